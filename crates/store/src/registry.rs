@@ -1,0 +1,781 @@
+//! The registry: administrative units, schools, people and their positions over time.
+//!
+//! Every function takes the [`Actor`] and checks its scope before reading or writing; a
+//! list below a unit is only served once the unit itself is in scope, so subtree queries
+//! never need a second filter.
+
+use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
+use chrono::NaiveDate;
+use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::registry::{self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem};
+use opencpd_domain::{Problem, Scope};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Level {
+    pub country: String,
+    pub depth: i64,
+    pub key: String,
+    pub name_en: String,
+    pub name_fr: String,
+}
+
+impl Level {
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "fr" { &self.name_fr } else { &self.name_en }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub country: String,
+    pub depth: i64,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+}
+
+impl Unit {
+    fn target(&self) -> Target<'_> {
+        Target::Unit { path: &self.path }
+    }
+}
+
+/// A unit with what lies below it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UnitSummary {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub depth: i64,
+    pub path: String,
+    pub schools: i64,
+    pub staff: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+pub struct School {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub level: String,
+    pub ownership: String,
+    pub subsystem: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub version: i64,
+}
+
+impl School {
+    fn target(&self) -> Target<'_> {
+        Target::School { id: self.id, unit_path: &self.unit_path }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub staff_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Position {
+    pub id: i64,
+    pub person_id: i64,
+    pub role: String,
+    pub school_id: Option<i64>,
+    pub school_code: Option<String>,
+    pub school_name: Option<String>,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub path: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+impl Position {
+    pub fn is_current(&self, on: NaiveDate) -> bool {
+        self.start_date <= on && self.end_date.is_none_or(|e| e >= on)
+    }
+}
+
+/// A member of staff at a school: the person and the position held there.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaffMember {
+    pub person_id: i64,
+    pub staff_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub sex: String,
+    pub role: String,
+    pub start_date: NaiveDate,
+}
+
+// ---------------------------------------------------------------------------------------
+// Units
+
+const UNIT_COLUMNS: &str = "id, parent_id, country, depth, code, name, path";
+
+pub async fn levels(db: &Db) -> Result<Vec<Level>> {
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT country, depth, key, name_en, name_fr FROM unit_levels ORDER BY country, depth")
+        .fetch_all(p)
+        .await)?)
+}
+
+async fn unit_unchecked(db: &Db, id: i64) -> Result<Unit> {
+    let unit: Option<Unit> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, parent_id, country, depth, code, name, path FROM units WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    unit.ok_or(Error::NotFound)
+}
+
+pub async fn unit(db: &Db, actor: &Actor, id: i64) -> Result<Unit> {
+    let unit = unit_unchecked(db, id).await?;
+    actor.require(Action::Read, &unit.target())?;
+    Ok(unit)
+}
+
+/// The units above `path` (root first), for breadcrumbs; only those the actor may read.
+pub async fn ancestors(db: &Db, actor: &Actor, path: &str) -> Result<Vec<Unit>> {
+    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let u = unit_unchecked(db, id).await?;
+        if actor.allows(Action::Read, &u.target()) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+const SUMMARY_SQL: &str = "SELECT u.id, u.code, u.name, u.depth, u.path, \
+     (SELECT COUNT(*) FROM schools s WHERE s.unit_path >= u.path AND s.unit_path < substr(u.path, 1, length(u.path) - 1) || '0') AS schools, \
+     (SELECT COUNT(*) FROM positions x WHERE x.path >= u.path AND x.path < substr(u.path, 1, length(u.path) - 1) || '0' \
+        AND x.start_date <= $2 AND (x.end_date IS NULL OR x.end_date >= $2)) AS staff \
+     FROM units u";
+
+/// The units directly below `unit`, with counts of schools and current staff under each.
+pub async fn children(db: &Db, actor: &Actor, unit: &Unit) -> Result<Vec<UnitSummary>> {
+    actor.require(Action::Read, &unit.target())?;
+    let sql = sqlx::AssertSqlSafe(format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"));
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.0.clone())).bind(unit.id).bind(today()).fetch_all(p).await)?)
+}
+
+/// Where the actor starts browsing: the units their grants name (for the whole
+/// deployment, the countries), with counts.
+pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
+    let mut out: Vec<UnitSummary> = Vec::new();
+    let everything = actor.grants.iter().any(|g| g.scope == Scope::Everything);
+    if everything {
+        let sql = format!("{SUMMARY_SQL} WHERE u.parent_id IS NULL AND u.id <> $1 ORDER BY u.name");
+        out = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(-1i64).bind(today()).fetch_all(p).await)?;
+    } else {
+        let sql = format!("{SUMMARY_SQL} WHERE u.id = $1");
+        for g in &actor.grants {
+            if let Scope::Unit { unit_id, .. } = g.scope {
+                if out.iter().any(|u| u.id == unit_id) {
+                    continue;
+                }
+                let row: Option<UnitSummary> =
+                    on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(unit_id).bind(today()).fetch_optional(p).await)?;
+                out.extend(row);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Counts for the home page over everything the actor may read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub units: i64,
+    pub schools: i64,
+    pub staff: i64,
+    pub people: i64,
+}
+
+pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
+    if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
+        let (units, schools, people): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM schools), (SELECT COUNT(*) FROM people)"
+        )
+        .fetch_one(p)
+        .await)?;
+        let staff: i64 = on_db!(db, |p| sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT person_id) FROM positions WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)"
+        )
+        .bind(today())
+        .fetch_one(p)
+        .await)?;
+        return Ok(Counts { units, schools, staff, people });
+    }
+    let mut c = Counts::default();
+    for g in &actor.grants {
+        match &g.scope {
+            Scope::Unit { path, .. } => {
+                let upper = upper_bound(path);
+                let (units, schools, staff): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2), \
+                     (SELECT COUNT(*) FROM schools WHERE unit_path >= $1 AND unit_path < $2), \
+                     (SELECT COUNT(DISTINCT person_id) FROM positions WHERE path >= $1 AND path < $2 \
+                        AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3))"
+                )
+                .bind(path)
+                .bind(&upper)
+                .bind(today())
+                .fetch_one(p)
+                .await)?;
+                c.units += units;
+                c.schools += schools;
+                c.staff += staff;
+                c.people += staff;
+            }
+            Scope::School { school_id } => {
+                let staff: i64 = on_db!(db, |p| sqlx::query_scalar(
+                    "SELECT COUNT(DISTINCT person_id) FROM positions WHERE school_id = $1 \
+                     AND start_date <= $2 AND (end_date IS NULL OR end_date >= $2)"
+                )
+                .bind(school_id)
+                .bind(today())
+                .fetch_one(p)
+                .await)?;
+                c.schools += 1;
+                c.staff += staff;
+                c.people += staff;
+            }
+            Scope::Own { .. } => c.people += 1,
+            Scope::Everything => {}
+        }
+    }
+    Ok(c)
+}
+
+// ---------------------------------------------------------------------------------------
+// Schools
+
+const SCHOOL_SQL: &str = "SELECT s.id, s.code, s.name, s.unit_id, u.name AS unit_name, s.unit_path, s.level, \
+     s.ownership, s.subsystem, s.latitude, s.longitude, s.version FROM schools s JOIN units u ON u.id = s.unit_id";
+
+pub async fn school(db: &Db, actor: &Actor, id: i64) -> Result<School> {
+    let sql = format!("{SCHOOL_SQL} WHERE s.id = $1");
+    let school: Option<School> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    let school = school.ok_or(Error::NotFound)?;
+    actor.require(Action::Read, &school.target())?;
+    Ok(school)
+}
+
+/// The actor's schools when their scope is a school (head teachers, mentors).
+pub async fn own_schools(db: &Db, actor: &Actor) -> Result<Vec<School>> {
+    let mut out = Vec::new();
+    for g in &actor.grants {
+        if let Scope::School { school_id } = g.scope {
+            out.push(school(db, actor, school_id).await?);
+        }
+    }
+    Ok(out)
+}
+
+pub const PAGE: i64 = 100;
+
+/// Schools under a unit, by name, optionally matching `query` in name or code.
+pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&str>, page: i64) -> Result<Vec<School>> {
+    actor.require(Action::Read, &unit.target())?;
+    let pattern = query.map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
+    let sql = format!(
+        "{SCHOOL_SQL} WHERE s.unit_path >= $1 AND s.unit_path < $2 \
+         AND ($3 IS NULL OR LOWER(s.name) LIKE $3 OR LOWER(s.code) LIKE $3) ORDER BY s.name LIMIT $4 OFFSET $5"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&unit.path)
+        .bind(upper_bound(&unit.path))
+        .bind(&pattern)
+        .bind(PAGE)
+        .bind((page.max(1) - 1) * PAGE)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// What a person may set on a school, from a form or JSON.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SchoolInput {
+    pub code: String,
+    pub name: String,
+    pub unit_code: String,
+    pub level: String,
+    pub ownership: String,
+    #[serde(default)]
+    pub subsystem: Option<String>,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+}
+
+struct CheckedSchool {
+    code: String,
+    name: String,
+    unit: Unit,
+    level: SchoolLevel,
+    ownership: Ownership,
+    subsystem: Option<SubSystem>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(p) => {
+            problems.push(p.in_column(column));
+            None
+        }
+    }
+}
+
+async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1")))
+        .bind(code.trim())
+        .fetch_optional(p)
+        .await)?)
+}
+
+async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
+    let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
+    let level = collect(&mut problems, "level", SchoolLevel::parse(&input.level));
+    let ownership = collect(&mut problems, "ownership", Ownership::parse(&input.ownership));
+    let subsystem = match input.subsystem.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => collect(&mut problems, "subsystem", SubSystem::parse(s)),
+        None => None,
+    };
+    if let Some(lat) = input.latitude {
+        collect(&mut problems, "latitude", vocab::parse_coordinate(&lat.to_string(), 90.0));
+    }
+    if let Some(lon) = input.longitude {
+        collect(&mut problems, "longitude", vocab::parse_coordinate(&lon.to_string(), 180.0));
+    }
+    if input.latitude.is_some() != input.longitude.is_some() {
+        problems.push(Problem::new("both-coordinates").in_column("latitude"));
+    }
+    let unit = unit_by_code(db, &input.unit_code).await?;
+    if unit.is_none() {
+        problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(input.unit_code.trim()));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(CheckedSchool {
+        code: code.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        unit: unit.expect("checked"),
+        level: level.expect("checked"),
+        ownership: ownership.expect("checked"),
+        subsystem,
+        latitude: input.latitude,
+        longitude: input.longitude,
+    })
+}
+
+pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Result<School> {
+    let s = check_school(db, input).await?;
+    actor.require(Action::EditSchools, &Target::School { id: 0, unit_path: &s.unit.path })?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    )
+    .bind(&s.code)
+    .bind(&s.name)
+    .bind(s.unit.id)
+    .bind(&s.unit.path)
+    .bind(s.level.key())
+    .bind(s.ownership.key())
+    .bind(s.subsystem.map(|v| v.key()))
+    .bind(s.latitude)
+    .bind(s.longitude)
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, &s.code))?;
+    audit::record(&mut tx, actor, "create", "school", &id.to_string(), &format!("school {} {}", s.code, s.name), None::<&()>, Some(input)).await?;
+    tx.commit().await?;
+    school(db, actor, id).await
+}
+
+/// Updates a school. `version` is the one the editor saw: an edit made in between is a
+/// conflict, never overwritten.
+pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input: &SchoolInput) -> Result<School> {
+    let before = school(db, actor, id).await?;
+    actor.require(Action::EditSchools, &before.target())?;
+    let s = check_school(db, input).await?;
+    actor.require(Action::EditSchools, &Target::School { id, unit_path: &s.unit.path })?;
+    let mut tx = db.begin().await?;
+    let updated = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE schools SET code = $1, name = $2, unit_id = $3, unit_path = $4, level = $5, ownership = $6, \
+         subsystem = $7, latitude = $8, longitude = $9, version = version + 1 WHERE id = $10 AND version = $11"
+    )
+    .bind(&s.code)
+    .bind(&s.name)
+    .bind(s.unit.id)
+    .bind(&s.unit.path)
+    .bind(s.level.key())
+    .bind(s.ownership.key())
+    .bind(s.subsystem.map(|v| v.key()))
+    .bind(s.latitude)
+    .bind(s.longitude)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))
+    .map_err(|e| crate::error::unique_violation(e, &s.code))?;
+    if updated == 0 {
+        return Err(Error::Conflict(Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version))));
+    }
+    if before.unit_path != s.unit.path {
+        on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET path = $1 WHERE school_id = $2").bind(&s.unit.path).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    audit::record(&mut tx, actor, "update", "school", &id.to_string(), &format!("school {} {}", s.code, s.name), Some(&before), Some(input)).await?;
+    tx.commit().await?;
+    school(db, actor, id).await
+}
+
+// ---------------------------------------------------------------------------------------
+// People and positions
+
+const POSITION_SQL: &str = "SELECT x.id, x.person_id, x.role, x.school_id, s.code AS school_code, s.name AS school_name, \
+     x.unit_id, u.name AS unit_name, x.path, x.start_date, x.end_date \
+     FROM positions x LEFT JOIN schools s ON s.id = x.school_id LEFT JOIN units u ON u.id = x.unit_id";
+
+async fn person_unchecked(db: &Db, id: i64) -> Result<Person> {
+    let person: Option<Person> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, staff_number, given_name, family_name, sex, birth_year, phone, email, version FROM people WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    person.ok_or(Error::NotFound)
+}
+
+async fn positions_unchecked(db: &Db, person_id: i64) -> Result<Vec<Position>> {
+    let sql = format!("{POSITION_SQL} WHERE x.person_id = $1 ORDER BY x.start_date DESC, x.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(person_id).fetch_all(p).await)?)
+}
+
+/// Places a person for the scope check: reads see their whole history, changes only their
+/// current positions.
+fn person_target_parts(positions: &[Position], current_only: bool) -> (Vec<i64>, Vec<String>) {
+    let on = today();
+    let chosen = positions.iter().filter(|x| !current_only || x.is_current(on));
+    let (mut schools, mut paths) = (Vec::new(), Vec::new());
+    for x in chosen {
+        schools.extend(x.school_id);
+        paths.push(x.path.clone());
+    }
+    (schools, paths)
+}
+
+/// A person with their position history, when the actor may read them.
+pub async fn person(db: &Db, actor: &Actor, id: i64) -> Result<(Person, Vec<Position>)> {
+    let person = person_unchecked(db, id).await?;
+    let positions = positions_unchecked(db, id).await?;
+    let (schools, paths) = person_target_parts(&positions, false);
+    actor.require(Action::Read, &Target::Person { id, school_ids: &schools, paths: &paths })?;
+    Ok((person, positions))
+}
+
+/// Current staff of a school, by family name.
+pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffMember>> {
+    actor.require(Action::Read, &school.target())?;
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT p.id AS person_id, p.staff_number, p.given_name, p.family_name, p.sex, x.role, x.start_date \
+         FROM positions x JOIN people p ON p.id = x.person_id \
+         WHERE x.school_id = $1 AND x.start_date <= $2 AND (x.end_date IS NULL OR x.end_date >= $2) \
+         ORDER BY p.family_name, p.given_name"
+    )
+    .bind(school.id)
+    .bind(today())
+    .fetch_all(p)
+    .await)?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PersonInput {
+    #[serde(default)]
+    pub staff_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub sex: String,
+    #[serde(default)]
+    pub birth_year: Option<i64>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+struct CheckedPerson {
+    staff_number: Option<String>,
+    given_name: String,
+    family_name: String,
+    sex: Sex,
+    birth_year: Option<i64>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+fn optional_text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
+    let mut problems = Vec::new();
+    let staff_number = optional_text(&input.staff_number).and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
+    let given_name = collect(&mut problems, "given_name", vocab::parse_name(&input.given_name));
+    let family_name = collect(&mut problems, "family_name", vocab::parse_name(&input.family_name));
+    let sex = collect(&mut problems, "sex", Sex::parse(&input.sex));
+    if let Some(y) = input.birth_year {
+        if !(1900..=2100).contains(&y) {
+            problems.push(Problem::new("bad-year").in_column("birth_year").with_value(y.to_string()));
+        }
+    }
+    let phone = optional_text(&input.phone).and_then(|s| collect(&mut problems, "phone", vocab::parse_phone(s)));
+    let email = optional_text(&input.email).and_then(|s| collect(&mut problems, "email", vocab::parse_email(s)));
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(CheckedPerson {
+        staff_number,
+        given_name: given_name.expect("checked"),
+        family_name: family_name.expect("checked"),
+        sex: sex.expect("checked"),
+        birth_year: input.birth_year,
+        phone,
+        email,
+    })
+}
+
+/// Updates a person's details, with the version the editor saw.
+pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input: &PersonInput) -> Result<Person> {
+    let before = person_unchecked(db, id).await?;
+    let positions = positions_unchecked(db, id).await?;
+    let (schools, paths) = person_target_parts(&positions, true);
+    let (all_schools, all_paths) = person_target_parts(&positions, false);
+    actor.require(Action::Read, &Target::Person { id, school_ids: &all_schools, paths: &all_paths })?;
+    actor.require(Action::EditPeople, &Target::Person { id, school_ids: &schools, paths: &paths })?;
+    let p = check_person(input)?;
+    let mut tx = db.begin().await?;
+    let updated = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE people SET staff_number = $1, given_name = $2, family_name = $3, sex = $4, birth_year = $5, \
+         phone = $6, email = $7, version = version + 1 WHERE id = $8 AND version = $9"
+    )
+    .bind(&p.staff_number)
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(p.sex.key())
+    .bind(p.birth_year)
+    .bind(&p.phone)
+    .bind(&p.email)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))
+    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    if updated == 0 {
+        return Err(Error::Conflict(Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version))));
+    }
+    audit::record(&mut tx, actor, "update", "person", &id.to_string(), &format!("person {} {}", p.given_name, p.family_name), Some(&before), Some(input)).await?;
+    tx.commit().await?;
+    person_unchecked(db, id).await
+}
+
+/// A new person with the position they hold now (where they work is what places them in
+/// someone's scope).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewPerson {
+    #[serde(flatten)]
+    pub person: PersonInput,
+    pub position: Option<PositionInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PositionInput {
+    pub role: String,
+    #[serde(default)]
+    pub school_code: Option<String>,
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    pub start_date: String,
+    #[serde(default)]
+    pub end_date: Option<String>,
+}
+
+/// Where a position is: the school or unit it is held at, and that place's unit path.
+struct Place {
+    school_id: Option<i64>,
+    unit_id: Option<i64>,
+    path: String,
+    /// The school or unit code, to name it in messages.
+    code: String,
+}
+
+struct CheckedPosition {
+    role: PositionRole,
+    place: Place,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+}
+
+async fn check_position(db: &Db, input: &PositionInput) -> Result<CheckedPosition> {
+    let mut problems = Vec::new();
+    let role = collect(&mut problems, "role", PositionRole::parse(&input.role));
+    let start = collect(&mut problems, "start_date", vocab::parse_date(&input.start_date));
+    let end = optional_text(&input.end_date).and_then(|e| collect(&mut problems, "end_date", vocab::parse_date(e)));
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            problems.push(Problem::new("ends-before-start").in_column("end_date").arg("start", s));
+        }
+    }
+    let place = match (optional_text(&input.school_code), optional_text(&input.unit_code)) {
+        (Some(code), None) => {
+            let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+                .bind(code)
+                .fetch_optional(p)
+                .await)?;
+            match found {
+                Some((id, path)) => Some(Place { school_id: Some(id), unit_id: None, path, code: code.to_string() }),
+                None => {
+                    problems.push(Problem::new("unknown-school").in_column("school_code").with_value(code));
+                    None
+                }
+            }
+        }
+        (None, Some(code)) => match unit_by_code(db, code).await? {
+            Some(u) => Some(Place { school_id: None, unit_id: Some(u.id), path: u.path, code: u.code }),
+            None => {
+                problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(code));
+                None
+            }
+        },
+        _ => {
+            problems.push(Problem::new("school-or-unit").in_column("school_code"));
+            None
+        }
+    };
+    if let (Some(role), Some(place)) = (role, &place) {
+        if role.is_school_role() && place.school_id.is_none() {
+            problems.push(Problem::new("role-needs-school").in_column("school_code").arg("role", role.key()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(CheckedPosition { role: role.expect("checked"), place: place.expect("checked"), start: start.expect("checked"), end })
+}
+
+async fn insert_position(tx: &mut Tx, person_id: i64, x: &CheckedPosition) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date, end_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(person_id)
+    .bind(x.role.key())
+    .bind(x.place.school_id)
+    .bind(x.place.unit_id)
+    .bind(&x.place.path)
+    .bind(x.start)
+    .bind(x.end)
+    .fetch_one(&mut *c)
+    .await)?)
+}
+
+/// The one check for placing someone: the actor may edit people where the position is.
+fn require_place(actor: &Actor, place: &Place) -> Result<()> {
+    let paths = [place.path.clone()];
+    let schools: Vec<i64> = place.school_id.into_iter().collect();
+    if actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
+        Ok(())
+    } else {
+        Err(Problem::new("out-of-scope").in_column(if place.school_id.is_some() { "school_code" } else { "unit_code" }).with_value(place.code.clone()).into())
+    }
+}
+
+pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<(Person, Vec<Position>)> {
+    let p = check_person(&input.person)?;
+    let position = match &input.position {
+        Some(x) => Some(check_position(db, x).await?),
+        None => None,
+    };
+    match &position {
+        Some(x) => require_place(actor, &x.place)?,
+        None => actor.require(Action::EditPeople, &Target::Deployment)?,
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO people (staff_number, given_name, family_name, sex, birth_year, phone, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(&p.staff_number)
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(p.sex.key())
+    .bind(p.birth_year)
+    .bind(&p.phone)
+    .bind(&p.email)
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    if let Some(x) = &position {
+        insert_position(&mut tx, id, x).await?;
+    }
+    audit::record(&mut tx, actor, "create", "person", &id.to_string(), &format!("person {} {}", p.given_name, p.family_name), None::<&()>, Some(input)).await?;
+    tx.commit().await?;
+    person(db, actor, id).await
+}
+
+/// Adds a position to a person: a new post, a reassignment (end the old one with
+/// [`end_position`]), a promotion. History is kept, never overwritten.
+pub async fn add_position(db: &Db, actor: &Actor, person_id: i64, input: &PositionInput) -> Result<Position> {
+    person(db, actor, person_id).await?;
+    let x = check_position(db, input).await?;
+    require_place(actor, &x.place)?;
+    let mut tx = db.begin().await?;
+    let id = insert_position(&mut tx, person_id, &x).await?;
+    audit::record(&mut tx, actor, "create", "position", &id.to_string(), &format!("{} for person {person_id}", x.role.key()), None::<&()>, Some(input)).await?;
+    tx.commit().await?;
+    let sql = format!("{POSITION_SQL} WHERE x.id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_one(p).await)?)
+}
+
+/// Ends a position on a date (the last day held).
+pub async fn end_position(db: &Db, actor: &Actor, position_id: i64, end: NaiveDate) -> Result<Position> {
+    let sql = format!("{POSITION_SQL} WHERE x.id = $1");
+    let x: Option<Position> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_optional(p).await)?;
+    let x = x.ok_or(Error::NotFound)?;
+    person(db, actor, x.person_id).await?;
+    let code = x.school_code.clone().or_else(|| x.unit_name.clone()).unwrap_or_default();
+    require_place(actor, &Place { school_id: x.school_id, unit_id: x.unit_id, path: x.path.clone(), code })?;
+    if end < x.start_date {
+        return Err(Problem::new("ends-before-start").in_column("end_date").arg("start", x.start_date).into());
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET end_date = $1 WHERE id = $2").bind(end).bind(position_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    audit::record(&mut tx, actor, "update", "position", &position_id.to_string(), &format!("end {} on {end}", x.role), Some(&x), Some(&serde_json::json!({"end_date": end}))).await?;
+    tx.commit().await?;
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_one(p).await)?)
+}
