@@ -43,7 +43,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: &'static str) -> Self {
-        Problem { row: None, column: None, value: None, code, args: Vec::new() }
+        Problem {
+            row: None,
+            column: None,
+            value: None,
+            code,
+            args: Vec::new(),
+        }
     }
     pub fn at_row(mut self, row: usize) -> Self {
         self.row = Some(row);

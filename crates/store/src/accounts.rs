@@ -3,8 +3,8 @@
 //! every store call so the scope check happens here, once, for pages, API and CLI alike.
 
 use crate::{Db, Error, Result, Tx, audit, on_db, on_tx};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use chrono::{DateTime, Duration, Utc};
 use opencpd_domain::access::{self, Action, Target};
 use opencpd_domain::{AccountRole, Grant, Problem, Scope};
@@ -30,7 +30,10 @@ impl Actor {
             username: "cli".into(),
             display_name: "Command line".into(),
             language: "en".into(),
-            grants: vec![Grant { role: AccountRole::SystemAdmin, scope: Scope::Everything }],
+            grants: vec![Grant {
+                role: AccountRole::SystemAdmin,
+                scope: Scope::Everything,
+            }],
         }
     }
 
@@ -68,9 +71,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .ok()
-        .is_some_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).ok().is_some_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A random secret for sessions, CSRF and API tokens: 32 bytes, hex.
@@ -83,7 +88,7 @@ fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -95,8 +100,10 @@ pub struct User {
 }
 
 /// A grant as stored: the role and the id of what it is held over.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 pub struct GrantSpec {
+    /// One of the account roles (system_admin, national_officer, district_officer, …).
+    #[schema(value_type = String)]
     pub role: AccountRole,
     /// Unit code, school code or staff number, by the role's kind of scope; none for the
     /// whole deployment.
@@ -116,13 +123,25 @@ pub struct NewUser {
 fn check_username(name: &str) -> Result<String> {
     let name = name.trim().to_lowercase();
     let ok = (2..=60).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok { Ok(name) } else { Err(Problem::new("bad-code").in_column("username").with_value(name).into()) }
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(name)
+    } else {
+        Err(Problem::new("bad-code")
+            .in_column("username")
+            .with_value(name)
+            .into())
+    }
 }
 
 fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < 8 {
-        return Err(Problem::new("too-short").in_column("password").arg("min", 8).into());
+        return Err(Problem::new("too-short")
+            .in_column("password")
+            .arg("min", 8)
+            .into());
     }
     Ok(())
 }
@@ -151,22 +170,36 @@ fn grant_of(row: GrantRow) -> Option<Grant> {
 }
 
 pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
-    let rows: Vec<GrantRow> = on_db!(db, |p| sqlx::query_as(GRANTS_SQL).bind(user_id).fetch_all(p).await)?;
+    let rows: Vec<GrantRow> = on_db!(db, |p| sqlx::query_as(GRANTS_SQL)
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?;
     Ok(rows.into_iter().filter_map(grant_of).collect())
 }
 
 /// Resolves a grant's scope code to the id it names, inside a transaction.
-async fn resolve_grant(tx: &mut Tx, spec: &GrantSpec) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
+async fn resolve_grant(
+    tx: &mut Tx,
+    spec: &GrantSpec,
+) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
     let Some(code) = spec.scope_code.as_deref().filter(|c| !c.trim().is_empty()) else {
         return Ok((None, None, None));
     };
     let code = code.trim();
     let (sql, problem): (&'static str, &'static str) = match spec.role {
-        AccountRole::SchoolLeader | AccountRole::Mentor => ("SELECT id FROM schools WHERE code = $1", "unknown-school"),
-        AccountRole::Teacher => ("SELECT id FROM people WHERE staff_number = $1", "unknown-person"),
+        AccountRole::SchoolLeader | AccountRole::Mentor => {
+            ("SELECT id FROM schools WHERE code = $1", "unknown-school")
+        }
+        AccountRole::Teacher => (
+            "SELECT id FROM people WHERE staff_number = $1",
+            "unknown-person",
+        ),
         _ => ("SELECT id FROM units WHERE code = $1", "unknown-unit"),
     };
-    let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(code).fetch_optional(&mut *c).await)?;
+    let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await)?;
     let id = id.ok_or_else(|| Problem::new(problem).in_column("scope").with_value(code))?;
     Ok(match spec.role {
         AccountRole::SchoolLeader | AccountRole::Mentor => (None, Some(id), None),
@@ -182,9 +215,15 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
     let hash = hash_password(&new.password)?;
     let now = Utc::now();
     let language = opencpd_domain::i18n::resolve(&new.language).to_string();
-    let display = if new.display_name.trim().is_empty() { username.clone() } else { new.display_name.trim().to_string() };
+    let display = if new.display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        new.display_name.trim().to_string()
+    };
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 =
+        on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
         "INSERT INTO users (username, password_hash, display_name, language, disabled, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
@@ -195,16 +234,23 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
     .bind(false)
     .bind(now)
     .fetch_one(&mut *c)
-    .await)
-    .map_err(|e| crate::error::unique_violation(e, &username))?;
+    .await
+        })
+        .map_err(|e| crate::error::unique_violation(e, &username))?;
     for spec in &new.grants {
         let (unit_id, school_id, person_id) = resolve_grant(&mut tx, spec).await?;
-        if unit_id.is_none() && school_id.is_none() && person_id.is_none()
-            && !matches!(spec.role, AccountRole::SystemAdmin | AccountRole::NationalOfficer | AccountRole::Evaluator)
+        if unit_id.is_none()
+            && school_id.is_none()
+            && person_id.is_none()
+            && !matches!(
+                spec.role,
+                AccountRole::SystemAdmin | AccountRole::NationalOfficer | AccountRole::Evaluator
+            )
         {
             return Err(Problem::new("required").in_column("scope").into());
         }
-        on_tx!(&mut tx, |c| sqlx::query(
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO grants (user_id, role, unit_id, school_id, person_id) VALUES ($1, $2, $3, $4, $5)"
         )
         .bind(id)
@@ -213,37 +259,55 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
         .bind(school_id)
         .bind(person_id)
         .execute(&mut *c)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         if let Some(person_id) = person_id {
-            on_tx!(&mut tx, |c| sqlx::query("UPDATE users SET person_id = $1 WHERE id = $2")
-                .bind(person_id)
-                .bind(id)
-                .execute(&mut *c)
-                .await.map(|r| r.rows_affected()))?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE users SET person_id = $1 WHERE id = $2"
+            )
+            .bind(person_id)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     }
-    audit::record(&mut tx, actor, "create", "user", &id.to_string(), &format!("user {username}"), None::<&()>, Some(new)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        &id.to_string(),
+        &format!("user {username}"),
+        None::<&()>,
+        Some(new),
+    )
+    .await?;
     tx.commit().await?;
     user(db, id).await
 }
 
 pub async fn user(db: &Db, id: i64) -> Result<User> {
-    let user: Option<User> = on_db!(db, |p| sqlx::query_as(
+    let user: Option<User> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
-    .await)?;
+    .await
+    })?;
     user.ok_or(Error::NotFound)
 }
 
 pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<Grant>)>> {
     actor.require(Action::ManageUsers, &Target::Deployment)?;
-    let users: Vec<User> = on_db!(db, |p| sqlx::query_as(
+    let users: Vec<User> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users ORDER BY username"
     )
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
         let grants = grants_of(db, u.id).await?;
@@ -257,25 +321,48 @@ pub async fn set_disabled(db: &Db, actor: &Actor, username: &str, disabled: bool
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let username = username.trim().to_lowercase();
     let mut tx = db.begin().await?;
-    let id: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar("UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id")
-        .bind(disabled)
-        .bind(&username)
-        .fetch_optional(&mut *c)
-        .await)?;
+    let id: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id"
+    )
+    .bind(disabled)
+    .bind(&username)
+    .fetch_optional(&mut *c)
+    .await)?;
     let id = id.ok_or(Error::NotFound)?;
     if disabled {
-        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1"
+        )
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let action = if disabled { "disable" } else { "enable" };
-    audit::record(&mut tx, actor, action, "user", &id.to_string(), &format!("{action} user {username}"),
-        Some(&serde_json::json!({"disabled": !disabled})), Some(&serde_json::json!({"disabled": disabled}))).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        "user",
+        &id.to_string(),
+        &format!("{action} user {username}"),
+        Some(&serde_json::json!({"disabled": !disabled})),
+        Some(&serde_json::json!({"disabled": disabled})),
+    )
+    .await?;
     tx.commit().await?;
     user(db, id).await
 }
 
 async fn actor_for(db: &Db, user: User) -> Result<Actor> {
     let grants = grants_of(db, user.id).await?;
-    Ok(Actor { user_id: Some(user.id), username: user.username, display_name: user.display_name, language: user.language, grants })
+    Ok(Actor {
+        user_id: Some(user.id),
+        username: user.username,
+        display_name: user.display_name,
+        language: user.language,
+        grants,
+    })
 }
 
 /// Checks a user name and password. `None` when either is wrong or the account is disabled.
@@ -287,13 +374,18 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
         disabled: bool,
     }
     let username = username.trim().to_lowercase();
-    let row: Option<Row> = on_db!(db, |p| sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
-        .bind(&username)
-        .fetch_optional(p)
-        .await)?;
+    let row: Option<Row> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, password_hash, disabled FROM users WHERE username = $1"
+    )
+    .bind(&username)
+    .fetch_optional(p)
+    .await)?;
     let Some(row) = row else {
         // Spend the same time as a real check so user names cannot be probed by timing.
-        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8G3Kx4uXbR8ZLfCHp9OqEwbnJGDZq0pVyb7JxqgYvQg");
+        let _ = verify_password(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8G3Kx4uXbR8ZLfCHp9OqEwbnJGDZq0pVyb7JxqgYvQg",
+        );
         return Ok(None);
     };
     let ok = tokio::task::spawn_blocking({
@@ -322,7 +414,8 @@ pub async fn start_session(db: &Db, actor: &Actor) -> Result<String> {
     let user_id = actor.user_id.ok_or(Error::Forbidden)?;
     let secret = new_secret();
     let now = Utc::now();
-    on_db!(db, |p| sqlx::query(
+    on_db!(db, |p| {
+        sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(digest(&secret))
@@ -331,7 +424,8 @@ pub async fn start_session(db: &Db, actor: &Actor) -> Result<String> {
     .bind(now)
     .bind(now + Duration::days(SESSION_DAYS))
     .execute(p)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected())
+    })?;
     Ok(secret)
 }
 
@@ -352,17 +446,33 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
     .await)?;
     let Some(row) = row else { return Ok(None) };
     let actor = actor_for(db, user(db, row.user_id).await?).await?;
-    Ok(Some(Session { actor, csrf_token: row.csrf_token }))
+    Ok(Some(Session {
+        actor,
+        csrf_token: row.csrf_token,
+    }))
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
-    on_db!(db, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(digest(secret)).execute(p).await.map(|r| r.rows_affected()))?;
+    on_db!(db, |p| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(digest(secret))
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_language(db: &Db, actor: &Actor, language: &str) -> Result<()> {
     if let Some(id) = actor.user_id {
-        on_db!(db, |p| sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(db, |p| sqlx::query(
+            "UPDATE users SET language = $1 WHERE id = $2"
+        )
+        .bind(language)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -374,22 +484,40 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
     if username != actor.username {
         actor.require(Action::ManageUsers, &Target::Deployment)?;
     }
-    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(&username)
-        .fetch_optional(p)
-        .await)?;
-    let user_id = user_id.ok_or_else(|| Problem::new("not-found").in_column("username").with_value(&username))?;
+    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM users WHERE username = $1"
+    )
+    .bind(&username)
+    .fetch_optional(p)
+    .await)?;
+    let user_id = user_id.ok_or_else(|| {
+        Problem::new("not-found")
+            .in_column("username")
+            .with_value(&username)
+    })?;
     let secret = format!("ocpd_{}", new_secret());
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)")
+    on_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)")
         .bind(user_id)
         .bind(name)
         .bind(digest(&secret))
         .bind(Utc::now())
         .bind(false)
         .execute(&mut *c)
-        .await.map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "create", "api_token", &user_id.to_string(), &format!("API token {name} for {username}"), None::<&()>, None::<&()>).await?;
+        .await.map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "api_token",
+        &user_id.to_string(),
+        &format!("API token {name} for {username}"),
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
     tx.commit().await?;
     Ok(secret)
 }

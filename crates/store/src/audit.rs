@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use opencpd_domain::access::{Action, Target};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -35,7 +35,8 @@ pub async fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO audit_events (at, user_id, actor, action, entity, entity_id, summary, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
@@ -49,7 +50,8 @@ pub async fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
     .bind(json(before))
     .bind(json(after))
     .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -68,9 +70,15 @@ pub const AUDIT_PAGE: i64 = 50;
 /// The newest events first, filtered; admins only.
 pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
     actor.require(Action::ReadAudit, &Target::Deployment)?;
-    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let page = filter.page.unwrap_or(1).max(1);
-    let events: Vec<AuditEvent> = on_db!(db, |p| sqlx::query_as(
+    let events: Vec<AuditEvent> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, at, actor, action, entity, entity_id, summary, before_json, after_json FROM audit_events \
          WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR action = $3) \
          AND ($4 IS NULL OR entity_id = $4) ORDER BY id DESC LIMIT $5 OFFSET $6"
@@ -82,6 +90,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter) -> Result<Vec<Au
     .bind(AUDIT_PAGE)
     .bind((page - 1) * AUDIT_PAGE)
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     Ok(events)
 }

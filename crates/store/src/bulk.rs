@@ -58,22 +58,26 @@ impl From<Option<NaiveDate>> for Cell {
 /// Both backends take at least 32,766 bound values in one statement.
 const MAX_BINDS: usize = 30_000;
 
+/// How many rows of `columns` values fit one statement.
+pub fn batch_rows(columns: usize) -> usize {
+    (MAX_BINDS / columns.max(1)).max(1)
+}
+
 /// Inserts `rows` with `head` (`INSERT INTO t (a, b, c)`), batching to the bind limit.
-/// Calls `progress` with the number of rows written after each batch.
+/// Calls `progress` with the number of rows written after each batch. Callers with very
+/// many rows build and pass them a slice of [`batch_rows`] at a time to bound memory.
 pub async fn insert(
     tx: &mut Tx,
     head: &str,
     columns: usize,
-    rows: impl IntoIterator<Item = Vec<Cell>>,
+    mut rows: Vec<Vec<Cell>>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64> {
-    let per_batch = (MAX_BINDS / columns.max(1)).max(1);
+    let per_batch = batch_rows(columns);
     let mut written = 0u64;
-    let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(per_batch);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        batch.clear();
-        batch.extend(rows.by_ref().take(per_batch));
+    while !rows.is_empty() {
+        let take = per_batch.min(rows.len());
+        let mut batch: Vec<Vec<Cell>> = rows.drain(..take).collect();
         let n = batch.len() as u64;
         on_tx!(&mut *tx, |c| {
             let mut qb = sqlx::QueryBuilder::new(format!("{head} "));
@@ -99,17 +103,29 @@ pub async fn insert(
 /// PostgreSQL (SQLite has one writer at a time anyway).
 pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query(sqlx::AssertSqlSafe(format!("LOCK TABLE {table} IN EXCLUSIVE MODE"))).execute(&mut **t).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "LOCK TABLE {table} IN EXCLUSIVE MODE"
+        )))
+        .execute(&mut **t)
+        .await?;
     }
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(&mut *c).await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .fetch_one(&mut *c)
+    .await)?)
 }
 
 /// After rows were written with explicit ids: moves PostgreSQL's identity past them.
 pub async fn sync_ids(tx: &mut Tx, table: &'static str) -> Result<()> {
     if let Tx::Postgres(t) = tx {
-        let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **t).await?;
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut **t)
+            .await?;
     }
     Ok(())
 }

@@ -38,7 +38,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Turns a unique-constraint violation into a [`Error::Conflict`] naming the value.
 pub fn unique_violation(e: sqlx::Error, value: &str) -> Error {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict(Problem::new("exists").with_value(value)),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Error::Conflict(Problem::new("exists").with_value(value))
+        }
         _ => Error::Database(e),
     }
 }

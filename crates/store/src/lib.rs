@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bulk;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod imports;
 pub mod registry;
 
@@ -109,7 +110,10 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
             let options = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -130,8 +134,14 @@ impl Db {
     /// Brings the schema up to date. Applied migrations are never edited.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await.map_err(anyhow::Error::from)?,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await.map_err(anyhow::Error::from)?,
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
+                .run(p)
+                .await
+                .map_err(anyhow::Error::from)?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres")
+                .run(p)
+                .await
+                .map_err(anyhow::Error::from)?,
         }
         Ok(())
     }
@@ -152,7 +162,10 @@ impl Db {
 
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(self, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

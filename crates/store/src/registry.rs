@@ -7,11 +7,13 @@
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::NaiveDate;
 use opencpd_domain::access::{Action, Target, upper_bound};
-use opencpd_domain::registry::{self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem};
+use opencpd_domain::registry::{
+    self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem,
+};
 use opencpd_domain::{Problem, Scope};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Level {
     pub country: String,
     pub depth: i64,
@@ -22,11 +24,15 @@ pub struct Level {
 
 impl Level {
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "fr" { &self.name_fr } else { &self.name_en }
+        if lang == "fr" {
+            &self.name_fr
+        } else {
+            &self.name_en
+        }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -44,7 +50,7 @@ impl Unit {
 }
 
 /// A unit with what lies below it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UnitSummary {
     pub id: i64,
     pub code: String,
@@ -55,7 +61,7 @@ pub struct UnitSummary {
     pub staff: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct School {
     pub id: i64,
     pub code: String,
@@ -73,11 +79,14 @@ pub struct School {
 
 impl School {
     fn target(&self) -> Target<'_> {
-        Target::School { id: self.id, unit_path: &self.unit_path }
+        Target::School {
+            id: self.id,
+            unit_path: &self.unit_path,
+        }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub staff_number: Option<String>,
@@ -90,7 +99,7 @@ pub struct Person {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Position {
     pub id: i64,
     pub person_id: i64,
@@ -112,7 +121,7 @@ impl Position {
 }
 
 /// A member of staff at a school: the person and the position held there.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StaffMember {
     pub person_id: i64,
     pub staff_number: Option<String>,
@@ -129,9 +138,11 @@ pub struct StaffMember {
 const UNIT_COLUMNS: &str = "id, parent_id, country, depth, code, name, path";
 
 pub async fn levels(db: &Db) -> Result<Vec<Level>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT country, depth, key, name_en, name_fr FROM unit_levels ORDER BY country, depth")
-        .fetch_all(p)
-        .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT country, depth, key, name_en, name_fr FROM unit_levels ORDER BY country, depth"
+    )
+    .fetch_all(p)
+    .await)?)
 }
 
 async fn unit_unchecked(db: &Db, id: i64) -> Result<Unit> {
@@ -172,8 +183,16 @@ const SUMMARY_SQL: &str = "SELECT u.id, u.code, u.name, u.depth, u.path, \
 /// The units directly below `unit`, with counts of schools and current staff under each.
 pub async fn children(db: &Db, actor: &Actor, unit: &Unit) -> Result<Vec<UnitSummary>> {
     actor.require(Action::Read, &unit.target())?;
-    let sql = sqlx::AssertSqlSafe(format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"));
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.0.clone())).bind(unit.id).bind(today()).fetch_all(p).await)?)
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"
+    ));
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.0.clone()
+    ))
+    .bind(unit.id)
+    .bind(today())
+    .fetch_all(p)
+    .await)?)
 }
 
 /// Where the actor starts browsing: the units their grants name (for the whole
@@ -183,7 +202,11 @@ pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
     let everything = actor.grants.iter().any(|g| g.scope == Scope::Everything);
     if everything {
         let sql = format!("{SUMMARY_SQL} WHERE u.parent_id IS NULL AND u.id <> $1 ORDER BY u.name");
-        out = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(-1i64).bind(today()).fetch_all(p).await)?;
+        out = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(-1i64)
+            .bind(today())
+            .fetch_all(p)
+            .await)?;
     } else {
         let sql = format!("{SUMMARY_SQL} WHERE u.id = $1");
         for g in &actor.grants {
@@ -192,7 +215,11 @@ pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
                     continue;
                 }
                 let row: Option<UnitSummary> =
-                    on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(unit_id).bind(today()).fetch_optional(p).await)?;
+                    on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(unit_id)
+                        .bind(today())
+                        .fetch_optional(p)
+                        .await)?;
                 out.extend(row);
             }
         }
@@ -201,7 +228,7 @@ pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
 }
 
 /// Counts for the home page over everything the actor may read.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub units: i64,
     pub schools: i64,
@@ -211,25 +238,35 @@ pub struct Counts {
 
 pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
     if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
-        let (units, schools, people): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(
+        let (units, schools, people): (i64, i64, i64) = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM schools), (SELECT COUNT(*) FROM people)"
         )
         .fetch_one(p)
-        .await)?;
-        let staff: i64 = on_db!(db, |p| sqlx::query_scalar(
+        .await
+        })?;
+        let staff: i64 = on_db!(db, |p| {
+            sqlx::query_scalar(
             "SELECT COUNT(DISTINCT person_id) FROM positions WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)"
         )
         .bind(today())
         .fetch_one(p)
-        .await)?;
-        return Ok(Counts { units, schools, staff, people });
+        .await
+        })?;
+        return Ok(Counts {
+            units,
+            schools,
+            staff,
+            people,
+        });
     }
     let mut c = Counts::default();
     for g in &actor.grants {
         match &g.scope {
             Scope::Unit { path, .. } => {
                 let upper = upper_bound(path);
-                let (units, schools, staff): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(
+                let (units, schools, staff): (i64, i64, i64) = on_db!(db, |p| {
+                    sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2), \
                      (SELECT COUNT(*) FROM schools WHERE unit_path >= $1 AND unit_path < $2), \
                      (SELECT COUNT(DISTINCT person_id) FROM positions WHERE path >= $1 AND path < $2 \
@@ -239,7 +276,8 @@ pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
                 .bind(&upper)
                 .bind(today())
                 .fetch_one(p)
-                .await)?;
+                .await
+                })?;
                 c.units += units;
                 c.schools += schools;
                 c.staff += staff;
@@ -273,8 +311,10 @@ const SCHOOL_SQL: &str = "SELECT s.id, s.code, s.name, s.unit_id, u.name AS unit
 
 pub async fn school(db: &Db, actor: &Actor, id: i64) -> Result<School> {
     let sql = format!("{SCHOOL_SQL} WHERE s.id = $1");
-    let school: Option<School> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    let school: Option<School> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
     let school = school.ok_or(Error::NotFound)?;
     actor.require(Action::Read, &school.target())?;
     Ok(school)
@@ -294,25 +334,36 @@ pub async fn own_schools(db: &Db, actor: &Actor) -> Result<Vec<School>> {
 pub const PAGE: i64 = 100;
 
 /// Schools under a unit, by name, optionally matching `query` in name or code.
-pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&str>, page: i64) -> Result<Vec<School>> {
+pub async fn schools_under(
+    db: &Db,
+    actor: &Actor,
+    unit: &Unit,
+    query: Option<&str>,
+    page: i64,
+) -> Result<Vec<School>> {
     actor.require(Action::Read, &unit.target())?;
-    let pattern = query.map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
+    let pattern = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("%{}%", q.to_lowercase()));
     let sql = format!(
         "{SCHOOL_SQL} WHERE s.unit_path >= $1 AND s.unit_path < $2 \
          AND ($3 IS NULL OR LOWER(s.name) LIKE $3 OR LOWER(s.code) LIKE $3) ORDER BY s.name LIMIT $4 OFFSET $5"
     );
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(&unit.path)
-        .bind(upper_bound(&unit.path))
-        .bind(&pattern)
-        .bind(PAGE)
-        .bind((page.max(1) - 1) * PAGE)
-        .fetch_all(p)
-        .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(&unit.path)
+    .bind(upper_bound(&unit.path))
+    .bind(&pattern)
+    .bind(PAGE)
+    .bind((page.max(1) - 1) * PAGE)
+    .fetch_all(p)
+    .await)?)
 }
 
 /// What a person may set on a school, from a form or JSON.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SchoolInput {
     pub code: String,
     pub name: String,
@@ -338,7 +389,11 @@ struct CheckedSchool {
     longitude: Option<f64>,
 }
 
-fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
+fn collect<T>(
+    problems: &mut Vec<Problem>,
+    column: &str,
+    r: std::result::Result<T, Problem>,
+) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(p) => {
@@ -349,10 +404,12 @@ fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<
 }
 
 async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1")))
-        .bind(code.trim())
-        .fetch_optional(p)
-        .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1")
+    ))
+    .bind(code.trim())
+    .fetch_optional(p)
+    .await)?)
 }
 
 async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
@@ -360,23 +417,44 @@ async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
     let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
     let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
     let level = collect(&mut problems, "level", SchoolLevel::parse(&input.level));
-    let ownership = collect(&mut problems, "ownership", Ownership::parse(&input.ownership));
-    let subsystem = match input.subsystem.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let ownership = collect(
+        &mut problems,
+        "ownership",
+        Ownership::parse(&input.ownership),
+    );
+    let subsystem = match input
+        .subsystem
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => collect(&mut problems, "subsystem", SubSystem::parse(s)),
         None => None,
     };
     if let Some(lat) = input.latitude {
-        collect(&mut problems, "latitude", vocab::parse_coordinate(&lat.to_string(), 90.0));
+        collect(
+            &mut problems,
+            "latitude",
+            vocab::parse_coordinate(&lat.to_string(), 90.0),
+        );
     }
     if let Some(lon) = input.longitude {
-        collect(&mut problems, "longitude", vocab::parse_coordinate(&lon.to_string(), 180.0));
+        collect(
+            &mut problems,
+            "longitude",
+            vocab::parse_coordinate(&lon.to_string(), 180.0),
+        );
     }
     if input.latitude.is_some() != input.longitude.is_some() {
         problems.push(Problem::new("both-coordinates").in_column("latitude"));
     }
     let unit = unit_by_code(db, &input.unit_code).await?;
     if unit.is_none() {
-        problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(input.unit_code.trim()));
+        problems.push(
+            Problem::new("unknown-unit")
+                .in_column("unit_code")
+                .with_value(input.unit_code.trim()),
+        );
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -395,7 +473,13 @@ async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
 
 pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Result<School> {
     let s = check_school(db, input).await?;
-    actor.require(Action::EditSchools, &Target::School { id: 0, unit_path: &s.unit.path })?;
+    actor.require(
+        Action::EditSchools,
+        &Target::School {
+            id: 0,
+            unit_path: &s.unit.path,
+        },
+    )?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude) \
@@ -413,18 +497,40 @@ pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Resul
     .fetch_one(&mut *c)
     .await)
     .map_err(|e| crate::error::unique_violation(e, &s.code))?;
-    audit::record(&mut tx, actor, "create", "school", &id.to_string(), &format!("school {} {}", s.code, s.name), None::<&()>, Some(input)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "school",
+        &id.to_string(),
+        &format!("school {} {}", s.code, s.name),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     school(db, actor, id).await
 }
 
 /// Updates a school. `version` is the one the editor saw: an edit made in between is a
 /// conflict, never overwritten.
-pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input: &SchoolInput) -> Result<School> {
+pub async fn update_school(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    input: &SchoolInput,
+) -> Result<School> {
     let before = school(db, actor, id).await?;
     actor.require(Action::EditSchools, &before.target())?;
     let s = check_school(db, input).await?;
-    actor.require(Action::EditSchools, &Target::School { id, unit_path: &s.unit.path })?;
+    actor.require(
+        Action::EditSchools,
+        &Target::School {
+            id,
+            unit_path: &s.unit.path,
+        },
+    )?;
     let mut tx = db.begin().await?;
     let updated = on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE schools SET code = $1, name = $2, unit_id = $3, unit_path = $4, level = $5, ownership = $6, \
@@ -445,12 +551,32 @@ pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .await.map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, &s.code))?;
     if updated == 0 {
-        return Err(Error::Conflict(Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version))));
+        return Err(Error::Conflict(Problem::new("conflict").arg(
+            "detail",
+            format!("version {version} is not the latest ({})", before.version),
+        )));
     }
     if before.unit_path != s.unit.path {
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET path = $1 WHERE school_id = $2").bind(&s.unit.path).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE positions SET path = $1 WHERE school_id = $2"
+        )
+        .bind(&s.unit.path)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    audit::record(&mut tx, actor, "update", "school", &id.to_string(), &format!("school {} {}", s.code, s.name), Some(&before), Some(input)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "school",
+        &id.to_string(),
+        &format!("school {} {}", s.code, s.name),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     school(db, actor, id).await
 }
@@ -463,25 +589,35 @@ const POSITION_SQL: &str = "SELECT x.id, x.person_id, x.role, x.school_id, s.cod
      FROM positions x LEFT JOIN schools s ON s.id = x.school_id LEFT JOIN units u ON u.id = x.unit_id";
 
 async fn person_unchecked(db: &Db, id: i64) -> Result<Person> {
-    let person: Option<Person> = on_db!(db, |p| sqlx::query_as(
+    let person: Option<Person> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, staff_number, given_name, family_name, sex, birth_year, phone, email, version FROM people WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
-    .await)?;
+    .await
+    })?;
     person.ok_or(Error::NotFound)
 }
 
 async fn positions_unchecked(db: &Db, person_id: i64) -> Result<Vec<Position>> {
-    let sql = format!("{POSITION_SQL} WHERE x.person_id = $1 ORDER BY x.start_date DESC, x.id DESC");
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(person_id).fetch_all(p).await)?)
+    let sql =
+        format!("{POSITION_SQL} WHERE x.person_id = $1 ORDER BY x.start_date DESC, x.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(person_id)
+    .fetch_all(p)
+    .await)?)
 }
 
 /// Places a person for the scope check: reads see their whole history, changes only their
 /// current positions.
 fn person_target_parts(positions: &[Position], current_only: bool) -> (Vec<i64>, Vec<String>) {
     let on = today();
-    let chosen = positions.iter().filter(|x| !current_only || x.is_current(on));
+    let chosen = positions
+        .iter()
+        .filter(|x| !current_only || x.is_current(on));
     let (mut schools, mut paths) = (Vec::new(), Vec::new());
     for x in chosen {
         schools.extend(x.school_id);
@@ -495,14 +631,22 @@ pub async fn person(db: &Db, actor: &Actor, id: i64) -> Result<(Person, Vec<Posi
     let person = person_unchecked(db, id).await?;
     let positions = positions_unchecked(db, id).await?;
     let (schools, paths) = person_target_parts(&positions, false);
-    actor.require(Action::Read, &Target::Person { id, school_ids: &schools, paths: &paths })?;
+    actor.require(
+        Action::Read,
+        &Target::Person {
+            id,
+            school_ids: &schools,
+            paths: &paths,
+        },
+    )?;
     Ok((person, positions))
 }
 
 /// Current staff of a school, by family name.
 pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffMember>> {
     actor.require(Action::Read, &school.target())?;
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT p.id AS person_id, p.staff_number, p.given_name, p.family_name, p.sex, x.role, x.start_date \
          FROM positions x JOIN people p ON p.id = x.person_id \
          WHERE x.school_id = $1 AND x.start_date <= $2 AND (x.end_date IS NULL OR x.end_date >= $2) \
@@ -511,10 +655,11 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
     .bind(school.id)
     .bind(today())
     .fetch_all(p)
-    .await)?)
+    .await
+    })?)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     #[serde(default)]
     pub staff_number: Option<String>,
@@ -545,17 +690,32 @@ fn optional_text(v: &Option<String>) -> Option<&str> {
 
 fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
     let mut problems = Vec::new();
-    let staff_number = optional_text(&input.staff_number).and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
-    let given_name = collect(&mut problems, "given_name", vocab::parse_name(&input.given_name));
-    let family_name = collect(&mut problems, "family_name", vocab::parse_name(&input.family_name));
+    let staff_number = optional_text(&input.staff_number)
+        .and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
+    let given_name = collect(
+        &mut problems,
+        "given_name",
+        vocab::parse_name(&input.given_name),
+    );
+    let family_name = collect(
+        &mut problems,
+        "family_name",
+        vocab::parse_name(&input.family_name),
+    );
     let sex = collect(&mut problems, "sex", Sex::parse(&input.sex));
     if let Some(y) = input.birth_year {
         if !(1900..=2100).contains(&y) {
-            problems.push(Problem::new("bad-year").in_column("birth_year").with_value(y.to_string()));
+            problems.push(
+                Problem::new("bad-year")
+                    .in_column("birth_year")
+                    .with_value(y.to_string()),
+            );
         }
     }
-    let phone = optional_text(&input.phone).and_then(|s| collect(&mut problems, "phone", vocab::parse_phone(s)));
-    let email = optional_text(&input.email).and_then(|s| collect(&mut problems, "email", vocab::parse_email(s)));
+    let phone = optional_text(&input.phone)
+        .and_then(|s| collect(&mut problems, "phone", vocab::parse_phone(s)));
+    let email = optional_text(&input.email)
+        .and_then(|s| collect(&mut problems, "email", vocab::parse_email(s)));
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -571,13 +731,33 @@ fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
 }
 
 /// Updates a person's details, with the version the editor saw.
-pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input: &PersonInput) -> Result<Person> {
+pub async fn update_person(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    input: &PersonInput,
+) -> Result<Person> {
     let before = person_unchecked(db, id).await?;
     let positions = positions_unchecked(db, id).await?;
     let (schools, paths) = person_target_parts(&positions, true);
     let (all_schools, all_paths) = person_target_parts(&positions, false);
-    actor.require(Action::Read, &Target::Person { id, school_ids: &all_schools, paths: &all_paths })?;
-    actor.require(Action::EditPeople, &Target::Person { id, school_ids: &schools, paths: &paths })?;
+    actor.require(
+        Action::Read,
+        &Target::Person {
+            id,
+            school_ids: &all_schools,
+            paths: &all_paths,
+        },
+    )?;
+    actor.require(
+        Action::EditPeople,
+        &Target::Person {
+            id,
+            school_ids: &schools,
+            paths: &paths,
+        },
+    )?;
     let p = check_person(input)?;
     let mut tx = db.begin().await?;
     let updated = on_tx!(&mut tx, |c| sqlx::query(
@@ -597,23 +777,36 @@ pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .await.map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if updated == 0 {
-        return Err(Error::Conflict(Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version))));
+        return Err(Error::Conflict(Problem::new("conflict").arg(
+            "detail",
+            format!("version {version} is not the latest ({})", before.version),
+        )));
     }
-    audit::record(&mut tx, actor, "update", "person", &id.to_string(), &format!("person {} {}", p.given_name, p.family_name), Some(&before), Some(input)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "person",
+        &id.to_string(),
+        &format!("person {} {}", p.given_name, p.family_name),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     person_unchecked(db, id).await
 }
 
 /// A new person with the position they hold now (where they work is what places them in
 /// someone's scope).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewPerson {
     #[serde(flatten)]
     pub person: PersonInput,
     pub position: Option<PositionInput>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PositionInput {
     pub role: String,
     #[serde(default)]
@@ -644,31 +837,63 @@ struct CheckedPosition {
 async fn check_position(db: &Db, input: &PositionInput) -> Result<CheckedPosition> {
     let mut problems = Vec::new();
     let role = collect(&mut problems, "role", PositionRole::parse(&input.role));
-    let start = collect(&mut problems, "start_date", vocab::parse_date(&input.start_date));
-    let end = optional_text(&input.end_date).and_then(|e| collect(&mut problems, "end_date", vocab::parse_date(e)));
+    let start = collect(
+        &mut problems,
+        "start_date",
+        vocab::parse_date(&input.start_date),
+    );
+    let end = optional_text(&input.end_date)
+        .and_then(|e| collect(&mut problems, "end_date", vocab::parse_date(e)));
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
-            problems.push(Problem::new("ends-before-start").in_column("end_date").arg("start", s));
+            problems.push(
+                Problem::new("ends-before-start")
+                    .in_column("end_date")
+                    .arg("start", s),
+            );
         }
     }
-    let place = match (optional_text(&input.school_code), optional_text(&input.unit_code)) {
+    let place = match (
+        optional_text(&input.school_code),
+        optional_text(&input.unit_code),
+    ) {
         (Some(code), None) => {
-            let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
-                .bind(code)
-                .fetch_optional(p)
-                .await)?;
+            let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as(
+                "SELECT id, unit_path FROM schools WHERE code = $1"
+            )
+            .bind(code)
+            .fetch_optional(p)
+            .await)?;
             match found {
-                Some((id, path)) => Some(Place { school_id: Some(id), unit_id: None, path, code: code.to_string() }),
+                Some((id, path)) => Some(Place {
+                    school_id: Some(id),
+                    unit_id: None,
+                    path,
+                    code: code.to_string(),
+                }),
                 None => {
-                    problems.push(Problem::new("unknown-school").in_column("school_code").with_value(code));
+                    problems.push(
+                        Problem::new("unknown-school")
+                            .in_column("school_code")
+                            .with_value(code),
+                    );
                     None
                 }
             }
         }
         (None, Some(code)) => match unit_by_code(db, code).await? {
-            Some(u) => Some(Place { school_id: None, unit_id: Some(u.id), path: u.path, code: u.code }),
+            Some(u) => Some(Place {
+                school_id: None,
+                unit_id: Some(u.id),
+                path: u.path,
+                code: u.code,
+            }),
             None => {
-                problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(code));
+                problems.push(
+                    Problem::new("unknown-unit")
+                        .in_column("unit_code")
+                        .with_value(code),
+                );
                 None
             }
         },
@@ -679,13 +904,22 @@ async fn check_position(db: &Db, input: &PositionInput) -> Result<CheckedPositio
     };
     if let (Some(role), Some(place)) = (role, &place) {
         if role.is_school_role() && place.school_id.is_none() {
-            problems.push(Problem::new("role-needs-school").in_column("school_code").arg("role", role.key()));
+            problems.push(
+                Problem::new("role-needs-school")
+                    .in_column("school_code")
+                    .arg("role", role.key()),
+            );
         }
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(CheckedPosition { role: role.expect("checked"), place: place.expect("checked"), start: start.expect("checked"), end })
+    Ok(CheckedPosition {
+        role: role.expect("checked"),
+        place: place.expect("checked"),
+        start: start.expect("checked"),
+        end,
+    })
 }
 
 async fn insert_position(tx: &mut Tx, person_id: i64, x: &CheckedPosition) -> Result<i64> {
@@ -708,14 +942,32 @@ async fn insert_position(tx: &mut Tx, person_id: i64, x: &CheckedPosition) -> Re
 fn require_place(actor: &Actor, place: &Place) -> Result<()> {
     let paths = [place.path.clone()];
     let schools: Vec<i64> = place.school_id.into_iter().collect();
-    if actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
+    if actor.allows(
+        Action::EditPeople,
+        &Target::Person {
+            id: 0,
+            school_ids: &schools,
+            paths: &paths,
+        },
+    ) {
         Ok(())
     } else {
-        Err(Problem::new("out-of-scope").in_column(if place.school_id.is_some() { "school_code" } else { "unit_code" }).with_value(place.code.clone()).into())
+        Err(Problem::new("out-of-scope")
+            .in_column(if place.school_id.is_some() {
+                "school_code"
+            } else {
+                "unit_code"
+            })
+            .with_value(place.code.clone())
+            .into())
     }
 }
 
-pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<(Person, Vec<Position>)> {
+pub async fn create_person(
+    db: &Db,
+    actor: &Actor,
+    input: &NewPerson,
+) -> Result<(Person, Vec<Position>)> {
     let p = check_person(&input.person)?;
     let position = match &input.position {
         Some(x) => Some(check_position(db, x).await?),
@@ -726,7 +978,9 @@ pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<
         None => actor.require(Action::EditPeople, &Target::Deployment)?,
     }
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 =
+        on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
         "INSERT INTO people (staff_number, given_name, family_name, sex, birth_year, phone, email) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -738,44 +992,120 @@ pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<
     .bind(&p.phone)
     .bind(&p.email)
     .fetch_one(&mut *c)
-    .await)
-    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    .await
+        })
+        .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if let Some(x) = &position {
         insert_position(&mut tx, id, x).await?;
     }
-    audit::record(&mut tx, actor, "create", "person", &id.to_string(), &format!("person {} {}", p.given_name, p.family_name), None::<&()>, Some(input)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "person",
+        &id.to_string(),
+        &format!("person {} {}", p.given_name, p.family_name),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     person(db, actor, id).await
 }
 
 /// Adds a position to a person: a new post, a reassignment (end the old one with
 /// [`end_position`]), a promotion. History is kept, never overwritten.
-pub async fn add_position(db: &Db, actor: &Actor, person_id: i64, input: &PositionInput) -> Result<Position> {
+pub async fn add_position(
+    db: &Db,
+    actor: &Actor,
+    person_id: i64,
+    input: &PositionInput,
+) -> Result<Position> {
     person(db, actor, person_id).await?;
     let x = check_position(db, input).await?;
     require_place(actor, &x.place)?;
     let mut tx = db.begin().await?;
     let id = insert_position(&mut tx, person_id, &x).await?;
-    audit::record(&mut tx, actor, "create", "position", &id.to_string(), &format!("{} for person {person_id}", x.role.key()), None::<&()>, Some(input)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "position",
+        &id.to_string(),
+        &format!("{} for person {person_id}", x.role.key()),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     let sql = format!("{POSITION_SQL} WHERE x.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_one(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(id)
+    .fetch_one(p)
+    .await)?)
 }
 
 /// Ends a position on a date (the last day held).
-pub async fn end_position(db: &Db, actor: &Actor, position_id: i64, end: NaiveDate) -> Result<Position> {
+pub async fn end_position(
+    db: &Db,
+    actor: &Actor,
+    position_id: i64,
+    end: NaiveDate,
+) -> Result<Position> {
     let sql = format!("{POSITION_SQL} WHERE x.id = $1");
-    let x: Option<Position> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_optional(p).await)?;
+    let x: Option<Position> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(position_id)
+        .fetch_optional(p)
+        .await)?;
     let x = x.ok_or(Error::NotFound)?;
     person(db, actor, x.person_id).await?;
-    let code = x.school_code.clone().or_else(|| x.unit_name.clone()).unwrap_or_default();
-    require_place(actor, &Place { school_id: x.school_id, unit_id: x.unit_id, path: x.path.clone(), code })?;
+    let code = x
+        .school_code
+        .clone()
+        .or_else(|| x.unit_name.clone())
+        .unwrap_or_default();
+    require_place(
+        actor,
+        &Place {
+            school_id: x.school_id,
+            unit_id: x.unit_id,
+            path: x.path.clone(),
+            code,
+        },
+    )?;
     if end < x.start_date {
-        return Err(Problem::new("ends-before-start").in_column("end_date").arg("start", x.start_date).into());
+        return Err(Problem::new("ends-before-start")
+            .in_column("end_date")
+            .arg("start", x.start_date)
+            .into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET end_date = $1 WHERE id = $2").bind(end).bind(position_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "update", "position", &position_id.to_string(), &format!("end {} on {end}", x.role), Some(&x), Some(&serde_json::json!({"end_date": end}))).await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE positions SET end_date = $1 WHERE id = $2"
+    )
+    .bind(end)
+    .bind(position_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "position",
+        &position_id.to_string(),
+        &format!("end {} on {end}", x.role),
+        Some(&x),
+        Some(&serde_json::json!({"end_date": end})),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_one(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(position_id)
+    .fetch_one(p)
+    .await)?)
 }

@@ -1,1 +1,113 @@
-//! placeholder
+//! OpenCPD's web server: server-rendered pages that work without JavaScript, and the JSON
+//! API under `/api/v1` described at `/api/openapi.json`.
+//!
+//! Handlers are thin: they read the request, call `opencpd-store` with the [`auth::Ctx`]'s
+//! actor (the store does the scope check), and render. Only this crate knows about HTTP.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod pages;
+pub mod render;
+
+pub use error::Error;
+
+use axum::Router;
+use opencpd_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest upload accepted, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            max_upload: 256 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub templates: Arc<render::Templates>,
+    pub throttle: Arc<auth::Throttle>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            templates: Arc::new(render::Templates::new()),
+            throttle: Arc::new(auth::Throttle::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.max_upload;
+    Router::new()
+        .merge(pages::router(state.clone()))
+        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", axum::routing::get(api::openapi))
+        .route("/healthz", axum::routing::get(metrics::healthz))
+        .route("/metrics", axum::routing::get(metrics::metrics))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
+pub async fn serve(db: Db, addr: SocketAddr, config: WebConfig) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(listener, db, config).await
+}
+
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    db: Db,
+    config: WebConfig,
+) -> anyhow::Result<()> {
+    let app = app(AppState::new(db, config));
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,624 @@
+//! The commands. Each opens the database named by `--db` (or `OPENCPD_DB`, or
+//! `opencpd.db` in the working directory), runs its migrations, and acts as the system
+//! administrator at the command line: the operator of the machine owns the deployment.
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use opencpd_domain::AccountRole;
+use opencpd_domain::import::ImportKind;
+use opencpd_store::accounts::{self, GrantSpec, NewUser};
+use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_store::imports::{self, Progress};
+use opencpd_store::{Actor, Db, describe_url, exports};
+use opencpd_transfer::Format;
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "opencpd",
+    version,
+    about = "OpenCPD: continuous professional development for teachers and school leaders"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArg {
+    /// Database: a SQLite file path, or postgres://user:pass@host/db
+    #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+    db: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (pages, API, field app).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Mark cookies Secure (when served behind HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
+    Demo {
+        /// Database to build; the default demo file is rebuilt on every run.
+        #[arg(long, env = "OPENCPD_DEMO_DB", default_value = "opencpd-demo.db")]
+        db: String,
+        #[arg(long, default_value = "small", value_parser = ["small", "national"])]
+        scale: String,
+        /// Same seed, same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Password of every demo account.
+        #[arg(long, default_value = "opencpd-demo")]
+        password: String,
+        /// Replace the data in a database other than the default demo file.
+        #[arg(long)]
+        replace: bool,
+        /// Build only; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Import units, schools, people or positions from CSV or XLSX: all rows or none.
+    Import {
+        #[arg(value_parser = ["units", "schools", "people", "positions"])]
+        kind: String,
+        file: PathBuf,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        /// Language of the messages (en, fr).
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Export units, schools, people or positions in the columns the import takes.
+    Export {
+        #[arg(value_parser = ["units", "schools", "people", "positions"])]
+        kind: String,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        /// Output file (standard output when absent, CSV only).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write an empty import file with the right columns and an example row.
+    Template {
+        #[arg(value_parser = ["units", "schools", "people", "positions"])]
+        kind: String,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Copy the database to a file (a consistent snapshot, safe while serving).
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Replace the database with a backup (stop the server first).
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserAction {
+    /// Add an account. The password is read from --password, OPENCPD_PASSWORD or standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Unit code, school code or staff number the role is held over (none: everything).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long, env = "OPENCPD_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List accounts with their roles.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Disable an account; its sessions end at once.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Enable a disabled account.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Create an API token for scripts (printed once).
+    Token {
+        username: String,
+        #[arg(long, default_value = "script")]
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", describe_url(url)))?;
+    db.migrate()
+        .await
+        .context("bringing the database schema up to date")?;
+    Ok(db)
+}
+
+fn bar(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(total);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn kind(text: &str) -> anyhow::Result<ImportKind> {
+    ImportKind::parse(text).map_err(|p| anyhow::anyhow!("{p}"))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            secure_cookies,
+        } => {
+            let pool = open(&db.db).await?;
+            eprintln!(
+                "OpenCPD on http://{listen} (database {})",
+                describe_url(&db.db)
+            );
+            let config = opencpd_web::WebConfig {
+                secure_cookies,
+                ..Default::default()
+            };
+            opencpd_web::serve(pool, listen, config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            db,
+            scale,
+            seed,
+            password,
+            replace,
+            no_serve,
+            listen,
+        } => {
+            let default_file = db == "opencpd-demo.db";
+            let is_sqlite = !db.starts_with("postgres");
+            if is_sqlite && (default_file || replace) {
+                for suffix in ["", "-wal", "-shm"] {
+                    let path = format!(
+                        "{}{suffix}",
+                        db.trim_start_matches("sqlite://")
+                            .trim_start_matches("sqlite:")
+                    );
+                    if std::path::Path::new(&path).exists() {
+                        std::fs::remove_file(&path)
+                            .with_context(|| format!("removing the old {path}"))?;
+                    }
+                }
+            }
+            let pool = open(&db).await?;
+            if !is_sqlite && replace {
+                wipe_postgres(&pool).await?;
+            }
+            let config = DemoConfig {
+                scale: Scale::parse(&scale).map_err(|e| anyhow::anyhow!("{e}"))?,
+                seed,
+                password: password.clone(),
+            };
+            let started = std::time::Instant::now();
+            let pb = bar(0, "building");
+            let summary = demo::build(&pool, &config, &|stage, done, total| {
+                pb.set_message(stage.to_string());
+                if total > 0 {
+                    pb.set_length(total);
+                }
+                pb.set_position(done);
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("building the demo (give an empty database, or --replace)")?;
+            pb.finish_and_clear();
+            let elapsed = started.elapsed();
+            println!(
+                "Demo built in {:.1} s: {} units, {} schools, {} people, {} positions.",
+                elapsed.as_secs_f64(),
+                summary.units,
+                summary.schools,
+                summary.people,
+                summary.positions
+            );
+            if is_sqlite {
+                if let Ok(meta) = std::fs::metadata(&db) {
+                    println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
+                }
+            }
+            println!("Accounts (password: {password}):");
+            for a in &summary.accounts {
+                println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);
+            }
+            println!("Log in as admin / {password}");
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("Serving on http://{listen} (Ctrl-C to stop)");
+            opencpd_web::serve(pool, listen, Default::default()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            kind: k,
+            file,
+            dry_run,
+            format,
+            lang,
+            db,
+        } => {
+            let kind = kind(&k)?;
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            let table = match opencpd_transfer::read_path(&file) {
+                Ok(t) => t,
+                Err(problem) => {
+                    let report = imports::ImportReport {
+                        kind: kind.key(),
+                        rows: 0,
+                        created: 0,
+                        dry_run,
+                        problems: vec![problem],
+                    };
+                    print_report(&report, &file, &format, lang)?;
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let pool = open(&db.db).await?;
+            let pb = bar(table.rows.len() as u64, "writing");
+            let tick = |n: u64| pb.inc(n);
+            let report = imports::import_table(
+                &pool,
+                &Actor::system(),
+                kind,
+                &table,
+                dry_run,
+                &Progress { written: &tick },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            pb.finish_and_clear();
+            print_report(&report, &file, &format, lang)?;
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Export {
+            kind: k,
+            format,
+            out,
+            db,
+        } => {
+            let kind = kind(&k)?;
+            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
+            let pool = open(&db.db).await?;
+            let (headers, rows) = exports::export(&pool, &Actor::system(), kind)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n = rows.len();
+            write_out(format, &headers, rows, out.as_ref())?;
+            eprintln!("Exported {n} {}.", kind.key());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Template {
+            kind: k,
+            format,
+            out,
+        } => {
+            let kind = kind(&k)?;
+            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
+            let headers: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
+            let example: Vec<String> = kind
+                .columns()
+                .iter()
+                .map(|c| c.example.to_string())
+                .collect();
+            write_out(format, &headers, vec![example], out.as_ref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action } => user(action).await,
+        Command::Backup { file, db } => {
+            let pool = open(&db.db).await?;
+            backup(&pool, &file).await?;
+            println!("Backed up to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, db } => {
+            restore(&db.db, &file).await?;
+            println!("Restored {} from {}", describe_url(&db.db), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_out(
+    format: Format,
+    headers: &[&str],
+    rows: Vec<Vec<String>>,
+    out: Option<&PathBuf>,
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
+            opencpd_transfer::write_table(format, headers, rows, &mut file)?;
+            file.flush()?;
+        }
+        None if format == Format::Csv => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            opencpd_transfer::write_table(format, headers, rows, &mut lock)?;
+        }
+        None => bail!("XLSX needs --out FILE"),
+    }
+    Ok(())
+}
+
+fn print_report(
+    report: &imports::ImportReport,
+    file: &std::path::Path,
+    format: &str,
+    lang: &str,
+) -> anyhow::Result<()> {
+    if format == "json" {
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({ "row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message(lang) }))
+            .collect();
+        let body = serde_json::json!({
+            "file": file.display().to_string(), "kind": report.kind, "rows": report.rows,
+            "created": report.created, "dry_run": report.dry_run, "ok": report.ok(), "problems": problems,
+        });
+        println!("{}", serde_json::to_string_pretty(&body)?);
+        return Ok(());
+    }
+    if report.ok() {
+        if report.dry_run {
+            println!(
+                "{}: all {} rows are valid; nothing written (dry run).",
+                file.display(),
+                report.rows
+            );
+        } else {
+            println!(
+                "{}: imported {} {}.",
+                file.display(),
+                report.created,
+                report.kind
+            );
+        }
+    } else {
+        eprintln!(
+            "{}: {} problem(s) in {} rows; nothing was written.",
+            file.display(),
+            report.problems.len(),
+            report.rows
+        );
+        for p in &report.problems {
+            eprintln!("  {}", p.located(lang));
+        }
+    }
+    Ok(())
+}
+
+async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
+    let actor = Actor::system();
+    match action {
+        UserAction::Add {
+            username,
+            role,
+            scope,
+            name,
+            language,
+            password,
+            db,
+        } => {
+            let role = AccountRole::parse(&role).map_err(|p| anyhow::anyhow!("--role: {p}"))?;
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    if std::io::stdin().is_terminal() {
+                        eprint!("Password for {username}: ");
+                    }
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let pool = open(&db.db).await?;
+            let new = NewUser {
+                username,
+                password,
+                display_name: name,
+                language,
+                grants: vec![GrantSpec {
+                    role,
+                    scope_code: scope,
+                }],
+            };
+            match accounts::create_user(&pool, &actor, &new).await {
+                Ok(u) => {
+                    println!("Created {} ({}).", u.username, role.key());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_))) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        UserAction::List { db } => {
+            let pool = open(&db.db).await?;
+            for (u, grants) in accounts::list_users(&pool, &actor)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!(
+                    "{:<20} {:<9} {:<30} {}",
+                    u.username,
+                    state,
+                    roles.join(","),
+                    u.display_name
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserAction::Disable { username, db } => set_disabled(&db.db, &username, true).await,
+        UserAction::Enable { username, db } => set_disabled(&db.db, &username, false).await,
+        UserAction::Token { username, name, db } => {
+            let pool = open(&db.db).await?;
+            let token = accounts::create_token(&pool, &actor, &username, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
+    let pool = open(url).await?;
+    match accounts::set_disabled(&pool, &Actor::system(), username, disabled).await {
+        Ok(u) => {
+            println!(
+                "{} is now {}.",
+                u.username,
+                if u.disabled { "disabled" } else { "active" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(opencpd_store::Error::NotFound) => {
+            eprintln!("error: no user {username}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+async fn wipe_postgres(db: &Db) -> anyhow::Result<()> {
+    if let Db::Postgres(p) = db {
+        sqlx::raw_sql(
+            "TRUNCATE audit_events, api_tokens, sessions, grants, users, positions, people, cluster_schools, clusters, schools, units RESTART IDENTITY CASCADE",
+        )
+        .execute(p)
+        .await?;
+    }
+    Ok(())
+}
+
+/// SQLite: `VACUUM INTO`, a consistent copy taken while the server runs.
+async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
+    if file.exists() {
+        bail!("{} exists already; choose a new file name", file.display());
+    }
+    match db {
+        Db::Sqlite(p) => {
+            let target = file.to_string_lossy().replace('\'', "''");
+            sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'")))
+                .execute(p)
+                .await
+                .context("writing the backup")?;
+            Ok(())
+        }
+        Db::Postgres(_) => bail!(
+            "backups of a PostgreSQL database are made with pg_dump (opencpd backup handles SQLite files)"
+        ),
+    }
+}
+
+/// Replaces a SQLite database file with a backup after checking the backup opens and
+/// holds an OpenCPD schema.
+async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    if url.starts_with("postgres") {
+        bail!(
+            "restoring a PostgreSQL database is done with pg_restore or psql (opencpd restore handles SQLite files)"
+        );
+    }
+    if !file.exists() {
+        bail!("{} does not exist", file.display());
+    }
+    let check = Db::connect(&file.to_string_lossy())
+        .await
+        .context("opening the backup")?;
+    let tables: i64 = match &check {
+        Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')")
+            .fetch_one(p)
+            .await
+            .context("reading the backup")?,
+        Db::Postgres(_) => 0,
+    };
+    check.close().await;
+    if tables < 5 {
+        bail!("{} is not an OpenCPD backup", file.display());
+    }
+    let target = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{target}{suffix}"));
+    }
+    std::fs::copy(file, target)
+        .with_context(|| format!("copying {} to {target}", file.display()))?;
+    let db = open(url).await?;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+//! Scripts authenticate with `Authorization: Bearer <token>` (`opencpd user token`);
+//! browser sessions may call it too, sending `X-CSRF-Token` on writes.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::{ApiError, Error, Result};
+use crate::pages::{ReportView, run_import, table_download};
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use opencpd_domain::import::ImportKind;
+use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
+use opencpd_store::audit::{self, AuditEvent, AuditFilter};
+use opencpd_store::exports;
+use opencpd_store::registry::{
+    self, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
+    StaffMember, Unit, UnitSummary,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/units/{id}", get(get_unit))
+        .route("/units/{id}/children", get(unit_children))
+        .route("/units/{id}/schools", get(unit_schools))
+        .route("/schools", post(create_school))
+        .route("/schools/{id}", get(get_school).put(update_school))
+        .route("/schools/{id}/staff", get(school_staff))
+        .route("/people", post(create_person))
+        .route("/people/{id}", get(get_person).put(update_person))
+        .route("/people/{id}/positions", post(add_position))
+        .route("/positions/{id}/end", post(end_position))
+        .route("/imports/{kind}", post(import))
+        .route("/exports/{kind}", get(export))
+        .route("/audit", get(audit_trail))
+        .route("/users", get(list_users).post(create_user))
+        .fallback(not_found)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
+    paths(me, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Unwraps an extractor, turning its rejection into our error shape.
+fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
+    r.map_err(Into::into)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub language: String,
+    pub roles: Vec<String>,
+    pub counts: Counts,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
+    let actor = ctx.actor()?;
+    let counts = registry::counts(&state.db, actor).await?;
+    Ok(Json(Me {
+        username: actor.username.clone(),
+        display_name: actor.display_name.clone(),
+        language: actor.language.clone(),
+        roles: actor
+            .grants
+            .iter()
+            .map(|g| g.role.key().to_string())
+            .collect(),
+        counts,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), responses((status = 200, body = Unit), (status = 404, body = ApiError)))]
+async fn get_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<Unit>> {
+    let Path(id) = ok(id)?;
+    Ok(Json(registry::unit(&state.db, ctx.actor()?, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}/children", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnitSummary>), (status = 404, body = ApiError)))]
+async fn unit_children(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<Vec<UnitSummary>>> {
+    let Path(id) = ok(id)?;
+    let actor = ctx.actor()?;
+    let unit = registry::unit(&state.db, actor, id).await?;
+    Ok(Json(registry::children(&state.db, actor, &unit).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SchoolQuery {
+    /// Part of a name or code.
+    q: Option<String>,
+    /// Page of 100, from 1.
+    page: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}/schools", params(("id" = i64, Path), SchoolQuery), responses((status = 200, body = Vec<School>), (status = 404, body = ApiError)))]
+async fn unit_schools(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+    q: std::result::Result<Query<SchoolQuery>, QueryRejection>,
+) -> Result<Json<Vec<School>>> {
+    let (Path(id), Query(q)) = (ok(id)?, ok(q)?);
+    let actor = ctx.actor()?;
+    let unit = registry::unit(&state.db, actor, id).await?;
+    Ok(Json(
+        registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1))
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/schools", request_body = SchoolInput, responses((status = 201, body = School), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
+async fn create_school(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<SchoolInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let school = registry::create_school(&state.db, ctx.actor()?, &input).await?;
+    Ok((StatusCode::CREATED, Json(school)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), responses((status = 200, body = School), (status = 404, body = ApiError)))]
+async fn get_school(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<School>> {
+    let Path(id) = ok(id)?;
+    Ok(Json(registry::school(&state.db, ctx.actor()?, id).await?))
+}
+
+/// A school's new values with the version they were based on.
+#[derive(Deserialize, ToSchema)]
+struct SchoolUpdate {
+    version: i64,
+    #[serde(flatten)]
+    school: SchoolInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), request_body = SchoolUpdate, responses((status = 200, body = School), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn update_school(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+    body: std::result::Result<Json<SchoolUpdate>, JsonRejection>,
+) -> Result<Json<School>> {
+    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    Ok(Json(
+        registry::update_school(&state.db, ctx.actor()?, id, body.version, &body.school).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/schools/{id}/staff", params(("id" = i64, Path)), responses((status = 200, body = Vec<StaffMember>), (status = 404, body = ApiError)))]
+async fn school_staff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<Vec<StaffMember>>> {
+    let Path(id) = ok(id)?;
+    let actor = ctx.actor()?;
+    let school = registry::school(&state.db, actor, id).await?;
+    Ok(Json(registry::staff(&state.db, actor, &school).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct PersonWithPositions {
+    #[serde(flatten)]
+    person: Person,
+    positions: Vec<Position>,
+}
+
+#[utoipa::path(post, path = "/api/v1/people", request_body = NewPerson, responses((status = 201, body = PersonWithPositions), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
+async fn create_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<NewPerson>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let (person, positions) = registry::create_person(&state.db, ctx.actor()?, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PersonWithPositions { person, positions }),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonWithPositions), (status = 404, body = ApiError)))]
+async fn get_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+) -> Result<Json<PersonWithPositions>> {
+    let Path(id) = ok(id)?;
+    let (person, positions) = registry::person(&state.db, ctx.actor()?, id).await?;
+    Ok(Json(PersonWithPositions { person, positions }))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct PersonUpdate {
+    version: i64,
+    #[serde(flatten)]
+    person: PersonInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path)), request_body = PersonUpdate, responses((status = 200, body = Person), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn update_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+    body: std::result::Result<Json<PersonUpdate>, JsonRejection>,
+) -> Result<Json<Person>> {
+    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    Ok(Json(
+        registry::update_person(&state.db, ctx.actor()?, id, body.version, &body.person).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/positions", params(("id" = i64, Path)), request_body = PositionInput, responses((status = 201, body = Position), (status = 422, body = ApiError)))]
+async fn add_position(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+    body: std::result::Result<Json<PositionInput>, JsonRejection>,
+) -> Result<Response> {
+    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let position = registry::add_position(&state.db, ctx.actor()?, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(position)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+struct EndPosition {
+    /// The last day the position is held, YYYY-MM-DD.
+    end_date: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/positions/{id}/end", params(("id" = i64, Path)), request_body = EndPosition, responses((status = 200, body = Position), (status = 422, body = ApiError)))]
+async fn end_position(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    id: std::result::Result<Path<i64>, PathRejection>,
+    body: std::result::Result<Json<EndPosition>, JsonRejection>,
+) -> Result<Json<Position>> {
+    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let end = opencpd_domain::registry::parse_date(&body.end_date)
+        .map_err(|p| p.in_column("end_date"))?;
+    Ok(Json(
+        registry::end_position(&state.db, ctx.actor()?, id, end).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ImportQuery {
+    /// Check everything, write nothing.
+    #[serde(default)]
+    dry_run: bool,
+    /// The file's name; its extension (.csv, .xlsx) gives the format.
+    filename: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", params(("kind" = String, Path, description = "units, schools, people or positions"), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    responses((status = 200, body = ReportView), (status = 422, body = ReportView)))]
+async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    kind: std::result::Result<Path<String>, PathRejection>,
+    q: std::result::Result<Query<ImportQuery>, QueryRejection>,
+    body: Bytes,
+) -> Result<Response> {
+    let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
+    let actor = ctx.actor()?;
+    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
+    let name = q.filename.unwrap_or_else(|| format!("{}.csv", kind.key()));
+    let report = run_import(&state, actor, kind, &name, &body, q.dry_run, ctx.lang).await?;
+    let status = if report.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ExportQuery {
+    /// csv (default) or xlsx.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/{kind}", params(("kind" = String, Path), ExportQuery), responses((status = 200, description = "The file, in the import's columns")))]
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    kind: std::result::Result<Path<String>, PathRejection>,
+    q: std::result::Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response> {
+    let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
+    let actor = ctx.actor()?;
+    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
+    let format = opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv"))
+        .map_err(|p| p.in_column("format"))?;
+    let (headers, rows) = exports::export(&state.db, actor, kind).await?;
+    table_download(format, kind.key(), &headers, rows)
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEvent>), (status = 403, body = ApiError)))]
+async fn audit_trail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<AuditFilter>, QueryRejection>,
+) -> Result<Json<Vec<AuditEvent>>> {
+    let Query(filter) = ok(q)?;
+    Ok(Json(audit::list(&state.db, ctx.actor()?, &filter).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct UserView {
+    #[serde(flatten)]
+    user: User,
+    roles: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<UserView>), (status = 403, body = ApiError)))]
+async fn list_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<UserView>>> {
+    let users = accounts::list_users(&state.db, ctx.actor()?).await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|(user, grants)| UserView {
+                user,
+                roles: grants.iter().map(|g| g.role.key().to_string()).collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CreateUser {
+    username: String,
+    password: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    language: String,
+    grants: Vec<GrantSpec>,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = CreateUser, responses((status = 201, body = User), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
+async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<CreateUser>, JsonRejection>,
+) -> Result<Response> {
+    let Json(body) = ok(body)?;
+    let new = NewUser {
+        username: body.username,
+        password: body.password,
+        display_name: body.display_name,
+        language: body.language,
+        grants: body.grants,
+    };
+    let user = accounts::create_user(&state.db, ctx.actor()?, &new).await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
