@@ -52,33 +52,23 @@ impl AccountRole {
 
     pub fn parse(input: &str) -> Result<AccountRole, crate::Problem> {
         let wanted = input.trim().to_lowercase().replace(['-', ' '], "_");
-        AccountRole::ALL
-            .iter()
-            .copied()
-            .find(|r| r.key() == wanted)
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
-                crate::Problem::new("bad-choice")
-                    .with_value(input.trim())
-                    .arg("allowed", allowed.join(", "))
-            })
+        AccountRole::ALL.iter().copied().find(|r| r.key() == wanted).ok_or_else(|| {
+            let allowed: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
+            crate::Problem::new("bad-choice").with_value(input.trim()).arg("allowed", allowed.join(", "))
+        })
     }
 
     /// What the role may do at all, before its scope is considered.
-    fn permits(self, action: Action) -> bool {
+    pub fn permits(self, action: Action) -> bool {
         use AccountRole::*;
         use Action::*;
         match action {
             Read => true,
             EditUnits | ManageUsers | ReadAudit => self == SystemAdmin,
-            EditSchools => matches!(
-                self,
-                SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer
-            ),
-            EditPeople => matches!(
-                self,
-                SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader
-            ),
+            EditSchools => matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer),
+            EditPeople => {
+                matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader)
+            }
         }
     }
 }
@@ -131,11 +121,7 @@ pub enum Target<'a> {
     /// A school, by id and the path of its unit.
     School { id: i64, unit_path: &'a str },
     /// A person, by id, with the schools and unit paths of their positions.
-    Person {
-        id: i64,
-        school_ids: &'a [i64],
-        paths: &'a [String],
-    },
+    Person { id: i64, school_ids: &'a [i64], paths: &'a [String] },
 }
 
 impl Scope {
@@ -145,16 +131,12 @@ impl Scope {
             (Scope::Everything, _) => true,
             (_, Target::Deployment) => false,
             (Scope::Unit { path, .. }, Target::Unit { path: p }) => p.starts_with(path.as_str()),
-            (Scope::Unit { path, .. }, Target::School { unit_path, .. }) => {
-                unit_path.starts_with(path.as_str())
-            }
+            (Scope::Unit { path, .. }, Target::School { unit_path, .. }) => unit_path.starts_with(path.as_str()),
             (Scope::Unit { path, .. }, Target::Person { paths, .. }) => {
                 paths.iter().any(|p| p.starts_with(path.as_str()))
             }
             (Scope::School { school_id }, Target::School { id, .. }) => school_id == id,
-            (Scope::School { school_id }, Target::Person { school_ids, .. }) => {
-                school_ids.contains(school_id)
-            }
+            (Scope::School { school_id }, Target::Person { school_ids, .. }) => school_ids.contains(school_id),
             (Scope::School { .. }, Target::Unit { .. }) => false,
             (Scope::Own { person_id }, Target::Person { id, .. }) => person_id == id,
             (Scope::Own { .. }, _) => false,
@@ -164,9 +146,7 @@ impl Scope {
 
 /// The one decision: may someone holding `grants` do `action` on `target`?
 pub fn allows(grants: &[Grant], action: Action, target: &Target<'_>) -> bool {
-    grants
-        .iter()
-        .any(|g| g.role.permits(action) && g.scope.covers(target))
+    grants.iter().any(|g| g.role.permits(action) && g.scope.covers(target))
 }
 
 /// The smallest-to-state description of where someone may read: used to filter lists.
@@ -207,112 +187,40 @@ mod tests {
 
     #[test]
     fn a_sector_officer_reaches_only_their_sector() {
-        let g = grant(
-            AccountRole::SectorOfficer,
-            Scope::Unit {
-                unit_id: 42,
-                path: "/1/7/42/".into(),
-            },
-        );
-        let inside = Target::School {
-            id: 5,
-            unit_path: "/1/7/42/",
-        };
-        let sibling = Target::School {
-            id: 6,
-            unit_path: "/1/7/43/",
-        };
-        let prefix_trap = Target::School {
-            id: 7,
-            unit_path: "/1/7/420/",
-        };
+        let g = grant(AccountRole::SectorOfficer, Scope::Unit { unit_id: 42, path: "/1/7/42/".into() });
+        let inside = Target::School { id: 5, unit_path: "/1/7/42/" };
+        let sibling = Target::School { id: 6, unit_path: "/1/7/43/" };
+        let prefix_trap = Target::School { id: 7, unit_path: "/1/7/420/" };
         assert!(allows(&g, Action::Read, &inside));
         assert!(allows(&g, Action::EditSchools, &inside));
         assert!(!allows(&g, Action::Read, &sibling));
         assert!(!allows(&g, Action::Read, &prefix_trap));
         assert!(!allows(&g, Action::Read, &Target::Unit { path: "/1/7/" }));
         assert!(!allows(&g, Action::ManageUsers, &Target::Deployment));
-        assert!(!allows(
-            &g,
-            Action::EditUnits,
-            &Target::Unit { path: "/1/7/42/" }
-        ));
+        assert!(!allows(&g, Action::EditUnits, &Target::Unit { path: "/1/7/42/" }));
     }
 
     #[test]
     fn a_school_leader_edits_their_staff_but_not_the_school_next_door() {
         let g = grant(AccountRole::SchoolLeader, Scope::School { school_id: 5 });
         let paths = vec!["/1/7/42/".to_string()];
-        let own_staff = Target::Person {
-            id: 9,
-            school_ids: &[5],
-            paths: &paths,
-        };
-        let other = Target::Person {
-            id: 10,
-            school_ids: &[6],
-            paths: &paths,
-        };
+        let own_staff = Target::Person { id: 9, school_ids: &[5], paths: &paths };
+        let other = Target::Person { id: 10, school_ids: &[6], paths: &paths };
         assert!(allows(&g, Action::EditPeople, &own_staff));
         assert!(!allows(&g, Action::EditPeople, &other));
-        assert!(!allows(
-            &g,
-            Action::EditSchools,
-            &Target::School {
-                id: 5,
-                unit_path: "/1/7/42/"
-            }
-        ));
+        assert!(!allows(&g, Action::EditSchools, &Target::School { id: 5, unit_path: "/1/7/42/" }));
     }
 
     #[test]
     fn a_teacher_reads_only_their_own_record_and_an_evaluator_never_writes() {
         let t = grant(AccountRole::Teacher, Scope::Own { person_id: 9 });
         let paths = vec![];
-        assert!(allows(
-            &t,
-            Action::Read,
-            &Target::Person {
-                id: 9,
-                school_ids: &[],
-                paths: &paths
-            }
-        ));
-        assert!(!allows(
-            &t,
-            Action::Read,
-            &Target::Person {
-                id: 8,
-                school_ids: &[],
-                paths: &paths
-            }
-        ));
-        assert!(!allows(
-            &t,
-            Action::EditPeople,
-            &Target::Person {
-                id: 9,
-                school_ids: &[],
-                paths: &paths
-            }
-        ));
+        assert!(allows(&t, Action::Read, &Target::Person { id: 9, school_ids: &[], paths: &paths }));
+        assert!(!allows(&t, Action::Read, &Target::Person { id: 8, school_ids: &[], paths: &paths }));
+        assert!(!allows(&t, Action::EditPeople, &Target::Person { id: 9, school_ids: &[], paths: &paths }));
         let e = grant(AccountRole::Evaluator, Scope::Everything);
-        assert!(allows(
-            &e,
-            Action::Read,
-            &Target::School {
-                id: 1,
-                unit_path: "/1/"
-            }
-        ));
-        assert!(!allows(
-            &e,
-            Action::EditSchools,
-            &Target::School {
-                id: 1,
-                unit_path: "/1/"
-            }
-        ));
+        assert!(allows(&e, Action::Read, &Target::School { id: 1, unit_path: "/1/" }));
+        assert!(!allows(&e, Action::EditSchools, &Target::School { id: 1, unit_path: "/1/" }));
     }
 
     #[test]

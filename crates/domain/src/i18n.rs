@@ -11,10 +11,8 @@ use std::sync::OnceLock;
 /// The languages OpenCPD speaks, as (code, name in that language).
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")];
 
-const SOURCES: &[(&str, &str)] = &[
-    ("en", include_str!("../locales/en.ftl")),
-    ("fr", include_str!("../locales/fr.ftl")),
-];
+const SOURCES: &[(&str, &str)] =
+    &[("en", include_str!("../locales/en.ftl")), ("fr", include_str!("../locales/fr.ftl"))];
 
 pub struct Catalog {
     bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,
@@ -28,16 +26,8 @@ pub fn catalog() -> &'static Catalog {
 
 /// The supported language closest to `wanted` ("fr-CM" gives "fr"); English otherwise.
 pub fn resolve(wanted: &str) -> &'static str {
-    let base = wanted
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    LANGUAGES
-        .iter()
-        .map(|(code, _)| *code)
-        .find(|c| *c == base)
-        .unwrap_or("en")
+    let base = wanted.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    LANGUAGES.iter().map(|(code, _)| *code).find(|c| *c == base).unwrap_or("en")
 }
 
 impl Catalog {
@@ -45,16 +35,12 @@ impl Catalog {
         let bundles = SOURCES
             .iter()
             .map(|(lang, source)| {
-                let resource =
-                    FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| {
-                        panic!("locales/{lang}.ftl does not parse: {errors:?}")
-                    });
+                let resource = FluentResource::try_new(source.to_string())
+                    .unwrap_or_else(|(_, errors)| panic!("locales/{lang}.ftl does not parse: {errors:?}"));
                 let id = lang.parse().expect("language identifier");
                 let mut bundle = FluentBundle::new_concurrent(vec![id]);
                 bundle.set_use_isolating(false);
-                bundle
-                    .add_resource(resource)
-                    .unwrap_or_else(|e| panic!("locales/{lang}.ftl: {e:?}"));
+                bundle.add_resource(resource).unwrap_or_else(|e| panic!("locales/{lang}.ftl: {e:?}"));
                 (*lang, bundle)
             })
             .collect();
@@ -63,12 +49,7 @@ impl Catalog {
 
     fn bundle(&self, lang: &str) -> &FluentBundle<FluentResource> {
         let lang = resolve(lang);
-        &self
-            .bundles
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .unwrap_or(&self.bundles[0])
-            .1
+        &self.bundles.iter().find(|(l, _)| *l == lang).unwrap_or(&self.bundles[0]).1
     }
 
     /// Whether the message exists in `lang` itself (not through the English fallback).
@@ -94,18 +75,12 @@ impl Catalog {
             }
         }
         let mut errors = Vec::new();
-        bundle
-            .format_pattern(pattern, Some(&fluent_args), &mut errors)
-            .into_owned()
+        bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
     }
 
     /// The identifiers of every message in `lang`'s own file.
     pub fn ids(&self, lang: &str) -> Vec<String> {
-        let source = SOURCES
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map(|(_, s)| *s)
-            .unwrap_or("");
+        let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or("");
         source
             .lines()
             .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
@@ -121,17 +96,9 @@ mod tests {
     #[test]
     fn every_english_message_has_a_french_translation() {
         let cat = catalog();
-        let missing: Vec<_> = cat
-            .ids("en")
-            .into_iter()
-            .filter(|id| !cat.has("fr", id))
-            .collect();
+        let missing: Vec<_> = cat.ids("en").into_iter().filter(|id| !cat.has("fr", id)).collect();
         assert!(missing.is_empty(), "missing in fr.ftl: {missing:?}");
-        let extra: Vec<_> = cat
-            .ids("fr")
-            .into_iter()
-            .filter(|id| !cat.has("en", id))
-            .collect();
+        let extra: Vec<_> = cat.ids("fr").into_iter().filter(|id| !cat.has("en", id)).collect();
         assert!(extra.is_empty(), "only in fr.ftl: {extra:?}");
     }
 
@@ -146,9 +113,6 @@ mod tests {
     fn unknown_language_falls_back_to_english() {
         assert_eq!(resolve("fr-CM"), "fr");
         assert_eq!(resolve("rw"), "en");
-        assert_eq!(
-            catalog().text("rw", "at-row", &[("row", "3".into())]),
-            "row 3"
-        );
+        assert_eq!(catalog().text("rw", "at-row", &[("row", "3".into())]), "row 3");
     }
 }

@@ -31,11 +31,7 @@ pub struct Column {
 }
 
 const fn col(name: &'static str, required: bool, example: &'static str) -> Column {
-    Column {
-        name,
-        required,
-        example,
-    }
+    Column { name, required, example }
 }
 
 const UNIT_COLUMNS: &[Column] = &[
@@ -78,12 +74,8 @@ const POSITION_COLUMNS: &[Column] = &[
 ];
 
 impl ImportKind {
-    pub const ALL: &'static [ImportKind] = &[
-        ImportKind::Units,
-        ImportKind::Schools,
-        ImportKind::People,
-        ImportKind::Positions,
-    ];
+    pub const ALL: &'static [ImportKind] =
+        &[ImportKind::Units, ImportKind::Schools, ImportKind::People, ImportKind::Positions];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -95,15 +87,9 @@ impl ImportKind {
     }
 
     pub fn parse(input: &str) -> Result<ImportKind, Problem> {
-        ImportKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.key() == input.trim().to_lowercase())
-            .ok_or_else(|| {
-                Problem::new("bad-choice")
-                    .with_value(input)
-                    .arg("allowed", "units, schools, people, positions")
-            })
+        ImportKind::ALL.iter().copied().find(|k| k.key() == input.trim().to_lowercase()).ok_or_else(|| {
+            Problem::new("bad-choice").with_value(input).arg("allowed", "units, schools, people, positions")
+        })
     }
 
     pub fn columns(self) -> &'static [Column] {
@@ -173,10 +159,7 @@ pub struct Header {
 
 /// Normalises a header cell: no byte-order mark, trimmed, lower case, spaces as `_`.
 pub fn normalise_header(cell: &str) -> String {
-    cell.trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
-        .replace([' ', '-'], "_")
+    cell.trim_start_matches('\u{feff}').trim().to_lowercase().replace([' ', '-'], "_")
 }
 
 impl Header {
@@ -192,11 +175,9 @@ impl Header {
                 continue;
             }
             match columns.iter().find(|c| c.name == name) {
-                Some(c) if index.contains_key(c.name) => problems.push(
-                    Problem::new("duplicate-column")
-                        .at_row(1)
-                        .in_column(raw.trim()),
-                ),
+                Some(c) if index.contains_key(c.name) => {
+                    problems.push(Problem::new("duplicate-column").at_row(1).in_column(raw.trim()))
+                }
                 Some(c) => {
                     index.insert(c.name, i);
                 }
@@ -204,14 +185,7 @@ impl Header {
                     Problem::new("unknown-column")
                         .at_row(1)
                         .in_column(raw.trim())
-                        .arg(
-                            "expected",
-                            columns
-                                .iter()
-                                .map(|c| c.name)
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        ),
+                        .arg("expected", columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")),
                 ),
             }
         }
@@ -220,11 +194,7 @@ impl Header {
                 problems.push(Problem::new("missing-column").at_row(1).in_column(c.name));
             }
         }
-        if problems.is_empty() {
-            Ok(Header { index })
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(Header { index }) } else { Err(problems) }
     }
 
     fn cell<'r>(&self, row: &'r TableRow, name: &str) -> &'r str {
@@ -241,33 +211,21 @@ struct RowReader<'a> {
 
 impl<'a> RowReader<'a> {
     fn new(header: &'a Header, row: &'a TableRow) -> Self {
-        RowReader {
-            header,
-            row,
-            problems: Vec::new(),
-        }
+        RowReader { header, row, problems: Vec::new() }
     }
 
     fn place(&self, p: Problem, column: &str) -> Problem {
         let p = p.at_row(self.row.number).in_column(column);
         if p.value.is_none() {
             let value = self.header.cell(self.row, column);
-            if value.is_empty() {
-                p
-            } else {
-                p.with_value(value)
-            }
+            if value.is_empty() { p } else { p.with_value(value) }
         } else {
             p
         }
     }
 
     /// A required value, parsed.
-    fn required<T>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, Problem>,
-    ) -> Option<T> {
+    fn required<T>(&mut self, column: &str, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
         let text = self.header.cell(self.row, column);
         if text.is_empty() {
             let p = self.place(Problem::new("required"), column);
@@ -285,11 +243,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// An optional value, parsed when present.
-    fn optional<T>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, Problem>,
-    ) -> Option<T> {
+    fn optional<T>(&mut self, column: &str, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
         let text = self.header.cell(self.row, column);
         if text.is_empty() {
             return None;
@@ -319,11 +273,7 @@ pub type Checked<T> = Result<Vec<T>, Vec<Problem>>;
 
 /// Runs `read` over every row after checking the header; stops collecting after
 /// `MAX_PROBLEMS` problems so a wholly wrong million-row file still answers quickly.
-fn check_rows<T>(
-    kind: ImportKind,
-    table: &Table,
-    mut read: impl FnMut(&mut RowReader<'_>) -> Option<T>,
-) -> Checked<T> {
+fn check_rows<T>(kind: ImportKind, table: &Table, mut read: impl FnMut(&mut RowReader<'_>) -> Option<T>) -> Checked<T> {
     let header = Header::check(kind, &table.headers)?;
     if table.rows.is_empty() {
         return Err(vec![Problem::new("no-rows")]);
@@ -349,11 +299,7 @@ fn check_rows<T>(
             }
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// How many problems a report lists before it stops looking.
@@ -368,12 +314,7 @@ impl Seen {
     }
     fn check(&mut self, reader: &mut RowReader<'_>, column: &str, key: &str) {
         if let Some(first) = self.0.get(&key.to_lowercase()) {
-            reader.fail(
-                column,
-                Problem::new("duplicate-in-file")
-                    .with_value(key)
-                    .arg("first", *first),
-            );
+            reader.fail(column, Problem::new("duplicate-in-file").with_value(key).arg("first", *first));
         } else {
             self.0.insert(key.to_lowercase(), reader.row.number);
         }
@@ -415,21 +356,11 @@ pub fn check_units(table: &Table) -> Checked<UnitRow> {
         let parent_code = r.optional("parent_code", registry::parse_code);
         if let Some(code) = &code {
             seen.check(r, "code", code);
-            if parent_code
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(code))
-            {
+            if parent_code.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(code)) {
                 r.fail("parent_code", Problem::new("own-parent"));
             }
         }
-        Some(UnitRow {
-            row: r.row.number,
-            country: country?,
-            code: code?,
-            name: name?,
-            level: level?,
-            parent_code,
-        })
+        Some(UnitRow { row: r.row.number, country: country?, code: code?, name: name?, level: level?, parent_code })
     })
 }
 
@@ -448,11 +379,7 @@ pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
         let latitude = r.optional("latitude", |t| registry::parse_coordinate(t, 90.0));
         let longitude = r.optional("longitude", |t| registry::parse_coordinate(t, 180.0));
         if latitude.is_some() != longitude.is_some() && r.problems.is_empty() {
-            let missing = if latitude.is_some() {
-                "longitude"
-            } else {
-                "latitude"
-            };
+            let missing = if latitude.is_some() { "longitude" } else { "latitude" };
             r.fail(missing, Problem::new("both-coordinates"));
         }
         Some(SchoolRow {
@@ -470,16 +397,9 @@ pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
 }
 
 /// Reads role, school_code, unit_code and start/end dates into a position.
-fn read_position(
-    r: &mut RowReader<'_>,
-    staff_number: Option<String>,
-    start_required: bool,
-) -> Option<PositionRow> {
-    let role = if start_required {
-        r.required("role", PositionRole::parse)
-    } else {
-        r.optional("role", PositionRole::parse)
-    };
+fn read_position(r: &mut RowReader<'_>, staff_number: Option<String>, start_required: bool) -> Option<PositionRow> {
+    let role =
+        if start_required { r.required("role", PositionRole::parse) } else { r.optional("role", PositionRole::parse) };
     let school_code = r.optional("school_code", registry::parse_code);
     let unit_code = r.optional("unit_code", registry::parse_code);
     let start_date = if start_required {
@@ -488,8 +408,7 @@ fn read_position(
         r.optional("start_date", registry::parse_date)
     };
     let end_date = r.optional("end_date", registry::parse_date);
-    let any_position =
-        role.is_some() || !r.text("school_code").is_empty() || !r.text("unit_code").is_empty();
+    let any_position = role.is_some() || !r.text("school_code").is_empty() || !r.text("unit_code").is_empty();
     if !start_required && !any_position {
         return None;
     }
@@ -506,21 +425,17 @@ fn read_position(
         }
         _ => {}
     }
-    if let Some(role) = role {
-        if role.is_school_role() && school_code.is_none() && !r.text("unit_code").is_empty() {
-            r.fail(
-                "school_code",
-                Problem::new("role-needs-school").arg("role", role.key()),
-            );
-        }
+    if let Some(role) = role
+        && role.is_school_role()
+        && school_code.is_none()
+        && !r.text("unit_code").is_empty()
+    {
+        r.fail("school_code", Problem::new("role-needs-school").arg("role", role.key()));
     }
-    if let (Some(start), Some(end)) = (start_date, end_date) {
-        if end < start {
-            r.fail(
-                "end_date",
-                Problem::new("ends-before-start").arg("start", start),
-            );
-        }
+    if let (Some(start), Some(end)) = (start_date, end_date)
+        && end < start
+    {
+        r.fail("end_date", Problem::new("ends-before-start").arg("start", start));
     }
     Some(PositionRow {
         row: r.row.number,
@@ -577,10 +492,7 @@ mod tests {
         let headers = lines.next().unwrap().split(',').map(String::from).collect();
         let rows = lines
             .enumerate()
-            .map(|(i, l)| TableRow {
-                number: i + 2,
-                cells: l.split(',').map(String::from).collect(),
-            })
+            .map(|(i, l)| TableRow { number: i + 2, cells: l.split(',').map(String::from).collect() })
             .collect();
         Table { headers, rows }
     }
@@ -596,10 +508,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].sex, Sex::Female);
         let p = rows[0].position.as_ref().unwrap();
-        assert_eq!(
-            (p.role, p.school_code.as_deref()),
-            (PositionRole::Teacher, Some("S1"))
-        );
+        assert_eq!((p.role, p.school_code.as_deref()), (PositionRole::Teacher, Some("S1")));
         assert!(rows[1].position.is_none());
     }
 
@@ -607,14 +516,8 @@ mod tests {
     fn header_problems_are_named() {
         let t = table("staff_number,given_name,sexe\nA1,Aline,F");
         let problems = check_people(&t).unwrap_err();
-        let codes: Vec<_> = problems
-            .iter()
-            .map(|p| (p.code, p.column.clone().unwrap()))
-            .collect();
-        assert!(
-            codes.contains(&("unknown-column", "sexe".into())),
-            "{codes:?}"
-        );
+        let codes: Vec<_> = problems.iter().map(|p| (p.code, p.column.clone().unwrap())).collect();
+        assert!(codes.contains(&("unknown-column", "sexe".into())), "{codes:?}");
         assert!(codes.contains(&("missing-column", "family_name".into())));
         assert!(codes.contains(&("missing-column", "sex".into())));
         assert!(problems.iter().all(|p| p.row == Some(1)));
@@ -629,47 +532,25 @@ mod tests {
              A3,,Mukamana,F,",
         );
         let problems = check_people(&t).unwrap_err();
-        let found: Vec<_> = problems
-            .iter()
-            .map(|p| {
-                (
-                    p.row.unwrap(),
-                    p.column.clone().unwrap(),
-                    p.code,
-                    p.value.clone(),
-                )
-            })
-            .collect();
+        let found: Vec<_> =
+            problems.iter().map(|p| (p.row.unwrap(), p.column.clone().unwrap(), p.code, p.value.clone())).collect();
         assert_eq!(
             found,
             vec![
                 (2, "sex".into(), "bad-choice", Some("X".into())),
-                (
-                    3,
-                    "staff_number".into(),
-                    "duplicate-in-file",
-                    Some("A1".into())
-                ),
+                (3, "staff_number".into(), "duplicate-in-file", Some("A1".into())),
                 (3, "birth_year".into(), "bad-year", Some("87".into())),
                 (4, "given_name".into(), "required", None),
             ]
         );
-        assert_eq!(
-            problems[1].to_string(),
-            "row 3, column staff_number: A1 is already on row 2 of this file"
-        );
+        assert_eq!(problems[1].to_string(), "row 3, column staff_number: A1 is already on row 2 of this file");
     }
 
     #[test]
     fn a_position_cannot_end_before_it_starts() {
-        let t = table(
-            "staff_number,role,school_code,start_date,end_date\nA1,head_teacher,S1,2025-01-06,2024-12-31",
-        );
+        let t = table("staff_number,role,school_code,start_date,end_date\nA1,head_teacher,S1,2025-01-06,2024-12-31");
         let p = &check_positions(&t).unwrap_err()[0];
-        assert_eq!(
-            (p.row, p.column.as_deref(), p.code),
-            (Some(2), Some("end_date"), "ends-before-start")
-        );
+        assert_eq!((p.row, p.column.as_deref(), p.code), (Some(2), Some("end_date"), "ends-before-start"));
     }
 
     #[test]
@@ -684,10 +565,7 @@ mod tests {
 
     #[test]
     fn a_header_only_file_is_an_error() {
-        assert_eq!(
-            check_schools(&table("code,name,unit_code,level,ownership")).unwrap_err()[0].code,
-            "no-rows"
-        );
+        assert_eq!(check_schools(&table("code,name,unit_code,level,ownership")).unwrap_err()[0].code, "no-rows");
     }
 
     #[test]

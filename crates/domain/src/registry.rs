@@ -123,9 +123,7 @@ pub fn parse_code(input: &str) -> Result<String, Problem> {
     let code = input.trim();
     let ok = !code.is_empty()
         && code.chars().count() <= 40
-        && code
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+        && code.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
     if ok {
         Ok(code.to_string())
     } else if code.is_empty() {
@@ -141,9 +139,7 @@ pub fn parse_name(input: &str) -> Result<String, Problem> {
     if name.is_empty() {
         Err(Problem::new("required"))
     } else if name.chars().count() > 200 {
-        Err(Problem::new("too-long")
-            .with_value(name.chars().take(40).collect::<String>())
-            .arg("max", 200))
+        Err(Problem::new("too-long").with_value(name.chars().take(40).collect::<String>()).arg("max", 200))
     } else {
         Ok(name)
     }
@@ -165,11 +161,7 @@ pub fn parse_coordinate(input: &str, limit: f64) -> Result<f64, Problem> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && v.abs() <= limit)
-        .ok_or_else(|| {
-            Problem::new("bad-coordinate")
-                .with_value(text)
-                .arg("limit", limit)
-        })
+        .ok_or_else(|| Problem::new("bad-coordinate").with_value(text).arg("limit", limit))
 }
 
 /// An e-mail address, loosely: something@something.something, no spaces.
@@ -180,20 +172,13 @@ pub fn parse_email(input: &str) -> Result<String, Problem> {
         && text.split_once('@').is_some_and(|(user, host)| {
             !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
         });
-    if ok {
-        Ok(text.to_string())
-    } else {
-        Err(Problem::new("bad-email").with_value(text))
-    }
+    if ok { Ok(text.to_string()) } else { Err(Problem::new("bad-email").with_value(text)) }
 }
 
 /// A phone number: digits with an optional leading `+`, spaces and dashes ignored.
 pub fn parse_phone(input: &str) -> Result<String, Problem> {
     let text = input.trim();
-    let digits: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-        .collect();
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.')).collect();
     let body = digits.strip_prefix('+').unwrap_or(&digits);
     if (6..=15).contains(&body.len()) && body.chars().all(|c| c.is_ascii_digit()) {
         Ok(digits)
@@ -219,14 +204,8 @@ mod tests {
 
     #[test]
     fn ownership_and_level_parse_aliases() {
-        assert_eq!(
-            Ownership::parse("Government-Aided").unwrap(),
-            Ownership::GovernmentAided
-        );
-        assert_eq!(
-            SchoolLevel::parse("Primaire").unwrap(),
-            SchoolLevel::Primary
-        );
+        assert_eq!(Ownership::parse("Government-Aided").unwrap(), Ownership::GovernmentAided);
+        assert_eq!(SchoolLevel::parse("Primaire").unwrap(), SchoolLevel::Primary);
         assert!(SubSystem::parse("spanish").is_err());
     }
 
@@ -236,10 +215,7 @@ mod tests {
         assert_eq!(parse_code("a b").unwrap_err().code, "bad-code");
         assert_eq!(parse_code("").unwrap_err().code, "required");
         assert_eq!(parse_name("  Jean   Bosco ").unwrap(), "Jean Bosco");
-        assert_eq!(
-            parse_date("2025-01-31").unwrap(),
-            NaiveDate::from_ymd_opt(2025, 1, 31).unwrap()
-        );
+        assert_eq!(parse_date("2025-01-31").unwrap(), NaiveDate::from_ymd_opt(2025, 1, 31).unwrap());
         assert_eq!(parse_date("31/01/2025").unwrap_err().code, "bad-date");
         assert_eq!(parse_date("2025-02-30").unwrap_err().code, "bad-date");
         assert_eq!(parse_coordinate("-1,95", 90.0).unwrap(), -1.95);

@@ -43,13 +43,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: &'static str) -> Self {
-        Problem {
-            row: None,
-            column: None,
-            value: None,
-            code,
-            args: Vec::new(),
-        }
+        Problem { row: None, column: None, value: None, code, args: Vec::new() }
     }
     pub fn at_row(mut self, row: usize) -> Self {
         self.row = Some(row);
@@ -91,11 +85,7 @@ impl Problem {
             }
             out.push_str(&cat.text(lang, "at-column", &[("column", c.clone())]));
         }
-        if out.is_empty() {
-            self.message(lang)
-        } else {
-            format!("{out}: {}", self.message(lang))
-        }
+        if out.is_empty() { self.message(lang) } else { format!("{out}: {}", self.message(lang)) }
     }
 }
 

@@ -173,12 +173,8 @@ enum UserAction {
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url)
-        .await
-        .with_context(|| format!("opening the database {}", describe_url(url)))?;
-    db.migrate()
-        .await
-        .context("bringing the database schema up to date")?;
+    let db = Db::connect(url).await.with_context(|| format!("opening the database {}", describe_url(url)))?;
+    db.migrate().await.context("bringing the database schema up to date")?;
     Ok(db)
 }
 
@@ -202,44 +198,21 @@ fn kind(text: &str) -> anyhow::Result<ImportKind> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve {
-            db,
-            listen,
-            secure_cookies,
-        } => {
+        Command::Serve { db, listen, secure_cookies } => {
             let pool = open(&db.db).await?;
-            eprintln!(
-                "OpenCPD on http://{listen} (database {})",
-                describe_url(&db.db)
-            );
-            let config = opencpd_web::WebConfig {
-                secure_cookies,
-                ..Default::default()
-            };
+            eprintln!("OpenCPD on http://{listen} (database {})", describe_url(&db.db));
+            let config = opencpd_web::WebConfig { secure_cookies, ..Default::default() };
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo {
-            db,
-            scale,
-            seed,
-            password,
-            replace,
-            no_serve,
-            listen,
-        } => {
+        Command::Demo { db, scale, seed, password, replace, no_serve, listen } => {
             let default_file = db == "opencpd-demo.db";
             let is_sqlite = !db.starts_with("postgres");
             if is_sqlite && (default_file || replace) {
                 for suffix in ["", "-wal", "-shm"] {
-                    let path = format!(
-                        "{}{suffix}",
-                        db.trim_start_matches("sqlite://")
-                            .trim_start_matches("sqlite:")
-                    );
+                    let path = format!("{}{suffix}", db.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
                     if std::path::Path::new(&path).exists() {
-                        std::fs::remove_file(&path)
-                            .with_context(|| format!("removing the old {path}"))?;
+                        std::fs::remove_file(&path).with_context(|| format!("removing the old {path}"))?;
                     }
                 }
             }
@@ -274,10 +247,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.people,
                 summary.positions
             );
-            if is_sqlite {
-                if let Ok(meta) = std::fs::metadata(&db) {
-                    println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
-                }
+            if is_sqlite && let Ok(meta) = std::fs::metadata(&db) {
+                println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
             }
             println!("Accounts (password: {password}):");
             for a in &summary.accounts {
@@ -291,14 +262,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             opencpd_web::serve(pool, listen, Default::default()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import {
-            kind: k,
-            file,
-            dry_run,
-            format,
-            lang,
-            db,
-        } => {
+        Command::Import { kind: k, file, dry_run, format, lang, db } => {
             let kind = kind(&k)?;
             let lang = opencpd_domain::i18n::resolve(&lang);
             let table = match opencpd_transfer::read_path(&file) {
@@ -318,54 +282,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let pool = open(&db.db).await?;
             let pb = bar(table.rows.len() as u64, "writing");
             let tick = |n: u64| pb.inc(n);
-            let report = imports::import_table(
-                &pool,
-                &Actor::system(),
-                kind,
-                &table,
-                dry_run,
-                &Progress { written: &tick },
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report =
+                imports::import_table(&pool, &Actor::system(), kind, &table, dry_run, &Progress { written: &tick })
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             pb.finish_and_clear();
             print_report(&report, &file, &format, lang)?;
-            Ok(if report.ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Export {
-            kind: k,
-            format,
-            out,
-            db,
-        } => {
+        Command::Export { kind: k, format, out, db } => {
             let kind = kind(&k)?;
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             let pool = open(&db.db).await?;
-            let (headers, rows) = exports::export(&pool, &Actor::system(), kind)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (headers, rows) =
+                exports::export(&pool, &Actor::system(), kind).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let n = rows.len();
             write_out(format, &headers, rows, out.as_ref())?;
             eprintln!("Exported {n} {}.", kind.key());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Template {
-            kind: k,
-            format,
-            out,
-        } => {
+        Command::Template { kind: k, format, out } => {
             let kind = kind(&k)?;
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             let headers: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-            let example: Vec<String> = kind
-                .columns()
-                .iter()
-                .map(|c| c.example.to_string())
-                .collect();
+            let example: Vec<String> = kind.columns().iter().map(|c| c.example.to_string()).collect();
             write_out(format, &headers, vec![example], out.as_ref())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -384,17 +324,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn write_out(
-    format: Format,
-    headers: &[&str],
-    rows: Vec<Vec<String>>,
-    out: Option<&PathBuf>,
-) -> anyhow::Result<()> {
+fn write_out(format: Format, headers: &[&str], rows: Vec<Vec<String>>, out: Option<&PathBuf>) -> anyhow::Result<()> {
     match out {
         Some(path) => {
             let mut file = std::io::BufWriter::new(
-                std::fs::File::create(path)
-                    .with_context(|| format!("creating {}", path.display()))?,
+                std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
             );
             opencpd_transfer::write_table(format, headers, rows, &mut file)?;
             file.flush()?;
@@ -430,18 +364,9 @@ fn print_report(
     }
     if report.ok() {
         if report.dry_run {
-            println!(
-                "{}: all {} rows are valid; nothing written (dry run).",
-                file.display(),
-                report.rows
-            );
+            println!("{}: all {} rows are valid; nothing written (dry run).", file.display(), report.rows);
         } else {
-            println!(
-                "{}: imported {} {}.",
-                file.display(),
-                report.created,
-                report.kind
-            );
+            println!("{}: imported {} {}.", file.display(), report.created, report.kind);
         }
     } else {
         eprintln!(
@@ -460,15 +385,7 @@ fn print_report(
 async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     match action {
-        UserAction::Add {
-            username,
-            role,
-            scope,
-            name,
-            language,
-            password,
-            db,
-        } => {
+        UserAction::Add { username, role, scope, name, language, password, db } => {
             let role = AccountRole::parse(&role).map_err(|p| anyhow::anyhow!("--role: {p}"))?;
             let password = match password {
                 Some(p) => p,
@@ -487,10 +404,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
                 password,
                 display_name: name,
                 language,
-                grants: vec![GrantSpec {
-                    role,
-                    scope_code: scope,
-                }],
+                grants: vec![GrantSpec { role, scope_code: scope }],
             };
             match accounts::create_user(&pool, &actor, &new).await {
                 Ok(u) => {
@@ -506,19 +420,10 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
         }
         UserAction::List { db } => {
             let pool = open(&db.db).await?;
-            for (u, grants) in accounts::list_users(&pool, &actor)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
+            for (u, grants) in accounts::list_users(&pool, &actor).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
                 let state = if u.disabled { "disabled" } else { "active" };
-                println!(
-                    "{:<20} {:<9} {:<30} {}",
-                    u.username,
-                    state,
-                    roles.join(","),
-                    u.display_name
-                );
+                println!("{:<20} {:<9} {:<30} {}", u.username, state, roles.join(","), u.display_name);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -526,9 +431,8 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
         UserAction::Enable { username, db } => set_disabled(&db.db, &username, false).await,
         UserAction::Token { username, name, db } => {
             let pool = open(&db.db).await?;
-            let token = accounts::create_token(&pool, &actor, &username, &name)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let token =
+                accounts::create_token(&pool, &actor, &username, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
@@ -539,11 +443,7 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
     let pool = open(url).await?;
     match accounts::set_disabled(&pool, &Actor::system(), username, disabled).await {
         Ok(u) => {
-            println!(
-                "{} is now {}.",
-                u.username,
-                if u.disabled { "disabled" } else { "active" }
-            );
+            println!("{} is now {}.", u.username, if u.disabled { "disabled" } else { "active" });
             Ok(ExitCode::SUCCESS)
         }
         Err(opencpd_store::Error::NotFound) => {
@@ -579,9 +479,9 @@ async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
                 .context("writing the backup")?;
             Ok(())
         }
-        Db::Postgres(_) => bail!(
-            "backups of a PostgreSQL database are made with pg_dump (opencpd backup handles SQLite files)"
-        ),
+        Db::Postgres(_) => {
+            bail!("backups of a PostgreSQL database are made with pg_dump (opencpd backup handles SQLite files)")
+        }
     }
 }
 
@@ -589,16 +489,12 @@ async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
 /// holds an OpenCPD schema.
 async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
     if url.starts_with("postgres") {
-        bail!(
-            "restoring a PostgreSQL database is done with pg_restore or psql (opencpd restore handles SQLite files)"
-        );
+        bail!("restoring a PostgreSQL database is done with pg_restore or psql (opencpd restore handles SQLite files)");
     }
     if !file.exists() {
         bail!("{} does not exist", file.display());
     }
-    let check = Db::connect(&file.to_string_lossy())
-        .await
-        .context("opening the backup")?;
+    let check = Db::connect(&file.to_string_lossy()).await.context("opening the backup")?;
     let tables: i64 = match &check {
         Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')")
             .fetch_one(p)
@@ -610,14 +506,11 @@ async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
     if tables < 5 {
         bail!("{} is not an OpenCPD backup", file.display());
     }
-    let target = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let target = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{target}{suffix}"));
     }
-    std::fs::copy(file, target)
-        .with_context(|| format!("copying {} to {target}", file.display()))?;
+    std::fs::copy(file, target).with_context(|| format!("copying {} to {target}", file.display()))?;
     let db = open(url).await?;
     db.close().await;
     Ok(())

@@ -30,10 +30,7 @@ impl Actor {
             username: "cli".into(),
             display_name: "Command line".into(),
             language: "en".into(),
-            grants: vec![Grant {
-                role: AccountRole::SystemAdmin,
-                scope: Scope::Everything,
-            }],
+            grants: vec![Grant { role: AccountRole::SystemAdmin, scope: Scope::Everything }],
         }
     }
 
@@ -42,11 +39,12 @@ impl Actor {
     }
 
     /// The scope check. Something the actor may not even read is "not found", so ids
-    /// cannot be probed; something they may read but not change is "forbidden".
+    /// cannot be probed; something they may read but not change, and anything belonging
+    /// to the deployment as a whole (accounts, audit), is "forbidden".
     pub fn require(&self, action: Action, target: &Target<'_>) -> Result<()> {
         if self.allows(action, target) {
             Ok(())
-        } else if action != Action::Read && self.allows(Action::Read, target) {
+        } else if *target == Target::Deployment || (action != Action::Read && self.allows(Action::Read, target)) {
             Err(Error::Forbidden)
         } else {
             Err(Error::NotFound)
@@ -64,18 +62,13 @@ impl Actor {
 
 /// An argon2id hash in PHC form.
 pub fn hash_password(password: &str) -> Result<String> {
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    let hash =
+        Argon2::default().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
     Ok(hash.to_string())
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).ok().is_some_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(stored).ok().is_some_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A random secret for sessions, CSRF and API tokens: 32 bytes, hex.
@@ -123,25 +116,13 @@ pub struct NewUser {
 fn check_username(name: &str) -> Result<String> {
     let name = name.trim().to_lowercase();
     let ok = (2..=60).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok {
-        Ok(name)
-    } else {
-        Err(Problem::new("bad-code")
-            .in_column("username")
-            .with_value(name)
-            .into())
-    }
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok { Ok(name) } else { Err(Problem::new("bad-code").in_column("username").with_value(name).into()) }
 }
 
 fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < 8 {
-        return Err(Problem::new("too-short")
-            .in_column("password")
-            .arg("min", 8)
-            .into());
+        return Err(Problem::new("too-short").in_column("password").arg("min", 8).into());
     }
     Ok(())
 }
@@ -170,36 +151,22 @@ fn grant_of(row: GrantRow) -> Option<Grant> {
 }
 
 pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
-    let rows: Vec<GrantRow> = on_db!(db, |p| sqlx::query_as(GRANTS_SQL)
-        .bind(user_id)
-        .fetch_all(p)
-        .await)?;
+    let rows: Vec<GrantRow> = on_db!(db, |p| sqlx::query_as(GRANTS_SQL).bind(user_id).fetch_all(p).await)?;
     Ok(rows.into_iter().filter_map(grant_of).collect())
 }
 
 /// Resolves a grant's scope code to the id it names, inside a transaction.
-async fn resolve_grant(
-    tx: &mut Tx,
-    spec: &GrantSpec,
-) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
+async fn resolve_grant(tx: &mut Tx, spec: &GrantSpec) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
     let Some(code) = spec.scope_code.as_deref().filter(|c| !c.trim().is_empty()) else {
         return Ok((None, None, None));
     };
     let code = code.trim();
     let (sql, problem): (&'static str, &'static str) = match spec.role {
-        AccountRole::SchoolLeader | AccountRole::Mentor => {
-            ("SELECT id FROM schools WHERE code = $1", "unknown-school")
-        }
-        AccountRole::Teacher => (
-            "SELECT id FROM people WHERE staff_number = $1",
-            "unknown-person",
-        ),
+        AccountRole::SchoolLeader | AccountRole::Mentor => ("SELECT id FROM schools WHERE code = $1", "unknown-school"),
+        AccountRole::Teacher => ("SELECT id FROM people WHERE staff_number = $1", "unknown-person"),
         _ => ("SELECT id FROM units WHERE code = $1", "unknown-unit"),
     };
-    let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(code)
-        .fetch_optional(&mut *c)
-        .await)?;
+    let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(code).fetch_optional(&mut *c).await)?;
     let id = id.ok_or_else(|| Problem::new(problem).in_column("scope").with_value(code))?;
     Ok(match spec.role {
         AccountRole::SchoolLeader | AccountRole::Mentor => (None, Some(id), None),
@@ -215,61 +182,51 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
     let hash = hash_password(&new.password)?;
     let now = Utc::now();
     let language = opencpd_domain::i18n::resolve(&new.language).to_string();
-    let display = if new.display_name.trim().is_empty() {
-        username.clone()
-    } else {
-        new.display_name.trim().to_string()
-    };
+    let display =
+        if new.display_name.trim().is_empty() { username.clone() } else { new.display_name.trim().to_string() };
     let mut tx = db.begin().await?;
-    let id: i64 =
-        on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-        "INSERT INTO users (username, password_hash, display_name, language, disabled, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-    )
-    .bind(&username)
-    .bind(&hash)
-    .bind(&display)
-    .bind(&language)
-    .bind(false)
-    .bind(now)
-    .fetch_one(&mut *c)
-    .await
-        })
-        .map_err(|e| crate::error::unique_violation(e, &username))?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO users (username, password_hash, display_name, language, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&username)
+        .bind(&hash)
+        .bind(&display)
+        .bind(&language)
+        .bind(false)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await
+    })
+    .map_err(|e| crate::error::unique_violation(e, &username))?;
     for spec in &new.grants {
         let (unit_id, school_id, person_id) = resolve_grant(&mut tx, spec).await?;
         if unit_id.is_none()
             && school_id.is_none()
             && person_id.is_none()
-            && !matches!(
-                spec.role,
-                AccountRole::SystemAdmin | AccountRole::NationalOfficer | AccountRole::Evaluator
-            )
+            && !matches!(spec.role, AccountRole::SystemAdmin | AccountRole::NationalOfficer | AccountRole::Evaluator)
         {
             return Err(Problem::new("required").in_column("scope").into());
         }
         on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO grants (user_id, role, unit_id, school_id, person_id) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(id)
-        .bind(spec.role.key())
-        .bind(unit_id)
-        .bind(school_id)
-        .bind(person_id)
-        .execute(&mut *c)
-        .await.map(|r| r.rows_affected())
+            sqlx::query("INSERT INTO grants (user_id, role, unit_id, school_id, person_id) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(spec.role.key())
+                .bind(unit_id)
+                .bind(school_id)
+                .bind(person_id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         if let Some(person_id) = person_id {
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE users SET person_id = $1 WHERE id = $2"
-            )
-            .bind(person_id)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+            on_tx!(&mut tx, |c| sqlx::query("UPDATE users SET person_id = $1 WHERE id = $2")
+                .bind(person_id)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
     }
     audit::record(
@@ -290,11 +247,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
 pub async fn user(db: &Db, id: i64) -> Result<User> {
     let user: Option<User> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await
+            "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
     })?;
     user.ok_or(Error::NotFound)
 }
@@ -303,10 +260,10 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<Grant>)
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let users: Vec<User> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users ORDER BY username"
-    )
-    .fetch_all(p)
-    .await
+            "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users ORDER BY username",
+        )
+        .fetch_all(p)
+        .await
     })?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
@@ -321,22 +278,19 @@ pub async fn set_disabled(db: &Db, actor: &Actor, username: &str, disabled: bool
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let username = username.trim().to_lowercase();
     let mut tx = db.begin().await?;
-    let id: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id"
-    )
-    .bind(disabled)
-    .bind(&username)
-    .fetch_optional(&mut *c)
-    .await)?;
+    let id: Option<i64> =
+        on_tx!(&mut tx, |c| sqlx::query_scalar("UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id")
+            .bind(disabled)
+            .bind(&username)
+            .fetch_optional(&mut *c)
+            .await)?;
     let id = id.ok_or(Error::NotFound)?;
     if disabled {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1"
-        )
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     let action = if disabled { "disable" } else { "enable" };
     audit::record(
@@ -374,12 +328,11 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
         disabled: bool,
     }
     let username = username.trim().to_lowercase();
-    let row: Option<Row> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, password_hash, disabled FROM users WHERE username = $1"
-    )
-    .bind(&username)
-    .fetch_optional(p)
-    .await)?;
+    let row: Option<Row> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(p)
+            .await)?;
     let Some(row) = row else {
         // Spend the same time as a real check so user names cannot be probed by timing.
         let _ = verify_password(
@@ -446,33 +399,26 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
     .await)?;
     let Some(row) = row else { return Ok(None) };
     let actor = actor_for(db, user(db, row.user_id).await?).await?;
-    Ok(Some(Session {
-        actor,
-        csrf_token: row.csrf_token,
-    }))
+    Ok(Some(Session { actor, csrf_token: row.csrf_token }))
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
-    on_db!(db, |p| sqlx::query(
-        "DELETE FROM sessions WHERE token_hash = $1"
-    )
-    .bind(digest(secret))
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    on_db!(db, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(digest(secret))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_language(db: &Db, actor: &Actor, language: &str) -> Result<()> {
     if let Some(id) = actor.user_id {
-        on_db!(db, |p| sqlx::query(
-            "UPDATE users SET language = $1 WHERE id = $2"
-        )
-        .bind(language)
-        .bind(id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_db!(db, |p| sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -484,28 +430,25 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
     if username != actor.username {
         actor.require(Action::ManageUsers, &Target::Deployment)?;
     }
-    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
-        "SELECT id FROM users WHERE username = $1"
-    )
-    .bind(&username)
-    .fetch_optional(p)
-    .await)?;
-    let user_id = user_id.ok_or_else(|| {
-        Problem::new("not-found")
-            .in_column("username")
-            .with_value(&username)
-    })?;
+    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(&username)
+        .fetch_optional(p)
+        .await)?;
+    let user_id = user_id.ok_or_else(|| Problem::new("not-found").in_column("username").with_value(&username))?;
     let secret = format!("ocpd_{}", new_secret());
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)",
+        )
         .bind(user_id)
         .bind(name)
         .bind(digest(&secret))
         .bind(Utc::now())
         .bind(false)
         .execute(&mut *c)
-        .await.map(|r| r.rows_affected())
+        .await
+        .map(|r| r.rows_affected())
     })?;
     audit::record(
         &mut tx,

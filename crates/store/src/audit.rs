@@ -70,27 +70,22 @@ pub const AUDIT_PAGE: i64 = 50;
 /// The newest events first, filtered; admins only.
 pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
     actor.require(Action::ReadAudit, &Target::Deployment)?;
-    let blank = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let page = filter.page.unwrap_or(1).max(1);
     let events: Vec<AuditEvent> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT id, at, actor, action, entity, entity_id, summary, before_json, after_json FROM audit_events \
+            "SELECT id, at, actor, action, entity, entity_id, summary, before_json, after_json FROM audit_events \
          WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR action = $3) \
-         AND ($4 IS NULL OR entity_id = $4) ORDER BY id DESC LIMIT $5 OFFSET $6"
-    )
-    .bind(blank(&filter.actor))
-    .bind(blank(&filter.entity))
-    .bind(blank(&filter.action))
-    .bind(blank(&filter.entity_id))
-    .bind(AUDIT_PAGE)
-    .bind((page - 1) * AUDIT_PAGE)
-    .fetch_all(p)
-    .await
+         AND ($4 IS NULL OR entity_id = $4) ORDER BY id DESC LIMIT $5 OFFSET $6",
+        )
+        .bind(blank(&filter.actor))
+        .bind(blank(&filter.entity))
+        .bind(blank(&filter.action))
+        .bind(blank(&filter.entity_id))
+        .bind(AUDIT_PAGE)
+        .bind((page - 1) * AUDIT_PAGE)
+        .fetch_all(p)
+        .await
     })?;
     Ok(events)
 }

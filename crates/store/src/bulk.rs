@@ -103,18 +103,10 @@ pub async fn insert(
 /// PostgreSQL (SQLite has one writer at a time anyway).
 pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "LOCK TABLE {table} IN EXCLUSIVE MODE"
-        )))
-        .execute(&mut **t)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("LOCK TABLE {table} IN EXCLUSIVE MODE"))).execute(&mut **t).await?;
     }
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .fetch_one(&mut *c)
-    .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(&mut *c).await)?)
 }
 
 /// After rows were written with explicit ids: moves PostgreSQL's identity past them.
@@ -123,9 +115,7 @@ pub async fn sync_ids(tx: &mut Tx, table: &'static str) -> Result<()> {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut **t)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **t).await?;
     }
     Ok(())
 }

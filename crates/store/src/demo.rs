@@ -158,9 +158,8 @@ const FAMILY_RW: &[&str] = &[
     "Sibomana",
 ];
 const GIVEN_F_CM: &[&str] = &[
-    "Aminatou", "Brigitte", "Carine", "Delphine", "Estelle", "Florence", "Gisele", "Hadiza",
-    "Irene", "Josiane", "Laure", "Mireille", "Nadege", "Pauline", "Rachel", "Sandrine", "Therese",
-    "Vanessa", "Yvonne", "Blessing",
+    "Aminatou", "Brigitte", "Carine", "Delphine", "Estelle", "Florence", "Gisele", "Hadiza", "Irene", "Josiane",
+    "Laure", "Mireille", "Nadege", "Pauline", "Rachel", "Sandrine", "Therese", "Vanessa", "Yvonne", "Blessing",
 ];
 const GIVEN_M_CM: &[&str] = &[
     "Alain",
@@ -220,6 +219,9 @@ struct U {
     path: String,
 }
 
+/// Level, ownership and sub-system of a school.
+type SchoolKind = (&'static str, &'static str, Option<&'static str>);
+
 /// A school before it is written.
 struct S {
     id: i64,
@@ -242,20 +244,10 @@ struct Builder {
 }
 
 impl Builder {
-    fn unit(
-        &mut self,
-        parent: Option<usize>,
-        country: &'static str,
-        code: String,
-        name: &str,
-    ) -> usize {
+    fn unit(&mut self, parent: Option<usize>, country: &'static str, code: String, name: &str) -> usize {
         let id = self.units.len() as i64 + 1;
         let (parent_id, parent_path, depth) = match parent {
-            Some(i) => (
-                Some(self.units[i].id),
-                self.units[i].path.clone(),
-                self.units[i].depth + 1,
-            ),
+            Some(i) => (Some(self.units[i].id), self.units[i].path.clone(), self.units[i].depth + 1),
             None => (None, "/".to_string(), 0),
         };
         self.units.push(U {
@@ -286,23 +278,9 @@ impl Builder {
         let id = self.people.len() as i64 + 1;
         let female = self.rng.random_bool(female_share);
         let (given, family) = if country == "RW" {
-            (
-                if female {
-                    self.pick(GIVEN_F_RW)
-                } else {
-                    self.pick(GIVEN_M_RW)
-                },
-                self.pick(FAMILY_RW),
-            )
+            (if female { self.pick(GIVEN_F_RW) } else { self.pick(GIVEN_M_RW) }, self.pick(FAMILY_RW))
         } else {
-            (
-                if female {
-                    self.pick(GIVEN_F_CM)
-                } else {
-                    self.pick(GIVEN_M_CM)
-                },
-                self.pick(FAMILY_CM),
-            )
+            (if female { self.pick(GIVEN_F_CM) } else { self.pick(GIVEN_M_CM) }, self.pick(FAMILY_CM))
         };
         let birth = self.rng.random_range(1962..=2001i64);
         let phone = if country == "RW" {
@@ -333,11 +311,7 @@ impl Builder {
         end: Option<NaiveDate>,
     ) {
         let (school_id, unit_id, path) = match (school, unit) {
-            (Some(s), _) => (
-                Some(self.schools[s].id),
-                None,
-                self.units[self.schools[s].unit].path.clone(),
-            ),
+            (Some(s), _) => (Some(self.schools[s].id), None, self.units[self.schools[s].unit].path.clone()),
             (None, Some(u)) => (None, Some(self.units[u].id), self.units[u].path.clone()),
             _ => unreachable!("a position is at a school or a unit"),
         };
@@ -352,30 +326,13 @@ impl Builder {
         ]);
     }
 
-    fn school(
-        &mut self,
-        unit: usize,
-        code: String,
-        name: String,
-        level: &'static str,
-        ownership: &'static str,
-        subsystem: Option<&'static str>,
-        centre: (f64, f64),
-    ) -> usize {
+    /// Adds a school of `kind` (level, ownership, sub-system) near `centre`.
+    fn school(&mut self, unit: usize, code: String, name: String, kind: SchoolKind, centre: (f64, f64)) -> usize {
+        let (level, ownership, subsystem) = kind;
         let id = self.schools.len() as i64 + 1;
         let lat = centre.0 + self.rng.random_range(-0.08..0.08);
         let lon = centre.1 + self.rng.random_range(-0.08..0.08);
-        self.schools.push(S {
-            id,
-            code,
-            name,
-            unit,
-            level,
-            ownership,
-            subsystem,
-            lat,
-            lon,
-        });
+        self.schools.push(S { id, code, name, unit, level, ownership, subsystem, lat, lon });
         self.schools.len() - 1
     }
 
@@ -441,27 +398,15 @@ fn centre(country: &str, top: &str) -> (f64, f64) {
 fn records(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
     csv::Reader::from_reader(text.as_bytes())
         .into_records()
-        .map(|r| {
-            r.expect("reference data is valid CSV")
-                .iter()
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|r| r.expect("reference data is valid CSV").iter().map(str::to_string).collect())
 }
 
 /// Builds the demo into an empty database.
-pub async fn build(
-    db: &Db,
-    config: &DemoConfig,
-    progress: &(dyn Fn(&str, u64, u64) + Sync),
-) -> Result<DemoSummary> {
-    let existing: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM units")
-        .fetch_one(p)
-        .await)?;
+pub async fn build(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<DemoSummary> {
+    let existing: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(p).await)?;
     if existing > 0 {
         return Err(Error::Conflict(
-            opencpd_domain::Problem::new("conflict")
-                .arg("detail", "the database already has data; give an empty one"),
+            opencpd_domain::Problem::new("conflict").arg("detail", "the database already has data; give an empty one"),
         ));
     }
     let mut b = Builder {
@@ -498,12 +443,7 @@ pub async fn build(
         }
         s_no += 1;
         let parent = district.as_ref().expect("district").1;
-        let u = b.unit(
-            Some(parent),
-            "RW",
-            format!("RW-{p_no}{d_no:02}{s_no:02}"),
-            s,
-        );
+        let u = b.unit(Some(parent), "RW", format!("RW-{p_no}{d_no:02}{s_no:02}"), s);
         sectors_rw.push((u, p.clone(), district_units.len()));
     }
 
@@ -512,37 +452,22 @@ pub async fn build(
     let mut subdivisions_cm: Vec<(usize, String)> = Vec::new();
     let (mut region, mut division) = (None::<(String, usize)>, None::<(String, usize)>);
     for rec in records(CAMEROON) {
-        let (r_code, r_name, d_code, d_name, a_code, a_name) =
-            (&rec[0], &rec[2], &rec[3], &rec[4], &rec[5], &rec[6]);
+        let (r_code, r_name, d_code, d_name, a_code, a_name) = (&rec[0], &rec[2], &rec[3], &rec[4], &rec[5], &rec[6]);
         if region.as_ref().is_none_or(|(c, _)| c != r_code) {
             let u = b.unit(Some(cm), "CM", r_code.clone(), r_name);
             region = Some((r_code.clone(), u));
         }
         if division.as_ref().is_none_or(|(c, _)| c != d_code) {
-            let u = b.unit(
-                Some(region.as_ref().expect("region").1),
-                "CM",
-                format!("CM-{d_code}"),
-                d_name,
-            );
+            let u = b.unit(Some(region.as_ref().expect("region").1), "CM", format!("CM-{d_code}"), d_name);
             division = Some((d_code.clone(), u));
         }
-        let u = b.unit(
-            Some(division.as_ref().expect("division").1),
-            "CM",
-            format!("CM-{a_code}"),
-            a_name,
-        );
+        let u = b.unit(Some(division.as_ref().expect("division").1), "CM", format!("CM-{a_code}"), a_name);
         subdivisions_cm.push((u, r_name.clone()));
     }
     progress("units", b.units.len() as u64, b.units.len() as u64);
 
     // Rwanda's schools: every sector at national scale, Kigali's sectors otherwise.
-    let ownerships: [(&str, u32); 3] = [
-        ("government_aided", 2077),
-        ("public", 1569),
-        ("private", 1340),
-    ];
+    let ownerships: [(&str, u32); 3] = [("government_aided", 2077), ("public", 1569), ("private", 1340)];
     // 12 a sector gives 4,992 schools, the national count (4,986) to within six.
     let per_sector = if national { 12 } else { 3 };
     let mut first_gitega_school = None;
@@ -567,29 +492,14 @@ pub async fn build(
                 17..=18 => ("basic", "GS"),
                 _ => ("tvet", "TSS"),
             };
-            let name = if n == 0 {
-                format!("{prefix} {sector_name}")
-            } else {
-                format!("{prefix} {sector_name} {}", n + 1)
-            };
+            let name =
+                if n == 0 { format!("{prefix} {sector_name}") } else { format!("{prefix} {sector_name} {}", n + 1) };
             let code = format!("{district_no:02}{:02}{:02}", k % 100, n + 1);
-            let s = b.school(
-                unit,
-                code,
-                name,
-                level,
-                ownership,
-                None,
-                centre("RW", &province_name),
-            );
+            let s = b.school(unit, code, name, (level, ownership, None), centre("RW", &province_name));
             if sector_name == "Gitega" && first_gitega_school.is_none() {
                 first_gitega_school = Some(s);
             }
-            let teachers = if national {
-                b.rng.random_range(12..26)
-            } else {
-                b.rng.random_range(4..9)
-            };
+            let teachers = if national { b.rng.random_range(12..26) } else { b.rng.random_range(4..9) };
             b.staff(s, "RW", teachers);
         }
         progress("schools", b.schools.len() as u64, 0);
@@ -620,37 +530,14 @@ pub async fn build(
         let code_base = b.units[unit].code.trim_start_matches("CM-").to_string();
         for n in 0..4 {
             let (name, level, sub) = match n {
-                0 => (
-                    format!("École publique de {place}"),
-                    "primary",
-                    Some("francophone"),
-                ),
-                1 => (
-                    format!("Government Primary School {place}"),
-                    "primary",
-                    Some("anglophone"),
-                ),
-                2 => (
-                    format!("Lycée bilingue de {place}"),
-                    "secondary",
-                    Some("bilingual"),
-                ),
+                0 => (format!("École publique de {place}"), "primary", Some("francophone")),
+                1 => (format!("Government Primary School {place}"), "primary", Some("anglophone")),
+                2 => (format!("Lycée bilingue de {place}"), "secondary", Some("bilingual")),
                 _ => (format!("CES de {place}"), "secondary", Some("francophone")),
             };
-            let ownership = if n == 3 && cm_schools % 2 == 0 {
-                "private"
-            } else {
-                "public"
-            };
-            let s = b.school(
-                unit,
-                format!("CM{code_base}{:02}", n + 1),
-                name,
-                level,
-                ownership,
-                sub,
-                centre("CM", &region_name),
-            );
+            let ownership = if n == 3 && cm_schools % 2 == 0 { "private" } else { "public" };
+            let code = format!("CM{code_base}{:02}", n + 1);
+            let s = b.school(unit, code, name, (level, ownership, sub), centre("CM", &region_name));
             let teachers = b.rng.random_range(4..10);
             b.staff(s, "CM", teachers);
             cm_schools += 1;
@@ -675,14 +562,9 @@ pub async fn build(
             ]
         })
         .collect();
-    let n_units = bulk::insert(
-        &mut tx,
-        "INSERT INTO units (id, parent_id, country, depth, code, name, path)",
-        7,
-        units,
-        &|_| {},
-    )
-    .await?;
+    let n_units =
+        bulk::insert(&mut tx, "INSERT INTO units (id, parent_id, country, depth, code, name, path)", 7, units, &|_| {})
+            .await?;
     let schools: Vec<Vec<Cell>> = b
         .schools
         .iter()
@@ -701,7 +583,14 @@ pub async fn build(
             ]
         })
         .collect();
-    let n_schools = bulk::insert(&mut tx, "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude)", 10, schools, &|_| {}).await?;
+    let n_schools = bulk::insert(
+        &mut tx,
+        "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude)",
+        10,
+        schools,
+        &|_| {},
+    )
+    .await?;
     let total_people = b.people.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
     let n_people = bulk::insert(
@@ -725,48 +614,22 @@ pub async fn build(
     }
 
     // Accounts, one per kind of user, all with the configured password.
-    let gitega = sectors_rw
-        .iter()
-        .find(|(u, _, _)| b.units[*u].name == "Gitega")
-        .map(|(u, _, _)| *u)
-        .expect("Gitega sector");
+    let gitega =
+        sectors_rw.iter().find(|(u, _, _)| b.units[*u].name == "Gitega").map(|(u, _, _)| *u).expect("Gitega sector");
     let nyarugenge = b.units[gitega].parent.expect("district");
     let head_school = first_gitega_school.expect("a school in Gitega");
     let head_teacher_id: i64 = b.schools[head_school].id;
     let hash = hash_password(&config.password)?;
-    let accounts: Vec<(
-        &str,
-        &str,
-        &str,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        String,
-    )> = vec![
-        (
-            "admin",
-            "System administrator",
-            "system_admin",
-            None,
-            None,
-            None,
-            "everything".into(),
-        ),
-        (
-            "national.rw",
-            "National officer, Rwanda",
-            "national_officer",
-            Some(b.units[rw].id),
-            None,
-            None,
-            "Rwanda".into(),
-        ),
+    // (user name, display name, role, unit scope, school scope, scope as printed)
+    type Account<'a> = (&'a str, &'a str, &'static str, Option<i64>, Option<i64>, String);
+    let accounts: Vec<Account> = vec![
+        ("admin", "System administrator", "system_admin", None, None, "everything".into()),
+        ("national.rw", "National officer, Rwanda", "national_officer", Some(b.units[rw].id), None, "Rwanda".into()),
         (
             "national.cm",
             "Responsable national, Cameroun",
             "national_officer",
             Some(b.units[cm].id),
-            None,
             None,
             "Cameroun".into(),
         ),
@@ -776,7 +639,6 @@ pub async fn build(
             "district_officer",
             Some(nyarugenge),
             None,
-            None,
             "Nyarugenge".into(),
         ),
         (
@@ -784,7 +646,6 @@ pub async fn build(
             "Sector education officer, Gitega",
             "sector_officer",
             Some(b.units[gitega].id),
-            None,
             None,
             "Gitega".into(),
         ),
@@ -794,22 +655,13 @@ pub async fn build(
             "school_leader",
             None,
             Some(head_teacher_id),
-            None,
             b.schools[head_school].name.clone(),
         ),
-        (
-            "evaluator",
-            "Evaluator",
-            "evaluator",
-            None,
-            None,
-            None,
-            "everything".into(),
-        ),
+        ("evaluator", "Evaluator", "evaluator", None, None, "everything".into()),
     ];
     let now = Utc::now();
     let mut summary_accounts = Vec::new();
-    for (username, display, role, unit_id, school_id, person_id, scope) in accounts {
+    for (username, display, role, unit_id, school_id, scope) in accounts {
         let id: i64 = on_tx!(&mut tx, |c| {
             sqlx::query_scalar(
             "INSERT INTO users (username, password_hash, display_name, language, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
@@ -823,22 +675,18 @@ pub async fn build(
         .fetch_one(&mut *c)
         .await
         })?;
-        insert_grant(&mut tx, id, role, unit_id, school_id, person_id).await?;
-        summary_accounts.push(DemoAccount {
-            username: username.to_string(),
-            role,
-            scope,
-        });
+        insert_grant(&mut tx, id, role, unit_id, school_id, None).await?;
+        summary_accounts.push(DemoAccount { username: username.to_string(), role, scope });
     }
     // A teacher at the head teacher's school, who sees only their own record.
     let teacher: Option<(i64, String)> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "SELECT p.id, p.given_name || ' ' || p.family_name FROM positions x JOIN people p ON p.id = x.person_id \
-         WHERE x.school_id = $1 AND x.role = 'teacher' ORDER BY p.id LIMIT 1"
-    )
-    .bind(head_teacher_id)
-    .fetch_optional(&mut *c)
-    .await
+            "SELECT p.id, p.given_name || ' ' || p.family_name FROM positions x JOIN people p ON p.id = x.person_id \
+         WHERE x.school_id = $1 AND x.role = 'teacher' ORDER BY p.id LIMIT 1",
+        )
+        .bind(head_teacher_id)
+        .fetch_optional(&mut *c)
+        .await
     })?;
     if let Some((person_id, name)) = teacher {
         let id: i64 = on_tx!(&mut tx, |c| {
@@ -856,18 +704,12 @@ pub async fn build(
         .await
         })?;
         insert_grant(&mut tx, id, "teacher", None, None, Some(person_id)).await?;
-        summary_accounts.push(DemoAccount {
-            username: "teacher".into(),
-            role: "teacher",
-            scope: name,
-        });
+        summary_accounts.push(DemoAccount { username: "teacher".into(), role: "teacher", scope: name });
     }
     tx.commit().await?;
     if let Db::Sqlite(p) = db {
         sqlx::query("PRAGMA optimize").execute(p).await?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(p)
-            .await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await?;
     } else if let Db::Postgres(p) = db {
         sqlx::query("ANALYZE").execute(p).await?;
     }
@@ -890,14 +732,14 @@ async fn insert_grant(
 ) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query("INSERT INTO grants (user_id, role, unit_id, school_id, person_id) VALUES ($1, $2, $3, $4, $5)")
-        .bind(user_id)
-        .bind(role)
-        .bind(unit_id)
-        .bind(school_id)
-        .bind(person_id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
+            .bind(user_id)
+            .bind(role)
+            .bind(unit_id)
+            .bind(school_id)
+            .bind(person_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }

@@ -8,22 +8,14 @@ use opencpd_domain::import::ImportKind;
 
 /// A SQL condition limiting rows to the actor's scope. Paths are digits and `/` and ids
 /// are integers, so they are written into the SQL text directly.
-pub fn scope_clause(
-    actor: &Actor,
-    path_col: &str,
-    school_col: Option<&str>,
-    person_col: Option<&str>,
-) -> String {
+pub fn scope_clause(actor: &Actor, path_col: &str, school_col: Option<&str>, person_col: Option<&str>) -> String {
     let mut parts = Vec::new();
     for g in &actor.grants {
         match &g.scope {
             Scope::Everything => return "1 = 1".into(),
             Scope::Unit { path, .. } => {
                 debug_assert!(path.chars().all(|c| c.is_ascii_digit() || c == '/'));
-                parts.push(format!(
-                    "({path_col} >= '{path}' AND {path_col} < '{}')",
-                    upper_bound(path)
-                ))
+                parts.push(format!("({path_col} >= '{path}' AND {path_col} < '{}')", upper_bound(path)))
             }
             Scope::School { school_id } => {
                 if let Some(col) = school_col {
@@ -37,11 +29,7 @@ pub fn scope_clause(
             }
         }
     }
-    if parts.is_empty() {
-        "1 = 0".into()
-    } else {
-        format!("({})", parts.join(" OR "))
-    }
+    if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
 }
 
 type Rows = Vec<Vec<String>>;
@@ -62,12 +50,8 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 scope_clause(actor, "u.path", None, None)
             );
             let rows: Vec<(String, String, String, String, Option<String>)> =
-                on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .fetch_all(p)
-                    .await)?;
-            rows.into_iter()
-                .map(|(a, b, c, d, e)| vec![a, b, c, d, text(e)])
-                .collect()
+                on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+            rows.into_iter().map(|(a, b, c, d, e)| vec![a, b, c, d, text(e)]).collect()
         }
         ImportKind::Schools => {
             let sql = format!(
@@ -85,9 +69,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 Option<String>,
                 Option<f64>,
                 Option<f64>,
-            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .fetch_all(p)
-                .await)?;
+            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
             rows.into_iter()
                 .map(|(a, b, c, d, e, f, g, h)| {
                     vec![
@@ -127,10 +109,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 Option<String>,
                 Option<String>,
                 Option<chrono::NaiveDate>,
-            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(today())
-                .fetch_all(p)
-                .await)?;
+            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(today()).fetch_all(p).await)?;
             rows.into_iter()
                 .map(|(a, b, c, d, e, f, g, h, i, j, k)| {
                     vec![
@@ -164,19 +143,10 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 Option<String>,
                 chrono::NaiveDate,
                 Option<chrono::NaiveDate>,
-            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .fetch_all(p)
-                .await)?;
+            )> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
             rows.into_iter()
                 .map(|(a, b, c, d, e, f)| {
-                    vec![
-                        text(a),
-                        b,
-                        text(c),
-                        text(d),
-                        e.to_string(),
-                        f.map(|d| d.to_string()).unwrap_or_default(),
-                    ]
+                    vec![text(a), b, text(c), text(d), e.to_string(), f.map(|d| d.to_string()).unwrap_or_default()]
                 })
                 .collect()
         }

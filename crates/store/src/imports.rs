@@ -49,18 +49,8 @@ pub async fn import_table(
     dry_run: bool,
     progress: &Progress<'_>,
 ) -> Result<ImportReport> {
-    let rows = table
-        .rows
-        .iter()
-        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
-        .count();
-    let mut report = ImportReport {
-        kind: kind.key(),
-        rows,
-        created: 0,
-        dry_run,
-        problems: Vec::new(),
-    };
+    let rows = table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).count();
+    let mut report = ImportReport { kind: kind.key(), rows, created: 0, dry_run, problems: Vec::new() };
     let outcome = match kind {
         ImportKind::Units => units(db, actor, table, dry_run, progress).await,
         ImportKind::Schools => schools(db, actor, table, dry_run, progress).await,
@@ -76,20 +66,10 @@ pub async fn import_table(
 }
 
 fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(problems))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
 
-async fn finish(
-    mut tx: Tx,
-    actor: &Actor,
-    kind: ImportKind,
-    created: u64,
-    dry_run: bool,
-) -> Result<u64> {
+async fn finish(mut tx: Tx, actor: &Actor, kind: ImportKind, created: u64, dry_run: bool) -> Result<u64> {
     if dry_run {
         return Ok(0);
     }
@@ -118,24 +98,12 @@ struct UnitRef {
 }
 
 async fn unit_refs(db: &Db) -> Result<HashMap<String, UnitRef>> {
-    let rows: Vec<UnitRef> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, code, country, depth, path FROM units"
-    )
-    .fetch_all(p)
-    .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|u| (u.code.to_lowercase(), u))
-        .collect())
+    let rows: Vec<UnitRef> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, country, depth, path FROM units").fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|u| (u.code.to_lowercase(), u)).collect())
 }
 
-async fn units(
-    db: &Db,
-    actor: &Actor,
-    table: &Table,
-    dry_run: bool,
-    progress: &Progress<'_>,
-) -> Result<u64> {
+async fn units(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
     let rows = import::check_units(table).map_err(Error::Invalid)?;
     let levels = crate::registry::levels(db).await?;
     let mut known = unit_refs(db).await?;
@@ -149,47 +117,27 @@ async fn units(
     for r in &rows {
         let country_levels: Vec<_> = levels.iter().filter(|l| l.country == r.country).collect();
         let Some(level) = country_levels.iter().find(|l| l.key == r.level) else {
-            let allowed = country_levels
-                .iter()
-                .map(|l| l.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let allowed = country_levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(", ");
             problems.push(
                 Problem::new("unknown-level")
                     .at_row(r.row)
                     .in_column("level")
                     .with_value(&r.level)
                     .arg("country", &r.country)
-                    .arg(
-                        "allowed",
-                        if allowed.is_empty() {
-                            "-".into()
-                        } else {
-                            allowed
-                        },
-                    ),
+                    .arg("allowed", if allowed.is_empty() { "-".into() } else { allowed }),
             );
             continue;
         };
         if known.contains_key(&r.code.to_lowercase()) {
-            problems.push(
-                Problem::new("exists")
-                    .at_row(r.row)
-                    .in_column("code")
-                    .with_value(&r.code),
-            );
+            problems.push(Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code));
             continue;
         }
         let parent = match &r.parent_code {
             Some(code) => match known.get(&code.to_lowercase()) {
                 Some(p) => Some(p),
                 None => {
-                    problems.push(
-                        Problem::new("unknown-parent")
-                            .at_row(r.row)
-                            .in_column("parent_code")
-                            .with_value(code),
-                    );
+                    problems
+                        .push(Problem::new("unknown-parent").at_row(r.row).in_column("parent_code").with_value(code));
                     continue;
                 }
             },
@@ -215,9 +163,7 @@ async fn units(
             );
             continue;
         }
-        let (parent_id, parent_path) = parent
-            .map(|p| (Some(p.id), p.path.clone()))
-            .unwrap_or((None, "/".into()));
+        let (parent_id, parent_path) = parent.map(|p| (Some(p.id), p.path.clone())).unwrap_or((None, "/".into()));
         if !problems.is_empty() || dry_run {
             // Keep checking later rows against this one without writing it.
             let fake_id = -(r.row as i64);
@@ -247,23 +193,15 @@ async fn units(
         .await
         })?;
         let path = format!("{parent_path}{id}/");
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE units SET path = $1 WHERE id = $2"
-        )
-        .bind(&path)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         known.insert(
             r.code.to_lowercase(),
-            UnitRef {
-                id,
-                code: r.code.clone(),
-                country: r.country.clone(),
-                depth: level.depth,
-                path,
-            },
+            UnitRef { id, code: r.code.clone(), country: r.country.clone(), depth: level.depth, path },
         );
         created += 1;
         (progress.written)(1);
@@ -272,55 +210,25 @@ async fn units(
     finish(tx, actor, ImportKind::Units, created, dry_run).await
 }
 
-async fn schools(
-    db: &Db,
-    actor: &Actor,
-    table: &Table,
-    dry_run: bool,
-    progress: &Progress<'_>,
-) -> Result<u64> {
+async fn schools(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
     let rows = import::check_schools(table).map_err(Error::Invalid)?;
     let units = unit_refs(db).await?;
-    let existing: HashSet<String> = on_db!(db, |p| sqlx::query_scalar::<_, String>(
-        "SELECT LOWER(code) FROM schools"
-    )
-    .fetch_all(p)
-    .await)?
-    .into_iter()
-    .collect();
+    let existing: HashSet<String> =
+        on_db!(db, |p| sqlx::query_scalar::<_, String>("SELECT LOWER(code) FROM schools").fetch_all(p).await)?
+            .into_iter()
+            .collect();
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         if existing.contains(&r.code.to_lowercase()) {
-            problems.push(
-                Problem::new("exists")
-                    .at_row(r.row)
-                    .in_column("code")
-                    .with_value(&r.code),
-            );
+            problems.push(Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code));
         }
         let Some(unit) = units.get(&r.unit_code.to_lowercase()) else {
-            problems.push(
-                Problem::new("unknown-unit")
-                    .at_row(r.row)
-                    .in_column("unit_code")
-                    .with_value(&r.unit_code),
-            );
+            problems.push(Problem::new("unknown-unit").at_row(r.row).in_column("unit_code").with_value(&r.unit_code));
             continue;
         };
-        if !actor.allows(
-            Action::EditSchools,
-            &Target::School {
-                id: 0,
-                unit_path: &unit.path,
-            },
-        ) {
-            problems.push(
-                Problem::new("out-of-scope")
-                    .at_row(r.row)
-                    .in_column("unit_code")
-                    .with_value(&unit.code),
-            );
+        if !actor.allows(Action::EditSchools, &Target::School { id: 0, unit_path: &unit.path }) {
+            problems.push(Problem::new("out-of-scope").at_row(r.row).in_column("unit_code").with_value(&unit.code));
             continue;
         }
         out.push(vec![
@@ -365,66 +273,32 @@ struct Places {
 
 impl Places {
     async fn load(db: &Db) -> Result<Places> {
-        let schools: Vec<(i64, String, String)> = on_db!(db, |p| sqlx::query_as(
-            "SELECT id, code, unit_path FROM schools"
-        )
-        .fetch_all(p)
-        .await)?;
+        let schools: Vec<(i64, String, String)> =
+            on_db!(db, |p| sqlx::query_as("SELECT id, code, unit_path FROM schools").fetch_all(p).await)?;
         Ok(Places {
-            schools: schools
-                .into_iter()
-                .map(|(id, code, path)| (code.to_lowercase(), (id, path)))
-                .collect(),
+            schools: schools.into_iter().map(|(id, code, path)| (code.to_lowercase(), (id, path))).collect(),
             units: unit_refs(db).await?,
         })
     }
 
     /// Resolves a position's place and checks the importer may place people there.
-    fn resolve(
-        &self,
-        actor: &Actor,
-        x: &PositionRow,
-        problems: &mut Vec<Problem>,
-    ) -> Option<Place> {
+    fn resolve(&self, actor: &Actor, x: &PositionRow, problems: &mut Vec<Problem>) -> Option<Place> {
         let (place, column, code) = if let Some(code) = &x.school_code {
             match self.schools.get(&code.to_lowercase()) {
-                Some((id, path)) => (
-                    Place {
-                        school_id: Some(*id),
-                        unit_id: None,
-                        path: path.clone(),
-                    },
-                    "school_code",
-                    code,
-                ),
+                Some((id, path)) => {
+                    (Place { school_id: Some(*id), unit_id: None, path: path.clone() }, "school_code", code)
+                }
                 None => {
-                    problems.push(
-                        Problem::new("unknown-school")
-                            .at_row(x.row)
-                            .in_column("school_code")
-                            .with_value(code),
-                    );
+                    problems
+                        .push(Problem::new("unknown-school").at_row(x.row).in_column("school_code").with_value(code));
                     return None;
                 }
             }
         } else if let Some(code) = &x.unit_code {
             match self.units.get(&code.to_lowercase()) {
-                Some(u) => (
-                    Place {
-                        school_id: None,
-                        unit_id: Some(u.id),
-                        path: u.path.clone(),
-                    },
-                    "unit_code",
-                    code,
-                ),
+                Some(u) => (Place { school_id: None, unit_id: Some(u.id), path: u.path.clone() }, "unit_code", code),
                 None => {
-                    problems.push(
-                        Problem::new("unknown-unit")
-                            .at_row(x.row)
-                            .in_column("unit_code")
-                            .with_value(code),
-                    );
+                    problems.push(Problem::new("unknown-unit").at_row(x.row).in_column("unit_code").with_value(code));
                     return None;
                 }
             }
@@ -433,29 +307,14 @@ impl Places {
         };
         if x.role.is_school_role() && place.school_id.is_none() {
             problems.push(
-                Problem::new("role-needs-school")
-                    .at_row(x.row)
-                    .in_column("school_code")
-                    .arg("role", x.role.key()),
+                Problem::new("role-needs-school").at_row(x.row).in_column("school_code").arg("role", x.role.key()),
             );
             return None;
         }
         let schools: Vec<i64> = place.school_id.into_iter().collect();
         let paths = [place.path.clone()];
-        if !actor.allows(
-            Action::EditPeople,
-            &Target::Person {
-                id: 0,
-                school_ids: &schools,
-                paths: &paths,
-            },
-        ) {
-            problems.push(
-                Problem::new("out-of-scope")
-                    .at_row(x.row)
-                    .in_column(column)
-                    .with_value(code),
-            );
+        if !actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
+            problems.push(Problem::new("out-of-scope").at_row(x.row).in_column(column).with_value(code));
             return None;
         }
         Some(place)
@@ -494,11 +353,7 @@ fn person_cells(first_id: i64, rows: &[import::PersonRow]) -> Vec<Vec<Cell>> {
     out
 }
 
-fn positions_of_people(
-    first_id: i64,
-    rows: &[import::PersonRow],
-    places: &[Option<Place>],
-) -> Vec<Vec<Cell>> {
+fn positions_of_people(first_id: i64, rows: &[import::PersonRow], places: &[Option<Place>]) -> Vec<Vec<Cell>> {
     let mut out = Vec::new();
     for (i, (r, place)) in rows.iter().zip(places).enumerate() {
         if let (Some(x), Some(place)) = (&r.position, place) {
@@ -511,13 +366,7 @@ fn positions_of_people(
 const POSITIONS_INSERT: &str =
     "INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date, end_date)";
 
-async fn people(
-    db: &Db,
-    actor: &Actor,
-    table: &Table,
-    dry_run: bool,
-    progress: &Progress<'_>,
-) -> Result<u64> {
+async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
     let rows = import::check_people(table).map_err(Error::Invalid)?;
     let existing: HashSet<String> = on_db!(db, |p| sqlx::query_scalar::<_, String>(
         "SELECT LOWER(staff_number) FROM people WHERE staff_number IS NOT NULL"
@@ -532,22 +381,14 @@ async fn people(
     let mut resolved = Vec::with_capacity(rows.len());
     for r in &rows {
         if existing.contains(&r.staff_number.to_lowercase()) {
-            problems.push(
-                Problem::new("exists")
-                    .at_row(r.row)
-                    .in_column("staff_number")
-                    .with_value(&r.staff_number),
-            );
+            problems.push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
         }
         let place = match &r.position {
             Some(x) => places.resolve(actor, x, &mut problems),
             None if anywhere => None,
             None => {
                 problems.push(
-                    Problem::new("out-of-scope")
-                        .at_row(r.row)
-                        .in_column("school_code")
-                        .with_value(&r.staff_number),
+                    Problem::new("out-of-scope").at_row(r.row).in_column("school_code").with_value(&r.staff_number),
                 );
                 None
             }
@@ -579,13 +420,7 @@ async fn people(
     finish(tx, actor, ImportKind::People, created, dry_run).await
 }
 
-async fn positions(
-    db: &Db,
-    actor: &Actor,
-    table: &Table,
-    dry_run: bool,
-    progress: &Progress<'_>,
-) -> Result<u64> {
+async fn positions(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
     let rows = import::check_positions(table).map_err(Error::Invalid)?;
     let people: HashMap<String, i64> = on_db!(db, |p| sqlx::query_as::<_, (String, i64)>(
         "SELECT LOWER(staff_number), id FROM people WHERE staff_number IS NOT NULL"
@@ -601,10 +436,7 @@ async fn positions(
         let person = people.get(&x.staff_number.to_lowercase());
         if person.is_none() {
             problems.push(
-                Problem::new("unknown-person")
-                    .at_row(x.row)
-                    .in_column("staff_number")
-                    .with_value(&x.staff_number),
+                Problem::new("unknown-person").at_row(x.row).in_column("staff_number").with_value(&x.staff_number),
             );
         }
         let place = places.resolve(actor, x, &mut problems);

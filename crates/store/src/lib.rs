@@ -110,10 +110,7 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             let options = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -122,11 +119,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-32000");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .min_connections(1)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         }
     }
@@ -134,14 +127,8 @@ impl Db {
     /// Brings the schema up to date. Applied migrations are never edited.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
-                .run(p)
-                .await
-                .map_err(anyhow::Error::from)?,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres")
-                .run(p)
-                .await
-                .map_err(anyhow::Error::from)?,
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await.map_err(anyhow::Error::from)?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await.map_err(anyhow::Error::from)?,
         }
         Ok(())
     }
@@ -162,10 +149,7 @@ impl Db {
 
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, |p| sqlx::query("SELECT 1")
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -7,9 +7,7 @@
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::NaiveDate;
 use opencpd_domain::access::{Action, Target, upper_bound};
-use opencpd_domain::registry::{
-    self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem,
-};
+use opencpd_domain::registry::{self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem};
 use opencpd_domain::{Problem, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -24,11 +22,7 @@ pub struct Level {
 
 impl Level {
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "fr" {
-            &self.name_fr
-        } else {
-            &self.name_en
-        }
+        if lang == "fr" { &self.name_fr } else { &self.name_en }
     }
 }
 
@@ -79,10 +73,7 @@ pub struct School {
 
 impl School {
     fn target(&self) -> Target<'_> {
-        Target::School {
-            id: self.id,
-            unit_path: &self.unit_path,
-        }
+        Target::School { id: self.id, unit_path: &self.unit_path }
     }
 }
 
@@ -183,16 +174,12 @@ const SUMMARY_SQL: &str = "SELECT u.id, u.code, u.name, u.depth, u.path, \
 /// The units directly below `unit`, with counts of schools and current staff under each.
 pub async fn children(db: &Db, actor: &Actor, unit: &Unit) -> Result<Vec<UnitSummary>> {
     actor.require(Action::Read, &unit.target())?;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"
-    ));
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.0.clone()
-    ))
-    .bind(unit.id)
-    .bind(today())
-    .fetch_all(p)
-    .await)?)
+    let sql = sqlx::AssertSqlSafe(format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"));
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.0.clone()))
+        .bind(unit.id)
+        .bind(today())
+        .fetch_all(p)
+        .await)?)
 }
 
 /// Where the actor starts browsing: the units their grants name (for the whole
@@ -214,12 +201,11 @@ pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
                 if out.iter().any(|u| u.id == unit_id) {
                     continue;
                 }
-                let row: Option<UnitSummary> =
-                    on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                        .bind(unit_id)
-                        .bind(today())
-                        .fetch_optional(p)
-                        .await)?;
+                let row: Option<UnitSummary> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(unit_id)
+                    .bind(today())
+                    .fetch_optional(p)
+                    .await)?;
                 out.extend(row);
             }
         }
@@ -240,10 +226,10 @@ pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
     if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
         let (units, schools, people): (i64, i64, i64) = on_db!(db, |p| {
             sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM schools), (SELECT COUNT(*) FROM people)"
-        )
-        .fetch_one(p)
-        .await
+                "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM schools), (SELECT COUNT(*) FROM people)",
+            )
+            .fetch_one(p)
+            .await
         })?;
         let staff: i64 = on_db!(db, |p| {
             sqlx::query_scalar(
@@ -253,12 +239,7 @@ pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
         .fetch_one(p)
         .await
         })?;
-        return Ok(Counts {
-            units,
-            schools,
-            staff,
-            people,
-        });
+        return Ok(Counts { units, schools, staff, people });
     }
     let mut c = Counts::default();
     for g in &actor.grants {
@@ -267,16 +248,16 @@ pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
                 let upper = upper_bound(path);
                 let (units, schools, staff): (i64, i64, i64) = on_db!(db, |p| {
                     sqlx::query_as(
-                    "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2), \
+                        "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2), \
                      (SELECT COUNT(*) FROM schools WHERE unit_path >= $1 AND unit_path < $2), \
                      (SELECT COUNT(DISTINCT person_id) FROM positions WHERE path >= $1 AND path < $2 \
-                        AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3))"
-                )
-                .bind(path)
-                .bind(&upper)
-                .bind(today())
-                .fetch_one(p)
-                .await
+                        AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3))",
+                    )
+                    .bind(path)
+                    .bind(&upper)
+                    .bind(today())
+                    .fetch_one(p)
+                    .await
                 })?;
                 c.units += units;
                 c.schools += schools;
@@ -311,10 +292,8 @@ const SCHOOL_SQL: &str = "SELECT s.id, s.code, s.name, s.unit_id, u.name AS unit
 
 pub async fn school(db: &Db, actor: &Actor, id: i64) -> Result<School> {
     let sql = format!("{SCHOOL_SQL} WHERE s.id = $1");
-    let school: Option<School> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
-        .fetch_optional(p)
-        .await)?;
+    let school: Option<School> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     let school = school.ok_or(Error::NotFound)?;
     actor.require(Action::Read, &school.target())?;
     Ok(school)
@@ -334,32 +313,21 @@ pub async fn own_schools(db: &Db, actor: &Actor) -> Result<Vec<School>> {
 pub const PAGE: i64 = 100;
 
 /// Schools under a unit, by name, optionally matching `query` in name or code.
-pub async fn schools_under(
-    db: &Db,
-    actor: &Actor,
-    unit: &Unit,
-    query: Option<&str>,
-    page: i64,
-) -> Result<Vec<School>> {
+pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&str>, page: i64) -> Result<Vec<School>> {
     actor.require(Action::Read, &unit.target())?;
-    let pattern = query
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| format!("%{}%", q.to_lowercase()));
+    let pattern = query.map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
     let sql = format!(
         "{SCHOOL_SQL} WHERE s.unit_path >= $1 AND s.unit_path < $2 \
          AND ($3 IS NULL OR LOWER(s.name) LIKE $3 OR LOWER(s.code) LIKE $3) ORDER BY s.name LIMIT $4 OFFSET $5"
     );
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(&unit.path)
-    .bind(upper_bound(&unit.path))
-    .bind(&pattern)
-    .bind(PAGE)
-    .bind((page.max(1) - 1) * PAGE)
-    .fetch_all(p)
-    .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&unit.path)
+        .bind(upper_bound(&unit.path))
+        .bind(&pattern)
+        .bind(PAGE)
+        .bind((page.max(1) - 1) * PAGE)
+        .fetch_all(p)
+        .await)?)
 }
 
 /// What a person may set on a school, from a form or JSON.
@@ -389,11 +357,7 @@ struct CheckedSchool {
     longitude: Option<f64>,
 }
 
-fn collect<T>(
-    problems: &mut Vec<Problem>,
-    column: &str,
-    r: std::result::Result<T, Problem>,
-) -> Option<T> {
+fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(p) => {
@@ -404,9 +368,9 @@ fn collect<T>(
 }
 
 async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1")
-    ))
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"
+    )))
     .bind(code.trim())
     .fetch_optional(p)
     .await)?)
@@ -417,44 +381,23 @@ async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
     let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
     let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
     let level = collect(&mut problems, "level", SchoolLevel::parse(&input.level));
-    let ownership = collect(
-        &mut problems,
-        "ownership",
-        Ownership::parse(&input.ownership),
-    );
-    let subsystem = match input
-        .subsystem
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let ownership = collect(&mut problems, "ownership", Ownership::parse(&input.ownership));
+    let subsystem = match input.subsystem.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => collect(&mut problems, "subsystem", SubSystem::parse(s)),
         None => None,
     };
     if let Some(lat) = input.latitude {
-        collect(
-            &mut problems,
-            "latitude",
-            vocab::parse_coordinate(&lat.to_string(), 90.0),
-        );
+        collect(&mut problems, "latitude", vocab::parse_coordinate(&lat.to_string(), 90.0));
     }
     if let Some(lon) = input.longitude {
-        collect(
-            &mut problems,
-            "longitude",
-            vocab::parse_coordinate(&lon.to_string(), 180.0),
-        );
+        collect(&mut problems, "longitude", vocab::parse_coordinate(&lon.to_string(), 180.0));
     }
     if input.latitude.is_some() != input.longitude.is_some() {
         problems.push(Problem::new("both-coordinates").in_column("latitude"));
     }
     let unit = unit_by_code(db, &input.unit_code).await?;
     if unit.is_none() {
-        problems.push(
-            Problem::new("unknown-unit")
-                .in_column("unit_code")
-                .with_value(input.unit_code.trim()),
-        );
+        problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(input.unit_code.trim()));
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -471,15 +414,22 @@ async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
     })
 }
 
+/// The actor may place a school in this unit; a unit outside their scope is a problem with
+/// the `unit_code` they gave.
+fn require_school_place(actor: &Actor, id: i64, unit: &Unit) -> Result<()> {
+    if !actor.grants.iter().any(|g| g.role.permits(Action::EditSchools)) {
+        return Err(Error::Forbidden);
+    }
+    if actor.allows(Action::EditSchools, &Target::School { id, unit_path: &unit.path }) {
+        Ok(())
+    } else {
+        Err(Problem::new("out-of-scope").in_column("unit_code").with_value(&unit.code).into())
+    }
+}
+
 pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Result<School> {
     let s = check_school(db, input).await?;
-    actor.require(
-        Action::EditSchools,
-        &Target::School {
-            id: 0,
-            unit_path: &s.unit.path,
-        },
-    )?;
+    require_school_place(actor, 0, &s.unit)?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude) \
@@ -514,23 +464,11 @@ pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Resul
 
 /// Updates a school. `version` is the one the editor saw: an edit made in between is a
 /// conflict, never overwritten.
-pub async fn update_school(
-    db: &Db,
-    actor: &Actor,
-    id: i64,
-    version: i64,
-    input: &SchoolInput,
-) -> Result<School> {
+pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input: &SchoolInput) -> Result<School> {
     let before = school(db, actor, id).await?;
     actor.require(Action::EditSchools, &before.target())?;
     let s = check_school(db, input).await?;
-    actor.require(
-        Action::EditSchools,
-        &Target::School {
-            id,
-            unit_path: &s.unit.path,
-        },
-    )?;
+    require_school_place(actor, id, &s.unit)?;
     let mut tx = db.begin().await?;
     let updated = on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE schools SET code = $1, name = $2, unit_id = $3, unit_path = $4, level = $5, ownership = $6, \
@@ -548,23 +486,21 @@ pub async fn update_school(
     .bind(id)
     .bind(version)
     .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))
+    .await
+    .map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, &s.code))?;
     if updated == 0 {
-        return Err(Error::Conflict(Problem::new("conflict").arg(
-            "detail",
-            format!("version {version} is not the latest ({})", before.version),
-        )));
+        return Err(Error::Conflict(
+            Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version)),
+        ));
     }
     if before.unit_path != s.unit.path {
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE positions SET path = $1 WHERE school_id = $2"
-        )
-        .bind(&s.unit.path)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET path = $1 WHERE school_id = $2")
+            .bind(&s.unit.path)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     audit::record(
         &mut tx,
@@ -601,23 +537,15 @@ async fn person_unchecked(db: &Db, id: i64) -> Result<Person> {
 }
 
 async fn positions_unchecked(db: &Db, person_id: i64) -> Result<Vec<Position>> {
-    let sql =
-        format!("{POSITION_SQL} WHERE x.person_id = $1 ORDER BY x.start_date DESC, x.id DESC");
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(person_id)
-    .fetch_all(p)
-    .await)?)
+    let sql = format!("{POSITION_SQL} WHERE x.person_id = $1 ORDER BY x.start_date DESC, x.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(person_id).fetch_all(p).await)?)
 }
 
 /// Places a person for the scope check: reads see their whole history, changes only their
 /// current positions.
 fn person_target_parts(positions: &[Position], current_only: bool) -> (Vec<i64>, Vec<String>) {
     let on = today();
-    let chosen = positions
-        .iter()
-        .filter(|x| !current_only || x.is_current(on));
+    let chosen = positions.iter().filter(|x| !current_only || x.is_current(on));
     let (mut schools, mut paths) = (Vec::new(), Vec::new());
     for x in chosen {
         schools.extend(x.school_id);
@@ -631,14 +559,7 @@ pub async fn person(db: &Db, actor: &Actor, id: i64) -> Result<(Person, Vec<Posi
     let person = person_unchecked(db, id).await?;
     let positions = positions_unchecked(db, id).await?;
     let (schools, paths) = person_target_parts(&positions, false);
-    actor.require(
-        Action::Read,
-        &Target::Person {
-            id,
-            school_ids: &schools,
-            paths: &paths,
-        },
-    )?;
+    actor.require(Action::Read, &Target::Person { id, school_ids: &schools, paths: &paths })?;
     Ok((person, positions))
 }
 
@@ -647,15 +568,15 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
     actor.require(Action::Read, &school.target())?;
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT p.id AS person_id, p.staff_number, p.given_name, p.family_name, p.sex, x.role, x.start_date \
+            "SELECT p.id AS person_id, p.staff_number, p.given_name, p.family_name, p.sex, x.role, x.start_date \
          FROM positions x JOIN people p ON p.id = x.person_id \
          WHERE x.school_id = $1 AND x.start_date <= $2 AND (x.end_date IS NULL OR x.end_date >= $2) \
-         ORDER BY p.family_name, p.given_name"
-    )
-    .bind(school.id)
-    .bind(today())
-    .fetch_all(p)
-    .await
+         ORDER BY p.family_name, p.given_name",
+        )
+        .bind(school.id)
+        .bind(today())
+        .fetch_all(p)
+        .await
     })?)
 }
 
@@ -690,32 +611,18 @@ fn optional_text(v: &Option<String>) -> Option<&str> {
 
 fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
     let mut problems = Vec::new();
-    let staff_number = optional_text(&input.staff_number)
-        .and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
-    let given_name = collect(
-        &mut problems,
-        "given_name",
-        vocab::parse_name(&input.given_name),
-    );
-    let family_name = collect(
-        &mut problems,
-        "family_name",
-        vocab::parse_name(&input.family_name),
-    );
+    let staff_number =
+        optional_text(&input.staff_number).and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
+    let given_name = collect(&mut problems, "given_name", vocab::parse_name(&input.given_name));
+    let family_name = collect(&mut problems, "family_name", vocab::parse_name(&input.family_name));
     let sex = collect(&mut problems, "sex", Sex::parse(&input.sex));
-    if let Some(y) = input.birth_year {
-        if !(1900..=2100).contains(&y) {
-            problems.push(
-                Problem::new("bad-year")
-                    .in_column("birth_year")
-                    .with_value(y.to_string()),
-            );
-        }
+    if let Some(y) = input.birth_year
+        && !(1900..=2100).contains(&y)
+    {
+        problems.push(Problem::new("bad-year").in_column("birth_year").with_value(y.to_string()));
     }
-    let phone = optional_text(&input.phone)
-        .and_then(|s| collect(&mut problems, "phone", vocab::parse_phone(s)));
-    let email = optional_text(&input.email)
-        .and_then(|s| collect(&mut problems, "email", vocab::parse_email(s)));
+    let phone = optional_text(&input.phone).and_then(|s| collect(&mut problems, "phone", vocab::parse_phone(s)));
+    let email = optional_text(&input.email).and_then(|s| collect(&mut problems, "email", vocab::parse_email(s)));
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -731,33 +638,13 @@ fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
 }
 
 /// Updates a person's details, with the version the editor saw.
-pub async fn update_person(
-    db: &Db,
-    actor: &Actor,
-    id: i64,
-    version: i64,
-    input: &PersonInput,
-) -> Result<Person> {
+pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input: &PersonInput) -> Result<Person> {
     let before = person_unchecked(db, id).await?;
     let positions = positions_unchecked(db, id).await?;
     let (schools, paths) = person_target_parts(&positions, true);
     let (all_schools, all_paths) = person_target_parts(&positions, false);
-    actor.require(
-        Action::Read,
-        &Target::Person {
-            id,
-            school_ids: &all_schools,
-            paths: &all_paths,
-        },
-    )?;
-    actor.require(
-        Action::EditPeople,
-        &Target::Person {
-            id,
-            school_ids: &schools,
-            paths: &paths,
-        },
-    )?;
+    actor.require(Action::Read, &Target::Person { id, school_ids: &all_schools, paths: &all_paths })?;
+    actor.require(Action::EditPeople, &Target::Person { id, school_ids: &schools, paths: &paths })?;
     let p = check_person(input)?;
     let mut tx = db.begin().await?;
     let updated = on_tx!(&mut tx, |c| sqlx::query(
@@ -774,13 +661,13 @@ pub async fn update_person(
     .bind(id)
     .bind(version)
     .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))
+    .await
+    .map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if updated == 0 {
-        return Err(Error::Conflict(Problem::new("conflict").arg(
-            "detail",
-            format!("version {version} is not the latest ({})", before.version),
-        )));
+        return Err(Error::Conflict(
+            Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version)),
+        ));
     }
     audit::record(
         &mut tx,
@@ -837,63 +724,32 @@ struct CheckedPosition {
 async fn check_position(db: &Db, input: &PositionInput) -> Result<CheckedPosition> {
     let mut problems = Vec::new();
     let role = collect(&mut problems, "role", PositionRole::parse(&input.role));
-    let start = collect(
-        &mut problems,
-        "start_date",
-        vocab::parse_date(&input.start_date),
-    );
-    let end = optional_text(&input.end_date)
-        .and_then(|e| collect(&mut problems, "end_date", vocab::parse_date(e)));
-    if let (Some(s), Some(e)) = (start, end) {
-        if e < s {
-            problems.push(
-                Problem::new("ends-before-start")
-                    .in_column("end_date")
-                    .arg("start", s),
-            );
-        }
+    let start = collect(&mut problems, "start_date", vocab::parse_date(&input.start_date));
+    let end = optional_text(&input.end_date).and_then(|e| collect(&mut problems, "end_date", vocab::parse_date(e)));
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        problems.push(Problem::new("ends-before-start").in_column("end_date").arg("start", s));
     }
-    let place = match (
-        optional_text(&input.school_code),
-        optional_text(&input.unit_code),
-    ) {
+    let place = match (optional_text(&input.school_code), optional_text(&input.unit_code)) {
         (Some(code), None) => {
-            let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as(
-                "SELECT id, unit_path FROM schools WHERE code = $1"
-            )
-            .bind(code)
-            .fetch_optional(p)
-            .await)?;
+            let found: Option<(i64, String)> =
+                on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
             match found {
-                Some((id, path)) => Some(Place {
-                    school_id: Some(id),
-                    unit_id: None,
-                    path,
-                    code: code.to_string(),
-                }),
+                Some((id, path)) => Some(Place { school_id: Some(id), unit_id: None, path, code: code.to_string() }),
                 None => {
-                    problems.push(
-                        Problem::new("unknown-school")
-                            .in_column("school_code")
-                            .with_value(code),
-                    );
+                    problems.push(Problem::new("unknown-school").in_column("school_code").with_value(code));
                     None
                 }
             }
         }
         (None, Some(code)) => match unit_by_code(db, code).await? {
-            Some(u) => Some(Place {
-                school_id: None,
-                unit_id: Some(u.id),
-                path: u.path,
-                code: u.code,
-            }),
+            Some(u) => Some(Place { school_id: None, unit_id: Some(u.id), path: u.path, code: u.code }),
             None => {
-                problems.push(
-                    Problem::new("unknown-unit")
-                        .in_column("unit_code")
-                        .with_value(code),
-                );
+                problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(code));
                 None
             }
         },
@@ -902,14 +758,11 @@ async fn check_position(db: &Db, input: &PositionInput) -> Result<CheckedPositio
             None
         }
     };
-    if let (Some(role), Some(place)) = (role, &place) {
-        if role.is_school_role() && place.school_id.is_none() {
-            problems.push(
-                Problem::new("role-needs-school")
-                    .in_column("school_code")
-                    .arg("role", role.key()),
-            );
-        }
+    if let (Some(role), Some(place)) = (role, &place)
+        && role.is_school_role()
+        && place.school_id.is_none()
+    {
+        problems.push(Problem::new("role-needs-school").in_column("school_code").arg("role", role.key()));
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -939,35 +792,25 @@ async fn insert_position(tx: &mut Tx, person_id: i64, x: &CheckedPosition) -> Re
 }
 
 /// The one check for placing someone: the actor may edit people where the position is.
+/// Someone who may not edit people anywhere is refused outright; someone who may, but
+/// not at that place, is told the place is outside their scope.
 fn require_place(actor: &Actor, place: &Place) -> Result<()> {
+    if !actor.grants.iter().any(|g| g.role.permits(Action::EditPeople)) {
+        return Err(Error::Forbidden);
+    }
     let paths = [place.path.clone()];
     let schools: Vec<i64> = place.school_id.into_iter().collect();
-    if actor.allows(
-        Action::EditPeople,
-        &Target::Person {
-            id: 0,
-            school_ids: &schools,
-            paths: &paths,
-        },
-    ) {
+    if actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
         Ok(())
     } else {
         Err(Problem::new("out-of-scope")
-            .in_column(if place.school_id.is_some() {
-                "school_code"
-            } else {
-                "unit_code"
-            })
+            .in_column(if place.school_id.is_some() { "school_code" } else { "unit_code" })
             .with_value(place.code.clone())
             .into())
     }
 }
 
-pub async fn create_person(
-    db: &Db,
-    actor: &Actor,
-    input: &NewPerson,
-) -> Result<(Person, Vec<Position>)> {
+pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<(Person, Vec<Position>)> {
     let p = check_person(&input.person)?;
     let position = match &input.position {
         Some(x) => Some(check_position(db, x).await?),
@@ -978,23 +821,22 @@ pub async fn create_person(
         None => actor.require(Action::EditPeople, &Target::Deployment)?,
     }
     let mut tx = db.begin().await?;
-    let id: i64 =
-        on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-        "INSERT INTO people (staff_number, given_name, family_name, sex, birth_year, phone, email) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(&p.staff_number)
-    .bind(&p.given_name)
-    .bind(&p.family_name)
-    .bind(p.sex.key())
-    .bind(p.birth_year)
-    .bind(&p.phone)
-    .bind(&p.email)
-    .fetch_one(&mut *c)
-    .await
-        })
-        .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO people (staff_number, given_name, family_name, sex, birth_year, phone, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&p.staff_number)
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(p.sex.key())
+        .bind(p.birth_year)
+        .bind(&p.phone)
+        .bind(&p.email)
+        .fetch_one(&mut *c)
+        .await
+    })
+    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if let Some(x) = &position {
         insert_position(&mut tx, id, x).await?;
     }
@@ -1015,12 +857,7 @@ pub async fn create_person(
 
 /// Adds a position to a person: a new post, a reassignment (end the old one with
 /// [`end_position`]), a promotion. History is kept, never overwritten.
-pub async fn add_position(
-    db: &Db,
-    actor: &Actor,
-    person_id: i64,
-    input: &PositionInput,
-) -> Result<Position> {
+pub async fn add_position(db: &Db, actor: &Actor, person_id: i64, input: &PositionInput) -> Result<Position> {
     person(db, actor, person_id).await?;
     let x = check_position(db, input).await?;
     require_place(actor, &x.place)?;
@@ -1039,57 +876,28 @@ pub async fn add_position(
     .await?;
     tx.commit().await?;
     let sql = format!("{POSITION_SQL} WHERE x.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(id)
-    .fetch_one(p)
-    .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_one(p).await)?)
 }
 
 /// Ends a position on a date (the last day held).
-pub async fn end_position(
-    db: &Db,
-    actor: &Actor,
-    position_id: i64,
-    end: NaiveDate,
-) -> Result<Position> {
+pub async fn end_position(db: &Db, actor: &Actor, position_id: i64, end: NaiveDate) -> Result<Position> {
     let sql = format!("{POSITION_SQL} WHERE x.id = $1");
-    let x: Option<Position> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(position_id)
-        .fetch_optional(p)
-        .await)?;
+    let x: Option<Position> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_optional(p).await)?;
     let x = x.ok_or(Error::NotFound)?;
     person(db, actor, x.person_id).await?;
-    let code = x
-        .school_code
-        .clone()
-        .or_else(|| x.unit_name.clone())
-        .unwrap_or_default();
-    require_place(
-        actor,
-        &Place {
-            school_id: x.school_id,
-            unit_id: x.unit_id,
-            path: x.path.clone(),
-            code,
-        },
-    )?;
+    let code = x.school_code.clone().or_else(|| x.unit_name.clone()).unwrap_or_default();
+    require_place(actor, &Place { school_id: x.school_id, unit_id: x.unit_id, path: x.path.clone(), code })?;
     if end < x.start_date {
-        return Err(Problem::new("ends-before-start")
-            .in_column("end_date")
-            .arg("start", x.start_date)
-            .into());
+        return Err(Problem::new("ends-before-start").in_column("end_date").arg("start", x.start_date).into());
     }
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE positions SET end_date = $1 WHERE id = $2"
-    )
-    .bind(end)
-    .bind(position_id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET end_date = $1 WHERE id = $2")
+        .bind(end)
+        .bind(position_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     audit::record(
         &mut tx,
         actor,
@@ -1102,10 +910,5 @@ pub async fn end_position(
     )
     .await?;
     tx.commit().await?;
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(position_id)
-    .fetch_one(p)
-    .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_one(p).await)?)
 }

@@ -18,10 +18,7 @@ pub enum Format {
 impl Format {
     /// The format a file name's extension says (`.csv`, `.xlsx`, `.xls`).
     pub fn from_name(name: &str) -> Result<Format, Problem> {
-        let ext = name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_lowercase())
-            .unwrap_or_default();
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
         match ext.as_str() {
             "csv" | "txt" | "tsv" => Ok(Format::Csv),
             "xlsx" | "xlsm" | "xls" | "ods" => Ok(Format::Xlsx),
@@ -33,9 +30,7 @@ impl Format {
         match input.trim().to_lowercase().as_str() {
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
-            other => Err(Problem::new("bad-choice")
-                .with_value(other)
-                .arg("allowed", "csv, xlsx")),
+            other => Err(Problem::new("bad-choice").with_value(other).arg("allowed", "csv, xlsx")),
         }
     }
 
@@ -67,9 +62,8 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, Problem> {
 
 /// Reads a file from disk as a table.
 pub fn read_path(path: &std::path::Path) -> Result<Table, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display()))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display())))?;
     read_table(&path.to_string_lossy(), &bytes)
 }
 
@@ -90,12 +84,7 @@ fn sniff_delimiter(text: &str) -> u8 {
             }
         }
     }
-    counts
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .filter(|(_, n)| *n > 0)
-        .map(|(d, _)| *d)
-        .unwrap_or(b',')
+    counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
@@ -112,19 +101,12 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
     let mut headers = None;
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            Problem::new("not-a-table")
-                .at_row(i + 1)
-                .arg("detail", e.to_string())
-        })?;
+        let record = record.map_err(|e| Problem::new("not-a-table").at_row(i + 1).arg("detail", e.to_string()))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if headers.is_none() {
             headers = Some(cells);
         } else {
-            rows.push(TableRow {
-                number: i + 1,
-                cells,
-            });
+            rows.push(TableRow { number: i + 1, cells });
         }
     }
     let headers = headers.ok_or_else(|| Problem::new("empty-file"))?;
@@ -141,9 +123,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => {
-                dt.date().format("%Y-%m-%d").to_string()
-            }
+            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().format("%Y-%m-%d").to_string(),
             Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
             None => d.as_f64().to_string(),
         },
@@ -167,9 +147,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
         (first_row + i + 1, texts)
     });
     let (_, headers) = rows.next().ok_or_else(|| Problem::new("empty-file"))?;
-    let rows = rows
-        .map(|(number, cells)| TableRow { number, cells })
-        .collect();
+    let rows = rows.map(|(number, cells)| TableRow { number, cells }).collect();
     Ok(Table { headers, rows })
 }
 
@@ -223,11 +201,7 @@ mod tests {
 
     #[test]
     fn semicolons_bom_and_quotes() {
-        let t = read_table(
-            "x.csv",
-            "\u{feff}code;name\n1;\"Ecole; publique\"\n".as_bytes(),
-        )
-        .unwrap();
+        let t = read_table("x.csv", "\u{feff}code;name\n1;\"Ecole; publique\"\n".as_bytes()).unwrap();
         assert_eq!(t.headers, vec!["code", "name"]);
         assert_eq!(t.rows[0].cells, vec!["1", "Ecole; publique"]);
         assert_eq!(t.rows[0].number, 2);
@@ -236,43 +210,19 @@ mod tests {
     #[test]
     fn empty_binary_latin1_and_unknown_files_are_refused() {
         assert_eq!(read_table("x.csv", b"").unwrap_err().code, "empty-file");
-        assert_eq!(
-            read_table("x.csv", b"\x89PNG\r\n\x1a\n\0\0")
-                .unwrap_err()
-                .code,
-            "not-a-table"
-        );
-        assert_eq!(
-            read_table("x.csv", b"name\nEcole de Ngaound\xe9r\xe9\n")
-                .unwrap_err()
-                .code,
-            "bad-encoding"
-        );
+        assert_eq!(read_table("x.csv", b"\x89PNG\r\n\x1a\n\0\0").unwrap_err().code, "not-a-table");
+        assert_eq!(read_table("x.csv", b"name\nEcole de Ngaound\xe9r\xe9\n").unwrap_err().code, "bad-encoding");
         let p = read_table("x.pdf", b"%PDF").unwrap_err();
-        assert_eq!(
-            (p.code, p.value.as_deref()),
-            ("unsupported-format", Some("pdf"))
-        );
-        assert_eq!(
-            read_table("x.xlsx", b"not a zip").unwrap_err().code,
-            "not-a-table"
-        );
+        assert_eq!((p.code, p.value.as_deref()), ("unsupported-format", Some("pdf")));
+        assert_eq!(read_table("x.xlsx", b"not a zip").unwrap_err().code, "not-a-table");
     }
 
     #[test]
     fn xlsx_round_trip_keeps_text_and_numbers() {
-        let rows = vec![
-            vec!["RW001".to_string(), "Aline".into(), "0788".into()],
-            vec!["RW002".into(), "".into(), "5".into()],
-        ];
+        let rows =
+            vec![vec!["RW001".to_string(), "Aline".into(), "0788".into()], vec!["RW002".into(), "".into(), "5".into()]];
         let mut out = Vec::new();
-        write_table(
-            Format::Xlsx,
-            &["staff_number", "given_name", "phone"],
-            rows,
-            &mut out,
-        )
-        .unwrap();
+        write_table(Format::Xlsx, &["staff_number", "given_name", "phone"], rows, &mut out).unwrap();
         let t = read_table("people.xlsx", &out).unwrap();
         assert_eq!(t.headers, vec!["staff_number", "given_name", "phone"]);
         assert_eq!(t.rows[0].cells, vec!["RW001", "Aline", "0788"]);

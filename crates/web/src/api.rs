@@ -18,8 +18,8 @@ use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
 use opencpd_store::registry::{
-    self, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
-    StaffMember, Unit, UnitSummary,
+    self, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput, StaffMember, Unit,
+    UnitSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -97,11 +97,7 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
         username: actor.username.clone(),
         display_name: actor.display_name.clone(),
         language: actor.language.clone(),
-        roles: actor
-            .grants
-            .iter()
-            .map(|g| g.role.key().to_string())
-            .collect(),
+        roles: actor.grants.iter().map(|g| g.role.key().to_string()).collect(),
         counts,
     }))
 }
@@ -146,10 +142,7 @@ async fn unit_schools(
     let (Path(id), Query(q)) = (ok(id)?, ok(q)?);
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
-    Ok(Json(
-        registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1))
-            .await?,
-    ))
+    Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/schools", request_body = SchoolInput, responses((status = 201, body = School), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
@@ -189,9 +182,7 @@ async fn update_school(
     body: std::result::Result<Json<SchoolUpdate>, JsonRejection>,
 ) -> Result<Json<School>> {
     let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
-    Ok(Json(
-        registry::update_school(&state.db, ctx.actor()?, id, body.version, &body.school).await?,
-    ))
+    Ok(Json(registry::update_school(&state.db, ctx.actor()?, id, body.version, &body.school).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/schools/{id}/staff", params(("id" = i64, Path)), responses((status = 200, body = Vec<StaffMember>), (status = 404, body = ApiError)))]
@@ -221,11 +212,7 @@ async fn create_person(
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
     let (person, positions) = registry::create_person(&state.db, ctx.actor()?, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PersonWithPositions { person, positions }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(PersonWithPositions { person, positions })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonWithPositions), (status = 404, body = ApiError)))]
@@ -254,9 +241,7 @@ async fn update_person(
     body: std::result::Result<Json<PersonUpdate>, JsonRejection>,
 ) -> Result<Json<Person>> {
     let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
-    Ok(Json(
-        registry::update_person(&state.db, ctx.actor()?, id, body.version, &body.person).await?,
-    ))
+    Ok(Json(registry::update_person(&state.db, ctx.actor()?, id, body.version, &body.person).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/positions", params(("id" = i64, Path)), request_body = PositionInput, responses((status = 201, body = Position), (status = 422, body = ApiError)))]
@@ -285,11 +270,8 @@ async fn end_position(
     body: std::result::Result<Json<EndPosition>, JsonRejection>,
 ) -> Result<Json<Position>> {
     let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
-    let end = opencpd_domain::registry::parse_date(&body.end_date)
-        .map_err(|p| p.in_column("end_date"))?;
-    Ok(Json(
-        registry::end_position(&state.db, ctx.actor()?, id, end).await?,
-    ))
+    let end = opencpd_domain::registry::parse_date(&body.end_date).map_err(|p| p.in_column("end_date"))?;
+    Ok(Json(registry::end_position(&state.db, ctx.actor()?, id, end).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -316,11 +298,7 @@ async fn import(
     let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
     let name = q.filename.unwrap_or_else(|| format!("{}.csv", kind.key()));
     let report = run_import(&state, actor, kind, &name, &body, q.dry_run, ctx.lang).await?;
-    let status = if report.ok {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
 }
 
@@ -340,8 +318,8 @@ async fn export(
     let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
     let actor = ctx.actor()?;
     let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
-    let format = opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv"))
-        .map_err(|p| p.in_column("format"))?;
+    let format =
+        opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let (headers, rows) = exports::export(&state.db, actor, kind).await?;
     table_download(format, kind.key(), &headers, rows)
 }
@@ -369,10 +347,7 @@ async fn list_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
     Ok(Json(
         users
             .into_iter()
-            .map(|(user, grants)| UserView {
-                user,
-                roles: grants.iter().map(|g| g.role.key().to_string()).collect(),
-            })
+            .map(|(user, grants)| UserView { user, roles: grants.iter().map(|g| g.role.key().to_string()).collect() })
             .collect(),
     ))
 }

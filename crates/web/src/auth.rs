@@ -48,10 +48,7 @@ fn language(headers: &HeaderMap, actor: Option<&Actor>) -> &'static str {
     if let Some(a) = actor {
         return opencpd_domain::i18n::resolve(&a.language);
     }
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     opencpd_domain::i18n::resolve(accept.split([',', ';']).next().unwrap_or("en").trim())
 }
 
@@ -90,11 +87,7 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx> {
-        let here = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
+        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -102,17 +95,9 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         if let Some(token) = bearer {
-            let actor = accounts::token_actor(&state.db, token)
-                .await?
-                .ok_or(Error::Unauthorized)?;
+            let actor = accounts::token_actor(&state.db, token).await?.ok_or(Error::Unauthorized)?;
             let lang = language(&parts.headers, Some(&actor));
-            return Ok(Ctx {
-                actor: Some(actor),
-                csrf: None,
-                lang,
-                by_token: true,
-                here,
-            });
+            return Ok(Ctx { actor: Some(actor), csrf: None, lang, by_token: true, here });
         }
         let session = match cookie(&parts.headers, SESSION_COOKIE) {
             Some(secret) => accounts::session(&state.db, secret).await?,
@@ -127,26 +112,13 @@ impl FromRequestParts<AppState> for Ctx {
             && parts.uri.path().starts_with("/api/")
             && !matches!(parts.method, Method::GET | Method::HEAD)
         {
-            let header = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !csrf
-                .as_deref()
-                .is_some_and(|c| constant_time_eq(c.as_bytes(), header.as_bytes()))
-            {
+            let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !csrf.as_deref().is_some_and(|c| constant_time_eq(c.as_bytes(), header.as_bytes())) {
                 return Err(Error::Csrf);
             }
         }
         let lang = language(&parts.headers, actor.as_ref());
-        Ok(Ctx {
-            actor,
-            csrf,
-            lang,
-            by_token: false,
-            here,
-        })
+        Ok(Ctx { actor, csrf, lang, by_token: false, here })
     }
 }
 
@@ -174,9 +146,7 @@ impl Throttle {
 
     pub fn failed(&self, username: &str) {
         let mut map = self.failures.lock().expect("throttle lock");
-        let entry = map
-            .entry(username.to_lowercase())
-            .or_insert((0, Instant::now()));
+        let entry = map.entry(username.to_lowercase()).or_insert((0, Instant::now()));
         entry.0 += 1;
         entry.1 = Instant::now();
         if map.len() > 100_000 {
@@ -185,10 +155,7 @@ impl Throttle {
     }
 
     pub fn succeeded(&self, username: &str) {
-        self.failures
-            .lock()
-            .expect("throttle lock")
-            .remove(&username.to_lowercase());
+        self.failures.lock().expect("throttle lock").remove(&username.to_lowercase());
     }
 }
 

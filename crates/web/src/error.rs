@@ -123,24 +123,12 @@ impl Error {
     }
 
     pub fn body(&self, lang: &str) -> ApiError {
-        let problems: Vec<ApiProblem> = self
-            .problems()
-            .iter()
-            .map(|p| ApiProblem::from_problem(p, lang))
-            .collect();
+        let problems: Vec<ApiProblem> = self.problems().iter().map(|p| ApiProblem::from_problem(p, lang)).collect();
         let message = match self {
             Error::Internal(_) => "internal error".to_string(),
-            _ => problems
-                .iter()
-                .map(|p| p.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
+            _ => problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "),
         };
-        ApiError {
-            error: self.code().to_string(),
-            message,
-            problems,
-        }
+        ApiError { error: self.code().to_string(), message, problems }
     }
 }
 
@@ -154,12 +142,10 @@ impl IntoResponse for Error {
             tracing::error!(error = ?e, "internal error");
         }
         let mut response = (self.status(), axum::Json(self.body("en"))).into_response();
-        if let Error::Throttled(s) = &self {
-            if let Ok(v) = s.to_string().parse() {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Error::Throttled(s) = &self
+            && let Ok(v) = s.to_string().parse()
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         response.extensions_mut().insert(Rendered(Arc::new(self)));
         response
@@ -169,33 +155,25 @@ impl IntoResponse for Error {
 /// JSON bodies that fail to parse get a 400/422 with our error shape, never axum's text.
 impl From<axum::extract::rejection::JsonRejection> for Error {
     fn from(r: axum::extract::rejection::JsonRejection) -> Error {
-        Error::Invalid(vec![
-            Problem::new("bad-request").arg("detail", r.body_text()),
-        ])
+        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
     }
 }
 
 impl From<axum::extract::rejection::QueryRejection> for Error {
     fn from(r: axum::extract::rejection::QueryRejection) -> Error {
-        Error::Invalid(vec![
-            Problem::new("bad-request").arg("detail", r.body_text()),
-        ])
+        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
     }
 }
 
 impl From<axum::extract::rejection::FormRejection> for Error {
     fn from(r: axum::extract::rejection::FormRejection) -> Error {
-        Error::Invalid(vec![
-            Problem::new("bad-request").arg("detail", r.body_text()),
-        ])
+        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
     }
 }
 
 impl From<axum::extract::rejection::PathRejection> for Error {
     fn from(r: axum::extract::rejection::PathRejection) -> Error {
-        Error::Invalid(vec![
-            Problem::new("bad-request").arg("detail", r.body_text()),
-        ])
+        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
     }
 }
 

@@ -29,10 +29,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-            max_upload: 256 * 1024 * 1024,
-        }
+        WebConfig { secure_cookies: false, max_upload: 256 * 1024 * 1024 }
     }
 }
 
@@ -67,10 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(metrics::healthz))
         .route("/metrics", axum::routing::get(metrics::metrics))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
 
@@ -80,19 +74,12 @@ pub async fn serve(db: Db, addr: SocketAddr, config: WebConfig) -> anyhow::Resul
     serve_on(listener, db, config).await
 }
 
-pub async fn serve_on(
-    listener: tokio::net::TcpListener,
-    db: Db,
-    config: WebConfig,
-) -> anyhow::Result<()> {
+pub async fn serve_on(listener: tokio::net::TcpListener, db: Db, config: WebConfig) -> anyhow::Result<()> {
     let app = app(AppState::new(db, config));
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     Ok(())
 }
 
@@ -102,8 +89,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

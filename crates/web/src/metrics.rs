@@ -23,10 +23,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let response = next.run(request).await;
     let class = (response.status().as_u16() / 100).clamp(1, 5) as usize - 1;
     state.metrics.requests[class].fetch_add(1, Ordering::Relaxed);
-    state
-        .metrics
-        .micros
-        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    state.metrics.micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     response
 }
 
@@ -51,9 +48,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             m.requests[i].load(Ordering::Relaxed)
         ));
     }
-    out.push_str(
-        "# HELP opencpd_http_request_duration_seconds_sum Time spent answering requests.\n",
-    );
+    out.push_str("# HELP opencpd_http_request_duration_seconds_sum Time spent answering requests.\n");
     out.push_str("# TYPE opencpd_http_request_duration_seconds_sum counter\n");
     out.push_str(&format!(
         "opencpd_http_request_duration_seconds_sum {:.6}\n",
@@ -61,17 +56,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     ));
     out.push_str("# HELP opencpd_uptime_seconds Seconds since the first request.\n");
     out.push_str("# TYPE opencpd_uptime_seconds gauge\n");
-    out.push_str(&format!(
-        "opencpd_uptime_seconds {}\n",
-        m.started.get().map(|s| s.elapsed().as_secs()).unwrap_or(0)
-    ));
+    out.push_str(&format!("opencpd_uptime_seconds {}\n", m.started.get().map(|s| s.elapsed().as_secs()).unwrap_or(0)));
     let backend = match state.db.backend() {
         opencpd_store::Backend::Sqlite => "sqlite",
         opencpd_store::Backend::Postgres => "postgres",
     };
     out.push_str("# TYPE opencpd_database_info gauge\n");
-    out.push_str(&format!(
-        "opencpd_database_info{{backend=\"{backend}\"}} 1\n"
-    ));
+    out.push_str(&format!("opencpd_database_info{{backend=\"{backend}\"}} 1\n"));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

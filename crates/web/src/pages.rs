@@ -62,11 +62,7 @@ pub fn can_import(actor: &Actor) -> bool {
 /// page when no one is logged in.
 async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let headers = request.headers().clone();
-    let here = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
+    let here = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     let response = next.run(request).await;
     let Some(Rendered(error)) = response.extensions().get::<Rendered>().cloned() else {
         return response;
@@ -74,22 +70,11 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
     if matches!(*error, Error::Unauthorized) {
         return Redirect::to(&format!("/login?next={}", encode(&here))).into_response();
     }
-    let lang = auth::cookie(&headers, LANG_COOKIE)
-        .map(opencpd_domain::i18n::resolve)
-        .unwrap_or("en");
-    let ctx = Ctx {
-        actor: None,
-        csrf: None,
-        lang,
-        by_token: false,
-        here,
-    };
+    let lang = auth::cookie(&headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
+    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here };
     let messages: Vec<String> = error.problems().iter().map(|p| p.located(lang)).collect();
-    match state.templates.page(
-        &ctx,
-        "error.html",
-        minijinja::context! { status => error.status().as_u16(), messages },
-    ) {
+    match state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages })
+    {
         Ok(html) => (error.status(), html).into_response(),
         Err(_) => response,
     }
@@ -99,9 +84,7 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -120,26 +103,18 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NextQuery>,
-) -> Result<Response> {
+async fn login_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response> {
     if ctx.actor.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
     let token = accounts::new_secret();
-    let html = state.templates.page(&ctx, "login.html", minijinja::context! { login_csrf => &token, next => safe_next(q.next.as_deref()), error => None::<String> })?;
+    let html = state.templates.page(
+        &ctx,
+        "login.html",
+        minijinja::context! { login_csrf => &token, next => safe_next(q.next.as_deref()), error => None::<String> },
+    )?;
     Ok((
-        [(
-            header::SET_COOKIE,
-            auth::set_cookie(
-                LOGIN_CSRF_COOKIE,
-                &token,
-                Some(3600),
-                state.config.secure_cookies,
-            ),
-        )],
+        [(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), state.config.secure_cookies))],
         html,
     )
         .into_response())
@@ -171,27 +146,18 @@ async fn login(
             let max_age = accounts::SESSION_DAYS * 86400;
             h.append(
                 header::SET_COOKIE,
-                auth::set_cookie(SESSION_COOKIE, &secret, Some(max_age), secure)
-                    .parse()
-                    .expect("cookie"),
+                auth::set_cookie(SESSION_COOKIE, &secret, Some(max_age), secure).parse().expect("cookie"),
             );
             if auth::cookie(&headers, LANG_COOKIE).is_none() {
                 h.append(
                     header::SET_COOKIE,
-                    auth::set_cookie(LANG_COOKIE, &actor.language, Some(365 * 86400), secure)
-                        .parse()
-                        .expect("cookie"),
+                    auth::set_cookie(LANG_COOKIE, &actor.language, Some(365 * 86400), secure).parse().expect("cookie"),
                 );
             }
             Ok(response)
         }
         Err(e @ (Error::BadCredentials | Error::Throttled(_))) => {
-            let message = e
-                .problems()
-                .iter()
-                .map(|p| p.message(ctx.lang))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let message = e.problems().iter().map(|p| p.message(ctx.lang)).collect::<Vec<_>>().join(" ");
             let html = state.templates.page(&ctx, "login.html", minijinja::context! { login_csrf => &form.csrf, next => safe_next(form.next.as_deref()), error => message, username => &form.username })?;
             Ok((e.status(), html).into_response())
         }
@@ -217,9 +183,7 @@ async fn logout(
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        auth::set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies)
-            .parse()
-            .expect("cookie"),
+        auth::set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse().expect("cookie"),
     );
     Ok(response)
 }
@@ -237,14 +201,7 @@ async fn switch_language(
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        auth::set_cookie(
-            LANG_COOKIE,
-            lang,
-            Some(365 * 86400),
-            state.config.secure_cookies,
-        )
-        .parse()
-        .expect("cookie"),
+        auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400), state.config.secure_cookies).parse().expect("cookie"),
     );
     Ok(response)
 }
@@ -303,24 +260,20 @@ async fn unit_page(
     )
 }
 
-async fn school_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Html<String>> {
+async fn school_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let school = registry::school(&state.db, actor, id).await?;
     let crumbs = registry::ancestors(&state.db, actor, &school.unit_path).await?;
     let staff = registry::staff(&state.db, actor, &school).await?;
     let women = staff.iter().filter(|s| s.sex == "F").count();
-    state.templates.page(&ctx, "school.html", minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women })
+    state.templates.page(
+        &ctx,
+        "school.html",
+        minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women },
+    )
 }
 
-async fn person_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Html<String>> {
+async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let (person, positions) = registry::person(&state.db, actor, id).await?;
     let today = opencpd_store::today();
@@ -331,11 +284,7 @@ async fn person_page(
             minijinja::context! { current, ..v(&x) }
         })
         .collect();
-    state.templates.page(
-        &ctx,
-        "person.html",
-        minijinja::context! { person => v(&person), positions },
-    )
+    state.templates.page(&ctx, "person.html", minijinja::context! { person => v(&person), positions })
 }
 
 fn kinds() -> Vec<&'static str> {
@@ -347,11 +296,7 @@ async fn import_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Str
     if !can_import(actor) {
         return Err(Error::Forbidden);
     }
-    state.templates.page(
-        &ctx,
-        "import.html",
-        minijinja::context! { kinds => kinds(), report => (), kind => "schools" },
-    )
+    state.templates.page(&ctx, "import.html", minijinja::context! { kinds => kinds(), report => (), kind => "schools" })
 }
 
 /// A report as pages and the API show it: counts and each problem in the reader's language.
@@ -378,17 +323,10 @@ pub async fn run_import(
     lang: &str,
 ) -> Result<ReportView> {
     let report = match opencpd_transfer::read_table(file, bytes) {
-        Ok(table) => {
-            imports::import_table(&state.db, actor, kind, &table, dry_run, &Progress::none())
-                .await?
+        Ok(table) => imports::import_table(&state.db, actor, kind, &table, dry_run, &Progress::none()).await?,
+        Err(problem) => {
+            imports::ImportReport { kind: kind.key(), rows: 0, created: 0, dry_run, problems: vec![problem] }
         }
-        Err(problem) => imports::ImportReport {
-            kind: kind.key(),
-            rows: 0,
-            created: 0,
-            dry_run,
-            problems: vec![problem],
-        },
     };
     Ok(ReportView {
         kind: report.kind.to_string(),
@@ -397,25 +335,15 @@ pub async fn run_import(
         created: report.created,
         dry_run,
         ok: report.ok(),
-        problems: report
-            .problems
-            .iter()
-            .map(|p| crate::error::ApiProblem::from_problem(p, lang))
-            .collect(),
+        problems: report.problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, lang)).collect(),
     })
 }
 
-async fn import_upload(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    mut multipart: Multipart,
-) -> Result<Response> {
+async fn import_upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
     let (mut csrf, mut kind, mut dry_run, mut file) = (String::new(), String::new(), false, None);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
     {
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
@@ -423,10 +351,8 @@ async fn import_upload(
             "dry_run" => dry_run = true,
             "file" => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
+                let bytes =
+                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -436,11 +362,7 @@ async fn import_upload(
     let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
     let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
     let report = run_import(&state, actor, kind, &name, &bytes, dry_run, ctx.lang).await?;
-    let status = if report.ok {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = state.templates.page(
         &ctx,
         "import.html",
@@ -455,23 +377,11 @@ struct FormatQuery {
 }
 
 /// A file download of a table.
-pub fn table_download(
-    format: Format,
-    stem: &str,
-    headers: &[&str],
-    rows: Vec<Vec<String>>,
-) -> Result<Response> {
+pub fn table_download(format: Format, stem: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Result<Response> {
     let mut bytes = Vec::new();
-    opencpd_transfer::write_table(format, headers, rows, &mut bytes)
-        .map_err(|e| Error::Internal(e.into()))?;
+    opencpd_transfer::write_table(format, headers, rows, &mut bytes).map_err(|e| Error::Internal(e.into()))?;
     let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
+    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
 }
 
@@ -480,20 +390,11 @@ fn format_of(q: &FormatQuery) -> Result<Format> {
 }
 
 async fn template_file(Path(kind): Path<String>, Query(q): Query<FormatQuery>) -> Result<Response> {
-    let kind = ImportKind::parse(kind.trim_end_matches(".csv").trim_end_matches(".xlsx"))
-        .map_err(|p| p.in_column("kind"))?;
+    let kind =
+        ImportKind::parse(kind.trim_end_matches(".csv").trim_end_matches(".xlsx")).map_err(|p| p.in_column("kind"))?;
     let headers: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-    let example: Vec<String> = kind
-        .columns()
-        .iter()
-        .map(|c| c.example.to_string())
-        .collect();
-    table_download(
-        format_of(&q)?,
-        &format!("{}-template", kind.key()),
-        &headers,
-        vec![example],
-    )
+    let example: Vec<String> = kind.columns().iter().map(|c| c.example.to_string()).collect();
+    table_download(format_of(&q)?, &format!("{}-template", kind.key()), &headers, vec![example])
 }
 
 async fn export_file(
@@ -530,11 +431,7 @@ async fn render_users(
         })
         .collect();
     let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
-    let html = state.templates.page(
-        ctx,
-        "users.html",
-        minijinja::context! { users, roles, problems, created },
-    )?;
+    let html = state.templates.page(ctx, "users.html", minijinja::context! { users, roles, problems, created })?;
     Ok((status, html).into_response())
 }
 
@@ -549,11 +446,7 @@ struct UserForm {
     scope_code: Option<String>,
 }
 
-async fn create_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<UserForm>,
-) -> Result<Response> {
+async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UserForm>) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
     let outcome = async {
@@ -563,10 +456,7 @@ async fn create_user(
             password: form.password.clone(),
             display_name: form.display_name.clone(),
             language: form.language.clone(),
-            grants: vec![GrantSpec {
-                role,
-                scope_code: form.scope_code.clone(),
-            }],
+            grants: vec![GrantSpec { role, scope_code: form.scope_code.clone() }],
         };
         Ok::<_, Error>(accounts::create_user(&state.db, actor, &new).await?)
     }
@@ -581,13 +471,7 @@ async fn create_user(
     }
 }
 
-async fn set_disabled(
-    state: AppState,
-    ctx: Ctx,
-    username: String,
-    csrf: String,
-    disabled: bool,
-) -> Result<Response> {
+async fn set_disabled(state: AppState, ctx: Ctx, username: String, csrf: String, disabled: bool) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&csrf)?;
     accounts::set_disabled(&state.db, actor, &username, disabled).await?;
@@ -634,10 +518,7 @@ async fn audit_page(
 
 async fn stylesheet() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../static/app.css"),
     )
         .into_response()

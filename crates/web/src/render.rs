@@ -25,15 +25,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
 ];
 
-fn translate(
-    state: &State,
-    key: &str,
-    kwargs: Kwargs,
-) -> std::result::Result<String, minijinja::Error> {
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "en".into());
+fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "en".into());
     let mut args = Vec::new();
     for name in kwargs.args() {
         let v: Value = kwargs.get(name)?;
@@ -44,15 +37,12 @@ fn translate(
 
 /// Thousands separated the way the language writes them.
 fn number(state: &State, value: i64) -> String {
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let lang = state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let sep = if lang == "fr" { '\u{202f}' } else { ',' };
     let digits = value.abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(ch);
@@ -64,8 +54,7 @@ impl Templates {
     pub fn new() -> Templates {
         let mut env = Environment::new();
         for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+            env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         env.add_function("t", translate);
         env.add_filter("number", number);
@@ -85,15 +74,9 @@ impl Templates {
             can_import => actor.is_some_and(crate::pages::can_import),
             languages => Value::from(minijinja::value::Serde(opencpd_domain::i18n::LANGUAGES)),
         };
-        let merged =
-            minijinja::context! { ..Value::from(minijinja::value::Serde(&values)), ..common };
-        let tmpl = self
-            .env
-            .get_template(name)
-            .map_err(|e| Error::Internal(e.into()))?;
-        tmpl.render(merged)
-            .map(Html)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("rendering {name}: {e:#}")))
+        let merged = minijinja::context! { ..Value::from(minijinja::value::Serde(&values)), ..common };
+        let tmpl = self.env.get_template(name).map_err(|e| Error::Internal(e.into()))?;
+        tmpl.render(merged).map(Html).map_err(|e| Error::Internal(anyhow::anyhow!("rendering {name}: {e:#}")))
     }
 }
 

@@ -1,0 +1,199 @@
+//! The JSON API and the storage behind it, on SQLite and PostgreSQL alike.
+
+use crate::helpers::{TestApp, backends};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_metrics_and_openapi_answer_without_login() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let c = reqwest::Client::new();
+        let health = c.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), 200, "{backend:?}");
+        assert_eq!(health.text().await.unwrap(), "ok\n");
+        let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("opencpd_http_requests_total{status=\"2xx\"}"), "{metrics}");
+        let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(doc["info"]["title"], "OpenCPD API");
+        for path in ["/api/v1/schools/{id}", "/api/v1/imports/{kind}", "/api/v1/people", "/api/v1/users"] {
+            assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        }
+        assert!(doc["components"]["schemas"]["School"].is_object());
+    }
+}
+
+#[tokio::test]
+async fn api_needs_a_valid_token() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let c = reqwest::Client::new();
+        let r = c.get(app.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let r = c.get(app.url("/api/v1/me")).bearer_auth("ocpd_not-a-token").send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized");
+        let api = app.api("admin").await;
+        let me: Value = api.get("/api/v1/me").send().await.unwrap().json().await.unwrap();
+        assert_eq!(me["username"], "admin");
+        assert_eq!(me["counts"]["schools"].as_i64().unwrap(), app.scalar("SELECT COUNT(*) FROM schools").await);
+    }
+}
+
+#[tokio::test]
+async fn schools_are_created_read_updated_with_versions_and_audited() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("seo.gitega").await;
+        let new = json!({"code": "GIT-NEW-1", "name": "EP Gitega Nouvelle", "unit_code": "RW-10101", "level": "primary", "ownership": "public", "latitude": -1.95, "longitude": 30.06});
+        let r = api.post("/api/v1/schools").json(&new).send().await.unwrap();
+        let status = r.status();
+        let created: Value = r.json().await.unwrap();
+        assert_eq!(status, 201, "{backend:?} {created}");
+        assert_eq!(created["name"], "EP Gitega Nouvelle");
+        assert_eq!(created["version"], 1);
+        let id = created["id"].as_i64().unwrap();
+
+        // The same code again is a conflict naming the code.
+        let r = api.post("/api/v1/schools").json(&new).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["value"], "GIT-NEW-1");
+
+        // Update with the version seen; a second update from the same stale version conflicts.
+        let mut change = new.clone();
+        change["name"] = json!("EP Gitega Renamed");
+        change["version"] = json!(1);
+        let r = api.put(&format!("/api/v1/schools/{id}")).json(&change).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let updated: Value = r.json().await.unwrap();
+        assert_eq!((updated["name"].as_str(), updated["version"].as_i64()), (Some("EP Gitega Renamed"), Some(2)));
+        let r = api.put(&format!("/api/v1/schools/{id}")).json(&change).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+
+        // Moving the school out of the officer's sector is refused; nothing changes.
+        let mut away = change.clone();
+        away["unit_code"] = json!("RW-10102");
+        away["version"] = json!(2);
+        let r = api.put(&format!("/api/v1/schools/{id}")).json(&away).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            (body["problems"][0]["code"].as_str(), body["problems"][0]["column"].as_str()),
+            (Some("out-of-scope"), Some("unit_code"))
+        );
+        let still: Value = api.get(&format!("/api/v1/schools/{id}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(still["unit_name"], "Gitega");
+
+        let admin = app.api("admin").await;
+        let trail: Value = admin.get("/api/v1/audit?entity=school").send().await.unwrap().json().await.unwrap();
+        let events = trail.as_array().unwrap();
+        assert_eq!(events.len(), 2, "{trail}");
+        assert_eq!(events[0]["action"], "update");
+        assert_eq!(events[0]["actor"], "seo.gitega");
+        assert!(events[0]["before_json"].as_str().unwrap().contains("EP Gitega Nouvelle"));
+        assert!(events[0]["after_json"].as_str().unwrap().contains("EP Gitega Renamed"));
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_4xx_with_the_field_named_never_500() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("admin").await;
+        let before = app.scalar("SELECT COUNT(*) FROM schools").await;
+        let r = api
+            .post("/api/v1/schools")
+            .header("content-type", "application/json")
+            .body("{\"code\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "invalid");
+
+        let r = api
+            .post("/api/v1/schools")
+            .json(
+                &json!({"code": "X 1", "name": "", "unit_code": "NOPE", "level": "university", "ownership": "public"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        let columns: Vec<&str> =
+            body["problems"].as_array().unwrap().iter().map(|p| p["column"].as_str().unwrap()).collect();
+        assert_eq!(columns, vec!["code", "name", "level", "unit_code"], "{body}");
+
+        for path in ["/api/v1/schools/999999", "/api/v1/people/999999", "/api/v1/units/999999", "/api/v1/nothing-here"]
+        {
+            let r = api.get(path).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        let r = api.get("/api/v1/schools/not-a-number").send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let r = api.get("/api/v1/exports/pupils").send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM schools").await, before, "nothing written");
+    }
+}
+
+#[tokio::test]
+async fn a_reassignment_keeps_the_history_and_newly_assigned_is_a_fact() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("deo.nyarugenge").await;
+        let person = json!({"staff_number": "RWT0001", "given_name": "Aline", "family_name": "Uwase", "sex": "F",
+            "position": {"role": "deputy_head", "school_code": app_school_code(&app, "Gitega").await, "start_date": "2019-01-07"}});
+        let r = api.post("/api/v1/people").json(&person).send().await.unwrap();
+        let status = r.status();
+        let created: Value = r.json().await.unwrap();
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_i64().unwrap();
+        let first = created["positions"][0]["id"].as_i64().unwrap();
+        let r = api
+            .post(&format!("/api/v1/positions/{first}/end"))
+            .json(&json!({"end_date": "2024-12-31"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let other = app_school_code(&app, "Kigali").await;
+        let r = api
+            .post(&format!("/api/v1/people/{id}/positions"))
+            .json(&json!({"role": "head_teacher", "school_code": other, "start_date": "2025-01-06"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let got: Value = api.get(&format!("/api/v1/people/{id}")).send().await.unwrap().json().await.unwrap();
+        let roles: Vec<(&str, Option<&str>)> = got["positions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["role"].as_str().unwrap(), x["end_date"].as_str()))
+            .collect();
+        assert_eq!(roles, vec![("head_teacher", None), ("deputy_head", Some("2024-12-31"))]);
+        // A position may not end before it starts.
+        let r = api
+            .post(&format!("/api/v1/positions/{first}/end"))
+            .json(&json!({"end_date": "2018-01-01"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+    }
+}
+
+/// The code of the first school in the sector called `sector`.
+pub async fn app_school_code(app: &TestApp, sector: &str) -> String {
+    opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(
+        "SELECT s.code FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.name = $1 ORDER BY s.id LIMIT 1"
+    )
+    .bind(sector)
+    .fetch_one(p)
+    .await)
+    .expect("school in sector")
+}

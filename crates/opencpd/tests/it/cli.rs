@@ -1,0 +1,350 @@
+//! The command line, run as a user runs it: the built binary on real files.
+
+use crate::helpers::{Backend, TestDb, backends};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn opencpd(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(args)
+        .env_remove("OPENCPD_DB")
+        .output()
+        .expect("run opencpd")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// A database with the small demo in it, built by the binary.
+async fn demo_db(backend: Backend) -> TestDb {
+    let db = TestDb::new(backend).await;
+    let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password"]);
+    assert!(out.status.success(), "demo failed: {}", stderr(&out));
+    db
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+async fn count(db: &TestDb, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)
+        .expect("count")
+}
+
+const PEOPLE_HEADER: &str = "staff_number,given_name,family_name,sex,birth_year,role,school_code,start_date";
+
+#[tokio::test]
+async fn every_bad_people_file_is_refused_with_its_place_and_nothing_is_written() {
+    let db = demo_db(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let existing: String =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    let school: String =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    let dup_message = format!("row 3, column staff_number: {existing} already exists");
+    let ok_row = format!("NEW001,Aline,Uwase,F,1988,teacher,{school},2024-01-08");
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        (
+            "wrong header",
+            "staff_number,given_name,family_name,sexe\nA1,Aline,Uwase,F\n".to_string().into_bytes(),
+            vec!["row 1, column sexe: unknown column", "row 1, column sex: the column is missing"],
+        ),
+        (
+            "missing header",
+            "staff_number,given_name,sex\nA1,Aline,F\n".to_string().into_bytes(),
+            vec!["row 1, column family_name: the column is missing"],
+        ),
+        (
+            "unknown school",
+            format!("{PEOPLE_HEADER}\nNEW001,Aline,Uwase,F,1988,teacher,NO-SUCH-SCHOOL,2024-01-08\n").into_bytes(),
+            vec!["row 2, column school_code: no school has the code NO-SUCH-SCHOOL"],
+        ),
+        (
+            "duplicate in file",
+            format!("{PEOPLE_HEADER}\n{ok_row}\n{ok_row}\n").into_bytes(),
+            vec!["row 3, column staff_number: NEW001 is already on row 2 of this file"],
+        ),
+        (
+            "duplicate in database",
+            format!("{PEOPLE_HEADER}\n{ok_row}\n{existing},Jean,Habimana,M,1980,teacher,{school},2020-01-06\n")
+                .into_bytes(),
+            vec![dup_message.as_str()],
+        ),
+        (
+            "invalid sex",
+            format!("{PEOPLE_HEADER}\nNEW001,Aline,Uwase,X,1988,teacher,{school},2024-01-08\n").into_bytes(),
+            vec!["row 2, column sex: X is not one of: F, M"],
+        ),
+        (
+            "invalid date",
+            format!("{PEOPLE_HEADER}\nNEW001,Aline,Uwase,F,1988,teacher,{school},08/01/2024\n").into_bytes(),
+            vec!["row 2, column start_date: 08/01/2024 is not a date written YYYY-MM-DD"],
+        ),
+        ("empty file", Vec::new(), vec!["the file is empty (0 bytes)"]),
+        ("not a table", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), vec!["the file is not a CSV or XLSX table"]),
+        (
+            "latin-1",
+            [
+                format!("{PEOPLE_HEADER}\nNEW001,H").as_bytes(),
+                b"\xe9l\xe8ne",
+                format!(",Uwase,F,1988,teacher,{school},2024-01-08\n").as_bytes(),
+            ]
+            .concat(),
+            vec!["not UTF-8"],
+        ),
+    ];
+    let before = (count(&db, "people").await, count(&db, "positions").await);
+    for (what, bytes, expected) in cases {
+        let file = write(dir.path(), "people.csv", &bytes);
+        for dry in [false, true] {
+            let mut args = vec!["import", "people", file.to_str().unwrap(), "--db", &db.url];
+            if dry {
+                args.push("--dry-run");
+            }
+            let out = opencpd(&args);
+            assert_eq!(out.status.code(), Some(1), "{what}: exit code; stderr: {}", stderr(&out));
+            let err = stderr(&out);
+            for e in &expected {
+                assert!(err.contains(e), "{what}: expected «{e}» in:\n{err}");
+            }
+            assert!(err.contains("nothing was written"), "{what}: {err}");
+        }
+        assert_eq!((count(&db, "people").await, count(&db, "positions").await), before, "{what}: nothing written");
+    }
+}
+
+#[tokio::test]
+async fn positions_that_end_before_they_start_and_units_with_unknown_parents_are_refused() {
+    let db = demo_db(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let staff: String =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    let file = write(dir.path(), "positions.csv", format!("staff_number,role,unit_code,start_date,end_date\n{staff},sector_education_officer,RW-10101,2025-01-06,2024-12-31\nNOBODY,sector_education_officer,RW-10101,2025-01-06,\n").as_bytes());
+    let out = opencpd(&["import", "positions", file.to_str().unwrap(), "--db", &db.url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("row 2, column end_date: the position ends before it starts (2025-01-06)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let file = write(dir.path(), "units.csv", b"country,code,name,level,parent_code\nRW,RW-10101-01,Akabahizi,cell,RW-10101\nRW,RW-X-02,Gihanga,cell,RW-NOWHERE\nRW,RW-X-03,Wrong,district,RW-10101\n");
+    let before = count(&db, "units").await;
+    let out = opencpd(&["import", "units", file.to_str().unwrap(), "--db", &db.url, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let problems: Vec<(i64, String, String)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_i64().unwrap(),
+                p["column"].as_str().unwrap().to_string(),
+                p["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        vec![(3, "parent_code".into(), "unknown-parent".into()), (4, "parent_code".into(), "wrong-level".into())]
+    );
+    assert_eq!(count(&db, "units").await, before);
+
+    // The good row alone goes in, and a child can follow its parent in the same file.
+    let file = write(
+        dir.path(),
+        "units.csv",
+        b"country,code,name,level,parent_code\nRW,RW-10101-01,Akabahizi,cell,RW-10101\n",
+    );
+    let out = opencpd(&["import", "units", file.to_str().unwrap(), "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(&db, "units").await, before + 1);
+}
+
+#[tokio::test]
+async fn good_files_import_on_both_databases_from_csv_semicolons_bom_and_xlsx() {
+    for backend in backends() {
+        let db = demo_db(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        // Schools with a byte-order mark and semicolons, as French-locale spreadsheets save them.
+        let schools = "\u{feff}code;name;unit_code;level;ownership;subsystem;latitude;longitude\nCM-T-1;École publique de Test;CM-40101;primaire;public;francophone;4,57;13,68\nCM-T-2;GPS Test;CM-40101;primary;public;anglophone;;\n";
+        let file = write(dir.path(), "schools.csv", schools.as_bytes());
+        let before = count(&db, "schools").await;
+        let out = opencpd(&["import", "schools", file.to_str().unwrap(), "--db", &db.url, "--dry-run"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("all 2 rows are valid"), "{}", stdout(&out));
+        assert_eq!(count(&db, "schools").await, before, "dry run writes nothing");
+        let out = opencpd(&["import", "schools", file.to_str().unwrap(), "--db", &db.url]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert_eq!(count(&db, "schools").await, before + 2);
+
+        // People as XLSX, written by the template command and filled in.
+        let template = dir.path().join("people.xlsx");
+        let out = opencpd(&["template", "people", "--format", "xlsx", "--out", template.to_str().unwrap()]);
+        assert!(out.status.success());
+        let table = opencpd_transfer::read_path(&template).unwrap();
+        assert_eq!(table.headers[0], "staff_number");
+        let rows = vec![
+            vec!["CMT0001", "Brigitte", "Ngono", "F", "1985", "", "", "teacher", "CM-T-1", "", "2023-09-04"],
+            vec!["CMT0002", "Paul", "Atangana", "M", "", "", "", "head_teacher", "CM-T-2", "", "2024-09-02"],
+        ];
+        let people = dir.path().join("people-filled.xlsx");
+        let headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+        let mut f = std::fs::File::create(&people).unwrap();
+        opencpd_transfer::write_table(
+            opencpd_transfer::Format::Xlsx,
+            &headers,
+            rows.into_iter().map(|r| r.into_iter().map(String::from).collect()),
+            &mut f,
+        )
+        .unwrap();
+        drop(f);
+        let (p0, x0) = (count(&db, "people").await, count(&db, "positions").await);
+        let out = opencpd(&["import", "people", people.to_str().unwrap(), "--db", &db.url]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert_eq!((count(&db, "people").await, count(&db, "positions").await), (p0 + 2, x0 + 2));
+
+        // Exports are in the import's columns and import back elsewhere.
+        let export = dir.path().join("schools-export.csv");
+        let out = opencpd(&["export", "schools", "--db", &db.url, "--out", export.to_str().unwrap()]);
+        assert!(out.status.success());
+        let text = std::fs::read_to_string(&export).unwrap();
+        assert!(text.starts_with("code,name,unit_code,level,ownership,subsystem,latitude,longitude\n"));
+        assert!(
+            text.contains("CM-T-1,École publique de Test,CM-40101,primary,public,francophone,4.57,13.68"),
+            "{text}"
+        );
+        let fresh = TestDb::new(Backend::Sqlite).await;
+        let out = opencpd(&["import", "units", &export_of(&db, "units", dir.path()), "--db", &fresh.url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = opencpd(&["import", "schools", export.to_str().unwrap(), "--db", &fresh.url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(count(&fresh, "schools").await, count(&db, "schools").await);
+    }
+}
+
+fn export_of(db: &TestDb, kind: &str, dir: &Path) -> String {
+    let path = dir.join(format!("{kind}-export.csv"));
+    let out = opencpd(&["export", kind, "--db", &db.url, "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    path.to_string_lossy().to_string()
+}
+
+#[tokio::test]
+async fn users_are_added_listed_disabled_and_backups_restore() {
+    let db = demo_db(Backend::Sqlite).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args([
+            "user",
+            "add",
+            "mentor.one",
+            "--role",
+            "mentor",
+            "--scope",
+            "NOT-A-SCHOOL",
+            "--db",
+            &db.url,
+            "--password",
+            "long-enough-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("column scope: no school has the code NOT-A-SCHOOL"), "{}", stderr(&out));
+    let school: String =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    let out = opencpd(&[
+        "user",
+        "add",
+        "mentor.one",
+        "--role",
+        "mentor",
+        "--scope",
+        &school,
+        "--db",
+        &db.url,
+        "--password",
+        "short",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("too short"));
+    let out = opencpd(&[
+        "user",
+        "add",
+        "mentor.one",
+        "--role",
+        "mentor",
+        "--scope",
+        &school,
+        "--db",
+        &db.url,
+        "--password",
+        "long-enough-1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = opencpd(&[
+        "user",
+        "add",
+        "mentor.one",
+        "--role",
+        "mentor",
+        "--scope",
+        &school,
+        "--db",
+        &db.url,
+        "--password",
+        "long-enough-1",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a duplicate user name is refused");
+    let list = stdout(&opencpd(&["user", "list", "--db", &db.url]));
+    assert!(
+        list.lines().any(|l| l.starts_with("mentor.one") && l.contains("active") && l.contains("mentor")),
+        "{list}"
+    );
+    assert!(opencpd(&["user", "disable", "mentor.one", "--db", &db.url]).status.success());
+    let list = stdout(&opencpd(&["user", "list", "--db", &db.url]));
+    assert!(list.lines().any(|l| l.starts_with("mentor.one") && l.contains("disabled")), "{list}");
+    assert!(
+        opencpd_store::accounts::authenticate(&db.db, "mentor.one", "long-enough-1").await.unwrap().is_none(),
+        "disabled accounts cannot log in"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    let out = opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let people = count(&db, "people").await;
+    let target = dir.path().join("restored.db");
+    let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = opencpd_store::Db::connect(target.to_str().unwrap()).await.unwrap();
+    let n: i64 =
+        opencpd_store::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
+            .unwrap();
+    assert_eq!(n, people);
+    let junk = write(dir.path(), "junk.db", b"not a database at all");
+    let out = opencpd(&["restore", junk.to_str().unwrap(), "--db", target.to_str().unwrap()]);
+    assert!(!out.status.success());
+}

@@ -1,0 +1,206 @@
+//! The scope matrix: every route × every role × objects inside and outside the role's
+//! scope. Reads out of scope are "not found" (ids cannot be probed); reads in scope but
+//! writes not allowed are "forbidden".
+
+use crate::helpers::{TestApp, backends};
+use serde_json::{Value, json};
+
+const ROLES: &[&str] =
+    &["admin", "national.rw", "national.cm", "deo.nyarugenge", "seo.gitega", "head.gitega", "teacher", "evaluator"];
+
+/// The objects of the matrix, found in the demo.
+struct Objects {
+    gitega_unit: i64,
+    school_in: i64,
+    school_same_district: i64,
+    school_cm: i64,
+    teacher: i64,
+    person_cm: i64,
+}
+
+async fn objects(app: &TestApp) -> Objects {
+    let head_school = app
+        .id_of("SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = $1", "head.gitega")
+        .await;
+    let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+    Objects {
+        gitega_unit: app.id_of("SELECT id FROM units WHERE code = $1", "RW-10101").await,
+        school_in: head_school,
+        school_same_district: app
+            .id_of("SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = $1", "RW-10102")
+            .await,
+        school_cm: app.id_of("SELECT MIN(id) FROM schools WHERE code LIKE $1", "CM%").await,
+        teacher,
+        person_cm: app
+            .id_of(
+                "SELECT MIN(x.person_id) FROM positions x JOIN schools s ON s.id = x.school_id WHERE s.code LIKE $1",
+                "CM%",
+            )
+            .await,
+    }
+}
+
+/// Who may read each object (everyone else gets 404).
+fn readers(object: &str) -> &'static [&'static str] {
+    match object {
+        "gitega_unit" => &["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "evaluator"],
+        "school_in" => &["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "head.gitega", "evaluator"],
+        "school_same_district" => &["admin", "national.rw", "deo.nyarugenge", "evaluator"],
+        "school_cm" | "person_cm" => &["admin", "national.cm", "evaluator"],
+        "teacher" => &["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "head.gitega", "teacher", "evaluator"],
+        _ => unreachable!(),
+    }
+}
+
+fn expected_read(object: &str, role: &str) -> u16 {
+    if readers(object).contains(&role) { 200 } else { 404 }
+}
+
+#[tokio::test]
+async fn every_read_route_answers_by_role_and_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let o = objects(&app).await;
+        let mut failures = Vec::new();
+        for role in ROLES {
+            let api = app.api(role).await;
+            let page = app.browser(role).await;
+            let cases: Vec<(&str, String, String)> = vec![
+                ("gitega_unit", format!("/api/v1/units/{}", o.gitega_unit), format!("/units/{}", o.gitega_unit)),
+                (
+                    "gitega_unit",
+                    format!("/api/v1/units/{}/children", o.gitega_unit),
+                    format!("/units/{}?q=GS", o.gitega_unit),
+                ),
+                (
+                    "gitega_unit",
+                    format!("/api/v1/units/{}/schools", o.gitega_unit),
+                    format!("/units/{}?page=2", o.gitega_unit),
+                ),
+                ("school_in", format!("/api/v1/schools/{}", o.school_in), format!("/schools/{}", o.school_in)),
+                ("school_in", format!("/api/v1/schools/{}/staff", o.school_in), format!("/schools/{}", o.school_in)),
+                (
+                    "school_same_district",
+                    format!("/api/v1/schools/{}", o.school_same_district),
+                    format!("/schools/{}", o.school_same_district),
+                ),
+                (
+                    "school_same_district",
+                    format!("/api/v1/schools/{}/staff", o.school_same_district),
+                    format!("/schools/{}", o.school_same_district),
+                ),
+                ("school_cm", format!("/api/v1/schools/{}", o.school_cm), format!("/schools/{}", o.school_cm)),
+                ("teacher", format!("/api/v1/people/{}", o.teacher), format!("/people/{}", o.teacher)),
+                ("person_cm", format!("/api/v1/people/{}", o.person_cm), format!("/people/{}", o.person_cm)),
+            ];
+            for (object, api_path, page_path) in cases {
+                let want = expected_read(object, role);
+                let got = api.get(&api_path).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} GET {api_path}: {got}, want {want}"));
+                }
+                let got = page.get(app.url(&page_path)).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} page {page_path}: {got}, want {want}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn every_write_route_answers_by_role_and_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let o = objects(&app).await;
+        let admin = app.api("admin").await;
+        let mut failures = Vec::new();
+        // (role, edit school_in, edit teacher, edit person_cm, add position at school_in)
+        let table: &[(&str, u16, u16, u16, u16)] = &[
+            ("admin", 200, 200, 200, 201),
+            ("national.rw", 200, 200, 404, 201),
+            ("national.cm", 404, 404, 200, 404),
+            ("deo.nyarugenge", 200, 200, 404, 201),
+            ("seo.gitega", 200, 200, 404, 201),
+            ("head.gitega", 403, 200, 404, 201),
+            ("teacher", 404, 403, 404, 403),
+            ("evaluator", 403, 403, 403, 403),
+        ];
+        for &(role, school, teacher, person_cm, position) in table {
+            let api = app.api(role).await;
+            let current: Value =
+                admin.get(&format!("/api/v1/schools/{}", o.school_in)).send().await.unwrap().json().await.unwrap();
+            let mut body = json!({"code": current["code"], "name": format!("School edited by {role}"), "unit_code": "RW-10101",
+                "level": current["level"], "ownership": current["ownership"], "version": current["version"]});
+            if let Some(sub) = current["subsystem"].as_str() {
+                body["subsystem"] = json!(sub);
+            }
+            let got = api
+                .put(&format!("/api/v1/schools/{}", o.school_in))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if got != school {
+                failures.push(format!("{backend:?} {role} PUT school_in: {got}, want {school}"));
+            }
+            for (id, want, label) in [(o.teacher, teacher, "teacher"), (o.person_cm, person_cm, "person_cm")] {
+                let current: Value =
+                    admin.get(&format!("/api/v1/people/{id}")).send().await.unwrap().json().await.unwrap();
+                let body = json!({"staff_number": current["staff_number"], "given_name": current["given_name"], "family_name": current["family_name"],
+                    "sex": current["sex"], "phone": "+250788000111", "version": current["version"]});
+                let got = api.put(&format!("/api/v1/people/{id}")).json(&body).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} PUT {label}: {got}, want {want}"));
+                }
+            }
+            let school_code = current["code"].as_str().unwrap().to_string();
+            let got = api
+                .post(&format!("/api/v1/people/{}/positions", o.teacher))
+                .json(&json!({"role": "subject_leader", "school_code": school_code, "start_date": "2026-01-05"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if got != position {
+                failures.push(format!("{backend:?} {role} POST position for teacher: {got}, want {position}"));
+            }
+        }
+        // Accounts and the audit trail belong to administrators.
+        for role in ROLES {
+            let api = app.api(role).await;
+            let want = if *role == "admin" { 200 } else { 403 };
+            for path in ["/api/v1/users", "/api/v1/audit"] {
+                let got = api.get(path).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} GET {path}: {got}, want {want}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn an_import_outside_the_importers_scope_is_refused_row_by_row() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("seo.gitega").await;
+        let csv = "code,name,unit_code,level,ownership\nT-IN-1,EP Inside,RW-10101,primary,public\nT-OUT-1,EP Outside,RW-10102,primary,public\n";
+        let before = app.scalar("SELECT COUNT(*) FROM schools").await;
+        let r = api.post("/api/v1/imports/schools?filename=schools.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let report: Value = r.json().await.unwrap();
+        let problems = report["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{report}");
+        assert_eq!((problems[0]["row"].as_i64(), problems[0]["code"].as_str()), (Some(3), Some("out-of-scope")));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM schools").await, before, "nothing written");
+        let teacher = app.api("teacher").await;
+        let r = teacher.post("/api/v1/imports/schools?filename=schools.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
+}
