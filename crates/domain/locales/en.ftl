@@ -138,6 +138,7 @@ col-row = Row
 col-column = Column
 col-value = Value
 col-problem = Problem
+col-clusters = Clusters
 col-state = State
 
 ## Vocabulary

@@ -138,6 +138,7 @@ col-row = Ligne
 col-column = Colonne
 col-value = Valeur
 col-problem = Problème
+col-clusters = Grappes
 col-state = État
 
 ## Vocabulaire

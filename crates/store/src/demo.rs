@@ -609,7 +609,23 @@ pub async fn build(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u
         &|_| {},
     )
     .await?;
-    for table in ["units", "schools", "people"] {
+    // One cluster of schools per sector (Rwanda) or subdivision (Cameroon) that has schools.
+    let mut by_unit: std::collections::BTreeMap<usize, Vec<i64>> = std::collections::BTreeMap::new();
+    for s in &b.schools {
+        by_unit.entry(s.unit).or_default().push(s.id);
+    }
+    let mut clusters = Vec::new();
+    let mut members = Vec::new();
+    for (k, (unit, schools)) in by_unit.iter().enumerate() {
+        let id = k as i64 + 1;
+        let u = &b.units[*unit];
+        let name = if u.country == "CM" { format!("Grappe de {}", u.name) } else { format!("{} cluster", u.name) };
+        clusters.push(vec![Cell::from(id), format!("CL-{}", u.code).into(), name.into(), u.id.into()]);
+        members.extend(schools.iter().map(|s| vec![Cell::from(id), Cell::from(*s)]));
+    }
+    bulk::insert(&mut tx, "INSERT INTO clusters (id, code, name, unit_id)", 4, clusters, &|_| {}).await?;
+    bulk::insert(&mut tx, "INSERT INTO cluster_schools (cluster_id, school_id)", 2, members, &|_| {}).await?;
+    for table in ["units", "schools", "people", "clusters"] {
         bulk::sync_ids(&mut tx, table).await?;
     }
 

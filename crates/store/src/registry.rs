@@ -174,12 +174,8 @@ const SUMMARY_SQL: &str = "SELECT u.id, u.code, u.name, u.depth, u.path, \
 /// The units directly below `unit`, with counts of schools and current staff under each.
 pub async fn children(db: &Db, actor: &Actor, unit: &Unit) -> Result<Vec<UnitSummary>> {
     actor.require(Action::Read, &unit.target())?;
-    let sql = sqlx::AssertSqlSafe(format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name"));
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.0.clone()))
-        .bind(unit.id)
-        .bind(today())
-        .fetch_all(p)
-        .await)?)
+    let sql = format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(unit.id).bind(today()).fetch_all(p).await)?)
 }
 
 /// Where the actor starts browsing: the units their grants name (for the whole
@@ -911,4 +907,169 @@ pub async fn end_position(db: &Db, actor: &Actor, position_id: i64, end: NaiveDa
     .await?;
     tx.commit().await?;
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(position_id).fetch_one(p).await)?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Clusters: groupings of schools that cut across the hierarchy (PLCs and cluster leads
+// work through them).
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Cluster {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// The unit that owns the cluster, if any; its officers manage it.
+    pub unit_id: Option<i64>,
+    pub unit_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClusterInput {
+    pub code: String,
+    pub name: String,
+    /// The owning unit's code; none for a cluster of the whole deployment.
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    /// The member schools, by code.
+    pub school_codes: Vec<String>,
+}
+
+const CLUSTER_SQL: &str =
+    "SELECT c.id, c.code, c.name, c.unit_id, u.path AS unit_path FROM clusters c LEFT JOIN units u ON u.id = c.unit_id";
+
+fn cluster_target(c: &Cluster) -> Target<'_> {
+    match &c.unit_path {
+        Some(path) => Target::Unit { path },
+        None => Target::Deployment,
+    }
+}
+
+/// A cluster and those of its schools the actor may read. A cluster is readable by whoever
+/// reads its unit or any of its schools.
+pub async fn cluster(db: &Db, actor: &Actor, id: i64) -> Result<(Cluster, Vec<School>)> {
+    let sql = format!("{CLUSTER_SQL} WHERE c.id = $1");
+    let c: Option<Cluster> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    let c = c.ok_or(Error::NotFound)?;
+    let sql =
+        format!("{SCHOOL_SQL} JOIN cluster_schools cs ON cs.school_id = s.id WHERE cs.cluster_id = $1 ORDER BY s.name");
+    let members: Vec<School> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_all(p).await)?;
+    let visible: Vec<School> = members.into_iter().filter(|s| actor.allows(Action::Read, &s.target())).collect();
+    if visible.is_empty() && !actor.allows(Action::Read, &cluster_target(&c)) {
+        return Err(Error::NotFound);
+    }
+    Ok((c, visible))
+}
+
+/// The clusters a school belongs to.
+pub async fn clusters_of(db: &Db, actor: &Actor, school: &School) -> Result<Vec<Cluster>> {
+    actor.require(Action::Read, &school.target())?;
+    let sql = format!(
+        "{CLUSTER_SQL} JOIN cluster_schools cs ON cs.cluster_id = c.id WHERE cs.school_id = $1 ORDER BY c.name"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(school.id).fetch_all(p).await)?)
+}
+
+/// Creates a cluster of schools. The actor must manage schools in the owning unit and at
+/// every member school.
+pub async fn create_cluster(db: &Db, actor: &Actor, input: &ClusterInput) -> Result<(Cluster, Vec<School>)> {
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
+    let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
+    let unit = match optional_text(&input.unit_code) {
+        Some(code) => match unit_by_code(db, code).await? {
+            Some(u) => Some(u),
+            None => {
+                problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(code));
+                None
+            }
+        },
+        None => None,
+    };
+    if !actor.grants.iter().any(|g| g.role.permits(Action::EditSchools)) {
+        return Err(Error::Forbidden);
+    }
+    match &unit {
+        Some(u) if !actor.allows(Action::EditSchools, &Target::Unit { path: &u.path }) => {
+            problems.push(Problem::new("out-of-scope").in_column("unit_code").with_value(&u.code))
+        }
+        None if optional_text(&input.unit_code).is_none()
+            && !actor.allows(Action::EditSchools, &Target::Deployment) =>
+        {
+            problems.push(Problem::new("required").in_column("unit_code"))
+        }
+        _ => {}
+    }
+    let mut member_ids = Vec::new();
+    for school_code in &input.school_codes {
+        let found: Option<(i64, String)> =
+            on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+                .bind(school_code.trim())
+                .fetch_optional(p)
+                .await)?;
+        match found {
+            Some((id, path)) if actor.allows(Action::EditSchools, &Target::School { id, unit_path: &path }) => {
+                if !member_ids.contains(&id) {
+                    member_ids.push(id)
+                }
+            }
+            Some(_) => {
+                problems.push(Problem::new("out-of-scope").in_column("school_codes").with_value(school_code.trim()))
+            }
+            None => {
+                problems.push(Problem::new("unknown-school").in_column("school_codes").with_value(school_code.trim()))
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let (code, name) = (code.expect("checked"), name.expect("checked"));
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO clusters (code, name, unit_id) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(&code)
+    .bind(&name)
+    .bind(unit.as_ref().map(|u| u.id))
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, &code))?;
+    for school_id in &member_ids {
+        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO cluster_schools (cluster_id, school_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(school_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "cluster",
+        &id.to_string(),
+        &format!("cluster {code} {name}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    cluster(db, actor, id).await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Subject {
+    pub id: i64,
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+}
+
+/// The subjects taught, for everyone logged in.
+pub async fn subjects(db: &Db) -> Result<Vec<Subject>> {
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name_en, name_fr FROM subjects ORDER BY code")
+        .fetch_all(p)
+        .await)?)
 }

@@ -3,7 +3,7 @@
 //! browser sessions may call it too, sending `X-CSRF-Token` on writes.
 
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Ctx, Id};
 use crate::error::{ApiError, Error, Result};
 use crate::pages::{ReportView, run_import, table_download};
 use axum::body::Bytes;
@@ -18,8 +18,8 @@ use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
 use opencpd_store::registry::{
-    self, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput, StaffMember, Unit,
-    UnitSummary,
+    self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
+    StaffMember, Subject, Unit, UnitSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -39,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/positions/{id}/end", post(end_position))
         .route("/imports/{kind}", post(import))
         .route("/exports/{kind}", get(export))
+        .route("/clusters", post(create_cluster))
+        .route("/clusters/{id}", get(get_cluster))
+        .route("/subjects", get(list_subjects))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
         .fallback(not_found)
@@ -51,8 +54,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -103,22 +106,12 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), responses((status = 200, body = Unit), (status = 404, body = ApiError)))]
-async fn get_unit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
-) -> Result<Json<Unit>> {
-    let Path(id) = ok(id)?;
+async fn get_unit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Unit>> {
     Ok(Json(registry::unit(&state.db, ctx.actor()?, id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}/children", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnitSummary>), (status = 404, body = ApiError)))]
-async fn unit_children(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
-) -> Result<Json<Vec<UnitSummary>>> {
-    let Path(id) = ok(id)?;
+async fn unit_children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<UnitSummary>>> {
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     Ok(Json(registry::children(&state.db, actor, &unit).await?))
@@ -136,10 +129,10 @@ struct SchoolQuery {
 async fn unit_schools(
     State(state): State<AppState>,
     ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
+    Id(id): Id,
     q: std::result::Result<Query<SchoolQuery>, QueryRejection>,
 ) -> Result<Json<Vec<School>>> {
-    let (Path(id), Query(q)) = (ok(id)?, ok(q)?);
+    let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
@@ -157,12 +150,7 @@ async fn create_school(
 }
 
 #[utoipa::path(get, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), responses((status = 200, body = School), (status = 404, body = ApiError)))]
-async fn get_school(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
-) -> Result<Json<School>> {
-    let Path(id) = ok(id)?;
+async fn get_school(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<School>> {
     Ok(Json(registry::school(&state.db, ctx.actor()?, id).await?))
 }
 
@@ -178,20 +166,15 @@ struct SchoolUpdate {
 async fn update_school(
     State(state): State<AppState>,
     ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
+    Id(id): Id,
     body: std::result::Result<Json<SchoolUpdate>, JsonRejection>,
 ) -> Result<Json<School>> {
-    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let Json(body) = ok(body)?;
     Ok(Json(registry::update_school(&state.db, ctx.actor()?, id, body.version, &body.school).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/schools/{id}/staff", params(("id" = i64, Path)), responses((status = 200, body = Vec<StaffMember>), (status = 404, body = ApiError)))]
-async fn school_staff(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
-) -> Result<Json<Vec<StaffMember>>> {
-    let Path(id) = ok(id)?;
+async fn school_staff(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<StaffMember>>> {
     let actor = ctx.actor()?;
     let school = registry::school(&state.db, actor, id).await?;
     Ok(Json(registry::staff(&state.db, actor, &school).await?))
@@ -216,12 +199,7 @@ async fn create_person(
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonWithPositions), (status = 404, body = ApiError)))]
-async fn get_person(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
-) -> Result<Json<PersonWithPositions>> {
-    let Path(id) = ok(id)?;
+async fn get_person(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<PersonWithPositions>> {
     let (person, positions) = registry::person(&state.db, ctx.actor()?, id).await?;
     Ok(Json(PersonWithPositions { person, positions }))
 }
@@ -237,10 +215,10 @@ struct PersonUpdate {
 async fn update_person(
     State(state): State<AppState>,
     ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
+    Id(id): Id,
     body: std::result::Result<Json<PersonUpdate>, JsonRejection>,
 ) -> Result<Json<Person>> {
-    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let Json(body) = ok(body)?;
     Ok(Json(registry::update_person(&state.db, ctx.actor()?, id, body.version, &body.person).await?))
 }
 
@@ -248,10 +226,10 @@ async fn update_person(
 async fn add_position(
     State(state): State<AppState>,
     ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
+    Id(id): Id,
     body: std::result::Result<Json<PositionInput>, JsonRejection>,
 ) -> Result<Response> {
-    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let Json(body) = ok(body)?;
     let position = registry::add_position(&state.db, ctx.actor()?, id, &body).await?;
     Ok((StatusCode::CREATED, Json(position)).into_response())
 }
@@ -266,10 +244,10 @@ struct EndPosition {
 async fn end_position(
     State(state): State<AppState>,
     ctx: Ctx,
-    id: std::result::Result<Path<i64>, PathRejection>,
+    Id(id): Id,
     body: std::result::Result<Json<EndPosition>, JsonRejection>,
 ) -> Result<Json<Position>> {
-    let (Path(id), Json(body)) = (ok(id)?, ok(body)?);
+    let Json(body) = ok(body)?;
     let end = opencpd_domain::registry::parse_date(&body.end_date).map_err(|p| p.in_column("end_date"))?;
     Ok(Json(registry::end_position(&state.db, ctx.actor()?, id, end).await?))
 }
@@ -379,4 +357,35 @@ async fn create_user(
     };
     let user = accounts::create_user(&state.db, ctx.actor()?, &new).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct ClusterWithSchools {
+    #[serde(flatten)]
+    cluster: Cluster,
+    /// The member schools the caller may read.
+    schools: Vec<School>,
+}
+
+#[utoipa::path(post, path = "/api/v1/clusters", request_body = ClusterInput, responses((status = 201, body = ClusterWithSchools), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
+async fn create_cluster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<ClusterInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let (cluster, schools) = registry::create_cluster(&state.db, ctx.actor()?, &input).await?;
+    Ok((StatusCode::CREATED, Json(ClusterWithSchools { cluster, schools })).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/clusters/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClusterWithSchools), (status = 404, body = ApiError)))]
+async fn get_cluster(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<ClusterWithSchools>> {
+    let (cluster, schools) = registry::cluster(&state.db, ctx.actor()?, id).await?;
+    Ok(Json(ClusterWithSchools { cluster, schools }))
+}
+
+#[utoipa::path(get, path = "/api/v1/subjects", responses((status = 200, body = Vec<Subject>)))]
+async fn list_subjects(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Subject>>> {
+    ctx.actor()?;
+    Ok(Json(registry::subjects(&state.db).await?))
 }

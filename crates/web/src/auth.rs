@@ -87,7 +87,12 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx> {
-        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
+        let here = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -108,10 +113,8 @@ impl FromRequestParts<AppState> for Ctx {
             None => (None, None),
         };
         // Cookie-authenticated API writes must prove they come from our pages.
-        if actor.is_some()
-            && parts.uri.path().starts_with("/api/")
-            && !matches!(parts.method, Method::GET | Method::HEAD)
-        {
+        // Nested routers see their own part of the path; the original tells API from pages.
+        if actor.is_some() && here.starts_with("/api/") && !matches!(parts.method, Method::GET | Method::HEAD) {
             let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !csrf.as_deref().is_some_and(|c| constant_time_eq(c.as_bytes(), header.as_bytes())) {
                 return Err(Error::Csrf);
@@ -119,6 +122,20 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let lang = language(&parts.headers, actor.as_ref());
         Ok(Ctx { actor, csrf, lang, by_token: false, here })
+    }
+}
+
+/// A numeric id from the path. Anything else names nothing, so it is "not found".
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Id> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(Id(id)),
+            Err(_) => Err(Error::NotFound),
+        }
     }
 }
 

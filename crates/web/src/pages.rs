@@ -2,7 +2,7 @@
 //! the scope) and renders a template; forms carry the session's CSRF token.
 
 use crate::AppState;
-use crate::auth::{self, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, Ctx, Id, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{Error, Rendered, Result};
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -232,7 +232,7 @@ struct ListQuery {
 async fn unit_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>> {
     let actor = ctx.actor()?;
@@ -260,20 +260,21 @@ async fn unit_page(
     )
 }
 
-async fn school_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>> {
+async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let school = registry::school(&state.db, actor, id).await?;
     let crumbs = registry::ancestors(&state.db, actor, &school.unit_path).await?;
     let staff = registry::staff(&state.db, actor, &school).await?;
+    let clusters = registry::clusters_of(&state.db, actor, &school).await?;
     let women = staff.iter().filter(|s| s.sex == "F").count();
     state.templates.page(
         &ctx,
         "school.html",
-        minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women },
+        minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women, clusters => v(&clusters) },
     )
 }
 
-async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>> {
+async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let (person, positions) = registry::person(&state.db, actor, id).await?;
     let today = opencpd_store::today();

@@ -133,7 +133,7 @@ async fn bad_input_gets_4xx_with_the_field_named_never_500() {
             assert_eq!(r.status(), 404, "{path}");
         }
         let r = api.get("/api/v1/schools/not-a-number").send().await.unwrap();
-        assert_eq!(r.status(), 422);
+        assert_eq!(r.status(), 404, "a non-numeric id names nothing");
         let r = api.get("/api/v1/exports/pupils").send().await.unwrap();
         assert_eq!(r.status(), 422);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM schools").await, before, "nothing written");
@@ -196,4 +196,83 @@ pub async fn app_school_code(app: &TestApp, sector: &str) -> String {
     .fetch_one(p)
     .await)
     .expect("school in sector")
+}
+
+#[tokio::test]
+async fn clusters_group_schools_across_the_hierarchy_within_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let gitega: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+            "SELECT s.code FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101' ORDER BY s.id"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        let elsewhere = app_school_code(&app, "Kanyinya").await;
+        let api = app.api("seo.gitega").await;
+        let r = api
+            .post("/api/v1/clusters")
+            .json(&json!({"code": "CL-T1", "name": "Gitega lesson study", "unit_code": "RW-10101", "school_codes": [gitega[0], gitega[1], elsewhere]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["value"].as_str(), Some(elsewhere.as_str()));
+        let r = api
+            .post("/api/v1/clusters")
+            .json(&json!({"code": "CL-T1", "name": "Gitega lesson study", "unit_code": "RW-10101", "school_codes": [gitega[0], gitega[1]]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let created: Value = r.json().await.unwrap();
+        assert_eq!(created["schools"].as_array().unwrap().len(), 2);
+        let id = created["id"].as_i64().unwrap();
+        let cm = app.api("national.cm").await;
+        assert_eq!(cm.get(&format!("/api/v1/clusters/{id}")).send().await.unwrap().status(), 404);
+        let subjects: Value = api.get("/api/v1/subjects").send().await.unwrap().json().await.unwrap();
+        assert!(subjects.as_array().unwrap().iter().any(|s| s["code"] == "MATH" && s["name_fr"] == "Mathématiques"));
+    }
+}
+
+#[tokio::test]
+async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
+    let app = TestApp::start(crate::helpers::Backend::Sqlite).await;
+    let browser = app.browser("seo.gitega").await;
+    let home = browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Welcome, Sector education officer, Gitega"));
+    // A form without the session's token is refused, and the session survives.
+    let r = browser.post(app.url("/logout")).form(&[("csrf", "forged")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // Cookie-authenticated API writes need the token in a header.
+    let r = browser.post(app.url("/api/v1/schools")).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let csrf = crate::helpers::hidden(&home, "csrf");
+    let r = browser.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert!(r.url().path().starts_with("/login"), "{}", r.url());
+    let r = browser.get(app.url("/schools/1")).send().await.unwrap();
+    assert!(r.url().path().starts_with("/login"), "logged out: {}", r.url());
+
+    // Five wrong passwords, then even the right one waits.
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token = crate::helpers::hidden(&page, "csrf");
+    for attempt in 0..5 {
+        let r = client
+            .post(app.url("/login"))
+            .form(&[("username", "evaluator"), ("password", "wrong"), ("csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "attempt {attempt}");
+    }
+    let r = client
+        .post(app.url("/login"))
+        .form(&[("username", "evaluator"), ("password", crate::helpers::PASSWORD), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("too many failed attempts"));
 }

@@ -1,0 +1,1 @@
+//! Instruments: XLSForm import, expressions, validation and scoring (to come).

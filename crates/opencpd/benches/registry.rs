@@ -1,0 +1,334 @@
+//! The registry's figures: bulk import against the raw insert rate, the national demo's
+//! build time and size, and page latency under 50 concurrent clients with the server's
+//! memory. Prints its numbers; asserts nothing (timings on a shared machine are noisy).
+//!
+//!     cargo bench -p opencpd --bench registry            # everything
+//!     OPENCPD_BENCH_ROWS=100000 cargo bench -p opencpd --bench registry -- import
+//!
+//! PostgreSQL figures use `OPENCPD_TEST_PG` (as the tests do) unless it is `off`.
+
+use opencpd_domain::import::ImportKind;
+use opencpd_store::bulk::{self, Cell};
+use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_store::imports::{self, Progress};
+use opencpd_store::{Actor, Db};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+fn pg_admin() -> Option<String> {
+    match std::env::var("OPENCPD_TEST_PG") {
+        Ok(v) if v == "off" => None,
+        Ok(v) => Some(v),
+        Err(_) => Some("postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
+    }
+}
+
+/// A fresh, migrated database on the backend, and how to remove it.
+async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String) {
+    if backend == "sqlite" {
+        let url = dir.join(format!("{name}.db")).to_string_lossy().to_string();
+        let db = Db::connect(&url).await.expect("sqlite");
+        db.migrate().await.expect("migrate");
+        (db, url)
+    } else {
+        let admin = pg_admin().expect("pg");
+        let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
+        if let Db::Postgres(p) = Db::connect(&admin).await.expect("pg admin") {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
+                .execute(&p)
+                .await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&p).await.expect("create");
+        }
+        let url = format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0);
+        let db = Db::connect(&url).await.expect("pg");
+        db.migrate().await.expect("migrate");
+        (db, url)
+    }
+}
+
+async fn drop_pg(url: &str) {
+    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/')) {
+        if let Ok(Db::Postgres(p)) = Db::connect(&admin).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&p)
+                .await;
+        }
+    }
+}
+
+fn people_csv(path: &std::path::Path, rows: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
+    writeln!(f, "staff_number,given_name,family_name,sex,birth_year,phone,email").unwrap();
+    let given = ["Aline", "Jean Bosco", "Claudine", "Emmanuel", "Diane", "Eric"];
+    let family = ["Uwase", "Habimana", "Mukamana", "Niyonzima", "Uwimana", "Nkurunziza"];
+    for i in 0..rows {
+        let sex = if i % 2 == 0 { "F" } else { "M" };
+        writeln!(
+            f,
+            "B{i:08},{},{},{sex},{},+25078{:07},",
+            given[i % 6],
+            family[(i / 6) % 6],
+            1960 + i % 40,
+            i % 10_000_000
+        )
+        .unwrap();
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("number"));
+    v[v.len() / 2]
+}
+
+async fn bench_import(backends: &[&str], rows: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = dir.path().join("people.csv");
+    people_csv(&csv, rows);
+    println!("\n## Import of {rows} people rows (one transaction; median of 3)\n");
+    println!("| backend | raw insert rows/s | read+check+write rows/s | ratio | of which reading the CSV |");
+    println!("| --- | --- | --- | --- | --- |");
+    for backend in backends {
+        let (mut raw, mut full, mut read) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..3 {
+            // Raw: the same rows, already typed, straight into the table.
+            let table = opencpd_transfer::read_path(&csv).expect("read");
+            let cells: Vec<Vec<Cell>> = table
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let birth: i64 = r.cells[4].parse().expect("year");
+                    vec![
+                        Cell::from(i as i64 + 1),
+                        r.cells[0].clone().into(),
+                        r.cells[1].clone().into(),
+                        r.cells[2].clone().into(),
+                        r.cells[3].clone().into(),
+                        Some(birth).into(),
+                        Some(r.cells[5].clone()).into(),
+                        Option::<String>::None.into(),
+                    ]
+                })
+                .collect();
+            drop(table);
+            let (db, url) = fresh(backend, dir.path(), &format!("raw{round}")).await;
+            let started = Instant::now();
+            let mut tx = db.begin().await.expect("tx");
+            let step = bulk::batch_rows(8);
+            let mut rest = cells;
+            while !rest.is_empty() {
+                let tail = rest.split_off(step.min(rest.len()));
+                bulk::insert(
+                    &mut tx,
+                    "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)",
+                    8,
+                    rest,
+                    &|_| {},
+                )
+                .await
+                .expect("insert");
+                rest = tail;
+            }
+            tx.commit().await.expect("commit");
+            raw.push(rows as f64 / started.elapsed().as_secs_f64());
+            db.close().await;
+            if *backend == "postgres" {
+                drop_pg(&url).await;
+            }
+
+            // Full: read the file, check every row, check the database, write.
+            let (db, url) = fresh(backend, dir.path(), &format!("full{round}")).await;
+            let started = Instant::now();
+            let table = opencpd_transfer::read_path(&csv).expect("read");
+            let read_time = started.elapsed();
+            let report =
+                imports::import_table(&db, &Actor::system(), ImportKind::People, &table, false, &Progress::none())
+                    .await
+                    .expect("import");
+            assert!(report.ok(), "{:?}", report.problems.first());
+            full.push(rows as f64 / started.elapsed().as_secs_f64());
+            read.push(read_time.as_secs_f64());
+            db.close().await;
+            if *backend == "postgres" {
+                drop_pg(&url).await;
+            }
+        }
+        let (r, f) = (median(raw), median(full));
+        println!("| {backend} | {r:.0} | {f:.0} | {:.0}% | {:.2} s |", 100.0 * f / r, median(read));
+    }
+}
+
+async fn bench_demo(backends: &[&str]) -> Option<(tempfile::TempDir, String)> {
+    println!("\n## demo --scale national\n");
+    println!("| backend | wall time | size |");
+    println!("| --- | --- | --- |");
+    let mut kept = None;
+    for backend in backends {
+        let dir = tempfile::tempdir().expect("dir");
+        let (db, url) = fresh(backend, dir.path(), "national").await;
+        let started = Instant::now();
+        let summary = demo::build(
+            &db,
+            &DemoConfig { scale: Scale::National, seed: 2026, password: "bench-password".into() },
+            &|_, _, _| {},
+        )
+        .await
+        .expect("demo");
+        let took = started.elapsed();
+        let size = match &db {
+            Db::Sqlite(_) => std::fs::metadata(&url).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
+            Db::Postgres(p) => {
+                let bytes: i64 =
+                    sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(p).await.expect("size");
+                bytes as f64 / 1e6
+            }
+        };
+        println!(
+            "| {backend} | {:.1} s ({} schools, {} people, {} positions) | {size:.0} MB |",
+            took.as_secs_f64(),
+            summary.schools,
+            summary.people,
+            summary.positions
+        );
+        db.close().await;
+        if *backend == "sqlite" {
+            kept = Some((dir, url));
+        } else {
+            drop_pg(&url).await;
+        }
+    }
+    kept
+}
+
+fn rss_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+async fn bench_pages(url: &str) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
+        .env("OPENCPD_LOG", "warn")
+        .spawn()
+        .expect("server");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let db = Db::connect(url).await.expect("db");
+    let ids = |sql: &'static str| {
+        let db = db.clone();
+        async move { opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await).expect(sql) }
+    };
+    let provinces = ids("SELECT id FROM units WHERE country = 'RW' AND depth = 1").await;
+    let districts = ids("SELECT id FROM units WHERE country = 'RW' AND depth = 2").await;
+    let sectors = ids("SELECT id FROM units WHERE country = 'RW' AND depth = 3").await;
+    let schools = ids("SELECT id FROM schools WHERE code NOT LIKE 'CM%'").await;
+    let country = ids("SELECT id FROM units WHERE code = 'RW'").await[0];
+
+    // 50 clients, each logged in as the national officer (the widest pages).
+    let clients = 50;
+    let per_client = 40;
+    let mut handles = Vec::new();
+    let started = Instant::now();
+    for c in 0..clients {
+        let base = base.clone();
+        let (provinces, districts, sectors, schools) =
+            (provinces.clone(), districts.clone(), sectors.clone(), schools.clone());
+        handles.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+            let page = client.get(format!("{base}/login")).send().await.expect("login").text().await.expect("text");
+            let marker = "name=\"csrf\" value=\"";
+            let start = page.find(marker).expect("csrf") + marker.len();
+            let csrf = page[start..].split('"').next().expect("csrf").to_string();
+            let r = client
+                .post(format!("{base}/login"))
+                .form(&[("username", "national.rw"), ("password", "bench-password"), ("csrf", &csrf), ("next", "/")])
+                .send()
+                .await
+                .expect("login");
+            assert!(r.status().is_success(), "login {}", r.status());
+            let mut times: Vec<(&'static str, f64)> = Vec::new();
+            for i in 0..per_client {
+                let k = c * per_client + i;
+                let (kind, path) = match i % 4 {
+                    0 => ("home", "/".to_string()),
+                    1 => {
+                        let unit = match k % 4 {
+                            0 => country,
+                            1 => provinces[k % provinces.len()],
+                            2 => districts[k % districts.len()],
+                            _ => sectors[k % sectors.len()],
+                        };
+                        ("drill-down", format!("/units/{unit}"))
+                    }
+                    _ => ("school", format!("/schools/{}", schools[(k * 7919) % schools.len()])),
+                };
+                let t = Instant::now();
+                let r = client.get(format!("{base}{path}")).send().await.expect("get");
+                assert_eq!(r.status(), 200, "{path}");
+                r.bytes().await.expect("body");
+                times.push((kind, t.elapsed().as_secs_f64() * 1000.0));
+            }
+            times
+        }));
+    }
+    let mut all: Vec<(&'static str, f64)> = Vec::new();
+    for h in handles {
+        all.extend(h.await.expect("client"));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let (rss, hwm) = rss_kb(server.id());
+    println!(
+        "\n## Pages on the national demo (SQLite), {clients} concurrent clients, {} requests in {wall:.1} s ({:.0}/s)\n",
+        all.len(),
+        all.len() as f64 / wall
+    );
+    println!("| page | requests | p50 ms | p95 ms |");
+    println!("| --- | --- | --- | --- |");
+    for kind in ["home", "drill-down", "school"] {
+        let mut v: Vec<f64> = all.iter().filter(|(k, _)| *k == kind).map(|(_, t)| *t).collect();
+        v.sort_by(|a, b| a.partial_cmp(b).expect("number"));
+        let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+        println!("| {kind} | {} | {:.1} | {:.1} |", v.len(), p(0.5), p(0.95));
+    }
+    println!("\nServer memory: RSS {:.0} MB now, peak {:.0} MB", rss as f64 / 1024.0, hwm as f64 / 1024.0);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    let rows: usize = std::env::var("OPENCPD_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let mut backends = vec!["sqlite"];
+    if pg_admin().is_some() {
+        backends.push("postgres");
+    }
+    println!(
+        "# OpenCPD registry benchmark ({} cores)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    if filter.is_empty() || filter == "import" {
+        bench_import(&backends, rows).await;
+    }
+    if filter.is_empty() || filter == "demo" || filter == "pages" {
+        if let Some((_dir, url)) = bench_demo(&backends).await {
+            if filter.is_empty() || filter == "pages" {
+                bench_pages(&url).await;
+            }
+        }
+    }
+}
