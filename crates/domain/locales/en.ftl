@@ -182,3 +182,58 @@ position-local_leader_of_learning = Local leader of learning
 position-master_trainer = Master trainer
 position-facilitator = Facilitator
 position-tutor = Tutor
+
+## Registry configuration
+problem-bad-level = { $value } is not a level written key:English name:French name
+problem-levels-in-use = units already go { $depth } levels deep; give at least that many levels
+
+## Forms
+problem-form-not-a-workbook = { $value } is not an Excel workbook; upload the XLSForm as .xlsx or .xls
+problem-form-unreadable = the workbook cannot be read: { $detail }
+problem-form-missing-sheet = the workbook has no { $value } sheet
+problem-form-no-questions = the survey sheet has no questions
+problem-form-unsupported-setting = the setting { $column } is not supported; leave it empty
+problem-form-unsupported-media = images, audio and video are not supported: { $value }
+problem-form-unsupported-column = this column is not supported here; leave it empty ({ $value })
+problem-form-unsupported-type = { $value } is not a question type OpenCPD supports
+problem-form-unsupported-or-other = { $value }: "or_other" is not supported; add an "other" choice and a text question
+problem-form-unsupported-appearance = the appearance { $value } needs a device feature or plug-in OpenCPD does not support
+problem-form-unsupported-function = { $function }() is not supported, in { $value }
+problem-form-unsupported-path = the path { $path } is not supported, in { $value }; refer to a question by its name with the dollar-and-braces form
+problem-form-bad-expression = { $value } is not a valid expression (the problem is at character { $position })
+problem-form-bad-arguments = { $function }() is given the wrong number of arguments, in { $value }
+problem-form-bad-pattern = { $pattern } is not a valid regular expression, in { $value }
+problem-form-duplicate-choice = the choice { $value } is already in this list on row { $first }
+problem-form-duplicate-name = the name { $value } is already used on row { $first }
+problem-form-mismatched-end = { $value } does not close the group or repeat begun on row { $begin }
+problem-form-unexpected-end = { $value } has no group or repeat to close
+problem-form-unclosed-group = { $value } { $name } is never closed
+problem-form-bad-name = { $value } is not a valid name: start with a letter or _, then use letters, digits, _ - or .
+problem-form-bad-parameters = { $value } are not valid range parameters: write start=… end=… step=… with start below end and a positive step
+problem-form-not-scorable = only select, integer, decimal and range questions can be scored ({ $value })
+problem-form-missing-max-score = this question scores into { $value }: give it a max_score
+problem-form-unknown-reference = { $name } is not the name of an item in this form, in { $value }
+problem-form-missing-choices = the choice list { $value } is not on the choices sheet
+problem-form-unknown-choice-column = the choice filter reads the column { $name }, which the choices sheet does not have, in { $value }
+problem-form-no-scores = this question scores into { $value } but no choice of the list { $list } has a score
+problem-form-bad-answers = the answers must be a JSON object of names and values, not { $value }
+problem-form-unknown-answer = the form has no item with this name
+problem-form-bad-repeat = a repeat is answered with a list of objects, not { $value }
+problem-form-bad-answer = { $value } is not a valid answer to this question
+problem-form-bad-integer = { $value } is not a whole number
+problem-form-bad-time = { $value } is not a time written HH:MM or HH:MM:SS
+problem-form-bad-datetime = { $value } is not a date and time written YYYY-MM-DDTHH:MM:SS
+problem-form-no-answer-expected = this item is shown or computed by the form and takes no answer
+problem-form-not-relevant = this question does not apply here, so it cannot have an answer ({ $value })
+problem-form-repeat-count = { $value } entries given, { $expected } expected
+problem-form-required = { $message }
+problem-form-constraint = { $value } does not satisfy the condition { $constraint }
+problem-form-constraint-message = { $message } ({ $value })
+problem-form-out-of-range = { $value } is not between { $start } and { $end } in steps of { $step }
+problem-form-score-out-of-range = { $value } is not a score between 0 and { $max }
+problem-form-filtered-choice = { $value } is not offered here (choice filter { $filter })
+unit-search-hint = { $n ->
+    [one] One school lies below: search for it, or open a unit above.
+   *[other] { $n } schools lie below: search for one, or open a unit above.
+}
+problem-form-bad-default = the default { $value } is not a valid answer to this question

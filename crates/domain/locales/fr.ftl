@@ -182,3 +182,58 @@ position-local_leader_of_learning = Leader local de l'apprentissage
 position-master_trainer = Formateur principal
 position-facilitator = Formateur
 position-tutor = Tuteur
+
+## Configuration du registre
+problem-bad-level = { $value } n'est pas un niveau écrit clé:nom anglais:nom français
+problem-levels-in-use = des unités occupent déjà { $depth } niveaux ; indiquez-en au moins autant
+
+## Forms
+problem-form-not-a-workbook = { $value } n'est pas un classeur Excel ; déposez le XLSForm au format .xlsx ou .xls
+problem-form-unreadable = le classeur est illisible : { $detail }
+problem-form-missing-sheet = le classeur n'a pas de feuille { $value }
+problem-form-no-questions = la feuille survey ne contient aucune question
+problem-form-unsupported-setting = le paramètre { $column } n'est pas pris en charge ; laissez-le vide
+problem-form-unsupported-media = les images, sons et vidéos ne sont pas pris en charge : { $value }
+problem-form-unsupported-column = cette colonne n'est pas prise en charge ici ; laissez-la vide ({ $value })
+problem-form-unsupported-type = { $value } n'est pas un type de question pris en charge par OpenCPD
+problem-form-unsupported-or-other = { $value } : « or_other » n'est pas pris en charge ; ajoutez un choix « autre » et une question texte
+problem-form-unsupported-appearance = l'apparence { $value } demande une fonction de l'appareil ou un module qu'OpenCPD ne prend pas en charge
+problem-form-unsupported-function = la fonction { $function }() n'est pas prise en charge, dans { $value }
+problem-form-unsupported-path = le chemin { $path } n'est pas pris en charge, dans { $value } ; désignez une question par son nom entre dollar et accolades
+problem-form-bad-expression = { $value } n'est pas une expression valide (l'erreur est au caractère { $position })
+problem-form-bad-arguments = la fonction { $function }() reçoit un mauvais nombre d'arguments, dans { $value }
+problem-form-bad-pattern = { $pattern } n'est pas une expression régulière valide, dans { $value }
+problem-form-duplicate-choice = le choix { $value } figure déjà dans cette liste à la ligne { $first }
+problem-form-duplicate-name = le nom { $value } est déjà utilisé à la ligne { $first }
+problem-form-mismatched-end = { $value } ne ferme pas le groupe ou la répétition ouvert à la ligne { $begin }
+problem-form-unexpected-end = { $value } n'a aucun groupe ni aucune répétition à fermer
+problem-form-unclosed-group = { $value } { $name } n'est jamais fermé
+problem-form-bad-name = { $value } n'est pas un nom valide : commencez par une lettre ou _, puis utilisez des lettres, des chiffres, _ - ou .
+problem-form-bad-parameters = { $value } ne sont pas des paramètres d'intervalle valides : écrivez start=… end=… step=… avec start inférieur à end et un pas positif
+problem-form-not-scorable = seules les questions à choix, entières, décimales et à intervalle peuvent être notées ({ $value })
+problem-form-missing-max-score = cette question compte pour { $value } : indiquez son max_score
+problem-form-unknown-reference = { $name } n'est le nom d'aucun élément de ce formulaire, dans { $value }
+problem-form-missing-choices = la liste de choix { $value } ne figure pas sur la feuille choices
+problem-form-unknown-choice-column = le filtre de choix lit la colonne { $name }, absente de la feuille choices, dans { $value }
+problem-form-no-scores = cette question compte pour { $value } mais aucun choix de la liste { $list } n'a de points
+problem-form-bad-answers = les réponses doivent être un objet JSON de noms et de valeurs, pas { $value }
+problem-form-unknown-answer = le formulaire n'a aucun élément de ce nom
+problem-form-bad-repeat = une répétition se remplit avec une liste d'objets, pas { $value }
+problem-form-bad-answer = { $value } n'est pas une réponse valide à cette question
+problem-form-bad-integer = { $value } n'est pas un nombre entier
+problem-form-bad-time = { $value } n'est pas une heure écrite HH:MM ou HH:MM:SS
+problem-form-bad-datetime = { $value } n'est pas une date et heure écrite AAAA-MM-JJTHH:MM:SS
+problem-form-no-answer-expected = cet élément est affiché ou calculé par le formulaire et n'attend pas de réponse
+problem-form-not-relevant = cette question ne s'applique pas ici et ne peut donc pas avoir de réponse ({ $value })
+problem-form-repeat-count = { $value } entrées données, { $expected } attendues
+problem-form-required = { $message }
+problem-form-constraint = { $value } ne respecte pas la condition { $constraint }
+problem-form-constraint-message = { $message } ({ $value })
+problem-form-out-of-range = { $value } n'est pas compris entre { $start } et { $end } par pas de { $step }
+problem-form-score-out-of-range = { $value } n'est pas un score compris entre 0 et { $max }
+problem-form-filtered-choice = { $value } n'est pas proposé ici (filtre de choix { $filter })
+unit-search-hint = { $n ->
+    [one] Une école se trouve en dessous : cherchez-la, ou ouvrez une unité ci-dessus.
+   *[other] { $n } écoles se trouvent en dessous : cherchez-en une, ou ouvrez une unité ci-dessus.
+}
+problem-form-bad-default = la valeur par défaut { $value } n'est pas une réponse valide à cette question

@@ -47,12 +47,11 @@ async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String)
 }
 
 async fn drop_pg(url: &str) {
-    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/')) {
-        if let Ok(Db::Postgres(p)) = Db::connect(&admin).await {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&p)
-                .await;
-        }
+    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
+        && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
+    {
+        let _ =
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
     }
 }
 
@@ -324,11 +323,10 @@ async fn main() {
     if filter.is_empty() || filter == "import" {
         bench_import(&backends, rows).await;
     }
-    if filter.is_empty() || filter == "demo" || filter == "pages" {
-        if let Some((_dir, url)) = bench_demo(&backends).await {
-            if filter.is_empty() || filter == "pages" {
-                bench_pages(&url).await;
-            }
-        }
+    if (filter.is_empty() || filter == "demo" || filter == "pages")
+        && let Some((_dir, url)) = bench_demo(&backends).await
+        && (filter.is_empty() || filter == "pages")
+    {
+        bench_pages(&url).await;
     }
 }

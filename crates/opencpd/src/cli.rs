@@ -107,6 +107,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Show or set the administrative levels of each country.
+    Levels {
+        #[command(subcommand)]
+        action: LevelsAction,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -121,6 +126,24 @@ enum Command {
     /// Replace the database with a backup (stop the server first).
     Restore {
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LevelsAction {
+    /// List every country's levels.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set a country's levels from the top down: key:English:Français, e.g.
+    /// `opencpd levels set KE country:Country:Pays county:County:Comté ward:Ward:Quartier`
+    Set {
+        country: String,
+        #[arg(required = true)]
+        levels: Vec<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -310,6 +333,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(action).await,
+        Command::Levels { action } => match action {
+            LevelsAction::List { db } => {
+                let pool = open(&db.db).await?;
+                for l in opencpd_store::registry::levels(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                    println!("{} {} {:<14} {} / {}", l.country, l.depth, l.key, l.name_en, l.name_fr);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            LevelsAction::Set { country, levels, db } => {
+                let pool = open(&db.db).await?;
+                match opencpd_store::registry::set_levels(&pool, &Actor::system(), &country, &levels).await {
+                    Ok(set) => {
+                        println!(
+                            "{}: {}",
+                            country.to_uppercase(),
+                            set.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(" › ")
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(opencpd_store::Error::Invalid(problems)) => {
+                        for p in problems {
+                            eprintln!("error: {p}");
+                        }
+                        Ok(ExitCode::from(1))
+                    }
+                    Err(e) => Err(anyhow::anyhow!("{e}")),
+                }
+            }
+        },
         Command::Backup { file, db } => {
             let pool = open(&db.db).await?;
             backup(&pool, &file).await?;
@@ -465,7 +517,8 @@ async fn wipe_postgres(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// SQLite: `VACUUM INTO`, a consistent copy taken while the server runs.
+/// A backup is an OpenCPD SQLite file: `VACUUM INTO` from SQLite (a consistent copy taken
+/// while the server runs), a table-by-table copy from PostgreSQL.
 async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
     if file.exists() {
         bail!("{} exists already; choose a new file name", file.display());
@@ -477,35 +530,62 @@ async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
                 .execute(p)
                 .await
                 .context("writing the backup")?;
-            Ok(())
         }
         Db::Postgres(_) => {
-            bail!("backups of a PostgreSQL database are made with pg_dump (opencpd backup handles SQLite files)")
+            let target = open(&file.to_string_lossy()).await?;
+            let pb = bar(0, "copying");
+            let copied = opencpd_store::backup::copy_all(db, &target, &|table, n| {
+                pb.set_message(table.to_string());
+                pb.inc(n)
+            })
+            .await;
+            pb.finish_and_clear();
+            target.close().await;
+            if let Err(e) = copied {
+                let _ = std::fs::remove_file(file);
+                bail!("writing the backup: {e}");
+            }
         }
     }
+    Ok(())
 }
 
-/// Replaces a SQLite database file with a backup after checking the backup opens and
-/// holds an OpenCPD schema.
+/// Replaces a database with a backup, after checking the backup opens and holds an
+/// OpenCPD schema. A SQLite target gets the file itself; a PostgreSQL target, which must
+/// be empty, gets every table copied in.
 async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
-    if url.starts_with("postgres") {
-        bail!("restoring a PostgreSQL database is done with pg_restore or psql (opencpd restore handles SQLite files)");
-    }
     if !file.exists() {
         bail!("{} does not exist", file.display());
     }
-    let check = Db::connect(&file.to_string_lossy()).await.context("opening the backup")?;
-    let tables: i64 = match &check {
-        Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')")
-            .fetch_one(p)
-            .await
-            .context("reading the backup")?,
+    let source = Db::connect(&file.to_string_lossy()).await.context("opening the backup")?;
+    let tables: i64 = match &source {
+        Db::Sqlite(p) => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap_or(0),
         Db::Postgres(_) => 0,
     };
-    check.close().await;
     if tables < 5 {
+        source.close().await;
         bail!("{} is not an OpenCPD backup", file.display());
     }
+    if url.starts_with("postgres") {
+        source.migrate().await.context("bringing the backup's schema up to date")?;
+        let target = open(url).await?;
+        let pb = bar(0, "copying");
+        opencpd_store::backup::copy_all(&source, &target, &|table, n| {
+            pb.set_message(table.to_string());
+            pb.inc(n)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("restoring into PostgreSQL (the target must be empty)")?;
+        pb.finish_and_clear();
+        return Ok(());
+    }
+    source.close().await;
     let target = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{target}{suffix}"));

@@ -12,6 +12,8 @@ pub enum Cell {
     Text(Option<String>),
     Real(Option<f64>),
     Date(Option<NaiveDate>),
+    Bool(Option<bool>),
+    Timestamp(Option<chrono::DateTime<chrono::Utc>>),
 }
 
 impl From<i64> for Cell {
@@ -88,6 +90,8 @@ pub async fn insert(
                         Cell::Text(v) => b.push_bind(v),
                         Cell::Real(v) => b.push_bind(v),
                         Cell::Date(v) => b.push_bind(v),
+                        Cell::Bool(v) => b.push_bind(v),
+                        Cell::Timestamp(v) => b.push_bind(v),
                     };
                 }
             });

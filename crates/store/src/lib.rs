@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod demo;
 pub mod error;
@@ -118,7 +119,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-32000");
+                .pragma("cache_size", "-8000");
             let pool = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         }

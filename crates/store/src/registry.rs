@@ -136,6 +136,84 @@ pub async fn levels(db: &Db) -> Result<Vec<Level>> {
     .await)?)
 }
 
+/// Sets a country's administrative levels, from the top (depth 0, the country) down.
+/// Each is `key:English name:French name`, e.g. `region:Region:Région`. Levels that units
+/// already use may be renamed but not removed.
+pub async fn set_levels(db: &Db, actor: &Actor, country: &str, specs: &[String]) -> Result<Vec<Level>> {
+    actor.require(Action::EditUnits, &Target::Unit { path: "/" })?;
+    let country = country.trim().to_uppercase();
+    let mut problems = Vec::new();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        problems.push(Problem::new("bad-country").in_column("country").with_value(&country));
+    }
+    let mut levels = Vec::new();
+    for (depth, spec) in specs.iter().enumerate() {
+        let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+        let key_ok =
+            parts.first().is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        if parts.len() != 3 || !key_ok || parts[1].is_empty() || parts[2].is_empty() {
+            problems.push(Problem::new("bad-level").in_column("levels").with_value(spec));
+            continue;
+        }
+        levels.push(Level {
+            country: country.clone(),
+            depth: depth as i64,
+            key: parts[0].to_string(),
+            name_en: parts[1].to_string(),
+            name_fr: parts[2].to_string(),
+        });
+    }
+    let deepest: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MAX(depth) FROM units WHERE country = $1")
+        .bind(&country)
+        .fetch_one(p)
+        .await)?;
+    if let Some(d) = deepest
+        && d >= levels.len() as i64
+    {
+        problems.push(Problem::new("levels-in-use").in_column("levels").arg("depth", d + 1));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let before: Vec<Level> = levels_of(db, &country).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM unit_levels WHERE country = $1")
+        .bind(&country)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    for l in &levels {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO unit_levels (country, depth, key, name_en, name_fr) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(&l.country)
+        .bind(l.depth)
+        .bind(&l.key)
+        .bind(&l.name_en)
+        .bind(&l.name_fr)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "levels",
+        &country,
+        &format!("levels of {country}"),
+        Some(&before),
+        Some(&levels),
+    )
+    .await?;
+    tx.commit().await?;
+    levels_of(db, &country).await
+}
+
+async fn levels_of(db: &Db, country: &str) -> Result<Vec<Level>> {
+    Ok(levels(db).await?.into_iter().filter(|l| l.country == country).collect())
+}
+
 async fn unit_unchecked(db: &Db, id: i64) -> Result<Unit> {
     let unit: Option<Unit> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, parent_id, country, depth, code, name, path FROM units WHERE id = $1"
@@ -165,51 +243,122 @@ pub async fn ancestors(db: &Db, actor: &Actor, path: &str) -> Result<Vec<Unit>> 
     Ok(out)
 }
 
-const SUMMARY_SQL: &str = "SELECT u.id, u.code, u.name, u.depth, u.path, \
-     (SELECT COUNT(*) FROM schools s WHERE s.unit_path >= u.path AND s.unit_path < substr(u.path, 1, length(u.path) - 1) || '0') AS schools, \
-     (SELECT COUNT(*) FROM positions x WHERE x.path >= u.path AND x.path < substr(u.path, 1, length(u.path) - 1) || '0' \
-        AND x.start_date <= $2 AND (x.end_date IS NULL OR x.end_date >= $2)) AS staff \
-     FROM units u";
+/// Schools and current posts under every unit, computed in one pass over each table and
+/// summed up the tree. Pages read their counts from here instead of scanning a subtree
+/// per unit; the web server keeps one for a short while and drops it on every write.
+#[derive(Debug, Clone, Default)]
+pub struct UnitStats {
+    by_path: std::collections::HashMap<String, (i64, i64)>,
+    pub people: i64,
+    pub units: i64,
+}
+
+impl UnitStats {
+    /// (schools, staff in post) under the unit with this path.
+    pub fn of(&self, path: &str) -> (i64, i64) {
+        self.by_path.get(path).copied().unwrap_or((0, 0))
+    }
+
+    fn add(&mut self, path: &str, schools: i64, staff: i64) {
+        // Every prefix ending in '/' is an ancestor's path ("/1/", "/1/7/", …).
+        for (i, ch) in path.char_indices().skip(1) {
+            if ch == '/' {
+                let entry = self.by_path.entry(path[..=i].to_string()).or_default();
+                entry.0 += schools;
+                entry.1 += staff;
+            }
+        }
+    }
+}
+
+pub async fn unit_stats(db: &Db) -> Result<UnitStats> {
+    let schools: Vec<(String, i64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT unit_path, COUNT(*) FROM schools GROUP BY unit_path")
+            .fetch_all(p)
+            .await)?;
+    let staff: Vec<(String, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT path, COUNT(*) FROM positions WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1) GROUP BY path"
+    )
+    .bind(today())
+    .fetch_all(p)
+    .await
+    })?;
+    let (people, units): (i64, i64) =
+        on_db!(db, |p| sqlx::query_as("SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM units)")
+            .fetch_one(p)
+            .await)?;
+    let mut stats = UnitStats { people, units, ..Default::default() };
+    for (path, n) in schools {
+        stats.add(&path, n, 0);
+    }
+    for (path, n) in staff {
+        stats.add(&path, 0, n);
+    }
+    Ok(stats)
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    id: i64,
+    code: String,
+    name: String,
+    depth: i64,
+    path: String,
+}
+
+fn summaries(rows: Vec<UnitRow>, stats: &UnitStats) -> Vec<UnitSummary> {
+    rows.into_iter()
+        .map(|u| {
+            let (schools, staff) = stats.of(&u.path);
+            UnitSummary { id: u.id, code: u.code, name: u.name, depth: u.depth, path: u.path, schools, staff }
+        })
+        .collect()
+}
 
 /// The units directly below `unit`, with counts of schools and current staff under each.
-pub async fn children(db: &Db, actor: &Actor, unit: &Unit) -> Result<Vec<UnitSummary>> {
+pub async fn children(db: &Db, actor: &Actor, unit: &Unit, stats: &UnitStats) -> Result<Vec<UnitSummary>> {
     actor.require(Action::Read, &unit.target())?;
-    let sql = format!("{SUMMARY_SQL} WHERE u.parent_id = $1 ORDER BY u.name");
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(unit.id).bind(today()).fetch_all(p).await)?)
+    let rows: Vec<UnitRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name, depth, path FROM units WHERE parent_id = $1 ORDER BY name"
+    )
+    .bind(unit.id)
+    .fetch_all(p)
+    .await)?;
+    Ok(summaries(rows, stats))
 }
 
 /// Where the actor starts browsing: the units their grants name (for the whole
 /// deployment, the countries), with counts.
-pub async fn start_units(db: &Db, actor: &Actor) -> Result<Vec<UnitSummary>> {
-    let mut out: Vec<UnitSummary> = Vec::new();
-    let everything = actor.grants.iter().any(|g| g.scope == Scope::Everything);
-    if everything {
-        let sql = format!("{SUMMARY_SQL} WHERE u.parent_id IS NULL AND u.id <> $1 ORDER BY u.name");
-        out = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(-1i64)
-            .bind(today())
-            .fetch_all(p)
-            .await)?;
+pub async fn start_units(db: &Db, actor: &Actor, stats: &UnitStats) -> Result<Vec<UnitSummary>> {
+    let rows: Vec<UnitRow> = if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
+        on_db!(db, |p| sqlx::query_as(
+            "SELECT id, code, name, depth, path FROM units WHERE parent_id IS NULL ORDER BY name"
+        )
+        .fetch_all(p)
+        .await)?
     } else {
-        let sql = format!("{SUMMARY_SQL} WHERE u.id = $1");
+        let mut rows: Vec<UnitRow> = Vec::new();
         for g in &actor.grants {
             if let Scope::Unit { unit_id, .. } = g.scope {
-                if out.iter().any(|u| u.id == unit_id) {
+                if rows.iter().any(|u| u.id == unit_id) {
                     continue;
                 }
-                let row: Option<UnitSummary> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(unit_id)
-                    .bind(today())
-                    .fetch_optional(p)
-                    .await)?;
-                out.extend(row);
+                let row: Option<UnitRow> =
+                    on_db!(db, |p| sqlx::query_as("SELECT id, code, name, depth, path FROM units WHERE id = $1")
+                        .bind(unit_id)
+                        .fetch_optional(p)
+                        .await)?;
+                rows.extend(row);
             }
         }
-    }
-    Ok(out)
+        rows
+    };
+    Ok(summaries(rows, stats))
 }
 
-/// Counts for the home page over everything the actor may read.
+/// Counts for the home page over everything the actor may read. `staff` counts posts
+/// held today (a person with two current posts counts twice).
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub units: i64,
@@ -218,43 +367,24 @@ pub struct Counts {
     pub people: i64,
 }
 
-pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
+pub async fn counts(db: &Db, actor: &Actor, stats: &UnitStats) -> Result<Counts> {
     if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
-        let (units, schools, people): (i64, i64, i64) = on_db!(db, |p| {
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM schools), (SELECT COUNT(*) FROM people)",
-            )
-            .fetch_one(p)
-            .await
-        })?;
-        let staff: i64 = on_db!(db, |p| {
-            sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT person_id) FROM positions WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)"
-        )
-        .bind(today())
-        .fetch_one(p)
-        .await
-        })?;
-        return Ok(Counts { units, schools, staff, people });
+        let roots: Vec<String> =
+            on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE parent_id IS NULL").fetch_all(p).await)?;
+        let (schools, staff) = roots.iter().map(|r| stats.of(r)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        return Ok(Counts { units: stats.units, schools, staff, people: stats.people });
     }
     let mut c = Counts::default();
     for g in &actor.grants {
         match &g.scope {
             Scope::Unit { path, .. } => {
-                let upper = upper_bound(path);
-                let (units, schools, staff): (i64, i64, i64) = on_db!(db, |p| {
-                    sqlx::query_as(
-                        "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2), \
-                     (SELECT COUNT(*) FROM schools WHERE unit_path >= $1 AND unit_path < $2), \
-                     (SELECT COUNT(DISTINCT person_id) FROM positions WHERE path >= $1 AND path < $2 \
-                        AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3))",
-                    )
-                    .bind(path)
-                    .bind(&upper)
-                    .bind(today())
-                    .fetch_one(p)
-                    .await
-                })?;
+                let units: i64 =
+                    on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2")
+                        .bind(path)
+                        .bind(upper_bound(path))
+                        .fetch_one(p)
+                        .await)?;
+                let (schools, staff) = stats.of(path);
                 c.units += units;
                 c.schools += schools;
                 c.staff += staff;
@@ -262,7 +392,7 @@ pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
             }
             Scope::School { school_id } => {
                 let staff: i64 = on_db!(db, |p| sqlx::query_scalar(
-                    "SELECT COUNT(DISTINCT person_id) FROM positions WHERE school_id = $1 \
+                    "SELECT COUNT(*) FROM positions WHERE school_id = $1 \
                      AND start_date <= $2 AND (end_date IS NULL OR end_date >= $2)"
                 )
                 .bind(school_id)

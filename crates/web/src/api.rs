@@ -95,7 +95,8 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
     let actor = ctx.actor()?;
-    let counts = registry::counts(&state.db, actor).await?;
+    let stats = state.stats.get(&state.db).await?;
+    let counts = registry::counts(&state.db, actor, &stats).await?;
     Ok(Json(Me {
         username: actor.username.clone(),
         display_name: actor.display_name.clone(),
@@ -114,7 +115,8 @@ async fn get_unit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result
 async fn unit_children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<UnitSummary>>> {
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
-    Ok(Json(registry::children(&state.db, actor, &unit).await?))
+    let stats = state.stats.get(&state.db).await?;
+    Ok(Json(registry::children(&state.db, actor, &unit, &stats).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -40,6 +40,34 @@ pub struct AppState {
     pub templates: Arc<render::Templates>,
     pub throttle: Arc<auth::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
+    pub stats: Arc<StatsCache>,
+}
+
+/// The registry counts the pages show, kept for [`StatsCache::TTL`] and dropped on every
+/// write made through this server (writes from another process show within the TTL).
+#[derive(Default)]
+pub struct StatsCache {
+    current: tokio::sync::Mutex<Option<(std::time::Instant, Arc<opencpd_store::registry::UnitStats>)>>,
+}
+
+impl StatsCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    pub async fn get(&self, db: &Db) -> Result<Arc<opencpd_store::registry::UnitStats>, Error> {
+        let mut current = self.current.lock().await;
+        if let Some((at, stats)) = current.as_ref()
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(stats.clone());
+        }
+        let stats = Arc::new(opencpd_store::registry::unit_stats(db).await?);
+        *current = Some((std::time::Instant::now(), stats.clone()));
+        Ok(stats)
+    }
+
+    pub async fn invalidate(&self) {
+        *self.current.lock().await = None;
+    }
 }
 
 impl AppState {
@@ -50,6 +78,7 @@ impl AppState {
             templates: Arc::new(render::Templates::new()),
             throttle: Arc::new(auth::Throttle::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            stats: Arc::new(StatsCache::default()),
         }
     }
 }
@@ -64,8 +93,23 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(metrics::healthz))
         .route("/metrics", axum::routing::get(metrics::metrics))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), forget_counts_after_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
+}
+
+/// Any successful write may change the counts: drop them.
+async fn forget_counts_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let response = next.run(request).await;
+    if write && (response.status().is_success() || response.status().is_redirection()) {
+        state.stats.invalidate().await;
+    }
+    response
 }
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.

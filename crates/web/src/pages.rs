@@ -208,8 +208,9 @@ async fn switch_language(
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     let actor = ctx.actor()?;
-    let counts = registry::counts(&state.db, actor).await?;
-    let units = registry::start_units(&state.db, actor).await?;
+    let stats = state.stats.get(&state.db).await?;
+    let counts = registry::counts(&state.db, actor, &stats).await?;
+    let units = registry::start_units(&state.db, actor, &stats).await?;
     let schools = registry::own_schools(&state.db, actor).await?;
     let own: Vec<i64> = actor
         .grants
@@ -238,9 +239,17 @@ async fn unit_page(
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     let crumbs = registry::ancestors(&state.db, actor, &unit.path).await?;
-    let children = registry::children(&state.db, actor, &unit).await?;
+    let stats = state.stats.get(&state.db).await?;
+    let children = registry::children(&state.db, actor, &unit, &stats).await?;
     let page = q.page.unwrap_or(1).max(1);
-    let schools = registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), page).await?;
+    // Large units list their schools on a search; the units below them list theirs.
+    let searching = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let schools = if children.is_empty() || searching {
+        registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), page).await?
+    } else {
+        Vec::new()
+    };
+    let (total_schools, _) = stats.of(&unit.path);
     let levels = registry::levels(&state.db).await?;
     let level_name = |depth: i64| {
         levels
@@ -255,6 +264,7 @@ async fn unit_page(
         "unit.html",
         minijinja::context! {
             unit => v(&unit), crumbs => v(&crumbs), children => v(&children), schools => v(&schools), page, more, q => q.q.unwrap_or_default(),
+            searching, total_schools,
             level => level_name(unit.depth), child_level => level_name(unit.depth + 1),
         },
     )

@@ -348,3 +348,64 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     let out = opencpd(&["restore", junk.to_str().unwrap(), "--db", target.to_str().unwrap()]);
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_new_country_gets_its_levels_and_units_follow_them() {
+    let db = demo_db(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        opencpd(&["levels", "set", "KE", "country:Country:Pays", "county:County:Comté", "bad level", "--db", &db.url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bad level is not a level written key:English name:French name"), "{}", stderr(&out));
+    let out = opencpd(&["levels", "set", "KE", "country:Country:Pays", "county:County:Comté", "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "KE: country › county");
+    let units = write(dir.path(), "ke.csv", b"country,code,name,level,parent_code\nKE,KE,Kenya,country,\nKE,KE-047,Nairobi,county,KE\nKE,KE-X,Westlands,ward,KE-047\n");
+    let out = opencpd(&["import", "units", units.to_str().unwrap(), "--db", &db.url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("row 4, column level: ward is not a level of KE; levels: country, county"),
+        "{}",
+        stderr(&out)
+    );
+    let units = write(
+        dir.path(),
+        "ke.csv",
+        b"country,code,name,level,parent_code\nKE,KE,Kenya,country,\nKE,KE-047,Nairobi,county,KE\n",
+    );
+    assert!(opencpd(&["import", "units", units.to_str().unwrap(), "--db", &db.url]).status.success());
+    // Rwanda's units go four levels deep: its levels cannot shrink below that.
+    let out = opencpd(&["levels", "set", "RW", "country:Country:Pays", "province:Province:Province", "--db", &db.url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("units already go 4 levels deep"), "{}", stderr(&out));
+    let list = stdout(&opencpd(&["levels", "list", "--db", &db.url]));
+    assert!(list.contains("KE 1 county") && list.contains("RW 3 sector"), "{list}");
+}
+
+#[tokio::test]
+async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let db = demo_db(Backend::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("national.backup");
+    let out = opencpd(&["backup", file.to_str().unwrap(), "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let target = TestDb::new(Backend::Postgres).await;
+    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for table in ["units", "schools", "people", "positions", "users", "grants", "clusters", "unit_levels", "subjects"] {
+        assert_eq!(count(&target, table).await, count(&db, table).await, "{table}");
+    }
+    // Accounts come back with their passwords; new rows get fresh ids.
+    assert!(opencpd_store::accounts::authenticate(&target.db, "admin", "test-password").await.unwrap().is_some());
+    let units =
+        write(dir.path(), "u.csv", b"country,code,name,level,parent_code\nRW,RW-10101-99,Test cell,cell,RW-10101\n");
+    let out = opencpd(&["import", "units", units.to_str().unwrap(), "--db", &target.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A second restore into a database with data is refused.
+    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already has data"), "{}", stderr(&out));
+}

@@ -1,0 +1,1029 @@
+//! The expression language of XLSForm: the small part of XPath 1.0 that forms use in
+//! `relevant`, `constraint`, `required`, `calculation`, `repeat_count` and `choice_filter`.
+//!
+//! [`Expr::parse`] turns text into a syntax tree or an [`ExprError`] that says where and why;
+//! [`Expr::eval`] computes a [`Value`] against answers given by an [`Env`] and a [`Context`]
+//! (the date and time of evaluation are passed in: nothing here reads a clock).
+//!
+//! Not here: XPath paths (`/data/x`, `../x`), axes and predicates, and the functions of ODK
+//! or SurveyCTO that need the device, the server or other files (`pulldata`, `indexed-repeat`,
+//! `jr:choice-name`, `once`, `duration`…). They are refused when parsing, so a form that uses
+//! them is rejected at import instead of misbehaving later.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// When an expression is evaluated: `today()` and `now()` come from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    pub today: NaiveDate,
+    pub now: NaiveDateTime,
+}
+
+/// A parsed expression, kept with the text it came from (stored as that text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    source: String,
+    ast: Ast,
+}
+
+/// Where a bare name (`cf`, `filter`) may appear: only a `choice_filter` reads the columns of
+/// the choice being filtered; elsewhere a bare name is an XPath path, which is not supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Question,
+    ChoiceFilter,
+}
+
+/// The syntax tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ast {
+    Number(f64),
+    Text(String),
+    /// `${name}`
+    Reference(String),
+    /// `.`, the value of the question being checked.
+    Current,
+    /// A column of the choices sheet, in a `choice_filter`.
+    ChoiceColumn(String),
+    Negate(Box<Ast>),
+    Binary(BinaryOp, Box<Ast>, Box<Ast>),
+    Call(Function, Vec<Ast>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// The functions we evaluate. Anything else is refused at parse time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Selected,
+    CountSelected,
+    SelectedAt,
+    StringLength,
+    Regex,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Concat,
+    Substr,
+    If,
+    Not,
+    True,
+    False,
+    Boolean,
+    Number,
+    String,
+    Int,
+    Round,
+    Floor,
+    Ceiling,
+    Abs,
+    Pow,
+    Today,
+    Now,
+    Date,
+    Coalesce,
+    Sum,
+    Count,
+    Min,
+    Max,
+    Join,
+}
+
+impl Function {
+    /// The function called `name`, with its least and greatest number of arguments.
+    fn lookup(name: &str) -> Option<(Function, usize, usize)> {
+        use Function::*;
+        const MANY: usize = usize::MAX;
+        Some(match name {
+            "selected" => (Selected, 2, 2),
+            "count-selected" => (CountSelected, 1, 1),
+            "selected-at" => (SelectedAt, 2, 2),
+            "string-length" => (StringLength, 0, 1),
+            "regex" => (Regex, 2, 2),
+            "contains" => (Contains, 2, 2),
+            "starts-with" => (StartsWith, 2, 2),
+            "ends-with" => (EndsWith, 2, 2),
+            "concat" => (Concat, 0, MANY),
+            "substr" => (Substr, 2, 3),
+            "if" => (If, 3, 3),
+            "not" => (Not, 1, 1),
+            "true" => (True, 0, 0),
+            "false" => (False, 0, 0),
+            "boolean" => (Boolean, 1, 1),
+            "number" => (Number, 1, 1),
+            "string" => (String, 1, 1),
+            "int" => (Int, 1, 1),
+            "round" => (Round, 1, 2),
+            "floor" => (Floor, 1, 1),
+            "ceiling" => (Ceiling, 1, 1),
+            "abs" => (Abs, 1, 1),
+            "pow" => (Pow, 2, 2),
+            "today" => (Today, 0, 0),
+            "now" => (Now, 0, 0),
+            "date" => (Date, 1, 1),
+            "coalesce" => (Coalesce, 2, 2),
+            "sum" => (Sum, 1, 1),
+            "count" => (Count, 1, 1),
+            "min" => (Min, 1, MANY),
+            "max" => (Max, 1, MANY),
+            "join" => (Join, 2, 2),
+            _ => return None,
+        })
+    }
+}
+
+/// Why an expression was refused. `at` is the 1-based character position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprError {
+    /// Not well formed: something unexpected at this character.
+    Syntax { at: usize },
+    /// A function we do not evaluate (`pulldata`, `indexed-repeat`, or a misspelling).
+    UnsupportedFunction { at: usize, name: String },
+    /// A known function called with the wrong number of arguments.
+    Arity { at: usize, name: String, min: usize, max: usize },
+    /// An XPath path (`/data/x`, `../x`, a bare name outside a choice filter).
+    UnsupportedPath { at: usize, path: String },
+    /// A `regex()` whose pattern is a constant that does not compile.
+    BadPattern { at: usize, pattern: String },
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExprError::Syntax { at } => write!(f, "syntax error at character {at}"),
+            ExprError::UnsupportedFunction { name, .. } => write!(f, "unsupported function {name}()"),
+            ExprError::Arity { name, min, max, .. } => write!(f, "{name}() takes {min} to {max} arguments"),
+            ExprError::UnsupportedPath { path, .. } => write!(f, "unsupported path {path}"),
+            ExprError::BadPattern { pattern, .. } => write!(f, "bad regular expression {pattern}"),
+        }
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Number(f64),
+    Text(String),
+    Reference(String),
+    Name(String),
+    Dot,
+    DotDot,
+    Slash,
+    LParen,
+    RParen,
+    Comma,
+    Plus,
+    Minus,
+    Star,
+    Pipe,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Other,
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')
+}
+
+/// Tokens with their 1-based character positions.
+fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let at = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let tok = match c {
+            '$' if chars.get(i + 1) == Some(&'{') => {
+                let end = chars[i..].iter().position(|&c| c == '}').map(|p| p + i);
+                let Some(end) = end else { return Err(ExprError::Syntax { at }) };
+                let name: String = chars[i + 2..end].iter().collect();
+                let name = name.trim().to_string();
+                if name.is_empty() || !name.chars().all(is_name_char) {
+                    return Err(ExprError::Syntax { at: at + 2 });
+                }
+                i = end + 1;
+                Tok::Reference(name)
+            }
+            '\'' | '"' => {
+                let end = chars[i + 1..].iter().position(|&q| q == c).map(|p| p + i + 1);
+                let Some(end) = end else { return Err(ExprError::Syntax { at }) };
+                let text: String = chars[i + 1..end].iter().collect();
+                i = end + 1;
+                Tok::Text(text)
+            }
+            '0'..='9' => number(&chars, &mut i),
+            '.' if chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) => number(&chars, &mut i),
+            '.' if chars.get(i + 1) == Some(&'.') => {
+                i += 2;
+                Tok::DotDot
+            }
+            c if is_name_start(c) => {
+                let start = i;
+                while i < chars.len() && is_name_char(chars[i]) {
+                    i += 1;
+                }
+                // A name does not end with '.' or '-' followed by an operator's space: `a- 1`
+                // is rare in forms; XPath itself reads `a-` as a name, and so do we.
+                Tok::Name(chars[start..i].iter().collect())
+            }
+            _ => {
+                let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+                let (tok, len) = match two.as_str() {
+                    "!=" => (Tok::Ne, 2),
+                    "<=" => (Tok::Le, 2),
+                    ">=" => (Tok::Ge, 2),
+                    _ => (
+                        match c {
+                            '.' => Tok::Dot,
+                            '/' => Tok::Slash,
+                            '(' => Tok::LParen,
+                            ')' => Tok::RParen,
+                            ',' => Tok::Comma,
+                            '+' => Tok::Plus,
+                            '-' => Tok::Minus,
+                            '*' => Tok::Star,
+                            '|' => Tok::Pipe,
+                            '=' => Tok::Eq,
+                            '<' => Tok::Lt,
+                            '>' => Tok::Gt,
+                            _ => Tok::Other,
+                        },
+                        1,
+                    ),
+                };
+                if tok == Tok::Other {
+                    return Err(ExprError::Syntax { at });
+                }
+                i += len;
+                tok
+            }
+        };
+        out.push((tok, at));
+    }
+    Ok(out)
+}
+
+fn number(chars: &[char], i: &mut usize) -> Tok {
+    let start = *i;
+    while *i < chars.len() && (chars[*i].is_ascii_digit() || chars[*i] == '.') {
+        *i += 1;
+    }
+    let text: String = chars[start..*i].iter().collect();
+    text.parse().map(Tok::Number).unwrap_or(Tok::Other)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+struct Parser<'a> {
+    toks: &'a [(Tok, usize)],
+    pos: usize,
+    end: usize,
+    dialect: Dialect,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|(t, _)| t)
+    }
+    fn at(&self) -> usize {
+        self.toks.get(self.pos).map(|(_, a)| *a).unwrap_or(self.end)
+    }
+    fn error(&self) -> ExprError {
+        ExprError::Syntax { at: self.at() }
+    }
+    fn expect(&mut self, tok: Tok) -> Result<(), ExprError> {
+        if self.peek() == Some(&tok) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+    /// An operator word (`and`, `or`, `div`, `mod`) in operator position.
+    fn word(&self, word: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Name(n)) if n == word)
+    }
+
+    fn or(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.and()?;
+        while self.word("or") {
+            self.pos += 1;
+            left = Ast::Binary(BinaryOp::Or, Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+    fn and(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.equality()?;
+        while self.word("and") {
+            self.pos += 1;
+            left = Ast::Binary(BinaryOp::And, Box::new(left), Box::new(self.equality()?));
+        }
+        Ok(left)
+    }
+    fn equality(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.relational()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Eq) => BinaryOp::Eq,
+                Some(Tok::Ne) => BinaryOp::Ne,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            left = Ast::Binary(op, Box::new(left), Box::new(self.relational()?));
+        }
+    }
+    fn relational(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.additive()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Lt) => BinaryOp::Lt,
+                Some(Tok::Le) => BinaryOp::Le,
+                Some(Tok::Gt) => BinaryOp::Gt,
+                Some(Tok::Ge) => BinaryOp::Ge,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            left = Ast::Binary(op, Box::new(left), Box::new(self.additive()?));
+        }
+    }
+    fn additive(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.multiplicative()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Plus) => BinaryOp::Add,
+                Some(Tok::Minus) => BinaryOp::Sub,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            left = Ast::Binary(op, Box::new(left), Box::new(self.multiplicative()?));
+        }
+    }
+    fn multiplicative(&mut self) -> Result<Ast, ExprError> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Star) => BinaryOp::Mul,
+                _ if self.word("div") => BinaryOp::Div,
+                _ if self.word("mod") => BinaryOp::Mod,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            left = Ast::Binary(op, Box::new(left), Box::new(self.unary()?));
+        }
+    }
+    fn unary(&mut self) -> Result<Ast, ExprError> {
+        if self.peek() == Some(&Tok::Minus) {
+            self.pos += 1;
+            return Ok(Ast::Negate(Box::new(self.unary()?)));
+        }
+        let primary = self.primary()?;
+        if matches!(self.peek(), Some(Tok::Slash | Tok::Pipe)) {
+            return Err(ExprError::UnsupportedPath { at: self.at(), path: "/".into() });
+        }
+        Ok(primary)
+    }
+    fn primary(&mut self) -> Result<Ast, ExprError> {
+        let Some((tok, at)) = self.toks.get(self.pos).cloned() else { return Err(self.error()) };
+        self.pos += 1;
+        match tok {
+            Tok::Number(n) => Ok(Ast::Number(n)),
+            Tok::Text(s) => Ok(Ast::Text(s)),
+            Tok::Reference(name) => Ok(Ast::Reference(name)),
+            Tok::Dot => Ok(Ast::Current),
+            Tok::DotDot => Err(ExprError::UnsupportedPath { at, path: "..".into() }),
+            Tok::Slash => Err(ExprError::UnsupportedPath { at, path: "/".into() }),
+            Tok::LParen => {
+                let inner = self.or()?;
+                self.expect(Tok::RParen)?;
+                Ok(inner)
+            }
+            Tok::Name(name) if self.peek() == Some(&Tok::LParen) => {
+                self.pos += 1;
+                let mut args = Vec::new();
+                if self.peek() != Some(&Tok::RParen) {
+                    loop {
+                        args.push(self.or()?);
+                        if self.peek() == Some(&Tok::Comma) {
+                            self.pos += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                self.expect(Tok::RParen)?;
+                let Some((function, min, max)) = Function::lookup(&name) else {
+                    return Err(ExprError::UnsupportedFunction { at, name });
+                };
+                if args.len() < min || args.len() > max {
+                    return Err(ExprError::Arity { at, name, min, max });
+                }
+                if function == Function::Regex
+                    && let Ast::Text(pattern) = &args[1]
+                    && regex::Regex::new(pattern).is_err()
+                {
+                    return Err(ExprError::BadPattern { at, pattern: pattern.clone() });
+                }
+                Ok(Ast::Call(function, args))
+            }
+            Tok::Name(name) => match self.dialect {
+                Dialect::ChoiceFilter if !name.contains(':') => Ok(Ast::ChoiceColumn(name)),
+                _ => Err(ExprError::UnsupportedPath { at, path: name }),
+            },
+            _ => Err(ExprError::Syntax { at }),
+        }
+    }
+}
+
+impl Expr {
+    /// Parses a question's expression (no bare names).
+    pub fn parse(source: &str) -> Result<Expr, ExprError> {
+        Expr::parse_in(source, Dialect::Question)
+    }
+
+    pub fn parse_in(source: &str, dialect: Dialect) -> Result<Expr, ExprError> {
+        let toks = lex(source)?;
+        let end = source.chars().count() + 1;
+        if toks.is_empty() {
+            return Err(ExprError::Syntax { at: 1 });
+        }
+        let mut parser = Parser { toks: &toks, pos: 0, end, dialect };
+        let ast = parser.or()?;
+        if parser.pos < toks.len() {
+            return Err(parser.error());
+        }
+        Ok(Expr { source: source.to_string(), ast })
+    }
+
+    /// The text as written in the form.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn ast(&self) -> &Ast {
+        &self.ast
+    }
+
+    /// The names referred to with `${name}`, in order of appearance, without repeats.
+    pub fn references(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::Reference(name) = ast
+                && !out.contains(name)
+            {
+                out.push(name.clone());
+            }
+        });
+        out
+    }
+
+    /// The choice columns read by a choice filter.
+    pub fn choice_columns(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::ChoiceColumn(name) = ast
+                && !out.contains(name)
+            {
+                out.push(name.clone());
+            }
+        });
+        out
+    }
+
+    /// Evaluates against `env` at the moment given by `ctx`.
+    pub fn eval(&self, env: &dyn Env, ctx: &Context) -> Value {
+        eval(&self.ast, env, ctx)
+    }
+
+    /// Evaluates and takes the XPath boolean value.
+    pub fn holds(&self, env: &dyn Env, ctx: &Context) -> bool {
+        self.eval(env, ctx).truthy()
+    }
+}
+
+fn walk(ast: &Ast, f: &mut impl FnMut(&Ast)) {
+    f(ast);
+    match ast {
+        Ast::Negate(a) => walk(a, f),
+        Ast::Binary(_, a, b) => {
+            walk(a, f);
+            walk(b, f);
+        }
+        Ast::Call(_, args) => args.iter().for_each(|a| walk(a, f)),
+        _ => {}
+    }
+}
+
+/// The `${name}` references in a label or hint text (labels are not expressions, but they
+/// may show answers).
+pub fn text_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].trim().to_string();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+impl Serialize for Expr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
+}
+
+impl<'de> Deserialize<'de> for Expr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = String::deserialize(d)?;
+        // Stored forms came through the importer; choice filters need the wider dialect.
+        Expr::parse_in(&source, Dialect::ChoiceFilter).map_err(serde::de::Error::custom)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values and evaluation
+
+/// A value during evaluation. Unanswered questions are the empty string, as in XPath.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    /// The values of a question inside a repeat, seen from outside it (a node-set).
+    List(Vec<Value>),
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+
+impl Value {
+    pub fn empty() -> Value {
+        Value::Text(String::new())
+    }
+
+    /// XPath `boolean()`.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Text(s) => !s.is_empty(),
+            Value::Number(n) => *n != 0.0 && !n.is_nan(),
+            Value::Bool(b) => *b,
+            Value::Date(_) | Value::DateTime(_) => true,
+            Value::List(items) => !items.is_empty(),
+        }
+    }
+
+    /// XPath `number()`; dates count days since 1970-01-01, as in ODK.
+    pub fn number(&self) -> f64 {
+        match self {
+            Value::Text(s) => {
+                let s = s.trim();
+                if let Ok(n) = s.parse::<f64>() {
+                    n
+                } else if let Some(d) = as_date(s) {
+                    days(d)
+                } else {
+                    f64::NAN
+                }
+            }
+            Value::Number(n) => *n,
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::Date(d) => days(*d),
+            Value::DateTime(dt) => {
+                days(dt.date())
+                    + f64::from(dt.time().signed_duration_since(NaiveTime::MIN).num_seconds() as i32) / 86400.0
+            }
+            Value::List(items) => items.first().map(Value::number).unwrap_or(f64::NAN),
+        }
+    }
+
+    /// XPath `string()`.
+    pub fn text(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Number(n) => format_number(*n),
+            Value::Bool(b) => b.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::DateTime(dt) => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Value::List(items) => items.first().map(Value::text).unwrap_or_default(),
+        }
+    }
+
+    fn date(&self) -> Option<NaiveDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            Value::DateTime(dt) => Some(dt.date()),
+            Value::Text(s) => as_date(s.trim()),
+            Value::Number(n) if n.is_finite() => EPOCH.checked_add_signed(chrono::Duration::days(n.floor() as i64)),
+            _ => None,
+        }
+    }
+
+    fn is_datelike(&self) -> bool {
+        matches!(self, Value::Date(_) | Value::DateTime(_))
+    }
+
+    fn items(&self) -> Vec<Value> {
+        match self {
+            Value::List(items) => items.clone(),
+            other => vec![other.clone()],
+        }
+    }
+}
+
+fn days(d: NaiveDate) -> f64 {
+    d.signed_duration_since(EPOCH).num_days() as f64
+}
+
+fn as_date(s: &str) -> Option<NaiveDate> {
+    let head = s.get(..10)?;
+    let date = NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()?;
+    (s.len() == 10 || s[10..].starts_with('T') || s[10..].starts_with(' ')).then_some(date)
+}
+
+/// Numbers as XPath writes them: `3`, `2.5`, `NaN`, `Infinity`.
+pub fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// What an expression can see: answers by name, the current value, a choice's columns.
+pub trait Env {
+    /// The value of the item `name` as seen from where the expression is evaluated; a
+    /// question inside a repeat seen from outside it gives a [`Value::List`].
+    fn reference(&self, name: &str) -> Value;
+    /// The value of `.`.
+    fn current(&self) -> Value;
+    /// A column of the choice being filtered (empty outside a choice filter).
+    fn choice_column(&self, _name: &str) -> Value {
+        Value::empty()
+    }
+}
+
+fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
+    if let (Value::List(items), other) | (other, Value::List(items)) = (a, b) {
+        // XPath: a comparison with a node-set holds when it holds for some node.
+        let a_is_list = matches!(a, Value::List(_));
+        return items.iter().any(|item| if a_is_list { compare(op, item, other) } else { compare(op, other, item) });
+    }
+    use BinaryOp::*;
+    let ordering = if a.is_datelike() || b.is_datelike() {
+        match (a, b) {
+            (Value::DateTime(_), _) | (_, Value::DateTime(_)) => a.number().partial_cmp(&b.number()),
+            _ => match (a.date(), b.date()) {
+                (Some(x), Some(y)) => Some(x.cmp(&y)),
+                _ => None,
+            },
+        }
+    } else if matches!(op, Eq | Ne) {
+        match (a, b) {
+            (Value::Bool(_), _) | (_, Value::Bool(_)) => Some(a.truthy().cmp(&b.truthy())),
+            (Value::Number(_), _) | (_, Value::Number(_)) => a.number().partial_cmp(&b.number()),
+            _ => Some(a.text().cmp(&b.text())),
+        }
+    } else {
+        let (x, y) = (a.number(), b.number());
+        match (a, b) {
+            // Two texts that are not numbers (times such as 08:30) compare as text.
+            (Value::Text(s), Value::Text(t)) if x.is_nan() && y.is_nan() && !s.is_empty() && !t.is_empty() => {
+                Some(s.cmp(t))
+            }
+            _ => x.partial_cmp(&y),
+        }
+    };
+    match op {
+        Eq => ordering == Some(std::cmp::Ordering::Equal),
+        Ne => ordering != Some(std::cmp::Ordering::Equal),
+        Lt => ordering == Some(std::cmp::Ordering::Less),
+        Le => matches!(ordering, Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)),
+        Gt => ordering == Some(std::cmp::Ordering::Greater),
+        Ge => matches!(ordering, Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)),
+        _ => unreachable!("not a comparison"),
+    }
+}
+
+fn eval(ast: &Ast, env: &dyn Env, ctx: &Context) -> Value {
+    use BinaryOp::*;
+    match ast {
+        Ast::Number(n) => Value::Number(*n),
+        Ast::Text(s) => Value::Text(s.clone()),
+        Ast::Reference(name) => env.reference(name),
+        Ast::Current => env.current(),
+        Ast::ChoiceColumn(name) => env.choice_column(name),
+        Ast::Negate(a) => Value::Number(-eval(a, env, ctx).number()),
+        Ast::Binary(Or, a, b) => Value::Bool(eval(a, env, ctx).truthy() || eval(b, env, ctx).truthy()),
+        Ast::Binary(And, a, b) => Value::Bool(eval(a, env, ctx).truthy() && eval(b, env, ctx).truthy()),
+        Ast::Binary(op, a, b) => {
+            let (x, y) = (eval(a, env, ctx), eval(b, env, ctx));
+            match op {
+                Eq | Ne | Lt | Le | Gt | Ge => Value::Bool(compare(*op, &x, &y)),
+                Add => Value::Number(x.number() + y.number()),
+                Sub => Value::Number(x.number() - y.number()),
+                Mul => Value::Number(x.number() * y.number()),
+                Div => Value::Number(x.number() / y.number()),
+                Mod => Value::Number(x.number() % y.number()),
+                Or | And => unreachable!("handled above"),
+            }
+        }
+        Ast::Call(f, args) => call(*f, args, env, ctx),
+    }
+}
+
+fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
+    use Function::*;
+    let arg = |i: usize| eval(&args[i], env, ctx);
+    let text = |i: usize| arg(i).text();
+    let words = |v: Value| -> Vec<std::string::String> { v.text().split_whitespace().map(str::to_string).collect() };
+    match f {
+        Selected => {
+            let wanted = text(1);
+            let wanted = wanted.trim();
+            Value::Bool(words(arg(0)).iter().any(|w| w == wanted))
+        }
+        CountSelected => Value::Number(words(arg(0)).len() as f64),
+        SelectedAt => {
+            let index = arg(1).number();
+            let all = words(arg(0));
+            let picked = (index.is_finite() && index >= 0.0).then(|| all.get(index as usize)).flatten();
+            Value::Text(picked.cloned().unwrap_or_default())
+        }
+        StringLength => {
+            let s = if args.is_empty() { env.current().text() } else { text(0) };
+            Value::Number(s.chars().count() as f64)
+        }
+        Regex => {
+            let s = text(0);
+            let matched = regex::Regex::new(&text(1)).map(|re| re.is_match(&s)).unwrap_or(false);
+            Value::Bool(matched)
+        }
+        Contains => Value::Bool(text(0).contains(&text(1))),
+        StartsWith => Value::Bool(text(0).starts_with(&text(1))),
+        EndsWith => Value::Bool(text(0).ends_with(&text(1))),
+        Concat => Value::Text(
+            args.iter()
+                .map(|a| eval(a, env, ctx).items().iter().map(Value::text).collect::<std::string::String>())
+                .collect(),
+        ),
+        Substr => {
+            let s: Vec<char> = text(0).chars().collect();
+            let start = arg(1).number();
+            let end = if args.len() == 3 { arg(2).number() } else { s.len() as f64 };
+            if !start.is_finite() || !end.is_finite() {
+                return Value::empty();
+            }
+            let start = (start.max(0.0) as usize).min(s.len());
+            let end = (end.max(0.0) as usize).min(s.len()).max(start);
+            Value::Text(s[start..end].iter().collect())
+        }
+        If => {
+            if arg(0).truthy() {
+                arg(1)
+            } else {
+                arg(2)
+            }
+        }
+        Not => Value::Bool(!arg(0).truthy()),
+        True => Value::Bool(true),
+        False => Value::Bool(false),
+        Boolean => Value::Bool(arg(0).truthy()),
+        Number => Value::Number(arg(0).number()),
+        String => Value::Text(text(0)),
+        Int => Value::Number(arg(0).number().trunc()),
+        Round => {
+            let n = arg(0).number();
+            let places = if args.len() == 2 { arg(1).number() } else { 0.0 };
+            let scale = 10f64.powi(places as i32);
+            Value::Number((n * scale + 0.5).floor() / scale)
+        }
+        Floor => Value::Number(arg(0).number().floor()),
+        Ceiling => Value::Number(arg(0).number().ceil()),
+        Abs => Value::Number(arg(0).number().abs()),
+        Pow => Value::Number(arg(0).number().powf(arg(1).number())),
+        Today => Value::Date(ctx.today),
+        Now => Value::DateTime(ctx.now),
+        Date => match arg(0) {
+            Value::DateTime(dt) => Value::Date(dt.date()),
+            v => v.date().map(Value::Date).unwrap_or(Value::empty()),
+        },
+        Coalesce => {
+            let first = arg(0);
+            if first.text().is_empty() { arg(1) } else { first }
+        }
+        Sum => Value::Number(arg(0).items().iter().map(Value::number).sum()),
+        Count => Value::Number(match arg(0) {
+            Value::List(items) => items.len() as f64,
+            v if v.text().is_empty() => 0.0,
+            _ => 1.0,
+        }),
+        Min | Max => {
+            let numbers: Vec<f64> = (0..args.len()).flat_map(|i| arg(i).items()).map(|v| v.number()).collect();
+            if numbers.is_empty() || numbers.iter().any(|n| n.is_nan()) {
+                return Value::Number(f64::NAN);
+            }
+            let pick = if f == Min { f64::min } else { f64::max };
+            Value::Number(numbers.into_iter().reduce(pick).unwrap_or(f64::NAN))
+        }
+        Join => {
+            let sep = text(0);
+            Value::Text(arg(1).items().iter().map(Value::text).collect::<Vec<_>>().join(&sep))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    struct Answers {
+        values: BTreeMap<&'static str, Value>,
+        current: Value,
+    }
+
+    impl Env for Answers {
+        fn reference(&self, name: &str) -> Value {
+            self.values.get(name).cloned().unwrap_or(Value::empty())
+        }
+        fn current(&self) -> Value {
+            self.current.clone()
+        }
+    }
+
+    fn ctx() -> Context {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        Context { today, now: today.and_hms_opt(9, 30, 0).unwrap() }
+    }
+
+    fn check(src: &str, current: Value, values: &[(&'static str, Value)]) -> Value {
+        let env = Answers { values: values.iter().cloned().collect(), current };
+        Expr::parse(src).unwrap_or_else(|e| panic!("{src}: {e}")).eval(&env, &ctx())
+    }
+
+    fn t(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    #[test]
+    fn arithmetic_follows_precedence_and_xpath_operators() {
+        assert_eq!(check("1 + 2 * 3", t(""), &[]), Value::Number(7.0));
+        assert_eq!(check("(1 + 2) * 3", t(""), &[]), Value::Number(9.0));
+        assert_eq!(check("7 div 2", t(""), &[]), Value::Number(3.5));
+        assert_eq!(check("7 mod 4", t(""), &[]), Value::Number(3.0));
+        assert_eq!(check("-2 - -3", t(""), &[]), Value::Number(1.0));
+        assert_eq!(check("${a}*${b}", t(""), &[("a", t("4")), ("b", t("2.5"))]), Value::Number(10.0));
+    }
+
+    #[test]
+    fn comparisons_are_numeric_when_one_side_is_a_number() {
+        assert_eq!(check("${c}=1", t(""), &[("c", t("1"))]), Value::Bool(true));
+        assert_eq!(check("${c}='no'", t(""), &[("c", t("no"))]), Value::Bool(true));
+        assert_eq!(check(". >= 5 and . <= 10", t("07"), &[]), Value::Bool(true));
+        assert_eq!(check(". > 5", t(""), &[]), Value::Bool(false), "empty is not a number");
+        assert_eq!(check("${x} = ''", t(""), &[]), Value::Bool(true));
+        assert_eq!(check("${x} != ''", t(""), &[("x", t("a"))]), Value::Bool(true));
+        assert_eq!(check(". < '12:00'", t("08:30"), &[]), Value::Bool(true), "times compare as text");
+    }
+
+    #[test]
+    fn dates_compare_with_today_from_the_context() {
+        assert_eq!(check(". >= today()", t("2026-03-15"), &[]), Value::Bool(true));
+        assert_eq!(check(". >= today()", t("2026-03-14"), &[]), Value::Bool(false));
+        assert_eq!(check("today() - date('2026-03-01')", t(""), &[]), Value::Number(14.0));
+        assert_eq!(check("date(today() + 1)", t(""), &[]), Value::Date(NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()));
+        assert_eq!(check("now() > today()", t(""), &[]), Value::Bool(true));
+    }
+
+    #[test]
+    fn select_functions_read_space_separated_choices() {
+        let v = [("s", t("a c"))];
+        assert_eq!(check("selected(${s}, 'c')", t(""), &v), Value::Bool(true));
+        assert_eq!(check("selected(${s}, 'b')", t(""), &v), Value::Bool(false));
+        assert_eq!(check("count-selected(${s})", t(""), &v), Value::Number(2.0));
+        assert_eq!(check("selected-at(${s}, 1)", t(""), &v), t("c"));
+        assert_eq!(check("not(selected(., 'yes') and selected (., 'no'))", t("yes no"), &[]), Value::Bool(false));
+    }
+
+    #[test]
+    fn text_functions() {
+        assert_eq!(check("string-length(.)", t("héllo"), &[]), Value::Number(5.0));
+        assert_eq!(check("string-length()", t("abc"), &[]), Value::Number(3.0));
+        assert_eq!(check("regex(., '^[0-9]{3}$')", t("123"), &[]), Value::Bool(true));
+        assert_eq!(check("regex(., '^[0-9]{3}$')", t("12a"), &[]), Value::Bool(false));
+        assert_eq!(check("concat('a', \"b\", 1)", t(""), &[]), t("ab1"));
+        assert_eq!(check("contains('abc', 'b') and starts-with('abc', 'a')", t(""), &[]), Value::Bool(true));
+        assert_eq!(check("coalesce(${x}, 'none')", t(""), &[]), t("none"));
+        assert_eq!(check("if(${x} = '', 'empty', 'full')", t(""), &[]), t("empty"));
+    }
+
+    #[test]
+    fn numeric_functions() {
+        assert_eq!(check("round(2.345, 2)", t(""), &[]), Value::Number(2.35));
+        assert_eq!(check("round(2.5)", t(""), &[]), Value::Number(3.0));
+        assert_eq!(check("int(-2.7)", t(""), &[]), Value::Number(-2.0));
+        assert!(check("number('x')", t(""), &[]).number().is_nan());
+        let list = Value::List(vec![t("2"), t("3"), t("5")]);
+        assert_eq!(check("sum(${a})", t(""), &[("a", list.clone())]), Value::Number(10.0));
+        assert_eq!(check("count(${a})", t(""), &[("a", list.clone())]), Value::Number(3.0));
+        assert_eq!(check("max(${a})", t(""), &[("a", list.clone())]), Value::Number(5.0));
+        assert_eq!(check("join('-', ${a})", t(""), &[("a", list)]), t("2-3-5"));
+        assert_eq!(check("true() and not(false())", t(""), &[]), Value::Bool(true));
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        assert_eq!(Expr::parse("1 +"), Err(ExprError::Syntax { at: 4 }));
+        assert_eq!(Expr::parse("(1 + 2"), Err(ExprError::Syntax { at: 7 }));
+        assert_eq!(Expr::parse(". > 'abc"), Err(ExprError::Syntax { at: 5 }));
+        assert_eq!(Expr::parse("${x} ${y}"), Err(ExprError::Syntax { at: 6 }));
+        assert_eq!(Expr::parse("${x} # 2"), Err(ExprError::Syntax { at: 6 }));
+        assert_eq!(Expr::parse(""), Err(ExprError::Syntax { at: 1 }));
+        assert_eq!(Expr::parse("${}"), Err(ExprError::Syntax { at: 3 }));
+    }
+
+    #[test]
+    fn unsupported_functions_and_paths_are_refused_by_name() {
+        assert_eq!(
+            Expr::parse("pulldata('hh', 'name', 'id', ${id})"),
+            Err(ExprError::UnsupportedFunction { at: 1, name: "pulldata".into() })
+        );
+        assert_eq!(
+            Expr::parse("1 + indexed-repeat(${a}, ${r}, 1)"),
+            Err(ExprError::UnsupportedFunction { at: 5, name: "indexed-repeat".into() })
+        );
+        assert_eq!(
+            Expr::parse("jr:choice-name(${a}, '${a}')"),
+            Err(ExprError::UnsupportedFunction { at: 1, name: "jr:choice-name".into() })
+        );
+        assert_eq!(Expr::parse("/data/x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "/".into() }));
+        assert_eq!(Expr::parse("../x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "..".into() }));
+        assert_eq!(Expr::parse("cf = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "cf".into() }));
+        assert!(Expr::parse_in("${state} = cf", Dialect::ChoiceFilter).is_ok());
+        assert_eq!(
+            Expr::parse("selected(${a})"),
+            Err(ExprError::Arity { at: 1, name: "selected".into(), min: 2, max: 2 })
+        );
+        assert!(matches!(Expr::parse("regex(., '[a-')"), Err(ExprError::BadPattern { .. })));
+    }
+
+    #[test]
+    fn references_are_listed_once_in_order() {
+        let e = Expr::parse("${b} > 1 and ${a} < ${b}").unwrap();
+        assert_eq!(e.references(), vec!["b", "a"]);
+        assert_eq!(text_references("Hello ${name}, ${ age }!"), vec!["name", "age"]);
+    }
+
+    #[test]
+    fn expressions_round_trip_through_json_as_their_text() {
+        let e = Expr::parse(". >= 1").unwrap();
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, "\". >= 1\"");
+        let back: Expr = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e);
+    }
+}

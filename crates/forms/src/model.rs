@@ -1,0 +1,172 @@
+//! The instrument: a form as OpenCPD keeps it once imported (stored as JSON), with its
+//! questions, choice lists, translations and scoring.
+//!
+//! Only the importer in [`crate::xlsform`] builds a [`Form`]; what it holds has been checked
+//! (names unique, references known, expressions parsed, lists present), so validation and
+//! scoring do not check it again. Nothing here reads files or answers.
+
+use crate::expr::Expr;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Text per language code (`en`, `fr`, or the form's own language names).
+pub type Texts = BTreeMap<String, String>;
+
+/// An instrument: an observation rubric, a self-assessment, a survey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    pub form_id: String,
+    pub version: String,
+    pub title: String,
+    /// The language of untagged `label`/`hint` columns (`default` when the settings do not
+    /// name one, as in pyxform).
+    pub default_language: String,
+    /// Every language the form has text in, the default first.
+    pub languages: Vec<String>,
+    pub items: Vec<Item>,
+    pub choice_lists: BTreeMap<String, Vec<Choice>>,
+}
+
+/// One row of the survey sheet: a question, a note, a calculation, a group or a repeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub name: String,
+    pub kind: ItemKind,
+    /// The row of the survey sheet it came from (the header is row 1).
+    pub row: usize,
+    pub label: Texts,
+    pub hint: Texts,
+    pub required: Condition,
+    pub required_message: Texts,
+    pub constraint: Option<Expr>,
+    pub constraint_message: Texts,
+    pub relevant: Option<Expr>,
+    pub calculation: Option<Expr>,
+    pub default: Option<String>,
+    pub appearance: Option<String>,
+    pub read_only: Condition,
+    /// Which choices of the list are offered, for selects (reads the choices' columns).
+    pub choice_filter: Option<Expr>,
+    /// The professional standard or domain this item scores into (OpenCPD extension).
+    pub domain: Option<String>,
+    /// The most an integer, decimal or range answer can score (OpenCPD extension).
+    pub max_score: Option<f64>,
+}
+
+impl Item {
+    /// A question of the given kind with nothing else set.
+    pub fn new(name: impl Into<String>, kind: ItemKind, row: usize) -> Item {
+        Item {
+            name: name.into(),
+            kind,
+            row,
+            label: Texts::new(),
+            hint: Texts::new(),
+            required: Condition::Never,
+            required_message: Texts::new(),
+            constraint: None,
+            constraint_message: Texts::new(),
+            relevant: None,
+            calculation: None,
+            default: None,
+            appearance: None,
+            read_only: Condition::Never,
+            choice_filter: None,
+            domain: None,
+            max_score: None,
+        }
+    }
+
+    /// The items inside a group or repeat; none for a question.
+    pub fn children(&self) -> &[Item] {
+        match &self.kind {
+            ItemKind::Group { items } | ItemKind::Repeat { items, .. } => items,
+            _ => &[],
+        }
+    }
+}
+
+/// What kind of item a row is, with what that kind needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemKind {
+    Text,
+    Integer,
+    Decimal,
+    SelectOne {
+        list: String,
+    },
+    SelectMultiple {
+        list: String,
+    },
+    Date,
+    Time,
+    DateTime,
+    /// Shown, never answered.
+    Note,
+    /// Computed from `calculation`, never answered.
+    Calculate,
+    /// "OK" when the respondent confirms (`acknowledge`, formerly `trigger`).
+    Acknowledge,
+    Range {
+        start: f64,
+        end: f64,
+        step: f64,
+    },
+    /// Filled by the collecting device (start, end, today, deviceid, username…), not asked.
+    Metadata {
+        of: String,
+    },
+    Group {
+        items: Vec<Item>,
+    },
+    Repeat {
+        items: Vec<Item>,
+        repeat_count: Option<Expr>,
+    },
+}
+
+/// `required` and `read_only`: never, always, or when an expression holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    Never,
+    Always,
+    When(Expr),
+}
+
+/// One option of a choice list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub name: String,
+    pub label: Texts,
+    /// Points for choosing it (OpenCPD extension).
+    pub score: Option<f64>,
+    /// The other columns of the choices sheet, by header (what `choice_filter` reads).
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Form {
+    /// Every item, depth first, in the order of the sheet.
+    pub fn all_items(&self) -> Vec<&Item> {
+        fn collect<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
+            for item in items {
+                out.push(item);
+                collect(item.children(), out);
+            }
+        }
+        let mut out = Vec::new();
+        collect(&self.items, &mut out);
+        out
+    }
+
+    /// The item named `name`, wherever it is.
+    pub fn item(&self, name: &str) -> Option<&Item> {
+        self.all_items().into_iter().find(|i| i.name == name)
+    }
+
+    /// The choices of the list a select uses.
+    pub fn choices(&self, list: &str) -> &[Choice] {
+        self.choice_lists.get(list).map(Vec::as_slice).unwrap_or(&[])
+    }
+}

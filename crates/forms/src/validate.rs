@@ -1,0 +1,621 @@
+//! Submission validation: answers given as JSON are checked against a [`Form`] and come out
+//! typed ([`Validated`]), with the form's calculations computed, or as the full list of
+//! [`Problem`]s.
+//!
+//! The shape of the answers (documented once, here):
+//! - a JSON object from item name to value; groups are *flattened* (names are unique in a
+//!   form, so a question inside a group is answered by its own name, not under the group's);
+//! - a repeat is an array of objects, one per instance, in the same shape;
+//! - `null`, `""` and absent mean "no answer"; a `select_multiple` is a space-separated
+//!   string or an array; dates are `YYYY-MM-DD`, times `HH:MM[:SS]`, date-times ISO 8601.
+//!
+//! The decisions:
+//! - a name the form does not have is an error, and so is an answer to a note or a
+//!   calculation (the form computes those itself);
+//! - an answer to a question that is not relevant is an error, not silently dropped: the
+//!   client showed a question it should have hidden, or kept a stale answer;
+//! - `required` is checked only where the question is relevant; constraints, ranges, choice
+//!   filters and score bounds only where there is an answer;
+//! - calculations are computed twice in document order (once so that every relevance can
+//!   see them, once more with relevance applied); an irrelevant calculation is empty.
+//!
+//! Problems name the item as the column (`age`, or `members[2].age` inside a repeat, 1-based)
+//! and carry the offending value. Nothing here scores; see [`crate::score`].
+
+use crate::expr::{Context, Env, Value};
+use crate::model::{Choice, Condition, Form, Item, ItemKind};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use opencpd_domain::table::Problem;
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The answers of one instance (the whole submission, or one repeat instance), by name.
+pub type Instance = BTreeMap<String, Answer>;
+
+/// One typed answer. Unanswered items are absent from their [`Instance`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Text(String),
+    Integer(i64),
+    Decimal(f64),
+    Choice(String),
+    Choices(Vec<String>),
+    Date(NaiveDate),
+    Time(NaiveTime),
+    DateTime(NaiveDateTime),
+    /// The value of a `calculate`, as text (XPath string value).
+    Calculated(String),
+    Repeat(Vec<Instance>),
+}
+
+impl Answer {
+    /// The number, for integer, decimal and range answers.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Answer::Integer(i) => Some(*i as f64),
+            Answer::Decimal(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// A submission that passed every check, with calculations filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Validated {
+    pub answers: Instance,
+}
+
+impl Validated {
+    /// A top-level answer (not inside a repeat) by name.
+    pub fn get(&self, name: &str) -> Option<&Answer> {
+        self.answers.get(name)
+    }
+}
+
+/// Checks `answers` against `form`, evaluating expressions at the moment `ctx`.
+pub fn validate(form: &Form, answers: &Json, ctx: &Context) -> Result<Validated, Vec<Problem>> {
+    let Some(object) = answers.as_object() else {
+        return Err(vec![Problem::new("form-bad-answers").with_value(short(answers))]);
+    };
+    let mut index = BTreeMap::new();
+    index_items(&form.items, &mut Vec::new(), &mut index);
+    let mut check = Check { form, ctx, index, problems: Vec::new(), unreadable: BTreeSet::new() };
+    let mut root = check.read(&form.items, object, "");
+    check.calculate(&form.items, &mut root, &mut Vec::new(), None);
+    check.rules(&form.items, &mut root, &mut Vec::new(), true, "");
+    if check.problems.is_empty() { Ok(Validated { answers: root }) } else { Err(check.problems) }
+}
+
+/// Where an item lives: the item and the repeats around it, outermost first.
+type Index<'f> = BTreeMap<&'f str, (&'f Item, Vec<&'f str>)>;
+
+fn index_items<'f>(items: &'f [Item], repeats: &mut Vec<&'f str>, index: &mut Index<'f>) {
+    for item in items {
+        index.insert(&item.name, (item, repeats.clone()));
+        match &item.kind {
+            ItemKind::Group { items } => index_items(items, repeats, index),
+            ItemKind::Repeat { items, .. } => {
+                repeats.push(&item.name);
+                index_items(items, repeats, index);
+                repeats.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A position in the submission: the repeat instances we are inside (name, 0-based index).
+type Position = Vec<(String, usize)>;
+
+static NO_ANSWERS: Instance = BTreeMap::new();
+
+fn instance_at<'a>(root: &'a Instance, pos: &[(String, usize)]) -> &'a Instance {
+    let mut inst = root;
+    for (name, i) in pos {
+        inst = match inst.get(name) {
+            Some(Answer::Repeat(instances)) if *i < instances.len() => &instances[*i],
+            _ => return &NO_ANSWERS,
+        };
+    }
+    inst
+}
+
+fn instance_at_mut<'a>(root: &'a mut Instance, pos: &[(String, usize)]) -> Option<&'a mut Instance> {
+    let mut inst = root;
+    for (name, i) in pos {
+        inst = match inst.get_mut(name) {
+            Some(Answer::Repeat(instances)) => instances.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(inst)
+}
+
+/// An answer as the expression language sees it.
+fn answer_value(answer: Option<&Answer>) -> Value {
+    match answer {
+        None => Value::empty(),
+        Some(Answer::Text(s) | Answer::Choice(s) | Answer::Calculated(s)) => Value::Text(s.clone()),
+        Some(Answer::Integer(i)) => Value::Number(*i as f64),
+        Some(Answer::Decimal(d)) => Value::Number(*d),
+        Some(Answer::Choices(names)) => Value::Text(names.join(" ")),
+        Some(Answer::Date(d)) => Value::Date(*d),
+        Some(Answer::Time(t)) => Value::Text(t.format("%H:%M:%S").to_string()),
+        Some(Answer::DateTime(dt)) => Value::DateTime(*dt),
+        Some(Answer::Repeat(instances)) => {
+            Value::List((1..=instances.len()).map(|i| Value::Number(i as f64)).collect())
+        }
+    }
+}
+
+/// What an expression sees from one place in the submission.
+struct Scope<'a> {
+    index: &'a Index<'a>,
+    root: &'a Instance,
+    pos: &'a [(String, usize)],
+    current: &'a str,
+    choice: Option<&'a Choice>,
+    default_language: &'a str,
+}
+
+impl Scope<'_> {
+    fn gather(&self, inst: &Instance, repeats: &[&str], name: &str, out: &mut Vec<Value>) {
+        match repeats.split_first() {
+            None => match inst.get(name) {
+                Some(Answer::Repeat(instances)) => {
+                    out.extend((1..=instances.len()).map(|i| Value::Number(i as f64)));
+                }
+                answer => out.push(answer_value(answer)),
+            },
+            Some((first, rest)) => {
+                if let Some(Answer::Repeat(instances)) = inst.get(*first) {
+                    for sub in instances {
+                        self.gather(sub, rest, name, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Env for Scope<'_> {
+    fn reference(&self, name: &str) -> Value {
+        let Some((item, repeats)) = self.index.get(name) else { return Value::empty() };
+        // Go down through the repeat instances we are in and the item is in too.
+        let mut depth = 0;
+        while depth < repeats.len() && depth < self.pos.len() && self.pos[depth].0 == repeats[depth] {
+            depth += 1;
+        }
+        let inst = instance_at(self.root, &self.pos[..depth]);
+        if depth == repeats.len() && !matches!(item.kind, ItemKind::Repeat { .. }) {
+            return answer_value(inst.get(name));
+        }
+        let mut out = Vec::new();
+        self.gather(inst, &repeats[depth..], name, &mut out);
+        Value::List(out)
+    }
+    fn current(&self) -> Value {
+        self.reference(self.current)
+    }
+    fn choice_column(&self, name: &str) -> Value {
+        let Some(choice) = self.choice else { return Value::empty() };
+        let text = match name {
+            "name" => Some(&choice.name),
+            "label" => choice.label.get(self.default_language).or_else(|| choice.label.values().next()),
+            _ => choice.extra.get(name),
+        };
+        Value::Text(text.cloned().unwrap_or_default())
+    }
+}
+
+struct Check<'f> {
+    form: &'f Form,
+    ctx: &'f Context,
+    index: Index<'f>,
+    problems: Vec<Problem>,
+    /// Paths whose answer was already refused for its type: no further checks there.
+    unreadable: BTreeSet<String>,
+}
+
+/// One answer, typed by its item. `Ok(None)` is no answer.
+pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Option<Answer>, Problem> {
+    let text = match value {
+        Json::Null => return Ok(None),
+        Json::String(s) => s.trim().to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::Bool(b) => b.to_string(),
+        Json::Array(_) if matches!(item.kind, ItemKind::SelectMultiple { .. }) => String::new(),
+        _ => return Err(Problem::new("form-bad-answer")),
+    };
+    if text.is_empty() && !value.is_array() {
+        return Ok(None);
+    }
+    let choice = |list: &str, name: &str| -> Result<(), Problem> {
+        let choices = form.choices(list);
+        if choices.iter().any(|c| c.name == name) {
+            return Ok(());
+        }
+        let mut allowed: Vec<&str> = choices.iter().map(|c| c.name.as_str()).take(20).collect();
+        allowed.dedup();
+        if choices.len() > 20 {
+            allowed.push("…");
+        }
+        Err(Problem::new("bad-choice").arg("allowed", allowed.join(", ")))
+    };
+    Ok(Some(match &item.kind {
+        ItemKind::Text | ItemKind::Metadata { .. } => match value {
+            Json::String(s) => Answer::Text(s.clone()),
+            _ => Answer::Text(text),
+        },
+        ItemKind::Integer => match text.parse::<i64>() {
+            Ok(i) => Answer::Integer(i),
+            Err(_) => return Err(Problem::new("form-bad-integer")),
+        },
+        ItemKind::Decimal | ItemKind::Range { .. } => match text.parse::<f64>() {
+            Ok(d) if d.is_finite() => Answer::Decimal(d),
+            _ => return Err(Problem::new("bad-number")),
+        },
+        ItemKind::Date => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            Ok(d) if text.len() == 10 => Answer::Date(d),
+            _ => return Err(Problem::new("bad-date")),
+        },
+        ItemKind::Time => Answer::Time(parse_time(&text).ok_or_else(|| Problem::new("form-bad-time"))?),
+        ItemKind::DateTime => Answer::DateTime(parse_datetime(&text).ok_or_else(|| Problem::new("form-bad-datetime"))?),
+        ItemKind::SelectOne { list } => {
+            if matches!(value, Json::Bool(_)) {
+                return Err(Problem::new("form-bad-answer"));
+            }
+            choice(list, &text)?;
+            Answer::Choice(text)
+        }
+        ItemKind::SelectMultiple { list } => {
+            let names: Vec<String> = match value {
+                Json::Array(elements) => {
+                    let mut names = Vec::new();
+                    for element in elements {
+                        match element {
+                            Json::String(s) => names.push(s.trim().to_string()),
+                            Json::Number(n) => names.push(n.to_string()),
+                            _ => return Err(Problem::new("form-bad-answer")),
+                        }
+                    }
+                    names
+                }
+                Json::Bool(_) => return Err(Problem::new("form-bad-answer")),
+                _ => text.split_whitespace().map(str::to_string).collect(),
+            };
+            let mut unique: Vec<String> = Vec::new();
+            for name in names.into_iter().filter(|n| !n.is_empty()) {
+                choice(list, &name).map_err(|p| p.with_value(&name))?;
+                if !unique.contains(&name) {
+                    unique.push(name);
+                }
+            }
+            if unique.is_empty() {
+                return Ok(None);
+            }
+            Answer::Choices(unique)
+        }
+        ItemKind::Acknowledge => match value {
+            Json::Bool(true) => Answer::Text("OK".into()),
+            Json::Bool(false) => return Ok(None),
+            _ if text.eq_ignore_ascii_case("ok") => Answer::Text("OK".into()),
+            _ => return Err(Problem::new("form-bad-answer")),
+        },
+        ItemKind::Note | ItemKind::Calculate => return Err(Problem::new("form-no-answer-expected")),
+        ItemKind::Group { .. } | ItemKind::Repeat { .. } => return Err(Problem::new("form-bad-answer")),
+    }))
+}
+
+/// A JSON value as a short text for a problem.
+fn short(value: &Json) -> String {
+    let text = match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
+}
+
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    // ODK sends 10:30:00.000+02:00; the offset is dropped (times are wall-clock times).
+    let cut = text.char_indices().skip(5).find(|(_, c)| matches!(c, '+' | '-' | 'Z')).map(|(i, _)| i);
+    let text = &text[..cut.unwrap_or(text.len())];
+    NaiveTime::parse_from_str(text, "%H:%M:%S%.f").or_else(|_| NaiveTime::parse_from_str(text, "%H:%M")).ok()
+}
+
+fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.naive_local());
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+}
+
+impl<'f> Check<'f> {
+    fn scope<'a>(&'a self, root: &'a Instance, pos: &'a [(String, usize)], current: &'a str) -> Scope<'a> {
+        Scope { index: &self.index, root, pos, current, choice: None, default_language: &self.form.default_language }
+    }
+
+    /// Reads the JSON of one instance into typed answers; reports unknown names.
+    fn read(&mut self, items: &'f [Item], object: &serde_json::Map<String, Json>, prefix: &str) -> Instance {
+        let mut out = Instance::new();
+        let mut known = BTreeSet::new();
+        self.read_items(items, object, prefix, &mut out, &mut known);
+        for key in object.keys() {
+            if !known.contains(key.as_str()) {
+                self.problems.push(
+                    Problem::new("form-unknown-answer")
+                        .in_column(format!("{prefix}{key}"))
+                        .with_value(short(&object[key])),
+                );
+            }
+        }
+        out
+    }
+
+    fn read_items(
+        &mut self,
+        items: &'f [Item],
+        object: &serde_json::Map<String, Json>,
+        prefix: &str,
+        out: &mut Instance,
+        known: &mut BTreeSet<&'f str>,
+    ) {
+        for item in items {
+            if let ItemKind::Group { items } = &item.kind {
+                self.read_items(items, object, prefix, out, known);
+                continue;
+            }
+            known.insert(&item.name);
+            let path = format!("{prefix}{}", item.name);
+            let Some(value) = object.get(&item.name) else { continue };
+            if let ItemKind::Repeat { items, .. } = &item.kind {
+                match value {
+                    Json::Null => {}
+                    Json::Array(elements) => {
+                        let mut instances = Vec::new();
+                        for (i, element) in elements.iter().enumerate() {
+                            let inner = format!("{path}[{}].", i + 1);
+                            match element.as_object() {
+                                Some(object) => instances.push(self.read(items, object, &inner)),
+                                None => {
+                                    let at = format!("{path}[{}]", i + 1);
+                                    self.problems.push(
+                                        Problem::new("form-bad-repeat").in_column(&at).with_value(short(element)),
+                                    );
+                                    self.unreadable.insert(at);
+                                    instances.push(Instance::new());
+                                }
+                            }
+                        }
+                        if !instances.is_empty() {
+                            out.insert(item.name.clone(), Answer::Repeat(instances));
+                        }
+                    }
+                    other => {
+                        self.problems.push(Problem::new("form-bad-repeat").in_column(&path).with_value(short(other)));
+                        self.unreadable.insert(path);
+                    }
+                }
+                continue;
+            }
+            match parse_answer(self.form, item, value) {
+                Ok(Some(answer)) => {
+                    out.insert(item.name.clone(), answer);
+                }
+                Ok(None) => {}
+                Err(problem) => {
+                    let problem = if problem.value.is_some() { problem } else { problem.with_value(short(value)) };
+                    self.problems.push(problem.in_column(&path));
+                    self.unreadable.insert(path);
+                }
+            }
+        }
+    }
+
+    /// Computes every calculation in document order. `relevant` is `None` in the first
+    /// pass (relevance ignored), and the item's relevance in the second.
+    fn calculate(&mut self, items: &'f [Item], root: &mut Instance, pos: &mut Position, relevant: Option<bool>) {
+        for item in items {
+            match &item.kind {
+                ItemKind::Group { items } => self.calculate(items, root, pos, relevant),
+                ItemKind::Repeat { items, .. } => {
+                    let count = match instance_at(root, pos).get(&item.name) {
+                        Some(Answer::Repeat(instances)) => instances.len(),
+                        _ => 0,
+                    };
+                    for i in 0..count {
+                        pos.push((item.name.clone(), i));
+                        self.calculate(items, root, pos, relevant);
+                        pos.pop();
+                    }
+                }
+                ItemKind::Calculate => self.set_calculation(item, root, pos, relevant.unwrap_or(true)),
+                _ => {}
+            }
+        }
+    }
+
+    fn set_calculation(&self, item: &Item, root: &mut Instance, pos: &[(String, usize)], relevant: bool) {
+        let value = match (&item.calculation, relevant) {
+            (Some(calculation), true) => {
+                let text = calculation.eval(&self.scope(root, pos, &item.name), self.ctx).text();
+                (!text.is_empty()).then_some(text)
+            }
+            _ => None,
+        };
+        if let Some(inst) = instance_at_mut(root, pos) {
+            match value {
+                Some(text) => inst.insert(item.name.clone(), Answer::Calculated(text)),
+                None => inst.remove(&item.name),
+            };
+        }
+    }
+
+    fn holds(&self, condition: &Condition, root: &Instance, pos: &[(String, usize)], current: &str) -> bool {
+        match condition {
+            Condition::Never => false,
+            Condition::Always => true,
+            Condition::When(expr) => expr.holds(&self.scope(root, pos, current), self.ctx),
+        }
+    }
+
+    fn message(&self, texts: &crate::model::Texts) -> Option<String> {
+        texts.get(&self.form.default_language).or_else(|| texts.values().next()).cloned()
+    }
+
+    /// Relevance, required, constraints, ranges, choice filters and score bounds.
+    fn rules(&mut self, items: &'f [Item], root: &mut Instance, pos: &mut Position, parent: bool, prefix: &str) {
+        for item in items {
+            let relevant =
+                parent && item.relevant.as_ref().is_none_or(|e| e.holds(&self.scope(root, pos, &item.name), self.ctx));
+            let path = format!("{prefix}{}", item.name);
+            match &item.kind {
+                ItemKind::Group { items } => {
+                    self.rules(items, root, pos, relevant, prefix);
+                    continue;
+                }
+                ItemKind::Calculate => {
+                    self.set_calculation(item, root, pos, relevant);
+                    continue;
+                }
+                ItemKind::Note => continue,
+                _ => {}
+            }
+            if self.unreadable.contains(&path) {
+                continue;
+            }
+            let answer = instance_at(root, pos).get(&item.name).cloned();
+            if !relevant {
+                if let Some(answer) = &answer {
+                    let shown = match answer {
+                        Answer::Repeat(instances) => format!("{} ×", instances.len()),
+                        other => answer_value(Some(other)).text(),
+                    };
+                    self.problems.push(Problem::new("form-not-relevant").in_column(&path).with_value(shown));
+                    if let Some(inst) = instance_at_mut(root, pos) {
+                        inst.remove(&item.name);
+                    }
+                }
+                continue;
+            }
+            if let ItemKind::Repeat { items, repeat_count } = &item.kind {
+                let count = match &answer {
+                    Some(Answer::Repeat(instances)) => instances.len(),
+                    _ => 0,
+                };
+                if let Some(expected) = repeat_count {
+                    let wanted = expected.eval(&self.scope(root, pos, &item.name), self.ctx).number();
+                    if wanted.is_finite() && wanted >= 0.0 && wanted as usize != count {
+                        self.problems.push(
+                            Problem::new("form-repeat-count")
+                                .in_column(&path)
+                                .with_value(count.to_string())
+                                .arg("expected", wanted as usize),
+                        );
+                    }
+                }
+                for i in 0..count {
+                    if self.unreadable.contains(&format!("{path}[{}]", i + 1)) {
+                        continue;
+                    }
+                    pos.push((item.name.clone(), i));
+                    self.rules(items, root, pos, true, &format!("{path}[{}].", i + 1));
+                    pos.pop();
+                }
+                continue;
+            }
+            let Some(answer) = answer else {
+                if self.holds(&item.required, root, pos, &item.name) {
+                    let problem = match self.message(&item.required_message) {
+                        Some(message) => Problem::new("form-required").arg("message", message),
+                        None => Problem::new("required"),
+                    };
+                    self.problems.push(problem.in_column(&path));
+                }
+                continue;
+            };
+            let shown = answer_value(Some(&answer)).text();
+            if let Some(constraint) = &item.constraint
+                && !constraint.holds(&self.scope(root, pos, &item.name), self.ctx)
+            {
+                let problem = match self.message(&item.constraint_message) {
+                    Some(message) => Problem::new("form-constraint-message").arg("message", message),
+                    None => Problem::new("form-constraint").arg("constraint", constraint.source()),
+                };
+                self.problems.push(problem.in_column(&path).with_value(&shown));
+            }
+            if let (ItemKind::Range { start, end, step }, Some(n)) = (&item.kind, answer.number()) {
+                let steps = (n - start) / step;
+                if n < *start || n > *end || (steps - steps.round()).abs() > 1e-9 {
+                    self.problems.push(
+                        Problem::new("form-out-of-range")
+                            .in_column(&path)
+                            .with_value(&shown)
+                            .arg("start", crate::expr::format_number(*start))
+                            .arg("end", crate::expr::format_number(*end))
+                            .arg("step", crate::expr::format_number(*step)),
+                    );
+                }
+            }
+            if let (Some(max), Some(n)) = (item.max_score, answer.number())
+                && !(0.0..=max).contains(&n)
+            {
+                self.problems.push(
+                    Problem::new("form-score-out-of-range")
+                        .in_column(&path)
+                        .with_value(&shown)
+                        .arg("max", crate::expr::format_number(max)),
+                );
+            }
+            if let (Some(filter), ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list }) =
+                (&item.choice_filter, &item.kind)
+            {
+                let names = match &answer {
+                    Answer::Choice(name) => vec![name.clone()],
+                    Answer::Choices(names) => names.clone(),
+                    _ => Vec::new(),
+                };
+                for name in names {
+                    let offered = self.form.choices(list).iter().filter(|c| c.name == name).any(|choice| {
+                        let mut scope = self.scope(root, pos, &item.name);
+                        scope.choice = Some(choice);
+                        filter.holds(&scope, self.ctx)
+                    });
+                    if !offered {
+                        self.problems.push(
+                            Problem::new("form-filtered-choice")
+                                .in_column(&path)
+                                .with_value(&name)
+                                .arg("filter", filter.source()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_datetimes_in_the_spellings_clients_send() {
+        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s);
+        assert_eq!(parse_time("08:30"), t(8, 30, 0));
+        assert_eq!(parse_time("08:30:15"), t(8, 30, 15));
+        assert_eq!(parse_time("10:30:00.000+02:00"), t(10, 30, 0));
+        assert_eq!(parse_time("10:30:00Z"), t(10, 30, 0));
+        assert_eq!(parse_time("8h30"), None);
+        assert_eq!(parse_time("25:00"), None);
+        let dt = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap().and_hms_opt(10, 15, 0);
+        assert_eq!(parse_datetime("2026-03-14T10:15:00+01:00"), dt);
+        assert_eq!(parse_datetime("2026-03-14T10:15"), dt);
+        assert_eq!(parse_datetime("2026-03-14 10:15:00"), dt);
+        assert_eq!(parse_datetime("2026-03-14"), None);
+    }
+}

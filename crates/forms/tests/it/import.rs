@@ -1,0 +1,493 @@
+//! XLSForm import: what is taken, how it is modelled, and every refusal with its place.
+
+use crate::fixtures::*;
+use opencpd_forms::{Condition, Form, ItemKind, parse_xlsform};
+
+fn kind(form: &Form, name: &str) -> ItemKind {
+    let mut kind = form.item(name).unwrap_or_else(|| panic!("no item {name}")).kind.clone();
+    if let ItemKind::Group { items } | ItemKind::Repeat { items, .. } = &mut kind {
+        items.clear();
+    }
+    kind
+}
+
+#[test]
+fn every_supported_type_becomes_its_kind() {
+    let form = observation();
+    let expected = [
+        ("started", ItemKind::Metadata { of: "start".into() }),
+        ("today", ItemKind::Metadata { of: "today".into() }),
+        ("teacher", ItemKind::Text),
+        ("observed_on", ItemKind::Date),
+        ("start_time", ItemKind::Time),
+        ("recorded_at", ItemKind::DateTime),
+        ("pupils", ItemKind::Integer),
+        ("lesson_hours", ItemKind::Decimal),
+        ("planning", ItemKind::Group { items: vec![] }),
+        ("plan_quality", ItemKind::SelectOne { list: "quality".into() }),
+        ("materials_used", ItemKind::SelectMultiple { list: "materials".into() }),
+        ("engagement", ItemKind::Range { start: 0.0, end: 4.0, step: 1.0 }),
+        ("thanks", ItemKind::Note),
+        ("pupils_per_hour", ItemKind::Calculate),
+        ("confirm", ItemKind::Acknowledge),
+    ];
+    for (name, want) in expected {
+        assert_eq!(kind(&form, name), want, "{name}");
+    }
+    assert!(matches!(kind(&form, "learners"), ItemKind::Repeat { repeat_count: Some(_), .. }));
+}
+
+#[test]
+fn settings_and_languages() {
+    let form = observation();
+    assert_eq!(form.form_id, "lesson_obs");
+    assert_eq!(form.version, "2026.1");
+    assert_eq!(form.title, "Lesson observation");
+    assert_eq!(form.default_language, "en");
+    assert_eq!(form.languages, vec!["en", "fr"]);
+}
+
+#[test]
+fn labels_hints_and_messages_in_two_languages() {
+    let form = observation();
+    let teacher = form.item("teacher").unwrap();
+    assert_eq!(teacher.label["en"], "Teacher's name");
+    assert_eq!(teacher.label["fr"], "Nom de l'enseignant");
+    assert_eq!(teacher.hint["fr"], "Comme sur le registre");
+    assert_eq!(teacher.required, Condition::Always);
+    let date = form.item("observed_on").unwrap();
+    assert_eq!(date.required_message["fr"], "Indiquez la date de la leçon");
+    assert_eq!(date.constraint_message["en"], "The lesson cannot be in the future");
+    assert_eq!(date.constraint.as_ref().unwrap().source(), ". <= today()");
+    let comment = form.item("comment").unwrap();
+    assert!(matches!(&comment.read_only, Condition::When(e) if e.source() == "${confirm} = 'OK'"));
+    assert_eq!(form.item("learner_count").unwrap().default.as_deref(), Some("2"));
+    assert_eq!(form.item("plan_quality").unwrap().appearance.as_deref(), Some("minimal"));
+}
+
+#[test]
+fn groups_and_repeats_nest_their_items() {
+    let form = observation();
+    let names = |name: &str| form.item(name).unwrap().children().iter().map(|i| i.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names("planning"), vec!["plan_quality", "materials_used", "materials_other"]);
+    assert_eq!(names("learners"), vec!["age", "sex", "older"]);
+    assert!(form.items.iter().any(|i| i.name == "mean_age"), "items after the repeat are back at the top");
+    assert_eq!(form.item("planning").unwrap().relevant.as_ref().unwrap().source(), "${pupils} > 0");
+}
+
+#[test]
+fn choices_keep_scores_labels_and_extra_columns() {
+    let form = observation();
+    let quality = form.choices("quality");
+    assert_eq!(quality.iter().map(|c| c.score).collect::<Vec<_>>(), vec![Some(0.0), Some(1.0), Some(2.0), Some(3.0)]);
+    assert_eq!(quality[2].label["fr"], "Bien");
+    assert_eq!(form.choices("sexes")[0].score, None);
+    assert_eq!(form.choices("districts")[2].extra["region"], "south");
+    assert_eq!(form.item("engagement").unwrap().domain.as_deref(), Some("Engagement"));
+    assert_eq!(form.item("questions_asked").unwrap().max_score, Some(10.0));
+}
+
+#[test]
+fn a_form_round_trips_through_json() {
+    let form = observation();
+    let json = serde_json::to_string(&form).unwrap();
+    let back: Form = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, form);
+}
+
+#[test]
+fn untagged_labels_are_in_the_default_language_and_legacy_headers_are_read() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "label:french",
+                    "bind:relevant",
+                    "constraint message",
+                    "read only",
+                    "requiredMsg",
+                    "required",
+                ],
+                vec!["  select one from yes_no ", "ok", "OK?", "D'accord ?", "", "", "", "", ""],
+                vec!["int", "n", "How many?", "Combien ?", "${ok} = 'yes'", "too many", "false", "Say how many", "yes"],
+                vec!["string", "s", "Say", "Dites", "", "", "true()", "", ""],
+                vec!["trigger", "t", "Push", "Poussez", "", "", "", "", ""],
+                vec!["dateTime", "dt", "When", "Quand", "", "", "", "", ""],
+                vec!["select all that apply from yes_no", "m", "Which", "Lesquels", "", "", "", "", ""],
+            ],
+        ),
+        ("choices", vec![vec!["list name", "name", "label"], vec!["yes_no", "yes", "Yes"], vec!["yes_no", "no", "No"]]),
+        ("settings", vec![vec!["default_language"], vec!["english"]]),
+        ("help-survey", vec![vec!["anything"], vec!["geopoint"]]),
+    ]);
+    let form = taken(&bytes);
+    assert_eq!(form.languages, vec!["en", "fr"]);
+    assert_eq!(form.item("ok").unwrap().label["en"], "OK?");
+    assert_eq!(form.item("ok").unwrap().label["fr"], "D'accord ?");
+    let n = form.item("n").unwrap();
+    assert_eq!(n.kind, ItemKind::Integer);
+    assert_eq!(n.relevant.as_ref().unwrap().source(), "${ok} = 'yes'");
+    assert_eq!(n.constraint_message["en"], "too many");
+    assert_eq!(n.required_message["en"], "Say how many");
+    assert_eq!(n.read_only, Condition::Never);
+    assert_eq!(form.item("s").unwrap().read_only, Condition::Always);
+    assert_eq!(form.item("t").unwrap().kind, ItemKind::Acknowledge);
+    assert_eq!(form.item("dt").unwrap().kind, ItemKind::DateTime);
+    assert_eq!(form.item("m").unwrap().kind, ItemKind::SelectMultiple { list: "yes_no".into() });
+    assert_eq!(form.form_id, "test", "the file name gives the id when the settings have none");
+}
+
+#[test]
+fn numeric_and_boolean_cells_are_read_as_excel_shows_them() {
+    let bytes = xlsx_cells(&[
+        (
+            "survey",
+            vec![
+                vec![Cell::T("type"), Cell::T("name"), Cell::T("label"), Cell::T("required")],
+                vec![Cell::T("select_one scale"), Cell::T("rating"), Cell::N(1.0), Cell::B(true)],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec![Cell::T("list_name"), Cell::T("value"), Cell::T("label"), Cell::T("score")],
+                vec![Cell::T("scale"), Cell::N(1.0), Cell::T("Low"), Cell::N(1.0)],
+                vec![Cell::T("scale"), Cell::N(2.0), Cell::T("High"), Cell::N(2.5)],
+            ],
+        ),
+        ("settings", vec![vec![Cell::T("form_id"), Cell::T("version")], vec![Cell::T("f"), Cell::N(20131219.0)]]),
+    ]);
+    let form = taken(&bytes);
+    let rating = form.item("rating").unwrap();
+    assert_eq!(rating.label["default"], "1");
+    assert_eq!(rating.required, Condition::Always);
+    assert_eq!(form.choices("scale").iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["1", "2"]);
+    assert_eq!(form.choices("scale")[1].score, Some(2.5));
+    assert_eq!(form.version, "20131219");
+}
+
+#[test]
+fn unsupported_types_are_reported_with_row_and_column() {
+    let types = [
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "image",
+        "audio",
+        "video",
+        "file",
+        "barcode",
+        "select_one_from_file places.csv",
+        "select_multiple_from_file places.csv",
+        "rank yn",
+        "calculate_here",
+        "hidden",
+        "audit",
+        "background-audio",
+        "xml-external",
+        "comments",
+    ];
+    let rows: Vec<Vec<&str>> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            vec![
+                *t,
+                [
+                    "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14",
+                    "q15", "q16",
+                ][i],
+                "label",
+            ]
+        })
+        .collect();
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let mut problems = rejected_problems(&survey_only(&["type", "name", "label"], &rows));
+    problems.sort_by_key(|p| p.row);
+    assert_eq!(problems.len(), types.len());
+    for (i, (p, t)) in problems.iter().zip(types).enumerate() {
+        assert_eq!(
+            (p.row, p.column.as_deref(), p.code, p.value.as_deref()),
+            (Some(i + 2), Some("survey!type"), "form-unsupported-type", Some(t))
+        );
+    }
+}
+
+#[test]
+fn unsupported_functions_paths_appearances_and_columns_are_reported() {
+    let header = &[
+        "type",
+        "name",
+        "label",
+        "relevant",
+        "calculation",
+        "appearance",
+        "constraint",
+        "image",
+        "choice_filter",
+        "body::accuracyThreshold",
+        "parameters",
+    ];
+    let bytes = survey_only(
+        header,
+        &[
+            &["text", "id", "ID", "", "", "", "", "", "", "", ""],
+            &["calculate", "c1", "", "", "pulldata('hh', 'name', 'id', ${id})", "", "", "", "", "", ""],
+            &["begin repeat", "r", "R", "", "", "", "", "", "", "", ""],
+            &["text", "x", "X", "", "", "", "", "", "", "", ""],
+            &["end repeat", "", "", "", "", "", "", "", "", "", ""],
+            &["calculate", "c2", "", "", "indexed-repeat(${x}, ${r}, 1)", "", "", "", "", "", ""],
+            &["text", "t1", "T", "/data/id != ''", "", "", "", "", "", "", ""],
+            &["select_one yn", "s1", "S", "", "", "minimal search('hh')", "", "", "", "", ""],
+            &["text", "t2", "T", "", "", "custom-clickable-svg", "", "", "", "", ""],
+            &["integer", "t3", "T", "", "", "ex:org.app.Activity", "", "", "", "", ""],
+            &["text", "t4", "T", "", "", "", "", "photo.jpg", "", "", ""],
+            &["select_one yn", "s2", "S", "", "", "", "", "", "../id = name", "", ""],
+            &["text", "t5", "T", "", "", "", "", "", "", "30", ""],
+            &["select_one yn or_other", "s3", "S", "", "", "", "", "", "", "", ""],
+            &["text", "t6", "T", "", "concat(${id}, '!')", "", "", "", "", "", ""],
+            &["text", "t7", "T", "", "", "", "", "", "", "", "start=1"],
+            &["text", "t8", "T", "", "", "", "jr:choice-name(., '${s1}') != ''", "", "", "", ""],
+        ],
+    );
+    let problems = rejected(&bytes);
+    assert_eq!(
+        problems,
+        vec![
+            at(3, "survey!calculation", "form-unsupported-function"),
+            at(7, "survey!calculation", "form-unsupported-function"),
+            at(8, "survey!relevant", "form-unsupported-path"),
+            at(9, "survey!appearance", "form-unsupported-appearance"),
+            at(10, "survey!appearance", "form-unsupported-appearance"),
+            at(11, "survey!appearance", "form-unsupported-appearance"),
+            at(12, "survey!image", "form-unsupported-media"),
+            at(13, "survey!choice_filter", "form-unsupported-path"),
+            at(14, "survey!body::accuracyThreshold", "form-unsupported-column"),
+            at(15, "survey!type", "form-unsupported-or-other"),
+            at(16, "survey!calculation", "form-unsupported-column"),
+            at(17, "survey!parameters", "form-unsupported-column"),
+            at(18, "survey!constraint", "form-unsupported-function"),
+        ]
+    );
+    let all = rejected_problems(&bytes);
+    assert_eq!(all[0].args, vec![("function", "pulldata".to_string())]);
+    assert_eq!(all[0].value.as_deref(), Some("pulldata('hh', 'name', 'id', ${id})"));
+    assert_eq!(all[1].args, vec![("function", "indexed-repeat".to_string())]);
+    assert_eq!(all[12].args, vec![("function", "jr:choice-name".to_string())]);
+}
+
+#[test]
+fn broken_expressions_say_where() {
+    let bytes = survey_only(
+        &["type", "name", "label", "constraint", "relevant"],
+        &[
+            &["integer", "a", "A", ". > 1 and", ""],
+            &["integer", "b", "B", "", "(${a} > 1"],
+            &["integer", "c", "C", "regex(., '[0-9')", ""],
+            &["integer", "d", "D", "selected(.)", ""],
+        ],
+    );
+    let problems = rejected_problems(&bytes);
+    let summary: Vec<_> = problems.iter().map(|p| (p.row, p.column.clone().unwrap(), p.code, p.args.clone())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (Some(2), "survey!constraint".into(), "form-bad-expression", vec![("position", "10".into())]),
+            (Some(3), "survey!relevant".into(), "form-bad-expression", vec![("position", "10".into())]),
+            (Some(4), "survey!constraint".into(), "form-bad-pattern", vec![("pattern", "[0-9".into())]),
+            (Some(5), "survey!constraint".into(), "form-bad-arguments", vec![("function", "selected".into())]),
+        ]
+    );
+    assert_eq!(
+        problems[0].located("en"),
+        "row 2, column survey!constraint: . > 1 and is not a valid expression (the problem at character 10)"
+            .replace("the problem at", "the problem is at")
+    );
+    assert!(problems[0].located("fr").contains("caractère 10"), "{}", problems[0].located("fr"));
+}
+
+#[test]
+fn structural_errors_are_all_collected() {
+    let bytes = survey_only(
+        &["type", "name", "label", "relevant"],
+        &[
+            &["text", "a", "A", ""],
+            &["text", "a", "A again", ""],
+            &["select_one missing_list", "b", "B", ""],
+            &["text", "c", "C", "${nowhere} = 1"],
+            &["note", "d", "Hello ${ghost}", ""],
+            &["begin group", "g", "G", ""],
+            &["end repeat", "", "", ""],
+            &["end group", "", "", ""],
+            &["end group", "", "", ""],
+            &["text", "1bad", "Bad name", ""],
+            &["integer", "", "No name", ""],
+            &["", "orphan", "No type", ""],
+            &["begin repeat", "r", "R", ""],
+            &["text", "e", "E", ""],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(3, "survey!name", "form-duplicate-name"),
+            at(4, "survey!type", "form-missing-choices"),
+            at(5, "survey!relevant", "form-unknown-reference"),
+            at(6, "survey!label", "form-unknown-reference"),
+            at(8, "survey!type", "form-mismatched-end"),
+            at(10, "survey!type", "form-unexpected-end"),
+            at(11, "survey!name", "form-bad-name"),
+            at(12, "survey!name", "required"),
+            at(13, "survey!type", "required"),
+            at(14, "survey!type", "form-unclosed-group"),
+        ]
+    );
+}
+
+#[test]
+fn missing_sheets_and_columns() {
+    let no_survey = xlsx(&[("choices", vec![vec!["list_name", "name"], vec!["a", "b"]])]);
+    let problems = rejected_problems(&no_survey);
+    assert_eq!((problems[0].code, problems[0].value.as_deref()), ("form-missing-sheet", Some("survey")));
+
+    let no_type = xlsx(&[("survey", vec![vec!["kind", "name"], vec!["text", "a"]])]);
+    assert_eq!(rejected(&no_type), vec![at(1, "survey!type", "missing-column")]);
+    let no_name = xlsx(&[("survey", vec![vec!["type", "label"], vec!["text", "a"]])]);
+    assert_eq!(rejected(&no_name), vec![at(1, "survey!name", "missing-column")]);
+
+    let no_choices = xlsx(&[("survey", vec![vec!["type", "name"], vec!["select_one yn", "a"]])]);
+    let problems = rejected_problems(&no_choices);
+    assert_eq!(
+        (problems[0].row, problems[0].code, problems[0].value.as_deref()),
+        (Some(2), "form-missing-sheet", Some("choices"))
+    );
+
+    let doubled = xlsx(&[("survey", vec![vec!["type", "name", "relevant", "relevance"], vec!["text", "a", "", ""]])]);
+    assert_eq!(rejected(&doubled), vec![at(1, "survey!relevance", "duplicate-column")]);
+
+    assert_eq!(parse_xlsform("form.csv", b"type,name").unwrap_err()[0].code, "form-not-a-workbook");
+    assert_eq!(parse_xlsform("form.xlsx", b"").unwrap_err()[0].code, "empty-file");
+    assert_eq!(parse_xlsform("form.xlsx", b"not a zip at all").unwrap_err()[0].code, "form-unreadable");
+}
+
+#[test]
+fn choices_problems() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "choice_filter"],
+                vec!["select_one l", "a", ""],
+                vec!["select_one l", "b", "zone = 'x'"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label", "score", "audio"],
+                vec!["l", "x", "X", "one", ""],
+                vec!["l", "x", "X again", "", ""],
+                vec!["l", "", "no name", "", ""],
+                vec!["l", "y", "Y", "", "y.mp3"],
+            ],
+        ),
+    ]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(3, "survey!choice_filter", "form-unknown-choice-column"),
+            at(2, "choices!score", "bad-number"),
+            at(3, "choices!name", "form-duplicate-choice"),
+            at(4, "choices!name", "required"),
+            at(5, "choices!audio", "form-unsupported-media"),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_choices_are_allowed_when_the_settings_say_so() {
+    let survey = vec![vec!["type", "name"], vec!["select_one l", "a"]];
+    let choices = vec![vec!["list_name", "name", "label"], vec!["l", "x", "X"], vec!["l", "x", "X again"]];
+    let settings = vec![vec!["allow_choice_duplicates"], vec!["yes"]];
+    taken(&xlsx(&[("survey", survey), ("choices", choices), ("settings", settings)]));
+}
+
+#[test]
+fn scoring_columns_are_checked() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "domain", "max_score", "parameters"],
+                vec!["text", "a", "Planning", "", ""],
+                vec!["integer", "b", "Planning", "", ""],
+                vec!["select_one plain", "c", "Planning", "", ""],
+                vec!["text", "d", "", "5", ""],
+                vec!["decimal", "e", "Planning", "zero", ""],
+                vec!["range", "f", "", "", "start=5 end=1"],
+            ],
+        ),
+        ("choices", vec![vec!["list_name", "name", "score"], vec!["plain", "x", ""]]),
+    ]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(2, "survey!domain", "form-not-scorable"),
+            at(3, "survey!domain", "form-missing-max-score"),
+            at(4, "survey!domain", "form-no-scores"),
+            at(5, "survey!max_score", "form-not-scorable"),
+            at(6, "survey!max_score", "bad-number"),
+            at(7, "survey!parameters", "form-bad-parameters"),
+        ]
+    );
+}
+
+#[test]
+fn unsupported_settings_are_reported() {
+    let bytes = xlsx(&[
+        ("survey", vec![vec!["type", "name"], vec!["text", "a"]]),
+        (
+            "settings",
+            vec![vec!["form_id", "public_key", "submission_url"], vec!["f", "MIIBIjANBg", "https://example.org"]],
+        ),
+    ]);
+    assert_eq!(rejected(&bytes), vec![at(2, "settings!public_key", "form-unsupported-setting")]);
+}
+
+#[test]
+fn a_calculate_needs_its_calculation_and_a_form_needs_questions() {
+    let bytes = xlsx(&[("survey", vec![vec!["type", "name"], vec!["calculate", "total"]])]);
+    assert_eq!(rejected(&bytes), vec![at(2, "survey!calculation", "required")]);
+    let empty = xlsx(&[("survey", vec![vec!["type", "name", "label"], vec!["", "", "just a note to the author"]])]);
+    let problems = rejected_problems(&empty);
+    assert_eq!((problems[0].code, problems[0].row), ("form-no-questions", None));
+}
+
+#[test]
+fn defaults_must_be_valid_answers() {
+    let bytes = survey_only(
+        &["type", "name", "default"],
+        &[
+            &["integer", "a", "2"],
+            &["integer", "b", "two"],
+            &["date", "c", "2010-06-15"],
+            &["date", "d", "15/06/2010"],
+            &["select_one yn", "e", "maybe"],
+            &["select_multiple yn", "f", "yes no"],
+            &["note", "g", "hello"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(3, "survey!default", "form-bad-default"),
+            at(5, "survey!default", "form-bad-default"),
+            at(6, "survey!default", "form-bad-default"),
+            at(8, "survey!default", "form-bad-default")
+        ]
+    );
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary of `opencpd-forms`: workbooks built in code from the
+//! XLSForm spec, and the real forms in `shared/data/xlsforms`.
+
+mod fixtures;
+mod import;
+mod real_forms;
+mod scoring;
+mod validation;
