@@ -1,4 +1,4 @@
-//! The ten real XLSForms in `shared/data/xlsforms`: which are taken, and why the others
+//! The ten real XLSForms in `data/xlsforms` (copied from the shared reference data with their licences): which are taken, and why the others
 //! are rejected (row, column, problem).
 
 use crate::fixtures::ctx;
@@ -6,7 +6,7 @@ use opencpd_domain::table::Problem;
 use opencpd_forms::{Answer, Form, ItemKind, parse_xlsform, validate};
 use serde_json::json;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/xlsforms/");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/xlsforms/");
 
 fn read(name: &str) -> Result<Form, Vec<Problem>> {
     let bytes = std::fs::read(format!("{DIR}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
