@@ -237,3 +237,8 @@ unit-search-hint = { $n ->
    *[other] { $n } schools lie below: search for one, or open a unit above.
 }
 problem-form-bad-default = the default { $value } is not a valid answer to this question
+
+## Instruments and submissions
+problem-bad-uuid = { $value } is not a UUID
+problem-unknown-instrument = no instrument has the id { $value }
+problem-retired-instrument = the instrument { $value } is retired and takes no new submissions

@@ -237,3 +237,8 @@ unit-search-hint = { $n ->
    *[other] { $n } écoles se trouvent en dessous : cherchez-en une, ou ouvrez une unité ci-dessus.
 }
 problem-form-bad-default = la valeur par défaut { $value } n'est pas une réponse valide à cette question
+
+## Instruments et soumissions
+problem-bad-uuid = { $value } n'est pas un UUID
+problem-unknown-instrument = aucun instrument n'a l'identifiant { $value }
+problem-retired-instrument = l'instrument { $value } est retiré et ne prend plus de soumissions

@@ -69,6 +69,8 @@ impl AccountRole {
             EditPeople => {
                 matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader)
             }
+            EditInstruments => matches!(self, SystemAdmin | NationalOfficer),
+            ReadSubmissions => !matches!(self, Teacher),
         }
     }
 }
@@ -109,6 +111,10 @@ pub enum Action {
     EditPeople,
     ManageUsers,
     ReadAudit,
+    /// Publish, version and retire instruments (deployment-wide).
+    EditInstruments,
+    /// Read and export what others collected (a teacher reads only their own record).
+    ReadSubmissions,
 }
 
 /// What an action is about, with what is needed to place it.

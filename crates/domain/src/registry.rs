@@ -26,12 +26,22 @@ macro_rules! vocabulary {
 
             /// Accepts the key or an alias, ignoring case and surrounding spaces.
             pub fn parse(input: &str) -> Result<$name, Problem> {
-                let wanted = input.trim().to_lowercase();
+                let trimmed = input.trim();
+                // Compare without allocating (imports call this a million times), then
+                // accented spellings in any case.
                 $(
-                    if wanted == $key.to_lowercase() $(|| wanted == $alias)* {
+                    if trimmed.eq_ignore_ascii_case($key) $(|| trimmed.eq_ignore_ascii_case($alias))* {
                         return Ok($name::$variant);
                     }
                 )+
+                if !trimmed.is_ascii() {
+                    let wanted = trimmed.to_lowercase();
+                    $(
+                        if false $(|| wanted == $alias)* {
+                            return Ok($name::$variant);
+                        }
+                    )+
+                }
                 let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.key()).collect();
                 Err(Problem::new($code).with_value(input.trim()).arg("allowed", allowed.join(", ")))
             }
@@ -135,7 +145,12 @@ pub fn parse_code(input: &str) -> Result<String, Problem> {
 
 /// A name of a person, school or unit: not empty, at most 200 characters.
 pub fn parse_name(input: &str) -> Result<String, Problem> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = input.trim();
+    // Most names are already clean: keep them without rebuilding.
+    if !trimmed.is_empty() && trimmed.len() <= 200 && !trimmed.contains("  ") && !trimmed.contains(['\t', '\n', '\r']) {
+        return Ok(trimmed.to_string());
+    }
+    let name = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         Err(Problem::new("required"))
     } else if name.chars().count() > 200 {

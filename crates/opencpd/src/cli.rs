@@ -107,6 +107,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Publish, list and export instruments (XLSForms) and their submissions.
+    Instrument {
+        #[command(subcommand)]
+        action: InstrumentAction,
+    },
     /// Show or set the administrative levels of each country.
     Levels {
         #[command(subcommand)]
@@ -128,6 +133,43 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InstrumentAction {
+    /// Publish a new instrument version from an XLSForm (.xlsx or .xls); every problem in
+    /// the form is listed by sheet, row and column, and nothing is stored.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "survey", value_parser = ["survey", "test", "observation", "needs_assessment", "checklist"])]
+        kind: String,
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the instruments in use.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Export an instrument's submissions, one row each, labels in the chosen language.
+    Export {
+        id: i64,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        #[arg(long, default_value = "en")]
+        lang: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write the sample lesson-observation rubric (an XLSForm to start from).
+    Sample {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -333,6 +375,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(action).await,
+        Command::Instrument { action } => instrument(action).await,
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
                 let pool = open(&db.db).await?;
@@ -594,4 +637,61 @@ async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
     let db = open(url).await?;
     db.close().await;
     Ok(())
+}
+
+async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
+    use opencpd_store::instruments;
+    match action {
+        InstrumentAction::Import { file, kind, lang, db } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let pool = open(&db.db).await?;
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            match instruments::import(&pool, &Actor::system(), &file.to_string_lossy(), &bytes, &kind).await {
+                Ok(i) => {
+                    println!("Published {} version {} ({}) as instrument {}.", i.code, i.version, i.title, i.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(opencpd_store::Error::Invalid(problems)) => {
+                    eprintln!("{}: {} problem(s); nothing was stored.", file.display(), problems.len());
+                    for p in problems {
+                        eprintln!("  {}", p.located(lang));
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(e @ opencpd_store::Error::Conflict(_)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        InstrumentAction::List { db } => {
+            let pool = open(&db.db).await?;
+            for i in instruments::list(&pool, true).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                let state = if i.retired { "retired" } else { "in use" };
+                println!("{:>4} {:<24} {:<10} {:<12} {:<8} {}", i.id, i.code, i.version, i.kind, state, i.title);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        InstrumentAction::Export { id, format, lang, out, db } => {
+            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
+            let pool = open(&db.db).await?;
+            let file = std::io::BufWriter::new(
+                std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?,
+            );
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            let (mut file, n) = instruments::export(&pool, &Actor::system(), id, lang, format, file)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            file.flush()?;
+            eprintln!("Exported {n} submissions to {}.", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        InstrumentAction::Sample { out } => {
+            std::fs::write(&out, opencpd_store::demo::lesson_observation_xlsform())
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("Wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

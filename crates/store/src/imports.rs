@@ -336,18 +336,19 @@ fn position_cells(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
 const PEOPLE_INSERT: &str =
     "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)";
 
-fn person_cells(first_id: i64, rows: &[import::PersonRow]) -> Vec<Vec<Cell>> {
+fn person_cells(first_id: i64, rows: &mut [import::PersonRow]) -> Vec<Vec<Cell>> {
     let mut out = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
+    for (i, r) in rows.iter_mut().enumerate() {
+        // The names and contacts are written once: move them out rather than copy.
         out.push(vec![
             Cell::from(first_id + i as i64),
             r.staff_number.clone().into(),
-            r.given_name.clone().into(),
-            r.family_name.clone().into(),
+            std::mem::take(&mut r.given_name).into(),
+            std::mem::take(&mut r.family_name).into(),
             r.sex.key().into(),
             r.birth_year.map(i64::from).into(),
-            r.phone.clone().into(),
-            r.email.clone().into(),
+            r.phone.take().into(),
+            r.email.take().into(),
         ]);
     }
     out
@@ -367,7 +368,7 @@ const POSITIONS_INSERT: &str =
     "INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date, end_date)";
 
 async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let rows = import::check_people(table).map_err(Error::Invalid)?;
+    let mut rows = import::check_people(table).map_err(Error::Invalid)?;
     let existing: HashSet<String> = on_db!(db, |p| sqlx::query_scalar::<_, String>(
         "SELECT LOWER(staff_number) FROM people WHERE staff_number IS NOT NULL"
     )
@@ -406,7 +407,7 @@ async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: 
     let first = bulk::next_id(&mut tx, "people").await?;
     let mut created = 0;
     let step = bulk::batch_rows(8);
-    for (k, chunk) in rows.chunks(step).enumerate() {
+    for (k, chunk) in rows.chunks_mut(step).enumerate() {
         let base = first + (k * step) as i64;
         let cells = person_cells(base, chunk);
         created += bulk::insert(&mut tx, PEOPLE_INSERT, 8, cells, progress.written).await?;

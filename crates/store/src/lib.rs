@@ -15,7 +15,9 @@ pub mod bulk;
 pub mod demo;
 pub mod error;
 pub mod exports;
+pub mod field;
 pub mod imports;
+pub mod instruments;
 pub mod registry;
 
 pub use accounts::Actor;

@@ -151,6 +151,101 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
     Ok(Table { headers, rows })
 }
 
+/// Writes a table row by row, so a large export never holds all its rows: CSV goes
+/// straight to the output; XLSX uses the writer's constant-memory mode (rows go to a
+/// temporary file) and is copied to the output at [`TableWriter::finish`].
+pub struct TableWriter<W: std::io::Write> {
+    inner: Inner<W>,
+    row: u32,
+}
+
+#[allow(clippy::large_enum_variant)] // one per export: size does not matter
+enum Inner<W: std::io::Write> {
+    Csv(csv::Writer<W>),
+    Xlsx { book: Box<rust_xlsxwriter::Workbook>, out: W },
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+impl<W: std::io::Write> TableWriter<W> {
+    pub fn new(format: Format, headers: &[&str], out: W) -> Result<TableWriter<W>, std::io::Error> {
+        let mut w = match format {
+            Format::Csv => TableWriter { inner: Inner::Csv(csv::Writer::from_writer(out)), row: 0 },
+            Format::Xlsx => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+                TableWriter { inner: Inner::Xlsx { book: Box::new(book), out }, row: 0 }
+            }
+        };
+        w.header(headers)?;
+        Ok(w)
+    }
+
+    fn header(&mut self, headers: &[&str]) -> Result<(), std::io::Error> {
+        match &mut self.inner {
+            Inner::Csv(w) => w.write_record(headers)?,
+            Inner::Xlsx { book, .. } => {
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
+                for (c, h) in headers.iter().enumerate() {
+                    sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
+                }
+                sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+            }
+        }
+        self.row = 1;
+        Ok(())
+    }
+
+    pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), std::io::Error> {
+        match &mut self.inner {
+            Inner::Csv(w) => w.write_record(cells.iter().map(|c| c.as_ref()))?,
+            Inner::Xlsx { book, .. } => {
+                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
+                for (c, value) in cells.iter().enumerate() {
+                    let value = value.as_ref();
+                    if !value.is_empty() {
+                        sheet.write_string(self.row, c as u16, value).map_err(xlsx_error)?;
+                    }
+                }
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<W, std::io::Error> {
+        match self.inner {
+            Inner::Csv(w) => w.into_inner().map_err(|e| e.into_error()),
+            Inner::Xlsx { mut book, mut out } => {
+                let bytes = book.save_to_buffer().map_err(xlsx_error)?;
+                out.write_all(&bytes)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// A workbook of several sheets of text (an XLSForm, say), each `(name, rows)` with the
+/// header first.
+pub fn write_workbook(sheets: &[(&str, Vec<Vec<String>>)]) -> Result<Vec<u8>, std::io::Error> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).map_err(xlsx_error)?;
+        for (r, row) in rows.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                if !value.is_empty() {
+                    sheet.write_string(r as u32, c as u16, value).map_err(xlsx_error)?;
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(xlsx_error)
+}
+
 /// Writes a table of text in the given format.
 pub fn write_table<W: std::io::Write>(
     format: Format,
@@ -158,41 +253,12 @@ pub fn write_table<W: std::io::Write>(
     rows: impl IntoIterator<Item = Vec<String>>,
     out: &mut W,
 ) -> Result<(), std::io::Error> {
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(headers)?;
-            for row in rows {
-                w.write_record(&row)?;
-            }
-            w.flush()
-        }
-        Format::Xlsx => {
-            let bytes = xlsx_bytes(headers, rows).map_err(std::io::Error::other)?;
-            out.write_all(&bytes)
-        }
+    let mut w = TableWriter::new(format, headers, out)?;
+    for row in rows {
+        w.write_row(&row)?;
     }
-}
-
-fn xlsx_bytes(
-    headers: &[&str],
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet_with_constant_memory()?;
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, row) in rows.into_iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            if !value.is_empty() {
-                sheet.write_string((r + 1) as u32, c as u16, value)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    book.save_to_buffer()
+    w.finish()?;
+    Ok(())
 }
 
 #[cfg(test)]

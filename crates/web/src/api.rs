@@ -9,7 +9,7 @@ use crate::pages::{ReportView, run_import, table_download};
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,6 +17,8 @@ use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
+use opencpd_store::field::{self, Package};
+use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
 use opencpd_store::registry::{
     self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
     StaffMember, Subject, Unit, UnitSummary,
@@ -42,6 +44,13 @@ pub fn router() -> Router<AppState> {
         .route("/clusters", post(create_cluster))
         .route("/clusters/{id}", get(get_cluster))
         .route("/subjects", get(list_subjects))
+        .route("/instruments", get(list_instruments).post(import_instrument))
+        .route("/instruments/{id}", get(get_instrument))
+        .route("/instruments/{id}/retire", post(retire_instrument))
+        .route("/instruments/{id}/export", get(export_submissions))
+        .route("/submissions", post(submit))
+        .route("/submissions/{uuid}", get(get_submission))
+        .route("/field/package", get(field_package))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
         .fallback(not_found)
@@ -54,8 +63,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -390,4 +399,130 @@ async fn get_cluster(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
 async fn list_subjects(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Subject>>> {
     ctx.actor()?;
     Ok(Json(registry::subjects(&state.db).await?))
+}
+
+// ---------------------------------------------------------------------------------------
+// Instruments, submissions and the field app's package.
+
+#[derive(Deserialize, IntoParams)]
+struct InstrumentImport {
+    /// The XLSForm's file name (its extension gives the format).
+    filename: Option<String>,
+    /// survey, test, observation, needs_assessment or checklist.
+    kind: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/instruments", params(InstrumentImport),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The XLSForm (.xlsx or .xls)"),
+    responses((status = 201, body = Instrument), (status = 422, body = ApiError, description = "Every problem in the form, by sheet, row and column")))]
+async fn import_instrument(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<InstrumentImport>, QueryRejection>,
+    body: Bytes,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let name = q.filename.unwrap_or_else(|| "form.xlsx".into());
+    let kind = q.kind.unwrap_or_else(|| "survey".into());
+    let instrument = instruments::import(&state.db, ctx.actor()?, &name, &body, &kind).await?;
+    Ok((StatusCode::CREATED, Json(instrument)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments", responses((status = 200, body = Vec<Instrument>)))]
+async fn list_instruments(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Instrument>>> {
+    ctx.actor()?;
+    Ok(Json(instruments::list(&state.db, false).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct InstrumentWithForm {
+    #[serde(flatten)]
+    instrument: Instrument,
+    /// The form: items, choice lists, labels per language, expressions as text.
+    #[schema(value_type = Object)]
+    form: opencpd_forms::Form,
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}", params(("id" = i64, Path)), responses((status = 200, body = InstrumentWithForm), (status = 404, body = ApiError)))]
+async fn get_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<InstrumentWithForm>> {
+    ctx.actor()?;
+    let instrument = instruments::instrument(&state.db, id).await?;
+    let form = instruments::form(&state.db, id).await?;
+    Ok(Json(InstrumentWithForm { instrument, form }))
+}
+
+#[utoipa::path(post, path = "/api/v1/instruments/{id}/retire", params(("id" = i64, Path)), responses((status = 200, body = Instrument), (status = 403, body = ApiError)))]
+async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Instrument>> {
+    Ok(Json(instruments::retire(&state.db, ctx.actor()?, id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SubmissionExport {
+    /// csv (default) or xlsx.
+    format: Option<String>,
+    /// Language of the column labels and choice labels (default: the reader's).
+    lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores")))]
+async fn export_submissions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SubmissionExport>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let actor = ctx.actor()?;
+    let format =
+        opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
+    let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
+    let instrument = instruments::instrument(&state.db, id).await?;
+    let (bytes, _) = instruments::export(&state.db, actor, id, lang, format, Vec::new()).await?;
+    let disposition =
+        format!("attachment; filename=\"{}-{}.{}\"", instrument.code, instrument.version, format.extension());
+    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct SubmissionReceipt {
+    uuid: String,
+    id: i64,
+    /// True when this uuid had been stored before: nothing new was stored.
+    duplicate: bool,
+    #[schema(value_type = Vec<Object>)]
+    scores: serde_json::Value,
+}
+
+#[utoipa::path(post, path = "/api/v1/submissions", request_body = SubmissionInput,
+    responses((status = 201, body = SubmissionReceipt, description = "Stored"), (status = 200, body = SubmissionReceipt, description = "Stored before: nothing new stored"),
+              (status = 422, body = ApiError)))]
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<SubmissionInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, &input).await?;
+    let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(SubmissionReceipt { uuid: stored.uuid, id: stored.id, duplicate, scores: stored.scores }))
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{uuid}", params(("uuid" = String, Path)), responses((status = 200, body = Submission), (status = 404, body = ApiError)))]
+async fn get_submission(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uuid: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<Submission>> {
+    let Path(uuid) = ok(uuid)?;
+    Ok(Json(instruments::submission(&state.db, ctx.actor()?, &uuid).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/field/package", responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope")))]
+async fn field_package(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Package>> {
+    let actor = ctx.actor()?;
+    let mut package = field::package(&state.db, actor).await?;
+    package.csrf_token = ctx.csrf.clone().unwrap_or_default();
+    Ok(Json(package))
 }

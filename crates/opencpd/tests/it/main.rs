@@ -9,4 +9,5 @@ mod api;
 mod browser;
 mod cli;
 mod helpers;
+mod instruments;
 mod scope;

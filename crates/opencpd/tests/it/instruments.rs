@@ -1,0 +1,317 @@
+//! Instruments and submissions: XLSForm publication over the API, validation, scoring,
+//! idempotent submissions (also across a server killed mid-sync), the field package and
+//! exports with labels in a chosen language.
+
+use crate::helpers::{Backend, PASSWORD, TestApp, TestDb, backends};
+use serde_json::{Value, json};
+
+fn good_answers() -> Value {
+    json!({
+        "lesson_date": "2026-02-03", "subject": "math", "learners_present": 48, "girls_present": 25,
+        "objectives_shared": "3", "feedback": "2", "learners_active": "4", "questioning": "1",
+        "strengths": "Clear explanation", "agreed_action": "Pair work in the next lesson", "follow_up": "2026-03-03"
+    })
+}
+
+fn submission(uuid: &str, instrument: i64, school: i64, answers: Value) -> Value {
+    json!({"uuid": uuid, "instrument_id": instrument, "collected_at": "2026-02-03T10:15:00Z",
+           "subject": {"kind": "school", "id": school}, "answers": answers})
+}
+
+async fn gitega_school(app: &TestApp) -> i64 {
+    app.id_of("SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = $1", "RW-10101").await
+}
+
+#[tokio::test]
+async fn submissions_are_validated_scored_and_stored_once() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("seo.gitega").await;
+        let package: Value = api.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let gitega_schools = app
+            .scalar("SELECT COUNT(*) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'")
+            .await;
+        assert_eq!(
+            package["schools"].as_array().unwrap().len() as i64,
+            gitega_schools,
+            "{backend:?}: only the sector's schools"
+        );
+        assert!(package["people"].as_array().unwrap().len() > 10);
+        let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        assert_eq!(package["instruments"][0]["form"]["form_id"], "lesson_observation");
+        let school = gitega_school(&app).await;
+
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid, instrument, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?}");
+        let receipt: Value = r.json().await.unwrap();
+        assert_eq!(receipt["duplicate"], false);
+        let scores = receipt["scores"].as_array().unwrap();
+        let teaching = scores.iter().find(|s| s["domain"] == "Leading teaching").unwrap();
+        assert_eq!(
+            (teaching["score"].as_f64(), teaching["max"].as_f64()),
+            (Some(3.0), Some(6.0)),
+            "choices 3 and 2 score 2 and 1"
+        );
+        let learning = scores.iter().find(|s| s["domain"] == "Leading learning").unwrap();
+        assert_eq!(learning["score"].as_f64(), Some(3.0));
+
+        // The same uuid again: the stored result, nothing new.
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid, instrument, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let again: Value = r.json().await.unwrap();
+        assert_eq!((again["duplicate"].as_bool(), again["id"].as_i64()), (Some(true), receipt["id"].as_i64()));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 1);
+
+        // Bad submissions: a clear problem each, nothing stored.
+        let mut missing = good_answers();
+        missing.as_object_mut().unwrap().remove("agreed_action");
+        let mut out_of_range = good_answers();
+        out_of_range["learners_present"] = json!(400);
+        let mut girls = good_answers();
+        girls["girls_present"] = json!(60);
+        let mut not_a_choice = good_answers();
+        not_a_choice["feedback"] = json!("7");
+        let mut early = good_answers();
+        early["follow_up"] = json!("2026-01-01");
+        let cases = [
+            ("missing required", missing, "agreed_action"),
+            ("out of range", out_of_range, "learners_present"),
+            ("constraint on another answer", girls, "girls_present"),
+            ("not a choice", not_a_choice, "feedback"),
+            ("date constraint", early, "follow_up"),
+        ];
+        for (what, answers, column) in cases {
+            let r = api
+                .post("/api/v1/submissions")
+                .json(&submission(&uuid::Uuid::new_v4().to_string(), instrument, school, answers))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "{what}");
+            let body: Value = r.json().await.unwrap();
+            assert!(body["problems"].as_array().unwrap().iter().any(|p| p["column"] == column), "{what}: {body}");
+        }
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid::Uuid::new_v4().to_string(), 9999, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "unknown instrument");
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission("not-a-uuid", instrument, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "bad uuid");
+        let r = api
+            .post("/api/v1/submissions")
+            .header("content-type", "application/json")
+            .body("{\"uuid\": \"x\", \"answ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "truncated body");
+        let cm_school = app.id_of("SELECT MIN(id) FROM schools WHERE code LIKE $1", "CM%").await;
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid::Uuid::new_v4().to_string(), instrument, cm_school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "a school outside the officer's scope");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 1, "nothing stored by the bad ones");
+
+        // A retired version takes no more.
+        let admin = app.api("admin").await;
+        assert_eq!(admin.post(&format!("/api/v1/instruments/{instrument}/retire")).send().await.unwrap().status(), 200);
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid::Uuid::new_v4().to_string(), instrument, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["code"], "retired-instrument");
+    }
+}
+
+#[tokio::test]
+async fn publishing_an_xlsform_reports_every_problem_by_row_and_only_managers_publish() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let spec = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/xlsforms/XLSForm_pyxform__xlsform_spec_test.xlsx"
+    ))
+    .unwrap();
+    let admin = app.api("admin").await;
+    let r = admin.post("/api/v1/instruments?filename=spec.xlsx&kind=survey").body(spec).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    let problems = body["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["row"] == 34 && p["column"] == "survey!type" && p["code"] == "form-unsupported-type"),
+        "{body}"
+    );
+    let tutorial =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/xlsforms/XLSForm_pyxform__tutorial.xls"))
+            .unwrap();
+    let officer = app.api("seo.gitega").await;
+    let r = officer.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial).send().await.unwrap();
+    assert_eq!(r.status(), 409, "the same code and version twice");
+    let list: Value = officer.get("/api/v1/instruments").send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn exports_have_one_row_a_submission_with_labels_in_the_chosen_language() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let api = app.api("seo.gitega").await;
+    let school = gitega_school(&app).await;
+    for _ in 0..3 {
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&submission(&uuid::Uuid::new_v4().to_string(), 1, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let csv = api.get("/api/v1/instruments/1/export?format=csv&lang=fr").send().await.unwrap().text().await.unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("Élèves présents") && header.contains("Leading teaching (score)"), "{header}");
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[0].contains("Établi") && rows[0].contains("Mathématiques") && rows[0].contains("seo.gitega"),
+        "{}",
+        rows[0]
+    );
+    // Someone with no reach over the school sees none of them.
+    let cm = app.api("national.cm").await;
+    let csv = cm.get("/api/v1/instruments/1/export").send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 1, "header only");
+    let teacher = app.api("teacher").await;
+    assert_eq!(teacher.get("/api/v1/instruments/1/export").send().await.unwrap().status(), 403);
+}
+
+/// Starts `opencpd serve` on a database file; returns the child and its base URL.
+fn serve(db: &str, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(["serve", "--db", db, "--listen", &format!("127.0.0.1:{port}")])
+        .env("OPENCPD_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("server")
+}
+
+async fn wait_up(base: &str) {
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server did not start");
+}
+
+#[tokio::test]
+async fn a_sync_cut_by_a_killed_server_and_retried_stores_each_submission_once() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    opencpd_store::demo::build(
+        &db.db,
+        &opencpd_store::demo::DemoConfig {
+            scale: opencpd_store::demo::Scale::Small,
+            seed: 7,
+            password: PASSWORD.into(),
+        },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let token = opencpd_store::accounts::create_token(&db.db, &opencpd_store::Actor::system(), "seo.gitega", "sync")
+        .await
+        .unwrap();
+    let school: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let queue: Vec<String> = (0..60).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap();
+
+    // First attempt: the server dies part-way through.
+    let mut server = Some(serve(&db.url, port));
+    wait_up(&base).await;
+    let mut first_ok = 0;
+    for (i, uuid) in queue.iter().enumerate() {
+        if i == 25 {
+            let mut dying = server.take().expect("running");
+            dying.kill().unwrap();
+            dying.wait().unwrap();
+        }
+        let sent = client
+            .post(format!("{base}/api/v1/submissions"))
+            .bearer_auth(&token)
+            .json(&submission(uuid, 1, school, good_answers()))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status() == 201) {
+            first_ok += 1;
+        }
+    }
+    assert_eq!(first_ok, 25, "sent until the server died");
+
+    // The retry sends the whole queue again: the first 25 come back as duplicates.
+    let mut server = serve(&db.url, port);
+    wait_up(&base).await;
+    let (mut created, mut duplicates) = (0, 0);
+    for uuid in &queue {
+        let r = client
+            .post(format!("{base}/api/v1/submissions"))
+            .bearer_auth(&token)
+            .json(&submission(uuid, 1, school, good_answers()))
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            201 => created += 1,
+            200 => duplicates += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!((created, duplicates), (35, 25));
+    let stored: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
+            .unwrap();
+    let distinct: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(DISTINCT uuid) FROM submissions")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!((stored, distinct), (60, 60), "each submission stored exactly once");
+}

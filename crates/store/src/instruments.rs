@@ -1,0 +1,455 @@
+//! Instruments and submissions. An instrument is a versioned form (imported from an
+//! XLSForm by `opencpd-forms`); a submission is one filled form about a subject (a school
+//! or a person), sent with a UUID its collector made: the same UUID sent again returns
+//! what was stored and stores nothing new, so a field device may retry a sync as often as
+//! it likes.
+
+use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
+use chrono::{DateTime, Utc};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target};
+use opencpd_forms::{Context, DomainScore, Form};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of instrument.
+pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment", "checklist"];
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Instrument {
+    pub id: i64,
+    pub code: String,
+    pub version: String,
+    pub title: String,
+    pub kind: String,
+    pub source_name: String,
+    pub retired: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
+
+fn may_edit(actor: &Actor) -> Result<()> {
+    if actor.grants.iter().any(|g| g.role.permits(Action::EditInstruments)) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// Publishes a new instrument version from an XLSForm. Every problem in the form comes
+/// back with its sheet, row and column, and nothing is stored.
+pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind: &str) -> Result<Instrument> {
+    may_edit(actor)?;
+    let kind = kind.trim().to_lowercase();
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(Problem::new("bad-choice")
+            .in_column("kind")
+            .with_value(&kind)
+            .arg("allowed", KINDS.join(", "))
+            .into());
+    }
+    if bytes.is_empty() {
+        return Err(Problem::new("empty-file").into());
+    }
+    let form = opencpd_forms::parse_xlsform(file_name, bytes).map_err(Error::Invalid)?;
+    let version =
+        if form.version.trim().is_empty() { today().format("%Y-%m-%d").to_string() } else { form.version.clone() };
+    let title = if form.title.trim().is_empty() { form.form_id.clone() } else { form.title.clone() };
+    let form_json = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO instruments (code, version, title, kind, form_json, source_name, retired, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(&form.form_id)
+    .bind(&version)
+    .bind(&title)
+    .bind(&kind)
+    .bind(&form_json)
+    .bind(file_name)
+    .bind(false)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, &format!("{} {version}", form.form_id)))?;
+    let summary = format!("instrument {} version {version} ({} items)", form.form_id, form.all_items().len());
+    audit::record(&mut tx, actor, "create", "instrument", &id.to_string(), &summary, None::<&()>, None::<&()>).await?;
+    tx.commit().await?;
+    instrument(db, id).await
+}
+
+pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
+    let sql = format!("{INSTRUMENT_SQL} WHERE id = $1");
+    let found: Option<Instrument> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// The form of an instrument.
+pub async fn form(db: &Db, id: i64) -> Result<Form> {
+    let json: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instruments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
+    let json = json.ok_or(Error::NotFound)?;
+    Ok(serde_json::from_str(&json).map_err(anyhow::Error::from)?)
+}
+
+/// Every instrument, newest first; retired ones only when asked.
+pub async fn list(db: &Db, include_retired: bool) -> Result<Vec<Instrument>> {
+    let sql = format!("{INSTRUMENT_SQL} WHERE retired = $1 OR $2 ORDER BY code, created_at DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(false)
+        .bind(include_retired)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// Retires an instrument version: it takes no new submissions; those stored stay.
+pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
+    may_edit(actor)?;
+    let before = instrument(db, id).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE instruments SET retired = $1 WHERE id = $2")
+        .bind(true)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let summary = format!("retire instrument {} version {}", before.code, before.version);
+    audit::record(&mut tx, actor, "retire", "instrument", &id.to_string(), &summary, Some(&before), None::<&()>)
+        .await?;
+    tx.commit().await?;
+    instrument(db, id).await
+}
+
+/// What a submission is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct About {
+    /// `school` or `person`.
+    pub kind: String,
+    pub id: i64,
+}
+
+/// A filled form as a field device sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SubmissionInput {
+    /// Made by the collecting device; the same UUID is stored once.
+    pub uuid: String,
+    pub instrument_id: i64,
+    /// When it was filled in, RFC 3339.
+    pub collected_at: DateTime<Utc>,
+    pub subject: About,
+    /// Answers by item name; repeats are arrays of objects.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+}
+
+/// A submission as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Submission {
+    pub id: i64,
+    pub uuid: String,
+    pub instrument_id: i64,
+    pub collected_by: Option<i64>,
+    pub collected_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub subject: About,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub scores: serde_json::Value,
+}
+
+#[derive(sqlx::FromRow)]
+struct SubmissionRow {
+    id: i64,
+    uuid: String,
+    instrument_id: i64,
+    collected_by: Option<i64>,
+    collected_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    subject_kind: String,
+    subject_id: i64,
+    subject_path: String,
+    answers_json: String,
+    scores_json: String,
+}
+
+impl SubmissionRow {
+    fn into_submission(self) -> Submission {
+        Submission {
+            id: self.id,
+            uuid: self.uuid,
+            instrument_id: self.instrument_id,
+            collected_by: self.collected_by,
+            collected_at: self.collected_at,
+            received_at: self.received_at,
+            subject: About { kind: self.subject_kind, id: self.subject_id },
+            answers: serde_json::from_str(&self.answers_json).unwrap_or_default(),
+            scores: serde_json::from_str(&self.scores_json).unwrap_or_default(),
+        }
+    }
+}
+
+const SUBMISSION_SQL: &str = "SELECT id, uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
+     subject_id, subject_path, answers_json, scores_json FROM submissions";
+
+async fn by_uuid(db: &Db, uuid: &str) -> Result<Option<SubmissionRow>> {
+    let sql = format!("{SUBMISSION_SQL} WHERE uuid = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(uuid).fetch_optional(p).await)?)
+}
+
+/// Where a subject is, for the scope check: its unit path and school.
+async fn place_of(db: &Db, subject: &About) -> Result<(String, Vec<i64>, Vec<String>)> {
+    match subject.kind.as_str() {
+        "school" => {
+            let path: Option<String> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
+                    .bind(subject.id)
+                    .fetch_optional(p)
+                    .await)?;
+            let path = path
+                .ok_or_else(|| Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string()))?;
+            Ok((path.clone(), vec![subject.id], vec![path]))
+        }
+        "person" => {
+            let rows: Vec<(Option<i64>, String)> = on_db!(db, |p| sqlx::query_as(
+                "SELECT school_id, path FROM positions WHERE person_id = $1 ORDER BY start_date DESC, id DESC"
+            )
+            .bind(subject.id)
+            .fetch_all(p)
+            .await)?;
+            let exists: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
+                .bind(subject.id)
+                .fetch_optional(p)
+                .await)?;
+            exists
+                .ok_or_else(|| Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string()))?;
+            let schools = rows.iter().filter_map(|(s, _)| *s).collect();
+            let paths: Vec<String> = rows.into_iter().map(|(_, p)| p).collect();
+            Ok((paths.first().cloned().unwrap_or_else(|| "/".into()), schools, paths))
+        }
+        other => Err(Problem::new("bad-choice")
+            .in_column("subject.kind")
+            .with_value(other)
+            .arg("allowed", "school, person")
+            .into()),
+    }
+}
+
+/// Stores a submission once. Returns it and whether it had been stored before.
+pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Submission, bool)> {
+    let uuid = uuid::Uuid::parse_str(input.uuid.trim())
+        .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
+        .hyphenated()
+        .to_string();
+    if let Some(stored) = by_uuid(db, &uuid).await? {
+        if stored.collected_by != actor.user_id {
+            return Err(Error::Conflict(
+                Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
+            ));
+        }
+        return Ok((stored.into_submission(), true));
+    }
+    let instrument = match instrument(db, input.instrument_id).await {
+        Ok(i) => i,
+        Err(Error::NotFound) => {
+            return Err(Problem::new("unknown-instrument")
+                .in_column("instrument_id")
+                .with_value(input.instrument_id.to_string())
+                .into());
+        }
+        Err(e) => return Err(e),
+    };
+    if instrument.retired {
+        return Err(Problem::new("retired-instrument")
+            .in_column("instrument_id")
+            .with_value(format!("{} {}", instrument.code, instrument.version))
+            .into());
+    }
+    let (path, schools, paths) = place_of(db, &input.subject).await?;
+    let target = match input.subject.kind.as_str() {
+        "school" => Target::School { id: input.subject.id, unit_path: &path },
+        _ => Target::Person { id: input.subject.id, school_ids: &schools, paths: &paths },
+    };
+    actor.require(Action::Read, &target)?;
+    let form = form(db, instrument.id).await?;
+    let now = Utc::now();
+    let ctx = Context { today: today(), now: now.naive_utc() };
+    let validated = opencpd_forms::validate(&form, &input.answers, &ctx).map_err(Error::Invalid)?;
+    let scores: Vec<DomainScore> = opencpd_forms::score(&form, &validated);
+    let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
+    let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
+    let inserted = on_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
+         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uuid) DO NOTHING"
+    )
+    .bind(&uuid)
+    .bind(instrument.id)
+    .bind(actor.user_id)
+    .bind(input.collected_at)
+    .bind(now)
+    .bind(&input.subject.kind)
+    .bind(input.subject.id)
+    .bind(&path)
+    .bind(&answers_json)
+    .bind(&scores_json)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let stored = by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?;
+    Ok((stored.into_submission(), inserted == 0))
+}
+
+fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
+    let schools = if row.subject_kind == "school" { vec![row.subject_id] } else { Vec::new() };
+    (schools, vec![row.subject_path.clone()])
+}
+
+/// A stored submission, for its collector or whoever may read submissions about its subject.
+pub async fn submission(db: &Db, actor: &Actor, uuid: &str) -> Result<Submission> {
+    let row = by_uuid(db, uuid.trim()).await?.ok_or(Error::NotFound)?;
+    let (schools, paths) = target_of(&row);
+    let own = row.collected_by.is_some() && row.collected_by == actor.user_id;
+    let target = Target::Person {
+        id: if row.subject_kind == "person" { row.subject_id } else { 0 },
+        school_ids: &schools,
+        paths: &paths,
+    };
+    if !own && !actor.allows(Action::ReadSubmissions, &target) {
+        return Err(Error::NotFound);
+    }
+    Ok(row.into_submission())
+}
+
+/// How many submissions an export reads per round trip.
+const EXPORT_PAGE: i64 = 1000;
+
+/// Writes every submission of an instrument that the actor may read as one wide table:
+/// one row a submission, one column an item (labels in `lang`), then the domain scores.
+/// Reads a page at a time, so memory stays flat however many there are.
+pub async fn export<W: std::io::Write>(
+    db: &Db,
+    actor: &Actor,
+    instrument_id: i64,
+    lang: &str,
+    format: opencpd_transfer::Format,
+    out: W,
+) -> Result<(W, u64)> {
+    if !actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
+        return Err(Error::Forbidden);
+    }
+    let form = form(db, instrument_id).await?;
+    let items: Vec<&opencpd_forms::Item> = form
+        .all_items()
+        .into_iter()
+        .filter(|i| !matches!(i.kind, opencpd_forms::ItemKind::Group { .. } | opencpd_forms::ItemKind::Note))
+        .collect();
+    let domains: Vec<String> = {
+        let mut d: Vec<String> = Vec::new();
+        for i in &items {
+            if let Some(domain) = &i.domain
+                && !d.contains(domain)
+            {
+                d.push(domain.clone());
+            }
+        }
+        d
+    };
+    let label = |texts: &opencpd_forms::Texts, fallback: &str| -> String {
+        texts
+            .get(lang)
+            .or_else(|| texts.get(&form.default_language))
+            .or_else(|| texts.values().next())
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let mut headers: Vec<String> =
+        ["uuid", "collected_at", "received_at", "collected_by", "subject_kind", "subject_id"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    headers.extend(items.iter().map(|i| label(&i.label, &i.name)));
+    for d in &domains {
+        headers.push(format!("{d} (score)"));
+        headers.push(format!("{d} (max)"));
+    }
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut writer = opencpd_transfer::TableWriter::new(format, &header_refs, out).map_err(anyhow::Error::from)?;
+    let scope = crate::exports::scope_clause(actor, "s.subject_path", None, None);
+    let sql = format!(
+        "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
+         s.subject_path, s.answers_json, s.scores_json FROM submissions s \
+         WHERE s.instrument_id = $1 AND s.id > $2 AND ({scope} OR s.collected_by = $3) ORDER BY s.id LIMIT $4"
+    );
+    let usernames: std::collections::HashMap<i64, String> =
+        on_db!(db, |p| sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users").fetch_all(p).await)?
+            .into_iter()
+            .collect();
+    let mut last = 0i64;
+    let mut written = 0u64;
+    loop {
+        let rows: Vec<SubmissionRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(instrument_id)
+            .bind(last)
+            .bind(actor.user_id.unwrap_or(-1))
+            .bind(EXPORT_PAGE)
+            .fetch_all(p)
+            .await)?;
+        let n = rows.len() as i64;
+        for row in rows {
+            last = row.id;
+            let answers: serde_json::Value = serde_json::from_str(&row.answers_json).unwrap_or_default();
+            let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
+            let mut cells: Vec<String> = vec![
+                row.uuid.clone(),
+                row.collected_at.to_rfc3339(),
+                row.received_at.to_rfc3339(),
+                row.collected_by.and_then(|id| usernames.get(&id).cloned()).unwrap_or_default(),
+                row.subject_kind.clone(),
+                row.subject_id.to_string(),
+            ];
+            for item in &items {
+                cells.push(cell(&form, item, answers.get(&item.name), lang));
+            }
+            for d in &domains {
+                let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
+                cells.push(s.map(|s| s["score"].to_string()).unwrap_or_default());
+                cells.push(s.map(|s| s["max"].to_string()).unwrap_or_default());
+            }
+            writer.write_row(&cells).map_err(anyhow::Error::from)?;
+            written += 1;
+        }
+        if n < EXPORT_PAGE {
+            break;
+        }
+    }
+    let out = writer.finish().map_err(anyhow::Error::from)?;
+    Ok((out, written))
+}
+
+/// An answer as a cell: choices by their label in `lang`, repeats as JSON.
+fn cell(form: &Form, item: &opencpd_forms::Item, value: Option<&serde_json::Value>, lang: &str) -> String {
+    let Some(value) = value else { return String::new() };
+    let choice_label = |list: &str, name: &str| -> String {
+        form.choices(list)
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| {
+                c.label
+                    .get(lang)
+                    .or_else(|| c.label.get(&form.default_language))
+                    .or_else(|| c.label.values().next())
+                    .cloned()
+            })
+            .unwrap_or_else(|| name.to_string())
+    };
+    match (&item.kind, value) {
+        (opencpd_forms::ItemKind::SelectOne { list }, serde_json::Value::String(s)) => choice_label(list, s),
+        (opencpd_forms::ItemKind::SelectMultiple { list }, serde_json::Value::Array(a)) => {
+            a.iter().filter_map(|v| v.as_str()).map(|s| choice_label(list, s)).collect::<Vec<_>>().join("; ")
+        }
+        (_, serde_json::Value::String(s)) => s.clone(),
+        (_, serde_json::Value::Null) => String::new(),
+        (_, other) => other.to_string(),
+    }
+}
