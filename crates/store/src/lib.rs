@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod exports;

@@ -84,7 +84,9 @@ impl utoipa::Modify for BearerAuth {
 }
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::delivery::DeliveryApi::openapi());
+    Json(doc)
 }
 
 /// Unwraps an extractor, turning its rejection into our error shape.

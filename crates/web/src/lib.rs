@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod delivery;
 pub mod error;
 pub mod metrics;
 pub mod pages;
@@ -87,8 +88,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let limit = state.config.max_upload;
     Router::new()
-        .merge(pages::router(state.clone()))
-        .nest("/api/v1", api::router())
+        .merge(pages::router(state.clone()).merge(
+            delivery::page_router().layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_errors)),
+        ))
+        .nest("/api/v1", api::router().merge(delivery::api_router()))
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .route("/healthz", axum::routing::get(metrics::healthz))
         .route("/metrics", axum::routing::get(metrics::metrics))

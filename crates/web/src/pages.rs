@@ -60,7 +60,7 @@ pub fn can_import(actor: &Actor) -> bool {
 
 /// Turns an error answer into a page in the reader's language, or a redirect to the login
 /// page when no one is logged in.
-async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let headers = request.headers().clone();
     let here = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     let response = next.run(request).await;

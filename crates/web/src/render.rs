@@ -53,7 +53,7 @@ fn number(state: &State, value: i64) -> String {
 impl Templates {
     pub fn new() -> Templates {
         let mut env = Environment::new();
-        for (name, source) in TEMPLATES {
+        for (name, source) in TEMPLATES.iter().chain(crate::delivery::TEMPLATES) {
             env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         env.add_function("t", translate);
