@@ -242,3 +242,36 @@ problem-form-bad-default = the default { $value } is not a valid answer to this 
 problem-bad-uuid = { $value } is not a UUID
 problem-unknown-instrument = no instrument has the id { $value }
 problem-retired-instrument = the instrument { $value } is retired and takes no new submissions
+nav-instruments = Instruments
+nav-field = Field app
+instruments-title = Instruments
+instruments-version = Version
+instruments-kind = Kind
+instruments-submissions = Submissions
+instruments-retired = retired
+instruments-in-use = in use
+instruments-none = No instrument yet.
+instruments-publish = Publish an instrument
+instruments-publish-intro = Upload an XLSForm (.xlsx or .xls) as written for ODK, Kobo or SurveyCTO. A form with any unsupported feature is refused, and every problem is listed with its sheet, row and column.
+instruments-published = Published { $name }.
+instruments-refused = { $problems ->
+    [one] One problem: nothing was published.
+   *[other] { $problems } problems: nothing was published.
+}
+instruments-languages = Languages
+instruments-export = Export the submissions
+instruments-items = Items
+instruments-question = Question
+instruments-type = Type
+instruments-domain = Domain
+instruments-rules = Rules
+instruments-required = required
+instruments-relevant = asked when
+instruments-constraint = valid when
+instruments-retire = Retire this version
+instruments-retire-intro = A retired version takes no new submissions; those stored stay.
+instrument-kind-survey = Survey
+instrument-kind-test = Test
+instrument-kind-observation = Observation
+instrument-kind-needs_assessment = Needs assessment
+instrument-kind-checklist = Checklist

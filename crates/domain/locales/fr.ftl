@@ -242,3 +242,36 @@ problem-form-bad-default = la valeur par défaut { $value } n'est pas une répon
 problem-bad-uuid = { $value } n'est pas un UUID
 problem-unknown-instrument = aucun instrument n'a l'identifiant { $value }
 problem-retired-instrument = l'instrument { $value } est retiré et ne prend plus de soumissions
+nav-instruments = Instruments
+nav-field = Application de terrain
+instruments-title = Instruments
+instruments-version = Version
+instruments-kind = Type
+instruments-submissions = Soumissions
+instruments-retired = retiré
+instruments-in-use = en usage
+instruments-none = Aucun instrument pour l'instant.
+instruments-publish = Publier un instrument
+instruments-publish-intro = Déposez un XLSForm (.xlsx ou .xls) tel qu'écrit pour ODK, Kobo ou SurveyCTO. Un formulaire qui utilise une fonction non prise en charge est refusé, et chaque problème est listé avec sa feuille, sa ligne et sa colonne.
+instruments-published = { $name } publié.
+instruments-refused = { $problems ->
+    [one] Un problème : rien n'a été publié.
+   *[other] { $problems } problèmes : rien n'a été publié.
+}
+instruments-languages = Langues
+instruments-export = Exporter les soumissions
+instruments-items = Éléments
+instruments-question = Question
+instruments-type = Type
+instruments-domain = Domaine
+instruments-rules = Règles
+instruments-required = obligatoire
+instruments-relevant = posée si
+instruments-constraint = valide si
+instruments-retire = Retirer cette version
+instruments-retire-intro = Une version retirée ne prend plus de soumissions ; celles enregistrées restent.
+instrument-kind-survey = Enquête
+instrument-kind-test = Test
+instrument-kind-observation = Observation
+instrument-kind-needs_assessment = Analyse des besoins
+instrument-kind-checklist = Liste de contrôle

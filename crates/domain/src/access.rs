@@ -71,6 +71,11 @@ impl AccountRole {
             }
             EditInstruments => matches!(self, SystemAdmin | NationalOfficer),
             ReadSubmissions => !matches!(self, Teacher),
+            ManageProgrammes => matches!(self, SystemAdmin | NationalOfficer),
+            ManageCohorts => matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer),
+            Facilitate => {
+                matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | Facilitator)
+            }
         }
     }
 }
@@ -115,6 +120,12 @@ pub enum Action {
     EditInstruments,
     /// Read and export what others collected (a teacher reads only their own record).
     ReadSubmissions,
+    /// Set up programmes, targets and courses (deployment-wide).
+    ManageProgrammes,
+    /// Open cohorts, enrol, decide applications, issue and revoke certificates (in a unit).
+    ManageCohorts,
+    /// Hold sessions: mark attendance and record grades (in a unit).
+    Facilitate,
 }
 
 /// What an action is about, with what is needed to place it.

@@ -453,3 +453,21 @@ fn cell(form: &Form, item: &opencpd_forms::Item, value: Option<&serde_json::Valu
         (_, other) => other.to_string(),
     }
 }
+
+/// How many submissions of each instrument the actor may read.
+pub async fn submission_counts(db: &Db, actor: &Actor) -> Result<std::collections::HashMap<i64, i64>> {
+    let own = actor.user_id.unwrap_or(-1);
+    let scope = if actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
+        crate::exports::scope_clause(actor, "subject_path", None, None)
+    } else {
+        "1 = 0".to_string()
+    };
+    let sql = format!("SELECT instrument_id, COUNT(*) FROM submissions WHERE {scope} OR collected_by = $1 GROUP BY instrument_id");
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(own).fetch_all(p).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether the actor may publish and retire instruments.
+pub fn can_edit(actor: &Actor) -> bool {
+    may_edit(actor).is_ok()
+}

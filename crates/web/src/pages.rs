@@ -15,7 +15,7 @@ use opencpd_domain::{AccountRole, Problem};
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::imports::{self, Progress};
-use opencpd_store::{Actor, exports, registry};
+use opencpd_store::{Actor, exports, instruments, registry};
 use opencpd_transfer::Format;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +40,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/users/{username}/disable", post(disable_user))
         .route("/users/{username}/enable", post(enable_user))
         .route("/audit", get(audit_page))
+        .route("/instruments", get(instruments_page).post(publish_instrument))
+        .route("/instruments/{id}", get(instrument_page))
+        .route("/instruments/{id}/retire", post(retire_instrument))
         .route("/static/app.css", get(stylesheet))
+        .route("/field", get(|| async { Redirect::permanent("/field/") }))
+        .route("/field/", get(|| field_file(Path("index.html".to_string()))))
+        .route("/field/{file}", get(field_file))
         .layer(axum::middleware::from_fn_with_state(state, render_errors))
 }
 
@@ -533,4 +539,118 @@ async fn stylesheet() -> Response {
         include_str!("../static/app.css"),
     )
         .into_response()
+}
+
+async fn render_instruments(state: &AppState, ctx: &Ctx, report: Option<minijinja::Value>, status: StatusCode) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let list = instruments::list(&state.db, true).await?;
+    let counts = instruments::submission_counts(&state.db, actor).await?;
+    let rows: Vec<_> = list
+        .iter()
+        .map(|i| minijinja::context! { submissions => counts.get(&i.id).copied().unwrap_or(0), ..v(i) })
+        .collect();
+    let html = state.templates.page(
+        ctx,
+        "instruments.html",
+        minijinja::context! { instruments => rows, can_edit => instruments::can_edit(actor), kinds => v(&instruments::KINDS), report },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_instruments(&state, &ctx, None, StatusCode::OK).await
+}
+
+async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let (mut csrf, mut kind, mut file) = (String::new(), String::from("survey"), None);
+    while let Some(field) = multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "file" => {
+                let name = field.file_name().unwrap_or("form.xlsx").to_string();
+                let bytes = field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
+    match instruments::import(&state.db, actor, &name, &bytes, &kind).await {
+        Ok(i) => {
+            let report = minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
+            render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
+        }
+        Err(opencpd_store::Error::Invalid(problems)) => {
+            let problems: Vec<_> = problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
+            let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
+            render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let instrument = instruments::instrument(&state.db, id).await?;
+    let form = instruments::form(&state.db, id).await?;
+    let lang = ctx.lang;
+    let text = |t: &opencpd_forms::Texts| -> String {
+        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
+    };
+    let items: Vec<_> = form
+        .all_items()
+        .into_iter()
+        .map(|i| {
+            let kind = serde_json::to_value(&i.kind).ok().and_then(|k| k["type"].as_str().map(str::to_string)).unwrap_or_default();
+            minijinja::context! {
+                name => &i.name, label => text(&i.label), kind, domain => &i.domain,
+                required => !matches!(i.required, opencpd_forms::Condition::Never),
+                relevant => i.relevant.as_ref().map(|e| e.source().to_string()),
+                constraint => i.constraint.as_ref().map(|e| e.source().to_string()),
+            }
+        })
+        .collect();
+    let counts = instruments::submission_counts(&state.db, actor).await?;
+    state.templates.page(
+        &ctx,
+        "instrument.html",
+        minijinja::context! {
+            instrument => v(&instrument), items, submissions => counts.get(&id).copied().unwrap_or(0),
+            can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
+        },
+    )
+}
+
+async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(form): Form<CsrfForm>) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    instruments::retire(&state.db, actor, id).await?;
+    Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
+}
+
+/// The offline field app: static files compiled into the binary.
+const FIELD_FILES: &[(&str, &str, &str)] = &[
+    ("index.html", "text/html; charset=utf-8", include_str!("../static/field/index.html")),
+    ("app.js", "text/javascript; charset=utf-8", include_str!("../static/field/app.js")),
+    ("forms.js", "text/javascript; charset=utf-8", include_str!("../static/field/forms.js")),
+    ("store.js", "text/javascript; charset=utf-8", include_str!("../static/field/store.js")),
+    ("sw.js", "text/javascript; charset=utf-8", include_str!("../static/field/sw.js")),
+    ("manifest.webmanifest", "application/manifest+json", include_str!("../static/field/manifest.webmanifest")),
+    ("icon.svg", "image/svg+xml", include_str!("../static/field/icon.svg")),
+];
+
+async fn field_file(Path(file): Path<String>) -> Response {
+    match FIELD_FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((name, content_type, body)) => {
+            let mut response = ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
+            if *name == "sw.js" {
+                response.headers_mut().insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
+            }
+            response
+        }
+        None => Error::NotFound.into_response(),
+    }
 }

@@ -23,6 +23,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../templates/users.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("instruments.html", include_str!("../templates/instruments.html")),
+    ("instrument.html", include_str!("../templates/instrument.html")),
 ];
 
 fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {

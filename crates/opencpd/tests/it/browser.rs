@@ -163,3 +163,136 @@ async fn pages_fit_a_phone_and_scope_holds_in_the_browser() {
     b.client.goto(&app.url(&format!("/schools/{other}"))).await.unwrap();
     assert!(b.text("h1").await.contains("(404)"));
 }
+
+/// Sets form answers by input name, as a person would pick and type them.
+const FILL: &str = r#"
+const answers = arguments[0];
+for (const [name, value] of Object.entries(answers)) {
+  const inputs = [...document.querySelectorAll(`#form [name="${name}"]`)];
+  if (inputs.length === 0) throw new Error('no input ' + name);
+  const first = inputs[0];
+  if (first.type === 'radio') {
+    const choice = inputs.find((i) => i.value === value);
+    if (!choice) throw new Error('no choice ' + value + ' for ' + name);
+    choice.click();
+  } else {
+    first.value = value;
+    first.dispatchEvent(new Event('input', { bubbles: true }));
+    first.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+}
+"#;
+
+async fn wait_for_text(b: &Browser, css: &str, want: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = b.client.find(Locator::Css(css)).await {
+            last = e.text().await.unwrap_or_default();
+            if last == want {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css}: wanted «{want}», last saw «{last}»");
+}
+
+#[tokio::test]
+async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_once() {
+    if !slow_tests() {
+        return;
+    }
+    use crate::helpers::TestDb;
+    let db = TestDb::new(Backend::Sqlite).await;
+    opencpd_store::demo::build(
+        &db.db,
+        &opencpd_store::demo::DemoConfig { scale: opencpd_store::demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let serve = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(["serve", "--db", &db.url, "--listen", &format!("127.0.0.1:{port}")])
+            .env("OPENCPD_LOG", "warn")
+            .spawn()
+            .expect("server")
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let up = |base: String| async move {
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    };
+    let mut server = serve();
+    up(base.clone()).await;
+
+    let b = Browser::start(390, 844).await;
+    b.client.goto(&format!("{base}/login?next=/field/")).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys("seo.gitega").await.unwrap();
+    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#download")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+    // The service worker has the app: wait until it controls the page.
+    b.client
+        .execute_async("const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));", vec![])
+        .await
+        .unwrap();
+    b.client.refresh().await.unwrap();
+    let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
+    assert_eq!(controlled, serde_json::json!(true), "the app is installed");
+
+    // Offline: the server is gone; the app still opens from its cache.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    b.client.refresh().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+
+    let school: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    for n in 0..3 {
+        b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
+        b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
+        b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+        let answers = serde_json::json!({
+            "lesson_date": "2026-02-03", "subject": "math", "learners_present": (40 + n).to_string(), "girls_present": "20",
+            "objectives_shared": "3", "feedback": "2", "learners_active": "4", "questioning": "1",
+            "agreed_action": format!("Action {n}"),
+        });
+        b.client.execute(FILL, vec![answers]).await.unwrap();
+        b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
+        wait_for_text(&b, "#status", &format!("0 sent, {} waiting, 0 rejected", n + 1)).await;
+    }
+    // A reload while offline loses nothing.
+    b.client.refresh().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 3 waiting, 0 rejected").await;
+    let stored: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await).unwrap();
+    assert_eq!(stored, 0);
+
+    // Back online: sync sends each once.
+    let mut server = serve();
+    up(base.clone()).await;
+    b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "3 sent, 0 waiting, 0 rejected").await;
+    b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (stored, distinct): (i64, i64) = opencpd_store::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!((stored, distinct), (3, 3), "three forms, each stored once");
+}

@@ -1,0 +1,847 @@
+/**
+ * app.js — the controller of the OpenCPD field app (/field/): downloads the package after
+ * login, lists instruments and subjects, renders an instrument's Form JSON as an HTML form,
+ * validates it live and on save with forms.js (the server's rules), keeps drafts and the
+ * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
+ * connection is there.
+ *
+ * Sync rules: a submission is `sent` only after a 200/201 whose body names its uuid; 422 →
+ * `rejected` with the server's problems; 401/403 → stays `waiting` and asks to log in again;
+ * network errors, redirects and 5xx → stays `waiting` and the run stops (resumed on the next
+ * `online` event, the retry timer or the Sync button). A `sending` left by a reload goes back
+ * to `waiting`: the server stores a uuid once, so sending it again never stores it twice.
+ */
+import * as forms from './forms.js';
+import { openStore, countStatuses } from './store.js';
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+const STRINGS = {
+  en: {
+    'app-title': 'OpenCPD field',
+    'package': 'Package',
+    'download': 'Download package',
+    'downloading': 'Downloading…',
+    'no-package': 'No package on this device yet. Download it while you have a connection.',
+    'package-info': 'Package of {date}: {schools} schools, {people} people, {instruments} instruments.',
+    'signed-in-as': 'Signed in as {name}',
+    'login-needed': 'Your session has ended.',
+    'login': 'Log in',
+    'download-failed': 'The package could not be downloaded ({error}).',
+    'offline': 'You are offline.',
+    'instruments': 'Instruments',
+    'no-instruments': 'No instruments in the package.',
+    'drafts': 'Drafts',
+    'resume': 'Resume',
+    'delete': 'Delete',
+    'subject': 'School or person observed',
+    'choose': '— choose —',
+    'schools': 'Schools',
+    'people': 'People',
+    'save': 'Save to outbox',
+    'cancel': 'Close',
+    'add': 'Add',
+    'remove': 'Remove',
+    'entry': 'Entry {n}',
+    'confirm': 'Confirm',
+    'choose-subject': 'Choose the school or person observed.',
+    'fix-problems': 'Please correct these before saving:',
+    'saved': 'Saved to the outbox.',
+    'outbox': 'Outbox',
+    'sync': 'Sync now',
+    'clear-sent': 'Remove sent',
+    'counts': '{sent} sent, {waiting} waiting, {rejected} rejected',
+    'syncing': 'Sending…',
+    'all-sent': 'Nothing is waiting.',
+    'will-send': 'Waiting submissions are sent when the connection returns.',
+    'stopped': 'Sending stopped: {error}. It will be tried again.',
+    'network-error': 'no connection to the server',
+    'server-error': 'server error {status}',
+    'unexpected': 'unexpected answer from the server',
+    'auth-error': 'the session has ended; log in and download the package again',
+    'status-waiting': 'waiting',
+    'status-sending': 'sending',
+    'status-sent': 'sent',
+    'status-rejected': 'rejected',
+    'attempts': '{n} attempts',
+    'edit': 'Correct and resend',
+    'unknown-instrument': 'This instrument is no longer in the package.',
+    'confirm-delete': 'Delete this? It has not been sent.',
+    'duplicate': 'already on the server',
+  },
+  fr: {
+    'app-title': 'OpenCPD terrain',
+    'package': 'Paquet',
+    'download': 'Télécharger le paquet',
+    'downloading': 'Téléchargement…',
+    'no-package': "Aucun paquet sur cet appareil. Téléchargez-le tant que vous avez une connexion.",
+    'package-info': 'Paquet du {date} : {schools} écoles, {people} personnes, {instruments} instruments.',
+    'signed-in-as': 'Connecté en tant que {name}',
+    'login-needed': 'Votre session a expiré.',
+    'login': 'Se connecter',
+    'download-failed': "Le paquet n'a pas pu être téléchargé ({error}).",
+    'offline': 'Vous êtes hors ligne.',
+    'instruments': 'Instruments',
+    'no-instruments': 'Aucun instrument dans le paquet.',
+    'drafts': 'Brouillons',
+    'resume': 'Reprendre',
+    'delete': 'Supprimer',
+    'subject': 'École ou personne observée',
+    'choose': '— choisir —',
+    'schools': 'Écoles',
+    'people': 'Personnes',
+    'save': "Enregistrer dans la boîte d'envoi",
+    'cancel': 'Fermer',
+    'add': 'Ajouter',
+    'remove': 'Retirer',
+    'entry': 'Entrée {n}',
+    'confirm': 'Confirmer',
+    'choose-subject': "Choisissez l'école ou la personne observée.",
+    'fix-problems': "Corrigez ceci avant d'enregistrer :",
+    'saved': "Enregistré dans la boîte d'envoi.",
+    'outbox': "Boîte d'envoi",
+    'sync': 'Synchroniser',
+    'clear-sent': 'Retirer les envoyées',
+    'counts': '{sent} envoyées, {waiting} en attente, {rejected} refusées',
+    'syncing': 'Envoi en cours…',
+    'all-sent': "Rien n'est en attente.",
+    'will-send': 'Les envois en attente partiront au retour de la connexion.',
+    'stopped': "Envoi interrompu : {error}. Il sera repris.",
+    'network-error': 'pas de connexion au serveur',
+    'server-error': 'erreur du serveur {status}',
+    'unexpected': 'réponse inattendue du serveur',
+    'auth-error': 'la session a expiré ; connectez-vous et téléchargez à nouveau le paquet',
+    'status-waiting': 'en attente',
+    'status-sending': 'en cours d\'envoi',
+    'status-sent': 'envoyée',
+    'status-rejected': 'refusée',
+    'attempts': '{n} tentatives',
+    'edit': 'Corriger et renvoyer',
+    'unknown-instrument': "Cet instrument n'est plus dans le paquet.",
+    'confirm-delete': "Supprimer ? Ceci n'a pas été envoyé.",
+    'duplicate': 'déjà sur le serveur',
+  },
+};
+
+let lang = 'en';
+/** The string `key` in the user's language, with `{name}` placeholders filled. */
+function t(key, args = {}) {
+  const s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, k) => String(args[k] ?? ''));
+}
+
+// ---------------------------------------------------------------------------------------------
+// State and small helpers
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  store: null,
+  pkg: null,
+  instrument: null, // the instrument whose form is open
+  answers: {}, // raw answers of the open form (repeats as arrays of objects)
+  draftId: null,
+  started: null,
+  replaces: null, // uuid of a rejected submission being corrected
+  touched: new Set(),
+  showAll: false,
+  syncing: false,
+  lastSyncError: null,
+};
+
+/** Creates an element: el('li', {class: 'x', dataset: {a: 1}}, child, 'text'). */
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'dataset') Object.assign(e.dataset, v);
+    else if (k === 'text') e.textContent = v;
+    else if (k in e && typeof v !== 'string') e[k] = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+
+const ctx = () => forms.deviceContext(lang);
+const label = (texts, fallback = '') => forms.pickText(texts, state.instrument?.form ?? { default_language: 'default' }, lang) ?? fallback;
+const pad = (n) => String(n).padStart(2, '0');
+
+/** Local time as ISO 8601 with its offset, as ODK writes `start` and `end`. */
+function isoLocal(d = new Date()) {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    + `.${String(d.getMilliseconds()).padStart(3, '0')}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}
+
+function deviceId() {
+  try {
+    let id = localStorage.getItem('opencpd-field-device');
+    if (!id) { id = crypto.randomUUID(); localStorage.setItem('opencpd-field-device', id); }
+    return `opencpd:${id}`;
+  } catch { return ''; }
+}
+
+function applyLanguage() {
+  lang = state.pkg?.user?.language === 'fr' ? 'fr' : 'en';
+  document.documentElement.lang = lang;
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  document.title = t('app-title');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The package
+
+async function download() {
+  const msg = $('package-message');
+  msg.replaceChildren(t('downloading'));
+  $('download').disabled = true;
+  try {
+    const res = await fetch('/api/v1/field/package', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (res.status === 401) { showLogin(msg); return; }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const pkg = await res.json();
+    if (!pkg || !Array.isArray(pkg.instruments)) throw new Error(t('unexpected'));
+    await state.store.putPackage(pkg);
+    state.pkg = pkg;
+    msg.replaceChildren();
+    applyLanguage();
+    renderPackage();
+    sync();
+  } catch (e) {
+    msg.replaceChildren(navigator.onLine ? t('download-failed', { error: e.message }) : t('offline'));
+  } finally {
+    $('download').disabled = false;
+  }
+}
+
+function showLogin(where) {
+  where.replaceChildren(t('login-needed'), ' ', el('a', { href: '/login?next=/field/', id: 'login-link', text: t('login') }));
+}
+
+function renderPackage() {
+  const pkg = state.pkg;
+  $('package-info').textContent = pkg
+    ? t('package-info', {
+      date: new Date(pkg.generated_at).toLocaleString(lang),
+      schools: pkg.schools?.length ?? 0, people: pkg.people?.length ?? 0, instruments: pkg.instruments.length,
+    })
+    : t('no-package');
+  $('user').textContent = pkg?.user ? t('signed-in-as', { name: pkg.user.display_name || pkg.user.username }) : '';
+  const list = $('instruments');
+  list.replaceChildren(...(pkg?.instruments ?? []).map((i) => el('li', {},
+    el('button', { type: 'button', dataset: { instrumentId: String(i.id) } }, i.title || i.form?.title || i.code,
+      el('small', { text: ` ${i.code} · ${i.version}` })))));
+  if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('no-instruments') }));
+  renderSubjects();
+  renderDrafts();
+}
+
+function renderSubjects() {
+  const select = $('subject');
+  const pkg = state.pkg;
+  const current = select.value;
+  select.replaceChildren(el('option', { value: '', text: t('choose') }));
+  if (pkg?.schools?.length) {
+    select.append(el('optgroup', { label: t('schools') }, pkg.schools.map((s) =>
+      el('option', { value: `school:${s.id}`, text: `${s.name} (${s.code})${s.unit_name ? ` — ${s.unit_name}` : ''}` }))));
+  }
+  if (pkg?.people?.length) {
+    const schools = new Map((pkg.schools ?? []).map((s) => [s.id, s.name]));
+    select.append(el('optgroup', { label: t('people') }, pkg.people.map((p) =>
+      el('option', {
+        value: `person:${p.id}`,
+        text: `${p.family_name} ${p.given_name} (${p.staff_number})${schools.get(p.school_id) ? ` — ${schools.get(p.school_id)}` : ''}`,
+      }))));
+  }
+  select.value = current;
+}
+
+function subjectLabel(value) {
+  const option = [...$('subject').options].find((o) => o.value === value);
+  return option ? option.textContent : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts
+
+async function renderDrafts() {
+  const drafts = (await state.store.listDrafts()).sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+  const list = $('drafts');
+  list.replaceChildren(...drafts.map((d) => {
+    const instrument = findInstrument(d.instrument_id);
+    return el('li', { dataset: { draftId: d.id } },
+      el('span', { text: `${instrument?.title ?? '?'} — ${d.subject ? subjectLabel(d.subject) : '…'} · ${new Date(d.updated_at).toLocaleString(lang)}` }),
+      ' ',
+      el('button', { type: 'button', class: 'small', dataset: { resume: d.id }, text: t('resume'), disabled: !instrument }),
+      ' ',
+      el('button', { type: 'button', class: 'small link', dataset: { deleteDraft: d.id }, text: t('delete') }));
+  }));
+  $('drafts-section').hidden = drafts.length === 0;
+}
+
+let draftTimer = null;
+function saveDraftSoon() {
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(saveDraftNow, 400);
+}
+
+async function saveDraftNow() {
+  clearTimeout(draftTimer);
+  if (!state.instrument) return;
+  await state.store.putDraft({
+    id: state.draftId, instrument_id: state.instrument.id, subject: $('subject').value, answers: state.answers,
+    started: state.started, replaces: state.replaces,
+  });
+  renderDrafts();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form
+
+const findInstrument = (id) => state.pkg?.instruments.find((i) => String(i.id) === String(id));
+
+/** The answers of a new form or repeat instance: the items' defaults. */
+function defaults(items, out = {}) {
+  for (const item of items) {
+    if (item.kind.type === 'group') defaults(item.kind.items, out);
+    else if (item.default !== null && item.default !== undefined && item.kind.type !== 'repeat') out[item.name] = item.default;
+  }
+  return out;
+}
+
+function openForm(instrument, { answers, subject = '', draftId, started, replaces } = {}) {
+  state.instrument = instrument;
+  state.answers = answers ?? defaults(instrument.form.items);
+  state.draftId = draftId ?? crypto.randomUUID();
+  state.started = started ?? isoLocal();
+  state.replaces = replaces ?? null;
+  state.touched = new Set();
+  state.showAll = false;
+  $('form-title').textContent = instrument.title || instrument.form.title;
+  $('subject').value = subject;
+  $('save-message').textContent = '';
+  $('editor').hidden = false;
+  $('home').hidden = true;
+  fitRepeatCounts();
+  renderForm();
+  refresh();
+  window.scrollTo(0, 0);
+}
+
+function closeForm() {
+  state.instrument = null;
+  $('form').replaceChildren();
+  $('problems').replaceChildren();
+  $('editor').hidden = true;
+  $('home').hidden = false;
+}
+
+/** The object holding `path`'s answer (creating repeat instances on the way) and the name. */
+function slot(path, create = true) {
+  const { pos, name } = forms.parsePath(path);
+  let obj = state.answers;
+  for (const [repeat, i] of pos) {
+    if (!Array.isArray(obj[repeat])) { if (!create) return null; obj[repeat] = []; }
+    if (!obj[repeat][i]) { if (!create) return null; obj[repeat][i] = {}; }
+    obj = obj[repeat][i];
+  }
+  return { obj, name };
+}
+
+function valueAt(path) {
+  const s = slot(path, false);
+  return s ? s.obj[s.name] : undefined;
+}
+
+function renderForm() {
+  const form = state.instrument.form;
+  $('form').replaceChildren(...renderItems(form.items, ''));
+}
+
+function renderItems(items, prefix) {
+  const out = [];
+  for (const item of items) {
+    const path = prefix + item.name;
+    const type = item.kind.type;
+    if (type === 'calculate' || type === 'metadata') continue;
+    if (type === 'group') {
+      out.push(el('fieldset', { class: 'group', dataset: { path } },
+        el('legend', { dataset: { template: label(item.label, item.name) } }), ...renderItems(item.kind.items, prefix)));
+    } else if (type === 'repeat') {
+      const instances = Array.isArray(valueAt(path)) ? valueAt(path) : [];
+      const title = label(item.label, item.name);
+      out.push(el('fieldset', { class: 'repeat', dataset: { path } },
+        el('legend', { text: title }),
+        instances.map((_, i) => el('fieldset', { class: 'instance', dataset: { path: `${path}[${i + 1}]` } },
+          el('legend', { text: `${title} — ${t('entry', { n: i + 1 })}` }),
+          ...renderItems(item.kind.items, `${path}[${i + 1}].`),
+          el('button', { type: 'button', class: 'small link', dataset: { remove: path, index: String(i) }, text: t('remove') }))),
+        el('div', { class: 'msg', role: 'alert' }),
+        el('button', { type: 'button', class: 'small', dataset: { add: path }, text: `${t('add')}: ${title}` })));
+    } else if (type === 'note') {
+      out.push(el('div', { class: 'q note', dataset: { path } }, el('p', { dataset: { template: label(item.label, '') } })));
+    } else {
+      out.push(question(item, path));
+    }
+  }
+  return out;
+}
+
+function question(item, path) {
+  const form = state.instrument.form;
+  const type = item.kind.type;
+  const id = `f-${path}`;
+  const value = valueAt(path) ?? '';
+  const text = String(value);
+  const hint = label(item.hint, '');
+  let control;
+  const choices = (list) => (form.choice_lists[list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+  const options = (list, current) => [el('option', { value: '', text: '' }),
+    ...list.map((c) => el('option', { value: c.name, text: c.text, selected: c.name === current }))];
+  switch (type) {
+    case 'select_one': {
+      const list = choices(item.kind.list);
+      const minimal = (item.appearance ?? '').includes('minimal') || list.length > 6;
+      control = minimal
+        ? el('select', { id, name: path }, options(list, text))
+        : el('div', { class: 'choices', role: 'radiogroup' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
+          el('input', { type: 'radio', name: path, value: c.name, checked: c.name === text }), ` ${c.text}`)));
+      break;
+    }
+    case 'select_multiple': {
+      const picked = new Set(text.split(/\s+/).filter(Boolean));
+      control = el('div', { class: 'choices' }, choices(item.kind.list).map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
+        el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
+      break;
+    }
+    case 'range': {
+      const { start, end, step } = item.kind;
+      const count = Math.floor((end - start) / step + 1e-9) + 1;
+      control = count <= 21
+        ? el('select', { id, name: path }, options(Array.from({ length: count }, (_, i) => {
+          const n = forms.formatNumber(start + i * step);
+          return { name: n, text: n };
+        }), text))
+        : el('input', { id, name: path, type: 'number', min: String(start), max: String(end), step: String(step), value: text });
+      break;
+    }
+    case 'acknowledge':
+      control = el('label', { class: 'check' },
+        el('input', { type: 'checkbox', id, name: path, value: 'OK', checked: text.toUpperCase() === 'OK', dataset: { acknowledge: '1' } }),
+        ` ${t('confirm')}`);
+      break;
+    case 'integer':
+      control = el('input', { id, name: path, type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text });
+      break;
+    case 'decimal':
+      control = el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text });
+      break;
+    case 'date': control = el('input', { id, name: path, type: 'date', value: text }); break;
+    case 'time': control = el('input', { id, name: path, type: 'time', value: text }); break;
+    case 'date_time': control = el('input', { id, name: path, type: 'datetime-local', value: text.slice(0, 16) }); break;
+    default:
+      control = (item.appearance ?? '').includes('multiline')
+        ? el('textarea', { id, name: path, rows: '3' }, text)
+        : el('input', { id, name: path, type: 'text', value: text });
+  }
+  const grouped = control.tagName === 'DIV';
+  return el('div', { class: 'q', dataset: { path, type } },
+    el(grouped ? 'div' : 'label', { class: 'qlabel', for: grouped ? undefined : id },
+      el('span', { dataset: { template: label(item.label, item.name) } }),
+      item.required === 'always' ? el('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null),
+    hint ? el('div', { class: 'hint', dataset: { template: hint } }) : null,
+    control,
+    el('div', { class: 'msg', role: 'alert' }));
+}
+
+/** The value an input gives its item (checkbox groups joined by spaces). */
+function inputValue(input) {
+  if (input.dataset.multiple) {
+    return [...$('form').querySelectorAll('input[type=checkbox]')].filter((i) => i.name === input.name && i.checked).map((i) => i.value).join(' ');
+  }
+  if (input.dataset.acknowledge) return input.checked ? 'OK' : '';
+  if (input.type === 'radio') return input.checked ? input.value : valueAt(input.name);
+  return input.value;
+}
+
+function onInput(event) {
+  const input = event.target;
+  if (!input.name || !state.instrument) return;
+  const { obj, name } = slot(input.name);
+  obj[name] = inputValue(input);
+  state.touched.add(input.name);
+  if (fitRepeatCounts()) renderForm();
+  refresh();
+  saveDraftSoon();
+}
+
+function onFormClick(event) {
+  const button = event.target.closest('button');
+  if (!button || !state.instrument) return;
+  const { add, remove, index } = button.dataset;
+  if (add === undefined && remove === undefined) return;
+  const path = add ?? remove;
+  const s = slot(path);
+  if (!Array.isArray(s.obj[s.name])) s.obj[s.name] = [];
+  const instances = s.obj[s.name];
+  if (add !== undefined) instances.push(defaults(repeatItem(path).kind.items));
+  else instances.splice(Number(index), 1);
+  state.touched.add(path);
+  renderForm();
+  refresh();
+  saveDraftSoon();
+}
+
+function repeatItem(path) {
+  const { name } = forms.parsePath(path);
+  const find = (items) => {
+    for (const item of items) {
+      if (item.name === name) return item;
+      const inner = find(item.kind.items ?? []);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  return find(state.instrument.form.items);
+}
+
+const isEmptyInstance = (o) => !o || Object.values(o).every((v) => v === '' || v === null || v === undefined
+  || (Array.isArray(v) && v.every(isEmptyInstance)));
+
+/**
+ * Brings repeats with a `repeat_count` to that count: adds instances, and removes only
+ * trailing empty ones (typed answers are never thrown away; validation reports the excess).
+ */
+function fitRepeatCounts() {
+  let changed = false;
+  for (let round = 0; round < 5; round += 1) {
+    const view = forms.inspect(state.instrument.form, state.answers, ctx());
+    let again = false;
+    for (const p of view.problems) {
+      if (p.code !== 'form-repeat-count') continue;
+      const expected = Number(p.args?.expected);
+      const s = slot(p.column);
+      if (!Array.isArray(s.obj[s.name])) s.obj[s.name] = [];
+      const instances = s.obj[s.name];
+      const items = repeatItem(p.column).kind.items;
+      while (instances.length < expected && instances.length < 200) { instances.push(defaults(items)); again = true; }
+      while (instances.length > expected && isEmptyInstance(instances[instances.length - 1])) { instances.pop(); again = true; }
+    }
+    if (!again) break;
+    changed = true;
+  }
+  return changed;
+}
+
+/** Relevance, read-only, choice filters, labels and problems after a change. */
+function refresh() {
+  const form = state.instrument.form;
+  const view = forms.inspect(form, state.answers, ctx());
+  const root = $('form');
+  for (const box of root.querySelectorAll('[data-path]')) {
+    const path = box.dataset.path;
+    box.hidden = view.relevant.get(path) === false;
+    const readOnly = view.readOnly.get(path) === true;
+    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > label > input')) {
+      if (input.tagName === 'INPUT' && input.type !== 'checkbox' && input.type !== 'radio') input.readOnly = readOnly;
+      else input.disabled = readOnly;
+    }
+    const offered = view.offered.get(path);
+    if (offered) {
+      for (const option of box.querySelectorAll('option[value]:not([value=""]), [data-choice]')) {
+        option.hidden = !offered.includes(option.tagName === 'OPTION' ? option.value : option.dataset.choice);
+      }
+    }
+    for (const node of box.querySelectorAll(':scope > [data-template], :scope > .qlabel > [data-template], :scope > legend[data-template], :scope > p[data-template]')) {
+      node.textContent = view.fill(node.dataset.template, path);
+    }
+  }
+  // Problems: live for what was touched, all of them after a save was tried. Answers to
+  // questions that no longer apply are dropped at save, so they are not problems here.
+  const shown = view.problems.filter((p) => p.code !== 'form-not-relevant'
+    && (state.showAll || state.touched.has(p.column) || [...state.touched].some((x) => p.column?.startsWith(`${x}[`))));
+  showProblems(shown);
+}
+
+/** "Age (Learner 2)" for the column `learners[2].age`. */
+function itemLabel(column) {
+  const { pos, name } = forms.parsePath(column ?? '');
+  const item = findItem(name);
+  const where = pos.map(([r, i]) => `${label(findItem(r)?.label, r)} ${i + 1}`).join(', ');
+  return (item ? label(item.label, name) : name) + (where ? ` (${where})` : '');
+}
+
+function findItem(name) {
+  const find = (items) => {
+    for (const item of items) {
+      if (item.name === name) return item;
+      const inner = find(item.kind.items ?? []);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  return state.instrument ? find(state.instrument.form.items) : null;
+}
+
+function showProblems(problems, heading = false) {
+  const root = $('form');
+  for (const msg of root.querySelectorAll('.msg')) msg.textContent = '';
+  for (const box of root.querySelectorAll('[aria-invalid]')) box.removeAttribute('aria-invalid');
+  for (const p of problems) {
+    const box = [...root.querySelectorAll('[data-path]')].find((b) => b.dataset.path === p.column);
+    const msg = box?.querySelector(':scope > .msg');
+    if (msg) { msg.textContent = p.message; box.setAttribute('aria-invalid', 'true'); }
+  }
+  const list = $('problems');
+  list.replaceChildren(...(problems.length && heading ? [el('p', { text: t('fix-problems') })] : []),
+    ...(problems.length ? [el('ul', {}, problems.map((p) => el('li', { dataset: { column: p.column ?? '', code: p.code } },
+      p.column ? el('strong', { text: `${itemLabel(p.column)}: ` }) : null, p.message)))] : []));
+}
+
+/** Values of the metadata items (start, end, today, username, deviceid). */
+function metadata(form) {
+  const out = {};
+  const now = new Date();
+  const walk = (items) => {
+    for (const item of items) {
+      if (item.kind.type === 'group') walk(item.kind.items);
+      if (item.kind.type !== 'metadata') continue;
+      const value = {
+        start: state.started,
+        end: isoLocal(now),
+        today: forms.deviceContext().today,
+        username: state.pkg?.user?.username,
+        deviceid: deviceId(),
+      }[item.kind.of];
+      if (value) out[item.name] = value;
+    }
+  };
+  walk(form.items);
+  return out;
+}
+
+async function save() {
+  const instrument = state.instrument;
+  const form = instrument.form;
+  const c = ctx();
+  const answers = forms.prune(form, { ...state.answers, ...metadata(form) }, c);
+  const result = forms.validate(form, answers, c);
+  const problems = result.ok ? [] : result.problems;
+  const subject = $('subject').value;
+  if (!subject) problems.unshift({ column: null, value: null, code: 'subject', message: t('choose-subject') });
+  state.showAll = true;
+  if (problems.length) {
+    showProblems(problems, true);
+    $('problems').scrollIntoView?.({ block: 'start' });
+    return;
+  }
+  const [kind, id] = subject.split(':');
+  const record = {
+    uuid: crypto.randomUUID(),
+    instrument_id: instrument.id,
+    collected_at: new Date().toISOString(),
+    subject: { kind, id: Number(id) },
+    answers,
+    title: instrument.title || form.title,
+    subject_label: subjectLabel(subject),
+  };
+  await state.store.addSubmission(record);
+  // A corrected rejected submission replaces the old one (which the server never stored).
+  if (state.replaces) await state.store.deleteSubmission(state.replaces);
+  clearTimeout(draftTimer);
+  await state.store.deleteDraft(state.draftId);
+  closeForm();
+  $('home-message').textContent = t('saved');
+  await renderDrafts();
+  await renderOutbox();
+  sync();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox and sync
+
+async function renderOutbox() {
+  const records = await state.store.listOutbox();
+  const counts = countStatuses(records);
+  $('status').textContent = t('counts', counts);
+  const line = $('sync-state');
+  if (state.syncing) line.textContent = t('syncing');
+  else if (state.lastSyncError && counts.waiting) line.textContent = t('stopped', { error: state.lastSyncError });
+  else if (counts.waiting) line.textContent = navigator.onLine ? '' : `${t('offline')} ${t('will-send')}`;
+  else line.textContent = t('all-sent');
+  $('outbox').replaceChildren(...records.slice().reverse().map((r) => el('li', { dataset: { uuid: r.uuid, status: r.status }, class: r.status },
+    el('div', {},
+      el('strong', { text: r.title ?? `#${r.instrument_id}` }), ` — ${r.subject_label ?? `${r.subject.kind} ${r.subject.id}`}`),
+    el('div', { class: 'muted' },
+      `${new Date(r.collected_at).toLocaleString(lang)} · `, el('span', { class: 'badge', text: t(`status-${r.status}`) }),
+      r.attempts > 1 && r.status !== 'sent' ? ` · ${t('attempts', { n: r.attempts })}` : '',
+      r.duplicate ? ` · ${t('duplicate')}` : ''),
+    r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
+    r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error' }, r.problems.map((p) => el('li', {
+      text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
+    }))) : null,
+    r.status === 'rejected' ? el('div', {},
+      el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
+      el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('delete') })) : null)));
+  $('clear-sent').hidden = counts.sent === 0;
+}
+
+/** Sends one submission; says whether to go on (`next`) or stop the run (`stop`). */
+async function sendOne(record) {
+  const store = state.store;
+  const { uuid } = record;
+  await store.updateSubmission(uuid, { status: 'sending', attempts: (record.attempts ?? 0) + 1 });
+  await renderOutbox();
+  const body = JSON.stringify({
+    uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers,
+  });
+  let res;
+  try {
+    res = await fetch('/api/v1/submissions', {
+      method: 'POST',
+      credentials: 'same-origin',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': state.pkg?.csrf_token ?? '' },
+      body,
+    });
+  } catch {
+    return wait(uuid, t('network-error'));
+  }
+  const json = await res.json().catch(() => null);
+  if ((res.status === 200 || res.status === 201) && json && json.uuid === uuid) {
+    await store.updateSubmission(uuid, {
+      status: 'sent', last_error: null, problems: [], server_id: json.id ?? null, duplicate: json.duplicate === true,
+      scores: json.scores ?? [], sent_at: new Date().toISOString(),
+    });
+    return 'next';
+  }
+  if (res.status === 422) {
+    await store.updateSubmission(uuid, {
+      status: 'rejected', last_error: json?.message ?? json?.error ?? 'HTTP 422', problems: Array.isArray(json?.problems) ? json.problems : [],
+    });
+    return 'next';
+  }
+  if (res.status === 401 || res.status === 403 || res.type === 'opaqueredirect') {
+    showLogin($('package-message'));
+    return wait(uuid, t('auth-error'));
+  }
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+    // Refused for good (unknown instrument, out of scope…): kept on the device, shown.
+    await store.updateSubmission(uuid, { status: 'rejected', last_error: json?.message ?? `HTTP ${res.status}`, problems: json?.problems ?? [] });
+    return 'next';
+  }
+  return wait(uuid, res.status >= 500 ? t('server-error', { status: res.status }) : t('unexpected'));
+}
+
+async function wait(uuid, error) {
+  await state.store.updateSubmission(uuid, { status: 'waiting', last_error: error });
+  state.lastSyncError = error;
+  return 'stop';
+}
+
+/** Sends every waiting submission, oldest first, one at a time. */
+async function sync() {
+  if (state.syncing || !state.pkg) return;
+  state.syncing = true;
+  state.lastSyncError = null;
+  $('sync').disabled = true;
+  const run = async () => {
+    for (;;) {
+      const next = (await state.store.listOutbox()).find((r) => r.status === 'waiting');
+      if (!next) break;
+      if ((await sendOne(next)) === 'stop') break;
+      await renderOutbox();
+    }
+  };
+  try {
+    // One tab sends at a time; another tab asking meanwhile simply skips.
+    if (navigator.locks) await navigator.locks.request('opencpd-field-sync', { ifAvailable: true }, (lock) => lock && run());
+    else await run();
+  } catch (e) {
+    state.lastSyncError = e.message;
+  } finally {
+    state.syncing = false;
+    $('sync').disabled = false;
+    await renderOutbox();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+async function onHomeClick(event) {
+  const button = event.target.closest('button');
+  if (!button) return;
+  const d = button.dataset;
+  if (d.instrumentId) {
+    $('home-message').textContent = '';
+    openForm(findInstrument(d.instrumentId));
+  } else if (d.resume) {
+    const draft = await state.store.getDraft(d.resume);
+    const instrument = findInstrument(draft?.instrument_id);
+    if (!instrument) { $('home-message').textContent = t('unknown-instrument'); return; }
+    openForm(instrument, { answers: draft.answers, subject: draft.subject, draftId: draft.id, started: draft.started, replaces: draft.replaces });
+  } else if (d.deleteDraft) {
+    if (!confirm(t('confirm-delete'))) return;
+    await state.store.deleteDraft(d.deleteDraft);
+    renderDrafts();
+  } else if (d.edit) {
+    const r = await state.store.getSubmission(d.edit);
+    const instrument = findInstrument(r?.instrument_id);
+    if (!instrument) return;
+    openForm(instrument, { answers: structuredClone(r.answers), subject: `${r.subject.kind}:${r.subject.id}`, replaces: r.uuid });
+    state.showAll = true;
+    const serverProblems = (r.problems ?? []).map((p) => ({ ...p, message: p.message ?? p.code }));
+    showProblems(serverProblems, true);
+  } else if (d.deleteSubmission) {
+    if (!confirm(t('confirm-delete'))) return;
+    await state.store.deleteSubmission(d.deleteSubmission);
+    renderOutbox();
+  }
+}
+
+async function clearSent() {
+  for (const r of await state.store.listOutbox()) if (r.status === 'sent') await state.store.deleteSubmission(r.uuid);
+  renderOutbox();
+}
+
+async function start() {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/field/sw.js', { scope: '/field/' }).catch(() => {});
+  }
+  state.store = await openStore();
+  await state.store.recoverSending();
+  state.pkg = (await state.store.getPackage()) ?? null;
+  applyLanguage();
+  renderPackage();
+  await renderOutbox();
+
+  $('download').addEventListener('click', download);
+  $('sync').addEventListener('click', () => sync());
+  $('clear-sent').addEventListener('click', clearSent);
+  $('form').addEventListener('input', onInput);
+  $('form').addEventListener('change', onInput);
+  $('form').addEventListener('click', onFormClick);
+  $('form').addEventListener('submit', (e) => e.preventDefault());
+  $('subject').addEventListener('change', saveDraftSoon);
+  $('save').addEventListener('click', () => save().catch((e) => { $('save-message').textContent = e.message; }));
+  $('cancel').addEventListener('click', async () => { await saveDraftNow(); closeForm(); });
+  $('home').addEventListener('click', onHomeClick);
+  $('outbox').addEventListener('click', onHomeClick);
+  window.addEventListener('online', () => sync());
+  window.addEventListener('offline', () => renderOutbox());
+  // Retry now and then while something waits (a server that was down comes back).
+  setInterval(async () => {
+    if (!navigator.onLine || state.syncing) return;
+    const waiting = (await state.store.listOutbox()).some((r) => r.status === 'waiting');
+    if (waiting) sync();
+  }, 60000);
+  if (navigator.onLine) sync();
+}
+
+start().catch((e) => {
+  const msg = document.getElementById('package-message');
+  if (msg) msg.textContent = e.message;
+});
