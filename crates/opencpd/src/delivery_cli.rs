@@ -1,0 +1,170 @@
+//! `opencpd delivery …`: the command line of CPD delivery. Enrolments and attendance from
+//! CSV or XLSX (every row or none, problems by row and column, exit code 1 when refused),
+//! the delivery demo, and reach reports to a file. Acts as the operator, like every command.
+
+use anyhow::Context;
+use clap::Subcommand;
+use opencpd_store::delivery::{attendance, cohorts, demo, reports};
+use opencpd_store::{Actor, Db, describe_url};
+use opencpd_transfer::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand, Debug)]
+pub enum DeliveryCommand {
+    /// Enrol the people named in a file (column staff_number) in a cohort: all or none.
+    ImportEnrolments {
+        /// The cohort's code.
+        #[arg(long)]
+        cohort: String,
+        file: PathBuf,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Language of the messages (en, fr).
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        /// Database: a SQLite file path, or postgres://user:pass@host/db
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+    /// Record attendance of a cohort from a file (staff_number, date, status): all or none.
+    ImportAttendance {
+        #[arg(long)]
+        cohort: String,
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+    /// Write a programme's reach against its targets (CSV or XLSX).
+    Reach {
+        /// The programme's code.
+        #[arg(long)]
+        programme: String,
+        /// sex, role, unit, ownership or subsystem.
+        #[arg(long)]
+        by: Option<String>,
+        /// With --by unit: the depth of the units (0 the country).
+        #[arg(long)]
+        level: Option<i64>,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+    /// Add the delivery demo (programme, courses, cohorts, attendance, certificates) to a
+    /// database holding the small demo.
+    Demo {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url).await.with_context(|| format!("opening the database {}", describe_url(url)))?;
+    db.migrate().await.context("bringing the database schema up to date")?;
+    Ok(db)
+}
+
+fn print_problems(file: &std::path::Path, problems: &[opencpd_domain::Problem], lang: &str) {
+    for p in problems {
+        eprintln!("{}: {}", file.display(), p.located(lang));
+    }
+}
+
+/// Runs a delivery command; exit code 1 when the input was refused (nothing written).
+pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
+    let actor = Actor::system();
+    match command {
+        DeliveryCommand::ImportEnrolments { cohort, file, dry_run, lang, db } => {
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            let table = match opencpd_transfer::read_path(&file) {
+                Ok(t) => t,
+                Err(p) => {
+                    print_problems(&file, &[p], lang);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let pool = open(&db).await?;
+            let c =
+                cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
+            let report = cohorts::import_enrolments(&pool, &actor, c.id, &table, dry_run).await?;
+            if !report.problems.is_empty() {
+                print_problems(&file, &report.problems, lang);
+                return Ok(ExitCode::from(1));
+            }
+            println!(
+                "{} rows; {} enrolled in {}{}",
+                report.rows,
+                report.created,
+                c.code,
+                if dry_run { " (dry run)" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DeliveryCommand::ImportAttendance { cohort, file, dry_run, lang, db } => {
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            let table = match opencpd_transfer::read_path(&file) {
+                Ok(t) => t,
+                Err(p) => {
+                    print_problems(&file, &[p], lang);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let pool = open(&db).await?;
+            let c =
+                cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
+            let report = attendance::import_attendance(&pool, &actor, c.id, &table, dry_run).await?;
+            if !report.problems.is_empty() {
+                print_problems(&file, &report.problems, lang);
+                return Ok(ExitCode::from(1));
+            }
+            println!(
+                "{} rows; {} marks recorded for {}{}",
+                report.rows,
+                report.created,
+                c.code,
+                if dry_run { " (dry run)" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DeliveryCommand::Reach { programme, by, level, format, out, db } => {
+            let pool = open(&db).await?;
+            let id = opencpd_store::delivery::catalogue::programme_by_code(&pool, &programme)
+                .await?
+                .with_context(|| format!("no programme has the code {programme}"))?;
+            let reach = reports::reach(&pool, &actor, id, by.as_deref(), level).await?;
+            let (headers, rows) = reports::reach_table(&reach);
+            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
+            let file = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
+            opencpd_transfer::write_table(format, &headers, rows, &mut std::io::BufWriter::new(file))?;
+            println!(
+                "reach of {programme}: {} enrolled, {} completed, {} certified",
+                reach.totals.enrolled, reach.totals.completed, reach.totals.certified
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DeliveryCommand::Demo { seed, db } => {
+            let pool = open(&db).await?;
+            let summary = demo::build(&pool, seed).await?;
+            println!(
+                "{} programme, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates",
+                summary.programmes,
+                summary.courses,
+                summary.cohorts,
+                summary.enrolments,
+                summary.marks,
+                summary.certificates
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

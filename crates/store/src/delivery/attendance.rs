@@ -1,0 +1,504 @@
+//! Sessions and attendance. A session is a dated meeting of a cohort (with its modality,
+//! venue and hours); attendance is one mark a participant a session, with a status from
+//! the deployment's list (present, late, excused, absent to begin with; each status says
+//! whether it counts as attended). A whole cohort is marked in one request, and marks
+//! come from files too; each batch is checked whole and written whole, then completion is
+//! computed again for the cohort.
+
+use super::cohorts::{Cohort, cohort_for, header_indexes};
+use super::{choice, collect, fail_if_any, optional_text, people_by_staff_number};
+use crate::bulk::{self, Cell};
+use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
+use chrono::{NaiveDate, Utc};
+use opencpd_domain::access::Action;
+use opencpd_domain::registry as vocab;
+use opencpd_domain::{Problem, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AttendanceStatus {
+    pub key: String,
+    pub name_en: String,
+    pub name_fr: String,
+    /// Whether this status counts as having attended (for completion).
+    pub counts_present: bool,
+    pub position: i64,
+}
+
+impl AttendanceStatus {
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "fr" { &self.name_fr } else { &self.name_en }
+    }
+}
+
+/// The deployment's attendance statuses, in their order.
+pub async fn statuses(db: &Db) -> Result<Vec<AttendanceStatus>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT key, name_en, name_fr, counts_present, position FROM attendance_statuses ORDER BY position, key"
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Adds or renames a status (a deployment configures its own list); administrators and
+/// national officers only.
+pub async fn set_status(db: &Db, actor: &Actor, status: &AttendanceStatus) -> Result<Vec<AttendanceStatus>> {
+    super::may(actor, Action::ManageProgrammes)?;
+    let mut problems = Vec::new();
+    let key = status.key.trim().to_lowercase();
+    if key.is_empty() || key.len() > 30 || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        problems.push(Problem::new("bad-code").in_column("key").with_value(&key));
+    }
+    collect(&mut problems, "name_en", vocab::parse_name(&status.name_en));
+    collect(&mut problems, "name_fr", vocab::parse_name(&status.name_fr));
+    fail_if_any(problems)?;
+    let before = statuses(db).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "DELETE FROM attendance_statuses WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM attendance WHERE status = $1)"
+    )
+    .bind(&key)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let updated = on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE attendance_statuses SET name_en = $2, name_fr = $3, counts_present = $4, position = $5 WHERE key = $1"
+    )
+    .bind(&key)
+    .bind(status.name_en.trim())
+    .bind(status.name_fr.trim())
+    .bind(status.counts_present)
+    .bind(status.position)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if updated == 0 {
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO attendance_statuses (key, name_en, name_fr, counts_present, position) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(&key)
+        .bind(status.name_en.trim())
+        .bind(status.name_fr.trim())
+        .bind(status.counts_present)
+        .bind(status.position)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "attendance_status",
+        &key,
+        &format!("attendance status {key}"),
+        Some(&before),
+        Some(status),
+    )
+    .await?;
+    tx.commit().await?;
+    statuses(db).await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Session {
+    pub id: i64,
+    pub cohort_id: i64,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub modality: String,
+    pub venue: Option<String>,
+    pub hours: f64,
+    /// Marks recorded so far.
+    pub marked: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionInput {
+    pub held_on: String,
+    pub title: String,
+    /// face_to_face (default), online or blended.
+    #[serde(default)]
+    pub modality: Option<String>,
+    #[serde(default)]
+    pub venue: Option<String>,
+    #[serde(default)]
+    pub hours: f64,
+}
+
+const SESSION_SQL: &str = "SELECT s.id, s.cohort_id, s.held_on, s.title, s.modality, s.venue, s.hours, \
+     (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id) AS marked FROM sessions_held s";
+
+/// Schedules a session of a cohort (facilitators and those who manage the cohort).
+pub async fn create_session(db: &Db, actor: &Actor, cohort_id: i64, input: &SessionInput) -> Result<Session> {
+    let cohort = cohort_for(db, actor, cohort_id, Action::Facilitate).await?;
+    let mut problems = Vec::new();
+    let held_on = collect(&mut problems, "held_on", vocab::parse_date(&input.held_on));
+    let title = collect(&mut problems, "title", vocab::parse_name(&input.title));
+    let modality = match optional_text(&input.modality) {
+        Some(m) => collect(&mut problems, "modality", choice(m, super::catalogue::MODALITIES)),
+        None => Some("face_to_face"),
+    };
+    if !(input.hours.is_finite() && (0.0..=24.0).contains(&input.hours)) {
+        problems
+            .push(Problem::new("out-of-range").in_column("hours").with_value(input.hours.to_string()).arg("max", 24));
+    }
+    if let Some(d) = held_on
+        && (d < cohort.start_date || d > cohort.end_date)
+    {
+        problems.push(
+            Problem::new("outside-cohort-dates")
+                .in_column("held_on")
+                .with_value(d.to_string())
+                .arg("start", cohort.start_date)
+                .arg("end", cohort.end_date),
+        );
+    }
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO sessions_held (cohort_id, held_on, title, modality, venue, hours) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(cohort.id)
+    .bind(held_on)
+    .bind(title.as_deref())
+    .bind(modality)
+    .bind(optional_text(&input.venue).or(cohort.venue.as_deref()))
+    .bind(input.hours)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    // A new session changes everyone's attendance share.
+    super::completion::recompute(&mut tx, cohort.id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "session",
+        &id.to_string(),
+        &format!("session of {}", cohort.code),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    session_unchecked(db, id).await
+}
+
+pub(crate) async fn session_unchecked(db: &Db, id: i64) -> Result<Session> {
+    let sql = format!("{SESSION_SQL} WHERE s.id = $1");
+    let found: Option<Session> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// A session and its cohort, when the actor may read the cohort.
+pub async fn session(db: &Db, actor: &Actor, id: i64) -> Result<(Session, Cohort)> {
+    let s = session_unchecked(db, id).await?;
+    let cohort = super::cohorts::cohort(db, actor, s.cohort_id).await?;
+    Ok((s, cohort))
+}
+
+pub async fn sessions(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<Session>> {
+    actor.require(Action::Read, &cohort.target())?;
+    let sql = format!("{SESSION_SQL} WHERE s.cohort_id = $1 ORDER BY s.held_on, s.id");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cohort.id).fetch_all(p).await)?)
+}
+
+/// One participant's mark in a session as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Mark {
+    pub person_id: i64,
+    pub status: String,
+}
+
+/// The marks of a session, by person.
+pub async fn marks(db: &Db, actor: &Actor, session_id: i64) -> Result<Vec<Mark>> {
+    session(db, actor, session_id).await?;
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT e.person_id, a.status FROM attendance a JOIN enrolments e ON e.id = a.enrolment_id WHERE a.session_id = $1"
+    )
+    .bind(session_id)
+    .fetch_all(p)
+    .await
+    })?)
+}
+
+/// Marks to record for a session: one a participant; a participant left out keeps the
+/// mark they had.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MarkInput {
+    pub marks: Vec<Mark>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MarkReport {
+    pub session_id: i64,
+    pub marked: u64,
+    /// Participants counted as attending this session after the change.
+    pub attended: i64,
+}
+
+/// A mark checked against the cohort: the enrolment it belongs to.
+struct CheckedMark {
+    session_id: i64,
+    enrolment_id: i64,
+    status: String,
+}
+
+async fn enrolment_ids(db: &Db, cohort_id: i64) -> Result<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT person_id, id FROM enrolments WHERE cohort_id = $1")
+            .bind(cohort_id)
+            .fetch_all(p)
+            .await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Records the marks of one session: every mark or none.
+pub async fn mark(db: &Db, actor: &Actor, session_id: i64, input: &MarkInput) -> Result<MarkReport> {
+    let session = session_unchecked(db, session_id).await?;
+    let cohort = cohort_for(db, actor, session.cohort_id, Action::Facilitate).await?;
+    let known = statuses(db).await?;
+    let allowed: Vec<&str> = known.iter().map(|s| s.key.as_str()).collect();
+    let enrolled = enrolment_ids(db, cohort.id).await?;
+    let mut problems = Vec::new();
+    if session.held_on > today() {
+        problems.push(Problem::new("session-in-future").in_column("session").with_value(session.held_on.to_string()));
+    }
+    let mut checked = Vec::with_capacity(input.marks.len());
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    for (i, m) in input.marks.iter().enumerate() {
+        let status = m.status.trim().to_lowercase();
+        if !allowed.contains(&status.as_str()) {
+            problems.push(
+                Problem::new("bad-choice")
+                    .in_column(format!("marks[{i}].status"))
+                    .with_value(&m.status)
+                    .arg("allowed", allowed.join(", ")),
+            );
+        }
+        match enrolled.get(&m.person_id) {
+            None => problems.push(
+                Problem::new("not-enrolled")
+                    .in_column(format!("marks[{i}].person_id"))
+                    .with_value(m.person_id.to_string())
+                    .arg("cohort", &cohort.code),
+            ),
+            Some(_) if seen.contains_key(&m.person_id) => problems.push(
+                Problem::new("duplicate-mark")
+                    .in_column(format!("marks[{i}].person_id"))
+                    .with_value(m.person_id.to_string())
+                    .arg("first", seen[&m.person_id]),
+            ),
+            Some(e) => {
+                seen.insert(m.person_id, i);
+                checked.push(CheckedMark { session_id, enrolment_id: *e, status });
+            }
+        }
+        if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
+            break;
+        }
+    }
+    fail_if_any(problems)?;
+    let marked =
+        write_marks(db, actor, &cohort, &checked, &format!("marks for session {session_id} of {}", cohort.code))
+            .await?;
+    let attended: i64 = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM attendance a JOIN attendance_statuses st ON st.key = a.status \
+         WHERE a.session_id = $1 AND st.counts_present = $2"
+    )
+    .bind(session_id)
+    .bind(true)
+    .fetch_one(p)
+    .await)?;
+    Ok(MarkReport { session_id, marked, attended })
+}
+
+/// Replaces the marks named, recomputes completion and records the audit event, in one
+/// transaction.
+async fn write_marks(db: &Db, actor: &Actor, cohort: &Cohort, marks: &[CheckedMark], summary: &str) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let now = Utc::now();
+    let mut by_session: HashMap<i64, Vec<i64>> = HashMap::new();
+    for m in marks {
+        by_session.entry(m.session_id).or_default().push(m.enrolment_id);
+    }
+    for (session_id, ids) in &by_session {
+        for chunk in ids.chunks(5000) {
+            on_tx!(&mut tx, |c| {
+                let mut qb = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id = ");
+                qb.push_bind(*session_id);
+                qb.push(" AND enrolment_id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    let rows: Vec<Vec<Cell>> = marks
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.session_id),
+                Cell::from(m.enrolment_id),
+                m.status.clone().into(),
+                Cell::Timestamp(Some(now)),
+                actor.username.clone().into(),
+            ]
+        })
+        .collect();
+    let written = bulk::insert(
+        &mut tx,
+        "INSERT INTO attendance (session_id, enrolment_id, status, marked_at, marked_by)",
+        5,
+        rows,
+        &|_| {},
+    )
+    .await?;
+    super::completion::recompute(&mut tx, cohort.id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "mark",
+        "attendance",
+        &cohort.id.to_string(),
+        summary,
+        None::<&()>,
+        Some(&serde_json::json!({ "marks": written })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// The columns of an attendance file.
+pub const ATTENDANCE_COLUMNS: &[&str] = &["staff_number", "date", "status"];
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttendanceReport {
+    pub rows: usize,
+    pub created: u64,
+    pub dry_run: bool,
+    #[serde(skip)]
+    pub problems: Vec<Problem>,
+}
+
+/// Records attendance of a cohort from a table (staff_number, date, status): each date
+/// must be a session of the cohort, not in the future; each person enrolled. All or none.
+pub async fn import_attendance(
+    db: &Db,
+    actor: &Actor,
+    cohort_id: i64,
+    table: &Table,
+    dry_run: bool,
+) -> Result<AttendanceReport> {
+    let cohort = cohort_for(db, actor, cohort_id, Action::Facilitate).await?;
+    let rows: Vec<&opencpd_domain::TableRow> =
+        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
+    let mut report = AttendanceReport { rows: rows.len(), created: 0, dry_run, problems: Vec::new() };
+    let outcome = async {
+        let cols = header_indexes(table, ATTENDANCE_COLUMNS, &[])?;
+        let (c_staff, c_date, c_status) =
+            (cols[0].expect("required"), cols[1].expect("required"), cols[2].expect("required"));
+        if rows.is_empty() {
+            return Err(Problem::new("no-rows").into());
+        }
+        let known = statuses(db).await?;
+        let allowed: Vec<&str> = known.iter().map(|s| s.key.as_str()).collect();
+        let sessions: Vec<(NaiveDate, i64)> =
+            on_db!(db, |p| sqlx::query_as("SELECT held_on, id FROM sessions_held WHERE cohort_id = $1 ORDER BY id")
+                .bind(cohort.id)
+                .fetch_all(p)
+                .await)?;
+        let mut by_date: HashMap<NaiveDate, i64> = HashMap::new();
+        for (d, id) in sessions {
+            by_date.entry(d).or_insert(id);
+        }
+        let numbers: Vec<String> =
+            rows.iter().flat_map(|r| [r.get(c_staff).to_string(), r.get(c_staff).to_uppercase()]).collect();
+        let people = people_by_staff_number(db, &numbers).await?;
+        let enrolled = enrolment_ids(db, cohort.id).await?;
+        let today = today();
+        let mut problems = Vec::new();
+        let mut checked = Vec::new();
+        let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
+        for r in &rows {
+            let (n, d, s) = (r.get(c_staff), r.get(c_date), r.get(c_status).to_lowercase());
+            let at = |code: &'static str, col: &str, v: &str| {
+                Problem::new(code).at_row(r.number).in_column(col).with_value(v)
+            };
+            let session = match vocab::parse_date(d) {
+                Err(p) => {
+                    problems.push(p.at_row(r.number).in_column("date"));
+                    None
+                }
+                Ok(date) if date > today => {
+                    problems.push(at("session-in-future", "date", d));
+                    None
+                }
+                Ok(date) => match by_date.get(&date) {
+                    Some(id) => Some(*id),
+                    None => {
+                        problems.push(at("unknown-session", "date", d).arg("cohort", &cohort.code));
+                        None
+                    }
+                },
+            };
+            if !allowed.contains(&s.as_str()) {
+                problems.push(at("bad-choice", "status", r.get(c_status)).arg("allowed", allowed.join(", ")));
+            }
+            let enrolment = if n.is_empty() {
+                problems.push(Problem::new("required").at_row(r.number).in_column("staff_number"));
+                None
+            } else {
+                match people.get(&n.to_lowercase()) {
+                    None => {
+                        problems.push(at("unknown-person", "staff_number", n));
+                        None
+                    }
+                    Some(pid) => match enrolled.get(pid) {
+                        None => {
+                            problems.push(at("not-enrolled", "staff_number", n).arg("cohort", &cohort.code));
+                            None
+                        }
+                        Some(e) => Some(*e),
+                    },
+                }
+            };
+            if let (Some(sid), Some(eid)) = (session, enrolment) {
+                if let Some(first) = seen.get(&(sid, eid)) {
+                    problems.push(at("duplicate-in-file", "staff_number", n).arg("first", first));
+                } else {
+                    seen.insert((sid, eid), r.number);
+                    checked.push(CheckedMark { session_id: sid, enrolment_id: eid, status: s.clone() });
+                }
+            }
+            if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
+                break;
+            }
+        }
+        fail_if_any(problems)?;
+        if dry_run {
+            return Ok(0);
+        }
+        write_marks(db, actor, &cohort, &checked, &format!("import of attendance for {}", cohort.code)).await
+    }
+    .await;
+    match outcome {
+        Ok(n) => report.created = n,
+        Err(Error::Invalid(p)) => report.problems = p,
+        Err(e) => return Err(e),
+    }
+    Ok(report)
+}

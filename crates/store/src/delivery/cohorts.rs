@@ -1,0 +1,903 @@
+//! Cohorts and who is in them. A cohort runs a course at a venue unit, with a capacity and
+//! facilitators; it belongs to that unit, so officers whose scope covers it manage it.
+//!
+//! Every way in — one person, a file of staff numbers, criteria, an approved application —
+//! goes through the same checks (the person readable by the actor, not already enrolled,
+//! prerequisites completed, capacity) and writes all or nothing, with its audit event.
+
+use super::catalogue::{self, Course};
+use super::{Placement, choice, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
+use crate::bulk::{self, Cell};
+use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use opencpd_domain::access::{Action, Target, read_paths, upper_bound};
+use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
+use opencpd_domain::{Problem, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Cohort {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub course_id: i64,
+    pub course_code: String,
+    pub course_title: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub venue: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub capacity: i64,
+    pub enrolled: i64,
+    pub version: i64,
+}
+
+impl Cohort {
+    pub fn target(&self) -> Target<'_> {
+        Target::Unit { path: &self.unit_path }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CohortInput {
+    pub code: String,
+    pub name: String,
+    pub course_code: String,
+    /// The venue's unit: the cohort belongs to it.
+    pub unit_code: String,
+    #[serde(default)]
+    pub venue: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+    pub capacity: i64,
+    /// Staff numbers of the facilitators.
+    #[serde(default)]
+    pub facilitators: Vec<String>,
+}
+
+const COHORT_SQL: &str = "SELECT h.id, h.code, h.name, h.course_id, k.code AS course_code, k.title AS course_title, \
+     h.unit_id, u.name AS unit_name, h.unit_path, h.venue, h.start_date, h.end_date, h.capacity, \
+     (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = h.id) AS enrolled, h.version \
+     FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id";
+
+pub(crate) async fn cohort_unchecked(db: &Db, id: i64) -> Result<Cohort> {
+    let sql = format!("{COHORT_SQL} WHERE h.id = $1");
+    let found: Option<Cohort> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// A cohort, when the actor's scope covers its unit.
+pub async fn cohort(db: &Db, actor: &Actor, id: i64) -> Result<Cohort> {
+    let c = cohort_unchecked(db, id).await?;
+    actor.require(Action::Read, &c.target())?;
+    Ok(c)
+}
+
+/// A cohort the actor may `action` (manage, facilitate): out of scope is "not found",
+/// readable but not allowed is "forbidden".
+pub(crate) async fn cohort_for(db: &Db, actor: &Actor, id: i64, action: Action) -> Result<Cohort> {
+    let c = cohort_unchecked(db, id).await?;
+    actor.require(Action::Read, &c.target())?;
+    actor.require(action, &c.target())?;
+    Ok(c)
+}
+
+pub async fn cohort_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Cohort> {
+    let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM cohorts WHERE code = $1")
+        .bind(code.trim())
+        .fetch_optional(p)
+        .await)?;
+    cohort(db, actor, id.ok_or(Error::NotFound)?).await
+}
+
+/// The cohorts in the actor's scope, newest first; optionally of one course.
+pub async fn cohorts(db: &Db, actor: &Actor, course_id: Option<i64>) -> Result<Vec<Cohort>> {
+    let sql = format!(
+        "{COHORT_SQL} WHERE ($1 IS NULL OR h.course_id = $1) AND h.unit_path >= $2 AND h.unit_path < $3 \
+         ORDER BY h.start_date DESC, h.code"
+    );
+    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
+    let mut out: Vec<Cohort> = Vec::new();
+    for path in paths {
+        let rows: Vec<Cohort> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(course_id)
+            .bind(&path)
+            .bind(upper_bound(&path))
+            .fetch_all(p)
+            .await)?;
+        for r in rows {
+            if !out.iter().any(|c| c.id == r.id) {
+                out.push(r);
+            }
+        }
+    }
+    out.sort_by(|a, b| b.start_date.cmp(&a.start_date).then(a.code.cmp(&b.code)));
+    Ok(out)
+}
+
+pub async fn create_cohort(db: &Db, actor: &Actor, input: &CohortInput) -> Result<Cohort> {
+    may(actor, Action::ManageCohorts)?;
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
+    let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
+    let start = collect(&mut problems, "start_date", vocab::parse_date(&input.start_date));
+    let end = collect(&mut problems, "end_date", vocab::parse_date(&input.end_date));
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        problems.push(Problem::new("ends-before-start").in_column("end_date").arg("start", s));
+    }
+    if input.capacity <= 0 {
+        problems.push(Problem::new("not-positive").in_column("capacity").with_value(input.capacity.to_string()));
+    }
+    let course: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM courses WHERE code = $1")
+        .bind(input.course_code.trim())
+        .fetch_optional(p)
+        .await)?;
+    if course.is_none() {
+        problems.push(Problem::new("unknown-course").in_column("course_code").with_value(input.course_code.trim()));
+    }
+    let unit: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+        .bind(input.unit_code.trim())
+        .fetch_optional(p)
+        .await)?;
+    match &unit {
+        None => problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(input.unit_code.trim())),
+        Some((_, path)) if !actor.allows(Action::ManageCohorts, &Target::Unit { path }) => {
+            problems.push(Problem::new("out-of-scope").in_column("unit_code").with_value(input.unit_code.trim()))
+        }
+        _ => {}
+    }
+    let numbers: Vec<String> = input.facilitators.iter().map(|s| s.trim().to_string()).collect();
+    let found = people_by_staff_number(db, &numbers).await?;
+    let mut facilitators = Vec::new();
+    for (i, n) in numbers.iter().enumerate() {
+        match found.get(&n.to_lowercase()) {
+            Some(id) => facilitators.push(*id),
+            None => problems.push(Problem::new("unknown-person").in_column(format!("facilitators[{i}]")).with_value(n)),
+        }
+    }
+    fail_if_any(problems)?;
+    let (code, (unit_id, unit_path)) = (code.expect("checked"), unit.expect("checked"));
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO cohorts (code, name, course_id, unit_id, unit_path, venue, start_date, end_date, capacity, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(&code)
+    .bind(name.as_deref())
+    .bind(course)
+    .bind(unit_id)
+    .bind(&unit_path)
+    .bind(optional_text(&input.venue))
+    .bind(start)
+    .bind(end)
+    .bind(input.capacity)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, &code))?;
+    let mut seen = HashSet::new();
+    for pid in facilitators.into_iter().filter(|p| seen.insert(*p)) {
+        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO cohort_facilitators (cohort_id, person_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(pid)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "cohort",
+        &id.to_string(),
+        &format!("cohort {code}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    cohort(db, actor, id).await
+}
+
+/// The facilitators of a cohort, as (person id, name).
+pub async fn facilitators(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<(i64, String)>> {
+    actor.require(Action::Read, &cohort.target())?;
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT p.id, p.given_name || ' ' || p.family_name FROM cohort_facilitators f JOIN people p ON p.id = f.person_id \
+         WHERE f.cohort_id = $1 ORDER BY p.family_name"
+    )
+    .bind(cohort.id)
+    .fetch_all(p)
+    .await
+    })?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Enrolments
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Enrolment {
+    pub id: i64,
+    pub cohort_id: i64,
+    pub person_id: i64,
+    pub staff_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub sex: String,
+    /// The role held when enrolled.
+    pub role: Option<String>,
+    /// single, import, criteria or application.
+    pub source: String,
+    pub enrolled_at: DateTime<Utc>,
+    /// Computed: share of the cohort's sessions attended.
+    pub attendance_pct: Option<f64>,
+    /// Computed: weighted grade over the course's assessments, 0-100.
+    pub final_grade: Option<f64>,
+    /// Computed: when the course's completion rule was first met.
+    pub completed_on: Option<NaiveDate>,
+}
+
+const ENROLMENT_SQL: &str = "SELECT e.id, e.cohort_id, e.person_id, p.staff_number, p.given_name, p.family_name, e.sex, \
+     e.role, e.source, e.enrolled_at, e.attendance_pct, e.final_grade, e.completed_on \
+     FROM enrolments e JOIN people p ON p.id = e.person_id";
+
+/// The participants of a cohort, by name. Whoever reads a cohort reads who is in it.
+pub async fn enrolments(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<Enrolment>> {
+    actor.require(Action::Read, &cohort.target())?;
+    let sql = format!("{ENROLMENT_SQL} WHERE e.cohort_id = $1 ORDER BY p.family_name, p.given_name, e.id");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cohort.id).fetch_all(p).await)?)
+}
+
+pub(crate) async fn enrolment_unchecked(db: &Db, id: i64) -> Result<Enrolment> {
+    let sql = format!("{ENROLMENT_SQL} WHERE e.id = $1");
+    let found: Option<Enrolment> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// Someone to enrol, as named in the request: where (row, column) and how (value).
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub row: Option<usize>,
+    pub column: String,
+    pub label: String,
+    pub person_id: i64,
+}
+
+impl Candidate {
+    fn problem(&self, code: &'static str) -> Problem {
+        let p = Problem::new(code).in_column(self.column.clone()).with_value(self.label.clone());
+        match self.row {
+            Some(r) => p.at_row(r),
+            None => p,
+        }
+    }
+}
+
+/// A checked enrolment, ready to write.
+pub(crate) struct NewEnrolment {
+    person_id: i64,
+    place: Placement,
+}
+
+/// How the criteria path treats people who fail a check: skip them (counted) or fail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnMissing {
+    Fail,
+    Skip,
+}
+
+struct Checked {
+    ready: Vec<NewEnrolment>,
+    skipped_enrolled: usize,
+    skipped_prerequisite: usize,
+}
+
+/// The checks every enrolment goes through. Nothing is written.
+async fn check_enrolments(
+    db: &Db,
+    actor: &Actor,
+    cohort: &Cohort,
+    candidates: &[Candidate],
+    on_missing: OnMissing,
+) -> Result<Checked> {
+    let ids: Vec<i64> = candidates.iter().map(|c| c.person_id).collect();
+    let places = placements(db, &ids).await?;
+    let enrolled: HashSet<i64> =
+        on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT person_id FROM enrolments WHERE cohort_id = $1")
+            .bind(cohort.id)
+            .fetch_all(p)
+            .await)?
+        .into_iter()
+        .collect();
+    let prerequisites: Vec<(i64, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT c.id, c.code FROM course_prerequisites x JOIN courses c ON c.id = x.prerequisite_id WHERE x.course_id = $1"
+    )
+    .bind(cohort.course_id)
+    .fetch_all(p)
+    .await
+    })?;
+    let mut completed: HashSet<(i64, i64)> = HashSet::new();
+    if !prerequisites.is_empty() {
+        for chunk in ids.chunks(5000) {
+            let rows: Vec<(i64, i64)> = on_db!(db, |p| {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT e.person_id, h.course_id FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                     WHERE e.completed_on IS NOT NULL AND e.person_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_as().fetch_all(p).await
+            })?;
+            completed.extend(rows);
+        }
+    }
+    let mut problems = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut out = Checked { ready: Vec::new(), skipped_enrolled: 0, skipped_prerequisite: 0 };
+    for c in candidates {
+        let Some(place) = places.get(&c.person_id) else {
+            problems.push(c.problem("unknown-person"));
+            continue;
+        };
+        if !actor.allows(Action::Read, &place.target(c.person_id)) {
+            problems.push(c.problem("out-of-scope"));
+            continue;
+        }
+        if let Some(first) = seen.get(&c.person_id) {
+            problems.push(c.problem("duplicate-in-file").arg("first", first));
+            continue;
+        }
+        seen.insert(c.person_id, c.row.unwrap_or(0));
+        if enrolled.contains(&c.person_id) {
+            match on_missing {
+                OnMissing::Fail => problems.push(c.problem("already-enrolled").arg("cohort", &cohort.code)),
+                OnMissing::Skip => out.skipped_enrolled += 1,
+            }
+            continue;
+        }
+        let missing: Vec<&str> = prerequisites
+            .iter()
+            .filter(|(course, _)| !completed.contains(&(c.person_id, *course)))
+            .map(|(_, code)| code.as_str())
+            .collect();
+        if !missing.is_empty() {
+            match on_missing {
+                OnMissing::Fail => problems.push(c.problem("missing-prerequisite").arg("courses", missing.join(", "))),
+                OnMissing::Skip => out.skipped_prerequisite += 1,
+            }
+            continue;
+        }
+        out.ready.push(NewEnrolment { person_id: c.person_id, place: place.clone() });
+        if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
+            break;
+        }
+    }
+    fail_if_any(problems)?;
+    let current = enrolled.len() as i64;
+    if current + out.ready.len() as i64 > cohort.capacity {
+        return Err(Problem::new("over-capacity")
+            .with_value(&cohort.code)
+            .arg("capacity", cohort.capacity)
+            .arg("enrolled", current)
+            .arg("adding", out.ready.len())
+            .into());
+    }
+    Ok(out)
+}
+
+/// Writes checked enrolments inside `tx`, re-checking capacity there so two requests
+/// racing for the last places cannot both win.
+async fn write_enrolments(tx: &mut Tx, cohort: &Cohort, ready: &[NewEnrolment], source: &str) -> Result<u64> {
+    let current: i64 =
+        on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1")
+            .bind(cohort.id)
+            .fetch_one(&mut *c)
+            .await)?;
+    if current + ready.len() as i64 > cohort.capacity {
+        return Err(Problem::new("over-capacity")
+            .with_value(&cohort.code)
+            .arg("capacity", cohort.capacity)
+            .arg("enrolled", current)
+            .arg("adding", ready.len())
+            .into());
+    }
+    let now = Utc::now();
+    let rows: Vec<Vec<Cell>> = ready
+        .iter()
+        .map(|n| {
+            vec![
+                Cell::from(cohort.id),
+                Cell::from(n.person_id),
+                source.into(),
+                Cell::Timestamp(Some(now)),
+                n.place.sex.clone().into(),
+                n.place.role.clone().into(),
+                n.place.school_id.into(),
+                n.place.path.clone().into(),
+            ]
+        })
+        .collect();
+    let written = bulk::insert(
+        tx,
+        "INSERT INTO enrolments (cohort_id, person_id, source, enrolled_at, sex, role, school_id, path)",
+        8,
+        rows,
+        &|_| {},
+    )
+    .await
+    .map_err(|e| match e {
+        Error::Database(d) => crate::error::unique_violation(d, &cohort.code),
+        e => e,
+    })?;
+    super::reports::refresh_participants(tx, super::reports::Who::Cohort(cohort.id)).await?;
+    Ok(written)
+}
+
+/// Whom to enrol: a person by id or by staff number.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EnrolInput {
+    #[serde(default)]
+    pub person_id: Option<i64>,
+    #[serde(default)]
+    pub staff_number: Option<String>,
+}
+
+async fn candidate_of(db: &Db, input: &EnrolInput) -> Result<Candidate> {
+    match (input.person_id, optional_text(&input.staff_number)) {
+        (Some(id), _) => Ok(Candidate { row: None, column: "person_id".into(), label: id.to_string(), person_id: id }),
+        (None, Some(n)) => {
+            let found = people_by_staff_number(db, &[n.to_string(), n.to_uppercase()]).await?;
+            let id = found
+                .get(&n.to_lowercase())
+                .copied()
+                .ok_or_else(|| Problem::new("unknown-person").in_column("staff_number").with_value(n))?;
+            Ok(Candidate { row: None, column: "staff_number".into(), label: n.to_string(), person_id: id })
+        }
+        (None, None) => Err(Problem::new("required").in_column("person_id").into()),
+    }
+}
+
+/// Enrols one person.
+pub async fn enrol(db: &Db, actor: &Actor, cohort_id: i64, input: &EnrolInput) -> Result<Enrolment> {
+    let cohort = cohort_for(db, actor, cohort_id, Action::ManageCohorts).await?;
+    let candidate = candidate_of(db, input).await?;
+    let checked = check_enrolments(db, actor, &cohort, std::slice::from_ref(&candidate), OnMissing::Fail).await?;
+    let mut tx = db.begin().await?;
+    write_enrolments(&mut tx, &cohort, &checked.ready, "single").await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "enrol",
+        "cohort",
+        &cohort.id.to_string(),
+        &format!("enrol person {} in {}", candidate.person_id, cohort.code),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    let id: i64 =
+        on_db!(db, |p| sqlx::query_scalar("SELECT id FROM enrolments WHERE cohort_id = $1 AND person_id = $2")
+            .bind(cohort.id)
+            .bind(candidate.person_id)
+            .fetch_one(p)
+            .await)?;
+    enrolment_unchecked(db, id).await
+}
+
+/// What a bulk enrolment did or would do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EnrolReport {
+    /// People matched (criteria) or data rows read (file).
+    pub rows: usize,
+    pub created: u64,
+    pub dry_run: bool,
+    /// Criteria only: people left out because they are enrolled already.
+    pub skipped_enrolled: usize,
+    /// Criteria only: people left out because they lack a prerequisite.
+    pub skipped_prerequisite: usize,
+    #[serde(skip)]
+    pub problems: Vec<Problem>,
+}
+
+/// The columns of an enrolment file.
+pub const ENROLMENT_COLUMNS: &[&str] = &["staff_number"];
+
+/// Enrols everyone named in a table of staff numbers: every row or none.
+pub async fn import_enrolments(
+    db: &Db,
+    actor: &Actor,
+    cohort_id: i64,
+    table: &Table,
+    dry_run: bool,
+) -> Result<EnrolReport> {
+    let cohort = cohort_for(db, actor, cohort_id, Action::ManageCohorts).await?;
+    let rows: Vec<&opencpd_domain::TableRow> =
+        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
+    let mut report = EnrolReport {
+        rows: rows.len(),
+        created: 0,
+        dry_run,
+        skipped_enrolled: 0,
+        skipped_prerequisite: 0,
+        problems: Vec::new(),
+    };
+    let outcome = async {
+        let column = header_index(table, "staff_number")?;
+        if rows.is_empty() {
+            return Err(Problem::new("no-rows").into());
+        }
+        let mut problems = Vec::new();
+        let mut numbers = Vec::new();
+        for r in &rows {
+            let n = r.get(column);
+            if n.is_empty() {
+                problems.push(Problem::new("required").at_row(r.number).in_column("staff_number"));
+            } else {
+                numbers.push(n.to_string());
+                numbers.push(n.to_uppercase());
+            }
+        }
+        let found = people_by_staff_number(db, &numbers).await?;
+        let mut candidates = Vec::new();
+        for r in &rows {
+            let n = r.get(column);
+            if n.is_empty() {
+                continue;
+            }
+            match found.get(&n.to_lowercase()) {
+                Some(id) => candidates.push(Candidate {
+                    row: Some(r.number),
+                    column: "staff_number".into(),
+                    label: n.to_string(),
+                    person_id: *id,
+                }),
+                None => problems
+                    .push(Problem::new("unknown-person").at_row(r.number).in_column("staff_number").with_value(n)),
+            }
+        }
+        fail_if_any(problems)?;
+        let checked = check_enrolments(db, actor, &cohort, &candidates, OnMissing::Fail).await?;
+        if dry_run {
+            return Ok(0);
+        }
+        let mut tx = db.begin().await?;
+        let created = write_enrolments(&mut tx, &cohort, &checked.ready, "import").await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "import",
+            "enrolments",
+            &cohort.id.to_string(),
+            &format!("import of {created} enrolments in {}", cohort.code),
+            None::<&()>,
+            Some(&serde_json::json!({ "created": created })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+    .await;
+    match outcome {
+        Ok(n) => report.created = n,
+        Err(Error::Invalid(p)) => report.problems = p,
+        Err(e) => return Err(e),
+    }
+    Ok(report)
+}
+
+/// The index of a required column (headers compared without case or spaces); other
+/// columns are refused so a misspelt one is not silently ignored.
+pub(crate) fn header_index(table: &Table, wanted: &str) -> Result<usize> {
+    header_indexes(table, &[wanted], &[]).map(|v| v[0].expect("required"))
+}
+
+/// Indexes of `required` then `optional` columns; unknown columns are problems.
+pub(crate) fn header_indexes(table: &Table, required: &[&str], optional: &[&str]) -> Result<Vec<Option<usize>>> {
+    let norm: Vec<String> = table.headers.iter().map(|h| opencpd_domain::import::normalise_header(h)).collect();
+    let mut problems = Vec::new();
+    let expected: Vec<&str> = required.iter().chain(optional).copied().collect();
+    for (i, h) in norm.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if !expected.contains(&h.as_str()) {
+            problems.push(
+                Problem::new("unknown-column")
+                    .at_row(1)
+                    .in_column(table.headers[i].trim())
+                    .arg("expected", expected.join(", ")),
+            );
+        } else if norm[..i].contains(h) {
+            problems.push(Problem::new("duplicate-column").at_row(1).in_column(h.clone()));
+        }
+    }
+    let mut out = Vec::new();
+    for name in &expected {
+        let at = norm.iter().position(|h| h == name);
+        if at.is_none() && required.contains(name) {
+            problems.push(Problem::new("missing-column").at_row(1).in_column(*name));
+        }
+        out.push(at);
+    }
+    fail_if_any(problems)?;
+    Ok(out)
+}
+
+/// Whom to enrol by criteria: people holding `role` today in the unit (and below),
+/// assigned to it on or after `assigned_since`, optionally of one sex.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Criteria {
+    pub role: String,
+    pub unit_code: String,
+    #[serde(default)]
+    pub assigned_since: Option<String>,
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// Count who would be enrolled, write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Enrols everyone matching the criteria whom the actor may read. People enrolled already,
+/// or lacking a prerequisite, are left out and counted; capacity is all or nothing.
+pub async fn enrol_by_criteria(db: &Db, actor: &Actor, cohort_id: i64, criteria: &Criteria) -> Result<EnrolReport> {
+    let cohort = cohort_for(db, actor, cohort_id, Action::ManageCohorts).await?;
+    let mut problems = Vec::new();
+    let role = collect(&mut problems, "role", PositionRole::parse(&criteria.role));
+    let since = super::optional_date(&mut problems, "assigned_since", &criteria.assigned_since);
+    let sex = optional_text(&criteria.sex).and_then(|s| collect(&mut problems, "sex", Sex::parse(s)));
+    let unit: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE code = $1")
+        .bind(criteria.unit_code.trim())
+        .fetch_optional(p)
+        .await)?;
+    match &unit {
+        None => {
+            problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(criteria.unit_code.trim()))
+        }
+        Some(path) if !actor.allows(Action::Read, &Target::Unit { path }) => {
+            problems.push(Problem::new("out-of-scope").in_column("unit_code").with_value(criteria.unit_code.trim()))
+        }
+        _ => {}
+    }
+    fail_if_any(problems)?;
+    let (role, path) = (role.expect("checked"), unit.expect("checked"));
+    let today = crate::today();
+    let ids: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT DISTINCT x.person_id FROM positions x JOIN people p ON p.id = x.person_id \
+         WHERE x.role = $1 AND x.path >= $2 AND x.path < $3 AND x.start_date <= $4 \
+         AND (x.end_date IS NULL OR x.end_date >= $4) AND ($5 IS NULL OR x.start_date >= $5) \
+         AND ($6 IS NULL OR p.sex = $6) ORDER BY x.person_id"
+    )
+    .bind(role.key())
+    .bind(&path)
+    .bind(upper_bound(&path))
+    .bind(today)
+    .bind(since)
+    .bind(sex.map(|s| s.key()))
+    .fetch_all(p)
+    .await)?;
+    let candidates: Vec<Candidate> = ids
+        .iter()
+        .map(|id| Candidate { row: None, column: "person_id".into(), label: id.to_string(), person_id: *id })
+        .collect();
+    let checked = check_enrolments(db, actor, &cohort, &candidates, OnMissing::Skip).await?;
+    let mut report = EnrolReport {
+        rows: ids.len(),
+        created: 0,
+        dry_run: criteria.dry_run,
+        skipped_enrolled: checked.skipped_enrolled,
+        skipped_prerequisite: checked.skipped_prerequisite,
+        problems: Vec::new(),
+    };
+    if criteria.dry_run {
+        return Ok(report);
+    }
+    let mut tx = db.begin().await?;
+    report.created = write_enrolments(&mut tx, &cohort, &checked.ready, "criteria").await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "enrol",
+        "cohort",
+        &cohort.id.to_string(),
+        &format!("enrol {} by criteria in {}", report.created, cohort.code),
+        None::<&()>,
+        Some(criteria),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------
+// Applications
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Application {
+    pub id: i64,
+    pub cohort_id: i64,
+    pub person_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    /// pending, approved or rejected.
+    pub status: String,
+    pub motivation: Option<String>,
+    pub applied_at: DateTime<Utc>,
+    pub applied_by: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+}
+
+const APPLICATION_SQL: &str = "SELECT a.id, a.cohort_id, a.person_id, p.given_name, p.family_name, a.status, a.motivation, \
+     a.applied_at, a.applied_by, a.decided_at, a.decided_by, a.reason FROM applications a JOIN people p ON p.id = a.person_id";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationInput {
+    /// Who applies: oneself (a teacher's own record) or someone the actor may read
+    /// (a head teacher nominating staff).
+    pub person_id: i64,
+    #[serde(default)]
+    pub motivation: Option<String>,
+}
+
+async fn application_unchecked(db: &Db, id: i64) -> Result<Application> {
+    let sql = format!("{APPLICATION_SQL} WHERE a.id = $1");
+    let found: Option<Application> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// Applies for a place in a cohort, given its code (applicants need not see the cohort's
+/// unit). The person must be readable by the actor.
+pub async fn apply(db: &Db, actor: &Actor, cohort_code: &str, input: &ApplicationInput) -> Result<Application> {
+    let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM cohorts WHERE code = $1")
+        .bind(cohort_code.trim())
+        .fetch_optional(p)
+        .await)?;
+    let id =
+        id.ok_or_else(|| Problem::new("unknown-cohort").in_column("cohort_code").with_value(cohort_code.trim()))?;
+    let cohort = cohort_unchecked(db, id).await?;
+    let places = placements(db, &[input.person_id]).await?;
+    let place = places.get(&input.person_id).ok_or(Error::NotFound)?;
+    actor.require(Action::Read, &place.target(input.person_id))?;
+    let existing: Option<String> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT 'enrolled' FROM enrolments WHERE cohort_id = $1 AND person_id = $2 \
+         UNION ALL SELECT 'applied' FROM applications WHERE cohort_id = $1 AND person_id = $2 AND status = 'pending'"
+    )
+    .bind(cohort.id)
+    .bind(input.person_id)
+    .fetch_optional(p)
+    .await)?;
+    match existing.as_deref() {
+        Some("enrolled") => {
+            return Err(Problem::new("already-enrolled")
+                .in_column("person_id")
+                .with_value(input.person_id.to_string())
+                .arg("cohort", &cohort.code)
+                .into());
+        }
+        Some(_) => {
+            return Err(Problem::new("already-applied")
+                .in_column("person_id")
+                .with_value(input.person_id.to_string())
+                .arg("cohort", &cohort.code)
+                .into());
+        }
+        None => {}
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO applications (cohort_id, person_id, status, motivation, applied_at, applied_by) \
+         VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id"
+    )
+    .bind(cohort.id)
+    .bind(input.person_id)
+    .bind(optional_text(&input.motivation))
+    .bind(Utc::now())
+    .bind(&actor.username)
+    .fetch_one(&mut *c)
+    .await)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "apply",
+        "application",
+        &id.to_string(),
+        &format!("application to {}", cohort.code),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    application_unchecked(db, id).await
+}
+
+/// The applications to a cohort, pending first.
+pub async fn applications(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<Application>> {
+    actor.require(Action::Read, &cohort.target())?;
+    let sql = format!(
+        "{APPLICATION_SQL} WHERE a.cohort_id = $1 ORDER BY CASE a.status WHEN 'pending' THEN 0 ELSE 1 END, a.applied_at"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cohort.id).fetch_all(p).await)?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    /// approve or reject.
+    pub decision: String,
+    /// Required to reject; shown to the applicant.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Approves (enrolling, with every enrolment check) or rejects (with a reason) a pending
+/// application.
+pub async fn decide(db: &Db, actor: &Actor, application_id: i64, input: &Decision) -> Result<Application> {
+    let before = application_unchecked(db, application_id).await?;
+    let cohort = cohort_for(db, actor, before.cohort_id, Action::ManageCohorts).await?;
+    let decision = choice(&input.decision, &["approve", "reject"]).map_err(|p| p.in_column("decision"))?;
+    let reason = optional_text(&input.reason);
+    if before.status != "pending" {
+        return Err(Problem::new("already-decided").in_column("decision").with_value(&before.status).into());
+    }
+    if decision == "reject" && reason.is_none() {
+        return Err(Problem::new("reason-required").in_column("reason").into());
+    }
+    let mut tx = db.begin().await?;
+    if decision == "approve" {
+        let candidate = Candidate {
+            row: None,
+            column: "person_id".into(),
+            label: before.person_id.to_string(),
+            person_id: before.person_id,
+        };
+        let checked = check_enrolments(db, actor, &cohort, &[candidate], OnMissing::Fail).await?;
+        write_enrolments(&mut tx, &cohort, &checked.ready, "application").await?;
+    }
+    let status = if decision == "approve" { "approved" } else { "rejected" };
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE applications SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND status = 'pending'"
+    )
+    .bind(status)
+    .bind(Utc::now())
+    .bind(&actor.username)
+    .bind(reason)
+    .bind(application_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        decision,
+        "application",
+        &application_id.to_string(),
+        &format!("{status} application of person {} to {}", before.person_id, cohort.code),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    application_unchecked(db, application_id).await
+}
+
+/// The course of a cohort, for the pages.
+pub async fn course_of(db: &Db, cohort: &Cohort) -> Result<Course> {
+    catalogue::course_row(db, cohort.course_id).await
+}

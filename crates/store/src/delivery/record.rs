@@ -1,0 +1,206 @@
+//! Each person's CPD record across programmes: the courses they took, hours and credits per
+//! year (credited in the year a course is completed), certificates, and how they stand
+//! against the threshold set for their role. Readable as the person is (registry rules):
+//! a teacher reads their own, a head teacher their staff's, an officer those in scope.
+
+use super::certificates::{self, Certificate};
+use super::{collect, fail_if_any, may, placements};
+use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use chrono::{Datelike, NaiveDate};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::registry::PositionRole;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RecordCourse {
+    pub enrolment_id: i64,
+    pub cohort_code: String,
+    pub course_code: String,
+    pub course_title: String,
+    pub programme_code: Option<String>,
+    pub hours: f64,
+    pub credits: f64,
+    pub start_date: NaiveDate,
+    pub attendance_pct: Option<f64>,
+    pub final_grade: Option<f64>,
+    pub completed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct YearTotal {
+    pub year: i32,
+    pub hours: f64,
+    pub credits: f64,
+    pub courses: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Threshold {
+    pub role: String,
+    pub hours_per_year: f64,
+    pub credits_per_year: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CpdRecord {
+    pub person_id: i64,
+    /// The role the person holds now, whose threshold applies.
+    pub role: Option<String>,
+    pub courses: Vec<RecordCourse>,
+    pub years: Vec<YearTotal>,
+    pub certificates: Vec<Certificate>,
+    pub threshold: Option<Threshold>,
+    /// Whether this year's hours or credits are below the role's threshold.
+    pub below_threshold: bool,
+}
+
+/// A person's CPD record, when the actor may read the person.
+pub async fn record(db: &Db, actor: &Actor, person_id: i64, year: i32) -> Result<CpdRecord> {
+    let places = placements(db, &[person_id]).await?;
+    let place = places.get(&person_id).ok_or(Error::NotFound)?;
+    actor.require(Action::Read, &place.target(person_id))?;
+    let courses: Vec<RecordCourse> = on_db!(db, |p| sqlx::query_as(
+        "SELECT e.id AS enrolment_id, h.code AS cohort_code, k.code AS course_code, k.title AS course_title, \
+         g.code AS programme_code, k.hours, k.credits, h.start_date, e.attendance_pct, e.final_grade, e.completed_on \
+         FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+         LEFT JOIN programmes g ON g.id = k.programme_id WHERE e.person_id = $1 ORDER BY h.start_date DESC, e.id DESC"
+    )
+    .bind(person_id)
+    .fetch_all(p)
+    .await)?;
+    let mut years: Vec<YearTotal> = Vec::new();
+    for c in courses.iter() {
+        let Some(done) = c.completed_on else { continue };
+        match years.iter_mut().find(|y| y.year == done.year()) {
+            Some(y) => {
+                y.hours += c.hours;
+                y.credits += c.credits;
+                y.courses += 1;
+            }
+            None => years.push(YearTotal { year: done.year(), hours: c.hours, credits: c.credits, courses: 1 }),
+        }
+    }
+    years.sort_by_key(|y| std::cmp::Reverse(y.year));
+    let threshold = match &place.role {
+        Some(role) => threshold_of(db, role).await?,
+        None => None,
+    };
+    let this_year = years.iter().find(|y| y.year == year);
+    let below = threshold.as_ref().is_some_and(|t| {
+        let (h, c) = this_year.map(|y| (y.hours, y.credits)).unwrap_or((0.0, 0.0));
+        h < t.hours_per_year || c < t.credits_per_year
+    });
+    Ok(CpdRecord {
+        person_id,
+        role: place.role.clone(),
+        courses,
+        years,
+        certificates: certificates::of_person(db, person_id).await?,
+        threshold,
+        below_threshold: below,
+    })
+}
+
+async fn threshold_of(db: &Db, role: &str) -> Result<Option<Threshold>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT role, hours_per_year, credits_per_year FROM cpd_thresholds WHERE role = $1"
+    )
+    .bind(role)
+    .fetch_optional(p)
+    .await)?)
+}
+
+pub async fn thresholds(db: &Db) -> Result<Vec<Threshold>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT role, hours_per_year, credits_per_year FROM cpd_thresholds ORDER BY role"
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Sets the yearly CPD a role must reach (deployment-wide; programme managers only).
+pub async fn set_threshold(db: &Db, actor: &Actor, input: &Threshold) -> Result<Vec<Threshold>> {
+    may(actor, Action::ManageProgrammes)?;
+    let mut problems = Vec::new();
+    let role = collect(&mut problems, "role", PositionRole::parse(&input.role));
+    for (col, v) in [("hours_per_year", input.hours_per_year), ("credits_per_year", input.credits_per_year)] {
+        if !(v.is_finite() && (0.0..=10_000.0).contains(&v)) {
+            problems.push(Problem::new("out-of-range").in_column(col).with_value(v.to_string()).arg("max", 10_000));
+        }
+    }
+    fail_if_any(problems)?;
+    let role = role.expect("checked").key();
+    let before = threshold_of(db, role).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM cpd_thresholds WHERE role = $1")
+        .bind(role)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO cpd_thresholds (role, hours_per_year, credits_per_year) VALUES ($1, $2, $3)"
+    )
+    .bind(role)
+    .bind(input.hours_per_year)
+    .bind(input.credits_per_year)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "cpd_threshold",
+        role,
+        &format!("CPD threshold of {role}"),
+        before.as_ref(),
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    thresholds(db).await
+}
+
+/// Someone whose CPD this year is below their role's threshold.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct BelowThreshold {
+    pub person_id: i64,
+    pub staff_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub role: String,
+    pub hours: f64,
+    pub credits: f64,
+    pub hours_per_year: f64,
+    pub credits_per_year: f64,
+}
+
+/// Everyone holding a thresholded role today in a unit (and below) whose CPD completed in
+/// `year` is below the threshold, by name.
+pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) -> Result<Vec<BelowThreshold>> {
+    let unit = crate::registry::unit(db, actor, unit_id).await?;
+    actor.require(Action::Read, &Target::Unit { path: &unit.path })?;
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| Problem::new("bad-year").in_column("year").with_value(year.to_string()))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year's last day");
+    let rows: Vec<BelowThreshold> = on_db!(db, |p| sqlx::query_as(
+        "SELECT p.id AS person_id, p.staff_number, p.given_name, p.family_name, x.role, \
+         COALESCE(d.hours, 0.0) AS hours, COALESCE(d.credits, 0.0) AS credits, t.hours_per_year, t.credits_per_year \
+         FROM positions x JOIN cpd_thresholds t ON t.role = x.role JOIN people p ON p.id = x.person_id \
+         LEFT JOIN (SELECT e.person_id, SUM(k.hours) AS hours, SUM(k.credits) AS credits FROM enrolments e \
+                    JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                    WHERE e.completed_on >= $3 AND e.completed_on <= $4 GROUP BY e.person_id) d ON d.person_id = p.id \
+         WHERE x.path >= $1 AND x.path < $2 AND x.start_date <= $5 AND (x.end_date IS NULL OR x.end_date >= $5) \
+         AND (COALESCE(d.hours, 0.0) < t.hours_per_year OR COALESCE(d.credits, 0.0) < t.credits_per_year) \
+         ORDER BY p.family_name, p.given_name, p.id LIMIT 1000"
+    )
+    .bind(&unit.path)
+    .bind(upper_bound(&unit.path))
+    .bind(from)
+    .bind(to)
+    .bind(crate::today())
+    .fetch_all(p)
+    .await)?;
+    Ok(rows)
+}

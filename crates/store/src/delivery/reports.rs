@@ -1,0 +1,348 @@
+//! Reports on delivery: reach against each target of a programme, disaggregated by sex,
+//! role, unit at any level, school ownership or sub-system; and the completion funnel of a
+//! cohort (enrolled → attended enough → completed → certified).
+//!
+//! Reach counts people, not enrolments: someone in two cohorts of a programme counts once,
+//! as completed if they completed either. Only participants placed (when enrolled) inside
+//! the reader's scope are counted. Reports read `programme_participants` (one row a
+//! programme and person, written again from the enrolments by [`refresh_participants`] in
+//! every transaction that changes them), through an index ordered and covering as the
+//! report groups: a national year is one pass over an index, with no sort.
+
+use super::cohorts::cohort;
+use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
+use opencpd_domain::Scope;
+use opencpd_domain::access::{read_paths, upper_bound};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a reach report may be split by.
+pub const DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem"];
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TargetReach {
+    pub target_id: i64,
+    pub label: String,
+    pub measure: String,
+    pub value: i64,
+    pub achieved: i64,
+    /// achieved / value, in percent (one decimal).
+    pub percent: f64,
+    pub due_date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReachRow {
+    /// The group's key: F/M, a role, a unit id, an ownership or sub-system key; empty
+    /// when unknown.
+    pub key: String,
+    /// The unit's name when split by unit.
+    pub name: Option<String>,
+    pub enrolled: i64,
+    pub completed: i64,
+    pub certified: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reach {
+    pub programme_id: i64,
+    pub by: Option<String>,
+    pub level: Option<i64>,
+    pub totals: ReachRow,
+    pub targets: Vec<TargetReach>,
+    pub rows: Vec<ReachRow>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Group {
+    sex: String,
+    role: Option<String>,
+    path: String,
+    ownership: Option<String>,
+    subsystem: Option<String>,
+    enrolled: i64,
+    completed: i64,
+    certified: i64,
+}
+
+/// Reach of a programme in the reader's scope, split by `by` (unit at `level`: the depth
+/// of units, 0 the country).
+pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, level: Option<i64>) -> Result<Reach> {
+    let programme = super::catalogue::programme(db, actor, programme_id).await?;
+    let by = match by.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => Some(super::choice(b, DIMENSIONS).map_err(|p| p.in_column("by"))?),
+        None => None,
+    };
+    if actor.grants.iter().all(|g| matches!(g.scope, Scope::School { .. } | Scope::Own { .. })) {
+        return Err(Error::Forbidden);
+    }
+    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
+    let mut groups: Vec<Group> = Vec::new();
+    for path in &paths {
+        let rows: Vec<Group> = on_db!(db, |p| {
+            sqlx::query_as(
+            "SELECT path, sex, role, ownership, subsystem, COUNT(*) AS enrolled, CAST(SUM(completed) AS BIGINT) AS completed, \
+             CAST(SUM(certified) AS BIGINT) AS certified FROM programme_participants \
+             WHERE programme_id = $1 AND path >= $2 AND path < $3 GROUP BY path, sex, role, ownership, subsystem"
+        )
+        .bind(programme.id)
+        .bind(path)
+        .bind(upper_bound(path))
+        .fetch_all(p)
+        .await
+        })?;
+        groups.extend(rows);
+    }
+    let empty = |key: String| ReachRow { key, name: None, enrolled: 0, completed: 0, certified: 0 };
+    let add = |row: &mut ReachRow, g: &Group| {
+        row.enrolled += g.enrolled;
+        row.completed += g.completed;
+        row.certified += g.certified;
+    };
+    let mut totals = empty("total".into());
+    for g in &groups {
+        add(&mut totals, g);
+    }
+    let targets = programme
+        .targets
+        .iter()
+        .map(|t| {
+            let achieved: i64 = groups
+                .iter()
+                .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
+                .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
+                .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
+                .map(|g| match t.measure.as_str() {
+                    "completed" => g.completed,
+                    "certified" => g.certified,
+                    _ => g.enrolled,
+                })
+                .sum();
+            TargetReach {
+                target_id: t.id,
+                label: t.label.clone(),
+                measure: t.measure.clone(),
+                value: t.value,
+                achieved,
+                percent: (achieved as f64 * 1000.0 / t.value as f64).round() / 10.0,
+                due_date: t.due_date,
+            }
+        })
+        .collect();
+    let level = if by == Some("unit") { Some(level.unwrap_or(2).max(0)) } else { None };
+    let mut rows: BTreeMap<String, ReachRow> = BTreeMap::new();
+    if let Some(dim) = by {
+        for g in &groups {
+            let key = match dim {
+                "sex" => g.sex.clone(),
+                "role" => g.role.clone().unwrap_or_default(),
+                "ownership" => g.ownership.clone().unwrap_or_default(),
+                "subsystem" => g.subsystem.clone().unwrap_or_default(),
+                _ => {
+                    let ids: Vec<&str> = g.path.split('/').filter(|s| !s.is_empty()).collect();
+                    ids.get(level.unwrap_or(0) as usize).map(|s| s.to_string()).unwrap_or_default()
+                }
+            };
+            add(rows.entry(key.clone()).or_insert_with(|| empty(key)), g);
+        }
+    }
+    let mut rows: Vec<ReachRow> = rows.into_values().collect();
+    if by == Some("unit") {
+        let names: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, name FROM units WHERE depth = $1")
+            .bind(level.unwrap_or(0))
+            .fetch_all(p)
+            .await)?;
+        let names: std::collections::HashMap<String, String> =
+            names.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+        for r in &mut rows {
+            r.name = names.get(&r.key).cloned();
+        }
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(Reach { programme_id: programme.id, by: by.map(str::to_string), level, totals, targets, rows })
+}
+
+/// The reach report as a table for CSV or XLSX: the targets, then the split.
+pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let headers = vec!["section", "key", "name", "measure", "target", "enrolled", "completed", "certified", "percent"];
+    let mut rows = Vec::new();
+    for t in &reach.targets {
+        rows.push(vec![
+            "target".into(),
+            t.target_id.to_string(),
+            t.label.clone(),
+            t.measure.clone(),
+            t.value.to_string(),
+            if t.measure == "enrolled" { t.achieved.to_string() } else { String::new() },
+            if t.measure == "completed" { t.achieved.to_string() } else { String::new() },
+            if t.measure == "certified" { t.achieved.to_string() } else { String::new() },
+            format!("{:.1}", t.percent),
+        ]);
+    }
+    let by = reach.by.clone().unwrap_or_else(|| "total".into());
+    for r in std::iter::once(&reach.totals).chain(&reach.rows) {
+        rows.push(vec![
+            if r.key == "total" && r.name.is_none() { "total".into() } else { by.clone() },
+            r.key.clone(),
+            r.name.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            r.enrolled.to_string(),
+            r.completed.to_string(),
+            r.certified.to_string(),
+            String::new(),
+        ]);
+    }
+    (headers, rows)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Funnel {
+    pub cohort_id: i64,
+    pub enrolled: i64,
+    /// Attended at least the course's minimum share of sessions.
+    pub attended: i64,
+    pub completed: i64,
+    pub certified: i64,
+    pub min_attendance_pct: f64,
+}
+
+/// The completion funnel of a cohort.
+pub async fn funnel(db: &Db, actor: &Actor, cohort_id: i64) -> Result<Funnel> {
+    let c = cohort(db, actor, cohort_id).await?;
+    let course = super::catalogue::course_row(db, c.course_id).await?;
+    let (enrolled, attended, completed, certified): (i64, i64, i64, i64) = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN e.attendance_pct >= $2 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates x WHERE x.enrolment_id = e.id AND x.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) \
+         FROM enrolments e WHERE e.cohort_id = $1"
+    )
+    .bind(c.id)
+    .bind(course.min_attendance_pct)
+    .fetch_one(p)
+    .await
+    })?;
+    Ok(Funnel {
+        cohort_id: c.id,
+        enrolled,
+        attended,
+        completed,
+        certified,
+        min_attendance_pct: course.min_attendance_pct,
+    })
+}
+
+/// Whose participant rows to write again.
+pub(crate) enum Who {
+    /// Everyone enrolled in a cohort.
+    Cohort(i64),
+    /// One person.
+    Person(i64),
+    /// Everyone (after bulk writes).
+    All,
+}
+
+/// Writes again, from the enrolments, the reach rows of the people named.
+pub(crate) async fn refresh_participants(tx: &mut Tx, who: Who) -> Result<()> {
+    let (filter, id) = match who {
+        Who::Cohort(id) => ("person_id IN (SELECT person_id FROM enrolments WHERE cohort_id = $1)", id),
+        Who::Person(id) => ("person_id = $1", id),
+        Who::All => ("person_id <> $1", 0),
+    };
+    let delete = format!("DELETE FROM programme_participants WHERE {filter}");
+    let insert = format!(
+        "INSERT INTO programme_participants \
+         (programme_id, person_id, path, sex, role, ownership, subsystem, completed, certified) \
+         SELECT x.programme_id, x.person_id, x.path, x.sex, x.role, s.ownership, s.subsystem, x.completed, x.certified \
+         FROM (SELECT k.programme_id, e.person_id, MIN(e.path) AS path, MIN(e.sex) AS sex, MIN(e.role) AS role, \
+               MIN(e.school_id) AS school_id, \
+               MAX(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END) AS completed, \
+               MAX(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
+                   AND c.revoked_on IS NULL) THEN 1 ELSE 0 END) AS certified \
+               FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+               WHERE k.programme_id IS NOT NULL AND e.{filter} GROUP BY k.programme_id, e.person_id) x \
+         LEFT JOIN schools s ON s.id = x.school_id"
+    );
+    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete.clone()))
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A cohort's funnel, in the list of a programme's cohorts.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CohortFunnel {
+    pub cohort_id: i64,
+    pub code: String,
+    pub name: String,
+    pub course_code: String,
+    pub unit_name: String,
+    pub enrolled: i64,
+    pub attended: i64,
+    pub completed: i64,
+    pub certified: i64,
+}
+
+/// The completion funnel of every cohort of a programme in the reader's scope.
+pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<CohortFunnel>> {
+    let programme = super::catalogue::programme(db, actor, programme_id).await?;
+    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
+    let mut out: Vec<CohortFunnel> = Vec::new();
+    for path in &paths {
+        let rows: Vec<CohortFunnel> = on_db!(db, |p| {
+            sqlx::query_as(
+            "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
+             CAST(COALESCE(SUM(CASE WHEN e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
+             CAST(COALESCE(SUM(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
+             CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
+                 AND c.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) AS BIGINT) AS certified \
+             FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id \
+             LEFT JOIN enrolments e ON e.cohort_id = h.id \
+             WHERE k.programme_id = $1 AND h.unit_path >= $2 AND h.unit_path < $3 \
+             GROUP BY h.id, h.code, h.name, k.code, u.name ORDER BY h.code LIMIT 5000"
+        )
+        .bind(programme.id)
+        .bind(path)
+        .bind(upper_bound(path))
+        .fetch_all(p)
+        .await
+        })?;
+        for r in rows {
+            if !out.iter().any(|c| c.cohort_id == r.cohort_id) {
+                out.push(r);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(out)
+}
+
+/// Cohort funnels as a table for CSV or XLSX.
+pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let headers = vec!["cohort", "name", "course", "unit", "enrolled", "attended", "completed", "certified"];
+    let rows = rows
+        .iter()
+        .map(|f| {
+            vec![
+                f.code.clone(),
+                f.name.clone(),
+                f.course_code.clone(),
+                f.unit_name.clone(),
+                f.enrolled.to_string(),
+                f.attended.to_string(),
+                f.completed.to_string(),
+                f.certified.to_string(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}

@@ -1,0 +1,38 @@
+//! Pages and API of CPD delivery: programmes, courses, cohorts, enrolment, sessions and
+//! attendance, grades, certificates (with the public verification page), CPD records and
+//! reach reports. Handlers are thin: the store (`opencpd_store::delivery`) checks scope.
+//!
+//! `api` holds the `/api/v1` routes (in the OpenAPI document through [`DeliveryApi`]),
+//! `pages` the server-rendered ones.
+
+mod api;
+mod pages;
+
+use crate::AppState;
+use axum::Router;
+
+pub use api::DeliveryApi;
+
+/// Templates of the delivery pages, registered with the others.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("delivery/programmes.html", include_str!("../../templates/delivery/programmes.html")),
+    ("delivery/programme.html", include_str!("../../templates/delivery/programme.html")),
+    ("delivery/course.html", include_str!("../../templates/delivery/course.html")),
+    ("delivery/cohorts.html", include_str!("../../templates/delivery/cohorts.html")),
+    ("delivery/cohort.html", include_str!("../../templates/delivery/cohort.html")),
+    ("delivery/mark.html", include_str!("../../templates/delivery/mark.html")),
+    ("delivery/verify.html", include_str!("../../templates/delivery/verify.html")),
+    ("delivery/record.html", include_str!("../../templates/delivery/record.html")),
+    ("delivery/apply.html", include_str!("../../templates/delivery/apply.html")),
+    ("delivery/below.html", include_str!("../../templates/delivery/below.html")),
+];
+
+/// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.
+pub fn api_router() -> Router<AppState> {
+    api::router()
+}
+
+/// Page routes of delivery.
+pub fn page_router() -> Router<AppState> {
+    pages::router()
+}
