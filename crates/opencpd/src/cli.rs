@@ -676,13 +676,15 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         InstrumentAction::Export { id, format, lang, out, db } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             let pool = open(&db.db).await?;
-            let file = std::io::BufWriter::new(
+            let mut file = std::io::BufWriter::new(
                 std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?,
             );
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let (mut file, n) = instruments::export(&pool, &Actor::system(), id, lang, format, file)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n = instruments::export(&pool, &Actor::system(), id, lang, format, |bytes| {
+                std::future::ready(file.write_all(&bytes))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             file.flush()?;
             eprintln!("Exported {n} submissions to {}.", out.display());
             Ok(ExitCode::SUCCESS)

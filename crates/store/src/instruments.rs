@@ -326,15 +326,20 @@ const EXPORT_PAGE: i64 = 1000;
 
 /// Writes every submission of an instrument that the actor may read as one wide table:
 /// one row a submission, one column an item (labels in `lang`), then the domain scores.
-/// Reads a page at a time, so memory stays flat however many there are.
-pub async fn export<W: std::io::Write>(
+/// Reads a page at a time and hands each page's bytes to `sink` (a file, an HTTP body), so
+/// memory stays flat however many there are. Returns how many rows were written.
+pub async fn export<S, F>(
     db: &Db,
     actor: &Actor,
     instrument_id: i64,
     lang: &str,
     format: opencpd_transfer::Format,
-    out: W,
-) -> Result<(W, u64)> {
+    mut sink: S,
+) -> Result<u64>
+where
+    S: FnMut(Vec<u8>) -> F,
+    F: std::future::Future<Output = std::io::Result<()>>,
+{
     if !actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
         return Err(Error::Forbidden);
     }
@@ -374,7 +379,9 @@ pub async fn export<W: std::io::Write>(
         headers.push(format!("{d} (max)"));
     }
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut writer = opencpd_transfer::TableWriter::new(format, &header_refs, out).map_err(anyhow::Error::from)?;
+    let buffer = PageBuffer::default();
+    let mut writer =
+        opencpd_transfer::TableWriter::new(format, &header_refs, buffer.clone()).map_err(anyhow::Error::from)?;
     let scope = crate::exports::scope_clause(actor, "s.subject_path", None, None);
     let sql = format!(
         "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
@@ -419,12 +426,34 @@ pub async fn export<W: std::io::Write>(
             writer.write_row(&cells).map_err(anyhow::Error::from)?;
             written += 1;
         }
+        sink(buffer.take()).await.map_err(anyhow::Error::from)?;
         if n < EXPORT_PAGE {
             break;
         }
     }
-    let out = writer.finish().map_err(anyhow::Error::from)?;
-    Ok((out, written))
+    writer.finish().map_err(anyhow::Error::from)?;
+    sink(buffer.take()).await.map_err(anyhow::Error::from)?;
+    Ok(written)
+}
+
+/// Bytes written by a page of an export, waiting to be handed on.
+#[derive(Clone, Default)]
+struct PageBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl PageBuffer {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().expect("buffer lock"))
+    }
+}
+
+impl std::io::Write for PageBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("buffer lock").extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An answer as a cell: choices by their label in `lang`, repeats as JSON.
@@ -462,8 +491,11 @@ pub async fn submission_counts(db: &Db, actor: &Actor) -> Result<std::collection
     } else {
         "1 = 0".to_string()
     };
-    let sql = format!("SELECT instrument_id, COUNT(*) FROM submissions WHERE {scope} OR collected_by = $1 GROUP BY instrument_id");
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(own).fetch_all(p).await)?;
+    let sql = format!(
+        "SELECT instrument_id, COUNT(*) FROM submissions WHERE {scope} OR collected_by = $1 GROUP BY instrument_id"
+    );
+    let rows: Vec<(i64, i64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(own).fetch_all(p).await)?;
     Ok(rows.into_iter().collect())
 }
 

@@ -479,10 +479,29 @@ async fn export_submissions(
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
     let instrument = instruments::instrument(&state.db, id).await?;
-    let (bytes, _) = instruments::export(&state.db, actor, id, lang, format, Vec::new()).await?;
+    if !actor.grants.iter().any(|g| g.role.permits(opencpd_domain::access::Action::ReadSubmissions)) {
+        return Err(Error::Forbidden);
+    }
+    // Stream the pages as they are read: the server never holds the whole export.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let (db, actor) = (state.db.clone(), actor.clone());
+    tokio::spawn(async move {
+        let sink = |bytes: Vec<u8>| {
+            let tx = tx.clone();
+            async move { tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| std::io::Error::other("the client went away")) }
+        };
+        if let Err(e) = instruments::export(&db, &actor, id, lang, format, sink).await {
+            tracing::warn!(error = %e, "submission export stopped");
+            let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
     let disposition =
         format!("attachment; filename=\"{}-{}.{}\"", instrument.code, instrument.version, format.extension());
-    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        axum::body::Body::from_stream(stream),
+    )
         .into_response())
 }
 

@@ -541,7 +541,12 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-async fn render_instruments(state: &AppState, ctx: &Ctx, report: Option<minijinja::Value>, status: StatusCode) -> Result<Response> {
+async fn render_instruments(
+    state: &AppState,
+    ctx: &Ctx,
+    report: Option<minijinja::Value>,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let list = instruments::list(&state.db, true).await?;
     let counts = instruments::submission_counts(&state.db, actor).await?;
@@ -564,13 +569,16 @@ async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
     let (mut csrf, mut kind, mut file) = (String::new(), String::from("survey"), None);
-    while let Some(field) = multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
+    {
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = field.text().await.unwrap_or_default(),
             "file" => {
                 let name = field.file_name().unwrap_or("form.xlsx").to_string();
-                let bytes = field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
+                let bytes =
+                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -580,11 +588,13 @@ async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipa
     let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
     match instruments::import(&state.db, actor, &name, &bytes, &kind).await {
         Ok(i) => {
-            let report = minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
+            let report =
+                minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
             render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
         }
         Err(opencpd_store::Error::Invalid(problems)) => {
-            let problems: Vec<_> = problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
+            let problems: Vec<_> =
+                problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
             let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
             render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -604,7 +614,10 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
         .all_items()
         .into_iter()
         .map(|i| {
-            let kind = serde_json::to_value(&i.kind).ok().and_then(|k| k["type"].as_str().map(str::to_string)).unwrap_or_default();
+            let kind = serde_json::to_value(&i.kind)
+                .ok()
+                .and_then(|k| k["type"].as_str().map(str::to_string))
+                .unwrap_or_default();
             minijinja::context! {
                 name => &i.name, label => text(&i.label), kind, domain => &i.domain,
                 required => !matches!(i.required, opencpd_forms::Condition::Never),
@@ -624,7 +637,12 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
     )
 }
 
-async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(form): Form<CsrfForm>) -> Result<Response> {
+async fn retire_instrument(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
     instruments::retire(&state.db, actor, id).await?;
@@ -645,9 +663,12 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
 async fn field_file(Path(file): Path<String>) -> Response {
     match FIELD_FILES.iter().find(|(name, _, _)| *name == file) {
         Some((name, content_type, body)) => {
-            let mut response = ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
+            let mut response =
+                ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
             if *name == "sw.js" {
-                response.headers_mut().insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
+                response
+                    .headers_mut()
+                    .insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
             }
             response
         }

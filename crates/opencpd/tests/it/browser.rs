@@ -206,7 +206,11 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     let db = TestDb::new(Backend::Sqlite).await;
     opencpd_store::demo::build(
         &db.db,
-        &opencpd_store::demo::DemoConfig { scale: opencpd_store::demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &opencpd_store::demo::DemoConfig {
+            scale: opencpd_store::demo::Scale::Small,
+            seed: 7,
+            password: PASSWORD.into(),
+        },
         &|_, _, _| {},
     )
     .await
@@ -263,7 +267,13 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     for n in 0..3 {
         b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
         b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
-        b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+        b.client
+            .find(Locator::Css("#subject"))
+            .await
+            .unwrap()
+            .select_by_value(&format!("school:{school}"))
+            .await
+            .unwrap();
         let answers = serde_json::json!({
             "lesson_date": "2026-02-03", "subject": "math", "learners_present": (40 + n).to_string(), "girls_present": "20",
             "objectives_shared": "3", "feedback": "2", "learners_active": "4", "questioning": "1",
@@ -276,7 +286,9 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     // A reload while offline loses nothing.
     b.client.refresh().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 3 waiting, 0 rejected").await;
-    let stored: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await).unwrap();
+    let stored: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
+            .unwrap();
     assert_eq!(stored, 0);
 
     // Back online: sync sends each once.
@@ -288,11 +300,10 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     server.kill().unwrap();
     server.wait().unwrap();
-    let (stored, distinct): (i64, i64) = opencpd_store::on_db!(&db.db, |p| sqlx::query_as(
-        "SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions"
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
+    let (stored, distinct): (i64, i64) =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions")
+            .fetch_one(p)
+            .await)
+        .unwrap();
     assert_eq!((stored, distinct), (3, 3), "three forms, each stored once");
 }
