@@ -82,6 +82,32 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
 }
 
 /// The form of an instrument.
+/// A published version never changes, so its parsed form is kept for the submissions that
+/// follow. The key holds the publication time as well as the id, so two databases served
+/// by one process never share an entry.
+async fn cached_form(db: &Db, instrument: &Instrument) -> Result<std::sync::Arc<Form>> {
+    type Key = (i64, String, String, i64);
+    type Cache = std::sync::Mutex<std::collections::HashMap<Key, std::sync::Arc<Form>>>;
+    static FORMS: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let key: Key = (
+        instrument.id,
+        instrument.code.clone(),
+        instrument.version.clone(),
+        instrument.created_at.timestamp_nanos_opt().unwrap_or_default(),
+    );
+    let forms = FORMS.get_or_init(Default::default);
+    if let Some(f) = forms.lock().expect("forms lock").get(&key) {
+        return Ok(f.clone());
+    }
+    let parsed = std::sync::Arc::new(form(db, instrument.id).await?);
+    let mut map = forms.lock().expect("forms lock");
+    if map.len() > 256 {
+        map.clear();
+    }
+    map.insert(key, parsed.clone());
+    Ok(parsed)
+}
+
 pub async fn form(db: &Db, id: i64) -> Result<Form> {
     let json: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instruments WHERE id = $1")
         .bind(id)
@@ -270,17 +296,18 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
         _ => Target::Person { id: input.subject.id, school_ids: &schools, paths: &paths },
     };
     actor.require(Action::Read, &target)?;
-    let form = form(db, instrument.id).await?;
+    let form = cached_form(db, &instrument).await?;
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(&form, &input.answers, &ctx).map_err(Error::Invalid)?;
     let scores: Vec<DomainScore> = opencpd_forms::score(&form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
-    let inserted = on_db!(db, |p| {
-        sqlx::query(
+    let id: Option<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
         "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
-         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uuid) DO NOTHING"
+         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (uuid) DO NOTHING RETURNING id"
     )
     .bind(&uuid)
     .bind(instrument.id)
@@ -292,12 +319,27 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
     .bind(&path)
     .bind(&answers_json)
     .bind(&scores_json)
-    .execute(p)
+    .fetch_optional(p)
     .await
-    .map(|r| r.rows_affected())
     })?;
-    let stored = by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?;
-    Ok((stored.into_submission(), inserted == 0))
+    match id {
+        Some(id) => Ok((
+            Submission {
+                id,
+                uuid,
+                instrument_id: instrument.id,
+                collected_by: actor.user_id,
+                collected_at: input.collected_at,
+                received_at: now,
+                subject: input.subject.clone(),
+                answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
+                scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
+            },
+            false,
+        )),
+        // Stored by a request that crossed this one: answer with what it stored.
+        None => Ok((by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?.into_submission(), true)),
+    }
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
