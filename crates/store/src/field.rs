@@ -4,7 +4,7 @@
 //! when the scope holds at most [`PEOPLE_SCHOOL_LIMIT`] schools.
 
 use crate::exports::scope_clause;
-use crate::{Actor, Db, Result, instruments, on_db, today};
+use crate::{Actor, Db, Error, Result, instruments, on_db, today};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -60,9 +60,31 @@ pub struct PackageInstrument {
     pub form: opencpd_forms::Form,
 }
 
-pub async fn package(db: &Db, actor: &Actor) -> Result<Package> {
+/// The package for the actor's whole scope, or for one unit of it (`unit_code`): an
+/// officer over a district may take one sector at a time. A unit outside the scope is
+/// "not found".
+pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<Package> {
+    let narrow = |column: &str| -> String { format!("{column} >= '/' AND {column} < '0'") };
+    let (schools_within, people_within) = match unit_code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => {
+            let unit: Option<(i64, String)> =
+                on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
+            let (id, path) = unit.ok_or(Error::NotFound)?;
+            crate::registry::unit(db, actor, id).await?;
+            let upper = opencpd_domain::access::upper_bound(&path);
+            (
+                format!("s.unit_path >= '{path}' AND s.unit_path < '{upper}'"),
+                format!("x.path >= '{path}' AND x.path < '{upper}'"),
+            )
+        }
+        None => (narrow("s.unit_path"), narrow("x.path")),
+    };
     let sql = format!(
-        "SELECT s.id, s.code, s.name, u.name AS unit_name FROM schools s JOIN units u ON u.id = s.unit_id WHERE {} ORDER BY s.name",
+        "SELECT s.id, s.code, s.name, u.name AS unit_name FROM schools s JOIN units u ON u.id = s.unit_id \
+         WHERE {} AND {schools_within} ORDER BY s.name",
         scope_clause(actor, "s.unit_path", Some("s.id"), None)
     );
     let schools: Vec<PackageSchool> =
@@ -72,7 +94,7 @@ pub async fn package(db: &Db, actor: &Actor) -> Result<Package> {
         let sql = format!(
             "SELECT p.id, p.staff_number, p.given_name, p.family_name, p.sex, x.school_id, p.version FROM positions x \
              JOIN people p ON p.id = x.person_id WHERE x.start_date <= $1 AND (x.end_date IS NULL OR x.end_date >= $1) \
-             AND {} ORDER BY p.family_name, p.given_name",
+             AND {} AND {people_within} ORDER BY p.family_name, p.given_name",
             scope_clause(actor, "x.path", Some("x.school_id"), Some("x.person_id"))
         );
         let mut rows: Vec<PackagePerson> =

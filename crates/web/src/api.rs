@@ -540,10 +540,23 @@ async fn get_submission(
     Ok(Json(instruments::submission(&state.db, ctx.actor()?, &uuid).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/field/package", responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope")))]
-async fn field_package(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Package>> {
+#[derive(Deserialize, IntoParams)]
+struct PackageQuery {
+    /// Only this unit of the caller's scope (its code).
+    unit: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/field/package", params(PackageQuery),
+    responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope"),
+              (status = 404, body = ApiError, description = "The unit asked for is outside the caller's scope")))]
+async fn field_package(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<PackageQuery>, QueryRejection>,
+) -> Result<Json<Package>> {
+    let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
-    let mut package = field::package(&state.db, actor).await?;
+    let mut package = field::package(&state.db, actor, q.unit.as_deref()).await?;
     package.csrf_token = ctx.csrf.clone().unwrap_or_default();
     Ok(Json(package))
 }

@@ -38,6 +38,18 @@ async fn submissions_are_validated_scored_and_stored_once() {
         );
         assert!(package["people"].as_array().unwrap().len() > 10);
         let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        // A district officer may take one sector; a unit outside the scope is not found.
+        let deo = app.api("deo.nyarugenge").await;
+        let sector: Value = deo.get("/api/v1/field/package?unit=RW-10101").send().await.unwrap().json().await.unwrap();
+        assert_eq!(sector["schools"].as_array().unwrap().len() as i64, gitega_schools);
+        let district: Value = deo.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert!(district["schools"].as_array().unwrap().len() > sector["schools"].as_array().unwrap().len());
+        assert_eq!(
+            api.get("/api/v1/field/package?unit=RW-10102").send().await.unwrap().status(),
+            404,
+            "another sector"
+        );
+        assert_eq!(api.get("/api/v1/field/package?unit=CM").send().await.unwrap().status(), 404, "another country");
         assert_eq!(package["instruments"][0]["form"]["form_id"], "lesson_observation");
         let school = gitega_school(&app).await;
 
