@@ -17,7 +17,7 @@ use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
-use opencpd_store::field::{self, Package};
+use opencpd_store::field::{self, EditInput, FieldEdit, Package};
 use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
 use opencpd_store::registry::{
     self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
@@ -51,6 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/submissions", post(submit))
         .route("/submissions/{uuid}", get(get_submission))
         .route("/field/package", get(field_package))
+        .route("/field/edits", post(submit_edit))
+        .route("/field/conflicts", get(list_conflicts))
+        .route("/field/conflicts/{id}/resolve", post(resolve_conflict))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
         .fallback(not_found)
@@ -63,8 +66,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -559,4 +562,49 @@ async fn field_package(
     let mut package = field::package(&state.db, actor, q.unit.as_deref()).await?;
     package.csrf_token = ctx.csrf.clone().unwrap_or_default();
     Ok(Json(package))
+}
+
+#[utoipa::path(post, path = "/api/v1/field/edits", request_body = EditInput,
+    responses((status = 200, body = FieldEdit, description = "`applied`, or `conflict` when the record changed since the device read it: kept for a person to resolve, nothing overwritten")))]
+async fn submit_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<EditInput>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(field::submit_edit(&state.db, ctx.actor()?, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/field/conflicts", responses((status = 200, body = Vec<FieldEdit>)))]
+async fn list_conflicts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<FieldEdit>>> {
+    Ok(Json(field::conflicts(&state.db, ctx.actor()?).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct Resolution {
+    /// `apply` the device's change over the current record, or `discard` it.
+    action: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/field/conflicts/{id}/resolve", params(("id" = i64, Path)), request_body = Resolution,
+    responses((status = 200, body = FieldEdit), (status = 409, body = ApiError, description = "Already resolved")))]
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<Resolution>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(body) = ok(body)?;
+    let apply = match body.action.as_str() {
+        "apply" => true,
+        "discard" => false,
+        other => {
+            return Err(opencpd_domain::Problem::new("bad-choice")
+                .in_column("action")
+                .with_value(other)
+                .arg("allowed", "apply, discard")
+                .into());
+        }
+    };
+    Ok(Json(field::resolve(&state.db, ctx.actor()?, id, apply).await?))
 }

@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/users/{username}/disable", post(disable_user))
         .route("/users/{username}/enable", post(enable_user))
         .route("/audit", get(audit_page))
+        .route("/conflicts", get(conflicts_page))
+        .route("/conflicts/{id}", post(resolve_conflict))
         .route("/instruments", get(instruments_page).post(publish_instrument))
         .route("/instruments/{id}", get(instrument_page))
         .route("/instruments/{id}/retire", post(retire_instrument))
@@ -674,4 +676,50 @@ async fn field_file(Path(file): Path<String>) -> Response {
         }
         None => Error::NotFound.into_response(),
     }
+}
+
+async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let edits = opencpd_store::field::conflicts(&state.db, actor).await?;
+    let mut rows = Vec::new();
+    for e in &edits {
+        let (person, _) = registry::person(&state.db, actor, e.entity_id).await?;
+        let changes: serde_json::Value = serde_json::from_str(&e.changes_json).unwrap_or_default();
+        let earlier: serde_json::Value =
+            e.current_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let fields: Vec<_> = ["phone", "email"]
+            .iter()
+            .filter(|f| !changes[**f].is_null())
+            .map(|f| {
+                minijinja::context! {
+                    field => *f, proposed => changes[*f].as_str().unwrap_or_default(),
+                    current => match *f { "phone" => person.phone.clone(), _ => person.email.clone() }.unwrap_or_default(),
+                    when_read => earlier[*f].as_str().unwrap_or_default(),
+                }
+            })
+            .collect();
+        rows.push(minijinja::context! {
+            id => e.id, person_id => person.id, name => format!("{} {}", person.given_name, person.family_name),
+            received_at => e.received_at.format("%Y-%m-%d %H:%M").to_string(), fields,
+        });
+    }
+    state.templates.page(&ctx, "conflicts.html", minijinja::context! { conflicts => rows })
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    csrf: String,
+    action: String,
+}
+
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<ResolveForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    opencpd_store::field::resolve(&state.db, actor, id, form.action == "apply").await?;
+    Ok(Redirect::to("/conflicts").into_response())
 }
