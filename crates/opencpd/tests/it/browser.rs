@@ -283,9 +283,20 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
         b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
         wait_for_text(&b, "#status", &format!("0 sent, {} waiting, 0 rejected", n + 1)).await;
     }
+    // A phone number changed offline travels in the same outbox.
+    let teacher: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT person_id FROM users WHERE username = 'teacher'")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    b.client.find(Locator::Css("#contact-person")).await.unwrap().select_by_value(&teacher.to_string()).await.unwrap();
+    b.client.find(Locator::Css("#contact-phone")).await.unwrap().send_keys("+250788555000").await.unwrap();
+    b.client.find(Locator::Css("#contact-save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
+
     // A reload while offline loses nothing.
     b.client.refresh().await.unwrap();
-    wait_for_text(&b, "#status", "0 sent, 3 waiting, 0 rejected").await;
+    wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
     let stored: i64 =
         opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
             .unwrap();
@@ -295,7 +306,7 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     let mut server = serve();
     up(base.clone()).await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
-    wait_for_text(&b, "#status", "3 sent, 0 waiting, 0 rejected").await;
+    wait_for_text(&b, "#status", "4 sent, 0 waiting, 0 rejected").await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     server.kill().unwrap();
@@ -306,4 +317,11 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
             .await)
         .unwrap();
     assert_eq!((stored, distinct), (3, 3), "three forms, each stored once");
+    let phone: Option<String> =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
+            .bind(teacher)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!(phone.as_deref(), Some("+250788555000"), "the offline edit applied once");
 }
