@@ -203,7 +203,7 @@ impl Header {
 }
 
 /// Reads one row's cells, collecting every problem rather than stopping at the first.
-struct RowReader<'a> {
+pub struct RowReader<'a> {
     header: &'a Header,
     row: &'a TableRow,
     problems: Vec<Problem>,
@@ -271,34 +271,68 @@ impl<'a> RowReader<'a> {
 /// The result of checking a file: typed rows when every row is right, else every problem.
 pub type Checked<T> = Result<Vec<T>, Vec<Problem>>;
 
-/// Runs `read` over every row after checking the header; stops collecting after
-/// `MAX_PROBLEMS` problems so a wholly wrong million-row file still answers quickly.
-fn check_rows<T>(kind: ImportKind, table: &Table, mut read: impl FnMut(&mut RowReader<'_>) -> Option<T>) -> Checked<T> {
-    let header = Header::check(kind, &table.headers)?;
+/// Checks rows a chunk at a time against the rules of one kind of file, so that a caller
+/// may write one chunk while the next is checked. Problems accumulate inside; collecting
+/// stops after [`MAX_PROBLEMS`] so a wholly wrong million-row file still answers quickly.
+pub struct Checker<F> {
+    header: Header,
+    read: F,
+    problems: Vec<Problem>,
+}
+
+impl<T, F: FnMut(&mut RowReader<'_>) -> Option<T>> Checker<F> {
+    fn new(kind: ImportKind, headers: &[String], read: F) -> Result<Self, Vec<Problem>> {
+        Ok(Checker { header: Header::check(kind, headers)?, read, problems: Vec::new() })
+    }
+
+    /// The rows of `chunk` that passed; the others' problems are kept.
+    pub fn check(&mut self, chunk: &[TableRow]) -> Vec<T> {
+        let mut out = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            if self.is_full() {
+                break;
+            }
+            if row.cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let mut reader = RowReader::new(&self.header, row);
+            let value = (self.read)(&mut reader);
+            if reader.problems.is_empty() {
+                out.extend(value);
+            } else {
+                self.problems.append(&mut reader.problems);
+                if self.is_full() {
+                    self.problems.truncate(MAX_PROBLEMS);
+                    self.problems.push(Problem::new("too-many-problems").arg("max", MAX_PROBLEMS));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether any row had a problem so far.
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    fn is_full(&self) -> bool {
+        self.problems.len() >= MAX_PROBLEMS
+    }
+
+    /// Every problem found.
+    pub fn finish(self) -> Vec<Problem> {
+        self.problems
+    }
+}
+
+/// Checks a whole table: the typed rows when every row is right, else every problem.
+fn check_rows<T>(kind: ImportKind, table: &Table, read: impl FnMut(&mut RowReader<'_>) -> Option<T>) -> Checked<T> {
+    let mut checker = Checker::new(kind, &table.headers, read)?;
     if table.rows.is_empty() {
         return Err(vec![Problem::new("no-rows")]);
     }
-    let mut out = Vec::with_capacity(table.rows.len());
-    let mut problems = Vec::new();
-    for row in &table.rows {
-        if row.cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let mut reader = RowReader::new(&header, row);
-        let value = read(&mut reader);
-        if reader.problems.is_empty() {
-            if let Some(v) = value {
-                out.push(v);
-            }
-        } else {
-            problems.append(&mut reader.problems);
-            if problems.len() >= MAX_PROBLEMS {
-                problems.truncate(MAX_PROBLEMS);
-                problems.push(Problem::new("too-many-problems").arg("max", MAX_PROBLEMS));
-                break;
-            }
-        }
-    }
+    let out = checker.check(&table.rows);
+    let problems = checker.finish();
     if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
@@ -313,10 +347,14 @@ impl Seen {
         Seen(HashMap::new())
     }
     fn check(&mut self, reader: &mut RowReader<'_>, column: &str, key: &str) {
-        if let Some(first) = self.0.get(&key.to_lowercase()) {
-            reader.fail(column, Problem::new("duplicate-in-file").with_value(key).arg("first", *first));
-        } else {
-            self.0.insert(key.to_lowercase(), reader.row.number);
+        match self.0.entry(key.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                reader.fail(column, Problem::new("duplicate-in-file").with_value(key).arg("first", first));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(reader.row.number);
+            }
         }
     }
 }
@@ -397,7 +435,7 @@ pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
 }
 
 /// Reads role, school_code, unit_code and start/end dates into a position.
-fn read_position(r: &mut RowReader<'_>, staff_number: Option<String>, start_required: bool) -> Option<PositionRow> {
+fn read_position(r: &mut RowReader<'_>, staff_number: Option<&String>, start_required: bool) -> Option<PositionRow> {
     let role =
         if start_required { r.required("role", PositionRole::parse) } else { r.optional("role", PositionRole::parse) };
     let school_code = r.optional("school_code", registry::parse_code);
@@ -439,7 +477,7 @@ fn read_position(r: &mut RowReader<'_>, staff_number: Option<String>, start_requ
     }
     Some(PositionRow {
         row: r.row.number,
-        staff_number: staff_number?,
+        staff_number: staff_number?.clone(),
         role: role?,
         school_code,
         unit_code,
@@ -448,9 +486,10 @@ fn read_position(r: &mut RowReader<'_>, staff_number: Option<String>, start_requ
     })
 }
 
-pub fn check_people(table: &Table) -> Checked<PersonRow> {
+/// The rules of one row of a people file.
+fn person_rule() -> impl FnMut(&mut RowReader<'_>) -> Option<PersonRow> {
     let mut seen = Seen::new();
-    check_rows(ImportKind::People, table, |r| {
+    move |r: &mut RowReader<'_>| {
         let staff_number = r.required("staff_number", registry::parse_code);
         if let Some(s) = &staff_number {
             seen.check(r, "staff_number", s);
@@ -461,7 +500,7 @@ pub fn check_people(table: &Table) -> Checked<PersonRow> {
         let birth_year = r.optional("birth_year", year);
         let phone = r.optional("phone", registry::parse_phone);
         let email = r.optional("email", registry::parse_email);
-        let position = read_position(r, staff_number.clone(), false);
+        let position = read_position(r, staff_number.as_ref(), false);
         Some(PersonRow {
             row: r.row.number,
             staff_number: staff_number?,
@@ -473,13 +512,24 @@ pub fn check_people(table: &Table) -> Checked<PersonRow> {
             email,
             position,
         })
-    })
+    }
+}
+
+pub fn check_people(table: &Table) -> Checked<PersonRow> {
+    check_rows(ImportKind::People, table, person_rule())
+}
+
+/// A chunk-at-a-time checker of a people file (for large imports), after its header.
+pub fn people_checker(
+    headers: &[String],
+) -> Result<Checker<impl FnMut(&mut RowReader<'_>) -> Option<PersonRow>>, Vec<Problem>> {
+    Checker::new(ImportKind::People, headers, person_rule())
 }
 
 pub fn check_positions(table: &Table) -> Checked<PositionRow> {
     check_rows(ImportKind::Positions, table, |r| {
         let staff_number = r.required("staff_number", registry::parse_code);
-        read_position(r, staff_number, true)
+        read_position(r, staff_number.as_ref(), true)
     })
 }
 

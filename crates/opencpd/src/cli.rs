@@ -107,6 +107,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// CPD delivery: enrolments and attendance from files, reach reports, the delivery demo.
+    Delivery {
+        #[command(subcommand)]
+        action: crate::delivery_cli::DeliveryCommand,
+    },
     /// Publish, list and export instruments (XLSForms) and their submissions.
     Instrument {
         #[command(subcommand)]
@@ -302,6 +307,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
             .context("building the demo (give an empty database, or --replace)")?;
+            // Programmes, courses, cohorts, attendance and certificates on top of the registry.
+            let delivery = if config.scale == Scale::Small {
+                opencpd_store::delivery::demo::build(&pool, seed).await
+            } else {
+                opencpd_store::delivery::demo::build_national(&pool, seed, &|what, n| {
+                    pb.set_message(what.to_string());
+                    pb.set_position(n);
+                })
+                .await
+            };
+            let delivery = delivery.map_err(|e| anyhow::anyhow!("{e}")).context("building the delivery demo")?;
             pb.finish_and_clear();
             let elapsed = started.elapsed();
             println!(
@@ -315,6 +331,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if is_sqlite && let Ok(meta) = std::fs::metadata(&db) {
                 println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
             }
+            println!(
+                "Delivery: {} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates.",
+                delivery.programmes,
+                delivery.courses,
+                delivery.cohorts,
+                delivery.enrolments,
+                delivery.marks,
+                delivery.certificates
+            );
             println!("Accounts (password: {password}):");
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);
@@ -376,6 +401,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User { action } => user(action).await,
         Command::Instrument { action } => instrument(action).await,
+        Command::Delivery { action } => crate::delivery_cli::run(action).await,
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
                 let pool = open(&db.db).await?;
@@ -676,13 +702,15 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         InstrumentAction::Export { id, format, lang, out, db } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             let pool = open(&db.db).await?;
-            let file = std::io::BufWriter::new(
+            let mut file = std::io::BufWriter::new(
                 std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?,
             );
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let (mut file, n) = instruments::export(&pool, &Actor::system(), id, lang, format, file)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n = instruments::export(&pool, &Actor::system(), id, lang, format, |bytes| {
+                std::future::ready(file.write_all(&bytes))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             file.flush()?;
             eprintln!("Exported {n} submissions to {}.", out.display());
             Ok(ExitCode::SUCCESS)

@@ -64,12 +64,45 @@ impl Actor {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8G3Kx4uXbR8ZLfCHp9OqEwbnJGDZq0pVyb7JxqgYvQg";
 
-fn password_checks() -> &'static tokio::sync::Semaphore {
-    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    CHECKS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        tokio::sync::Semaphore::new(cores.min(4))
+/// A password check waiting for a worker.
+type Check = (String, String, tokio::sync::oneshot::Sender<bool>);
+
+/// Password checks run on a few threads of their own, one per core at most. Each argon2id
+/// check takes ~19 MB and ~26 ms of a core: a burst of logins queues here instead of
+/// spreading that memory over every blocking thread (the allocator keeps a per-thread
+/// arena, so memory once touched by a thread stays with the process).
+fn password_checkers() -> &'static std::sync::mpsc::SyncSender<Check> {
+    static CHECKERS: std::sync::OnceLock<std::sync::mpsc::SyncSender<Check>> = std::sync::OnceLock::new();
+    CHECKERS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Check>(1024);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
+        for n in 0..workers {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("password-check-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().map(|r| r.recv());
+                        let Ok(Ok((password, stored, reply))) = job else { return };
+                        let _ = reply.send(verify_password(&password, &stored));
+                    }
+                })
+                .expect("a password-check thread");
+        }
+        tx
     })
+}
+
+async fn check_password_off_thread(password: &str, stored: String) -> Result<bool> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let sender = password_checkers().clone();
+    let job = (password.to_string(), stored, reply);
+    tokio::task::spawn_blocking(move || sender.send(job))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+    Ok(answer.await.map_err(anyhow::Error::from)?)
 }
 
 /// An argon2id hash in PHC form.
@@ -348,15 +381,7 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
     // An unknown user name costs the same check as a real one, so names cannot be probed
     // by timing.
     let stored = row.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
-    // Each argon2id check takes ~19 MB and ~26 ms of a core: run at most one per core at a
-    // time, so a burst of logins queues instead of exhausting memory.
-    let _permit = password_checks().acquire().await.map_err(anyhow::Error::from)?;
-    let ok = tokio::task::spawn_blocking({
-        let password = password.to_string();
-        move || verify_password(&password, &stored)
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
+    let ok = check_password_off_thread(password, stored).await?;
     let Some(row) = row.filter(|r| ok && !r.disabled) else {
         return Ok(None);
     };
@@ -395,20 +420,23 @@ pub async fn start_session(db: &Db, actor: &Actor) -> Result<String> {
 pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        user_id: i64,
+        #[sqlx(flatten)]
+        user: User,
         csrf_token: String,
     }
-    let row: Option<Row> = on_db!(db, |p| sqlx::query_as(
-        "SELECT s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3"
+    let row: Option<Row> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.person_id, u.language, u.disabled, u.created_at, s.csrf_token \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3"
     )
     .bind(digest(secret))
     .bind(Utc::now())
     .bind(false)
     .fetch_optional(p)
-    .await)?;
+    .await
+    })?;
     let Some(row) = row else { return Ok(None) };
-    let actor = actor_for(db, user(db, row.user_id).await?).await?;
+    let actor = actor_for(db, row.user).await?;
     Ok(Some(Session { actor, csrf_token: row.csrf_token }))
 }
 
@@ -476,16 +504,18 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
 }
 
 pub async fn token_actor(db: &Db, secret: &str) -> Result<Option<Actor>> {
-    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"
+    let user: Option<User> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.person_id, u.language, u.disabled, u.created_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"
     )
     .bind(digest(secret))
     .bind(false)
     .fetch_optional(p)
-    .await)?;
-    match user_id {
-        Some(id) => Ok(Some(actor_for(db, user(db, id).await?).await?)),
+    .await
+    })?;
+    match user {
+        Some(user) => Ok(Some(actor_for(db, user).await?)),
         None => Ok(None),
     }
 }

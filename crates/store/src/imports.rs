@@ -321,7 +321,7 @@ impl Places {
     }
 }
 
-fn position_cells(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
+fn position_cells_of(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
     vec![
         Cell::from(person_id),
         x.role.key().into(),
@@ -336,39 +336,31 @@ fn position_cells(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
 const PEOPLE_INSERT: &str =
     "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)";
 
-fn person_cells(first_id: i64, rows: &mut [import::PersonRow]) -> Vec<Vec<Cell>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter_mut().enumerate() {
-        // The names and contacts are written once: move them out rather than copy.
-        out.push(vec![
-            Cell::from(first_id + i as i64),
-            r.staff_number.clone().into(),
-            std::mem::take(&mut r.given_name).into(),
-            std::mem::take(&mut r.family_name).into(),
-            r.sex.key().into(),
-            r.birth_year.map(i64::from).into(),
-            r.phone.take().into(),
-            r.email.take().into(),
-        ]);
-    }
-    out
-}
-
-fn positions_of_people(first_id: i64, rows: &[import::PersonRow], places: &[Option<Place>]) -> Vec<Vec<Cell>> {
-    let mut out = Vec::new();
-    for (i, (r, place)) in rows.iter().zip(places).enumerate() {
-        if let (Some(x), Some(place)) = (&r.position, place) {
-            out.push(position_cells(first_id + i as i64, x, place));
-        }
-    }
-    out
+/// The cells of one person, moving the names and contacts out (they are written once).
+fn person_cells(id: i64, r: &mut import::PersonRow) -> Vec<Cell> {
+    vec![
+        Cell::from(id),
+        r.staff_number.clone().into(),
+        std::mem::take(&mut r.given_name).into(),
+        std::mem::take(&mut r.family_name).into(),
+        r.sex.key().into(),
+        r.birth_year.map(i64::from).into(),
+        r.phone.take().into(),
+        r.email.take().into(),
+    ]
 }
 
 const POSITIONS_INSERT: &str =
     "INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date, end_date)";
 
+/// People files can hold a million rows: they are checked a chunk at a time while the
+/// chunk before is written, in one transaction that is rolled back if any row anywhere
+/// has a problem (a dry run writes nothing at all).
 async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let mut rows = import::check_people(table).map_err(Error::Invalid)?;
+    let mut checker = import::people_checker(&table.headers).map_err(Error::Invalid)?;
+    if table.rows.is_empty() {
+        return Err(Error::invalid(Problem::new("no-rows")));
+    }
     let existing: HashSet<String> = on_db!(db, |p| sqlx::query_scalar::<_, String>(
         "SELECT LOWER(staff_number) FROM people WHERE staff_number IS NOT NULL"
     )
@@ -378,46 +370,74 @@ async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: 
     .collect();
     let places = Places::load(db).await?;
     let anywhere = actor.allows(Action::EditPeople, &Target::Deployment);
-    let mut problems = Vec::new();
-    let mut resolved = Vec::with_capacity(rows.len());
-    for r in &rows {
-        if existing.contains(&r.staff_number.to_lowercase()) {
-            problems.push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
-        }
-        let place = match &r.position {
-            Some(x) => places.resolve(actor, x, &mut problems),
-            None if anywhere => None,
-            None => {
-                problems.push(
-                    Problem::new("out-of-scope").at_row(r.row).in_column("school_code").with_value(&r.staff_number),
-                );
-                None
+    let mut tx = if dry_run { None } else { Some(db.begin().await?) };
+    let mut next_id = match tx.as_mut() {
+        Some(t) => bulk::next_id(t, "people").await?,
+        None => 0,
+    };
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut created = 0;
+    // The people and position rows of the chunk checked last, waiting to be written.
+    type Rows = Vec<Vec<Cell>>;
+    let mut pending: Option<(Rows, Rows)> = None;
+    let mut chunks = table.rows.chunks(bulk::batch_rows(8));
+    loop {
+        let chunk = chunks.next();
+        let writable = problems.is_empty() && !checker.has_problems();
+        let check = async { chunk.map(|c| checker.check(c)) };
+        let checked = match (pending.take(), tx.as_mut()) {
+            (Some((people, positions)), Some(t)) if writable => {
+                let write = async {
+                    let n = bulk::insert(t, PEOPLE_INSERT, 8, people, progress.written).await?;
+                    bulk::insert(t, POSITIONS_INSERT, 7, positions, &|_| {}).await?;
+                    Ok::<u64, Error>(n)
+                };
+                // The database writes on its own thread (SQLite's worker, PostgreSQL's
+                // server) while this one checks the next chunk.
+                let (written, checked) = tokio::join!(write, check);
+                created += written?;
+                checked
             }
+            _ => check.await,
         };
+        let Some(rows) = checked else { break };
+        let mut people_cells = Vec::with_capacity(rows.len());
+        let mut position_cells = Vec::new();
+        for mut r in rows {
+            if !existing.is_empty() && existing.contains(&r.staff_number.to_lowercase()) {
+                problems
+                    .push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
+            }
+            let place = match &r.position {
+                Some(x) => places.resolve(actor, x, &mut problems),
+                None if anywhere => None,
+                None => {
+                    problems.push(
+                        Problem::new("out-of-scope").at_row(r.row).in_column("school_code").with_value(&r.staff_number),
+                    );
+                    None
+                }
+            };
+            if let (Some(x), Some(place)) = (&r.position, &place) {
+                position_cells.push(position_cells_of(next_id, x, place));
+            }
+            people_cells.push(person_cells(next_id, &mut r));
+            next_id += 1;
+        }
         if problems.len() >= import::MAX_PROBLEMS {
             break;
         }
-        resolved.push(place);
+        pending = Some((people_cells, position_cells));
     }
-    fail_if_any(problems)?;
-    if dry_run {
-        return Ok(0);
+    problems.extend(checker.finish());
+    if !problems.is_empty() {
+        // Dropping the transaction rolls back whatever chunks were written.
+        problems.sort_by_key(|p| p.row);
+        problems.truncate(import::MAX_PROBLEMS);
+        return Err(Error::Invalid(problems));
     }
-    let mut tx = db.begin().await?;
-    let first = bulk::next_id(&mut tx, "people").await?;
-    let mut created = 0;
-    let step = bulk::batch_rows(8);
-    for (k, chunk) in rows.chunks_mut(step).enumerate() {
-        let base = first + (k * step) as i64;
-        let cells = person_cells(base, chunk);
-        created += bulk::insert(&mut tx, PEOPLE_INSERT, 8, cells, progress.written).await?;
-    }
+    let Some(mut tx) = tx else { return Ok(0) };
     bulk::sync_ids(&mut tx, "people").await?;
-    for (k, (chunk, places)) in rows.chunks(step).zip(resolved.chunks(step)).enumerate() {
-        let base = first + (k * step) as i64;
-        let cells = positions_of_people(base, chunk, places);
-        bulk::insert(&mut tx, POSITIONS_INSERT, 7, cells, &|_| {}).await?;
-    }
     finish(tx, actor, ImportKind::People, created, dry_run).await
 }
 
@@ -442,7 +462,7 @@ async fn positions(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progres
         }
         let place = places.resolve(actor, x, &mut problems);
         if let (Some(id), Some(place)) = (person, place) {
-            out.push(position_cells(*id, x, &place));
+            out.push(position_cells_of(*id, x, &place));
         }
         if problems.len() >= import::MAX_PROBLEMS {
             break;

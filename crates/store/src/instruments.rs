@@ -82,6 +82,32 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
 }
 
 /// The form of an instrument.
+/// A published version never changes, so its parsed form is kept for the submissions that
+/// follow. The key holds the publication time as well as the id, so two databases served
+/// by one process never share an entry.
+async fn cached_form(db: &Db, instrument: &Instrument) -> Result<std::sync::Arc<Form>> {
+    type Key = (i64, String, String, i64);
+    type Cache = std::sync::Mutex<std::collections::HashMap<Key, std::sync::Arc<Form>>>;
+    static FORMS: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let key: Key = (
+        instrument.id,
+        instrument.code.clone(),
+        instrument.version.clone(),
+        instrument.created_at.timestamp_nanos_opt().unwrap_or_default(),
+    );
+    let forms = FORMS.get_or_init(Default::default);
+    if let Some(f) = forms.lock().expect("forms lock").get(&key) {
+        return Ok(f.clone());
+    }
+    let parsed = std::sync::Arc::new(form(db, instrument.id).await?);
+    let mut map = forms.lock().expect("forms lock");
+    if map.len() > 256 {
+        map.clear();
+    }
+    map.insert(key, parsed.clone());
+    Ok(parsed)
+}
+
 pub async fn form(db: &Db, id: i64) -> Result<Form> {
     let json: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instruments WHERE id = $1")
         .bind(id)
@@ -270,17 +296,18 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
         _ => Target::Person { id: input.subject.id, school_ids: &schools, paths: &paths },
     };
     actor.require(Action::Read, &target)?;
-    let form = form(db, instrument.id).await?;
+    let form = cached_form(db, &instrument).await?;
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(&form, &input.answers, &ctx).map_err(Error::Invalid)?;
     let scores: Vec<DomainScore> = opencpd_forms::score(&form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
-    let inserted = on_db!(db, |p| {
-        sqlx::query(
+    let id: Option<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
         "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
-         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uuid) DO NOTHING"
+         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (uuid) DO NOTHING RETURNING id"
     )
     .bind(&uuid)
     .bind(instrument.id)
@@ -292,12 +319,27 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
     .bind(&path)
     .bind(&answers_json)
     .bind(&scores_json)
-    .execute(p)
+    .fetch_optional(p)
     .await
-    .map(|r| r.rows_affected())
     })?;
-    let stored = by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?;
-    Ok((stored.into_submission(), inserted == 0))
+    match id {
+        Some(id) => Ok((
+            Submission {
+                id,
+                uuid,
+                instrument_id: instrument.id,
+                collected_by: actor.user_id,
+                collected_at: input.collected_at,
+                received_at: now,
+                subject: input.subject.clone(),
+                answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
+                scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
+            },
+            false,
+        )),
+        // Stored by a request that crossed this one: answer with what it stored.
+        None => Ok((by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?.into_submission(), true)),
+    }
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
@@ -326,15 +368,20 @@ const EXPORT_PAGE: i64 = 1000;
 
 /// Writes every submission of an instrument that the actor may read as one wide table:
 /// one row a submission, one column an item (labels in `lang`), then the domain scores.
-/// Reads a page at a time, so memory stays flat however many there are.
-pub async fn export<W: std::io::Write>(
+/// Reads a page at a time and hands each page's bytes to `sink` (a file, an HTTP body), so
+/// memory stays flat however many there are. Returns how many rows were written.
+pub async fn export<S, F>(
     db: &Db,
     actor: &Actor,
     instrument_id: i64,
     lang: &str,
     format: opencpd_transfer::Format,
-    out: W,
-) -> Result<(W, u64)> {
+    mut sink: S,
+) -> Result<u64>
+where
+    S: FnMut(Vec<u8>) -> F,
+    F: std::future::Future<Output = std::io::Result<()>>,
+{
     if !actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
         return Err(Error::Forbidden);
     }
@@ -374,7 +421,9 @@ pub async fn export<W: std::io::Write>(
         headers.push(format!("{d} (max)"));
     }
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut writer = opencpd_transfer::TableWriter::new(format, &header_refs, out).map_err(anyhow::Error::from)?;
+    let buffer = PageBuffer::default();
+    let mut writer =
+        opencpd_transfer::TableWriter::new(format, &header_refs, buffer.clone()).map_err(anyhow::Error::from)?;
     let scope = crate::exports::scope_clause(actor, "s.subject_path", None, None);
     let sql = format!(
         "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
@@ -419,12 +468,34 @@ pub async fn export<W: std::io::Write>(
             writer.write_row(&cells).map_err(anyhow::Error::from)?;
             written += 1;
         }
+        sink(buffer.take()).await.map_err(anyhow::Error::from)?;
         if n < EXPORT_PAGE {
             break;
         }
     }
-    let out = writer.finish().map_err(anyhow::Error::from)?;
-    Ok((out, written))
+    writer.finish().map_err(anyhow::Error::from)?;
+    sink(buffer.take()).await.map_err(anyhow::Error::from)?;
+    Ok(written)
+}
+
+/// Bytes written by a page of an export, waiting to be handed on.
+#[derive(Clone, Default)]
+struct PageBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl PageBuffer {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().expect("buffer lock"))
+    }
+}
+
+impl std::io::Write for PageBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("buffer lock").extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An answer as a cell: choices by their label in `lang`, repeats as JSON.
@@ -462,8 +533,11 @@ pub async fn submission_counts(db: &Db, actor: &Actor) -> Result<std::collection
     } else {
         "1 = 0".to_string()
     };
-    let sql = format!("SELECT instrument_id, COUNT(*) FROM submissions WHERE {scope} OR collected_by = $1 GROUP BY instrument_id");
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(own).fetch_all(p).await)?;
+    let sql = format!(
+        "SELECT instrument_id, COUNT(*) FROM submissions WHERE {scope} OR collected_by = $1 GROUP BY instrument_id"
+    );
+    let rows: Vec<(i64, i64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(own).fetch_all(p).await)?;
     Ok(rows.into_iter().collect())
 }
 

@@ -1203,3 +1203,10 @@ pub async fn subjects(db: &Db) -> Result<Vec<Subject>> {
         .fetch_all(p)
         .await)?)
 }
+
+/// Whether the actor may change this person's details (their current posts are in scope).
+pub async fn may_edit_person(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
+    let positions = positions_unchecked(db, id).await?;
+    let (schools, paths) = person_target_parts(&positions, true);
+    Ok(actor.allows(Action::EditPeople, &Target::Person { id, school_ids: &schools, paths: &paths }))
+}

@@ -17,7 +17,7 @@ use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
-use opencpd_store::field::{self, Package};
+use opencpd_store::field::{self, EditInput, FieldEdit, Package};
 use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
 use opencpd_store::registry::{
     self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
@@ -51,6 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/submissions", post(submit))
         .route("/submissions/{uuid}", get(get_submission))
         .route("/field/package", get(field_package))
+        .route("/field/edits", post(submit_edit))
+        .route("/field/conflicts", get(list_conflicts))
+        .route("/field/conflicts/{id}/resolve", post(resolve_conflict))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
         .fallback(not_found)
@@ -63,8 +66,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -479,10 +482,29 @@ async fn export_submissions(
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
     let instrument = instruments::instrument(&state.db, id).await?;
-    let (bytes, _) = instruments::export(&state.db, actor, id, lang, format, Vec::new()).await?;
+    if !actor.grants.iter().any(|g| g.role.permits(opencpd_domain::access::Action::ReadSubmissions)) {
+        return Err(Error::Forbidden);
+    }
+    // Stream the pages as they are read: the server never holds the whole export.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let (db, actor) = (state.db.clone(), actor.clone());
+    tokio::spawn(async move {
+        let sink = |bytes: Vec<u8>| {
+            let tx = tx.clone();
+            async move { tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| std::io::Error::other("the client went away")) }
+        };
+        if let Err(e) = instruments::export(&db, &actor, id, lang, format, sink).await {
+            tracing::warn!(error = %e, "submission export stopped");
+            let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
     let disposition =
         format!("attachment; filename=\"{}-{}.{}\"", instrument.code, instrument.version, format.extension());
-    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        axum::body::Body::from_stream(stream),
+    )
         .into_response())
 }
 
@@ -521,10 +543,68 @@ async fn get_submission(
     Ok(Json(instruments::submission(&state.db, ctx.actor()?, &uuid).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/field/package", responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope")))]
-async fn field_package(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Package>> {
+#[derive(Deserialize, IntoParams)]
+struct PackageQuery {
+    /// Only this unit of the caller's scope (its code).
+    unit: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/field/package", params(PackageQuery),
+    responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope"),
+              (status = 404, body = ApiError, description = "The unit asked for is outside the caller's scope")))]
+async fn field_package(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<PackageQuery>, QueryRejection>,
+) -> Result<Json<Package>> {
+    let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
-    let mut package = field::package(&state.db, actor).await?;
+    let mut package = field::package(&state.db, actor, q.unit.as_deref()).await?;
     package.csrf_token = ctx.csrf.clone().unwrap_or_default();
     Ok(Json(package))
+}
+
+#[utoipa::path(post, path = "/api/v1/field/edits", request_body = EditInput,
+    responses((status = 200, body = FieldEdit, description = "`applied`, or `conflict` when the record changed since the device read it: kept for a person to resolve, nothing overwritten")))]
+async fn submit_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<EditInput>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(field::submit_edit(&state.db, ctx.actor()?, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/field/conflicts", responses((status = 200, body = Vec<FieldEdit>)))]
+async fn list_conflicts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<FieldEdit>>> {
+    Ok(Json(field::conflicts(&state.db, ctx.actor()?).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct Resolution {
+    /// `apply` the device's change over the current record, or `discard` it.
+    action: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/field/conflicts/{id}/resolve", params(("id" = i64, Path)), request_body = Resolution,
+    responses((status = 200, body = FieldEdit), (status = 409, body = ApiError, description = "Already resolved")))]
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<Resolution>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(body) = ok(body)?;
+    let apply = match body.action.as_str() {
+        "apply" => true,
+        "discard" => false,
+        other => {
+            return Err(opencpd_domain::Problem::new("bad-choice")
+                .in_column("action")
+                .with_value(other)
+                .arg("allowed", "apply, discard")
+                .into());
+        }
+    };
+    Ok(Json(field::resolve(&state.db, ctx.actor()?, id, apply).await?))
 }

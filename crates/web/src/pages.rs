@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/users/{username}/disable", post(disable_user))
         .route("/users/{username}/enable", post(enable_user))
         .route("/audit", get(audit_page))
+        .route("/conflicts", get(conflicts_page))
+        .route("/conflicts/{id}", post(resolve_conflict))
         .route("/instruments", get(instruments_page).post(publish_instrument))
         .route("/instruments/{id}", get(instrument_page))
         .route("/instruments/{id}/retire", post(retire_instrument))
@@ -541,7 +543,12 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-async fn render_instruments(state: &AppState, ctx: &Ctx, report: Option<minijinja::Value>, status: StatusCode) -> Result<Response> {
+async fn render_instruments(
+    state: &AppState,
+    ctx: &Ctx,
+    report: Option<minijinja::Value>,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let list = instruments::list(&state.db, true).await?;
     let counts = instruments::submission_counts(&state.db, actor).await?;
@@ -564,13 +571,16 @@ async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
     let (mut csrf, mut kind, mut file) = (String::new(), String::from("survey"), None);
-    while let Some(field) = multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
+    {
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = field.text().await.unwrap_or_default(),
             "file" => {
                 let name = field.file_name().unwrap_or("form.xlsx").to_string();
-                let bytes = field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
+                let bytes =
+                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -580,11 +590,13 @@ async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipa
     let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
     match instruments::import(&state.db, actor, &name, &bytes, &kind).await {
         Ok(i) => {
-            let report = minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
+            let report =
+                minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
             render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
         }
         Err(opencpd_store::Error::Invalid(problems)) => {
-            let problems: Vec<_> = problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
+            let problems: Vec<_> =
+                problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
             let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
             render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -604,7 +616,10 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
         .all_items()
         .into_iter()
         .map(|i| {
-            let kind = serde_json::to_value(&i.kind).ok().and_then(|k| k["type"].as_str().map(str::to_string)).unwrap_or_default();
+            let kind = serde_json::to_value(&i.kind)
+                .ok()
+                .and_then(|k| k["type"].as_str().map(str::to_string))
+                .unwrap_or_default();
             minijinja::context! {
                 name => &i.name, label => text(&i.label), kind, domain => &i.domain,
                 required => !matches!(i.required, opencpd_forms::Condition::Never),
@@ -624,7 +639,12 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
     )
 }
 
-async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(form): Form<CsrfForm>) -> Result<Response> {
+async fn retire_instrument(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
     instruments::retire(&state.db, actor, id).await?;
@@ -645,12 +665,61 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
 async fn field_file(Path(file): Path<String>) -> Response {
     match FIELD_FILES.iter().find(|(name, _, _)| *name == file) {
         Some((name, content_type, body)) => {
-            let mut response = ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
+            let mut response =
+                ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
             if *name == "sw.js" {
-                response.headers_mut().insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
+                response
+                    .headers_mut()
+                    .insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
             }
             response
         }
         None => Error::NotFound.into_response(),
     }
+}
+
+async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let edits = opencpd_store::field::conflicts(&state.db, actor).await?;
+    let mut rows = Vec::new();
+    for e in &edits {
+        let (person, _) = registry::person(&state.db, actor, e.entity_id).await?;
+        let changes: serde_json::Value = serde_json::from_str(&e.changes_json).unwrap_or_default();
+        let earlier: serde_json::Value =
+            e.current_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let fields: Vec<_> = ["phone", "email"]
+            .iter()
+            .filter(|f| !changes[**f].is_null())
+            .map(|f| {
+                minijinja::context! {
+                    field => *f, proposed => changes[*f].as_str().unwrap_or_default(),
+                    current => match *f { "phone" => person.phone.clone(), _ => person.email.clone() }.unwrap_or_default(),
+                    when_read => earlier[*f].as_str().unwrap_or_default(),
+                }
+            })
+            .collect();
+        rows.push(minijinja::context! {
+            id => e.id, person_id => person.id, name => format!("{} {}", person.given_name, person.family_name),
+            received_at => e.received_at.format("%Y-%m-%d %H:%M").to_string(), fields,
+        });
+    }
+    state.templates.page(&ctx, "conflicts.html", minijinja::context! { conflicts => rows })
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    csrf: String,
+    action: String,
+}
+
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<ResolveForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    opencpd_store::field::resolve(&state.db, actor, id, form.action == "apply").await?;
+    Ok(Redirect::to("/conflicts").into_response())
 }

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("instruments.html", include_str!("../templates/instruments.html")),
+    ("conflicts.html", include_str!("../templates/conflicts.html")),
     ("instrument.html", include_str!("../templates/instrument.html")),
 ];
 

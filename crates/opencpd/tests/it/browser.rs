@@ -206,7 +206,11 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     let db = TestDb::new(Backend::Sqlite).await;
     opencpd_store::demo::build(
         &db.db,
-        &opencpd_store::demo::DemoConfig { scale: opencpd_store::demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &opencpd_store::demo::DemoConfig {
+            scale: opencpd_store::demo::Scale::Small,
+            seed: 7,
+            password: PASSWORD.into(),
+        },
         &|_, _, _| {},
     )
     .await
@@ -263,7 +267,13 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     for n in 0..3 {
         b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
         b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
-        b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+        b.client
+            .find(Locator::Css("#subject"))
+            .await
+            .unwrap()
+            .select_by_value(&format!("school:{school}"))
+            .await
+            .unwrap();
         let answers = serde_json::json!({
             "lesson_date": "2026-02-03", "subject": "math", "learners_present": (40 + n).to_string(), "girls_present": "20",
             "objectives_shared": "3", "feedback": "2", "learners_active": "4", "questioning": "1",
@@ -273,26 +283,45 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
         b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
         wait_for_text(&b, "#status", &format!("0 sent, {} waiting, 0 rejected", n + 1)).await;
     }
+    // A phone number changed offline travels in the same outbox.
+    let teacher: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT person_id FROM users WHERE username = 'teacher'")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    b.client.find(Locator::Css("#contact-person")).await.unwrap().select_by_value(&teacher.to_string()).await.unwrap();
+    b.client.find(Locator::Css("#contact-phone")).await.unwrap().send_keys("+250788555000").await.unwrap();
+    b.client.find(Locator::Css("#contact-save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
+
     // A reload while offline loses nothing.
     b.client.refresh().await.unwrap();
-    wait_for_text(&b, "#status", "0 sent, 3 waiting, 0 rejected").await;
-    let stored: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await).unwrap();
+    wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
+    let stored: i64 =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
+            .unwrap();
     assert_eq!(stored, 0);
 
     // Back online: sync sends each once.
     let mut server = serve();
     up(base.clone()).await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
-    wait_for_text(&b, "#status", "3 sent, 0 waiting, 0 rejected").await;
+    wait_for_text(&b, "#status", "4 sent, 0 waiting, 0 rejected").await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     server.kill().unwrap();
     server.wait().unwrap();
-    let (stored, distinct): (i64, i64) = opencpd_store::on_db!(&db.db, |p| sqlx::query_as(
-        "SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions"
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
+    let (stored, distinct): (i64, i64) =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions")
+            .fetch_one(p)
+            .await)
+        .unwrap();
     assert_eq!((stored, distinct), (3, 3), "three forms, each stored once");
+    let phone: Option<String> =
+        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
+            .bind(teacher)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!(phone.as_deref(), Some("+250788555000"), "the offline edit applied once");
 }

@@ -409,3 +409,38 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     assert!(!out.status.success());
     assert!(stderr(&out).contains("already has data"), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn a_problem_in_the_last_chunk_of_a_large_file_undoes_the_chunks_already_written() {
+    for backend in backends() {
+        let db = demo_db(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("staff_number,given_name,family_name,sex\n");
+        for i in 0..10_000 {
+            let sex = if i == 9_997 {
+                "X"
+            } else if i % 2 == 0 {
+                "F"
+            } else {
+                "M"
+            };
+            csv.push_str(&format!("BIG{i:06},Aline,Uwase,{sex}\n"));
+        }
+        let file = write(dir.path(), "big.csv", csv.as_bytes());
+        let before = count(&db, "people").await;
+        let out = opencpd(&["import", "people", file.to_str().unwrap(), "--db", &db.url]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}");
+        assert!(stderr(&out).contains("row 9999, column sex: X is not one of: F, M"), "{}", stderr(&out));
+        assert_eq!(
+            count(&db, "people").await,
+            before,
+            "{backend:?}: the chunks written before the problem are rolled back"
+        );
+        // Without the bad row, all ten thousand go in, with ids that new rows continue from.
+        let fixed = csv.replace("BIG009997,Aline,Uwase,X", "BIG009997,Aline,Uwase,F");
+        let file = write(dir.path(), "big.csv", fixed.as_bytes());
+        let out = opencpd(&["import", "people", file.to_str().unwrap(), "--db", &db.url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(count(&db, "people").await, before + 10_000);
+    }
+}

@@ -38,6 +38,18 @@ async fn submissions_are_validated_scored_and_stored_once() {
         );
         assert!(package["people"].as_array().unwrap().len() > 10);
         let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        // A district officer may take one sector; a unit outside the scope is not found.
+        let deo = app.api("deo.nyarugenge").await;
+        let sector: Value = deo.get("/api/v1/field/package?unit=RW-10101").send().await.unwrap().json().await.unwrap();
+        assert_eq!(sector["schools"].as_array().unwrap().len() as i64, gitega_schools);
+        let district: Value = deo.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert!(district["schools"].as_array().unwrap().len() > sector["schools"].as_array().unwrap().len());
+        assert_eq!(
+            api.get("/api/v1/field/package?unit=RW-10102").send().await.unwrap().status(),
+            404,
+            "another sector"
+        );
+        assert_eq!(api.get("/api/v1/field/package?unit=CM").send().await.unwrap().status(), 404, "another country");
         assert_eq!(package["instruments"][0]["form"]["form_id"], "lesson_observation");
         let school = gitega_school(&app).await;
 
@@ -314,4 +326,79 @@ async fn a_sync_cut_by_a_killed_server_and_retried_stores_each_submission_once()
             .await)
         .unwrap();
     assert_eq!((stored, distinct), (60, 60), "each submission stored exactly once");
+}
+
+#[tokio::test]
+async fn an_offline_edit_to_a_changed_record_is_kept_as_a_conflict_for_a_person_to_resolve() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+        let coach = app.api("seo.gitega").await;
+        let head = app.api("head.gitega").await;
+        let person: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        let version = person["version"].as_i64().unwrap();
+        let edit = |phone: &str, base: i64| json!({"uuid": uuid::Uuid::new_v4().to_string(), "entity": "person", "id": teacher, "base_version": base, "changes": {"phone": phone}});
+
+        // Read offline at `version`, applied as nothing changed since.
+        let first = edit("+250788111111", version);
+        let r: Value = coach.post("/api/v1/field/edits").json(&first).send().await.unwrap().json().await.unwrap();
+        assert_eq!(r["status"], "applied", "{backend:?} {r}");
+        // Sent again: the same answer, applied once.
+        let again: Value = coach.post("/api/v1/field/edits").json(&first).send().await.unwrap().json().await.unwrap();
+        assert_eq!((again["status"].as_str(), again["id"].as_i64()), (Some("applied"), r["id"].as_i64()));
+
+        // The head teacher's device read the old version too: its change is a conflict.
+        let late = edit("+250788222222", version);
+        let r: Value = head.post("/api/v1/field/edits").json(&late).send().await.unwrap().json().await.unwrap();
+        assert_eq!(r["status"], "conflict");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(now["phone"], "+250788111111", "nothing overwritten");
+
+        // Listed for those who may edit the person; a person decides.
+        let listed: Value = coach.get("/api/v1/field/conflicts").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        let cm: Value =
+            app.api("national.cm").await.get("/api/v1/field/conflicts").send().await.unwrap().json().await.unwrap();
+        assert!(cm.as_array().unwrap().is_empty(), "not for someone without reach");
+        let id = listed[0]["id"].as_i64().unwrap();
+        let page =
+            app.browser("seo.gitega").await.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("+250788222222") && page.contains("+250788111111"), "the page shows both values");
+        let r = coach
+            .post(&format!("/api/v1/field/conflicts/{id}/resolve"))
+            .json(&json!({"action": "keep"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let r: Value = coach
+            .post(&format!("/api/v1/field/conflicts/{id}/resolve"))
+            .json(&json!({"action": "apply"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["status"], "resolved_applied");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(now["phone"], "+250788222222");
+        let r = coach
+            .post(&format!("/api/v1/field/conflicts/{id}/resolve"))
+            .json(&json!({"action": "discard"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "decided once");
+        // Someone who may not edit people cannot send edits.
+        let r = app
+            .api("evaluator")
+            .await
+            .post("/api/v1/field/edits")
+            .json(&edit("+250788333333", version + 2))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
 }

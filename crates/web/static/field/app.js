@@ -40,6 +40,14 @@ const STRINGS = {
     'schools': 'Schools',
     'people': 'People',
     'save': 'Save to outbox',
+    'contacts': 'Update a phone number',
+    'contact-person': 'Person',
+    'contact-phone': 'New phone number',
+    'contact-save': 'Save the change',
+    'contact-saved': 'Saved to the outbox: it is sent with the forms.',
+    'contact-missing': 'Choose a person and type the new number.',
+    'contact-title': 'Phone of {name}',
+    'conflict-kept': 'changed meanwhile on the server: kept for a person to decide',
     'cancel': 'Close',
     'add': 'Add',
     'remove': 'Remove',
@@ -92,6 +100,14 @@ const STRINGS = {
     'schools': 'Écoles',
     'people': 'Personnes',
     'save': "Enregistrer dans la boîte d'envoi",
+    'contacts': 'Mettre à jour un numéro de téléphone',
+    'contact-person': 'Personne',
+    'contact-phone': 'Nouveau numéro',
+    'contact-save': 'Enregistrer la modification',
+    'contact-saved': "Enregistrée dans la boîte d'envoi : elle part avec les formulaires.",
+    'contact-missing': 'Choisissez une personne et tapez le nouveau numéro.',
+    'contact-title': 'Téléphone de {name}',
+    'conflict-kept': 'modifiée entre-temps sur le serveur : gardée pour qu’une personne décide',
     'cancel': 'Fermer',
     'add': 'Ajouter',
     'remove': 'Retirer',
@@ -235,7 +251,36 @@ function renderPackage() {
       el('small', { text: ` ${i.code} · ${i.version}` })))));
   if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('no-instruments') }));
   renderSubjects();
+  renderContacts();
   renderDrafts();
+}
+
+/** The people whose phone the user may update, from the package. */
+function renderContacts() {
+  const people = state.pkg?.people ?? [];
+  $('contacts-section').hidden = people.length === 0;
+  $('contact-person').replaceChildren(el('option', { value: '', text: t('choose') }),
+    ...people.map((p) => el('option', { value: String(p.id), text: `${p.family_name} ${p.given_name} (${p.staff_number ?? ''})` })));
+}
+
+/**
+ * Queues a change to a person's phone, with the version of the record the package held:
+ * the server applies it only if nobody changed the record since, and otherwise keeps it
+ * for a person to decide.
+ */
+async function saveContact() {
+  const id = Number($('contact-person').value);
+  const phone = $('contact-phone').value.trim();
+  const person = (state.pkg?.people ?? []).find((p) => p.id === id);
+  if (!person || !phone) { $('contact-message').textContent = t('contact-missing'); return; }
+  await state.store.addSubmission({
+    uuid: crypto.randomUUID(), kind: 'edit', entity: 'person', id, base_version: person.version, changes: { phone },
+    collected_at: new Date().toISOString(), title: t('contact-title', { name: `${person.given_name} ${person.family_name}` }),
+    subject: { kind: 'person', id }, subject_label: phone,
+  });
+  $('contact-phone').value = '';
+  $('contact-message').textContent = t('contact-saved');
+  await renderOutbox();
 }
 
 function renderSubjects() {
@@ -677,7 +722,8 @@ async function renderOutbox() {
     el('div', { class: 'muted' },
       `${new Date(r.collected_at).toLocaleString(lang)} · `, el('span', { class: 'badge', text: t(`status-${r.status}`) }),
       r.attempts > 1 && r.status !== 'sent' ? ` · ${t('attempts', { n: r.attempts })}` : '',
-      r.duplicate ? ` · ${t('duplicate')}` : ''),
+      r.duplicate ? ` · ${t('duplicate')}` : '',
+      r.conflict ? ` · ${t('conflict-kept')}` : ''),
     r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
     r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error' }, r.problems.map((p) => el('li', {
       text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
@@ -694,12 +740,13 @@ async function sendOne(record) {
   const { uuid } = record;
   await store.updateSubmission(uuid, { status: 'sending', attempts: (record.attempts ?? 0) + 1 });
   await renderOutbox();
-  const body = JSON.stringify({
-    uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers,
-  });
+  const edit = record.kind === 'edit';
+  const body = JSON.stringify(edit
+    ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes }
+    : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers });
   let res;
   try {
-    res = await fetch('/api/v1/submissions', {
+    res = await fetch(edit ? '/api/v1/field/edits' : '/api/v1/submissions', {
       method: 'POST',
       credentials: 'same-origin',
       redirect: 'manual',
@@ -713,6 +760,7 @@ async function sendOne(record) {
   if ((res.status === 200 || res.status === 201) && json && json.uuid === uuid) {
     await store.updateSubmission(uuid, {
       status: 'sent', last_error: null, problems: [], server_id: json.id ?? null, duplicate: json.duplicate === true,
+      conflict: json.status === 'conflict',
       scores: json.scores ?? [], sent_at: new Date().toISOString(),
     });
     return 'next';
@@ -819,6 +867,7 @@ async function start() {
   await renderOutbox();
 
   $('download').addEventListener('click', download);
+  $('contact-save').addEventListener('click', () => saveContact().catch((e) => { $('contact-message').textContent = e.message; }));
   $('sync').addEventListener('click', () => sync());
   $('clear-sent').addEventListener('click', clearSent);
   $('form').addEventListener('input', onInput);

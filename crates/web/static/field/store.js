@@ -5,7 +5,8 @@
  * - `drafts`: forms being filled, `{id, instrument_id, subject, answers, started, updated_at}`;
  * - `outbox`: submissions, `{uuid, instrument_id, collected_at, subject, answers, status,
  *   last_error, problems, attempts, created_at, updated_at, …}` where `status` is `waiting`,
- *   `sending`, `sent` or `rejected`.
+ *   `sending`, `sent` or `rejected`; and edits to shared records (`kind: 'edit'`, with
+ *   `entity`, `id`, `base_version`, `changes`), sent and counted the same way.
  *
  * Every write is its own transaction and resolves only once committed, so a reload or a
  * closed tab never loses a saved submission. No DOM, no network.

@@ -4,7 +4,7 @@
  * /api/ to the network alone (data lives in IndexedDB, never in this cache). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v1';
+const VERSION = 'opencpd-field-v2';
 const SHELL = [
   '/field/',
   '/field/index.html',

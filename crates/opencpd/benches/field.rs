@@ -1,0 +1,363 @@
+//! Field collection figures: submissions per second over HTTP for a 250-item observation
+//! form (SQLite and PostgreSQL), the export of 100,000 such submissions to CSV (time and
+//! the exporting process's peak memory), and the size of a sector officer's package on the
+//! national demo. Prints its numbers; asserts nothing.
+//!
+//!     cargo bench -p opencpd --bench field
+//!     OPENCPD_BENCH_SUBMISSIONS=20000 cargo bench -p opencpd --bench field   # a smaller export
+
+use opencpd_store::bulk::{self, Cell};
+use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_store::{Actor, Db, accounts, instruments};
+use std::time::{Duration, Instant};
+
+const ITEMS: usize = 250;
+
+fn pg_admin() -> Option<String> {
+    match std::env::var("OPENCPD_TEST_PG") {
+        Ok(v) if v == "off" => None,
+        Ok(v) => Some(v),
+        Err(_) => Some("postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
+    }
+}
+
+async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String) {
+    let url = if backend == "sqlite" {
+        dir.join(format!("{name}.db")).to_string_lossy().to_string()
+    } else {
+        let admin = pg_admin().expect("pg");
+        let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
+        if let Db::Postgres(p) = Db::connect(&admin).await.expect("pg admin") {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
+                .execute(&p)
+                .await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&p).await.expect("create");
+        }
+        format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0)
+    };
+    let db = Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    (db, url)
+}
+
+async fn drop_pg(url: &str) {
+    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
+        && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
+    {
+        let _ =
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
+    }
+}
+
+/// A 250-item lesson observation: 240 rubric items in 8 domains, 10 counts.
+fn big_form() -> Vec<u8> {
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<String>>();
+    let mut survey =
+        vec![row(&["type", "name", "label::English (en)", "label::French (fr)", "required", "constraint", "domain"])];
+    for i in 0..240 {
+        let domain = format!("Domain {}", i / 30 + 1);
+        survey.push(vec![
+            "select_one rubric".into(),
+            format!("item_{i}"),
+            format!("Practice {i}"),
+            format!("Pratique {i}"),
+            "yes".into(),
+            String::new(),
+            domain,
+        ]);
+    }
+    for i in 0..10 {
+        survey.push(vec![
+            "integer".into(),
+            format!("count_{i}"),
+            format!("Count {i}"),
+            format!("Nombre {i}"),
+            "yes".into(),
+            ". >= 0 and . <= 200".into(),
+            String::new(),
+        ]);
+    }
+    let mut choices = vec![row(&["list_name", "name", "label::English (en)", "label::French (fr)", "score"])];
+    for (n, en, fr) in [
+        ("1", "Not yet", "Pas encore"),
+        ("2", "Emerging", "Émergent"),
+        ("3", "Established", "Établi"),
+        ("4", "Strong", "Solide"),
+    ] {
+        choices.push(row(&["rubric", n, en, fr, &(n.parse::<i32>().unwrap() - 1).to_string()]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&["Big observation", "big_observation", "1", "English (en)"]),
+    ];
+    opencpd_transfer::write_workbook(&[("survey", survey), ("choices", choices), ("settings", settings)])
+        .expect("workbook")
+}
+
+fn answers(k: usize) -> serde_json::Value {
+    let mut a = serde_json::Map::new();
+    for i in 0..240 {
+        a.insert(format!("item_{i}"), serde_json::json!(((i + k) % 4 + 1).to_string()));
+    }
+    for i in 0..10 {
+        a.insert(format!("count_{i}"), serde_json::json!((i * 7 + k) % 150));
+    }
+    serde_json::Value::Object(a)
+}
+
+fn serve(url: &str, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
+        .env("OPENCPD_LOG", "warn")
+        .spawn()
+        .expect("server")
+}
+
+async fn wait_up(base: &str) {
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not start");
+}
+
+async fn prepared(backend: &str, dir: &std::path::Path, name: &str, scale: Scale) -> (Db, String, i64, i64) {
+    let (db, url) = fresh(backend, dir, name).await;
+    demo::build(&db, &DemoConfig { scale, seed: 2026, password: "bench-password".into() }, &|_, _, _| {})
+        .await
+        .expect("demo");
+    let instrument =
+        instruments::import(&db, &Actor::system(), "big.xlsx", &big_form(), "observation").await.expect("form");
+    let school: i64 = opencpd_store::on_db!(&db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("school");
+    (db, url, instrument.id, school)
+}
+
+async fn bench_submissions(backend: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, url, instrument, school) = prepared(backend, dir.path(), "subs", Scale::Small).await;
+    let token = accounts::create_token(&db, &Actor::system(), "seo.gitega", "bench").await.expect("token");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = serve(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_up(&base).await;
+    let clients = 20;
+    let per_client = 250;
+    let bodies: Vec<Vec<String>> = (0..clients)
+        .map(|c| {
+            (0..per_client)
+                .map(|i| {
+                    serde_json::json!({
+                        "uuid": uuid::Uuid::new_v4().to_string(), "instrument_id": instrument, "collected_at": "2026-02-03T10:00:00Z",
+                        "subject": {"kind": "school", "id": school}, "answers": answers(c * per_client + i),
+                    })
+                    .to_string()
+                })
+                .collect()
+        })
+        .collect();
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for list in bodies {
+        let (base, token) = (base.clone(), token.clone());
+        handles.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut times = Vec::new();
+            for body in list {
+                let t = Instant::now();
+                let r = client
+                    .post(format!("{base}/api/v1/submissions"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("post");
+                assert_eq!(r.status(), 201);
+                r.bytes().await.expect("body");
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for h in handles {
+        times.extend(h.await.expect("client"));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    times.sort_by(|a, b| a.partial_cmp(b).expect("number"));
+    let p = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "| {backend} | {} | {clients} | {:.0} | {:.1} | {:.1} |",
+        times.len(),
+        times.len() as f64 / wall,
+        p(0.5),
+        p(0.95)
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    db.close().await;
+    if backend == "postgres" {
+        drop_pg(&url).await;
+    }
+}
+
+/// Peak resident memory of a child process, sampled until it ends.
+fn run_measured(mut cmd: std::process::Command) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("child");
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(v) = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1))
+        {
+            peak = peak.max(v.parse().unwrap_or(0));
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "export failed");
+            return (started.elapsed(), peak);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+async fn bench_export(count: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, url, instrument, school) = prepared("sqlite", dir.path(), "export", Scale::Small).await;
+    // Store `count` submissions directly (the HTTP path is measured above).
+    let form = instruments::form(&db, instrument).await.expect("form");
+    let ctx = opencpd_forms::Context { today: chrono::Utc::now().date_naive(), now: chrono::Utc::now().naive_utc() };
+    let started = Instant::now();
+    let mut tx = db.begin().await.expect("tx");
+    let step = bulk::batch_rows(10);
+    let mut k = 0;
+    while k < count {
+        let n = step.min(count - k);
+        let mut rows = Vec::with_capacity(n);
+        for i in k..k + n {
+            let validated = opencpd_forms::validate(&form, &answers(i), &ctx).expect("valid");
+            let scores = opencpd_forms::score(&form, &validated);
+            rows.push(vec![
+                Cell::from(uuid::Uuid::new_v4().to_string()),
+                Cell::from(instrument),
+                Cell::Int(None),
+                Cell::Timestamp(Some(chrono::Utc::now())),
+                Cell::Timestamp(Some(chrono::Utc::now())),
+                Cell::from("school"),
+                Cell::from(school),
+                Cell::from("/1/2/3/"),
+                Cell::from(serde_json::to_string(&validated.answers).expect("json")),
+                Cell::from(serde_json::to_string(&scores).expect("json")),
+            ]);
+        }
+        bulk::insert(
+            &mut tx,
+            "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json)",
+            10,
+            rows,
+            &|_| {},
+        )
+        .await
+        .expect("insert");
+        k += n;
+    }
+    tx.commit().await.expect("commit");
+    let loaded = started.elapsed();
+    db.close().await;
+    let out = dir.path().join("export.csv");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"));
+    cmd.args([
+        "instrument",
+        "export",
+        &instrument.to_string(),
+        "--format",
+        "csv",
+        "--lang",
+        "fr",
+        "--out",
+        out.to_str().unwrap(),
+        "--db",
+        &url,
+    ]);
+    cmd.stderr(std::process::Stdio::null());
+    let (took, peak_kb) = run_measured(cmd);
+    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    println!("\n## Export of {count} submissions of the 250-item form to CSV (SQLite)\n");
+    println!("| rows | time | rows/s | peak memory of the export | file |");
+    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| {count} | {:.1} s | {:.0} | {:.0} MB | {:.0} MB |",
+        took.as_secs_f64(),
+        count as f64 / took.as_secs_f64(),
+        peak_kb as f64 / 1024.0,
+        size as f64 / 1e6
+    );
+    println!("\n(loading them took {:.1} s, validation and scoring included)", loaded.as_secs_f64());
+}
+
+async fn bench_package() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, url, _, _) = prepared("sqlite", dir.path(), "package", Scale::National).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = serve(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_up(&base).await;
+    println!("\n## Field package on the national demo (with the 250-item form and the demo rubric)\n");
+    println!("| account | schools | people | bytes | gzip-able JSON fetched in |");
+    println!("| --- | --- | --- | --- | --- |");
+    for user in ["seo.gitega", "deo.nyarugenge"] {
+        let token = accounts::create_token(&db, &Actor::system(), user, "bench").await.expect("token");
+        let t = Instant::now();
+        let body = reqwest::Client::new()
+            .get(format!("{base}/api/v1/field/package"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("body");
+        let took = t.elapsed();
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        println!(
+            "| {user} | {} | {} | {:.0} kB | {:.0} ms |",
+            v["schools"].as_array().map(|a| a.len()).unwrap_or(0),
+            v["people"].as_array().map(|a| a.len()).unwrap_or(0),
+            body.len() as f64 / 1000.0,
+            took.as_secs_f64() * 1000.0
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    let count: usize = std::env::var("OPENCPD_BENCH_SUBMISSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    println!(
+        "# OpenCPD field benchmark ({} cores)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    if filter.is_empty() || filter == "submissions" {
+        println!("\n## Submissions of a {ITEMS}-item form over HTTP (validated, scored, stored once)\n");
+        println!("| backend | submissions | clients | per second | p50 ms | p95 ms |");
+        println!("| --- | --- | --- | --- | --- | --- |");
+        bench_submissions("sqlite").await;
+        if pg_admin().is_some() {
+            bench_submissions("postgres").await;
+        }
+    }
+    if filter.is_empty() || filter == "export" {
+        bench_export(count).await;
+    }
+    if filter.is_empty() || filter == "package" {
+        bench_package().await;
+    }
+}
