@@ -51,6 +51,17 @@ impl Actor {
         }
     }
 
+    /// Whether any of the actor's roles permits `action` somewhere (before any place is
+    /// known): someone who may never do it is refused outright.
+    pub fn may(&self, action: Action) -> bool {
+        self.grants.iter().any(|g| g.role.permits(action))
+    }
+
+    /// [`Actor::may`], as the error a store function returns.
+    pub fn require_role(&self, action: Action) -> Result<()> {
+        if self.may(action) { Ok(()) } else { Err(Error::Forbidden) }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.allows(Action::ManageUsers, &Target::Deployment)
     }

@@ -44,3 +44,25 @@ pub fn unique_violation(e: sqlx::Error, value: &str) -> Error {
         _ => Error::Database(e),
     }
 }
+
+/// Keeps a parsed value, or records its problem under `column`: forms report every bad
+/// field at once rather than the first.
+pub(crate) fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(p) => {
+            problems.push(p.in_column(column));
+            None
+        }
+    }
+}
+
+/// An optional text field: absent, empty and blank are all "not given".
+pub(crate) fn optional_text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Every problem found, or nothing to say.
+pub(crate) fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+}

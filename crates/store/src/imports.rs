@@ -4,6 +4,7 @@
 //! writes nothing.
 
 use crate::bulk::{self, Cell};
+use crate::error::fail_if_any;
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::import::{self, ImportKind, PositionRow};
@@ -63,10 +64,6 @@ pub async fn import_table(
         Err(e) => return Err(e),
     }
     Ok(report)
-}
-
-fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
 
 async fn finish(mut tx: Tx, actor: &Actor, kind: ImportKind, created: u64, dry_run: bool) -> Result<u64> {

@@ -29,7 +29,7 @@ pub struct Instrument {
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
 
 fn may_edit(actor: &Actor) -> Result<()> {
-    if actor.grants.iter().any(|g| g.role.permits(Action::EditInstruments)) { Ok(()) } else { Err(Error::Forbidden) }
+    actor.require_role(Action::EditInstruments)
 }
 
 /// Publishes a new instrument version from an XLSForm. Every problem in the form comes
@@ -382,7 +382,7 @@ where
     S: FnMut(Vec<u8>) -> F,
     F: std::future::Future<Output = std::io::Result<()>>,
 {
-    if !actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
+    if !actor.may(Action::ReadSubmissions) {
         return Err(Error::Forbidden);
     }
     let form = form(db, instrument_id).await?;
@@ -528,7 +528,7 @@ fn cell(form: &Form, item: &opencpd_forms::Item, value: Option<&serde_json::Valu
 /// How many submissions of each instrument the actor may read.
 pub async fn submission_counts(db: &Db, actor: &Actor) -> Result<std::collections::HashMap<i64, i64>> {
     let own = actor.user_id.unwrap_or(-1);
-    let scope = if actor.grants.iter().any(|g| g.role.permits(Action::ReadSubmissions)) {
+    let scope = if actor.may(Action::ReadSubmissions) {
         crate::exports::scope_clause(actor, "subject_path", None, None)
     } else {
         "1 = 0".to_string()

@@ -4,6 +4,7 @@
 //! list below a unit is only served once the unit itself is in scope, so subtree queries
 //! never need a second filter.
 
+use crate::error::{collect, optional_text};
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::NaiveDate;
 use opencpd_domain::access::{Action, Target, upper_bound};
@@ -483,16 +484,6 @@ struct CheckedSchool {
     longitude: Option<f64>,
 }
 
-fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
-    match r {
-        Ok(v) => Some(v),
-        Err(p) => {
-            problems.push(p.in_column(column));
-            None
-        }
-    }
-}
-
 async fn unit_by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"
@@ -543,7 +534,7 @@ async fn check_school(db: &Db, input: &SchoolInput) -> Result<CheckedSchool> {
 /// The actor may place a school in this unit; a unit outside their scope is a problem with
 /// the `unit_code` they gave.
 fn require_school_place(actor: &Actor, id: i64, unit: &Unit) -> Result<()> {
-    if !actor.grants.iter().any(|g| g.role.permits(Action::EditSchools)) {
+    if !actor.may(Action::EditSchools) {
         return Err(Error::Forbidden);
     }
     if actor.allows(Action::EditSchools, &Target::School { id, unit_path: &unit.path }) {
@@ -729,10 +720,6 @@ struct CheckedPerson {
     birth_year: Option<i64>,
     phone: Option<String>,
     email: Option<String>,
-}
-
-fn optional_text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
@@ -921,7 +908,7 @@ async fn insert_position(tx: &mut Tx, person_id: i64, x: &CheckedPosition) -> Re
 /// Someone who may not edit people anywhere is refused outright; someone who may, but
 /// not at that place, is told the place is outside their scope.
 fn require_place(actor: &Actor, place: &Place) -> Result<()> {
-    if !actor.grants.iter().any(|g| g.role.permits(Action::EditPeople)) {
+    if !actor.may(Action::EditPeople) {
         return Err(Error::Forbidden);
     }
     let paths = [place.path.clone()];
@@ -1117,7 +1104,7 @@ pub async fn create_cluster(db: &Db, actor: &Actor, input: &ClusterInput) -> Res
         },
         None => None,
     };
-    if !actor.grants.iter().any(|g| g.role.permits(Action::EditSchools)) {
+    if !actor.may(Action::EditSchools) {
         return Err(Error::Forbidden);
     }
     match &unit {

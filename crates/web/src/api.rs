@@ -482,7 +482,7 @@ async fn export_submissions(
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
     let instrument = instruments::instrument(&state.db, id).await?;
-    if !actor.grants.iter().any(|g| g.role.permits(opencpd_domain::access::Action::ReadSubmissions)) {
+    if !actor.may(opencpd_domain::access::Action::ReadSubmissions) {
         return Err(Error::Forbidden);
     }
     // Stream the pages as they are read: the server never holds the whole export.

@@ -57,7 +57,7 @@ pub mod demo;
 pub mod record;
 pub mod reports;
 
-use crate::{Actor, Db, Error, Result, on_db};
+use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
@@ -66,22 +66,10 @@ use std::collections::HashMap;
 
 /// Refuses outright someone whose roles never permit `action`, anywhere.
 pub(crate) fn may(actor: &Actor, action: Action) -> Result<()> {
-    if actor.grants.iter().any(|g| g.role.permits(action)) { Ok(()) } else { Err(Error::Forbidden) }
+    actor.require_role(action)
 }
 
-pub(crate) fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
-    match r {
-        Ok(v) => Some(v),
-        Err(p) => {
-            problems.push(p.in_column(column));
-            None
-        }
-    }
-}
-
-pub(crate) fn optional_text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
+pub(crate) use crate::error::{collect, fail_if_any, optional_text};
 
 /// One of a closed list of keys, in any case.
 pub(crate) fn choice(input: &str, allowed: &[&'static str]) -> std::result::Result<&'static str, Problem> {
@@ -95,10 +83,6 @@ pub(crate) fn choice(input: &str, allowed: &[&'static str]) -> std::result::Resu
 
 pub(crate) fn optional_date(problems: &mut Vec<Problem>, column: &str, input: &Option<String>) -> Option<NaiveDate> {
     optional_text(input).and_then(|d| collect(problems, column, vocab::parse_date(d)))
-}
-
-pub(crate) fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
 
 /// Where a person works, for the scope check and for reports: every position (reads see

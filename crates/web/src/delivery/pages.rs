@@ -104,7 +104,7 @@ async fn render_cohorts(
     let actor = ctx.actor()?;
     let cohorts = cohorts::cohorts(&state.db, actor, None).await?;
     let courses = catalogue::courses(&state.db, None).await?;
-    let manage = actor.grants.iter().any(|g| g.role.permits(Action::ManageCohorts));
+    let manage = actor.may(Action::ManageCohorts);
     let html = state.templates.page(
         ctx,
         "delivery/cohorts.html",
