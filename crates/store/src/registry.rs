@@ -233,15 +233,14 @@ pub async fn unit(db: &Db, actor: &Actor, id: i64) -> Result<Unit> {
 
 /// The units above `path` (root first), for breadcrumbs; only those the actor may read.
 pub async fn ancestors(db: &Db, actor: &Actor, path: &str) -> Result<Vec<Unit>> {
-    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
-    let mut out = Vec::new();
-    for id in ids {
-        let u = unit_unchecked(db, id).await?;
-        if actor.allows(Action::Read, &u.target()) {
-            out.push(u);
-        }
+    // The path is the ancestors' ids: one query for all of them, root first.
+    let ids: Vec<String> = path.split('/').filter(|s| s.parse::<i64>().is_ok()).map(str::to_string).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({}) ORDER BY depth", ids.join(", "));
+    let units: Vec<Unit> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    Ok(units.into_iter().filter(|u| actor.allows(Action::Read, &u.target())).collect())
 }
 
 /// Schools and current posts under every unit, computed in one pass over each table and
@@ -457,6 +456,11 @@ pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&s
         .await)?)
 }
 
+/// An edit made on a version someone else has changed since: a conflict, never an overwrite.
+fn stale(seen: i64, latest: i64) -> Error {
+    Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
+}
+
 /// What a person may set on a school, from a form or JSON.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SchoolInput {
@@ -607,9 +611,7 @@ pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, &s.code))?;
     if updated == 0 {
-        return Err(Error::Conflict(
-            Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version)),
-        ));
+        return Err(stale(version, before.version));
     }
     if before.unit_path != s.unit.path {
         on_tx!(&mut tx, |c| sqlx::query("UPDATE positions SET path = $1 WHERE school_id = $2")
@@ -778,9 +780,7 @@ pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .map(|r| r.rows_affected()))
     .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if updated == 0 {
-        return Err(Error::Conflict(
-            Problem::new("conflict").arg("detail", format!("version {version} is not the latest ({})", before.version)),
-        ));
+        return Err(stale(version, before.version));
     }
     audit::record(
         &mut tx,

@@ -375,10 +375,6 @@ struct FileQuery {
 }
 
 /// Reads a file into a table; a file that is no table is a problem in the report.
-pub(super) fn read_file(name: &str, bytes: &[u8]) -> std::result::Result<opencpd_domain::Table, Problem> {
-    opencpd_transfer::read_table(name, bytes)
-}
-
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments/import", params(("id" = i64, Path), FileQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "CSV or XLSX with a staff_number column"),
     responses((status = 200, body = EnrolReportView), (status = 422, body = EnrolReportView)))]
@@ -392,7 +388,7 @@ async fn import_enrolments(
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
     let name = q.filename.unwrap_or_else(|| "enrolments.csv".into());
-    let report = match read_file(&name, &body) {
+    let report = match opencpd_transfer::read_table(&name, &body) {
         Ok(table) => cohorts::import_enrolments(&state.db, actor, id, &table, q.dry_run).await?,
         Err(p) => {
             cohorts::cohort(&state.db, actor, id).await?;
@@ -509,7 +505,7 @@ async fn import_attendance(
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
     let name = q.filename.unwrap_or_else(|| "attendance.csv".into());
-    let report = match read_file(&name, &body) {
+    let report = match opencpd_transfer::read_table(&name, &body) {
         Ok(table) => attendance::import_attendance(&state.db, actor, id, &table, q.dry_run).await?,
         Err(p) => {
             cohorts::cohort(&state.db, actor, id).await?;

@@ -1,7 +1,7 @@
 //! Server-rendered pages of delivery. Forms carry the session's CSRF token; a refused
 //! change is shown on the page it came from, in the reader's language.
 
-use super::api::{ReachQuery, YearQuery, read_file, report_view, year_of};
+use super::api::{ReachQuery, YearQuery, report_view, year_of};
 use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{Error, Result};
@@ -270,7 +270,7 @@ async fn enrol_upload(
     }
     ctx.check_csrf(&csrf)?;
     let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
-    let table = read_file(&name, &bytes).map_err(|p| Error::Invalid(vec![p]));
+    let table = opencpd_transfer::read_table(&name, &bytes).map_err(|p| Error::Invalid(vec![p]));
     let report = match table {
         Ok(t) => cohorts::import_enrolments(&state.db, actor, id, &t, dry_run).await.map_err(Error::from),
         Err(e) => Err(e),
