@@ -325,3 +325,123 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
         .unwrap();
     assert_eq!(phone.as_deref(), Some("+250788555000"), "the offline edit applied once");
 }
+
+/// A facilitator marks a cohort of 60 on a phone: every participant is on one page with
+/// buttons big enough to tap, the save button stays in reach while scrolling, and what is
+/// saved is what was tapped.
+#[tokio::test]
+async fn a_cohort_of_60_is_marked_on_a_phone() {
+    if !slow_tests() {
+        return;
+    }
+    use opencpd_store::delivery::{attendance, catalogue, cohorts};
+    let app = TestApp::start(Backend::Sqlite).await;
+    let db = &app.db.db;
+    let system = opencpd_store::Actor::system();
+    let course: catalogue::CourseInput = serde_json::from_value(serde_json::json!({
+        "code": "PHONE", "title": "Cluster leads", "kind": "short_training", "modality": "face_to_face",
+        "hours": 18, "credits": 1, "min_attendance_pct": 80,
+        "modules": [{"code": "M1", "title": "Leading a cluster", "hours": 18, "standards": ["SL3"]}]
+    }))
+    .unwrap();
+    catalogue::create_course(db, &system, &course).await.unwrap();
+    let cohort = cohorts::create_cohort(
+        db,
+        &system,
+        &cohorts::CohortInput {
+            code: "PHONE-60".into(),
+            name: "Cluster leads, Gitega".into(),
+            course_code: "PHONE".into(),
+            unit_code: "RW-10101".into(),
+            venue: Some("Sector office".into()),
+            start_date: "2025-01-06".into(),
+            end_date: "2098-12-31".into(),
+            capacity: 60,
+            facilitators: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let people: Vec<i64> = opencpd_store::on_db!(db, |p| sqlx::query_scalar(
+        "SELECT DISTINCT x.person_id FROM positions x JOIN schools s ON s.id = x.school_id JOIN units u ON u.id = s.unit_id \
+         WHERE u.country = 'RW' AND x.role = 'teacher' AND x.end_date IS NULL ORDER BY x.person_id LIMIT 60"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(people.len(), 60);
+    for person in &people {
+        let input = cohorts::EnrolInput { person_id: Some(*person), staff_number: None };
+        cohorts::enrol(db, &system, cohort.id, &input).await.unwrap();
+    }
+    let session = attendance::SessionInput {
+        held_on: "2025-11-20".into(),
+        title: "Day one".into(),
+        modality: None,
+        venue: None,
+        hours: 6.0,
+    };
+    let session = attendance::create_session(db, &system, cohort.id, &session).await.unwrap();
+
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "seo.gitega").await;
+    b.text("h1").await;
+    b.client.goto(&app.url(&format!("/sessions/{}/mark", session.id))).await.unwrap();
+    assert!(b.text("#session-title").await.starts_with("Day one"));
+    let rows = b.client.find_all(Locator::Css(".marking li fieldset")).await.unwrap();
+    assert_eq!(rows.len(), 60, "the whole cohort on one page");
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "nothing to scroll sideways: {overflow}");
+    // Tap: the first five absent, the next one late, everyone else present.
+    for (i, person) in people.iter().enumerate() {
+        let status = match i {
+            0..=4 => "absent",
+            5 => "late",
+            _ => "present",
+        };
+        let button = b
+            .client
+            .find(Locator::Css(&format!("input[name='p{person}'][value='{status}'] + span")))
+            .await
+            .unwrap_or_else(|e| panic!("{status} for {person}: {e}"));
+        let size = b
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];",
+                vec![serde_json::to_value(&button).unwrap()],
+            )
+            .await
+            .unwrap();
+        let (w, h) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+        assert!(w >= 40.0 && h >= 32.0, "a button a thumb can hit: {w}×{h}");
+        button.click().await.unwrap();
+    }
+    // Scrolled to the middle of the list, the save button is still on the screen.
+    let save_visible = b
+        .client
+        .execute(
+            "const r = document.querySelector('#save').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(save_visible, serde_json::json!(true), "the save button stays in reach");
+    let save = b.client.find(Locator::Css("#save")).await.unwrap();
+    assert!(save.text().await.unwrap().contains("60"), "the button says how many are saved");
+    save.click().await.unwrap();
+    wait_for_text(&b, "#notice", "60 marks saved; 55 attended.").await;
+    let marks = attendance::marks(db, &system, session.id).await.unwrap();
+    assert_eq!(marks.len(), 60);
+    let of = |status: &str| marks.iter().filter(|m| m.status == status).count();
+    assert_eq!((of("present"), of("late"), of("absent")), (54, 1, 5));
+    assert_eq!(marks.iter().find(|m| m.person_id == people[5]).map(|m| m.status.as_str()), Some("late"));
+    // The page shows the saved marks when opened again.
+    b.client.goto(&app.url(&format!("/sessions/{}/mark", session.id))).await.unwrap();
+    let checked = b
+        .client
+        .execute(&format!("return document.querySelector(\"input[name='p{}']:checked\").value;", people[0]), vec![])
+        .await
+        .unwrap();
+    assert_eq!(checked, serde_json::json!("absent"));
+}

@@ -1,0 +1,80 @@
+//! What every benchmark needs: fresh databases on either backend, a release server on a
+//! free port, and percentiles. Each bench file includes it with `mod common;`.
+#![allow(dead_code)]
+
+use opencpd_store::Db;
+use std::time::Duration;
+
+/// The PostgreSQL server to use (`OPENCPD_TEST_PG`, as the tests), or none when it is `off`.
+pub fn pg_admin() -> Option<String> {
+    match std::env::var("OPENCPD_TEST_PG") {
+        Ok(v) if v == "off" => None,
+        Ok(v) => Some(v),
+        Err(_) => Some("postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
+    }
+}
+
+/// The backends to measure: SQLite, and PostgreSQL unless it is switched off.
+pub fn backends() -> Vec<&'static str> {
+    if pg_admin().is_some() { vec!["sqlite", "postgres"] } else { vec!["sqlite"] }
+}
+
+/// A fresh, migrated database on the backend, and its URL.
+pub async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String) {
+    let url = if backend == "sqlite" {
+        dir.join(format!("{name}.db")).to_string_lossy().to_string()
+    } else {
+        let admin = pg_admin().expect("pg");
+        let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
+        if let Db::Postgres(p) = Db::connect(&admin).await.expect("pg admin") {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
+                .execute(&p)
+                .await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&p).await.expect("create");
+        }
+        format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0)
+    };
+    let db = Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    (db, url)
+}
+
+/// Removes a database made by [`fresh`] on PostgreSQL (a SQLite file goes with its folder).
+pub async fn drop_pg(url: &str) {
+    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
+        && url.starts_with("postgres")
+        && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
+    {
+        let _ =
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
+    }
+}
+
+/// The release server on a free port, logging only warnings; returns it and its base URL
+/// once `/healthz` answers.
+pub async fn serve(url: &str) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
+        .env("OPENCPD_LOG", "warn")
+        .spawn()
+        .expect("server");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not start");
+}
+
+/// The `q` quantile (0..=1) of timings, which it sorts.
+pub fn quantile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("number"));
+    v[((v.len() as f64 * q) as usize).min(v.len() - 1)]
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    quantile(&mut v, 0.5)
+}
