@@ -321,12 +321,28 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<Grant>)
         .fetch_all(p)
         .await
     })?;
-    let mut out = Vec::with_capacity(users.len());
-    for u in users {
-        let grants = grants_of(db, u.id).await?;
-        out.push((u, grants));
+    // Every account's grants in one read, not one per account.
+    let rows: Vec<(i64, String, Option<i64>, Option<String>, Option<i64>, Option<i64>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT g.user_id, g.role, g.unit_id, u.path, g.school_id, g.person_id \
+             FROM grants g LEFT JOIN units u ON u.id = g.unit_id ORDER BY g.id",
+        )
+        .fetch_all(p)
+        .await
+    })?;
+    let mut by_user: std::collections::HashMap<i64, Vec<Grant>> = std::collections::HashMap::new();
+    for (user_id, role, unit_id, unit_path, school_id, person_id) in rows {
+        if let Some(grant) = grant_of(GrantRow { role, unit_id, unit_path, school_id, person_id }) {
+            by_user.entry(user_id).or_default().push(grant);
+        }
     }
-    Ok(out)
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let grants = by_user.remove(&u.id).unwrap_or_default();
+            (u, grants)
+        })
+        .collect())
 }
 
 /// Disables (or enables again) an account; its sessions and tokens stop working at once.
