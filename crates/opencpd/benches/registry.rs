@@ -7,53 +7,16 @@
 //!
 //! PostgreSQL figures use `OPENCPD_TEST_PG` (as the tests do) unless it is `off`.
 
+mod common;
+
+use common::{drop_pg, fresh, median, pg_admin, serve};
 use opencpd_domain::import::ImportKind;
 use opencpd_store::bulk::{self, Cell};
 use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::imports::{self, Progress};
 use opencpd_store::{Actor, Db};
 use std::io::Write;
-use std::time::{Duration, Instant};
-
-fn pg_admin() -> Option<String> {
-    match std::env::var("OPENCPD_TEST_PG") {
-        Ok(v) if v == "off" => None,
-        Ok(v) => Some(v),
-        Err(_) => Some("postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
-    }
-}
-
-/// A fresh, migrated database on the backend, and how to remove it.
-async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String) {
-    if backend == "sqlite" {
-        let url = dir.join(format!("{name}.db")).to_string_lossy().to_string();
-        let db = Db::connect(&url).await.expect("sqlite");
-        db.migrate().await.expect("migrate");
-        (db, url)
-    } else {
-        let admin = pg_admin().expect("pg");
-        let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
-        if let Db::Postgres(p) = Db::connect(&admin).await.expect("pg admin") {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
-                .execute(&p)
-                .await;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&p).await.expect("create");
-        }
-        let url = format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0);
-        let db = Db::connect(&url).await.expect("pg");
-        db.migrate().await.expect("migrate");
-        (db, url)
-    }
-}
-
-async fn drop_pg(url: &str) {
-    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
-        && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
-    {
-        let _ =
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
-    }
-}
+use std::time::Instant;
 
 fn people_csv(path: &std::path::Path, rows: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
@@ -72,11 +35,6 @@ fn people_csv(path: &std::path::Path, rows: usize) {
         )
         .unwrap();
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("number"));
-    v[v.len() / 2]
 }
 
 async fn bench_import(backends: &[&str], rows: usize) {
@@ -213,19 +171,7 @@ fn rss_kb(pid: u32) -> (u64, u64) {
 }
 
 async fn bench_pages(url: &str) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-        .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
-        .env("OPENCPD_LOG", "warn")
-        .spawn()
-        .expect("server");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut server, base) = serve(url).await;
     let db = Db::connect(url).await.expect("db");
     let ids = |sql: &'static str| {
         let db = db.clone();
