@@ -1224,3 +1224,47 @@ async fn pages_open_cohorts_take_applications_and_revoke_certificates() {
         }
     }
 }
+
+/// Reach is cached under the database's reach stamp: read twice it answers the same, and
+/// an enrolment written straight to the database (as another process would) shows at once.
+#[tokio::test]
+async fn reach_is_cached_but_never_stale() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let admin = app.api("admin").await;
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let total = |reach: &Value| reach["totals"]["enrolled"].as_i64().unwrap();
+        let (_, first) =
+            json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
+        let (_, again) =
+            json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
+        assert_eq!(first, again);
+        let cohort = app
+            .id_of(
+                "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN programmes g ON g.id = k.programme_id \
+                 WHERE g.code = $1",
+                "LT2",
+            )
+            .await;
+        let newcomer = app
+            .id_of(
+                "SELECT MIN(p.id) FROM people p WHERE p.staff_number LIKE $1 AND p.id NOT IN \
+                 (SELECT person_id FROM programme_participants)",
+                "%",
+            )
+            .await;
+        opencpd_store::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
+            .bind(cohort)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        let input = opencpd_store::delivery::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
+        opencpd_store::delivery::cohorts::enrol(&app.db.db, &opencpd_store::Actor::system(), cohort, &input)
+            .await
+            .unwrap();
+        let (_, after) =
+            json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
+        assert_eq!(total(&after), total(&first) + 1, "{backend:?}: the new participant counts at once");
+    }
+}

@@ -8,6 +8,12 @@
 //! programme and person, written again from the enrolments by [`refresh_participants`] in
 //! every transaction that changes them), through an index ordered and covering as the
 //! report groups: a national year is one pass over an index, with no sort.
+//!
+//! That pass is kept: the groups of a programme and scope path are cached in memory under
+//! the database's `reach_stamp`, which [`refresh_participants`] changes to a fresh random
+//! value in the same transaction. A report reads the stamp (one row) and reuses the groups
+//! computed under it; any change, from this process or another, changes the stamp, so a
+//! cached report is never stale, and stamps are unique, so two databases never share one.
 
 use super::cohorts::cohort;
 use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
@@ -53,7 +59,7 @@ pub struct Reach {
     pub rows: Vec<ReachRow>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 struct Group {
     sex: String,
     role: Option<String>,
@@ -77,8 +83,15 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         return Err(Error::Forbidden);
     }
     let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
+    let stamp: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
     let mut groups: Vec<Group> = Vec::new();
     for path in &paths {
+        let key = (stamp.clone(), programme.id, path.clone());
+        if let Some(cached) = cached_groups(&key) {
+            groups.extend(cached.iter().cloned());
+            continue;
+        }
         let rows: Vec<Group> = on_db!(db, |p| {
             sqlx::query_as(
             "SELECT path, sex, role, ownership, subsystem, COUNT(*) AS enrolled, CAST(SUM(completed) AS BIGINT) AS completed, \
@@ -91,6 +104,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         .fetch_all(p)
         .await
         })?;
+        keep_groups(key, &rows);
         groups.extend(rows);
     }
     let empty = |key: String| ReachRow { key, name: None, enrolled: 0, completed: 0, certified: 0 };
@@ -160,6 +174,25 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         rows.sort_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(Reach { programme_id: programme.id, by: by.map(str::to_string), level, totals, targets, rows })
+}
+
+type GroupKey = (String, i64, String);
+
+/// Reach groups by (stamp, programme, scope path); bounded, emptied when full.
+static GROUPS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<GroupKey, std::sync::Arc<Vec<Group>>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn cached_groups(key: &GroupKey) -> Option<std::sync::Arc<Vec<Group>>> {
+    GROUPS.lock().ok()?.get(key).cloned()
+}
+
+fn keep_groups(key: GroupKey, rows: &[Group]) {
+    if let Ok(mut cache) = GROUPS.lock() {
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, std::sync::Arc::new(rows.to_vec()));
+    }
 }
 
 /// The reach report as a table for CSV or XLSX: the targets, then the split.
@@ -272,6 +305,12 @@ pub(crate) async fn refresh_participants(tx: &mut Tx, who: Who) -> Result<()> {
         .map(|r| r.rows_affected()))?;
     on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
         .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let stamp = uuid::Uuid::new_v4().to_string();
+    on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")
+        .bind(&stamp)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
