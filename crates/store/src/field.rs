@@ -339,6 +339,9 @@ pub async fn submit_edit(db: &Db, actor: &Actor, input: &EditInput) -> Result<Fi
     if !crate::registry::may_edit_person(db, actor, person.id).await? {
         return Err(Error::Forbidden);
     }
+    // The values are checked before anything is decided: a conflict waits with values that
+    // could be applied.
+    crate::registry::check_person(&apply_changes(&person, &input.changes))?;
     let changes_json = serde_json::to_string(&input.changes).map_err(anyhow::Error::from)?;
     let base_json = match &input.base {
         Some(b) => Some(serde_json::to_string(b).map_err(anyhow::Error::from)?),

@@ -521,3 +521,68 @@ async fn submissions_about_sessions_and_cohorts_come_from_facilitators_and_parti
         assert!(rows.iter().any(|r| r.contains(&format!(",cohort,{cohort},GIT-REACT Reaction cohort,"))), "{csv}");
     }
 }
+
+#[tokio::test]
+async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_the_same_field_conflicts() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+        let coach = app.api("seo.gitega").await;
+        let head = app.api("head.gitega").await;
+        // The package carries what a device needs to say what it read.
+        let package: Value = coach.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let read = package["people"].as_array().unwrap().iter().find(|p| p["id"] == teacher).unwrap().clone();
+        let version = read["version"].as_i64().unwrap();
+        let edit = |changes: Value, base: Value| json!({"uuid": uuid::Uuid::new_v4().to_string(), "entity": "person",
+            "id": teacher, "base_version": version, "changes": changes, "base": base});
+        let send = |api: &crate::helpers::Api, body: Value| {
+            let r = api.post("/api/v1/field/edits").json(&body);
+            async move {
+                let r = r.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            }
+        };
+
+        // Two devices read the same version; one corrects the e-mail and the name...
+        let (status, r) = send(
+            &coach,
+            edit(
+                json!({"email": "aline@school.rw", "given_name": "Aline"}),
+                json!({"email": read["email"], "given_name": read["given_name"]}),
+            ),
+        )
+        .await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("applied")), "{backend:?} {r}");
+        // ...the other the phone and the year of birth: other fields, so it applies too.
+        let (status, r) = send(
+            &head,
+            edit(json!({"phone": "+250788444444", "birth_year": 1990}), json!({"phone": read["phone"], "birth_year": read["birth_year"]})),
+        )
+        .await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("applied")), "{backend:?} {r}");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            (now["given_name"].as_str(), now["email"].as_str(), now["phone"].as_str(), now["birth_year"].as_i64()),
+            (Some("Aline"), Some("aline@school.rw"), Some("+250788444444"), Some(1990))
+        );
+        assert_eq!(now["version"].as_i64(), Some(version + 2));
+
+        // A third device read the old e-mail: its e-mail is a conflict, nothing overwritten.
+        let (status, r) = send(&head, edit(json!({"email": "other@school.rw"}), json!({"email": read["email"]}))).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("conflict")), "{backend:?} {r}");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(now["email"], "aline@school.rw");
+        let page = app.browser("seo.gitega").await.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("other@school.rw") && page.contains("aline@school.rw"), "both values shown");
+
+        // Bad values: a problem naming the field, nothing recorded.
+        let edits_before = app.scalar("SELECT COUNT(*) FROM field_edits").await;
+        let (status, r) = send(&coach, edit(json!({"birth_year": 1850}), json!({"birth_year": 1990}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("birth_year")), "{r}");
+        let (status, r) = send(&coach, edit(json!({"email": "not-an-address"}), json!({}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("email")), "{r}");
+        let (status, r) = send(&coach, edit(json!({}), json!({}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("changes")), "{r}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM field_edits").await, edits_before, "{backend:?}");
+    }
+}
