@@ -1,7 +1,16 @@
 //! The field app's package: what a coach or officer needs for days offline, limited to
 //! their scope — the schools they visit, the staff of those schools, the instruments in
-//! use. Kept small (a sector officer's is tens of kilobytes): people are included only
-//! when the scope holds at most [`PEOPLE_SCHOOL_LIMIT`] schools.
+//! use, the cohorts they facilitate or take part in with their sessions. Kept small (a
+//! sector officer's is tens of kilobytes): people are included only when the scope holds
+//! at most [`PEOPLE_SCHOOL_LIMIT`] schools.
+//!
+//! Corrections made offline to a person (names, year of birth, phone, e-mail) carry the
+//! version the device read and the values it read of the fields it changed. They apply
+//! when those fields still hold those values, even if other fields changed meanwhile (two
+//! devices correcting the phone and the e-mail both win); otherwise they are kept as a
+//! conflict for a person to resolve at `/conflicts`. An edit without the values read (an
+//! older app) conflicts with any change since its version. The values are checked by the
+//! registry's rules before anything is decided.
 
 use crate::exports::scope_clause;
 use crate::{Actor, Db, Error, Result, instruments, on_db, today};

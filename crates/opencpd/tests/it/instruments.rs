@@ -519,6 +519,8 @@ async fn submissions_about_sessions_and_cohorts_come_from_facilitators_and_parti
         assert_eq!(rows.len(), 4, "{backend:?}: two by the officer, two by the teacher, all at the cohort's unit");
         assert!(rows.iter().any(|r| r.contains(&format!(",session,{session},GIT-REACT Day 1 2025-03-04,"))), "{csv}");
         assert!(rows.iter().any(|r| r.contains(&format!(",cohort,{cohort},GIT-REACT Reaction cohort,"))), "{csv}");
+        let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+        assert!(doc["components"]["schemas"]["PackageCohort"].is_object(), "the package's cohorts are documented");
     }
 }
 
@@ -533,8 +535,10 @@ async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_th
         let package: Value = coach.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
         let read = package["people"].as_array().unwrap().iter().find(|p| p["id"] == teacher).unwrap().clone();
         let version = read["version"].as_i64().unwrap();
-        let edit = |changes: Value, base: Value| json!({"uuid": uuid::Uuid::new_v4().to_string(), "entity": "person",
-            "id": teacher, "base_version": version, "changes": changes, "base": base});
+        let edit = |changes: Value, base: Value| {
+            json!({"uuid": uuid::Uuid::new_v4().to_string(), "entity": "person",
+            "id": teacher, "base_version": version, "changes": changes, "base": base})
+        };
         let send = |api: &crate::helpers::Api, body: Value| {
             let r = api.post("/api/v1/field/edits").json(&body);
             async move {
@@ -556,7 +560,10 @@ async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_th
         // ...the other the phone and the year of birth: other fields, so it applies too.
         let (status, r) = send(
             &head,
-            edit(json!({"phone": "+250788444444", "birth_year": 1990}), json!({"phone": read["phone"], "birth_year": read["birth_year"]})),
+            edit(
+                json!({"phone": "+250788444444", "birth_year": 1990}),
+                json!({"phone": read["phone"], "birth_year": read["birth_year"]}),
+            ),
         )
         .await;
         assert_eq!((status, r["status"].as_str()), (200, Some("applied")), "{backend:?} {r}");
@@ -572,7 +579,8 @@ async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_th
         assert_eq!((status, r["status"].as_str()), (200, Some("conflict")), "{backend:?} {r}");
         let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
         assert_eq!(now["email"], "aline@school.rw");
-        let page = app.browser("seo.gitega").await.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
+        let page =
+            app.browser("seo.gitega").await.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("other@school.rw") && page.contains("aline@school.rw"), "both values shown");
 
         // Bad values: a problem naming the field, nothing recorded.
