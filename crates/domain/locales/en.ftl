@@ -439,3 +439,11 @@ conflicts-proposed = Proposed from the field
 conflicts-apply = Use the proposed value
 conflicts-discard = Keep the current value
 conflicts-none = No conflicting edits are waiting.
+
+# Submissions about sessions and cohorts; field edits beyond the phone
+problem-not-participant = { $kind ->
+    [session] no session { $value } that you facilitate or are enrolled in
+   *[other] no cohort { $value } that you facilitate or are enrolled in
+}
+col-given-name = Given name
+col-family-name = Family name

@@ -439,3 +439,11 @@ conflicts-proposed = Proposée depuis le terrain
 conflicts-apply = Retenir la valeur proposée
 conflicts-discard = Garder la valeur actuelle
 conflicts-none = Aucune modification en conflit n'attend.
+
+# Submissions about sessions and cohorts; field edits beyond the phone
+problem-not-participant = { $kind ->
+    [session] aucune session { $value } que vous animez ou à laquelle vous êtes inscrit
+   *[other] aucune cohorte { $value } que vous animez ou à laquelle vous êtes inscrit
+}
+col-given-name = Prénom
+col-family-name = Nom de famille

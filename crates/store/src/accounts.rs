@@ -445,26 +445,19 @@ pub async fn start_session(db: &Db, actor: &Actor) -> Result<String> {
 }
 
 pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: User,
-        csrf_token: String,
-    }
-    let row: Option<Row> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT u.id, u.username, u.display_name, u.person_id, u.language, u.disabled, u.created_at, s.csrf_token \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3"
-    )
-    .bind(digest(secret))
-    .bind(Utc::now())
-    .bind(false)
-    .fetch_optional(p)
-    .await
-    })?;
-    let Some(row) = row else { return Ok(None) };
-    let actor = actor_for(db, row.user).await?;
-    Ok(Some(Session { actor, csrf_token: row.csrf_token }))
+    // The user, the session's CSRF token and every grant, in one round trip.
+    let sql = format!(
+        "SELECT {ACTOR_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id {ACTOR_GRANTS_JOIN} \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3 ORDER BY g.id"
+    );
+    let rows: Vec<ActorRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(digest(secret))
+        .bind(Utc::now())
+        .bind(false)
+        .fetch_all(p)
+        .await)?;
+    let csrf_token = rows.first().and_then(|r| r.csrf_token.clone()).unwrap_or_default();
+    Ok(actor_of_rows(rows).map(|actor| Session { actor, csrf_token }))
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
@@ -530,21 +523,63 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
     Ok(secret)
 }
 
+/// The actor an API token stands for, read with its grants in one round trip: no cache,
+/// so a revoked token, a disabled account or a changed grant takes effect on the next
+/// request, whichever process made the change.
 pub async fn token_actor(db: &Db, secret: &str) -> Result<Option<Actor>> {
-    let user: Option<User> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT u.id, u.username, u.display_name, u.person_id, u.language, u.disabled, u.created_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"
-    )
-    .bind(digest(secret))
-    .bind(false)
-    .fetch_optional(p)
-    .await
-    })?;
-    match user {
-        Some(user) => Ok(Some(actor_for(db, user).await?)),
-        None => Ok(None),
+    let sql = format!(
+        "SELECT {ACTOR_COLUMNS}, NULL AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 ORDER BY g.id"
+    );
+    let rows: Vec<ActorRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(digest(secret))
+        .bind(false)
+        .fetch_all(p)
+        .await)?;
+    Ok(actor_of_rows(rows))
+}
+
+/// The user's columns and each of their grants (none when they hold none), as
+/// [`ActorRow`]s: one row per grant.
+const ACTOR_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.language, g.role, g.unit_id, \
+     gu.path AS unit_path, g.school_id, g.person_id";
+const ACTOR_GRANTS_JOIN: &str = "LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN units gu ON gu.id = g.unit_id";
+
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    language: String,
+    role: Option<String>,
+    unit_id: Option<i64>,
+    unit_path: Option<String>,
+    school_id: Option<i64>,
+    person_id: Option<i64>,
+    csrf_token: Option<String>,
+}
+
+fn actor_of_rows(rows: Vec<ActorRow>) -> Option<Actor> {
+    let first = rows.first()?;
+    let mut actor = Actor {
+        user_id: Some(first.user_id),
+        username: first.username.clone(),
+        display_name: first.display_name.clone(),
+        language: first.language.clone(),
+        grants: Vec::with_capacity(rows.len()),
+    };
+    for row in rows {
+        let Some(role) = row.role else { continue };
+        let grant = GrantRow {
+            role,
+            unit_id: row.unit_id,
+            unit_path: row.unit_path,
+            school_id: row.school_id,
+            person_id: row.person_id,
+        };
+        actor.grants.extend(grant_of(grant));
     }
+    Some(actor)
 }
 
 #[cfg(test)]

@@ -1,11 +1,21 @@
 //! The field app's package: what a coach or officer needs for days offline, limited to
 //! their scope — the schools they visit, the staff of those schools, the instruments in
-//! use. Kept small (a sector officer's is tens of kilobytes): people are included only
-//! when the scope holds at most [`PEOPLE_SCHOOL_LIMIT`] schools.
+//! use, the cohorts they facilitate or take part in with their sessions. Kept small (a
+//! sector officer's is tens of kilobytes): people are included only when the scope holds
+//! at most [`PEOPLE_SCHOOL_LIMIT`] schools.
+//!
+//! Corrections made offline to a person (names, year of birth, phone, e-mail) carry the
+//! version the device read and the values it read of the fields it changed. They apply
+//! when those fields still hold those values, even if other fields changed meanwhile (two
+//! devices correcting the phone and the e-mail both win); otherwise they are kept as a
+//! conflict for a person to resolve at `/conflicts`. An edit without the values read (an
+//! older app) conflicts with any change since its version. The values are checked by the
+//! registry's rules before anything is decided.
 
 use crate::exports::scope_clause;
 use crate::{Actor, Db, Error, Result, instruments, on_db, today};
 use chrono::{DateTime, Utc};
+use opencpd_domain::access::Action;
 use serde::Serialize;
 
 pub const PEOPLE_SCHOOL_LIMIT: usize = 500;
@@ -21,6 +31,37 @@ pub struct Package {
     /// False when the scope is too wide to carry its people.
     pub people_included: bool,
     pub instruments: Vec<PackageInstrument>,
+    /// Cohorts a form may be filled about, with their sessions: those the user may
+    /// facilitate in the package's units, and those they take part in (enrolled or named
+    /// as a facilitator) wherever they are; none that ended more than
+    /// [`COHORT_RECENT_DAYS`] days ago.
+    pub cohorts: Vec<PackageCohort>,
+}
+
+/// How long after its end a cohort stays in the package (a reaction survey or a follow-up
+/// visit comes after the last session).
+pub const COHORT_RECENT_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PackageCohort {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub start_date: chrono::NaiveDate,
+    pub end_date: chrono::NaiveDate,
+    /// The user is enrolled in it or named among its facilitators.
+    pub participant: bool,
+    #[sqlx(skip)]
+    pub sessions: Vec<PackageSession>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PackageSession {
+    pub id: i64,
+    pub cohort_id: i64,
+    pub held_on: chrono::NaiveDate,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -45,6 +86,9 @@ pub struct PackagePerson {
     pub given_name: String,
     pub family_name: String,
     pub sex: String,
+    pub birth_year: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
     pub school_id: Option<i64>,
     pub version: i64,
 }
@@ -92,7 +136,8 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
     let people_included = schools.len() <= PEOPLE_SCHOOL_LIMIT;
     let people: Vec<PackagePerson> = if people_included {
         let sql = format!(
-            "SELECT p.id, p.staff_number, p.given_name, p.family_name, p.sex, x.school_id, p.version FROM positions x \
+            "SELECT p.id, p.staff_number, p.given_name, p.family_name, p.sex, p.birth_year, p.phone, p.email, x.school_id, \
+             p.version FROM positions x \
              JOIN people p ON p.id = x.person_id WHERE x.start_date <= $1 AND (x.end_date IS NULL OR x.end_date >= $1) \
              AND {} AND {people_within} ORDER BY p.family_name, p.given_name",
             scope_clause(actor, "x.path", Some("x.school_id"), Some("x.person_id"))
@@ -105,6 +150,7 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
     } else {
         Vec::new()
     };
+    let cohorts = package_cohorts(db, actor, &schools_within.replace("s.unit_path", "c.unit_path")).await?;
     let mut list = Vec::new();
     for i in instruments::list(db, false).await? {
         let form = instruments::form(db, i.id).await?;
@@ -122,19 +168,88 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
         people,
         people_included,
         instruments: list,
+        cohorts,
     })
+}
+
+/// The cohorts of the package (see [`Package::cohorts`]) and their sessions: two queries.
+async fn package_cohorts(db: &Db, actor: &Actor, within: &str) -> Result<Vec<PackageCohort>> {
+    let facilitating = Actor {
+        grants: actor.grants.iter().filter(|g| g.role.permits(Action::Facilitate)).cloned().collect(),
+        ..actor.clone()
+    };
+    let participant = "(EXISTS (SELECT 1 FROM users pu JOIN enrolments e ON e.person_id = pu.person_id \
+         WHERE pu.id = $2 AND e.cohort_id = c.id) OR EXISTS (SELECT 1 FROM users pu JOIN cohort_facilitators f \
+         ON f.person_id = pu.person_id WHERE pu.id = $2 AND f.cohort_id = c.id))";
+    let sql = format!(
+        "SELECT c.id, c.code, c.name, u.name AS unit_name, c.start_date, c.end_date, {participant} AS participant \
+         FROM cohorts c JOIN units u ON u.id = c.unit_id \
+         WHERE c.end_date >= $1 AND (({} AND {within}) OR {participant}) ORDER BY c.start_date DESC, c.code",
+        scope_clause(&facilitating, "c.unit_path", None, None)
+    );
+    let since = today() - chrono::Duration::days(COHORT_RECENT_DAYS);
+    let mut cohorts: Vec<PackageCohort> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(since)
+        .bind(actor.user_id.unwrap_or(-1))
+        .fetch_all(p)
+        .await)?;
+    if cohorts.is_empty() {
+        return Ok(cohorts);
+    }
+    let ids = cohorts.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT id, cohort_id, held_on, title FROM sessions_held WHERE cohort_id IN ({ids}) ORDER BY held_on, id"
+    );
+    let sessions: Vec<PackageSession> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let mut by_cohort: std::collections::HashMap<i64, Vec<PackageSession>> = std::collections::HashMap::new();
+    for s in sessions {
+        by_cohort.entry(s.cohort_id).or_default().push(s);
+    }
+    for c in &mut cohorts {
+        c.sessions = by_cohort.remove(&c.id).unwrap_or_default();
+    }
+    Ok(cohorts)
 }
 
 // ---------------------------------------------------------------------------------------
 // Edits made offline to shared records.
 
-/// Fields of a person the field app may change.
-#[derive(Debug, Clone, Default, serde::Deserialize, Serialize, utoipa::ToSchema)]
+/// Fields of a person the field app may change; a field left out is not changed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PersonChanges {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i64>,
+}
+
+/// The fields of [`PersonChanges`], in the order pages show them.
+pub const PERSON_FIELDS: &[&str] = &["given_name", "family_name", "birth_year", "phone", "email"];
+
+impl PersonChanges {
+    /// The fields this names, as JSON values (text, or a number for the year of birth).
+    pub fn named(&self) -> Vec<(&'static str, serde_json::Value)> {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        PERSON_FIELDS.iter().filter_map(|f| value.get(*f).map(|v| (*f, v.clone()))).collect()
+    }
+
+    /// The same fields of a person as they stand.
+    fn of(person: &crate::registry::Person) -> PersonChanges {
+        PersonChanges {
+            phone: person.phone.clone(),
+            email: person.email.clone(),
+            given_name: Some(person.given_name.clone()),
+            family_name: Some(person.family_name.clone()),
+            birth_year: person.birth_year,
+        }
+    }
 }
 
 /// An edit as the device sends it: what it changed, on the version it had read.
@@ -142,11 +257,16 @@ pub struct PersonChanges {
 pub struct EditInput {
     /// Made by the device; the same edit sent twice is applied once.
     pub uuid: String,
-    /// `person` (the only shared record the app edits today).
+    /// `person` (the shared record the app edits).
     pub entity: String,
     pub id: i64,
     pub base_version: i64,
     pub changes: PersonChanges,
+    /// The values the device read, at `base_version`, of the fields it changed (a field
+    /// left out was empty). With them an edit to a record changed since in *other* fields
+    /// still applies; without them any change since `base_version` is a conflict.
+    #[serde(default)]
+    pub base: Option<PersonChanges>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -158,6 +278,8 @@ pub struct FieldEdit {
     pub base_version: i64,
     /// What the device sent, as JSON.
     pub changes_json: String,
+    /// The values the device read of the fields it changed, as JSON, when it sent them.
+    pub base_json: Option<String>,
     /// `applied`, `conflict`, `resolved_applied` or `resolved_discarded`.
     pub status: String,
     /// The record as it stood when the conflict was found, as JSON.
@@ -165,7 +287,8 @@ pub struct FieldEdit {
     pub received_at: DateTime<Utc>,
 }
 
-const EDIT_SQL: &str = "SELECT id, uuid, entity, entity_id, base_version, changes_json, status, current_json, received_at FROM field_edits";
+const EDIT_SQL: &str = "SELECT id, uuid, entity, entity_id, base_version, changes_json, base_json, status, current_json, \
+     received_at FROM field_edits";
 
 async fn edit_by_uuid(db: &Db, uuid: &str) -> Result<Option<FieldEdit>> {
     let sql = format!("{EDIT_SQL} WHERE uuid = $1");
@@ -175,17 +298,34 @@ async fn edit_by_uuid(db: &Db, uuid: &str) -> Result<Option<FieldEdit>> {
 fn apply_changes(person: &crate::registry::Person, changes: &PersonChanges) -> crate::registry::PersonInput {
     crate::registry::PersonInput {
         staff_number: person.staff_number.clone(),
-        given_name: person.given_name.clone(),
-        family_name: person.family_name.clone(),
+        given_name: changes.given_name.clone().unwrap_or_else(|| person.given_name.clone()),
+        family_name: changes.family_name.clone().unwrap_or_else(|| person.family_name.clone()),
         sex: person.sex.clone(),
-        birth_year: person.birth_year,
+        birth_year: changes.birth_year.or(person.birth_year),
         phone: changes.phone.clone().or_else(|| person.phone.clone()),
         email: changes.email.clone().or_else(|| person.email.clone()),
     }
 }
 
-/// Applies an offline edit when the record is as the device read it; otherwise keeps it
-/// as a conflict, listed for a person to resolve. Never overwrites a newer version.
+/// Whether an edit made on `base_version` may apply to the person as they are now: nothing
+/// changed since, or (when the device sent what it read) every field it changes still
+/// holds the value it read. Two edits to different fields of one record both apply; two
+/// to the same field, the second one is a conflict.
+fn still_applies(person: &crate::registry::Person, input: &EditInput) -> bool {
+    if person.version == input.base_version {
+        return true;
+    }
+    let Some(base) = &input.base else { return false };
+    let read: std::collections::HashMap<_, _> = base.named().into_iter().collect();
+    let now: std::collections::HashMap<_, _> = PersonChanges::of(person).named().into_iter().collect();
+    let null = serde_json::Value::Null;
+    input.changes.named().iter().all(|(field, _)| read.get(field).unwrap_or(&null) == now.get(field).unwrap_or(&null))
+}
+
+/// Applies an offline edit when the fields it changes are as the device read them;
+/// otherwise keeps it as a conflict, listed for a person to resolve. Never overwrites a
+/// value the device did not see. The person's own checks (names required, year of birth,
+/// phone and e-mail forms) apply as to any edit.
 pub async fn submit_edit(db: &Db, actor: &Actor, input: &EditInput) -> Result<FieldEdit> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| opencpd_domain::Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
@@ -201,12 +341,22 @@ pub async fn submit_edit(db: &Db, actor: &Actor, input: &EditInput) -> Result<Fi
             .arg("allowed", "person")
             .into());
     }
+    if input.changes.named().is_empty() {
+        return Err(opencpd_domain::Problem::new("required").in_column("changes").into());
+    }
     let (person, _) = crate::registry::person(db, actor, input.id).await?;
     if !crate::registry::may_edit_person(db, actor, person.id).await? {
         return Err(Error::Forbidden);
     }
+    // The values are checked before anything is decided: a conflict waits with values that
+    // could be applied.
+    crate::registry::check_person(&apply_changes(&person, &input.changes))?;
     let changes_json = serde_json::to_string(&input.changes).map_err(anyhow::Error::from)?;
-    let status = if person.version == input.base_version {
+    let base_json = match &input.base {
+        Some(b) => Some(serde_json::to_string(b).map_err(anyhow::Error::from)?),
+        None => None,
+    };
+    let status = if still_applies(&person, input) {
         crate::registry::update_person(db, actor, person.id, person.version, &apply_changes(&person, &input.changes))
             .await?;
         "applied"
@@ -216,21 +366,22 @@ pub async fn submit_edit(db: &Db, actor: &Actor, input: &EditInput) -> Result<Fi
     let current = (status == "conflict").then(|| serde_json::to_string(&person).unwrap_or_default());
     on_db!(db, |p| {
         sqlx::query(
-        "INSERT INTO field_edits (uuid, user_id, entity, entity_id, base_version, changes_json, status, current_json, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uuid) DO NOTHING"
-    )
-    .bind(&uuid)
-    .bind(actor.user_id)
-    .bind(&input.entity)
-    .bind(input.id)
-    .bind(input.base_version)
-    .bind(&changes_json)
-    .bind(status)
-    .bind(&current)
-    .bind(Utc::now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected())
+            "INSERT INTO field_edits (uuid, user_id, entity, entity_id, base_version, changes_json, base_json, status, \
+         current_json, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (uuid) DO NOTHING",
+        )
+        .bind(&uuid)
+        .bind(actor.user_id)
+        .bind(&input.entity)
+        .bind(input.id)
+        .bind(input.base_version)
+        .bind(&changes_json)
+        .bind(&base_json)
+        .bind(status)
+        .bind(&current)
+        .bind(Utc::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     edit_by_uuid(db, &uuid).await?.ok_or(Error::NotFound)
 }

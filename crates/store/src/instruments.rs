@@ -1,8 +1,19 @@
 //! Instruments and submissions. An instrument is a versioned form (imported from an
-//! XLSForm by `opencpd-forms`); a submission is one filled form about a subject (a school
-//! or a person), sent with a UUID its collector made: the same UUID sent again returns
-//! what was stored and stores nothing new, so a field device may retry a sync as often as
-//! it likes.
+//! XLSForm by `opencpd-forms`); a submission is one filled form about a subject (a school,
+//! a person, a cohort or a session of a cohort), sent with a UUID its collector made: the
+//! same UUID sent again returns what was stored and stores nothing new, so a field device
+//! may retry a sync as often as it likes.
+//!
+//! Who may submit about what:
+//! - a school or a person: whoever may read it (an officer in scope, a school leader for
+//!   their school, a teacher about themselves);
+//! - a cohort or a session: whoever may facilitate at the cohort's unit
+//!   ([`Action::Facilitate`]), a person named among the cohort's facilitators, and a
+//!   participant enrolled in the cohort (a teacher answering the reaction survey after a
+//!   session). Anyone else, and an unknown cohort or session, gets one problem naming
+//!   `subject.id` (the same for both, so ids cannot be probed), and nothing is stored.
+//!   Such submissions are filed under the cohort's unit: those who read submissions there
+//!   read them; a participant reads their own.
 
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use chrono::{DateTime, Utc};
@@ -148,7 +159,7 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
 /// What a submission is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct About {
-    /// `school` or `person`.
+    /// `school`, `person`, `cohort` or `session` (a session held in a cohort).
     pub kind: String,
     pub id: i64,
 }
@@ -222,8 +233,25 @@ async fn by_uuid(db: &Db, uuid: &str) -> Result<Option<SubmissionRow>> {
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(uuid).fetch_optional(p).await)?)
 }
 
-/// Where a subject is, for the scope check: its unit path and school.
-async fn place_of(db: &Db, subject: &About) -> Result<(String, Vec<i64>, Vec<String>)> {
+/// The kinds of subject a submission can be about.
+pub const SUBJECT_KINDS: &[&str] = &["school", "person", "cohort", "session"];
+
+/// Where a subject is (the unit path submissions about it are filed under) and what the
+/// scope check needs, read in one round trip.
+struct Place {
+    path: String,
+    schools: Vec<i64>,
+    paths: Vec<String>,
+}
+
+/// A cohort's or a session's cohort's unit, and whether the user takes part in it.
+const COHORT_PLACE_SQL: &str = "SELECT c.unit_path, \
+     (EXISTS (SELECT 1 FROM users u JOIN enrolments e ON e.person_id = u.person_id WHERE u.id = $2 AND e.cohort_id = c.id) \
+      OR EXISTS (SELECT 1 FROM users u JOIN cohort_facilitators f ON f.person_id = u.person_id \
+                 WHERE u.id = $2 AND f.cohort_id = c.id)) AS participant";
+
+async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
+    let not_found = || Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string());
     match subject.kind.as_str() {
         "school" => {
             let path: Option<String> =
@@ -231,49 +259,87 @@ async fn place_of(db: &Db, subject: &About) -> Result<(String, Vec<i64>, Vec<Str
                     .bind(subject.id)
                     .fetch_optional(p)
                     .await)?;
-            let path = path
-                .ok_or_else(|| Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string()))?;
-            Ok((path.clone(), vec![subject.id], vec![path]))
+            let path = path.ok_or_else(not_found)?;
+            Ok(Place { path: path.clone(), schools: vec![subject.id], paths: vec![path] })
         }
         "person" => {
-            let rows: Vec<(Option<i64>, String)> = on_db!(db, |p| sqlx::query_as(
-                "SELECT school_id, path FROM positions WHERE person_id = $1 ORDER BY start_date DESC, id DESC"
+            // One row per position, newest first; one row of nulls for a person without any.
+            let rows: Vec<(Option<i64>, Option<String>)> = on_db!(db, |p| sqlx::query_as(
+                "SELECT pos.school_id, pos.path FROM people p LEFT JOIN positions pos ON pos.person_id = p.id \
+                 WHERE p.id = $1 ORDER BY pos.start_date DESC, pos.id DESC"
             )
             .bind(subject.id)
             .fetch_all(p)
             .await)?;
-            let exists: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
+            if rows.is_empty() {
+                return Err(not_found().into());
+            }
+            let schools = rows.iter().filter_map(|(s, _)| *s).collect();
+            let paths: Vec<String> = rows.into_iter().filter_map(|(_, p)| p).collect();
+            Ok(Place { path: paths.first().cloned().unwrap_or_else(|| "/".into()), schools, paths })
+        }
+        kind @ ("cohort" | "session") => {
+            let sql = if kind == "cohort" {
+                format!("{COHORT_PLACE_SQL} FROM cohorts c WHERE c.id = $1")
+            } else {
+                format!("{COHORT_PLACE_SQL} FROM sessions_held s JOIN cohorts c ON c.id = s.cohort_id WHERE s.id = $1")
+            };
+            let row: Option<(String, bool)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(subject.id)
+                .bind(actor.user_id.unwrap_or(-1))
                 .fetch_optional(p)
                 .await)?;
-            exists
-                .ok_or_else(|| Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string()))?;
-            let schools = rows.iter().filter_map(|(s, _)| *s).collect();
-            let paths: Vec<String> = rows.into_iter().map(|(_, p)| p).collect();
-            Ok((paths.first().cloned().unwrap_or_else(|| "/".into()), schools, paths))
+            let not_yours = || {
+                Problem::new("not-participant")
+                    .in_column("subject.id")
+                    .with_value(subject.id.to_string())
+                    .arg("kind", kind)
+            };
+            // Unknown and not one's own answer alike, so ids cannot be probed.
+            let (path, participant) = row.ok_or_else(not_yours)?;
+            if !participant && !actor.allows(Action::Facilitate, &Target::Unit { path: &path }) {
+                return Err(not_yours().into());
+            }
+            Ok(Place { path: path.clone(), schools: Vec::new(), paths: vec![path] })
         }
         other => Err(Problem::new("bad-choice")
             .in_column("subject.kind")
             .with_value(other)
-            .arg("allowed", "school, person")
+            .arg("allowed", SUBJECT_KINDS.join(", "))
             .into()),
     }
 }
 
 /// Stores a submission once. Returns it and whether it had been stored before.
+///
+/// The common case, a new submission, costs three round trips after the actor is known:
+/// the instrument, the subject's place, and one `INSERT … ON CONFLICT (uuid) DO NOTHING
+/// RETURNING`. Only when that insert finds the UUID taken, or when a check refuses the
+/// submission, is the stored one read: a UUID stored before answers with what was stored
+/// (to its collector; anyone else gets a conflict) even if its instrument has been retired
+/// or its subject moved since.
 pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Submission, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    if let Some(stored) = by_uuid(db, &uuid).await? {
-        if stored.collected_by != actor.user_id {
-            return Err(Error::Conflict(
-                Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
-            ));
+    let refused = match store_new(db, actor, input, &uuid).await {
+        Ok(Some(stored)) => return Ok((stored, false)),
+        Ok(None) => None,
+        Err(e) => Some(e),
+    };
+    match by_uuid(db, &uuid).await {
+        Ok(Some(stored)) if stored.collected_by != actor.user_id => {
+            Err(Error::Conflict(Problem::new("conflict").arg("detail", "this uuid belongs to another collector")))
         }
-        return Ok((stored.into_submission(), true));
+        Ok(Some(stored)) => Ok((stored.into_submission(), true)),
+        Ok(None) => Err(refused.unwrap_or(Error::NotFound)),
+        Err(e) => Err(refused.unwrap_or(e)),
     }
+}
+
+/// Checks, validates, scores and inserts a submission; `None` when its UUID is taken.
+async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Submission>> {
     let instrument = match instrument(db, input.instrument_id).await {
         Ok(i) => i,
         Err(Error::NotFound) => {
@@ -290,12 +356,17 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
             .with_value(format!("{} {}", instrument.code, instrument.version))
             .into());
     }
-    let (path, schools, paths) = place_of(db, &input.subject).await?;
-    let target = match input.subject.kind.as_str() {
-        "school" => Target::School { id: input.subject.id, unit_path: &path },
-        _ => Target::Person { id: input.subject.id, school_ids: &schools, paths: &paths },
-    };
-    actor.require(Action::Read, &target)?;
+    let place = place_of(db, actor, &input.subject).await?;
+    match input.subject.kind.as_str() {
+        "school" => actor.require(Action::Read, &Target::School { id: input.subject.id, unit_path: &place.path })?,
+        "person" => actor.require(
+            Action::Read,
+            &Target::Person { id: input.subject.id, school_ids: &place.schools, paths: &place.paths },
+        )?,
+        // A cohort or a session: `place_of` let through only participants and whoever may
+        // facilitate at the cohort's unit.
+        _ => {}
+    }
     let form = cached_form(db, &instrument).await?;
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
@@ -309,37 +380,31 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
          subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (uuid) DO NOTHING RETURNING id"
     )
-    .bind(&uuid)
+    .bind(uuid)
     .bind(instrument.id)
     .bind(actor.user_id)
     .bind(input.collected_at)
     .bind(now)
     .bind(&input.subject.kind)
     .bind(input.subject.id)
-    .bind(&path)
+    .bind(&place.path)
     .bind(&answers_json)
     .bind(&scores_json)
     .fetch_optional(p)
     .await
     })?;
-    match id {
-        Some(id) => Ok((
-            Submission {
-                id,
-                uuid,
-                instrument_id: instrument.id,
-                collected_by: actor.user_id,
-                collected_at: input.collected_at,
-                received_at: now,
-                subject: input.subject.clone(),
-                answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
-                scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
-            },
-            false,
-        )),
-        // Stored by a request that crossed this one: answer with what it stored.
-        None => Ok((by_uuid(db, &uuid).await?.ok_or(Error::NotFound)?.into_submission(), true)),
-    }
+    let Some(id) = id else { return Ok(None) };
+    Ok(Some(Submission {
+        id,
+        uuid: uuid.to_string(),
+        instrument_id: instrument.id,
+        collected_by: actor.user_id,
+        collected_at: input.collected_at,
+        received_at: now,
+        subject: input.subject.clone(),
+        answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
+        scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
+    }))
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
@@ -411,7 +476,7 @@ where
             .unwrap_or_else(|| fallback.to_string())
     };
     let mut headers: Vec<String> =
-        ["uuid", "collected_at", "received_at", "collected_by", "subject_kind", "subject_id"]
+        ["uuid", "collected_at", "received_at", "collected_by", "subject_kind", "subject_id", "subject"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -427,7 +492,7 @@ where
     let scope = crate::exports::scope_clause(actor, "s.subject_path", None, None);
     let sql = format!(
         "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
-         s.subject_path, s.answers_json, s.scores_json FROM submissions s \
+         s.subject_path, s.answers_json, s.scores_json, {SUBJECT_LABEL_SQL} AS subject_label FROM submissions s \
          WHERE s.instrument_id = $1 AND s.id > $2 AND ({scope} OR s.collected_by = $3) ORDER BY s.id LIMIT $4"
     );
     let usernames: std::collections::HashMap<i64, String> =
@@ -437,7 +502,7 @@ where
     let mut last = 0i64;
     let mut written = 0u64;
     loop {
-        let rows: Vec<SubmissionRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        let rows: Vec<ExportRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(instrument_id)
             .bind(last)
             .bind(actor.user_id.unwrap_or(-1))
@@ -445,7 +510,7 @@ where
             .fetch_all(p)
             .await)?;
         let n = rows.len() as i64;
-        for row in rows {
+        for ExportRow { row, subject_label } in rows {
             last = row.id;
             let answers: serde_json::Value = serde_json::from_str(&row.answers_json).unwrap_or_default();
             let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
@@ -456,6 +521,7 @@ where
                 row.collected_by.and_then(|id| usernames.get(&id).cloned()).unwrap_or_default(),
                 row.subject_kind.clone(),
                 row.subject_id.to_string(),
+                subject_label.unwrap_or_default(),
             ];
             for item in &items {
                 cells.push(cell(&form, item, answers.get(&item.name), lang));
@@ -476,6 +542,23 @@ where
     writer.finish().map_err(anyhow::Error::from)?;
     sink(buffer.take()).await.map_err(anyhow::Error::from)?;
     Ok(written)
+}
+
+/// What a subject is called in an export: the school's name, the person's names, the
+/// cohort's code and name, or the session's cohort, title and date.
+const SUBJECT_LABEL_SQL: &str = "CASE s.subject_kind \
+     WHEN 'school' THEN (SELECT x.name FROM schools x WHERE x.id = s.subject_id) \
+     WHEN 'person' THEN (SELECT x.given_name || ' ' || x.family_name FROM people x WHERE x.id = s.subject_id) \
+     WHEN 'cohort' THEN (SELECT x.code || ' ' || x.name FROM cohorts x WHERE x.id = s.subject_id) \
+     WHEN 'session' THEN (SELECT c.code || ' ' || x.title || ' ' || CAST(x.held_on AS TEXT) \
+                          FROM sessions_held x JOIN cohorts c ON c.id = x.cohort_id WHERE x.id = s.subject_id) \
+     END";
+
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    #[sqlx(flatten)]
+    row: SubmissionRow,
+    subject_label: Option<String>,
 }
 
 /// Bytes written by a page of an export, waiting to be handed on.

@@ -107,8 +107,11 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
+            // No ping before each query (sqlx's default doubles every round trip); a
+            // connection the server closed fails its next query and is dropped from the pool.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
@@ -123,7 +126,12 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-8000");
-            let pool = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
             Ok(Db::Sqlite(pool))
         }
     }

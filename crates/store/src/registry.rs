@@ -714,7 +714,7 @@ pub struct PersonInput {
     pub email: Option<String>,
 }
 
-struct CheckedPerson {
+pub(crate) struct CheckedPerson {
     staff_number: Option<String>,
     given_name: String,
     family_name: String,
@@ -724,7 +724,7 @@ struct CheckedPerson {
     email: Option<String>,
 }
 
-fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
+pub(crate) fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
     let mut problems = Vec::new();
     let staff_number =
         optional_text(&input.staff_number).and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));

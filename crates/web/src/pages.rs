@@ -656,6 +656,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("index.html", "text/html; charset=utf-8", include_str!("../static/field/index.html")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("../static/field/app.js")),
     ("forms.js", "text/javascript; charset=utf-8", include_str!("../static/field/forms.js")),
+    ("edits.js", "text/javascript; charset=utf-8", include_str!("../static/field/edits.js")),
     ("store.js", "text/javascript; charset=utf-8", include_str!("../static/field/store.js")),
     ("sw.js", "text/javascript; charset=utf-8", include_str!("../static/field/sw.js")),
     ("manifest.webmanifest", "application/manifest+json", include_str!("../static/field/manifest.webmanifest")),
@@ -684,17 +685,24 @@ async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
     let mut rows = Vec::new();
     for e in &edits {
         let (person, _) = registry::person(&state.db, actor, e.entity_id).await?;
-        let changes: serde_json::Value = serde_json::from_str(&e.changes_json).unwrap_or_default();
         let earlier: serde_json::Value =
             e.current_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-        let fields: Vec<_> = ["phone", "email"]
-            .iter()
-            .filter(|f| !changes[**f].is_null())
-            .map(|f| {
+        let changes: opencpd_store::field::PersonChanges = serde_json::from_str(&e.changes_json).unwrap_or_default();
+        let read: serde_json::Value =
+            e.base_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or(earlier);
+        let now = serde_json::to_value(&person).unwrap_or_default();
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let fields: Vec<_> = changes
+            .named()
+            .into_iter()
+            .map(|(f, proposed)| {
                 minijinja::context! {
-                    field => *f, proposed => changes[*f].as_str().unwrap_or_default(),
-                    current => match *f { "phone" => person.phone.clone(), _ => person.email.clone() }.unwrap_or_default(),
-                    when_read => earlier[*f].as_str().unwrap_or_default(),
+                    label => format!("col-{}", f.replace('_', "-")), proposed => text(&proposed),
+                    current => text(&now[f]), when_read => text(&read[f]),
                 }
             })
             .collect();

@@ -283,14 +283,16 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
         b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
         wait_for_text(&b, "#status", &format!("0 sent, {} waiting, 0 rejected", n + 1)).await;
     }
-    // A phone number changed offline travels in the same outbox.
+    // A phone number corrected offline travels in the same outbox.
     let teacher: i64 =
         opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT person_id FROM users WHERE username = 'teacher'")
             .fetch_one(p)
             .await)
         .unwrap();
     b.client.find(Locator::Css("#contact-person")).await.unwrap().select_by_value(&teacher.to_string()).await.unwrap();
-    b.client.find(Locator::Css("#contact-phone")).await.unwrap().send_keys("+250788555000").await.unwrap();
+    let phone = b.client.find(Locator::Css("#contact-phone")).await.unwrap();
+    phone.clear().await.unwrap();
+    phone.send_keys("+250788555000").await.unwrap();
     b.client.find(Locator::Css("#contact-save")).await.unwrap().click().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
 

@@ -402,3 +402,195 @@ async fn an_offline_edit_to_a_changed_record_is_kept_as_a_conflict_for_a_person_
         assert_eq!(r.status(), 403);
     }
 }
+
+fn about(uuid: &str, instrument: i64, kind: &str, id: i64) -> Value {
+    json!({"uuid": uuid, "instrument_id": instrument, "collected_at": "2026-02-03T10:15:00Z",
+           "subject": {"kind": kind, "id": id}, "answers": good_answers()})
+}
+
+#[tokio::test]
+async fn submissions_about_sessions_and_cohorts_come_from_facilitators_and_participants() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        // A course, a cohort of it at Gitega's sector office, and one session.
+        let admin = app.api("admin").await;
+        let r = admin
+            .post("/api/v1/courses")
+            .json(
+                &json!({"code": "REACT", "title": "Course REACT", "kind": "short_training", "modality": "face_to_face",
+                          "hours": 6, "credits": 1, "min_attendance_pct": 50, "require_assessments_passed": false,
+                          "modules": [{"code": "M1", "title": "Leading teaching", "hours": 6, "standards": ["SL3"]}],
+                          "assessments": []}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?} {}", r.text().await.unwrap());
+        let r = admin
+            .post("/api/v1/cohorts")
+            .json(&json!({"code": "GIT-REACT", "name": "Reaction cohort", "course_code": "REACT",
+                          "unit_code": "RW-10101", "start_date": "2025-01-06", "end_date": "2098-12-31", "capacity": 30}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?} {}", r.text().await.unwrap());
+        let cohort = app.id_of("SELECT id FROM cohorts WHERE code = $1", "GIT-REACT").await;
+        let r = admin
+            .post(&format!("/api/v1/cohorts/{cohort}/sessions"))
+            .json(&json!({"held_on": "2025-03-04", "title": "Day 1", "hours": 6}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?} {}", r.text().await.unwrap());
+        let session = app
+            .id_of(
+                "SELECT MAX(s.id) FROM sessions_held s JOIN cohorts c ON c.id = s.cohort_id WHERE c.code = $1",
+                "GIT-REACT",
+            )
+            .await;
+        let post = |api: &crate::helpers::Api, body: Value| {
+            let r = api.post("/api/v1/submissions").json(&body);
+            async move {
+                let r = r.send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap())
+            }
+        };
+        let problem = |body: &Value| (body["problems"][0]["code"].clone(), body["problems"][0]["column"].clone());
+        // The sector officer may facilitate at the cohort's unit: the package carries the
+        // cohort and its session.
+        let seo = app.api("seo.gitega").await;
+        let package: Value = seo.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let listed = package["cohorts"].as_array().unwrap().iter().find(|c| c["id"] == cohort).cloned();
+        assert_eq!(listed.map(|c| c["sessions"][0]["id"].clone()), Some(json!(session)), "{backend:?}");
+        let (status, body) = post(&seo, about(&uuid::Uuid::new_v4().to_string(), 1, "session", session)).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        let (status, body) = post(&seo, about(&uuid::Uuid::new_v4().to_string(), 1, "cohort", cohort)).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+
+        // Unknown ids and someone neither facilitating nor enrolled: one problem naming the
+        // field, nothing stored.
+        let before = app.scalar("SELECT COUNT(*) FROM submissions").await;
+        let (status, body) = post(&seo, about(&uuid::Uuid::new_v4().to_string(), 1, "session", 999_999)).await;
+        assert_eq!((status, problem(&body)), (422, (json!("not-participant"), json!("subject.id"))), "{body}");
+        let (status, body) = post(&seo, about(&uuid::Uuid::new_v4().to_string(), 1, "cohort", 999_999)).await;
+        assert_eq!((status, problem(&body)), (422, (json!("not-participant"), json!("subject.id"))), "{body}");
+        let teacher = app.api("teacher").await;
+        let package: Value = teacher.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!(package["cohorts"], json!([]), "{backend:?}: not enrolled anywhere");
+        let teacher_uuid = uuid::Uuid::new_v4().to_string();
+        let (status, body) = post(&teacher, about(&teacher_uuid, 1, "session", session)).await;
+        assert_eq!((status, problem(&body)), (422, (json!("not-participant"), json!("subject.id"))), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("session"), "{body}");
+        let cm = app.api("national.cm").await;
+        let (status, body) = post(&cm, about(&uuid::Uuid::new_v4().to_string(), 1, "cohort", cohort)).await;
+        assert_eq!((status, problem(&body)), (422, (json!("not-participant"), json!("subject.id"))), "{body}");
+        let (status, body) = post(&seo, about(&uuid::Uuid::new_v4().to_string(), 1, "plc_meeting", 1)).await;
+        assert_eq!((status, problem(&body)), (422, (json!("bad-choice"), json!("subject.kind"))), "{body}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, before, "{backend:?}: nothing stored");
+
+        // Once enrolled, the teacher answers about the session; the same uuid again is the
+        // stored result.
+        let person = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+        let r = admin
+            .post(&format!("/api/v1/cohorts/{cohort}/enrolments"))
+            .json(&json!({"person_id": person}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?} {}", r.text().await.unwrap());
+        let package: Value = teacher.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!(package["cohorts"][0]["id"], cohort, "{backend:?}: the cohort they are enrolled in");
+        assert_eq!(package["cohorts"][0]["participant"], true);
+        let (status, body) = post(&teacher, about(&teacher_uuid, 1, "session", session)).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        let (status, again) = post(&teacher, about(&teacher_uuid, 1, "session", session)).await;
+        assert_eq!((status, again["id"].clone()), (200, body["id"].clone()));
+        let (status, body) = post(&teacher, about(&uuid::Uuid::new_v4().to_string(), 1, "cohort", cohort)).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        // The teacher reads their own; the export, read by the officer, names the subjects.
+        let stored: Value =
+            teacher.get(&format!("/api/v1/submissions/{teacher_uuid}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(stored["subject"], json!({"kind": "session", "id": session}));
+        let csv = seo.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap().text().await.unwrap();
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().contains("subject_kind,subject_id,subject,"), "{csv}");
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 4, "{backend:?}: two by the officer, two by the teacher, all at the cohort's unit");
+        assert!(rows.iter().any(|r| r.contains(&format!(",session,{session},GIT-REACT Day 1 2025-03-04,"))), "{csv}");
+        assert!(rows.iter().any(|r| r.contains(&format!(",cohort,{cohort},GIT-REACT Reaction cohort,"))), "{csv}");
+        let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+        assert!(doc["components"]["schemas"]["PackageCohort"].is_object(), "the package's cohorts are documented");
+    }
+}
+
+#[tokio::test]
+async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_the_same_field_conflicts() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+        let coach = app.api("seo.gitega").await;
+        let head = app.api("head.gitega").await;
+        // The package carries what a device needs to say what it read.
+        let package: Value = coach.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let read = package["people"].as_array().unwrap().iter().find(|p| p["id"] == teacher).unwrap().clone();
+        let version = read["version"].as_i64().unwrap();
+        let edit = |changes: Value, base: Value| {
+            json!({"uuid": uuid::Uuid::new_v4().to_string(), "entity": "person",
+            "id": teacher, "base_version": version, "changes": changes, "base": base})
+        };
+        let send = |api: &crate::helpers::Api, body: Value| {
+            let r = api.post("/api/v1/field/edits").json(&body);
+            async move {
+                let r = r.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            }
+        };
+
+        // Two devices read the same version; one corrects the e-mail and the name...
+        let (status, r) = send(
+            &coach,
+            edit(
+                json!({"email": "aline@school.rw", "given_name": "Aline"}),
+                json!({"email": read["email"], "given_name": read["given_name"]}),
+            ),
+        )
+        .await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("applied")), "{backend:?} {r}");
+        // ...the other the phone and the year of birth: other fields, so it applies too.
+        let (status, r) = send(
+            &head,
+            edit(
+                json!({"phone": "+250788444444", "birth_year": 1990}),
+                json!({"phone": read["phone"], "birth_year": read["birth_year"]}),
+            ),
+        )
+        .await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("applied")), "{backend:?} {r}");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            (now["given_name"].as_str(), now["email"].as_str(), now["phone"].as_str(), now["birth_year"].as_i64()),
+            (Some("Aline"), Some("aline@school.rw"), Some("+250788444444"), Some(1990))
+        );
+        assert_eq!(now["version"].as_i64(), Some(version + 2));
+
+        // A third device read the old e-mail: its e-mail is a conflict, nothing overwritten.
+        let (status, r) = send(&head, edit(json!({"email": "other@school.rw"}), json!({"email": read["email"]}))).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("conflict")), "{backend:?} {r}");
+        let now: Value = coach.get(&format!("/api/v1/people/{teacher}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(now["email"], "aline@school.rw");
+        let page =
+            app.browser("seo.gitega").await.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("other@school.rw") && page.contains("aline@school.rw"), "both values shown");
+
+        // Bad values: a problem naming the field, nothing recorded.
+        let edits_before = app.scalar("SELECT COUNT(*) FROM field_edits").await;
+        let (status, r) = send(&coach, edit(json!({"birth_year": 1850}), json!({"birth_year": 1990}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("birth_year")), "{r}");
+        let (status, r) = send(&coach, edit(json!({"email": "not-an-address"}), json!({}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("email")), "{r}");
+        let (status, r) = send(&coach, edit(json!({}), json!({}))).await;
+        assert_eq!((status, r["problems"][0]["column"].as_str()), (422, Some("changes")), "{r}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM field_edits").await, edits_before, "{backend:?}");
+    }
+}

@@ -13,6 +13,7 @@
  */
 import * as forms from './forms.js';
 import { openStore, countStatuses } from './store.js';
+import { PERSON_FIELDS, personEdit } from './edits.js';
 
 // ---------------------------------------------------------------------------------------------
 // Strings
@@ -35,25 +36,36 @@ const STRINGS = {
     'drafts': 'Drafts',
     'resume': 'Resume',
     'delete': 'Delete',
-    'subject': 'School or person observed',
+    'subject': 'What the form is about',
+    'cohorts': 'Cohorts',
+    'sessions-of': 'Sessions of {cohort}',
     'choose': '— choose —',
     'schools': 'Schools',
     'people': 'People',
     'save': 'Save to outbox',
-    'contacts': 'Update a phone number',
+    'contacts': "Correct a person's details",
     'contact-person': 'Person',
-    'contact-phone': 'New phone number',
+    'contact-given_name': 'Given name',
+    'contact-family_name': 'Family name',
+    'contact-birth_year': 'Year of birth',
+    'contact-phone': 'Phone number',
+    'contact-email': 'E-mail',
+    'contact-unchanged': 'Nothing was changed.',
+    'contact-problem-required': '{field}: a value that was there cannot be emptied here.',
+    'contact-problem-year': '{field}: a year between 1900 and 2100.',
+    'contact-problem-phone': '{field}: 6 to 15 digits, with an optional leading +.',
+    'contact-problem-email': '{field}: not an e-mail address.',
     'contact-save': 'Save the change',
     'contact-saved': 'Saved to the outbox: it is sent with the forms.',
-    'contact-missing': 'Choose a person and type the new number.',
-    'contact-title': 'Phone of {name}',
+    'contact-missing': 'Choose a person first.',
+    'contact-title': 'Details of {name}',
     'conflict-kept': 'changed meanwhile on the server: kept for a person to decide',
     'cancel': 'Close',
     'add': 'Add',
     'remove': 'Remove',
     'entry': 'Entry {n}',
     'confirm': 'Confirm',
-    'choose-subject': 'Choose the school or person observed.',
+    'choose-subject': 'Choose what the form is about: a school, a person, a cohort or a session.',
     'fix-problems': 'Please correct these before saving:',
     'saved': 'Saved to the outbox.',
     'outbox': 'Outbox',
@@ -95,25 +107,36 @@ const STRINGS = {
     'drafts': 'Brouillons',
     'resume': 'Reprendre',
     'delete': 'Supprimer',
-    'subject': 'École ou personne observée',
+    'subject': 'Objet du formulaire',
+    'cohorts': 'Cohortes',
+    'sessions-of': 'Séances de {cohort}',
     'choose': '— choisir —',
     'schools': 'Écoles',
     'people': 'Personnes',
     'save': "Enregistrer dans la boîte d'envoi",
-    'contacts': 'Mettre à jour un numéro de téléphone',
+    'contacts': "Corriger les coordonnées d'une personne",
     'contact-person': 'Personne',
-    'contact-phone': 'Nouveau numéro',
+    'contact-given_name': 'Prénom',
+    'contact-family_name': 'Nom de famille',
+    'contact-birth_year': 'Année de naissance',
+    'contact-phone': 'Numéro de téléphone',
+    'contact-email': 'Courriel',
+    'contact-unchanged': "Rien n'a été modifié.",
+    'contact-problem-required': '{field} : une valeur présente ne peut pas être effacée ici.',
+    'contact-problem-year': '{field} : une année entre 1900 et 2100.',
+    'contact-problem-phone': '{field} : de 6 à 15 chiffres, avec un + initial facultatif.',
+    'contact-problem-email': "{field} : ce n'est pas une adresse électronique.",
     'contact-save': 'Enregistrer la modification',
     'contact-saved': "Enregistrée dans la boîte d'envoi : elle part avec les formulaires.",
-    'contact-missing': 'Choisissez une personne et tapez le nouveau numéro.',
-    'contact-title': 'Téléphone de {name}',
+    'contact-missing': "Choisissez d'abord une personne.",
+    'contact-title': 'Coordonnées de {name}',
     'conflict-kept': 'modifiée entre-temps sur le serveur : gardée pour qu’une personne décide',
     'cancel': 'Fermer',
     'add': 'Ajouter',
     'remove': 'Retirer',
     'entry': 'Entrée {n}',
     'confirm': 'Confirmer',
-    'choose-subject': "Choisissez l'école ou la personne observée.",
+    'choose-subject': "Choisissez l'objet du formulaire : une école, une personne, une cohorte ou une séance.",
     'fix-problems': "Corrigez ceci avant d'enregistrer :",
     'saved': "Enregistré dans la boîte d'envoi.",
     'outbox': "Boîte d'envoi",
@@ -255,30 +278,46 @@ function renderPackage() {
   renderDrafts();
 }
 
-/** The people whose phone the user may update, from the package. */
+/** The people whose details the user may correct, from the package. */
 function renderContacts() {
   const people = state.pkg?.people ?? [];
   $('contacts-section').hidden = people.length === 0;
   $('contact-person').replaceChildren(el('option', { value: '', text: t('choose') }),
     ...people.map((p) => el('option', { value: String(p.id), text: `${p.family_name} ${p.given_name} (${p.staff_number ?? ''})` })));
+  fillContact();
+}
+
+/** Shows the chosen person's details as the package holds them. */
+function fillContact() {
+  const id = Number($('contact-person').value);
+  const person = (state.pkg?.people ?? []).find((p) => p.id === id);
+  for (const f of PERSON_FIELDS) $(`contact-${f}`).value = person?.[f] ?? '';
 }
 
 /**
- * Queues a change to a person's phone, with the version of the record the package held:
- * the server applies it only if nobody changed the record since, and otherwise keeps it
- * for a person to decide.
+ * Queues a correction of a person's details: only the fields changed, each with the value
+ * the package held. The server applies it if those fields still hold those values, and
+ * otherwise keeps it for a person to decide.
  */
 async function saveContact() {
   const id = Number($('contact-person').value);
-  const phone = $('contact-phone').value.trim();
   const person = (state.pkg?.people ?? []).find((p) => p.id === id);
-  if (!person || !phone) { $('contact-message').textContent = t('contact-missing'); return; }
+  if (!person) { $('contact-message').textContent = t('contact-missing'); return; }
+  const entered = Object.fromEntries(PERSON_FIELDS.map((f) => [f, $(`contact-${f}`).value]));
+  const { changes, base, problems } = personEdit(person, entered);
+  if (problems.length) {
+    $('contact-message').textContent = problems
+      .map((p) => t(`contact-problem-${p.code}`, { field: t(`contact-${p.field}`) })).join(' ');
+    return;
+  }
+  if (!Object.keys(changes).length) { $('contact-message').textContent = t('contact-unchanged'); return; }
   await state.store.addSubmission({
-    uuid: crypto.randomUUID(), kind: 'edit', entity: 'person', id, base_version: person.version, changes: { phone },
+    uuid: crypto.randomUUID(), kind: 'edit', entity: 'person', id, base_version: person.version, changes, base,
     collected_at: new Date().toISOString(), title: t('contact-title', { name: `${person.given_name} ${person.family_name}` }),
-    subject: { kind: 'person', id }, subject_label: phone,
+    subject: { kind: 'person', id }, subject_label: Object.values(changes).join(', '),
   });
-  $('contact-phone').value = '';
+  // The package now holds what was sent, so a second correction builds on it.
+  Object.assign(person, changes);
   $('contact-message').textContent = t('contact-saved');
   await renderOutbox();
 }
@@ -299,6 +338,16 @@ function renderSubjects() {
         value: `person:${p.id}`,
         text: `${p.family_name} ${p.given_name} (${p.staff_number})${schools.get(p.school_id) ? ` — ${schools.get(p.school_id)}` : ''}`,
       }))));
+  }
+  // Cohorts and their sessions (a reaction survey after a session, a cohort's follow-up).
+  const cohorts = pkg?.cohorts ?? [];
+  if (cohorts.length) {
+    select.append(el('optgroup', { label: t('cohorts') }, cohorts.map((c) =>
+      el('option', { value: `cohort:${c.id}`, text: `${c.name} (${c.code}) — ${c.unit_name}` }))));
+  }
+  for (const c of cohorts.filter((c) => c.sessions?.length)) {
+    select.append(el('optgroup', { label: t('sessions-of', { cohort: c.code }) }, c.sessions.map((s) =>
+      el('option', { value: `session:${s.id}`, text: `${s.held_on} · ${s.title} (${c.code})` }))));
   }
   select.value = current;
 }
@@ -742,7 +791,7 @@ async function sendOne(record) {
   await renderOutbox();
   const edit = record.kind === 'edit';
   const body = JSON.stringify(edit
-    ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes }
+    ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes, base: record.base }
     : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers });
   let res;
   try {
@@ -867,6 +916,7 @@ async function start() {
   await renderOutbox();
 
   $('download').addEventListener('click', download);
+  $('contact-person').addEventListener('change', fillContact);
   $('contact-save').addEventListener('click', () => saveContact().catch((e) => { $('contact-message').textContent = e.message; }));
   $('sync').addEventListener('click', () => sync());
   $('clear-sent').addEventListener('click', clearSent);

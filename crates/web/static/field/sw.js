@@ -4,12 +4,13 @@
  * /api/ to the network alone (data lives in IndexedDB, never in this cache). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v2';
+const VERSION = 'opencpd-field-v3';
 const SHELL = [
   '/field/',
   '/field/index.html',
   '/field/app.js',
   '/field/forms.js',
+  '/field/edits.js',
   '/field/store.js',
   '/field/manifest.webmanifest',
   '/field/icon.svg',
