@@ -6,48 +6,15 @@
 //!     cargo bench -p opencpd --bench field
 //!     OPENCPD_BENCH_SUBMISSIONS=20000 cargo bench -p opencpd --bench field   # a smaller export
 
+mod common;
+
+use common::{drop_pg, fresh, pg_admin, serve};
 use opencpd_store::bulk::{self, Cell};
 use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::{Actor, Db, accounts, instruments};
 use std::time::{Duration, Instant};
 
 const ITEMS: usize = 250;
-
-fn pg_admin() -> Option<String> {
-    match std::env::var("OPENCPD_TEST_PG") {
-        Ok(v) if v == "off" => None,
-        Ok(v) => Some(v),
-        Err(_) => Some("postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
-    }
-}
-
-async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, String) {
-    let url = if backend == "sqlite" {
-        dir.join(format!("{name}.db")).to_string_lossy().to_string()
-    } else {
-        let admin = pg_admin().expect("pg");
-        let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
-        if let Db::Postgres(p) = Db::connect(&admin).await.expect("pg admin") {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
-                .execute(&p)
-                .await;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).execute(&p).await.expect("create");
-        }
-        format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0)
-    };
-    let db = Db::connect(&url).await.expect("db");
-    db.migrate().await.expect("migrate");
-    (db, url)
-}
-
-async fn drop_pg(url: &str) {
-    if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
-        && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
-    {
-        let _ =
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
-    }
-}
 
 /// A 250-item lesson observation: 240 rubric items in 8 domains, 10 counts.
 fn big_form() -> Vec<u8> {
@@ -105,24 +72,6 @@ fn answers(k: usize) -> serde_json::Value {
     serde_json::Value::Object(a)
 }
 
-fn serve(url: &str, port: u16) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-        .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
-        .env("OPENCPD_LOG", "warn")
-        .spawn()
-        .expect("server")
-}
-
-async fn wait_up(base: &str) {
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not start");
-}
-
 async fn prepared(backend: &str, dir: &std::path::Path, name: &str, scale: Scale) -> (Db, String, i64, i64) {
     let (db, url) = fresh(backend, dir, name).await;
     demo::build(&db, &DemoConfig { scale, seed: 2026, password: "bench-password".into() }, &|_, _, _| {})
@@ -143,10 +92,7 @@ async fn bench_submissions(backend: &str) {
     let dir = tempfile::tempdir().expect("dir");
     let (db, url, instrument, school) = prepared(backend, dir.path(), "subs", Scale::Small).await;
     let token = accounts::create_token(&db, &Actor::system(), "seo.gitega", "bench").await.expect("token");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = serve(&url, port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_up(&base).await;
+    let (mut server, base) = serve(&url).await;
     let clients = 20;
     let per_client = 250;
     let bodies: Vec<Vec<String>> = (0..clients)
@@ -304,10 +250,7 @@ async fn bench_export(count: usize) {
 async fn bench_package() {
     let dir = tempfile::tempdir().expect("dir");
     let (db, url, _, _) = prepared("sqlite", dir.path(), "package", Scale::National).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = serve(&url, port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_up(&base).await;
+    let (mut server, base) = serve(&url).await;
     println!("\n## Field package on the national demo (with the 250-item form and the demo rubric)\n");
     println!("| account | schools | people | bytes | gzip-able JSON fetched in |");
     println!("| --- | --- | --- | --- | --- |");
