@@ -322,7 +322,8 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<Grant>)
         .await
     })?;
     // Every account's grants in one read, not one per account.
-    let rows: Vec<(i64, String, Option<i64>, Option<String>, Option<i64>, Option<i64>)> = on_db!(db, |p| {
+    type Row = (i64, String, Option<i64>, Option<String>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = on_db!(db, |p| {
         sqlx::query_as(
             "SELECT g.user_id, g.role, g.unit_id, u.path, g.school_id, g.person_id \
              FROM grants g LEFT JOIN units u ON u.id = g.unit_id ORDER BY g.id",
