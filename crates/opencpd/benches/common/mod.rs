@@ -54,7 +54,7 @@ pub async fn drop_pg(url: &str) {
 /// once `/healthz` answers.
 pub async fn serve(url: &str) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
         .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
         .env("OPENCPD_LOG", "warn")
         .spawn()
@@ -66,6 +66,8 @@ pub async fn serve(url: &str) -> (std::process::Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = server.kill();
+    let _ = server.wait();
     panic!("server did not start");
 }
 
