@@ -49,13 +49,16 @@
 //! Not here: HTTP, HTML, file formats (tables arrive already read).
 
 pub mod attendance;
+pub mod awards;
 pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
 pub mod completion;
 pub mod demo;
+pub mod outreach;
 pub mod record;
 pub mod reports;
+pub mod resources;
 
 use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
@@ -153,6 +156,12 @@ pub(crate) async fn placements(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Plac
         }
     }
     Ok(out.into_iter().map(|(id, (p, _))| (id, p)).collect())
+}
+
+/// Whether the actor may manage delivery for a person (record an award, say).
+pub async fn may_manage_person(db: &Db, actor: &Actor, person_id: i64) -> Result<bool> {
+    let places = placements(db, &[person_id]).await?;
+    Ok(places.get(&person_id).is_some_and(|p| actor.allows(Action::ManageCohorts, &p.target(person_id))))
 }
 
 /// People by staff number (lower-cased), for files and forms that name people so.
