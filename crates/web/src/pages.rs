@@ -306,7 +306,11 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
         })
         .collect();
     let awards = opencpd_store::delivery::awards::awards_of(&state.db, actor, id).await?;
-    state.templates.page(&ctx, "person.html", minijinja::context! { person => v(&person), positions, awards => v(&awards) })
+    state.templates.page(
+        &ctx,
+        "person.html",
+        minijinja::context! { person => v(&person), positions, awards => v(&awards) },
+    )
 }
 
 fn kinds() -> Vec<&'static str> {

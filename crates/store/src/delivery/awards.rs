@@ -108,7 +108,8 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
     };
     fail_if_any(problems)?;
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO awards (person_id, name, category, awarded_on, awarding_body, programme_id, notes, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
     )
@@ -122,7 +123,8 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
     .bind(Utc::now())
     .bind(&actor.username)
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     audit::record(
         &mut tx,
         actor,

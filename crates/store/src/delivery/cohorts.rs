@@ -287,7 +287,8 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
     }
     fail_if_any(problems)?;
     let mut tx = db.begin().await?;
-    let updated = on_tx!(&mut tx, |c| sqlx::query(
+    let updated = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE cohorts SET name = $1, venue = $2, start_date = $3, end_date = $4, capacity = $5, version = version + 1 \
          WHERE id = $6 AND version = $7"
     )
@@ -300,7 +301,8 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
     .bind(input.version)
     .execute(&mut *c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if updated == 0 {
         return Err(crate::registry::stale(input.version, before.version));
     }
@@ -400,7 +402,11 @@ pub async fn withdraw(db: &Db, actor: &Actor, enrolment_id: i64, input: &Withdra
     .await
     .map(|r| r.rows_affected()))?;
     if changed == 0 {
-        return Err(Problem::new("already-withdrawn").in_column("enrolment_id").with_value(&label).arg("date", today).into());
+        return Err(Problem::new("already-withdrawn")
+            .in_column("enrolment_id")
+            .with_value(&label)
+            .arg("date", today)
+            .into());
     }
     super::reports::refresh_participants(&mut tx, super::reports::Who::Person(before.person_id)).await?;
     audit::record(
@@ -441,13 +447,16 @@ pub async fn reinstate(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Enro
             .arg("adding", 1)
             .into());
     }
-    let changed = on_tx!(&mut tx, |c| sqlx::query(
+    let changed =
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
         "UPDATE enrolments SET withdrawn_on = NULL, withdraw_reason = NULL WHERE id = $1 AND withdrawn_on IS NOT NULL"
     )
     .bind(enrolment_id)
     .execute(&mut *c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+        })?;
     if changed == 0 {
         return Err(Problem::new("not-withdrawn").in_column("enrolment_id").with_value(label).into());
     }

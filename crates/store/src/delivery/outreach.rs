@@ -186,9 +186,11 @@ const EVENT_SQL: &str = "SELECT e.id, e.kind, e.title, e.programme_id, g.code AS
      LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN schools s ON s.id = e.school_id";
 
 pub async fn kinds(db: &Db) -> Result<Vec<OutreachKind>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT key, name_en, name_fr, position FROM outreach_kinds ORDER BY position, key")
-        .fetch_all(p)
-        .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT key, name_en, name_fr, position FROM outreach_kinds ORDER BY position, key"
+    )
+    .fetch_all(p)
+    .await)?)
 }
 
 /// Adds or renames a kind of outreach event (the deployment's list).
@@ -196,7 +198,9 @@ pub async fn set_kind(db: &Db, actor: &Actor, input: &OutreachKind) -> Result<Ve
     may(actor, Action::ManageProgrammes)?;
     let mut problems = Vec::new();
     let key = input.key.trim().to_lowercase();
-    if key.is_empty() || key.len() > 40 || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    if key.is_empty()
+        || key.len() > 40
+        || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
         problems.push(Problem::new("bad-code").in_column("key").with_value(input.key.trim()));
     }
@@ -205,7 +209,8 @@ pub async fn set_kind(db: &Db, actor: &Actor, input: &OutreachKind) -> Result<Ve
     fail_if_any(problems)?;
     let before = kinds(db).await?;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query(
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO outreach_kinds (key, name_en, name_fr, position) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (key) DO UPDATE SET name_en = excluded.name_en, name_fr = excluded.name_fr, position = excluded.position"
     )
@@ -215,9 +220,19 @@ pub async fn set_kind(db: &Db, actor: &Actor, input: &OutreachKind) -> Result<Ve
     .bind(input.position)
     .execute(&mut *c)
     .await
-    .map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "set", "outreach_kind", &key, &format!("outreach kind {key}"), Some(&before), Some(input))
-        .await?;
+    .map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "set",
+        "outreach_kind",
+        &key,
+        &format!("outreach kind {key}"),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     kinds(db).await
 }
@@ -280,7 +295,8 @@ pub struct OutreachFilter {
 /// The events the actor may read, newest first: the deployment's, those placed in a unit
 /// of their scope and those at their schools.
 pub async fn events(db: &Db, actor: &Actor, filter: &OutreachFilter) -> Result<Vec<OutreachEvent>> {
-    let rows = scoped(db, actor, filter, &format!("{EVENT_SQL} WHERE "), " ORDER BY e.start_date DESC, e.id DESC").await?;
+    let rows =
+        scoped(db, actor, filter, &format!("{EVENT_SQL} WHERE "), " ORDER BY e.start_date DESC, e.id DESC").await?;
     let mut out: Vec<OutreachEvent> = rows;
     if !out.is_empty() {
         let ids: Vec<i64> = out.iter().map(|e| e.id).collect();
@@ -314,7 +330,10 @@ pub async fn events(db: &Db, actor: &Actor, filter: &OutreachFilter) -> Result<V
 /// Runs `head` + the scope and filter conditions + `tail` on `outreach_events e`.
 async fn scoped<T>(db: &Db, actor: &Actor, filter: &OutreachFilter, head: &str, tail: &str) -> Result<Vec<T>>
 where
-    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
     let mut problems = Vec::new();
     let kind = optional_text(&filter.kind).map(|k| k.to_lowercase());
@@ -399,7 +418,10 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     if !kinds.iter().any(|k| k.key == wanted) {
         let allowed: Vec<&str> = kinds.iter().map(|k| k.key.as_str()).collect();
         problems.push(
-            Problem::new("bad-choice").in_column("kind").with_value(input.kind.trim()).arg("allowed", allowed.join(", ")),
+            Problem::new("bad-choice")
+                .in_column("kind")
+                .with_value(input.kind.trim())
+                .arg("allowed", allowed.join(", ")),
         );
     }
     let title = collect(&mut problems, "title", vocab::parse_name(&input.title));
@@ -418,7 +440,9 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     }
     for (column, value) in input.participants.cells() {
         if value < 0 {
-            problems.push(Problem::new("negative").in_column(format!("participants.{column}")).with_value(value.to_string()));
+            problems.push(
+                Problem::new("negative").in_column(format!("participants.{column}")).with_value(value.to_string()),
+            );
         }
     }
     let programme_id = match optional_text(&input.programme_code) {
@@ -435,10 +459,11 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     let mut place: Option<(Option<i64>, Option<i64>, String)> = None;
     let unit = match optional_text(&input.unit_code) {
         Some(code) => {
-            let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
-                .bind(code)
-                .fetch_optional(p)
-                .await)?;
+            let found: Option<(i64, String)> =
+                on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
             if found.is_none() {
                 problems.push(Problem::new("unknown-unit").in_column("unit_code").with_value(code));
             }
@@ -474,7 +499,9 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     } else if let Some((id, path)) = &unit {
         if !actor.allows(Action::ManageCohorts, &Target::Unit { path }) {
             problems.push(
-                Problem::new("out-of-scope").in_column("unit_code").with_value(optional_text(&input.unit_code).unwrap_or("")),
+                Problem::new("out-of-scope")
+                    .in_column("unit_code")
+                    .with_value(optional_text(&input.unit_code).unwrap_or("")),
             );
         }
         place = Some((Some(*id), None, path.clone()));
@@ -490,10 +517,11 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     let mut schools = Vec::new();
     let mut seen = HashSet::new();
     for (i, code) in codes.iter().enumerate() {
-        let found: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
-            .bind(code)
-            .fetch_optional(p)
-            .await)?;
+        let found: Option<(i64, String)> =
+            on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+                .bind(code)
+                .fetch_optional(p)
+                .await)?;
         match found {
             None => problems.push(Problem::new("unknown-school").in_column(format!("schools[{i}]")).with_value(code)),
             Some((id, path)) => {
@@ -553,7 +581,8 @@ pub async fn create_event(db: &Db, actor: &Actor, input: &OutreachInput) -> Resu
     let c = check(db, actor, input).await?;
     let p = input.participants;
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |x| {
+        sqlx::query_scalar(
         "INSERT INTO outreach_events (kind, title, programme_id, start_date, end_date, unit_id, school_id, path, medium, \
          audience, learners_female, learners_male, teachers_female, teachers_male, parents_female, parents_male, \
          officials_female, officials_male, others_female, others_male, notes, created_at, created_by) \
@@ -584,10 +613,20 @@ pub async fn create_event(db: &Db, actor: &Actor, input: &OutreachInput) -> Resu
     .bind(Utc::now())
     .bind(&actor.username)
     .fetch_one(&mut *x)
-    .await)?;
+    .await
+    })?;
     write_schools(&mut tx, id, &c.schools).await?;
-    audit::record(&mut tx, actor, "create", "outreach_event", &id.to_string(), &format!("outreach {}", c.title), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "outreach_event",
+        &id.to_string(),
+        &format!("outreach {}", c.title),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     event(db, actor, id).await
 }
@@ -602,7 +641,8 @@ pub async fn update_event(db: &Db, actor: &Actor, id: i64, input: &OutreachInput
     let c = check(db, actor, input).await?;
     let p = input.participants;
     let mut tx = db.begin().await?;
-    let updated = on_tx!(&mut tx, |x| sqlx::query(
+    let updated = on_tx!(&mut tx, |x| {
+        sqlx::query(
         "UPDATE outreach_events SET kind = $1, title = $2, programme_id = $3, start_date = $4, end_date = $5, unit_id = $6, \
          school_id = $7, path = $8, medium = $9, audience = $10, learners_female = $11, learners_male = $12, \
          teachers_female = $13, teachers_male = $14, parents_female = $15, parents_male = $16, officials_female = $17, \
@@ -634,13 +674,23 @@ pub async fn update_event(db: &Db, actor: &Actor, id: i64, input: &OutreachInput
     .bind(version)
     .execute(&mut *x)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if updated == 0 {
         return Err(crate::registry::stale(version, before.version));
     }
     write_schools(&mut tx, id, &c.schools).await?;
-    audit::record(&mut tx, actor, "update", "outreach_event", &id.to_string(), &format!("outreach {}", c.title), Some(&before), Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "outreach_event",
+        &id.to_string(),
+        &format!("outreach {}", c.title),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     event(db, actor, id).await
 }

@@ -106,12 +106,13 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     for g in &groups {
         add(&mut totals, g);
     }
-    let outreach = if programme.targets.iter().any(|t| t.measure.starts_with("outreach") || t.measure == "schools_reached") {
-        let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
-        Some(super::outreach::figures(db, actor, &filter).await?)
-    } else {
-        None
-    };
+    let outreach =
+        if programme.targets.iter().any(|t| t.measure.starts_with("outreach") || t.measure == "schools_reached") {
+            let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
+            Some(super::outreach::figures(db, actor, &filter).await?)
+        } else {
+            None
+        };
     let targets = programme
         .targets
         .iter()
@@ -127,23 +128,21 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
                         _ => e.participants.total(),
                     })
                     .sum(),
-                ("schools_reached", Some((_, reached))) => reached
-                    .iter()
-                    .filter(|r| inside(&r.2))
-                    .map(|r| r.1)
-                    .collect::<std::collections::HashSet<_>>()
-                    .len() as i64,
+                ("schools_reached", Some((_, reached))) => {
+                    reached.iter().filter(|r| inside(&r.2)).map(|r| r.1).collect::<std::collections::HashSet<_>>().len()
+                        as i64
+                }
                 _ => groups
-                .iter()
-                .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
-                .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
-                .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
-                .map(|g| match t.measure.as_str() {
-                    "completed" => g.completed,
-                    "certified" => g.certified,
-                    _ => g.enrolled,
-                })
-                .sum(),
+                    .iter()
+                    .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
+                    .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
+                    .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
+                    .map(|g| match t.measure.as_str() {
+                        "completed" => g.completed,
+                        "certified" => g.certified,
+                        _ => g.enrolled,
+                    })
+                    .sum(),
             };
             TargetReach {
                 target_id: t.id,
@@ -187,7 +186,15 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         rows.sort_by(|a, b| a.name.cmp(&b.name));
     }
     let small_cell_threshold = small_cell_threshold(db).await?;
-    Ok(Reach { programme_id: programme.id, by: by.map(str::to_string), level, totals, targets, rows, small_cell_threshold })
+    Ok(Reach {
+        programme_id: programme.id,
+        by: by.map(str::to_string),
+        level,
+        totals,
+        targets,
+        rows,
+        small_cell_threshold,
+    })
 }
 
 /// The deployment's small-cell threshold (0: off).
@@ -233,8 +240,17 @@ pub async fn set_report_settings(db: &Db, actor: &Actor, input: &ReportSettings)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    crate::audit::record(&mut tx, actor, "update", "report_settings", "small_cell_threshold", "report settings", Some(&before), Some(input))
-        .await?;
+    crate::audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "report_settings",
+        "small_cell_threshold",
+        "report settings",
+        Some(&before),
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     report_settings(db).await
 }
@@ -250,7 +266,8 @@ pub fn suppress_column(values: &[i64], threshold: i64) -> Vec<Option<bool>> {
     let mut out: Vec<Option<bool>> =
         values.iter().map(|v| if *v > 0 && *v < threshold { Some(true) } else { None }).collect();
     if out.iter().filter(|c| c.is_some()).count() == 1 && values.len() > 1 {
-        let second = values.iter().enumerate().filter(|(i, _)| out[*i].is_none()).min_by_key(|(_, v)| **v).map(|(i, _)| i);
+        let second =
+            values.iter().enumerate().filter(|(i, _)| out[*i].is_none()).min_by_key(|(_, v)| **v).map(|(i, _)| i);
         if let Some(i) = second {
             out[i] = Some(false);
         }
@@ -456,7 +473,8 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
 
 /// Cohort funnels as a table for CSV or XLSX.
 pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let headers = vec!["cohort", "name", "course", "unit", "enrolled", "withdrawn", "attended", "completed", "certified"];
+    let headers =
+        vec!["cohort", "name", "course", "unit", "enrolled", "withdrawn", "attended", "completed", "certified"];
     let rows = rows
         .iter()
         .map(|f| {

@@ -215,12 +215,15 @@ pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> R
         Some(s) => collect(&mut problems, "state", choice(s, DELIVERY_STATES)),
         None => Some("complete"),
     };
-    let school: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
-        .bind(input.school_code.trim())
-        .fetch_optional(p)
-        .await)?;
+    let school: Option<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+            .bind(input.school_code.trim())
+            .fetch_optional(p)
+            .await)?;
     match &school {
-        None => problems.push(Problem::new("unknown-school").in_column("school_code").with_value(input.school_code.trim())),
+        None => {
+            problems.push(Problem::new("unknown-school").in_column("school_code").with_value(input.school_code.trim()))
+        }
         Some((id, path)) if !actor.allows(Action::ManageCohorts, &Target::School { id: *id, unit_path: path }) => {
             problems.push(Problem::new("out-of-scope").in_column("school_code").with_value(input.school_code.trim()))
         }
@@ -239,7 +242,8 @@ pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> R
     fail_if_any(problems)?;
     let (school_id, unit_path) = school.expect("checked");
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO resources (kind, description, quantity, school_id, unit_path, programme_id, delivered_on, state, notes, \
          created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
     )
@@ -255,7 +259,8 @@ pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> R
     .bind(Utc::now())
     .bind(&actor.username)
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     audit::record(
         &mut tx,
         actor,

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use opencpd_domain::Problem;
 use opencpd_store::delivery::attendance::{self, AttendanceStatus, Mark, MarkInput, MarkReport, Session, SessionInput};
+use opencpd_store::delivery::awards::{self, Award, AwardInput};
 use opencpd_store::delivery::catalogue::{
     self, Assessment, AssessmentInput, Course, CourseDetail, CourseInput, Module, ModuleInput, Programme,
     ProgrammeInput, ProgrammeTarget, Standard, TargetInput,
@@ -24,12 +25,11 @@ use opencpd_store::delivery::cohorts::{
     Withdrawal,
 };
 use opencpd_store::delivery::completion::{self, GradeInput, GradeReport, Score};
-use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
-use opencpd_store::delivery::awards::{self, Award, AwardInput};
 use opencpd_store::delivery::outreach::{
     self, KindTotal, OutreachEvent, OutreachFilter, OutreachInput, OutreachKind, OutreachTotals, Participants,
     ReachedSchool,
 };
+use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
 use opencpd_store::delivery::reports::{self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, TargetReach};
 use opencpd_store::delivery::resources::{self, CheckInput, Resource, ResourceCheck, ResourceFilter, ResourceInput};
 use serde::{Deserialize, Serialize};

@@ -13,9 +13,11 @@ use axum::{Form, Router};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
-use opencpd_store::delivery::certificates::Revocation;
 use opencpd_store::delivery::awards::{self, AwardInput};
-use opencpd_store::delivery::cohorts::{self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal};
+use opencpd_store::delivery::certificates::Revocation;
+use opencpd_store::delivery::cohorts::{
+    self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal,
+};
 use opencpd_store::delivery::outreach::{self, OutreachFilter, OutreachInput, Participants};
 use opencpd_store::delivery::resources::{self, CheckInput, ResourceInput};
 use opencpd_store::delivery::{catalogue, certificates, record, reports};
@@ -1029,8 +1031,12 @@ async fn check_form(
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
-    let input =
-        CheckInput { checked_on: form.checked_on, state: form.state, notes: Some(form.notes), checked_by: Some(form.checked_by) };
+    let input = CheckInput {
+        checked_on: form.checked_on,
+        state: form.state,
+        notes: Some(form.notes),
+        checked_by: Some(form.checked_by),
+    };
     match resources::add_check(&state.db, actor, id, &input).await.map_err(Error::from) {
         Ok(_) => {
             let notice = text(&ctx, "resource-check-recorded", &[]);
@@ -1103,7 +1109,12 @@ async fn resource_form(
 }
 
 /// What the school page shows of the resources delivered there.
-pub async fn school_resources(state: &AppState, ctx: &Ctx, school_id: i64, unit_path: &str) -> Result<minijinja::Value> {
+pub async fn school_resources(
+    state: &AppState,
+    ctx: &Ctx,
+    school_id: i64,
+    unit_path: &str,
+) -> Result<minijinja::Value> {
     let actor = ctx.actor()?;
     let filter = resources::ResourceFilter { school_id: Some(school_id), ..Default::default() };
     let list = resources::resources(&state.db, actor, &filter).await?;
