@@ -156,13 +156,18 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             let pool = open(&db).await?;
             let summary = demo::build(&pool, seed).await?;
             println!(
-                "{} programme, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates",
+                "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates; \
+                 {} outreach events, {} resources ({} checks), {} awards",
                 summary.programmes,
                 summary.courses,
                 summary.cohorts,
                 summary.enrolments,
                 summary.marks,
-                summary.certificates
+                summary.certificates,
+                summary.outreach.events,
+                summary.outreach.resources,
+                summary.outreach.checks,
+                summary.outreach.awards
             );
             Ok(ExitCode::SUCCESS)
         }

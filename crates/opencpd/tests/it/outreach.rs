@@ -814,3 +814,104 @@ async fn scope_matrix_of_outreach_resources_and_awards() {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
+
+#[tokio::test]
+async fn programmes_and_courses_are_set_up_from_the_pages() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let seo = app.browser("seo.gitega").await;
+        let html = seo.get(app.url("/programmes")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("id=\"new-programme\""), "a sector officer does not set up programmes");
+        let page = app.browser("national.rw").await;
+        let html = page.get(app.url("/programmes")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"new-programme\"") && html.contains("id=\"new-course\""), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("code", "SCI"),
+            ("name", "Science teaching"),
+            ("start_date", "2025-01-01"),
+            ("budget", "a lot"),
+            ("t0_label", "Teachers trained"),
+            ("t0_measure", "completed"),
+            ("t0_value", "1200"),
+            ("t1_label", "Schools"),
+            ("t1_measure", "schools_reached"),
+            ("t1_value", "-5"),
+        ];
+        let r = page.post(app.url("/programmes")).form(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("a lot is not a number") && html.contains("value=\"Teachers trained\""), "{html}");
+        let mut good = bad.to_vec();
+        good[4] = ("budget", "250000");
+        good[10] = ("t1_value", "40");
+        good.push(("pillars", "Teaching\nLearning"));
+        let r = page.post(app.url("/programmes")).form(&good).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"programme-name\"") && html.contains("Schools reached"), "{html}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM programme_targets").await, 2);
+
+        let course = [
+            ("csrf", csrf.as_str()),
+            ("code", "SCI-1"),
+            ("title", "Teaching science with kits"),
+            ("programme_code", "SCI"),
+            ("kind", "certificate"),
+            ("modality", "blended"),
+            ("hours", "24"),
+            ("credits", "2"),
+            ("target_roles", "teacher"),
+            ("min_attendance_pct", "75"),
+            ("require_assessments_passed", "1"),
+            ("m0_code", "M1"),
+            ("m0_title", "Experiments in class"),
+            ("m0_hours", "12"),
+            ("m0_standards", "rw-school-leadership:SL2"),
+            ("m0_standards", "rw-school-leadership:SL3"),
+            ("a0_code", "PROJ"),
+            ("a0_title", "Lesson project"),
+            ("a0_module_code", "M9"),
+            ("a0_max_score", "20"),
+            ("a0_pass_score", "10"),
+        ];
+        let r = page.post(app.url("/courses")).form(&course).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("the course has no module M9"));
+        let mut fixed = course.to_vec();
+        fixed[18] = ("a0_module_code", "M1");
+        let r = page.post(app.url("/courses")).form(&fixed).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let (_, body) =
+            json_of(app.api("admin").await.get("/api/v1/courses?programme_id=1").send().await.unwrap()).await;
+        let id = body[0]["id"].as_i64().unwrap();
+        let (_, detail) =
+            json_of(app.api("admin").await.get(&format!("/api/v1/courses/{id}")).send().await.unwrap()).await;
+        assert_eq!(detail["modules"][0]["standards"], json!(["SL2", "SL3"]), "{detail}");
+        assert_eq!(
+            (detail["min_attendance_pct"].as_f64(), detail["assessments"][0]["code"].as_str()),
+            (Some(75.0), Some("PROJ"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_programme_year() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let summary = opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        let o = &summary.outreach;
+        assert!(o.events >= 5 && o.resources >= 5 && o.checks >= 5 && o.awards >= 3, "{summary:?}");
+        let ttp = app.id_of("SELECT id FROM programmes WHERE code = $1", "TTP").await;
+        let (_, reach) =
+            json_of(app.api("national.rw").await.get(&format!("/api/v1/programmes/{ttp}/reach")).send().await.unwrap())
+                .await;
+        assert!(reach["targets"].as_array().unwrap().iter().all(|t| t["achieved"].as_i64().unwrap() > 0), "{reach}");
+        let html = app.browser("admin").await.get(app.url("/outreach")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Holiday maths camp") && html.contains("Maths is everywhere"), "{html}");
+        let (_, broken) =
+            json_of(app.api("admin").await.get("/api/v1/resources?state=broken").send().await.unwrap()).await;
+        assert_eq!(broken.as_array().map(Vec::len), Some(1), "{broken}");
+    }
+}

@@ -447,16 +447,15 @@ pub async fn reinstate(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Enro
             .arg("adding", 1)
             .into());
     }
-    let changed =
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
+    let changed = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE enrolments SET withdrawn_on = NULL, withdraw_reason = NULL WHERE id = $1 AND withdrawn_on IS NOT NULL"
     )
     .bind(enrolment_id)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     if changed == 0 {
         return Err(Problem::new("not-withdrawn").in_column("enrolment_id").with_value(label).into());
     }

@@ -55,6 +55,7 @@ pub mod certificates;
 pub mod cohorts;
 pub mod completion;
 pub mod demo;
+pub mod demo_outreach;
 pub mod outreach;
 pub mod record;
 pub mod reports;

@@ -33,6 +33,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("delivery/school_resources.html", include_str!("../../templates/delivery/school_resources.html")),
     ("delivery/school_resources_page.html", include_str!("../../templates/delivery/school_resources_page.html")),
     ("delivery/person_awards.html", include_str!("../../templates/delivery/person_awards.html")),
+    ("delivery/catalogue_forms.html", include_str!("../../templates/delivery/catalogue_forms.html")),
 ];
 
 /// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.

@@ -30,7 +30,8 @@ fn v<T: Serialize>(value: &T) -> minijinja::Value {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/programmes", get(programmes_page))
+        .route("/programmes", get(programmes_page).post(create_programme_form))
+        .route("/courses", post(create_course_form))
         .route("/programmes/{id}", get(programme_page))
         .route("/courses/{id}", get(course_page))
         .route("/cohorts", get(cohorts_page).post(create_cohort_form))
@@ -59,15 +60,219 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/awards", post(award_form))
 }
 
-async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_programmes(&state, &ctx, "", None, HashMap::new(), StatusCode::OK).await
+}
+
+/// The programmes and courses, with the forms to set up new ones for those who may.
+async fn render_programmes(
+    state: &AppState,
+    ctx: &Ctx,
+    which: &str,
+    problems: Option<Vec<String>>,
+    form: HashMap<String, String>,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let programmes = catalogue::programmes(&state.db, actor).await?;
     let courses = catalogue::courses(&state.db, None).await?;
-    state.templates.page(
-        &ctx,
+    let standards = catalogue::standards(&state.db).await?;
+    let roles: Vec<&str> = opencpd_domain::registry::PositionRole::ALL.iter().map(|r| r.key()).collect();
+    let html = state.templates.page(
+        ctx,
         "delivery/programmes.html",
-        minijinja::context! { programmes => v(&programmes), courses => v(&courses) },
-    )
+        minijinja::context! {
+            programmes => v(&programmes), courses => v(&courses), manage => actor.may(Action::ManageProgrammes),
+            which, problems, form => v(&form), standards => v(&standards), roles, measures => v(&catalogue::MEASURES),
+            course_kinds => v(&catalogue::COURSE_KINDS), modalities => v(&catalogue::MODALITIES),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// A form's fields by name; a name given several times (check boxes) joins its values
+/// with spaces.
+fn fields_map(fields: &[(String, String)]) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for (k, val) in fields {
+        if k == "csrf" {
+            continue;
+        }
+        out.entry(k.clone())
+            .and_modify(|e| {
+                e.push(' ');
+                e.push_str(val);
+            })
+            .or_insert_with(|| val.clone());
+    }
+    out
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, key: &str) -> &'a str {
+    form.get(key).map(|s| s.trim()).unwrap_or("")
+}
+
+fn optional(form: &HashMap<String, String>, key: &str) -> Option<String> {
+    Some(field(form, key).to_string()).filter(|s| !s.is_empty())
+}
+
+/// A decimal number from a form (a comma is read as the decimal mark).
+fn decimal(problems: &mut Vec<Problem>, form: &HashMap<String, String>, key: &str, column: &str) -> Option<f64> {
+    let raw = field(form, key);
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.replace(',', ".").parse::<f64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(Problem::new("bad-number").in_column(column.to_string()).with_value(raw));
+            None
+        }
+    }
+}
+
+fn whole(problems: &mut Vec<Problem>, form: &HashMap<String, String>, key: &str, column: &str) -> Option<i64> {
+    let raw = field(form, key);
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(Problem::new("bad-number").in_column(column.to_string()).with_value(raw));
+            None
+        }
+    }
+}
+
+async fn create_programme_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    for i in 0..5 {
+        let key = |f: &str| format!("t{i}_{f}");
+        if field(&form, &key("label")).is_empty() && field(&form, &key("value")).is_empty() {
+            continue;
+        }
+        let n = targets.len();
+        let value = whole(&mut problems, &form, &key("value"), &format!("targets[{n}].value")).unwrap_or(0);
+        targets.push(catalogue::TargetInput {
+            label: field(&form, &key("label")).to_string(),
+            measure: field(&form, &key("measure")).to_string(),
+            value,
+            due_date: optional(&form, &key("due_date")),
+            sex: optional(&form, &key("sex")),
+            role: optional(&form, &key("role")),
+            unit_code: optional(&form, &key("unit_code")),
+        });
+    }
+    let input = catalogue::ProgrammeInput {
+        code: field(&form, "code").to_string(),
+        name: field(&form, "name").to_string(),
+        funder: optional(&form, "funder"),
+        budget: decimal(&mut problems, &form, "budget", "budget"),
+        currency: optional(&form, "currency"),
+        start_date: field(&form, "start_date").to_string(),
+        end_date: optional(&form, "end_date"),
+        pillars: form.get("pillars").map(|p| p.lines().map(str::to_string).collect()).unwrap_or_default(),
+        targets,
+    };
+    let outcome = if problems.is_empty() {
+        catalogue::create_programme(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_programmes(&state, &ctx, "programme", Some(messages), form, status).await
+        }
+    }
+}
+
+async fn create_course_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let mut modules = Vec::new();
+    for i in 0..6 {
+        let key = |f: &str| format!("m{i}_{f}");
+        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = modules.len();
+        modules.push(catalogue::ModuleInput {
+            code: field(&form, &key("code")).to_string(),
+            title: field(&form, &key("title")).to_string(),
+            hours: decimal(&mut problems, &form, &key("hours"), &format!("modules[{n}].hours")).unwrap_or(0.0),
+            standards: words(field(&form, &key("standards"))),
+        });
+    }
+    let mut assessments = Vec::new();
+    for i in 0..4 {
+        let key = |f: &str| format!("a{i}_{f}");
+        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = assessments.len();
+        let col = |f: &str| format!("assessments[{n}].{f}");
+        assessments.push(catalogue::AssessmentInput {
+            code: field(&form, &key("code")).to_string(),
+            title: field(&form, &key("title")).to_string(),
+            module_code: optional(&form, &key("module_code")),
+            max_score: decimal(&mut problems, &form, &key("max_score"), &col("max_score")).unwrap_or(0.0),
+            pass_score: decimal(&mut problems, &form, &key("pass_score"), &col("pass_score")).unwrap_or(0.0),
+            weight: decimal(&mut problems, &form, &key("weight"), &col("weight")),
+        });
+    }
+    let hours = decimal(&mut problems, &form, "hours", "hours");
+    if hours.is_none() && field(&form, "hours").is_empty() {
+        problems.push(Problem::new("required").in_column("hours"));
+    }
+    let input = catalogue::CourseInput {
+        code: field(&form, "code").to_string(),
+        title: field(&form, "title").to_string(),
+        programme_code: optional(&form, "programme_code"),
+        kind: field(&form, "kind").to_string(),
+        modality: field(&form, "modality").to_string(),
+        hours: hours.unwrap_or(0.0),
+        credits: decimal(&mut problems, &form, "credits", "credits").unwrap_or(0.0),
+        accrediting_body: optional(&form, "accrediting_body"),
+        target_roles: words(field(&form, "target_roles")),
+        min_attendance_pct: decimal(&mut problems, &form, "min_attendance_pct", "min_attendance_pct"),
+        require_assessments_passed: Some(form.contains_key("require_assessments_passed")),
+        min_final_grade: decimal(&mut problems, &form, "min_final_grade", "min_final_grade"),
+        certificate_months: whole(&mut problems, &form, "certificate_months", "certificate_months"),
+        prerequisites: words(field(&form, "prerequisites")),
+        modules,
+        assessments,
+    };
+    let outcome = if problems.is_empty() {
+        catalogue::create_course(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_programmes(&state, &ctx, "course", Some(messages), form, status).await
+        }
+    }
 }
 
 async fn programme_page(
