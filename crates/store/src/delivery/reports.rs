@@ -493,3 +493,22 @@ pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<Strin
         .collect();
     (headers, rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::suppress_column;
+
+    #[test]
+    fn small_cells_and_one_more_are_hidden() {
+        // One small cell: the smallest other is hidden too, so the total reveals nothing.
+        assert_eq!(suppress_column(&[40, 3, 12], 5), vec![None, Some(true), Some(false)]);
+        // Two small cells hide each other.
+        assert_eq!(suppress_column(&[40, 3, 1, 12], 5), vec![None, Some(true), Some(true), None]);
+        // Zero is not small; the threshold itself is shown.
+        assert_eq!(suppress_column(&[0, 5, 9], 5), vec![None, None, None]);
+        // 0 turns suppression off.
+        assert_eq!(suppress_column(&[1, 2], 0), vec![None, None]);
+        // A split of one group: nothing to pair with.
+        assert_eq!(suppress_column(&[2], 5), vec![Some(true)]);
+    }
+}
