@@ -579,9 +579,26 @@ async fn write_schools(tx: &mut crate::Tx, id: i64, schools: &[i64]) -> Result<(
 pub async fn create_event(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<OutreachEvent> {
     may(actor, Action::ManageCohorts)?;
     let c = check(db, actor, input).await?;
-    let p = input.participants;
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |x| {
+    let id = insert_event(&mut tx, actor, &c, input).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "outreach_event",
+        &id.to_string(),
+        &format!("outreach {}", c.title),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    event(db, actor, id).await
+}
+
+async fn insert_event(tx: &mut crate::Tx, actor: &Actor, c: &Checked, input: &OutreachInput) -> Result<i64> {
+    let p = input.participants;
+    let id: i64 = on_tx!(&mut *tx, |x| {
         sqlx::query_scalar(
         "INSERT INTO outreach_events (kind, title, programme_id, start_date, end_date, unit_id, school_id, path, medium, \
          audience, learners_female, learners_male, teachers_female, teachers_male, parents_female, parents_male, \
@@ -615,20 +632,162 @@ pub async fn create_event(db: &Db, actor: &Actor, input: &OutreachInput) -> Resu
     .fetch_one(&mut *x)
     .await
     })?;
-    write_schools(&mut tx, id, &c.schools).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "create",
-        "outreach_event",
-        &id.to_string(),
-        &format!("outreach {}", c.title),
-        None::<&()>,
-        Some(input),
-    )
-    .await?;
-    tx.commit().await?;
-    event(db, actor, id).await
+    write_schools(tx, id, &c.schools).await?;
+    Ok(id)
+}
+
+/// The columns of an outreach file: the first three are required.
+pub const IMPORT_COLUMNS: &[&str] = &[
+    "kind",
+    "title",
+    "start_date",
+    "end_date",
+    "programme_code",
+    "unit_code",
+    "school_code",
+    "medium",
+    "audience",
+    "learners_female",
+    "learners_male",
+    "teachers_female",
+    "teachers_male",
+    "parents_female",
+    "parents_male",
+    "officials_female",
+    "officials_male",
+    "others_female",
+    "others_male",
+    "schools",
+    "notes",
+];
+
+/// What an outreach file did or would do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutreachImport {
+    pub rows: usize,
+    pub created: u64,
+    pub dry_run: bool,
+    #[serde(skip)]
+    pub problems: Vec<Problem>,
+}
+
+/// One row of an outreach file as an input; numbers that are not numbers are problems.
+fn row_input(at: &[Option<usize>], r: &opencpd_domain::TableRow, problems: &mut Vec<Problem>) -> OutreachInput {
+    let get = |name: &str| {
+        let i = IMPORT_COLUMNS.iter().position(|c| *c == name).expect("a column");
+        at[i].map(|k| r.get(k).trim().to_string()).unwrap_or_default()
+    };
+    let opt = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
+    let mut number = |name: &str| -> i64 {
+        let raw = get(name);
+        if raw.is_empty() {
+            return 0;
+        }
+        raw.parse().unwrap_or_else(|_| {
+            problems.push(Problem::new("bad-number").at_row(r.number).in_column(name).with_value(&raw));
+            0
+        })
+    };
+    let participants = Participants {
+        learners_female: number("learners_female"),
+        learners_male: number("learners_male"),
+        teachers_female: number("teachers_female"),
+        teachers_male: number("teachers_male"),
+        parents_female: number("parents_female"),
+        parents_male: number("parents_male"),
+        officials_female: number("officials_female"),
+        officials_male: number("officials_male"),
+        others_female: number("others_female"),
+        others_male: number("others_male"),
+    };
+    let audience = if get("audience").is_empty() { None } else { Some(number("audience")) };
+    OutreachInput {
+        kind: get("kind"),
+        title: get("title"),
+        programme_code: opt("programme_code"),
+        start_date: get("start_date"),
+        end_date: opt("end_date"),
+        unit_code: opt("unit_code"),
+        school_code: opt("school_code"),
+        medium: opt("medium"),
+        audience,
+        participants,
+        schools: get("schools")
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect(),
+        notes: opt("notes"),
+        version: None,
+    }
+}
+
+/// Records the events of a table (one a row): every row or none, each problem named by
+/// row and column. Schools reached are codes separated by spaces, commas or semicolons.
+pub async fn import_events(
+    db: &Db,
+    actor: &Actor,
+    table: &opencpd_domain::Table,
+    dry_run: bool,
+) -> Result<OutreachImport> {
+    may(actor, Action::ManageCohorts)?;
+    let rows: Vec<&opencpd_domain::TableRow> =
+        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
+    let mut report = OutreachImport { rows: rows.len(), created: 0, dry_run, problems: Vec::new() };
+    let outcome = async {
+        let at = super::cohorts::header_indexes(table, &IMPORT_COLUMNS[..3], &IMPORT_COLUMNS[3..])?;
+        if rows.is_empty() {
+            return Err(Problem::new("no-rows").into());
+        }
+        let mut problems = Vec::new();
+        let mut ready = Vec::new();
+        for r in &rows {
+            let input = row_input(&at, r, &mut problems);
+            match check(db, actor, &input).await {
+                Ok(c) => ready.push((c, input)),
+                Err(Error::Invalid(found)) => problems.extend(found.into_iter().map(|p| {
+                    let column = p.column.clone().map(|c| c.trim_start_matches("participants.").to_string());
+                    let p = p.at_row(r.number);
+                    match column {
+                        Some(c) => p.in_column(c),
+                        None => p,
+                    }
+                })),
+                Err(e) => return Err(e),
+            }
+            if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
+                break;
+            }
+        }
+        fail_if_any(problems)?;
+        if dry_run {
+            return Ok(0);
+        }
+        let mut tx = db.begin().await?;
+        for (c, input) in &ready {
+            insert_event(&mut tx, actor, c, input).await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "import",
+            "outreach_events",
+            "",
+            &format!("import of {} outreach events", ready.len()),
+            None::<&()>,
+            Some(&serde_json::json!({ "created": ready.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ready.len() as u64)
+    }
+    .await;
+    match outcome {
+        Ok(n) => report.created = n,
+        Err(Error::Invalid(p)) => report.problems = p,
+        Err(e) => return Err(e),
+    }
+    Ok(report)
 }
 
 /// Changes an event, given the version read.
