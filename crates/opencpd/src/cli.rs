@@ -340,6 +340,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 delivery.marks,
                 delivery.certificates
             );
+            let o = &delivery.outreach;
+            if o.events > 0 {
+                println!(
+                    "Outreach: {} events, {} resources delivered to schools ({} checks), {} teacher awards.",
+                    o.events, o.resources, o.checks, o.awards
+                );
+            }
             println!("Accounts (password: {password}):");
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);

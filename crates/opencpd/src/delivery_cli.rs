@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use opencpd_store::delivery::{attendance, cohorts, demo, reports};
+use opencpd_store::delivery::{attendance, cohorts, demo, outreach, reports};
 use opencpd_store::{Actor, Db, describe_url};
 use opencpd_transfer::Format;
 use std::path::PathBuf;
@@ -32,6 +32,17 @@ pub enum DeliveryCommand {
     ImportAttendance {
         #[arg(long)]
         cohort: String,
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+    /// Record outreach events from a file, one a row (kind, title, start_date, place or
+    /// medium, participants by category and sex, schools reached): all or none.
+    ImportOutreach {
         file: PathBuf,
         #[arg(long)]
         dry_run: bool,
@@ -136,6 +147,30 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        DeliveryCommand::ImportOutreach { file, dry_run, lang, db } => {
+            let lang = opencpd_domain::i18n::resolve(&lang);
+            let table = match opencpd_transfer::read_path(&file) {
+                Ok(t) => t,
+                Err(p) => {
+                    print_problems(&file, &[p], lang);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let pool = open(&db).await?;
+            let report = outreach::import_events(&pool, &actor, &table, dry_run).await?;
+            if !report.problems.is_empty() {
+                print_problems(&file, &report.problems, lang);
+                eprintln!("nothing recorded");
+                return Ok(ExitCode::from(1));
+            }
+            println!(
+                "{} rows; {} outreach events recorded{}",
+                report.rows,
+                report.created,
+                if dry_run { " (dry run)" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         DeliveryCommand::Reach { programme, by, level, format, out, db } => {
             let pool = open(&db).await?;
             let id = opencpd_store::delivery::catalogue::programme_by_code(&pool, &programme)
@@ -156,13 +191,18 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             let pool = open(&db).await?;
             let summary = demo::build(&pool, seed).await?;
             println!(
-                "{} programme, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates",
+                "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates; \
+                 {} outreach events, {} resources ({} checks), {} awards",
                 summary.programmes,
                 summary.courses,
                 summary.cohorts,
                 summary.enrolments,
                 summary.marks,
-                summary.certificates
+                summary.certificates,
+                summary.outreach.events,
+                summary.outreach.resources,
+                summary.outreach.checks,
+                summary.outreach.awards
             );
             Ok(ExitCode::SUCCESS)
         }

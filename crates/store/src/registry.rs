@@ -457,7 +457,7 @@ pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&s
 }
 
 /// An edit made on a version someone else has changed since: a conflict, never an overwrite.
-fn stale(seen: i64, latest: i64) -> Error {
+pub(crate) fn stale(seen: i64, latest: i64) -> Error {
     Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
 }
 

@@ -285,10 +285,12 @@ async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
     let staff = registry::staff(&state.db, actor, &school).await?;
     let clusters = registry::clusters_of(&state.db, actor, &school).await?;
     let women = staff.iter().filter(|s| s.sex == "F").count();
+    let resources = crate::delivery::school_resources(&state, &ctx, school.id, &school.unit_path).await?;
     state.templates.page(
         &ctx,
         "school.html",
-        minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women, clusters => v(&clusters) },
+        minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women, clusters => v(&clusters),
+        ..resources },
     )
 }
 
@@ -303,7 +305,12 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
             minijinja::context! { current, ..v(&x) }
         })
         .collect();
-    state.templates.page(&ctx, "person.html", minijinja::context! { person => v(&person), positions })
+    let awards = opencpd_store::delivery::awards::awards_of(&state.db, actor, id).await?;
+    state.templates.page(
+        &ctx,
+        "person.html",
+        minijinja::context! { person => v(&person), positions, awards => v(&awards) },
+    )
 }
 
 fn kinds() -> Vec<&'static str> {

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 pub const COURSE_KINDS: &[&str] = &["diploma", "certificate", "short_training"];
 pub const MODALITIES: &[&str] = &["face_to_face", "online", "blended"];
-/// What a target counts: people enrolled, people who completed, people certified.
-pub const MEASURES: &[&str] = &["enrolled", "completed", "certified"];
+/// What a target counts: people enrolled, people who completed, people certified;
+/// participants in the programme's outreach events, schools those events reached.
+pub const MEASURES: &[&str] = &["enrolled", "completed", "certified", "outreach_participants", "schools_reached"];
 /// The framework modules map to when a standard is named by code alone.
 pub const DEFAULT_FRAMEWORK: &str = "rw-school-leadership";
 

@@ -60,7 +60,7 @@ pub struct CohortInput {
 
 const COHORT_SQL: &str = "SELECT h.id, h.code, h.name, h.course_id, k.code AS course_code, k.title AS course_title, \
      h.unit_id, u.name AS unit_name, h.unit_path, h.venue, h.start_date, h.end_date, h.capacity, \
-     (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = h.id) AS enrolled, h.version \
+     (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = h.id AND e.withdrawn_on IS NULL) AS enrolled, h.version \
      FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id";
 
 pub(crate) async fn cohort_unchecked(db: &Db, id: i64) -> Result<Cohort> {
@@ -219,6 +219,262 @@ pub async fn facilitators(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec
     })?)
 }
 
+/// People enrolled and not withdrawn: what capacity counts.
+pub(crate) async fn active_count(db: &Db, cohort_id: i64) -> Result<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
+    )
+    .bind(cohort_id)
+    .fetch_one(p)
+    .await)?)
+}
+
+/// What may change on a cohort once opened (its code, course and unit stay).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CohortUpdate {
+    /// The version read; a stale one is a conflict.
+    pub version: i64,
+    pub name: String,
+    #[serde(default)]
+    pub venue: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+    /// At least the number enrolled (withdrawals left out).
+    pub capacity: i64,
+    /// Staff numbers of the facilitators; absent leaves them as they are.
+    #[serde(default)]
+    pub facilitators: Option<Vec<String>>,
+}
+
+/// Changes a cohort's name, venue, dates, capacity and facilitators.
+pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate) -> Result<Cohort> {
+    let before = cohort_for(db, actor, id, Action::ManageCohorts).await?;
+    let mut problems = Vec::new();
+    let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
+    let start = collect(&mut problems, "start_date", vocab::parse_date(&input.start_date));
+    let end = collect(&mut problems, "end_date", vocab::parse_date(&input.end_date));
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        problems.push(Problem::new("ends-before-start").in_column("end_date").arg("start", s));
+    }
+    let active = active_count(db, id).await?;
+    if input.capacity <= 0 {
+        problems.push(Problem::new("not-positive").in_column("capacity").with_value(input.capacity.to_string()));
+    } else if input.capacity < active {
+        problems.push(
+            Problem::new("capacity-below-enrolled")
+                .in_column("capacity")
+                .with_value(input.capacity.to_string())
+                .arg("enrolled", active),
+        );
+    }
+    let mut facilitators = None;
+    if let Some(list) = &input.facilitators {
+        let numbers: Vec<String> = list.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let found = people_by_staff_number(db, &numbers).await?;
+        let mut ids = Vec::new();
+        for (i, n) in numbers.iter().enumerate() {
+            match found.get(&n.to_lowercase()) {
+                Some(id) if !ids.contains(id) => ids.push(*id),
+                Some(_) => {}
+                None => {
+                    problems.push(Problem::new("unknown-person").in_column(format!("facilitators[{i}]")).with_value(n))
+                }
+            }
+        }
+        facilitators = Some(ids);
+    }
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    let updated = on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE cohorts SET name = $1, venue = $2, start_date = $3, end_date = $4, capacity = $5, version = version + 1 \
+         WHERE id = $6 AND version = $7"
+    )
+    .bind(name.as_deref())
+    .bind(optional_text(&input.venue))
+    .bind(start)
+    .bind(end)
+    .bind(input.capacity)
+    .bind(id)
+    .bind(input.version)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if updated == 0 {
+        return Err(crate::registry::stale(input.version, before.version));
+    }
+    // Enrolments made since the check: capacity is checked again inside the transaction.
+    let active: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
+    )
+    .bind(id)
+    .fetch_one(&mut *c)
+    .await)?;
+    if input.capacity < active {
+        return Err(Problem::new("capacity-below-enrolled")
+            .in_column("capacity")
+            .with_value(input.capacity.to_string())
+            .arg("enrolled", active)
+            .into());
+    }
+    if let Some(ids) = &facilitators {
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM cohort_facilitators WHERE cohort_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        for pid in ids {
+            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO cohort_facilitators (cohort_id, person_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*pid)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "cohort",
+        &id.to_string(),
+        &format!("cohort {}", before.code),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    cohort(db, actor, id).await
+}
+
+/// A withdrawal: from when, and why.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Withdrawal {
+    /// YYYY-MM-DD: on or after the enrolment, not in the future. Default: today.
+    #[serde(default)]
+    pub withdrawn_on: Option<String>,
+    pub reason: String,
+}
+
+/// Withdraws someone from a cohort. The enrolment stays (reach counts everyone ever
+/// enrolled); the place is freed and the person no longer counts towards completion.
+pub async fn withdraw(db: &Db, actor: &Actor, enrolment_id: i64, input: &Withdrawal) -> Result<Enrolment> {
+    let before = enrolment_unchecked(db, enrolment_id).await?;
+    let cohort = cohort_for(db, actor, before.cohort_id, Action::ManageCohorts).await?;
+    let mut problems = Vec::new();
+    let label = before.staff_number.clone().unwrap_or_else(|| before.person_id.to_string());
+    if let Some(on) = before.withdrawn_on {
+        problems.push(Problem::new("already-withdrawn").in_column("enrolment_id").with_value(&label).arg("date", on));
+    }
+    let today = crate::today();
+    let on = match optional_text(&input.withdrawn_on) {
+        Some(d) => collect(&mut problems, "withdrawn_on", vocab::parse_date(d)),
+        None => Some(today),
+    };
+    if let Some(d) = on {
+        let enrolled = before.enrolled_at.date_naive();
+        if d < enrolled {
+            problems.push(
+                Problem::new("withdrawn-before-enrolment")
+                    .in_column("withdrawn_on")
+                    .with_value(d.to_string())
+                    .arg("enrolled", enrolled),
+            );
+        } else if d > today {
+            problems.push(Problem::new("in-future").in_column("withdrawn_on").with_value(d.to_string()));
+        }
+    }
+    if input.reason.trim().is_empty() {
+        problems.push(Problem::new("reason-required").in_column("reason"));
+    }
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE enrolments SET withdrawn_on = $1, withdraw_reason = $2 WHERE id = $3 AND withdrawn_on IS NULL"
+    )
+    .bind(on)
+    .bind(input.reason.trim())
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(Problem::new("already-withdrawn")
+            .in_column("enrolment_id")
+            .with_value(&label)
+            .arg("date", today)
+            .into());
+    }
+    super::reports::refresh_participants(&mut tx, super::reports::Who::Person(before.person_id)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "withdraw",
+        "enrolment",
+        &enrolment_id.to_string(),
+        &format!("withdraw person {} from {}", before.person_id, cohort.code),
+        Some(&before),
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    enrolment_unchecked(db, enrolment_id).await
+}
+
+/// Takes a withdrawn person back into the cohort, if a place is free.
+pub async fn reinstate(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Enrolment> {
+    let before = enrolment_unchecked(db, enrolment_id).await?;
+    let cohort = cohort_for(db, actor, before.cohort_id, Action::ManageCohorts).await?;
+    let label = before.staff_number.clone().unwrap_or_else(|| before.person_id.to_string());
+    if before.withdrawn_on.is_none() {
+        return Err(Problem::new("not-withdrawn").in_column("enrolment_id").with_value(label).into());
+    }
+    let mut tx = db.begin().await?;
+    let active: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
+    )
+    .bind(cohort.id)
+    .fetch_one(&mut *c)
+    .await)?;
+    if active + 1 > cohort.capacity {
+        return Err(Problem::new("over-capacity")
+            .with_value(&cohort.code)
+            .arg("capacity", cohort.capacity)
+            .arg("enrolled", active)
+            .arg("adding", 1)
+            .into());
+    }
+    let changed = on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE enrolments SET withdrawn_on = NULL, withdraw_reason = NULL WHERE id = $1 AND withdrawn_on IS NOT NULL"
+    )
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if changed == 0 {
+        return Err(Problem::new("not-withdrawn").in_column("enrolment_id").with_value(label).into());
+    }
+    super::reports::refresh_participants(&mut tx, super::reports::Who::Person(before.person_id)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "reinstate",
+        "enrolment",
+        &enrolment_id.to_string(),
+        &format!("reinstate person {} in {}", before.person_id, cohort.code),
+        Some(&before),
+        None::<&()>,
+    )
+    .await?;
+    tx.commit().await?;
+    enrolment_unchecked(db, enrolment_id).await
+}
+
 // ---------------------------------------------------------------------------------------
 // Enrolments
 
@@ -242,10 +498,13 @@ pub struct Enrolment {
     pub final_grade: Option<f64>,
     /// Computed: when the course's completion rule was first met.
     pub completed_on: Option<NaiveDate>,
+    /// Withdrawn from the cohort on this day: no longer counted in capacity or completion.
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdraw_reason: Option<String>,
 }
 
 const ENROLMENT_SQL: &str = "SELECT e.id, e.cohort_id, e.person_id, p.staff_number, p.given_name, p.family_name, e.sex, \
-     e.role, e.source, e.enrolled_at, e.attendance_pct, e.final_grade, e.completed_on \
+     e.role, e.source, e.enrolled_at, e.attendance_pct, e.final_grade, e.completed_on, e.withdrawn_on, e.withdraw_reason \
      FROM enrolments e JOIN people p ON p.id = e.person_id";
 
 /// The participants of a cohort, by name. Whoever reads a cohort reads who is in it.
@@ -385,7 +644,7 @@ async fn check_enrolments(
         }
     }
     fail_if_any(problems)?;
-    let current = enrolled.len() as i64;
+    let current = active_count(db, cohort.id).await?;
     if current + out.ready.len() as i64 > cohort.capacity {
         return Err(Problem::new("over-capacity")
             .with_value(&cohort.code)
@@ -400,11 +659,12 @@ async fn check_enrolments(
 /// Writes checked enrolments inside `tx`, re-checking capacity there so two requests
 /// racing for the last places cannot both win.
 async fn write_enrolments(tx: &mut Tx, cohort: &Cohort, ready: &[NewEnrolment], source: &str) -> Result<u64> {
-    let current: i64 =
-        on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1")
-            .bind(cohort.id)
-            .fetch_one(&mut *c)
-            .await)?;
+    let current: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
+    )
+    .bind(cohort.id)
+    .fetch_one(&mut *c)
+    .await)?;
     if current + ready.len() as i64 > cohort.capacity {
         return Err(Problem::new("over-capacity")
             .with_value(&cohort.code)

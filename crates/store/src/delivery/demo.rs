@@ -23,6 +23,8 @@ pub struct DeliverySummary {
     pub enrolments: u64,
     pub marks: u64,
     pub certificates: u64,
+    /// Outreach events, resources with their checks, awards.
+    pub outreach: super::demo_outreach::OutreachSummary,
 }
 
 fn s(v: &str) -> String {
@@ -276,13 +278,15 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
         }
         certified += certificates::issue_for_cohort(db, &actor, cohort.id).await?.issued;
     }
+    let outreach = super::demo_outreach::build(db, seed).await?;
     Ok(DeliverySummary {
-        programmes: 1,
+        programmes: 2,
         courses: 2,
         cohorts: cohorts_made,
         enrolments: enrolled,
         marks,
         certificates: certified,
+        outreach,
     })
 }
 
@@ -513,5 +517,6 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
         enrolments: n_enrolments,
         marks: n_marks,
         certificates: n_certificates,
+        outreach: Default::default(),
     })
 }

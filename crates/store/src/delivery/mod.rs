@@ -17,8 +17,14 @@
 //!   re-issue, batch issue.
 //! - [`record`]: each person's CPD record (hours and credits per year) and thresholds
 //!   per role.
-//! - [`reports`]: reach against targets with disaggregation, and completion funnels.
-//! - [`demo`]: delivery data for the small demo.
+//! - [`reports`]: reach against targets with disaggregation, completion funnels, and the
+//!   deployment's small-cell threshold for report pages and exports.
+//! - [`outreach`]: outreach events (maths camps, science caravans, award ceremonies,
+//!   broadcasts…) with participants by category and sex and the schools reached; the kinds
+//!   are the deployment's list.
+//! - [`resources`]: resources delivered to schools and the later checks of their state.
+//! - [`awards`]: awards to teachers.
+//! - [`demo`] and [`demo_outreach`]: delivery data for the small demo.
 //!
 //! Decisions where the issue is silent:
 //! - Scope: programmes, courses, standards, attendance statuses and CPD thresholds are the
@@ -45,17 +51,54 @@
 //!   look-alike characters; re-issue revokes the old one ("re-issued as …").
 //! - Reach counts people (once per programme), placed where they were when enrolled, and
 //!   only those inside the reader's scope; school leaders and teachers get no reach report.
+//! - Editing a cohort changes its name, venue, dates, capacity and facilitators (its code,
+//!   course and unit stay); the capacity never goes below the people enrolled and not
+//!   withdrawn, checked again inside the transaction; a stale version is a conflict.
+//! - Withdrawal: dated (on or after the enrolment, not in the future) and with a reason;
+//!   withdrawing twice is refused, reinstating needs a free place. The enrolment stays:
+//!   reach's "enrolled" counts everyone ever enrolled, "completed" and "certified" only
+//!   those not withdrawn; a cohort's funnel shows everyone enrolled, then a "withdrawn"
+//!   count, and its later steps (attended enough, completed, certified) leave the
+//!   withdrawn out. Capacity counts only those not withdrawn. Attendance and grades of a
+//!   withdrawn person are kept as they were.
+//! - Outreach events are placed at a school (its unit is the place) or a unit and belong
+//!   there: officers whose scope covers the place record and edit them (`ManageCohorts`),
+//!   whoever reads the place reads them; a school leader reads those at their school. A
+//!   broadcast (radio, TV, online) may have no place: it is the deployment's, read by all
+//!   and recorded by those who manage programmes. The schools reached must each be
+//!   readable by whoever records the event; the school it was held at counts as reached.
+//!   Participants are counted by category (learners, teachers, parents, officials,
+//!   others) and sex, never negative. Targets may count `outreach_participants` (of one
+//!   sex when the target says so; a target's role does not apply) and `schools_reached`
+//!   (distinct schools), over the programme's events in the reader's scope and the
+//!   target's unit.
+//! - Resources belong to their school (`ManageCohorts` there records deliveries and
+//!   checks; whoever reads the school reads them). A delivery is dated today or before; a
+//!   check is dated on or after the delivery and not in the future; the latest check
+//!   gives the current state.
+//! - Awards belong to their person: officers whose scope covers the person record them,
+//!   whoever reads the person reads them (on the person page and the CPD record).
+//! - Small cells: in report pages and exports, a split's counts from 1 to below the
+//!   deployment's threshold (default 5, 0 turns it off) show as "<5"; when that hides a
+//!   single cell of a column, the smallest other cell of the column is hidden too ("x"),
+//!   so no hidden count can be had by subtracting the others from the total. Totals and
+//!   targets are exact. The JSON API answers the counts themselves, with the threshold,
+//!   for those who analyse them; it is under the same scope as the pages.
 //!
 //! Not here: HTTP, HTML, file formats (tables arrive already read).
 
 pub mod attendance;
+pub mod awards;
 pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
 pub mod completion;
 pub mod demo;
+pub mod demo_outreach;
+pub mod outreach;
 pub mod record;
 pub mod reports;
+pub mod resources;
 
 use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
@@ -153,6 +196,12 @@ pub(crate) async fn placements(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Plac
         }
     }
     Ok(out.into_iter().map(|(id, (p, _))| (id, p)).collect())
+}
+
+/// Whether the actor may manage delivery for a person (record an award, say).
+pub async fn may_manage_person(db: &Db, actor: &Actor, person_id: i64) -> Result<bool> {
+    let places = placements(db, &[person_id]).await?;
+    Ok(places.get(&person_id).is_some_and(|p| actor.allows(Action::ManageCohorts, &p.target(person_id))))
 }
 
 /// People by staff number (lower-cased), for files and forms that name people so.

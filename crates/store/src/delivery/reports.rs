@@ -57,6 +57,9 @@ pub struct Reach {
     pub totals: ReachRow,
     pub targets: Vec<TargetReach>,
     pub rows: Vec<ReachRow>,
+    /// The deployment's small-cell threshold: report pages and exports show the split's
+    /// counts below it as "<n" (this answer carries the counts themselves).
+    pub small_cell_threshold: i64,
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -117,21 +120,44 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     for g in &groups {
         add(&mut totals, g);
     }
+    let outreach =
+        if programme.targets.iter().any(|t| t.measure.starts_with("outreach") || t.measure == "schools_reached") {
+            let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
+            Some(super::outreach::figures(db, actor, &filter).await?)
+        } else {
+            None
+        };
     let targets = programme
         .targets
         .iter()
         .map(|t| {
-            let achieved: i64 = groups
-                .iter()
-                .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
-                .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
-                .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
-                .map(|g| match t.measure.as_str() {
-                    "completed" => g.completed,
-                    "certified" => g.certified,
-                    _ => g.enrolled,
-                })
-                .sum();
+            let inside = |path: &str| t.unit_path.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
+            let achieved: i64 = match (t.measure.as_str(), &outreach) {
+                ("outreach_participants", Some((events, _))) => events
+                    .iter()
+                    .filter(|e| inside(&e.path))
+                    .map(|e| match t.sex.as_deref() {
+                        Some("F") => e.participants.female(),
+                        Some("M") => e.participants.male(),
+                        _ => e.participants.total(),
+                    })
+                    .sum(),
+                ("schools_reached", Some((_, reached))) => {
+                    reached.iter().filter(|r| inside(&r.2)).map(|r| r.1).collect::<std::collections::HashSet<_>>().len()
+                        as i64
+                }
+                _ => groups
+                    .iter()
+                    .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
+                    .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
+                    .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
+                    .map(|g| match t.measure.as_str() {
+                        "completed" => g.completed,
+                        "certified" => g.certified,
+                        _ => g.enrolled,
+                    })
+                    .sum(),
+            };
             TargetReach {
                 target_id: t.id,
                 label: t.label.clone(),
@@ -173,7 +199,16 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         }
         rows.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    Ok(Reach { programme_id: programme.id, by: by.map(str::to_string), level, totals, targets, rows })
+    let small_cell_threshold = small_cell_threshold(db).await?;
+    Ok(Reach {
+        programme_id: programme.id,
+        by: by.map(str::to_string),
+        level,
+        totals,
+        targets,
+        rows,
+        small_cell_threshold,
+    })
 }
 
 type GroupKey = (String, i64, String);
@@ -195,7 +230,106 @@ fn keep_groups(key: GroupKey, rows: &[Group]) {
     }
 }
 
-/// The reach report as a table for CSV or XLSX: the targets, then the split.
+/// The deployment's small-cell threshold (0: off).
+pub async fn small_cell_threshold(db: &Db) -> Result<i64> {
+    let v: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT value FROM report_settings WHERE key = 'small_cell_threshold'")
+            .fetch_optional(p)
+            .await)?;
+    Ok(v.unwrap_or(DEFAULT_SMALL_CELL_THRESHOLD))
+}
+
+pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
+
+/// The deployment's report settings.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportSettings {
+    /// Disaggregated counts below this are shown as "<n" in report pages and exports;
+    /// 0 turns suppression off. At most 100.
+    pub small_cell_threshold: i64,
+}
+
+pub async fn report_settings(db: &Db) -> Result<ReportSettings> {
+    Ok(ReportSettings { small_cell_threshold: small_cell_threshold(db).await? })
+}
+
+/// Sets the small-cell threshold (those who manage programmes).
+pub async fn set_report_settings(db: &Db, actor: &Actor, input: &ReportSettings) -> Result<ReportSettings> {
+    super::may(actor, opencpd_domain::access::Action::ManageProgrammes)?;
+    if !(0..=100).contains(&input.small_cell_threshold) {
+        return Err(opencpd_domain::Problem::new("out-of-range")
+            .in_column("small_cell_threshold")
+            .with_value(input.small_cell_threshold.to_string())
+            .arg("max", 100)
+            .into());
+    }
+    let before = report_settings(db).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO report_settings (key, value) VALUES ('small_cell_threshold', $1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    .bind(input.small_cell_threshold)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    crate::audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "report_settings",
+        "small_cell_threshold",
+        "report settings",
+        Some(&before),
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    report_settings(db).await
+}
+
+/// Which cells of one column of a split to hide, and how: `Some(true)` a small count
+/// (shown "<n"), `Some(false)` a second cell hidden so that the small one cannot be had
+/// by subtracting the others from the total (shown "x"), `None` shown.
+///
+/// The rule: every count above 0 and below the threshold is hidden; when that hides
+/// exactly one cell of the column, the smallest other cell is hidden too. Totals are
+/// shown as they are.
+pub fn suppress_column(values: &[i64], threshold: i64) -> Vec<Option<bool>> {
+    let mut out: Vec<Option<bool>> =
+        values.iter().map(|v| if *v > 0 && *v < threshold { Some(true) } else { None }).collect();
+    if out.iter().filter(|c| c.is_some()).count() == 1 && values.len() > 1 {
+        let second =
+            values.iter().enumerate().filter(|(i, _)| out[*i].is_none()).min_by_key(|(_, v)| **v).map(|(i, _)| i);
+        if let Some(i) = second {
+            out[i] = Some(false);
+        }
+    }
+    out
+}
+
+/// The split's counts (enrolled, completed, certified) as shown: small cells hidden.
+pub fn shown_cells(reach: &Reach) -> Vec<[String; 3]> {
+    let k = reach.small_cell_threshold;
+    let columns: [Vec<i64>; 3] = [
+        reach.rows.iter().map(|r| r.enrolled).collect(),
+        reach.rows.iter().map(|r| r.completed).collect(),
+        reach.rows.iter().map(|r| r.certified).collect(),
+    ];
+    let hidden: Vec<Vec<Option<bool>>> = columns.iter().map(|c| suppress_column(c, k)).collect();
+    (0..reach.rows.len())
+        .map(|i| {
+            std::array::from_fn(|c| match hidden[c][i] {
+                Some(true) => format!("<{k}"),
+                Some(false) => "x".to_string(),
+                None => columns[c][i].to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The reach report as a table for CSV or XLSX: the targets, then the split (small cells
+/// hidden as on the page).
 pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let headers = vec!["section", "key", "name", "measure", "target", "enrolled", "completed", "certified", "percent"];
     let mut rows = Vec::new();
@@ -213,16 +347,19 @@ pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
         ]);
     }
     let by = reach.by.clone().unwrap_or_else(|| "total".into());
-    for r in std::iter::once(&reach.totals).chain(&reach.rows) {
+    let t = &reach.totals;
+    let total = [t.enrolled.to_string(), t.completed.to_string(), t.certified.to_string()];
+    let shown = shown_cells(reach);
+    for (r, cells) in std::iter::once((t, &total)).chain(reach.rows.iter().zip(&shown)) {
         rows.push(vec![
-            if r.key == "total" && r.name.is_none() { "total".into() } else { by.clone() },
+            if std::ptr::eq(r, t) { "total".into() } else { by.clone() },
             r.key.clone(),
             r.name.clone().unwrap_or_default(),
             String::new(),
             String::new(),
-            r.enrolled.to_string(),
-            r.completed.to_string(),
-            r.certified.to_string(),
+            cells[0].clone(),
+            cells[1].clone(),
+            cells[2].clone(),
             String::new(),
         ]);
     }
@@ -232,7 +369,10 @@ pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Funnel {
     pub cohort_id: i64,
+    /// Everyone ever enrolled, withdrawn or not.
     pub enrolled: i64,
+    /// Withdrawn: not counted in the steps below.
+    pub withdrawn: i64,
     /// Attended at least the course's minimum share of sessions.
     pub attended: i64,
     pub completed: i64,
@@ -244,12 +384,13 @@ pub struct Funnel {
 pub async fn funnel(db: &Db, actor: &Actor, cohort_id: i64) -> Result<Funnel> {
     let c = cohort(db, actor, cohort_id).await?;
     let course = super::catalogue::course_row(db, c.course_id).await?;
-    let (enrolled, attended, completed, certified): (i64, i64, i64, i64) = on_db!(db, |p| {
+    let (enrolled, withdrawn, attended, completed, certified): (i64, i64, i64, i64, i64) = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT COUNT(*), \
-         COALESCE(SUM(CASE WHEN e.attendance_pct >= $2 THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates x WHERE x.enrolment_id = e.id AND x.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) \
+         COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= $2 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates x WHERE x.enrolment_id = e.id AND x.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) \
          FROM enrolments e WHERE e.cohort_id = $1"
     )
     .bind(c.id)
@@ -260,6 +401,7 @@ pub async fn funnel(db: &Db, actor: &Actor, cohort_id: i64) -> Result<Funnel> {
     Ok(Funnel {
         cohort_id: c.id,
         enrolled,
+        withdrawn,
         attended,
         completed,
         certified,
@@ -291,8 +433,8 @@ pub(crate) async fn refresh_participants(tx: &mut Tx, who: Who) -> Result<()> {
          SELECT x.programme_id, x.person_id, x.path, x.sex, x.role, s.ownership, s.subsystem, x.completed, x.certified \
          FROM (SELECT k.programme_id, e.person_id, MIN(e.path) AS path, MIN(e.sex) AS sex, MIN(e.role) AS role, \
                MIN(e.school_id) AS school_id, \
-               MAX(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END) AS completed, \
-               MAX(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
+               MAX(CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END) AS completed, \
+               MAX(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
                    AND c.revoked_on IS NULL) THEN 1 ELSE 0 END) AS certified \
                FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
                WHERE k.programme_id IS NOT NULL AND e.{filter} GROUP BY k.programme_id, e.person_id) x \
@@ -325,7 +467,9 @@ pub struct CohortFunnel {
     pub name: String,
     pub course_code: String,
     pub unit_name: String,
+    /// Everyone ever enrolled; the steps after leave the withdrawn out.
     pub enrolled: i64,
+    pub withdrawn: i64,
     pub attended: i64,
     pub completed: i64,
     pub certified: i64,
@@ -340,9 +484,10 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
         let rows: Vec<CohortFunnel> = on_db!(db, |p| {
             sqlx::query_as(
             "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
-             CAST(COALESCE(SUM(CASE WHEN e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
-             CAST(COALESCE(SUM(CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
-             CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
+             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS withdrawn, \
+             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
+             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
+             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
                  AND c.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) AS BIGINT) AS certified \
              FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id \
              LEFT JOIN enrolments e ON e.cohort_id = h.id \
@@ -367,7 +512,8 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
 
 /// Cohort funnels as a table for CSV or XLSX.
 pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let headers = vec!["cohort", "name", "course", "unit", "enrolled", "attended", "completed", "certified"];
+    let headers =
+        vec!["cohort", "name", "course", "unit", "enrolled", "withdrawn", "attended", "completed", "certified"];
     let rows = rows
         .iter()
         .map(|f| {
@@ -377,6 +523,7 @@ pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<Strin
                 f.course_code.clone(),
                 f.unit_name.clone(),
                 f.enrolled.to_string(),
+                f.withdrawn.to_string(),
                 f.attended.to_string(),
                 f.completed.to_string(),
                 f.certified.to_string(),
@@ -384,4 +531,23 @@ pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<Strin
         })
         .collect();
     (headers, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suppress_column;
+
+    #[test]
+    fn small_cells_and_one_more_are_hidden() {
+        // One small cell: the smallest other is hidden too, so the total reveals nothing.
+        assert_eq!(suppress_column(&[40, 3, 12], 5), vec![None, Some(true), Some(false)]);
+        // Two small cells hide each other.
+        assert_eq!(suppress_column(&[40, 3, 1, 12], 5), vec![None, Some(true), Some(true), None]);
+        // Zero is not small; the threshold itself is shown.
+        assert_eq!(suppress_column(&[0, 5, 9], 5), vec![None, None, None]);
+        // 0 turns suppression off.
+        assert_eq!(suppress_column(&[1, 2], 0), vec![None, None]);
+        // A split of one group: nothing to pair with.
+        assert_eq!(suppress_column(&[2], 5), vec![Some(true)]);
+    }
 }

@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::Router;
 
 pub use api::DeliveryApi;
+pub(crate) use pages::school_resources;
 
 /// Templates of the delivery pages, registered with the others.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -25,6 +26,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("delivery/record.html", include_str!("../../templates/delivery/record.html")),
     ("delivery/apply.html", include_str!("../../templates/delivery/apply.html")),
     ("delivery/below.html", include_str!("../../templates/delivery/below.html")),
+    ("delivery/outreach.html", include_str!("../../templates/delivery/outreach.html")),
+    ("delivery/outreach_form.html", include_str!("../../templates/delivery/outreach_form.html")),
+    ("delivery/outreach_event.html", include_str!("../../templates/delivery/outreach_event.html")),
+    ("delivery/resource.html", include_str!("../../templates/delivery/resource.html")),
+    ("delivery/school_resources.html", include_str!("../../templates/delivery/school_resources.html")),
+    ("delivery/school_resources_page.html", include_str!("../../templates/delivery/school_resources_page.html")),
+    ("delivery/person_awards.html", include_str!("../../templates/delivery/person_awards.html")),
+    ("delivery/catalogue_forms.html", include_str!("../../templates/delivery/catalogue_forms.html")),
 ];
 
 /// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.

@@ -13,8 +13,13 @@ use axum::{Form, Router};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
+use opencpd_store::delivery::awards::{self, AwardInput};
 use opencpd_store::delivery::certificates::Revocation;
-use opencpd_store::delivery::cohorts::{self, ApplicationInput, CohortInput, Decision, EnrolInput};
+use opencpd_store::delivery::cohorts::{
+    self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal,
+};
+use opencpd_store::delivery::outreach::{self, OutreachFilter, OutreachInput, Participants};
+use opencpd_store::delivery::resources::{self, CheckInput, ResourceInput};
 use opencpd_store::delivery::{catalogue, certificates, record, reports};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -25,7 +30,8 @@ fn v<T: Serialize>(value: &T) -> minijinja::Value {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/programmes", get(programmes_page))
+        .route("/programmes", get(programmes_page).post(create_programme_form))
+        .route("/courses", post(create_course_form))
         .route("/programmes/{id}", get(programme_page))
         .route("/courses/{id}", get(course_page))
         .route("/cohorts", get(cohorts_page).post(create_cohort_form))
@@ -43,17 +49,230 @@ pub fn router() -> Router<AppState> {
         .route("/verify/{code}", get(verify_page))
         .route("/people/{id}/cpd", get(record_page))
         .route("/units/{id}/cpd-below", get(below_page))
+        .route("/cohorts/{id}/edit", post(edit_cohort_form))
+        .route("/enrolments/{id}/withdraw", post(withdraw_form))
+        .route("/enrolments/{id}/reinstate", post(reinstate_form))
+        .route("/outreach", get(outreach_page).post(create_outreach_form))
+        .route("/outreach/{id}", get(event_page).post(edit_outreach_form))
+        .route("/resources/{id}", get(resource_page))
+        .route("/resources/{id}/checks", post(check_form))
+        .route("/schools/{id}/resources", post(resource_form))
+        .route("/people/{id}/awards", post(award_form))
 }
 
-async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_programmes(&state, &ctx, "", None, HashMap::new(), StatusCode::OK).await
+}
+
+/// The programmes and courses, with the forms to set up new ones for those who may.
+async fn render_programmes(
+    state: &AppState,
+    ctx: &Ctx,
+    which: &str,
+    problems: Option<Vec<String>>,
+    form: HashMap<String, String>,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let programmes = catalogue::programmes(&state.db, actor).await?;
     let courses = catalogue::courses(&state.db, None).await?;
-    state.templates.page(
-        &ctx,
+    let standards = catalogue::standards(&state.db).await?;
+    let roles: Vec<&str> = opencpd_domain::registry::PositionRole::ALL.iter().map(|r| r.key()).collect();
+    let html = state.templates.page(
+        ctx,
         "delivery/programmes.html",
-        minijinja::context! { programmes => v(&programmes), courses => v(&courses) },
-    )
+        minijinja::context! {
+            programmes => v(&programmes), courses => v(&courses), manage => actor.may(Action::ManageProgrammes),
+            which, problems, form => v(&form), standards => v(&standards), roles, measures => v(&catalogue::MEASURES),
+            course_kinds => v(&catalogue::COURSE_KINDS), modalities => v(&catalogue::MODALITIES),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// A form's fields by name; a name given several times (check boxes) joins its values
+/// with spaces.
+fn fields_map(fields: &[(String, String)]) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for (k, val) in fields {
+        if k == "csrf" {
+            continue;
+        }
+        out.entry(k.clone())
+            .and_modify(|e| {
+                e.push(' ');
+                e.push_str(val);
+            })
+            .or_insert_with(|| val.clone());
+    }
+    out
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, key: &str) -> &'a str {
+    form.get(key).map(|s| s.trim()).unwrap_or("")
+}
+
+fn optional(form: &HashMap<String, String>, key: &str) -> Option<String> {
+    Some(field(form, key).to_string()).filter(|s| !s.is_empty())
+}
+
+/// A decimal number from a form (a comma is read as the decimal mark).
+fn decimal(problems: &mut Vec<Problem>, form: &HashMap<String, String>, key: &str, column: &str) -> Option<f64> {
+    let raw = field(form, key);
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.replace(',', ".").parse::<f64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(Problem::new("bad-number").in_column(column.to_string()).with_value(raw));
+            None
+        }
+    }
+}
+
+fn whole(problems: &mut Vec<Problem>, form: &HashMap<String, String>, key: &str, column: &str) -> Option<i64> {
+    let raw = field(form, key);
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(Problem::new("bad-number").in_column(column.to_string()).with_value(raw));
+            None
+        }
+    }
+}
+
+async fn create_programme_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    for i in 0..5 {
+        let key = |f: &str| format!("t{i}_{f}");
+        if field(&form, &key("label")).is_empty() && field(&form, &key("value")).is_empty() {
+            continue;
+        }
+        let n = targets.len();
+        let value = whole(&mut problems, &form, &key("value"), &format!("targets[{n}].value")).unwrap_or(0);
+        targets.push(catalogue::TargetInput {
+            label: field(&form, &key("label")).to_string(),
+            measure: field(&form, &key("measure")).to_string(),
+            value,
+            due_date: optional(&form, &key("due_date")),
+            sex: optional(&form, &key("sex")),
+            role: optional(&form, &key("role")),
+            unit_code: optional(&form, &key("unit_code")),
+        });
+    }
+    let input = catalogue::ProgrammeInput {
+        code: field(&form, "code").to_string(),
+        name: field(&form, "name").to_string(),
+        funder: optional(&form, "funder"),
+        budget: decimal(&mut problems, &form, "budget", "budget"),
+        currency: optional(&form, "currency"),
+        start_date: field(&form, "start_date").to_string(),
+        end_date: optional(&form, "end_date"),
+        pillars: form.get("pillars").map(|p| p.lines().map(str::to_string).collect()).unwrap_or_default(),
+        targets,
+    };
+    let outcome = if problems.is_empty() {
+        catalogue::create_programme(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_programmes(&state, &ctx, "programme", Some(messages), form, status).await
+        }
+    }
+}
+
+async fn create_course_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let mut modules = Vec::new();
+    for i in 0..6 {
+        let key = |f: &str| format!("m{i}_{f}");
+        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = modules.len();
+        modules.push(catalogue::ModuleInput {
+            code: field(&form, &key("code")).to_string(),
+            title: field(&form, &key("title")).to_string(),
+            hours: decimal(&mut problems, &form, &key("hours"), &format!("modules[{n}].hours")).unwrap_or(0.0),
+            standards: words(field(&form, &key("standards"))),
+        });
+    }
+    let mut assessments = Vec::new();
+    for i in 0..4 {
+        let key = |f: &str| format!("a{i}_{f}");
+        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = assessments.len();
+        let col = |f: &str| format!("assessments[{n}].{f}");
+        assessments.push(catalogue::AssessmentInput {
+            code: field(&form, &key("code")).to_string(),
+            title: field(&form, &key("title")).to_string(),
+            module_code: optional(&form, &key("module_code")),
+            max_score: decimal(&mut problems, &form, &key("max_score"), &col("max_score")).unwrap_or(0.0),
+            pass_score: decimal(&mut problems, &form, &key("pass_score"), &col("pass_score")).unwrap_or(0.0),
+            weight: decimal(&mut problems, &form, &key("weight"), &col("weight")),
+        });
+    }
+    let hours = decimal(&mut problems, &form, "hours", "hours");
+    if hours.is_none() && field(&form, "hours").is_empty() {
+        problems.push(Problem::new("required").in_column("hours"));
+    }
+    let input = catalogue::CourseInput {
+        code: field(&form, "code").to_string(),
+        title: field(&form, "title").to_string(),
+        programme_code: optional(&form, "programme_code"),
+        kind: field(&form, "kind").to_string(),
+        modality: field(&form, "modality").to_string(),
+        hours: hours.unwrap_or(0.0),
+        credits: decimal(&mut problems, &form, "credits", "credits").unwrap_or(0.0),
+        accrediting_body: optional(&form, "accrediting_body"),
+        target_roles: words(field(&form, "target_roles")),
+        min_attendance_pct: decimal(&mut problems, &form, "min_attendance_pct", "min_attendance_pct"),
+        require_assessments_passed: Some(form.contains_key("require_assessments_passed")),
+        min_final_grade: decimal(&mut problems, &form, "min_final_grade", "min_final_grade"),
+        certificate_months: whole(&mut problems, &form, "certificate_months", "certificate_months"),
+        prerequisites: words(field(&form, "prerequisites")),
+        modules,
+        assessments,
+    };
+    let outcome = if problems.is_empty() {
+        catalogue::create_course(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_programmes(&state, &ctx, "course", Some(messages), form, status).await
+        }
+    }
 }
 
 async fn programme_page(
@@ -71,11 +290,16 @@ async fn programme_page(
         Err(opencpd_store::Error::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };
+    let cells = reach.as_ref().map(reports::shown_cells).unwrap_or_default();
+    let filter = OutreachFilter { programme_id: Some(id), ..Default::default() };
+    let outreach = outreach::totals(&state.db, actor, &filter).await?;
+    let kinds = kind_names(&state, &ctx).await?;
     state.templates.page(
         &ctx,
         "delivery/programme.html",
         minijinja::context! { funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
-        by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS) },
+        by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
+        cells => v(&cells), outreach => v(&outreach), kind_names => v(&kinds) },
     )
 }
 
@@ -475,16 +699,32 @@ async fn record_page(
     ctx: Ctx,
     Id(id): Id,
     Query(q): Query<YearQuery>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
+    render_record(&state, &ctx, id, year_of(&q), None, None, StatusCode::OK).await
+}
+
+/// The CPD record page, with the awards and the outcome of the award form.
+async fn render_record(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    year: i32,
+    problems: Option<Vec<String>>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let (person, _) = opencpd_store::registry::person(&state.db, actor, id).await?;
-    let year = year_of(&q);
     let record = record::record(&state.db, actor, id, year).await?;
-    state.templates.page(
-        &ctx,
+    let awards = awards::awards_of(&state.db, actor, id).await?;
+    let manage_awards = opencpd_store::delivery::may_manage_person(&state.db, actor, id).await?;
+    let html = state.templates.page(
+        ctx,
         "delivery/record.html",
-        minijinja::context! { person => v(&person), record => v(&record), year },
-    )
+        minijinja::context! { person => v(&person), record => v(&record), year, awards => v(&awards), manage_awards,
+        today => opencpd_store::today().to_string(), problems, notice },
+    )?;
+    Ok((status, html).into_response())
 }
 
 #[derive(Deserialize)]
@@ -614,4 +854,528 @@ async fn below_page(
         "delivery/below.html",
         minijinja::context! { unit => v(&unit), people => v(&people), thresholds => v(&thresholds), year },
     )
+}
+
+/// The problems of a refused change, in the reader's language; other errors pass.
+fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
+    match e {
+        e @ (Error::Invalid(_) | Error::Conflict(_)) => {
+            Ok((e.status(), e.problems().iter().map(|p| p.located(ctx.lang)).collect()))
+        }
+        e => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Editing cohorts, withdrawals
+
+#[derive(Deserialize)]
+struct EditCohortForm {
+    csrf: String,
+    version: String,
+    name: String,
+    #[serde(default)]
+    venue: String,
+    start_date: String,
+    end_date: String,
+    capacity: String,
+    /// Staff numbers, separated by spaces, commas or new lines; empty leaves them.
+    #[serde(default)]
+    facilitators: String,
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+async fn edit_cohort_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<EditCohortForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let outcome = match (form.capacity.trim().parse::<i64>(), form.version.trim().parse::<i64>()) {
+        (Ok(capacity), Ok(version)) => {
+            let facilitators = words(&form.facilitators);
+            let input = CohortUpdate {
+                version,
+                name: form.name,
+                venue: Some(form.venue),
+                start_date: form.start_date,
+                end_date: form.end_date,
+                capacity,
+                facilitators: if facilitators.is_empty() { None } else { Some(facilitators) },
+            };
+            cohorts::update_cohort(&state.db, actor, id, &input).await.map_err(Error::from)
+        }
+        (Err(_), _) => Err(Problem::new("bad-number").in_column("capacity").with_value(form.capacity.trim()).into()),
+        (_, Err(_)) => Err(Problem::new("required").in_column("version").into()),
+    };
+    after_form(&state, &ctx, id, outcome, |c| text(&ctx, "cohort-saved", &[("code", c.code.clone())])).await
+}
+
+#[derive(Deserialize)]
+struct WithdrawForm {
+    csrf: String,
+    cohort_id: i64,
+    #[serde(default)]
+    withdrawn_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn withdraw_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let input = Withdrawal { withdrawn_on: Some(form.withdrawn_on), reason: form.reason };
+    let outcome = cohorts::withdraw(&state.db, actor, id, &input).await.map_err(Error::from);
+    after_form(&state, &ctx, form.cohort_id, outcome, |e| {
+        text(&ctx, "enrolment-withdrawn", &[("name", format!("{} {}", e.given_name, e.family_name))])
+    })
+    .await
+}
+
+async fn reinstate_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<ReissueForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let outcome = cohorts::reinstate(&state.db, actor, id).await.map_err(Error::from);
+    after_form(&state, &ctx, form.cohort_id, outcome, |e| {
+        text(&ctx, "enrolment-reinstated", &[("name", format!("{} {}", e.given_name, e.family_name))])
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// Outreach events
+
+/// The deployment's outreach kinds by key, named in the reader's language.
+async fn kind_names(state: &AppState, ctx: &Ctx) -> Result<HashMap<String, String>> {
+    Ok(outreach::kinds(&state.db).await?.into_iter().map(|k| (k.key.clone(), k.name(ctx.lang).to_string())).collect())
+}
+
+async fn kinds_list(state: &AppState, ctx: &Ctx) -> Result<Vec<minijinja::Value>> {
+    Ok(outreach::kinds(&state.db)
+        .await?
+        .iter()
+        .map(|k| minijinja::context! { key => &k.key, name => k.name(ctx.lang) })
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+struct OutreachQuery {
+    kind: Option<String>,
+    programme_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn outreach_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OutreachQuery>) -> Result<Response> {
+    render_outreach(&state, &ctx, q, None, None, None, StatusCode::OK).await
+}
+
+async fn render_outreach(
+    state: &AppState,
+    ctx: &Ctx,
+    q: OutreachQuery,
+    problems: Option<Vec<String>>,
+    form: Option<&OutreachInput>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let filter = OutreachFilter {
+        kind: blank(&q.kind),
+        programme_id: blank(&q.programme_id).and_then(|p| p.parse().ok()),
+        unit_id: None,
+        from: blank(&q.from),
+        to: blank(&q.to),
+    };
+    let events = outreach::events(&state.db, actor, &filter).await?;
+    let totals = outreach::totals(&state.db, actor, &filter).await?;
+    let events: Vec<_> = events
+        .iter()
+        .map(|e| minijinja::context! { female => e.participants.female(), male => e.participants.male(), ..v(e) })
+        .collect();
+    let programmes = catalogue::programmes(&state.db, actor).await?;
+    // The filter again, for the export links (keys and dates: letters, digits, - and _).
+    let safe = |v: &str| v.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>();
+    let query: Vec<String> = [
+        ("kind", filter.kind.clone()),
+        ("programme_id", filter.programme_id.map(|i| i.to_string())),
+        ("from", filter.from.clone()),
+        ("to", filter.to.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, val)| val.map(|val| format!("{k}={}", safe(&val))))
+    .collect();
+    let query = query.join("&");
+    let html = state.templates.page(
+        ctx,
+        "delivery/outreach.html",
+        minijinja::context! {
+            events, totals => v(&totals), filter => v(&filter), query, programmes => v(&programmes),
+            kinds => kinds_list(state, ctx).await?, kind_names => v(&kind_names(state, ctx).await?),
+            media => v(&outreach::MEDIA), categories => v(&outreach::CATEGORIES),
+            manage => actor.may(Action::ManageCohorts), problems, form => v(&form), notice,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// An outreach event from the page's form; numbers that are not numbers are problems.
+fn outreach_from_form(fields: &[(String, String)]) -> (OutreachInput, Vec<Problem>) {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let opt = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+    let mut problems = Vec::new();
+    let mut number = |k: &str, column: String| -> Option<i64> {
+        let raw = get(k);
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                problems.push(Problem::new("bad-number").in_column(column).with_value(raw));
+                None
+            }
+        }
+    };
+    let mut cells = [0i64; 10];
+    for (i, (name, _)) in Participants::default().cells().iter().enumerate() {
+        cells[i] = number(name, format!("participants.{name}")).unwrap_or(0);
+    }
+    let audience = number("audience", "audience".into());
+    let participants = Participants {
+        learners_female: cells[0],
+        learners_male: cells[1],
+        teachers_female: cells[2],
+        teachers_male: cells[3],
+        parents_female: cells[4],
+        parents_male: cells[5],
+        officials_female: cells[6],
+        officials_male: cells[7],
+        others_female: cells[8],
+        others_male: cells[9],
+    };
+    let input = OutreachInput {
+        kind: get("kind"),
+        title: get("title"),
+        programme_code: opt("programme_code"),
+        start_date: get("start_date"),
+        end_date: opt("end_date"),
+        unit_code: opt("unit_code"),
+        school_code: opt("school_code"),
+        medium: opt("medium"),
+        audience,
+        participants,
+        schools: words(&get("schools")),
+        notes: opt("notes"),
+        version: get("version").parse().ok(),
+    };
+    (input, problems)
+}
+
+async fn create_outreach_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let (input, problems) = outreach_from_form(&fields);
+    let outcome = if problems.is_empty() {
+        outreach::create_event(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(e) => Ok(Redirect::to(&format!("/outreach/{}", e.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_outreach(&state, &ctx, OutreachQuery::default(), Some(messages), Some(&input), None, status).await
+        }
+    }
+}
+
+async fn event_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    render_event(&state, &ctx, id, None, None, None, StatusCode::OK).await
+}
+
+async fn render_event(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    problems: Option<Vec<String>>,
+    form: Option<&OutreachInput>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let event = outreach::event(&state.db, actor, id).await?;
+    let manage = outreach::may_change(actor, &event);
+    let stored = OutreachInput {
+        kind: event.kind.clone(),
+        title: event.title.clone(),
+        programme_code: event.programme_code.clone(),
+        start_date: event.start_date.to_string(),
+        end_date: Some(event.end_date.to_string()),
+        unit_code: if event.school_id.is_some() { None } else { event.unit_code.clone() },
+        school_code: event.school_code.clone(),
+        medium: event.medium.clone(),
+        audience: event.audience,
+        participants: event.participants,
+        schools: event.schools.iter().map(|s| s.code.clone()).collect(),
+        notes: event.notes.clone(),
+        version: Some(event.version),
+    };
+    let form = form.unwrap_or(&stored);
+    let names = kind_names(state, ctx).await?;
+    let programmes = catalogue::programmes(&state.db, actor).await?;
+    let html = state.templates.page(
+        ctx,
+        "delivery/outreach_event.html",
+        minijinja::context! {
+            kind_name => names.get(&event.kind).cloned().unwrap_or_else(|| event.kind.clone()),
+            female => event.participants.female(), male => event.participants.male(),
+            event => v(&event), form => v(form), programmes => v(&programmes), kinds => kinds_list(state, ctx).await?,
+            media => v(&outreach::MEDIA), categories => v(&outreach::CATEGORIES), manage, problems, notice,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn edit_outreach_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let (input, problems) = outreach_from_form(&fields);
+    let outcome = if problems.is_empty() {
+        outreach::update_event(&state.db, actor, id, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(e) => {
+            let notice = text(&ctx, "outreach-saved", &[("title", e.title.clone())]);
+            render_event(&state, &ctx, id, None, None, Some(notice), StatusCode::OK).await
+        }
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_event(&state, &ctx, id, Some(messages), Some(&input), None, status).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Resources
+
+async fn resource_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    render_resource(&state, &ctx, id, None, None, StatusCode::OK).await
+}
+
+async fn render_resource(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    problems: Option<Vec<String>>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let resource = resources::resource(&state.db, actor, id).await?;
+    let manage = actor.allows(
+        Action::ManageCohorts,
+        &opencpd_domain::access::Target::School { id: resource.school_id, unit_path: &resource.unit_path },
+    );
+    let html = state.templates.page(
+        ctx,
+        "delivery/resource.html",
+        minijinja::context! {
+            resource => v(&resource), manage, problems, notice, check_states => v(&resources::CHECK_STATES),
+            today => opencpd_store::today().to_string(),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize)]
+struct CheckForm {
+    csrf: String,
+    checked_on: String,
+    state: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    checked_by: String,
+}
+
+async fn check_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CheckForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let input = CheckInput {
+        checked_on: form.checked_on,
+        state: form.state,
+        notes: Some(form.notes),
+        checked_by: Some(form.checked_by),
+    };
+    match resources::add_check(&state.db, actor, id, &input).await.map_err(Error::from) {
+        Ok(_) => {
+            let notice = text(&ctx, "resource-check-recorded", &[]);
+            render_resource(&state, &ctx, id, None, Some(notice), StatusCode::CREATED).await
+        }
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_resource(&state, &ctx, id, Some(messages), None, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ResourceForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    description: String,
+    quantity: String,
+    delivered_on: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    programme_code: String,
+}
+
+/// Records a delivery from the school page; a refusal shows the form again with it.
+async fn resource_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<ResourceForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let school = opencpd_store::registry::school(&state.db, actor, id).await?;
+    let outcome = match form.quantity.trim().parse::<i64>() {
+        Ok(quantity) => {
+            let input = ResourceInput {
+                kind: form.kind,
+                description: Some(form.description),
+                quantity,
+                school_code: school.code.clone(),
+                programme_code: Some(form.programme_code),
+                delivered_on: form.delivered_on,
+                state: Some(form.state),
+                notes: None,
+            };
+            resources::create_resource(&state.db, actor, &input).await.map_err(Error::from)
+        }
+        Err(_) => Err(Problem::new("bad-number").in_column("quantity").with_value(form.quantity.trim()).into()),
+    };
+    match outcome {
+        Ok(r) => Ok(Redirect::to(&format!("/resources/{}", r.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            let filter = resources::ResourceFilter { school_id: Some(id), ..Default::default() };
+            let list = resources::resources(&state.db, actor, &filter).await?;
+            let html = state.templates.page(
+                &ctx,
+                "delivery/school_resources_page.html",
+                minijinja::context! {
+                    school => v(&school), resources => v(&list), manage_resources => true, resource_problems => messages,
+                    resource_kinds => v(&resources::RESOURCE_KINDS), delivery_states => v(&resources::DELIVERY_STATES),
+                },
+            )?;
+            Ok((status, html).into_response())
+        }
+    }
+}
+
+/// What the school page shows of the resources delivered there.
+pub async fn school_resources(
+    state: &AppState,
+    ctx: &Ctx,
+    school_id: i64,
+    unit_path: &str,
+) -> Result<minijinja::Value> {
+    let actor = ctx.actor()?;
+    let filter = resources::ResourceFilter { school_id: Some(school_id), ..Default::default() };
+    let list = resources::resources(&state.db, actor, &filter).await?;
+    let manage =
+        actor.allows(Action::ManageCohorts, &opencpd_domain::access::Target::School { id: school_id, unit_path });
+    Ok(minijinja::context! {
+        resources => v(&list), manage_resources => manage, resource_problems => None::<Vec<String>>,
+        resource_kinds => v(&resources::RESOURCE_KINDS), delivery_states => v(&resources::DELIVERY_STATES),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Awards
+
+#[derive(Deserialize)]
+struct AwardForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    category: String,
+    awarded_on: String,
+    #[serde(default)]
+    awarding_body: String,
+    #[serde(default)]
+    programme_code: String,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn award_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<AwardForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let input = AwardInput {
+        person_id: Some(id),
+        staff_number: None,
+        name: form.name,
+        category: Some(form.category),
+        awarded_on: form.awarded_on,
+        awarding_body: Some(form.awarding_body),
+        programme_code: Some(form.programme_code),
+        notes: Some(form.notes),
+    };
+    let year = chrono::Datelike::year(&opencpd_store::today());
+    match awards::create_award(&state.db, actor, &input).await.map_err(Error::from) {
+        Ok(a) => {
+            let notice = text(&ctx, "award-recorded", &[("name", a.name.clone())]);
+            render_record(&state, &ctx, id, year, None, Some(notice), StatusCode::CREATED).await
+        }
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_record(&state, &ctx, id, year, Some(messages), None, status).await
+        }
+    }
 }

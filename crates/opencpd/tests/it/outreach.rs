@@ -1,0 +1,986 @@
+//! A programme year without a spreadsheet, through the real server on both databases:
+//! outreach events, resources delivered to schools and their later checks, awards to
+//! teachers, editing cohorts and withdrawals, small-cell suppression in reach reports, and
+//! the scope matrix of these routes.
+
+use crate::helpers::{TestApp, backends, hidden};
+use serde_json::{Value, json};
+
+async fn json_of(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn codes(body: &Value) -> Vec<(String, String)> {
+    body["problems"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| (p["code"].as_str().unwrap_or("").to_string(), p["column"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has(body: &Value, code: &str, column: &str) -> bool {
+    codes(body).contains(&(code.to_string(), column.to_string()))
+}
+
+async fn text_of(app: &TestApp, sql: &'static str, arg: i64) -> String {
+    opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(sql).bind(arg).fetch_one(p).await).expect(sql)
+}
+
+/// The places of the tests, found in the demo.
+struct Places {
+    /// The head teacher's school, in Gitega.
+    school_in: i64,
+    school_in_code: String,
+    /// Another school in Gitega.
+    school_also_code: String,
+    /// A school in Nyarugenge but not in Gitega.
+    school_next_code: String,
+    school_cm_code: String,
+    teacher: i64,
+    teacher_number: String,
+}
+
+async fn places(app: &TestApp) -> Places {
+    let school_in = app
+        .id_of("SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = $1", "head.gitega")
+        .await;
+    let school_next = app
+        .id_of("SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = $1", "RW-10102")
+        .await;
+    let school_cm = app.id_of("SELECT MIN(id) FROM schools WHERE code LIKE $1", "CM%").await;
+    let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+    Places {
+        school_in,
+        school_in_code: text_of(app, "SELECT code FROM schools WHERE id = $1", school_in).await,
+        school_also_code: text_of(
+            app,
+            "SELECT MIN(s.code) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101' AND s.id <> $1",
+            school_in,
+        )
+        .await,
+        school_next_code: text_of(app, "SELECT code FROM schools WHERE id = $1", school_next).await,
+        school_cm_code: text_of(app, "SELECT code FROM schools WHERE id = $1", school_cm).await,
+        teacher,
+        teacher_number: text_of(app, "SELECT staff_number FROM people WHERE id = $1", teacher).await,
+    }
+}
+
+fn camp(school: &str) -> Value {
+    json!({"kind": "maths_camp", "title": "Maths camp, Gitega", "start_date": "2025-07-14", "end_date": "2025-07-18",
+           "school_code": school, "participants": {"learners_female": 40, "learners_male": 35, "teachers_female": 3,
+           "teachers_male": 4, "parents_female": 6}, "notes": "Holiday camp"})
+}
+
+#[tokio::test]
+async fn outreach_events_are_checked_scoped_listed_edited_and_added_up() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let seo = app.api("seo.gitega").await;
+        let admin = app.api("admin").await;
+
+        // Every bad input is named; nothing is written.
+        let bad = json!({"kind": "picnic", "title": "", "start_date": "2025-07-14", "end_date": "2025-07-01",
+            "school_code": "NO-SUCH-SCHOOL", "medium": "pigeon", "audience": -3,
+            "participants": {"learners_female": -1, "others_male": -7}, "schools": [p.school_in_code.clone(), "NOPE-2"]});
+        let (status, body) = json_of(seo.post("/api/v1/outreach").json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{backend:?} {body}");
+        for (code, column) in [
+            ("bad-choice", "kind"),
+            ("required", "title"),
+            ("ends-before-start", "end_date"),
+            ("unknown-school", "school_code"),
+            ("bad-choice", "medium"),
+            ("negative", "audience"),
+            ("negative", "participants.learners_female"),
+            ("negative", "participants.others_male"),
+            ("unknown-school", "schools[1]"),
+        ] {
+            assert!(has(&body, code, column), "{backend:?} {code} {column}: {body}");
+        }
+        let nowhere = json!({"kind": "radio_broadcast", "title": "Maths on air", "start_date": "2025-08-01"});
+        let (status, body) = json_of(seo.post("/api/v1/outreach").json(&nowhere).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "place-or-medium", "unit_code")), (422, true), "{body}");
+        let mut outside = camp(&p.school_next_code);
+        outside["title"] = json!("Camp next door");
+        let (status, body) = json_of(seo.post("/api/v1/outreach").json(&outside).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "out-of-scope", "school_code")), (422, true), "{body}");
+        let mut far = camp(&p.school_in_code);
+        far["schools"] = json!([p.school_cm_code.clone()]);
+        let (status, body) = json_of(seo.post("/api/v1/outreach").json(&far).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "out-of-scope", "schools[0]")), (422, true), "{body}");
+        let (status, _) = json_of(
+            app.api("head.gitega").await.post("/api/v1/outreach").json(&camp(&p.school_in_code)).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 403, "head teachers do not record outreach");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "nothing written");
+
+        // A programme whose targets count outreach.
+        let programme = json!({"code": "AIMS-TTP", "name": "Teacher training programme", "start_date": "2025-01-01",
+            "targets": [{"label": "Learners and others at outreach", "measure": "outreach_participants", "value": 200},
+                        {"label": "Girls and women at outreach", "measure": "outreach_participants", "value": 100, "sex": "F"},
+                        {"label": "Schools reached", "measure": "schools_reached", "value": 10}]});
+        let (status, body) = json_of(admin.post("/api/v1/programmes").json(&programme).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{body}");
+        let programme_id = body["id"].as_i64().unwrap();
+
+        let mut good = camp(&p.school_in_code);
+        good["programme_code"] = json!("AIMS-TTP");
+        let (status, event) = json_of(seo.post("/api/v1/outreach").json(&good).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{backend:?} {event}");
+        assert_eq!(event["schools"][0]["code"], json!(p.school_in_code), "the school it was held at is reached");
+        assert_eq!(event["participants"]["learners_female"], 40);
+        let id = event["id"].as_i64().unwrap();
+        // A broadcast with no place is the deployment's: a national officer records it.
+        let broadcast = json!({"kind": "radio_broadcast", "title": "Science on the radio", "start_date": "2025-09-02",
+            "medium": "radio", "audience": 120000, "programme_code": "AIMS-TTP"});
+        let (status, body) = json_of(seo.post("/api/v1/outreach").json(&broadcast).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "national-event", "unit_code")), (422, true), "{body}");
+        let (status, body) =
+            json_of(app.api("national.rw").await.post("/api/v1/outreach").json(&broadcast).send().await.unwrap()).await;
+        assert_eq!((status, body["path"].as_str()), (201, Some("/")), "{body}");
+
+        // Who sees what.
+        for (role, want) in [
+            ("seo.gitega", 2),
+            ("head.gitega", 2),
+            ("national.cm", 1),
+            ("teacher", 1),
+            ("evaluator", 2),
+            ("deo.nyarugenge", 2),
+        ] {
+            let (status, list) = json_of(app.api(role).await.get("/api/v1/outreach").send().await.unwrap()).await;
+            assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(want)), "{backend:?} {role}: {list}");
+        }
+        let (status, _) =
+            json_of(app.api("national.cm").await.get(&format!("/api/v1/outreach/{id}")).send().await.unwrap()).await;
+        assert_eq!(status, 404, "out of scope is not found");
+        let (_, filtered) =
+            json_of(admin.get("/api/v1/outreach?kind=maths_camp&from=2025-07-15&to=2025-07-15").send().await.unwrap())
+                .await;
+        assert_eq!(filtered.as_array().map(Vec::len), Some(1), "{filtered}");
+        let (_, none) = json_of(admin.get("/api/v1/outreach?from=2025-10-01").send().await.unwrap()).await;
+        assert_eq!(none.as_array().map(Vec::len), Some(0));
+        let (status, body) = json_of(admin.get("/api/v1/outreach?from=2025-13-01").send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "bad-date", "from")), (422, true), "{body}");
+
+        // Editing: the version read, or a conflict.
+        let mut edit = good.clone();
+        edit["title"] = json!("Maths camp, Gitega (week 2)");
+        edit["schools"] = json!([p.school_also_code.clone()]);
+        edit["version"] = json!(1);
+        let (status, body) =
+            json_of(seo.put(&format!("/api/v1/outreach/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        assert_eq!((body["version"].as_i64(), body["schools"].as_array().map(Vec::len)), (Some(2), Some(2)), "{body}");
+        let (status, _) = json_of(seo.put(&format!("/api/v1/outreach/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 409, "a stale version");
+        let (status, _) = json_of(
+            app.api("head.gitega").await.put(&format!("/api/v1/outreach/{id}")).json(&edit).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 403, "head teachers read it, cannot change it");
+
+        // Totals and targets.
+        let (_, totals) =
+            json_of(admin.get(&format!("/api/v1/outreach/totals?programme_id={programme_id}")).send().await.unwrap())
+                .await;
+        assert_eq!((totals["events"].as_i64(), totals["total"].as_i64()), (Some(2), Some(88)), "{totals}");
+        assert_eq!((totals["female"].as_i64(), totals["schools_reached"].as_i64()), (Some(49), Some(2)), "{totals}");
+        assert_eq!(totals["audience"].as_i64(), Some(120000));
+        let (_, reach) =
+            json_of(admin.get(&format!("/api/v1/programmes/{programme_id}/reach")).send().await.unwrap()).await;
+        let achieved: Vec<i64> =
+            reach["targets"].as_array().unwrap().iter().map(|t| t["achieved"].as_i64().unwrap()).collect();
+        assert_eq!(achieved, vec![88, 49, 2], "{reach}");
+
+        // The export.
+        let r = admin.get("/api/v1/outreach/export?format=csv&kind=maths_camp").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("id,kind,title,programme_code"), "{csv}");
+        assert!(csv.contains("Maths camp, Gitega (week 2)") && !csv.contains("radio"), "{csv}");
+
+        // The pages: list with filters, a form a phone can fill, edit.
+        let page = app.browser("seo.gitega").await;
+        let html = page.get(app.url("/outreach?kind=maths_camp")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Maths camp, Gitega (week 2)") && html.contains("id=\"new-outreach\""), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("kind", "science_caravan"),
+            ("title", "Science caravan, Kigali"),
+            ("start_date", "2025-10-03"),
+            ("unit_code", "RW-10101"),
+            ("learners_female", "12"),
+            ("learners_male", "lots"),
+            ("schools", &p.school_in_code),
+        ];
+        let r = page.post(app.url("/outreach")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("lots is not a number"), "{html}");
+        let mut fixed = form.to_vec();
+        fixed[6] = ("learners_male", "9");
+        let r = page.post(app.url("/outreach")).form(&fixed).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Science caravan, Kigali") && html.contains("id=\"edit-outreach\""), "{html}");
+        let caravan = app.id_of("SELECT id FROM outreach_events WHERE title = $1", "Science caravan, Kigali").await;
+        let csrf = hidden(&html, "csrf");
+        let r = page
+            .post(app.url(&format!("/outreach/{caravan}")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "1"),
+                ("kind", "science_caravan"),
+                ("title", "Science caravan, Gitega"),
+                ("start_date", "2025-10-03"),
+                ("unit_code", "RW-10101"),
+                ("learners_female", "-4"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("-4 is below zero"));
+        let html = app
+            .browser("national.rw")
+            .await
+            .get(app.url(&format!("/programmes/{programme_id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("id=\"programme-outreach\"") && html.contains("Radio broadcast"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn resources_delivered_to_schools_and_their_checks() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let seo = app.api("seo.gitega").await;
+        let bad = json!({"kind": "spaceship", "quantity": 0, "school_code": "NO-SCHOOL", "delivered_on": "2099-01-01",
+            "state": "shiny", "programme_code": "NOPE"});
+        let (status, body) = json_of(seo.post("/api/v1/resources").json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{body}");
+        for (code, column) in [
+            ("bad-choice", "kind"),
+            ("not-positive", "quantity"),
+            ("unknown-school", "school_code"),
+            ("in-future", "delivered_on"),
+            ("bad-choice", "state"),
+            ("unknown-programme", "programme_code"),
+        ] {
+            assert!(has(&body, code, column), "{backend:?} {code} {column}: {body}");
+        }
+        let outside = json!({"kind": "science_kit", "quantity": 2, "school_code": p.school_next_code, "delivered_on": "2025-03-01"});
+        let (status, body) = json_of(seo.post("/api/v1/resources").json(&outside).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "out-of-scope", "school_code")), (422, true), "{body}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM resources").await, 0);
+
+        let kit = json!({"kind": "smart_classroom", "description": "20 tablets, projector, server", "quantity": 1,
+            "school_code": p.school_in_code, "delivered_on": "2025-03-01"});
+        let (status, body) = json_of(seo.post("/api/v1/resources").json(&kit).send().await.unwrap()).await;
+        assert_eq!((status, body["state"].as_str()), (201, Some("complete")), "{body}");
+        let id = body["id"].as_i64().unwrap();
+
+        let early = json!({"checked_on": "2025-02-01", "state": "in_use"});
+        let (status, body) =
+            json_of(seo.post(&format!("/api/v1/resources/{id}/checks")).json(&early).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "check-before-delivery", "checked_on")), (422, true), "{body}");
+        let odd = json!({"checked_on": "2099-02-01", "state": "sleeping"});
+        let (status, body) =
+            json_of(seo.post(&format!("/api/v1/resources/{id}/checks")).json(&odd).send().await.unwrap()).await;
+        assert!(status == 422 && has(&body, "in-future", "checked_on") && has(&body, "bad-choice", "state"), "{body}");
+        let (status, _) = json_of(
+            app.api("head.gitega")
+                .await
+                .post(&format!("/api/v1/resources/{id}/checks"))
+                .json(&json!({"checked_on": "2025-06-01", "state": "in_use"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 403, "the head teacher reads it, cannot record a check");
+        for (on, state) in [("2025-06-01", "in_use"), ("2025-10-01", "partly_in_use")] {
+            let (status, body) = json_of(
+                seo.post(&format!("/api/v1/resources/{id}/checks"))
+                    .json(&json!({"checked_on": on, "state": state, "notes": "projector lamp weak"}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (_, r) =
+            json_of(app.api("head.gitega").await.get(&format!("/api/v1/resources/{id}")).send().await.unwrap()).await;
+        assert_eq!(
+            (r["last_state"].as_str(), r["checks"].as_array().map(Vec::len)),
+            (Some("partly_in_use"), Some(2)),
+            "{r}"
+        );
+        assert_eq!(r["checks"][0]["checked_by"], "seo.gitega");
+        let (status, _) =
+            json_of(app.api("national.cm").await.get(&format!("/api/v1/resources/{id}")).send().await.unwrap()).await;
+        assert_eq!(status, 404);
+        let (_, list) =
+            json_of(app.api("deo.nyarugenge").await.get("/api/v1/resources?state=partly_in_use").send().await.unwrap())
+                .await;
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        let (_, list) = json_of(app.api("national.cm").await.get("/api/v1/resources").send().await.unwrap()).await;
+        assert_eq!(list.as_array().map(Vec::len), Some(0));
+
+        // The school page lists them; the resource page takes a check.
+        let page = app.browser("seo.gitega").await;
+        let html = page.get(app.url(&format!("/schools/{}", p.school_in))).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("id=\"resources\"") && html.contains("Smart classroom") && html.contains("Partly in use"),
+            "{html}"
+        );
+        let csrf = hidden(&html, "csrf");
+        let r = page
+            .post(app.url(&format!("/schools/{}/resources", p.school_in)))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "science_kit"),
+                ("quantity", "x"),
+                ("delivered_on", "2025-04-01"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("x is not a number"));
+        let r = page
+            .post(app.url(&format!("/schools/{}/resources", p.school_in)))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "science_kit"),
+                ("quantity", "3"),
+                ("delivered_on", "2025-04-01"),
+                ("state", "incomplete"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"new-check\""), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let kit_id = app.id_of("SELECT id FROM resources WHERE kind = $1", "science_kit").await;
+        let r = page
+            .post(app.url(&format!("/resources/{kit_id}/checks")))
+            .form(&[("csrf", csrf.as_str()), ("checked_on", "2025-03-15"), ("state", "broken")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("is dated before the delivery"));
+        let head = app.browser("head.gitega").await;
+        let html = head.get(app.url(&format!("/resources/{kit_id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Science kit") && !html.contains("id=\"new-check\""), "read only for the head teacher");
+    }
+}
+
+#[tokio::test]
+async fn awards_to_teachers_show_on_their_record() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let admin = app.api("admin").await;
+        let award = json!({"staff_number": p.teacher_number, "name": "Best mathematics teacher", "category": "Teaching",
+            "awarded_on": "2025-06-20", "awarding_body": "District of Nyarugenge"});
+        let (status, body) =
+            json_of(app.api("head.gitega").await.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+        assert_eq!(status, 403, "{body}");
+        let (status, _) =
+            json_of(app.api("national.cm").await.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+        assert_eq!(status, 404, "someone out of scope is not found");
+        let mut bad = award.clone();
+        bad["name"] = json!(" ");
+        bad["awarded_on"] = json!("2099-01-01");
+        bad["programme_code"] = json!("NOPE");
+        let (status, body) = json_of(admin.post("/api/v1/awards").json(&bad).send().await.unwrap()).await;
+        assert!(
+            status == 422
+                && has(&body, "required", "name")
+                && has(&body, "in-future", "awarded_on")
+                && has(&body, "unknown-programme", "programme_code"),
+            "{body}"
+        );
+        let mut unknown = award.clone();
+        unknown["staff_number"] = json!("NO-SUCH-NUMBER");
+        let (status, body) = json_of(admin.post("/api/v1/awards").json(&unknown).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "unknown-person", "staff_number")), (422, true), "{body}");
+        let (status, body) =
+            json_of(app.api("seo.gitega").await.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        for (role, want) in [("teacher", 200), ("head.gitega", 200), ("national.cm", 404), ("evaluator", 200)] {
+            let (status, list) =
+                json_of(app.api(role).await.get(&format!("/api/v1/people/{}/awards", p.teacher)).send().await.unwrap())
+                    .await;
+            assert_eq!(status, want, "{role}");
+            if want == 200 {
+                assert_eq!(list[0]["name"], "Best mathematics teacher");
+            }
+        }
+        let teacher = app.browser("teacher").await;
+        for path in [format!("/people/{}", p.teacher), format!("/people/{}/cpd", p.teacher)] {
+            let html = teacher.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("id=\"awards\"") && html.contains("Best mathematics teacher"), "{path}: {html}");
+            assert!(!html.contains("id=\"new-award\""), "a teacher does not award themselves");
+        }
+        let seo = app.browser("seo.gitega").await;
+        let html = seo.get(app.url(&format!("/people/{}/cpd", p.teacher))).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&html, "csrf");
+        let r = seo
+            .post(app.url(&format!("/people/{}/awards", p.teacher)))
+            .form(&[("csrf", csrf.as_str()), ("name", "Innovation prize"), ("awarded_on", "2025-13-40")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let r = seo
+            .post(app.url(&format!("/people/{}/awards", p.teacher)))
+            .form(&[("csrf", csrf.as_str()), ("name", "Innovation prize"), ("awarded_on", "2025-11-02")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, 2);
+    }
+}
+
+/// A course in a programme and a cohort of `capacity` at Gitega, with `people` enrolled.
+async fn cohort_with(app: &TestApp, programme: &str, capacity: i64, people: &[String]) -> i64 {
+    let admin = app.api("admin").await;
+    let (status, body) = json_of(
+        admin
+            .post("/api/v1/programmes")
+            .json(&json!({"code": programme, "name": format!("Programme {programme}"),
+        "start_date": "2025-01-01"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let course = json!({"code": format!("{programme}-C"), "title": "Leading learning", "kind": "short_training",
+        "modality": "face_to_face", "hours": 12, "programme_code": programme});
+    let (status, body) = json_of(admin.post("/api/v1/courses").json(&course).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    let cohort = json!({"code": format!("{programme}-G1"), "name": "Gitega cohort", "course_code": format!("{programme}-C"),
+        "unit_code": "RW-10101", "start_date": "2025-01-06", "end_date": "2098-12-31", "capacity": capacity});
+    let (status, body) = json_of(admin.post("/api/v1/cohorts").json(&cohort).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    for n in people {
+        let (status, body) = json_of(
+            admin
+                .post(&format!("/api/v1/cohorts/{id}/enrolments"))
+                .json(&json!({"staff_number": n}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    id
+}
+
+/// Staff numbers of current teachers in Rwanda of one sex, first `n`.
+async fn teachers(app: &TestApp, sex: &str, n: usize) -> Vec<String> {
+    let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        "SELECT DISTINCT p.staff_number, p.id FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
+         JOIN units u ON u.id = s.unit_id WHERE u.country = 'RW' AND x.role = 'teacher' AND x.end_date IS NULL AND p.sex = $1 AND p.staff_number IS NOT NULL ORDER BY p.id"
+    )
+    .bind(sex)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    list.into_iter().take(n).collect()
+}
+
+#[tokio::test]
+async fn cohorts_are_edited_and_withdrawals_free_places_but_keep_reach() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let people = teachers(&app, "F", 3).await;
+        let id = cohort_with(&app, "WD", 3, &people).await;
+        let seo = app.api("seo.gitega").await;
+        let (_, cohort) = json_of(seo.get(&format!("/api/v1/cohorts/{id}")).send().await.unwrap()).await;
+        let edit = |capacity: i64, version: i64| {
+            json!({"version": version, "name": "Gitega cohort (moved)", "venue": "TTC Gitega hall", "start_date": "2025-01-06",
+                   "end_date": "2098-12-31", "capacity": capacity, "facilitators": [people[0].clone()]})
+        };
+        let version = cohort["version"].as_i64().unwrap();
+        let (status, body) =
+            json_of(seo.put(&format!("/api/v1/cohorts/{id}")).json(&edit(2, version)).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "capacity-below-enrolled", "capacity")), (422, true), "{backend:?} {body}");
+        let mut bad = edit(5, version);
+        bad["end_date"] = json!("2024-01-01");
+        bad["facilitators"] = json!(["NO-SUCH"]);
+        let (status, body) = json_of(seo.put(&format!("/api/v1/cohorts/{id}")).json(&bad).send().await.unwrap()).await;
+        assert!(
+            status == 422
+                && has(&body, "ends-before-start", "end_date")
+                && has(&body, "unknown-person", "facilitators[0]"),
+            "{body}"
+        );
+        let (status, _) = json_of(
+            app.api("head.gitega")
+                .await
+                .put(&format!("/api/v1/cohorts/{id}"))
+                .json(&edit(5, version))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 404, "out of the head teacher's scope");
+
+        // Withdrawals.
+        let enrolments: Value =
+            seo.get(&format!("/api/v1/cohorts/{id}/enrolments")).send().await.unwrap().json().await.unwrap();
+        let first = enrolments[0]["id"].as_i64().unwrap();
+        for (body, code, column) in [
+            (json!({"reason": " "}), "reason-required", "reason"),
+            (json!({"reason": "Moved", "withdrawn_on": "2020-01-01"}), "withdrawn-before-enrolment", "withdrawn_on"),
+            (json!({"reason": "Moved", "withdrawn_on": "2099-01-01"}), "in-future", "withdrawn_on"),
+            (json!({"reason": "Moved", "withdrawn_on": "yesterday"}), "bad-date", "withdrawn_on"),
+        ] {
+            let (status, got) =
+                json_of(seo.post(&format!("/api/v1/enrolments/{first}/withdraw")).json(&body).send().await.unwrap())
+                    .await;
+            assert_eq!((status, has(&got, code, column)), (422, true), "{got}");
+        }
+        let (status, body) = json_of(
+            seo.post(&format!("/api/v1/enrolments/{first}/withdraw"))
+                .json(&json!({"reason": "Transferred to another district"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["withdraw_reason"].as_str()),
+            (200, Some("Transferred to another district")),
+            "{body}"
+        );
+        let (status, body) = json_of(
+            seo.post(&format!("/api/v1/enrolments/{first}/withdraw"))
+                .json(&json!({"reason": "Again"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, has(&body, "already-withdrawn", "enrolment_id")), (422, true), "withdrawing twice: {body}");
+        let (status, body) =
+            json_of(seo.put(&format!("/api/v1/cohorts/{id}")).json(&edit(2, version)).send().await.unwrap()).await;
+        assert_eq!(
+            (status, body["enrolled"].as_i64(), body["venue"].as_str()),
+            (200, Some(2), Some("TTC Gitega hall")),
+            "{body}"
+        );
+        let (status, _) =
+            json_of(seo.put(&format!("/api/v1/cohorts/{id}")).json(&edit(3, version)).send().await.unwrap()).await;
+        assert_eq!(status, 409, "a stale version");
+        let (status, body) =
+            json_of(seo.post(&format!("/api/v1/enrolments/{first}/reinstate")).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "over-capacity", "")), (422, true), "no place left: {body}");
+        let second = enrolments[1]["id"].as_i64().unwrap();
+        let (status, body) =
+            json_of(seo.post(&format!("/api/v1/enrolments/{second}/reinstate")).send().await.unwrap()).await;
+        assert_eq!((status, has(&body, "not-withdrawn", "enrolment_id")), (422, true), "{body}");
+
+        // The funnel shows the withdrawal; reach counts everyone ever enrolled.
+        let (_, funnel) = json_of(seo.get(&format!("/api/v1/cohorts/{id}/funnel")).send().await.unwrap()).await;
+        assert_eq!((funnel["enrolled"].as_i64(), funnel["withdrawn"].as_i64()), (Some(3), Some(1)), "{funnel}");
+        let programme = app.id_of("SELECT id FROM programmes WHERE code = $1", "WD").await;
+        let (_, reach) =
+            json_of(app.api("admin").await.get(&format!("/api/v1/programmes/{programme}/reach")).send().await.unwrap())
+                .await;
+        assert_eq!(reach["totals"]["enrolled"].as_i64(), Some(3), "{reach}");
+
+        // The cohort page: edit form, withdraw and reinstate buttons.
+        let page = app.browser("seo.gitega").await;
+        let html = page.get(app.url(&format!("/cohorts/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"edit-cohort\"") && html.contains("Transferred to another district"), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let r = page
+            .post(app.url(&format!("/cohorts/{id}/edit")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "2"),
+                ("name", "Gitega cohort"),
+                ("start_date", "2025-01-06"),
+                ("end_date", "2098-12-31"),
+                ("capacity", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("1 places is fewer than the 2 people enrolled"));
+        let id_text = id.to_string();
+        let r = page
+            .post(app.url(&format!("/enrolments/{second}/withdraw")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("cohort_id", id_text.as_str()),
+                ("withdrawn_on", ""),
+                ("reason", "Illness"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = page
+            .post(app.url(&format!("/enrolments/{first}/reinstate")))
+            .form(&[("csrf", csrf.as_str()), ("cohort_id", id_text.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let (_, funnel) = json_of(seo.get(&format!("/api/v1/cohorts/{id}/funnel")).send().await.unwrap()).await;
+        assert_eq!(funnel["withdrawn"].as_i64(), Some(1), "{funnel}");
+    }
+}
+
+#[tokio::test]
+async fn small_cells_are_hidden_in_reach_pages_and_exports() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let mut people = teachers(&app, "F", 6).await;
+        people.extend(teachers(&app, "M", 2).await);
+        assert_eq!(people.len(), 8);
+        cohort_with(&app, "SC", 20, &people).await;
+        let programme = app.id_of("SELECT id FROM programmes WHERE code = $1", "SC").await;
+        let admin = app.api("admin").await;
+        let export = |format: &'static str| {
+            admin.get(&format!("/api/v1/programmes/{programme}/reach/export?format={format}&by=sex")).send()
+        };
+        let csv = export("csv").await.unwrap().text().await.unwrap();
+        let rows: Vec<Vec<String>> = csv
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .filter(|r: &Vec<String>| r[0] == "sex")
+            .collect();
+        let by_key = |key: &str| rows.iter().find(|r| r[1] == key).cloned().unwrap_or_default();
+        assert_eq!(by_key("M")[5], "<5", "{csv}");
+        assert_eq!(by_key("F")[5], "x", "the other cell is hidden too, or M = total - F: {csv}");
+        assert_eq!(by_key("F")[6], "0", "{csv}");
+        assert!(csv.lines().any(|l| l.starts_with("total,total,,,,8,")), "totals are exact: {csv}");
+        let xlsx = export("xlsx").await.unwrap().bytes().await.unwrap();
+        let table = opencpd_transfer::read_table("reach.xlsx", &xlsx).unwrap();
+        assert!(
+            table
+                .rows
+                .iter()
+                .any(|r| r.cells.first().is_some_and(|c| c == "sex") && r.cells.get(5).is_some_and(|c| c == "<5"))
+        );
+        let page = app.browser("admin").await;
+        let html =
+            page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("&lt;5") && html.contains("id=\"suppression\""), "{html}");
+
+        // The threshold is the deployment's: 0 turns it off.
+        let (status, _) = json_of(
+            app.api("seo.gitega")
+                .await
+                .put("/api/v1/report-settings")
+                .json(&json!({"small_cell_threshold": 0}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, body) = json_of(
+            admin.put("/api/v1/report-settings").json(&json!({"small_cell_threshold": 101})).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!((status, has(&body, "out-of-range", "small_cell_threshold")), (422, true), "{body}");
+        let (status, _) = json_of(
+            admin.put("/api/v1/report-settings").json(&json!({"small_cell_threshold": 0})).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let csv = export("csv").await.unwrap().text().await.unwrap();
+        assert!(csv.contains("sex,M,,,,2,") && csv.contains("sex,F,,,,6,"), "{csv}");
+        let (status, _) = json_of(
+            admin.put("/api/v1/report-settings").json(&json!({"small_cell_threshold": 10})).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let csv = export("csv").await.unwrap().text().await.unwrap();
+        assert!(csv.contains("sex,M,,,,<10,") && csv.contains("sex,F,,,,<10,"), "{csv}");
+    }
+}
+
+/// Reads: out of scope is "not found"; writes: in scope but not allowed is "forbidden",
+/// a place out of scope named in the request is a problem (422).
+#[tokio::test]
+async fn scope_matrix_of_outreach_resources_and_awards() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let admin = app.api("admin").await;
+        let (_, event) =
+            json_of(admin.post("/api/v1/outreach").json(&camp(&p.school_in_code)).send().await.unwrap()).await;
+        let event = event["id"].as_i64().unwrap();
+        let (_, resource) = json_of(
+            admin
+                .post("/api/v1/resources")
+                .json(&json!({"kind": "tablets", "quantity": 30,
+            "school_code": p.school_in_code, "delivered_on": "2025-02-01"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let resource = resource["id"].as_i64().unwrap();
+        let mut failures = Vec::new();
+        // (role, read event/resource at school_in, read teacher's awards, create at school_in, check, award teacher)
+        let table: &[(&str, u16, u16, u16, u16, u16)] = &[
+            ("admin", 200, 200, 201, 201, 201),
+            ("national.rw", 200, 200, 201, 201, 201),
+            ("national.cm", 404, 404, 422, 404, 404),
+            ("deo.nyarugenge", 200, 200, 201, 201, 201),
+            ("seo.gitega", 200, 200, 201, 201, 201),
+            ("head.gitega", 200, 200, 403, 403, 403),
+            ("teacher", 404, 200, 403, 404, 403),
+            ("evaluator", 200, 200, 403, 403, 403),
+        ];
+        for &(role, read, awards, create, check, award) in table {
+            let api = app.api(role).await;
+            let page = app.browser(role).await;
+            for path in [format!("/outreach/{event}"), format!("/resources/{resource}")] {
+                let got = api.get(&format!("/api/v1{path}")).send().await.unwrap().status().as_u16();
+                if got != read {
+                    failures.push(format!("{backend:?} {role} GET /api/v1{path}: {got}, want {read}"));
+                }
+                let got = page.get(app.url(&path)).send().await.unwrap().status().as_u16();
+                if got != read {
+                    failures.push(format!("{backend:?} {role} page {path}: {got}, want {read}"));
+                }
+            }
+            let got = api.get(&format!("/api/v1/people/{}/awards", p.teacher)).send().await.unwrap().status().as_u16();
+            if got != awards {
+                failures.push(format!("{backend:?} {role} GET awards: {got}, want {awards}"));
+            }
+            let got =
+                api.post("/api/v1/outreach").json(&camp(&p.school_in_code)).send().await.unwrap().status().as_u16();
+            if got != create {
+                failures.push(format!("{backend:?} {role} POST outreach: {got}, want {create}"));
+            }
+            let body = json!({"kind": "tablets", "quantity": 1, "school_code": p.school_in_code, "delivered_on": "2025-02-01"});
+            let got = api.post("/api/v1/resources").json(&body).send().await.unwrap().status().as_u16();
+            if got != create {
+                failures.push(format!("{backend:?} {role} POST resource: {got}, want {create}"));
+            }
+            let body = json!({"checked_on": "2025-03-01", "state": "in_use"});
+            let got = api
+                .post(&format!("/api/v1/resources/{resource}/checks"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if got != check {
+                failures.push(format!("{backend:?} {role} POST check: {got}, want {check}"));
+            }
+            let body = json!({"person_id": p.teacher, "name": "Prize", "awarded_on": "2025-02-01"});
+            let got = api.post("/api/v1/awards").json(&body).send().await.unwrap().status().as_u16();
+            if got != award {
+                failures.push(format!("{backend:?} {role} POST award: {got}, want {award}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn programmes_and_courses_are_set_up_from_the_pages() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let seo = app.browser("seo.gitega").await;
+        let html = seo.get(app.url("/programmes")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("id=\"new-programme\""), "a sector officer does not set up programmes");
+        let page = app.browser("national.rw").await;
+        let html = page.get(app.url("/programmes")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"new-programme\"") && html.contains("id=\"new-course\""), "{html}");
+        let csrf = hidden(&html, "csrf");
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("code", "SCI"),
+            ("name", "Science teaching"),
+            ("start_date", "2025-01-01"),
+            ("budget", "a lot"),
+            ("t0_label", "Teachers trained"),
+            ("t0_measure", "completed"),
+            ("t0_value", "1200"),
+            ("t1_label", "Schools"),
+            ("t1_measure", "schools_reached"),
+            ("t1_value", "-5"),
+        ];
+        let r = page.post(app.url("/programmes")).form(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("a lot is not a number") && html.contains("value=\"Teachers trained\""), "{html}");
+        let mut good = bad.to_vec();
+        good[4] = ("budget", "250000");
+        good[10] = ("t1_value", "40");
+        good.push(("pillars", "Teaching\nLearning"));
+        let r = page.post(app.url("/programmes")).form(&good).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"programme-name\"") && html.contains("Schools reached"), "{html}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM programme_targets").await, 2);
+
+        let course = [
+            ("csrf", csrf.as_str()),
+            ("code", "SCI-1"),
+            ("title", "Teaching science with kits"),
+            ("programme_code", "SCI"),
+            ("kind", "certificate"),
+            ("modality", "blended"),
+            ("hours", "24"),
+            ("credits", "2"),
+            ("target_roles", "teacher"),
+            ("min_attendance_pct", "75"),
+            ("require_assessments_passed", "1"),
+            ("m0_code", "M1"),
+            ("m0_title", "Experiments in class"),
+            ("m0_hours", "12"),
+            ("m0_standards", "rw-school-leadership:SL2"),
+            ("m0_standards", "rw-school-leadership:SL3"),
+            ("a0_code", "PROJ"),
+            ("a0_title", "Lesson project"),
+            ("a0_module_code", "M9"),
+            ("a0_max_score", "20"),
+            ("a0_pass_score", "10"),
+        ];
+        let r = page.post(app.url("/courses")).form(&course).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("the course has no module M9"));
+        let mut fixed = course.to_vec();
+        fixed[18] = ("a0_module_code", "M1");
+        let r = page.post(app.url("/courses")).form(&fixed).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let (_, body) =
+            json_of(app.api("admin").await.get("/api/v1/courses?programme_id=1").send().await.unwrap()).await;
+        let id = body[0]["id"].as_i64().unwrap();
+        let (_, detail) =
+            json_of(app.api("admin").await.get(&format!("/api/v1/courses/{id}")).send().await.unwrap()).await;
+        assert_eq!(detail["modules"][0]["standards"], json!(["SL2", "SL3"]), "{detail}");
+        assert_eq!(
+            (detail["min_attendance_pct"].as_f64(), detail["assessments"][0]["code"].as_str()),
+            (Some(75.0), Some("PROJ"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_programme_year() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let summary = opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        let o = &summary.outreach;
+        assert!(o.events >= 5 && o.resources >= 5 && o.checks >= 5 && o.awards >= 3, "{summary:?}");
+        let ttp = app.id_of("SELECT id FROM programmes WHERE code = $1", "TTP").await;
+        let (_, reach) =
+            json_of(app.api("national.rw").await.get(&format!("/api/v1/programmes/{ttp}/reach")).send().await.unwrap())
+                .await;
+        assert!(reach["targets"].as_array().unwrap().iter().all(|t| t["achieved"].as_i64().unwrap() > 0), "{reach}");
+        let html = app.browser("admin").await.get(app.url("/outreach")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Holiday maths camp") && html.contains("Maths is everywhere"), "{html}");
+        let (_, broken) =
+            json_of(app.api("admin").await.get("/api/v1/resources?state=broken").send().await.unwrap()).await;
+        assert_eq!(broken.as_array().map(Vec::len), Some(1), "{broken}");
+    }
+}
+
+#[tokio::test]
+async fn outreach_files_are_imported_from_the_command_line_all_or_nothing() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let run = |file: &std::path::Path, extra: &[&str]| {
+            let mut args = vec!["delivery", "import-outreach", file.to_str().unwrap(), "--db", &app.db.url];
+            args.extend_from_slice(extra);
+            std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+                .args(&args)
+                .env_remove("OPENCPD_DB")
+                .output()
+                .unwrap()
+        };
+        let headers =
+            ["kind", "title", "start_date", "school_code", "medium", "learners_female", "learners_male", "schools"];
+        let bad = vec![
+            vec!["maths_camp", "Camp", "2025-07-14", p.school_in_code.as_str(), "", "30", "many", ""],
+            vec!["science_caravan", "Caravan", "2025-07-20", "NO-SCHOOL", "", "-2", "4", "ALSO-NONE"],
+        ];
+        let path = dir.path().join("outreach.csv");
+        let to_strings = |rows: &Vec<Vec<&str>>| -> Vec<Vec<String>> {
+            rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        };
+        let mut bytes = Vec::new();
+        opencpd_transfer::write_table(opencpd_transfer::Format::Csv, &headers, to_strings(&bad), &mut bytes).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&path, &[]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for needle in [
+            "row 2",
+            "many is not a number",
+            "row 3",
+            "no school has the code NO-SCHOOL",
+            "-2 is below zero",
+            "ALSO-NONE",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "nothing written");
+        let good = vec![
+            vec![
+                "maths_camp",
+                "Camp",
+                "2025-07-14",
+                p.school_in_code.as_str(),
+                "",
+                "30",
+                "28",
+                p.school_also_code.as_str(),
+            ],
+            vec!["radio_broadcast", "On air", "2025-07-20", "", "radio", "", "", ""],
+        ];
+        let path = dir.path().join("outreach.xlsx");
+        let mut bytes = Vec::new();
+        opencpd_transfer::write_table(opencpd_transfer::Format::Xlsx, &headers, to_strings(&good), &mut bytes).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&path, &["--dry-run"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "a dry run writes nothing");
+        let out = run(&path, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("2 outreach events recorded"));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_schools").await, 2);
+    }
+}

@@ -1,0 +1,362 @@
+//! Resources delivered to schools (a smart classroom, science kits, tablets, library
+//! books…) and the later checks of their state. A resource belongs to its school: whoever
+//! reads the school reads its resources; officers whose scope covers the school
+//! ([`Action::ManageCohorts`]) record deliveries and checks.
+//!
+//! A check is dated on or after the delivery and never in the future; the latest check
+//! (by date) gives the resource's current state.
+
+use super::catalogue::programme_by_code;
+use super::{choice, collect, fail_if_any, may, optional_text};
+use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target, read_paths, upper_bound};
+use opencpd_domain::registry as vocab;
+use serde::{Deserialize, Serialize};
+
+pub const RESOURCE_KINDS: &[&str] = &[
+    "smart_classroom",
+    "science_kit",
+    "maths_kit",
+    "tablets",
+    "laptops",
+    "projector",
+    "library_books",
+    "textbooks",
+    "lab_equipment",
+    "solar_power",
+    "other",
+];
+/// The state of what arrived.
+pub const DELIVERY_STATES: &[&str] = &["complete", "incomplete", "damaged"];
+/// What a later check finds.
+pub const CHECK_STATES: &[&str] = &["in_use", "partly_in_use", "not_in_use", "broken", "missing"];
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Resource {
+    pub id: i64,
+    pub kind: String,
+    pub description: Option<String>,
+    pub quantity: i64,
+    pub school_id: i64,
+    pub school_code: String,
+    pub school_name: String,
+    pub unit_path: String,
+    pub programme_id: Option<i64>,
+    pub programme_code: Option<String>,
+    pub delivered_on: NaiveDate,
+    /// complete, incomplete or damaged, when delivered.
+    pub state: String,
+    pub notes: Option<String>,
+    /// What the latest check found, and when.
+    pub last_state: Option<String>,
+    pub last_checked_on: Option<NaiveDate>,
+    #[sqlx(skip)]
+    pub checks: Vec<ResourceCheck>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ResourceCheck {
+    pub id: i64,
+    pub resource_id: i64,
+    pub checked_on: NaiveDate,
+    /// in_use, partly_in_use, not_in_use, broken or missing.
+    pub state: String,
+    pub notes: Option<String>,
+    /// Who checked: the name given, else the account that recorded it.
+    pub checked_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ResourceInput {
+    pub kind: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub quantity: i64,
+    pub school_code: String,
+    #[serde(default)]
+    pub programme_code: Option<String>,
+    pub delivered_on: String,
+    /// complete (default), incomplete or damaged.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckInput {
+    pub checked_on: String,
+    pub state: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub checked_by: Option<String>,
+}
+
+const RESOURCE_SQL: &str = "SELECT r.id, r.kind, r.description, r.quantity, r.school_id, s.code AS school_code, \
+     s.name AS school_name, r.unit_path, r.programme_id, g.code AS programme_code, r.delivered_on, r.state, r.notes, \
+     (SELECT c.state FROM resource_checks c WHERE c.resource_id = r.id ORDER BY c.checked_on DESC, c.id DESC LIMIT 1) AS last_state, \
+     (SELECT MAX(c.checked_on) FROM resource_checks c WHERE c.resource_id = r.id) AS last_checked_on \
+     FROM resources r JOIN schools s ON s.id = r.school_id LEFT JOIN programmes g ON g.id = r.programme_id";
+
+fn target(r: &Resource) -> Target<'_> {
+    Target::School { id: r.school_id, unit_path: &r.unit_path }
+}
+
+async fn resource_unchecked(db: &Db, id: i64) -> Result<Resource> {
+    let sql = format!("{RESOURCE_SQL} WHERE r.id = $1");
+    let found: Option<Resource> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// A resource with its checks, newest first, when the actor reads its school.
+pub async fn resource(db: &Db, actor: &Actor, id: i64) -> Result<Resource> {
+    let mut r = resource_unchecked(db, id).await?;
+    actor.require(Action::Read, &target(&r))?;
+    r.checks = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, resource_id, checked_on, state, notes, checked_by, created_at FROM resource_checks \
+         WHERE resource_id = $1 ORDER BY checked_on DESC, id DESC"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    Ok(r)
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResourceFilter {
+    pub school_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub programme_id: Option<i64>,
+    pub kind: Option<String>,
+    /// The latest check's state (in_use, broken…), or "unchecked".
+    pub state: Option<String>,
+}
+
+/// The resources the actor reads, newest delivery first (at most 2,000).
+pub async fn resources(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Result<Vec<Resource>> {
+    let mut ranges: Vec<String> = match filter.unit_id {
+        Some(id) => vec![crate::registry::unit(db, actor, id).await?.path],
+        None => read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]),
+    };
+    let mut schools: Vec<i64> = Vec::new();
+    if let Some(id) = filter.school_id {
+        let school = crate::registry::school(db, actor, id).await?;
+        schools.push(school.id);
+        ranges = vec![school.unit_path];
+    } else if filter.unit_id.is_none() {
+        schools = actor
+            .grants
+            .iter()
+            .filter_map(|g| match g.scope {
+                opencpd_domain::Scope::School { school_id } => Some(school_id),
+                _ => None,
+            })
+            .collect();
+    }
+    let kind = optional_text(&filter.kind).map(|k| k.to_lowercase());
+    let state = optional_text(&filter.state).map(|k| k.to_lowercase());
+    let sql = format!("SELECT * FROM ({RESOURCE_SQL}) x WHERE ");
+    let rows: Vec<Resource> = on_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new(sql.clone());
+        qb.push("(1 = 0");
+        if filter.school_id.is_none() {
+            for path in &ranges {
+                qb.push(" OR (x.unit_path >= ").push_bind(path.clone());
+                qb.push(" AND x.unit_path < ").push_bind(upper_bound(path)).push(")");
+            }
+        }
+        for id in &schools {
+            qb.push(" OR x.school_id = ").push_bind(*id);
+        }
+        qb.push(")");
+        if let Some(k) = &kind {
+            qb.push(" AND x.kind = ").push_bind(k.clone());
+        }
+        if let Some(id) = filter.programme_id {
+            qb.push(" AND x.programme_id = ").push_bind(id);
+        }
+        match state.as_deref() {
+            Some("unchecked") => {
+                qb.push(" AND x.last_state IS NULL");
+            }
+            Some(s) => {
+                qb.push(" AND x.last_state = ").push_bind(s.to_string());
+            }
+            None => {}
+        }
+        qb.push(" ORDER BY x.delivered_on DESC, x.id DESC LIMIT 2000");
+        qb.build_query_as().fetch_all(p).await
+    })?;
+    Ok(rows)
+}
+
+/// Records a delivery to a school.
+pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> Result<Resource> {
+    may(actor, Action::ManageCohorts)?;
+    let mut problems = Vec::new();
+    let kind = collect(&mut problems, "kind", choice(&input.kind, RESOURCE_KINDS));
+    if input.quantity <= 0 {
+        problems.push(Problem::new("not-positive").in_column("quantity").with_value(input.quantity.to_string()));
+    }
+    let delivered = collect(&mut problems, "delivered_on", vocab::parse_date(&input.delivered_on));
+    if let Some(d) = delivered
+        && d > crate::today()
+    {
+        problems.push(Problem::new("in-future").in_column("delivered_on").with_value(d.to_string()));
+    }
+    let state = match optional_text(&input.state) {
+        Some(s) => collect(&mut problems, "state", choice(s, DELIVERY_STATES)),
+        None => Some("complete"),
+    };
+    let school: Option<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+            .bind(input.school_code.trim())
+            .fetch_optional(p)
+            .await)?;
+    match &school {
+        None => {
+            problems.push(Problem::new("unknown-school").in_column("school_code").with_value(input.school_code.trim()))
+        }
+        Some((id, path)) if !actor.allows(Action::ManageCohorts, &Target::School { id: *id, unit_path: path }) => {
+            problems.push(Problem::new("out-of-scope").in_column("school_code").with_value(input.school_code.trim()))
+        }
+        _ => {}
+    }
+    let programme_id = match optional_text(&input.programme_code) {
+        Some(c) => {
+            let id = programme_by_code(db, c).await?;
+            if id.is_none() {
+                problems.push(Problem::new("unknown-programme").in_column("programme_code").with_value(c));
+            }
+            id
+        }
+        None => None,
+    };
+    fail_if_any(problems)?;
+    let (school_id, unit_path) = school.expect("checked");
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO resources (kind, description, quantity, school_id, unit_path, programme_id, delivered_on, state, notes, \
+         created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+    )
+    .bind(kind)
+    .bind(optional_text(&input.description))
+    .bind(input.quantity)
+    .bind(school_id)
+    .bind(&unit_path)
+    .bind(programme_id)
+    .bind(delivered)
+    .bind(state)
+    .bind(optional_text(&input.notes))
+    .bind(Utc::now())
+    .bind(&actor.username)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "resource",
+        &id.to_string(),
+        &format!("{} × {} to school {}", input.quantity, kind.unwrap_or_default(), input.school_code.trim()),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    resource(db, actor, id).await
+}
+
+/// Records what a later check found.
+pub async fn add_check(db: &Db, actor: &Actor, resource_id: i64, input: &CheckInput) -> Result<Resource> {
+    let r = resource(db, actor, resource_id).await?;
+    actor.require(Action::ManageCohorts, &target(&r))?;
+    let mut problems = Vec::new();
+    let on = collect(&mut problems, "checked_on", vocab::parse_date(&input.checked_on));
+    if let Some(d) = on {
+        if d < r.delivered_on {
+            problems.push(
+                Problem::new("check-before-delivery")
+                    .in_column("checked_on")
+                    .with_value(d.to_string())
+                    .arg("delivered", r.delivered_on),
+            );
+        } else if d > crate::today() {
+            problems.push(Problem::new("in-future").in_column("checked_on").with_value(d.to_string()));
+        }
+    }
+    let state = collect(&mut problems, "state", choice(&input.state, CHECK_STATES));
+    fail_if_any(problems)?;
+    let by = optional_text(&input.checked_by).unwrap_or(&actor.username).to_string();
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO resource_checks (resource_id, checked_on, state, notes, checked_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(resource_id)
+    .bind(on)
+    .bind(state)
+    .bind(optional_text(&input.notes))
+    .bind(&by)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "check",
+        "resource",
+        &resource_id.to_string(),
+        &format!("check {id} of resource {resource_id}: {}", state.unwrap_or_default()),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    resource(db, actor, resource_id).await
+}
+
+/// The resources as a table for CSV or XLSX.
+pub fn resources_table(rows: &[Resource]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let headers = vec![
+        "id",
+        "kind",
+        "description",
+        "quantity",
+        "school_code",
+        "school_name",
+        "programme_code",
+        "delivered_on",
+        "state",
+        "last_state",
+        "last_checked_on",
+    ];
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.kind.clone(),
+                r.description.clone().unwrap_or_default(),
+                r.quantity.to_string(),
+                r.school_code.clone(),
+                r.school_name.clone(),
+                r.programme_code.clone().unwrap_or_default(),
+                r.delivered_on.to_string(),
+                r.state.clone(),
+                r.last_state.clone().unwrap_or_default(),
+                r.last_checked_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
