@@ -7,11 +7,13 @@
 
 mod api;
 mod pages;
+mod paper;
 
 use crate::AppState;
 use axum::Router;
 
 pub use api::DeliveryApi;
+pub use paper::PaperApi;
 
 /// Templates of the delivery pages, registered with the others.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -25,14 +27,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("delivery/record.html", include_str!("../../templates/delivery/record.html")),
     ("delivery/apply.html", include_str!("../../templates/delivery/apply.html")),
     ("delivery/below.html", include_str!("../../templates/delivery/below.html")),
+    ("delivery/certificate.html", include_str!("../../templates/delivery/certificate.html")),
+    ("delivery/templates.html", include_str!("../../templates/delivery/templates.html")),
+    ("delivery/typed.html", include_str!("../../templates/delivery/typed.html")),
+    ("delivery/checkin_screen.html", include_str!("../../templates/delivery/checkin_screen.html")),
+    ("delivery/checkin.html", include_str!("../../templates/delivery/checkin.html")),
 ];
 
 /// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.
 pub fn api_router() -> Router<AppState> {
-    api::router()
+    api::router().merge(paper::api_router())
 }
 
 /// Page routes of delivery.
 pub fn page_router() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(paper::page_router())
 }
