@@ -143,9 +143,13 @@ fn draw(page: &CertificatePage) -> Content {
     let qr_x = WIDTH - 56.0 - qr_size;
     crate::qr::draw(&mut c, &page.qr_payload, qr_x, 62.0, qr_size);
     c.set_fill_gray(0.25);
-    let caption = pdf::fit(&page.qr_caption, Font::Regular, 7.0, 190.0);
-    let w = pdf::width(&caption, Font::Regular, 7.0);
-    pdf::text_at(&mut c, &caption, Font::Regular, 7.0, (WIDTH - 56.0 - w).min(qr_x + qr_size / 2.0 - w / 2.0), 52.0);
+    // The caption ends with the address, which must be read whole: wrapped, never cut.
+    let mut cy = 52.0;
+    for line in pdf::wrap(&page.qr_caption, Font::Regular, 7.0, 230.0).iter().take(2) {
+        let w = pdf::width(line, Font::Regular, 7.0);
+        pdf::text_at(&mut c, line, Font::Regular, 7.0, (WIDTH - 56.0 - w).min(qr_x + qr_size / 2.0 - w / 2.0), cy);
+        cy -= 9.0;
+    }
     c
 }
 

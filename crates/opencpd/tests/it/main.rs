@@ -11,4 +11,5 @@ mod cli;
 mod delivery;
 mod helpers;
 mod instruments;
+mod paper;
 mod scope;

@@ -90,7 +90,7 @@ pub async fn current_code(db: &Db, actor: &Actor, session_id: i64) -> Result<Che
     }
     let now = Utc::now();
     let w = window(now);
-    let code = code_for(&secret(db).await?, session_id, w);
+    let code = code_at(db, session_id, now).await?;
     let next = (w + 1) * WINDOW_SECONDS;
     Ok(CheckinCode {
         session_id,
@@ -99,6 +99,11 @@ pub async fn current_code(db: &Db, actor: &Actor, session_id: i64) -> Result<Che
         valid_until: DateTime::from_timestamp(next + WINDOW_SECONDS - 1, 0).unwrap_or(now),
         refresh_in_seconds: (next - now.timestamp()).max(1),
     })
+}
+
+/// The code of a session at a moment (what the screen showed then).
+pub async fn code_at(db: &Db, session_id: i64, at: DateTime<Utc>) -> Result<String> {
+    Ok(code_for(&secret(db).await?, session_id, window(at)))
 }
 
 /// What a code is, for a session: current (this window or the one before), expired, or

@@ -167,9 +167,8 @@ pub async fn set_template(db: &Db, actor: &Actor, input: &TemplateInput) -> Resu
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    let id: i64 =
-        on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO certificate_templates (course_id, lang, issuer, title, body, signatories, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -183,7 +182,7 @@ pub async fn set_template(db: &Db, actor: &Actor, input: &TemplateInput) -> Resu
     .bind(&actor.username)
     .fetch_one(&mut *c)
     .await
-        })?;
+    })?;
     let which = super::optional_text(&input.course_code).unwrap_or("default");
     audit::record(
         &mut tx,
