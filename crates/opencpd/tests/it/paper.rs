@@ -159,16 +159,15 @@ async fn a_certificate_pdf_holds_the_name_course_and_serial_in_the_chosen_wordin
 /// more teachers enrolled, and a session today. Answers (cohort id, session id).
 async fn cohort_with_session_today(app: &TestApp, code: &str, others: usize, with_teacher: bool) -> (i64, i64) {
     let admin = app.api("admin").await;
-    let unit: String =
-        opencpd_store::on_db!(&app.db.db, |p| {
-            sqlx::query_scalar(
+    let unit: String = opencpd_store::on_db!(&app.db.db, |p| {
+        sqlx::query_scalar(
         "SELECT u.code FROM users a JOIN positions x ON x.person_id = a.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE a.username = 'teacher'"
     )
     .fetch_one(p)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     let (status, body) = json_of(admin.post("/api/v1/courses").json(&course(code)).send().await.unwrap()).await;
     assert_eq!(status, 201, "{body}");
     let (status, c) =
@@ -431,4 +430,50 @@ async fn the_sign_in_sheet_is_printed_and_typed_back_by_row_number() {
         .await;
         assert_eq!(status, 404);
     }
+}
+
+/// The text of the QR code in a PNG screenshot.
+fn decode_qr(png_bytes: &[u8]) -> String {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let i = (y * info.line_size) + x * channels;
+        let px = &buf[i..i + channels.min(3)];
+        (px.iter().map(|v| *v as u32).sum::<u32>() / px.len() as u32) as u8
+    });
+    let grids = image.detect_grids();
+    assert!(!grids.is_empty(), "no QR code in the screenshot");
+    grids[0].decode().expect("a readable QR code").1
+}
+
+#[tokio::test]
+async fn a_certificate_is_verified_by_scanning_its_qr_code_in_a_browser() {
+    if !crate::browser::slow_tests() {
+        return;
+    }
+    let app = start(crate::helpers::Backend::Sqlite).await;
+    let id = cohort_id(&app, "EL-DIP-2025-NYA").await;
+    let seo = app.api("seo.gitega").await;
+    let list: Value =
+        seo.get(&format!("/api/v1/cohorts/{id}/certificates")).send().await.unwrap().json().await.unwrap();
+    let first = list[0].clone();
+    let b = crate::browser::Browser::start(420, 900).await;
+    b.login(&app, "seo.gitega").await;
+    b.client.goto(&app.url(&format!("/cohorts/{id}"))).await.unwrap();
+    b.click_link(first["serial"].as_str().unwrap()).await;
+    assert_eq!(b.text("#certificate-holder").await, first["holder"].as_str().unwrap());
+    let qr = b.client.wait().for_element(fantoccini::Locator::Css("#certificate-qr")).await.unwrap();
+    let shot = qr.screenshot().await.expect("screenshot");
+    let url = decode_qr(&shot);
+    assert_eq!(url, app.url(&format!("/verify/{}", first["code"].as_str().unwrap())));
+    // Whoever scans it, logged in or not, reads that it is valid and whose it is.
+    let other = crate::browser::Browser::start(420, 900).await;
+    other.client.goto(&url).await.unwrap();
+    assert_eq!(other.text("#status").await, "Valid certificate");
+    assert_eq!(other.text("#holder").await, first["holder"].as_str().unwrap());
 }
