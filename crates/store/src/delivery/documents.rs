@@ -236,14 +236,15 @@ fn number(x: f64) -> String {
 /// What a certificate says, filled from its template (course and language).
 pub async fn certificate_page(db: &Db, c: &Certificate, lang: &str, base_url: &str) -> Result<CertificatePage> {
     let lang = opencpd_domain::i18n::resolve(lang);
-    let (course_id, hours, credits, body, programme): (i64, f64, f64, Option<String>, Option<String>) =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT k.id, k.hours, k.credits, k.accrediting_body, g.name FROM courses k \
+    // course, hours, credits, accrediting body, programme
+    type Row = (i64, f64, f64, Option<String>, Option<String>);
+    let (course_id, hours, credits, body, programme): Row = on_db!(db, |p| sqlx::query_as(
+        "SELECT k.id, k.hours, k.credits, k.accrediting_body, g.name FROM courses k \
              LEFT JOIN programmes g ON g.id = k.programme_id WHERE k.code = $1"
-        )
-        .bind(&c.course_code)
-        .fetch_one(p)
-        .await)?;
+    )
+    .bind(&c.course_code)
+    .fetch_one(p)
+    .await)?;
     let template = template_for(db, course_id, lang).await?;
     let issuer = body.clone().or(programme.clone()).unwrap_or_else(|| "OpenCPD".into());
     let expires = c.expires_on.map(|d| d.to_string()).unwrap_or_default();

@@ -29,7 +29,9 @@ pub struct SheetLine {
 pub async fn sheet_lines(db: &Db, actor: &Actor, session_id: i64) -> Result<(Session, Cohort, Vec<SheetLine>)> {
     let (s, cohort) = session(db, actor, session_id).await?;
     actor.require(Action::Facilitate, &cohort.target())?;
-    let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = on_db!(db, |p| sqlx::query_as(
+    // person, given name, family name, staff number, school
+    type Row = (i64, String, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(
         "SELECT e.person_id, p.given_name, p.family_name, p.staff_number, sc.name FROM enrolments e \
          JOIN people p ON p.id = e.person_id LEFT JOIN schools sc ON sc.id = e.school_id \
          WHERE e.cohort_id = $1 ORDER BY p.family_name, p.given_name, e.id"
