@@ -2,9 +2,9 @@
 //! `opencpd.db` in the working directory), runs its migrations, and acts as the system
 //! administrator at the command line: the operator of the machine owns the deployment.
 
+use crate::delivery_cli::bar;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
@@ -246,20 +246,6 @@ async fn open(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url).await.with_context(|| format!("opening the database {}", describe_url(url)))?;
     db.migrate().await.context("bringing the database schema up to date")?;
     Ok(db)
-}
-
-fn bar(total: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(total);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
 }
 
 fn kind(text: &str) -> anyhow::Result<ImportKind> {

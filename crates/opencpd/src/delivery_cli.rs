@@ -4,9 +4,11 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use opencpd_store::delivery::{attendance, cohorts, demo, outreach, reports};
+use indicatif::{ProgressBar, ProgressStyle};
+use opencpd_store::delivery::{attendance, certificates, cohorts, demo, documents, outreach, reports};
 use opencpd_store::{Actor, Db, describe_url};
 use opencpd_transfer::Format;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,6 +68,27 @@ pub enum DeliveryCommand {
         format: String,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        db: String,
+    },
+    /// Write the PDF of every certificate of a cohort that is not revoked into a folder
+    /// (one file per serial number), issuing first to those who completed and hold none.
+    Certificates {
+        /// The cohort's code.
+        #[arg(long)]
+        cohort: String,
+        /// The folder to write into (made when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The server's public address, for the verification QR codes.
+        #[arg(long, env = "OPENCPD_BASE_URL")]
+        base_url: String,
+        /// Language of the certificates (en, fr).
+        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
+        lang: String,
+        /// Only write the certificates already issued.
+        #[arg(long)]
+        no_issue: bool,
         #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
         db: String,
     },
@@ -187,6 +210,31 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        DeliveryCommand::Certificates { cohort, out, base_url, lang, no_issue, db } => {
+            let pool = open(&db).await?;
+            let c =
+                cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
+            if !no_issue {
+                let report = certificates::issue_for_cohort(&pool, &actor, c.id).await?;
+                println!(
+                    "{}: {} issued, {} held one already, {} not completed",
+                    c.code, report.issued, report.already_certified, report.not_completed
+                );
+            }
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let list = documents::printable_of_cohort(&pool, &actor, c.id).await?;
+            let pb = bar(list.len() as u64, "certificates");
+            for cert in &list {
+                let page = documents::certificate_page(&pool, cert, &lang, &base_url).await?;
+                let bytes = opencpd_documents::certificate::render(&page);
+                let path = out.join(format!("{}.pdf", cert.serial));
+                std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                pb.inc(1);
+            }
+            pb.finish_and_clear();
+            println!("{} certificates of {} written to {}", list.len(), c.code, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         DeliveryCommand::Demo { seed, db } => {
             let pool = open(&db).await?;
             let summary = demo::build(&pool, seed).await?;
@@ -207,4 +255,19 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A progress bar on the terminal (none when the output is not one).
+pub fn bar(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(total);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
 }

@@ -89,6 +89,7 @@ impl utoipa::Modify for BearerAuth {
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::delivery::DeliveryApi::openapi());
+    doc.merge(crate::delivery::PaperApi::openapi());
     Json(doc)
 }
 

@@ -5,7 +5,7 @@ use crate::helpers::{Backend, PASSWORD, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 
-fn slow_tests() -> bool {
+pub(crate) fn slow_tests() -> bool {
     std::env::var("OPENCPD_SLOW_TESTS").is_ok_and(|v| v == "1")
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// The small demo with the delivery demo added, as the demo command will build it.
 /// (Once the registry demo builds the delivery demo itself, this adds nothing.)
-async fn start(backend: crate::helpers::Backend) -> TestApp {
+pub(crate) async fn start(backend: crate::helpers::Backend) -> TestApp {
     let app = TestApp::start(backend).await;
     if app.scalar("SELECT COUNT(*) FROM programmes WHERE code = 'LT2'").await == 0 {
         let summary = opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
@@ -18,12 +18,12 @@ async fn start(backend: crate::helpers::Backend) -> TestApp {
     app
 }
 
-async fn json_of(r: reqwest::Response) -> (u16, Value) {
+pub(crate) async fn json_of(r: reqwest::Response) -> (u16, Value) {
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn codes(body: &Value) -> Vec<(String, String)> {
+pub(crate) fn codes(body: &Value) -> Vec<(String, String)> {
     body["problems"]
         .as_array()
         .map(|a| {
@@ -34,24 +34,24 @@ fn codes(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-async fn cohort_id(app: &TestApp, code: &str) -> i64 {
+pub(crate) async fn cohort_id(app: &TestApp, code: &str) -> i64 {
     app.id_of("SELECT id FROM cohorts WHERE code = $1", code).await
 }
 
-fn course(code: &str) -> Value {
+pub(crate) fn course(code: &str) -> Value {
     json!({"code": code, "title": format!("Course {code}"), "kind": "short_training", "modality": "face_to_face",
            "hours": 12, "credits": 1, "min_attendance_pct": 50, "require_assessments_passed": true,
            "modules": [{"code": "M1", "title": "Leading teaching", "hours": 12, "standards": ["SL3"]}],
            "assessments": [{"code": "QUIZ", "title": "Quiz", "module_code": "M1", "max_score": 20, "pass_score": 10}]})
 }
 
-fn cohort(code: &str, course: &str, unit: &str, capacity: i64) -> Value {
+pub(crate) fn cohort(code: &str, course: &str, unit: &str, capacity: i64) -> Value {
     json!({"code": code, "name": format!("Cohort {code}"), "course_code": course, "unit_code": unit,
            "start_date": "2025-01-06", "end_date": "2098-12-31", "capacity": capacity})
 }
 
 /// Staff numbers of current teachers at schools in a unit, first `n`.
-async fn teachers_in(app: &TestApp, unit_code: &str, n: usize) -> Vec<String> {
+pub(crate) async fn teachers_in(app: &TestApp, unit_code: &str, n: usize) -> Vec<String> {
     let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT p.staff_number FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE u.code = $1 AND x.role = 'teacher' AND x.end_date IS NULL ORDER BY p.id"
@@ -63,7 +63,7 @@ async fn teachers_in(app: &TestApp, unit_code: &str, n: usize) -> Vec<String> {
     list.into_iter().take(n).collect()
 }
 
-async fn person_of(app: &TestApp, staff_number: &str) -> i64 {
+pub(crate) async fn person_of(app: &TestApp, staff_number: &str) -> i64 {
     app.id_of("SELECT id FROM people WHERE staff_number = $1", staff_number).await
 }
 
@@ -992,7 +992,7 @@ struct Cli {
     command: delivery_cli::DeliveryCommand,
 }
 
-async fn cli(args: &[&str]) -> std::process::ExitCode {
+pub(crate) async fn cli(args: &[&str]) -> std::process::ExitCode {
     let parsed =
         <Cli as clap::Parser>::try_parse_from(std::iter::once("delivery").chain(args.iter().copied())).unwrap();
     delivery_cli::run(parsed.command).await.unwrap()

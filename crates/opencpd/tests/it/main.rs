@@ -12,4 +12,5 @@ mod delivery;
 mod helpers;
 mod instruments;
 mod outreach;
+mod paper;
 mod scope;

@@ -247,13 +247,13 @@ pub struct MarkReport {
 }
 
 /// A mark checked against the cohort: the enrolment it belongs to.
-struct CheckedMark {
-    session_id: i64,
-    enrolment_id: i64,
-    status: String,
+pub(super) struct CheckedMark {
+    pub session_id: i64,
+    pub enrolment_id: i64,
+    pub status: String,
 }
 
-async fn enrolment_ids(db: &Db, cohort_id: i64) -> Result<HashMap<i64, i64>> {
+pub(super) async fn enrolment_ids(db: &Db, cohort_id: i64) -> Result<HashMap<i64, i64>> {
     let rows: Vec<(i64, i64)> =
         on_db!(db, |p| sqlx::query_as("SELECT person_id, id FROM enrolments WHERE cohort_id = $1")
             .bind(cohort_id)
@@ -324,7 +324,13 @@ pub async fn mark(db: &Db, actor: &Actor, session_id: i64, input: &MarkInput) ->
 
 /// Replaces the marks named, recomputes completion and records the audit event, in one
 /// transaction.
-async fn write_marks(db: &Db, actor: &Actor, cohort: &Cohort, marks: &[CheckedMark], summary: &str) -> Result<u64> {
+pub(super) async fn write_marks(
+    db: &Db,
+    actor: &Actor,
+    cohort: &Cohort,
+    marks: &[CheckedMark],
+    summary: &str,
+) -> Result<u64> {
     let mut tx = db.begin().await?;
     let now = Utc::now();
     let mut by_session: HashMap<i64, Vec<i64>> = HashMap::new();

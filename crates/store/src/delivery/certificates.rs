@@ -45,7 +45,7 @@ impl Certificate {
     }
 }
 
-const CERTIFICATE_SQL: &str = "SELECT c.id, c.serial, c.code, c.enrolment_id, e.person_id, \
+pub(crate) const CERTIFICATE_SQL: &str = "SELECT c.id, c.serial, c.code, c.enrolment_id, e.person_id, \
      p.given_name || ' ' || p.family_name AS holder, k.code AS course_code, k.title AS course_title, \
      h.code AS cohort_code, c.issued_on, c.expires_on, c.revoked_on, c.revoke_reason, c.replaces_id \
      FROM certificates c JOIN enrolments e ON e.id = c.enrolment_id JOIN people p ON p.id = e.person_id \

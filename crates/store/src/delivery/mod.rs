@@ -15,6 +15,12 @@
 //!   course's rule (never typed), cached on the enrolment so reports read one table.
 //! - [`certificates`]: serial numbers, public verification codes, expiry, revocation,
 //!   re-issue, batch issue.
+//! - [`documents`]: certificates on paper: the wording a deployment changes (per language,
+//!   default or per course, placeholders checked) and the filled page drawn by
+//!   `opencpd-documents`; the holder and readers of the cohort may download it.
+//! - [`sheets`]: the printable sign-in sheet of a session and its marks typed back by row
+//!   number ("1-14, 16"), previewed by name and saved through the marking function.
+//! - [`checkin`]: QR self check-in with a code that changes every minute.
 //! - [`record`]: each person's CPD record (hours and credits per year) and thresholds
 //!   per role.
 //! - [`reports`]: reach against targets with disaggregation, completion funnels, and the
@@ -91,14 +97,17 @@ pub mod attendance;
 pub mod awards;
 pub mod catalogue;
 pub mod certificates;
+pub mod checkin;
 pub mod cohorts;
 pub mod completion;
 pub mod demo;
 pub mod demo_outreach;
+pub mod documents;
 pub mod outreach;
 pub mod record;
 pub mod reports;
 pub mod resources;
+pub mod sheets;
 
 use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;

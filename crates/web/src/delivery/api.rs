@@ -216,7 +216,7 @@ pub fn router() -> Router<AppState> {
 pub struct DeliveryApi;
 
 /// Unwraps an extractor, turning its rejection into our error shape.
-fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
+pub(super) fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
     r.map_err(Into::into)
 }
 

@@ -7,12 +7,14 @@
 
 mod api;
 mod pages;
+mod paper;
 
 use crate::AppState;
 use axum::Router;
 
 pub use api::DeliveryApi;
 pub(crate) use pages::school_resources;
+pub use paper::PaperApi;
 
 /// Templates of the delivery pages, registered with the others.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -34,14 +36,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("delivery/school_resources_page.html", include_str!("../../templates/delivery/school_resources_page.html")),
     ("delivery/person_awards.html", include_str!("../../templates/delivery/person_awards.html")),
     ("delivery/catalogue_forms.html", include_str!("../../templates/delivery/catalogue_forms.html")),
+    ("delivery/certificate.html", include_str!("../../templates/delivery/certificate.html")),
+    ("delivery/templates.html", include_str!("../../templates/delivery/templates.html")),
+    ("delivery/typed.html", include_str!("../../templates/delivery/typed.html")),
+    ("delivery/checkin_screen.html", include_str!("../../templates/delivery/checkin_screen.html")),
+    ("delivery/checkin.html", include_str!("../../templates/delivery/checkin.html")),
 ];
 
 /// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.
 pub fn api_router() -> Router<AppState> {
-    api::router()
+    api::router().merge(paper::api_router())
 }
 
 /// Page routes of delivery.
 pub fn page_router() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(paper::page_router())
 }
