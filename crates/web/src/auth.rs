@@ -77,6 +77,11 @@ impl Ctx {
             _ => Err(Error::Csrf),
         }
     }
+
+    /// [`Ctx::check_csrf`] on a form read as name/value pairs (forms with repeated names).
+    pub fn check_form_csrf(&self, fields: &[(String, String)]) -> Result<()> {
+        self.check_csrf(fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or(""))
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -151,8 +151,7 @@ async fn create_programme_form(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    ctx.check_csrf(csrf)?;
+    ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let mut targets = Vec::new();
@@ -204,8 +203,7 @@ async fn create_course_form(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    ctx.check_csrf(csrf)?;
+    ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let mut modules = Vec::new();
@@ -633,8 +631,7 @@ async fn mark_form(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    ctx.check_csrf(csrf)?;
+    ctx.check_form_csrf(&fields)?;
     let marks: Vec<Mark> = fields
         .iter()
         .filter_map(|(k, val)| {
@@ -1094,8 +1091,7 @@ async fn create_outreach_form(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    ctx.check_csrf(csrf)?;
+    ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
     let outcome = if problems.is_empty() {
         outreach::create_event(&state.db, actor, &input).await.map_err(Error::from)
@@ -1165,8 +1161,7 @@ async fn edit_outreach_form(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    ctx.check_csrf(csrf)?;
+    ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
     let outcome = if problems.is_empty() {
         outreach::update_event(&state.db, actor, id, &input).await.map_err(Error::from)
