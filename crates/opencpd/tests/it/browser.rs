@@ -52,15 +52,19 @@ impl Browser {
         panic!("could not start chromium through chromedriver: {last:?}");
     }
 
+    /// The element's text; found again when a page loading under it made it stale.
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .unwrap()
+        let mut last = None;
+        for _ in 0..50 {
+            let element =
+                self.client.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+            match element.text().await {
+                Ok(text) => return text,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{css}: {last:?}");
     }
 
     pub async fn click_link(&self, text: &str) {
