@@ -62,7 +62,7 @@ pub fn render(page: &CertificatePage) -> Vec<u8> {
     pdf::fonts(&mut pdf, regular, bold);
     pdf::info(&mut pdf, info, &page.title);
     let content = draw(page);
-    pdf.stream(content_id, &content.finish());
+    pdf::compressed(&mut pdf, content_id, content);
     pdf.finish()
 }
 

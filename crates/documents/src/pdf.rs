@@ -157,6 +157,12 @@ pub(crate) fn fonts(pdf: &mut pdf_writer::Pdf, regular: pdf_writer::Ref, bold: p
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
 }
 
+/// Writes a page's content stream deflated.
+pub(crate) fn compressed(pdf: &mut pdf_writer::Pdf, id: pdf_writer::Ref, content: Content) {
+    let data = miniz_oxide::deflate::compress_to_vec_zlib(&content.finish(), 6);
+    pdf.stream(id, &data).filter(pdf_writer::Filter::FlateDecode);
+}
+
 pub(crate) fn info(pdf: &mut pdf_writer::Pdf, id: pdf_writer::Ref, title: &str) {
     pdf.document_info(id).title(pdf_writer::TextStr(title)).producer(pdf_writer::TextStr("OpenCPD"));
 }

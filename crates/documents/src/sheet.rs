@@ -85,7 +85,7 @@ pub fn render(sheet: &SheetPage) -> Vec<u8> {
             fonts.pair(Font::Bold.resource(), bold);
         }
         let content = draw_page(sheet, rows, i * ROWS_PER_PAGE, i + 1, n);
-        pdf.stream(content_id, &content.finish());
+        pdf::compressed(&mut pdf, content_id, content);
     }
     pdf.finish()
 }

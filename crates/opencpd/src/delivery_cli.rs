@@ -217,8 +217,8 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             if !no_issue {
                 let report = certificates::issue_for_cohort(&pool, &actor, c.id).await?;
                 println!(
-                    "{}: {} issued, {} held one already, {} not completed",
-                    c.code, report.issued, report.already_certified, report.not_completed
+                    "{}: {} issued, {} held one already, {} not completed, {} withdrawn",
+                    c.code, report.issued, report.already_certified, report.not_completed, report.withdrawn
                 );
             }
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

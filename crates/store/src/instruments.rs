@@ -486,6 +486,19 @@ where
         headers.push(format!("{d} (max)"));
     }
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    // Each item's name and, for a select, its choices' labels in `lang`, looked up once.
+    let columns: Vec<(&str, Option<std::collections::HashMap<&str, String>>)> = items
+        .iter()
+        .map(|item| {
+            let labels = match &item.kind {
+                opencpd_forms::ItemKind::SelectOne { list } | opencpd_forms::ItemKind::SelectMultiple { list } => {
+                    Some(form.choices(list).iter().map(|c| (c.name.as_str(), label(&c.label, &c.name))).collect())
+                }
+                _ => None,
+            };
+            (item.name.as_str(), labels)
+        })
+        .collect();
     let buffer = PageBuffer::default();
     let mut writer =
         opencpd_transfer::TableWriter::new(format, &header_refs, buffer.clone()).map_err(anyhow::Error::from)?;
@@ -512,24 +525,26 @@ where
         let n = rows.len() as i64;
         for ExportRow { row, subject_label } in rows {
             last = row.id;
-            let answers: serde_json::Value = serde_json::from_str(&row.answers_json).unwrap_or_default();
+            let answers: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&row.answers_json).unwrap_or_default();
             let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
-            let mut cells: Vec<String> = vec![
-                row.uuid.clone(),
-                row.collected_at.to_rfc3339(),
-                row.received_at.to_rfc3339(),
-                row.collected_by.and_then(|id| usernames.get(&id).cloned()).unwrap_or_default(),
-                row.subject_kind.clone(),
-                row.subject_id.to_string(),
-                subject_label.unwrap_or_default(),
-            ];
-            for item in &items {
-                cells.push(cell(&form, item, answers.get(&item.name), lang));
+            let mut cells: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(headers.len());
+            cells.extend([
+                row.uuid.as_str().into(),
+                row.collected_at.to_rfc3339().into(),
+                row.received_at.to_rfc3339().into(),
+                row.collected_by.and_then(|id| usernames.get(&id)).map(String::as_str).unwrap_or_default().into(),
+                row.subject_kind.as_str().into(),
+                row.subject_id.to_string().into(),
+                subject_label.unwrap_or_default().into(),
+            ]);
+            for (item, labels) in &columns {
+                cells.push(cell(labels, answers.get(*item)));
             }
             for d in &domains {
                 let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
-                cells.push(s.map(|s| s["score"].to_string()).unwrap_or_default());
-                cells.push(s.map(|s| s["max"].to_string()).unwrap_or_default());
+                cells.push(s.map(|s| s["score"].to_string()).unwrap_or_default().into());
+                cells.push(s.map(|s| s["max"].to_string()).unwrap_or_default().into());
             }
             writer.write_row(&cells).map_err(anyhow::Error::from)?;
             written += 1;
@@ -582,29 +597,23 @@ impl std::io::Write for PageBuffer {
 }
 
 /// An answer as a cell: choices by their label in `lang`, repeats as JSON.
-fn cell(form: &Form, item: &opencpd_forms::Item, value: Option<&serde_json::Value>, lang: &str) -> String {
-    let Some(value) = value else { return String::new() };
-    let choice_label = |list: &str, name: &str| -> String {
-        form.choices(list)
-            .iter()
-            .find(|c| c.name == name)
-            .and_then(|c| {
-                c.label
-                    .get(lang)
-                    .or_else(|| c.label.get(&form.default_language))
-                    .or_else(|| c.label.values().next())
-                    .cloned()
-            })
-            .unwrap_or_else(|| name.to_string())
-    };
-    match (&item.kind, value) {
-        (opencpd_forms::ItemKind::SelectOne { list }, serde_json::Value::String(s)) => choice_label(list, s),
-        (opencpd_forms::ItemKind::SelectMultiple { list }, serde_json::Value::Array(a)) => {
-            a.iter().filter_map(|v| v.as_str()).map(|s| choice_label(list, s)).collect::<Vec<_>>().join("; ")
+/// One answer as an export shows it: a choice by its label (several joined with "; "),
+/// anything else as given.
+fn cell<'a>(
+    labels: &'a Option<std::collections::HashMap<&str, String>>,
+    value: Option<&'a serde_json::Value>,
+) -> std::borrow::Cow<'a, str> {
+    let Some(value) = value else { return "".into() };
+    let choice =
+        |name: &'a str| -> &'a str { labels.as_ref().and_then(|l| l.get(name)).map(String::as_str).unwrap_or(name) };
+    match value {
+        serde_json::Value::String(s) if labels.is_some() => choice(s).into(),
+        serde_json::Value::Array(a) if labels.is_some() => {
+            a.iter().filter_map(|v| v.as_str()).map(choice).collect::<Vec<_>>().join("; ").into()
         }
-        (_, serde_json::Value::String(s)) => s.clone(),
-        (_, serde_json::Value::Null) => String::new(),
-        (_, other) => other.to_string(),
+        serde_json::Value::String(s) => s.as_str().into(),
+        serde_json::Value::Null => "".into(),
+        other => other.to_string().into(),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod metrics;
 pub mod pages;
 pub mod render;
+pub mod upload;
 
 pub use error::Error;
 

@@ -10,8 +10,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
-use opencpd_domain::{AccountRole, Problem};
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::imports::{self, Progress};
@@ -365,29 +365,13 @@ pub async fn run_import(
     })
 }
 
-async fn import_upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
+async fn import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
-    let (mut csrf, mut kind, mut dry_run, mut file) = (String::new(), String::new(), false, None);
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
-    {
-        match field.name().unwrap_or("") {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "kind" => kind = field.text().await.unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    ctx.check_csrf(&csrf)?;
-    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
-    let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
-    let report = run_import(&state, actor, kind, &name, &bytes, dry_run, ctx.lang).await?;
+    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let (kind, dry_run) = (form.text("kind"), form.ticked("dry_run"));
+    let kind = ImportKind::parse(kind).map_err(|p| p.in_column("kind"))?;
+    let (name, bytes) = form.file()?;
+    let report = run_import(&state, actor, kind, name, bytes, dry_run, ctx.lang).await?;
     let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = state.templates.page(
         &ctx,
@@ -575,27 +559,12 @@ async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
     render_instruments(&state, &ctx, None, StatusCode::OK).await
 }
 
-async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
+async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
-    let (mut csrf, mut kind, mut file) = (String::new(), String::from("survey"), None);
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
-    {
-        match field.name().unwrap_or("") {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "kind" => kind = field.text().await.unwrap_or_default(),
-            "file" => {
-                let name = field.file_name().unwrap_or("form.xlsx").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    ctx.check_csrf(&csrf)?;
-    let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
-    match instruments::import(&state.db, actor, &name, &bytes, &kind).await {
+    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).unwrap_or("survey");
+    let (name, bytes) = form.file()?;
+    match instruments::import(&state.db, actor, name, bytes, kind).await {
         Ok(i) => {
             let report =
                 minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };

@@ -88,3 +88,28 @@ impl Default for Templates {
         Templates::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every file under `templates/` is compiled in: a page or an include left out would
+    /// fail only when someone opens it.
+    #[test]
+    fn every_template_file_is_registered() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    files.push(path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        let known: Vec<&str> = super::TEMPLATES.iter().chain(crate::delivery::TEMPLATES).map(|(n, _)| *n).collect();
+        let missing: Vec<&String> = files.iter().filter(|f| !known.contains(&f.as_str())).collect();
+        assert!(files.len() > 20 && missing.is_empty(), "not registered: {missing:?}");
+    }
+}

@@ -1208,6 +1208,7 @@ async fn pages_open_cohorts_take_applications_and_revoke_certificates() {
         let fr = app.browser("admin").await;
         let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
         let course = app.id_of("SELECT id FROM courses WHERE code = $1", "EL-DIP").await;
+        fr.get(app.url("/lang/fr")).send().await.unwrap();
         for path in [
             "/programmes".to_string(),
             format!("/programmes/{lt2}?by=unit&level=2"),
@@ -1216,10 +1217,13 @@ async fn pages_open_cohorts_take_applications_and_revoke_certificates() {
             format!("/cohorts/{dip}"),
             "/verify".into(),
         ] {
-            let r = fr.get(app.url(&path)).header("cookie", "opencpd_lang=fr").send().await.unwrap();
+            let r = fr.get(app.url(&path)).send().await.unwrap();
             assert_eq!(r.status(), 200, "{path}");
             let html = r.text().await.unwrap();
-            assert!(html.contains("lang=\"fr\""), "{path}");
+            assert!(
+                html.contains("lang=\"fr\"") && html.contains("action=\"/logout\""),
+                "{path}: in French, signed in"
+            );
             assert!(!html.contains("delivery-") && !html.contains("problem-"), "{path}: an untranslated key");
         }
     }
@@ -1266,5 +1270,48 @@ async fn reach_is_cached_but_never_stale() {
         let (_, after) =
             json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
         assert_eq!(total(&after), total(&first) + 1, "{backend:?}: the new participant counts at once");
+    }
+}
+
+/// A participant withdrawn after completing gets no certificate, one by one or in a batch,
+/// and the batch says how many it left out for that reason.
+#[tokio::test]
+async fn certificates_are_not_issued_to_the_withdrawn() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let seo = app.api("seo.gitega").await;
+        let cohort = cohort_id(&app, "EL-DIP-2025-NYA").await;
+        let (enrolment, certificate) = {
+            let e = app.id_of("SELECT MIN(e.id) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN certificates c ON c.enrolment_id = e.id WHERE h.code = $1 AND c.revoked_on IS NULL", "EL-DIP-2025-NYA").await;
+            let c = app.id_of("SELECT MIN(c.id) FROM certificates c JOIN enrolments e ON e.id = c.enrolment_id JOIN cohorts h ON h.id = e.cohort_id WHERE h.code = $1 AND c.revoked_on IS NULL", "EL-DIP-2025-NYA").await;
+            (e, c)
+        };
+        let (status, body) = json_of(
+            seo.post(&format!("/api/v1/certificates/{certificate}/revoke"))
+                .json(&json!({"reason": "Left the programme"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        let (status, body) = json_of(
+            seo.post(&format!("/api/v1/enrolments/{enrolment}/withdraw"))
+                .json(&json!({"reason": "Moved to another district"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) =
+            json_of(seo.post(&format!("/api/v1/enrolments/{enrolment}/certificate")).send().await.unwrap()).await;
+        assert_eq!((status, codes(&body)), (422, vec![("already-withdrawn".into(), "enrolment_id".into())]));
+        let before = app.scalar("SELECT COUNT(*) FROM certificates").await;
+        let (status, report) =
+            json_of(seo.post(&format!("/api/v1/cohorts/{cohort}/certificates")).send().await.unwrap()).await;
+        assert!(status == 200 || status == 201, "{report}");
+        assert_eq!((report["issued"].as_i64(), report["withdrawn"].as_i64()), (Some(0), Some(1)), "{report}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM certificates").await, before, "nothing written");
     }
 }

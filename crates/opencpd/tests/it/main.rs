@@ -7,6 +7,7 @@
 
 mod api;
 mod browser;
+mod catalogue;
 mod cli;
 mod delivery;
 mod helpers;

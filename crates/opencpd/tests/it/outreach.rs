@@ -984,3 +984,209 @@ async fn outreach_files_are_imported_from_the_command_line_all_or_nothing() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_schools").await, 2);
     }
 }
+
+/// What was recorded by mistake is deleted by whoever may record it there, with what hung
+/// off it, and the audit log keeps what it held; others are refused and nothing goes.
+#[tokio::test]
+async fn events_deliveries_and_awards_recorded_by_mistake_are_deleted_in_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let seo = app.api("seo.gitega").await;
+        let head = app.api("head.gitega").await;
+        let cm = app.api("national.cm").await;
+        let (status, event) =
+            json_of(seo.post("/api/v1/outreach").json(&camp(&p.school_in_code)).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{backend:?} {event}");
+        let event = event["id"].as_i64().unwrap();
+        let delivery = json!({"kind": "science_kit", "quantity": 2, "school_code": p.school_in_code, "delivered_on": "2025-03-01"});
+        let (status, resource) = json_of(seo.post("/api/v1/resources").json(&delivery).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{resource}");
+        let resource = resource["id"].as_i64().unwrap();
+        let (status, _) = json_of(
+            seo.post(&format!("/api/v1/resources/{resource}/checks"))
+                .json(&json!({"checked_on": "2025-04-01", "state": "in_use"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let award =
+            json!({"staff_number": p.teacher_number, "name": "Best mathematics teacher", "awarded_on": "2025-06-20"});
+        let (status, award) = json_of(seo.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{award}");
+        let award = award["id"].as_i64().unwrap();
+
+        for path in [format!("/outreach/{event}"), format!("/resources/{resource}"), format!("/awards/{award}")] {
+            // A head teacher reads them but may not delete; Cameroon's officer does not see them.
+            let r = head.delete(&format!("/api/v1{path}")).send().await.unwrap();
+            assert_eq!(r.status(), 403, "{path}");
+            let r = cm.delete(&format!("/api/v1{path}")).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM resource_checks").await, 1, "nothing went");
+
+        // The API deletes the event; the page deletes the delivery and the award.
+        let r = seo.delete(&format!("/api/v1/outreach/{event}")).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let (status, _) = json_of(seo.get(&format!("/api/v1/outreach/{event}")).send().await.unwrap()).await;
+        assert_eq!(status, 404);
+        let r = seo.delete(&format!("/api/v1/outreach/{event}")).send().await.unwrap();
+        assert_eq!(r.status(), 404, "deleting twice");
+        let browser = app.browser("seo.gitega").await;
+        let html = browser.get(app.url(&format!("/resources/{resource}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"delete-resource\""));
+        let csrf = hidden(&html, "csrf");
+        let r = browser
+            .post(app.url(&format!("/resources/{resource}/delete")))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "forms need the session's token");
+        let r = browser
+            .post(app.url(&format!("/resources/{resource}/delete")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.url().path(), format!("/schools/{}", p.school_in));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM resource_checks").await, 0, "its checks went with it");
+        let html =
+            browser.get(app.url(&format!("/people/{}/cpd", p.teacher))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("id=\"delete-award-{award}\"")), "a delete button on the record");
+        let r = browser
+            .post(app.url(&format!("/awards/{award}/delete")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(!r.text().await.unwrap().contains("Best mathematics teacher"));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, 0);
+        for entity in ["outreach_event", "resource", "award"] {
+            let n = app.id_of("SELECT COUNT(*) FROM audit_events WHERE action = 'delete' AND entity = $1 AND before_json LIKE '%2025-%'", entity).await;
+            assert_eq!(n, 1, "{entity}: the audit log keeps what it held");
+        }
+    }
+}
+
+/// The outreach page takes a file of events (all rows or none, problems named by row), and
+/// the deployment's kinds of event are listed and extended from their own page.
+#[tokio::test]
+async fn outreach_files_are_imported_from_the_page_and_kinds_are_managed() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let seo = app.browser("seo.gitega").await;
+        let html = seo.get(app.url("/outreach")).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("id=\"import-outreach\"") && html.contains("learners_female"),
+            "the form names the columns"
+        );
+        let csrf = hidden(&html, "csrf");
+        let headers = ["kind", "title", "start_date", "school_code", "learners_female", "learners_male"];
+        let file = |rows: Vec<Vec<&str>>, format| {
+            let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+            let mut bytes = Vec::new();
+            opencpd_transfer::write_table(format, &headers, rows, &mut bytes).unwrap();
+            bytes
+        };
+        let send = |bytes: Vec<u8>, name: &'static str, dry: bool| {
+            let mut form = reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            if dry {
+                form = form.text("dry_run", "1");
+            }
+            seo.post(app.url("/outreach/import")).multipart(form).send()
+        };
+        let bad = file(
+            vec![
+                vec!["maths_camp", "Camp", "2025-07-14", p.school_in_code.as_str(), "30", "many"],
+                vec!["maths_camp", "Camp 2", "2025-07-15", "NO-SCHOOL", "3", "4"],
+            ],
+            opencpd_transfer::Format::Csv,
+        );
+        let r = send(bad, "events.csv", false).await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("many is not a number") && html.contains("NO-SCHOOL"), "{html}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "nothing written");
+        let good = || {
+            file(
+                vec![
+                    vec!["maths_camp", "Camp", "2025-07-14", p.school_in_code.as_str(), "30", "28"],
+                    vec!["science_caravan", "Caravan", "2025-07-20", p.school_also_code.as_str(), "12", "10"],
+                ],
+                opencpd_transfer::Format::Xlsx,
+            )
+        };
+        let r = send(good(), "events.xlsx", true).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "a dry run writes nothing");
+        let r = send(good(), "events.xlsx", false).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("id=\"notice\""));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 2);
+        let r = seo
+            .post(app.url("/outreach/import"))
+            .multipart(reqwest::multipart::Form::new().text("csrf", "forged"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        // Kinds: everyone reads the list; only those who manage programmes change it.
+        let html = seo.get(app.url("/outreach-kinds")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("maths_camp") && !html.contains("id=\"set-kind\""), "{html}");
+        let admin = app.browser("admin").await;
+        let html = admin.get(app.url("/outreach-kinds")).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&html, "csrf");
+        let r = admin
+            .post(app.url("/outreach-kinds"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("key", "Science Fair!"),
+                ("name_en", "Science fair"),
+                ("name_fr", ""),
+                ("position", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"Science fair\"") && html.contains("id=\"problems\""), "kept the form");
+        let r = admin
+            .post(app.url("/outreach-kinds"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("key", "science_fair"),
+                ("name_en", "Science fair"),
+                ("name_fr", "Foire scientifique"),
+                ("position", "9"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Foire scientifique"));
+        let html = seo.get(app.url("/outreach")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"science_fair\""), "offered when recording an event");
+        let r = seo
+            .post(app.url("/outreach-kinds"))
+            .form(&[
+                ("csrf", hidden(&html, "csrf").as_str()),
+                ("key", "picnic"),
+                ("name_en", "Picnic"),
+                ("name_fr", "Pique-nique"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}

@@ -74,6 +74,14 @@ pub async fn award(db: &Db, actor: &Actor, id: i64) -> Result<Award> {
     Ok(found)
 }
 
+/// Deletes an award recorded by mistake; only officers whose scope covers the person.
+pub async fn delete_award(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    let before = award(db, actor, id).await?;
+    require_person(db, actor, before.person_id, Action::ManageCohorts).await?;
+    let summary = format!("award {} to person {}", before.name, before.person_id);
+    super::delete_record(db, actor, super::Removable::Award, id, &summary, &before).await
+}
+
 /// Records an award to a person.
 pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<Award> {
     may(actor, Action::ManageCohorts)?;

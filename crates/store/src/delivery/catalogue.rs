@@ -4,7 +4,7 @@
 //! reads them, those whose role permits [`Action::ManageProgrammes`] create them.
 
 use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
@@ -46,6 +46,7 @@ pub struct ProgrammeTarget {
     pub role: Option<String>,
     pub unit_id: Option<i64>,
     pub unit_path: Option<String>,
+    pub unit_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -70,6 +71,9 @@ pub struct ProgrammeInput {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TargetInput {
+    /// The target to change, when a programme is edited; absent for a new target.
+    #[serde(default)]
+    pub id: Option<i64>,
     pub label: String,
     /// enrolled, completed or certified.
     pub measure: String,
@@ -108,8 +112,31 @@ async fn unit_of_code(db: &Db, code: &str) -> Result<Option<(i64, String)>> {
         .await)?)
 }
 
-pub async fn create_programme(db: &Db, actor: &Actor, input: &ProgrammeInput) -> Result<Programme> {
-    may(actor, Action::ManageProgrammes)?;
+/// A programme's fields once checked, for creating or editing it.
+struct CheckedProgramme {
+    code: String,
+    name: String,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    currency: Option<String>,
+    pillars: Vec<String>,
+    targets: Vec<CheckedTarget>,
+}
+
+struct CheckedTarget {
+    id: Option<i64>,
+    label: String,
+    measure: &'static str,
+    value: i64,
+    due: Option<NaiveDate>,
+    sex: Option<Sex>,
+    role: Option<PositionRole>,
+    unit: Option<(i64, String)>,
+}
+
+/// Checks every field of a programme and reports every problem at once. `targets` are the
+/// ids of the programme's targets when it is edited: a target naming one changes it.
+async fn check_programme(db: &Db, input: &ProgrammeInput, targets: &[i64]) -> Result<CheckedProgramme> {
     let mut problems = Vec::new();
     let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
     let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
@@ -137,9 +164,14 @@ pub async fn create_programme(db: &Db, actor: &Actor, input: &ProgrammeInput) ->
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
         .collect();
-    let mut targets = Vec::new();
+    let mut checked = Vec::new();
     for (i, t) in input.targets.iter().enumerate() {
         let col = |f: &str| format!("targets[{i}].{f}");
+        if let Some(id) = t.id
+            && (!targets.contains(&id) || input.targets[..i].iter().any(|o| o.id == Some(id)))
+        {
+            problems.push(Problem::new("unknown-target").in_column(col("id")).with_value(id.to_string()));
+        }
         let label = collect(&mut problems, &col("label"), vocab::parse_name(&t.label));
         let measure = collect(&mut problems, &col("measure"), choice(&t.measure, MEASURES));
         if t.value <= 0 {
@@ -158,57 +190,132 @@ pub async fn create_programme(db: &Db, actor: &Actor, input: &ProgrammeInput) ->
             },
             None => None,
         };
-        targets.push((label, measure, t.value, due, sex, role, unit));
+        if let (Some(label), Some(measure)) = (label, measure) {
+            checked.push(CheckedTarget { id: t.id, label, measure, value: t.value, due, sex, role, unit });
+        }
     }
     fail_if_any(problems)?;
-    let code = code.expect("checked");
+    Ok(CheckedProgramme {
+        code: code.expect("checked"),
+        name: name.expect("checked"),
+        start: start.expect("checked"),
+        end,
+        currency,
+        pillars,
+        targets: checked,
+    })
+}
+
+/// Writes a programme's targets: those naming an id change it, the others are added.
+async fn write_targets(tx: &mut Tx, programme_id: i64, targets: &[CheckedTarget]) -> Result<()> {
+    for t in targets {
+        let sql = if t.id.is_some() {
+            "UPDATE programme_targets SET label = $2, measure = $3, value = $4, due_date = $5, sex = $6, role = $7, \
+             unit_id = $8, unit_path = $9 WHERE programme_id = $1 AND id = $10"
+        } else {
+            "INSERT INTO programme_targets (programme_id, label, measure, value, due_date, sex, role, unit_id, unit_path) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        };
+        on_tx!(&mut *tx, |c| {
+            let q = sqlx::query(sql)
+                .bind(programme_id)
+                .bind(&t.label)
+                .bind(t.measure)
+                .bind(t.value)
+                .bind(t.due)
+                .bind(t.sex.map(|s| s.key()))
+                .bind(t.role.map(|r| r.key()))
+                .bind(t.unit.as_ref().map(|u| u.0))
+                .bind(t.unit.as_ref().map(|u| u.1.clone()));
+            let q = if let Some(id) = t.id { q.bind(id) } else { q };
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn create_programme(db: &Db, actor: &Actor, input: &ProgrammeInput) -> Result<Programme> {
+    may(actor, Action::ManageProgrammes)?;
+    let p = check_programme(db, input, &[]).await?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO programmes (code, name, funder, budget, currency, start_date, end_date, pillars_json, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
     )
-    .bind(&code)
-    .bind(name.as_deref())
+    .bind(&p.code)
+    .bind(&p.name)
     .bind(optional_text(&input.funder))
     .bind(input.budget)
-    .bind(&currency)
-    .bind(start)
-    .bind(end)
-    .bind(serde_json::to_string(&pillars).map_err(anyhow::Error::from)?)
+    .bind(&p.currency)
+    .bind(p.start)
+    .bind(p.end)
+    .bind(serde_json::to_string(&p.pillars).map_err(anyhow::Error::from)?)
     .bind(Utc::now())
     .fetch_one(&mut *c)
     .await
     })
-    .map_err(|e| crate::error::unique_violation(e, &code))?;
-    for (label, measure, value, due, sex, role, unit) in &targets {
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO programme_targets (programme_id, label, measure, value, due_date, sex, role, unit_id, unit_path) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        )
-        .bind(id)
-        .bind(label.as_deref())
-        .bind(*measure)
-        .bind(*value)
-        .bind(*due)
-        .bind(sex.map(|s| s.key()))
-        .bind(role.map(|r| r.key()))
-        .bind(unit.as_ref().map(|u| u.0))
-        .bind(unit.as_ref().map(|u| u.1.clone()))
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-    }
+    .map_err(|e| crate::error::unique_violation(e, &p.code))?;
+    write_targets(&mut tx, id, &p.targets).await?;
     audit::record(
         &mut tx,
         actor,
         "create",
         "programme",
         &id.to_string(),
-        &format!("programme {code}"),
+        &format!("programme {}", p.code),
         None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    programme(db, actor, id).await
+}
+
+/// Changes a programme: its fields, and its targets as listed (a target with an id
+/// changes that target, one without is added, a target left out is removed). Reach reads
+/// targets when it is asked, so reports follow at once.
+pub async fn update_programme(db: &Db, actor: &Actor, id: i64, input: &ProgrammeInput) -> Result<Programme> {
+    may(actor, Action::ManageProgrammes)?;
+    let before = programme(db, actor, id).await?;
+    let ids: Vec<i64> = before.targets.iter().map(|t| t.id).collect();
+    let p = check_programme(db, input, &ids).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE programmes SET code = $1, name = $2, funder = $3, budget = $4, currency = $5, start_date = $6, \
+         end_date = $7, pillars_json = $8 WHERE id = $9",
+        )
+        .bind(&p.code)
+        .bind(&p.name)
+        .bind(optional_text(&input.funder))
+        .bind(input.budget)
+        .bind(&p.currency)
+        .bind(p.start)
+        .bind(p.end)
+        .bind(serde_json::to_string(&p.pillars).map_err(anyhow::Error::from)?)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(|e| crate::error::unique_violation(e, &p.code))?;
+    for gone in ids.iter().filter(|t| !p.targets.iter().any(|k| k.id == Some(**t))) {
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM programme_targets WHERE id = $1")
+            .bind(*gone)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    write_targets(&mut tx, id, &p.targets).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "programme",
+        &id.to_string(),
+        &format!("programme {}", p.code),
+        Some(&before),
         Some(input),
     )
     .await?;
@@ -222,13 +329,15 @@ pub async fn programme(db: &Db, _actor: &Actor, id: i64) -> Result<Programme> {
     let row: Option<ProgrammeRow> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     let row = row.ok_or(Error::NotFound)?;
-    let targets: Vec<ProgrammeTarget> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, label, measure, value, due_date, sex, role, unit_id, unit_path FROM programme_targets \
-         WHERE programme_id = $1 ORDER BY id"
+    let targets: Vec<ProgrammeTarget> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT t.id, t.label, t.measure, t.value, t.due_date, t.sex, t.role, t.unit_id, t.unit_path, u.code AS unit_code \
+         FROM programme_targets t LEFT JOIN units u ON u.id = t.unit_id WHERE t.programme_id = $1 ORDER BY t.id"
     )
     .bind(id)
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     Ok(Programme {
         id: row.id,
         code: row.code,
@@ -406,8 +515,25 @@ fn check_number(problems: &mut Vec<Problem>, column: &str, v: f64, max: f64) {
     }
 }
 
-pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Result<CourseDetail> {
-    may(actor, Action::ManageProgrammes)?;
+/// A course's fields once checked, for creating or editing it.
+struct CheckedCourse {
+    code: String,
+    title: String,
+    programme_id: Option<i64>,
+    kind: &'static str,
+    modality: &'static str,
+    min_attendance: f64,
+    roles: Vec<&'static str>,
+    prerequisites: Vec<i64>,
+    /// Code, title, hours and the standards served, in order.
+    modules: Vec<(String, String, f64, Vec<i64>)>,
+}
+
+/// Checks every field of a course and reports every problem at once. `editing` is the
+/// course being changed: it may not become its own prerequisite (directly or through
+/// others), an assessment with grades keeps a maximum at or above its best grade and may
+/// not be removed.
+async fn check_course(db: &Db, input: &CourseInput, editing: Option<i64>) -> Result<CheckedCourse> {
     let mut problems = Vec::new();
     let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
     let title = collect(&mut problems, "title", vocab::parse_name(&input.title));
@@ -443,6 +569,12 @@ pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Resul
             roles.push(role.key());
         }
     }
+    let links: Vec<(i64, i64)> = match editing {
+        Some(_) => on_db!(db, |p| sqlx::query_as("SELECT course_id, prerequisite_id FROM course_prerequisites")
+            .fetch_all(p)
+            .await)?,
+        None => Vec::new(),
+    };
     let mut prerequisites = Vec::new();
     for (i, c) in input.prerequisites.iter().enumerate() {
         let found: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM courses WHERE code = $1")
@@ -450,6 +582,8 @@ pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Resul
             .fetch_optional(p)
             .await)?;
         match found {
+            Some(id) if editing.is_some_and(|me| leads_to(&links, id, me)) => problems
+                .push(Problem::new("prerequisite-cycle").in_column(format!("prerequisites[{i}]")).with_value(c.trim())),
             Some(id) => prerequisites.push(id),
             None => problems
                 .push(Problem::new("unknown-course").in_column(format!("prerequisites[{i}]")).with_value(c.trim())),
@@ -479,14 +613,38 @@ pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Resul
                 }
             }
         }
-        modules.push((mcode, mtitle, m.hours, ids));
+        if let (Some(c), Some(t)) = (mcode, mtitle) {
+            modules.push((c, t, m.hours, ids));
+        }
     }
+    // The best grade given on each of the course's assessments, by code.
+    let graded: Vec<(String, f64)> = match editing {
+        Some(id) => on_db!(db, |p| sqlx::query_as(
+            "SELECT a.code, MAX(g.score) FROM assessments a JOIN grades g ON g.assessment_id = a.id \
+             WHERE a.course_id = $1 GROUP BY a.code"
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)?,
+        None => Vec::new(),
+    };
     let mut assessment_codes: Vec<String> = Vec::new();
     for (i, a) in input.assessments.iter().enumerate() {
         let col = |f: &str| format!("assessments[{i}].{f}");
         if let Some(c) = collect(&mut problems, &col("code"), vocab::parse_code(&a.code)) {
             if assessment_codes.iter().any(|k| k.eq_ignore_ascii_case(&c)) {
                 problems.push(Problem::new("exists").in_column(col("code")).with_value(&c));
+            }
+            if let Some((_, best)) = graded.iter().find(|(k, _)| k.eq_ignore_ascii_case(&c))
+                && a.max_score.is_finite()
+                && a.max_score < *best
+            {
+                problems.push(
+                    Problem::new("max-below-grades")
+                        .in_column(col("max_score"))
+                        .with_value(a.max_score.to_string())
+                        .arg("best", *best),
+                );
             }
             assessment_codes.push(c);
         }
@@ -512,91 +670,261 @@ pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Resul
             problems.push(Problem::new("unknown-module").in_column(col("module_code")).with_value(m));
         }
     }
-    fail_if_any(problems)?;
-    let code = code.expect("checked");
-    let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO courses (code, title, programme_id, kind, modality, hours, credits, accrediting_body, target_roles, \
-         min_attendance_pct, require_assessments_passed, min_final_grade, certificate_months, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id"
-    )
-    .bind(&code)
-    .bind(title.as_deref())
-    .bind(programme_id)
-    .bind(kind)
-    .bind(modality)
-    .bind(input.hours)
-    .bind(input.credits)
-    .bind(optional_text(&input.accrediting_body))
-    .bind(roles.join(","))
-    .bind(min_attendance)
-    .bind(input.require_assessments_passed.unwrap_or(true))
-    .bind(input.min_final_grade)
-    .bind(input.certificate_months)
-    .bind(Utc::now())
-    .fetch_one(&mut *c)
-    .await)
-    .map_err(|e| crate::error::unique_violation(e, &code))?;
-    let mut module_ids: Vec<(String, i64)> = Vec::new();
-    for (position, (mcode, mtitle, hours, standard_ids)) in modules.iter().enumerate() {
-        let mid: i64 = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "INSERT INTO course_modules (course_id, position, code, title, hours) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        )
-        .bind(id)
-        .bind(position as i64 + 1)
-        .bind(mcode.as_deref())
-        .bind(mtitle.as_deref())
-        .bind(*hours)
-        .fetch_one(&mut *c)
-        .await
-        })?;
-        module_ids.push((mcode.clone().unwrap_or_default().to_lowercase(), mid));
-        for sid in standard_ids {
-            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO module_standards (module_id, standard_id) VALUES ($1, $2)")
-                .bind(mid)
-                .bind(*sid)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
+    for (code, _) in &graded {
+        if !assessment_codes.iter().any(|k| k.eq_ignore_ascii_case(code)) {
+            problems.push(Problem::new("assessment-graded").in_column("assessments").with_value(code));
         }
     }
-    for pid in &prerequisites {
-        on_tx!(&mut tx, |c| sqlx::query(
+    fail_if_any(problems)?;
+    Ok(CheckedCourse {
+        code: code.expect("checked"),
+        title: title.expect("checked"),
+        programme_id,
+        kind: kind.expect("checked"),
+        modality: modality.expect("checked"),
+        min_attendance,
+        roles,
+        prerequisites,
+        modules,
+    })
+}
+
+/// Whether `from` is `to` or has it among its prerequisites, however far down.
+fn leads_to(links: &[(i64, i64)], from: i64, to: i64) -> bool {
+    let mut seen = vec![from];
+    let mut next = vec![from];
+    while let Some(c) = next.pop() {
+        if c == to {
+            return true;
+        }
+        for (_, p) in links.iter().filter(|(k, _)| *k == c) {
+            if !seen.contains(p) {
+                seen.push(*p);
+                next.push(*p);
+            }
+        }
+    }
+    false
+}
+
+/// Writes a course's prerequisites, modules (with their standards) and assessments as
+/// listed. Modules and assessments are matched by code: one already there is changed in
+/// place (grades keep pointing at it), a new code is added, a code left out is removed.
+async fn write_course_parts(tx: &mut Tx, id: i64, c: &CheckedCourse, input: &CourseInput) -> Result<()> {
+    on_tx!(&mut *tx, |x| sqlx::query("DELETE FROM course_prerequisites WHERE course_id = $1")
+        .bind(id)
+        .execute(&mut *x)
+        .await
+        .map(|r| r.rows_affected()))?;
+    for pid in &c.prerequisites {
+        on_tx!(&mut *tx, |x| sqlx::query(
             "INSERT INTO course_prerequisites (course_id, prerequisite_id) VALUES ($1, $2)"
         )
         .bind(id)
         .bind(*pid)
-        .execute(&mut *c)
+        .execute(&mut *x)
         .await
         .map(|r| r.rows_affected()))?;
     }
+    let old_modules: Vec<(i64, String)> =
+        on_tx!(&mut *tx, |x| sqlx::query_as("SELECT id, code FROM course_modules WHERE course_id = $1")
+            .bind(id)
+            .fetch_all(&mut *x)
+            .await)?;
+    let mut module_ids: Vec<(String, i64)> = Vec::new();
+    for (position, (mcode, mtitle, hours, standard_ids)) in c.modules.iter().enumerate() {
+        let found = old_modules.iter().find(|(_, k)| k.eq_ignore_ascii_case(mcode)).map(|(m, _)| *m);
+        let mid: i64 = match found {
+            Some(mid) => {
+                on_tx!(&mut *tx, |x| sqlx::query(
+                    "UPDATE course_modules SET position = $1, code = $2, title = $3, hours = $4 WHERE id = $5"
+                )
+                .bind(position as i64 + 1)
+                .bind(mcode)
+                .bind(mtitle)
+                .bind(*hours)
+                .bind(mid)
+                .execute(&mut *x)
+                .await
+                .map(|r| r.rows_affected()))?;
+                on_tx!(&mut *tx, |x| sqlx::query("DELETE FROM module_standards WHERE module_id = $1")
+                    .bind(mid)
+                    .execute(&mut *x)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                mid
+            }
+            None => on_tx!(&mut *tx, |x| sqlx::query_scalar(
+                "INSERT INTO course_modules (course_id, position, code, title, hours) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING id"
+            )
+            .bind(id)
+            .bind(position as i64 + 1)
+            .bind(mcode)
+            .bind(mtitle)
+            .bind(*hours)
+            .fetch_one(&mut *x)
+            .await)?,
+        };
+        module_ids.push((mcode.to_lowercase(), mid));
+        for sid in standard_ids {
+            on_tx!(&mut *tx, |x| sqlx::query("INSERT INTO module_standards (module_id, standard_id) VALUES ($1, $2)")
+                .bind(mid)
+                .bind(*sid)
+                .execute(&mut *x)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+    }
+    let existing: Vec<(i64, String)> =
+        on_tx!(&mut *tx, |x| sqlx::query_as("SELECT id, code FROM assessments WHERE course_id = $1")
+            .bind(id)
+            .fetch_all(&mut *x)
+            .await)?;
+    let mut kept = Vec::new();
     for a in &input.assessments {
         let module_id = optional_text(&a.module_code)
             .and_then(|m| module_ids.iter().find(|(k, _)| *k == m.to_lowercase()).map(|(_, id)| *id));
-        on_tx!(&mut tx, |c| sqlx::query(
+        let found = existing.iter().find(|(_, k)| k.eq_ignore_ascii_case(a.code.trim())).map(|(x, _)| *x);
+        let sql = if found.is_some() {
+            "UPDATE assessments SET module_id = $2, code = $3, title = $4, max_score = $5, pass_score = $6, weight = $7 \
+             WHERE course_id = $1 AND id = $8"
+        } else {
             "INSERT INTO assessments (course_id, module_id, code, title, max_score, pass_score, weight) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        )
-        .bind(id)
-        .bind(module_id)
-        .bind(a.code.trim())
-        .bind(a.title.trim())
-        .bind(a.max_score)
-        .bind(a.pass_score)
-        .bind(a.weight.unwrap_or(1.0))
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        };
+        on_tx!(&mut *tx, |x| {
+            let q = sqlx::query(sql)
+                .bind(id)
+                .bind(module_id)
+                .bind(a.code.trim())
+                .bind(a.title.trim())
+                .bind(a.max_score)
+                .bind(a.pass_score)
+                .bind(a.weight.unwrap_or(1.0));
+            let q = if let Some(aid) = found { q.bind(aid) } else { q };
+            q.execute(&mut *x).await.map(|r| r.rows_affected())
+        })?;
+        kept.extend(found);
     }
+    for (gone, code) in existing.iter().filter(|(x, _)| !kept.contains(x)) {
+        // Grades given since the check keep their assessment: the edit is refused.
+        let removed = on_tx!(&mut *tx, |x| {
+            sqlx::query(
+            "DELETE FROM assessments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM grades g WHERE g.assessment_id = $1)"
+        )
+        .bind(*gone)
+        .execute(&mut *x)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if removed == 0 {
+            return Err(Problem::new("assessment-graded").in_column("assessments").with_value(code).into());
+        }
+    }
+    for (gone, _) in old_modules.iter().filter(|(m, _)| !module_ids.iter().any(|(_, w)| w == m)) {
+        on_tx!(&mut *tx, |x| sqlx::query("DELETE FROM course_modules WHERE id = $1")
+            .bind(*gone)
+            .execute(&mut *x)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Result<CourseDetail> {
+    may(actor, Action::ManageProgrammes)?;
+    let c = check_course(db, input, None).await?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |x| sqlx::query_scalar(
+        "INSERT INTO courses (code, title, programme_id, kind, modality, hours, credits, accrediting_body, target_roles, \
+         min_attendance_pct, require_assessments_passed, min_final_grade, certificate_months, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id"
+    )
+    .bind(&c.code)
+    .bind(&c.title)
+    .bind(c.programme_id)
+    .bind(c.kind)
+    .bind(c.modality)
+    .bind(input.hours)
+    .bind(input.credits)
+    .bind(optional_text(&input.accrediting_body))
+    .bind(c.roles.join(","))
+    .bind(c.min_attendance)
+    .bind(input.require_assessments_passed.unwrap_or(true))
+    .bind(input.min_final_grade)
+    .bind(input.certificate_months)
+    .bind(Utc::now())
+    .fetch_one(&mut *x)
+    .await)
+    .map_err(|e| crate::error::unique_violation(e, &c.code))?;
+    write_course_parts(&mut tx, id, &c, input).await?;
     audit::record(
         &mut tx,
         actor,
         "create",
         "course",
         &id.to_string(),
-        &format!("course {code}"),
+        &format!("course {}", c.code),
         None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    course(db, id).await
+}
+
+/// Changes a course: its fields, prerequisites, modules and assessments as listed (see
+/// [`write_course_parts`]). Completion is computed again for every cohort of the course
+/// in the same transaction, so a changed rule shows at once in funnels, reach and records;
+/// a course moved to another programme moves its participants' reach with it.
+pub async fn update_course(db: &Db, actor: &Actor, id: i64, input: &CourseInput) -> Result<CourseDetail> {
+    may(actor, Action::ManageProgrammes)?;
+    let before = course(db, id).await?;
+    let c = check_course(db, input, Some(id)).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |x| sqlx::query(
+        "UPDATE courses SET code = $1, title = $2, programme_id = $3, kind = $4, modality = $5, hours = $6, credits = $7, \
+         accrediting_body = $8, target_roles = $9, min_attendance_pct = $10, require_assessments_passed = $11, \
+         min_final_grade = $12, certificate_months = $13 WHERE id = $14"
+    )
+    .bind(&c.code)
+    .bind(&c.title)
+    .bind(c.programme_id)
+    .bind(c.kind)
+    .bind(c.modality)
+    .bind(input.hours)
+    .bind(input.credits)
+    .bind(optional_text(&input.accrediting_body))
+    .bind(c.roles.join(","))
+    .bind(c.min_attendance)
+    .bind(input.require_assessments_passed.unwrap_or(true))
+    .bind(input.min_final_grade)
+    .bind(input.certificate_months)
+    .bind(id)
+    .execute(&mut *x)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| crate::error::unique_violation(e, &c.code))?;
+    write_course_parts(&mut tx, id, &c, input).await?;
+    let cohorts: Vec<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar("SELECT id FROM cohorts WHERE course_id = $1")
+        .bind(id)
+        .fetch_all(&mut *x)
+        .await)?;
+    for cohort in cohorts {
+        let changed = super::completion::recompute(&mut tx, cohort).await?;
+        if changed == 0 && before.course.programme_id != c.programme_id {
+            super::reports::refresh_participants(&mut tx, super::reports::Who::Cohort(cohort)).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "course",
+        &id.to_string(),
+        &format!("course {}", c.code),
+        Some(&before),
         Some(input),
     )
     .await?;

@@ -102,7 +102,45 @@ pub async fn verify(db: &Db, code: &str) -> Result<Verification> {
     })
 }
 
-/// Writes one certificate for a completed enrolment.
+/// How many certificates carry a serial of this course and year already: the next is
+/// one more.
+async fn serials_used(tx: &mut Tx, prefix: &str) -> Result<i64> {
+    Ok(on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM certificates WHERE serial LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(&mut *c)
+        .await)?)
+}
+
+fn serial_prefix(course_code: &str, issued: NaiveDate) -> String {
+    format!("{}-{}-", course_code.to_uppercase(), issued.year())
+}
+
+/// Inserts one certificate with the serial given; reach is refreshed by the caller.
+async fn insert(
+    tx: &mut Tx,
+    enrolment_id: i64,
+    serial: &str,
+    issued: NaiveDate,
+    months: Option<i64>,
+    replaces: Option<i64>,
+) -> Result<i64> {
+    let expires = months.and_then(|m| issued.checked_add_months(Months::new(m as u32)));
+    Ok(on_tx!(&mut *tx, |c| sqlx::query_scalar(
+        "INSERT INTO certificates (serial, code, enrolment_id, issued_on, expires_on, replaces_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(serial)
+    .bind(new_code())
+    .bind(enrolment_id)
+    .bind(issued)
+    .bind(expires)
+    .bind(replaces)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)?)
+}
+
+/// Writes one certificate for a completed enrolment, and the holder's reach.
 async fn write(
     tx: &mut Tx,
     enrolment_id: i64,
@@ -111,26 +149,9 @@ async fn write(
     replaces: Option<i64>,
 ) -> Result<i64> {
     let issued = today();
-    let prefix = format!("{}-{}-", course_code.to_uppercase(), issued.year());
-    let used: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM certificates WHERE serial LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(&mut *c)
-        .await)?;
-    let serial = format!("{prefix}{:05}", used + 1);
-    let expires = months.and_then(|m| issued.checked_add_months(Months::new(m as u32)));
-    let id: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar(
-        "INSERT INTO certificates (serial, code, enrolment_id, issued_on, expires_on, replaces_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(&serial)
-    .bind(new_code())
-    .bind(enrolment_id)
-    .bind(issued)
-    .bind(expires)
-    .bind(replaces)
-    .bind(Utc::now())
-    .fetch_one(&mut *c)
-    .await)?;
+    let prefix = serial_prefix(course_code, issued);
+    let serial = format!("{prefix}{:05}", serials_used(tx, &prefix).await? + 1);
+    let id = insert(tx, enrolment_id, &serial, issued, months, replaces).await?;
     let person: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT person_id FROM enrolments WHERE id = $1")
         .bind(enrolment_id)
         .fetch_one(&mut *c)
@@ -162,6 +183,13 @@ async fn valid_certificate(db: &Db, enrolment_id: i64) -> Result<Option<String>>
 pub async fn issue(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Certificate> {
     let e = enrolment_unchecked(db, enrolment_id).await?;
     let cohort = cohort_for(db, actor, e.cohort_id, Action::ManageCohorts).await?;
+    if let Some(on) = e.withdrawn_on {
+        return Err(Problem::new("already-withdrawn")
+            .in_column("enrolment_id")
+            .with_value(format!("{} {}", e.given_name, e.family_name))
+            .arg("date", on)
+            .into());
+    }
     if e.completed_on.is_none() {
         return Err(Problem::new("not-completed")
             .in_column("enrolment_id")
@@ -196,13 +224,17 @@ pub struct BatchReport {
     pub already_certified: u64,
     /// Participants who have not completed (no certificate).
     pub not_completed: u64,
+    /// Participants withdrawn from the cohort (no certificate, whatever they completed).
+    pub withdrawn: u64,
 }
 
-/// Issues certificates to everyone in a cohort who completed and holds none.
+/// Issues certificates to everyone in a cohort who completed, is not withdrawn and holds
+/// none: serials numbered on from the course's year, reach refreshed once for the cohort,
+/// all in one transaction.
 pub async fn issue_for_cohort(db: &Db, actor: &Actor, cohort_id: i64) -> Result<BatchReport> {
     let cohort = cohort_for(db, actor, cohort_id, Action::ManageCohorts).await?;
-    let rows: Vec<(i64, bool, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT e.id, e.completed_on IS NOT NULL, \
+    let rows: Vec<(i64, bool, bool, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT e.id, e.completed_on IS NOT NULL, e.withdrawn_on IS NOT NULL, \
          (SELECT COUNT(*) FROM certificates c WHERE c.enrolment_id = e.id AND c.revoked_on IS NULL) \
          FROM enrolments e WHERE e.cohort_id = $1 ORDER BY e.id"
     )
@@ -210,17 +242,26 @@ pub async fn issue_for_cohort(db: &Db, actor: &Actor, cohort_id: i64) -> Result<
     .fetch_all(p)
     .await)?;
     let course = super::catalogue::course_row(db, cohort.course_id).await?;
-    let mut report = BatchReport { issued: 0, already_certified: 0, not_completed: 0 };
+    let mut report = BatchReport { issued: 0, already_certified: 0, not_completed: 0, withdrawn: 0 };
+    let issued = today();
+    let prefix = serial_prefix(&course.code, issued);
     let mut tx = db.begin().await?;
-    for (id, completed, valid) in rows {
-        if !completed {
+    let mut used = serials_used(&mut tx, &prefix).await?;
+    for (id, completed, withdrawn, valid) in rows {
+        if withdrawn {
+            report.withdrawn += 1;
+        } else if !completed {
             report.not_completed += 1;
         } else if valid > 0 {
             report.already_certified += 1;
         } else {
-            write(&mut tx, id, &course.code, course.certificate_months, None).await?;
+            used += 1;
+            insert(&mut tx, id, &format!("{prefix}{used:05}"), issued, course.certificate_months, None).await?;
             report.issued += 1;
         }
+    }
+    if report.issued > 0 {
+        super::reports::refresh_participants(&mut tx, super::reports::Who::Cohort(cohort.id)).await?;
     }
     audit::record(
         &mut tx,

@@ -123,6 +123,58 @@ pub(crate) fn may(actor: &Actor, action: Action) -> Result<()> {
 
 pub(crate) use crate::error::{collect, fail_if_any, optional_text};
 
+/// The tables a record can be deleted from (what hangs off each row goes with it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Removable {
+    OutreachEvent,
+    Resource,
+    Award,
+}
+
+impl Removable {
+    fn table(self) -> &'static str {
+        match self {
+            Removable::OutreachEvent => "outreach_events",
+            Removable::Resource => "resources",
+            Removable::Award => "awards",
+        }
+    }
+
+    fn entity(self) -> &'static str {
+        match self {
+            Removable::OutreachEvent => "outreach_event",
+            Removable::Resource => "resource",
+            Removable::Award => "award",
+        }
+    }
+}
+
+/// Deletes a record the caller has read and checked, with its audit entry (what it held)
+/// in the same transaction.
+pub(crate) async fn delete_record<B: serde::Serialize>(
+    db: &Db,
+    actor: &Actor,
+    what: Removable,
+    id: i64,
+    summary: &str,
+    before: &B,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let sql = format!("DELETE FROM {} WHERE id = $1", what.table());
+    let gone = crate::on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if gone == 0 {
+        return Err(crate::Error::NotFound);
+    }
+    crate::audit::record(&mut tx, actor, "delete", what.entity(), &id.to_string(), summary, Some(before), None::<&()>)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One of a closed list of keys, in any case.
 pub(crate) fn choice(input: &str, allowed: &[&'static str]) -> std::result::Result<&'static str, Problem> {
     let wanted = input.trim().to_lowercase().replace(['-', ' '], "_");

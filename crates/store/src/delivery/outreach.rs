@@ -854,6 +854,17 @@ pub async fn update_event(db: &Db, actor: &Actor, id: i64, input: &OutreachInput
     event(db, actor, id).await
 }
 
+/// Deletes an event recorded by mistake, with the schools it listed; only whoever may
+/// edit it.
+pub async fn delete_event(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    let before = event(db, actor, id).await?;
+    if !may_manage(actor, before.target().as_ref()) {
+        return Err(Error::Forbidden);
+    }
+    let summary = format!("outreach {}", before.title);
+    super::delete_record(db, actor, super::Removable::OutreachEvent, id, &summary, &before).await
+}
+
 /// Outreach added up over the events the actor reads (optionally of one programme).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutreachTotals {

@@ -277,6 +277,15 @@ pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> R
 }
 
 /// Records what a later check found.
+/// Deletes a delivery recorded by mistake, with its checks; only whoever manages
+/// delivery at its school.
+pub async fn delete_resource(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    let before = resource(db, actor, id).await?;
+    actor.require(Action::ManageCohorts, &target(&before))?;
+    let summary = format!("resource {} at school {}", before.kind, before.school_id);
+    super::delete_record(db, actor, super::Removable::Resource, id, &summary, &before).await
+}
+
 pub async fn add_check(db: &Db, actor: &Actor, resource_id: i64, input: &CheckInput) -> Result<Resource> {
     let r = resource(db, actor, resource_id).await?;
     actor.require(Action::ManageCohorts, &target(&r))?;

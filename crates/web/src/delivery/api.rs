@@ -38,14 +38,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programmes", get(list_programmes).post(create_programme))
-        .route("/programmes/{id}", get(get_programme))
+        .route("/programmes/{id}", get(get_programme).put(update_programme))
         .route("/programmes/{id}/reach", get(programme_reach))
         .route("/programmes/{id}/reach/export", get(export_reach))
         .route("/programmes/{id}/funnels", get(programme_funnels))
         .route("/programmes/{id}/funnels/export", get(export_funnels))
         .route("/standards", get(list_standards))
         .route("/courses", get(list_courses).post(create_course))
-        .route("/courses/{id}", get(get_course))
+        .route("/courses/{id}", get(get_course).put(update_course))
         .route("/cohorts", get(list_cohorts).post(create_cohort))
         .route("/cohorts/{id}", get(get_cohort).put(update_cohort))
         .route("/enrolments/{id}/withdraw", post(withdraw))
@@ -53,13 +53,14 @@ pub fn router() -> Router<AppState> {
         .route("/outreach", get(list_outreach).post(create_outreach))
         .route("/outreach/export", get(export_outreach))
         .route("/outreach/totals", get(outreach_totals))
-        .route("/outreach/{id}", get(get_outreach).put(update_outreach))
+        .route("/outreach/{id}", get(get_outreach).put(update_outreach).delete(delete_outreach))
         .route("/outreach-kinds", get(list_outreach_kinds).put(set_outreach_kind))
         .route("/resources", get(list_resources).post(create_resource))
         .route("/resources/export", get(export_resources))
-        .route("/resources/{id}", get(get_resource))
+        .route("/resources/{id}", get(get_resource).delete(delete_resource))
         .route("/resources/{id}/checks", post(add_check))
         .route("/awards", post(create_award))
+        .route("/awards/{id}", axum::routing::delete(delete_award))
         .route("/people/{id}/awards", get(person_awards))
         .route("/report-settings", get(get_report_settings).put(set_report_settings))
         .route("/cohorts/{id}/enrolments", get(list_enrolments).post(enrol))
@@ -90,6 +91,7 @@ pub fn router() -> Router<AppState> {
         list_programmes,
         create_programme,
         get_programme,
+        update_programme,
         programme_reach,
         export_reach,
         programme_funnels,
@@ -98,6 +100,7 @@ pub fn router() -> Router<AppState> {
         list_courses,
         create_course,
         get_course,
+        update_course,
         list_cohorts,
         create_cohort,
         get_cohort,
@@ -135,6 +138,7 @@ pub fn router() -> Router<AppState> {
         export_outreach,
         outreach_totals,
         get_outreach,
+        delete_outreach,
         update_outreach,
         list_outreach_kinds,
         set_outreach_kind,
@@ -142,8 +146,10 @@ pub fn router() -> Router<AppState> {
         create_resource,
         export_resources,
         get_resource,
+        delete_resource,
         add_check,
         create_award,
+        delete_award,
         person_awards,
         get_report_settings,
         set_report_settings
@@ -339,6 +345,30 @@ async fn create_course(
 async fn get_course(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<CourseDetail>> {
     ctx.actor()?;
     Ok(Json(catalogue::course(&state.db, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/programmes/{id}", params(("id" = i64, Path)), request_body = ProgrammeInput,
+    responses((status = 200, body = Programme), (status = 422, body = ApiError, description = "A bad field, or a target id not of this programme"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn update_programme(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<ProgrammeInput>, JsonRejection>,
+) -> Result<Json<Programme>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(catalogue::update_programme(&state.db, ctx.actor()?, id, &input).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/courses/{id}", params(("id" = i64, Path)), request_body = CourseInput,
+    responses((status = 200, body = CourseDetail), (status = 422, body = ApiError, description = "A bad field, a prerequisite cycle, a graded assessment removed or its maximum set below a grade"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn update_course(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<CourseInput>, JsonRejection>,
+) -> Result<Json<CourseDetail>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(catalogue::update_course(&state.db, ctx.actor()?, id, &input).await?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -812,6 +842,13 @@ async fn get_outreach(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Re
     Ok(Json(outreach::event(&state.db, ctx.actor()?, id).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/outreach/{id}", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted, with the schools it listed"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn delete_outreach(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
+    outreach::delete_event(&state.db, ctx.actor()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(put, path = "/api/v1/outreach/{id}", params(("id" = i64, Path)), request_body = OutreachInput,
     responses((status = 200, body = OutreachEvent), (status = 422, body = ApiError), (status = 409, body = ApiError, description = "A stale version")))]
 async fn update_outreach(
@@ -884,6 +921,13 @@ async fn get_resource(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Re
     Ok(Json(resources::resource(&state.db, ctx.actor()?, id).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/resources/{id}", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted, with its checks"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn delete_resource(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
+    resources::delete_resource(&state.db, ctx.actor()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/resources/{id}/checks", params(("id" = i64, Path)), request_body = CheckInput,
     responses((status = 201, body = Resource), (status = 422, body = ApiError, description = "A check dated before the delivery or in the future, an unknown state")))]
 async fn add_check(
@@ -898,6 +942,13 @@ async fn add_check(
 
 // ---------------------------------------------------------------------------------------
 // Awards
+
+#[utoipa::path(delete, path = "/api/v1/awards/{id}", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn delete_award(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
+    awards::delete_award(&state.db, ctx.actor()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
 
 #[utoipa::path(post, path = "/api/v1/awards", request_body = AwardInput, responses((status = 201, body = Award), (status = 422, body = ApiError)))]
 async fn create_award(

@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/courses", post(create_course_form))
         .route("/programmes/{id}", get(programme_page))
         .route("/courses/{id}", get(course_page))
+        .route("/programmes/{id}/edit", get(edit_programme_page).post(edit_programme_form))
+        .route("/courses/{id}/edit", get(edit_course_page).post(edit_course_form))
         .route("/cohorts", get(cohorts_page).post(create_cohort_form))
         .route("/cohorts/{id}", get(cohort_page))
         .route("/cohorts/{id}/enrol", post(enrol_form))
@@ -58,6 +60,11 @@ pub fn router() -> Router<AppState> {
         .route("/resources/{id}/checks", post(check_form))
         .route("/schools/{id}/resources", post(resource_form))
         .route("/people/{id}/awards", post(award_form))
+        .route("/outreach/{id}/delete", post(delete_outreach_form))
+        .route("/outreach/import", post(import_outreach_form))
+        .route("/outreach-kinds", get(kinds_page).post(kind_form))
+        .route("/resources/{id}/delete", post(delete_resource_form))
+        .route("/awards/{id}/delete", post(delete_award_form))
 }
 
 async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
@@ -145,6 +152,182 @@ fn whole(problems: &mut Vec<Problem>, form: &HashMap<String, String>, key: &str,
     }
 }
 
+/// The programme a form describes: its fields, and target rows `t0_…`, `t1_…` (a row with
+/// neither a name nor a value is left out).
+fn programme_input(form: &HashMap<String, String>, problems: &mut Vec<Problem>) -> catalogue::ProgrammeInput {
+    let mut targets = Vec::new();
+    for i in 0..rows_sent(form, "t", "label") {
+        let key = |f: &str| format!("t{i}_{f}");
+        if field(form, &key("label")).is_empty() && field(form, &key("value")).is_empty() {
+            continue;
+        }
+        let n = targets.len();
+        let value = whole(problems, form, &key("value"), &format!("targets[{n}].value")).unwrap_or(0);
+        targets.push(catalogue::TargetInput {
+            id: whole(problems, form, &key("id"), &format!("targets[{n}].id")),
+            label: field(form, &key("label")).to_string(),
+            measure: field(form, &key("measure")).to_string(),
+            value,
+            due_date: optional(form, &key("due_date")),
+            sex: optional(form, &key("sex")),
+            role: optional(form, &key("role")),
+            unit_code: optional(form, &key("unit_code")),
+        });
+    }
+    catalogue::ProgrammeInput {
+        code: field(form, "code").to_string(),
+        name: field(form, "name").to_string(),
+        funder: optional(form, "funder"),
+        budget: decimal(problems, form, "budget", "budget"),
+        currency: optional(form, "currency"),
+        start_date: field(form, "start_date").to_string(),
+        end_date: optional(form, "end_date"),
+        pillars: form.get("pillars").map(|p| p.lines().map(str::to_string).collect()).unwrap_or_default(),
+        targets,
+    }
+}
+
+/// How many numbered rows (`{prefix}0_{name}`, `{prefix}1_{name}`, …) a form sent.
+fn rows_sent(form: &HashMap<String, String>, prefix: &str, name: &str) -> usize {
+    (0..500).find(|i| !form.contains_key(&format!("{prefix}{i}_{name}"))).unwrap_or(500)
+}
+
+/// The course a form describes: its fields, module rows `m0_…` and assessment rows `a0_…`.
+fn course_input(form: &HashMap<String, String>, problems: &mut Vec<Problem>) -> catalogue::CourseInput {
+    let mut modules = Vec::new();
+    for i in 0..rows_sent(form, "m", "code") {
+        let key = |f: &str| format!("m{i}_{f}");
+        if field(form, &key("code")).is_empty() && field(form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = modules.len();
+        modules.push(catalogue::ModuleInput {
+            code: field(form, &key("code")).to_string(),
+            title: field(form, &key("title")).to_string(),
+            hours: decimal(problems, form, &key("hours"), &format!("modules[{n}].hours")).unwrap_or(0.0),
+            standards: words(field(form, &key("standards"))),
+        });
+    }
+    let mut assessments = Vec::new();
+    for i in 0..rows_sent(form, "a", "code") {
+        let key = |f: &str| format!("a{i}_{f}");
+        if field(form, &key("code")).is_empty() && field(form, &key("title")).is_empty() {
+            continue;
+        }
+        let n = assessments.len();
+        let col = |f: &str| format!("assessments[{n}].{f}");
+        assessments.push(catalogue::AssessmentInput {
+            code: field(form, &key("code")).to_string(),
+            title: field(form, &key("title")).to_string(),
+            module_code: optional(form, &key("module_code")),
+            max_score: decimal(problems, form, &key("max_score"), &col("max_score")).unwrap_or(0.0),
+            pass_score: decimal(problems, form, &key("pass_score"), &col("pass_score")).unwrap_or(0.0),
+            weight: decimal(problems, form, &key("weight"), &col("weight")),
+        });
+    }
+    let hours = decimal(problems, form, "hours", "hours");
+    if hours.is_none() && field(form, "hours").is_empty() {
+        problems.push(Problem::new("required").in_column("hours"));
+    }
+    catalogue::CourseInput {
+        code: field(form, "code").to_string(),
+        title: field(form, "title").to_string(),
+        programme_code: optional(form, "programme_code"),
+        kind: field(form, "kind").to_string(),
+        modality: field(form, "modality").to_string(),
+        hours: hours.unwrap_or(0.0),
+        credits: decimal(problems, form, "credits", "credits").unwrap_or(0.0),
+        accrediting_body: optional(form, "accrediting_body"),
+        target_roles: words(field(form, "target_roles")),
+        min_attendance_pct: decimal(problems, form, "min_attendance_pct", "min_attendance_pct"),
+        require_assessments_passed: Some(form.contains_key("require_assessments_passed")),
+        min_final_grade: decimal(problems, form, "min_final_grade", "min_final_grade"),
+        certificate_months: whole(problems, form, "certificate_months", "certificate_months"),
+        prerequisites: words(field(form, "prerequisites")),
+        modules,
+        assessments,
+    }
+}
+
+/// The form's fields of a stored programme, for its edit page.
+fn programme_fields(p: &catalogue::Programme) -> HashMap<String, String> {
+    let mut f = HashMap::new();
+    let mut put = |k: String, val: Option<String>| {
+        if let Some(val) = val {
+            f.insert(k, val);
+        }
+    };
+    put("code".into(), Some(p.code.clone()));
+    put("name".into(), Some(p.name.clone()));
+    put("funder".into(), p.funder.clone());
+    put("budget".into(), p.budget.map(|b| b.to_string()));
+    put("currency".into(), p.currency.clone());
+    put("start_date".into(), Some(p.start_date.to_string()));
+    put("end_date".into(), p.end_date.map(|d| d.to_string()));
+    put("pillars".into(), Some(p.pillars.join("\n")));
+    for (i, t) in p.targets.iter().enumerate() {
+        put(format!("t{i}_id"), Some(t.id.to_string()));
+        put(format!("t{i}_label"), Some(t.label.clone()));
+        put(format!("t{i}_measure"), Some(t.measure.clone()));
+        put(format!("t{i}_value"), Some(t.value.to_string()));
+        put(format!("t{i}_due_date"), t.due_date.map(|d| d.to_string()));
+        put(format!("t{i}_sex"), t.sex.clone());
+        put(format!("t{i}_role"), t.role.clone());
+        put(format!("t{i}_unit_code"), t.unit_code.clone());
+    }
+    f
+}
+
+/// The form's fields of a stored course, for its edit page.
+fn course_fields(
+    c: &catalogue::CourseDetail,
+    programmes: &[catalogue::Programme],
+    standards: &[catalogue::Standard],
+) -> HashMap<String, String> {
+    let k = &c.course;
+    let mut f = HashMap::new();
+    let mut put = |key: String, val: Option<String>| {
+        if let Some(val) = val {
+            f.insert(key, val);
+        }
+    };
+    put("code".into(), Some(k.code.clone()));
+    put("title".into(), Some(k.title.clone()));
+    put("programme_code".into(), programmes.iter().find(|p| Some(p.id) == k.programme_id).map(|p| p.code.clone()));
+    put("kind".into(), Some(k.kind.clone()));
+    put("modality".into(), Some(k.modality.clone()));
+    put("hours".into(), Some(k.hours.to_string()));
+    put("credits".into(), Some(k.credits.to_string()));
+    put("accrediting_body".into(), k.accrediting_body.clone());
+    put("target_roles".into(), Some(k.target_roles.replace(',', " ")));
+    put("min_attendance_pct".into(), Some(k.min_attendance_pct.to_string()));
+    put("require_assessments_passed".into(), k.require_assessments_passed.then(|| "1".to_string()));
+    put("min_final_grade".into(), k.min_final_grade.map(|g| g.to_string()));
+    put("certificate_months".into(), k.certificate_months.map(|m| m.to_string()));
+    put("prerequisites".into(), Some(c.prerequisites.join(" ")));
+    for (i, m) in c.modules.iter().enumerate() {
+        put(format!("m{i}_code"), Some(m.code.clone()));
+        put(format!("m{i}_title"), Some(m.title.clone()));
+        put(format!("m{i}_hours"), Some(m.hours.to_string()));
+        let served: Vec<String> = m
+            .standards
+            .iter()
+            .filter_map(|code| standards.iter().find(|s| &s.code == code))
+            .map(|s| format!("{}:{}", s.framework, s.code))
+            .collect();
+        put(format!("m{i}_standards"), Some(served.join(" ")));
+    }
+    for (i, a) in c.assessments.iter().enumerate() {
+        put(format!("a{i}_code"), Some(a.code.clone()));
+        put(format!("a{i}_title"), Some(a.title.clone()));
+        put(format!("a{i}_module_code"), c.modules.iter().find(|m| Some(m.id) == a.module_id).map(|m| m.code.clone()));
+        put(format!("a{i}_max_score"), Some(a.max_score.to_string()));
+        put(format!("a{i}_pass_score"), Some(a.pass_score.to_string()));
+        put(format!("a{i}_weight"), Some(a.weight.to_string()));
+    }
+    f
+}
+
 async fn create_programme_form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -154,35 +337,7 @@ async fn create_programme_form(
     ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
-    let mut targets = Vec::new();
-    for i in 0..5 {
-        let key = |f: &str| format!("t{i}_{f}");
-        if field(&form, &key("label")).is_empty() && field(&form, &key("value")).is_empty() {
-            continue;
-        }
-        let n = targets.len();
-        let value = whole(&mut problems, &form, &key("value"), &format!("targets[{n}].value")).unwrap_or(0);
-        targets.push(catalogue::TargetInput {
-            label: field(&form, &key("label")).to_string(),
-            measure: field(&form, &key("measure")).to_string(),
-            value,
-            due_date: optional(&form, &key("due_date")),
-            sex: optional(&form, &key("sex")),
-            role: optional(&form, &key("role")),
-            unit_code: optional(&form, &key("unit_code")),
-        });
-    }
-    let input = catalogue::ProgrammeInput {
-        code: field(&form, "code").to_string(),
-        name: field(&form, "name").to_string(),
-        funder: optional(&form, "funder"),
-        budget: decimal(&mut problems, &form, "budget", "budget"),
-        currency: optional(&form, "currency"),
-        start_date: field(&form, "start_date").to_string(),
-        end_date: optional(&form, "end_date"),
-        pillars: form.get("pillars").map(|p| p.lines().map(str::to_string).collect()).unwrap_or_default(),
-        targets,
-    };
+    let input = programme_input(&form, &mut problems);
     let outcome = if problems.is_empty() {
         catalogue::create_programme(&state.db, actor, &input).await.map_err(Error::from)
     } else {
@@ -206,59 +361,7 @@ async fn create_course_form(
     ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
-    let mut modules = Vec::new();
-    for i in 0..6 {
-        let key = |f: &str| format!("m{i}_{f}");
-        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
-            continue;
-        }
-        let n = modules.len();
-        modules.push(catalogue::ModuleInput {
-            code: field(&form, &key("code")).to_string(),
-            title: field(&form, &key("title")).to_string(),
-            hours: decimal(&mut problems, &form, &key("hours"), &format!("modules[{n}].hours")).unwrap_or(0.0),
-            standards: words(field(&form, &key("standards"))),
-        });
-    }
-    let mut assessments = Vec::new();
-    for i in 0..4 {
-        let key = |f: &str| format!("a{i}_{f}");
-        if field(&form, &key("code")).is_empty() && field(&form, &key("title")).is_empty() {
-            continue;
-        }
-        let n = assessments.len();
-        let col = |f: &str| format!("assessments[{n}].{f}");
-        assessments.push(catalogue::AssessmentInput {
-            code: field(&form, &key("code")).to_string(),
-            title: field(&form, &key("title")).to_string(),
-            module_code: optional(&form, &key("module_code")),
-            max_score: decimal(&mut problems, &form, &key("max_score"), &col("max_score")).unwrap_or(0.0),
-            pass_score: decimal(&mut problems, &form, &key("pass_score"), &col("pass_score")).unwrap_or(0.0),
-            weight: decimal(&mut problems, &form, &key("weight"), &col("weight")),
-        });
-    }
-    let hours = decimal(&mut problems, &form, "hours", "hours");
-    if hours.is_none() && field(&form, "hours").is_empty() {
-        problems.push(Problem::new("required").in_column("hours"));
-    }
-    let input = catalogue::CourseInput {
-        code: field(&form, "code").to_string(),
-        title: field(&form, "title").to_string(),
-        programme_code: optional(&form, "programme_code"),
-        kind: field(&form, "kind").to_string(),
-        modality: field(&form, "modality").to_string(),
-        hours: hours.unwrap_or(0.0),
-        credits: decimal(&mut problems, &form, "credits", "credits").unwrap_or(0.0),
-        accrediting_body: optional(&form, "accrediting_body"),
-        target_roles: words(field(&form, "target_roles")),
-        min_attendance_pct: decimal(&mut problems, &form, "min_attendance_pct", "min_attendance_pct"),
-        require_assessments_passed: Some(form.contains_key("require_assessments_passed")),
-        min_final_grade: decimal(&mut problems, &form, "min_final_grade", "min_final_grade"),
-        certificate_months: whole(&mut problems, &form, "certificate_months", "certificate_months"),
-        prerequisites: words(field(&form, "prerequisites")),
-        modules,
-        assessments,
-    };
+    let input = course_input(&form, &mut problems);
     let outcome = if problems.is_empty() {
         catalogue::create_course(&state.db, actor, &input).await.map_err(Error::from)
     } else {
@@ -269,6 +372,113 @@ async fn create_course_form(
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
             render_programmes(&state, &ctx, "course", Some(messages), form, status).await
+        }
+    }
+}
+
+/// The page that changes a programme (`which` = "programme") or a course, with the
+/// fields read from it or, after a refusal, those sent.
+#[allow(clippy::too_many_arguments)]
+async fn render_edit(
+    state: &AppState,
+    ctx: &Ctx,
+    which: &str,
+    id: i64,
+    title: &str,
+    form: HashMap<String, String>,
+    problems: Option<Vec<String>>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    if !actor.may(Action::ManageProgrammes) {
+        return Err(Error::Forbidden);
+    }
+    let programmes = catalogue::programmes(&state.db, actor).await?;
+    let standards = catalogue::standards(&state.db).await?;
+    let roles: Vec<&str> = opencpd_domain::registry::PositionRole::ALL.iter().map(|r| r.key()).collect();
+    let (base, programme_action, course_action) = if which == "programme" {
+        (format!("/programmes/{id}"), Some(format!("/programmes/{id}/edit")), None)
+    } else {
+        (format!("/courses/{id}"), None, Some(format!("/courses/{id}/edit")))
+    };
+    let html = state.templates.page(
+        ctx,
+        "delivery/catalogue_edit.html",
+        minijinja::context! {
+            which, title, back => base, problems, programme_action, course_action,
+            target_rows => rows_sent(&form, "t", "label") + 3, module_rows => rows_sent(&form, "m", "code") + 2,
+            assessment_rows => rows_sent(&form, "a", "code") + 2,
+            form => v(&form), programmes => v(&programmes), standards => v(&standards), roles,
+            measures => v(&catalogue::MEASURES), course_kinds => v(&catalogue::COURSE_KINDS),
+            modalities => v(&catalogue::MODALITIES),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn edit_programme_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    let programme = catalogue::programme(&state.db, ctx.actor()?, id).await?;
+    let form = programme_fields(&programme);
+    render_edit(&state, &ctx, "programme", id, &programme.name, form, None, StatusCode::OK).await
+}
+
+async fn edit_programme_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_form_csrf(&fields)?;
+    let before = catalogue::programme(&state.db, actor, id).await?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let input = programme_input(&form, &mut problems);
+    let outcome = if problems.is_empty() {
+        catalogue::update_programme(&state.db, actor, id, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_edit(&state, &ctx, "programme", id, &before.name, form, Some(messages), status).await
+        }
+    }
+}
+
+async fn edit_course_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let course = catalogue::course(&state.db, id).await?;
+    let programmes = catalogue::programmes(&state.db, actor).await?;
+    let standards = catalogue::standards(&state.db).await?;
+    let form = course_fields(&course, &programmes, &standards);
+    render_edit(&state, &ctx, "course", id, &course.course.title, form, None, StatusCode::OK).await
+}
+
+async fn edit_course_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_form_csrf(&fields)?;
+    let before = catalogue::course(&state.db, id).await?;
+    let form = fields_map(&fields);
+    let mut problems = Vec::new();
+    let input = course_input(&form, &mut problems);
+    let outcome = if problems.is_empty() {
+        catalogue::update_course(&state.db, actor, id, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_edit(&state, &ctx, "course", id, &before.course.title, form, Some(messages), status).await
         }
     }
 }
@@ -297,18 +507,18 @@ async fn programme_page(
         "delivery/programme.html",
         minijinja::context! { funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
-        cells => v(&cells), outreach => v(&outreach), kind_names => v(&kinds) },
+        cells => v(&cells), outreach => v(&outreach), kind_names => v(&kinds), manage => actor.may(Action::ManageProgrammes) },
     )
 }
 
 async fn course_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
-    ctx.actor()?;
+    let manage = ctx.actor()?.may(Action::ManageProgrammes);
     let course = catalogue::course(&state.db, id).await?;
     let standards = catalogue::standards(&state.db).await?;
     state.templates.page(
         &ctx,
         "delivery/course.html",
-        minijinja::context! { course => v(&course), standards => v(&standards) },
+        minijinja::context! { course => v(&course), standards => v(&standards), manage },
     )
 }
 
@@ -467,32 +677,12 @@ async fn enrol_form(
     .await
 }
 
-async fn enrol_upload(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    mut multipart: Multipart,
-) -> Result<Response> {
+async fn enrol_upload(State(state): State<AppState>, ctx: Ctx, Id(id): Id, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
-    let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?
-    {
-        match field.name().unwrap_or("") {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload.csv").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| Problem::new("bad-request").arg("detail", e.body_text()))?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    ctx.check_csrf(&csrf)?;
-    let (name, bytes) = file.ok_or_else(|| Problem::new("required").in_column("file"))?;
-    let table = opencpd_transfer::read_table(&name, &bytes).map_err(|p| Error::Invalid(vec![p]));
+    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let dry_run = form.ticked("dry_run");
+    let (name, bytes) = form.file()?;
+    let table = opencpd_transfer::read_table(name, bytes).map_err(|p| Error::Invalid(vec![p]));
     let report = match table {
         Ok(t) => cohorts::import_enrolments(&state.db, actor, id, &t, dry_run).await.map_err(Error::from),
         Err(e) => Err(e),
@@ -1027,6 +1217,7 @@ async fn render_outreach(
             kinds => kinds_list(state, ctx).await?, kind_names => v(&kind_names(state, ctx).await?),
             media => v(&outreach::MEDIA), categories => v(&outreach::CATEGORIES),
             manage => actor.may(Action::ManageCohorts), problems, form => v(&form), notice,
+            import_columns => outreach::IMPORT_COLUMNS.join(", "), manage_kinds => actor.may(Action::ManageProgrammes),
         },
     )?;
     Ok((status, html).into_response())
@@ -1371,6 +1562,130 @@ async fn award_form(
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
             render_record(&state, &ctx, id, year, Some(messages), None, status).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting what was recorded by mistake
+
+async fn delete_outreach_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    outreach::delete_event(&state.db, ctx.actor()?, id).await?;
+    Ok(Redirect::to("/outreach").into_response())
+}
+
+async fn delete_resource_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    let actor = ctx.actor()?;
+    let school = resources::resource(&state.db, actor, id).await?.school_id;
+    resources::delete_resource(&state.db, actor, id).await?;
+    Ok(Redirect::to(&format!("/schools/{school}")).into_response())
+}
+
+async fn delete_award_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    let actor = ctx.actor()?;
+    let person = awards::award(&state.db, actor, id).await?.person_id;
+    awards::delete_award(&state.db, actor, id).await?;
+    Ok(Redirect::to(&format!("/people/{person}/cpd")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Outreach files and the deployment's kinds of event
+
+/// Records the events of a CSV or XLSX file (all rows or none), or checks it only.
+async fn import_outreach_form(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let (name, bytes) = form.file()?;
+    let outcome = match opencpd_transfer::read_table(name, bytes) {
+        Ok(table) => {
+            outreach::import_events(&state.db, actor, &table, form.ticked("dry_run")).await.map_err(Error::from)
+        }
+        Err(p) => Err(Error::Invalid(vec![p])),
+    };
+    let outcome = outcome.and_then(|r| if r.problems.is_empty() { Ok(r) } else { Err(Error::Invalid(r.problems)) });
+    match outcome {
+        Ok(r) => {
+            let notice = if r.dry_run {
+                text(&ctx, "import-dry-ok", &[("rows", r.rows.to_string())])
+            } else {
+                text(&ctx, "import-done", &[("created", r.created.to_string())])
+            };
+            render_outreach(&state, &ctx, OutreachQuery::default(), None, None, Some(notice), StatusCode::OK).await
+        }
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_outreach(&state, &ctx, OutreachQuery::default(), Some(messages), None, None, status).await
+        }
+    }
+}
+
+async fn kinds_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_kinds(&state, &ctx, None, None, StatusCode::OK).await
+}
+
+async fn render_kinds(
+    state: &AppState,
+    ctx: &Ctx,
+    problems: Option<Vec<String>>,
+    form: Option<&outreach::OutreachKind>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let kinds = outreach::kinds(&state.db).await?;
+    let html = state.templates.page(
+        ctx,
+        "delivery/outreach_kinds.html",
+        minijinja::context! { kinds => v(&kinds), manage => actor.may(Action::ManageProgrammes), problems, form => v(&form) },
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize)]
+struct KindForm {
+    csrf: String,
+    key: String,
+    name_en: String,
+    name_fr: String,
+    #[serde(default)]
+    position: String,
+}
+
+/// Adds a kind of event, or renames the one with the same key.
+async fn kind_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<KindForm>) -> Result<Response> {
+    let actor = ctx.actor()?;
+    ctx.check_csrf(&form.csrf)?;
+    let mut problems = Vec::new();
+    let fields = HashMap::from([("position".to_string(), form.position.clone())]);
+    let position = whole(&mut problems, &fields, "position", "position").unwrap_or(0);
+    let input = outreach::OutreachKind { key: form.key, name_en: form.name_en, name_fr: form.name_fr, position };
+    let outcome = if problems.is_empty() {
+        outreach::set_kind(&state.db, actor, &input).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/outreach-kinds").into_response()),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            render_kinds(&state, &ctx, Some(messages), Some(&input), status).await
         }
     }
 }

@@ -1,0 +1,229 @@
+//! Changing programmes and courses once they run, through the API and the pages, on both
+//! databases: targets changed, added and removed by id; a course's completion rule changed
+//! and completion computed again for its cohorts; graded assessments protected;
+//! prerequisites that would go round in a circle refused.
+
+use crate::delivery::{codes, course, json_of, start};
+use crate::helpers::{backends, hidden};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn programmes_are_edited_target_by_target_and_reach_follows() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let admin = app.api("admin").await;
+        let id = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let (_, before) = json_of(admin.get(&format!("/api/v1/programmes/{id}")).send().await.unwrap()).await;
+        let targets = before["targets"].as_array().unwrap().clone();
+        assert!(targets.len() >= 2, "{before}");
+        let kept = targets[0]["id"].as_i64().unwrap();
+
+        // Keep the first target with a new value, drop the others, add one.
+        let mut edit = before.clone();
+        edit["name"] = json!("Leaders in Teaching, phase 2");
+        edit["targets"] = json!([
+            {"id": kept, "label": targets[0]["label"], "measure": targets[0]["measure"], "value": 777,
+             "unit_code": targets[0]["unit_code"], "role": targets[0]["role"], "sex": targets[0]["sex"]},
+            {"label": "Women certified", "measure": "certified", "value": 40, "sex": "F"},
+        ]);
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/programmes/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        assert_eq!(body["name"], "Leaders in Teaching, phase 2");
+        let after = body["targets"].as_array().unwrap();
+        assert_eq!(after.len(), 2);
+        assert_eq!((after[0]["id"].as_i64(), after[0]["value"].as_i64()), (Some(kept), Some(777)), "kept its id");
+        assert_eq!((after[1]["label"].as_str(), after[1]["sex"].as_str()), (Some("Women certified"), Some("F")));
+        let (_, reach) = json_of(admin.get(&format!("/api/v1/programmes/{id}/reach")).send().await.unwrap()).await;
+        let values: Vec<i64> =
+            reach["targets"].as_array().unwrap().iter().map(|t| t["value"].as_i64().unwrap()).collect();
+        assert_eq!(values, [777, 40], "reach reads the targets as they are now");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'programme' AND action = 'update'").await,
+            1
+        );
+
+        // A target of another programme, a bad value: named, nothing changed.
+        let other = app.id_of("SELECT MIN(t.id) FROM programme_targets t JOIN programmes p ON p.id = t.programme_id WHERE p.code <> $1", "LT2").await;
+        let mut bad = edit.clone();
+        bad["name"] = json!("Not saved");
+        bad["targets"][0]["id"] = json!(other);
+        bad["targets"][1]["value"] = json!(0);
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/programmes/{id}")).json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422);
+        let got = codes(&body);
+        assert!(got.contains(&("unknown-target".into(), "targets[0].id".into())), "{body}");
+        assert!(got.contains(&("not-positive".into(), "targets[1].value".into())), "{body}");
+        let (_, now) = json_of(admin.get(&format!("/api/v1/programmes/{id}")).send().await.unwrap()).await;
+        assert_eq!(now["name"], "Leaders in Teaching, phase 2");
+        assert_eq!(now["targets"].as_array().unwrap().len(), 2);
+
+        // Only those who manage programmes change them; an unknown one is not found.
+        let (status, _) = json_of(
+            app.api("seo.gitega").await.put(&format!("/api/v1/programmes/{id}")).json(&edit).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _) = json_of(admin.put("/api/v1/programmes/999999").json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 404);
+
+        // The page: the form shows what is stored, a mistake keeps what was typed.
+        let browser = app.browser("admin").await;
+        let html = browser.get(app.url(&format!("/programmes/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"edit-programme\""));
+        let html = browser.get(app.url(&format!("/programmes/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"Leaders in Teaching, phase 2\"") && html.contains("value=\"777\""), "prefilled");
+        assert_eq!(hidden(&html, "t0_id"), kept.to_string());
+        let csrf = hidden(&html, "csrf");
+        let mut form = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("code".into(), "LT2".into()),
+            ("name".into(), "Leaders in Teaching".into()),
+            ("start_date".into(), before["start_date"].as_str().unwrap().into()),
+            ("end_date".into(), "2020-01-01".into()),
+            ("t0_id".into(), kept.to_string()),
+            ("t0_label".into(), "Head teachers completed".into()),
+            ("t0_measure".into(), "completed".into()),
+            ("t0_value".into(), "900".into()),
+            ("t1_id".into(), String::new()),
+            ("t1_label".into(), String::new()),
+            ("t1_value".into(), String::new()),
+        ];
+        let r = browser.post(app.url(&format!("/programmes/{id}/edit"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"problems\"") && html.contains("value=\"900\""), "kept the form");
+        form[4].1 = "2028-12-31".into();
+        let r = browser.post(app.url(&format!("/programmes/{id}/edit"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.url().path(), format!("/programmes/{id}"));
+        assert!(r.text().await.unwrap().contains("Head teachers completed"));
+        let (_, now) = json_of(admin.get(&format!("/api/v1/programmes/{id}")).send().await.unwrap()).await;
+        let after = now["targets"].as_array().unwrap();
+        assert_eq!(after.len(), 1, "the cleared row and the target left out are gone: {now}");
+        assert_eq!((after[0]["id"].as_i64(), after[0]["value"].as_i64()), (Some(kept), Some(900)));
+        let r = app.browser("seo.gitega").await.get(app.url(&format!("/programmes/{id}/edit"))).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}
+
+#[tokio::test]
+async fn a_course_changed_while_it_runs_computes_completion_again_and_keeps_its_grades() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let admin = app.api("admin").await;
+        let id = app.id_of("SELECT id FROM courses WHERE code = $1", "EL-DIP").await;
+        let (_, before) = json_of(admin.get(&format!("/api/v1/courses/{id}")).send().await.unwrap()).await;
+        let completed = "SELECT COUNT(*) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                         JOIN courses k ON k.id = h.course_id WHERE k.code = 'EL-DIP' AND e.completed_on IS NOT NULL";
+        let short = "SELECT COUNT(*) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                     JOIN courses k ON k.id = h.course_id WHERE k.code = 'EL-DIP' AND e.attendance_pct < 100";
+        let was = app.scalar(completed).await;
+        assert!(was > 0 && app.scalar(short).await > 0, "the demo has people who missed a session");
+        let portfolio = app.id_of("SELECT a.id FROM assessments a JOIN courses k ON k.id = a.course_id WHERE k.code = 'EL-DIP' AND a.code = $1", "PORTFOLIO").await;
+
+        // The rule goes to every session attended, a module is added, one assessment changed.
+        let mut edit = before.clone();
+        edit["min_attendance_pct"] = json!(100);
+        edit["programme_code"] = json!("LT2");
+        edit["target_roles"] = json!(["head_teacher", "deputy_head"]);
+        edit["prerequisites"] = json!([]);
+        edit["modules"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"code": "M9", "title": "Community engagement", "hours": 6, "standards": ["SL5"]}));
+        let modules: Vec<Value> = before["modules"].as_array().unwrap().clone();
+        let module_code = |mid: &Value| -> Value {
+            modules.iter().find(|m| m["id"] == *mid).map(|m| m["code"].clone()).unwrap_or(Value::Null)
+        };
+        edit["assessments"] = json!(before["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| json!({"code": a["code"], "title": if a["code"] == "PORTFOLIO" { json!("Portfolio of practice") } else { a["title"].clone() },
+                            "module_code": module_code(&a["module_id"]), "max_score": a["max_score"], "pass_score": a["pass_score"], "weight": a["weight"]}))
+            .collect::<Vec<_>>());
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/courses/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        assert_eq!(body["modules"].as_array().unwrap().len(), before["modules"].as_array().unwrap().len() + 1);
+        let renamed =
+            body["assessments"].as_array().unwrap().iter().find(|a| a["code"] == "PORTFOLIO").unwrap().clone();
+        assert_eq!(
+            (renamed["id"].as_i64(), renamed["title"].as_str()),
+            (Some(portfolio), Some("Portfolio of practice"))
+        );
+        let grades = app
+            .id_of(
+                "SELECT COUNT(*) FROM grades g JOIN assessments a ON a.id = g.assessment_id WHERE a.code = $1",
+                "PORTFOLIO",
+            )
+            .await;
+        assert!(grades > 0, "grades still point at the assessment");
+        let now = app.scalar(completed).await;
+        assert!(now < was, "fewer complete under the stricter rule: {was} → {now}");
+        let wrong = "SELECT COUNT(*) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                     JOIN courses k ON k.id = h.course_id WHERE k.code = 'EL-DIP' AND e.completed_on IS NOT NULL AND e.attendance_pct < 100";
+        assert_eq!(app.scalar(wrong).await, 0, "completion follows the new rule");
+        let cohort = app.id_of("SELECT id FROM cohorts WHERE code = $1", "EL-DIP-2025-NYA").await;
+        let (_, funnel) = json_of(admin.get(&format!("/api/v1/cohorts/{cohort}/funnel")).send().await.unwrap()).await;
+        assert_eq!(funnel["completed"].as_i64(), Some(now), "{funnel}");
+
+        // Grades protect their assessment: not removed, maximum not below the best grade.
+        let best = app.scalar("SELECT CAST(MAX(g.score) AS BIGINT) FROM grades g JOIN assessments a ON a.id = g.assessment_id WHERE a.code = 'PORTFOLIO'").await;
+        let mut bad = edit.clone();
+        bad["title"] = json!("Not saved");
+        let list = bad["assessments"].as_array_mut().unwrap();
+        let at = list.iter().position(|a| a["code"] == "PORTFOLIO").unwrap();
+        list[at]["max_score"] = json!(best - 1);
+        list[at]["pass_score"] = json!(1);
+        list.retain(|a| a["code"] != "PROJECT");
+        let at = bad["assessments"].as_array().unwrap().iter().position(|a| a["code"] == "PORTFOLIO").unwrap();
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/courses/{id}")).json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422);
+        let got = codes(&body);
+        assert!(got.contains(&("max-below-grades".into(), format!("assessments[{at}].max_score"))), "{body}");
+        assert!(got.contains(&("assessment-graded".into(), "assessments".into())), "{body}");
+        assert_eq!(app.id_of("SELECT COUNT(*) FROM courses WHERE title = $1", "Not saved").await, 0);
+        assert_eq!(app.id_of("SELECT COUNT(*) FROM assessments WHERE code = $1", "PROJECT").await, 1);
+
+        // Prerequisites never go round in a circle.
+        let (status, _) = json_of(admin.post("/api/v1/courses").json(&course("FIRST")).send().await.unwrap()).await;
+        assert_eq!(status, 201);
+        let mut second = course("SECOND");
+        second["prerequisites"] = json!(["FIRST"]);
+        let (status, _) = json_of(admin.post("/api/v1/courses").json(&second).send().await.unwrap()).await;
+        assert_eq!(status, 201);
+        let first = app.id_of("SELECT id FROM courses WHERE code = $1", "FIRST").await;
+        for prerequisite in ["SECOND", "FIRST"] {
+            let mut cycle = course("FIRST");
+            cycle["prerequisites"] = json!([prerequisite]);
+            let (status, body) =
+                json_of(admin.put(&format!("/api/v1/courses/{first}")).json(&cycle).send().await.unwrap()).await;
+            assert_eq!((status, codes(&body)), (422, vec![("prerequisite-cycle".into(), "prerequisites[0]".into())]));
+        }
+        let (status, _) = json_of(
+            app.api("national.cm")
+                .await
+                .put(&format!("/api/v1/courses/{first}"))
+                .json(&course("FIRST"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "national officers manage courses");
+
+        // The page shows the stored course, ticks its standards, and saves.
+        let browser = app.browser("admin").await;
+        let html = browser.get(app.url(&format!("/courses/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"edit-course\""));
+        let html = browser.get(app.url(&format!("/courses/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"M9\"") && html.contains("value=\"Portfolio of practice\""), "prefilled");
+        assert!(html.contains("name=\"m0_standards\" value=\"rw-school-leadership:SL1\" checked"), "{html}");
+        let r = app.browser("teacher").await.get(app.url(&format!("/courses/{id}/edit"))).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}
