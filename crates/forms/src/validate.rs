@@ -88,6 +88,18 @@ pub fn validate(form: &Form, answers: &Json, ctx: &Context) -> Result<Validated,
     if check.problems.is_empty() { Ok(Validated { answers: root }) } else { Err(check.problems) }
 }
 
+/// The names answers may use at one level: the items, through groups (not into repeats).
+fn names<'f>(items: &'f [Item], into: &mut BTreeSet<&'f str>) {
+    for item in items {
+        match &item.kind {
+            ItemKind::Group { items } => names(items, into),
+            _ => {
+                into.insert(&item.name);
+            }
+        }
+    }
+}
+
 /// Where an item lives: the item and the repeats around it, outermost first.
 type Index<'f> = BTreeMap<&'f str, (&'f Item, Vec<&'f str>)>;
 
@@ -342,40 +354,47 @@ impl<'f> Check<'f> {
     /// Reads the JSON of one instance into typed answers; reports unknown names.
     fn read(&mut self, items: &'f [Item], object: &serde_json::Map<String, Json>, prefix: &str) -> Instance {
         let mut out = Instance::new();
-        let mut known = BTreeSet::new();
-        self.read_items(items, object, prefix, &mut out, &mut known);
-        for key in object.keys() {
-            if !known.contains(key.as_str()) {
-                self.problems.push(
-                    Problem::new("form-unknown-answer")
-                        .in_column(format!("{prefix}{key}"))
-                        .with_value(short(&object[key])),
-                );
+        let found = self.read_items(items, object, prefix, &mut out);
+        // Every key was an item unless fewer items were found than keys were sent.
+        if found < object.len() {
+            let mut known = BTreeSet::new();
+            names(items, &mut known);
+            for key in object.keys() {
+                if !known.contains(key.as_str()) {
+                    self.problems.push(
+                        Problem::new("form-unknown-answer")
+                            .in_column(format!("{prefix}{key}"))
+                            .with_value(short(&object[key])),
+                    );
+                }
             }
         }
         out
     }
 
+    /// Reads the answers to `items` (through groups) into `out`; returns how many of the
+    /// items had a key in `object`.
     fn read_items(
         &mut self,
         items: &'f [Item],
         object: &serde_json::Map<String, Json>,
         prefix: &str,
         out: &mut Instance,
-        known: &mut BTreeSet<&'f str>,
-    ) {
+    ) -> usize {
+        let mut found = 0;
         for item in items {
             if let ItemKind::Group { items } = &item.kind {
-                self.read_items(items, object, prefix, out, known);
+                found += self.read_items(items, object, prefix, out);
                 continue;
             }
-            known.insert(&item.name);
-            let path = format!("{prefix}{}", item.name);
             let Some(value) = object.get(&item.name) else { continue };
+            found += 1;
+            let path = || format!("{prefix}{}", item.name);
             if let ItemKind::Repeat { items, .. } = &item.kind {
                 match value {
                     Json::Null => {}
                     Json::Array(elements) => {
+                        let path = path();
                         let mut instances = Vec::new();
                         for (i, element) in elements.iter().enumerate() {
                             let inner = format!("{path}[{}].", i + 1);
@@ -396,6 +415,7 @@ impl<'f> Check<'f> {
                         }
                     }
                     other => {
+                        let path = path();
                         self.problems.push(Problem::new("form-bad-repeat").in_column(&path).with_value(short(other)));
                         self.unreadable.insert(path);
                     }
@@ -408,12 +428,14 @@ impl<'f> Check<'f> {
                 }
                 Ok(None) => {}
                 Err(problem) => {
+                    let path = path();
                     let problem = if problem.value.is_some() { problem } else { problem.with_value(short(value)) };
                     self.problems.push(problem.in_column(&path));
                     self.unreadable.insert(path);
                 }
             }
         }
+        found
     }
 
     /// Computes every calculation in document order. `relevant` is `None` in the first
