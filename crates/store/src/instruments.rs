@@ -312,18 +312,18 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 
 /// Stores a submission once. Returns it and whether it had been stored before.
 ///
-/// The common case, a new submission, costs two round trips after the actor is known (the
-/// instrument, the subject's place) and its share of one `INSERT … ON CONFLICT (uuid) DO
-/// NOTHING RETURNING` that the [`Writer`] makes for every submission waiting at that moment. Only when that insert finds the UUID taken, or when a check refuses the
+/// The common case, a new submission, costs three round trips after the actor is known:
+/// the instrument, the subject's place, and one `INSERT … ON CONFLICT (uuid) DO NOTHING
+/// RETURNING`. Only when that insert finds the UUID taken, or when a check refuses the
 /// submission, is the stored one read: a UUID stored before answers with what was stored
 /// (to its collector; anyone else gets a conflict) even if its instrument has been retired
 /// or its subject moved since.
-pub async fn submit(db: &Db, writer: &Writer, actor: &Actor, input: &SubmissionInput) -> Result<(Submission, bool)> {
+pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Submission, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    let refused = match store_new(db, writer, actor, input, &uuid).await {
+    let refused = match store_new(db, actor, input, &uuid).await {
         Ok(Some(stored)) => return Ok((stored, false)),
         Ok(None) => None,
         Err(e) => Some(e),
@@ -339,13 +339,7 @@ pub async fn submit(db: &Db, writer: &Writer, actor: &Actor, input: &SubmissionI
 }
 
 /// Checks, validates, scores and inserts a submission; `None` when its UUID is taken.
-async fn store_new(
-    db: &Db,
-    writer: &Writer,
-    actor: &Actor,
-    input: &SubmissionInput,
-    uuid: &str,
-) -> Result<Option<Submission>> {
+async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Submission>> {
     let instrument = match instrument(db, input.instrument_id).await {
         Ok(i) => i,
         Err(Error::NotFound) => {
@@ -380,19 +374,25 @@ async fn store_new(
     let scores: Vec<DomainScore> = opencpd_forms::score(&form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
-    let row = NewRow {
-        uuid: uuid.to_string(),
-        instrument_id: instrument.id,
-        collected_by: actor.user_id,
-        collected_at: input.collected_at,
-        received_at: now,
-        subject_kind: input.subject.kind.clone(),
-        subject_id: input.subject.id,
-        subject_path: place.path.clone(),
-        answers_json,
-        scores_json,
-    };
-    let id = writer.insert(row).await?;
+    let id: Option<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
+        "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
+         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (uuid) DO NOTHING RETURNING id"
+    )
+    .bind(uuid)
+    .bind(instrument.id)
+    .bind(actor.user_id)
+    .bind(input.collected_at)
+    .bind(now)
+    .bind(&input.subject.kind)
+    .bind(input.subject.id)
+    .bind(&place.path)
+    .bind(&answers_json)
+    .bind(&scores_json)
+    .fetch_optional(p)
+    .await
+    })?;
     let Some(id) = id else { return Ok(None) };
     Ok(Some(Submission {
         id,
@@ -405,104 +405,6 @@ async fn store_new(
         answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
         scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
     }))
-}
-
-/// A checked submission, ready to insert.
-pub struct NewRow {
-    uuid: String,
-    instrument_id: i64,
-    collected_by: Option<i64>,
-    collected_at: DateTime<Utc>,
-    received_at: DateTime<Utc>,
-    subject_kind: String,
-    subject_id: i64,
-    subject_path: String,
-    answers_json: String,
-    scores_json: String,
-}
-
-type Job = (NewRow, tokio::sync::oneshot::Sender<std::result::Result<Option<i64>, String>>);
-
-/// The most submissions one insert takes.
-const GROUP: usize = 64;
-
-/// Inserts submissions in groups (group commit): a task takes every submission waiting
-/// when it is free, up to [`GROUP`], and writes them with one multi-row `INSERT … ON
-/// CONFLICT (uuid) DO NOTHING RETURNING`, so many devices syncing at once cost one commit
-/// (one flush to disk) instead of one each. Each caller is answered only after that commit,
-/// so a submission acknowledged is a submission stored; if the insert fails, every caller
-/// of the group gets the error and the device sends again (the UUID keeps it once).
-#[derive(Clone)]
-pub struct Writer {
-    db: Db,
-    sender: std::sync::Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<Job>>>,
-}
-
-impl Writer {
-    /// A writer for the database; its task starts with the first submission.
-    pub fn new(db: Db) -> Writer {
-        Writer { db, sender: Default::default() }
-    }
-
-    /// Inserts one row; its id, or `None` when the UUID was stored already (by an earlier
-    /// insert, or by another row of the same group).
-    async fn insert(&self, row: NewRow) -> Result<Option<i64>> {
-        let sender = self.sender.get_or_init(|| {
-            let (sender, receiver) = tokio::sync::mpsc::channel(4 * GROUP);
-            tokio::spawn(write_groups(self.db.clone(), receiver));
-            sender
-        });
-        let (done, answer) = tokio::sync::oneshot::channel();
-        let stopped = || anyhow::anyhow!("the submission writer stopped");
-        sender.send((row, done)).await.map_err(|_| stopped())?;
-        let id = answer.await.map_err(|_| stopped())?;
-        id.map_err(|e| anyhow::anyhow!(e).into())
-    }
-}
-
-async fn write_groups(db: Db, mut receiver: tokio::sync::mpsc::Receiver<Job>) {
-    let mut jobs: Vec<Job> = Vec::with_capacity(GROUP);
-    while receiver.recv_many(&mut jobs, GROUP).await > 0 {
-        let rows: Vec<&NewRow> = jobs.iter().map(|(row, _)| row).collect();
-        match insert_group(&db, &rows).await {
-            Ok(mut ids) => {
-                for (row, done) in jobs.drain(..) {
-                    // A UUID twice in one group: the first is stored, the second a repeat.
-                    let _ = done.send(Ok(ids.remove(&row.uuid)));
-                }
-            }
-            Err(e) => {
-                let message = format!("{e:#}");
-                for (_, done) in jobs.drain(..) {
-                    let _ = done.send(Err(message.clone()));
-                }
-            }
-        }
-    }
-}
-
-async fn insert_group(db: &Db, rows: &[&NewRow]) -> Result<std::collections::HashMap<String, i64>> {
-    let stored: Vec<(String, i64)> = on_db!(db, |p| {
-        let mut qb = sqlx::QueryBuilder::new(
-            "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
-             subject_id, subject_path, answers_json, scores_json) ",
-        );
-        qb.push_values(rows, |mut b, r| {
-            b.push_bind(r.uuid.as_str())
-                .push_bind(r.instrument_id)
-                .push_bind(r.collected_by)
-                .push_bind(r.collected_at)
-                .push_bind(r.received_at)
-                .push_bind(r.subject_kind.as_str())
-                .push_bind(r.subject_id)
-                .push_bind(r.subject_path.as_str())
-                .push_bind(r.answers_json.as_str())
-                .push_bind(r.scores_json.as_str());
-        });
-        qb.push(" ON CONFLICT (uuid) DO NOTHING RETURNING uuid, id");
-        qb.build_query_as().fetch_all(p).await
-    })?;
-    Ok(stored.into_iter().collect())
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {

@@ -528,7 +528,7 @@ async fn submit(
     body: std::result::Result<Json<SubmissionInput>, JsonRejection>,
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
-    let (stored, duplicate) = instruments::submit(&state.db, &state.submissions, ctx.actor()?, &input).await?;
+    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, &input).await?;
     let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(SubmissionReceipt { uuid: stored.uuid, id: stored.id, duplicate, scores: stored.scores }))
         .into_response())

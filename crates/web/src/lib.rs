@@ -43,8 +43,6 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
     pub stats: Arc<StatsCache>,
-    /// Inserts submissions in groups, one commit for all those arriving together.
-    pub submissions: opencpd_store::instruments::Writer,
 }
 
 /// The registry counts the pages show, kept for [`StatsCache::TTL`] and dropped on every
@@ -77,7 +75,6 @@ impl StatsCache {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
         AppState {
-            submissions: opencpd_store::instruments::Writer::new(db.clone()),
             db,
             config: Arc::new(config),
             templates: Arc::new(render::Templates::new()),
