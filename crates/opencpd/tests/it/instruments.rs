@@ -594,3 +594,43 @@ async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_th
         assert_eq!(app.scalar("SELECT COUNT(*) FROM field_edits").await, edits_before, "{backend:?}");
     }
 }
+
+/// Many devices syncing at once: forty requests in flight, ten UUIDs each sent four times
+/// at the same moment, store ten submissions; each UUID is answered "created" once and
+/// "stored before" three times, with the same id.
+#[tokio::test]
+async fn submissions_sent_at_once_store_each_uuid_once() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = std::sync::Arc::new(app.api("seo.gitega").await);
+        let package: Value = api.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        let school = gitega_school(&app).await;
+        let uuids: Vec<String> = (0..10).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let mut sends = Vec::new();
+        for round in 0..4 {
+            for uuid in &uuids {
+                let (api, body) = (api.clone(), submission(uuid, instrument, school, good_answers()));
+                let uuid = uuid.clone();
+                sends.push(tokio::spawn(async move {
+                    let r = api.post("/api/v1/submissions").json(&body).send().await.unwrap();
+                    let status = r.status().as_u16();
+                    let receipt: Value = r.json().await.unwrap();
+                    (round, uuid, status, receipt["id"].as_i64(), receipt["duplicate"].as_bool())
+                }));
+            }
+        }
+        let mut answers = Vec::new();
+        for s in sends {
+            answers.push(s.await.unwrap());
+        }
+        for uuid in &uuids {
+            let mine: Vec<_> = answers.iter().filter(|a| &a.1 == uuid).collect();
+            let created = mine.iter().filter(|a| a.2 == 201 && a.4 == Some(false)).count();
+            let repeats = mine.iter().filter(|a| a.2 == 200 && a.4 == Some(true)).count();
+            assert_eq!((created, repeats), (1, 3), "{backend:?} {uuid}: {mine:?}");
+            assert!(mine.iter().all(|a| a.3.is_some() && a.3 == mine[0].3), "one id: {mine:?}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 10);
+    }
+}
