@@ -72,6 +72,7 @@ async fn programmes_are_edited_target_by_target_and_reach_follows() {
         let browser = app.browser("admin").await;
         let html = browser.get(app.url(&format!("/programmes/{id}"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("id=\"edit-programme\""));
+        assert_eq!(html.matches("class=\"bar target-bar\"").count(), 2, "a bar for each target");
         let html = browser.get(app.url(&format!("/programmes/{id}/edit"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("value=\"Leaders in Teaching, phase 2\"") && html.contains("value=\"777\""), "prefilled");
         assert_eq!(hidden(&html, "t0_id"), kept.to_string());

@@ -697,6 +697,7 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         let html =
             page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("&lt;5") && html.contains("id=\"suppression\""), "{html}");
+        assert!(!html.contains("split-bar"), "no bar shows what the numbers hide");
 
         // The threshold is the deployment's: 0 turns it off.
         let (status, _) = json_of(
@@ -722,6 +723,13 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         assert_eq!(status, 200);
         let csv = export("csv").await.unwrap().text().await.unwrap();
         assert!(csv.contains("sex,M,,,,2,") && csv.contains("sex,F,,,,6,"), "{csv}");
+        // Shown, the split is drawn: women the longest bar, men a third of it.
+        let html =
+            page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("class=\"bar split-bar\"").count(), 2, "{html}");
+        assert!(html.contains("class=\"enrolled\" style=\"width:100.0%\""), "{html}");
+        assert!(html.contains("class=\"enrolled\" style=\"width:33.3%\""), "{html}");
+        assert!(html.contains("id=\"funnel-chart\"") && html.contains("8 · 100.0%"), "the funnel: {html}");
         let (status, _) = json_of(
             admin.put("/api/v1/report-settings").json(&json!({"small_cell_threshold": 10})).send().await.unwrap(),
         )

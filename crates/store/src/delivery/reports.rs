@@ -328,6 +328,22 @@ pub fn shown_cells(reach: &Reach) -> Vec<[String; 3]> {
         .collect()
 }
 
+/// The lengths of the split's bars on the page, in percent of the largest group shown:
+/// enrolled, completed, certified. A row with any cell hidden gets no bar, so a bar never
+/// shows what the numbers hide.
+pub fn shown_bars(reach: &Reach) -> Vec<Option<[f64; 3]>> {
+    let cells = shown_cells(reach);
+    let shown = |i: usize| cells[i].iter().all(|c| c.chars().all(|ch| ch.is_ascii_digit()));
+    let widest = (0..reach.rows.len()).filter(|i| shown(*i)).map(|i| reach.rows[i].enrolled).max().unwrap_or(0);
+    let percent = |n: i64| if widest > 0 { (n as f64 * 1000.0 / widest as f64).round() / 10.0 } else { 0.0 };
+    reach
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| shown(i).then(|| [percent(r.enrolled), percent(r.completed), percent(r.certified)]))
+        .collect()
+}
+
 /// The reach report as a table for CSV or XLSX: the targets, then the split (small cells
 /// hidden as on the page).
 pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {

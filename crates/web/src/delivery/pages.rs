@@ -499,6 +499,20 @@ async fn programme_page(
         Err(e) => return Err(e.into()),
     };
     let cells = reach.as_ref().map(reports::shown_cells).unwrap_or_default();
+    let bars = reach.as_ref().map(reports::shown_bars).unwrap_or_default();
+    // The programme's funnel: every cohort's steps added up, each in percent of those enrolled.
+    let steps: [i64; 4] = funnels
+        .iter()
+        .fold([0; 4], |a, f| [a[0] + f.enrolled, a[1] + f.attended, a[2] + f.completed, a[3] + f.certified]);
+    let funnel: Vec<minijinja::Value> =
+        ["measure-enrolled", "delivery-attended", "measure-completed", "measure-certified"]
+            .iter()
+            .zip(steps)
+            .map(|(key, n)| {
+                let width = if steps[0] > 0 { (n as f64 * 1000.0 / steps[0] as f64).round() / 10.0 } else { 0.0 };
+                minijinja::context! { key => *key, n, width }
+            })
+            .collect();
     let filter = OutreachFilter { programme_id: Some(id), ..Default::default() };
     let outreach = outreach::totals(&state.db, actor, &filter).await?;
     let kinds = kind_names(&state, &ctx).await?;
@@ -507,7 +521,8 @@ async fn programme_page(
         "delivery/programme.html",
         minijinja::context! { funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
-        cells => v(&cells), outreach => v(&outreach), kind_names => v(&kinds), manage => actor.may(Action::ManageProgrammes) },
+        cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
+        manage => actor.may(Action::ManageProgrammes) },
     )
 }
 
