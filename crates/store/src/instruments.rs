@@ -178,6 +178,16 @@ pub struct SubmissionInput {
     pub answers: serde_json::Value,
 }
 
+/// What a device is told once its submission is stored: enough to mark it sent and show
+/// its scores (the answers it holds already).
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: i64,
+    pub uuid: String,
+    /// Scores per domain, as stored.
+    pub scores: serde_json::Value,
+}
+
 /// A submission as stored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Submission {
@@ -310,7 +320,7 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
     }
 }
 
-/// Stores a submission once. Returns it and whether it had been stored before.
+/// Stores a submission once. Returns its receipt and whether it had been stored before.
 ///
 /// The common case, a new submission, costs three round trips after the actor is known:
 /// the instrument, the subject's place, and one `INSERT … ON CONFLICT (uuid) DO NOTHING
@@ -318,7 +328,7 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// submission, is the stored one read: a UUID stored before answers with what was stored
 /// (to its collector; anyone else gets a conflict) even if its instrument has been retired
 /// or its subject moved since.
-pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Submission, bool)> {
+pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
@@ -332,14 +342,17 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
         Ok(Some(stored)) if stored.collected_by != actor.user_id => {
             Err(Error::Conflict(Problem::new("conflict").arg("detail", "this uuid belongs to another collector")))
         }
-        Ok(Some(stored)) => Ok((stored.into_submission(), true)),
+        Ok(Some(stored)) => {
+            let scores = serde_json::from_str(&stored.scores_json).unwrap_or_default();
+            Ok((Receipt { id: stored.id, uuid: stored.uuid, scores }, true))
+        }
         Ok(None) => Err(refused.unwrap_or(Error::NotFound)),
         Err(e) => Err(refused.unwrap_or(e)),
     }
 }
 
 /// Checks, validates, scores and inserts a submission; `None` when its UUID is taken.
-async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Submission>> {
+async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Receipt>> {
     let instrument = match instrument(db, input.instrument_id).await {
         Ok(i) => i,
         Err(Error::NotFound) => {
@@ -394,17 +407,7 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
     .await
     })?;
     let Some(id) = id else { return Ok(None) };
-    Ok(Some(Submission {
-        id,
-        uuid: uuid.to_string(),
-        instrument_id: instrument.id,
-        collected_by: actor.user_id,
-        collected_at: input.collected_at,
-        received_at: now,
-        subject: input.subject.clone(),
-        answers: serde_json::to_value(&validated.answers).map_err(anyhow::Error::from)?,
-        scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
-    }))
+    Ok(Some(Receipt { id, uuid: uuid.to_string(), scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)? }))
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
