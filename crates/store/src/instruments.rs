@@ -407,7 +407,11 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
     .await
     })?;
     let Some(id) = id else { return Ok(None) };
-    Ok(Some(Receipt { id, uuid: uuid.to_string(), scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)? }))
+    Ok(Some(Receipt {
+        id,
+        uuid: uuid.to_string(),
+        scores: serde_json::to_value(&scores).map_err(anyhow::Error::from)?,
+    }))
 }
 
 fn target_of(row: &SubmissionRow) -> (Vec<i64>, Vec<String>) {
