@@ -7,7 +7,7 @@
 
 use crate::expr::Expr;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Text per language code (`en`, `fr`, or the form's own language names).
 pub type Texts = BTreeMap<String, String>;
@@ -25,6 +25,57 @@ pub struct Form {
     pub languages: Vec<String>,
     pub items: Vec<Item>,
     pub choice_lists: BTreeMap<String, Vec<Choice>>,
+    /// Where each item is, worked out on first use (see [`Plan`]); never stored.
+    #[serde(skip)]
+    pub(crate) plan: PlanCell,
+}
+
+/// The place a form keeps its [`Plan`]. A copy of the form starts without one (the copy may
+/// be changed), and two forms compare equal whatever their cells hold.
+#[derive(Default)]
+pub(crate) struct PlanCell(std::sync::OnceLock<Plan>);
+
+impl Clone for PlanCell {
+    fn clone(&self) -> Self {
+        PlanCell::default()
+    }
+}
+
+impl PartialEq for PlanCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for PlanCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanCell")
+    }
+}
+
+/// What validation and scoring look up for every answer, worked out once per form: a form
+/// is validated thousands of times, and name lookups in ordered maps were most of the work.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Every item by name.
+    pub places: HashMap<String, Place>,
+    /// The domains items score into, in the order they first appear.
+    pub domains: Vec<String>,
+}
+
+/// Where an item is in its form.
+#[derive(Debug)]
+pub(crate) struct Place {
+    /// Its position: the index in `Form::items`, then in each group or repeat on the way.
+    pub path: Vec<usize>,
+    /// Its position among every item, depth first (the order of the sheet).
+    pub order: usize,
+    /// The repeats around it, outermost first.
+    pub repeats: Vec<String>,
+    /// Whether it is a repeat itself.
+    pub repeat: bool,
+    /// The index of its domain in [`Plan::domains`].
+    pub domain: Option<usize>,
 }
 
 /// One row of the survey sheet: a question, a note, a calculation, a group or a repeat.
@@ -162,7 +213,59 @@ impl Form {
 
     /// The item named `name`, wherever it is.
     pub fn item(&self, name: &str) -> Option<&Item> {
-        self.all_items().into_iter().find(|i| i.name == name)
+        self.plan().places.get(name).map(|place| self.item_at(&place.path))
+    }
+
+    /// The item at a [`Place`]'s path.
+    pub(crate) fn item_at(&self, path: &[usize]) -> &Item {
+        let (first, rest) = path.split_first().expect("a place has a path");
+        rest.iter().fold(&self.items[*first], |item, i| &item.children()[*i])
+    }
+
+    /// Where every item is, worked out once.
+    pub(crate) fn plan(&self) -> &Plan {
+        self.plan.0.get_or_init(|| {
+            fn walk(
+                items: &[Item],
+                path: &mut Vec<usize>,
+                repeats: &mut Vec<String>,
+                plan: &mut Plan,
+                order: &mut usize,
+            ) {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i);
+                    let domain = item.domain.as_ref().map(|d| match plan.domains.iter().position(|x| x == d) {
+                        Some(at) => at,
+                        None => {
+                            plan.domains.push(d.clone());
+                            plan.domains.len() - 1
+                        }
+                    });
+                    let place = Place {
+                        path: path.clone(),
+                        order: *order,
+                        repeats: repeats.clone(),
+                        repeat: matches!(item.kind, ItemKind::Repeat { .. }),
+                        domain,
+                    };
+                    *order += 1;
+                    plan.places.insert(item.name.clone(), place);
+                    match &item.kind {
+                        ItemKind::Group { items } => walk(items, path, repeats, plan, order),
+                        ItemKind::Repeat { items, .. } => {
+                            repeats.push(item.name.clone());
+                            walk(items, path, repeats, plan, order);
+                            repeats.pop();
+                        }
+                        _ => {}
+                    }
+                    path.pop();
+                }
+            }
+            let mut plan = Plan::default();
+            walk(&self.items, &mut Vec::new(), &mut Vec::new(), &mut plan, &mut 0);
+            plan
+        })
     }
 
     /// The choices of the list a select uses.

@@ -29,39 +29,34 @@ pub struct DomainScore {
 
 /// Scores per domain, in the order domains first appear in the form.
 pub fn score(form: &Form, validated: &Validated) -> Vec<DomainScore> {
-    let mut out: Vec<DomainScore> = Vec::new();
-    for item in form.all_items() {
-        if let Some(domain) = &item.domain
-            && !out.iter().any(|d| &d.domain == domain)
-        {
-            out.push(DomainScore { domain: domain.clone(), score: 0.0, max: 0.0, items: 0 });
-        }
-    }
-    add(form, &form.items, &validated.answers, &mut out);
+    let plan = form.plan();
+    let mut out: Vec<DomainScore> = plan
+        .domains
+        .iter()
+        .map(|domain| DomainScore { domain: domain.clone(), score: 0.0, max: 0.0, items: 0 })
+        .collect();
+    add(form, &validated.answers, &mut out);
     out
 }
 
-fn add(form: &Form, items: &[Item], answers: &Instance, out: &mut [DomainScore]) {
-    for item in items {
-        match &item.kind {
-            ItemKind::Group { items } => add(form, items, answers, out),
-            ItemKind::Repeat { items, .. } => {
-                if let Some(Answer::Repeat(instances)) = answers.get(&item.name) {
-                    for instance in instances {
-                        add(form, items, instance, out);
-                    }
-                }
+/// Adds the answers of one instance (and of the repeat instances in it), each item found
+/// by name in the form's plan.
+fn add(form: &Form, answers: &Instance, out: &mut [DomainScore]) {
+    let plan = form.plan();
+    for (name, answer) in answers {
+        if let Answer::Repeat(instances) = answer {
+            for instance in instances {
+                add(form, instance, out);
             }
-            _ => {
-                let (Some(domain), Some(answer)) = (&item.domain, answers.get(&item.name)) else { continue };
-                let Some((score, max)) = item_score(form, item, answer) else { continue };
-                if let Some(d) = out.iter_mut().find(|d| &d.domain == domain) {
-                    d.score += score;
-                    d.max += max;
-                    d.items += 1;
-                }
-            }
+            continue;
         }
+        let Some(place) = plan.places.get(name) else { continue };
+        let Some(domain) = place.domain else { continue };
+        let Some((score, max)) = item_score(form, form.item_at(&place.path), answer) else { continue };
+        let d = &mut out[domain];
+        d.score += score;
+        d.max += max;
+        d.items += 1;
     }
 }
 

@@ -79,43 +79,11 @@ pub fn validate(form: &Form, answers: &Json, ctx: &Context) -> Result<Validated,
     let Some(object) = answers.as_object() else {
         return Err(vec![Problem::new("form-bad-answers").with_value(short(answers))]);
     };
-    let mut index = BTreeMap::new();
-    index_items(&form.items, &mut Vec::new(), &mut index);
-    let mut check = Check { form, ctx, index, problems: Vec::new(), unreadable: BTreeSet::new() };
-    let mut root = check.read(&form.items, object, "");
+    let mut check = Check { form, ctx, problems: Vec::new(), unreadable: BTreeSet::new() };
+    let mut root = check.read(object, "", None);
     check.calculate(&form.items, &mut root, &mut Vec::new(), None);
     check.rules(&form.items, &mut root, &mut Vec::new(), true, "");
     if check.problems.is_empty() { Ok(Validated { answers: root }) } else { Err(check.problems) }
-}
-
-/// The names answers may use at one level: the items, through groups (not into repeats).
-fn names<'f>(items: &'f [Item], into: &mut BTreeSet<&'f str>) {
-    for item in items {
-        match &item.kind {
-            ItemKind::Group { items } => names(items, into),
-            _ => {
-                into.insert(&item.name);
-            }
-        }
-    }
-}
-
-/// Where an item lives: the item and the repeats around it, outermost first.
-type Index<'f> = BTreeMap<&'f str, (&'f Item, Vec<&'f str>)>;
-
-fn index_items<'f>(items: &'f [Item], repeats: &mut Vec<&'f str>, index: &mut Index<'f>) {
-    for item in items {
-        index.insert(&item.name, (item, repeats.clone()));
-        match &item.kind {
-            ItemKind::Group { items } => index_items(items, repeats, index),
-            ItemKind::Repeat { items, .. } => {
-                repeats.push(&item.name);
-                index_items(items, repeats, index);
-                repeats.pop();
-            }
-            _ => {}
-        }
-    }
 }
 
 /// A position in the submission: the repeat instances we are inside (name, 0-based index).
@@ -164,7 +132,7 @@ fn answer_value(answer: Option<&Answer>) -> Value {
 
 /// What an expression sees from one place in the submission.
 struct Scope<'a> {
-    index: &'a Index<'a>,
+    form: &'a Form,
     root: &'a Instance,
     pos: &'a [(String, usize)],
     current: &'a str,
@@ -194,18 +162,20 @@ impl Scope<'_> {
 
 impl Env for Scope<'_> {
     fn reference(&self, name: &str) -> Value {
-        let Some((item, repeats)) = self.index.get(name) else { return Value::empty() };
+        let Some(place) = self.form.plan().places.get(name) else { return Value::empty() };
+        let repeats = &place.repeats;
         // Go down through the repeat instances we are in and the item is in too.
         let mut depth = 0;
         while depth < repeats.len() && depth < self.pos.len() && self.pos[depth].0 == repeats[depth] {
             depth += 1;
         }
         let inst = instance_at(self.root, &self.pos[..depth]);
-        if depth == repeats.len() && !matches!(item.kind, ItemKind::Repeat { .. }) {
+        if depth == repeats.len() && !place.repeat {
             return answer_value(inst.get(name));
         }
+        let repeats: Vec<&str> = repeats[depth..].iter().map(String::as_str).collect();
         let mut out = Vec::new();
-        self.gather(inst, &repeats[depth..], name, &mut out);
+        self.gather(inst, &repeats, name, &mut out);
         Value::List(out)
     }
     fn current(&self) -> Value {
@@ -225,7 +195,6 @@ impl Env for Scope<'_> {
 struct Check<'f> {
     form: &'f Form,
     ctx: &'f Context,
-    index: Index<'f>,
     problems: Vec<Problem>,
     /// Paths whose answer was already refused for its type: no further checks there.
     unreadable: BTreeSet<String>,
@@ -348,94 +317,91 @@ fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
 
 impl<'f> Check<'f> {
     fn scope<'a>(&'a self, root: &'a Instance, pos: &'a [(String, usize)], current: &'a str) -> Scope<'a> {
-        Scope { index: &self.index, root, pos, current, choice: None, default_language: &self.form.default_language }
+        Scope { form: self.form, root, pos, current, choice: None, default_language: &self.form.default_language }
     }
 
-    /// Reads the JSON of one instance into typed answers; reports unknown names.
-    fn read(&mut self, items: &'f [Item], object: &serde_json::Map<String, Json>, prefix: &str) -> Instance {
-        let mut out = Instance::new();
-        let found = self.read_items(items, object, prefix, &mut out);
-        // Every key was an item unless fewer items were found than keys were sent.
-        if found < object.len() {
-            let mut known = BTreeSet::new();
-            names(items, &mut known);
-            for key in object.keys() {
-                if !known.contains(key.as_str()) {
-                    self.problems.push(
-                        Problem::new("form-unknown-answer")
-                            .in_column(format!("{prefix}{key}"))
-                            .with_value(short(&object[key])),
-                    );
-                }
-            }
-        }
-        out
-    }
-
-    /// Reads the answers to `items` (through groups) into `out`; returns how many of the
-    /// items had a key in `object`.
-    fn read_items(
-        &mut self,
-        items: &'f [Item],
-        object: &serde_json::Map<String, Json>,
-        prefix: &str,
-        out: &mut Instance,
-    ) -> usize {
-        let mut found = 0;
-        for item in items {
-            if let ItemKind::Group { items } = &item.kind {
-                found += self.read_items(items, object, prefix, out);
+    /// Reads the JSON of one instance (the whole submission, or an instance of the repeat
+    /// named `repeat`) into typed answers, and reports unknown names.
+    ///
+    /// The keys are taken in their (sorted) order and found by name in the form's plan, so
+    /// the instance is built from sorted pairs. Problems are then put in the order of the
+    /// form, unknown names last, as a reader of the form expects.
+    fn read(&mut self, object: &serde_json::Map<String, Json>, prefix: &str, repeat: Option<&str>) -> Instance {
+        let plan = self.form.plan();
+        let first = self.problems.len();
+        // For each problem from `first` on: the order of its item in the form.
+        let mut orders: Vec<usize> = Vec::new();
+        let mut answers: Vec<(String, Answer)> = Vec::with_capacity(object.len());
+        for (key, value) in object {
+            let found = plan
+                .places
+                .get(key.as_str())
+                .filter(|place| place.repeats.last().map(String::as_str) == repeat)
+                .map(|place| (place.order, self.form.item_at(&place.path)))
+                .filter(|(_, item)| !matches!(item.kind, ItemKind::Group { .. }));
+            let Some((order, item)) = found else {
+                self.problems.push(
+                    Problem::new("form-unknown-answer").in_column(format!("{prefix}{key}")).with_value(short(value)),
+                );
+                orders.push(usize::MAX);
                 continue;
+            };
+            if let Some(answer) = self.read_answer(item, value, prefix) {
+                answers.push((item.name.clone(), answer));
             }
-            let Some(value) = object.get(&item.name) else { continue };
-            found += 1;
-            let path = || format!("{prefix}{}", item.name);
-            if let ItemKind::Repeat { items, .. } = &item.kind {
-                match value {
-                    Json::Null => {}
-                    Json::Array(elements) => {
-                        let path = path();
-                        let mut instances = Vec::new();
-                        for (i, element) in elements.iter().enumerate() {
-                            let inner = format!("{path}[{}].", i + 1);
-                            match element.as_object() {
-                                Some(object) => instances.push(self.read(items, object, &inner)),
-                                None => {
-                                    let at = format!("{path}[{}]", i + 1);
-                                    self.problems.push(
-                                        Problem::new("form-bad-repeat").in_column(&at).with_value(short(element)),
-                                    );
-                                    self.unreadable.insert(at);
-                                    instances.push(Instance::new());
-                                }
+            orders.resize(self.problems.len() - first, order);
+        }
+        if !orders.is_sorted() {
+            let mut tagged: Vec<(usize, Problem)> = orders.into_iter().zip(self.problems.drain(first..)).collect();
+            tagged.sort_by_key(|(order, _)| *order);
+            self.problems.extend(tagged.into_iter().map(|(_, p)| p));
+        }
+        answers.into_iter().collect()
+    }
+
+    /// The typed answer to one item; `None` when there is none, or when it is refused (then
+    /// with a problem).
+    fn read_answer(&mut self, item: &'f Item, value: &Json, prefix: &str) -> Option<Answer> {
+        let path = || format!("{prefix}{}", item.name);
+        if let ItemKind::Repeat { .. } = &item.kind {
+            return match value {
+                Json::Null => None,
+                Json::Array(elements) => {
+                    let path = path();
+                    let mut instances = Vec::new();
+                    for (i, element) in elements.iter().enumerate() {
+                        let inner = format!("{path}[{}].", i + 1);
+                        match element.as_object() {
+                            Some(object) => instances.push(self.read(object, &inner, Some(&item.name))),
+                            None => {
+                                let at = format!("{path}[{}]", i + 1);
+                                self.problems
+                                    .push(Problem::new("form-bad-repeat").in_column(&at).with_value(short(element)));
+                                self.unreadable.insert(at);
+                                instances.push(Instance::new());
                             }
                         }
-                        if !instances.is_empty() {
-                            out.insert(item.name.clone(), Answer::Repeat(instances));
-                        }
                     }
-                    other => {
-                        let path = path();
-                        self.problems.push(Problem::new("form-bad-repeat").in_column(&path).with_value(short(other)));
-                        self.unreadable.insert(path);
-                    }
+                    (!instances.is_empty()).then_some(Answer::Repeat(instances))
                 }
-                continue;
-            }
-            match parse_answer(self.form, item, value) {
-                Ok(Some(answer)) => {
-                    out.insert(item.name.clone(), answer);
-                }
-                Ok(None) => {}
-                Err(problem) => {
+                other => {
                     let path = path();
-                    let problem = if problem.value.is_some() { problem } else { problem.with_value(short(value)) };
-                    self.problems.push(problem.in_column(&path));
+                    self.problems.push(Problem::new("form-bad-repeat").in_column(&path).with_value(short(other)));
                     self.unreadable.insert(path);
+                    None
                 }
+            };
+        }
+        match parse_answer(self.form, item, value) {
+            Ok(answer) => answer,
+            Err(problem) => {
+                let path = path();
+                let problem = if problem.value.is_some() { problem } else { problem.with_value(short(value)) };
+                self.problems.push(problem.in_column(&path));
+                self.unreadable.insert(path);
+                None
             }
         }
-        found
     }
 
     /// Computes every calculation in document order. `relevant` is `None` in the first
@@ -494,7 +460,6 @@ impl<'f> Check<'f> {
         for item in items {
             let relevant =
                 parent && item.relevant.as_ref().is_none_or(|e| e.holds(&self.scope(root, pos, &item.name), self.ctx));
-            let path = format!("{prefix}{}", item.name);
             match &item.kind {
                 ItemKind::Group { items } => {
                     self.rules(items, root, pos, relevant, prefix);
@@ -507,28 +472,28 @@ impl<'f> Check<'f> {
                 ItemKind::Note => continue,
                 _ => {}
             }
-            if self.unreadable.contains(&path) {
+            let path = || format!("{prefix}{}", item.name);
+            if !self.unreadable.is_empty() && self.unreadable.contains(&path()) {
                 continue;
             }
-            let answer = instance_at(root, pos).get(&item.name).cloned();
             if !relevant {
-                if let Some(answer) = &answer {
-                    let shown = match answer {
-                        Answer::Repeat(instances) => format!("{} ×", instances.len()),
-                        other => answer_value(Some(other)).text(),
-                    };
-                    self.problems.push(Problem::new("form-not-relevant").in_column(&path).with_value(shown));
-                    if let Some(inst) = instance_at_mut(root, pos) {
-                        inst.remove(&item.name);
-                    }
+                let shown = match instance_at(root, pos).get(&item.name) {
+                    None => continue,
+                    Some(Answer::Repeat(instances)) => format!("{} ×", instances.len()),
+                    Some(other) => answer_value(Some(other)).text(),
+                };
+                self.problems.push(Problem::new("form-not-relevant").in_column(path()).with_value(shown));
+                if let Some(inst) = instance_at_mut(root, pos) {
+                    inst.remove(&item.name);
                 }
                 continue;
             }
             if let ItemKind::Repeat { items, repeat_count } = &item.kind {
-                let count = match &answer {
+                let count = match instance_at(root, pos).get(&item.name) {
                     Some(Answer::Repeat(instances)) => instances.len(),
                     _ => 0,
                 };
+                let path = path();
                 if let Some(expected) = repeat_count {
                     let wanted = expected.eval(&self.scope(root, pos, &item.name), self.ctx).number();
                     if wanted.is_finite() && wanted >= 0.0 && wanted as usize != count {
@@ -550,17 +515,19 @@ impl<'f> Check<'f> {
                 }
                 continue;
             }
-            let Some(answer) = answer else {
+            let root: &Instance = root;
+            let Some(answer) = instance_at(root, pos).get(&item.name) else {
                 if self.holds(&item.required, root, pos, &item.name) {
                     let problem = match self.message(&item.required_message) {
                         Some(message) => Problem::new("form-required").arg("message", message),
                         None => Problem::new("required"),
                     };
-                    self.problems.push(problem.in_column(&path));
+                    self.problems.push(problem.in_column(path()));
                 }
                 continue;
             };
-            let shown = answer_value(Some(&answer)).text();
+            // What the problems show of the answer, worked out only for a problem.
+            let shown = || answer_value(Some(answer)).text();
             if let Some(constraint) = &item.constraint
                 && !constraint.holds(&self.scope(root, pos, &item.name), self.ctx)
             {
@@ -568,15 +535,15 @@ impl<'f> Check<'f> {
                     Some(message) => Problem::new("form-constraint-message").arg("message", message),
                     None => Problem::new("form-constraint").arg("constraint", constraint.source()),
                 };
-                self.problems.push(problem.in_column(&path).with_value(&shown));
+                self.problems.push(problem.in_column(path()).with_value(shown()));
             }
             if let (ItemKind::Range { start, end, step }, Some(n)) = (&item.kind, answer.number()) {
                 let steps = (n - start) / step;
                 if n < *start || n > *end || (steps - steps.round()).abs() > 1e-9 {
                     self.problems.push(
                         Problem::new("form-out-of-range")
-                            .in_column(&path)
-                            .with_value(&shown)
+                            .in_column(path())
+                            .with_value(shown())
                             .arg("start", crate::expr::format_number(*start))
                             .arg("end", crate::expr::format_number(*end))
                             .arg("step", crate::expr::format_number(*step)),
@@ -588,15 +555,15 @@ impl<'f> Check<'f> {
             {
                 self.problems.push(
                     Problem::new("form-score-out-of-range")
-                        .in_column(&path)
-                        .with_value(&shown)
+                        .in_column(path())
+                        .with_value(shown())
                         .arg("max", crate::expr::format_number(max)),
                 );
             }
             if let (Some(filter), ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list }) =
                 (&item.choice_filter, &item.kind)
             {
-                let names = match &answer {
+                let names = match answer {
                     Answer::Choice(name) => vec![name.clone()],
                     Answer::Choices(names) => names.clone(),
                     _ => Vec::new(),
@@ -610,7 +577,7 @@ impl<'f> Check<'f> {
                     if !offered {
                         self.problems.push(
                             Problem::new("form-filtered-choice")
-                                .in_column(&path)
+                                .in_column(path())
                                 .with_value(&name)
                                 .arg("filter", filter.source()),
                         );

@@ -454,6 +454,7 @@ impl Import {
             languages,
             items,
             choice_lists: lists,
+            plan: Default::default(),
         };
         self.problems.extend(bad_defaults(&form, &survey));
         if self.problems.is_empty() {

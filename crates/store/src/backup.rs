@@ -9,6 +9,7 @@ use crate::bulk::{self, Cell};
 use crate::{Db, Error, Result, on_db, on_tx};
 use opencpd_domain::Problem;
 use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -21,107 +22,102 @@ enum Kind {
 }
 use Kind::*;
 
-/// Every table with its columns, parents before children.
-const TABLES: &[(&str, &[(&str, Kind)])] = &[
-    ("unit_levels", &[("country", Text), ("depth", Int), ("key", Text), ("name_en", Text), ("name_fr", Text)]),
-    (
-        "units",
-        &[
-            ("id", Int),
-            ("parent_id", Int),
-            ("country", Text),
-            ("depth", Int),
-            ("code", Text),
-            ("name", Text),
-            ("path", Text),
-        ],
-    ),
-    (
-        "schools",
-        &[
-            ("id", Int),
-            ("code", Text),
-            ("name", Text),
-            ("unit_id", Int),
-            ("unit_path", Text),
-            ("level", Text),
-            ("ownership", Text),
-            ("subsystem", Text),
-            ("latitude", Real),
-            ("longitude", Real),
-            ("version", Int),
-        ],
-    ),
-    ("clusters", &[("id", Int), ("code", Text), ("name", Text), ("unit_id", Int)]),
-    ("cluster_schools", &[("cluster_id", Int), ("school_id", Int)]),
-    ("subjects", &[("id", Int), ("code", Text), ("name_en", Text), ("name_fr", Text)]),
-    (
-        "people",
-        &[
-            ("id", Int),
-            ("staff_number", Text),
-            ("given_name", Text),
-            ("family_name", Text),
-            ("sex", Text),
-            ("birth_year", Int),
-            ("phone", Text),
-            ("email", Text),
-            ("version", Int),
-        ],
-    ),
-    (
-        "positions",
-        &[
-            ("id", Int),
-            ("person_id", Int),
-            ("role", Text),
-            ("school_id", Int),
-            ("unit_id", Int),
-            ("path", Text),
-            ("start_date", Date),
-            ("end_date", Date),
-        ],
-    ),
-    (
-        "users",
-        &[
-            ("id", Int),
-            ("username", Text),
-            ("password_hash", Text),
-            ("display_name", Text),
-            ("person_id", Int),
-            ("language", Text),
-            ("disabled", Bool),
-            ("created_at", Time),
-        ],
-    ),
-    (
-        "grants",
-        &[("id", Int), ("user_id", Int), ("role", Text), ("unit_id", Int), ("school_id", Int), ("person_id", Int)],
-    ),
-    (
-        "api_tokens",
-        &[("id", Int), ("user_id", Int), ("name", Text), ("token_hash", Text), ("created_at", Time), ("revoked", Bool)],
-    ),
-    (
-        "audit_events",
-        &[
-            ("id", Int),
-            ("at", Time),
-            ("user_id", Int),
-            ("actor", Text),
-            ("action", Text),
-            ("entity", Text),
-            ("entity_id", Text),
-            ("summary", Text),
-            ("before_json", Text),
-            ("after_json", Text),
-        ],
-    ),
-];
+/// One table to copy: its name and its columns with their kinds.
+struct Table {
+    name: String,
+    columns: Vec<(String, Kind)>,
+}
+
+/// Tables that are not copied: login sessions (everyone logs in again) and the record of
+/// applied migrations (each database keeps its own).
+const NOT_COPIED: &[&str] = &["sessions", "_sqlx_migrations"];
+
+/// Every table to copy, parents before children, read from the schema itself so that a
+/// table added later is never left out. The columns' kinds come from PostgreSQL when
+/// either side is PostgreSQL (its types are strict), otherwise from SQLite's declarations.
+async fn tables(from: &Db, to: &Db) -> Result<Vec<Table>> {
+    let schema = if matches!(from, Db::Postgres(_)) { from } else { to };
+    // (table, column, declared type) and (child table, parent table).
+    type Columns = Vec<(String, String, String)>;
+    type Links = Vec<(String, String)>;
+    let (columns, links): (Columns, Links) = match schema {
+        Db::Postgres(p) => (
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+            )
+            .fetch_all(p)
+            .await?,
+            sqlx::query_as(
+                "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c \
+                 JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()",
+            )
+            .fetch_all(p)
+            .await?,
+        ),
+        Db::Sqlite(p) => (
+            sqlx::query_as(
+                "SELECT m.name, c.name, c.type FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
+            )
+            .fetch_all(p)
+            .await?,
+            sqlx::query_as(
+                "SELECT m.name, f.\"table\" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+                 WHERE m.type = 'table'",
+            )
+            .fetch_all(p)
+            .await?,
+        ),
+    };
+    let mut by_name: BTreeMap<String, Vec<(String, Kind)>> = BTreeMap::new();
+    for (table, column, declared) in columns {
+        if NOT_COPIED.contains(&table.as_str()) {
+            continue;
+        }
+        let kind = match declared.to_ascii_lowercase().as_str() {
+            "bigint" | "integer" | "smallint" => Int,
+            "double precision" | "real" | "numeric" => Real,
+            "date" => Date,
+            "boolean" => Bool,
+            "timestamp with time zone" | "timestamp without time zone" => Time,
+            _ => Text,
+        };
+        by_name.entry(table).or_default().push((column, kind));
+    }
+    // Parents first: a table comes once every table it refers to has come.
+    let mut parents: BTreeMap<&str, BTreeSet<&str>> = by_name.keys().map(|t| (t.as_str(), BTreeSet::new())).collect();
+    for (child, parent) in &links {
+        if child != parent
+            && by_name.contains_key(parent)
+            && let Some(set) = parents.get_mut(child.as_str())
+        {
+            set.insert(parent.as_str());
+        }
+    }
+    let mut ordered: Vec<String> = Vec::new();
+    while ordered.len() < by_name.len() {
+        let ready: Vec<&str> = parents
+            .iter()
+            .filter(|(t, ps)| !ordered.iter().any(|o| o == *t) && ps.iter().all(|p| ordered.iter().any(|o| o == p)))
+            .map(|(t, _)| *t)
+            .collect();
+        if ready.is_empty() {
+            return Err(anyhow::anyhow!("the tables' foreign keys make a cycle").into());
+        }
+        ordered.extend(ready.into_iter().map(str::to_string));
+    }
+    Ok(ordered
+        .into_iter()
+        .map(|name| {
+            let columns = by_name.remove(&name).unwrap_or_default();
+            Table { name, columns }
+        })
+        .collect())
+}
 
 /// Reads one row's cells by the columns' kinds.
-fn cells<R: Row>(row: &R, columns: &[(&str, Kind)]) -> Result<Vec<Cell>>
+fn cells<R: Row>(row: &R, columns: &[(String, Kind)]) -> Result<Vec<Cell>>
 where
     for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -152,47 +148,60 @@ pub async fn copy_all(from: &Db, to: &Db, progress: &(dyn Fn(&str, u64) + Sync))
     if units + users > 0 {
         return Err(Error::Conflict(Problem::new("conflict").arg("detail", "the target database already has data")));
     }
+    let tables = tables(from, to).await?;
     let mut tx = to.begin().await?;
-    // The migrations seed reference rows; the backup brings its own.
-    for table in ["unit_levels", "subjects"] {
-        let sql = format!("DELETE FROM {table}");
+    // The migrations seed some rows (levels, subjects, kinds of outreach…); the backup
+    // brings its own. Children go before their parents.
+    for table in tables.iter().rev() {
+        let sql = format!("DELETE FROM {}", table.name);
         on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
     }
     let mut total = 0;
-    for (table, columns) in TABLES {
-        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let head = format!("INSERT INTO {table} ({})", names.join(", "));
-        let keyed = names[0] == "id";
+    for table in &tables {
+        let columns = &table.columns;
+        let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+        // PostgreSQL's `integer` columns are read as `bigint`, the one integer kind here.
+        let selected: Vec<String> = columns
+            .iter()
+            .map(|(n, kind)| match (from, kind) {
+                (Db::Postgres(_), Int) => format!("{n}::bigint AS {n}"),
+                _ => n.clone(),
+            })
+            .collect();
+        let head = format!("INSERT INTO {} ({})", table.name, names.join(", "));
+        let keyed = names.contains(&"id");
         let step = bulk::batch_rows(columns.len()) as i64;
         let mut last = i64::MIN;
         loop {
             let rows: Vec<Vec<Cell>> = if keyed {
-                let sql = format!("SELECT {} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2", names.join(", "));
+                let sql =
+                    format!("SELECT {} FROM {} WHERE id > $1 ORDER BY id LIMIT $2", selected.join(", "), table.name);
                 on_db!(from, |p| {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(last).bind(step).fetch_all(p).await?;
                     rows.iter().map(|r| cells(r, columns)).collect::<Result<Vec<_>>>()
                 })?
             } else {
-                let sql = format!("SELECT {} FROM {table}", names.join(", "));
+                let sql = format!("SELECT {} FROM {}", selected.join(", "), table.name);
                 on_db!(from, |p| {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?;
                     rows.iter().map(|r| cells(r, columns)).collect::<Result<Vec<_>>>()
                 })?
             };
             let n = rows.len() as i64;
-            if let Some(Cell::Int(Some(id))) = rows.last().and_then(|r| r.first()) {
+            let id_at = names.iter().position(|n| *n == "id");
+            if let Some(Cell::Int(Some(id))) = id_at.and_then(|i| rows.last().map(|r| &r[i])) {
                 last = *id;
             }
-            total += bulk::insert(&mut tx, &head, columns.len(), rows, &|n| progress(table, n)).await?;
+            total += bulk::insert(&mut tx, &head, columns.len(), rows, &|n| progress(&table.name, n)).await?;
             if !keyed || n < step {
                 break;
             }
         }
         if keyed {
-            bulk::sync_ids(&mut tx, table).await?;
+            bulk::sync_ids(&mut tx, &table.name).await?;
         }
     }
     tx.commit().await?;

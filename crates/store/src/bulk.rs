@@ -114,7 +114,7 @@ pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
 }
 
 /// After rows were written with explicit ids: moves PostgreSQL's identity past them.
-pub async fn sync_ids(tx: &mut Tx, table: &'static str) -> Result<()> {
+pub async fn sync_ids(tx: &mut Tx, table: &str) -> Result<()> {
     if let Tx::Postgres(t) = tx {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"

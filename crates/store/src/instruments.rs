@@ -21,6 +21,7 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_forms::{Context, DomainScore, Form};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The kinds of instrument.
 pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment", "checklist"];
@@ -65,20 +66,25 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
     let form_json = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO instruments (code, version, title, kind, form_json, source_name, retired, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        "INSERT INTO instruments (code, version, title, kind, source_name, retired, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
     .bind(&form.form_id)
     .bind(&version)
     .bind(&title)
     .bind(&kind)
-    .bind(&form_json)
     .bind(file_name)
     .bind(false)
     .bind(Utc::now())
     .fetch_one(&mut *c)
     .await)
     .map_err(|e| crate::error::unique_violation(e, &format!("{} {version}", form.form_id)))?;
+    on_tx!(&mut tx, |c| sqlx::query("INSERT INTO instrument_forms (instrument_id, form_json) VALUES ($1, $2)")
+        .bind(id)
+        .bind(&form_json)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let summary = format!("instrument {} version {version} ({} items)", form.form_id, form.all_items().len());
     audit::record(&mut tx, actor, "create", "instrument", &id.to_string(), &summary, None::<&()>, None::<&()>).await?;
     tx.commit().await?;
@@ -92,38 +98,64 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
     found.ok_or(Error::NotFound)
 }
 
-/// The form of an instrument.
-/// A published version never changes, so its parsed form is kept for the submissions that
-/// follow. The key holds the publication time as well as the id, so two databases served
-/// by one process never share an entry.
-async fn cached_form(db: &Db, instrument: &Instrument) -> Result<std::sync::Arc<Form>> {
-    type Key = (i64, String, String, i64);
-    type Cache = std::sync::Mutex<std::collections::HashMap<Key, std::sync::Arc<Form>>>;
-    static FORMS: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let key: Key = (
-        instrument.id,
-        instrument.code.clone(),
-        instrument.version.clone(),
-        instrument.created_at.timestamp_nanos_opt().unwrap_or_default(),
-    );
-    let forms = FORMS.get_or_init(Default::default);
-    if let Some(f) = forms.lock().expect("forms lock").get(&key) {
-        return Ok(f.clone());
+/// A published instrument version as a submission needs it: its code and version (to
+/// name it) and its parsed form.
+struct Published {
+    code: String,
+    version: String,
+    form: Form,
+}
+
+type PublishedCache = std::sync::Mutex<HashMap<(crate::DbIdentity, i64), std::sync::Arc<Published>>>;
+
+/// The instruments that took submissions lately, by database and id. A published version
+/// never changes, so its parsed form is kept; retiring it here removes it at once, and
+/// a retirement by another process is caught by the insert itself (see [`store_new`]).
+fn published_cache() -> &'static PublishedCache {
+    static CACHE: std::sync::OnceLock<PublishedCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The instrument a submission names, refused when unknown or retired.
+async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Published>> {
+    let key = (db.identity(), id);
+    if let Some(found) = published_cache().lock().expect("instrument cache").get(&key) {
+        return Ok(found.clone());
     }
-    let parsed = std::sync::Arc::new(form(db, instrument.id).await?);
-    let mut map = forms.lock().expect("forms lock");
-    if map.len() > 256 {
-        map.clear();
+    let row: Option<(String, String, bool, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT i.code, i.version, i.retired, f.form_json FROM instruments i \
+         JOIN instrument_forms f ON f.instrument_id = i.id WHERE i.id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    let Some((code, version, retired, json)) = row else {
+        return Err(Problem::new("unknown-instrument").in_column("instrument_id").with_value(id.to_string()).into());
+    };
+    if retired {
+        return Err(retired_problem(&code, &version));
     }
-    map.insert(key, parsed.clone());
-    Ok(parsed)
+    let form = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
+    let found = std::sync::Arc::new(Published { code, version, form });
+    let mut cache = published_cache().lock().expect("instrument cache");
+    // Entries of databases closed since stay until the cache is cleared.
+    if cache.len() > 256 {
+        cache.clear();
+    }
+    cache.insert(key, found.clone());
+    Ok(found)
+}
+
+fn retired_problem(code: &str, version: &str) -> Error {
+    Problem::new("retired-instrument").in_column("instrument_id").with_value(format!("{code} {version}")).into()
 }
 
 pub async fn form(db: &Db, id: i64) -> Result<Form> {
-    let json: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instruments WHERE id = $1")
-        .bind(id)
-        .fetch_optional(p)
-        .await)?;
+    let json: Option<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instrument_forms WHERE instrument_id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
     let json = json.ok_or(Error::NotFound)?;
     Ok(serde_json::from_str(&json).map_err(anyhow::Error::from)?)
 }
@@ -153,6 +185,7 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
     audit::record(&mut tx, actor, "retire", "instrument", &id.to_string(), &summary, Some(&before), None::<&()>)
         .await?;
     tx.commit().await?;
+    published_cache().lock().expect("instrument cache").remove(&(db.identity(), id));
     instrument(db, id).await
 }
 
@@ -352,23 +385,12 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
 }
 
 /// Checks, validates, scores and inserts a submission; `None` when its UUID is taken.
+///
+/// The insert stores nothing unless the instrument is still in use, so a retirement by
+/// another process since the form was cached is caught here; that case, told apart from
+/// a taken UUID by reading the instrument again, is refused as retired.
 async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Receipt>> {
-    let instrument = match instrument(db, input.instrument_id).await {
-        Ok(i) => i,
-        Err(Error::NotFound) => {
-            return Err(Problem::new("unknown-instrument")
-                .in_column("instrument_id")
-                .with_value(input.instrument_id.to_string())
-                .into());
-        }
-        Err(e) => return Err(e),
-    };
-    if instrument.retired {
-        return Err(Problem::new("retired-instrument")
-            .in_column("instrument_id")
-            .with_value(format!("{} {}", instrument.code, instrument.version))
-            .into());
-    }
+    let published = published(db, input.instrument_id).await?;
     let place = place_of(db, actor, &input.subject).await?;
     match input.subject.kind.as_str() {
         "school" => actor.require(Action::Read, &Target::School { id: input.subject.id, unit_path: &place.path })?,
@@ -380,33 +402,42 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
         // facilitate at the cohort's unit.
         _ => {}
     }
-    let form = cached_form(db, &instrument).await?;
+    let form = &published.form;
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
-    let validated = opencpd_forms::validate(&form, &input.answers, &ctx).map_err(Error::Invalid)?;
-    let scores: Vec<DomainScore> = opencpd_forms::score(&form, &validated);
+    let validated = opencpd_forms::validate(form, &input.answers, &ctx).map_err(Error::Invalid)?;
+    let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
     let id: Option<i64> = on_db!(db, |p| {
         sqlx::query_scalar(
-        "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
-         subject_path, answers_json, scores_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (uuid) DO NOTHING RETURNING id"
-    )
-    .bind(uuid)
-    .bind(instrument.id)
-    .bind(actor.user_id)
-    .bind(input.collected_at)
-    .bind(now)
-    .bind(&input.subject.kind)
-    .bind(input.subject.id)
-    .bind(&place.path)
-    .bind(&answers_json)
-    .bind(&scores_json)
-    .fetch_optional(p)
-    .await
+            "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
+             subject_id, subject_path, answers_json, scores_json) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             WHERE EXISTS (SELECT 1 FROM instruments WHERE id = $2 AND retired = $11) \
+             ON CONFLICT (uuid) DO NOTHING RETURNING id",
+        )
+        .bind(uuid)
+        .bind(input.instrument_id)
+        .bind(actor.user_id)
+        .bind(input.collected_at)
+        .bind(now)
+        .bind(&input.subject.kind)
+        .bind(input.subject.id)
+        .bind(&place.path)
+        .bind(&answers_json)
+        .bind(&scores_json)
+        .bind(false)
+        .fetch_optional(p)
+        .await
     })?;
-    let Some(id) = id else { return Ok(None) };
+    let Some(id) = id else {
+        if by_uuid(db, uuid).await?.is_none() {
+            published_cache().lock().expect("instrument cache").remove(&(db.identity(), input.instrument_id));
+            return Err(retired_problem(&published.code, &published.version));
+        }
+        return Ok(None);
+    };
     Ok(Some(Receipt {
         id,
         uuid: uuid.to_string(),

@@ -37,6 +37,26 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Which pool a [`Db`] is: the same for every clone of one `Db`, different for any other
+/// pool, even one opened later in this process (an identity keeps its pool's address from
+/// being given to another while it lives).
+#[derive(Clone, Debug)]
+pub struct DbIdentity(std::sync::Weak<dyn std::any::Any + Send + Sync>);
+
+impl PartialEq for DbIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Weak::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for DbIdentity {}
+
+impl std::hash::Hash for DbIdentity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.0.as_ptr() as *const () as usize).hash(state);
+    }
+}
+
 /// Which backend a [`Db`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -134,6 +154,15 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         }
+    }
+
+    /// This pool's identity, for a cache of what its database holds (see [`DbIdentity`]).
+    pub fn identity(&self) -> DbIdentity {
+        let options: std::sync::Arc<dyn std::any::Any + Send + Sync> = match self {
+            Db::Sqlite(p) => p.connect_options(),
+            Db::Postgres(p) => p.connect_options(),
+        };
+        DbIdentity(std::sync::Arc::downgrade(&options))
     }
 
     /// Brings the schema up to date. Applied migrations are never edited.

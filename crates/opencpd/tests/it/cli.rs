@@ -388,6 +388,16 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
         return;
     }
     let db = demo_db(Backend::Postgres).await;
+    // Field data too (the demo holds delivery data already): a backup holds every table.
+    opencpd_store::on_db!(&db.db, |p| sqlx::query(
+        "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
+         subject_path, answers_json, scores_json) SELECT 'backup-test', MIN(id), NULL, now(), now(), 'school', 1, '/', '{}', '[]' \
+         FROM instruments"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("national.backup");
     let out = opencpd(&["backup", file.to_str().unwrap(), "--db", &db.url]);
@@ -395,8 +405,26 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     let target = TestDb::new(Backend::Postgres).await;
     let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    for table in ["units", "schools", "people", "positions", "users", "grants", "clusters", "unit_levels", "subjects"] {
-        assert_eq!(count(&target, table).await, count(&db, table).await, "{table}");
+    let tables: Vec<String> = opencpd_store::on_db!(&target.db, |p| sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert!(tables.len() > 40, "{tables:?}");
+    let mut filled = Vec::new();
+    for table in &tables {
+        let n = count(&db, table).await;
+        assert_eq!(count(&target, table).await, n, "{table}");
+        if n > 0 {
+            filled.push(table.as_str());
+        }
+    }
+    for table in
+        ["submissions", "instrument_forms", "programmes", "cohorts", "attendance", "certificates", "audit_events"]
+    {
+        assert!(filled.contains(&table), "{table} should hold rows in this test: {filled:?}");
     }
     // Accounts come back with their passwords; new rows get fresh ids.
     assert!(opencpd_store::accounts::authenticate(&target.db, "admin", "test-password").await.unwrap().is_some());

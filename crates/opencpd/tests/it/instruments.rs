@@ -146,6 +146,35 @@ async fn submissions_are_validated_scored_and_stored_once() {
         assert_eq!(r.status(), 404, "a school outside the officer's scope");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 1, "nothing stored by the bad ones");
 
+        // Retired by another process while this one holds the form: the insert itself
+        // refuses, and says why.
+        let set_retired = |retired: bool| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE instruments SET retired = $1 WHERE id = $2")
+                    .bind(retired)
+                    .bind(instrument)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected()))
+                .unwrap();
+            }
+        };
+        set_retired(true).await;
+        for _ in 0..2 {
+            let r = api
+                .post("/api/v1/submissions")
+                .json(&submission(&uuid::Uuid::new_v4().to_string(), instrument, school, good_answers()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "{backend:?}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["problems"][0]["code"], "retired-instrument", "{body}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 1);
+        set_retired(false).await;
+
         // A retired version takes no more.
         let admin = app.api("admin").await;
         assert_eq!(admin.post(&format!("/api/v1/instruments/{instrument}/retire")).send().await.unwrap().status(), 200);
