@@ -355,9 +355,9 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 
 /// Stores a submission once. Returns its receipt and whether it had been stored before.
 ///
-/// The common case, a new submission, costs three round trips after the actor is known:
-/// the instrument, the subject's place, and one `INSERT … ON CONFLICT (uuid) DO NOTHING
-/// RETURNING`. Only when that insert finds the UUID taken, or when a check refuses the
+/// The common case, a new submission of an instrument in use lately, costs two round trips
+/// after the actor is known: the subject's place, and one `INSERT … ON CONFLICT (uuid) DO
+/// NOTHING RETURNING` (the instrument comes from [`published`]). Only when that insert finds the UUID taken, or when a check refuses the
 /// submission, is the stored one read: a UUID stored before answers with what was stored
 /// (to its collector; anyone else gets a conflict) even if its instrument has been retired
 /// or its subject moved since.
