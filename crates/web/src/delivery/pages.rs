@@ -97,6 +97,15 @@ async fn render_programmes(
     Ok((status, html).into_response())
 }
 
+/// What a page form's store call gives, once the fields read without problems; the
+/// problems themselves otherwise (nothing is stored). Every form here takes this path.
+async fn stored_if_read<T>(
+    problems: Vec<Problem>,
+    store: impl std::future::Future<Output = opencpd_store::Result<T>>,
+) -> Result<T> {
+    if problems.is_empty() { store.await.map_err(Error::from) } else { Err(Error::Invalid(problems)) }
+}
+
 /// A form's fields by name; a name given several times (check boxes) joins its values
 /// with spaces.
 fn fields_map(fields: &[(String, String)]) -> HashMap<String, String> {
@@ -338,11 +347,7 @@ async fn create_programme_form(
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = programme_input(&form, &mut problems);
-    let outcome = if problems.is_empty() {
-        catalogue::create_programme(&state.db, actor, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, catalogue::create_programme(&state.db, actor, &input)).await;
     match outcome {
         Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
         Err(e) => {
@@ -362,11 +367,7 @@ async fn create_course_form(
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = course_input(&form, &mut problems);
-    let outcome = if problems.is_empty() {
-        catalogue::create_course(&state.db, actor, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, catalogue::create_course(&state.db, actor, &input)).await;
     match outcome {
         Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
         Err(e) => {
@@ -434,11 +435,7 @@ async fn edit_programme_form(
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = programme_input(&form, &mut problems);
-    let outcome = if problems.is_empty() {
-        catalogue::update_programme(&state.db, actor, id, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, catalogue::update_programme(&state.db, actor, id, &input)).await;
     match outcome {
         Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
         Err(e) => {
@@ -469,11 +466,7 @@ async fn edit_course_form(
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = course_input(&form, &mut problems);
-    let outcome = if problems.is_empty() {
-        catalogue::update_course(&state.db, actor, id, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, catalogue::update_course(&state.db, actor, id, &input)).await;
     match outcome {
         Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
         Err(e) => {
@@ -1299,11 +1292,7 @@ async fn create_outreach_form(
     let actor = ctx.actor()?;
     ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
-    let outcome = if problems.is_empty() {
-        outreach::create_event(&state.db, actor, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, outreach::create_event(&state.db, actor, &input)).await;
     match outcome {
         Ok(e) => Ok(Redirect::to(&format!("/outreach/{}", e.id)).into_response()),
         Err(e) => {
@@ -1369,11 +1358,7 @@ async fn edit_outreach_form(
     let actor = ctx.actor()?;
     ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
-    let outcome = if problems.is_empty() {
-        outreach::update_event(&state.db, actor, id, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, outreach::update_event(&state.db, actor, id, &input)).await;
     match outcome {
         Ok(e) => {
             let notice = text(&ctx, "outreach-saved", &[("title", e.title.clone())]);
@@ -1691,11 +1676,7 @@ async fn kind_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Kin
     let fields = HashMap::from([("position".to_string(), form.position.clone())]);
     let position = whole(&mut problems, &fields, "position", "position").unwrap_or(0);
     let input = outreach::OutreachKind { key: form.key, name_en: form.name_en, name_fr: form.name_fr, position };
-    let outcome = if problems.is_empty() {
-        outreach::set_kind(&state.db, actor, &input).await.map_err(Error::from)
-    } else {
-        Err(Error::Invalid(problems))
-    };
+    let outcome = stored_if_read(problems, outreach::set_kind(&state.db, actor, &input)).await;
     match outcome {
         Ok(_) => Ok(Redirect::to("/outreach-kinds").into_response()),
         Err(e) => {
