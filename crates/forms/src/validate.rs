@@ -141,7 +141,7 @@ struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn gather(&self, inst: &Instance, repeats: &[&str], name: &str, out: &mut Vec<Value>) {
+    fn gather(&self, inst: &Instance, repeats: &[String], name: &str, out: &mut Vec<Value>) {
         match repeats.split_first() {
             None => match inst.get(name) {
                 Some(Answer::Repeat(instances)) => {
@@ -150,7 +150,7 @@ impl Scope<'_> {
                 answer => out.push(answer_value(answer)),
             },
             Some((first, rest)) => {
-                if let Some(Answer::Repeat(instances)) = inst.get(*first) {
+                if let Some(Answer::Repeat(instances)) = inst.get(first) {
                     for sub in instances {
                         self.gather(sub, rest, name, out);
                     }
@@ -173,9 +173,8 @@ impl Env for Scope<'_> {
         if depth == repeats.len() && !place.repeat {
             return answer_value(inst.get(name));
         }
-        let repeats: Vec<&str> = repeats[depth..].iter().map(String::as_str).collect();
         let mut out = Vec::new();
-        self.gather(inst, &repeats, name, &mut out);
+        self.gather(inst, &repeats[depth..], name, &mut out);
         Value::List(out)
     }
     fn current(&self) -> Value {

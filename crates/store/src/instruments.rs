@@ -98,26 +98,19 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
     found.ok_or(Error::NotFound)
 }
 
-/// A published instrument version as a submission needs it: its code and version (to
-/// name it) and its parsed form.
-struct Published {
-    code: String,
-    version: String,
-    form: Form,
-}
+type PublishedCache = std::sync::Mutex<HashMap<(crate::DbIdentity, i64), std::sync::Arc<Form>>>;
 
-type PublishedCache = std::sync::Mutex<HashMap<(crate::DbIdentity, i64), std::sync::Arc<Published>>>;
-
-/// The instruments that took submissions lately, by database and id. A published version
-/// never changes, so its parsed form is kept; retiring it here removes it at once, and
-/// a retirement by another process is caught by the insert itself (see [`store_new`]).
+/// The forms of the instruments that took submissions lately, by database and id. A
+/// published version never changes, so its parsed form is kept; retiring it here removes
+/// it at once, and a retirement by another process is caught by the insert itself (see
+/// [`store_new`] and [`retired_since`]).
 fn published_cache() -> &'static PublishedCache {
     static CACHE: std::sync::OnceLock<PublishedCache> = std::sync::OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
-/// The instrument a submission names, refused when unknown or retired.
-async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Published>> {
+/// The form of the instrument a submission names, refused when unknown or retired.
+async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Form>> {
     let key = (db.identity(), id);
     if let Some(found) = published_cache().lock().expect("instrument cache").get(&key) {
         return Ok(found.clone());
@@ -135,8 +128,7 @@ async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Published>> {
     if retired {
         return Err(retired_problem(&code, &version));
     }
-    let form = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
-    let found = std::sync::Arc::new(Published { code, version, form });
+    let found: std::sync::Arc<Form> = std::sync::Arc::new(serde_json::from_str(&json).map_err(anyhow::Error::from)?);
     let mut cache = published_cache().lock().expect("instrument cache");
     // Entries of databases closed since stay until the cache is cleared.
     if cache.len() > 256 {
@@ -148,6 +140,16 @@ async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Published>> {
 
 fn retired_problem(code: &str, version: &str) -> Error {
     Problem::new("retired-instrument").in_column("instrument_id").with_value(format!("{code} {version}")).into()
+}
+
+/// Why an insert stored nothing though its UUID is free: the instrument was retired since
+/// its form was cached (by another process). The cached form goes.
+async fn retired_since(db: &Db, id: i64) -> Error {
+    published_cache().lock().expect("instrument cache").remove(&(db.identity(), id));
+    match instrument(db, id).await {
+        Ok(i) => retired_problem(&i.code, &i.version),
+        Err(e) => e,
+    }
 }
 
 pub async fn form(db: &Db, id: i64) -> Result<Form> {
@@ -357,10 +359,11 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 ///
 /// The common case, a new submission of an instrument in use lately, costs two round trips
 /// after the actor is known: the subject's place, and one `INSERT … ON CONFLICT (uuid) DO
-/// NOTHING RETURNING` (the instrument comes from [`published`]). Only when that insert finds the UUID taken, or when a check refuses the
-/// submission, is the stored one read: a UUID stored before answers with what was stored
-/// (to its collector; anyone else gets a conflict) even if its instrument has been retired
-/// or its subject moved since.
+/// NOTHING RETURNING` (the form comes from [`published`]). Only when that insert stores
+/// nothing, or when a check refuses the submission, is the stored one read: a UUID stored
+/// before answers with what was stored (to its collector; anyone else gets a conflict) even
+/// if its instrument has been retired or its subject moved since. Nothing stored and no
+/// submission under the UUID means the instrument was retired meanwhile.
 pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
@@ -379,18 +382,19 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
             let scores = serde_json::from_str(&stored.scores_json).unwrap_or_default();
             Ok((Receipt { id: stored.id, uuid: stored.uuid, scores }, true))
         }
-        Ok(None) => Err(refused.unwrap_or(Error::NotFound)),
+        Ok(None) => Err(match refused {
+            Some(e) => e,
+            None => retired_since(db, input.instrument_id).await,
+        }),
         Err(e) => Err(refused.unwrap_or(e)),
     }
 }
 
-/// Checks, validates, scores and inserts a submission; `None` when its UUID is taken.
-///
-/// The insert stores nothing unless the instrument is still in use, so a retirement by
-/// another process since the form was cached is caught here; that case, told apart from
-/// a taken UUID by reading the instrument again, is refused as retired.
+/// Checks, validates, scores and inserts a submission; `None` when nothing was inserted:
+/// its UUID is taken, or the instrument was retired since its form was cached (the insert
+/// stores nothing unless the instrument is still in use; [`submit`] tells the two apart).
 async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Receipt>> {
-    let published = published(db, input.instrument_id).await?;
+    let form = published(db, input.instrument_id).await?;
     let place = place_of(db, actor, &input.subject).await?;
     match input.subject.kind.as_str() {
         "school" => actor.require(Action::Read, &Target::School { id: input.subject.id, unit_path: &place.path })?,
@@ -402,7 +406,7 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
         // facilitate at the cohort's unit.
         _ => {}
     }
-    let form = &published.form;
+    let form = &*form;
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(form, &input.answers, &ctx).map_err(Error::Invalid)?;
@@ -431,13 +435,7 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
         .fetch_optional(p)
         .await
     })?;
-    let Some(id) = id else {
-        if by_uuid(db, uuid).await?.is_none() {
-            published_cache().lock().expect("instrument cache").remove(&(db.identity(), input.instrument_id));
-            return Err(retired_problem(&published.code, &published.version));
-        }
-        return Ok(None);
-    };
+    let Some(id) = id else { return Ok(None) };
     Ok(Some(Receipt {
         id,
         uuid: uuid.to_string(),
