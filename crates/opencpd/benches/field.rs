@@ -108,6 +108,7 @@ async fn bench_submissions(backend: &str) {
                 .collect()
         })
         .collect();
+    let cpu_before = Cpu::now(server.id());
     let started = Instant::now();
     let mut handles = Vec::new();
     for list in bodies {
@@ -137,20 +138,73 @@ async fn bench_submissions(backend: &str) {
         times.extend(h.await.expect("client"));
     }
     let wall = started.elapsed().as_secs_f64();
+    let cpu = Cpu::now(server.id()).since(&cpu_before);
     times.sort_by(|a, b| a.partial_cmp(b).expect("number"));
     let p = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    let per = |ticks: u64| ticks as f64 * 1000.0 / Cpu::HZ / times.len() as f64;
     println!(
-        "| {backend} | {} | {clients} | {:.0} | {:.1} | {:.1} |",
+        "| {backend} | {} | {clients} | {:.0} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} |",
         times.len(),
         times.len() as f64 / wall,
         p(0.5),
-        p(0.95)
+        p(0.95),
+        per(cpu.server),
+        per(cpu.database),
+        per(cpu.client),
     );
     let _ = server.kill();
     let _ = server.wait();
     db.close().await;
     if backend == "postgres" {
         drop_pg(&url).await;
+    }
+}
+
+/// CPU time (clock ticks) spent so far by the server, by every PostgreSQL process, and by
+/// this process (the HTTP clients), read from `/proc`.
+struct Cpu {
+    server: u64,
+    database: u64,
+    client: u64,
+}
+
+impl Cpu {
+    /// Linux's USER_HZ, the unit of the times in `/proc/<pid>/stat`.
+    const HZ: f64 = 100.0;
+
+    fn ticks(pid: &str) -> Option<(String, u64)> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid …`: the name may hold spaces, so split after its `)`.
+        let (head, rest) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1.to_string();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the state.
+        Some((comm, fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?))
+    }
+
+    fn now(server: u32) -> Cpu {
+        let database = std::fs::read_dir("/proc")
+            .map(|dir| {
+                dir.flatten()
+                    .filter_map(|e| Cpu::ticks(&e.file_name().to_string_lossy()))
+                    .filter(|(comm, _)| comm.starts_with("postgres"))
+                    .map(|(_, t)| t)
+                    .sum()
+            })
+            .unwrap_or(0);
+        Cpu {
+            server: Cpu::ticks(&server.to_string()).map(|(_, t)| t).unwrap_or(0),
+            database,
+            client: Cpu::ticks("self").map(|(_, t)| t).unwrap_or(0),
+        }
+    }
+
+    fn since(&self, before: &Cpu) -> Cpu {
+        Cpu {
+            server: self.server.saturating_sub(before.server),
+            database: self.database.saturating_sub(before.database),
+            client: self.client.saturating_sub(before.client),
+        }
     }
 }
 
@@ -290,8 +344,10 @@ async fn main() {
     );
     if filter.is_empty() || filter == "submissions" {
         println!("\n## Submissions of a {ITEMS}-item form over HTTP (validated, scored, stored once)\n");
-        println!("| backend | submissions | clients | per second | p50 ms | p95 ms |");
-        println!("| --- | --- | --- | --- | --- | --- |");
+        println!(
+            "| backend | submissions | clients | per second | p50 ms | p95 ms | CPU ms each: server / database / client |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- | --- |");
         bench_submissions("sqlite").await;
         if pg_admin().is_some() {
             bench_submissions("postgres").await;

@@ -210,6 +210,7 @@ pub struct SubmissionInput {
     pub subject: About,
     /// Answers by item name; repeats are arrays of objects.
     #[schema(value_type = Object)]
+    #[serde(deserialize_with = "opencpd_forms::validate::deserialize_answers")]
     pub answers: serde_json::Value,
 }
 
@@ -413,28 +414,19 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
     let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
-    let id: Option<i64> = on_db!(db, |p| {
-        sqlx::query_scalar(
-            "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
-             subject_id, subject_path, answers_json, scores_json) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
-             WHERE EXISTS (SELECT 1 FROM instruments WHERE id = $2 AND retired = $11) \
-             ON CONFLICT (uuid) DO NOTHING RETURNING id",
-        )
-        .bind(uuid)
-        .bind(input.instrument_id)
-        .bind(actor.user_id)
-        .bind(input.collected_at)
-        .bind(now)
-        .bind(&input.subject.kind)
-        .bind(input.subject.id)
-        .bind(&place.path)
-        .bind(&answers_json)
-        .bind(&scores_json)
-        .bind(false)
-        .fetch_optional(p)
-        .await
-    })?;
+    let row = crate::intake::NewSubmission {
+        uuid: uuid.to_string(),
+        instrument_id: input.instrument_id,
+        collected_by: actor.user_id,
+        collected_at: input.collected_at,
+        received_at: now,
+        subject_kind: input.subject.kind.clone(),
+        subject_id: input.subject.id,
+        subject_path: place.path,
+        answers_json,
+        scores_json,
+    };
+    let id = crate::intake::store(db, row).await?;
     let Some(id) = id else { return Ok(None) };
     Ok(Some(Receipt {
         id,

@@ -19,6 +19,7 @@ pub mod exports;
 pub mod field;
 pub mod imports;
 pub mod instruments;
+mod intake;
 pub mod registry;
 
 pub use accounts::Actor;

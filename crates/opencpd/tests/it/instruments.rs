@@ -620,29 +620,40 @@ async fn offline_corrections_to_different_fields_of_one_person_both_apply_and_th
     }
 }
 
-/// Many devices syncing at once: forty requests in flight, ten UUIDs each sent four times
-/// at the same moment, store ten submissions; each UUID is answered "created" once and
-/// "stored before" three times, with the same id.
+/// Many devices syncing at once, so that the server stores them together: forty requests
+/// in flight, ten UUIDs each sent four times at the same moment by one collector, store ten
+/// submissions; each UUID is answered "created" once and "stored before" three times, with
+/// the same id. In the same burst another collector sends one of those UUIDs (whoever comes
+/// second is refused with a conflict) and an invalid submission is refused alone.
 #[tokio::test]
 async fn submissions_sent_at_once_store_each_uuid_once() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let api = std::sync::Arc::new(app.api("seo.gitega").await);
+        let other = std::sync::Arc::new(app.api("national.rw").await);
         let package: Value = api.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
         let instrument = package["instruments"][0]["id"].as_i64().unwrap();
         let school = gitega_school(&app).await;
         let uuids: Vec<String> = (0..10).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let invalid = uuid::Uuid::new_v4().to_string();
         let mut sends = Vec::new();
+        let mut send = |who: &'static str, uuid: &str, answers: Value| {
+            let api = if who == "other" { other.clone() } else { api.clone() };
+            let (body, uuid) = (submission(uuid, instrument, school, answers), uuid.to_string());
+            sends.push(tokio::spawn(async move {
+                let r = api.post("/api/v1/submissions").json(&body).send().await.unwrap();
+                let status = r.status().as_u16();
+                let receipt: Value = r.json().await.unwrap();
+                (who, uuid, status, receipt["id"].as_i64(), receipt["duplicate"].as_bool())
+            }));
+        };
         for round in 0..4 {
             for uuid in &uuids {
-                let (api, body) = (api.clone(), submission(uuid, instrument, school, good_answers()));
-                let uuid = uuid.clone();
-                sends.push(tokio::spawn(async move {
-                    let r = api.post("/api/v1/submissions").json(&body).send().await.unwrap();
-                    let status = r.status().as_u16();
-                    let receipt: Value = r.json().await.unwrap();
-                    (round, uuid, status, receipt["id"].as_i64(), receipt["duplicate"].as_bool())
-                }));
+                send("seo", uuid, good_answers());
+            }
+            if round == 1 {
+                send("other", &uuids[0], good_answers());
+                send("seo", &invalid, json!({"learners_present": -5}));
             }
         }
         let mut answers = Vec::new();
@@ -651,11 +662,19 @@ async fn submissions_sent_at_once_store_each_uuid_once() {
         }
         for uuid in &uuids {
             let mine: Vec<_> = answers.iter().filter(|a| &a.1 == uuid).collect();
-            let created = mine.iter().filter(|a| a.2 == 201 && a.4 == Some(false)).count();
-            let repeats = mine.iter().filter(|a| a.2 == 200 && a.4 == Some(true)).count();
-            assert_eq!((created, repeats), (1, 3), "{backend:?} {uuid}: {mine:?}");
-            assert!(mine.iter().all(|a| a.3.is_some() && a.3 == mine[0].3), "one id: {mine:?}");
+            let created: Vec<_> = mine.iter().filter(|a| a.2 == 201 && a.4 == Some(false)).collect();
+            assert_eq!(created.len(), 1, "{backend:?} {uuid}: {mine:?}");
+            let creator = created[0].0;
+            for a in &mine {
+                if a.0 != creator {
+                    assert_eq!(a.2, 409, "another collector's copy is a conflict: {mine:?}");
+                } else if a.2 != 201 {
+                    assert_eq!((a.2, a.4, a.3), (200, Some(true), created[0].3), "stored before: {mine:?}");
+                }
+            }
         }
+        let refused: Vec<_> = answers.iter().filter(|a| a.1 == invalid).collect();
+        assert_eq!(refused[0].2, 422, "{refused:?}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 10);
     }
 }

@@ -1,0 +1,238 @@
+//! Submissions that arrive together are stored together.
+//!
+//! After a training day, a whole district's devices sync at once. Storing each submission
+//! with an `INSERT` of its own makes the database plan, run and commit one statement per
+//! submission; one multi-row `INSERT` for all the submissions waiting does that work once
+//! (on PostgreSQL, each row then costs less than half as much). So a new submission joins
+//! a queue kept for its database; when no write of the queue is under way, a task is
+//! started that writes everything queued, one statement at a time, until the queue is
+//! empty. Nothing waits on a timer: a lone submission is written at once, and the
+//! submissions that arrive while one statement runs go together in the next.
+//!
+//! Each row is still stored once and only as a whole: a statement commits every row it
+//! stores or none, the unique UUID keeps a second copy out (`ON CONFLICT DO NOTHING`), and
+//! a row whose instrument was retired meanwhile is left out by the statement itself. The
+//! caller hears back only after the commit. A statement that fails tells each of its
+//! submissions to try alone, so each gets its own error.
+
+use crate::{Db, DbIdentity, Result, on_db};
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::oneshot;
+
+/// A validated, scored submission ready to store.
+#[derive(Debug)]
+pub(crate) struct NewSubmission {
+    pub uuid: String,
+    pub instrument_id: i64,
+    pub collected_by: Option<i64>,
+    pub collected_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub subject_path: String,
+    pub answers_json: String,
+    pub scores_json: String,
+}
+
+/// What became of a queued submission.
+enum Outcome {
+    /// Its statement committed: the new row's id, or `None` when nothing was stored (its
+    /// UUID was taken, or its instrument retired).
+    Written(Option<i64>),
+    /// Its statement failed: store it alone to learn why.
+    Alone(NewSubmission),
+}
+
+type Waiting = (NewSubmission, oneshot::Sender<Outcome>);
+
+#[derive(Default)]
+struct Queue {
+    writing: bool,
+    waiting: Vec<Waiting>,
+}
+
+/// The most rows one statement carries (ten values each).
+const MOST_ROWS: usize = 32;
+
+fn queues() -> &'static Mutex<HashMap<DbIdentity, Arc<Mutex<Queue>>>> {
+    static QUEUES: OnceLock<Mutex<HashMap<DbIdentity, Arc<Mutex<Queue>>>>> = OnceLock::new();
+    QUEUES.get_or_init(Default::default)
+}
+
+fn queue_of(db: &Db) -> Arc<Mutex<Queue>> {
+    let mut all = queues().lock().expect("submission queues");
+    // Queues of databases closed since hold nothing once written; drop them now and then.
+    if all.len() > 64 {
+        all.retain(|_, q| q.lock().map(|q| q.writing || !q.waiting.is_empty()).unwrap_or(false));
+    }
+    all.entry(db.identity()).or_default().clone()
+}
+
+/// Stores `row` with whatever else is waiting; its id, or `None` when nothing was stored
+/// (see [`Outcome::Written`]).
+pub(crate) async fn store(db: &Db, row: NewSubmission) -> Result<Option<i64>> {
+    let queue = queue_of(db);
+    let (reply, outcome) = oneshot::channel();
+    let start = {
+        let mut q = queue.lock().expect("submission queue");
+        q.waiting.push((row, reply));
+        !std::mem::replace(&mut q.writing, true)
+    };
+    if start {
+        tokio::spawn(write_queue(db.clone(), queue));
+    }
+    match outcome.await {
+        Ok(Outcome::Written(id)) => Ok(id),
+        Ok(Outcome::Alone(row)) => insert(db, std::slice::from_ref(&row)).await.map(|ids| ids.get(&row.uuid).copied()),
+        // The writer stopped without an answer (it panicked): whether the row was stored
+        // is not known, and the caller reads it back by UUID.
+        Err(_) => Ok(None),
+    }
+}
+
+/// Hands the queue on if its writer stops before emptying it (a panic): to a new writer
+/// when submissions are waiting, else to the next submission.
+struct Unfinished(Option<(Db, Arc<Mutex<Queue>>)>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        let Some((db, queue)) = self.0.take() else { return };
+        let Ok(mut q) = queue.lock() else { return };
+        if q.waiting.is_empty() {
+            q.writing = false;
+        } else if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            drop(q);
+            runtime.spawn(write_queue(db, queue));
+        }
+    }
+}
+
+/// Writes the queue, a statement at a time, until it is empty.
+async fn write_queue(db: Db, queue: Arc<Mutex<Queue>>) {
+    let mut unfinished = Unfinished(Some((db.clone(), queue.clone())));
+    loop {
+        let batch = {
+            let mut q = queue.lock().expect("submission queue");
+            if q.waiting.is_empty() {
+                // Marked idle under the lock, so a submission queued from now on starts a
+                // writer of its own.
+                q.writing = false;
+                unfinished.0 = None;
+                return;
+            }
+            take_batch(&mut q.waiting)
+        };
+        let (rows, replies): (Vec<NewSubmission>, Vec<_>) = batch.into_iter().unzip();
+        match insert(&db, &rows).await {
+            Ok(ids) => {
+                for (row, reply) in rows.iter().zip(replies) {
+                    let _ = reply.send(Outcome::Written(ids.get(&row.uuid).copied()));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("storing {} submissions together failed, each is tried alone: {e}", rows.len());
+                for (row, reply) in rows.into_iter().zip(replies) {
+                    let _ = reply.send(Outcome::Alone(row));
+                }
+            }
+        }
+    }
+}
+
+/// The first waiting submissions, up to [`MOST_ROWS`], with distinct UUIDs: a UUID sent
+/// twice at once waits for the next statement, so that which copy was stored is never in
+/// doubt.
+fn take_batch(waiting: &mut Vec<Waiting>) -> Vec<Waiting> {
+    let mut uuids = HashSet::new();
+    let mut batch = Vec::new();
+    let mut rest = Vec::new();
+    for entry in waiting.drain(..) {
+        if batch.len() < MOST_ROWS && uuids.insert(entry.0.uuid.clone()) {
+            batch.push(entry);
+        } else {
+            rest.push(entry);
+        }
+    }
+    *waiting = rest;
+    batch
+}
+
+/// Inserts `rows` (distinct UUIDs) in one statement; the ids of those stored, by UUID.
+async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>> {
+    const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
+                           subject_path, answers_json, scores_json";
+    let mut sql = format!("WITH v ({COLUMNS}) AS (VALUES ");
+    for r in 0..rows.len() {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..10 {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * 10 + c + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(&format!(
+        ") INSERT INTO submissions ({COLUMNS}) SELECT {COLUMNS} FROM v \
+         WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = ${}) \
+         ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
+        rows.len() * 10 + 1
+    ));
+    let stored: Vec<(i64, String)> = on_db!(db, |p| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for row in rows {
+            query = query
+                .bind(&row.uuid)
+                .bind(row.instrument_id)
+                .bind(row.collected_by)
+                .bind(row.collected_at)
+                .bind(row.received_at)
+                .bind(&row.subject_kind)
+                .bind(row.subject_id)
+                .bind(&row.subject_path)
+                .bind(&row.answers_json)
+                .bind(&row.scores_json);
+        }
+        query.bind(false).fetch_all(p).await
+    })?;
+    Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(uuid: &str) -> Waiting {
+        let row = NewSubmission {
+            uuid: uuid.into(),
+            instrument_id: 1,
+            collected_by: None,
+            collected_at: Utc::now(),
+            received_at: Utc::now(),
+            subject_kind: "school".into(),
+            subject_id: 1,
+            subject_path: "/1/".into(),
+            answers_json: "{}".into(),
+            scores_json: "[]".into(),
+        };
+        (row, oneshot::channel().0)
+    }
+
+    #[test]
+    fn a_statement_takes_distinct_uuids_in_arrival_order_up_to_its_size() {
+        let uuids = |entries: &[Waiting]| entries.iter().map(|(r, _)| r.uuid.clone()).collect::<Vec<_>>();
+        let mut queue: Vec<Waiting> = ["a", "b", "a", "c", "b"].into_iter().map(waiting).collect();
+        let batch = take_batch(&mut queue);
+        assert_eq!(uuids(&batch), ["a", "b", "c"]);
+        assert_eq!(uuids(&queue), ["a", "b"], "the second copies wait for the next statement");
+
+        let mut queue: Vec<Waiting> = (0..MOST_ROWS + 5).map(|i| waiting(&i.to_string())).collect();
+        assert_eq!(take_batch(&mut queue).len(), MOST_ROWS);
+        assert_eq!(uuids(&queue), ["32", "33", "34", "35", "36"]);
+    }
+}
