@@ -113,6 +113,8 @@ impl Drop for Unfinished {
 async fn write_queue(db: Db, queue: Arc<Mutex<Queue>>) {
     let mut unfinished = Unfinished(Some((db.clone(), queue.clone())));
     loop {
+        // Let the submissions being checked right now join this statement.
+        tokio::task::yield_now().await;
         let batch = {
             let mut q = queue.lock().expect("submission queue");
             if q.waiting.is_empty() {
