@@ -553,8 +553,15 @@ where
         let n = rows.len() as i64;
         for ExportRow { row, subject_label } in rows {
             last = row.id;
-            let answers: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&row.answers_json).unwrap_or_default();
+            let answers = opencpd_forms::validate::deserialize_answers(&mut serde_json::Deserializer::from_str(
+                &row.answers_json,
+            ))
+            .ok()
+            .and_then(|a| match a {
+                serde_json::Value::Object(map) => Some(map),
+                _ => None,
+            })
+            .unwrap_or_default();
             let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
             let mut cells: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(headers.len());
             cells.extend([
