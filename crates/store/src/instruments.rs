@@ -147,7 +147,9 @@ fn retired_problem(code: &str, version: &str) -> Error {
 async fn retired_since(db: &Db, id: i64) -> Error {
     published_cache().lock().expect("instrument cache").remove(&(db.identity(), id));
     match instrument(db, id).await {
-        Ok(i) => retired_problem(&i.code, &i.version),
+        Ok(i) if i.retired => retired_problem(&i.code, &i.version),
+        // In use after all: the subject moved twice while the submission was stored.
+        Ok(_) => Error::Conflict(Problem::new("conflict").arg("detail", "the subject moved meanwhile; send it again")),
         Err(e) => e,
     }
 }
@@ -296,16 +298,45 @@ const COHORT_PLACE_SQL: &str = "SELECT c.unit_path, \
       OR EXISTS (SELECT 1 FROM users u JOIN cohort_facilitators f ON f.person_id = u.person_id \
                  WHERE u.id = $2 AND f.cohort_id = c.id)) AS participant";
 
+/// The unit path of each school that submissions were lately about, by database and id.
+/// A school that moved since is caught by the insert, which stores a submission about a
+/// school only under the school's current path; the entry is then dropped and the
+/// submission tried once more (see [`submit`]).
+fn school_places() -> &'static std::sync::Mutex<HashMap<(crate::DbIdentity, i64), String>> {
+    static PLACES: std::sync::OnceLock<std::sync::Mutex<HashMap<(crate::DbIdentity, i64), String>>> =
+        std::sync::OnceLock::new();
+    PLACES.get_or_init(Default::default)
+}
+
+/// Forgets where a subject was cached to be; whether there was anything to forget.
+fn forget_place(db: &Db, subject: &About) -> bool {
+    subject.kind == "school"
+        && school_places().lock().expect("school places").remove(&(db.identity(), subject.id)).is_some()
+}
+
 async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
     let not_found = || Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string());
     match subject.kind.as_str() {
         "school" => {
-            let path: Option<String> =
-                on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
-                    .bind(subject.id)
-                    .fetch_optional(p)
-                    .await)?;
-            let path = path.ok_or_else(not_found)?;
+            let key = (db.identity(), subject.id);
+            let cached = school_places().lock().expect("school places").get(&key).cloned();
+            let path = match cached {
+                Some(path) => path,
+                None => {
+                    let path: Option<String> =
+                        on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
+                            .bind(subject.id)
+                            .fetch_optional(p)
+                            .await)?;
+                    let path = path.ok_or_else(not_found)?;
+                    let mut places = school_places().lock().expect("school places");
+                    if places.len() > 100_000 {
+                        places.clear();
+                    }
+                    places.insert(key, path.clone());
+                    path
+                }
+            };
             Ok(Place { path: path.clone(), schools: vec![subject.id], paths: vec![path] })
         }
         "person" => {
@@ -358,37 +389,47 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 
 /// Stores a submission once. Returns its receipt and whether it had been stored before.
 ///
-/// The common case, a new submission of an instrument in use lately, costs two round trips
-/// after the actor is known: the subject's place, and one `INSERT … ON CONFLICT (uuid) DO
-/// NOTHING RETURNING` (the form comes from [`published`]). Only when that insert stores
-/// nothing, or when a check refuses the submission, is the stored one read: a UUID stored
-/// before answers with what was stored (to its collector; anyone else gets a conflict) even
-/// if its instrument has been retired or its subject moved since. Nothing stored and no
-/// submission under the UUID means the instrument was retired meanwhile.
+/// The common case, a new submission of an instrument in use lately, costs one round trip
+/// after the actor is known when its subject is a school submitted about lately (the
+/// school's place and the form are cached), two otherwise (the subject's place), plus its
+/// share of one `INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING` ([`crate::intake`]).
+/// Only when that insert stores nothing, or when a check refuses the submission, is the
+/// stored one read: a UUID stored before answers with what was stored (to its collector;
+/// anyone else gets a conflict) even if its instrument has been retired or its subject
+/// moved since. Nothing stored and no submission under the UUID means the instrument was
+/// retired, or the school moved, meanwhile: a cached school place is then dropped and the
+/// submission tried once more.
 pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    let refused = match store_new(db, actor, input, &uuid).await {
-        Ok(Some(stored)) => return Ok((stored, false)),
-        Ok(None) => None,
-        Err(e) => Some(e),
-    };
-    match by_uuid(db, &uuid).await {
-        Ok(Some(stored)) if stored.collected_by != actor.user_id => {
-            Err(Error::Conflict(Problem::new("conflict").arg("detail", "this uuid belongs to another collector")))
+    // A second try only after a cached place turned out stale.
+    for attempt in 0..2 {
+        let refused = match store_new(db, actor, input, &uuid).await {
+            Ok(Some(stored)) => return Ok((stored, false)),
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        match by_uuid(db, &uuid).await {
+            Ok(Some(stored)) if stored.collected_by != actor.user_id => {
+                return Err(Error::Conflict(
+                    Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
+                ));
+            }
+            Ok(Some(stored)) => {
+                let scores = serde_json::from_str(&stored.scores_json).unwrap_or_default();
+                return Ok((Receipt { id: stored.id, uuid: stored.uuid, scores }, true));
+            }
+            Ok(None) => match refused {
+                Some(e) => return Err(e),
+                None if attempt == 0 && forget_place(db, &input.subject) => continue,
+                None => return Err(retired_since(db, input.instrument_id).await),
+            },
+            Err(e) => return Err(refused.unwrap_or(e)),
         }
-        Ok(Some(stored)) => {
-            let scores = serde_json::from_str(&stored.scores_json).unwrap_or_default();
-            Ok((Receipt { id: stored.id, uuid: stored.uuid, scores }, true))
-        }
-        Ok(None) => Err(match refused {
-            Some(e) => e,
-            None => retired_since(db, input.instrument_id).await,
-        }),
-        Err(e) => Err(refused.unwrap_or(e)),
     }
+    Err(retired_since(db, input.instrument_id).await)
 }
 
 /// Checks, validates, scores and inserts a submission; `None` when nothing was inserted:

@@ -11,7 +11,8 @@
 //!
 //! Each row is still stored once and only as a whole: a statement commits every row it
 //! stores or none, the unique UUID keeps a second copy out (`ON CONFLICT DO NOTHING`), and
-//! a row whose instrument was retired meanwhile is left out by the statement itself. The
+//! a row whose instrument was retired meanwhile, or whose school is no longer where the
+//! submission was filed, is left out by the statement itself. The
 //! caller hears back only after the commit. A statement that fails tells each of its
 //! submissions to try alone, so each gets its own error.
 
@@ -39,7 +40,7 @@ pub(crate) struct NewSubmission {
 /// What became of a queued submission.
 enum Outcome {
     /// Its statement committed: the new row's id, or `None` when nothing was stored (its
-    /// UUID was taken, or its instrument retired).
+    /// UUID was taken, its instrument retired, or its school moved).
     Written(Option<i64>),
     /// Its statement failed: store it alone to learn why.
     Alone(NewSubmission),
@@ -181,9 +182,11 @@ async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>>
     }
     sql.push_str(&format!(
         ") INSERT INTO submissions ({COLUMNS}) SELECT {COLUMNS} FROM v \
-         WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = ${}) \
-         ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
-        rows.len() * 10 + 1
+         WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = ${0}) \
+         AND (v.subject_kind <> ${1} OR EXISTS (SELECT 1 FROM schools s WHERE s.id = v.subject_id \
+         AND s.unit_path = v.subject_path)) ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
+        rows.len() * 10 + 1,
+        rows.len() * 10 + 2
     ));
     let stored: Vec<(i64, String)> = on_db!(db, |p| {
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
@@ -200,7 +203,7 @@ async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>>
                 .bind(&row.answers_json)
                 .bind(&row.scores_json);
         }
-        query.bind(false).fetch_all(p).await
+        query.bind(false).bind("school").fetch_all(p).await
     })?;
     Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
 }

@@ -162,6 +162,7 @@ async fn submissions_are_validated_scored_and_stored_once() {
         };
         // A new submission of the (retired) instrument: refused as such, nothing stored.
         let refused_as_retired = || async {
+            let before = app.scalar("SELECT COUNT(*) FROM submissions").await;
             let r = api
                 .post("/api/v1/submissions")
                 .json(&submission(&uuid::Uuid::new_v4().to_string(), instrument, school, good_answers()))
@@ -171,13 +172,85 @@ async fn submissions_are_validated_scored_and_stored_once() {
             assert_eq!(r.status(), 422, "{backend:?}");
             let body: Value = r.json().await.unwrap();
             assert_eq!(body["problems"][0]["code"], "retired-instrument", "{body}");
-            assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 1);
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, before);
         };
         set_retired(true).await;
         refused_as_retired().await;
         // Then from the database, the cached form gone.
         refused_as_retired().await;
         set_retired(false).await;
+
+        // A school moved by another process while this one holds its place: a submission is
+        // filed under where the school is now, and refused once it is out of scope.
+        let move_school = |to: i64| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query(
+                    "UPDATE schools SET unit_id = $1, unit_path = (SELECT path FROM units WHERE id = $1) WHERE id = $2"
+                )
+                .bind(to)
+                .bind(school)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))
+                .unwrap();
+            }
+        };
+        let home = app.id_of("SELECT unit_id FROM schools WHERE id = CAST($1 AS BIGINT)", &school.to_string()).await;
+        let sibling = app
+            .id_of(
+                "SELECT MIN(u.id) FROM units u JOIN units h ON h.parent_id = u.parent_id \
+                 WHERE h.id = CAST($1 AS BIGINT) AND u.id <> h.id",
+                &home.to_string(),
+            )
+            .await;
+        let national = app.api("national.rw").await;
+        let send = |who: &'static str, uuid: String| {
+            let api = if who == "national" { &national } else { &api };
+            async move {
+                api.post("/api/v1/submissions")
+                    .json(&submission(&uuid, instrument, school, good_answers()))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        let stored_path = |uuid: String| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
+                    "SELECT subject_path FROM submissions WHERE uuid = $1"
+                )
+                .bind(uuid)
+                .fetch_one(p)
+                .await)
+                .unwrap()
+            }
+        };
+        let path_of = |unit: i64| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>("SELECT path FROM units WHERE id = $1")
+                    .bind(unit)
+                    .fetch_one(p)
+                    .await)
+                .unwrap()
+            }
+        };
+        let before = app.scalar("SELECT COUNT(*) FROM submissions").await;
+        let first = uuid::Uuid::new_v4().to_string();
+        assert_eq!(send("seo", first.clone()).await, 201, "{backend:?}");
+        assert_eq!(stored_path(first).await, path_of(home).await);
+        move_school(sibling).await;
+        assert_eq!(send("seo", uuid::Uuid::new_v4().to_string()).await, 404, "{backend:?}: moved out of the sector");
+        move_school(home).await;
+        // The place last read (the sibling sector) is stale again: filed where it is now.
+        let back = uuid::Uuid::new_v4().to_string();
+        assert_eq!(send("national", back.clone()).await, 201, "{backend:?}");
+        assert_eq!(stored_path(back).await, path_of(home).await, "filed where the school is now");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, before + 2);
 
         // A retired version takes no more.
         let admin = app.api("admin").await;
