@@ -404,11 +404,13 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    // A second try only after a cached place turned out stale.
+    // A second try only after a cached place turned out stale, or refused the actor: the
+    // school may have moved into their scope.
     for attempt in 0..2 {
         let refused = match store_new(db, actor, input, &uuid).await {
             Ok(Some(stored)) => return Ok((stored, false)),
             Ok(None) => None,
+            Err(Error::NotFound | Error::Forbidden) if attempt == 0 && forget_place(db, &input.subject) => continue,
             Err(e) => Some(e),
         };
         match by_uuid(db, &uuid).await {
