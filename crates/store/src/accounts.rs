@@ -416,7 +416,8 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
     Ok(Some(actor_for(db, user(db, row.id).await?).await?))
 }
 
-/// A logged-in browser: the actor and the CSRF token its forms must carry.
+/// Who a credential stands for: the actor and, for a logged-in browser, the CSRF token its
+/// forms must carry (empty for an API token).
 #[derive(Debug, Clone)]
 pub struct Session {
     pub actor: Actor,
@@ -443,22 +444,6 @@ pub async fn start_session(db: &Db, actor: &Actor) -> Result<String> {
     .await.map(|r| r.rows_affected())
     })?;
     Ok(secret)
-}
-
-pub async fn session(db: &Db, secret: &str) -> Result<Option<Session>> {
-    // The user, the session's CSRF token and every grant, in one round trip.
-    let sql = format!(
-        "SELECT {ACTOR_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id {ACTOR_GRANTS_JOIN} \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3 ORDER BY g.id"
-    );
-    let rows: Vec<ActorRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(digest(secret))
-        .bind(Utc::now())
-        .bind(false)
-        .fetch_all(p)
-        .await)?;
-    let csrf_token = rows.first().and_then(|r| r.csrf_token.clone()).unwrap_or_default();
-    Ok(actor_of_rows(rows).map(|actor| Session { actor, csrf_token }))
 }
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<()> {
@@ -524,26 +509,154 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
     Ok(secret)
 }
 
-/// The actor an API token stands for, read with its grants in one round trip: no cache,
-/// so a revoked token, a disabled account or a changed grant takes effect on the next
-/// request, whichever process made the change.
-pub async fn token_actor(db: &Db, secret: &str) -> Result<Option<Actor>> {
-    let sql = format!(
-        "SELECT {ACTOR_COLUMNS}, NULL AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 ORDER BY g.id"
-    );
-    let rows: Vec<ActorRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(digest(secret))
-        .bind(false)
-        .fetch_all(p)
-        .await)?;
-    Ok(actor_of_rows(rows))
+/// How a request proved who is acting: the hash of an API token or of a session's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Credential {
+    Token(String),
+    Session(String),
+}
+
+impl Credential {
+    /// An API token, from its secret.
+    pub fn token(secret: &str) -> Credential {
+        Credential::Token(digest(secret))
+    }
+
+    /// A browser session, from its cookie's secret.
+    pub fn session(secret: &str) -> Credential {
+        Credential::Session(digest(secret))
+    }
+}
+
+/// An actor read earlier than the request it acts in, from the cache of credentials: the
+/// write made for that request stores nothing unless, in its own statement, the credential
+/// still holds (token not revoked, session not ended or expired, account not disabled) and
+/// the user's access stamp is still the one read (their grants unchanged). See
+/// [`vouched`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vouch {
+    pub credential: Credential,
+    pub stamp: i64,
+}
+
+impl Vouch {
+    /// The hashes to bind for the check, as (token, session).
+    pub(crate) fn hashes(&self) -> (Option<&str>, Option<&str>) {
+        match &self.credential {
+            Credential::Token(h) => (Some(h), None),
+            Credential::Session(h) => (None, Some(h)),
+        }
+    }
+}
+
+/// The SQL condition, true when the row `v` (with columns `vouch_token`, `vouch_session`,
+/// `vouch_stamp` and `received_at`) carries no vouch or a vouch that still holds; `$no`
+/// is a parameter bound to `false`.
+pub(crate) fn vouch_holds_sql(no: &str) -> String {
+    format!(
+        "(v.vouch_stamp IS NULL \
+         OR EXISTS (SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = v.vouch_token \
+         AND t.revoked = {no} AND u.disabled = {no} AND u.access_stamp = v.vouch_stamp) \
+         OR EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = v.vouch_session \
+         AND s.expires_at > v.received_at AND u.disabled = {no} AND u.access_stamp = v.vouch_stamp))"
+    )
+}
+
+/// How long a credential's actor is taken from the cache before it is read again. Nothing
+/// depends on it for safety (the write checks the vouch); it bounds how long a cached
+/// actor's name or language may lag.
+const VOUCH_SECONDS: u64 = 60;
+/// The most credentials cached per process.
+const VOUCH_MOST: usize = 10_000;
+
+type VouchCache = std::sync::Mutex<
+    std::collections::HashMap<(crate::DbIdentity, Credential), (std::time::Instant, Session, i64)>,
+>;
+
+fn vouch_cache() -> &'static VouchCache {
+    static CACHE: std::sync::OnceLock<VouchCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The session (actor and CSRF token; none for an API token) a credential stands for,
+/// from the cache of credentials when read lately, with the [`Vouch`] a write made for
+/// it must check at commit. Only writes that check it may act on such an actor (the
+/// submission intake does); everything else reads the credential afresh
+/// ([`session`], [`token_actor`]).
+pub async fn vouched(db: &Db, credential: Credential) -> Result<Option<(Session, Vouch)>> {
+    let key = (db.identity(), credential);
+    if let Some((at, session, stamp)) = vouch_cache().lock().expect("credential cache").get(&key)
+        && at.elapsed().as_secs() < VOUCH_SECONDS
+    {
+        return Ok(Some((session.clone(), Vouch { credential: key.1, stamp: *stamp })));
+    }
+    let Some((session, stamp)) = read_credential(db, &key.1).await? else {
+        vouch_cache().lock().expect("credential cache").remove(&key);
+        return Ok(None);
+    };
+    let mut cache = vouch_cache().lock().expect("credential cache");
+    if cache.len() >= VOUCH_MOST {
+        cache.retain(|_, (at, _, _)| at.elapsed().as_secs() < VOUCH_SECONDS);
+        if cache.len() >= VOUCH_MOST {
+            cache.clear();
+        }
+    }
+    cache.insert(key.clone(), (std::time::Instant::now(), session.clone(), stamp));
+    Ok(Some((session, Vouch { credential: key.1, stamp })))
+}
+
+/// Reads a vouched credential afresh, after a write found its vouch no longer holds:
+/// the actor as it is now, or `None` when the credential no longer stands for anyone.
+pub async fn reread(db: &Db, vouch: &Vouch) -> Result<Option<Actor>> {
+    vouch_cache().lock().expect("credential cache").remove(&(db.identity(), vouch.credential.clone()));
+    Ok(read_credential(db, &vouch.credential).await?.map(|(session, _)| session.actor))
+}
+
+/// The session (actor and CSRF token; none for an API token) a credential stands for now,
+/// read with its grants in one round trip: no cache, so a revoked token, an ended session,
+/// a disabled account or a changed grant takes effect on the next request, whichever
+/// process made the change.
+pub async fn read(db: &Db, credential: &Credential) -> Result<Option<Session>> {
+    Ok(read_credential(db, credential).await?.map(|(session, _)| session))
+}
+
+/// The session a credential stands for now, and its user's access stamp: the user, the
+/// session's CSRF token and every grant, in one round trip.
+async fn read_credential(db: &Db, credential: &Credential) -> Result<Option<(Session, i64)>> {
+    let rows: Vec<ActorRow> = match credential {
+        Credential::Session(hash) => {
+            let sql = format!(
+                "SELECT {ACTOR_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+                 {ACTOR_GRANTS_JOIN} WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3 ORDER BY g.id"
+            );
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(hash)
+                .bind(Utc::now())
+                .bind(false)
+                .fetch_all(p)
+                .await)?
+        }
+        Credential::Token(hash) => {
+            let sql = format!(
+                "SELECT {ACTOR_COLUMNS}, NULL AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 ORDER BY g.id"
+            );
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(hash)
+                .bind(false)
+                .fetch_all(p)
+                .await)?
+        }
+    };
+    let csrf_token = rows.first().and_then(|r| r.csrf_token.clone()).unwrap_or_default();
+    let stamp = rows.first().map(|r| r.access_stamp).unwrap_or_default();
+    Ok(actor_of_rows(rows).map(|actor| (Session { actor, csrf_token }, stamp)))
 }
 
 /// The user's columns and each of their grants (none when they hold none), as
 /// [`ActorRow`]s: one row per grant.
-const ACTOR_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.language, g.role, g.unit_id, \
-     gu.path AS unit_path, g.school_id, g.person_id";
+const ACTOR_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.language, u.access_stamp, g.role, \
+     g.unit_id, gu.path AS unit_path, g.school_id, g.person_id";
 const ACTOR_GRANTS_JOIN: &str = "LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN units gu ON gu.id = g.unit_id";
 
 #[derive(sqlx::FromRow)]
@@ -552,6 +665,7 @@ struct ActorRow {
     username: String,
     display_name: String,
     language: String,
+    access_stamp: i64,
     role: Option<String>,
     unit_id: Option<i64>,
     unit_path: Option<String>,

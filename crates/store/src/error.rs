@@ -12,6 +12,10 @@ pub enum Error {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    /// The credential the request came with no longer stands for anyone: the token was
+    /// revoked, the session ended or expired, or the account was disabled.
+    #[error("not signed in")]
+    Unauthorized,
     /// The change contradicts stored data (a duplicate code, say).
     #[error("conflict: {0}")]
     Conflict(Problem),

@@ -15,6 +15,7 @@
 //!   Such submissions are filed under the cohort's unit: those who read submissions there
 //!   read them; a participant reads their own.
 
+use crate::accounts::Vouch;
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use chrono::{DateTime, Utc};
 use opencpd_domain::Problem;
@@ -389,32 +390,45 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 
 /// Stores a submission once. Returns its receipt and whether it had been stored before.
 ///
-/// The common case, a new submission of an instrument in use lately, costs one round trip
-/// after the actor is known when its subject is a school submitted about lately (the
-/// school's place and the form are cached), two otherwise (the subject's place), plus its
-/// share of one `INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING` ([`crate::intake`]).
-/// Only when that insert stores nothing, or when a check refuses the submission, is the
-/// stored one read: a UUID stored before answers with what was stored (to its collector;
-/// anyone else gets a conflict) even if its instrument has been retired or its subject
-/// moved since. Nothing stored and no submission under the UUID means the instrument was
-/// retired, or the school moved, meanwhile: a cached school place is then dropped and the
-/// submission tried once more.
-pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(Receipt, bool)> {
+/// `vouch` is given when `actor` came from the cache of credentials
+/// ([`crate::accounts::vouched`]): the insert then stores nothing unless the credential
+/// still holds and the actor's grants are unchanged.
+///
+/// The common case, a new submission of an instrument in use lately, about a school
+/// submitted about lately, by a collector who sent one lately, costs no round trip of its
+/// own: the actor, the school's place and the form are cached, and it has its share of one
+/// `INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING` ([`crate::intake`]). Another subject
+/// costs one round trip for its place. Only when that insert stores nothing, or when a
+/// check refuses the submission, is the stored one read: a UUID stored before answers with
+/// what was stored (to its collector; anyone else gets a conflict) even if its instrument
+/// has been retired or its subject moved since. Nothing stored and no submission under the
+/// UUID means the instrument was retired, the school moved, or the collector's credential
+/// or grants changed, meanwhile: the cached school place, then the cached actor, is read
+/// afresh and the submission tried again (the same after a refusal of scope, which may
+/// have been made on a stale place or actor).
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    vouch: Option<&Vouch>,
+    input: &SubmissionInput,
+) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    // A second try only after a cached place turned out stale, or refused the actor: the
-    // school may have moved into their scope.
-    for attempt in 0..2 {
-        let refused = match store_new(db, actor, input, &uuid).await {
+    let mut fresh = Fresh { place_read: false, actor: std::borrow::Cow::Borrowed(actor), vouch: vouch.cloned() };
+    loop {
+        let refused = match store_new(db, &fresh.actor, fresh.vouch.as_ref(), input, &uuid).await {
             Ok(Some(stored)) => return Ok((stored, false)),
             Ok(None) => None,
-            Err(Error::NotFound | Error::Forbidden) if attempt == 0 && forget_place(db, &input.subject) => continue,
             Err(e) => Some(e),
         };
+        // A refusal of scope made on what was cached may not hold for what is current.
+        if matches!(refused, Some(Error::NotFound | Error::Forbidden)) && fresh.read_again(db, &input.subject).await? {
+            continue;
+        }
         match by_uuid(db, &uuid).await {
-            Ok(Some(stored)) if stored.collected_by != actor.user_id => {
+            Ok(Some(stored)) if stored.collected_by != fresh.actor.user_id => {
                 return Err(Error::Conflict(
                     Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
                 ));
@@ -425,19 +439,47 @@ pub async fn submit(db: &Db, actor: &Actor, input: &SubmissionInput) -> Result<(
             }
             Ok(None) => match refused {
                 Some(e) => return Err(e),
-                None if attempt == 0 && forget_place(db, &input.subject) => continue,
+                // Nothing stored and the UUID free: what the insert checked had changed.
+                None if fresh.read_again(db, &input.subject).await? => continue,
                 None => return Err(retired_since(db, input.instrument_id).await),
             },
             Err(e) => return Err(refused.unwrap_or(e)),
         }
     }
-    Err(retired_since(db, input.instrument_id).await)
+}
+
+/// What a submission was checked against that came from a cache, to read afresh when
+/// the insert found it changed (or it refused the actor): the school's place, then the
+/// actor. Each is read again at most once.
+struct Fresh<'a> {
+    place_read: bool,
+    actor: std::borrow::Cow<'a, Actor>,
+    vouch: Option<Vouch>,
+}
+
+impl Fresh<'_> {
+    /// Reads the next cached thing afresh; whether there was one.
+    async fn read_again(&mut self, db: &Db, subject: &About) -> Result<bool> {
+        if !std::mem::replace(&mut self.place_read, true) && forget_place(db, subject) {
+            return Ok(true);
+        }
+        let Some(vouch) = self.vouch.take() else { return Ok(false) };
+        let actor = crate::accounts::reread(db, &vouch).await?.ok_or(Error::Unauthorized)?;
+        self.actor = std::borrow::Cow::Owned(actor);
+        Ok(true)
+    }
 }
 
 /// Checks, validates, scores and inserts a submission; `None` when nothing was inserted:
 /// its UUID is taken, or the instrument was retired since its form was cached (the insert
 /// stores nothing unless the instrument is still in use; [`submit`] tells the two apart).
-async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) -> Result<Option<Receipt>> {
+async fn store_new(
+    db: &Db,
+    actor: &Actor,
+    vouch: Option<&Vouch>,
+    input: &SubmissionInput,
+    uuid: &str,
+) -> Result<Option<Receipt>> {
     let form = published(db, input.instrument_id).await?;
     let place = place_of(db, actor, &input.subject).await?;
     match input.subject.kind.as_str() {
@@ -468,6 +510,7 @@ async fn store_new(db: &Db, actor: &Actor, input: &SubmissionInput, uuid: &str) 
         subject_path: place.path,
         answers_json,
         scores_json,
+        vouch: vouch.cloned(),
     };
     let id = crate::intake::store(db, row).await?;
     let Some(id) = id else { return Ok(None) };

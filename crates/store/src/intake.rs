@@ -11,12 +11,13 @@
 //!
 //! Each row is still stored once and only as a whole: a statement commits every row it
 //! stores or none, the unique UUID keeps a second copy out (`ON CONFLICT DO NOTHING`), and
-//! a row whose instrument was retired meanwhile, or whose school is no longer where the
-//! submission was filed, is left out by the statement itself. The
+//! a row whose instrument was retired meanwhile, whose school is no longer where the
+//! submission was filed, or whose collector's credential or grants changed since they were
+//! cached ([`crate::accounts::Vouch`]), is left out by the statement itself. The
 //! caller hears back only after the commit. A statement that fails tells each of its
 //! submissions to try alone, so each gets its own error.
 
-use crate::{Db, DbIdentity, Result, on_db};
+use crate::{Db, DbIdentity, Result};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -35,12 +36,16 @@ pub(crate) struct NewSubmission {
     pub subject_path: String,
     pub answers_json: String,
     pub scores_json: String,
+    /// The credential of an actor read before this request, checked by the insert
+    /// ([`crate::accounts::Vouch`]).
+    pub vouch: Option<crate::accounts::Vouch>,
 }
 
 /// What became of a queued submission.
 enum Outcome {
     /// Its statement committed: the new row's id, or `None` when nothing was stored (its
-    /// UUID was taken, its instrument retired, or its school moved).
+    /// UUID was taken, its instrument retired, its school moved, or its vouch no longer
+    /// held).
     Written(Option<i64>),
     /// Its statement failed: store it alone to learn why.
     Alone(NewSubmission),
@@ -54,7 +59,7 @@ struct Queue {
     waiting: Vec<Waiting>,
 }
 
-/// The most rows one statement carries (ten values each).
+/// The most rows one statement carries (thirteen values each).
 const MOST_ROWS: usize = 32;
 
 fn queues() -> &'static Mutex<HashMap<DbIdentity, Arc<Mutex<Queue>>>> {
@@ -162,50 +167,99 @@ fn take_batch(waiting: &mut Vec<Waiting>) -> Vec<Waiting> {
     batch
 }
 
+/// The columns a submission is stored with.
+const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
+                       subject_path, answers_json, scores_json";
+
 /// Inserts `rows` (distinct UUIDs) in one statement; the ids of those stored, by UUID.
+///
+/// Every row is kept to the checks of [`checked`]. PostgreSQL is sent the rows as
+/// one array per column, so the statement is the same whatever their number: it is
+/// prepared and planned once per connection. SQLite, whose statements cost nothing to
+/// plan, has them as a `VALUES` list.
 async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>> {
-    const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
-                           subject_path, answers_json, scores_json";
-    let mut sql = format!("WITH v ({COLUMNS}) AS (VALUES ");
-    for r in 0..rows.len() {
-        if r > 0 {
-            sql.push_str(", ");
+    let stored: Vec<(i64, String)> = match db {
+        Db::Postgres(pool) => {
+            static SQL: OnceLock<String> = OnceLock::new();
+            let sql = SQL.get_or_init(|| {
+                format!(
+                    "WITH v AS (SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::timestamptz[], \
+                     $5::timestamptz[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], \
+                     $12::text[], $13::int8[]) AS v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp)) {}",
+                    checked("$14", "$15")
+                )
+            });
+            let column = |f: fn(&NewSubmission) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+            let vouches: Vec<_> = rows.iter().map(|r| r.vouch.as_ref().map(|v| v.hashes())).collect();
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(column(|r| &r.uuid))
+                .bind(rows.iter().map(|r| r.instrument_id).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.collected_by).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.collected_at).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
+                .bind(column(|r| &r.subject_kind))
+                .bind(rows.iter().map(|r| r.subject_id).collect::<Vec<_>>())
+                .bind(column(|r| &r.subject_path))
+                .bind(column(|r| &r.answers_json))
+                .bind(column(|r| &r.scores_json))
+                .bind(vouches.iter().map(|v| v.and_then(|(token, _)| token)).collect::<Vec<_>>())
+                .bind(vouches.iter().map(|v| v.and_then(|(_, session)| session)).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.vouch.as_ref().map(|v| v.stamp)).collect::<Vec<_>>())
+                .bind(false)
+                .bind("school")
+                .fetch_all(pool)
+                .await?
         }
-        sql.push('(');
-        for c in 0..10 {
-            if c > 0 {
-                sql.push_str(", ");
+        Db::Sqlite(pool) => {
+            const VALUES: usize = 13;
+            let mut sql = format!("WITH v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp) AS (VALUES ");
+            for r in 0..rows.len() {
+                sql.push_str(if r > 0 { ", (" } else { "(" });
+                for c in 0..VALUES {
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${}", r * VALUES + c + 1));
+                }
+                sql.push(')');
             }
-            sql.push_str(&format!("${}", r * 10 + c + 1));
+            sql.push_str(") ");
+            sql.push_str(&checked(&format!("${}", rows.len() * VALUES + 1), &format!("${}", rows.len() * VALUES + 2)));
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for row in rows {
+                let (token, session) = row.vouch.as_ref().map(|v| v.hashes()).unwrap_or_default();
+                query = query
+                    .bind(&row.uuid)
+                    .bind(row.instrument_id)
+                    .bind(row.collected_by)
+                    .bind(row.collected_at)
+                    .bind(row.received_at)
+                    .bind(&row.subject_kind)
+                    .bind(row.subject_id)
+                    .bind(&row.subject_path)
+                    .bind(&row.answers_json)
+                    .bind(&row.scores_json)
+                    .bind(token)
+                    .bind(session)
+                    .bind(row.vouch.as_ref().map(|v| v.stamp));
+            }
+            query.bind(false).bind("school").fetch_all(pool).await?
         }
-        sql.push(')');
-    }
-    sql.push_str(&format!(
-        ") INSERT INTO submissions ({COLUMNS}) SELECT {COLUMNS} FROM v \
-         WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = ${0}) \
-         AND (v.subject_kind <> ${1} OR EXISTS (SELECT 1 FROM schools s WHERE s.id = v.subject_id \
-         AND s.unit_path = v.subject_path)) ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
-        rows.len() * 10 + 1,
-        rows.len() * 10 + 2
-    ));
-    let stored: Vec<(i64, String)> = on_db!(db, |p| {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-        for row in rows {
-            query = query
-                .bind(&row.uuid)
-                .bind(row.instrument_id)
-                .bind(row.collected_by)
-                .bind(row.collected_at)
-                .bind(row.received_at)
-                .bind(&row.subject_kind)
-                .bind(row.subject_id)
-                .bind(&row.subject_path)
-                .bind(&row.answers_json)
-                .bind(&row.scores_json);
-        }
-        query.bind(false).bind("school").fetch_all(p).await
-    })?;
+    };
     Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
+}
+
+/// The insert of the rows of `v`, each stored only while its instrument is in use, its
+/// school (for a submission about a school) is where it was filed, and its vouch holds;
+/// `no` and `school` name parameters bound to `false` and `"school"`.
+fn checked(no: &str, school: &str) -> String {
+    format!(
+        "INSERT INTO submissions ({COLUMNS}) SELECT {COLUMNS} FROM v \
+         WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = {no}) \
+         AND (v.subject_kind <> {school} OR EXISTS (SELECT 1 FROM schools s WHERE s.id = v.subject_id \
+         AND s.unit_path = v.subject_path)) AND {} ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
+        crate::accounts::vouch_holds_sql(no)
+    )
 }
 
 #[cfg(test)]
@@ -224,6 +278,7 @@ mod tests {
             subject_path: "/1/".into(),
             answers_json: "{}".into(),
             scores_json: "[]".into(),
+            vouch: None,
         };
         (row, oneshot::channel().0)
     }

@@ -3,7 +3,7 @@
 //! browser sessions may call it too, sending `X-CSRF-Token` on writes.
 
 use crate::AppState;
-use crate::auth::{Ctx, Id};
+use crate::auth::{Ctx, Id, Vouched};
 use crate::error::{ApiError, Error, Result};
 use crate::pages::{ReportView, run_import, table_download};
 use axum::body::Bytes;
@@ -524,11 +524,11 @@ struct SubmissionReceipt {
               (status = 422, body = ApiError)))]
 async fn submit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Vouched(ctx): Vouched,
     body: std::result::Result<Json<SubmissionInput>, JsonRejection>,
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
-    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, &input).await?;
+    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, ctx.vouch.as_ref(), &input).await?;
     let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(SubmissionReceipt { uuid: stored.uuid, id: stored.id, duplicate, scores: stored.scores }))
         .into_response())

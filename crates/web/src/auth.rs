@@ -62,6 +62,9 @@ pub struct Ctx {
     pub by_token: bool,
     /// The path and query asked for, to come back to after login or a language switch.
     pub here: String,
+    /// Set when the actor came from the cache of credentials ([`Vouched`]): the write made
+    /// for this request must check it at commit.
+    pub vouch: Option<accounts::Vouch>,
 }
 
 impl Ctx {
@@ -92,42 +95,70 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx> {
-        let uri = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map(|u| u.0.clone())
-            .unwrap_or_else(|| parts.uri.clone());
-        let here = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if let Some(token) = bearer {
-            let actor = accounts::token_actor(&state.db, token).await?.ok_or(Error::Unauthorized)?;
-            let lang = language(&parts.headers, Some(&actor));
-            return Ok(Ctx { actor: Some(actor), csrf: None, lang, by_token: true, here });
-        }
-        let session = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(secret) => accounts::session(&state.db, secret).await?,
-            None => None,
-        };
-        let (actor, csrf) = match session {
-            Some(s) => (Some(s.actor), Some(s.csrf_token)),
-            None => (None, None),
-        };
-        // Cookie-authenticated API writes must prove they come from our pages.
-        // Nested routers see their own part of the path; the original tells API from pages.
-        if actor.is_some() && here.starts_with("/api/") && !matches!(parts.method, Method::GET | Method::HEAD) {
-            let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !csrf.as_deref().is_some_and(|c| constant_time_eq(c.as_bytes(), header.as_bytes())) {
-                return Err(Error::Csrf);
-            }
-        }
-        let lang = language(&parts.headers, actor.as_ref());
-        Ok(Ctx { actor, csrf, lang, by_token: false, here })
+        context(parts, state, false).await
     }
+}
+
+/// A [`Ctx`] whose actor may come from the cache of credentials, for a route whose write
+/// checks [`Ctx::vouch`] in its own statement (the submission intake): a collector's
+/// device syncing hundreds of submissions does not have its token and grants read for
+/// each, yet a revoked token or a changed grant still takes effect on the next one.
+pub struct Vouched(pub Ctx);
+
+impl FromRequestParts<AppState> for Vouched {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Vouched> {
+        context(parts, state, true).await.map(Vouched)
+    }
+}
+
+/// Who is asking, read afresh or (`cached`) from the cache of credentials.
+async fn context(parts: &Parts, state: &AppState, cached: bool) -> Result<Ctx> {
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let here = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let credential = match (bearer, cookie(&parts.headers, SESSION_COOKIE)) {
+        (Some(token), _) => Some(accounts::Credential::token(token)),
+        (None, Some(secret)) => Some(accounts::Credential::session(secret)),
+        (None, None) => None,
+    };
+    let (session, vouch) = match credential {
+        Some(credential) if cached => match accounts::vouched(&state.db, credential).await? {
+            Some((session, vouch)) => (Some(session), Some(vouch)),
+            None => (None, None),
+        },
+        Some(credential) => (accounts::read(&state.db, &credential).await?, None),
+        None => (None, None),
+    };
+    if bearer.is_some() {
+        let actor = session.ok_or(Error::Unauthorized)?.actor;
+        let lang = language(&parts.headers, Some(&actor));
+        return Ok(Ctx { actor: Some(actor), csrf: None, lang, by_token: true, here, vouch });
+    }
+    let (actor, csrf) = match session {
+        Some(s) => (Some(s.actor), Some(s.csrf_token)),
+        None => (None, None),
+    };
+    // Cookie-authenticated API writes must prove they come from our pages.
+    // Nested routers see their own part of the path; the original tells API from pages.
+    if actor.is_some() && here.starts_with("/api/") && !matches!(parts.method, Method::GET | Method::HEAD) {
+        let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !csrf.as_deref().is_some_and(|c| constant_time_eq(c.as_bytes(), header.as_bytes())) {
+            return Err(Error::Csrf);
+        }
+    }
+    let lang = language(&parts.headers, actor.as_ref());
+    Ok(Ctx { actor, csrf, lang, by_token: false, here, vouch })
 }
 
 /// A numeric id from the path. Anything else names nothing, so it is "not found".

@@ -37,6 +37,7 @@ impl From<opencpd_store::Error> for Error {
             S::Invalid(p) => Error::Invalid(p),
             S::NotFound => Error::NotFound,
             S::Forbidden => Error::Forbidden,
+            S::Unauthorized => Error::Unauthorized,
             S::Conflict(p) => Error::Conflict(p),
             S::Database(e) => Error::Internal(e.into()),
             S::Other(e) => Error::Internal(e),

@@ -79,7 +79,7 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         return Redirect::to(&format!("/login?next={}", encode(&here))).into_response();
     }
     let lang = auth::cookie(&headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
-    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here };
+    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here, vouch: None };
     let messages: Vec<String> = error.problems().iter().map(|p| p.located(lang)).collect();
     match state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages })
     {
