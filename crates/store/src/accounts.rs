@@ -569,9 +569,8 @@ const VOUCH_SECONDS: u64 = 60;
 /// The most credentials cached per process.
 const VOUCH_MOST: usize = 10_000;
 
-type VouchCache = std::sync::Mutex<
-    std::collections::HashMap<(crate::DbIdentity, Credential), (std::time::Instant, Session, i64)>,
->;
+type VouchCache =
+    std::sync::Mutex<std::collections::HashMap<(crate::DbIdentity, Credential), (std::time::Instant, Session, i64)>>;
 
 fn vouch_cache() -> &'static VouchCache {
     static CACHE: std::sync::OnceLock<VouchCache> = std::sync::OnceLock::new();
@@ -641,11 +640,7 @@ async fn read_credential(db: &Db, credential: &Credential) -> Result<Option<(Ses
                 "SELECT {ACTOR_COLUMNS}, NULL AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 ORDER BY g.id"
             );
-            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(hash)
-                .bind(false)
-                .fetch_all(p)
-                .await)?
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(hash).bind(false).fetch_all(p).await)?
         }
     };
     let csrf_token = rows.first().and_then(|r| r.csrf_token.clone()).unwrap_or_default();

@@ -406,12 +406,7 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// or grants changed, meanwhile: the cached school place, then the cached actor, is read
 /// afresh and the submission tried again (the same after a refusal of scope, which may
 /// have been made on a stale place or actor).
-pub async fn submit(
-    db: &Db,
-    actor: &Actor,
-    vouch: Option<&Vouch>,
-    input: &SubmissionInput,
-) -> Result<(Receipt, bool)> {
+pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &SubmissionInput) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()

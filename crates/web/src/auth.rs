@@ -115,11 +115,8 @@ impl FromRequestParts<AppState> for Vouched {
 
 /// Who is asking, read afresh or (`cached`) from the cache of credentials.
 async fn context(parts: &Parts, state: &AppState, cached: bool) -> Result<Ctx> {
-    let uri = parts
-        .extensions
-        .get::<axum::extract::OriginalUri>()
-        .map(|u| u.0.clone())
-        .unwrap_or_else(|| parts.uri.clone());
+    let uri =
+        parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| parts.uri.clone());
     let here = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let bearer = parts
         .headers

@@ -751,3 +751,97 @@ async fn submissions_sent_at_once_store_each_uuid_once() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM submissions").await, 10);
     }
 }
+
+#[tokio::test]
+async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("seo.gitega").await;
+        let package: Value = api.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        let school = gitega_school(&app).await;
+        let body = || submission(&uuid::Uuid::new_v4().to_string(), instrument, school, good_answers());
+        let send = |api: &crate::helpers::Api| {
+            let request = api.post("/api/v1/submissions").json(&body());
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        let count = || app.scalar("SELECT COUNT(*) FROM submissions");
+        let officer = app.id_of("SELECT id FROM users WHERE username = $1", "seo.gitega").await;
+        let home = app.id_of("SELECT id FROM units WHERE code = $1", "RW-10101").await;
+        let other = app.id_of("SELECT id FROM units WHERE code = $1", "RW-10102").await;
+        // Grants changed by another process, behind this server's back.
+        let grant_sector = |unit: i64| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE grants SET unit_id = $1 WHERE user_id = $2")
+                    .bind(unit)
+                    .bind(officer)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected()))
+                .unwrap();
+            }
+        };
+
+        // The first submission caches the officer's token and grants.
+        assert_eq!(send(&api).await, 201, "{backend:?}");
+        let before = count().await;
+        // Moved to another sector: the cached grants would still allow the school, and the
+        // insert itself refuses them as changed; read afresh, the school is out of scope.
+        grant_sector(other).await;
+        assert_eq!(send(&api).await, 404, "{backend:?}: no longer the officer's school");
+        assert_eq!(count().await, before, "{backend:?}: nothing stored");
+        // Back in the sector: the cached grants (the other sector) refuse, and are read again.
+        grant_sector(home).await;
+        assert_eq!(send(&api).await, 201, "{backend:?}: the officer's school again");
+        assert_eq!(count().await, before + 1);
+
+        // A disabled account's token stores nothing, from the next submission on.
+        let admin = opencpd_store::Actor::system();
+        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
+        assert_eq!(send(&api).await, 401, "{backend:?}: disabled");
+        assert_eq!(count().await, before + 1, "{backend:?}: nothing stored");
+        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
+        assert_eq!(send(&api).await, 201, "{backend:?}: enabled again");
+
+        // A browser session (the field app's sync) is cached alike, and ends with logout.
+        let browser = app.browser("seo.gitega").await;
+        let home_page = browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        let csrf = crate::helpers::hidden(&home_page, "csrf");
+        let sync = || {
+            let request = browser.post(app.url("/api/v1/submissions")).header("x-csrf-token", &csrf).json(&body());
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(sync().await, 201, "{backend:?}: from the session");
+        let stored = count().await;
+        let r = browser.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(sync().await, 401, "{backend:?}: the session ended");
+        assert_eq!(count().await, stored, "{backend:?}: nothing stored after logout");
+
+        // A granted unit given another path changes its grantees' access stamp.
+        let stamp = || app.id_of("SELECT access_stamp FROM users WHERE username = $1", "seo.gitega");
+        let was = stamp().await;
+        let set_path = |path: String| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+                    .bind(path)
+                    .bind(home)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected()))
+                .unwrap();
+            }
+        };
+        let path: String =
+            opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+                .bind(home)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        set_path("/moved/".into()).await;
+        assert!(stamp().await > was, "{backend:?}: the stamp changed with the unit's path");
+        set_path(path).await;
+    }
+}
