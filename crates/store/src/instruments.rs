@@ -621,19 +621,32 @@ where
         on_db!(db, |p| sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users").fetch_all(p).await)?
             .into_iter()
             .collect();
-    let mut last = 0i64;
+    // Each page is read while the one before it is written out: the database and the
+    // writing each have a core.
+    let page_after = |last: i64| {
+        let (db, sql, own) = (db.clone(), sql.clone(), actor.user_id.unwrap_or(-1));
+        tokio::spawn(async move {
+            let rows: Result<Vec<ExportRow>> = on_db!(&db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(instrument_id)
+                .bind(last)
+                .bind(own)
+                .bind(EXPORT_PAGE)
+                .fetch_all(p)
+                .await
+                .map_err(Error::from));
+            rows
+        })
+    };
+    let mut next = Some(page_after(0));
     let mut written = 0u64;
-    loop {
-        let rows: Vec<ExportRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(instrument_id)
-            .bind(last)
-            .bind(actor.user_id.unwrap_or(-1))
-            .bind(EXPORT_PAGE)
-            .fetch_all(p)
-            .await)?;
-        let n = rows.len() as i64;
+    while let Some(page) = next.take() {
+        let rows = page.await.map_err(anyhow::Error::from)??;
+        if rows.len() as i64 == EXPORT_PAGE
+            && let Some(last) = rows.last()
+        {
+            next = Some(page_after(last.row.id));
+        }
         for ExportRow { row, subject_label } in rows {
-            last = row.id;
             let answers = opencpd_forms::validate::deserialize_answers(&mut serde_json::Deserializer::from_str(
                 &row.answers_json,
             ))
@@ -666,9 +679,6 @@ where
             written += 1;
         }
         sink(buffer.take()).await.map_err(anyhow::Error::from)?;
-        if n < EXPORT_PAGE {
-            break;
-        }
     }
     writer.finish().map_err(anyhow::Error::from)?;
     sink(buffer.take()).await.map_err(anyhow::Error::from)?;

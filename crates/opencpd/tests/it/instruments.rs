@@ -315,6 +315,26 @@ async fn exports_have_one_row_a_submission_with_labels_in_the_chosen_language() 
         "{}",
         rows[0]
     );
+    // An export of several pages (1,000 a page) has each submission once, in order.
+    opencpd_store::on_db!(&app.db.db, |p| sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2497) \
+         INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
+         subject_id, subject_path, answers_json, scores_json) \
+         SELECT 'copy-' || n.i, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, \
+         s.subject_id, s.subject_path, s.answers_json, s.scores_json \
+         FROM n, (SELECT * FROM submissions ORDER BY id LIMIT 1) s ORDER BY n.i"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    let csv = api.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap().text().await.unwrap();
+    let uuids: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(uuids.len(), 2500);
+    assert_eq!(&uuids[..3], &rows.iter().map(|r| r.split(',').next().unwrap()).collect::<Vec<_>>()[..]);
+    let copies: Vec<String> = (1..=2497).map(|i| format!("copy-{i}")).collect();
+    assert_eq!(uuids[3..], copies.iter().map(String::as_str).collect::<Vec<_>>()[..], "each once, in order");
+
     // Someone with no reach over the school sees none of them.
     let cm = app.api("national.cm").await;
     let csv = cm.get("/api/v1/instruments/1/export").send().await.unwrap().text().await.unwrap();
