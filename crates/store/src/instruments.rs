@@ -401,7 +401,8 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// costs one round trip for its place. Only when that insert stores nothing, or when a
 /// check refuses the submission, is the stored one read: a UUID stored before answers with
 /// what was stored (to its collector; anyone else gets a conflict) even if its instrument
-/// has been retired or its subject moved since. Nothing stored and no submission under the
+/// has been retired or its subject moved since, and only once a cached actor was read
+/// afresh (a revoked credential learns nothing). Nothing stored and no submission under the
 /// UUID means the instrument was retired, the school moved, or the collector's credential
 /// or grants changed, meanwhile: the cached school place, then the cached actor, is read
 /// afresh and the submission tried again (the same after a refusal of scope, which may
@@ -423,6 +424,11 @@ pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &Submi
             continue;
         }
         match by_uuid(db, &uuid).await {
+            // What was stored is told only to a credential known to hold now.
+            Ok(Some(_)) if fresh.vouch.is_some() => {
+                fresh.read_actor_again(db).await?;
+                continue;
+            }
             Ok(Some(stored)) if stored.collected_by != fresh.actor.user_id => {
                 return Err(Error::Conflict(
                     Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
@@ -458,10 +464,21 @@ impl Fresh<'_> {
         if !std::mem::replace(&mut self.place_read, true) && forget_place(db, subject) {
             return Ok(true);
         }
-        let Some(vouch) = self.vouch.take() else { return Ok(false) };
-        let actor = crate::accounts::reread(db, &vouch).await?.ok_or(Error::Unauthorized)?;
-        self.actor = std::borrow::Cow::Owned(actor);
+        if self.vouch.is_none() {
+            return Ok(false);
+        }
+        self.read_actor_again(db).await?;
         Ok(true)
+    }
+
+    /// Reads the cached actor afresh (nothing when it was not cached): 401 when their
+    /// credential stands for no one now.
+    async fn read_actor_again(&mut self, db: &Db) -> Result<()> {
+        if let Some(vouch) = self.vouch.take() {
+            let actor = crate::accounts::reread(db, &vouch).await?.ok_or(Error::Unauthorized)?;
+            self.actor = std::borrow::Cow::Owned(actor);
+        }
+        Ok(())
     }
 }
 

@@ -816,11 +816,20 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
         assert_eq!(send(&api).await, 201, "{backend:?}: the officer's school again");
         assert_eq!(count().await, before + 1);
 
-        // A disabled account's token stores nothing, from the next submission on.
+        // A disabled account's token stores nothing, from the next submission on, and is
+        // not told what it stored before.
+        let sent = body();
+        assert_eq!(api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status(), 201);
+        assert_eq!(api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status(), 200, "stored before");
         let admin = opencpd_store::Actor::system();
         opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
+        let again = api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status();
+        assert_eq!(again, 401, "{backend:?}: the stored submission is not told to a disabled account");
+        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
+        assert_eq!(send(&api).await, 201, "{backend:?}: enabled");
+        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
         assert_eq!(send(&api).await, 401, "{backend:?}: disabled");
-        assert_eq!(count().await, before + 1, "{backend:?}: nothing stored");
+        assert_eq!(count().await, before + 3, "{backend:?}: nothing stored");
         opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
         assert_eq!(send(&api).await, 201, "{backend:?}: enabled again");
 
