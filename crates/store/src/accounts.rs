@@ -580,8 +580,7 @@ fn vouch_cache() -> &'static VouchCache {
 /// The session (actor and CSRF token; none for an API token) a credential stands for,
 /// from the cache of credentials when read lately, with the [`Vouch`] a write made for
 /// it must check at commit. Only writes that check it may act on such an actor (the
-/// submission intake does); everything else reads the credential afresh
-/// ([`session`], [`token_actor`]).
+/// submission intake does); everything else reads the credential afresh ([`read`]).
 pub async fn vouched(db: &Db, credential: Credential) -> Result<Option<(Session, Vouch)>> {
     let key = (db.identity(), credential);
     if let Some((at, session, stamp)) = vouch_cache().lock().expect("credential cache").get(&key)

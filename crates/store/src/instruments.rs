@@ -401,35 +401,42 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// costs one round trip for its place. Only when that insert stores nothing, or when a
 /// check refuses the submission, is the stored one read: a UUID stored before answers with
 /// what was stored (to its collector; anyone else gets a conflict) even if its instrument
-/// has been retired or its subject moved since, and only once a cached actor was read
-/// afresh (a revoked credential learns nothing). Nothing stored and no submission under the
-/// UUID means the instrument was retired, the school moved, or the collector's credential
-/// or grants changed, meanwhile: the cached school place, then the cached actor, is read
-/// afresh and the submission tried again (the same after a refusal of scope, which may
-/// have been made on a stale place or actor).
+/// has been retired or its subject moved since. Any outcome but a stored row is reached
+/// with the actor read afresh: a cached actor is read again and the submission tried again
+/// (so a revoked credential learns nothing, and a refusal made on stale grants is made
+/// again on current ones). Nothing stored and no submission under the UUID means the
+/// instrument was retired or the school moved meanwhile: a cached school place is read
+/// afresh and the submission tried once more (the same after a refusal of scope, since the
+/// school may have moved into the collector's scope).
 pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &SubmissionInput) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
         .to_string();
-    let mut fresh = Fresh { place_read: false, actor: std::borrow::Cow::Borrowed(actor), vouch: vouch.cloned() };
+    let mut actor = std::borrow::Cow::Borrowed(actor);
+    let mut vouch = vouch.cloned();
+    // A school's place read from the cache is read afresh once, when the insert stored
+    // nothing or a check refused the school: it may have moved, into the scope or out.
+    let mut place_read = false;
+    let mut forget_place_once = || !std::mem::replace(&mut place_read, true) && forget_place(db, &input.subject);
     loop {
-        let refused = match store_new(db, &fresh.actor, fresh.vouch.as_ref(), input, &uuid).await {
+        let refused = match store_new(db, &actor, vouch.as_ref(), input, &uuid).await {
             Ok(Some(stored)) => return Ok((stored, false)),
             Ok(None) => None,
             Err(e) => Some(e),
         };
-        // A refusal of scope made on what was cached may not hold for what is current.
-        if matches!(refused, Some(Error::NotFound | Error::Forbidden)) && fresh.read_again(db, &input.subject).await? {
+        // Only a stored row had its credential checked (by the insert itself): any other
+        // answer is given to a credential read afresh (401 when it stands for no one now).
+        if let Some(cached) = vouch.take() {
+            let now = crate::accounts::reread(db, &cached).await?.ok_or(Error::Unauthorized)?;
+            actor = std::borrow::Cow::Owned(now);
+            continue;
+        }
+        if matches!(refused, Some(Error::NotFound | Error::Forbidden)) && forget_place_once() {
             continue;
         }
         match by_uuid(db, &uuid).await {
-            // What was stored is told only to a credential known to hold now.
-            Ok(Some(_)) if fresh.vouch.is_some() => {
-                fresh.read_actor_again(db).await?;
-                continue;
-            }
-            Ok(Some(stored)) if stored.collected_by != fresh.actor.user_id => {
+            Ok(Some(stored)) if stored.collected_by != actor.user_id => {
                 return Err(Error::Conflict(
                     Problem::new("conflict").arg("detail", "this uuid belongs to another collector"),
                 ));
@@ -441,44 +448,11 @@ pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &Submi
             Ok(None) => match refused {
                 Some(e) => return Err(e),
                 // Nothing stored and the UUID free: what the insert checked had changed.
-                None if fresh.read_again(db, &input.subject).await? => continue,
+                None if forget_place_once() => continue,
                 None => return Err(retired_since(db, input.instrument_id).await),
             },
             Err(e) => return Err(refused.unwrap_or(e)),
         }
-    }
-}
-
-/// What a submission was checked against that came from a cache, to read afresh when
-/// the insert found it changed (or it refused the actor): the school's place, then the
-/// actor. Each is read again at most once.
-struct Fresh<'a> {
-    place_read: bool,
-    actor: std::borrow::Cow<'a, Actor>,
-    vouch: Option<Vouch>,
-}
-
-impl Fresh<'_> {
-    /// Reads the next cached thing afresh; whether there was one.
-    async fn read_again(&mut self, db: &Db, subject: &About) -> Result<bool> {
-        if !std::mem::replace(&mut self.place_read, true) && forget_place(db, subject) {
-            return Ok(true);
-        }
-        if self.vouch.is_none() {
-            return Ok(false);
-        }
-        self.read_actor_again(db).await?;
-        Ok(true)
-    }
-
-    /// Reads the cached actor afresh (nothing when it was not cached): 401 when their
-    /// credential stands for no one now.
-    async fn read_actor_again(&mut self, db: &Db) -> Result<()> {
-        if let Some(vouch) = self.vouch.take() {
-            let actor = crate::accounts::reread(db, &vouch).await?.ok_or(Error::Unauthorized)?;
-            self.actor = std::borrow::Cow::Owned(actor);
-        }
-        Ok(())
     }
 }
 
@@ -643,15 +617,13 @@ where
     let page_after = |last: i64| {
         let (db, sql, own) = (db.clone(), sql.clone(), actor.user_id.unwrap_or(-1));
         tokio::spawn(async move {
-            let rows: Result<Vec<ExportRow>> = on_db!(&db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&db, |p| sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql))
                 .bind(instrument_id)
                 .bind(last)
                 .bind(own)
                 .bind(EXPORT_PAGE)
                 .fetch_all(p)
-                .await
-                .map_err(Error::from));
-            rows
+                .await)
         })
     };
     let mut next = Some(page_after(0));
