@@ -166,21 +166,61 @@ pub fn allows(grants: &[Grant], action: Action, target: &Target<'_>) -> bool {
     grants.iter().any(|g| g.role.permits(action) && g.scope.covers(target))
 }
 
-/// The smallest-to-state description of where someone may read: used to filter lists.
-/// `None` means everywhere.
+/// The unit subtrees someone may read, for filtering lists: `None` means everywhere.
+/// Normalised: sorted, each once, and none inside another, so a list or a sum taken over
+/// them counts every row once (a grant over a district and another over one of its
+/// sectors read the district). School and own grants are not unit subtrees: see
+/// [`read_schools`] and [`read_people`].
 pub fn read_paths(grants: &[Grant]) -> Option<Vec<String>> {
     if grants.iter().any(|g| g.scope == Scope::Everything) {
         return None;
     }
-    Some(
-        grants
-            .iter()
-            .filter_map(|g| match &g.scope {
-                Scope::Unit { path, .. } => Some(path.clone()),
-                _ => None,
-            })
-            .collect(),
-    )
+    let mut paths: Vec<String> = grants
+        .iter()
+        .filter_map(|g| match &g.scope {
+            Scope::Unit { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    // Sorted, a path's subtree follows it directly: keep a path only when the last one
+    // kept is not a prefix of it.
+    paths.sort();
+    paths.dedup();
+    let mut kept: Vec<String> = Vec::with_capacity(paths.len());
+    for path in paths {
+        if !kept.last().is_some_and(|outer| path.starts_with(outer.as_str())) {
+            kept.push(path);
+        }
+    }
+    Some(kept)
+}
+
+/// The schools someone may read through school grants (head teachers, mentors).
+pub fn read_schools(grants: &[Grant]) -> Vec<i64> {
+    let mut ids: Vec<i64> = grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            Scope::School { school_id } => Some(school_id),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The people someone may read as themselves (own grants).
+pub fn read_people(grants: &[Grant]) -> Vec<i64> {
+    let mut ids: Vec<i64> = grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            Scope::Own { person_id } => Some(person_id),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// The first path that is not below `prefix`, for index-friendly range filters:
@@ -246,5 +286,21 @@ mod tests {
         assert!("/1/7/42/" < upper_bound("/1/7/").as_str());
         assert!("/1/8/" > upper_bound("/1/7/").as_str());
         assert!("/1/70/" >= upper_bound("/1/7/").as_str());
+    }
+
+    #[test]
+    fn read_paths_keep_the_outer_of_nested_grants() {
+        let grants = vec![
+            Grant { role: AccountRole::SectorOfficer, scope: Scope::Unit { unit_id: 42, path: "/1/7/42/".into() } },
+            Grant { role: AccountRole::DistrictOfficer, scope: Scope::Unit { unit_id: 7, path: "/1/7/".into() } },
+            Grant { role: AccountRole::SectorOfficer, scope: Scope::Unit { unit_id: 70, path: "/1/70/".into() } },
+            Grant { role: AccountRole::DistrictOfficer, scope: Scope::Unit { unit_id: 7, path: "/1/7/".into() } },
+            Grant { role: AccountRole::SchoolLeader, scope: Scope::School { school_id: 9 } },
+        ];
+        assert_eq!(read_paths(&grants), Some(vec!["/1/7/".to_string(), "/1/70/".to_string()]));
+        assert_eq!(read_schools(&grants), vec![9]);
+        assert!(read_people(&grants).is_empty());
+        let everything = vec![Grant { role: AccountRole::SystemAdmin, scope: Scope::Everything }];
+        assert_eq!(read_paths(&everything), None);
     }
 }

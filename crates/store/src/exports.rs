@@ -1,36 +1,9 @@
 //! Exports of the registry, limited to what the actor may read, in the same columns the
 //! imports take, so a file exported from one deployment imports into another.
 
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Result, on_db, today};
-use opencpd_domain::Scope;
-use opencpd_domain::access::upper_bound;
 use opencpd_domain::import::ImportKind;
-
-/// A SQL condition limiting rows to the actor's scope. Paths are digits and `/` and ids
-/// are integers, so they are written into the SQL text directly.
-pub fn scope_clause(actor: &Actor, path_col: &str, school_col: Option<&str>, person_col: Option<&str>) -> String {
-    let mut parts = Vec::new();
-    for g in &actor.grants {
-        match &g.scope {
-            Scope::Everything => return "1 = 1".into(),
-            Scope::Unit { path, .. } => {
-                debug_assert!(path.chars().all(|c| c.is_ascii_digit() || c == '/'));
-                parts.push(format!("({path_col} >= '{path}' AND {path_col} < '{}')", upper_bound(path)))
-            }
-            Scope::School { school_id } => {
-                if let Some(col) = school_col {
-                    parts.push(format!("{col} = {school_id}"))
-                }
-            }
-            Scope::Own { person_id } => {
-                if let Some(col) = person_col {
-                    parts.push(format!("{col} = {person_id}"))
-                }
-            }
-        }
-    }
-    if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
-}
 
 type Rows = Vec<Vec<String>>;
 
@@ -47,7 +20,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 "SELECT u.country, u.code, u.name, l.key, p.code FROM units u \
                  JOIN unit_levels l ON l.country = u.country AND l.depth = u.depth \
                  LEFT JOIN units p ON p.id = u.parent_id WHERE {} ORDER BY u.path",
-                scope_clause(actor, "u.path", None, None)
+                ListScope::of(actor).sql(Columns::path("u.path"))
             );
             let rows: Vec<(String, String, String, String, Option<String>)> =
                 on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
@@ -57,7 +30,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
             let sql = format!(
                 "SELECT s.code, s.name, u.code, s.level, s.ownership, s.subsystem, s.latitude, s.longitude \
                  FROM schools s JOIN units u ON u.id = s.unit_id WHERE {} ORDER BY s.code",
-                scope_clause(actor, "s.unit_path", Some("s.id"), None)
+                ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"))
             );
             #[allow(clippy::type_complexity)]
             let rows: Vec<(
@@ -94,7 +67,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                     AND (y.end_date IS NULL OR y.end_date >= $1) ORDER BY y.start_date DESC, y.id DESC LIMIT 1) \
                  LEFT JOIN schools s ON s.id = x.school_id LEFT JOIN units u ON u.id = x.unit_id \
                  WHERE {} ORDER BY p.id",
-                scope_clause(actor, "x.path", Some("x.school_id"), Some("p.id"))
+                ListScope::of(actor).sql(Columns::path("x.path").school("x.school_id").person("p.id"))
             );
             #[allow(clippy::type_complexity)]
             let rows: Vec<(
@@ -133,7 +106,7 @@ pub async fn export(db: &Db, actor: &Actor, kind: ImportKind) -> Result<(Vec<&'s
                 "SELECT p.staff_number, x.role, s.code, u.code, x.start_date, x.end_date FROM positions x \
                  JOIN people p ON p.id = x.person_id LEFT JOIN schools s ON s.id = x.school_id \
                  LEFT JOIN units u ON u.id = x.unit_id WHERE {} ORDER BY x.id",
-                scope_clause(actor, "x.path", Some("x.school_id"), Some("x.person_id"))
+                ListScope::of(actor).sql(Columns::path("x.path").school("x.school_id").person("x.person_id"))
             );
             #[allow(clippy::type_complexity)]
             let rows: Vec<(

@@ -12,7 +12,7 @@
 //! older app) conflicts with any change since its version. The values are checked by the
 //! registry's rules before anything is decided.
 
-use crate::exports::scope_clause;
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, instruments, on_db, today};
 use chrono::{DateTime, Utc};
 use opencpd_domain::access::Action;
@@ -129,7 +129,7 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
     let sql = format!(
         "SELECT s.id, s.code, s.name, u.name AS unit_name FROM schools s JOIN units u ON u.id = s.unit_id \
          WHERE {} AND {schools_within} ORDER BY s.name",
-        scope_clause(actor, "s.unit_path", Some("s.id"), None)
+        ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"))
     );
     let schools: Vec<PackageSchool> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
@@ -140,7 +140,7 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
              p.version FROM positions x \
              JOIN people p ON p.id = x.person_id WHERE x.start_date <= $1 AND (x.end_date IS NULL OR x.end_date >= $1) \
              AND {} AND {people_within} ORDER BY p.family_name, p.given_name",
-            scope_clause(actor, "x.path", Some("x.school_id"), Some("x.person_id"))
+            ListScope::of(actor).sql(Columns::path("x.path").school("x.school_id").person("x.person_id"))
         );
         let mut rows: Vec<PackagePerson> =
             on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(today()).fetch_all(p).await)?;
@@ -185,7 +185,7 @@ async fn package_cohorts(db: &Db, actor: &Actor, within: &str) -> Result<Vec<Pac
         "SELECT c.id, c.code, c.name, u.name AS unit_name, c.start_date, c.end_date, {participant} AS participant \
          FROM cohorts c JOIN units u ON u.id = c.unit_id \
          WHERE c.end_date >= $1 AND (({} AND {within}) OR {participant}) ORDER BY c.start_date DESC, c.code",
-        scope_clause(&facilitating, "c.unit_path", None, None)
+        ListScope::of(&facilitating).sql(Columns::path("c.unit_path"))
     );
     let since = today() - chrono::Duration::days(COHORT_RECENT_DAYS);
     let mut cohorts: Vec<PackageCohort> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))

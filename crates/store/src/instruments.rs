@@ -16,6 +16,7 @@
 //!   read them; a participant reads their own.
 
 use crate::accounts::Vouch;
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use chrono::{DateTime, Utc};
 use opencpd_domain::Problem;
@@ -602,7 +603,7 @@ where
     let buffer = PageBuffer::default();
     let mut writer =
         opencpd_transfer::TableWriter::new(format, &header_refs, buffer.clone()).map_err(anyhow::Error::from)?;
-    let scope = crate::exports::scope_clause(actor, "s.subject_path", None, None);
+    let scope = ListScope::of(actor).sql(Columns::path("s.subject_path"));
     let sql = format!(
         "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
          s.subject_path, s.answers_json, s.scores_json, {SUBJECT_LABEL_SQL} AS subject_label FROM submissions s \
@@ -736,7 +737,7 @@ fn cell<'a>(
 pub async fn submission_counts(db: &Db, actor: &Actor) -> Result<std::collections::HashMap<i64, i64>> {
     let own = actor.user_id.unwrap_or(-1);
     let scope = if actor.may(Action::ReadSubmissions) {
-        crate::exports::scope_clause(actor, "subject_path", None, None)
+        ListScope::of(actor).sql(Columns::path("subject_path"))
     } else {
         "1 = 0".to_string()
     };

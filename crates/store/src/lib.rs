@@ -1,20 +1,14 @@
-//! OpenCPD's storage: one API over SQLite (the default, one file) and PostgreSQL
-//! (national deployments).
+//! OpenCPD's areas that have not yet moved to crates of their own: the registry, CPD
+//! delivery, instruments and field sync, imports, exports, backups and the demo data.
 //!
-//! [`Db`] is a concrete enum over the two pools, so callers are not generic and nothing
-//! compiles twice outside this crate. Inside, [`on_db!`] and [`on_tx!`] run the same SQL
-//! text on either backend; SQL differs only in the migrations (one folder per backend) and
-//! where marked. Every write goes through a transaction with its audit event.
+//! They stand on `opencpd-kernel` (the database on either backend, actors, the audit
+//! trail, the list-scope filter), re-exported here under the names they had.
 //!
 //! Not here: HTTP, HTML, file formats.
 
-pub mod accounts;
-pub mod audit;
 pub mod backup;
-pub mod bulk;
 pub mod delivery;
 pub mod demo;
-pub mod error;
 pub mod exports;
 pub mod field;
 pub mod imports;
@@ -22,188 +16,7 @@ pub mod instruments;
 mod intake;
 pub mod registry;
 
-pub use accounts::Actor;
-pub use error::{Error, Result};
-
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
-use std::str::FromStr;
-use std::time::Duration;
-
-/// A connection pool to one of the two backends.
-#[derive(Clone, Debug)]
-pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
-/// Which pool a [`Db`] is: the same for every clone of one `Db`, different for any other
-/// pool, even one opened later in this process (an identity keeps its pool's address from
-/// being given to another while it lives).
-#[derive(Clone, Debug)]
-pub struct DbIdentity(std::sync::Weak<dyn std::any::Any + Send + Sync>);
-
-impl PartialEq for DbIdentity {
-    fn eq(&self, other: &Self) -> bool {
-        std::sync::Weak::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for DbIdentity {}
-
-impl std::hash::Hash for DbIdentity {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.0.as_ptr() as *const () as usize).hash(state);
-    }
-}
-
-/// Which backend a [`Db`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
-#[macro_export]
-macro_rules! on_db {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::Db::Sqlite($pool) => $body,
-            $crate::Db::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` with `$conn` bound to the connection of a transaction of either backend.
-/// Use `&mut *$conn` as the executor.
-#[macro_export]
-macro_rules! on_tx {
-    ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
-                let $conn: &mut sqlx::SqliteConnection = &mut *t;
-                $body
-            }
-            $crate::Tx::Postgres(t) => {
-                let $conn: &mut sqlx::PgConnection = &mut *t;
-                $body
-            }
-        }
-    };
-}
-
-/// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
-    }
-}
-
-/// Where a database is, as given on the command line or in `OPENCPD_DB`.
-pub fn describe_url(url: &str) -> String {
-    // Never print a password.
-    match url.split_once('@') {
-        Some((head, tail)) if head.contains("://") => {
-            let scheme = head.split("://").next().unwrap_or("");
-            format!("{scheme}://…@{tail}")
-        }
-        _ => url.to_string(),
-    }
-}
-
-impl Db {
-    /// Connects to `url`: `postgres://…` for PostgreSQL, otherwise a SQLite file path or
-    /// `sqlite:` URL. A SQLite file is created when missing.
-    pub async fn connect(url: &str) -> Result<Db> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?;
-            // No ping before each query (sqlx's default doubles every round trip); a
-            // connection the server closed fails its next query and is dropped from the pool.
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await?;
-            Ok(Db::Postgres(pool))
-        } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-            let options = SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-8000")
-                // Copy the write-ahead log back every 8,000 pages (32 MB) rather than 1,000:
-                // pages written again and again between two copies are copied once.
-                .pragma("wal_autocheckpoint", "8000");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .min_connections(1)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?;
-            Ok(Db::Sqlite(pool))
-        }
-    }
-
-    /// This pool's identity, for a cache of what its database holds (see [`DbIdentity`]).
-    pub fn identity(&self) -> DbIdentity {
-        let options: std::sync::Arc<dyn std::any::Any + Send + Sync> = match self {
-            Db::Sqlite(p) => p.connect_options(),
-            Db::Postgres(p) => p.connect_options(),
-        };
-        DbIdentity(std::sync::Arc::downgrade(&options))
-    }
-
-    /// Brings the schema up to date. Applied migrations are never edited.
-    pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await.map_err(anyhow::Error::from)?,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await.map_err(anyhow::Error::from)?,
-        }
-        Ok(())
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
-    }
-
-    pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
-    }
-
-    /// A cheap round trip, for `/healthz`.
-    pub async fn ping(&self) -> Result<()> {
-        on_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    pub async fn close(&self) {
-        on_db!(self, |p| p.close().await)
-    }
-}
-
-/// Today's date in UTC; the one place the store reads the calendar.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+pub use opencpd_kernel::{
+    Actor, Backend, Db, DbIdentity, Error, Result, Tx, accounts, audit, bulk, describe_url, error, on_db, on_tx, scope,
+    today,
+};

@@ -1315,3 +1315,58 @@ async fn certificates_are_not_issued_to_the_withdrawn() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM certificates").await, before, "nothing written");
     }
 }
+
+/// Regression: reach counted a sector twice for someone granted both the sector and its
+/// district (33 enrolled where the district alone saw 30). Nested grants are one scope:
+/// every list and report reads the same as with the outer grant alone.
+#[tokio::test]
+async fn reach_counts_nested_grants_once() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let code_of = |name: &'static str| {
+            let db = app.db.db.clone();
+            async move {
+                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
+                    "SELECT code FROM units WHERE name = $1"
+                )
+                .bind(name)
+                .fetch_one(p)
+                .await)
+                .unwrap()
+            }
+        };
+        let (district, sector) = (code_of("Nyarugenge").await, code_of("Gitega").await);
+        let both = opencpd_store::accounts::NewUser {
+            username: "deo.and.seo".into(),
+            password: crate::helpers::PASSWORD.into(),
+            display_name: "District and sector".into(),
+            language: "en".into(),
+            grants: vec![
+                opencpd_store::accounts::GrantSpec {
+                    role: opencpd_domain::AccountRole::DistrictOfficer,
+                    scope_code: Some(district),
+                },
+                opencpd_store::accounts::GrantSpec {
+                    role: opencpd_domain::AccountRole::SectorOfficer,
+                    scope_code: Some(sector),
+                },
+            ],
+        };
+        opencpd_store::accounts::create_user(&app.db.db, &opencpd_store::Actor::system(), &both).await.unwrap();
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let (district_only, nested) = (app.api("deo.nyarugenge").await, app.api("deo.and.seo").await);
+        for path in [
+            format!("/api/v1/programmes/{lt2}/reach"),
+            format!("/api/v1/programmes/{lt2}/reach?by=sex"),
+            format!("/api/v1/programmes/{lt2}/funnels"),
+            "/api/v1/cohorts".to_string(),
+        ] {
+            let (s1, alone) = json_of(district_only.get(&path).send().await.unwrap()).await;
+            let (s2, with_sector) = json_of(nested.get(&path).send().await.unwrap()).await;
+            assert_eq!((s1, s2), (200, 200), "{backend:?} {path}");
+            assert_eq!(alone, with_sector, "{backend:?} {path}: the sector inside the district counts once");
+        }
+        let (_, reach) = json_of(nested.get(&format!("/api/v1/programmes/{lt2}/reach")).send().await.unwrap()).await;
+        assert!(reach["totals"]["enrolled"].as_i64().unwrap() > 0, "{backend:?}: the district has participants");
+    }
+}

@@ -8,9 +8,10 @@
 use super::catalogue::{self, Course};
 use super::{Placement, choice, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
 use crate::bulk::{self, Cell};
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
-use opencpd_domain::access::{Action, Target, read_paths, upper_bound};
+use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
 use opencpd_domain::{Problem, Table};
 use serde::{Deserialize, Serialize};
@@ -97,26 +98,10 @@ pub async fn cohort_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Cohort
 /// The cohorts in the actor's scope, newest first; optionally of one course.
 pub async fn cohorts(db: &Db, actor: &Actor, course_id: Option<i64>) -> Result<Vec<Cohort>> {
     let sql = format!(
-        "{COHORT_SQL} WHERE ($1 IS NULL OR h.course_id = $1) AND h.unit_path >= $2 AND h.unit_path < $3 \
-         ORDER BY h.start_date DESC, h.code"
+        "{COHORT_SQL} WHERE ($1 IS NULL OR h.course_id = $1) AND {} ORDER BY h.start_date DESC, h.code",
+        ListScope::of(actor).sql(Columns::path("h.unit_path"))
     );
-    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
-    let mut out: Vec<Cohort> = Vec::new();
-    for path in paths {
-        let rows: Vec<Cohort> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(course_id)
-            .bind(&path)
-            .bind(upper_bound(&path))
-            .fetch_all(p)
-            .await)?;
-        for r in rows {
-            if !out.iter().any(|c| c.id == r.id) {
-                out.push(r);
-            }
-        }
-    }
-    out.sort_by(|a, b| b.start_date.cmp(&a.start_date).then(a.code.cmp(&b.code)));
-    Ok(out)
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(course_id).fetch_all(p).await)?)
 }
 
 pub async fn create_cohort(db: &Db, actor: &Actor, input: &CohortInput) -> Result<Cohort> {

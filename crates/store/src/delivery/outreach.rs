@@ -10,10 +10,11 @@
 
 use super::catalogue::programme_by_code;
 use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
-use opencpd_domain::access::{Action, Target, read_paths, upper_bound};
+use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry as vocab;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -347,33 +348,16 @@ where
         }
         None => None,
     };
-    let paths = read_paths(&actor.grants);
-    let school_ids: Vec<i64> = actor
-        .grants
-        .iter()
-        .filter_map(|g| match g.scope {
-            opencpd_domain::Scope::School { school_id } => Some(school_id),
-            _ => None,
-        })
-        .collect();
+    let scope = ListScope::of(actor);
+    let scope = if scope.is_everything() {
+        "1 = 1".to_string()
+    } else {
+        // Broadcasts with no place are the deployment's, read by all.
+        format!("(e.path = '/' OR {})", scope.sql(Columns::path("e.path").school("e.school_id")))
+    };
     let rows: Vec<T> = on_db!(db, |p| {
         let mut qb = sqlx::QueryBuilder::new(head);
-        match &paths {
-            None => {
-                qb.push("1 = 1");
-            }
-            Some(paths) => {
-                qb.push("(e.path = '/'");
-                for path in paths {
-                    qb.push(" OR (e.path >= ").push_bind(path.clone());
-                    qb.push(" AND e.path < ").push_bind(upper_bound(path)).push(")");
-                }
-                for id in &school_ids {
-                    qb.push(" OR e.school_id = ").push_bind(*id);
-                }
-                qb.push(")");
-            }
-        }
+        qb.push(scope.as_str());
         if let Some(k) = &kind {
             qb.push(" AND e.kind = ").push_bind(k.clone());
         }

@@ -16,9 +16,10 @@
 //! cached report is never stale, and stamps are unique, so two databases never share one.
 
 use super::cohorts::cohort;
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use opencpd_domain::Scope;
-use opencpd_domain::access::{read_paths, upper_bound};
+use opencpd_domain::access::upper_bound;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -85,7 +86,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     if actor.grants.iter().all(|g| matches!(g.scope, Scope::School { .. } | Scope::Own { .. })) {
         return Err(Error::Forbidden);
     }
-    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
+    let paths = ListScope::of(actor).unit_paths();
     let stamp: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
     let mut groups: Vec<Group> = Vec::new();
@@ -494,12 +495,9 @@ pub struct CohortFunnel {
 /// The completion funnel of every cohort of a programme in the reader's scope.
 pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<CohortFunnel>> {
     let programme = super::catalogue::programme(db, actor, programme_id).await?;
-    let paths = read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]);
-    let mut out: Vec<CohortFunnel> = Vec::new();
-    for path in &paths {
-        let rows: Vec<CohortFunnel> = on_db!(db, |p| {
-            sqlx::query_as(
-            "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
+    let scope = ListScope::of(actor).sql(Columns::path("h.unit_path"));
+    let sql = format!(
+        "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
              CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS withdrawn, \
              CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
              CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
@@ -507,22 +505,11 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
                  AND c.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) AS BIGINT) AS certified \
              FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id \
              LEFT JOIN enrolments e ON e.cohort_id = h.id \
-             WHERE k.programme_id = $1 AND h.unit_path >= $2 AND h.unit_path < $3 \
+             WHERE k.programme_id = $1 AND {scope} \
              GROUP BY h.id, h.code, h.name, k.code, u.name ORDER BY h.code LIMIT 5000"
-        )
-        .bind(programme.id)
-        .bind(path)
-        .bind(upper_bound(path))
-        .fetch_all(p)
-        .await
-        })?;
-        for r in rows {
-            if !out.iter().any(|c| c.cohort_id == r.cohort_id) {
-                out.push(r);
-            }
-        }
-    }
-    out.sort_by(|a, b| a.code.cmp(&b.code));
+    );
+    let out: Vec<CohortFunnel> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(programme.id).fetch_all(p).await)?;
     Ok(out)
 }
 

@@ -8,10 +8,11 @@
 
 use super::catalogue::programme_by_code;
 use super::{choice, collect, fail_if_any, may, optional_text};
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
-use opencpd_domain::access::{Action, Target, read_paths, upper_bound};
+use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry as vocab;
 use serde::{Deserialize, Serialize};
 
@@ -141,41 +142,22 @@ pub struct ResourceFilter {
 
 /// The resources the actor reads, newest delivery first (at most 2,000).
 pub async fn resources(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Result<Vec<Resource>> {
-    let mut ranges: Vec<String> = match filter.unit_id {
-        Some(id) => vec![crate::registry::unit(db, actor, id).await?.path],
-        None => read_paths(&actor.grants).unwrap_or_else(|| vec!["/".to_string()]),
-    };
-    let mut schools: Vec<i64> = Vec::new();
-    if let Some(id) = filter.school_id {
+    // The actor's scope, narrowed by the filter to one school or one unit (each checked
+    // as a single record first).
+    let place = if let Some(id) = filter.school_id {
         let school = crate::registry::school(db, actor, id).await?;
-        schools.push(school.id);
-        ranges = vec![school.unit_path];
-    } else if filter.unit_id.is_none() {
-        schools = actor
-            .grants
-            .iter()
-            .filter_map(|g| match g.scope {
-                opencpd_domain::Scope::School { school_id } => Some(school_id),
-                _ => None,
-            })
-            .collect();
-    }
+        format!("x.school_id = {}", school.id)
+    } else if let Some(id) = filter.unit_id {
+        let path = crate::registry::unit(db, actor, id).await?.path;
+        format!("(x.unit_path >= '{path}' AND x.unit_path < '{}')", upper_bound(&path))
+    } else {
+        ListScope::of(actor).sql(Columns::path("x.unit_path").school("x.school_id"))
+    };
     let kind = optional_text(&filter.kind).map(|k| k.to_lowercase());
     let state = optional_text(&filter.state).map(|k| k.to_lowercase());
-    let sql = format!("SELECT * FROM ({RESOURCE_SQL}) x WHERE ");
+    let sql = format!("SELECT * FROM ({RESOURCE_SQL}) x WHERE {place}");
     let rows: Vec<Resource> = on_db!(db, |p| {
         let mut qb = sqlx::QueryBuilder::new(sql.clone());
-        qb.push("(1 = 0");
-        if filter.school_id.is_none() {
-            for path in &ranges {
-                qb.push(" OR (x.unit_path >= ").push_bind(path.clone());
-                qb.push(" AND x.unit_path < ").push_bind(upper_bound(path)).push(")");
-            }
-        }
-        for id in &schools {
-            qb.push(" OR x.school_id = ").push_bind(*id);
-        }
-        qb.push(")");
         if let Some(k) = &kind {
             qb.push(" AND x.kind = ").push_bind(k.clone());
         }

@@ -541,7 +541,7 @@ pub struct Vouch {
 
 impl Vouch {
     /// The hashes to bind for the check, as (token, session).
-    pub(crate) fn hashes(&self) -> (Option<&str>, Option<&str>) {
+    pub fn hashes(&self) -> (Option<&str>, Option<&str>) {
         match &self.credential {
             Credential::Token(h) => (Some(h), None),
             Credential::Session(h) => (None, Some(h)),
@@ -552,7 +552,7 @@ impl Vouch {
 /// The SQL condition, true when the row `v` (with columns `vouch_token`, `vouch_session`,
 /// `vouch_stamp` and `received_at`) carries no vouch or a vouch that still holds; `$no`
 /// is a parameter bound to `false`.
-pub(crate) fn vouch_holds_sql(no: &str) -> String {
+pub fn vouch_holds_sql(no: &str) -> String {
     format!(
         "(v.vouch_stamp IS NULL \
          OR EXISTS (SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = v.vouch_token \

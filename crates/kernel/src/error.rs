@@ -51,7 +51,7 @@ pub fn unique_violation(e: sqlx::Error, value: &str) -> Error {
 
 /// Keeps a parsed value, or records its problem under `column`: forms report every bad
 /// field at once rather than the first.
-pub(crate) fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
+pub fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::result::Result<T, Problem>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(p) => {
@@ -62,11 +62,11 @@ pub(crate) fn collect<T>(problems: &mut Vec<Problem>, column: &str, r: std::resu
 }
 
 /// An optional text field: absent, empty and blank are all "not given".
-pub(crate) fn optional_text(v: &Option<String>) -> Option<&str> {
+pub fn optional_text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Every problem found, or nothing to say.
-pub(crate) fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
+pub fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
     if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
