@@ -5,10 +5,6 @@ use crate::helpers::{Backend, PASSWORD, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 
-pub(crate) fn slow_tests() -> bool {
-    std::env::var("OPENCPD_SLOW_TESTS").is_ok_and(|v| v == "1")
-}
-
 /// A chromedriver with a headless chromium, ended on drop.
 pub struct Browser {
     driver: Child,
@@ -93,10 +89,8 @@ impl Drop for Browser {
 }
 
 #[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn log_in_drill_down_to_a_school_see_a_failed_import_and_switch_to_french() {
-    if !slow_tests() {
-        return;
-    }
     let app = TestApp::start(Backend::Sqlite).await;
     let b = Browser::start(1280, 900).await;
 
@@ -148,10 +142,8 @@ async fn log_in_drill_down_to_a_school_see_a_failed_import_and_switch_to_french(
 }
 
 #[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn pages_fit_a_phone_and_scope_holds_in_the_browser() {
-    if !slow_tests() {
-        return;
-    }
     let app = TestApp::start(Backend::Sqlite).await;
     let b = Browser::start(390, 844).await;
     b.login(&app, "seo.gitega").await;
@@ -202,10 +194,8 @@ async fn wait_for_text(b: &Browser, css: &str, want: &str) {
 }
 
 #[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_once() {
-    if !slow_tests() {
-        return;
-    }
     use crate::helpers::TestDb;
     let db = TestDb::new(Backend::Sqlite).await;
     opencpd_store::demo::build(
@@ -336,10 +326,8 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
 /// buttons big enough to tap, the save button stays in reach while scrolling, and what is
 /// saved is what was tapped.
 #[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_cohort_of_60_is_marked_on_a_phone() {
-    if !slow_tests() {
-        return;
-    }
     use opencpd_store::delivery::{attendance, catalogue, cohorts};
     let app = TestApp::start(Backend::Sqlite).await;
     let db = &app.db.db;

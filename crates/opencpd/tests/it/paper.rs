@@ -452,10 +452,8 @@ fn decode_qr(png_bytes: &[u8]) -> String {
 }
 
 #[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_certificate_is_verified_by_scanning_its_qr_code_in_a_browser() {
-    if !crate::browser::slow_tests() {
-        return;
-    }
     let app = start(crate::helpers::Backend::Sqlite).await;
     let id = cohort_id(&app, "EL-DIP-2025-NYA").await;
     let seo = app.api("seo.gitega").await;
