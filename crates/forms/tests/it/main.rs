@@ -1,5 +1,5 @@
 //! The one integration-test binary of `opencpd-forms`: workbooks built in code from the
-//! XLSForm spec, and the real forms in `data/xlsforms`.
+//! XLSForm spec, and the real forms of the shared reference data (`../shared/data/xlsforms`).
 
 mod fixtures;
 mod import;

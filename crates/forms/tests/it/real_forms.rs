@@ -1,4 +1,4 @@
-//! The ten real XLSForms in `data/xlsforms` (copied from the shared reference data with their licences): which are taken, and why the others
+//! The ten real XLSForms of the shared reference data (`../shared/data/xlsforms`, read from there, never copied): which are taken, and why the others
 //! are rejected (row, column, problem).
 
 use crate::fixtures::ctx;
@@ -6,7 +6,8 @@ use opencpd_domain::table::Problem;
 use opencpd_forms::{Answer, Form, ItemKind, parse_xlsform, validate};
 use serde_json::json;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/xlsforms/");
+/// The shared reference data's forms (see the crate's build script).
+const DIR: &str = env!("OPENCPD_SHARED_XLSFORMS");
 
 fn read(name: &str) -> Result<Form, Vec<Problem>> {
     let bytes = std::fs::read(format!("{DIR}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -38,6 +39,7 @@ fn has(problems: &[(usize, String, &'static str, String)], wanted: (usize, &str,
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn spec_test_is_rejected_for_media_questions_media_columns_external_app_and_encryption() {
     let got = rejected("XLSForm_pyxform__xlsform_spec_test.xlsx");
     let media = "form-unsupported-media";
@@ -65,6 +67,7 @@ fn spec_test_is_rejected_for_media_questions_media_columns_external_app_and_encr
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn widgets_is_rejected_for_its_media_and_location_widgets() {
     let got = rejected("XLSForm_pyxform__widgets.xls");
     let kind = "form-unsupported-type";
@@ -87,6 +90,7 @@ fn widgets_is_rejected_for_its_media_and_location_widgets() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn tutorial_xls_is_taken_and_validates_a_household() {
     let form = taken("XLSForm_pyxform__tutorial.xls");
     assert_eq!(form.form_id, "XLSForm_pyxform__tutorial");
@@ -122,6 +126,7 @@ fn tutorial_xls_is_taken_and_validates_a_household() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn choice_filter_test_is_taken_and_filters_cascading_selects() {
     let form = taken("XLSForm_pyxform__choice_filter_test.xlsx");
     assert_eq!(form.title, "cascading selects");
@@ -137,6 +142,7 @@ fn choice_filter_test_is_taken_and_filters_cascading_selects() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn odkmeta_form_is_rejected_for_gps_and_or_other() {
     assert_eq!(
         rejected("PovertyAction_odkmeta__Form.xls"),
@@ -148,6 +154,7 @@ fn odkmeta_form_is_rejected_for_gps_and_or_other() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn household_survey_is_rejected_for_preloads_audits_gps_and_a_duplicate_choice() {
     let got = rejected("PovertyAction_high-frequency-checks__Household_Survey.xlsx");
     for wanted in [
@@ -171,6 +178,7 @@ fn household_survey_is_rejected_for_preloads_audits_gps_and_a_duplicate_choice()
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn repeat_allows_selection_is_rejected_for_indexed_repeat_and_device_functions() {
     let got = rejected("PovertyAction_SurveyCTO-Templates__repeat_allows_selection.xlsx");
     assert_eq!(got.len(), 18);
@@ -184,6 +192,7 @@ fn repeat_allows_selection_is_rejected_for_indexed_repeat_and_device_functions()
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn module_durations_is_rejected_for_calculate_here_and_durations() {
     let got = rejected("PovertyAction_SurveyCTO-Templates__module_durations.xlsx");
     let mut expected = vec![
@@ -197,6 +206,7 @@ fn module_durations_is_rejected_for_calculate_here_and_durations() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn phq9_is_rejected_for_its_svg_plug_in() {
     let got = rejected("PovertyAction_SurveyCTO-Templates__phq9_&_gad7.xlsx");
     assert!(has(&got, (14, "survey!type", "form-unsupported-type")), "comments");
@@ -210,6 +220,7 @@ fn phq9_is_rejected_for_its_svg_plug_in() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn timed_field_list_is_rejected_for_its_timing_plug_in() {
     let got = rejected("surveycto_timed-field-list__Timed field list.xlsx");
     assert!(has(&got, (19, "survey!appearance", "form-unsupported-appearance")));
@@ -219,6 +230,7 @@ fn timed_field_list_is_rejected_for_its_timing_plug_in() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 fn every_problem_of_the_real_forms_reads_in_english_and_french() {
     let catalog = opencpd_domain::i18n::catalog();
     for entry in std::fs::read_dir(DIR).unwrap() {

@@ -260,13 +260,11 @@ async fn submissions_are_validated_scored_and_stored_once() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 async fn publishing_an_xlsform_reports_every_problem_by_row_and_only_managers_publish() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let spec = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/xlsforms/XLSForm_pyxform__xlsform_spec_test.xlsx"
-    ))
-    .unwrap();
+    let spec =
+        std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__xlsform_spec_test.xlsx")).unwrap();
     let admin = app.api("admin").await;
     let r = admin.post("/api/v1/instruments?filename=spec.xlsx&kind=survey").body(spec).send().await.unwrap();
     assert_eq!(r.status(), 422);
@@ -276,9 +274,7 @@ async fn publishing_an_xlsform_reports_every_problem_by_row_and_only_managers_pu
         problems.iter().any(|p| p["row"] == 34 && p["column"] == "survey!type" && p["code"] == "form-unsupported-type"),
         "{body}"
     );
-    let tutorial =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/xlsforms/XLSForm_pyxform__tutorial.xls"))
-            .unwrap();
+    let tutorial = std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__tutorial.xls")).unwrap();
     let officer = app.api("seo.gitega").await;
     let r = officer.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial.clone()).send().await.unwrap();
     assert_eq!(r.status(), 403);
