@@ -2,6 +2,7 @@
 //! sessions with their CSRF token, and API tokens. [`Actor`] is who is acting, carried into
 //! every store call so the scope check happens here, once, for pages, API and CLI alike.
 
+use crate::cache::Cache;
 use crate::{Db, Error, Result, Tx, audit, on_db, on_tx};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
@@ -569,44 +570,29 @@ const VOUCH_SECONDS: u64 = 60;
 /// The most credentials cached per process.
 const VOUCH_MOST: usize = 10_000;
 
-type VouchCache =
-    std::sync::Mutex<std::collections::HashMap<(crate::DbIdentity, Credential), (std::time::Instant, Session, i64)>>;
-
-fn vouch_cache() -> &'static VouchCache {
-    static CACHE: std::sync::OnceLock<VouchCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
+static VOUCHED: Cache<Credential, (Session, i64)> =
+    Cache::new("credentials", VOUCH_MOST, Some(std::time::Duration::from_secs(VOUCH_SECONDS)));
 
 /// The session (actor and CSRF token; none for an API token) a credential stands for,
 /// from the cache of credentials when read lately, with the [`Vouch`] a write made for
 /// it must check at commit. Only writes that check it may act on such an actor (the
 /// submission intake does); everything else reads the credential afresh ([`read`]).
 pub async fn vouched(db: &Db, credential: Credential) -> Result<Option<(Session, Vouch)>> {
-    let key = (db.identity(), credential);
-    if let Some((at, session, stamp)) = vouch_cache().lock().expect("credential cache").get(&key)
-        && at.elapsed().as_secs() < VOUCH_SECONDS
-    {
-        return Ok(Some((session.clone(), Vouch { credential: key.1, stamp: *stamp })));
+    if let Some((session, stamp)) = VOUCHED.get(db, &credential) {
+        return Ok(Some((session, Vouch { credential, stamp })));
     }
-    let Some((session, stamp)) = read_credential(db, &key.1).await? else {
-        vouch_cache().lock().expect("credential cache").remove(&key);
+    let Some((session, stamp)) = read_credential(db, &credential).await? else {
+        VOUCHED.remove(db, &credential);
         return Ok(None);
     };
-    let mut cache = vouch_cache().lock().expect("credential cache");
-    if cache.len() >= VOUCH_MOST {
-        cache.retain(|_, (at, _, _)| at.elapsed().as_secs() < VOUCH_SECONDS);
-        if cache.len() >= VOUCH_MOST {
-            cache.clear();
-        }
-    }
-    cache.insert(key.clone(), (std::time::Instant::now(), session.clone(), stamp));
-    Ok(Some((session, Vouch { credential: key.1, stamp })))
+    VOUCHED.put(db, credential.clone(), (session.clone(), stamp));
+    Ok(Some((session, Vouch { credential, stamp })))
 }
 
 /// Reads a vouched credential afresh, after a write found its vouch no longer holds:
 /// the actor as it is now, or `None` when the credential no longer stands for anyone.
 pub async fn reread(db: &Db, vouch: &Vouch) -> Result<Option<Actor>> {
-    vouch_cache().lock().expect("credential cache").remove(&(db.identity(), vouch.credential.clone()));
+    VOUCHED.remove(db, &vouch.credential);
     Ok(read_credential(db, &vouch.credential).await?.map(|(session, _)| session.actor))
 }
 

@@ -2,7 +2,7 @@
 //! row is a hundred times slower), and ids reserved up front so rows can refer to rows
 //! written in the same batch.
 
-use crate::{Result, Tx, on_tx};
+use crate::{Result, Tx, TxConn, on_tx};
 use chrono::NaiveDate;
 
 /// A value to bind, of the few types the registry uses.
@@ -106,7 +106,7 @@ pub async fn insert(
 /// The first free id of `table`, locking the table against concurrent writers on
 /// PostgreSQL (SQLite has one writer at a time anyway).
 pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
-    if let Tx::Postgres(t) = tx {
+    if let TxConn::Postgres(t) = &mut tx.conn {
         sqlx::query(sqlx::AssertSqlSafe(format!("LOCK TABLE {table} IN EXCLUSIVE MODE"))).execute(&mut **t).await?;
     }
     let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
@@ -115,7 +115,7 @@ pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {
 
 /// After rows were written with explicit ids: moves PostgreSQL's identity past them.
 pub async fn sync_ids(tx: &mut Tx, table: &str) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
+    if let TxConn::Postgres(t) = &mut tx.conn {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
         );

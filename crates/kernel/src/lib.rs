@@ -12,6 +12,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod cache;
+pub mod derived;
 pub mod error;
 pub mod scope;
 
@@ -74,12 +76,12 @@ macro_rules! on_db {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::TxConn::Sqlite(t) => {
                 let $conn: &mut sqlx::SqliteConnection = &mut *t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $conn: &mut sqlx::PgConnection = &mut *t;
                 $body
             }
@@ -87,17 +89,35 @@ macro_rules! on_tx {
     };
 }
 
-/// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+/// A transaction on either backend, with the derived data its writes have made stale.
+/// Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    #[doc(hidden)]
+    pub conn: TxConn,
+    stale: derived::Stale,
+}
+
+/// The connection of a [`Tx`], one variant per backend (read through [`on_tx!`]).
+pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    /// Notes that this transaction's writes make `derived` stale for `key`: its refresher
+    /// runs once, for every key noted, just before the commit.
+    pub fn changed(&mut self, derived: &'static derived::Derived, key: derived::Key) {
+        self.stale.note(derived, key);
+    }
+
+    /// Refreshes the derived data the writes made stale, then commits: a derived table is
+    /// never committed out of step with what it is derived from.
+    pub async fn commit(mut self) -> Result<()> {
+        let stale = std::mem::take(&mut self.stale);
+        stale.refresh(&mut self).await?;
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -180,8 +200,8 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(p) => Tx { conn: TxConn::Sqlite(p.begin().await?), stale: Default::default() },
+            Db::Postgres(p) => Tx { conn: TxConn::Postgres(p.begin().await?), stale: Default::default() },
         })
     }
 

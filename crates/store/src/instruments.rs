@@ -16,6 +16,7 @@
 //!   read them; a participant reads their own.
 
 use crate::accounts::Vouch;
+use crate::cache::Cache;
 use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use chrono::{DateTime, Utc};
@@ -23,7 +24,6 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_forms::{Context, DomainScore, Form};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The kinds of instrument.
 pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment", "checklist"];
@@ -100,22 +100,16 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
     found.ok_or(Error::NotFound)
 }
 
-type PublishedCache = std::sync::Mutex<HashMap<(crate::DbIdentity, i64), std::sync::Arc<Form>>>;
-
 /// The forms of the instruments that took submissions lately, by database and id. A
 /// published version never changes, so its parsed form is kept; retiring it here removes
 /// it at once, and a retirement by another process is caught by the insert itself (see
 /// [`store_new`] and [`retired_since`]).
-fn published_cache() -> &'static PublishedCache {
-    static CACHE: std::sync::OnceLock<PublishedCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
+static PUBLISHED: Cache<i64, std::sync::Arc<Form>> = Cache::new("published forms", 256, None);
 
 /// The form of the instrument a submission names, refused when unknown or retired.
 async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Form>> {
-    let key = (db.identity(), id);
-    if let Some(found) = published_cache().lock().expect("instrument cache").get(&key) {
-        return Ok(found.clone());
+    if let Some(found) = PUBLISHED.get(db, &id) {
+        return Ok(found);
     }
     let row: Option<(String, String, bool, String)> = on_db!(db, |p| sqlx::query_as(
         "SELECT i.code, i.version, i.retired, f.form_json FROM instruments i \
@@ -131,12 +125,7 @@ async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Form>> {
         return Err(retired_problem(&code, &version));
     }
     let found: std::sync::Arc<Form> = std::sync::Arc::new(serde_json::from_str(&json).map_err(anyhow::Error::from)?);
-    let mut cache = published_cache().lock().expect("instrument cache");
-    // Entries of databases closed since stay until the cache is cleared.
-    if cache.len() > 256 {
-        cache.clear();
-    }
-    cache.insert(key, found.clone());
+    PUBLISHED.put(db, id, found.clone());
     Ok(found)
 }
 
@@ -147,7 +136,7 @@ fn retired_problem(code: &str, version: &str) -> Error {
 /// Why an insert stored nothing though its UUID is free: the instrument was retired since
 /// its form was cached (by another process). The cached form goes.
 async fn retired_since(db: &Db, id: i64) -> Error {
-    published_cache().lock().expect("instrument cache").remove(&(db.identity(), id));
+    PUBLISHED.remove(db, &id);
     match instrument(db, id).await {
         Ok(i) if i.retired => retired_problem(&i.code, &i.version),
         // In use after all: the subject moved twice while the submission was stored.
@@ -191,7 +180,7 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
     audit::record(&mut tx, actor, "retire", "instrument", &id.to_string(), &summary, Some(&before), None::<&()>)
         .await?;
     tx.commit().await?;
-    published_cache().lock().expect("instrument cache").remove(&(db.identity(), id));
+    PUBLISHED.remove(db, &id);
     instrument(db, id).await
 }
 
@@ -304,25 +293,18 @@ const COHORT_PLACE_SQL: &str = "SELECT c.unit_path, \
 /// A school that moved since is caught by the insert, which stores a submission about a
 /// school only under the school's current path; the entry is then dropped and the
 /// submission tried once more (see [`submit`]).
-fn school_places() -> &'static std::sync::Mutex<HashMap<(crate::DbIdentity, i64), String>> {
-    static PLACES: std::sync::OnceLock<std::sync::Mutex<HashMap<(crate::DbIdentity, i64), String>>> =
-        std::sync::OnceLock::new();
-    PLACES.get_or_init(Default::default)
-}
+static SCHOOL_PLACES: Cache<i64, String> = Cache::new("school places", 100_000, None);
 
 /// Forgets where a subject was cached to be; whether there was anything to forget.
 fn forget_place(db: &Db, subject: &About) -> bool {
-    subject.kind == "school"
-        && school_places().lock().expect("school places").remove(&(db.identity(), subject.id)).is_some()
+    subject.kind == "school" && SCHOOL_PLACES.remove(db, &subject.id)
 }
 
 async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
     let not_found = || Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string());
     match subject.kind.as_str() {
         "school" => {
-            let key = (db.identity(), subject.id);
-            let cached = school_places().lock().expect("school places").get(&key).cloned();
-            let path = match cached {
+            let path = match SCHOOL_PLACES.get(db, &subject.id) {
                 Some(path) => path,
                 None => {
                     let path: Option<String> =
@@ -331,11 +313,7 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
                             .fetch_optional(p)
                             .await)?;
                     let path = path.ok_or_else(not_found)?;
-                    let mut places = school_places().lock().expect("school places");
-                    if places.len() > 100_000 {
-                        places.clear();
-                    }
-                    places.insert(key, path.clone());
+                    SCHOOL_PLACES.put(db, subject.id, path.clone());
                     path
                 }
             };

@@ -914,7 +914,7 @@ pub async fn update_course(db: &Db, actor: &Actor, id: i64, input: &CourseInput)
     for cohort in cohorts {
         let changed = super::completion::recompute(&mut tx, cohort).await?;
         if changed == 0 && before.course.programme_id != c.programme_id {
-            super::reports::refresh_participants(&mut tx, super::reports::Who::Cohort(cohort)).await?;
+            tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort));
         }
     }
     audit::record(

@@ -156,7 +156,7 @@ async fn write(
         .bind(enrolment_id)
         .fetch_one(&mut *c)
         .await)?;
-    super::reports::refresh_participants(tx, super::reports::Who::Person(person)).await?;
+    tx.changed(&super::reports::PARTICIPANTS, super::reports::person_changed(person));
     Ok(id)
 }
 
@@ -261,7 +261,7 @@ pub async fn issue_for_cohort(db: &Db, actor: &Actor, cohort_id: i64) -> Result<
         }
     }
     if report.issued > 0 {
-        super::reports::refresh_participants(&mut tx, super::reports::Who::Cohort(cohort.id)).await?;
+        tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort.id));
     }
     audit::record(
         &mut tx,
@@ -331,7 +331,7 @@ async fn set_revoked(tx: &mut Tx, id: i64, reason: &str) -> Result<()> {
     .bind(id)
     .fetch_one(&mut *c)
     .await)?;
-    super::reports::refresh_participants(tx, super::reports::Who::Person(person)).await?;
+    tx.changed(&super::reports::PARTICIPANTS, super::reports::person_changed(person));
     Ok(())
 }
 

@@ -393,7 +393,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, enrolment_id: i64, input: &Withdra
             .arg("date", today)
             .into());
     }
-    super::reports::refresh_participants(&mut tx, super::reports::Who::Person(before.person_id)).await?;
+    tx.changed(&super::reports::PARTICIPANTS, super::reports::person_changed(before.person_id));
     audit::record(
         &mut tx,
         actor,
@@ -444,7 +444,7 @@ pub async fn reinstate(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Enro
     if changed == 0 {
         return Err(Problem::new("not-withdrawn").in_column("enrolment_id").with_value(label).into());
     }
-    super::reports::refresh_participants(&mut tx, super::reports::Who::Person(before.person_id)).await?;
+    tx.changed(&super::reports::PARTICIPANTS, super::reports::person_changed(before.person_id));
     audit::record(
         &mut tx,
         actor,
@@ -686,7 +686,7 @@ async fn write_enrolments(tx: &mut Tx, cohort: &Cohort, ready: &[NewEnrolment], 
         Error::Database(d) => crate::error::unique_violation(d, &cohort.code),
         e => e,
     })?;
-    super::reports::refresh_participants(tx, super::reports::Who::Cohort(cohort.id)).await?;
+    tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort.id));
     Ok(written)
 }
 

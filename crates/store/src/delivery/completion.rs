@@ -103,7 +103,7 @@ pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
         }
     }
     if changed > 0 {
-        super::reports::refresh_participants(tx, super::reports::Who::Cohort(cohort_id)).await?;
+        tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort_id));
     }
     Ok(changed)
 }

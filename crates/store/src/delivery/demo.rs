@@ -503,7 +503,7 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
     for table in ["cohorts", "sessions_held", "enrolments", "certificates"] {
         bulk::sync_ids(&mut tx, table).await?;
     }
-    super::reports::refresh_participants(&mut tx, super::reports::Who::All).await?;
+    tx.changed(&super::reports::PARTICIPANTS, crate::derived::Key::All);
     tx.commit().await?;
     if let Db::Postgres(p) = db {
         sqlx::query("ANALYZE").execute(p).await?;

@@ -5,17 +5,19 @@
 //! Reach counts people, not enrolments: someone in two cohorts of a programme counts once,
 //! as completed if they completed either. Only participants placed (when enrolled) inside
 //! the reader's scope are counted. Reports read `programme_participants` (one row a
-//! programme and person, written again from the enrolments by [`refresh_participants`] in
-//! every transaction that changes them), through an index ordered and covering as the
+//! programme and person, written again from the enrolments by [`PARTICIPANTS`]'s refresher
+//! before every commit that changes them), through an index ordered and covering as the
 //! report groups: a national year is one pass over an index, with no sort.
 //!
 //! That pass is kept: the groups of a programme and scope path are cached in memory under
-//! the database's `reach_stamp`, which [`refresh_participants`] changes to a fresh random
+//! the database's `reach_stamp`, which that refresher changes to a fresh random
 //! value in the same transaction. A report reads the stamp (one row) and reuses the groups
 //! computed under it; any change, from this process or another, changes the stamp, so a
 //! cached report is never stale, and stamps are unique, so two databases never share one.
 
 use super::cohorts::cohort;
+use crate::cache::Cache;
+use crate::derived::{Derived, Key, Refreshing};
 use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use opencpd_domain::Scope;
@@ -92,7 +94,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     let mut groups: Vec<Group> = Vec::new();
     for path in &paths {
         let key = (stamp.clone(), programme.id, path.clone());
-        if let Some(cached) = cached_groups(&key) {
+        if let Some(cached) = GROUPS.get(db, &key) {
             groups.extend(cached.iter().cloned());
             continue;
         }
@@ -108,7 +110,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         .fetch_all(p)
         .await
         })?;
-        keep_groups(key, &rows);
+        GROUPS.put(db, key, std::sync::Arc::new(rows.clone()));
         groups.extend(rows);
     }
     let empty = |key: String| ReachRow { key, name: None, enrolled: 0, completed: 0, certified: 0 };
@@ -212,24 +214,9 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     })
 }
 
-type GroupKey = (String, i64, String);
-
-/// Reach groups by (stamp, programme, scope path); bounded, emptied when full.
-static GROUPS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<GroupKey, std::sync::Arc<Vec<Group>>>>> =
-    std::sync::LazyLock::new(Default::default);
-
-fn cached_groups(key: &GroupKey) -> Option<std::sync::Arc<Vec<Group>>> {
-    GROUPS.lock().ok()?.get(key).cloned()
-}
-
-fn keep_groups(key: GroupKey, rows: &[Group]) {
-    if let Ok(mut cache) = GROUPS.lock() {
-        if cache.len() >= 256 {
-            cache.clear();
-        }
-        cache.insert(key, std::sync::Arc::new(rows.to_vec()));
-    }
-}
+/// Reach groups by (stamp, programme, scope path). The stamp changes with every change to
+/// the participants, so an entry is never stale.
+static GROUPS: Cache<(String, i64, String), std::sync::Arc<Vec<Group>>> = Cache::new("reach groups", 256, None);
 
 /// The deployment's small-cell threshold (0: off).
 pub async fn small_cell_threshold(db: &Db) -> Result<i64> {
@@ -426,54 +413,66 @@ pub async fn funnel(db: &Db, actor: &Actor, cohort_id: i64) -> Result<Funnel> {
     })
 }
 
-/// Whose participant rows to write again.
-pub(crate) enum Who {
-    /// Everyone enrolled in a cohort.
-    Cohort(i64),
-    /// One person.
-    Person(i64),
-    /// Everyone (after bulk writes).
-    All,
+/// `programme_participants`: one row a programme and person, derived from the
+/// enrolments (and their completion and certificates). A write that changes enrolments
+/// notes the person or cohort changed ([`person_changed`], [`cohort_changed`]) on its transaction; the
+/// rows are written again once, before the commit.
+pub static PARTICIPANTS: Derived = Derived { table: "programme_participants", refresh: refresh_participants };
+
+/// The key of a person whose enrolments changed.
+pub fn person_changed(id: i64) -> Key {
+    Key::One("person", id)
 }
 
-/// Writes again, from the enrolments, the reach rows of the people named.
-pub(crate) async fn refresh_participants(tx: &mut Tx, who: Who) -> Result<()> {
-    let (filter, id) = match who {
-        Who::Cohort(id) => ("person_id IN (SELECT person_id FROM enrolments WHERE cohort_id = $1)", id),
-        Who::Person(id) => ("person_id = $1", id),
-        Who::All => ("person_id <> $1", 0),
-    };
-    let delete = format!("DELETE FROM programme_participants WHERE {filter}");
-    let insert = format!(
-        "INSERT INTO programme_participants \
-         (programme_id, person_id, path, sex, role, ownership, subsystem, completed, certified) \
-         SELECT x.programme_id, x.person_id, x.path, x.sex, x.role, s.ownership, s.subsystem, x.completed, x.certified \
-         FROM (SELECT k.programme_id, e.person_id, MIN(e.path) AS path, MIN(e.sex) AS sex, MIN(e.role) AS role, \
-               MIN(e.school_id) AS school_id, \
-               MAX(CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END) AS completed, \
-               MAX(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
-                   AND c.revoked_on IS NULL) THEN 1 ELSE 0 END) AS certified \
-               FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
-               WHERE k.programme_id IS NOT NULL AND e.{filter} GROUP BY k.programme_id, e.person_id) x \
-         LEFT JOIN schools s ON s.id = x.school_id"
-    );
-    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete.clone()))
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    let stamp = uuid::Uuid::new_v4().to_string();
-    on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")
-        .bind(&stamp)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+/// The key of a cohort whose enrolments changed (everyone enrolled in it).
+pub fn cohort_changed(id: i64) -> Key {
+    Key::One("cohort", id)
+}
+
+/// Writes again, from the enrolments, the reach rows of the people the keys name, and
+/// renews the reach stamp (so no cached report outlives the change).
+fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
+    Box::pin(async move {
+        for key in keys {
+            let (filter, id) = match *key {
+                Key::One("cohort", id) => ("person_id IN (SELECT person_id FROM enrolments WHERE cohort_id = $1)", id),
+                Key::One("person", id) => ("person_id = $1", id),
+                Key::One(kind, _) => return Err(anyhow::anyhow!("programme participants: no key {kind}").into()),
+                Key::All => ("person_id <> $1", 0),
+            };
+            let delete = format!("DELETE FROM programme_participants WHERE {filter}");
+            let insert = format!(
+                "INSERT INTO programme_participants \
+                 (programme_id, person_id, path, sex, role, ownership, subsystem, completed, certified) \
+                 SELECT x.programme_id, x.person_id, x.path, x.sex, x.role, s.ownership, s.subsystem, x.completed, x.certified \
+                 FROM (SELECT k.programme_id, e.person_id, MIN(e.path) AS path, MIN(e.sex) AS sex, MIN(e.role) AS role, \
+                       MIN(e.school_id) AS school_id, \
+                       MAX(CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END) AS completed, \
+                       MAX(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
+                           AND c.revoked_on IS NULL) THEN 1 ELSE 0 END) AS certified \
+                       FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                       WHERE k.programme_id IS NOT NULL AND e.{filter} GROUP BY k.programme_id, e.person_id) x \
+                 LEFT JOIN schools s ON s.id = x.school_id"
+            );
+            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete))
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert))
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        let stamp = uuid::Uuid::new_v4().to_string();
+        on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")
+            .bind(&stamp)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    })
 }
 
 /// A cohort's funnel, in the list of a programme's cohorts.
