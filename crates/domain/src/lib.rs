@@ -9,6 +9,7 @@
 //! (`opencpd-transfer`), how they are shown (`opencpd-web`).
 
 pub mod access;
+pub mod completion;
 pub mod i18n;
 pub mod import;
 pub mod registry;

@@ -1368,3 +1368,67 @@ async fn reach_counts_nested_grants_once() {
         assert!(reach["totals"]["enrolled"].as_i64().unwrap() > 0, "{backend:?}: the district has participants");
     }
 }
+
+/// Regression: completion was dated the day marks were entered, so a cohort of 15–17 May
+/// 2024 marked in December 2026 completed "today" and its hours counted in the year of
+/// marking. It completes the day the rule was met, and its hours count in 2024.
+#[tokio::test]
+async fn completion_is_dated_when_the_rule_was_met_not_when_marks_were_entered() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let admin = app.api("admin").await;
+        admin.post("/api/v1/courses").json(&course("MAY24")).send().await.unwrap();
+        let mut may = cohort("MAY24-KGL", "MAY24", "RW-1", 10);
+        may["start_date"] = json!("2024-05-15");
+        may["end_date"] = json!("2024-05-17");
+        assert_eq!(admin.post("/api/v1/cohorts").json(&may).send().await.unwrap().status(), 201);
+        let id = cohort_id(&app, "MAY24-KGL").await;
+        let staff = teachers_in(&app, "RW-10101", 1).await;
+        let person = person_of(&app, &staff[0]).await;
+        let path = format!("/api/v1/cohorts/{id}/enrolments");
+        assert_eq!(admin.post(&path).json(&json!({"staff_number": staff[0]})).send().await.unwrap().status(), 201);
+        for day in ["2024-05-15", "2024-05-16", "2024-05-17"] {
+            let (status, session) = json_of(
+                admin
+                    .post(&format!("/api/v1/cohorts/{id}/sessions"))
+                    .json(&json!({"held_on": day, "title": day, "hours": 8}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, 201, "{session}");
+            let status = if day == "2024-05-15" { "absent" } else { "present" };
+            let r = admin
+                .put(&format!("/api/v1/sessions/{}/attendance", session["id"]))
+                .json(&json!({"marks": [{"person_id": person, "status": status}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+        let (status, graded) = json_of(
+            admin
+                .put(&format!("/api/v1/cohorts/{id}/grades"))
+                .json(&json!({"assessment_code": "QUIZ", "grades": [{"person_id": person, "score": 15}]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, graded["completed"].as_i64()), (200, Some(1)), "{graded}");
+        let enrolments: Value = admin.get(&path).send().await.unwrap().json().await.unwrap();
+        assert_eq!(enrolments[0]["completed_on"], "2024-05-17", "{backend:?}: the second day attended, not today");
+        let record: Value =
+            admin.get(&format!("/api/v1/people/{person}/cpd")).send().await.unwrap().json().await.unwrap();
+        let year = |y: i64| {
+            record["years"].as_array().unwrap().iter().find(|r| r["year"] == y).map(|r| r["hours"].as_f64().unwrap())
+        };
+        assert_eq!(year(2024), Some(12.0), "{backend:?}: the course's hours count in 2024: {record}");
+        assert_eq!(
+            year(chrono::Datelike::year(&chrono::Utc::now()).into()),
+            None,
+            "{backend:?}: nothing in the year of marking"
+        );
+    }
+}

@@ -3,18 +3,21 @@
 //! attended at least the course's share of the cohort's sessions, passed every assessment
 //! (when the course asks it) and reached its minimum final grade (when it has one). The
 //! result is cached on the enrolment (attendance share, final grade, completion date) and
-//! computed again in the transaction of every change that can alter it.
+//! computed again in the transaction of every change that can alter it; the rule itself,
+//! and the day it was met, are `opencpd_domain::completion`'s.
 
 use super::cohorts::cohort_for;
 use super::{collect, fail_if_any};
-use crate::{Actor, Db, Result, Tx, audit, on_db, on_tx, today};
-use chrono::{NaiveDate, Utc};
+use crate::{Actor, Db, Result, Tx, audit, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::completion as rules;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The course rule and what each participant did, reduced to the cached figures.
+/// The course rule applied to what each participant of the cohort did
+/// (`opencpd_domain::completion`), and the figures it gives kept on the enrolments.
 pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
     let rule: (f64, bool, Option<f64>, i64) = on_tx!(&mut *tx, |c| sqlx::query_as(
         "SELECT k.min_attendance_pct, k.require_assessments_passed, k.min_final_grade, k.id \
@@ -23,38 +26,46 @@ pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
     .bind(cohort_id)
     .fetch_one(&mut *c)
     .await)?;
-    let (min_pct, require_pass, min_grade, course_id) = rule;
-    let sessions: i64 =
-        on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM sessions_held WHERE cohort_id = $1")
+    let (min_attendance_pct, require_assessments_passed, min_final_grade, course_id) = rule;
+    let rule = rules::Rule { min_attendance_pct, require_assessments_passed, min_final_grade };
+    let sessions: Vec<NaiveDate> =
+        on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT held_on FROM sessions_held WHERE cohort_id = $1")
             .bind(cohort_id)
-            .fetch_one(&mut *c)
+            .fetch_all(&mut *c)
             .await)?;
-    let attended: Vec<(i64, i64)> = on_tx!(&mut *tx, |c| sqlx::query_as(
-        "SELECT a.enrolment_id, COUNT(*) FROM attendance a JOIN sessions_held s ON s.id = a.session_id \
+    let attended: Vec<(i64, NaiveDate)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT a.enrolment_id, s.held_on FROM attendance a JOIN sessions_held s ON s.id = a.session_id \
          JOIN attendance_statuses st ON st.key = a.status \
-         WHERE s.cohort_id = $1 AND st.counts_present = $2 GROUP BY a.enrolment_id"
+         WHERE s.cohort_id = $1 AND st.counts_present = $2"
     )
     .bind(cohort_id)
     .bind(true)
     .fetch_all(&mut *c)
     .await)?;
-    let attended: HashMap<i64, i64> = attended.into_iter().collect();
+    let mut present: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    for (e, day) in attended {
+        present.entry(e).or_default().push(day);
+    }
     let assessments: Vec<(i64, f64, f64, f64)> = on_tx!(&mut *tx, |c| sqlx::query_as(
         "SELECT id, max_score, pass_score, weight FROM assessments WHERE course_id = $1"
     )
     .bind(course_id)
     .fetch_all(&mut *c)
     .await)?;
-    let grades: Vec<(i64, i64, f64)> = on_tx!(&mut *tx, |c| sqlx::query_as(
-        "SELECT g.enrolment_id, g.assessment_id, g.score FROM grades g JOIN enrolments e ON e.id = g.enrolment_id \
-         WHERE e.cohort_id = $1"
+    let assessments: Vec<rules::Assessment> = assessments
+        .into_iter()
+        .map(|(id, max_score, pass_score, weight)| rules::Assessment { id, max_score, pass_score, weight })
+        .collect();
+    let graded: Vec<(i64, i64, f64, DateTime<Utc>)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT g.enrolment_id, g.assessment_id, g.score, g.graded_at FROM grades g \
+         JOIN enrolments e ON e.id = g.enrolment_id WHERE e.cohort_id = $1"
     )
     .bind(cohort_id)
     .fetch_all(&mut *c)
     .await)?;
-    let mut scores: HashMap<i64, HashMap<i64, f64>> = HashMap::new();
-    for (e, a, s) in grades {
-        scores.entry(e).or_default().insert(a, s);
+    let mut grades: HashMap<i64, Vec<rules::Grade>> = HashMap::new();
+    for (e, assessment_id, score, at) in graded {
+        grades.entry(e).or_default().push(rules::Grade { assessment_id, score, graded_on: at.date_naive() });
     }
     type Cached = (i64, Option<f64>, Option<f64>, Option<NaiveDate>);
     let enrolments: Vec<Cached> = on_tx!(&mut *tx, |c| sqlx::query_as(
@@ -63,38 +74,19 @@ pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
     .bind(cohort_id)
     .fetch_all(&mut *c)
     .await)?;
-    let today = today();
     let mut changed = 0;
     for (id, old_pct, old_grade, old_done) in enrolments {
-        let pct = if sessions > 0 {
-            Some((attended.get(&id).copied().unwrap_or(0) as f64 * 1000.0 / sessions as f64).round() / 10.0)
-        } else {
-            None
-        };
-        let mine = scores.get(&id);
-        let all_graded = assessments.iter().all(|(a, ..)| mine.is_some_and(|m| m.contains_key(a)));
-        let grade = if assessments.is_empty() || !all_graded {
-            None
-        } else {
-            let total_weight: f64 = assessments.iter().map(|(_, _, _, w)| w).sum();
-            let sum: f64 = assessments
-                .iter()
-                .map(|(a, max, _, w)| mine.and_then(|m| m.get(a)).copied().unwrap_or(0.0) / max * 100.0 * w)
-                .sum();
-            Some((sum / total_weight * 10.0).round() / 10.0)
-        };
-        let passed = assessments.iter().all(|(a, _, pass, _)| mine.and_then(|m| m.get(a)).is_some_and(|s| s >= pass));
-        let done = pct.is_some_and(|p| p >= min_pct)
-            && (!require_pass || passed)
-            && min_grade.is_none_or(|g| grade.is_some_and(|x| x >= g));
-        let completed_on = if done { old_done.or(Some(today)) } else { None };
-        if (pct, grade, completed_on) != (old_pct, old_grade, old_done) {
+        let mine_present = present.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let mine_grades = grades.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let outcome = rules::evaluate(&rule, &sessions, mine_present, &assessments, mine_grades);
+        let now = (outcome.attendance_pct, outcome.final_grade, outcome.completed_on);
+        if now != (old_pct, old_grade, old_done) {
             on_tx!(&mut *tx, |c| sqlx::query(
                 "UPDATE enrolments SET attendance_pct = $1, final_grade = $2, completed_on = $3 WHERE id = $4"
             )
-            .bind(pct)
-            .bind(grade)
-            .bind(completed_on)
+            .bind(now.0)
+            .bind(now.1)
+            .bind(now.2)
             .bind(id)
             .execute(&mut *c)
             .await
