@@ -392,6 +392,23 @@ async fn actor_for(db: &Db, user: User) -> Result<Actor> {
     })
 }
 
+/// A user name as logins read it: trimmed and lowercased.
+pub fn login_name(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// Audits a failed login: the name tried (as [`login_name`] reads it) and the client's
+/// address; never the password.
+pub async fn failed_login(db: &Db, username: &str, address: &str) -> Result<()> {
+    let anyone = Actor { user_id: None, username: "anonymous".into(), display_name: String::new(), language: "en".into(), grants: vec![] };
+    let mut tx = db.begin().await?;
+    let tried = serde_json::json!({ "username": username, "address": address });
+    let summary = format!("failed login as {username} from {address}");
+    audit::record(&mut tx, &anyone, "login_failed", "user", username, &summary, None::<&()>, Some(&tried)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks a user name and password. `None` when either is wrong or the account is disabled.
 pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Option<Actor>> {
     #[derive(sqlx::FromRow)]
@@ -400,7 +417,7 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
         password_hash: String,
         disabled: bool,
     }
-    let username = username.trim().to_lowercase();
+    let username = login_name(username);
     let row: Option<Row> =
         on_db!(db, |p| sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
             .bind(&username)
