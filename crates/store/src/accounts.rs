@@ -400,7 +400,13 @@ pub fn login_name(username: &str) -> String {
 /// Audits a failed login: the name tried (as [`login_name`] reads it) and the client's
 /// address; never the password.
 pub async fn failed_login(db: &Db, username: &str, address: &str) -> Result<()> {
-    let anyone = Actor { user_id: None, username: "anonymous".into(), display_name: String::new(), language: "en".into(), grants: vec![] };
+    let anyone = Actor {
+        user_id: None,
+        username: "anonymous".into(),
+        display_name: String::new(),
+        language: "en".into(),
+        grants: vec![],
+    };
     let mut tx = db.begin().await?;
     let tried = serde_json::json!({ "username": username, "address": address });
     let summary = format!("failed login as {username} from {address}");

@@ -143,11 +143,7 @@ fn needs_quote(cell: &str) -> bool {
 /// A cell as written to CSV: one a spreadsheet would run as a formula gets a leading `'`
 /// (OWASP's advice against CSV injection), so it shows as the text it is.
 fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
-    if needs_quote(cell) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
+    if needs_quote(cell) { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
 }
 
 /// A CSV cell as read: the `'` that [`neutralised`] put before a formula-like value is

@@ -1,10 +1,10 @@
 //! The server-rendered pages. Each handler reads the request, asks the store (which checks
 //! the scope) and renders a template; forms carry the session's CSRF token.
 
-use crate::security::ClientAddress;
 use crate::AppState;
 use crate::auth::{self, Ctx, Id, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{Error, Rendered, Result};
+use crate::security::ClientAddress;
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -122,11 +122,7 @@ async fn login_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Nex
         "login.html",
         minijinja::context! { login_csrf => &token, next => safe_next(q.next.as_deref()), error => None::<String> },
     )?;
-    Ok((
-        [(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600)))],
-        html,
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600)))], html).into_response())
 }
 
 #[derive(Deserialize)]
@@ -194,10 +190,9 @@ async fn logout(
         accounts::end_session(&state.db, secret).await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::set_cookie(SESSION_COOKIE, "", Some(0)).parse().expect("cookie"),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", Some(0)).parse().expect("cookie"));
     Ok(response)
 }
 
@@ -212,10 +207,9 @@ async fn switch_language(
         accounts::set_language(&state.db, actor, lang).await?;
     }
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400)).parse().expect("cookie"),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400)).parse().expect("cookie"));
     Ok(response)
 }
 
