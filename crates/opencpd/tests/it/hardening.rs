@@ -61,9 +61,7 @@ async fn names_with_nul_direction_override_or_only_zero_width_characters_are_ref
         assert!(body["problems"][0]["message"].as_str().unwrap().contains("U+202E"), "{body}");
 
         // An import names the row and the column of each.
-        let csv = format!(
-            "staff_number,given_name,family_name,sex\nRWT-IMP-1,Aline,Uwase,F\nRWT-IMP-2,\u{202E}Jean,Bosco,M\nRWT-IMP-3,Marie,\u{200B}\u{200C},F\n"
-        );
+        let csv = "staff_number,given_name,family_name,sex\nRWT-IMP-1,Aline,Uwase,F\nRWT-IMP-2,\u{202E}Jean,Bosco,M\nRWT-IMP-3,Marie,\u{200B}\u{200C},F\n";
         let r = api.post("/api/v1/imports/people?filename=people.csv").body(csv).send().await.unwrap();
         assert_eq!(r.status(), 422, "{backend:?}");
         let report: Value = r.json().await.unwrap();
