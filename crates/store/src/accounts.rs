@@ -238,8 +238,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
     let hash = hash_password(&new.password)?;
     let now = Utc::now();
     let language = opencpd_domain::i18n::resolve(&new.language).to_string();
-    let display =
-        if new.display_name.trim().is_empty() { username.clone() } else { new.display_name.trim().to_string() };
+    let display = if new.display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        opencpd_domain::registry::parse_name(&new.display_name).map_err(|p| p.in_column("display_name"))?
+    };
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(

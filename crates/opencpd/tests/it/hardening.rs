@@ -60,6 +60,27 @@ async fn names_with_nul_direction_override_or_only_zero_width_characters_are_ref
         );
         assert!(body["problems"][0]["message"].as_str().unwrap().contains("U+202E"), "{body}");
 
+        // An account's display name and a certificate's title, likewise.
+        let users = app.scalar("SELECT COUNT(*) FROM users").await;
+        let user = json!({"username": "new.user", "display_name": "Admin\u{202E}", "password": PASSWORD,
+            "grants": [{"role": "system_admin"}]});
+        let r = api.post("/api/v1/users").json(&user).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "display_name", "{body}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, users);
+        let wording = json!({"lang": "en", "issuer": "\u{200B}", "title": "Cert\u{0}ificate", "body": "{name}", "signatories": ""});
+        let r = api.put("/api/v1/certificate-templates").json(&wording).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        let found: Vec<(&str, &str)> = body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["column"].as_str().unwrap(), p["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(found, vec![("issuer", "invisible-only"), ("title", "bad-character")], "{body}");
+
         // An import names the row and the column of each.
         let csv = "staff_number,given_name,family_name,sex\nRWT-IMP-1,Aline,Uwase,F\nRWT-IMP-2,\u{202E}Jean,Bosco,M\nRWT-IMP-3,Marie,\u{200B}\u{200C},F\n";
         let r = api.post("/api/v1/imports/people?filename=people.csv").body(csv).send().await.unwrap();
