@@ -147,6 +147,23 @@ async fn security_headers_are_sent_by_pages_the_api_and_the_field_app() {
     let r = c.get(proxied.url("/login")).header("x-forwarded-proto", "http").send().await.unwrap();
     assert!(r.headers().get("strict-transport-security").is_none());
     assert!(!r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Secure"));
+
+    // The client's address is the one the trusted proxy added last; untrusted, the peer's.
+    for (app, expected) in [(&proxied, "203.0.113.9"), (&app, "127.0.0.1")] {
+        let (client, token) = login_form(app).await;
+        let r = client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
+            .form(&[("username", "admin"), ("password", "wrong"), ("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let address: Value =
+            serde_json::from_str(&app.text("SELECT after_json FROM audit_events WHERE action = 'login_failed'").await)
+                .unwrap();
+        assert_eq!(address["address"], expected);
+    }
 }
 
 /// A client with the login form's CSRF cookie, and the form's token.

@@ -148,6 +148,10 @@ impl TestApp {
         opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect(sql)
     }
 
+    pub async fn text(&self, sql: &'static str) -> String {
+        opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, String>(sql).fetch_one(p).await).expect(sql)
+    }
+
     pub async fn id_of(&self, sql: &'static str, arg: &str) -> i64 {
         opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).bind(arg).fetch_one(p).await)
             .expect(sql)
