@@ -81,6 +81,18 @@ async fn names_with_nul_direction_override_or_only_zero_width_characters_are_ref
             .collect();
         assert_eq!(found, vec![("issuer", "invisible-only"), ("title", "bad-character")], "{body}");
 
+        // An instrument's title, from its XLSForm's settings.
+        let sheet = |rows: &[&[&str]]| rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let xlsform = opencpd_transfer::write_workbook(&[
+            ("survey", sheet(&[&["type", "name", "label"], &["text", "q1", "Question"]])),
+            ("settings", sheet(&[&["form_title", "form_id"], &["Visit \u{202E}fdp.exe", "visit"]])),
+        ])
+        .unwrap();
+        let r = api.post("/api/v1/instruments?filename=visit.xlsx&kind=survey").body(xlsform).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "settings!form_title", "{body}");
+
         // An import names the row and the column of each.
         let csv = "staff_number,given_name,family_name,sex\nRWT-IMP-1,Aline,Uwase,F\nRWT-IMP-2,\u{202E}Jean,Bosco,M\nRWT-IMP-3,Marie,\u{200B}\u{200C},F\n";
         let r = api.post("/api/v1/imports/people?filename=people.csv").body(csv).send().await.unwrap();
