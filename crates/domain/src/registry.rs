@@ -143,21 +143,58 @@ pub fn parse_code(input: &str) -> Result<String, Problem> {
     }
 }
 
-/// A name of a person, school or unit: not empty, at most 200 characters.
+/// A name of a person, school, unit, programme, cohort, session… or any title: not empty,
+/// at most 200 characters, runs of spaces (tabs, line breaks) made one space. Refused: a
+/// control character (NUL and the like), a character that turns the direction of the text
+/// (U+202E and its kin, which make "exe.doc" of "cod.exe"), and a text of invisible
+/// characters only (zero-width spaces and joiners, which are fine inside a visible name).
+/// The one check of names, for imports, the API, pages and field edits alike.
 pub fn parse_name(input: &str) -> Result<String, Problem> {
+    if let Some(c) = input.chars().find(|&c| forbidden_in_name(c)) {
+        return Err(Problem::new("bad-character").arg("character", format!("U+{:04X}", c as u32)));
+    }
     let trimmed = input.trim();
     // Most names are already clean: keep them without rebuilding.
-    if !trimmed.is_empty() && trimmed.len() <= 200 && !trimmed.contains("  ") && !trimmed.contains(['\t', '\n', '\r']) {
-        return Ok(trimmed.to_string());
-    }
-    let name = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let odd_space = |c: char| c != ' ' && c.is_whitespace();
+    let name = if trimmed.len() <= 200 && !trimmed.contains("  ") && !trimmed.contains(odd_space) {
+        trimmed.to_string()
+    } else {
+        trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     if name.is_empty() {
         Err(Problem::new("required"))
+    } else if name.chars().all(|c| c == ' ' || invisible(c)) {
+        Err(Problem::new("invisible-only"))
     } else if name.chars().count() > 200 {
         Err(Problem::new("too-long").with_value(name.chars().take(40).collect::<String>()).arg("max", 200))
     } else {
         Ok(name)
     }
+}
+
+/// Characters no name may hold: control characters other than the spaces a name is
+/// cleaned of, and the characters that override or isolate the direction of text.
+fn forbidden_in_name(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace())
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that draw nothing: zero-width spaces and joiners, the word joiner and its
+/// kin, the byte-order mark, the soft hyphen, fillers.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+    )
 }
 
 /// A calendar date, written `YYYY-MM-DD` (what spreadsheets export and ISO 8601 says).
@@ -225,11 +262,29 @@ mod tests {
     }
 
     #[test]
+    fn names_with_nul_direction_overrides_or_only_invisible_characters_are_refused() {
+        for bad in ["Aline\0", "\u{202E}cod.exe", "Jean\u{2066}", "a\u{7}b", "\u{1b}[31m"] {
+            let p = parse_name(bad).unwrap_err();
+            assert_eq!(p.code, "bad-character", "{bad:?}");
+            assert!(p.message("en").contains("U+"), "{}", p.message("en"));
+            assert!(p.message("fr").contains("U+"), "{}", p.message("fr"));
+        }
+        assert_eq!(parse_name("\u{202E}").unwrap_err().args, vec![("character", "U+202E".to_string())]);
+        for bad in ["\u{200B}", " \u{200B}\u{200C} \u{FEFF}", "\u{2060}\u{3164}"] {
+            assert_eq!(parse_name(bad).unwrap_err().code, "invisible-only", "{bad:?}");
+        }
+        // Joiners inside a visible name are writing, not a trick.
+        assert_eq!(parse_name("\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}").unwrap().chars().count(), 8);
+        assert_eq!(parse_name("=HYPERLINK(\"x\")").unwrap(), "=HYPERLINK(\"x\")");
+    }
+
+    #[test]
     fn codes_names_dates() {
         assert_eq!(parse_code(" RW-001 ").unwrap(), "RW-001");
         assert_eq!(parse_code("a b").unwrap_err().code, "bad-code");
         assert_eq!(parse_code("").unwrap_err().code, "required");
         assert_eq!(parse_name("  Jean   Bosco ").unwrap(), "Jean Bosco");
+        assert_eq!(parse_name("Jean\u{a0}\tBosco").unwrap(), "Jean Bosco");
         assert_eq!(parse_date("2025-01-31").unwrap(), NaiveDate::from_ymd_opt(2025, 1, 31).unwrap());
         assert_eq!(parse_date("31/01/2025").unwrap_err().code, "bad-date");
         assert_eq!(parse_date("2025-02-30").unwrap_err().code, "bad-date");

@@ -239,8 +239,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> 
     let hash = hash_password(&new.password)?;
     let now = Utc::now();
     let language = opencpd_domain::i18n::resolve(&new.language).to_string();
-    let display =
-        if new.display_name.trim().is_empty() { username.clone() } else { new.display_name.trim().to_string() };
+    let display = if new.display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        opencpd_domain::registry::parse_name(&new.display_name).map_err(|p| p.in_column("display_name"))?
+    };
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
@@ -393,6 +396,29 @@ async fn actor_for(db: &Db, user: User) -> Result<Actor> {
     })
 }
 
+/// A user name as logins read it: trimmed and lowercased.
+pub fn login_name(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// Audits a failed login: the name tried (as [`login_name`] reads it) and the client's
+/// address; never the password.
+pub async fn failed_login(db: &Db, username: &str, address: &str) -> Result<()> {
+    let anyone = Actor {
+        user_id: None,
+        username: "anonymous".into(),
+        display_name: String::new(),
+        language: "en".into(),
+        grants: vec![],
+    };
+    let mut tx = db.begin().await?;
+    let tried = serde_json::json!({ "username": username, "address": address });
+    let summary = format!("failed login as {username} from {address}");
+    audit::record(&mut tx, &anyone, "login_failed", "user", username, &summary, None::<&()>, Some(&tried)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks a user name and password. `None` when either is wrong or the account is disabled.
 pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Option<Actor>> {
     #[derive(sqlx::FromRow)]
@@ -401,7 +427,7 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
         password_hash: String,
         disabled: bool,
     }
-    let username = username.trim().to_lowercase();
+    let username = login_name(username);
     let row: Option<Row> =
         on_db!(db, |p| sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
             .bind(&username)

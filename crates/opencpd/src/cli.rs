@@ -44,9 +44,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Mark cookies Secure (when served behind HTTPS).
+        /// Always served over HTTPS: mark cookies Secure and send Strict-Transport-Security.
         #[arg(long)]
         secure_cookies: bool,
+        /// Trust the proxy in front: its X-Forwarded-Proto tells HTTPS requests (Secure
+        /// cookies, HSTS) and the last address of its X-Forwarded-For is the client's (login
+        /// throttle, audit). Only behind a proxy that sets both.
+        #[arg(long, env = "OPENCPD_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
@@ -254,10 +259,10 @@ fn kind(text: &str) -> anyhow::Result<ImportKind> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, listen, secure_cookies } => {
+        Command::Serve { db, listen, secure_cookies, trust_proxy } => {
             let pool = open(&db.db).await?;
             eprintln!("OpenCPD on http://{listen} (database {})", describe_url(&db.db));
-            let config = opencpd_web::WebConfig { secure_cookies, ..Default::default() };
+            let config = opencpd_web::WebConfig { secure_cookies, trust_proxy, ..Default::default() };
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }

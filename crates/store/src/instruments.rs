@@ -64,7 +64,11 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
     let form = opencpd_forms::parse_xlsform(file_name, bytes).map_err(Error::Invalid)?;
     let version =
         if form.version.trim().is_empty() { today().format("%Y-%m-%d").to_string() } else { form.version.clone() };
-    let title = if form.title.trim().is_empty() { form.form_id.clone() } else { form.title.clone() };
+    let title = if form.title.trim().is_empty() {
+        form.form_id.clone()
+    } else {
+        opencpd_domain::registry::parse_name(&form.title).map_err(|p| p.in_column("settings!form_title"))?
+    };
     let form_json = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(

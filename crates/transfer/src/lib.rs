@@ -102,7 +102,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Problem::new("not-a-table").at_row(i + 1).arg("detail", e.to_string()))?;
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        let cells: Vec<String> = record.iter().map(|c| unneutralised(c).to_string()).collect();
         if headers.is_none() {
             headers = Some(cells);
         } else {
@@ -111,6 +111,48 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
     }
     let headers = headers.ok_or_else(|| Problem::new("empty-file"))?;
     Ok(Table { headers, rows })
+}
+
+/// Whether a spreadsheet would read a CSV cell as a formula (or, for a tab or carriage
+/// return, as the start of one): it begins with `=`, `+`, `-`, `@`, tab or CR. A plain
+/// negative number (`-3`, `-1.5`) is a number, not a formula, and is left readable.
+fn starts_formula(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'@' | b'\t' | b'\r') => true,
+        Some(b'-') => !is_negative_number(cell),
+        _ => false,
+    }
+}
+
+fn is_negative_number(cell: &str) -> bool {
+    let digits = &cell[1..];
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let fraction = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether a cell is neutralised on writing: it starts a formula, or it is `'` before such
+/// a cell (so that reading takes off exactly the `'` writing added).
+fn needs_quote(cell: &str) -> bool {
+    starts_formula(cell) || cell.strip_prefix('\'').is_some_and(needs_quote)
+}
+
+/// A cell as written to CSV: one a spreadsheet would run as a formula gets a leading `'`
+/// (OWASP's advice against CSV injection), so it shows as the text it is.
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_quote(cell) { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
+}
+
+/// A CSV cell as read: the `'` that [`neutralised`] put before a formula-like value is
+/// taken off again, so an export imports back as it was.
+fn unneutralised(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_quote(rest) => rest,
+        _ => cell,
+    }
 }
 
 /// A cell as text: whole numbers without ".0", dates as YYYY-MM-DD.
@@ -151,7 +193,8 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
     Ok(Table { headers, rows })
 }
 
-/// Writes a table row by row, so a large export never holds all its rows: CSV goes
+/// Writes a table row by row (every CSV export goes through here, so every cell is
+/// [`neutralised`]; XLSX cells are written as strings, never formulas), so a large export never holds all its rows: CSV goes
 /// straight to the output; XLSX uses the writer's constant-memory mode (rows go to a
 /// temporary file) and is copied to the output at [`TableWriter::finish`].
 pub struct TableWriter<W: std::io::Write> {
@@ -163,6 +206,16 @@ pub struct TableWriter<W: std::io::Write> {
 enum Inner<W: std::io::Write> {
     Csv(csv::Writer<W>),
     Xlsx { book: Box<rust_xlsxwriter::Workbook>, out: W },
+}
+
+fn write_csv_record<'a, W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    cells: impl Iterator<Item = &'a str>,
+) -> Result<(), csv::Error> {
+    for cell in cells {
+        w.write_field(neutralised(cell).as_bytes())?;
+    }
+    w.write_record(std::iter::empty::<&[u8]>())
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
@@ -185,7 +238,7 @@ impl<W: std::io::Write> TableWriter<W> {
 
     fn header(&mut self, headers: &[&str]) -> Result<(), std::io::Error> {
         match &mut self.inner {
-            Inner::Csv(w) => w.write_record(headers)?,
+            Inner::Csv(w) => write_csv_record(w, headers.iter().copied())?,
             Inner::Xlsx { book, .. } => {
                 let bold = rust_xlsxwriter::Format::new().set_bold();
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
@@ -201,7 +254,7 @@ impl<W: std::io::Write> TableWriter<W> {
 
     pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), std::io::Error> {
         match &mut self.inner {
-            Inner::Csv(w) => w.write_record(cells.iter().map(|c| c.as_ref()))?,
+            Inner::Csv(w) => write_csv_record(w, cells.iter().map(|c| c.as_ref()))?,
             Inner::Xlsx { book, .. } => {
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
                 for (c, value) in cells.iter().enumerate() {
@@ -294,6 +347,40 @@ mod tests {
         assert_eq!(t.rows[0].cells, vec!["RW001", "Aline", "0788"]);
         assert_eq!(t.rows[1].number, 3);
         assert_eq!(t.rows[1].get(1), "");
+    }
+
+    #[test]
+    fn csv_injection_formulas_in_csv_exports_are_neutralised() {
+        let rows = vec![
+            vec!["=HYPERLINK(\"x\")".to_string(), "+1+cmd|' /C calc'!A0".into(), "@SUM(A1)".into()],
+            vec!["-3".into(), "-1.5".into(), "-1+cmd|x".into()],
+            vec!["\tx".into(), "\rx".into(), "Aline".into()],
+            vec!["-".into(), "-1.".into(), "'=kept".into()],
+        ];
+        let mut out = Vec::new();
+        write_table(Format::Csv, &["a", "b", "c"], rows.clone(), &mut out).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"x\"\")\",'+1+cmd|' /C calc'!A0,'@SUM(A1)");
+        assert_eq!(lines[2], "-3,-1.5,'-1+cmd|x");
+        assert!(text.contains("'\tx") && text.contains("'\rx"), "{text:?}");
+        assert_eq!(lines.last().unwrap(), &"'-,'-1.,''=kept");
+        // An export reads back as it was written.
+        let t = read_table("x.csv", &out).unwrap();
+        let read: Vec<Vec<String>> = t.rows.into_iter().map(|r| r.cells).collect();
+        assert_eq!(read, rows);
+    }
+
+    #[test]
+    fn xlsx_exports_write_formula_like_text_as_text() {
+        let rows = vec![vec!["=HYPERLINK(\"x\")".to_string(), "+1+cmd|x".into()]];
+        let mut out = Vec::new();
+        write_table(Format::Xlsx, &["a", "b"], rows, &mut out).unwrap();
+        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(&out)).unwrap();
+        let formulas = book.worksheet_formula("Sheet1").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "{formulas:?}");
+        let t = read_table("x.xlsx", &out).unwrap();
+        assert_eq!(t.rows[0].cells, vec!["=HYPERLINK(\"x\")", "+1+cmd|x"]);
     }
 
     #[test]

@@ -27,14 +27,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path /. Over HTTPS, `security::headers`
+/// marks it `Secure`.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> String {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
-    }
-    if secure {
-        c.push_str("; Secure");
     }
     c
 }
@@ -172,56 +170,183 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
-/// Failed logins per user name: after [`Throttle::FREE`] failures, each further attempt
-/// waits twice as long as the one before, up to 15 minutes. A success clears the count.
+/// Failed logins, counted per account name (as the store reads it: trimmed, lowercased)
+/// and per client address. Each key has [`Limit::free`] failures free; after that each
+/// further attempt waits twice as long as the one before, up to [`Limit::longest`]. An
+/// account's wait stays short (a minute at most), so no one can keep it shut by guessing;
+/// an address's grows to a quarter of an hour, which is what slows a guesser down.
+///
+/// An attempt takes its place before its password is checked ([`Throttle::admit`]) and
+/// gives it back after ([`Admitted::failed`] / [`Admitted::succeeded`]), all under one
+/// lock, so parallel attempts cannot all slip in before the first failure is counted.
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    keys: Mutex<HashMap<Key, Count>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Account(String),
+    Address(String),
+}
+
+/// Failures counted, checks under way, and when the last failure was counted.
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    failures: u32,
+    checking: u32,
+    last: Instant,
+}
+
+/// How many failures a kind of key has free, and the longest wait after them.
+pub struct Limit {
+    pub free: u32,
+    pub longest: Duration,
+}
+
+impl Key {
+    fn limit(&self) -> Limit {
+        match self {
+            Key::Account(_) => Throttle::ACCOUNT,
+            Key::Address(_) => Throttle::ADDRESS,
+        }
+    }
+}
+
+impl Count {
+    /// Seconds to wait before another attempt may be checked, if any.
+    fn wait(&self, limit: &Limit) -> Option<u64> {
+        if self.failures + self.checking < limit.free {
+            return None;
+        }
+        if self.failures < limit.free {
+            // Free attempts are all being checked: wait for their outcome.
+            return Some(1);
+        }
+        let delay = Duration::from_secs(2u64 << (self.failures - limit.free).min(12)).min(limit.longest);
+        let elapsed = self.last.elapsed();
+        if self.checking > 0 {
+            // One attempt at a time once the free ones are spent.
+            return Some(delay.as_secs().max(1));
+        }
+        (elapsed < delay).then(|| (delay - elapsed).as_secs().max(1))
+    }
+}
+
+/// A login attempt admitted by the throttle: report its outcome.
+pub struct Admitted<'a> {
+    throttle: &'a Throttle,
+    keys: [Key; 2],
+    done: bool,
 }
 
 impl Throttle {
-    pub const FREE: u32 = 5;
+    pub const ACCOUNT: Limit = Limit { free: 5, longest: Duration::from_secs(60) };
+    pub const ADDRESS: Limit = Limit { free: 20, longest: Duration::from_secs(900) };
+    /// Failures older than this are forgotten.
+    const MEMORY: Duration = Duration::from_secs(900);
 
-    /// Seconds to wait before `username` may try again, if any.
-    pub fn wait(&self, username: &str) -> Option<u64> {
-        let map = self.failures.lock().expect("throttle lock");
-        let (count, last) = map.get(&username.to_lowercase())?;
-        if *count < Self::FREE {
-            return None;
+    /// Admits an attempt at `account` (already normalised) from `address`, or says how many
+    /// seconds to wait: the longer of the account's and the address's waits.
+    pub fn admit(&self, account: &str, address: &str) -> Result<Admitted<'_>, u64> {
+        let keys = [Key::Account(account.to_string()), Key::Address(address.to_string())];
+        let mut map = self.keys.lock().expect("throttle lock");
+        let mut wait = None;
+        for key in &keys {
+            if let Some(count) = map.get_mut(key) {
+                if count.checking == 0 && count.last.elapsed() > Self::MEMORY {
+                    count.failures = 0;
+                }
+                wait = wait.max(count.wait(&key.limit()));
+            }
         }
-        let delay = Duration::from_secs((2u64 << (count - Self::FREE).min(9)).min(900));
-        let elapsed = last.elapsed();
-        (elapsed < delay).then(|| (delay - elapsed).as_secs().max(1))
-    }
-
-    pub fn failed(&self, username: &str) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        let entry = map.entry(username.to_lowercase()).or_insert((0, Instant::now()));
-        entry.0 += 1;
-        entry.1 = Instant::now();
+        if let Some(seconds) = wait {
+            return Err(seconds);
+        }
+        for key in &keys {
+            map.entry(key.clone()).or_insert(Count { failures: 0, checking: 0, last: Instant::now() }).checking += 1;
+        }
         if map.len() > 100_000 {
-            map.retain(|_, (_, t)| t.elapsed() < Duration::from_secs(900));
+            map.retain(|_, c| c.checking > 0 || c.last.elapsed() < Self::MEMORY);
         }
+        Ok(Admitted { throttle: self, keys, done: false })
     }
 
-    pub fn succeeded(&self, username: &str) {
-        self.failures.lock().expect("throttle lock").remove(&username.to_lowercase());
+    /// Seconds an attempt at `account` from `address` would wait now, if any.
+    pub fn wait(&self, account: &str, address: &str) -> Option<u64> {
+        let map = self.keys.lock().expect("throttle lock");
+        [Key::Account(account.to_string()), Key::Address(address.to_string())]
+            .iter()
+            .filter_map(|k| map.get(k).and_then(|c| c.wait(&k.limit())))
+            .max()
     }
 }
 
-/// Logs in with a user name and password, honouring the throttle.
-pub async fn login(state: &AppState, username: &str, password: &str) -> Result<(Actor, String)> {
-    if let Some(wait) = state.throttle.wait(username) {
-        return Err(Error::Throttled(wait));
+impl Admitted<'_> {
+    /// The password was wrong: count a failure on the account and the address.
+    pub fn failed(mut self) {
+        self.finish(true);
     }
-    match accounts::authenticate(&state.db, username, password).await? {
+
+    /// The password was right: the account's failures are cleared (the address's stay:
+    /// one good account does not buy more guesses at others).
+    pub fn succeeded(mut self) {
+        self.finish(false);
+    }
+
+    fn finish(&mut self, failed: bool) {
+        self.done = true;
+        let mut map = self.throttle.keys.lock().expect("throttle lock");
+        for key in &self.keys {
+            if let Some(count) = map.get_mut(key) {
+                count.checking = count.checking.saturating_sub(1);
+                if failed {
+                    count.failures += 1;
+                    count.last = Instant::now();
+                } else if matches!(key, Key::Account(_)) {
+                    count.failures = 0;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Admitted<'_> {
+    /// An attempt that ended in an error (the database was down) counts as neither.
+    fn drop(&mut self) {
+        if !self.done {
+            self.done = true;
+            let mut map = self.throttle.keys.lock().expect("throttle lock");
+            for key in &self.keys {
+                if let Some(count) = map.get_mut(key) {
+                    count.checking = count.checking.saturating_sub(1);
+                }
+            }
+        }
+    }
+}
+
+/// Logs in with a user name and password, honouring the throttle. Every failed check is
+/// logged and audited with the name tried and the client's address (never the password).
+pub async fn login(state: &AppState, username: &str, password: &str, address: &str) -> Result<(Actor, String)> {
+    let name = accounts::login_name(username);
+    let attempt = match state.throttle.admit(&name, address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(username = %name, address, wait, "login throttled");
+            return Err(Error::Throttled(wait));
+        }
+    };
+    match accounts::authenticate(&state.db, &name, password).await? {
         Some(actor) => {
-            state.throttle.succeeded(username);
+            attempt.succeeded();
             let secret = accounts::start_session(&state.db, &actor).await?;
             Ok((actor, secret))
         }
         None => {
-            state.throttle.failed(username);
+            attempt.failed();
+            tracing::warn!(username = %name, address, "failed login");
+            accounts::failed_login(&state.db, &name, address).await?;
             Err(Error::BadCredentials)
         }
     }
@@ -234,13 +359,47 @@ mod tests {
     #[test]
     fn the_throttle_starts_after_five_failures_and_clears_on_success() {
         let t = Throttle::default();
-        for _ in 0..Throttle::FREE {
-            assert_eq!(t.wait("Alice"), None);
-            t.failed("alice");
+        for _ in 0..Throttle::ACCOUNT.free {
+            assert_eq!(t.wait("alice", "10.0.0.1"), None);
+            t.admit("alice", "10.0.0.1").unwrap().failed();
         }
-        assert!(t.wait("ALICE").is_some_and(|s| s >= 1));
-        t.succeeded("alice");
-        assert_eq!(t.wait("alice"), None);
+        assert!(t.wait("alice", "10.0.0.2").is_some_and(|s| s >= 1));
+        assert!(t.admit("alice", "10.0.0.2").is_err());
+        // Another account from the same address is still free.
+        t.admit("bob", "10.0.0.1").unwrap().succeeded();
+        t.keys.lock().unwrap().get_mut(&Key::Account("alice".into())).unwrap().last -= Duration::from_secs(3);
+        t.admit("alice", "10.0.0.3").unwrap().succeeded();
+        assert_eq!(t.wait("alice", "10.0.0.3"), None);
+    }
+
+    #[test]
+    fn parallel_attempts_take_their_places_before_any_is_checked() {
+        let t = Throttle::default();
+        let admitted: Vec<_> = (0..100).filter_map(|_| t.admit("alice", "10.0.0.1").ok()).collect();
+        assert_eq!(admitted.len(), Throttle::ACCOUNT.free as usize);
+        admitted.into_iter().for_each(Admitted::failed);
+        assert!(t.admit("alice", "10.0.0.1").is_err());
+    }
+
+    #[test]
+    fn an_account_waits_a_minute_at_most_an_address_longer() {
+        let t = Throttle::default();
+        for n in 0..40 {
+            let mut map = t.keys.lock().unwrap();
+            for c in map.values_mut() {
+                c.last = c.last.checked_sub(Duration::from_secs(899)).unwrap_or(c.last);
+            }
+            drop(map);
+            if let Ok(a) = t.admit("alice", &format!("10.0.1.{n}")) {
+                a.failed();
+            }
+        }
+        let count = *t.keys.lock().unwrap().get(&Key::Account("alice".into())).unwrap();
+        assert!(count.failures > 20, "{count:?}");
+        assert!(count.wait(&Throttle::ACCOUNT).is_some_and(|s| s <= 60));
+        let mut address = count;
+        address.failures = 40;
+        assert!(address.wait(&Throttle::ADDRESS).is_some_and(|s| s > 60));
     }
 
     #[test]

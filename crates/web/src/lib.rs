@@ -11,6 +11,7 @@ pub mod error;
 pub mod metrics;
 pub mod pages;
 pub mod render;
+pub mod security;
 pub mod upload;
 
 pub use error::Error;
@@ -23,15 +24,18 @@ use std::sync::Arc;
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (behind HTTPS).
+    /// Always served over HTTPS: cookies are `Secure` and answers carry HSTS.
     pub secure_cookies: bool,
+    /// A proxy in front is trusted: its `X-Forwarded-Proto` says whether a request came
+    /// over HTTPS, and the last address of its `X-Forwarded-For` is the client's.
+    pub trust_proxy: bool,
     /// Largest upload accepted, in bytes.
     pub max_upload: usize,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, max_upload: 256 * 1024 * 1024 }
+        WebConfig { secure_cookies: false, trust_proxy: false, max_upload: 256 * 1024 * 1024 }
     }
 }
 
@@ -98,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(metrics::metrics))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), forget_counts_after_writes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }

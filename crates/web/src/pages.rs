@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::{self, Ctx, Id, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{Error, Rendered, Result};
+use crate::security::ClientAddress;
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -121,11 +122,7 @@ async fn login_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Nex
         "login.html",
         minijinja::context! { login_csrf => &token, next => safe_next(q.next.as_deref()), error => None::<String> },
     )?;
-    Ok((
-        [(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), state.config.secure_cookies))],
-        html,
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600)))], html).into_response())
 }
 
 #[derive(Deserialize)]
@@ -140,26 +137,26 @@ async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     // Double-submit check: the form's token must match the cookie set with the form.
     if auth::cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) {
         return Err(Error::Csrf);
     }
-    match auth::login(&state, &form.username, &form.password).await {
+    match auth::login(&state, &form.username, &form.password, &address).await {
         Ok((actor, secret)) => {
             let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
             let h = response.headers_mut();
-            let secure = state.config.secure_cookies;
             let max_age = accounts::SESSION_DAYS * 86400;
             h.append(
                 header::SET_COOKIE,
-                auth::set_cookie(SESSION_COOKIE, &secret, Some(max_age), secure).parse().expect("cookie"),
+                auth::set_cookie(SESSION_COOKIE, &secret, Some(max_age)).parse().expect("cookie"),
             );
             if auth::cookie(&headers, LANG_COOKIE).is_none() {
                 h.append(
                     header::SET_COOKIE,
-                    auth::set_cookie(LANG_COOKIE, &actor.language, Some(365 * 86400), secure).parse().expect("cookie"),
+                    auth::set_cookie(LANG_COOKIE, &actor.language, Some(365 * 86400)).parse().expect("cookie"),
                 );
             }
             Ok(response)
@@ -167,7 +164,11 @@ async fn login(
         Err(e @ (Error::BadCredentials | Error::Throttled(_))) => {
             let message = e.problems().iter().map(|p| p.message(ctx.lang)).collect::<Vec<_>>().join(" ");
             let html = state.templates.page(&ctx, "login.html", minijinja::context! { login_csrf => &form.csrf, next => safe_next(form.next.as_deref()), error => message, username => &form.username })?;
-            Ok((e.status(), html).into_response())
+            let mut response = (e.status(), html).into_response();
+            if let Error::Throttled(seconds) = e {
+                response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            }
+            Ok(response)
         }
         Err(e) => Err(e),
     }
@@ -189,10 +190,9 @@ async fn logout(
         accounts::end_session(&state.db, secret).await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse().expect("cookie"),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", Some(0)).parse().expect("cookie"));
     Ok(response)
 }
 
@@ -207,10 +207,9 @@ async fn switch_language(
         accounts::set_language(&state.db, actor, lang).await?;
     }
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400), state.config.secure_cookies).parse().expect("cookie"),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400)).parse().expect("cookie"));
     Ok(response)
 }
 
@@ -630,6 +629,7 @@ async fn retire_instrument(
 /// The offline field app: static files compiled into the binary.
 const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("index.html", "text/html; charset=utf-8", include_str!("../static/field/index.html")),
+    ("app.css", "text/css; charset=utf-8", include_str!("../static/field/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("../static/field/app.js")),
     ("forms.js", "text/javascript; charset=utf-8", include_str!("../static/field/forms.js")),
     ("edits.js", "text/javascript; charset=utf-8", include_str!("../static/field/edits.js")),

@@ -78,6 +78,14 @@ impl Browser {
         self.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
         self.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
         self.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+        // Wait for the page after the login, not the login page still showing.
+        for _ in 0..100 {
+            if self.client.current_url().await.is_ok_and(|u| u.path() != "/login") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("still on the login page after logging in as {username}");
     }
 }
 

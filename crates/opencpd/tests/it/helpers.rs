@@ -93,6 +93,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, Default::default()).await
+    }
+
+    /// [`TestApp::start`] with the server configured as given.
+    pub async fn start_with(backend: Backend, config: opencpd_web::WebConfig) -> TestApp {
         let db = TestDb::new(backend).await;
         demo::build(&db.db, &DemoConfig { scale: Scale::Small, seed: 7, password: PASSWORD.into() }, &|_, _, _| {})
             .await
@@ -101,7 +106,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let pool = db.db.clone();
         tokio::spawn(async move {
-            opencpd_web::serve_on(listener, pool, Default::default()).await.expect("server");
+            opencpd_web::serve_on(listener, pool, config).await.expect("server");
         });
         TestApp { base: format!("http://{addr}"), db }
     }
@@ -141,6 +146,10 @@ impl TestApp {
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {
         opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect(sql)
+    }
+
+    pub async fn text(&self, sql: &'static str) -> String {
+        opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, String>(sql).fetch_one(p).await).expect(sql)
     }
 
     pub async fn id_of(&self, sql: &'static str, arg: &str) -> i64 {

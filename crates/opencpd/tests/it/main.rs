@@ -10,6 +10,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod delivery;
+mod hardening;
 mod helpers;
 mod instruments;
 mod outreach;

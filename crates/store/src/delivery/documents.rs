@@ -126,6 +126,13 @@ pub async fn set_template(db: &Db, actor: &Actor, input: &TemplateInput) -> Resu
         ("signatories", &input.signatories, 1000),
     ];
     for (column, text, max) in fields {
+        // The one-line fields hold what names may hold (their length is checked below).
+        if matches!(column, "issuer" | "title")
+            && let Err(p) = opencpd_domain::registry::parse_name(text)
+            && !matches!(p.code, "required" | "too-long")
+        {
+            problems.push(p.in_column(column));
+        }
         if text.chars().count() > max {
             problems.push(Problem::new("too-long").in_column(column).arg("max", max));
         }

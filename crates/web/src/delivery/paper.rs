@@ -78,15 +78,10 @@ pub fn api_router() -> Router<AppState> {
 pub struct PaperApi;
 
 /// The address the server is reached at, for the QR codes: the Host the client used,
-/// https when cookies are marked secure or a proxy says so.
+/// https when the request came over HTTPS ([`crate::security::is_https`]).
 fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let forwarded = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok());
-    let scheme = match forwarded {
-        Some(p @ ("http" | "https")) => p,
-        _ if state.config.secure_cookies => "https",
-        _ => "http",
-    };
+    let scheme = if crate::security::is_https(state, headers) { "https" } else { "http" };
     format!("{scheme}://{host}")
 }
 

@@ -4,10 +4,11 @@
  * /api/ to the network alone (data lives in IndexedDB, never in this cache). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v3';
+const VERSION = 'opencpd-field-v4';
 const SHELL = [
   '/field/',
   '/field/index.html',
+  '/field/app.css',
   '/field/app.js',
   '/field/forms.js',
   '/field/edits.js',

@@ -1,0 +1,267 @@
+//! Hardening against hostile input and hostile clients: formulas in CSV exports, names
+//! that hide what they are, the security headers of every answer, and the login throttle.
+
+use crate::api::app_school_code;
+use crate::helpers::{Backend, PASSWORD, TestApp, backends, hidden};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn csv_injection_a_person_named_as_a_formula_is_exported_neutralised() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("admin").await;
+        let person = json!({"staff_number": "RWT-INJ-1", "given_name": "=HYPERLINK(\"x\")", "family_name": "+1+cmd|' /C calc'!A0", "sex": "F",
+            "position": {"role": "teacher", "school_code": app_school_code(&app, "Gitega").await, "start_date": "2024-01-08"}});
+        let r = api.post("/api/v1/people").json(&person).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{backend:?}");
+        let csv = api.get("/api/v1/exports/people?format=csv").send().await.unwrap().text().await.unwrap();
+        let line = csv.lines().find(|l| l.contains("RWT-INJ-1")).expect("the person in the export");
+        assert!(line.contains("\"'=HYPERLINK(\"\"x\"\")\",'+1+cmd|' /C calc'!A0"), "{backend:?}: {line}");
+        // The spreadsheet version keeps the text as text, never a formula.
+        let xlsx = api.get("/api/v1/exports/people?format=xlsx").send().await.unwrap().bytes().await.unwrap();
+        let table = opencpd_transfer::read_table("people.xlsx", &xlsx).unwrap();
+        assert!(table.rows.iter().any(|r| r.cells.iter().any(|c| c == "=HYPERLINK(\"x\")")), "{backend:?}");
+        // And the CSV imports back as the name it was.
+        let table = opencpd_transfer::read_table("people.csv", csv.as_bytes()).unwrap();
+        assert!(table.rows.iter().any(|r| r.cells.iter().any(|c| c == "=HYPERLINK(\"x\")")), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn names_with_nul_direction_override_or_only_zero_width_characters_are_refused_naming_the_field() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("admin").await;
+        let school = app_school_code(&app, "Gitega").await;
+        let people = app.scalar("SELECT COUNT(*) FROM people").await;
+        let cases = [
+            ("given_name", "Ali\u{0}ne", "bad-character"),
+            ("family_name", "\u{202E}exe.cod", "bad-character"),
+            ("given_name", "\u{200B}\u{200D}\u{FEFF}", "invisible-only"),
+        ];
+        for (field, value, code) in cases {
+            let mut person = json!({"staff_number": "RWT-BAD-1", "given_name": "Aline", "family_name": "Uwase", "sex": "F",
+                "position": {"role": "teacher", "school_code": school, "start_date": "2024-01-08"}});
+            person[field] = json!(value);
+            let r = api.post("/api/v1/people").header("accept-language", "fr").json(&person).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{backend:?} {value:?}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["problems"][0]["column"], field, "{backend:?} {body}");
+            assert_eq!(body["problems"][0]["code"], code, "{backend:?} {body}");
+        }
+        // A school's name through the API.
+        let new = json!({"code": "GIT-BAD-1", "name": "EP \u{202E}Gitega", "unit_code": "RW-10101", "level": "primary", "ownership": "public"});
+        let r = api.post("/api/v1/schools").json(&new).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            (body["problems"][0]["column"].as_str(), body["problems"][0]["code"].as_str()),
+            (Some("name"), Some("bad-character"))
+        );
+        assert!(body["problems"][0]["message"].as_str().unwrap().contains("U+202E"), "{body}");
+
+        // An account's display name and a certificate's title, likewise.
+        let users = app.scalar("SELECT COUNT(*) FROM users").await;
+        let user = json!({"username": "new.user", "display_name": "Admin\u{202E}", "password": PASSWORD,
+            "grants": [{"role": "system_admin"}]});
+        let r = api.post("/api/v1/users").json(&user).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "display_name", "{body}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, users);
+        let wording = json!({"lang": "en", "issuer": "\u{200B}", "title": "Cert\u{0}ificate", "body": "{name}", "signatories": ""});
+        let r = api.put("/api/v1/certificate-templates").json(&wording).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        let found: Vec<(&str, &str)> = body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["column"].as_str().unwrap(), p["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(found, vec![("issuer", "invisible-only"), ("title", "bad-character")], "{body}");
+
+        // An instrument's title, from its XLSForm's settings.
+        let sheet = |rows: &[&[&str]]| rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let xlsform = opencpd_transfer::write_workbook(&[
+            ("survey", sheet(&[&["type", "name", "label"], &["text", "q1", "Question"]])),
+            ("settings", sheet(&[&["form_title", "form_id"], &["Visit \u{202E}fdp.exe", "visit"]])),
+        ])
+        .unwrap();
+        let r = api.post("/api/v1/instruments?filename=visit.xlsx&kind=survey").body(xlsform).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "settings!form_title", "{body}");
+
+        // An import names the row and the column of each.
+        let csv = "staff_number,given_name,family_name,sex\nRWT-IMP-1,Aline,Uwase,F\nRWT-IMP-2,\u{202E}Jean,Bosco,M\nRWT-IMP-3,Marie,\u{200B}\u{200C},F\n";
+        let r = api.post("/api/v1/imports/people?filename=people.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let report: Value = r.json().await.unwrap();
+        let found: Vec<(i64, &str, &str)> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["row"].as_i64().unwrap(), p["column"].as_str().unwrap(), p["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(found, vec![(3, "given_name", "bad-character"), (4, "family_name", "invisible-only")], "{report}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM people").await, people, "{backend:?}: nothing written");
+    }
+}
+
+/// The security headers every answer carries.
+fn assert_security_headers(r: &reqwest::Response, what: &str) {
+    let h = r.headers();
+    let csp =
+        h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("{what}: no CSP"));
+    for part in ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+        assert!(csp.contains(part), "{what}: {csp}");
+    }
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: {csp}");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{what}");
+    assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer", "{what}");
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY", "{what}");
+}
+
+#[tokio::test]
+async fn security_headers_are_sent_by_pages_the_api_and_the_field_app() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let api = app.api("admin").await;
+    let answers = [
+        ("login page", c.get(app.url("/login")).send().await.unwrap()),
+        ("a page asking for login", c.get(app.url("/schools/1")).send().await.unwrap()),
+        ("API", api.get("/api/v1/me").send().await.unwrap()),
+        ("API error", c.get(app.url("/api/v1/me")).send().await.unwrap()),
+        ("field app", c.get(app.url("/field/")).send().await.unwrap()),
+        ("field script", c.get(app.url("/field/app.js")).send().await.unwrap()),
+    ];
+    for (what, r) in &answers {
+        assert_security_headers(r, what);
+        // Plain HTTP, no proxy trusted: no HSTS, no Secure cookie, whatever a client claims.
+        assert!(r.headers().get("strict-transport-security").is_none(), "{what}");
+    }
+    let r = c.get(app.url("/login")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none(), "an untrusted X-Forwarded-Proto is ignored");
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/app.css"), "styles come from a file");
+
+    // Behind a trusted proxy, HTTPS requests get HSTS and Secure cookies; HTTP ones do not.
+    let config = opencpd_web::WebConfig { trust_proxy: true, ..Default::default() };
+    let proxied = TestApp::start_with(Backend::Sqlite, config).await;
+    let r = c.get(proxied.url("/login")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_security_headers(&r, "login page over HTTPS");
+    assert_eq!(r.headers().get("strict-transport-security").unwrap(), "max-age=31536000");
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    let r = c.get(proxied.url("/login")).header("x-forwarded-proto", "http").send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    assert!(!r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Secure"));
+
+    // The client's address is the one the trusted proxy added last; untrusted, the peer's.
+    for (app, expected) in [(&proxied, "203.0.113.9"), (&app, "127.0.0.1")] {
+        let (client, token) = login_form(app).await;
+        let r = client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
+            .form(&[("username", "admin"), ("password", "wrong"), ("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let address: Value =
+            serde_json::from_str(&app.text("SELECT after_json FROM audit_events WHERE action = 'login_failed'").await)
+                .unwrap();
+        assert_eq!(address["address"], expected);
+    }
+}
+
+/// A client with the login form's CSRF cookie, and the form's token.
+async fn login_form(app: &TestApp) -> (reqwest::Client, String) {
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&page, "csrf");
+    (client, token)
+}
+
+async fn try_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url("/login"))
+        .form(&[("username", username), ("password", password), ("csrf", token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn login_throttle_padded_names_share_one_counter_and_the_right_password_waits() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let (client, token) = login_form(&app).await;
+        for name in ["evaluator", " evaluator", "evaluator ", "EVALUATOR", "\tEvaluator "] {
+            let r = try_login(&app, &client, &token, name, "wrong").await;
+            assert_eq!(r.status(), 401, "{backend:?} {name:?}");
+        }
+        for name in [" evaluator", "evaluator ", "evaluator"] {
+            let r = try_login(&app, &client, &token, name, PASSWORD).await;
+            assert_eq!(r.status(), 429, "{backend:?} {name:?}: the right password waits too");
+            let wait: u64 = r.headers().get("retry-after").expect("Retry-After").to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&wait), "{wait}");
+        }
+        // Another account from the same address is not held up.
+        let r = try_login(&app, &client, &token, "admin", PASSWORD).await;
+        assert_eq!(r.status(), 303, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn login_throttle_a_hundred_parallel_wrong_passwords_get_about_five_checks_each_audited() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let (client, token) = login_form(&app).await;
+        let attempts = (0..100).map(|n| {
+            let name = if n % 2 == 0 { " evaluator".to_string() } else { "Evaluator ".to_string() };
+            let (client, token, url) = (client.clone(), token.clone(), app.url("/login"));
+            tokio::spawn(async move {
+                let form = [("username", name.as_str()), ("password", "wrong"), ("csrf", token.as_str())];
+                client.post(url).form(&form).send().await.unwrap().status().as_u16()
+            })
+        });
+        let statuses: Vec<u16> = futures_join(attempts).await;
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        let throttled = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!(checked + throttled, 100, "{backend:?} {statuses:?}");
+        assert!((5..=6).contains(&checked), "{backend:?}: {checked} password checks");
+        // Each check that failed is audited with the name tried and the address; none else.
+        let audited = app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'login_failed'").await;
+        assert_eq!(audited as usize, checked, "{backend:?}");
+        let admin = app.api("admin").await;
+        let trail: Value = admin.get("/api/v1/audit?action=login_failed").send().await.unwrap().json().await.unwrap();
+        let event = &trail[0];
+        assert_eq!(
+            (event["entity"].as_str(), event["entity_id"].as_str()),
+            (Some("user"), Some("evaluator")),
+            "{trail}"
+        );
+        let tried: Value = serde_json::from_str(event["after_json"].as_str().unwrap()).unwrap();
+        assert_eq!(tried, json!({"username": "evaluator", "address": "127.0.0.1"}));
+        assert!(!event.to_string().contains("wrong"), "no password in the trail: {event}");
+    }
+}
+
+async fn futures_join(tasks: impl Iterator<Item = tokio::task::JoinHandle<u16>>) -> Vec<u16> {
+    let mut out = Vec::new();
+    for task in tasks.collect::<Vec<_>>() {
+        out.push(task.await.unwrap());
+    }
+    out
+}
