@@ -152,3 +152,22 @@ fn ods_files_are_not_read() {
     let p = read_table("schools.ods", b"PK\x03\x04").unwrap_err();
     assert_eq!((p.code, p.value.as_deref()), ("unsupported-format", Some("ods")));
 }
+
+#[test]
+fn a_part_unpacking_past_its_declared_size_is_refused() {
+    // The sheet unpacks to 3 MB but says 100 bytes, in its local header and in the
+    // central directory alike: the declared sizes pass the limits, and the zip reader
+    // stops the part at what it declared.
+    let row = r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#;
+    let rows = row.repeat(3 * 1024 * 1024 / row.len());
+    let mut book = xlsx("A1", &rows, &shared_strings(&[]));
+    let name = b"xl/worksheets/sheet1.xml";
+    let at: Vec<usize> = book.windows(name.len()).enumerate().filter(|(_, w)| *w == name).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 2, "one local header and one central directory entry");
+    book[at[0] - 30 + 22..at[0] - 30 + 26].copy_from_slice(&100u32.to_le_bytes());
+    book[at[1] - 46 + 24..at[1] - 46 + 28].copy_from_slice(&100u32.to_le_bytes());
+    let small = Limits { unpacked_bytes: 2 * 1024 * 1024, ratio: u64::MAX, ..Limits::IMPORT };
+    let p = read_sheets(&book, Which::First, &small).unwrap_err();
+    assert_eq!(p.code, "not-a-table", "{p}");
+    assert!(p.args[0].1.contains("declared uncompressed size"), "{p}");
+}
