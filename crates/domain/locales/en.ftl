@@ -35,6 +35,7 @@ problem-sheet-too-many-rows = sheet { $sheet } has more than { $max } rows
 problem-sheet-too-many-cells = the workbook has more than { $max } cells (sheet { $sheet })
 problem-workbook-too-large = the workbook unpacks to more than { $max } MB
 problem-workbook-file-too-large = the workbook is larger than { $max } MB
+problem-workbook-grid-too-large = the sheets of this .xls workbook span { $cells } cells from their first to their last; at most { $max } are read; save it as .xlsx
 problem-workbook-shared-strings-too-large = the workbook's shared texts unpack to more than { $max } MB
 problem-workbook-compression-ratio = the part { $value } of the workbook unpacks to { $ratio } times its packed size (at most { $max }): it is refused as a zip bomb
 problem-bad-encoding = the file is not UTF-8 text; save it as "CSV UTF-8"

@@ -35,6 +35,7 @@ problem-sheet-too-many-rows = la feuille { $sheet } a plus de { $max } lignes
 problem-sheet-too-many-cells = le classeur a plus de { $max } cellules (feuille { $sheet })
 problem-workbook-too-large = le classeur décompressé dépasse { $max } Mo
 problem-workbook-file-too-large = le classeur dépasse { $max } Mo
+problem-workbook-grid-too-large = les feuilles de ce classeur .xls couvrent { $cells } cellules de la première à la dernière ; au plus { $max } sont lues ; enregistrez-le en .xlsx
 problem-workbook-shared-strings-too-large = les textes partagés du classeur décompressés dépassent { $max } Mo
 problem-workbook-compression-ratio = la partie { $value } du classeur se décompresse en { $ratio } fois sa taille compressée (au plus { $max }) : elle est refusée comme bombe zip
 problem-bad-encoding = le fichier n'est pas en UTF-8 ; enregistrez-le en « CSV UTF-8 »

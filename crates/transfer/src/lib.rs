@@ -5,6 +5,7 @@
 //! business; what is written to the database is `opencpd-store`'s.
 
 mod workbook;
+mod xls;
 
 use opencpd_domain::{Problem, Table, TableRow};
 pub use workbook::{Limits, Sheet, Which, read_sheets};

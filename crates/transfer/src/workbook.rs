@@ -7,7 +7,8 @@
 //! cell by cell with calamine's streaming reader, counting rows, columns and cells: the
 //! sheet's declared dimension is never used and no grid is built, so a sheet holding only
 //! A1 and XFD1048576 stops at the second cell. Old `.xls` files are parsed whole by
-//! calamine, so only their size is capped before and their cells counted after.
+//! calamine, so their size is capped and the grids calamine would build are measured
+//! first (`crate::xls`); their cells are counted after.
 //!
 //! Not here: what the cells mean (`opencpd-domain`, `opencpd-forms`).
 
@@ -36,6 +37,9 @@ pub struct Limits {
     pub ratio_from_bytes: u64,
     /// An old `.xls` file, which calamine parses whole.
     pub xls_bytes: usize,
+    /// The grids calamine builds for an `.xls` (each sheet from its first cell to its last,
+    /// and the room its DIMENSIONS record declares), all sheets together.
+    pub xls_grid_cells: u64,
 }
 
 impl Limits {
@@ -49,6 +53,7 @@ impl Limits {
         ratio: 100,
         ratio_from_bytes: 10 * MB,
         xls_bytes: 20 * MB as usize,
+        xls_grid_cells: 4_000_000,
     };
 
     /// XLSForms: a few hundred questions, their choices and translations.
@@ -61,6 +66,7 @@ impl Limits {
         ratio: 100,
         ratio_from_bytes: MB,
         xls_bytes: 5 * MB as usize,
+        xls_grid_cells: 1_000_000,
     };
 }
 
@@ -108,6 +114,7 @@ pub fn read_sheets(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Result<Ve
         if bytes.len() > limits.xls_bytes {
             return Err(Problem::new("workbook-file-too-large").arg("max", limits.xls_bytes as u64 / MB));
         }
+        crate::xls::check(bytes, limits)?;
         let mut book = Xls::new(Cursor::new(bytes)).map_err(unreadable)?;
         let mut counter = Counter { cells: 0, limits };
         let mut sheets = Vec::new();

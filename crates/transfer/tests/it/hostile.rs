@@ -171,3 +171,94 @@ fn a_part_unpacking_past_its_declared_size_is_refused() {
     assert_eq!(p.code, "not-a-table", "{p}");
     assert!(p.args[0].1.contains("declared uncompressed size"), "{p}");
 }
+
+/// A BIFF record: its type, its length, its data.
+fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+    let mut out = kind.to_le_bytes().to_vec();
+    out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// A NUMBER cell at zero-based `(row, column)`.
+fn number(row: u16, column: u16) -> Vec<u8> {
+    let mut data = row.to_le_bytes().to_vec();
+    data.extend_from_slice(&column.to_le_bytes());
+    data.extend_from_slice(&[0, 0]);
+    data.extend_from_slice(&1f64.to_le_bytes());
+    record(0x0203, &data)
+}
+
+/// A workbook stream of one sheet holding `records`, in a version 3 compound file written
+/// by hand: header, one FAT sector, one directory sector, then the stream.
+fn xls(records: &[Vec<u8>]) -> Vec<u8> {
+    let bof = |kind: u16| record(0x0809, &[&[0x00, 0x06][..], &kind.to_le_bytes(), &[0; 12]].concat());
+    // BOUNDSHEET: where the sheet's substream starts, visible, a worksheet, "people".
+    let sheet = |at: u32| record(0x0085, &[&at.to_le_bytes()[..], &[0, 0, 6, 0], b"people"].concat());
+    let globals = bof(0x0005).len() + sheet(0).len() + record(0x000A, &[]).len();
+    let mut stream = [bof(0x0005), sheet(globals as u32), record(0x000A, &[]), bof(0x0010)].concat();
+    records.iter().for_each(|r| stream.extend_from_slice(r));
+    stream.extend(record(0x000A, &[]));
+    let size = stream.len().max(4096);
+    stream.resize(size.div_ceil(512) * 512, 0);
+    let sectors = stream.len() / 512;
+    let mut header = vec![0u8; 512];
+    header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    for (at, value) in [(0x18, 0x3Eu16), (0x1A, 3), (0x1C, 0xFFFE), (0x1E, 9), (0x20, 6)] {
+        header[at..at + 2].copy_from_slice(&value.to_le_bytes());
+    }
+    for (at, value) in [(0x2C, 1u32), (0x30, 1), (0x38, 4096), (0x3C, 0xFFFF_FFFE), (0x44, 0xFFFF_FFFE), (0x4C, 0)] {
+        header[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+    for i in 1..109 {
+        header[0x4C + 4 * i..0x50 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    }
+    let mut fat = vec![0xFFFF_FFFDu32, 0xFFFF_FFFE];
+    fat.extend((0..sectors as u32).map(|i| if i + 1 == sectors as u32 { 0xFFFF_FFFE } else { i + 3 }));
+    fat.resize(128, 0xFFFF_FFFF);
+    let mut directory = vec![0u8; 512];
+    for (i, (name, kind, child, start, size)) in
+        [("Root Entry", 5u8, 1u32, 0xFFFF_FFFEu32, 0u32), ("Workbook", 2, 0xFFFF_FFFF, 2, size as u32)]
+            .into_iter()
+            .enumerate()
+    {
+        let e = &mut directory[i * 128..(i + 1) * 128];
+        let utf16: Vec<u8> = name.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect();
+        e[..utf16.len()].copy_from_slice(&utf16);
+        e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
+        e[66] = kind;
+        e[68..72].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[72..76].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[76..80].copy_from_slice(&child.to_le_bytes());
+        e[116..120].copy_from_slice(&start.to_le_bytes());
+        e[120..124].copy_from_slice(&size.to_le_bytes());
+    }
+    [header, fat.iter().flat_map(|v| v.to_le_bytes()).collect(), directory, stream].concat()
+}
+
+#[test]
+fn an_xls_sheet_of_two_cells_a1_and_iv65536_is_refused_before_calamine_builds_its_grid() {
+    let book = xls(&[number(0, 0), number(65_535, 255)]);
+    assert!(book.len() < 6_000);
+    let p = read_table("people.xls", &book).unwrap_err();
+    assert_eq!(p.code, "workbook-grid-too-large");
+    assert_eq!(p.args, vec![("cells", "16777216".to_string()), ("max", "4000000".to_string())]);
+}
+
+#[test]
+fn an_xls_sheet_declaring_four_billion_rows_is_refused_before_calamine_makes_room_for_them() {
+    let dimensions =
+        [&0u32.to_le_bytes()[..], &u32::MAX.to_le_bytes(), &0u16.to_le_bytes(), &1u16.to_le_bytes(), &[0, 0]].concat();
+    let book = xls(&[record(0x0200, &dimensions), number(0, 0)]);
+    let p = read_table("people.xls", &book).unwrap_err();
+    assert_eq!(p.code, "workbook-grid-too-large");
+}
+
+#[test]
+fn an_xls_sheet_of_a_small_grid_passes_the_scan_and_is_read() {
+    let book = xls(&[number(0, 0), number(99, 9)]);
+    let table = read_table("people.xls", &book).unwrap();
+    assert_eq!(table.headers, vec!["1"]);
+    assert_eq!(table.rows.len(), 1);
+    assert_eq!((table.rows[0].number, table.rows[0].get(9)), (100, "1"));
+}
