@@ -272,26 +272,25 @@ impl<'a> RowReader<'a> {
 pub type Checked<T> = Result<Vec<T>, Vec<Problem>>;
 
 /// Checks rows a chunk at a time against the rules of one kind of file, so that a caller
-/// may write one chunk while the next is checked. Problems accumulate inside; collecting
-/// stops after [`MAX_PROBLEMS`] so a wholly wrong million-row file still answers quickly.
+/// may write one chunk while the next is checked. Problems accumulate inside: the first
+/// [`MAX_PROBLEMS`] are kept and the others only counted, so a wholly wrong million-row
+/// file answers with a short list and the total.
 pub struct Checker<F> {
     header: Header,
     read: F,
     problems: Vec<Problem>,
+    total: usize,
 }
 
 impl<T, F: FnMut(&mut RowReader<'_>) -> Option<T>> Checker<F> {
     fn new(kind: ImportKind, headers: &[String], read: F) -> Result<Self, Vec<Problem>> {
-        Ok(Checker { header: Header::check(kind, headers)?, read, problems: Vec::new() })
+        Ok(Checker { header: Header::check(kind, headers)?, read, problems: Vec::new(), total: 0 })
     }
 
     /// The rows of `chunk` that passed; the others' problems are kept.
     pub fn check(&mut self, chunk: &[TableRow]) -> Vec<T> {
         let mut out = Vec::with_capacity(chunk.len());
         for row in chunk {
-            if self.is_full() {
-                break;
-            }
             if row.cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -300,11 +299,9 @@ impl<T, F: FnMut(&mut RowReader<'_>) -> Option<T>> Checker<F> {
             if reader.problems.is_empty() {
                 out.extend(value);
             } else {
-                self.problems.append(&mut reader.problems);
-                if self.is_full() {
-                    self.problems.truncate(MAX_PROBLEMS);
-                    self.problems.push(Problem::new("too-many-problems").arg("max", MAX_PROBLEMS));
-                }
+                self.total += reader.problems.len();
+                let room = MAX_PROBLEMS.saturating_sub(self.problems.len());
+                self.problems.extend(reader.problems.into_iter().take(room));
             }
         }
         out
@@ -312,17 +309,29 @@ impl<T, F: FnMut(&mut RowReader<'_>) -> Option<T>> Checker<F> {
 
     /// Whether any row had a problem so far.
     pub fn has_problems(&self) -> bool {
-        !self.problems.is_empty()
+        self.total > 0
     }
 
-    fn is_full(&self) -> bool {
-        self.problems.len() >= MAX_PROBLEMS
+    /// How many problems were found, listed or not.
+    pub fn total(&self) -> usize {
+        self.total
     }
 
-    /// Every problem found.
+    /// The first [`MAX_PROBLEMS`] problems found.
     pub fn finish(self) -> Vec<Problem> {
         self.problems
     }
+}
+
+/// The problems a report lists: the first [`MAX_PROBLEMS`] of `problems`, then, when
+/// `total` is more, one problem that gives the total.
+pub fn listed(mut problems: Vec<Problem>, total: usize) -> Vec<Problem> {
+    let total = total.max(problems.len());
+    problems.truncate(MAX_PROBLEMS);
+    if total > MAX_PROBLEMS {
+        problems.push(Problem::new("too-many-problems").arg("total", total).arg("max", MAX_PROBLEMS));
+    }
+    problems
 }
 
 /// Checks a whole table: the typed rows when every row is right, else every problem.
@@ -332,8 +341,9 @@ fn check_rows<T>(kind: ImportKind, table: &Table, read: impl FnMut(&mut RowReade
         return Err(vec![Problem::new("no-rows")]);
     }
     let out = checker.check(&table.rows);
+    let total = checker.total();
     let problems = checker.finish();
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() { Ok(out) } else { Err(listed(problems, total)) }
 }
 
 /// How many problems a report lists before it stops looking.

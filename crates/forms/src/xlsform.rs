@@ -14,10 +14,9 @@
 
 use crate::expr::{Dialect, Expr, ExprError, text_references};
 use crate::model::{Choice, Condition, Form, Item, ItemKind, Texts};
-use calamine::{Data, Reader};
 use opencpd_domain::table::Problem;
+use opencpd_transfer::{Limits, Which};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
 
 /// Reads an XLSForm workbook. `file_name` gives the format (by its extension) and the
 /// form id when the settings sheet has none.
@@ -58,50 +57,24 @@ struct Sheets {
     settings: Option<Sheet>,
 }
 
+/// Reads the three sheets through the one bounded spreadsheet reader, within
+/// [`Limits::FORM`]: the first row holding a cell is the header.
 fn read_sheets(bytes: &[u8]) -> Result<Sheets, Problem> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| Problem::new("form-unreadable").arg("detail", e.to_string()))?;
+    let read = opencpd_transfer::read_sheets(bytes, Which::Named(&["survey", "choices", "settings"]), &Limits::FORM)
+        .map_err(|p| if p.code == "not-a-table" { Problem { code: "form-unreadable", ..p } } else { p })?;
     let mut sheets = Sheets { survey: None, choices: None, settings: None };
-    for name in book.sheet_names() {
-        let slot = match name.trim().to_lowercase().as_str() {
+    for sheet in read {
+        let slot = match sheet.name.to_lowercase().as_str() {
             "survey" => &mut sheets.survey,
             "choices" => &mut sheets.choices,
-            "settings" => &mut sheets.settings,
-            _ => continue,
+            _ => &mut sheets.settings,
         };
-        let range =
-            book.worksheet_range(&name).map_err(|e| Problem::new("form-unreadable").arg("detail", e.to_string()))?;
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-        let mut rows = range.rows().enumerate().map(|(i, cells)| {
-            let mut texts = vec![String::new(); first_col];
-            texts.extend(cells.iter().map(cell_text));
-            (first_row + i + 1, texts)
-        });
+        let mut rows = sheet.rows.into_iter().map(|r| (r.number, r.cells));
         let (header_row, headers) = rows.next().unwrap_or((1, Vec::new()));
         let rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
-        *slot = Some(Sheet { name: name.trim().to_string(), header_row, headers, rows });
+        *slot = Some(Sheet { name: sheet.name, header_row, headers, rows });
     }
     Ok(sheets)
-}
-
-/// A cell as text: whole numbers without ".0", dates as YYYY-MM-DD, booleans as true/false.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().format("%Y-%m-%d").to_string(),
-            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            None => d.as_f64().to_string(),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

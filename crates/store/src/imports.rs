@@ -426,12 +426,12 @@ async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: 
         }
         pending = Some((people_cells, position_cells));
     }
+    let total = problems.len() + checker.total();
     problems.extend(checker.finish());
     if !problems.is_empty() {
         // Dropping the transaction rolls back whatever chunks were written.
         problems.sort_by_key(|p| p.row);
-        problems.truncate(import::MAX_PROBLEMS);
-        return Err(Error::Invalid(problems));
+        return Err(Error::Invalid(import::listed(problems, total)));
     }
     let Some(mut tx) = tx else { return Ok(0) };
     bulk::sync_ids(&mut tx, "people").await?;

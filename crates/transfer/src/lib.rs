@@ -4,9 +4,11 @@
 //! This crate knows file formats only. What the columns mean is `opencpd-domain`'s
 //! business; what is written to the database is `opencpd-store`'s.
 
-use calamine::{Data, Reader};
+mod workbook;
+mod xls;
+
 use opencpd_domain::{Problem, Table, TableRow};
-use std::io::Cursor;
+pub use workbook::{Limits, Sheet, Which, read_sheets};
 
 /// The file formats we read and write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +23,7 @@ impl Format {
         let ext = name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
         match ext.as_str() {
             "csv" | "txt" | "tsv" => Ok(Format::Csv),
-            "xlsx" | "xlsm" | "xls" | "ods" => Ok(Format::Xlsx),
+            "xlsx" | "xlsm" | "xls" => Ok(Format::Xlsx),
             _ => Err(Problem::new("unsupported-format").with_value(ext)),
         }
     }
@@ -49,13 +51,14 @@ impl Format {
     }
 }
 
-/// Reads a file's bytes as a table; `name` gives the format by its extension.
+/// Reads a file's bytes as a table, within [`Limits::IMPORT`]; `name` gives the format by
+/// its extension.
 pub fn read_table(name: &str, bytes: &[u8]) -> Result<Table, Problem> {
     if bytes.is_empty() {
         return Err(Problem::new("empty-file"));
     }
     match Format::from_name(name)? {
-        Format::Csv => read_csv(bytes),
+        Format::Csv => read_csv(bytes, &Limits::IMPORT),
         Format::Xlsx => read_workbook(bytes),
     }
 }
@@ -87,7 +90,9 @@ fn sniff_delimiter(text: &str) -> u8 {
     counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
+/// Reads a CSV within `limits`: a row with more cells than the column limit is refused
+/// with one problem giving its count, before any cell of it is kept.
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
     if bytes.contains(&0) {
         return Err(Problem::new("not-a-table").arg("detail", "it contains binary data"));
     }
@@ -100,8 +105,22 @@ fn read_csv(bytes: &[u8]) -> Result<Table, Problem> {
         .from_reader(text.as_bytes());
     let mut headers = None;
     let mut rows = Vec::new();
+    let mut cells_read = 0usize;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Problem::new("not-a-table").at_row(i + 1).arg("detail", e.to_string()))?;
+        if record.len() > limits.columns {
+            return Err(Problem::new("too-many-columns")
+                .at_row(i + 1)
+                .arg("count", record.len())
+                .arg("max", limits.columns));
+        }
+        if i >= limits.rows {
+            return Err(Problem::new("too-many-rows").at_row(i + 1).arg("max", limits.rows));
+        }
+        cells_read += record.len();
+        if cells_read > limits.cells {
+            return Err(Problem::new("too-many-cells").at_row(i + 1).arg("max", limits.cells));
+        }
         let cells: Vec<String> = record.iter().map(|c| unneutralised(c).to_string()).collect();
         if headers.is_none() {
             headers = Some(cells);
@@ -155,42 +174,11 @@ fn unneutralised(cell: &str) -> &str {
     }
 }
 
-/// A cell as text: whole numbers without ".0", dates as YYYY-MM-DD.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().format("%Y-%m-%d").to_string(),
-            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            None => d.as_f64().to_string(),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
 fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| Problem::new("not-a-table").arg("detail", e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| Problem::new("empty-file"))?
-        .map_err(|e| Problem::new("not-a-table").arg("detail", e.to_string()))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = range.rows().enumerate().map(|(i, cells)| {
-        let mut texts: Vec<String> = vec![String::new(); first_col];
-        texts.extend(cells.iter().map(cell_text));
-        (first_row + i + 1, texts)
-    });
-    let (_, headers) = rows.next().ok_or_else(|| Problem::new("empty-file"))?;
-    let rows = rows.map(|(number, cells)| TableRow { number, cells }).collect();
-    Ok(Table { headers, rows })
+    let sheet = read_sheets(bytes, Which::First, &Limits::IMPORT)?.pop().ok_or_else(|| Problem::new("empty-file"))?;
+    let mut rows = sheet.rows.into_iter();
+    let headers = rows.next().ok_or_else(|| Problem::new("empty-file"))?.cells;
+    Ok(Table { headers, rows: rows.collect() })
 }
 
 /// Writes a table row by row (every CSV export goes through here, so every cell is

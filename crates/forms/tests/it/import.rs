@@ -491,3 +491,32 @@ fn defaults_must_be_valid_answers() {
         ]
     );
 }
+
+#[test]
+fn an_xlsform_with_a_cell_in_the_last_column_is_refused_naming_the_sheet() {
+    // The reader stops at the far cell instead of building a 16,384-column grid (#16).
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let survey = book.add_worksheet();
+    survey.set_name("survey").unwrap();
+    survey.write_string(0, 0, "type").unwrap();
+    survey.write_string(0, 1, "name").unwrap();
+    survey.write_string(1, 0, "text").unwrap();
+    survey.write_string(1, 1, "a").unwrap();
+    survey.write_string(1_048_575, 16_383, "far").unwrap();
+    let problems = parse_xlsform("form.xlsx", &book.save_to_buffer().unwrap()).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    let p = &problems[0];
+    assert_eq!((p.code, p.row, p.value.as_deref()), ("sheet-too-many-columns", Some(1_048_576), Some("XFD")));
+    assert_eq!(p.args[0], ("sheet", "survey".to_string()));
+}
+
+#[test]
+fn an_xlsform_with_more_rows_than_a_form_has_is_refused() {
+    let mut rows = vec![vec!["type".to_string(), "name".to_string()]];
+    rows.extend((0..20_000).map(|i| vec!["text".to_string(), format!("q{i}")]));
+    let bytes = opencpd_transfer::write_workbook(&[("survey", rows)]).unwrap();
+    let problems = parse_xlsform("form.xlsx", &bytes).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!((problems[0].code, problems[0].row), ("sheet-too-many-rows", Some(20_001)));
+    assert_eq!(problems[0].args, vec![("sheet", "survey".to_string()), ("max", "20000".to_string())]);
+}

@@ -276,3 +276,39 @@ async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
     assert_eq!(r.status(), 429);
     assert!(r.text().await.unwrap().contains("too many failed attempts"));
 }
+
+#[tokio::test]
+async fn an_import_with_5000_bad_rows_lists_the_first_1000_problems_and_the_total() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("admin").await;
+        let before = app.scalar("SELECT COUNT(*) FROM people").await;
+        let mut csv = String::from("staff_number,given_name,family_name,sex\n");
+        for i in 0..5000 {
+            csv.push_str(&format!("BAD{i:05},Aline,Uwase,X\n"));
+        }
+        // People go through the chunked checker and the database checks; schools through
+        // the whole-table check: both list 1,000 and say how many there were.
+        let r = api.post("/api/v1/imports/people?filename=people.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let report: Value = r.json().await.unwrap();
+        let problems = report["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1001, "{backend:?}");
+        assert_eq!((problems[0]["row"].as_i64(), problems[0]["column"].as_str()), (Some(2), Some("sex")));
+        assert_eq!(problems[999]["row"].as_i64(), Some(1001));
+        let last = &problems[1000];
+        assert_eq!(last["code"], "too-many-problems");
+        assert_eq!(last["message"], "5000 problems found; the first 1000 are listed", "{backend:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM people").await, before, "nothing written");
+
+        let mut csv = String::from("code,name,unit_code,level,ownership\n");
+        for i in 0..5000 {
+            csv.push_str(&format!("S{i:05},EP {i},RW-10101,nursery-ish,public\n"));
+        }
+        let r = api.post("/api/v1/imports/schools?filename=schools.csv").body(csv).send().await.unwrap();
+        let report: Value = r.json().await.unwrap();
+        let problems = report["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1001, "{backend:?}");
+        assert_eq!(problems[1000]["message"], "5000 problems found; the first 1000 are listed", "{backend:?}");
+    }
+}
