@@ -339,7 +339,7 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     let target = dir.path().join("restored.db");
     let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let restored = opencpd_store::Db::connect(target.to_str().unwrap()).await.unwrap();
+    let restored = opencpd_store::Db::connect(target.to_str().unwrap(), opencpd_store::IfMissing::Refuse).await.unwrap();
     let n: i64 =
         opencpd_store::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
             .unwrap();
