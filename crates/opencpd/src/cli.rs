@@ -5,6 +5,7 @@
 //! database is marked in use while a command runs (`backup::InUse`) and closed at the end,
 //! its write-ahead log copied back.
 
+use crate::database::{DEFAULT_DB, close_opened, lang, open, told};
 use crate::delivery_cli::bar;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -13,7 +14,7 @@ use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::imports::{self, Progress};
-use opencpd_store::backup::{self as store_backup, InUse};
+use opencpd_store::backup as store_backup;
 use opencpd_store::{Actor, Db, IfMissing, describe_url, exports};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
@@ -31,9 +32,6 @@ pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
-
-/// The one default database, of every command and of the demo.
-pub const DEFAULT_DB: &str = "opencpd.db";
 
 #[derive(Args, Debug, Clone)]
 struct DbArg {
@@ -252,46 +250,6 @@ enum UserAction {
         #[command(flatten)]
         db: DbArg,
     },
-}
-
-/// The databases this run opened, with their marks, closed by [`run`] at the end.
-static OPENED: std::sync::Mutex<Vec<(Db, Option<InUse>)>> = std::sync::Mutex::new(Vec::new());
-
-/// Opens the database of `url` for this run: marks it in use, connects (creating a
-/// missing SQLite file only when `if_missing` says so), brings the schema up to date.
-pub async fn open(url: &str, if_missing: IfMissing) -> anyhow::Result<Db> {
-    let opening = || format!("opening the database {}", describe_url(url));
-    let mark = InUse::mark(url, if_missing).map_err(|e| told(e, lang())).with_context(opening)?;
-    let db = Db::connect(url, if_missing).await.map_err(|e| told(e, lang())).with_context(opening)?;
-    OPENED.lock().map_err(|_| anyhow::anyhow!("the list of open databases"))?.push((db.clone(), mark));
-    db.migrate().await.context("bringing the database schema up to date")?;
-    Ok(db)
-}
-
-/// Closes every database this run opened (a SQLite log is copied back and truncated),
-/// then lets go of their marks.
-async fn close_opened() {
-    let opened = OPENED.lock().map(|mut o| std::mem::take(&mut *o)).unwrap_or_default();
-    for (db, mark) in opened {
-        db.close().await;
-        drop(mark);
-    }
-}
-
-/// The language of messages: `OPENCPD_LANG`, English by default.
-fn lang() -> &'static str {
-    opencpd_domain::i18n::resolve(&std::env::var("OPENCPD_LANG").unwrap_or_default())
-}
-
-/// A store error as a person reads it: problems in `lang`, anything else as it is.
-fn told(e: opencpd_store::Error, lang: &str) -> anyhow::Error {
-    match e {
-        opencpd_store::Error::Invalid(problems) => {
-            anyhow::anyhow!("{}", problems.iter().map(|p| p.located(lang)).collect::<Vec<_>>().join("; "))
-        }
-        opencpd_store::Error::Conflict(p) => anyhow::anyhow!("{}", p.message(lang)),
-        e => anyhow::anyhow!("{e}"),
-    }
 }
 
 fn text(id: &str, args: &[(&str, String)]) -> String {

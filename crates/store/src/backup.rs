@@ -475,12 +475,14 @@ pub async fn claim(url: &str) -> Result<Claim> {
             Ok(Claim { target: Target::Sqlite { file: file.to_path_buf(), _lock: lock } })
         }
         None => {
+            // The schema first, on a pool of its own: a pool that has run the migrations
+            // may hold a connection it does not count as its own for a while.
             let db = Db::connect(url, IfMissing::Refuse).await?;
-            let checked = async {
-                db.migrate().await?;
-                alone(&db).await
-            }
-            .await;
+            let migrated = db.migrate().await;
+            db.close().await;
+            migrated?;
+            let db = Db::connect(url, IfMissing::Refuse).await?;
+            let checked = alone(&db).await;
             if let Err(e) = checked {
                 db.close().await;
                 return Err(e);
@@ -490,20 +492,33 @@ pub async fn claim(url: &str) -> Result<Claim> {
     }
 }
 
-/// Refuses when other sessions are connected to this PostgreSQL database.
+/// Refuses when other sessions are connected to this PostgreSQL database (this pool's own
+/// aside). A session that is ending (a command that has just finished) is given two
+/// seconds to go.
 async fn alone(db: &Db) -> Result<()> {
     let Db::Postgres(p) = db else { return Ok(()) };
-    let (name, others): (String, Vec<i32>) = (
-        sqlx::query_scalar("SELECT current_database()::text").fetch_one(p).await?,
-        sqlx::query_scalar(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \
+    let mut held = Vec::new();
+    for _ in 0..p.size().max(1) {
+        held.push(p.acquire().await?);
+    }
+    let mut own: Vec<i32> = Vec::new();
+    for c in &mut held {
+        own.push(sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
+    }
+    let name: String = sqlx::query_scalar("SELECT current_database()::text").fetch_one(&mut *held[0]).await?;
+    let mut others: Vec<i32> = Vec::new();
+    for _ in 0..20 {
+        others = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1) \
              AND backend_type = 'client backend' ORDER BY pid",
         )
-        .fetch_all(p)
-        .await?,
-    );
-    if others.is_empty() {
-        return Ok(());
+        .bind(&own)
+        .fetch_all(&mut *held[0])
+        .await?;
+        if others.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let pids: Vec<String> = others.iter().map(i32::to_string).collect();
     Err(Error::Conflict(
