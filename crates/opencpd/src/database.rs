@@ -49,4 +49,3 @@ pub fn told(e: opencpd_store::Error, lang: &str) -> anyhow::Error {
         e => anyhow::anyhow!("{e}"),
     }
 }
-

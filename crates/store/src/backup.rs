@@ -317,7 +317,8 @@ fn hold(file: &Path, how: Hold) -> Result<InUse> {
     match taken {
         Ok(()) => {
             // The last process to take the lock is named in it, for the message below.
-            let _ = lock.set_len(0).and_then(|()| lock.rewind()).and_then(|()| writeln!(lock, "{}", std::process::id()));
+            let _ =
+                lock.set_len(0).and_then(|()| lock.rewind()).and_then(|()| writeln!(lock, "{}", std::process::id()));
             Ok(InUse { _lock: lock })
         }
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -332,9 +333,7 @@ fn hold(file: &Path, how: Hold) -> Result<InUse> {
                     .arg("process", if holder.is_empty() { "?" } else { holder }),
             ))
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(anyhow::anyhow!("locking {}: {e}", path.display()).into())
-        }
+        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("locking {}: {e}", path.display()).into()),
     }
 }
 
@@ -437,10 +436,12 @@ async fn checked_copy(file: &Path, copy: &Path) -> Result<()> {
     let db = Db::connect(&copy.to_string_lossy(), IfMissing::Refuse).await?;
     let checked = async {
         db.migrate().await?;
-        let report: Vec<String> =
-            on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_all(p).await)?;
+        let report: Vec<String> = on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_all(p).await)?;
         if report != ["ok"] {
-            return Err(Problem::new("backup-damaged").arg("file", file.display()).arg("detail", report.join("; ")).into());
+            return Err(Problem::new("backup-damaged")
+                .arg("file", file.display())
+                .arg("detail", report.join("; "))
+                .into());
         }
         Ok(())
     }
@@ -493,21 +494,23 @@ pub async fn claim(url: &str) -> Result<Claim> {
 }
 
 /// Refuses when other sessions are connected to this PostgreSQL database (this pool's own
-/// aside). A session that is ending (a command that has just finished) is given two
-/// seconds to go.
+/// aside). A session that is ending (a command that has just finished, or a connection
+/// this process is closing) is given two seconds to go.
 async fn alone(db: &Db) -> Result<()> {
     let Db::Postgres(p) = db else { return Ok(()) };
-    let mut held = Vec::new();
-    for _ in 0..p.size().max(1) {
-        held.push(p.acquire().await?);
-    }
-    let mut own: Vec<i32> = Vec::new();
-    for c in &mut held {
-        own.push(sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
-    }
-    let name: String = sqlx::query_scalar("SELECT current_database()::text").fetch_one(&mut *held[0]).await?;
+    let mut name = String::new();
     let mut others: Vec<i32> = Vec::new();
     for _ in 0..20 {
+        // Every connection of the pool, to tell its sessions from the others.
+        let mut held = Vec::new();
+        for _ in 0..p.size().max(1) {
+            held.push(p.acquire().await?);
+        }
+        let mut own: Vec<i32> = Vec::new();
+        for c in &mut held {
+            own.push(sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
+        }
+        name = sqlx::query_scalar("SELECT current_database()::text").fetch_one(&mut *held[0]).await?;
         others = sqlx::query_scalar(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1) \
              AND backend_type = 'client backend' ORDER BY pid",
@@ -515,6 +518,7 @@ async fn alone(db: &Db) -> Result<()> {
         .bind(&own)
         .fetch_all(&mut *held[0])
         .await?;
+        drop(held);
         if others.is_empty() {
             return Ok(());
         }
@@ -551,8 +555,9 @@ impl Claim {
                         // A second name for the previous file, so that the target's name
                         // always holds a whole database; a copy where links are not offered.
                         if std::fs::hard_link(&target, &keep).is_err() {
-                            std::fs::copy(&target, &keep)
-                                .map_err(|e| anyhow::anyhow!("keeping {} as {}: {e}", target.display(), keep.display()))?;
+                            std::fs::copy(&target, &keep).map_err(|e| {
+                                anyhow::anyhow!("keeping {} as {}: {e}", target.display(), keep.display())
+                            })?;
                         }
                         kept = Some(keep);
                     }
@@ -586,7 +591,8 @@ async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + 
         checked_copy(file, &scratch).await?;
         let mut kept = None;
         if has_data(db).await? {
-            let name: String = on_db!(db, |p| sqlx::query_scalar("SELECT current_database()::text").fetch_one(p).await)?;
+            let name: String =
+                on_db!(db, |p| sqlx::query_scalar("SELECT current_database()::text").fetch_one(p).await)?;
             let keep = kept_name(dir, &name, "before-restore");
             write(db, &keep, &|_, _| {}).await?;
             kept = Some(keep);

@@ -340,7 +340,8 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", target.to_str().unwrap(), "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("held no data before"), "{}", stdout(&out));
-    let restored = opencpd_store::Db::connect(target.to_str().unwrap(), opencpd_store::IfMissing::Refuse).await.unwrap();
+    let restored =
+        opencpd_store::Db::connect(target.to_str().unwrap(), opencpd_store::IfMissing::Refuse).await.unwrap();
     let n: i64 =
         opencpd_store::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
             .unwrap();
@@ -407,7 +408,7 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     assert!(out.status.success(), "{}", stderr(&out));
     let mut target = TestDb::new(Backend::Postgres).await;
     assert_eq!(count(&target, "units").await, 0);
-    target.db.close().await;
+    let_go(&target).await;
     let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url, "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     reopen(&mut target).await;
@@ -439,11 +440,21 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     let out = opencpd(&["import", "units", units.to_str().unwrap(), "--db", &target.url]);
     assert!(out.status.success(), "{}", stderr(&out));
     // A second restore, over data, keeps that data in a file first.
-    target.db.close().await;
+    let_go(&target).await;
     let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url, "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let kept = kept_file(&out);
     assert!(kept.exists(), "{}", kept.display());
+}
+
+/// Closes this test's connections to a database, as stopping a server would. The test's
+/// runtime runs on this thread, which a command run from here blocks: the tasks that end
+/// the pool's connections are let run first.
+async fn let_go(db: &TestDb) {
+    db.db.close().await;
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Opens a test database again after a command replaced it.
@@ -454,7 +465,8 @@ async fn reopen(db: &mut TestDb) {
 /// The file a restore printed it kept the previous database in.
 fn kept_file(out: &Output) -> PathBuf {
     let text = stdout(out);
-    let line = text.lines().find_map(|l| l.split_once("kept as ")).unwrap_or_else(|| panic!("no kept file in: {text}")).1;
+    let line =
+        text.lines().find_map(|l| l.split_once("kept as ")).unwrap_or_else(|| panic!("no kept file in: {text}")).1;
     PathBuf::from(line.strip_suffix('.').unwrap_or(line))
 }
 
@@ -511,7 +523,7 @@ async fn restore_while_a_server_runs_is_refused_and_the_database_still_serves() 
         let out = opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]);
         assert!(out.status.success(), "{}", stderr(&out));
         // Only the server is connected now.
-        db.db.close().await;
+        let_go(&db).await;
         let server = Server::start(&db.url).await;
         let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
         assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stderr(&out));
@@ -540,10 +552,9 @@ async fn restore_while_a_server_runs_is_refused_and_the_database_still_serves() 
         reopen(&mut db).await;
         assert!(count(&db, "people").await > 0);
         if backend == Backend::Sqlite {
-            let check: String = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("PRAGMA integrity_check")
-                .fetch_one(p)
-                .await)
-            .unwrap();
+            let check: String =
+                opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await)
+                    .unwrap();
             assert_eq!(check, "ok");
         }
     }
@@ -557,7 +568,7 @@ async fn restore_without_yes_and_without_a_terminal_is_refused() {
         let backup = dir.path().join("backup.db");
         assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
         let users = count_users(&db.db).await;
-        db.db.close().await;
+        let_go(&db).await;
         let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url]);
         assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("pass --yes to confirm"), "{}", stderr(&out));
@@ -577,8 +588,17 @@ async fn restore_with_yes_swaps_the_backup_in_and_keeps_the_previous_database_un
         let backup = dir.path().join("backup.db");
         assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
         let users = count_users(&db.db).await;
-        let out =
-            opencpd(&["user", "add", "after.backup", "--role", "system_admin", "--db", &db.url, "--password", "long-enough-1"]);
+        let out = opencpd(&[
+            "user",
+            "add",
+            "after.backup",
+            "--role",
+            "system_admin",
+            "--db",
+            &db.url,
+            "--password",
+            "long-enough-1",
+        ]);
         assert!(out.status.success(), "{}", stderr(&out));
         if backend == Backend::Postgres {
             // PostgreSQL: refused while another session (this test's) is connected.
@@ -586,7 +606,7 @@ async fn restore_with_yes_swaps_the_backup_in_and_keeps_the_previous_database_un
             assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
             assert!(stderr(&out).contains("other connections (processes"), "{}", stderr(&out));
         }
-        db.db.close().await;
+        let_go(&db).await;
         let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
         assert!(stdout(&out).contains("Restored"), "{}", stdout(&out));
@@ -599,7 +619,7 @@ async fn restore_with_yes_swaps_the_backup_in_and_keeps_the_previous_database_un
         assert!(opencpd_store::accounts::authenticate(&old, "after.backup", "long-enough-1").await.unwrap().is_some());
         old.close().await;
         // The restored database serves.
-        db.db.close().await;
+        let_go(&db).await;
         let server = Server::start(&db.url).await;
         assert_eq!(server.get("/login").await, Some(200));
         server.kill();

@@ -46,7 +46,9 @@ impl TestDb {
             Backend::Postgres => {
                 let admin = pg_admin_url();
                 let name = format!("opencpd_test_{}", uuid::Uuid::new_v4().simple());
-                let conn = Db::connect(&admin, opencpd_store::IfMissing::Create).await.expect("PostgreSQL reachable (set OPENCPD_TEST_PG=off to skip)");
+                let conn = Db::connect(&admin, opencpd_store::IfMissing::Create)
+                    .await
+                    .expect("PostgreSQL reachable (set OPENCPD_TEST_PG=off to skip)");
                 if let Db::Postgres(p) = &conn {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(p)
