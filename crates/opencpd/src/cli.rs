@@ -634,7 +634,9 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
             return Ok(ExitCode::from(1));
         }
     }
-    let pb = bar(0, "copying");
+    // Only a PostgreSQL restore copies table by table; a SQLite one swaps a file.
+    let pb =
+        if opencpd_store::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
     let restored = claim
         .restore(file, &|table, n| {
             pb.set_message(table.to_string());

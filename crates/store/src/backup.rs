@@ -337,14 +337,14 @@ fn hold(file: &Path, how: Hold) -> Result<InUse> {
     }
 }
 
-/// `<dir>/<stem>-<what>-<UTC time>.db`: where previous contents are kept.
-fn kept_name(dir: &Path, stem: &str, what: &str) -> PathBuf {
+/// `<stem>-<what>-<UTC time>.db` in the folder of `beside`: where previous contents are kept.
+fn kept_name(beside: &Path, stem: &str, what: &str) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let mut path = dir.join(format!("{stem}-{what}-{stamp}.db"));
+    let mut path = beside.with_file_name(format!("{stem}-{what}-{stamp}.db"));
     let mut n = 1;
     while path.exists() {
         n += 1;
-        path = dir.join(format!("{stem}-{what}-{stamp}-{n}.db"));
+        path = beside.with_file_name(format!("{stem}-{what}-{stamp}-{n}.db"));
     }
     path
 }
@@ -397,7 +397,7 @@ pub async fn set_aside(url: &str, what: &str) -> Result<Option<PathBuf>> {
     }
     let _lock = hold(file, Hold::Exclusive)?;
     settle(file).await?;
-    let kept = kept_name(dir_of(file), &stem_of(file), what);
+    let kept = kept_name(file, &stem_of(file), what);
     std::fs::rename(file, &kept)
         .map_err(|e| anyhow::anyhow!("renaming {} to {}: {e}", file.display(), kept.display()))?;
     Ok(Some(kept))
@@ -550,8 +550,21 @@ impl Claim {
                     checked_copy(file, &fresh).await?;
                     let mut kept = None;
                     if target.exists() {
-                        settle(&target).await?;
-                        let keep = kept_name(dir, &stem_of(&target), "before-restore");
+                        let keep = kept_name(&target, &stem_of(&target), "before-restore");
+                        if settle(&target).await.is_err() {
+                            // A file SQLite cannot open or whose log cannot be copied back
+                            // (a damaged one, say) is kept as it is, its log beside it.
+                            for suffix in ["-wal", "-shm"] {
+                                let (mut from, mut to) = (target.as_os_str().to_owned(), keep.as_os_str().to_owned());
+                                from.push(suffix);
+                                to.push(suffix);
+                                if Path::new(&from).exists() {
+                                    std::fs::rename(&from, &to).map_err(|e| {
+                                        anyhow::anyhow!("keeping {} as {}: {e}", from.display(), to.display())
+                                    })?;
+                                }
+                            }
+                        }
                         // A second name for the previous file, so that the target's name
                         // always holds a whole database; a copy where links are not offered.
                         if std::fs::hard_link(&target, &keep).is_err() {
@@ -593,7 +606,7 @@ async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + 
         if has_data(db).await? {
             let name: String =
                 on_db!(db, |p| sqlx::query_scalar("SELECT current_database()::text").fetch_one(p).await)?;
-            let keep = kept_name(dir, &name, "before-restore");
+            let keep = kept_name(file, &name, "before-restore");
             write(db, &keep, &|_, _| {}).await?;
             kept = Some(keep);
         }
