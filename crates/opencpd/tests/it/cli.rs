@@ -715,3 +715,24 @@ async fn a_problem_in_the_last_chunk_of_a_large_file_undoes_the_chunks_already_w
         assert_eq!(count(&db, "people").await, before + 10_000);
     }
 }
+
+/// A SQLite file too damaged to open is what a restore is for: it is replaced, and kept
+/// as it was.
+#[tokio::test]
+async fn restore_over_a_damaged_sqlite_file_replaces_it_and_keeps_it_as_it_was() {
+    let mut db = demo_db(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
+    let people = count(&db, "people").await;
+    let_go(&db).await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.url));
+    }
+    std::fs::write(&db.url, b"damaged beyond repair").unwrap();
+    let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(kept_file(&out)).unwrap(), b"damaged beyond repair");
+    reopen(&mut db).await;
+    assert_eq!(count(&db, "people").await, people);
+}
