@@ -60,6 +60,15 @@ problem-csrf = the form has expired; reload the page and try again
 problem-login-required = please log in
 problem-too-short = too short (at least { $min } characters)
 problem-conflict = this conflicts with existing data: { $detail }
+problem-no-database = there is no database at { $database }; give the right --db (or OPENCPD_DB), or create one with opencpd serve, opencpd demo or opencpd restore
+problem-no-file = there is no file { $file }
+problem-file-exists = { $file } exists already; choose a new file name
+problem-not-a-backup = { $file } is not an OpenCPD backup
+problem-backup-damaged = { $file } fails SQLite's integrity check: { $detail }
+problem-database-in-use = { $database } is in use by a running OpenCPD server or command (lock file { $lock }, last taken by process { $process }); stop it, then try again
+problem-database-being-restored = { $database } is being restored by process { $process } (lock file { $lock }); try again once the restore is done
+problem-database-connected = the PostgreSQL database { $database } has { $count } other connections (processes { $processes }); stop the servers and commands using it, then restore
+problem-log-left = the write-ahead log of { $database } could not be copied back into it; is another program using the database?
 
 ## Navigation and pages
 nav-home = Home
@@ -665,3 +674,14 @@ outreach-kind-set = Add or rename a kind
 outreach-kind-save = Save the kind
 outreach-import = Record events from a file
 outreach-import-hint = A CSV or XLSX file, one event a row; every row is recorded or none. Columns:
+
+## The command line: restore and demo
+restore-confirm = Restoring replaces the database { $database } with { $file } (the current contents are kept aside). Type { restore-confirm-word } to go on:
+restore-confirm-word = yes
+restore-needs-yes = restoring replaces the database { $database }, and there is no terminal to ask on: pass --yes to confirm. Nothing was changed.
+restore-cancelled = Nothing was changed.
+restore-done = Restored { $database } from { $file }.
+restore-kept = The previous database is kept as { $kept }.
+restore-nothing-kept = The database held no data before; nothing was kept aside.
+demo-has-data = { $database } already holds data: opencpd serve serves it; opencpd demo --replace builds the demo afresh and keeps the current file aside.
+demo-kept = The previous database is kept as { $kept }.

@@ -60,6 +60,15 @@ problem-csrf = le formulaire a expiré ; rechargez la page et réessayez
 problem-login-required = veuillez vous connecter
 problem-too-short = trop court ({ $min } caractères au moins)
 problem-conflict = cela contredit des données existantes : { $detail }
+problem-no-database = il n'y a pas de base de données à { $database } ; donnez le bon --db (ou OPENCPD_DB), ou créez-en une avec opencpd serve, opencpd demo ou opencpd restore
+problem-no-file = le fichier { $file } n'existe pas
+problem-file-exists = { $file } existe déjà ; choisissez un nouveau nom de fichier
+problem-not-a-backup = { $file } n'est pas une sauvegarde OpenCPD
+problem-backup-damaged = { $file } échoue au contrôle d'intégrité de SQLite : { $detail }
+problem-database-in-use = { $database } est utilisée par un serveur ou une commande OpenCPD en cours (fichier de verrou { $lock }, pris en dernier par le processus { $process }) ; arrêtez-le, puis réessayez
+problem-database-being-restored = { $database } est en cours de restauration par le processus { $process } (fichier de verrou { $lock }) ; réessayez une fois la restauration terminée
+problem-database-connected = la base PostgreSQL { $database } a { $count } autres connexions (processus { $processes }) ; arrêtez les serveurs et commandes qui l'utilisent, puis restaurez
+problem-log-left = le journal d'écriture anticipée de { $database } n'a pas pu y être recopié ; un autre programme utilise-t-il la base ?
 
 ## Navigation et pages
 nav-home = Accueil
@@ -665,3 +674,14 @@ outreach-kind-set = Ajouter ou renommer un type
 outreach-kind-save = Enregistrer le type
 outreach-import = Enregistrer des activités depuis un fichier
 outreach-import-hint = Un fichier CSV ou XLSX, une activité par ligne ; toutes les lignes sont enregistrées ou aucune. Colonnes :
+
+## La ligne de commande : restauration et démo
+restore-confirm = La restauration remplace la base de données { $database } par { $file } (le contenu actuel est mis de côté). Tapez { restore-confirm-word } pour continuer :
+restore-confirm-word = oui
+restore-needs-yes = la restauration remplace la base de données { $database }, et il n'y a pas de terminal pour le demander : passez --yes pour confirmer. Rien n'a été changé.
+restore-cancelled = Rien n'a été changé.
+restore-done = { $database } restaurée depuis { $file }.
+restore-kept = La base précédente est conservée sous { $kept }.
+restore-nothing-kept = La base ne contenait aucune donnée ; rien n'a été mis de côté.
+demo-has-data = { $database } contient déjà des données : opencpd serve la sert ; opencpd demo --replace reconstruit la démo et met le fichier actuel de côté.
+demo-kept = La base précédente est conservée sous { $kept }.

@@ -78,8 +78,8 @@ mod tests {
     #[tokio::test]
     async fn entries_are_kept_per_pool_bounded_and_aged() {
         let dir = tempfile::tempdir().unwrap();
-        let one = Db::connect(&dir.path().join("1.db").to_string_lossy()).await.unwrap();
-        let two = Db::connect(&dir.path().join("2.db").to_string_lossy()).await.unwrap();
+        let one = Db::connect(&dir.path().join("1.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
+        let two = Db::connect(&dir.path().join("2.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
         NUMBERS.put(&one, 1, "one".into());
         assert_eq!(NUMBERS.get(&one, &1).as_deref(), Some("one"));
         assert_eq!(NUMBERS.get(&one.clone(), &1).as_deref(), Some("one"), "a clone is the same pool");

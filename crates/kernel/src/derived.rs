@@ -108,7 +108,8 @@ mod tests {
     #[tokio::test]
     async fn the_refresher_runs_once_before_the_commit_and_not_at_all_on_rollback() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::Db::connect(&dir.path().join("k.db").to_string_lossy()).await.unwrap();
+        let db =
+            crate::Db::connect(&dir.path().join("k.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
         crate::on_db!(&db, |p| sqlx::raw_sql(
             "CREATE TABLE source_rows (id INTEGER); CREATE TABLE derived_rows (keys INTEGER, sources INTEGER)"
         )

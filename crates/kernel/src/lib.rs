@@ -135,10 +135,27 @@ pub fn describe_url(url: &str) -> String {
     }
 }
 
+/// The file of a SQLite database URL (a path or `sqlite:` URL); none for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    Some(std::path::Path::new(path))
+}
+
+/// What [`Db::connect`] does when a SQLite file does not exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IfMissing {
+    Create,
+    /// Refuse with a problem naming the file, and create nothing.
+    Refuse,
+}
+
 impl Db {
     /// Connects to `url`: `postgres://…` for PostgreSQL, otherwise a SQLite file path or
-    /// `sqlite:` URL. A SQLite file is created when missing.
-    pub async fn connect(url: &str) -> Result<Db> {
+    /// `sqlite:` URL, whose file is created when missing only with [`IfMissing::Create`].
+    pub async fn connect(url: &str, if_missing: IfMissing) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
             // No ping before each query (sqlx's default doubles every round trip); a
@@ -151,10 +168,14 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = sqlite_file(url).unwrap_or(std::path::Path::new(url));
+            if if_missing == IfMissing::Refuse && !path.exists() {
+                let problem = opencpd_domain::Problem::new("no-database").arg("database", path.display());
+                return Err(Error::invalid(problem));
+            }
             let options = SqliteConnectOptions::new()
                 .filename(path)
-                .create_if_missing(true)
+                .create_if_missing(if_missing == IfMissing::Create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -211,7 +232,14 @@ impl Db {
         Ok(())
     }
 
+    /// Closes the pool. A SQLite database first has its write-ahead log copied back and
+    /// truncated, so no log is left beside the file.
     pub async fn close(&self) {
+        if let Db::Sqlite(p) = self
+            && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await
+        {
+            tracing::warn!("checkpointing the write-ahead log: {e}");
+        }
         on_db!(self, |p| p.close().await)
     }
 }

@@ -49,13 +49,13 @@ async fn fresh(backend: &str, dir: &std::path::Path) -> Option<(Db, String)> {
     } else {
         let admin = pg_admin()?;
         let name = format!("opencpd_bench_certificates_{}", std::process::id());
-        let Ok(Db::Postgres(p)) = Db::connect(&admin).await else { return None };
+        let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await else { return None };
         let _ =
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&p).await.ok()?;
         format!("{}/{name}", admin.rsplit_once('/')?.0)
     };
-    let db = Db::connect(&url).await.expect("db");
+    let db = Db::connect(&url, opencpd_store::IfMissing::Create).await.expect("db");
     db.migrate().await.expect("migrate");
     Some((db, url))
 }
@@ -166,7 +166,7 @@ async fn main() {
         db.close().await;
         if backend == "postgres"
             && let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
-            && let Ok(Db::Postgres(p)) = Db::connect(&admin).await
+            && let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await
         {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                 .execute(&p)

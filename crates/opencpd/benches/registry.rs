@@ -172,7 +172,7 @@ fn rss_kb(pid: u32) -> (u64, u64) {
 
 async fn bench_pages(url: &str) {
     let (mut server, base) = serve(url).await;
-    let db = Db::connect(url).await.expect("db");
+    let db = Db::connect(url, opencpd_store::IfMissing::Create).await.expect("db");
     let ids = |sql: &'static str| {
         let db = db.clone();
         async move { opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await).expect(sql) }

@@ -1,16 +1,21 @@
 //! The commands. Each opens the database named by `--db` (or `OPENCPD_DB`, or
 //! `opencpd.db` in the working directory), runs its migrations, and acts as the system
 //! administrator at the command line: the operator of the machine owns the deployment.
+//! Only `serve`, `demo` and `restore` create a database that does not exist. A SQLite
+//! database is marked in use while a command runs (`backup::InUse`) and closed at the end,
+//! its write-ahead log copied back.
 
+use crate::database::{DEFAULT_DB, close_opened, lang, open, told};
 use crate::delivery_cli::bar;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
+use opencpd_store::backup as store_backup;
 use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::imports::{self, Progress};
-use opencpd_store::{Actor, Db, describe_url, exports};
+use opencpd_store::{Actor, Db, IfMissing, describe_url, exports};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -31,7 +36,7 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 struct DbArg {
     /// Database: a SQLite file path, or postgres://user:pass@host/db
-    #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+    #[arg(long, env = "OPENCPD_DB", default_value = DEFAULT_DB)]
     db: String,
 }
 
@@ -55,9 +60,9 @@ enum Command {
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
-        /// Database to build; the default demo file is rebuilt on every run.
-        #[arg(long, env = "OPENCPD_DEMO_DB", default_value = "opencpd-demo.db")]
-        db: String,
+        /// Database to build (it must hold no data, unless --replace).
+        #[command(flatten)]
+        db: DbArg,
         #[arg(long, default_value = "small", value_parser = ["small", "national"])]
         scale: String,
         /// Same seed, same data.
@@ -66,7 +71,8 @@ enum Command {
         /// Password of every demo account.
         #[arg(long, default_value = "opencpd-demo")]
         password: String,
-        /// Replace the data in a database other than the default demo file.
+        /// Build afresh over a database that holds data; a SQLite file is kept aside
+        /// under a new name, a PostgreSQL database is emptied.
         #[arg(long)]
         replace: bool,
         /// Build only; do not start the server.
@@ -138,9 +144,13 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Replace the database with a backup (stop the server first).
+    /// Replace the database with a backup; refused while a server or command uses the
+    /// database. The previous contents are kept under a name printed at the end.
     Restore {
         file: PathBuf,
+        /// Do not ask for confirmation (needed when there is no terminal to ask on).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         db: DbArg,
     },
@@ -247,10 +257,8 @@ enum UserAction {
     },
 }
 
-async fn open(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await.with_context(|| format!("opening the database {}", describe_url(url)))?;
-    db.migrate().await.context("bringing the database schema up to date")?;
-    Ok(db)
+fn text(id: &str, args: &[(&str, String)]) -> String {
+    opencpd_domain::i18n::catalog().text(lang(), id, args)
 }
 
 fn kind(text: &str) -> anyhow::Result<ImportKind> {
@@ -258,26 +266,29 @@ fn kind(text: &str) -> anyhow::Result<ImportKind> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let outcome = dispatch(cli).await;
+    close_opened().await;
+    outcome
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { db, listen, secure_cookies, trust_proxy } => {
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Create).await?;
             eprintln!("OpenCPD on http://{listen} (database {})", describe_url(&db.db));
             let config = opencpd_web::WebConfig { secure_cookies, trust_proxy, ..Default::default() };
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { db, scale, seed, password, replace, no_serve, listen } => {
-            let default_file = db == "opencpd-demo.db";
-            let is_sqlite = !db.starts_with("postgres");
-            if is_sqlite && (default_file || replace) {
-                for suffix in ["", "-wal", "-shm"] {
-                    let path = format!("{}{suffix}", db.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
-                    if std::path::Path::new(&path).exists() {
-                        std::fs::remove_file(&path).with_context(|| format!("removing the old {path}"))?;
-                    }
-                }
+        Command::Demo { db: DbArg { db }, scale, seed, password, replace, no_serve, listen } => {
+            let sqlite_file = opencpd_store::sqlite_file(&db).map(std::path::Path::to_path_buf);
+            let is_sqlite = sqlite_file.is_some();
+            if replace
+                && let Some(kept) = store_backup::set_aside(&db, "before-demo").await.map_err(|e| told(e, lang()))?
+            {
+                println!("{}", text("demo-kept", &[("kept", kept.display().to_string())]));
             }
-            let pool = open(&db).await?;
+            let pool = open(&db, IfMissing::Create).await?;
             if !is_sqlite && replace {
                 wipe_postgres(&pool).await?;
             }
@@ -288,16 +299,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let started = std::time::Instant::now();
             let pb = bar(0, "building");
-            let summary = demo::build(&pool, &config, &|stage, done, total| {
+            let built = demo::build(&pool, &config, &|stage, done, total| {
                 pb.set_message(stage.to_string());
                 if total > 0 {
                     pb.set_length(total);
                 }
                 pb.set_position(done);
             })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("building the demo (give an empty database, or --replace)")?;
+            .await;
+            let summary = match built {
+                Ok(summary) => summary,
+                Err(opencpd_store::Error::Conflict(_)) => {
+                    pb.finish_and_clear();
+                    eprintln!("error: {}", text("demo-has-data", &[("database", describe_url(&db))]));
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(anyhow::anyhow!("{e}").context("building the demo")),
+            };
             // Programmes, courses, cohorts, attendance and certificates on top of the registry.
             let delivery = if config.scale == Scale::Small {
                 opencpd_store::delivery::demo::build(&pool, seed).await
@@ -319,7 +337,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.people,
                 summary.positions
             );
-            if is_sqlite && let Ok(meta) = std::fs::metadata(&db) {
+            if let Some(file) = &sqlite_file
+                && let Ok(meta) = std::fs::metadata(file)
+            {
                 println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
             }
             println!(
@@ -367,7 +387,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             };
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let pb = bar(table.rows.len() as u64, "writing");
             let tick = |n: u64| pb.inc(n);
             let report =
@@ -381,7 +401,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { kind: k, format, out, db } => {
             let kind = kind(&k)?;
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let (headers, rows) =
                 exports::export(&pool, &Actor::system(), kind).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let n = rows.len();
@@ -402,14 +422,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Delivery { action } => crate::delivery_cli::run(action).await,
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
-                let pool = open(&db.db).await?;
+                let pool = open(&db.db, IfMissing::Refuse).await?;
                 for l in opencpd_store::registry::levels(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     println!("{} {} {:<14} {} / {}", l.country, l.depth, l.key, l.name_en, l.name_fr);
                 }
                 Ok(ExitCode::SUCCESS)
             }
             LevelsAction::Set { country, levels, db } => {
-                let pool = open(&db.db).await?;
+                let pool = open(&db.db, IfMissing::Refuse).await?;
                 match opencpd_store::registry::set_levels(&pool, &Actor::system(), &country, &levels).await {
                     Ok(set) => {
                         println!(
@@ -430,16 +450,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Backup { file, db } => {
-            let pool = open(&db.db).await?;
-            backup(&pool, &file).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
+            let pb = bar(0, "copying");
+            let written = store_backup::write(&pool, &file, &|table, n| {
+                pb.set_message(table.to_string());
+                pb.inc(n)
+            })
+            .await;
+            pb.finish_and_clear();
+            written.map_err(|e| told(e, lang())).context("writing the backup")?;
             println!("Backed up to {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file, db } => {
-            restore(&db.db, &file).await?;
-            println!("Restored {} from {}", describe_url(&db.db), file.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Restore { file, yes, db } => restore(&db.db, &file, yes).await,
     }
 }
 
@@ -517,7 +540,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let new = NewUser {
                 username,
                 password,
@@ -538,7 +561,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
             }
         }
         UserAction::List { db } => {
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             for (u, grants) in accounts::list_users(&pool, &actor).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
                 let state = if u.disabled { "disabled" } else { "active" };
@@ -549,7 +572,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
         UserAction::Disable { username, db } => set_disabled(&db.db, &username, true).await,
         UserAction::Enable { username, db } => set_disabled(&db.db, &username, false).await,
         UserAction::Token { username, name, db } => {
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let token =
                 accounts::create_token(&pool, &actor, &username, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
@@ -559,7 +582,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
 }
 
 async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
-    let pool = open(url).await?;
+    let pool = open(url, IfMissing::Refuse).await?;
     match accounts::set_disabled(&pool, &Actor::system(), username, disabled).await {
         Ok(u) => {
             println!("{} is now {}.", u.username, if u.disabled { "disabled" } else { "active" });
@@ -584,83 +607,58 @@ async fn wipe_postgres(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A backup is an OpenCPD SQLite file: `VACUUM INTO` from SQLite (a consistent copy taken
-/// while the server runs), a table-by-table copy from PostgreSQL.
-async fn backup(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
-    if file.exists() {
-        bail!("{} exists already; choose a new file name", file.display());
-    }
-    match db {
-        Db::Sqlite(p) => {
-            let target = file.to_string_lossy().replace('\'', "''");
-            sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'")))
-                .execute(p)
-                .await
-                .context("writing the backup")?;
+/// Replaces the database with a backup, once the backup is checked, the database is
+/// claimed (no one else uses it) and the operator has confirmed. Exit code 1 when refused.
+async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result<ExitCode> {
+    let lang = lang();
+    let refused = |e: opencpd_store::Error| match e {
+        e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_)) => {
+            eprintln!("error: {}", told(e, lang));
+            Ok(ExitCode::from(1))
         }
-        Db::Postgres(_) => {
-            let target = open(&file.to_string_lossy()).await?;
-            let pb = bar(0, "copying");
-            let copied = opencpd_store::backup::copy_all(db, &target, &|table, n| {
-                pb.set_message(table.to_string());
-                pb.inc(n)
-            })
-            .await;
-            pb.finish_and_clear();
-            target.close().await;
-            if let Err(e) = copied {
-                let _ = std::fs::remove_file(file);
-                bail!("writing the backup: {e}");
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Replaces a database with a backup, after checking the backup opens and holds an
-/// OpenCPD schema. A SQLite target gets the file itself; a PostgreSQL target, which must
-/// be empty, gets every table copied in.
-async fn restore(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
-    if !file.exists() {
-        bail!("{} does not exist", file.display());
-    }
-    let source = Db::connect(&file.to_string_lossy()).await.context("opening the backup")?;
-    let tables: i64 = match &source {
-        Db::Sqlite(p) => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')",
-        )
-        .fetch_one(p)
-        .await
-        .unwrap_or(0),
-        Db::Postgres(_) => 0,
+        e => Err(anyhow::anyhow!("{e}")),
     };
-    if tables < 5 {
-        source.close().await;
-        bail!("{} is not an OpenCPD backup", file.display());
+    if let Err(e) = store_backup::check_backup(file).await {
+        return refused(e);
     }
-    if url.starts_with("postgres") {
-        source.migrate().await.context("bringing the backup's schema up to date")?;
-        let target = open(url).await?;
-        let pb = bar(0, "copying");
-        opencpd_store::backup::copy_all(&source, &target, &|table, n| {
+    let claim = match store_backup::claim(url).await {
+        Ok(claim) => claim,
+        Err(e) => return refused(e),
+    };
+    let args = [("database", describe_url(url)), ("file", file.display().to_string())];
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("error: {}", text("restore-needs-yes", &args));
+            return Ok(ExitCode::from(1));
+        }
+        eprint!("{} ", text("restore-confirm", &args));
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        if line.trim() != text("restore-confirm-word", &[]) {
+            eprintln!("{}", text("restore-cancelled", &[]));
+            return Ok(ExitCode::from(1));
+        }
+    }
+    // Only a PostgreSQL restore copies table by table; a SQLite one swaps a file.
+    let pb =
+        if opencpd_store::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
+    let restored = claim
+        .restore(file, &|table, n| {
             pb.set_message(table.to_string());
             pb.inc(n)
         })
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("restoring into PostgreSQL (the target must be empty)")?;
-        pb.finish_and_clear();
-        return Ok(());
+        .await;
+    pb.finish_and_clear();
+    let restored = match restored {
+        Ok(r) => r,
+        Err(e) => return refused(e),
+    };
+    println!("{}", text("restore-done", &args));
+    match restored.kept {
+        Some(kept) => println!("{}", text("restore-kept", &[("kept", kept.display().to_string())])),
+        None => println!("{}", text("restore-nothing-kept", &[])),
     }
-    source.close().await;
-    let target = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{target}{suffix}"));
-    }
-    std::fs::copy(file, target).with_context(|| format!("copying {} to {target}", file.display()))?;
-    let db = open(url).await?;
-    db.close().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
@@ -668,7 +666,7 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
     match action {
         InstrumentAction::Import { file, kind, lang, db } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let lang = opencpd_domain::i18n::resolve(&lang);
             match instruments::import(&pool, &Actor::system(), &file.to_string_lossy(), &bytes, &kind).await {
                 Ok(i) => {
@@ -690,7 +688,7 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
             }
         }
         InstrumentAction::List { db } => {
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             for i in instruments::list(&pool, true).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 let state = if i.retired { "retired" } else { "in use" };
                 println!("{:>4} {:<24} {:<10} {:<12} {:<8} {}", i.id, i.code, i.version, i.kind, state, i.title);
@@ -699,7 +697,7 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         }
         InstrumentAction::Export { id, format, lang, out, db } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            let pool = open(&db.db).await?;
+            let pool = open(&db.db, IfMissing::Refuse).await?;
             let mut file = std::io::BufWriter::new(
                 std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?,
             );

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use opencpd_store::delivery::{attendance, certificates, cohorts, demo, documents, outreach, reports};
-use opencpd_store::{Actor, Db, describe_url};
+use opencpd_store::{Actor, Db};
 use opencpd_transfer::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub enum DeliveryCommand {
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
         /// Database: a SQLite file path, or postgres://user:pass@host/db
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
     /// Record attendance of a cohort from a file (staff_number, date, status): all or none.
@@ -39,7 +39,7 @@ pub enum DeliveryCommand {
         dry_run: bool,
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
     /// Record outreach events from a file, one a row (kind, title, start_date, place or
@@ -50,7 +50,7 @@ pub enum DeliveryCommand {
         dry_run: bool,
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
     /// Write a programme's reach against its targets (CSV or XLSX).
@@ -68,7 +68,7 @@ pub enum DeliveryCommand {
         format: String,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
     /// Write the PDF of every certificate of a cohort that is not revoked into a folder
@@ -89,7 +89,7 @@ pub enum DeliveryCommand {
         /// Only write the certificates already issued.
         #[arg(long)]
         no_issue: bool,
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
     /// Add the delivery demo (programme, courses, cohorts, attendance, certificates) to a
@@ -97,15 +97,13 @@ pub enum DeliveryCommand {
     Demo {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        #[arg(long, env = "OPENCPD_DB", default_value = "opencpd.db")]
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await.with_context(|| format!("opening the database {}", describe_url(url)))?;
-    db.migrate().await.context("bringing the database schema up to date")?;
-    Ok(db)
+    crate::database::open(url, opencpd_store::IfMissing::Refuse).await
 }
 
 fn print_problems(file: &std::path::Path, problems: &[opencpd_domain::Problem], lang: &str) {

@@ -5,6 +5,7 @@
 //! input had problems (nothing written), 2 the command failed.
 
 mod cli;
+mod database;
 mod delivery_cli;
 
 use clap::Parser;

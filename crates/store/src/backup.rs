@@ -4,12 +4,22 @@
 //! can also move into a national PostgreSQL server, and back.
 //!
 //! Sessions are not kept: after a restore everyone logs in again.
+//!
+//! A restore never replaces a database in use. Every process that uses a SQLite database
+//! holds a shared OS lock on a lock file beside it ([`InUse`], `<file>.lock`), which the OS
+//! drops when the process ends, however it ends; a restore takes the lock exclusively, so
+//! it refuses while a server or a command uses the file and nothing opens the file while
+//! it is restored. On PostgreSQL a restore refuses while other sessions are connected.
+//! The backup is copied and checked (opened, migrated, integrity check) before anything
+//! is replaced, and the previous contents are kept under a name that says when.
 
 use crate::bulk::{self, Cell};
-use crate::{Db, Error, Result, on_db, on_tx};
+use crate::{Db, Error, IfMissing, Result, on_db, on_tx};
 use opencpd_domain::Problem;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -141,15 +151,36 @@ where
     Ok(out)
 }
 
+/// Whether a database holds anything of its own (units or accounts).
+async fn has_data(db: &Db) -> Result<bool> {
+    let units: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(p).await)?;
+    let users: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    Ok(units + users > 0)
+}
+
+/// What a copy does with the rows the target holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// The target must hold no data (the migrations' seeded rows are replaced).
+    MustBeEmpty,
+    /// Every row is replaced, login sessions included, in the copy's one transaction.
+    Replaced,
+}
+
 /// Copies every table of `from` into `to`, which must have the schema and no data.
 pub async fn copy_all(from: &Db, to: &Db, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<u64> {
-    let units: i64 = on_db!(to, |p| sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(p).await)?;
-    let users: i64 = on_db!(to, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
-    if units + users > 0 {
+    copy(from, to, Rows::MustBeEmpty, progress).await
+}
+
+async fn copy(from: &Db, to: &Db, rows: Rows, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<u64> {
+    if rows == Rows::MustBeEmpty && has_data(to).await? {
         return Err(Error::Conflict(Problem::new("conflict").arg("detail", "the target database already has data")));
     }
     let tables = tables(from, to).await?;
     let mut tx = to.begin().await?;
+    if rows == Rows::Replaced {
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions").execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
     // The migrations seed some rows (levels, subjects, kinds of outreach…); the backup
     // brings its own. Children go before their parents.
     for table in tables.iter().rev() {
@@ -206,4 +237,386 @@ pub async fn copy_all(from: &Db, to: &Db, progress: &(dyn Fn(&str, u64) + Sync))
     }
     tx.commit().await?;
     Ok(total)
+}
+
+/// Writes a backup of `db` to `file`, a new SQLite file: `VACUUM INTO` from SQLite (a
+/// consistent copy taken while the server runs), a table-by-table copy from PostgreSQL.
+pub async fn write(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<()> {
+    if file.exists() {
+        return Err(Problem::new("file-exists").arg("file", file.display()).into());
+    }
+    match db {
+        Db::Sqlite(p) => {
+            let target = file.to_string_lossy().replace('\'', "''");
+            sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(p).await?;
+        }
+        Db::Postgres(_) => {
+            let target = Db::connect(&file.to_string_lossy(), IfMissing::Create).await?;
+            let copied = async {
+                target.migrate().await?;
+                copy(db, &target, Rows::MustBeEmpty, progress).await
+            }
+            .await;
+            target.close().await;
+            if let Err(e) = copied {
+                remove_sqlite_files(file);
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A SQLite database marked in use by this process for as long as the mark lives (see the
+/// module's documentation). Nothing for PostgreSQL.
+#[derive(Debug)]
+pub struct InUse {
+    _lock: std::fs::File,
+}
+
+impl InUse {
+    /// Marks the SQLite database of `url` in use, shared with every other process that uses
+    /// it. Refuses while a restore holds it and, with [`IfMissing::Refuse`], when the file
+    /// does not exist (creating nothing then).
+    pub fn mark(url: &str, if_missing: IfMissing) -> Result<Option<InUse>> {
+        let Some(file) = crate::sqlite_file(url) else { return Ok(None) };
+        if if_missing == IfMissing::Refuse && !file.exists() {
+            return Err(Problem::new("no-database").arg("database", file.display()).into());
+        }
+        hold(file, Hold::Shared).map(Some)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    Shared,
+    Exclusive,
+}
+
+/// `<file>.lock`, beside the database.
+fn lock_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the lock file of a SQLite database and writes this process's id in it.
+fn hold(file: &Path, how: Hold) -> Result<InUse> {
+    let path = lock_path(file);
+    let mut lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("opening the lock file {}: {e}", path.display()))?;
+    let taken = match how {
+        Hold::Shared => lock.try_lock_shared(),
+        Hold::Exclusive => lock.try_lock(),
+    };
+    match taken {
+        Ok(()) => {
+            // The last process to take the lock is named in it, for the message below.
+            let _ =
+                lock.set_len(0).and_then(|()| lock.rewind()).and_then(|()| writeln!(lock, "{}", std::process::id()));
+            Ok(InUse { _lock: lock })
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = lock.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let code = if how == Hold::Exclusive { "database-in-use" } else { "database-being-restored" };
+            Err(Error::Conflict(
+                Problem::new(code)
+                    .arg("database", file.display())
+                    .arg("lock", path.display())
+                    .arg("process", if holder.is_empty() { "?" } else { holder }),
+            ))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("locking {}: {e}", path.display()).into()),
+    }
+}
+
+/// `<stem>-<what>-<UTC time>.db` in the folder of `beside`: where previous contents are kept.
+fn kept_name(beside: &Path, stem: &str, what: &str) -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let mut path = beside.with_file_name(format!("{stem}-{what}-{stamp}.db"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = beside.with_file_name(format!("{stem}-{what}-{stamp}-{n}.db"));
+    }
+    path
+}
+
+fn dir_of(file: &Path) -> &Path {
+    match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+fn stem_of(file: &Path) -> String {
+    file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "opencpd".into())
+}
+
+/// Removes a SQLite file with its write-ahead log and shared-memory index, if there.
+fn remove_sqlite_files(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Copies the log of a SQLite database no one uses back into its file, so that the file
+/// alone holds everything, and removes the emptied log and its index.
+async fn settle(file: &Path) -> Result<()> {
+    let db = Db::connect(&file.to_string_lossy(), IfMissing::Refuse).await?;
+    db.close().await;
+    let mut wal = file.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(Problem::new("log-left").arg("database", file.display()).into());
+    }
+    let _ = std::fs::remove_file(&wal);
+    let mut shm = file.as_os_str().to_owned();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(PathBuf::from(shm));
+    Ok(())
+}
+
+/// Puts a SQLite database aside under a new name (`<stem>-<what>-<time>.db`), so that a
+/// new one can be built in its place; refuses while it is in use. None when there is no
+/// file (or for PostgreSQL).
+pub async fn set_aside(url: &str, what: &str) -> Result<Option<PathBuf>> {
+    let Some(file) = crate::sqlite_file(url) else { return Ok(None) };
+    if !file.exists() {
+        return Ok(None);
+    }
+    let _lock = hold(file, Hold::Exclusive)?;
+    settle(file).await?;
+    let kept = kept_name(file, &stem_of(file), what);
+    std::fs::rename(file, &kept)
+        .map_err(|e| anyhow::anyhow!("renaming {} to {}: {e}", file.display(), kept.display()))?;
+    Ok(Some(kept))
+}
+
+/// Checks that `file` is an OpenCPD backup (a SQLite file with OpenCPD's tables).
+pub async fn check_backup(file: &Path) -> Result<()> {
+    if !file.is_file() {
+        return Err(Problem::new("no-file").arg("file", file.display()).into());
+    }
+    let source = Db::connect(&file.to_string_lossy(), IfMissing::Refuse)
+        .await
+        .map_err(|_| Problem::new("not-a-backup").arg("file", file.display()))?;
+    let tables: i64 = on_db!(&source, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('units', 'schools', 'people', 'users', '_sqlx_migrations')",
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap_or(0);
+    source.close().await;
+    if tables < 5 {
+        return Err(Problem::new("not-a-backup").arg("file", file.display()).into());
+    }
+    Ok(())
+}
+
+/// Copies the backup `file` to `copy` (a new file) and checks the copy: it opens, its
+/// schema is brought up to date and SQLite's integrity check passes. The backup itself is
+/// only read.
+async fn checked_copy(file: &Path, copy: &Path) -> Result<()> {
+    check_backup(file).await?;
+    let source = Db::connect(&file.to_string_lossy(), IfMissing::Refuse).await?;
+    let written = write(&source, copy, &|_, _| {}).await;
+    source.close().await;
+    written?;
+    let db = Db::connect(&copy.to_string_lossy(), IfMissing::Refuse).await?;
+    let checked = async {
+        db.migrate().await?;
+        let report: Vec<String> = on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_all(p).await)?;
+        if report != ["ok"] {
+            return Err(Problem::new("backup-damaged")
+                .arg("file", file.display())
+                .arg("detail", report.join("; "))
+                .into());
+        }
+        Ok(())
+    }
+    .await;
+    db.close().await;
+    checked
+}
+
+/// A database claimed for a restore: a SQLite file locked against every other process, or
+/// a PostgreSQL database no one else is connected to.
+pub struct Claim {
+    target: Target,
+}
+
+enum Target {
+    Sqlite { file: PathBuf, _lock: InUse },
+    Postgres { db: Db },
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct Restored {
+    /// Where the previous contents are kept (none when there were none).
+    pub kept: Option<PathBuf>,
+}
+
+/// Claims the database of `url` for a restore; refuses while it is in use.
+pub async fn claim(url: &str) -> Result<Claim> {
+    match crate::sqlite_file(url) {
+        Some(file) => {
+            let lock = hold(file, Hold::Exclusive)?;
+            Ok(Claim { target: Target::Sqlite { file: file.to_path_buf(), _lock: lock } })
+        }
+        None => {
+            // The schema first, on a pool of its own: a pool that has run the migrations
+            // may hold a connection it does not count as its own for a while.
+            let db = Db::connect(url, IfMissing::Refuse).await?;
+            let migrated = db.migrate().await;
+            db.close().await;
+            migrated?;
+            let db = Db::connect(url, IfMissing::Refuse).await?;
+            let checked = alone(&db).await;
+            if let Err(e) = checked {
+                db.close().await;
+                return Err(e);
+            }
+            Ok(Claim { target: Target::Postgres { db } })
+        }
+    }
+}
+
+/// Refuses when other sessions are connected to this PostgreSQL database (this pool's own
+/// aside). A session that is ending (a command that has just finished, or a connection
+/// this process is closing) is given two seconds to go.
+async fn alone(db: &Db) -> Result<()> {
+    let Db::Postgres(p) = db else { return Ok(()) };
+    let mut name = String::new();
+    let mut others: Vec<i32> = Vec::new();
+    for _ in 0..20 {
+        // Every connection of the pool, to tell its sessions from the others.
+        let mut held = Vec::new();
+        for _ in 0..p.size().max(1) {
+            held.push(p.acquire().await?);
+        }
+        let mut own: Vec<i32> = Vec::new();
+        for c in &mut held {
+            own.push(sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
+        }
+        name = sqlx::query_scalar("SELECT current_database()::text").fetch_one(&mut *held[0]).await?;
+        others = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1) \
+             AND backend_type = 'client backend' ORDER BY pid",
+        )
+        .bind(&own)
+        .fetch_all(&mut *held[0])
+        .await?;
+        drop(held);
+        if others.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let pids: Vec<String> = others.iter().map(i32::to_string).collect();
+    Err(Error::Conflict(
+        Problem::new("database-connected")
+            .arg("database", name)
+            .arg("count", others.len())
+            .arg("processes", pids.join(", ")),
+    ))
+}
+
+impl Claim {
+    /// Replaces the claimed database with the backup `file`. The backup is copied and
+    /// checked first. A SQLite target is swapped in one rename, the previous file kept
+    /// beside it; a PostgreSQL target has its contents written to a SQLite file beside the
+    /// backup, then replaced in one transaction (a failure leaves it as it was).
+    pub async fn restore(self, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<Restored> {
+        check_backup(file).await?;
+        match self.target {
+            Target::Sqlite { file: target, _lock } => {
+                let dir = dir_of(&target);
+                let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let fresh = dir.join(format!("{name}.restoring-{}", std::process::id()));
+                remove_sqlite_files(&fresh);
+                let swapped = async {
+                    checked_copy(file, &fresh).await?;
+                    let mut kept = None;
+                    if target.exists() {
+                        let keep = kept_name(&target, &stem_of(&target), "before-restore");
+                        if settle(&target).await.is_err() {
+                            // A file SQLite cannot open or whose log cannot be copied back
+                            // (a damaged one, say) is kept as it is, its log beside it.
+                            for suffix in ["-wal", "-shm"] {
+                                let (mut from, mut to) = (target.as_os_str().to_owned(), keep.as_os_str().to_owned());
+                                from.push(suffix);
+                                to.push(suffix);
+                                if Path::new(&from).exists() {
+                                    std::fs::rename(&from, &to).map_err(|e| {
+                                        anyhow::anyhow!("keeping {} as {}: {e}", from.display(), to.display())
+                                    })?;
+                                }
+                            }
+                        }
+                        // A second name for the previous file, so that the target's name
+                        // always holds a whole database; a copy where links are not offered.
+                        if std::fs::hard_link(&target, &keep).is_err() {
+                            std::fs::copy(&target, &keep).map_err(|e| {
+                                anyhow::anyhow!("keeping {} as {}: {e}", target.display(), keep.display())
+                            })?;
+                        }
+                        kept = Some(keep);
+                    }
+                    std::fs::rename(&fresh, &target)
+                        .map_err(|e| anyhow::anyhow!("renaming {} to {}: {e}", fresh.display(), target.display()))?;
+                    Ok::<_, Error>(Restored { kept })
+                }
+                .await;
+                remove_sqlite_files(&fresh);
+                swapped
+            }
+            Target::Postgres { db } => {
+                let outcome = restore_postgres(&db, file, progress).await;
+                db.close().await;
+                outcome
+            }
+        }
+    }
+}
+
+async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<Restored> {
+    alone(db).await?;
+    let dir = dir_of(file);
+    let scratch = dir.join(format!(
+        "{}.restoring-{}",
+        file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        std::process::id()
+    ));
+    remove_sqlite_files(&scratch);
+    let outcome = async {
+        checked_copy(file, &scratch).await?;
+        let mut kept = None;
+        if has_data(db).await? {
+            let name: String =
+                on_db!(db, |p| sqlx::query_scalar("SELECT current_database()::text").fetch_one(p).await)?;
+            let keep = kept_name(file, &name, "before-restore");
+            write(db, &keep, &|_, _| {}).await?;
+            kept = Some(keep);
+        }
+        let source = Db::connect(&scratch.to_string_lossy(), IfMissing::Refuse).await?;
+        let copied = copy(&source, db, Rows::Replaced, progress).await;
+        source.close().await;
+        copied?;
+        Ok(Restored { kept })
+    }
+    .await;
+    remove_sqlite_files(&scratch);
+    outcome
 }

@@ -361,10 +361,11 @@ mod tests {
 
     #[test]
     fn xlsx_exports_write_formula_like_text_as_text() {
+        use calamine::Reader;
         let rows = vec![vec!["=HYPERLINK(\"x\")".to_string(), "+1+cmd|x".into()]];
         let mut out = Vec::new();
         write_table(Format::Xlsx, &["a", "b"], rows, &mut out).unwrap();
-        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(&out)).unwrap();
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(&out)).unwrap();
         let formulas = book.worksheet_formula("Sheet1").unwrap();
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "{formulas:?}");
         let t = read_table("x.xlsx", &out).unwrap();

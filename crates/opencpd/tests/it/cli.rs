@@ -337,16 +337,20 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     assert!(out.status.success(), "{}", stderr(&out));
     let people = count(&db, "people").await;
     let target = dir.path().join("restored.db");
-    let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", target.to_str().unwrap()]);
+    let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", target.to_str().unwrap(), "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let restored = opencpd_store::Db::connect(target.to_str().unwrap()).await.unwrap();
+    assert!(stdout(&out).contains("held no data before"), "{}", stdout(&out));
+    let restored =
+        opencpd_store::Db::connect(target.to_str().unwrap(), opencpd_store::IfMissing::Refuse).await.unwrap();
     let n: i64 =
         opencpd_store::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
             .unwrap();
     assert_eq!(n, people);
     let junk = write(dir.path(), "junk.db", b"not a database at all");
-    let out = opencpd(&["restore", junk.to_str().unwrap(), "--db", target.to_str().unwrap()]);
-    assert!(!out.status.success());
+    restored.close().await;
+    let out = opencpd(&["restore", junk.to_str().unwrap(), "--db", target.to_str().unwrap(), "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is not an OpenCPD backup"), "{}", stderr(&out));
 }
 
 #[tokio::test]
@@ -402,9 +406,12 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     let file = dir.path().join("national.backup");
     let out = opencpd(&["backup", file.to_str().unwrap(), "--db", &db.url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let target = TestDb::new(Backend::Postgres).await;
-    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url]);
+    let mut target = TestDb::new(Backend::Postgres).await;
+    assert_eq!(count(&target, "units").await, 0);
+    let_go(&target).await;
+    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url, "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    reopen(&mut target).await;
     let tables: Vec<String> = opencpd_store::on_db!(&target.db, |p| sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
          AND table_name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1"
@@ -432,10 +439,246 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
         write(dir.path(), "u.csv", b"country,code,name,level,parent_code\nRW,RW-10101-99,Test cell,cell,RW-10101\n");
     let out = opencpd(&["import", "units", units.to_str().unwrap(), "--db", &target.url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // A second restore into a database with data is refused.
-    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url]);
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("already has data"), "{}", stderr(&out));
+    // A second restore, over data, keeps that data in a file first.
+    let_go(&target).await;
+    let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kept = kept_file(&out);
+    assert!(kept.exists(), "{}", kept.display());
+}
+
+/// Closes this test's connections to a database, as stopping a server would. The test's
+/// runtime runs on this thread, which a command run from here blocks: the tasks that end
+/// the pool's connections are let run first.
+async fn let_go(db: &TestDb) {
+    db.db.close().await;
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Opens a test database again after a command replaced it.
+async fn reopen(db: &mut TestDb) {
+    db.db = opencpd_store::Db::connect(&db.url, opencpd_store::IfMissing::Refuse).await.expect("reopen");
+}
+
+/// The file a restore printed it kept the previous database in.
+fn kept_file(out: &Output) -> PathBuf {
+    let text = stdout(out);
+    let line =
+        text.lines().find_map(|l| l.split_once("kept as ")).unwrap_or_else(|| panic!("no kept file in: {text}")).1;
+    PathBuf::from(line.strip_suffix('.').unwrap_or(line))
+}
+
+/// `opencpd serve` on a database, as a separate process, answering on a free port.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
+            .env_remove("OPENCPD_DB")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+        for _ in 0..600 {
+            if server.get("/healthz").await == Some(200) {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not answer on {}", server.base);
+    }
+
+    async fn get(&self, path: &str) -> Option<u16> {
+        reqwest::get(format!("{}{path}", self.base)).await.ok().map(|r| r.status().as_u16())
+    }
+
+    /// Ends the server the hard way, as a crash would.
+    fn kill(mut self) {
+        self.child.kill().expect("kill the server");
+        self.child.wait().expect("wait for the server");
+    }
+}
+
+async fn count_users(db: &opencpd_store::Db) -> i64 {
+    opencpd_store::on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await)
+        .expect("count users")
+}
+
+/// Regression: `restore` onto the database of a running server printed "Restored", and
+/// every page then answered 500 ("database disk image is malformed").
+#[tokio::test]
+async fn restore_while_a_server_runs_is_refused_and_the_database_still_serves() {
+    for backend in backends() {
+        let mut db = demo_db(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("backup.db");
+        let out = opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        // Only the server is connected now.
+        let_go(&db).await;
+        let server = Server::start(&db.url).await;
+        let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stderr(&out));
+        let expected = match backend {
+            Backend::Sqlite => "is in use by a running OpenCPD server or command",
+            Backend::Postgres => "other connections",
+        };
+        assert!(stderr(&out).contains(expected), "{backend:?}: {}", stderr(&out));
+        assert!(!stdout(&out).contains("Restored"), "{}", stdout(&out));
+        assert_eq!(server.get("/login").await, Some(200), "{backend:?}: the server still serves pages");
+        assert_eq!(server.get("/healthz").await, Some(200));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("backup.db")], "{backend:?}: nothing written");
+        // A server that dies leaves no lock behind: the restore goes through then.
+        server.kill();
+        let mut out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+        for _ in 0..50 {
+            if out.status.success() {
+                break;
+            }
+            // PostgreSQL notices the dead server's connections within moments.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+        }
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        reopen(&mut db).await;
+        assert!(count(&db, "people").await > 0);
+        if backend == Backend::Sqlite {
+            let check: String =
+                opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await)
+                    .unwrap();
+            assert_eq!(check, "ok");
+        }
+    }
+}
+
+#[tokio::test]
+async fn restore_without_yes_and_without_a_terminal_is_refused() {
+    for backend in backends() {
+        let mut db = demo_db(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("backup.db");
+        assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
+        let users = count_users(&db.db).await;
+        let_go(&db).await;
+        let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("pass --yes to confirm"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("Nothing was changed"), "{}", stderr(&out));
+        reopen(&mut db).await;
+        assert_eq!(count_users(&db.db).await, users);
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(files, vec![std::ffi::OsString::from("backup.db")], "{backend:?}: nothing kept, nothing written");
+    }
+}
+
+#[tokio::test]
+async fn restore_with_yes_swaps_the_backup_in_and_keeps_the_previous_database_under_the_name_it_prints() {
+    for backend in backends() {
+        let mut db = demo_db(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("backup.db");
+        assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
+        let users = count_users(&db.db).await;
+        let out = opencpd(&[
+            "user",
+            "add",
+            "after.backup",
+            "--role",
+            "system_admin",
+            "--db",
+            &db.url,
+            "--password",
+            "long-enough-1",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        if backend == Backend::Postgres {
+            // PostgreSQL: refused while another session (this test's) is connected.
+            let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            assert!(stderr(&out).contains("other connections (processes"), "{}", stderr(&out));
+        }
+        let_go(&db).await;
+        let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Restored"), "{}", stdout(&out));
+        let kept = kept_file(&out);
+        assert!(kept.file_name().unwrap().to_string_lossy().contains("-before-restore-"), "{}", kept.display());
+        reopen(&mut db).await;
+        assert_eq!(count_users(&db.db).await, users, "{backend:?}: the backup's accounts");
+        let old = opencpd_store::Db::connect(&kept.to_string_lossy(), opencpd_store::IfMissing::Refuse).await.unwrap();
+        assert_eq!(count_users(&old).await, users + 1, "{backend:?}: the kept file holds the old data");
+        assert!(opencpd_store::accounts::authenticate(&old, "after.backup", "long-enough-1").await.unwrap().is_some());
+        old.close().await;
+        // The restored database serves.
+        let_go(&db).await;
+        let server = Server::start(&db.url).await;
+        assert_eq!(server.get("/login").await, Some(200));
+        server.kill();
+    }
+}
+
+/// Regression: the demo wrote `opencpd-demo.db` while every other command read
+/// `opencpd.db`, so `export schools` after the demo made an empty database and printed
+/// "Exported 0 schools".
+#[tokio::test]
+async fn export_after_the_demo_reads_the_demo_database_and_no_log_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("OPENCPD_DB")
+            .output()
+            .expect("run opencpd")
+    };
+    let out = run(&["demo", "--no-serve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let wal = dir.path().join("opencpd.db-wal");
+    assert!(std::fs::metadata(&wal).map_or(true, |m| m.len() == 0), "a write-ahead log is left beside the demo");
+    let out = run(&["export", "schools"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let n = stdout(&out).lines().count() - 1;
+    assert!(n > 100, "{n} schools");
+    assert!(stderr(&out).contains(&format!("Exported {n} schools")), "{}", stderr(&out));
+    // Run again, the demo does not replace the data it finds.
+    let out = run(&["demo", "--no-serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already holds data"), "{}", stderr(&out));
+    let out = run(&["demo", "--no-serve", "--replace"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("-before-demo-"), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn export_on_a_missing_database_is_refused_and_creates_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["export", "schools"],
+        vec!["export", "schools", "--db", "elsewhere.db"],
+        vec!["user", "list"],
+        vec!["delivery", "demo"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env_remove("OPENCPD_DB")
+            .output()
+            .expect("run opencpd");
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains("there is no database at"), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("Exported"), "{}", stderr(&out));
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(files.is_empty(), "{args:?}: {files:?}");
+    }
 }
 
 #[tokio::test]
@@ -471,4 +714,25 @@ async fn a_problem_in_the_last_chunk_of_a_large_file_undoes_the_chunks_already_w
         assert!(out.status.success(), "{}", stderr(&out));
         assert_eq!(count(&db, "people").await, before + 10_000);
     }
+}
+
+/// A SQLite file too damaged to open is what a restore is for: it is replaced, and kept
+/// as it was.
+#[tokio::test]
+async fn restore_over_a_damaged_sqlite_file_replaces_it_and_keeps_it_as_it_was() {
+    let mut db = demo_db(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    assert!(opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url]).status.success());
+    let people = count(&db, "people").await;
+    let_go(&db).await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.url));
+    }
+    std::fs::write(&db.url, b"damaged beyond repair").unwrap();
+    let out = opencpd(&["restore", backup.to_str().unwrap(), "--db", &db.url, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(kept_file(&out)).unwrap(), b"damaged beyond repair");
+    reopen(&mut db).await;
+    assert_eq!(count(&db, "people").await, people);
 }

@@ -39,14 +39,16 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = dir.path().join("test.db").to_string_lossy().to_string();
-                let db = Db::connect(&url).await.expect("open sqlite");
+                let db = Db::connect(&url, opencpd_store::IfMissing::Create).await.expect("open sqlite");
                 db.migrate().await.expect("migrate sqlite");
                 TestDb { url, db, _dir: Some(dir), pg_name: None }
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
                 let name = format!("opencpd_test_{}", uuid::Uuid::new_v4().simple());
-                let conn = Db::connect(&admin).await.expect("PostgreSQL reachable (set OPENCPD_TEST_PG=off to skip)");
+                let conn = Db::connect(&admin, opencpd_store::IfMissing::Create)
+                    .await
+                    .expect("PostgreSQL reachable (set OPENCPD_TEST_PG=off to skip)");
                 if let Db::Postgres(p) = &conn {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(p)
@@ -56,7 +58,7 @@ impl TestDb {
                 conn.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
                 let url = format!("{base}/{name}");
-                let db = Db::connect(&url).await.expect("open test database");
+                let db = Db::connect(&url, opencpd_store::IfMissing::Create).await.expect("open test database");
                 db.migrate().await.expect("migrate postgres");
                 TestDb { url, db, _dir: None, pg_name: Some(name) }
             }
@@ -72,7 +74,7 @@ impl Drop for TestDb {
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 rt.block_on(async move {
-                    if let Ok(Db::Postgres(p)) = Db::connect(&admin).await {
+                    if let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await {
                         let _ =
                             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                                 .execute(&p)
