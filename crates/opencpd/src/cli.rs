@@ -264,7 +264,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { db, scale, seed, password, replace, no_serve, listen } => {
             let default_file = db == "opencpd-demo.db";
             let is_sqlite = !db.starts_with("postgres");
-            if is_sqlite && (default_file || replace) {
+            if is_sqlite && default_file {
                 for suffix in ["", "-wal", "-shm"] {
                     let path = format!("{}{suffix}", db.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
                     if std::path::Path::new(&path).exists() {
@@ -273,8 +273,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let pool = open(&db).await?;
-            if !is_sqlite && replace {
-                wipe_postgres(&pool).await?;
+            if replace {
+                opencpd_store::backup::reset(&pool)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+                    .context("emptying the database for --replace")?;
             }
             let config = DemoConfig {
                 scale: Scale::parse(&scale).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -566,17 +569,6 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
-}
-
-async fn wipe_postgres(db: &Db) -> anyhow::Result<()> {
-    if let Db::Postgres(p) = db {
-        sqlx::raw_sql(
-            "TRUNCATE audit_events, api_tokens, sessions, grants, users, positions, people, cluster_schools, clusters, schools, units RESTART IDENTITY CASCADE",
-        )
-        .execute(p)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A backup is an OpenCPD SQLite file: `VACUUM INTO` from SQLite (a consistent copy taken
