@@ -41,6 +41,7 @@ problem-out-of-scope = { $value } is outside your scope
 problem-not-found = not found
 problem-forbidden = you are not allowed to do this
 problem-bad-request = the request is not valid: { $detail }
+problem-unknown-field = { $value } is not a field of this request
 problem-bad-credentials = wrong user name or password
 problem-throttled = too many failed attempts; wait { $seconds } seconds
 problem-csrf = the form has expired; reload the page and try again

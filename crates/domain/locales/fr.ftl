@@ -41,6 +41,7 @@ problem-out-of-scope = { $value } est hors de votre périmètre
 problem-not-found = introuvable
 problem-forbidden = vous n'êtes pas autorisé à faire cela
 problem-bad-request = la requête n'est pas valide : { $detail }
+problem-unknown-field = { $value } n'est pas un champ de cette requête
 problem-bad-credentials = nom d'utilisateur ou mot de passe incorrect
 problem-throttled = trop de tentatives échouées ; attendez { $seconds } secondes
 problem-csrf = le formulaire a expiré ; rechargez la page et réessayez

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod i18n;
 pub mod import;
+pub mod input;
 pub mod registry;
 pub mod table;
 

@@ -463,6 +463,7 @@ pub(crate) fn stale(seen: i64, latest: i64) -> Error {
 
 /// What a person may set on a school, from a form or JSON.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SchoolInput {
     pub code: String,
     pub name: String,
@@ -700,6 +701,7 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonInput {
     #[serde(default)]
     pub staff_number: Option<String>,
@@ -804,9 +806,14 @@ pub struct NewPerson {
     #[serde(flatten)]
     pub person: PersonInput,
     pub position: Option<PositionInput>,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PositionInput {
     pub role: String,
     #[serde(default)]
@@ -1041,6 +1048,7 @@ pub struct Cluster {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClusterInput {
     pub code: String,
     pub name: String,

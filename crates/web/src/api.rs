@@ -177,6 +177,10 @@ struct SchoolUpdate {
     version: i64,
     #[serde(flatten)]
     school: SchoolInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[utoipa::path(put, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), request_body = SchoolUpdate, responses((status = 200, body = School), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
@@ -226,6 +230,10 @@ struct PersonUpdate {
     version: i64,
     #[serde(flatten)]
     person: PersonInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path)), request_body = PersonUpdate, responses((status = 200, body = Person), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
@@ -252,6 +260,7 @@ async fn add_position(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct EndPosition {
     /// The last day the position is held, YYYY-MM-DD.
     end_date: String,
@@ -348,6 +357,7 @@ async fn list_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct CreateUser {
     username: String,
     password: String,
@@ -582,6 +592,7 @@ async fn list_conflicts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct Resolution {
     /// `apply` the device's change over the current record, or `discard` it.
     action: String,

@@ -50,6 +50,7 @@ pub struct ProgrammeTarget {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProgrammeInput {
     pub code: String,
     pub name: String,
@@ -70,6 +71,7 @@ pub struct ProgrammeInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetInput {
     /// The target to change, when a programme is edited; absent for a new target.
     #[serde(default)]
@@ -449,6 +451,7 @@ pub struct Assessment {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CourseInput {
     pub code: String,
     pub title: String,
@@ -484,6 +487,7 @@ pub struct CourseInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModuleInput {
     pub code: String,
     pub title: String,
@@ -495,6 +499,7 @@ pub struct ModuleInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentInput {
     pub code: String,
     pub title: String,

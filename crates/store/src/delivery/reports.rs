@@ -243,6 +243,7 @@ pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
 
 /// The deployment's report settings.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportSettings {
     /// Disaggregated counts below this are shown as "<n" in report pages and exports;
     /// 0 turns suppression off. At most 100.
