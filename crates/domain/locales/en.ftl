@@ -549,6 +549,7 @@ catalogue-currency = Currency (RWF, XAF, USD…)
 catalogue-one-per-line = One per line
 catalogue-accrediting-body = Accrediting body
 catalogue-target-roles = Meant for
+catalogue-target-roles-hint = Roles counted together (each person once); none counts every role
 catalogue-completion-rule = Completion rule
 catalogue-min-attendance = Sessions attended at least (%)
 catalogue-require-passed = Every assessment passed

@@ -549,6 +549,7 @@ catalogue-currency = Devise (RWF, XAF, USD…)
 catalogue-one-per-line = Un par ligne
 catalogue-accrediting-body = Organisme d'accréditation
 catalogue-target-roles = Destinée à
+catalogue-target-roles-hint = Fonctions comptées ensemble (chaque personne une fois) ; aucune : toutes les fonctions
 catalogue-completion-rule = Règle d'achèvement
 catalogue-min-attendance = Séances suivies au moins (%)
 catalogue-require-passed = Toutes les évaluations réussies
