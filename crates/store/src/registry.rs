@@ -461,9 +461,9 @@ pub(crate) fn stale(seen: i64, latest: i64) -> Error {
     Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
 }
 
-/// What a person may set on a school, from a form or JSON.
+/// What a person may set on a school, from a form or JSON. Flattened into the bodies that
+/// carry it, which refuse other fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct SchoolInput {
     pub code: String,
     pub name: String,
@@ -700,8 +700,9 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
     })?)
 }
 
+/// A person's own fields. Flattened into the bodies that carry it, which refuse other
+/// fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct PersonInput {
     #[serde(default)]
     pub staff_number: Option<String>,

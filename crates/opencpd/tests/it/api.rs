@@ -283,7 +283,7 @@ fn whole_body(method: &str, path: &str) -> Option<Value> {
     let school = json!({"code": "X-1", "name": "X", "unit_code": "RW", "level": "primary", "ownership": "public"});
     let person = json!({"given_name": "A", "family_name": "B", "sex": "F"});
     let mut body = match (method, path) {
-        ("put", "/api/v1/schools/{id}") => school,
+        ("put", "/api/v1/schools/{id}") | ("post", "/api/v1/schools") => school,
         ("put", "/api/v1/people/{id}") => person,
         ("post", "/api/v1/people") => person,
         ("post", "/api/v1/applications") => json!({"cohort_code": "X", "person_id": 1}),
@@ -311,6 +311,25 @@ async fn unknown_json_fields_are_refused_on_every_write_route() {
                 }
                 let concrete: String =
                     path.split('/').map(|s| if s.starts_with('{') { "1" } else { s }).collect::<Vec<_>>().join("/");
+                // The document says so: a body's schema takes no other property, and a body
+                // made of several (allOf) has no part that refuses the others' properties.
+                let schema = &item[method]["requestBody"]["content"]["application/json"]["schema"];
+                let component = |s: &Value| -> Value {
+                    let name = s["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/"));
+                    name.map(|n| doc["components"]["schemas"][n].clone()).unwrap_or_else(|| s.clone())
+                };
+                let schema = component(schema);
+                match schema["allOf"].as_array() {
+                    Some(parts) => {
+                        for part in parts {
+                            assert!(
+                                component(part)["additionalProperties"] != json!(false),
+                                "{method} {path}: {schema}"
+                            );
+                        }
+                    }
+                    None => assert_eq!(schema["additionalProperties"], json!(false), "{method} {path}: {schema}"),
+                }
                 let body = whole_body(method, path).unwrap_or_else(|| json!({"zzz_unknown": 1}));
                 let request = match method {
                     "post" => api.post(&concrete),

@@ -1010,8 +1010,9 @@ pub struct Application {
 const APPLICATION_SQL: &str = "SELECT a.id, a.cohort_id, a.person_id, p.given_name, p.family_name, a.status, a.motivation, \
      a.applied_at, a.applied_by, a.decided_at, a.decided_by, a.reason FROM applications a JOIN people p ON p.id = a.person_id";
 
+/// An application's fields. Flattened into the body that carries it, which refuses other
+/// fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
     /// Who applies: oneself (a teacher's own record) or someone the actor may read
     /// (a head teacher nominating staff).
