@@ -335,7 +335,7 @@ async fn unknown_json_fields_are_refused_on_every_write_route() {
                     "post" => api.post(&concrete),
                     "put" => api.put(&concrete),
                     "delete" => api.delete(&concrete),
-                    _ => api.client.patch(app.url(&concrete)),
+                    _ => api.patch(&concrete),
                 };
                 let r = request.json(&body).send().await.unwrap();
                 let status = r.status().as_u16();
