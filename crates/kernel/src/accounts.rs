@@ -151,6 +151,7 @@ pub struct User {
 
 /// A grant as stored: the role and the id of what it is held over.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GrantSpec {
     /// One of the account roles (system_admin, national_officer, district_officer, …).
     #[schema(value_type = String)]

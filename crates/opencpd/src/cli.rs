@@ -15,7 +15,7 @@ use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::backup as store_backup;
 use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::imports::{self, Progress};
-use opencpd_store::{Actor, Db, IfMissing, describe_url, exports};
+use opencpd_store::{Actor, IfMissing, describe_url, exports};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -289,8 +289,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", text("demo-kept", &[("kept", kept.display().to_string())]));
             }
             let pool = open(&db, IfMissing::Create).await?;
+            // A SQLite file was set aside above; a PostgreSQL database is emptied in place.
             if !is_sqlite && replace {
-                wipe_postgres(&pool).await?;
+                opencpd_store::backup::reset(&pool)
+                    .await
+                    .map_err(|e| told(e, lang()))
+                    .context("emptying the database for --replace")?;
             }
             let config = DemoConfig {
                 scale: Scale::parse(&scale).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -594,17 +598,6 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
-}
-
-async fn wipe_postgres(db: &Db) -> anyhow::Result<()> {
-    if let Db::Postgres(p) = db {
-        sqlx::raw_sql(
-            "TRUNCATE audit_events, api_tokens, sessions, grants, users, positions, people, cluster_schools, clusters, schools, units RESTART IDENTITY CASCADE",
-        )
-        .execute(p)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Replaces the database with a backup, once the backup is checked, the database is

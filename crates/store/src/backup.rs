@@ -12,9 +12,11 @@
 //! it is restored. On PostgreSQL a restore refuses while other sessions are connected.
 //! The backup is copied and checked (opened, migrated, integrity check) before anything
 //! is replaced, and the previous contents are kept under a name that says when.
+//!
+//! [`reset`] empties a database of either backend the same way, for `demo --replace`.
 
 use crate::bulk::{self, Cell};
-use crate::{Db, Error, IfMissing, Result, on_db, on_tx};
+use crate::{Db, Error, IfMissing, Result, Tx, TxConn, on_db, on_tx};
 use opencpd_domain::Problem;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,10 +44,11 @@ struct Table {
 /// applied migrations (each database keeps its own).
 const NOT_COPIED: &[&str] = &["sessions", "_sqlx_migrations"];
 
-/// Every table to copy, parents before children, read from the schema itself so that a
-/// table added later is never left out. The columns' kinds come from PostgreSQL when
-/// either side is PostgreSQL (its types are strict), otherwise from SQLite's declarations.
-async fn tables(from: &Db, to: &Db) -> Result<Vec<Table>> {
+/// Every table but those `left_out`, parents before children, read from the schema itself
+/// so that a table added later is never left out. The columns' kinds come from PostgreSQL
+/// when either side is PostgreSQL (its types are strict), otherwise from SQLite's
+/// declarations.
+async fn tables(from: &Db, to: &Db, left_out: &[&str]) -> Result<Vec<Table>> {
     let schema = if matches!(from, Db::Postgres(_)) { from } else { to };
     // (table, column, declared type) and (child table, parent table).
     type Columns = Vec<(String, String, String)>;
@@ -82,7 +85,7 @@ async fn tables(from: &Db, to: &Db) -> Result<Vec<Table>> {
     };
     let mut by_name: BTreeMap<String, Vec<(String, Kind)>> = BTreeMap::new();
     for (table, column, declared) in columns {
-        if NOT_COPIED.contains(&table.as_str()) {
+        if left_out.contains(&table.as_str()) {
             continue;
         }
         let kind = match declared.to_ascii_lowercase().as_str() {
@@ -176,7 +179,7 @@ async fn copy(from: &Db, to: &Db, rows: Rows, progress: &(dyn Fn(&str, u64) + Sy
     if rows == Rows::MustBeEmpty && has_data(to).await? {
         return Err(Error::Conflict(Problem::new("conflict").arg("detail", "the target database already has data")));
     }
-    let tables = tables(from, to).await?;
+    let tables = tables(from, to, NOT_COPIED).await?;
     let mut tx = to.begin().await?;
     if rows == Rows::Replaced {
         on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions").execute(&mut *c).await.map(|r| r.rows_affected()))?;
@@ -190,8 +193,16 @@ async fn copy(from: &Db, to: &Db, rows: Rows, progress: &(dyn Fn(&str, u64) + Sy
             .await
             .map(|r| r.rows_affected()))?;
     }
+    let total = copy_rows(from, &tables, &mut tx, progress).await?;
+    tx.commit().await?;
+    Ok(total)
+}
+
+/// Copies the rows of `tables` from `from` into the transaction's database, whose tables
+/// are empty. A table's identity sequence is moved past the ids copied into it.
+async fn copy_rows(from: &Db, tables: &[Table], tx: &mut Tx, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<u64> {
     let mut total = 0;
-    for table in &tables {
+    for table in tables {
         let columns = &table.columns;
         let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
         // PostgreSQL's `integer` columns are read as `bigint`, the one integer kind here.
@@ -206,6 +217,7 @@ async fn copy(from: &Db, to: &Db, rows: Rows, progress: &(dyn Fn(&str, u64) + Sy
         let keyed = names.contains(&"id");
         let step = bulk::batch_rows(columns.len()) as i64;
         let mut last = i64::MIN;
+        let mut copied = 0;
         loop {
             let rows: Vec<Vec<Cell>> = if keyed {
                 let sql =
@@ -226,16 +238,16 @@ async fn copy(from: &Db, to: &Db, rows: Rows, progress: &(dyn Fn(&str, u64) + Sy
             if let Some(Cell::Int(Some(id))) = id_at.and_then(|i| rows.last().map(|r| &r[i])) {
                 last = *id;
             }
-            total += bulk::insert(&mut tx, &head, columns.len(), rows, &|n| progress(&table.name, n)).await?;
+            copied += bulk::insert(tx, &head, columns.len(), rows, &|n| progress(&table.name, n)).await?;
             if !keyed || n < step {
                 break;
             }
         }
-        if keyed {
-            bulk::sync_ids(&mut tx, &table.name).await?;
+        if keyed && copied > 0 {
+            bulk::sync_ids(tx, &table.name).await?;
         }
+        total += copied;
     }
-    tx.commit().await?;
     Ok(total)
 }
 
@@ -619,4 +631,52 @@ async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + 
     .await;
     remove_sqlite_files(&scratch);
     outcome
+}
+
+/// Empties every table of the schema but the record of applied migrations, in one
+/// transaction, then puts back the rows the migrations seed (levels, subjects, attendance
+/// statuses…), copied from a freshly migrated database in memory: the database is then as
+/// a new one. The tables are read from the schema, so a table added later is emptied too.
+pub async fn reset(db: &Db) -> Result<()> {
+    let every = tables(db, db, &["_sqlx_migrations"]).await?;
+    let fresh = fresh().await?;
+    let seeded = tables(&fresh, db, NOT_COPIED).await?;
+    let mut tx = db.begin().await?;
+    match &mut tx.conn {
+        TxConn::Postgres(t) => {
+            let names: Vec<&str> = every.iter().map(|t| t.name.as_str()).collect();
+            let sql = format!("TRUNCATE {} RESTART IDENTITY", names.join(", "));
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **t).await?;
+        }
+        // Children before their parents. SQLite's ids start again from the largest left,
+        // none.
+        TxConn::Sqlite(t) => {
+            for table in every.iter().rev() {
+                let sql = format!("DELETE FROM {}", table.name);
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **t).await?;
+            }
+        }
+    }
+    let copied = copy_rows(&fresh, &seeded, &mut tx, &|_, _| {}).await;
+    fresh.close().await;
+    copied?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A database in memory with the schema and the rows the migrations seed, and nothing else.
+async fn fresh() -> Result<Db> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    // One connection kept open: each connection to `:memory:` is a database of its own.
+    let options = SqliteConnectOptions::new().in_memory(true).foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(options)
+        .await?;
+    let db = Db::Sqlite(pool);
+    db.migrate().await?;
+    Ok(db)
 }

@@ -217,6 +217,7 @@ async fn package_cohorts(db: &Db, actor: &Actor, within: &str) -> Result<Vec<Pac
 
 /// Fields of a person the field app may change; a field left out is not changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonChanges {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -254,6 +255,7 @@ impl PersonChanges {
 
 /// An edit as the device sends it: what it changed, on the version it had read.
 #[derive(Debug, Clone, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditInput {
     /// Made by the device; the same edit sent twice is applied once.
     pub uuid: String,

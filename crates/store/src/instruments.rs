@@ -190,6 +190,7 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
 
 /// What a submission is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct About {
     /// `school`, `person`, `cohort` or `session` (a session held in a cohort).
     pub kind: String,
@@ -198,6 +199,7 @@ pub struct About {
 
 /// A filled form as a field device sends it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubmissionInput {
     /// Made by the collecting device; the same UUID is stored once.
     pub uuid: String,

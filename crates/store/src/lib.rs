@@ -17,6 +17,6 @@ mod intake;
 pub mod registry;
 
 pub use opencpd_kernel::{
-    Actor, Backend, Db, DbIdentity, Error, IfMissing, Result, Tx, accounts, audit, bulk, cache, derived, describe_url,
-    error, on_db, on_tx, scope, sqlite_file, today,
+    Actor, Backend, Db, DbIdentity, Error, IfMissing, Result, Tx, TxConn, accounts, audit, bulk, cache, derived,
+    describe_url, error, on_db, on_tx, scope, sqlite_file, today,
 };

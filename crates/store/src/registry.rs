@@ -461,7 +461,8 @@ pub(crate) fn stale(seen: i64, latest: i64) -> Error {
     Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
 }
 
-/// What a person may set on a school, from a form or JSON.
+/// What a person may set on a school, from a form or JSON. Flattened into the bodies that
+/// carry it, which refuse other fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SchoolInput {
     pub code: String,
@@ -699,6 +700,8 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
     })?)
 }
 
+/// A person's own fields. Flattened into the bodies that carry it, which refuse other
+/// fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     #[serde(default)]
@@ -804,9 +807,14 @@ pub struct NewPerson {
     #[serde(flatten)]
     pub person: PersonInput,
     pub position: Option<PositionInput>,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PositionInput {
     pub role: String,
     #[serde(default)]
@@ -1041,6 +1049,7 @@ pub struct Cluster {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClusterInput {
     pub code: String,
     pub name: String,

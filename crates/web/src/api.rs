@@ -67,7 +67,7 @@ async fn not_found() -> Error {
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
     paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    components(schemas(EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -155,14 +155,25 @@ async fn unit_schools(
     Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/schools", request_body = SchoolInput, responses((status = 201, body = School), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
+/// A new school: the fields of a school and no other.
+#[derive(Deserialize, ToSchema)]
+struct NewSchool {
+    #[serde(flatten)]
+    school: SchoolInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
+}
+
+#[utoipa::path(post, path = "/api/v1/schools", request_body = NewSchool, responses((status = 201, body = School), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
 async fn create_school(
     State(state): State<AppState>,
     ctx: Ctx,
-    body: std::result::Result<Json<SchoolInput>, JsonRejection>,
+    body: std::result::Result<Json<NewSchool>, JsonRejection>,
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
-    let school = registry::create_school(&state.db, ctx.actor()?, &input).await?;
+    let school = registry::create_school(&state.db, ctx.actor()?, &input.school).await?;
     Ok((StatusCode::CREATED, Json(school)).into_response())
 }
 
@@ -177,6 +188,10 @@ struct SchoolUpdate {
     version: i64,
     #[serde(flatten)]
     school: SchoolInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[utoipa::path(put, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), request_body = SchoolUpdate, responses((status = 200, body = School), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
@@ -226,6 +241,10 @@ struct PersonUpdate {
     version: i64,
     #[serde(flatten)]
     person: PersonInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path)), request_body = PersonUpdate, responses((status = 200, body = Person), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
@@ -252,6 +271,7 @@ async fn add_position(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct EndPosition {
     /// The last day the position is held, YYYY-MM-DD.
     end_date: String,
@@ -348,6 +368,7 @@ async fn list_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct CreateUser {
     username: String,
     password: String,
@@ -582,6 +603,7 @@ async fn list_conflicts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct Resolution {
     /// `apply` the device's change over the current record, or `discard` it.
     action: String,

@@ -153,11 +153,38 @@ impl IntoResponse for Error {
     }
 }
 
-/// JSON bodies that fail to parse get a 400/422 with our error shape, never axum's text.
+/// JSON bodies that fail to parse get a 422 with our error shape, never axum's text. A
+/// field the body's type does not know is named with its path (`targets[0].roles`).
 impl From<axum::extract::rejection::JsonRejection> for Error {
     fn from(r: axum::extract::rejection::JsonRejection) -> Error {
-        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
+        match unknown_field(&r) {
+            Some((path, field)) => {
+                Error::Invalid(vec![Problem::new("unknown-field").in_column(path).with_value(field)])
+            }
+            None => Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())]),
+        }
     }
+}
+
+/// The path and the name of the unknown field a JSON body was refused for, if that is why.
+fn unknown_field(r: &axum::extract::rejection::JsonRejection) -> Option<(String, String)> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(r);
+    while let Some(e) = source {
+        if let Some(e) = e.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
+            // serde's own wording: "unknown field `roles`, expected one of …".
+            let message = e.inner().to_string();
+            let field = message.strip_prefix("unknown field `")?.split('`').next()?.to_string();
+            let parent = e.path().to_string();
+            let path = match parent.as_str() {
+                "." | "" => field.clone(),
+                p if p.ends_with(&format!(".{field}")) || p == field => p.to_string(),
+                p => format!("{p}.{field}"),
+            };
+            return Some((path, field));
+        }
+        source = e.source();
+    }
+    None
 }
 
 impl From<axum::extract::rejection::QueryRejection> for Error {

@@ -20,10 +20,11 @@ async fn programmes_are_edited_target_by_target_and_reach_follows() {
 
         // Keep the first target with a new value, drop the others, add one.
         let mut edit = before.clone();
+        edit.as_object_mut().unwrap().remove("id");
         edit["name"] = json!("Leaders in Teaching, phase 2");
         edit["targets"] = json!([
             {"id": kept, "label": targets[0]["label"], "measure": targets[0]["measure"], "value": 777,
-             "unit_code": targets[0]["unit_code"], "role": targets[0]["role"], "sex": targets[0]["sex"]},
+             "unit_code": targets[0]["unit_code"], "roles": targets[0]["roles"], "sex": targets[0]["sex"]},
             {"label": "Women certified", "measure": "certified", "value": 40, "sex": "F"},
         ]);
         let (status, body) =
@@ -125,7 +126,12 @@ async fn a_course_changed_while_it_runs_computes_completion_again_and_keeps_its_
         let portfolio = app.id_of("SELECT a.id FROM assessments a JOIN courses k ON k.id = a.course_id WHERE k.code = 'EL-DIP' AND a.code = $1", "PORTFOLIO").await;
 
         // The rule goes to every session attended, a module is added, one assessment changed.
+        // What was read, less what is not written (ids and positions).
         let mut edit = before.clone();
+        edit.as_object_mut().unwrap().retain(|k, _| !["id", "programme_id"].contains(&k.as_str()));
+        for m in edit["modules"].as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().retain(|k, _| !["id", "position"].contains(&k.as_str()));
+        }
         edit["min_attendance_pct"] = json!(100);
         edit["programme_code"] = json!("LT2");
         edit["target_roles"] = json!(["head_teacher", "deputy_head"]);
@@ -226,5 +232,135 @@ async fn a_course_changed_while_it_runs_computes_completion_again_and_keeps_its_
         assert!(html.contains("name=\"m0_standards\" value=\"rw-school-leadership:SL1\" checked"), "{html}");
         let r = app.browser("teacher").await.get(app.url(&format!("/courses/{id}/edit"))).send().await.unwrap();
         assert_eq!(r.status(), 403);
+    }
+}
+
+#[tokio::test]
+async fn a_target_field_sent_in_the_plural_is_refused_naming_the_field() {
+    // The bug: a target sent with `roles` when targets had one `role` was stored with no
+    // role and counted everyone. Targets now take `roles`; `sexes` is the same mistake.
+    for backend in backends() {
+        let app = start(backend).await;
+        let admin = app.api("admin").await;
+        let programme = json!({"code": "ROLES1", "name": "Stakeholders", "start_date": "2026-01-01",
+            "targets": [{"label": "Stakeholders", "measure": "enrolled", "value": 1500, "sexes": ["F"]}]});
+        let (status, body) = json_of(admin.post("/api/v1/programmes").json(&programme).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{backend:?} {body}");
+        assert_eq!(codes(&body), [("unknown-field".to_string(), "targets[0].sexes".to_string())], "{body}");
+        assert_eq!(body["problems"][0]["value"], "sexes");
+        assert!(body["message"].as_str().unwrap().contains("sexes is not a field"), "{body}");
+        assert_eq!(app.id_of("SELECT COUNT(*) FROM programmes WHERE code = $1", "ROLES1").await, 0, "nothing stored");
+    }
+}
+
+/// Staff numbers of people holding `role` today at schools in a unit, first `n`.
+async fn holding(app: &crate::helpers::TestApp, role: &str, unit_code: &str, n: usize) -> Vec<String> {
+    let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        "SELECT p.staff_number FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
+         JOIN units u ON u.id = s.unit_id WHERE u.code = $1 AND x.role = $2 AND x.end_date IS NULL ORDER BY p.id"
+    )
+    .bind(unit_code)
+    .bind(role)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert!(list.len() >= n, "{role} in {unit_code}: {list:?}");
+    list.into_iter().take(n).collect()
+}
+
+#[tokio::test]
+async fn a_target_over_several_roles_counts_each_participant_of_any_of_them_once() {
+    for backend in backends() {
+        let app = crate::helpers::TestApp::start(backend).await;
+        let admin = app.api("admin").await;
+        let targets = json!([
+            {"label": "Both", "measure": "enrolled", "value": 1500, "roles": ["teacher", "head_teacher"]},
+            {"label": "Teachers", "measure": "enrolled", "value": 10, "roles": ["teacher"]},
+            {"label": "Heads, the old way", "measure": "enrolled", "value": 10, "role": "head_teacher"},
+            {"label": "Both, named twice", "measure": "enrolled", "value": 10, "roles": ["teacher", "head_teacher", "teacher"], "role": "head_teacher"},
+            {"label": "Deputies", "measure": "enrolled", "value": 10, "roles": ["deputy_head"]},
+            {"label": "Everyone", "measure": "enrolled", "value": 10},
+        ]);
+        let edit = json!({"code": "STAKE", "name": "Stakeholders", "start_date": "2025-01-01", "targets": targets});
+        let (status, body) = json_of(admin.post("/api/v1/programmes").json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        let id = body["id"].as_i64().unwrap();
+        let roles: Vec<&Value> = body["targets"].as_array().unwrap().iter().map(|t| &t["roles"]).collect();
+        let both = json!(["teacher", "head_teacher"]);
+        let (teacher, head, none) = (json!(["teacher"]), json!(["head_teacher"]), json!([]));
+        assert_eq!(roles, [&both, &teacher, &head, &both, &json!(["deputy_head"]), &none]);
+
+        // Three teachers and two head teachers, one teacher in both cohorts of the programme.
+        let mut course = crate::delivery::course("STAKE-C");
+        course["programme_code"] = json!("STAKE");
+        let (status, body) = json_of(admin.post("/api/v1/courses").json(&course).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{body}");
+        let teachers = holding(&app, "teacher", "RW-10101", 3).await;
+        let heads = holding(&app, "head_teacher", "RW-10101", 2).await;
+        for (code, people) in
+            [("STAKE-1", [&teachers[..], &heads[..]].concat()), ("STAKE-2", vec![teachers[0].clone()])]
+        {
+            let cohort = crate::delivery::cohort(code, "STAKE-C", "RW-10101", 30);
+            let (status, body) = json_of(admin.post("/api/v1/cohorts").json(&cohort).send().await.unwrap()).await;
+            assert_eq!(status, 201, "{body}");
+            let cohort_id = body["id"].as_i64().unwrap();
+            for staff_number in people {
+                let path = format!("/api/v1/cohorts/{cohort_id}/enrolments");
+                let r = admin.post(&path).json(&json!({"staff_number": staff_number})).send().await.unwrap();
+                assert_eq!(r.status(), 201, "{backend:?} {}", r.text().await.unwrap());
+            }
+        }
+        let (_, reach) = json_of(admin.get(&format!("/api/v1/programmes/{id}/reach")).send().await.unwrap()).await;
+        let achieved: Vec<i64> =
+            reach["targets"].as_array().unwrap().iter().map(|t| t["achieved"].as_i64().unwrap()).collect();
+        assert_eq!(achieved, [5, 3, 2, 5, 0, 5], "{backend:?} {reach}");
+        assert_eq!(reach["targets"][0]["roles"], both);
+        let (first, second) = ("teacher", "head_teacher");
+
+        // An unknown role among several is named by its place; nothing changes.
+        let mut bad = edit.clone();
+        bad["targets"][0]["roles"] = json!([first, "pilot"]);
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/programmes/{id}")).json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422);
+        assert_eq!(codes(&body), [("bad-choice".to_string(), "targets[0].roles[1]".to_string())], "{body}");
+        let (_, now) = json_of(admin.get(&format!("/api/v1/programmes/{id}")).send().await.unwrap()).await;
+        assert_eq!(now["targets"][0]["roles"], both, "nothing changed");
+
+        // The export names the roles of each target.
+        let r = admin.get(&format!("/api/v1/programmes/{id}/reach/export?format=csv")).send().await.unwrap();
+        let text = r.text().await.unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(header.ends_with(",percent,roles"), "{header}");
+        let both = text.lines().find(|l| l.contains(",Both,")).unwrap();
+        assert!(both.ends_with(&format!("\"{first}, {second}\"")), "{both}");
+
+        // The edit page shows each target's roles chosen.
+        let browser = app.browser("admin").await;
+        let html = browser.get(app.url(&format!("/programmes/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+        let row = &html[html.find("name=\"t0_roles\"").unwrap()..];
+        let row = &row[..row.find("</select>").unwrap()];
+        assert!(row.contains(&format!("value=\"{first}\" selected")), "{row}");
+        assert!(row.contains(&format!("value=\"{second}\" selected")), "{row}");
+        assert_eq!(row.matches(" selected").count(), 2, "{row}");
+
+        // The page sends the roles chosen in a target's list, each as a field of its own.
+        let csrf = crate::helpers::hidden(&html, "csrf");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("code", "STAKE"),
+            ("name", "Stakeholders"),
+            ("start_date", "2025-01-01"),
+            ("t0_label", "Teachers and deputies"),
+            ("t0_measure", "enrolled"),
+            ("t0_value", "40"),
+            ("t0_roles", "teacher"),
+            ("t0_roles", "deputy_head"),
+        ];
+        let r = browser.post(app.url(&format!("/programmes/{id}/edit"))).form(&form).send().await.unwrap();
+        assert_eq!(r.url().path(), format!("/programmes/{id}"), "{backend:?}");
+        let (_, reach) = json_of(admin.get(&format!("/api/v1/programmes/{id}/reach")).send().await.unwrap()).await;
+        assert_eq!(reach["targets"][0]["roles"], json!(["teacher", "deputy_head"]), "{reach}");
+        assert_eq!(reach["targets"][0]["achieved"], 3, "{reach}");
     }
 }

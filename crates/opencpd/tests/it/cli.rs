@@ -736,3 +736,48 @@ async fn restore_over_a_damaged_sqlite_file_replaces_it_and_keeps_it_as_it_was()
     reopen(&mut db).await;
     assert_eq!(count(&db, "people").await, people);
 }
+
+/// Every table but the record of migrations and login sessions, read from the schema.
+async fn tables_of(db: &TestDb) -> Vec<String> {
+    opencpd_store::on_db!(&db.db, |p| match db.db.backend() {
+        opencpd_store::Backend::Postgres =>
+            sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await,
+        opencpd_store::Backend::Sqlite =>
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await,
+    })
+    .expect("tables")
+}
+
+#[tokio::test]
+async fn demo_replace_leaves_nothing_of_the_previous_data() {
+    for backend in backends() {
+        // A first demo from another seed, then a replacement from the default one.
+        let db = TestDb::new(backend).await;
+        let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password", "--seed", "1"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password", "--replace"]);
+        assert!(out.status.success(), "{backend:?}: --replace failed: {}", stderr(&out));
+        let fresh = demo_db(backend).await;
+        let tables = tables_of(&fresh).await;
+        assert!(tables.len() > 40, "{tables:?}");
+        for table in &tables {
+            assert_eq!(count(&db, table).await, count(&fresh, table).await, "{backend:?}: rows of {table}");
+        }
+        for table in ["programmes", "programme_targets", "cohorts", "instruments", "people", "units", "outreach_kinds"]
+        {
+            assert!(count(&fresh, table).await > 0, "{backend:?}: the demo should fill {table}");
+        }
+        // Accounts of the demo work after the replacement.
+        assert!(opencpd_store::accounts::authenticate(&db.db, "admin", "test-password").await.unwrap().is_some());
+    }
+}

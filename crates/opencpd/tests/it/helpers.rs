@@ -183,6 +183,9 @@ impl Api {
     pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.put(format!("{}{path}", self.app_base)).bearer_auth(&self.token)
     }
+    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.patch(format!("{}{path}", self.app_base)).bearer_auth(&self.token)
+    }
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.delete(format!("{}{path}", self.app_base)).bearer_auth(&self.token)
     }

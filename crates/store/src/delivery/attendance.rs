@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AttendanceStatus {
     pub key: String,
     pub name_en: String,
@@ -119,6 +120,7 @@ pub struct Session {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SessionInput {
     pub held_on: String,
     pub title: String,
@@ -213,6 +215,7 @@ pub async fn sessions(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<Ses
 
 /// One participant's mark in a session as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Mark {
     pub person_id: i64,
     pub status: String,
@@ -234,6 +237,7 @@ pub async fn marks(db: &Db, actor: &Actor, session_id: i64) -> Result<Vec<Mark>>
 /// Marks to record for a session: one a participant; a participant left out keeps the
 /// mark they had.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkInput {
     pub marks: Vec<Mark>,
 }

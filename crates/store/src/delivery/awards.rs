@@ -27,6 +27,7 @@ pub struct Award {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AwardInput {
     /// The person, by id or by staff number.
     #[serde(default)]

@@ -34,8 +34,8 @@ pub struct Programme {
 }
 
 /// What a programme promised: `value` people `measure`d by `due_date`, optionally only
-/// of one sex, one role or in one unit.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+/// of one sex, of some roles or in one unit.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProgrammeTarget {
     pub id: i64,
     pub label: String,
@@ -43,13 +43,16 @@ pub struct ProgrammeTarget {
     pub value: i64,
     pub due_date: Option<NaiveDate>,
     pub sex: Option<String>,
-    pub role: Option<String>,
+    /// The position roles counted together (a person once, whichever of them they hold);
+    /// none counts every role.
+    pub roles: Vec<String>,
     pub unit_id: Option<i64>,
     pub unit_path: Option<String>,
     pub unit_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProgrammeInput {
     pub code: String,
     pub name: String,
@@ -70,6 +73,7 @@ pub struct ProgrammeInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetInput {
     /// The target to change, when a programme is edited; absent for a new target.
     #[serde(default)]
@@ -82,11 +86,48 @@ pub struct TargetInput {
     pub due_date: Option<String>,
     #[serde(default)]
     pub sex: Option<String>,
-    /// A position role (teacher, head_teacher, …).
+    /// Position roles (teacher, head_teacher, …) counted together; none counts every role.
     #[serde(default)]
+    pub roles: Vec<String>,
+    /// One position role: the same as `roles` with one role, for clients written before
+    /// targets had several.
+    #[serde(default)]
+    #[schema(deprecated)]
     pub role: Option<String>,
     #[serde(default)]
     pub unit_code: Option<String>,
+}
+
+/// A stored target as read, its roles comma-separated.
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    id: i64,
+    label: String,
+    measure: String,
+    value: i64,
+    due_date: Option<NaiveDate>,
+    sex: Option<String>,
+    roles: String,
+    unit_id: Option<i64>,
+    unit_path: Option<String>,
+    unit_code: Option<String>,
+}
+
+impl From<TargetRow> for ProgrammeTarget {
+    fn from(t: TargetRow) -> ProgrammeTarget {
+        ProgrammeTarget {
+            id: t.id,
+            label: t.label,
+            measure: t.measure,
+            value: t.value,
+            due_date: t.due_date,
+            sex: t.sex,
+            roles: t.roles.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
+            unit_id: t.unit_id,
+            unit_path: t.unit_path,
+            unit_code: t.unit_code,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -130,7 +171,7 @@ struct CheckedTarget {
     value: i64,
     due: Option<NaiveDate>,
     sex: Option<Sex>,
-    role: Option<PositionRole>,
+    roles: Vec<PositionRole>,
     unit: Option<(i64, String)>,
 }
 
@@ -179,7 +220,16 @@ async fn check_programme(db: &Db, input: &ProgrammeInput, targets: &[i64]) -> Re
         }
         let due = optional_date(&mut problems, &col("due_date"), &t.due_date);
         let sex = optional_text(&t.sex).and_then(|s| collect(&mut problems, &col("sex"), Sex::parse(s)));
-        let role = optional_text(&t.role).and_then(|r| collect(&mut problems, &col("role"), PositionRole::parse(r)));
+        let mut roles: Vec<PositionRole> = Vec::new();
+        let named = t.roles.iter().enumerate().map(|(j, r)| (format!("roles[{j}]"), r));
+        for (column, r) in named.chain(t.role.iter().map(|r| ("role".to_string(), r))) {
+            if !r.trim().is_empty()
+                && let Some(role) = collect(&mut problems, &col(&column), PositionRole::parse(r.trim()))
+                && !roles.contains(&role)
+            {
+                roles.push(role);
+            }
+        }
         let unit = match optional_text(&t.unit_code) {
             Some(code) => match unit_of_code(db, code).await? {
                 Some(u) => Some(u),
@@ -191,7 +241,7 @@ async fn check_programme(db: &Db, input: &ProgrammeInput, targets: &[i64]) -> Re
             None => None,
         };
         if let (Some(label), Some(measure)) = (label, measure) {
-            checked.push(CheckedTarget { id: t.id, label, measure, value: t.value, due, sex, role, unit });
+            checked.push(CheckedTarget { id: t.id, label, measure, value: t.value, due, sex, roles, unit });
         }
     }
     fail_if_any(problems)?;
@@ -210,10 +260,10 @@ async fn check_programme(db: &Db, input: &ProgrammeInput, targets: &[i64]) -> Re
 async fn write_targets(tx: &mut Tx, programme_id: i64, targets: &[CheckedTarget]) -> Result<()> {
     for t in targets {
         let sql = if t.id.is_some() {
-            "UPDATE programme_targets SET label = $2, measure = $3, value = $4, due_date = $5, sex = $6, role = $7, \
+            "UPDATE programme_targets SET label = $2, measure = $3, value = $4, due_date = $5, sex = $6, roles = $7, \
              unit_id = $8, unit_path = $9 WHERE programme_id = $1 AND id = $10"
         } else {
-            "INSERT INTO programme_targets (programme_id, label, measure, value, due_date, sex, role, unit_id, unit_path) \
+            "INSERT INTO programme_targets (programme_id, label, measure, value, due_date, sex, roles, unit_id, unit_path) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         };
         on_tx!(&mut *tx, |c| {
@@ -224,7 +274,7 @@ async fn write_targets(tx: &mut Tx, programme_id: i64, targets: &[CheckedTarget]
                 .bind(t.value)
                 .bind(t.due)
                 .bind(t.sex.map(|s| s.key()))
-                .bind(t.role.map(|r| r.key()))
+                .bind(t.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(","))
                 .bind(t.unit.as_ref().map(|u| u.0))
                 .bind(t.unit.as_ref().map(|u| u.1.clone()));
             let q = if let Some(id) = t.id { q.bind(id) } else { q };
@@ -329,9 +379,9 @@ pub async fn programme(db: &Db, _actor: &Actor, id: i64) -> Result<Programme> {
     let row: Option<ProgrammeRow> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     let row = row.ok_or(Error::NotFound)?;
-    let targets: Vec<ProgrammeTarget> = on_db!(db, |p| {
+    let targets: Vec<TargetRow> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT t.id, t.label, t.measure, t.value, t.due_date, t.sex, t.role, t.unit_id, t.unit_path, u.code AS unit_code \
+        "SELECT t.id, t.label, t.measure, t.value, t.due_date, t.sex, t.roles, t.unit_id, t.unit_path, u.code AS unit_code \
          FROM programme_targets t LEFT JOIN units u ON u.id = t.unit_id WHERE t.programme_id = $1 ORDER BY t.id"
     )
     .bind(id)
@@ -348,7 +398,7 @@ pub async fn programme(db: &Db, _actor: &Actor, id: i64) -> Result<Programme> {
         start_date: row.start_date,
         end_date: row.end_date,
         pillars: serde_json::from_str(&row.pillars_json).unwrap_or_default(),
-        targets,
+        targets: targets.into_iter().map(ProgrammeTarget::from).collect(),
     })
 }
 
@@ -449,6 +499,7 @@ pub struct Assessment {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CourseInput {
     pub code: String,
     pub title: String,
@@ -484,6 +535,7 @@ pub struct CourseInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModuleInput {
     pub code: String,
     pub title: String,
@@ -495,6 +547,7 @@ pub struct ModuleInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentInput {
     pub code: String,
     pub title: String,

@@ -279,6 +279,7 @@ pub async fn issue_for_cohort(db: &Db, actor: &Actor, cohort_id: i64) -> Result<
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Revocation {
     pub reason: String,
 }

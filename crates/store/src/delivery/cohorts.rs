@@ -43,6 +43,7 @@ impl Cohort {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CohortInput {
     pub code: String,
     pub name: String,
@@ -216,6 +217,7 @@ pub(crate) async fn active_count(db: &Db, cohort_id: i64) -> Result<i64> {
 
 /// What may change on a cohort once opened (its code, course and unit stay).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CohortUpdate {
     /// The version read; a stale one is a conflict.
     pub version: i64,
@@ -337,6 +339,7 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
 
 /// A withdrawal: from when, and why.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// YYYY-MM-DD: on or after the enrolment, not in the future. Default: today.
     #[serde(default)]
@@ -692,6 +695,7 @@ async fn write_enrolments(tx: &mut Tx, cohort: &Cohort, ready: &[NewEnrolment], 
 
 /// Whom to enrol: a person by id or by staff number.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EnrolInput {
     #[serde(default)]
     pub person_id: Option<i64>,
@@ -884,6 +888,7 @@ pub(crate) fn header_indexes(table: &Table, required: &[&str], optional: &[&str]
 /// Whom to enrol by criteria: people holding `role` today in the unit (and below),
 /// assigned to it on or after `assigned_since`, optionally of one sex.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Criteria {
     pub role: String,
     pub unit_code: String,
@@ -990,6 +995,8 @@ pub struct Application {
 const APPLICATION_SQL: &str = "SELECT a.id, a.cohort_id, a.person_id, p.given_name, p.family_name, a.status, a.motivation, \
      a.applied_at, a.applied_by, a.decided_at, a.decided_by, a.reason FROM applications a JOIN people p ON p.id = a.person_id";
 
+/// An application's fields. Flattened into the body that carries it, which refuses other
+/// fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationInput {
     /// Who applies: oneself (a teacher's own record) or someone the actor may read
@@ -1081,6 +1088,7 @@ pub async fn applications(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
     /// approve or reject.
     pub decision: String,

@@ -102,6 +102,7 @@ pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
 
 /// A score for one participant.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Score {
     pub person_id: i64,
     pub score: f64,
@@ -109,6 +110,7 @@ pub struct Score {
 
 /// Scores on one assessment of the cohort's course.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GradeInput {
     pub assessment_code: String,
     pub grades: Vec<Score>,

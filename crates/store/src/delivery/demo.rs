@@ -53,7 +53,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
                     measure: s("completed"),
                     value: 4500,
                     due_date: Some(s("2027-12-31")),
-                    role: Some(s("teacher")),
+                    roles: vec![s("teacher")],
                     ..Default::default()
                 },
                 TargetInput {
@@ -61,7 +61,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
                     measure: s("enrolled"),
                     value: 1500,
                     due_date: Some(s("2027-12-31")),
-                    role: Some(s("head_teacher")),
+                    roles: vec![s("head_teacher")],
                     ..Default::default()
                 },
                 TargetInput {
@@ -313,14 +313,14 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
                     label: s("Teachers trained"),
                     measure: s("completed"),
                     value: 90_000,
-                    role: Some(s("teacher")),
+                    roles: vec![s("teacher")],
                     ..Default::default()
                 },
                 TargetInput {
                     label: s("School leaders enrolled"),
                     measure: s("enrolled"),
                     value: 15_000,
-                    role: Some(s("head_teacher")),
+                    roles: vec![s("head_teacher")],
                     ..Default::default()
                 },
                 TargetInput {

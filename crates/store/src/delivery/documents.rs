@@ -39,6 +39,7 @@ pub struct CertificateTemplate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     /// The course's code; empty for the deployment's default.
     #[serde(default)]

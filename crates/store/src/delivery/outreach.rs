@@ -28,6 +28,7 @@ pub const LIST_LIMIT: i64 = 1000;
 
 /// Participants by category and sex.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct Participants {
     pub learners_female: i64,
@@ -86,6 +87,7 @@ impl Participants {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OutreachKind {
     pub key: String,
     pub name_en: String,
@@ -147,6 +149,7 @@ impl OutreachEvent {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OutreachInput {
     /// One of the deployment's outreach kinds (maths_camp, science_caravan, …).
     pub kind: String,

@@ -36,6 +36,7 @@ pub struct YearTotal {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Threshold {
     pub role: String,
     pub hours_per_year: f64,

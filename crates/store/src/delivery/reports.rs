@@ -38,6 +38,8 @@ pub struct TargetReach {
     /// achieved / value, in percent (one decimal).
     pub percent: f64,
     pub due_date: Option<chrono::NaiveDate>,
+    /// The position roles counted together; none counts every role.
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -152,7 +154,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
                 _ => groups
                     .iter()
                     .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
-                    .filter(|g| t.role.as_ref().is_none_or(|r| Some(r) == g.role.as_ref()))
+                    .filter(|g| t.roles.is_empty() || g.role.as_ref().is_some_and(|r| t.roles.contains(r)))
                     .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
                     .map(|g| match t.measure.as_str() {
                         "completed" => g.completed,
@@ -169,6 +171,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
                 achieved,
                 percent: (achieved as f64 * 1000.0 / t.value as f64).round() / 10.0,
                 due_date: t.due_date,
+                roles: t.roles.clone(),
             }
         })
         .collect();
@@ -231,6 +234,7 @@ pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
 
 /// The deployment's report settings.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportSettings {
     /// Disaggregated counts below this are shown as "<n" in report pages and exports;
     /// 0 turns suppression off. At most 100.
@@ -335,7 +339,8 @@ pub fn shown_bars(reach: &Reach) -> Vec<Option<[f64; 3]>> {
 /// The reach report as a table for CSV or XLSX: the targets, then the split (small cells
 /// hidden as on the page).
 pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let headers = vec!["section", "key", "name", "measure", "target", "enrolled", "completed", "certified", "percent"];
+    let headers =
+        vec!["section", "key", "name", "measure", "target", "enrolled", "completed", "certified", "percent", "roles"];
     let mut rows = Vec::new();
     for t in &reach.targets {
         rows.push(vec![
@@ -348,6 +353,7 @@ pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
             if t.measure == "completed" { t.achieved.to_string() } else { String::new() },
             if t.measure == "certified" { t.achieved.to_string() } else { String::new() },
             format!("{:.1}", t.percent),
+            t.roles.join(", "),
         ]);
     }
     let by = reach.by.clone().unwrap_or_else(|| "total".into());
@@ -364,6 +370,7 @@ pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
             cells[0].clone(),
             cells[1].clone(),
             cells[2].clone(),
+            String::new(),
             String::new(),
         ]);
     }

@@ -71,6 +71,7 @@ pub struct ResourceCheck {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceInput {
     pub kind: String,
     #[serde(default)]
@@ -88,6 +89,7 @@ pub struct ResourceInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckInput {
     pub checked_on: String,
     pub state: String,

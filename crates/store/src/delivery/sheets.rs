@@ -95,6 +95,7 @@ pub async fn sheet(db: &Db, actor: &Actor, session_id: i64, lang: &str) -> Resul
 
 /// Row numbers typed for one status.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RowGroup {
     /// An attendance status key (present, late, …).
     pub status: String,
@@ -103,6 +104,7 @@ pub struct RowGroup {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TypedMarks {
     pub groups: Vec<RowGroup>,
     /// The status of every row not typed; empty leaves those rows as they are.

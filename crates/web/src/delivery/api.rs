@@ -518,6 +518,10 @@ struct ApplicationRequest {
     cohort_code: String,
     #[serde(flatten)]
     application: ApplicationInput,
+    /// Any other field is refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _unknown: opencpd_domain::input::UnknownFields,
 }
 
 #[utoipa::path(post, path = "/api/v1/applications", request_body = ApplicationRequest, responses((status = 201, body = Application), (status = 422, body = ApiError)))]

@@ -179,7 +179,8 @@ fn programme_input(form: &HashMap<String, String>, problems: &mut Vec<Problem>) 
             value,
             due_date: optional(form, &key("due_date")),
             sex: optional(form, &key("sex")),
-            role: optional(form, &key("role")),
+            roles: words(field(form, &key("roles"))),
+            role: None,
             unit_code: optional(form, &key("unit_code")),
         });
     }
@@ -281,7 +282,7 @@ fn programme_fields(p: &catalogue::Programme) -> HashMap<String, String> {
         put(format!("t{i}_value"), Some(t.value.to_string()));
         put(format!("t{i}_due_date"), t.due_date.map(|d| d.to_string()));
         put(format!("t{i}_sex"), t.sex.clone());
-        put(format!("t{i}_role"), t.role.clone());
+        put(format!("t{i}_roles"), Some(t.roles.join(" ")));
         put(format!("t{i}_unit_code"), t.unit_code.clone());
     }
     f

@@ -452,6 +452,7 @@ async fn api_checkin_code(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct CheckinRequest {
     /// The code from the QR code.
     code: String,
