@@ -792,18 +792,22 @@ async fn cpd_records_thresholds_and_reach_reports_follow_scope() {
 
         // A CPD record: the participant reads as people are read.
         let certified_person: i64 = app.scalar("SELECT MIN(e.person_id) FROM certificates c JOIN enrolments e ON e.id = c.enrolment_id JOIN cohorts h ON h.id = e.cohort_id WHERE h.code = 'EL-DIP-2025-NYA'").await;
+        // Credited in the year the rule was met: a session of the cohort, not the day the
+        // demo marked it.
+        let completed_year = app.scalar("SELECT MIN(CAST(SUBSTR(CAST(e.completed_on AS TEXT), 1, 4) AS BIGINT)) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id WHERE h.code = 'EL-DIP-2025-NYA' AND e.person_id = (SELECT MIN(e2.person_id) FROM certificates c JOIN enrolments e2 ON e2.id = c.enrolment_id JOIN cohorts h2 ON h2.id = e2.cohort_id WHERE h2.code = 'EL-DIP-2025-NYA')").await;
+        let session_years = app.scalar("SELECT COUNT(*) FROM sessions_held s JOIN cohorts h ON h.id = s.cohort_id WHERE h.code = 'EL-DIP-2025-NYA' AND CAST(SUBSTR(CAST(s.held_on AS TEXT), 1, 4) AS BIGINT) = (SELECT MIN(CAST(SUBSTR(CAST(e.completed_on AS TEXT), 1, 4) AS BIGINT)) FROM enrolments e JOIN cohorts h3 ON h3.id = e.cohort_id WHERE h3.code = 'EL-DIP-2025-NYA' AND e.completed_on IS NOT NULL)").await;
+        assert!(session_years > 0, "completion falls in a year the cohort held sessions");
         let (status, record) = json_of(
             app.api("deo.nyarugenge")
                 .await
-                .get(&format!("/api/v1/people/{certified_person}/cpd"))
+                .get(&format!("/api/v1/people/{certified_person}/cpd?year={completed_year}"))
                 .send()
                 .await
                 .unwrap(),
         )
         .await;
         assert_eq!(status, 200, "{record}");
-        let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
-        assert_eq!(record["years"][0]["year"].as_i64(), Some(year as i64), "credited in the year completed");
+        assert_eq!(record["years"][0]["year"].as_i64(), Some(completed_year), "credited in the year completed");
         assert_eq!(record["years"][0]["hours"].as_f64(), Some(120.0));
         assert_eq!(record["certificates"].as_array().unwrap().len(), 1);
         assert_eq!(record["below_threshold"], false, "120 hours and 60 credits meet 20 and 5");
@@ -831,7 +835,12 @@ async fn cpd_records_thresholds_and_reach_reports_follow_scope() {
         // Who is below the threshold in the sector.
         let gitega = app.id_of("SELECT id FROM units WHERE code = $1", "RW-10101").await;
         let (status, below) = json_of(
-            app.api("seo.gitega").await.get(&format!("/api/v1/units/{gitega}/cpd-below")).send().await.unwrap(),
+            app.api("seo.gitega")
+                .await
+                .get(&format!("/api/v1/units/{gitega}/cpd-below?year={completed_year}"))
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         assert_eq!(status, 200, "{below}");
