@@ -762,11 +762,18 @@ async fn tables_of(db: &TestDb) -> Vec<String> {
 async fn demo_replace_leaves_nothing_of_the_previous_data() {
     for backend in backends() {
         // A first demo from another seed, then a replacement from the default one.
-        let db = TestDb::new(backend).await;
+        let mut db = TestDb::new(backend).await;
         let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password", "--seed", "1"]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        // The test's own connections go first: on SQLite, --replace sets the file aside
+        // (and keeps it), on PostgreSQL it empties the database in place.
+        let_go(&db).await;
         let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password", "--replace"]);
         assert!(out.status.success(), "{backend:?}: --replace failed: {}", stderr(&out));
+        if backend == Backend::Sqlite {
+            assert!(kept_file(&out).exists(), "{backend:?}: the previous file is kept");
+        }
+        reopen(&mut db).await;
         let fresh = demo_db(backend).await;
         let tables = tables_of(&fresh).await;
         assert!(tables.len() > 40, "{tables:?}");
