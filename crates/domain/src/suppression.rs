@@ -52,8 +52,7 @@ pub fn column(values: &[i64], threshold: i64) -> Vec<Cell> {
 /// A table of counts, `counts[row][column]`: every column has a known total and, when
 /// `row_totals`, so has every row (a row's cells add up to a printed total).
 pub fn table(counts: &[Vec<i64>], threshold: i64, row_totals: bool) -> Vec<Vec<Cell>> {
-    let mut cells: Vec<Vec<Cell>> =
-        counts.iter().map(|r| r.iter().map(|v| single(*v, threshold)).collect()).collect();
+    let mut cells: Vec<Vec<Cell>> = counts.iter().map(|r| r.iter().map(|v| single(*v, threshold)).collect()).collect();
     let width = counts.iter().map(Vec::len).max().unwrap_or(0);
     loop {
         let before = cells.clone();

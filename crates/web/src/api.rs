@@ -546,7 +546,8 @@ async fn export_submissions(
     }
     if !actor.may(opencpd_domain::access::Action::ReadRows) {
         return Err(Error::Refused(
-            opencpd_domain::Problem::new("row-level-export").arg("summary", format!("/api/v1/instruments/{id}/summary")),
+            opencpd_domain::Problem::new("row-level-export")
+                .arg("summary", format!("/api/v1/instruments/{id}/summary")),
         ));
     }
     // Stream the pages as they are read: the server never holds the whole export.

@@ -22,8 +22,8 @@ use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use opencpd_domain::Scope;
 use opencpd_domain::access::Action;
-use opencpd_domain::suppression;
 use opencpd_domain::access::upper_bound;
+use opencpd_domain::suppression;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -368,7 +368,6 @@ pub struct ShownReach {
     pub programme_id: i64,
     pub by: Option<String>,
     pub level: Option<i64>,
-    pub totals: ReachRow,
     /// Exact, but "<n" when small.
     pub totals: ShownRow,
     pub targets: Vec<ShownTarget>,

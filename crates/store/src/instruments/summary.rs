@@ -81,7 +81,13 @@ struct Answered {
 
 /// The summary of an instrument's submissions in the reader's scope (those who read
 /// submissions), labels in `lang`.
-pub async fn summary(db: &Db, actor: &Actor, instrument_id: i64, level: Option<i64>, lang: &str) -> Result<SurveySummary> {
+pub async fn summary(
+    db: &Db,
+    actor: &Actor,
+    instrument_id: i64,
+    level: Option<i64>,
+    lang: &str,
+) -> Result<SurveySummary> {
     if !actor.may(Action::ReadSubmissions) {
         return Err(Error::Forbidden);
     }
@@ -127,8 +133,10 @@ pub async fn summary(db: &Db, actor: &Actor, instrument_id: i64, level: Option<i
     };
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for id in &unit_ids {
-        let name: Option<String> =
-            on_db!(db, |p| sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(*id).fetch_optional(p).await)?;
+        let name: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+            .bind(*id)
+            .fetch_optional(p)
+            .await)?;
         names.insert(id.to_string(), name.unwrap_or_default());
     }
     let label = |texts: &opencpd_forms::Texts, fallback: &str| -> String {

@@ -30,7 +30,8 @@ use opencpd_store::delivery::outreach::{
     ReachedSchool,
 };
 use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
-use opencpd_store::delivery::reports::{self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
+use opencpd_store::delivery::reports::{
+    self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
 };
 use opencpd_store::delivery::resources::{self, CheckInput, Resource, ResourceCheck, ResourceFilter, ResourceInput};
 use serde::{Deserialize, Serialize};
@@ -841,7 +842,8 @@ async fn export_outreach(
         opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let actor = ctx.actor()?;
     let events = outreach::events(&state.db, actor, &q).await?;
-    let hide_below = if reports::row_level(actor) { None } else { Some(reports::small_cell_threshold(&state.db).await?) };
+    let hide_below =
+        if reports::row_level(actor) { None } else { Some(reports::small_cell_threshold(&state.db).await?) };
     let (headers, rows) = outreach::events_table(&events, hide_below, ctx.lang);
     table_download(format, "outreach", &headers, rows)
 }

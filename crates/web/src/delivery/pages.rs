@@ -536,12 +536,10 @@ async fn programme_page(
                 .collect()
         })
         .unwrap_or_default();
-    let targets_hidden = reach.as_ref().is_some_and(|r| {
-        r.targets.iter().any(|t| reports::shown_achieved(t, k, row_level).1.is_none())
-    });
+    let targets_hidden =
+        reach.as_ref().is_some_and(|r| r.targets.iter().any(|t| reports::shown_achieved(t, k, row_level).1.is_none()));
     // Outreach participants by category (rows) and sex (columns, whose totals are shown).
-    let counts: Vec<Vec<i64>> =
-        outreach.participants.cells().chunks(2).map(|p| vec![p[0].1, p[1].1]).collect();
+    let counts: Vec<Vec<i64>> = outreach.participants.cells().chunks(2).map(|p| vec![p[0].1, p[1].1]).collect();
     let hidden = opencpd_domain::suppression::table(&counts, k, false);
     let outreach_cells: Vec<Vec<String>> = counts
         .iter()
@@ -549,11 +547,8 @@ async fn programme_page(
         .map(|(row, cells)| row.iter().zip(cells).map(|(v, c)| c.text(*v, k)).collect())
         .collect();
     let by_sex = [outreach.female, outreach.male];
-    let outreach_sex: Vec<String> = opencpd_domain::suppression::column(&by_sex, k)
-        .iter()
-        .zip(by_sex)
-        .map(|(c, v)| c.text(v, k))
-        .collect();
+    let outreach_sex: Vec<String> =
+        opencpd_domain::suppression::column(&by_sex, k).iter().zip(by_sex).map(|(c, v)| c.text(v, k)).collect();
     let outreach_hidden =
         hidden.iter().flatten().any(|c| c.hidden()) || outreach_sex.iter().any(|c| c.parse::<i64>().is_err());
     state.templates.page(
