@@ -926,7 +926,10 @@ async fn the_survey_summary_hides_small_cells_and_a_district_officer_gets_it_but
         let science: Vec<&Vec<String>> =
             table.rows.iter().map(|r| &r.cells).filter(|r| r[0] == "subject" && r[2] == "science").collect();
         let cell = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
-        assert!(science.iter().any(|r| cell(r, 4) == "overall" && cell(r, 7) == "<5" && cell(r, 8).is_empty()), "{science:?}");
+        assert!(
+            science.iter().any(|r| cell(r, 4) == "overall" && cell(r, 7) == "<5" && cell(r, 8).is_empty()),
+            "{science:?}"
+        );
         assert!(table.rows.iter().any(|r| r.cells[0] == "note" && r.cells[1].contains("<5")));
 
         // The page.

@@ -72,6 +72,9 @@ pub struct SurveySummary {
     pub questions: Vec<QuestionSummary>,
 }
 
+/// A respondent's sex, unit and the choices they made for one question.
+type Picked<'a> = (&'a str, &'a str, Vec<&'a str>);
+
 #[derive(sqlx::FromRow)]
 struct Answered {
     subject_path: String,
@@ -156,7 +159,7 @@ pub async fn summary(
         };
         let choices = form.choices(list);
         // Who answered, and what each chose.
-        let mut picked: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+        let mut picked: Vec<Picked> = Vec::new();
         for (map, sex, unit) in &answers {
             let chosen: Vec<&str> = match map.get(&item.name) {
                 Some(serde_json::Value::String(s)) if !s.is_empty() => vec![s.as_str()],
@@ -173,12 +176,11 @@ pub async fn summary(
         let mut units: Vec<&str> = picked.iter().map(|p| p.1).collect();
         units.sort_by(|a, b| names.get(*a).cmp(&names.get(*b)).then(a.cmp(b)));
         units.dedup();
-        let count = |choice: &str, group: &dyn Fn(&(&str, &str, Vec<&str>)) -> bool| -> i64 {
+        let count = |choice: &str, group: &dyn Fn(&Picked) -> bool| -> i64 {
             picked.iter().filter(|p| group(p) && p.2.contains(&choice)).count() as i64
         };
-        let answered_in = |group: &dyn Fn(&(&str, &str, Vec<&str>)) -> bool| -> i64 {
-            picked.iter().filter(|p| group(p)).count() as i64
-        };
+        let answered_in =
+            |group: &dyn Fn(&Picked) -> bool| -> i64 { picked.iter().filter(|p| group(p)).count() as i64 };
         let overall: Vec<i64> = choices.iter().map(|c| count(&c.name, &|_| true)).collect();
         let by_sex: Vec<Vec<i64>> =
             choices.iter().map(|c| sexes.iter().map(|s| count(&c.name, &|p| p.0 == *s)).collect()).collect();
