@@ -71,6 +71,7 @@ impl AccountRole {
             }
             EditInstruments => matches!(self, SystemAdmin | NationalOfficer),
             ReadSubmissions => !matches!(self, Teacher),
+            ReadRows => matches!(self, SystemAdmin | NationalOfficer),
             ManageProgrammes => matches!(self, SystemAdmin | NationalOfficer),
             ManageCohorts => matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer),
             Facilitate => {
@@ -120,6 +121,9 @@ pub enum Action {
     EditInstruments,
     /// Read and export what others collected (a teacher reads only their own record).
     ReadSubmissions,
+    /// Read row-level data: submissions row by row, and reports' small counts unhidden
+    /// (system admins and national officers); everyone else reads suppressed aggregates.
+    ReadRows,
     /// Set up programmes, targets and courses (deployment-wide).
     ManageProgrammes,
     /// Open cohorts, enrol, decide applications, issue and revoke certificates (in a unit).

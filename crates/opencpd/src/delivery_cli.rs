@@ -198,7 +198,7 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
                 .await?
                 .with_context(|| format!("no programme has the code {programme}"))?;
             let reach = reports::reach(&pool, &actor, id, by.as_deref(), level).await?;
-            let (headers, rows) = reports::reach_table(&reach);
+            let (headers, rows) = reports::reach_table(&reach, reports::row_level(&actor), &actor.language);
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             let file = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
             opencpd_transfer::write_table(format, &headers, rows, &mut std::io::BufWriter::new(file))?;

@@ -40,6 +40,8 @@ pub struct Instrument {
     pub created_at: DateTime<Utc>,
 }
 
+pub mod summary;
+
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
 
 fn may_edit(actor: &Actor) -> Result<()> {
@@ -516,7 +518,8 @@ pub async fn submission(db: &Db, actor: &Actor, uuid: &str) -> Result<Submission
 /// How many submissions an export reads per round trip.
 const EXPORT_PAGE: i64 = 1000;
 
-/// Writes every submission of an instrument that the actor may read as one wide table:
+/// Writes every submission of an instrument that the actor may read as one wide table
+/// (for those with row-level rights, [`Action::ReadRows`]; others read [`summary`]):
 /// one row a submission, one column an item (labels in `lang`), then the domain scores.
 /// Reads a page at a time and hands each page's bytes to `sink` (a file, an HTTP body), so
 /// memory stays flat however many there are. Returns how many rows were written.
@@ -532,7 +535,7 @@ where
     S: FnMut(Vec<u8>) -> F,
     F: std::future::Future<Output = std::io::Result<()>>,
 {
-    if !actor.may(Action::ReadSubmissions) {
+    if !actor.may(Action::ReadSubmissions) || !actor.may(Action::ReadRows) {
         return Err(Error::Forbidden);
     }
     let form = form(db, instrument_id).await?;

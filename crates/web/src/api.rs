@@ -18,6 +18,7 @@ use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
 use opencpd_store::exports;
 use opencpd_store::field::{self, EditInput, FieldEdit, Package};
+use opencpd_store::instruments::summary::SurveySummary;
 use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
 use opencpd_store::registry::{
     self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
@@ -48,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .route("/instruments/{id}", get(get_instrument))
         .route("/instruments/{id}/retire", post(retire_instrument))
         .route("/instruments/{id}/export", get(export_submissions))
+        .route("/instruments/{id}/summary", get(survey_summary))
+        .route("/instruments/{id}/summary/export", get(export_survey_summary))
         .route("/submissions", post(submit))
         .route("/submissions/{uuid}", get(get_submission))
         .route("/field/package", get(field_package))
@@ -66,8 +69,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
+    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -491,7 +494,41 @@ struct SubmissionExport {
     lang: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores")))]
+#[derive(Deserialize, IntoParams)]
+struct SummaryQuery {
+    /// The depth of the units to group by (default 2: districts in Rwanda).
+    level: Option<i64>,
+    /// Export only: csv (default) or xlsx.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/summary", params(("id" = i64, Path), SummaryQuery), responses((status = 200, body = SurveySummary, description = "Counts and percentages per choice of each select question, overall, by sex and by unit, small counts hidden"), (status = 403, body = ApiError)))]
+async fn survey_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Json<SurveySummary>> {
+    let Query(q) = ok(q)?;
+    Ok(Json(instruments::summary::summary(&state.db, ctx.actor()?, id, q.level, ctx.lang).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/summary/export", params(("id" = i64, Path), SummaryQuery), responses((status = 200, description = "The summary as CSV or XLSX, small counts hidden")))]
+async fn export_survey_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let format =
+        opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
+    let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, q.level, ctx.lang).await?;
+    let (headers, rows) = instruments::summary::summary_table(&summary);
+    table_download(format, &format!("{}-summary", summary.code), &headers, rows)
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores (system admins and national officers)"), (status = 403, body = ApiError, description = "Without row-level rights: read the summary")))]
 async fn export_submissions(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -506,6 +543,12 @@ async fn export_submissions(
     let instrument = instruments::instrument(&state.db, id).await?;
     if !actor.may(opencpd_domain::access::Action::ReadSubmissions) {
         return Err(Error::Forbidden);
+    }
+    if !actor.may(opencpd_domain::access::Action::ReadRows) {
+        return Err(Error::Refused(
+            opencpd_domain::Problem::new("row-level-export")
+                .arg("summary", format!("/api/v1/instruments/{id}/summary")),
+        ));
     }
     // Stream the pages as they are read: the server never holds the whole export.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);

@@ -14,6 +14,9 @@ pub enum Error {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with what to do instead.
+    #[error("forbidden")]
+    Refused(Problem),
     #[error("not found")]
     NotFound,
     #[error("invalid input")]
@@ -85,7 +88,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::Unauthorized | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::Refused(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -100,6 +103,7 @@ impl Error {
             Error::Unauthorized => vec![Problem::new("login-required")],
             Error::BadCredentials => vec![Problem::new("bad-credentials")],
             Error::Forbidden => vec![Problem::new("forbidden")],
+            Error::Refused(p) => vec![p.clone()],
             Error::NotFound => vec![Problem::new("not-found")],
             Error::Invalid(p) => p.clone(),
             Error::Conflict(p) => vec![p.clone()],
@@ -113,7 +117,7 @@ impl Error {
         match self {
             Error::Unauthorized => "unauthorized",
             Error::BadCredentials => "bad_credentials",
-            Error::Forbidden => "forbidden",
+            Error::Forbidden | Error::Refused(_) => "forbidden",
             Error::NotFound => "not_found",
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",

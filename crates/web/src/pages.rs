@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/conflicts/{id}", post(resolve_conflict))
         .route("/instruments", get(instruments_page).post(publish_instrument))
         .route("/instruments/{id}", get(instrument_page))
+        .route("/instruments/{id}/summary", get(instrument_summary_page))
         .route("/instruments/{id}/retire", post(retire_instrument))
         .route("/static/app.css", get(stylesheet))
         .route("/field", get(|| async { Redirect::permanent("/field/") }))
@@ -610,8 +611,14 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
         minijinja::context! {
             instrument => v(&instrument), items, submissions => counts.get(&id).copied().unwrap_or(0),
             can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
+            row_level => actor.may(opencpd_domain::access::Action::ReadRows),
         },
     )
+}
+
+async fn instrument_summary_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
+    let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, None, ctx.lang).await?;
+    state.templates.page(&ctx, "instrument_summary.html", minijinja::context! { summary => v(&summary) })
 }
 
 async fn retire_instrument(

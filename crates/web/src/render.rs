@@ -26,6 +26,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("instruments.html", include_str!("../templates/instruments.html")),
     ("conflicts.html", include_str!("../templates/conflicts.html")),
     ("instrument.html", include_str!("../templates/instrument.html")),
+    ("instrument_summary.html", include_str!("../templates/instrument_summary.html")),
 ];
 
 fn translate(state: &State, key: &str, kwargs: Kwargs) -> std::result::Result<String, minijinja::Error> {

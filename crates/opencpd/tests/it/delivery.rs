@@ -1374,7 +1374,9 @@ async fn reach_counts_nested_grants_once() {
             assert_eq!(alone, with_sector, "{backend:?} {path}: the sector inside the district counts once");
         }
         let (_, reach) = json_of(nested.get(&format!("/api/v1/programmes/{lt2}/reach")).send().await.unwrap()).await;
-        assert!(reach["totals"]["enrolled"].as_i64().unwrap() > 0, "{backend:?}: the district has participants");
+        // Read without row-level rights: counts as text, a small one hidden.
+        let enrolled = reach["totals"]["enrolled"].as_str().unwrap_or("0");
+        assert!(enrolled != "0", "{backend:?}: the district has participants: {reach}");
     }
 }
 

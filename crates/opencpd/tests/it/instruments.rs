@@ -300,6 +300,8 @@ async fn exports_have_one_row_a_submission_with_labels_in_the_chosen_language() 
             .unwrap();
         assert_eq!(r.status(), 201);
     }
+    // Row by row: for those with row-level rights.
+    let api = app.api("national.rw").await;
     let csv = api.get("/api/v1/instruments/1/export?format=csv&lang=fr").send().await.unwrap().text().await.unwrap();
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
@@ -622,11 +624,12 @@ async fn submissions_about_sessions_and_cohorts_come_from_facilitators_and_parti
         assert_eq!((status, again["id"].clone()), (200, body["id"].clone()));
         let (status, body) = post(&teacher, about(&uuid::Uuid::new_v4().to_string(), 1, "cohort", cohort)).await;
         assert_eq!(status, 201, "{backend:?} {body}");
-        // The teacher reads their own; the export, read by the officer, names the subjects.
+        // The teacher reads their own; the export, read by a national officer, names the subjects.
         let stored: Value =
             teacher.get(&format!("/api/v1/submissions/{teacher_uuid}")).send().await.unwrap().json().await.unwrap();
         assert_eq!(stored["subject"], json!({"kind": "session", "id": session}));
-        let csv = seo.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap().text().await.unwrap();
+        let national = app.api("national.rw").await;
+        let csv = national.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap().text().await.unwrap();
         let mut lines = csv.lines();
         assert!(lines.next().unwrap().contains("subject_kind,subject_id,subject,"), "{csv}");
         let rows: Vec<&str> = lines.collect();
@@ -868,5 +871,83 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
         set_path("/moved/".into()).await;
         assert!(stamp().await > was, "{backend:?}: the stamp changed with the unit's path");
         set_path(path).await;
+    }
+}
+
+/// #16: the only way to learn that 2 of the observed lessons were science was the
+/// row-level export, which names the schools. A summary per question now gives counts and
+/// percentages per choice, small counts hidden; the row-level export is kept to system
+/// admins and national officers (a district officer gets 403 pointing to the summary).
+#[tokio::test]
+async fn the_survey_summary_hides_small_cells_and_a_district_officer_gets_it_but_not_the_rows() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let seo = app.api("seo.gitega").await;
+        let school = gitega_school(&app).await;
+        for (subject, n) in [("math", 6), ("english", 5), ("science", 2)] {
+            for _ in 0..n {
+                let mut answers = good_answers();
+                answers["subject"] = json!(subject);
+                let r = seo
+                    .post("/api/v1/submissions")
+                    .json(&submission(&uuid::Uuid::new_v4().to_string(), 1, school, answers))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "{backend:?}");
+            }
+        }
+        let deo = app.api("deo.nyarugenge").await;
+        let r = deo.get("/api/v1/instruments/1/summary").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
+        let summary: Value = r.json().await.unwrap();
+        assert_eq!(summary["submissions"], "13", "{summary}");
+        let question = summary["questions"].as_array().unwrap().iter().find(|q| q["name"] == "subject").unwrap();
+        assert_eq!(question["answered"], "13");
+        let choice = |name: &str| question["choices"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+        assert_eq!(choice("math")["overall"], json!({"count": "6", "percent": 46.2}), "{question}");
+        assert_eq!(choice("science")["overall"], json!({"count": "<5", "percent": null}), "{question}");
+        assert_eq!(choice("english")["overall"]["count"], "x", "or science = 13 - 6 - 5: {question}");
+        assert_eq!(choice("french")["overall"]["count"], "0");
+        let units = question["units"].as_array().unwrap();
+        assert_eq!((units.len(), units[0]["name"].as_str()), (1, Some("Nyarugenge")), "{question}");
+        assert_eq!(choice("science")["by_unit"][0]["count"], "<5", "{question}");
+        let rubric =
+            summary["questions"].as_array().unwrap().iter().find(|q| q["name"] == "objectives_shared").unwrap();
+        assert_eq!(rubric["choices"][2]["overall"], json!({"count": "13", "percent": 100.0}), "{rubric}");
+        assert!(summary["suppression"].as_str().unwrap().contains("<5"));
+        let text = summary.to_string();
+        assert!(!text.contains("\"count\":\"2\"") && !text.contains("\"answered\":\"2\""), "{summary}");
+
+        // The same as CSV, with the rule stated.
+        let csv = deo.get("/api/v1/instruments/1/summary/export?format=csv").send().await.unwrap();
+        assert_eq!(csv.status(), 200);
+        let table = opencpd_transfer::read_table("summary.csv", &csv.bytes().await.unwrap()).unwrap();
+        let science: Vec<&Vec<String>> =
+            table.rows.iter().map(|r| &r.cells).filter(|r| r[0] == "subject" && r[2] == "science").collect();
+        let cell = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
+        assert!(
+            science.iter().any(|r| cell(r, 4) == "overall" && cell(r, 7) == "<5" && cell(r, 8).is_empty()),
+            "{science:?}"
+        );
+        assert!(table.rows.iter().any(|r| r.cells[0] == "note" && r.cells[1].contains("<5")));
+
+        // The page.
+        let page = app.browser("deo.nyarugenge").await;
+        let html = page.get(app.url("/instruments/1/summary")).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("id=\"question-subject\"") && html.contains("&lt;5") && html.contains("id=\"suppression\"")
+        );
+
+        // Row-level: refused to the district officer, with the way to the summary.
+        let r = deo.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["code"], "row-level-export", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("/api/v1/instruments/1/summary"), "{body}");
+        let national = app.api("national.rw").await;
+        let csv = national.get("/api/v1/instruments/1/export?format=csv").send().await.unwrap();
+        assert_eq!(csv.status(), 200);
+        assert_eq!(csv.text().await.unwrap().lines().count(), 14, "a header and 13 rows");
     }
 }

@@ -1198,3 +1198,130 @@ async fn outreach_files_are_imported_from_the_page_and_kinds_are_managed() {
         assert_eq!(r.status(), 403);
     }
 }
+
+/// The rows of a CSV or XLSX export, header left out.
+/// Rows are padded to ten cells (a reader may leave trailing empty cells out).
+fn export_rows(name: &str, bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> =
+        opencpd_transfer::read_table(name, bytes).unwrap().rows.into_iter().map(|r| r.cells).collect();
+    for r in &mut rows {
+        r.resize(r.len().max(10), String::new());
+    }
+    rows
+}
+
+/// #16: the reach export hid the split's cells but its target rows printed them (a target
+/// of women with 2 enrolled showed `enrolled=2`), and the API answered the raw counts to
+/// every reader. Readers without row-level rights (a district officer) now read "<5" in the
+/// export, the page and the API; system admins and national officers read the counts.
+#[tokio::test]
+async fn reach_target_row_with_2_enrolled_shows_less_than_5_to_a_district_officer() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let people = teachers(&app, "F", 2).await;
+        cohort_with(&app, "HT", 20, &people).await;
+        let programme = app.id_of("SELECT id FROM programmes WHERE code = $1", "HT").await;
+        let admin = app.api("admin").await;
+        let (_, mut edit) = json_of(admin.get(&format!("/api/v1/programmes/{programme}")).send().await.unwrap()).await;
+        edit.as_object_mut().unwrap().remove("id");
+        edit["targets"] =
+            json!([{"label": "Women teachers enrolled", "measure": "enrolled", "value": 100, "sex": "F"}]);
+        let (status, body) =
+            json_of(admin.put(&format!("/api/v1/programmes/{programme}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        let deo = app.api("deo.nyarugenge").await;
+        let national = app.api("national.rw").await;
+
+        for format in ["csv", "xlsx"] {
+            let url = format!("/api/v1/programmes/{programme}/reach/export?format={format}&by=sex");
+            let name = format!("reach.{format}");
+            let rows = export_rows(&name, &deo.get(&url).send().await.unwrap().bytes().await.unwrap());
+            let target = rows.iter().find(|r| r[0] == "target").cloned().unwrap_or_default();
+            assert_eq!((target[5].as_str(), target[8].as_str()), ("<5", ""), "{backend:?} {format} {rows:?}");
+            let total = rows.iter().find(|r| r[0] == "total").cloned().unwrap_or_default();
+            assert_eq!(total[5], "<5", "a small total is a small count: {rows:?}");
+            assert!(!rows.iter().flatten().any(|c| c == "2"), "no raw small count: {rows:?}");
+            let note = rows.iter().find(|r| r[0] == "note").cloned().unwrap_or_default();
+            assert!(note.get(2).is_some_and(|n| n.contains("<5")), "the export states the suppression: {rows:?}");
+            // Row-level rights: the target's count itself.
+            let rows = export_rows(&name, &national.get(&url).send().await.unwrap().bytes().await.unwrap());
+            let target = rows.iter().find(|r| r[0] == "target").cloned().unwrap_or_default();
+            assert_eq!((target[5].as_str(), target[8].as_str()), ("2", "2.0"), "{format} {rows:?}");
+        }
+
+        // The API: the district officer reads no raw small count; the admin reads them.
+        let url = format!("/api/v1/programmes/{programme}/reach?by=sex");
+        let (status, reach) = json_of(deo.get(&url).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{reach}");
+        assert_eq!(reach["targets"][0]["achieved"], "<5", "{reach}");
+        assert_eq!(reach["targets"][0]["percent"], Value::Null, "{reach}");
+        assert_eq!(reach["totals"]["enrolled"], "<5", "{reach}");
+        assert_eq!(reach["rows"][0]["enrolled"], "<5", "{reach}");
+        assert!(reach["suppression"].as_str().is_some_and(|s| s.contains("<5")), "{reach}");
+        let numbers = |v: &Value| -> Vec<i64> {
+            fn walk(v: &Value, out: &mut Vec<i64>) {
+                match v {
+                    Value::Number(n) => out.extend(n.as_i64()),
+                    Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                    Value::Object(o) => o.iter().filter(|(k, _)| !k.ends_with("id")).for_each(|(_, x)| walk(x, out)),
+                    _ => {}
+                }
+            }
+            let mut out = Vec::new();
+            walk(v, &mut out);
+            out
+        };
+        assert!(!numbers(&reach).contains(&2), "{reach}");
+        let (_, reach) = json_of(admin.get(&url).send().await.unwrap()).await;
+        assert_eq!(
+            (reach["targets"][0]["achieved"].as_i64(), reach["totals"]["enrolled"].as_i64()),
+            (Some(2), Some(2))
+        );
+
+        // The page: the target's count hidden, no bar for it, and the rule stated.
+        let page = app.browser("deo.nyarugenge").await;
+        let html = page.get(app.url(&format!("/programmes/{programme}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("&lt;5") && html.contains("id=\"targets-suppression\""), "{html}");
+        assert!(!html.contains("target-bar"), "no bar shows what the numbers hide: {html}");
+        let page = app.browser("admin").await;
+        let html = page.get(app.url(&format!("/programmes/{programme}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("target-bar") && !html.contains("id=\"targets-suppression\""), "{html}");
+    }
+}
+
+/// #16: the outreach export printed `officials_female=4` although the threshold is 5.
+#[tokio::test]
+async fn outreach_export_hides_officials_female_4_from_a_district_officer() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let p = places(&app).await;
+        let admin = app.api("admin").await;
+        let mut event = camp(&p.school_in_code);
+        event["participants"] = json!({"learners_female": 40, "learners_male": 35, "teachers_female": 12,
+            "teachers_male": 9, "officials_female": 4, "officials_male": 6});
+        let (status, body) = json_of(admin.post("/api/v1/outreach").json(&event).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{backend:?} {body}");
+        let column = |rows: &[Vec<String>], headers: &[String], name: &str| -> Vec<String> {
+            let i = headers.iter().position(|h| h == name).unwrap();
+            rows.iter().filter(|r| r[0] != "note").map(|r| r[i].clone()).collect()
+        };
+        for format in ["csv", "xlsx"] {
+            let name = format!("outreach.{format}");
+            let read = |bytes: &[u8]| {
+                let table = opencpd_transfer::read_table(&name, bytes).unwrap();
+                (table.headers.clone(), table.rows.into_iter().map(|r| r.cells).collect::<Vec<_>>())
+            };
+            let deo = app.api("deo.nyarugenge").await;
+            let url = format!("/api/v1/outreach/export?format={format}");
+            let (headers, rows) = read(&deo.get(&url).send().await.unwrap().bytes().await.unwrap());
+            assert_eq!(column(&rows, &headers, "officials_female"), ["<5"], "{backend:?} {format} {rows:?}");
+            // The only small count hides the next smallest, or 4 = total - the others.
+            assert_eq!(column(&rows, &headers, "officials_male"), ["x"], "{rows:?}");
+            assert_eq!(column(&rows, &headers, "learners_female"), ["40"], "{rows:?}");
+            assert!(rows.iter().any(|r| r[0] == "note" && r[2].contains("<5")), "{rows:?}");
+            let (headers, rows) = read(&admin.get(&url).send().await.unwrap().bytes().await.unwrap());
+            assert_eq!(column(&rows, &headers, "officials_female"), ["4"], "row-level rights: {rows:?}");
+            assert!(!rows.iter().any(|r| r[0] == "note"), "{rows:?}");
+        }
+    }
+}

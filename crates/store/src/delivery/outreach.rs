@@ -941,8 +941,15 @@ pub async fn totals(db: &Db, actor: &Actor, filter: &OutreachFilter) -> Result<O
     Ok(t)
 }
 
-/// The events as a table for CSV or XLSX.
-pub fn events_table(events: &[OutreachEvent]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+/// The events as a table for CSV or XLSX. With `hide_below` (a reader without row-level
+/// rights: the small-cell threshold), each event's participants by category and sex are
+/// suppressed by the one rule (small counts "<n", and one more "x" where the event's total
+/// would give a small one back), and a last row states it in `lang`.
+pub fn events_table(
+    events: &[OutreachEvent],
+    hide_below: Option<i64>,
+    lang: &str,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let mut headers = vec![
         "id",
         "kind",
@@ -972,11 +979,25 @@ pub fn events_table(events: &[OutreachEvent]) -> (Vec<&'static str>, Vec<Vec<Str
                 e.medium.clone().unwrap_or_default(),
                 e.audience.map(|a| a.to_string()).unwrap_or_default(),
             ];
-            row.extend(e.participants.cells().iter().map(|(_, v)| v.to_string()));
+            let values: Vec<i64> = e.participants.cells().iter().map(|(_, v)| *v).collect();
+            match hide_below {
+                Some(k) => {
+                    let cells = opencpd_domain::suppression::column(&values, k);
+                    row.extend(cells.iter().zip(&values).map(|(c, v)| c.text(*v, k)));
+                }
+                None => row.extend(values.iter().map(i64::to_string)),
+            }
             row.push(e.schools.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(" "));
             row.push(e.notes.clone().unwrap_or_default());
             row
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut rows = rows;
+    if let Some(k) = hide_below.filter(|k| *k > 0) {
+        let mut note = vec![String::new(); headers.len()];
+        note[0] = "note".into();
+        note[2] = opencpd_domain::suppression::notice(lang, k);
+        rows.push(note);
+    }
     (headers, rows)
 }

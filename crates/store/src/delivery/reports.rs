@@ -21,7 +21,9 @@ use crate::derived::{Derived, Key, Refreshing};
 use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use opencpd_domain::Scope;
+use opencpd_domain::access::Action;
 use opencpd_domain::access::upper_bound;
+use opencpd_domain::suppression;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -280,27 +282,8 @@ pub async fn set_report_settings(db: &Db, actor: &Actor, input: &ReportSettings)
     report_settings(db).await
 }
 
-/// Which cells of one column of a split to hide, and how: `Some(true)` a small count
-/// (shown "<n"), `Some(false)` a second cell hidden so that the small one cannot be had
-/// by subtracting the others from the total (shown "x"), `None` shown.
-///
-/// The rule: every count above 0 and below the threshold is hidden; when that hides
-/// exactly one cell of the column, the smallest other cell is hidden too. Totals are
-/// shown as they are.
-pub fn suppress_column(values: &[i64], threshold: i64) -> Vec<Option<bool>> {
-    let mut out: Vec<Option<bool>> =
-        values.iter().map(|v| if *v > 0 && *v < threshold { Some(true) } else { None }).collect();
-    if out.iter().filter(|c| c.is_some()).count() == 1 && values.len() > 1 {
-        let second =
-            values.iter().enumerate().filter(|(i, _)| out[*i].is_none()).min_by_key(|(_, v)| **v).map(|(i, _)| i);
-        if let Some(i) = second {
-            out[i] = Some(false);
-        }
-    }
-    out
-}
-
-/// The split's counts (enrolled, completed, certified) as shown: small cells hidden.
+/// The split's counts (enrolled, completed, certified) as shown: small cells hidden by
+/// the one rule, [`opencpd_domain::suppression`], column by column.
 pub fn shown_cells(reach: &Reach) -> Vec<[String; 3]> {
     let k = reach.small_cell_threshold;
     let columns: [Vec<i64>; 3] = [
@@ -308,16 +291,32 @@ pub fn shown_cells(reach: &Reach) -> Vec<[String; 3]> {
         reach.rows.iter().map(|r| r.completed).collect(),
         reach.rows.iter().map(|r| r.certified).collect(),
     ];
-    let hidden: Vec<Vec<Option<bool>>> = columns.iter().map(|c| suppress_column(c, k)).collect();
-    (0..reach.rows.len())
-        .map(|i| {
-            std::array::from_fn(|c| match hidden[c][i] {
-                Some(true) => format!("<{k}"),
-                Some(false) => "x".to_string(),
-                None => columns[c][i].to_string(),
-            })
-        })
-        .collect()
+    let hidden: Vec<Vec<suppression::Cell>> = columns.iter().map(|c| suppression::column(c, k)).collect();
+    (0..reach.rows.len()).map(|i| std::array::from_fn(|c| hidden[c][i].text(columns[c][i], k))).collect()
+}
+
+/// A target's achievement as shown to a reader: the count itself for a reader with
+/// row-level rights, else "<n" when it is small (and then no percent, which would give it
+/// back).
+pub fn shown_achieved(t: &TargetReach, threshold: i64, row_level: bool) -> (String, Option<f64>) {
+    let cell = if row_level { suppression::Cell::Shown } else { suppression::single(t.achieved, threshold) };
+    (cell.text(t.achieved, threshold), (!cell.hidden()).then_some(t.percent))
+}
+
+/// The totals (enrolled, completed, certified) as shown: exact, but a small total is
+/// hidden as "<n" unless `row_level`.
+pub fn shown_totals(reach: &Reach, row_level: bool) -> [String; 3] {
+    let k = reach.small_cell_threshold;
+    let t = &reach.totals;
+    [t.enrolled, t.completed, t.certified].map(|v| {
+        let cell = if row_level { suppression::Cell::Shown } else { suppression::single(v, k) };
+        cell.text(v, k)
+    })
+}
+
+/// Whether the actor reads reports' small counts unhidden ([`Action::ReadRows`]).
+pub fn row_level(actor: &Actor) -> bool {
+    actor.may(Action::ReadRows)
 }
 
 /// The lengths of the split's bars on the page, in percent of the largest group shown:
@@ -336,29 +335,121 @@ pub fn shown_bars(reach: &Reach) -> Vec<Option<[f64; 3]>> {
         .collect()
 }
 
-/// The reach report as a table for CSV or XLSX: the targets, then the split (small cells
-/// hidden as on the page).
-pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
+/// A target as a reader without row-level rights reads it from the API.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShownTarget {
+    pub target_id: i64,
+    pub label: String,
+    pub measure: String,
+    pub value: i64,
+    /// The count, or "<n" when it is small.
+    pub achieved: String,
+    /// None when the count is hidden.
+    pub percent: Option<f64>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub roles: Vec<String>,
+}
+
+/// A group of the split as a reader without row-level rights reads it from the API.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShownRow {
+    pub key: String,
+    pub name: Option<String>,
+    /// The count, "<n" when small, "x" when hidden so that a small one cannot be worked out.
+    pub enrolled: String,
+    pub completed: String,
+    pub certified: String,
+}
+
+/// The reach report with small counts hidden: what the API answers a reader without
+/// row-level rights.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShownReach {
+    pub programme_id: i64,
+    pub by: Option<String>,
+    pub level: Option<i64>,
+    /// Exact, but "<n" when small.
+    pub totals: ShownRow,
+    pub targets: Vec<ShownTarget>,
+    pub rows: Vec<ShownRow>,
+    pub small_cell_threshold: i64,
+    /// The sentence stating the suppression, in the reader's language.
+    pub suppression: String,
+}
+
+/// [`Reach`] with every small count hidden, as read without row-level rights.
+pub fn shown(reach: &Reach, lang: &str) -> ShownReach {
+    let k = reach.small_cell_threshold;
+    let targets = reach
+        .targets
+        .iter()
+        .map(|t| {
+            let (achieved, percent) = shown_achieved(t, k, false);
+            ShownTarget {
+                target_id: t.target_id,
+                label: t.label.clone(),
+                measure: t.measure.clone(),
+                value: t.value,
+                achieved,
+                percent,
+                due_date: t.due_date,
+                roles: t.roles.clone(),
+            }
+        })
+        .collect();
+    let rows = reach
+        .rows
+        .iter()
+        .zip(shown_cells(reach))
+        .map(|(r, [enrolled, completed, certified])| ShownRow {
+            key: r.key.clone(),
+            name: r.name.clone(),
+            enrolled,
+            completed,
+            certified,
+        })
+        .collect();
+    ShownReach {
+        programme_id: reach.programme_id,
+        by: reach.by.clone(),
+        level: reach.level,
+        totals: {
+            let [enrolled, completed, certified] = shown_totals(reach, false);
+            ShownRow { key: reach.totals.key.clone(), name: None, enrolled, completed, certified }
+        },
+        targets,
+        rows,
+        small_cell_threshold: k,
+        suppression: suppression::notice(lang, k),
+    }
+}
+
+/// The reach report as a table for CSV or XLSX: the targets (their achievement hidden when
+/// small unless `row_level`), then the split (small cells hidden as on the page), then a
+/// last row stating the suppression in `lang`.
+pub fn reach_table(reach: &Reach, row_level: bool, lang: &str) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let headers =
         vec!["section", "key", "name", "measure", "target", "enrolled", "completed", "certified", "percent", "roles"];
     let mut rows = Vec::new();
     for t in &reach.targets {
+        let (achieved, percent) = shown_achieved(t, reach.small_cell_threshold, row_level);
+        let at = |m: &str| if t.measure == m { achieved.clone() } else { String::new() };
         rows.push(vec![
             "target".into(),
             t.target_id.to_string(),
             t.label.clone(),
             t.measure.clone(),
             t.value.to_string(),
-            if t.measure == "enrolled" { t.achieved.to_string() } else { String::new() },
-            if t.measure == "completed" { t.achieved.to_string() } else { String::new() },
-            if t.measure == "certified" { t.achieved.to_string() } else { String::new() },
-            format!("{:.1}", t.percent),
+            at("enrolled"),
+            at("completed"),
+            at("certified"),
+            percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
             t.roles.join(", "),
         ]);
     }
     let by = reach.by.clone().unwrap_or_else(|| "total".into());
     let t = &reach.totals;
-    let total = [t.enrolled.to_string(), t.completed.to_string(), t.certified.to_string()];
+    let total = shown_totals(reach, row_level);
     let shown = shown_cells(reach);
     for (r, cells) in std::iter::once((t, &total)).chain(reach.rows.iter().zip(&shown)) {
         rows.push(vec![
@@ -373,6 +464,12 @@ pub fn reach_table(reach: &Reach) -> (Vec<&'static str>, Vec<Vec<String>>) {
             String::new(),
             String::new(),
         ]);
+    }
+    if reach.small_cell_threshold > 0 {
+        let mut note = vec![String::new(); headers.len()];
+        note[0] = "note".into();
+        note[2] = suppression::notice(lang, reach.small_cell_threshold);
+        rows.push(note);
     }
     (headers, rows)
 }
@@ -540,23 +637,4 @@ pub fn funnels_table(rows: &[CohortFunnel]) -> (Vec<&'static str>, Vec<Vec<Strin
         })
         .collect();
     (headers, rows)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suppress_column;
-
-    #[test]
-    fn small_cells_and_one_more_are_hidden() {
-        // One small cell: the smallest other is hidden too, so the total reveals nothing.
-        assert_eq!(suppress_column(&[40, 3, 12], 5), vec![None, Some(true), Some(false)]);
-        // Two small cells hide each other.
-        assert_eq!(suppress_column(&[40, 3, 1, 12], 5), vec![None, Some(true), Some(true), None]);
-        // Zero is not small; the threshold itself is shown.
-        assert_eq!(suppress_column(&[0, 5, 9], 5), vec![None, None, None]);
-        // 0 turns suppression off.
-        assert_eq!(suppress_column(&[1, 2], 0), vec![None, None]);
-        // A split of one group: nothing to pair with.
-        assert_eq!(suppress_column(&[2], 5), vec![Some(true)]);
-    }
 }

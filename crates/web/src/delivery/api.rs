@@ -30,7 +30,9 @@ use opencpd_store::delivery::outreach::{
     ReachedSchool,
 };
 use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
-use opencpd_store::delivery::reports::{self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, TargetReach};
+use opencpd_store::delivery::reports::{
+    self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
+};
 use opencpd_store::delivery::resources::{self, CheckInput, Resource, ResourceCheck, ResourceFilter, ResourceInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -191,6 +193,9 @@ pub fn router() -> Router<AppState> {
         Reach,
         ReachRow,
         TargetReach,
+        ShownReach,
+        ShownRow,
+        ShownTarget,
         Certificate,
         BatchReport,
         Revocation,
@@ -263,15 +268,23 @@ pub(super) struct ReachQuery {
     pub format: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/reach", params(("id" = i64, Path), ReachQuery), responses((status = 200, body = Reach), (status = 422, body = ApiError)))]
+/// Readers with row-level rights (system admins, national officers) get the counts
+/// themselves (`Reach`); everyone else the counts with small cells hidden (`ShownReach`).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/reach", params(("id" = i64, Path), ReachQuery), responses((status = 200, body = Reach, description = "With row-level rights; without them the body is a ShownReach"), (status = 422, body = ApiError)))]
 async fn programme_reach(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
     q: std::result::Result<Query<ReachQuery>, QueryRejection>,
-) -> Result<Json<Reach>> {
+) -> Result<Response> {
     let Query(q) = ok(q)?;
-    Ok(Json(reports::reach(&state.db, ctx.actor()?, id, q.by.as_deref(), q.level).await?))
+    let actor = ctx.actor()?;
+    let reach = reports::reach(&state.db, actor, id, q.by.as_deref(), q.level).await?;
+    Ok(if reports::row_level(actor) {
+        Json(reach).into_response()
+    } else {
+        Json(reports::shown(&reach, ctx.lang)).into_response()
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/reach/export", params(("id" = i64, Path), ReachQuery), responses((status = 200, description = "The reach report as CSV or XLSX")))]
@@ -284,8 +297,9 @@ async fn export_reach(
     let Query(q) = ok(q)?;
     let format =
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
-    let reach = reports::reach(&state.db, ctx.actor()?, id, q.by.as_deref(), q.level).await?;
-    let (headers, rows) = reports::reach_table(&reach);
+    let actor = ctx.actor()?;
+    let reach = reports::reach(&state.db, actor, id, q.by.as_deref(), q.level).await?;
+    let (headers, rows) = reports::reach_table(&reach, reports::row_level(actor), ctx.lang);
     table_download(format, &format!("reach-{id}"), &headers, rows)
 }
 
@@ -826,8 +840,11 @@ async fn export_outreach(
     let (Query(q), Query(f)) = (ok(q)?, ok(f)?);
     let format =
         opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
-    let events = outreach::events(&state.db, ctx.actor()?, &q).await?;
-    let (headers, rows) = outreach::events_table(&events);
+    let actor = ctx.actor()?;
+    let events = outreach::events(&state.db, actor, &q).await?;
+    let hide_below =
+        if reports::row_level(actor) { None } else { Some(reports::small_cell_threshold(&state.db).await?) };
+    let (headers, rows) = outreach::events_table(&events, hide_below, ctx.lang);
     table_download(format, "outreach", &headers, rows)
 }
 

@@ -510,13 +510,55 @@ async fn programme_page(
     let filter = OutreachFilter { programme_id: Some(id), ..Default::default() };
     let outreach = outreach::totals(&state.db, actor, &filter).await?;
     let kinds = kind_names(&state, &ctx).await?;
+    // Targets: the counts themselves with row-level rights, else small ones hidden.
+    let k = reports::small_cell_threshold(&state.db).await?;
+    let row_level = reports::row_level(actor);
+    let achieved: Vec<minijinja::Value> = reach
+        .as_ref()
+        .map(|r| {
+            r.targets
+                .iter()
+                .map(|t| {
+                    let (text, percent) = reports::shown_achieved(t, k, row_level);
+                    minijinja::context! { shown => percent.is_some(), text, percent }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let totals: Vec<minijinja::Value> = reach
+        .as_ref()
+        .map(|r| {
+            let t = &r.totals;
+            reports::shown_totals(r, row_level)
+                .into_iter()
+                .zip([t.enrolled, t.completed, t.certified])
+                .map(|(text, n)| if text == n.to_string() { n.into() } else { text.into() })
+                .collect()
+        })
+        .unwrap_or_default();
+    let targets_hidden =
+        reach.as_ref().is_some_and(|r| r.targets.iter().any(|t| reports::shown_achieved(t, k, row_level).1.is_none()));
+    // Outreach participants by category (rows) and sex (columns, whose totals are shown).
+    let counts: Vec<Vec<i64>> = outreach.participants.cells().chunks(2).map(|p| vec![p[0].1, p[1].1]).collect();
+    let hidden = opencpd_domain::suppression::table(&counts, k, false);
+    let outreach_cells: Vec<Vec<String>> = counts
+        .iter()
+        .zip(&hidden)
+        .map(|(row, cells)| row.iter().zip(cells).map(|(v, c)| c.text(*v, k)).collect())
+        .collect();
+    let by_sex = [outreach.female, outreach.male];
+    let outreach_sex: Vec<String> =
+        opencpd_domain::suppression::column(&by_sex, k).iter().zip(by_sex).map(|(c, v)| c.text(v, k)).collect();
+    let outreach_hidden =
+        hidden.iter().flatten().any(|c| c.hidden()) || outreach_sex.iter().any(|c| c.parse::<i64>().is_err());
     state.templates.page(
         &ctx,
         "delivery/programme.html",
         minijinja::context! { funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
-        manage => actor.may(Action::ManageProgrammes) },
+        manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
+        outreach_hidden, threshold => k },
     )
 }
 
