@@ -723,4 +723,3 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         }
     }
 }
-

@@ -88,7 +88,8 @@ pub fn error_page(state: &AppState, headers: &HeaderMap, here: &str, error: &Err
     let lang = auth::cookie(headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
     let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here: here.to_string(), vouch: None };
     let messages: Vec<String> = error.problems().iter().map(|p| p.located(lang)).collect();
-    let html = state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages });
+    let html =
+        state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages });
     html.ok().map(|html| (error.status(), html).into_response())
 }
 

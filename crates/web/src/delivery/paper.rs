@@ -109,12 +109,7 @@ fn certificate_id(file: &str) -> Result<(i64, bool)> {
     Ok((id.parse().map_err(|_| Error::NotFound)?, is_pdf))
 }
 
-async fn certificate_bytes(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    lang: Option<&str>,
-) -> Result<Response> {
+async fn certificate_bytes(state: &AppState, ctx: &Ctx, id: i64, lang: Option<&str>) -> Result<Response> {
     let c = documents::certificate(&state.db, ctx.actor()?, id).await?;
     let page = documents::certificate_page(&state.db, &c, lang.unwrap_or(ctx.lang), &base_url(state)).await?;
     let bytes = opencpd_documents::certificate::render(&page);
