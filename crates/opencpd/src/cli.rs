@@ -57,6 +57,11 @@ enum Command {
         /// throttle, audit). Only behind a proxy that sets both.
         #[arg(long, env = "OPENCPD_TRUST_PROXY")]
         trust_proxy: bool,
+        /// The address users reach the server at (https://cpd.example.org), the start of
+        /// every absolute address it writes (certificate QR codes, check-in codes); never
+        /// taken from a request. Default: http:// and the listen address.
+        #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = crate::delivery_cli::public_url)]
+        public_url: Option<String>,
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
@@ -273,10 +278,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, listen, secure_cookies, trust_proxy } => {
+        Command::Serve { db, listen, secure_cookies, trust_proxy, public_url } => {
             let pool = open(&db.db, IfMissing::Create).await?;
-            eprintln!("OpenCPD on http://{listen} (database {})", describe_url(&db.db));
-            let config = opencpd_web::WebConfig { secure_cookies, trust_proxy, ..Default::default() };
+            let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
+            eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
+            let config = opencpd_web::WebConfig {
+                secure_cookies,
+                trust_proxy,
+                public_url: Some(public_url),
+                ..Default::default()
+            };
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -80,9 +80,10 @@ pub enum DeliveryCommand {
         /// The folder to write into (made when missing).
         #[arg(long)]
         out: PathBuf,
-        /// The server's public address, for the verification QR codes.
-        #[arg(long, env = "OPENCPD_BASE_URL")]
-        base_url: String,
+        /// The server's public address, for the verification QR codes: the same
+        /// `--public-url` the server is given (`--base-url` is the old name).
+        #[arg(long, alias = "base-url", env = "OPENCPD_PUBLIC_URL", value_parser = public_url)]
+        public_url: String,
         /// Language of the certificates (en, fr).
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
@@ -208,7 +209,7 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        DeliveryCommand::Certificates { cohort, out, base_url, lang, no_issue, db } => {
+        DeliveryCommand::Certificates { cohort, out, public_url, lang, no_issue, db } => {
             let pool = open(&db).await?;
             let c =
                 cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
@@ -223,7 +224,7 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             let list = documents::printable_of_cohort(&pool, &actor, c.id).await?;
             let pb = bar(list.len() as u64, "certificates");
             for cert in &list {
-                let page = documents::certificate_page(&pool, cert, &lang, &base_url).await?;
+                let page = documents::certificate_page(&pool, cert, &lang, &public_url).await?;
                 let bytes = opencpd_documents::certificate::render(&page);
                 let path = out.join(format!("{}.pdf", cert.serial));
                 std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
@@ -268,4 +269,14 @@ pub fn bar(total: u64, what: &str) -> ProgressBar {
     );
     pb.set_message(what.to_string());
     pb
+}
+
+/// A `--public-url`: an http or https address, kept without a trailing slash.
+pub fn public_url(value: &str) -> Result<String, String> {
+    let url = value.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_string()),
+        _ => Err(format!("{value:?} is not an http:// or https:// address")),
+    }
 }

@@ -44,7 +44,8 @@ pub mod summary;
 
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
 
-fn may_edit(actor: &Actor) -> Result<()> {
+/// Whether the actor may publish or retire instruments: checked before an XLSForm is read.
+pub fn may_edit(actor: &Actor) -> Result<()> {
     actor.require_role(Action::EditInstruments)
 }
 

@@ -8,7 +8,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::pages::{ReportView, run_import, table_download};
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -309,11 +309,15 @@ async fn import(
     ctx: Ctx,
     kind: std::result::Result<Path<String>, PathRejection>,
     q: std::result::Result<Query<ImportQuery>, QueryRejection>,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response> {
     let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
     let actor = ctx.actor()?;
+    if !crate::pages::can_import(actor) {
+        return Err(Error::Forbidden);
+    }
     let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
+    let body = Bytes::from_request(request, &state).await?;
     let name = q.filename.unwrap_or_else(|| format!("{}.csv", kind.key()));
     let report = run_import(&state, actor, kind, &name, &body, q.dry_run, ctx.lang).await?;
     let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -449,9 +453,11 @@ async fn import_instrument(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<InstrumentImport>, QueryRejection>,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
+    instruments::may_edit(ctx.actor()?)?;
+    let body = Bytes::from_request(request, &state).await?;
     let name = q.filename.unwrap_or_else(|| "form.xlsx".into());
     let kind = q.kind.unwrap_or_else(|| "survey".into());
     let instrument = instruments::import(&state.db, ctx.actor()?, &name, &body, &kind).await?;

@@ -111,6 +111,13 @@ impl FromRequestParts<AppState> for Vouched {
     }
 }
 
+/// Whether someone is signed in, read from the request's head alone (the cache of
+/// credentials may answer), for `body::guard` to refuse a body before it is read. An
+/// invalid token or a missing CSRF header is the error the handler would answer.
+pub async fn signed_in(parts: &Parts, state: &AppState) -> Result<bool> {
+    Ok(context(parts, state, true).await?.actor.is_some())
+}
+
 /// Who is asking, read afresh or (`cached`) from the cache of credentials.
 async fn context(parts: &Parts, state: &AppState, cached: bool) -> Result<Ctx> {
     let uri =

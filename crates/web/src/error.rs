@@ -29,6 +29,13 @@ pub enum Error {
     Throttled(u64),
     #[error("bad credentials")]
     BadCredentials,
+    /// The body is larger than the route takes (its limit, in bytes; 0 while unknown:
+    /// `body::guard` names it).
+    #[error("body too large")]
+    TooLarge(usize),
+    /// Too many large bodies are being read: try again after so many seconds.
+    #[error("busy")]
+    Busy(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -93,6 +100,8 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +118,8 @@ impl Error {
             Error::Conflict(p) => vec![p.clone()],
             Error::Csrf => vec![Problem::new("csrf")],
             Error::Throttled(s) => vec![Problem::new("throttled").arg("seconds", s)],
+            Error::TooLarge(limit) => vec![Problem::new("body-too-large").arg("limit", crate::body::describe(*limit))],
+            Error::Busy(s) => vec![Problem::new("busy").arg("seconds", s)],
             Error::Internal(_) => vec![Problem::new("bad-request").arg("detail", "internal error")],
         }
     }
@@ -123,6 +134,8 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Csrf => "csrf",
             Error::Throttled(_) => "throttled",
+            Error::TooLarge(_) => "too_large",
+            Error::Busy(_) => "busy",
             Error::Internal(_) => "internal",
         }
     }
@@ -147,7 +160,7 @@ impl IntoResponse for Error {
             tracing::error!(error = ?e, "internal error");
         }
         let mut response = (self.status(), axum::Json(self.body("en"))).into_response();
-        if let Error::Throttled(s) = &self
+        if let Error::Throttled(s) | Error::Busy(s) = &self
             && let Ok(v) = s.to_string().parse()
         {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
@@ -161,6 +174,9 @@ impl IntoResponse for Error {
 /// field the body's type does not know is named with its path (`targets[0].roles`).
 impl From<axum::extract::rejection::JsonRejection> for Error {
     fn from(r: axum::extract::rejection::JsonRejection) -> Error {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge(0);
+        }
         match unknown_field(&r) {
             Some((path, field)) => {
                 Error::Invalid(vec![Problem::new("unknown-field").in_column(path).with_value(field)])
@@ -199,6 +215,18 @@ impl From<axum::extract::rejection::QueryRejection> for Error {
 
 impl From<axum::extract::rejection::FormRejection> for Error {
     fn from(r: axum::extract::rejection::FormRejection) -> Error {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge(0);
+        }
+        Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for Error {
+    fn from(r: axum::extract::rejection::BytesRejection) -> Error {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge(0);
+        }
         Error::Invalid(vec![Problem::new("bad-request").arg("detail", r.body_text())])
     }
 }

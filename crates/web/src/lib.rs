@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod body;
 pub mod delivery;
 pub mod error;
 pub mod metrics;
@@ -29,13 +30,18 @@ pub struct WebConfig {
     /// A proxy in front is trusted: its `X-Forwarded-Proto` says whether a request came
     /// over HTTPS, and the last address of its `X-Forwarded-For` is the client's.
     pub trust_proxy: bool,
-    /// Largest upload accepted, in bytes.
+    /// Largest upload (an import file, an XLSForm) accepted, in bytes; other routes take
+    /// less (`body::Kind`).
     pub max_upload: usize,
+    /// The address the server is reached at (`https://cpd.example.org`), the start of every
+    /// absolute address it writes (QR codes, verification links); never read from a
+    /// request. Unset, [`serve_on`] uses `http://` and the address it listens on.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, trust_proxy: false, max_upload: 256 * 1024 * 1024 }
+        WebConfig { secure_cookies: false, trust_proxy: false, max_upload: 50 * 1024 * 1024, public_url: None }
     }
 }
 
@@ -47,6 +53,8 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
     pub stats: Arc<StatsCache>,
+    /// Turns to read an upload ([`body::UPLOADS_AT_ONCE`] at once).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// The registry counts the pages show, kept for [`StatsCache::TTL`] and dropped on every
@@ -76,6 +84,13 @@ impl StatsCache {
     }
 }
 
+impl WebConfig {
+    /// [`WebConfig::public_url`] without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        self.public_url.as_deref().unwrap_or("http://localhost").trim_end_matches('/')
+    }
+}
+
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
         AppState {
@@ -85,13 +100,13 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             stats: Arc::new(StatsCache::default()),
+            uploads: Arc::new(tokio::sync::Semaphore::new(body::UPLOADS_AT_ONCE)),
         }
     }
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let limit = state.config.max_upload;
     Router::new()
         .merge(pages::router(state.clone()).merge(
             delivery::page_router().layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_errors)),
@@ -100,7 +115,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .route("/healthz", axum::routing::get(metrics::healthz))
         .route("/metrics", axum::routing::get(metrics::metrics))
-        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), body::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), forget_counts_after_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
@@ -127,9 +142,11 @@ pub async fn serve(db: Db, addr: SocketAddr, config: WebConfig) -> anyhow::Resul
     serve_on(listener, db, config).await
 }
 
-pub async fn serve_on(listener: tokio::net::TcpListener, db: Db, config: WebConfig) -> anyhow::Result<()> {
+pub async fn serve_on(listener: tokio::net::TcpListener, db: Db, mut config: WebConfig) -> anyhow::Result<()> {
+    let listening = listener.local_addr()?;
+    let public_url = config.public_url.get_or_insert_with(|| format!("http://{listening}")).clone();
     let app = app(AppState::new(db, config));
-    tracing::info!("listening on http://{}", listener.local_addr()?);
+    tracing::info!("listening on http://{listening}, public address {public_url}");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;

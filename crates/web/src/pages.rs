@@ -77,17 +77,21 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     let Some(Rendered(error)) = response.extensions().get::<Rendered>().cloned() else {
         return response;
     };
+    error_page(&state, &headers, &here, &error).unwrap_or(response)
+}
+
+/// An error as a page in the reader's language, or a redirect to the login page when
+/// they must log in first; `None` when the page cannot be rendered.
+pub fn error_page(state: &AppState, headers: &HeaderMap, here: &str, error: &Error) -> Option<Response> {
     if matches!(*error, Error::Unauthorized) {
-        return Redirect::to(&format!("/login?next={}", encode(&here))).into_response();
+        return Some(Redirect::to(&format!("/login?next={}", encode(here))).into_response());
     }
-    let lang = auth::cookie(&headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
-    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here, vouch: None };
+    let lang = auth::cookie(headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
+    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here: here.to_string(), vouch: None };
     let messages: Vec<String> = error.problems().iter().map(|p| p.located(lang)).collect();
-    match state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages })
-    {
-        Ok(html) => (error.status(), html).into_response(),
-        Err(_) => response,
-    }
+    let html =
+        state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages });
+    html.ok().map(|html| (error.status(), html).into_response())
 }
 
 /// Percent-encodes a path for a query parameter.
@@ -367,6 +371,10 @@ pub async fn run_import(
 
 async fn import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
+    // The rights first: the file is read only for someone who may import.
+    if !can_import(actor) {
+        return Err(Error::Forbidden);
+    }
     let form = crate::upload::Upload::read(&ctx, multipart).await?;
     let (kind, dry_run) = (form.text("kind"), form.ticked("dry_run"));
     let kind = ImportKind::parse(kind).map_err(|p| p.in_column("kind"))?;
@@ -561,6 +569,7 @@ async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 
 async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
+    instruments::may_edit(actor)?;
     let form = crate::upload::Upload::read(&ctx, multipart).await?;
     let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).unwrap_or("survey");
     let (name, bytes) = form.file()?;

@@ -3,7 +3,7 @@
 //! outreach files).
 
 use crate::auth::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use axum::body::Bytes;
 use axum::extract::Multipart;
 use opencpd_domain::Problem;
@@ -19,8 +19,10 @@ impl Upload {
     /// Reads every part of the form (the part named `file` as the file) and checks the
     /// `csrf` field against the session's token.
     pub async fn read(ctx: &Ctx, mut multipart: Multipart) -> Result<Upload> {
-        let bad =
-            |e: axum::extract::multipart::MultipartError| Problem::new("bad-request").arg("detail", e.body_text());
+        let bad = |e: axum::extract::multipart::MultipartError| match e.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge(0),
+            _ => Problem::new("bad-request").arg("detail", e.body_text()).into(),
+        };
         let mut upload = Upload { fields: HashMap::new(), file: None };
         while let Some(field) = multipart.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or("").to_string();

@@ -1,5 +1,6 @@
 //! Hardening against hostile input and hostile clients: formulas in CSV exports, names
-//! that hide what they are, the security headers of every answer, and the login throttle.
+//! that hide what they are, the security headers of every answer, the login throttle, and
+//! request bodies refused before they are read (no credentials, no right, too large).
 
 use crate::api::app_school_code;
 use crate::helpers::{Backend, PASSWORD, TestApp, backends, hidden};
@@ -264,4 +265,161 @@ async fn futures_join(tasks: impl Iterator<Item = tokio::task::JoinHandle<u16>>)
         out.push(task.await.unwrap());
     }
     out
+}
+
+/// Sends a request head and only the first `sent` bytes of its body over a bare
+/// connection, and reads the answer: a server that answers has decided without reading
+/// the rest (which never comes). Returns the status and the answer's body.
+async fn answer_before_the_body(app: &TestApp, head: &str, sent: usize) -> (u16, String) {
+    raw_answer(app, head, &vec![b'x'; sent]).await
+}
+
+/// Sends a request head and `body` over a bare connection, and reads the answer (the
+/// status and the answer's body), whether or not the server read all that was sent.
+async fn raw_answer(app: &TestApp, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.strip_prefix("http://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!("{head}Host: {address}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let _ = stream.write_all(body).await;
+    let mut answer = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).await.unwrap_or(0);
+            answer.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&answer).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| l.to_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>()))
+                    .and_then(Result::ok);
+                if n == 0 || length.is_some_and(|l| body.len() >= l) {
+                    break;
+                }
+            } else if n == 0 {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read).await.expect("an answer without the body");
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn bodies_read_before_authentication_a_large_unauthenticated_post_is_refused_unread() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let people = app.scalar("SELECT COUNT(*) FROM people").await;
+        for (path, kind) in [
+            ("/api/v1/people", "application/json"),
+            ("/api/v1/imports/people?filename=people.csv", "text/csv"),
+            ("/api/v1/submissions", "application/json"),
+        ] {
+            let head = format!("POST {path} HTTP/1.1\r\nContent-Type: {kind}\r\nContent-Length: 10000000\r\n");
+            let (status, body) = answer_before_the_body(&app, &head, 1000).await;
+            assert_eq!(status, 401, "{backend:?} {path}: {body}");
+            assert!(body.contains("\"unauthorized\""), "{backend:?} {path}: {body}");
+            // A token that is no one's is refused the same way.
+            let head = format!("{head}Authorization: Bearer not-a-token\r\n");
+            assert_eq!(answer_before_the_body(&app, &head, 1000).await.0, 401, "{backend:?} {path}");
+        }
+        // A page's form: the login page, before any byte is read.
+        let head =
+            "POST /cohorts HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000000\r\n";
+        assert_eq!(answer_before_the_body(&app, head, 1000).await.0, 303, "{backend:?}");
+        // The server still serves, and nothing was written.
+        assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM people").await, people);
+    }
+}
+
+#[tokio::test]
+async fn import_read_before_the_rights_check_a_teachers_file_is_refused_unread() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let token = app.token("teacher").await;
+        let head = format!(
+            "POST /api/v1/imports/people?filename=people.csv HTTP/1.1\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: text/csv\r\nContent-Length: 10000000\r\n"
+        );
+        let (status, body) = answer_before_the_body(&app, &head, 1000).await;
+        assert_eq!(status, 403, "{backend:?}: {body}");
+        // The enrolment import of a cohort the teacher may not manage: refused unread.
+        let cohort = app.scalar("SELECT MIN(id) FROM cohorts").await;
+        let head = format!(
+            "POST /api/v1/cohorts/{cohort}/enrolments/import HTTP/1.1\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: text/csv\r\nContent-Length: 10000000\r\n"
+        );
+        let (status, body) = answer_before_the_body(&app, &head, 1000).await;
+        assert!(matches!(status, 403 | 404), "{backend:?}: {status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn body_limits_an_over_limit_body_with_credentials_answers_413_naming_the_limit() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let token = app.token("admin").await;
+        // Declared too large: refused before a byte is read.
+        let head = format!(
+            "POST /api/v1/people HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Content-Length: 100000\r\n"
+        );
+        let (status, body) = answer_before_the_body(&app, &head, 10).await;
+        assert_eq!(status, 413, "{backend:?}: {body}");
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(answer["error"], "too_large", "{body}");
+        assert!(answer["message"].as_str().unwrap().contains("64 KiB"), "{body}");
+        // Sent without a length: refused once it passes the limit, with the same answer.
+        let big = json!({"given_name": "x".repeat(100_000)}).to_string();
+        let chunked = format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len());
+        let head = format!(
+            "POST /api/v1/people HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\n"
+        );
+        let (status, body) = raw_answer(&app, &head, chunked.as_bytes()).await;
+        assert_eq!(status, 413, "{backend:?}: {body}");
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert!(answer["message"].as_str().unwrap().contains("64 KiB"), "{body}");
+        let api = app.api("admin").await;
+        // An import file of the same size is well within its own limit.
+        let csv = format!("code,name,level,parent_code\n{}", "x".repeat(100_000));
+        let r = api.post("/api/v1/imports/units?filename=units.csv&dry_run=true").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}: read and checked, not refused for its size");
+    }
+}
+
+#[tokio::test]
+async fn write_routes_answer_422_before_401_every_write_route_answers_401_without_credentials() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+        let client = reqwest::Client::new();
+        let mut tried = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in ["post", "put", "patch", "delete"] {
+                if item[method].is_null() {
+                    continue;
+                }
+                let concrete: String =
+                    path.split('/').map(|s| if s.starts_with('{') { "1" } else { s }).collect::<Vec<_>>().join("/");
+                let method_ = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                let r = client
+                    .request(method_, app.url(&concrete))
+                    .header("content-type", "application/json")
+                    .body("{\"malformed\": ")
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                assert_eq!(status, 401, "{backend:?} {method} {path}: {}", r.text().await.unwrap_or_default());
+                tried.push(format!("{method} {path}"));
+            }
+        }
+        assert!(tried.len() >= 45, "{backend:?}: only {tried:?}");
+    }
 }

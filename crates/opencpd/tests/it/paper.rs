@@ -242,7 +242,6 @@ async fn qr_check_in_marks_once_and_refuses_every_bad_code() {
             (check_in(session, "WRONG234".into()), "checkin-bad-code"),
             (check_in(session, old.clone()), "checkin-expired"),
             (check_in(session, other_code.clone()), "checkin-other-session"),
-            (check_in(other_session, other_code.clone()), "not-enrolled"),
             (
                 admin.post(&format!("/api/v1/sessions/{session}/checkin")).json(&json!({"code": current})),
                 "checkin-no-person",
@@ -326,6 +325,81 @@ async fn qr_check_in_marks_once_and_refuses_every_bad_code() {
         let anyone = reqwest::Client::new();
         let r = anyone.get(app.url(&path)).send().await.unwrap();
         assert!(r.url().path() == "/login" && r.url().query().unwrap_or("").contains("checkin"), "{}", r.url());
+    }
+}
+
+#[tokio::test]
+async fn forged_host_a_certificates_qr_address_comes_from_the_public_url_never_the_host_header() {
+    for backend in backends() {
+        for public_url in [None, Some("https://cpd.example.org")] {
+            let config = opencpd_web::WebConfig { public_url: public_url.map(String::from), ..Default::default() };
+            let app = TestApp::start_with(backend, config).await;
+            opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+            let expected = public_url.map(String::from).unwrap_or_else(|| app.base.clone());
+            let id = cohort_id(&app, "EL-DIP-2025-NYA").await;
+            let seo = app.api("seo.gitega").await;
+            let list: Value =
+                seo.get(&format!("/api/v1/cohorts/{id}/certificates")).send().await.unwrap().json().await.unwrap();
+            let (cert, code) = (list[0]["id"].as_i64().unwrap(), list[0]["code"].as_str().unwrap().to_string());
+            let r = seo.get(&format!("/api/v1/certificates/{cert}.pdf")).header("host", "evil.example").send();
+            let (status, _, bytes) = pdf_of(r.await.unwrap()).await;
+            assert_eq!(status, 200, "{backend:?}");
+            let text = flat(&pdf_text(&bytes).1);
+            assert!(text.contains(&format!("{expected}/verify/{code}")), "{backend:?} {public_url:?}: {text}");
+            assert!(!text.contains("evil.example"), "{backend:?}: {text}");
+            // The certificate's page shows the same address.
+            let browser = app.browser("seo.gitega").await;
+            let r = browser.get(app.url(&format!("/certificates/{cert}"))).header("host", "evil.example").send();
+            let page = r.await.unwrap().text().await.unwrap();
+            let link = format!("{expected}/verify/{code}").replace('/', "&#x2f;");
+            assert!(page.contains(&link) && !page.contains("evil.example"), "{page}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn checkin_leak_a_session_out_of_scope_answers_404_like_one_that_does_not_exist() {
+    for backend in backends() {
+        let app = start(backend).await;
+        // The teacher is enrolled in the first cohort only.
+        let (_, mine) = cohort_with_session_today(&app, "QRLK1", 1, true).await;
+        let (_, theirs) = cohort_with_session_today(&app, "QRLK2", 1, false).await;
+        let admin = app.api("admin").await;
+        let code = |s: i64| {
+            let admin = &admin;
+            async move {
+                let (_, c) =
+                    json_of(admin.get(&format!("/api/v1/sessions/{s}/checkin-code")).send().await.unwrap()).await;
+                c["code"].as_str().unwrap().to_string()
+            }
+        };
+        let (mine_code, theirs_code) = (code(mine).await, code(theirs).await);
+        let missing = theirs + 100_000;
+        let browser = app.browser("teacher").await;
+        let page = |s: i64, c: String| browser.get(app.url(&format!("/checkin/{s}/{c}"))).send();
+        let r = page(mine, mine_code.clone()).await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}: the teacher's own session");
+        let absent = page(missing, theirs_code.clone()).await.unwrap();
+        let (absent_status, absent_text) = (absent.status(), absent.text().await.unwrap());
+        let r = page(theirs, theirs_code.clone()).await.unwrap();
+        let (status, text) = (r.status(), r.text().await.unwrap());
+        assert_eq!((status.as_u16(), absent_status.as_u16()), (404, 404), "{backend:?}: {text}");
+        assert!(!text.contains("QRLK2") && !text.contains(&opencpd_store::today().to_string()), "{text}");
+        assert!(!text.contains("Day one") && !absent_text.contains("Day one"), "{text}");
+        // The API: the same "not found", with no date, whatever the code.
+        let teacher = app.api("teacher").await;
+        for (s, c) in [(theirs, theirs_code.clone()), (theirs, "WRONG234".into()), (missing, theirs_code.clone())] {
+            let (status, body) = json_of(
+                teacher.post(&format!("/api/v1/sessions/{s}/checkin")).json(&json!({"code": c})).send().await.unwrap(),
+            )
+            .await;
+            assert_eq!((status, codes(&body)[0].0.as_str()), (404, "not-found"), "{backend:?} {s}: {body}");
+        }
+        assert_eq!(attendance_count(&app, theirs).await, 0);
+        // A facilitator of the cohort (not enrolled in it) still sees the session.
+        let facilitator = app.browser("admin").await;
+        let r = facilitator.get(app.url(&format!("/checkin/{theirs}/{theirs_code}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
     }
 }
 

@@ -141,11 +141,27 @@ async fn check_code(db: &Db, s: &Session, code: &str) -> Result<()> {
 }
 
 /// What a participant who scanned may see of a session: its title and date and its
-/// cohort's code (they may not read the cohort itself).
-pub async fn session_for_checkin(db: &Db, session_id: i64) -> Result<(Session, String)> {
+/// cohort's code (they may not read the cohort itself). Only for someone the session
+/// concerns ([`concerned`]); anyone else is told it does not exist.
+pub async fn session_for_checkin(db: &Db, actor: &Actor, session_id: i64) -> Result<(Session, String)> {
     let s = session_unchecked(db, session_id).await?;
     let cohort = cohort_unchecked(db, s.cohort_id).await?;
+    concerned(db, actor, &cohort).await?;
     Ok((s, cohort.code))
+}
+
+/// Whether a session's check-in concerns the actor: they are enrolled in its cohort, or
+/// may facilitate it. Anyone else gets the "not found" of a session that does not exist,
+/// so neither its cohort, title nor date shows.
+async fn concerned(db: &Db, actor: &Actor, cohort: &super::cohorts::Cohort) -> Result<()> {
+    let target = cohort.target();
+    if actor.require(Action::Read, &target).is_ok() && actor.require(Action::Facilitate, &target).is_ok() {
+        return Ok(());
+    }
+    match own_person(actor) {
+        Some(person) if enrolment_ids(db, cohort.id).await?.contains_key(&person) => Ok(()),
+        _ => Err(Error::NotFound),
+    }
 }
 
 /// Marks the person the account stands for as present in a session, from a scanned code.
@@ -153,6 +169,7 @@ pub async fn session_for_checkin(db: &Db, session_id: i64) -> Result<(Session, S
 pub async fn check_in(db: &Db, actor: &Actor, session_id: i64, code: &str) -> Result<CheckinOutcome> {
     let s = session_unchecked(db, session_id).await?;
     let cohort = cohort_unchecked(db, s.cohort_id).await?;
+    concerned(db, actor, &cohort).await?;
     if s.held_on != today() {
         return Err(not_today(&s));
     }

@@ -88,6 +88,18 @@ pub(crate) async fn cohort_for(db: &Db, actor: &Actor, id: i64, action: Action) 
     Ok(c)
 }
 
+/// The cohort, if the actor may manage it (enrol people in it): checked before a file of
+/// enrolments is read.
+pub async fn cohort_to_manage(db: &Db, actor: &Actor, id: i64) -> Result<Cohort> {
+    cohort_for(db, actor, id, Action::ManageCohorts).await
+}
+
+/// The cohort, if the actor may facilitate it (mark attendance): checked before a file of
+/// attendance is read.
+pub async fn cohort_to_facilitate(db: &Db, actor: &Actor, id: i64) -> Result<Cohort> {
+    cohort_for(db, actor, id, Action::Facilitate).await
+}
+
 pub async fn cohort_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Cohort> {
     let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM cohorts WHERE code = $1")
         .bind(code.trim())

@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiProblem, Error, Result};
 use crate::pages::table_download;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -484,10 +484,12 @@ async fn import_enrolments(
     ctx: Ctx,
     Id(id): Id,
     q: std::result::Result<Query<FileQuery>, QueryRejection>,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
+    cohorts::cohort_to_manage(&state.db, actor, id).await?;
+    let body = Bytes::from_request(request, &state).await?;
     let name = q.filename.unwrap_or_else(|| "enrolments.csv".into());
     let report = match opencpd_transfer::read_table(&name, &body) {
         Ok(table) => cohorts::import_enrolments(&state.db, actor, id, &table, q.dry_run).await?,
@@ -605,10 +607,12 @@ async fn import_attendance(
     ctx: Ctx,
     Id(id): Id,
     q: std::result::Result<Query<FileQuery>, QueryRejection>,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
+    cohorts::cohort_to_facilitate(&state.db, actor, id).await?;
+    let body = Bytes::from_request(request, &state).await?;
     let name = q.filename.unwrap_or_else(|| "attendance.csv".into());
     let report = match opencpd_transfer::read_table(&name, &body) {
         Ok(table) => attendance::import_attendance(&state.db, actor, id, &table, q.dry_run).await?,

@@ -730,6 +730,8 @@ async fn enrol_form(
 
 async fn enrol_upload(State(state): State<AppState>, ctx: Ctx, Id(id): Id, multipart: Multipart) -> Result<Response> {
     let actor = ctx.actor()?;
+    // The scope first: the file is read only for someone who may enrol in the cohort.
+    cohorts::cohort_to_manage(&state.db, actor, id).await?;
     let form = crate::upload::Upload::read(&ctx, multipart).await?;
     let dry_run = form.ticked("dry_run");
     let (name, bytes) = form.file()?;

@@ -9,7 +9,7 @@ use crate::auth::{Ctx, Id};
 use crate::error::{ApiError, Error, Result};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -77,12 +77,10 @@ pub fn api_router() -> Router<AppState> {
 )]
 pub struct PaperApi;
 
-/// The address the server is reached at, for the QR codes: the Host the client used,
-/// https when the request came over HTTPS ([`crate::security::is_https`]).
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if crate::security::is_https(state, headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
+/// The address the server is reached at, for the QR codes: the configured public URL
+/// ([`crate::WebConfig::public_url`]), never the request's Host.
+fn base_url(state: &AppState) -> String {
+    state.config.public_url().to_string()
 }
 
 fn pdf(bytes: Vec<u8>, filename: &str) -> Response {
@@ -111,15 +109,9 @@ fn certificate_id(file: &str) -> Result<(i64, bool)> {
     Ok((id.parse().map_err(|_| Error::NotFound)?, is_pdf))
 }
 
-async fn certificate_bytes(
-    state: &AppState,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    id: i64,
-    lang: Option<&str>,
-) -> Result<Response> {
+async fn certificate_bytes(state: &AppState, ctx: &Ctx, id: i64, lang: Option<&str>) -> Result<Response> {
     let c = documents::certificate(&state.db, ctx.actor()?, id).await?;
-    let page = documents::certificate_page(&state.db, &c, lang.unwrap_or(ctx.lang), &base_url(state, headers)).await?;
+    let page = documents::certificate_page(&state.db, &c, lang.unwrap_or(ctx.lang), &base_url(state)).await?;
     let bytes = opencpd_documents::certificate::render(&page);
     Ok(pdf(bytes, &format!("{}.pdf", c.serial)))
 }
@@ -129,16 +121,15 @@ async fn certificate_bytes(
 async fn certificate_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Response> {
     let (id, is_pdf) = certificate_id(&file)?;
     if is_pdf {
-        return certificate_bytes(&state, &ctx, &headers, id, q.lang.as_deref()).await;
+        return certificate_bytes(&state, &ctx, id, q.lang.as_deref()).await;
     }
     let c = documents::certificate(&state.db, ctx.actor()?, id).await?;
-    let url = documents::verification_url(&base_url(&state, &headers), &c.code);
+    let url = documents::verification_url(&base_url(&state), &c.code);
     let qr = opencpd_documents::qr::svg(&url).unwrap_or_default();
     let status = c.status(opencpd_store::today());
     let html = state.templates.page(
@@ -154,12 +145,11 @@ async fn certificate_page(
 async fn api_certificate_pdf(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Response> {
     let (id, _) = certificate_id(&file)?;
-    certificate_bytes(&state, &ctx, &headers, id, q.lang.as_deref()).await
+    certificate_bytes(&state, &ctx, id, q.lang.as_deref()).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -370,7 +360,7 @@ async fn typed_form(
 
 /// The screen a facilitator shows in the room: the QR code, large, renewed before it
 /// expires (the page reloads itself; no script needed).
-async fn checkin_screen(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> {
+async fn checkin_screen(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
     let actor = ctx.actor()?;
     let (session, cohort) = attendance::session(&state.db, actor, id).await?;
     let (code, problems) = match checkin::current_code(&state.db, actor, id).await.map_err(Error::from) {
@@ -380,7 +370,7 @@ async fn checkin_screen(State(state): State<AppState>, ctx: Ctx, headers: Header
         }
         Err(e) => return Err(e),
     };
-    let url = code.as_ref().map(|c| format!("{}{}", base_url(&state, &headers), c.path));
+    let url = code.as_ref().map(|c| format!("{}{}", base_url(&state), c.path));
     let qr = url.as_deref().and_then(opencpd_documents::qr::svg).unwrap_or_default();
     let html = state.templates.page(
         &ctx,
@@ -399,7 +389,7 @@ async fn checkin_page(
     Path((session, code)): Path<(i64, String)>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let s = checkin::session_for_checkin(&state.db, session).await?;
+    let s = checkin::session_for_checkin(&state.db, actor, session).await?;
     let name = actor.display_name.clone();
     let html = state.templates.page(
         &ctx,
@@ -422,7 +412,7 @@ async fn checkin_form(
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
-    let s = checkin::session_for_checkin(&state.db, session).await?;
+    let s = checkin::session_for_checkin(&state.db, actor, session).await?;
     let (status, outcome, problems) =
         match checkin::check_in(&state.db, actor, session, &code).await.map_err(Error::from) {
             Ok(o) => {
