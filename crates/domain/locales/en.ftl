@@ -700,3 +700,15 @@ restore-kept = The previous database is kept as { $kept }.
 restore-nothing-kept = The database held no data before; nothing was kept aside.
 demo-has-data = { $database } already holds data: opencpd serve serves it; opencpd demo --replace builds the demo afresh and keeps the current file aside.
 demo-kept = The previous database is kept as { $kept }.
+
+# Lists: paging, sorting, search
+list-search = Search by name or code
+list-pages = Pages
+list-showing = { $first }–{ $last } of { $total }
+list-previous = Previous
+list-next = Next
+problem-bad-page = { $value } is not a page: pages are numbered from 1
+problem-bad-per-page = { $value } rows a page is not possible: from 1 to { $max }
+enrol-search = Find a person by name or staff number
+enrol-search-none = Nobody you may enrol matches this search.
+enrol-button = Enrol

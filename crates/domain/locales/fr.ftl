@@ -700,3 +700,15 @@ restore-kept = La base précédente est conservée sous { $kept }.
 restore-nothing-kept = La base ne contenait aucune donnée ; rien n'a été mis de côté.
 demo-has-data = { $database } contient déjà des données : opencpd serve la sert ; opencpd demo --replace reconstruit la démo et met le fichier actuel de côté.
 demo-kept = La base précédente est conservée sous { $kept }.
+
+# Listes : pages, tri, recherche
+list-search = Chercher par nom ou code
+list-pages = Pages
+list-showing = { $first }–{ $last } sur { $total }
+list-previous = Précédente
+list-next = Suivante
+problem-bad-page = { $value } n'est pas une page : les pages sont numérotées à partir de 1
+problem-bad-per-page = { $value } lignes par page n'est pas possible : de 1 à { $max }
+enrol-search = Trouver une personne par nom ou numéro de matricule
+enrol-search-none = Personne que vous pouvez inscrire ne correspond à cette recherche.
+enrol-button = Inscrire

@@ -5,6 +5,8 @@
 //! never need a second filter.
 
 use crate::error::{collect, optional_text};
+use crate::paging::{Page, Paged, Sorts};
+use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::NaiveDate;
 use opencpd_domain::access::{Action, Target, upper_bound};
@@ -456,6 +458,29 @@ pub async fn schools_under(db: &Db, actor: &Actor, unit: &Unit, query: Option<&s
         .await)?)
 }
 
+/// The columns the list of schools sorts by.
+pub const SCHOOL_SORTS: Sorts = &[("name", "s.name"), ("code", "s.code"), ("unit", "u.name"), ("level", "s.level")];
+
+/// The schools the actor may read, one page, searched by name or code.
+pub async fn schools(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<School>> {
+    let c = page.check(SCHOOL_SORTS)?;
+    let filter = format!(
+        "WHERE {} AND ($1 IS NULL OR LOWER(s.name) LIKE $1 ESCAPE '\\' OR LOWER(s.code) LIKE $1 ESCAPE '\\')",
+        ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"))
+    );
+    let count = format!("SELECT COUNT(*) FROM schools s JOIN units u ON u.id = s.unit_id {filter}");
+    let sql = format!("{SCHOOL_SQL} {filter} {} LIMIT $2 OFFSET $3", c.order_by("s.id"));
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
 /// An edit made on a version someone else has changed since: a conflict, never an overwrite.
 pub(crate) fn stale(seen: i64, latest: i64) -> Error {
     Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
@@ -681,6 +706,57 @@ pub async fn person(db: &Db, actor: &Actor, id: i64) -> Result<(Person, Vec<Posi
     let (schools, paths) = person_target_parts(&positions, false);
     actor.require(Action::Read, &Target::Person { id, school_ids: &schools, paths: &paths })?;
     Ok((person, positions))
+}
+
+/// The columns the list of people sorts by.
+pub const PERSON_SORTS: Sorts =
+    &[("family_name", "p.family_name"), ("given_name", "p.given_name"), ("staff_number", "p.staff_number")];
+
+/// The people the actor may read (through a current position in scope, or their own
+/// record), one page, searched by name (given then family, or family then given) or staff
+/// number.
+pub async fn people(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<Person>> {
+    let c = page.check(PERSON_SORTS)?;
+    let scope = ListScope::of(actor);
+    // $1 the pattern, $2 today (only when the scope is not everything).
+    let in_scope = if scope.is_everything() {
+        "1 = 1".to_string()
+    } else {
+        format!(
+            "(EXISTS (SELECT 1 FROM positions x WHERE x.person_id = p.id AND x.start_date <= $2 \
+             AND (x.end_date IS NULL OR x.end_date >= $2) AND {}) OR {})",
+            scope.sql(Columns::path("x.path").school("x.school_id").person("x.person_id")),
+            scope.sql(Columns::path("NULL").person("p.id")),
+        )
+    };
+    let filter = format!(
+        "FROM people p WHERE {in_scope} AND ($1 IS NULL OR LOWER(p.given_name || ' ' || p.family_name) LIKE $1 ESCAPE '\\' \
+         OR LOWER(p.family_name || ' ' || p.given_name) LIKE $1 ESCAPE '\\' \
+         OR LOWER(p.staff_number) LIKE $1 ESCAPE '\\')"
+    );
+    let date = (!scope.is_everything()).then(today);
+    let count = format!("SELECT COUNT(*) {filter}");
+    let (limit, offset) = if date.is_some() { ("$3", "$4") } else { ("$2", "$3") };
+    let sql = format!(
+        "SELECT p.id, p.staff_number, p.given_name, p.family_name, p.sex, p.birth_year, p.phone, p.email, p.version \
+         {filter} {} LIMIT {limit} OFFSET {offset}",
+        c.order_by("p.id")
+    );
+    let total: i64 = on_db!(db, |p| {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern);
+        if let Some(d) = date {
+            q = q.bind(d);
+        }
+        q.fetch_one(p).await
+    })?;
+    let items = on_db!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(&c.pattern);
+        if let Some(d) = date {
+            q = q.bind(d);
+        }
+        q.bind(c.limit()).bind(c.offset()).fetch_all(p).await
+    })?;
+    Ok(c.answer(total, items))
 }
 
 /// Current staff of a school, by family name.

@@ -20,6 +20,7 @@ use opencpd_store::exports;
 use opencpd_store::field::{self, EditInput, FieldEdit, Package};
 use opencpd_store::instruments::summary::SurveySummary;
 use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
+use opencpd_store::paging::{Page, Paged};
 use opencpd_store::registry::{
     self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
     StaffMember, Subject, Unit, UnitSummary,
@@ -33,10 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/units/{id}", get(get_unit))
         .route("/units/{id}/children", get(unit_children))
         .route("/units/{id}/schools", get(unit_schools))
-        .route("/schools", post(create_school))
+        .route("/schools", get(list_schools).post(create_school))
         .route("/schools/{id}", get(get_school).put(update_school))
         .route("/schools/{id}/staff", get(school_staff))
-        .route("/people", post(create_person))
+        .route("/people", get(list_people).post(create_person))
         .route("/people/{id}", get(get_person).put(update_person))
         .route("/people/{id}/positions", post(add_position))
         .route("/positions/{id}/end", post(end_position))
@@ -69,8 +70,8 @@ async fn not_found() -> Error {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user),
-    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts)),
+    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user, list_schools, list_people),
+    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -156,6 +157,30 @@ async fn unit_schools(
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
+}
+
+/// The schools the actor may read: paged (`page`, `per_page`), sorted (`sort` one of `name`,
+/// `code`, `unit`, `level`; `dir`) and searched by name or code (`q`).
+#[utoipa::path(get, path = "/api/v1/schools", params(Page), responses((status = 200, body = Paged<School>), (status = 422, body = ApiError)))]
+async fn list_schools(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<School>>> {
+    let Query(page) = ok(q)?;
+    Ok(Json(registry::schools(&state.db, ctx.actor()?, &page).await?))
+}
+
+/// The people the actor may read: paged, sorted (`family_name`, `given_name`,
+/// `staff_number`) and searched by name or staff number (`q`).
+#[utoipa::path(get, path = "/api/v1/people", params(Page), responses((status = 200, body = Paged<Person>), (status = 422, body = ApiError)))]
+async fn list_people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Person>>> {
+    let Query(page) = ok(q)?;
+    Ok(Json(registry::people(&state.db, ctx.actor()?, &page).await?))
 }
 
 /// A new school: the fields of a school and no other.

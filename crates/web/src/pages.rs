@@ -16,6 +16,7 @@ use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::imports::{self, Progress};
+use opencpd_store::paging::{Page, Paged};
 use opencpd_store::{Actor, exports, instruments, registry};
 use opencpd_transfer::Format;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,37 @@ use serde::{Deserialize, Serialize};
 /// Any serialisable value, for a template.
 fn v<T: Serialize>(value: &T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+/// What `templates/list.html` shows of a page of a list: the count, the links to the
+/// pages before and after, the sort and the search, kept from one link to the next.
+#[derive(Serialize)]
+pub(crate) struct ListView {
+    total: i64,
+    page: i64,
+    per_page: i64,
+    sort: String,
+    dir: String,
+    q: Option<String>,
+    first: i64,
+    last: i64,
+    has_next: bool,
+}
+
+impl ListView {
+    pub(crate) fn of<T>(paged: &Paged<T>, asked: &Page) -> minijinja::Value {
+        v(&ListView {
+            total: paged.total,
+            page: paged.page,
+            per_page: paged.per_page,
+            sort: paged.sort.clone(),
+            dir: paged.dir.clone(),
+            q: asked.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_string),
+            first: paged.first(),
+            last: paged.last(),
+            has_next: paged.has_next(),
+        })
+    }
 }
 
 pub fn router(state: AppState) -> Router<AppState> {

@@ -14,6 +14,7 @@ pub struct Templates {
 
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
+    ("list.html", include_str!("../templates/list.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("unit.html", include_str!("../templates/unit.html")),

@@ -447,3 +447,33 @@ async fn a_cohort_of_60_is_marked_on_a_phone() {
         .unwrap();
     assert_eq!(checked, serde_json::json!("absent"));
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn table_cells_show_their_column_label_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "admin").await;
+    // The home page's table of units.
+    assert_eq!(b.text("h1").await, "Welcome, System administrator");
+    let before = b
+        .client
+        .execute(
+            "const td = document.querySelector('table.list tbody td[data-label]'); \
+             return [td.dataset.label, getComputedStyle(td, '::before').content, getComputedStyle(td).display];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(before[0], "Name");
+    assert_eq!(before[1], "\"Name\"", "the label is shown before the value: {before}");
+    assert_eq!(before[2], "block", "cells are stacked on a phone: {before}");
+    // On a wide screen the table keeps its header and shows no label in the cells.
+    b.client.set_window_size(1280, 900).await.unwrap();
+    let wide = b
+        .client
+        .execute("return getComputedStyle(document.querySelector('table.list tbody td'), '::before').content;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(wide, "none", "{wide}");
+}

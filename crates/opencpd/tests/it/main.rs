@@ -17,6 +17,7 @@ mod delivery;
 mod hardening;
 mod helpers;
 mod instruments;
+mod lists;
 mod outreach;
 mod paper;
 mod scope;

@@ -8,6 +8,7 @@
 use super::catalogue::{self, Course};
 use super::{Placement, choice, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
 use crate::bulk::{self, Cell};
+use crate::paging::{Page, Paged, Sorts};
 use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,13 +109,45 @@ pub async fn cohort_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Cohort
     cohort(db, actor, id.ok_or(Error::NotFound)?).await
 }
 
-/// The cohorts in the actor's scope, newest first; optionally of one course.
-pub async fn cohorts(db: &Db, actor: &Actor, course_id: Option<i64>) -> Result<Vec<Cohort>> {
-    let sql = format!(
-        "{COHORT_SQL} WHERE ($1 IS NULL OR h.course_id = $1) AND {} ORDER BY h.start_date DESC, h.code",
+/// The columns the list of cohorts sorts by (newest first unless asked otherwise).
+pub const COHORT_SORTS: Sorts = &[
+    ("start_date", "h.start_date"),
+    ("code", "h.code"),
+    ("name", "h.name"),
+    ("course", "k.title"),
+    ("unit", "u.name"),
+];
+
+/// The cohorts in the actor's scope, one page, searched by code or name; optionally of one
+/// course. Newest first unless a sort is given.
+pub async fn cohorts(db: &Db, actor: &Actor, course_id: Option<i64>, page: &Page) -> Result<Paged<Cohort>> {
+    let page = match page.sort {
+        None => Page { sort: Some("start_date".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        Some(_) => page.clone(),
+    };
+    let c = page.check(COHORT_SORTS)?;
+    let filter = format!(
+        "WHERE ($1 IS NULL OR h.course_id = $1) AND {} \
+         AND ($2 IS NULL OR LOWER(h.code) LIKE $2 ESCAPE '\\' OR LOWER(h.name) LIKE $2 ESCAPE '\\')",
         ListScope::of(actor).sql(Columns::path("h.unit_path"))
     );
-    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(course_id).fetch_all(p).await)?)
+    let count = format!(
+        "SELECT COUNT(*) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id {filter}"
+    );
+    let sql = format!("{COHORT_SQL} {filter} {} LIMIT $3 OFFSET $4", c.order_by("h.id"));
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(course_id)
+        .bind(&c.pattern)
+        .fetch_one(p)
+        .await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(course_id)
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
 }
 
 pub async fn create_cohort(db: &Db, actor: &Actor, input: &CohortInput) -> Result<Cohort> {

@@ -34,6 +34,7 @@ use opencpd_store::delivery::reports::{
     self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
 };
 use opencpd_store::delivery::resources::{self, CheckInput, Resource, ResourceCheck, ResourceFilter, ResourceInput};
+use opencpd_store::paging::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -157,6 +158,7 @@ pub fn router() -> Router<AppState> {
         set_report_settings
     ),
     components(schemas(
+        Paged<Cohort>,
         Programme,
         ProgrammeInput,
         ProgrammeTarget,
@@ -393,14 +395,16 @@ struct CohortQuery {
     course_id: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cohorts", params(CohortQuery), responses((status = 200, body = Vec<Cohort>, description = "The cohorts in the caller's scope")))]
+#[utoipa::path(get, path = "/api/v1/cohorts", params(CohortQuery, Page), responses((status = 200, body = Paged<Cohort>, description = "The cohorts in the caller's scope, one page: sorted by `start_date` (newest first by default), `code`, `name`, `course` or `unit`; `q` searches code and name"), (status = 422, body = ApiError)))]
 async fn list_cohorts(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<CohortQuery>, QueryRejection>,
-) -> Result<Json<Vec<Cohort>>> {
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Cohort>>> {
     let Query(q) = ok(q)?;
-    Ok(Json(cohorts::cohorts(&state.db, ctx.actor()?, q.course_id).await?))
+    let Query(page) = ok(page)?;
+    Ok(Json(cohorts::cohorts(&state.db, ctx.actor()?, q.course_id, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/cohorts", request_body = CohortInput, responses((status = 201, body = Cohort), (status = 422, body = ApiError), (status = 403, body = ApiError)))]

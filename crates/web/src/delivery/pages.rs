@@ -5,6 +5,8 @@ use super::api::{ReachQuery, YearQuery, report_view, year_of};
 use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{Error, Result};
+use crate::pages::ListView;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +23,7 @@ use opencpd_store::delivery::cohorts::{
 use opencpd_store::delivery::outreach::{self, OutreachFilter, OutreachInput, Participants};
 use opencpd_store::delivery::resources::{self, CheckInput, ResourceInput};
 use opencpd_store::delivery::{catalogue, certificates, record, reports};
+use opencpd_store::paging::Page;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -573,25 +576,31 @@ async fn course_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
     )
 }
 
-async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    render_cohorts(&state, &ctx, None, None, StatusCode::OK).await
+async fn cohorts_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Response> {
+    let Query(page) = page?;
+    render_cohorts(&state, &ctx, &page, None, None, StatusCode::OK).await
 }
 
 async fn render_cohorts(
     state: &AppState,
     ctx: &Ctx,
+    page: &Page,
     problems: Option<Vec<String>>,
     form: Option<&CohortInput>,
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let cohorts = cohorts::cohorts(&state.db, actor, None).await?;
+    let cohorts = cohorts::cohorts(&state.db, actor, None, page).await?;
     let courses = catalogue::courses(&state.db, None).await?;
     let manage = actor.may(Action::ManageCohorts);
     let html = state.templates.page(
         ctx,
         "delivery/cohorts.html",
-        minijinja::context! { cohorts => v(&cohorts), courses => v(&courses), manage, problems, form => v(&form) },
+        minijinja::context! { cohorts => v(&cohorts.items), list => ListView::of(&cohorts, page), courses => v(&courses), manage, problems, form => v(&form) },
     )?;
     Ok((status, html).into_response())
 }
@@ -641,14 +650,29 @@ async fn create_cohort_form(State(state): State<AppState>, ctx: Ctx, Form(form):
         Ok(c) => Ok(Redirect::to(&format!("/cohorts/{}", c.id)).into_response()),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
             let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
-            render_cohorts(&state, &ctx, Some(messages), Some(&input), e.status()).await
+            render_cohorts(&state, &ctx, &Page::first(), Some(messages), Some(&input), e.status()).await
         }
         Err(e) => Err(e),
     }
 }
 
-async fn cohort_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
-    render_cohort(&state, &ctx, id, None, None, StatusCode::OK).await
+/// How many people a search for someone to enrol lists.
+const FOUND: i64 = 20;
+
+/// `find`: a search by name or staff number for someone to enrol.
+#[derive(Deserialize)]
+struct CohortPageQuery {
+    find: Option<String>,
+}
+
+async fn cohort_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<CohortPageQuery>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = q?;
+    render_cohort_finding(&state, &ctx, id, None, None, StatusCode::OK, q.find).await
 }
 
 /// The cohort page, with the outcome of the form just sent (problems or a notice).
@@ -659,6 +683,20 @@ async fn render_cohort(
     problems: Option<Vec<String>>,
     notice: Option<String>,
     status: StatusCode,
+) -> Result<Response> {
+    render_cohort_finding(state, ctx, id, problems, notice, status, None).await
+}
+
+/// The cohort page; with `find`, the people the actor may read who match it, each with a
+/// button to enrol them (for those who manage the cohort).
+async fn render_cohort_finding(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    problems: Option<Vec<String>>,
+    notice: Option<String>,
+    status: StatusCode,
+    find: Option<String>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     let cohort = cohorts::cohort(&state.db, actor, id).await?;
@@ -671,11 +709,20 @@ async fn render_cohort(
     let facilitators = cohorts::facilitators(&state.db, actor, &cohort).await?;
     let manage = actor.allows(Action::ManageCohorts, &cohort.target());
     let facilitate = actor.allows(Action::Facilitate, &cohort.target());
+    let find = find.map(|f| f.trim().to_string()).filter(|f| !f.is_empty());
+    let found = match (&find, manage) {
+        (Some(f), true) => {
+            let page = Page { q: Some(f.clone()), per_page: Some(FOUND), ..Page::first() };
+            Some(opencpd_store::registry::people(&state.db, actor, &page).await?)
+        }
+        _ => None,
+    };
     let today = opencpd_store::today();
     let html = state.templates.page(
         ctx,
         "delivery/cohort.html",
         minijinja::context! {
+            find, found => v(&found),
             cohort => v(&cohort), course => v(&course), enrolments => v(&enrolments), sessions => v(&sessions),
             applications => v(&applications), certificates => v(&certificates), funnel => v(&funnel),
             facilitators => v(&facilitators), manage, facilitate, today => today.to_string(), problems, notice,
@@ -709,7 +756,11 @@ fn text(ctx: &Ctx, key: &str, args: &[(&str, String)]) -> String {
 #[derive(Deserialize)]
 struct EnrolForm {
     csrf: String,
-    staff_number: String,
+    #[serde(default)]
+    staff_number: Option<String>,
+    /// Chosen from the search by name.
+    #[serde(default)]
+    person_id: Option<i64>,
 }
 
 async fn enrol_form(
@@ -720,7 +771,7 @@ async fn enrol_form(
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     ctx.check_csrf(&form.csrf)?;
-    let input = EnrolInput { person_id: None, staff_number: Some(form.staff_number) };
+    let input = EnrolInput { person_id: form.person_id, staff_number: form.staff_number };
     let outcome = cohorts::enrol(&state.db, actor, id, &input).await.map_err(Error::from);
     after_form(&state, &ctx, id, outcome, |e| {
         text(&ctx, "delivery-enrolled-one", &[("name", format!("{} {}", e.given_name, e.family_name))])
