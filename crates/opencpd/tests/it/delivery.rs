@@ -973,9 +973,11 @@ async fn every_delivery_route_answers_by_role_and_scope() {
             if got != mark {
                 failures.push(format!("{backend:?} {role} mark: {got}, want {mark}"));
             }
-            let listed: Value = api.get("/api/v1/cohorts").send().await.unwrap().json().await.unwrap();
-            let ids: Vec<i64> =
-                listed.as_array().map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect()).unwrap_or_default();
+            let listed: Value = api.get("/api/v1/cohorts?per_page=200").send().await.unwrap().json().await.unwrap();
+            let ids: Vec<i64> = listed["items"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+                .unwrap_or_default();
             if ids.contains(&rw) != (read_rw == 200) || ids.contains(&cm) != (read_cm == 200) {
                 failures.push(format!("{backend:?} {role} GET /api/v1/cohorts lists {ids:?}"));
             }
