@@ -206,6 +206,18 @@ fn write_csv_record<'a, W: std::io::Write>(
     w.write_record(std::iter::empty::<&[u8]>())
 }
 
+/// A CSV writer's error as the I/O error it is when it is one, so that a reader closing
+/// the pipe (`opencpd export … | head`) stays a `BrokenPipe` for the caller.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        _ => std::io::Error::other("writing CSV"),
+    }
+}
+
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
     std::io::Error::other(e)
 }
@@ -226,7 +238,7 @@ impl<W: std::io::Write> TableWriter<W> {
 
     fn header(&mut self, headers: &[&str]) -> Result<(), std::io::Error> {
         match &mut self.inner {
-            Inner::Csv(w) => write_csv_record(w, headers.iter().copied())?,
+            Inner::Csv(w) => write_csv_record(w, headers.iter().copied()).map_err(csv_io)?,
             Inner::Xlsx { book, .. } => {
                 let bold = rust_xlsxwriter::Format::new().set_bold();
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
@@ -242,7 +254,7 @@ impl<W: std::io::Write> TableWriter<W> {
 
     pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), std::io::Error> {
         match &mut self.inner {
-            Inner::Csv(w) => write_csv_record(w, cells.iter().map(|c| c.as_ref()))?,
+            Inner::Csv(w) => write_csv_record(w, cells.iter().map(|c| c.as_ref())).map_err(csv_io)?,
             Inner::Xlsx { book, .. } => {
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
                 for (c, value) in cells.iter().enumerate() {

@@ -788,3 +788,25 @@ async fn demo_replace_leaves_nothing_of_the_previous_data() {
         assert!(opencpd_store::accounts::authenticate(&db.db, "admin", "test-password").await.unwrap().is_some());
     }
 }
+
+/// Regression: `opencpd export people | head -1` ended with "error: Broken pipe". A
+/// reader that stops early is not a failure of the export.
+#[tokio::test]
+async fn an_export_read_in_part_through_a_pipe_ends_quietly() {
+    use std::io::BufRead;
+    let db = demo_db(Backend::Sqlite).await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(["export", "people", "--db", &db.url])
+        .env_remove("OPENCPD_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run opencpd");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a line");
+    assert!(first.starts_with("staff_number"), "{first}");
+    // The reader is gone now; the export has more than a pipe's buffer still to write.
+    let out = child.wait_with_output().expect("wait");
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
