@@ -18,20 +18,6 @@ const CLIENTS: usize = 20;
 const HOSTILE: usize = 250 * 1000 * 1000;
 const UPLOAD: usize = 40 * 1000 * 1000;
 
-/// The server's resident memory now and its peak so far, in KiB.
-fn memory(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// Sends a request head and up to `size` bytes of body, stopping when the server answers
 /// or closes; returns the status line.
 async fn hostile(base: &str, path: &str, token: Option<&str>, size: usize) -> String {
@@ -65,7 +51,7 @@ async fn hostile(base: &str, path: &str, token: Option<&str>, size: usize) -> St
 }
 
 async fn round(base: &str, pid: u32, what: &str, path: &str, token: Option<&str>, size: usize) {
-    let (before, _) = memory(pid);
+    let (before, _) = common::memory_kb(pid);
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|_| {
             let (base, path, token) = (base.to_string(), path.to_string(), token.map(String::from));
@@ -77,7 +63,7 @@ async fn round(base: &str, pid: u32, what: &str, path: &str, token: Option<&str>
         *answers.entry(t.await.expect("task")).or_default() += 1;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (after, peak) = memory(pid);
+    let (after, peak) = common::memory_kb(pid);
     println!(
         "{what:<40} RSS before {:>7.1} MB, peak so far {:>7.1} MB, after {:>7.1} MB; answers {answers:?}",
         before as f64 / 1024.0,

@@ -214,11 +214,7 @@ fn run_measured(mut cmd: std::process::Command) -> (Duration, u64) {
     let mut child = cmd.spawn().expect("child");
     let mut peak = 0;
     loop {
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            && let Some(v) = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1))
-        {
-            peak = peak.max(v.parse().unwrap_or(0));
-        }
+        peak = peak.max(common::memory_kb(child.id()).1);
         if let Ok(Some(status)) = child.try_wait() {
             assert!(status.success(), "export failed");
             return (started.elapsed(), peak);

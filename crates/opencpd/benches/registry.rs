@@ -157,19 +157,6 @@ async fn bench_demo(backends: &[&str]) -> Option<(tempfile::TempDir, String)> {
     kept
 }
 
-fn rss_kb(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 async fn bench_pages(url: &str) {
     let (mut server, base) = serve(url).await;
     let db = Db::connect(url, opencpd_store::IfMissing::Create).await.expect("db");
@@ -242,7 +229,7 @@ async fn bench_pages(url: &str) {
         all.extend(h.await.expect("client"));
     }
     let wall = started.elapsed().as_secs_f64();
-    let (rss, hwm) = rss_kb(server.id());
+    let (rss, hwm) = common::memory_kb(server.id());
     println!(
         "\n## Pages on the national demo (SQLite), {clients} concurrent clients, {} requests in {wall:.1} s ({:.0}/s)\n",
         all.len(),

@@ -80,3 +80,18 @@ pub fn quantile(v: &mut [f64], q: f64) -> f64 {
 pub fn median(mut v: Vec<f64>) -> f64 {
     quantile(&mut v, 0.5)
 }
+
+/// A process's resident memory now and its peak so far (`VmRSS`, `VmHWM`), in KiB; zeros
+/// once it has ended.
+pub fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
