@@ -1,7 +1,10 @@
 //! The one translation layer: every string a person reads goes through [`Catalog::text`].
 //!
-//! Messages are Fluent files compiled into the program (`locales/<lang>.ftl`), so a
-//! deployment needs no files beside the binary. English is the fallback: a message missing
+//! Messages are Fluent files compiled into the program, so a deployment needs no files
+//! beside the binary: `locales/<lang>.ftl` for what every area shares, and
+//! `locales/<lang>/<area>.ftl` for the messages of an area crate (one file per area and
+//! language, so that areas never edit the same file; an identifier defined twice stops the
+//! program at its first message). English is the fallback: a message missing
 //! in French is shown in English rather than as its identifier.
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -11,8 +14,11 @@ use std::sync::OnceLock;
 /// The languages OpenCPD speaks, as (code, name in that language).
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")];
 
-const SOURCES: &[(&str, &str)] =
-    &[("en", include_str!("../locales/en.ftl")), ("fr", include_str!("../locales/fr.ftl"))];
+/// Every message file, as (language, file, text).
+const SOURCES: &[(&str, &str, &str)] = &[
+    ("en", "en.ftl", include_str!("../locales/en.ftl")),
+    ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
+];
 
 pub struct Catalog {
     bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,
@@ -32,15 +38,17 @@ pub fn resolve(wanted: &str) -> &'static str {
 
 impl Catalog {
     fn build() -> Catalog {
-        let bundles = SOURCES
+        let bundles = LANGUAGES
             .iter()
-            .map(|(lang, source)| {
-                let resource = FluentResource::try_new(source.to_string())
-                    .unwrap_or_else(|(_, errors)| panic!("locales/{lang}.ftl does not parse: {errors:?}"));
+            .map(|(lang, _)| {
                 let id = lang.parse().expect("language identifier");
                 let mut bundle = FluentBundle::new_concurrent(vec![id]);
                 bundle.set_use_isolating(false);
-                bundle.add_resource(resource).unwrap_or_else(|e| panic!("locales/{lang}.ftl: {e:?}"));
+                for (_, file, source) in SOURCES.iter().filter(|(l, _, _)| l == lang) {
+                    let resource = FluentResource::try_new(source.to_string())
+                        .unwrap_or_else(|(_, errors)| panic!("locales/{file} does not parse: {errors:?}"));
+                    bundle.add_resource(resource).unwrap_or_else(|e| panic!("locales/{file}: {e:?}"));
+                }
                 (*lang, bundle)
             })
             .collect();
@@ -78,11 +86,12 @@ impl Catalog {
         bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
     }
 
-    /// The identifiers of every message in `lang`'s own file.
+    /// The identifiers of every message in `lang`'s own files.
     pub fn ids(&self, lang: &str) -> Vec<String> {
-        let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or("");
-        source
-            .lines()
+        SOURCES
+            .iter()
+            .filter(|(l, _, _)| *l == lang)
+            .flat_map(|(_, _, source)| source.lines())
             .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
             .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_string()))
             .collect()
