@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use opencpd_domain::Problem;
 use serde::de::DeserializeOwned;
 
-/// A URL-encoded form whose `csrf` field matched the session's token. `T` reads the other
+/// A URL-encoded form from a signed-in user whose `csrf` field matched the session's token. `T` reads the other
 /// fields (a `csrf` field of its own, if any, is ignored); `Vec<(String, String)>` reads
 /// a form with repeated names.
 pub struct CsrfForm<T>(pub T);
@@ -20,6 +20,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<CsrfForm<T>> {
         let (mut parts, body) = request.into_parts();
         let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+        // Who is asking comes first: no one signed in is sent to the login page.
+        ctx.actor()?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(bad_form)?;
         ctx.check_csrf(fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or(""))?;

@@ -178,11 +178,8 @@ fn check_username(name: &str) -> Result<String> {
     if ok { Ok(name) } else { Err(Problem::new("bad-code").in_column("username").with_value(name).into()) }
 }
 
-fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < 8 {
-        return Err(Problem::new("too-short").in_column("password").arg("min", 8).into());
-    }
-    Ok(())
+fn check_password(password: &str, username: &str) -> Result<()> {
+    Ok(opencpd_domain::password::check(password, username)?)
 }
 
 #[derive(sqlx::FromRow)]
@@ -236,7 +233,7 @@ async fn resolve_grant(tx: &mut Tx, spec: &GrantSpec) -> Result<(Option<i64>, Op
 pub async fn create_user(db: &Db, actor: &Actor, new: &NewUser) -> Result<User> {
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let username = check_username(&new.username)?;
-    check_password(&new.password)?;
+    check_password(&new.password, &username)?;
     let hash = hash_password(&new.password)?;
     let now = Utc::now();
     let language = opencpd_domain::i18n::resolve(&new.language).to_string();
@@ -495,10 +492,76 @@ pub async fn set_language(db: &Db, actor: &Actor, language: &str) -> Result<()> 
     Ok(())
 }
 
-/// Creates an API token for the acting user (or, for an admin, another user); returns the
-/// secret, shown once.
+/// Creates an API token named `name`, without expiry, for the acting user (or, for an
+/// admin, another user); returns the secret, shown once.
 pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) -> Result<String> {
-    let username = username.trim().to_lowercase();
+    let new = NewToken { name: name.to_string(), expires_in_days: None };
+    Ok(issue_token(db, actor, username, &new).await?.1)
+}
+
+/// Most days an API token may be valid for.
+pub const TOKEN_DAYS_MAX: i64 = 730;
+
+/// An API token to create: a name its owner recognises it by, and how many days it is
+/// valid (none: until revoked).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    pub name: String,
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// An API token as its owner and the admins see it: never its secret.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    username: String,
+    name: String,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    revoked: bool,
+}
+
+impl TokenRow {
+    fn info(self, now: DateTime<Utc>) -> TokenInfo {
+        let status = if self.revoked {
+            "revoked"
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        };
+        TokenInfo {
+            id: self.id,
+            username: self.username,
+            name: self.name,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            status,
+        }
+    }
+}
+
+const TOKEN_COLUMNS: &str = "t.id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+/// The user a token operation is for: the actor themself, or anyone for an admin.
+async fn token_owner(db: &Db, actor: &Actor, username: &str) -> Result<(i64, String)> {
+    let username = login_name(username);
     if username != actor.username {
         actor.require(Action::ManageUsers, &Target::Deployment)?;
     }
@@ -507,34 +570,189 @@ pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) ->
         .fetch_optional(p)
         .await)?;
     let user_id = user_id.ok_or_else(|| Problem::new("not-found").in_column("username").with_value(&username))?;
+    Ok((user_id, username))
+}
+
+/// Creates an API token for the acting user (or, for an admin, another user); returns it
+/// and its secret, shown once.
+pub async fn issue_token(db: &Db, actor: &Actor, username: &str, new: &NewToken) -> Result<(TokenInfo, String)> {
+    let name = opencpd_domain::registry::parse_name(&new.name).map_err(|p| p.in_column("name"))?;
+    if let Some(days) = new.expires_in_days
+        && !(1..=TOKEN_DAYS_MAX).contains(&days)
+    {
+        return Err(Problem::new("token-expiry")
+            .in_column("expires_in_days")
+            .with_value(days.to_string())
+            .arg("max", TOKEN_DAYS_MAX)
+            .into());
+    }
+    let (user_id, username) = token_owner(db, actor, username).await?;
     let secret = format!("ocpd_{}", new_secret());
+    let now = Utc::now();
+    let expires_at = new.expires_in_days.map(|d| now + Duration::days(d));
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
-        sqlx::query(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)",
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(user_id)
-        .bind(name)
+        .bind(&name)
         .bind(digest(&secret))
-        .bind(Utc::now())
+        .bind(now)
         .bind(false)
-        .execute(&mut *c)
+        .bind(expires_at)
+        .fetch_one(&mut *c)
         .await
-        .map(|r| r.rows_affected())
     })?;
+    let info = TokenInfo {
+        id,
+        username: username.clone(),
+        name: name.clone(),
+        created_at: now,
+        expires_at,
+        revoked_at: None,
+        status: "active",
+    };
     audit::record(
         &mut tx,
         actor,
         "create",
         "api_token",
-        &user_id.to_string(),
+        &id.to_string(),
         &format!("API token {name} for {username}"),
+        None::<&()>,
+        Some(&info),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((info, secret))
+}
+
+/// The API tokens of `username` (the actor's own, or anyone's for an admin), newest first.
+pub async fn tokens(db: &Db, actor: &Actor, username: &str) -> Result<Vec<TokenInfo>> {
+    let (user_id, _) = token_owner(db, actor, username).await?;
+    let sql = format!("SELECT {TOKEN_COLUMNS} WHERE t.user_id = $1 ORDER BY t.id DESC");
+    let rows: Vec<TokenRow> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(user_id).fetch_all(p).await)?;
+    let now = Utc::now();
+    Ok(rows.into_iter().map(|r| r.info(now)).collect())
+}
+
+/// Revokes one API token: the actor's own, or anyone's for an admin. It stops working on
+/// the next request, whichever process serves it. Revoking a revoked token changes nothing.
+pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<TokenInfo> {
+    let sql = format!("SELECT {TOKEN_COLUMNS} WHERE t.id = $1");
+    let row: Option<TokenRow> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    let row = row.ok_or(Error::NotFound)?;
+    if row.username != actor.username && !actor.may(Action::ManageUsers) {
+        // Someone else's token is, to this actor, a token that does not exist.
+        return Err(Error::NotFound);
+    }
+    let now = Utc::now();
+    let before = row.info(now);
+    if before.status == "revoked" {
+        return Ok(before);
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE api_tokens SET revoked = $1, revoked_at = $2 WHERE id = $3")
+        .bind(true)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let after = TokenInfo { revoked_at: Some(now), status: "revoked", ..before.clone() };
+    audit::record(
+        &mut tx,
+        actor,
+        "revoke",
+        "api_token",
+        &id.to_string(),
+        &format!("API token {} of {}", after.name, after.username),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Changes the actor's own password after checking the current one. Every other session
+/// of the account ends (`keep_session` is the secret of the one making the change, kept).
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session: Option<&str>,
+) -> Result<()> {
+    let user_id = actor.user_id.ok_or(Error::Forbidden)?;
+    let stored: String = on_db!(db, |p| sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(p)
+        .await)?;
+    if current.chars().count() > opencpd_domain::password::MAX_CHARS
+        || !check_password_off_thread(current, stored).await?
+    {
+        return Err(Problem::new("password-wrong").in_column("current_password").into());
+    }
+    opencpd_domain::password::check(new, &actor.username).map_err(|p| p.in_column("new_password"))?;
+    set_password(db, actor, user_id, &actor.username, new, keep_session, "change_password").await
+}
+
+/// An admin sets another account's password (the user forgot theirs); every session of the
+/// account ends.
+pub async fn reset_password(db: &Db, actor: &Actor, username: &str, new: &str) -> Result<()> {
+    actor.require(Action::ManageUsers, &Target::Deployment)?;
+    let username = login_name(username);
+    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(&username)
+        .fetch_optional(p)
+        .await)?;
+    let user_id = user_id.ok_or(Error::NotFound)?;
+    check_password(new, &username)?;
+    set_password(db, actor, user_id, &username, new, None, "reset_password").await
+}
+
+async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    username: &str,
+    new: &str,
+    keep_session: Option<&str>,
+    action: &str,
+) -> Result<()> {
+    let hash = hash_password(new)?;
+    let kept = keep_session.map(digest).unwrap_or_default();
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(&kept)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        "user",
+        &user_id.to_string(),
+        &format!("password of {username} {}", if action == "reset_password" { "reset" } else { "changed" }),
         None::<&()>,
         None::<&()>,
     )
     .await?;
     tx.commit().await?;
-    Ok(secret)
+    Ok(())
 }
 
 /// How a request proved who is acting: the hash of an API token or of a session's secret.
@@ -584,7 +802,8 @@ pub fn vouch_holds_sql(no: &str) -> String {
     format!(
         "(v.vouch_stamp IS NULL \
          OR EXISTS (SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = v.vouch_token \
-         AND t.revoked = {no} AND u.disabled = {no} AND u.access_stamp = v.vouch_stamp) \
+         AND t.revoked = {no} AND (t.expires_at IS NULL OR t.expires_at > v.received_at) \
+         AND u.disabled = {no} AND u.access_stamp = v.vouch_stamp) \
          OR EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = v.vouch_session \
          AND s.expires_at > v.received_at AND u.disabled = {no} AND u.access_stamp = v.vouch_stamp))"
     )
@@ -650,9 +869,15 @@ async fn read_credential(db: &Db, credential: &Credential) -> Result<Option<(Ses
         Credential::Token(hash) => {
             let sql = format!(
                 "SELECT {ACTOR_COLUMNS}, NULL AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
-                 {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 ORDER BY g.id"
+                 {ACTOR_GRANTS_JOIN} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 \
+                 AND (t.expires_at IS NULL OR t.expires_at > $3) ORDER BY g.id"
             );
-            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(hash).bind(false).fetch_all(p).await)?
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(hash)
+                .bind(false)
+                .bind(Utc::now())
+                .fetch_all(p)
+                .await)?
         }
     };
     let csrf_token = rows.first().and_then(|r| r.csrf_token.clone()).unwrap_or_default();

@@ -257,6 +257,30 @@ enum UserAction {
         username: String,
         #[arg(long, default_value = "script")]
         name: String,
+        /// Days the token is valid (none: until revoked).
+        #[arg(long)]
+        expires_days: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List an account's API tokens (never their secrets).
+    Tokens {
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Revoke one API token, by the number `user tokens` shows.
+    RevokeToken {
+        id: i64,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set an account's password (one who forgot theirs); their sessions end. The password is
+    /// read from --password, OPENCPD_PASSWORD or standard input.
+    Password {
+        username: String,
+        #[arg(long, env = "OPENCPD_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -546,14 +570,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
             let role = AccountRole::parse(&role).map_err(|p| anyhow::anyhow!("--role: {p}"))?;
             let password = match password {
                 Some(p) => p,
-                None => {
-                    if std::io::stdin().is_terminal() {
-                        eprint!("Password for {username}: ");
-                    }
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
+                None => read_password(&username)?,
             };
             let pool = open(&db.db, IfMissing::Refuse).await?;
             let new = NewUser {
@@ -586,13 +603,80 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
         }
         UserAction::Disable { username, db } => set_disabled(&db.db, &username, true).await,
         UserAction::Enable { username, db } => set_disabled(&db.db, &username, false).await,
-        UserAction::Token { username, name, db } => {
+        UserAction::Token { username, name, expires_days, db } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
-            let token =
-                accounts::create_token(&pool, &actor, &username, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{token}");
+            let new = accounts::NewToken { name, expires_in_days: expires_days };
+            match accounts::issue_token(&pool, &actor, &username, &new).await {
+                Ok((_, secret)) => {
+                    println!("{secret}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
+        }
+        UserAction::Tokens { username, db } => {
+            let pool = open(&db.db, IfMissing::Refuse).await?;
+            let tokens = match accounts::tokens(&pool, &actor, &username).await {
+                Ok(tokens) => tokens,
+                Err(e) => return refused(e),
+            };
+            println!("{:>6}  {:<8} {:<10} {:<10} name", "id", "status", "created", "expires");
+            for t in tokens {
+                let expires = t.expires_at.map(|e| e.date_naive().to_string()).unwrap_or_else(|| "never".into());
+                println!("{:>6}  {:<8} {:<10} {:<10} {}", t.id, t.status, t.created_at.date_naive(), expires, t.name);
+            }
             Ok(ExitCode::SUCCESS)
         }
+        UserAction::RevokeToken { id, db } => {
+            let pool = open(&db.db, IfMissing::Refuse).await?;
+            match accounts::revoke_token(&pool, &actor, id).await {
+                Ok(t) => {
+                    println!("Token {} ({}) of {} is revoked.", t.id, t.name, t.username);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
+        }
+        UserAction::Password { username, password, db } => {
+            let password = match password {
+                Some(p) => p,
+                None => read_password(&username)?,
+            };
+            let pool = open(&db.db, IfMissing::Refuse).await?;
+            match accounts::reset_password(&pool, &actor, &username, &password).await {
+                Ok(()) => {
+                    println!("The password of {} is set; their sessions ended.", accounts::login_name(&username));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
+        }
+    }
+}
+
+/// A password read from standard input (asked for when it is a terminal).
+fn read_password(username: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for {username}: ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// A refusal of the store said on standard error, in the operator's language: exit code 1.
+/// Anything else is an error of the program.
+fn refused(e: opencpd_store::Error) -> anyhow::Result<ExitCode> {
+    match e {
+        e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_)) => {
+            eprintln!("error: {}", told(e, lang()));
+            Ok(ExitCode::from(1))
+        }
+        opencpd_store::Error::NotFound => {
+            eprintln!("error: {}", text("problem-not-found", &[]));
+            Ok(ExitCode::from(1))
+        }
+        e => Err(anyhow::anyhow!("{e}")),
     }
 }
 

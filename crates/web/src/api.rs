@@ -60,12 +60,17 @@ pub fn router() -> Router<AppState> {
         .route("/field/conflicts/{id}/resolve", post(resolve_conflict))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
+        .route("/users/{username}/tokens", get(user_tokens))
+        .route("/users/{username}/password", post(reset_password))
+        .route("/me/tokens", get(my_tokens).post(create_my_token))
+        .route("/me/password", post(change_my_password))
+        .route("/tokens/{id}/revoke", post(revoke_token))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user, list_schools, list_people),
-    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
+    paths(me, my_tokens, create_my_token, revoke_token, user_tokens, change_my_password, reset_password, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user, list_schools, list_people),
+    components(schemas(accounts::TokenInfo, accounts::NewToken, IssuedToken, PasswordChange, PasswordReset, SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
 )]
 pub struct ApiDoc;
 
@@ -684,4 +689,83 @@ async fn resolve_conflict(
         }
     };
     Ok(Json(field::resolve(&state.db, ctx.actor()?, id, apply).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/tokens", responses((status = 200, body = Vec<accounts::TokenInfo>), (status = 401, body = ApiError)))]
+async fn my_tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<accounts::TokenInfo>>> {
+    let actor = ctx.actor()?;
+    Ok(Json(accounts::tokens(&state.db, actor, &actor.username).await?))
+}
+
+/// A token just created: its description, and its secret, shown this once.
+#[derive(Serialize, ToSchema)]
+struct IssuedToken {
+    token: accounts::TokenInfo,
+    secret: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/tokens", request_body = accounts::NewToken, responses((status = 201, body = IssuedToken), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+async fn create_my_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<accounts::NewToken>, JsonRejection>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let Json(new) = ok(body)?;
+    let (token, secret) = accounts::issue_token(&state.db, actor, &actor.username, &new).await?;
+    Ok((StatusCode::CREATED, Json(IssuedToken { token, secret })).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", params(("id" = i64, Path)), responses((status = 200, body = accounts::TokenInfo), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<accounts::TokenInfo>> {
+    Ok(Json(accounts::revoke_token(&state.db, ctx.actor()?, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{username}/tokens", params(("username" = String, Path)), responses((status = 200, body = Vec<accounts::TokenInfo>), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn user_tokens(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> Result<Json<Vec<accounts::TokenInfo>>> {
+    Ok(Json(accounts::tokens(&state.db, ctx.actor()?, &username).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChange, responses((status = 204), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+async fn change_my_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    body: std::result::Result<Json<PasswordChange>, JsonRejection>,
+) -> Result<StatusCode> {
+    let actor = ctx.actor()?;
+    let Json(body) = ok(body)?;
+    let session = crate::auth::cookie(&headers, crate::auth::SESSION_COOKIE);
+    accounts::change_password(&state.db, actor, &body.current_password, &body.new_password, session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PasswordReset {
+    password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{username}/password", params(("username" = String, Path)), request_body = PasswordReset, responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    body: std::result::Result<Json<PasswordReset>, JsonRejection>,
+) -> Result<StatusCode> {
+    let actor = ctx.actor()?;
+    let Json(body) = ok(body)?;
+    accounts::reset_password(&state.db, actor, &username, &body.password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -66,6 +66,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("person.html", include_str!("../templates/person.html")),
     ("import.html", include_str!("../templates/import.html")),
     ("users.html", include_str!("../templates/users.html")),
+    ("account.html", include_str!("../templates/account.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("instruments.html", include_str!("../templates/instruments.html")),
     ("conflicts.html", include_str!("../templates/conflicts.html")),
@@ -112,6 +113,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/users", get(users_page).post(create_user))
         .route("/users/{username}/disable", post(disable_user))
         .route("/users/{username}/enable", post(enable_user))
+        .route("/users/{username}/password", post(reset_password))
+        .route("/account", get(account_page))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/audit", get(audit_page))
         .route("/conflicts", get(conflicts_page))
         .route("/conflicts/{id}", post(resolve_conflict))
@@ -335,8 +341,13 @@ async fn export_file(
     table_download(format, kind.key(), &headers, rows)
 }
 
-async fn users_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    render_users(&state, &ctx, None, None, StatusCode::OK).await
+#[derive(Deserialize)]
+struct UsersQuery {
+    reset: Option<String>,
+}
+
+async fn users_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Response> {
+    render_users(&state, &ctx, None, None, q.reset, StatusCode::OK).await
 }
 
 async fn render_users(
@@ -344,6 +355,7 @@ async fn render_users(
     ctx: &Ctx,
     problems: Option<Vec<String>>,
     created: Option<String>,
+    reset: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
@@ -356,7 +368,8 @@ async fn render_users(
         })
         .collect();
     let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
-    let html = state.templates.page(ctx, "users.html", minijinja::context! { users, roles, problems, created })?;
+    let html =
+        state.templates.page(ctx, "users.html", minijinja::context! { users, roles, problems, created, reset })?;
     Ok((status, html).into_response())
 }
 
@@ -385,10 +398,10 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): Cs
     }
     .await;
     match outcome {
-        Ok(user) => render_users(&state, &ctx, None, Some(user.username), StatusCode::OK).await,
+        Ok(user) => render_users(&state, &ctx, None, Some(user.username), None, StatusCode::OK).await,
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
             let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
-            render_users(&state, &ctx, Some(messages), None, e.status()).await
+            render_users(&state, &ctx, Some(messages), None, None, e.status()).await
         }
         Err(e) => Err(e),
     }
@@ -615,6 +628,143 @@ async fn resolve_conflict(
     let actor = ctx.actor()?;
     opencpd_store::field::resolve(&state.db, actor, id, form.action == "apply").await?;
     Ok(Redirect::to("/conflicts").into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    password: String,
+}
+
+/// An admin sets a user's password; the list says so, or shows why not.
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    match accounts::reset_password(&state.db, actor, &username, &form.password).await.map_err(Error::from) {
+        Ok(()) => Ok(Redirect::to(&format!("/users?reset={}", accounts::login_name(&username))).into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
+            render_users(&state, &ctx, Some(messages), None, None, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What the account page shows after a change: a message, the problems, or a new
+/// token's secret (shown this once).
+#[derive(Default)]
+struct AccountOutcome {
+    notice: Option<&'static str>,
+    problems: Vec<String>,
+    secret: Option<String>,
+}
+
+async fn render_account(state: &AppState, ctx: &Ctx, outcome: AccountOutcome, status: StatusCode) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let tokens = accounts::tokens(&state.db, actor, &actor.username).await?;
+    let html = state.templates.page(
+        ctx,
+        "account.html",
+        minijinja::context! {
+            tokens => v(&tokens),
+            notice => outcome.notice,
+            problems => outcome.problems,
+            secret => outcome.secret,
+            max_days => accounts::TOKEN_DAYS_MAX,
+            min_password => opencpd_domain::password::MIN_CHARS,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// The signed-in user's own account: their password and their API tokens.
+async fn account_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_account(&state, &ctx, AccountOutcome::default(), StatusCode::OK).await
+}
+
+/// Renders the outcome of an account change: problems on the page, other errors as errors.
+async fn account_outcome(
+    state: &AppState,
+    ctx: &Ctx,
+    result: std::result::Result<AccountOutcome, Error>,
+) -> Result<Response> {
+    match result {
+        Ok(outcome) => render_account(state, ctx, outcome, StatusCode::OK).await,
+        Err(e @ Error::Invalid(_)) => {
+            let problems = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
+            render_account(state, ctx, AccountOutcome { problems, ..Default::default() }, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let session = crate::auth::cookie(&headers, crate::auth::SESSION_COOKIE);
+    let result = accounts::change_password(&state.db, actor, &form.current_password, &form.new_password, session)
+        .await
+        .map(|()| AccountOutcome { notice: Some("account-password-changed"), ..Default::default() })
+        .map_err(Error::from);
+    account_outcome(&state, &ctx, result).await
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    name: String,
+    expires_in_days: Option<String>,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let days = form.expires_in_days.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let result = match days.map(|d| d.parse::<i64>()) {
+        Some(Err(_)) => Err(Error::Invalid(vec![
+            opencpd_domain::Problem::new("token-expiry")
+                .in_column("expires_in_days")
+                .with_value(days.unwrap_or_default())
+                .arg("max", accounts::TOKEN_DAYS_MAX),
+        ])),
+        parsed => {
+            let new = accounts::NewToken { name: form.name, expires_in_days: parsed.and_then(|p| p.ok()) };
+            accounts::issue_token(&state.db, actor, &actor.username, &new)
+                .await
+                .map(|(_, secret)| AccountOutcome { secret: Some(secret), ..Default::default() })
+                .map_err(Error::from)
+        }
+    };
+    account_outcome(&state, &ctx, result).await
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let result = accounts::revoke_token(&state.db, actor, id)
+        .await
+        .map(|_| AccountOutcome { notice: Some("account-token-revoked-done"), ..Default::default() })
+        .map_err(Error::from);
+    account_outcome(&state, &ctx, result).await
 }
 
 #[cfg(test)]

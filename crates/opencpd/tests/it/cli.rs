@@ -810,3 +810,44 @@ async fn an_export_read_in_part_through_a_pipe_ends_quietly() {
     assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn user_tokens_are_listed_and_revoked_and_a_password_reset_from_the_command_line() {
+    for backend in backends() {
+        let db = demo_db(backend).await;
+        let out = opencpd(&[
+            "user",
+            "token",
+            "seo.gitega",
+            "--name",
+            "nightly sync",
+            "--expires-days",
+            "90",
+            "--db",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let secret = stdout(&out).trim().to_string();
+        assert!(secret.starts_with("ocpd_"), "{secret}");
+        let listed = stdout(&opencpd(&["user", "tokens", "seo.gitega", "--db", &db.url]));
+        let line = listed.lines().find(|l| l.contains("nightly sync")).expect("the token listed");
+        assert!(line.contains("active") && !listed.contains(&secret), "{backend:?}: {listed}");
+        let id = line.split_whitespace().next().unwrap();
+        // A bad expiry is refused, naming the flag's field.
+        let out = opencpd(&["user", "token", "seo.gitega", "--name", "x", "--expires-days", "0", "--db", &db.url]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}");
+        assert!(stderr(&out).contains("expires_in_days"), "{backend:?}: {}", stderr(&out));
+        let out = opencpd(&["user", "revoke-token", id, "--db", &db.url]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let listed = stdout(&opencpd(&["user", "tokens", "seo.gitega", "--db", &db.url]));
+        assert!(listed.lines().any(|l| l.contains("nightly sync") && l.contains("revoked")), "{backend:?}: {listed}");
+        // A common password is refused; a good one is set.
+        let out = opencpd(&["user", "password", "seo.gitega", "--password", "password1", "--db", &db.url]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}");
+        assert!(stderr(&out).contains("password"), "{backend:?}");
+        let out = opencpd(&["user", "password", "seo.gitega", "--password", "Akagera-Park-77", "--db", &db.url]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let who = opencpd_store::accounts::authenticate(&db.db, "seo.gitega", "Akagera-Park-77").await.unwrap();
+        assert!(who.is_some(), "{backend:?}");
+    }
+}

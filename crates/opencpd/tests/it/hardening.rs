@@ -423,3 +423,204 @@ async fn write_routes_answer_422_before_401_every_write_route_answers_401_withou
         assert!(tried.len() >= 45, "{backend:?}: only {tried:?}");
     }
 }
+
+/// A bearer request with `token`, answered with its status.
+async fn status_with_token(app: &TestApp, token: &str) -> u16 {
+    reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn api_tokens_are_named_listed_expire_and_are_revoked_one_by_one() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let head = app.api("head.gitega").await;
+        // A named token valid for 30 days; its secret is given once and never listed.
+        let r = head
+            .post("/api/v1/me/tokens")
+            .json(&json!({"name": "EMIS export", "expires_in_days": 30}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{backend:?}");
+        let issued: Value = r.json().await.unwrap();
+        let secret = issued["secret"].as_str().unwrap().to_string();
+        let id = issued["token"]["id"].as_i64().unwrap();
+        assert_eq!(issued["token"]["status"], "active");
+        assert!(issued["token"]["expires_at"].as_str().is_some());
+        assert_eq!(status_with_token(&app, &secret).await, 200, "{backend:?}");
+        let other = head.post("/api/v1/me/tokens").json(&json!({"name": "Sync laptop"})).send().await.unwrap();
+        let other: Value = other.json().await.unwrap();
+        let other_secret = other["secret"].as_str().unwrap().to_string();
+        let list: Value = head.get("/api/v1/me/tokens").send().await.unwrap().json().await.unwrap();
+        let names: Vec<&str> = list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"EMIS export") && names.contains(&"Sync laptop"), "{backend:?}: {names:?}");
+        assert!(!list.to_string().contains(&secret), "a secret is never listed");
+
+        // Bad input names the field and creates nothing.
+        for (body, field) in [
+            (json!({"name": "x", "expires_in_days": 0}), "expires_in_days"),
+            (json!({"name": "x", "expires_in_days": 5000}), "expires_in_days"),
+            (json!({"name": "  "}), "name"),
+            (json!({"name": "x", "expires": 3}), "expires"),
+        ] {
+            let r = head.post("/api/v1/me/tokens").json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{backend:?} {body}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["problems"][0]["column"], field, "{backend:?} {e}");
+        }
+        let listed: Value = head.get("/api/v1/me/tokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), list.as_array().unwrap().len(), "{backend:?}");
+
+        // Someone else's token does not exist for a school leader; an admin sees and revokes it.
+        let teacher = app.api("teacher").await;
+        assert_eq!(teacher.post(&format!("/api/v1/tokens/{id}/revoke")).send().await.unwrap().status(), 404);
+        assert_eq!(teacher.get("/api/v1/users/head.gitega/tokens").send().await.unwrap().status(), 403);
+        let admin = app.api("admin").await;
+        let theirs: Value = admin.get("/api/v1/users/head.gitega/tokens").send().await.unwrap().json().await.unwrap();
+        assert!(theirs.as_array().unwrap().iter().any(|t| t["id"] == id), "{backend:?}");
+
+        // Revoking one stops it on the next request and leaves the other working.
+        let r = head.post(&format!("/api/v1/tokens/{id}/revoke")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
+        assert_eq!(r.json::<Value>().await.unwrap()["status"], "revoked");
+        assert_eq!(status_with_token(&app, &secret).await, 401, "{backend:?}");
+        assert_eq!(status_with_token(&app, &other_secret).await, 200, "{backend:?}");
+
+        // A token past its date no longer authenticates, and is listed as expired.
+        let (_, past) = opencpd_store::accounts::issue_token(
+            &app.db.db,
+            &opencpd_store::Actor::system(),
+            "head.gitega",
+            &opencpd_store::accounts::NewToken { name: "old".into(), expires_in_days: Some(1) },
+        )
+        .await
+        .unwrap();
+        assert_eq!(status_with_token(&app, &past).await, 200, "{backend:?}");
+        let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+        opencpd_store::on_db!(&app.db.db, |p| sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = 'old'")
+            .bind(yesterday)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        assert_eq!(status_with_token(&app, &past).await, 401, "{backend:?}");
+        let list: Value = head.get("/api/v1/me/tokens").send().await.unwrap().json().await.unwrap();
+        let old = list.as_array().unwrap().iter().find(|t| t["name"] == "old").unwrap();
+        assert_eq!(old["status"], "expired", "{backend:?}");
+        // Each creation and the revocation are audited.
+        assert!(app.scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'api_token'").await >= 4, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn passwords_a_user_changes_their_own_and_an_admin_resets_one_common_ones_refused() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let head = app.api("head.gitega").await;
+        let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+        for (body, field, code) in [
+            (change("wrong-password", "Lac-Kivu-2026!"), "current_password", "password-wrong"),
+            (change(PASSWORD, "azertyuiop"), "new_password", "password-common"),
+            (change(PASSWORD, "short"), "new_password", "too-short"),
+            (change(PASSWORD, &"x9".repeat(100)), "new_password", "too-long"),
+            (change(PASSWORD, "head.gitega"), "new_password", "password-is-name"),
+        ] {
+            let r = head.post("/api/v1/me/password").json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{backend:?} {body}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["problems"][0]["column"], field, "{backend:?} {e}");
+            assert_eq!(e["problems"][0]["code"], code, "{backend:?} {e}");
+        }
+        // A browser session open before the change ends with it.
+        let before = app.browser("head.gitega").await;
+        assert_eq!(before.get(app.url("/account")).send().await.unwrap().url().path(), "/account");
+        let r = head.post("/api/v1/me/password").json(&change(PASSWORD, "Lac-Kivu-2026!")).send().await.unwrap();
+        assert_eq!(r.status(), 204, "{backend:?}");
+        assert_eq!(before.get(app.url("/account")).send().await.unwrap().url().path(), "/login", "{backend:?}");
+        let (client, csrf) = login_form(&app).await;
+        assert_eq!(try_login(&app, &client, &csrf, "head.gitega", PASSWORD).await.status(), 401, "{backend:?}");
+        assert_eq!(try_login(&app, &client, &csrf, "head.gitega", "Lac-Kivu-2026!").await.status(), 303, "{backend:?}");
+
+        // Only an admin resets another's password; it too is checked, and audited.
+        let r = head
+            .post("/api/v1/users/teacher/password")
+            .json(&json!({"password": "Nyungwe-Forest-9"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        let admin = app.api("admin").await;
+        let r =
+            admin.post("/api/v1/users/teacher/password").json(&json!({"password": "123456789"})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let r = admin
+            .post("/api/v1/users/nobody/password")
+            .json(&json!({"password": "Nyungwe-Forest-9"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{backend:?}");
+        let r = admin
+            .post("/api/v1/users/teacher/password")
+            .json(&json!({"password": "Nyungwe-Forest-9"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "{backend:?}");
+        assert_eq!(try_login(&app, &client, &csrf, "teacher", "Nyungwe-Forest-9").await.status(), 303, "{backend:?}");
+        let audited =
+            app.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('change_password', 'reset_password')").await;
+        assert_eq!(audited, 2, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn account_page_creates_a_token_shown_once_and_revokes_it() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let browser = app.browser("seo.gitega").await;
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let page = browser
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("name", "Weekly report"), ("expires_in_days", "7")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("<code>").expect("the secret shown") + 6;
+    let secret = page[start..].split('<').next().unwrap().to_string();
+    assert!(secret.starts_with("ocpd_"), "{secret}");
+    assert_eq!(status_with_token(&app, &secret).await, 200);
+    // Shown once: the page read again lists the token by name only.
+    let again = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains("Weekly report") && !again.contains(&secret));
+    // A bad expiry is said on the page, naming the field.
+    let r = browser
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("name", "x"), ("expires_in_days", "soon")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("expires_in_days"));
+    // Without the form's token nothing happens.
+    let id = app.id_of("SELECT id FROM api_tokens WHERE name = $1", "Weekly report").await;
+    let r = browser
+        .post(app.url(&format!("/account/tokens/{id}/revoke")))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(status_with_token(&app, &secret).await, 200);
+    let r = browser
+        .post(app.url(&format!("/account/tokens/{id}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(status_with_token(&app, &secret).await, 401);
+}
