@@ -1,6 +1,7 @@
 //! The one integration-test binary of `opencpd-forms`: workbooks built in code from the
 //! XLSForm spec, and the real forms of the shared reference data (`../shared/data/xlsforms`).
 
+mod corpus;
 mod fixtures;
 mod import;
 mod real_forms;
