@@ -15,10 +15,8 @@ use std::sync::OnceLock;
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")];
 
 /// Every message file, as (language, file, text).
-const SOURCES: &[(&str, &str, &str)] = &[
-    ("en", "en.ftl", include_str!("../locales/en.ftl")),
-    ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
-];
+const SOURCES: &[(&str, &str, &str)] =
+    &[("en", "en.ftl", include_str!("../locales/en.ftl")), ("fr", "fr.ftl", include_str!("../locales/fr.ftl"))];
 
 pub struct Catalog {
     bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,

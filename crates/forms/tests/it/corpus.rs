@@ -32,7 +32,8 @@ fn read(path: &str) -> Result<Form, Vec<Problem>> {
 }
 
 fn located(p: &Problem) -> bool {
-    p.row.is_some() && p.column.as_deref().is_some_and(|c| c.split_once('!').is_some_and(|(s, h)| !s.is_empty() && !h.is_empty()))
+    p.row.is_some()
+        && p.column.as_deref().is_some_and(|c| c.split_once('!').is_some_and(|(s, h)| !s.is_empty() && !h.is_empty()))
 }
 
 #[test]
@@ -54,5 +55,11 @@ fn every_corpus_form_gets_the_verdict_of_pyxform_and_odk_validate() {
             )),
         }
     }
-    assert!(wrong.is_empty(), "{} of {} forms get the wrong verdict:\n{}", wrong.len(), verdicts.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} forms get the wrong verdict:\n{}",
+        wrong.len(),
+        verdicts.len(),
+        wrong.join("\n")
+    );
 }
