@@ -2,6 +2,7 @@
 //! XLSForm spec, and the real forms of the shared reference data (`../shared/data/xlsforms`).
 
 mod corpus;
+mod expressions;
 mod fixtures;
 mod import;
 mod real_forms;
