@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parse, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
+  parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
   computeCalculations, prune, formatNumber, parsePath,
 } from '../forms.js';
 
@@ -135,9 +135,15 @@ test('unsupported functions and paths are refused by name', () => {
     try { parse(src, dialect); } catch (e) { return { kind: e.kind, at: e.at, name: e.function, path: e.path }; }
     return null;
   };
-  assert.deepEqual(err("pulldata('hh', 'name', 'id', ${id})"), { kind: 'unsupported-function', at: 1, name: 'pulldata', path: undefined });
-  assert.equal(err('1 + indexed-repeat(${a}, ${r}, 1)').at, 5);
-  assert.equal(err("jr:choice-name(${a}, '${a}')").name, 'jr:choice-name');
+  assert.deepEqual(err("device-info('phone')"), { kind: 'unsupported-function', at: 1, name: 'device-info', path: undefined });
+  assert.equal(err('1 + duration()').at, 5);
+  for (const taken of ["pulldata('hh', 'name', 'id', ${id})", '1 + indexed-repeat(${a}, ${r}, 1)', "jr:choice-name(${a}, '${a}')", 'position(..) = 1', 'null = 1']) {
+    assert.equal(err(taken), null, taken);
+  }
+  const all = parseAll("duration() + 1 + plug-in(${a}) + pulldata('f', 'c')");
+  assert.deepEqual(all.errors.map((e) => [e.kind, e.at, e.function]), [
+    ['unsupported-function', 1, 'duration'], ['unsupported-function', 18, 'plug-in'], ['arity', 34, 'pulldata'],
+  ], 'every refused function of a cell, as expr.rs parse_all');
   assert.deepEqual(err('/data/x = 1'), { kind: 'unsupported-path', at: 1, name: undefined, path: '/' });
   assert.equal(err('../x = 1').path, '..');
   assert.equal(err('cf = 1').path, 'cf');
