@@ -5,6 +5,7 @@ mod corpus;
 mod expressions;
 mod fixtures;
 mod import;
+mod odk_types;
 mod real_forms;
 mod scoring;
 mod validation;

@@ -773,9 +773,39 @@ function parseAnswer(form, item, value) {
     throw problem('bad-choice', { allowed: allowed.join(', ') });
   };
   switch (kind) {
-    case 'text': case 'metadata': {
+    case 'text': case 'metadata': case 'barcode': case 'hidden': {
       const v = typeof value === 'string' ? value : s;
       return { t: 'text', v, out: v };
+    }
+    case 'geopoint': case 'geotrace': case 'geoshape': {
+      const v = geoAnswer(kind, s);
+      return { t: 'text', v, out: v };
+    }
+    case 'media': {
+      const bad = /[/\\]/u.test(s) || s.startsWith('.') || [...s].length > 255 || /\p{Cc}/u.test(s);
+      if (bad) throw problem('form-bad-file-name');
+      return { t: 'text', v: s, out: s };
+    }
+    case 'rank': {
+      const names = [];
+      for (const name of s.split(/\s+/u).filter(Boolean)) {
+        try { choice(item.kind.list, name); } catch (p) { p.value = name; throw p; }
+        if (names.includes(name)) { const p = problem('form-bad-rank'); p.value = name; throw p; }
+        names.push(name);
+      }
+      return { t: 'choices', v: names, out: names };
+    }
+    case 'select_from_file': {
+      if (!item.kind.multiple) return { t: 'choice', v: s, out: s };
+      const names = Array.isArray(value) ? value.map((e) => (typeof e === 'string' ? e.trim() : JSON.stringify(e))) : s.split(/\s+/u).filter(Boolean);
+      return { t: 'choices', v: names, out: names };
+    }
+    case 'select_external': {
+      const choices = form.external_lists?.[item.kind.list];
+      if (choices && !choices.some((c) => c.name === s)) {
+        throw problem('bad-choice', { allowed: choices.slice(0, 20).map((c) => c.name).join(', ') });
+      }
+      return { t: 'choice', v: s, out: s };
     }
     case 'integer': {
       if (!/^[+-]?\d+$/.test(s)) throw problem('form-bad-integer');
@@ -837,6 +867,29 @@ function parseAnswer(form, item, value) {
     case 'note': case 'calculate': throw problem('form-no-answer-expected');
     default: throw problem('form-bad-answer');
   }
+}
+
+/**
+ * A location answer checked (validate.rs `geo_answer`): `latitude longitude [altitude
+ * [accuracy]]` per point, points separated by `;`.
+ */
+export function geoAnswer(kind, s) {
+  const points = [];
+  for (const point of s.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const numbers = point.split(/\s+/u).map(parseRustFloat);
+    if (numbers.some((n) => n === null || !Number.isFinite(n))) throw problem('form-bad-geopoint');
+    const fits = numbers.length >= 2 && numbers.length <= 4 && numbers[0] >= -90 && numbers[0] <= 90
+      && numbers[1] >= -180 && numbers[1] <= 180 && (numbers.length < 4 || numbers[3] >= 0);
+    if (!fits) throw problem('form-bad-geopoint', { point });
+    points.push(numbers);
+  }
+  const first = points[0];
+  const last = points[points.length - 1];
+  const closed = points.length > 0 && first[0] === last[0] && first[1] === last[1];
+  if (kind === 'geopoint' && points.length !== 1) throw problem('form-bad-geopoint', { point: s });
+  if (kind === 'geotrace' && points.length < 2) throw problem('form-bad-geotrace');
+  if (kind === 'geoshape' && (points.length < 4 || !closed)) throw problem('form-bad-geoshape');
+  return points.map((p) => p.map(formatNumber).join(' ')).join(';');
 }
 
 /** An answer as the expression language sees it (validate.rs `answer_value`). */
@@ -933,6 +986,28 @@ class Check {
     return {
       reference,
       current: () => reference(current),
+      position: () => (pos.length ? num(pos[pos.length - 1][1] + 1) : EMPTY),
+      indexed: (name, at) => {
+        const found = index.get(name);
+        if (!found) return EMPTY;
+        const { item, repeats } = found;
+        const zero = at.map(([r, i]) => [r, i - 1]);
+        if (!zero.every(([r], i) => repeats[i] === r)) return EMPTY;
+        const inst = instanceAt(root, zero) ?? new Map();
+        if (repeats.length === zero.length && item.kind.type !== 'repeat') return answerValue(inst.get(name));
+        const out = [];
+        gather(inst, repeats.slice(zero.length), name, out);
+        return { t: 'list', v: out };
+      },
+      choiceName: (value, question) => {
+        const kind = index.get(question)?.item.kind;
+        let choices = [];
+        if (kind && ['select_one', 'select_multiple', 'rank'].includes(kind.type)) choices = choicesOf(form, kind.list);
+        if (kind?.type === 'select_external') choices = form.external_lists?.[kind.list] ?? [];
+        const c = choices.find((x) => x.name === value);
+        const label = c ? (c.label?.[form.default_language] ?? Object.values(c.label ?? {})[0]) : undefined;
+        return text(label ?? '');
+      },
       choiceColumn: (name) => {
         if (!choice) return EMPTY;
         let v;
