@@ -65,6 +65,12 @@ const STRINGS = {
     'remove': 'Remove',
     'entry': 'Entry {n}',
     'confirm': 'Confirm',
+    'locate': 'Use my location',
+    'locate-add': 'Add my location',
+    'locating': 'Finding the location…',
+    'located': 'Location found, to within {metres} m.',
+    'locate-failed': 'No location from this device ({reason}); type it: latitude longitude.',
+    'location-hint': 'Latitude and longitude in degrees; then altitude and accuracy in metres if known.',
     'choose-subject': 'Choose what the form is about: a school, a person, a cohort or a session.',
     'fix-problems': 'Please correct these before saving:',
     'saved': 'Saved to the outbox.',
@@ -136,6 +142,12 @@ const STRINGS = {
     'remove': 'Retirer',
     'entry': 'Entrée {n}',
     'confirm': 'Confirmer',
+    'locate': 'Utiliser ma position',
+    'locate-add': 'Ajouter ma position',
+    'locating': 'Recherche de la position…',
+    'located': 'Position trouvée, à {metres} m près.',
+    'locate-failed': "Pas de position depuis cet appareil ({reason}) ; saisissez-la : latitude longitude.",
+    'location-hint': "Latitude et longitude en degrés ; puis l'altitude et la précision en mètres si elles sont connues.",
     'choose-subject': "Choisissez l'objet du formulaire : une école, une personne, une cohorte ou une séance.",
     'fix-problems': "Corrigez ceci avant d'enregistrer :",
     'saved': "Enregistré dans la boîte d'envoi.",
@@ -459,7 +471,7 @@ function renderItems(items, prefix) {
   for (const item of items) {
     const path = prefix + item.name;
     const type = item.kind.type;
-    if (type === 'calculate' || type === 'metadata') continue;
+    if (type === 'calculate' || type === 'metadata' || type === 'hidden') continue;
     if (type === 'group') {
       out.push(el('fieldset', { class: 'group', dataset: { path } },
         el('legend', { dataset: { template: label(item.label, item.name) } }), ...renderItems(item.kind.items, prefix)));
@@ -532,6 +544,14 @@ function question(item, path) {
     case 'decimal':
       control = el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text });
       break;
+    case 'geopoint': case 'geotrace': case 'geoshape':
+      // The device's location (its accuracy shown), or typed by hand.
+      control = el('div', { class: 'location' },
+        el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text, 'aria-describedby': `${id}-where` }),
+        el('button', { type: 'button', class: 'small', dataset: { locate: path, append: type === 'geopoint' ? '' : '1' },
+          text: t(type === 'geopoint' ? 'locate' : 'locate-add') }),
+        el('div', { class: 'hint', id: `${id}-where`, text: t('location-hint') }));
+      break;
     case 'date': control = el('input', { id, name: path, type: 'date', value: text }); break;
     case 'time': control = el('input', { id, name: path, type: 'time', value: text }); break;
     case 'date_time': control = el('input', { id, name: path, type: 'datetime-local', value: text.slice(0, 16) }); break;
@@ -571,9 +591,30 @@ function onInput(event) {
   saveDraftSoon();
 }
 
+/** Fills a location question from the device (geolocation), showing the accuracy. */
+function locate(button) {
+  const input = button.parentElement.querySelector('input');
+  const where = button.parentElement.querySelector('.hint');
+  if (!navigator.geolocation) {
+    where.textContent = t('locate-failed', { reason: 'geolocation' });
+    return;
+  }
+  where.textContent = t('locating');
+  navigator.geolocation.getCurrentPosition((position) => {
+    const { latitude, longitude, altitude, accuracy } = position.coords;
+    const point = [latitude, longitude, altitude ?? 0, accuracy ?? 0].map((n) => String(Math.round(n * 1e7) / 1e7)).join(' ');
+    input.value = button.dataset.append && input.value.trim() ? `${input.value.trim()};${point}` : point;
+    where.textContent = t('located', { metres: String(Math.round(accuracy ?? 0)) });
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, (error) => {
+    where.textContent = t('locate-failed', { reason: error.message || String(error.code) });
+  }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 });
+}
+
 function onFormClick(event) {
   const button = event.target.closest('button');
   if (!button || !state.instrument) return;
+  if (button.dataset.locate !== undefined) { locate(button); return; }
   const { add, remove, index } = button.dataset;
   if (add === undefined && remove === undefined) return;
   const path = add ?? remove;
