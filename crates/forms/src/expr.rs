@@ -1,14 +1,19 @@
-//! The expression language of XLSForm: the small part of XPath 1.0 that forms use in
-//! `relevant`, `constraint`, `required`, `calculation`, `repeat_count` and `choice_filter`.
+//! The expression language of XLSForm: XPath 1.0 as forms use it in `relevant`,
+//! `constraint`, `required`, `calculation`, `repeat_count`, `choice_filter` and `default`,
+//! with the function library of JavaRosa (ODK Collect's engine).
 //!
-//! [`Expr::parse`] turns text into a syntax tree or an [`ExprError`] that says where and why;
-//! [`Expr::eval`] computes a [`Value`] against answers given by an [`Env`] and a [`Context`]
-//! (the date and time of evaluation are passed in: nothing here reads a clock).
+//! [`Expr::parse`] turns text into a syntax tree or an [`ExprError`] that says where and why
+//! ([`Expr::parse_all`] gives every refused function of the text); [`Expr::eval`] computes a
+//! [`Value`] against answers given by an [`Env`] and a [`Context`] (the date and time of
+//! evaluation are passed in: nothing here reads a clock). Curly quotes read as straight ones
+//! and a bare `null` is empty, as in pyxform and JavaRosa. What needs the submission
+//! (`position(..)`, `indexed-repeat`, `jr:choice-name`) or the form's files (`pulldata`) is
+//! asked of the [`Env`]. `random()` and `uuid()` are the only functions that are not pure.
 //!
-//! Not here: XPath paths (`/data/x`, `../x`), axes and predicates, and the functions of ODK
-//! or SurveyCTO that need the device, the server or other files (`pulldata`, `indexed-repeat`,
-//! `jr:choice-name`, `once`, `duration`…). They are refused when parsing, so a form that uses
-//! them is rejected at import instead of misbehaving later.
+//! Not here: XPath paths (`/data/x`, `../x`, `instance('x')/root/item[…]`), axes and
+//! predicates, `digest()`, and the functions of SurveyCTO (`duration`, `index`,
+//! `device-info`…). They are refused when parsing, so a form that uses them is rejected at
+//! import instead of misbehaving later.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,16 +1,24 @@
 //! XLSForm import: a workbook (`.xlsx` or old `.xls`) given as bytes becomes a [`Form`].
 //!
-//! Reads the `survey`, `choices` and `settings` sheets and ignores the others (`help-*`,
-//! `notes`, `columns`…). Real workbooks vary, so header spellings (`relevance`,
-//! `bind:relevant`, `constraint message`, `bind:jr:constraintMsg`, `read only`,
-//! `requiredMsg`, `label::French (fr)`, `label:english`…), stray spaces in type cells and
-//! legacy types (`string`, `int`, `select one from x`, `dateTime`, `trigger`) are accepted.
+//! Reads the `survey`, `choices`, `settings` and `external_choices` sheets and ignores the
+//! others (`help-*`, `notes`, `columns`…); a workbook with none of them has its first sheet
+//! read as the survey, and a run of more than 60 empty rows ends a sheet, as in pyxform.
+//! Real workbooks vary, so header spellings (`relevance`, `bind:relevant`, `constraint
+//! message`, `bind:jr:constraintMsg`, `read only`, `requiredMsg`, `label::French (fr)`,
+//! `media::image::fr`…), stray spaces in type cells and legacy types (`string`, `int`, `gps`,
+//! `phone number`, `imei`, `select one from x`, `select one from x or specify other`, `begin
+//! loop over x`, `dateTime`, `trigger`) are accepted. `or_other` adds an `other` choice (to a
+//! copy of the list, `<list> or_other`) and a text question `<name>_other`; a loop becomes a
+//! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
+//! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
+//! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
 //!
 //! What OpenCPD cannot honour is reported, never dropped: a question type, function, path,
-//! appearance, media column or setting we do not support is a [`Problem`] naming the sheet
-//! and header (`survey!type`), the spreadsheet row and the value. All problems are
-//! collected; a form with any problem is rejected whole. Columns that XLSForm does not
-//! define (notes to the author, SurveyCTO's `publishable`…) are ignored, as pyxform does.
+//! appearance or setting we do not support is a [`Problem`] naming the sheet and header
+//! (`survey!type`), the spreadsheet row and the value, and so is a row with a label but no
+//! type. All problems are collected; a form with any problem is rejected whole. Columns that
+//! XLSForm does not define (notes to the author, SurveyCTO's `publishable`…) are ignored, as
+//! pyxform does.
 
 use crate::expr::{Dialect, Expr, ExprError, text_references};
 use crate::model::{Choice, Condition, Form, Item, ItemKind, MediaKind, Texts};

@@ -204,9 +204,9 @@ class Parser {
  * names read the columns of the choice being filtered). Throws an ExprError.
  */
 export function parse(source, dialect = 'question') {
-  const errors = parseAll(source, dialect).errors;
+  const { ast, errors } = parseAll(source, dialect);
   if (errors.length) throw errors[0];
-  return parseAll(source, dialect).ast;
+  return ast;
 }
 
 /** Curly quotes (from word processors) as straight ones, as pyxform reads them. */
