@@ -1176,6 +1176,7 @@ impl Import {
                 first.insert(&item.name, item.row);
             }
         }
+        self.problems.extend(calculation_cycles(&all));
         let refused = std::mem::take(&mut self.refused_names);
         for reference in std::mem::take(&mut self.references) {
             if !first.contains_key(reference.name.as_str()) && !refused.contains(&reference.name) {
@@ -1224,6 +1225,51 @@ impl Import {
             }
         }
     }
+}
+
+/// Calculations that depend on themselves, through others or directly: each is reported at
+/// its row, with the names of the loop.
+fn calculation_cycles(items: &[&Item]) -> Vec<Problem> {
+    let graph: BTreeMap<&str, (usize, &Expr, Vec<String>)> = items
+        .iter()
+        .filter_map(|item| item.calculation.as_ref().map(|c| (item.name.as_str(), (item.row, c, c.references()))))
+        .collect();
+    let mut problems = Vec::new();
+    for (name, (row, calculation, _)) in &graph {
+        // The path from `name` back to itself, if there is one (depth first).
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(name, vec![name])];
+        let mut seen = BTreeSet::new();
+        let mut found = None;
+        while let Some((at, path)) = stack.pop() {
+            let Some((_, _, references)) = graph.get(at) else { continue };
+            for next in references {
+                if next == name {
+                    found = Some(path.clone());
+                    break;
+                }
+                if graph.contains_key(next.as_str()) && seen.insert(next.as_str()) {
+                    let mut longer = path.clone();
+                    longer.push(next.as_str());
+                    stack.push((next.as_str(), longer));
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        if let Some(mut path) = found {
+            path.push(name);
+            problems.push(
+                Problem::new("form-calculation-cycle")
+                    .at_row(*row)
+                    .in_column("survey!calculation")
+                    .with_value(calculation.source())
+                    .arg("names", path.join(" → ")),
+            );
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    problems
 }
 
 /// A default typed as a spreadsheet date or time comes as a date-time: a time is on Excel's

@@ -4,3 +4,4 @@ problem-form-bad-geotrace = { $value } is not a line: two or more locations sepa
 problem-form-bad-geoshape = { $value } is not an area: four or more locations separated by ";", the last one the first
 problem-form-bad-file-name = { $value } is not the name of a file sent with the submission
 problem-form-bad-rank = { $value } is ranked twice
+problem-form-calculation-cycle = this calculation depends on itself ({ $names }): { $value }

@@ -4,3 +4,4 @@ problem-form-bad-geotrace = { $value } n'est pas une ligne : deux lieux ou plus 
 problem-form-bad-geoshape = { $value } n'est pas une surface : quatre lieux ou plus séparés par « ; », le dernier égal au premier
 problem-form-bad-file-name = { $value } n'est pas le nom d'un fichier envoyé avec la soumission
 problem-form-bad-rank = { $value } est classé deux fois
+problem-form-calculation-cycle = ce calcul dépend de lui-même ({ $names }) : { $value }

@@ -616,3 +616,27 @@ fn an_xlsform_with_more_rows_than_a_form_has_is_refused() {
     assert_eq!((problems[0].code, problems[0].row), ("sheet-too-many-rows", Some(20_001)));
     assert_eq!(problems[0].args, vec![("sheet", "survey".to_string()), ("max", "20000".to_string())]);
 }
+
+#[test]
+fn a_calculation_that_depends_on_itself_is_refused() {
+    let bytes = survey_only(
+        &["type", "name", "calculation"],
+        &[
+            &["calculate", "a", "${b} + 1"],
+            &["calculate", "b", "${a} * 2"],
+            &["calculate", "c", "${c} + 1"],
+            &["calculate", "d", "${a} + 1"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(2, "survey!calculation", "form-calculation-cycle"),
+            at(3, "survey!calculation", "form-calculation-cycle"),
+            at(4, "survey!calculation", "form-calculation-cycle"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].args, vec![("names", "a → b → a".to_string())]);
+    assert_eq!(problems[2].args, vec![("names", "c → c".to_string())]);
+}
