@@ -412,7 +412,7 @@ const findInstrument = (id) => state.pkg?.instruments.find((i) => String(i.id) =
 function defaults(items, out = {}) {
   for (const item of items) {
     if (item.kind.type === 'group') defaults(item.kind.items, out);
-    else if (item.default !== null && item.default !== undefined && item.kind.type !== 'repeat') out[item.name] = item.default;
+    else if (item.default !== null && item.default !== undefined && item.kind.type !== 'repeat') out[item.name] = forms.defaultValue(item, out);
   }
   return out;
 }

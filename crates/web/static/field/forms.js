@@ -706,6 +706,22 @@ function area(points) {
   return Math.abs((total * EARTH_RADIUS * EARTH_RADIUS) / 2);
 }
 
+/**
+ * The value a question starts with: its `default` as written, or, when the default reads
+ * answers or calls a function (`today()`, `${other}`), computed when the form opens from the
+ * answers given so far (`values`, name → text). A time question keeps a date-time's time.
+ */
+export function defaultValue(item, values = {}, ctx = {}) {
+  const d = item.default;
+  if (d === null || d === undefined) return undefined;
+  if (!(d.includes('${') || d.includes('('))) return d;
+  let ast;
+  try { ast = parse(d); } catch { return d; }
+  const env = { reference: (name) => text(values[name] ?? ''), current: () => EMPTY };
+  const v = toText(evalAst(ast, env, clock(ctx)));
+  return item.kind.type === 'time' && v.includes('T') ? v.slice(v.indexOf('T') + 1) : v;
+}
+
 /** The evaluation moment as numbers: `{today: days, now: seconds}`. */
 function clock(ctx = {}) {
   if (typeof ctx.today === 'number' && typeof ctx.nowSeconds === 'number') return { today: ctx.today, now: ctx.nowSeconds };

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
-  computeCalculations, prune, formatNumber, parsePath,
+  computeCalculations, prune, formatNumber, parsePath, defaultValue,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -482,4 +482,11 @@ test('the question types of ODK are checked as the server checks them (tests/it/
     ['place', 'form-bad-geopoint'], ['path', 'form-bad-geotrace'], ['field', 'form-bad-geoshape'],
     ['photo', 'form-bad-file-name'], ['order', 'form-bad-rank'], ['town', 'bad-choice'],
   ]);
+});
+
+test('a default that calls a function or reads an answer is computed when the form opens', () => {
+  assert.equal(defaultValue(item('d', { type: 'date' }, { default: 'today()' }), {}, VCTX), '2026-03-15');
+  assert.equal(defaultValue(item('t', { type: 'time' }, { default: 'now()' }), {}, { today: '2026-03-15', now: '2026-03-15T09:30:00' }), '09:30:00');
+  assert.equal(defaultValue(item('n', { type: 'text' }, { default: "concat(${a}, '!')" }), { a: 'hi' }, VCTX), 'hi!');
+  assert.equal(defaultValue(item('x', { type: 'integer' }, { default: '3' })), '3');
 });
