@@ -522,6 +522,19 @@ function question(item, path) {
         el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
       break;
     }
+    case 'rank': {
+      // One list per place: the first choice, the second…; the answer is the names in order.
+      const list = choices(item.kind.list);
+      const ranked = text.split(/\s+/).filter(Boolean);
+      control = el('div', { class: 'choices rank' }, list.map((_, i) => el('label', { class: 'check' },
+        `${i + 1}. `, el('select', { name: path, dataset: { rank: '1' } }, options(list, ranked[i] ?? '')))));
+      break;
+    }
+    case 'select_external': {
+      const list = (form.external_lists?.[item.kind.list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+      control = el('select', { id, name: path }, options(list, text));
+      break;
+    }
     case 'range': {
       const { start, end, step } = item.kind;
       const count = Math.floor((end - start) / step + 1e-9) + 1;
@@ -576,6 +589,9 @@ function inputValue(input) {
     return [...$('form').querySelectorAll('input[type=checkbox]')].filter((i) => i.name === input.name && i.checked).map((i) => i.value).join(' ');
   }
   if (input.dataset.acknowledge) return input.checked ? 'OK' : '';
+  if (input.dataset.rank) {
+    return [...$('form').querySelectorAll('select[data-rank]')].filter((i) => i.name === input.name).map((i) => i.value).filter(Boolean).join(' ');
+  }
   if (input.type === 'radio') return input.checked ? input.value : valueAt(input.name);
   return input.value;
 }
@@ -679,7 +695,7 @@ function refresh() {
     const path = box.dataset.path;
     box.hidden = view.relevant.get(path) === false;
     const readOnly = view.readOnly.get(path) === true;
-    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > label > input')) {
+    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .location input, :scope > label > input')) {
       if (input.tagName === 'INPUT' && input.type !== 'checkbox' && input.type !== 'radio') input.readOnly = readOnly;
       else input.disabled = readOnly;
     }
