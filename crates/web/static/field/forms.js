@@ -1252,6 +1252,11 @@ const MESSAGES = {
     'form-out-of-range': '{value} is not between {start} and {end} in steps of {step}',
     'form-score-out-of-range': '{value} is not a score between 0 and {max}',
     'form-filtered-choice': '{value} is not offered here (choice filter {filter})',
+    'form-bad-geopoint': '{value} is not a location: a latitude (-90 to 90) and a longitude (-180 to 180) in degrees, then the altitude and the accuracy in metres if known',
+    'form-bad-geotrace': '{value} is not a line: two or more locations separated by ";"',
+    'form-bad-geoshape': '{value} is not an area: four or more locations separated by ";", the last one the first',
+    'form-bad-file-name': '{value} is not the name of a file sent with the submission',
+    'form-bad-rank': '{value} is ranked twice',
   },
   fr: {
     'required': 'une valeur est obligatoire',
@@ -1274,6 +1279,11 @@ const MESSAGES = {
     'form-out-of-range': "{value} n'est pas compris entre {start} et {end} par pas de {step}",
     'form-score-out-of-range': "{value} n'est pas un score compris entre 0 et {max}",
     'form-filtered-choice': "{value} n'est pas proposé ici (filtre de choix {filter})",
+    'form-bad-geopoint': "{value} n'est pas un lieu : une latitude (-90 à 90) et une longitude (-180 à 180) en degrés, puis l'altitude et la précision en mètres si elles sont connues",
+    'form-bad-geotrace': "{value} n'est pas une ligne : deux lieux ou plus séparés par « ; »",
+    'form-bad-geoshape': "{value} n'est pas une surface : quatre lieux ou plus séparés par « ; », le dernier égal au premier",
+    'form-bad-file-name': "{value} n'est pas le nom d'un fichier envoyé avec la soumission",
+    'form-bad-rank': '{value} est classé deux fois',
   },
 };
 
