@@ -15,8 +15,12 @@ use std::sync::OnceLock;
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")];
 
 /// Every message file, as (language, file, text).
-const SOURCES: &[(&str, &str, &str)] =
-    &[("en", "en.ftl", include_str!("../locales/en.ftl")), ("fr", "fr.ftl", include_str!("../locales/fr.ftl"))];
+const SOURCES: &[(&str, &str, &str)] = &[
+    ("en", "en.ftl", include_str!("../locales/en.ftl")),
+    ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
+    ("en", "en/forms.ftl", include_str!("../locales/en/forms.ftl")),
+    ("fr", "fr/forms.ftl", include_str!("../locales/fr/forms.ftl")),
+];
 
 pub struct Catalog {
     bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,

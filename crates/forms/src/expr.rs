@@ -1,16 +1,21 @@
-//! The expression language of XLSForm: the small part of XPath 1.0 that forms use in
-//! `relevant`, `constraint`, `required`, `calculation`, `repeat_count` and `choice_filter`.
+//! The expression language of XLSForm: XPath 1.0 as forms use it in `relevant`,
+//! `constraint`, `required`, `calculation`, `repeat_count`, `choice_filter` and `default`,
+//! with the function library of JavaRosa (ODK Collect's engine).
 //!
-//! [`Expr::parse`] turns text into a syntax tree or an [`ExprError`] that says where and why;
-//! [`Expr::eval`] computes a [`Value`] against answers given by an [`Env`] and a [`Context`]
-//! (the date and time of evaluation are passed in: nothing here reads a clock).
+//! [`Expr::parse`] turns text into a syntax tree or an [`ExprError`] that says where and why
+//! ([`Expr::parse_all`] gives every refused function of the text); [`Expr::eval`] computes a
+//! [`Value`] against answers given by an [`Env`] and a [`Context`] (the date and time of
+//! evaluation are passed in: nothing here reads a clock). Curly quotes read as straight ones
+//! and a bare `null` is empty, as in pyxform and JavaRosa. What needs the submission
+//! (`position(..)`, `indexed-repeat`, `jr:choice-name`) or the form's files (`pulldata`) is
+//! asked of the [`Env`]. `random()` and `uuid()` are the only functions that are not pure.
 //!
-//! Not here: XPath paths (`/data/x`, `../x`), axes and predicates, and the functions of ODK
-//! or SurveyCTO that need the device, the server or other files (`pulldata`, `indexed-repeat`,
-//! `jr:choice-name`, `once`, `duration`…). They are refused when parsing, so a form that uses
-//! them is rejected at import instead of misbehaving later.
+//! Not here: XPath paths (`/data/x`, `../x`, `instance('x')/root/item[…]`), axes and
+//! predicates, `digest()`, and the functions of SurveyCTO (`duration`, `index`,
+//! `device-info`…). They are refused when parsing, so a form that uses them is rejected at
+//! import instead of misbehaving later.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -69,12 +74,14 @@ pub enum BinaryOp {
     Mod,
 }
 
-/// The functions we evaluate. Anything else is refused at parse time.
+/// The functions we evaluate: the XPath 1.0 core that forms use and the ODK function
+/// library JavaRosa implements. Anything else is refused at parse time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Function {
     Selected,
     CountSelected,
     SelectedAt,
+    CountNonEmpty,
     StringLength,
     Regex,
     Contains,
@@ -82,11 +89,17 @@ pub enum Function {
     EndsWith,
     Concat,
     Substr,
+    Substring,
+    SubstringBefore,
+    SubstringAfter,
+    Translate,
+    NormalizeSpace,
     If,
     Not,
     True,
     False,
     Boolean,
+    BooleanFromString,
     Number,
     String,
     Int,
@@ -95,15 +108,44 @@ pub enum Function {
     Ceiling,
     Abs,
     Pow,
+    Log,
+    Log10,
+    Exp,
+    Exp10,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Pi,
+    Random,
+    Uuid,
     Today,
     Now,
     Date,
+    DateTime,
+    DecimalDateTime,
+    DecimalTime,
+    FormatDate,
+    FormatDateTime,
     Coalesce,
     Sum,
     Count,
     Min,
     Max,
     Join,
+    Checklist,
+    WeightedChecklist,
+    Area,
+    Distance,
+    Once,
+    IndexedRepeat,
+    Position,
+    Pulldata,
+    ChoiceName,
 }
 
 impl Function {
@@ -115,6 +157,7 @@ impl Function {
             "selected" => (Selected, 2, 2),
             "count-selected" => (CountSelected, 1, 1),
             "selected-at" => (SelectedAt, 2, 2),
+            "count-non-empty" => (CountNonEmpty, 1, 1),
             "string-length" => (StringLength, 0, 1),
             "regex" => (Regex, 2, 2),
             "contains" => (Contains, 2, 2),
@@ -122,11 +165,17 @@ impl Function {
             "ends-with" => (EndsWith, 2, 2),
             "concat" => (Concat, 0, MANY),
             "substr" => (Substr, 2, 3),
+            "substring" => (Substring, 2, 3),
+            "substring-before" => (SubstringBefore, 2, 2),
+            "substring-after" => (SubstringAfter, 2, 2),
+            "translate" => (Translate, 3, 3),
+            "normalize-space" => (NormalizeSpace, 0, 1),
             "if" => (If, 3, 3),
             "not" => (Not, 1, 1),
             "true" => (True, 0, 0),
             "false" => (False, 0, 0),
             "boolean" => (Boolean, 1, 1),
+            "boolean-from-string" => (BooleanFromString, 1, 1),
             "number" => (Number, 1, 1),
             "string" => (String, 1, 1),
             "int" => (Int, 1, 1),
@@ -135,15 +184,44 @@ impl Function {
             "ceiling" => (Ceiling, 1, 1),
             "abs" => (Abs, 1, 1),
             "pow" => (Pow, 2, 2),
+            "log" => (Log, 1, 1),
+            "log10" => (Log10, 1, 1),
+            "exp" => (Exp, 1, 1),
+            "exp10" => (Exp10, 1, 1),
+            "sqrt" => (Sqrt, 1, 1),
+            "sin" => (Sin, 1, 1),
+            "cos" => (Cos, 1, 1),
+            "tan" => (Tan, 1, 1),
+            "asin" => (Asin, 1, 1),
+            "acos" => (Acos, 1, 1),
+            "atan" => (Atan, 1, 1),
+            "atan2" => (Atan2, 2, 2),
+            "pi" => (Pi, 0, 0),
+            "random" => (Random, 0, 0),
+            "uuid" => (Uuid, 0, 1),
             "today" => (Today, 0, 0),
             "now" => (Now, 0, 0),
             "date" => (Date, 1, 1),
+            "date-time" => (DateTime, 1, 1),
+            "decimal-date-time" => (DecimalDateTime, 1, 1),
+            "decimal-time" => (DecimalTime, 1, 1),
+            "format-date" => (FormatDate, 2, 2),
+            "format-date-time" => (FormatDateTime, 2, 2),
             "coalesce" => (Coalesce, 2, 2),
             "sum" => (Sum, 1, 1),
             "count" => (Count, 1, 1),
             "min" => (Min, 1, MANY),
             "max" => (Max, 1, MANY),
             "join" => (Join, 2, 2),
+            "checklist" => (Checklist, 2, MANY),
+            "weighted-checklist" => (WeightedChecklist, 2, MANY),
+            "area" => (Area, 1, 1),
+            "distance" => (Distance, 1, 1),
+            "once" => (Once, 1, 1),
+            "indexed-repeat" => (IndexedRepeat, 3, 7),
+            "position" => (Position, 0, 0),
+            "pulldata" => (Pulldata, 4, 4),
+            "jr:choice-name" => (ChoiceName, 2, 2),
             _ => return None,
         })
     }
@@ -177,6 +255,28 @@ impl fmt::Display for ExprError {
 }
 
 impl std::error::Error for ExprError {}
+
+impl ExprError {
+    /// The 1-based character where the problem is.
+    pub fn at(&self) -> usize {
+        match self {
+            ExprError::Syntax { at }
+            | ExprError::UnsupportedFunction { at, .. }
+            | ExprError::Arity { at, .. }
+            | ExprError::UnsupportedPath { at, .. }
+            | ExprError::BadPattern { at, .. } => *at,
+        }
+    }
+}
+
+/// Curly quotes (from word processors) as straight ones.
+pub fn normalise_quotes(source: &str) -> std::borrow::Cow<'_, str> {
+    if source.contains(['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}']) {
+        source.replace(['\u{2018}', '\u{2019}'], "'").replace(['\u{201C}', '\u{201D}'], "\"").into()
+    } else {
+        source.into()
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -314,6 +414,9 @@ struct Parser<'a> {
     pos: usize,
     end: usize,
     dialect: Dialect,
+    /// Functions refused so far (unknown, wrong arguments, bad pattern): parsing goes on so
+    /// that every one in the expression is reported.
+    refused: Vec<ExprError>,
 }
 
 impl Parser<'_> {
@@ -432,6 +535,16 @@ impl Parser<'_> {
                 self.expect(Tok::RParen)?;
                 Ok(inner)
             }
+            Tok::Name(name)
+                if name == "position"
+                    && self.toks.get(self.pos..self.pos + 3).is_some_and(|t| {
+                        matches!((&t[0].0, &t[1].0, &t[2].0), (Tok::LParen, Tok::DotDot, Tok::RParen))
+                    }) =>
+            {
+                // `position(..)`: the number of the repeat instance being evaluated.
+                self.pos += 3;
+                Ok(Ast::Call(Function::Position, Vec::new()))
+            }
             Tok::Name(name) if self.peek() == Some(&Tok::LParen) => {
                 self.pos += 1;
                 let mut args = Vec::new();
@@ -447,19 +560,23 @@ impl Parser<'_> {
                 }
                 self.expect(Tok::RParen)?;
                 let Some((function, min, max)) = Function::lookup(&name) else {
-                    return Err(ExprError::UnsupportedFunction { at, name });
+                    self.refused.push(ExprError::UnsupportedFunction { at, name });
+                    return Ok(Ast::Text(std::string::String::new()));
                 };
                 if args.len() < min || args.len() > max {
-                    return Err(ExprError::Arity { at, name, min, max });
+                    self.refused.push(ExprError::Arity { at, name, min, max });
+                    return Ok(Ast::Text(std::string::String::new()));
                 }
                 if function == Function::Regex
                     && let Ast::Text(pattern) = &args[1]
                     && regex::Regex::new(pattern).is_err()
                 {
-                    return Err(ExprError::BadPattern { at, pattern: pattern.clone() });
+                    self.refused.push(ExprError::BadPattern { at, pattern: pattern.clone() });
                 }
                 Ok(Ast::Call(function, args))
             }
+            // A bare `null` is a path to nothing: empty, as JavaRosa reads it.
+            Tok::Name(name) if name == "null" => Ok(Ast::Text(std::string::String::new())),
             Tok::Name(name) => match self.dialect {
                 Dialect::ChoiceFilter if !name.contains(':') => Ok(Ast::ChoiceColumn(name)),
                 _ => Err(ExprError::UnsupportedPath { at, path: name }),
@@ -476,17 +593,34 @@ impl Expr {
     }
 
     pub fn parse_in(source: &str, dialect: Dialect) -> Result<Expr, ExprError> {
-        let toks = lex(source)?;
+        Expr::parse_all(source, dialect).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Parses, reporting every function refused in the expression (or the one syntax
+    /// error). Curly quotes are read as straight ones, as pyxform does; the source kept is
+    /// the text with straight quotes.
+    pub fn parse_all(source: &str, dialect: Dialect) -> Result<Expr, Vec<ExprError>> {
+        let source = normalise_quotes(source);
+        let toks = lex(&source).map_err(|e| vec![e])?;
         let end = source.chars().count() + 1;
         if toks.is_empty() {
-            return Err(ExprError::Syntax { at: 1 });
+            return Err(vec![ExprError::Syntax { at: 1 }]);
         }
-        let mut parser = Parser { toks: &toks, pos: 0, end, dialect };
-        let ast = parser.or()?;
-        if parser.pos < toks.len() {
-            return Err(parser.error());
+        let mut parser = Parser { toks: &toks, pos: 0, end, dialect, refused: Vec::new() };
+        let ast = match parser.or() {
+            Ok(_) if parser.pos < toks.len() => Err(parser.error()),
+            other => other,
+        };
+        match ast {
+            Err(error) => {
+                let mut errors = std::mem::take(&mut parser.refused);
+                errors.push(error);
+                errors.sort_by_key(ExprError::at);
+                Err(errors)
+            }
+            Ok(_) if !parser.refused.is_empty() => Err(parser.refused),
+            Ok(ast) => Ok(Expr { source: source.into_owned(), ast }),
         }
-        Ok(Expr { source: source.to_string(), ast })
     }
 
     /// The text as written in the form.
@@ -506,6 +640,20 @@ impl Expr {
                 && !out.contains(name)
             {
                 out.push(name.clone());
+            }
+        });
+        out
+    }
+
+    /// The files `pulldata()` reads (their names without `.csv`), where given as text.
+    pub fn pulldata_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::Call(Function::Pulldata, args) = ast
+                && let Some(Ast::Text(file)) = args.first()
+                && !out.contains(file)
+            {
+                out.push(file.clone());
             }
         });
         out
@@ -704,6 +852,24 @@ pub trait Env {
     fn choice_column(&self, _name: &str) -> Value {
         Value::empty()
     }
+    /// `position(..)`: the 1-based number of the repeat instance evaluated in.
+    fn position(&self) -> Value {
+        Value::empty()
+    }
+    /// `indexed-repeat()`: the value of `name` in the given instances (1-based) of the
+    /// given repeats, outermost first.
+    fn indexed(&self, _name: &str, _at: &[(String, usize)]) -> Value {
+        Value::empty()
+    }
+    /// `pulldata()`: the `column` of the row of the attached CSV `file` whose `key_column`
+    /// is `key` (empty where the file is not at hand).
+    fn pulldata(&self, _file: &str, _column: &str, _key_column: &str, _key: &str) -> Value {
+        Value::empty()
+    }
+    /// `jr:choice-name()`: the label of choice `choice` of the select `question`.
+    fn choice_name(&self, _choice: &str, _question: &str) -> Value {
+        Value::empty()
+    }
 }
 
 fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
@@ -779,7 +945,10 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
     use Function::*;
     let arg = |i: usize| eval(&args[i], env, ctx);
     let text = |i: usize| arg(i).text();
+    let number = |i: usize| arg(i).number();
     let words = |v: Value| -> Vec<std::string::String> { v.text().split_whitespace().map(str::to_string).collect() };
+    // Every value of the arguments from `from` on, node-sets opened.
+    let all_from = |from: usize| -> Vec<Value> { (from..args.len()).flat_map(|i| arg(i).items()).collect() };
     match f {
         Selected => {
             let wanted = text(1);
@@ -788,11 +957,12 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
         }
         CountSelected => Value::Number(words(arg(0)).len() as f64),
         SelectedAt => {
-            let index = arg(1).number();
+            let index = number(1);
             let all = words(arg(0));
             let picked = (index.is_finite() && index >= 0.0).then(|| all.get(index as usize)).flatten();
             Value::Text(picked.cloned().unwrap_or_default())
         }
+        CountNonEmpty => Value::Number(arg(0).items().iter().filter(|v| !v.text().is_empty()).count() as f64),
         StringLength => {
             let s = if args.is_empty() { env.current().text() } else { text(0) };
             Value::Number(s.chars().count() as f64)
@@ -812,14 +982,55 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
         ),
         Substr => {
             let s: Vec<char> = text(0).chars().collect();
-            let start = arg(1).number();
-            let end = if args.len() == 3 { arg(2).number() } else { s.len() as f64 };
+            let start = number(1);
+            let end = if args.len() == 3 { number(2) } else { s.len() as f64 };
             if !start.is_finite() || !end.is_finite() {
                 return Value::empty();
             }
             let start = (start.max(0.0) as usize).min(s.len());
             let end = (end.max(0.0) as usize).min(s.len()).max(start);
             Value::Text(s[start..end].iter().collect())
+        }
+        Substring => {
+            // XPath: the characters at positions p (1-based) with round(start) <= p and,
+            // given a length, p < round(start) + round(length).
+            let first = xpath_round(number(1));
+            let last = if args.len() == 3 { first + xpath_round(number(2)) } else { f64::INFINITY };
+            Value::Text(
+                text(0)
+                    .chars()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        let p = (*i + 1) as f64;
+                        p >= first && p < last
+                    })
+                    .map(|(_, c)| c)
+                    .collect(),
+            )
+        }
+        SubstringBefore => {
+            let (s, t) = (text(0), text(1));
+            Value::Text(s.find(&t).map(|i| s[..i].to_string()).unwrap_or_default())
+        }
+        SubstringAfter => {
+            let (s, t) = (text(0), text(1));
+            Value::Text(s.find(&t).map(|i| s[i + t.len()..].to_string()).unwrap_or_default())
+        }
+        Translate => {
+            let (from, to): (Vec<char>, Vec<char>) = (text(1).chars().collect(), text(2).chars().collect());
+            Value::Text(
+                text(0)
+                    .chars()
+                    .filter_map(|c| match from.iter().position(|&x| x == c) {
+                        Some(i) => to.get(i).copied(),
+                        None => Some(c),
+                    })
+                    .collect(),
+            )
+        }
+        NormalizeSpace => {
+            let s = if args.is_empty() { env.current().text() } else { text(0) };
+            Value::Text(s.split_whitespace().collect::<Vec<_>>().join(" "))
         }
         If => {
             if arg(0).truthy() {
@@ -832,25 +1043,96 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
         True => Value::Bool(true),
         False => Value::Bool(false),
         Boolean => Value::Bool(arg(0).truthy()),
-        Number => Value::Number(arg(0).number()),
+        BooleanFromString => {
+            let s = text(0);
+            Value::Bool(s == "true" || s == "1")
+        }
+        Number => Value::Number(number(0)),
         String => Value::Text(text(0)),
-        Int => Value::Number(arg(0).number().trunc()),
+        Int => Value::Number(number(0).trunc()),
         Round => {
-            let n = arg(0).number();
-            let places = if args.len() == 2 { arg(1).number() } else { 0.0 };
+            let n = number(0);
+            let places = if args.len() == 2 { number(1) } else { 0.0 };
             let scale = 10f64.powi(places as i32);
             Value::Number((n * scale + 0.5).floor() / scale)
         }
-        Floor => Value::Number(arg(0).number().floor()),
-        Ceiling => Value::Number(arg(0).number().ceil()),
-        Abs => Value::Number(arg(0).number().abs()),
-        Pow => Value::Number(arg(0).number().powf(arg(1).number())),
+        Floor => Value::Number(number(0).floor()),
+        Ceiling => Value::Number(number(0).ceil()),
+        Abs => Value::Number(number(0).abs()),
+        Pow => {
+            let x = number(0);
+            Value::Number(if x == 1.0 { 1.0 } else { x.powf(number(1)) })
+        }
+        Log => Value::Number(number(0).ln()),
+        Log10 => Value::Number(number(0).log10()),
+        Exp => Value::Number(number(0).exp()),
+        Exp10 => Value::Number(10f64.powf(number(0))),
+        Sqrt => Value::Number(number(0).sqrt()),
+        Sin => Value::Number(number(0).sin()),
+        Cos => Value::Number(number(0).cos()),
+        Tan => Value::Number(number(0).tan()),
+        Asin => Value::Number(number(0).asin()),
+        Acos => Value::Number(number(0).acos()),
+        Atan => Value::Number(number(0).atan()),
+        Atan2 => Value::Number(number(0).atan2(number(1))),
+        Pi => Value::Number(std::f64::consts::PI),
+        Random => {
+            let bits = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 bytes"));
+            Value::Number((bits >> 11) as f64 / (1u64 << 53) as f64)
+        }
+        Uuid => match args.first() {
+            None => Value::Text(uuid::Uuid::new_v4().to_string()),
+            Some(_) => {
+                const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+                let length = number(0);
+                let length = if length.is_finite() && length > 0.0 { (length as usize).min(1000) } else { 0 };
+                let mut out = std::string::String::with_capacity(length);
+                while out.len() < length {
+                    for byte in uuid::Uuid::new_v4().as_bytes() {
+                        if out.len() < length {
+                            out.push(ALPHABET[usize::from(*byte) % ALPHABET.len()] as char);
+                        }
+                    }
+                }
+                Value::Text(out)
+            }
+        },
         Today => Value::Date(ctx.today),
         Now => Value::DateTime(ctx.now),
         Date => match arg(0) {
             Value::DateTime(dt) => Value::Date(dt.date()),
             v => v.date().map(Value::Date).unwrap_or(Value::empty()),
         },
+        DateTime => match arg(0) {
+            Value::DateTime(dt) => Value::DateTime(dt),
+            Value::Date(d) => Value::DateTime(d.and_time(NaiveTime::MIN)),
+            Value::Text(s) => as_datetime(s.trim()).map(Value::DateTime).unwrap_or(Value::empty()),
+            v => from_days(v.number()).map(Value::DateTime).unwrap_or(Value::empty()),
+        },
+        DecimalDateTime => match arg(0) {
+            Value::Text(s) => as_datetime(s.trim())
+                .map(|dt| Value::DateTime(dt).number())
+                .map(Value::Number)
+                .unwrap_or(Value::Number(f64::NAN)),
+            v @ (Value::Date(_) | Value::DateTime(_)) => Value::Number(v.number()),
+            v => Value::Number(v.number()),
+        },
+        DecimalTime => Value::Number(match as_time(text(0).trim()) {
+            Some(t) => f64::from(t.num_seconds_from_midnight()) / 86400.0,
+            None => f64::NAN,
+        }),
+        FormatDate | FormatDateTime => {
+            let when = match arg(0) {
+                Value::DateTime(dt) => Some(dt),
+                Value::Date(d) => Some(d.and_time(NaiveTime::MIN)),
+                Value::Text(s) => as_datetime(s.trim()),
+                v => from_days(v.number()),
+            };
+            match when {
+                Some(dt) => Value::Text(format_date(dt, &text(1))),
+                None => Value::empty(),
+            }
+        }
         Coalesce => {
             let first = arg(0);
             if first.text().is_empty() { arg(1) } else { first }
@@ -862,7 +1144,7 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
             _ => 1.0,
         }),
         Min | Max => {
-            let numbers: Vec<f64> = (0..args.len()).flat_map(|i| arg(i).items()).map(|v| v.number()).collect();
+            let numbers: Vec<f64> = all_from(0).iter().map(Value::number).collect();
             if numbers.is_empty() || numbers.iter().any(|n| n.is_nan()) {
                 return Value::Number(f64::NAN);
             }
@@ -873,7 +1155,159 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
             let sep = text(0);
             Value::Text(arg(1).items().iter().map(Value::text).collect::<Vec<_>>().join(&sep))
         }
+        Checklist => {
+            let (min, max) = (number(0), number(1));
+            let count = all_from(2).iter().filter(|v| v.truthy()).count() as f64;
+            Value::Bool((min < 0.0 || count >= min) && (max < 0.0 || count <= max))
+        }
+        WeightedChecklist => {
+            let (min, max) = (number(0), number(1));
+            let rest = all_from(2);
+            let sum: f64 = rest
+                .chunks(2)
+                .filter(|pair| pair[0].truthy())
+                .map(|pair| pair.get(1).map(Value::number).unwrap_or(0.0))
+                .sum();
+            Value::Bool((min < 0.0 || sum >= min) && (max < 0.0 || sum <= max))
+        }
+        Area => Value::Number(geo_points(&text(0)).map(|p| area(&p)).unwrap_or(f64::NAN)),
+        Distance => Value::Number(geo_points(&text(0)).map(|p| distance(&p)).unwrap_or(f64::NAN)),
+        Once => arg(0),
+        IndexedRepeat => {
+            let Ast::Reference(name) = &args[0] else { return Value::empty() };
+            let mut at = Vec::new();
+            for pair in args[1..].chunks(2) {
+                let (Ast::Reference(repeat), Some(index)) = (&pair[0], pair.get(1)) else { return Value::empty() };
+                let index = eval(index, env, ctx).number();
+                if !index.is_finite() || index < 1.0 {
+                    return Value::empty();
+                }
+                at.push((repeat.clone(), index as usize));
+            }
+            env.indexed(name, &at)
+        }
+        Position => env.position(),
+        Pulldata => env.pulldata(&text(0), &text(1), &text(2), &text(3)),
+        ChoiceName => {
+            let question = text(1);
+            let question = question.trim();
+            let question = question.strip_prefix("${").and_then(|q| q.strip_suffix('}')).unwrap_or(question);
+            let question = question.rsplit('/').next().unwrap_or(question).trim();
+            env.choice_name(text(0).trim(), question)
+        }
     }
+}
+
+/// XPath `round()`: halves go up.
+fn xpath_round(n: f64) -> f64 {
+    (n + 0.5).floor()
+}
+
+/// Days since 1970-01-01 (with a fraction) as a date-time.
+fn from_days(days: f64) -> Option<NaiveDateTime> {
+    if !days.is_finite() || days.abs() > 3_000_000.0 {
+        return None;
+    }
+    let seconds = (days * 86400.0).round() as i64;
+    EPOCH.and_time(NaiveTime::MIN).checked_add_signed(chrono::Duration::seconds(seconds))
+}
+
+/// A date or date-time text as a date-time (an offset is dropped: wall-clock time).
+fn as_datetime(s: &str) -> Option<NaiveDateTime> {
+    let date = as_date(s)?;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    as_time(&rest[1..]).map(|t| date.and_time(t))
+}
+
+/// `HH:MM[:SS[.fff]]`, an offset or `Z` after it dropped.
+fn as_time(s: &str) -> Option<NaiveTime> {
+    let cut = s.char_indices().skip(5).find(|(_, c)| matches!(c, '+' | '-' | 'Z')).map(|(i, _)| i);
+    let s = &s[..cut.unwrap_or(s.len())];
+    NaiveTime::parse_from_str(s, "%H:%M:%S%.f").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M")).ok()
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `format-date()`'s directives: `%Y %y %m %n %b %d %e %a %H %h %M %S %3 %%`; anything
+/// else is copied.
+fn format_date(dt: NaiveDateTime, format: &str) -> std::string::String {
+    use chrono::{Datelike, Timelike};
+    let mut out = std::string::String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&format!("{:04}", dt.year())),
+            Some('y') => out.push_str(&format!("{:02}", dt.year().rem_euclid(100))),
+            Some('m') => out.push_str(&format!("{:02}", dt.month())),
+            Some('n') => out.push_str(&dt.month().to_string()),
+            Some('b') => out.push_str(MONTHS[dt.month0() as usize]),
+            Some('d') => out.push_str(&format!("{:02}", dt.day())),
+            Some('e') => out.push_str(&dt.day().to_string()),
+            Some('a') => out.push_str(DAYS[dt.weekday().num_days_from_monday() as usize]),
+            Some('H') => out.push_str(&format!("{:02}", dt.hour())),
+            Some('h') => out.push_str(&dt.hour().to_string()),
+            Some('M') => out.push_str(&format!("{:02}", dt.minute())),
+            Some('S') => out.push_str(&format!("{:02}", dt.second())),
+            Some('3') => out.push_str(&format!("{:03}", dt.and_utc().timestamp_subsec_millis())),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
+/// The points of a geopoint, geotrace or geoshape answer: (latitude, longitude) in degrees.
+pub fn geo_points(text: &str) -> Option<Vec<(f64, f64)>> {
+    let mut points = Vec::new();
+    for point in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut parts = point.split_whitespace().map(|p| p.parse::<f64>());
+        let (Some(Ok(lat)), Some(Ok(lon))) = (parts.next(), parts.next()) else { return None };
+        points.push((lat, lon));
+    }
+    (!points.is_empty()).then_some(points)
+}
+
+/// The radius JavaRosa takes for the Earth, in metres.
+const EARTH_RADIUS: f64 = 6_378_100.0;
+
+/// The length of a line of points along great circles, in metres.
+fn distance(points: &[(f64, f64)]) -> f64 {
+    points
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+            let dp = p2 - p1;
+            let dl = (b.1 - a.1).to_radians();
+            let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+            2.0 * EARTH_RADIUS * h.sqrt().asin()
+        })
+        .sum()
+}
+
+/// The area of a closed shape of points on the sphere, in square metres.
+fn area(points: &[(f64, f64)]) -> f64 {
+    if points.len() < 3 {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    for i in 0..points.len() {
+        let (a, b) = (points[i], points[(i + 1) % points.len()]);
+        total += (b.1 - a.1).to_radians() * (2.0 + a.0.to_radians().sin() + b.0.to_radians().sin());
+    }
+    (total * EARTH_RADIUS * EARTH_RADIUS / 2.0).abs()
 }
 
 #[cfg(test)]
@@ -989,17 +1423,29 @@ mod tests {
     #[test]
     fn unsupported_functions_and_paths_are_refused_by_name() {
         assert_eq!(
-            Expr::parse("pulldata('hh', 'name', 'id', ${id})"),
-            Err(ExprError::UnsupportedFunction { at: 1, name: "pulldata".into() })
+            Expr::parse("device-info('phone')"),
+            Err(ExprError::UnsupportedFunction { at: 1, name: "device-info".into() })
         );
         assert_eq!(
-            Expr::parse("1 + indexed-repeat(${a}, ${r}, 1)"),
-            Err(ExprError::UnsupportedFunction { at: 5, name: "indexed-repeat".into() })
+            Expr::parse_all("duration() + 1 + plug-in(${a}) + pulldata('f', 'c')", Dialect::Question),
+            Err(vec![
+                ExprError::UnsupportedFunction { at: 1, name: "duration".into() },
+                ExprError::UnsupportedFunction { at: 18, name: "plug-in".into() },
+                ExprError::Arity { at: 34, name: "pulldata".into(), min: 4, max: 4 },
+            ]),
+            "every refused function of a cell is reported"
         );
-        assert_eq!(
-            Expr::parse("jr:choice-name(${a}, '${a}')"),
-            Err(ExprError::UnsupportedFunction { at: 1, name: "jr:choice-name".into() })
-        );
+        for supported in [
+            "pulldata('hh', 'name', 'id', ${id})",
+            "1 + indexed-repeat(${a}, ${r}, 1)",
+            "jr:choice-name(${a}, '${a}')",
+            "position(..) = 1",
+            "once(now())",
+            "null = ''",
+        ] {
+            assert!(Expr::parse(supported).is_ok(), "{supported}");
+        }
+        assert_eq!(Expr::parse("\u{201C}a\u{201D} = \u{2018}a\u{2019}").unwrap().source(), "\"a\" = 'a'");
         assert_eq!(Expr::parse("/data/x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "/".into() }));
         assert_eq!(Expr::parse("../x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "..".into() }));
         assert_eq!(Expr::parse("cf = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "cf".into() }));

@@ -17,7 +17,7 @@ pub mod validate;
 pub mod xlsform;
 
 pub use expr::{Context, Expr, ExprError, Value};
-pub use model::{Choice, Condition, Form, Item, ItemKind, Texts};
+pub use model::{Choice, Condition, Form, Item, ItemKind, MediaKind, Texts};
 pub use score::{DomainScore, score};
 pub use validate::{Answer, Instance, Validated, validate};
 pub use xlsform::parse_xlsform;

@@ -25,6 +25,13 @@ pub struct Form {
     pub languages: Vec<String>,
     pub items: Vec<Item>,
     pub choice_lists: BTreeMap<String, Vec<Choice>>,
+    /// The lists of the `external_choices` sheet, for `select_one_external`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_lists: BTreeMap<String, Vec<Choice>>,
+    /// The files the form names (media of labels and choices, the files of
+    /// `select_*_from_file`, `pulldata()` and `csv-external`), each once, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
     /// Where each item is, worked out on first use (see [`Plan`]); never stored.
     #[serde(skip)]
     pub(crate) plan: PlanCell,
@@ -102,6 +109,21 @@ pub struct Item {
     pub domain: Option<String>,
     /// The most an integer, decimal or range answer can score (OpenCPD extension).
     pub max_score: Option<f64>,
+    /// The `parameters` column as `key=value` pairs (`max-pixels`, `capture-accuracy`,
+    /// `value`/`label` of a `select_*_from_file`…); a range's are in its kind.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// Media shown with the label: kind (`image`, `big-image`, `audio`, `video`) → file
+    /// per language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub media: BTreeMap<String, Texts>,
+    /// `bind::…`, `instance::…` and `body::…` columns, by header as written (lower case), with
+    /// the XLSForm attributes that have no column of their own (`trigger`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// A select with an "other" choice (`or_other`): its text is asked in `<name>_other`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub or_other: bool,
 }
 
 impl Item {
@@ -125,6 +147,10 @@ impl Item {
             choice_filter: None,
             domain: None,
             max_score: None,
+            parameters: BTreeMap::new(),
+            media: BTreeMap::new(),
+            attributes: BTreeMap::new(),
+            or_other: false,
         }
     }
 
@@ -168,6 +194,34 @@ pub enum ItemKind {
     Metadata {
         of: String,
     },
+    /// A location: `latitude longitude [altitude [accuracy]]`.
+    Geopoint,
+    /// A line: two or more points separated by `;`.
+    Geotrace,
+    /// An area: four or more points, the last one the first.
+    Geoshape,
+    /// A file captured or chosen on the device, answered by its file name: `image` (also
+    /// signatures, drawings and annotations, by appearance), `audio`, `video` or any `file`.
+    Media {
+        of: MediaKind,
+    },
+    /// A code read by the camera, or typed.
+    Barcode,
+    /// Kept with the submission, never shown (its value comes from `default`).
+    Hidden,
+    /// The choices of a list put in order (all of them, space separated).
+    Rank {
+        list: String,
+    },
+    /// A select whose choices are in a file attached to the form (`select_one_from_file`).
+    SelectFromFile {
+        file: String,
+        multiple: bool,
+    },
+    /// A select whose choices are in the `external_choices` sheet (`select_one_external`).
+    SelectExternal {
+        list: String,
+    },
     Group {
         items: Vec<Item>,
     },
@@ -175,6 +229,36 @@ pub enum ItemKind {
         items: Vec<Item>,
         repeat_count: Option<Expr>,
     },
+}
+
+/// What kind of file a [`ItemKind::Media`] question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+    File,
+}
+
+impl MediaKind {
+    pub fn parse(text: &str) -> Option<MediaKind> {
+        Some(match text {
+            "image" | "photo" | "signature" | "drawing" => MediaKind::Image,
+            "audio" => MediaKind::Audio,
+            "video" => MediaKind::Video,
+            "file" | "osm" => MediaKind::File,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Audio => "audio",
+            MediaKind::Video => "video",
+            MediaKind::File => "file",
+        }
+    }
 }
 
 /// `required` and `read_only`: never, always, or when an expression holds.
@@ -195,6 +279,9 @@ pub struct Choice {
     pub score: Option<f64>,
     /// The other columns of the choices sheet, by header (what `choice_filter` reads).
     pub extra: BTreeMap<String, String>,
+    /// Media shown with the choice, as on items: kind → file per language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub media: BTreeMap<String, Texts>,
 }
 
 impl Form {

@@ -180,6 +180,39 @@ impl Env for Scope<'_> {
     fn current(&self) -> Value {
         self.reference(self.current)
     }
+    fn position(&self) -> Value {
+        self.pos.last().map(|(_, i)| Value::Number((i + 1) as f64)).unwrap_or(Value::empty())
+    }
+    fn indexed(&self, name: &str, at: &[(String, usize)]) -> Value {
+        let Some(place) = self.form.plan().places.get(name) else { return Value::empty() };
+        let pos: Vec<(String, usize)> = at.iter().map(|(r, i)| (r.clone(), i.saturating_sub(1))).collect();
+        if !place.repeats.starts_with(&pos.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>()) {
+            return Value::empty();
+        }
+        let inst = instance_at(self.root, &pos);
+        if place.repeats.len() == pos.len() && !place.repeat {
+            return answer_value(inst.get(name));
+        }
+        let mut out = Vec::new();
+        self.gather(inst, &place.repeats[pos.len()..], name, &mut out);
+        Value::List(out)
+    }
+    fn choice_name(&self, choice: &str, question: &str) -> Value {
+        let choices = match self.form.item(question).map(|item| &item.kind) {
+            Some(ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list } | ItemKind::Rank { list }) => {
+                self.form.choices(list)
+            }
+            Some(ItemKind::SelectExternal { list }) => {
+                self.form.external_lists.get(list).map(Vec::as_slice).unwrap_or(&[])
+            }
+            _ => &[],
+        };
+        let label = choices
+            .iter()
+            .find(|c| c.name == choice)
+            .and_then(|c| c.label.get(self.default_language).or_else(|| c.label.values().next()));
+        Value::Text(label.cloned().unwrap_or_default())
+    }
     fn choice_column(&self, name: &str) -> Value {
         let Some(choice) = self.choice else { return Value::empty() };
         let text = match name {
@@ -225,10 +258,48 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
         Err(Problem::new("bad-choice").arg("allowed", allowed.join(", ")))
     };
     Ok(Some(match &item.kind {
-        ItemKind::Text | ItemKind::Metadata { .. } => match value {
+        ItemKind::Text | ItemKind::Metadata { .. } | ItemKind::Barcode | ItemKind::Hidden => match value {
             Json::String(s) => Answer::Text(s.clone()),
             _ => Answer::Text(text),
         },
+        ItemKind::Geopoint | ItemKind::Geotrace | ItemKind::Geoshape => Answer::Text(geo_answer(&item.kind, &text)?),
+        ItemKind::Media { .. } => {
+            let bad = text.contains(['/', '\\']) || text.starts_with('.') || text.chars().count() > 255;
+            if bad || text.chars().any(char::is_control) {
+                return Err(Problem::new("form-bad-file-name"));
+            }
+            Answer::Text(text)
+        }
+        ItemKind::Rank { list } => {
+            let mut names: Vec<String> = Vec::new();
+            for name in text.split_whitespace() {
+                choice(list, name).map_err(|p| p.with_value(name))?;
+                if names.iter().any(|n| n == name) {
+                    return Err(Problem::new("form-bad-rank").with_value(name));
+                }
+                names.push(name.to_string());
+            }
+            Answer::Choices(names)
+        }
+        ItemKind::SelectFromFile { multiple: false, .. } => Answer::Choice(text),
+        ItemKind::SelectFromFile { multiple: true, .. } => match value {
+            Json::Array(elements) => Answer::Choices(
+                elements
+                    .iter()
+                    .map(|e| e.as_str().map(|s| s.trim().to_string()).unwrap_or_else(|| e.to_string()))
+                    .collect(),
+            ),
+            _ => Answer::Choices(text.split_whitespace().map(str::to_string).collect()),
+        },
+        ItemKind::SelectExternal { list } => {
+            if let Some(choices) = form.external_lists.get(list)
+                && !choices.iter().any(|c| c.name == text)
+            {
+                return Err(Problem::new("bad-choice")
+                    .arg("allowed", choices.iter().map(|c| c.name.as_str()).take(20).collect::<Vec<_>>().join(", ")));
+            }
+            Answer::Choice(text)
+        }
         ItemKind::Integer => match text.parse::<i64>() {
             Ok(i) => Answer::Integer(i),
             Err(_) => return Err(Problem::new("form-bad-integer")),
@@ -287,6 +358,38 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
         ItemKind::Note | ItemKind::Calculate => return Err(Problem::new("form-no-answer-expected")),
         ItemKind::Group { .. } | ItemKind::Repeat { .. } => return Err(Problem::new("form-bad-answer")),
     }))
+}
+
+/// A location answer checked: `latitude longitude [altitude [accuracy]]` per point, points
+/// separated by `;`; a line has two or more, a shape four or more and ends where it starts.
+fn geo_answer(kind: &ItemKind, text: &str) -> Result<String, Problem> {
+    let mut points: Vec<Vec<f64>> = Vec::new();
+    for point in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let numbers: Vec<f64> = point
+            .split_whitespace()
+            .map(|n| n.parse::<f64>().ok().filter(|n| n.is_finite()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Problem::new("form-bad-geopoint"))?;
+        let fits = (2..=4).contains(&numbers.len())
+            && (-90.0..=90.0).contains(&numbers[0])
+            && (-180.0..=180.0).contains(&numbers[1])
+            && numbers.get(3).is_none_or(|accuracy| *accuracy >= 0.0);
+        if !fits {
+            return Err(Problem::new("form-bad-geopoint").arg("point", point));
+        }
+        points.push(numbers);
+    }
+    let closed = points.first().zip(points.last()).is_some_and(|(a, b)| a[..2] == b[..2]);
+    match kind {
+        ItemKind::Geopoint if points.len() != 1 => Err(Problem::new("form-bad-geopoint").arg("point", text)),
+        ItemKind::Geotrace if points.len() < 2 => Err(Problem::new("form-bad-geotrace")),
+        ItemKind::Geoshape if points.len() < 4 || !closed => Err(Problem::new("form-bad-geoshape")),
+        _ => Ok(points
+            .iter()
+            .map(|p| p.iter().map(|n| crate::expr::format_number(*n)).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(";")),
+    }
 }
 
 /// A JSON value as a short text for a problem.

@@ -1,19 +1,27 @@
 //! XLSForm import: a workbook (`.xlsx` or old `.xls`) given as bytes becomes a [`Form`].
 //!
-//! Reads the `survey`, `choices` and `settings` sheets and ignores the others (`help-*`,
-//! `notes`, `columns`…). Real workbooks vary, so header spellings (`relevance`,
-//! `bind:relevant`, `constraint message`, `bind:jr:constraintMsg`, `read only`,
-//! `requiredMsg`, `label::French (fr)`, `label:english`…), stray spaces in type cells and
-//! legacy types (`string`, `int`, `select one from x`, `dateTime`, `trigger`) are accepted.
+//! Reads the `survey`, `choices`, `settings` and `external_choices` sheets and ignores the
+//! others (`help-*`, `notes`, `columns`…); a workbook with none of them has its first sheet
+//! read as the survey, and a run of more than 60 empty rows ends a sheet, as in pyxform.
+//! Real workbooks vary, so header spellings (`relevance`, `bind:relevant`, `constraint
+//! message`, `bind:jr:constraintMsg`, `read only`, `requiredMsg`, `label::French (fr)`,
+//! `media::image::fr`…), stray spaces in type cells and legacy types (`string`, `int`, `gps`,
+//! `phone number`, `imei`, `select one from x`, `select one from x or specify other`, `begin
+//! loop over x`, `dateTime`, `trigger`) are accepted. `or_other` adds an `other` choice (to a
+//! copy of the list, `<list> or_other`) and a text question `<name>_other`; a loop becomes a
+//! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
+//! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
+//! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
 //!
 //! What OpenCPD cannot honour is reported, never dropped: a question type, function, path,
-//! appearance, media column or setting we do not support is a [`Problem`] naming the sheet
-//! and header (`survey!type`), the spreadsheet row and the value. All problems are
-//! collected; a form with any problem is rejected whole. Columns that XLSForm does not
-//! define (notes to the author, SurveyCTO's `publishable`…) are ignored, as pyxform does.
+//! appearance or setting we do not support is a [`Problem`] naming the sheet and header
+//! (`survey!type`), the spreadsheet row and the value, and so is a row with a label but no
+//! type. All problems are collected; a form with any problem is rejected whole. Columns that
+//! XLSForm does not define (notes to the author, SurveyCTO's `publishable`…) are ignored, as
+//! pyxform does.
 
 use crate::expr::{Dialect, Expr, ExprError, text_references};
-use crate::model::{Choice, Condition, Form, Item, ItemKind, Texts};
+use crate::model::{Choice, Condition, Form, Item, ItemKind, MediaKind, Texts};
 use opencpd_domain::table::Problem;
 use opencpd_transfer::{Limits, Which};
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,24 +63,52 @@ struct Sheets {
     survey: Option<Sheet>,
     choices: Option<Sheet>,
     settings: Option<Sheet>,
+    external_choices: Option<Sheet>,
 }
 
-/// Reads the three sheets through the one bounded spreadsheet reader, within
-/// [`Limits::FORM`]: the first row holding a cell is the header.
+/// A run of more empty rows than this ends a sheet, as in pyxform: what lies below is
+/// notes or leftovers, not the form.
+const MAX_EMPTY_ROWS: usize = 60;
+
+/// Reads the sheets through the one bounded spreadsheet reader, within [`Limits::FORM`]:
+/// the first row holding a cell is the header. A sheet without a header is no sheet; a
+/// workbook without a `survey` sheet (nor any other XLSForm sheet) has its first sheet
+/// read as the survey, as pyxform does.
 fn read_sheets(bytes: &[u8]) -> Result<Sheets, Problem> {
-    let read = opencpd_transfer::read_sheets(bytes, Which::Named(&["survey", "choices", "settings"]), &Limits::FORM)
-        .map_err(|p| if p.code == "not-a-table" { Problem { code: "form-unreadable", ..p } } else { p })?;
-    let mut sheets = Sheets { survey: None, choices: None, settings: None };
+    let read_with = |which| {
+        opencpd_transfer::read_sheets(bytes, which, &Limits::FORM)
+            .map_err(|p| if p.code == "not-a-table" { Problem { code: "form-unreadable", ..p } } else { p })
+    };
+    let mut read = read_with(Which::Named(&["survey", "choices", "settings", "external_choices"]))?;
+    let mut first_as_survey = false;
+    if read.is_empty() {
+        read = read_with(Which::First)?;
+        first_as_survey = true;
+    }
+    let mut sheets = Sheets { survey: None, choices: None, settings: None, external_choices: None };
     for sheet in read {
         let slot = match sheet.name.to_lowercase().as_str() {
+            _ if first_as_survey => &mut sheets.survey,
             "survey" => &mut sheets.survey,
             "choices" => &mut sheets.choices,
+            "external_choices" => &mut sheets.external_choices,
             _ => &mut sheets.settings,
         };
         let mut rows = sheet.rows.into_iter().map(|r| (r.number, r.cells));
-        let (header_row, headers) = rows.next().unwrap_or((1, Vec::new()));
-        let rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
-        *slot = Some(Sheet { name: sheet.name, header_row, headers, rows });
+        let Some((header_row, headers)) = rows.next() else { continue };
+        let mut kept: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut last = header_row;
+        for (number, cells) in rows {
+            if !cells.iter().any(|c| !c.trim().is_empty()) {
+                continue;
+            }
+            if number - last - 1 > MAX_EMPTY_ROWS {
+                break;
+            }
+            last = number;
+            kept.push((number, cells));
+        }
+        *slot = Some(Sheet { name: sheet.name, header_row, headers, rows: kept });
     }
     Ok(sheets)
 }
@@ -104,11 +140,13 @@ enum Column {
     Domain,
     MaxScore,
     Score,
-    /// Images, audio, video on labels or choices: not supported.
-    Media,
-    /// XLSForm columns that change behaviour and that we do not support (`trigger`,
-    /// `body::…`, `instance::…`, other `bind::…`).
-    Unsupported,
+    /// Images, audio, video on labels or choices: the kind (`image`, `big-image`, `audio`,
+    /// `video`) and the language.
+    Media(String, Option<String>),
+    /// `bind::…`, `instance::…`, `body::…` and `trigger`: attributes kept with the item.
+    Attribute,
+    /// `disabled`: a row that is not part of the form.
+    Disabled,
     /// Not an XLSForm column: kept on choices, ignored on the survey.
     Other,
 }
@@ -137,8 +175,9 @@ impl Column {
             Column::Domain => "domain",
             Column::MaxScore => "max_score",
             Column::Score => "score",
-            Column::Media => "media",
-            Column::Unsupported | Column::Other => "",
+            Column::Media(..) => "media",
+            Column::Disabled => "disabled",
+            Column::Attribute | Column::Other => "",
         }
     }
 }
@@ -169,7 +208,8 @@ fn classify(header: &str, choices: bool) -> Column {
         "score" if choices => Some(Column::Score),
         "jr:constraintmsg" => Some(Column::ConstraintMessage(None)),
         "jr:requiredmsg" => Some(Column::RequiredMessage(None)),
-        "trigger" => Some(Column::Unsupported),
+        "trigger" => Some(Column::Attribute),
+        "disabled" => Some(Column::Disabled),
         _ => None,
     };
     if let Some(column) = whole {
@@ -180,14 +220,21 @@ fn classify(header: &str, choices: bool) -> Column {
         None => (h.as_str(), None),
     };
     let language = language.filter(|l| !l.is_empty()).map(language_key);
+    let media = h.strip_prefix("media::").or_else(|| h.strip_prefix("media:")).unwrap_or(&h);
+    let (kind, media_language) = match media.split_once(':') {
+        Some((kind, rest)) => (kind.trim(), Some(rest.trim_start_matches(':').trim()).filter(|l| !l.is_empty())),
+        None => (media.trim(), None),
+    };
+    if matches!(kind, "image" | "big-image" | "audio" | "video") {
+        return Column::Media(kind.to_string(), media_language.map(language_key));
+    }
     match base {
         "label" => Column::Label(language),
         "hint" => Column::Hint(language),
         "constraint_message" | "constraint message" | "constraintmsg" => Column::ConstraintMessage(language),
         "required_message" | "required message" | "requiredmsg" => Column::RequiredMessage(language),
-        "media" | "image" | "audio" | "video" | "big-image" => Column::Media,
-        "body" | "instance" => Column::Unsupported,
-        _ if bound => Column::Unsupported,
+        "body" | "instance" => Column::Attribute,
+        _ if bound => Column::Attribute,
         _ => Column::Other,
     }
 }
@@ -234,7 +281,7 @@ impl Columns {
             .collect();
         let mut seen = BTreeSet::new();
         for (i, column) in by_index.iter().enumerate() {
-            if matches!(column, Column::Other | Column::Media | Column::Unsupported) {
+            if matches!(column, Column::Other | Column::Attribute) {
                 continue;
             }
             if !seen.insert(column.clone()) {
@@ -297,54 +344,108 @@ enum RowType {
     End {
         repeat: bool,
     },
+    /// `begin loop over list`: the rows up to `end loop` asked once per choice of the list.
+    BeginLoop {
+        list: String,
+    },
+    EndLoop,
     Question(ItemKind),
+    /// A select with an "other" choice and a text question to say which (`or_other`, or the
+    /// legacy `or specify other`).
+    OrOther(ItemKind),
     Range,
-    /// `select_one list or_other`: the "other" option needs a text question we do not make.
-    OrOther,
+    /// `csv-external` / `xml-external`: a data file attached to the form, not a question.
+    External {
+        extension: &'static str,
+    },
     Unsupported,
 }
 
-const METADATA: &[&str] =
-    &["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "caseid"];
+/// The metadata types, with their legacy spellings.
+fn metadata(word: &str) -> Option<&'static str> {
+    Some(match word.strip_prefix("uri:").unwrap_or(word) {
+        "start" => "start",
+        "end" => "end",
+        "today" => "today",
+        "deviceid" | "imei" => "deviceid",
+        "subscriberid" => "subscriberid",
+        "simserial" => "simserial",
+        "phonenumber" => "phonenumber",
+        "username" => "username",
+        "email" => "email",
+        "caseid" => "caseid",
+        "audit" => "audit",
+        "start-geopoint" => "start-geopoint",
+        "background-audio" => "background-audio",
+        "background-geopoint" => "background-geopoint",
+        _ => return None,
+    })
+}
 
 fn parse_type(raw: &str) -> RowType {
     let words: Vec<&str> = raw.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let select = |multiple: bool, list: &str| {
+    let kind = |multiple: bool, list: &str| {
         let list = list.to_string();
-        RowType::Question(if multiple { ItemKind::SelectMultiple { list } } else { ItemKind::SelectOne { list } })
+        if multiple { ItemKind::SelectMultiple { list } } else { ItemKind::SelectOne { list } }
     };
+    let select = |multiple: bool, list: &str| RowType::Question(kind(multiple, list));
+    let other = |multiple: bool, list: &str| RowType::OrOther(kind(multiple, list));
+    let question = |kind: ItemKind| RowType::Question(kind);
+    let media = |of: MediaKind| RowType::Question(ItemKind::Media { of });
+    let last = words.last().copied().unwrap_or("");
     match lower.as_slice() {
         ["begin", "group"] | ["begin_group"] => RowType::Begin { repeat: false },
         ["begin", "repeat"] | ["begin_repeat"] => RowType::Begin { repeat: true },
         ["end", "group"] | ["end_group"] => RowType::End { repeat: false },
         ["end", "repeat"] | ["end_repeat"] => RowType::End { repeat: true },
+        ["begin", "loop", "over", _] | ["begin_loop", "over", _] | ["begin", "loop", _] | ["begin_loop", _] => {
+            RowType::BeginLoop { list: last.to_string() }
+        }
+        ["end", "loop"] | ["end_loop"] => RowType::EndLoop,
+        ["select_one" | "select1", _, "or_other"] => other(false, words[1]),
+        ["select_multiple", _, "or_other"] => other(true, words[1]),
+        ["select", "one", "from", _, "or", "specify", "other"] => other(false, words[3]),
+        ["select", "all", "that", "apply", "from", _, "or", "specify", "other"]
+        | ["select", "multiple", "from", _, "or", "specify", "other"] => other(true, words[words.len() - 4]),
         ["select_one" | "select1", _] => select(false, words[1]),
-        ["select", "one", "from", _] | ["select", "one", _] => select(false, words[words.len() - 1]),
-        ["select_multiple", _] => select(true, words[1]),
-        ["select", "all", "that", "apply", "from", _] | ["select", "multiple", "from", _] => {
-            select(true, words[words.len() - 1])
+        ["select", "one", "from", _] | ["select", "one", _] => select(false, last),
+        ["select_multiple" | "select_all_that_apply", _] => select(true, words[1]),
+        ["select", "all", "that", "apply", "from", _] | ["select", "multiple", "from", _] => select(true, last),
+        ["select_one_from_file", _] => {
+            question(ItemKind::SelectFromFile { file: words[1].to_string(), multiple: false })
         }
-        ["select_one" | "select_multiple", _, "or_other"] => RowType::OrOther,
-        ["text" | "string"] => RowType::Question(ItemKind::Text),
-        ["integer" | "int"] => RowType::Question(ItemKind::Integer),
-        ["decimal"] => RowType::Question(ItemKind::Decimal),
-        ["date"] => RowType::Question(ItemKind::Date),
-        ["time"] => RowType::Question(ItemKind::Time),
-        ["datetime"] => RowType::Question(ItemKind::DateTime),
-        ["note"] => RowType::Question(ItemKind::Note),
-        ["calculate"] => RowType::Question(ItemKind::Calculate),
-        ["acknowledge" | "trigger"] => RowType::Question(ItemKind::Acknowledge),
+        ["select_multiple_from_file", _] => {
+            question(ItemKind::SelectFromFile { file: words[1].to_string(), multiple: true })
+        }
+        ["select_one_external", _] => question(ItemKind::SelectExternal { list: words[1].to_string() }),
+        ["rank", _] => question(ItemKind::Rank { list: words[1].to_string() }),
+        ["text" | "string"] => question(ItemKind::Text),
+        ["integer" | "int"] => question(ItemKind::Integer),
+        ["decimal"] => question(ItemKind::Decimal),
+        ["date"] => question(ItemKind::Date),
+        ["time"] => question(ItemKind::Time),
+        ["datetime"] => question(ItemKind::DateTime),
+        ["note"] => question(ItemKind::Note),
+        ["calculate"] => question(ItemKind::Calculate),
+        ["acknowledge" | "trigger"] => question(ItemKind::Acknowledge),
+        ["hidden"] => question(ItemKind::Hidden),
+        ["barcode"] => question(ItemKind::Barcode),
+        ["geopoint" | "gps" | "location"] => question(ItemKind::Geopoint),
+        ["geotrace"] => question(ItemKind::Geotrace),
+        ["geoshape"] => question(ItemKind::Geoshape),
+        // `osm` names the list of its tags; the answer is the file the map editor saves.
+        ["osm"] | ["osm", _] => media(MediaKind::File),
         ["range"] => RowType::Range,
-        [meta] => {
-            let meta = meta.strip_prefix("uri:").unwrap_or(meta);
-            if METADATA.contains(&meta) {
-                RowType::Question(ItemKind::Metadata { of: meta.to_string() })
-            } else {
-                RowType::Unsupported
-            }
-        }
+        ["csv-external"] => RowType::External { extension: "csv" },
+        ["xml-external"] => RowType::External { extension: "xml" },
+        ["phone", "number"] => question(ItemKind::Metadata { of: "phonenumber".into() }),
+        [word] => match (MediaKind::parse(word), metadata(word)) {
+            (Some(of), _) => media(of),
+            (None, Some(of)) => question(ItemKind::Metadata { of: of.to_string() }),
+            (None, None) => RowType::Unsupported,
+        },
         _ => RowType::Unsupported,
     }
 }
@@ -371,6 +472,8 @@ struct Open {
     item: Item,
     repeat: bool,
     items: Vec<Item>,
+    /// The list of a `begin loop over list`.
+    over: Option<String>,
 }
 
 /// A `${name}` seen somewhere, checked once every name is known.
@@ -389,6 +492,8 @@ struct Import {
     default_language: String,
     /// Names on rows refused for their type: reported once, so not "unknown" when used.
     refused_names: Vec<String>,
+    /// The files the form names, in order.
+    attachments: Vec<String>,
 }
 
 impl Import {
@@ -400,6 +505,7 @@ impl Import {
             languages: Vec::new(),
             default_language: "default".into(),
             refused_names: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 
@@ -408,12 +514,16 @@ impl Import {
         let Some(survey) = sheets.survey else {
             return Err(vec![Problem::new("form-missing-sheet").with_value("survey")]);
         };
-        let (lists, choice_columns) = match &sheets.choices {
+        let (mut lists, _) = match &sheets.choices {
             Some(sheet) => self.choices(sheet, settings.allow_choice_duplicates),
             None => (BTreeMap::new(), BTreeSet::new()),
         };
-        let items = self.survey(&survey);
-        self.check_form(&items, &lists, &choice_columns, sheets.choices.is_some());
+        let (external_lists, _) = match &sheets.external_choices {
+            Some(sheet) => self.choices(sheet, true),
+            None => (BTreeMap::new(), BTreeSet::new()),
+        };
+        let items = self.survey(&survey, &mut lists);
+        self.check_form(&items, &lists, &external_lists, sheets.choices.is_some());
         if items.is_empty() && self.problems.is_empty() {
             self.problems.push(Problem::new("form-no-questions").in_column(format!("{}!type", survey.name)));
         }
@@ -427,6 +537,8 @@ impl Import {
             languages,
             items,
             choice_lists: lists,
+            external_lists,
+            attachments: std::mem::take(&mut self.attachments),
             plan: Default::default(),
         };
         self.problems.extend(bad_defaults(&form, &survey));
@@ -459,8 +571,6 @@ impl Import {
                 "version" => settings.version = Some(value.to_string()),
                 "default_language" => self.default_language = language_key(value),
                 "allow_choice_duplicates" => settings.allow_choice_duplicates = yes_no(value) == Some(true),
-                // Encrypted submissions cannot be read by the server that scores them.
-                "public_key" => self.problems.push(unsupported_setting(*number, column, value)),
                 "add_none_option" if yes_no(value) != Some(false) => {
                     self.problems.push(unsupported_setting(*number, column, value))
                 }
@@ -497,14 +607,21 @@ impl Import {
         texts
     }
 
-    fn media(&mut self, row: &Row) {
-        for (_, index, text) in row.each(|c| *c == Column::Media) {
-            self.problems.push(
-                Problem::new("form-unsupported-media")
-                    .at_row(row.number)
-                    .in_column(row.sheet.column(index))
-                    .with_value(text),
-            );
+    /// The media columns of a row (kind → file per language); the files become attachments.
+    fn media(&mut self, row: &Row) -> BTreeMap<String, Texts> {
+        let mut media: BTreeMap<String, Texts> = BTreeMap::new();
+        for (column, _, text) in row.each(|c| matches!(c, Column::Media(..))) {
+            let Column::Media(kind, language) = column else { continue };
+            let key = self.add_language(language);
+            self.attach(text);
+            media.entry(kind.clone()).or_default().insert(key, text.to_string());
+        }
+        media
+    }
+
+    fn attach(&mut self, file: &str) {
+        if !self.attachments.iter().any(|a| a == file) {
+            self.attachments.push(file.to_string());
         }
     }
 
@@ -514,8 +631,11 @@ impl Import {
             return None;
         }
         let column = row.column(column);
-        match Expr::parse_in(text, dialect) {
+        match Expr::parse_all(text, dialect) {
             Ok(expr) => {
+                for file in expr.pulldata_files() {
+                    self.attach(&format!("{file}.csv"));
+                }
                 for name in expr.references() {
                     self.references.push(Reference {
                         row: row.number,
@@ -526,8 +646,11 @@ impl Import {
                 }
                 Some(expr)
             }
-            Err(error) => {
-                self.problems.push(expression_problem(error).at_row(row.number).in_column(column).with_value(text));
+            Err(errors) => {
+                for error in errors {
+                    self.problems
+                        .push(expression_problem(error).at_row(row.number).in_column(&column).with_value(text));
+                }
                 None
             }
         }
@@ -578,7 +701,7 @@ impl Import {
                 continue;
             }
             let label = self.texts(&row, |c| if let Column::Label(l) = c { Some(l) } else { None });
-            self.media(&row);
+            let media = self.media(&row);
             let score_text = row.get(&Column::Score);
             let score = if score_text.is_empty() {
                 None
@@ -620,12 +743,18 @@ impl Import {
             } else {
                 first_rows.insert(key, *number);
             }
-            lists.entry(list.to_string()).or_default().push(Choice { name: name.to_string(), label, score, extra });
+            lists.entry(list.to_string()).or_default().push(Choice {
+                name: name.to_string(),
+                label,
+                score,
+                extra,
+                media,
+            });
         }
         (lists, extra_headers)
     }
 
-    fn survey(&mut self, sheet: &Sheet) -> Vec<Item> {
+    fn survey(&mut self, sheet: &Sheet, lists: &mut BTreeMap<String, Vec<Choice>>) -> Vec<Item> {
         let columns = Columns::new(sheet, false, &mut self.problems);
         for wanted in [Column::Type, Column::Name] {
             if columns.find(&wanted).is_none() {
@@ -643,25 +772,47 @@ impl Import {
         }
         let mut stack: Vec<Open> = Vec::new();
         let mut top: Vec<Item> = Vec::new();
+        // Inside a disabled group or loop: how deep.
+        let mut disabled = 0usize;
         for (number, cells) in &sheet.rows {
             let row = Row { number: *number, cells, columns: &columns, sheet };
             let type_text = row.get(&Column::Type);
             let name = row.get(&Column::Name);
-            if type_text.is_empty() {
-                if !name.is_empty() {
-                    self.problems.push(Problem::new("required").at_row(*number).in_column(row.column(&Column::Type)));
+            if disabled > 0 || yes_no(row.get(&Column::Disabled)) == Some(true) {
+                // A disabled row is not part of the form; nor is what a disabled group holds.
+                match parse_type(type_text) {
+                    RowType::Begin { .. } | RowType::BeginLoop { .. } => disabled += 1,
+                    RowType::End { .. } | RowType::EndLoop => disabled = disabled.saturating_sub(1),
+                    _ => {}
                 }
                 continue;
             }
+            if type_text.is_empty() {
+                let label = row.each(|c| matches!(c, Column::Label(_))).first().map(|(_, _, text)| *text);
+                if !name.is_empty() || label.is_some() {
+                    let problem = Problem::new("required").at_row(*number).in_column(row.column(&Column::Type));
+                    self.problems.push(problem.with_value(if name.is_empty() { label.unwrap_or("") } else { name }));
+                }
+                continue;
+            }
+            let mut or_other = false;
+            let mut over = None;
             let kind = match parse_type(type_text) {
-                RowType::End { repeat } => {
+                end @ (RowType::End { .. } | RowType::EndLoop) => {
+                    let (repeat, looped) = match end {
+                        RowType::End { repeat } => (repeat, false),
+                        _ => (false, true),
+                    };
                     match stack.pop() {
-                        Some(open) if open.repeat == repeat => {
+                        Some(open) if open.repeat == repeat && open.over.is_some() == looped => {
                             let mut item = open.item;
-                            item.kind = match item.kind {
-                                ItemKind::Repeat { repeat_count, .. } => {
+                            item.kind = match (item.kind, &open.over) {
+                                (ItemKind::Repeat { repeat_count, .. }, _) => {
                                     ItemKind::Repeat { items: open.items, repeat_count }
                                 }
+                                (_, Some(list)) => ItemKind::Group {
+                                    items: self.unroll(&item.name, item.row, list, &open.items, lists),
+                                },
                                 _ => ItemKind::Group { items: open.items },
                             };
                             stack.last_mut().map(|o| &mut o.items).unwrap_or(&mut top).push(item);
@@ -685,16 +836,23 @@ impl Import {
                     }
                     continue;
                 }
-                unsupported @ (RowType::Unsupported | RowType::OrOther) => {
-                    let code = if matches!(unsupported, RowType::OrOther) {
-                        "form-unsupported-or-other"
-                    } else {
-                        "form-unsupported-type"
-                    };
+                RowType::Unsupported => {
                     self.problems.push(
-                        Problem::new(code).at_row(*number).in_column(row.column(&Column::Type)).with_value(type_text),
+                        Problem::new("form-unsupported-type")
+                            .at_row(*number)
+                            .in_column(row.column(&Column::Type))
+                            .with_value(type_text),
                     );
                     self.refused_names.push(name.to_string());
+                    continue;
+                }
+                RowType::External { extension } => {
+                    if name.is_empty() {
+                        self.problems
+                            .push(Problem::new("required").at_row(*number).in_column(row.column(&Column::Name)));
+                    } else {
+                        self.attach(&format!("{name}.{extension}"));
+                    }
                     continue;
                 }
                 RowType::Begin { repeat: false } => ItemKind::Group { items: Vec::new() },
@@ -702,8 +860,27 @@ impl Import {
                     items: Vec::new(),
                     repeat_count: self.expression(&row, &Column::RepeatCount, Dialect::Question),
                 },
+                RowType::BeginLoop { list } => {
+                    over = Some(list);
+                    ItemKind::Group { items: Vec::new() }
+                }
                 RowType::Range => self.range(&row),
                 RowType::Question(kind) => kind,
+                RowType::OrOther(kind) => {
+                    or_other = true;
+                    with_other(kind, lists, &self.default_language)
+                }
+            };
+            if let ItemKind::SelectFromFile { file, .. } = &kind {
+                self.attach(&file.clone());
+            }
+            let generated;
+            let name = if name.is_empty() && matches!(kind, ItemKind::Note) {
+                // pyxform names a note without a name after its row.
+                generated = format!("generated_note_name_{number}");
+                generated.as_str()
+            } else {
+                name
             };
             if name.is_empty() {
                 self.problems.push(Problem::new("required").at_row(*number).in_column(row.column(&Column::Name)));
@@ -712,15 +889,25 @@ impl Import {
                     Problem::new("form-bad-name").at_row(*number).in_column(row.column(&Column::Name)).with_value(name),
                 );
             }
-            let item = self.item(&row, name, kind);
+            let mut item = self.item(&row, name, kind);
+            item.or_other = or_other;
             match &item.kind {
-                ItemKind::Group { .. } => stack.push(Open { item, repeat: false, items: Vec::new() }),
-                ItemKind::Repeat { .. } => stack.push(Open { item, repeat: true, items: Vec::new() }),
-                _ => stack.last_mut().map(|o| &mut o.items).unwrap_or(&mut top).push(item),
+                ItemKind::Group { .. } => stack.push(Open { item, repeat: false, items: Vec::new(), over }),
+                ItemKind::Repeat { .. } => stack.push(Open { item, repeat: true, items: Vec::new(), over: None }),
+                _ => {
+                    let other = or_other.then(|| self.other_text(&item));
+                    let items = stack.last_mut().map(|o| &mut o.items).unwrap_or(&mut top);
+                    items.push(item);
+                    items.extend(other);
+                }
             }
         }
         while let Some(open) = stack.pop() {
-            let value = if open.repeat { "begin repeat" } else { "begin group" };
+            let value = match (open.repeat, &open.over) {
+                (true, _) => "begin repeat",
+                (false, Some(_)) => "begin loop",
+                (false, None) => "begin group",
+            };
             self.problems.push(
                 Problem::new("form-unclosed-group")
                     .at_row(open.item.row)
@@ -730,6 +917,65 @@ impl Import {
             );
         }
         top
+    }
+
+    /// The text question of a select with an "other" choice: `<name>_other`, asked when
+    /// "other" is chosen.
+    fn other_text(&mut self, select: &Item) -> Item {
+        let mut item = Item::new(format!("{}_other", select.name), ItemKind::Text, select.row);
+        item.label.insert(self.default_language.clone(), "Specify other.".into());
+        let relevant = format!("selected(${{{}}}, 'other')", select.name);
+        item.relevant = Expr::parse(&relevant).ok();
+        item
+    }
+
+    /// The rows of `begin loop over list`, once per choice of the list: a group per choice
+    /// (`<loop>_<choice>`) holding the rows renamed `<loop>_<choice>_<name>`, with
+    /// `%(label)s` and `%(name)s` in their texts replaced by the choice's.
+    fn unroll(
+        &mut self,
+        name: &str,
+        row: usize,
+        list: &str,
+        items: &[Item],
+        lists: &BTreeMap<String, Vec<Choice>>,
+    ) -> Vec<Item> {
+        let Some(choices) = lists.get(list) else {
+            self.problems
+                .push(Problem::new("form-missing-choices").at_row(row).in_column("survey!type").with_value(list));
+            return Vec::new();
+        };
+        fn rename(item: &Item, prefix: &str, choice: &Choice) -> Item {
+            let mut item = item.clone();
+            item.name = format!("{prefix}_{}", item.name);
+            for texts in [&mut item.label, &mut item.hint] {
+                for (language, text) in texts.iter_mut() {
+                    let label = choice.label.get(language).or_else(|| choice.label.values().next());
+                    *text = text.replace("%(label)s", label.map(String::as_str).unwrap_or(&choice.name));
+                    *text = text.replace("%(name)s", &choice.name);
+                }
+            }
+            item.kind = match item.kind {
+                ItemKind::Group { items } => {
+                    ItemKind::Group { items: items.iter().map(|i| rename(i, prefix, choice)).collect() }
+                }
+                ItemKind::Repeat { items, repeat_count } => {
+                    ItemKind::Repeat { items: items.iter().map(|i| rename(i, prefix, choice)).collect(), repeat_count }
+                }
+                other => other,
+            };
+            item
+        }
+        choices
+            .iter()
+            .map(|choice| {
+                let prefix = format!("{name}_{}", choice.name);
+                let mut group = Item::new(&prefix, ItemKind::Group { items: Vec::new() }, row);
+                group.label = choice.label.clone();
+                group.kind = ItemKind::Group { items: items.iter().map(|i| rename(i, &prefix, choice)).collect() };
+                group
+            })
+            .collect()
     }
 
     fn range(&mut self, row: &Row) -> ItemKind {
@@ -777,22 +1023,30 @@ impl Import {
         item.calculation = self.expression(row, &Column::Calculation, Dialect::Question);
         item.choice_filter = self.expression(row, &Column::ChoiceFilter, Dialect::ChoiceFilter);
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        item.default = non_empty(row.get(&Column::Default));
+        item.default = non_empty(row.get(&Column::Default)).map(|d| spreadsheet_default(&item.kind, d));
         item.appearance = non_empty(row.get(&Column::Appearance));
         item.domain = non_empty(row.get(&Column::Domain));
-        self.media(row);
-        for (_, index, text) in row.each(|c| *c == Column::Unsupported) {
-            self.problems.push(
-                Problem::new("form-unsupported-column")
-                    .at_row(row.number)
-                    .in_column(row.sheet.column(index))
-                    .with_value(text),
-            );
+        item.media = self.media(row);
+        for (_, index, text) in row.each(|c| *c == Column::Attribute) {
+            let header = row.sheet.headers[index].trim().to_lowercase();
+            for name in text_references(text) {
+                self.references.push(Reference {
+                    row: row.number,
+                    column: row.sheet.column(index),
+                    name,
+                    value: text.to_string(),
+                });
+            }
+            item.attributes.insert(header, text.to_string());
         }
+        if !matches!(item.kind, ItemKind::Range { .. }) {
+            item.parameters = parameters(row.get(&Column::Parameters));
+        }
+        // `ex:` (an Android app filling the answer) falls back to typing it, as ODK Collect
+        // does when the app is missing; SurveyCTO's plug-ins and `search()` have no fallback.
         if let Some(appearance) = &item.appearance {
             let lower = appearance.to_lowercase();
-            let unsupported = lower.contains("search(")
-                || lower.split_whitespace().any(|w| w.starts_with("custom-") || w.starts_with("ex:"));
+            let unsupported = lower.contains("search(") || lower.split_whitespace().any(|w| w.starts_with("custom-"));
             if unsupported {
                 self.problems.push(
                     Problem::new("form-unsupported-appearance")
@@ -821,13 +1075,20 @@ impl Import {
     /// Columns that only some kinds of item may carry.
     fn check_columns_fit(&mut self, row: &Row, item: &Item) {
         let misplaced = |column: &Column| -> bool {
-            let select = matches!(item.kind, ItemKind::SelectOne { .. } | ItemKind::SelectMultiple { .. });
+            let select = matches!(
+                item.kind,
+                ItemKind::SelectOne { .. }
+                    | ItemKind::SelectMultiple { .. }
+                    | ItemKind::SelectExternal { .. }
+                    | ItemKind::SelectFromFile { .. }
+                    | ItemKind::Rank { .. }
+            );
             let numeric = matches!(item.kind, ItemKind::Integer | ItemKind::Decimal | ItemKind::Range { .. });
             match column {
                 Column::Calculation => !matches!(item.kind, ItemKind::Calculate),
                 Column::ChoiceFilter => !select,
                 Column::RepeatCount => !matches!(item.kind, ItemKind::Repeat { .. }),
-                Column::Parameters => !matches!(item.kind, ItemKind::Range { .. }),
+                Column::Parameters => matches!(item.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. }),
                 Column::MaxScore => !numeric,
                 _ => false,
             }
@@ -887,7 +1148,7 @@ impl Import {
         &mut self,
         items: &[Item],
         lists: &BTreeMap<String, Vec<Choice>>,
-        choice_columns: &BTreeSet<String>,
+        external_lists: &BTreeMap<String, Vec<Choice>>,
         has_choices_sheet: bool,
     ) {
         let mut all = Vec::new();
@@ -915,6 +1176,7 @@ impl Import {
                 first.insert(&item.name, item.row);
             }
         }
+        self.problems.extend(calculation_cycles(&all));
         let refused = std::mem::take(&mut self.refused_names);
         for reference in std::mem::take(&mut self.references) {
             if !first.contains_key(reference.name.as_str()) && !refused.contains(&reference.name) {
@@ -928,7 +1190,17 @@ impl Import {
             }
         }
         for item in &all {
-            let (ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list }) = &item.kind else {
+            let (ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list } | ItemKind::Rank { list }) =
+                &item.kind
+            else {
+                if let ItemKind::SelectExternal { list } = &item.kind
+                    && !external_lists.contains_key(list)
+                    && !lists.contains_key(list)
+                {
+                    self.problems.push(
+                        Problem::new("form-missing-choices").at_row(item.row).in_column("survey!type").with_value(list),
+                    );
+                }
                 continue;
             };
             let Some(choices) = lists.get(list) else {
@@ -938,19 +1210,8 @@ impl Import {
                 self.problems.push(problem);
                 continue;
             };
-            if let Some(filter) = &item.choice_filter {
-                for column in filter.choice_columns() {
-                    if column != "name" && column != "label" && !choice_columns.contains(&column) {
-                        self.problems.push(
-                            Problem::new("form-unknown-choice-column")
-                                .at_row(item.row)
-                                .in_column("survey!choice_filter")
-                                .with_value(filter.source())
-                                .arg("name", column),
-                        );
-                    }
-                }
-            }
+            // A choice filter may read a column the choices do not have: JavaRosa reads it
+            // as empty, and so do we.
             if let Some(domain) = &item.domain
                 && choices.iter().all(|c| c.score.is_none())
             {
@@ -966,6 +1227,94 @@ impl Import {
     }
 }
 
+/// Calculations that depend on themselves, through others or directly: each is reported at
+/// its row, with the names of the loop.
+fn calculation_cycles(items: &[&Item]) -> Vec<Problem> {
+    let graph: BTreeMap<&str, (usize, &Expr, Vec<String>)> = items
+        .iter()
+        .filter_map(|item| item.calculation.as_ref().map(|c| (item.name.as_str(), (item.row, c, c.references()))))
+        .collect();
+    let mut problems = Vec::new();
+    for (name, (row, calculation, _)) in &graph {
+        // The path from `name` back to itself, if there is one (depth first).
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(name, vec![name])];
+        let mut seen = BTreeSet::new();
+        let mut found = None;
+        while let Some((at, path)) = stack.pop() {
+            let Some((_, _, references)) = graph.get(at) else { continue };
+            for next in references {
+                if next == name {
+                    found = Some(path.clone());
+                    break;
+                }
+                if graph.contains_key(next.as_str()) && seen.insert(next.as_str()) {
+                    let mut longer = path.clone();
+                    longer.push(next.as_str());
+                    stack.push((next.as_str(), longer));
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        if let Some(mut path) = found {
+            path.push(name);
+            problems.push(
+                Problem::new("form-calculation-cycle")
+                    .at_row(*row)
+                    .in_column("survey!calculation")
+                    .with_value(calculation.source())
+                    .arg("names", path.join(" → ")),
+            );
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    problems
+}
+
+/// A default typed as a spreadsheet date or time comes as a date-time: a time is on Excel's
+/// day zero (1899-12-31), a date at midnight. Keeps the part the question takes.
+fn spreadsheet_default(kind: &ItemKind, default: String) -> String {
+    match (kind, default.split_once('T')) {
+        (ItemKind::Time, Some((day, time))) if day.len() == 10 => time.to_string(),
+        (ItemKind::Date, Some((day, "00:00:00"))) => day.to_string(),
+        _ => default,
+    }
+}
+
+/// The `parameters` column: `key=value` pairs separated by spaces, commas or semicolons.
+fn parameters(text: &str) -> BTreeMap<String, String> {
+    text.split([' ', ';', ','])
+        .filter_map(|part| part.split_once('='))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// A select with "other" among its choices: its list, copied as `<list> or_other` with an
+/// `other` choice at the end (the list itself may serve selects without one).
+fn with_other(kind: ItemKind, lists: &mut BTreeMap<String, Vec<Choice>>, language: &str) -> ItemKind {
+    let (ItemKind::SelectOne { list } | ItemKind::SelectMultiple { list }) = &kind else { return kind };
+    let Some(choices) = lists.get(list) else { return kind };
+    let named = format!("{list} or_other");
+    if !lists.contains_key(&named) {
+        let mut choices = choices.clone();
+        let label = Texts::from([(language.to_string(), "Other".to_string())]);
+        choices.push(Choice {
+            name: "other".into(),
+            label,
+            score: None,
+            extra: BTreeMap::new(),
+            media: BTreeMap::new(),
+        });
+        lists.insert(named.clone(), choices);
+    }
+    match kind {
+        ItemKind::SelectOne { .. } => ItemKind::SelectOne { list: named },
+        _ => ItemKind::SelectMultiple { list: named },
+    }
+}
+
 /// Defaults that are not valid answers to their question (checked like a submission).
 fn bad_defaults(form: &Form, survey: &Sheet) -> Vec<Problem> {
     let column = survey
@@ -978,8 +1327,10 @@ fn bad_defaults(form: &Form, survey: &Sheet) -> Vec<Problem> {
     for item in form.all_items() {
         let Some(default) = &item.default else { continue };
         let as_answer = serde_json::Value::String(default.clone());
-        let fits = !matches!(item.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. })
-            && crate::validate::parse_answer(form, item, &as_answer).is_ok();
+        let answerable = !matches!(item.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. });
+        // A default that reads answers or calls a function is computed when the form opens.
+        let dynamic = (default.contains("${") || default.contains('(')) && Expr::parse(default).is_ok();
+        let fits = answerable && (dynamic || crate::validate::parse_answer(form, item, &as_answer).is_ok());
         if !fits {
             problems.push(Problem::new("form-bad-default").at_row(item.row).in_column(&column).with_value(default));
         }
@@ -1042,12 +1393,16 @@ mod tests {
             assert_eq!(classify(h, false), Column::Label(fr.clone()), "{h}");
         }
         assert_eq!(classify("constraint message:spanish", false), Column::ConstraintMessage(Some("es".into())));
-        assert_eq!(classify("media:image:spanish", false), Column::Media);
-        assert_eq!(classify("image::english", false), Column::Media);
+        assert_eq!(classify("media:image:spanish", false), Column::Media("image".into(), Some("es".into())));
+        assert_eq!(classify("image::english", false), Column::Media("image".into(), Some("en".into())));
+        assert_eq!(classify("media::audio::chinese", false), Column::Media("audio".into(), Some("zh".into())));
+        assert_eq!(classify("big-image", false), Column::Media("big-image".into(), None));
         assert_eq!(classify("value", true), Column::Name);
         assert_eq!(classify("value", false), Column::Other);
         assert_eq!(classify("tutorial notes", false), Column::Other);
-        assert_eq!(classify("body::accuracyThreshold", false), Column::Unsupported);
+        assert_eq!(classify("body::accuracyThreshold", false), Column::Attribute);
+        assert_eq!(classify("instance::testAttribute", false), Column::Attribute);
+        assert_eq!(classify("disabled", false), Column::Disabled);
     }
 
     #[test]
@@ -1066,8 +1421,21 @@ mod tests {
         assert_eq!(kind("uri:deviceid"), Some(ItemKind::Metadata { of: "deviceid".into() }));
         assert!(matches!(parse_type("begin  group"), RowType::Begin { repeat: false }));
         assert!(matches!(parse_type("end_repeat"), RowType::End { repeat: true }));
-        assert!(matches!(parse_type("select_one occupation or_other"), RowType::OrOther));
-        for raw in ["geopoint", "image", "select_one_from_file x.csv", "rank list", "calculate_here", "audio audit"] {
+        assert!(matches!(parse_type("select_one occupation or_other"), RowType::OrOther(_)));
+        assert!(matches!(parse_type("select one from sexes or specify other"), RowType::OrOther(_)));
+        assert!(matches!(parse_type("begin loop over toilet_type"), RowType::BeginLoop { .. }));
+        assert!(matches!(parse_type("end loop"), RowType::EndLoop));
+        assert_eq!(kind("gps"), Some(ItemKind::Geopoint));
+        assert_eq!(kind("image"), Some(ItemKind::Media { of: MediaKind::Image }));
+        assert_eq!(kind("osm c1"), Some(ItemKind::Media { of: MediaKind::File }));
+        assert_eq!(kind("phone number"), Some(ItemKind::Metadata { of: "phonenumber".into() }));
+        assert_eq!(kind("imei"), Some(ItemKind::Metadata { of: "deviceid".into() }));
+        assert_eq!(
+            kind("select_one_from_file x.csv"),
+            Some(ItemKind::SelectFromFile { file: "x.csv".into(), multiple: false })
+        );
+        assert_eq!(kind("rank list"), Some(ItemKind::Rank { list: "list".into() }));
+        for raw in ["calculate_here", "audio audit", "comments", "include"] {
             assert!(matches!(parse_type(raw), RowType::Unsupported), "{raw}");
         }
     }

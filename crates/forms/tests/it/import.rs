@@ -1,7 +1,8 @@
 //! XLSForm import: what is taken, how it is modelled, and every refusal with its place.
 
 use crate::fixtures::*;
-use opencpd_forms::{Condition, Form, ItemKind, parse_xlsform};
+use opencpd_forms::{Condition, Form, ItemKind, MediaKind, parse_xlsform, validate};
+use serde_json::json;
 
 fn kind(form: &Form, name: &str) -> ItemKind {
     let mut kind = form.item(name).unwrap_or_else(|| panic!("no item {name}")).kind.clone();
@@ -171,45 +172,44 @@ fn numeric_and_boolean_cells_are_read_as_excel_shows_them() {
 }
 
 #[test]
-fn unsupported_types_are_reported_with_row_and_column() {
+fn the_types_of_odk_are_taken_and_the_others_reported_with_row_and_column() {
     let types = [
-        "geopoint",
-        "geotrace",
-        "geoshape",
-        "image",
-        "audio",
-        "video",
-        "file",
-        "barcode",
-        "select_one_from_file places.csv",
-        "select_multiple_from_file places.csv",
-        "rank yn",
-        "calculate_here",
-        "hidden",
-        "audit",
-        "background-audio",
-        "xml-external",
-        "comments",
+        ("geopoint", ItemKind::Geopoint),
+        ("gps", ItemKind::Geopoint),
+        ("geotrace", ItemKind::Geotrace),
+        ("geoshape", ItemKind::Geoshape),
+        ("image", ItemKind::Media { of: MediaKind::Image }),
+        ("audio", ItemKind::Media { of: MediaKind::Audio }),
+        ("video", ItemKind::Media { of: MediaKind::Video }),
+        ("file", ItemKind::Media { of: MediaKind::File }),
+        ("barcode", ItemKind::Barcode),
+        ("select_one_from_file places.csv", ItemKind::SelectFromFile { file: "places.csv".into(), multiple: false }),
+        (
+            "select_multiple_from_file places.csv",
+            ItemKind::SelectFromFile { file: "places.csv".into(), multiple: true },
+        ),
+        ("rank yn", ItemKind::Rank { list: "yn".into() }),
+        ("hidden", ItemKind::Hidden),
+        ("audit", ItemKind::Metadata { of: "audit".into() }),
+        ("phone number", ItemKind::Metadata { of: "phonenumber".into() }),
+        ("uri:deviceid", ItemKind::Metadata { of: "deviceid".into() }),
     ];
-    let rows: Vec<Vec<&str>> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            vec![
-                *t,
-                [
-                    "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14",
-                    "q15", "q16",
-                ][i],
-                "label",
-            ]
-        })
-        .collect();
+    let names: Vec<String> = (0..types.len()).map(|i| format!("q{i}")).collect();
+    let rows: Vec<Vec<&str>> = types.iter().zip(&names).map(|((t, _), n)| vec![*t, n.as_str(), "label"]).collect();
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let form = taken(&survey_only(&["type", "name", "label"], &rows));
+    for ((raw, kind), name) in types.iter().zip(&names) {
+        assert_eq!(&form.item(name).unwrap().kind, kind, "{raw}");
+    }
+    assert_eq!(form.attachments, vec!["places.csv"]);
+
+    let refused = ["calculate_here", "comments", "include", "audio audit", "select_one"];
+    let rows: Vec<Vec<&str>> = refused.iter().zip(&names).map(|(t, n)| vec![*t, n.as_str(), "label"]).collect();
     let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
     let mut problems = rejected_problems(&survey_only(&["type", "name", "label"], &rows));
     problems.sort_by_key(|p| p.row);
-    assert_eq!(problems.len(), types.len());
-    for (i, (p, t)) in problems.iter().zip(types).enumerate() {
+    assert_eq!(problems.len(), refused.len());
+    for (i, (p, t)) in problems.iter().zip(refused).enumerate() {
         assert_eq!(
             (p.row, p.column.as_deref(), p.code, p.value.as_deref()),
             (Some(i + 2), Some("survey!type"), "form-unsupported-type", Some(t))
@@ -247,37 +247,134 @@ fn unsupported_functions_paths_appearances_and_columns_are_reported() {
             &["integer", "t3", "T", "", "", "ex:org.app.Activity", "", "", "", "", ""],
             &["text", "t4", "T", "", "", "", "", "photo.jpg", "", "", ""],
             &["select_one yn", "s2", "S", "", "", "", "", "", "../id = name", "", ""],
-            &["text", "t5", "T", "", "", "", "", "", "", "30", ""],
+            &["geopoint", "t5", "T", "", "", "", "", "", "", "30", ""],
             &["select_one yn or_other", "s3", "S", "", "", "", "", "", "", "", ""],
             &["text", "t6", "T", "", "concat(${id}, '!')", "", "", "", "", "", ""],
-            &["text", "t7", "T", "", "", "", "", "", "", "", "start=1"],
+            &["image", "t7", "T", "", "", "", "", "", "", "", "max-pixels=1024"],
             &["text", "t8", "T", "", "", "", "jr:choice-name(., '${s1}') != ''", "", "", "", ""],
+            &["calculate", "c3", "", "", "device-info() + duration() + pulldata('x')", "", "", "", "", "", ""],
         ],
     );
     let problems = rejected(&bytes);
     assert_eq!(
         problems,
         vec![
-            at(3, "survey!calculation", "form-unsupported-function"),
-            at(7, "survey!calculation", "form-unsupported-function"),
             at(8, "survey!relevant", "form-unsupported-path"),
             at(9, "survey!appearance", "form-unsupported-appearance"),
             at(10, "survey!appearance", "form-unsupported-appearance"),
-            at(11, "survey!appearance", "form-unsupported-appearance"),
-            at(12, "survey!image", "form-unsupported-media"),
             at(13, "survey!choice_filter", "form-unsupported-path"),
-            at(14, "survey!body::accuracyThreshold", "form-unsupported-column"),
-            at(15, "survey!type", "form-unsupported-or-other"),
             at(16, "survey!calculation", "form-unsupported-column"),
-            at(17, "survey!parameters", "form-unsupported-column"),
-            at(18, "survey!constraint", "form-unsupported-function"),
+            at(19, "survey!calculation", "form-unsupported-function"),
+            at(19, "survey!calculation", "form-unsupported-function"),
+            at(19, "survey!calculation", "form-bad-arguments"),
         ]
     );
     let all = rejected_problems(&bytes);
-    assert_eq!(all[0].args, vec![("function", "pulldata".to_string())]);
-    assert_eq!(all[0].value.as_deref(), Some("pulldata('hh', 'name', 'id', ${id})"));
-    assert_eq!(all[1].args, vec![("function", "indexed-repeat".to_string())]);
-    assert_eq!(all[12].args, vec![("function", "jr:choice-name".to_string())]);
+    assert_eq!(all[5].args, vec![("function", "device-info".to_string())]);
+    assert_eq!(all[6].args, vec![("function", "duration".to_string())]);
+    assert_eq!(all[7].args, vec![("function", "pulldata".to_string())]);
+    assert_eq!(all[7].value.as_deref(), Some("device-info() + duration() + pulldata('x')"));
+}
+
+#[test]
+fn media_attributes_parameters_and_or_other_are_kept() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "media::image::French (fr)",
+                    "audio",
+                    "body::accuracyThreshold",
+                    "parameters",
+                ],
+                vec!["geopoint", "where", "Where?", "", "", "5", "capture-accuracy=10"],
+                vec!["select_one yn or_other", "pick", "Pick", "pick.png", "pick.mp3", "", ""],
+                vec!["text", "after", "After ${pick_other}", "", "", "", ""],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label", "image"],
+                vec!["yn", "yes", "Yes", "yes.png"],
+                vec!["yn", "no", "No", ""],
+            ],
+        ),
+    ]);
+    let form = taken(&bytes);
+    let place = form.item("where").unwrap();
+    assert_eq!(place.attributes["body::accuracythreshold"], "5");
+    assert_eq!(place.parameters["capture-accuracy"], "10");
+    let pick = form.item("pick").unwrap();
+    assert!(pick.or_other);
+    assert_eq!(pick.media["image"]["fr"], "pick.png");
+    assert_eq!(pick.media["audio"]["default"], "pick.mp3");
+    let ItemKind::SelectOne { list } = &pick.kind else { panic!("{:?}", pick.kind) };
+    let names: Vec<&str> = form.choices(list).iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["yes", "no", "other"]);
+    assert_eq!(form.choices("yn").len(), 2, "the list itself is unchanged");
+    let other = form.item("pick_other").unwrap();
+    assert_eq!(other.relevant.as_ref().unwrap().source(), "selected(${pick}, 'other')");
+    assert_eq!(form.attachments, vec!["yes.png", "pick.png", "pick.mp3"]);
+    assert!(validate(&form, &json!({"pick": "other", "pick_other": "maybe"}), &ctx()).is_ok());
+    let problems = validate(&form, &json!({"pick": "yes", "pick_other": "maybe"}), &ctx()).unwrap_err();
+    assert_eq!(problems[0].code, "form-not-relevant");
+}
+
+#[test]
+fn loops_are_asked_once_per_choice() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["begin loop over toilet_type", "loop", "Toilets"],
+                vec!["integer", "number", "How many %(label)s?"],
+                vec!["end loop", "", ""],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["toilet_type", "pit", "Pit"],
+                vec!["toilet_type", "flush", "Flush"],
+            ],
+        ),
+    ]);
+    let form = taken(&bytes);
+    assert_eq!(form.item("loop_pit").unwrap().label["default"], "Pit");
+    assert_eq!(form.item("loop_flush_number").unwrap().label["default"], "How many Flush?");
+    assert!(validate(&form, &json!({"loop_pit_number": 2, "loop_flush_number": 0}), &ctx()).is_ok());
+}
+
+#[test]
+fn rows_are_reported_whole_and_disabled_rows_left_out() {
+    let bytes = survey_only(
+        &["type", "name", "label", "disabled", "relevant"],
+        &[
+            &["text", "a", "A", "", ""],
+            &["", "", "A label without type or name", "", ""],
+            &["text", "old", "Old", "yes", ""],
+            &["begin group", "g", "G", "yes", ""],
+            &["text", "inside", "Inside", "", ""],
+            &["end group", "", "", "", ""],
+            &["note", "", "A note without a name", "", ""],
+        ],
+    );
+    assert_eq!(rejected(&bytes), vec![at(3, "survey!type", "required")]);
+    assert_eq!(rejected_problems(&bytes)[0].value.as_deref(), Some("A label without type or name"));
+    let bytes = survey_only(
+        &["type", "name", "label", "disabled"],
+        &[&["text", "a", "A", ""], &["text", "old", "Old", "yes"], &["note", "", "A note", ""]],
+    );
+    let form = taken(&bytes);
+    assert!(form.item("old").is_none(), "a disabled row is not a question");
+    assert!(form.item("generated_note_name_4").is_some(), "a note without a name is named after its row");
 }
 
 #[test]
@@ -399,11 +496,9 @@ fn choices_problems() {
     assert_eq!(
         rejected(&bytes),
         vec![
-            at(3, "survey!choice_filter", "form-unknown-choice-column"),
             at(2, "choices!score", "bad-number"),
             at(3, "choices!name", "form-duplicate-choice"),
             at(4, "choices!name", "required"),
-            at(5, "choices!audio", "form-unsupported-media"),
         ]
     );
 }
@@ -452,17 +547,18 @@ fn unsupported_settings_are_reported() {
         ("survey", vec![vec!["type", "name"], vec!["text", "a"]]),
         (
             "settings",
-            vec![vec!["form_id", "public_key", "submission_url"], vec!["f", "MIIBIjANBg", "https://example.org"]],
+            vec![vec!["form_id", "add_none_option", "submission_url"], vec!["f", "yes", "https://example.org"]],
         ),
     ]);
-    assert_eq!(rejected(&bytes), vec![at(2, "settings!public_key", "form-unsupported-setting")]);
+    assert_eq!(rejected(&bytes), vec![at(2, "settings!add_none_option", "form-unsupported-setting")]);
 }
 
 #[test]
 fn a_calculate_needs_its_calculation_and_a_form_needs_questions() {
     let bytes = xlsx(&[("survey", vec![vec!["type", "name"], vec!["calculate", "total"]])]);
     assert_eq!(rejected(&bytes), vec![at(2, "survey!calculation", "required")]);
-    let empty = xlsx(&[("survey", vec![vec!["type", "name", "label"], vec!["", "", "just a note to the author"]])]);
+    let empty =
+        xlsx(&[("survey", vec![vec!["type", "name", "label", "notes"], vec!["", "", "", "a note to the author"]])]);
     let problems = rejected_problems(&empty);
     assert_eq!((problems[0].code, problems[0].row), ("form-no-questions", None));
 }
@@ -519,4 +615,28 @@ fn an_xlsform_with_more_rows_than_a_form_has_is_refused() {
     assert_eq!(problems.len(), 1);
     assert_eq!((problems[0].code, problems[0].row), ("sheet-too-many-rows", Some(20_001)));
     assert_eq!(problems[0].args, vec![("sheet", "survey".to_string()), ("max", "20000".to_string())]);
+}
+
+#[test]
+fn a_calculation_that_depends_on_itself_is_refused() {
+    let bytes = survey_only(
+        &["type", "name", "calculation"],
+        &[
+            &["calculate", "a", "${b} + 1"],
+            &["calculate", "b", "${a} * 2"],
+            &["calculate", "c", "${c} + 1"],
+            &["calculate", "d", "${a} + 1"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(2, "survey!calculation", "form-calculation-cycle"),
+            at(3, "survey!calculation", "form-calculation-cycle"),
+            at(4, "survey!calculation", "form-calculation-cycle"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].args, vec![("names", "a → b → a".to_string())]);
+    assert_eq!(problems[2].args, vec![("names", "c → c".to_string())]);
 }

@@ -1,8 +1,11 @@
 //! The one integration-test binary of `opencpd-forms`: workbooks built in code from the
 //! XLSForm spec, and the real forms of the shared reference data (`../shared/data/xlsforms`).
 
+mod corpus;
+mod expressions;
 mod fixtures;
 mod import;
+mod odk_types;
 mod real_forms;
 mod scoring;
 mod validation;

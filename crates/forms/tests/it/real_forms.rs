@@ -3,7 +3,7 @@
 
 use crate::fixtures::ctx;
 use opencpd_domain::table::Problem;
-use opencpd_forms::{Answer, Form, ItemKind, parse_xlsform, validate};
+use opencpd_forms::{Answer, Form, ItemKind, MediaKind, parse_xlsform, validate};
 use serde_json::json;
 
 /// The shared reference data's forms (see the crate's build script).
@@ -40,53 +40,30 @@ fn has(problems: &[(usize, String, &'static str, String)], wanted: (usize, &str,
 
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
-fn spec_test_is_rejected_for_media_questions_media_columns_external_app_and_encryption() {
-    let got = rejected("XLSForm_pyxform__xlsform_spec_test.xlsx");
-    let media = "form-unsupported-media";
-    let kind = "form-unsupported-type";
-    assert_eq!(
-        got,
-        vec![
-            p(9, "survey!image", media, "img_test.jpg"),
-            p(9, "survey!audio", media, "audio_test.wav"),
-            p(9, "survey!image::english", media, "img_test_2.jpg"),
-            p(9, "survey!media::audio::chinese", media, "chinese_audio.wav"),
-            p(9, "survey!media::video", media, "test.mov"),
-            p(10, "survey!image", media, "img_test.jpg"),
-            p(34, "survey!type", kind, "geopoint"),
-            p(35, "survey!type", kind, "barcode"),
-            p(36, "survey!type", kind, "image"),
-            p(37, "survey!type", kind, "audio"),
-            p(38, "survey!type", kind, "video"),
-            p(57, "survey!appearance", "form-unsupported-appearance", "ex:org.thirdparty.app.ActivityName"),
-            p(4, "choices!image", media, "a.jpg"),
-            p(5, "choices!image", media, "b.jpg"),
-            p(2, "settings!public_key", "form-unsupported-setting", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKC…"),
-        ]
-    );
+fn spec_test_is_taken_with_its_media_questions_media_columns_and_external_app() {
+    let form = taken("XLSForm_pyxform__xlsform_spec_test.xlsx");
+    let kind = |row: usize| form.all_items().into_iter().find(|i| i.row == row).map(|i| i.kind.clone());
+    assert_eq!(kind(34), Some(ItemKind::Geopoint));
+    assert_eq!(kind(35), Some(ItemKind::Barcode));
+    assert_eq!(kind(36), Some(ItemKind::Media { of: MediaKind::Image }));
+    let with_media = form.all_items().into_iter().find(|i| i.row == 9).unwrap();
+    assert_eq!(with_media.media["image"]["default"], "img_test.jpg");
+    assert_eq!(with_media.media["video"]["default"], "test.mov");
+    for file in ["img_test.jpg", "audio_test.wav", "img_test_2.jpg", "chinese_audio.wav", "test.mov", "a.jpg", "b.jpg"]
+    {
+        assert!(form.attachments.iter().any(|a| a == file), "{file} in {:?}", form.attachments);
+    }
 }
 
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
-fn widgets_is_rejected_for_its_media_and_location_widgets() {
-    let got = rejected("XLSForm_pyxform__widgets.xls");
-    let kind = "form-unsupported-type";
-    let media = "form-unsupported-media";
-    assert_eq!(
-        got,
-        vec![
-            p(11, "survey!type", kind, "geopoint"),
-            p(12, "survey!type", kind, "barcode"),
-            p(13, "survey!type", kind, "image"),
-            p(14, "survey!type", kind, "audio"),
-            p(15, "survey!type", kind, "video"),
-            p(17, "survey!type", kind, "geopoint"),
-            p(20, "choices!image", media, "a.jpg"),
-            p(21, "choices!image", media, "b.jpg"),
-            p(23, "choices!image", media, "happy.jpg"),
-            p(24, "choices!image", media, "sad.jpg"),
-        ]
-    );
+fn widgets_is_taken_with_its_media_and_location_widgets() {
+    let form = taken("XLSForm_pyxform__widgets.xls");
+    let kinds: Vec<ItemKind> = form.all_items().into_iter().map(|i| i.kind.clone()).collect();
+    for wanted in [ItemKind::Geopoint, ItemKind::Barcode, ItemKind::Media { of: MediaKind::Audio }] {
+        assert!(kinds.contains(&wanted), "{wanted:?}");
+    }
+    assert_eq!(form.attachments, vec!["a.jpg", "b.jpg", "happy.jpg", "sad.jpg"]);
 }
 
 #[test]
@@ -143,52 +120,48 @@ fn choice_filter_test_is_taken_and_filters_cascading_selects() {
 
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
-fn odkmeta_form_is_rejected_for_gps_and_or_other() {
-    assert_eq!(
-        rejected("PovertyAction_odkmeta__Form.xls"),
-        vec![
-            p(13, "survey!type", "form-unsupported-type", "geopoint"),
-            p(18, "survey!type", "form-unsupported-or-other", "select_one occupation or_other"),
-        ]
-    );
+fn odkmeta_form_is_taken_with_its_gps_and_or_other() {
+    let form = taken("PovertyAction_odkmeta__Form.xls");
+    let occupation = form.all_items().into_iter().find(|i| i.row == 18).unwrap();
+    assert!(occupation.or_other);
+    assert!(form.item(&format!("{}_other", occupation.name)).is_some());
+    assert_eq!(form.all_items().into_iter().find(|i| i.row == 13).unwrap().kind, ItemKind::Geopoint);
 }
 
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
-fn household_survey_is_rejected_for_preloads_audits_gps_and_a_duplicate_choice() {
+fn household_survey_is_rejected_for_audits_searches_surveycto_functions_and_a_duplicate_choice() {
     let got = rejected("PovertyAction_high-frequency-checks__Household_Survey.xlsx");
     for wanted in [
-        (11, "survey!type", "form-unsupported-type"),
+        (9, "survey!calculation", "form-unsupported-function"),
         (12, "survey!type", "form-unsupported-type"),
         (13, "survey!type", "form-unsupported-type"),
         (47, "survey!type", "form-unsupported-type"),
         (19, "survey!appearance", "form-unsupported-appearance"),
-        (20, "survey!calculation", "form-unsupported-function"),
         (65, "survey!relevance", "form-unsupported-function"),
-        (90, "survey!calculation", "form-unsupported-function"),
-        (186, "survey!calculation", "form-unsupported-function"),
         (71, "choices!value", "form-duplicate-choice"),
     ] {
         assert!(has(&got, wanted), "missing {wanted:?}");
     }
     let values: Vec<&str> = got.iter().filter(|g| g.2 == "form-unsupported-type").map(|g| g.3.as_str()).collect();
-    assert_eq!(values, vec!["geopoint", "text audit", "comments", "audio audit"]);
+    assert_eq!(values, vec!["text audit", "comments", "audio audit"]);
+    assert_eq!(got.iter().filter(|g| g.0 == 66).count(), 2, "both index() of one cell");
     assert!(!got.iter().any(|g| g.2 == "form-unknown-reference" || g.2 == "form-bad-expression"), "{got:?}");
-    assert_eq!(got.len(), 41);
+    assert_eq!(got.len(), 18);
 }
 
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
-fn repeat_allows_selection_is_rejected_for_indexed_repeat_and_device_functions() {
+fn repeat_allows_selection_is_rejected_for_surveycto_functions_only() {
     let got = rejected("PovertyAction_SurveyCTO-Templates__repeat_allows_selection.xlsx");
-    assert_eq!(got.len(), 18);
-    assert_eq!(got[0], p(6, "survey!calculation", "form-unsupported-function", "device-info()"));
-    assert_eq!(got[1], p(7, "survey!calculation", "form-unsupported-function", "duration()"));
-    assert_eq!(got[2], p(13, "survey!calculation", "form-unsupported-function", "index()"));
-    for (i, row) in (18..=32).enumerate() {
-        assert_eq!((got[3 + i].0, got[3 + i].1.as_str()), (row, "survey!calculation"));
-        assert!(got[3 + i].3.starts_with("indexed-repeat("));
-    }
+    assert_eq!(
+        got,
+        vec![
+            p(6, "survey!calculation", "form-unsupported-function", "device-info()"),
+            p(7, "survey!calculation", "form-unsupported-function", "duration()"),
+            p(13, "survey!calculation", "form-unsupported-function", "index()"),
+        ]
+    );
 }
 
 #[test]
@@ -211,11 +184,11 @@ fn phq9_is_rejected_for_its_svg_plug_in() {
     let got = rejected("PovertyAction_SurveyCTO-Templates__phq9_&_gad7.xlsx");
     assert!(has(&got, (14, "survey!type", "form-unsupported-type")), "comments");
     assert!(has(&got, (18, "survey!type", "form-unsupported-type")), "calculate_here");
-    assert!(has(&got, (12, "survey!calculation", "form-unsupported-function")), "format-date-time");
+    assert!(!has(&got, (12, "survey!calculation", "form-unsupported-function")), "format-date-time is taken");
     for row in (23..=31).chain(40..=46) {
         assert!(has(&got, (row, "survey!appearance", "form-unsupported-appearance")), "row {row}");
-        assert!(has(&got, (row, "survey!media:image:spanish", "form-unsupported-media")), "row {row}");
     }
+    assert!(!got.iter().any(|g| g.2 == "form-unsupported-media"), "media columns are taken");
     assert!(!got.iter().any(|g| g.2 == "form-unknown-reference"), "{got:?}");
 }
 

@@ -65,6 +65,12 @@ const STRINGS = {
     'remove': 'Remove',
     'entry': 'Entry {n}',
     'confirm': 'Confirm',
+    'locate': 'Use my location',
+    'locate-add': 'Add my location',
+    'locating': 'Finding the location…',
+    'located': 'Location found, to within {metres} m.',
+    'locate-failed': 'No location from this device ({reason}); type it: latitude longitude.',
+    'location-hint': 'Latitude and longitude in degrees; then altitude and accuracy in metres if known.',
     'choose-subject': 'Choose what the form is about: a school, a person, a cohort or a session.',
     'fix-problems': 'Please correct these before saving:',
     'saved': 'Saved to the outbox.',
@@ -136,6 +142,12 @@ const STRINGS = {
     'remove': 'Retirer',
     'entry': 'Entrée {n}',
     'confirm': 'Confirmer',
+    'locate': 'Utiliser ma position',
+    'locate-add': 'Ajouter ma position',
+    'locating': 'Recherche de la position…',
+    'located': 'Position trouvée, à {metres} m près.',
+    'locate-failed': "Pas de position depuis cet appareil ({reason}) ; saisissez-la : latitude longitude.",
+    'location-hint': "Latitude et longitude en degrés ; puis l'altitude et la précision en mètres si elles sont connues.",
     'choose-subject': "Choisissez l'objet du formulaire : une école, une personne, une cohorte ou une séance.",
     'fix-problems': "Corrigez ceci avant d'enregistrer :",
     'saved': "Enregistré dans la boîte d'envoi.",
@@ -400,7 +412,7 @@ const findInstrument = (id) => state.pkg?.instruments.find((i) => String(i.id) =
 function defaults(items, out = {}) {
   for (const item of items) {
     if (item.kind.type === 'group') defaults(item.kind.items, out);
-    else if (item.default !== null && item.default !== undefined && item.kind.type !== 'repeat') out[item.name] = item.default;
+    else if (item.default !== null && item.default !== undefined && item.kind.type !== 'repeat') out[item.name] = forms.defaultValue(item, out);
   }
   return out;
 }
@@ -459,7 +471,7 @@ function renderItems(items, prefix) {
   for (const item of items) {
     const path = prefix + item.name;
     const type = item.kind.type;
-    if (type === 'calculate' || type === 'metadata') continue;
+    if (type === 'calculate' || type === 'metadata' || type === 'hidden') continue;
     if (type === 'group') {
       out.push(el('fieldset', { class: 'group', dataset: { path } },
         el('legend', { dataset: { template: label(item.label, item.name) } }), ...renderItems(item.kind.items, prefix)));
@@ -510,6 +522,19 @@ function question(item, path) {
         el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
       break;
     }
+    case 'rank': {
+      // One list per place: the first choice, the second…; the answer is the names in order.
+      const list = choices(item.kind.list);
+      const ranked = text.split(/\s+/).filter(Boolean);
+      control = el('div', { class: 'choices rank' }, list.map((_, i) => el('label', { class: 'check' },
+        `${i + 1}. `, el('select', { name: path, dataset: { rank: '1' } }, options(list, ranked[i] ?? '')))));
+      break;
+    }
+    case 'select_external': {
+      const list = (form.external_lists?.[item.kind.list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+      control = el('select', { id, name: path }, options(list, text));
+      break;
+    }
     case 'range': {
       const { start, end, step } = item.kind;
       const count = Math.floor((end - start) / step + 1e-9) + 1;
@@ -531,6 +556,14 @@ function question(item, path) {
       break;
     case 'decimal':
       control = el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text });
+      break;
+    case 'geopoint': case 'geotrace': case 'geoshape':
+      // The device's location (its accuracy shown), or typed by hand.
+      control = el('div', { class: 'location' },
+        el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text, 'aria-describedby': `${id}-where` }),
+        el('button', { type: 'button', class: 'small', dataset: { locate: path, append: type === 'geopoint' ? '' : '1' },
+          text: t(type === 'geopoint' ? 'locate' : 'locate-add') }),
+        el('div', { class: 'hint', id: `${id}-where`, text: t('location-hint') }));
       break;
     case 'date': control = el('input', { id, name: path, type: 'date', value: text }); break;
     case 'time': control = el('input', { id, name: path, type: 'time', value: text }); break;
@@ -556,6 +589,9 @@ function inputValue(input) {
     return [...$('form').querySelectorAll('input[type=checkbox]')].filter((i) => i.name === input.name && i.checked).map((i) => i.value).join(' ');
   }
   if (input.dataset.acknowledge) return input.checked ? 'OK' : '';
+  if (input.dataset.rank) {
+    return [...$('form').querySelectorAll('select[data-rank]')].filter((i) => i.name === input.name).map((i) => i.value).filter(Boolean).join(' ');
+  }
   if (input.type === 'radio') return input.checked ? input.value : valueAt(input.name);
   return input.value;
 }
@@ -571,9 +607,30 @@ function onInput(event) {
   saveDraftSoon();
 }
 
+/** Fills a location question from the device (geolocation), showing the accuracy. */
+function locate(button) {
+  const input = button.parentElement.querySelector('input');
+  const where = button.parentElement.querySelector('.hint');
+  if (!navigator.geolocation) {
+    where.textContent = t('locate-failed', { reason: 'geolocation' });
+    return;
+  }
+  where.textContent = t('locating');
+  navigator.geolocation.getCurrentPosition((position) => {
+    const { latitude, longitude, altitude, accuracy } = position.coords;
+    const point = [latitude, longitude, altitude ?? 0, accuracy ?? 0].map((n) => String(Math.round(n * 1e7) / 1e7)).join(' ');
+    input.value = button.dataset.append && input.value.trim() ? `${input.value.trim()};${point}` : point;
+    where.textContent = t('located', { metres: String(Math.round(accuracy ?? 0)) });
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, (error) => {
+    where.textContent = t('locate-failed', { reason: error.message || String(error.code) });
+  }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 });
+}
+
 function onFormClick(event) {
   const button = event.target.closest('button');
   if (!button || !state.instrument) return;
+  if (button.dataset.locate !== undefined) { locate(button); return; }
   const { add, remove, index } = button.dataset;
   if (add === undefined && remove === undefined) return;
   const path = add ?? remove;
@@ -638,7 +695,7 @@ function refresh() {
     const path = box.dataset.path;
     box.hidden = view.relevant.get(path) === false;
     const readOnly = view.readOnly.get(path) === true;
-    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > label > input')) {
+    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .location input, :scope > label > input')) {
       if (input.tagName === 'INPUT' && input.type !== 'checkbox' && input.type !== 'radio') input.readOnly = readOnly;
       else input.disabled = readOnly;
     }

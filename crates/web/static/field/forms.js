@@ -22,13 +22,21 @@
 // Expression language: lexer and parser (expr.rs)
 
 const FUNCTIONS = {
-  'selected': [2, 2], 'count-selected': [1, 1], 'selected-at': [2, 2], 'string-length': [0, 1],
-  'regex': [2, 2], 'contains': [2, 2], 'starts-with': [2, 2], 'ends-with': [2, 2],
-  'concat': [0, Infinity], 'substr': [2, 3], 'if': [3, 3], 'not': [1, 1], 'true': [0, 0],
-  'false': [0, 0], 'boolean': [1, 1], 'number': [1, 1], 'string': [1, 1], 'int': [1, 1],
-  'round': [1, 2], 'floor': [1, 1], 'ceiling': [1, 1], 'abs': [1, 1], 'pow': [2, 2],
-  'today': [0, 0], 'now': [0, 0], 'date': [1, 1], 'coalesce': [2, 2], 'sum': [1, 1],
-  'count': [1, 1], 'min': [1, Infinity], 'max': [1, Infinity], 'join': [2, 2],
+  'selected': [2, 2], 'count-selected': [1, 1], 'selected-at': [2, 2], 'count-non-empty': [1, 1],
+  'string-length': [0, 1], 'regex': [2, 2], 'contains': [2, 2], 'starts-with': [2, 2],
+  'ends-with': [2, 2], 'concat': [0, Infinity], 'substr': [2, 3], 'substring': [2, 3],
+  'substring-before': [2, 2], 'substring-after': [2, 2], 'translate': [3, 3], 'normalize-space': [0, 1],
+  'if': [3, 3], 'not': [1, 1], 'true': [0, 0], 'false': [0, 0], 'boolean': [1, 1],
+  'boolean-from-string': [1, 1], 'number': [1, 1], 'string': [1, 1], 'int': [1, 1],
+  'round': [1, 2], 'floor': [1, 1], 'ceiling': [1, 1], 'abs': [1, 1], 'pow': [2, 2], 'log': [1, 1],
+  'log10': [1, 1], 'exp': [1, 1], 'exp10': [1, 1], 'sqrt': [1, 1], 'sin': [1, 1], 'cos': [1, 1],
+  'tan': [1, 1], 'asin': [1, 1], 'acos': [1, 1], 'atan': [1, 1], 'atan2': [2, 2], 'pi': [0, 0],
+  'random': [0, 0], 'uuid': [0, 1], 'today': [0, 0], 'now': [0, 0], 'date': [1, 1],
+  'date-time': [1, 1], 'decimal-date-time': [1, 1], 'decimal-time': [1, 1], 'format-date': [2, 2],
+  'format-date-time': [2, 2], 'coalesce': [2, 2], 'sum': [1, 1], 'count': [1, 1],
+  'min': [1, Infinity], 'max': [1, Infinity], 'join': [2, 2], 'checklist': [2, Infinity],
+  'weighted-checklist': [2, Infinity], 'area': [1, 1], 'distance': [1, 1], 'once': [1, 1],
+  'indexed-repeat': [3, 7], 'position': [0, 0], 'pulldata': [4, 4], 'jr:choice-name': [2, 2],
 };
 
 /**
@@ -109,7 +117,7 @@ function compilePattern(pattern) {
 }
 
 class Parser {
-  constructor(toks, end, dialect) { Object.assign(this, { toks, pos: 0, end, dialect }); }
+  constructor(toks, end, dialect) { Object.assign(this, { toks, pos: 0, end, dialect, refused: [] }); }
   peek() { return this.toks[this.pos]?.t; }
   at() { return this.toks[this.pos]?.at ?? this.end; }
   word(w) { const t = this.toks[this.pos]; return t?.t === 'name' && t.v === w; }
@@ -150,6 +158,13 @@ class Parser {
       case '/': throw new ExprError('unsupported-path', at, { path: '/' });
       case '(': { const inner = this.or(); this.expect(')'); return inner; }
       case 'name': {
+        const next = this.toks.slice(this.pos, this.pos + 3).map((t) => t.t).join(' ');
+        if (tok.v === 'position' && next === '( .. )') {
+          // position(..): the number of the repeat instance being evaluated.
+          this.pos += 3;
+          return { t: 'call', f: 'position', args: [] };
+        }
+        if (this.peek() !== '(' && tok.v === 'null') return { t: 'text', v: '' };
         if (this.peek() !== '(') {
           if (this.dialect === 'choice_filter' && !tok.v.includes(':')) return { t: 'column', v: tok.v };
           throw new ExprError('unsupported-path', at, { path: tok.v });
@@ -163,12 +178,19 @@ class Parser {
           }
         }
         this.expect(')');
+        // A refused function is noted and parsing goes on, so every one is reported.
         const arity = Object.hasOwn(FUNCTIONS, tok.v) ? FUNCTIONS[tok.v] : null;
-        if (!arity) throw new ExprError('unsupported-function', at, { function: tok.v });
+        if (!arity) {
+          this.refused.push(new ExprError('unsupported-function', at, { function: tok.v }));
+          return { t: 'text', v: '' };
+        }
         const [min, max] = arity;
-        if (args.length < min || args.length > max) throw new ExprError('arity', at, { function: tok.v, min, max });
+        if (args.length < min || args.length > max) {
+          this.refused.push(new ExprError('arity', at, { function: tok.v, min, max }));
+          return { t: 'text', v: '' };
+        }
         if (tok.v === 'regex' && args[1].t === 'text' && !compilePattern(args[1].v)) {
-          throw new ExprError('bad-pattern', at, { pattern: args[1].v });
+          this.refused.push(new ExprError('bad-pattern', at, { pattern: args[1].v }));
         }
         return { t: 'call', f: tok.v, args };
       }
@@ -182,13 +204,36 @@ class Parser {
  * names read the columns of the choice being filtered). Throws an ExprError.
  */
 export function parse(source, dialect = 'question') {
-  const toks = lex(source);
-  const end = [...source].length + 1;
-  if (toks.length === 0) throw new ExprError('syntax', 1);
-  const parser = new Parser(toks, end, dialect);
-  const ast = parser.or();
-  if (parser.pos < toks.length) throw new ExprError('syntax', parser.at());
+  const { ast, errors } = parseAll(source, dialect);
+  if (errors.length) throw errors[0];
   return ast;
+}
+
+/** Curly quotes (from word processors) as straight ones, as pyxform reads them. */
+export const normaliseQuotes = (source) => source.replace(/[\u2018\u2019]/gu, "'").replace(/[\u201C\u201D]/gu, '"');
+
+/**
+ * Parses and reports every refused function (or the one syntax error): `{ast, errors}`, as
+ * expr.rs `Expr::parse_all`.
+ */
+export function parseAll(source, dialect = 'question') {
+  source = normaliseQuotes(source);
+  let toks;
+  try { toks = lex(source); } catch (e) { return { ast: null, errors: [e] }; }
+  const end = [...source].length + 1;
+  if (toks.length === 0) return { ast: null, errors: [new ExprError('syntax', 1)] };
+  const parser = new Parser(toks, end, dialect);
+  let ast = null;
+  let syntax = null;
+  try {
+    ast = parser.or();
+    if (parser.pos < toks.length) syntax = new ExprError('syntax', parser.at());
+  } catch (e) {
+    if (!(e instanceof ExprError)) throw e;
+    syntax = e;
+  }
+  if (syntax) return { ast: null, errors: [...parser.refused, syntax].sort((a, b) => a.at - b.at) };
+  return { ast: parser.refused.length ? null : ast, errors: parser.refused };
 }
 
 const cache = new Map();
@@ -405,6 +450,7 @@ function call(f, args, env, ctx) {
   switch (f) {
     case 'selected': { const wanted = str(1).trim(); return bool(words(arg(0)).includes(wanted)); }
     case 'count-selected': return num(words(arg(0)).length);
+    case 'count-non-empty': return num(items(arg(0)).filter((v) => toText(v) !== '').length);
     case 'selected-at': {
       const index = toNumber(arg(1));
       const all = words(arg(0));
@@ -426,11 +472,30 @@ function call(f, args, env, ctx) {
       const to = Math.max(Math.min(Math.floor(Math.max(end, 0)), s.length), from);
       return text(s.slice(from, to).join(''));
     }
+    case 'substring': {
+      const first = xpathRound(toNumber(arg(1)));
+      const last = args.length === 3 ? first + xpathRound(toNumber(arg(2))) : Infinity;
+      return text([...str(0)].filter((_, i) => i + 1 >= first && i + 1 < last).join(''));
+    }
+    case 'substring-before': { const s = str(0); const i = s.indexOf(str(1)); return text(i < 0 ? '' : s.slice(0, i)); }
+    case 'substring-after': {
+      const s = str(0);
+      const t = str(1);
+      const i = s.indexOf(t);
+      return text(i < 0 ? '' : s.slice(i + t.length));
+    }
+    case 'translate': {
+      const from = [...str(1)];
+      const to = [...str(2)];
+      return text([...str(0)].map((c) => { const i = from.indexOf(c); return i < 0 ? c : (to[i] ?? ''); }).join(''));
+    }
+    case 'normalize-space': return text((args.length ? str(0) : toText(env.current())).split(/\s+/u).filter(Boolean).join(' '));
     case 'if': return truthy(arg(0)) ? arg(1) : arg(2);
     case 'not': return bool(!truthy(arg(0)));
     case 'true': return bool(true);
     case 'false': return bool(false);
     case 'boolean': return bool(truthy(arg(0)));
+    case 'boolean-from-string': { const s = str(0); return bool(s === 'true' || s === '1'); }
     case 'number': return num(toNumber(arg(0)));
     case 'string': return text(str(0));
     case 'int': return num(Math.trunc(toNumber(arg(0))));
@@ -444,6 +509,85 @@ function call(f, args, env, ctx) {
     case 'ceiling': return num(Math.ceil(toNumber(arg(0))));
     case 'abs': return num(Math.abs(toNumber(arg(0))));
     case 'pow': { const x = toNumber(arg(0)); return num(x === 1 ? 1 : x ** toNumber(arg(1))); }
+    case 'log': return num(Math.log(toNumber(arg(0))));
+    case 'log10': return num(Math.log10(toNumber(arg(0))));
+    case 'exp': return num(Math.exp(toNumber(arg(0))));
+    case 'exp10': return num(10 ** toNumber(arg(0)));
+    case 'sqrt': return num(Math.sqrt(toNumber(arg(0))));
+    case 'sin': return num(Math.sin(toNumber(arg(0))));
+    case 'cos': return num(Math.cos(toNumber(arg(0))));
+    case 'tan': return num(Math.tan(toNumber(arg(0))));
+    case 'asin': return num(Math.asin(toNumber(arg(0))));
+    case 'acos': return num(Math.acos(toNumber(arg(0))));
+    case 'atan': return num(Math.atan(toNumber(arg(0))));
+    case 'atan2': return num(Math.atan2(toNumber(arg(0)), toNumber(arg(1))));
+    case 'pi': return num(Math.PI);
+    case 'random': return num(Math.random());
+    case 'uuid': {
+      if (!args.length) return text(uuid4());
+      const n = toNumber(arg(0));
+      const length = Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), 1000) : 0;
+      const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+      const bytes = randomBytes(length);
+      return text([...bytes].map((b) => alphabet[b % alphabet.length]).join(''));
+    }
+    case 'date-time': {
+      const v = arg(0);
+      if (v.t === 'datetime') return v;
+      if (v.t === 'date') return { t: 'datetime', v: v.v * DAY };
+      if (v.t === 'text') { const dt = asDateTime(v.v.trim()); return dt === null ? EMPTY : { t: 'datetime', v: dt }; }
+      const secs = fromDays(toNumber(v));
+      return secs === null ? EMPTY : { t: 'datetime', v: secs };
+    }
+    case 'decimal-date-time': {
+      const v = arg(0);
+      if (v.t === 'text') { const dt = asDateTime(v.v.trim()); return num(dt === null ? NaN : dt / DAY); }
+      return num(toNumber(v));
+    }
+    case 'decimal-time': { const t = parseTime(str(0).trim()); return num(t ? t.secs / DAY : NaN); }
+    case 'format-date': case 'format-date-time': {
+      const v = arg(0);
+      let secs;
+      if (v.t === 'datetime') secs = v.v;
+      else if (v.t === 'date') secs = v.v * DAY;
+      else if (v.t === 'text') secs = asDateTime(v.v.trim());
+      else secs = fromDays(toNumber(v));
+      return secs === null || secs === undefined ? EMPTY : text(formatDate(secs, str(1)));
+    }
+    case 'checklist': {
+      const [min, max] = [toNumber(arg(0)), toNumber(arg(1))];
+      const count = args.slice(2).flatMap((_, i) => items(arg(i + 2))).filter(truthy).length;
+      return bool((min < 0 || count >= min) && (max < 0 || count <= max));
+    }
+    case 'weighted-checklist': {
+      const [min, max] = [toNumber(arg(0)), toNumber(arg(1))];
+      const rest = args.slice(2).flatMap((_, i) => items(arg(i + 2)));
+      let sum = 0;
+      for (let i = 0; i < rest.length; i += 2) if (truthy(rest[i])) sum += rest[i + 1] ? toNumber(rest[i + 1]) : 0;
+      return bool((min < 0 || sum >= min) && (max < 0 || sum <= max));
+    }
+    case 'area': { const p = geoPoints(str(0)); return num(p ? area(p) : NaN); }
+    case 'distance': { const p = geoPoints(str(0)); return num(p ? distance(p) : NaN); }
+    case 'once': return arg(0);
+    case 'indexed-repeat': {
+      if (args[0].t !== 'ref') return EMPTY;
+      const at = [];
+      for (let i = 1; i < args.length; i += 2) {
+        if (args[i].t !== 'ref' || i + 1 >= args.length) return EMPTY;
+        const index = toNumber(arg(i + 1));
+        if (!Number.isFinite(index) || index < 1) return EMPTY;
+        at.push([args[i].v, Math.floor(index)]);
+      }
+      return env.indexed ? env.indexed(args[0].v, at) : EMPTY;
+    }
+    case 'position': return env.position ? env.position() : EMPTY;
+    case 'pulldata': return env.pulldata ? env.pulldata(str(0), str(1), str(2), str(3)) : EMPTY;
+    case 'jr:choice-name': {
+      let q = str(1).trim();
+      if (q.startsWith('${') && q.endsWith('}')) q = q.slice(2, -1);
+      q = q.split('/').pop().trim();
+      return env.choiceName ? env.choiceName(str(0).trim(), q) : EMPTY;
+    }
     case 'today': return { t: 'date', v: ctx.today };
     case 'now': return { t: 'datetime', v: ctx.now };
     case 'date': {
@@ -467,6 +611,115 @@ function call(f, args, env, ctx) {
     case 'join': { const sep = str(0); return text(items(arg(1)).map(toText).join(sep)); }
     default: throw new Error(`unknown function ${f}`);
   }
+}
+
+const xpathRound = (n) => Math.floor(n + 0.5);
+
+function randomBytes(n) {
+  const bytes = new Uint8Array(n);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+function uuid4() {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Days (with a fraction) since 1970 as whole seconds, or null (expr.rs `from_days`). */
+function fromDays(days) {
+  if (!Number.isFinite(days) || Math.abs(days) > 3000000) return null;
+  return Math.round(days * DAY);
+}
+
+/** A date or date-time text as seconds since 1970 (expr.rs `as_datetime`), or null. */
+function asDateTime(s) {
+  const d = asDate(s);
+  if (d === null) return null;
+  if (s.length === 10) return d * DAY;
+  const t = parseTime(s.slice(11));
+  return t ? d * DAY + Math.floor(t.secs) : null;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** format-date()'s directives (expr.rs `format_date`). */
+function formatDate(secs, format) {
+  const d = new Date(secs * 1000);
+  const parts = {
+    Y: pad(d.getUTCFullYear(), 4), y: pad(((d.getUTCFullYear() % 100) + 100) % 100), m: pad(d.getUTCMonth() + 1),
+    n: String(d.getUTCMonth() + 1), b: MONTHS[d.getUTCMonth()], d: pad(d.getUTCDate()), e: String(d.getUTCDate()),
+    a: WEEKDAYS[d.getUTCDay()], H: pad(d.getUTCHours()), h: String(d.getUTCHours()), M: pad(d.getUTCMinutes()),
+    S: pad(d.getUTCSeconds()), 3: pad(d.getUTCMilliseconds(), 3), '%': '%',
+  };
+  const chars = [...format];
+  let out = '';
+  for (let i = 0; i < chars.length; i += 1) {
+    if (chars[i] !== '%') { out += chars[i]; continue; }
+    const next = chars[i + 1];
+    i += 1;
+    if (next === undefined) out += '%';
+    else if (Object.hasOwn(parts, next)) out += parts[next];
+    else out += `%${next}`;
+  }
+  return out;
+}
+
+/** The (latitude, longitude) points of a location answer, or null (expr.rs `geo_points`). */
+export function geoPoints(s) {
+  const points = [];
+  for (const point of s.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const parts = point.split(/\s+/u).map(parseRustFloat);
+    if (parts.length < 2 || parts[0] === null || parts[1] === null) return null;
+    points.push([parts[0], parts[1]]);
+  }
+  return points.length ? points : null;
+}
+
+const EARTH_RADIUS = 6378100;
+const radians = (deg) => (deg * Math.PI) / 180;
+
+function distance(points) {
+  let total = 0;
+  for (let i = 1; i < points.length; i += 1) {
+    const [a, b] = [points[i - 1], points[i]];
+    const [p1, p2] = [radians(a[0]), radians(b[0])];
+    const dl = radians(b[1] - a[1]);
+    const h = Math.sin((p2 - p1) / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) ** 2;
+    total += 2 * EARTH_RADIUS * Math.asin(Math.sqrt(h));
+  }
+  return total;
+}
+
+function area(points) {
+  if (points.length < 3) return 0;
+  let total = 0;
+  for (let i = 0; i < points.length; i += 1) {
+    const [a, b] = [points[i], points[(i + 1) % points.length]];
+    total += radians(b[1] - a[1]) * (2 + Math.sin(radians(a[0])) + Math.sin(radians(b[0])));
+  }
+  return Math.abs((total * EARTH_RADIUS * EARTH_RADIUS) / 2);
+}
+
+/**
+ * The value a question starts with: its `default` as written, or, when the default reads
+ * answers or calls a function (`today()`, `${other}`), computed when the form opens from the
+ * answers given so far (`values`, name → text). A time question keeps a date-time's time.
+ */
+export function defaultValue(item, values = {}, ctx = {}) {
+  const d = item.default;
+  if (d === null || d === undefined) return undefined;
+  if (!(d.includes('${') || d.includes('('))) return d;
+  let ast;
+  try { ast = parse(d); } catch { return d; }
+  const env = { reference: (name) => text(values[name] ?? ''), current: () => EMPTY };
+  const v = toText(evalAst(ast, env, clock(ctx)));
+  return item.kind.type === 'time' && v.includes('T') ? v.slice(v.indexOf('T') + 1) : v;
 }
 
 /** The evaluation moment as numbers: `{today: days, now: seconds}`. */
@@ -536,9 +789,39 @@ function parseAnswer(form, item, value) {
     throw problem('bad-choice', { allowed: allowed.join(', ') });
   };
   switch (kind) {
-    case 'text': case 'metadata': {
+    case 'text': case 'metadata': case 'barcode': case 'hidden': {
       const v = typeof value === 'string' ? value : s;
       return { t: 'text', v, out: v };
+    }
+    case 'geopoint': case 'geotrace': case 'geoshape': {
+      const v = geoAnswer(kind, s);
+      return { t: 'text', v, out: v };
+    }
+    case 'media': {
+      const bad = /[/\\]/u.test(s) || s.startsWith('.') || [...s].length > 255 || /\p{Cc}/u.test(s);
+      if (bad) throw problem('form-bad-file-name');
+      return { t: 'text', v: s, out: s };
+    }
+    case 'rank': {
+      const names = [];
+      for (const name of s.split(/\s+/u).filter(Boolean)) {
+        try { choice(item.kind.list, name); } catch (p) { p.value = name; throw p; }
+        if (names.includes(name)) { const p = problem('form-bad-rank'); p.value = name; throw p; }
+        names.push(name);
+      }
+      return { t: 'choices', v: names, out: names };
+    }
+    case 'select_from_file': {
+      if (!item.kind.multiple) return { t: 'choice', v: s, out: s };
+      const names = Array.isArray(value) ? value.map((e) => (typeof e === 'string' ? e.trim() : JSON.stringify(e))) : s.split(/\s+/u).filter(Boolean);
+      return { t: 'choices', v: names, out: names };
+    }
+    case 'select_external': {
+      const choices = form.external_lists?.[item.kind.list];
+      if (choices && !choices.some((c) => c.name === s)) {
+        throw problem('bad-choice', { allowed: choices.slice(0, 20).map((c) => c.name).join(', ') });
+      }
+      return { t: 'choice', v: s, out: s };
     }
     case 'integer': {
       if (!/^[+-]?\d+$/.test(s)) throw problem('form-bad-integer');
@@ -600,6 +883,29 @@ function parseAnswer(form, item, value) {
     case 'note': case 'calculate': throw problem('form-no-answer-expected');
     default: throw problem('form-bad-answer');
   }
+}
+
+/**
+ * A location answer checked (validate.rs `geo_answer`): `latitude longitude [altitude
+ * [accuracy]]` per point, points separated by `;`.
+ */
+export function geoAnswer(kind, s) {
+  const points = [];
+  for (const point of s.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const numbers = point.split(/\s+/u).map(parseRustFloat);
+    if (numbers.some((n) => n === null || !Number.isFinite(n))) throw problem('form-bad-geopoint');
+    const fits = numbers.length >= 2 && numbers.length <= 4 && numbers[0] >= -90 && numbers[0] <= 90
+      && numbers[1] >= -180 && numbers[1] <= 180 && (numbers.length < 4 || numbers[3] >= 0);
+    if (!fits) throw problem('form-bad-geopoint', { point });
+    points.push(numbers);
+  }
+  const first = points[0];
+  const last = points[points.length - 1];
+  const closed = points.length > 0 && first[0] === last[0] && first[1] === last[1];
+  if (kind === 'geopoint' && points.length !== 1) throw problem('form-bad-geopoint', { point: s });
+  if (kind === 'geotrace' && points.length < 2) throw problem('form-bad-geotrace');
+  if (kind === 'geoshape' && (points.length < 4 || !closed)) throw problem('form-bad-geoshape');
+  return points.map((p) => p.map(formatNumber).join(' ')).join(';');
 }
 
 /** An answer as the expression language sees it (validate.rs `answer_value`). */
@@ -696,6 +1002,28 @@ class Check {
     return {
       reference,
       current: () => reference(current),
+      position: () => (pos.length ? num(pos[pos.length - 1][1] + 1) : EMPTY),
+      indexed: (name, at) => {
+        const found = index.get(name);
+        if (!found) return EMPTY;
+        const { item, repeats } = found;
+        const zero = at.map(([r, i]) => [r, i - 1]);
+        if (!zero.every(([r], i) => repeats[i] === r)) return EMPTY;
+        const inst = instanceAt(root, zero) ?? new Map();
+        if (repeats.length === zero.length && item.kind.type !== 'repeat') return answerValue(inst.get(name));
+        const out = [];
+        gather(inst, repeats.slice(zero.length), name, out);
+        return { t: 'list', v: out };
+      },
+      choiceName: (value, question) => {
+        const kind = index.get(question)?.item.kind;
+        let choices = [];
+        if (kind && ['select_one', 'select_multiple', 'rank'].includes(kind.type)) choices = choicesOf(form, kind.list);
+        if (kind?.type === 'select_external') choices = form.external_lists?.[kind.list] ?? [];
+        const c = choices.find((x) => x.name === value);
+        const label = c ? (c.label?.[form.default_language] ?? Object.values(c.label ?? {})[0]) : undefined;
+        return text(label ?? '');
+      },
       choiceColumn: (name) => {
         if (!choice) return EMPTY;
         let v;
@@ -924,6 +1252,11 @@ const MESSAGES = {
     'form-out-of-range': '{value} is not between {start} and {end} in steps of {step}',
     'form-score-out-of-range': '{value} is not a score between 0 and {max}',
     'form-filtered-choice': '{value} is not offered here (choice filter {filter})',
+    'form-bad-geopoint': '{value} is not a location: a latitude (-90 to 90) and a longitude (-180 to 180) in degrees, then the altitude and the accuracy in metres if known',
+    'form-bad-geotrace': '{value} is not a line: two or more locations separated by ";"',
+    'form-bad-geoshape': '{value} is not an area: four or more locations separated by ";", the last one the first',
+    'form-bad-file-name': '{value} is not the name of a file sent with the submission',
+    'form-bad-rank': '{value} is ranked twice',
   },
   fr: {
     'required': 'une valeur est obligatoire',
@@ -946,6 +1279,11 @@ const MESSAGES = {
     'form-out-of-range': "{value} n'est pas compris entre {start} et {end} par pas de {step}",
     'form-score-out-of-range': "{value} n'est pas un score compris entre 0 et {max}",
     'form-filtered-choice': "{value} n'est pas proposé ici (filtre de choix {filter})",
+    'form-bad-geopoint': "{value} n'est pas un lieu : une latitude (-90 à 90) et une longitude (-180 à 180) en degrés, puis l'altitude et la précision en mètres si elles sont connues",
+    'form-bad-geotrace': "{value} n'est pas une ligne : deux lieux ou plus séparés par « ; »",
+    'form-bad-geoshape': "{value} n'est pas une surface : quatre lieux ou plus séparés par « ; », le dernier égal au premier",
+    'form-bad-file-name': "{value} n'est pas le nom d'un fichier envoyé avec la soumission",
+    'form-bad-rank': '{value} est classé deux fois',
   },
 };
 

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parse, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
-  computeCalculations, prune, formatNumber, parsePath,
+  parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
+  computeCalculations, prune, formatNumber, parsePath, defaultValue,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -135,9 +135,15 @@ test('unsupported functions and paths are refused by name', () => {
     try { parse(src, dialect); } catch (e) { return { kind: e.kind, at: e.at, name: e.function, path: e.path }; }
     return null;
   };
-  assert.deepEqual(err("pulldata('hh', 'name', 'id', ${id})"), { kind: 'unsupported-function', at: 1, name: 'pulldata', path: undefined });
-  assert.equal(err('1 + indexed-repeat(${a}, ${r}, 1)').at, 5);
-  assert.equal(err("jr:choice-name(${a}, '${a}')").name, 'jr:choice-name');
+  assert.deepEqual(err("device-info('phone')"), { kind: 'unsupported-function', at: 1, name: 'device-info', path: undefined });
+  assert.equal(err('1 + duration()').at, 5);
+  for (const taken of ["pulldata('hh', 'name', 'id', ${id})", '1 + indexed-repeat(${a}, ${r}, 1)', "jr:choice-name(${a}, '${a}')", 'position(..) = 1', 'null = 1']) {
+    assert.equal(err(taken), null, taken);
+  }
+  const all = parseAll("duration() + 1 + plug-in(${a}) + pulldata('f', 'c')");
+  assert.deepEqual(all.errors.map((e) => [e.kind, e.at, e.function]), [
+    ['unsupported-function', 1, 'duration'], ['unsupported-function', 18, 'plug-in'], ['arity', 34, 'pulldata'],
+  ], 'every refused function of a cell, as expr.rs parse_all');
   assert.deepEqual(err('/data/x = 1'), { kind: 'unsupported-path', at: 1, name: undefined, path: '/' });
   assert.equal(err('../x = 1').path, '..');
   assert.equal(err('cf = 1').path, 'cf');
@@ -433,4 +439,54 @@ test('text values keep their spaces; numbers given as JSON numbers are read', ()
   assert.equal(r.answers.teacher, '  Aline ');
   assert.equal(r.answers.pupils_per_hour, '12');
   assert.equal(toNumber(text(' 12 ')), 12);
+});
+
+test('the question types of ODK are checked as the server checks them (tests/it/odk_types.rs)', () => {
+  const form = {
+    form_id: 'f', version: '1', title: 'F', default_language: 'default', languages: ['default'],
+    items: [
+      item('place', { type: 'geopoint' }),
+      item('path', { type: 'geotrace' }),
+      item('field', { type: 'geoshape' }),
+      item('photo', { type: 'media', of: 'image' }),
+      item('order', { type: 'rank', list: 'fruit' }),
+      item('village', { type: 'select_from_file', file: 'villages.csv', multiple: false }),
+      item('town', { type: 'select_external', list: 'towns' }),
+      item('batch', { type: 'hidden' }),
+      item('metres', { type: 'calculate' }, { calculation: 'round(distance(${path}), 0)' }),
+      item('visit', {
+        type: 'repeat', repeat_count: null,
+        items: [item('minutes', { type: 'integer' }), item('number', { type: 'calculate' }, { calculation: 'position(..)' })],
+      }),
+      item('second', { type: 'calculate' }, { calculation: 'indexed-repeat(${minutes}, ${visit}, 2)' }),
+      item('picked', { type: 'calculate' }, { calculation: "jr:choice-name(selected-at(${order}, 0), '${order}')" }),
+    ],
+    choice_lists: { fruit: [{ name: 'mango', label: { default: 'Mango' }, score: null, extra: {} }, { name: 'pear', label: { default: 'Pear' }, score: null, extra: {} }] },
+    external_lists: { towns: [{ name: 'kigali', label: { default: 'Kigali' }, score: null, extra: {} }] },
+  };
+  const good = validate(form, {
+    place: '-1.95 30.06 1500 5', path: '-1.95 30.06 0 0;-1.94 30.06 0 0', field: '0 0;0 1;1 1;0 0',
+    photo: '1718000000.jpg', order: 'pear mango', village: 'nyamata', town: 'kigali', batch: 'b7',
+    visit: [{ minutes: 10 }, { minutes: 25 }],
+  }, VCTX);
+  assert.equal(good.ok, true, JSON.stringify(good.problems));
+  assert.deepEqual(good.answers.order, ['pear', 'mango']);
+  assert.equal(good.answers.metres, '1113');
+  assert.equal(good.answers.second, '25');
+  assert.equal(good.answers.picked, 'Pear');
+  assert.equal(good.answers.visit[1].number, '2');
+  const bad = validate(form, {
+    place: '95 30', path: '-1.95 30.06', field: '0 0;0 1;1 1;1 0', photo: '../etc/passwd', order: 'pear pear', town: 'paris',
+  }, VCTX);
+  assert.deepEqual(bad.problems.map((p) => [p.column, p.code]), [
+    ['place', 'form-bad-geopoint'], ['path', 'form-bad-geotrace'], ['field', 'form-bad-geoshape'],
+    ['photo', 'form-bad-file-name'], ['order', 'form-bad-rank'], ['town', 'bad-choice'],
+  ]);
+});
+
+test('a default that calls a function or reads an answer is computed when the form opens', () => {
+  assert.equal(defaultValue(item('d', { type: 'date' }, { default: 'today()' }), {}, VCTX), '2026-03-15');
+  assert.equal(defaultValue(item('t', { type: 'time' }, { default: 'now()' }), {}, { today: '2026-03-15', now: '2026-03-15T09:30:00' }), '09:30:00');
+  assert.equal(defaultValue(item('n', { type: 'text' }, { default: "concat(${a}, '!')" }), { a: 'hi' }, VCTX), 'hi!');
+  assert.equal(defaultValue(item('x', { type: 'integer' }, { default: '3' })), '3');
 });

@@ -1,0 +1,7 @@
+# Instruments (crates/forms): answers to the question types taken from ODK.
+problem-form-bad-geopoint = { $value } is not a location: a latitude (-90 to 90) and a longitude (-180 to 180) in degrees, then the altitude and the accuracy in metres if known
+problem-form-bad-geotrace = { $value } is not a line: two or more locations separated by ";"
+problem-form-bad-geoshape = { $value } is not an area: four or more locations separated by ";", the last one the first
+problem-form-bad-file-name = { $value } is not the name of a file sent with the submission
+problem-form-bad-rank = { $value } is ranked twice
+problem-form-calculation-cycle = this calculation depends on itself ({ $names }): { $value }

@@ -1,0 +1,76 @@
+//! The XLSForm corpus of the shared reference data (`../shared/data/xlsform-corpus`, read
+//! from there, never copied): pyxform's own test forms, and its README's verdict for each
+//! (what pyxform 4.5.0 with ODK Validate does). Every form they accept is taken; every form
+//! they refuse is refused with a problem that names the sheet, the row and the column.
+
+use opencpd_domain::table::Problem;
+use opencpd_forms::{Form, parse_xlsform};
+
+/// The corpus folder (see the crate's build script).
+const DIR: &str = env!("OPENCPD_SHARED_CORPUS");
+
+/// The README's table: (form path, accepted).
+fn verdicts() -> Vec<(String, bool)> {
+    let readme = std::fs::read_to_string(format!("{DIR}README.md")).expect("the corpus README");
+    readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let path = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            match *cells.get(2)? {
+                "accepted" => Some((path.to_string(), true)),
+                "refused" => Some((path.to_string(), false)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn read(path: &str) -> Result<Form, Vec<Problem>> {
+    let bytes = std::fs::read(format!("{DIR}{path}")).unwrap_or_else(|e| panic!("{path}: {e}"));
+    parse_xlsform(path, &bytes)
+}
+
+/// Forms pyxform takes and OpenCPD does not yet, each with the problem it gets instead. A
+/// form listed here that is taken fails the test, so the list only shrinks.
+const NOT_YET: &[(&str, &str)] = &[
+    // A cell at IV19999 makes a grid of 5 million cells: reading it costs 320 MB, past what
+    // a form upload may take (the workbook reader refuses it and asks for an .xlsx).
+    ("bug_example_xls/extra_columns.xls", "workbook-grid-too-large"),
+];
+
+fn located(p: &Problem) -> bool {
+    p.row.is_some()
+        && p.column.as_deref().is_some_and(|c| c.split_once('!').is_some_and(|(s, h)| !s.is_empty() && !h.is_empty()))
+}
+
+#[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs the shared reference data: ../shared/data/xlsform-corpus")]
+fn every_corpus_form_gets_the_verdict_of_pyxform_and_odk_validate() {
+    let verdicts = verdicts();
+    assert_eq!(verdicts.len(), 56, "the README lists 56 forms");
+    assert_eq!(verdicts.iter().filter(|(_, accepted)| *accepted).count(), 45);
+    let mut wrong = Vec::new();
+    for (path, accepted) in &verdicts {
+        let gap = NOT_YET.iter().find(|(p, _)| p == path).map(|(_, code)| *code);
+        match (read(path), accepted) {
+            (Ok(_), true) if gap.is_some() => wrong.push(format!("{path}: taken now; take it off NOT_YET")),
+            (Ok(_), true) => {}
+            (Err(problems), true) if gap.is_some_and(|code| problems.iter().any(|p| p.code == code)) => {}
+            (Err(problems), false) if problems.iter().any(located) => {}
+            (Err(problems), false) => wrong.push(format!("{path}: refused without a place: {problems:?}")),
+            (Ok(_), false) => wrong.push(format!("{path}: taken, but pyxform refuses it")),
+            (Err(problems), true) => wrong.push(format!(
+                "{path}: refused:\n    {}",
+                problems.iter().map(|p| p.located("en")).collect::<Vec<_>>().join("\n    ")
+            )),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} forms get the wrong verdict:\n{}",
+        wrong.len(),
+        verdicts.len(),
+        wrong.join("\n")
+    );
+}
