@@ -18,6 +18,8 @@ pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")]
 const SOURCES: &[(&str, &str, &str)] = &[
     ("en", "en.ftl", include_str!("../locales/en.ftl")),
     ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
+    ("en", "en/peer.ftl", include_str!("../locales/en/peer.ftl")),
+    ("fr", "fr/peer.ftl", include_str!("../locales/fr/peer.ftl")),
 ];
 
 pub struct Catalog {

@@ -13,6 +13,7 @@ pub mod completion;
 pub mod i18n;
 pub mod import;
 pub mod input;
+pub mod peer;
 pub mod registry;
 pub mod suppression;
 pub mod table;

@@ -1,0 +1,8 @@
+//! Peer learning and coaching on both backends: a fresh database per test (SQLite file and
+//! PostgreSQL), the store called as the pages, API and command line call it.
+
+mod coaching;
+mod helpers;
+mod lesson;
+mod plcs;
+mod reports;
