@@ -539,8 +539,8 @@ mod tests {
         let t = on_time(&points, day("2026-11-01"));
         assert_eq!(t, OnTime { due: 4, closed_on_time: 1, closed_late: 2, overdue: 1 });
         assert_eq!(t.share(), Some(25.0));
-        // At the meeting of 5 October: points still open then, and the one closed that day.
-        assert_eq!(carried_over(&points, day("2026-10-05")), vec![3, 6]);
+        // At the meeting of 5 October: the one closed that day and the one still open, by due day.
+        assert_eq!(carried_over(&points, day("2026-10-05")), vec![6, 3]);
         // At the meeting of 5 November: the open ones from both earlier meetings.
         assert_eq!(carried_over(&points, day("2026-11-05")), vec![3, 5]);
         // Nothing is carried to the meeting that agreed it.
