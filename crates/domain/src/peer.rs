@@ -172,7 +172,8 @@ pub fn check_bands(bands: &[Band]) -> Result<(), Vec<Problem>> {
     let mut problems = Vec::new();
     for (i, b) in bands.iter().enumerate() {
         if !b.min.is_finite() {
-            problems.push(Problem::new("bad-number").in_column(format!("bands[{i}].min")).with_value(b.min.to_string()));
+            problems
+                .push(Problem::new("bad-number").in_column(format!("bands[{i}].min")).with_value(b.min.to_string()));
         }
         if !b.max.is_finite() || b.max < b.min {
             problems.push(
@@ -185,8 +186,7 @@ pub fn check_bands(bands: &[Band]) -> Result<(), Vec<Problem>> {
     }
     if problems.is_empty() {
         for (i, a) in bands.iter().enumerate() {
-            if let Some((j, _)) = bands.iter().enumerate().skip(i + 1).find(|(_, b)| a.min <= b.max && b.min <= a.max)
-            {
+            if let Some((j, _)) = bands.iter().enumerate().skip(i + 1).find(|(_, b)| a.min <= b.max && b.min <= a.max) {
                 problems.push(
                     Problem::new("band-overlap").in_column(format!("bands[{j}]")).arg("other", format!("bands[{i}]")),
                 );

@@ -4,8 +4,8 @@
 //! never typed); registry records set up in an office (units, schools, programmes, PLCs,
 //! subjects) by code.
 
-pub use opencpd_domain::peer::{ActionStatus, ArtefactKind, LessonStudyStage, MemberRole, PlcLevel};
 use chrono::{DateTime, NaiveDate, Utc};
+pub use opencpd_domain::peer::{ActionStatus, ArtefactKind, LessonStudyStage, MemberRole, PlcLevel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -70,7 +70,7 @@ pub struct PlcInput {
     pub members: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Plc {
     pub id: i64,
     pub code: String,
@@ -85,7 +85,7 @@ pub struct Plc {
     pub meetings_per_term: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlcPerson {
     pub person_id: i64,
     pub name: String,
@@ -140,14 +140,14 @@ pub struct ActionPointUpdate {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Attendee {
     pub person_id: i64,
     pub name: String,
     pub guest: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionPoint {
     pub id: i64,
     pub plc_id: i64,
@@ -162,7 +162,7 @@ pub struct ActionPoint {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionPointChange {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -230,14 +230,14 @@ pub struct VideoInput {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Observer {
     pub person_id: i64,
     pub name: String,
     pub submission_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Artefact {
     pub id: i64,
     pub kind: String,
@@ -249,7 +249,7 @@ pub struct Artefact {
     pub storage_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Video {
     pub id: i64,
     pub url: String,
@@ -283,7 +283,7 @@ pub struct RelationInput {
     pub start_on: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Relation {
     pub id: i64,
     pub programme_id: i64,

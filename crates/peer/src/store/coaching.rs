@@ -56,7 +56,8 @@ pub async fn create_relation(db: &Db, actor: &Actor, input: &RelationInput) -> R
     }
     let places = super::places(db, &[input.coachee_id]).await?;
     let place = places.get(&input.coachee_id).cloned();
-    if found.contains(&input.coachee_id) && !super::person_may(db, actor, Action::ManageCohorts, input.coachee_id).await?
+    if found.contains(&input.coachee_id)
+        && !super::person_may(db, actor, Action::ManageCohorts, input.coachee_id).await?
     {
         problems.push(Problem::new("out-of-scope").in_column("coachee_id").with_value(input.coachee_id.to_string()));
     }
@@ -129,7 +130,8 @@ pub async fn relations(db: &Db, actor: &Actor, programme_code: &str) -> Result<V
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme).fetch_all(p).await)?)
 }
 
-type VisitRow = (i64, String, i64, i64, i64, NaiveDate, Option<i64>, Option<String>, Option<NaiveDate>, String, Option<i64>);
+type VisitRow =
+    (i64, String, i64, i64, i64, NaiveDate, Option<i64>, Option<String>, Option<NaiveDate>, String, Option<i64>);
 const VISIT_SQL: &str = "SELECT id, uuid, programme_id, coach_id, coachee_id, visited_on, submission_id, agreed_actions, \
      next_visit_on, coachee_path, coachee_school_id FROM coaching_visits";
 
@@ -244,12 +246,14 @@ pub async fn record_visit(db: &Db, actor: &Actor, input: &VisitInput, lang: &str
     };
     let mut seen = HashSet::new();
     for s in input.focus.iter().filter(|s| seen.insert(**s)) {
-        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO coaching_visit_standards (visit_id, standard_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*s)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO coaching_visit_standards (visit_id, standard_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*s)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     audit::record(
         &mut tx,
@@ -271,8 +275,19 @@ pub async fn visit(db: &Db, actor: &Actor, id: i64, lang: &str) -> Result<Visit>
     let sql = format!("{VISIT_SQL} WHERE id = $1");
     let row: Option<VisitRow> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
-    let (id, uuid, programme_id, coach_id, coachee_id, visited_on, submission_id, agreed_actions, next_visit_on, path, school) =
-        not_found(row)?;
+    let (
+        id,
+        uuid,
+        programme_id,
+        coach_id,
+        coachee_id,
+        visited_on,
+        submission_id,
+        agreed_actions,
+        next_visit_on,
+        path,
+        school,
+    ) = not_found(row)?;
     let own = super::actor_people(db, actor).await?;
     let schools: Vec<i64> = school.into_iter().collect();
     let paths = vec![path];
@@ -316,10 +331,11 @@ struct DomainScore {
 /// band it falls in among the domain's bands in `lang` (else the bands for every domain,
 /// `*`; else English), and that band's text.
 pub async fn feedback(db: &Db, submission_id: i64, lang: &str) -> Result<Vec<Feedback>> {
-    let scores: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT scores_json FROM submissions WHERE id = $1")
-        .bind(submission_id)
-        .fetch_optional(p)
-        .await)?;
+    let scores: Option<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT scores_json FROM submissions WHERE id = $1")
+            .bind(submission_id)
+            .fetch_optional(p)
+            .await)?;
     let scores: Vec<DomainScore> = serde_json::from_str(&not_found(scores)?).map_err(anyhow::Error::from)?;
     let all = all_bands(db).await?;
     let lang = opencpd_domain::i18n::resolve(lang);
@@ -350,11 +366,13 @@ pub async fn feedback(db: &Db, submission_id: i64, lang: &str) -> Result<Vec<Fee
 }
 
 async fn all_bands(db: &Db) -> Result<HashMap<(String, String), Vec<Band>>> {
-    let rows: Vec<(String, String, f64, f64, String, String)> = on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<(String, String, f64, f64, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT domain, lang, min_score, max_score, label, feedback FROM feedback_bands ORDER BY domain, lang, position"
     )
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     let mut out: HashMap<(String, String), Vec<Band>> = HashMap::new();
     for (domain, lang, min, max, label, feedback) in rows {
         out.entry((domain, lang)).or_default().push(Band { min, max, label, feedback });
@@ -375,7 +393,10 @@ pub async fn save_bands(db: &Db, actor: &Actor, input: &BandsInput) -> Result<Ve
     if !opencpd_domain::i18n::LANGUAGES.iter().any(|(code, _)| *code == lang) {
         let allowed: Vec<&str> = opencpd_domain::i18n::LANGUAGES.iter().map(|(c, _)| *c).collect();
         problems.push(
-            Problem::new("bad-choice").in_column("lang").with_value(input.lang.trim()).arg("allowed", allowed.join(", ")),
+            Problem::new("bad-choice")
+                .in_column("lang")
+                .with_value(input.lang.trim())
+                .arg("allowed", allowed.join(", ")),
         );
     }
     let mut bands = Vec::new();
@@ -385,7 +406,12 @@ pub async fn save_bands(db: &Db, actor: &Actor, input: &BandsInput) -> Result<Ve
         if text.is_none() && b.feedback.trim().is_empty() {
             problems.push(Problem::new("required").in_column(format!("bands[{i}].feedback")));
         }
-        bands.push(Band { min: b.min, max: b.max, label: label.unwrap_or_default(), feedback: text.unwrap_or_default() });
+        bands.push(Band {
+            min: b.min,
+            max: b.max,
+            label: label.unwrap_or_default(),
+            feedback: text.unwrap_or_default(),
+        });
     }
     if problems.is_empty()
         && let Err(found) = peer::check_bands(&bands)

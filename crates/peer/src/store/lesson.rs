@@ -56,7 +56,8 @@ pub async fn create_lesson_study(db: &Db, actor: &Actor, input: &LessonStudyInpu
     fail_if_any(problems)?;
     let (g, code) = (group.expect("checked"), code.expect("checked"));
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO lesson_studies (code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, unit_path, \
          school_id, created_at) VALUES ($1, $2, $3, $4, $5, 'plan', $6, $7, $8, $9, $10) RETURNING id"
     )
@@ -71,31 +72,45 @@ pub async fn create_lesson_study(db: &Db, actor: &Actor, input: &LessonStudyInpu
     .bind(g.school_id)
     .bind(Utc::now())
     .fetch_one(&mut *c)
-    .await)
+    .await
+    })
     .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
     let mut seen = HashSet::new();
     for person in input.observers.iter().filter(|p| seen.insert(**p)) {
-        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO lesson_study_observers (lesson_study_id, person_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*person)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO lesson_study_observers (lesson_study_id, person_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*person)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    audit::record(&mut tx, actor, "create", "lesson_study", &id.to_string(), &format!("lesson study {code}"), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "lesson_study",
+        &id.to_string(),
+        &format!("lesson study {code}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     lesson_study(db, actor, id).await
 }
 
 async fn study_row(db: &Db, id: i64) -> Result<StudyRow> {
-    let row: Option<StudyRow> = on_db!(db, |p| sqlx::query_as(
+    let row: Option<StudyRow> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT id, code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, version FROM lesson_studies \
          WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
-    .await)?;
+    .await
+    })?;
     not_found(row)
 }
 
@@ -103,13 +118,15 @@ async fn study_row(db: &Db, id: i64) -> Result<StudyRow> {
 pub async fn lesson_study(db: &Db, actor: &Actor, id: i64) -> Result<LessonStudy> {
     let (id, code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, version) = study_row(db, id).await?;
     plc(db, actor, plc_id).await?;
-    let observers: Vec<Observer> = on_db!(db, |p| sqlx::query_as(
+    let observers: Vec<Observer> = on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT o.person_id, p.given_name || ' ' || p.family_name AS name, o.submission_id FROM lesson_study_observers o \
          JOIN people p ON p.id = o.person_id WHERE o.lesson_study_id = $1 ORDER BY p.family_name, p.id"
     )
     .bind(id)
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     let artefacts: Vec<Artefact> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, kind, file_name, content_type, size_bytes, sha256, storage_key FROM lesson_study_artefacts \
          WHERE lesson_study_id = $1 ORDER BY id"
@@ -170,13 +187,23 @@ pub async fn set_stage(db: &Db, actor: &Actor, id: i64, input: &StageInput) -> R
     .await
     .map(|r| r.rows_affected()))?;
     if changed == 0 {
-        return Err(Error::Conflict(Problem::new("conflict").in_column("version").arg(
-            "detail",
-            format!("version {} is not the latest ({})", input.version, row.9),
-        )));
+        return Err(Error::Conflict(
+            Problem::new("conflict")
+                .in_column("version")
+                .arg("detail", format!("version {} is not the latest ({})", input.version, row.9)),
+        ));
     }
-    audit::record(&mut tx, actor, "update", "lesson_study", &id.to_string(), &format!("lesson study {} at {stage}", row.1), Some(&row.6), Some(&stage))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("lesson study {} at {stage}", row.1),
+        Some(&row.6),
+        Some(&stage),
+    )
+    .await?;
     tx.commit().await?;
     lesson_study(db, actor, id).await
 }
@@ -204,8 +231,17 @@ pub async fn link_observation(db: &Db, actor: &Actor, id: i64, input: &Observati
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "update", "lesson_study", &id.to_string(), &format!("observation linked to lesson study {}", row.1), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("observation linked to lesson study {}", row.1),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     lesson_study(db, actor, id).await
 }
@@ -235,8 +271,17 @@ pub async fn add_video(db: &Db, actor: &Actor, id: i64, input: &VideoInput) -> R
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "update", "lesson_study", &id.to_string(), &format!("video added to lesson study {}", row.1), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("video added to lesson study {}", row.1),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     lesson_study(db, actor, id).await
 }
@@ -270,7 +315,8 @@ pub async fn add_artefact(
     files.put(&key, upload.bytes).await.map_err(anyhow::Error::from)?;
     let stored = async {
         let mut tx = db.begin().await?;
-        let artefact_id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let artefact_id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO lesson_study_artefacts (lesson_study_id, kind, file_name, content_type, size_bytes, sha256, \
              storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
@@ -283,7 +329,8 @@ pub async fn add_artefact(
         .bind(&key)
         .bind(Utc::now())
         .fetch_one(&mut *c)
-        .await)?;
+        .await
+        })?;
         audit::record(
             &mut tx,
             actor,
@@ -311,7 +358,12 @@ pub async fn add_artefact(
 }
 
 /// An artefact's description and bytes, read as its lesson study is.
-pub async fn artefact(db: &Db, actor: &Actor, files: &dyn ArtefactStore, artefact_id: i64) -> Result<(Artefact, Vec<u8>)> {
+pub async fn artefact(
+    db: &Db,
+    actor: &Actor,
+    files: &dyn ArtefactStore,
+    artefact_id: i64,
+) -> Result<(Artefact, Vec<u8>)> {
     let study: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT lesson_study_id FROM lesson_study_artefacts WHERE id = $1")
             .bind(artefact_id)

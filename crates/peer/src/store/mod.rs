@@ -29,6 +29,37 @@ use std::collections::{HashMap, HashSet};
 
 pub(crate) use opencpd_kernel::error::{collect, fail_if_any, optional_text};
 
+/// Reads the answer types of `crate::model` from rows of either backend, column by field
+/// name (the model stays free of SQL).
+macro_rules! from_row {
+    ($($ty:ident { $($field:ident),+ $(,)? })+) => {$(
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for crate::model::$ty {
+            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(crate::model::$ty { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for crate::model::$ty {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(crate::model::$ty { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+    )+};
+}
+
+from_row! {
+    Plc { id, code, name, level, unit_id, unit_name, unit_path, school_id, programme_id, model_id, meetings_per_term }
+    PlcPerson { person_id, name, role }
+    Attendee { person_id, name, guest }
+    ActionPoint { id, plc_id, meeting_id, agreed_on, title, owner_id, owner_name, due_on, status, closed_on, version }
+    ActionPointChange { at, actor, status, due_on, note }
+    Observer { person_id, name, submission_id }
+    Artefact { id, kind, file_name, content_type, size_bytes, sha256, storage_key }
+    Video { id, url, title, source }
+    Relation { id, programme_id, coach_id, coach_name, coachee_id, coachee_name, start_on, end_on }
+}
+
 /// Tables whose ids a request may name, with the problem an unknown id gives.
 #[derive(Clone, Copy)]
 pub(crate) enum Known {
@@ -211,9 +242,7 @@ pub(crate) fn unknown(code: &'static str, field: &str, value: impl ToString) -> 
 pub(crate) fn free_text(problems: &mut Vec<Problem>, field: &str, value: &Option<String>) -> Option<String> {
     let text = optional_text(value)?;
     if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        problems.push(
-            Problem::new("bad-character").in_column(field).arg("character", format!("U+{:04X}", c as u32)),
-        );
+        problems.push(Problem::new("bad-character").in_column(field).arg("character", format!("U+{:04X}", c as u32)));
         return None;
     }
     if text.chars().count() > 10_000 {

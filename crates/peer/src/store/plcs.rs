@@ -41,8 +41,17 @@ pub async fn create_term(db: &Db, actor: &Actor, input: &TermInput) -> Result<Te
     .fetch_one(&mut *c)
     .await)
     .map_err(|e| opencpd_kernel::error::unique_violation(e, &name))?;
-    audit::record(&mut tx, actor, "create", "peer_term", &id.to_string(), &format!("term {name}"), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "peer_term",
+        &id.to_string(),
+        &format!("term {name}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Term { id, name, start_on: start.expect("checked"), end_on: end.expect("checked") })
 }
@@ -118,16 +127,27 @@ pub async fn create_model(db: &Db, actor: &Actor, input: &PlcModelInput) -> Resu
     .await)
     .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
     for (i, step) in steps.iter().enumerate() {
-        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO plc_model_steps (model_id, position, title) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(i as i64 + 1)
-            .bind(step)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO plc_model_steps (model_id, position, title) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(i as i64 + 1)
+        .bind(step)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    audit::record(&mut tx, actor, "create", "plc_model", &id.to_string(), &format!("PLC model {code}"), None::<&()>, Some(input))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "plc_model",
+        &id.to_string(),
+        &format!("PLC model {code}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
     tx.commit().await?;
     Ok(PlcModel { id, code, name, steps })
 }
@@ -284,9 +304,8 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
         if !actor.allows(Action::ManageCohorts, &target) {
             let field = if school.is_some() { "school_code" } else { "unit_code" };
             let value = if school.is_some() { &input.school_code } else { &input.unit_code };
-            problems.push(
-                Problem::new("out-of-scope").in_column(field).with_value(value.as_deref().unwrap_or("").trim()),
-            );
+            problems
+                .push(Problem::new("out-of-scope").in_column(field).with_value(value.as_deref().unwrap_or("").trim()));
         }
     }
     let programme = match optional_text(&input.programme_code) {
@@ -354,7 +373,8 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
                 .map(|r| r.rows_affected()))?;
         }
     }
-    audit::record(&mut tx, actor, "create", "plc", &id.to_string(), &format!("PLC {code}"), None::<&()>, Some(input)).await?;
+    audit::record(&mut tx, actor, "create", "plc", &id.to_string(), &format!("PLC {code}"), None::<&()>, Some(input))
+        .await?;
     tx.commit().await?;
     plc(db, actor, id).await
 }
@@ -362,14 +382,16 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
 /// The people of a PLC: facilitators, supporting officers, then members, by name.
 pub async fn plc_people(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<PlcPerson>> {
     plc(db, actor, plc_id).await?;
-    Ok(on_db!(db, |p| sqlx::query_as(
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
         "SELECT x.person_id, p.given_name || ' ' || p.family_name AS name, x.role FROM plc_people x \
          JOIN people p ON p.id = x.person_id WHERE x.plc_id = $1 \
          ORDER BY CASE x.role WHEN 'facilitator' THEN 0 WHEN 'supporting_officer' THEN 1 ELSE 2 END, p.family_name, p.id"
     )
     .bind(plc_id)
     .fetch_all(p)
-    .await)?)
+    .await
+    })?)
 }
 
 const POINT_SQL: &str = "SELECT a.id, a.plc_id, a.meeting_id, a.agreed_on, a.title, a.owner_id, \
@@ -450,7 +472,9 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
         };
         let note = free_text(&mut problems, &field("note"), &u.note);
         match existing.iter().find(|a| a.id == u.id) {
-            Some(a) if held_on.is_some_and(|d| a.agreed_on < d) => updates.push((a.clone(), status, due, note, u.version)),
+            Some(a) if held_on.is_some_and(|d| a.agreed_on < d) => {
+                updates.push((a.clone(), status, due, note, u.version))
+            }
             _ => problems.push(Problem::new("not-found").in_column(field("id")).with_value(u.id.to_string())),
         }
     }
@@ -478,12 +502,14 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
     .await)?;
     let mut seen = HashSet::new();
     for s in input.standards.iter().filter(|s| seen.insert(**s)) {
-        on_tx!(&mut tx, |c| sqlx::query("INSERT INTO plc_meeting_standards (meeting_id, standard_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*s)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO plc_meeting_standards (meeting_id, standard_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*s)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let mut seen = HashSet::new();
     for person in input.attendance.iter().filter(|p| seen.insert(**p)) {
@@ -498,7 +524,8 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
         .map(|r| r.rows_affected()))?;
     }
     for (title, owner, due) in new_points {
-        let point: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let point: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO plc_action_points (plc_id, meeting_id, agreed_on, title, owner_id, due_on, status, unit_path, \
              school_id) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) RETURNING id"
         )
@@ -511,7 +538,8 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
         .bind(&g.unit_path)
         .bind(g.school_id)
         .fetch_one(&mut *c)
-        .await)?;
+        .await
+        })?;
         note_change(&mut tx, actor, point, ActionStatus::Open, due.expect("checked"), None).await?;
     }
     for (point, status, due, note, version) in updates {

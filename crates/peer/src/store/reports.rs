@@ -113,11 +113,8 @@ fn suppress(counts: &[Vec<i64>], totals: &[i64], s: &Shown) -> (Vec<Vec<Count>>,
         return (all, totals.iter().map(|v| count(*v, Cell::Shown, k)).collect());
     }
     let cells = suppression::table(counts, k, false);
-    let rows = counts
-        .iter()
-        .zip(cells)
-        .map(|(r, c)| r.iter().zip(c).map(|(v, cell)| count(*v, cell, k)).collect())
-        .collect();
+    let rows =
+        counts.iter().zip(cells).map(|(r, c)| r.iter().zip(c).map(|(v, cell)| count(*v, cell, k)).collect()).collect();
     (rows, totals.iter().map(|v| count(*v, suppression::single(*v, k), k)).collect())
 }
 
@@ -238,13 +235,15 @@ pub struct LeadersOfLearning {
 pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<LeadersOfLearning> {
     let (depth, within) = place_filter(db, g).await?;
     let heads = head_teachers(db, actor, &within).await?;
-    let leaders: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+    let leaders: Vec<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
         "SELECT DISTINCT person_id FROM positions WHERE role IN ('national_leader_of_learning', 'local_leader_of_learning') \
          AND start_date <= $1 AND (end_date IS NULL OR end_date >= $1)"
     )
     .bind(opencpd_kernel::today())
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     let leaders: HashSet<i64> = leaders.into_iter().collect();
     let mut groups: BTreeMap<i64, [i64; 2]> = BTreeMap::new();
     for (person, path) in &heads {
@@ -456,6 +455,9 @@ pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<A
 
 // ---------------------------------------------------------------- the cascade
 
+/// The visits (day, next visit) of each (coach, coachee).
+type VisitsByPair = HashMap<(i64, i64), Vec<(NaiveDate, Option<NaiveDate>)>>;
+
 /// A coach in the cascade with the coverage of their own coachees in the term, and those
 /// coachees below.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -495,7 +497,13 @@ pub struct Cascade {
 
 /// The cascade of a programme as the actor reads it (relations whose coachee is in scope,
 /// or where the actor is coach or coachee), optionally within one unit.
-pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, within: Option<&str>) -> Result<Cascade> {
+pub async fn cascade(
+    db: &Db,
+    actor: &Actor,
+    programme_code: &str,
+    term: &Term,
+    within: Option<&str>,
+) -> Result<Cascade> {
     let programme = super::programme_id(db, programme_code)
         .await?
         .ok_or_else(|| unknown("unknown-programme", "programme", programme_code.trim()))?;
@@ -510,11 +518,8 @@ pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, 
         None => None,
     };
     let people = super::actor_people(db, actor).await?;
-    let filter = format!(
-        "{} AND {}",
-        super::coaching::readable(actor, &people, "r"),
-        within_sql("r.coachee_path", &within)
-    );
+    let filter =
+        format!("{} AND {}", super::coaching::readable(actor, &people, "r"), within_sql("r.coachee_path", &within));
     let sql = format!(
         "SELECT r.coach_id, r.coachee_id FROM coaching_relations r WHERE r.programme_id = $1 \
          AND (r.end_on IS NULL OR r.end_on >= $2) AND {filter}"
@@ -545,7 +550,7 @@ pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, 
         below.entry(*coach).or_default().push(*coachee);
     }
     // Visits by (coach, coachee), and by coachee from any coach.
-    let mut by_pair: HashMap<(i64, i64), Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+    let mut by_pair: VisitsByPair = HashMap::new();
     let mut by_coachee: HashMap<i64, Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
     for (coach, coachee, day) in &visits {
         by_pair.entry((*coach, *coachee)).or_default().push((*day, None));
@@ -558,7 +563,7 @@ pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, 
     fn node(
         person: i64,
         below: &BTreeMap<i64, Vec<i64>>,
-        by_pair: &HashMap<(i64, i64), Vec<(NaiveDate, Option<NaiveDate>)>>,
+        by_pair: &VisitsByPair,
         names: &HashMap<i64, String>,
         term: &peer::Term,
         way: &mut Vec<i64>,
@@ -570,11 +575,12 @@ pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, 
             .map(|c| CoacheeVisits { coachee: *c, visits: by_pair.get(&(person, *c)).cloned().unwrap_or_default() })
             .collect();
         let cov = peer::coverage(&list, term);
-        let mut children: Vec<CascadeNode> = own
-            .iter()
-            .filter(|c| !way.contains(c))
-            .map(|c| node(*c, below, by_pair, names, term, way))
-            .collect();
+        let mut children: Vec<CascadeNode> = Vec::new();
+        for c in &own {
+            if !way.contains(c) {
+                children.push(node(*c, below, by_pair, names, term, way));
+            }
+        }
         children.sort_by(|a, b| a.name.cmp(&b.name).then(a.person_id.cmp(&b.person_id)));
         way.pop();
         CascadeNode {
@@ -621,7 +627,11 @@ pub async fn cascade(db: &Db, actor: &Actor, programme_code: &str, term: &Term, 
         .map(|((d, cov), c)| CascadeLevel {
             depth: *d,
             share: share(&c[1], &c[0]),
-            visits_per_coachee: if c[0].value.is_some() && c[2].value.is_some() { cov.visits_per_coachee() } else { None },
+            visits_per_coachee: if c[0].value.is_some() && c[2].value.is_some() {
+                cov.visits_per_coachee()
+            } else {
+                None
+            },
             coachees: c[0].clone(),
             visited: c[1].clone(),
             visits: c[2].clone(),

@@ -7,7 +7,12 @@ use opencpd_peer::store::coaching;
 use opencpd_testkit::backends;
 
 fn relation(coach: i64, coachee: i64) -> RelationInput {
-    RelationInput { programme_code: "BLF".into(), coach_id: coach, coachee_id: coachee, start_on: days_ago(100).to_string() }
+    RelationInput {
+        programme_code: "BLF".into(),
+        coach_id: coach,
+        coachee_id: coachee,
+        start_on: days_ago(100).to_string(),
+    }
 }
 
 /// Advisor › national leader › local leader › head teacher of Tumba.
@@ -52,14 +57,16 @@ async fn a_relation_closing_a_loop_is_refused_at_any_depth() {
         // Coaching oneself, twice the same relation, unknown people.
         let same = coaching::create_relation(db, &admin(), &relation(Registry::ADVISOR, Registry::ADVISOR)).await;
         assert_eq!(problems(same), vec![("coachee_id".to_string(), "coaching-cycle")]);
-        let twice = coaching::create_relation(db, &admin(), &relation(Registry::ADVISOR, Registry::NATIONAL_LEADER)).await;
+        let twice =
+            coaching::create_relation(db, &admin(), &relation(Registry::ADVISOR, Registry::NATIONAL_LEADER)).await;
         assert!(matches!(twice, Err(Error::Conflict(_))), "{twice:?}");
         let unknown = coaching::create_relation(db, &admin(), &relation(Registry::ADVISOR, 9999)).await;
         assert_eq!(problems(unknown), vec![("coachee_id".to_string(), "unknown-person-id")]);
         // A second coach, and a coachee who coaches too, are fine.
         coaching::create_relation(db, &admin(), &relation(Registry::ADVISOR, Registry::HEAD_TUMBA)).await.unwrap();
         // Out of the officer's scope: the coachee is named.
-        let out = coaching::create_relation(db, &sector_officer(3), &relation(Registry::ADVISOR, Registry::HEAD_TUMBA)).await;
+        let out =
+            coaching::create_relation(db, &sector_officer(3), &relation(Registry::OFFICER, Registry::HEAD_TUMBA)).await;
         assert!(problems(out).contains(&("coachee_id".to_string(), "out-of-scope")));
         // The relations a coach reads: their own.
         let mine = coaching::relations(db, &person(Registry::LOCAL_LEADER), "BLF").await.unwrap();
@@ -75,7 +82,8 @@ async fn a_visit_by_someone_not_the_coach_or_in_the_future_is_refused_and_one_se
         let db = &t.db;
         cascade(db).await;
         // The advisor is not the head teacher's coach.
-        let r = coaching::record_visit(db, &admin(), &visit(Registry::ADVISOR, Registry::LOCAL_LEADER, today()), "en").await;
+        let r = coaching::record_visit(db, &admin(), &visit(Registry::ADVISOR, Registry::LOCAL_LEADER, today()), "en")
+            .await;
         assert_eq!(problems(r), vec![("coach_id".to_string(), "not-the-coach")]);
         let r = coaching::record_visit(
             db,
@@ -159,7 +167,10 @@ async fn feedback_is_generated_from_the_observation_in_the_reader_s_language() {
             &BandsInput {
                 domain: "*".into(),
                 lang: "fr".into(),
-                bands: vec![band(0.0, 49.9, "Émergent", "Prévoir un changement"), band(50.0, 100.0, "Acquis", "Le partager")],
+                bands: vec![
+                    band(0.0, 49.9, "Émergent", "Prévoir un changement"),
+                    band(50.0, 100.0, "Acquis", "Le partager"),
+                ],
             },
         )
         .await
@@ -167,26 +178,41 @@ async fn feedback_is_generated_from_the_observation_in_the_reader_s_language() {
         coaching::save_bands(
             db,
             &admin(),
-            &BandsInput { domain: "SL2".into(), lang: "en".into(), bands: vec![band(0.0, 100.0, "Any", "Teaching text")] },
+            &BandsInput {
+                domain: "SL2".into(),
+                lang: "en".into(),
+                bands: vec![band(0.0, 100.0, "Any", "Teaching text")],
+            },
         )
         .await
         .unwrap();
         let overlap = coaching::save_bands(
             db,
             &admin(),
-            &BandsInput { domain: "SL1".into(), lang: "de".into(), bands: vec![band(0.0, 60.0, "A", "a"), band(50.0, 100.0, "B", "b")] },
+            &BandsInput {
+                domain: "SL1".into(),
+                lang: "de".into(),
+                bands: vec![band(0.0, 60.0, "A", "a"), band(50.0, 100.0, "B", "b")],
+            },
         )
         .await;
         assert_eq!(problems(overlap), vec![("lang".to_string(), "bad-choice")]);
         let overlap = coaching::save_bands(
             db,
             &admin(),
-            &BandsInput { domain: "SL1".into(), lang: "en".into(), bands: vec![band(0.0, 60.0, "A", "a"), band(50.0, 100.0, "B", "b")] },
+            &BandsInput {
+                domain: "SL1".into(),
+                lang: "en".into(),
+                bands: vec![band(0.0, 60.0, "A", "a"), band(50.0, 100.0, "B", "b")],
+            },
         )
         .await;
         assert_eq!(problems(overlap), vec![("bands[1]".to_string(), "band-overlap")]);
         add_submission(db, 500, Registry::LOCAL_LEADER, &[("SL1", 3.0, 8.0), ("SL2", 6.0, 8.0)]).await;
-        let input = VisitInput { submission_id: Some(500), ..visit(Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER, today()) };
+        let input = VisitInput {
+            submission_id: Some(500),
+            ..visit(Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER, today())
+        };
         let (v, _) = coaching::record_visit(db, &person(Registry::NATIONAL_LEADER), &input, "fr").await.unwrap();
         let sl1 = &v.feedback[0];
         assert_eq!((sl1.domain.as_str(), sl1.percent), ("SL1", 37.5));
@@ -226,7 +252,11 @@ async fn the_visit_plan_puts_coachees_not_visited_this_term_first_and_flags_over
         let order: Vec<(i64, bool, i64)> = plan.iter().map(|p| (p.coachee_id, p.overdue, p.visits_this_term)).collect();
         assert_eq!(
             order,
-            vec![(Registry::HEAD_TUMBA, false, 0), (Registry::NATIONAL_LEADER, true, 1), (Registry::LOCAL_LEADER, false, 1)]
+            vec![
+                (Registry::HEAD_TUMBA, false, 0),
+                (Registry::NATIONAL_LEADER, true, 1),
+                (Registry::LOCAL_LEADER, false, 1)
+            ]
         );
         assert_eq!(plan[0].coachee_name, "P Tumba");
         // Someone who does not read the coach gets nothing.

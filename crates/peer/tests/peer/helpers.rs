@@ -1,8 +1,8 @@
 //! A small registry written straight into a fresh database, and the actors of the tests.
 //!
-//! Units: Rwanda (1) › district Gasabo (2) › sectors Kimironko (3) and Remera (4); district
+//! Units: Rwanda (1) › province (9) › district Gasabo (2) › sectors Kimironko (3) and Remera (4); district
 //! Huye (5) › sector Tumba (6). Schools 10 (Kimironko), 11 (Remera), 12 (Tumba). People
-//! 100.. (see [`Registry`]). Programme 1 `BLF`; standards 1 and 2.
+//! 100.. (see [`Registry`]). Programme 1 `BLF`; the standards the schema starts with (1 to 5).
 
 use chrono::{Duration, NaiveDate};
 use opencpd_domain::{AccountRole, Grant, Scope};
@@ -42,8 +42,8 @@ pub fn evaluator() -> Actor {
 
 pub fn district_officer(unit: i64) -> Actor {
     let path = match unit {
-        2 => "/1/2/",
-        5 => "/1/5/",
+        2 => "/1/9/2/",
+        5 => "/1/9/5/",
         _ => panic!("no district {unit}"),
     };
     actor("district", AccountRole::DistrictOfficer, Scope::Unit { unit_id: unit, path: path.into() })
@@ -51,9 +51,9 @@ pub fn district_officer(unit: i64) -> Actor {
 
 pub fn sector_officer(unit: i64) -> Actor {
     let path = match unit {
-        3 => "/1/2/3/",
-        4 => "/1/2/4/",
-        6 => "/1/5/6/",
+        3 => "/1/9/2/3/",
+        4 => "/1/9/2/4/",
+        6 => "/1/9/5/6/",
         _ => panic!("no sector {unit}"),
     };
     actor("sector", AccountRole::SectorOfficer, Scope::Unit { unit_id: unit, path: path.into() })
@@ -84,16 +84,14 @@ pub async fn add_person(db: &Db, id: i64, name: &str, role: &str, school: Option
 
 pub async fn add_position(db: &Db, id: i64, role: &str, school: Option<i64>, unit: Option<i64>) {
     let path: String = match (school, unit) {
-        (Some(s), _) => on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
-            .bind(s)
-            .fetch_one(p)
-            .await)
-        .expect("school"),
-        (None, Some(u)) => on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-            .bind(u)
-            .fetch_one(p)
-            .await)
-        .expect("unit"),
+        (Some(s), _) => {
+            on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1").bind(s).fetch_one(p).await)
+                .expect("school")
+        }
+        (None, Some(u)) => {
+            on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(u).fetch_one(p).await)
+                .expect("unit")
+        }
         _ => panic!("a position needs a place"),
     };
     on_db!(db, |p| sqlx::query(
@@ -113,10 +111,8 @@ pub async fn add_position(db: &Db, id: i64, role: &str, school: Option<i64>, uni
 
 /// Stores a submission with these domain scores (score, max), about person `subject`.
 pub async fn add_submission(db: &Db, id: i64, subject: i64, scores: &[(&str, f64, f64)]) {
-    let json: Vec<serde_json::Value> = scores
-        .iter()
-        .map(|(d, s, m)| serde_json::json!({"domain": d, "score": s, "max": m, "items": 3}))
-        .collect();
+    let json: Vec<serde_json::Value> =
+        scores.iter().map(|(d, s, m)| serde_json::json!({"domain": d, "score": s, "max": m, "items": 3})).collect();
     let now = chrono::Utc::now();
     on_db!(db, |p| sqlx::query(
         "INSERT INTO submissions (id, uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, \
@@ -159,17 +155,17 @@ pub async fn fresh(backend: Backend) -> TestDb {
     exec(
         db,
         "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES \
-         (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (2, 1, 'RW', 2, 'GAS', 'Gasabo', '/1/2/'), \
-         (3, 2, 'RW', 3, 'KIM', 'Kimironko', '/1/2/3/'), (4, 2, 'RW', 3, 'REM', 'Remera', '/1/2/4/'), \
-         (5, 1, 'RW', 2, 'HUY', 'Huye', '/1/5/'), (6, 5, 'RW', 3, 'TUM', 'Tumba', '/1/5/6/')",
+         (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (9, 1, 'RW', 1, 'KGL', 'Kigali', '/1/9/'), (2, 9, 'RW', 2, 'GAS', 'Gasabo', '/1/9/2/'), \
+         (3, 2, 'RW', 3, 'KIM', 'Kimironko', '/1/9/2/3/'), (4, 2, 'RW', 3, 'REM', 'Remera', '/1/9/2/4/'), \
+         (5, 9, 'RW', 2, 'HUY', 'Huye', '/1/9/5/'), (6, 5, 'RW', 3, 'TUM', 'Tumba', '/1/9/5/6/')",
     )
     .await;
     exec(
         db,
         "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
-         (10, 'S10', 'EP Kimironko', 3, '/1/2/3/', 'primary', 'public'), \
-         (11, 'S11', 'EP Remera', 4, '/1/2/4/', 'primary', 'public'), \
-         (12, 'S12', 'EP Tumba', 6, '/1/5/6/', 'primary', 'public')",
+         (10, 'S10', 'EP Kimironko', 3, '/1/9/2/3/', 'primary', 'public'), \
+         (11, 'S11', 'EP Remera', 4, '/1/9/2/4/', 'primary', 'public'), \
+         (12, 'S12', 'EP Tumba', 6, '/1/9/5/6/', 'primary', 'public')",
     )
     .await;
     let now = chrono::Utc::now();
@@ -182,12 +178,6 @@ pub async fn fresh(backend: Backend) -> TestDb {
     .await
     .map(|_| ()))
     .expect("programme");
-    exec(
-        db,
-        "INSERT INTO standards (id, framework, code, name_en, name_fr) VALUES \
-         (1, 'SL', 'SL1', 'Vision', 'Vision'), (2, 'SL', 'SL2', 'Teaching and learning', 'Enseignement')",
-    )
-    .await;
     on_db!(db, |p| sqlx::query(
         "INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) \
          VALUES (1, 'OBS', '1', 'Lesson observation', 'observation', 'obs.xlsx', $1)"

@@ -54,13 +54,20 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
         assert_eq!(study.observers.len(), 2);
         // A member reads it but may not run it.
         assert!(lesson::lesson_study(db, &person(Registry::TEACHER_B), study.id).await.is_ok());
-        let r = lesson::set_stage(db, &person(Registry::TEACHER_B), study.id, &StageInput { stage: "reflect".into(), version: 1 }).await;
+        let r = lesson::set_stage(
+            db,
+            &person(Registry::TEACHER_B),
+            study.id,
+            &StageInput { stage: "reflect".into(), version: 1 },
+        )
+        .await;
         assert!(matches!(r, Err(Error::Forbidden)), "{r:?}");
         let moved = lesson::set_stage(db, &lead, study.id, &StageInput { stage: "teach-observe".into(), version: 1 })
             .await
             .unwrap();
         assert_eq!(moved.stage, "teach_observe");
-        let back = lesson::set_stage(db, &lead, study.id, &StageInput { stage: "plan".into(), version: moved.version }).await;
+        let back =
+            lesson::set_stage(db, &lead, study.id, &StageInput { stage: "plan".into(), version: moved.version }).await;
         assert_eq!(problems(back), vec![("stage".to_string(), "stage-back")]);
         let stale = lesson::set_stage(db, &lead, study.id, &StageInput { stage: "reflect".into(), version: 1 }).await;
         assert!(matches!(stale, Err(Error::Conflict(_))), "{stale:?}");
@@ -83,7 +90,8 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
         let too_big: &'static [u8] = Box::leak(vec![b'%'; 1001].into_boxed_slice());
         let r = lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("lesson_plan", too_big)).await;
         assert_eq!(problems(r), vec![("file".to_string(), "file-too-large")]);
-        let r = lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("lesson_plan", b"MZ\x90\x00 exe")).await;
+        let r =
+            lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("lesson_plan", b"MZ\x90\x00 exe")).await;
         assert_eq!(problems(r), vec![("file".to_string(), "file-type")]);
         let r = lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("poster", b"%PDF-1.4")).await;
         assert_eq!(problems(r), vec![("kind".to_string(), "bad-choice")]);
@@ -108,7 +116,11 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
             db,
             &lead,
             study.id,
-            &VideoInput { url: "https://elearning.reb.rw/fractions".into(), title: "Fractions".into(), source: "REB".into() },
+            &VideoInput {
+                url: "https://elearning.reb.rw/fractions".into(),
+                title: "Fractions".into(),
+                source: "REB".into(),
+            },
         )
         .await
         .unwrap();

@@ -48,7 +48,7 @@ async fn a_meeting_records_guests_and_its_action_points_reappear_until_closed() 
         model(db).await;
         let plc = plcs::create_plc(db, &sector_officer(3), &sector_plc()).await.unwrap();
         assert_eq!(plc.level, "sector");
-        assert_eq!(plc.unit_path, "/1/2/3/");
+        assert_eq!(plc.unit_path, "/1/9/2/3/");
         // The facilitator (acting as themselves) records the first meeting; a teacher who
         // is not a member comes as a guest.
         let officer = person(Registry::OFFICER);
