@@ -6,6 +6,7 @@
 //! - [`model`]: the request and answer shapes (every request refuses unknown fields).
 //! - [`store`]: all the SQL, scoped and audited (see its module doc).
 //! - [`artefacts`]: where uploaded files are kept (a directory by default) and what is taken.
+//! - [`web`]: the `/api/v1` routes, as an `opencpd_http::Area`.
 //!
 //! The rules with no IO (loops in a cascade, feedback bands, the visit plan's order,
 //! coverage, regularity, action points on time and carried over) are in
@@ -30,3 +31,4 @@
 pub mod artefacts;
 pub mod model;
 pub mod store;
+pub mod web;

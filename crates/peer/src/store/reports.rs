@@ -136,7 +136,7 @@ pub struct HeadTeacherRow {
     pub head_teachers: Count,
     /// With at least one coaching visit in the term.
     pub visited: Count,
-    pub share: Share,
+    pub share: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -221,7 +221,7 @@ pub struct LeaderRow {
     pub head_teachers: Count,
     /// Head teachers who also hold a national or local leader of learning position.
     pub leaders: Count,
-    pub share: Share,
+    pub share: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -282,12 +282,12 @@ pub struct PlcRow {
     /// Meetings planned by the last day counted (the term's end, or today).
     pub planned: i64,
     pub held: i64,
-    pub regularity: Share,
+    pub regularity: Option<f64>,
     /// Members' places at the meetings held (members × meetings).
     pub expected: Count,
     /// Members present.
     pub present: Count,
-    pub attendance: Share,
+    pub attendance: Option<f64>,
     pub guests: Count,
 }
 
@@ -387,7 +387,7 @@ pub struct ActionPointRow {
     pub on_time: Count,
     pub late: Count,
     pub overdue: Count,
-    pub share_on_time: Share,
+    pub share_on_time: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -468,7 +468,7 @@ pub struct CascadeNode {
     pub visited: i64,
     pub visits: i64,
     pub repeat: i64,
-    pub share: Share,
+    pub share: Option<f64>,
     pub visits_per_coachee: Option<f64>,
     #[schema(no_recursion)]
     pub children: Vec<CascadeNode>,
@@ -482,7 +482,7 @@ pub struct CascadeLevel {
     pub visited: Count,
     pub visits: Count,
     pub repeat: Count,
-    pub share: Share,
+    pub share: Option<f64>,
     pub visits_per_coachee: Option<f64>,
 }
 
