@@ -380,7 +380,9 @@ async fn save_bands(
     let actor = ctx.actor()?;
     let Json(input) = ok(body)?;
     let bands: Vec<Band> = coaching::save_bands(&state.db, actor, &input).await?;
-    Ok(Json(bands.into_iter().map(|b| SavedBand { min: b.min, max: b.max, label: b.label, feedback: b.feedback }).collect()))
+    Ok(Json(
+        bands.into_iter().map(|b| SavedBand { min: b.min, max: b.max, label: b.label, feedback: b.feedback }).collect(),
+    ))
 }
 
 // ---------------------------------------------------------------- reports

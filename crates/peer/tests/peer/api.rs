@@ -7,8 +7,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use opencpd_domain::AccountRole;
 use opencpd_http::{AppState, WebConfig};
-use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_kernel::Db;
+use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_peer::web::AREA;
 use opencpd_testkit::backends;
 use serde_json::{Value, json};
@@ -69,13 +69,23 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         assert_eq!(api.call(g, "POST", "/api/v1/peer/terms", Some(term.clone())).await.0, StatusCode::FORBIDDEN);
         assert_eq!(api.call(a, "POST", "/api/v1/peer/terms", Some(term)).await.0, StatusCode::CREATED);
         let (s, model) = api
-            .call(a, "POST", "/api/v1/plc-models", Some(json!({"code": "M", "name": "Model", "steps": ["Review", "Plan"]})))
+            .call(
+                a,
+                "POST",
+                "/api/v1/plc-models",
+                Some(json!({"code": "M", "name": "Model", "steps": ["Review", "Plan"]})),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED);
         let model_id = model["id"].as_i64().unwrap();
         // An unknown field is named.
         let (s, body) = api
-            .call(a, "POST", "/api/v1/plc-models", Some(json!({"code": "M2", "name": "M", "steps": ["a"], "colour": 1})))
+            .call(
+                a,
+                "POST",
+                "/api/v1/plc-models",
+                Some(json!({"code": "M2", "name": "M", "steps": ["a"], "colour": 1})),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.to_string().contains("colour"), "{body}");
@@ -89,20 +99,29 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         let plc_id = created["id"].as_i64().unwrap();
         let meeting = json!({"held_on": days_ago(3).to_string(), "attendance": [Registry::TEACHER_A, Registry::TEACHER_B],
             "action_points": [{"title": "Observe", "owner_id": Registry::TEACHER_A, "due_on": today().to_string()}]});
-        assert_eq!(api.call(h, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(meeting.clone())).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(meeting.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
         let (s, m) = api.call(g, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(meeting)).await;
         assert_eq!(s, StatusCode::CREATED, "{m}");
         assert_eq!(m["attendance"][1]["guest"], json!(true), "{m}");
         let meeting_id = m["id"].as_i64().unwrap();
         let point_id = m["action_points"][0]["id"].as_i64().unwrap();
         let (s, bad) = api
-            .call(g, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(json!({"held_on": today().to_string(),
-                "action_points": [{"title": "Nobody's", "due_on": today().to_string()}]})))
+            .call(
+                g,
+                "POST",
+                &format!("/api/v1/plcs/{plc_id}/meetings"),
+                Some(json!({"held_on": today().to_string(),
+                "action_points": [{"title": "Nobody's", "due_on": today().to_string()}]})),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.to_string().contains("action_points[0].owner_id"), "{bad}");
 
-        for rel in [(Registry::ADVISOR, Registry::NATIONAL_LEADER), (Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER)] {
+        for rel in [(Registry::ADVISOR, Registry::NATIONAL_LEADER), (Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER)]
+        {
             let body = json!({"programme_code": "BLF", "coach_id": rel.0, "coachee_id": rel.1, "start_on": days_ago(50).to_string()});
             assert_eq!(api.call(g, "POST", "/api/v1/coaching/relations", Some(body)).await.0, StatusCode::CREATED);
         }
@@ -126,18 +145,42 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         assert_eq!(s, StatusCode::CREATED, "{ls}");
         let ls_id = ls["id"].as_i64().unwrap();
         let stage = json!({"stage": "teach_observe", "version": 1});
-        assert_eq!(api.call(h, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage.clone())).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(api.call(g, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage)).await.0, StatusCode::OK);
+        assert_eq!(
+            api.call(h, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage)).await.0,
+            StatusCode::OK
+        );
         let video = json!({"url": "https://example.org/v", "title": "Fractions", "source": "REB"});
-        assert_eq!(api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video.clone())).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video)).await.0, StatusCode::OK);
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video)).await.0,
+            StatusCode::OK
+        );
         add_submission(db, 700, Registry::TEACHER_A, &[("SL2", 4.0, 8.0)]).await;
         let obs = json!({"person_id": Registry::TEACHER_B, "submission_id": 700});
-        assert_eq!(api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs.clone())).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs)).await.0, StatusCode::OK);
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs)).await.0,
+            StatusCode::OK
+        );
         let update = json!({"id": point_id, "status": "done", "version": 1});
-        assert_eq!(api.call(h, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update.clone())).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(api.call(g, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update)).await.0, StatusCode::OK);
+        assert_eq!(
+            api.call(h, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update)).await.0,
+            StatusCode::OK
+        );
 
         // Reads: in scope 200, out of scope 404 (lists and reports empty), no credential 401.
         let reads = [
