@@ -381,7 +381,7 @@ pub struct PlanEntry {
 /// A count as a reader sees it: the number itself, or hidden by the small-cell rule
 /// (`value` none, `text` "<5" or "x").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Count {
+pub struct ShownCount {
     pub value: Option<i64>,
     pub text: String,
 }

@@ -20,7 +20,7 @@ pub mod lesson;
 pub mod plcs;
 pub mod reports;
 
-use crate::model::Count;
+use crate::model::ShownCount;
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, read_people};
 use opencpd_domain::suppression::Cell;
@@ -223,8 +223,8 @@ pub(crate) async fn small_cell_threshold(db: &Db) -> Result<i64> {
 }
 
 /// A count as shown under `cell`.
-pub(crate) fn count(value: i64, cell: Cell, threshold: i64) -> Count {
-    Count { value: (!cell.hidden()).then_some(value), text: cell.text(value, threshold) }
+pub(crate) fn count(value: i64, cell: Cell, threshold: i64) -> ShownCount {
+    ShownCount { value: (!cell.hidden()).then_some(value), text: cell.text(value, threshold) }
 }
 
 /// Refuses outright someone whose roles never permit `action`.

@@ -14,7 +14,7 @@
 //! meetings and PLCs are shown.
 
 use super::{count, not_found, unknown};
-use crate::model::{Count, Share, Term};
+use crate::model::{Share, ShownCount, Term};
 use chrono::NaiveDate;
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, upper_bound};
@@ -106,7 +106,7 @@ async fn unit_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>> {
 }
 
 /// Counts shown column by column (rows × columns), and the totals each alone.
-fn suppress(counts: &[Vec<i64>], totals: &[i64], s: &Shown) -> (Vec<Vec<Count>>, Vec<Count>) {
+fn suppress(counts: &[Vec<i64>], totals: &[i64], s: &Shown) -> (Vec<Vec<ShownCount>>, Vec<ShownCount>) {
     let k = s.small_cell_threshold;
     if !s.suppressed {
         let all = counts.iter().map(|r| r.iter().map(|v| count(*v, Cell::Shown, k)).collect()).collect();
@@ -119,7 +119,7 @@ fn suppress(counts: &[Vec<i64>], totals: &[i64], s: &Shown) -> (Vec<Vec<Count>>,
 }
 
 /// `part / whole` in percent when both are shown.
-fn share(part: &Count, whole: &Count) -> Share {
+fn share(part: &ShownCount, whole: &ShownCount) -> Share {
     percent(part.value?, whole.value?)
 }
 
@@ -133,9 +133,9 @@ fn last_day(term: &Term) -> NaiveDate {
 pub struct HeadTeacherRow {
     pub unit_id: i64,
     pub unit_name: String,
-    pub head_teachers: Count,
+    pub head_teachers: ShownCount,
     /// With at least one coaching visit in the term.
-    pub visited: Count,
+    pub visited: ShownCount,
     pub share: Option<f64>,
 }
 
@@ -193,7 +193,7 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
     let counts: Vec<Vec<i64>> = groups.values().map(|v| v.to_vec()).collect();
     let totals = [counts.iter().map(|r| r[0]).sum::<i64>(), counts.iter().map(|r| r[1]).sum::<i64>()];
     let (cells, total) = suppress(&counts, &totals, &s);
-    let row = |unit_id: i64, unit_name: String, c: &[Count]| HeadTeacherRow {
+    let row = |unit_id: i64, unit_name: String, c: &[ShownCount]| HeadTeacherRow {
         unit_id,
         unit_name,
         share: share(&c[1], &c[0]),
@@ -218,9 +218,9 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
 pub struct LeaderRow {
     pub unit_id: i64,
     pub unit_name: String,
-    pub head_teachers: Count,
+    pub head_teachers: ShownCount,
     /// Head teachers who also hold a national or local leader of learning position.
-    pub leaders: Count,
+    pub leaders: ShownCount,
     pub share: Option<f64>,
 }
 
@@ -259,7 +259,7 @@ pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Re
     let counts: Vec<Vec<i64>> = groups.values().map(|v| v.to_vec()).collect();
     let totals = [counts.iter().map(|r| r[0]).sum::<i64>(), counts.iter().map(|r| r[1]).sum::<i64>()];
     let (cells, total) = suppress(&counts, &totals, &s);
-    let row = |unit_id: i64, unit_name: String, c: &[Count]| LeaderRow {
+    let row = |unit_id: i64, unit_name: String, c: &[ShownCount]| LeaderRow {
         unit_id,
         unit_name,
         share: share(&c[1], &c[0]),
@@ -284,11 +284,11 @@ pub struct PlcRow {
     pub held: i64,
     pub regularity: Option<f64>,
     /// Members' places at the meetings held (members × meetings).
-    pub expected: Count,
+    pub expected: ShownCount,
     /// Members present.
-    pub present: Count,
+    pub present: ShownCount,
     pub attendance: Option<f64>,
-    pub guests: Count,
+    pub guests: ShownCount,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -348,7 +348,7 @@ pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<
     let people: Vec<Vec<i64>> = groups.values().map(|v| vec![v[3], v[4], v[5]]).collect();
     let sums: Vec<i64> = (0..6).map(|i| groups.values().map(|v| v[i]).sum()).collect();
     let (cells, total) = suppress(&people, &sums[3..], &s);
-    let row = |unit_id: i64, unit_name: String, v: &[i64], c: &[Count]| PlcRow {
+    let row = |unit_id: i64, unit_name: String, v: &[i64], c: &[ShownCount]| PlcRow {
         unit_id,
         unit_name,
         plcs: v[0],
@@ -383,10 +383,10 @@ pub struct ActionPointRow {
     pub unit_id: i64,
     pub unit_name: String,
     /// Due in the term by the last day counted (dropped points left out).
-    pub due: Count,
-    pub on_time: Count,
-    pub late: Count,
-    pub overdue: Count,
+    pub due: ShownCount,
+    pub on_time: ShownCount,
+    pub late: ShownCount,
+    pub overdue: ShownCount,
     pub share_on_time: Option<f64>,
 }
 
@@ -432,7 +432,7 @@ pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<A
     let ids: Vec<i64> = by_unit.keys().copied().collect();
     let names = unit_names(db, &ids).await?;
     let (cells, total) = suppress(&counts, &totals, &s);
-    let row = |unit_id: i64, unit_name: String, c: &[Count]| ActionPointRow {
+    let row = |unit_id: i64, unit_name: String, c: &[ShownCount]| ActionPointRow {
         unit_id,
         unit_name,
         share_on_time: share(&c[1], &c[0]),
@@ -478,10 +478,10 @@ pub struct CascadeNode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CascadeLevel {
     pub depth: i64,
-    pub coachees: Count,
-    pub visited: Count,
-    pub visits: Count,
-    pub repeat: Count,
+    pub coachees: ShownCount,
+    pub visited: ShownCount,
+    pub visits: ShownCount,
+    pub repeat: ShownCount,
     pub share: Option<f64>,
     pub visits_per_coachee: Option<f64>,
 }
