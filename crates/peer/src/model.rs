@@ -130,6 +130,8 @@ pub struct ActionPointInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPointUpdate {
+    /// The point (in a meeting's updates; the address gives it on its own route).
+    #[serde(default)]
     pub id: i64,
     pub status: String,
     #[serde(default)]
