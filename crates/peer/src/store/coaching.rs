@@ -502,3 +502,101 @@ pub async fn visit_plan(db: &Db, actor: &Actor, coach_id: i64, term: &Term) -> R
         })
         .collect())
 }
+
+/// One visit of a coach, as exported: the coachee, the instrument of its observation, the
+/// focus standards, what was agreed and the next visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitLine {
+    pub visited_on: NaiveDate,
+    pub programme: String,
+    pub coachee_id: i64,
+    pub coachee_name: String,
+    /// `code version` of the instrument the observation was made with.
+    pub instrument: Option<String>,
+    pub submission_id: Option<i64>,
+    pub focus: Vec<String>,
+    pub agreed_actions: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+}
+
+/// The columns of [`VisitLine`] in an export.
+pub const VISIT_COLUMNS: &[&str] = &[
+    "visited_on",
+    "programme",
+    "coachee_id",
+    "coachee",
+    "instrument",
+    "submission_id",
+    "focus",
+    "agreed_actions",
+    "next_visit_on",
+];
+
+impl VisitLine {
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.visited_on.to_string(),
+            self.programme.clone(),
+            self.coachee_id.to_string(),
+            self.coachee_name.clone(),
+            self.instrument.clone().unwrap_or_default(),
+            self.submission_id.map(|s| s.to_string()).unwrap_or_default(),
+            self.focus.join(" "),
+            self.agreed_actions.clone().unwrap_or_default(),
+            self.next_visit_on.map(|d| d.to_string()).unwrap_or_default(),
+        ]
+    }
+}
+
+/// A coach's visits in `term` that the actor reads, oldest first: for the coach, and for
+/// whoever reads the coach's record (then only the visits whose coachee they read).
+pub async fn coach_visits(db: &Db, actor: &Actor, coach_id: i64, term: &Term) -> Result<Vec<VisitLine>> {
+    let own = super::actor_people(db, actor).await?;
+    if !own.contains(&coach_id) && !super::person_may(db, actor, Action::Read, coach_id).await? {
+        return Err(Error::NotFound);
+    }
+    type Row = (i64, NaiveDate, String, i64, String, Option<String>, Option<i64>, Option<String>, Option<NaiveDate>);
+    let sql = format!(
+        "SELECT v.id, v.visited_on, g.code, v.coachee_id, b.given_name || ' ' || b.family_name, \
+         i.code || ' ' || i.version, v.submission_id, v.agreed_actions, v.next_visit_on \
+         FROM coaching_visits v JOIN programmes g ON g.id = v.programme_id JOIN people b ON b.id = v.coachee_id \
+         LEFT JOIN submissions s ON s.id = v.submission_id LEFT JOIN instruments i ON i.id = s.instrument_id \
+         WHERE v.coach_id = $1 AND v.visited_on >= $2 AND v.visited_on <= $3 AND {} ORDER BY v.visited_on, v.id",
+        readable(actor, &own, "v")
+    );
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(coach_id)
+        .bind(term.start_on)
+        .bind(term.end_on)
+        .fetch_all(p)
+        .await)?;
+    let focus: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT f.visit_id, s.code FROM coaching_visit_standards f JOIN standards s ON s.id = f.standard_id \
+         JOIN coaching_visits v ON v.id = f.visit_id WHERE v.coach_id = $1 ORDER BY s.code"
+    )
+    .bind(coach_id)
+    .fetch_all(p)
+    .await)?;
+    let mut by_visit: HashMap<i64, Vec<String>> = HashMap::new();
+    for (visit, code) in focus {
+        by_visit.entry(visit).or_default().push(code);
+    }
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, visited_on, programme, coachee_id, coachee_name, instrument, submission_id, agreed_actions, next)| {
+                VisitLine {
+                    visited_on,
+                    programme,
+                    coachee_id,
+                    coachee_name,
+                    instrument,
+                    submission_id,
+                    focus: by_visit.remove(&id).unwrap_or_default(),
+                    agreed_actions,
+                    next_visit_on: next,
+                }
+            },
+        )
+        .collect())
+}

@@ -2,7 +2,7 @@
 //! answer is limited to the caller's scope (the store checks it); out of scope is 404, in
 //! scope but not allowed 403, bad input 422 naming each field.
 //!
-//! Not yet here: pages, exports per coach, artefact uploads over HTTP.
+//! Not yet here: pages, artefact uploads over HTTP.
 
 use crate::model::*;
 use crate::store::reports::{
@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/coaching/visits", post(record_visit))
         .route("/coaching/visits/{id}", get(get_visit))
         .route("/coaching/coaches/{id}/plan", get(visit_plan))
+        .route("/coaching/coaches/{id}/visits/export", get(export_visits))
         .route("/feedback-bands", put(save_bands))
         .route("/peer/reports/cascade", get(cascade))
         .route("/peer/reports/head-teachers-visited", get(head_teachers_visited))
@@ -85,6 +86,7 @@ pub fn router() -> Router<AppState> {
     record_visit,
     get_visit,
     visit_plan,
+    export_visits,
     save_bands,
     cascade,
     head_teachers_visited,
@@ -360,6 +362,43 @@ async fn visit_plan(
     let Query(q) = ok(q)?;
     let term = plcs::term_named(&state.db, q.term.as_deref()).await?;
     Ok(Json(coaching::visit_plan(&state.db, actor, id, &term).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// A term's name; the term today falls in when absent.
+    pub term: Option<String>,
+    /// `csv` (the default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/coaching/coaches/{id}/visits/export", params(("id" = i64, Path), ExportQuery),
+    responses((status = 200, description = "The coach's visits in the term, with the instrument of each observation, as CSV or XLSX"), (status = 404, body = ApiError)))]
+async fn export_visits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let Query(q) = ok(q)?;
+    let format =
+        opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
+    let term = plcs::term_named(&state.db, q.term.as_deref()).await?;
+    let lines = coaching::coach_visits(&state.db, actor, id, &term).await?;
+    let mut bytes = Vec::new();
+    opencpd_transfer::write_table(format, coaching::VISIT_COLUMNS, lines.iter().map(|l| l.cells()), &mut bytes)
+        .map_err(|e| Error::Internal(e.into()))?;
+    let disposition = format!("attachment; filename=\"visits-{id}-{}.{}\"", term.name, format.extension());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, format.content_type().to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// A band as saved.

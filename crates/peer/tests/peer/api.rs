@@ -193,6 +193,7 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
             (format!("/api/v1/lesson-studies/{ls_id}"), true),
             (format!("/api/v1/coaching/visits/{visit_id}"), true),
             (format!("/api/v1/coaching/coaches/{}/plan", Registry::ADVISOR), true),
+            (format!("/api/v1/coaching/coaches/{}/visits/export?format=xlsx", Registry::ADVISOR), true),
             ("/api/v1/plcs".to_string(), false),
             ("/api/v1/peer/terms".to_string(), false),
             (format!("/api/v1/plc-models/{model_id}"), false),
@@ -225,9 +226,25 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         assert_eq!(r["rows"][0]["head_teachers"]["text"], json!("<5"), "a district officer reads suppressed counts");
         let (s, r) = api.call(g, "GET", "/api/v1/peer/reports/plc-regularity?level=village", None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        // A coach's visits as CSV, with the instrument of the observation.
+        let visit = json!({"uuid": uuid::Uuid::new_v4().to_string(), "programme_code": "BLF", "coach_id": Registry::ADVISOR,
+            "coachee_id": Registry::NATIONAL_LEADER, "visited_on": today().to_string(), "submission_id": 700, "focus": [2]});
+        assert_eq!(api.call(g, "POST", "/api/v1/coaching/visits", Some(visit)).await.0, StatusCode::CREATED);
+        let req = Request::builder()
+            .uri(format!("/api/v1/coaching/coaches/{}/visits/export", Registry::ADVISOR))
+            .header("authorization", format!("Bearer {gasabo}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = api.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let csv = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("visited_on,programme,coachee_id,coachee,instrument"), "{csv}");
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[2].contains("P Nll") && lines[2].contains("OBS 1") && lines[2].contains("SL2"), "{csv}");
         // Every route is in the OpenAPI document.
         let doc = opencpd_http::openapi_document(&[&AREA]);
         let paths: Vec<&String> = doc.paths.paths.keys().collect();
-        assert_eq!(paths.len(), 26, "{paths:?}");
+        assert_eq!(paths.len(), 27, "{paths:?}");
     }
 }
