@@ -27,6 +27,9 @@
 //!   are suppressed for readers without row-level rights; counts of meetings and PLCs are
 //!   shown. The cascade tree names people the reader may read, so its per-coach counts are
 //!   shown; its per-level totals are suppressed.
+//! - A coach's export lists the visits of a term the reader may read (the coach reads all
+//!   theirs), with the instrument (`code version`) of each visit's observation.
+//! - Artefacts are kept by a directory store; the `object_store` crate (S3) is not added.
 
 pub mod artefacts;
 pub mod model;
