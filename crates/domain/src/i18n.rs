@@ -20,6 +20,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
     ("en", "en/forms.ftl", include_str!("../locales/en/forms.ftl")),
     ("fr", "fr/forms.ftl", include_str!("../locales/fr/forms.ftl")),
+    ("en", "en/peer.ftl", include_str!("../locales/en/peer.ftl")),
+    ("fr", "fr/peer.ftl", include_str!("../locales/fr/peer.ftl")),
 ];
 
 pub struct Catalog {

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import;
 pub mod input;
 pub mod password;
+pub mod peer;
 pub mod registry;
 pub mod suppression;
 pub mod table;

@@ -1,0 +1,22 @@
+## Peer learning and coaching (crates/peer)
+problem-band-overlap = this band overlaps { $other }
+problem-band-ends-before-start = the band ends at { $value }, before it starts ({ $min })
+problem-coaching-cycle = this relation would make a loop in the cascade: { $loop }
+problem-not-the-coach = person { $value } is not a coach of this coachee in this programme
+problem-in-the-future = { $value } is in the future
+problem-before-visit = { $value } is before the visit
+problem-unknown-person-id = no person has the id { $value }
+problem-unknown-submission = no submission has the id { $value }
+problem-unknown-plc = no PLC has the code { $value }
+problem-unknown-model = no PLC model has the code { $value }
+problem-unknown-subject = no subject has the code { $value }
+problem-unknown-term = no term has the name { $value }
+problem-not-a-plc-member = person { $value } is not a member of this PLC
+problem-owner-required = an action point needs an owner
+problem-file-too-large = the file is { $size } bytes; at most { $max } are taken
+problem-file-type = files of type { $value } are not taken; allowed: { $allowed }
+problem-bad-url = { $value } is not an http or https address
+problem-relation-exists = this person is already coached by { $value } in this programme
+problem-no-steps = a PLC model needs at least one step
+problem-stage-back = the cycle is at { $current }; it cannot go back to { $value }
+problem-unknown-standard-id = no professional standard has the id { $value }

@@ -1,0 +1,22 @@
+## Apprentissage entre pairs et accompagnement (crates/peer)
+problem-band-overlap = cette tranche chevauche { $other }
+problem-band-ends-before-start = la tranche finit à { $value }, avant son début ({ $min })
+problem-coaching-cycle = cette relation formerait une boucle dans la cascade : { $loop }
+problem-not-the-coach = la personne { $value } n'accompagne pas cette personne dans ce programme
+problem-in-the-future = { $value } est dans le futur
+problem-before-visit = { $value } est avant la visite
+problem-unknown-person-id = aucune personne n'a l'identifiant { $value }
+problem-unknown-submission = aucune soumission n'a l'identifiant { $value }
+problem-unknown-plc = aucune CAP n'a le code { $value }
+problem-unknown-model = aucun modèle de CAP n'a le code { $value }
+problem-unknown-subject = aucune matière n'a le code { $value }
+problem-unknown-term = aucun trimestre ne s'appelle { $value }
+problem-not-a-plc-member = la personne { $value } n'est pas membre de cette CAP
+problem-owner-required = un point d'action doit avoir un responsable
+problem-file-too-large = le fichier fait { $size } octets ; au plus { $max } sont acceptés
+problem-file-type = les fichiers de type { $value } ne sont pas acceptés ; acceptés : { $allowed }
+problem-bad-url = { $value } n'est pas une adresse http ou https
+problem-relation-exists = cette personne est déjà accompagnée par { $value } dans ce programme
+problem-no-steps = un modèle de CAP a besoin d'au moins une étape
+problem-stage-back = le cycle en est à { $current } ; il ne peut pas revenir à { $value }
+problem-unknown-standard-id = aucune norme professionnelle n'a l'identifiant { $value }

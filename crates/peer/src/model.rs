@@ -1,0 +1,392 @@
+//! The shapes peer learning and coaching take at the boundary: what a page, the API or the
+//! command line sends (every request type refuses fields it does not know) and what they
+//! read back. People are named by id (the field app chooses them from its package; names are
+//! never typed); registry records set up in an office (units, schools, programmes, PLCs,
+//! subjects) by code.
+
+use chrono::{DateTime, NaiveDate, Utc};
+pub use opencpd_domain::peer::{ActionStatus, ArtefactKind, LessonStudyStage, MemberRole, PlcLevel};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A term of the school year: what "this term" means in plans and coverage.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermInput {
+    pub name: String,
+    pub start_on: String,
+    pub end_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Term {
+    pub id: i64,
+    pub name: String,
+    pub start_on: NaiveDate,
+    pub end_on: NaiveDate,
+}
+
+/// A PLC model: the steps every meeting cycle follows, in order (a deployment's standard).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlcModelInput {
+    pub code: String,
+    pub name: String,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlcModel {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlcInput {
+    pub code: String,
+    pub name: String,
+    /// school, cluster, sector or district.
+    pub level: String,
+    /// The unit it meets in (cluster, sector, district PLCs).
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    /// The school of a school PLC.
+    #[serde(default)]
+    pub school_code: Option<String>,
+    #[serde(default)]
+    pub programme_code: Option<String>,
+    #[serde(default)]
+    pub model_code: Option<String>,
+    /// Meetings planned each term (regularity is read against it).
+    pub meetings_per_term: i64,
+    #[serde(default)]
+    pub facilitators: Vec<i64>,
+    #[serde(default)]
+    pub supporting_officers: Vec<i64>,
+    #[serde(default)]
+    pub members: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Plc {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub school_id: Option<i64>,
+    pub programme_id: Option<i64>,
+    pub model_id: Option<i64>,
+    pub meetings_per_term: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlcPerson {
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+}
+
+/// A PLC meeting as recorded: attendance (people not members are taken as guests, and
+/// marked), topics, the action points agreed, and changes to points carried over.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingInput {
+    pub held_on: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub agenda: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Ids of the professional standards discussed.
+    #[serde(default)]
+    pub standards: Vec<i64>,
+    /// Ids of the people present.
+    #[serde(default)]
+    pub attendance: Vec<i64>,
+    #[serde(default)]
+    pub action_points: Vec<ActionPointInput>,
+    /// Changes to points carried over from earlier meetings, recorded at this one.
+    #[serde(default)]
+    pub updates: Vec<ActionPointUpdate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPointInput {
+    pub title: String,
+    /// Required: an action point without an owner is refused.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    pub due_on: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPointUpdate {
+    /// The point (in a meeting's updates; the address gives it on its own route).
+    #[serde(default)]
+    pub id: i64,
+    pub status: String,
+    #[serde(default)]
+    pub due_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The version the editor saw; a stale one is a conflict.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Attendee {
+    pub person_id: i64,
+    pub name: String,
+    pub guest: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionPoint {
+    pub id: i64,
+    pub plc_id: i64,
+    pub meeting_id: i64,
+    pub agreed_on: NaiveDate,
+    pub title: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub closed_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionPointChange {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub status: String,
+    pub due_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Meeting {
+    pub id: i64,
+    pub plc_id: i64,
+    pub held_on: NaiveDate,
+    pub place: Option<String>,
+    pub agenda: Option<String>,
+    pub notes: Option<String>,
+    pub standards: Vec<i64>,
+    pub attendance: Vec<Attendee>,
+    /// Agreed at this meeting.
+    pub action_points: Vec<ActionPoint>,
+    /// Agreed earlier and not closed before this meeting: they reappear until closed.
+    pub carried_over: Vec<ActionPoint>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStudyInput {
+    pub code: String,
+    /// The group: a PLC, by code.
+    pub plc_code: String,
+    #[serde(default)]
+    pub subject_code: Option<String>,
+    pub grade: String,
+    pub topic: String,
+    /// Who teaches the research lesson.
+    #[serde(default)]
+    pub teacher_id: Option<i64>,
+    #[serde(default)]
+    pub lesson_on: Option<String>,
+    #[serde(default)]
+    pub observers: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageInput {
+    pub stage: String,
+    pub version: i64,
+}
+
+/// Links an observer's observation submission to the research lesson.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationLink {
+    pub person_id: i64,
+    pub submission_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VideoInput {
+    pub url: String,
+    pub title: String,
+    /// Where the video comes from (the ministry's library, say).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Observer {
+    pub person_id: i64,
+    pub name: String,
+    pub submission_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Artefact {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub storage_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Video {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LessonStudy {
+    pub id: i64,
+    pub code: String,
+    pub plc_id: i64,
+    pub subject_id: Option<i64>,
+    pub grade: String,
+    pub topic: String,
+    pub stage: String,
+    pub teacher_id: Option<i64>,
+    pub lesson_on: Option<NaiveDate>,
+    pub version: i64,
+    pub observers: Vec<Observer>,
+    pub artefacts: Vec<Artefact>,
+    pub videos: Vec<Video>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationInput {
+    pub programme_code: String,
+    pub coach_id: i64,
+    pub coachee_id: i64,
+    pub start_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Relation {
+    pub id: i64,
+    pub programme_id: i64,
+    pub coach_id: i64,
+    pub coach_name: String,
+    pub coachee_id: i64,
+    pub coachee_name: String,
+    pub start_on: NaiveDate,
+    pub end_on: Option<NaiveDate>,
+}
+
+/// A coaching visit, as the field app sends it: `uuid` is made by the client, so sending it
+/// again stores nothing twice.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitInput {
+    pub uuid: String,
+    pub programme_code: String,
+    /// The visitor: must be a coach of the coachee in the programme.
+    pub coach_id: i64,
+    pub coachee_id: i64,
+    pub visited_on: String,
+    /// Ids of the professional standards the visit focused on.
+    #[serde(default)]
+    pub focus: Vec<i64>,
+    /// The observation made during the visit.
+    #[serde(default)]
+    pub submission_id: Option<i64>,
+    #[serde(default)]
+    pub agreed_actions: Option<String>,
+    #[serde(default)]
+    pub next_visit_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Visit {
+    pub id: i64,
+    pub uuid: String,
+    pub programme_id: i64,
+    pub coach_id: i64,
+    pub coachee_id: i64,
+    pub visited_on: NaiveDate,
+    pub focus: Vec<i64>,
+    pub submission_id: Option<i64>,
+    pub agreed_actions: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+    /// Generated from the observation's domain scores and the deployment's bands.
+    pub feedback: Vec<Feedback>,
+}
+
+/// The feedback of one rubric domain of an observation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Feedback {
+    pub domain: String,
+    pub score: f64,
+    pub max: f64,
+    /// score / max in percent, one decimal: what the bands are written against.
+    pub percent: f64,
+    pub band: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The bands of one rubric domain in one language (`*` for every domain without its own);
+/// saving replaces that domain's bands in that language.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandsInput {
+    pub domain: String,
+    pub lang: String,
+    pub bands: Vec<BandInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandInput {
+    /// Lowest percent of the domain's maximum in the band (included).
+    pub min: f64,
+    /// Highest percent (included).
+    pub max: f64,
+    pub label: String,
+    pub feedback: String,
+}
+
+/// One line of a coach's visit plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlanEntry {
+    pub coachee_id: i64,
+    pub coachee_name: String,
+    pub visits_this_term: i64,
+    pub last_visit: Option<NaiveDate>,
+    pub next_visit: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// A count as a reader sees it: the number itself, or hidden by the small-cell rule
+/// (`value` none, `text` "<5" or "x").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShownCount {
+    pub value: Option<i64>,
+    pub text: String,
+}
+
+/// A share in percent, none when a count it is made of is hidden or the whole is zero.
+pub type Share = Option<f64>;

@@ -1,0 +1,376 @@
+//! Lesson study cycles: a group (a PLC) plans a lesson on a subject, grade and topic, one
+//! teacher teaches it while the others observe (each observer's observation is a
+//! submission), then they reflect, revise and share it. Stages move forward only. Artefacts
+//! are files kept by an [`ArtefactStore`] within [`Limits`]; videos are links with their
+//! source. Belongs to its PLC: read and written as the PLC is.
+
+use super::plcs::{plc, plc_by_code, plc_to_run};
+use super::{Known, check_ids, collect, fail_if_any, not_found, optional_text, unknown};
+use crate::artefacts::{ArtefactStore, Limits};
+use crate::model::*;
+use chrono::{NaiveDate, Utc};
+use opencpd_domain::Problem;
+use opencpd_domain::registry::{parse_code, parse_date, parse_name};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+
+type StudyRow = (i64, String, i64, Option<i64>, String, String, String, Option<i64>, Option<NaiveDate>, i64);
+
+pub async fn create_lesson_study(db: &Db, actor: &Actor, input: &LessonStudyInput) -> Result<LessonStudy> {
+    let mut problems = Vec::new();
+    let group = match plc_by_code(db, actor, &input.plc_code).await {
+        Ok(g) => Some(plc_to_run(db, actor, g.id).await?),
+        Err(Error::NotFound) => {
+            problems.push(unknown("unknown-plc", "plc_code", input.plc_code.trim()));
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let code = collect(&mut problems, "code", parse_code(&input.code));
+    let grade = collect(&mut problems, "grade", parse_name(&input.grade));
+    let topic = collect(&mut problems, "topic", parse_name(&input.topic));
+    let lesson_on = match optional_text(&input.lesson_on) {
+        Some(d) => collect(&mut problems, "lesson_on", parse_date(d)),
+        None => None,
+    };
+    let subject = match optional_text(&input.subject_code) {
+        Some(code) => {
+            let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM subjects WHERE code = $1")
+                .bind(code)
+                .fetch_optional(p)
+                .await)?;
+            if id.is_none() {
+                problems.push(unknown("unknown-subject", "subject_code", code));
+            }
+            id
+        }
+        None => None,
+    };
+    if let Some(t) = input.teacher_id
+        && super::existing(db, Known::People, &[t]).await?.is_empty()
+    {
+        problems.push(unknown("unknown-person-id", "teacher_id", t));
+    }
+    check_ids(db, &mut problems, Known::People, "observers", &input.observers).await?;
+    fail_if_any(problems)?;
+    let (g, code) = (group.expect("checked"), code.expect("checked"));
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO lesson_studies (code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, unit_path, \
+         school_id, created_at) VALUES ($1, $2, $3, $4, $5, 'plan', $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(&code)
+    .bind(g.id)
+    .bind(subject)
+    .bind(grade.as_deref())
+    .bind(topic.as_deref())
+    .bind(input.teacher_id)
+    .bind(lesson_on)
+    .bind(&g.unit_path)
+    .bind(g.school_id)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await
+    })
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
+    let mut seen = HashSet::new();
+    for person in input.observers.iter().filter(|p| seen.insert(**p)) {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO lesson_study_observers (lesson_study_id, person_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*person)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "lesson_study",
+        &id.to_string(),
+        &format!("lesson study {code}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    lesson_study(db, actor, id).await
+}
+
+async fn study_row(db: &Db, id: i64) -> Result<StudyRow> {
+    let row: Option<StudyRow> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, version FROM lesson_studies \
+         WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await
+    })?;
+    not_found(row)
+}
+
+/// A lesson study with its observers, artefacts and videos, read as its PLC is.
+pub async fn lesson_study(db: &Db, actor: &Actor, id: i64) -> Result<LessonStudy> {
+    let (id, code, plc_id, subject_id, grade, topic, stage, teacher_id, lesson_on, version) = study_row(db, id).await?;
+    plc(db, actor, plc_id).await?;
+    let observers: Vec<Observer> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT o.person_id, p.given_name || ' ' || p.family_name AS name, o.submission_id FROM lesson_study_observers o \
+         JOIN people p ON p.id = o.person_id WHERE o.lesson_study_id = $1 ORDER BY p.family_name, p.id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await
+    })?;
+    let artefacts: Vec<Artefact> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, kind, file_name, content_type, size_bytes, sha256, storage_key FROM lesson_study_artefacts \
+         WHERE lesson_study_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    let videos: Vec<Video> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, url, title, source FROM lesson_study_videos WHERE lesson_study_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    Ok(LessonStudy {
+        id,
+        code,
+        plc_id,
+        subject_id,
+        grade,
+        topic,
+        stage,
+        teacher_id,
+        lesson_on,
+        version,
+        observers,
+        artefacts,
+        videos,
+    })
+}
+
+/// The lesson study, when the actor may run its PLC.
+async fn study_to_run(db: &Db, actor: &Actor, id: i64) -> Result<StudyRow> {
+    let row = study_row(db, id).await?;
+    plc_to_run(db, actor, row.2).await?;
+    Ok(row)
+}
+
+/// Moves the cycle to a later stage (or keeps it); going back is refused.
+pub async fn set_stage(db: &Db, actor: &Actor, id: i64, input: &StageInput) -> Result<LessonStudy> {
+    let row = study_to_run(db, actor, id).await?;
+    let stage = LessonStudyStage::parse(&input.stage).map_err(|p| p.in_column("stage"))?;
+    let current = LessonStudyStage::parse(&row.6).unwrap_or(LessonStudyStage::Plan);
+    if stage < current {
+        return Err(Problem::new("stage-back")
+            .in_column("stage")
+            .with_value(stage.as_str())
+            .arg("current", current.as_str())
+            .into());
+    }
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE lesson_studies SET stage = $1, version = version + 1 WHERE id = $2 AND version = $3"
+    )
+    .bind(stage.as_str())
+    .bind(id)
+    .bind(input.version)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::Conflict(
+            Problem::new("conflict")
+                .in_column("version")
+                .arg("detail", format!("version {} is not the latest ({})", input.version, row.9)),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("lesson study {} at {stage}", row.1),
+        Some(&row.6),
+        Some(&stage),
+    )
+    .await?;
+    tx.commit().await?;
+    lesson_study(db, actor, id).await
+}
+
+/// Links an observer's observation submission to the research lesson (adding the observer
+/// when they were not listed).
+pub async fn link_observation(db: &Db, actor: &Actor, id: i64, input: &ObservationLink) -> Result<LessonStudy> {
+    let row = study_to_run(db, actor, id).await?;
+    let mut problems = Vec::new();
+    if super::existing(db, Known::People, &[input.person_id]).await?.is_empty() {
+        problems.push(unknown("unknown-person-id", "person_id", input.person_id));
+    }
+    if super::existing(db, Known::Submissions, &[input.submission_id]).await?.is_empty() {
+        problems.push(unknown("unknown-submission", "submission_id", input.submission_id));
+    }
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO lesson_study_observers (lesson_study_id, person_id, submission_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (lesson_study_id, person_id) DO UPDATE SET submission_id = excluded.submission_id"
+    )
+    .bind(id)
+    .bind(input.person_id)
+    .bind(input.submission_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("observation linked to lesson study {}", row.1),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    lesson_study(db, actor, id).await
+}
+
+pub async fn add_video(db: &Db, actor: &Actor, id: i64, input: &VideoInput) -> Result<LessonStudy> {
+    let row = study_to_run(db, actor, id).await?;
+    let mut problems = Vec::new();
+    let url = input.url.trim();
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2000
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        problems.push(Problem::new("bad-url").in_column("url").with_value(url.chars().take(80).collect::<String>()));
+    }
+    let title = collect(&mut problems, "title", parse_name(&input.title));
+    let source = collect(&mut problems, "source", parse_name(&input.source));
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO lesson_study_videos (lesson_study_id, url, title, source, created_at) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(id)
+    .bind(url)
+    .bind(title.as_deref())
+    .bind(source.as_deref())
+    .bind(Utc::now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "lesson_study",
+        &id.to_string(),
+        &format!("video added to lesson study {}", row.1),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    lesson_study(db, actor, id).await
+}
+
+/// An uploaded artefact: its kind, the name it came with, and its bytes.
+pub struct Upload<'a> {
+    pub kind: &'a str,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Keeps an artefact: checked against `limits` (size, type read from its content), written
+/// to `files`, then described in the database with its audit event. When the database
+/// refuses, the file is removed again.
+pub async fn add_artefact(
+    db: &Db,
+    actor: &Actor,
+    files: &dyn ArtefactStore,
+    limits: &Limits,
+    id: i64,
+    upload: &Upload<'_>,
+) -> Result<Artefact> {
+    let row = study_to_run(db, actor, id).await?;
+    let mut problems = Vec::new();
+    let kind = collect(&mut problems, "kind", ArtefactKind::parse(upload.kind));
+    let file_name = collect(&mut problems, "file_name", parse_name(upload.file_name));
+    let file_type = collect(&mut problems, "file", limits.check(upload.bytes));
+    fail_if_any(problems)?;
+    let sha256 = hex::encode(Sha256::digest(upload.bytes));
+    let key = uuid::Uuid::new_v4().simple().to_string();
+    files.put(&key, upload.bytes).await.map_err(anyhow::Error::from)?;
+    let stored = async {
+        let mut tx = db.begin().await?;
+        let artefact_id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO lesson_study_artefacts (lesson_study_id, kind, file_name, content_type, size_bytes, sha256, \
+             storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        )
+        .bind(id)
+        .bind(kind.expect("checked").as_str())
+        .bind(file_name.as_deref())
+        .bind(file_type.expect("checked").mime)
+        .bind(upload.bytes.len() as i64)
+        .bind(&sha256)
+        .bind(&key)
+        .bind(Utc::now())
+        .fetch_one(&mut *c)
+        .await
+        })?;
+        audit::record(
+            &mut tx,
+            actor,
+            "create",
+            "lesson_study_artefact",
+            &artefact_id.to_string(),
+            &format!("artefact {} of lesson study {}", file_name.as_deref().unwrap_or(""), row.1),
+            None::<&()>,
+            Some(&(kind, &file_name, upload.bytes.len(), &sha256)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<i64, Error>(artefact_id)
+    }
+    .await;
+    let artefact_id = match stored {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = files.delete(&key).await;
+            return Err(e);
+        }
+    };
+    let study = lesson_study(db, actor, id).await?;
+    not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))
+}
+
+/// An artefact's description and bytes, read as its lesson study is.
+pub async fn artefact(
+    db: &Db,
+    actor: &Actor,
+    files: &dyn ArtefactStore,
+    artefact_id: i64,
+) -> Result<(Artefact, Vec<u8>)> {
+    let study: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT lesson_study_id FROM lesson_study_artefacts WHERE id = $1")
+            .bind(artefact_id)
+            .fetch_optional(p)
+            .await)?;
+    let study = lesson_study(db, actor, not_found(study)?).await?;
+    let a = not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))?;
+    let bytes = files.get(&a.storage_key).await.map_err(anyhow::Error::from)?;
+    Ok((a, bytes))
+}

@@ -1,0 +1,717 @@
+//! Terms, PLC models, PLCs and their people, meetings and action points.
+//!
+//! A PLC belongs to its unit (or, at school level, its school): officers whose scope covers
+//! it set it up ([`Action::ManageCohorts`]); those who may facilitate there, and its own
+//! facilitators, record its meetings ([`Action::Facilitate`]); whoever reads the place, and
+//! its own people, read it. A meeting is dated today or before. Attendees who are not
+//! members are taken as guests and marked so. Action points need an owner; they reappear at
+//! each later meeting until closed, and every change to one is kept in its history.
+
+use super::{Known, check_ids, collect, fail_if_any, free_text, may, not_found, optional_text, unknown};
+use crate::model::*;
+use chrono::{NaiveDate, Utc};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target};
+use opencpd_domain::peer::{self, PointState};
+use opencpd_domain::registry::{parse_code, parse_date, parse_name};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use std::collections::HashSet;
+
+pub async fn create_term(db: &Db, actor: &Actor, input: &TermInput) -> Result<Term> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let mut problems = Vec::new();
+    let name = collect(&mut problems, "name", parse_name(&input.name));
+    let start = collect(&mut problems, "start_on", parse_date(&input.start_on));
+    let end = collect(&mut problems, "end_on", parse_date(&input.end_on));
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        problems.push(Problem::new("ends-before-start").in_column("end_on").arg("start", s));
+    }
+    fail_if_any(problems)?;
+    let name = name.expect("checked");
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO peer_terms (name, start_on, end_on) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(&name)
+    .bind(start)
+    .bind(end)
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &name))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "peer_term",
+        &id.to_string(),
+        &format!("term {name}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Term { id, name, start_on: start.expect("checked"), end_on: end.expect("checked") })
+}
+
+type TermRow = (i64, String, NaiveDate, NaiveDate);
+
+fn term_of(r: TermRow) -> Term {
+    Term { id: r.0, name: r.1, start_on: r.2, end_on: r.3 }
+}
+
+/// The deployment's terms, latest first.
+pub async fn terms(db: &Db) -> Result<Vec<Term>> {
+    let rows: Vec<TermRow> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, name, start_on, end_on FROM peer_terms ORDER BY start_on DESC")
+            .fetch_all(p)
+            .await)?;
+    Ok(rows.into_iter().map(term_of).collect())
+}
+
+/// The term `day` falls in; else the last one begun before it.
+pub async fn term_on(db: &Db, day: NaiveDate) -> Result<Option<Term>> {
+    let row: Option<TermRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, name, start_on, end_on FROM peer_terms WHERE start_on <= $1 ORDER BY start_on DESC LIMIT 1"
+    )
+    .bind(day)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(term_of))
+}
+
+/// A term by name (a report's parameter), or the one today falls in when none is given.
+pub async fn term_named(db: &Db, name: Option<&str>) -> Result<Term> {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => {
+            let row: Option<TermRow> =
+                on_db!(db, |p| sqlx::query_as("SELECT id, name, start_on, end_on FROM peer_terms WHERE name = $1")
+                    .bind(n)
+                    .fetch_optional(p)
+                    .await)?;
+            row.map(term_of).ok_or_else(|| unknown("unknown-term", "term", n).into())
+        }
+        None => term_on(db, opencpd_kernel::today())
+            .await?
+            .ok_or_else(|| Problem::new("unknown-term").in_column("term").with_value("").into()),
+    }
+}
+
+pub async fn create_model(db: &Db, actor: &Actor, input: &PlcModelInput) -> Result<PlcModel> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", parse_code(&input.code));
+    let name = collect(&mut problems, "name", parse_name(&input.name));
+    if input.steps.is_empty() {
+        problems.push(Problem::new("no-steps").in_column("steps"));
+    }
+    let steps: Vec<Option<String>> = input
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| collect(&mut problems, &format!("steps[{i}]"), parse_name(s)))
+        .collect();
+    fail_if_any(problems)?;
+    let (code, name) = (code.expect("checked"), name.expect("checked"));
+    let steps: Vec<String> = steps.into_iter().flatten().collect();
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO plc_models (code, name, created_at) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(&code)
+    .bind(&name)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
+    for (i, step) in steps.iter().enumerate() {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO plc_model_steps (model_id, position, title) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(i as i64 + 1)
+        .bind(step)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "plc_model",
+        &id.to_string(),
+        &format!("PLC model {code}"),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PlcModel { id, code, name, steps })
+}
+
+/// A PLC model with its steps in order (the deployment's: read by everyone signed in).
+pub async fn model(db: &Db, id: i64) -> Result<PlcModel> {
+    let head: Option<(i64, String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM plc_models WHERE id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
+    let (id, code, name) = not_found(head)?;
+    let steps: Vec<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT title FROM plc_model_steps WHERE model_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(p)
+            .await)?;
+    Ok(PlcModel { id, code, name, steps })
+}
+
+const PLC_SQL: &str = "SELECT g.id, g.code, g.name, g.level, g.unit_id, u.name AS unit_name, g.unit_path, g.school_id, \
+     g.programme_id, g.model_id, g.meetings_per_term FROM plcs g JOIN units u ON u.id = g.unit_id";
+
+impl Plc {
+    pub fn target(&self) -> Target<'_> {
+        match self.school_id {
+            Some(id) => Target::School { id, unit_path: &self.unit_path },
+            None => Target::Unit { path: &self.unit_path },
+        }
+    }
+}
+
+async fn plc_unchecked(db: &Db, id: i64) -> Result<Plc> {
+    let sql = format!("{PLC_SQL} WHERE g.id = $1");
+    let found: Option<Plc> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    not_found(found)
+}
+
+/// The role a person of the actor's holds in the PLC, if any.
+async fn own_role(db: &Db, actor: &Actor, plc_id: i64) -> Result<Option<MemberRole>> {
+    let people = super::actor_people(db, actor).await?;
+    if people.is_empty() {
+        return Ok(None);
+    }
+    let roles: Vec<String> = on_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new("SELECT role FROM plc_people WHERE plc_id = ");
+        qb.push_bind(plc_id).push(" AND person_id IN (");
+        let mut list = qb.separated(", ");
+        for id in &people {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_scalar().fetch_all(p).await
+    })?;
+    Ok(roles.iter().filter_map(|r| MemberRole::parse(r).ok()).min_by_key(|r| match r {
+        MemberRole::Facilitator => 0,
+        MemberRole::SupportingOfficer => 1,
+        MemberRole::Member => 2,
+    }))
+}
+
+/// A PLC, when the actor reads its place or is one of its people.
+pub async fn plc(db: &Db, actor: &Actor, id: i64) -> Result<Plc> {
+    let g = plc_unchecked(db, id).await?;
+    if !actor.allows(Action::Read, &g.target()) && own_role(db, actor, id).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    Ok(g)
+}
+
+/// A PLC whose meetings, action points and lesson studies the actor may record: they may
+/// facilitate at its place, or they are its facilitator or supporting officer.
+pub async fn plc_to_run(db: &Db, actor: &Actor, id: i64) -> Result<Plc> {
+    let g = plc(db, actor, id).await?;
+    if actor.allows(Action::Facilitate, &g.target()) {
+        return Ok(g);
+    }
+    match own_role(db, actor, id).await? {
+        Some(MemberRole::Facilitator | MemberRole::SupportingOfficer) => Ok(g),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+pub async fn plc_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Plc> {
+    let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM plcs WHERE code = $1")
+        .bind(code.trim())
+        .fetch_optional(p)
+        .await)?;
+    plc(db, actor, not_found(id)?).await
+}
+
+/// The PLCs the actor reads (by place, or as one of their people), by name.
+pub async fn plcs(db: &Db, actor: &Actor) -> Result<Vec<Plc>> {
+    let people = super::actor_people(db, actor).await?;
+    let own = if people.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = people.iter().map(i64::to_string).collect();
+        format!(" OR g.id IN (SELECT plc_id FROM plc_people WHERE person_id IN ({}))", ids.join(", "))
+    };
+    let sql = format!(
+        "{PLC_SQL} WHERE ({}{own}) ORDER BY g.name, g.id",
+        ListScope::of(actor).sql(Columns::path("g.unit_path").school("g.school_id"))
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)
+}
+
+pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc> {
+    may(actor, Action::ManageCohorts)?;
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", parse_code(&input.code));
+    let name = collect(&mut problems, "name", parse_name(&input.name));
+    let level = collect(&mut problems, "level", PlcLevel::parse(&input.level));
+    if input.meetings_per_term < 0 {
+        problems.push(
+            Problem::new("not-positive").in_column("meetings_per_term").with_value(input.meetings_per_term.to_string()),
+        );
+    }
+    // Where it meets: a school for a school PLC, a unit otherwise.
+    let mut place: Option<(i64, String, Option<i64>)> = None;
+    match (level, optional_text(&input.school_code), optional_text(&input.unit_code)) {
+        (Some(PlcLevel::School), Some(code), _) => {
+            let found: Option<(i64, String, i64)> =
+                on_db!(db, |p| sqlx::query_as("SELECT unit_id, unit_path, id FROM schools WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
+            match found {
+                None => problems.push(unknown("unknown-school", "school_code", code)),
+                Some((unit, path, school)) => place = Some((unit, path, Some(school))),
+            }
+        }
+        (Some(PlcLevel::School), None, _) => problems.push(Problem::new("required").in_column("school_code")),
+        (Some(_), _, Some(code)) => {
+            let found: Option<(i64, String)> =
+                on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
+            match found {
+                None => problems.push(unknown("unknown-unit", "unit_code", code)),
+                Some((unit, path)) => place = Some((unit, path, None)),
+            }
+        }
+        (Some(_), _, None) => problems.push(Problem::new("required").in_column("unit_code")),
+        (None, _, _) => {}
+    }
+    if let Some((_, path, school)) = &place {
+        let target = match school {
+            Some(id) => Target::School { id: *id, unit_path: path },
+            None => Target::Unit { path },
+        };
+        if !actor.allows(Action::ManageCohorts, &target) {
+            let field = if school.is_some() { "school_code" } else { "unit_code" };
+            let value = if school.is_some() { &input.school_code } else { &input.unit_code };
+            problems
+                .push(Problem::new("out-of-scope").in_column(field).with_value(value.as_deref().unwrap_or("").trim()));
+        }
+    }
+    let programme = match optional_text(&input.programme_code) {
+        Some(code) => {
+            let id = super::programme_id(db, code).await?;
+            if id.is_none() {
+                problems.push(unknown("unknown-programme", "programme_code", code));
+            }
+            id
+        }
+        None => None,
+    };
+    let model = match optional_text(&input.model_code) {
+        Some(code) => {
+            let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM plc_models WHERE code = $1")
+                .bind(code)
+                .fetch_optional(p)
+                .await)?;
+            if id.is_none() {
+                problems.push(unknown("unknown-model", "model_code", code));
+            }
+            id
+        }
+        None => None,
+    };
+    let groups: [(&str, &[i64], MemberRole); 3] = [
+        ("facilitators", &input.facilitators, MemberRole::Facilitator),
+        ("supporting_officers", &input.supporting_officers, MemberRole::SupportingOfficer),
+        ("members", &input.members, MemberRole::Member),
+    ];
+    for (field, ids, _) in groups {
+        check_ids(db, &mut problems, Known::People, field, ids).await?;
+    }
+    fail_if_any(problems)?;
+    let (code, name, level) = (code.expect("checked"), name.expect("checked"), level.expect("checked"));
+    let (unit_id, unit_path, school_id) = place.expect("checked");
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO plcs (code, name, level, unit_id, unit_path, school_id, programme_id, model_id, meetings_per_term, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(&code)
+    .bind(&name)
+    .bind(level.as_str())
+    .bind(unit_id)
+    .bind(&unit_path)
+    .bind(school_id)
+    .bind(programme)
+    .bind(model)
+    .bind(input.meetings_per_term)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
+    // Someone named twice keeps the first role given (facilitator before member).
+    let mut seen = HashSet::new();
+    for (_, ids, role) in groups {
+        for person in ids.iter().filter(|p| seen.insert(**p)) {
+            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO plc_people (plc_id, person_id, role) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*person)
+                .bind(role.as_str())
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+    }
+    audit::record(&mut tx, actor, "create", "plc", &id.to_string(), &format!("PLC {code}"), None::<&()>, Some(input))
+        .await?;
+    tx.commit().await?;
+    plc(db, actor, id).await
+}
+
+/// The people of a PLC: facilitators, supporting officers, then members, by name.
+pub async fn plc_people(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<PlcPerson>> {
+    plc(db, actor, plc_id).await?;
+    Ok(on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT x.person_id, p.given_name || ' ' || p.family_name AS name, x.role FROM plc_people x \
+         JOIN people p ON p.id = x.person_id WHERE x.plc_id = $1 \
+         ORDER BY CASE x.role WHEN 'facilitator' THEN 0 WHEN 'supporting_officer' THEN 1 ELSE 2 END, p.family_name, p.id"
+    )
+    .bind(plc_id)
+    .fetch_all(p)
+    .await
+    })?)
+}
+
+const POINT_SQL: &str = "SELECT a.id, a.plc_id, a.meeting_id, a.agreed_on, a.title, a.owner_id, \
+     p.given_name || ' ' || p.family_name AS owner_name, a.due_on, a.status, a.closed_on, a.version \
+     FROM plc_action_points a JOIN people p ON p.id = a.owner_id";
+
+async fn points_of_plc(db: &Db, plc_id: i64) -> Result<Vec<ActionPoint>> {
+    let sql = format!("{POINT_SQL} WHERE a.plc_id = $1 ORDER BY a.due_on, a.id");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(plc_id).fetch_all(p).await)?)
+}
+
+fn state(a: &ActionPoint) -> PointState {
+    PointState {
+        id: a.id,
+        agreed_on: a.agreed_on,
+        due_on: a.due_on,
+        status: ActionStatus::parse(&a.status).unwrap_or(ActionStatus::Open),
+        closed_on: a.closed_on,
+    }
+}
+
+/// The action points that reappear at a meeting of the PLC held on `day`.
+pub async fn carried_to(db: &Db, actor: &Actor, plc_id: i64, day: NaiveDate) -> Result<Vec<ActionPoint>> {
+    plc(db, actor, plc_id).await?;
+    let all = points_of_plc(db, plc_id).await?;
+    let states: Vec<PointState> = all.iter().map(state).collect();
+    let ids = peer::carried_over(&states, day);
+    Ok(ids.iter().filter_map(|id| all.iter().find(|a| a.id == *id).cloned()).collect())
+}
+
+/// Records a meeting that was held, with its topics, attendance, the action points agreed
+/// and the changes to points carried over: all or nothing.
+pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &MeetingInput) -> Result<Meeting> {
+    let g = plc_to_run(db, actor, plc_id).await?;
+    let today = opencpd_kernel::today();
+    let mut problems = Vec::new();
+    let held_on = collect(&mut problems, "held_on", parse_date(&input.held_on));
+    if let Some(d) = held_on
+        && d > today
+    {
+        problems.push(Problem::new("in-the-future").in_column("held_on").with_value(d.to_string()));
+    }
+    let place = match optional_text(&input.place) {
+        Some(p) => collect(&mut problems, "place", parse_name(p)),
+        None => None,
+    };
+    let agenda = free_text(&mut problems, "agenda", &input.agenda);
+    let notes = free_text(&mut problems, "notes", &input.notes);
+    check_ids(db, &mut problems, Known::Standards, "standards", &input.standards).await?;
+    check_ids(db, &mut problems, Known::People, "attendance", &input.attendance).await?;
+    let mut new_points = Vec::new();
+    for (i, a) in input.action_points.iter().enumerate() {
+        let title = collect(&mut problems, &format!("action_points[{i}].title"), parse_name(&a.title));
+        let due = collect(&mut problems, &format!("action_points[{i}].due_on"), parse_date(&a.due_on));
+        if a.owner_id.is_none() {
+            problems.push(Problem::new("owner-required").in_column(format!("action_points[{i}].owner_id")));
+        }
+        new_points.push((title, a.owner_id, due));
+    }
+    let owners: Vec<i64> = input.action_points.iter().filter_map(|a| a.owner_id).collect();
+    let known_owners = super::existing(db, Known::People, &owners).await?;
+    for (i, a) in input.action_points.iter().enumerate() {
+        if let Some(o) = a.owner_id
+            && !known_owners.contains(&o)
+        {
+            problems.push(unknown("unknown-person-id", &format!("action_points[{i}].owner_id"), o));
+        }
+    }
+    // Updates apply to points of this PLC agreed before this meeting.
+    let existing = points_of_plc(db, plc_id).await?;
+    let mut updates = Vec::new();
+    for (i, u) in input.updates.iter().enumerate() {
+        let field = |f: &str| format!("updates[{i}].{f}");
+        let status = collect(&mut problems, &field("status"), ActionStatus::parse(&u.status));
+        let due = match optional_text(&u.due_on) {
+            Some(d) => collect(&mut problems, &field("due_on"), parse_date(d)),
+            None => None,
+        };
+        let note = free_text(&mut problems, &field("note"), &u.note);
+        match existing.iter().find(|a| a.id == u.id) {
+            Some(a) if held_on.is_some_and(|d| a.agreed_on < d) => {
+                updates.push((a.clone(), status, due, note, u.version))
+            }
+            _ => problems.push(Problem::new("not-found").in_column(field("id")).with_value(u.id.to_string())),
+        }
+    }
+    fail_if_any(problems)?;
+    let held_on = held_on.expect("checked");
+    let members: Vec<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT person_id FROM plc_people WHERE plc_id = $1")
+        .bind(plc_id)
+        .fetch_all(p)
+        .await)?;
+    let members: HashSet<i64> = members.into_iter().collect();
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO plc_meetings (plc_id, held_on, place, agenda, notes, unit_path, school_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(plc_id)
+    .bind(held_on)
+    .bind(&place)
+    .bind(&agenda)
+    .bind(&notes)
+    .bind(&g.unit_path)
+    .bind(g.school_id)
+    .bind(Utc::now())
+    .fetch_one(&mut *c)
+    .await)?;
+    let mut seen = HashSet::new();
+    for s in input.standards.iter().filter(|s| seen.insert(**s)) {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO plc_meeting_standards (meeting_id, standard_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*s)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    let mut seen = HashSet::new();
+    for person in input.attendance.iter().filter(|p| seen.insert(**p)) {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO plc_attendance (meeting_id, person_id, guest) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(*person)
+        .bind(!members.contains(person))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    for (title, owner, due) in new_points {
+        let point: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO plc_action_points (plc_id, meeting_id, agreed_on, title, owner_id, due_on, status, unit_path, \
+             school_id) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) RETURNING id"
+        )
+        .bind(plc_id)
+        .bind(id)
+        .bind(held_on)
+        .bind(title.as_deref())
+        .bind(owner)
+        .bind(due)
+        .bind(&g.unit_path)
+        .bind(g.school_id)
+        .fetch_one(&mut *c)
+        .await
+        })?;
+        note_change(&mut tx, actor, point, ActionStatus::Open, due.expect("checked"), None).await?;
+    }
+    for (point, status, due, note, version) in updates {
+        change_point(&mut tx, actor, &point, status.expect("checked"), due, note, version, held_on).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "plc_meeting",
+        &id.to_string(),
+        &format!("meeting of PLC {} on {held_on}", g.code),
+        None::<&()>,
+        Some(input),
+    )
+    .await?;
+    tx.commit().await?;
+    meeting(db, actor, id).await
+}
+
+async fn note_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    point: i64,
+    status: ActionStatus,
+    due: NaiveDate,
+    note: Option<&str>,
+) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO plc_action_point_changes (action_point_id, at, actor, status, due_on, note) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(point)
+    .bind(Utc::now())
+    .bind(&actor.username)
+    .bind(status.as_str())
+    .bind(due)
+    .bind(note)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Changes a point's status (and due day), closing it on `day` when the status closes it;
+/// a stale version is a conflict.
+#[allow(clippy::too_many_arguments)]
+async fn change_point(
+    tx: &mut Tx,
+    actor: &Actor,
+    point: &ActionPoint,
+    status: ActionStatus,
+    due: Option<NaiveDate>,
+    note: Option<String>,
+    version: i64,
+    day: NaiveDate,
+) -> Result<()> {
+    let due = due.unwrap_or(point.due_on);
+    let closed_on = if status.is_closed() { Some(point.closed_on.unwrap_or(day)) } else { None };
+    let changed = on_tx!(tx, |c| sqlx::query(
+        "UPDATE plc_action_points SET status = $1, due_on = $2, closed_on = $3, version = version + 1 \
+         WHERE id = $4 AND version = $5"
+    )
+    .bind(status.as_str())
+    .bind(due)
+    .bind(closed_on)
+    .bind(point.id)
+    .bind(version)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::Conflict(Problem::new("conflict").in_column("version").arg(
+            "detail",
+            format!("version {version} of action point {} is not the latest ({})", point.id, point.version),
+        )));
+    }
+    note_change(tx, actor, point.id, status, due, note.as_deref()).await?;
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "plc_action_point",
+        &point.id.to_string(),
+        &format!("action point {} {}", point.id, status.as_str()),
+        Some(point),
+        Some(&(status.as_str(), due, closed_on)),
+    )
+    .await
+}
+
+/// Changes an action point between meetings: by those who run its PLC or by its owner.
+pub async fn update_action_point(db: &Db, actor: &Actor, input: &ActionPointUpdate) -> Result<ActionPoint> {
+    let sql = format!("{POINT_SQL} WHERE a.id = $1");
+    let found: Option<ActionPoint> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(input.id).fetch_optional(p).await)?;
+    let point = not_found(found)?;
+    let owner = super::actor_people(db, actor).await?.contains(&point.owner_id);
+    if !owner {
+        plc_to_run(db, actor, point.plc_id).await?;
+    }
+    let mut problems = Vec::new();
+    let status = collect(&mut problems, "status", ActionStatus::parse(&input.status));
+    let due = match optional_text(&input.due_on) {
+        Some(d) => collect(&mut problems, "due_on", parse_date(d)),
+        None => None,
+    };
+    let note = free_text(&mut problems, "note", &input.note);
+    fail_if_any(problems)?;
+    let mut tx = db.begin().await?;
+    change_point(&mut tx, actor, &point, status.expect("checked"), due, note, input.version, opencpd_kernel::today())
+        .await?;
+    tx.commit().await?;
+    let found: Option<ActionPoint> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(input.id).fetch_optional(p).await)?;
+    not_found(found)
+}
+
+/// The history of an action point, oldest first.
+pub async fn action_point_history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<ActionPointChange>> {
+    let plc_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT plc_id FROM plc_action_points WHERE id = $1")
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
+    plc(db, actor, not_found(plc_id)?).await?;
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT at, actor, status, due_on, note FROM plc_action_point_changes WHERE action_point_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// A meeting with its attendance, topics, points agreed and points carried over to it.
+pub async fn meeting(db: &Db, actor: &Actor, id: i64) -> Result<Meeting> {
+    type Row = (i64, i64, NaiveDate, Option<String>, Option<String>, Option<String>);
+    let row: Option<Row> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, plc_id, held_on, place, agenda, notes FROM plc_meetings WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    let (id, plc_id, held_on, place, agenda, notes) = not_found(row)?;
+    plc(db, actor, plc_id).await?;
+    let standards: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT standard_id FROM plc_meeting_standards WHERE meeting_id = $1 ORDER BY standard_id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    let attendance: Vec<Attendee> = on_db!(db, |p| sqlx::query_as(
+        "SELECT a.person_id, p.given_name || ' ' || p.family_name AS name, a.guest FROM plc_attendance a \
+         JOIN people p ON p.id = a.person_id WHERE a.meeting_id = $1 ORDER BY a.guest, p.family_name, p.id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    let all = points_of_plc(db, plc_id).await?;
+    let action_points = all.iter().filter(|a| a.meeting_id == id).cloned().collect();
+    let states: Vec<PointState> = all.iter().map(state).collect();
+    let carried_over =
+        peer::carried_over(&states, held_on).iter().filter_map(|i| all.iter().find(|a| a.id == *i).cloned()).collect();
+    Ok(Meeting { id, plc_id, held_on, place, agenda, notes, standards, attendance, action_points, carried_over })
+}
+
+/// The meetings of a PLC, newest first, as (id, day).
+pub async fn meetings(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<(i64, NaiveDate)>> {
+    plc(db, actor, plc_id).await?;
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT id, held_on FROM plc_meetings WHERE plc_id = $1 ORDER BY held_on DESC, id DESC"
+    )
+    .bind(plc_id)
+    .fetch_all(p)
+    .await)?)
+}

@@ -1,0 +1,250 @@
+//! The `/api/v1` routes through the app, with real accounts and bearer tokens: every new
+//! route answered for a reader in scope, refused (404) for one out of scope, 401 without a
+//! credential; bad bodies are 422 naming the field.
+
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use opencpd_domain::AccountRole;
+use opencpd_http::{AppState, WebConfig};
+use opencpd_kernel::Db;
+use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
+use opencpd_peer::web::AREA;
+use opencpd_testkit::backends;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Api {
+    app: axum::Router,
+}
+
+impl Api {
+    fn new(db: &Db) -> Api {
+        let state = AppState::new(db.clone(), WebConfig::default(), &[&AREA]);
+        Api { app: opencpd_http::app(state, &[&AREA]) }
+    }
+
+    async fn call(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+async fn token(db: &Db, name: &str, role: AccountRole, scope: Option<&str>) -> String {
+    let user = NewUser {
+        username: name.into(),
+        password: "a long password".into(),
+        display_name: name.into(),
+        language: "en".into(),
+        grants: vec![GrantSpec { role, scope_code: scope.map(str::to_string) }],
+    };
+    accounts::create_user(db, &opencpd_kernel::Actor::system(), &user).await.unwrap();
+    accounts::create_token(db, &opencpd_kernel::Actor::system(), name, "test").await.unwrap()
+}
+
+#[tokio::test]
+async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_credential() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db);
+        let admin = token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let gasabo = token(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
+        let huye = token(db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let (a, g, h) = (Some(admin.as_str()), Some(gasabo.as_str()), Some(huye.as_str()));
+
+        // Set-up by the deployment's managers; a district officer may not.
+        let term = json!({"name": "T1", "start_on": days_ago(60).to_string(), "end_on": (today() + chrono::Duration::days(60)).to_string()});
+        assert_eq!(api.call(g, "POST", "/api/v1/peer/terms", Some(term.clone())).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(api.call(a, "POST", "/api/v1/peer/terms", Some(term)).await.0, StatusCode::CREATED);
+        let (s, model) = api
+            .call(
+                a,
+                "POST",
+                "/api/v1/plc-models",
+                Some(json!({"code": "M", "name": "Model", "steps": ["Review", "Plan"]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let model_id = model["id"].as_i64().unwrap();
+        // An unknown field is named.
+        let (s, body) = api
+            .call(
+                a,
+                "POST",
+                "/api/v1/plc-models",
+                Some(json!({"code": "M2", "name": "M", "steps": ["a"], "colour": 1})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.to_string().contains("colour"), "{body}");
+
+        let plc = json!({"code": "PLC-KIM", "name": "Kimironko", "level": "sector", "unit_code": "KIM",
+            "meetings_per_term": 3, "facilitators": [Registry::OFFICER], "members": [Registry::TEACHER_A]});
+        let (s, body) = api.call(h, "POST", "/api/v1/plcs", Some(plc.clone())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (s, created) = api.call(g, "POST", "/api/v1/plcs", Some(plc)).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let plc_id = created["id"].as_i64().unwrap();
+        let meeting = json!({"held_on": days_ago(3).to_string(), "attendance": [Registry::TEACHER_A, Registry::TEACHER_B],
+            "action_points": [{"title": "Observe", "owner_id": Registry::TEACHER_A, "due_on": today().to_string()}]});
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(meeting.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (s, m) = api.call(g, "POST", &format!("/api/v1/plcs/{plc_id}/meetings"), Some(meeting)).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        assert_eq!(m["attendance"][1]["guest"], json!(true), "{m}");
+        let meeting_id = m["id"].as_i64().unwrap();
+        let point_id = m["action_points"][0]["id"].as_i64().unwrap();
+        let (s, bad) = api
+            .call(
+                g,
+                "POST",
+                &format!("/api/v1/plcs/{plc_id}/meetings"),
+                Some(json!({"held_on": today().to_string(),
+                "action_points": [{"title": "Nobody's", "due_on": today().to_string()}]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.to_string().contains("action_points[0].owner_id"), "{bad}");
+
+        for rel in [(Registry::ADVISOR, Registry::NATIONAL_LEADER), (Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER)]
+        {
+            let body = json!({"programme_code": "BLF", "coach_id": rel.0, "coachee_id": rel.1, "start_on": days_ago(50).to_string()});
+            assert_eq!(api.call(g, "POST", "/api/v1/coaching/relations", Some(body)).await.0, StatusCode::CREATED);
+        }
+        let loop_back = json!({"programme_code": "BLF", "coach_id": Registry::LOCAL_LEADER, "coachee_id": Registry::ADVISOR, "start_on": today().to_string()});
+        let (s, body) = api.call(a, "POST", "/api/v1/coaching/relations", Some(loop_back)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.to_string().contains("coachee_id"), "{body}");
+        let visit = json!({"uuid": uuid::Uuid::new_v4().to_string(), "programme_code": "BLF", "coach_id": Registry::ADVISOR,
+            "coachee_id": Registry::NATIONAL_LEADER, "visited_on": days_ago(1).to_string()});
+        assert_eq!(api.call(h, "POST", "/api/v1/coaching/visits", Some(visit.clone())).await.0, StatusCode::NOT_FOUND);
+        let (s, v) = api.call(g, "POST", "/api/v1/coaching/visits", Some(visit.clone())).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(api.call(g, "POST", "/api/v1/coaching/visits", Some(visit)).await.0, StatusCode::OK, "sent twice");
+        let visit_id = v["id"].as_i64().unwrap();
+        let bands = json!({"domain": "*", "lang": "en", "bands": [{"min": 0, "max": 100, "label": "All", "feedback": "Keep going"}]});
+        assert_eq!(api.call(g, "PUT", "/api/v1/feedback-bands", Some(bands.clone())).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(api.call(a, "PUT", "/api/v1/feedback-bands", Some(bands)).await.0, StatusCode::OK);
+
+        let study = json!({"code": "LS-1", "plc_code": "PLC-KIM", "grade": "P4", "topic": "Fractions"});
+        let (s, ls) = api.call(g, "POST", "/api/v1/lesson-studies", Some(study)).await;
+        assert_eq!(s, StatusCode::CREATED, "{ls}");
+        let ls_id = ls["id"].as_i64().unwrap();
+        let stage = json!({"stage": "teach_observe", "version": 1});
+        assert_eq!(
+            api.call(h, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "PUT", &format!("/api/v1/lesson-studies/{ls_id}/stage"), Some(stage)).await.0,
+            StatusCode::OK
+        );
+        let video = json!({"url": "https://example.org/v", "title": "Fractions", "source": "REB"});
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/videos"), Some(video)).await.0,
+            StatusCode::OK
+        );
+        add_submission(db, 700, Registry::TEACHER_A, &[("SL2", 4.0, 8.0)]).await;
+        let obs = json!({"person_id": Registry::TEACHER_B, "submission_id": 700});
+        assert_eq!(
+            api.call(h, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "POST", &format!("/api/v1/lesson-studies/{ls_id}/observations"), Some(obs)).await.0,
+            StatusCode::OK
+        );
+        let update = json!({"id": point_id, "status": "done", "version": 1});
+        assert_eq!(
+            api.call(h, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update.clone())).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            api.call(g, "PUT", &format!("/api/v1/action-points/{point_id}"), Some(update)).await.0,
+            StatusCode::OK
+        );
+
+        // Reads: in scope 200, out of scope 404 (lists and reports empty), no credential 401.
+        let reads = [
+            (format!("/api/v1/plcs/{plc_id}"), true),
+            (format!("/api/v1/plcs/{plc_id}/people"), true),
+            (format!("/api/v1/plcs/{plc_id}/meetings"), true),
+            (format!("/api/v1/plcs/{plc_id}/carried-over?on={}", today()), true),
+            (format!("/api/v1/plc-meetings/{meeting_id}"), true),
+            (format!("/api/v1/action-points/{point_id}/history"), true),
+            (format!("/api/v1/lesson-studies/{ls_id}"), true),
+            (format!("/api/v1/coaching/visits/{visit_id}"), true),
+            (format!("/api/v1/coaching/coaches/{}/plan", Registry::ADVISOR), true),
+            (format!("/api/v1/coaching/coaches/{}/visits/export?format=xlsx", Registry::ADVISOR), true),
+            ("/api/v1/plcs".to_string(), false),
+            ("/api/v1/peer/terms".to_string(), false),
+            (format!("/api/v1/plc-models/{model_id}"), false),
+            ("/api/v1/coaching/relations?programme=BLF".to_string(), false),
+            ("/api/v1/peer/reports/cascade?programme=BLF".to_string(), false),
+            ("/api/v1/peer/reports/head-teachers-visited?level=district".to_string(), false),
+            ("/api/v1/peer/reports/plc-regularity".to_string(), false),
+            ("/api/v1/peer/reports/action-points".to_string(), false),
+            ("/api/v1/peer/reports/leaders-of-learning?level=district".to_string(), false),
+        ];
+        for (uri, scoped) in &reads {
+            assert_eq!(api.call(None, "GET", uri, None).await.0, StatusCode::UNAUTHORIZED, "{uri}");
+            let (s, body) = api.call(g, "GET", uri, None).await;
+            assert_eq!(s, StatusCode::OK, "{uri}: {body}");
+            let (s, body) = api.call(h, "GET", uri, None).await;
+            if *scoped {
+                assert_eq!(s, StatusCode::NOT_FOUND, "{uri}: {body}");
+            } else {
+                assert_eq!(s, StatusCode::OK, "{uri}: {body}");
+            }
+        }
+        // Out of scope, lists and reports hold nothing of Gasabo.
+        assert_eq!(api.call(h, "GET", "/api/v1/plcs", None).await.1, json!([]));
+        assert_eq!(api.call(h, "GET", "/api/v1/coaching/relations?programme=BLF", None).await.1, json!([]));
+        let (_, r) = api.call(h, "GET", "/api/v1/peer/reports/head-teachers-visited?level=district", None).await;
+        assert_eq!(r["rows"].as_array().map(Vec::len), Some(1), "{r}");
+        assert_eq!(r["rows"][0]["unit_name"], json!("Huye"), "{r}");
+        let (_, r) = api.call(g, "GET", "/api/v1/peer/reports/head-teachers-visited?level=district", None).await;
+        assert_eq!(r["rows"][0]["unit_name"], json!("Gasabo"), "{r}");
+        assert_eq!(r["rows"][0]["head_teachers"]["text"], json!("<5"), "a district officer reads suppressed counts");
+        let (s, r) = api.call(g, "GET", "/api/v1/peer/reports/plc-regularity?level=village", None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        // A coach's visits as CSV, with the instrument of the observation.
+        let visit = json!({"uuid": uuid::Uuid::new_v4().to_string(), "programme_code": "BLF", "coach_id": Registry::ADVISOR,
+            "coachee_id": Registry::NATIONAL_LEADER, "visited_on": today().to_string(), "submission_id": 700, "focus": [2]});
+        assert_eq!(api.call(g, "POST", "/api/v1/coaching/visits", Some(visit)).await.0, StatusCode::CREATED);
+        let req = Request::builder()
+            .uri(format!("/api/v1/coaching/coaches/{}/visits/export", Registry::ADVISOR))
+            .header("authorization", format!("Bearer {gasabo}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = api.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let csv = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("visited_on,programme,coachee_id,coachee,instrument"), "{csv}");
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[2].contains("P Nll") && lines[2].contains("OBS 1") && lines[2].contains("SL2"), "{csv}");
+        // Every route is in the OpenAPI document.
+        let doc = opencpd_http::openapi_document(&[&AREA]);
+        let paths: Vec<&String> = doc.paths.paths.keys().collect();
+        assert_eq!(paths.len(), 27, "{paths:?}");
+    }
+}
