@@ -18,6 +18,8 @@ pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français")]
 const SOURCES: &[(&str, &str, &str)] = &[
     ("en", "en.ftl", include_str!("../locales/en.ftl")),
     ("fr", "fr.ftl", include_str!("../locales/fr.ftl")),
+    ("en", "en/indicators.ftl", include_str!("../locales/en/indicators.ftl")),
+    ("fr", "fr/indicators.ftl", include_str!("../locales/fr/indicators.ftl")),
 ];
 
 pub struct Catalog {
