@@ -137,3 +137,104 @@ pub struct GapRow {
     pub points: Option<f64>,
     pub parity_adjusted: Option<f64>,
 }
+
+/// An indicator as stored: its definition in the indicator language.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Indicator {
+    pub id: i64,
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub numerator: String,
+    pub denominator: Option<String>,
+    pub scale: f64,
+    /// Comma-separated, as stored.
+    pub disaggregations: String,
+    pub kirkpatrick_level: Option<i64>,
+    pub shipped: bool,
+    pub version: i64,
+}
+
+/// A definition a deployment adds.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorInput {
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub numerator: String,
+    #[serde(default)]
+    pub denominator: Option<String>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub disaggregations: Vec<String>,
+    #[serde(default)]
+    pub kirkpatrick_level: Option<i64>,
+}
+
+/// What an indicator is asked for: a place, a year, and the disaggregations wanted (each
+/// one the indicator allows).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub place: Place,
+    pub year: i64,
+    #[serde(default)]
+    pub by: Vec<String>,
+}
+
+/// One cell of an answer: its categories (one per disaggregation asked, in order), the
+/// numerator and denominator as the reader may see them, and the value.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AnswerCell {
+    pub categories: Vec<String>,
+    pub numerator: Count,
+    pub denominator: Option<Count>,
+    pub value: Option<f64>,
+}
+
+/// An indicator's answer for a place and year.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Answer {
+    pub indicator: String,
+    pub place: Place,
+    pub year: i64,
+    pub by: Vec<String>,
+    /// The whole place, then each cell.
+    pub total: AnswerCell,
+    pub cells: Vec<AnswerCell>,
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// A target on an indicator for a place (none: the deployment), a year and one category of
+/// a disaggregation the indicator allows.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetInput {
+    #[serde(default)]
+    pub place: Option<Place>,
+    pub year: i64,
+    #[serde(default)]
+    pub disaggregation: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    pub target: f64,
+}
+
+/// A target with what is achieved, read live from the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TargetProgress {
+    pub id: i64,
+    pub indicator: String,
+    pub place: Option<Place>,
+    pub year: i64,
+    pub disaggregation: Option<String>,
+    pub category: Option<String>,
+    pub baseline: Option<f64>,
+    pub target: f64,
+    pub achieved: Option<f64>,
+}

@@ -24,3 +24,5 @@ problem-bands-above-assessed = the proficiency bands add up to { $total }, more 
 problem-score-above-maximum = the mean score { $value } is above { $subject }'s maximum of { $max }
 problem-score-needs-subject = a mean score needs its subject
 problem-bad-max-score = { $value } is not a maximum score: give a number above zero
+problem-target-category = give a disaggregation and one of its categories together, or neither
+problem-bad-kirkpatrick-level = { $value } is not a Kirkpatrick level: give 1, 2, 3 or 4

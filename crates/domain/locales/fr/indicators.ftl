@@ -24,3 +24,5 @@ problem-bands-above-assessed = les niveaux de compétence totalisent { $total },
 problem-score-above-maximum = la note moyenne { $value } dépasse le maximum de { $max } en { $subject }
 problem-score-needs-subject = une note moyenne demande sa matière
 problem-bad-max-score = { $value } n'est pas une note maximale : donnez un nombre supérieur à zéro
+problem-target-category = donnez une ventilation et l'une de ses catégories ensemble, ou aucune des deux
+problem-bad-kirkpatrick-level = { $value } n'est pas un niveau de Kirkpatrick : donnez 1, 2, 3 ou 4
