@@ -11,5 +11,6 @@
 //! The rules themselves (the UIS formulas, the definition language) are pure and live in
 //! `opencpd_domain::indicators`.
 
+pub mod dhis2;
 pub mod model;
 pub mod store;

@@ -26,3 +26,5 @@ problem-score-needs-subject = a mean score needs its subject
 problem-bad-max-score = { $value } is not a maximum score: give a number above zero
 problem-target-category = give a disaggregation and one of its categories together, or neither
 problem-bad-kirkpatrick-level = { $value } is not a Kirkpatrick level: give 1, 2, 3 or 4
+problem-dhis2-unmapped = { $value } has no DHIS2 code (mapping kind { $kind })
+problem-dhis2-bad-attribute = { $value } cannot be an ADX category attribute: use letters, digits, _ - . and start with a letter

@@ -26,3 +26,5 @@ problem-score-needs-subject = une note moyenne demande sa matière
 problem-bad-max-score = { $value } n'est pas une note maximale : donnez un nombre supérieur à zéro
 problem-target-category = donnez une ventilation et l'une de ses catégories ensemble, ou aucune des deux
 problem-bad-kirkpatrick-level = { $value } n'est pas un niveau de Kirkpatrick : donnez 1, 2, 3 ou 4
+problem-dhis2-unmapped = { $value } n'a pas de code DHIS2 (type de correspondance { $kind })
+problem-dhis2-bad-attribute = { $value } ne peut pas être un attribut de catégorie ADX : utilisez des lettres, chiffres, _ - . en commençant par une lettre

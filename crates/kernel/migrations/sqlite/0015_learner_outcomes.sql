@@ -86,7 +86,7 @@ CREATE INDEX indicator_targets_indicator ON indicator_targets (indicator_id, yea
 
 -- OpenCPD's units, schools, indicators and categories as a DHIS2 instance codes them.
 CREATE TABLE dhis2_codes (
-    kind TEXT NOT NULL CHECK (kind IN ('unit', 'school', 'indicator', 'category', 'option')),
+    kind TEXT NOT NULL CHECK (kind IN ('unit', 'school', 'indicator', 'category', 'option', 'combo', 'dataset', 'measure')),
     key TEXT NOT NULL,
     code TEXT NOT NULL,
     PRIMARY KEY (kind, key)
