@@ -38,6 +38,13 @@ async fn fixture(db: &Db) {
     assert!(report.ok(), "{:?}", report.problems);
 }
 
+fn refused<T>(r: Result<T, Error>) -> Vec<(&'static str, String)> {
+    match r {
+        Err(Error::Invalid(p)) => p.iter().map(|p| (p.code, p.column.clone().unwrap_or_default())).collect(),
+        _ => panic!("refused"),
+    }
+}
+
 fn close(a: Option<f64>, b: f64) {
     let a = a.expect("a value");
     assert!((a - b).abs() < 1e-9, "{a} is not {b}");
@@ -133,10 +140,6 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
             scale: Some(100.0),
             disaggregations: dis.iter().map(|d| d.to_string()).collect(),
             kirkpatrick_level: Some(4),
-        };
-        let refused = |r: Result<_, Error>| match r {
-            Err(Error::Invalid(p)) => p.iter().map(|p| (p.code, p.column.clone().unwrap_or_default())).collect::<Vec<_>>(),
-            _ => panic!("refused"),
         };
         assert_eq!(refused(engine::create(&t.db, &admin, &input("sum(advanced", None, &[])).await), vec![(
             "indicator-parse",

@@ -108,7 +108,8 @@ async fn an_outcomes_file_is_imported_whole_and_flows_are_read_by_school_and_uni
         // One school: its 60% share gives the same rates.
         let school = flows::flow_report(&t.db, &admin, Place::School(1), 2023, None).await.unwrap();
         assert_eq!(school.grades[0].enrolled.value, Some(600));
-        close(school.grades[0].promotion, (516.0 - 60.0) / 600.0);
+        // PR(P1) = (E(P2, 2024) − R(P2, 2024)) / E(P1, 2023) = (516 − 24) / 600 = 0.82.
+        close(school.grades[0].promotion, (516.0 - 24.0) / 600.0);
         // The country reads the same as D1 (S3 has no rows).
         let country = flows::flow_report(&t.db, &admin, Place::Unit(1), 2023, None).await.unwrap();
         assert_eq!(country.grades, unit.grades);
@@ -269,8 +270,9 @@ async fn flows_are_read_in_scope_with_small_cells_suppressed() {
         // D1 is outside D2's scope: not found, whether as a unit or as one of its schools.
         assert!(matches!(flows::flow_report(&t.db, &d2, Place::Unit(2), 2023, None).await, Err(Error::NotFound)));
         assert!(matches!(flows::flow_report(&t.db, &d2, Place::School(1), 2023, None).await, Err(Error::NotFound)));
-        // The country, read by D2's officer, holds D2 only.
-        let country = flows::flow_report(&t.db, &d2, Place::Unit(1), 2023, None).await.unwrap();
+        // Nor is the country, above the officer's unit.
+        assert!(matches!(flows::flow_report(&t.db, &d2, Place::Unit(1), 2023, None).await, Err(Error::NotFound)));
+        let country = flows::flow_report(&t.db, &d2, Place::Unit(3), 2023, None).await.unwrap();
         assert_eq!(country.grades[0].enrolled.value, Some(43));
         // P1's repeaters next year (1) are small: hidden, with the rates read from them.
         assert_eq!(country.grades[0].repeating_next.shown, "<5");
