@@ -112,16 +112,27 @@ async fn fresh(dir: &std::path::Path, name: &str) -> (Db, String) {
             ]
         })
         .collect();
-    bulk::insert(&mut tx, "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership)", 6, schools, &|_| {})
-        .await
-        .expect("schools");
+    bulk::insert(
+        &mut tx,
+        "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership)",
+        6,
+        schools,
+        &|_| {},
+    )
+    .await
+    .expect("schools");
     tx.commit().await.expect("commit");
     for grade in GRADES {
         let new = NewReference { code: grade.into(), name: grade.into(), max_score: None, position: None };
         reference::add(&db, &admin, reference::Kind::Grade, &new).await.expect("grade");
     }
     for subject in &SUBJECTS[1..] {
-        let new = NewReference { code: subject.to_string(), name: subject.to_string(), max_score: Some(100.0), position: None };
+        let new = NewReference {
+            code: subject.to_string(),
+            name: subject.to_string(),
+            max_score: Some(100.0),
+            position: None,
+        };
         reference::add(&db, &admin, reference::Kind::Subject, &new).await.expect("subject");
     }
     (db, url)
@@ -163,7 +174,8 @@ mod raw {
         pub fn exec(&self, sql: &str) {
             let sql = CString::new(sql).unwrap();
             // SAFETY: an open connection and a NUL-terminated statement.
-            let rc = unsafe { ffi::sqlite3_exec(self.0, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
+            let rc =
+                unsafe { ffi::sqlite3_exec(self.0, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
             assert_eq!(rc, ffi::SQLITE_OK, "{sql:?}");
         }
 
@@ -227,10 +239,18 @@ mod raw {
 
 /// The raw run: read the CSV, look codes up in maps, bind and step one prepared INSERT per
 /// row, in one transaction.
-fn raw_insert(url: &str, csv_path: &std::path::Path, schools: &HashMap<String, i64>, grades: &HashMap<String, i64>, subjects: &HashMap<String, i64>) -> usize {
+fn raw_insert(
+    url: &str,
+    csv_path: &std::path::Path,
+    schools: &HashMap<String, i64>,
+    grades: &HashMap<String, i64>,
+    subjects: &HashMap<String, i64>,
+) -> usize {
     use raw::Value::{Int, Null, Real, Text};
     let conn = raw::Conn::open(url);
-    conn.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000");
+    conn.exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000",
+    );
     conn.exec("BEGIN");
     let sql = CString::new(
         "INSERT INTO learner_outcomes (school_id, year, term, grade_id, subject_id, sex, group_id, enrolled, assessed, \
@@ -273,7 +293,8 @@ fn raw_insert(url: &str, csv_path: &std::path::Path, schools: &HashMap<String, i
 
 async fn codes(db: &Db, sql: &str) -> HashMap<String, i64> {
     let Db::Sqlite(p) = db else { unreachable!("SQLite") };
-    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await.expect("codes");
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await.expect("codes");
     rows.into_iter().collect()
 }
 
@@ -297,9 +318,10 @@ async fn main() {
         let (db, _) = fresh(dir.path(), &format!("pipeline{round}")).await;
         reset_peak();
         let started = Instant::now();
-        let report = outcomes::import(&db, &Actor::system(), Source::path(&csv_path).expect("source"), Options::default())
-            .await
-            .expect("import");
+        let report =
+            outcomes::import(&db, &Actor::system(), Source::path(&csv_path).expect("source"), Options::default())
+                .await
+                .expect("import");
         let took = started.elapsed().as_secs_f64();
         assert!(report.ok(), "{:?}", report.problems.first());
         assert_eq!(report.rows_written, rows as u64);

@@ -86,7 +86,12 @@ struct DataValueSet {
 
 /// The values as a `dataValueSets` document (codes as identifiers: import it with
 /// `idScheme=CODE`), periods as DHIS2's yearly `2025`.
-pub fn data_value_sets(indicator: &str, year: i64, values: &[Value], mapping: &Mapping) -> Result<Export, Vec<Problem>> {
+pub fn data_value_sets(
+    indicator: &str,
+    year: i64,
+    values: &[Value],
+    mapping: &Mapping,
+) -> Result<Export, Vec<Problem>> {
     let mut problems = Vec::new();
     let element = mapping.code("indicator", indicator, "indicator", &mut problems);
     let mut out = Vec::new();
@@ -180,11 +185,8 @@ pub fn adx(
             }
         }
         let (Some(element), Some(org_unit)) = (&element, org_unit) else { continue };
-        let line = format!(
-            "    <dataValue dataElement=\"{}\"{attributes} value=\"{}\"/>",
-            escape(element),
-            number(value)
-        );
+        let line =
+            format!("    <dataValue dataElement=\"{}\"{attributes} value=\"{}\"/>", escape(element), number(value));
         count += 1;
         match groups.iter_mut().find(|(o, _)| *o == org_unit) {
             Some((_, lines)) => lines.push(line),
@@ -249,10 +251,13 @@ mod tests {
     fn data_value_sets_use_the_mapped_codes_and_leave_suppressed_values_out() {
         let export = data_value_sets("proficiency-rate", 2024, &values(), &mapping()).unwrap();
         let json: serde_json::Value = serde_json::from_str(&export.body).unwrap();
-        assert_eq!(json["dataValues"][0], serde_json::json!({
-            "dataElement": "LO_PROF", "period": "2024", "orgUnit": "OU_D1",
-            "categoryOptionCombo": "COC_F", "value": "75"
-        }));
+        assert_eq!(
+            json["dataValues"][0],
+            serde_json::json!({
+                "dataElement": "LO_PROF", "period": "2024", "orgUnit": "OU_D1",
+                "categoryOptionCombo": "COC_F", "value": "75"
+            })
+        );
         assert_eq!(json["dataValues"][1]["value"], "40.125");
         assert_eq!((export.values, export.suppressed), (2, 1));
     }

@@ -32,9 +32,10 @@ async fn fixture(db: &Db) {
         S2,2024,2,P1,MATH,M,30,5,5,10,10,,\n\
         S1,2024,,P1,,F,,,,,,50,5\n\
         S1,2024,,P1,,M,,,,,,50,10\n";
-    let report = outcomes::import(db, &admin, Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap(), Options::default())
-        .await
-        .unwrap();
+    let report =
+        outcomes::import(db, &admin, Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap(), Options::default())
+            .await
+            .unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 
@@ -85,11 +86,10 @@ async fn the_shipped_definitions_are_valid_and_answer_by_sex_and_unit() {
         else {
             panic!("refused");
         };
-        assert_eq!((p[0].code, p[0].column.as_deref(), p[0].value.as_deref()), (
-            "indicator-disaggregation-not-allowed",
-            Some("by"),
-            Some("role")
-        ));
+        assert_eq!(
+            (p[0].code, p[0].column.as_deref(), p[0].value.as_deref()),
+            ("indicator-disaggregation-not-allowed", Some("by"), Some("role"))
+        );
     }
 }
 
@@ -103,7 +103,10 @@ async fn small_cells_of_an_answer_are_hidden_from_readers_without_row_level_righ
             username: "o".into(),
             display_name: "O".into(),
             language: "en".into(),
-            grants: vec![Grant { role: AccountRole::DistrictOfficer, scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() } }],
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() },
+            }],
         };
         let q = Question { place: Place::Unit(3), year: 2024, by: vec!["sex".into()] };
         let a = engine::answer(&t.db, &officer, "proficiency-rate", &q).await.unwrap();
@@ -118,9 +121,14 @@ async fn small_cells_of_an_answer_are_hidden_from_readers_without_row_level_righ
         let q = Question { place: Place::Unit(2), year: 2024, by: vec![] };
         assert!(matches!(engine::answer(&t.db, &officer, "proficiency-rate", &q).await, Err(Error::NotFound)));
         // Row-level readers see the counts.
-        let a = engine::answer(&t.db, &Actor::system(), "proficiency-rate", &Question { place: Place::Unit(3), year: 2024, by: vec!["sex".into()] })
-            .await
-            .unwrap();
+        let a = engine::answer(
+            &t.db,
+            &Actor::system(),
+            "proficiency-rate",
+            &Question { place: Place::Unit(3), year: 2024, by: vec!["sex".into()] },
+        )
+        .await
+        .unwrap();
         close(a.cells[0].value, 75.0);
     }
 }
@@ -141,27 +149,38 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
             disaggregations: dis.iter().map(|d| d.to_string()).collect(),
             kirkpatrick_level: Some(4),
         };
-        assert_eq!(refused(engine::create(&t.db, &admin, &input("sum(advanced", None, &[])).await), vec![(
-            "indicator-parse",
-            "numerator".to_string()
-        )]);
+        assert_eq!(
+            refused(engine::create(&t.db, &admin, &input("sum(advanced", None, &[])).await),
+            vec![("indicator-parse", "numerator".to_string())]
+        );
         assert_eq!(
             refused(engine::create(&t.db, &admin, &input("sum(advanced)", Some("sum(assessd)"), &[])).await),
             vec![("indicator-unknown-measure", "denominator".to_string())]
         );
         assert_eq!(
-            refused(engine::create(&t.db, &admin, &input("sum(advanced)", Some("sum(assessed) where sex = 'F'"), &["sex"])).await),
+            refused(
+                engine::create(&t.db, &admin, &input("sum(advanced)", Some("sum(assessed) where sex = 'F'"), &["sex"]))
+                    .await
+            ),
             vec![("indicator-divides-by-empty-set", "denominator".to_string())]
         );
-        let saved =
-            engine::create(&t.db, &admin, &input("sum(advanced) where sex = 'F'", Some("sum(assessed) where sex = 'F'"), &["unit", "grade"]))
-                .await
-                .unwrap();
+        let saved = engine::create(
+            &t.db,
+            &admin,
+            &input("sum(advanced) where sex = 'F'", Some("sum(assessed) where sex = 'F'"), &["unit", "grade"]),
+        )
+        .await
+        .unwrap();
         assert_eq!(saved.disaggregations, "unit,grade");
         // Girls at advanced in D1: 10 of 40.
-        let a = engine::answer(&t.db, &admin, "girls-advanced", &Question { place: Place::Unit(2), year: 2024, by: vec![] })
-            .await
-            .unwrap();
+        let a = engine::answer(
+            &t.db,
+            &admin,
+            "girls-advanced",
+            &Question { place: Place::Unit(2), year: 2024, by: vec![] },
+        )
+        .await
+        .unwrap();
         close(a.total.value, 25.0);
 
         // Targets.
@@ -174,7 +193,9 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
             target: 70.0,
         };
         assert_eq!(
-            refused(engine::set_target(&t.db, &admin, "proficiency-rate", &target(Some("role"), Some("teacher"))).await),
+            refused(
+                engine::set_target(&t.db, &admin, "proficiency-rate", &target(Some("role"), Some("teacher"))).await
+            ),
             vec![("indicator-disaggregation-not-allowed", "disaggregation".to_string())]
         );
         engine::set_target(&t.db, &admin, "proficiency-rate", &target(Some("sex"), Some("F"))).await.unwrap();
@@ -189,7 +210,10 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
             username: "o".into(),
             display_name: "O".into(),
             language: "en".into(),
-            grants: vec![Grant { role: AccountRole::DistrictOfficer, scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() } }],
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() },
+            }],
         };
         assert!(engine::targets(&t.db, &d2, "proficiency-rate").await.unwrap().is_empty());
         assert!(matches!(

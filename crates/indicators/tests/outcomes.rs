@@ -81,7 +81,8 @@ async fn an_outcomes_file_is_imported_whole_and_flows_are_read_by_school_and_uni
         fixture(&t.db).await;
         let admin = Actor::system();
         let csv = worked_example_csv();
-        let dry = outcomes::import(&t.db, &admin, source(&csv), Options { dry_run: true, progress: None }).await.unwrap();
+        let dry =
+            outcomes::import(&t.db, &admin, source(&csv), Options { dry_run: true, progress: None }).await.unwrap();
         assert!(dry.ok(), "{:?}", dry.problems);
         assert_eq!((dry.rows_read, dry.rows_valid, dry.rows_written), (24, 24, 0));
         assert_eq!(stored(&t.db).await, 0, "a dry run writes nothing");
@@ -142,18 +143,21 @@ async fn bad_outcome_rows_are_each_named_by_row_and_column_and_nothing_is_writte
         let report = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
         let found: Vec<(Option<usize>, Option<&str>, &str)> =
             report.problems.iter().map(|p| (p.row, p.column.as_deref(), p.code)).collect();
-        assert_eq!(found, vec![
-            (Some(3), Some("school_code"), "unknown-school"),
-            (Some(4), Some("grade"), "unknown-grade"),
-            (Some(5), Some("group"), "unknown-group"),
-            (Some(6), Some("repeating"), "more-repeaters-than-enrolled"),
-            (Some(7), Some("mean_score"), "score-above-maximum"),
-            (Some(8), Some("school_code"), "duplicate-in-file"),
-            (Some(9), Some("year"), "bad-year"),
-            (Some(9), Some("term"), "bad-term"),
-            (Some(9), Some("sex"), "bad-choice"),
-            (Some(9), Some("enrolled"), "negative"),
-        ]);
+        assert_eq!(
+            found,
+            vec![
+                (Some(3), Some("school_code"), "unknown-school"),
+                (Some(4), Some("grade"), "unknown-grade"),
+                (Some(5), Some("group"), "unknown-group"),
+                (Some(6), Some("repeating"), "more-repeaters-than-enrolled"),
+                (Some(7), Some("mean_score"), "score-above-maximum"),
+                (Some(8), Some("school_code"), "duplicate-in-file"),
+                (Some(9), Some("year"), "bad-year"),
+                (Some(9), Some("term"), "bad-term"),
+                (Some(9), Some("sex"), "bad-choice"),
+                (Some(9), Some("enrolled"), "negative"),
+            ]
+        );
         assert_eq!(report.problems_total, 10);
         assert_eq!((report.rows_read, report.rows_valid, report.rows_written), (9, 2, 0));
         assert_eq!(stored(&t.db).await, 0, "nothing is written when any row is wrong");
@@ -166,11 +170,14 @@ async fn bad_outcome_rows_are_each_named_by_row_and_column_and_nothing_is_writte
                 .await
                 .unwrap();
         let codes: Vec<(&str, Option<&str>)> = report.problems.iter().map(|p| (p.code, p.column.as_deref())).collect();
-        assert_eq!(codes, vec![
-            ("unknown-column", Some("colour")),
-            ("missing-column", Some("grade")),
-            ("missing-column", Some("sex"))
-        ]);
+        assert_eq!(
+            codes,
+            vec![
+                ("unknown-column", Some("colour")),
+                ("missing-column", Some("grade")),
+                ("missing-column", Some("sex"))
+            ]
+        );
         let report = outcomes::import(&t.db, &admin, source(HEADER), Options::default()).await.unwrap();
         assert_eq!(report.problems[0].code, "no-rows");
     }

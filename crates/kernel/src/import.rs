@@ -133,12 +133,16 @@ pub enum Source {
     Csv(Box<dyn std::io::Read + Send>),
     /// A workbook's bytes (`.xlsx`, `.xls`): its first sheet is streamed.
     Workbook(Vec<u8>),
+    /// A table already read from another format (a DHIS2 data value set, say): its rows'
+    /// numbers are what problems name.
+    Table(opencpd_domain::Table),
 }
 
 impl Source {
     /// A file on disk, its format told by its extension.
     pub fn path(path: &Path) -> std::result::Result<Source, Problem> {
-        let unreadable = |e: std::io::Error| Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display()));
+        let unreadable =
+            |e: std::io::Error| Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display()));
         match opencpd_transfer::Format::from_name(&path.to_string_lossy())? {
             opencpd_transfer::Format::Csv => Ok(Source::Csv(Box::new(std::fs::File::open(path).map_err(unreadable)?))),
             opencpd_transfer::Format::Xlsx => Ok(Source::Workbook(std::fs::read(path).map_err(unreadable)?)),
@@ -200,7 +204,8 @@ type Chunk = std::result::Result<Vec<TableRow>, Problem>;
 fn spawn_reader(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
     std::thread::spawn(move || {
         let limits = opencpd_transfer::stream::STREAM;
-        let send_rows = |tx: &tokio::sync::mpsc::Sender<Chunk>, chunk: Vec<TableRow>| tx.blocking_send(Ok(chunk)).is_ok();
+        let send_rows =
+            |tx: &tokio::sync::mpsc::Sender<Chunk>, chunk: Vec<TableRow>| tx.blocking_send(Ok(chunk)).is_ok();
         match source {
             Source::Csv(read) => {
                 let mut rows = match opencpd_transfer::CsvRows::new(read, limits) {
@@ -238,6 +243,18 @@ fn spawn_reader(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
                             let _ = tx.blocking_send(Err(p));
                             return;
                         }
+                    }
+                }
+            }
+            Source::Table(table) => {
+                let header = TableRow { number: 1, cells: table.headers };
+                if !send_rows(&tx, vec![header]) {
+                    return;
+                }
+                let mut rows = table.rows.into_iter().peekable();
+                while rows.peek().is_some() {
+                    if !send_rows(&tx, rows.by_ref().take(CHUNK_ROWS).collect()) {
+                        return;
                     }
                 }
             }
@@ -286,7 +303,9 @@ fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<V
             Some(c) => at[c] = Some(i),
             None => {
                 let expected: Vec<&str> = columns.iter().map(|c| c.name).collect();
-                problems.push(Problem::new("unknown-column").at_row(1).in_column(name).arg("expected", expected.join(", ")));
+                problems.push(
+                    Problem::new("unknown-column").at_row(1).in_column(name).arg("expected", expected.join(", ")),
+                );
             }
         }
     }
@@ -424,11 +443,14 @@ mod tests {
         assert_eq!(at, vec![Some(1), None, Some(0)]);
         let p = match_header(&["school_code".into(), "school_code".into(), "colour".into()], &columns).unwrap_err();
         let found: Vec<(&str, Option<&str>)> = p.iter().map(|p| (p.code, p.column.as_deref())).collect();
-        assert_eq!(found, vec![
-            ("duplicate-column", Some("school_code")),
-            ("unknown-column", Some("colour")),
-            ("missing-column", Some("enrolled"))
-        ]);
+        assert_eq!(
+            found,
+            vec![
+                ("duplicate-column", Some("school_code")),
+                ("unknown-column", Some("colour")),
+                ("missing-column", Some("enrolled"))
+            ]
+        );
     }
 
     #[test]

@@ -90,11 +90,7 @@ impl<R: Read> CsvRows<R> {
 
 /// Reads the first sheet of a workbook and hands each row to `row` as soon as it ends
 /// (the header first); `row` answers false to stop early.
-pub fn each_sheet_row(
-    bytes: &[u8],
-    limits: &Limits,
-    row: &mut dyn FnMut(TableRow) -> bool,
-) -> Result<(), Problem> {
+pub fn each_sheet_row(bytes: &[u8], limits: &Limits, row: &mut dyn FnMut(TableRow) -> bool) -> Result<(), Problem> {
     crate::workbook::each_row(bytes, limits, row)
 }
 
@@ -139,7 +135,8 @@ mod tests {
 
     #[test]
     fn a_sheet_streams_row_by_row_and_can_stop() {
-        let rows = vec![vec!["P1".to_string(), "12".into()], vec!["P2".into(), "".into()], vec!["P3".into(), "7".into()]];
+        let rows =
+            vec![vec!["P1".to_string(), "12".into()], vec!["P2".into(), "".into()], vec!["P3".into(), "7".into()]];
         let mut bytes = Vec::new();
         crate::write_table(crate::Format::Xlsx, &["grade", "enrolled"], rows, &mut bytes).unwrap();
         let mut seen = Vec::new();

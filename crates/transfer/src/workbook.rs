@@ -166,7 +166,10 @@ pub(crate) fn each_row(bytes: &[u8], limits: &Limits, f: &mut dyn FnMut(TableRow
         }
         // The row limit counts rows handed on, not rows held.
         if count >= limits.rows {
-            return Err(Problem::new("sheet-too-many-rows").at_row(row as usize + 1).arg("sheet", &rows.name).arg("max", limits.rows));
+            return Err(Problem::new("sheet-too-many-rows")
+                .at_row(row as usize + 1)
+                .arg("sheet", &rows.name)
+                .arg("max", limits.rows));
         }
         rows.cell(row, column, cell.get_value())?;
     }

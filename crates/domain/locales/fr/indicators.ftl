@@ -28,3 +28,4 @@ problem-target-category = donnez une ventilation et l'une de ses catégories ens
 problem-bad-kirkpatrick-level = { $value } n'est pas un niveau de Kirkpatrick : donnez 1, 2, 3 ou 4
 problem-dhis2-unmapped = { $value } n'a pas de code DHIS2 (type de correspondance { $kind })
 problem-dhis2-bad-attribute = { $value } ne peut pas être un attribut de catégorie ADX : utilisez des lettres, chiffres, _ - . en commençant par une lettre
+problem-dhis2-period = { $value } n'est pas une période annuelle DHIS2 telle que 2025

@@ -134,10 +134,10 @@ impl Definition {
     pub fn allows(&self, field: &str, wanted: &[&str]) -> Result<(), Problem> {
         match wanted.iter().find(|w| !self.disaggregations.iter().any(|d| d == *w)) {
             None => Ok(()),
-            Some(w) => Err(Problem::new("indicator-disaggregation-not-allowed")
-                .in_column(field)
-                .with_value(*w)
-                .arg("allowed", if self.disaggregations.is_empty() { "-".into() } else { self.disaggregations.join(", ") })),
+            Some(w) => Err(Problem::new("indicator-disaggregation-not-allowed").in_column(field).with_value(*w).arg(
+                "allowed",
+                if self.disaggregations.is_empty() { "-".into() } else { self.disaggregations.join(", ") },
+            )),
         }
     }
 }
@@ -533,11 +533,10 @@ mod tests {
         assert_eq!(d.disaggregations, vec!["sex".to_string(), "unit".into()]);
         assert!(d.allows("disaggregation", &["sex"]).is_ok());
         let p = d.allows("disaggregation", &["role"]).unwrap_err();
-        assert_eq!((p.code, p.column.as_deref(), p.value.as_deref()), (
-            "indicator-disaggregation-not-allowed",
-            Some("disaggregation"),
-            Some("role")
-        ));
+        assert_eq!(
+            (p.code, p.column.as_deref(), p.value.as_deref()),
+            ("indicator-disaggregation-not-allowed", Some("disaggregation"), Some("role"))
+        );
         // Sums and differences in a numerator.
         let e = parse("sum(enrolled) - sum(repeating) + 2").unwrap();
         assert!(matches!(e, Expr::Add(..)));

@@ -42,7 +42,8 @@ pub async fn set_code(db: &Db, actor: &Actor, kind: &str, key: &str, code: &str)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    audit::record(&mut tx, actor, "update", "dhis2_code", &format!("{kind}:{key}"), code, None::<&()>, Some(&code)).await?;
+    audit::record(&mut tx, actor, "update", "dhis2_code", &format!("{kind}:{key}"), code, None::<&()>, Some(&code))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -77,9 +78,10 @@ impl Format {
 pub async fn export(db: &Db, actor: &Actor, code: &str, question: &Question, format: Format) -> Result<Export> {
     let answer = super::engine::answer(db, actor, code, question).await?;
     let (place_kind, place_code): (&'static str, String) = match question.place {
-        Place::Unit(id) => {
-            ("unit", on_db!(db, |p| sqlx::query_scalar("SELECT code FROM units WHERE id = $1").bind(id).fetch_one(p).await)?)
-        }
+        Place::Unit(id) => (
+            "unit",
+            on_db!(db, |p| sqlx::query_scalar("SELECT code FROM units WHERE id = $1").bind(id).fetch_one(p).await)?,
+        ),
         Place::School(id) => (
             "school",
             on_db!(db, |p| sqlx::query_scalar("SELECT code FROM schools WHERE id = $1").bind(id).fetch_one(p).await)?,
@@ -106,4 +108,125 @@ pub async fn export(db: &Db, actor: &Actor, code: &str, question: &Question, for
         Format::Adx => dhis2::adx(&answer.indicator, answer.year, &values, &mapping, &exported),
     }
     .map_err(Error::Invalid)
+}
+
+/// The outcome columns a DHIS2 data element can be mapped to (kind `measure`).
+const IMPORTED: &[&str] = &[
+    "enrolled",
+    "assessed",
+    "mean_score",
+    "below_basic",
+    "basic",
+    "proficient",
+    "advanced",
+    "promoted",
+    "repeating",
+    "dropped_out",
+];
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InValue {
+    data_element: String,
+    period: String,
+    org_unit: String,
+    #[serde(default)]
+    category_option_combo: Option<String>,
+    value: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InSet {
+    data_values: Vec<InValue>,
+}
+
+/// Imports aggregate school data from a DHIS2 `dataValueSets` JSON file (codes as
+/// identifiers): each data element is mapped to an outcome column (`measure`), each
+/// organisation unit to a school (`school`), each category option combination to its
+/// categories (`combo`: `grade:P1;sex:F`, with `subject:` and `group:` where they apply),
+/// each period is a year. A code not mapped is named by its value's place
+/// (`dataValues[3].orgUnit`) and nothing is written; the values mapped become outcome
+/// rows (a row's number is its first value's, from 1) imported through the outcome
+/// import: the same checks, all or nothing.
+pub async fn import_data_values(
+    db: &Db,
+    actor: &Actor,
+    json: &[u8],
+    options: opencpd_kernel::import::Options<'_>,
+) -> Result<opencpd_kernel::import::ImportReport> {
+    let set: InSet = serde_json::from_slice(json).map_err(|e| {
+        Error::invalid(Problem::new("not-a-table").arg("detail", format!("not a DHIS2 data value set: {e}")))
+    })?;
+    let mapping = mapping(db).await?;
+    let reverse = |kind: &str| -> std::collections::HashMap<String, String> {
+        mapping.0.iter().filter(|((k, _), _)| k == kind).map(|((_, key), code)| (code.clone(), key.clone())).collect()
+    };
+    let (measures, schools, combos) = (reverse("measure"), reverse("school"), reverse("combo"));
+    let mut problems = Vec::new();
+    // (school, year, grade, subject, sex, group) → (first value's number, cells by column).
+    let mut rows: std::collections::BTreeMap<[String; 6], (usize, Vec<String>)> = Default::default();
+    let columns = super::outcomes::COLUMNS;
+    for (i, v) in set.data_values.iter().enumerate() {
+        let field = |f: &str| format!("dataValues[{i}].{f}");
+        let unmapped = |f: &str, value: &str, kind: &str| {
+            Problem::new("dhis2-unmapped").in_column(field(f)).with_value(value).arg("kind", kind)
+        };
+        let measure = measures.get(&v.data_element).filter(|m| IMPORTED.contains(&m.as_str()));
+        if measure.is_none() {
+            problems.push(unmapped("dataElement", &v.data_element, "measure"));
+        }
+        let school = schools.get(&v.org_unit);
+        if school.is_none() {
+            problems.push(unmapped("orgUnit", &v.org_unit, "school"));
+        }
+        let combo = v.category_option_combo.as_deref().unwrap_or("");
+        let mut categories: std::collections::HashMap<&str, &str> = Default::default();
+        match combos.get(combo) {
+            Some(key) => {
+                for part in key.split(';') {
+                    if let Some((d, c)) = part.split_once(':') {
+                        categories.insert(d.trim(), c.trim());
+                    }
+                }
+            }
+            None => problems.push(unmapped("categoryOptionCombo", combo, "combo")),
+        }
+        let year = v.period.trim();
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            problems.push(Problem::new("dhis2-period").in_column(field("period")).with_value(&v.period));
+        }
+        let (Some(measure), Some(school)) = (measure, school) else { continue };
+        let get = |d: &str| categories.get(d).map(|s| s.to_string()).unwrap_or_default();
+        let key = [school.clone(), year.to_string(), get("grade"), get("subject"), get("sex"), get("group")];
+        let entry = rows.entry(key.clone()).or_insert_with(|| {
+            let mut cells = vec![String::new(); columns.len()];
+            for (name, value) in ["school_code", "year", "grade", "subject", "sex", "group"].iter().zip(key.iter()) {
+                let at = columns.iter().position(|c| c.name == *name).expect("a column");
+                cells[at] = value.clone();
+            }
+            (i + 1, cells)
+        });
+        let at = columns.iter().position(|c| c.name == measure.as_str()).expect("an outcome column");
+        entry.1[at] = v.value.trim().to_string();
+    }
+    if !problems.is_empty() {
+        let total = problems.len() as u64;
+        problems.truncate(opencpd_kernel::import::LISTED_PROBLEMS);
+        return Ok(opencpd_kernel::import::ImportReport {
+            kind: "outcomes",
+            rows_read: set.data_values.len() as u64,
+            rows_written: 0,
+            rows_valid: 0,
+            dry_run: options.dry_run,
+            problems,
+            problems_total: total,
+        });
+    }
+    let mut table_rows: Vec<opencpd_domain::TableRow> =
+        rows.into_values().map(|(number, cells)| opencpd_domain::TableRow { number, cells }).collect();
+    table_rows.sort_by_key(|r| r.number);
+    let table =
+        opencpd_domain::Table { headers: columns.iter().map(|c| c.name.to_string()).collect(), rows: table_rows };
+    super::outcomes::import(db, actor, opencpd_kernel::import::Source::Table(table), options).await
 }

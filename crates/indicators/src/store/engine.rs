@@ -6,10 +6,14 @@
 //! programme participants) limited to the place and the reader's scope; the aggregates are
 //! then added up per category. Counts leave through `opencpd_domain::suppression`.
 
-use crate::model::{Answer, AnswerCell, Count, Indicator, IndicatorInput, Place, Question, TargetInput, TargetProgress};
+use crate::model::{
+    Answer, AnswerCell, Count, Indicator, IndicatorInput, Place, Question, TargetInput, TargetProgress,
+};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
-use opencpd_domain::indicators::definition::{self, Catalogue, Condition, Definition, DefinitionText, Expr, Func, Measure};
+use opencpd_domain::indicators::definition::{
+    self, Catalogue, Condition, Definition, DefinitionText, Expr, Func, Measure,
+};
 use opencpd_domain::registry::{parse_code, parse_name};
 use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
@@ -120,7 +124,13 @@ fn text_of(i: &Indicator) -> DefinitionText {
         numerator: i.numerator.clone(),
         denominator: i.denominator.clone(),
         scale: i.scale,
-        disaggregations: i.disaggregations.split(',').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect(),
+        disaggregations: i
+            .disaggregations
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect(),
     }
 }
 
@@ -139,7 +149,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<In
     if let Some(level) = input.kirkpatrick_level
         && !(1..=4).contains(&level)
     {
-        problems.push(Problem::new("bad-kirkpatrick-level").in_column("kirkpatrick_level").with_value(level.to_string()));
+        problems
+            .push(Problem::new("bad-kirkpatrick-level").in_column("kirkpatrick_level").with_value(level.to_string()));
     }
     let text = DefinitionText {
         numerator: input.numerator.clone(),
@@ -187,7 +198,11 @@ fn categorise(raw: Vec<Option<String>>, by: &[String], children: &[(String, Stri
         .map(|(v, d)| {
             let v = v.unwrap_or_default();
             if d == "unit" {
-                children.iter().find(|(path, _)| v.starts_with(path.as_str())).map(|(_, code)| code.clone()).unwrap_or(v)
+                children
+                    .iter()
+                    .find(|(path, _)| v.starts_with(path.as_str()))
+                    .map(|(_, code)| code.clone())
+                    .unwrap_or(v)
             } else {
                 v
             }
@@ -203,10 +218,8 @@ async fn participant_place(db: &Db, actor: &Actor, place: Place) -> Result<Strin
     super::flows::place_clause(db, actor, place).await?;
     match place {
         Place::Unit(id) => {
-            let path: String = on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-                .bind(id)
-                .fetch_one(p)
-                .await)?;
+            let path: String =
+                on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(p).await)?;
             let scope = ListScope::of(actor).sql(Columns::path("pp.path"));
             Ok(format!("pp.path >= '{path}' AND pp.path < '{}' AND {scope}", upper_bound(&path)))
         }
@@ -286,9 +299,7 @@ async fn aggregate(
         }
         q.fetch_all(p).await.map(|rows| {
             use sqlx::Row;
-            rows.iter()
-                .map(|r| ((0..n).map(|i| r.get::<Option<String>, _>(i)).collect(), r.get::<i64, _>(n)))
-                .collect()
+            rows.iter().map(|r| ((0..n).map(|i| r.get::<Option<String>, _>(i)).collect(), r.get::<i64, _>(n))).collect()
         })
     })?;
     let mut sums = Sums::new();
@@ -471,7 +482,9 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput)
         None => (None, None),
     };
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 =
+        on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
         "INSERT INTO indicator_targets (indicator_id, unit_id, school_id, year, disaggregation, category, baseline, \
          target) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -484,7 +497,8 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput)
     .bind(input.baseline)
     .bind(input.target)
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+        })?;
     audit::record(
         &mut tx,
         actor,
@@ -504,16 +518,16 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput)
 pub async fn targets(db: &Db, actor: &Actor, code: &str) -> Result<Vec<TargetProgress>> {
     let indicator = indicator(db, code).await?;
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, unit_id, school_id, year, disaggregation, category, baseline, target FROM indicator_targets \
+    let rows: Vec<(i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64)> =
+        on_db!(db, |p| sqlx::query_as(
+            "SELECT id, unit_id, school_id, year, disaggregation, category, baseline, target FROM indicator_targets \
          WHERE indicator_id = $1 ORDER BY year, id"
-    )
-    .bind(indicator.id)
-    .fetch_all(p)
-    .await)?;
-    let root: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL")
-        .fetch_one(p)
+        )
+        .bind(indicator.id)
+        .fetch_all(p)
         .await)?;
+    let root: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
     let mut out = Vec::new();
     for (id, unit_id, school_id, year, disaggregation, category, baseline, target) in rows {
         let place = school_id.map(Place::School).or(unit_id.map(Place::Unit));

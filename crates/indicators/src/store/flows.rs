@@ -19,10 +19,11 @@ pub(crate) async fn place_clause(db: &Db, actor: &Actor, place: Place) -> Result
     let scope = ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"));
     match place {
         Place::School(id) => {
-            let path: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
-                .bind(id)
-                .fetch_optional(p)
-                .await)?;
+            let path: Option<String> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(p)
+                    .await)?;
             let path = path.ok_or(Error::NotFound)?;
             actor.require(Action::Read, &Target::School { id, unit_path: &path })?;
             Ok(format!("s.id = {id} AND {scope}"))
@@ -46,10 +47,11 @@ pub(crate) async fn place_clause(db: &Db, actor: &Actor, place: Place) -> Result
 /// The id of a learner group by code (0: all learners).
 async fn group_id(db: &Db, group: Option<&str>) -> Result<i64> {
     let Some(code) = group else { return Ok(0) };
-    let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM learner_groups WHERE LOWER(code) = LOWER($1)")
-        .bind(code)
-        .fetch_optional(p)
-        .await)?;
+    let id: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT id FROM learner_groups WHERE LOWER(code) = LOWER($1)")
+            .bind(code)
+            .fetch_optional(p)
+            .await)?;
     id.ok_or_else(|| Error::invalid(opencpd_domain::Problem::new("unknown-group").in_column("group").with_value(code)))
 }
 
@@ -166,12 +168,11 @@ pub async fn proficiency_gaps(
     let subject_clause = match subject {
         None => "o.subject_id <> 0".to_string(),
         Some(code) => {
-            let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
-                "SELECT id FROM outcome_subjects WHERE LOWER(code) = LOWER($1)"
-            )
-            .bind(code)
-            .fetch_optional(p)
-            .await)?;
+            let id: Option<i64> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
             let id = id.ok_or_else(|| {
                 Error::invalid(opencpd_domain::Problem::new("unknown-subject").in_column("subject").with_value(code))
             })?;

@@ -297,7 +297,9 @@ impl Importer for OutcomeImport {
         if let (Some(m), Some((_, max))) = (mean_score, subject) {
             match max {
                 Some(max) if m > max => {
-                    problems.push(row.problem(MEAN, "score-above-maximum").arg("max", max).arg("subject", row.get(SUBJECT)));
+                    problems.push(
+                        row.problem(MEAN, "score-above-maximum").arg("max", max).arg("subject", row.get(SUBJECT)),
+                    );
                 }
                 None => problems.push(row.problem(MEAN, "score-needs-subject")),
                 _ => {}
@@ -351,15 +353,15 @@ pub async fn import(db: &Db, actor: &Actor, source: Source, options: Options<'_>
 /// Enters rows of outcomes for one school (its leader's page): the import's checks, each
 /// problem naming the entry (as its row, from 1) and the field; every row or none.
 pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEntry]) -> Result<u64> {
-    let school: Option<(String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT code, unit_path FROM schools WHERE id = $1"
-    )
-    .bind(school_id)
-    .fetch_optional(p)
-    .await)?;
+    let school: Option<(String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT code, unit_path FROM schools WHERE id = $1")
+            .bind(school_id)
+            .fetch_optional(p)
+            .await)?;
     let (code, unit_path) = school.ok_or(Error::NotFound)?;
     actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
-    let mut importer = OutcomeImport { lookups: Lookups::read(db, actor, Some(school_id)).await?, seen: HashMap::new() };
+    let mut importer =
+        OutcomeImport { lookups: Lookups::read(db, actor, Some(school_id)).await?, seen: HashMap::new() };
     let at: Vec<Option<usize>> = (0..COLUMNS.len()).map(Some).collect();
     let mut problems = Vec::new();
     let mut checked = Vec::with_capacity(entries.len());

@@ -21,9 +21,7 @@ pub async fn subjects(db: &Db) -> Result<Vec<Subject>> {
 }
 
 pub async fn groups(db: &Db) -> Result<Vec<LearnerGroup>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM learner_groups ORDER BY code")
-        .fetch_all(p)
-        .await)?)
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM learner_groups ORDER BY code").fetch_all(p).await)?)
 }
 
 /// Which list a new reference goes to.
@@ -59,11 +57,10 @@ pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Resu
     let mut tx = db.begin().await?;
     let id: i64 = match kind {
         Kind::Grade => {
-            let next: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM outcome_grades"
-            )
-            .fetch_one(&mut *c)
-            .await)?;
+            let next: i64 =
+                on_tx!(&mut tx, |c| sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM outcome_grades")
+                    .fetch_one(&mut *c)
+                    .await)?;
             on_tx!(&mut tx, |c| sqlx::query_scalar(
                 "INSERT INTO outcome_grades (code, name, position) VALUES ($1, $2, $3) RETURNING id"
             )
@@ -90,7 +87,17 @@ pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Resu
         .await),
     }
     .map_err(|e| unique_violation(e, &code))?;
-    audit::record(&mut tx, actor, "create", kind.as_str(), &id.to_string(), &code, None::<&()>, Some(&serde_json::json!({ "code": code, "name": name }))).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        kind.as_str(),
+        &id.to_string(),
+        &code,
+        None::<&()>,
+        Some(&serde_json::json!({ "code": code, "name": name })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
