@@ -228,17 +228,23 @@ async fn participant_place(db: &Db, actor: &Actor, place: Place) -> Result<Strin
 }
 
 /// Reads one aggregate for a place and year, grouped by `by`.
+/// What every aggregate of one answer is read for.
+struct Asked<'a> {
+    place: Place,
+    year: i64,
+    by: &'a [String],
+    children: &'a [(String, String)],
+}
+
 async fn aggregate(
     db: &Db,
     actor: &Actor,
-    place: Place,
-    year: i64,
+    asked: &Asked<'_>,
     func: Func,
     measure: &str,
     filter: &[Condition],
-    by: &[String],
-    children: &[(String, String)],
 ) -> Result<Sums> {
+    let Asked { place, year, by, children } = *asked;
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
     let mut binds: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
@@ -335,22 +341,14 @@ fn combine(expr: &Expr, sums: &mut std::collections::VecDeque<Sums>, into: &mut 
     }
 }
 
-async fn evaluate(
-    db: &Db,
-    actor: &Actor,
-    expr: &Expr,
-    place: Place,
-    year: i64,
-    by: &[String],
-    children: &[(String, String)],
-) -> Result<BTreeMap<Vec<String>, f64>> {
+async fn evaluate(db: &Db, actor: &Actor, expr: &Expr, asked: &Asked<'_>) -> Result<BTreeMap<Vec<String>, f64>> {
     let mut sums = std::collections::VecDeque::new();
     for (func, measure, filter) in expr.aggregates() {
-        sums.push_back(aggregate(db, actor, place, year, *func, measure, filter, by, children).await?);
+        sums.push_back(aggregate(db, actor, asked, *func, measure, filter).await?);
     }
     let mut out = BTreeMap::new();
     combine(expr, &mut sums, &mut out, 1.0);
-    out.retain(|k, _| k.len() == by.len());
+    out.retain(|k, _| k.len() == asked.by.len());
     Ok(out)
 }
 
@@ -375,14 +373,17 @@ pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> 
     let wanted: Vec<&str> = by.iter().map(String::as_str).collect();
     def.allows("by", &wanted)?;
     let children = children(db, question.place).await?;
-    let whole_num = evaluate(db, actor, &def.numerator, question.place, question.year, &[], &children).await?;
+    let (place, year) = (question.place, question.year);
+    let whole = Asked { place, year, by: &[], children: &children };
+    let split = Asked { place, year, by: &by, children: &children };
+    let whole_num = evaluate(db, actor, &def.numerator, &whole).await?;
     let whole_den = match &def.denominator {
-        Some(d) => Some(evaluate(db, actor, d, question.place, question.year, &[], &children).await?),
+        Some(d) => Some(evaluate(db, actor, d, &whole).await?),
         None => None,
     };
-    let num = evaluate(db, actor, &def.numerator, question.place, question.year, &by, &children).await?;
+    let num = evaluate(db, actor, &def.numerator, &split).await?;
     let den = match &def.denominator {
-        Some(d) => Some(evaluate(db, actor, d, question.place, question.year, &by, &children).await?),
+        Some(d) => Some(evaluate(db, actor, d, &split).await?),
         None => None,
     };
     let mut keys: Vec<Vec<String>> = num.keys().cloned().collect();
@@ -482,9 +483,8 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput)
         None => (None, None),
     };
     let mut tx = db.begin().await?;
-    let id: i64 =
-        on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO indicator_targets (indicator_id, unit_id, school_id, year, disaggregation, category, baseline, \
          target) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -498,7 +498,7 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput)
     .bind(input.target)
     .fetch_one(&mut *c)
     .await
-        })?;
+    })?;
     audit::record(
         &mut tx,
         actor,
