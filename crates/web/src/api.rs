@@ -60,41 +60,21 @@ pub fn router() -> Router<AppState> {
         .route("/field/conflicts/{id}/resolve", post(resolve_conflict))
         .route("/audit", get(audit_trail))
         .route("/users", get(list_users).post(create_user))
-        .fallback(not_found)
-}
-
-async fn not_found() -> Error {
-    Error::NotFound
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders: registry, accounts and imports. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
     paths(me, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user, list_schools, list_people),
-    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
+    components(schemas(SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+/// The OpenAPI description of this crate's API routes.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::delivery::DeliveryApi::openapi());
     doc.merge(crate::delivery::PaperApi::openapi());
-    Json(doc)
+    doc
 }
 
 /// Unwraps an extractor, turning its rejection into our error shape.
@@ -114,7 +94,7 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiError)))]
 async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
     let actor = ctx.actor()?;
-    let stats = state.stats.get(&state.db).await?;
+    let stats = crate::unit_stats(&state.db).await?;
     let counts = registry::counts(&state.db, actor, &stats).await?;
     Ok(Json(Me {
         username: actor.username.clone(),
@@ -134,7 +114,7 @@ async fn get_unit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result
 async fn unit_children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<UnitSummary>>> {
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
-    let stats = state.stats.get(&state.db).await?;
+    let stats = crate::unit_stats(&state.db).await?;
     Ok(Json(registry::children(&state.db, actor, &unit, &stats).await?))
 }
 

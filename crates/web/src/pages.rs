@@ -2,17 +2,18 @@
 //! the scope) and renders a template; forms carry the session's CSRF token.
 
 use crate::AppState;
-use crate::auth::{self, Ctx, Id, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::error::{Error, Rendered, Result};
-use crate::security::ClientAddress;
-use axum::extract::{Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
+use crate::auth::{Ctx, Id};
+use crate::error::{Error, Result};
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
+use opencpd_http::csrf::{CsrfForm, NoFields};
+pub use opencpd_http::session::can_import;
+use opencpd_http::session::render_errors;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::imports::{self, Progress};
@@ -57,12 +58,51 @@ impl ListView {
     }
 }
 
-pub fn router(state: AppState) -> Router<AppState> {
+/// The templates of the pages this crate serves (the shared ones are `opencpd_http`'s).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("home.html", include_str!("../templates/home.html")),
+    ("unit.html", include_str!("../templates/unit.html")),
+    ("school.html", include_str!("../templates/school.html")),
+    ("person.html", include_str!("../templates/person.html")),
+    ("import.html", include_str!("../templates/import.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("instruments.html", include_str!("../templates/instruments.html")),
+    ("conflicts.html", include_str!("../templates/conflicts.html")),
+    ("instrument.html", include_str!("../templates/instrument.html")),
+    ("instrument_summary.html", include_str!("../templates/instrument_summary.html")),
+    ("delivery/programmes.html", include_str!("../templates/delivery/programmes.html")),
+    ("delivery/programme.html", include_str!("../templates/delivery/programme.html")),
+    ("delivery/course.html", include_str!("../templates/delivery/course.html")),
+    ("delivery/cohorts.html", include_str!("../templates/delivery/cohorts.html")),
+    ("delivery/cohort.html", include_str!("../templates/delivery/cohort.html")),
+    ("delivery/mark.html", include_str!("../templates/delivery/mark.html")),
+    ("delivery/verify.html", include_str!("../templates/delivery/verify.html")),
+    ("delivery/record.html", include_str!("../templates/delivery/record.html")),
+    ("delivery/apply.html", include_str!("../templates/delivery/apply.html")),
+    ("delivery/below.html", include_str!("../templates/delivery/below.html")),
+    ("delivery/outreach.html", include_str!("../templates/delivery/outreach.html")),
+    ("delivery/outreach_form.html", include_str!("../templates/delivery/outreach_form.html")),
+    ("delivery/outreach_event.html", include_str!("../templates/delivery/outreach_event.html")),
+    ("delivery/resource.html", include_str!("../templates/delivery/resource.html")),
+    ("delivery/school_resources.html", include_str!("../templates/delivery/school_resources.html")),
+    ("delivery/school_resources_page.html", include_str!("../templates/delivery/school_resources_page.html")),
+    ("delivery/person_awards.html", include_str!("../templates/delivery/person_awards.html")),
+    ("delivery/catalogue_forms.html", include_str!("../templates/delivery/catalogue_forms.html")),
+    ("delivery/programme_form.html", include_str!("../templates/delivery/programme_form.html")),
+    ("delivery/course_form.html", include_str!("../templates/delivery/course_form.html")),
+    ("delivery/catalogue_edit.html", include_str!("../templates/delivery/catalogue_edit.html")),
+    ("delivery/outreach_kinds.html", include_str!("../templates/delivery/outreach_kinds.html")),
+    ("delivery/certificate.html", include_str!("../templates/delivery/certificate.html")),
+    ("delivery/templates.html", include_str!("../templates/delivery/templates.html")),
+    ("delivery/typed.html", include_str!("../templates/delivery/typed.html")),
+    ("delivery/checkin_screen.html", include_str!("../templates/delivery/checkin_screen.html")),
+    ("delivery/checkin.html", include_str!("../templates/delivery/checkin.html")),
+];
+
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/lang/{code}", get(switch_language))
         .route("/units/{id}", get(unit_page))
         .route("/schools/{id}", get(school_page))
         .route("/people/{id}", get(person_page))
@@ -79,180 +119,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/instruments/{id}", get(instrument_page))
         .route("/instruments/{id}/summary", get(instrument_summary_page))
         .route("/instruments/{id}/retire", post(retire_instrument))
-        .route("/static/app.css", get(stylesheet))
         .route("/field", get(|| async { Redirect::permanent("/field/") }))
         .route("/field/", get(|| field_file(Path("index.html".to_string()))))
         .route("/field/{file}", get(field_file))
-        .layer(axum::middleware::from_fn_with_state(state, render_errors))
-}
-
-/// Whether the actor may import anything at all (the store checks each row's scope).
-pub fn can_import(actor: &Actor) -> bool {
-    actor.grants.iter().any(|g| {
-        matches!(
-            g.role,
-            AccountRole::SystemAdmin
-                | AccountRole::NationalOfficer
-                | AccountRole::DistrictOfficer
-                | AccountRole::SectorOfficer
-                | AccountRole::SchoolLeader
-        )
-    })
-}
-
-/// Turns an error answer into a page in the reader's language, or a redirect to the login
-/// page when no one is logged in.
-pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let headers = request.headers().clone();
-    let here = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
-    let response = next.run(request).await;
-    let Some(Rendered(error)) = response.extensions().get::<Rendered>().cloned() else {
-        return response;
-    };
-    error_page(&state, &headers, &here, &error).unwrap_or(response)
-}
-
-/// An error as a page in the reader's language, or a redirect to the login page when
-/// they must log in first; `None` when the page cannot be rendered.
-pub fn error_page(state: &AppState, headers: &HeaderMap, here: &str, error: &Error) -> Option<Response> {
-    if matches!(*error, Error::Unauthorized) {
-        return Some(Redirect::to(&format!("/login?next={}", encode(here))).into_response());
-    }
-    let lang = auth::cookie(headers, LANG_COOKIE).map(opencpd_domain::i18n::resolve).unwrap_or("en");
-    let ctx = Ctx { actor: None, csrf: None, lang, by_token: false, here: here.to_string(), vouch: None };
-    let messages: Vec<String> = error.problems().iter().map(|p| p.located(lang)).collect();
-    let html =
-        state.templates.page(&ctx, "error.html", minijinja::context! { status => error.status().as_u16(), messages });
-    html.ok().map(|html| (error.status(), html).into_response())
-}
-
-/// Percent-encodes a path for a query parameter.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Only local paths are followed after login or a language switch.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
-    }
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-async fn login_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response> {
-    if ctx.actor.is_some() {
-        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
-    }
-    let token = accounts::new_secret();
-    let html = state.templates.page(
-        &ctx,
-        "login.html",
-        minijinja::context! { login_csrf => &token, next => safe_next(q.next.as_deref()), error => None::<String> },
-    )?;
-    Ok(([(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600)))], html).into_response())
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    username: String,
-    password: String,
-    csrf: String,
-    next: Option<String>,
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    ClientAddress(address): ClientAddress,
-    Form(form): Form<LoginForm>,
-) -> Result<Response> {
-    // Double-submit check: the form's token must match the cookie set with the form.
-    if auth::cookie(&headers, LOGIN_CSRF_COOKIE) != Some(form.csrf.as_str()) {
-        return Err(Error::Csrf);
-    }
-    match auth::login(&state, &form.username, &form.password, &address).await {
-        Ok((actor, secret)) => {
-            let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
-            let h = response.headers_mut();
-            let max_age = accounts::SESSION_DAYS * 86400;
-            h.append(
-                header::SET_COOKIE,
-                auth::set_cookie(SESSION_COOKIE, &secret, Some(max_age)).parse().expect("cookie"),
-            );
-            if auth::cookie(&headers, LANG_COOKIE).is_none() {
-                h.append(
-                    header::SET_COOKIE,
-                    auth::set_cookie(LANG_COOKIE, &actor.language, Some(365 * 86400)).parse().expect("cookie"),
-                );
-            }
-            Ok(response)
-        }
-        Err(e @ (Error::BadCredentials | Error::Throttled(_))) => {
-            let message = e.problems().iter().map(|p| p.message(ctx.lang)).collect::<Vec<_>>().join(" ");
-            let html = state.templates.page(&ctx, "login.html", minijinja::context! { login_csrf => &form.csrf, next => safe_next(form.next.as_deref()), error => message, username => &form.username })?;
-            let mut response = (e.status(), html).into_response();
-            if let Error::Throttled(seconds) = e {
-                response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
-            }
-            Ok(response)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response> {
-    ctx.check_csrf(&form.csrf)?;
-    if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
-        accounts::end_session(&state.db, secret).await?;
-    }
-    let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", Some(0)).parse().expect("cookie"));
-    Ok(response)
-}
-
-async fn switch_language(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> Result<Response> {
-    let lang = opencpd_domain::i18n::resolve(&code);
-    if let Some(actor) = &ctx.actor {
-        accounts::set_language(&state.db, actor, lang).await?;
-    }
-    let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400)).parse().expect("cookie"));
-    Ok(response)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), render_errors))
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     let actor = ctx.actor()?;
-    let stats = state.stats.get(&state.db).await?;
+    let stats = crate::unit_stats(&state.db).await?;
     let counts = registry::counts(&state.db, actor, &stats).await?;
     let units = registry::start_units(&state.db, actor, &stats).await?;
     let schools = registry::own_schools(&state.db, actor).await?;
@@ -283,7 +158,7 @@ async fn unit_page(
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     let crumbs = registry::ancestors(&state.db, actor, &unit.path).await?;
-    let stats = state.stats.get(&state.db).await?;
+    let stats = crate::unit_stats(&state.db).await?;
     let children = registry::children(&state.db, actor, &unit, &stats).await?;
     let page = q.page.unwrap_or(1).max(1);
     // Large units list their schools on a search; the units below them list theirs.
@@ -487,7 +362,6 @@ async fn render_users(
 
 #[derive(Deserialize)]
 struct UserForm {
-    csrf: String,
     username: String,
     display_name: String,
     password: String,
@@ -496,9 +370,8 @@ struct UserForm {
     scope_code: Option<String>,
 }
 
-async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UserForm>) -> Result<Response> {
+async fn create_user(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<UserForm>) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = async {
         let role = AccountRole::parse(&form.role).map_err(|p| p.in_column("role"))?;
         let new = NewUser {
@@ -521,9 +394,8 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(form): Form<U
     }
 }
 
-async fn set_disabled(state: AppState, ctx: Ctx, username: String, csrf: String, disabled: bool) -> Result<Response> {
+async fn set_disabled(state: AppState, ctx: Ctx, username: String, disabled: bool) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&csrf)?;
     accounts::set_disabled(&state.db, actor, &username, disabled).await?;
     Ok(Redirect::to("/users").into_response())
 }
@@ -532,18 +404,18 @@ async fn disable_user(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
-    set_disabled(state, ctx, username, form.csrf, true).await
+    set_disabled(state, ctx, username, true).await
 }
 
 async fn enable_user(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
-    set_disabled(state, ctx, username, form.csrf, false).await
+    set_disabled(state, ctx, username, false).await
 }
 
 async fn audit_page(
@@ -564,14 +436,6 @@ async fn audit_page(
             action => filter.action.unwrap_or_default(),
         },
     )
-}
-
-async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        include_str!("../static/app.css"),
-    )
-        .into_response()
 }
 
 async fn render_instruments(
@@ -666,10 +530,9 @@ async fn retire_instrument(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     instruments::retire(&state.db, actor, id).await?;
     Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
 }
@@ -740,7 +603,6 @@ async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
 
 #[derive(Deserialize)]
 struct ResolveForm {
-    csrf: String,
     action: String,
 }
 
@@ -748,10 +610,31 @@ async fn resolve_conflict(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<ResolveForm>,
+    CsrfForm(form): CsrfForm<ResolveForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     opencpd_store::field::resolve(&state.db, actor, id, form.action == "apply").await?;
     Ok(Redirect::to("/conflicts").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TEMPLATES;
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
+        assert!(TEMPLATES.len() > 30);
+    }
+
+    /// The CSP allows no inline script, no `<style>` element and no event attribute: no
+    /// page or field-app file may have one.
+    #[test]
+    fn pages_and_the_field_app_have_nothing_inline_the_csp_would_block() {
+        let field = [("field/index.html", include_str!("../static/field/index.html"))];
+        for (name, body) in TEMPLATES.iter().copied().chain(field) {
+            assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
+        }
+    }
 }

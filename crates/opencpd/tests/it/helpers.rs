@@ -2,7 +2,7 @@
 //! the server on port 0, and typed helpers for requests.
 
 use opencpd_store::demo::{self, DemoConfig, Scale};
-use opencpd_store::{Actor, Db, accounts};
+use opencpd_store::{Actor, accounts};
 
 pub const PASSWORD: &str = "test-password";
 

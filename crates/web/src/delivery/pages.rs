@@ -6,14 +6,15 @@ use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{Error, Result};
 use crate::pages::ListView;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_http::csrf::{CsrfForm, NoFields};
 use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
 use opencpd_store::delivery::awards::{self, AwardInput};
 use opencpd_store::delivery::certificates::Revocation;
@@ -344,10 +345,9 @@ fn course_fields(
 async fn create_programme_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = programme_input(&form, &mut problems);
@@ -364,10 +364,9 @@ async fn create_programme_form(
 async fn create_course_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
     let input = course_input(&form, &mut problems);
@@ -431,10 +430,9 @@ async fn edit_programme_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let before = catalogue::programme(&state.db, actor, id).await?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
@@ -462,10 +460,9 @@ async fn edit_course_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let before = catalogue::course(&state.db, id).await?;
     let form = fields_map(&fields);
     let mut problems = Vec::new();
@@ -607,7 +604,6 @@ async fn render_cohorts(
 
 #[derive(Deserialize)]
 struct CohortForm {
-    csrf: String,
     #[serde(flatten)]
     cohort: CohortFields,
 }
@@ -626,9 +622,12 @@ struct CohortFields {
 }
 
 /// Opens a cohort from the form on the cohorts page.
-async fn create_cohort_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CohortForm>) -> Result<Response> {
+async fn create_cohort_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<CohortForm>,
+) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let f = form.cohort;
     let capacity = f.capacity.trim().parse::<i64>();
     let input = CohortInput {
@@ -755,7 +754,6 @@ fn text(ctx: &Ctx, key: &str, args: &[(&str, String)]) -> String {
 
 #[derive(Deserialize)]
 struct EnrolForm {
-    csrf: String,
     #[serde(default)]
     staff_number: Option<String>,
     /// Chosen from the search by name.
@@ -767,10 +765,9 @@ async fn enrol_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<EnrolForm>,
+    CsrfForm(form): CsrfForm<EnrolForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let input = EnrolInput { person_id: form.person_id, staff_number: form.staff_number };
     let outcome = cohorts::enrol(&state.db, actor, id, &input).await.map_err(Error::from);
     after_form(&state, &ctx, id, outcome, |e| {
@@ -807,7 +804,6 @@ async fn enrol_upload(State(state): State<AppState>, ctx: Ctx, Id(id): Id, multi
 
 #[derive(Deserialize)]
 struct SessionForm {
-    csrf: String,
     held_on: String,
     title: String,
     #[serde(default)]
@@ -818,10 +814,9 @@ async fn session_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<SessionForm>,
+    CsrfForm(form): CsrfForm<SessionForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let hours = if form.hours.trim().is_empty() { Ok(0.0) } else { form.hours.trim().replace(',', ".").parse::<f64>() };
     let outcome = match hours {
         Ok(hours) => {
@@ -834,19 +829,13 @@ async fn session_form(
         .await
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
 async fn certificates_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = certificates::issue_for_cohort(&state.db, actor, id).await.map_err(Error::from);
     after_form(&state, &ctx, id, outcome, |r| {
         text(&ctx, "delivery-certificates-issued", &[("n", r.issued.to_string())])
@@ -856,7 +845,6 @@ async fn certificates_form(
 
 #[derive(Deserialize)]
 struct DecisionForm {
-    csrf: String,
     cohort_id: i64,
     decision: String,
     #[serde(default)]
@@ -867,10 +855,9 @@ async fn decide_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let input = Decision { decision: form.decision, reason: Some(form.reason) };
     let outcome = cohorts::decide(&state.db, actor, id, &input).await.map_err(Error::from);
     after_form(&state, &ctx, form.cohort_id, outcome, |a| text(&ctx, &format!("application-{}", a.status), &[])).await
@@ -922,10 +909,9 @@ async fn mark_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let marks: Vec<Mark> = fields
         .iter()
         .filter_map(|(k, val)| {
@@ -1020,7 +1006,6 @@ async fn render_record(
 
 #[derive(Deserialize)]
 struct RevokeForm {
-    csrf: String,
     cohort_id: i64,
     #[serde(default)]
     reason: String,
@@ -1030,10 +1015,9 @@ async fn revoke_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<RevokeForm>,
+    CsrfForm(form): CsrfForm<RevokeForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome =
         certificates::revoke(&state.db, actor, id, &Revocation { reason: form.reason }).await.map_err(Error::from);
     after_form(&state, &ctx, form.cohort_id, outcome, |c| {
@@ -1044,7 +1028,6 @@ async fn revoke_form(
 
 #[derive(Deserialize)]
 struct ReissueForm {
-    csrf: String,
     cohort_id: i64,
 }
 
@@ -1052,10 +1035,9 @@ async fn reissue_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<ReissueForm>,
+    CsrfForm(form): CsrfForm<ReissueForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = certificates::reissue(&state.db, actor, id).await.map_err(Error::from);
     after_form(&state, &ctx, form.cohort_id, outcome, |c| {
         text(&ctx, "delivery-reissued", &[("serial", c.serial.clone())])
@@ -1092,16 +1074,14 @@ async fn apply_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<App
 
 #[derive(Deserialize)]
 struct ApplyForm {
-    csrf: String,
     cohort: String,
     person_id: String,
     #[serde(default)]
     motivation: String,
 }
 
-async fn apply_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<ApplyForm>) -> Result<Response> {
+async fn apply_form(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<ApplyForm>) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = match form.person_id.trim().parse::<i64>() {
         Ok(person_id) => {
             let input = ApplicationInput { person_id, motivation: Some(form.motivation.clone()) };
@@ -1162,7 +1142,6 @@ fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
 
 #[derive(Deserialize)]
 struct EditCohortForm {
-    csrf: String,
     version: String,
     name: String,
     #[serde(default)]
@@ -1183,10 +1162,9 @@ async fn edit_cohort_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<EditCohortForm>,
+    CsrfForm(form): CsrfForm<EditCohortForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = match (form.capacity.trim().parse::<i64>(), form.version.trim().parse::<i64>()) {
         (Ok(capacity), Ok(version)) => {
             let facilitators = words(&form.facilitators);
@@ -1209,7 +1187,6 @@ async fn edit_cohort_form(
 
 #[derive(Deserialize)]
 struct WithdrawForm {
-    csrf: String,
     cohort_id: i64,
     #[serde(default)]
     withdrawn_on: String,
@@ -1221,10 +1198,9 @@ async fn withdraw_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<WithdrawForm>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let input = Withdrawal { withdrawn_on: Some(form.withdrawn_on), reason: form.reason };
     let outcome = cohorts::withdraw(&state.db, actor, id, &input).await.map_err(Error::from);
     after_form(&state, &ctx, form.cohort_id, outcome, |e| {
@@ -1237,10 +1213,9 @@ async fn reinstate_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<ReissueForm>,
+    CsrfForm(form): CsrfForm<ReissueForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let outcome = cohorts::reinstate(&state.db, actor, id).await.map_err(Error::from);
     after_form(&state, &ctx, form.cohort_id, outcome, |e| {
         text(&ctx, "enrolment-reinstated", &[("name", format!("{} {}", e.given_name, e.family_name))])
@@ -1383,10 +1358,9 @@ fn outreach_from_form(fields: &[(String, String)]) -> (OutreachInput, Vec<Proble
 async fn create_outreach_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
     let outcome = stored_if_read(problems, outreach::create_event(&state.db, actor, &input)).await;
     match outcome {
@@ -1449,10 +1423,9 @@ async fn edit_outreach_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_form_csrf(&fields)?;
     let (input, problems) = outreach_from_form(&fields);
     let outcome = stored_if_read(problems, outreach::update_event(&state.db, actor, id, &input)).await;
     match outcome {
@@ -1501,7 +1474,6 @@ async fn render_resource(
 
 #[derive(Deserialize)]
 struct CheckForm {
-    csrf: String,
     checked_on: String,
     state: String,
     #[serde(default)]
@@ -1514,10 +1486,9 @@ async fn check_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CheckForm>,
+    CsrfForm(form): CsrfForm<CheckForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let input = CheckInput {
         checked_on: form.checked_on,
         state: form.state,
@@ -1538,7 +1509,6 @@ async fn check_form(
 
 #[derive(Deserialize)]
 struct ResourceForm {
-    csrf: String,
     kind: String,
     #[serde(default)]
     description: String,
@@ -1555,10 +1525,9 @@ async fn resource_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<ResourceForm>,
+    CsrfForm(form): CsrfForm<ResourceForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let school = opencpd_store::registry::school(&state.db, actor, id).await?;
     let outcome = match form.quantity.trim().parse::<i64>() {
         Ok(quantity) => {
@@ -1618,7 +1587,6 @@ pub async fn school_resources(
 
 #[derive(Deserialize)]
 struct AwardForm {
-    csrf: String,
     name: String,
     #[serde(default)]
     category: String,
@@ -1635,10 +1603,9 @@ async fn award_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<AwardForm>,
+    CsrfForm(form): CsrfForm<AwardForm>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let input = AwardInput {
         person_id: Some(id),
         staff_number: None,
@@ -1669,9 +1636,8 @@ async fn delete_outreach_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
-    ctx.check_csrf(&form.csrf)?;
     outreach::delete_event(&state.db, ctx.actor()?, id).await?;
     Ok(Redirect::to("/outreach").into_response())
 }
@@ -1680,9 +1646,8 @@ async fn delete_resource_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
-    ctx.check_csrf(&form.csrf)?;
     let actor = ctx.actor()?;
     let school = resources::resource(&state.db, actor, id).await?.school_id;
     resources::delete_resource(&state.db, actor, id).await?;
@@ -1693,9 +1658,8 @@ async fn delete_award_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
-    ctx.check_csrf(&form.csrf)?;
     let actor = ctx.actor()?;
     let person = awards::award(&state.db, actor, id).await?.person_id;
     awards::delete_award(&state.db, actor, id).await?;
@@ -1756,7 +1720,6 @@ async fn render_kinds(
 
 #[derive(Deserialize)]
 struct KindForm {
-    csrf: String,
     key: String,
     name_en: String,
     name_fr: String,
@@ -1765,9 +1728,8 @@ struct KindForm {
 }
 
 /// Adds a kind of event, or renames the one with the same key.
-async fn kind_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<KindForm>) -> Result<Response> {
+async fn kind_form(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<KindForm>) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let mut problems = Vec::new();
     let fields = HashMap::from([("position".to_string(), form.position.clone())]);
     let position = whole(&mut problems, &fields, "position", "position").unwrap_or(0);

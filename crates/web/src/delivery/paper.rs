@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use opencpd_domain::access::Action;
+use opencpd_http::csrf::{CsrfForm, NoFields};
 use opencpd_store::delivery::attendance::{self, MarkReport};
 use opencpd_store::delivery::catalogue;
 use opencpd_store::delivery::checkin::{self, CheckinCode, CheckinOutcome};
@@ -199,7 +200,6 @@ async fn templates_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
 
 #[derive(Deserialize)]
 struct TemplateForm {
-    csrf: String,
     #[serde(default)]
     course_code: String,
     lang: String,
@@ -213,9 +213,12 @@ struct TemplateForm {
     signatories: String,
 }
 
-async fn templates_form(State(state): State<AppState>, ctx: Ctx, Form(f): Form<TemplateForm>) -> Result<Response> {
+async fn templates_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<TemplateForm>,
+) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&f.csrf)?;
     let input = TemplateInput {
         course_code: Some(f.course_code),
         lang: f.lang,
@@ -340,11 +343,10 @@ async fn typed_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     let get = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    ctx.check_csrf(get("csrf").unwrap_or(""))?;
     let groups = fields
         .iter()
         .filter_map(|(k, v)| Some(RowGroup { status: k.strip_prefix("rows_")?.to_string(), rows: v.clone() }))
@@ -399,19 +401,13 @@ async fn checkin_page(
     Ok(html.into_response())
 }
 
-#[derive(Deserialize)]
-struct CheckinForm {
-    csrf: String,
-}
-
 async fn checkin_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((session, code)): Path<(i64, String)>,
-    Form(form): Form<CheckinForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    ctx.check_csrf(&form.csrf)?;
     let s = checkin::session_for_checkin(&state.db, actor, session).await?;
     let (status, outcome, problems) =
         match checkin::check_in(&state.db, actor, session, &code).await.map_err(Error::from) {

@@ -1,5 +1,5 @@
 //! The one HTTP error type. It answers JSON (`{"error", "message", "problems"}`) with the
-//! right status; for pages, [`crate::pages`] renders the same error as HTML in the reader's
+//! right status; for pages, [`crate::session`] renders the same error as HTML in the reader's
 //! language. Internal errors are logged and shown only as "internal error".
 
 use axum::http::StatusCode;
@@ -40,9 +40,9 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<opencpd_store::Error> for Error {
-    fn from(e: opencpd_store::Error) -> Error {
-        use opencpd_store::Error as S;
+impl From<opencpd_kernel::Error> for Error {
+    fn from(e: opencpd_kernel::Error) -> Error {
+        use opencpd_kernel::Error as S;
         match e {
             S::Invalid(p) => Error::Invalid(p),
             S::NotFound => Error::NotFound,

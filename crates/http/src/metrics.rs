@@ -58,8 +58,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     out.push_str("# TYPE opencpd_uptime_seconds gauge\n");
     out.push_str(&format!("opencpd_uptime_seconds {}\n", m.started.get().map(|s| s.elapsed().as_secs()).unwrap_or(0)));
     let backend = match state.db.backend() {
-        opencpd_store::Backend::Sqlite => "sqlite",
-        opencpd_store::Backend::Postgres => "postgres",
+        opencpd_kernel::Backend::Sqlite => "sqlite",
+        opencpd_kernel::Backend::Postgres => "postgres",
     };
     out.push_str("# TYPE opencpd_database_info gauge\n");
     out.push_str(&format!("opencpd_database_info{{backend=\"{backend}\"}} 1\n"));

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use opencpd_store::{Actor, accounts};
+use opencpd_kernel::{Actor, accounts};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -92,8 +92,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = Error;
 
+    /// Read once per request: a second extractor (a [`crate::CsrfForm`]) gets the same.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx> {
-        context(parts, state, false).await
+        if let Some(ctx) = parts.extensions.get::<Ctx>() {
+            return Ok(ctx.clone());
+        }
+        let ctx = context(parts, state, false).await?;
+        parts.extensions.insert(ctx.clone());
+        Ok(ctx)
     }
 }
 

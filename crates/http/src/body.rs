@@ -106,7 +106,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let here = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     let headers = request.headers().clone();
     let refuse = |error: Error| {
-        let page = (!path.starts_with("/api/")).then(|| crate::pages::error_page(&state, &headers, &here, &error));
+        let page = (!path.starts_with("/api/")).then(|| crate::session::error_page(&state, &headers, &here, &error));
         page.flatten().unwrap_or_else(|| error.into_response())
     };
     let (parts, body) = request.into_parts();
