@@ -222,3 +222,62 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
         ));
     }
 }
+
+#[tokio::test]
+async fn reach_and_completion_are_read_from_programme_participants() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        // Six participants in D1 (four women, three of whom completed; two men, one
+        // completed) and one woman in D2, who completed.
+        let mut sql = String::from(
+            "INSERT INTO programmes (id, code, name, start_date, created_at) \
+             VALUES (1, 'LEAD', 'LEAD', '2024-01-01', '2024-01-01T00:00:00Z');",
+        );
+        let people = [
+            (1, "F", "/1/2/", 1),
+            (2, "F", "/1/2/", 1),
+            (3, "F", "/1/2/", 1),
+            (4, "F", "/1/2/", 0),
+            (5, "M", "/1/2/", 1),
+            (6, "M", "/1/2/", 0),
+            (7, "F", "/1/3/", 1),
+        ];
+        for (id, sex, path, completed) in people {
+            sql.push_str(&format!(
+                "INSERT INTO people (id, given_name, family_name, sex) VALUES ({id}, 'A', 'B', '{sex}'); \
+                 INSERT INTO programme_participants (programme_id, person_id, path, sex, role, completed, certified) \
+                 VALUES (1, {id}, '{path}', '{sex}', 'head_teacher', {completed}, 0);"
+            ));
+        }
+        on_db!(&t.db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let admin = Actor::system();
+        let ask = |place, by: &[&str]| Question { place, year: 2024, by: by.iter().map(|b| b.to_string()).collect() };
+        let reach = engine::answer(&t.db, &admin, "reach", &ask(Place::Unit(1), &["sex"])).await.unwrap();
+        close(reach.total.value, 7.0);
+        let by_sex: Vec<(String, Option<f64>)> =
+            reach.cells.iter().map(|c| (c.categories[0].clone(), c.value)).collect();
+        assert_eq!(by_sex, vec![("F".to_string(), Some(5.0)), ("M".to_string(), Some(2.0))]);
+        let by_unit = engine::answer(&t.db, &admin, "reach", &ask(Place::Unit(1), &["unit"])).await.unwrap();
+        let units: Vec<(String, Option<f64>)> =
+            by_unit.cells.iter().map(|c| (c.categories[0].clone(), c.value)).collect();
+        assert_eq!(units, vec![("D1".to_string(), Some(6.0)), ("D2".to_string(), Some(1.0))]);
+        // Completion in D1: 4 of 6.
+        let completion = engine::answer(&t.db, &admin, "completion-rate", &ask(Place::Unit(2), &[])).await.unwrap();
+        close(completion.total.value, 100.0 * 4.0 / 6.0);
+        // Read by D2's officer: D2 only, and its single participant is a small count.
+        let d2 = Actor {
+            user_id: Some(2),
+            username: "o".into(),
+            display_name: "O".into(),
+            language: "en".into(),
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() },
+            }],
+        };
+        let small = engine::answer(&t.db, &d2, "reach", &ask(Place::Unit(3), &[])).await.unwrap();
+        assert_eq!((small.total.numerator.shown.as_str(), small.total.value), ("<5", None));
+        assert!(small.suppressed);
+    }
+}

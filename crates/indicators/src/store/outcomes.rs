@@ -95,17 +95,75 @@ impl Checked {
         ]
     }
 
-    /// The row's place in the unique key, packed: two rows of one file with the same key
-    /// would write the same record twice.
-    fn key(&self) -> u128 {
-        let m = |v: i64, bits: u32| (v as u128) & ((1u128 << bits) - 1);
-        m(self.school_id, 40)
-            | m(self.grade_id, 20) << 40
-            | m(self.subject_id, 20) << 60
-            | m(self.group_id, 20) << 80
-            | m(self.year, 16) << 100
-            | m(self.term, 3) << 116
-            | u128::from(self.sex == Sex::Female) << 119
+    /// The row's place in the unique key, packed into 64 bits when its ids are small
+    /// enough (schools below 2^24, grades below 2^8, subjects and groups below 2^10, years
+    /// 1900–2155: every deployment we know of), so that the keys of a national file take
+    /// 16 bytes a row; otherwise in 128 bits.
+    fn key(&self) -> Key {
+        let fits = |v: i64, bits: u32| (0..1i64 << bits).contains(&v);
+        let year = self.year - 1900;
+        if fits(self.school_id, 24)
+            && fits(self.grade_id, 8)
+            && fits(self.subject_id, 10)
+            && fits(self.group_id, 10)
+            && fits(year, 8)
+        {
+            Key::Small(
+                self.school_id as u64
+                    | (self.grade_id as u64) << 24
+                    | (self.subject_id as u64) << 32
+                    | (self.group_id as u64) << 42
+                    | (year as u64) << 52
+                    | (self.term as u64 & 7) << 60
+                    | u64::from(self.sex == Sex::Female) << 63,
+            )
+        } else {
+            let m = |v: i64, bits: u32| (v as u128) & ((1u128 << bits) - 1);
+            Key::Large(
+                m(self.school_id, 40)
+                    | m(self.grade_id, 20) << 40
+                    | m(self.subject_id, 20) << 60
+                    | m(self.group_id, 20) << 80
+                    | m(self.year, 16) << 100
+                    | m(self.term, 3) << 116
+                    | u128::from(self.sex == Sex::Female) << 119,
+            )
+        }
+    }
+}
+
+/// A row's unique key, packed (see [`Checked::key`]).
+enum Key {
+    Small(u64),
+    Large(u128),
+}
+
+/// The first row of each key seen in a file.
+#[derive(Default)]
+struct Seen {
+    small: HashMap<u64, u32>,
+    large: HashMap<u128, u32>,
+}
+
+impl Seen {
+    /// The row that already had this key, or none (and the key is kept with `row`).
+    fn first(&mut self, key: Key, row: u32) -> Option<u32> {
+        match key {
+            Key::Small(k) => match self.small.entry(k) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row);
+                    None
+                }
+            },
+            Key::Large(k) => match self.large.entry(k) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row);
+                    None
+                }
+            },
+        }
     }
 }
 
@@ -166,13 +224,13 @@ impl Lookups {
 pub struct OutcomeImport {
     lookups: Lookups,
     /// The first row of each key seen in this file.
-    seen: HashMap<u128, u32>,
+    seen: Seen,
 }
 
 impl OutcomeImport {
     /// Reads what the rows are checked against, for `actor`.
     pub async fn new(db: &Db, actor: &Actor) -> Result<OutcomeImport> {
-        Ok(OutcomeImport { lookups: Lookups::read(db, actor, None).await?, seen: HashMap::new() })
+        Ok(OutcomeImport { lookups: Lookups::read(db, actor, None).await?, seen: Seen::default() })
     }
 }
 
@@ -321,19 +379,14 @@ impl Importer for OutcomeImport {
             counts: [enrolled, assessed, bands[0], bands[1], bands[2], bands[3], promoted, repeating, dropped, None],
             mean_score,
         };
-        match self.seen.entry(checked.key()) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                problems.push(
-                    Problem::new("duplicate-in-file")
-                        .at_row(row.number())
-                        .in_column("school_code")
-                        .with_value(row.get(SCHOOL))
-                        .arg("first", *first.get()),
-                );
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(row.number() as u32);
-            }
+        if let Some(first) = self.seen.first(checked.key(), row.number() as u32) {
+            problems.push(
+                Problem::new("duplicate-in-file")
+                    .at_row(row.number())
+                    .in_column("school_code")
+                    .with_value(row.get(SCHOOL))
+                    .arg("first", first),
+            );
         }
         if problems.is_empty() { Ok(checked) } else { Err(problems) }
     }
@@ -361,7 +414,7 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     let (code, unit_path) = school.ok_or(Error::NotFound)?;
     actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
     let mut importer =
-        OutcomeImport { lookups: Lookups::read(db, actor, Some(school_id)).await?, seen: HashMap::new() };
+        OutcomeImport { lookups: Lookups::read(db, actor, Some(school_id)).await?, seen: Seen::default() };
     let at: Vec<Option<usize>> = (0..COLUMNS.len()).map(Some).collect();
     let mut problems = Vec::new();
     let mut checked = Vec::with_capacity(entries.len());
