@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A grade, in the order flows read them.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Grade {
     pub id: i64,
     pub code: String,
@@ -14,7 +14,7 @@ pub struct Grade {
 }
 
 /// A subject learners are assessed in, with its maximum score.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Subject {
     pub id: i64,
     pub code: String,
@@ -23,7 +23,7 @@ pub struct Subject {
 }
 
 /// A group of learners a deployment reports by (special needs, refugee status…).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct LearnerGroup {
     pub id: i64,
     pub code: String,
@@ -139,7 +139,7 @@ pub struct GapRow {
 }
 
 /// An indicator as stored: its definition in the indicator language.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Indicator {
     pub id: i64,
     pub code: String,

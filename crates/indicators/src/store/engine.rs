@@ -21,6 +21,40 @@ use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use std::collections::BTreeMap;
 
+/// An indicator's row.
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    id: i64,
+    code: String,
+    name_en: String,
+    name_fr: String,
+    numerator: String,
+    denominator: Option<String>,
+    scale: f64,
+    disaggregations: String,
+    kirkpatrick_level: Option<i64>,
+    shipped: bool,
+    version: i64,
+}
+
+impl From<IndicatorRow> for Indicator {
+    fn from(r: IndicatorRow) -> Indicator {
+        Indicator {
+            id: r.id,
+            code: r.code,
+            name_en: r.name_en,
+            name_fr: r.name_fr,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            scale: r.scale,
+            disaggregations: r.disaggregations,
+            kirkpatrick_level: r.kirkpatrick_level,
+            shipped: r.shipped,
+            version: r.version,
+        }
+    }
+}
+
 /// Where a measure's records are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -100,23 +134,24 @@ fn column(source: Source, dimension: &str) -> &'static str {
 }
 
 pub async fn indicators(db: &Db) -> Result<Vec<Indicator>> {
-    Ok(on_db!(db, |p| sqlx::query_as(
+    let rows: Vec<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
          shipped, version FROM indicators ORDER BY code"
     )
     .fetch_all(p)
-    .await)?)
+    .await)?;
+    Ok(rows.into_iter().map(Indicator::from).collect())
 }
 
 pub async fn indicator(db: &Db, code: &str) -> Result<Indicator> {
-    let found: Option<Indicator> = on_db!(db, |p| sqlx::query_as(
+    let found: Option<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
          shipped, version FROM indicators WHERE code = $1"
     )
     .bind(code)
     .fetch_optional(p)
     .await)?;
-    found.ok_or(Error::NotFound)
+    found.map(Indicator::from).ok_or(Error::NotFound)
 }
 
 fn text_of(i: &Indicator) -> DefinitionText {

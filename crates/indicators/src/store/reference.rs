@@ -9,19 +9,25 @@ use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
 use opencpd_kernel::{Actor, Db, Result, audit, on_db, on_tx};
 
 pub async fn grades(db: &Db) -> Result<Vec<Grade>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name, position FROM outcome_grades ORDER BY position")
-        .fetch_all(p)
-        .await)?)
+    let rows: Vec<(i64, String, String, i64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, name, position FROM outcome_grades ORDER BY position")
+            .fetch_all(p)
+            .await)?;
+    Ok(rows.into_iter().map(|(id, code, name, position)| Grade { id, code, name, position }).collect())
 }
 
 pub async fn subjects(db: &Db) -> Result<Vec<Subject>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name, max_score FROM outcome_subjects ORDER BY code")
-        .fetch_all(p)
-        .await)?)
+    let rows: Vec<(i64, String, String, f64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, name, max_score FROM outcome_subjects ORDER BY code")
+            .fetch_all(p)
+            .await)?;
+    Ok(rows.into_iter().map(|(id, code, name, max_score)| Subject { id, code, name, max_score }).collect())
 }
 
 pub async fn groups(db: &Db) -> Result<Vec<LearnerGroup>> {
-    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM learner_groups ORDER BY code").fetch_all(p).await)?)
+    let rows: Vec<(i64, String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM learner_groups ORDER BY code").fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(id, code, name)| LearnerGroup { id, code, name }).collect())
 }
 
 /// Which list a new reference goes to.
