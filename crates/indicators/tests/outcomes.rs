@@ -180,6 +180,15 @@ async fn bad_outcome_rows_are_each_named_by_row_and_column_and_nothing_is_writte
         );
         let report = outcomes::import(&t.db, &admin, source(HEADER), Options::default()).await.unwrap();
         assert_eq!(report.problems[0].code, "no-rows");
+        // Every problem is counted; the first thousand are listed.
+        let mut many = HEADER.to_string();
+        for i in 0..1_200 {
+            many.push_str(&format!("X{i},2024,,P1,,F,,40,,,,,,,,2,\n"));
+        }
+        let report = outcomes::import(&t.db, &admin, source(&many), Options::default()).await.unwrap();
+        assert_eq!((report.problems.len(), report.problems_total), (1_000, 1_200));
+        assert_eq!(report.problems[999].row, Some(1_001));
+        assert_eq!(stored(&t.db).await, 0);
     }
 }
 
