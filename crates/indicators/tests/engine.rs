@@ -281,3 +281,41 @@ async fn reach_and_completion_are_read_from_programme_participants() {
         assert!(small.suppressed);
     }
 }
+
+#[tokio::test]
+async fn equity_gaps_show_points_and_sample_sizes_and_hide_small_groups() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        // D1, P1 mathematics: girls 30 of 40 (75%), boys 16 of 40 (40%): +35 points; the
+        // adjusted parity of 0.75/0.40 = 1.875 is 2 − 0.40/0.75 = 1.4666….
+        let gaps = opencpd_indicators::store::flows::proficiency_gaps(
+            &t.db,
+            &Actor::system(),
+            Place::Unit(2),
+            2024,
+            Some("MATH"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!((gaps[0].girls_size.value, gaps[0].boys_size.value), (Some(40), Some(40)));
+        close(gaps[0].points, 35.0);
+        close(gaps[0].parity_adjusted, 2.0 - 0.40 / 0.75);
+        // D2 read by its officer: 4 girls assessed is a small group, so no gap is shown.
+        let d2 = Actor {
+            user_id: Some(2),
+            username: "o".into(),
+            display_name: "O".into(),
+            language: "en".into(),
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() },
+            }],
+        };
+        let gaps =
+            opencpd_indicators::store::flows::proficiency_gaps(&t.db, &d2, Place::Unit(3), 2024, None).await.unwrap();
+        assert_eq!(gaps[0].girls_size.shown, "<5");
+        assert_eq!((gaps[0].points, gaps[0].parity_adjusted), (None, None));
+    }
+}
