@@ -14,3 +14,4 @@
 pub mod dhis2;
 pub mod model;
 pub mod store;
+pub mod web;
