@@ -77,6 +77,9 @@ impl AccountRole {
             Facilitate => {
                 matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | Facilitator)
             }
+            EditSchoolData => {
+                matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader)
+            }
         }
     }
 }
@@ -130,6 +133,8 @@ pub enum Action {
     ManageCohorts,
     /// Hold sessions: mark attendance and record grades (in a unit).
     Facilitate,
+    /// Import and enter a school's learner outcomes (school leaders for their school).
+    EditSchoolData,
 }
 
 /// What an action is about, with what is needed to place it.

@@ -22,6 +22,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr/forms.ftl", include_str!("../locales/fr/forms.ftl")),
     ("en", "en/peer.ftl", include_str!("../locales/en/peer.ftl")),
     ("fr", "fr/peer.ftl", include_str!("../locales/fr/peer.ftl")),
+    ("en", "en/indicators.ftl", include_str!("../locales/en/indicators.ftl")),
+    ("fr", "fr/indicators.ftl", include_str!("../locales/fr/indicators.ftl")),
 ];
 
 pub struct Catalog {

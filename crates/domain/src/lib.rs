@@ -12,6 +12,7 @@ pub mod access;
 pub mod completion;
 pub mod i18n;
 pub mod import;
+pub mod indicators;
 pub mod input;
 pub mod password;
 pub mod peer;

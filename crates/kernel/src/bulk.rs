@@ -72,7 +72,20 @@ pub async fn insert(
     tx: &mut Tx,
     head: &str,
     columns: usize,
+    rows: Vec<Vec<Cell>>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<u64> {
+    insert_then(tx, head, columns, rows, "", progress).await
+}
+
+/// [`insert`] with `tail` after the values (`ON CONFLICT (…) DO UPDATE SET …`, the same
+/// text on both backends).
+pub async fn insert_then(
+    tx: &mut Tx,
+    head: &str,
+    columns: usize,
     mut rows: Vec<Vec<Cell>>,
+    tail: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64> {
     let per_batch = batch_rows(columns);
@@ -95,6 +108,10 @@ pub async fn insert(
                     };
                 }
             });
+            if !tail.is_empty() {
+                qb.push(" ");
+                qb.push(tail);
+            }
             qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
         written += n;

@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod cache;
 pub mod derived;
 pub mod error;
+pub mod import;
 pub mod paging;
 pub mod scope;
 

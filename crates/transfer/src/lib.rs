@@ -4,10 +4,12 @@
 //! This crate knows file formats only. What the columns mean is `opencpd-domain`'s
 //! business; what is written to the database is `opencpd-store`'s.
 
+pub mod stream;
 mod workbook;
 mod xls;
 
 use opencpd_domain::{Problem, Table, TableRow};
+pub use stream::CsvRows;
 pub use workbook::{Limits, Sheet, Which, read_sheets};
 
 /// The file formats we read and write.

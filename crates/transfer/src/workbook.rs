@@ -131,6 +131,54 @@ pub fn read_sheets(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Result<Ve
     }
 }
 
+/// Streams the first sheet, handing each row on as the next begins (see
+/// `crate::stream::each_sheet_row`). An old `.xls`, which calamine reads whole, is read
+/// within the limits and then handed on row by row.
+pub(crate) fn each_row(bytes: &[u8], limits: &Limits, f: &mut dyn FnMut(TableRow) -> bool) -> Result<(), Problem> {
+    if !bytes.starts_with(b"PK") {
+        for sheet in read_sheets(bytes, Which::First, limits)? {
+            for row in sheet.rows {
+                if !f(row) {
+                    return Ok(());
+                }
+            }
+        }
+        return Ok(());
+    }
+    check_zip(bytes, limits)?;
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let Some(name) = book.sheet_names().into_iter().next() else {
+        return Err(Problem::new("empty-file"));
+    };
+    let mut cells = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+    let mut counter = Counter { cells: 0, limits };
+    // One row at a time: the rows vector never holds more than the row being read.
+    let mut rows = Rows::new(&name, &mut counter);
+    let mut count = 0usize;
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (row, column) = cell.get_position();
+        if rows.rows.last().is_some_and(|r| r.number != row as usize + 1) {
+            let done = rows.rows.pop().expect("a row");
+            count += 1;
+            if !f(done) {
+                return Ok(());
+            }
+        }
+        // The row limit counts rows handed on, not rows held.
+        if count >= limits.rows {
+            return Err(Problem::new("sheet-too-many-rows")
+                .at_row(row as usize + 1)
+                .arg("sheet", &rows.name)
+                .arg("max", limits.rows));
+        }
+        rows.cell(row, column, cell.get_value())?;
+    }
+    if let Some(last) = rows.rows.pop() {
+        f(last);
+    }
+    Ok(())
+}
+
 fn wanted(names: Vec<String>, which: Which<'_>) -> Vec<String> {
     match which {
         Which::First => names.into_iter().take(1).collect(),

@@ -34,7 +34,7 @@ pub static AREA: Area = Area {
 };
 
 /// Every area the app serves.
-pub static AREAS: &[&Area] = &[&AREA, &opencpd_peer::web::AREA];
+pub static AREAS: &[&Area] = &[&AREA, &opencpd_peer::web::AREA, &opencpd_indicators::web::AREA];
 
 /// The registry counts the pages show, kept for 30 seconds and dropped on every write made
 /// through this server (writes from another process show within that time).

@@ -1,0 +1,31 @@
+## School data and indicators
+
+problem-indicator-parse = the expression does not read at character { $position }: { $detail }
+problem-indicator-unknown-measure = { $value } is not a measure; measures: { $allowed }
+problem-indicator-unknown-dimension = { $measure } has no dimension { $value }; its dimensions: { $allowed }
+problem-indicator-unknown-value = { $value } is not a value of { $dimension }; values: { $allowed }
+problem-indicator-disaggregation-not-carried = { $measure } cannot be split by { $value }
+problem-indicator-disaggregation-not-allowed = the indicator cannot be split by { $value }; it allows: { $allowed }
+problem-indicator-divides-by-empty-set = the denominator can be empty or zero where the numerator is not: { $reason ->
+    [difference] a difference can be zero
+    [constant] it is the constant { $value }
+    [contradiction] its conditions on { $value } contradict each other
+   *[disaggregated] it is filtered on { $value }, which the indicator is split by
+}
+problem-indicator-bad-scale = { $value } is not a scale: give a number above zero (100 for a percentage)
+problem-duplicate-in-list = { $value } is in the list twice
+problem-bad-term = { $value } is not a term: give 1, 2, 3 or 4, or leave it empty for the whole year
+problem-unknown-grade = no grade has the code { $value }
+problem-unknown-subject = no subject has the code { $value }
+problem-unknown-group = no learner group has the code { $value }
+problem-more-repeaters-than-enrolled = { $value } repeaters is more than the { $enrolled } enrolled
+problem-more-than-enrolled = { $value } is more than the { $enrolled } enrolled
+problem-bands-above-assessed = the proficiency bands add up to { $total }, more than the { $assessed } assessed
+problem-score-above-maximum = the mean score { $value } is above { $subject }'s maximum of { $max }
+problem-score-needs-subject = a mean score needs its subject
+problem-bad-max-score = { $value } is not a maximum score: give a number above zero
+problem-target-category = give a disaggregation and one of its categories together, or neither
+problem-bad-kirkpatrick-level = { $value } is not a Kirkpatrick level: give 1, 2, 3 or 4
+problem-dhis2-unmapped = { $value } has no DHIS2 code (mapping kind { $kind })
+problem-dhis2-bad-attribute = { $value } cannot be an ADX category attribute: use letters, digits, _ - . and start with a letter
+problem-dhis2-period = { $value } is not a yearly DHIS2 period such as 2025

@@ -1,0 +1,31 @@
+## Données scolaires et indicateurs
+
+problem-indicator-parse = l'expression ne se lit pas au caractère { $position } : { $detail }
+problem-indicator-unknown-measure = { $value } n'est pas une mesure ; mesures : { $allowed }
+problem-indicator-unknown-dimension = { $measure } n'a pas de dimension { $value } ; ses dimensions : { $allowed }
+problem-indicator-unknown-value = { $value } n'est pas une valeur de { $dimension } ; valeurs : { $allowed }
+problem-indicator-disaggregation-not-carried = { $measure } ne peut pas être ventilé par { $value }
+problem-indicator-disaggregation-not-allowed = l'indicateur ne peut pas être ventilé par { $value } ; il permet : { $allowed }
+problem-indicator-divides-by-empty-set = le dénominateur peut être vide ou nul là où le numérateur ne l'est pas : { $reason ->
+    [difference] une différence peut être nulle
+    [constant] c'est la constante { $value }
+    [contradiction] ses conditions sur { $value } se contredisent
+   *[disaggregated] il est filtré sur { $value }, par quoi l'indicateur est ventilé
+}
+problem-indicator-bad-scale = { $value } n'est pas une échelle : donnez un nombre supérieur à zéro (100 pour un pourcentage)
+problem-duplicate-in-list = { $value } figure deux fois dans la liste
+problem-bad-term = { $value } n'est pas un trimestre : donnez 1, 2, 3 ou 4, ou laissez vide pour l'année entière
+problem-unknown-grade = aucune classe n'a le code { $value }
+problem-unknown-subject = aucune matière n'a le code { $value }
+problem-unknown-group = aucun groupe d'élèves n'a le code { $value }
+problem-more-repeaters-than-enrolled = { $value } redoublants, c'est plus que les { $enrolled } inscrits
+problem-more-than-enrolled = { $value }, c'est plus que les { $enrolled } inscrits
+problem-bands-above-assessed = les niveaux de compétence totalisent { $total }, plus que les { $assessed } évalués
+problem-score-above-maximum = la note moyenne { $value } dépasse le maximum de { $max } en { $subject }
+problem-score-needs-subject = une note moyenne demande sa matière
+problem-bad-max-score = { $value } n'est pas une note maximale : donnez un nombre supérieur à zéro
+problem-target-category = donnez une ventilation et l'une de ses catégories ensemble, ou aucune des deux
+problem-bad-kirkpatrick-level = { $value } n'est pas un niveau de Kirkpatrick : donnez 1, 2, 3 ou 4
+problem-dhis2-unmapped = { $value } n'a pas de code DHIS2 (type de correspondance { $kind })
+problem-dhis2-bad-attribute = { $value } ne peut pas être un attribut de catégorie ADX : utilisez des lettres, chiffres, _ - . en commençant par une lettre
+problem-dhis2-period = { $value } n'est pas une période annuelle DHIS2 telle que 2025

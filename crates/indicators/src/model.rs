@@ -1,0 +1,240 @@
+//! The area's shapes: what the API and pages take and answer. Request types refuse
+//! fields they do not know.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A grade, in the order flows read them.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Grade {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub position: i64,
+}
+
+/// A subject learners are assessed in, with its maximum score.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Subject {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub max_score: f64,
+}
+
+/// A group of learners a deployment reports by (special needs, refugee status…).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct LearnerGroup {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// A grade, subject or group to add: `max_score` is for subjects only, `position` for
+/// grades only (the next one when absent).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReference {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub max_score: Option<f64>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// One row of outcomes entered for a school, by codes, as in the import file.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeEntry {
+    pub year: i64,
+    #[serde(default)]
+    pub term: Option<i64>,
+    pub grade: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub sex: String,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub enrolled: Option<i64>,
+    #[serde(default)]
+    pub assessed: Option<i64>,
+    #[serde(default)]
+    pub mean_score: Option<f64>,
+    #[serde(default)]
+    pub below_basic: Option<i64>,
+    #[serde(default)]
+    pub basic: Option<i64>,
+    #[serde(default)]
+    pub proficient: Option<i64>,
+    #[serde(default)]
+    pub advanced: Option<i64>,
+    #[serde(default)]
+    pub promoted: Option<i64>,
+    #[serde(default)]
+    pub repeating: Option<i64>,
+    #[serde(default)]
+    pub dropped_out: Option<i64>,
+}
+
+/// Where a report is read: one school, or a unit at any level with all below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Place {
+    School(i64),
+    Unit(i64),
+}
+
+/// A count as its reader may see it: `value` is absent when it is suppressed, and `shown`
+/// is what to print ("12", "<5" or "x").
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Count {
+    pub value: Option<i64>,
+    pub shown: String,
+}
+
+/// The flow rates of one grade from one year to the next (UIS), as shares (0.82 is 82%).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FlowRow {
+    pub grade: String,
+    /// `E(g, t)`.
+    pub enrolled: Count,
+    /// `R(g, t+1)`.
+    pub repeating_next: Count,
+    pub repetition: Option<f64>,
+    pub promotion: Option<f64>,
+    pub dropout: Option<f64>,
+    /// Survival to this grade by the reconstructed cohort method.
+    pub survival: Option<f64>,
+    /// Girls' promotion rate over boys', and its adjusted form.
+    pub promotion_parity: Option<f64>,
+    pub promotion_parity_adjusted: Option<f64>,
+}
+
+/// Flow rates of a place from `year` to `year + 1`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FlowReport {
+    pub place: Place,
+    pub year: i64,
+    /// The learner group read (`None`: all learners).
+    pub group: Option<String>,
+    pub grades: Vec<FlowRow>,
+    /// Whether any count or rate is hidden for this reader.
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// A gap between girls and boys in one measure's rate (promotion, proficiency…).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct GapRow {
+    pub grade: String,
+    pub girls: Count,
+    pub girls_size: Count,
+    pub boys: Count,
+    pub boys_size: Count,
+    /// Percentage points, girls minus boys; absent when a count is hidden.
+    pub points: Option<f64>,
+    pub parity_adjusted: Option<f64>,
+}
+
+/// An indicator as stored: its definition in the indicator language.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Indicator {
+    pub id: i64,
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub numerator: String,
+    pub denominator: Option<String>,
+    pub scale: f64,
+    /// Comma-separated, as stored.
+    pub disaggregations: String,
+    pub kirkpatrick_level: Option<i64>,
+    pub shipped: bool,
+    pub version: i64,
+}
+
+/// A definition a deployment adds.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorInput {
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub numerator: String,
+    #[serde(default)]
+    pub denominator: Option<String>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub disaggregations: Vec<String>,
+    #[serde(default)]
+    pub kirkpatrick_level: Option<i64>,
+}
+
+/// What an indicator is asked for: a place, a year, and the disaggregations wanted (each
+/// one the indicator allows).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub place: Place,
+    pub year: i64,
+    #[serde(default)]
+    pub by: Vec<String>,
+}
+
+/// One cell of an answer: its categories (one per disaggregation asked, in order), the
+/// numerator and denominator as the reader may see them, and the value.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AnswerCell {
+    pub categories: Vec<String>,
+    pub numerator: Count,
+    pub denominator: Option<Count>,
+    pub value: Option<f64>,
+}
+
+/// An indicator's answer for a place and year.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Answer {
+    pub indicator: String,
+    pub place: Place,
+    pub year: i64,
+    pub by: Vec<String>,
+    /// The whole place, then each cell.
+    pub total: AnswerCell,
+    pub cells: Vec<AnswerCell>,
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// A target on an indicator for a place (none: the deployment), a year and one category of
+/// a disaggregation the indicator allows.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetInput {
+    #[serde(default)]
+    pub place: Option<Place>,
+    pub year: i64,
+    #[serde(default)]
+    pub disaggregation: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    pub target: f64,
+}
+
+/// A target with what is achieved, read live from the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TargetProgress {
+    pub id: i64,
+    pub indicator: String,
+    pub place: Option<Place>,
+    pub year: i64,
+    pub disaggregation: Option<String>,
+    pub category: Option<String>,
+    pub baseline: Option<f64>,
+    pub target: f64,
+    pub achieved: Option<f64>,
+}

@@ -1,0 +1,595 @@
+//! The one indicator engine: definitions stored (the shipped ones come with the schema)
+//! and checked when saved, answers for a place and year with the disaggregations an
+//! indicator allows, read from indexed queries on the source tables, and targets.
+//!
+//! Each aggregate of a definition is one grouped query on its source (learner outcomes or
+//! programme participants) limited to the place and the reader's scope; the aggregates are
+//! then added up per category. Counts leave through `opencpd_domain::suppression`.
+
+use crate::model::{
+    Answer, AnswerCell, Count, Indicator, IndicatorInput, Place, Question, TargetInput, TargetProgress,
+};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::indicators::definition::{
+    self, Catalogue, Condition, Definition, DefinitionText, Expr, Func, Measure,
+};
+use opencpd_domain::registry::{parse_code, parse_name};
+use opencpd_domain::suppression::{self, Cell};
+use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use std::collections::BTreeMap;
+
+/// An indicator's row.
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    id: i64,
+    code: String,
+    name_en: String,
+    name_fr: String,
+    numerator: String,
+    denominator: Option<String>,
+    scale: f64,
+    disaggregations: String,
+    kirkpatrick_level: Option<i64>,
+    shipped: bool,
+    version: i64,
+}
+
+impl From<IndicatorRow> for Indicator {
+    fn from(r: IndicatorRow) -> Indicator {
+        Indicator {
+            id: r.id,
+            code: r.code,
+            name_en: r.name_en,
+            name_fr: r.name_fr,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            scale: r.scale,
+            disaggregations: r.disaggregations,
+            kirkpatrick_level: r.kirkpatrick_level,
+            shipped: r.shipped,
+            version: r.version,
+        }
+    }
+}
+
+/// Where a measure's records are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Whole-year, all-subjects outcome rows (enrolment and flows).
+    Flows,
+    /// Outcome rows of a subject (assessment).
+    Assessment,
+    /// Programme participants.
+    Participants,
+}
+
+const OUTCOME_DIMENSIONS: &[&str] = &["sex", "grade", "group", "school", "unit", "ownership", "subsystem", "year"];
+const ASSESSMENT_DIMENSIONS: &[&str] =
+    &["sex", "grade", "subject", "term", "group", "school", "unit", "ownership", "subsystem", "year"];
+const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme"];
+
+/// The measures definitions may use: (name, source, column summed).
+const MEASURES: &[(&str, Source, &str)] = &[
+    ("enrolled", Source::Flows, "o.enrolled"),
+    ("promoted", Source::Flows, "o.promoted"),
+    ("repeating", Source::Flows, "o.repeating"),
+    ("dropped_out", Source::Flows, "o.dropped_out"),
+    ("assessed", Source::Assessment, "o.assessed"),
+    ("below_basic", Source::Assessment, "o.below_basic"),
+    ("basic", Source::Assessment, "o.basic"),
+    ("proficient", Source::Assessment, "o.proficient"),
+    ("advanced", Source::Assessment, "o.advanced"),
+    ("participants", Source::Participants, "1"),
+    ("completed", Source::Participants, "pp.completed"),
+    ("certified", Source::Participants, "pp.certified"),
+];
+
+fn dimensions(source: Source) -> &'static [&'static str] {
+    match source {
+        Source::Flows => OUTCOME_DIMENSIONS,
+        Source::Assessment => ASSESSMENT_DIMENSIONS,
+        Source::Participants => PARTICIPANT_DIMENSIONS,
+    }
+}
+
+/// What definitions may refer to: the measures and their dimensions, and sex's values.
+pub fn catalogue() -> Catalogue {
+    Catalogue {
+        measures: MEASURES
+            .iter()
+            .map(|(name, source, _)| Measure {
+                name: name.to_string(),
+                dimensions: dimensions(*source).iter().map(|d| d.to_string()).collect(),
+            })
+            .collect(),
+        values: vec![("sex".into(), vec!["F".into(), "M".into()])],
+    }
+}
+
+/// The SQL expression of a dimension on a source (the unit is read as the school's or
+/// participant's unit path and placed under the asked place's children in Rust).
+fn column(source: Source, dimension: &str) -> &'static str {
+    match (source, dimension) {
+        (Source::Participants, "sex") => "pp.sex",
+        (Source::Participants, "role") => "pp.role",
+        (Source::Participants, "unit") => "pp.path",
+        (Source::Participants, "ownership") => "pp.ownership",
+        (Source::Participants, "subsystem") => "pp.subsystem",
+        (Source::Participants, "programme") => "pr.code",
+        (_, "sex") => "o.sex",
+        (_, "grade") => "g.code",
+        (_, "subject") => "sub.code",
+        (_, "term") => "CAST(o.term AS TEXT)",
+        (_, "group") => "lg.code",
+        (_, "school") => "s.code",
+        (_, "unit") => "s.unit_path",
+        (_, "ownership") => "s.ownership",
+        (_, "subsystem") => "s.subsystem",
+        (_, "year") => "CAST(o.year AS TEXT)",
+        _ => "NULL",
+    }
+}
+
+pub async fn indicators(db: &Db) -> Result<Vec<Indicator>> {
+    let rows: Vec<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
+         shipped, version FROM indicators ORDER BY code"
+    )
+    .fetch_all(p)
+    .await)?;
+    Ok(rows.into_iter().map(Indicator::from).collect())
+}
+
+pub async fn indicator(db: &Db, code: &str) -> Result<Indicator> {
+    let found: Option<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
+         shipped, version FROM indicators WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(p)
+    .await)?;
+    found.map(Indicator::from).ok_or(Error::NotFound)
+}
+
+fn text_of(i: &Indicator) -> DefinitionText {
+    DefinitionText {
+        numerator: i.numerator.clone(),
+        denominator: i.denominator.clone(),
+        scale: i.scale,
+        disaggregations: i
+            .disaggregations
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect(),
+    }
+}
+
+/// The stored indicator's definition, parsed (it was checked when saved).
+pub fn definition_of(i: &Indicator) -> Result<Definition> {
+    definition::check(&text_of(i), &catalogue()).map_err(Error::Invalid)
+}
+
+/// Adds an indicator: its definition parsed and checked, each problem naming its field.
+pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<Indicator> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", parse_code(&input.code));
+    let name_en = collect(&mut problems, "name_en", parse_name(&input.name_en));
+    let name_fr = collect(&mut problems, "name_fr", parse_name(&input.name_fr));
+    if let Some(level) = input.kirkpatrick_level
+        && !(1..=4).contains(&level)
+    {
+        problems
+            .push(Problem::new("bad-kirkpatrick-level").in_column("kirkpatrick_level").with_value(level.to_string()));
+    }
+    let text = DefinitionText {
+        numerator: input.numerator.clone(),
+        denominator: input.denominator.clone().filter(|d| !d.trim().is_empty()),
+        scale: input.scale.unwrap_or(1.0),
+        disaggregations: input.disaggregations.clone(),
+    };
+    let checked = match definition::check(&text, &catalogue()) {
+        Ok(d) => Some(d),
+        Err(p) => {
+            problems.extend(p);
+            None
+        }
+    };
+    fail_if_any(problems)?;
+    let (code, checked) = (code.expect("checked"), checked.expect("checked"));
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO indicators (code, name_en, name_fr, numerator, denominator, scale, disaggregations, \
+         kirkpatrick_level) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(&code)
+    .bind(name_en.as_deref())
+    .bind(name_fr.as_deref())
+    .bind(text.numerator.trim())
+    .bind(text.denominator.as_deref().map(str::trim))
+    .bind(text.scale)
+    .bind(checked.disaggregations.join(","))
+    .bind(input.kirkpatrick_level)
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| unique_violation(e, &code))?;
+    audit::record(&mut tx, actor, "create", "indicator", &id.to_string(), &code, None::<&()>, Some(&text)).await?;
+    tx.commit().await?;
+    indicator(db, &code).await
+}
+
+/// One aggregate's grouped sums: categories → value.
+type Sums = BTreeMap<Vec<String>, i64>;
+
+/// The categories of a row as asked: a unit path becomes the place's child unit it is in.
+fn categorise(raw: Vec<Option<String>>, by: &[String], children: &[(String, String)]) -> Vec<String> {
+    raw.into_iter()
+        .zip(by)
+        .map(|(v, d)| {
+            let v = v.unwrap_or_default();
+            if d == "unit" {
+                children
+                    .iter()
+                    .find(|(path, _)| v.starts_with(path.as_str()))
+                    .map(|(_, code)| code.clone())
+                    .unwrap_or(v)
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+/// The SQL condition on `programme_participants pp` for a place, after checking the actor
+/// may read it: a unit's subtree in the reader's scope, or the people holding a position
+/// at a school.
+async fn participant_place(db: &Db, actor: &Actor, place: Place) -> Result<String> {
+    // The same checks as for outcomes (not found, forbidden).
+    super::flows::place_clause(db, actor, place).await?;
+    match place {
+        Place::Unit(id) => {
+            let path: String =
+                on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(p).await)?;
+            let scope = ListScope::of(actor).sql(Columns::path("pp.path"));
+            Ok(format!("pp.path >= '{path}' AND pp.path < '{}' AND {scope}", upper_bound(&path)))
+        }
+        Place::School(id) => Ok(format!("pp.person_id IN (SELECT person_id FROM positions WHERE school_id = {id})")),
+    }
+}
+
+/// Reads one aggregate for a place and year, grouped by `by`.
+/// What every aggregate of one answer is read for.
+struct Asked<'a> {
+    place: Place,
+    year: i64,
+    by: &'a [String],
+    children: &'a [(String, String)],
+}
+
+async fn aggregate(
+    db: &Db,
+    actor: &Actor,
+    asked: &Asked<'_>,
+    func: Func,
+    measure: &str,
+    filter: &[Condition],
+) -> Result<Sums> {
+    let Asked { place, year, by, children } = *asked;
+    let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    // Outcomes bind the year as $1; participants have no year.
+    let first = if source == Source::Participants { 0 } else { 1 };
+    let bind = |v: &str, binds: &mut Vec<String>| {
+        binds.push(v.to_string());
+        format!("${}", binds.len() + first)
+    };
+    for c in filter {
+        let column = column(source, &c.dimension);
+        let list: Vec<String> = c.values.iter().map(|v| bind(v, &mut binds)).collect();
+        let not = if c.negated { "NOT " } else { "" };
+        conditions.push(format!("{not}{column} IN ({})", list.join(", ")));
+    }
+    let group_cols: Vec<&str> = by.iter().map(|d| column(source, d)).collect();
+    let value = match func {
+        Func::Sum => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
+        Func::Count => format!("CAST(COUNT({col}) AS BIGINT)"),
+    };
+    let select: Vec<String> =
+        group_cols.iter().map(|c| format!("CAST({c} AS TEXT)")).chain(std::iter::once(value)).collect();
+    let grouped = if group_cols.is_empty() { String::new() } else { format!(" GROUP BY {}", group_cols.join(", ")) };
+    let place_sql = match source {
+        Source::Participants => participant_place(db, actor, place).await?,
+        _ => super::flows::place_clause(db, actor, place).await?,
+    };
+    let grouped_by_group = by.iter().any(|d| d == "group") || filter.iter().any(|c| c.dimension == "group");
+    let sql = match source {
+        Source::Participants => format!(
+            "SELECT {} FROM programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id \
+             WHERE {place_sql}{}{grouped}",
+            select.join(", "),
+            conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        ),
+        Source::Flows | Source::Assessment => {
+            let rows = if source == Source::Flows { "o.term = 0 AND o.subject_id = 0" } else { "o.subject_id <> 0" };
+            let groups = if grouped_by_group { "o.group_id <> 0" } else { "o.group_id = 0" };
+            format!(
+                "SELECT {} FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
+                 JOIN outcome_grades g ON g.id = o.grade_id \
+                 LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id \
+                 LEFT JOIN learner_groups lg ON lg.id = o.group_id \
+                 WHERE o.year = $1 AND {rows} AND {groups} AND {place_sql}{}{grouped}",
+                select.join(", "),
+                conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+            )
+        }
+    };
+    let n = by.len();
+    let rows: Vec<(Vec<Option<String>>, i64)> = on_db!(db, |p| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        if source != Source::Participants {
+            q = q.bind(year);
+        }
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        q.fetch_all(p).await.map(|rows| {
+            use sqlx::Row;
+            rows.iter().map(|r| ((0..n).map(|i| r.get::<Option<String>, _>(i)).collect(), r.get::<i64, _>(n))).collect()
+        })
+    })?;
+    let mut sums = Sums::new();
+    for (raw, v) in rows {
+        *sums.entry(categorise(raw, by, children)).or_default() += v;
+    }
+    Ok(sums)
+}
+
+/// An expression evaluated per category (a category absent from every aggregate is 0).
+fn combine(expr: &Expr, sums: &mut std::collections::VecDeque<Sums>, into: &mut BTreeMap<Vec<String>, f64>, sign: f64) {
+    match expr {
+        Expr::Number(n) => {
+            // A constant adds to every category, and to the whole.
+            for v in into.values_mut() {
+                *v += sign * n;
+            }
+            *into.entry(Vec::new()).or_default() += 0.0;
+        }
+        Expr::Aggregate { .. } => {
+            for (k, v) in sums.pop_front().unwrap_or_default() {
+                *into.entry(k).or_default() += sign * v as f64;
+            }
+        }
+        Expr::Add(a, b) => {
+            combine(a, sums, into, sign);
+            combine(b, sums, into, sign);
+        }
+        Expr::Sub(a, b) => {
+            combine(a, sums, into, sign);
+            combine(b, sums, into, -sign);
+        }
+    }
+}
+
+async fn evaluate(db: &Db, actor: &Actor, expr: &Expr, asked: &Asked<'_>) -> Result<BTreeMap<Vec<String>, f64>> {
+    let mut sums = std::collections::VecDeque::new();
+    for (func, measure, filter) in expr.aggregates() {
+        sums.push_back(aggregate(db, actor, asked, *func, measure, filter).await?);
+    }
+    let mut out = BTreeMap::new();
+    combine(expr, &mut sums, &mut out, 1.0);
+    out.retain(|k, _| k.len() == asked.by.len());
+    Ok(out)
+}
+
+/// The child units of a unit place (path, code), for the `unit` disaggregation.
+async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
+    match place {
+        Place::Unit(id) => Ok(on_db!(db, |p| sqlx::query_as("SELECT path, code FROM units WHERE parent_id = $1")
+            .bind(id)
+            .fetch_all(p)
+            .await)?),
+        Place::School(_) => Ok(Vec::new()),
+    }
+}
+
+/// Answers an indicator for a place and year, split by the disaggregations asked (each
+/// one the indicator allows), with small counts suppressed for readers without
+/// row-level rights.
+pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
+    let indicator = indicator(db, code).await?;
+    let def = definition_of(&indicator)?;
+    let by: Vec<String> = question.by.iter().map(|d| d.trim().to_lowercase()).collect();
+    let wanted: Vec<&str> = by.iter().map(String::as_str).collect();
+    def.allows("by", &wanted)?;
+    let children = children(db, question.place).await?;
+    let (place, year) = (question.place, question.year);
+    let whole = Asked { place, year, by: &[], children: &children };
+    let split = Asked { place, year, by: &by, children: &children };
+    let whole_num = evaluate(db, actor, &def.numerator, &whole).await?;
+    let whole_den = match &def.denominator {
+        Some(d) => Some(evaluate(db, actor, d, &whole).await?),
+        None => None,
+    };
+    let num = evaluate(db, actor, &def.numerator, &split).await?;
+    let den = match &def.denominator {
+        Some(d) => Some(evaluate(db, actor, d, &split).await?),
+        None => None,
+    };
+    let mut keys: Vec<Vec<String>> = num.keys().cloned().collect();
+    if let Some(den) = &den {
+        keys.extend(den.keys().cloned());
+    }
+    keys.sort();
+    keys.dedup();
+    if by.is_empty() {
+        keys.clear();
+    }
+    let threshold = super::small_cell_threshold(db).await?;
+    let unhidden = super::flows::row_level(actor);
+    let nums: Vec<i64> = keys.iter().map(|k| num.get(k).copied().unwrap_or(0.0).round() as i64).collect();
+    let dens: Vec<i64> =
+        keys.iter().map(|k| den.as_ref().and_then(|d| d.get(k)).copied().unwrap_or(0.0).round() as i64).collect();
+    let (num_cells, den_cells) = if unhidden {
+        (vec![Cell::Shown; keys.len()], vec![Cell::Shown; keys.len()])
+    } else {
+        (suppression::column(&nums, threshold), suppression::column(&dens, threshold))
+    };
+    let shown = |v: i64, c: Cell| Count { value: (!c.hidden()).then_some(v), shown: c.text(v, threshold) };
+    let value = |n: i64, d: Option<i64>| match d {
+        None => Some(n as f64 * def.scale),
+        Some(0) => None,
+        Some(d) => Some(n as f64 / d as f64 * def.scale),
+    };
+    let mut suppressed = false;
+    let cells: Vec<AnswerCell> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let hidden = num_cells[i].hidden() || (def.denominator.is_some() && den_cells[i].hidden());
+            suppressed |= hidden;
+            AnswerCell {
+                categories: k.clone(),
+                numerator: shown(nums[i], num_cells[i]),
+                denominator: def.denominator.as_ref().map(|_| shown(dens[i], den_cells[i])),
+                value: if hidden { None } else { value(nums[i], def.denominator.as_ref().map(|_| dens[i])) },
+            }
+        })
+        .collect();
+    let total_n = whole_num.get(&Vec::new()).copied().unwrap_or(0.0).round() as i64;
+    let total_d = whole_den.as_ref().map(|d| d.get(&Vec::new()).copied().unwrap_or(0.0).round() as i64);
+    let (tn, td) = if unhidden {
+        (Cell::Shown, Cell::Shown)
+    } else {
+        (suppression::single(total_n, threshold), suppression::single(total_d.unwrap_or(0), threshold))
+    };
+    let total_hidden = tn.hidden() || (total_d.is_some() && td.hidden());
+    suppressed |= total_hidden;
+    let total = AnswerCell {
+        categories: Vec::new(),
+        numerator: shown(total_n, tn),
+        denominator: total_d.map(|d| shown(d, td)),
+        value: if total_hidden { None } else { value(total_n, total_d) },
+    };
+    Ok(Answer {
+        indicator: indicator.code,
+        place: question.place,
+        year: question.year,
+        by,
+        total,
+        cells,
+        suppressed,
+        threshold,
+    })
+}
+
+/// Sets a target on an indicator for a place, year and category of a disaggregation it
+/// allows (those who set up programmes).
+pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput) -> Result<i64> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let indicator = indicator(db, code).await?;
+    let def = definition_of(&indicator)?;
+    let mut problems = Vec::new();
+    let disaggregation = input.disaggregation.as_deref().map(|d| d.trim().to_lowercase()).filter(|d| !d.is_empty());
+    if let Some(d) = &disaggregation
+        && let Err(p) = def.allows("disaggregation", &[d.as_str()])
+    {
+        problems.push(p);
+    }
+    let category = input.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if disaggregation.is_some() != category.is_some() {
+        problems.push(Problem::new("target-category").in_column("category"));
+    }
+    if !input.target.is_finite() {
+        problems.push(Problem::new("bad-number").in_column("target").with_value(input.target.to_string()));
+    }
+    if !(1900..=2100).contains(&input.year) {
+        problems.push(Problem::new("bad-year").in_column("year").with_value(input.year.to_string()));
+    }
+    fail_if_any(problems)?;
+    let (unit_id, school_id) = match input.place {
+        Some(Place::Unit(id)) => (Some(id), None),
+        Some(Place::School(id)) => (None, Some(id)),
+        None => (None, None),
+    };
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO indicator_targets (indicator_id, unit_id, school_id, year, disaggregation, category, baseline, \
+         target) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(indicator.id)
+    .bind(unit_id)
+    .bind(school_id)
+    .bind(input.year)
+    .bind(disaggregation.clone().unwrap_or_default())
+    .bind(category.unwrap_or_default())
+    .bind(input.baseline)
+    .bind(input.target)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "indicator_target",
+        &id.to_string(),
+        &format!("{} {}", indicator.code, input.year),
+        None::<&()>,
+        Some(&serde_json::json!({ "target": input.target, "disaggregation": disaggregation, "category": category })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An indicator's targets the reader may see, each with what is achieved read live.
+pub async fn targets(db: &Db, actor: &Actor, code: &str) -> Result<Vec<TargetProgress>> {
+    let indicator = indicator(db, code).await?;
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64)> =
+        on_db!(db, |p| sqlx::query_as(
+            "SELECT id, unit_id, school_id, year, disaggregation, category, baseline, target FROM indicator_targets \
+         WHERE indicator_id = $1 ORDER BY year, id"
+        )
+        .bind(indicator.id)
+        .fetch_all(p)
+        .await)?;
+    let root: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
+    let mut out = Vec::new();
+    for (id, unit_id, school_id, year, disaggregation, category, baseline, target) in rows {
+        let place = school_id.map(Place::School).or(unit_id.map(Place::Unit));
+        let Some(asked) = place.or(root.map(Place::Unit)) else { continue };
+        let by: Vec<String> = if disaggregation.is_empty() { Vec::new() } else { vec![disaggregation.clone()] };
+        let answer = match answer(db, actor, code, &Question { place: asked, year, by }).await {
+            Ok(a) => a,
+            // A target on a place the reader may not read is not listed.
+            Err(Error::NotFound | Error::Forbidden) => continue,
+            Err(e) => return Err(e),
+        };
+        let achieved = if disaggregation.is_empty() {
+            answer.total.value
+        } else {
+            answer.cells.iter().find(|c| c.categories.first() == Some(&category)).and_then(|c| c.value)
+        };
+        out.push(TargetProgress {
+            id,
+            indicator: indicator.code.clone(),
+            place,
+            year,
+            disaggregation: (!disaggregation.is_empty()).then_some(disaggregation),
+            category: (!category.is_empty()).then_some(category),
+            baseline,
+            target,
+            achieved,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,229 @@
+//! Flow rates, gender parity and equity gaps read from learner outcomes, for one school or
+//! a unit at any level, in the reader's scope ([`ListScope`]), with small cells
+//! suppressed through `opencpd_domain::suppression` for readers without row-level rights:
+//! a hidden count hides every rate computed from it.
+//!
+//! Flows read the whole-year, all-subjects rows (term 0, subject 0) of all learners or of
+//! one group, summed over the place's schools: `E(g, t)` from `enrolled`, `R(g, t+1)`
+//! from the next year's `repeating`.
+
+use crate::model::{Count, FlowReport, FlowRow, GapRow, Place};
+use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::indicators::flows::{self, GroupRate};
+use opencpd_domain::suppression::{self, Cell};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, on_db};
+
+/// The SQL condition on `schools s` for a place, after checking the actor may read it.
+pub(crate) async fn place_clause(db: &Db, actor: &Actor, place: Place) -> Result<String> {
+    let scope = ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"));
+    match place {
+        Place::School(id) => {
+            let path: Option<String> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(p)
+                    .await)?;
+            let path = path.ok_or(Error::NotFound)?;
+            actor.require(Action::Read, &Target::School { id, unit_path: &path })?;
+            Ok(format!("s.id = {id} AND {scope}"))
+        }
+        Place::Unit(id) => {
+            let path: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await)?;
+            let path = path.ok_or(Error::NotFound)?;
+            // A school leader reads their school's figures, not its unit's.
+            if !actor.allows(Action::Read, &Target::Unit { path: &path }) {
+                return Err(Error::NotFound);
+            }
+            debug_assert!(path.chars().all(|c| c.is_ascii_digit() || c == '/'));
+            Ok(format!("s.unit_path >= '{path}' AND s.unit_path < '{}' AND {scope}", upper_bound(&path)))
+        }
+    }
+}
+
+/// The id of a learner group by code (0: all learners).
+async fn group_id(db: &Db, group: Option<&str>) -> Result<i64> {
+    let Some(code) = group else { return Ok(0) };
+    let id: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT id FROM learner_groups WHERE LOWER(code) = LOWER($1)")
+            .bind(code)
+            .fetch_optional(p)
+            .await)?;
+    id.ok_or_else(|| Error::invalid(opencpd_domain::Problem::new("unknown-group").in_column("group").with_value(code)))
+}
+
+/// Whether the actor reads small counts unhidden.
+pub(crate) fn row_level(actor: &Actor) -> bool {
+    actor.may(Action::ReadRows)
+}
+
+fn count(value: i64, cell: Cell, threshold: i64) -> Count {
+    Count { value: (!cell.hidden()).then_some(value), shown: cell.text(value, threshold) }
+}
+
+/// Flow rates of every grade of `place` from `year` to `year + 1`.
+pub async fn flow_report(db: &Db, actor: &Actor, place: Place, year: i64, group: Option<&str>) -> Result<FlowReport> {
+    let clause = place_clause(db, actor, place).await?;
+    let group_id = group_id(db, group).await?;
+    let grades = super::reference::grades(db).await?;
+    let sql = format!(
+        "SELECT o.grade_id, o.year, o.sex, CAST(COALESCE(SUM(o.enrolled), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(o.repeating), 0) AS BIGINT) \
+         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
+         WHERE o.year IN ($1, $2) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = $3 AND {clause} \
+         GROUP BY o.grade_id, o.year, o.sex"
+    );
+    let rows: Vec<(i64, i64, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(year)
+        .bind(year + 1)
+        .bind(group_id)
+        .fetch_all(p)
+        .await)?;
+    // [sex: 0 girls, 1 boys][grade index]: enrolment in t, enrolment and repeaters in t+1.
+    let n = grades.len();
+    let mut e_t = [vec![0i64; n], vec![0i64; n]];
+    let mut e_next = [vec![0i64; n], vec![0i64; n]];
+    let mut r_next = [vec![0i64; n], vec![0i64; n]];
+    for (grade_id, y, sex, enrolled, repeating) in rows {
+        let Some(g) = grades.iter().position(|x| x.id == grade_id) else { continue };
+        let s = usize::from(sex != "F");
+        if y == year {
+            e_t[s][g] += enrolled;
+        } else {
+            e_next[s][g] += enrolled;
+            r_next[s][g] += repeating;
+        }
+    }
+    let sum = |v: &[Vec<i64>; 2]| -> Vec<i64> { (0..n).map(|g| v[0][g] + v[1][g]).collect() };
+    let (all_e, all_en, all_r) = (sum(&e_t), sum(&e_next), sum(&r_next));
+    let rates = flows::grade_rates(&all_e, &all_en, &all_r);
+    let survival = flows::survival(&rates);
+    let girls = flows::grade_rates(&e_t[0], &e_next[0], &r_next[0]);
+    let boys = flows::grade_rates(&e_t[1], &e_next[1], &r_next[1]);
+
+    let threshold = super::small_cell_threshold(db).await?;
+    let unhidden = row_level(actor);
+    let (e_cells, r_cells, en_cells, by_sex_small) = if unhidden {
+        (vec![Cell::Shown; n], vec![Cell::Shown; n], vec![Cell::Shown; n], vec![false; n])
+    } else {
+        let small = (0..n)
+            .map(|g| {
+                [&e_t, &e_next, &r_next]
+                    .iter()
+                    .any(|v| (0..2).any(|s| suppression::single(v[s][g], threshold).hidden()))
+            })
+            .collect();
+        (
+            suppression::column(&all_e, threshold),
+            suppression::column(&all_r, threshold),
+            all_en.iter().map(|v| suppression::single(*v, threshold)).collect(),
+            small,
+        )
+    };
+    // What each grade's promotion reads: its own E(g, t) and R(g, t+1)... and the next
+    // grade's E and R in t+1.
+    let promotion_hidden =
+        |g: usize| e_cells[g].hidden() || (g + 1 < n && (en_cells[g + 1].hidden() || r_cells[g + 1].hidden()));
+    let repetition_hidden = |g: usize| e_cells[g].hidden() || r_cells[g].hidden();
+    let mut suppressed = false;
+    let mut rows = Vec::with_capacity(n);
+    let mut survival_hidden = false;
+    for g in 0..n {
+        let (rr_hidden, pr_hidden) = (repetition_hidden(g), promotion_hidden(g));
+        let gpi_hidden = pr_hidden || by_sex_small[g] || (g + 1 < n && by_sex_small[g + 1]);
+        let shown = |hidden: bool, v: Option<f64>| if hidden { None } else { v };
+        let parity = girls[g].promotion.zip(boys[g].promotion);
+        rows.push(FlowRow {
+            grade: grades[g].code.clone(),
+            enrolled: count(all_e[g], e_cells[g], threshold),
+            repeating_next: count(all_r[g], r_cells[g], threshold),
+            repetition: shown(rr_hidden, rates[g].repetition),
+            promotion: shown(pr_hidden, rates[g].promotion),
+            dropout: shown(rr_hidden || pr_hidden, rates[g].dropout),
+            survival: shown(survival_hidden, survival[g]),
+            promotion_parity: shown(gpi_hidden, parity.and_then(|(f, m)| flows::parity_index(f, m))),
+            promotion_parity_adjusted: shown(gpi_hidden, parity.and_then(|(f, m)| flows::adjusted_parity_index(f, m))),
+        });
+        suppressed |= e_cells[g].hidden() || r_cells[g].hidden() || rr_hidden || pr_hidden || gpi_hidden;
+        // Survival past this grade reads its rates.
+        survival_hidden |= rr_hidden || pr_hidden;
+    }
+    Ok(FlowReport { place, year, group: group.map(String::from), grades: rows, suppressed, threshold })
+}
+
+/// Girls against boys in the share of assessed learners at proficient or above, per
+/// grade, for one subject (or every subject together), with the sample sizes.
+pub async fn proficiency_gaps(
+    db: &Db,
+    actor: &Actor,
+    place: Place,
+    year: i64,
+    subject: Option<&str>,
+) -> Result<Vec<GapRow>> {
+    let clause = place_clause(db, actor, place).await?;
+    let grades = super::reference::grades(db).await?;
+    let subject_clause = match subject {
+        None => "o.subject_id <> 0".to_string(),
+        Some(code) => {
+            let id: Option<i64> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_optional(p)
+                    .await)?;
+            let id = id.ok_or_else(|| {
+                Error::invalid(opencpd_domain::Problem::new("unknown-subject").in_column("subject").with_value(code))
+            })?;
+            format!("o.subject_id = {id}")
+        }
+    };
+    let sql = format!(
+        "SELECT o.grade_id, o.sex, CAST(COALESCE(SUM(o.proficient), 0) + COALESCE(SUM(o.advanced), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(o.assessed), 0) AS BIGINT) \
+         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
+         WHERE o.year = $1 AND o.group_id = 0 AND {subject_clause} AND {clause} \
+         GROUP BY o.grade_id, o.sex"
+    );
+    let rows: Vec<(i64, String, i64, i64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).fetch_all(p).await)?;
+    let threshold = super::small_cell_threshold(db).await?;
+    let unhidden = row_level(actor);
+    let mut out = Vec::new();
+    for grade in &grades {
+        let of = |sex: &str| {
+            rows.iter()
+                .find(|r| r.0 == grade.id && r.1 == sex)
+                .map(|r| GroupRate { count: r.2, size: r.3 })
+                .unwrap_or(GroupRate { count: 0, size: 0 })
+        };
+        let (f, m) = (of("F"), of("M"));
+        if f.size == 0 && m.size == 0 {
+            continue;
+        }
+        let gap = flows::equity_gap(f, m);
+        // Counts in a row of girls and boys with their sizes: a table of two lines
+        // (proficient, assessed) with known totals.
+        let cells = if unhidden {
+            vec![vec![Cell::Shown; 2]; 2]
+        } else {
+            suppression::table(&[vec![f.count, m.count], vec![f.size, m.size]], threshold, true)
+        };
+        let hidden = cells.iter().flatten().any(|c| c.hidden());
+        out.push(GapRow {
+            grade: grade.code.clone(),
+            girls: count(f.count, cells[0][0], threshold),
+            girls_size: count(f.size, cells[1][0], threshold),
+            boys: count(m.count, cells[0][1], threshold),
+            boys_size: count(m.size, cells[1][1], threshold),
+            points: if hidden { None } else { gap.points },
+            parity_adjusted: if hidden {
+                None
+            } else {
+                f.rate().zip(m.rate()).and_then(|(a, b)| flows::adjusted_parity_index(a, b))
+            },
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,116 @@
+//! DHIS2 exchange on both backends: an indicator exported as dataValueSets JSON and ADX
+//! through the deployment's code mapping, and aggregate school data imported from a
+//! dataValueSets file.
+
+use opencpd_indicators::model::{NewReference, Place, Question};
+use opencpd_indicators::store::{dhis2, reference};
+use opencpd_kernel::import::Options;
+use opencpd_kernel::{Actor, Db, Error, on_db};
+use opencpd_testkit::{TestDb, backends};
+
+async fn fixture(db: &Db) {
+    let sql = "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES \
+        (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (2, 1, 'RW', 1, 'D1', 'One', '/1/2/'); \
+        INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+        (1, 'S1', 'School one', 2, '/1/2/', 'primary', 'public');";
+    on_db!(db, |p| sqlx::raw_sql(sql).execute(p).await.map(|_| ())).unwrap();
+    let admin = Actor::system();
+    for code in ["P1", "P2"] {
+        let new = NewReference { code: code.into(), name: code.into(), max_score: None, position: None };
+        reference::add(db, &admin, reference::Kind::Grade, &new).await.unwrap();
+    }
+    for (kind, key, code) in [
+        ("measure", "enrolled", "DE_ENR"),
+        ("measure", "repeating", "DE_REP"),
+        ("school", "S1", "OU_S1"),
+        ("unit", "D1", "OU_D1"),
+        ("combo", "grade:P1;sex:F", "COC_P1_F"),
+        ("combo", "grade:P1;sex:M", "COC_P1_M"),
+        ("combo", "sex:F", "COC_F"),
+        ("combo", "sex:M", "COC_M"),
+        ("indicator", "repeaters-share", "LO_REP"),
+        ("dataset", "default", "DS_LO"),
+        ("category", "sex", "SEX"),
+        ("option", "sex:F", "FEMALE"),
+        ("option", "sex:M", "MALE"),
+    ] {
+        dhis2::set_code(db, &admin, kind, key, code).await.unwrap();
+    }
+}
+
+fn data_values(org_unit: &str) -> String {
+    format!(
+        r#"{{"dataValues": [
+            {{"dataElement": "DE_ENR", "period": "2024", "orgUnit": "OU_S1", "categoryOptionCombo": "COC_P1_F", "value": "40"}},
+            {{"dataElement": "DE_REP", "period": "2024", "orgUnit": "{org_unit}", "categoryOptionCombo": "COC_P1_F", "value": "4"}},
+            {{"dataElement": "DE_ENR", "period": "2024", "orgUnit": "OU_S1", "categoryOptionCombo": "COC_P1_M", "value": "50"}},
+            {{"dataElement": "DE_REP", "period": "2024", "orgUnit": "OU_S1", "categoryOptionCombo": "COC_P1_M", "value": "10"}}
+        ]}}"#
+    )
+}
+
+async fn stored(db: &Db) -> i64 {
+    on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM learner_outcomes").fetch_one(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn a_data_value_set_is_imported_and_the_indicator_exported_as_json_and_adx() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        // An organisation unit not mapped: named by its value's place, nothing written.
+        let report =
+            dhis2::import_data_values(&t.db, &admin, data_values("OU_X").as_bytes(), Options::default()).await.unwrap();
+        assert_eq!(report.problems.len(), 1);
+        assert_eq!(
+            (report.problems[0].column.as_deref(), report.problems[0].value.as_deref()),
+            (Some("dataValues[1].orgUnit"), Some("OU_X"))
+        );
+        assert_eq!(stored(&t.db).await, 0);
+        // Four values make two outcome rows (girls and boys of P1).
+        let report = dhis2::import_data_values(&t.db, &admin, data_values("OU_S1").as_bytes(), Options::default())
+            .await
+            .unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(report.rows_written, 2);
+        assert_eq!(stored(&t.db).await, 2);
+
+        // Repeaters' share in D1 by sex: girls 4/40 = 10%, boys 10/50 = 20%.
+        let q = Question { place: Place::Unit(2), year: 2024, by: vec!["sex".into()] };
+        let json = dhis2::export(&t.db, &admin, "repeaters-share", &q, dhis2::Format::DataValueSets).await.unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(
+            doc["dataValues"][0],
+            serde_json::json!({
+                "dataElement": "LO_REP", "period": "2024", "orgUnit": "OU_D1", "categoryOptionCombo": "COC_F", "value": "10"
+            })
+        );
+        assert_eq!(doc["dataValues"][1]["value"], "20");
+        let adx = dhis2::export(&t.db, &admin, "repeaters-share", &q, dhis2::Format::Adx).await.unwrap();
+        assert!(adx.body.contains("<adx xmlns=\"urn:ihe:qrph:adx:2015\""), "{}", adx.body);
+        assert!(
+            adx.body.contains("<group orgUnit=\"OU_D1\" period=\"2024-01-01/P1Y\" dataSet=\"DS_LO\">"),
+            "{}",
+            adx.body
+        );
+        assert!(adx.body.contains("<dataValue dataElement=\"LO_REP\" SEX=\"MALE\" value=\"20\"/>"), "{}", adx.body);
+        // An indicator with no code: refused, naming it.
+        let Err(Error::Invalid(p)) = dhis2::export(&t.db, &admin, "dropout-share", &q, dhis2::Format::Adx).await else {
+            panic!("refused");
+        };
+        assert_eq!((p[0].code, p[0].value.as_deref()), ("dhis2-unmapped", Some("dropout-share")));
+        // The mapping is for those who set up programmes.
+        let leader = Actor {
+            user_id: Some(3),
+            username: "l".into(),
+            display_name: "L".into(),
+            language: "en".into(),
+            grants: vec![opencpd_domain::Grant {
+                role: opencpd_domain::AccountRole::SchoolLeader,
+                scope: opencpd_domain::Scope::School { school_id: 1 },
+            }],
+        };
+        assert!(matches!(dhis2::set_code(&t.db, &leader, "unit", "D1", "X").await, Err(Error::Forbidden)));
+    }
+}

@@ -1,0 +1,310 @@
+//! Learner outcomes on both backends: the import through the one pipeline (good files, bad
+//! rows named, nothing half-written, dry runs), entry for one school, and flow rates read
+//! by school and by unit in scope, with small cells suppressed.
+
+use opencpd_domain::{AccountRole, Grant, Scope};
+use opencpd_indicators::model::{NewReference, OutcomeEntry, Place};
+use opencpd_indicators::store::{flows, outcomes, reference};
+use opencpd_kernel::import::{Options, Source};
+use opencpd_kernel::{Actor, Db, Error, on_db};
+use opencpd_testkit::{TestDb, backends};
+
+fn actor(role: AccountRole, scope: Scope) -> Actor {
+    Actor {
+        user_id: Some(9),
+        username: "u".into(),
+        display_name: "U".into(),
+        language: "en".into(),
+        grants: vec![Grant { role, scope }],
+    }
+}
+
+/// Rwanda (unit 1) with districts D1 (unit 2: schools S1 and S2) and D2 (unit 3: S3);
+/// grades P1–P3, a subject MATH scored out of 100, a learner group REF.
+async fn fixture(db: &Db) {
+    let sql = "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES \
+        (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (2, 1, 'RW', 1, 'D1', 'One', '/1/2/'), \
+        (3, 1, 'RW', 1, 'D2', 'Two', '/1/3/'); \
+        INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+        (1, 'S1', 'School one', 2, '/1/2/', 'primary', 'public'), \
+        (2, 'S2', 'School two', 2, '/1/2/', 'primary', 'public'), \
+        (3, 'S3', 'School three', 3, '/1/3/', 'primary', 'public');";
+    on_db!(db, |p| sqlx::raw_sql(sql).execute(p).await.map(|_| ())).unwrap();
+    let admin = Actor::system();
+    for (code, name) in [("P1", "Primary 1"), ("P2", "Primary 2"), ("P3", "Primary 3")] {
+        let new = NewReference { code: code.into(), name: name.into(), max_score: None, position: None };
+        reference::add(db, &admin, reference::Kind::Grade, &new).await.unwrap();
+    }
+    let math = NewReference { code: "MATH".into(), name: "Mathematics".into(), max_score: Some(100.0), position: None };
+    reference::add(db, &admin, reference::Kind::Subject, &math).await.unwrap();
+    let group = NewReference { code: "REF".into(), name: "Refugees".into(), max_score: None, position: None };
+    reference::add(db, &admin, reference::Kind::Group, &group).await.unwrap();
+}
+
+const HEADER: &str = "school_code,year,term,grade,subject,sex,group,enrolled,assessed,mean_score,\
+    below_basic,basic,proficient,advanced,promoted,repeating,dropped_out\n";
+
+/// The worked example of `opencpd_domain::indicators::flows` spread over S1 and S2 and
+/// both sexes (S1 girls 30%, S1 boys 30%, S2 girls 20%, S2 boys 20%):
+/// E(·, 2023) = 1000, 800, 700; E(·, 2024) = 950, 860, 752; R(·, 2024) = 100, 40, 32.
+fn worked_example_csv() -> String {
+    let mut csv = HEADER.to_string();
+    let years = [(2023, [1000, 800, 700], [0, 0, 0]), (2024, [950, 860, 752], [100, 40, 32])];
+    for (year, enrolled, repeating) in years {
+        for (g, grade) in ["P1", "P2", "P3"].iter().enumerate() {
+            for (school, sex, share) in [("S1", "F", 3), ("S1", "M", 3), ("S2", "F", 2), ("S2", "M", 2)] {
+                let (e, r) = (enrolled[g] * share / 10, repeating[g] * share / 10);
+                csv.push_str(&format!("{school},{year},,{grade},,{sex},,{e},,,,,,,,{r},\n"));
+            }
+        }
+    }
+    csv
+}
+
+fn source(text: &str) -> Source {
+    Source::bytes("outcomes.csv", text.as_bytes().to_vec()).unwrap()
+}
+
+async fn stored(db: &Db) -> i64 {
+    on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM learner_outcomes").fetch_one(p).await).unwrap()
+}
+
+fn close(a: Option<f64>, b: f64) {
+    let a = a.expect("a value");
+    assert!((a - b).abs() < 1e-9, "{a} is not {b}");
+}
+
+#[tokio::test]
+async fn an_outcomes_file_is_imported_whole_and_flows_are_read_by_school_and_unit() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let csv = worked_example_csv();
+        let dry =
+            outcomes::import(&t.db, &admin, source(&csv), Options { dry_run: true, progress: None }).await.unwrap();
+        assert!(dry.ok(), "{:?}", dry.problems);
+        assert_eq!((dry.rows_read, dry.rows_valid, dry.rows_written), (24, 24, 0));
+        assert_eq!(stored(&t.db).await, 0, "a dry run writes nothing");
+        let report = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!((report.rows_read, report.rows_written), (24, 24));
+        assert_eq!(stored(&t.db).await, 24);
+
+        // The unit D1 holds the worked example: the rates computed by hand.
+        let unit = flows::flow_report(&t.db, &admin, Place::Unit(2), 2023, None).await.unwrap();
+        let g: Vec<&str> = unit.grades.iter().map(|r| r.grade.as_str()).collect();
+        assert_eq!(g, ["P1", "P2", "P3"]);
+        close(unit.grades[0].repetition, 0.10);
+        close(unit.grades[0].promotion, 0.82);
+        close(unit.grades[0].dropout, 0.08);
+        close(unit.grades[1].repetition, 0.05);
+        close(unit.grades[1].promotion, 0.90);
+        close(unit.grades[1].dropout, 0.05);
+        close(unit.grades[2].survival, 0.82 / 0.95);
+        close(unit.grades[0].promotion_parity_adjusted, 1.0);
+        assert_eq!(unit.grades[0].enrolled.value, Some(1000));
+        assert_eq!(unit.grades[0].repeating_next.value, Some(100));
+        assert!(!unit.suppressed);
+        // One school: its 60% share gives the same rates.
+        let school = flows::flow_report(&t.db, &admin, Place::School(1), 2023, None).await.unwrap();
+        assert_eq!(school.grades[0].enrolled.value, Some(600));
+        // PR(P1) = (E(P2, 2024) − R(P2, 2024)) / E(P1, 2023) = (516 − 24) / 600 = 0.82.
+        close(school.grades[0].promotion, (516.0 - 24.0) / 600.0);
+        // The country reads the same as D1 (S3 has no rows).
+        let country = flows::flow_report(&t.db, &admin, Place::Unit(1), 2023, None).await.unwrap();
+        assert_eq!(country.grades, unit.grades);
+
+        // Importing again replaces the rows rather than adding to them.
+        let again = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        assert!(again.ok());
+        assert_eq!(stored(&t.db).await, 24);
+    }
+}
+
+#[tokio::test]
+async fn bad_outcome_rows_are_each_named_by_row_and_column_and_nothing_is_written() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let csv = format!(
+            "{HEADER}\
+             S1,2024,,P1,,F,,40,,,,,,,,2,\n\
+             XX,2024,,P1,,F,,40,,,,,,,,2,\n\
+             S1,2024,,P9,,F,,40,,,,,,,,2,\n\
+             S1,2024,,P1,,M,ZZ,40,,,,,,,,2,\n\
+             S1,2024,,P2,,F,,40,,,,,,,,41,\n\
+             S1,2024,1,P2,MATH,F,,40,38,101.5,,,,,,,\n\
+             S1,2024,,P1,,F,,40,,,,,,,,2,\n\
+             S1,1850,7,P1,,X,,-4,,,,,,,,,\n\
+             S1,2024,2,P3,MATH,M,REF,30,28,64.5,4,10,10,4,,,\n"
+        );
+        let report = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        let found: Vec<(Option<usize>, Option<&str>, &str)> =
+            report.problems.iter().map(|p| (p.row, p.column.as_deref(), p.code)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(3), Some("school_code"), "unknown-school"),
+                (Some(4), Some("grade"), "unknown-grade"),
+                (Some(5), Some("group"), "unknown-group"),
+                (Some(6), Some("repeating"), "more-repeaters-than-enrolled"),
+                (Some(7), Some("mean_score"), "score-above-maximum"),
+                (Some(8), Some("school_code"), "duplicate-in-file"),
+                (Some(9), Some("year"), "bad-year"),
+                (Some(9), Some("term"), "bad-term"),
+                (Some(9), Some("sex"), "bad-choice"),
+                (Some(9), Some("enrolled"), "negative"),
+            ]
+        );
+        assert_eq!(report.problems_total, 10);
+        assert_eq!((report.rows_read, report.rows_valid, report.rows_written), (9, 2, 0));
+        assert_eq!(stored(&t.db).await, 0, "nothing is written when any row is wrong");
+        assert!(report.problems[4].message("en").contains("above MATH's maximum of 100"), "{}", report.problems[4]);
+        assert!(report.problems[5].message("fr").contains("ligne 2"), "{}", report.problems[5].message("fr"));
+
+        // The header's problems stop the import before any row.
+        let report =
+            outcomes::import(&t.db, &admin, source("school_code,year,colour\nS1,2024,red\n"), Options::default())
+                .await
+                .unwrap();
+        let codes: Vec<(&str, Option<&str>)> = report.problems.iter().map(|p| (p.code, p.column.as_deref())).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("unknown-column", Some("colour")),
+                ("missing-column", Some("grade")),
+                ("missing-column", Some("sex"))
+            ]
+        );
+        let report = outcomes::import(&t.db, &admin, source(HEADER), Options::default()).await.unwrap();
+        assert_eq!(report.problems[0].code, "no-rows");
+        // Every problem is counted; the first thousand are listed.
+        let mut many = HEADER.to_string();
+        for i in 0..1_200 {
+            many.push_str(&format!("X{i},2024,,P1,,F,,40,,,,,,,,2,\n"));
+        }
+        let report = outcomes::import(&t.db, &admin, source(&many), Options::default()).await.unwrap();
+        assert_eq!((report.problems.len(), report.problems_total), (1_000, 1_200));
+        assert_eq!(report.problems[999].row, Some(1_001));
+        assert_eq!(stored(&t.db).await, 0);
+    }
+}
+
+#[tokio::test]
+async fn schools_outside_the_importers_scope_are_refused() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let officer = actor(AccountRole::DistrictOfficer, Scope::Unit { unit_id: 3, path: "/1/3/".into() });
+        let csv = format!("{HEADER}S3,2024,,P1,,F,,40,,,,,,,,2,\nS1,2024,,P1,,F,,40,,,,,,,,2,\n");
+        let report = outcomes::import(&t.db, &officer, source(&csv), Options::default()).await.unwrap();
+        assert_eq!(report.problems.len(), 1);
+        assert_eq!((report.problems[0].row, report.problems[0].code), (Some(3), "out-of-scope"));
+        assert_eq!(stored(&t.db).await, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_workbook_is_streamed_through_the_same_pipeline() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let headers: Vec<&str> = HEADER.trim().split(',').collect();
+        let rows = vec![
+            "S1,2024,,P1,,F,,40,,,,,,,,2,".split(',').map(String::from).collect::<Vec<_>>(),
+            "S1,2024,2,P1,MATH,M,,40,38,55.5,4,10,20,4,,,".split(',').map(String::from).collect(),
+        ];
+        let mut bytes = Vec::new();
+        opencpd_transfer::write_table(opencpd_transfer::Format::Xlsx, &headers, rows, &mut bytes).unwrap();
+        let source = Source::bytes("outcomes.xlsx", bytes).unwrap();
+        let report = outcomes::import(&t.db, &Actor::system(), source, Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(report.rows_written, 2);
+        let mean: f64 = on_db!(&t.db, |p| sqlx::query_scalar("SELECT mean_score FROM learner_outcomes WHERE term = 2")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+        assert_eq!(mean, 55.5);
+    }
+}
+
+#[tokio::test]
+async fn a_school_leader_enters_outcomes_for_their_school_only() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let leader = actor(AccountRole::SchoolLeader, Scope::School { school_id: 1 });
+        let entry = |grade: &str, enrolled: i64, repeating: i64| OutcomeEntry {
+            year: 2025,
+            grade: grade.into(),
+            sex: "f".into(),
+            enrolled: Some(enrolled),
+            repeating: Some(repeating),
+            ..Default::default()
+        };
+        let written = outcomes::enter(&t.db, &leader, 1, &[entry("P1", 30, 3), entry("P2", 25, 1)]).await.unwrap();
+        assert_eq!(written, 2);
+        // Another school: not even seen.
+        assert!(matches!(outcomes::enter(&t.db, &leader, 2, &[entry("P1", 30, 3)]).await, Err(Error::NotFound)));
+        // A bad entry names its place in the list and its field; nothing of the list is written.
+        let Err(Error::Invalid(problems)) =
+            outcomes::enter(&t.db, &leader, 1, &[entry("P3", 10, 1), entry("P1", 5, 9)]).await
+        else {
+            panic!("refused");
+        };
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].row, problems[0].column.as_deref()), (Some(2), Some("repeating")));
+        assert_eq!(stored(&t.db).await, 2);
+        let audited: i64 = on_db!(&t.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE entity = 'learner_outcomes'"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(audited, 1);
+    }
+}
+
+#[tokio::test]
+async fn flows_are_read_in_scope_with_small_cells_suppressed() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        outcomes::import(&t.db, &admin, source(&worked_example_csv()), Options::default()).await.unwrap();
+        // S3 in D2: P1 has 3 girls, too few to show.
+        let small = format!(
+            "{HEADER}S3,2023,,P1,,F,,3,,,,,,,,,\nS3,2023,,P1,,M,,40,,,,,,,,,\nS3,2023,,P2,,F,,30,,,,,,,,,\n\
+             S3,2024,,P1,,F,,3,,,,,,,,1,\nS3,2024,,P2,,F,,30,,,,,,,,2,\n"
+        );
+        let report = outcomes::import(&t.db, &admin, source(&small), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+
+        let d2 = actor(AccountRole::DistrictOfficer, Scope::Unit { unit_id: 3, path: "/1/3/".into() });
+        // D1 is outside D2's scope: not found, whether as a unit or as one of its schools.
+        assert!(matches!(flows::flow_report(&t.db, &d2, Place::Unit(2), 2023, None).await, Err(Error::NotFound)));
+        assert!(matches!(flows::flow_report(&t.db, &d2, Place::School(1), 2023, None).await, Err(Error::NotFound)));
+        // Nor is the country, above the officer's unit.
+        assert!(matches!(flows::flow_report(&t.db, &d2, Place::Unit(1), 2023, None).await, Err(Error::NotFound)));
+        let country = flows::flow_report(&t.db, &d2, Place::Unit(3), 2023, None).await.unwrap();
+        assert_eq!(country.grades[0].enrolled.value, Some(43));
+        // P1's repeaters next year (1) are small: hidden, with the rates read from them.
+        assert_eq!(country.grades[0].repeating_next.shown, "<5");
+        assert_eq!(country.grades[0].repetition, None);
+        assert_eq!(country.grades[0].promotion_parity, None, "3 girls: no parity index");
+        assert!(country.suppressed);
+        // The same numbers unhidden for a reader with row-level rights.
+        let national = actor(AccountRole::NationalOfficer, Scope::Everything);
+        let all = flows::flow_report(&t.db, &national, Place::Unit(3), 2023, None).await.unwrap();
+        assert_eq!(all.grades[0].repeating_next.value, Some(1));
+        close(all.grades[0].repetition, 1.0 / 43.0);
+        assert!(!all.suppressed);
+        // An unknown group is named.
+        let Err(Error::Invalid(p)) = flows::flow_report(&t.db, &admin, Place::Unit(1), 2023, Some("nope")).await else {
+            panic!("refused");
+        };
+        assert_eq!((p[0].code, p[0].column.as_deref()), ("unknown-group", Some("group")));
+    }
+}

@@ -1,0 +1,472 @@
+//! The one import pipeline. An area says what a file of its kind holds by implementing
+//! [`Importer`] (its columns, the check of one row, the batched write of checked rows);
+//! [`run`] does the rest the same way for every kind:
+//! - it streams the file (CSV through `opencpd_transfer::CsvRows`, a workbook's first
+//!   sheet through transfer's bounded reader) on a thread of its own, a few hundred rows
+//!   at a time through a short queue, so memory stays flat on any file size;
+//! - it matches the header to the columns (a missing, unknown or repeated column stops it
+//!   before any row), skips blank rows, and checks every row;
+//! - it writes checked rows in batches (the area's `write`, through [`crate::bulk`]) inside
+//!   one transaction, with one audit event; the first problem stops the writing, the
+//!   transaction is rolled back and the checking goes on to the end, so the report names
+//!   every problem (row and column) and nothing is written: all or nothing;
+//! - a dry run checks everything and writes nothing.
+//!
+//! What an area looks up before checking (codes already in the database, what the actor
+//! may write) it reads when it builds its importer, before [`run`].
+
+use crate::{Actor, Db, Result, Tx, audit};
+use opencpd_domain::{Problem, TableRow};
+use serde::Serialize;
+use std::future::Future;
+use std::path::Path;
+
+/// How many problems a report lists; every problem is counted.
+pub const LISTED_PROBLEMS: usize = 1_000;
+
+/// Rows sent from the reading thread at a time, and how many such chunks may wait.
+const CHUNK_ROWS: usize = 512;
+const QUEUE_CHUNKS: usize = 8;
+
+/// A column of an import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+impl Column {
+    pub const fn required(name: &'static str) -> Column {
+        Column { name, required: true }
+    }
+    pub const fn optional(name: &'static str) -> Column {
+        Column { name, required: false }
+    }
+}
+
+/// One row of the file with its cells in the order of [`Importer::columns`] (an optional
+/// column the file does not have reads as empty).
+pub struct Row<'a> {
+    row: &'a TableRow,
+    at: &'a [Option<usize>],
+    columns: &'a [Column],
+}
+
+impl<'a> Row<'a> {
+    /// A row of `columns` whose cells are at `at` in `row` (the runner builds these; an
+    /// area entering one record through a form builds one to run the same checks).
+    pub fn new(row: &'a TableRow, at: &'a [Option<usize>], columns: &'a [Column]) -> Row<'a> {
+        Row { row, at, columns }
+    }
+
+    /// The row's number as a spreadsheet shows it (the header is row 1).
+    pub fn number(&self) -> usize {
+        self.row.number
+    }
+
+    /// The cell of column `i` (an index into [`Importer::columns`]), trimmed.
+    pub fn get(&self, i: usize) -> &str {
+        self.at[i].map(|c| self.row.get(c)).unwrap_or("")
+    }
+
+    /// A problem at this row, in column `i`, with the cell's value.
+    pub fn problem(&self, i: usize, code: &'static str) -> Problem {
+        Problem::new(code).at_row(self.row.number).in_column(self.columns[i].name).with_value(self.get(i))
+    }
+
+    /// Whole number of column `i`: `None` when empty, a problem naming the cell when it is
+    /// not a whole number or is below zero.
+    pub fn count(&self, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+        let text = self.get(i);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            Ok(_) => {
+                problems.push(self.problem(i, "negative"));
+                None
+            }
+            Err(_) => {
+                problems.push(self.problem(i, "bad-number"));
+                None
+            }
+        }
+    }
+}
+
+/// What an area implements to import a kind of file.
+pub trait Importer: Send {
+    /// A row checked and ready to be written.
+    type Checked: Send;
+
+    /// The kind, as the report, the audit trail and `opencpd import <kind>` name it.
+    fn kind(&self) -> &'static str;
+
+    /// The columns of the file, in the order [`Row::get`] reads them.
+    fn columns(&self) -> &'static [Column];
+
+    /// Checks one row: every problem it has, each naming the row and column (through
+    /// [`Row::problem`]). Called for every row in order, so it may remember earlier rows
+    /// (duplicates within the file).
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<Self::Checked, Vec<Problem>>;
+
+    /// Writes checked rows (a batch of at most [`Importer::batch_rows`]) in the import's
+    /// transaction, through [`crate::bulk`]; answers the records written.
+    fn write(&mut self, tx: &mut Tx, rows: Vec<Self::Checked>) -> impl Future<Output = Result<u64>> + Send;
+
+    /// After the last batch, before the commit: note derived data made stale
+    /// ([`Tx::changed`]). Nothing by default.
+    fn finish(&mut self, _tx: &mut Tx) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Rows per write.
+    fn batch_rows(&self) -> usize {
+        crate::bulk::batch_rows(self.columns().len())
+    }
+}
+
+/// Where the rows come from.
+pub enum Source {
+    /// A CSV read as it arrives (a file, an upload's body).
+    Csv(Box<dyn std::io::Read + Send>),
+    /// A workbook's bytes (`.xlsx`, `.xls`): its first sheet is streamed.
+    Workbook(Vec<u8>),
+    /// A table already read from another format (a DHIS2 data value set, say): its rows'
+    /// numbers are what problems name.
+    Table(opencpd_domain::Table),
+}
+
+impl Source {
+    /// A file on disk, its format told by its extension.
+    pub fn path(path: &Path) -> std::result::Result<Source, Problem> {
+        let unreadable =
+            |e: std::io::Error| Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display()));
+        match opencpd_transfer::Format::from_name(&path.to_string_lossy())? {
+            opencpd_transfer::Format::Csv => Ok(Source::Csv(Box::new(std::fs::File::open(path).map_err(unreadable)?))),
+            opencpd_transfer::Format::Xlsx => Ok(Source::Workbook(std::fs::read(path).map_err(unreadable)?)),
+        }
+    }
+
+    /// Bytes already received, their format told by the file name.
+    pub fn bytes(name: &str, bytes: Vec<u8>) -> std::result::Result<Source, Problem> {
+        match opencpd_transfer::Format::from_name(name)? {
+            opencpd_transfer::Format::Csv => Ok(Source::Csv(Box::new(std::io::Cursor::new(bytes)))),
+            opencpd_transfer::Format::Xlsx => Ok(Source::Workbook(bytes)),
+        }
+    }
+}
+
+/// What an import did, or on a dry run would do.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImportReport {
+    pub kind: &'static str,
+    /// Data rows read (blank rows not counted).
+    pub rows_read: u64,
+    /// Records written: 0 on a dry run or when there are problems.
+    pub rows_written: u64,
+    /// Rows that passed their checks (what a dry run would write).
+    pub rows_valid: u64,
+    pub dry_run: bool,
+    /// The first [`LISTED_PROBLEMS`] problems, in file order.
+    pub problems: Vec<Problem>,
+    /// Every problem found.
+    pub problems_total: u64,
+}
+
+impl ImportReport {
+    pub fn ok(&self) -> bool {
+        self.problems_total == 0
+    }
+
+    fn add(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for p in problems {
+            self.problems_total += 1;
+            if self.problems.len() < LISTED_PROBLEMS {
+                self.problems.push(p);
+            }
+        }
+    }
+}
+
+/// How to run an import.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    pub dry_run: bool,
+    /// Called with the rows read so far, after each chunk.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+type Chunk = std::result::Result<Vec<TableRow>, Problem>;
+
+/// Reads `source` on a thread of its own, sending the header and then chunks of rows.
+fn spawn_reader(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
+    std::thread::spawn(move || {
+        let limits = opencpd_transfer::stream::STREAM;
+        let send_rows =
+            |tx: &tokio::sync::mpsc::Sender<Chunk>, chunk: Vec<TableRow>| tx.blocking_send(Ok(chunk)).is_ok();
+        match source {
+            Source::Csv(read) => {
+                let mut rows = match opencpd_transfer::CsvRows::new(read, limits) {
+                    Ok(rows) => rows,
+                    Err(p) => {
+                        let _ = tx.blocking_send(Err(p));
+                        return;
+                    }
+                };
+                let header = TableRow { number: 1, cells: rows.headers().to_vec() };
+                if !send_rows(&tx, vec![header]) {
+                    return;
+                }
+                let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+                loop {
+                    match rows.next_row() {
+                        Ok(Some(r)) => {
+                            chunk.push(r);
+                            if chunk.len() == CHUNK_ROWS
+                                && !send_rows(&tx, std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS)))
+                            {
+                                return;
+                            }
+                        }
+                        Ok(None) => {
+                            if !chunk.is_empty() {
+                                send_rows(&tx, chunk);
+                            }
+                            return;
+                        }
+                        Err(p) => {
+                            if !chunk.is_empty() && !send_rows(&tx, std::mem::take(&mut chunk)) {
+                                return;
+                            }
+                            let _ = tx.blocking_send(Err(p));
+                            return;
+                        }
+                    }
+                }
+            }
+            Source::Table(table) => {
+                let header = TableRow { number: 1, cells: table.headers };
+                if !send_rows(&tx, vec![header]) {
+                    return;
+                }
+                let mut rows = table.rows.into_iter().peekable();
+                while rows.peek().is_some() {
+                    if !send_rows(&tx, rows.by_ref().take(CHUNK_ROWS).collect()) {
+                        return;
+                    }
+                }
+            }
+            Source::Workbook(bytes) => {
+                let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+                let mut first = true;
+                let mut open = true;
+                let result = opencpd_transfer::stream::each_sheet_row(&bytes, &limits, &mut |row| {
+                    chunk.push(row);
+                    if first || chunk.len() == CHUNK_ROWS {
+                        first = false;
+                        open = send_rows(&tx, std::mem::take(&mut chunk));
+                    }
+                    open
+                });
+                if open && !chunk.is_empty() {
+                    open = send_rows(&tx, chunk);
+                }
+                match result {
+                    Err(p) if open => {
+                        let _ = tx.blocking_send(Err(p));
+                    }
+                    Ok(()) if first && open => {
+                        let _ = tx.blocking_send(Err(Problem::new("empty-file")));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    });
+}
+
+/// Where each of the importer's columns is in the file, or the problems of the header.
+fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<Vec<Option<usize>>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut at = vec![None; columns.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim().to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        match columns.iter().position(|c| c.name == name) {
+            Some(c) if at[c].is_some() => {
+                problems.push(Problem::new("duplicate-column").at_row(1).in_column(name));
+            }
+            Some(c) => at[c] = Some(i),
+            None => {
+                let expected: Vec<&str> = columns.iter().map(|c| c.name).collect();
+                problems.push(
+                    Problem::new("unknown-column").at_row(1).in_column(name).arg("expected", expected.join(", ")),
+                );
+            }
+        }
+    }
+    for (c, column) in columns.iter().enumerate() {
+        if column.required && at[c].is_none() {
+            problems.push(Problem::new("missing-column").at_row(1).in_column(column.name));
+        }
+    }
+    if problems.is_empty() { Ok(at) } else { Err(problems) }
+}
+
+/// Imports `source` with `importer`: see the module's documentation. Problems with the
+/// file are in the report; an error is a failure of the database.
+pub async fn run<I: Importer>(
+    db: &Db,
+    actor: &Actor,
+    importer: &mut I,
+    source: Source,
+    options: Options<'_>,
+) -> Result<ImportReport> {
+    let mut report = ImportReport {
+        kind: importer.kind(),
+        rows_read: 0,
+        rows_written: 0,
+        rows_valid: 0,
+        dry_run: options.dry_run,
+        problems: Vec::new(),
+        problems_total: 0,
+    };
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<Chunk>(QUEUE_CHUNKS);
+    spawn_reader(source, sender);
+    let columns = importer.columns();
+    let at = match chunks.recv().await {
+        Some(Ok(mut first)) if !first.is_empty() => {
+            let header = first.remove(0);
+            match match_header(&header.cells, columns) {
+                Ok(at) => (at, first),
+                Err(problems) => {
+                    report.add(problems);
+                    return Ok(report);
+                }
+            }
+        }
+        Some(Err(p)) => {
+            report.add([p]);
+            return Ok(report);
+        }
+        _ => {
+            report.add([Problem::new("empty-file")]);
+            return Ok(report);
+        }
+    };
+    let (at, first) = at;
+    let mut tx = if options.dry_run { None } else { Some(db.begin().await?) };
+    let batch_rows = importer.batch_rows().max(1);
+    let mut batch: Vec<I::Checked> = Vec::with_capacity(batch_rows);
+    let mut pending = Some(first);
+    loop {
+        let rows = match pending.take() {
+            Some(rows) => rows,
+            None => match chunks.recv().await {
+                Some(Ok(rows)) => rows,
+                Some(Err(p)) => {
+                    report.add([p]);
+                    tx = None;
+                    break;
+                }
+                None => break,
+            },
+        };
+        for row in &rows {
+            if row.cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            report.rows_read += 1;
+            match importer.check(&Row { row, at: &at, columns }) {
+                Ok(checked) => {
+                    report.rows_valid += 1;
+                    if tx.is_some() {
+                        batch.push(checked);
+                    }
+                }
+                Err(problems) => {
+                    report.add(problems);
+                    // Nothing will be written: let go of the transaction and what waits.
+                    tx = None;
+                    batch = Vec::new();
+                }
+            }
+            if batch.len() >= batch_rows
+                && let Some(t) = tx.as_mut()
+            {
+                report.rows_written += importer.write(t, std::mem::take(&mut batch)).await?;
+            }
+        }
+        if let Some(progress) = options.progress {
+            progress(report.rows_read);
+        }
+    }
+    if report.rows_read == 0 && report.problems_total == 0 {
+        report.add([Problem::new("no-rows")]);
+    }
+    match tx {
+        Some(mut t) if report.ok() => {
+            if !batch.is_empty() {
+                report.rows_written += importer.write(&mut t, batch).await?;
+            }
+            importer.finish(&mut t).await?;
+            audit::record(
+                &mut t,
+                actor,
+                "import",
+                report.kind,
+                "",
+                &format!("import of {} {} rows", report.rows_written, report.kind),
+                None::<&()>,
+                Some(&serde_json::json!({ "rows_read": report.rows_read, "written": report.rows_written })),
+            )
+            .await?;
+            t.commit().await?;
+        }
+        _ => report.rows_written = 0,
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_is_matched_without_case_and_every_problem_named() {
+        let columns = [Column::required("school_code"), Column::optional("sex"), Column::required("enrolled")];
+        let at = match_header(&["Enrolled".into(), " school_code ".into()], &columns).unwrap();
+        assert_eq!(at, vec![Some(1), None, Some(0)]);
+        let p = match_header(&["school_code".into(), "school_code".into(), "colour".into()], &columns).unwrap_err();
+        let found: Vec<(&str, Option<&str>)> = p.iter().map(|p| (p.code, p.column.as_deref())).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("duplicate-column", Some("school_code")),
+                ("unknown-column", Some("colour")),
+                ("missing-column", Some("enrolled"))
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_are_read_by_column_and_counts_checked() {
+        let columns = [Column::required("a"), Column::optional("b"), Column::required("c")];
+        let row = TableRow { number: 7, cells: vec![" 12 ".into(), "-3".into()] };
+        let at = [Some(0), None, Some(1)];
+        let r = Row { row: &row, at: &at, columns: &columns };
+        let mut problems = Vec::new();
+        assert_eq!(r.count(0, &mut problems), Some(12));
+        assert_eq!(r.count(1, &mut problems), None);
+        assert_eq!(r.count(2, &mut problems), None);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].code, problems[0].row, problems[0].column.as_deref(), problems[0].value.as_deref()),
+            ("negative", Some(7), Some("c"), Some("-3"))
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! Tables read a row at a time, for imports of any size: memory stays flat however long
+//! the file. CSV is read from any reader ([`CsvRows`]); a workbook's first sheet is
+//! streamed cell by cell within the same [`Limits`] as every spreadsheet
+//! ([`each_sheet_row`]), its rows handed on as they end.
+//!
+//! A CSV is checked as it goes, as [`crate::read_table`] checks it whole: the separator is
+//! sniffed from the first line, a byte-order mark is dropped, a NUL byte or text that is
+//! not UTF-8 stops it with one problem naming the row, and so does a row past the limits.
+
+use crate::Limits;
+use opencpd_domain::{Problem, TableRow};
+use std::io::{BufRead, BufReader, Read};
+
+/// Limits for streamed imports: memory does not grow with the rows, so only the columns
+/// of a row and a very large count of rows are bounded.
+pub const STREAM: Limits = Limits { rows: 100_000_000, cells: usize::MAX, ..Limits::IMPORT };
+
+/// The rows of a CSV, read one at a time.
+pub struct CsvRows<R: Read> {
+    reader: csv::Reader<BufReader<R>>,
+    record: csv::StringRecord,
+    headers: Vec<String>,
+    limits: Limits,
+    /// The number of the last row read (the header is row 1).
+    number: usize,
+}
+
+fn csv_problem(e: csv::Error, row: usize) -> Problem {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => Problem::new("bad-encoding").at_row(row),
+        _ => Problem::new("not-a-table").at_row(row).arg("detail", e.to_string()),
+    }
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header of a CSV from `input`.
+    pub fn new(input: R, limits: Limits) -> Result<CsvRows<R>, Problem> {
+        let mut buffered = BufReader::with_capacity(256 * 1024, input);
+        let head = buffered.fill_buf().map_err(|e| Problem::new("not-a-table").arg("detail", e.to_string()))?;
+        if head.is_empty() {
+            return Err(Problem::new("empty-file"));
+        }
+        let bom = if head.starts_with("\u{feff}".as_bytes()) { 3 } else { 0 };
+        let first_line = &head[bom..];
+        let first_line = &first_line[..first_line.iter().position(|b| *b == b'\n').unwrap_or(first_line.len())];
+        let delimiter = crate::sniff_delimiter(&String::from_utf8_lossy(first_line));
+        buffered.consume(bom);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(256 * 1024)
+            .from_reader(buffered);
+        let mut rows = CsvRows { reader, record: csv::StringRecord::new(), headers: Vec::new(), limits, number: 0 };
+        match rows.next_row()? {
+            Some(header) => rows.headers = header.cells,
+            None => return Err(Problem::new("empty-file")),
+        }
+        Ok(rows)
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The next row, or none at the end.
+    pub fn next_row(&mut self) -> Result<Option<TableRow>, Problem> {
+        let read = self.reader.read_record(&mut self.record).map_err(|e| csv_problem(e, self.number + 1))?;
+        if !read {
+            return Ok(None);
+        }
+        self.number += 1;
+        let number = self.number;
+        if self.record.len() > self.limits.columns {
+            return Err(Problem::new("too-many-columns")
+                .at_row(number)
+                .arg("count", self.record.len())
+                .arg("max", self.limits.columns));
+        }
+        if number > self.limits.rows {
+            return Err(Problem::new("too-many-rows").at_row(number).arg("max", self.limits.rows));
+        }
+        if self.record.as_slice().contains('\0') {
+            return Err(Problem::new("not-a-table").at_row(number).arg("detail", "it contains binary data"));
+        }
+        let cells = self.record.iter().map(|c| crate::unneutralised(c).to_string()).collect();
+        Ok(Some(TableRow { number, cells }))
+    }
+}
+
+/// Reads the first sheet of a workbook and hands each row to `row` as soon as it ends
+/// (the header first); `row` answers false to stop early.
+pub fn each_sheet_row(bytes: &[u8], limits: &Limits, row: &mut dyn FnMut(TableRow) -> bool) -> Result<(), Problem> {
+    crate::workbook::each_row(bytes, limits, row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &[u8]) -> Result<(Vec<String>, Vec<TableRow>), Problem> {
+        let mut rows = CsvRows::new(text, STREAM)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next_row()? {
+            out.push(r);
+        }
+        Ok((rows.headers().to_vec(), out))
+    }
+
+    #[test]
+    fn csv_rows_stream_with_semicolons_bom_and_quotes() {
+        let (headers, rows) = all("\u{feff}code;name\n1;\"Ecole; publique\"\n2;'=x\n".as_bytes()).unwrap();
+        assert_eq!(headers, vec!["code", "name"]);
+        assert_eq!(rows[0].cells, vec!["1", "Ecole; publique"]);
+        assert_eq!(rows[1].number, 3);
+        assert_eq!(rows[1].cells[1], "=x");
+        let (headers, rows) = all(b"a\tb\n1\t2\n").unwrap();
+        assert_eq!((headers.len(), rows[0].cells.len()), (2, 2));
+    }
+
+    #[test]
+    fn bad_bytes_stop_the_stream_at_their_row() {
+        assert_eq!(all(b"").unwrap_err().code, "empty-file");
+        let p = all(b"name\nok\nNgaound\xe9r\xe9\n").unwrap_err();
+        assert_eq!((p.code, p.row), ("bad-encoding", Some(3)));
+        let p = all(b"name\nok\nx\0y\n").unwrap_err();
+        assert_eq!((p.code, p.row), ("not-a-table", Some(3)));
+        let wide = format!("a\n{}\n", vec!["1"; 201].join(","));
+        assert_eq!(all(wide.as_bytes()).unwrap_err().code, "too-many-columns");
+        let limits = Limits { rows: 2, ..STREAM };
+        let mut rows = CsvRows::new(&b"a\n1\n2\n"[..], limits).unwrap();
+        assert!(rows.next_row().unwrap().is_some());
+        assert_eq!(rows.next_row().unwrap_err().code, "too-many-rows");
+    }
+
+    #[test]
+    fn a_sheet_streams_row_by_row_and_can_stop() {
+        let rows =
+            vec![vec!["P1".to_string(), "12".into()], vec!["P2".into(), "".into()], vec!["P3".into(), "7".into()]];
+        let mut bytes = Vec::new();
+        crate::write_table(crate::Format::Xlsx, &["grade", "enrolled"], rows, &mut bytes).unwrap();
+        let mut seen = Vec::new();
+        each_sheet_row(&bytes, &Limits::IMPORT, &mut |r| {
+            seen.push(r);
+            true
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(seen[0].cells, vec!["grade", "enrolled"]);
+        assert_eq!((seen[2].number, seen[2].cells[0].as_str()), (3, "P2"));
+        assert_eq!(seen[3].cells, vec!["P3", "7"]);
+        let mut count = 0;
+        each_sheet_row(&bytes, &Limits::IMPORT, &mut |_| {
+            count += 1;
+            count < 2
+        })
+        .unwrap();
+        assert_eq!(count, 2);
+    }
+}
