@@ -7,6 +7,7 @@ problem-required = a value is required
 problem-bad-choice = { $value } is not one of: { $allowed }
 problem-bad-code = { $value } is not a valid code (letters, digits, - _ / . and no spaces, at most 40)
 problem-too-long = the value is too long (at most { $max } characters)
+problem-unknown-subject = no subject has the code { $value }
 problem-password-common = this password is among those people choose most often: choose another
 problem-password-is-name = the password must not be the account's name
 problem-password-wrong = the current password is not right

@@ -7,6 +7,7 @@ problem-required = une valeur est obligatoire
 problem-bad-choice = { $value } n'est pas l'une des valeurs : { $allowed }
 problem-bad-code = { $value } n'est pas un code valide (lettres, chiffres, - _ / . sans espace, 40 au plus)
 problem-too-long = la valeur est trop longue ({ $max } caractères au plus)
+problem-unknown-subject = aucune matière n'a le code { $value }
 problem-password-common = ce mot de passe est parmi les plus souvent choisis : choisissez-en un autre
 problem-password-is-name = le mot de passe ne doit pas être le nom du compte
 problem-password-wrong = le mot de passe actuel n'est pas le bon

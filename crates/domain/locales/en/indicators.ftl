@@ -16,7 +16,6 @@ problem-indicator-bad-scale = { $value } is not a scale: give a number above zer
 problem-duplicate-in-list = { $value } is in the list twice
 problem-bad-term = { $value } is not a term: give 1, 2, 3 or 4, or leave it empty for the whole year
 problem-unknown-grade = no grade has the code { $value }
-problem-unknown-subject = no subject has the code { $value }
 problem-unknown-group = no learner group has the code { $value }
 problem-more-repeaters-than-enrolled = { $value } repeaters is more than the { $enrolled } enrolled
 problem-more-than-enrolled = { $value } is more than the { $enrolled } enrolled

@@ -9,7 +9,6 @@ problem-unknown-person-id = no person has the id { $value }
 problem-unknown-submission = no submission has the id { $value }
 problem-unknown-plc = no PLC has the code { $value }
 problem-unknown-model = no PLC model has the code { $value }
-problem-unknown-subject = no subject has the code { $value }
 problem-unknown-term = no term has the name { $value }
 problem-not-a-plc-member = person { $value } is not a member of this PLC
 problem-owner-required = an action point needs an owner

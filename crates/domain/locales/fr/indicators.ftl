@@ -16,7 +16,6 @@ problem-indicator-bad-scale = { $value } n'est pas une échelle : donnez un nomb
 problem-duplicate-in-list = { $value } figure deux fois dans la liste
 problem-bad-term = { $value } n'est pas un trimestre : donnez 1, 2, 3 ou 4, ou laissez vide pour l'année entière
 problem-unknown-grade = aucune classe n'a le code { $value }
-problem-unknown-subject = aucune matière n'a le code { $value }
 problem-unknown-group = aucun groupe d'élèves n'a le code { $value }
 problem-more-repeaters-than-enrolled = { $value } redoublants, c'est plus que les { $enrolled } inscrits
 problem-more-than-enrolled = { $value }, c'est plus que les { $enrolled } inscrits

@@ -9,7 +9,6 @@ problem-unknown-person-id = aucune personne n'a l'identifiant { $value }
 problem-unknown-submission = aucune soumission n'a l'identifiant { $value }
 problem-unknown-plc = aucune CAP n'a le code { $value }
 problem-unknown-model = aucun modèle de CAP n'a le code { $value }
-problem-unknown-subject = aucune matière n'a le code { $value }
 problem-unknown-term = aucun trimestre ne s'appelle { $value }
 problem-not-a-plc-member = la personne { $value } n'est pas membre de cette CAP
 problem-owner-required = un point d'action doit avoir un responsable

@@ -15,6 +15,7 @@ mod cli;
 mod database;
 mod delivery;
 mod hardening;
+mod indicators;
 mod helpers;
 mod instruments;
 mod lists;
