@@ -187,8 +187,9 @@ async fn record_meeting(
     body: std::result::Result<Json<MeetingInput>, JsonRejection>,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    plcs::plc_to_run(&state.db, actor, id).await?;
+    // A body that does not read is refused first, whatever the id (as on every write route).
     let Json(input) = ok(body)?;
+    plcs::plc_to_run(&state.db, actor, id).await?;
     Ok(created(plcs::record_meeting(&state.db, actor, id, &input).await?))
 }
 
