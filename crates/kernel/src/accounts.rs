@@ -565,12 +565,18 @@ async fn token_owner(db: &Db, actor: &Actor, username: &str) -> Result<(i64, Str
     if username != actor.username {
         actor.require(Action::ManageUsers, &Target::Deployment)?;
     }
-    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(&username)
-        .fetch_optional(p)
-        .await)?;
-    let user_id = user_id.ok_or_else(|| Problem::new("not-found").in_column("username").with_value(&username))?;
+    let user_id = user_id_of(db, &username)
+        .await?
+        .ok_or_else(|| Problem::new("not-found").in_column("username").with_value(&username))?;
     Ok((user_id, username))
+}
+
+/// The id of the account named `username` (as [`login_name`] reads it), if any.
+async fn user_id_of(db: &Db, username: &str) -> Result<Option<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// Creates an API token for the acting user (or, for an admin, another user); returns it
@@ -707,11 +713,7 @@ pub async fn change_password(
 pub async fn reset_password(db: &Db, actor: &Actor, username: &str, new: &str) -> Result<()> {
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let username = login_name(username);
-    let user_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(&username)
-        .fetch_optional(p)
-        .await)?;
-    let user_id = user_id.ok_or(Error::NotFound)?;
+    let user_id = user_id_of(db, &username).await?.ok_or(Error::NotFound)?;
     check_password(new, &username)?;
     set_password(db, actor, user_id, &username, new, None, "reset_password").await
 }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod import;
 pub mod paging;
 pub mod scope;
+pub mod settings;
 
 pub use accounts::Actor;
 pub use error::{Error, Result};

@@ -213,14 +213,7 @@ pub(crate) async fn programme_id(db: &Db, code: &str) -> Result<Option<i64>> {
         .await)?)
 }
 
-/// The deployment's small-cell threshold (the delivery area's setting; 5 unless set).
-pub(crate) async fn small_cell_threshold(db: &Db) -> Result<i64> {
-    let v: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT value FROM report_settings WHERE key = 'small_cell_threshold'")
-            .fetch_optional(p)
-            .await)?;
-    Ok(v.unwrap_or(5))
-}
+pub(crate) use opencpd_kernel::settings::small_cell_threshold;
 
 /// A count as shown under `cell`.
 pub(crate) fn count(value: i64, cell: Cell, threshold: i64) -> ShownCount {

@@ -118,6 +118,36 @@ fn suppress(counts: &[Vec<i64>], totals: &[i64], s: &Shown) -> (Vec<Vec<ShownCou
     (rows, totals.iter().map(|v| count(*v, suppression::single(*v, k), k)).collect())
 }
 
+/// Head teachers grouped by their unit at `depth`, with how many of each group are among
+/// `marked`: each group as (unit id, unit name, [head teachers, marked]) in the order of
+/// the names, and the totals, suppressed for the reader.
+async fn heads_marked(
+    db: &Db,
+    actor: &Actor,
+    depth: i64,
+    heads: &[(i64, String)],
+    marked: &HashSet<i64>,
+) -> Result<(Shown, Vec<(i64, String, Vec<ShownCount>)>, Vec<ShownCount>)> {
+    let mut groups: BTreeMap<i64, [i64; 2]> = BTreeMap::new();
+    for (person, path) in heads {
+        if let Some(unit) = unit_at(path, depth) {
+            let e = groups.entry(unit).or_default();
+            e[0] += 1;
+            e[1] += i64::from(marked.contains(person));
+        }
+    }
+    let s = shown(db, actor).await?;
+    let ids: Vec<i64> = groups.keys().copied().collect();
+    let names = unit_names(db, &ids).await?;
+    let counts: Vec<Vec<i64>> = groups.values().map(|v| v.to_vec()).collect();
+    let totals = [counts.iter().map(|r| r[0]).sum::<i64>(), counts.iter().map(|r| r[1]).sum::<i64>()];
+    let (cells, total) = suppress(&counts, &totals, &s);
+    let mut rows: Vec<(i64, String, Vec<ShownCount>)> =
+        ids.iter().zip(cells).map(|(id, c)| (*id, names.get(id).cloned().unwrap_or_default(), c)).collect();
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok((s, rows, total))
+}
+
 /// `part / whole` in percent when both are shown.
 fn share(part: &ShownCount, whole: &ShownCount) -> Share {
     percent(part.value?, whole.value?)
@@ -179,20 +209,7 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
         .fetch_all(p)
         .await)?;
     let visited: HashSet<i64> = visited.into_iter().collect();
-    let mut groups: BTreeMap<i64, [i64; 2]> = BTreeMap::new();
-    for (person, path) in &heads {
-        if let Some(unit) = unit_at(path, depth) {
-            let e = groups.entry(unit).or_default();
-            e[0] += 1;
-            e[1] += i64::from(visited.contains(person));
-        }
-    }
-    let s = shown(db, actor).await?;
-    let ids: Vec<i64> = groups.keys().copied().collect();
-    let names = unit_names(db, &ids).await?;
-    let counts: Vec<Vec<i64>> = groups.values().map(|v| v.to_vec()).collect();
-    let totals = [counts.iter().map(|r| r[0]).sum::<i64>(), counts.iter().map(|r| r[1]).sum::<i64>()];
-    let (cells, total) = suppress(&counts, &totals, &s);
+    let (s, groups, total) = heads_marked(db, actor, depth, &heads, &visited).await?;
     let row = |unit_id: i64, unit_name: String, c: &[ShownCount]| HeadTeacherRow {
         unit_id,
         unit_name,
@@ -200,9 +217,7 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
         head_teachers: c[0].clone(),
         visited: c[1].clone(),
     };
-    let mut rows: Vec<HeadTeacherRow> =
-        ids.iter().zip(&cells).map(|(id, c)| row(*id, names.get(id).cloned().unwrap_or_default(), c)).collect();
-    rows.sort_by(|a, b| a.unit_name.cmp(&b.unit_name).then(a.unit_id.cmp(&b.unit_id)));
+    let rows = groups.into_iter().map(|(id, name, c)| row(id, name, &c)).collect();
     Ok(HeadTeachersVisited {
         term: g.term.name.clone(),
         level: g.level.trim().to_string(),
@@ -245,20 +260,7 @@ pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Re
     .await
     })?;
     let leaders: HashSet<i64> = leaders.into_iter().collect();
-    let mut groups: BTreeMap<i64, [i64; 2]> = BTreeMap::new();
-    for (person, path) in &heads {
-        if let Some(unit) = unit_at(path, depth) {
-            let e = groups.entry(unit).or_default();
-            e[0] += 1;
-            e[1] += i64::from(leaders.contains(person));
-        }
-    }
-    let s = shown(db, actor).await?;
-    let ids: Vec<i64> = groups.keys().copied().collect();
-    let names = unit_names(db, &ids).await?;
-    let counts: Vec<Vec<i64>> = groups.values().map(|v| v.to_vec()).collect();
-    let totals = [counts.iter().map(|r| r[0]).sum::<i64>(), counts.iter().map(|r| r[1]).sum::<i64>()];
-    let (cells, total) = suppress(&counts, &totals, &s);
+    let (s, groups, total) = heads_marked(db, actor, depth, &heads, &leaders).await?;
     let row = |unit_id: i64, unit_name: String, c: &[ShownCount]| LeaderRow {
         unit_id,
         unit_name,
@@ -266,9 +268,7 @@ pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Re
         head_teachers: c[0].clone(),
         leaders: c[1].clone(),
     };
-    let mut rows: Vec<LeaderRow> =
-        ids.iter().zip(&cells).map(|(id, c)| row(*id, names.get(id).cloned().unwrap_or_default(), c)).collect();
-    rows.sort_by(|a, b| a.unit_name.cmp(&b.unit_name).then(a.unit_id.cmp(&b.unit_id)));
+    let rows = groups.into_iter().map(|(id, name, c)| row(id, name, &c)).collect();
     Ok(LeadersOfLearning { level: g.level.trim().to_string(), shown: s, rows, total: row(0, String::new(), &total) })
 }
 

@@ -223,16 +223,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
 /// the participants, so an entry is never stale.
 static GROUPS: Cache<(String, i64, String), std::sync::Arc<Vec<Group>>> = Cache::new("reach groups", 256, None);
 
-/// The deployment's small-cell threshold (0: off).
-pub async fn small_cell_threshold(db: &Db) -> Result<i64> {
-    let v: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT value FROM report_settings WHERE key = 'small_cell_threshold'")
-            .fetch_optional(p)
-            .await)?;
-    Ok(v.unwrap_or(DEFAULT_SMALL_CELL_THRESHOLD))
-}
-
-pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
+pub use opencpd_kernel::settings::{DEFAULT_SMALL_CELL_THRESHOLD, small_cell_threshold};
 
 /// The deployment's report settings.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
