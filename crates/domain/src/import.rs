@@ -21,7 +21,7 @@ pub enum ImportKind {
 }
 
 /// A column of an import file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub name: &'static str,
     /// The header must be present and every row must have a value.
@@ -32,6 +32,21 @@ pub struct Column {
 
 const fn col(name: &'static str, required: bool, example: &'static str) -> Column {
     Column { name, required, example }
+}
+
+impl Column {
+    /// A column every row must fill.
+    pub const fn required(name: &'static str) -> Column {
+        Column { name, required: true, example: "" }
+    }
+    /// A column a file may leave out, or a row leave empty.
+    pub const fn optional(name: &'static str) -> Column {
+        Column { name, required: false, example: "" }
+    }
+    /// The value a template's example row shows.
+    pub const fn example(self, example: &'static str) -> Column {
+        Column { example, ..self }
+    }
 }
 
 const UNIT_COLUMNS: &[Column] = &[
@@ -77,7 +92,7 @@ impl ImportKind {
     pub const ALL: &'static [ImportKind] =
         &[ImportKind::Units, ImportKind::Schools, ImportKind::People, ImportKind::Positions];
 
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             ImportKind::Units => "units",
             ImportKind::Schools => "schools",
@@ -92,7 +107,7 @@ impl ImportKind {
         })
     }
 
-    pub fn columns(self) -> &'static [Column] {
+    pub const fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Units => UNIT_COLUMNS,
             ImportKind::Schools => SCHOOL_COLUMNS,
@@ -196,28 +211,52 @@ impl Header {
         }
         if problems.is_empty() { Ok(Header { index }) } else { Err(problems) }
     }
+}
 
-    fn cell<'r>(&self, row: &'r TableRow, name: &str) -> &'r str {
-        self.index.get(name).map(|&i| row.get(i)).unwrap_or("")
+/// One row of a file as the rules read it: its number and its cells by column name (an
+/// absent column reads as empty). The import pipeline's rows implement it; so does a
+/// [`TableRow`] with its [`Header`].
+pub trait Cells {
+    /// The row's number as a spreadsheet shows it (the header is row 1).
+    fn number(&self) -> usize;
+    /// The trimmed cell of `column`.
+    fn cell(&self, column: &str) -> &str;
+}
+
+/// A row of a table read with the table's header.
+pub struct HeaderRow<'a> {
+    pub header: &'a Header,
+    pub row: &'a TableRow,
+}
+
+impl Cells for HeaderRow<'_> {
+    fn number(&self) -> usize {
+        self.row.number
+    }
+    fn cell(&self, column: &str) -> &str {
+        self.header.index.get(column).map(|&i| self.row.get(i)).unwrap_or("")
     }
 }
 
 /// Reads one row's cells, collecting every problem rather than stopping at the first.
 pub struct RowReader<'a> {
-    header: &'a Header,
-    row: &'a TableRow,
+    cells: &'a dyn Cells,
     problems: Vec<Problem>,
 }
 
 impl<'a> RowReader<'a> {
-    fn new(header: &'a Header, row: &'a TableRow) -> Self {
-        RowReader { header, row, problems: Vec::new() }
+    fn new(cells: &'a dyn Cells) -> Self {
+        RowReader { cells, problems: Vec::new() }
+    }
+
+    fn number(&self) -> usize {
+        self.cells.number()
     }
 
     fn place(&self, p: Problem, column: &str) -> Problem {
-        let p = p.at_row(self.row.number).in_column(column);
+        let p = p.at_row(self.number()).in_column(column);
         if p.value.is_none() {
-            let value = self.header.cell(self.row, column);
+            let value = self.cells.cell(column);
             if value.is_empty() { p } else { p.with_value(value) }
         } else {
             p
@@ -226,7 +265,7 @@ impl<'a> RowReader<'a> {
 
     /// A required value, parsed.
     fn required<T>(&mut self, column: &str, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
-        let text = self.header.cell(self.row, column);
+        let text = self.cells.cell(column);
         if text.is_empty() {
             let p = self.place(Problem::new("required"), column);
             self.problems.push(p);
@@ -244,7 +283,7 @@ impl<'a> RowReader<'a> {
 
     /// An optional value, parsed when present.
     fn optional<T>(&mut self, column: &str, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
-        let text = self.header.cell(self.row, column);
+        let text = self.cells.cell(column);
         if text.is_empty() {
             return None;
         }
@@ -259,7 +298,7 @@ impl<'a> RowReader<'a> {
     }
 
     fn text(&self, column: &str) -> &'a str {
-        self.header.cell(self.row, column)
+        self.cells.cell(column)
     }
 
     fn fail(&mut self, column: &str, problem: Problem) {
@@ -268,103 +307,78 @@ impl<'a> RowReader<'a> {
     }
 }
 
+/// The rules of one kind of row, with what they remember of earlier rows (keys seen).
+pub trait Rule: Send {
+    type Out;
+    fn read(&mut self, r: &mut RowReader<'_>) -> Option<Self::Out>;
+
+    /// Checks one row: its typed record, or every problem it has.
+    fn check(&mut self, cells: &dyn Cells) -> Result<Self::Out, Vec<Problem>> {
+        let mut reader = RowReader::new(cells);
+        let value = self.read(&mut reader);
+        match value {
+            Some(v) if reader.problems.is_empty() => Ok(v),
+            _ => Err(reader.problems),
+        }
+    }
+}
+
 /// The result of checking a file: typed rows when every row is right, else every problem.
 pub type Checked<T> = Result<Vec<T>, Vec<Problem>>;
 
-/// Checks rows a chunk at a time against the rules of one kind of file, so that a caller
-/// may write one chunk while the next is checked. Problems accumulate inside: the first
-/// [`MAX_PROBLEMS`] are kept and the others only counted, so a wholly wrong million-row
-/// file answers with a short list and the total.
-pub struct Checker<F> {
-    header: Header,
-    read: F,
-    problems: Vec<Problem>,
-    total: usize,
-}
-
-impl<T, F: FnMut(&mut RowReader<'_>) -> Option<T>> Checker<F> {
-    fn new(kind: ImportKind, headers: &[String], read: F) -> Result<Self, Vec<Problem>> {
-        Ok(Checker { header: Header::check(kind, headers)?, read, problems: Vec::new(), total: 0 })
-    }
-
-    /// The rows of `chunk` that passed; the others' problems are kept.
-    pub fn check(&mut self, chunk: &[TableRow]) -> Vec<T> {
-        let mut out = Vec::with_capacity(chunk.len());
-        for row in chunk {
-            if row.cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let mut reader = RowReader::new(&self.header, row);
-            let value = (self.read)(&mut reader);
-            if reader.problems.is_empty() {
-                out.extend(value);
-            } else {
-                self.total += reader.problems.len();
-                let room = MAX_PROBLEMS.saturating_sub(self.problems.len());
-                self.problems.extend(reader.problems.into_iter().take(room));
-            }
-        }
-        out
-    }
-
-    /// Whether any row had a problem so far.
-    pub fn has_problems(&self) -> bool {
-        self.total > 0
-    }
-
-    /// How many problems were found, listed or not.
-    pub fn total(&self) -> usize {
-        self.total
-    }
-
-    /// The first [`MAX_PROBLEMS`] problems found.
-    pub fn finish(self) -> Vec<Problem> {
-        self.problems
-    }
-}
-
-/// The problems a report lists: the first [`MAX_PROBLEMS`] of `problems`, then, when
-/// `total` is more, one problem that gives the total.
-pub fn listed(mut problems: Vec<Problem>, total: usize) -> Vec<Problem> {
-    let total = total.max(problems.len());
-    problems.truncate(MAX_PROBLEMS);
-    if total > MAX_PROBLEMS {
-        problems.push(Problem::new("too-many-problems").arg("total", total).arg("max", MAX_PROBLEMS));
-    }
-    problems
-}
-
-/// Checks a whole table: the typed rows when every row is right, else every problem.
-fn check_rows<T>(kind: ImportKind, table: &Table, read: impl FnMut(&mut RowReader<'_>) -> Option<T>) -> Checked<T> {
-    let mut checker = Checker::new(kind, &table.headers, read)?;
+/// Checks a whole table (rules' tests, small files): the typed rows when every row is
+/// right, else every problem.
+fn check_rows<R: Rule>(kind: ImportKind, table: &Table, mut rule: R) -> Checked<R::Out> {
+    let header = Header::check(kind, &table.headers)?;
     if table.rows.is_empty() {
         return Err(vec![Problem::new("no-rows")]);
     }
-    let out = checker.check(&table.rows);
-    let total = checker.total();
-    let problems = checker.finish();
-    if problems.is_empty() { Ok(out) } else { Err(listed(problems, total)) }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for row in table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())) {
+        match rule.check(&HeaderRow { header: &header, row }) {
+            Ok(v) => out.push(v),
+            Err(p) => problems.extend(p),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// How many problems a report lists before it stops looking.
 pub const MAX_PROBLEMS: usize = 1000;
 
-/// Keeps the first row at which each key was seen and reports repeats.
-struct Seen(HashMap<String, usize>);
+/// Keeps the first row at which each key was seen and reports repeats. Keys are kept as
+/// 64-bit hashes of their lower case (12 bytes a row, so a file of millions of rows stays
+/// small in memory); two different keys share a hash about once in 10^19 pairs.
+#[derive(Default)]
+pub struct Seen(HashMap<u64, u32>);
+
+/// The hash [`Seen`] keeps of a key (its lower case): also how the store keeps the keys
+/// already in the database.
+pub fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in key.chars().flat_map(char::to_lowercase) {
+        c.hash(&mut h);
+    }
+    h.finish()
+}
 
 impl Seen {
-    fn new() -> Self {
-        Seen(HashMap::new())
-    }
-    fn check(&mut self, reader: &mut RowReader<'_>, column: &str, key: &str) {
-        match self.0.entry(key.to_lowercase()) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let first = *first.get();
-                reader.fail(column, Problem::new("duplicate-in-file").with_value(key).arg("first", first));
-            }
+    /// The row `key` was first seen at, if it was; else remembers `row` as its first.
+    pub fn first(&mut self, key: &str, row: usize) -> Option<usize> {
+        match self.0.entry(key_hash(key)) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get() as usize),
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(reader.row.number);
+                slot.insert(row as u32);
+                None
             }
+        }
+    }
+
+    fn check(&mut self, reader: &mut RowReader<'_>, column: &str, key: &str) {
+        if let Some(first) = self.first(key, reader.number()) {
+            reader.fail(column, Problem::new("duplicate-in-file").with_value(key).arg("first", first));
         }
     }
 }
@@ -394,30 +408,46 @@ fn country(text: &str) -> Result<String, Problem> {
     }
 }
 
-pub fn check_units(table: &Table) -> Checked<UnitRow> {
-    let mut seen = Seen::new();
-    check_rows(ImportKind::Units, table, |r| {
+/// The rules of a row of a units file.
+#[derive(Default)]
+pub struct UnitRule {
+    seen: Seen,
+}
+
+impl Rule for UnitRule {
+    type Out = UnitRow;
+    fn read(&mut self, r: &mut RowReader<'_>) -> Option<UnitRow> {
         let country = r.required("country", country);
         let code = r.required("code", registry::parse_code);
         let name = r.required("name", registry::parse_name);
         let level = r.required("level", level_key);
         let parent_code = r.optional("parent_code", registry::parse_code);
         if let Some(code) = &code {
-            seen.check(r, "code", code);
+            self.seen.check(r, "code", code);
             if parent_code.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(code)) {
                 r.fail("parent_code", Problem::new("own-parent"));
             }
         }
-        Some(UnitRow { row: r.row.number, country: country?, code: code?, name: name?, level: level?, parent_code })
-    })
+        Some(UnitRow { row: r.number(), country: country?, code: code?, name: name?, level: level?, parent_code })
+    }
 }
 
-pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
-    let mut seen = Seen::new();
-    check_rows(ImportKind::Schools, table, |r| {
+pub fn check_units(table: &Table) -> Checked<UnitRow> {
+    check_rows(ImportKind::Units, table, UnitRule::default())
+}
+
+/// The rules of a row of a schools file.
+#[derive(Default)]
+pub struct SchoolRule {
+    seen: Seen,
+}
+
+impl Rule for SchoolRule {
+    type Out = SchoolRow;
+    fn read(&mut self, r: &mut RowReader<'_>) -> Option<SchoolRow> {
         let code = r.required("code", registry::parse_code);
         if let Some(code) = &code {
-            seen.check(r, "code", code);
+            self.seen.check(r, "code", code);
         }
         let name = r.required("name", registry::parse_name);
         let unit_code = r.required("unit_code", registry::parse_code);
@@ -431,7 +461,7 @@ pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
             r.fail(missing, Problem::new("both-coordinates"));
         }
         Some(SchoolRow {
-            row: r.row.number,
+            row: r.number(),
             code: code?,
             name: name?,
             unit_code: unit_code?,
@@ -441,7 +471,11 @@ pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
             latitude,
             longitude,
         })
-    })
+    }
+}
+
+pub fn check_schools(table: &Table) -> Checked<SchoolRow> {
+    check_rows(ImportKind::Schools, table, SchoolRule::default())
 }
 
 /// Reads role, school_code, unit_code and start/end dates into a position.
@@ -486,7 +520,7 @@ fn read_position(r: &mut RowReader<'_>, staff_number: Option<&String>, start_req
         r.fail("end_date", Problem::new("ends-before-start").arg("start", start));
     }
     Some(PositionRow {
-        row: r.row.number,
+        row: r.number(),
         staff_number: staff_number?.clone(),
         role: role?,
         school_code,
@@ -496,13 +530,18 @@ fn read_position(r: &mut RowReader<'_>, staff_number: Option<&String>, start_req
     })
 }
 
-/// The rules of one row of a people file.
-fn person_rule() -> impl FnMut(&mut RowReader<'_>) -> Option<PersonRow> {
-    let mut seen = Seen::new();
-    move |r: &mut RowReader<'_>| {
+/// The rules of a row of a people file.
+#[derive(Default)]
+pub struct PersonRule {
+    seen: Seen,
+}
+
+impl Rule for PersonRule {
+    type Out = PersonRow;
+    fn read(&mut self, r: &mut RowReader<'_>) -> Option<PersonRow> {
         let staff_number = r.required("staff_number", registry::parse_code);
         if let Some(s) = &staff_number {
-            seen.check(r, "staff_number", s);
+            self.seen.check(r, "staff_number", s);
         }
         let given_name = r.required("given_name", registry::parse_name);
         let family_name = r.required("family_name", registry::parse_name);
@@ -512,7 +551,7 @@ fn person_rule() -> impl FnMut(&mut RowReader<'_>) -> Option<PersonRow> {
         let email = r.optional("email", registry::parse_email);
         let position = read_position(r, staff_number.as_ref(), false);
         Some(PersonRow {
-            row: r.row.number,
+            row: r.number(),
             staff_number: staff_number?,
             given_name: given_name?,
             family_name: family_name?,
@@ -526,21 +565,23 @@ fn person_rule() -> impl FnMut(&mut RowReader<'_>) -> Option<PersonRow> {
 }
 
 pub fn check_people(table: &Table) -> Checked<PersonRow> {
-    check_rows(ImportKind::People, table, person_rule())
+    check_rows(ImportKind::People, table, PersonRule::default())
 }
 
-/// A chunk-at-a-time checker of a people file (for large imports), after its header.
-pub fn people_checker(
-    headers: &[String],
-) -> Result<Checker<impl FnMut(&mut RowReader<'_>) -> Option<PersonRow>>, Vec<Problem>> {
-    Checker::new(ImportKind::People, headers, person_rule())
+/// The rules of a row of a positions file.
+#[derive(Default)]
+pub struct PositionRule;
+
+impl Rule for PositionRule {
+    type Out = PositionRow;
+    fn read(&mut self, r: &mut RowReader<'_>) -> Option<PositionRow> {
+        let staff_number = r.required("staff_number", registry::parse_code);
+        read_position(r, staff_number.as_ref(), true)
+    }
 }
 
 pub fn check_positions(table: &Table) -> Checked<PositionRow> {
-    check_rows(ImportKind::Positions, table, |r| {
-        let staff_number = r.required("staff_number", registry::parse_code);
-        read_position(r, staff_number.as_ref(), true)
-    })
+    check_rows(ImportKind::Positions, table, PositionRule)
 }
 
 #[cfg(test)]

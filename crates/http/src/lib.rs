@@ -15,6 +15,7 @@ pub mod auth;
 pub mod body;
 pub mod csrf;
 pub mod error;
+pub mod imports;
 pub mod metrics;
 pub mod render;
 pub mod security;
@@ -73,6 +74,11 @@ pub struct Area {
     pub api: fn(&AppState) -> Router<AppState>,
     /// The OpenAPI description of its API routes.
     pub openapi: fn() -> utoipa::openapi::OpenApi,
+    /// The kinds of file it imports, through the one import route, page and command.
+    pub imports: &'static [opencpd_kernel::import::Kind],
+    /// Called after every successful write request, in any area (to drop what it keeps
+    /// in memory that a write may have changed).
+    pub after_write: fn(&Db),
 }
 
 #[derive(Clone)]
@@ -86,6 +92,10 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// The OpenAPI document of every area, merged once.
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// Every area's kinds of import file.
+    pub imports: Arc<Vec<&'static opencpd_kernel::import::Kind>>,
+    /// Every area's [`Area::after_write`].
+    pub after_write: Arc<Vec<fn(&Db)>>,
 }
 
 impl AppState {
@@ -98,14 +108,16 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             uploads: Arc::new(tokio::sync::Semaphore::new(body::UPLOADS_AT_ONCE)),
             openapi: Arc::new(openapi_document(areas)),
+            imports: Arc::new(imports::kinds_of(areas)),
+            after_write: Arc::new(areas.iter().map(|a| a.after_write).collect()),
         }
     }
 }
 
 /// The app: the shared pages and every area's routes behind the shared layers.
 pub fn app(state: AppState, areas: &[&Area]) -> Router {
-    let mut pages = session::router();
-    let mut api = Router::new();
+    let mut pages = session::router().merge(imports::pages());
+    let mut api = imports::api();
     for area in areas {
         pages = pages.merge((area.pages)(&state));
         api = api.merge((area.api)(&state));
@@ -116,11 +128,31 @@ pub fn app(state: AppState, areas: &[&Area]) -> Router {
         .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/healthz", axum::routing::get(metrics::healthz))
         .route("/metrics", axum::routing::get(metrics::metrics))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), after_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), body::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
+
+/// Runs every area's [`Area::after_write`] after a successful write request.
+async fn after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let response = next.run(request).await;
+    if write && (response.status().is_success() || response.status().is_redirection()) {
+        for forget in state.after_write.iter() {
+            forget(&state.db);
+        }
+    }
+    response
+}
+
+/// For areas that keep nothing a write could change.
+pub fn nothing_after_write(_: &Db) {}
 
 async fn not_found() -> Error {
     Error::NotFound
@@ -129,7 +161,8 @@ async fn not_found() -> Error {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
-    components(schemas(ApiError, error::ApiProblem)),
+    paths(imports::import_api),
+    components(schemas(ApiError, error::ApiProblem, imports::ReportView)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -138,105 +138,6 @@ async fn fresh(dir: &std::path::Path, name: &str) -> (Db, String) {
     (db, url)
 }
 
-/// Resets the process's peak resident memory, so the next phase's peak is its own.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
-mod raw {
-    //! SQLite's own prepared statement, bound row by row.
-    use libsqlite3_sys as ffi;
-    use std::ffi::CString;
-
-    pub struct Conn(*mut ffi::sqlite3);
-
-    impl Conn {
-        pub fn open(path: &str) -> Conn {
-            let mut db = std::ptr::null_mut();
-            let path = CString::new(path).unwrap();
-            // SAFETY: a valid NUL-terminated path and an out pointer.
-            let rc = unsafe { ffi::sqlite3_open(path.as_ptr(), &mut db) };
-            assert_eq!(rc, ffi::SQLITE_OK);
-            Conn(db)
-        }
-
-        pub fn exec(&self, sql: &str) {
-            let sql = CString::new(sql).unwrap();
-            // SAFETY: an open connection and a NUL-terminated statement.
-            let rc =
-                unsafe { ffi::sqlite3_exec(self.0, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
-            assert_eq!(rc, ffi::SQLITE_OK, "{sql:?}");
-        }
-
-        pub fn prepare(&self, sql: &CString) -> Statement {
-            let mut stmt = std::ptr::null_mut();
-            // SAFETY: an open connection, a NUL-terminated statement, an out pointer.
-            let rc = unsafe { ffi::sqlite3_prepare_v2(self.0, sql.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) };
-            assert_eq!(rc, ffi::SQLITE_OK);
-            Statement(stmt)
-        }
-    }
-
-    impl Drop for Conn {
-        fn drop(&mut self) {
-            // SAFETY: the connection is open and its statements were finalised.
-            unsafe { ffi::sqlite3_close(self.0) };
-        }
-    }
-
-    pub struct Statement(*mut ffi::sqlite3_stmt);
-
-    pub enum Value<'a> {
-        Int(i64),
-        Real(f64),
-        Text(&'a str),
-        Null,
-    }
-
-    impl Statement {
-        pub fn run(&mut self, values: &[Value<'_>]) {
-            // SAFETY: a prepared statement; texts are copied by SQLite (SQLITE_TRANSIENT).
-            unsafe {
-                for (i, v) in values.iter().enumerate() {
-                    let at = i as i32 + 1;
-                    match v {
-                        Value::Int(n) => ffi::sqlite3_bind_int64(self.0, at, *n),
-                        Value::Real(r) => ffi::sqlite3_bind_double(self.0, at, *r),
-                        Value::Text(t) => ffi::sqlite3_bind_text(
-                            self.0,
-                            at,
-                            t.as_ptr() as *const _,
-                            t.len() as i32,
-                            ffi::SQLITE_TRANSIENT(),
-                        ),
-                        Value::Null => ffi::sqlite3_bind_null(self.0, at),
-                    };
-                }
-                assert_eq!(ffi::sqlite3_step(self.0), ffi::SQLITE_DONE);
-                ffi::sqlite3_reset(self.0);
-            }
-        }
-    }
-
-    impl Drop for Statement {
-        fn drop(&mut self) {
-            // SAFETY: a prepared statement, finalised once.
-            unsafe { ffi::sqlite3_finalize(self.0) };
-        }
-    }
-}
-
 /// The raw run: read the CSV, look codes up in maps, bind and step one prepared INSERT per
 /// row, in one transaction.
 fn raw_insert(
@@ -246,8 +147,8 @@ fn raw_insert(
     grades: &HashMap<String, i64>,
     subjects: &HashMap<String, i64>,
 ) -> usize {
-    use raw::Value::{Int, Null, Real, Text};
-    let conn = raw::Conn::open(url);
+    use opencpd_testkit::bench::Value::{Int, Null, Real, Text};
+    let conn = opencpd_testkit::bench::Conn::open(url);
     conn.exec(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000",
     );
@@ -316,7 +217,7 @@ async fn main() {
     for round in 0..rounds {
         // The pipeline: streamed, checked, batched, one transaction.
         let (db, _) = fresh(dir.path(), &format!("pipeline{round}")).await;
-        reset_peak();
+        opencpd_testkit::bench::reset_peak();
         let started = Instant::now();
         let report =
             outcomes::import(&db, &Actor::system(), Source::path(&csv_path).expect("source"), Options::default())
@@ -326,7 +227,7 @@ async fn main() {
         assert!(report.ok(), "{:?}", report.problems.first());
         assert_eq!(report.rows_written, rows as u64);
         pipeline_rates.push(rows as f64 / took);
-        peaks.push(peak_mb());
+        peaks.push(opencpd_testkit::bench::peak_mb());
         db.close().await;
 
         // Raw: the same file into an identical database.

@@ -10,12 +10,14 @@
 //!   one transaction, with one audit event; the first problem stops the writing, the
 //!   transaction is rolled back and the checking goes on to the end, so the report names
 //!   every problem (row and column) and nothing is written: all or nothing;
+//! - an area that must look rows up in the database checks each batch there
+//!   ([`Importer::check_batch`]), in the import's transaction, on a dry run too;
 //! - a dry run checks everything and writes nothing.
 //!
 //! What an area looks up before checking (codes already in the database, what the actor
 //! may write) it reads when it builds its importer, before [`run`].
 
-use crate::{Actor, Db, Result, Tx, audit};
+use crate::{Actor, Db, Error, Result, Tx, audit};
 use opencpd_domain::{Problem, TableRow};
 use serde::Serialize;
 use std::future::Future;
@@ -28,21 +30,7 @@ pub const LISTED_PROBLEMS: usize = 1_000;
 const CHUNK_ROWS: usize = 512;
 const QUEUE_CHUNKS: usize = 8;
 
-/// A column of an import file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub name: &'static str,
-    pub required: bool,
-}
-
-impl Column {
-    pub const fn required(name: &'static str) -> Column {
-        Column { name, required: true }
-    }
-    pub const fn optional(name: &'static str) -> Column {
-        Column { name, required: false }
-    }
-}
+pub use opencpd_domain::import::Column;
 
 /// One row of the file with its cells in the order of [`Importer::columns`] (an optional
 /// column the file does not have reads as empty).
@@ -95,6 +83,15 @@ impl<'a> Row<'a> {
     }
 }
 
+impl opencpd_domain::import::Cells for Row<'_> {
+    fn number(&self) -> usize {
+        self.row.number
+    }
+    fn cell(&self, column: &str) -> &str {
+        self.columns.iter().position(|c| c.name == column).map(|i| self.get(i)).unwrap_or("")
+    }
+}
+
 /// What an area implements to import a kind of file.
 pub trait Importer: Send {
     /// A row checked and ready to be written.
@@ -111,12 +108,29 @@ pub trait Importer: Send {
     /// (duplicates within the file).
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<Self::Checked, Vec<Problem>>;
 
+    /// Checks a batch of checked rows against the database, in the import's transaction
+    /// (on a dry run too), before it is written: answers the problems, and leaves in
+    /// `rows` only the rows without one. Called for every batch, even once an earlier
+    /// problem has stopped the writing, so that the report names every problem. Nothing by
+    /// default (an importer that looked everything up before the run checks it all in
+    /// [`Importer::check`]).
+    fn check_batch(
+        &mut self,
+        _tx: &mut Tx,
+        _rows: &mut Vec<Self::Checked>,
+    ) -> impl Future<Output = Result<Vec<Problem>>> + Send {
+        async { Ok(Vec::new()) }
+    }
+
     /// Writes checked rows (a batch of at most [`Importer::batch_rows`]) in the import's
-    /// transaction, through [`crate::bulk`]; answers the records written.
+    /// transaction, through [`crate::bulk`]; answers the records written. A conflict it
+    /// finds in the database (a cohort full) is `Error::Invalid`: reported like a bad
+    /// row, and nothing is written.
     fn write(&mut self, tx: &mut Tx, rows: Vec<Self::Checked>) -> impl Future<Output = Result<u64>> + Send;
 
     /// After the last batch, before the commit: note derived data made stale
-    /// ([`Tx::changed`]). Nothing by default.
+    /// ([`Tx::changed`]), check what holds only for the whole file. `Error::Invalid` is
+    /// reported and nothing is written. Nothing by default.
     fn finish(&mut self, _tx: &mut Tx) -> impl Future<Output = Result<()>> + Send {
         async { Ok(()) }
     }
@@ -176,6 +190,20 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// A report of a file not read at all: `problem` says why (no right to import, a file
+    /// that is no table).
+    pub fn refused(kind: &'static str, dry_run: bool, problem: Problem) -> ImportReport {
+        ImportReport {
+            kind,
+            rows_read: 0,
+            rows_written: 0,
+            rows_valid: 0,
+            dry_run,
+            problems: vec![problem],
+            problems_total: 1,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.problems_total == 0
     }
@@ -292,7 +320,7 @@ fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<V
     let mut problems = Vec::new();
     let mut at = vec![None; columns.len()];
     for (i, h) in headers.iter().enumerate() {
-        let name = h.trim().to_lowercase();
+        let name = opencpd_domain::import::normalise_header(h);
         if name.is_empty() {
             continue;
         }
@@ -359,7 +387,9 @@ pub async fn run<I: Importer>(
         }
     };
     let (at, first) = at;
-    let mut tx = if options.dry_run { None } else { Some(db.begin().await?) };
+    // Opened on a dry run too, for the database checks of each batch; never committed then.
+    let mut tx = db.begin().await?;
+    let mut writing = !options.dry_run;
     let batch_rows = importer.batch_rows().max(1);
     let mut batch: Vec<I::Checked> = Vec::with_capacity(batch_rows);
     let mut pending = Some(first);
@@ -370,7 +400,7 @@ pub async fn run<I: Importer>(
                 Some(Ok(rows)) => rows,
                 Some(Err(p)) => {
                     report.add([p]);
-                    tx = None;
+                    writing = false;
                     break;
                 }
                 None => break,
@@ -384,52 +414,131 @@ pub async fn run<I: Importer>(
             match importer.check(&Row { row, at: &at, columns }) {
                 Ok(checked) => {
                     report.rows_valid += 1;
-                    if tx.is_some() {
-                        batch.push(checked);
-                    }
+                    batch.push(checked);
                 }
                 Err(problems) => {
                     report.add(problems);
-                    // Nothing will be written: let go of the transaction and what waits.
-                    tx = None;
-                    batch = Vec::new();
+                    writing = false;
                 }
             }
-            if batch.len() >= batch_rows
-                && let Some(t) = tx.as_mut()
-            {
-                report.rows_written += importer.write(t, std::mem::take(&mut batch)).await?;
+            if batch.len() >= batch_rows {
+                flush(importer, &mut tx, &mut batch, &mut writing, &mut report).await?;
             }
         }
         if let Some(progress) = options.progress {
             progress(report.rows_read);
         }
     }
+    flush(importer, &mut tx, &mut batch, &mut writing, &mut report).await?;
     if report.rows_read == 0 && report.problems_total == 0 {
         report.add([Problem::new("no-rows")]);
     }
-    match tx {
-        Some(mut t) if report.ok() => {
-            if !batch.is_empty() {
-                report.rows_written += importer.write(&mut t, batch).await?;
-            }
-            importer.finish(&mut t).await?;
-            audit::record(
-                &mut t,
-                actor,
-                "import",
-                report.kind,
-                "",
-                &format!("import of {} {} rows", report.rows_written, report.kind),
-                None::<&()>,
-                Some(&serde_json::json!({ "rows_read": report.rows_read, "written": report.rows_written })),
-            )
-            .await?;
-            t.commit().await?;
+    if writing && report.ok() {
+        match importer.finish(&mut tx).await {
+            Ok(()) => {}
+            Err(Error::Invalid(problems)) => report.add(problems),
+            Err(e) => return Err(e),
         }
-        _ => report.rows_written = 0,
+    }
+    if writing && report.ok() {
+        audit::record(
+            &mut tx,
+            actor,
+            "import",
+            report.kind,
+            "",
+            &format!("import of {} {} rows", report.rows_written, report.kind),
+            None::<&()>,
+            Some(&serde_json::json!({ "rows_read": report.rows_read, "written": report.rows_written })),
+        )
+        .await?;
+        tx.commit().await?;
+    } else {
+        // Dropping the transaction rolls back whatever batches were written.
+        report.rows_written = 0;
     }
     Ok(report)
+}
+
+/// Checks a batch against the database ([`Importer::check_batch`]) and, while nothing has
+/// gone wrong anywhere, writes it; a write that refuses (a conflict found in the
+/// database) stops the writing like a bad row.
+async fn flush<I: Importer>(
+    importer: &mut I,
+    tx: &mut Tx,
+    batch: &mut Vec<I::Checked>,
+    writing: &mut bool,
+    report: &mut ImportReport,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let before = batch.len();
+    let problems = importer.check_batch(tx, batch).await?;
+    report.rows_valid -= (before - batch.len()) as u64;
+    if !problems.is_empty() {
+        report.add(problems);
+        *writing = false;
+    }
+    if *writing {
+        match importer.write(tx, std::mem::take(batch)).await {
+            Ok(n) => report.rows_written += n,
+            Err(Error::Invalid(problems)) => {
+                report.add(problems);
+                *writing = false;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// What [`Kind::run`] answers.
+pub type Running<'a> = std::pin::Pin<Box<dyn Future<Output = Result<ImportReport>> + Send + 'a>>;
+
+/// A kind of file that the one import route (`/api/v1/imports/{kind}`), the import page
+/// and `opencpd import <kind>` take. Each area lists its kinds; the binary and the web
+/// app merge the lists.
+#[derive(Clone, Copy)]
+pub struct Kind {
+    /// The name in URLs, on the command line and in reports (`people`, `enrolments`).
+    pub key: &'static str,
+    /// The file's columns, with the example a template shows.
+    pub columns: &'static [Column],
+    /// The record the rows go into, when there is one (`cohort`: enrolments go into a
+    /// cohort, named by its id).
+    pub into: Option<&'static str>,
+    /// Whether the actor may import this kind somewhere: checked before the file is read.
+    pub may: fn(&Actor) -> bool,
+    /// Runs the import (`into` is the id of the record named by [`Kind::into`]).
+    pub run: for<'a> fn(&'a Db, &'a Actor, Source, Options<'a>, Option<i64>) -> Running<'a>,
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kind").field("key", &self.key).finish()
+    }
+}
+
+/// The kind named `key` among `kinds`, or a problem listing the kinds there are.
+pub fn find<'k>(kinds: &[&'k Kind], key: &str) -> std::result::Result<&'k Kind, Problem> {
+    let wanted = key.trim().to_lowercase();
+    kinds.iter().copied().find(|k| k.key == wanted).ok_or_else(|| {
+        let allowed: Vec<&str> = kinds.iter().map(|k| k.key).collect();
+        Problem::new("bad-choice").with_value(key).arg("allowed", allowed.join(", "))
+    })
+}
+
+/// The `into` record of a kind that needs one: a problem naming `parameter` when it is
+/// missing, or given to a kind that takes none.
+pub fn into_id(kind: &Kind, given: Option<i64>, parameter: &str) -> std::result::Result<Option<i64>, Problem> {
+    match (kind.into, given) {
+        (Some(_), Some(id)) => Ok(Some(id)),
+        (Some(_), None) => Err(Problem::new("required").in_column(parameter)),
+        (None, Some(_)) => Err(Problem::new("unknown-field").in_column(parameter).with_value(parameter)),
+        (None, None) => Ok(None),
+    }
 }
 
 #[cfg(test)]

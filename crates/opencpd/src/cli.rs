@@ -11,10 +11,10 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
+use opencpd_kernel::import;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::backup as store_backup;
 use opencpd_store::demo::{self, DemoConfig, Scale};
-use opencpd_store::imports::{self, Progress};
 use opencpd_store::{Actor, IfMissing, describe_url, exports};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
@@ -86,14 +86,21 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
-    /// Import units, schools, people or positions from CSV or XLSX: all rows or none.
+    /// Import a CSV or XLSX file of any kind (units, schools, people, positions,
+    /// outcomes, enrolments, attendance, outreach): all rows or none.
     Import {
-        #[arg(value_parser = ["units", "schools", "people", "positions"])]
+        #[arg(value_parser = import_kinds())]
         kind: String,
         file: PathBuf,
         /// Check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// enrolments: the cohort (id) the people are enrolled in.
+        #[arg(long)]
+        cohort: Option<i64>,
+        /// attendance: the session (id) the marks are for.
+        #[arg(long)]
+        session: Option<i64>,
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
         /// Language of the messages (en, fr).
@@ -409,30 +416,30 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             opencpd_web::serve(pool, listen, Default::default()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { kind: k, file, dry_run, format, lang, db } => {
-            let kind = kind(&k)?;
+        Command::Import { kind: k, file, dry_run, cohort, session, format, lang, db } => {
+            let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
+            let kind = import::find(&kinds, &k).map_err(|p| anyhow::anyhow!("{p}"))?;
+            let given = match kind.into {
+                Some("cohort") => cohort,
+                Some("session") => session,
+                _ => cohort.or(session),
+            };
+            let into = import::into_id(kind, given, &format!("--{}", kind.into.unwrap_or("cohort")))
+                .map_err(|p| anyhow::anyhow!("{}", p.located("en")))?;
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let table = match opencpd_transfer::read_path(&file) {
-                Ok(t) => t,
+            let source = match import::Source::path(&file) {
+                Ok(source) => source,
                 Err(problem) => {
-                    let report = imports::ImportReport {
-                        kind: kind.key(),
-                        rows: 0,
-                        created: 0,
-                        dry_run,
-                        problems: vec![problem],
-                    };
-                    print_report(&report, &file, &format, lang)?;
+                    print_report(&import::ImportReport::refused(kind.key, dry_run, problem), &file, &format, lang)?;
                     return Ok(ExitCode::from(1));
                 }
             };
             let pool = open(&db.db, IfMissing::Refuse).await?;
-            let pb = bar(table.rows.len() as u64, "writing");
-            let tick = |n: u64| pb.inc(n);
+            let pb = spinner("checking rows");
+            let tick = |n: u64| pb.set_position(n);
+            let options = import::Options { dry_run, progress: Some(&tick) };
             let report =
-                imports::import_table(&pool, &Actor::system(), kind, &table, dry_run, &Progress { written: &tick })
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                (kind.run)(&pool, &Actor::system(), source, options, into).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             pb.finish_and_clear();
             print_report(&report, &file, &format, lang)?;
             Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -524,12 +531,28 @@ fn write_out(format: Format, headers: &[&str], rows: Vec<Vec<String>>, out: Opti
     Ok(())
 }
 
-fn print_report(
-    report: &imports::ImportReport,
-    file: &std::path::Path,
-    format: &str,
-    lang: &str,
-) -> anyhow::Result<()> {
+/// The kinds `opencpd import` takes: every area's.
+fn import_kinds() -> Vec<&'static str> {
+    opencpd_http::imports::kinds_of(opencpd_web::AREAS).iter().map(|k| k.key).collect()
+}
+
+/// A counter of rows for work whose total is not known before the end (a streamed file).
+fn spinner(what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} rows ({per_sec}, {elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    pb.set_message(what.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
+fn print_report(report: &import::ImportReport, file: &std::path::Path, format: &str, lang: &str) -> anyhow::Result<()> {
     if format == "json" {
         let problems: Vec<_> = report
             .problems
@@ -537,27 +560,31 @@ fn print_report(
             .map(|p| serde_json::json!({ "row": p.row, "column": p.column, "value": p.value, "code": p.code, "message": p.message(lang) }))
             .collect();
         let body = serde_json::json!({
-            "file": file.display().to_string(), "kind": report.kind, "rows": report.rows,
-            "created": report.created, "dry_run": report.dry_run, "ok": report.ok(), "problems": problems,
+            "file": file.display().to_string(), "kind": report.kind, "rows": report.rows_read,
+            "created": report.rows_written, "valid": report.rows_valid, "dry_run": report.dry_run, "ok": report.ok(),
+            "problems_total": report.problems_total, "problems": problems,
         });
         println!("{}", serde_json::to_string_pretty(&body)?);
         return Ok(());
     }
     if report.ok() {
         if report.dry_run {
-            println!("{}: all {} rows are valid; nothing written (dry run).", file.display(), report.rows);
+            println!("{}: all {} rows are valid; nothing written (dry run).", file.display(), report.rows_read);
         } else {
-            println!("{}: imported {} {}.", file.display(), report.created, report.kind);
+            println!("{}: imported {} {}.", file.display(), report.rows_written, report.kind);
         }
     } else {
         eprintln!(
             "{}: {} problem(s) in {} rows; nothing was written.",
             file.display(),
-            report.problems.len(),
-            report.rows
+            report.problems_total,
+            report.rows_read
         );
         for p in &report.problems {
             eprintln!("  {}", p.located(lang));
+        }
+        if report.problems_total > report.problems.len() as u64 {
+            eprintln!("  … and {} more", report.problems_total - report.problems.len() as u64);
         }
     }
     Ok(())

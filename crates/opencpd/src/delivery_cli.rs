@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use opencpd_store::delivery::{attendance, certificates, cohorts, demo, documents, outreach, reports};
+use opencpd_store::delivery::{certificates, cohorts, demo, documents, outreach, reports};
 use opencpd_store::{Actor, Db};
 use opencpd_transfer::Format;
 use std::io::IsTerminal;
@@ -118,9 +118,10 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     match command {
         DeliveryCommand::ImportEnrolments { cohort, file, dry_run, lang, db } => {
+            // The one import pipeline, with the cohort named by its code.
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let table = match opencpd_transfer::read_path(&file) {
-                Ok(t) => t,
+            let source = match opencpd_store::import::Source::path(&file) {
+                Ok(source) => source,
                 Err(p) => {
                     print_problems(&file, &[p], lang);
                     return Ok(ExitCode::from(1));
@@ -129,24 +130,26 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             let pool = open(&db).await?;
             let c =
                 cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
-            let report = cohorts::import_enrolments(&pool, &actor, c.id, &table, dry_run).await?;
-            if !report.problems.is_empty() {
+            let options = opencpd_store::import::Options { dry_run, progress: None };
+            let report = opencpd_store::delivery::files::enrolments(&pool, &actor, c.id, source, options).await?;
+            if !report.ok() {
                 print_problems(&file, &report.problems, lang);
                 return Ok(ExitCode::from(1));
             }
             println!(
                 "{} rows; {} enrolled in {}{}",
-                report.rows,
-                report.created,
+                report.rows_read,
+                report.rows_written,
                 c.code,
                 if dry_run { " (dry run)" } else { "" }
             );
             Ok(ExitCode::SUCCESS)
         }
         DeliveryCommand::ImportAttendance { cohort, file, dry_run, lang, db } => {
+            // The one import pipeline, with the cohort named by its code.
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let table = match opencpd_transfer::read_path(&file) {
-                Ok(t) => t,
+            let source = match opencpd_store::import::Source::path(&file) {
+                Ok(source) => source,
                 Err(p) => {
                     print_problems(&file, &[p], lang);
                     return Ok(ExitCode::from(1));
@@ -155,15 +158,16 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             let pool = open(&db).await?;
             let c =
                 cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
-            let report = attendance::import_attendance(&pool, &actor, c.id, &table, dry_run).await?;
-            if !report.problems.is_empty() {
+            let options = opencpd_store::import::Options { dry_run, progress: None };
+            let report = opencpd_store::delivery::files::attendance(&pool, &actor, c.id, source, options).await?;
+            if !report.ok() {
                 print_problems(&file, &report.problems, lang);
                 return Ok(ExitCode::from(1));
             }
             println!(
                 "{} rows; {} marks recorded for {}{}",
-                report.rows,
-                report.created,
+                report.rows_read,
+                report.rows_written,
                 c.code,
                 if dry_run { " (dry run)" } else { "" }
             );

@@ -1,91 +1,62 @@
-//! The one import pipeline: a [`Table`] (read from CSV or XLSX by `opencpd-transfer`) is
-//! checked by the domain rules, then against the database and the importer's scope, and
-//! written in one transaction — every row or none. A dry run does all the checking and
-//! writes nothing.
+//! The registry's four kinds of file (units, schools, people, positions) on the one import
+//! pipeline ([`opencpd_kernel::import`]): the rules of a row are `domain::import`'s, what
+//! needs the database (codes that exist, the parent of a unit, where a position is held,
+//! the importer's scope) is checked here against what the importer read before the run,
+//! and the rows are written in the pipeline's one transaction: every row or none.
+//!
+//! Keys already in the database and keys seen in the file are kept as 64-bit hashes
+//! ([`opencpd_domain::import::key_hash`]), so a million-row file or a national registry
+//! costs a few megabytes, not a copy of every code.
 
 use crate::bulk::{self, Cell};
-use crate::error::fail_if_any;
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use crate::{Actor, Db, Result, Tx, on_db, on_tx};
+use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
-use opencpd_domain::import::{self, ImportKind, PositionRow};
-use opencpd_domain::{Problem, Table};
-use serde::Serialize;
+use opencpd_domain::import::{
+    ImportKind, PersonRow, PersonRule, PositionRow, PositionRule, Rule, SchoolRow, SchoolRule, UnitRow, UnitRule,
+    key_hash,
+};
+use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
 use std::collections::{HashMap, HashSet};
 
-/// What an import did or would do.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportReport {
-    pub kind: &'static str,
-    /// Data rows read from the file.
-    pub rows: usize,
-    /// Records written (0 on a dry run or when there are problems).
-    pub created: u64,
-    pub dry_run: bool,
-    pub problems: Vec<Problem>,
-}
-
-impl ImportReport {
-    pub fn ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
-/// Progress callbacks: rows checked, then rows written.
-pub struct Progress<'a> {
-    pub written: &'a (dyn Fn(u64) + Sync),
-}
-
-impl Progress<'_> {
-    pub fn none() -> Progress<'static> {
-        Progress { written: &|_| {} }
-    }
-}
-
-/// Checks and (unless `dry_run`) writes a table of `kind`.
-pub async fn import_table(
+/// Checks and (unless a dry run) writes a file of `kind`: see the module's documentation.
+pub async fn import(
     db: &Db,
     actor: &Actor,
     kind: ImportKind,
-    table: &Table,
-    dry_run: bool,
-    progress: &Progress<'_>,
+    source: Source,
+    options: Options<'_>,
 ) -> Result<ImportReport> {
-    let rows = table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).count();
-    let mut report = ImportReport { kind: kind.key(), rows, created: 0, dry_run, problems: Vec::new() };
-    let outcome = match kind {
-        ImportKind::Units => units(db, actor, table, dry_run, progress).await,
-        ImportKind::Schools => schools(db, actor, table, dry_run, progress).await,
-        ImportKind::People => people(db, actor, table, dry_run, progress).await,
-        ImportKind::Positions => positions(db, actor, table, dry_run, progress).await,
-    };
-    match outcome {
-        Ok(created) => report.created = created,
-        Err(Error::Invalid(problems)) => report.problems = problems,
-        Err(e) => return Err(e),
+    if !may_import(actor, kind) {
+        return Ok(ImportReport::refused(kind.key(), options.dry_run, Problem::new("forbidden")));
     }
-    Ok(report)
+    if !may_import(actor, kind) {
+        return Ok(ImportReport::refused(kind.key(), options.dry_run, Problem::new("forbidden")));
+    }
+    match kind {
+        ImportKind::Units => import::run(db, actor, &mut Units::load(db, actor).await?, source, options).await,
+        ImportKind::Schools => import::run(db, actor, &mut Schools::load(db, actor).await?, source, options).await,
+        ImportKind::People => import::run(db, actor, &mut People::load(db, actor).await?, source, options).await,
+        ImportKind::Positions => import::run(db, actor, &mut Positions::load(db, actor).await?, source, options).await,
+    }
 }
 
-async fn finish(mut tx: Tx, actor: &Actor, kind: ImportKind, created: u64, dry_run: bool) -> Result<u64> {
-    if dry_run {
-        return Ok(0);
+/// Whether `actor` may import files of `kind` somewhere (each row is then checked
+/// against the actor's scope).
+pub fn may_import(actor: &Actor, kind: ImportKind) -> bool {
+    match kind {
+        ImportKind::Units => actor.allows(Action::EditUnits, &Target::Unit { path: "/" }),
+        ImportKind::Schools => actor.may(Action::EditSchools),
+        ImportKind::People | ImportKind::Positions => actor.may(Action::EditPeople),
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "import",
-        kind.key(),
-        "",
-        &format!("import of {created} {}", kind.key()),
-        None::<&()>,
-        Some(&serde_json::json!({ "created": created })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(created)
 }
 
-#[derive(sqlx::FromRow)]
+/// A row's problems, or the row, after the domain's rules.
+fn checked<R: Rule>(rule: &mut R, row: &Row<'_>) -> std::result::Result<R::Out, Vec<Problem>> {
+    rule.check(row)
+}
+
+#[derive(sqlx::FromRow, Clone)]
 struct UnitRef {
     id: i64,
     code: String,
@@ -100,137 +71,204 @@ async fn unit_refs(db: &Db) -> Result<HashMap<String, UnitRef>> {
     Ok(rows.into_iter().map(|u| (u.code.to_lowercase(), u)).collect())
 }
 
-async fn units(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let rows = import::check_units(table).map_err(Error::Invalid)?;
-    let levels = crate::registry::levels(db).await?;
-    let mut known = unit_refs(db).await?;
-    let mut problems = Vec::new();
-    if !actor.allows(Action::EditUnits, &Target::Unit { path: "/" }) {
-        problems.push(Problem::new("forbidden"));
-        return Err(Error::Invalid(problems));
+/// Keys of a column already in the database, as hashes of their lower case.
+async fn existing_keys(db: &Db, sql: &'static str) -> Result<HashSet<u64>> {
+    let keys: Vec<String> = on_db!(db, |p| sqlx::query_scalar(sql).fetch_all(p).await)?;
+    Ok(keys.iter().map(|k| key_hash(k)).collect())
+}
+
+fn columns_of(kind: ImportKind) -> &'static [Column] {
+    kind.columns()
+}
+
+// ---- units -------------------------------------------------------------------------
+
+struct Units {
+    rule: UnitRule,
+    levels: Vec<crate::registry::Level>,
+    /// Units in the database, by lower-case code.
+    known: HashMap<String, UnitRef>,
+    /// Units of the file checked so far: (country, depth) by lower-case code.
+    in_file: HashMap<String, (String, i64)>,
+    /// Units written by this import: (id, path) by lower-case code.
+    written: HashMap<String, (i64, String)>,
+}
+
+struct NewUnit {
+    row: UnitRow,
+    depth: i64,
+}
+
+impl Units {
+    async fn load(db: &Db, _actor: &Actor) -> Result<Units> {
+        Ok(Units {
+            rule: UnitRule::default(),
+            levels: crate::registry::levels(db).await?,
+            known: unit_refs(db).await?,
+            in_file: HashMap::new(),
+            written: HashMap::new(),
+        })
     }
-    let mut tx = db.begin().await?;
-    let mut created = 0;
-    for r in &rows {
-        let country_levels: Vec<_> = levels.iter().filter(|l| l.country == r.country).collect();
+}
+
+impl Importer for Units {
+    type Checked = NewUnit;
+
+    fn kind(&self) -> &'static str {
+        ImportKind::Units.key()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        columns_of(ImportKind::Units)
+    }
+
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<NewUnit, Vec<Problem>> {
+        let r = checked(&mut self.rule, row)?;
+        let country_levels: Vec<_> = self.levels.iter().filter(|l| l.country == r.country).collect();
         let Some(level) = country_levels.iter().find(|l| l.key == r.level) else {
             let allowed = country_levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(", ");
-            problems.push(
+            return Err(vec![
                 Problem::new("unknown-level")
                     .at_row(r.row)
                     .in_column("level")
                     .with_value(&r.level)
                     .arg("country", &r.country)
                     .arg("allowed", if allowed.is_empty() { "-".into() } else { allowed }),
-            );
-            continue;
+            ]);
         };
-        if known.contains_key(&r.code.to_lowercase()) {
-            problems.push(Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code));
-            continue;
+        let code = r.code.to_lowercase();
+        if self.known.contains_key(&code) {
+            return Err(vec![Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code)]);
         }
         let parent = match &r.parent_code {
-            Some(code) => match known.get(&code.to_lowercase()) {
-                Some(p) => Some(p),
-                None => {
-                    problems
-                        .push(Problem::new("unknown-parent").at_row(r.row).in_column("parent_code").with_value(code));
-                    continue;
+            Some(p) => {
+                let key = p.to_lowercase();
+                match self
+                    .known
+                    .get(&key)
+                    .map(|u| (u.country.clone(), u.depth))
+                    .or_else(|| self.in_file.get(&key).cloned())
+                {
+                    Some(found) => Some(found),
+                    None => {
+                        return Err(vec![
+                            Problem::new("unknown-parent").at_row(r.row).in_column("parent_code").with_value(p),
+                        ]);
+                    }
                 }
-            },
+            }
             None => None,
         };
-        let parent_ok = match parent {
-            Some(p) => p.depth == level.depth - 1 && p.country == r.country,
+        let parent_ok = match &parent {
+            Some((country, depth)) => *depth == level.depth - 1 && *country == r.country,
             None => level.depth == 0,
         };
         if !parent_ok {
-            let expected = country_levels
-                .iter()
-                .find(|l| l.depth == level.depth - 1)
-                .map(|l| l.key.clone())
-                .unwrap_or_else(|| "-".into());
-            problems.push(
+            let expected =
+                country_levels.iter().find(|l| l.depth == level.depth - 1).map(|l| l.key.clone()).unwrap_or("-".into());
+            return Err(vec![
                 Problem::new("wrong-level")
                     .at_row(r.row)
                     .in_column("parent_code")
                     .with_value(r.parent_code.clone().unwrap_or_default())
                     .arg("level", &r.level)
                     .arg("expected", expected),
-            );
-            continue;
+            ]);
         }
-        let (parent_id, parent_path) = parent.map(|p| (Some(p.id), p.path.clone())).unwrap_or((None, "/".into()));
-        if !problems.is_empty() || dry_run {
-            // Keep checking later rows against this one without writing it.
-            let fake_id = -(r.row as i64);
-            known.insert(
-                r.code.to_lowercase(),
-                UnitRef {
-                    id: fake_id,
-                    code: r.code.clone(),
-                    country: r.country.clone(),
-                    depth: level.depth,
-                    path: format!("{parent_path}{fake_id}/"),
-                },
-            );
-            continue;
-        }
-        let id: i64 = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "INSERT INTO units (parent_id, country, depth, code, name, path) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-        )
-        .bind(parent_id)
-        .bind(&r.country)
-        .bind(level.depth)
-        .bind(&r.code)
-        .bind(&r.name)
-        .bind(format!("{parent_path}pending-{}", r.row))
-        .fetch_one(&mut *c)
-        .await
-        })?;
-        let path = format!("{parent_path}{id}/");
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
-            .bind(&path)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        known.insert(
-            r.code.to_lowercase(),
-            UnitRef { id, code: r.code.clone(), country: r.country.clone(), depth: level.depth, path },
-        );
-        created += 1;
-        (progress.written)(1);
+        let depth = level.depth;
+        self.in_file.insert(code, (r.country.clone(), depth));
+        Ok(NewUnit { row: r, depth })
     }
-    fail_if_any(problems)?;
-    finish(tx, actor, ImportKind::Units, created, dry_run).await
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewUnit>) -> Result<u64> {
+        let mut created = 0;
+        for NewUnit { row: r, depth } in rows {
+            // A unit's path holds its id: each is written, then its path set.
+            let parent = r.parent_code.as_deref().map(str::to_lowercase).and_then(|p| {
+                self.written.get(&p).cloned().or_else(|| self.known.get(&p).map(|u| (u.id, u.path.clone())))
+            });
+            let (parent_id, parent_path) = parent.map(|(id, path)| (Some(id), path)).unwrap_or((None, "/".into()));
+            let id: i64 = on_tx!(&mut *tx, |c| {
+                sqlx::query_scalar(
+                    "INSERT INTO units (parent_id, country, depth, code, name, path) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(parent_id)
+                .bind(&r.country)
+                .bind(depth)
+                .bind(&r.code)
+                .bind(&r.name)
+                .bind(format!("{parent_path}pending-{}", r.row))
+                .fetch_one(&mut *c)
+                .await
+            })?;
+            let path = format!("{parent_path}{id}/");
+            on_tx!(&mut *tx, |c| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+                .bind(&path)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            self.written.insert(r.code.to_lowercase(), (id, path));
+            created += 1;
+        }
+        Ok(created)
+    }
+
+    fn batch_rows(&self) -> usize {
+        256
+    }
 }
 
-async fn schools(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let rows = import::check_schools(table).map_err(Error::Invalid)?;
-    let units = unit_refs(db).await?;
-    let existing: HashSet<String> =
-        on_db!(db, |p| sqlx::query_scalar::<_, String>("SELECT LOWER(code) FROM schools").fetch_all(p).await)?
-            .into_iter()
-            .collect();
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        if existing.contains(&r.code.to_lowercase()) {
+// ---- schools -----------------------------------------------------------------------
+
+struct Schools {
+    rule: SchoolRule,
+    actor: Actor,
+    units: HashMap<String, UnitRef>,
+    existing: HashSet<u64>,
+}
+
+impl Schools {
+    async fn load(db: &Db, actor: &Actor) -> Result<Schools> {
+        Ok(Schools {
+            rule: SchoolRule::default(),
+            actor: actor.clone(),
+            units: unit_refs(db).await?,
+            existing: existing_keys(db, "SELECT code FROM schools").await?,
+        })
+    }
+}
+
+impl Importer for Schools {
+    type Checked = Vec<Cell>;
+
+    fn kind(&self) -> &'static str {
+        ImportKind::Schools.key()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        columns_of(ImportKind::Schools)
+    }
+
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<Vec<Cell>, Vec<Problem>> {
+        let r: SchoolRow = checked(&mut self.rule, row)?;
+        let mut problems = Vec::new();
+        if self.existing.contains(&key_hash(&r.code)) {
             problems.push(Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code));
         }
-        let Some(unit) = units.get(&r.unit_code.to_lowercase()) else {
+        let Some(unit) = self.units.get(&r.unit_code.to_lowercase()) else {
             problems.push(Problem::new("unknown-unit").at_row(r.row).in_column("unit_code").with_value(&r.unit_code));
-            continue;
+            return Err(problems);
         };
-        if !actor.allows(Action::EditSchools, &Target::School { id: 0, unit_path: &unit.path }) {
+        if !self.actor.allows(Action::EditSchools, &Target::School { id: 0, unit_path: &unit.path }) {
             problems.push(Problem::new("out-of-scope").at_row(r.row).in_column("unit_code").with_value(&unit.code));
-            continue;
         }
-        out.push(vec![
-            Cell::from(r.code.clone()),
-            r.name.clone().into(),
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(vec![
+            Cell::from(r.code),
+            r.name.into(),
             unit.id.into(),
             unit.path.clone().into(),
             r.level.key().into(),
@@ -238,23 +276,26 @@ async fn schools(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress:
             r.subsystem.map(|s| s.key().to_string()).into(),
             r.latitude.into(),
             r.longitude.into(),
-        ]);
+        ])
     }
-    fail_if_any(problems)?;
-    if dry_run {
-        return Ok(0);
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<Vec<Cell>>) -> Result<u64> {
+        bulk::insert(
+            tx,
+            "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude)",
+            9,
+            rows,
+            &|_| {},
+        )
+        .await
     }
-    let mut tx = db.begin().await?;
-    let created = bulk::insert(
-        &mut tx,
-        "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude)",
-        9,
-        out,
-        progress.written,
-    )
-    .await?;
-    finish(tx, actor, ImportKind::Schools, created, dry_run).await
+
+    fn batch_rows(&self) -> usize {
+        bulk::batch_rows(9)
+    }
 }
+
+// ---- where positions are held --------------------------------------------------------
 
 /// Where a position is held, resolved against the database.
 struct Place {
@@ -264,22 +305,24 @@ struct Place {
 }
 
 struct Places {
+    actor: Actor,
     schools: HashMap<String, (i64, String)>,
     units: HashMap<String, UnitRef>,
 }
 
 impl Places {
-    async fn load(db: &Db) -> Result<Places> {
+    async fn load(db: &Db, actor: &Actor) -> Result<Places> {
         let schools: Vec<(i64, String, String)> =
             on_db!(db, |p| sqlx::query_as("SELECT id, code, unit_path FROM schools").fetch_all(p).await)?;
         Ok(Places {
+            actor: actor.clone(),
             schools: schools.into_iter().map(|(id, code, path)| (code.to_lowercase(), (id, path))).collect(),
             units: unit_refs(db).await?,
         })
     }
 
     /// Resolves a position's place and checks the importer may place people there.
-    fn resolve(&self, actor: &Actor, x: &PositionRow, problems: &mut Vec<Problem>) -> Option<Place> {
+    fn resolve(&self, x: &PositionRow, problems: &mut Vec<Problem>) -> Option<Place> {
         let (place, column, code) = if let Some(code) = &x.school_code {
             match self.schools.get(&code.to_lowercase()) {
                 Some((id, path)) => {
@@ -310,7 +353,7 @@ impl Places {
         }
         let schools: Vec<i64> = place.school_id.into_iter().collect();
         let paths = [place.path.clone()];
-        if !actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
+        if !self.actor.allows(Action::EditPeople, &Target::Person { id: 0, school_ids: &schools, paths: &paths }) {
             problems.push(Problem::new("out-of-scope").at_row(x.row).in_column(column).with_value(code));
             return None;
         }
@@ -318,7 +361,7 @@ impl Places {
     }
 }
 
-fn position_cells_of(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
+fn position_cells(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell> {
     vec![
         Cell::from(person_id),
         x.role.key().into(),
@@ -330,146 +373,186 @@ fn position_cells_of(person_id: i64, x: &PositionRow, place: &Place) -> Vec<Cell
     ]
 }
 
-const PEOPLE_INSERT: &str =
-    "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)";
-
-/// The cells of one person, moving the names and contacts out (they are written once).
-fn person_cells(id: i64, r: &mut import::PersonRow) -> Vec<Cell> {
-    vec![
-        Cell::from(id),
-        r.staff_number.clone().into(),
-        std::mem::take(&mut r.given_name).into(),
-        std::mem::take(&mut r.family_name).into(),
-        r.sex.key().into(),
-        r.birth_year.map(i64::from).into(),
-        r.phone.take().into(),
-        r.email.take().into(),
-    ]
-}
-
 const POSITIONS_INSERT: &str =
     "INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date, end_date)";
 
-/// People files can hold a million rows: they are checked a chunk at a time while the
-/// chunk before is written, in one transaction that is rolled back if any row anywhere
-/// has a problem (a dry run writes nothing at all).
-async fn people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let mut checker = import::people_checker(&table.headers).map_err(Error::Invalid)?;
-    if table.rows.is_empty() {
-        return Err(Error::invalid(Problem::new("no-rows")));
-    }
-    let existing: HashSet<String> = on_db!(db, |p| sqlx::query_scalar::<_, String>(
-        "SELECT LOWER(staff_number) FROM people WHERE staff_number IS NOT NULL"
-    )
-    .fetch_all(p)
-    .await)?
-    .into_iter()
-    .collect();
-    let places = Places::load(db).await?;
-    let anywhere = actor.allows(Action::EditPeople, &Target::Deployment);
-    let mut tx = if dry_run { None } else { Some(db.begin().await?) };
-    let mut next_id = match tx.as_mut() {
-        Some(t) => bulk::next_id(t, "people").await?,
-        None => 0,
-    };
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut created = 0;
-    // The people and position rows of the chunk checked last, waiting to be written.
-    type Rows = Vec<Vec<Cell>>;
-    let mut pending: Option<(Rows, Rows)> = None;
-    let mut chunks = table.rows.chunks(bulk::batch_rows(8));
-    loop {
-        let chunk = chunks.next();
-        let writable = problems.is_empty() && !checker.has_problems();
-        let check = async { chunk.map(|c| checker.check(c)) };
-        let checked = match (pending.take(), tx.as_mut()) {
-            (Some((people, positions)), Some(t)) if writable => {
-                let write = async {
-                    let n = bulk::insert(t, PEOPLE_INSERT, 8, people, progress.written).await?;
-                    bulk::insert(t, POSITIONS_INSERT, 7, positions, &|_| {}).await?;
-                    Ok::<u64, Error>(n)
-                };
-                // The database writes on its own thread (SQLite's worker, PostgreSQL's
-                // server) while this one checks the next chunk.
-                let (written, checked) = tokio::join!(write, check);
-                created += written?;
-                checked
-            }
-            _ => check.await,
-        };
-        let Some(rows) = checked else { break };
-        let mut people_cells = Vec::with_capacity(rows.len());
-        let mut position_cells = Vec::new();
-        for mut r in rows {
-            if !existing.is_empty() && existing.contains(&r.staff_number.to_lowercase()) {
-                problems
-                    .push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
-            }
-            let place = match &r.position {
-                Some(x) => places.resolve(actor, x, &mut problems),
-                None if anywhere => None,
-                None => {
-                    problems.push(
-                        Problem::new("out-of-scope").at_row(r.row).in_column("school_code").with_value(&r.staff_number),
-                    );
-                    None
-                }
-            };
-            if let (Some(x), Some(place)) = (&r.position, &place) {
-                position_cells.push(position_cells_of(next_id, x, place));
-            }
-            people_cells.push(person_cells(next_id, &mut r));
-            next_id += 1;
-        }
-        if problems.len() >= import::MAX_PROBLEMS {
-            break;
-        }
-        pending = Some((people_cells, position_cells));
-    }
-    let total = problems.len() + checker.total();
-    problems.extend(checker.finish());
-    if !problems.is_empty() {
-        // Dropping the transaction rolls back whatever chunks were written.
-        problems.sort_by_key(|p| p.row);
-        return Err(Error::Invalid(import::listed(problems, total)));
-    }
-    let Some(mut tx) = tx else { return Ok(0) };
-    bulk::sync_ids(&mut tx, "people").await?;
-    finish(tx, actor, ImportKind::People, created, dry_run).await
+// ---- people ------------------------------------------------------------------------
+
+struct People {
+    rule: PersonRule,
+    places: Places,
+    /// The importer may add people without a position (a national registry load).
+    anywhere: bool,
+    existing: HashSet<u64>,
+    /// The id the next person written gets (read in the import's transaction).
+    next_id: Option<i64>,
 }
 
-async fn positions(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &Progress<'_>) -> Result<u64> {
-    let rows = import::check_positions(table).map_err(Error::Invalid)?;
-    let people: HashMap<String, i64> = on_db!(db, |p| sqlx::query_as::<_, (String, i64)>(
-        "SELECT LOWER(staff_number), id FROM people WHERE staff_number IS NOT NULL"
-    )
-    .fetch_all(p)
-    .await)?
-    .into_iter()
-    .collect();
-    let places = Places::load(db).await?;
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for x in &rows {
-        let person = people.get(&x.staff_number.to_lowercase());
+struct NewPerson {
+    row: PersonRow,
+    place: Option<Place>,
+}
+
+impl People {
+    async fn load(db: &Db, actor: &Actor) -> Result<People> {
+        Ok(People {
+            rule: PersonRule::default(),
+            places: Places::load(db, actor).await?,
+            anywhere: actor.allows(Action::EditPeople, &Target::Deployment),
+            existing: existing_keys(db, "SELECT staff_number FROM people WHERE staff_number IS NOT NULL").await?,
+            next_id: None,
+        })
+    }
+}
+
+impl Importer for People {
+    type Checked = NewPerson;
+
+    fn kind(&self) -> &'static str {
+        ImportKind::People.key()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        columns_of(ImportKind::People)
+    }
+
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<NewPerson, Vec<Problem>> {
+        let r = checked(&mut self.rule, row)?;
+        let mut problems = Vec::new();
+        if !self.existing.is_empty() && self.existing.contains(&key_hash(&r.staff_number)) {
+            problems.push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
+        }
+        let place = match &r.position {
+            Some(x) => self.places.resolve(x, &mut problems),
+            None if self.anywhere => None,
+            None => {
+                problems.push(
+                    Problem::new("out-of-scope").at_row(r.row).in_column("school_code").with_value(&r.staff_number),
+                );
+                None
+            }
+        };
+        if problems.is_empty() { Ok(NewPerson { row: r, place }) } else { Err(problems) }
+    }
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewPerson>) -> Result<u64> {
+        let mut next = match self.next_id {
+            Some(id) => id,
+            None => bulk::next_id(tx, "people").await?,
+        };
+        let mut people = Vec::with_capacity(rows.len());
+        let mut positions = Vec::new();
+        for NewPerson { row: r, place } in rows {
+            if let (Some(x), Some(place)) = (&r.position, &place) {
+                positions.push(position_cells(next, x, place));
+            }
+            people.push(vec![
+                Cell::from(next),
+                r.staff_number.into(),
+                r.given_name.into(),
+                r.family_name.into(),
+                r.sex.key().into(),
+                r.birth_year.map(i64::from).into(),
+                r.phone.into(),
+                r.email.into(),
+            ]);
+            next += 1;
+        }
+        self.next_id = Some(next);
+        let n = bulk::insert(
+            tx,
+            "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)",
+            8,
+            people,
+            &|_| {},
+        )
+        .await?;
+        bulk::insert(tx, POSITIONS_INSERT, 7, positions, &|_| {}).await?;
+        Ok(n)
+    }
+
+    async fn finish(&mut self, tx: &mut Tx) -> Result<()> {
+        bulk::sync_ids(tx, "people").await
+    }
+
+    fn batch_rows(&self) -> usize {
+        bulk::batch_rows(8)
+    }
+}
+
+// ---- positions ---------------------------------------------------------------------
+
+struct Positions {
+    places: Places,
+    /// People by the hash of their staff number.
+    people: HashMap<u64, i64>,
+}
+
+impl Positions {
+    async fn load(db: &Db, actor: &Actor) -> Result<Positions> {
+        let people: Vec<(String, i64)> =
+            on_db!(db, |p| sqlx::query_as("SELECT staff_number, id FROM people WHERE staff_number IS NOT NULL")
+                .fetch_all(p)
+                .await)?;
+        Ok(Positions {
+            places: Places::load(db, actor).await?,
+            people: people.into_iter().map(|(s, id)| (key_hash(&s), id)).collect(),
+        })
+    }
+}
+
+impl Importer for Positions {
+    type Checked = Vec<Cell>;
+
+    fn kind(&self) -> &'static str {
+        ImportKind::Positions.key()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        columns_of(ImportKind::Positions)
+    }
+
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<Vec<Cell>, Vec<Problem>> {
+        let x = checked(&mut PositionRule, row)?;
+        let mut problems = Vec::new();
+        let person = self.people.get(&key_hash(&x.staff_number)).copied();
         if person.is_none() {
             problems.push(
                 Problem::new("unknown-person").at_row(x.row).in_column("staff_number").with_value(&x.staff_number),
             );
         }
-        let place = places.resolve(actor, x, &mut problems);
-        if let (Some(id), Some(place)) = (person, place) {
-            out.push(position_cells_of(*id, x, &place));
-        }
-        if problems.len() >= import::MAX_PROBLEMS {
-            break;
+        let place = self.places.resolve(&x, &mut problems);
+        match (person, place) {
+            (Some(id), Some(place)) if problems.is_empty() => Ok(position_cells(id, &x, &place)),
+            _ => Err(problems),
         }
     }
-    fail_if_any(problems)?;
-    if dry_run {
-        return Ok(0);
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<Vec<Cell>>) -> Result<u64> {
+        bulk::insert(tx, POSITIONS_INSERT, 7, rows, &|_| {}).await
     }
-    let mut tx = db.begin().await?;
-    let created = bulk::insert(&mut tx, POSITIONS_INSERT, 7, out, progress.written).await?;
-    finish(tx, actor, ImportKind::Positions, created, dry_run).await
+
+    fn batch_rows(&self) -> usize {
+        bulk::batch_rows(7)
+    }
 }
+
+macro_rules! registry_kind {
+    ($kind:expr) => {
+        import::Kind {
+            key: $kind.key(),
+            columns: $kind.columns(),
+            into: None,
+            may: |actor| may_import(actor, $kind),
+            run: |db, actor, source, options, _| Box::pin(import(db, actor, $kind, source, options)),
+        }
+    };
+}
+
+/// The registry's kinds, for the one import route, page and command.
+pub const KINDS: [import::Kind; 4] = [
+    registry_kind!(ImportKind::Units),
+    registry_kind!(ImportKind::Schools),
+    registry_kind!(ImportKind::People),
+    registry_kind!(ImportKind::Positions),
+];

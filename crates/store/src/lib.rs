@@ -18,5 +18,5 @@ pub mod registry;
 
 pub use opencpd_kernel::{
     Actor, Backend, Db, DbIdentity, Error, IfMissing, Result, Tx, TxConn, accounts, audit, bulk, cache, derived,
-    describe_url, error, on_db, on_tx, paging, scope, sqlite_file, today,
+    describe_url, error, import, on_db, on_tx, paging, scope, sqlite_file, today,
 };

@@ -90,3 +90,4 @@ impl Drop for TestDb {
         }
     }
 }
+pub mod bench;

@@ -40,6 +40,13 @@ impl<R: Read> CsvRows<R> {
         if head.is_empty() {
             return Err(Problem::new("empty-file"));
         }
+        // A workbook, a picture or a PDF sent as CSV: said as such, not as bad text (a
+        // NUL further down is reported at its row).
+        const BINARY: [&[u8]; 6] = [b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"GIF8", b"\xff\xd8\xff"];
+        let first_line = &head[..head.iter().position(|b| *b == b'\n').unwrap_or(head.len())];
+        if BINARY.iter().any(|magic| head.starts_with(magic)) || first_line.contains(&0) {
+            return Err(Problem::new("not-a-table").arg("detail", "it contains binary data"));
+        }
         let bom = if head.starts_with("\u{feff}".as_bytes()) { 3 } else { 0 };
         let first_line = &head[bom..];
         let first_line = &first_line[..first_line.iter().position(|b| *b == b'\n').unwrap_or(first_line.len())];
@@ -123,6 +130,8 @@ mod tests {
         assert_eq!(all(b"").unwrap_err().code, "empty-file");
         let p = all(b"name\nok\nNgaound\xe9r\xe9\n").unwrap_err();
         assert_eq!((p.code, p.row), ("bad-encoding", Some(3)));
+        assert_eq!(all(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err().code, "not-a-table");
+        assert_eq!(all(b"PK\x03\x04\x14\0\x06\0").unwrap_err().code, "not-a-table");
         let p = all(b"name\nok\nx\0y\n").unwrap_err();
         assert_eq!((p.code, p.row), ("not-a-table", Some(3)));
         let wide = format!("a\n{}\n", vec!["1"; 201].join(","));

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::{Ctx, Id, Vouched};
 use crate::error::{ApiError, Error, Result};
-use crate::pages::{ReportView, run_import, table_download};
+use crate::pages::table_download;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -41,7 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}", get(get_person).put(update_person))
         .route("/people/{id}/positions", post(add_position))
         .route("/positions/{id}/end", post(end_position))
-        .route("/imports/{kind}", post(import))
         .route("/exports/{kind}", get(export))
         .route("/clusters", post(create_cluster))
         .route("/clusters/{id}", get(get_cluster))
@@ -69,8 +68,8 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(me, my_tokens, create_my_token, revoke_token, user_tokens, change_my_password, reset_password, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, import, export, audit_trail, list_users, create_user, list_schools, list_people),
-    components(schemas(accounts::TokenInfo, accounts::NewToken, IssuedToken, PasswordChange, PasswordReset, SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, ReportView, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
+    paths(me, my_tokens, create_my_token, revoke_token, user_tokens, change_my_password, reset_password, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, export, audit_trail, list_users, create_user, list_schools, list_people),
+    components(schemas(accounts::TokenInfo, accounts::NewToken, IssuedToken, PasswordChange, PasswordReset, SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
 )]
 pub struct ApiDoc;
 
@@ -300,38 +299,6 @@ async fn end_position(
     let Json(body) = ok(body)?;
     let end = opencpd_domain::registry::parse_date(&body.end_date).map_err(|p| p.in_column("end_date"))?;
     Ok(Json(registry::end_position(&state.db, ctx.actor()?, id, end).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-struct ImportQuery {
-    /// Check everything, write nothing.
-    #[serde(default)]
-    dry_run: bool,
-    /// The file's name; its extension (.csv, .xlsx) gives the format.
-    filename: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/imports/{kind}", params(("kind" = String, Path, description = "units, schools, people or positions"), ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
-    responses((status = 200, body = ReportView), (status = 422, body = ReportView)))]
-async fn import(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    kind: std::result::Result<Path<String>, PathRejection>,
-    q: std::result::Result<Query<ImportQuery>, QueryRejection>,
-    request: Request,
-) -> Result<Response> {
-    let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
-    let actor = ctx.actor()?;
-    if !crate::pages::can_import(actor) {
-        return Err(Error::Forbidden);
-    }
-    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
-    let body = Bytes::from_request(request, &state).await?;
-    let name = q.filename.unwrap_or_else(|| format!("{}.csv", kind.key()));
-    let report = run_import(&state, actor, kind, &name, &body, q.dry_run, ctx.lang).await?;
-    let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

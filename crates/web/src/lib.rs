@@ -20,17 +20,17 @@ use std::sync::Arc;
 pub static AREA: Area = Area {
     name: "registry, instruments, delivery",
     templates: pages::TEMPLATES,
-    pages: |state| {
-        pages::router(state)
-            .merge(delivery::page_router())
-            .layer(axum::middleware::from_fn_with_state(state.clone(), forget_counts_after_writes))
-    },
-    api: |state| {
-        api::router()
-            .merge(delivery::api_router())
-            .layer(axum::middleware::from_fn_with_state(state.clone(), forget_counts_after_writes))
-    },
+    pages: |state| pages::router(state).merge(delivery::page_router()),
+    api: |_| api::router().merge(delivery::api_router()),
     openapi: api::openapi_document,
+    imports: &KINDS,
+    after_write: forget_counts,
+};
+
+/// The registry's kinds of import file, then delivery's.
+static KINDS: [opencpd_store::import::Kind; 6] = {
+    let (r, d) = (opencpd_store::imports::KINDS, opencpd_store::delivery::files::KINDS);
+    [r[0], r[1], r[2], r[3], d[0], d[1]]
 };
 
 /// Every area the app serves.
@@ -51,18 +51,10 @@ pub async fn unit_stats(db: &Db) -> Result<Arc<opencpd_store::registry::UnitStat
     Ok(stats)
 }
 
-/// Any successful write may change the counts: drop them.
-async fn forget_counts_after_writes(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let write = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-    let response = next.run(request).await;
-    if write && (response.status().is_success() || response.status().is_redirection()) {
-        STATS.remove(&state.db, &());
-    }
-    response
+/// Any successful write, in any area or through the one import route, may change the
+/// counts: drop them.
+fn forget_counts(db: &Db) {
+    STATS.remove(db, &());
 }
 
 /// The app serving every area.

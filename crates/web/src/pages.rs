@@ -16,9 +16,8 @@ pub use opencpd_http::session::can_import;
 use opencpd_http::session::render_errors;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
-use opencpd_store::imports::{self, Progress};
 use opencpd_store::paging::{Page, Paged};
-use opencpd_store::{Actor, exports, instruments, registry};
+use opencpd_store::{exports, instruments, registry};
 use opencpd_transfer::Format;
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +63,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("unit.html", include_str!("../templates/unit.html")),
     ("school.html", include_str!("../templates/school.html")),
     ("person.html", include_str!("../templates/person.html")),
-    ("import.html", include_str!("../templates/import.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("audit.html", include_str!("../templates/audit.html")),
@@ -107,8 +105,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/units/{id}", get(unit_page))
         .route("/schools/{id}", get(school_page))
         .route("/people/{id}", get(person_page))
-        .route("/import", get(import_page).post(import_upload))
-        .route("/templates/{kind}", get(template_file))
         .route("/export/{kind}", get(export_file))
         .route("/users", get(users_page).post(create_user))
         .route("/users/{username}/disable", post(disable_user))
@@ -230,78 +226,6 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
     )
 }
 
-fn kinds() -> Vec<&'static str> {
-    ImportKind::ALL.iter().map(|k| k.key()).collect()
-}
-
-async fn import_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
-    let actor = ctx.actor()?;
-    if !can_import(actor) {
-        return Err(Error::Forbidden);
-    }
-    state.templates.page(&ctx, "import.html", minijinja::context! { kinds => kinds(), report => (), kind => "schools" })
-}
-
-/// A report as pages and the API show it: counts and each problem in the reader's language.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ReportView {
-    pub kind: String,
-    pub file: String,
-    pub rows: usize,
-    pub created: u64,
-    pub dry_run: bool,
-    pub ok: bool,
-    pub problems: Vec<crate::error::ApiProblem>,
-}
-
-/// Reads a file and runs the import pipeline; problems with the file itself come back in
-/// the report like problems with its rows.
-pub async fn run_import(
-    state: &AppState,
-    actor: &Actor,
-    kind: ImportKind,
-    file: &str,
-    bytes: &[u8],
-    dry_run: bool,
-    lang: &str,
-) -> Result<ReportView> {
-    let report = match opencpd_transfer::read_table(file, bytes) {
-        Ok(table) => imports::import_table(&state.db, actor, kind, &table, dry_run, &Progress::none()).await?,
-        Err(problem) => {
-            imports::ImportReport { kind: kind.key(), rows: 0, created: 0, dry_run, problems: vec![problem] }
-        }
-    };
-    Ok(ReportView {
-        kind: report.kind.to_string(),
-        file: file.to_string(),
-        rows: report.rows,
-        created: report.created,
-        dry_run,
-        ok: report.ok(),
-        problems: report.problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, lang)).collect(),
-    })
-}
-
-async fn import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
-    let actor = ctx.actor()?;
-    // The rights first: the file is read only for someone who may import.
-    if !can_import(actor) {
-        return Err(Error::Forbidden);
-    }
-    let form = crate::upload::Upload::read(&ctx, multipart).await?;
-    let (kind, dry_run) = (form.text("kind"), form.ticked("dry_run"));
-    let kind = ImportKind::parse(kind).map_err(|p| p.in_column("kind"))?;
-    let (name, bytes) = form.file()?;
-    let report = run_import(&state, actor, kind, name, bytes, dry_run, ctx.lang).await?;
-    let status = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let html = state.templates.page(
-        &ctx,
-        "import.html",
-        minijinja::context! { kinds => kinds(), report => v(&report), kind => kind.key() },
-    )?;
-    Ok((status, html).into_response())
-}
-
 #[derive(Deserialize)]
 struct FormatQuery {
     format: Option<String>,
@@ -318,14 +242,6 @@ pub fn table_download(format: Format, stem: &str, headers: &[&str], rows: Vec<Ve
 
 fn format_of(q: &FormatQuery) -> Result<Format> {
     Ok(Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?)
-}
-
-async fn template_file(Path(kind): Path<String>, Query(q): Query<FormatQuery>) -> Result<Response> {
-    let kind =
-        ImportKind::parse(kind.trim_end_matches(".csv").trim_end_matches(".xlsx")).map_err(|p| p.in_column("kind"))?;
-    let headers: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-    let example: Vec<String> = kind.columns().iter().map(|c| c.example.to_string()).collect();
-    table_download(format_of(&q)?, &format!("{}-template", kind.key()), &headers, vec![example])
 }
 
 async fn export_file(

@@ -13,16 +13,16 @@ use std::collections::HashMap;
 
 /// The columns of an outcomes file, in this order.
 pub const COLUMNS: &[Column] = &[
-    Column::required("school_code"),
-    Column::required("year"),
-    Column::optional("term"),
-    Column::required("grade"),
-    Column::optional("subject"),
-    Column::required("sex"),
+    Column::required("school_code").example("110101"),
+    Column::required("year").example("2025"),
+    Column::optional("term").example("3"),
+    Column::required("grade").example("P6"),
+    Column::optional("subject").example("mathematics"),
+    Column::required("sex").example("F"),
     Column::optional("group"),
-    Column::optional("enrolled"),
-    Column::optional("assessed"),
-    Column::optional("mean_score"),
+    Column::optional("enrolled").example("42"),
+    Column::optional("assessed").example("40"),
+    Column::optional("mean_score").example("61.5"),
     Column::optional("below_basic"),
     Column::optional("basic"),
     Column::optional("proficient"),
@@ -398,6 +398,15 @@ impl Importer for OutcomeImport {
 }
 
 /// Imports a file of outcome rows (CSV or a workbook's first sheet): every row or none.
+/// Learner outcomes, for the one import route, page and command.
+pub static KINDS: [import::Kind; 1] = [import::Kind {
+    key: "outcomes",
+    columns: COLUMNS,
+    into: None,
+    may: |actor| actor.may(Action::EditSchoolData),
+    run: |db, actor, source, options, _| Box::pin(import(db, actor, source, options)),
+}];
+
 pub async fn import(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<import::ImportReport> {
     let mut importer = OutcomeImport::new(db, actor).await?;
     import::run(db, actor, &mut importer, source, options).await

@@ -18,6 +18,8 @@ pub static AREA: Area = Area {
     pages: |_| Router::new(),
     api: |_| api_router(),
     openapi: || IndicatorsApi::openapi(),
+    imports: &crate::store::outcomes::KINDS,
+    after_write: opencpd_http::nothing_after_write,
 };
 
 #[derive(OpenApi)]

@@ -392,3 +392,65 @@ async fn unknown_json_fields_are_refused_on_every_write_route() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_events").await, audit, "{backend:?}: nothing written");
     }
 }
+
+#[tokio::test]
+async fn one_import_route_takes_every_areas_kinds_refuses_unknown_parameters_and_checks_rights_first() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let admin = app.api("admin").await;
+        let school: String =
+            opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        // The indicators area's learner outcomes come in through the same route as the
+        // registry's people, and are checked by their own area's rules.
+        let csv = format!("school_code,year,grade,sex,enrolled\n{school},2025,NO-GRADE,F,40\n");
+        let r = admin.post("/api/v1/imports/outcomes?filename=o.csv&dry_run=true").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(report["kind"], "outcomes", "{backend:?}");
+        let p = &report["problems"][0];
+        assert_eq!((p["row"].as_i64(), p["column"].as_str()), (Some(2), Some("grade")), "{backend:?}: {report}");
+        assert_eq!(p["message"], "row 2, column grade: no grade has the code NO-GRADE", "{backend:?}");
+
+        // A parameter the kind does not take is named, before the file is read.
+        let r = admin.post("/api/v1/imports/people?colour=red").body("staff_number\n").send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "colour", "{backend:?}: {body}");
+        // An unknown kind lists the kinds there are.
+        let r = admin.post("/api/v1/imports/pupils").body("x\n").send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        let message = body["problems"][0]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("people") && message.contains("outcomes"), "{backend:?}: {message}");
+
+        // A teacher may import nothing: refused before the body is looked at.
+        let teacher = app.api("teacher").await;
+        let r = teacher.post("/api/v1/imports/outcomes?filename=o.csv").body("not,even,read\n").send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+
+        // A good people file through the same route: written whole, the count answered.
+        let r = admin
+            .post("/api/v1/imports/people?filename=p.csv")
+            .body(format!(
+                "staff_number,given_name,family_name,sex,role,school_code,start_date\n\
+                 ONE-1,Aline,Uwase,F,teacher,{school},2024-01-08\nONE-2,Jean,Habimana,M,teacher,{school},2024-01-08\n"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
+        let report: Value = r.json().await.unwrap();
+        assert_eq!((report["rows"].as_i64(), report["created"].as_i64()), (Some(2), Some(2)), "{backend:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM people WHERE staff_number LIKE 'ONE-%'").await, 2);
+        assert_eq!(
+            app.scalar(
+                "SELECT COUNT(*) FROM positions p JOIN people x ON x.id = p.person_id WHERE x.staff_number LIKE 'ONE-%'"
+            )
+            .await,
+            2
+        );
+    }
+}

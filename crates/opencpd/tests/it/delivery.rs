@@ -509,6 +509,37 @@ async fn a_cohort_of_500_is_marked_in_one_request_and_completion_is_computed() {
         )
         .await;
         assert_eq!((status, body["created"].as_i64()), (200, Some(2)), "{body}");
+        // The one import route takes the same file with the cohort as a parameter, and
+        // tells someone outside the cohort from someone who is nobody.
+        let outsider: String = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+            "SELECT staff_number FROM people WHERE staff_number IS NOT NULL \
+             AND id NOT IN (SELECT person_id FROM enrolments WHERE cohort_id = $1) ORDER BY id LIMIT 1"
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let csv = format!("staff_number,date,status\n{outsider},2025-03-05,present\nNOBODY-9,2025-03-05,maybe\n");
+        let (status, body) = json_of(
+            admin.post(&format!("/api/v1/imports/attendance?cohort={id}&dry_run=true")).body(csv).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        let found: Vec<(i64, &str, &str)> = body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["row"].as_i64().unwrap(), p["column"].as_str().unwrap(), p["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            [(2, "staff_number", "not-enrolled"), (3, "staff_number", "unknown-person"), (3, "status", "bad-choice")],
+            "{body}"
+        );
+        let (status, body) =
+            json_of(admin.post("/api/v1/imports/attendance").body("staff_number,date,status\n").send().await.unwrap())
+                .await;
+        assert_eq!((status, body["problems"][0]["column"].as_str()), (422, Some("cohort")), "{body}");
 
         // Grades: above the maximum is refused; completion follows attendance and grades.
         let (status, body) = json_of(

@@ -27,6 +27,8 @@ pub static AREA: Area = Area {
     pages: |_| Router::new(),
     api: |_| router(),
     openapi: || ApiDoc::openapi(),
+    imports: &[],
+    after_write: opencpd_http::nothing_after_write,
 };
 
 pub fn router() -> Router<AppState> {

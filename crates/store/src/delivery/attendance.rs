@@ -5,14 +5,14 @@
 //! come from files too; each batch is checked whole and written whole, then completion is
 //! computed again for the cohort.
 
-use super::cohorts::{Cohort, cohort_for, header_indexes};
-use super::{choice, collect, fail_if_any, optional_text, people_by_staff_number};
+use super::cohorts::{Cohort, cohort_for};
+use super::{choice, collect, fail_if_any, optional_text};
 use crate::bulk::{self, Cell};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
+use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::{NaiveDate, Utc};
+use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::registry as vocab;
-use opencpd_domain::{Problem, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -251,7 +251,7 @@ pub struct MarkReport {
 }
 
 /// A mark checked against the cohort: the enrolment it belongs to.
-pub(super) struct CheckedMark {
+pub(crate) struct CheckedMark {
     pub session_id: i64,
     pub enrolment_id: i64,
     pub status: String,
@@ -336,6 +336,26 @@ pub(super) async fn write_marks(
     summary: &str,
 ) -> Result<u64> {
     let mut tx = db.begin().await?;
+    let written = write_marks_in(&mut tx, actor, marks).await?;
+    super::completion::recompute(&mut tx, cohort.id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "mark",
+        "attendance",
+        &cohort.id.to_string(),
+        summary,
+        None::<&()>,
+        Some(&serde_json::json!({ "marks": written })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Writes marks in `tx`, each replacing the person's mark of that session; completion is
+/// the caller's to recompute.
+pub(crate) async fn write_marks_in(tx: &mut Tx, actor: &Actor, marks: &[CheckedMark]) -> Result<u64> {
     let now = Utc::now();
     let mut by_session: HashMap<i64, Vec<i64>> = HashMap::new();
     for m in marks {
@@ -343,7 +363,7 @@ pub(super) async fn write_marks(
     }
     for (session_id, ids) in &by_session {
         for chunk in ids.chunks(5000) {
-            on_tx!(&mut tx, |c| {
+            on_tx!(&mut *tx, |c| {
                 let mut qb = sqlx::QueryBuilder::new("DELETE FROM attendance WHERE session_id = ");
                 qb.push_bind(*session_id);
                 qb.push(" AND enrolment_id IN (");
@@ -368,147 +388,12 @@ pub(super) async fn write_marks(
             ]
         })
         .collect();
-    let written = bulk::insert(
-        &mut tx,
+    bulk::insert(
+        tx,
         "INSERT INTO attendance (session_id, enrolment_id, status, marked_at, marked_by)",
         5,
         rows,
         &|_| {},
     )
-    .await?;
-    super::completion::recompute(&mut tx, cohort.id).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "mark",
-        "attendance",
-        &cohort.id.to_string(),
-        summary,
-        None::<&()>,
-        Some(&serde_json::json!({ "marks": written })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(written)
-}
-
-/// The columns of an attendance file.
-pub const ATTENDANCE_COLUMNS: &[&str] = &["staff_number", "date", "status"];
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AttendanceReport {
-    pub rows: usize,
-    pub created: u64,
-    pub dry_run: bool,
-    #[serde(skip)]
-    pub problems: Vec<Problem>,
-}
-
-/// Records attendance of a cohort from a table (staff_number, date, status): each date
-/// must be a session of the cohort, not in the future; each person enrolled. All or none.
-pub async fn import_attendance(
-    db: &Db,
-    actor: &Actor,
-    cohort_id: i64,
-    table: &Table,
-    dry_run: bool,
-) -> Result<AttendanceReport> {
-    let cohort = cohort_for(db, actor, cohort_id, Action::Facilitate).await?;
-    let rows: Vec<&opencpd_domain::TableRow> =
-        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
-    let mut report = AttendanceReport { rows: rows.len(), created: 0, dry_run, problems: Vec::new() };
-    let outcome = async {
-        let cols = header_indexes(table, ATTENDANCE_COLUMNS, &[])?;
-        let (c_staff, c_date, c_status) =
-            (cols[0].expect("required"), cols[1].expect("required"), cols[2].expect("required"));
-        if rows.is_empty() {
-            return Err(Problem::new("no-rows").into());
-        }
-        let known = statuses(db).await?;
-        let allowed: Vec<&str> = known.iter().map(|s| s.key.as_str()).collect();
-        let sessions: Vec<(NaiveDate, i64)> =
-            on_db!(db, |p| sqlx::query_as("SELECT held_on, id FROM sessions_held WHERE cohort_id = $1 ORDER BY id")
-                .bind(cohort.id)
-                .fetch_all(p)
-                .await)?;
-        let mut by_date: HashMap<NaiveDate, i64> = HashMap::new();
-        for (d, id) in sessions {
-            by_date.entry(d).or_insert(id);
-        }
-        let numbers: Vec<String> =
-            rows.iter().flat_map(|r| [r.get(c_staff).to_string(), r.get(c_staff).to_uppercase()]).collect();
-        let people = people_by_staff_number(db, &numbers).await?;
-        let enrolled = enrolment_ids(db, cohort.id).await?;
-        let today = today();
-        let mut problems = Vec::new();
-        let mut checked = Vec::new();
-        let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
-        for r in &rows {
-            let (n, d, s) = (r.get(c_staff), r.get(c_date), r.get(c_status).to_lowercase());
-            let at = |code: &'static str, col: &str, v: &str| {
-                Problem::new(code).at_row(r.number).in_column(col).with_value(v)
-            };
-            let session = match vocab::parse_date(d) {
-                Err(p) => {
-                    problems.push(p.at_row(r.number).in_column("date"));
-                    None
-                }
-                Ok(date) if date > today => {
-                    problems.push(at("session-in-future", "date", d));
-                    None
-                }
-                Ok(date) => match by_date.get(&date) {
-                    Some(id) => Some(*id),
-                    None => {
-                        problems.push(at("unknown-session", "date", d).arg("cohort", &cohort.code));
-                        None
-                    }
-                },
-            };
-            if !allowed.contains(&s.as_str()) {
-                problems.push(at("bad-choice", "status", r.get(c_status)).arg("allowed", allowed.join(", ")));
-            }
-            let enrolment = if n.is_empty() {
-                problems.push(Problem::new("required").at_row(r.number).in_column("staff_number"));
-                None
-            } else {
-                match people.get(&n.to_lowercase()) {
-                    None => {
-                        problems.push(at("unknown-person", "staff_number", n));
-                        None
-                    }
-                    Some(pid) => match enrolled.get(pid) {
-                        None => {
-                            problems.push(at("not-enrolled", "staff_number", n).arg("cohort", &cohort.code));
-                            None
-                        }
-                        Some(e) => Some(*e),
-                    },
-                }
-            };
-            if let (Some(sid), Some(eid)) = (session, enrolment) {
-                if let Some(first) = seen.get(&(sid, eid)) {
-                    problems.push(at("duplicate-in-file", "staff_number", n).arg("first", first));
-                } else {
-                    seen.insert((sid, eid), r.number);
-                    checked.push(CheckedMark { session_id: sid, enrolment_id: eid, status: s.clone() });
-                }
-            }
-            if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
-                break;
-            }
-        }
-        fail_if_any(problems)?;
-        if dry_run {
-            return Ok(0);
-        }
-        write_marks(db, actor, &cohort, &checked, &format!("import of attendance for {}", cohort.code)).await
-    }
-    .await;
-    match outcome {
-        Ok(n) => report.created = n,
-        Err(Error::Invalid(p)) => report.problems = p,
-        Err(e) => return Err(e),
-    }
-    Ok(report)
+    .await
 }

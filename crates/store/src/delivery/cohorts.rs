@@ -581,19 +581,19 @@ pub(crate) struct NewEnrolment {
 
 /// How the criteria path treats people who fail a check: skip them (counted) or fail.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum OnMissing {
+pub(crate) enum OnMissing {
     Fail,
     Skip,
 }
 
-struct Checked {
-    ready: Vec<NewEnrolment>,
+pub(crate) struct Checked {
+    pub(crate) ready: Vec<NewEnrolment>,
     skipped_enrolled: usize,
     skipped_prerequisite: usize,
 }
 
 /// The checks every enrolment goes through. Nothing is written.
-async fn check_enrolments(
+pub(crate) async fn check_enrolments(
     db: &Db,
     actor: &Actor,
     cohort: &Cohort,
@@ -691,7 +691,12 @@ async fn check_enrolments(
 
 /// Writes checked enrolments inside `tx`, re-checking capacity there so two requests
 /// racing for the last places cannot both win.
-async fn write_enrolments(tx: &mut Tx, cohort: &Cohort, ready: &[NewEnrolment], source: &str) -> Result<u64> {
+pub(crate) async fn write_enrolments(
+    tx: &mut Tx,
+    cohort: &Cohort,
+    ready: &[NewEnrolment],
+    source: &str,
+) -> Result<u64> {
     let current: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
     )
@@ -804,98 +809,6 @@ pub struct EnrolReport {
     pub skipped_prerequisite: usize,
     #[serde(skip)]
     pub problems: Vec<Problem>,
-}
-
-/// The columns of an enrolment file.
-pub const ENROLMENT_COLUMNS: &[&str] = &["staff_number"];
-
-/// Enrols everyone named in a table of staff numbers: every row or none.
-pub async fn import_enrolments(
-    db: &Db,
-    actor: &Actor,
-    cohort_id: i64,
-    table: &Table,
-    dry_run: bool,
-) -> Result<EnrolReport> {
-    let cohort = cohort_for(db, actor, cohort_id, Action::ManageCohorts).await?;
-    let rows: Vec<&opencpd_domain::TableRow> =
-        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
-    let mut report = EnrolReport {
-        rows: rows.len(),
-        created: 0,
-        dry_run,
-        skipped_enrolled: 0,
-        skipped_prerequisite: 0,
-        problems: Vec::new(),
-    };
-    let outcome = async {
-        let column = header_index(table, "staff_number")?;
-        if rows.is_empty() {
-            return Err(Problem::new("no-rows").into());
-        }
-        let mut problems = Vec::new();
-        let mut numbers = Vec::new();
-        for r in &rows {
-            let n = r.get(column);
-            if n.is_empty() {
-                problems.push(Problem::new("required").at_row(r.number).in_column("staff_number"));
-            } else {
-                numbers.push(n.to_string());
-                numbers.push(n.to_uppercase());
-            }
-        }
-        let found = people_by_staff_number(db, &numbers).await?;
-        let mut candidates = Vec::new();
-        for r in &rows {
-            let n = r.get(column);
-            if n.is_empty() {
-                continue;
-            }
-            match found.get(&n.to_lowercase()) {
-                Some(id) => candidates.push(Candidate {
-                    row: Some(r.number),
-                    column: "staff_number".into(),
-                    label: n.to_string(),
-                    person_id: *id,
-                }),
-                None => problems
-                    .push(Problem::new("unknown-person").at_row(r.number).in_column("staff_number").with_value(n)),
-            }
-        }
-        fail_if_any(problems)?;
-        let checked = check_enrolments(db, actor, &cohort, &candidates, OnMissing::Fail).await?;
-        if dry_run {
-            return Ok(0);
-        }
-        let mut tx = db.begin().await?;
-        let created = write_enrolments(&mut tx, &cohort, &checked.ready, "import").await?;
-        audit::record(
-            &mut tx,
-            actor,
-            "import",
-            "enrolments",
-            &cohort.id.to_string(),
-            &format!("import of {created} enrolments in {}", cohort.code),
-            None::<&()>,
-            Some(&serde_json::json!({ "created": created })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-    .await;
-    match outcome {
-        Ok(n) => report.created = n,
-        Err(Error::Invalid(p)) => report.problems = p,
-        Err(e) => return Err(e),
-    }
-    Ok(report)
-}
-
-/// The index of a required column (headers compared without case or spaces); other
-/// columns are refused so a misspelt one is not silently ignored.
-pub(crate) fn header_index(table: &Table, wanted: &str) -> Result<usize> {
-    header_indexes(table, &[wanted], &[]).map(|v| v[0].expect("required"))
 }
 
 /// Indexes of `required` then `optional` columns; unknown columns are problems.

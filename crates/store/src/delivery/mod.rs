@@ -103,6 +103,7 @@ pub mod completion;
 pub mod demo;
 pub mod demo_outreach;
 pub mod documents;
+pub mod files;
 pub mod outreach;
 pub mod record;
 pub mod reports;

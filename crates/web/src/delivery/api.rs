@@ -5,9 +5,8 @@ use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{ApiError, ApiProblem, Error, Result};
 use crate::pages::table_download;
-use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -481,8 +480,8 @@ struct FileQuery {
 
 /// Reads a file into a table; a file that is no table is a problem in the report.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments/import", params(("id" = i64, Path), FileQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "CSV or XLSX with a staff_number column"),
-    responses((status = 200, body = EnrolReportView), (status = 422, body = EnrolReportView)))]
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "CSV or XLSX with a staff_number column (as /api/v1/imports/enrolments?cohort={id})"),
+    responses((status = 200, body = opencpd_http::imports::ReportView), (status = 422, body = opencpd_http::imports::ReportView)))]
 async fn import_enrolments(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -491,25 +490,9 @@ async fn import_enrolments(
     request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
-    let actor = ctx.actor()?;
-    cohorts::cohort_to_manage(&state.db, actor, id).await?;
-    let body = Bytes::from_request(request, &state).await?;
-    let name = q.filename.unwrap_or_else(|| "enrolments.csv".into());
-    let report = match opencpd_transfer::read_table(&name, &body) {
-        Ok(table) => cohorts::import_enrolments(&state.db, actor, id, &table, q.dry_run).await?,
-        Err(p) => {
-            cohorts::cohort(&state.db, actor, id).await?;
-            cohorts::EnrolReport {
-                rows: 0,
-                created: 0,
-                dry_run: q.dry_run,
-                skipped_enrolled: 0,
-                skipped_prerequisite: 0,
-                problems: vec![p],
-            }
-        }
-    };
-    Ok(report_response(report_view(&report, ctx.lang)))
+    // The scope first: the file is read only for someone who may enrol in the cohort.
+    cohorts::cohort_to_manage(&state.db, ctx.actor()?, id).await?;
+    opencpd_http::imports::alias(&state, &ctx, "enrolments", Some(id), q.dry_run, q.filename, request).await
 }
 
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments/criteria", params(("id" = i64, Path)), request_body = Criteria,
@@ -604,8 +587,8 @@ async fn mark(
 }
 
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/attendance/import", params(("id" = i64, Path), FileQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "CSV or XLSX: staff_number, date, status"),
-    responses((status = 200, body = EnrolReportView), (status = 422, body = EnrolReportView)))]
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "CSV or XLSX: staff_number, date, status (as /api/v1/imports/attendance?cohort={id})"),
+    responses((status = 200, body = opencpd_http::imports::ReportView), (status = 422, body = opencpd_http::imports::ReportView)))]
 async fn import_attendance(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -614,26 +597,8 @@ async fn import_attendance(
     request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
-    let actor = ctx.actor()?;
-    cohorts::cohort_to_facilitate(&state.db, actor, id).await?;
-    let body = Bytes::from_request(request, &state).await?;
-    let name = q.filename.unwrap_or_else(|| "attendance.csv".into());
-    let report = match opencpd_transfer::read_table(&name, &body) {
-        Ok(table) => attendance::import_attendance(&state.db, actor, id, &table, q.dry_run).await?,
-        Err(p) => {
-            cohorts::cohort(&state.db, actor, id).await?;
-            attendance::AttendanceReport { rows: 0, created: 0, dry_run: q.dry_run, problems: vec![p] }
-        }
-    };
-    Ok(report_response(EnrolReportView {
-        rows: report.rows,
-        created: report.created,
-        dry_run: report.dry_run,
-        ok: report.problems.is_empty(),
-        skipped_enrolled: 0,
-        skipped_prerequisite: 0,
-        problems: report.problems.iter().map(|p| ApiProblem::from_problem(p, ctx.lang)).collect(),
-    }))
+    cohorts::cohort_to_facilitate(&state.db, ctx.actor()?, id).await?;
+    opencpd_http::imports::alias(&state, &ctx, "attendance", Some(id), q.dry_run, q.filename, request).await
 }
 
 #[utoipa::path(get, path = "/api/v1/attendance-statuses", responses((status = 200, body = Vec<AttendanceStatus>)))]

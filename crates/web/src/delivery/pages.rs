@@ -1,7 +1,7 @@
 //! Server-rendered pages of delivery. Forms carry the session's CSRF token; a refused
 //! change is shown on the page it came from, in the reader's language.
 
-use super::api::{ReachQuery, YearQuery, report_view, year_of};
+use super::api::{ReachQuery, YearQuery, year_of};
 use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{Error, Result};
@@ -781,22 +781,13 @@ async fn enrol_upload(State(state): State<AppState>, ctx: Ctx, Id(id): Id, multi
     // The scope first: the file is read only for someone who may enrol in the cohort.
     cohorts::cohort_to_manage(&state.db, actor, id).await?;
     let form = crate::upload::Upload::read(&ctx, multipart).await?;
-    let dry_run = form.ticked("dry_run");
-    let (name, bytes) = form.file()?;
-    let table = opencpd_transfer::read_table(name, bytes).map_err(|p| Error::Invalid(vec![p]));
-    let report = match table {
-        Ok(t) => cohorts::import_enrolments(&state.db, actor, id, &t, dry_run).await.map_err(Error::from),
-        Err(e) => Err(e),
-    };
-    let outcome = report.and_then(|r| {
-        let view = report_view(&r, ctx.lang);
-        if view.ok { Ok(r) } else { Err(Error::Invalid(r.problems)) }
-    });
+    let report = opencpd_http::imports::from_form(&state, &ctx, "enrolments", Some(id), &form).await;
+    let outcome = report.and_then(|r| if r.ok() { Ok(r) } else { Err(Error::Invalid(r.problems)) });
     after_form(&state, &ctx, id, outcome, |r| {
         if r.dry_run {
-            text(&ctx, "import-dry-ok", &[("rows", r.rows.to_string())])
+            text(&ctx, "import-dry-ok", &[("rows", r.rows_read.to_string())])
         } else {
-            text(&ctx, "import-done", &[("created", r.created.to_string())])
+            text(&ctx, "import-done", &[("created", r.rows_written.to_string())])
         }
     })
     .await

@@ -1,0 +1,280 @@
+//! The one way files come in, for every kind every area lists ([`Area::imports`]): the
+//! API route `POST /api/v1/imports/{kind}`, the page `/import`, and the template files
+//! `/templates/{kind}`. The kinds themselves run on `kernel::import`; `opencpd import
+//! <kind>` calls the same [`Kind::run`].
+//!
+//! A kind whose rows go into a record (`enrolments` into a cohort) takes the record's id
+//! as a parameter named after it (`?cohort=12` on the API, a `cohort` field on a form);
+//! its record's page carries the form.
+
+use crate::auth::Ctx;
+use crate::error::{ApiProblem, Error, Result};
+use crate::{AppState, Area};
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use opencpd_domain::Problem;
+use opencpd_kernel::Actor;
+use opencpd_kernel::import::{self, ImportReport, Kind, Options, Source};
+use serde::Serialize;
+
+/// Every kind of every area, in the areas' order.
+pub fn kinds_of(areas: &[&Area]) -> Vec<&'static Kind> {
+    areas.iter().flat_map(|a| a.imports.iter()).collect()
+}
+
+pub(crate) fn pages() -> Router<AppState> {
+    Router::new().route("/import", get(page).post(upload)).route("/templates/{kind}", get(template_file))
+}
+
+pub(crate) fn api() -> Router<AppState> {
+    Router::new().route("/imports/{kind}", post(import_api))
+}
+
+/// A report as pages and the API show it: counts and each problem in the reader's
+/// language; when more problems were found than listed, the last one says how many.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReportView {
+    pub kind: String,
+    pub file: String,
+    /// Data rows read (blank rows not counted).
+    pub rows: u64,
+    /// Records written: 0 on a dry run or when there are problems.
+    pub created: u64,
+    /// Rows that passed their checks.
+    pub valid: u64,
+    pub dry_run: bool,
+    pub ok: bool,
+    /// Every problem found, listed or not.
+    pub problems_total: u64,
+    pub problems: Vec<ApiProblem>,
+}
+
+impl ReportView {
+    pub fn new(report: &ImportReport, file: &str, lang: &str) -> ReportView {
+        let mut problems: Vec<ApiProblem> = report.problems.iter().map(|p| ApiProblem::from_problem(p, lang)).collect();
+        if report.problems_total > report.problems.len() as u64 {
+            let more =
+                Problem::new("too-many-problems").arg("total", report.problems_total).arg("max", report.problems.len());
+            problems.push(ApiProblem::from_problem(&more, lang));
+        }
+        ReportView {
+            kind: report.kind.to_string(),
+            file: file.to_string(),
+            rows: report.rows_read,
+            created: report.rows_written,
+            valid: report.rows_valid,
+            dry_run: report.dry_run,
+            ok: report.ok(),
+            problems_total: report.problems_total,
+            problems,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        if self.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    }
+}
+
+/// Runs `kind` on a file's bytes (its format told by `file`'s extension): problems with
+/// the file itself come back in the report like problems with its rows.
+pub async fn run(
+    state: &AppState,
+    actor: &Actor,
+    kind: &Kind,
+    into: Option<i64>,
+    file: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let source = match Source::bytes(file, bytes) {
+        Ok(source) => source,
+        Err(problem) => return Ok(ImportReport::refused(kind.key, dry_run, problem)),
+    };
+    Ok((kind.run)(&state.db, actor, source, Options { dry_run, progress: None }, into).await?)
+}
+
+/// The kind named in a request, for someone who may import it (refused before the file
+/// is read).
+fn kind_for(state: &AppState, actor: &Actor, key: &str) -> Result<&'static Kind> {
+    let kind = import::find(&state.imports, key).map_err(|p| p.in_column("kind"))?;
+    if !(kind.may)(actor) {
+        return Err(Error::Forbidden);
+    }
+    Ok(kind)
+}
+
+/// The id of the record a kind's rows go into, from a parameter named after it.
+fn into_of(kind: &Kind, given: Option<&str>) -> Result<Option<i64>> {
+    let parameter = kind.into.unwrap_or("into");
+    let id = match given.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            Some(text.parse::<i64>().map_err(|_| Problem::new("bad-number").in_column(parameter).with_value(text))?)
+        }
+        None => None,
+    };
+    Ok(import::into_id(kind, id, parameter)?)
+}
+
+/// Kinds the reader may import from the page (those going into a record are imported
+/// from its page).
+fn page_kinds(state: &AppState, actor: &Actor) -> Vec<&'static str> {
+    state.imports.iter().filter(|k| k.into.is_none() && (k.may)(actor)).map(|k| k.key).collect()
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let kinds = page_kinds(&state, actor);
+    if kinds.is_empty() {
+        return Err(Error::Forbidden);
+    }
+    let kind = if kinds.contains(&"schools") { "schools" } else { kinds[0] };
+    state.templates.page(&ctx, "import.html", minijinja::context! { kinds, report => (), kind })
+}
+
+async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
+    let actor = ctx.actor()?;
+    // The rights first: the file is read only for someone who may import something.
+    if page_kinds(&state, actor).is_empty() {
+        return Err(Error::Forbidden);
+    }
+    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let kind = kind_for(&state, actor, form.text("kind"))?;
+    let into = into_of(kind, kind.into.map(|name| form.text(name)))?;
+    let dry_run = form.ticked("dry_run");
+    let (name, bytes) = form.file()?;
+    let report = run(&state, actor, kind, into, name, bytes.to_vec(), dry_run).await?;
+    let view = ReportView::new(&report, name, ctx.lang);
+    let html = state.templates.page(
+        &ctx,
+        "import.html",
+        minijinja::context! {
+            kinds => page_kinds(&state, actor),
+            report => minijinja::Value::from(minijinja::value::Serde(&view)),
+            kind => kind.key,
+        },
+    )?;
+    Ok((view.status(), html).into_response())
+}
+
+/// The parameters of the import route: `dry_run`, `filename`, and the record a kind's
+/// rows go into, named after it. Any other is a 422 naming it.
+struct ImportParams {
+    dry_run: bool,
+    filename: Option<String>,
+    into: Option<i64>,
+}
+
+fn import_params(kind: &Kind, pairs: Vec<(String, String)>) -> Result<ImportParams> {
+    let mut params = ImportParams { dry_run: false, filename: None, into: None };
+    let mut into = None;
+    let mut problems = Vec::new();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "dry_run" => match value.as_str() {
+                "true" | "1" | "" => params.dry_run = true,
+                "false" | "0" => params.dry_run = false,
+                _ => problems.push(
+                    Problem::new("bad-choice").in_column("dry_run").with_value(&value).arg("allowed", "true, false"),
+                ),
+            },
+            "filename" => params.filename = Some(value),
+            n if Some(n) == kind.into => into = Some(value),
+            _ => problems.push(Problem::new("unknown-field").in_column(name.clone()).with_value(name)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    params.into = into_of(kind, into.as_deref())?;
+    Ok(params)
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/{kind}",
+    params(
+        ("kind" = String, Path, description = "units, schools, people, positions, outcomes, enrolments (with cohort), attendance (with session), outreach"),
+        ("dry_run" = Option<bool>, Query, description = "Check everything, write nothing"),
+        ("filename" = Option<String>, Query, description = "The file's name; its extension (.csv, .xlsx) gives the format"),
+        ("cohort" = Option<i64>, Query, description = "enrolments: the cohort the people are enrolled in"),
+        ("session" = Option<i64>, Query, description = "attendance: the session the marks are for"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    responses((status = 200, body = ReportView), (status = 422, body = ReportView)))]
+pub(crate) async fn import_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    kind: std::result::Result<Path<String>, PathRejection>,
+    pairs: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
+    request: Request,
+) -> Result<Response> {
+    let (Path(kind), Query(pairs)) = (kind?, pairs?);
+    let actor = ctx.actor()?;
+    let kind = kind_for(&state, actor, &kind)?;
+    let params = import_params(kind, pairs)?;
+    respond(&state, &ctx, kind, params, request).await
+}
+
+/// An import over the API: the body is the file; the answer the report, 200 or 422.
+async fn respond(state: &AppState, ctx: &Ctx, kind: &Kind, params: ImportParams, request: Request) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let body = Bytes::from_request(request, state).await?;
+    let name = params.filename.unwrap_or_else(|| format!("{}.csv", kind.key));
+    let report = run(state, actor, kind, params.into, &name, body.to_vec(), params.dry_run).await?;
+    let view = ReportView::new(&report, &name, ctx.lang);
+    Ok((view.status(), Json(view)).into_response())
+}
+
+/// An older route kept as an alias of the one import route: a kind and the record its
+/// rows go into, from the route's path.
+pub async fn alias(
+    state: &AppState,
+    ctx: &Ctx,
+    key: &str,
+    into: Option<i64>,
+    dry_run: bool,
+    filename: Option<String>,
+    request: Request,
+) -> Result<Response> {
+    let kind = kind_for(state, ctx.actor()?, key)?;
+    respond(state, ctx, kind, ImportParams { dry_run, filename, into }, request).await
+}
+
+/// The report of an import made from a record's own page (enrolments from a cohort's
+/// page): the same run as the import page's.
+pub async fn from_form(
+    state: &AppState,
+    ctx: &Ctx,
+    key: &str,
+    into: Option<i64>,
+    form: &crate::upload::Upload,
+) -> Result<ImportReport> {
+    let actor = ctx.actor()?;
+    let kind = kind_for(state, actor, key)?;
+    let (name, bytes) = form.file()?;
+    run(state, actor, kind, into, name, bytes.to_vec(), form.ticked("dry_run")).await
+}
+
+/// An empty file of a kind: its header and one example row.
+async fn template_file(
+    State(state): State<AppState>,
+    kind: std::result::Result<Path<String>, PathRejection>,
+    pairs: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response> {
+    let (Path(kind), Query(pairs)) = (kind?, pairs?);
+    let key = kind.trim_end_matches(".csv").trim_end_matches(".xlsx");
+    let kind = import::find(&state.imports, key).map_err(|p| p.in_column("kind"))?;
+    let format = pairs.iter().find(|(n, _)| n == "format").map(|(_, v)| v.as_str()).unwrap_or("csv");
+    let format = opencpd_transfer::Format::parse(format).map_err(|p| p.in_column("format"))?;
+    let headers: Vec<&str> = kind.columns.iter().map(|c| c.name).collect();
+    let example: Vec<String> = kind.columns.iter().map(|c| c.example.to_string()).collect();
+    let mut bytes = Vec::new();
+    opencpd_transfer::write_table(format, &headers, vec![example], &mut bytes)
+        .map_err(|e| Error::Internal(e.into()))?;
+    let disposition = format!("attachment; filename=\"{}-template.{}\"", kind.key, format.extension());
+    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
