@@ -175,24 +175,25 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
         }
         DeliveryCommand::ImportOutreach { file, dry_run, lang, db } => {
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let table = match opencpd_transfer::read_path(&file) {
-                Ok(t) => t,
+            let source = match opencpd_store::import::Source::path(&file) {
+                Ok(source) => source,
                 Err(p) => {
                     print_problems(&file, &[p], lang);
                     return Ok(ExitCode::from(1));
                 }
             };
             let pool = open(&db).await?;
-            let report = outreach::import_events(&pool, &actor, &table, dry_run).await?;
-            if !report.problems.is_empty() {
+            let options = opencpd_store::import::Options { dry_run, progress: None };
+            let report = outreach::import_events(&pool, &actor, source, options).await?;
+            if !report.ok() {
                 print_problems(&file, &report.problems, lang);
                 eprintln!("nothing recorded");
                 return Ok(ExitCode::from(1));
             }
             println!(
                 "{} rows; {} outreach events recorded{}",
-                report.rows,
-                report.created,
+                report.rows_read,
+                report.rows_written,
                 if dry_run { " (dry run)" } else { "" }
             );
             Ok(ExitCode::SUCCESS)

@@ -27,10 +27,14 @@ pub static AREA: Area = Area {
     after_write: forget_counts,
 };
 
-/// The registry's kinds of import file, then delivery's.
-static KINDS: [opencpd_store::import::Kind; 6] = {
-    let (r, d) = (opencpd_store::imports::KINDS, opencpd_store::delivery::files::KINDS);
-    [r[0], r[1], r[2], r[3], d[0], d[1]]
+/// The registry's kinds of import file, then delivery's and outreach's.
+static KINDS: [opencpd_store::import::Kind; 7] = {
+    let (r, d, o) = (
+        opencpd_store::imports::KINDS,
+        opencpd_store::delivery::files::KINDS,
+        opencpd_store::delivery::outreach::KINDS,
+    );
+    [r[0], r[1], r[2], r[3], d[0], d[1], o[0]]
 };
 
 /// Every area the app serves.

@@ -12,9 +12,9 @@ use crate::paging::{Page, Paged, Sorts};
 use crate::scope::{Columns, ListScope};
 use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
+use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
-use opencpd_domain::{Problem, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -809,38 +809,6 @@ pub struct EnrolReport {
     pub skipped_prerequisite: usize,
     #[serde(skip)]
     pub problems: Vec<Problem>,
-}
-
-/// Indexes of `required` then `optional` columns; unknown columns are problems.
-pub(crate) fn header_indexes(table: &Table, required: &[&str], optional: &[&str]) -> Result<Vec<Option<usize>>> {
-    let norm: Vec<String> = table.headers.iter().map(|h| opencpd_domain::import::normalise_header(h)).collect();
-    let mut problems = Vec::new();
-    let expected: Vec<&str> = required.iter().chain(optional).copied().collect();
-    for (i, h) in norm.iter().enumerate() {
-        if h.is_empty() {
-            continue;
-        }
-        if !expected.contains(&h.as_str()) {
-            problems.push(
-                Problem::new("unknown-column")
-                    .at_row(1)
-                    .in_column(table.headers[i].trim())
-                    .arg("expected", expected.join(", ")),
-            );
-        } else if norm[..i].contains(h) {
-            problems.push(Problem::new("duplicate-column").at_row(1).in_column(h.clone()));
-        }
-    }
-    let mut out = Vec::new();
-    for name in &expected {
-        let at = norm.iter().position(|h| h == name);
-        if at.is_none() && required.contains(name) {
-            problems.push(Problem::new("missing-column").at_row(1).in_column(*name));
-        }
-        out.push(at);
-    }
-    fail_if_any(problems)?;
-    Ok(out)
 }
 
 /// Whom to enrol by criteria: people holding `role` today in the unit (and below),

@@ -10,11 +10,13 @@
 
 use super::catalogue::programme_by_code;
 use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
+use crate::import::{self, Column, ImportReport, Importer, Options, Row, Source};
 use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::import::Cells;
 use opencpd_domain::registry as vocab;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -624,46 +626,42 @@ async fn insert_event(tx: &mut crate::Tx, actor: &Actor, c: &Checked, input: &Ou
 }
 
 /// The columns of an outreach file: the first three are required.
-pub const IMPORT_COLUMNS: &[&str] = &[
-    "kind",
-    "title",
-    "start_date",
-    "end_date",
-    "programme_code",
-    "unit_code",
-    "school_code",
-    "medium",
-    "audience",
-    "learners_female",
-    "learners_male",
-    "teachers_female",
-    "teachers_male",
-    "parents_female",
-    "parents_male",
-    "officials_female",
-    "officials_male",
-    "others_female",
-    "others_male",
-    "schools",
-    "notes",
+pub const IMPORT_COLUMNS: &[Column] = &[
+    Column::required("kind").example("radio"),
+    Column::required("title").example("Reading at home"),
+    Column::required("start_date").example("2025-03-14"),
+    Column::optional("end_date"),
+    Column::optional("programme_code"),
+    Column::optional("unit_code").example("RW-10101"),
+    Column::optional("school_code"),
+    Column::optional("medium"),
+    Column::optional("audience").example("12000"),
+    Column::optional("learners_female"),
+    Column::optional("learners_male"),
+    Column::optional("teachers_female"),
+    Column::optional("teachers_male"),
+    Column::optional("parents_female"),
+    Column::optional("parents_male"),
+    Column::optional("officials_female"),
+    Column::optional("officials_male"),
+    Column::optional("others_female"),
+    Column::optional("others_male"),
+    Column::optional("schools"),
+    Column::optional("notes"),
 ];
 
-/// What an outreach file did or would do.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct OutreachImport {
-    pub rows: usize,
-    pub created: u64,
-    pub dry_run: bool,
-    #[serde(skip)]
-    pub problems: Vec<Problem>,
-}
+/// Outreach events, for the one import route, page and command.
+pub const KINDS: [import::Kind; 1] = [import::Kind {
+    key: "outreach",
+    columns: IMPORT_COLUMNS,
+    into: None,
+    may: |actor| actor.may(Action::ManageCohorts),
+    run: |db, actor, source, options, _| Box::pin(import_events(db, actor, source, options)),
+}];
 
 /// One row of an outreach file as an input; numbers that are not numbers are problems.
-fn row_input(at: &[Option<usize>], r: &opencpd_domain::TableRow, problems: &mut Vec<Problem>) -> OutreachInput {
-    let get = |name: &str| {
-        let i = IMPORT_COLUMNS.iter().position(|c| *c == name).expect("a column");
-        at[i].map(|k| r.get(k).trim().to_string()).unwrap_or_default()
-    };
+fn row_input(r: &Row<'_>, problems: &mut Vec<Problem>) -> OutreachInput {
+    let get = |name: &str| r.cell(name).to_string();
     let opt = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
     let mut number = |name: &str| -> i64 {
         let raw = get(name);
@@ -671,7 +669,7 @@ fn row_input(at: &[Option<usize>], r: &opencpd_domain::TableRow, problems: &mut 
             return 0;
         }
         raw.parse().unwrap_or_else(|_| {
-            problems.push(Problem::new("bad-number").at_row(r.number).in_column(name).with_value(&raw));
+            problems.push(Problem::new("bad-number").at_row(r.number()).in_column(name).with_value(&raw));
             0
         })
     };
@@ -709,32 +707,52 @@ fn row_input(at: &[Option<usize>], r: &opencpd_domain::TableRow, problems: &mut 
     }
 }
 
-/// Records the events of a table (one a row): every row or none, each problem named by
+/// Records the events of a file (one a row): every row or none, each problem named by
 /// row and column. Schools reached are codes separated by spaces, commas or semicolons.
-pub async fn import_events(
-    db: &Db,
-    actor: &Actor,
-    table: &opencpd_domain::Table,
-    dry_run: bool,
-) -> Result<OutreachImport> {
+pub async fn import_events(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<ImportReport> {
     may(actor, Action::ManageCohorts)?;
-    let rows: Vec<&opencpd_domain::TableRow> =
-        table.rows.iter().filter(|r| r.cells.iter().any(|c| !c.trim().is_empty())).collect();
-    let mut report = OutreachImport { rows: rows.len(), created: 0, dry_run, problems: Vec::new() };
-    let outcome = async {
-        let at = super::cohorts::header_indexes(table, &IMPORT_COLUMNS[..3], &IMPORT_COLUMNS[3..])?;
-        if rows.is_empty() {
-            return Err(Problem::new("no-rows").into());
-        }
+    let mut importer = EventFile { db: db.clone(), actor: actor.clone() };
+    import::run(db, actor, &mut importer, source, options).await
+}
+
+struct EventFile {
+    db: Db,
+    actor: Actor,
+}
+
+/// A row read: its input, and once checked against the database what will be written.
+struct EventRow {
+    row: usize,
+    input: OutreachInput,
+    checked: Option<Checked>,
+}
+
+impl Importer for EventFile {
+    type Checked = EventRow;
+
+    fn kind(&self) -> &'static str {
+        "outreach"
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        IMPORT_COLUMNS
+    }
+
+    fn check(&mut self, row: &Row<'_>) -> std::result::Result<EventRow, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut ready = Vec::new();
-        for r in &rows {
-            let input = row_input(&at, r, &mut problems);
-            match check(db, actor, &input).await {
-                Ok(c) => ready.push((c, input)),
+        let input = row_input(row, &mut problems);
+        if problems.is_empty() { Ok(EventRow { row: row.number(), input, checked: None }) } else { Err(problems) }
+    }
+
+    /// Kinds, programmes, places and schools are the event form's checks, row by row.
+    async fn check_batch(&mut self, _tx: &mut Tx, rows: &mut Vec<EventRow>) -> Result<Vec<Problem>> {
+        let mut problems = Vec::new();
+        for r in rows.iter_mut() {
+            match check(&self.db, &self.actor, &r.input).await {
+                Ok(c) => r.checked = Some(c),
                 Err(Error::Invalid(found)) => problems.extend(found.into_iter().map(|p| {
                     let column = p.column.clone().map(|c| c.trim_start_matches("participants.").to_string());
-                    let p = p.at_row(r.number);
+                    let p = p.at_row(r.row);
                     match column {
                         Some(c) => p.in_column(c),
                         None => p,
@@ -742,39 +760,25 @@ pub async fn import_events(
                 })),
                 Err(e) => return Err(e),
             }
-            if problems.len() >= opencpd_domain::import::MAX_PROBLEMS {
-                break;
+        }
+        rows.retain(|r| r.checked.is_some());
+        Ok(problems)
+    }
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<EventRow>) -> Result<u64> {
+        let mut written = 0;
+        for r in &rows {
+            if let Some(c) = &r.checked {
+                insert_event(tx, &self.actor, c, &r.input).await?;
+                written += 1;
             }
         }
-        fail_if_any(problems)?;
-        if dry_run {
-            return Ok(0);
-        }
-        let mut tx = db.begin().await?;
-        for (c, input) in &ready {
-            insert_event(&mut tx, actor, c, input).await?;
-        }
-        audit::record(
-            &mut tx,
-            actor,
-            "import",
-            "outreach_events",
-            "",
-            &format!("import of {} outreach events", ready.len()),
-            None::<&()>,
-            Some(&serde_json::json!({ "created": ready.len() })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ready.len() as u64)
+        Ok(written)
     }
-    .await;
-    match outcome {
-        Ok(n) => report.created = n,
-        Err(Error::Invalid(p)) => report.problems = p,
-        Err(e) => return Err(e),
+
+    fn batch_rows(&self) -> usize {
+        200
     }
-    Ok(report)
 }
 
 /// Changes an event, given the version read.

@@ -1287,7 +1287,7 @@ async fn render_outreach(
             kinds => kinds_list(state, ctx).await?, kind_names => v(&kind_names(state, ctx).await?),
             media => v(&outreach::MEDIA), categories => v(&outreach::CATEGORIES),
             manage => actor.may(Action::ManageCohorts), problems, form => v(&form), notice,
-            import_columns => outreach::IMPORT_COLUMNS.join(", "), manage_kinds => actor.may(Action::ManageProgrammes),
+            import_columns => outreach::IMPORT_COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", "), manage_kinds => actor.may(Action::ManageProgrammes),
         },
     )?;
     Ok((status, html).into_response())
@@ -1662,22 +1662,16 @@ async fn delete_award_form(
 
 /// Records the events of a CSV or XLSX file (all rows or none), or checks it only.
 async fn import_outreach_form(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
-    let actor = ctx.actor()?;
+    ctx.actor()?;
     let form = crate::upload::Upload::read(&ctx, multipart).await?;
-    let (name, bytes) = form.file()?;
-    let outcome = match opencpd_transfer::read_table(name, bytes) {
-        Ok(table) => {
-            outreach::import_events(&state.db, actor, &table, form.ticked("dry_run")).await.map_err(Error::from)
-        }
-        Err(p) => Err(Error::Invalid(vec![p])),
-    };
-    let outcome = outcome.and_then(|r| if r.problems.is_empty() { Ok(r) } else { Err(Error::Invalid(r.problems)) });
+    let outcome = opencpd_http::imports::from_form(&state, &ctx, "outreach", None, &form).await;
+    let outcome = outcome.and_then(|r| if r.ok() { Ok(r) } else { Err(Error::Invalid(r.problems)) });
     match outcome {
         Ok(r) => {
             let notice = if r.dry_run {
-                text(&ctx, "import-dry-ok", &[("rows", r.rows.to_string())])
+                text(&ctx, "import-dry-ok", &[("rows", r.rows_read.to_string())])
             } else {
-                text(&ctx, "import-done", &[("created", r.created.to_string())])
+                text(&ctx, "import-done", &[("created", r.rows_written.to_string())])
             };
             render_outreach(&state, &ctx, OutreachQuery::default(), None, None, Some(notice), StatusCode::OK).await
         }
