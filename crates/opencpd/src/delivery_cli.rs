@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use opencpd_store::delivery::{certificates, cohorts, demo, documents, outreach, reports};
+use opencpd_store::delivery::{certificates, cohorts, demo, documents, reports};
 use opencpd_store::{Actor, Db};
 use opencpd_transfer::Format;
 use std::io::IsTerminal;
@@ -113,90 +113,64 @@ fn print_problems(file: &std::path::Path, problems: &[opencpd_domain::Problem], 
     }
 }
 
+/// `delivery import-*`: the one import pipeline's kind, with a cohort named by its code.
+async fn import_file(
+    key: &str,
+    cohort: Option<&str>,
+    file: &std::path::Path,
+    dry_run: bool,
+    lang: &str,
+    db: &str,
+    done: &str,
+) -> anyhow::Result<ExitCode> {
+    use opencpd_store::import;
+    let actor = Actor::system();
+    let lang = opencpd_domain::i18n::resolve(lang);
+    let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
+    let kind = import::find(&kinds, key).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let source = match import::Source::path(file) {
+        Ok(source) => source,
+        Err(p) => {
+            print_problems(file, &[p], lang);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let pool = open(db).await?;
+    let cohort = match cohort {
+        Some(code) => {
+            Some(cohorts::cohort_by_code(&pool, &actor, code).await.with_context(|| format!("cohort {code}"))?)
+        }
+        None => None,
+    };
+    let options = import::Options { dry_run, progress: None };
+    let report = (kind.run)(&pool, &actor, source, options, cohort.as_ref().map(|c| c.id)).await?;
+    if !report.ok() {
+        print_problems(file, &report.problems, lang);
+        eprintln!("nothing recorded");
+        return Ok(ExitCode::from(1));
+    }
+    let into = cohort.map(|c| format!(" {}", c.code)).unwrap_or_default();
+    println!(
+        "{} rows; {} {done}{into}{}",
+        report.rows_read,
+        report.rows_written,
+        if dry_run { " (dry run)" } else { "" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs a delivery command; exit code 1 when the input was refused (nothing written).
 pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     match command {
         DeliveryCommand::ImportEnrolments { cohort, file, dry_run, lang, db } => {
-            // The one import pipeline, with the cohort named by its code.
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            let source = match opencpd_store::import::Source::path(&file) {
-                Ok(source) => source,
-                Err(p) => {
-                    print_problems(&file, &[p], lang);
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            let pool = open(&db).await?;
-            let c =
-                cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
-            let options = opencpd_store::import::Options { dry_run, progress: None };
-            let report = opencpd_store::delivery::files::enrolments(&pool, &actor, c.id, source, options).await?;
-            if !report.ok() {
-                print_problems(&file, &report.problems, lang);
-                return Ok(ExitCode::from(1));
-            }
-            println!(
-                "{} rows; {} enrolled in {}{}",
-                report.rows_read,
-                report.rows_written,
-                c.code,
-                if dry_run { " (dry run)" } else { "" }
-            );
-            Ok(ExitCode::SUCCESS)
+            import_file("enrolments", Some(&cohort), &file, dry_run, &lang, &db, "enrolled in").await
         }
         DeliveryCommand::ImportAttendance { cohort, file, dry_run, lang, db } => {
-            // The one import pipeline, with the cohort named by its code.
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            let source = match opencpd_store::import::Source::path(&file) {
-                Ok(source) => source,
-                Err(p) => {
-                    print_problems(&file, &[p], lang);
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            let pool = open(&db).await?;
-            let c =
-                cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
-            let options = opencpd_store::import::Options { dry_run, progress: None };
-            let report = opencpd_store::delivery::files::attendance(&pool, &actor, c.id, source, options).await?;
-            if !report.ok() {
-                print_problems(&file, &report.problems, lang);
-                return Ok(ExitCode::from(1));
-            }
-            println!(
-                "{} rows; {} marks recorded for {}{}",
-                report.rows_read,
-                report.rows_written,
-                c.code,
-                if dry_run { " (dry run)" } else { "" }
-            );
-            Ok(ExitCode::SUCCESS)
+            import_file("attendance", Some(&cohort), &file, dry_run, &lang, &db, "marks recorded for").await
         }
         DeliveryCommand::ImportOutreach { file, dry_run, lang, db } => {
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            let source = match opencpd_store::import::Source::path(&file) {
-                Ok(source) => source,
-                Err(p) => {
-                    print_problems(&file, &[p], lang);
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            let pool = open(&db).await?;
-            let options = opencpd_store::import::Options { dry_run, progress: None };
-            let report = outreach::import_events(&pool, &actor, source, options).await?;
-            if !report.ok() {
-                print_problems(&file, &report.problems, lang);
-                eprintln!("nothing recorded");
-                return Ok(ExitCode::from(1));
-            }
-            println!(
-                "{} rows; {} outreach events recorded{}",
-                report.rows_read,
-                report.rows_written,
-                if dry_run { " (dry run)" } else { "" }
-            );
-            Ok(ExitCode::SUCCESS)
+            import_file("outreach", None, &file, dry_run, &lang, &db, "outreach events recorded").await
         }
         DeliveryCommand::Reach { programme, by, level, format, out, db } => {
             let pool = open(&db).await?;
