@@ -13,6 +13,7 @@ problem-password-is-name = the password must not be the account's name
 problem-password-wrong = the current password is not right
 problem-token-expiry = give a number of days from 1 to { $max }, or none for a token that does not expire
 problem-bad-character = the text holds the character { $character } (a control character or one that changes the direction of text), which names and titles may not hold
+problem-nul-character = the text holds a NUL character (U+0000), which no text may hold
 problem-invisible-only = the text holds only invisible characters (such as zero-width spaces)
 problem-bad-date = { $value } is not a date written YYYY-MM-DD
 problem-bad-coordinate = { $value } is not a coordinate between -{ $limit } and { $limit }

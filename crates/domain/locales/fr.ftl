@@ -13,6 +13,7 @@ problem-password-is-name = le mot de passe ne doit pas être le nom du compte
 problem-password-wrong = le mot de passe actuel n'est pas le bon
 problem-token-expiry = indiquez un nombre de jours de 1 à { $max }, ou aucun pour un jeton qui n'expire pas
 problem-bad-character = le texte contient le caractère { $character } (caractère de contrôle ou qui change le sens de l'écriture), interdit dans les noms et les titres
+problem-nul-character = le texte contient un caractère NUL (U+0000), qu’aucun texte ne peut contenir
 problem-invisible-only = le texte ne contient que des caractères invisibles (comme des espaces sans largeur)
 problem-bad-date = { $value } n'est pas une date écrite AAAA-MM-JJ
 problem-bad-coordinate = { $value } n'est pas une coordonnée entre -{ $limit } et { $limit }

@@ -131,6 +131,21 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     } else {
         None
     };
+    // Fields and JSON are read whole (they are small): a NUL in any text is refused here,
+    // naming its field, for every route at once (PostgreSQL cannot store one).
+    let body = if kind != Kind::Upload && takes_text(&parts.headers) {
+        let bytes = match axum::body::to_bytes(body, limit).await {
+            Ok(bytes) => bytes,
+            Err(_) => return refuse(Error::TooLarge(limit)),
+        };
+        if let Some(field) = nul_field(&parts.headers, &bytes) {
+            let problem = opencpd_domain::Problem::new("nul-character").in_column(field);
+            return refuse(Error::Invalid(vec![problem]));
+        }
+        axum::body::Body::from(bytes)
+    } else {
+        body
+    };
     let request = Request::from_parts(parts, body);
     let response = match DefaultBodyLimit::max(limit).layer(next).oneshot(request).await {
         Ok(response) => response,
@@ -143,9 +158,64 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
+/// Whether a body is JSON or form fields (not a file).
+fn takes_text(headers: &axum::http::HeaderMap) -> bool {
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    kind.starts_with("application/json") || kind.starts_with("application/x-www-form-urlencoded")
+}
+
+/// The field of a JSON or form body whose text holds a NUL (`notes`, `answers.q3`,
+/// `items[2].text`), if one does.
+fn nul_field(headers: &axum::http::HeaderMap, bytes: &[u8]) -> Option<String> {
+    let json =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").starts_with("application/json");
+    if json {
+        // JSON writes a NUL only as an escape; look closer only when one is there.
+        if !bytes.windows(6).any(|w| w == b"\\u0000") {
+            return None;
+        }
+        let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        fn find(value: &serde_json::Value, path: String) -> Option<String> {
+            let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+            match value {
+                serde_json::Value::String(s) if s.contains('\0') => {
+                    Some(if path.is_empty() { "body".into() } else { path })
+                }
+                serde_json::Value::Object(map) => {
+                    map.iter().find_map(|(k, v)| if k.contains('\0') { Some(join("(name)")) } else { find(v, join(k)) })
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().enumerate().find_map(|(i, v)| find(v, format!("{path}[{i}]")))
+                }
+                _ => None,
+            }
+        }
+        find(&value, String::new())
+    } else {
+        if !bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
+            return None;
+        }
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).ok()?;
+        pairs.into_iter().find(|(k, v)| k.contains('\0') || v.contains('\0')).map(|(k, _)| k.replace('\0', ""))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_in_any_text_is_found_with_its_field() {
+        let mut json = axum::http::HeaderMap::new();
+        json.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        let body = br#"{"title":"ok","items":[{"text":"fine"},{"text":"a\u0000b"}]}"#;
+        assert_eq!(nul_field(&json, body).as_deref(), Some("items[1].text"));
+        assert_eq!(nul_field(&json, br#"{"notes":"no nul \\u0000 here"}"#), None);
+        let mut form = axum::http::HeaderMap::new();
+        form.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
+        assert_eq!(nul_field(&form, b"csrf=x&notes=a%00b").as_deref(), Some("notes"));
+        assert_eq!(nul_field(&form, b"csrf=x&notes=100%25"), None);
+    }
 
     #[test]
     fn each_route_has_the_limit_of_its_kind() {

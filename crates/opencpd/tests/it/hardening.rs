@@ -29,6 +29,47 @@ async fn csv_injection_a_person_named_as_a_formula_is_exported_neutralised() {
 }
 
 #[tokio::test]
+async fn nul_in_long_free_text_is_refused_naming_the_field_on_both_databases() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let api = app.api("admin").await;
+        let events = app.scalar("SELECT COUNT(*) FROM outreach_events").await;
+        // Notes are free text (no name rules): on PostgreSQL a NUL used to end in a 500.
+        let event = json!({"kind": "radio_broadcast", "title": "Maths on air", "start_date": "2025-08-01",
+            "unit_code": "RW-10101", "notes": format!("{}\u{0}after", "long notes ".repeat(200))});
+        let r = api.post("/api/v1/outreach").json(&event).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            (body["problems"][0]["column"].as_str(), body["problems"][0]["code"].as_str()),
+            (Some("notes"), Some("nul-character")),
+            "{backend:?}: {body}"
+        );
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, events, "{backend:?}: nothing written");
+        // Nested in a list, and in a page's form fields.
+        let r = api
+            .post("/api/v1/submissions")
+            .json(&json!({"uuid": "7d3f8a52-0b1c-4c55-9a43-1f2e3d4c5b6a", "instrument_id": 1, "answers": {"q": ["a", "b\u{0}"]}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["column"], "answers.q[1]", "{backend:?}: {body}");
+        let browser = app.browser("admin").await;
+        let r = browser
+            .post(app.url("/outreach"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("csrf=x&title=Radio&notes=a%00b")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        assert!(r.text().await.unwrap().contains("U+0000"), "{backend:?}: the page names the character");
+    }
+}
+
+#[tokio::test]
 async fn names_with_nul_direction_override_or_only_zero_width_characters_are_refused_naming_the_field() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -36,7 +77,9 @@ async fn names_with_nul_direction_override_or_only_zero_width_characters_are_ref
         let school = app_school_code(&app, "Gitega").await;
         let people = app.scalar("SELECT COUNT(*) FROM people").await;
         let cases = [
-            ("given_name", "Ali\u{0}ne", "bad-character"),
+            // A NUL is refused for every text of every body, before the route reads it.
+            ("given_name", "Ali\u{0}ne", "nul-character"),
+            ("given_name", "Ali\u{7}ne", "bad-character"),
             ("family_name", "\u{202E}exe.cod", "bad-character"),
             ("given_name", "\u{200B}\u{200D}\u{FEFF}", "invisible-only"),
         ];
@@ -70,7 +113,7 @@ async fn names_with_nul_direction_override_or_only_zero_width_characters_are_ref
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["problems"][0]["column"], "display_name", "{body}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, users);
-        let wording = json!({"lang": "en", "issuer": "\u{200B}", "title": "Cert\u{0}ificate", "body": "{name}", "signatories": ""});
+        let wording = json!({"lang": "en", "issuer": "\u{200B}", "title": "Cert\u{202E}ificate", "body": "{name}", "signatories": ""});
         let r = api.put("/api/v1/certificate-templates").json(&wording).send().await.unwrap();
         assert_eq!(r.status(), 422, "{backend:?}");
         let body: Value = r.json().await.unwrap();
