@@ -211,11 +211,21 @@ pub(crate) async fn import_api(
     pairs: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
     request: Request,
 ) -> Result<Response> {
-    let (Path(kind), Query(pairs)) = (kind?, pairs?);
+    let (Path(key), Query(pairs)) = (kind?, pairs?);
     let actor = ctx.actor()?;
-    let kind = kind_for(&state, actor, &kind)?;
-    let params = import_params(kind, pairs)?;
-    respond(&state, &ctx, kind, params, request).await
+    let kind = kind_for(&state, actor, &key)?;
+    match import_params(kind, pairs) {
+        Ok(params) => respond(&state, &ctx, kind, params, request).await,
+        // A wrong parameter is answered as a report, like every 422 of this route.
+        Err(Error::Invalid(problems)) => {
+            let mut report = ImportReport::refused(kind.key, false, Problem::new("bad-request"));
+            report.problems_total = problems.len() as u64;
+            report.problems = problems;
+            let view = ReportView::new(&report, "", ctx.lang);
+            Ok((view.status(), Json(view)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// An import over the API: the body is the file; the answer the report, 200 or 422.

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod contract;
 pub mod csrf;
 pub mod error;
 pub mod imports;
@@ -96,6 +97,8 @@ pub struct AppState {
     pub imports: Arc<Vec<&'static opencpd_kernel::import::Kind>>,
     /// Every area's [`Area::after_write`].
     pub after_write: Arc<Vec<fn(&Db)>>,
+    /// Every API answer checked against the OpenAPI document.
+    pub contract: Arc<contract::Contract>,
 }
 
 impl AppState {
@@ -107,6 +110,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             uploads: Arc::new(tokio::sync::Semaphore::new(body::UPLOADS_AT_ONCE)),
+            contract: Arc::new(contract::Contract::new(&openapi_document(areas))),
             openapi: Arc::new(openapi_document(areas)),
             imports: Arc::new(imports::kinds_of(areas)),
             after_write: Arc::new(areas.iter().map(|a| a.after_write).collect()),
@@ -132,6 +136,7 @@ pub fn app(state: AppState, areas: &[&Area]) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), body::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), contract::check))
         .with_state(state)
 }
 
@@ -188,6 +193,7 @@ pub fn openapi_document(areas: &[&Area]) -> utoipa::openapi::OpenApi {
     for area in areas {
         doc.merge((area.openapi)());
     }
+    contract::complete(&mut doc);
     doc
 }
 
@@ -205,8 +211,13 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let listening = listener.local_addr()?;
     let public_url = config.public_url.get_or_insert_with(|| format!("http://{listening}")).clone();
-    let app = app(AppState::new(db, config, areas), areas);
     tracing::info!("listening on http://{listening}, public address {public_url}");
+    serve_state(listener, AppState::new(db, config, areas), areas).await
+}
+
+/// Serves `areas` with a state already made (tests keep it, to read what it noticed).
+pub async fn serve_state(listener: tokio::net::TcpListener, state: AppState, areas: &[&Area]) -> anyhow::Result<()> {
+    let app = app(state, areas);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;

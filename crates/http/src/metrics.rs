@@ -54,6 +54,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "opencpd_http_request_duration_seconds_sum {:.6}\n",
         m.micros.load(Ordering::Relaxed) as f64 / 1e6
     ));
+    out.push_str("# HELP opencpd_openapi_undocumented_total API answers the OpenAPI document does not list.\n");
+    out.push_str("# TYPE opencpd_openapi_undocumented_total counter\n");
+    out.push_str(&format!("opencpd_openapi_undocumented_total {}\n", state.contract.count()));
     out.push_str("# HELP opencpd_uptime_seconds Seconds since the first request.\n");
     out.push_str("# TYPE opencpd_uptime_seconds gauge\n");
     out.push_str(&format!("opencpd_uptime_seconds {}\n", m.started.get().map(|s| s.elapsed().as_secs()).unwrap_or(0)));

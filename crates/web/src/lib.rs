@@ -77,6 +77,11 @@ pub async fn serve(db: Db, addr: SocketAddr, config: WebConfig) -> anyhow::Resul
     serve_on(listener, db, config).await
 }
 
+/// [`serve`] with a state already made (a test keeps it to read what it noticed).
+pub async fn serve_state(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    opencpd_http::serve_state(listener, state, AREAS).await
+}
+
 /// [`serve`] on a listener already bound.
 pub async fn serve_on(listener: tokio::net::TcpListener, db: Db, config: WebConfig) -> anyhow::Result<()> {
     opencpd_http::serve_on(listener, db, config, AREAS).await

@@ -12,6 +12,19 @@ pub use opencpd_testkit::{Backend, TestDb, backends};
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    /// The server's state: what it noticed (API answers its OpenAPI document does not
+    /// list) is checked when the test ends.
+    pub state: opencpd_web::AppState,
+}
+
+/// Every API answer a test saw must be one the OpenAPI document lists for its operation.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let missing = self.state.contract.undocumented();
+            assert!(missing.is_empty(), "answers the OpenAPI document does not list: {missing:#?}");
+        }
+    }
 }
 
 impl TestApp {
@@ -27,11 +40,14 @@ impl TestApp {
             .expect("demo");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let pool = db.db.clone();
+        let mut config = config;
+        config.public_url.get_or_insert_with(|| format!("http://{addr}"));
+        let state = opencpd_web::state(db.db.clone(), config);
+        let serving = state.clone();
         tokio::spawn(async move {
-            opencpd_web::serve_on(listener, pool, config).await.expect("server");
+            opencpd_web::serve_state(listener, serving).await.expect("server");
         });
-        TestApp { base: format!("http://{addr}"), db }
+        TestApp { base: format!("http://{addr}"), db, state }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,12 +16,23 @@ use tower::ServiceExt;
 
 struct Api {
     app: axum::Router,
+    state: AppState,
+}
+
+/// Every answer a test saw must be one the OpenAPI document lists for its operation.
+impl Drop for Api {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let missing = self.state.contract.undocumented();
+            assert!(missing.is_empty(), "answers the OpenAPI document does not list: {missing:#?}");
+        }
+    }
 }
 
 impl Api {
     fn new(db: &Db) -> Api {
         let state = AppState::new(db.clone(), WebConfig::default(), &[&AREA]);
-        Api { app: opencpd_http::app(state, &[&AREA]) }
+        Api { app: opencpd_http::app(state.clone(), &[&AREA]), state }
     }
 
     async fn call(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
