@@ -1,7 +1,7 @@
 //! The OpenAPI document made true, and kept true. [`complete`] adds to every operation
 //! the error answers every route may give by the rules all of them follow (401 without a
 //! credential, 403 beyond one's rights, 404 for an id out of sight, 422 for a bad
-//! parameter or body, 409 and 413 for writes (and 404 for an id their body names), 503 for uploads waiting too long).
+//! parameter or body, 409 and 413 for writes (and 404 wherever an id is named), 503 for uploads waiting too long).
 //! [`Contract`] checks every API answer against the document as it leaves: one the
 //! document does not list is logged, counted on `/metrics`
 //! (`opencpd_openapi_undocumented_total`) and kept, so that every test of the API checks
@@ -38,8 +38,8 @@ pub fn complete(doc: &mut OpenApi) {
                 write || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
             add(op, "401", "No credential, or one that no longer stands for anyone");
             add(op, "403", "The caller's roles do not allow this");
-            if has_id || write {
-                add(op, "404", "Nothing of that id (in the path or the body) within the caller's scope");
+            if has_id || takes_input {
+                add(op, "404", "Nothing of that id (in the path, a parameter or the body) within the caller's scope");
             }
             if takes_input {
                 add(op, "422", "A parameter or the body is wrong: each problem names its field, row or column");

@@ -224,7 +224,12 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx { conn: TxConn::Sqlite(p.begin().await?), stale: Default::default() },
+            // IMMEDIATE: the write lock is taken at the start, so a transaction that reads
+            // before it writes waits its turn (busy timeout) instead of failing with
+            // "database is locked" when another writer went first.
+            Db::Sqlite(p) => {
+                Tx { conn: TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?), stale: Default::default() }
+            }
             Db::Postgres(p) => Tx { conn: TxConn::Postgres(p.begin().await?), stale: Default::default() },
         })
     }

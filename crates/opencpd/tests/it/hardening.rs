@@ -29,6 +29,34 @@ async fn csv_injection_a_person_named_as_a_formula_is_exported_neutralised() {
 }
 
 #[tokio::test]
+async fn concurrent_reissues_wait_their_turn_on_sqlite_and_never_share_a_serial_on_postgresql() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        let ids: Vec<i64> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+            "SELECT id FROM certificates WHERE revoked_on IS NULL ORDER BY id LIMIT 24"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert!(ids.len() >= 12, "{backend:?}: the demo has certificates");
+        let token = app.token("admin").await;
+        // Each reissue reads the certificate, then writes its successor: with deferred
+        // transactions most of these ended in a 500 on SQLite.
+        let tasks = ids.iter().map(|id| {
+            let (url, token) = (app.url(&format!("/api/v1/certificates/{id}/reissue")), token.clone());
+            tokio::spawn(async move {
+                reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16()
+            })
+        });
+        let statuses = futures_join(tasks).await;
+        assert!(statuses.iter().all(|s| *s == 201), "{backend:?}: {statuses:?}");
+        let replaced = app.scalar("SELECT COUNT(*) FROM certificates WHERE replaces_id IS NOT NULL").await;
+        assert!(replaced >= ids.len() as i64, "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn nul_in_long_free_text_is_refused_naming_the_field_on_both_databases() {
     for backend in backends() {
         let app = TestApp::start(backend).await;

@@ -103,8 +103,14 @@ pub async fn verify(db: &Db, code: &str) -> Result<Verification> {
 }
 
 /// How many certificates carry a serial of this course and year already: the next is
-/// one more.
+/// one more. Two transactions numbering the same course and year take turns (on
+/// PostgreSQL a lock on the prefix until the commit; SQLite's write transactions take
+/// turns anyway), so no two certificates get one serial.
 async fn serials_used(tx: &mut Tx, prefix: &str) -> Result<i64> {
+    if let crate::TxConn::Postgres(t) = &mut tx.conn {
+        let key = opencpd_domain::import::key_hash(prefix) as i64;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **t).await?;
+    }
     Ok(on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM certificates WHERE serial LIKE $1")
         .bind(format!("{prefix}%"))
         .fetch_one(&mut *c)
