@@ -4,6 +4,7 @@
 mod corpus;
 mod expressions;
 mod fixtures;
+mod fuzz;
 mod import;
 mod odk_types;
 mod real_forms;
