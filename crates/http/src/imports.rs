@@ -213,17 +213,29 @@ pub(crate) async fn import_api(
 ) -> Result<Response> {
     let (Path(key), Query(pairs)) = (kind?, pairs?);
     let actor = ctx.actor()?;
-    let kind = kind_for(&state, actor, &key)?;
+    // Every 422 of this route is a report, a wrong kind or parameter too.
+    let refused = |problems: Vec<Problem>| {
+        let view = ReportView {
+            kind: key.clone(),
+            file: String::new(),
+            rows: 0,
+            created: 0,
+            valid: 0,
+            dry_run: false,
+            ok: false,
+            problems_total: problems.len() as u64,
+            problems: problems.iter().map(|p| ApiProblem::from_problem(p, ctx.lang)).collect(),
+        };
+        Ok((view.status(), Json(view)).into_response())
+    };
+    let kind = match kind_for(&state, actor, &key) {
+        Ok(kind) => kind,
+        Err(Error::Invalid(problems)) => return refused(problems),
+        Err(e) => return Err(e),
+    };
     match import_params(kind, pairs) {
         Ok(params) => respond(&state, &ctx, kind, params, request).await,
-        // A wrong parameter is answered as a report, like every 422 of this route.
-        Err(Error::Invalid(problems)) => {
-            let mut report = ImportReport::refused(kind.key, false, Problem::new("bad-request"));
-            report.problems_total = problems.len() as u64;
-            report.problems = problems;
-            let view = ReportView::new(&report, "", ctx.lang);
-            Ok((view.status(), Json(view)).into_response())
-        }
+        Err(Error::Invalid(problems)) => refused(problems),
         Err(e) => Err(e),
     }
 }
