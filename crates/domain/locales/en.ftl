@@ -36,6 +36,7 @@ problem-ends-before-start = the position ends before it starts ({ $start })
 problem-empty-file = the file is empty (0 bytes)
 problem-not-a-table = the file is not a CSV or XLSX table: { $detail }
 problem-too-many-columns = the row has { $count } columns; at most { $max } are read
+problem-line-too-long = a line of the file is longer than { $max }, which no table has
 problem-too-many-rows = the file has more than { $max } rows
 problem-too-many-cells = the file has more than { $max } cells
 problem-sheet-too-many-columns = sheet { $sheet } has a cell in column { $value }; at most { $max } columns are read

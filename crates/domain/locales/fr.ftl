@@ -36,6 +36,7 @@ problem-ends-before-start = le poste se termine avant de commencer ({ $start })
 problem-empty-file = le fichier est vide (0 octet)
 problem-not-a-table = le fichier n'est pas un tableau CSV ou XLSX : { $detail }
 problem-too-many-columns = la ligne a { $count } colonnes ; au plus { $max } sont lues
+problem-line-too-long = une ligne du fichier dépasse { $max }, ce qu’aucun tableau ne fait
 problem-too-many-rows = le fichier a plus de { $max } lignes
 problem-too-many-cells = le fichier a plus de { $max } cellules
 problem-sheet-too-many-columns = la feuille { $sheet } a une cellule dans la colonne { $value } ; au plus { $max } colonnes sont lues

@@ -21,27 +21,33 @@ pub enum ImportKind {
 }
 
 /// A column of an import file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub name: &'static str,
     /// The header must be present and every row must have a value.
     pub required: bool,
     /// An example value, for templates.
     pub example: &'static str,
+    /// The values the column takes, when they are a fixed list (templates list them).
+    pub allowed: Option<fn() -> Vec<&'static str>>,
 }
 
 const fn col(name: &'static str, required: bool, example: &'static str) -> Column {
-    Column { name, required, example }
+    Column { name, required, example, allowed: None }
 }
 
 impl Column {
     /// A column every row must fill.
     pub const fn required(name: &'static str) -> Column {
-        Column { name, required: true, example: "" }
+        Column { name, required: true, example: "", allowed: None }
     }
     /// A column a file may leave out, or a row leave empty.
     pub const fn optional(name: &'static str) -> Column {
-        Column { name, required: false, example: "" }
+        Column { name, required: false, example: "", allowed: None }
+    }
+    /// The fixed list of values the column takes.
+    pub const fn allowed(self, allowed: fn() -> Vec<&'static str>) -> Column {
+        Column { allowed: Some(allowed), ..self }
     }
     /// The value a template's example row shows.
     pub const fn example(self, example: &'static str) -> Column {
@@ -60,9 +66,9 @@ const SCHOOL_COLUMNS: &[Column] = &[
     col("code", true, "110101"),
     col("name", true, "GS Gitega"),
     col("unit_code", true, "RW-KIG-NYA-GIT"),
-    col("level", true, "primary"),
-    col("ownership", true, "public"),
-    col("subsystem", false, ""),
+    col("level", true, "primary").allowed(|| SchoolLevel::ALL.iter().map(|v| v.key()).collect()),
+    col("ownership", true, "public").allowed(|| Ownership::ALL.iter().map(|v| v.key()).collect()),
+    col("subsystem", false, "").allowed(|| SubSystem::ALL.iter().map(|v| v.key()).collect()),
     col("latitude", false, "-1.9536"),
     col("longitude", false, "30.0606"),
 ];
@@ -70,18 +76,18 @@ const PEOPLE_COLUMNS: &[Column] = &[
     col("staff_number", true, "RW0001234"),
     col("given_name", true, "Aline"),
     col("family_name", true, "Uwase"),
-    col("sex", true, "F"),
+    col("sex", true, "F").allowed(|| Sex::ALL.iter().map(|v| v.key()).collect()),
     col("birth_year", false, "1987"),
     col("phone", false, "+250788000000"),
     col("email", false, ""),
-    col("role", false, "teacher"),
+    col("role", false, "teacher").allowed(|| PositionRole::ALL.iter().map(|v| v.key()).collect()),
     col("school_code", false, "110101"),
     col("unit_code", false, ""),
     col("start_date", false, "2024-01-08"),
 ];
 const POSITION_COLUMNS: &[Column] = &[
     col("staff_number", true, "RW0001234"),
-    col("role", true, "head_teacher"),
+    col("role", true, "head_teacher").allowed(|| PositionRole::ALL.iter().map(|v| v.key()).collect()),
     col("school_code", false, "110101"),
     col("unit_code", false, ""),
     col("start_date", true, "2025-01-06"),

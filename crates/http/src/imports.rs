@@ -10,9 +10,8 @@
 use crate::auth::Ctx;
 use crate::error::{ApiProblem, Error, Result};
 use crate::{AppState, Area};
-use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -240,14 +239,59 @@ pub(crate) async fn import_api(
     }
 }
 
-/// An import over the API: the body is the file; the answer the report, 200 or 422.
+/// An import over the API: the body is the file; the answer the report, 200 or 422. The
+/// body is written to a temporary file as it arrives and the import streams from there,
+/// so the memory an upload takes does not grow with the file.
 async fn respond(state: &AppState, ctx: &Ctx, kind: &Kind, params: ImportParams, request: Request) -> Result<Response> {
     let actor = ctx.actor()?;
-    let body = Bytes::from_request(request, state).await?;
     let name = params.filename.unwrap_or_else(|| format!("{}.csv", kind.key));
-    let report = run(state, actor, kind, params.into, &name, body.to_vec(), params.dry_run).await?;
+    let source = match opencpd_transfer::Format::from_name(&name) {
+        Ok(_) => spooled(state, &name, request).await?,
+        Err(problem) => Err(problem),
+    };
+    let report = match source {
+        Ok((source, _file)) => {
+            let options = Options { dry_run: params.dry_run, progress: None };
+            (kind.run)(&state.db, actor, source, options, params.into).await?
+        }
+        Err(problem) => ImportReport::refused(kind.key, params.dry_run, problem),
+    };
     let view = ReportView::new(&report, &name, ctx.lang);
     Ok((view.status(), Json(view)).into_response())
+}
+
+/// The request's body written to a temporary file (removed when the returned handle is
+/// dropped), as the import's source; 413 past the upload limit.
+async fn spooled(
+    state: &AppState,
+    name: &str,
+    request: Request,
+) -> Result<std::result::Result<(Source, tempfile::TempPath), Problem>> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let suffix = format!(".{}", name.rsplit_once('.').map(|(_, e)| e).unwrap_or("csv"));
+    let temp = tempfile::Builder::new().prefix("opencpd-import-").suffix(&suffix).tempfile().map_err(internal)?;
+    let (file, path) = temp.into_parts();
+    let mut file = tokio::fs::File::from_std(file);
+    let limit = state.config.max_upload;
+    let mut written = 0usize;
+    let mut body = request.into_body().into_data_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk
+            .map_err(|_| Error::Invalid(vec![Problem::new("bad-request").arg("detail", "the body ended early")]))?;
+        written += chunk.len();
+        if written > limit {
+            return Err(Error::TooLarge(limit));
+        }
+        file.write_all(&chunk).await.map_err(internal)?;
+    }
+    file.flush().await.map_err(internal)?;
+    drop(file);
+    Ok(Source::path(&path).map(|source| (source, path)))
+}
+
+fn internal(e: std::io::Error) -> Error {
+    Error::Internal(e.into())
 }
 
 /// An older route kept as an alias of the one import route: a kind and the record its
@@ -291,12 +335,31 @@ async fn template_file(
     let kind = import::find(&state.imports, key).map_err(|p| p.in_column("kind"))?;
     let format = pairs.iter().find(|(n, _)| n == "format").map(|(_, v)| v.as_str()).unwrap_or("csv");
     let format = opencpd_transfer::Format::parse(format).map_err(|p| p.in_column("format"))?;
-    let headers: Vec<&str> = kind.columns.iter().map(|c| c.name).collect();
-    let example: Vec<String> = kind.columns.iter().map(|c| c.example.to_string()).collect();
-    let mut bytes = Vec::new();
-    opencpd_transfer::write_table(format, &headers, vec![example], &mut bytes)
-        .map_err(|e| Error::Internal(e.into()))?;
+    let bytes = template(kind, format).map_err(|e| Error::Internal(e.into()))?;
     let disposition = format!("attachment; filename=\"{}-template.{}\"", kind.key, format.extension());
     Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
+}
+
+/// A file to fill in for `kind`: its header and one example row; a workbook says, on a
+/// second sheet, which columns are required and the values each fixed-list column takes.
+pub fn template(kind: &Kind, format: opencpd_transfer::Format) -> std::io::Result<Vec<u8>> {
+    let headers: Vec<&str> = kind.columns.iter().map(|c| c.name).collect();
+    let example: Vec<String> = kind.columns.iter().map(|c| c.example.to_string()).collect();
+    match format {
+        opencpd_transfer::Format::Xlsx => {
+            let mut about = vec![vec!["column".to_string(), "required".into(), "allowed values".into()]];
+            for c in kind.columns {
+                let values = c.allowed.map(|values| values().join(", ")).unwrap_or_default();
+                about.push(vec![c.name.to_string(), if c.required { "yes" } else { "no" }.into(), values]);
+            }
+            let data = vec![headers.iter().map(|h| h.to_string()).collect(), example];
+            opencpd_transfer::write_workbook(&[(kind.key, data), ("columns", about)])
+        }
+        opencpd_transfer::Format::Csv => {
+            let mut bytes = Vec::new();
+            opencpd_transfer::write_table(format, &headers, vec![example], &mut bytes)?;
+            Ok(bytes)
+        }
+    }
 }

@@ -320,7 +320,8 @@ fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<V
     let mut problems = Vec::new();
     let mut at = vec![None; columns.len()];
     for (i, h) in headers.iter().enumerate() {
-        let name = opencpd_domain::import::normalise_header(h);
+        // A header cell is shown in a problem at most 80 characters long.
+        let name: String = opencpd_domain::import::normalise_header(h).chars().take(80).collect();
         if name.is_empty() {
             continue;
         }

@@ -121,9 +121,10 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Write an empty import file with the right columns and an example row.
+    /// Write an empty import file of any kind with its columns and an example row (in
+    /// XLSX, a second sheet says what each column takes).
     Template {
-        #[arg(value_parser = ["units", "schools", "people", "positions"])]
+        #[arg(value_parser = import_kinds())]
         kind: String,
         #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
         format: String,
@@ -456,11 +457,15 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Template { kind: k, format, out } => {
-            let kind = kind(&k)?;
+            let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
+            let kind = import::find(&kinds, &k).map_err(|p| anyhow::anyhow!("{p}"))?;
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            let headers: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-            let example: Vec<String> = kind.columns().iter().map(|c| c.example.to_string()).collect();
-            write_out(format, &headers, vec![example], out.as_ref())?;
+            let bytes = opencpd_http::imports::template(kind, format)?;
+            match (out, format) {
+                (Some(path), _) => std::fs::write(&path, bytes).with_context(|| path.display().to_string())?,
+                (None, Format::Csv) => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+                (None, _) => anyhow::bail!("XLSX needs --out FILE"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(action).await,

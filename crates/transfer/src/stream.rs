@@ -15,9 +15,39 @@ use std::io::{BufRead, BufReader, Read};
 /// of a row and a very large count of rows are bounded.
 pub const STREAM: Limits = Limits { rows: 100_000_000, cells: usize::MAX, ..Limits::IMPORT };
 
+/// The longest line a CSV may have. No table of ours comes near it; a file of one endless
+/// line (40 MB of one cell, say) is refused when it passes it, before it is held.
+pub const MAX_LINE: usize = 1024 * 1024;
+
+/// A reader that fails once a line passes [`MAX_LINE`] bytes.
+struct LineLimit<R> {
+    inner: R,
+    run: usize,
+}
+
+/// The message of the error [`LineLimit`] gives, to tell it from other failures.
+const LINE_TOO_LONG: &str = "line-too-long";
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_LINE {
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, LINE_TOO_LONG));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// The rows of a CSV, read one at a time.
 pub struct CsvRows<R: Read> {
-    reader: csv::Reader<BufReader<R>>,
+    reader: csv::Reader<BufReader<LineLimit<R>>>,
     record: csv::StringRecord,
     headers: Vec<String>,
     limits: Limits,
@@ -28,6 +58,9 @@ pub struct CsvRows<R: Read> {
 fn csv_problem(e: csv::Error, row: usize) -> Problem {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => Problem::new("bad-encoding").at_row(row),
+        csv::ErrorKind::Io(io) if io.to_string() == LINE_TOO_LONG => {
+            Problem::new("line-too-long").at_row(row).arg("max", "1 MiB")
+        }
         _ => Problem::new("not-a-table").at_row(row).arg("detail", e.to_string()),
     }
 }
@@ -35,8 +68,11 @@ fn csv_problem(e: csv::Error, row: usize) -> Problem {
 impl<R: Read> CsvRows<R> {
     /// Reads the header of a CSV from `input`.
     pub fn new(input: R, limits: Limits) -> Result<CsvRows<R>, Problem> {
-        let mut buffered = BufReader::with_capacity(256 * 1024, input);
-        let head = buffered.fill_buf().map_err(|e| Problem::new("not-a-table").arg("detail", e.to_string()))?;
+        let mut buffered = BufReader::with_capacity(256 * 1024, LineLimit { inner: input, run: 0 });
+        let head = buffered.fill_buf().map_err(|e| match e.to_string().as_str() {
+            LINE_TOO_LONG => Problem::new("line-too-long").at_row(1).arg("max", "1 MiB"),
+            _ => Problem::new("not-a-table").arg("detail", e.to_string()),
+        })?;
         if head.is_empty() {
             return Err(Problem::new("empty-file"));
         }
@@ -134,6 +170,10 @@ mod tests {
         assert_eq!(all(b"PK\x03\x04\x14\0\x06\0").unwrap_err().code, "not-a-table");
         let p = all(b"name\nok\nx\0y\n").unwrap_err();
         assert_eq!((p.code, p.row), ("not-a-table", Some(3)));
+        let long = format!("name\nok\n{}\n", "x".repeat(MAX_LINE + 10));
+        let p = all(long.as_bytes()).unwrap_err();
+        assert_eq!((p.code, p.row), ("line-too-long", Some(3)));
+        assert_eq!(all("x".repeat(3 * MAX_LINE).as_bytes()).unwrap_err().code, "line-too-long");
         let wide = format!("a\n{}\n", vec!["1"; 201].join(","));
         assert_eq!(all(wide.as_bytes()).unwrap_err().code, "too-many-columns");
         let limits = Limits { rows: 2, ..STREAM };

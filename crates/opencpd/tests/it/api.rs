@@ -454,3 +454,25 @@ async fn one_import_route_takes_every_areas_kinds_refuses_unknown_parameters_and
         );
     }
 }
+
+#[tokio::test]
+async fn a_template_workbook_names_required_columns_and_the_values_each_takes_and_imports_as_it_is() {
+    let app = TestApp::start(crate::helpers::Backend::Sqlite).await;
+    let browser = app.browser("admin").await;
+    let r = browser.get(app.url("/templates/people?format=xlsx")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    use opencpd_transfer::{Limits, Which, read_sheets};
+    let sheets = read_sheets(&bytes, Which::Named(&["people", "columns"]), &Limits::FORM).unwrap();
+    assert_eq!(sheets.len(), 2, "the rows to fill, then what each column takes");
+    assert_eq!(sheets[0].rows[0].cells[0], "staff_number");
+    let about: Vec<&Vec<String>> = sheets[1].rows.iter().map(|r| &r.cells).collect();
+    let sex = about.iter().find(|c| c[0] == "sex").expect("sex listed");
+    assert_eq!((sex[1].as_str(), sex[2].as_str()), ("yes", "F, M"));
+    let role = about.iter().find(|c| c[0] == "role").expect("role listed");
+    assert!(role[2].contains("head_teacher") && role[1] == "no", "{role:?}");
+    // The workbook as downloaded is a file the import reads (its first sheet).
+    let r = app.api("admin").await.post("/api/v1/imports/people?filename=p.xlsx&dry_run=true").body(bytes).send().await;
+    let report: Value = r.unwrap().json().await.unwrap();
+    assert_eq!(report["rows"].as_i64(), Some(1), "{report}");
+}

@@ -57,6 +57,30 @@ async fn concurrent_reissues_wait_their_turn_on_sqlite_and_never_share_a_serial_
 }
 
 #[tokio::test]
+async fn an_import_of_one_endless_line_is_refused_when_it_passes_the_line_limit_not_held_whole() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let api = app.api("admin").await;
+    // 40 MB of one cell had every copy of it held (the header, the problem, the message):
+    // 20 such uploads took 1.7 GB. The reader now stops at 1 MiB of one line.
+    let body = vec![b'x'; 3 * 1024 * 1024];
+    let r = api.post("/api/v1/imports/people?filename=p.csv").body(body).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["problems"].as_array().map(Vec::len), Some(1), "{report}");
+    assert_eq!(
+        (report["problems"][0]["code"].as_str(), report["problems"][0]["row"].as_i64()),
+        (Some("line-too-long"), Some(1))
+    );
+    // A long header name is shown cut, not whole.
+    let header = format!("staff_number,{}\nA1,x\n", "y".repeat(5000));
+    let r = api.post("/api/v1/imports/people?filename=p.csv").body(header).send().await.unwrap();
+    let report: Value = r.json().await.unwrap();
+    let unknown =
+        report["problems"].as_array().unwrap().iter().find(|p| p["code"] == "unknown-column").unwrap().clone();
+    assert_eq!(unknown["column"].as_str().map(str::len), Some(80), "{unknown}");
+}
+
+#[tokio::test]
 async fn nul_in_long_free_text_is_refused_naming_the_field_on_both_databases() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
