@@ -203,6 +203,10 @@ async fn good_files_import_on_both_databases_from_csv_semicolons_bom_and_xlsx() 
         assert!(out.status.success());
         let table = opencpd_transfer::read_path(&template).unwrap();
         assert_eq!(table.headers[0], "staff_number");
+        // Any area's kind, to standard output as CSV.
+        let out = opencpd(&["template", "outreach"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("kind,title,start_date"), "{out:?}");
         let rows = vec![
             vec!["CMT0001", "Brigitte", "Ngono", "F", "1985", "", "", "teacher", "CM-T-1", "", "2023-09-04"],
             vec!["CMT0002", "Paul", "Atangana", "M", "", "", "", "head_teacher", "CM-T-2", "", "2024-09-02"],
