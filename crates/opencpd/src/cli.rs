@@ -809,6 +809,7 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         }
         InstrumentAction::List { db } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
+            println!("{:>4} {:<24} {:<10} {:<12} {:<8} title", "id", "code", "version", "kind", "state");
             for i in instruments::list(&pool, true).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 let state = if i.retired { "retired" } else { "in use" };
                 println!("{:>4} {:<24} {:<10} {:<12} {:<8} {}", i.id, i.code, i.version, i.kind, state, i.title);

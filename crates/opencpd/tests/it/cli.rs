@@ -855,3 +855,16 @@ async fn user_tokens_are_listed_and_revoked_and_a_password_reset_from_the_comman
         assert!(who.is_some(), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn instrument_list_has_a_header_then_one_line_an_instrument() {
+    let db = demo_db(Backend::Sqlite).await;
+    let out = opencpd(&["instrument", "list", "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["id", "code", "version", "kind", "state", "title"]);
+    assert_eq!(lines.len() as i64 - 1, count(&db, "instruments").await);
+    assert!(count(&db, "instruments").await > 0, "the demo publishes instruments");
+}
