@@ -129,7 +129,10 @@ import-dry-ok = All { $rows } rows are valid. Nothing was written (dry run).
 import-failed = { $problems ->
     [one] One problem
    *[other] { $problems } problems
-} in { $rows } rows. Nothing was written.
+} in { $rows ->
+    [one] one row
+   *[other] { $rows } rows
+}. Nothing was written.
 users-title = Users
 users-add = Add a user
 users-created = User { $username } created.

@@ -129,7 +129,10 @@ import-dry-ok = Les { $rows } lignes sont valides. Rien n'a été écrit (essai)
 import-failed = { $problems ->
     [one] Un problème
    *[other] { $problems } problèmes
-} dans { $rows } lignes. Rien n'a été écrit.
+} dans { $rows ->
+    [one] une ligne
+   *[other] { $rows } lignes
+}. Rien n'a été écrit.
 users-title = Utilisateurs
 users-add = Ajouter un utilisateur
 users-created = Utilisateur { $username } créé.

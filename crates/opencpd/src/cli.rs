@@ -572,24 +572,25 @@ fn print_report(report: &import::ImportReport, file: &std::path::Path, format: &
         println!("{}", serde_json::to_string_pretty(&body)?);
         return Ok(());
     }
+    // The summary in the reader's language, as the import page words it.
+    let say = |id: &str, args: &[(&str, String)]| opencpd_domain::i18n::catalog().text(lang, id, args);
     if report.ok() {
         if report.dry_run {
-            println!("{}: all {} rows are valid; nothing written (dry run).", file.display(), report.rows_read);
+            println!("{}: {}", file.display(), say("import-dry-ok", &[("rows", report.rows_read.to_string())]));
         } else {
-            println!("{}: imported {} {}.", file.display(), report.rows_written, report.kind);
+            println!("{}: {}", file.display(), say("import-done", &[("created", report.rows_written.to_string())]));
         }
     } else {
-        eprintln!(
-            "{}: {} problem(s) in {} rows; nothing was written.",
-            file.display(),
-            report.problems_total,
-            report.rows_read
-        );
+        let args = [("problems", report.problems_total.to_string()), ("rows", report.rows_read.to_string())];
+        eprintln!("{}: {}", file.display(), say("import-failed", &args));
         for p in &report.problems {
             eprintln!("  {}", p.located(lang));
         }
         if report.problems_total > report.problems.len() as u64 {
-            eprintln!("  … and {} more", report.problems_total - report.problems.len() as u64);
+            let more = opencpd_domain::Problem::new("too-many-problems")
+                .arg("total", report.problems_total)
+                .arg("max", report.problems.len());
+            eprintln!("  {}", more.message(lang));
         }
     }
     Ok(())

@@ -122,10 +122,15 @@ async fn every_bad_people_file_is_refused_with_its_place_and_nothing_is_written(
             for e in &expected {
                 assert!(err.contains(e), "{what}: expected «{e}» in:\n{err}");
             }
-            assert!(err.contains("nothing was written"), "{what}: {err}");
+            assert!(err.contains("Nothing was written"), "{what}: {err}");
         }
         assert_eq!((count(&db, "people").await, count(&db, "positions").await), before, "{what}: nothing written");
     }
+    // The summary follows --lang, as the problems do.
+    let file = write(dir.path(), "people.csv", b"staff_number,given_name,family_name,sex\nA1,Aline,Uwase,X\n");
+    let out = opencpd(&["import", "people", file.to_str().unwrap(), "--db", &db.url, "--lang", "fr"]);
+    let err = stderr(&out);
+    assert!(err.contains("Un problème dans une ligne. Rien n'a été écrit."), "{err}");
 }
 
 #[tokio::test]
@@ -191,7 +196,7 @@ async fn good_files_import_on_both_databases_from_csv_semicolons_bom_and_xlsx() 
         let before = count(&db, "schools").await;
         let out = opencpd(&["import", "schools", file.to_str().unwrap(), "--db", &db.url, "--dry-run"]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
-        assert!(stdout(&out).contains("all 2 rows are valid"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("All 2 rows are valid"), "{}", stdout(&out));
         assert_eq!(count(&db, "schools").await, before, "dry run writes nothing");
         let out = opencpd(&["import", "schools", file.to_str().unwrap(), "--db", &db.url]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
