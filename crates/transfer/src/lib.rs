@@ -4,6 +4,7 @@
 //! This crate knows file formats only. What the columns mean is `opencpd-domain`'s
 //! business; what is written to the database is `opencpd-store`'s.
 
+pub mod capped;
 pub mod stream;
 mod workbook;
 mod xls;

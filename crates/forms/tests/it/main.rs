@@ -10,3 +10,8 @@ mod odk_types;
 mod real_forms;
 mod scoring;
 mod validation;
+
+/// Any reader that tries to hold more than 1 GiB at once fails the run (the fuzz tests
+/// find unbounded allocations, not only panics).
+#[global_allocator]
+static ALLOCATOR: opencpd_transfer::capped::Capped = opencpd_transfer::capped::Capped::new(1 << 30);
