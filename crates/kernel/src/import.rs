@@ -231,6 +231,19 @@ type Chunk = std::result::Result<Vec<TableRow>, Problem>;
 /// Reads `source` on a thread of its own, sending the header and then chunks of rows.
 fn spawn_reader(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
     std::thread::spawn(move || {
+        // A reader that panicked must not look like the end of the file (the rows read so
+        // far would be written): it is a file that could not be read.
+        let told = tx.clone();
+        let read = std::panic::AssertUnwindSafe(move || read_into(source, tx));
+        if std::panic::catch_unwind(read).is_err() {
+            let _ = told.blocking_send(Err(Problem::new("not-a-table").arg("detail", "the file could not be read")));
+        }
+    });
+}
+
+/// Reads `source`, sending the header and then chunks of rows.
+fn read_into(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
+    {
         let limits = opencpd_transfer::stream::STREAM;
         let send_rows =
             |tx: &tokio::sync::mpsc::Sender<Chunk>, chunk: Vec<TableRow>| tx.blocking_send(Ok(chunk)).is_ok();
@@ -312,7 +325,7 @@ fn spawn_reader(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
                 }
             }
         }
-    });
+    }
 }
 
 /// Where each of the importer's columns is in the file, or the problems of the header.

@@ -92,6 +92,17 @@ pub enum Which<'a> {
 /// Reads the wanted sheets of a workbook (`.xlsx`, `.xlsm` or `.xls`, told apart by their
 /// content), within `limits`.
 pub fn read_sheets(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
+    guarded(|| read_sheets_unguarded(bytes, which, limits))
+}
+
+/// Runs a read of a workbook, turning a panic of the reader underneath (a damaged file
+/// can make it overflow a number) into the problem of a file that is no table.
+fn guarded<T>(read: impl FnOnce() -> Result<T, Problem>) -> Result<T, Problem> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|_| Err(Problem::new("not-a-table").arg("detail", "the workbook is damaged")))
+}
+
+fn read_sheets_unguarded(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Result<Vec<Sheet>, Problem> {
     if bytes.is_empty() {
         return Err(Problem::new("empty-file"));
     }
@@ -135,6 +146,10 @@ pub fn read_sheets(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Result<Ve
 /// `crate::stream::each_sheet_row`). An old `.xls`, which calamine reads whole, is read
 /// within the limits and then handed on row by row.
 pub(crate) fn each_row(bytes: &[u8], limits: &Limits, f: &mut dyn FnMut(TableRow) -> bool) -> Result<(), Problem> {
+    guarded(|| each_row_unguarded(bytes, limits, f))
+}
+
+fn each_row_unguarded(bytes: &[u8], limits: &Limits, f: &mut dyn FnMut(TableRow) -> bool) -> Result<(), Problem> {
     if !bytes.starts_with(b"PK") {
         for sheet in read_sheets(bytes, Which::First, limits)? {
             for row in sheet.rows {

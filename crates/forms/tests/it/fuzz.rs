@@ -1,6 +1,7 @@
 //! Property-based fuzzing of what instruments parse: expressions, XLSForms and submission
 //! bodies. Anything gives a result or problems, never a panic. Bounded by
-//! `OPENCPD_FUZZ_CASES` (256 by default) so CI's time stays fixed.
+//! `OPENCPD_FUZZ_CASES` (256 by default) so CI's time stays fixed; seeded by
+//! `OPENCPD_FUZZ_SEED` (2026 by default) so CI's run is repeatable.
 
 use crate::fixtures::*;
 use opencpd_forms::expr::Env;
@@ -10,7 +11,14 @@ use serde_json::Value;
 
 fn cases() -> ProptestConfig {
     let cases = std::env::var("OPENCPD_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    // A fixed seed (OPENCPD_FUZZ_SEED to explore others): CI's run is the same each time.
+    let seed = std::env::var("OPENCPD_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(2026);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    }
 }
 
 /// Expression text made of the language's own pieces, in any order.
