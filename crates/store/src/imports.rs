@@ -34,7 +34,7 @@ pub async fn import(
         return Ok(ImportReport::refused(kind.key(), options.dry_run, Problem::new("forbidden")));
     }
     match kind {
-        ImportKind::Units => import::run(db, actor, &mut Units::load(db, actor).await?, source, options).await,
+        ImportKind::Units => import::run(db, actor, &mut Units::load(db).await?, source, options).await,
         ImportKind::Schools => import::run(db, actor, &mut Schools::load(db, actor).await?, source, options).await,
         ImportKind::People => import::run(db, actor, &mut People::load(db, actor).await?, source, options).await,
         ImportKind::Positions => import::run(db, actor, &mut Positions::load(db, actor).await?, source, options).await,
@@ -49,11 +49,6 @@ pub fn may_import(actor: &Actor, kind: ImportKind) -> bool {
         ImportKind::Schools => actor.may(Action::EditSchools),
         ImportKind::People | ImportKind::Positions => actor.may(Action::EditPeople),
     }
-}
-
-/// A row's problems, or the row, after the domain's rules.
-fn checked<R: Rule>(rule: &mut R, row: &Row<'_>) -> std::result::Result<R::Out, Vec<Problem>> {
-    rule.check(row)
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -77,10 +72,6 @@ async fn existing_keys(db: &Db, sql: &'static str) -> Result<HashSet<u64>> {
     Ok(keys.iter().map(|k| key_hash(k)).collect())
 }
 
-fn columns_of(kind: ImportKind) -> &'static [Column] {
-    kind.columns()
-}
-
 // ---- units -------------------------------------------------------------------------
 
 struct Units {
@@ -100,7 +91,7 @@ struct NewUnit {
 }
 
 impl Units {
-    async fn load(db: &Db, _actor: &Actor) -> Result<Units> {
+    async fn load(db: &Db) -> Result<Units> {
         Ok(Units {
             rule: UnitRule::default(),
             levels: crate::registry::levels(db).await?,
@@ -119,11 +110,11 @@ impl Importer for Units {
     }
 
     fn columns(&self) -> &'static [Column] {
-        columns_of(ImportKind::Units)
+        ImportKind::Units.columns()
     }
 
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<NewUnit, Vec<Problem>> {
-        let r = checked(&mut self.rule, row)?;
+        let r = self.rule.check(row)?;
         let country_levels: Vec<_> = self.levels.iter().filter(|l| l.country == r.country).collect();
         let Some(level) = country_levels.iter().find(|l| l.key == r.level) else {
             let allowed = country_levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(", ");
@@ -247,11 +238,11 @@ impl Importer for Schools {
     }
 
     fn columns(&self) -> &'static [Column] {
-        columns_of(ImportKind::Schools)
+        ImportKind::Schools.columns()
     }
 
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<Vec<Cell>, Vec<Problem>> {
-        let r: SchoolRow = checked(&mut self.rule, row)?;
+        let r: SchoolRow = self.rule.check(row)?;
         let mut problems = Vec::new();
         if self.existing.contains(&key_hash(&r.code)) {
             problems.push(Problem::new("exists").at_row(r.row).in_column("code").with_value(&r.code));
@@ -413,11 +404,11 @@ impl Importer for People {
     }
 
     fn columns(&self) -> &'static [Column] {
-        columns_of(ImportKind::People)
+        ImportKind::People.columns()
     }
 
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<NewPerson, Vec<Problem>> {
-        let r = checked(&mut self.rule, row)?;
+        let r = self.rule.check(row)?;
         let mut problems = Vec::new();
         if !self.existing.is_empty() && self.existing.contains(&key_hash(&r.staff_number)) {
             problems.push(Problem::new("exists").at_row(r.row).in_column("staff_number").with_value(&r.staff_number));
@@ -509,11 +500,11 @@ impl Importer for Positions {
     }
 
     fn columns(&self) -> &'static [Column] {
-        columns_of(ImportKind::Positions)
+        ImportKind::Positions.columns()
     }
 
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<Vec<Cell>, Vec<Problem>> {
-        let x = checked(&mut PositionRule, row)?;
+        let x = PositionRule.check(row)?;
         let mut problems = Vec::new();
         let person = self.people.get(&key_hash(&x.staff_number)).copied();
         if person.is_none() {

@@ -25,8 +25,22 @@ struct LineLimit<R> {
     run: usize,
 }
 
-/// The message of the error [`LineLimit`] gives, to tell it from other failures.
-const LINE_TOO_LONG: &str = "line-too-long";
+/// The error [`LineLimit`] gives, told apart from other failures by its type.
+#[derive(Debug)]
+struct LineTooLong;
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a line is longer than {MAX_LINE} bytes")
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// Whether an IO error is [`LineLimit`]'s.
+fn line_too_long(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<LineTooLong>())
+}
 
 impl<R: Read> Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -37,7 +51,7 @@ impl<R: Read> Read for LineLimit<R> {
             } else {
                 self.run += 1;
                 if self.run > MAX_LINE {
-                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, LINE_TOO_LONG));
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, LineTooLong));
                 }
             }
         }
@@ -58,9 +72,7 @@ pub struct CsvRows<R: Read> {
 fn csv_problem(e: csv::Error, row: usize) -> Problem {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => Problem::new("bad-encoding").at_row(row),
-        csv::ErrorKind::Io(io) if io.to_string() == LINE_TOO_LONG => {
-            Problem::new("line-too-long").at_row(row).arg("max", "1 MiB")
-        }
+        csv::ErrorKind::Io(io) if line_too_long(io) => Problem::new("line-too-long").at_row(row).arg("max", "1 MiB"),
         _ => Problem::new("not-a-table").at_row(row).arg("detail", e.to_string()),
     }
 }
@@ -69,9 +81,12 @@ impl<R: Read> CsvRows<R> {
     /// Reads the header of a CSV from `input`.
     pub fn new(input: R, limits: Limits) -> Result<CsvRows<R>, Problem> {
         let mut buffered = BufReader::with_capacity(256 * 1024, LineLimit { inner: input, run: 0 });
-        let head = buffered.fill_buf().map_err(|e| match e.to_string().as_str() {
-            LINE_TOO_LONG => Problem::new("line-too-long").at_row(1).arg("max", "1 MiB"),
-            _ => Problem::new("not-a-table").arg("detail", e.to_string()),
+        let head = buffered.fill_buf().map_err(|e| {
+            if line_too_long(&e) {
+                Problem::new("line-too-long").at_row(1).arg("max", "1 MiB")
+            } else {
+                Problem::new("not-a-table").arg("detail", e.to_string())
+            }
         })?;
         if head.is_empty() {
             return Err(Problem::new("empty-file"));
