@@ -8,6 +8,12 @@ use opencpd_domain::Problem;
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Unwraps an extractor's result, turning its rejection into the one error shape (a 422
+/// naming the parameter or field, as every other bad input).
+pub fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
+    r.map_err(Into::into)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("login required")]

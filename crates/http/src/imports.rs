@@ -12,7 +12,7 @@ use crate::error::{ApiProblem, Error, Result};
 use crate::{AppState, Area};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -336,9 +336,7 @@ async fn template_file(
     let format = pairs.iter().find(|(n, _)| n == "format").map(|(_, v)| v.as_str()).unwrap_or("csv");
     let format = opencpd_transfer::Format::parse(format).map_err(|p| p.in_column("format"))?;
     let bytes = template(kind, format).map_err(|e| Error::Internal(e.into()))?;
-    let disposition = format!("attachment; filename=\"{}-template.{}\"", kind.key, format.extension());
-    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response())
+    Ok(crate::download::file(format.content_type(), &format!("{}-template.{}", kind.key, format.extension()), bytes))
 }
 
 /// A file to fill in for `kind`: its header and one example row; a workbook says, on a

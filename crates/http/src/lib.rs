@@ -15,6 +15,7 @@ pub mod auth;
 pub mod body;
 pub mod contract;
 pub mod csrf;
+pub mod download;
 pub mod error;
 pub mod imports;
 pub mod metrics;
@@ -25,7 +26,7 @@ pub mod upload;
 
 pub use auth::{Ctx, Id, Vouched};
 pub use csrf::CsrfForm;
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, Result, ok};
 
 use axum::Router;
 use opencpd_kernel::Db;

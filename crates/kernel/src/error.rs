@@ -70,3 +70,8 @@ pub fn optional_text(v: &Option<String>) -> Option<&str> {
 pub fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
     if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
+
+/// An edit made on a version someone else has changed since: a conflict, never an overwrite.
+pub fn stale(seen: i64, latest: i64) -> Error {
+    Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
+}

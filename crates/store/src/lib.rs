@@ -9,12 +9,13 @@
 pub mod backup;
 pub mod delivery;
 pub mod demo;
-pub mod exports;
 pub mod field;
-pub mod imports;
 pub mod instruments;
 mod intake;
-pub mod registry;
+
+/// The registry is an area crate of its own; the areas still here reach it by the names
+/// they had.
+pub use opencpd_registry::store::{self as registry, exports, imports};
 
 pub use opencpd_kernel::{
     Actor, Backend, Db, DbIdentity, Error, IfMissing, Result, Tx, TxConn, accounts, audit, bulk, cache, derived,

@@ -5,7 +5,6 @@
 use crate::AppState;
 use crate::auth::{Ctx, Id, Vouched};
 use crate::error::{ApiError, Error, Result};
-use crate::pages::table_download;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -13,38 +12,18 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use opencpd_domain::import::ImportKind;
 use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_store::audit::{self, AuditEvent, AuditFilter};
-use opencpd_store::exports;
 use opencpd_store::field::{self, EditInput, FieldEdit, Package};
 use opencpd_store::instruments::summary::SurveySummary;
 use opencpd_store::instruments::{self, About, Instrument, Submission, SubmissionInput};
-use opencpd_store::paging::{Page, Paged};
-use opencpd_store::registry::{
-    self, Cluster, ClusterInput, Counts, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
-    StaffMember, Subject, Unit, UnitSummary,
-};
+use opencpd_store::registry::{self, Counts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
-        .route("/units/{id}", get(get_unit))
-        .route("/units/{id}/children", get(unit_children))
-        .route("/units/{id}/schools", get(unit_schools))
-        .route("/schools", get(list_schools).post(create_school))
-        .route("/schools/{id}", get(get_school).put(update_school))
-        .route("/schools/{id}/staff", get(school_staff))
-        .route("/people", get(list_people).post(create_person))
-        .route("/people/{id}", get(get_person).put(update_person))
-        .route("/people/{id}/positions", post(add_position))
-        .route("/positions/{id}/end", post(end_position))
-        .route("/exports/{kind}", get(export))
-        .route("/clusters", post(create_cluster))
-        .route("/clusters/{id}", get(get_cluster))
-        .route("/subjects", get(list_subjects))
         .route("/instruments", get(list_instruments).post(import_instrument))
         .route("/instruments/{id}", get(get_instrument))
         .route("/instruments/{id}/retire", post(retire_instrument))
@@ -68,8 +47,69 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(me, my_tokens, create_my_token, revoke_token, user_tokens, change_my_password, reset_password, submit_edit, list_conflicts, resolve_conflict, import_instrument, list_instruments, get_instrument, retire_instrument, export_submissions, survey_summary, export_survey_summary, submit, get_submission, field_package, create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, export, audit_trail, list_users, create_user, list_schools, list_people),
-    components(schemas(accounts::TokenInfo, accounts::NewToken, IssuedToken, PasswordChange, PasswordReset, SurveySummary, opencpd_store::instruments::summary::QuestionSummary, opencpd_store::instruments::summary::ChoiceSummary, opencpd_store::instruments::summary::Group, opencpd_store::instruments::summary::ShownCount, EditInput, FieldEdit, opencpd_store::field::PersonChanges, Resolution, Instrument, InstrumentWithForm, SubmissionInput, About, Submission, SubmissionReceipt, Package, opencpd_store::field::PackageUser, opencpd_store::field::PackageSchool, opencpd_store::field::PackagePerson, opencpd_store::field::PackageInstrument, opencpd_store::field::PackageCohort, opencpd_store::field::PackageSession, Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, crate::error::ApiProblem, Me, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, AuditEvent, User, UserView, CreateUser, GrantSpec, Counts, Paged<School>, Paged<Person>))
+    paths(
+        me,
+        my_tokens,
+        create_my_token,
+        revoke_token,
+        user_tokens,
+        change_my_password,
+        reset_password,
+        submit_edit,
+        list_conflicts,
+        resolve_conflict,
+        import_instrument,
+        list_instruments,
+        get_instrument,
+        retire_instrument,
+        export_submissions,
+        survey_summary,
+        export_survey_summary,
+        submit,
+        get_submission,
+        field_package,
+        audit_trail,
+        list_users,
+        create_user
+    ),
+    components(schemas(
+        accounts::TokenInfo,
+        accounts::NewToken,
+        IssuedToken,
+        PasswordChange,
+        PasswordReset,
+        SurveySummary,
+        opencpd_store::instruments::summary::QuestionSummary,
+        opencpd_store::instruments::summary::ChoiceSummary,
+        opencpd_store::instruments::summary::Group,
+        opencpd_store::instruments::summary::ShownCount,
+        EditInput,
+        FieldEdit,
+        opencpd_store::field::PersonChanges,
+        Resolution,
+        Instrument,
+        InstrumentWithForm,
+        SubmissionInput,
+        About,
+        Submission,
+        SubmissionReceipt,
+        Package,
+        opencpd_store::field::PackageUser,
+        opencpd_store::field::PackageSchool,
+        opencpd_store::field::PackagePerson,
+        opencpd_store::field::PackageInstrument,
+        opencpd_store::field::PackageCohort,
+        opencpd_store::field::PackageSession,
+        ApiError,
+        crate::error::ApiProblem,
+        Me,
+        AuditEvent,
+        User,
+        UserView,
+        CreateUser,
+        GrantSpec,
+        Counts
+    ))
 )]
 pub struct ApiDoc;
 
@@ -81,10 +121,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Unwraps an extractor, turning its rejection into our error shape.
-fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
-    r.map_err(Into::into)
-}
+use opencpd_http::ok;
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
@@ -107,220 +144,6 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
         roles: actor.grants.iter().map(|g| g.role.key().to_string()).collect(),
         counts,
     }))
-}
-
-#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), responses((status = 200, body = Unit), (status = 404, body = ApiError)))]
-async fn get_unit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Unit>> {
-    Ok(Json(registry::unit(&state.db, ctx.actor()?, id).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/units/{id}/children", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnitSummary>), (status = 404, body = ApiError)))]
-async fn unit_children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<UnitSummary>>> {
-    let actor = ctx.actor()?;
-    let unit = registry::unit(&state.db, actor, id).await?;
-    let stats = crate::unit_stats(&state.db).await?;
-    Ok(Json(registry::children(&state.db, actor, &unit, &stats).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-struct SchoolQuery {
-    /// Part of a name or code.
-    q: Option<String>,
-    /// Page of 100, from 1.
-    page: Option<i64>,
-}
-
-#[utoipa::path(get, path = "/api/v1/units/{id}/schools", params(("id" = i64, Path), SchoolQuery), responses((status = 200, body = Vec<School>), (status = 404, body = ApiError)))]
-async fn unit_schools(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    q: std::result::Result<Query<SchoolQuery>, QueryRejection>,
-) -> Result<Json<Vec<School>>> {
-    let Query(q) = ok(q)?;
-    let actor = ctx.actor()?;
-    let unit = registry::unit(&state.db, actor, id).await?;
-    Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
-}
-
-/// The schools the actor may read: paged (`page`, `per_page`), sorted (`sort` one of `name`,
-/// `code`, `unit`, `level`; `dir`) and searched by name or code (`q`).
-#[utoipa::path(get, path = "/api/v1/schools", params(Page), responses((status = 200, body = Paged<School>), (status = 422, body = ApiError)))]
-async fn list_schools(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Paged<School>>> {
-    let Query(page) = ok(q)?;
-    Ok(Json(registry::schools(&state.db, ctx.actor()?, &page).await?))
-}
-
-/// The people the actor may read: paged, sorted (`family_name`, `given_name`,
-/// `staff_number`) and searched by name or staff number (`q`).
-#[utoipa::path(get, path = "/api/v1/people", params(Page), responses((status = 200, body = Paged<Person>), (status = 422, body = ApiError)))]
-async fn list_people(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Paged<Person>>> {
-    let Query(page) = ok(q)?;
-    Ok(Json(registry::people(&state.db, ctx.actor()?, &page).await?))
-}
-
-/// A new school: the fields of a school and no other.
-#[derive(Deserialize, ToSchema)]
-struct NewSchool {
-    #[serde(flatten)]
-    school: SchoolInput,
-    /// Any other field is refused.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    _unknown: opencpd_domain::input::UnknownFields,
-}
-
-#[utoipa::path(post, path = "/api/v1/schools", request_body = NewSchool, responses((status = 201, body = School), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
-async fn create_school(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<NewSchool>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    let school = registry::create_school(&state.db, ctx.actor()?, &input.school).await?;
-    Ok((StatusCode::CREATED, Json(school)).into_response())
-}
-
-#[utoipa::path(get, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), responses((status = 200, body = School), (status = 404, body = ApiError)))]
-async fn get_school(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<School>> {
-    Ok(Json(registry::school(&state.db, ctx.actor()?, id).await?))
-}
-
-/// A school's new values with the version they were based on.
-#[derive(Deserialize, ToSchema)]
-struct SchoolUpdate {
-    version: i64,
-    #[serde(flatten)]
-    school: SchoolInput,
-    /// Any other field is refused.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    _unknown: opencpd_domain::input::UnknownFields,
-}
-
-#[utoipa::path(put, path = "/api/v1/schools/{id}", params(("id" = i64, Path)), request_body = SchoolUpdate, responses((status = 200, body = School), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-async fn update_school(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<SchoolUpdate>, JsonRejection>,
-) -> Result<Json<School>> {
-    let Json(body) = ok(body)?;
-    Ok(Json(registry::update_school(&state.db, ctx.actor()?, id, body.version, &body.school).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/schools/{id}/staff", params(("id" = i64, Path)), responses((status = 200, body = Vec<StaffMember>), (status = 404, body = ApiError)))]
-async fn school_staff(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<StaffMember>>> {
-    let actor = ctx.actor()?;
-    let school = registry::school(&state.db, actor, id).await?;
-    Ok(Json(registry::staff(&state.db, actor, &school).await?))
-}
-
-#[derive(Serialize, ToSchema)]
-struct PersonWithPositions {
-    #[serde(flatten)]
-    person: Person,
-    positions: Vec<Position>,
-}
-
-#[utoipa::path(post, path = "/api/v1/people", request_body = NewPerson, responses((status = 201, body = PersonWithPositions), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
-async fn create_person(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<NewPerson>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    let (person, positions) = registry::create_person(&state.db, ctx.actor()?, &input).await?;
-    Ok((StatusCode::CREATED, Json(PersonWithPositions { person, positions })).into_response())
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonWithPositions), (status = 404, body = ApiError)))]
-async fn get_person(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<PersonWithPositions>> {
-    let (person, positions) = registry::person(&state.db, ctx.actor()?, id).await?;
-    Ok(Json(PersonWithPositions { person, positions }))
-}
-
-#[derive(Deserialize, ToSchema)]
-struct PersonUpdate {
-    version: i64,
-    #[serde(flatten)]
-    person: PersonInput,
-    /// Any other field is refused.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    _unknown: opencpd_domain::input::UnknownFields,
-}
-
-#[utoipa::path(put, path = "/api/v1/people/{id}", params(("id" = i64, Path)), request_body = PersonUpdate, responses((status = 200, body = Person), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-async fn update_person(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<PersonUpdate>, JsonRejection>,
-) -> Result<Json<Person>> {
-    let Json(body) = ok(body)?;
-    Ok(Json(registry::update_person(&state.db, ctx.actor()?, id, body.version, &body.person).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/people/{id}/positions", params(("id" = i64, Path)), request_body = PositionInput, responses((status = 201, body = Position), (status = 422, body = ApiError)))]
-async fn add_position(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<PositionInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(body) = ok(body)?;
-    let position = registry::add_position(&state.db, ctx.actor()?, id, &body).await?;
-    Ok((StatusCode::CREATED, Json(position)).into_response())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-struct EndPosition {
-    /// The last day the position is held, YYYY-MM-DD.
-    end_date: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/positions/{id}/end", params(("id" = i64, Path)), request_body = EndPosition, responses((status = 200, body = Position), (status = 422, body = ApiError)))]
-async fn end_position(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<EndPosition>, JsonRejection>,
-) -> Result<Json<Position>> {
-    let Json(body) = ok(body)?;
-    let end = opencpd_domain::registry::parse_date(&body.end_date).map_err(|p| p.in_column("end_date"))?;
-    Ok(Json(registry::end_position(&state.db, ctx.actor()?, id, end).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-struct ExportQuery {
-    /// csv (default) or xlsx.
-    format: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/exports/{kind}", params(("kind" = String, Path), ExportQuery), responses((status = 200, description = "The file, in the import's columns")))]
-async fn export(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    kind: std::result::Result<Path<String>, PathRejection>,
-    q: std::result::Result<Query<ExportQuery>, QueryRejection>,
-) -> Result<Response> {
-    let (Path(kind), Query(q)) = (ok(kind)?, ok(q)?);
-    let actor = ctx.actor()?;
-    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
-    let format =
-        opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
-    let (headers, rows) = exports::export(&state.db, actor, kind).await?;
-    table_download(format, kind.key(), &headers, rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEvent>), (status = 403, body = ApiError)))]
@@ -379,37 +202,6 @@ async fn create_user(
     };
     let user = accounts::create_user(&state.db, ctx.actor()?, &new).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
-}
-
-#[derive(Serialize, ToSchema)]
-struct ClusterWithSchools {
-    #[serde(flatten)]
-    cluster: Cluster,
-    /// The member schools the caller may read.
-    schools: Vec<School>,
-}
-
-#[utoipa::path(post, path = "/api/v1/clusters", request_body = ClusterInput, responses((status = 201, body = ClusterWithSchools), (status = 422, body = ApiError), (status = 409, body = ApiError)))]
-async fn create_cluster(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<ClusterInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    let (cluster, schools) = registry::create_cluster(&state.db, ctx.actor()?, &input).await?;
-    Ok((StatusCode::CREATED, Json(ClusterWithSchools { cluster, schools })).into_response())
-}
-
-#[utoipa::path(get, path = "/api/v1/clusters/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClusterWithSchools), (status = 404, body = ApiError)))]
-async fn get_cluster(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<ClusterWithSchools>> {
-    let (cluster, schools) = registry::cluster(&state.db, ctx.actor()?, id).await?;
-    Ok(Json(ClusterWithSchools { cluster, schools }))
-}
-
-#[utoipa::path(get, path = "/api/v1/subjects", responses((status = 200, body = Vec<Subject>)))]
-async fn list_subjects(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Subject>>> {
-    ctx.actor()?;
-    Ok(Json(registry::subjects(&state.db).await?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -508,7 +300,7 @@ async fn export_survey_summary(
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, q.level, ctx.lang).await?;
     let (headers, rows) = instruments::summary::summary_table(&summary);
-    table_download(format, &format!("{}-summary", summary.code), &headers, rows)
+    opencpd_http::download::table(format, &format!("{}-summary", summary.code), &headers, rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores (system admins and national officers)"), (status = 403, body = ApiError, description = "Without row-level rights: read the summary")))]

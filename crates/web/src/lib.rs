@@ -14,52 +14,29 @@ pub use opencpd_http::{AppState, Area, Error, WebConfig, auth, body, error, metr
 use axum::Router;
 use opencpd_store::Db;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// The pages and API of the areas this crate still holds.
 pub static AREA: Area = Area {
-    name: "registry, instruments, delivery",
+    name: "accounts, instruments, delivery",
     templates: pages::TEMPLATES,
     pages: |state| pages::router(state).merge(delivery::page_router()),
     api: |_| api::router().merge(delivery::api_router()),
     openapi: api::openapi_document,
     imports: &KINDS,
-    after_write: forget_counts,
+    after_write: opencpd_http::nothing_after_write,
 };
 
-/// The registry's kinds of import file, then delivery's and outreach's.
-static KINDS: [opencpd_store::import::Kind; 7] = {
-    let (r, d, o) = (
-        opencpd_store::imports::KINDS,
-        opencpd_store::delivery::files::KINDS,
-        opencpd_store::delivery::outreach::KINDS,
-    );
-    [r[0], r[1], r[2], r[3], d[0], d[1], o[0]]
+/// Delivery's kinds of import file, then outreach's.
+static KINDS: [opencpd_store::import::Kind; 3] = {
+    let (d, o) = (opencpd_store::delivery::files::KINDS, opencpd_store::delivery::outreach::KINDS);
+    [d[0], d[1], o[0]]
 };
 
 /// Every area the app serves.
-pub static AREAS: &[&Area] = &[&AREA, &opencpd_peer::web::AREA, &opencpd_indicators::web::AREA];
+pub static AREAS: &[&Area] =
+    &[&opencpd_registry::web::AREA, &AREA, &opencpd_peer::web::AREA, &opencpd_indicators::web::AREA];
 
-/// The registry counts the pages show, kept for 30 seconds and dropped on every write made
-/// through this server (writes from another process show within that time).
-static STATS: opencpd_store::cache::Cache<(), Arc<opencpd_store::registry::UnitStats>> =
-    opencpd_store::cache::Cache::new("unit counts", 64, Some(std::time::Duration::from_secs(30)));
-
-/// The counts under every unit, from [`STATS`] or read afresh.
-pub async fn unit_stats(db: &Db) -> Result<Arc<opencpd_store::registry::UnitStats>, Error> {
-    if let Some(stats) = STATS.get(db, &()) {
-        return Ok(stats);
-    }
-    let stats = Arc::new(opencpd_store::registry::unit_stats(db).await?);
-    STATS.put(db, (), stats.clone());
-    Ok(stats)
-}
-
-/// Any successful write, in any area or through the one import route, may change the
-/// counts: drop them.
-fn forget_counts(db: &Db) {
-    STATS.remove(db, &());
-}
+pub use opencpd_registry::web::unit_stats;
 
 /// The app serving every area.
 pub fn app(state: AppState) -> Router {

@@ -10,15 +10,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::AccountRole;
-use opencpd_domain::import::ImportKind;
 use opencpd_http::csrf::{CsrfForm, NoFields};
 pub use opencpd_http::session::can_import;
 use opencpd_http::session::render_errors;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::paging::{Page, Paged};
-use opencpd_store::{exports, instruments, registry};
-use opencpd_transfer::Format;
+use opencpd_store::{instruments, registry};
 use serde::{Deserialize, Serialize};
 
 /// Any serialisable value, for a template.
@@ -60,7 +58,6 @@ impl ListView {
 /// The templates of the pages this crate serves (the shared ones are `opencpd_http`'s).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
-    ("unit.html", include_str!("../templates/unit.html")),
     ("school.html", include_str!("../templates/school.html")),
     ("person.html", include_str!("../templates/person.html")),
     ("users.html", include_str!("../templates/users.html")),
@@ -102,10 +99,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/units/{id}", get(unit_page))
         .route("/schools/{id}", get(school_page))
         .route("/people/{id}", get(person_page))
-        .route("/export/{kind}", get(export_file))
         .route("/users", get(users_page).post(create_user))
         .route("/users/{username}/disable", post(disable_user))
         .route("/users/{username}/enable", post(enable_user))
@@ -145,52 +140,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     state.templates.page(&ctx, "home.html", minijinja::context! { counts => v(&counts), units => v(&units), schools => v(&schools), own => v(&own), roles => v(&roles) })
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    q: Option<String>,
-    page: Option<i64>,
-}
-
-async fn unit_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    Query(q): Query<ListQuery>,
-) -> Result<Html<String>> {
-    let actor = ctx.actor()?;
-    let unit = registry::unit(&state.db, actor, id).await?;
-    let crumbs = registry::ancestors(&state.db, actor, &unit.path).await?;
-    let stats = crate::unit_stats(&state.db).await?;
-    let children = registry::children(&state.db, actor, &unit, &stats).await?;
-    let page = q.page.unwrap_or(1).max(1);
-    // Large units list their schools on a search; the units below them list theirs.
-    let searching = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
-    let schools = if children.is_empty() || searching {
-        registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), page).await?
-    } else {
-        Vec::new()
-    };
-    let (total_schools, _) = stats.of(&unit.path);
-    let levels = registry::levels(&state.db).await?;
-    let level_name = |depth: i64| {
-        levels
-            .iter()
-            .find(|l| l.country == unit.country && l.depth == depth)
-            .map(|l| l.name(ctx.lang).to_string())
-            .unwrap_or_default()
-    };
-    let more = schools.len() as i64 == registry::PAGE;
-    state.templates.page(
-        &ctx,
-        "unit.html",
-        minijinja::context! {
-            unit => v(&unit), crumbs => v(&crumbs), children => v(&children), schools => v(&schools), page, more, q => q.q.unwrap_or_default(),
-            searching, total_schools,
-            level => level_name(unit.depth), child_level => level_name(unit.depth + 1),
-        },
-    )
-}
-
 async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let school = registry::school(&state.db, actor, id).await?;
@@ -224,37 +173,6 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
         "person.html",
         minijinja::context! { person => v(&person), positions, awards => v(&awards) },
     )
-}
-
-#[derive(Deserialize)]
-struct FormatQuery {
-    format: Option<String>,
-}
-
-/// A file download of a table.
-pub fn table_download(format: Format, stem: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Result<Response> {
-    let mut bytes = Vec::new();
-    opencpd_transfer::write_table(format, headers, rows, &mut bytes).map_err(|e| Error::Internal(e.into()))?;
-    let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
-    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response())
-}
-
-fn format_of(q: &FormatQuery) -> Result<Format> {
-    Ok(Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?)
-}
-
-async fn export_file(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(kind): Path<String>,
-    Query(q): Query<FormatQuery>,
-) -> Result<Response> {
-    let actor = ctx.actor()?;
-    let kind = ImportKind::parse(&kind).map_err(|p| p.in_column("kind"))?;
-    let format = format_of(&q)?;
-    let (headers, rows) = exports::export(&state.db, actor, kind).await?;
-    table_download(format, kind.key(), &headers, rows)
 }
 
 #[derive(Deserialize)]

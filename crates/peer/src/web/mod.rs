@@ -98,9 +98,7 @@ pub fn router() -> Router<AppState> {
 ))]
 struct ApiDoc;
 
-fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
-    r.map_err(Into::into)
-}
+use opencpd_http::ok;
 
 fn created<T: Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()

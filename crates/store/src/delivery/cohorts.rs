@@ -336,7 +336,7 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
     .map(|r| r.rows_affected())
     })?;
     if updated == 0 {
-        return Err(crate::registry::stale(input.version, before.version));
+        return Err(crate::error::stale(input.version, before.version));
     }
     // Enrolments made since the check: capacity is checked again inside the transaction.
     let active: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(

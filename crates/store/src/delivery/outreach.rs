@@ -827,7 +827,7 @@ pub async fn update_event(db: &Db, actor: &Actor, id: i64, input: &OutreachInput
     .map(|r| r.rows_affected())
     })?;
     if updated == 0 {
-        return Err(crate::registry::stale(version, before.version));
+        return Err(crate::error::stale(version, before.version));
     }
     write_schools(&mut tx, id, &c.schools).await?;
     audit::record(

@@ -3,8 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{Ctx, Id};
-use crate::error::{ApiError, ApiProblem, Error, Result};
-use crate::pages::table_download;
+use crate::error::{ApiError, ApiProblem, Result};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -227,10 +226,7 @@ pub fn router() -> Router<AppState> {
 )]
 pub struct DeliveryApi;
 
-/// Unwraps an extractor, turning its rejection into our error shape.
-pub(super) fn ok<T, R: Into<Error>>(r: std::result::Result<T, R>) -> Result<T> {
-    r.map_err(Into::into)
-}
+pub(super) use opencpd_http::ok;
 
 fn created<T: Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
@@ -301,7 +297,7 @@ async fn export_reach(
     let actor = ctx.actor()?;
     let reach = reports::reach(&state.db, actor, id, q.by.as_deref(), q.level).await?;
     let (headers, rows) = reports::reach_table(&reach, reports::row_level(actor), ctx.lang);
-    table_download(format, &format!("reach-{id}"), &headers, rows)
+    opencpd_http::download::table(format, &format!("reach-{id}"), &headers, rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/funnels", params(("id" = i64, Path)), responses((status = 200, body = Vec<CohortFunnel>, description = "Enrolled, attended enough, completed, certified: each cohort of the programme in the caller's scope")))]
@@ -321,7 +317,7 @@ async fn export_funnels(
         opencpd_transfer::Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let rows = reports::funnels(&state.db, ctx.actor()?, id).await?;
     let (headers, rows) = reports::funnels_table(&rows);
-    table_download(format, &format!("funnels-{id}"), &headers, rows)
+    opencpd_http::download::table(format, &format!("funnels-{id}"), &headers, rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/standards", responses((status = 200, body = Vec<Standard>)))]
@@ -818,7 +814,7 @@ async fn export_outreach(
     let hide_below =
         if reports::row_level(actor) { None } else { Some(reports::small_cell_threshold(&state.db).await?) };
     let (headers, rows) = outreach::events_table(&events, hide_below, ctx.lang);
-    table_download(format, "outreach", &headers, rows)
+    opencpd_http::download::table(format, "outreach", &headers, rows)
 }
 
 #[utoipa::path(get, path = "/api/v1/outreach/totals", params(OutreachFilter), responses((status = 200, body = OutreachTotals)))]
@@ -896,7 +892,7 @@ async fn export_resources(
         opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
     let rows = resources::resources(&state.db, ctx.actor()?, &q).await?;
     let (headers, rows) = resources::resources_table(&rows);
-    table_download(format, "resources", &headers, rows)
+    opencpd_http::download::table(format, "resources", &headers, rows)
 }
 
 #[utoipa::path(post, path = "/api/v1/resources", request_body = ResourceInput,

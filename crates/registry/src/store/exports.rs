@@ -1,9 +1,9 @@
 //! Exports of the registry, limited to what the actor may read, in the same columns the
 //! imports take, so a file exported from one deployment imports into another.
 
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Result, on_db, today};
 use opencpd_domain::import::ImportKind;
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Result, on_db, today};
 
 type Rows = Vec<Vec<String>>;
 

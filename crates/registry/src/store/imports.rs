@@ -8,15 +8,15 @@
 //! ([`opencpd_domain::import::key_hash`]), so a million-row file or a national registry
 //! costs a few megabytes, not a copy of every code.
 
-use crate::bulk::{self, Cell};
-use crate::{Actor, Db, Result, Tx, on_db, on_tx};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::import::{
     ImportKind, PersonRow, PersonRule, PositionRow, PositionRule, Rule, SchoolRow, SchoolRule, UnitRow, UnitRule,
     key_hash,
 };
+use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::{Actor, Db, Result, Tx, on_db, on_tx};
 use std::collections::{HashMap, HashSet};
 
 /// Checks and (unless a dry run) writes a file of `kind`: see the module's documentation.
@@ -76,7 +76,7 @@ async fn existing_keys(db: &Db, sql: &'static str) -> Result<HashSet<u64>> {
 
 struct Units {
     rule: UnitRule,
-    levels: Vec<crate::registry::Level>,
+    levels: Vec<super::Level>,
     /// Units in the database, by lower-case code.
     known: HashMap<String, UnitRef>,
     /// Units of the file checked so far: (country, depth) by lower-case code.
@@ -94,7 +94,7 @@ impl Units {
     async fn load(db: &Db) -> Result<Units> {
         Ok(Units {
             rule: UnitRule::default(),
-            levels: crate::registry::levels(db).await?,
+            levels: super::levels(db).await?,
             known: unit_refs(db).await?,
             in_file: HashMap::new(),
             written: HashMap::new(),

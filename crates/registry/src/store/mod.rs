@@ -4,14 +4,17 @@
 //! list below a unit is only served once the unit itself is in scope, so subtree queries
 //! never need a second filter.
 
-use crate::error::{collect, optional_text};
-use crate::paging::{Page, Paged, Sorts};
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
+pub mod exports;
+pub mod imports;
+
 use chrono::NaiveDate;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::{self as vocab, Ownership, PositionRole, SchoolLevel, Sex, SubSystem};
 use opencpd_domain::{Problem, Scope};
+use opencpd_kernel::error::{collect, optional_text, stale};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -481,11 +484,6 @@ pub async fn schools(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<School
     Ok(c.answer(total, items))
 }
 
-/// An edit made on a version someone else has changed since: a conflict, never an overwrite.
-pub(crate) fn stale(seen: i64, latest: i64) -> Error {
-    Error::Conflict(Problem::new("conflict").arg("detail", format!("version {seen} is not the latest ({latest})")))
-}
-
 /// What a person may set on a school, from a form or JSON. Flattened into the bodies that
 /// carry it, which refuse other fields (see `opencpd_domain::input`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -593,7 +591,7 @@ pub async fn create_school(db: &Db, actor: &Actor, input: &SchoolInput) -> Resul
     .bind(s.longitude)
     .fetch_one(&mut *c)
     .await)
-    .map_err(|e| crate::error::unique_violation(e, &s.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &s.code))?;
     audit::record(
         &mut tx,
         actor,
@@ -635,7 +633,7 @@ pub async fn update_school(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))
-    .map_err(|e| crate::error::unique_violation(e, &s.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &s.code))?;
     if updated == 0 {
         return Err(stale(version, before.version));
     }
@@ -793,7 +791,8 @@ pub struct PersonInput {
     pub email: Option<String>,
 }
 
-pub(crate) struct CheckedPerson {
+/// A person's fields once checked (what a write stores).
+pub struct CheckedPerson {
     staff_number: Option<String>,
     given_name: String,
     family_name: String,
@@ -803,7 +802,7 @@ pub(crate) struct CheckedPerson {
     email: Option<String>,
 }
 
-pub(crate) fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
+pub fn check_person(input: &PersonInput) -> Result<CheckedPerson> {
     let mut problems = Vec::new();
     let staff_number =
         optional_text(&input.staff_number).and_then(|s| collect(&mut problems, "staff_number", vocab::parse_code(s)));
@@ -857,7 +856,7 @@ pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))
-    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if updated == 0 {
         return Err(stale(version, before.version));
     }
@@ -1033,7 +1032,7 @@ pub async fn create_person(db: &Db, actor: &Actor, input: &NewPerson) -> Result<
         .fetch_one(&mut *c)
         .await
     })
-    .map_err(|e| crate::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, p.staff_number.as_deref().unwrap_or("")))?;
     if let Some(x) = &position {
         insert_position(&mut tx, id, x).await?;
     }
@@ -1237,7 +1236,7 @@ pub async fn create_cluster(db: &Db, actor: &Actor, input: &ClusterInput) -> Res
     .bind(unit.as_ref().map(|u| u.id))
     .fetch_one(&mut *c)
     .await)
-    .map_err(|e| crate::error::unique_violation(e, &code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
     for school_id in &member_ids {
         on_tx!(&mut tx, |c| sqlx::query("INSERT INTO cluster_schools (cluster_id, school_id) VALUES ($1, $2)")
             .bind(id)
