@@ -90,6 +90,8 @@ fn generate(shape: &Shape, seed: u64) -> Vec<Observation> {
     out
 }
 
+/// Within `tol`: absolute for numbers under 1 in size, relative above.
+#[cfg(slow_tests)]
 fn close(got: f64, want: f64, tol: f64) -> bool {
     (got - want).abs() <= tol * want.abs().max(1.0)
 }
@@ -343,14 +345,11 @@ fn dense_ols(x: &[Vec<f64>], y: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
         let d = a[col][col];
         assert!(d.abs() > 1e-12, "dense reference: singular");
         a[col].iter_mut().for_each(|v| *v /= d);
-        for i in 0..k {
-            if i != col {
-                let f = a[i][col];
-                if f != 0.0 {
-                    for j in 0..2 * k {
-                        a[i][j] -= f * a[col][j];
-                    }
-                }
+        let pivot = a[col].clone();
+        for (i, r) in a.iter_mut().enumerate() {
+            let f = r[col];
+            if i != col && f != 0.0 {
+                r.iter_mut().zip(&pivot).for_each(|(v, p)| *v -= f * p);
             }
         }
     }

@@ -92,6 +92,9 @@ pub fn normalised_gain(mean_pre: f64, mean_post: f64, max: f64) -> Result<f64, G
     Ok((mean_post - mean_pre) / (max - mean_pre))
 }
 
+/// A person's id, pre-test and post-test.
+type Person = (i64, Option<f64>, Option<f64>);
+
 /// Pairs the scores per person and computes the gains of each group and of all.
 /// A group with no pair is listed with its attrition and zero means.
 pub fn paired_gains(scores: &[Score], max: f64) -> Result<GainReport, GainError> {
@@ -117,11 +120,11 @@ pub fn paired_gains(scores: &[Score], max: f64) -> Result<GainReport, GainError>
         }
         *slot = Some(s.score);
     }
-    let mut by_group: BTreeMap<i64, Vec<(i64, Option<f64>, Option<f64>)>> = BTreeMap::new();
+    let mut by_group: BTreeMap<i64, Vec<Person>> = BTreeMap::new();
     for (&person, &(group, pre, post)) in &people {
         by_group.entry(group).or_default().push((person, pre, post));
     }
-    let summarise = |group: Option<i64>, rows: &[(i64, Option<f64>, Option<f64>)]| {
+    let summarise = |group: Option<i64>, rows: &[Person]| {
         let pairs: Vec<(f64, f64)> = rows.iter().filter_map(|(_, a, b)| Some(((*a)?, (*b)?))).collect();
         let paired = pairs.len();
         let (mean_pre, mean_post) = if paired == 0 {
@@ -142,7 +145,7 @@ pub fn paired_gains(scores: &[Score], max: f64) -> Result<GainReport, GainError>
         }
     };
     let groups: Vec<Gains> = by_group.iter().map(|(g, rows)| summarise(Some(*g), rows)).collect();
-    let all: Vec<(i64, Option<f64>, Option<f64>)> = people.iter().map(|(p, v)| (*p, v.1, v.2)).collect();
+    let all: Vec<Person> = people.iter().map(|(p, v)| (*p, v.1, v.2)).collect();
     let overall = summarise(None, &all);
     if overall.paired == 0 {
         return Err(GainError::NoPairs);

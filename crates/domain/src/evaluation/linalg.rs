@@ -14,7 +14,9 @@ pub fn spd_inverse(a: &[f64], p: usize) -> Result<Vec<f64>, usize> {
             d -= l[j * p + k] * l[j * p + k];
         }
         let diag = a[j * p + j];
-        if !(d > 1e-10 * diag) || diag <= f64::MIN_POSITIVE {
+        // NaN fails the first test as well.
+        let kept = d > 1e-10 * diag && diag > f64::MIN_POSITIVE;
+        if !kept {
             return Err(j);
         }
         let d = d.sqrt();
