@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod completion;
+pub mod evaluation;
 pub mod i18n;
 pub mod import;
 pub mod indicators;

@@ -1,0 +1,25 @@
+//! Evaluation of a programme's impact, pure: the statistics behind an impact report.
+//!
+//! - [`did`]: difference-in-differences of an outcome between arms and the comparison,
+//!   with unit and round fixed effects, standard errors clustered by unit of assignment
+//!   (CR1, as statsmodels computes it), t intervals on G − 1 degrees of freedom, and the
+//!   event-study variant that shows pre-trends; estimates asked for with too little data
+//!   are refused with the reason ([`did::Refusal`]).
+//! - [`bootstrap`]: the wild cluster restricted bootstrap (Rademacher weights, a recorded
+//!   seed) for designs with few clusters, its p-value and interval by test inversion.
+//! - [`power`]: the minimum detectable effect of a planned cluster-randomised design.
+//! - [`assign`]: stratified random assignment of units to arms, reproducible from a seed.
+//! - [`gain`]: pre- and post-tests paired per person, raw and normalised (Hake) gains,
+//!   attrition; a satisfaction index from Likert items.
+//!
+//! Not here: where observations come from, who may read an estimate, small-cell
+//! suppression of the counts shown beside it (the area crate does these), the clock.
+
+pub mod assign;
+pub mod bootstrap;
+pub mod did;
+pub mod dist;
+pub mod gain;
+mod linalg;
+pub mod power;
+mod rng;
