@@ -24,6 +24,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr/peer.ftl", include_str!("../locales/fr/peer.ftl")),
     ("en", "en/indicators.ftl", include_str!("../locales/en/indicators.ftl")),
     ("fr", "fr/indicators.ftl", include_str!("../locales/fr/indicators.ftl")),
+    ("en", "en/evaluation.ftl", include_str!("../locales/en/evaluation.ftl")),
+    ("fr", "fr/evaluation.ftl", include_str!("../locales/fr/evaluation.ftl")),
 ];
 
 pub struct Catalog {

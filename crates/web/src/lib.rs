@@ -33,8 +33,13 @@ static KINDS: [opencpd_store::import::Kind; 3] = {
 };
 
 /// Every area the app serves.
-pub static AREAS: &[&Area] =
-    &[&opencpd_registry::web::AREA, &AREA, &opencpd_peer::web::AREA, &opencpd_indicators::web::AREA];
+pub static AREAS: &[&Area] = &[
+    &opencpd_registry::web::AREA,
+    &AREA,
+    &opencpd_peer::web::AREA,
+    &opencpd_indicators::web::AREA,
+    &opencpd_evaluation::web::AREA,
+];
 
 pub use opencpd_registry::web::unit_stats;
 

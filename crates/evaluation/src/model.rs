@@ -1,0 +1,262 @@
+//! The request and answer shapes of the evaluation area (every request refuses unknown
+//! fields). Answers are made here from the domain's results, never serialised from a
+//! table's row or a domain type, so the API document says exactly what leaves.
+
+use opencpd_domain::evaluation::did;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A new evaluation: the place it covers, its arms and its rounds.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationInput {
+    pub code: String,
+    pub name: String,
+    /// The code of the unit whose schools take part (a district, a province, the country).
+    pub unit: String,
+    /// `randomised` or `observational`: what the estimates may be read as.
+    pub assignment: String,
+    /// Two or more, exactly one of them the comparison.
+    pub arms: Vec<ArmInput>,
+    /// In the order they took place: at least one baseline, then midlines and endlines.
+    pub rounds: Vec<RoundInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArmInput {
+    pub code: String,
+    pub name: String,
+    /// The arm the others are compared with.
+    #[serde(default)]
+    pub comparison: bool,
+    /// Its weight in a draw (1:1 by default).
+    #[serde(default = "one")]
+    pub ratio: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundInput {
+    pub code: String,
+    pub name: String,
+    /// `baseline` (before the programme), `midline` or `endline`.
+    pub kind: String,
+    /// The school year of the learner outcomes this round reads.
+    pub year: i64,
+    /// The term of those outcomes; 0 (the default) for the whole year.
+    #[serde(default)]
+    pub term: i64,
+}
+
+/// An evaluation with its arms (and how many schools each holds) and rounds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub assignment: String,
+    /// When the schools were assigned; none before.
+    pub assigned_at: Option<String>,
+    /// The seed of OpenCPD's draw (none for an assignment recorded from elsewhere).
+    pub seed: Option<String>,
+    /// The depth of the units the draw was stratified by (none: not stratified).
+    pub strata_depth: Option<i64>,
+    pub arms: Vec<Arm>,
+    pub rounds: Vec<Round>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Arm {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub comparison: bool,
+    pub ratio: i64,
+    /// Schools assigned to it.
+    pub schools: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Round {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub year: i64,
+    pub term: i64,
+    /// After the programme started.
+    pub post: bool,
+}
+
+/// OpenCPD draws the arms: every school under the evaluation's unit, stratified by the
+/// units at `strata_depth` below the country (none: one stratum), in the arms' ratios.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrawInput {
+    /// A whole number from 0 to 18446744073709551615, recorded with the draw; a random one
+    /// when none is given. The same seed and schools give the same arms.
+    pub seed: Option<String>,
+    pub strata_depth: Option<i64>,
+}
+
+/// The evaluators drew the arms themselves: each school's arm, recorded as it is.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInput {
+    pub schools: Vec<RecordedSchool>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedSchool {
+    /// The school's code.
+    pub school: String,
+    /// The arm's code.
+    pub arm: String,
+}
+
+/// Which outcome an estimate or a data set is about.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeQuery {
+    /// `mean_score` (the mean score, as a percent of the subject's maximum; the default)
+    /// or `proficient` (the percent of learners assessed proficient or advanced).
+    pub outcome: Option<String>,
+    /// The subject's code.
+    pub subject: Option<String>,
+    /// A grade's code; every grade when none.
+    pub grade: Option<String>,
+    /// `pooled` (one effect per arm; the default) or `event_study` (one per arm and round).
+    pub spec: Option<String>,
+    /// The wild bootstrap's seed (the evaluation's id when none).
+    pub seed: Option<String>,
+    /// `csv` (default) or `xlsx`, for the data set.
+    pub format: Option<String>,
+}
+
+/// One row of the analysis data set: a school in a round.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DataRow {
+    pub school_id: i64,
+    pub school_code: String,
+    pub school_name: String,
+    pub stratum: String,
+    pub arm: String,
+    pub round: String,
+    pub post: bool,
+    /// The outcome, in percent.
+    pub y: f64,
+    /// Learners assessed behind it.
+    pub assessed: i64,
+}
+
+/// An impact estimate, with beside every number what it rests on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImpactReport {
+    pub evaluation: String,
+    /// The outcome in words (measure, subject, grade).
+    pub outcome: String,
+    pub spec: String,
+    /// N.
+    pub observations: i64,
+    /// G: schools (the units of assignment, which the standard errors are clustered by).
+    pub clusters: i64,
+    /// K, every column counted (the unit effects included), as statsmodels counts it.
+    pub parameters: i64,
+    /// G − 1, the degrees of freedom of the t intervals.
+    pub df: i64,
+    /// c = G/(G−1) · (N−1)/(N−K).
+    pub small_sample_factor: f64,
+    pub level: f64,
+    pub coefficients: Vec<Coefficient>,
+    pub per_arm: Vec<ArmCount>,
+    /// The round an event study's coefficients are relative to.
+    pub reference_round: Option<String>,
+    /// What the estimate may be read as, in the reader's language.
+    pub caveats: Vec<String>,
+    /// With fewer than 40 clusters: the wild cluster bootstrap interval of each pooled
+    /// effect (Rademacher weights, the null imposed).
+    pub bootstrap: Vec<BootstrapInterval>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Coefficient {
+    pub arm: String,
+    /// The round of an event-study coefficient.
+    pub round: Option<String>,
+    /// In percentage points of the outcome.
+    pub estimate: f64,
+    /// Cluster-robust (CR1).
+    pub se: f64,
+    pub t: f64,
+    pub p_value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArmCount {
+    pub arm: String,
+    pub schools: i64,
+    pub observations: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BootstrapInterval {
+    pub arm: String,
+    pub low: f64,
+    pub high: f64,
+    pub p_value: f64,
+    pub draws: i64,
+    pub seed: String,
+    /// With 12 clusters or fewer there are few distinct draws: the ends are coarse.
+    pub coarse: bool,
+}
+
+impl Coefficient {
+    pub fn of(c: &did::Coefficient) -> Coefficient {
+        Coefficient {
+            arm: c.term.arm_name.clone(),
+            round: c.term.round_name.clone(),
+            estimate: c.estimate,
+            se: c.se,
+            t: c.t,
+            p_value: c.p_value,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+        }
+    }
+}
+
+/// A planned design's minimum detectable effect.
+#[derive(Debug, Clone, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PowerQuery {
+    /// J: schools (clusters) in the two arms together.
+    pub clusters: u32,
+    /// n: learners or teachers observed per school.
+    pub per_cluster: u32,
+    /// ρ: the intra-cluster correlation, from 0 to 1.
+    pub icc: f64,
+    /// P: the share of schools treated (0.5 by default).
+    pub treated_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Power {
+    pub clusters: u32,
+    pub per_cluster: u32,
+    pub icc: f64,
+    pub treated_share: f64,
+    pub alpha: f64,
+    pub power: f64,
+    /// In standard deviations of the outcome.
+    pub minimum_detectable_effect: f64,
+}

@@ -1,0 +1,647 @@
+//! The evaluation area's SQL: designs, the assignment of schools to arms, the analysis
+//! data set read from the schools' learner outcomes, and the estimates made from it.
+//!
+//! Rights: designs are set up and assigned by those who manage programmes; an evaluation
+//! is read (its design, data set and estimates) by those who read its whole place. The
+//! data set holds school means, not people.
+
+use crate::model::{
+    Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, ImpactReport,
+    OutcomeQuery, RecordInput, Round,
+};
+use opencpd_domain::Problem;
+use opencpd_domain::access::{Action, Target};
+use opencpd_domain::evaluation::{assign, bootstrap, did};
+use opencpd_domain::registry::{parse_code, parse_name};
+use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use std::collections::HashMap;
+
+const KINDS: &[&str] = &["baseline", "midline", "endline"];
+const ASSIGNMENTS: &[&str] = &["randomised", "observational"];
+/// The outcomes an estimate can be made of, from the schools' learner outcomes.
+pub const OUTCOMES: &[&str] = &["mean_score", "proficient"];
+
+fn one_of(value: &str, allowed: &[&str]) -> std::result::Result<String, Problem> {
+    let v = value.trim().to_ascii_lowercase();
+    if allowed.contains(&v.as_str()) {
+        Ok(v)
+    } else {
+        Err(Problem::new("bad-choice").arg("value", value).arg("allowed", allowed.join(", ")))
+    }
+}
+
+/// Checks a new evaluation: every field, every arm and round, by name.
+fn check(input: &EvaluationInput) -> Result<()> {
+    let mut problems = Vec::new();
+    collect(&mut problems, "code", parse_code(&input.code));
+    collect(&mut problems, "name", parse_name(&input.name));
+    collect(&mut problems, "assignment", one_of(&input.assignment, ASSIGNMENTS));
+    for (i, arm) in input.arms.iter().enumerate() {
+        collect(&mut problems, &format!("arms[{i}].code"), parse_code(&arm.code));
+        collect(&mut problems, &format!("arms[{i}].name"), parse_name(&arm.name));
+        if arm.ratio == 0 || arm.ratio > 100 {
+            problems.push(Problem::new("evaluation-ratio").in_column(format!("arms[{i}].ratio")));
+        }
+        if input.arms[..i].iter().any(|a| a.code.trim() == arm.code.trim()) {
+            problems
+                .push(Problem::new("duplicate-in-list").arg("value", &arm.code).in_column(format!("arms[{i}].code")));
+        }
+    }
+    let comparisons = input.arms.iter().filter(|a| a.comparison).count();
+    if input.arms.len() < 2 || comparisons != 1 {
+        problems.push(Problem::new("evaluation-arms").arg("comparisons", comparisons).in_column("arms"));
+    }
+    let mut seen_post = false;
+    for (i, round) in input.rounds.iter().enumerate() {
+        collect(&mut problems, &format!("rounds[{i}].code"), parse_code(&round.code));
+        collect(&mut problems, &format!("rounds[{i}].name"), parse_name(&round.name));
+        if let Some(kind) = collect(&mut problems, &format!("rounds[{i}].kind"), one_of(&round.kind, KINDS)) {
+            if kind == "baseline" && seen_post {
+                problems.push(Problem::new("evaluation-baseline-late").in_column(format!("rounds[{i}].kind")));
+            }
+            seen_post |= kind != "baseline";
+        }
+        if !(1900..=2100).contains(&round.year) {
+            problems.push(Problem::new("bad-year").arg("value", round.year).in_column(format!("rounds[{i}].year")));
+        }
+        if !(0..=4).contains(&round.term) {
+            problems
+                .push(Problem::new("evaluation-term").arg("value", round.term).in_column(format!("rounds[{i}].term")));
+        }
+        if input.rounds[..i].iter().any(|r| r.code.trim() == round.code.trim()) {
+            problems.push(
+                Problem::new("duplicate-in-list").arg("value", &round.code).in_column(format!("rounds[{i}].code")),
+            );
+        }
+    }
+    let baselines = input.rounds.iter().filter(|r| r.kind.trim().eq_ignore_ascii_case("baseline")).count();
+    if baselines == 0 || baselines == input.rounds.len() {
+        problems.push(Problem::new("evaluation-rounds").in_column("rounds"));
+    }
+    fail_if_any(problems)
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<Evaluation> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    check(input)?;
+    let code = input.unit.trim().to_string();
+    let unit: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
+        .bind(&code)
+        .fetch_optional(p)
+        .await)?;
+    let Some((unit_id, unit_path)) = unit else {
+        return Err(Error::Invalid(vec![Problem::new("unknown-unit").arg("value", &code).in_column("unit")]));
+    };
+    let mut tx = db.begin().await?;
+    let evaluation = input.code.trim().to_string();
+    let assignment = input.assignment.trim().to_ascii_lowercase();
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO evaluations (code, name, unit_id, unit_path, assignment, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(&evaluation)
+    .bind(input.name.trim())
+    .bind(unit_id)
+    .bind(&unit_path)
+    .bind(&assignment)
+    .bind(chrono::Utc::now())
+    .fetch_one(&mut *c)
+    .await)
+    .map_err(|e| unique_violation(e, &evaluation))?;
+    for (i, arm) in input.arms.iter().enumerate() {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO evaluation_arms (evaluation_id, position, code, name, comparison, ratio) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(arm.code.trim())
+        .bind(arm.name.trim())
+        .bind(arm.comparison)
+        .bind(arm.ratio as i64)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    }
+    for (i, round) in input.rounds.iter().enumerate() {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO evaluation_rounds (evaluation_id, position, code, name, kind, year, term) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(round.code.trim())
+        .bind(round.name.trim())
+        .bind(round.kind.trim().to_ascii_lowercase())
+        .bind(round.year)
+        .bind(round.term)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    }
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "create",
+        "evaluation",
+        &id.to_string(),
+        &evaluation,
+        None,
+        Some(&evaluation),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+#[derive(sqlx::FromRow)]
+struct EvaluationRow {
+    id: i64,
+    code: String,
+    name: String,
+    unit_id: i64,
+    unit_name: String,
+    unit_path: String,
+    assignment: String,
+    assigned_at: Option<String>,
+    seed: Option<String>,
+    strata_depth: Option<i64>,
+}
+
+const SELECT: &str = "SELECT e.id, e.code, e.name, e.unit_id, u.name AS unit_name, e.unit_path, e.assignment, \
+    CAST(e.assigned_at AS TEXT) AS assigned_at, e.seed, e.strata_depth FROM evaluations e JOIN units u ON u.id = e.unit_id";
+
+/// The evaluations whose whole place the actor reads.
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<Evaluation>> {
+    let scope = ListScope::of(actor).sql(Columns::path("e.unit_path"));
+    let sql = format!("{SELECT} WHERE {scope} ORDER BY e.code");
+    let rows: Vec<EvaluationRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(with_parts(db, row).await?);
+    }
+    Ok(out)
+}
+
+async fn row(db: &Db, actor: &Actor, id: i64) -> Result<EvaluationRow> {
+    let sql = format!("{SELECT} WHERE e.id = $1");
+    let row: EvaluationRow =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?
+            .ok_or(Error::NotFound)?;
+    actor.require(Action::Read, &Target::Unit { path: &row.unit_path })?;
+    Ok(row)
+}
+
+async fn with_parts(db: &Db, row: EvaluationRow) -> Result<Evaluation> {
+    let arms: Vec<(i64, String, String, bool, i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT a.id, a.code, a.name, a.comparison, a.ratio, \
+         (SELECT COUNT(*) FROM evaluation_schools s WHERE s.arm_id = a.id) \
+         FROM evaluation_arms a WHERE a.evaluation_id = $1 ORDER BY a.position"
+    )
+    .bind(row.id)
+    .fetch_all(p)
+    .await)?;
+    let rounds: Vec<(i64, String, String, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name, kind, year, term FROM evaluation_rounds WHERE evaluation_id = $1 ORDER BY position"
+    )
+    .bind(row.id)
+    .fetch_all(p)
+    .await)?;
+    Ok(Evaluation {
+        id: row.id,
+        code: row.code,
+        name: row.name,
+        unit_id: row.unit_id,
+        unit_name: row.unit_name,
+        assignment: row.assignment,
+        assigned_at: row.assigned_at,
+        seed: row.seed,
+        strata_depth: row.strata_depth,
+        arms: arms
+            .into_iter()
+            .map(|(id, code, name, comparison, ratio, schools)| Arm { id, code, name, comparison, ratio, schools })
+            .collect(),
+        rounds: rounds
+            .into_iter()
+            .map(|(id, code, name, kind, year, term)| Round {
+                post: kind != "baseline",
+                id,
+                code,
+                name,
+                kind,
+                year,
+                term,
+            })
+            .collect(),
+    })
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Evaluation> {
+    let row = row(db, actor, id).await?;
+    with_parts(db, row).await
+}
+
+/// An evaluation is assigned once: a second draw or record would change the arms the data
+/// was collected under.
+fn assigned_already(e: &Evaluation) -> Result<()> {
+    match &e.assigned_at {
+        Some(at) => Err(Error::Conflict(
+            Problem::new("evaluation-assigned").arg("at", at).arg("seed", e.seed.clone().unwrap_or_else(|| "-".into())),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// OpenCPD draws the arms of every school under the evaluation's unit.
+pub async fn draw(db: &Db, actor: &Actor, id: i64, input: &DrawInput) -> Result<Evaluation> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let e = get(db, actor, id).await?;
+    assigned_already(&e)?;
+    let seed: u64 = match input.seed.as_deref().map(str::trim) {
+        Some(s) => {
+            s.parse().map_err(|_| Error::Invalid(vec![Problem::new("bad-number").arg("value", s).in_column("seed")]))?
+        }
+        None => rand::random(),
+    };
+    let path: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
+    // Each school with the code of its unit at the strata depth (its own unit when that
+    // is shallower).
+    let depth = input.strata_depth;
+    if let Some(d) = depth
+        && !(0..=6).contains(&d)
+    {
+        return Err(Error::Invalid(vec![Problem::new("bad-number").arg("value", d).in_column("strata_depth")]));
+    }
+    let schools: Vec<(i64, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT s.id, COALESCE((SELECT u.code FROM units u WHERE u.depth = $3 AND s.unit_path LIKE u.path || '%'), '') \
+         FROM schools s WHERE s.unit_path >= $1 AND s.unit_path < $2 ORDER BY s.id"
+    )
+    .bind(&path)
+    .bind(opencpd_domain::access::upper_bound(&path))
+    .bind(depth.unwrap_or(-1))
+    .fetch_all(p)
+    .await
+    })?;
+    if schools.is_empty() {
+        return Err(Error::Invalid(vec![Problem::new("evaluation-no-schools").arg("unit", &e.unit_name)]));
+    }
+    let candidates: Vec<assign::Candidate> =
+        schools.into_iter().map(|(unit, stratum)| assign::Candidate { unit, stratum }).collect();
+    let arms: Vec<assign::ArmRatio> =
+        e.arms.iter().map(|a| assign::ArmRatio { arm: a.code.clone(), ratio: a.ratio as u32 }).collect();
+    let drawn = assign::assign(&candidates, &arms, seed)
+        .map_err(|err| Error::Invalid(vec![Problem::new("evaluation-draw").arg("reason", err)]))?;
+    let rows: Vec<(i64, i64, String)> = drawn.into_iter().map(|a| (a.unit, e.arms[a.arm].id, a.stratum)).collect();
+    save(db, actor, &e, &rows, Some(seed), depth).await?;
+    get(db, actor, id).await
+}
+
+/// The evaluators' own assignment, school by school; every row is checked before any is
+/// written, and a school listed twice or outside the evaluation's unit is named.
+pub async fn record(db: &Db, actor: &Actor, id: i64, input: &RecordInput) -> Result<Evaluation> {
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let e = get(db, actor, id).await?;
+    assigned_already(&e)?;
+    let path: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    for (i, r) in input.schools.iter().enumerate() {
+        let column = format!("schools[{i}]");
+        let Some(arm) = e.arms.iter().find(|a| a.code == r.arm.trim()) else {
+            let allowed: Vec<&str> = e.arms.iter().map(|a| a.code.as_str()).collect();
+            problems.push(
+                Problem::new("bad-choice")
+                    .arg("value", &r.arm)
+                    .arg("allowed", allowed.join(", "))
+                    .in_column(format!("{column}.arm")),
+            );
+            continue;
+        };
+        let school: Option<(i64, String)> =
+            on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
+                .bind(r.school.trim())
+                .fetch_optional(p)
+                .await)?;
+        match school {
+            Some((sid, unit_path)) if unit_path.starts_with(&path) => {
+                if seen.insert(sid, i).is_some() {
+                    problems.push(
+                        Problem::new("duplicate-in-list").arg("value", &r.school).in_column(format!("{column}.school")),
+                    );
+                }
+                rows.push((sid, arm.id, String::new()));
+            }
+            _ => problems.push(
+                Problem::new("evaluation-school-outside")
+                    .arg("value", &r.school)
+                    .arg("unit", &e.unit_name)
+                    .in_column(format!("{column}.school")),
+            ),
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(Problem::new("evaluation-no-schools").arg("unit", &e.unit_name).in_column("schools"));
+    }
+    fail_if_any(problems)?;
+    save(db, actor, &e, &rows, None, None).await?;
+    get(db, actor, id).await
+}
+
+async fn save(
+    db: &Db,
+    actor: &Actor,
+    e: &Evaluation,
+    rows: &[(i64, i64, String)],
+    seed: Option<u64>,
+    depth: Option<i64>,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    // Only the first of two assignments racing each other is kept.
+    let claimed = on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE evaluations SET assigned_at = $2, seed = $3, strata_depth = $4 WHERE id = $1 AND assigned_at IS NULL"
+    )
+    .bind(e.id)
+    .bind(chrono::Utc::now())
+    .bind(seed.map(|s| s.to_string()))
+    .bind(depth)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if claimed == 0 {
+        return Err(Error::Conflict(Problem::new("evaluation-assigned").arg("at", "-").arg("seed", "-")));
+    }
+    for chunk in rows.chunks(500) {
+        let mut sql =
+            String::from("INSERT INTO evaluation_schools (evaluation_id, school_id, arm_id, stratum) VALUES ");
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 4;
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+        }
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (school, arm, stratum) in chunk {
+                q = q.bind(e.id).bind(*school).bind(*arm).bind(stratum);
+            }
+            q.execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    let how = match seed {
+        Some(s) => format!("drawn with seed {s}"),
+        None => "recorded".to_string(),
+    };
+    let summary = format!("{}: {} schools assigned, {how}", e.code, rows.len());
+    audit::record::<(), _>(&mut tx, actor, "assign", "evaluation", &e.id.to_string(), &summary, None, Some(&summary))
+        .await?;
+    tx.commit().await
+}
+
+/// What an outcome query asks, checked.
+struct Outcome {
+    measure: String,
+    subject_id: i64,
+    grade_id: i64,
+}
+
+async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
+    let mut problems = Vec::new();
+    let measure = collect(&mut problems, "outcome", one_of(q.outcome.as_deref().unwrap_or("mean_score"), OUTCOMES));
+    let subject = q.subject.as_deref().map(str::trim).unwrap_or("");
+    let subject_id: Option<i64> = if subject.is_empty() {
+        problems.push(Problem::new("required").in_column("subject"));
+        None
+    } else {
+        let id = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE code = $1")
+            .bind(subject)
+            .fetch_optional(p)
+            .await)?;
+        if id.is_none() {
+            problems.push(Problem::new("unknown-subject").arg("value", subject).in_column("subject"));
+        }
+        id
+    };
+    let grade = q.grade.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    let grade_id = match grade {
+        None => Some(0),
+        Some(g) => {
+            let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM outcome_grades WHERE code = $1")
+                .bind(g)
+                .fetch_optional(p)
+                .await)?;
+            if id.is_none() {
+                problems.push(Problem::new("unknown-grade").arg("value", g).in_column("grade"));
+            }
+            id
+        }
+    };
+    fail_if_any(problems)?;
+    Ok(Outcome {
+        measure: measure.unwrap_or_default(),
+        subject_id: subject_id.unwrap_or_default(),
+        grade_id: grade_id.unwrap_or_default(),
+    })
+}
+
+/// The analysis data set: one row per school and round with data, the outcome in percent
+/// (the mean score over the subject's maximum, or the share proficient or advanced),
+/// weighted by the learners assessed over grades and sexes; groups of learners are not
+/// split (the rows for all learners are read).
+pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>)> {
+    let e = get(db, actor, id).await?;
+    let o = outcome(db, q).await?;
+    let value = match o.measure.as_str() {
+        "proficient" => {
+            "CAST(100.0 * SUM(COALESCE(lo.proficient, 0) + COALESCE(lo.advanced, 0)) / SUM(lo.assessed) AS DOUBLE PRECISION)".to_string()
+        }
+        _ => "CAST(100.0 * SUM(lo.mean_score * lo.assessed) / SUM(lo.assessed) / MAX(sub.max_score) AS DOUBLE PRECISION)".to_string(),
+    };
+    let measured = match o.measure.as_str() {
+        "proficient" => "lo.proficient IS NOT NULL",
+        _ => "lo.mean_score IS NOT NULL",
+    };
+    let sql = format!(
+        "SELECT s.id, s.code, s.name, es.stratum, a.code, r.code, r.kind, {value}, CAST(SUM(lo.assessed) AS BIGINT) \
+         FROM evaluation_schools es \
+         JOIN schools s ON s.id = es.school_id \
+         JOIN evaluation_arms a ON a.id = es.arm_id \
+         JOIN evaluation_rounds r ON r.evaluation_id = es.evaluation_id \
+         JOIN learner_outcomes lo ON lo.school_id = es.school_id AND lo.year = r.year AND lo.term = r.term \
+         JOIN outcome_subjects sub ON sub.id = lo.subject_id \
+         WHERE es.evaluation_id = $1 AND lo.subject_id = $2 AND ($3 = 0 OR lo.grade_id = $3) AND lo.group_id = 0 \
+           AND lo.assessed > 0 AND {measured} \
+         GROUP BY s.id, s.code, s.name, es.stratum, a.code, r.code, r.kind, r.position \
+         ORDER BY s.code, r.position"
+    );
+    type Raw = (i64, String, String, String, String, String, String, f64, i64);
+    let raw: Vec<Raw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(e.id)
+        .bind(o.subject_id)
+        .bind(o.grade_id)
+        .fetch_all(p)
+        .await)?;
+    let rows = raw
+        .into_iter()
+        .map(|(school_id, school_code, school_name, stratum, arm, round, kind, y, assessed)| DataRow {
+            school_id,
+            school_code,
+            school_name,
+            stratum,
+            arm,
+            round,
+            post: kind != "baseline",
+            y,
+            assessed,
+        })
+        .collect();
+    Ok((e, rows))
+}
+
+/// Why an estimate is not given, as a problem the reader can act on.
+fn refused(r: did::Refusal) -> Error {
+    let p = match &r {
+        did::Refusal::RoundWithoutData { round } => Problem::new("evaluation-round-empty").arg("round", round),
+        did::Refusal::NoVariance { value } => Problem::new("evaluation-no-variance").arg("value", value),
+        did::Refusal::TooFewClusters { found, needed } => {
+            Problem::new("evaluation-few-clusters").arg("found", found).arg("needed", needed)
+        }
+        did::Refusal::TooFewClustersInArm { arm, found, needed } => {
+            Problem::new("evaluation-few-in-arm").arg("arm", arm).arg("found", found).arg("needed", needed)
+        }
+        did::Refusal::NoComparison { arm } | did::Refusal::ArmWithoutUnits { arm } => {
+            Problem::new("evaluation-arm-empty").arg("arm", arm)
+        }
+        other => Problem::new("evaluation-refused").arg("reason", other),
+    };
+    Error::Invalid(vec![p])
+}
+
+/// The impact estimate of an outcome: difference-in-differences with school and round
+/// effects, CR1 errors clustered by school, and with fewer than 40 schools the wild
+/// cluster bootstrap interval of each effect.
+pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &str) -> Result<ImpactReport> {
+    let spec = match q.spec.as_deref().map(str::trim).unwrap_or("pooled") {
+        "pooled" => did::Spec::Pooled,
+        "event_study" => did::Spec::EventStudy,
+        other => {
+            return Err(Error::Invalid(vec![
+                Problem::new("bad-choice").arg("value", other).arg("allowed", "pooled, event_study").in_column("spec"),
+            ]));
+        }
+    };
+    let seed: u64 = match q.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            s.parse().map_err(|_| Error::Invalid(vec![Problem::new("bad-number").arg("value", s).in_column("seed")]))?
+        }
+        None => id as u64,
+    };
+    let (e, rows) = dataset(db, actor, id, q).await?;
+    if e.assigned_at.is_none() {
+        return Err(Error::Invalid(vec![Problem::new("evaluation-unassigned")]));
+    }
+    let design = did::Design {
+        rounds: e.rounds.iter().map(|r| did::Round { name: r.code.clone(), post: r.post }).collect(),
+        arms: e.arms.iter().map(|a| a.code.clone()).collect(),
+        comparison: e.arms.iter().position(|a| a.comparison).unwrap_or(0),
+        assignment: if e.assignment == "randomised" {
+            did::Assignment::Randomised
+        } else {
+            did::Assignment::Observational
+        },
+    };
+    let round_of: HashMap<&str, usize> = e.rounds.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
+    let arm_of: HashMap<&str, usize> = e.arms.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
+    let observations: Vec<did::Observation> = rows
+        .iter()
+        .map(|r| did::Observation {
+            unit: r.school_id,
+            cluster: r.school_id,
+            round: round_of[r.round.as_str()],
+            arm: arm_of[r.arm.as_str()],
+            y: r.y,
+        })
+        .collect();
+    let model = did::Model::new(&design, &observations, spec).map_err(refused)?;
+    let fit = model.fit();
+    let mut boot = Vec::new();
+    if fit.few_clusters() && spec == did::Spec::Pooled {
+        for (i, c) in fit.coefficients.iter().enumerate() {
+            let w = bootstrap::wild_cluster_interval(&model, i, bootstrap::DRAWS, seed, did::LEVEL)
+                .map_err(|err| Error::Invalid(vec![Problem::new("evaluation-refused").arg("reason", err)]))?;
+            boot.push(BootstrapInterval {
+                arm: c.term.arm_name.clone(),
+                low: w.low,
+                high: w.high,
+                p_value: w.p_value,
+                draws: w.draws as i64,
+                seed: w.seed.to_string(),
+                coarse: w.coarse,
+            });
+        }
+    }
+    let catalog = opencpd_domain::i18n::catalog();
+    let caveats = fit
+        .caveats
+        .iter()
+        .map(|c| match c {
+            did::Caveat::Randomised => catalog.text(lang, "evaluation-caveat-randomised", &[]),
+            did::Caveat::Observational => catalog.text(lang, "evaluation-caveat-observational", &[]),
+            did::Caveat::FewClusters { clusters } => {
+                catalog.text(lang, "evaluation-caveat-few-clusters", &[("clusters", clusters.to_string())])
+            }
+        })
+        .collect();
+    let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o_key(q)), &[]);
+    let outcome = match q.grade.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => format!("{measure} · {} · {g}", q.subject.as_deref().unwrap_or("").trim()),
+        None => format!("{measure} · {}", q.subject.as_deref().unwrap_or("").trim()),
+    };
+    Ok(ImpactReport {
+        evaluation: e.code.clone(),
+        outcome,
+        spec: match spec {
+            did::Spec::Pooled => "pooled".into(),
+            did::Spec::EventStudy => "event_study".into(),
+        },
+        observations: fit.observations as i64,
+        clusters: fit.clusters as i64,
+        parameters: fit.parameters as i64,
+        df: fit.df as i64,
+        small_sample_factor: fit.small_sample_factor,
+        level: fit.level,
+        coefficients: fit.coefficients.iter().map(Coefficient::of).collect(),
+        per_arm: fit
+            .per_arm
+            .iter()
+            .map(|a| ArmCount { arm: a.arm.clone(), schools: a.units as i64, observations: a.observations as i64 })
+            .collect(),
+        reference_round: fit.reference_round.map(|r| e.rounds[r].code.clone()),
+        caveats,
+        bootstrap: boot,
+    })
+}
+
+fn o_key(q: &OutcomeQuery) -> &'static str {
+    match q.outcome.as_deref().map(str::trim) {
+        Some("proficient") => "proficient",
+        _ => "mean_score",
+    }
+}
+
+/// The subjects and grades an outcome can be asked for, as (code, name), for the pages.
+pub async fn outcome_choices(db: &Db) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+    let subjects =
+        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM outcome_subjects ORDER BY code").fetch_all(p).await)?;
+    let grades =
+        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM outcome_grades ORDER BY position").fetch_all(p).await)?;
+    Ok((subjects, grades))
+}

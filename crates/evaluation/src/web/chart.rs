@@ -1,0 +1,148 @@
+//! The evaluation's charts as SVG, drawn with presentation attributes only (the pages'
+//! CSP forbids inline styles): each effect a point on its interval, zero marked, so a
+//! reader sees at once which intervals cross it.
+
+use crate::model::{Evaluation, ImpactReport};
+use std::fmt::Write;
+
+const WIDTH: f64 = 640.0;
+const LEFT: f64 = 150.0;
+const RIGHT: f64 = 20.0;
+const ROW: f64 = 34.0;
+
+/// Text safe inside SVG.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Bounds that hold every interval and zero, with a margin.
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    let pad = ((hi - lo) * 0.1).max(0.5);
+    (lo - pad, hi + pad)
+}
+
+/// A forest plot: one row per effect (and per bootstrap interval, drawn thinner below it).
+pub fn effects(report: &ImpactReport) -> String {
+    let rows: Vec<(String, f64, f64, f64, Option<(f64, f64)>)> = report
+        .coefficients
+        .iter()
+        .map(|c| {
+            let label = match &c.round {
+                Some(r) => format!("{} × {r}", c.arm),
+                None => c.arm.clone(),
+            };
+            let boot = report.bootstrap.iter().find(|b| b.arm == c.arm && c.round.is_none()).map(|b| (b.low, b.high));
+            (label, c.estimate, c.ci_low, c.ci_high, boot)
+        })
+        .collect();
+    let (lo, hi) = bounds(rows.iter().flat_map(|r| {
+        let b = r.4.unwrap_or((r.2, r.3));
+        [r.2, r.3, b.0, b.1]
+    }));
+    let x = |v: f64| LEFT + (v - lo) / (hi - lo) * (WIDTH - LEFT - RIGHT);
+    let height = ROW * rows.len() as f64 + 40.0;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="effects" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    let zero = x(0.0);
+    let _ = write!(
+        svg,
+        r##"<line x1="{zero:.1}" y1="4" x2="{zero:.1}" y2="{:.1}" stroke="#888" stroke-dasharray="4 3"/>"##,
+        height - 24.0
+    );
+    for (i, (label, est, low, high, boot)) in rows.iter().enumerate() {
+        let y = 20.0 + ROW * i as f64;
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + 4.0, esc(label));
+        let _ = write!(
+            svg,
+            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#1f5fa8" stroke-width="3"/><circle cx="{:.1}" cy="{y:.1}" r="5" fill="#1f5fa8"/>"##,
+            x(*low),
+            x(*high),
+            x(*est)
+        );
+        if let Some((bl, bh)) = boot {
+            let yb = y + 10.0;
+            let _ = write!(
+                svg,
+                r##"<line x1="{:.1}" y1="{yb:.1}" x2="{:.1}" y2="{yb:.1}" stroke="#c77c0e" stroke-width="1.5"/>"##,
+                x(*bl),
+                x(*bh)
+            );
+        }
+    }
+    let axis = height - 14.0;
+    for v in [lo, 0.0, hi] {
+        let _ =
+            write!(svg, r##"<text x="{:.1}" y="{axis:.1}" font-size="11" text-anchor="middle">{v:.1}</text>"##, x(v));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The event study of the first arm that is not the comparison: one point per round, the
+/// reference round at zero, a line through them; the rounds before the programme show
+/// whether the arms moved in parallel before it.
+pub fn event_study(report: &ImpactReport, evaluation: &Evaluation) -> Option<String> {
+    let arm = evaluation.arms.iter().find(|a| !a.comparison)?;
+    let mut points: Vec<(usize, f64, f64, f64)> = report
+        .coefficients
+        .iter()
+        .filter(|c| c.arm == arm.code)
+        .filter_map(|c| {
+            let r = evaluation.rounds.iter().position(|r| Some(&r.code) == c.round.as_ref())?;
+            Some((r, c.estimate, c.ci_low, c.ci_high))
+        })
+        .collect();
+    if let Some(r) = report.reference_round.as_ref().and_then(|r| evaluation.rounds.iter().position(|x| &x.code == r)) {
+        points.push((r, 0.0, 0.0, 0.0));
+    }
+    points.sort_by_key(|p| p.0);
+    if points.len() < 2 {
+        return None;
+    }
+    let (lo, hi) = bounds(points.iter().flat_map(|p| [p.2, p.3]));
+    let height = 220.0;
+    let n = evaluation.rounds.len().max(2) as f64;
+    let x = |r: usize| 50.0 + r as f64 / (n - 1.0) * (WIDTH - 80.0);
+    let y = |v: f64| 10.0 + (hi - v) / (hi - lo) * (height - 50.0);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="event study" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    let _ = write!(
+        svg,
+        r##"<line x1="40" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#888" stroke-dasharray="4 3"/>"##,
+        y(0.0),
+        WIDTH - 20.0
+    );
+    let path: Vec<String> = points.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1))).collect();
+    let _ = write!(svg, r##"<polyline points="{}" fill="none" stroke="#1f5fa8" stroke-width="2"/>"##, path.join(" "));
+    for (r, est, low, high) in &points {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="#1f5fa8"/><circle cx="{0:.1}" cy="{3:.1}" r="4" fill="#1f5fa8"/>"##,
+            x(*r),
+            y(*low),
+            y(*high),
+            y(*est)
+        );
+    }
+    for (i, round) in evaluation.rounds.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"##,
+            x(i),
+            height - 12.0,
+            esc(&round.code)
+        );
+    }
+    for v in [lo, 0.0, hi] {
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="11">{v:.1}</text>"##, y(v) + 4.0);
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}

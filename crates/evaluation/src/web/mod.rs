@@ -1,0 +1,286 @@
+//! The evaluation area's pages and `/api/v1` routes, as an [`opencpd_http::Area`].
+
+mod chart;
+
+use crate::model::{
+    Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, ImpactReport,
+    OutcomeQuery, Power, PowerQuery, RecordInput, RecordedSchool, Round,
+};
+use crate::store;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use opencpd_domain::Problem;
+use opencpd_domain::evaluation::power;
+use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, download, ok};
+use serde::Serialize;
+use utoipa::OpenApi;
+
+/// Evaluation designs, assignment and impact estimates.
+pub static AREA: Area = Area {
+    name: "evaluation",
+    templates: TEMPLATES,
+    pages: |_| pages(),
+    api: |_| api(),
+    openapi: || EvaluationApi::openapi(),
+    imports: &[],
+    after_write: opencpd_http::nothing_after_write,
+};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("evaluation/list.html", include_str!("../../templates/evaluation/list.html")),
+    ("evaluation/evaluation.html", include_str!("../../templates/evaluation/evaluation.html")),
+];
+
+fn pages() -> Router<AppState> {
+    Router::new().route("/evaluations", get(list_page)).route("/evaluations/{id}", get(evaluation_page))
+}
+
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/evaluations", get(list).post(create))
+        .route("/evaluations/power", get(minimum_detectable_effect))
+        .route("/evaluations/{id}", get(get_one))
+        .route("/evaluations/{id}/draw", post(draw))
+        .route("/evaluations/{id}/assignment", post(record))
+        .route("/evaluations/{id}/estimate", get(estimate))
+        .route("/evaluations/{id}/data", get(data))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, create, get_one, draw, record, estimate, data, minimum_detectable_effect),
+    components(schemas(
+        Evaluation,
+        EvaluationInput,
+        crate::model::ArmInput,
+        crate::model::RoundInput,
+        Arm,
+        Round,
+        DrawInput,
+        RecordInput,
+        RecordedSchool,
+        ImpactReport,
+        Coefficient,
+        ArmCount,
+        BootstrapInterval,
+        DataRow,
+        Power,
+        ApiError
+    ))
+)]
+struct EvaluationApi;
+
+#[utoipa::path(get, path = "/api/v1/evaluations", responses((status = 200, body = Vec<Evaluation>)))]
+async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Evaluation>>> {
+    Ok(Json(store::list(&state.db, ctx.actor()?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/evaluations", request_body = EvaluationInput,
+    responses((status = 201, body = Evaluation), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<EvaluationInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let e = store::create(&state.db, ctx.actor()?, &input).await?;
+    Ok((StatusCode::CREATED, Json(e)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = Evaluation), (status = 404, body = ApiError)))]
+async fn get_one(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Evaluation>> {
+    Ok(Json(store::get(&state.db, ctx.actor()?, id).await?))
+}
+
+/// OpenCPD draws the arms, stratified, from a seed it records (a second assignment is a 409).
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/draw", params(("id" = i64, Path)), request_body = DrawInput,
+    responses((status = 200, body = Evaluation), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn draw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<DrawInput>, JsonRejection>,
+) -> Result<Json<Evaluation>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(store::draw(&state.db, ctx.actor()?, id, &input).await?))
+}
+
+/// The evaluators' own assignment, school by school (a second assignment is a 409).
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/assignment", params(("id" = i64, Path)), request_body = RecordInput,
+    responses((status = 200, body = Evaluation), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<RecordInput>, JsonRejection>,
+) -> Result<Json<Evaluation>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(store::record(&state.db, ctx.actor()?, id, &input).await?))
+}
+
+/// The impact estimate of an outcome; one asked with too little data is a 422 saying why.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/estimate", params(("id" = i64, Path), OutcomeQuery),
+    responses((status = 200, body = ImpactReport), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn estimate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<OutcomeQuery>, QueryRejection>,
+) -> Result<Json<ImpactReport>> {
+    let Query(q) = ok(q)?;
+    Ok(Json(store::estimate(&state.db, ctx.actor()?, id, &q, ctx.lang).await?))
+}
+
+const DATA_HEADERS: &[&str] =
+    &["school_id", "school_code", "school_name", "stratum", "arm", "round", "post", "y", "assessed"];
+
+/// The analysis data set, one row per school and round, to rerun the analysis in R or Stata.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/data", params(("id" = i64, Path), OutcomeQuery),
+    responses((status = 200, description = "CSV or XLSX, one row per school and round"), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn data(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<OutcomeQuery>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let format = download::format(q.format.as_deref())?;
+    let (e, rows) = store::dataset(&state.db, ctx.actor()?, id, &q).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.school_id.to_string(),
+                r.school_code,
+                r.school_name,
+                r.stratum,
+                r.arm,
+                r.round,
+                if r.post { "1" } else { "0" }.to_string(),
+                format!("{:.6}", r.y),
+                r.assessed.to_string(),
+            ]
+        })
+        .collect();
+    download::table(format, &format!("{}-data", e.code), DATA_HEADERS, rows)
+}
+
+/// The minimum detectable effect of a planned cluster-randomised design (α = 0.05, power 80%).
+#[utoipa::path(get, path = "/api/v1/evaluations/power", params(PowerQuery),
+    responses((status = 200, body = Power), (status = 422, body = ApiError)))]
+async fn minimum_detectable_effect(
+    ctx: Ctx,
+    q: std::result::Result<Query<PowerQuery>, QueryRejection>,
+) -> Result<Json<Power>> {
+    ctx.actor()?;
+    let Query(q) = ok(q)?;
+    let mut d = power::PlannedDesign::usual(q.clusters, q.per_cluster, q.icc);
+    if let Some(p) = q.treated_share {
+        d.treated_share = p;
+    }
+    let mde = power::minimum_detectable_effect(&d)
+        .map_err(|e| Error::Invalid(vec![Problem::new("evaluation-refused").arg("reason", e)]))?;
+    Ok(Json(Power {
+        clusters: d.clusters,
+        per_cluster: d.cluster_size,
+        icc: d.icc,
+        treated_share: d.treated_share,
+        alpha: d.alpha,
+        power: d.power,
+        minimum_detectable_effect: mde,
+    }))
+}
+
+/// Any serialisable value, for a template.
+fn v<T: Serialize>(value: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    let evaluations = store::list(&state.db, ctx.actor()?).await?;
+    state.templates.page(&ctx, "evaluation/list.html", minijinja::context! { evaluations => v(&evaluations) })
+}
+
+async fn evaluation_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Query(q): Query<OutcomeQuery>,
+) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let evaluation = store::get(&state.db, actor, id).await?;
+    let (subjects, grades) = store::outcome_choices(&state.db).await?;
+    let asked = q.subject.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let (report, refusal, chart, event) = if asked {
+        match store::estimate(&state.db, actor, id, &q, ctx.lang).await {
+            Ok(report) => {
+                let chart = chart::effects(&report);
+                let event = if report.spec == "event_study" { chart::event_study(&report, &evaluation) } else { None };
+                (Some(report), None, Some(chart), event)
+            }
+            Err(opencpd_kernel::Error::Invalid(problems)) => {
+                let words: Vec<String> = problems.iter().map(|p| p.message(ctx.lang)).collect();
+                (None, Some(words.join("; ")), None, None)
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        (None, None, None, None)
+    };
+    let query = serde_urlencoded_pairs(&q);
+    state.templates.page(
+        &ctx,
+        "evaluation/evaluation.html",
+        minijinja::context! {
+            evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades),
+            q => minijinja::context! { outcome => q.outcome.clone().unwrap_or_default(), subject => q.subject.clone().unwrap_or_default(),
+                grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default() },
+            report => v(&report), refusal, chart => chart.map(minijinja::Value::from_safe_string),
+            event => event.map(minijinja::Value::from_safe_string), query,
+        },
+    )
+}
+
+/// The outcome part of a page's query, for the data set's link.
+fn serde_urlencoded_pairs(q: &OutcomeQuery) -> String {
+    let mut parts = Vec::new();
+    for (name, value) in [("outcome", &q.outcome), ("subject", &q.subject), ("grade", &q.grade)] {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let escaped: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            parts.push(format!("{name}={escaped}"));
+        }
+    }
+    parts.join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TEMPLATES;
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
+    }
+
+    #[test]
+    fn pages_have_nothing_inline_the_csp_would_block() {
+        for (name, body) in TEMPLATES {
+            assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
+        }
+    }
+}
