@@ -63,3 +63,4 @@ evaluation-coarse = few schools: the interval's ends are coarse
 evaluation-download = Download the analysis data set (one row per school and round)
 evaluation-chart-title = Effects with their 95% intervals, in points of the outcome
 evaluation-event-title = Effects by round, against { $round }
+problem-evaluation-too-large = { $value } is more than { $max }

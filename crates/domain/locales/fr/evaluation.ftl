@@ -63,3 +63,4 @@ evaluation-coarse = peu d'écoles : les bornes de l'intervalle sont grossières
 evaluation-download = Télécharger le jeu de données d'analyse (une ligne par école et par enquête)
 evaluation-chart-title = Effets avec leurs intervalles à 95 %, en points du résultat
 evaluation-event-title = Effets par enquête, par rapport à { $round }
+problem-evaluation-too-large = { $value } dépasse { $max }

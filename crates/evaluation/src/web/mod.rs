@@ -179,6 +179,14 @@ async fn minimum_detectable_effect(
 ) -> Result<Json<Power>> {
     ctx.actor()?;
     let Query(q) = ok(q)?;
+    // A national design has thousands of schools; past these the question is not a design.
+    for (name, value) in [("clusters", q.clusters), ("per_cluster", q.per_cluster)] {
+        if value > 100_000 {
+            return Err(Error::Invalid(vec![
+                Problem::new("evaluation-too-large").arg("value", value).arg("max", 100_000).in_column(name),
+            ]));
+        }
+    }
     let mut d = power::PlannedDesign::usual(q.clusters, q.per_cluster, q.icc);
     if let Some(p) = q.treated_share {
         d.treated_share = p;
