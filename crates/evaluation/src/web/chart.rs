@@ -26,9 +26,12 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// One row of the forest plot: label, estimate, interval, and the bootstrap interval.
+type EffectRow = (String, f64, f64, f64, Option<(f64, f64)>);
+
 /// A forest plot: one row per effect (and per bootstrap interval, drawn thinner below it).
 pub fn effects(report: &ImpactReport) -> String {
-    let rows: Vec<(String, f64, f64, f64, Option<(f64, f64)>)> = report
+    let rows: Vec<EffectRow> = report
         .coefficients
         .iter()
         .map(|c| {
