@@ -260,3 +260,111 @@ pub struct Power {
     /// In standard deviations of the outcome.
     pub minimum_detectable_effect: f64,
 }
+
+/// A count as it may be shown: the value, or none when suppressed (then `shown` says
+/// "<n" instead).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FunnelCount {
+    pub value: Option<i64>,
+    pub shown: String,
+}
+
+/// One Kirkpatrick level: how many it rests on, out of how many, and its measure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FunnelLevel {
+    /// 1 reaction, 2 learning, 3 behaviour, 4 results.
+    pub level: i64,
+    pub name: String,
+    /// Responses (1), persons with a pre- and a post-test (2), participants observed (3),
+    /// participants' schools with learner outcomes (4).
+    pub n: FunnelCount,
+    /// Participants (1, 3), persons tested (2), participants' schools (4).
+    pub of: FunnelCount,
+    /// n / of, at most 1; none when either is hidden.
+    pub rate: Option<f64>,
+    pub measure: String,
+    /// Satisfaction index 0–100 (1), normalised gain (2), change of the observation score in
+    /// points (3), mean score as a percent of the maximum (4).
+    pub value: Option<f64>,
+    pub detail: Option<String>,
+}
+
+/// A programme's four Kirkpatrick levels, in the reader's scope and language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KirkpatrickFunnel {
+    pub programme_id: i64,
+    pub programme: String,
+    pub participants: FunnelCount,
+    pub levels: Vec<FunnelLevel>,
+    /// Counts of people below the threshold are hidden for this reader.
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// A standard on a person's latest needs assessment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StandardRow {
+    pub code: String,
+    pub name: String,
+    /// The score as a percent of the maximum.
+    pub percent: f64,
+    /// Below 60 %: a need.
+    pub need: bool,
+}
+
+/// A course recommended for a person's needs, with the reason in words.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NeedRecommendation {
+    pub course: String,
+    pub title: String,
+    /// The modules of the course that serve the needs.
+    pub modules: Vec<String>,
+    /// The standards it serves, weakest first.
+    pub standards: Vec<String>,
+    pub reason: String,
+}
+
+/// A person's needs from their latest needs assessment (none: never assessed).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonNeeds {
+    pub person_id: i64,
+    pub instrument: Option<String>,
+    pub assessed_on: Option<String>,
+    /// Weakest first.
+    pub standards: Vec<StandardRow>,
+    pub recommendations: Vec<NeedRecommendation>,
+}
+
+/// One standard across a group's latest needs assessments.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StandardNeed {
+    pub code: String,
+    pub name: String,
+    /// People assessed on it (none when hidden).
+    pub assessed: Option<i64>,
+    pub assessed_shown: String,
+    /// Of them, scored below 60 % (none when hidden).
+    pub in_need: Option<i64>,
+    pub in_need_shown: String,
+    pub share_in_need: Option<f64>,
+    pub mean_percent: Option<f64>,
+}
+
+/// The needs of a cohort or of the people under a unit, standard by standard.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupNeeds {
+    pub place: String,
+    /// People with a needs assessment, as shown.
+    pub people: String,
+    pub standards: Vec<StandardNeed>,
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// Whose needs: a unit's or a cohort's (one of the two).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NeedsQuery {
+    pub unit: Option<i64>,
+    pub cohort: Option<i64>,
+}

@@ -168,10 +168,11 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
         })
         .collect();
     let awards = opencpd_store::delivery::awards::awards_of(&state.db, actor, id).await?;
+    let needs = opencpd_evaluation::store::needs::person(&state.db, actor, id, ctx.lang).await?;
     state.templates.page(
         &ctx,
         "person.html",
-        minijinja::context! { person => v(&person), positions, awards => v(&awards) },
+        minijinja::context! { person => v(&person), positions, awards => v(&awards), needs => v(&needs) },
     )
 }
 

@@ -9,6 +9,7 @@
 //!   seed) for designs with few clusters, its p-value and interval by test inversion.
 //! - [`power`]: the minimum detectable effect of a planned cluster-randomised design.
 //! - [`assign`]: stratified random assignment of units to arms, reproducible from a seed.
+//! - [`needs`]: a needs assessment's weakest standards and the courses that serve them.
 //! - [`gain`]: pre- and post-tests paired per person, raw and normalised (Hake) gains,
 //!   attrition; a satisfaction index from Likert items.
 //!
@@ -21,5 +22,6 @@ pub mod did;
 pub mod dist;
 pub mod gain;
 mod linalg;
+pub mod needs;
 pub mod power;
 mod rng;

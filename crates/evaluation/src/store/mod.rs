@@ -645,3 +645,6 @@ pub async fn outcome_choices(db: &Db) -> Result<(Vec<(String, String)>, Vec<(Str
         on_db!(db, |p| sqlx::query_as("SELECT code, name FROM outcome_grades ORDER BY position").fetch_all(p).await)?;
     Ok((subjects, grades))
 }
+
+pub mod kirkpatrick;
+pub mod needs;

@@ -149,3 +149,78 @@ pub fn event_study(report: &ImpactReport, evaluation: &Evaluation) -> Option<Str
     svg.push_str("</svg>");
     Some(svg)
 }
+
+/// The Kirkpatrick funnel: one bar a level, centred, its width the share of its base the
+/// level rests on (responses, pairs, persons or schools out of theirs); a hidden count
+/// draws no bar.
+pub fn funnel(f: &crate::model::KirkpatrickFunnel) -> String {
+    let bar = 30.0;
+    let gap = 12.0;
+    let height = (bar + gap) * f.levels.len() as f64 + 10.0;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="Kirkpatrick" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    let full = WIDTH - LEFT - RIGHT;
+    for (i, level) in f.levels.iter().enumerate() {
+        let y = 5.0 + (bar + gap) * i as f64;
+        let _ =
+            write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + bar / 2.0 + 4.0, esc(&level.name));
+        let _ = write!(svg, r##"<rect x="{LEFT}" y="{y:.1}" width="{full:.1}" height="{bar}" fill="#eef2f7"/>"##);
+        if let Some(rate) = level.rate {
+            let w = (full * rate).max(1.0);
+            let x = LEFT + (full - w) / 2.0;
+            let _ = write!(svg, r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{bar}" fill="#1f5fa8"/>"##);
+        }
+        let label = format!("{} / {}", level.n.shown, level.of.shown);
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#111">{}</text>"##,
+            LEFT + full / 2.0,
+            y + bar / 2.0 + 4.0,
+            esc(&label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The needs of a group: one bar a standard, its length the share of the people assessed
+/// who scored below the bar; a hidden share draws no bar.
+pub fn needs(g: &crate::model::GroupNeeds) -> String {
+    let bar = 22.0;
+    let gap = 8.0;
+    let height = (bar + gap) * g.standards.len() as f64 + 24.0;
+    let full = WIDTH - LEFT - RIGHT;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="needs" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for (i, s) in g.standards.iter().enumerate() {
+        let y = 4.0 + (bar + gap) * i as f64;
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + bar / 2.0 + 4.0, esc(&s.code));
+        let _ = write!(svg, r##"<rect x="{LEFT}" y="{y:.1}" width="{full:.1}" height="{bar}" fill="#eef2f7"/>"##);
+        if let Some(share) = s.share_in_need {
+            let _ = write!(
+                svg,
+                r##"<rect x="{LEFT}" y="{y:.1}" width="{:.1}" height="{bar}" fill="#c0392b"/>"##,
+                full * share
+            );
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11">{:.0} %</text>"##,
+                LEFT + 4.0,
+                y + bar / 2.0 + 4.0,
+                share * 100.0
+            );
+        }
+    }
+    let axis = height - 6.0;
+    for (v, label) in [(0.0, "0 %"), (0.5, "50 %"), (1.0, "100 %")] {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{axis:.1}" font-size="11" text-anchor="middle">{label}</text>"##,
+            LEFT + full * v
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

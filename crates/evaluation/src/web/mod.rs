@@ -3,8 +3,8 @@
 mod chart;
 
 use crate::model::{
-    Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, ImpactReport,
-    OutcomeQuery, Power, PowerQuery, RecordInput, RecordedSchool, Round,
+    Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, FunnelCount,
+    FunnelLevel, ImpactReport, KirkpatrickFunnel, OutcomeQuery, Power, PowerQuery, RecordInput, RecordedSchool, Round,
 };
 use crate::store;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -33,10 +33,17 @@ pub static AREA: Area = Area {
 const TEMPLATES: &[(&str, &str)] = &[
     ("evaluation/list.html", include_str!("../../templates/evaluation/list.html")),
     ("evaluation/evaluation.html", include_str!("../../templates/evaluation/evaluation.html")),
+    ("evaluation/kirkpatrick.html", include_str!("../../templates/evaluation/kirkpatrick.html")),
+    ("evaluation/needs.html", include_str!("../../templates/evaluation/needs.html")),
+    ("evaluation/person_needs.html", include_str!("../../templates/evaluation/person_needs.html")),
 ];
 
 fn pages() -> Router<AppState> {
-    Router::new().route("/evaluations", get(list_page)).route("/evaluations/{id}", get(evaluation_page))
+    Router::new()
+        .route("/evaluations", get(list_page))
+        .route("/evaluations/{id}", get(evaluation_page))
+        .route("/programmes/{id}/kirkpatrick", get(kirkpatrick_page))
+        .route("/needs", get(needs_page))
 }
 
 fn api() -> Router<AppState> {
@@ -48,11 +55,26 @@ fn api() -> Router<AppState> {
         .route("/evaluations/{id}/assignment", post(record))
         .route("/evaluations/{id}/estimate", get(estimate))
         .route("/evaluations/{id}/data", get(data))
+        .route("/programmes/{id}/kirkpatrick", get(kirkpatrick))
+        .route("/people/{id}/needs", get(person_needs))
+        .route("/needs", get(group_needs))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, get_one, draw, record, estimate, data, minimum_detectable_effect),
+    paths(
+        list,
+        create,
+        get_one,
+        draw,
+        record,
+        estimate,
+        data,
+        minimum_detectable_effect,
+        kirkpatrick,
+        person_needs,
+        group_needs
+    ),
     components(schemas(
         Evaluation,
         EvaluationInput,
@@ -69,6 +91,14 @@ fn api() -> Router<AppState> {
         BootstrapInterval,
         DataRow,
         Power,
+        KirkpatrickFunnel,
+        FunnelLevel,
+        FunnelCount,
+        crate::model::PersonNeeds,
+        crate::model::StandardRow,
+        crate::model::NeedRecommendation,
+        crate::model::GroupNeeds,
+        crate::model::StandardNeed,
         ApiError
     ))
 )]
@@ -202,6 +232,49 @@ async fn minimum_detectable_effect(
         power: d.power,
         minimum_detectable_effect: mde,
     }))
+}
+
+/// A programme's four Kirkpatrick levels, each with what it rests on, in the reader's scope.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/kirkpatrick", params(("id" = i64, Path)),
+    responses((status = 200, body = KirkpatrickFunnel), (status = 404, body = ApiError)))]
+async fn kirkpatrick(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<KirkpatrickFunnel>> {
+    Ok(Json(store::kirkpatrick::funnel(&state.db, ctx.actor()?, id, ctx.lang).await?))
+}
+
+async fn kirkpatrick_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
+    let funnel = store::kirkpatrick::funnel(&state.db, ctx.actor()?, id, ctx.lang).await?;
+    let chart = minijinja::Value::from_safe_string(chart::funnel(&funnel));
+    state.templates.page(&ctx, "evaluation/kirkpatrick.html", minijinja::context! { funnel => v(&funnel), chart })
+}
+
+/// A person's needs from their latest needs assessment and the courses recommended.
+#[utoipa::path(get, path = "/api/v1/people/{id}/needs", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::model::PersonNeeds), (status = 404, body = ApiError)))]
+async fn person_needs(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<crate::model::PersonNeeds>> {
+    Ok(Json(store::needs::person(&state.db, ctx.actor()?, id, ctx.lang).await?))
+}
+
+/// The needs of a unit's people or a cohort's participants, standard by standard.
+#[utoipa::path(get, path = "/api/v1/needs", params(crate::model::NeedsQuery),
+    responses((status = 200, body = crate::model::GroupNeeds), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn group_needs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<crate::model::NeedsQuery>, QueryRejection>,
+) -> Result<Json<crate::model::GroupNeeds>> {
+    let Query(q) = ok(q)?;
+    Ok(Json(store::needs::group(&state.db, ctx.actor()?, q.unit, q.cohort, ctx.lang).await?))
+}
+
+async fn needs_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<crate::model::NeedsQuery>, QueryRejection>,
+) -> Result<Html<String>> {
+    let Query(q) = ok(q)?;
+    let needs = store::needs::group(&state.db, ctx.actor()?, q.unit, q.cohort, ctx.lang).await?;
+    let chart = minijinja::Value::from_safe_string(chart::needs(&needs));
+    state.templates.page(&ctx, "evaluation/needs.html", minijinja::context! { needs => v(&needs), chart })
 }
 
 /// Any serialisable value, for a template.

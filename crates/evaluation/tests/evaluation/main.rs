@@ -4,6 +4,9 @@
 //! data set and find a known effect, refusals with their reasons, scope, and the API and
 //! page through the app.
 
+mod kirkpatrick;
+mod needs;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use opencpd_domain::evaluation::did;

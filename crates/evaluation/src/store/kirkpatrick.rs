@@ -1,0 +1,223 @@
+//! A programme's Kirkpatrick funnel, read from what exists: the programme's participants
+//! (`programme_participants`), the instruments' submissions about its cohorts, sessions and
+//! people, and the learner outcomes of its participants' schools. Each level says how many
+//! it rests on and out of how many, so a high score on a handful of answers reads as such.
+//!
+//! - 1 reaction: survey answers about the programme's cohorts and sessions; the
+//!   satisfaction index is their mean score as a percent of the maximum.
+//! - 2 learning: tests about participants, the first and the last of each test per person
+//!   paired as pre and post (a pre-test alone is attrition); Hake's normalised gain on the
+//!   averages.
+//! - 3 behaviour: observations about participants; the change of the mean observation
+//!   score between each person's first and latest observation.
+//! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
+//!   of the maximum) in the latest year with data, and its change from the year before.
+//!
+//! Counts of people are suppressed for readers without row-level rights
+//! (`domain::suppression`); rates and means are then given only where their count shows.
+
+use crate::model::{FunnelCount, FunnelLevel, KirkpatrickFunnel};
+use opencpd_domain::access::Action;
+use opencpd_domain::evaluation::gain::{self, Score, Test};
+use opencpd_domain::suppression;
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, on_db};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+struct DomainScore {
+    score: f64,
+    max: f64,
+}
+
+/// A submission's total score as a percent of its maximum (none when nothing scored).
+fn percent(scores_json: &str) -> Option<f64> {
+    let scores: Vec<DomainScore> = serde_json::from_str(scores_json).ok()?;
+    let (score, max) = scores.iter().fold((0.0, 0.0), |(s, m), d| (s + d.score, m + d.max));
+    (max > 0.0).then(|| 100.0 * score / max)
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
+    actor.require_role(Action::Read)?;
+    let programme: (String, String) =
+        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
+            .bind(programme_id)
+            .fetch_optional(p)
+            .await)?
+        .ok_or(Error::NotFound)?;
+    let scope = ListScope::of(actor);
+    let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
+    let in_subjects = scope.sql(Columns::path("sub.subject_path"));
+    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
+    let suppressed = !actor.may(Action::ReadRows);
+    let catalog = opencpd_domain::i18n::catalog();
+    let t = |id: &str| catalog.text(lang, id, &[]);
+
+    let sql = format!("SELECT COUNT(*) FROM programme_participants pp WHERE pp.programme_id = $1 AND {in_people}");
+    let participants: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
+
+    // 1 — reaction.
+    let sql = format!(
+        "SELECT sub.scores_json FROM submissions sub JOIN instruments i ON i.id = sub.instrument_id \
+         WHERE i.kind = 'survey' AND {in_subjects} AND ( \
+           (sub.subject_kind = 'cohort' AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)) \
+           OR (sub.subject_kind = 'session' AND sub.subject_id IN (SELECT s.id FROM sessions_held s JOIN cohorts c ON c.id = s.cohort_id \
+               JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)))"
+    );
+    let surveys: Vec<String> =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    let satisfaction: Vec<f64> = surveys.iter().filter_map(|s| percent(s)).collect();
+
+    // 2 and 3 — tests and observations about participants, oldest first.
+    let about_participants = |kind: &'static str| {
+        format!(
+            "SELECT sub.subject_id, sub.instrument_id, sub.scores_json FROM submissions sub \
+             JOIN instruments i ON i.id = sub.instrument_id \
+             JOIN programme_participants pp ON pp.person_id = sub.subject_id AND pp.programme_id = $1 \
+             WHERE sub.subject_kind = 'person' AND i.kind = '{kind}' AND {in_people} \
+             ORDER BY sub.subject_id, sub.collected_at, sub.id"
+        )
+    };
+    let sql = about_participants("test");
+    let tests: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Per person and test: the first is the pre-test, the last (when there are two or more)
+    // the post-test. Each (person, test) is one pair; the test is the group.
+    let mut by_pair: BTreeMap<(i64, i64), Vec<f64>> = BTreeMap::new();
+    for (person, instrument, scores) in &tests {
+        if let Some(p) = percent(scores) {
+            by_pair.entry((*person, *instrument)).or_default().push(p);
+        }
+    }
+    let mut scores = Vec::new();
+    for (n, ((_, instrument), values)) in by_pair.iter().enumerate() {
+        let person = n as i64;
+        scores.push(Score { person, group: *instrument, test: Test::Pre, score: values[0] });
+        if values.len() > 1 {
+            scores.push(Score { person, group: *instrument, test: Test::Post, score: values[values.len() - 1] });
+        }
+    }
+    let gains = gain::paired_gains(&scores, 100.0).ok();
+    let tested = by_pair.len() as i64;
+
+    let sql = about_participants("observation");
+    let observations: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (person, _, scores) in &observations {
+        if let Some(p) = percent(scores) {
+            by_person.entry(*person).or_default().push(p);
+        }
+    }
+    let observed = by_person.len() as i64;
+    let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
+
+    // 4 — the participants' schools' learner outcomes (every learner, every grade and
+    // subject), by year.
+    let sql = format!(
+        "SELECT lo.year, COUNT(DISTINCT lo.school_id), \
+         CAST(100.0 * SUM(lo.mean_score / sub.max_score * lo.assessed) / SUM(lo.assessed) AS DOUBLE PRECISION) \
+         FROM learner_outcomes lo JOIN outcome_subjects sub ON sub.id = lo.subject_id \
+         WHERE lo.group_id = 0 AND lo.assessed > 0 AND lo.mean_score IS NOT NULL AND lo.school_id IN ( \
+           SELECT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN courses co ON co.id = c.course_id \
+           JOIN programme_participants pp ON pp.person_id = e.person_id AND pp.programme_id = $1 \
+           WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_people}) \
+         GROUP BY lo.year ORDER BY lo.year DESC LIMIT 2"
+    );
+    let years: Vec<(i64, i64, f64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    let sql = format!(
+        "SELECT COUNT(DISTINCT e.school_id) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id \
+         JOIN courses co ON co.id = c.course_id \
+         JOIN programme_participants pp ON pp.person_id = e.person_id AND pp.programme_id = $1 \
+         WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_people}"
+    );
+    let schools: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
+
+    let count = |value: i64, people: bool| {
+        let cell = if suppressed && people { suppression::single(value, threshold) } else { suppression::Cell::Shown };
+        FunnelCount { value: (!cell.hidden()).then_some(value), shown: cell.text(value, threshold) }
+    };
+    let level =
+        |level: i64, n: FunnelCount, of: FunnelCount, measure: &str, value: Option<f64>, detail: Option<String>| {
+            let rate = match (n.value, of.value) {
+                (Some(n), Some(of)) if of > 0 => Some((n as f64 / of as f64).min(1.0)),
+                _ => None,
+            };
+            let value = if n.value.is_some() { value } else { None };
+            FunnelLevel {
+                level,
+                name: t(&format!("kirkpatrick-level-{level}")),
+                n,
+                of,
+                rate,
+                measure: t(measure),
+                value,
+                detail: if rate.is_some() || !suppressed { detail } else { None },
+            }
+        };
+    let g = gains.as_ref().map(|g| &g.overall);
+    let levels = vec![
+        level(
+            1,
+            count(satisfaction.len() as i64, false),
+            count(participants, true),
+            "kirkpatrick-satisfaction",
+            mean(&satisfaction),
+            None,
+        ),
+        level(
+            2,
+            count(g.map_or(0, |g| g.paired as i64), true),
+            count(tested, true),
+            "kirkpatrick-gain",
+            g.and_then(|g| g.normalised_gain),
+            g.map(|g| {
+                catalog.text(
+                    lang,
+                    "kirkpatrick-gain-detail",
+                    &[
+                        ("pre", format!("{:.1}", g.mean_pre)),
+                        ("post", format!("{:.1}", g.mean_post)),
+                        ("attrition", g.attrition.to_string()),
+                    ],
+                )
+            }),
+        ),
+        level(
+            3,
+            count(observed, true),
+            count(participants, true),
+            "kirkpatrick-practice",
+            mean(&changes),
+            Some(catalog.text(lang, "kirkpatrick-practice-detail", &[("twice", changes.len().to_string())])),
+        ),
+        level(
+            4,
+            count(years.first().map_or(0, |y| y.1), false),
+            count(schools, false),
+            "kirkpatrick-results",
+            years.first().map(|y| y.2),
+            years.first().map(|latest| {
+                let change =
+                    years.get(1).map(|before| format!("{:+.1}", latest.2 - before.2)).unwrap_or_else(|| "–".into());
+                catalog.text(lang, "kirkpatrick-results-detail", &[("year", latest.0.to_string()), ("change", change)])
+            }),
+        ),
+    ];
+    Ok(KirkpatrickFunnel {
+        programme_id,
+        programme: format!("{} · {}", programme.0, programme.1),
+        participants: count(participants, true),
+        levels,
+        suppressed,
+        threshold,
+    })
+}
