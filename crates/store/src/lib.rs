@@ -1,5 +1,5 @@
-//! OpenCPD's areas that have not yet moved to crates of their own: the registry, CPD
-//! delivery, instruments and field sync, imports, exports, backups and the demo data.
+//! OpenCPD's areas that have not yet moved to crates of their own: CPD delivery and
+//! outreach, backups and the demo data.
 //!
 //! They stand on `opencpd-kernel` (the database on either backend, actors, the audit
 //! trail, the list-scope filter), re-exported here under the names they had.
@@ -9,13 +9,13 @@
 pub mod backup;
 pub mod delivery;
 pub mod demo;
-pub mod field;
-pub mod instruments;
-mod intake;
 
 /// The registry is an area crate of its own; the areas still here reach it by the names
 /// they had.
 pub use opencpd_registry::store::{self as registry, exports, imports};
+
+/// So are instruments, submissions and field sync.
+pub use opencpd_instruments::store::{self as instruments, field};
 
 pub use opencpd_kernel::{
     Actor, Backend, Db, DbIdentity, Error, IfMissing, Result, Tx, TxConn, accounts, audit, bulk, cache, derived,

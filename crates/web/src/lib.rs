@@ -1,5 +1,5 @@
-//! The areas whose pages and API have not yet moved to crates of their own (registry,
-//! accounts, instruments and the field app, CPD delivery, outreach), as one
+//! The areas whose pages and API have not yet moved to crates of their own (accounts,
+//! CPD delivery, outreach), as one
 //! [`opencpd_http::Area`], and the app that serves every area: [`AREAS`].
 //!
 //! Handlers are thin: they read the request, call `opencpd-store` with the
@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 
 /// The pages and API of the areas this crate still holds.
 pub static AREA: Area = Area {
-    name: "accounts, instruments, delivery",
+    name: "accounts, delivery",
     templates: pages::TEMPLATES,
     pages: |state| pages::router(state).merge(delivery::page_router()),
     api: |_| api::router().merge(delivery::api_router()),
@@ -35,6 +35,7 @@ static KINDS: [opencpd_store::import::Kind; 3] = {
 /// Every area the app serves.
 pub static AREAS: &[&Area] = &[
     &opencpd_registry::web::AREA,
+    &opencpd_instruments::web::AREA,
     &AREA,
     &opencpd_peer::web::AREA,
     &opencpd_indicators::web::AREA,

@@ -5,8 +5,8 @@ use crate::AppState;
 use crate::auth::{Ctx, Id};
 use crate::error::{Error, Result};
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::AccountRole;
@@ -16,13 +16,10 @@ use opencpd_http::session::render_errors;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
 use opencpd_store::paging::{Page, Paged};
-use opencpd_store::{instruments, registry};
+use opencpd_store::registry;
 use serde::{Deserialize, Serialize};
 
-/// Any serialisable value, for a template.
-fn v<T: Serialize>(value: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
+use opencpd_http::render::value as v;
 
 /// What `templates/list.html` shows of a page of a list: the count, the links to the
 /// pages before and after, the sort and the search, kept from one link to the next.
@@ -63,10 +60,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../templates/users.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("audit.html", include_str!("../templates/audit.html")),
-    ("instruments.html", include_str!("../templates/instruments.html")),
-    ("conflicts.html", include_str!("../templates/conflicts.html")),
-    ("instrument.html", include_str!("../templates/instrument.html")),
-    ("instrument_summary.html", include_str!("../templates/instrument_summary.html")),
     ("delivery/programmes.html", include_str!("../templates/delivery/programmes.html")),
     ("delivery/programme.html", include_str!("../templates/delivery/programme.html")),
     ("delivery/course.html", include_str!("../templates/delivery/course.html")),
@@ -110,15 +103,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/audit", get(audit_page))
-        .route("/conflicts", get(conflicts_page))
-        .route("/conflicts/{id}", post(resolve_conflict))
-        .route("/instruments", get(instruments_page).post(publish_instrument))
-        .route("/instruments/{id}", get(instrument_page))
-        .route("/instruments/{id}/summary", get(instrument_summary_page))
-        .route("/instruments/{id}/retire", post(retire_instrument))
-        .route("/field", get(|| async { Redirect::permanent("/field/") }))
-        .route("/field/", get(|| field_file(Path("index.html".to_string()))))
-        .route("/field/{file}", get(field_file))
         .layer(axum::middleware::from_fn_with_state(state.clone(), render_errors))
 }
 
@@ -286,185 +270,6 @@ async fn audit_page(
     )
 }
 
-async fn render_instruments(
-    state: &AppState,
-    ctx: &Ctx,
-    report: Option<minijinja::Value>,
-    status: StatusCode,
-) -> Result<Response> {
-    let actor = ctx.actor()?;
-    let list = instruments::list(&state.db, true).await?;
-    let counts = instruments::submission_counts(&state.db, actor).await?;
-    let rows: Vec<_> = list
-        .iter()
-        .map(|i| minijinja::context! { submissions => counts.get(&i.id).copied().unwrap_or(0), ..v(i) })
-        .collect();
-    let html = state.templates.page(
-        ctx,
-        "instruments.html",
-        minijinja::context! { instruments => rows, can_edit => instruments::can_edit(actor), kinds => v(&instruments::KINDS), report },
-    )?;
-    Ok((status, html).into_response())
-}
-
-async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    render_instruments(&state, &ctx, None, StatusCode::OK).await
-}
-
-async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
-    let actor = ctx.actor()?;
-    instruments::may_edit(actor)?;
-    let form = crate::upload::Upload::read(&ctx, multipart).await?;
-    let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).unwrap_or("survey");
-    let (name, bytes) = form.file()?;
-    match instruments::import(&state.db, actor, name, bytes, kind).await {
-        Ok(i) => {
-            let report =
-                minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
-            render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
-        }
-        Err(opencpd_store::Error::Invalid(problems)) => {
-            let problems: Vec<_> =
-                problems.iter().map(|p| crate::error::ApiProblem::from_problem(p, ctx.lang)).collect();
-            let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
-            render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
-    let actor = ctx.actor()?;
-    let instrument = instruments::instrument(&state.db, id).await?;
-    let form = instruments::form(&state.db, id).await?;
-    let lang = ctx.lang;
-    let text = |t: &opencpd_forms::Texts| -> String {
-        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
-    };
-    let items: Vec<_> = form
-        .all_items()
-        .into_iter()
-        .map(|i| {
-            let kind = serde_json::to_value(&i.kind)
-                .ok()
-                .and_then(|k| k["type"].as_str().map(str::to_string))
-                .unwrap_or_default();
-            minijinja::context! {
-                name => &i.name, label => text(&i.label), kind, domain => &i.domain,
-                required => !matches!(i.required, opencpd_forms::Condition::Never),
-                relevant => i.relevant.as_ref().map(|e| e.source().to_string()),
-                constraint => i.constraint.as_ref().map(|e| e.source().to_string()),
-            }
-        })
-        .collect();
-    let counts = instruments::submission_counts(&state.db, actor).await?;
-    state.templates.page(
-        &ctx,
-        "instrument.html",
-        minijinja::context! {
-            instrument => v(&instrument), items, submissions => counts.get(&id).copied().unwrap_or(0),
-            can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
-            row_level => actor.may(opencpd_domain::access::Action::ReadRows),
-        },
-    )
-}
-
-async fn instrument_summary_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
-    let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, None, ctx.lang).await?;
-    state.templates.page(&ctx, "instrument_summary.html", minijinja::context! { summary => v(&summary) })
-}
-
-async fn retire_instrument(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response> {
-    let actor = ctx.actor()?;
-    instruments::retire(&state.db, actor, id).await?;
-    Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
-}
-
-/// The offline field app: static files compiled into the binary.
-const FIELD_FILES: &[(&str, &str, &str)] = &[
-    ("index.html", "text/html; charset=utf-8", include_str!("../static/field/index.html")),
-    ("app.css", "text/css; charset=utf-8", include_str!("../static/field/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../static/field/app.js")),
-    ("forms.js", "text/javascript; charset=utf-8", include_str!("../static/field/forms.js")),
-    ("edits.js", "text/javascript; charset=utf-8", include_str!("../static/field/edits.js")),
-    ("store.js", "text/javascript; charset=utf-8", include_str!("../static/field/store.js")),
-    ("sw.js", "text/javascript; charset=utf-8", include_str!("../static/field/sw.js")),
-    ("manifest.webmanifest", "application/manifest+json", include_str!("../static/field/manifest.webmanifest")),
-    ("icon.svg", "image/svg+xml", include_str!("../static/field/icon.svg")),
-];
-
-async fn field_file(Path(file): Path<String>) -> Response {
-    match FIELD_FILES.iter().find(|(name, _, _)| *name == file) {
-        Some((name, content_type, body)) => {
-            let mut response =
-                ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
-            if *name == "sw.js" {
-                response
-                    .headers_mut()
-                    .insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
-            }
-            response
-        }
-        None => Error::NotFound.into_response(),
-    }
-}
-
-async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
-    let actor = ctx.actor()?;
-    let edits = opencpd_store::field::conflicts(&state.db, actor).await?;
-    let mut rows = Vec::new();
-    for e in &edits {
-        let (person, _) = registry::person(&state.db, actor, e.entity_id).await?;
-        let earlier: serde_json::Value =
-            e.current_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-        let changes: opencpd_store::field::PersonChanges = serde_json::from_str(&e.changes_json).unwrap_or_default();
-        let read: serde_json::Value =
-            e.base_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or(earlier);
-        let now = serde_json::to_value(&person).unwrap_or_default();
-        let text = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        let fields: Vec<_> = changes
-            .named()
-            .into_iter()
-            .map(|(f, proposed)| {
-                minijinja::context! {
-                    label => format!("col-{}", f.replace('_', "-")), proposed => text(&proposed),
-                    current => text(&now[f]), when_read => text(&read[f]),
-                }
-            })
-            .collect();
-        rows.push(minijinja::context! {
-            id => e.id, person_id => person.id, name => format!("{} {}", person.given_name, person.family_name),
-            received_at => e.received_at.format("%Y-%m-%d %H:%M").to_string(), fields,
-        });
-    }
-    state.templates.page(&ctx, "conflicts.html", minijinja::context! { conflicts => rows })
-}
-
-#[derive(Deserialize)]
-struct ResolveForm {
-    action: String,
-}
-
-async fn resolve_conflict(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    CsrfForm(form): CsrfForm<ResolveForm>,
-) -> Result<Response> {
-    let actor = ctx.actor()?;
-    opencpd_store::field::resolve(&state.db, actor, id, form.action == "apply").await?;
-    Ok(Redirect::to("/conflicts").into_response())
-}
-
 #[derive(Deserialize)]
 struct ResetForm {
     password: String,
@@ -613,12 +418,10 @@ mod tests {
         assert!(TEMPLATES.len() > 30);
     }
 
-    /// The CSP allows no inline script, no `<style>` element and no event attribute: no
-    /// page or field-app file may have one.
+    /// The CSP allows no inline script, no `<style>` element and no event attribute.
     #[test]
-    fn pages_and_the_field_app_have_nothing_inline_the_csp_would_block() {
-        let field = [("field/index.html", include_str!("../static/field/index.html"))];
-        for (name, body) in TEMPLATES.iter().copied().chain(field) {
+    fn pages_have_nothing_inline_the_csp_would_block() {
+        for (name, body) in TEMPLATES.iter() {
             assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
         }
     }

@@ -16,7 +16,6 @@ use axum::{Json, Router};
 use opencpd_domain::Problem;
 use opencpd_domain::evaluation::power;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, download, ok};
-use serde::Serialize;
 use utoipa::OpenApi;
 
 /// Evaluation designs, assignment and impact estimates.
@@ -277,10 +276,7 @@ async fn needs_page(
     state.templates.page(&ctx, "evaluation/needs.html", minijinja::context! { needs => v(&needs), chart })
 }
 
-/// Any serialisable value, for a template.
-fn v<T: Serialize>(value: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
+use opencpd_http::render::value as v;
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     let evaluations = store::list(&state.db, ctx.actor()?).await?;

@@ -88,10 +88,7 @@ fn api() -> Router<AppState> {
 )]
 struct RegistryApi;
 
-/// Any serialisable value, for a template.
-fn v<T: Serialize>(value: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
+use opencpd_http::render::value as v;
 
 #[derive(Deserialize)]
 struct ListQuery {

@@ -25,12 +25,10 @@ use opencpd_store::delivery::outreach::{self, OutreachFilter, OutreachInput, Par
 use opencpd_store::delivery::resources::{self, CheckInput, ResourceInput};
 use opencpd_store::delivery::{catalogue, certificates, record, reports};
 use opencpd_store::paging::Page;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::HashMap;
 
-fn v<T: Serialize>(value: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
+use opencpd_http::render::value as v;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,12 +20,10 @@ use opencpd_store::delivery::catalogue;
 use opencpd_store::delivery::checkin::{self, CheckinCode, CheckinOutcome};
 use opencpd_store::delivery::documents::{self, CertificateTemplate, TemplateInput};
 use opencpd_store::delivery::sheets::{self, RowGroup, TypedLine, TypedMarks, TypedReport};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-fn v<T: Serialize>(value: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
+use opencpd_http::render::value as v;
 
 fn text(ctx: &Ctx, key: &str, args: &[(&str, String)]) -> String {
     opencpd_domain::i18n::catalog().text(ctx.lang, key, args)

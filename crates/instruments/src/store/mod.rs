@@ -15,14 +15,14 @@
 //!   Such submissions are filed under the cohort's unit: those who read submissions there
 //!   read them; a participant reads their own.
 
-use crate::accounts::Vouch;
-use crate::cache::Cache;
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use chrono::{DateTime, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_forms::{Context, DomainScore, Form};
+use opencpd_kernel::accounts::Vouch;
+use opencpd_kernel::cache::Cache;
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 
 /// The kinds of instrument.
@@ -40,6 +40,8 @@ pub struct Instrument {
     pub created_at: DateTime<Utc>,
 }
 
+pub mod field;
+mod intake;
 pub mod summary;
 
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
@@ -87,7 +89,7 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
     .bind(Utc::now())
     .fetch_one(&mut *c)
     .await)
-    .map_err(|e| crate::error::unique_violation(e, &format!("{} {version}", form.form_id)))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &format!("{} {version}", form.form_id)))?;
     on_tx!(&mut tx, |c| sqlx::query("INSERT INTO instrument_forms (instrument_id, form_json) VALUES ($1, $2)")
         .bind(id)
         .bind(&form_json)
@@ -379,13 +381,13 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// Stores a submission once. Returns its receipt and whether it had been stored before.
 ///
 /// `vouch` is given when `actor` came from the cache of credentials
-/// ([`crate::accounts::vouched`]): the insert then stores nothing unless the credential
+/// ([`opencpd_kernel::accounts::vouched`]): the insert then stores nothing unless the credential
 /// still holds and the actor's grants are unchanged.
 ///
 /// The common case, a new submission of an instrument in use lately, about a school
 /// submitted about lately, by a collector who sent one lately, costs no round trip of its
 /// own: the actor, the school's place and the form are cached, and it has its share of one
-/// `INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING` ([`crate::intake`]). Another subject
+/// `INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING` ([`intake`]). Another subject
 /// costs one round trip for its place. Only when that insert stores nothing, or when a
 /// check refuses the submission, is the stored one read: a UUID stored before answers with
 /// what was stored (to its collector; anyone else gets a conflict) even if its instrument
@@ -416,7 +418,7 @@ pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &Submi
         // Only a stored row had its credential checked (by the insert itself): any other
         // answer is given to a credential read afresh (401 when it stands for no one now).
         if let Some(cached) = vouch.take() {
-            let now = crate::accounts::reread(db, &cached).await?.ok_or(Error::Unauthorized)?;
+            let now = opencpd_kernel::accounts::reread(db, &cached).await?.ok_or(Error::Unauthorized)?;
             actor = std::borrow::Cow::Owned(now);
             continue;
         }
@@ -473,7 +475,7 @@ async fn store_new(
     let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
-    let row = crate::intake::NewSubmission {
+    let row = intake::NewSubmission {
         uuid: uuid.to_string(),
         instrument_id: input.instrument_id,
         collected_by: actor.user_id,
@@ -486,7 +488,7 @@ async fn store_new(
         scores_json,
         vouch: vouch.cloned(),
     };
-    let id = crate::intake::store(db, row).await?;
+    let id = intake::store(db, row).await?;
     let Some(id) = id else { return Ok(None) };
     Ok(Some(Receipt {
         id,

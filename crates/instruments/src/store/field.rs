@@ -12,10 +12,12 @@
 //! older app) conflicts with any change since its version. The values are checked by the
 //! registry's rules before anything is decided.
 
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, instruments, on_db, today};
+use crate::store as instruments;
 use chrono::{DateTime, Utc};
 use opencpd_domain::access::Action;
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
+use opencpd_registry::store as registry;
 use serde::Serialize;
 
 pub const PEOPLE_SCHOOL_LIMIT: usize = 500;
@@ -117,7 +119,7 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
                     .fetch_optional(p)
                     .await)?;
             let (id, path) = unit.ok_or(Error::NotFound)?;
-            crate::registry::unit(db, actor, id).await?;
+            registry::unit(db, actor, id).await?;
             let upper = opencpd_domain::access::upper_bound(&path);
             (
                 format!("s.unit_path >= '{path}' AND s.unit_path < '{upper}'"),
@@ -242,7 +244,7 @@ impl PersonChanges {
     }
 
     /// The same fields of a person as they stand.
-    fn of(person: &crate::registry::Person) -> PersonChanges {
+    fn of(person: &registry::Person) -> PersonChanges {
         PersonChanges {
             phone: person.phone.clone(),
             email: person.email.clone(),
@@ -297,8 +299,8 @@ async fn edit_by_uuid(db: &Db, uuid: &str) -> Result<Option<FieldEdit>> {
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(uuid).fetch_optional(p).await)?)
 }
 
-fn apply_changes(person: &crate::registry::Person, changes: &PersonChanges) -> crate::registry::PersonInput {
-    crate::registry::PersonInput {
+fn apply_changes(person: &registry::Person, changes: &PersonChanges) -> registry::PersonInput {
+    registry::PersonInput {
         staff_number: person.staff_number.clone(),
         given_name: changes.given_name.clone().unwrap_or_else(|| person.given_name.clone()),
         family_name: changes.family_name.clone().unwrap_or_else(|| person.family_name.clone()),
@@ -313,7 +315,7 @@ fn apply_changes(person: &crate::registry::Person, changes: &PersonChanges) -> c
 /// changed since, or (when the device sent what it read) every field it changes still
 /// holds the value it read. Two edits to different fields of one record both apply; two
 /// to the same field, the second one is a conflict.
-fn still_applies(person: &crate::registry::Person, input: &EditInput) -> bool {
+fn still_applies(person: &registry::Person, input: &EditInput) -> bool {
     if person.version == input.base_version {
         return true;
     }
@@ -346,21 +348,20 @@ pub async fn submit_edit(db: &Db, actor: &Actor, input: &EditInput) -> Result<Fi
     if input.changes.named().is_empty() {
         return Err(opencpd_domain::Problem::new("required").in_column("changes").into());
     }
-    let (person, _) = crate::registry::person(db, actor, input.id).await?;
-    if !crate::registry::may_edit_person(db, actor, person.id).await? {
+    let (person, _) = registry::person(db, actor, input.id).await?;
+    if !registry::may_edit_person(db, actor, person.id).await? {
         return Err(Error::Forbidden);
     }
     // The values are checked before anything is decided: a conflict waits with values that
     // could be applied.
-    crate::registry::check_person(&apply_changes(&person, &input.changes))?;
+    registry::check_person(&apply_changes(&person, &input.changes))?;
     let changes_json = serde_json::to_string(&input.changes).map_err(anyhow::Error::from)?;
     let base_json = match &input.base {
         Some(b) => Some(serde_json::to_string(b).map_err(anyhow::Error::from)?),
         None => None,
     };
     let status = if still_applies(&person, input) {
-        crate::registry::update_person(db, actor, person.id, person.version, &apply_changes(&person, &input.changes))
-            .await?;
+        registry::update_person(db, actor, person.id, person.version, &apply_changes(&person, &input.changes)).await?;
         "applied"
     } else {
         "conflict"
@@ -394,7 +395,7 @@ pub async fn conflicts(db: &Db, actor: &Actor) -> Result<Vec<FieldEdit>> {
     let all: Vec<FieldEdit> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     let mut out = Vec::new();
     for e in all {
-        if crate::registry::may_edit_person(db, actor, e.entity_id).await? {
+        if registry::may_edit_person(db, actor, e.entity_id).await? {
             out.push(e);
         }
     }
@@ -408,7 +409,7 @@ pub async fn resolve(db: &Db, actor: &Actor, id: i64, apply: bool) -> Result<Fie
     let edit: Option<FieldEdit> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     let edit = edit.ok_or(Error::NotFound)?;
-    if !crate::registry::may_edit_person(db, actor, edit.entity_id).await? {
+    if !registry::may_edit_person(db, actor, edit.entity_id).await? {
         return Err(Error::NotFound);
     }
     if edit.status != "conflict" {
@@ -418,8 +419,8 @@ pub async fn resolve(db: &Db, actor: &Actor, id: i64, apply: bool) -> Result<Fie
     }
     if apply {
         let changes: PersonChanges = serde_json::from_str(&edit.changes_json).map_err(anyhow::Error::from)?;
-        let (person, _) = crate::registry::person(db, actor, edit.entity_id).await?;
-        crate::registry::update_person(db, actor, person.id, person.version, &apply_changes(&person, &changes)).await?;
+        let (person, _) = registry::person(db, actor, edit.entity_id).await?;
+        registry::update_person(db, actor, person.id, person.version, &apply_changes(&person, &changes)).await?;
     }
     let status = if apply { "resolved_applied" } else { "resolved_discarded" };
     on_db!(db, |p| sqlx::query(

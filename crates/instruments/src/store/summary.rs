@@ -8,11 +8,11 @@
 //! Rwanda). Percentages are of those who answered the question in the same group.
 //! Only top-level answers count (not those inside repeats).
 
-use crate::delivery::reports::small_cell_threshold;
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, on_db};
 use opencpd_domain::access::Action;
 use opencpd_domain::suppression::{self, Cell};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::settings::small_cell_threshold;
+use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

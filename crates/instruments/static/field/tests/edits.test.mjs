@@ -1,5 +1,5 @@
 /**
- * Tests of edits.js (run with `node --test crates/web/static/field/tests/`): which fields an
+ * Tests of edits.js (run with `node --test crates/instruments/static/field/tests/`): which fields an
  * offline correction sends, with the values read, and the same checks as the server.
  */
 import { test } from 'node:test';

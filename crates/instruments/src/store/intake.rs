@@ -13,12 +13,12 @@
 //! stores or none, the unique UUID keeps a second copy out (`ON CONFLICT DO NOTHING`), and
 //! a row whose instrument was retired meanwhile, whose school is no longer where the
 //! submission was filed, or whose collector's credential or grants changed since they were
-//! cached ([`crate::accounts::Vouch`]), is left out by the statement itself. The
+//! cached ([`opencpd_kernel::accounts::Vouch`]), is left out by the statement itself. The
 //! caller hears back only after the commit. A statement that fails tells each of its
 //! submissions to try alone, so each gets its own error.
 
-use crate::{Db, DbIdentity, Result};
 use chrono::{DateTime, Utc};
+use opencpd_kernel::{Db, DbIdentity, Result};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::oneshot;
@@ -37,8 +37,8 @@ pub(crate) struct NewSubmission {
     pub answers_json: String,
     pub scores_json: String,
     /// The credential of an actor read before this request, checked by the insert
-    /// ([`crate::accounts::Vouch`]).
-    pub vouch: Option<crate::accounts::Vouch>,
+    /// ([`opencpd_kernel::accounts::Vouch`]).
+    pub vouch: Option<opencpd_kernel::accounts::Vouch>,
 }
 
 /// What became of a queued submission.
@@ -258,7 +258,7 @@ fn checked(no: &str, school: &str) -> String {
          WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = v.instrument_id AND i.retired = {no}) \
          AND (v.subject_kind <> {school} OR EXISTS (SELECT 1 FROM schools s WHERE s.id = v.subject_id \
          AND s.unit_path = v.subject_path)) AND {} ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid",
-        crate::accounts::vouch_holds_sql(no)
+        opencpd_kernel::accounts::vouch_holds_sql(no)
     )
 }
 

@@ -1,5 +1,5 @@
 /**
- * Tests of forms.js (run with `node --test crates/web/static/field/tests/`): the expression
+ * Tests of forms.js (run with `node --test crates/instruments/static/field/tests/`): the expression
  * language and validation, on hand-written forms in the exact serde shape of crates/forms
  * (src/model.rs). The cases mirror crates/forms' own tests (src/expr.rs, tests/it/validation.rs)
  * so that the field app and the server agree.

@@ -1,0 +1,564 @@
+//! The instruments' pages, the offline field app and their `/api/v1` routes, as an
+//! [`opencpd_http::Area`]: publishing and retiring XLSForms, an instrument's items and the
+//! summary of its submissions, the row-level export; submissions; the field app's
+//! package, the corrections it sends and the conflicts a person resolves at `/conflicts`.
+//!
+//! The field app (`static/field/`) is plain ES modules with no build step, compiled into
+//! the binary and served at `/field/`.
+
+use crate::store::field::{self, EditInput, FieldEdit, Package};
+use crate::store::summary::SurveySummary;
+use crate::store::{self as instruments, About, Instrument, Submission, SubmissionInput};
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use opencpd_http::csrf::{CsrfForm, NoFields};
+use opencpd_http::render::value as v;
+use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, Vouched, download, ok};
+use opencpd_registry::store as registry;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The instruments' pages, the field app, their API and OpenAPI document.
+pub static AREA: Area = Area {
+    name: "instruments",
+    templates: TEMPLATES,
+    pages: |_| pages(),
+    api: |_| api(),
+    openapi: || InstrumentsApi::openapi(),
+    imports: &[],
+    after_write: opencpd_http::nothing_after_write,
+};
+
+/// The templates of its pages.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("instruments/instruments.html", include_str!("../../templates/instruments/instruments.html")),
+    ("instruments/conflicts.html", include_str!("../../templates/instruments/conflicts.html")),
+    ("instruments/instrument.html", include_str!("../../templates/instruments/instrument.html")),
+    ("instruments/instrument_summary.html", include_str!("../../templates/instruments/instrument_summary.html")),
+];
+
+fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/conflicts", get(conflicts_page))
+        .route("/conflicts/{id}", post(resolve_conflict_form))
+        .route("/instruments", get(instruments_page).post(publish_instrument))
+        .route("/instruments/{id}", get(instrument_page))
+        .route("/instruments/{id}/summary", get(instrument_summary_page))
+        .route("/instruments/{id}/retire", post(retire_instrument_form))
+        .route("/field", get(|| async { Redirect::permanent("/field/") }))
+        .route("/field/", get(|| field_file(Path("index.html".to_string()))))
+        .route("/field/{file}", get(field_file))
+}
+
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/instruments", get(list_instruments).post(import_instrument))
+        .route("/instruments/{id}", get(get_instrument))
+        .route("/instruments/{id}/retire", post(retire_instrument))
+        .route("/instruments/{id}/export", get(export_submissions))
+        .route("/instruments/{id}/summary", get(survey_summary))
+        .route("/instruments/{id}/summary/export", get(export_survey_summary))
+        .route("/submissions", post(submit))
+        .route("/submissions/{uuid}", get(get_submission))
+        .route("/field/package", get(field_package))
+        .route("/field/edits", post(submit_edit))
+        .route("/field/conflicts", get(list_conflicts))
+        .route("/field/conflicts/{id}/resolve", post(resolve_conflict))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        submit_edit,
+        list_conflicts,
+        resolve_conflict,
+        import_instrument,
+        list_instruments,
+        get_instrument,
+        retire_instrument,
+        export_submissions,
+        survey_summary,
+        export_survey_summary,
+        submit,
+        get_submission,
+        field_package
+    ),
+    components(schemas(
+        SurveySummary,
+        crate::store::summary::QuestionSummary,
+        crate::store::summary::ChoiceSummary,
+        crate::store::summary::Group,
+        crate::store::summary::ShownCount,
+        EditInput,
+        FieldEdit,
+        field::PersonChanges,
+        Resolution,
+        Instrument,
+        InstrumentWithForm,
+        SubmissionInput,
+        About,
+        Submission,
+        SubmissionReceipt,
+        Package,
+        field::PackageUser,
+        field::PackageSchool,
+        field::PackagePerson,
+        field::PackageInstrument,
+        field::PackageCohort,
+        field::PackageSession,
+        ApiError
+    ))
+)]
+struct InstrumentsApi;
+
+// ---------------------------------------------------------------------------------------
+// Pages.
+
+async fn render_instruments(
+    state: &AppState,
+    ctx: &Ctx,
+    report: Option<minijinja::Value>,
+    status: StatusCode,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let list = instruments::list(&state.db, true).await?;
+    let counts = instruments::submission_counts(&state.db, actor).await?;
+    let rows: Vec<_> = list
+        .iter()
+        .map(|i| minijinja::context! { submissions => counts.get(&i.id).copied().unwrap_or(0), ..v(i) })
+        .collect();
+    let html = state.templates.page(
+        ctx,
+        "instruments/instruments.html",
+        minijinja::context! { instruments => rows, can_edit => instruments::can_edit(actor), kinds => v(&instruments::KINDS), report },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    render_instruments(&state, &ctx, None, StatusCode::OK).await
+}
+
+async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
+    let actor = ctx.actor()?;
+    instruments::may_edit(actor)?;
+    let form = opencpd_http::upload::Upload::read(&ctx, multipart).await?;
+    let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).unwrap_or("survey");
+    let (name, bytes) = form.file()?;
+    match instruments::import(&state.db, actor, name, bytes, kind).await {
+        Ok(i) => {
+            let report =
+                minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
+            render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
+        }
+        Err(opencpd_kernel::Error::Invalid(problems)) => {
+            let problems: Vec<_> =
+                problems.iter().map(|p| opencpd_http::error::ApiProblem::from_problem(p, ctx.lang)).collect();
+            let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
+            render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let instrument = instruments::instrument(&state.db, id).await?;
+    let form = instruments::form(&state.db, id).await?;
+    let lang = ctx.lang;
+    let text = |t: &opencpd_forms::Texts| -> String {
+        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
+    };
+    let items: Vec<_> = form
+        .all_items()
+        .into_iter()
+        .map(|i| {
+            let kind = serde_json::to_value(&i.kind)
+                .ok()
+                .and_then(|k| k["type"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            minijinja::context! {
+                name => &i.name, label => text(&i.label), kind, domain => &i.domain,
+                required => !matches!(i.required, opencpd_forms::Condition::Never),
+                relevant => i.relevant.as_ref().map(|e| e.source().to_string()),
+                constraint => i.constraint.as_ref().map(|e| e.source().to_string()),
+            }
+        })
+        .collect();
+    let counts = instruments::submission_counts(&state.db, actor).await?;
+    state.templates.page(
+        &ctx,
+        "instruments/instrument.html",
+        minijinja::context! {
+            instrument => v(&instrument), items, submissions => counts.get(&id).copied().unwrap_or(0),
+            can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
+            row_level => actor.may(opencpd_domain::access::Action::ReadRows),
+        },
+    )
+}
+
+async fn instrument_summary_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
+    let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, None, ctx.lang).await?;
+    state.templates.page(&ctx, "instruments/instrument_summary.html", minijinja::context! { summary => v(&summary) })
+}
+
+async fn retire_instrument_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    instruments::retire(&state.db, actor, id).await?;
+    Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
+}
+
+/// The offline field app: static files compiled into the binary.
+const FIELD_FILES: &[(&str, &str, &str)] = &[
+    ("index.html", "text/html; charset=utf-8", include_str!("../../static/field/index.html")),
+    ("app.css", "text/css; charset=utf-8", include_str!("../../static/field/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_str!("../../static/field/app.js")),
+    ("forms.js", "text/javascript; charset=utf-8", include_str!("../../static/field/forms.js")),
+    ("edits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/edits.js")),
+    ("store.js", "text/javascript; charset=utf-8", include_str!("../../static/field/store.js")),
+    ("sw.js", "text/javascript; charset=utf-8", include_str!("../../static/field/sw.js")),
+    ("manifest.webmanifest", "application/manifest+json", include_str!("../../static/field/manifest.webmanifest")),
+    ("icon.svg", "image/svg+xml", include_str!("../../static/field/icon.svg")),
+];
+
+async fn field_file(Path(file): Path<String>) -> Response {
+    match FIELD_FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((name, content_type, body)) => {
+            let mut response =
+                ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response();
+            if *name == "sw.js" {
+                response
+                    .headers_mut()
+                    .insert("service-worker-allowed", axum::http::HeaderValue::from_static("/field/"));
+            }
+            response
+        }
+        None => Error::NotFound.into_response(),
+    }
+}
+
+async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    let actor = ctx.actor()?;
+    let edits = field::conflicts(&state.db, actor).await?;
+    let mut rows = Vec::new();
+    for e in &edits {
+        let (person, _) = registry::person(&state.db, actor, e.entity_id).await?;
+        let earlier: serde_json::Value =
+            e.current_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        let changes: field::PersonChanges = serde_json::from_str(&e.changes_json).unwrap_or_default();
+        let read: serde_json::Value =
+            e.base_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or(earlier);
+        let now = serde_json::to_value(&person).unwrap_or_default();
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let fields: Vec<_> = changes
+            .named()
+            .into_iter()
+            .map(|(f, proposed)| {
+                minijinja::context! {
+                    label => format!("col-{}", f.replace('_', "-")), proposed => text(&proposed),
+                    current => text(&now[f]), when_read => text(&read[f]),
+                }
+            })
+            .collect();
+        rows.push(minijinja::context! {
+            id => e.id, person_id => person.id, name => format!("{} {}", person.given_name, person.family_name),
+            received_at => e.received_at.format("%Y-%m-%d %H:%M").to_string(), fields,
+        });
+    }
+    state.templates.page(&ctx, "instruments/conflicts.html", minijinja::context! { conflicts => rows })
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    action: String,
+}
+
+async fn resolve_conflict_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<ResolveForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    field::resolve(&state.db, actor, id, form.action == "apply").await?;
+    Ok(Redirect::to("/conflicts").into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Instruments, submissions and the field app's package.
+
+#[derive(Deserialize, IntoParams)]
+struct InstrumentImport {
+    /// The XLSForm's file name (its extension gives the format).
+    filename: Option<String>,
+    /// survey, test, observation, needs_assessment or checklist.
+    kind: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/instruments", params(InstrumentImport),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The XLSForm (.xlsx or .xls)"),
+    responses((status = 201, body = Instrument), (status = 422, body = ApiError, description = "Every problem in the form, by sheet, row and column")))]
+async fn import_instrument(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<InstrumentImport>, QueryRejection>,
+    request: Request,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    instruments::may_edit(ctx.actor()?)?;
+    let body = Bytes::from_request(request, &state).await?;
+    let name = q.filename.unwrap_or_else(|| "form.xlsx".into());
+    let kind = q.kind.unwrap_or_else(|| "survey".into());
+    let instrument = instruments::import(&state.db, ctx.actor()?, &name, &body, &kind).await?;
+    Ok((StatusCode::CREATED, Json(instrument)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments", responses((status = 200, body = Vec<Instrument>)))]
+async fn list_instruments(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Instrument>>> {
+    ctx.actor()?;
+    Ok(Json(instruments::list(&state.db, false).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct InstrumentWithForm {
+    #[serde(flatten)]
+    instrument: Instrument,
+    /// The form: items, choice lists, labels per language, expressions as text.
+    #[schema(value_type = Object)]
+    form: opencpd_forms::Form,
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}", params(("id" = i64, Path)), responses((status = 200, body = InstrumentWithForm), (status = 404, body = ApiError)))]
+async fn get_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<InstrumentWithForm>> {
+    ctx.actor()?;
+    let instrument = instruments::instrument(&state.db, id).await?;
+    let form = instruments::form(&state.db, id).await?;
+    Ok(Json(InstrumentWithForm { instrument, form }))
+}
+
+#[utoipa::path(post, path = "/api/v1/instruments/{id}/retire", params(("id" = i64, Path)), responses((status = 200, body = Instrument), (status = 403, body = ApiError)))]
+async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Instrument>> {
+    Ok(Json(instruments::retire(&state.db, ctx.actor()?, id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SubmissionExport {
+    /// csv (default) or xlsx.
+    format: Option<String>,
+    /// Language of the column labels and choice labels (default: the reader's).
+    lang: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SummaryQuery {
+    /// The depth of the units to group by (default 2: districts in Rwanda).
+    level: Option<i64>,
+    /// Export only: csv (default) or xlsx.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/summary", params(("id" = i64, Path), SummaryQuery), responses((status = 200, body = SurveySummary, description = "Counts and percentages per choice of each select question, overall, by sex and by unit, small counts hidden"), (status = 403, body = ApiError)))]
+async fn survey_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Json<SurveySummary>> {
+    let Query(q) = ok(q)?;
+    Ok(Json(instruments::summary::summary(&state.db, ctx.actor()?, id, q.level, ctx.lang).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/summary/export", params(("id" = i64, Path), SummaryQuery), responses((status = 200, description = "The summary as CSV or XLSX, small counts hidden")))]
+async fn export_survey_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let format = download::format(q.format.as_deref())?;
+    let summary = instruments::summary::summary(&state.db, ctx.actor()?, id, q.level, ctx.lang).await?;
+    let (headers, rows) = instruments::summary::summary_table(&summary);
+    download::table(format, &format!("{}-summary", summary.code), &headers, rows)
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores (system admins and national officers)"), (status = 403, body = ApiError, description = "Without row-level rights: read the summary")))]
+async fn export_submissions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<SubmissionExport>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let actor = ctx.actor()?;
+    let format = download::format(q.format.as_deref())?;
+    let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
+    let instrument = instruments::instrument(&state.db, id).await?;
+    if !actor.may(opencpd_domain::access::Action::ReadSubmissions) {
+        return Err(Error::Forbidden);
+    }
+    if !actor.may(opencpd_domain::access::Action::ReadRows) {
+        return Err(Error::Refused(
+            opencpd_domain::Problem::new("row-level-export")
+                .arg("summary", format!("/api/v1/instruments/{id}/summary")),
+        ));
+    }
+    // Stream the pages as they are read: the server never holds the whole export.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let (db, actor) = (state.db.clone(), actor.clone());
+    tokio::spawn(async move {
+        let sink = |bytes: Vec<u8>| {
+            let tx = tx.clone();
+            async move { tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| std::io::Error::other("the client went away")) }
+        };
+        if let Err(e) = instruments::export(&db, &actor, id, lang, format, sink).await {
+            tracing::warn!(error = %e, "submission export stopped");
+            let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let disposition =
+        format!("attachment; filename=\"{}-{}.{}\"", instrument.code, instrument.version, format.extension());
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct SubmissionReceipt {
+    uuid: String,
+    id: i64,
+    /// True when this uuid had been stored before: nothing new was stored.
+    duplicate: bool,
+    #[schema(value_type = Vec<Object>)]
+    scores: serde_json::Value,
+}
+
+#[utoipa::path(post, path = "/api/v1/submissions", request_body = SubmissionInput,
+    responses((status = 201, body = SubmissionReceipt, description = "Stored"), (status = 200, body = SubmissionReceipt, description = "Stored before: nothing new stored"),
+              (status = 422, body = ApiError)))]
+async fn submit(
+    State(state): State<AppState>,
+    Vouched(ctx): Vouched,
+    body: std::result::Result<Json<SubmissionInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, ctx.vouch.as_ref(), &input).await?;
+    let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(SubmissionReceipt { uuid: stored.uuid, id: stored.id, duplicate, scores: stored.scores }))
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{uuid}", params(("uuid" = String, Path)), responses((status = 200, body = Submission), (status = 404, body = ApiError)))]
+async fn get_submission(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uuid: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<Submission>> {
+    let Path(uuid) = ok(uuid)?;
+    Ok(Json(instruments::submission(&state.db, ctx.actor()?, &uuid).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct PackageQuery {
+    /// Only this unit of the caller's scope (its code).
+    unit: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/field/package", params(PackageQuery),
+    responses((status = 200, body = Package, description = "Everything the field app needs offline, limited to the caller's scope"),
+              (status = 404, body = ApiError, description = "The unit asked for is outside the caller's scope")))]
+async fn field_package(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<PackageQuery>, QueryRejection>,
+) -> Result<Json<Package>> {
+    let Query(q) = ok(q)?;
+    let actor = ctx.actor()?;
+    let mut package = field::package(&state.db, actor, q.unit.as_deref()).await?;
+    package.csrf_token = ctx.csrf.clone().unwrap_or_default();
+    Ok(Json(package))
+}
+
+#[utoipa::path(post, path = "/api/v1/field/edits", request_body = EditInput,
+    responses((status = 200, body = FieldEdit, description = "`applied`, or `conflict` when the record changed since the device read it: kept for a person to resolve, nothing overwritten")))]
+async fn submit_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<EditInput>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(field::submit_edit(&state.db, ctx.actor()?, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/field/conflicts", responses((status = 200, body = Vec<FieldEdit>)))]
+async fn list_conflicts(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<FieldEdit>>> {
+    Ok(Json(field::conflicts(&state.db, ctx.actor()?).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Resolution {
+    /// `apply` the device's change over the current record, or `discard` it.
+    action: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/field/conflicts/{id}/resolve", params(("id" = i64, Path)), request_body = Resolution,
+    responses((status = 200, body = FieldEdit), (status = 409, body = ApiError, description = "Already resolved")))]
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<Resolution>, JsonRejection>,
+) -> Result<Json<FieldEdit>> {
+    let Json(body) = ok(body)?;
+    let apply = match body.action.as_str() {
+        "apply" => true,
+        "discard" => false,
+        other => {
+            return Err(opencpd_domain::Problem::new("bad-choice")
+                .in_column("action")
+                .with_value(other)
+                .arg("allowed", "apply, discard")
+                .into());
+        }
+    };
+    Ok(Json(field::resolve(&state.db, ctx.actor()?, id, apply).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TEMPLATES;
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
+    }
+
+    /// The CSP allows no inline script, no `<style>` element and no event attribute: no
+    /// page or field-app file may have one.
+    #[test]
+    fn pages_and_the_field_app_have_nothing_inline_the_csp_would_block() {
+        let field = [("field/index.html", include_str!("../../static/field/index.html"))];
+        for (name, body) in TEMPLATES.iter().copied().chain(field) {
+            assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
+        }
+    }
+}
