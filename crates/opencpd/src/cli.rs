@@ -374,6 +374,15 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
             };
             let delivery = delivery.map_err(|e| anyhow::anyhow!("{e}")).context("building the delivery demo")?;
+            // An evaluation of the schools, with their learner outcomes.
+            pb.set_length(0);
+            let evaluation = opencpd_evaluation::store::demo::build(&pool, seed, &|what, n| {
+                pb.set_message(what.to_string());
+                pb.set_position(n);
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("building the evaluation demo")?;
             pb.finish_and_clear();
             let elapsed = started.elapsed();
             println!(
@@ -403,6 +412,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!(
                     "Outreach: {} events, {} resources delivered to schools ({} checks), {} teacher awards.",
                     o.events, o.resources, o.checks, o.awards
+                );
+            }
+            if evaluation.schools > 0 {
+                println!(
+                    "Evaluation {}: {} schools drawn into 3 arms; {} learner-outcome rows (2022 to 2025).",
+                    evaluation.evaluation, evaluation.schools, evaluation.outcome_rows
                 );
             }
             println!("Accounts (password: {password}):");

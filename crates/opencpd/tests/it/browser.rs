@@ -477,3 +477,45 @@ async fn table_cells_show_their_column_label_on_a_phone() {
         .unwrap();
     assert_eq!(wide, "none", "{wide}");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn an_evaluation_page_estimates_the_effect_with_its_interval_chart_and_event_study_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let built = opencpd_evaluation::store::demo::build(&app.db.db, 7, &|_, _| {}).await.unwrap();
+    assert!(built.schools > 40);
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url("/evaluations")).await.unwrap();
+    b.click_link("LT2: training and coaching against comparison schools").await;
+    assert!(b.text("h1").await.starts_with("LT2: training and coaching"));
+    // The three arms hold every school of the draw.
+    let arms = b.text("#arms").await;
+    assert!(arms.contains("Comparison") && arms.contains("Training and coaching"), "{arms}");
+    b.client.find(Locator::Css("select[name=subject]")).await.unwrap().select_by_value("MATH").await.unwrap();
+    b.client.find(Locator::Css("select[name=spec]")).await.unwrap().select_by_value("event_study").await.unwrap();
+    b.client.find(Locator::Css("#estimate-form button")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#report")).await.unwrap();
+    let sample = b.text("#sample").await;
+    assert!(sample.contains(&format!("of {} schools", built.schools)), "{sample}");
+    // One row per arm and round but the reference, each with its interval; on a phone
+    // each value carries its column's name.
+    let rows = b.client.find_all(Locator::Css("#effects tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 4, "two arms × (first baseline, endline)");
+    let labels = b.client.find_all(Locator::Css("#effects td[data-label='95% interval']")).await.unwrap();
+    assert_eq!(labels.len(), 4);
+    assert_eq!(
+        b.client.find_all(Locator::Css("#report figure svg")).await.unwrap().len(),
+        2,
+        "effects and event study"
+    );
+    let report = b.text("#report").await;
+    assert!(report.contains("at random"), "{report}");
+    // The data set behind it downloads from the link under the report.
+    let href = b.client.find(Locator::Css("#download")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.contains("/data?") && href.contains("subject=MATH"), "{href}");
+    // In French.
+    b.click_link("Français").await;
+    b.client.wait().for_element(Locator::Css("#report")).await.unwrap();
+    assert!(b.text("#report").await.contains("tirage au sort"));
+}
