@@ -1,0 +1,109 @@
+//! Evaluation figures on the national demo (about 5,000 schools of Rwanda drawn into three
+//! arms, their learner outcomes for four years, and the national programme's
+//! participants): an impact estimate over every school and three rounds, with its event
+//! study, read through the database and over HTTP; and the Kirkpatrick funnel of the
+//! national programme. Prints medians and p95; asserts nothing (timings on a shared machine
+//! are noisy). The wild bootstrap alone is measured by `cargo bench -p opencpd-domain
+//! --bench evaluation` (here every estimate has thousands of schools and needs none).
+//!
+//!     cargo bench -p opencpd --bench evaluation              # both backends
+//!     OPENCPD_TEST_PG=off cargo bench -p opencpd --bench evaluation
+
+mod common;
+
+use common::{backends, drop_pg, fresh, quantile, serve};
+use opencpd_store::delivery::{catalogue, demo as delivery_demo};
+use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_store::{Actor, accounts, on_db};
+use std::time::Instant;
+
+async fn get_ms(client: &reqwest::Client, url: &str, token: &str) -> f64 {
+    let t = Instant::now();
+    let r = client.get(url).bearer_auth(token).send().await.expect("get");
+    assert_eq!(r.status(), 200, "{url}");
+    r.bytes().await.expect("body");
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (f64, f64) {
+    get_ms(client, url, token).await; // warm
+    let mut times = Vec::new();
+    for _ in 0..n {
+        times.push(get_ms(client, url, token).await);
+    }
+    (quantile(&mut times, 0.5), quantile(&mut times, 0.95))
+}
+
+async fn bench_backend(backend: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, url) = fresh(backend, dir.path(), "evaluation").await;
+    let started = Instant::now();
+    demo::build(&db, &DemoConfig { scale: Scale::National, seed: 7, password: "bench-password".into() }, &|_, _, _| {})
+        .await
+        .expect("national demo");
+    delivery_demo::build_national(&db, 7, &|_, _| {}).await.expect("national delivery");
+    let built = opencpd_evaluation::store::demo::build(&db, 7, &|_, _| {}).await.expect("evaluation demo");
+    println!(
+        "\n## {backend}: national demo built in {:.1} s ({} schools in the evaluation, {} learner-outcome rows)\n",
+        started.elapsed().as_secs_f64(),
+        built.schools,
+        built.outcome_rows
+    );
+    let system = Actor::system();
+    let evaluation = opencpd_evaluation::store::list(&db, &system).await.expect("list")[0].id;
+    let q = opencpd_evaluation::model::OutcomeQuery { subject: Some("MATH".into()), ..Default::default() };
+    let mut direct = Vec::new();
+    for _ in 0..11 {
+        let t = Instant::now();
+        let r = opencpd_evaluation::store::estimate(&db, &system, evaluation, &q, "en").await.expect("estimate");
+        direct.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(r.clusters as u64, built.schools);
+    }
+    println!(
+        "Impact estimate through the store ({} schools × 3 rounds, data set read and fitted): median {:.1} ms, p95 {:.1} ms\n",
+        built.schools,
+        quantile(&mut direct.clone(), 0.5),
+        quantile(&mut direct, 0.95)
+    );
+    let rwanda: i64 = on_db!(&db, |p| sqlx::query_scalar("SELECT id FROM units WHERE depth = 0 AND country = 'RW'")
+        .fetch_one(p)
+        .await)
+    .expect("Rwanda");
+    let programme = catalogue::programme_by_code(&db, "NAT-CPD").await.expect("query").expect("NAT-CPD");
+    let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
+    let (mut server, base) = serve(&url).await;
+    let client = reqwest::Client::new();
+    println!("Over HTTP as the administrator (whole country):\n");
+    println!("| request | p50 ms | p95 ms |");
+    println!("| --- | --- | --- |");
+    for (label, path) in [
+        ("impact estimate, pooled", format!("/api/v1/evaluations/{evaluation}/estimate?subject=MATH")),
+        (
+            "impact estimate, event study",
+            format!("/api/v1/evaluations/{evaluation}/estimate?subject=MATH&spec=event_study"),
+        ),
+        ("Kirkpatrick funnel of the national programme", format!("/api/v1/programmes/{programme}/kirkpatrick")),
+        ("needs of Rwanda's people", format!("/api/v1/needs?unit={rwanda}")),
+    ] {
+        let (p50, p95) = timed(&client, &format!("{base}{path}"), &token, 20).await;
+        println!("| {label} | {p50:.1} | {p95:.1} |");
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    db.close().await;
+    drop_pg(&url).await;
+}
+
+#[tokio::main]
+async fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    println!(
+        "# OpenCPD evaluation benchmark ({} cores)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    for backend in backends() {
+        if filter.is_empty() || filter == backend {
+            bench_backend(backend).await;
+        }
+    }
+}
