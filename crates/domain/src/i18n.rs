@@ -133,3 +133,31 @@ mod tests {
         assert_eq!(catalog().text("rw", "at-row", &[("row", "3".into())]), "row 3");
     }
 }
+
+/// A decimal number as `lang` writes it, with `places` decimals: "1,234.56" in English,
+/// "1 234,56" in French (a narrow no-break space between thousands).
+pub fn decimal(value: f64, places: usize, lang: &str) -> String {
+    let (thousands, point) = if lang == "fr" { ('\u{202f}', ',') } else { (',', '.') };
+    let text = format!("{:.*}", places, value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(thousands);
+        }
+        out.push(ch);
+    }
+    if !fraction.is_empty() {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    // "-0.00" is zero.
+    if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') { format!("−{out}") } else { out }
+}
+
+/// [`decimal`] with at most `places` decimals and no trailing zeros: "18", "4.5", "4,5".
+pub fn number(value: f64, places: usize, lang: &str) -> String {
+    let full = decimal(value, places, lang);
+    let point = if lang == "fr" { ',' } else { '.' };
+    if full.contains(point) { full.trim_end_matches('0').trim_end_matches(point).to_string() } else { full }
+}

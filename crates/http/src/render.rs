@@ -51,6 +51,27 @@ fn number(state: &State, value: i64) -> String {
     if value < 0 { format!("-{out}") } else { out }
 }
 
+/// A decimal number as the reader's language writes it, with `places` decimals (2 by
+/// default): "1,234.56" in English, "1 234,56" in French (a narrow no-break space between
+/// thousands). Not a number (a missing value) is "–".
+fn decimal(state: &State, value: Value, places: Option<usize>) -> String {
+    let lang = state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    match f64::try_from(value) {
+        Ok(v) if v.is_finite() => opencpd_domain::i18n::decimal(v, places.unwrap_or(2), &lang),
+        _ => "–".to_string(),
+    }
+}
+
+/// A quantity (hours, credits, a percent) as the reader's language writes it, with at most
+/// `places` decimals (1 by default) and no trailing zeros: "18", "4.5" or "4,5".
+fn quantity(state: &State, value: Value, places: Option<usize>) -> String {
+    let lang = state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    match f64::try_from(value) {
+        Ok(v) if v.is_finite() => opencpd_domain::i18n::number(v, places.unwrap_or(1), &lang),
+        _ => "–".to_string(),
+    }
+}
+
 impl Templates {
     /// The shared templates and those of `areas`.
     pub fn new(areas: &[&crate::Area]) -> Templates {
@@ -60,6 +81,8 @@ impl Templates {
         }
         env.add_function("t", translate);
         env.add_filter("number", number);
+        env.add_filter("decimal", decimal);
+        env.add_filter("quantity", quantity);
         Templates { env }
     }
 
@@ -104,6 +127,20 @@ pub fn unregistered(dir: &std::path::Path, registered: &[(&str, &str)]) -> Vec<S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_are_written_as_the_language_writes_them() {
+        assert_eq!(opencpd_domain::i18n::decimal(1234.567, 2, "en"), "1,234.57");
+        assert_eq!(opencpd_domain::i18n::decimal(1234.567, 2, "fr"), "1\u{202f}234,57");
+        assert_eq!(opencpd_domain::i18n::decimal(-0.4, 1, "fr"), "−0,4");
+        assert_eq!(opencpd_domain::i18n::decimal(-0.001, 2, "en"), "0.00");
+        assert_eq!(opencpd_domain::i18n::decimal(0.445, 3, "en"), "0.445");
+        assert_eq!(opencpd_domain::i18n::decimal(12.0, 0, "en"), "12");
+        assert_eq!(opencpd_domain::i18n::number(18.0, 1, "fr"), "18");
+        assert_eq!(opencpd_domain::i18n::number(4.5, 1, "fr"), "4,5");
+        assert_eq!(opencpd_domain::i18n::number(75.0, 1, "en"), "75");
+        assert_eq!(opencpd_domain::i18n::number(1250.25, 1, "en"), "1,250.3");
+    }
+
     #[test]
     fn every_template_file_is_registered() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");

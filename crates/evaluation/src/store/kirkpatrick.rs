@@ -184,8 +184,8 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
                     lang,
                     "kirkpatrick-gain-detail",
                     &[
-                        ("pre", format!("{:.1}", g.mean_pre)),
-                        ("post", format!("{:.1}", g.mean_post)),
+                        ("pre", opencpd_domain::i18n::decimal(g.mean_pre, 1, lang)),
+                        ("post", opencpd_domain::i18n::decimal(g.mean_post, 1, lang)),
                         ("attrition", g.attrition.to_string()),
                     ],
                 )
@@ -206,8 +206,14 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
             "kirkpatrick-results",
             years.first().map(|y| y.2),
             years.first().map(|latest| {
-                let change =
-                    years.get(1).map(|before| format!("{:+.1}", latest.2 - before.2)).unwrap_or_else(|| "–".into());
+                let change = years
+                    .get(1)
+                    .map(|before| {
+                        let d = latest.2 - before.2;
+                        let sign = if d > 0.0 { "+" } else { "" };
+                        format!("{sign}{}", opencpd_domain::i18n::decimal(d, 1, lang))
+                    })
+                    .unwrap_or_else(|| "–".into());
                 catalog.text(lang, "kirkpatrick-results-detail", &[("year", latest.0.to_string()), ("change", change)])
             }),
         ),

@@ -88,12 +88,8 @@ pub async fn person(db: &Db, actor: &Actor, person_id: i64, lang: &str) -> Resul
                 .serves
                 .iter()
                 .map(|s| {
-                    format!(
-                        "{} {} ({:.0} %)",
-                        s.standard,
-                        names.get(&s.standard).cloned().unwrap_or_default(),
-                        s.percent
-                    )
+                    let name = names.get(&s.standard).cloned().unwrap_or_default();
+                    format!("{} {name} ({} %)", s.standard, opencpd_domain::i18n::decimal(s.percent, 0, lang))
                 })
                 .collect();
             NeedRecommendation {

@@ -105,7 +105,7 @@ async fn the_funnel_counts_each_level_on_its_base_with_its_measure() {
         // 4: two of six schools with outcomes in 2025; (60·10 + 40·30) / 40 = 45; 2024: 50.
         assert_eq!((l[3].n.value, l[3].of.value), (Some(2), Some(6)));
         assert!((l[3].value.unwrap() - 45.0).abs() < 1e-9, "{:?}", l[3]);
-        assert!(l[3].detail.as_deref().unwrap().contains("-5.0"), "{:?}", l[3]);
+        assert!(l[3].detail.as_deref().unwrap().contains("−5.0"), "{:?}", l[3]);
         assert!((l[1].rate.unwrap() - 2.0 / 3.0).abs() < 1e-9);
 
         // A district officer reads small counts of people suppressed, with no rate.
