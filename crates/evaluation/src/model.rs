@@ -126,10 +126,12 @@ pub struct RecordedSchool {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeQuery {
-    /// `mean_score` (the mean score, as a percent of the subject's maximum; the default)
-    /// or `proficient` (the percent of learners assessed proficient or advanced).
+    /// `mean_score` (the learners' mean score, as a percent of the subject's maximum; the
+    /// default), `proficient` (the percent of learners assessed proficient or advanced) or
+    /// `practice` (the mean observation score of the school's teachers, as a percent of
+    /// the maximum, from the observations of the round's year; no subject needed).
     pub outcome: Option<String>,
-    /// The subject's code.
+    /// The subject's code (for the learners' outcomes).
     pub subject: Option<String>,
     /// A grade's code; every grade when none.
     pub grade: Option<String>,

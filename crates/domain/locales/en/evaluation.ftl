@@ -103,3 +103,4 @@ needs-assessed-count = Assessed
 needs-in-need = Below 60 %
 needs-mean = Mean score
 needs-link = Needs by standard (needs assessments)
+evaluation-outcome-practice = Practice: observation score (% of the maximum)

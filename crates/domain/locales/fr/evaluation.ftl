@@ -103,3 +103,4 @@ needs-assessed-count = Évaluées
 needs-in-need = Sous 60 %
 needs-mean = Score moyen
 needs-link = Besoins par standard (évaluations des besoins)
+evaluation-outcome-practice = Pratique : score d'observation (% du maximum)

@@ -22,21 +22,9 @@ use opencpd_domain::evaluation::gain::{self, Score, Test};
 use opencpd_domain::suppression;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Deserialize)]
-struct DomainScore {
-    score: f64,
-    max: f64,
-}
-
-/// A submission's total score as a percent of its maximum (none when nothing scored).
-fn percent(scores_json: &str) -> Option<f64> {
-    let scores: Vec<DomainScore> = serde_json::from_str(scores_json).ok()?;
-    let (score, max) = scores.iter().fold((0.0, 0.0), |(s, m), d| (s + d.score, m + d.max));
-    (max > 0.0).then(|| 100.0 * score / max)
-}
+use super::percent;
 
 fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)

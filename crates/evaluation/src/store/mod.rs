@@ -21,7 +21,7 @@ use std::collections::HashMap;
 const KINDS: &[&str] = &["baseline", "midline", "endline"];
 const ASSIGNMENTS: &[&str] = &["randomised", "observational"];
 /// The outcomes an estimate can be made of, from the schools' learner outcomes.
-pub const OUTCOMES: &[&str] = &["mean_score", "proficient"];
+pub const OUTCOMES: &[&str] = &["mean_score", "proficient", "practice"];
 
 fn one_of(value: &str, allowed: &[&str]) -> std::result::Result<String, Problem> {
     let v = value.trim().to_ascii_lowercase();
@@ -417,6 +417,11 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
     let mut problems = Vec::new();
     let measure = collect(&mut problems, "outcome", one_of(q.outcome.as_deref().unwrap_or("mean_score"), OUTCOMES));
     let subject = q.subject.as_deref().map(str::trim).unwrap_or("");
+    if measure.as_deref() == Some("practice") {
+        // Practice is read from observations, not from a subject's learner outcomes.
+        fail_if_any(problems)?;
+        return Ok(Outcome { measure: "practice".into(), subject_id: 0, grade_id: 0 });
+    }
     let subject_id: Option<i64> = if subject.is_empty() {
         problems.push(Problem::new("required").in_column("subject"));
         None
@@ -459,6 +464,10 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
 pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>)> {
     let e = get(db, actor, id).await?;
     let o = outcome(db, q).await?;
+    if o.measure == "practice" {
+        let rows = practice(db, &e).await?;
+        return Ok((e, rows));
+    }
     let value = match o.measure.as_str() {
         "proficient" => {
             "CAST(100.0 * SUM(COALESCE(lo.proficient, 0) + COALESCE(lo.advanced, 0)) / SUM(lo.assessed) AS DOUBLE PRECISION)".to_string()
@@ -602,6 +611,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         .collect();
     let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o_key(q)), &[]);
     let outcome = match q.grade.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        _ if o_key(q) == "practice" => measure,
         Some(g) => format!("{measure} · {} · {g}", q.subject.as_deref().unwrap_or("").trim()),
         None => format!("{measure} · {}", q.subject.as_deref().unwrap_or("").trim()),
     };
@@ -633,6 +643,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
 fn o_key(q: &OutcomeQuery) -> &'static str {
     match q.outcome.as_deref().map(str::trim) {
         Some("proficient") => "proficient",
+        Some("practice") => "practice",
         _ => "mean_score",
     }
 }
@@ -649,3 +660,60 @@ pub async fn outcome_choices(db: &Db) -> Result<(Vec<(String, String)>, Vec<(Str
 pub mod demo;
 pub mod kirkpatrick;
 pub mod needs;
+
+/// A submission's total score as a percent of its maximum (none when nothing scored).
+pub(crate) fn percent(scores_json: &str) -> Option<f64> {
+    #[derive(serde::Deserialize)]
+    struct DomainScore {
+        score: f64,
+        max: f64,
+    }
+    let scores: Vec<DomainScore> = serde_json::from_str(scores_json).ok()?;
+    let (score, max) = scores.iter().fold((0.0, 0.0), |(s, m), d| (s + d.score, m + d.max));
+    (max > 0.0).then(|| 100.0 * score / max)
+}
+
+/// Practice in the classroom as an outcome: the mean observation score (percent of the
+/// maximum) of each school in each round, over the observations of the year the round
+/// reads, about the school or about anyone who held a position there.
+async fn practice(db: &Db, e: &Evaluation) -> Result<Vec<DataRow>> {
+    let rows: Vec<(i64, String, String, String, String, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT es.school_id, s.code, s.name, es.stratum, a.code, CAST(sub.collected_at AS TEXT), sub.scores_json \
+         FROM evaluation_schools es \
+         JOIN schools s ON s.id = es.school_id \
+         JOIN evaluation_arms a ON a.id = es.arm_id \
+         JOIN submissions sub ON (sub.subject_kind = 'school' AND sub.subject_id = es.school_id) \
+           OR (sub.subject_kind = 'person' AND sub.subject_id IN (SELECT x.person_id FROM positions x WHERE x.school_id = es.school_id)) \
+         JOIN instruments i ON i.id = sub.instrument_id \
+         WHERE es.evaluation_id = $1 AND i.kind = 'observation'"
+    )
+    .bind(e.id)
+    .fetch_all(p)
+    .await
+    })?;
+    // (school, round) → the school's names, stratum, arm and the scores.
+    type Key = (i64, usize);
+    let mut cells: std::collections::BTreeMap<Key, (String, String, String, String, Vec<f64>)> =
+        std::collections::BTreeMap::new();
+    for (school, code, name, stratum, arm, collected_at, scores) in rows {
+        let year: Option<i64> = collected_at.get(..4).and_then(|y| y.parse().ok());
+        let Some(round) = e.rounds.iter().position(|r| Some(r.year) == year) else { continue };
+        let Some(p) = percent(&scores) else { continue };
+        cells.entry((school, round)).or_insert_with(|| (code, name, stratum, arm, Vec::new())).4.push(p);
+    }
+    Ok(cells
+        .into_iter()
+        .map(|((school_id, round), (school_code, school_name, stratum, arm, values))| DataRow {
+            school_id,
+            school_code,
+            school_name,
+            stratum,
+            arm,
+            round: e.rounds[round].code.clone(),
+            post: e.rounds[round].post,
+            y: values.iter().sum::<f64>() / values.len() as f64,
+            assessed: values.len() as i64,
+        })
+        .collect())
+}

@@ -480,3 +480,64 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         assert!(page.contains("Study"));
     }
 }
+
+/// Practice as an outcome: observations of the teachers of each school (and of the school
+/// itself) in the rounds' years, the treated schools' teachers observed 8 points higher
+/// after the programme.
+#[tokio::test]
+async fn practice_in_the_classroom_is_an_outcome_read_from_observations_of_each_schools_teachers() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        let e = store::create(db, &admin(), &design("P", ROUNDS)).await.unwrap();
+        let e = store::draw(db, &admin(), e.id, &DrawInput { seed: Some("5".into()), strata_depth: Some(1) })
+            .await
+            .unwrap();
+        let treated: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+            "SELECT s.school_id FROM evaluation_schools s JOIN evaluation_arms a ON a.id = s.arm_id WHERE a.code = 'COACH'"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        let mut sql = String::from(
+            "INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) VALUES \
+             (1, 'OBS', '1', 'Observation', 'observation', 'o.xlsx', '2024-01-01T00:00:00Z'); ",
+        );
+        let mut n = 0;
+        for d in 1..=2i64 {
+            for i in 1..=12i64 {
+                let school = d * 100 + i;
+                // Two teachers a school, each observed once a round; the head teacher's
+                // school itself once in 2025.
+                for k in 0..2i64 {
+                    let person = school * 10 + k;
+                    sql.push_str(&format!(
+                        "INSERT INTO people (id, given_name, family_name, sex) VALUES ({person}, 'T', 'Teacher', 'F'); \
+                         INSERT INTO positions (person_id, role, school_id, path, start_date) VALUES ({person}, 'teacher', {school}, '/1/{}/', '2020-01-01'); ",
+                        d + 1
+                    ));
+                    for year in [2024, 2025] {
+                        n += 1;
+                        let boost = if treated.contains(&school) && year == 2025 { 8.0 } else { 0.0 };
+                        let score = 50.0 + (school % 5) as f64 * 2.0 + (year - 2024) as f64 + boost + noise(n) * 2.0;
+                        sql.push_str(&format!(
+                            "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
+                             VALUES ('o{n}', 1, '{year}-05-01T09:00:00Z', '{year}-05-01T09:00:00Z', 'person', {person}, '/1/{}/', '{{}}', '[{{\"domain\":\"SL3\",\"score\":{score},\"max\":100,\"items\":1}}]'); ",
+                            d + 1
+                        ));
+                    }
+                }
+            }
+        }
+        on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let q = OutcomeQuery { outcome: Some("practice".into()), ..Default::default() };
+        let (_, rows) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
+        assert_eq!(rows.len(), 48, "24 schools × 2 rounds");
+        assert!(rows.iter().all(|r| r.assessed == 2), "two teachers observed a school a round");
+        let report = store::estimate(db, &admin(), e.id, &q, "en").await.unwrap();
+        let effect = &report.coefficients[0];
+        assert!((effect.estimate - 8.0).abs() < 2.0 && effect.ci_low < 8.0 && 8.0 < effect.ci_high, "{effect:?}");
+        assert!(report.outcome.starts_with("Practice"), "{}", report.outcome);
+    }
+}
