@@ -4,6 +4,8 @@
 //!   number and a QR code of the public verification address.
 //! - [`sheet`]: the sign-in sheet of a session (A4 portrait), numbered rows sorted by name,
 //!   headers repeated on every page.
+//! - [`report`]: a report on A4 portrait pages (headings, paragraphs, tables that run
+//!   onto further pages with their titles again, interval charts), numbered.
 //! - [`template`]: the placeholders a deployment may use in its certificate wording, checked
 //!   and filled here so that every caller agrees on them.
 //! - [`qr`]: QR codes drawn as filled squares, in a PDF or as SVG for a page.
@@ -18,6 +20,7 @@ pub mod certificate;
 mod metrics;
 mod pdf;
 pub mod qr;
+pub mod report;
 pub mod sheet;
 pub mod template;
 

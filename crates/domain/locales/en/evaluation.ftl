@@ -104,3 +104,5 @@ needs-in-need = Below 60 %
 needs-mean = Mean score
 needs-link = Needs by standard (needs assessments)
 evaluation-outcome-practice = Practice: observation score (% of the maximum)
+evaluation-report-page = Page { $page } of { $pages }
+evaluation-report = The report (PDF)

@@ -104,3 +104,5 @@ needs-in-need = Sous 60 %
 needs-mean = Score moyen
 needs-link = Besoins par standard (évaluations des besoins)
 evaluation-outcome-practice = Pratique : score d'observation (% du maximum)
+evaluation-report-page = Page { $page } sur { $pages }
+evaluation-report = Le rapport (PDF)

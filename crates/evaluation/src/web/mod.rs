@@ -1,6 +1,7 @@
 //! The evaluation area's pages and `/api/v1` routes, as an [`opencpd_http::Area`].
 
 mod chart;
+mod report;
 
 use crate::model::{
     Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, FunnelCount,
@@ -54,6 +55,7 @@ fn api() -> Router<AppState> {
         .route("/evaluations/{id}/assignment", post(record))
         .route("/evaluations/{id}/estimate", get(estimate))
         .route("/evaluations/{id}/data", get(data))
+        .route("/evaluations/{id}/report", get(report_pdf))
         .route("/programmes/{id}/kirkpatrick", get(kirkpatrick))
         .route("/people/{id}/needs", get(person_needs))
         .route("/needs", get(group_needs))
@@ -65,6 +67,7 @@ fn api() -> Router<AppState> {
         list,
         create,
         get_one,
+        report_pdf,
         draw,
         record,
         estimate,
@@ -197,6 +200,32 @@ async fn data(
         })
         .collect();
     download::table(format, &format!("{}-data", e.code), DATA_HEADERS, rows)
+}
+
+/// The evaluation's report as a PDF, in the reader's language: the design, the estimate of
+/// the outcome asked for (or the reason none is given) with its chart, and its caveats.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/report", params(("id" = i64, Path), OutcomeQuery),
+    responses((status = 200, description = "The report (application/pdf)", content_type = "application/pdf"), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn report_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<OutcomeQuery>, QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = ok(q)?;
+    let actor = ctx.actor()?;
+    let evaluation = store::get(&state.db, actor, id).await?;
+    let estimate = match store::estimate(&state.db, actor, id, &q, ctx.lang).await {
+        Ok(report) => Ok(report),
+        // A parameter named wrong is the asker's to fix (422); an estimate refused for the
+        // data is the report's to say.
+        Err(opencpd_kernel::Error::Invalid(problems)) if problems.iter().all(|p| p.column.is_none()) => {
+            Err(problems.iter().map(|p| p.message(ctx.lang)).collect::<Vec<_>>().join("; "))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let bytes = report::render(&evaluation, &estimate, ctx.lang);
+    Ok(download::file("application/pdf", &format!("{}-report.pdf", evaluation.code), bytes))
 }
 
 /// The minimum detectable effect of a planned cluster-randomised design (α = 0.05, power 80%).

@@ -443,6 +443,14 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         assert_eq!(status, StatusCode::OK);
         assert!(csv.starts_with("school_id,school_code,school_name,stratum,arm,round,post,y,assessed"), "{csv}");
         assert_eq!(csv.lines().count(), 1 + 48);
+        let (status, pdf) = api
+            .call(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=MATH&spec=event_study"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdf.starts_with("%PDF-"), "a PDF report");
+        let (status, text) =
+            api.call(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=ART"), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a parameter named wrong is a 422: {text}");
         let (status, text) =
             api.call(&token, "GET", "/api/v1/evaluations/power?clusters=40&per_cluster=20&icc=0.2", None).await;
         assert_eq!(status, StatusCode::OK, "{text}");
