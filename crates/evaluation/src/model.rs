@@ -54,7 +54,7 @@ pub struct RoundInput {
 }
 
 /// An evaluation with its arms (and how many schools each holds) and rounds.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Evaluation {
     pub id: i64,
     pub code: String,
@@ -72,7 +72,7 @@ pub struct Evaluation {
     pub rounds: Vec<Round>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Arm {
     pub id: i64,
     pub code: String,
@@ -83,7 +83,7 @@ pub struct Arm {
     pub schools: i64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Round {
     pub id: i64,
     pub code: String,
@@ -144,7 +144,7 @@ pub struct OutcomeQuery {
 }
 
 /// One row of the analysis data set: a school in a round.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DataRow {
     pub school_id: i64,
     pub school_code: String,
@@ -160,7 +160,7 @@ pub struct DataRow {
 }
 
 /// An impact estimate, with beside every number what it rests on.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ImpactReport {
     pub evaluation: String,
     /// The outcome in words (measure, subject, grade).
@@ -188,7 +188,7 @@ pub struct ImpactReport {
     pub bootstrap: Vec<BootstrapInterval>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Coefficient {
     pub arm: String,
     /// The round of an event-study coefficient.
@@ -203,14 +203,14 @@ pub struct Coefficient {
     pub ci_high: f64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArmCount {
     pub arm: String,
     pub schools: i64,
     pub observations: i64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BootstrapInterval {
     pub arm: String,
     pub low: f64,
@@ -251,7 +251,7 @@ pub struct PowerQuery {
     pub treated_share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Power {
     pub clusters: u32,
     pub per_cluster: u32,
@@ -265,14 +265,14 @@ pub struct Power {
 
 /// A count as it may be shown: the value, or none when suppressed (then `shown` says
 /// "<n" instead).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FunnelCount {
     pub value: Option<i64>,
     pub shown: String,
 }
 
 /// One Kirkpatrick level: how many it rests on, out of how many, and its measure.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FunnelLevel {
     /// 1 reaction, 2 learning, 3 behaviour, 4 results.
     pub level: i64,
@@ -292,7 +292,7 @@ pub struct FunnelLevel {
 }
 
 /// A programme's four Kirkpatrick levels, in the reader's scope and language.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KirkpatrickFunnel {
     pub programme_id: i64,
     pub programme: String,

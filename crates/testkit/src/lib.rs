@@ -6,6 +6,10 @@
 //! PostgreSQL is reached through `OPENCPD_TEST_PG` (default
 //! `postgres://postgres:postgres@127.0.0.1:5432/postgres`); `OPENCPD_TEST_PG=off` runs the
 //! tests on SQLite alone.
+//!
+//! [`api`]: the typed client that drives an app of the areas under test, in process.
+
+pub mod api;
 
 use opencpd_kernel::{Db, IfMissing};
 

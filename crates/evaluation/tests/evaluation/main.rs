@@ -7,20 +7,17 @@
 mod kirkpatrick;
 mod needs;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use opencpd_domain::evaluation::did;
 use opencpd_domain::{AccountRole, Grant, Scope};
 use opencpd_evaluation::model::{
     ArmInput, DrawInput, EvaluationInput, OutcomeQuery, RecordInput, RecordedSchool, RoundInput,
 };
 use opencpd_evaluation::store;
-use opencpd_http::{AppState, WebConfig};
-use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_kernel::{Actor, Db, Error, on_db};
+use opencpd_testkit::api::Api;
 use opencpd_testkit::{TestDb, backends};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 fn actor(role: AccountRole, scope: Scope) -> Actor {
     Actor {
@@ -352,39 +349,9 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
     }
 }
 
-struct Api {
-    app: axum::Router,
-    state: AppState,
-}
-
-impl Drop for Api {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let missing = self.state.contract.undocumented();
-            assert!(missing.is_empty(), "answers the OpenAPI document does not list: {missing:#?}");
-        }
-    }
-}
-
-impl Api {
-    fn new(db: &Db) -> Api {
-        let areas = [&opencpd_evaluation::web::AREA];
-        let state = AppState::new(db.clone(), WebConfig::default(), &areas);
-        Api { app: opencpd_http::app(state.clone(), &areas), state }
-    }
-
-    async fn call(&self, token: &str, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
-        let req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}"));
-        let req = match body {
-            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
+/// An app serving the evaluation area, and an administrator's token.
+fn app(db: &Db) -> Api {
+    Api::new(db, &[&opencpd_evaluation::web::AREA])
 }
 
 #[tokio::test]
@@ -393,31 +360,23 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         let t = TestDb::new(backend).await;
         let db = &t.db;
         fixture(db).await;
-        let user = NewUser {
-            username: "admin".into(),
-            password: "a long password".into(),
-            display_name: "Admin".into(),
-            language: "en".into(),
-            grants: vec![GrantSpec { role: AccountRole::SystemAdmin, scope_code: None }],
-        };
-        accounts::create_user(db, &Actor::system(), &user).await.unwrap();
-        let token = accounts::create_token(db, &Actor::system(), "admin", "test").await.unwrap();
-        let api = Api::new(db);
+        let token = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let api = app(db);
         let body = json!({"code": "API", "name": "Study", "unit": "RW", "assignment": "observational",
             "arms": [{"code": "T", "name": "Training"}, {"code": "C", "name": "Comparison", "comparison": true}],
             "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024}, {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025}]});
         let mut unknown = body.clone();
         unknown["arm"] = json!("T");
-        let (status, text) = api.call(&token, "POST", "/api/v1/evaluations", Some(unknown)).await;
+        let (status, text) = api.text(&token, "POST", "/api/v1/evaluations", Some(unknown)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
         assert!(text.contains("arm"), "{text}");
-        let (status, text) = api.call(&token, "POST", "/api/v1/evaluations", Some(body)).await;
+        let (status, text) = api.text(&token, "POST", "/api/v1/evaluations", Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{text}");
         let id = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
         let (status, text) =
-            api.call(&token, "POST", &format!("/api/v1/evaluations/{id}/draw"), Some(json!({"seed": "3"}))).await;
+            api.text(&token, "POST", &format!("/api/v1/evaluations/{id}/draw"), Some(json!({"seed": "3"}))).await;
         assert_eq!(status, StatusCode::OK, "{text}");
-        let (status, _) = api.call(&token, "POST", &format!("/api/v1/evaluations/{id}/draw"), Some(json!({}))).await;
+        let (status, _) = api.text(&token, "POST", &format!("/api/v1/evaluations/{id}/draw"), Some(json!({}))).await;
         assert_eq!(status, StatusCode::CONFLICT);
         let treated: Vec<i64> = on_db!(db, |p| {
             sqlx::query_scalar(
@@ -429,61 +388,60 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         .unwrap();
         outcomes(db, &[2024, 2025], &treated, 5.0).await;
 
+        let report: opencpd_evaluation::model::ImpactReport =
+            api.get(&token, &format!("/api/v1/evaluations/{id}/estimate?subject=MATH&grade=P3")).await;
+        assert_eq!(report.clusters, 24);
+        assert_eq!(report.per_arm.iter().map(|a| a.schools).sum::<i64>(), 24);
+        assert!(report.caveats.iter().any(|c| c.contains("parallel trends")), "{:?}", report.caveats);
         let (status, text) =
-            api.call(&token, "GET", &format!("/api/v1/evaluations/{id}/estimate?subject=MATH&grade=P3"), None).await;
-        assert_eq!(status, StatusCode::OK, "{text}");
-        let report: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(report["clusters"], 24);
-        assert!(report["caveats"].to_string().contains("parallel trends"), "{text}");
-        let (status, text) =
-            api.call(&token, "GET", &format!("/api/v1/evaluations/{id}/estimate?subject=MATH&spec=best"), None).await;
+            api.text(&token, "GET", &format!("/api/v1/evaluations/{id}/estimate?subject=MATH&spec=best"), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(text.contains("spec"), "{text}");
-        let (status, csv) = api.call(&token, "GET", &format!("/api/v1/evaluations/{id}/data?subject=MATH"), None).await;
+        let (status, csv) = api.text(&token, "GET", &format!("/api/v1/evaluations/{id}/data?subject=MATH"), None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(csv.starts_with("school_id,school_code,school_name,stratum,arm,round,post,y,assessed"), "{csv}");
         assert_eq!(csv.lines().count(), 1 + 48);
         let (status, pdf) = api
-            .call(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=MATH&spec=event_study"), None)
+            .text(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=MATH&spec=event_study"), None)
             .await;
         assert_eq!(status, StatusCode::OK);
         assert!(pdf.starts_with("%PDF-"), "a PDF report");
         let (status, text) =
-            api.call(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=ART"), None).await;
+            api.text(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=ART"), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a parameter named wrong is a 422: {text}");
         let (status, text) =
-            api.call(&token, "GET", "/api/v1/evaluations/power?clusters=40&per_cluster=20&icc=0.2", None).await;
+            api.text(&token, "GET", "/api/v1/evaluations/power?clusters=40&per_cluster=20&icc=0.2", None).await;
         assert_eq!(status, StatusCode::OK, "{text}");
         let mde = serde_json::from_str::<Value>(&text).unwrap()["minimum_detectable_effect"].as_f64().unwrap();
         assert!((mde - 0.4454824609).abs() < 1e-6, "{mde}");
         let (status, _) =
-            api.call(&token, "GET", "/api/v1/evaluations/power?clusters=2&per_cluster=20&icc=0.2", None).await;
+            api.text(&token, "GET", "/api/v1/evaluations/power?clusters=2&per_cluster=20&icc=0.2", None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let (status, page) =
-            api.call(&token, "GET", &format!("/evaluations/{id}?subject=MATH&spec=pooled"), None).await;
+            api.text(&token, "GET", &format!("/evaluations/{id}?subject=MATH&spec=pooled"), None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("<svg") && page.contains("id=\"effects\""), "{page}");
         assert!(page.contains("parallel trends"));
         assert!(!page.contains("style="), "the chart uses presentation attributes only");
         let (status, page) =
-            api.call(&token, "GET", &format!("/evaluations/{id}?subject=MATH&grade=P6&outcome=proficient"), None).await;
+            api.text(&token, "GET", &format!("/evaluations/{id}?subject=MATH&grade=P6&outcome=proficient"), None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("id=\"report\"") && page.contains("proficient or advanced"), "{page}");
         // An estimate that cannot be made is refused on the page with its reason, never shown.
         let unassigned = json!({"code": "LATER", "name": "Later", "unit": "RW", "assignment": "randomised",
             "arms": [{"code": "T", "name": "Training"}, {"code": "C", "name": "Comparison", "comparison": true}],
             "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024}, {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025}]});
-        let (status, text) = api.call(&token, "POST", "/api/v1/evaluations", Some(unassigned)).await;
+        let (status, text) = api.text(&token, "POST", "/api/v1/evaluations", Some(unassigned)).await;
         assert_eq!(status, StatusCode::CREATED, "{text}");
         let later = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();
-        let (status, page) = api.call(&token, "GET", &format!("/evaluations/{later}?subject=MATH"), None).await;
+        let (status, page) = api.text(&token, "GET", &format!("/evaluations/{later}?subject=MATH"), None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
             page.contains("id=\"refusal\"") && page.contains("not yet assigned") && !page.contains("id=\"report\""),
             "{page}"
         );
-        let (status, page) = api.call(&token, "GET", "/evaluations", None).await;
+        let (status, page) = api.text(&token, "GET", "/evaluations", None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("Study"));
     }

@@ -3,12 +3,11 @@
 //! for readers without row-level rights; the page with its chart.
 
 use crate::kirkpatrick::programme;
-use crate::{Api, actor, admin, fixture};
+use crate::{actor, admin, fixture};
 use axum::http::StatusCode;
 use opencpd_domain::{AccountRole, Scope};
 use opencpd_evaluation::store::needs;
-use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
-use opencpd_kernel::{Actor, Db, on_db};
+use opencpd_kernel::{Db, on_db};
 use opencpd_testkit::{TestDb, backends};
 
 /// Course C1's module M1 serves SL1 and SL2, M2 serves SL3; course C2's M1 serves SL5.
@@ -116,28 +115,20 @@ async fn a_cohorts_needs_by_standard_are_counted_once_a_person_and_suppressed_wh
         ));
 
         // The page and the API through the app.
-        let user = NewUser {
-            username: "admin".into(),
-            password: "a long password".into(),
-            display_name: "Admin".into(),
-            language: "en".into(),
-            grants: vec![GrantSpec { role: AccountRole::SystemAdmin, scope_code: None }],
-        };
-        accounts::create_user(db, &Actor::system(), &user).await.unwrap();
-        let token = accounts::create_token(db, &Actor::system(), "admin", "test").await.unwrap();
-        let api = Api::new(db);
-        let (status, page) = api.call(&token, "GET", "/needs?cohort=1", None).await;
+        let token = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let api = crate::app(db);
+        let (status, page) = api.text(&token, "GET", "/needs?cohort=1", None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("<svg") && page.contains("id=\"needs-table\""), "{page}");
-        let (status, body) = api.call(&token, "GET", "/api/v1/people/1/needs", None).await;
+        let (status, body) = api.text(&token, "GET", "/api/v1/people/1/needs", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("\"course\":\"C1\""), "{body}");
-        let (status, body) = api.call(&token, "GET", "/api/v1/needs?unit=2&cohort=1", None).await;
+        let (status, body) = api.text(&token, "GET", "/api/v1/needs?unit=2&cohort=1", None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        let (status, page) = api.call(&token, "GET", "/programmes/1/kirkpatrick", None).await;
+        let (status, page) = api.text(&token, "GET", "/programmes/1/kirkpatrick", None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("id=\"funnel\"") && page.contains("<svg"), "{page}");
-        let (status, body) = api.call(&token, "GET", "/api/v1/programmes/1/kirkpatrick", None).await;
+        let (status, body) = api.text(&token, "GET", "/api/v1/programmes/1/kirkpatrick", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }

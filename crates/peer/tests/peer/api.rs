@@ -3,73 +3,19 @@
 //! credential; bad bodies are 422 naming the field.
 
 use crate::helpers::*;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use opencpd_domain::AccountRole;
-use opencpd_http::{AppState, WebConfig};
-use opencpd_kernel::Db;
-use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_peer::web::AREA;
+use opencpd_testkit::api::{Api, token};
 use opencpd_testkit::backends;
-use serde_json::{Value, json};
-use tower::ServiceExt;
-
-struct Api {
-    app: axum::Router,
-    state: AppState,
-}
-
-/// Every answer a test saw must be one the OpenAPI document lists for its operation.
-impl Drop for Api {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let missing = self.state.contract.undocumented();
-            assert!(missing.is_empty(), "answers the OpenAPI document does not list: {missing:#?}");
-        }
-    }
-}
-
-impl Api {
-    fn new(db: &Db) -> Api {
-        let state = AppState::new(db.clone(), WebConfig::default(), &[&AREA]);
-        Api { app: opencpd_http::app(state.clone(), &[&AREA]), state }
-    }
-
-    async fn call(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
-}
-
-async fn token(db: &Db, name: &str, role: AccountRole, scope: Option<&str>) -> String {
-    let user = NewUser {
-        username: name.into(),
-        password: "a long password".into(),
-        display_name: name.into(),
-        language: "en".into(),
-        grants: vec![GrantSpec { role, scope_code: scope.map(str::to_string) }],
-    };
-    accounts::create_user(db, &opencpd_kernel::Actor::system(), &user).await.unwrap();
-    accounts::create_token(db, &opencpd_kernel::Actor::system(), name, "test").await.unwrap()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_credential() {
     for backend in backends() {
         let t = fresh(backend).await;
         let db = &t.db;
-        let api = Api::new(db);
+        let api = Api::new(db, &[&AREA]);
         let admin = token(db, "admin", AccountRole::SystemAdmin, None).await;
         let gasabo = token(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
         let huye = token(db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
@@ -241,14 +187,10 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         let visit = json!({"uuid": uuid::Uuid::new_v4().to_string(), "programme_code": "BLF", "coach_id": Registry::ADVISOR,
             "coachee_id": Registry::NATIONAL_LEADER, "visited_on": today().to_string(), "submission_id": 700, "focus": [2]});
         assert_eq!(api.call(g, "POST", "/api/v1/coaching/visits", Some(visit)).await.0, StatusCode::CREATED);
-        let req = Request::builder()
-            .uri(format!("/api/v1/coaching/coaches/{}/visits/export", Registry::ADVISOR))
-            .header("authorization", format!("Bearer {gasabo}"))
-            .body(Body::empty())
-            .unwrap();
-        let res = api.app.clone().oneshot(req).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let csv = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        let (status, csv) = api
+            .text(&gasabo, "GET", &format!("/api/v1/coaching/coaches/{}/visits/export", Registry::ADVISOR), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
         let lines: Vec<&str> = csv.lines().collect();
         assert!(lines[0].starts_with("visited_on,programme,coachee_id,coachee,instrument"), "{csv}");
         assert_eq!(lines.len(), 3, "{csv}");

@@ -1,0 +1,109 @@
+//! The typed test client every area's tests drive the app with: an app serving the areas
+//! given, called in process (no socket), with real accounts and bearer tokens; answers read
+//! as JSON, as a typed value, or as text. Every answer it saw must be one the OpenAPI
+//! document lists for its operation, or the test fails when the client is dropped.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use opencpd_domain::AccountRole;
+use opencpd_http::{AppState, Area, WebConfig};
+use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
+use opencpd_kernel::{Actor, Db};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct Api {
+    app: axum::Router,
+    state: AppState,
+}
+
+/// One answer: its status and body.
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as `T`, failing the test with the status and body when it is not one.
+    pub fn parse<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("answer {} is not the expected shape ({e}): {}", self.status, self.text()))
+    }
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let missing = self.state.contract.undocumented();
+            assert!(missing.is_empty(), "answers the OpenAPI document does not list: {missing:#?}");
+        }
+    }
+}
+
+impl Api {
+    /// An app serving `areas` (with the shared pages and routes) on `db`.
+    pub fn new(db: &Db, areas: &[&'static Area]) -> Api {
+        let state = AppState::new(db.clone(), WebConfig::default(), areas);
+        Api { app: opencpd_http::app(state.clone(), areas), state }
+    }
+
+    /// Sends a request with a bearer token (none: anonymous) and a JSON body.
+    pub async fn send(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> Answer {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        Answer { status, body }
+    }
+
+    /// [`Api::send`], the answer read as JSON.
+    pub async fn call(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let a = self.send(token, method, uri, body).await;
+        (a.status, a.json())
+    }
+
+    /// [`Api::send`] with a token, the answer read as text (a page, a CSV file).
+    pub async fn text(&self, token: &str, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
+        let a = self.send(Some(token), method, uri, body).await;
+        (a.status, a.text())
+    }
+
+    /// A GET that must succeed, its answer read as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, token: &str, uri: &str) -> T {
+        let a = self.send(Some(token), "GET", uri, None).await;
+        assert!(a.status.is_success(), "GET {uri}: {} {}", a.status, a.text());
+        a.parse()
+    }
+}
+
+/// An account with one grant (scope by unit or school code, none for everywhere) and a
+/// bearer token for it.
+pub async fn token(db: &Db, name: &str, role: AccountRole, scope: Option<&str>) -> String {
+    let user = NewUser {
+        username: name.into(),
+        password: "a long password".into(),
+        display_name: name.into(),
+        language: "en".into(),
+        grants: vec![GrantSpec { role, scope_code: scope.map(str::to_string) }],
+    };
+    accounts::create_user(db, &Actor::system(), &user).await.expect("user");
+    accounts::create_token(db, &Actor::system(), name, "test").await.expect("token")
+}
