@@ -238,3 +238,14 @@ pub struct TargetProgress {
     pub target: f64,
     pub achieved: Option<f64>,
 }
+
+/// One point of a place's trend: a subject's mean score in a year.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TrendPoint {
+    pub subject: String,
+    pub year: i64,
+    /// Learners assessed behind it.
+    pub assessed: Count,
+    /// Percent of the subject's maximum; absent when the count is hidden.
+    pub mean_percent: Option<f64>,
+}

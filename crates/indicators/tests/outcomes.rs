@@ -308,3 +308,44 @@ async fn flows_are_read_in_scope_with_small_cells_suppressed() {
         assert_eq!((p[0].code, p[0].column.as_deref()), ("unknown-group", Some("group")));
     }
 }
+
+/// The data page of a unit and a school: the trend of mean scores, the flows of the year
+/// before the newest, the gaps of the newest; a district officer of the other district
+/// reads neither; through the app with a real token.
+#[tokio::test]
+async fn the_data_page_shows_the_trend_flows_and_gaps_of_a_place_in_scope() {
+    use opencpd_testkit::api::{Api, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let mut csv = worked_example_csv();
+        // Mean scores of S1 in MATH: 40 of 100 in 2023, 46 in 2024 (girls and boys alike).
+        for (year, mean) in [(2023, 40), (2024, 46)] {
+            for sex in ["F", "M"] {
+                csv.push_str(&format!("S1,{year},,P3,MATH,{sex},,,30,{mean},,,10,5,,,\n"));
+            }
+        }
+        outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let national = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
+        let (status, page) = api.text(&national, "GET", "/data/units/1", None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"trend-chart\"") && page.contains("<svg"), "{page}");
+        assert!(page.contains("46.0 %") && page.contains("40.0 %"), "the means, weighted by learners assessed: {page}");
+        assert!(page.contains("Flows from 2023 to 2024") && page.contains("id=\"flows\""), "{page}");
+        assert!(page.contains("id=\"gaps\""), "{page}");
+        let trend: Vec<serde_json::Value> = api.get(&national, "/api/v1/schools/1/trend").await;
+        assert_eq!(trend.len(), 2);
+        assert_eq!(trend[1]["year"], 2024);
+        assert_eq!(trend[1]["assessed"]["value"], 60);
+        // Another district's officer: not found; a school's leader reads their school's page.
+        let other = token(&t.db, "d2", AccountRole::DistrictOfficer, Some("D2")).await;
+        assert_eq!(api.text(&other, "GET", "/data/units/2", None).await.0, 404);
+        let (status, _) = api.text(&other, "GET", "/api/v1/schools/1/trend", None).await;
+        assert_eq!(status, 404);
+        let (status, page) = api.text(&national, "GET", "/data/schools/3", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"no-data\"") || page.contains("id=\"flows\""), "{page}");
+    }
+}

@@ -1,5 +1,6 @@
 //! All of this area's SQL.
 
+pub mod dashboard;
 pub mod dhis2;
 pub mod engine;
 pub mod flows;

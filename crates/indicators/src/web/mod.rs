@@ -1,5 +1,9 @@
-//! The area's HTTP API, as an `opencpd_http::Area` the app merges: indicators and their
-//! answers, targets, and flow rates of a school or unit. Pages come later.
+//! The area's pages and HTTP API, as an `opencpd_http::Area` the app merges: indicators
+//! and their answers, targets, flow rates of a school or unit, and the data page of a
+//! school or unit (the trend of learners' scores, flows by grade, gaps between girls and
+//! boys).
+
+mod chart;
 
 use crate::model::{Answer, FlowReport, Indicator, Place, Question, TargetInput, TargetProgress};
 use crate::store::{engine, flows};
@@ -14,17 +18,21 @@ use utoipa::{IntoParams, OpenApi};
 /// School data and indicators.
 pub static AREA: Area = Area {
     name: "indicators",
-    templates: &[],
-    pages: |_| Router::new(),
+    templates: TEMPLATES,
+    pages: |_| {
+        Router::new().route("/data/schools/{id}", get(school_data_page)).route("/data/units/{id}", get(unit_data_page))
+    },
     api: |_| api_router(),
     openapi: || IndicatorsApi::openapi(),
     imports: &crate::store::outcomes::KINDS,
     after_write: opencpd_http::nothing_after_write,
 };
 
+const TEMPLATES: &[(&str, &str)] = &[("indicators/data.html", include_str!("../../templates/indicators/data.html"))];
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_indicators, answer, list_targets, set_target, school_flows, unit_flows),
+    paths(list_indicators, answer, list_targets, set_target, school_flows, unit_flows, school_trend, unit_trend),
     components(schemas(
         Indicator,
         Question,
@@ -35,7 +43,8 @@ pub static AREA: Area = Area {
         TargetInput,
         TargetProgress,
         FlowReport,
-        crate::model::FlowRow
+        crate::model::FlowRow,
+        crate::model::TrendPoint
     ))
 )]
 pub struct IndicatorsApi;
@@ -47,6 +56,8 @@ fn api_router() -> Router<AppState> {
         .route("/indicators/{code}/targets", get(list_targets).post(set_target))
         .route("/schools/{id}/flows", get(school_flows))
         .route("/units/{id}/flows", get(unit_flows))
+        .route("/schools/{id}/trend", get(school_trend))
+        .route("/units/{id}/trend", get(unit_trend))
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, body = Vec<Indicator>), (status = 401, body = ApiError)))]
@@ -125,9 +136,80 @@ async fn unit_flows(
     Ok(Json(flows::flow_report(&state.db, actor, Place::Unit(id), q.year, q.group.as_deref()).await?))
 }
 
+/// A school's learners' mean score by subject and year.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/trend", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<crate::model::TrendPoint>), (status = 404, body = ApiError)))]
+async fn school_trend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<crate::model::TrendPoint>>> {
+    Ok(Json(crate::store::dashboard::trend(&state.db, ctx.actor()?, Place::School(id)).await?))
+}
+
+/// A unit's learners' mean score by subject and year, over its schools in the reader's scope.
+#[utoipa::path(get, path = "/api/v1/units/{id}/trend", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<crate::model::TrendPoint>), (status = 404, body = ApiError)))]
+async fn unit_trend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<crate::model::TrendPoint>>> {
+    Ok(Json(crate::store::dashboard::trend(&state.db, ctx.actor()?, Place::Unit(id)).await?))
+}
+
+async fn school_data_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<axum::response::Html<String>> {
+    data_page(&state, &ctx, Place::School(id)).await
+}
+
+async fn unit_data_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<axum::response::Html<String>> {
+    data_page(&state, &ctx, Place::Unit(id)).await
+}
+
+/// The data page: the trend, then flows from the year before the newest (flows read the
+/// next year's repeaters) and the gaps of the newest year.
+async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::response::Html<String>> {
+    use crate::store::dashboard;
+    use opencpd_http::render::value as v;
+    let actor = ctx.actor()?;
+    let name = dashboard::place_name(&state.db, actor, place).await?;
+    let trend = dashboard::trend(&state.db, actor, place).await?;
+    let years = dashboard::years(&state.db, actor, place).await?;
+    let flows = match years.get(1) {
+        Some(year) => Some(flows::flow_report(&state.db, actor, place, *year, None).await?),
+        None => None,
+    };
+    let gaps = match years.first() {
+        Some(year) => Some((*year, flows::proficiency_gaps(&state.db, actor, place, *year, None).await?)),
+        None => None,
+    };
+    let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
+    let (kind, id) = match place {
+        Place::School(id) => ("schools", id),
+        Place::Unit(id) => ("units", id),
+    };
+    state.templates.page(
+        ctx,
+        "indicators/data.html",
+        minijinja::context! {
+            name, kind, id, trend => v(&trend), chart, flows => v(&flows),
+            gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_file_is_registered_and_has_nothing_inline() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
+        for (name, body) in TEMPLATES {
+            assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
+        }
+    }
 
     #[test]
     fn the_openapi_document_names_every_route() {

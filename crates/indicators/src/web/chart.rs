@@ -1,0 +1,81 @@
+//! The data page's trend chart as SVG (presentation attributes only: the CSP forbids
+//! inline styles): one line per subject over the years, a hidden point breaking its line.
+
+use crate::model::TrendPoint;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const COLOURS: [&str; 4] = ["#1f5fa8", "#c77c0e", "#2e8b57", "#8e44ad"];
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn trend(points: &[TrendPoint]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 240.0, 44.0, 110.0, 12.0, 30.0);
+    let years: Vec<i64> = {
+        let mut y: Vec<i64> = points.iter().map(|p| p.year).collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    };
+    let mut by_subject: BTreeMap<&str, Vec<&TrendPoint>> = BTreeMap::new();
+    for p in points {
+        by_subject.entry(p.subject.as_str()).or_default().push(p);
+    }
+    let values: Vec<f64> = points.iter().filter_map(|p| p.mean_percent).collect();
+    let lo = (values.iter().cloned().fold(f64::INFINITY, f64::min) - 5.0).max(0.0).floor();
+    let hi = (values.iter().cloned().fold(f64::NEG_INFINITY, f64::max) + 5.0).min(100.0).ceil();
+    let (lo, hi) = if lo < hi { (lo, hi) } else { (0.0, 100.0) };
+    let n = years.len().max(2) as f64;
+    let x = |year: i64| {
+        let i = years.iter().position(|y| *y == year).unwrap_or(0) as f64;
+        left + i / (n - 1.0) * (w - left - right)
+    };
+    let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="trend" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for v in [lo, (lo + hi) / 2.0, hi] {
+        let _ =
+            write!(svg, r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/>"##, y(v), w - right);
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="11">{v:.0} %</text>"##, y(v) + 4.0);
+    }
+    for year in &years {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{year}</text>"##,
+            x(*year),
+            h - 10.0
+        );
+    }
+    for (i, (subject, pts)) in by_subject.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        // A hidden point ends one segment and starts the next.
+        let mut segment: Vec<String> = Vec::new();
+        let mut segments = Vec::new();
+        for p in pts {
+            match p.mean_percent {
+                Some(v) => segment.push(format!("{:.1},{:.1}", x(p.year), y(v))),
+                None => segments.push(std::mem::take(&mut segment)),
+            }
+        }
+        segments.push(segment);
+        for s in segments.iter().filter(|s| !s.is_empty()) {
+            let _ =
+                write!(svg, r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"##, s.join(" "));
+        }
+        for p in pts.iter().filter_map(|p| p.mean_percent.map(|v| (p.year, v))) {
+            let _ = write!(svg, r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"/>"##, x(p.0), y(p.1));
+        }
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="{colour}">{}</text>"##,
+            w - right + 8.0,
+            top + 14.0 + 16.0 * i as f64,
+            esc(subject)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
