@@ -407,7 +407,7 @@ mod tests {
     fn every_template_file_is_registered() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
-        assert!(TEMPLATES.len() > 30);
+        assert!(TEMPLATES.len() > 20, "web lists its own pages; the areas list theirs");
     }
 
     /// The CSP allows no inline script, no `<style>` element and no event attribute.
