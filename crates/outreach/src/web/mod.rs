@@ -175,7 +175,7 @@ fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Outreach events
+// API: outreach events
 
 #[utoipa::path(get, path = "/api/v1/outreach", params(OutreachFilter), responses((status = 200, body = Vec<OutreachEvent>, description = "The events the caller reads, newest first (at most 1,000)")))]
 async fn list_outreach(
@@ -277,7 +277,7 @@ async fn set_outreach_kind(
 }
 
 // ---------------------------------------------------------------------------------------
-// Resources delivered to schools
+// API: resources delivered to schools
 
 #[utoipa::path(get, path = "/api/v1/resources", params(ResourceFilter), responses((status = 200, body = Vec<Resource>, description = "Resources at the schools the caller reads")))]
 async fn list_resources(
@@ -340,7 +340,7 @@ async fn add_check(
 }
 
 // ---------------------------------------------------------------------------------------
-// Awards
+// API: awards
 
 #[utoipa::path(delete, path = "/api/v1/awards/{id}", params(("id" = i64, Path)),
     responses((status = 204, description = "Deleted"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
@@ -365,7 +365,7 @@ async fn person_awards(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> R
 }
 
 // ---------------------------------------------------------------------------------------
-// Outreach events
+// Pages: outreach events
 
 /// The deployment's outreach kinds by key, named in the reader's language (the programme
 /// page names its outreach totals so).
@@ -583,7 +583,7 @@ async fn edit_outreach_form(
 }
 
 // ---------------------------------------------------------------------------------------
-// Resources
+// Pages: resources
 
 async fn resource_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
     render_resource(&state, &ctx, id, None, None, StatusCode::OK).await
