@@ -1,5 +1,5 @@
 //! The areas whose pages and API have not yet moved to crates of their own (accounts,
-//! CPD delivery, outreach), as one
+//! CPD delivery), as one
 //! [`opencpd_http::Area`], and the app that serves every area: [`AREAS`].
 //!
 //! Handlers are thin: they read the request, call `opencpd-store` with the
@@ -22,14 +22,8 @@ pub static AREA: Area = Area {
     pages: |state| pages::router(state).merge(delivery::page_router()),
     api: |_| api::router().merge(delivery::api_router()),
     openapi: api::openapi_document,
-    imports: &KINDS,
+    imports: &opencpd_store::delivery::files::KINDS,
     after_write: opencpd_http::nothing_after_write,
-};
-
-/// Delivery's kinds of import file, then outreach's.
-static KINDS: [opencpd_store::import::Kind; 3] = {
-    let (d, o) = (opencpd_store::delivery::files::KINDS, opencpd_store::delivery::outreach::KINDS);
-    [d[0], d[1], o[0]]
 };
 
 /// Every area the app serves.
@@ -37,6 +31,7 @@ pub static AREAS: &[&Area] = &[
     &opencpd_registry::web::AREA,
     &opencpd_instruments::web::AREA,
     &AREA,
+    &opencpd_outreach::web::AREA,
     &opencpd_peer::web::AREA,
     &opencpd_indicators::web::AREA,
     &opencpd_evaluation::web::AREA,

@@ -25,12 +25,10 @@
 //!   per role.
 //! - [`reports`]: reach against targets with disaggregation, completion funnels, and the
 //!   deployment's small-cell threshold for report pages and exports.
-//! - [`outreach`]: outreach events (maths camps, science caravans, award ceremonies,
-//!   broadcasts…) with participants by category and sex and the schools reached; the kinds
-//!   are the deployment's list.
-//! - [`resources`]: resources delivered to schools and the later checks of their state.
-//! - [`awards`]: awards to teachers.
-//! - [`demo`] and [`demo_outreach`]: delivery data for the small demo.
+//! - [`outreach`], [`resources`], [`awards`]: re-exported from `opencpd-outreach`, the
+//!   area crate they moved to; the programme report reads outreach's figures there.
+//! - [`demo`] and [`demo_outreach`]: delivery data for the small demo (outreach's part is
+//!   recorded through `opencpd-outreach`, beside the programme it serves).
 //!
 //! Decisions where the issue is silent:
 //! - Scope: programmes, courses, standards, attendance statuses and CPD thresholds are the
@@ -67,23 +65,6 @@
 //!   count, and its later steps (attended enough, completed, certified) leave the
 //!   withdrawn out. Capacity counts only those not withdrawn. Attendance and grades of a
 //!   withdrawn person are kept as they were.
-//! - Outreach events are placed at a school (its unit is the place) or a unit and belong
-//!   there: officers whose scope covers the place record and edit them (`ManageCohorts`),
-//!   whoever reads the place reads them; a school leader reads those at their school. A
-//!   broadcast (radio, TV, online) may have no place: it is the deployment's, read by all
-//!   and recorded by those who manage programmes. The schools reached must each be
-//!   readable by whoever records the event; the school it was held at counts as reached.
-//!   Participants are counted by category (learners, teachers, parents, officials,
-//!   others) and sex, never negative. Targets may count `outreach_participants` (of one
-//!   sex when the target says so; a target's role does not apply) and `schools_reached`
-//!   (distinct schools), over the programme's events in the reader's scope and the
-//!   target's unit.
-//! - Resources belong to their school (`ManageCohorts` there records deliveries and
-//!   checks; whoever reads the school reads them). A delivery is dated today or before; a
-//!   check is dated on or after the delivery and not in the future; the latest check
-//!   gives the current state.
-//! - Awards belong to their person: officers whose scope covers the person record them,
-//!   whoever reads the person reads them (on the person page and the CPD record).
 //! - Small cells: in report pages and exports, a split's counts from 1 to below the
 //!   deployment's threshold (default 5, 0 turns it off) show as "<5"; when that hides a
 //!   single cell of a column, the smallest other cell of the column is hidden too ("x"),
@@ -94,7 +75,6 @@
 //! Not here: HTTP, HTML, file formats (tables arrive already read).
 
 pub mod attendance;
-pub mod awards;
 pub mod catalogue;
 pub mod certificates;
 pub mod checkin;
@@ -104,11 +84,13 @@ pub mod demo;
 pub mod demo_outreach;
 pub mod documents;
 pub mod files;
-pub mod outreach;
 pub mod record;
 pub mod reports;
-pub mod resources;
 pub mod sheets;
+
+/// Outreach, resources and awards are an area crate of their own (`opencpd-outreach`);
+/// delivery's programme report and the demo reach them by the names they had.
+pub use opencpd_outreach::store::{awards, outreach, resources};
 
 use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
@@ -123,58 +105,6 @@ pub(crate) fn may(actor: &Actor, action: Action) -> Result<()> {
 }
 
 pub(crate) use crate::error::{collect, fail_if_any, optional_text};
-
-/// The tables a record can be deleted from (what hangs off each row goes with it).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Removable {
-    OutreachEvent,
-    Resource,
-    Award,
-}
-
-impl Removable {
-    fn table(self) -> &'static str {
-        match self {
-            Removable::OutreachEvent => "outreach_events",
-            Removable::Resource => "resources",
-            Removable::Award => "awards",
-        }
-    }
-
-    fn entity(self) -> &'static str {
-        match self {
-            Removable::OutreachEvent => "outreach_event",
-            Removable::Resource => "resource",
-            Removable::Award => "award",
-        }
-    }
-}
-
-/// Deletes a record the caller has read and checked, with its audit entry (what it held)
-/// in the same transaction.
-pub(crate) async fn delete_record<B: serde::Serialize>(
-    db: &Db,
-    actor: &Actor,
-    what: Removable,
-    id: i64,
-    summary: &str,
-    before: &B,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let sql = format!("DELETE FROM {} WHERE id = $1", what.table());
-    let gone = crate::on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if gone == 0 {
-        return Err(crate::Error::NotFound);
-    }
-    crate::audit::record(&mut tx, actor, "delete", what.entity(), &id.to_string(), summary, Some(before), None::<&()>)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
 
 /// One of a closed list of keys, in any case.
 pub(crate) fn choice(input: &str, allowed: &[&'static str]) -> std::result::Result<&'static str, Problem> {

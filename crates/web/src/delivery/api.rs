@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use opencpd_domain::Problem;
 use opencpd_store::delivery::attendance::{self, AttendanceStatus, Mark, MarkInput, MarkReport, Session, SessionInput};
-use opencpd_store::delivery::awards::{self, Award, AwardInput};
 use opencpd_store::delivery::catalogue::{
     self, Assessment, AssessmentInput, Course, CourseDetail, CourseInput, Module, ModuleInput, Programme,
     ProgrammeInput, ProgrammeTarget, Standard, TargetInput,
@@ -23,15 +22,10 @@ use opencpd_store::delivery::cohorts::{
     Withdrawal,
 };
 use opencpd_store::delivery::completion::{self, GradeInput, GradeReport, Score};
-use opencpd_store::delivery::outreach::{
-    self, KindTotal, OutreachEvent, OutreachFilter, OutreachInput, OutreachKind, OutreachTotals, Participants,
-    ReachedSchool,
-};
 use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
 use opencpd_store::delivery::reports::{
     self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
 };
-use opencpd_store::delivery::resources::{self, CheckInput, Resource, ResourceCheck, ResourceFilter, ResourceInput};
 use opencpd_store::paging::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -51,18 +45,6 @@ pub fn router() -> Router<AppState> {
         .route("/cohorts/{id}", get(get_cohort).put(update_cohort))
         .route("/enrolments/{id}/withdraw", post(withdraw))
         .route("/enrolments/{id}/reinstate", post(reinstate))
-        .route("/outreach", get(list_outreach).post(create_outreach))
-        .route("/outreach/export", get(export_outreach))
-        .route("/outreach/totals", get(outreach_totals))
-        .route("/outreach/{id}", get(get_outreach).put(update_outreach).delete(delete_outreach))
-        .route("/outreach-kinds", get(list_outreach_kinds).put(set_outreach_kind))
-        .route("/resources", get(list_resources).post(create_resource))
-        .route("/resources/export", get(export_resources))
-        .route("/resources/{id}", get(get_resource).delete(delete_resource))
-        .route("/resources/{id}/checks", post(add_check))
-        .route("/awards", post(create_award))
-        .route("/awards/{id}", axum::routing::delete(delete_award))
-        .route("/people/{id}/awards", get(person_awards))
         .route("/report-settings", get(get_report_settings).put(set_report_settings))
         .route("/cohorts/{id}/enrolments", get(list_enrolments).post(enrol))
         .route("/cohorts/{id}/enrolments/import", post(import_enrolments))
@@ -134,24 +116,6 @@ pub fn router() -> Router<AppState> {
         update_cohort,
         withdraw,
         reinstate,
-        list_outreach,
-        create_outreach,
-        export_outreach,
-        outreach_totals,
-        get_outreach,
-        delete_outreach,
-        update_outreach,
-        list_outreach_kinds,
-        set_outreach_kind,
-        list_resources,
-        create_resource,
-        export_resources,
-        get_resource,
-        delete_resource,
-        add_check,
-        create_award,
-        delete_award,
-        person_awards,
         get_report_settings,
         set_report_settings
     ),
@@ -207,19 +171,6 @@ pub fn router() -> Router<AppState> {
         BelowThreshold,
         CohortUpdate,
         Withdrawal,
-        OutreachEvent,
-        OutreachInput,
-        OutreachKind,
-        OutreachTotals,
-        KindTotal,
-        Participants,
-        ReachedSchool,
-        Resource,
-        ResourceCheck,
-        ResourceInput,
-        CheckInput,
-        Award,
-        AwardInput,
         ReportSettings,
         ApiError
     ))
@@ -766,193 +717,6 @@ async fn withdraw(
     responses((status = 200, body = Enrolment), (status = 422, body = ApiError, description = "Not withdrawn, or no place left")))]
 async fn reinstate(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Enrolment>> {
     Ok(Json(cohorts::reinstate(&state.db, ctx.actor()?, id).await?))
-}
-
-// ---------------------------------------------------------------------------------------
-// Outreach events
-
-#[utoipa::path(get, path = "/api/v1/outreach", params(OutreachFilter), responses((status = 200, body = Vec<OutreachEvent>, description = "The events the caller reads, newest first (at most 1,000)")))]
-async fn list_outreach(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<OutreachFilter>, QueryRejection>,
-) -> Result<Json<Vec<OutreachEvent>>> {
-    let Query(q) = ok(q)?;
-    Ok(Json(outreach::events(&state.db, ctx.actor()?, &q).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/outreach", request_body = OutreachInput,
-    responses((status = 201, body = OutreachEvent), (status = 422, body = ApiError, description = "An unknown kind, school or unit, a negative count, no place and no medium"), (status = 403, body = ApiError)))]
-async fn create_outreach(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<OutreachInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    Ok(created(outreach::create_event(&state.db, ctx.actor()?, &input).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ExportQuery {
-    /// csv (default) or xlsx.
-    format: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/outreach/export", params(OutreachFilter, ExportQuery), responses((status = 200, description = "The events as CSV or XLSX")))]
-async fn export_outreach(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<OutreachFilter>, QueryRejection>,
-    f: std::result::Result<Query<ExportQuery>, QueryRejection>,
-) -> Result<Response> {
-    let (Query(q), Query(f)) = (ok(q)?, ok(f)?);
-    let format =
-        opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
-    let actor = ctx.actor()?;
-    let events = outreach::events(&state.db, actor, &q).await?;
-    let hide_below =
-        if reports::row_level(actor) { None } else { Some(reports::small_cell_threshold(&state.db).await?) };
-    let (headers, rows) = outreach::events_table(&events, hide_below, ctx.lang);
-    opencpd_http::download::table(format, "outreach", &headers, rows)
-}
-
-#[utoipa::path(get, path = "/api/v1/outreach/totals", params(OutreachFilter), responses((status = 200, body = OutreachTotals)))]
-async fn outreach_totals(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<OutreachFilter>, QueryRejection>,
-) -> Result<Json<OutreachTotals>> {
-    let Query(q) = ok(q)?;
-    Ok(Json(outreach::totals(&state.db, ctx.actor()?, &q).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/outreach/{id}", params(("id" = i64, Path)), responses((status = 200, body = OutreachEvent), (status = 404, body = ApiError)))]
-async fn get_outreach(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<OutreachEvent>> {
-    Ok(Json(outreach::event(&state.db, ctx.actor()?, id).await?))
-}
-
-#[utoipa::path(delete, path = "/api/v1/outreach/{id}", params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted, with the schools it listed"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-async fn delete_outreach(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
-    outreach::delete_event(&state.db, ctx.actor()?, id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(put, path = "/api/v1/outreach/{id}", params(("id" = i64, Path)), request_body = OutreachInput,
-    responses((status = 200, body = OutreachEvent), (status = 422, body = ApiError), (status = 409, body = ApiError, description = "A stale version")))]
-async fn update_outreach(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<OutreachInput>, JsonRejection>,
-) -> Result<Json<OutreachEvent>> {
-    let Json(input) = ok(body)?;
-    Ok(Json(outreach::update_event(&state.db, ctx.actor()?, id, &input).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/outreach-kinds", responses((status = 200, body = Vec<OutreachKind>)))]
-async fn list_outreach_kinds(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<OutreachKind>>> {
-    ctx.actor()?;
-    Ok(Json(outreach::kinds(&state.db).await?))
-}
-
-#[utoipa::path(put, path = "/api/v1/outreach-kinds", request_body = OutreachKind, responses((status = 200, body = Vec<OutreachKind>), (status = 403, body = ApiError)))]
-async fn set_outreach_kind(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<OutreachKind>, JsonRejection>,
-) -> Result<Json<Vec<OutreachKind>>> {
-    let Json(input) = ok(body)?;
-    Ok(Json(outreach::set_kind(&state.db, ctx.actor()?, &input).await?))
-}
-
-// ---------------------------------------------------------------------------------------
-// Resources delivered to schools
-
-#[utoipa::path(get, path = "/api/v1/resources", params(ResourceFilter), responses((status = 200, body = Vec<Resource>, description = "Resources at the schools the caller reads")))]
-async fn list_resources(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<ResourceFilter>, QueryRejection>,
-) -> Result<Json<Vec<Resource>>> {
-    let Query(q) = ok(q)?;
-    Ok(Json(resources::resources(&state.db, ctx.actor()?, &q).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/resources/export", params(ResourceFilter, ExportQuery), responses((status = 200, description = "The resources as CSV or XLSX")))]
-async fn export_resources(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: std::result::Result<Query<ResourceFilter>, QueryRejection>,
-    f: std::result::Result<Query<ExportQuery>, QueryRejection>,
-) -> Result<Response> {
-    let (Query(q), Query(f)) = (ok(q)?, ok(f)?);
-    let format =
-        opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
-    let rows = resources::resources(&state.db, ctx.actor()?, &q).await?;
-    let (headers, rows) = resources::resources_table(&rows);
-    opencpd_http::download::table(format, "resources", &headers, rows)
-}
-
-#[utoipa::path(post, path = "/api/v1/resources", request_body = ResourceInput,
-    responses((status = 201, body = Resource), (status = 422, body = ApiError, description = "An unknown school or kind, a quantity below 1, a date in the future")))]
-async fn create_resource(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<ResourceInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    Ok(created(resources::create_resource(&state.db, ctx.actor()?, &input).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/resources/{id}", params(("id" = i64, Path)), responses((status = 200, body = Resource), (status = 404, body = ApiError)))]
-async fn get_resource(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Resource>> {
-    Ok(Json(resources::resource(&state.db, ctx.actor()?, id).await?))
-}
-
-#[utoipa::path(delete, path = "/api/v1/resources/{id}", params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted, with its checks"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-async fn delete_resource(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
-    resources::delete_resource(&state.db, ctx.actor()?, id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(post, path = "/api/v1/resources/{id}/checks", params(("id" = i64, Path)), request_body = CheckInput,
-    responses((status = 201, body = Resource), (status = 422, body = ApiError, description = "A check dated before the delivery or in the future, an unknown state")))]
-async fn add_check(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-    body: std::result::Result<Json<CheckInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    Ok(created(resources::add_check(&state.db, ctx.actor()?, id, &input).await?))
-}
-
-// ---------------------------------------------------------------------------------------
-// Awards
-
-#[utoipa::path(delete, path = "/api/v1/awards/{id}", params(("id" = i64, Path)),
-    responses((status = 204, description = "Deleted"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-async fn delete_award(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
-    awards::delete_award(&state.db, ctx.actor()?, id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(post, path = "/api/v1/awards", request_body = AwardInput, responses((status = 201, body = Award), (status = 422, body = ApiError)))]
-async fn create_award(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: std::result::Result<Json<AwardInput>, JsonRejection>,
-) -> Result<Response> {
-    let Json(input) = ok(body)?;
-    Ok(created(awards::create_award(&state.db, ctx.actor()?, &input).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/awards", params(("id" = i64, Path)), responses((status = 200, body = Vec<Award>), (status = 404, body = ApiError)))]
-async fn person_awards(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<Award>>> {
-    Ok(Json(awards::awards_of(&state.db, ctx.actor()?, id).await?))
 }
 
 // ---------------------------------------------------------------------------------------

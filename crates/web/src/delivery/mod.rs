@@ -13,7 +13,6 @@ use crate::AppState;
 use axum::Router;
 
 pub use api::DeliveryApi;
-pub(crate) use pages::school_resources;
 pub use paper::PaperApi;
 
 /// `/api/v1/…` routes of delivery, nested under `/api/v1` with the others.

@@ -2,13 +2,13 @@
 //! to its person: whoever reads the person reads their awards; officers whose scope covers
 //! the person ([`Action::ManageCohorts`]) record them.
 
-use super::catalogue::programme_by_code;
-use super::{collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use super::{may, people_by_staff_number, programme_by_code, require_person};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::registry as vocab;
+use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -50,14 +50,6 @@ pub struct AwardInput {
 const AWARD_SQL: &str = "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, \
      a.awarding_body, a.programme_id, g.code AS programme_code, a.notes FROM awards a JOIN people p ON p.id = a.person_id \
      LEFT JOIN programmes g ON g.id = a.programme_id";
-
-/// Requires `action` on a person: unknown or unreadable is "not found".
-async fn require_person(db: &Db, actor: &Actor, person_id: i64, action: Action) -> Result<()> {
-    let places = placements(db, &[person_id]).await?;
-    let place = places.get(&person_id).ok_or(Error::NotFound)?;
-    actor.require(Action::Read, &place.target(person_id))?;
-    actor.require(action, &place.target(person_id))
-}
 
 /// A person's awards, newest first.
 pub async fn awards_of(db: &Db, actor: &Actor, person_id: i64) -> Result<Vec<Award>> {
@@ -101,7 +93,7 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
     let name = collect(&mut problems, "name", vocab::parse_name(&input.name));
     let on = collect(&mut problems, "awarded_on", vocab::parse_date(&input.awarded_on));
     if let Some(d) = on
-        && d > crate::today()
+        && d > today()
     {
         problems.push(Problem::new("in-future").in_column("awarded_on").with_value(d.to_string()));
     }

@@ -8,16 +8,17 @@
 //! The schools an event reached must each be readable by whoever records it; the school
 //! an event is held at counts as reached.
 
-use super::catalogue::programme_by_code;
-use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
-use crate::import::{self, Column, ImportReport, Importer, Options, Row, Source};
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use super::{choice, may, optional_date, programme_by_code};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::import::Cells;
 use opencpd_domain::registry as vocab;
+use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -348,7 +349,7 @@ where
     fail_if_any(problems)?;
     let unit_path: Option<String> = match filter.unit_id {
         Some(id) => {
-            let unit = crate::registry::unit(db, actor, id).await?;
+            let unit = registry::unit(db, actor, id).await?;
             Some(unit.path)
         }
         None => None,
@@ -547,7 +548,7 @@ async fn check(db: &Db, actor: &Actor, input: &OutreachInput) -> Result<Checked>
     })
 }
 
-async fn write_schools(tx: &mut crate::Tx, id: i64, schools: &[i64]) -> Result<()> {
+async fn write_schools(tx: &mut Tx, id: i64, schools: &[i64]) -> Result<()> {
     on_tx!(&mut *tx, |c| sqlx::query("DELETE FROM outreach_schools WHERE event_id = $1")
         .bind(id)
         .execute(&mut *c)
@@ -585,7 +586,7 @@ pub async fn create_event(db: &Db, actor: &Actor, input: &OutreachInput) -> Resu
     event(db, actor, id).await
 }
 
-async fn insert_event(tx: &mut crate::Tx, actor: &Actor, c: &Checked, input: &OutreachInput) -> Result<i64> {
+async fn insert_event(tx: &mut Tx, actor: &Actor, c: &Checked, input: &OutreachInput) -> Result<i64> {
     let p = input.participants;
     let id: i64 = on_tx!(&mut *tx, |x| {
         sqlx::query_scalar(
@@ -827,7 +828,7 @@ pub async fn update_event(db: &Db, actor: &Actor, id: i64, input: &OutreachInput
     .map(|r| r.rows_affected())
     })?;
     if updated == 0 {
-        return Err(crate::error::stale(version, before.version));
+        return Err(opencpd_kernel::error::stale(version, before.version));
     }
     write_schools(&mut tx, id, &c.schools).await?;
     audit::record(
@@ -879,9 +880,10 @@ pub struct KindTotal {
     pub participants: i64,
 }
 
-/// One event's figures, for adding up.
+/// One event's figures, for adding up (here, and by delivery's programme report for the
+/// targets measured in outreach).
 #[derive(sqlx::FromRow)]
-pub(crate) struct EventFigures {
+pub struct EventFigures {
     pub id: i64,
     pub kind: String,
     pub path: String,
@@ -895,7 +897,7 @@ const FIGURES_SQL: &str = "SELECT e.id, e.kind, e.path, e.audience, e.learners_f
      e.others_male FROM outreach_events e WHERE ";
 
 /// The figures of the events the actor reads, with the schools each reached.
-pub(crate) async fn figures(
+pub async fn figures(
     db: &Db,
     actor: &Actor,
     filter: &OutreachFilter,

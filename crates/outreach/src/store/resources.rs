@@ -6,14 +6,15 @@
 //! A check is dated on or after the delivery and never in the future; the latest check
 //! (by date) gives the resource's current state.
 
-use super::catalogue::programme_by_code;
-use super::{choice, collect, fail_if_any, may, optional_text};
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use super::{choice, may, programme_by_code};
 use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry as vocab;
+use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
+use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 
 pub const RESOURCE_KINDS: &[&str] = &[
@@ -147,10 +148,10 @@ pub async fn resources(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Resul
     // The actor's scope, narrowed by the filter to one school or one unit (each checked
     // as a single record first).
     let place = if let Some(id) = filter.school_id {
-        let school = crate::registry::school(db, actor, id).await?;
+        let school = registry::school(db, actor, id).await?;
         format!("x.school_id = {}", school.id)
     } else if let Some(id) = filter.unit_id {
-        let path = crate::registry::unit(db, actor, id).await?.path;
+        let path = registry::unit(db, actor, id).await?.path;
         format!("(x.unit_path >= '{path}' AND x.unit_path < '{}')", upper_bound(&path))
     } else {
         ListScope::of(actor).sql(Columns::path("x.unit_path").school("x.school_id"))
@@ -191,7 +192,7 @@ pub async fn create_resource(db: &Db, actor: &Actor, input: &ResourceInput) -> R
     }
     let delivered = collect(&mut problems, "delivered_on", vocab::parse_date(&input.delivered_on));
     if let Some(d) = delivered
-        && d > crate::today()
+        && d > today()
     {
         problems.push(Problem::new("in-future").in_column("delivered_on").with_value(d.to_string()));
     }
@@ -283,7 +284,7 @@ pub async fn add_check(db: &Db, actor: &Actor, resource_id: i64, input: &CheckIn
                     .with_value(d.to_string())
                     .arg("delivered", r.delivered_on),
             );
-        } else if d > crate::today() {
+        } else if d > today() {
             problems.push(Problem::new("in-future").in_column("checked_on").with_value(d.to_string()));
         }
     }
