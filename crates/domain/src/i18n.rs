@@ -106,34 +106,6 @@ impl Catalog {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_english_message_has_a_french_translation() {
-        let cat = catalog();
-        let missing: Vec<_> = cat.ids("en").into_iter().filter(|id| !cat.has("fr", id)).collect();
-        assert!(missing.is_empty(), "missing in fr.ftl: {missing:?}");
-        let extra: Vec<_> = cat.ids("fr").into_iter().filter(|id| !cat.has("en", id)).collect();
-        assert!(extra.is_empty(), "only in fr.ftl: {extra:?}");
-    }
-
-    #[test]
-    fn placeholders_are_filled_without_isolation_marks() {
-        let text = catalog().text("fr", "at-row", &[("row", "12".into())]);
-        assert_eq!(text, "ligne 12");
-        assert!(!text.contains('\u{2068}'));
-    }
-
-    #[test]
-    fn unknown_language_falls_back_to_english() {
-        assert_eq!(resolve("fr-CM"), "fr");
-        assert_eq!(resolve("rw"), "en");
-        assert_eq!(catalog().text("rw", "at-row", &[("row", "3".into())]), "row 3");
-    }
-}
-
 /// A decimal number as `lang` writes it, with `places` decimals: "1,234.56" in English,
 /// "1 234,56" in French (a narrow no-break space between thousands).
 pub fn decimal(value: f64, places: usize, lang: &str) -> String {
@@ -160,4 +132,32 @@ pub fn number(value: f64, places: usize, lang: &str) -> String {
     let full = decimal(value, places, lang);
     let point = if lang == "fr" { ',' } else { '.' };
     if full.contains(point) { full.trim_end_matches('0').trim_end_matches(point).to_string() } else { full }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_english_message_has_a_french_translation() {
+        let cat = catalog();
+        let missing: Vec<_> = cat.ids("en").into_iter().filter(|id| !cat.has("fr", id)).collect();
+        assert!(missing.is_empty(), "missing in fr.ftl: {missing:?}");
+        let extra: Vec<_> = cat.ids("fr").into_iter().filter(|id| !cat.has("en", id)).collect();
+        assert!(extra.is_empty(), "only in fr.ftl: {extra:?}");
+    }
+
+    #[test]
+    fn placeholders_are_filled_without_isolation_marks() {
+        let text = catalog().text("fr", "at-row", &[("row", "12".into())]);
+        assert_eq!(text, "ligne 12");
+        assert!(!text.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn unknown_language_falls_back_to_english() {
+        assert_eq!(resolve("fr-CM"), "fr");
+        assert_eq!(resolve("rw"), "en");
+        assert_eq!(catalog().text("rw", "at-row", &[("row", "3".into())]), "row 3");
+    }
 }
