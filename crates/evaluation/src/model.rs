@@ -141,6 +141,11 @@ pub struct OutcomeQuery {
     pub seed: Option<String>,
     /// `csv` (default) or `xlsx`, for the data set.
     pub format: Option<String>,
+    /// Which K the small-sample factor counts: `every_column` (the default: every column
+    /// of the regression with one dummy per school, as statsmodels counts it) or `nested`
+    /// (the school effects, nested in the clusters, not counted: on short panels the
+    /// default's intervals are wider than they need be).
+    pub correction: Option<String>,
 }
 
 /// One row of the analysis data set: a school in a round.
@@ -176,6 +181,8 @@ pub struct ImpactReport {
     pub df: i64,
     /// c = G/(G−1) · (N−1)/(N−K).
     pub small_sample_factor: f64,
+    /// `every_column` or `nested`: which K the factor counts.
+    pub correction: String,
     pub level: f64,
     pub coefficients: Vec<Coefficient>,
     pub per_arm: Vec<ArmCount>,

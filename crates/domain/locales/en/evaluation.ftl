@@ -106,3 +106,6 @@ needs-link = Needs by standard (needs assessments)
 evaluation-outcome-practice = Practice: observation score (% of the maximum)
 evaluation-report-page = Page { $page } of { $pages }
 evaluation-report = The report (PDF)
+evaluation-correction = Small-sample factor
+evaluation-correction-every_column = every column (as statsmodels)
+evaluation-correction-nested = school effects nested in clusters not counted

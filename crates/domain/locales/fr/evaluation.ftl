@@ -106,3 +106,6 @@ needs-link = Besoins par standard (évaluations des besoins)
 evaluation-outcome-practice = Pratique : score d'observation (% du maximum)
 evaluation-report-page = Page { $page } sur { $pages }
 evaluation-report = Le rapport (PDF)
+evaluation-correction = Correction pour petits échantillons
+evaluation-correction-every_column = toutes les colonnes (comme statsmodels)
+evaluation-correction-nested = effets école emboîtés dans les grappes non comptés

@@ -11,7 +11,8 @@
 //! - 3 behaviour: observations about participants; the change of the mean observation
 //!   score between each person's first and latest observation.
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
-//!   of the maximum) in the latest year with data, and its change from the year before.
+//!   of the maximum) in the latest year with data, and its change from the year before
+//!   (whole-year rows, term 0).
 //!
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
@@ -106,26 +107,39 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     let observed = by_person.len() as i64;
     let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
 
-    // 4 — the participants' schools' learner outcomes (every learner, every grade and
-    // subject), by year.
-    let sql = format!(
-        "SELECT lo.year, COUNT(DISTINCT lo.school_id), \
-         CAST(100.0 * SUM(lo.mean_score / sub.max_score * lo.assessed) / SUM(lo.assessed) AS DOUBLE PRECISION) \
-         FROM learner_outcomes lo JOIN outcome_subjects sub ON sub.id = lo.subject_id \
-         WHERE lo.group_id = 0 AND lo.assessed > 0 AND lo.mean_score IS NOT NULL AND lo.school_id IN ( \
-           SELECT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN courses co ON co.id = c.course_id \
-           JOIN programme_participants pp ON pp.person_id = e.person_id AND pp.programme_id = $1 \
-           WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_people}) \
-         GROUP BY lo.year ORDER BY lo.year DESC LIMIT 2"
+    // 4 — the participants' schools (of the enrolments in the programme's courses, in
+    // scope) and their learner outcomes (every learner, every grade and subject) in the
+    // two latest years any school has data for (a national year comes in for every school
+    // at once). The years come first, from the index led by the year,
+    // so only their rows are read.
+    let in_enrolments = scope.sql(Columns::path("e.path").person("e.person_id"));
+    let participant_schools = format!(
+        "SELECT DISTINCT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id \
+         JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_enrolments}"
     );
-    let years: Vec<(i64, i64, f64)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    let sql = format!(
-        "SELECT COUNT(DISTINCT e.school_id) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id \
-         JOIN courses co ON co.id = c.course_id \
-         JOIN programme_participants pp ON pp.person_id = e.person_id AND pp.programme_id = $1 \
-         WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_people}"
-    );
+    let latest: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM learner_outcomes").fetch_one(p).await)?;
+    let mut years: Vec<(i64, i64, f64)> = Vec::new();
+    if let Some(latest) = latest {
+        let before: Option<i64> =
+            on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM learner_outcomes WHERE year < $1")
+                .bind(latest)
+                .fetch_one(p)
+                .await)?;
+        let wanted: Vec<String> = [Some(latest), before].iter().flatten().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT lo.year, COUNT(DISTINCT lo.school_id), \
+             CAST(100.0 * SUM(lo.mean_score / sub.max_score * lo.assessed) / SUM(lo.assessed) AS DOUBLE PRECISION) \
+             FROM learner_outcomes lo JOIN outcome_subjects sub ON sub.id = lo.subject_id \
+             WHERE lo.year IN ({}) AND lo.term = 0 AND lo.subject_id IN (SELECT id FROM outcome_subjects) \
+               AND lo.group_id = 0 AND lo.assessed > 0 AND lo.mean_score IS NOT NULL \
+               AND lo.school_id IN ({participant_schools}) \
+             GROUP BY lo.year ORDER BY lo.year DESC",
+            wanted.join(", ")
+        );
+        years = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    }
+    let sql = format!("SELECT COUNT(*) FROM ({participant_schools}) ps");
     let schools: i64 =
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
 

@@ -579,7 +579,19 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             y: r.y,
         })
         .collect();
-    let model = did::Model::new(&design, &observations, spec).map_err(refused)?;
+    let correction = match q.correction.as_deref().map(str::trim).unwrap_or("every_column") {
+        "every_column" => did::Correction::EveryColumn,
+        "nested" => did::Correction::NestedNotCounted,
+        other => {
+            return Err(Error::Invalid(vec![
+                Problem::new("bad-choice")
+                    .arg("value", other)
+                    .arg("allowed", "every_column, nested")
+                    .in_column("correction"),
+            ]));
+        }
+    };
+    let model = did::Model::new(&design, &observations, spec).map_err(refused)?.with_correction(correction);
     let fit = model.fit();
     let mut boot = Vec::new();
     if fit.few_clusters() && spec == did::Spec::Pooled {
@@ -627,6 +639,10 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         parameters: fit.parameters as i64,
         df: fit.df as i64,
         small_sample_factor: fit.small_sample_factor,
+        correction: match correction {
+            did::Correction::EveryColumn => "every_column".into(),
+            did::Correction::NestedNotCounted => "nested".into(),
+        },
         level: fit.level,
         coefficients: fit.coefficients.iter().map(Coefficient::of).collect(),
         per_arm: fit

@@ -345,7 +345,8 @@ async fn evaluation_page(
         minijinja::context! {
             evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades),
             q => minijinja::context! { outcome => q.outcome.clone().unwrap_or_default(), subject => q.subject.clone().unwrap_or_default(),
-                grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default() },
+                grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default(),
+                correction => q.correction.clone().unwrap_or_default() },
             report => v(&report), refusal, chart => chart.map(minijinja::Value::from_safe_string),
             event => event.map(minijinja::Value::from_safe_string), query,
         },

@@ -336,6 +336,16 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
         let pre = event.coefficients.iter().find(|c| c.round.as_deref() == Some("B1")).unwrap();
         assert!(pre.ci_low < 0.0 && 0.0 < pre.ci_high, "{pre:?}");
 
+        // The small-sample factor may leave out the school effects nested in the clusters:
+        // the same estimate, a smaller factor, narrower intervals.
+        let nested = OutcomeQuery { correction: Some("nested".into()), ..math() };
+        let narrower = store::estimate(db, &admin(), e.id, &nested, "en").await.unwrap();
+        assert_eq!(narrower.correction, "nested");
+        assert!((narrower.coefficients[0].estimate - effect.estimate).abs() < 1e-12);
+        assert!(narrower.small_sample_factor < report.small_sample_factor);
+        assert!(narrower.coefficients[0].se < effect.se);
+        assert!(narrower.parameters < report.parameters);
+
         // Bad parameters are named.
         let q = OutcomeQuery { outcome: Some("height".into()), subject: Some("ART".into()), ..Default::default() };
         let columns = invalid_columns(store::estimate(db, &admin(), e.id, &q, "en").await.unwrap_err());
