@@ -81,10 +81,12 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
     };
     let e = super::create(db, &actor, &design).await?;
     let e = super::draw(db, &actor, e.id, &DrawInput { seed: Some(seed.to_string()), strata_depth: Some(2) }).await?;
-    let grades: Vec<(String, i64)> =
-        on_db!(db, |p| sqlx::query_as("SELECT code, id FROM outcome_grades WHERE code IN ('P3', 'P6')")
-            .fetch_all(p)
-            .await)?;
+    // Every primary grade for enrolment and flows; P3 and P6 are assessed.
+    let grades: Vec<(String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT code, id FROM outcome_grades WHERE code IN ('P1', 'P2', 'P3', 'P4', 'P5', 'P6') ORDER BY position"
+    )
+    .fetch_all(p)
+    .await)?;
     let subjects: Vec<(String, i64)> =
         on_db!(db, |p| sqlx::query_as("SELECT code, id FROM outcome_subjects WHERE code IN ('MATH', 'LIT')")
             .fetch_all(p)
