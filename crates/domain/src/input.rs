@@ -30,6 +30,17 @@ impl serde::Serialize for UnknownFields {
     }
 }
 
+/// One of a closed list of keys, in any case, with `-` or a space for `_`; otherwise the
+/// problem "bad-choice" listing the keys.
+pub fn choice(input: &str, allowed: &[&'static str]) -> Result<&'static str, crate::Problem> {
+    let wanted = input.trim().to_lowercase().replace(['-', ' '], "_");
+    allowed
+        .iter()
+        .copied()
+        .find(|k| *k == wanted)
+        .ok_or_else(|| crate::Problem::new("bad-choice").with_value(input.trim()).arg("allowed", allowed.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,11 @@ pub fn optional_text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// An optional date field, YYYY-MM-DD: its problem, if any, recorded under `column`.
+pub fn optional_date(problems: &mut Vec<Problem>, column: &str, v: &Option<String>) -> Option<chrono::NaiveDate> {
+    optional_text(v).and_then(|d| collect(problems, column, opencpd_domain::registry::parse_date(d)))
+}
+
 /// Every problem found, or nothing to say.
 pub fn fail_if_any(problems: Vec<Problem>) -> Result<()> {
     if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }

@@ -12,8 +12,9 @@ use crate::model::{
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::evaluation::{assign, bootstrap, did};
+use opencpd_domain::input::choice;
 use opencpd_domain::registry::{parse_code, parse_name};
-use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
+use opencpd_kernel::error::{collect, fail_if_any, optional_text, unique_violation};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use std::collections::HashMap;
@@ -23,21 +24,12 @@ const ASSIGNMENTS: &[&str] = &["randomised", "observational"];
 /// The outcomes an estimate can be made of, from the schools' learner outcomes.
 pub const OUTCOMES: &[&str] = &["mean_score", "proficient", "practice"];
 
-fn one_of(value: &str, allowed: &[&str]) -> std::result::Result<String, Problem> {
-    let v = value.trim().to_ascii_lowercase();
-    if allowed.contains(&v.as_str()) {
-        Ok(v)
-    } else {
-        Err(Problem::new("bad-choice").arg("value", value).arg("allowed", allowed.join(", ")))
-    }
-}
-
 /// Checks a new evaluation: every field, every arm and round, by name.
 fn check(input: &EvaluationInput) -> Result<()> {
     let mut problems = Vec::new();
     collect(&mut problems, "code", parse_code(&input.code));
     collect(&mut problems, "name", parse_name(&input.name));
-    collect(&mut problems, "assignment", one_of(&input.assignment, ASSIGNMENTS));
+    collect(&mut problems, "assignment", choice(&input.assignment, ASSIGNMENTS));
     for (i, arm) in input.arms.iter().enumerate() {
         collect(&mut problems, &format!("arms[{i}].code"), parse_code(&arm.code));
         collect(&mut problems, &format!("arms[{i}].name"), parse_name(&arm.name));
@@ -57,7 +49,7 @@ fn check(input: &EvaluationInput) -> Result<()> {
     for (i, round) in input.rounds.iter().enumerate() {
         collect(&mut problems, &format!("rounds[{i}].code"), parse_code(&round.code));
         collect(&mut problems, &format!("rounds[{i}].name"), parse_name(&round.name));
-        if let Some(kind) = collect(&mut problems, &format!("rounds[{i}].kind"), one_of(&round.kind, KINDS)) {
+        if let Some(kind) = collect(&mut problems, &format!("rounds[{i}].kind"), choice(&round.kind, KINDS)) {
             if kind == "baseline" && seen_post {
                 problems.push(Problem::new("evaluation-baseline-late").in_column(format!("rounds[{i}].kind")));
             }
@@ -76,7 +68,7 @@ fn check(input: &EvaluationInput) -> Result<()> {
             );
         }
     }
-    let baselines = input.rounds.iter().filter(|r| r.kind.trim().eq_ignore_ascii_case("baseline")).count();
+    let baselines = input.rounds.iter().filter(|r| choice(&r.kind, KINDS) == Ok("baseline")).count();
     if baselines == 0 || baselines == input.rounds.len() {
         problems.push(Problem::new("evaluation-rounds").in_column("rounds"));
     }
@@ -96,7 +88,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
     };
     let mut tx = db.begin().await?;
     let evaluation = input.code.trim().to_string();
-    let assignment = input.assignment.trim().to_ascii_lowercase();
+    let assignment =
+        choice(&input.assignment, ASSIGNMENTS).map_err(|p| Error::Invalid(vec![p.in_column("assignment")]))?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "INSERT INTO evaluations (code, name, unit_id, unit_path, assignment, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
@@ -105,7 +98,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
     .bind(input.name.trim())
     .bind(unit_id)
     .bind(&unit_path)
-    .bind(&assignment)
+    .bind(assignment)
     .bind(chrono::Utc::now())
     .fetch_one(&mut *c)
     .await)
@@ -126,6 +119,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
         .map(|_| ()))?;
     }
     for (i, round) in input.rounds.iter().enumerate() {
+        let kind =
+            choice(&round.kind, KINDS).map_err(|p| Error::Invalid(vec![p.in_column(format!("rounds[{i}].kind"))]))?;
         on_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO evaluation_rounds (evaluation_id, position, code, name, kind, year, term) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -134,7 +129,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
         .bind(i as i64)
         .bind(round.code.trim())
         .bind(round.name.trim())
-        .bind(round.kind.trim().to_ascii_lowercase())
+        .bind(kind)
         .bind(round.year)
         .bind(round.term)
         .execute(&mut *c)
@@ -259,7 +254,7 @@ pub async fn draw(db: &Db, actor: &Actor, id: i64, input: &DrawInput) -> Result<
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let e = get(db, actor, id).await?;
     assigned_already(&e)?;
-    let seed: u64 = match input.seed.as_deref().map(str::trim) {
+    let seed: u64 = match optional_text(&input.seed) {
         Some(s) => {
             s.parse().map_err(|_| Error::Invalid(vec![Problem::new("bad-number").arg("value", s).in_column("seed")]))?
         }
@@ -308,9 +303,17 @@ pub async fn record(db: &Db, actor: &Actor, id: i64, input: &RecordInput) -> Res
     assigned_already(&e)?;
     let path: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
+    // The schools under the evaluation's unit, by code, read once for the whole list.
+    let under: Vec<(String, i64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT code, id FROM schools WHERE unit_path >= $1 AND unit_path < $2")
+            .bind(&path)
+            .bind(opencpd_domain::access::upper_bound(&path))
+            .fetch_all(p)
+            .await)?;
+    let under: HashMap<String, i64> = under.into_iter().collect();
     let mut problems = Vec::new();
     let mut rows = Vec::new();
-    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, r) in input.schools.iter().enumerate() {
         let column = format!("schools[{i}]");
         let Some(arm) = e.arms.iter().find(|a| a.code == r.arm.trim()) else {
@@ -323,21 +326,16 @@ pub async fn record(db: &Db, actor: &Actor, id: i64, input: &RecordInput) -> Res
             );
             continue;
         };
-        let school: Option<(i64, String)> =
-            on_db!(db, |p| sqlx::query_as("SELECT id, unit_path FROM schools WHERE code = $1")
-                .bind(r.school.trim())
-                .fetch_optional(p)
-                .await)?;
-        match school {
-            Some((sid, unit_path)) if unit_path.starts_with(&path) => {
-                if seen.insert(sid, i).is_some() {
+        match under.get(r.school.trim()) {
+            Some(&sid) => {
+                if !seen.insert(sid) {
                     problems.push(
                         Problem::new("duplicate-in-list").arg("value", &r.school).in_column(format!("{column}.school")),
                     );
                 }
                 rows.push((sid, arm.id, String::new()));
             }
-            _ => problems.push(
+            None => problems.push(
                 Problem::new("evaluation-school-outside")
                     .arg("value", &r.school)
                     .arg("unit", &e.unit_name)
@@ -415,9 +413,10 @@ struct Outcome {
 
 async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
     let mut problems = Vec::new();
-    let measure = collect(&mut problems, "outcome", one_of(q.outcome.as_deref().unwrap_or("mean_score"), OUTCOMES));
-    let subject = q.subject.as_deref().map(str::trim).unwrap_or("");
-    if measure.as_deref() == Some("practice") {
+    let measure =
+        collect(&mut problems, "outcome", choice(optional_text(&q.outcome).unwrap_or("mean_score"), OUTCOMES));
+    let subject = optional_text(&q.subject).unwrap_or("");
+    if measure == Some("practice") {
         // Practice is read from observations, not from a subject's learner outcomes.
         fail_if_any(problems)?;
         return Ok(Outcome { measure: "practice".into(), subject_id: 0, grade_id: 0 });
@@ -435,7 +434,7 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
         }
         id
     };
-    let grade = q.grade.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    let grade = optional_text(&q.grade);
     let grade_id = match grade {
         None => Some(0),
         Some(g) => {
@@ -451,7 +450,7 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
     };
     fail_if_any(problems)?;
     Ok(Outcome {
-        measure: measure.unwrap_or_default(),
+        measure: measure.unwrap_or_default().to_string(),
         subject_id: subject_id.unwrap_or_default(),
         grade_id: grade_id.unwrap_or_default(),
     })
@@ -538,7 +537,7 @@ fn refused(r: did::Refusal) -> Error {
 /// effects, CR1 errors clustered by school, and with fewer than 40 schools the wild
 /// cluster bootstrap interval of each effect.
 pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &str) -> Result<ImpactReport> {
-    let spec = match q.spec.as_deref().map(str::trim).unwrap_or("pooled") {
+    let spec = match optional_text(&q.spec).unwrap_or("pooled") {
         "pooled" => did::Spec::Pooled,
         "event_study" => did::Spec::EventStudy,
         other => {
@@ -547,7 +546,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             ]));
         }
     };
-    let seed: u64 = match q.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let seed: u64 = match optional_text(&q.seed) {
         Some(s) => {
             s.parse().map_err(|_| Error::Invalid(vec![Problem::new("bad-number").arg("value", s).in_column("seed")]))?
         }
@@ -579,7 +578,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             y: r.y,
         })
         .collect();
-    let correction = match q.correction.as_deref().map(str::trim).unwrap_or("every_column") {
+    let correction = match optional_text(&q.correction).unwrap_or("every_column") {
         "every_column" => did::Correction::EveryColumn,
         "nested" => did::Correction::NestedNotCounted,
         other => {
@@ -622,10 +621,10 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         })
         .collect();
     let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o_key(q)), &[]);
-    let outcome = match q.grade.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+    let outcome = match optional_text(&q.grade) {
         _ if o_key(q) == "practice" => measure,
-        Some(g) => format!("{measure} · {} · {g}", q.subject.as_deref().unwrap_or("").trim()),
-        None => format!("{measure} · {}", q.subject.as_deref().unwrap_or("").trim()),
+        Some(g) => format!("{measure} · {} · {g}", optional_text(&q.subject).unwrap_or("")),
+        None => format!("{measure} · {}", optional_text(&q.subject).unwrap_or("")),
     };
     Ok(ImpactReport {
         evaluation: e.code.clone(),
@@ -657,7 +656,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
 }
 
 fn o_key(q: &OutcomeQuery) -> &'static str {
-    match q.outcome.as_deref().map(str::trim) {
+    match optional_text(&q.outcome) {
         Some("proficient") => "proficient",
         Some("practice") => "practice",
         _ => "mean_score",
@@ -677,14 +676,22 @@ pub mod demo;
 pub mod kirkpatrick;
 pub mod needs;
 
+/// One domain of a submission's `scores_json` (as `opencpd_forms::score` writes it).
+#[derive(serde::Deserialize)]
+pub(crate) struct DomainScore {
+    pub domain: String,
+    pub score: f64,
+    pub max: f64,
+}
+
+/// A submission's scores per domain (none when they do not read).
+pub(crate) fn domain_scores(scores_json: &str) -> Vec<DomainScore> {
+    serde_json::from_str(scores_json).unwrap_or_default()
+}
+
 /// A submission's total score as a percent of its maximum (none when nothing scored).
 pub(crate) fn percent(scores_json: &str) -> Option<f64> {
-    #[derive(serde::Deserialize)]
-    struct DomainScore {
-        score: f64,
-        max: f64,
-    }
-    let scores: Vec<DomainScore> = serde_json::from_str(scores_json).ok()?;
+    let scores = domain_scores(scores_json);
     let (score, max) = scores.iter().fold((0.0, 0.0), |(s, m), d| (s + d.score, m + d.max));
     (max > 0.0).then(|| 100.0 * score / max)
 }

@@ -9,19 +9,10 @@ use opencpd_domain::evaluation::needs::{self, NEED_BELOW, Offer, StandardScore};
 use opencpd_domain::suppression;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
-use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Deserialize)]
-struct DomainScore {
-    domain: String,
-    score: f64,
-    max: f64,
-}
-
 fn per_standard(scores_json: &str) -> Vec<StandardScore> {
-    let scores: Vec<DomainScore> = serde_json::from_str(scores_json).unwrap_or_default();
-    scores
+    super::domain_scores(scores_json)
         .into_iter()
         .filter(|d| d.max > 0.0)
         .map(|d| StandardScore { standard: d.domain, percent: 100.0 * d.score / d.max })

@@ -3,17 +3,13 @@
 //! reader sees at once which intervals cross it.
 
 use crate::model::{Evaluation, ImpactReport};
+use minijinja::HtmlEscape;
 use std::fmt::Write;
 
 const WIDTH: f64 = 640.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 20.0;
 const ROW: f64 = 34.0;
-
-/// Text safe inside SVG.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// Bounds that hold every interval and zero, with a margin.
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -60,7 +56,7 @@ pub fn effects(report: &ImpactReport) -> String {
     );
     for (i, (label, est, low, high, boot)) in rows.iter().enumerate() {
         let y = 20.0 + ROW * i as f64;
-        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + 4.0, esc(label));
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + 4.0, HtmlEscape(label));
         let _ = write!(
             svg,
             r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#1f5fa8" stroke-width="3"/><circle cx="{:.1}" cy="{y:.1}" r="5" fill="#1f5fa8"/>"##,
@@ -140,7 +136,7 @@ pub fn event_study(report: &ImpactReport, evaluation: &Evaluation) -> Option<Str
             r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"##,
             x(i),
             height - 12.0,
-            esc(&round.code)
+            HtmlEscape(&round.code)
         );
     }
     for v in [lo, 0.0, hi] {
@@ -163,8 +159,12 @@ pub fn funnel(f: &crate::model::KirkpatrickFunnel) -> String {
     let full = WIDTH - LEFT - RIGHT;
     for (i, level) in f.levels.iter().enumerate() {
         let y = 5.0 + (bar + gap) * i as f64;
-        let _ =
-            write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + bar / 2.0 + 4.0, esc(&level.name));
+        let _ = write!(
+            svg,
+            r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##,
+            y + bar / 2.0 + 4.0,
+            HtmlEscape(&level.name)
+        );
         let _ = write!(svg, r##"<rect x="{LEFT}" y="{y:.1}" width="{full:.1}" height="{bar}" fill="#eef2f7"/>"##);
         if let Some(rate) = level.rate {
             let w = (full * rate).max(1.0);
@@ -177,7 +177,7 @@ pub fn funnel(f: &crate::model::KirkpatrickFunnel) -> String {
             r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#111">{}</text>"##,
             LEFT + full / 2.0,
             y + bar / 2.0 + 4.0,
-            esc(&label)
+            HtmlEscape(&label)
         );
     }
     svg.push_str("</svg>");
@@ -196,7 +196,12 @@ pub fn needs(g: &crate::model::GroupNeeds) -> String {
     );
     for (i, s) in g.standards.iter().enumerate() {
         let y = 4.0 + (bar + gap) * i as f64;
-        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##, y + bar / 2.0 + 4.0, esc(&s.code));
+        let _ = write!(
+            svg,
+            r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##,
+            y + bar / 2.0 + 4.0,
+            HtmlEscape(&s.code)
+        );
         let _ = write!(svg, r##"<rect x="{LEFT}" y="{y:.1}" width="{full:.1}" height="{bar}" fill="#eef2f7"/>"##);
         if let Some(share) = s.share_in_need {
             let _ = write!(

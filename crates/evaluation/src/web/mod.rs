@@ -338,7 +338,6 @@ async fn evaluation_page(
     } else {
         (None, None, None, None)
     };
-    let query = serde_urlencoded_pairs(&q);
     state.templates.page(
         &ctx,
         "evaluation/evaluation.html",
@@ -348,30 +347,9 @@ async fn evaluation_page(
                 grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default(),
                 correction => q.correction.clone().unwrap_or_default() },
             report => v(&report), refusal, chart => chart.map(minijinja::Value::from_safe_string),
-            event => event.map(minijinja::Value::from_safe_string), query,
+            event => event.map(minijinja::Value::from_safe_string),
         },
     )
-}
-
-/// The outcome part of a page's query, for the data set's link.
-fn serde_urlencoded_pairs(q: &OutcomeQuery) -> String {
-    let mut parts = Vec::new();
-    for (name, value) in [("outcome", &q.outcome), ("subject", &q.subject), ("grade", &q.grade)] {
-        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            let escaped: String = v
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            parts.push(format!("{name}={escaped}"));
-        }
-    }
-    parts.join("&")
 }
 
 #[cfg(test)]

@@ -2,14 +2,11 @@
 //! inline styles): one line per subject over the years, a hidden point breaking its line.
 
 use crate::model::TrendPoint;
+use minijinja::HtmlEscape;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 const COLOURS: [&str; 4] = ["#1f5fa8", "#c77c0e", "#2e8b57", "#8e44ad"];
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 pub fn trend(points: &[TrendPoint]) -> String {
     let (w, h, left, right, top, bottom) = (640.0, 240.0, 44.0, 110.0, 12.0, 30.0);
@@ -73,7 +70,7 @@ pub fn trend(points: &[TrendPoint]) -> String {
             r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="{colour}">{}</text>"##,
             w - right + 8.0,
             top + 14.0 + 16.0 * i as f64,
-            esc(subject)
+            HtmlEscape(subject)
         );
     }
     svg.push_str("</svg>");

@@ -706,6 +706,35 @@ pub async fn person(db: &Db, actor: &Actor, id: i64) -> Result<(Person, Vec<Posi
     Ok((person, positions))
 }
 
+/// Requires `action` on a person over their whole position history (as reads see it):
+/// unknown or unreadable is "not found", readable but not allowed "forbidden".
+pub async fn require_person(db: &Db, actor: &Actor, id: i64, action: Action) -> Result<()> {
+    person_unchecked(db, id).await?;
+    let positions = positions_unchecked(db, id).await?;
+    let (schools, paths) = person_target_parts(&positions, false);
+    let target = Target::Person { id, school_ids: &schools, paths: &paths };
+    actor.require(Action::Read, &target)?;
+    actor.require(action, &target)
+}
+
+/// People by staff number (lower-cased), for files and forms that name people so.
+pub async fn people_by_staff_number(db: &Db, numbers: &[String]) -> Result<std::collections::HashMap<String, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in numbers.chunks(5000) {
+        let rows: Vec<(String, i64)> = on_db!(db, |p| {
+            let mut qb = sqlx::QueryBuilder::new("SELECT staff_number, id FROM people WHERE staff_number IN (");
+            let mut list = qb.separated(", ");
+            for n in chunk {
+                list.push_bind(n.clone());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        out.extend(rows.into_iter().map(|(n, id)| (n.to_lowercase(), id)));
+    }
+    Ok(out)
+}
+
 /// The columns the list of people sorts by.
 pub const PERSON_SORTS: Sorts =
     &[("family_name", "p.family_name"), ("given_name", "p.given_name"), ("staff_number", "p.staff_number")];

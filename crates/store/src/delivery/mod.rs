@@ -94,9 +94,7 @@ pub use opencpd_outreach::store::{awards, outreach, resources};
 
 use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
-use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
-use opencpd_domain::registry as vocab;
 use std::collections::HashMap;
 
 /// Refuses outright someone whose roles never permit `action`, anywhere.
@@ -106,19 +104,9 @@ pub(crate) fn may(actor: &Actor, action: Action) -> Result<()> {
 
 pub(crate) use crate::error::{collect, fail_if_any, optional_text};
 
-/// One of a closed list of keys, in any case.
-pub(crate) fn choice(input: &str, allowed: &[&'static str]) -> std::result::Result<&'static str, Problem> {
-    let wanted = input.trim().to_lowercase().replace(['-', ' '], "_");
-    allowed
-        .iter()
-        .copied()
-        .find(|k| *k == wanted)
-        .ok_or_else(|| Problem::new("bad-choice").with_value(input.trim()).arg("allowed", allowed.join(", ")))
-}
-
-pub(crate) fn optional_date(problems: &mut Vec<Problem>, column: &str, input: &Option<String>) -> Option<NaiveDate> {
-    optional_text(input).and_then(|d| collect(problems, column, vocab::parse_date(d)))
-}
+pub(crate) use opencpd_domain::input::choice;
+pub(crate) use opencpd_kernel::error::optional_date;
+pub(crate) use opencpd_registry::store::people_by_staff_number;
 
 /// Where a person works, for the scope check and for reports: every position (reads see
 /// the whole history) and the one that places them today.
@@ -194,22 +182,4 @@ pub(crate) async fn placements(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Plac
 pub async fn may_manage_person(db: &Db, actor: &Actor, person_id: i64) -> Result<bool> {
     let places = placements(db, &[person_id]).await?;
     Ok(places.get(&person_id).is_some_and(|p| actor.allows(Action::ManageCohorts, &p.target(person_id))))
-}
-
-/// People by staff number (lower-cased), for files and forms that name people so.
-pub(crate) async fn people_by_staff_number(db: &Db, numbers: &[String]) -> Result<HashMap<String, i64>> {
-    let mut out = HashMap::new();
-    for chunk in numbers.chunks(5000) {
-        let rows: Vec<(String, i64)> = on_db!(db, |p| {
-            let mut qb = sqlx::QueryBuilder::new("SELECT staff_number, id FROM people WHERE staff_number IN (");
-            let mut list = qb.separated(", ");
-            for n in chunk {
-                list.push_bind(n.clone());
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(p).await
-        })?;
-        out.extend(rows.into_iter().map(|(n, id)| (n.to_lowercase(), id)));
-    }
-    Ok(out)
 }
