@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod cache;
 pub mod derived;

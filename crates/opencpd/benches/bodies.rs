@@ -10,7 +10,7 @@
 mod common;
 
 use common::{fresh, serve};
-use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_store::{Actor, accounts};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -9,8 +9,9 @@
 mod common;
 
 use common::{backends, drop_pg, fresh, median, quantile, serve};
-use opencpd_store::delivery::{attendance, catalogue, cohorts, demo as delivery_demo};
-use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_demo::delivery as delivery_demo;
+use opencpd_demo::{self as demo, DemoConfig, Scale};
+use opencpd_store::delivery::{attendance, catalogue, cohorts};
 use opencpd_store::{Actor, Db, accounts, on_db};
 use std::time::Instant;
 

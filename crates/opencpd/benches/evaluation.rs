@@ -12,8 +12,9 @@
 mod common;
 
 use common::{backends, drop_pg, fresh, quantile, serve};
-use opencpd_store::delivery::{catalogue, demo as delivery_demo};
-use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_demo::delivery as delivery_demo;
+use opencpd_demo::{self as demo, DemoConfig, Scale};
+use opencpd_store::delivery::catalogue;
 use opencpd_store::{Actor, accounts, on_db};
 use std::time::Instant;
 
@@ -42,7 +43,7 @@ async fn bench_backend(backend: &str) {
         .await
         .expect("national demo");
     delivery_demo::build_national(&db, 7, &|_, _| {}).await.expect("national delivery");
-    let built = opencpd_evaluation::store::demo::build(&db, 7, &|_, _| {}).await.expect("evaluation demo");
+    let built = opencpd_demo::evaluation::build(&db, 7, &|_, _| {}).await.expect("evaluation demo");
     println!(
         "\n## {backend}: national demo built in {:.1} s ({} schools in the evaluation, {} learner-outcome rows)\n",
         started.elapsed().as_secs_f64(),

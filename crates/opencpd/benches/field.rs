@@ -9,8 +9,8 @@
 mod common;
 
 use common::{drop_pg, fresh, pg_admin, serve};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_store::bulk::{self, Cell};
-use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::{Actor, Db, accounts, instruments};
 use std::time::{Duration, Instant};
 

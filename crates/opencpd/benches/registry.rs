@@ -10,10 +10,10 @@
 mod common;
 
 use common::{drop_pg, fresh, median, pg_admin, serve};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::import::ImportKind;
 use opencpd_kernel::import::{Options, Source};
 use opencpd_store::bulk::{self, Cell};
-use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::imports;
 use opencpd_store::{Actor, Db};
 use std::io::Write;

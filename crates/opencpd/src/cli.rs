@@ -9,12 +9,12 @@ use crate::database::{DEFAULT_DB, close_opened, lang, open, told};
 use crate::delivery_cli::bar;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
 use opencpd_kernel::import;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::backup as store_backup;
-use opencpd_store::demo::{self, DemoConfig, Scale};
 use opencpd_store::{Actor, IfMissing, describe_url, exports};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
@@ -346,16 +346,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let started = std::time::Instant::now();
             let pb = bar(0, "building");
-            let built = demo::build(&pool, &config, &|stage, done, total| {
+            let built = demo::full(&pool, &config, &|stage, done, total| {
                 pb.set_message(stage.to_string());
-                if total > 0 {
-                    pb.set_length(total);
-                }
+                pb.set_length(total);
                 pb.set_position(done);
             })
             .await;
-            let summary = match built {
-                Ok(summary) => summary,
+            let demo::Full { registry: summary, delivery, evaluation } = match built {
+                Ok(built) => built,
                 Err(opencpd_store::Error::Conflict(_)) => {
                     pb.finish_and_clear();
                     eprintln!("error: {}", text("demo-has-data", &[("database", describe_url(&db))]));
@@ -363,26 +361,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(anyhow::anyhow!("{e}").context("building the demo")),
             };
-            // Programmes, courses, cohorts, attendance and certificates on top of the registry.
-            let delivery = if config.scale == Scale::Small {
-                opencpd_store::delivery::demo::build(&pool, seed).await
-            } else {
-                opencpd_store::delivery::demo::build_national(&pool, seed, &|what, n| {
-                    pb.set_message(what.to_string());
-                    pb.set_position(n);
-                })
-                .await
-            };
-            let delivery = delivery.map_err(|e| anyhow::anyhow!("{e}")).context("building the delivery demo")?;
-            // An evaluation of the schools, with their learner outcomes.
-            pb.set_length(0);
-            let evaluation = opencpd_evaluation::store::demo::build(&pool, seed, &|what, n| {
-                pb.set_message(what.to_string());
-                pb.set_position(n);
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("building the evaluation demo")?;
             pb.finish_and_clear();
             let elapsed = started.elapsed();
             println!(
@@ -849,7 +827,7 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         InstrumentAction::Sample { out } => {
-            std::fs::write(&out, opencpd_store::demo::lesson_observation_xlsform())
+            std::fs::write(&out, opencpd_demo::lesson_observation_xlsform())
                 .with_context(|| format!("writing {}", out.display()))?;
             println!("Wrote {}", out.display());
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,8 @@
 use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use opencpd_store::delivery::{certificates, cohorts, demo, documents, reports};
+use opencpd_demo::delivery as demo;
+use opencpd_store::delivery::{certificates, cohorts, documents, reports};
 use opencpd_store::{Actor, Db};
 use opencpd_transfer::Format;
 use std::io::IsTerminal;

@@ -672,7 +672,6 @@ pub async fn outcome_choices(db: &Db) -> Result<(Vec<(String, String)>, Vec<(Str
     Ok((subjects, grades))
 }
 
-pub mod demo;
 pub mod kirkpatrick;
 pub mod needs;
 

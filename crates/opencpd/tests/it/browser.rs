@@ -206,13 +206,9 @@ async fn wait_for_text(b: &Browser, css: &str, want: &str) {
 async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_once() {
     use crate::helpers::TestDb;
     let db = TestDb::new(Backend::Sqlite).await;
-    opencpd_store::demo::build(
+    opencpd_demo::build(
         &db.db,
-        &opencpd_store::demo::DemoConfig {
-            scale: opencpd_store::demo::Scale::Small,
-            seed: 7,
-            password: PASSWORD.into(),
-        },
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
         &|_, _, _| {},
     )
     .await
@@ -482,7 +478,7 @@ async fn table_cells_show_their_column_label_on_a_phone() {
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn an_evaluation_page_estimates_the_effect_with_its_interval_chart_and_event_study_on_a_phone() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let built = opencpd_evaluation::store::demo::build(&app.db.db, 7, &|_, _| {}).await.unwrap();
+    let built = opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.unwrap();
     assert!(built.schools > 40);
     let b = Browser::start(390, 844).await;
     b.login(&app, "admin").await;

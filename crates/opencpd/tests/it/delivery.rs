@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 pub(crate) async fn start(backend: crate::helpers::Backend) -> TestApp {
     let app = TestApp::start(backend).await;
     if app.scalar("SELECT COUNT(*) FROM programmes WHERE code = 'LT2'").await == 0 {
-        let summary = opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        let summary = opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
         assert!(summary.enrolments > 10 && summary.certificates > 0, "{summary:?}");
     }
     app
@@ -1104,14 +1104,13 @@ async fn the_command_line_imports_enrolments_and_attendance_and_writes_reach() {
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn reach_report_at_national_scale() {
-    use opencpd_store::demo::{DemoConfig, Scale};
+    use opencpd_demo::{DemoConfig, Scale};
     for backend in backends() {
         let db = crate::helpers::TestDb::new(backend).await;
         let started = std::time::Instant::now();
         let config = DemoConfig { scale: Scale::National, seed: 7, password: crate::helpers::PASSWORD.into() };
-        opencpd_store::demo::build(&db.db, &config, &|_, _, _| {}).await.expect("national demo");
-        let summary =
-            opencpd_store::delivery::demo::build_national(&db.db, 7, &|_, _| {}).await.expect("national delivery");
+        opencpd_demo::build(&db.db, &config, &|_, _, _| {}).await.expect("national demo");
+        let summary = opencpd_demo::delivery::build_national(&db.db, 7, &|_, _| {}).await.expect("national delivery");
         eprintln!("{backend:?}: national demo with delivery built in {:?}: {summary:?}", started.elapsed());
         assert!(summary.enrolments >= 140_000 && summary.marks >= 1_800_000, "{summary:?}");
         let actor = opencpd_store::Actor::system();

@@ -32,7 +32,7 @@ async fn csv_injection_a_person_named_as_a_formula_is_exported_neutralised() {
 async fn concurrent_reissues_wait_their_turn_on_sqlite_and_never_share_a_serial_on_postgresql() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
         let ids: Vec<i64> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT id FROM certificates WHERE revoked_on IS NULL ORDER BY id LIMIT 24"
         )

@@ -1,7 +1,7 @@
 //! Starting the app for a test: a fresh database on each backend, the small demo in it,
 //! the server on port 0, and typed helpers for requests.
 
-use opencpd_store::demo::{self, DemoConfig, Scale};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_store::{Actor, accounts};
 
 pub const PASSWORD: &str = "test-password";

@@ -13,7 +13,7 @@ fn total(answer: &Value) -> i64 {
 async fn indicators_answer_over_http_within_scope_and_targets_take_allowed_disaggregations_only() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
         let r = reqwest::Client::new().get(app.url("/api/v1/indicators")).send().await.unwrap();
         assert_eq!(r.status(), 401, "{backend:?}");
         let admin = app.api("admin").await;

@@ -384,13 +384,9 @@ async fn wait_up(base: &str) {
 #[tokio::test]
 async fn a_sync_cut_by_a_killed_server_and_retried_stores_each_submission_once() {
     let db = TestDb::new(Backend::Sqlite).await;
-    opencpd_store::demo::build(
+    opencpd_demo::build(
         &db.db,
-        &opencpd_store::demo::DemoConfig {
-            scale: opencpd_store::demo::Scale::Small,
-            seed: 7,
-            password: PASSWORD.into(),
-        },
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
         &|_, _, _| {},
     )
     .await

@@ -908,7 +908,7 @@ async fn programmes_and_courses_are_set_up_from_the_pages() {
 async fn the_demo_holds_a_programme_year() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let summary = opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+        let summary = opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
         let o = &summary.outreach;
         assert!(o.events >= 5 && o.resources >= 5 && o.checks >= 5 && o.awards >= 3, "{summary:?}");
         let ttp = app.id_of("SELECT id FROM programmes WHERE code = $1", "TTP").await;

@@ -334,7 +334,7 @@ async fn forged_host_a_certificates_qr_address_comes_from_the_public_url_never_t
         for public_url in [None, Some("https://cpd.example.org")] {
             let config = opencpd_web::WebConfig { public_url: public_url.map(String::from), ..Default::default() };
             let app = TestApp::start_with(backend, config).await;
-            opencpd_store::delivery::demo::build(&app.db.db, 7).await.expect("delivery demo");
+            opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
             let expected = public_url.map(String::from).unwrap_or_else(|| app.base.clone());
             let id = cohort_id(&app, "EL-DIP-2025-NYA").await;
             let seo = app.api("seo.gitega").await;

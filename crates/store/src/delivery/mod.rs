@@ -27,8 +27,6 @@
 //!   deployment's small-cell threshold for report pages and exports.
 //! - [`outreach`], [`resources`], [`awards`]: re-exported from `opencpd-outreach`, the
 //!   area crate they moved to; the programme report reads outreach's figures there.
-//! - [`demo`] and [`demo_outreach`]: delivery data for the small demo (outreach's part is
-//!   recorded through `opencpd-outreach`, beside the programme it serves).
 //!
 //! Decisions where the issue is silent:
 //! - Scope: programmes, courses, standards, attendance statuses and CPD thresholds are the
@@ -80,8 +78,6 @@ pub mod certificates;
 pub mod checkin;
 pub mod cohorts;
 pub mod completion;
-pub mod demo;
-pub mod demo_outreach;
 pub mod documents;
 pub mod files;
 pub mod record;
@@ -89,7 +85,7 @@ pub mod reports;
 pub mod sheets;
 
 /// Outreach, resources and awards are an area crate of their own (`opencpd-outreach`);
-/// delivery's programme report and the demo reach them by the names they had.
+/// delivery's programme report reaches them by the names they had.
 pub use opencpd_outreach::store::{awards, outreach, resources};
 
 use crate::{Actor, Db, Result, on_db};

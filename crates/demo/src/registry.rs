@@ -6,10 +6,10 @@
 //! National scale follows Rwanda's published figures (4,986 schools: 2,077
 //! government-aided, 1,569 public, 1,340 private; about 110,000 staff, 51.3% men).
 
-use crate::accounts::hash_password;
-use crate::bulk::{self, Cell};
-use crate::{Db, Error, Result, Tx, on_db, on_tx};
 use chrono::{NaiveDate, Utc};
+use opencpd_kernel::accounts::hash_password;
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::{Db, Error, Result, Tx, on_db, on_tx};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -723,9 +723,9 @@ pub async fn build(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u
         summary_accounts.push(DemoAccount { username: "teacher".into(), role: "teacher", scope: name });
     }
     tx.commit().await?;
-    crate::instruments::import(
+    opencpd_instruments::store::import(
         db,
-        &crate::Actor::system(),
+        &opencpd_kernel::Actor::system(),
         "lesson-observation.xlsx",
         &lesson_observation_xlsform(),
         "observation",

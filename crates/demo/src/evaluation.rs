@@ -7,7 +7,7 @@
 //! (twice that in 2025). The estimate on the evaluation's page finds them back, with
 //! their uncertainty; the flows and indicators of the school data read the same rows.
 
-use crate::model::{ArmInput, DrawInput, EvaluationInput, RoundInput};
+use opencpd_evaluation::model::{ArmInput, DrawInput, EvaluationInput, RoundInput};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 
 /// What the demo's evaluation holds.
@@ -79,8 +79,14 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
             round("EL", "Endline 2025", "endline", 2025),
         ],
     };
-    let e = super::create(db, &actor, &design).await?;
-    let e = super::draw(db, &actor, e.id, &DrawInput { seed: Some(seed.to_string()), strata_depth: Some(2) }).await?;
+    let e = opencpd_evaluation::store::create(db, &actor, &design).await?;
+    let e = opencpd_evaluation::store::draw(
+        db,
+        &actor,
+        e.id,
+        &DrawInput { seed: Some(seed.to_string()), strata_depth: Some(2) },
+    )
+    .await?;
     // Every primary grade for enrolment and flows; P3 and P6 are assessed.
     let grades: Vec<(String, i64)> = on_db!(db, |p| sqlx::query_as(
         "SELECT code, id FROM outcome_grades WHERE code IN ('P1', 'P2', 'P3', 'P4', 'P5', 'P6') ORDER BY position"

@@ -4,13 +4,15 @@
 //! short cluster-lead training in Cameroon. Built through the same store functions as
 //! everything else, as the command line's operator; deterministic for a seed.
 
-use super::attendance::{self, Mark, MarkInput, SessionInput};
-use super::catalogue::{self, AssessmentInput, CourseInput, ModuleInput, ProgrammeInput, TargetInput};
-use super::certificates;
-use super::cohorts::{self, CohortInput, Criteria};
-use super::completion::{self, GradeInput, Score};
-use super::record::{self, Threshold};
-use crate::{Actor, Db, Result, on_db};
+use opencpd_kernel::{Actor, Db, Result, on_db};
+use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
+use opencpd_store::delivery::catalogue::{
+    self, AssessmentInput, CourseInput, ModuleInput, ProgrammeInput, TargetInput,
+};
+use opencpd_store::delivery::certificates;
+use opencpd_store::delivery::cohorts::{self, CohortInput, Criteria};
+use opencpd_store::delivery::completion::{self, GradeInput, Score};
+use opencpd_store::delivery::record::{self, Threshold};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -24,7 +26,7 @@ pub struct DeliverySummary {
     pub marks: u64,
     pub certificates: u64,
     /// Outreach events, resources with their checks, awards.
-    pub outreach: super::demo_outreach::OutreachSummary,
+    pub outreach: crate::outreach::OutreachSummary,
 }
 
 fn s(v: &str) -> String {
@@ -278,7 +280,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
         }
         certified += certificates::issue_for_cohort(db, &actor, cohort.id).await?.issued;
     }
-    let outreach = super::demo_outreach::build(db, seed).await?;
+    let outreach = crate::outreach::build(db, seed).await?;
     Ok(DeliverySummary {
         programmes: 2,
         courses: 2,
@@ -296,8 +298,8 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
 /// attendance, completion cached as the store computes it, and certificates. About 150,000
 /// enrolments and 2,000,000 attendance marks, written in bulk.
 pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<DeliverySummary> {
-    use crate::bulk::{self, Cell};
     use chrono::{NaiveDate, Utc};
+    use opencpd_kernel::bulk::{self, Cell};
     let actor = Actor::system();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5ca1e);
     let programme = catalogue::create_programme(
@@ -503,7 +505,7 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
     for table in ["cohorts", "sessions_held", "enrolments", "certificates"] {
         bulk::sync_ids(&mut tx, table).await?;
     }
-    tx.changed(&super::reports::PARTICIPANTS, crate::derived::Key::All);
+    tx.changed(&opencpd_store::delivery::reports::PARTICIPANTS, opencpd_kernel::derived::Key::All);
     tx.commit().await?;
     if let Db::Postgres(p) = db {
         sqlx::query("ANALYZE").execute(p).await?;

@@ -1,0 +1,44 @@
+//! The demo: one deterministic data set over every area, built on the real units of
+//! Rwanda and Cameroon. The same seed gives the same database, row for row.
+//!
+//! - [`registry`]: units, schools, people, positions and the demo accounts (the base every
+//!   other part stands on), and the lesson-observation form.
+//! - [`delivery`]: programmes, courses, cohorts, attendance, grades and certificates.
+//! - [`outreach`]: events, resources delivered to schools, awards (called by `delivery`,
+//!   beside the programme they serve).
+//! - [`evaluation`]: Rwanda's schools drawn into arms, with learner outcomes carrying a
+//!   known effect.
+//!
+//! [`full`] builds them all in order, as `opencpd demo` does. Each area's records are
+//! written through that area's own functions, so the demo passes the checks a user's
+//! input passes.
+
+pub mod delivery;
+pub mod evaluation;
+pub mod outreach;
+pub mod registry;
+
+pub use registry::{DemoAccount, DemoConfig, DemoSummary, Scale, build, lesson_observation_xlsform};
+
+use opencpd_kernel::{Db, Result};
+
+/// What [`full`] built, part by part.
+#[derive(Debug, Clone)]
+pub struct Full {
+    pub registry: DemoSummary,
+    pub delivery: delivery::DeliverySummary,
+    pub evaluation: evaluation::EvaluationDemo,
+}
+
+/// Builds every part of the demo at the configured scale: the registry, delivery (and
+/// outreach), then the evaluation. `progress` hears the stage, the rows done and the rows
+/// expected (0 when unknown).
+pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Full> {
+    let registry = build(db, config, progress).await?;
+    let delivery = match config.scale {
+        Scale::Small => delivery::build(db, config.seed).await?,
+        Scale::National => delivery::build_national(db, config.seed, &|what, n| progress(what, n, 0)).await?,
+    };
+    let evaluation = evaluation::build(db, config.seed, &|what, n| progress(what, n, 0)).await?;
+    Ok(Full { registry, delivery, evaluation })
+}
