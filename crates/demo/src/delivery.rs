@@ -4,15 +4,15 @@
 //! short cluster-lead training in Cameroon. Built through the same store functions as
 //! everything else, as the command line's operator; deterministic for a seed.
 
-use opencpd_kernel::{Actor, Db, Result, on_db};
-use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
-use opencpd_store::delivery::catalogue::{
+use opencpd_delivery::store::attendance::{self, Mark, MarkInput, SessionInput};
+use opencpd_delivery::store::catalogue::{
     self, AssessmentInput, CourseInput, ModuleInput, ProgrammeInput, TargetInput,
 };
-use opencpd_store::delivery::certificates;
-use opencpd_store::delivery::cohorts::{self, CohortInput, Criteria};
-use opencpd_store::delivery::completion::{self, GradeInput, Score};
-use opencpd_store::delivery::record::{self, Threshold};
+use opencpd_delivery::store::certificates;
+use opencpd_delivery::store::cohorts::{self, CohortInput, Criteria};
+use opencpd_delivery::store::completion::{self, GradeInput, Score};
+use opencpd_delivery::store::record::{self, Threshold};
+use opencpd_kernel::{Actor, Db, Result, on_db};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -505,7 +505,7 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
     for table in ["cohorts", "sessions_held", "enrolments", "certificates"] {
         bulk::sync_ids(&mut tx, table).await?;
     }
-    tx.changed(&opencpd_store::delivery::reports::PARTICIPANTS, opencpd_kernel::derived::Key::All);
+    tx.changed(&opencpd_delivery::store::reports::PARTICIPANTS, opencpd_kernel::derived::Key::All);
     tx.commit().await?;
     if let Db::Postgres(p) = db {
         sqlx::query("ANALYZE").execute(p).await?;

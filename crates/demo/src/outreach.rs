@@ -3,11 +3,11 @@
 //! broadcasts, smart classrooms and science kits delivered to schools and checked later,
 //! and teacher awards. Built through the store functions, as the command line's operator.
 
+use opencpd_delivery::store::catalogue::{self, ProgrammeInput, TargetInput};
 use opencpd_kernel::{Actor, Db, Result, on_db};
 use opencpd_outreach::store::awards::{self, AwardInput};
 use opencpd_outreach::store::outreach::{self, OutreachInput, Participants};
 use opencpd_outreach::store::resources::{self, CheckInput, ResourceInput};
-use opencpd_store::delivery::catalogue::{self, ProgrammeInput, TargetInput};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -4,7 +4,7 @@
 //!
 //! Places are compared by their unit *path* (`/1/7/42/`: the ids from the root down), so a
 //! scope over a unit covers every unit, school and person below it without a database
-//! round trip. Loading the target's path is the caller's job (`opencpd-store`).
+//! round trip. Loading the target's path is the caller's job (the kernel and the areas' stores).
 
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 //! Only what can be decided from the file itself is checked here (headers, types, values,
 //! duplicates within the file, dates in order). What needs the database (unknown parent or
 //! school code, a staff number that already exists, the importer's scope) is checked by
-//! `opencpd-store`, which writes all rows or none.
+//! the kernel's import pipeline, which writes all rows or none.
 
 use crate::registry::{self, Ownership, PositionRole, SchoolLevel, Sex, SubSystem};
 use crate::table::{Problem, Table, TableRow};

@@ -5,7 +5,7 @@
 //! "today" in). Parsing of user input lives here as `parse` constructors so that the web
 //! pages, the JSON API and the command line accept and reject exactly the same values.
 //!
-//! Not here: how things are stored (`opencpd-store`), how files are read
+//! Not here: how things are stored (`opencpd-kernel` and the area crates), how files are read
 //! (`opencpd-transfer`), how they are shown (`opencpd-web`).
 
 pub mod access;

@@ -9,7 +9,7 @@
 //! protected by complements; a total that is itself small is a single count ([`single`]),
 //! hidden from readers without row-level rights.
 //!
-//! Not here: the threshold (a deployment setting read by `opencpd-store`), who has
+//! Not here: the threshold (a deployment setting read by `opencpd_kernel::settings`), who has
 //! row-level rights (`access::Action::ReadRows`).
 
 /// How one count is shown.

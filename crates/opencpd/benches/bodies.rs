@@ -11,7 +11,7 @@ mod common;
 
 use common::{fresh, serve};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
-use opencpd_store::{Actor, accounts};
+use opencpd_kernel::{Actor, accounts};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -4,9 +4,9 @@
 //!
 //!     cargo bench -p opencpd --bench certificates
 
+use opencpd_delivery::store::{certificates, documents};
 use opencpd_documents::{CertificatePage, Line, Style};
-use opencpd_store::delivery::{certificates, documents};
-use opencpd_store::{Actor, Db, on_db};
+use opencpd_kernel::{Actor, Db, on_db};
 use std::time::{Duration, Instant};
 
 const N: usize = 1000;
@@ -49,13 +49,13 @@ async fn fresh(backend: &str, dir: &std::path::Path) -> Option<(Db, String)> {
     } else {
         let admin = pg_admin()?;
         let name = format!("opencpd_bench_certificates_{}", std::process::id());
-        let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await else { return None };
+        let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_kernel::IfMissing::Create).await else { return None };
         let _ =
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&p).await.ok()?;
         format!("{}/{name}", admin.rsplit_once('/')?.0)
     };
-    let db = Db::connect(&url, opencpd_store::IfMissing::Create).await.expect("db");
+    let db = Db::connect(&url, opencpd_kernel::IfMissing::Create).await.expect("db");
     db.migrate().await.expect("migrate");
     Some((db, url))
 }
@@ -63,7 +63,7 @@ async fn fresh(backend: &str, dir: &std::path::Path) -> Option<(Db, String)> {
 /// A unit, a course, a cohort and `N` people enrolled who completed it.
 async fn cohort_of_completed(db: &Db) -> i64 {
     let now = chrono::Utc::now();
-    let today = opencpd_store::today();
+    let today = opencpd_kernel::today();
     let run = |sql: &'static str| async move {
         on_db!(db, |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())).expect(sql);
     };
@@ -166,7 +166,7 @@ async fn main() {
         db.close().await;
         if backend == "postgres"
             && let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
-            && let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await
+            && let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_kernel::IfMissing::Create).await
         {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                 .execute(&p)

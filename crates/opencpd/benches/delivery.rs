@@ -9,10 +9,10 @@
 mod common;
 
 use common::{backends, drop_pg, fresh, median, quantile, serve};
+use opencpd_delivery::store::{attendance, catalogue, cohorts};
 use opencpd_demo::delivery as delivery_demo;
 use opencpd_demo::{self as demo, DemoConfig, Scale};
-use opencpd_store::delivery::{attendance, catalogue, cohorts};
-use opencpd_store::{Actor, Db, accounts, on_db};
+use opencpd_kernel::{Actor, Db, accounts, on_db};
 use std::time::Instant;
 
 /// The splits a programme manager asks for, as query strings.

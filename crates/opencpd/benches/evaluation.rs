@@ -12,10 +12,10 @@
 mod common;
 
 use common::{backends, drop_pg, fresh, quantile, serve};
+use opencpd_delivery::store::catalogue;
 use opencpd_demo::delivery as delivery_demo;
 use opencpd_demo::{self as demo, DemoConfig, Scale};
-use opencpd_store::delivery::catalogue;
-use opencpd_store::{Actor, accounts, on_db};
+use opencpd_kernel::{Actor, accounts, on_db};
 use std::time::Instant;
 
 async fn get_ms(client: &reqwest::Client, url: &str, token: &str) -> f64 {

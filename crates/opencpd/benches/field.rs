@@ -10,8 +10,9 @@ mod common;
 
 use common::{drop_pg, fresh, pg_admin, serve};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
-use opencpd_store::bulk::{self, Cell};
-use opencpd_store::{Actor, Db, accounts, instruments};
+use opencpd_instruments::store as instruments;
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::{Actor, Db, accounts};
 use std::time::{Duration, Instant};
 
 const ITEMS: usize = 250;
@@ -79,7 +80,7 @@ async fn prepared(backend: &str, dir: &std::path::Path, name: &str, scale: Scale
         .expect("demo");
     let instrument =
         instruments::import(&db, &Actor::system(), "big.xlsx", &big_form(), "observation").await.expect("form");
-    let school: i64 = opencpd_store::on_db!(&db, |p| sqlx::query_scalar(
+    let school: i64 = opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
     )
     .fetch_one(p)

@@ -12,10 +12,10 @@ mod common;
 use common::{drop_pg, fresh, median, pg_admin, serve};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::import::ImportKind;
+use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::import::{Options, Source};
-use opencpd_store::bulk::{self, Cell};
-use opencpd_store::imports;
-use opencpd_store::{Actor, Db};
+use opencpd_kernel::{Actor, Db};
+use opencpd_registry::store::imports;
 use std::io::Write;
 use std::time::Instant;
 
@@ -197,10 +197,10 @@ async fn bench_demo(backends: &[&str]) -> Option<(tempfile::TempDir, String)> {
 
 async fn bench_pages(url: &str) {
     let (mut server, base) = serve(url).await;
-    let db = Db::connect(url, opencpd_store::IfMissing::Create).await.expect("db");
+    let db = Db::connect(url, opencpd_kernel::IfMissing::Create).await.expect("db");
     let ids = |sql: &'static str| {
         let db = db.clone();
-        async move { opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await).expect(sql) }
+        async move { opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await).expect(sql) }
     };
     let provinces = ids("SELECT id FROM units WHERE country = 'RW' AND depth = 1").await;
     let districts = ids("SELECT id FROM units WHERE country = 'RW' AND depth = 2").await;

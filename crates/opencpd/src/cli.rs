@@ -12,10 +12,11 @@ use clap::{Args, Parser, Subcommand};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::AccountRole;
 use opencpd_domain::import::ImportKind;
+use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
+use opencpd_kernel::backup as store_backup;
 use opencpd_kernel::import;
-use opencpd_store::accounts::{self, GrantSpec, NewUser};
-use opencpd_store::backup as store_backup;
-use opencpd_store::{Actor, IfMissing, describe_url, exports};
+use opencpd_kernel::{Actor, IfMissing, describe_url};
+use opencpd_registry::store::exports;
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -324,7 +325,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { db: DbArg { db }, scale, seed, password, replace, no_serve, listen } => {
-            let sqlite_file = opencpd_store::sqlite_file(&db).map(std::path::Path::to_path_buf);
+            let sqlite_file = opencpd_kernel::sqlite_file(&db).map(std::path::Path::to_path_buf);
             let is_sqlite = sqlite_file.is_some();
             if replace
                 && let Some(kept) = store_backup::set_aside(&db, "before-demo").await.map_err(|e| told(e, lang()))?
@@ -334,7 +335,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let pool = open(&db, IfMissing::Create).await?;
             // A SQLite file was set aside above; a PostgreSQL database is emptied in place.
             if !is_sqlite && replace {
-                opencpd_store::backup::reset(&pool)
+                opencpd_kernel::backup::reset(&pool)
                     .await
                     .map_err(|e| told(e, lang()))
                     .context("emptying the database for --replace")?;
@@ -354,7 +355,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             .await;
             let demo::Full { registry: summary, delivery, evaluation } = match built {
                 Ok(built) => built,
-                Err(opencpd_store::Error::Conflict(_)) => {
+                Err(opencpd_kernel::Error::Conflict(_)) => {
                     pb.finish_and_clear();
                     eprintln!("error: {}", text("demo-has-data", &[("database", describe_url(&db))]));
                     return Ok(ExitCode::from(1));
@@ -467,14 +468,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
                 let pool = open(&db.db, IfMissing::Refuse).await?;
-                for l in opencpd_store::registry::levels(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                for l in opencpd_registry::store::levels(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     println!("{} {} {:<14} {} / {}", l.country, l.depth, l.key, l.name_en, l.name_fr);
                 }
                 Ok(ExitCode::SUCCESS)
             }
             LevelsAction::Set { country, levels, db } => {
                 let pool = open(&db.db, IfMissing::Refuse).await?;
-                match opencpd_store::registry::set_levels(&pool, &Actor::system(), &country, &levels).await {
+                match opencpd_registry::store::set_levels(&pool, &Actor::system(), &country, &levels).await {
                     Ok(set) => {
                         println!(
                             "{}: {}",
@@ -483,7 +484,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                         );
                         Ok(ExitCode::SUCCESS)
                     }
-                    Err(opencpd_store::Error::Invalid(problems)) => {
+                    Err(opencpd_kernel::Error::Invalid(problems)) => {
                         for p in problems {
                             eprintln!("error: {p}");
                         }
@@ -611,7 +612,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
                     println!("Created {} ({}).", u.username, role.key());
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_))) => {
+                Err(e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_))) => {
                     eprintln!("error: {e}");
                     Ok(ExitCode::from(1))
                 }
@@ -692,13 +693,13 @@ fn read_password(username: &str) -> anyhow::Result<String> {
 
 /// A refusal of the store said on standard error, in the operator's language: exit code 1.
 /// Anything else is an error of the program.
-fn refused(e: opencpd_store::Error) -> anyhow::Result<ExitCode> {
+fn refused(e: opencpd_kernel::Error) -> anyhow::Result<ExitCode> {
     match e {
-        e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_)) => {
+        e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_)) => {
             eprintln!("error: {}", told(e, lang()));
             Ok(ExitCode::from(1))
         }
-        opencpd_store::Error::NotFound => {
+        opencpd_kernel::Error::NotFound => {
             eprintln!("error: {}", text("problem-not-found", &[]));
             Ok(ExitCode::from(1))
         }
@@ -713,7 +714,7 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
             println!("{} is now {}.", u.username, if u.disabled { "disabled" } else { "active" });
             Ok(ExitCode::SUCCESS)
         }
-        Err(opencpd_store::Error::NotFound) => {
+        Err(opencpd_kernel::Error::NotFound) => {
             eprintln!("error: no user {username}");
             Ok(ExitCode::from(1))
         }
@@ -725,8 +726,8 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
 /// claimed (no one else uses it) and the operator has confirmed. Exit code 1 when refused.
 async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result<ExitCode> {
     let lang = lang();
-    let refused = |e: opencpd_store::Error| match e {
-        e @ (opencpd_store::Error::Invalid(_) | opencpd_store::Error::Conflict(_)) => {
+    let refused = |e: opencpd_kernel::Error| match e {
+        e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_)) => {
             eprintln!("error: {}", told(e, lang));
             Ok(ExitCode::from(1))
         }
@@ -755,7 +756,7 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
     }
     // Only a PostgreSQL restore copies table by table; a SQLite one swaps a file.
     let pb =
-        if opencpd_store::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
+        if opencpd_kernel::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
     let restored = claim
         .restore(file, &|table, n| {
             pb.set_message(table.to_string());
@@ -776,7 +777,7 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
 }
 
 async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
-    use opencpd_store::instruments;
+    use opencpd_instruments::store as instruments;
     match action {
         InstrumentAction::Import { file, kind, lang, db } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -787,14 +788,14 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
                     println!("Published {} version {} ({}) as instrument {}.", i.code, i.version, i.title, i.id);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(opencpd_store::Error::Invalid(problems)) => {
+                Err(opencpd_kernel::Error::Invalid(problems)) => {
                     eprintln!("{}: {} problem(s); nothing was stored.", file.display(), problems.len());
                     for p in problems {
                         eprintln!("  {}", p.located(lang));
                     }
                     Ok(ExitCode::from(1))
                 }
-                Err(e @ opencpd_store::Error::Conflict(_)) => {
+                Err(e @ opencpd_kernel::Error::Conflict(_)) => {
                     eprintln!("error: {e}");
                     Ok(ExitCode::from(1))
                 }

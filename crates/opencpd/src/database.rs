@@ -4,8 +4,8 @@
 //! back and no mark outlives the run. Also the language of the command line's messages.
 
 use anyhow::Context;
-use opencpd_store::backup::InUse;
-use opencpd_store::{Db, IfMissing, describe_url};
+use opencpd_kernel::backup::InUse;
+use opencpd_kernel::{Db, IfMissing, describe_url};
 
 /// The one default database, of every command and of the demo.
 pub const DEFAULT_DB: &str = "opencpd.db";
@@ -40,12 +40,12 @@ pub fn lang() -> &'static str {
 }
 
 /// A store error as a person reads it: problems in `lang`, anything else as it is.
-pub fn told(e: opencpd_store::Error, lang: &str) -> anyhow::Error {
+pub fn told(e: opencpd_kernel::Error, lang: &str) -> anyhow::Error {
     match e {
-        opencpd_store::Error::Invalid(problems) => {
+        opencpd_kernel::Error::Invalid(problems) => {
             anyhow::anyhow!("{}", problems.iter().map(|p| p.located(lang)).collect::<Vec<_>>().join("; "))
         }
-        opencpd_store::Error::Conflict(p) => anyhow::anyhow!("{}", p.message(lang)),
+        opencpd_kernel::Error::Conflict(p) => anyhow::anyhow!("{}", p.message(lang)),
         e => anyhow::anyhow!("{e}"),
     }
 }

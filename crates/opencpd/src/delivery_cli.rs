@@ -5,9 +5,9 @@
 use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
+use opencpd_delivery::store::{certificates, cohorts, documents, reports};
 use opencpd_demo::delivery as demo;
-use opencpd_store::delivery::{certificates, cohorts, documents, reports};
-use opencpd_store::{Actor, Db};
+use opencpd_kernel::{Actor, Db};
 use opencpd_transfer::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -105,7 +105,7 @@ pub enum DeliveryCommand {
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    crate::database::open(url, opencpd_store::IfMissing::Refuse).await
+    crate::database::open(url, opencpd_kernel::IfMissing::Refuse).await
 }
 
 fn print_problems(file: &std::path::Path, problems: &[opencpd_domain::Problem], lang: &str) {
@@ -124,7 +124,7 @@ async fn import_file(
     db: &str,
     done: &str,
 ) -> anyhow::Result<ExitCode> {
-    use opencpd_store::import;
+    use opencpd_kernel::import;
     let actor = Actor::system();
     let lang = opencpd_domain::i18n::resolve(lang);
     let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
@@ -175,7 +175,7 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
         }
         DeliveryCommand::Reach { programme, by, level, format, out, db } => {
             let pool = open(&db).await?;
-            let id = opencpd_store::delivery::catalogue::programme_by_code(&pool, &programme)
+            let id = opencpd_delivery::store::catalogue::programme_by_code(&pool, &programme)
                 .await?
                 .with_context(|| format!("no programme has the code {programme}"))?;
             let reach = reports::reach(&pool, &actor, id, by.as_deref(), level).await?;

@@ -8,8 +8,8 @@
 //!
 //! It stands on the kernel, the registry and http, and on nothing of delivery's code:
 //! what it reads of delivery's tables (a programme by its code, the programmes a form
-//! lists) is plain SQL in its own [`store`]. So the dependency runs one way: delivery,
-//! still in `opencpd-store`, depends on this crate and its programme report reads the
+//! lists) is plain SQL in its own [`store`]. So the dependency runs one way: delivery
+//! (`opencpd-delivery`) depends on this crate and its programme report reads the
 //! targets measured in outreach (`outreach_participants`, `schools_reached`) through
 //! [`store::outreach::figures`], as it did before the move. The other way round — this
 //! crate calling delivery — would have needed a provider registered at startup to break

@@ -2,7 +2,7 @@
 //! byte-order mark) and XLSX (and old XLS on reading), for imports, exports and templates.
 //!
 //! This crate knows file formats only. What the columns mean is `opencpd-domain`'s
-//! business; what is written to the database is `opencpd-store`'s.
+//! business; what is written to the database is the areas' stores'.
 
 pub mod capped;
 pub mod stream;

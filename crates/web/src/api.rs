@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use opencpd_store::accounts::{self, GrantSpec, NewUser, User};
-use opencpd_store::audit::{self, AuditEvent, AuditFilter};
-use opencpd_store::registry::{self, Counts};
+use opencpd_kernel::accounts::{self, GrantSpec, NewUser, User};
+use opencpd_kernel::audit::{self, AuditEvent, AuditFilter};
+use opencpd_registry::store::{self as registry, Counts};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -64,10 +64,7 @@ pub struct ApiDoc;
 
 /// The OpenAPI description of this crate's API routes.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(crate::delivery::DeliveryApi::openapi());
-    doc.merge(crate::delivery::PaperApi::openapi());
-    doc
+    ApiDoc::openapi()
 }
 
 use opencpd_http::ok;

@@ -1,28 +1,27 @@
-//! The areas whose pages and API have not yet moved to crates of their own (accounts,
-//! CPD delivery), as one
-//! [`opencpd_http::Area`], and the app that serves every area: [`AREAS`].
+//! The app that serves every area ([`AREAS`]), and the pages that belong to no single
+//! area, as one [`opencpd_http::Area`]: the home page, accounts and tokens, the audit
+//! trail, and the school and person pages, which show several areas' records side by side.
 //!
-//! Handlers are thin: they read the request, call `opencpd-store` with the
+//! Handlers are thin: they read the request, call the areas' stores with the
 //! [`auth::Ctx`]'s actor (the store does the scope check), and render.
 
 pub mod api;
-pub mod delivery;
 pub mod pages;
 
 pub use opencpd_http::{AppState, Area, Error, WebConfig, auth, body, error, metrics, render, security, upload};
 
 use axum::Router;
-use opencpd_store::Db;
+use opencpd_kernel::Db;
 use std::net::SocketAddr;
 
 /// The pages and API of the areas this crate still holds.
 pub static AREA: Area = Area {
-    name: "accounts, delivery",
+    name: "accounts",
     templates: pages::TEMPLATES,
-    pages: |state| pages::router(state).merge(delivery::page_router()),
-    api: |_| api::router().merge(delivery::api_router()),
+    pages: pages::router,
+    api: |_| api::router(),
     openapi: api::openapi_document,
-    imports: &opencpd_store::delivery::files::KINDS,
+    imports: &[],
     after_write: opencpd_http::nothing_after_write,
 };
 
@@ -30,6 +29,7 @@ pub static AREA: Area = Area {
 pub static AREAS: &[&Area] = &[
     &opencpd_registry::web::AREA,
     &opencpd_instruments::web::AREA,
+    &opencpd_delivery::web::AREA,
     &AREA,
     &opencpd_outreach::web::AREA,
     &opencpd_peer::web::AREA,

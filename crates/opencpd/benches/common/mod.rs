@@ -2,7 +2,7 @@
 //! free port, and percentiles. Each bench file includes it with `mod common;`.
 #![allow(dead_code)]
 
-use opencpd_store::Db;
+use opencpd_kernel::Db;
 use std::time::Duration;
 
 /// The PostgreSQL server to use (`OPENCPD_TEST_PG`, as the tests), or none when it is `off`.
@@ -26,7 +26,7 @@ pub async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, Str
     } else {
         let admin = pg_admin().expect("pg");
         let db_name = format!("opencpd_bench_{name}_{}", std::process::id());
-        if let Db::Postgres(p) = Db::connect(&admin, opencpd_store::IfMissing::Create).await.expect("pg admin") {
+        if let Db::Postgres(p) = Db::connect(&admin, opencpd_kernel::IfMissing::Create).await.expect("pg admin") {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
                 .execute(&p)
                 .await;
@@ -34,7 +34,7 @@ pub async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, Str
         }
         format!("{}/{db_name}", admin.rsplit_once('/').expect("url").0)
     };
-    let db = Db::connect(&url, opencpd_store::IfMissing::Create).await.expect("db");
+    let db = Db::connect(&url, opencpd_kernel::IfMissing::Create).await.expect("db");
     db.migrate().await.expect("migrate");
     (db, url)
 }
@@ -43,7 +43,7 @@ pub async fn fresh(backend: &str, dir: &std::path::Path, name: &str) -> (Db, Str
 pub async fn drop_pg(url: &str) {
     if let (Some(admin), Some((_, name))) = (pg_admin(), url.rsplit_once('/'))
         && url.starts_with("postgres")
-        && let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_store::IfMissing::Create).await
+        && let Ok(Db::Postgres(p)) = Db::connect(&admin, opencpd_kernel::IfMissing::Create).await
     {
         let _ =
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&p).await;

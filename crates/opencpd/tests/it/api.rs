@@ -189,7 +189,7 @@ async fn a_reassignment_keeps_the_history_and_newly_assigned_is_a_fact() {
 
 /// The code of the first school in the sector called `sector`.
 pub async fn app_school_code(app: &TestApp, sector: &str) -> String {
-    opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(
         "SELECT s.code FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.name = $1 ORDER BY s.id LIMIT 1"
     )
     .bind(sector)
@@ -202,7 +202,7 @@ pub async fn app_school_code(app: &TestApp, sector: &str) -> String {
 async fn clusters_group_schools_across_the_hierarchy_within_scope() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let gitega: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        let gitega: Vec<String> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT s.code FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101' ORDER BY s.id"
         )
         .fetch_all(p)
@@ -399,7 +399,7 @@ async fn one_import_route_takes_every_areas_kinds_refuses_unknown_parameters_and
         let app = TestApp::start(backend).await;
         let admin = app.api("admin").await;
         let school: String =
-            opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
                 .fetch_one(p)
                 .await)
             .unwrap();

@@ -256,7 +256,7 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     b.client.refresh().await.unwrap();
     b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
 
-    let school: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar(
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
     )
     .fetch_one(p)
@@ -282,11 +282,12 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
         wait_for_text(&b, "#status", &format!("0 sent, {} waiting, 0 rejected", n + 1)).await;
     }
     // A phone number corrected offline travels in the same outbox.
-    let teacher: i64 =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT person_id FROM users WHERE username = 'teacher'")
-            .fetch_one(p)
-            .await)
-        .unwrap();
+    let teacher: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT person_id FROM users WHERE username = 'teacher'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     b.client.find(Locator::Css("#contact-person")).await.unwrap().select_by_value(&teacher.to_string()).await.unwrap();
     let phone = b.client.find(Locator::Css("#contact-phone")).await.unwrap();
     phone.clear().await.unwrap();
@@ -298,7 +299,7 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     b.client.refresh().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 4 waiting, 0 rejected").await;
     let stored: i64 =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
             .unwrap();
     assert_eq!(stored, 0);
 
@@ -312,13 +313,13 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     server.kill().unwrap();
     server.wait().unwrap();
     let (stored, distinct): (i64, i64) =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions")
             .fetch_one(p)
             .await)
         .unwrap();
     assert_eq!((stored, distinct), (3, 3), "three forms, each stored once");
     let phone: Option<String> =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
             .bind(teacher)
             .fetch_one(p)
             .await)
@@ -332,10 +333,10 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_cohort_of_60_is_marked_on_a_phone() {
-    use opencpd_store::delivery::{attendance, catalogue, cohorts};
+    use opencpd_delivery::store::{attendance, catalogue, cohorts};
     let app = TestApp::start(Backend::Sqlite).await;
     let db = &app.db.db;
-    let system = opencpd_store::Actor::system();
+    let system = opencpd_kernel::Actor::system();
     let course: catalogue::CourseInput = serde_json::from_value(serde_json::json!({
         "code": "PHONE", "title": "Cluster leads", "kind": "short_training", "modality": "face_to_face",
         "hours": 18, "credits": 1, "min_attendance_pct": 80,
@@ -360,7 +361,7 @@ async fn a_cohort_of_60_is_marked_on_a_phone() {
     )
     .await
     .unwrap();
-    let people: Vec<i64> = opencpd_store::on_db!(db, |p| sqlx::query_scalar(
+    let people: Vec<i64> = opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(
         "SELECT DISTINCT x.person_id FROM positions x JOIN schools s ON s.id = x.school_id JOIN units u ON u.id = s.unit_id \
          WHERE u.country = 'RW' AND x.role = 'teacher' AND x.end_date IS NULL ORDER BY x.person_id LIMIT 60"
     )

@@ -255,7 +255,7 @@ async fn a_target_field_sent_in_the_plural_is_refused_naming_the_field() {
 
 /// Staff numbers of people holding `role` today at schools in a unit, first `n`.
 async fn holding(app: &crate::helpers::TestApp, role: &str, unit_code: &str, n: usize) -> Vec<String> {
-    let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+    let list: Vec<String> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT p.staff_number FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE u.code = $1 AND x.role = $2 AND x.end_date IS NULL ORDER BY p.id"
     )

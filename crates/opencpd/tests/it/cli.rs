@@ -36,8 +36,10 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 async fn count(db: &TestDb, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
-    opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)
-        .expect("count")
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+        .fetch_one(p)
+        .await)
+    .expect("count")
 }
 
 const PEOPLE_HEADER: &str = "staff_number,given_name,family_name,sex,birth_year,role,school_code,start_date";
@@ -47,12 +49,12 @@ async fn every_bad_people_file_is_refused_with_its_place_and_nothing_is_written(
     let db = demo_db(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let existing: String =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
             .fetch_one(p)
             .await)
         .unwrap();
     let school: String =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
             .fetch_one(p)
             .await)
         .unwrap();
@@ -138,7 +140,7 @@ async fn positions_that_end_before_they_start_and_units_with_unknown_parents_are
     let db = demo_db(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let staff: String =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT staff_number FROM people ORDER BY id LIMIT 1")
             .fetch_one(p)
             .await)
         .unwrap();
@@ -280,7 +282,7 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("column scope: no school has the code NOT-A-SCHOOL"), "{}", stderr(&out));
     let school: String =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT code FROM schools ORDER BY id LIMIT 1")
             .fetch_one(p)
             .await)
         .unwrap();
@@ -336,7 +338,7 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     let list = stdout(&opencpd(&["user", "list", "--db", &db.url]));
     assert!(list.lines().any(|l| l.starts_with("mentor.one") && l.contains("disabled")), "{list}");
     assert!(
-        opencpd_store::accounts::authenticate(&db.db, "mentor.one", "long-enough-1").await.unwrap().is_none(),
+        opencpd_kernel::accounts::authenticate(&db.db, "mentor.one", "long-enough-1").await.unwrap().is_none(),
         "disabled accounts cannot log in"
     );
 
@@ -350,9 +352,9 @@ async fn users_are_added_listed_disabled_and_backups_restore() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("held no data before"), "{}", stdout(&out));
     let restored =
-        opencpd_store::Db::connect(target.to_str().unwrap(), opencpd_store::IfMissing::Refuse).await.unwrap();
+        opencpd_kernel::Db::connect(target.to_str().unwrap(), opencpd_kernel::IfMissing::Refuse).await.unwrap();
     let n: i64 =
-        opencpd_store::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
+        opencpd_kernel::on_db!(&restored, |p| sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await)
             .unwrap();
     assert_eq!(n, people);
     let junk = write(dir.path(), "junk.db", b"not a database at all");
@@ -402,7 +404,7 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     }
     let db = demo_db(Backend::Postgres).await;
     // Field data too (the demo holds delivery data already): a backup holds every table.
-    opencpd_store::on_db!(&db.db, |p| sqlx::query(
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query(
         "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, subject_id, \
          subject_path, answers_json, scores_json) SELECT 'backup-test', MIN(id), NULL, now(), now(), 'school', 1, '/', '{}', '[]' \
          FROM instruments"
@@ -421,7 +423,7 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
     let out = opencpd(&["restore", file.to_str().unwrap(), "--db", &target.url, "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     reopen(&mut target).await;
-    let tables: Vec<String> = opencpd_store::on_db!(&target.db, |p| sqlx::query_scalar(
+    let tables: Vec<String> = opencpd_kernel::on_db!(&target.db, |p| sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
          AND table_name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1"
     )
@@ -443,7 +445,7 @@ async fn a_postgresql_database_backs_up_to_a_file_and_restores_into_an_empty_one
         assert!(filled.contains(&table), "{table} should hold rows in this test: {filled:?}");
     }
     // Accounts come back with their passwords; new rows get fresh ids.
-    assert!(opencpd_store::accounts::authenticate(&target.db, "admin", "test-password").await.unwrap().is_some());
+    assert!(opencpd_kernel::accounts::authenticate(&target.db, "admin", "test-password").await.unwrap().is_some());
     let units =
         write(dir.path(), "u.csv", b"country,code,name,level,parent_code\nRW,RW-10101-99,Test cell,cell,RW-10101\n");
     let out = opencpd(&["import", "units", units.to_str().unwrap(), "--db", &target.url]);
@@ -468,7 +470,7 @@ async fn let_go(db: &TestDb) {
 
 /// Opens a test database again after a command replaced it.
 async fn reopen(db: &mut TestDb) {
-    db.db = opencpd_store::Db::connect(&db.url, opencpd_store::IfMissing::Refuse).await.expect("reopen");
+    db.db = opencpd_kernel::Db::connect(&db.url, opencpd_kernel::IfMissing::Refuse).await.expect("reopen");
 }
 
 /// The file a restore printed it kept the previous database in.
@@ -516,8 +518,8 @@ impl Server {
     }
 }
 
-async fn count_users(db: &opencpd_store::Db) -> i64 {
-    opencpd_store::on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await)
+async fn count_users(db: &opencpd_kernel::Db) -> i64 {
+    opencpd_kernel::on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await)
         .expect("count users")
 }
 
@@ -562,7 +564,7 @@ async fn restore_while_a_server_runs_is_refused_and_the_database_still_serves() 
         assert!(count(&db, "people").await > 0);
         if backend == Backend::Sqlite {
             let check: String =
-                opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await)
+                opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await)
                     .unwrap();
             assert_eq!(check, "ok");
         }
@@ -623,9 +625,10 @@ async fn restore_with_yes_swaps_the_backup_in_and_keeps_the_previous_database_un
         assert!(kept.file_name().unwrap().to_string_lossy().contains("-before-restore-"), "{}", kept.display());
         reopen(&mut db).await;
         assert_eq!(count_users(&db.db).await, users, "{backend:?}: the backup's accounts");
-        let old = opencpd_store::Db::connect(&kept.to_string_lossy(), opencpd_store::IfMissing::Refuse).await.unwrap();
+        let old =
+            opencpd_kernel::Db::connect(&kept.to_string_lossy(), opencpd_kernel::IfMissing::Refuse).await.unwrap();
         assert_eq!(count_users(&old).await, users + 1, "{backend:?}: the kept file holds the old data");
-        assert!(opencpd_store::accounts::authenticate(&old, "after.backup", "long-enough-1").await.unwrap().is_some());
+        assert!(opencpd_kernel::accounts::authenticate(&old, "after.backup", "long-enough-1").await.unwrap().is_some());
         old.close().await;
         // The restored database serves.
         let_go(&db).await;
@@ -748,15 +751,15 @@ async fn restore_over_a_damaged_sqlite_file_replaces_it_and_keeps_it_as_it_was()
 
 /// Every table but the record of migrations and login sessions, read from the schema.
 async fn tables_of(db: &TestDb) -> Vec<String> {
-    opencpd_store::on_db!(&db.db, |p| match db.db.backend() {
-        opencpd_store::Backend::Postgres =>
+    opencpd_kernel::on_db!(&db.db, |p| match db.db.backend() {
+        opencpd_kernel::Backend::Postgres =>
             sqlx::query_scalar(
                 "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
              AND table_name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1",
             )
             .fetch_all(p)
             .await,
-        opencpd_store::Backend::Sqlite =>
+        opencpd_kernel::Backend::Sqlite =>
             sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
              AND name NOT IN ('_sqlx_migrations', 'sessions') ORDER BY 1",
@@ -794,7 +797,7 @@ async fn demo_replace_leaves_nothing_of_the_previous_data() {
             assert!(count(&fresh, table).await > 0, "{backend:?}: the demo should fill {table}");
         }
         // Accounts of the demo work after the replacement.
-        assert!(opencpd_store::accounts::authenticate(&db.db, "admin", "test-password").await.unwrap().is_some());
+        assert!(opencpd_kernel::accounts::authenticate(&db.db, "admin", "test-password").await.unwrap().is_some());
     }
 }
 
@@ -856,7 +859,7 @@ async fn user_tokens_are_listed_and_revoked_and_a_password_reset_from_the_comman
         assert!(stderr(&out).contains("password"), "{backend:?}");
         let out = opencpd(&["user", "password", "seo.gitega", "--password", "Akagera-Park-77", "--db", &db.url]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
-        let who = opencpd_store::accounts::authenticate(&db.db, "seo.gitega", "Akagera-Park-77").await.unwrap();
+        let who = opencpd_kernel::accounts::authenticate(&db.db, "seo.gitega", "Akagera-Park-77").await.unwrap();
         assert!(who.is_some(), "{backend:?}");
     }
 }

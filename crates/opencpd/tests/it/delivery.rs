@@ -52,7 +52,7 @@ pub(crate) fn cohort(code: &str, course: &str, unit: &str, capacity: i64) -> Val
 
 /// Staff numbers of current teachers at schools in a unit, first `n`.
 pub(crate) async fn teachers_in(app: &TestApp, unit_code: &str, n: usize) -> Vec<String> {
-    let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+    let list: Vec<String> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT p.staff_number FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE u.code = $1 AND x.role = 'teacher' AND x.end_date IS NULL ORDER BY p.id"
     )
@@ -511,7 +511,7 @@ async fn a_cohort_of_500_is_marked_in_one_request_and_completion_is_computed() {
         assert_eq!((status, body["created"].as_i64()), (200, Some(2)), "{body}");
         // The one import route takes the same file with the cohort as a parameter, and
         // tells someone outside the cohort from someone who is nobody.
-        let outsider: String = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        let outsider: String = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT staff_number FROM people WHERE staff_number IS NOT NULL \
              AND id NOT IN (SELECT person_id FROM enrolments WHERE cohort_id = $1) ORDER BY id LIMIT 1"
         )
@@ -674,7 +674,7 @@ async fn certificates_are_verified_publicly_revoked_with_a_reason_and_reissued()
         )
         .await;
         assert_eq!(status, 409);
-        let open: Option<i64> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        let open: Option<i64> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT MIN(id) FROM enrolments WHERE cohort_id = $1 AND completed_on IS NULL"
         )
         .bind(id)
@@ -718,7 +718,7 @@ async fn certificates_are_verified_publicly_revoked_with_a_reason_and_reissued()
         .await;
         assert_eq!(v["status"], "valid");
         // Expired: a certificate whose date has passed reads "expired".
-        opencpd_store::on_db!(&app.db.db, |p| sqlx::query("UPDATE certificates SET expires_on = $1 WHERE id = $2")
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE certificates SET expires_on = $1 WHERE id = $2")
             .bind(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
             .bind(again["id"].as_i64().unwrap())
             .execute(p)
@@ -1113,16 +1113,16 @@ async fn reach_report_at_national_scale() {
         let summary = opencpd_demo::delivery::build_national(&db.db, 7, &|_, _| {}).await.expect("national delivery");
         eprintln!("{backend:?}: national demo with delivery built in {:?}: {summary:?}", started.elapsed());
         assert!(summary.enrolments >= 140_000 && summary.marks >= 1_800_000, "{summary:?}");
-        let actor = opencpd_store::Actor::system();
+        let actor = opencpd_kernel::Actor::system();
         let programme =
-            opencpd_store::delivery::catalogue::programme_by_code(&db.db, "NAT-CPD").await.unwrap().unwrap();
+            opencpd_delivery::store::catalogue::programme_by_code(&db.db, "NAT-CPD").await.unwrap().unwrap();
         for by in [None, Some("sex"), Some("unit"), Some("ownership")] {
             let mut times = Vec::new();
             let mut totals = None;
             for _ in 0..20 {
                 let t = std::time::Instant::now();
                 let reach =
-                    opencpd_store::delivery::reports::reach(&db.db, &actor, programme, by, Some(2)).await.unwrap();
+                    opencpd_delivery::store::reports::reach(&db.db, &actor, programme, by, Some(2)).await.unwrap();
                 times.push(t.elapsed());
                 totals = Some(reach.totals.enrolled);
             }
@@ -1297,14 +1297,14 @@ async fn reach_is_cached_but_never_stale() {
                 "%",
             )
             .await;
-        opencpd_store::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
             .bind(cohort)
             .execute(p)
             .await
             .map(|r| r.rows_affected()))
         .unwrap();
-        let input = opencpd_store::delivery::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
-        opencpd_store::delivery::cohorts::enrol(&app.db.db, &opencpd_store::Actor::system(), cohort, &input)
+        let input = opencpd_delivery::store::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
+        opencpd_delivery::store::cohorts::enrol(&app.db.db, &opencpd_kernel::Actor::system(), cohort, &input)
             .await
             .unwrap();
         let (_, after) =
@@ -1366,7 +1366,7 @@ async fn reach_counts_nested_grants_once() {
         let code_of = |name: &'static str| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
+                opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
                     "SELECT code FROM units WHERE name = $1"
                 )
                 .bind(name)
@@ -1376,23 +1376,23 @@ async fn reach_counts_nested_grants_once() {
             }
         };
         let (district, sector) = (code_of("Nyarugenge").await, code_of("Gitega").await);
-        let both = opencpd_store::accounts::NewUser {
+        let both = opencpd_kernel::accounts::NewUser {
             username: "deo.and.seo".into(),
             password: crate::helpers::PASSWORD.into(),
             display_name: "District and sector".into(),
             language: "en".into(),
             grants: vec![
-                opencpd_store::accounts::GrantSpec {
+                opencpd_kernel::accounts::GrantSpec {
                     role: opencpd_domain::AccountRole::DistrictOfficer,
                     scope_code: Some(district),
                 },
-                opencpd_store::accounts::GrantSpec {
+                opencpd_kernel::accounts::GrantSpec {
                     role: opencpd_domain::AccountRole::SectorOfficer,
                     scope_code: Some(sector),
                 },
             ],
         };
-        opencpd_store::accounts::create_user(&app.db.db, &opencpd_store::Actor::system(), &both).await.unwrap();
+        opencpd_kernel::accounts::create_user(&app.db.db, &opencpd_kernel::Actor::system(), &both).await.unwrap();
         let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
         let (district_only, nested) = (app.api("deo.nyarugenge").await, app.api("deo.and.seo").await);
         for path in [

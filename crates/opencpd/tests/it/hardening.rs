@@ -33,7 +33,7 @@ async fn concurrent_reissues_wait_their_turn_on_sqlite_and_never_share_a_serial_
     for backend in backends() {
         let app = TestApp::start(backend).await;
         opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
-        let ids: Vec<i64> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        let ids: Vec<i64> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT id FROM certificates WHERE revoked_on IS NULL ORDER BY id LIMIT 24"
         )
         .fetch_all(p)
@@ -582,17 +582,17 @@ async fn api_tokens_are_named_listed_expire_and_are_revoked_one_by_one() {
         assert_eq!(status_with_token(&app, &other_secret).await, 200, "{backend:?}");
 
         // A token past its date no longer authenticates, and is listed as expired.
-        let (_, past) = opencpd_store::accounts::issue_token(
+        let (_, past) = opencpd_kernel::accounts::issue_token(
             &app.db.db,
-            &opencpd_store::Actor::system(),
+            &opencpd_kernel::Actor::system(),
             "head.gitega",
-            &opencpd_store::accounts::NewToken { name: "old".into(), expires_in_days: Some(1) },
+            &opencpd_kernel::accounts::NewToken { name: "old".into(), expires_in_days: Some(1) },
         )
         .await
         .unwrap();
         assert_eq!(status_with_token(&app, &past).await, 200, "{backend:?}");
         let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
-        opencpd_store::on_db!(&app.db.db, |p| sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = 'old'")
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE name = 'old'")
             .bind(yesterday)
             .execute(p)
             .await

@@ -2,7 +2,7 @@
 //! the server on port 0, and typed helpers for requests.
 
 use opencpd_demo::{self as demo, DemoConfig, Scale};
-use opencpd_store::{Actor, accounts};
+use opencpd_kernel::{Actor, accounts};
 
 pub const PASSWORD: &str = "test-password";
 
@@ -84,15 +84,15 @@ impl TestApp {
     }
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {
-        opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect(sql)
+        opencpd_kernel::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect(sql)
     }
 
     pub async fn text(&self, sql: &'static str) -> String {
-        opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, String>(sql).fetch_one(p).await).expect(sql)
+        opencpd_kernel::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, String>(sql).fetch_one(p).await).expect(sql)
     }
 
     pub async fn id_of(&self, sql: &'static str, arg: &str) -> i64 {
-        opencpd_store::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).bind(arg).fetch_one(p).await)
+        opencpd_kernel::on_db!(&self.db.db, |p| sqlx::query_scalar::<_, i64>(sql).bind(arg).fetch_one(p).await)
             .expect(sql)
     }
 }

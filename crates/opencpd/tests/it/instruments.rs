@@ -151,7 +151,7 @@ async fn submissions_are_validated_scored_and_stored_once() {
         let set_retired = |retired: bool| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE instruments SET retired = $1 WHERE id = $2")
+                opencpd_kernel::on_db!(&db, |p| sqlx::query("UPDATE instruments SET retired = $1 WHERE id = $2")
                     .bind(retired)
                     .bind(instrument)
                     .execute(p)
@@ -185,7 +185,7 @@ async fn submissions_are_validated_scored_and_stored_once() {
         let move_school = |to: i64| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query(
+                opencpd_kernel::on_db!(&db, |p| sqlx::query(
                     "UPDATE schools SET unit_id = $1, unit_path = (SELECT path FROM units WHERE id = $1) WHERE id = $2"
                 )
                 .bind(to)
@@ -219,7 +219,7 @@ async fn submissions_are_validated_scored_and_stored_once() {
         let stored_path = |uuid: String| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
+                opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar::<_, String>(
                     "SELECT subject_path FROM submissions WHERE uuid = $1"
                 )
                 .bind(uuid)
@@ -231,7 +231,7 @@ async fn submissions_are_validated_scored_and_stored_once() {
         let path_of = |unit: i64| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query_scalar::<_, String>("SELECT path FROM units WHERE id = $1")
+                opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar::<_, String>("SELECT path FROM units WHERE id = $1")
                     .bind(unit)
                     .fetch_one(p)
                     .await)
@@ -333,7 +333,7 @@ async fn exports_have_one_row_a_submission_with_labels_in_the_chosen_language() 
         rows[0]
     );
     // An export of several pages (1,000 a page) has each submission once, in order.
-    opencpd_store::on_db!(&app.db.db, |p| sqlx::query(
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2497) \
          INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
          subject_id, subject_path, answers_json, scores_json) \
@@ -391,10 +391,10 @@ async fn a_sync_cut_by_a_killed_server_and_retried_stores_each_submission_once()
     )
     .await
     .unwrap();
-    let token = opencpd_store::accounts::create_token(&db.db, &opencpd_store::Actor::system(), "seo.gitega", "sync")
+    let token = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "seo.gitega", "sync")
         .await
         .unwrap();
-    let school: i64 = opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar(
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
     )
     .fetch_one(p)
@@ -449,10 +449,10 @@ async fn a_sync_cut_by_a_killed_server_and_retried_stores_each_submission_once()
     server.wait().unwrap();
     assert_eq!((created, duplicates), (35, 25));
     let stored: i64 =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM submissions").fetch_one(p).await)
             .unwrap();
     let distinct: i64 =
-        opencpd_store::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(DISTINCT uuid) FROM submissions")
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(DISTINCT uuid) FROM submissions")
             .fetch_one(p)
             .await)
         .unwrap();
@@ -807,7 +807,7 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
         let grant_sector = |unit: i64| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE grants SET unit_id = $1 WHERE user_id = $2")
+                opencpd_kernel::on_db!(&db, |p| sqlx::query("UPDATE grants SET unit_id = $1 WHERE user_id = $2")
                     .bind(unit)
                     .bind(officer)
                     .execute(p)
@@ -835,16 +835,16 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
         let sent = body();
         assert_eq!(api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status(), 201);
         assert_eq!(api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status(), 200, "stored before");
-        let admin = opencpd_store::Actor::system();
-        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
+        let admin = opencpd_kernel::Actor::system();
+        opencpd_kernel::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
         let again = api.post("/api/v1/submissions").json(&sent).send().await.unwrap().status();
         assert_eq!(again, 401, "{backend:?}: the stored submission is not told to a disabled account");
-        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
+        opencpd_kernel::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
         assert_eq!(send(&api).await, 201, "{backend:?}: enabled");
-        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
+        opencpd_kernel::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", true).await.unwrap();
         assert_eq!(send(&api).await, 401, "{backend:?}: disabled");
         assert_eq!(count().await, before + 3, "{backend:?}: nothing stored");
-        opencpd_store::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
+        opencpd_kernel::accounts::set_disabled(&app.db.db, &admin, "seo.gitega", false).await.unwrap();
         assert_eq!(send(&api).await, 201, "{backend:?}: enabled again");
 
         // A browser session (the field app's sync) is cached alike, and ends with logout.
@@ -868,7 +868,7 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
         let set_path = |path: String| {
             let db = app.db.db.clone();
             async move {
-                opencpd_store::on_db!(&db, |p| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+                opencpd_kernel::on_db!(&db, |p| sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
                     .bind(path)
                     .bind(home)
                     .execute(p)
@@ -878,7 +878,7 @@ async fn a_collectors_changed_access_takes_effect_on_their_next_submission() {
             }
         };
         let path: String =
-            opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
                 .bind(home)
                 .fetch_one(p)
                 .await)

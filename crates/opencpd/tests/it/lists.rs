@@ -107,7 +107,7 @@ async fn people_list_pages_sorts_searches_and_keeps_to_scope() {
         assert_eq!(families, sorted, "{backend:?}: by family name by default");
 
         // Part of a family name, in another case, finds the person; so does the staff number.
-        let (family, staff): (String, String) = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_as(
+        let (family, staff): (String, String) = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
             "SELECT family_name, staff_number FROM people WHERE staff_number IS NOT NULL ORDER BY id LIMIT 1"
         )
         .fetch_one(p)
@@ -181,7 +181,7 @@ async fn enrolment_finds_a_person_by_part_of_their_family_name() {
         // A teacher of the sector enrolled nowhere yet.
         let mut chosen = None;
         for staff in teachers_in(&app, "RW-10101", 200).await {
-            let found: Option<(i64, String)> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_as(
+            let found: Option<(i64, String)> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
                 "SELECT id, family_name FROM people p WHERE staff_number = $1 \
                  AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id)"
             )

@@ -27,7 +27,8 @@ fn has(body: &Value, code: &str, column: &str) -> bool {
 }
 
 async fn text_of(app: &TestApp, sql: &'static str, arg: i64) -> String {
-    opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(sql).bind(arg).fetch_one(p).await).expect(sql)
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, String>(sql).bind(arg).fetch_one(p).await)
+        .expect(sql)
 }
 
 /// The places of the tests, found in the demo.
@@ -503,7 +504,7 @@ async fn cohort_with(app: &TestApp, programme: &str, capacity: i64, people: &[St
 
 /// Staff numbers of current teachers in Rwanda of one sex, first `n`.
 async fn teachers(app: &TestApp, sex: &str, n: usize) -> Vec<String> {
-    let list: Vec<String> = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+    let list: Vec<String> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT DISTINCT p.staff_number, p.id FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE u.country = 'RW' AND x.role = 'teacher' AND x.end_date IS NULL AND p.sex = $1 AND p.staff_number IS NOT NULL ORDER BY p.id"
     )

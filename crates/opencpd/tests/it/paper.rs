@@ -25,7 +25,7 @@ async fn pdf_of(r: reqwest::Response) -> (u16, String, Vec<u8>) {
 }
 
 async fn attendance_count(app: &TestApp, session: i64) -> i64 {
-    opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, i64>(
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM attendance WHERE session_id = $1"
     )
     .bind(session)
@@ -44,7 +44,7 @@ async fn a_certificate_pdf_holds_the_name_course_and_serial_in_the_chosen_wordin
             seo.get(&format!("/api/v1/cohorts/{id}/certificates")).send().await.unwrap().json().await.unwrap();
         let first = list[0].clone();
         let person = first["person_id"].as_i64().unwrap();
-        opencpd_store::on_db!(&app.db.db, |p| sqlx::query(
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
             "UPDATE people SET given_name = 'Émilie', family_name = 'Nkurunziza' WHERE id = $1"
         )
         .bind(person)
@@ -139,7 +139,7 @@ async fn a_certificate_pdf_holds_the_name_course_and_serial_in_the_chosen_wordin
         .await;
         assert_eq!(code, std::process::ExitCode::SUCCESS);
         let written = std::fs::read_dir(dir.path()).unwrap().count() as i64;
-        let valid: i64 = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        let valid: i64 = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM certificates c JOIN enrolments e ON e.id = c.enrolment_id WHERE e.cohort_id = $1 AND c.revoked_on IS NULL"
         )
         .bind(id)
@@ -159,7 +159,7 @@ async fn a_certificate_pdf_holds_the_name_course_and_serial_in_the_chosen_wordin
 /// more teachers enrolled, and a session today. Answers (cohort id, session id).
 async fn cohort_with_session_today(app: &TestApp, code: &str, others: usize, with_teacher: bool) -> (i64, i64) {
     let admin = app.api("admin").await;
-    let unit: String = opencpd_store::on_db!(&app.db.db, |p| {
+    let unit: String = opencpd_kernel::on_db!(&app.db.db, |p| {
         sqlx::query_scalar(
         "SELECT u.code FROM users a JOIN positions x ON x.person_id = a.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE a.username = 'teacher'"
@@ -175,7 +175,7 @@ async fn cohort_with_session_today(app: &TestApp, code: &str, others: usize, wit
     assert_eq!(status, 201, "{c}");
     let id = c["id"].as_i64().unwrap();
     let mut staff = teachers_in(app, &unit, others + 1).await;
-    let teacher: String = opencpd_store::on_db!(&app.db.db, |p| sqlx::query_scalar(
+    let teacher: String = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT p.staff_number FROM users a JOIN people p ON p.id = a.person_id WHERE a.username = 'teacher'"
     )
     .fetch_one(p)
@@ -198,7 +198,7 @@ async fn cohort_with_session_today(app: &TestApp, code: &str, others: usize, wit
         .await;
         assert_eq!(status, 201, "{body}");
     }
-    let today = opencpd_store::today().to_string();
+    let today = opencpd_kernel::today().to_string();
     let (status, s) = json_of(
         admin
             .post(&format!("/api/v1/cohorts/{id}/sessions"))
@@ -228,7 +228,7 @@ async fn qr_check_in_marks_once_and_refuses_every_bad_code() {
         let (_, other) =
             json_of(admin.get(&format!("/api/v1/sessions/{other_session}/checkin-code")).send().await.unwrap()).await;
         let other_code = other["code"].as_str().unwrap().to_string();
-        let old = opencpd_store::delivery::checkin::code_at(
+        let old = opencpd_delivery::store::checkin::code_at(
             &app.db.db,
             session,
             chrono::Utc::now() - chrono::Duration::minutes(5),
@@ -260,7 +260,7 @@ async fn qr_check_in_marks_once_and_refuses_every_bad_code() {
         );
 
         // A session on another day: no code shown, no check-in.
-        let tomorrow = (opencpd_store::today() + chrono::Duration::days(1)).to_string();
+        let tomorrow = (opencpd_kernel::today() + chrono::Duration::days(1)).to_string();
         let (_, later) = json_of(
             admin
                 .post(&format!("/api/v1/cohorts/{id}/sessions"))
@@ -384,7 +384,7 @@ async fn checkin_leak_a_session_out_of_scope_answers_404_like_one_that_does_not_
         let r = page(theirs, theirs_code.clone()).await.unwrap();
         let (status, text) = (r.status(), r.text().await.unwrap());
         assert_eq!((status.as_u16(), absent_status.as_u16()), (404, 404), "{backend:?}: {text}");
-        assert!(!text.contains("QRLK2") && !text.contains(&opencpd_store::today().to_string()), "{text}");
+        assert!(!text.contains("QRLK2") && !text.contains(&opencpd_kernel::today().to_string()), "{text}");
         assert!(!text.contains("Day one") && !absent_text.contains("Day one"), "{text}");
         // The API: the same "not found", with no date, whatever the code.
         let teacher = app.api("teacher").await;

@@ -7,10 +7,10 @@
 
 use super::cohorts::{cohort_for, enrolment_unchecked};
 use super::optional_text;
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
@@ -107,7 +107,7 @@ pub async fn verify(db: &Db, code: &str) -> Result<Verification> {
 /// PostgreSQL a lock on the prefix until the commit; SQLite's write transactions take
 /// turns anyway), so no two certificates get one serial.
 async fn serials_used(tx: &mut Tx, prefix: &str) -> Result<i64> {
-    if let crate::TxConn::Postgres(t) = &mut tx.conn {
+    if let opencpd_kernel::TxConn::Postgres(t) = &mut tx.conn {
         let key = opencpd_domain::import::key_hash(prefix) as i64;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **t).await?;
     }

@@ -10,11 +10,11 @@
 use super::attendance::{CheckedMark, Session, enrolment_ids, session_unchecked, statuses, write_marks};
 use super::cohorts::cohort_unchecked;
 use super::documents::own_person;
-use crate::{Actor, Db, Error, Result, on_db, today};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;

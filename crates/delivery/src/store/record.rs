@@ -5,11 +5,11 @@
 
 use super::certificates::{self, Certificate};
 use super::{collect, fail_if_any, may, placements};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use chrono::{Datelike, NaiveDate};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::PositionRole;
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -180,7 +180,7 @@ pub struct BelowThreshold {
 /// Everyone holding a thresholded role today in a unit (and below) whose CPD completed in
 /// `year` is below the threshold, by name.
 pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) -> Result<Vec<BelowThreshold>> {
-    let unit = crate::registry::unit(db, actor, unit_id).await?;
+    let unit = opencpd_registry::store::unit(db, actor, unit_id).await?;
     actor.require(Action::Read, &Target::Unit { path: &unit.path })?;
     let from = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| Problem::new("bad-year").in_column("year").with_value(year.to_string()))?;
@@ -200,7 +200,7 @@ pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) ->
     .bind(upper_bound(&unit.path))
     .bind(from)
     .bind(to)
-    .bind(crate::today())
+    .bind(opencpd_kernel::today())
     .fetch_all(p)
     .await)?;
     Ok(rows)

@@ -4,9 +4,11 @@
 //! check-in. The store checks scope; the PDFs are drawn by `opencpd-documents`.
 
 use super::api::ok;
-use crate::AppState;
-use crate::auth::{Ctx, Id};
-use crate::error::{ApiError, Error, Result};
+use crate::store::attendance::{self, MarkReport};
+use crate::store::catalogue;
+use crate::store::checkin::{self, CheckinCode, CheckinOutcome};
+use crate::store::documents::{self, CertificateTemplate, TemplateInput};
+use crate::store::sheets::{self, RowGroup, TypedLine, TypedMarks, TypedReport};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -14,12 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use opencpd_domain::access::Action;
+use opencpd_http::AppState;
+use opencpd_http::auth::{Ctx, Id};
 use opencpd_http::csrf::{CsrfForm, NoFields};
-use opencpd_store::delivery::attendance::{self, MarkReport};
-use opencpd_store::delivery::catalogue;
-use opencpd_store::delivery::checkin::{self, CheckinCode, CheckinOutcome};
-use opencpd_store::delivery::documents::{self, CertificateTemplate, TemplateInput};
-use opencpd_store::delivery::sheets::{self, RowGroup, TypedLine, TypedMarks, TypedReport};
+use opencpd_http::error::{ApiError, Error, Result};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -77,7 +77,7 @@ pub fn api_router() -> Router<AppState> {
 pub struct PaperApi;
 
 /// The address the server is reached at, for the QR codes: the configured public URL
-/// ([`crate::WebConfig::public_url`]), never the request's Host.
+/// ([`opencpd_http::WebConfig::public_url`]), never the request's Host.
 fn base_url(state: &AppState) -> String {
     state.config.public_url().to_string()
 }
@@ -130,7 +130,7 @@ async fn certificate_page(
     let c = documents::certificate(&state.db, ctx.actor()?, id).await?;
     let url = documents::verification_url(&base_url(&state), &c.code);
     let qr = opencpd_documents::qr::svg(&url).unwrap_or_default();
-    let status = c.status(opencpd_store::today());
+    let status = c.status(opencpd_kernel::today());
     let html = state.templates.page(
         &ctx,
         "delivery/certificate.html",

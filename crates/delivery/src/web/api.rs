@@ -1,9 +1,21 @@
 //! `/api/v1` routes of delivery. Every answer is limited to the caller's scope (the store
 //! checks it); `/api/v1/verify/{code}` alone needs no account.
 
-use crate::AppState;
-use crate::auth::{Ctx, Id};
-use crate::error::{ApiError, ApiProblem, Result};
+use crate::store::attendance::{self, AttendanceStatus, Mark, MarkInput, MarkReport, Session, SessionInput};
+use crate::store::catalogue::{
+    self, Assessment, AssessmentInput, Course, CourseDetail, CourseInput, Module, ModuleInput, Programme,
+    ProgrammeInput, ProgrammeTarget, Standard, TargetInput,
+};
+use crate::store::certificates::{self, BatchReport, Certificate, Revocation, Verification};
+use crate::store::cohorts::{
+    self, Application, ApplicationInput, Cohort, CohortInput, CohortUpdate, Criteria, Decision, EnrolInput, Enrolment,
+    Withdrawal,
+};
+use crate::store::completion::{self, GradeInput, GradeReport, Score};
+use crate::store::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
+use crate::store::reports::{
+    self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
+};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -11,22 +23,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use opencpd_domain::Problem;
-use opencpd_store::delivery::attendance::{self, AttendanceStatus, Mark, MarkInput, MarkReport, Session, SessionInput};
-use opencpd_store::delivery::catalogue::{
-    self, Assessment, AssessmentInput, Course, CourseDetail, CourseInput, Module, ModuleInput, Programme,
-    ProgrammeInput, ProgrammeTarget, Standard, TargetInput,
-};
-use opencpd_store::delivery::certificates::{self, BatchReport, Certificate, Revocation, Verification};
-use opencpd_store::delivery::cohorts::{
-    self, Application, ApplicationInput, Cohort, CohortInput, CohortUpdate, Criteria, Decision, EnrolInput, Enrolment,
-    Withdrawal,
-};
-use opencpd_store::delivery::completion::{self, GradeInput, GradeReport, Score};
-use opencpd_store::delivery::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
-use opencpd_store::delivery::reports::{
-    self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
-};
-use opencpd_store::paging::{Page, Paged};
+use opencpd_http::AppState;
+use opencpd_http::auth::{Ctx, Id};
+use opencpd_http::error::{ApiError, ApiProblem, Result};
+use opencpd_kernel::paging::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -625,7 +625,7 @@ async fn verify(
     let Path(code) = ok(code)?;
     match certificates::verify(&state.db, &code).await {
         Ok(v) => Ok(Json(v).into_response()),
-        Err(opencpd_store::Error::NotFound) => {
+        Err(opencpd_kernel::Error::NotFound) => {
             let problem = ApiProblem::from_problem(&Problem::new("unknown-certificate"), ctx.lang);
             let body =
                 ApiError { error: "not_found".into(), message: problem.message.clone(), problems: vec![problem] };
@@ -645,7 +645,7 @@ pub(super) struct YearQuery {
 }
 
 pub(super) fn year_of(q: &YearQuery) -> i32 {
-    q.year.unwrap_or_else(|| chrono::Datelike::year(&opencpd_store::today()))
+    q.year.unwrap_or_else(|| chrono::Datelike::year(&opencpd_kernel::today()))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/cpd", params(("id" = i64, Path), YearQuery), responses((status = 200, body = CpdRecord), (status = 404, body = ApiError)))]

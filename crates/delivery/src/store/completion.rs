@@ -8,11 +8,11 @@
 
 use super::cohorts::cohort_for;
 use super::{collect, fail_if_any};
-use crate::{Actor, Db, Result, Tx, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::completion as rules;
+use opencpd_kernel::{Actor, Db, Result, Tx, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

@@ -16,14 +16,14 @@
 //! cached report is never stale, and stamps are unique, so two databases never share one.
 
 use super::cohorts::cohort;
-use crate::cache::Cache;
-use crate::derived::{Derived, Key, Refreshing};
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use opencpd_domain::Scope;
 use opencpd_domain::access::Action;
 use opencpd_domain::access::upper_bound;
 use opencpd_domain::suppression;
+use opencpd_kernel::cache::Cache;
+use opencpd_kernel::derived::{Derived, Key, Refreshing};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -258,7 +258,7 @@ pub async fn set_report_settings(db: &Db, actor: &Actor, input: &ReportSettings)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    crate::audit::record(
+    opencpd_kernel::audit::record(
         &mut tx,
         actor,
         "update",

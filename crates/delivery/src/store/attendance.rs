@@ -7,12 +7,12 @@
 
 use super::cohorts::{Cohort, cohort_for};
 use super::{choice, collect, fail_if_any, optional_text};
-use crate::bulk::{self, Cell};
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::registry as vocab;
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

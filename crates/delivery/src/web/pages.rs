@@ -2,9 +2,10 @@
 //! change is shown on the page it came from, in the reader's language.
 
 use super::api::{ReachQuery, YearQuery, year_of};
-use crate::AppState;
-use crate::auth::{Ctx, Id};
-use crate::error::{Error, Result};
+use crate::store::attendance::{self, Mark, MarkInput, SessionInput};
+use crate::store::certificates::Revocation;
+use crate::store::cohorts::{self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal};
+use crate::store::{catalogue, certificates, record, reports};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -13,18 +14,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_http::AppState;
+use opencpd_http::auth::{Ctx, Id};
 use opencpd_http::csrf::{CsrfForm, NoFields};
+use opencpd_http::error::{Error, Result};
 use opencpd_http::render::ListView;
+use opencpd_kernel::paging::Page;
 use opencpd_outreach::store::awards::{self, AwardInput};
 use opencpd_outreach::store::outreach::{self, OutreachFilter};
 use opencpd_outreach::web::kind_names;
-use opencpd_store::delivery::attendance::{self, Mark, MarkInput, SessionInput};
-use opencpd_store::delivery::certificates::Revocation;
-use opencpd_store::delivery::cohorts::{
-    self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal,
-};
-use opencpd_store::delivery::{catalogue, certificates, record, reports};
-use opencpd_store::paging::Page;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -93,7 +91,7 @@ async fn render_programmes(
 /// problems themselves otherwise (nothing is stored). Every form here takes this path.
 async fn stored_if_read<T>(
     problems: Vec<Problem>,
-    store: impl std::future::Future<Output = opencpd_store::Result<T>>,
+    store: impl std::future::Future<Output = opencpd_kernel::Result<T>>,
 ) -> Result<T> {
     if problems.is_empty() { store.await.map_err(Error::from) } else { Err(Error::Invalid(problems)) }
 }
@@ -477,7 +475,7 @@ async fn programme_page(
     let funnels = reports::funnels(&state.db, actor, id).await?;
     let reach = match reports::reach(&state.db, actor, id, q.by.as_deref(), q.level).await {
         Ok(r) => Some(r),
-        Err(opencpd_store::Error::Forbidden) => None,
+        Err(opencpd_kernel::Error::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };
     let cells = reach.as_ref().map(reports::shown_cells).unwrap_or_default();
@@ -700,11 +698,11 @@ async fn render_cohort_finding(
     let found = match (&find, manage) {
         (Some(f), true) => {
             let page = Page { q: Some(f.clone()), per_page: Some(FOUND), ..Page::first() };
-            Some(opencpd_store::registry::people(&state.db, actor, &page).await?)
+            Some(opencpd_registry::store::people(&state.db, actor, &page).await?)
         }
         _ => None,
     };
-    let today = opencpd_store::today();
+    let today = opencpd_kernel::today();
     let html = state.templates.page(
         ctx,
         "delivery/cohort.html",
@@ -768,7 +766,7 @@ async fn enrol_upload(State(state): State<AppState>, ctx: Ctx, Id(id): Id, multi
     let actor = ctx.actor()?;
     // The scope first: the file is read only for someone who may enrol in the cohort.
     cohorts::cohort_to_manage(&state.db, actor, id).await?;
-    let form = crate::upload::Upload::read(&ctx, multipart).await?;
+    let form = opencpd_http::upload::Upload::read(&ctx, multipart).await?;
     let report = opencpd_http::imports::from_form(&state, &ctx, "enrolments", Some(id), &form).await;
     let outcome = report.and_then(|r| if r.ok() { Ok(r) } else { Err(Error::Invalid(r.problems)) });
     after_form(&state, &ctx, id, outcome, |r| {
@@ -875,7 +873,7 @@ async fn render_mark(
             staff_number => &e.staff_number, status => current, marked => marks.contains_key(&e.person_id) }
         })
         .collect();
-    let future = session.held_on > opencpd_store::today();
+    let future = session.held_on > opencpd_kernel::today();
     let html = state.templates.page(
         ctx,
         "delivery/mark.html",
@@ -938,7 +936,7 @@ async fn verify_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
             )?;
             Ok(html.into_response())
         }
-        Err(opencpd_store::Error::NotFound) => {
+        Err(opencpd_kernel::Error::NotFound) => {
             let html = state.templates.page(
                 &ctx,
                 "delivery/verify.html",
@@ -970,15 +968,15 @@ async fn render_record(
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let (person, _) = opencpd_store::registry::person(&state.db, actor, id).await?;
+    let (person, _) = opencpd_registry::store::person(&state.db, actor, id).await?;
     let record = record::record(&state.db, actor, id, year).await?;
     let awards = awards::awards_of(&state.db, actor, id).await?;
-    let manage_awards = opencpd_store::delivery::may_manage_person(&state.db, actor, id).await?;
+    let manage_awards = crate::store::may_manage_person(&state.db, actor, id).await?;
     let html = state.templates.page(
         ctx,
         "delivery/record.html",
         minijinja::context! { person => v(&person), record => v(&record), year, awards => v(&awards), manage_awards,
-        today => opencpd_store::today().to_string(), problems, notice },
+        today => opencpd_kernel::today().to_string(), problems, notice },
     )?;
     Ok((status, html).into_response())
 }
@@ -1095,7 +1093,7 @@ async fn below_page(
     Query(q): Query<YearQuery>,
 ) -> Result<Html<String>> {
     let actor = ctx.actor()?;
-    let unit = opencpd_store::registry::unit(&state.db, actor, id).await?;
+    let unit = opencpd_registry::store::unit(&state.db, actor, id).await?;
     let year = year_of(&q);
     let people = record::below_threshold(&state.db, actor, id, year).await?;
     let thresholds = record::thresholds(&state.db).await?;
@@ -1236,7 +1234,7 @@ async fn award_form(
         programme_code: Some(form.programme_code),
         notes: Some(form.notes),
     };
-    let year = chrono::Datelike::year(&opencpd_store::today());
+    let year = chrono::Datelike::year(&opencpd_kernel::today());
     match awards::create_award(&state.db, actor, &input).await.map_err(Error::from) {
         Ok(a) => {
             let notice = text(&ctx, "award-recorded", &[("name", a.name.clone())]);

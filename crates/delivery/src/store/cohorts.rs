@@ -7,14 +7,14 @@
 
 use super::catalogue::{self, Course};
 use super::{Placement, choice, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
-use crate::bulk::{self, Cell};
-use crate::paging::{Page, Paged, Sorts};
-use crate::scope::{Columns, ListScope};
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
+use opencpd_kernel::scope::{Columns, ListScope};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -211,7 +211,7 @@ pub async fn create_cohort(db: &Db, actor: &Actor, input: &CohortInput) -> Resul
     .bind(Utc::now())
     .fetch_one(&mut *c)
     .await)
-    .map_err(|e| crate::error::unique_violation(e, &code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
     let mut seen = HashSet::new();
     for pid in facilitators.into_iter().filter(|p| seen.insert(*p)) {
         on_tx!(&mut tx, |c| sqlx::query("INSERT INTO cohort_facilitators (cohort_id, person_id) VALUES ($1, $2)")
@@ -336,7 +336,7 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
     .map(|r| r.rows_affected())
     })?;
     if updated == 0 {
-        return Err(crate::error::stale(input.version, before.version));
+        return Err(opencpd_kernel::error::stale(input.version, before.version));
     }
     // Enrolments made since the check: capacity is checked again inside the transaction.
     let active: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
@@ -402,7 +402,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, enrolment_id: i64, input: &Withdra
     if let Some(on) = before.withdrawn_on {
         problems.push(Problem::new("already-withdrawn").in_column("enrolment_id").with_value(&label).arg("date", on));
     }
-    let today = crate::today();
+    let today = opencpd_kernel::today();
     let on = match optional_text(&input.withdrawn_on) {
         Some(d) => collect(&mut problems, "withdrawn_on", vocab::parse_date(d)),
         None => Some(today),
@@ -736,7 +736,7 @@ pub(crate) async fn write_enrolments(
     )
     .await
     .map_err(|e| match e {
-        Error::Database(d) => crate::error::unique_violation(d, &cohort.code),
+        Error::Database(d) => opencpd_kernel::error::unique_violation(d, &cohort.code),
         e => e,
     })?;
     tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort.id));
@@ -850,7 +850,7 @@ pub async fn enrol_by_criteria(db: &Db, actor: &Actor, cohort_id: i64, criteria:
     }
     fail_if_any(problems)?;
     let (role, path) = (role.expect("checked"), unit.expect("checked"));
-    let today = crate::today();
+    let today = opencpd_kernel::today();
     let ids: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
         "SELECT DISTINCT x.person_id FROM positions x JOIN people p ON p.id = x.person_id \
          WHERE x.role = $1 AND x.path >= $2 AND x.path < $3 AND x.start_date <= $4 \

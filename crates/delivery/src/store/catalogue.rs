@@ -4,11 +4,11 @@
 //! reads them, those whose role permits [`Action::ManageProgrammes`] create them.
 
 use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
-use crate::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 
 pub const COURSE_KINDS: &[&str] = &["diploma", "certificate", "short_training"];
@@ -305,7 +305,7 @@ pub async fn create_programme(db: &Db, actor: &Actor, input: &ProgrammeInput) ->
     .fetch_one(&mut *c)
     .await
     })
-    .map_err(|e| crate::error::unique_violation(e, &p.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &p.code))?;
     write_targets(&mut tx, id, &p.targets).await?;
     audit::record(
         &mut tx,
@@ -349,7 +349,7 @@ pub async fn update_programme(db: &Db, actor: &Actor, id: i64, input: &Programme
         .await
         .map(|r| r.rows_affected())
     })
-    .map_err(|e| crate::error::unique_violation(e, &p.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &p.code))?;
     for gone in ids.iter().filter(|t| !p.targets.iter().any(|k| k.id == Some(**t))) {
         on_tx!(&mut tx, |c| sqlx::query("DELETE FROM programme_targets WHERE id = $1")
             .bind(*gone)
@@ -910,7 +910,7 @@ pub async fn create_course(db: &Db, actor: &Actor, input: &CourseInput) -> Resul
     .bind(Utc::now())
     .fetch_one(&mut *x)
     .await)
-    .map_err(|e| crate::error::unique_violation(e, &c.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &c.code))?;
     write_course_parts(&mut tx, id, &c, input).await?;
     audit::record(
         &mut tx,
@@ -958,7 +958,7 @@ pub async fn update_course(db: &Db, actor: &Actor, id: i64, input: &CourseInput)
     .execute(&mut *x)
     .await
     .map(|r| r.rows_affected()))
-    .map_err(|e| crate::error::unique_violation(e, &c.code))?;
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &c.code))?;
     write_course_parts(&mut tx, id, &c, input).await?;
     let cohorts: Vec<i64> = on_tx!(&mut tx, |x| sqlx::query_scalar("SELECT id FROM cohorts WHERE course_id = $1")
         .bind(id)

@@ -8,13 +8,13 @@
 
 use super::certificates::{CERTIFICATE_SQL, Certificate};
 use super::{collect, fail_if_any};
-use crate::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use chrono::{DateTime, Utc};
 use opencpd_documents::template::{fill, unknown_placeholders};
 use opencpd_documents::{CertificatePage, Line, Style};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Scope};
 use opencpd_domain::i18n::catalog;
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 
 /// Languages a certificate may be printed in.

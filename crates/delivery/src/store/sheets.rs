@@ -6,11 +6,11 @@
 
 use super::attendance::{self, Mark, MarkInput, MarkReport, Session, session};
 use super::cohorts::Cohort;
-use crate::{Actor, Db, Result, on_db};
 use opencpd_documents::{SheetLabels, SheetPage, SheetRow};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::i18n::catalog;
+use opencpd_kernel::{Actor, Db, Result, on_db};
 use serde::{Deserialize, Serialize};
 
 /// One line of a sign-in sheet, numbered in sheet order (by name).

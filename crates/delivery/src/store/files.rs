@@ -6,13 +6,13 @@
 use super::attendance::{CheckedMark, statuses, write_marks_in};
 use super::cohorts::{Candidate, Cohort, NewEnrolment, OnMissing, check_enrolments, cohort_for, write_enrolments};
 use super::people_by_staff_number;
-use crate::{Actor, Db, Error, Result, Tx, on_db, today};
 use chrono::NaiveDate;
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::import::{Column, Seen};
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::import::{self, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, on_db, today};
 use std::collections::{HashMap, HashSet};
 
 const ENROLMENT_COLUMNS: &[Column] = &[Column::required("staff_number").example("RW0001234")];

@@ -88,9 +88,9 @@ pub mod sheets;
 /// delivery's programme report reaches them by the names they had.
 pub use opencpd_outreach::store::{awards, outreach, resources};
 
-use crate::{Actor, Db, Result, on_db};
 use chrono::NaiveDate;
 use opencpd_domain::access::Action;
+use opencpd_kernel::{Actor, Db, Result, on_db};
 use std::collections::HashMap;
 
 /// Refuses outright someone whose roles never permit `action`, anywhere.
@@ -98,7 +98,7 @@ pub(crate) fn may(actor: &Actor, action: Action) -> Result<()> {
     actor.require_role(action)
 }
 
-pub(crate) use crate::error::{collect, fail_if_any, optional_text};
+pub(crate) use opencpd_kernel::error::{collect, fail_if_any, optional_text};
 
 pub(crate) use opencpd_domain::input::choice;
 pub(crate) use opencpd_kernel::error::optional_date;
@@ -136,7 +136,7 @@ struct PositionRow {
 
 /// The placements of people, by id; people who do not exist are absent.
 pub(crate) async fn placements(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Placement>> {
-    let today = crate::today();
+    let today = opencpd_kernel::today();
     let mut out: HashMap<i64, (Placement, Option<(bool, NaiveDate)>)> = HashMap::new();
     for chunk in ids.chunks(5000) {
         let rows: Vec<PositionRow> = on_db!(db, |p| {
