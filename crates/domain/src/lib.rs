@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod completion;
+pub mod delivery;
 pub mod evaluation;
 pub mod i18n;
 pub mod import;
@@ -20,6 +21,7 @@ pub mod peer;
 pub mod registry;
 pub mod suppression;
 pub mod table;
+pub mod vocabulary;
 
 pub use access::{AccountRole, Grant, Scope};
 pub use registry::{Ownership, PositionRole, SchoolLevel, Sex, SubSystem};

@@ -17,40 +17,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-/// A closed list stored by key, parsed from the key in any case (`-` and spaces read as `_`).
-macro_rules! keys {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+use crate::vocabulary::vocabulary;
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored form.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            pub fn parse(input: &str) -> Result<$name, Problem> {
-                let wanted = input.trim().to_lowercase().replace(['-', ' '], "_");
-                $name::ALL.iter().copied().find(|v| v.as_str() == wanted).ok_or_else(|| {
-                    let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                    Problem::new("bad-choice").with_value(input.trim()).arg("allowed", allowed.join(", "))
-                })
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-keys!(
+vocabulary!(
     /// Where a PLC meets: its members come from one school, a cluster of schools, a sector
     /// or a district.
     PlcLevel {
@@ -61,7 +30,7 @@ keys!(
     }
 );
 
-keys!(
+vocabulary!(
     /// What a person is in a PLC.
     MemberRole {
         Member => "member",
@@ -70,7 +39,7 @@ keys!(
     }
 );
 
-keys!(
+vocabulary!(
     /// Where an action point stands. `Done` and `Dropped` close it.
     ActionStatus {
         Open => "open",
@@ -86,7 +55,7 @@ impl ActionStatus {
     }
 }
 
-keys!(
+vocabulary!(
     /// The stages of a lesson study cycle, in order.
     LessonStudyStage {
         Plan => "plan",
@@ -105,7 +74,7 @@ impl LessonStudyStage {
     }
 }
 
-keys!(
+vocabulary!(
     /// What an uploaded artefact of a lesson study is.
     ArtefactKind {
         LessonPlan => "lesson_plan",
@@ -424,7 +393,7 @@ mod tests {
         assert_eq!(p.value.as_deref(), Some("province"));
         assert!(p.message("en").contains("school, cluster, sector, district"), "{}", p.message("en"));
         for s in LessonStudyStage::ALL {
-            assert_eq!(LessonStudyStage::parse(s.as_str()).unwrap(), *s);
+            assert_eq!(LessonStudyStage::parse(s.key()).unwrap(), *s);
         }
         assert_eq!(LessonStudyStage::Plan.next(), Some(LessonStudyStage::TeachObserve));
         assert_eq!(LessonStudyStage::Share.next(), None);

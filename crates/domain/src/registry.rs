@@ -6,58 +6,12 @@
 
 use crate::table::Problem;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-/// A closed list of values stored by key, parsed from keys or aliases in any case.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident, $code:literal { $($variant:ident => $key:literal $(| $alias:literal)*),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored form.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            /// Accepts the key or an alias, ignoring case and surrounding spaces.
-            pub fn parse(input: &str) -> Result<$name, Problem> {
-                let trimmed = input.trim();
-                // Compare without allocating (imports call this a million times), then
-                // accented spellings in any case.
-                $(
-                    if trimmed.eq_ignore_ascii_case($key) $(|| trimmed.eq_ignore_ascii_case($alias))* {
-                        return Ok($name::$variant);
-                    }
-                )+
-                if !trimmed.is_ascii() {
-                    let wanted = trimmed.to_lowercase();
-                    $(
-                        if false $(|| wanted == $alias)* {
-                            return Ok($name::$variant);
-                        }
-                    )+
-                }
-                let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.key()).collect();
-                Err(Problem::new($code).with_value(input.trim()).arg("allowed", allowed.join(", ")))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.key())
-            }
-        }
-    };
-}
+use crate::vocabulary::vocabulary;
 
 vocabulary!(
     /// Sex as recorded in staff files. Deployments report by it (equity).
-    Sex, "bad-choice" {
+    Sex {
         Female => "F" | "female" | "woman" | "féminin" | "feminin" | "femme",
         Male => "M" | "male" | "man" | "masculin" | "homme" | "h",
     }
@@ -65,7 +19,7 @@ vocabulary!(
 
 vocabulary!(
     /// The level of education a school offers.
-    SchoolLevel, "bad-choice" {
+    SchoolLevel {
         PrePrimary => "pre_primary" | "nursery" | "maternelle" | "pre-primary",
         Primary => "primary" | "primaire",
         Secondary => "secondary" | "secondaire",
@@ -77,7 +31,7 @@ vocabulary!(
 
 vocabulary!(
     /// Who owns and runs a school.
-    Ownership, "bad-choice" {
+    Ownership {
         Public => "public",
         GovernmentAided => "government_aided" | "government-aided" | "aided" | "conventionné" | "conventionne",
         Private => "private" | "privé" | "prive",
@@ -86,7 +40,7 @@ vocabulary!(
 
 vocabulary!(
     /// Cameroon's two sub-systems; empty elsewhere.
-    SubSystem, "bad-choice" {
+    SubSystem {
         Anglophone => "anglophone" | "english",
         Francophone => "francophone" | "french",
         Bilingual => "bilingual" | "bilingue",
@@ -95,7 +49,7 @@ vocabulary!(
 
 vocabulary!(
     /// The role a person holds in a position at a school or a unit.
-    PositionRole, "bad-choice" {
+    PositionRole {
         Teacher => "teacher" | "enseignant",
         HeadTeacher => "head_teacher" | "directeur",
         DeputyHead => "deputy_head",

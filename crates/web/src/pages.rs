@@ -357,7 +357,10 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         assert_eq!(opencpd_http::render::unregistered(&dir, TEMPLATES), Vec::<String>::new());
         // The areas' pages live in their crates, under a folder named after the area.
-        assert!(TEMPLATES.iter().all(|(name, _)| !name.contains('/')), "web lists its own pages; the areas list theirs");
+        assert!(
+            TEMPLATES.iter().all(|(name, _)| !name.contains('/')),
+            "web lists its own pages; the areas list theirs"
+        );
     }
 
     /// The CSP allows no inline script, no `<style>` element and no event attribute.

@@ -6,10 +6,11 @@
 //! computed again for the cohort.
 
 use super::cohorts::{Cohort, cohort_for};
-use super::{choice, collect, fail_if_any, optional_text};
+use super::{collect, fail_if_any, optional_text};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::delivery::Modality;
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
@@ -143,8 +144,8 @@ pub async fn create_session(db: &Db, actor: &Actor, cohort_id: i64, input: &Sess
     let held_on = collect(&mut problems, "held_on", vocab::parse_date(&input.held_on));
     let title = collect(&mut problems, "title", vocab::parse_name(&input.title));
     let modality = match optional_text(&input.modality) {
-        Some(m) => collect(&mut problems, "modality", choice(m, super::catalogue::MODALITIES)),
-        None => Some("face_to_face"),
+        Some(m) => collect(&mut problems, "modality", Modality::parse(m).map(Modality::key)),
+        None => Some(Modality::FaceToFace.key()),
     };
     if !(input.hours.is_finite() && (0.0..=24.0).contains(&input.hours)) {
         problems

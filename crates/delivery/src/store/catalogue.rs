@@ -3,19 +3,15 @@
 //! the completion rule). Both belong to the deployment as a whole: everyone logged in
 //! reads them, those whose role permits [`Action::ManageProgrammes`] create them.
 
-use super::{choice, collect, fail_if_any, may, optional_date, optional_text};
+use super::{collect, fail_if_any, may, optional_date, optional_text};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::delivery::{CourseKind, Measure, Modality};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 
-pub const COURSE_KINDS: &[&str] = &["diploma", "certificate", "short_training"];
-pub const MODALITIES: &[&str] = &["face_to_face", "online", "blended"];
-/// What a target counts: people enrolled, people who completed, people certified;
-/// participants in the programme's outreach events, schools those events reached.
-pub const MEASURES: &[&str] = &["enrolled", "completed", "certified", "outreach_participants", "schools_reached"];
 /// The framework modules map to when a standard is named by code alone.
 pub const DEFAULT_FRAMEWORK: &str = "rw-school-leadership";
 
@@ -214,7 +210,7 @@ async fn check_programme(db: &Db, input: &ProgrammeInput, targets: &[i64]) -> Re
             problems.push(Problem::new("unknown-target").in_column(col("id")).with_value(id.to_string()));
         }
         let label = collect(&mut problems, &col("label"), vocab::parse_name(&t.label));
-        let measure = collect(&mut problems, &col("measure"), choice(&t.measure, MEASURES));
+        let measure = collect(&mut problems, &col("measure"), Measure::parse(&t.measure).map(Measure::key));
         if t.value <= 0 {
             problems.push(Problem::new("not-positive").in_column(col("value")).with_value(t.value.to_string()));
         }
@@ -590,8 +586,8 @@ async fn check_course(db: &Db, input: &CourseInput, editing: Option<i64>) -> Res
     let mut problems = Vec::new();
     let code = collect(&mut problems, "code", vocab::parse_code(&input.code));
     let title = collect(&mut problems, "title", vocab::parse_name(&input.title));
-    let kind = collect(&mut problems, "kind", choice(&input.kind, COURSE_KINDS));
-    let modality = collect(&mut problems, "modality", choice(&input.modality, MODALITIES));
+    let kind = collect(&mut problems, "kind", CourseKind::parse(&input.kind).map(CourseKind::key));
+    let modality = collect(&mut problems, "modality", Modality::parse(&input.modality).map(Modality::key));
     check_number(&mut problems, "hours", input.hours, 10_000.0);
     check_number(&mut problems, "credits", input.credits, 1_000.0);
     let min_attendance = input.min_attendance_pct.unwrap_or(80.0);

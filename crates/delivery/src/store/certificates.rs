@@ -10,6 +10,7 @@ use super::optional_text;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::delivery::CertificateStatus;
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -35,13 +36,7 @@ pub struct Certificate {
 impl Certificate {
     /// valid, expired or revoked, on a day.
     pub fn status(&self, on: NaiveDate) -> &'static str {
-        if self.revoked_on.is_some() {
-            "revoked"
-        } else if self.expires_on.is_some_and(|e| e < on) {
-            "expired"
-        } else {
-            "valid"
-        }
+        CertificateStatus::on(on, self.revoked_on.is_some(), self.expires_on).key()
     }
 }
 

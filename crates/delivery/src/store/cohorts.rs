@@ -6,10 +6,11 @@
 //! prerequisites completed, capacity) and writes all or nothing, with its audit event.
 
 use super::catalogue::{self, Course};
-use super::{Placement, choice, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
+use super::{Placement, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
 use chrono::{DateTime, NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::delivery::{ApplicationStatus, Decision as Verdict, EnrolmentSource};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
@@ -695,7 +696,7 @@ pub(crate) async fn write_enrolments(
     tx: &mut Tx,
     cohort: &Cohort,
     ready: &[NewEnrolment],
-    source: &str,
+    source: EnrolmentSource,
 ) -> Result<u64> {
     let current: i64 = on_tx!(&mut *tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
@@ -718,7 +719,7 @@ pub(crate) async fn write_enrolments(
             vec![
                 Cell::from(cohort.id),
                 Cell::from(n.person_id),
-                source.into(),
+                source.key().into(),
                 Cell::Timestamp(Some(now)),
                 n.place.sex.clone().into(),
                 n.place.role.clone().into(),
@@ -774,7 +775,7 @@ pub async fn enrol(db: &Db, actor: &Actor, cohort_id: i64, input: &EnrolInput) -
     let candidate = candidate_of(db, input).await?;
     let checked = check_enrolments(db, actor, &cohort, std::slice::from_ref(&candidate), OnMissing::Fail).await?;
     let mut tx = db.begin().await?;
-    write_enrolments(&mut tx, &cohort, &checked.ready, "single").await?;
+    write_enrolments(&mut tx, &cohort, &checked.ready, EnrolmentSource::Single).await?;
     audit::record(
         &mut tx,
         actor,
@@ -882,7 +883,7 @@ pub async fn enrol_by_criteria(db: &Db, actor: &Actor, cohort_id: i64, criteria:
         return Ok(report);
     }
     let mut tx = db.begin().await?;
-    report.created = write_enrolments(&mut tx, &cohort, &checked.ready, "criteria").await?;
+    report.created = write_enrolments(&mut tx, &cohort, &checked.ready, EnrolmentSource::Criteria).await?;
     audit::record(
         &mut tx,
         actor,
@@ -1028,16 +1029,16 @@ pub struct Decision {
 pub async fn decide(db: &Db, actor: &Actor, application_id: i64, input: &Decision) -> Result<Application> {
     let before = application_unchecked(db, application_id).await?;
     let cohort = cohort_for(db, actor, before.cohort_id, Action::ManageCohorts).await?;
-    let decision = choice(&input.decision, &["approve", "reject"]).map_err(|p| p.in_column("decision"))?;
+    let decision = Verdict::parse(&input.decision).map_err(|p| p.in_column("decision"))?;
     let reason = optional_text(&input.reason);
-    if before.status != "pending" {
+    if before.status != ApplicationStatus::Pending.key() {
         return Err(Problem::new("already-decided").in_column("decision").with_value(&before.status).into());
     }
-    if decision == "reject" && reason.is_none() {
+    if decision == Verdict::Reject && reason.is_none() {
         return Err(Problem::new("reason-required").in_column("reason").into());
     }
     let mut tx = db.begin().await?;
-    if decision == "approve" {
+    if decision == Verdict::Approve {
         let candidate = Candidate {
             row: None,
             column: "person_id".into(),
@@ -1045,9 +1046,9 @@ pub async fn decide(db: &Db, actor: &Actor, application_id: i64, input: &Decisio
             person_id: before.person_id,
         };
         let checked = check_enrolments(db, actor, &cohort, &[candidate], OnMissing::Fail).await?;
-        write_enrolments(&mut tx, &cohort, &checked.ready, "application").await?;
+        write_enrolments(&mut tx, &cohort, &checked.ready, EnrolmentSource::Application).await?;
     }
-    let status = if decision == "approve" { "approved" } else { "rejected" };
+    let status = decision.status().key();
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "UPDATE applications SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND status = 'pending'"
@@ -1064,7 +1065,7 @@ pub async fn decide(db: &Db, actor: &Actor, application_id: i64, input: &Decisio
     audit::record(
         &mut tx,
         actor,
-        decision,
+        decision.key(),
         "application",
         &application_id.to_string(),
         &format!("{status} application of person {} to {}", before.person_id, cohort.code),

@@ -9,6 +9,7 @@ use super::people_by_staff_number;
 use chrono::NaiveDate;
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::delivery::EnrolmentSource;
 use opencpd_domain::import::{Column, Seen};
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::import::{self, ImportReport, Importer, Options, Row, Source};
@@ -173,7 +174,7 @@ impl Importer for Enrolments {
 
     async fn write(&mut self, tx: &mut Tx, rows: Vec<PendingEnrolment>) -> Result<u64> {
         let ready: Vec<NewEnrolment> = rows.into_iter().filter_map(|r| r.ready).collect();
-        write_enrolments(tx, &self.cohort, &ready, "import").await
+        write_enrolments(tx, &self.cohort, &ready, EnrolmentSource::Import).await
     }
 }
 

@@ -19,6 +19,7 @@ use super::cohorts::cohort;
 use opencpd_domain::Scope;
 use opencpd_domain::access::Action;
 use opencpd_domain::access::upper_bound;
+use opencpd_domain::delivery::Measure;
 use opencpd_domain::suppression;
 use opencpd_kernel::cache::Cache;
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
@@ -127,20 +128,20 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     for g in &groups {
         add(&mut totals, g);
     }
-    let outreach =
-        if programme.targets.iter().any(|t| t.measure.starts_with("outreach") || t.measure == "schools_reached") {
-            let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
-            Some(super::outreach::figures(db, actor, &filter).await?)
-        } else {
-            None
-        };
+    let outreach = if programme.targets.iter().any(|t| Measure::parse(&t.measure).is_ok_and(Measure::is_outreach)) {
+        let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
+        Some(super::outreach::figures(db, actor, &filter).await?)
+    } else {
+        None
+    };
     let targets = programme
         .targets
         .iter()
         .map(|t| {
             let inside = |path: &str| t.unit_path.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
-            let achieved: i64 = match (t.measure.as_str(), &outreach) {
-                ("outreach_participants", Some((events, _))) => events
+            let measure = Measure::parse(&t.measure).unwrap_or(Measure::Enrolled);
+            let achieved: i64 = match (measure, &outreach) {
+                (Measure::OutreachParticipants, Some((events, _))) => events
                     .iter()
                     .filter(|e| inside(&e.path))
                     .map(|e| match t.sex.as_deref() {
@@ -149,7 +150,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
                         _ => e.participants.total(),
                     })
                     .sum(),
-                ("schools_reached", Some((_, reached))) => {
+                (Measure::SchoolsReached, Some((_, reached))) => {
                     reached.iter().filter(|r| inside(&r.2)).map(|r| r.1).collect::<std::collections::HashSet<_>>().len()
                         as i64
                 }
@@ -158,9 +159,9 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
                     .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
                     .filter(|g| t.roles.is_empty() || g.role.as_ref().is_some_and(|r| t.roles.contains(r)))
                     .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
-                    .map(|g| match t.measure.as_str() {
-                        "completed" => g.completed,
-                        "certified" => g.certified,
+                    .map(|g| match measure {
+                        Measure::Completed => g.completed,
+                        Measure::Certified => g.certified,
                         _ => g.enrolled,
                     })
                     .sum(),
@@ -424,16 +425,16 @@ pub fn reach_table(reach: &Reach, row_level: bool, lang: &str) -> (Vec<&'static 
     let mut rows = Vec::new();
     for t in &reach.targets {
         let (achieved, percent) = shown_achieved(t, reach.small_cell_threshold, row_level);
-        let at = |m: &str| if t.measure == m { achieved.clone() } else { String::new() };
+        let at = |m: Measure| if t.measure == m.key() { achieved.clone() } else { String::new() };
         rows.push(vec![
             "target".into(),
             t.target_id.to_string(),
             t.label.clone(),
             t.measure.clone(),
             t.value.to_string(),
-            at("enrolled"),
-            at("completed"),
-            at("certified"),
+            at(Measure::Enrolled),
+            at(Measure::Completed),
+            at(Measure::Certified),
             percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
             t.roles.join(", "),
         ]);

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
+use opencpd_domain::delivery::{CourseKind, Measure, Modality};
 use opencpd_http::AppState;
 use opencpd_http::auth::{Ctx, Id};
 use opencpd_http::csrf::{CsrfForm, NoFields};
@@ -80,8 +81,8 @@ async fn render_programmes(
         "delivery/programmes.html",
         minijinja::context! {
             programmes => v(&programmes), courses => v(&courses), manage => actor.may(Action::ManageProgrammes),
-            which, problems, form => v(&form), standards => v(&standards), roles, measures => v(&catalogue::MEASURES),
-            course_kinds => v(&catalogue::COURSE_KINDS), modalities => v(&catalogue::MODALITIES),
+            which, problems, form => v(&form), standards => v(&standards), roles, measures => v(&Measure::keys()),
+            course_kinds => v(&CourseKind::keys()), modalities => v(&Modality::keys()),
         },
     )?;
     Ok((status, html).into_response())
@@ -399,8 +400,8 @@ async fn render_edit(
             target_rows => rows_sent(&form, "t", "label") + 3, module_rows => rows_sent(&form, "m", "code") + 2,
             assessment_rows => rows_sent(&form, "a", "code") + 2,
             form => v(&form), programmes => v(&programmes), standards => v(&standards), roles,
-            measures => v(&catalogue::MEASURES), course_kinds => v(&catalogue::COURSE_KINDS),
-            modalities => v(&catalogue::MODALITIES),
+            measures => v(&Measure::keys()), course_kinds => v(&CourseKind::keys()),
+            modalities => v(&Modality::keys()),
         },
     )?;
     Ok((status, html).into_response())

@@ -172,15 +172,15 @@ pub async fn set_stage(db: &Db, actor: &Actor, id: i64, input: &StageInput) -> R
     if stage < current {
         return Err(Problem::new("stage-back")
             .in_column("stage")
-            .with_value(stage.as_str())
-            .arg("current", current.as_str())
+            .with_value(stage.key())
+            .arg("current", current.key())
             .into());
     }
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE lesson_studies SET stage = $1, version = version + 1 WHERE id = $2 AND version = $3"
     )
-    .bind(stage.as_str())
+    .bind(stage.key())
     .bind(id)
     .bind(input.version)
     .execute(&mut *c)
@@ -321,7 +321,7 @@ pub async fn add_artefact(
              storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
         )
         .bind(id)
-        .bind(kind.expect("checked").as_str())
+        .bind(kind.expect("checked").key())
         .bind(file_name.as_deref())
         .bind(file_type.expect("checked").mime)
         .bind(upload.bytes.len() as i64)

@@ -349,7 +349,7 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
     )
     .bind(&code)
     .bind(&name)
-    .bind(level.as_str())
+    .bind(level.key())
     .bind(unit_id)
     .bind(&unit_path)
     .bind(school_id)
@@ -367,7 +367,7 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
             on_tx!(&mut tx, |c| sqlx::query("INSERT INTO plc_people (plc_id, person_id, role) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(*person)
-                .bind(role.as_str())
+                .bind(role.key())
                 .execute(&mut *c)
                 .await
                 .map(|r| r.rows_affected()))?;
@@ -575,7 +575,7 @@ async fn note_change(
     .bind(point)
     .bind(Utc::now())
     .bind(&actor.username)
-    .bind(status.as_str())
+    .bind(status.key())
     .bind(due)
     .bind(note)
     .execute(&mut *c)
@@ -603,7 +603,7 @@ async fn change_point(
         "UPDATE plc_action_points SET status = $1, due_on = $2, closed_on = $3, version = version + 1 \
          WHERE id = $4 AND version = $5"
     )
-    .bind(status.as_str())
+    .bind(status.key())
     .bind(due)
     .bind(closed_on)
     .bind(point.id)
@@ -624,9 +624,9 @@ async fn change_point(
         "update",
         "plc_action_point",
         &point.id.to_string(),
-        &format!("action point {} {}", point.id, status.as_str()),
+        &format!("action point {} {}", point.id, status.key()),
         Some(point),
-        Some(&(status.as_str(), due, closed_on)),
+        Some(&(status.key(), due, closed_on)),
     )
     .await
 }
