@@ -9,6 +9,9 @@
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_syntax::ast;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The languages OpenCPD speaks, as (code, name in that language).
@@ -26,6 +29,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr/indicators.ftl", include_str!("../locales/fr/indicators.ftl")),
     ("en", "en/evaluation.ftl", include_str!("../locales/en/evaluation.ftl")),
     ("fr", "fr/evaluation.ftl", include_str!("../locales/fr/evaluation.ftl")),
+    ("en", "en/field.ftl", include_str!("../locales/en/field.ftl")),
+    ("fr", "fr/field.ftl", include_str!("../locales/fr/field.ftl")),
 ];
 
 pub struct Catalog {
@@ -106,6 +111,132 @@ impl Catalog {
     }
 }
 
+/// A piece of a message as a script formats it (the field app): text, a variable's value,
+/// or a choice among variants by a variable — by its exact number, then its plural
+/// category (`one`, `few`, `many`, `other`… as `Intl.PluralRules` gives it), then the
+/// default. Serialised as `"text"`, `{"var": "n"}` and
+/// `{"select": "n", "variants": {"one": [...], "other": [...]}, "default": "other"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Part {
+    Text(String),
+    Var { var: String },
+    Select { select: String, variants: BTreeMap<String, Vec<Part>>, default: String },
+}
+
+impl Catalog {
+    /// Every message whose identifier starts with one of `prefixes`, in `lang` (English
+    /// where `lang` lacks one), as [`Part`]s: the same messages the pages show, for a
+    /// script to format with the same plural rules. References to other messages are
+    /// written out; a function call (`NUMBER($n)`) gives its first argument.
+    pub fn export(&self, lang: &str, prefixes: &[&str]) -> BTreeMap<String, Vec<Part>> {
+        self.ids("en")
+            .into_iter()
+            .filter(|id| prefixes.iter().any(|p| id.starts_with(p)))
+            .filter_map(|id| {
+                let bundle = if self.has(lang, &id) { self.bundle(lang) } else { &self.bundles[0].1 };
+                let pattern = bundle.get_message(&id)?.value()?;
+                let mut parts = Vec::new();
+                pattern_parts(bundle, pattern, &mut parts, 0);
+                Some((id, parts))
+            })
+            .collect()
+    }
+}
+
+/// Appends `pattern`'s parts to `out`, joining neighbouring texts.
+fn pattern_parts(bundle: &FluentBundle<FluentResource>, pattern: &ast::Pattern<&str>, out: &mut Vec<Part>, depth: u8) {
+    for element in &pattern.elements {
+        match element {
+            ast::PatternElement::TextElement { value } => push_text(out, value),
+            ast::PatternElement::Placeable { expression } => expression_parts(bundle, expression, out, depth),
+        }
+    }
+}
+
+fn push_text(out: &mut Vec<Part>, text: &str) {
+    match out.last_mut() {
+        Some(Part::Text(last)) => last.push_str(text),
+        _ => out.push(Part::Text(text.to_string())),
+    }
+}
+
+fn expression_parts(bundle: &FluentBundle<FluentResource>, e: &ast::Expression<&str>, out: &mut Vec<Part>, depth: u8) {
+    match e {
+        ast::Expression::Inline(inline) => inline_parts(bundle, inline, out, depth),
+        ast::Expression::Select { selector, variants } => {
+            let Some(select) = variable(selector) else {
+                // A select on a literal or a message: its default variant.
+                if let Some(v) = variants.iter().find(|v| v.default) {
+                    pattern_parts(bundle, &v.value, out, depth);
+                }
+                return;
+            };
+            let key = |k: &ast::VariantKey<&str>| match k {
+                ast::VariantKey::Identifier { name } => name.to_string(),
+                ast::VariantKey::NumberLiteral { value } => value.to_string(),
+            };
+            let default = variants.iter().find(|v| v.default).map(|v| key(&v.key)).unwrap_or_default();
+            let variants = variants
+                .iter()
+                .map(|v| {
+                    let mut parts = Vec::new();
+                    pattern_parts(bundle, &v.value, &mut parts, depth);
+                    (key(&v.key), parts)
+                })
+                .collect();
+            out.push(Part::Select { select, variants, default });
+        }
+    }
+}
+
+/// The variable an expression reads (`$n`, or `NUMBER($n)`), if it reads one.
+fn variable(e: &ast::InlineExpression<&str>) -> Option<String> {
+    match e {
+        ast::InlineExpression::VariableReference { id } => Some(id.name.to_string()),
+        ast::InlineExpression::FunctionReference { arguments, .. } => arguments.positional.first().and_then(variable),
+        ast::InlineExpression::Placeable { expression } => match &**expression {
+            ast::Expression::Inline(inner) => variable(inner),
+            ast::Expression::Select { .. } => None,
+        },
+        _ => None,
+    }
+}
+
+fn inline_parts(
+    bundle: &FluentBundle<FluentResource>,
+    e: &ast::InlineExpression<&str>,
+    out: &mut Vec<Part>,
+    depth: u8,
+) {
+    if let Some(var) = variable(e) {
+        out.push(Part::Var { var });
+        return;
+    }
+    match e {
+        ast::InlineExpression::StringLiteral { value } | ast::InlineExpression::NumberLiteral { value } => {
+            push_text(out, value)
+        }
+        ast::InlineExpression::MessageReference { id, attribute: None } if depth < 8 => {
+            if let Some(pattern) = bundle.get_message(id.name).and_then(|m| m.value()) {
+                pattern_parts(bundle, pattern, out, depth + 1);
+            }
+        }
+        ast::InlineExpression::Placeable { expression } => expression_parts(bundle, expression, out, depth),
+        // Terms and attributes are not used by the messages scripts read: their name, as
+        // Fluent shows what it cannot resolve.
+        other => push_text(out, &format!("{{{}}}", reference_name(other))),
+    }
+}
+
+fn reference_name(e: &ast::InlineExpression<&str>) -> String {
+    match e {
+        ast::InlineExpression::MessageReference { id, .. } => id.name.to_string(),
+        ast::InlineExpression::TermReference { id, .. } => format!("-{}", id.name),
+        _ => "???".into(),
+    }
+}
+
 /// A decimal number as `lang` writes it, with `places` decimals: "1,234.56" in English,
 /// "1 234,56" in French (a narrow no-break space between thousands).
 pub fn decimal(value: f64, places: usize, lang: &str) -> String {
@@ -152,6 +283,23 @@ mod tests {
         let text = catalog().text("fr", "at-row", &[("row", "12".into())]);
         assert_eq!(text, "ligne 12");
         assert!(!text.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn messages_are_exported_with_their_plural_variants() {
+        let fr = catalog().export("fr", &["field-"]);
+        assert_eq!(fr["field-language"], vec![Part::Text("Langue".into())]);
+        let Part::Select { select, variants, default } = &fr["field-attempts"][0] else {
+            panic!("a select: {:?}", fr["field-attempts"]);
+        };
+        assert_eq!((select.as_str(), default.as_str()), ("n", "other"));
+        assert_eq!(variants["one"], vec![Part::Var { var: "n".into() }, Part::Text(" tentative".into())]);
+        let json = serde_json::to_value(&fr["field-entry"]).unwrap();
+        assert_eq!(json, serde_json::json!(["Entrée ", {"var": "n"}]));
+        // Every message of a prefix, in each language.
+        let en = catalog().export("en", &["field-", "problem-"]);
+        assert!(en.contains_key("problem-throttled") && en.contains_key("field-package-info"));
+        assert_eq!(catalog().export("fr", &["field-", "problem-"]).len(), en.len());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! package, the corrections it sends and the conflicts a person resolves at `/conflicts`.
 //!
 //! The field app (`static/field/`) is plain ES modules with no build step, compiled into
-//! the binary and served at `/field/`.
+//! the binary and served at `/field/`. Its texts are the catalogue's `field-` and `problem-`
+//! messages, served at `/field/messages.json`; it signs in through the pages' `/login`,
+//! with the login form's token from `/field/sign-in.json`.
 
 use crate::store::field::{self, EditInput, FieldEdit, Package};
 use crate::store::summary::SurveySummary;
@@ -52,6 +54,8 @@ fn pages() -> Router<AppState> {
         .route("/instruments/{id}/retire", post(retire_instrument_form))
         .route("/field", get(|| async { Redirect::permanent("/field/") }))
         .route("/field/", get(|| field_file(Path("index.html".to_string()))))
+        .route("/field/messages.json", get(field_messages))
+        .route("/field/sign-in.json", get(field_sign_in))
         .route("/field/{file}", get(field_file))
 }
 
@@ -226,6 +230,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("forms.js", "text/javascript; charset=utf-8", include_str!("../../static/field/forms.js")),
     ("edits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/edits.js")),
     ("store.js", "text/javascript; charset=utf-8", include_str!("../../static/field/store.js")),
+    ("i18n.js", "text/javascript; charset=utf-8", include_str!("../../static/field/i18n.js")),
     ("sw.js", "text/javascript; charset=utf-8", include_str!("../../static/field/sw.js")),
     ("manifest.webmanifest", "application/manifest+json", include_str!("../../static/field/manifest.webmanifest")),
     ("icon.svg", "image/svg+xml", include_str!("../../static/field/icon.svg")),
@@ -245,6 +250,40 @@ async fn field_file(Path(file): Path<String>) -> Response {
         }
         None => Error::NotFound.into_response(),
     }
+}
+
+/// The messages the field app shows: its own (`field.ftl`) and the problems it may report.
+const FIELD_MESSAGES: &[&str] = &["field-", "problem-"];
+
+/// The field app's texts in every language, parsed into parts it formats with the plural
+/// rules of `Intl.PluralRules` (see `domain::i18n::Part`), and `lang`, the language the
+/// pages would answer this reader in (the switch's cookie, the account, the browser).
+/// Public: the sign-in form is shown in it before anyone signs in.
+async fn field_messages(ctx: Ctx) -> Response {
+    let catalog = opencpd_domain::i18n::catalog();
+    let languages = opencpd_domain::i18n::LANGUAGES;
+    let body = serde_json::json!({
+        "lang": ctx.lang,
+        "languages": languages.iter().map(|(code, name)| serde_json::json!({ "code": code, "name": name })).collect::<Vec<_>>(),
+        "messages": languages
+            .iter()
+            .map(|(code, _)| (code.to_string(), catalog.export(code, FIELD_MESSAGES)))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    ([(header::CACHE_CONTROL, "no-store"), (header::VARY, "Cookie, Accept-Language")], Json(body)).into_response()
+}
+
+/// The token of a login form for the field app's own sign-in, set in the same cookie the
+/// login page sets: the app then posts to `/login` like the page (same check, throttle
+/// and session), there is no second way in.
+async fn field_sign_in() -> Response {
+    let token = opencpd_kernel::accounts::new_secret();
+    let cookie = opencpd_http::auth::set_cookie(opencpd_http::auth::LOGIN_CSRF_COOKIE, &token, Some(3600));
+    (
+        [(header::SET_COOKIE, cookie.as_str()), (header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "csrf": token })),
+    )
+        .into_response()
 }
 
 async fn conflicts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
@@ -544,7 +583,8 @@ async fn resolve_conflict(
 
 #[cfg(test)]
 mod tests {
-    use super::TEMPLATES;
+    use super::{FIELD_FILES, FIELD_MESSAGES, TEMPLATES};
+    use opencpd_domain::i18n::catalog;
 
     #[test]
     fn every_template_file_is_registered() {
@@ -560,5 +600,64 @@ mod tests {
         for (name, body) in TEMPLATES.iter().copied().chain(field) {
             assert_eq!(opencpd_http::security::inline_violation(body), None, "{name}");
         }
+    }
+
+    /// Every message identifier the field app's files name (`'field-…'`, `"problem-…"`),
+    /// and no key built at run time that this could not check.
+    fn field_app_keys() -> Vec<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for (name, _, body) in FIELD_FILES {
+            // `t(`…`)`: an identifier built at run time (problems' codes go through
+            // `messages.text`, with forms.js's own wording when the catalogue lacks one).
+            let built = body
+                .match_indices("t(`")
+                .any(|(i, _)| !body[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.'));
+            assert!(!built, "{name} builds a message identifier at run time: use a literal");
+            for quote in ['\'', '"'] {
+                for prefix in FIELD_MESSAGES {
+                    for (i, _) in body.match_indices(&format!("{quote}{prefix}")) {
+                        let rest = &body[i + 1..];
+                        let end = rest
+                            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
+                        if let Some(end) = end.filter(|&e| rest[e..].starts_with(quote)) {
+                            keys.insert(rest[..end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        keys.into_iter().collect()
+    }
+
+    #[test]
+    fn every_message_the_field_app_names_is_in_english_and_french() {
+        let keys = field_app_keys();
+        assert!(keys.len() > 60, "the app's texts are found: {keys:?}");
+        for needed in
+            ["field-package-info", "field-sign-in", "field-contact-phone", "field-status-sent", "problem-throttled"]
+        {
+            assert!(keys.iter().any(|k| k == needed), "{needed} is found in the app's files");
+        }
+        let missing: Vec<_> = keys.iter().filter(|k| !(catalog().has("en", k) && catalog().has("fr", k))).collect();
+        assert!(missing.is_empty(), "named by the field app, missing in en or fr: {missing:?}");
+        // And what the app names is what /field/messages.json sends.
+        let sent = catalog().export("fr", FIELD_MESSAGES);
+        assert!(keys.iter().all(|k| sent.contains_key(k)));
+    }
+
+    /// The node tests format the real messages: `static/field/tests/messages.json` is what
+    /// `/field/messages.json` sends of `field.ftl`. Written again with `OPENCPD_BLESS=1`.
+    #[test]
+    fn the_node_tests_have_the_current_messages() {
+        let messages: std::collections::BTreeMap<_, _> =
+            ["en", "fr"].iter().map(|lang| (lang.to_string(), catalog().export(lang, &["field-"]))).collect();
+        let json =
+            serde_json::to_string_pretty(&serde_json::json!({ "lang": "en", "messages": messages })).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/field/tests/messages.json");
+        if std::env::var_os("OPENCPD_BLESS").is_some() {
+            std::fs::write(&path, &json).unwrap();
+        }
+        let held = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(held == json, "{} is stale: run this test with OPENCPD_BLESS=1", path.display());
     }
 }

@@ -5,8 +5,12 @@
  * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
  * connection is there.
  *
+ * Its texts are the server's messages (i18n.js), fetched with the package and kept in
+ * IndexedDB, in the language the pages use or the one chosen with the app's switch. With no
+ * session the app shows its own sign-in form, posted to the pages' /login.
+ *
  * Sync rules: a submission is `sent` only after a 200/201 whose body names its uuid; 422 →
- * `rejected` with the server's problems; 401/403 → stays `waiting` and asks to log in again;
+ * `rejected` with the server's problems; 401/403 → stays `waiting` and asks to sign in again;
  * network errors, redirects and 5xx → stays `waiting` and the run stops (resumed on the next
  * `online` event, the retry timer or the Sync button). A `sending` left by a reload goes back
  * to `waiting`: the server stores a uuid once, so sending it again never stores it twice.
@@ -14,173 +18,15 @@
 import * as forms from './forms.js';
 import { openStore, countStatuses } from './store.js';
 import { PERSON_FIELDS, personEdit } from './edits.js';
+import { Messages } from './i18n.js';
 
 // ---------------------------------------------------------------------------------------------
-// Strings
+// Texts: the server's messages (field.ftl), kept on the device for offline use
 
-const STRINGS = {
-  en: {
-    'app-title': 'OpenCPD field',
-    'package': 'Package',
-    'download': 'Download package',
-    'downloading': 'Downloading…',
-    'no-package': 'No package on this device yet. Download it while you have a connection.',
-    'package-info': 'Package of {date}: {schools} schools, {people} people, {instruments} instruments.',
-    'signed-in-as': 'Signed in as {name}',
-    'login-needed': 'Your session has ended.',
-    'login': 'Log in',
-    'download-failed': 'The package could not be downloaded ({error}).',
-    'offline': 'You are offline.',
-    'instruments': 'Instruments',
-    'no-instruments': 'No instruments in the package.',
-    'drafts': 'Drafts',
-    'resume': 'Resume',
-    'delete': 'Delete',
-    'subject': 'What the form is about',
-    'cohorts': 'Cohorts',
-    'sessions-of': 'Sessions of {cohort}',
-    'choose': '— choose —',
-    'schools': 'Schools',
-    'people': 'People',
-    'save': 'Save to outbox',
-    'contacts': "Correct a person's details",
-    'contact-person': 'Person',
-    'contact-given_name': 'Given name',
-    'contact-family_name': 'Family name',
-    'contact-birth_year': 'Year of birth',
-    'contact-phone': 'Phone number',
-    'contact-email': 'E-mail',
-    'contact-unchanged': 'Nothing was changed.',
-    'contact-problem-required': '{field}: a value that was there cannot be emptied here.',
-    'contact-problem-year': '{field}: a year between 1900 and 2100.',
-    'contact-problem-phone': '{field}: 6 to 15 digits, with an optional leading +.',
-    'contact-problem-email': '{field}: not an e-mail address.',
-    'contact-save': 'Save the change',
-    'contact-saved': 'Saved to the outbox: it is sent with the forms.',
-    'contact-missing': 'Choose a person first.',
-    'contact-title': 'Details of {name}',
-    'conflict-kept': 'changed meanwhile on the server: kept for a person to decide',
-    'cancel': 'Close',
-    'add': 'Add',
-    'remove': 'Remove',
-    'entry': 'Entry {n}',
-    'confirm': 'Confirm',
-    'locate': 'Use my location',
-    'locate-add': 'Add my location',
-    'locating': 'Finding the location…',
-    'located': 'Location found, to within {metres} m.',
-    'locate-failed': 'No location from this device ({reason}); type it: latitude longitude.',
-    'location-hint': 'Latitude and longitude in degrees; then altitude and accuracy in metres if known.',
-    'choose-subject': 'Choose what the form is about: a school, a person, a cohort or a session.',
-    'fix-problems': 'Please correct these before saving:',
-    'saved': 'Saved to the outbox.',
-    'outbox': 'Outbox',
-    'sync': 'Sync now',
-    'clear-sent': 'Remove sent',
-    'counts': '{sent} sent, {waiting} waiting, {rejected} rejected',
-    'syncing': 'Sending…',
-    'all-sent': 'Nothing is waiting.',
-    'will-send': 'Waiting submissions are sent when the connection returns.',
-    'stopped': 'Sending stopped: {error}. It will be tried again.',
-    'network-error': 'no connection to the server',
-    'server-error': 'server error {status}',
-    'unexpected': 'unexpected answer from the server',
-    'auth-error': 'the session has ended; log in and download the package again',
-    'status-waiting': 'waiting',
-    'status-sending': 'sending',
-    'status-sent': 'sent',
-    'status-rejected': 'rejected',
-    'attempts': '{n} attempts',
-    'edit': 'Correct and resend',
-    'unknown-instrument': 'This instrument is no longer in the package.',
-    'confirm-delete': 'Delete this? It has not been sent.',
-    'duplicate': 'already on the server',
-  },
-  fr: {
-    'app-title': 'OpenCPD terrain',
-    'package': 'Paquet',
-    'download': 'Télécharger le paquet',
-    'downloading': 'Téléchargement…',
-    'no-package': "Aucun paquet sur cet appareil. Téléchargez-le tant que vous avez une connexion.",
-    'package-info': 'Paquet du {date} : {schools} écoles, {people} personnes, {instruments} instruments.',
-    'signed-in-as': 'Connecté en tant que {name}',
-    'login-needed': 'Votre session a expiré.',
-    'login': 'Se connecter',
-    'download-failed': "Le paquet n'a pas pu être téléchargé ({error}).",
-    'offline': 'Vous êtes hors ligne.',
-    'instruments': 'Instruments',
-    'no-instruments': 'Aucun instrument dans le paquet.',
-    'drafts': 'Brouillons',
-    'resume': 'Reprendre',
-    'delete': 'Supprimer',
-    'subject': 'Objet du formulaire',
-    'cohorts': 'Cohortes',
-    'sessions-of': 'Séances de {cohort}',
-    'choose': '— choisir —',
-    'schools': 'Écoles',
-    'people': 'Personnes',
-    'save': "Enregistrer dans la boîte d'envoi",
-    'contacts': "Corriger les coordonnées d'une personne",
-    'contact-person': 'Personne',
-    'contact-given_name': 'Prénom',
-    'contact-family_name': 'Nom de famille',
-    'contact-birth_year': 'Année de naissance',
-    'contact-phone': 'Numéro de téléphone',
-    'contact-email': 'Courriel',
-    'contact-unchanged': "Rien n'a été modifié.",
-    'contact-problem-required': '{field} : une valeur présente ne peut pas être effacée ici.',
-    'contact-problem-year': '{field} : une année entre 1900 et 2100.',
-    'contact-problem-phone': '{field} : de 6 à 15 chiffres, avec un + initial facultatif.',
-    'contact-problem-email': "{field} : ce n'est pas une adresse électronique.",
-    'contact-save': 'Enregistrer la modification',
-    'contact-saved': "Enregistrée dans la boîte d'envoi : elle part avec les formulaires.",
-    'contact-missing': "Choisissez d'abord une personne.",
-    'contact-title': 'Coordonnées de {name}',
-    'conflict-kept': 'modifiée entre-temps sur le serveur : gardée pour qu’une personne décide',
-    'cancel': 'Fermer',
-    'add': 'Ajouter',
-    'remove': 'Retirer',
-    'entry': 'Entrée {n}',
-    'confirm': 'Confirmer',
-    'locate': 'Utiliser ma position',
-    'locate-add': 'Ajouter ma position',
-    'locating': 'Recherche de la position…',
-    'located': 'Position trouvée, à {metres} m près.',
-    'locate-failed': "Pas de position depuis cet appareil ({reason}) ; saisissez-la : latitude longitude.",
-    'location-hint': "Latitude et longitude en degrés ; puis l'altitude et la précision en mètres si elles sont connues.",
-    'choose-subject': "Choisissez l'objet du formulaire : une école, une personne, une cohorte ou une séance.",
-    'fix-problems': "Corrigez ceci avant d'enregistrer :",
-    'saved': "Enregistré dans la boîte d'envoi.",
-    'outbox': "Boîte d'envoi",
-    'sync': 'Synchroniser',
-    'clear-sent': 'Retirer les envoyées',
-    'counts': '{sent} envoyées, {waiting} en attente, {rejected} refusées',
-    'syncing': 'Envoi en cours…',
-    'all-sent': "Rien n'est en attente.",
-    'will-send': 'Les envois en attente partiront au retour de la connexion.',
-    'stopped': "Envoi interrompu : {error}. Il sera repris.",
-    'network-error': 'pas de connexion au serveur',
-    'server-error': 'erreur du serveur {status}',
-    'unexpected': 'réponse inattendue du serveur',
-    'auth-error': 'la session a expiré ; connectez-vous et téléchargez à nouveau le paquet',
-    'status-waiting': 'en attente',
-    'status-sending': 'en cours d\'envoi',
-    'status-sent': 'envoyée',
-    'status-rejected': 'refusée',
-    'attempts': '{n} tentatives',
-    'edit': 'Corriger et renvoyer',
-    'unknown-instrument': "Cet instrument n'est plus dans le paquet.",
-    'confirm-delete': "Supprimer ? Ceci n'a pas été envoyé.",
-    'duplicate': 'déjà sur le serveur',
-  },
-};
-
+let messages = new Messages(null, 'en');
 let lang = 'en';
-/** The string `key` in the user's language, with `{name}` placeholders filled. */
-function t(key, args = {}) {
-  const s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(args[k] ?? ''));
-}
+/** The message `key` (a field-… or problem-… identifier) in the user's language. */
+const t = (key, args = {}) => messages.text(key, args);
 
 // ---------------------------------------------------------------------------------------------
 // State and small helpers
@@ -189,6 +35,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   store: null,
   pkg: null,
+  catalogue: null, // the texts: {lang, languages, messages: {en: {...}, fr: {...}}, pending}
+  signInReason: null, // 'first' or 'ended' while the sign-in form shows
   instrument: null, // the instrument whose form is open
   answers: {}, // raw answers of the open form (repeats as arrays of objects)
   draftId: null,
@@ -214,7 +62,12 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-const ctx = () => forms.deviceContext(lang);
+/** What forms.js needs: today, now, the language and the server's problem messages. */
+const ctx = () => ({
+  ...forms.deviceContext(lang),
+  message: (p) => messages.text(`problem-${p.code}`, { ...(p.args ?? {}), value: p.value ?? '', column: p.column ?? '' },
+    forms.problemMessage(p, lang)),
+});
 const label = (texts, fallback = '') => forms.pickText(texts, state.instrument?.form ?? { default_language: 'default' }, lang) ?? fallback;
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -234,11 +87,82 @@ function deviceId() {
   } catch { return ''; }
 }
 
+/** Labels of the fields a correction may change, and of the problems it may have. */
+const CONTACT_FIELDS = {
+  given_name: 'field-contact-given_name', family_name: 'field-contact-family_name', birth_year: 'field-contact-birth_year',
+  phone: 'field-contact-phone', email: 'field-contact-email',
+};
+const CONTACT_PROBLEMS = {
+  required: 'field-contact-problem-required', year: 'field-contact-problem-year',
+  phone: 'field-contact-problem-phone', email: 'field-contact-problem-email',
+};
+const STATUSES = {
+  waiting: 'field-status-waiting', sending: 'field-status-sending', sent: 'field-status-sent', rejected: 'field-status-rejected',
+};
+
+/** Shows every text in `lang` (the static ones carry their message in `data-i18n`). */
 function applyLanguage() {
-  lang = state.pkg?.user?.language === 'fr' ? 'fr' : 'en';
+  messages = new Messages(state.catalogue, state.catalogue?.lang);
+  lang = messages.lang;
   document.documentElement.lang = lang;
-  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
-  document.title = t('app-title');
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = messages.text(e.dataset.i18n, {}, e.textContent);
+  document.title = t('field-app-title');
+  const languages = state.catalogue?.languages ?? [];
+  $('languages').replaceChildren(...(languages.length > 1 ? languages.map(({ code, name }) => el('button', {
+    type: 'button', class: 'small link', lang: code, dataset: { lang: code }, text: name,
+    'aria-pressed': code === lang ? 'true' : 'false',
+  })) : []));
+  $('languages').setAttribute('aria-label', t('field-language'));
+}
+
+/** Re-renders what shows texts, numbers or dates. */
+async function rerender() {
+  applyLanguage();
+  renderPackage();
+  await renderOutbox();
+  if (!$('sign-in').hidden) showSignIn(state.signInReason);
+  if (state.instrument) { renderForm(); refresh(); }
+}
+
+/**
+ * Fetches the messages of every language and the language the pages would use (the
+ * switch's cookie, the account's setting, the browser's preference), and keeps them on the
+ * device. A language chosen here while offline is told to the server first.
+ */
+async function refreshMessages() {
+  let res;
+  try {
+    res = await fetch('/field/messages.json', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  } catch { return; }
+  if (!res.ok) return;
+  const fresh = await res.json().catch(() => null);
+  if (!fresh?.messages) return;
+  const held = state.catalogue;
+  if (held?.pending && fresh.messages[held.lang]) {
+    const told = await tellLanguage(held.lang);
+    state.catalogue = { ...fresh, lang: held.lang, pending: !told };
+  } else {
+    state.catalogue = { ...fresh, pending: false };
+  }
+  await state.store.putMessages(state.catalogue);
+  await rerender();
+}
+
+/** Records the language as the pages' switch does (its cookie, and the account's setting). */
+async function tellLanguage(code) {
+  try {
+    const res = await fetch(`/lang/${encodeURIComponent(code)}?next=/field/`, { credentials: 'same-origin', redirect: 'manual' });
+    return res.type === 'opaqueredirect' || res.ok;
+  } catch { return false; }
+}
+
+/** The in-app switch: shown at once from the messages on the device, told to the server. */
+async function switchLanguage(code) {
+  if (!state.catalogue?.messages?.[code]) return;
+  state.catalogue = { ...state.catalogue, lang: code, pending: true };
+  await rerender();
+  if (navigator.onLine && await tellLanguage(code)) state.catalogue = { ...state.catalogue, pending: false };
+  await state.store.putMessages(state.catalogue);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,45 +170,99 @@ function applyLanguage() {
 
 async function download() {
   const msg = $('package-message');
-  msg.replaceChildren(t('downloading'));
+  msg.replaceChildren(t('field-downloading'));
   $('download').disabled = true;
   try {
     const res = await fetch('/api/v1/field/package', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-    if (res.status === 401) { showLogin(msg); return; }
+    if (res.status === 401) { msg.replaceChildren(); showSignIn(state.pkg ? 'ended' : 'first'); return; }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const pkg = await res.json();
-    if (!pkg || !Array.isArray(pkg.instruments)) throw new Error(t('unexpected'));
+    if (!pkg || !Array.isArray(pkg.instruments)) throw new Error(t('field-unexpected'));
     await state.store.putPackage(pkg);
     state.pkg = pkg;
     msg.replaceChildren();
-    applyLanguage();
+    hideSignIn();
     renderPackage();
     sync();
   } catch (e) {
-    msg.replaceChildren(navigator.onLine ? t('download-failed', { error: e.message }) : t('offline'));
+    msg.replaceChildren(navigator.onLine ? t('field-download-failed', { error: e.message }) : t('field-offline'));
   } finally {
     $('download').disabled = false;
   }
 }
 
-function showLogin(where) {
-  where.replaceChildren(t('login-needed'), ' ', el('a', { href: '/login?next=/field/', id: 'login-link', text: t('login') }));
+// ---------------------------------------------------------------------------------------------
+// Signing in: the app's own form, posted to the pages' /login (the same check, throttle and
+// session cookie). Asked for only when the server answers 401: with no package yet
+// ('first'), or when a session that downloaded the package has ended ('ended'). The
+// package and the outbox stay usable meanwhile.
+
+function showSignIn(reason) {
+  state.signInReason = reason;
+  $('sign-in').hidden = false;
+  $('sign-in-intro').textContent = t(reason === 'ended' ? 'field-session-ended' : 'field-sign-in-intro');
+  // With nothing on the device yet, the form is all there is to do.
+  $('home').hidden = !state.pkg;
+  $('outbox-section').hidden = !state.pkg;
+}
+
+function hideSignIn() {
+  $('sign-in').hidden = true;
+  $('sign-in-message').textContent = '';
+  $('home').hidden = Boolean(state.instrument);
+  $('outbox-section').hidden = false;
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const msg = $('sign-in-message');
+  const button = $('sign-in-submit');
+  if (!navigator.onLine) { msg.textContent = t('field-sign-in-offline'); return; }
+  msg.textContent = t('field-signing-in');
+  button.disabled = true;
+  try {
+    // The login form's token, set in a cookie as the login page sets it.
+    const form = await fetch('/field/sign-in.json', { credentials: 'same-origin', cache: 'no-store' });
+    if (!form.ok) throw new Error(`HTTP ${form.status}`);
+    const { csrf } = await form.json();
+    const body = new URLSearchParams({
+      username: $('sign-in-username').value, password: $('sign-in-password').value, csrf, next: '/field/',
+    });
+    const res = await fetch('/login', { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' });
+    if (res.type === 'opaqueredirect' || res.ok) {
+      $('sign-in-password').value = '';
+      msg.textContent = '';
+      await refreshMessages(); // the account's language, as the pages now use it
+      await download(); // which continues to the app
+      if ($('sign-in').hidden === false) msg.textContent = $('package-message').textContent;
+    } else if (res.status === 401) {
+      msg.textContent = t('problem-bad-credentials');
+    } else if (res.status === 429) {
+      msg.textContent = t('problem-throttled', { seconds: Number(res.headers.get('Retry-After')) || 1 });
+    } else {
+      msg.textContent = t('field-sign-in-failed', { error: `HTTP ${res.status}` });
+    }
+  } catch (e) {
+    msg.textContent = navigator.onLine ? t('field-sign-in-failed', { error: e.message }) : t('field-sign-in-offline');
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function renderPackage() {
   const pkg = state.pkg;
   $('package-info').textContent = pkg
-    ? t('package-info', {
-      date: new Date(pkg.generated_at).toLocaleString(lang),
+    ? t('field-package-info', {
+      date: messages.dateTime(pkg.generated_at),
       schools: pkg.schools?.length ?? 0, people: pkg.people?.length ?? 0, instruments: pkg.instruments.length,
     })
-    : t('no-package');
-  $('user').textContent = pkg?.user ? t('signed-in-as', { name: pkg.user.display_name || pkg.user.username }) : '';
+    : t('field-no-package');
+  $('user').textContent = pkg?.user ? t('field-signed-in-as', { name: pkg.user.display_name || pkg.user.username }) : '';
   const list = $('instruments');
   list.replaceChildren(...(pkg?.instruments ?? []).map((i) => el('li', {},
     el('button', { type: 'button', dataset: { instrumentId: String(i.id) } }, i.title || i.form?.title || i.code,
       el('small', { text: ` ${i.code} · ${i.version}` })))));
-  if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('no-instruments') }));
+  if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('field-no-instruments') }));
   renderSubjects();
   renderContacts();
   renderDrafts();
@@ -294,7 +272,7 @@ function renderPackage() {
 function renderContacts() {
   const people = state.pkg?.people ?? [];
   $('contacts-section').hidden = people.length === 0;
-  $('contact-person').replaceChildren(el('option', { value: '', text: t('choose') }),
+  $('contact-person').replaceChildren(el('option', { value: '', text: t('field-choose') }),
     ...people.map((p) => el('option', { value: String(p.id), text: `${p.family_name} ${p.given_name} (${p.staff_number ?? ''})` })));
   fillContact();
 }
@@ -314,23 +292,23 @@ function fillContact() {
 async function saveContact() {
   const id = Number($('contact-person').value);
   const person = (state.pkg?.people ?? []).find((p) => p.id === id);
-  if (!person) { $('contact-message').textContent = t('contact-missing'); return; }
+  if (!person) { $('contact-message').textContent = t('field-contact-missing'); return; }
   const entered = Object.fromEntries(PERSON_FIELDS.map((f) => [f, $(`contact-${f}`).value]));
   const { changes, base, problems } = personEdit(person, entered);
   if (problems.length) {
     $('contact-message').textContent = problems
-      .map((p) => t(`contact-problem-${p.code}`, { field: t(`contact-${p.field}`) })).join(' ');
+      .map((p) => t(CONTACT_PROBLEMS[p.code], { field: t(CONTACT_FIELDS[p.field]) })).join(' ');
     return;
   }
-  if (!Object.keys(changes).length) { $('contact-message').textContent = t('contact-unchanged'); return; }
+  if (!Object.keys(changes).length) { $('contact-message').textContent = t('field-contact-unchanged'); return; }
   await state.store.addSubmission({
     uuid: crypto.randomUUID(), kind: 'edit', entity: 'person', id, base_version: person.version, changes, base,
-    collected_at: new Date().toISOString(), title: t('contact-title', { name: `${person.given_name} ${person.family_name}` }),
+    collected_at: new Date().toISOString(), title: t('field-contact-title', { name: `${person.given_name} ${person.family_name}` }),
     subject: { kind: 'person', id }, subject_label: Object.values(changes).join(', '),
   });
   // The package now holds what was sent, so a second correction builds on it.
   Object.assign(person, changes);
-  $('contact-message').textContent = t('contact-saved');
+  $('contact-message').textContent = t('field-contact-saved');
   await renderOutbox();
 }
 
@@ -338,14 +316,14 @@ function renderSubjects() {
   const select = $('subject');
   const pkg = state.pkg;
   const current = select.value;
-  select.replaceChildren(el('option', { value: '', text: t('choose') }));
+  select.replaceChildren(el('option', { value: '', text: t('field-choose') }));
   if (pkg?.schools?.length) {
-    select.append(el('optgroup', { label: t('schools') }, pkg.schools.map((s) =>
+    select.append(el('optgroup', { label: t('field-schools') }, pkg.schools.map((s) =>
       el('option', { value: `school:${s.id}`, text: `${s.name} (${s.code})${s.unit_name ? ` — ${s.unit_name}` : ''}` }))));
   }
   if (pkg?.people?.length) {
     const schools = new Map((pkg.schools ?? []).map((s) => [s.id, s.name]));
-    select.append(el('optgroup', { label: t('people') }, pkg.people.map((p) =>
+    select.append(el('optgroup', { label: t('field-people') }, pkg.people.map((p) =>
       el('option', {
         value: `person:${p.id}`,
         text: `${p.family_name} ${p.given_name} (${p.staff_number})${schools.get(p.school_id) ? ` — ${schools.get(p.school_id)}` : ''}`,
@@ -354,12 +332,12 @@ function renderSubjects() {
   // Cohorts and their sessions (a reaction survey after a session, a cohort's follow-up).
   const cohorts = pkg?.cohorts ?? [];
   if (cohorts.length) {
-    select.append(el('optgroup', { label: t('cohorts') }, cohorts.map((c) =>
+    select.append(el('optgroup', { label: t('field-cohorts') }, cohorts.map((c) =>
       el('option', { value: `cohort:${c.id}`, text: `${c.name} (${c.code}) — ${c.unit_name}` }))));
   }
   for (const c of cohorts.filter((c) => c.sessions?.length)) {
-    select.append(el('optgroup', { label: t('sessions-of', { cohort: c.code }) }, c.sessions.map((s) =>
-      el('option', { value: `session:${s.id}`, text: `${s.held_on} · ${s.title} (${c.code})` }))));
+    select.append(el('optgroup', { label: t('field-sessions-of', { cohort: c.code }) }, c.sessions.map((s) =>
+      el('option', { value: `session:${s.id}`, text: `${messages.date(s.held_on)} · ${s.title} (${c.code})` }))));
   }
   select.value = current;
 }
@@ -378,11 +356,11 @@ async function renderDrafts() {
   list.replaceChildren(...drafts.map((d) => {
     const instrument = findInstrument(d.instrument_id);
     return el('li', { dataset: { draftId: d.id } },
-      el('span', { text: `${instrument?.title ?? '?'} — ${d.subject ? subjectLabel(d.subject) : '…'} · ${new Date(d.updated_at).toLocaleString(lang)}` }),
+      el('span', { text: `${instrument?.title ?? '?'} — ${d.subject ? subjectLabel(d.subject) : '…'} · ${messages.dateTime(d.updated_at)}` }),
       ' ',
-      el('button', { type: 'button', class: 'small', dataset: { resume: d.id }, text: t('resume'), disabled: !instrument }),
+      el('button', { type: 'button', class: 'small', dataset: { resume: d.id }, text: t('field-resume'), disabled: !instrument }),
       ' ',
-      el('button', { type: 'button', class: 'small link', dataset: { deleteDraft: d.id }, text: t('delete') }));
+      el('button', { type: 'button', class: 'small link', dataset: { deleteDraft: d.id }, text: t('field-delete') }));
   }));
   $('drafts-section').hidden = drafts.length === 0;
 }
@@ -481,11 +459,11 @@ function renderItems(items, prefix) {
       out.push(el('fieldset', { class: 'repeat', dataset: { path } },
         el('legend', { text: title }),
         instances.map((_, i) => el('fieldset', { class: 'instance', dataset: { path: `${path}[${i + 1}]` } },
-          el('legend', { text: `${title} — ${t('entry', { n: i + 1 })}` }),
+          el('legend', { text: `${title} — ${t('field-entry', { n: i + 1 })}` }),
           ...renderItems(item.kind.items, `${path}[${i + 1}].`),
-          el('button', { type: 'button', class: 'small link', dataset: { remove: path, index: String(i) }, text: t('remove') }))),
+          el('button', { type: 'button', class: 'small link', dataset: { remove: path, index: String(i) }, text: t('field-remove') }))),
         el('div', { class: 'msg', role: 'alert' }),
-        el('button', { type: 'button', class: 'small', dataset: { add: path }, text: `${t('add')}: ${title}` })));
+        el('button', { type: 'button', class: 'small', dataset: { add: path }, text: `${t('field-add')}: ${title}` })));
     } else if (type === 'note') {
       out.push(el('div', { class: 'q note', dataset: { path } }, el('p', { dataset: { template: label(item.label, '') } })));
     } else {
@@ -549,7 +527,7 @@ function question(item, path) {
     case 'acknowledge':
       control = el('label', { class: 'check' },
         el('input', { type: 'checkbox', id, name: path, value: 'OK', checked: text.toUpperCase() === 'OK', dataset: { acknowledge: '1' } }),
-        ` ${t('confirm')}`);
+        ` ${t('field-confirm')}`);
       break;
     case 'integer':
       control = el('input', { id, name: path, type: 'text', inputmode: 'numeric', autocomplete: 'off', value: text });
@@ -562,8 +540,8 @@ function question(item, path) {
       control = el('div', { class: 'location' },
         el('input', { id, name: path, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: text, 'aria-describedby': `${id}-where` }),
         el('button', { type: 'button', class: 'small', dataset: { locate: path, append: type === 'geopoint' ? '' : '1' },
-          text: t(type === 'geopoint' ? 'locate' : 'locate-add') }),
-        el('div', { class: 'hint', id: `${id}-where`, text: t('location-hint') }));
+          text: t(type === 'geopoint' ? 'field-locate' : 'field-locate-add') }),
+        el('div', { class: 'hint', id: `${id}-where`, text: t('field-location-hint') }));
       break;
     case 'date': control = el('input', { id, name: path, type: 'date', value: text }); break;
     case 'time': control = el('input', { id, name: path, type: 'time', value: text }); break;
@@ -612,18 +590,18 @@ function locate(button) {
   const input = button.parentElement.querySelector('input');
   const where = button.parentElement.querySelector('.hint');
   if (!navigator.geolocation) {
-    where.textContent = t('locate-failed', { reason: 'geolocation' });
+    where.textContent = t('field-locate-failed', { reason: 'geolocation' });
     return;
   }
-  where.textContent = t('locating');
+  where.textContent = t('field-locating');
   navigator.geolocation.getCurrentPosition((position) => {
     const { latitude, longitude, altitude, accuracy } = position.coords;
     const point = [latitude, longitude, altitude ?? 0, accuracy ?? 0].map((n) => String(Math.round(n * 1e7) / 1e7)).join(' ');
     input.value = button.dataset.append && input.value.trim() ? `${input.value.trim()};${point}` : point;
-    where.textContent = t('located', { metres: String(Math.round(accuracy ?? 0)) });
+    where.textContent = t('field-located', { metres: Math.round(accuracy ?? 0) });
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }, (error) => {
-    where.textContent = t('locate-failed', { reason: error.message || String(error.code) });
+    where.textContent = t('field-locate-failed', { reason: error.message || String(error.code) });
   }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 });
 }
 
@@ -746,7 +724,7 @@ function showProblems(problems, heading = false) {
     if (msg) { msg.textContent = p.message; box.setAttribute('aria-invalid', 'true'); }
   }
   const list = $('problems');
-  list.replaceChildren(...(problems.length && heading ? [el('p', { text: t('fix-problems') })] : []),
+  list.replaceChildren(...(problems.length && heading ? [el('p', { text: t('field-fix-problems') })] : []),
     ...(problems.length ? [el('ul', {}, problems.map((p) => el('li', { dataset: { column: p.column ?? '', code: p.code } },
       p.column ? el('strong', { text: `${itemLabel(p.column)}: ` }) : null, p.message)))] : []));
 }
@@ -781,7 +759,7 @@ async function save() {
   const result = forms.validate(form, answers, c);
   const problems = result.ok ? [] : result.problems;
   const subject = $('subject').value;
-  if (!subject) problems.unshift({ column: null, value: null, code: 'subject', message: t('choose-subject') });
+  if (!subject) problems.unshift({ column: null, value: null, code: 'subject', message: t('field-choose-subject') });
   state.showAll = true;
   if (problems.length) {
     showProblems(problems, true);
@@ -804,7 +782,7 @@ async function save() {
   clearTimeout(draftTimer);
   await state.store.deleteDraft(state.draftId);
   closeForm();
-  $('home-message').textContent = t('saved');
+  $('home-message').textContent = t('field-saved');
   await renderDrafts();
   await renderOutbox();
   sync();
@@ -816,27 +794,27 @@ async function save() {
 async function renderOutbox() {
   const records = await state.store.listOutbox();
   const counts = countStatuses(records);
-  $('status').textContent = t('counts', counts);
+  $('status').textContent = t('field-counts', counts);
   const line = $('sync-state');
-  if (state.syncing) line.textContent = t('syncing');
-  else if (state.lastSyncError && counts.waiting) line.textContent = t('stopped', { error: state.lastSyncError });
-  else if (counts.waiting) line.textContent = navigator.onLine ? '' : `${t('offline')} ${t('will-send')}`;
-  else line.textContent = t('all-sent');
+  if (state.syncing) line.textContent = t('field-syncing');
+  else if (state.lastSyncError && counts.waiting) line.textContent = t('field-stopped', { error: state.lastSyncError });
+  else if (counts.waiting) line.textContent = navigator.onLine ? '' : `${t('field-offline')} ${t('field-will-send')}`;
+  else line.textContent = t('field-all-sent');
   $('outbox').replaceChildren(...records.slice().reverse().map((r) => el('li', { dataset: { uuid: r.uuid, status: r.status }, class: r.status },
     el('div', {},
       el('strong', { text: r.title ?? `#${r.instrument_id}` }), ` — ${r.subject_label ?? `${r.subject.kind} ${r.subject.id}`}`),
     el('div', { class: 'muted' },
-      `${new Date(r.collected_at).toLocaleString(lang)} · `, el('span', { class: 'badge', text: t(`status-${r.status}`) }),
-      r.attempts > 1 && r.status !== 'sent' ? ` · ${t('attempts', { n: r.attempts })}` : '',
-      r.duplicate ? ` · ${t('duplicate')}` : '',
-      r.conflict ? ` · ${t('conflict-kept')}` : ''),
+      `${messages.dateTime(r.collected_at)} · `, el('span', { class: 'badge', text: t(STATUSES[r.status]) }),
+      r.attempts > 1 && r.status !== 'sent' ? ` · ${t('field-attempts', { n: r.attempts })}` : '',
+      r.duplicate ? ` · ${t('field-duplicate')}` : '',
+      r.conflict ? ` · ${t('field-conflict-kept')}` : ''),
     r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
     r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error' }, r.problems.map((p) => el('li', {
       text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
     }))) : null,
     r.status === 'rejected' ? el('div', {},
-      el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
-      el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('delete') })) : null)));
+      el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
+      el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('field-delete') })) : null)));
   $('clear-sent').hidden = counts.sent === 0;
 }
 
@@ -860,7 +838,7 @@ async function sendOne(record) {
       body,
     });
   } catch {
-    return wait(uuid, t('network-error'));
+    return wait(uuid, t('field-network-error'));
   }
   const json = await res.json().catch(() => null);
   if ((res.status === 200 || res.status === 201) && json && json.uuid === uuid) {
@@ -878,15 +856,15 @@ async function sendOne(record) {
     return 'next';
   }
   if (res.status === 401 || res.status === 403 || res.type === 'opaqueredirect') {
-    showLogin($('package-message'));
-    return wait(uuid, t('auth-error'));
+    showSignIn('ended');
+    return wait(uuid, t('field-auth-error'));
   }
   if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
     // Refused for good (unknown instrument, out of scope…): kept on the device, shown.
     await store.updateSubmission(uuid, { status: 'rejected', last_error: json?.message ?? `HTTP ${res.status}`, problems: json?.problems ?? [] });
     return 'next';
   }
-  return wait(uuid, res.status >= 500 ? t('server-error', { status: res.status }) : t('unexpected'));
+  return wait(uuid, res.status >= 500 ? t('field-server-error', { status: res.status }) : t('field-unexpected'));
 }
 
 async function wait(uuid, error) {
@@ -935,10 +913,10 @@ async function onHomeClick(event) {
   } else if (d.resume) {
     const draft = await state.store.getDraft(d.resume);
     const instrument = findInstrument(draft?.instrument_id);
-    if (!instrument) { $('home-message').textContent = t('unknown-instrument'); return; }
+    if (!instrument) { $('home-message').textContent = t('field-unknown-instrument'); return; }
     openForm(instrument, { answers: draft.answers, subject: draft.subject, draftId: draft.id, started: draft.started, replaces: draft.replaces });
   } else if (d.deleteDraft) {
-    if (!confirm(t('confirm-delete'))) return;
+    if (!confirm(t('field-confirm-delete'))) return;
     await state.store.deleteDraft(d.deleteDraft);
     renderDrafts();
   } else if (d.edit) {
@@ -950,7 +928,7 @@ async function onHomeClick(event) {
     const serverProblems = (r.problems ?? []).map((p) => ({ ...p, message: p.message ?? p.code }));
     showProblems(serverProblems, true);
   } else if (d.deleteSubmission) {
-    if (!confirm(t('confirm-delete'))) return;
+    if (!confirm(t('field-confirm-delete'))) return;
     await state.store.deleteSubmission(d.deleteSubmission);
     renderOutbox();
   }
@@ -968,9 +946,15 @@ async function start() {
   state.store = await openStore();
   await state.store.recoverSending();
   state.pkg = (await state.store.getPackage()) ?? null;
+  state.catalogue = (await state.store.getMessages()) ?? null;
   applyLanguage();
   renderPackage();
   await renderOutbox();
+  $('sign-in-form').addEventListener('submit', (e) => signIn(e));
+  $('languages').addEventListener('click', (e) => {
+    const code = e.target.closest('button')?.dataset.lang;
+    if (code && code !== lang) switchLanguage(code);
+  });
 
   $('download').addEventListener('click', download);
   $('contact-person').addEventListener('change', fillContact);
@@ -994,7 +978,12 @@ async function start() {
     const waiting = (await state.store.listOutbox()).some((r) => r.status === 'waiting');
     if (waiting) sync();
   }, 60000);
-  if (navigator.onLine) sync();
+  if (navigator.onLine) {
+    await refreshMessages();
+    // A first visit downloads the package at once (or asks to sign in); later ones send.
+    if (!state.pkg) await download();
+    else sync();
+  }
 }
 
 start().catch((e) => {

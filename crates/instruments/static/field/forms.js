@@ -14,8 +14,9 @@
  *   `relevant`, `computeCalculations` and `prune` are small helpers on top of it.
  *
  * The Form is the JSON serialised by crates/forms/src/model.rs (expressions are their text).
- * `ctx` is `{today: "YYYY-MM-DD", now: "YYYY-MM-DDTHH:MM:SS", language}`; missing parts
- * come from the device clock. Importable from node (`node --test`) and from the browser.
+ * `ctx` is `{today: "YYYY-MM-DD", now: "YYYY-MM-DDTHH:MM:SS", language, message}`; missing
+ * parts come from the device clock; `message(problem)`, when given, words a problem (the app
+ * passes the server's problem-<code> messages), else the built-in English and French do. Importable from node (`node --test`) and from the browser.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -1307,7 +1308,7 @@ export function validate(form, answers, ctx = {}) {
   return {
     ok: false,
     problems: check.problems.map((p) => ({
-      column: p.column, value: p.value, code: p.code, message: problemMessage(p, language), args: p.args,
+      column: p.column, value: p.value, code: p.code, message: ctx.message?.(p) ?? problemMessage(p, language), args: p.args,
     })),
   };
 }
@@ -1340,7 +1341,7 @@ export function inspect(form, answers, ctx = {}) {
     offered: check.offered,
     calculations,
     problems: check.problems.map((p) => ({
-      column: p.column, value: p.value, code: p.code, message: problemMessage(p, language), args: p.args,
+      column: p.column, value: p.value, code: p.code, message: ctx.message?.(p) ?? problemMessage(p, language), args: p.args,
     })),
     fill(template, path = '') {
       const { pos } = parsePath(path);

@@ -2,6 +2,9 @@
  * store.js — what the field app keeps on the device, in IndexedDB (database `opencpd-field`):
  *
  * - `package`: the downloaded package (schools, people, instruments, CSRF token), one record;
+ * - `messages`: the app's texts in every language and the language in use, one record
+ *   (`{lang, languages, messages, pending}`, `pending` while a choice made offline is not
+ *   yet told to the server);
  * - `drafts`: forms being filled, `{id, instrument_id, subject, answers, started, updated_at}`;
  * - `outbox`: submissions, `{uuid, instrument_id, collected_at, subject, answers, status,
  *   last_error, problems, attempts, created_at, updated_at, …}` where `status` is `waiting`,
@@ -13,7 +16,7 @@
  */
 
 const DB_NAME = 'opencpd-field';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 /** A request as a promise. */
 const done = (request) => new Promise((resolve, reject) => {
@@ -28,6 +31,7 @@ export function openStore(indexedDB = globalThis.indexedDB) {
     request.onupgradeneeded = () => {
       const db = request.result;
       if (!db.objectStoreNames.contains('package')) db.createObjectStore('package');
+      if (!db.objectStoreNames.contains('messages')) db.createObjectStore('messages');
       if (!db.objectStoreNames.contains('drafts')) db.createObjectStore('drafts', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('outbox')) {
         db.createObjectStore('outbox', { keyPath: 'uuid' }).createIndex('created_at', 'created_at');
@@ -58,6 +62,11 @@ export class Store {
 
   getPackage() { return this.run('package', 'readonly', (s) => done(s.get('current'))); }
   putPackage(pkg) { return this.run('package', 'readwrite', (s) => done(s.put(pkg, 'current'))); }
+
+  // The texts
+
+  getMessages() { return this.run('messages', 'readonly', (s) => done(s.get('current'))); }
+  putMessages(catalogue) { return this.run('messages', 'readwrite', (s) => done(s.put(catalogue, 'current'))); }
 
   // Drafts
 

@@ -1,10 +1,11 @@
 /**
  * sw.js — the service worker of the OpenCPD field app (scope /field/). It precaches the app
  * shell so the app opens with no connection, serves those files cache-first, and leaves
- * /api/ to the network alone (data lives in IndexedDB, never in this cache). Bump VERSION
+ * /api/ to the network alone (data lives in IndexedDB, never in this cache; so do the
+ * texts of /field/messages.json and the sign-in of /field/sign-in.json, not in SHELL). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v4';
+const VERSION = 'opencpd-field-v5';
 const SHELL = [
   '/field/',
   '/field/index.html',
@@ -13,6 +14,7 @@ const SHELL = [
   '/field/forms.js',
   '/field/edits.js',
   '/field/store.js',
+  '/field/i18n.js',
   '/field/manifest.webmanifest',
   '/field/icon.svg',
 ];

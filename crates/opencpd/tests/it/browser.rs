@@ -14,6 +14,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_in(width, height, "en-US").await
+    }
+
+    /// A fresh browser whose user prefers `language` (its interface and Accept-Language).
+    pub async fn start_in(width: u32, height: u32, language: &str) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()))
             .arg(format!("--port={port}"))
@@ -28,7 +33,8 @@ impl Browser {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.path().display()),
-                         format!("--window-size={width},{height}")]
+                         format!("--window-size={width},{height}"), format!("--lang={language}")],
+                "prefs": { "intl.accept_languages": language }
             }
         });
         let caps = caps.as_object().unwrap().clone();
@@ -325,6 +331,70 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
             .await)
         .unwrap();
     assert_eq!(phone.as_deref(), Some("+250788555000"), "the offline edit applied once");
+}
+
+/// A French user opens the field app on a new phone: no session, so the app's own sign-in
+/// form, in French (not "your session has ended"); a wrong password is refused in French;
+/// signed in, the package arrives and everything reads in French, with French plurals and
+/// dates; the app's switch changes the language at once.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn the_field_app_signs_in_on_its_own_and_speaks_french_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    opencpd_store::on_db!(&app.db.db, |p| sqlx::query(
+        "UPDATE users SET language = 'fr' WHERE username = 'seo.gitega'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.client.goto(&app.url("/field/")).await.unwrap();
+
+    wait_for_text(&b, "#sign-in h2", "Connexion").await;
+    assert_eq!(
+        b.text("#sign-in-intro").await,
+        "Connectez-vous pour télécharger les formulaires, les écoles et les personnes de votre travail."
+    );
+    assert_eq!(b.text("label[for=sign-in-username]").await, "Nom d'utilisateur");
+    let html_lang = b.client.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+    assert_eq!(html_lang, serde_json::json!("fr"));
+
+    async fn sign_in(b: &Browser, password: &str) {
+        let user = b.client.find(Locator::Css("#sign-in-username")).await.unwrap();
+        user.clear().await.unwrap();
+        user.send_keys("seo.gitega").await.unwrap();
+        let pass = b.client.find(Locator::Css("#sign-in-password")).await.unwrap();
+        pass.clear().await.unwrap();
+        pass.send_keys(password).await.unwrap();
+        b.client.find(Locator::Css("#sign-in-submit")).await.unwrap().click().await.unwrap();
+    }
+    sign_in(&b, "not-the-password").await;
+    wait_for_text(&b, "#sign-in-message", "nom d'utilisateur ou mot de passe incorrect").await;
+
+    sign_in(&b, PASSWORD).await;
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+    let hidden = b.client.execute("return document.getElementById('sign-in').hidden;", vec![]).await.unwrap();
+    assert_eq!(hidden, serde_json::json!(true), "the form goes once signed in");
+    assert_eq!(b.text("#package-section h2").await, "Paquet");
+    assert_eq!(b.text("#sync").await, "Synchroniser");
+    // Nothing sent yet: French writes zero in the singular.
+    wait_for_text(&b, "#status", "0 envoyée, 0 en attente, 0 refusée").await;
+    let info = b.text("#package-info").await;
+    let today = chrono::Local::now().format("%d/%m/%Y").to_string();
+    assert!(info.starts_with(&format!("Paquet du {today} ")), "a French date: {info}");
+    let schools = b.client.find_all(Locator::Css("#subject option[value^='school:']")).await.unwrap().len();
+    let people = b.client.find_all(Locator::Css("#subject option[value^='person:']")).await.unwrap().len();
+    assert!(schools > 1 && people > 1, "{schools} schools, {people} people");
+    assert!(info.contains(&format!(" : {schools} écoles, {people} personnes, ")), "French plurals: {info}");
+
+    // The app's own switch: English at once, and back.
+    b.client.find(Locator::Css("#languages [data-lang=en]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#sync", "Sync now").await;
+    assert_eq!(b.text("#status").await, "0 sent, 0 waiting, 0 rejected");
+    assert!(b.text("#package-info").await.contains(&format!(": {schools} schools, {people} people, ")));
+    b.client.find(Locator::Css("#languages [data-lang=fr]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#sync", "Synchroniser").await;
 }
 
 /// A facilitator marks a cohort of 60 on a phone: every participant is on one page with

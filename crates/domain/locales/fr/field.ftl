@@ -1,0 +1,102 @@
+# L'application de terrain hors ligne (crates/instruments/static/field) : tous ses textes.
+field-app-title = OpenCPD terrain
+field-language = Langue
+field-package = Paquet
+field-download = Télécharger le paquet
+field-downloading = Téléchargement…
+field-no-package = Aucun paquet sur cet appareil. Téléchargez-le tant que vous avez une connexion.
+field-package-info = Paquet du { $date } : { $schools ->
+    [one] { $schools } école
+   *[other] { $schools } écoles
+}, { $people ->
+    [one] { $people } personne
+   *[other] { $people } personnes
+}, { $instruments ->
+    [one] { $instruments } instrument
+   *[other] { $instruments } instruments
+}.
+field-signed-in-as = Connecté en tant que { $name }
+field-sign-in-title = Connexion
+field-sign-in-intro = Connectez-vous pour télécharger les formulaires, les écoles et les personnes de votre travail.
+field-session-ended = Votre session a pris fin : reconnectez-vous pour envoyer ce qui attend dans la boîte d'envoi.
+field-username = Nom d'utilisateur
+field-password = Mot de passe
+field-sign-in = Se connecter
+field-signing-in = Connexion…
+field-sign-in-offline = La connexion demande d'atteindre le serveur.
+field-sign-in-failed = La connexion a échoué ({ $error }).
+field-download-failed = Le paquet n'a pas pu être téléchargé ({ $error }).
+field-offline = Vous êtes hors ligne.
+field-instruments = Instruments
+field-no-instruments = Aucun instrument dans le paquet.
+field-drafts = Brouillons
+field-resume = Reprendre
+field-delete = Supprimer
+field-subject = Objet du formulaire
+field-cohorts = Cohortes
+field-sessions-of = Séances de { $cohort }
+field-choose = — choisir —
+field-schools = Écoles
+field-people = Personnes
+field-save = Enregistrer dans la boîte d'envoi
+field-contacts = Corriger les coordonnées d'une personne
+field-contact-person = Personne
+field-contact-given_name = Prénom
+field-contact-family_name = Nom de famille
+field-contact-birth_year = Année de naissance
+field-contact-phone = Numéro de téléphone
+field-contact-email = Courriel
+field-contact-unchanged = Rien n'a été modifié.
+field-contact-problem-required = { $field } : une valeur présente ne peut pas être effacée ici.
+field-contact-problem-year = { $field } : une année entre 1900 et 2100.
+field-contact-problem-phone = { $field } : de 6 à 15 chiffres, avec un + initial facultatif.
+field-contact-problem-email = { $field } : ce n'est pas une adresse électronique.
+field-contact-save = Enregistrer la modification
+field-contact-saved = Enregistrée dans la boîte d'envoi : elle part avec les formulaires.
+field-contact-missing = Choisissez d'abord une personne.
+field-contact-title = Coordonnées de { $name }
+field-conflict-kept = modifiée entre-temps sur le serveur : gardée pour qu'une personne décide
+field-cancel = Fermer
+field-add = Ajouter
+field-remove = Retirer
+field-entry = Entrée { $n }
+field-confirm = Confirmer
+field-locate = Utiliser ma position
+field-locate-add = Ajouter ma position
+field-locating = Recherche de la position…
+field-located = Position trouvée, à { $metres } m près.
+field-locate-failed = Pas de position depuis cet appareil ({ $reason }) ; saisissez-la : latitude longitude.
+field-location-hint = Latitude et longitude en degrés ; puis l'altitude et la précision en mètres si elles sont connues.
+field-choose-subject = Choisissez l'objet du formulaire : une école, une personne, une cohorte ou une séance.
+field-fix-problems = Corrigez ceci avant d'enregistrer :
+field-saved = Enregistré dans la boîte d'envoi.
+field-outbox = Boîte d'envoi
+field-sync = Synchroniser
+field-clear-sent = Retirer les envoyées
+field-counts = { $sent ->
+    [one] { $sent } envoyée
+   *[other] { $sent } envoyées
+}, { $waiting } en attente, { $rejected ->
+    [one] { $rejected } refusée
+   *[other] { $rejected } refusées
+}
+field-syncing = Envoi en cours…
+field-all-sent = Rien n'est en attente.
+field-will-send = Les envois en attente partiront au retour de la connexion.
+field-stopped = Envoi interrompu : { $error }. Il sera repris.
+field-network-error = pas de connexion au serveur
+field-server-error = erreur du serveur { $status }
+field-unexpected = réponse inattendue du serveur
+field-auth-error = la session a pris fin ; reconnectez-vous
+field-status-waiting = en attente
+field-status-sending = en cours d'envoi
+field-status-sent = envoyée
+field-status-rejected = refusée
+field-attempts = { $n ->
+    [one] { $n } tentative
+   *[other] { $n } tentatives
+}
+field-edit = Corriger et renvoyer
+field-unknown-instrument = Cet instrument n'est plus dans le paquet.
+field-confirm-delete = Supprimer ? Ceci n'a pas été envoyé.
+field-duplicate = déjà sur le serveur
