@@ -105,6 +105,37 @@ impl Templates {
     }
 }
 
+/// What `templates/list.html` shows of a page of a list: the count, the links to the
+/// pages before and after, the sort and the search, kept from one link to the next.
+#[derive(Serialize)]
+pub struct ListView {
+    total: i64,
+    page: i64,
+    per_page: i64,
+    sort: String,
+    dir: String,
+    q: Option<String>,
+    first: i64,
+    last: i64,
+    has_next: bool,
+}
+
+impl ListView {
+    pub fn of<T>(paged: &opencpd_kernel::paging::Paged<T>, asked: &opencpd_kernel::paging::Page) -> minijinja::Value {
+        value(&ListView {
+            total: paged.total,
+            page: paged.page,
+            per_page: paged.per_page,
+            sort: paged.sort.clone(),
+            dir: paged.dir.clone(),
+            q: asked.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_string),
+            first: paged.first(),
+            last: paged.last(),
+            has_next: paged.has_next(),
+        })
+    }
+}
+
 /// The `.html` files under `dir` (a crate's `templates/`) that `registered` leaves out:
 /// a page or an include left out would fail only when someone opens it. Each crate with
 /// templates tests that this is empty.

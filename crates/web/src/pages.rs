@@ -21,37 +21,6 @@ use serde::{Deserialize, Serialize};
 
 use opencpd_http::render::value as v;
 
-/// What `templates/list.html` shows of a page of a list: the count, the links to the
-/// pages before and after, the sort and the search, kept from one link to the next.
-#[derive(Serialize)]
-pub(crate) struct ListView {
-    total: i64,
-    page: i64,
-    per_page: i64,
-    sort: String,
-    dir: String,
-    q: Option<String>,
-    first: i64,
-    last: i64,
-    has_next: bool,
-}
-
-impl ListView {
-    pub(crate) fn of<T>(paged: &Paged<T>, asked: &Page) -> minijinja::Value {
-        v(&ListView {
-            total: paged.total,
-            page: paged.page,
-            per_page: paged.per_page,
-            sort: paged.sort.clone(),
-            dir: paged.dir.clone(),
-            q: asked.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_string),
-            first: paged.first(),
-            last: paged.last(),
-            has_next: paged.has_next(),
-        })
-    }
-}
-
 /// The templates of the pages this crate serves (the shared ones are `opencpd_http`'s).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
