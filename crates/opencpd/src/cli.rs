@@ -136,6 +136,11 @@ enum Command {
         #[command(subcommand)]
         action: crate::delivery_cli::DeliveryCommand,
     },
+    /// Peer learning and coaching: PLCs, a coach's visits, coverage and regularity reports.
+    Peer {
+        #[command(subcommand)]
+        action: crate::peer_cli::PeerCommand,
+    },
     /// Publish, list and export instruments (XLSForms) and their submissions.
     Instrument {
         #[command(subcommand)]
@@ -383,6 +388,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
             .context("building the evaluation demo")?;
+            // PLCs with their meetings, and a coaching cascade with its visits.
+            let peer = opencpd_peer::store::demo::build(&pool, seed, config.scale == Scale::National, &|what, n| {
+                pb.set_message(what.to_string());
+                pb.set_position(n);
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("building the peer learning demo")?;
             pb.finish_and_clear();
             let elapsed = started.elapsed();
             println!(
@@ -420,6 +433,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     evaluation.evaluation, evaluation.schools, evaluation.outcome_rows
                 );
             }
+            println!(
+                "Peer learning: {} PLCs, {} meetings, {} action points; coaching: {} relations, {} visits.",
+                peer.plcs, peer.meetings, peer.action_points, peer.relations, peer.visits
+            );
             println!("Accounts (password: {password}):");
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);
@@ -486,6 +503,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User { action } => user(action).await,
         Command::Instrument { action } => instrument(action).await,
         Command::Delivery { action } => crate::delivery_cli::run(action).await,
+        Command::Peer { action } => crate::peer_cli::run(action).await,
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
                 let pool = open(&db.db, IfMissing::Refuse).await?;

@@ -15,9 +15,8 @@ pub use opencpd_http::session::can_import;
 use opencpd_http::session::render_errors;
 use opencpd_store::accounts::{self, GrantSpec, NewUser};
 use opencpd_store::audit::{self, AuditFilter};
-use opencpd_store::paging::{Page, Paged};
 use opencpd_store::registry;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use opencpd_http::render::value as v;
 

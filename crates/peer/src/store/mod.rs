@@ -6,6 +6,7 @@
 //! - [`coaching`]: coaching relations (no loops), visits (by the coachee's coach, not in
 //!   the future, idempotent by client id), feedback bands and the feedback of a visit, a
 //!   coach's visit plan.
+//! - [`demo`]: the demo's PLCs, meetings, cascade and visits.
 //! - [`reports`]: the cascade tree with coverage per level, head teachers visited by
 //!   sector and district, PLC regularity and attendance, action points closed on time,
 //!   head teachers who are leaders of learning; suppressed for readers without row-level
@@ -16,6 +17,7 @@
 //! its audit event, every problem names its field.
 
 pub mod coaching;
+pub mod demo;
 pub mod lesson;
 pub mod plcs;
 pub mod reports;
