@@ -8,6 +8,7 @@
 //!   beside the programme they serve).
 //! - [`evaluation`]: Rwanda's schools drawn into arms, with learner outcomes carrying a
 //!   known effect.
+//! - [`peer`]: PLCs with meetings and action points, and a coaching cascade with visits.
 //!
 //! [`full`] builds them all in order, as `opencpd demo` does. Each area's records are
 //! written through that area's own functions, so the demo passes the checks a user's
@@ -16,6 +17,7 @@
 pub mod delivery;
 pub mod evaluation;
 pub mod outreach;
+pub mod peer;
 pub mod registry;
 
 pub use registry::{DemoAccount, DemoConfig, DemoSummary, Scale, build, lesson_observation_xlsform};
@@ -28,10 +30,11 @@ pub struct Full {
     pub registry: DemoSummary,
     pub delivery: delivery::DeliverySummary,
     pub evaluation: evaluation::EvaluationDemo,
+    pub peer: peer::PeerDemo,
 }
 
 /// Builds every part of the demo at the configured scale: the registry, delivery (and
-/// outreach), then the evaluation. `progress` hears the stage, the rows done and the rows
+/// outreach), the evaluation, then peer learning and coaching. `progress` hears the stage, the rows done and the rows
 /// expected (0 when unknown).
 pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Full> {
     let registry = build(db, config, progress).await?;
@@ -40,5 +43,7 @@ pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u6
         Scale::National => delivery::build_national(db, config.seed, &|what, n| progress(what, n, 0)).await?,
     };
     let evaluation = evaluation::build(db, config.seed, &|what, n| progress(what, n, 0)).await?;
-    Ok(Full { registry, delivery, evaluation })
+    let national = config.scale == Scale::National;
+    let peer = peer::build(db, config.seed, national, &|what, n| progress(what, n, 0)).await?;
+    Ok(Full { registry, delivery, evaluation, peer })
 }

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod chart;
 pub mod contract;
 pub mod csrf;
 pub mod download;

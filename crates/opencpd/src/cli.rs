@@ -137,6 +137,11 @@ enum Command {
         #[command(subcommand)]
         action: crate::delivery_cli::DeliveryCommand,
     },
+    /// Peer learning and coaching: PLCs, a coach's visits, coverage and regularity reports.
+    Peer {
+        #[command(subcommand)]
+        action: crate::peer_cli::PeerCommand,
+    },
     /// Publish, list and export instruments (XLSForms) and their submissions.
     Instrument {
         #[command(subcommand)]
@@ -353,7 +358,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 pb.set_position(done);
             })
             .await;
-            let demo::Full { registry: summary, delivery, evaluation } = match built {
+            let demo::Full { registry: summary, delivery, evaluation, peer } = match built {
                 Ok(built) => built,
                 Err(opencpd_kernel::Error::Conflict(_)) => {
                     pb.finish_and_clear();
@@ -399,6 +404,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     evaluation.evaluation, evaluation.schools, evaluation.outcome_rows
                 );
             }
+            println!(
+                "Peer learning: {} PLCs, {} meetings, {} action points; coaching: {} relations, {} visits.",
+                peer.plcs, peer.meetings, peer.action_points, peer.relations, peer.visits
+            );
             println!("Accounts (password: {password}):");
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);
@@ -465,6 +474,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User { action } => user(action).await,
         Command::Instrument { action } => instrument(action).await,
         Command::Delivery { action } => crate::delivery_cli::run(action).await,
+        Command::Peer { action } => crate::peer_cli::run(action).await,
         Command::Levels { action } => match action {
             LevelsAction::List { db } => {
                 let pool = open(&db.db, IfMissing::Refuse).await?;

@@ -7,6 +7,7 @@
 mod cli;
 mod database;
 mod delivery_cli;
+mod peer_cli;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -85,6 +85,20 @@ pub struct Plc {
     pub meetings_per_term: i64,
 }
 
+/// A PLC in a list: where it meets, its meetings so far and the action points still open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlcLine {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub unit_name: String,
+    pub meetings_per_term: i64,
+    pub meetings: i64,
+    pub last_meeting: Option<NaiveDate>,
+    pub open_points: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlcPerson {
     pub person_id: i64,

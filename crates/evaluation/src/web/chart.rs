@@ -185,47 +185,8 @@ pub fn funnel(f: &crate::model::KirkpatrickFunnel) -> String {
 }
 
 /// The needs of a group: one bar a standard, its length the share of the people assessed
-/// who scored below the bar; a hidden share draws no bar.
+/// who scored below the bar; a hidden share draws no bar (the shared bar chart of shares).
 pub fn needs(g: &crate::model::GroupNeeds) -> String {
-    let bar = 22.0;
-    let gap = 8.0;
-    let height = (bar + gap) * g.standards.len() as f64 + 24.0;
-    let full = WIDTH - LEFT - RIGHT;
-    let mut svg = format!(
-        r##"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="needs" xmlns="http://www.w3.org/2000/svg">"##
-    );
-    for (i, s) in g.standards.iter().enumerate() {
-        let y = 4.0 + (bar + gap) * i as f64;
-        let _ = write!(
-            svg,
-            r##"<text x="4" y="{:.1}" font-size="12">{}</text>"##,
-            y + bar / 2.0 + 4.0,
-            HtmlEscape(&s.code)
-        );
-        let _ = write!(svg, r##"<rect x="{LEFT}" y="{y:.1}" width="{full:.1}" height="{bar}" fill="#eef2f7"/>"##);
-        if let Some(share) = s.share_in_need {
-            let _ = write!(
-                svg,
-                r##"<rect x="{LEFT}" y="{y:.1}" width="{:.1}" height="{bar}" fill="#c0392b"/>"##,
-                full * share
-            );
-            let _ = write!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="11">{:.0} %</text>"##,
-                LEFT + 4.0,
-                y + bar / 2.0 + 4.0,
-                share * 100.0
-            );
-        }
-    }
-    let axis = height - 6.0;
-    for (v, label) in [(0.0, "0 %"), (0.5, "50 %"), (1.0, "100 %")] {
-        let _ = write!(
-            svg,
-            r##"<text x="{:.1}" y="{axis:.1}" font-size="11" text-anchor="middle">{label}</text>"##,
-            LEFT + full * v
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let rows: Vec<(&str, Option<f64>)> = g.standards.iter().map(|s| (s.code.as_str(), s.share_in_need)).collect();
+    opencpd_http::chart::shares("needs", &rows)
 }

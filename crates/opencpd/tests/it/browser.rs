@@ -341,7 +341,7 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn the_field_app_signs_in_on_its_own_and_speaks_french_on_a_phone() {
     let app = TestApp::start(Backend::Sqlite).await;
-    opencpd_store::on_db!(&app.db.db, |p| sqlx::query(
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
         "UPDATE users SET language = 'fr' WHERE username = 'seo.gitega'"
     )
     .execute(p)

@@ -21,4 +21,5 @@ mod instruments;
 mod lists;
 mod outreach;
 mod paper;
+mod peer;
 mod scope;

@@ -600,3 +600,51 @@ pub async fn coach_visits(db: &Db, actor: &Actor, coach_id: i64, term: &Term) ->
         )
         .collect())
 }
+
+/// A coach's relations still running today, each with its programme's code: read by the
+/// coach, and by whoever reads the coach's record (then only the coachees they read).
+pub async fn coach_relations(db: &Db, actor: &Actor, coach_id: i64) -> Result<Vec<(Relation, String)>> {
+    let own = super::actor_people(db, actor).await?;
+    if !own.contains(&coach_id) && !super::person_may(db, actor, Action::Read, coach_id).await? {
+        return Err(Error::NotFound);
+    }
+    let sql = format!(
+        "{RELATION_SQL} WHERE r.coach_id = $1 AND (r.end_on IS NULL OR r.end_on >= $2) AND {} \
+         ORDER BY b.family_name, r.coachee_id, r.programme_id",
+        readable(actor, &own, "r")
+    );
+    let relations: Vec<Relation> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(coach_id)
+        .bind(opencpd_kernel::today())
+        .fetch_all(p)
+        .await)?;
+    let codes: Vec<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code FROM programmes").fetch_all(p).await)?;
+    let codes: HashMap<i64, String> = codes.into_iter().collect();
+    Ok(relations
+        .into_iter()
+        .map(|r| {
+            let code = codes.get(&r.programme_id).cloned().unwrap_or_default();
+            (r, code)
+        })
+        .collect())
+}
+
+/// A person's name, when the actor reads them or is them.
+pub async fn person_name(db: &Db, actor: &Actor, id: i64) -> Result<String> {
+    let own = super::actor_people(db, actor).await?;
+    if !own.contains(&id) && !super::person_may(db, actor, Action::Read, id).await? {
+        return Err(Error::NotFound);
+    }
+    not_found(super::names(db, &[id]).await?.remove(&id))
+}
+
+/// The programmes that have coaching relations, as (code, name), by code.
+pub async fn coaching_programmes(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT g.code, g.name FROM programmes g \
+         WHERE EXISTS (SELECT 1 FROM coaching_relations r WHERE r.programme_id = g.id) ORDER BY g.code"
+    )
+    .fetch_all(p)
+    .await)?)
+}

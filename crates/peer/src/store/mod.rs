@@ -50,6 +50,7 @@ macro_rules! from_row {
 
 from_row! {
     Plc { id, code, name, level, unit_id, unit_name, unit_path, school_id, programme_id, model_id, meetings_per_term }
+    PlcLine { id, code, name, level, unit_name, meetings_per_term, meetings, last_meeting, open_points }
     PlcPerson { person_id, name, role }
     Attendee { person_id, name, guest }
     ActionPoint { id, plc_id, meeting_id, agreed_on, title, owner_id, owner_name, due_on, status, closed_on, version }

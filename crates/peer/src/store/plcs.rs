@@ -715,3 +715,68 @@ pub async fn meetings(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<(i64, N
     .fetch_all(p)
     .await)?)
 }
+
+/// The columns the list of PLCs sorts by (by name unless asked otherwise).
+pub const PLC_SORTS: opencpd_kernel::paging::Sorts = &[
+    ("name", "g.name"),
+    ("code", "g.code"),
+    ("level", "g.level"),
+    ("unit", "u.name"),
+    ("last_meeting", "last_meeting"),
+];
+
+/// The PLCs the actor reads (by place, or as one of their people), one page, searched by
+/// code or name, with their last meeting and the action points still open.
+pub async fn plc_list(
+    db: &Db,
+    actor: &Actor,
+    page: &opencpd_kernel::paging::Page,
+) -> Result<opencpd_kernel::paging::Paged<PlcLine>> {
+    let c = page.check(PLC_SORTS)?;
+    let people = super::actor_people(db, actor).await?;
+    let own = if people.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = people.iter().map(i64::to_string).collect();
+        format!(" OR g.id IN (SELECT plc_id FROM plc_people WHERE person_id IN ({}))", ids.join(", "))
+    };
+    let filter = format!(
+        "WHERE ({}{own}) AND ($1 IS NULL OR LOWER(g.code) LIKE $1 ESCAPE '\\' OR LOWER(g.name) LIKE $1 ESCAPE '\\')",
+        ListScope::of(actor).sql(Columns::path("g.unit_path").school("g.school_id"))
+    );
+    let count = format!("SELECT COUNT(*) FROM plcs g {filter}");
+    let sql = format!(
+        "SELECT g.id, g.code, g.name, g.level, u.name AS unit_name, g.meetings_per_term, \
+         (SELECT COUNT(*) FROM plc_meetings m WHERE m.plc_id = g.id) AS meetings, \
+         (SELECT MAX(m.held_on) FROM plc_meetings m WHERE m.plc_id = g.id) AS last_meeting, \
+         (SELECT COUNT(*) FROM plc_action_points a WHERE a.plc_id = g.id AND a.status IN ('open', 'in_progress')) \
+         AS open_points FROM plcs g JOIN units u ON u.id = g.unit_id {filter} {} LIMIT $2 OFFSET $3",
+        c.order_by("g.id")
+    );
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
+/// Whether the actor may record the PLC's meetings (see [`plc_to_run`]).
+pub async fn may_run(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
+    match plc_to_run(db, actor, id).await {
+        Ok(_) => Ok(true),
+        Err(Error::Forbidden) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The professional standards a meeting's topics or a visit's focus are chosen from:
+/// (id, code, English name, French name), by framework and code.
+pub async fn standard_choices(db: &Db) -> Result<Vec<(i64, String, String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT id, code, name_en, name_fr FROM standards ORDER BY framework, code, id")
+        .fetch_all(p)
+        .await)?)
+}

@@ -48,6 +48,15 @@ async fn shown(db: &Db, actor: &Actor) -> Result<Shown> {
     Ok(Shown { small_cell_threshold: super::small_cell_threshold(db).await?, suppressed: !actor.may(Action::ReadRows) })
 }
 
+/// The unit level keys reports may be grouped by, from the top down.
+pub async fn level_keys(db: &Db) -> Result<Vec<String>> {
+    let rows: Vec<(String, i64)> =
+        on_db!(db, |p| sqlx::query_as("SELECT key, MIN(depth) AS d FROM unit_levels GROUP BY key ORDER BY d, key")
+            .fetch_all(p)
+            .await)?;
+    Ok(rows.into_iter().map(|(k, _)| k).collect())
+}
+
 /// The depth of a level key, and the path filter of `within`.
 async fn place_filter(db: &Db, g: &Grouping<'_>) -> Result<(i64, Option<String>)> {
     let depth: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MIN(depth) FROM unit_levels WHERE key = $1")

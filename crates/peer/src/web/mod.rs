@@ -2,7 +2,9 @@
 //! answer is limited to the caller's scope (the store checks it); out of scope is 404, in
 //! scope but not allowed 403, bad input 422 naming each field.
 //!
-//! Not yet here: pages, artefact uploads over HTTP.
+//! The pages are in [`pages`]. Not yet here: artefact uploads over HTTP.
+
+mod pages;
 
 use crate::model::*;
 use crate::store::reports::{
@@ -23,8 +25,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 /// Peer learning and coaching, as the app merges it.
 pub static AREA: Area = Area {
     name: "peer learning and coaching",
-    templates: &[],
-    pages: |_| Router::new(),
+    templates: pages::TEMPLATES,
+    pages: |_| pages::pages(),
     api: |_| router(),
     openapi: || ApiDoc::openapi(),
     imports: &[],

@@ -5,5 +5,6 @@ mod api;
 mod coaching;
 mod helpers;
 mod lesson;
+mod pages;
 mod plcs;
 mod reports;

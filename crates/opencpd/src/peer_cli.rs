@@ -1,0 +1,363 @@
+//! `opencpd peer …`: the command line of peer learning and coaching. The PLCs (paged and
+//! searched like the page), a coach's visits of a term as CSV or XLSX, and the reports
+//! (coverage of head teachers, PLC regularity, action points on time, leaders of learning,
+//! the cascade's levels) as tables. Acts as the operator, like every command; messages in
+//! `OPENCPD_LANG` (English or French).
+
+use crate::database::{lang, open, told};
+use clap::Subcommand;
+use opencpd_kernel::paging::Page;
+use opencpd_kernel::{Actor, Db};
+use opencpd_peer::model::ShownCount;
+use opencpd_peer::store::reports::{self, Grouping};
+use opencpd_peer::store::{coaching, plcs};
+use opencpd_kernel::IfMissing;
+use opencpd_transfer::Format;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand, Debug)]
+pub enum PeerCommand {
+    /// List the PLCs: code, name, level, place, meetings, last meeting, open action points.
+    Plcs {
+        /// Part of a code or name.
+        #[arg(long)]
+        q: Option<String>,
+        /// name, code, level, unit or last_meeting.
+        #[arg(long)]
+        sort: Option<String>,
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+        #[arg(long, default_value_t = 50)]
+        per_page: i64,
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        db: String,
+    },
+    /// Write a coach's visits of a term (with the instrument of each observation) as CSV or
+    /// XLSX, to a file or to standard output.
+    Visits {
+        /// The coach's person id.
+        #[arg(long)]
+        coach: i64,
+        /// A term's name (the term today falls in when absent).
+        #[arg(long)]
+        term: Option<String>,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        /// Output file (standard output when absent; XLSX only when it is not a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        db: String,
+    },
+    /// Print a report as a table: coverage (head teachers visited), regularity (PLC
+    /// meetings held against planned, attendance), action-points (closed on time), leaders
+    /// (head teachers who are leaders of learning) or cascade (coverage per level).
+    Report {
+        #[arg(value_parser = ["coverage", "regularity", "action-points", "leaders", "cascade"])]
+        report: String,
+        #[arg(long)]
+        term: Option<String>,
+        /// The unit level rows are grouped by (sector, district, …).
+        #[arg(long, default_value = "sector")]
+        level: String,
+        /// Only within this unit (its code).
+        #[arg(long)]
+        within: Option<String>,
+        /// cascade: the programme's code.
+        #[arg(long)]
+        programme: Option<String>,
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        db: String,
+    },
+}
+
+fn text(id: &str, args: &[(&str, String)]) -> String {
+    opencpd_domain::i18n::catalog().text(lang(), id, args)
+}
+
+/// Columns padded to their widest cell, numbers to the right.
+fn print_table(headers: &[String], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let numeric = !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || ".,%<x –/".contains(ch));
+                if numeric { format!("{c:>w$}", w = widths[i]) } else { format!("{c:<w$}", w = widths[i]) }
+            })
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(headers);
+    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for r in rows {
+        line(r);
+    }
+}
+
+fn shown(c: &ShownCount) -> String {
+    c.text.clone()
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{} %", opencpd_domain::i18n::number(v, 1, lang()))).unwrap_or_else(|| "–".into())
+}
+
+fn headers(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| text(k, &[])).collect()
+}
+
+async fn db_of(url: &str) -> anyhow::Result<Db> {
+    open(url, IfMissing::Refuse).await
+}
+
+/// Runs a peer command; exit code 1 when the input was refused.
+pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
+    let actor = Actor::system();
+    let outcome = match command {
+        PeerCommand::Plcs { q, sort, desc, page, per_page, db } => {
+            let pool = db_of(&db).await?;
+            let asked = Page {
+                page: Some(page),
+                per_page: Some(per_page),
+                sort,
+                dir: Some(if desc { "desc" } else { "asc" }.into()),
+                q,
+            };
+            plcs_table(&pool, &actor, &asked).await
+        }
+        PeerCommand::Visits { coach, term, format, out, db } => {
+            let pool = db_of(&db).await?;
+            visits(&pool, &actor, coach, term.as_deref(), &format, out).await
+        }
+        PeerCommand::Report { report, term, level, within, programme, db } => {
+            let pool = db_of(&db).await?;
+            report_table(&pool, &actor, &report, term.as_deref(), &level, within.as_deref(), programme.as_deref()).await
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(
+            e @ (opencpd_kernel::Error::Invalid(_)
+            | opencpd_kernel::Error::Conflict(_)
+            | opencpd_kernel::Error::NotFound),
+        ) => {
+            eprintln!("error: {}", told(e, lang()));
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+async fn plcs_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::Result<()> {
+    let list = plcs::plc_list(pool, actor, asked).await?;
+    let rows: Vec<Vec<String>> = list
+        .items
+        .iter()
+        .map(|g| {
+            vec![
+                g.code.clone(),
+                g.name.clone(),
+                text(&format!("peer-level-{}", g.level), &[]),
+                g.unit_name.clone(),
+                g.meetings.to_string(),
+                g.last_meeting.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+                g.open_points.to_string(),
+            ]
+        })
+        .collect();
+    print_table(
+        &headers(&[
+            "col-code",
+            "col-name",
+            "peer-level",
+            "col-place",
+            "peer-meetings",
+            "peer-last-meeting",
+            "peer-open-points",
+        ]),
+        &rows,
+    );
+    println!(
+        "{}",
+        text(
+            "peer-cli-plcs",
+            &[
+                ("first", list.first().to_string()),
+                ("last", list.last().to_string()),
+                ("total", list.total.to_string())
+            ]
+        )
+    );
+    Ok(())
+}
+
+async fn visits(
+    pool: &Db,
+    actor: &Actor,
+    coach: i64,
+    term: Option<&str>,
+    format: &str,
+    out: Option<PathBuf>,
+) -> opencpd_kernel::Result<()> {
+    let format = Format::parse(format).map_err(|p| p.in_column("format"))?;
+    let term = plcs::term_named(pool, term).await?;
+    let name = coaching::person_name(pool, actor, coach).await?;
+    let lines = coaching::coach_visits(pool, actor, coach, &term).await?;
+    let mut bytes = Vec::new();
+    opencpd_transfer::write_table(format, coaching::VISIT_COLUMNS, lines.iter().map(|l| l.cells()), &mut bytes)
+        .map_err(|e| opencpd_kernel::Error::Other(e.into()))?;
+    let to = match &out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| opencpd_kernel::Error::Other(e.into()))?;
+            path.display().to_string()
+        }
+        None => {
+            let stdout = std::io::stdout();
+            if format == Format::Xlsx && stdout.is_terminal() {
+                return Err(opencpd_domain::Problem::new("required").in_column("out").into());
+            }
+            stdout.lock().write_all(&bytes).map_err(|e| opencpd_kernel::Error::Other(e.into()))?;
+            "-".to_string()
+        }
+    };
+    eprintln!(
+        "{}",
+        text(
+            "peer-cli-visits",
+            &[("count", lines.len().to_string()), ("coach", name), ("term", term.name.clone()), ("out", to)]
+        )
+    );
+    Ok(())
+}
+
+async fn report_table(
+    pool: &Db,
+    actor: &Actor,
+    report: &str,
+    term: Option<&str>,
+    level: &str,
+    within: Option<&str>,
+    programme: Option<&str>,
+) -> opencpd_kernel::Result<()> {
+    let term = plcs::term_named(pool, term).await?;
+    let g = Grouping { term: &term, level, within };
+    let place = "col-place";
+    let total = text("peer-total", &[]);
+    let (title, heads, rows): (&str, Vec<String>, Vec<Vec<String>>) = match report {
+        "coverage" => {
+            let r = reports::head_teachers_visited(pool, actor, &g).await?;
+            let rows = r
+                .rows
+                .iter()
+                .map(|x| (x.unit_name.clone(), x))
+                .chain([(total.clone(), &r.total)])
+                .map(|(n, x)| vec![n, shown(&x.head_teachers), shown(&x.visited), pct(x.share)])
+                .collect();
+            ("peer-heads-visited", headers(&[place, "peer-head-teachers", "peer-visited", "peer-share"]), rows)
+        }
+        "regularity" => {
+            let r = reports::plc_regularity(pool, actor, &g).await?;
+            let rows = r
+                .rows
+                .iter()
+                .map(|x| (x.unit_name.clone(), x))
+                .chain([(total.clone(), &r.total)])
+                .map(|(n, x)| {
+                    vec![
+                        n,
+                        x.plcs.to_string(),
+                        x.planned.to_string(),
+                        x.held.to_string(),
+                        pct(x.regularity),
+                        format!("{} / {}", shown(&x.present), shown(&x.expected)),
+                        pct(x.attendance),
+                        shown(&x.guests),
+                    ]
+                })
+                .collect();
+            let keys = [
+                place,
+                "peer-plcs",
+                "peer-planned",
+                "peer-held",
+                "peer-regularity-share",
+                "peer-present",
+                "peer-attendance-share",
+                "peer-guests",
+            ];
+            ("peer-regularity", headers(&keys), rows)
+        }
+        "action-points" => {
+            let r = reports::action_points(pool, actor, &g).await?;
+            let rows = r
+                .rows
+                .iter()
+                .map(|x| (x.unit_name.clone(), x))
+                .chain([(total.clone(), &r.total)])
+                .map(|(n, x)| {
+                    vec![n, shown(&x.due), shown(&x.on_time), shown(&x.late), shown(&x.overdue), pct(x.share_on_time)]
+                })
+                .collect();
+            let keys = [place, "peer-due", "peer-on-time", "peer-late", "peer-overdue", "peer-share"];
+            ("peer-points-on-time", headers(&keys), rows)
+        }
+        "leaders" => {
+            let r = reports::leaders_of_learning(pool, actor, &g).await?;
+            let rows = r
+                .rows
+                .iter()
+                .map(|x| (x.unit_name.clone(), x))
+                .chain([(total.clone(), &r.total)])
+                .map(|(n, x)| vec![n, shown(&x.head_teachers), shown(&x.leaders), pct(x.share)])
+                .collect();
+            ("peer-leaders", headers(&[place, "peer-head-teachers", "peer-leaders-count", "peer-share"]), rows)
+        }
+        _ => {
+            let Some(programme) = programme else {
+                return Err(opencpd_domain::Problem::new("required").in_column("programme").into());
+            };
+            let c = reports::cascade(pool, actor, programme, &term, within).await?;
+            let rows = c
+                .levels
+                .iter()
+                .map(|l| {
+                    vec![
+                        text("peer-depth-n", &[("depth", l.depth.to_string())]),
+                        shown(&l.coachees),
+                        shown(&l.visited),
+                        pct(l.share),
+                        shown(&l.visits),
+                        l.visits_per_coachee
+                            .map(|v| opencpd_domain::i18n::number(v, 1, lang()))
+                            .unwrap_or_else(|| "–".into()),
+                        shown(&l.repeat),
+                    ]
+                })
+                .collect();
+            let keys = [
+                "peer-depth",
+                "peer-coachees",
+                "peer-visited",
+                "peer-share",
+                "peer-visits",
+                "peer-visits-per-coachee",
+                "peer-repeat",
+            ];
+            ("peer-cascade-levels", headers(&keys), rows)
+        }
+    };
+    println!("{} — {} ({} – {})", text(title, &[]), term.name, term.start_on, term.end_on);
+    print_table(&heads, &rows);
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Peer learning and coaching end to end: the demo built by the binary and read back by
+//! `opencpd peer …` on both backends, and a meeting recorded in a real browser at a
+//! phone's width, its action point carried to the next meeting's form.
+
+use crate::browser::Browser;
+use crate::helpers::{Backend, TestApp, TestDb, backends};
+use fantoccini::Locator;
+use std::process::Output;
+
+fn opencpd(args: &[&str], lang: &str) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+        .args(args)
+        .env_remove("OPENCPD_DB")
+        .env("OPENCPD_LANG", lang)
+        .output()
+        .expect("run opencpd")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+async fn scalar(db: &TestDb, sql: &'static str) -> i64 {
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(sql).fetch_one(p).await).expect(sql)
+}
+
+#[tokio::test]
+async fn the_demo_holds_plcs_and_a_cascade_and_the_commands_read_them_in_english_and_french() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let out = opencpd(&["demo", "--db", &db.url, "--no-serve", "--password", "test-password"], "en");
+        assert!(out.status.success(), "demo failed: {}", text(&out.stderr));
+        let said = text(&out.stdout);
+        assert!(said.contains("Peer learning:"), "{said}");
+        let meetings = scalar(&db, "SELECT COUNT(*) FROM plc_meetings").await;
+        let visits = scalar(&db, "SELECT COUNT(*) FROM coaching_visits").await;
+        assert!(meetings > 50 && visits > 20, "{meetings} meetings, {visits} visits");
+        // Every visit is by the coachee's coach, and no meeting is in the future.
+        let strays = scalar(
+            &db,
+            "SELECT COUNT(*) FROM coaching_visits v JOIN coaching_relations r ON r.id = v.relation_id \
+             WHERE r.coach_id <> v.coach_id OR r.coachee_id <> v.coachee_id",
+        )
+        .await;
+        assert_eq!(strays, 0);
+
+        // The PLCs, a page of five.
+        let out = opencpd(&["peer", "plcs", "--db", &db.url, "--per-page", "5"], "en");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let plcs = scalar(&db, "SELECT COUNT(*) FROM plcs").await;
+        let listed = text(&out.stdout);
+        assert!(listed.contains(&format!("PLCs 1 to 5 of {plcs}.")), "{listed}");
+        assert_eq!(listed.lines().filter(|l| l.starts_with("PLC-")).count(), 5, "{listed}");
+        let out = opencpd(&["peer", "plcs", "--db", &db.url, "--sort", "nope"], "fr");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("sort"), "{}", text(&out.stderr));
+
+        // A coach's visits of the term, as CSV on standard output; the summary in French.
+        let coach = scalar(
+            &db,
+            "SELECT coach_id FROM coaching_visits GROUP BY coach_id ORDER BY COUNT(*) DESC, coach_id LIMIT 1",
+        )
+        .await;
+        let coach = coach.to_string();
+        let out = opencpd(&["peer", "visits", "--coach", &coach, "--db", &db.url], "fr");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let csv = text(&out.stdout);
+        assert!(csv.starts_with("visited_on,programme,coachee_id,coachee,instrument"), "{csv}");
+        assert!(text(&out.stderr).contains("visite"), "{}", text(&out.stderr));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("visits.xlsx");
+        let out = opencpd(
+            &[
+                "peer",
+                "visits",
+                "--coach",
+                &coach,
+                "--format",
+                "xlsx",
+                "--out",
+                file.to_str().unwrap(),
+                "--db",
+                &db.url,
+            ],
+            "en",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::read(&file).unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+        let out = opencpd(&["peer", "visits", "--coach", "999999999", "--db", &db.url], "en");
+        assert_eq!(out.status.code(), Some(1), "an unknown coach is not found");
+
+        // The reports as tables, in both languages.
+        for (report, title) in [
+            ("coverage", "Head teachers visited at least once this term"),
+            ("regularity", "PLC regularity"),
+            ("action-points", "Action points closed on time"),
+            ("leaders", "Head teachers who are leaders of learning"),
+        ] {
+            let out = opencpd(&["peer", "report", report, "--level", "district", "--db", &db.url], "en");
+            assert!(out.status.success(), "{report}: {}", text(&out.stderr));
+            let table = text(&out.stdout);
+            assert!(table.starts_with(title) && table.contains("Total"), "{report}: {table}");
+        }
+        let out = opencpd(&["peer", "report", "cascade", "--programme", "BLF", "--db", &db.url], "fr");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let table = text(&out.stdout);
+        assert!(table.starts_with("Couverture par niveau de la cascade") && table.contains("Niveau 3"), "{table}");
+        let out = opencpd(&["peer", "report", "coverage", "--level", "galaxy", "--db", &db.url], "en");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("galaxy"), "{}", text(&out.stderr));
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn browser_records_a_meeting_on_a_phone_and_sees_its_action_point_carried_to_the_next() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+    let plc = app.scalar("SELECT MIN(id) FROM plcs").await;
+    let owner: i64 = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        "SELECT person_id FROM plc_people WHERE plc_id = $1 AND role = 'member' ORDER BY person_id LIMIT 1"
+    )
+    .bind(plc)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url(&format!("/plcs/{plc}/meetings/new"))).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#meeting-form")).await.unwrap();
+    // The form fits the phone: nothing to scroll sideways.
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+    let yesterday = (opencpd_kernel::today() - chrono::Duration::days(1)).to_string();
+    let due = (opencpd_kernel::today() + chrono::Duration::days(14)).to_string();
+    b.client
+        .execute(
+            "document.querySelector('[name=held_on]').value = arguments[0]; \
+             document.querySelector('[name=ap_due_0]').value = arguments[1];",
+            vec![yesterday.clone().into(), due.into()],
+        )
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("[name=attend]")).await.unwrap().click().await.unwrap();
+    let title = "Visit the P2 class together on Friday";
+    b.client.find(Locator::Css("[name=ap_title_0]")).await.unwrap().send_keys(title).await.unwrap();
+    b.client.find(Locator::Css("[name=ap_owner_0]")).await.unwrap().select_by_value(&owner.to_string()).await.unwrap();
+    b.client.find(Locator::Css("#save-meeting")).await.unwrap().click().await.unwrap();
+    // The meeting's page lists the point agreed.
+    assert!(b.text("h1").await.contains(&yesterday), "on the meeting's page");
+    assert!(b.text("#agreed").await.contains(title));
+    // The next meeting's form carries it over, with its status to change.
+    b.client.find(Locator::Css("#next-meeting")).await.unwrap().click().await.unwrap();
+    let carried = b.text("#carried").await;
+    assert!(carried.contains(title), "{carried}");
+    // A point with no owner is refused, naming the field, and nothing is stored.
+    let before = app.scalar("SELECT COUNT(*) FROM plc_meetings").await;
+    b.client.find(Locator::Css("[name=ap_title_0]")).await.unwrap().send_keys("Nobody's job").await.unwrap();
+    b.client
+        .execute("document.querySelector('[name=ap_due_0]').value = arguments[0];", vec![yesterday.into()])
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("#save-meeting")).await.unwrap().click().await.unwrap();
+    let problems = b.text("#problems").await;
+    assert!(problems.contains("owner"), "{problems}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM plc_meetings").await, before);
+}
