@@ -9,10 +9,10 @@
 //!
 //! Deterministic for a seed (and the day it is built on: dates are counted back from it).
 
-use opencpd_peer::model::{PlcModelInput, TermInput};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::{Actor, Db, Result, Tx, on_db};
+use opencpd_peer::model::{PlcModelInput, TermInput};
 use std::collections::BTreeMap;
 
 /// What the demo holds.

@@ -72,6 +72,7 @@ problem-busy = the server is reading too many large requests; try again in { $se
 problem-too-short = too short (at least { $min } characters)
 problem-conflict = this conflicts with existing data: { $detail }
 problem-no-database = there is no database at { $database }; give the right --db (or OPENCPD_DB), or create one with opencpd serve, opencpd demo or opencpd restore
+problem-not-a-database = { $database } is not an OpenCPD database (not a SQLite file); give the right --db (or OPENCPD_DB)
 problem-no-file = there is no file { $file }
 problem-file-exists = { $file } exists already; choose a new file name
 problem-not-a-backup = { $file } is not an OpenCPD backup
@@ -732,6 +733,51 @@ restore-kept = The previous database is kept as { $kept }.
 restore-nothing-kept = The database held no data before; nothing was kept aside.
 demo-has-data = { $database } already holds data: opencpd serve serves it; opencpd demo --replace builds the demo afresh and keeps the current file aside.
 demo-kept = The previous database is kept as { $kept }.
+
+## The command line: summaries
+cli-demo-built = Demo built in { $seconds } s: { $units } units, { $schools } schools, { $people } people, { $positions } positions.
+cli-demo-database = Database { $database }: { $megabytes } MB
+cli-demo-delivery = Delivery: { $programmes } programmes, { $courses } courses, { $cohorts } cohorts, { $enrolments } enrolments, { $marks } attendance marks, { $certificates } certificates.
+cli-demo-outreach = Outreach: { $events } events, { $resources } resources delivered to schools ({ $checks } checks), { $awards } teacher awards.
+cli-demo-evaluation = Evaluation { $code }: { $schools } schools drawn into 3 arms; { $rows } learner-outcome rows (2022 to 2025).
+cli-demo-peer = Peer learning: { $plcs } PLCs, { $meetings } meetings, { $points } action points; coaching: { $relations } relations, { $visits } visits.
+cli-demo-accounts = Accounts (password: { $password }):
+cli-demo-login = Log in as admin / { $password }
+cli-serving = Serving on { $address } (Ctrl-C to stop)
+cli-exported-units = Exported { $count } { $count ->
+    [one] unit
+   *[other] units
+  }.
+cli-exported-schools = Exported { $count } { $count ->
+    [one] school
+   *[other] schools
+  }.
+cli-exported-people = Exported { $count } { $count ->
+    [one] person
+   *[other] people
+  }.
+cli-exported-positions = Exported { $count } { $count ->
+    [one] position
+   *[other] positions
+  }.
+cli-exported-to = Exported { $count } { $count ->
+    [one] submission
+   *[other] submissions
+  } to { $file }.
+cli-backed-up = Backed up to { $file }
+cli-published = Published { $code } version { $version } ({ $title }) as instrument { $id }.
+cli-form-refused = { $file }: { $count } { $count ->
+    [one] problem
+   *[other] problems
+  }; nothing was stored.
+cli-user-created = Created { $username } ({ $role }).
+cli-user-active = { $username } is now active.
+cli-user-disabled = { $username } is now disabled.
+cli-token-revoked = Token { $id } ({ $name }) of { $username } is revoked.
+cli-password-set = The password of { $username } is set; their sessions ended.
+cli-wrote = Wrote { $file }
+cli-stdout = standard output
+cli-xlsx-needs-out = XLSX needs --out FILE
 
 # Lists: paging, sorting, search
 list-search = Search by name or code

@@ -72,6 +72,7 @@ problem-busy = le serveur lit trop de grosses requêtes ; réessayez dans { $sec
 problem-too-short = trop court ({ $min } caractères au moins)
 problem-conflict = cela contredit des données existantes : { $detail }
 problem-no-database = il n'y a pas de base de données à { $database } ; donnez le bon --db (ou OPENCPD_DB), ou créez-en une avec opencpd serve, opencpd demo ou opencpd restore
+problem-not-a-database = { $database } n'est pas une base de données OpenCPD (pas un fichier SQLite) ; donnez le bon --db (ou OPENCPD_DB)
 problem-no-file = le fichier { $file } n'existe pas
 problem-file-exists = { $file } existe déjà ; choisissez un nouveau nom de fichier
 problem-not-a-backup = { $file } n'est pas une sauvegarde OpenCPD
@@ -732,6 +733,51 @@ restore-kept = La base précédente est conservée sous { $kept }.
 restore-nothing-kept = La base ne contenait aucune donnée ; rien n'a été mis de côté.
 demo-has-data = { $database } contient déjà des données : opencpd serve la sert ; opencpd demo --replace reconstruit la démo et met le fichier actuel de côté.
 demo-kept = La base précédente est conservée sous { $kept }.
+
+## The command line: summaries
+cli-demo-built = Démo construite en { $seconds } s : { $units } unités, { $schools } écoles, { $people } personnes, { $positions } postes.
+cli-demo-database = Base de données { $database } : { $megabytes } Mo
+cli-demo-delivery = Formation : { $programmes } programmes, { $courses } cours, { $cohorts } cohortes, { $enrolments } inscriptions, { $marks } présences notées, { $certificates } certificats.
+cli-demo-outreach = Sensibilisation : { $events } événements, { $resources } ressources livrées aux écoles ({ $checks } vérifications), { $awards } distinctions d'enseignants.
+cli-demo-evaluation = Évaluation { $code } : { $schools } écoles réparties en 3 bras ; { $rows } lignes de résultats d'apprentissage (2022 à 2025).
+cli-demo-peer = Apprentissage entre pairs : { $plcs } CAP, { $meetings } réunions, { $points } actions ; accompagnement : { $relations } relations, { $visits } visites.
+cli-demo-accounts = Comptes (mot de passe : { $password }) :
+cli-demo-login = Connectez-vous en tant que admin / { $password }
+cli-serving = En service sur { $address } (Ctrl-C pour arrêter)
+cli-exported-units = { $count } { $count ->
+    [one] unité exportée
+   *[other] unités exportées
+  }.
+cli-exported-schools = { $count } { $count ->
+    [one] école exportée
+   *[other] écoles exportées
+  }.
+cli-exported-people = { $count } { $count ->
+    [one] personne exportée
+   *[other] personnes exportées
+  }.
+cli-exported-positions = { $count } { $count ->
+    [one] poste exporté
+   *[other] postes exportés
+  }.
+cli-exported-to = { $count } { $count ->
+    [one] soumission exportée
+   *[other] soumissions exportées
+  } vers { $file }.
+cli-backed-up = Sauvegarde écrite dans { $file }
+cli-published = { $code } version { $version } ({ $title }) publié comme instrument { $id }.
+cli-form-refused = { $file } : { $count } { $count ->
+    [one] problème
+   *[other] problèmes
+  } ; rien n'a été enregistré.
+cli-user-created = { $username } créé ({ $role }).
+cli-user-active = { $username } est maintenant actif.
+cli-user-disabled = { $username } est maintenant désactivé.
+cli-token-revoked = Le jeton { $id } ({ $name }) de { $username } est révoqué.
+cli-password-set = Le mot de passe de { $username } est défini ; ses sessions sont terminées.
+cli-wrote = { $file } écrit
+cli-stdout = la sortie standard
+cli-xlsx-needs-out = XLSX demande --out FICHIER
 
 # Listes : pages, tri, recherche
 list-search = Chercher par nom ou code

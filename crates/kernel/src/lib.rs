@@ -156,6 +156,17 @@ pub enum IfMissing {
     Refuse,
 }
 
+/// SQLite's "file is not a database" (code 26) as one problem naming the file; any other
+/// error as it is.
+fn not_a_database(e: sqlx::Error, path: &std::path::Path) -> Error {
+    if let sqlx::Error::Database(d) = &e
+        && d.code().as_deref() == Some("26")
+    {
+        return Error::invalid(opencpd_domain::Problem::new("not-a-database").arg("database", path.display()));
+    }
+    e.into()
+}
+
 impl Db {
     /// Connects to `url`: `postgres://…` for PostgreSQL, otherwise a SQLite file path or
     /// `sqlite:` URL, whose file is created when missing only with [`IfMissing::Create`].
@@ -193,7 +204,8 @@ impl Db {
                 .min_connections(1)
                 .test_before_acquire(false)
                 .connect_with(options)
-                .await?;
+                .await
+                .map_err(|e| not_a_database(e, path))?;
             Ok(Db::Sqlite(pool))
         }
     }

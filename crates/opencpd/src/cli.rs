@@ -5,7 +5,7 @@
 //! database is marked in use while a command runs (`backup::InUse`) and closed at the end,
 //! its write-ahead log copied back.
 
-use crate::database::{DEFAULT_DB, close_opened, lang, open, told};
+use crate::database::{DEFAULT_DB, close_opened, lang, open, text, told};
 use crate::delivery_cli::bar;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -193,7 +193,8 @@ enum InstrumentAction {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Export an instrument's submissions, one row each, labels in the chosen language.
+    /// Export an instrument's submissions, one row each, labels in the chosen language
+    /// (CSV to standard output unless --out is given, as `export` does).
     Export {
         id: i64,
         #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
@@ -201,7 +202,7 @@ enum InstrumentAction {
         #[arg(long, default_value = "en")]
         lang: String,
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -300,10 +301,6 @@ enum UserAction {
     },
 }
 
-fn text(id: &str, args: &[(&str, String)]) -> String {
-    opencpd_domain::i18n::catalog().text(lang(), id, args)
-}
-
 fn kind(text: &str) -> anyhow::Result<ImportKind> {
     ImportKind::parse(text).map_err(|p| anyhow::anyhow!("{p}"))
 }
@@ -369,54 +366,75 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             pb.finish_and_clear();
             let elapsed = started.elapsed();
+            let n = |v: u64| v.to_string();
             println!(
-                "Demo built in {:.1} s: {} units, {} schools, {} people, {} positions.",
-                elapsed.as_secs_f64(),
-                summary.units,
-                summary.schools,
-                summary.people,
-                summary.positions
+                "{}",
+                text(
+                    "cli-demo-built",
+                    &[
+                        ("seconds", opencpd_domain::i18n::decimal(elapsed.as_secs_f64(), 1, lang())),
+                        ("units", n(summary.units)),
+                        ("schools", n(summary.schools)),
+                        ("people", n(summary.people)),
+                        ("positions", n(summary.positions)),
+                    ]
+                )
             );
             if let Some(file) = &sqlite_file
                 && let Ok(meta) = std::fs::metadata(file)
             {
-                println!("Database {db}: {:.1} MB", meta.len() as f64 / 1e6);
+                let megabytes = opencpd_domain::i18n::decimal(meta.len() as f64 / 1e6, 1, lang());
+                println!("{}", text("cli-demo-database", &[("database", db.clone()), ("megabytes", megabytes)]));
             }
             println!(
-                "Delivery: {} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates.",
-                delivery.programmes,
-                delivery.courses,
-                delivery.cohorts,
-                delivery.enrolments,
-                delivery.marks,
-                delivery.certificates
+                "{}",
+                text(
+                    "cli-demo-delivery",
+                    &[
+                        ("programmes", delivery.programmes.to_string()),
+                        ("courses", delivery.courses.to_string()),
+                        ("cohorts", delivery.cohorts.to_string()),
+                        ("enrolments", n(delivery.enrolments)),
+                        ("marks", n(delivery.marks)),
+                        ("certificates", n(delivery.certificates)),
+                    ]
+                )
             );
             let o = &delivery.outreach;
             if o.events > 0 {
-                println!(
-                    "Outreach: {} events, {} resources delivered to schools ({} checks), {} teacher awards.",
-                    o.events, o.resources, o.checks, o.awards
-                );
+                let args = [
+                    ("events", o.events.to_string()),
+                    ("resources", o.resources.to_string()),
+                    ("checks", o.checks.to_string()),
+                    ("awards", o.awards.to_string()),
+                ];
+                println!("{}", text("cli-demo-outreach", &args));
             }
             if evaluation.schools > 0 {
-                println!(
-                    "Evaluation {}: {} schools drawn into 3 arms; {} learner-outcome rows (2022 to 2025).",
-                    evaluation.evaluation, evaluation.schools, evaluation.outcome_rows
-                );
+                let args = [
+                    ("code", evaluation.evaluation.clone()),
+                    ("schools", n(evaluation.schools)),
+                    ("rows", n(evaluation.outcome_rows)),
+                ];
+                println!("{}", text("cli-demo-evaluation", &args));
             }
-            println!(
-                "Peer learning: {} PLCs, {} meetings, {} action points; coaching: {} relations, {} visits.",
-                peer.plcs, peer.meetings, peer.action_points, peer.relations, peer.visits
-            );
-            println!("Accounts (password: {password}):");
+            let args = [
+                ("plcs", n(peer.plcs)),
+                ("meetings", n(peer.meetings)),
+                ("points", n(peer.action_points)),
+                ("relations", n(peer.relations)),
+                ("visits", n(peer.visits)),
+            ];
+            println!("{}", text("cli-demo-peer", &args));
+            println!("{}", text("cli-demo-accounts", &[("password", password.clone())]));
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);
             }
-            println!("Log in as admin / {password}");
+            println!("{}", text("cli-demo-login", &[("password", password.clone())]));
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("Serving on http://{listen} (Ctrl-C to stop)");
+            println!("{}", text("cli-serving", &[("address", format!("http://{listen}"))]));
             opencpd_web::serve(pool, listen, Default::default()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -456,7 +474,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 exports::export(&pool, &Actor::system(), kind).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let n = rows.len();
             write_out(format, &headers, rows, out.as_ref())?;
-            eprintln!("Exported {n} {}.", kind.key());
+            eprintln!("{}", text(&format!("cli-exported-{}", kind.key()), &[("count", n.to_string())]));
             Ok(ExitCode::SUCCESS)
         }
         Command::Template { kind: k, format, out } => {
@@ -467,7 +485,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             match (out, format) {
                 (Some(path), _) => std::fs::write(&path, bytes).with_context(|| path.display().to_string())?,
                 (None, Format::Csv) => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
-                (None, _) => anyhow::bail!("XLSX needs --out FILE"),
+                (None, _) => anyhow::bail!("{}", text("cli-xlsx-needs-out", &[])),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -514,7 +532,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             .await;
             pb.finish_and_clear();
             written.map_err(|e| told(e, lang())).context("writing the backup")?;
-            println!("Backed up to {}", file.display());
+            println!("{}", text("cli-backed-up", &[("file", file.display().to_string())]));
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, yes, db } => restore(&db.db, &file, yes).await,
@@ -535,7 +553,7 @@ fn write_out(format: Format, headers: &[&str], rows: Vec<Vec<String>>, out: Opti
             let mut lock = stdout.lock();
             opencpd_transfer::write_table(format, headers, rows, &mut lock)?;
         }
-        None => bail!("XLSX needs --out FILE"),
+        None => bail!("{}", text("cli-xlsx-needs-out", &[])),
     }
     Ok(())
 }
@@ -619,7 +637,10 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
             };
             match accounts::create_user(&pool, &actor, &new).await {
                 Ok(u) => {
-                    println!("Created {} ({}).", u.username, role.key());
+                    println!(
+                        "{}",
+                        text("cli-user-created", &[("username", u.username.clone()), ("role", role.key().to_string())])
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_))) => {
@@ -668,7 +689,8 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
             let pool = open(&db.db, IfMissing::Refuse).await?;
             match accounts::revoke_token(&pool, &actor, id).await {
                 Ok(t) => {
-                    println!("Token {} ({}) of {} is revoked.", t.id, t.name, t.username);
+                    let args = [("id", t.id.to_string()), ("name", t.name.clone()), ("username", t.username.clone())];
+                    println!("{}", text("cli-token-revoked", &args));
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => refused(e),
@@ -682,7 +704,7 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
             let pool = open(&db.db, IfMissing::Refuse).await?;
             match accounts::reset_password(&pool, &actor, &username, &password).await {
                 Ok(()) => {
-                    println!("The password of {} is set; their sessions ended.", accounts::login_name(&username));
+                    println!("{}", text("cli-password-set", &[("username", accounts::login_name(&username))]));
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => refused(e),
@@ -721,7 +743,8 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
     let pool = open(url, IfMissing::Refuse).await?;
     match accounts::set_disabled(&pool, &Actor::system(), username, disabled).await {
         Ok(u) => {
-            println!("{} is now {}.", u.username, if u.disabled { "disabled" } else { "active" });
+            let id = if u.disabled { "cli-user-disabled" } else { "cli-user-active" };
+            println!("{}", text(id, &[("username", u.username.clone())]));
             Ok(ExitCode::SUCCESS)
         }
         Err(opencpd_kernel::Error::NotFound) => {
@@ -795,11 +818,18 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
             let lang = opencpd_domain::i18n::resolve(&lang);
             match instruments::import(&pool, &Actor::system(), &file.to_string_lossy(), &bytes, &kind).await {
                 Ok(i) => {
-                    println!("Published {} version {} ({}) as instrument {}.", i.code, i.version, i.title, i.id);
+                    let args = [
+                        ("code", i.code.clone()),
+                        ("version", i.version.to_string()),
+                        ("title", i.title.clone()),
+                        ("id", i.id.to_string()),
+                    ];
+                    println!("{}", text("cli-published", &args));
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(opencpd_kernel::Error::Invalid(problems)) => {
-                    eprintln!("{}: {} problem(s); nothing was stored.", file.display(), problems.len());
+                    let args = [("file", file.display().to_string()), ("count", problems.len().to_string())];
+                    eprintln!("{}", text("cli-form-refused", &args));
                     for p in problems {
                         eprintln!("  {}", p.located(lang));
                     }
@@ -823,24 +853,31 @@ async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
         }
         InstrumentAction::Export { id, format, lang, out, db } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
+            if out.is_none() && format != Format::Csv {
+                bail!("{}", text("cli-xlsx-needs-out", &[]));
+            }
             let pool = open(&db.db, IfMissing::Refuse).await?;
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?,
-            );
+            let mut sink: Box<dyn Write> = match &out {
+                Some(out) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
             let lang = opencpd_domain::i18n::resolve(&lang);
             let n = instruments::export(&pool, &Actor::system(), id, lang, format, |bytes| {
-                std::future::ready(file.write_all(&bytes))
+                std::future::ready(sink.write_all(&bytes))
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            file.flush()?;
-            eprintln!("Exported {n} submissions to {}.", out.display());
+            sink.flush()?;
+            let to = out.as_ref().map_or_else(|| text("cli-stdout", &[]), |o| o.display().to_string());
+            eprintln!("{}", text("cli-exported-to", &[("count", n.to_string()), ("file", to)]));
             Ok(ExitCode::SUCCESS)
         }
         InstrumentAction::Sample { out } => {
             std::fs::write(&out, opencpd_demo::lesson_observation_xlsform())
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("Wrote {}", out.display());
+            println!("{}", text("cli-wrote", &[("file", out.display().to_string())]));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -39,6 +39,11 @@ pub fn lang() -> &'static str {
     opencpd_domain::i18n::resolve(&std::env::var("OPENCPD_LANG").unwrap_or_default())
 }
 
+/// A message of the catalogue in the command line's language.
+pub fn text(id: &str, args: &[(&str, String)]) -> String {
+    opencpd_domain::i18n::catalog().text(lang(), id, args)
+}
+
 /// A store error as a person reads it: problems in `lang`, anything else as it is.
 pub fn told(e: opencpd_kernel::Error, lang: &str) -> anyhow::Error {
     match e {

@@ -4,14 +4,14 @@
 //! the cascade's levels) as tables. Acts as the operator, like every command; messages in
 //! `OPENCPD_LANG` (English or French).
 
-use crate::database::{lang, open, told};
+use crate::database::{lang, open, text, told};
 use clap::Subcommand;
+use opencpd_kernel::IfMissing;
 use opencpd_kernel::paging::Page;
 use opencpd_kernel::{Actor, Db};
 use opencpd_peer::model::ShownCount;
 use opencpd_peer::store::reports::{self, Grouping};
 use opencpd_peer::store::{coaching, plcs};
-use opencpd_kernel::IfMissing;
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -73,10 +73,6 @@ pub enum PeerCommand {
         #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
         db: String,
     },
-}
-
-fn text(id: &str, args: &[(&str, String)]) -> String {
-    opencpd_domain::i18n::catalog().text(lang(), id, args)
 }
 
 /// Columns padded to their widest cell, numbers to the right.

@@ -876,3 +876,42 @@ async fn instrument_list_has_a_header_then_one_line_an_instrument() {
     assert_eq!(lines.len() as i64 - 1, count(&db, "instruments").await);
     assert!(count(&db, "instruments").await > 0, "the demo publishes instruments");
 }
+
+/// What a command says follows `OPENCPD_LANG`, with plurals; `instrument export` writes
+/// to standard output as `export` does (XLSX still needs a file); a file that is not a
+/// database is named once, in plain words, not as a driver's error code.
+#[tokio::test]
+async fn summaries_follow_the_language_and_instrument_export_writes_to_standard_output() {
+    let db = demo_db(Backend::Sqlite).await;
+    let french = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(args)
+            .env_remove("OPENCPD_DB")
+            .env("OPENCPD_LANG", "fr")
+            .output()
+            .expect("run opencpd")
+    };
+    let out = french(&["export", "schools", "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let n = stdout(&out).lines().count() - 1;
+    assert!(stderr(&out).contains(&format!("{n} écoles exportées.")), "{}", stderr(&out));
+
+    let listed = stdout(&opencpd(&["instrument", "list", "--db", &db.url]));
+    let id = listed.lines().find(|l| l.contains("lesson_observation")).and_then(|l| l.split_whitespace().next());
+    let id = id.expect("the demo's observation form is listed");
+    let out = opencpd(&["instrument", "export", id, "--db", &db.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("uuid,collected_at,"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("submissions to standard output"), "{}", stderr(&out));
+    let out = french(&["instrument", "export", id, "--format", "xlsx", "--db", &db.url]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("XLSX demande --out FICHIER"), "{}", stderr(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "notes.db", b"these are notes, not a database\n");
+    let out = french(&["export", "schools", "--db", &bad.display().to_string()]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(said.contains("n'est pas une base de données OpenCPD"), "{said}");
+    assert!(!said.contains("code: 26") && said.matches("notes.db").count() <= 2, "{said}");
+}
