@@ -639,7 +639,7 @@ pub async fn build(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u
     // (user name, display name, role, unit scope, school scope, scope as printed)
     type Account<'a> = (&'a str, &'a str, &'static str, Option<i64>, Option<i64>, String);
     let accounts: Vec<Account> = vec![
-        ("admin", "System administrator", "system_admin", None, None, "everything".into()),
+        ("admin", "Immaculée Ingabire", "system_admin", None, None, "everything".into()),
         ("national.rw", "National officer, Rwanda", "national_officer", Some(b.units[rw].id), None, "Rwanda".into()),
         (
             "national.cm",

@@ -97,8 +97,23 @@ home-title = Home
 home-welcome = Welcome, { $name }
 home-roles = Your roles
 home-browse = Browse
-home-my-schools = My school
-home-my-record = My CPD record
+home-my-cpd = My CPD in { $year }
+home-hours-of = hours of { $threshold } expected
+home-credits-of = credits of { $threshold } expected
+home-certificates = { $count ->
+    [one] certificate
+   *[other] certificates
+  }
+home-below-threshold = Your CPD this year is below the threshold of your role.
+home-open-record = My full CPD record
+home-open-field = Surveys and forms to fill in (field app)
+home-next-sessions = My next sessions
+home-no-sessions = No session is planned for you.
+home-school-data = The school's learner data
+home-staff-cpd = Staff and their CPD in { $year }
+home-staff-below = { $below } of { $total } below the threshold of their role
+home-below = Below the threshold
+home-on-track = On track
 count-schools = schools
 count-staff = staff in post
 count-units = administrative units

@@ -97,8 +97,23 @@ home-title = Accueil
 home-welcome = Bienvenue, { $name }
 home-roles = Vos rôles
 home-browse = Parcourir
-home-my-schools = Mon école
-home-my-record = Mon dossier de formation continue
+home-my-cpd = Ma formation continue en { $year }
+home-hours-of = heures sur { $threshold } attendues
+home-credits-of = crédits sur { $threshold } attendus
+home-certificates = { $count ->
+    [one] certificat
+   *[other] certificats
+  }
+home-below-threshold = Votre formation continue de cette année est sous le seuil de votre fonction.
+home-open-record = Mon dossier de formation continue
+home-open-field = Enquêtes et formulaires à remplir (application de terrain)
+home-next-sessions = Mes prochaines séances
+home-no-sessions = Aucune séance n'est prévue pour vous.
+home-school-data = Les données des élèves de l'école
+home-staff-cpd = Le personnel et sa formation continue en { $year }
+home-staff-below = { $below } sur { $total } sous le seuil de leur fonction
+home-below = Sous le seuil
+home-on-track = En bonne voie
 count-schools = écoles
 count-staff = personnels en poste
 count-units = unités administratives

@@ -48,21 +48,43 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
+    use opencpd_delivery::store::record;
+    use opencpd_domain::Scope;
     let actor = ctx.actor()?;
-    let stats = crate::unit_stats(&state.db).await?;
-    let counts = registry::counts(&state.db, actor, &stats).await?;
-    let units = registry::start_units(&state.db, actor, &stats).await?;
-    let schools = registry::own_schools(&state.db, actor).await?;
-    let own: Vec<i64> = actor
-        .grants
-        .iter()
-        .filter_map(|g| match g.scope {
-            opencpd_domain::Scope::Own { person_id } => Some(person_id),
-            _ => None,
-        })
-        .collect();
+    let today = opencpd_kernel::today();
+    let year = chrono::Datelike::year(&today);
+    // Each role's home shows what that role works with: an officer the units in scope,
+    // a school leader the school's staff and their CPD, a teacher their own CPD.
+    let officer = actor.grants.iter().any(|g| matches!(g.scope, Scope::Everything | Scope::Unit { .. }));
+    let (counts, units) = if officer {
+        let stats = crate::unit_stats(&state.db).await?;
+        let counts = registry::counts(&state.db, actor, &stats).await?;
+        (Some(counts), registry::start_units(&state.db, actor, &stats).await?)
+    } else {
+        (None, Vec::new())
+    };
+    let mut schools = Vec::new();
+    for school in registry::own_schools(&state.db, actor).await? {
+        let staff = record::school_staff_cpd(&state.db, actor, school.id, year).await?;
+        let below = staff.iter().filter(|s| s.below()).count();
+        let staff: Vec<_> = staff.into_iter().map(|s| (s.below(), s)).collect();
+        schools.push(minijinja::context! { school => v(&school), staff => v(&staff), below });
+    }
+    let mut own = Vec::new();
+    for g in &actor.grants {
+        if let Scope::Own { person_id } = g.scope {
+            let cpd = record::record(&state.db, actor, person_id, year).await?;
+            let this_year = cpd.years.iter().find(|y| y.year == year).cloned();
+            let next = record::next_sessions(&state.db, actor, person_id, today, 5).await?;
+            own.push(minijinja::context! { person_id, cpd => v(&cpd), this_year => v(&this_year), next => v(&next) });
+        }
+    }
     let roles: Vec<&str> = actor.grants.iter().map(|g| g.role.key()).collect();
-    state.templates.page(&ctx, "home.html", minijinja::context! { counts => v(&counts), units => v(&units), schools => v(&schools), own => v(&own), roles => v(&roles) })
+    state.templates.page(
+        &ctx,
+        "home.html",
+        minijinja::context! { counts => v(&counts), units => v(&units), schools, own, roles => v(&roles), year },
+    )
 }
 
 async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {

@@ -205,3 +205,93 @@ pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) ->
     .await)?;
     Ok(rows)
 }
+
+/// A session to come of a cohort someone is enrolled in.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct NextSession {
+    pub session_id: i64,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub venue: Option<String>,
+    pub cohort_id: i64,
+    pub cohort_code: String,
+    pub course_title: String,
+}
+
+/// The sessions from `from` on of the cohorts `person_id` is enrolled in and has not left,
+/// soonest first, at most `limit`; readable as the person is.
+pub async fn next_sessions(
+    db: &Db,
+    actor: &Actor,
+    person_id: i64,
+    from: NaiveDate,
+    limit: i64,
+) -> Result<Vec<NextSession>> {
+    let places = placements(db, &[person_id]).await?;
+    let place = places.get(&person_id).ok_or(Error::NotFound)?;
+    actor.require(Action::Read, &place.target(person_id))?;
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT s.id AS session_id, s.held_on, s.title, s.venue, h.id AS cohort_id, h.code AS cohort_code, \
+         k.title AS course_title FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+         JOIN courses k ON k.id = h.course_id JOIN sessions_held s ON s.cohort_id = h.id \
+         WHERE e.person_id = $1 AND e.withdrawn_on IS NULL AND s.held_on >= $2 \
+         ORDER BY s.held_on, s.id LIMIT $3"
+    )
+    .bind(person_id)
+    .bind(from)
+    .bind(limit)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// One member of a school's staff and their CPD of a year against their role's threshold
+/// (none when the role has no threshold).
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct StaffCpd {
+    pub person_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub role: String,
+    pub hours: f64,
+    pub credits: f64,
+    pub hours_per_year: Option<f64>,
+    pub credits_per_year: Option<f64>,
+}
+
+impl StaffCpd {
+    /// Whether this year's hours or credits fall short of the role's threshold.
+    pub fn below(&self) -> bool {
+        self.hours_per_year.is_some_and(|h| self.hours < h) || self.credits_per_year.is_some_and(|c| self.credits < c)
+    }
+}
+
+/// The staff of a school today (one row a person, their first role there) with the hours and
+/// credits of the CPD they completed in `year`, those below their threshold first; for
+/// whoever may read the school.
+pub async fn school_staff_cpd(db: &Db, actor: &Actor, school_id: i64, year: i32) -> Result<Vec<StaffCpd>> {
+    opencpd_registry::store::school(db, actor, school_id).await?;
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| Problem::new("bad-year").in_column("year").with_value(year.to_string()))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year's last day");
+    let today = opencpd_kernel::today();
+    let rows: Vec<StaffCpd> = on_db!(db, |p| sqlx::query_as(
+        "SELECT p.id AS person_id, p.given_name, p.family_name, MIN(x.role) AS role, \
+         COALESCE(MAX(d.hours), 0.0) AS hours, COALESCE(MAX(d.credits), 0.0) AS credits, \
+         MAX(t.hours_per_year) AS hours_per_year, MAX(t.credits_per_year) AS credits_per_year \
+         FROM positions x JOIN people p ON p.id = x.person_id LEFT JOIN cpd_thresholds t ON t.role = x.role \
+         LEFT JOIN (SELECT e.person_id, SUM(k.hours) AS hours, SUM(k.credits) AS credits FROM enrolments e \
+                    JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                    WHERE e.completed_on >= $2 AND e.completed_on <= $3 GROUP BY e.person_id) d ON d.person_id = p.id \
+         WHERE x.school_id = $1 AND x.start_date <= $4 AND (x.end_date IS NULL OR x.end_date >= $4) \
+         GROUP BY p.id, p.given_name, p.family_name ORDER BY p.family_name, p.given_name, p.id"
+    )
+    .bind(school_id)
+    .bind(from)
+    .bind(to)
+    .bind(today)
+    .fetch_all(p)
+    .await)?;
+    let mut rows = rows;
+    rows.sort_by_key(|r| !r.below());
+    Ok(rows)
+}

@@ -74,7 +74,7 @@ pub async fn sheet(db: &Db, actor: &Actor, session_id: i64, lang: &str) -> Resul
         rows: lines
             .into_iter()
             .map(|l| SheetRow {
-                name: format!("{} {}", l.family_name, l.given_name),
+                name: format!("{} {}", l.given_name, l.family_name),
                 staff_number: l.staff_number.unwrap_or_default(),
                 school: l.school.unwrap_or_default(),
             })
@@ -216,7 +216,7 @@ pub async fn mark_typed(db: &Db, actor: &Actor, session_id: i64, input: &TypedMa
         .map(|(l, s)| TypedLine {
             row: l.row,
             person_id: l.person_id,
-            name: format!("{} {}", l.family_name, l.given_name),
+            name: format!("{} {}", l.given_name, l.family_name),
             staff_number: l.staff_number.clone(),
             status: s.as_ref().map(|(st, _)| st.clone()).or_else(|| others.clone()),
         })

@@ -870,7 +870,7 @@ async fn render_mark(
         .iter()
         .map(|e| {
             let current = marks.get(&e.person_id).unwrap_or(&default);
-            minijinja::context! { person_id => e.person_id, name => format!("{} {}", e.family_name, e.given_name),
+            minijinja::context! { person_id => e.person_id, name => format!("{} {}", e.given_name, e.family_name),
             staff_number => &e.staff_number, status => current, marked => marks.contains_key(&e.person_id) }
         })
         .collect();

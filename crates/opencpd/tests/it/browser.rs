@@ -116,7 +116,7 @@ async fn log_in_drill_down_to_a_school_see_a_failed_import_and_switch_to_french(
     assert_eq!(b.text("#login-error").await, "wrong user name or password");
 
     b.login(&app, "admin").await;
-    assert_eq!(b.text("h1").await, "Welcome, System administrator");
+    assert_eq!(b.text("h1").await, "Welcome, Immaculée Ingabire");
     let schools = app.scalar("SELECT COUNT(*) FROM schools").await;
     assert_eq!(b.text("#count-schools").await, schools.to_string());
 
@@ -152,7 +152,7 @@ async fn log_in_drill_down_to_a_school_see_a_failed_import_and_switch_to_french(
     b.click_link("Français").await;
     assert_eq!(b.text("h1").await, "Importer");
     b.click_link("Accueil").await;
-    assert_eq!(b.text("h1").await, "Bienvenue, System administrator");
+    assert_eq!(b.text("h1").await, "Bienvenue, Immaculée Ingabire");
 }
 
 #[tokio::test]
@@ -522,7 +522,7 @@ async fn table_cells_show_their_column_label_on_a_phone() {
     let b = Browser::start(390, 844).await;
     b.login(&app, "admin").await;
     // The home page's table of units.
-    assert_eq!(b.text("h1").await, "Welcome, System administrator");
+    assert_eq!(b.text("h1").await, "Welcome, Immaculée Ingabire");
     let before = b
         .client
         .execute(

@@ -16,6 +16,7 @@ mod database;
 mod delivery;
 mod hardening;
 mod helpers;
+mod homes;
 mod indicators;
 mod instruments;
 mod lists;
