@@ -576,6 +576,7 @@ resource-checks = Later checks
 resource-checked-by = Checked by
 resource-never-checked = Not checked yet
 resource-record = Record the delivery
+resource-record-title = Record a delivery to this school
 resource-record-check = Record the check
 resource-check-recorded = Check recorded.
 resource-smart_classroom = Smart classroom

@@ -576,6 +576,7 @@ resource-checks = Vérifications
 resource-checked-by = Vérifié par
 resource-never-checked = Pas encore vérifié
 resource-record = Enregistrer la livraison
+resource-record-title = Enregistrer une livraison à cette école
 resource-record-check = Enregistrer la vérification
 resource-check-recorded = Vérification enregistrée.
 resource-smart_classroom = Classe numérique

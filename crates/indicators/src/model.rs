@@ -212,7 +212,7 @@ pub struct Answer {
 /// a disaggregation the indicator allows.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TargetInput {
+pub struct IndicatorTargetInput {
     #[serde(default)]
     pub place: Option<Place>,
     pub year: i64,

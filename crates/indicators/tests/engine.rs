@@ -2,7 +2,7 @@
 //! saved, answers by place and disaggregation, and targets on what an indicator allows.
 
 use opencpd_domain::{AccountRole, Grant, Scope};
-use opencpd_indicators::model::{IndicatorInput, NewReference, Place, Question, TargetInput};
+use opencpd_indicators::model::{IndicatorInput, IndicatorTargetInput, NewReference, Place, Question};
 use opencpd_indicators::store::{engine, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
@@ -184,7 +184,7 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
         close(a.total.value, 25.0);
 
         // Targets.
-        let target = |dis: Option<&str>, cat: Option<&str>| TargetInput {
+        let target = |dis: Option<&str>, cat: Option<&str>| IndicatorTargetInput {
             place: Some(Place::Unit(2)),
             year: 2024,
             disaggregation: dis.map(String::from),

@@ -64,3 +64,36 @@ pub async fn serve_state(listener: tokio::net::TcpListener, state: AppState) -> 
 pub async fn serve_on(listener: tokio::net::TcpListener, db: Db, config: WebConfig) -> anyhow::Result<()> {
     opencpd_http::serve_on(listener, db, config, AREAS).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AREAS;
+    use std::collections::BTreeMap;
+
+    /// The areas' OpenAPI parts are merged into one document, where a schema is known by
+    /// its name alone: two areas naming different shapes alike would leave one of them
+    /// described wrongly (answers then fail the contract check). Names are shared only by
+    /// identical shapes.
+    #[test]
+    fn no_two_areas_give_one_schema_name_two_shapes() {
+        let mut seen: BTreeMap<String, (&str, serde_json::Value)> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for area in AREAS {
+            let doc = (area.openapi)();
+            let Some(components) = doc.components else { continue };
+            for (name, schema) in components.schemas {
+                let shape = serde_json::to_value(&schema).expect("a schema as JSON");
+                match seen.get(&name) {
+                    Some((other, earlier)) if *earlier != shape => {
+                        clashes.push(format!("{name}: {other} and {}", area.name));
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, (area.name, shape));
+                    }
+                }
+            }
+        }
+        assert_eq!(clashes, Vec::<String>::new());
+    }
+}

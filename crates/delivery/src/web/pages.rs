@@ -973,10 +973,13 @@ async fn render_record(
     let record = record::record(&state.db, actor, id, year).await?;
     let awards = awards::awards_of(&state.db, actor, id).await?;
     let manage_awards = crate::store::may_manage_person(&state.db, actor, id).await?;
+    let programmes =
+        if manage_awards { opencpd_outreach::store::programme_choices(&state.db).await? } else { Vec::new() };
     let html = state.templates.page(
         ctx,
         "delivery/record.html",
         minijinja::context! { person => v(&person), record => v(&record), year, awards => v(&awards), manage_awards,
+        programmes => v(&programmes),
         today => opencpd_kernel::today().to_string(), problems, notice },
     )?;
     Ok((status, html).into_response())

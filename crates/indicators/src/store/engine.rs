@@ -7,7 +7,7 @@
 //! then added up per category. Counts leave through `opencpd_domain::suppression`.
 
 use crate::model::{
-    Answer, AnswerCell, Count, Indicator, IndicatorInput, Place, Question, TargetInput, TargetProgress,
+    Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, Question, TargetProgress,
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
@@ -490,7 +490,7 @@ pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> 
 
 /// Sets a target on an indicator for a place, year and category of a disaggregation it
 /// allows (those who set up programmes).
-pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &TargetInput) -> Result<i64> {
+pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &IndicatorTargetInput) -> Result<i64> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let indicator = indicator(db, code).await?;
     let def = definition_of(&indicator)?;

@@ -5,7 +5,7 @@
 
 mod chart;
 
-use crate::model::{Answer, FlowReport, Indicator, Place, Question, TargetInput, TargetProgress};
+use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
 use crate::store::{engine, flows};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -40,7 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[("indicators/data.html", include_str!("../.
         crate::model::AnswerCell,
         crate::model::Count,
         Place,
-        TargetInput,
+        IndicatorTargetInput,
         TargetProgress,
         FlowReport,
         crate::model::FlowRow,
@@ -89,13 +89,13 @@ async fn list_targets(
     Ok(Json(engine::targets(&state.db, ctx.actor()?, &code).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/indicators/{code}/targets", params(("code" = String, Path)), request_body = TargetInput,
+#[utoipa::path(post, path = "/api/v1/indicators/{code}/targets", params(("code" = String, Path)), request_body = IndicatorTargetInput,
     responses((status = 200, body = i64), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 async fn set_target(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    body: std::result::Result<Json<TargetInput>, JsonRejection>,
+    body: std::result::Result<Json<IndicatorTargetInput>, JsonRejection>,
 ) -> Result<Json<i64>> {
     let actor = ctx.actor()?;
     let Json(input) = body?;

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// One count as shown: the text ("12", "<5", "x") and, when shown, its percent.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShownCount {
+pub struct ShownTally {
     pub count: String,
     pub percent: Option<f64>,
 }
@@ -38,11 +38,11 @@ pub struct Group {
 pub struct ChoiceSummary {
     pub name: String,
     pub label: String,
-    pub overall: ShownCount,
+    pub overall: ShownTally,
     /// In the order of the question's `sexes`.
-    pub by_sex: Vec<ShownCount>,
+    pub by_sex: Vec<ShownTally>,
     /// In the order of the question's `units`.
-    pub by_unit: Vec<ShownCount>,
+    pub by_unit: Vec<ShownTally>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -193,7 +193,7 @@ pub async fn summary(
         let overall_cells = suppression::column(&overall, k);
         let sex_cells = suppression::table(&by_sex, k, one);
         let unit_cells = suppression::table(&by_unit, k, one);
-        let shown = |n: i64, cell: Cell, of: i64| ShownCount {
+        let shown = |n: i64, cell: Cell, of: i64| ShownTally {
             count: cell.text(n, k),
             percent: (!cell.hidden() && of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0),
         };
@@ -251,10 +251,10 @@ pub async fn summary(
 pub fn summary_table(s: &SurveySummary) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let headers = vec!["question", "label", "choice", "choice_label", "group", "key", "name", "count", "percent"];
     let mut rows = Vec::new();
-    let percent = |c: &ShownCount| c.percent.map(|p| format!("{p:.1}")).unwrap_or_default();
+    let percent = |c: &ShownTally| c.percent.map(|p| format!("{p:.1}")).unwrap_or_default();
     for q in &s.questions {
         for c in &q.choices {
-            let mut row = |group: &str, key: &str, name: &str, n: &ShownCount| {
+            let mut row = |group: &str, key: &str, name: &str, n: &ShownTally| {
                 rows.push(vec![
                     q.name.clone(),
                     q.label.clone(),

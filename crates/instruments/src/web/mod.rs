@@ -97,7 +97,7 @@ fn api() -> Router<AppState> {
         crate::store::summary::QuestionSummary,
         crate::store::summary::ChoiceSummary,
         crate::store::summary::Group,
-        crate::store::summary::ShownCount,
+        crate::store::summary::ShownTally,
         EditInput,
         FieldEdit,
         field::PersonChanges,

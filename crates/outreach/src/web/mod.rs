@@ -699,6 +699,7 @@ async fn resource_form(
                 minijinja::context! {
                     school => v(&school), resources => v(&list), manage_resources => true, resource_problems => messages,
                     resource_kinds => v(&resources::RESOURCE_KINDS), delivery_states => v(&resources::DELIVERY_STATES),
+                    programmes => v(&outreach_store::programme_choices(&state.db).await?),
                 },
             )?;
             Ok((status, html).into_response())
@@ -718,9 +719,11 @@ pub async fn school_resources(
     let list = resources::resources(&state.db, actor, &filter).await?;
     let manage =
         actor.allows(Action::ManageCohorts, &opencpd_domain::access::Target::School { id: school_id, unit_path });
+    let programmes = if manage { outreach_store::programme_choices(&state.db).await? } else { Vec::new() };
     Ok(minijinja::context! {
         resources => v(&list), manage_resources => manage, resource_problems => None::<Vec<String>>,
         resource_kinds => v(&resources::RESOURCE_KINDS), delivery_states => v(&resources::DELIVERY_STATES),
+        programmes => v(&programmes),
     })
 }
 
