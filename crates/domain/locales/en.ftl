@@ -83,6 +83,9 @@ problem-database-connected = the PostgreSQL database { $database } has { $count 
 problem-log-left = the write-ahead log of { $database } could not be copied back into it; is another program using the database?
 
 ## Navigation and pages
+people-title = People
+schools-title = Schools
+nav-registry = Schools and people
 nav-home = Home
 nav-import = Import
 nav-users = Users

@@ -83,6 +83,9 @@ problem-database-connected = la base PostgreSQL { $database } a { $count } autre
 problem-log-left = le journal d'écriture anticipée de { $database } n'a pas pu y être recopié ; un autre programme utilise-t-il la base ?
 
 ## Navigation et pages
+people-title = Personnes
+schools-title = Écoles
+nav-registry = Écoles et personnes
 nav-home = Accueil
 nav-import = Importer
 nav-users = Utilisateurs

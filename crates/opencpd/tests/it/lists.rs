@@ -218,3 +218,57 @@ async fn enrolment_finds_a_person_by_part_of_their_family_name() {
         assert!(page.contains("Nobody you may enrol matches this search."));
     }
 }
+
+/// The people and schools lists as pages: paged, sorted, searched, limited to the reader's
+/// scope like the API, and a bad sort refused naming it.
+#[tokio::test]
+async fn people_and_schools_pages_page_search_and_keep_to_the_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let web = app.browser("seo.gitega").await;
+        let page = |path: String| {
+            let web = web.clone();
+            let url = app.url(&path);
+            async move { web.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let html = page("/schools?per_page=3&sort=code".into()).await;
+        assert_eq!(html.matches("<tr><td data-label=").count(), 3, "{backend:?}");
+        let in_gitega =
+            app.scalar("SELECT COUNT(*) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.name = 'Gitega'").await;
+        assert!(html.contains(&format!("1–3 of {in_gitega}")), "{backend:?}: only Gitega's schools: {html}");
+
+        let family = app
+            .text(
+                "SELECT p.family_name FROM people p JOIN positions x ON x.person_id = p.id \
+                 JOIN schools s ON s.id = x.school_id JOIN units u ON u.id = s.unit_id \
+                 WHERE u.name = 'Gitega' ORDER BY p.id LIMIT 1",
+            )
+            .await;
+        let html = page(format!("/people?q={}", family.to_lowercase())).await;
+        assert!(html.contains(&format!(">{family}</a>")), "{backend:?}: found by family name");
+        // Someone working in Cameroon is not found by their staff number; someone in
+        // Gitega is.
+        let staff_number = |place: &'static str| {
+            let sql = match place {
+                "Gitega" => {
+                    "SELECT p.staff_number FROM people p JOIN positions x ON x.person_id = p.id \
+                     JOIN schools s ON s.id = x.school_id JOIN units u ON u.id = s.unit_id \
+                     WHERE u.name = 'Gitega' AND p.staff_number IS NOT NULL ORDER BY p.id LIMIT 1"
+                }
+                _ => {
+                    "SELECT p.staff_number FROM people p JOIN positions x ON x.person_id = p.id \
+                     JOIN schools s ON s.id = x.school_id JOIN units u ON u.id = s.unit_id \
+                     WHERE u.name = 'Bertoua 1' AND p.staff_number IS NOT NULL ORDER BY p.id LIMIT 1"
+                }
+            };
+            app.text(sql)
+        };
+        let inside = staff_number("Gitega").await;
+        let outside = staff_number("Bertoua 1").await;
+        let rows = |html: String| html.matches("<tr><td data-label=").count();
+        assert_eq!(rows(page(format!("/people?q={inside}")).await), 1, "{backend:?}: {inside} in scope");
+        assert_eq!(rows(page(format!("/people?q={outside}")).await), 0, "{backend:?}: {outside} out of scope");
+        let r = web.get(app.url("/people?sort=password")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
+}

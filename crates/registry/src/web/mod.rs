@@ -37,7 +37,11 @@ pub static AREA: Area = Area {
 };
 
 /// The templates of its pages.
-const TEMPLATES: &[(&str, &str)] = &[("registry/unit.html", include_str!("../../templates/registry/unit.html"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("registry/unit.html", include_str!("../../templates/registry/unit.html")),
+    ("registry/people.html", include_str!("../../templates/registry/people.html")),
+    ("registry/schools.html", include_str!("../../templates/registry/schools.html")),
+];
 
 /// The registry counts the pages show, kept for 30 seconds and dropped on every write made
 /// through this server (writes from another process show within that time).
@@ -60,7 +64,11 @@ fn forget_counts(db: &Db) {
 }
 
 fn pages() -> Router<AppState> {
-    Router::new().route("/units/{id}", get(unit_page)).route("/export/{kind}", get(export_file))
+    Router::new()
+        .route("/units/{id}", get(unit_page))
+        .route("/export/{kind}", get(export_file))
+        .route("/people", get(people_page))
+        .route("/schools", get(schools_page))
 }
 
 fn api() -> Router<AppState> {
@@ -94,6 +102,32 @@ use opencpd_http::render::value as v;
 struct ListQuery {
     q: Option<String>,
     page: Option<i64>,
+}
+
+/// The people the reader may read, paged, sorted and searched by name or staff number, as
+/// `GET /api/v1/people` gives them.
+async fn people_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Html<String>> {
+    let Query(page) = q?;
+    let people = registry::people(&state.db, ctx.actor()?, &page).await?;
+    let list = opencpd_http::render::ListView::of(&people, &page);
+    state.templates.page(&ctx, "registry/people.html", minijinja::context! { people => v(&people.items), list })
+}
+
+/// The schools in the reader's scope, paged, sorted and searched by name or code, as
+/// `GET /api/v1/schools` gives them.
+async fn schools_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Html<String>> {
+    let Query(page) = q?;
+    let schools = registry::schools(&state.db, ctx.actor()?, &page).await?;
+    let list = opencpd_http::render::ListView::of(&schools, &page);
+    state.templates.page(&ctx, "registry/schools.html", minijinja::context! { schools => v(&schools.items), list })
 }
 
 async fn unit_page(
