@@ -532,6 +532,8 @@ async fn programme_page(
         (t.enrolled > 0).then(|| [100.0, share(t.completed), share(t.certified)])
     });
     let levels = level_choices(&opencpd_registry::store::levels(&state.db).await?, ctx.lang);
+    let award_filter = awards::AwardFilter { programme_id: Some(id), ..Default::default() };
+    let awarded = awards::award_counts(&state.db, actor, &award_filter).await?;
     // Outreach participants by category (rows) and sex (columns, whose totals are shown).
     let counts: Vec<Vec<i64>> = outreach.participants.cells().chunks(2).map(|p| vec![p[0].1, p[1].1]).collect();
     let hidden = opencpd_domain::suppression::table(&counts, k, false);
@@ -552,7 +554,7 @@ async fn programme_page(
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
         manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
-        outreach_hidden, threshold => k, total_bar, levels },
+        outreach_hidden, threshold => k, total_bar, levels, awarded => v(&awarded) },
     )
 }
 
