@@ -247,7 +247,11 @@ struct AuditRow {
 }
 
 impl AuditRow {
-    fn of(e: &audit::AuditEvent, names: &std::collections::HashMap<(String, i64), audit::RecordName>, lang: &str) -> AuditRow {
+    fn of(
+        e: &audit::AuditEvent,
+        names: &std::collections::HashMap<(String, i64), audit::RecordName>,
+        lang: &str,
+    ) -> AuditRow {
         let catalog = opencpd_domain::i18n::catalog();
         let label = |prefix: &str, key: &str| {
             let id = format!("{prefix}{key}");
@@ -256,7 +260,10 @@ impl AuditRow {
         let id = e.entity_id.as_deref().and_then(|i| i.parse::<i64>().ok());
         let named = id.and_then(|id| names.get(&(audit::record_kind(e).to_string(), id)));
         let record = named.map(|n| n.name.clone()).or_else(|| audit::name_in(e)).or_else(|| {
-            e.entity_id.as_deref().filter(|i| !i.is_empty()).map(|i| if id.is_some() { format!("#{i}") } else { i.to_string() })
+            e.entity_id
+                .as_deref()
+                .filter(|i| !i.is_empty())
+                .map(|i| if id.is_some() { format!("#{i}") } else { i.to_string() })
         });
         let href = named.and_then(|n| record_href(n.page_kind.as_deref()?, n.page_id?));
         let (action, entity) = (label("audit-action-", &e.action), label("audit-entity-", &e.entity));
@@ -266,7 +273,9 @@ impl AuditRow {
                 "audit-sentence",
                 &[("action", a.clone()), ("entity", k.clone()), ("name", name.clone())],
             ),
-            (Some(a), Some(k), None) => catalog.text(lang, "audit-sentence-bare", &[("action", a.clone()), ("entity", k.clone())]),
+            (Some(a), Some(k), None) => {
+                catalog.text(lang, "audit-sentence-bare", &[("action", a.clone()), ("entity", k.clone())])
+            }
             _ => e.summary.clone(),
         };
         let word = |v: Option<String>| match v.as_deref() {

@@ -31,7 +31,10 @@ async fn the_trail_names_the_actor_and_the_record_and_lists_only_what_changed() 
         assert_eq!(update["action"], "update", "{backend:?} {trail}");
         assert_eq!(update["actor"], "seo.gitega", "the stored fields stay");
         assert_eq!(update["actor_name"], officer.as_str());
-        assert_eq!(update["record"], json!({"name": "GIT-AUD-1 EP Gitega Renamed", "page_kind": "school", "page_id": id}));
+        assert_eq!(
+            update["record"],
+            json!({"name": "GIT-AUD-1 EP Gitega Renamed", "page_kind": "school", "page_id": id})
+        );
         assert_eq!(
             update["changes"],
             json!([{"field": "name", "before": "EP Gitega Nouvelle", "after": "EP Gitega Renamed"}]),
@@ -39,14 +42,16 @@ async fn the_trail_names_the_actor_and_the_record_and_lists_only_what_changed() 
         );
         let created = &trail[1];
         assert_eq!(created["action"], "create");
-        assert!(created["changes"].as_array().unwrap().iter().any(|c| c["field"] == "code" && c["after"] == "GIT-AUD-1"));
+        assert!(
+            created["changes"].as_array().unwrap().iter().any(|c| c["field"] == "code" && c["after"] == "GIT-AUD-1")
+        );
 
         // The page in French: the actor's name, the school linked, labels and the sentence
         // translated, the change as field, before, after.
         let browser = app.browser("admin").await;
+        browser.get(app.url("/lang/fr?next=/")).send().await.unwrap();
         let page = browser
             .get(app.url("/audit?entity=school"))
-            .header("Cookie", "opencpd_lang=fr")
             .send()
             .await
             .unwrap()
