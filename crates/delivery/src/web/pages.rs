@@ -559,7 +559,7 @@ async fn programme_page(
 }
 
 /// The unit levels to split reach by, each depth named by its levels in the reader's
-/// language ("Province / Région" where two countries name it differently).
+/// language ("Region / Province" where two countries name it differently, by country code).
 fn level_choices(levels: &[opencpd_registry::store::Level], lang: &str) -> Vec<minijinja::Value> {
     let mut by_depth: std::collections::BTreeMap<i64, Vec<&str>> = std::collections::BTreeMap::new();
     for l in levels {

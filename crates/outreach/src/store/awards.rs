@@ -165,12 +165,8 @@ pub struct AwardFilter {
 }
 
 /// The columns awards sort by; newest first unless a sort is given.
-pub const AWARD_SORTS: Sorts = &[
-    ("awarded_on", "a.awarded_on"),
-    ("name", "a.name"),
-    ("family_name", "p.family_name"),
-    ("programme", "g.code"),
-];
+pub const AWARD_SORTS: Sorts =
+    &[("awarded_on", "a.awarded_on"), ("name", "a.name"), ("family_name", "p.family_name"), ("programme", "g.code")];
 
 /// The filter and scope of an award list as SQL over `a` (awards) and `p` (people), with
 /// its arguments: `$1` programme, `$2` first day, `$3` last day, `$4` search, then `$5`
@@ -213,7 +209,8 @@ async fn award_where(db: &Db, actor: &Actor, filter: &AwardFilter, pattern_given
             .bind(unit_id)
             .fetch_optional(p)
             .await)?;
-        let path = path.ok_or_else(|| Problem::new("not-found").in_column("unit_id").with_value(unit_id.to_string()))?;
+        let path =
+            path.ok_or_else(|| Problem::new("not-found").in_column("unit_id").with_value(unit_id.to_string()))?;
         debug_assert!(path.chars().all(|c| c.is_ascii_digit() || c == '/'));
         today_needed = true;
         parts.push(format!(

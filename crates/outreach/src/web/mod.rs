@@ -26,10 +26,10 @@ use opencpd_domain::access::Action;
 use opencpd_http::csrf::{CsrfForm, NoFields};
 use opencpd_http::render::value as v;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, ok};
+use opencpd_kernel::paging::{Page, Paged};
 use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use opencpd_kernel::paging::{Page, Paged};
 use utoipa::{IntoParams, OpenApi};
 
 /// Outreach's pages, API, OpenAPI document and kind of import file.
