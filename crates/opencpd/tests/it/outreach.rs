@@ -698,7 +698,13 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         let html =
             page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("&lt;5") && html.contains("id=\"suppression\""), "{html}");
-        assert!(!html.contains("split-bar"), "no bar shows what the numbers hide");
+        // No group's bar shows what its numbers hide; the total's bar draws the totals,
+        // which the page shows.
+        assert_eq!(
+            html.matches("split-bar").count(),
+            html.matches("id=\"reach-total-bar\"").count(),
+            "no bar shows what the numbers hide"
+        );
 
         // The threshold is the deployment's: 0 turns it off.
         let (status, _) = json_of(
@@ -727,7 +733,8 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         // Shown, the split is drawn: women the longest bar, men a third of it.
         let html =
             page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
-        assert_eq!(html.matches("class=\"bar split-bar\"").count(), 2, "{html}");
+        assert_eq!(html.matches("class=\"bar split-bar\">").count(), 2, "one bar a group: {html}");
+        assert!(html.contains("class=\"bar split-bar\" id=\"reach-total-bar\""), "and the total's: {html}");
         assert!(html.contains("class=\"enrolled\" style=\"width:100.0%\""), "{html}");
         assert!(html.contains("class=\"enrolled\" style=\"width:33.3%\""), "{html}");
         assert!(html.contains("id=\"funnel-chart\"") && html.contains("8 · 100.0%"), "the funnel: {html}");
