@@ -29,6 +29,10 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr/indicators.ftl", include_str!("../locales/fr/indicators.ftl")),
     ("en", "en/evaluation.ftl", include_str!("../locales/en/evaluation.ftl")),
     ("fr", "fr/evaluation.ftl", include_str!("../locales/fr/evaluation.ftl")),
+    ("en", "en/outreach.ftl", include_str!("../locales/en/outreach.ftl")),
+    ("fr", "fr/outreach.ftl", include_str!("../locales/fr/outreach.ftl")),
+    ("en", "en/audit.ftl", include_str!("../locales/en/audit.ftl")),
+    ("fr", "fr/audit.ftl", include_str!("../locales/fr/audit.ftl")),
     ("en", "en/field.ftl", include_str!("../locales/en/field.ftl")),
     ("fr", "fr/field.ftl", include_str!("../locales/fr/field.ftl")),
 ];

@@ -53,6 +53,9 @@ pub fn router() -> Router<AppState> {
         crate::error::ApiProblem,
         Me,
         AuditEvent,
+        AuditEntry,
+        audit::RecordName,
+        audit::Change,
         User,
         UserView,
         CreateUser,
@@ -92,14 +95,38 @@ async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Me>> {
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEvent>), (status = 403, body = ApiError)))]
+/// An audit event with what a reader needs beside its keys: the record's name (`record`,
+/// absent when the record is gone or has no name) and the fields that changed, by key.
+#[derive(Serialize, ToSchema)]
+struct AuditEntry {
+    #[serde(flatten)]
+    event: AuditEvent,
+    record: Option<audit::RecordName>,
+    changes: Vec<audit::Change>,
+}
+
+/// The trail, newest first, 50 events a page. Beside the stored fields each event carries
+/// the actor's display name, the record's name and the page that shows it, and the fields
+/// that changed with their values before and after as text.
+#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ApiError)))]
 async fn audit_trail(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<AuditFilter>, QueryRejection>,
-) -> Result<Json<Vec<AuditEvent>>> {
+) -> Result<Json<Vec<AuditEntry>>> {
     let Query(filter) = ok(q)?;
-    Ok(Json(audit::list(&state.db, ctx.actor()?, &filter).await?))
+    let events = audit::list(&state.db, ctx.actor()?, &filter).await?;
+    let names = audit::names(&state.db, &events).await?;
+    let entries = events
+        .into_iter()
+        .map(|event| {
+            let id = event.entity_id.as_deref().and_then(|i| i.parse::<i64>().ok());
+            let record = id.and_then(|id| names.get(&(audit::record_kind(&event).to_string(), id)).cloned());
+            let changes = audit::changes(event.before_json.as_deref(), event.after_json.as_deref());
+            AuditEntry { event, record, changes }
+        })
+        .collect();
+    Ok(Json(entries))
 }
 
 #[derive(Serialize, ToSchema)]

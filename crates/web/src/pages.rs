@@ -220,17 +220,111 @@ async fn audit_page(
 ) -> Result<Html<String>> {
     let actor = ctx.actor()?;
     let events = audit::list(&state.db, actor, &filter).await?;
+    let names = audit::names(&state.db, &events).await?;
+    let rows: Vec<AuditRow> = events.iter().map(|e| AuditRow::of(e, &names, ctx.lang)).collect();
     let page = filter.page.unwrap_or(1).max(1);
     let more = events.len() as i64 == audit::AUDIT_PAGE;
     state.templates.page(
         &ctx,
         "audit.html",
         minijinja::context! {
-            events => v(&events), page, more,
+            events => v(&rows), page, more,
             actor => filter.actor.unwrap_or_default(), entity => filter.entity.unwrap_or_default(),
             action => filter.action.unwrap_or_default(),
         },
     )
+}
+
+/// The page of a record the trail names, where one exists.
+pub fn record_href(kind: &str, id: i64) -> Option<String> {
+    let base = match kind {
+        "person" => "/people",
+        "school" => "/schools",
+        "unit" => "/units",
+        "programme" => "/programmes",
+        "course" => "/courses",
+        "cohort" => "/cohorts",
+        "outreach_event" => "/outreach",
+        "resource" => "/resources",
+        "instrument" => "/instruments",
+        "plc" => "/plcs",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+/// One event of the trail as the page shows it: names, translated labels and sentence, and
+/// the changed fields side by side.
+#[derive(serde::Serialize)]
+struct AuditRow {
+    at: String,
+    actor: String,
+    actor_name: Option<String>,
+    action: String,
+    entity: String,
+    record: Option<String>,
+    href: Option<String>,
+    summary: String,
+    changes: Vec<audit::Change>,
+}
+
+impl AuditRow {
+    fn of(
+        e: &audit::AuditEvent,
+        names: &std::collections::HashMap<(String, i64), audit::RecordName>,
+        lang: &str,
+    ) -> AuditRow {
+        let catalog = opencpd_domain::i18n::catalog();
+        let label = |prefix: &str, key: &str| {
+            let id = format!("{prefix}{key}");
+            catalog.has("en", &id).then(|| catalog.text(lang, &id, &[]))
+        };
+        let id = e.entity_id.as_deref().and_then(|i| i.parse::<i64>().ok());
+        let named = id.and_then(|id| names.get(&(audit::record_kind(e).to_string(), id)));
+        let record = named.map(|n| n.name.clone()).or_else(|| audit::name_in(e)).or_else(|| {
+            e.entity_id
+                .as_deref()
+                .filter(|i| !i.is_empty())
+                .map(|i| if id.is_some() { format!("#{i}") } else { i.to_string() })
+        });
+        let href = named.and_then(|n| record_href(n.page_kind.as_deref()?, n.page_id?));
+        let (action, entity) = (label("audit-action-", &e.action), label("audit-entity-", &e.entity));
+        let summary = match (&action, &entity, &record) {
+            (Some(a), Some(k), Some(name)) => catalog.text(
+                lang,
+                "audit-sentence",
+                &[("action", a.clone()), ("entity", k.clone()), ("name", name.clone())],
+            ),
+            (Some(a), Some(k), None) => {
+                catalog.text(lang, "audit-sentence-bare", &[("action", a.clone()), ("entity", k.clone())])
+            }
+            _ => e.summary.clone(),
+        };
+        let word = |v: Option<String>| match v.as_deref() {
+            Some("true") => Some(catalog.text(lang, "audit-yes", &[])),
+            Some("false") => Some(catalog.text(lang, "audit-no", &[])),
+            _ => v,
+        };
+        let changes = audit::changes(e.before_json.as_deref(), e.after_json.as_deref())
+            .into_iter()
+            .map(|c| audit::Change {
+                field: label("audit-field-", &c.field).unwrap_or_else(|| c.field.replace('_', " ")),
+                before: word(c.before),
+                after: word(c.after),
+            })
+            .collect();
+        AuditRow {
+            at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            actor: e.actor.clone(),
+            actor_name: e.actor_name.clone(),
+            action: action.unwrap_or_else(|| e.action.replace('_', " ")),
+            entity: entity.unwrap_or_else(|| e.entity.replace('_', " ")),
+            record,
+            href,
+            summary,
+            changes,
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -525,6 +525,15 @@ async fn programme_page(
         .unwrap_or_default();
     let targets_hidden =
         reach.as_ref().is_some_and(|r| r.targets.iter().any(|t| reports::shown_achieved(t, k, row_level).1.is_none()));
+    // The total's bar: its completed and certified against its enrolled, when all are shown.
+    let total_bar: Option<[f64; 3]> = reach.as_ref().filter(|_| totals.iter().all(|c| c.is_number())).and_then(|r| {
+        let t = &r.totals;
+        let share = |n: i64| (n as f64 * 1000.0 / t.enrolled as f64).round() / 10.0;
+        (t.enrolled > 0).then(|| [100.0, share(t.completed), share(t.certified)])
+    });
+    let levels = level_choices(&opencpd_registry::store::levels(&state.db).await?, ctx.lang);
+    let award_filter = awards::AwardFilter { programme_id: Some(id), ..Default::default() };
+    let awarded = awards::award_counts(&state.db, actor, &award_filter).await?;
     // Outreach participants by category (rows) and sex (columns, whose totals are shown).
     let counts: Vec<Vec<i64>> = outreach.participants.cells().chunks(2).map(|p| vec![p[0].1, p[1].1]).collect();
     let hidden = opencpd_domain::suppression::table(&counts, k, false);
@@ -545,8 +554,24 @@ async fn programme_page(
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
         manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
-        outreach_hidden, threshold => k },
+        outreach_hidden, threshold => k, total_bar, levels, awarded => v(&awarded) },
     )
+}
+
+/// The unit levels to split reach by, each depth named by its levels in the reader's
+/// language ("Region / Province" where two countries name it differently, by country code).
+fn level_choices(levels: &[opencpd_registry::store::Level], lang: &str) -> Vec<minijinja::Value> {
+    let mut by_depth: std::collections::BTreeMap<i64, Vec<&str>> = std::collections::BTreeMap::new();
+    for l in levels {
+        let names = by_depth.entry(l.depth).or_default();
+        if !names.contains(&l.name(lang)) {
+            names.push(l.name(lang));
+        }
+    }
+    if by_depth.is_empty() {
+        return (0..=5).map(|depth: i64| minijinja::context! { depth, name => depth.to_string() }).collect();
+    }
+    by_depth.into_iter().map(|(depth, names)| minijinja::context! { depth, name => names.join(" / ") }).collect()
 }
 
 async fn course_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {

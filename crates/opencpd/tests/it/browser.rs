@@ -586,3 +586,55 @@ async fn an_evaluation_page_estimates_the_effect_with_its_interval_chart_and_eve
     b.client.wait().for_element(Locator::Css("#report")).await.unwrap();
     assert!(b.text("#report").await.contains("tirage au sort"));
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn the_audit_trail_on_a_phone_in_french_names_the_record_with_a_link_and_shows_the_change_side_by_side() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let id = crate::audit::rename_a_school(&app).await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin'")
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url("/audit?entity=school")).await.unwrap();
+    assert_eq!(b.text("h1").await, "Journal d'audit");
+    // The newest event, the renaming: the school by its name, linked to its page.
+    let link = b.client.find(Locator::Css("#audit > tbody > tr:first-child a")).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "GIT-AUD-1 EP Gitega Renamed");
+    let href = link.attr("href").await.unwrap().unwrap();
+    assert!(href.ends_with(&format!("/schools/{id}")), "{href}");
+    let row = b.text("#audit > tbody > tr:first-child").await;
+    assert!(row.contains("Modification : école « GIT-AUD-1 EP Gitega Renamed »"), "{row}");
+    // The change: field, before, after on one line, each cell beside the one before it.
+    let cells = b
+        .client
+        .execute(
+            "const tds = [...document.querySelectorAll('#audit > tbody > tr:first-child table.changes tbody tr:first-child td')];
+             return tds.map((td) => { const r = td.getBoundingClientRect(); return [td.textContent, r.top, r.left]; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let cells = cells.as_array().unwrap();
+    let text: Vec<&str> = cells.iter().map(|c| c[0].as_str().unwrap()).collect();
+    assert_eq!(text, ["Nom", "EP Gitega Nouvelle", "EP Gitega Renamed"]);
+    let top = |i: usize| cells[i][1].as_f64().unwrap();
+    let left = |i: usize| cells[i][2].as_f64().unwrap();
+    assert!((top(0) - top(2)).abs() < 1.0 && left(0) < left(1) && left(1) < left(2), "side by side: {cells:?}");
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+    // On a phone the row's values carry their labels.
+    let label = b
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('#audit > tbody > tr:first-child > td'), '::before').content;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(label.as_str(), Some("\"Quand\""), "{label}");
+}

@@ -1476,3 +1476,48 @@ async fn completion_is_dated_when_the_rule_was_met_not_when_marks_were_entered()
         );
     }
 }
+
+#[tokio::test]
+async fn the_programme_reach_block_offers_level_names_keeps_its_legend_apart_and_bars_the_total() {
+    for backend in backends() {
+        let app = start(backend).await;
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let browser = app.browser("admin").await;
+        let page = |lang: &'static str| {
+            let (browser, url) = (browser.clone(), app.url(&format!("/programmes/{lt2}?by=unit&level=2")));
+            let switch = app.url(&format!("/lang/{lang}?next=/"));
+            async move {
+                browser.get(switch).send().await.unwrap();
+                let r = browser.get(url).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+                r.text().await.unwrap().replace("&#x2f;", "/")
+            }
+        };
+        let en = page("en").await;
+        // Levels by name, as the deployment's countries call them; the chosen one selected.
+        assert!(en.contains(r#"<option value="1">Region / Province</option>"#), "{backend:?}: {en}");
+        assert!(en.contains(r#"<option value="2" selected>Division / District</option>"#), "{en}");
+        assert!(!en.contains(r#"type="number" name="level""#), "no bare number");
+        let fr = page("fr").await;
+        assert!(fr.contains(r#"<option value="2" selected>Département / District</option>"#), "{fr}");
+        // The legend stands before the table, not in its header; the total row has its bar.
+        let legend = en.find(r#"id="reach-legend""#).expect("legend");
+        let table = en.find(r#"<table class="list" id="reach">"#).expect("reach table");
+        assert!(legend < table);
+        let header = &en[table..en[table..].find("</thead>").unwrap() + table];
+        assert!(!header.contains("class=\"key"), "{header}");
+        assert!(
+            en.contains(r#"<div class="bar split-bar" id="reach-total-bar"><span class="enrolled" style="width:100"#),
+            "{en}"
+        );
+        // Every value of the block carries its label on a phone.
+        let block = &en[table..en[table..].find("</table>").unwrap() + table];
+        assert_eq!(
+            block.matches("<td").count(),
+            block.matches("<td class=\"num\" data-label=").count()
+                + block.matches("<td class=\"chart-cell\" data-label=").count()
+                + block.matches("<td data-label=").count(),
+            "{block}"
+        );
+    }
+}

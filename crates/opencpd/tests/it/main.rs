@@ -6,6 +6,7 @@
 //! set `OPENCPD_TEST_PG=off` to run on SQLite alone.
 
 mod api;
+mod audit;
 mod browser;
 mod catalogue;
 mod cli;

@@ -698,7 +698,13 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         let html =
             page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("&lt;5") && html.contains("id=\"suppression\""), "{html}");
-        assert!(!html.contains("split-bar"), "no bar shows what the numbers hide");
+        // No group's bar shows what its numbers hide; the total's bar draws the totals,
+        // which the page shows.
+        assert_eq!(
+            html.matches("split-bar").count(),
+            html.matches("id=\"reach-total-bar\"").count(),
+            "no bar shows what the numbers hide"
+        );
 
         // The threshold is the deployment's: 0 turns it off.
         let (status, _) = json_of(
@@ -727,7 +733,8 @@ async fn small_cells_are_hidden_in_reach_pages_and_exports() {
         // Shown, the split is drawn: women the longest bar, men a third of it.
         let html =
             page.get(app.url(&format!("/programmes/{programme}?by=sex"))).send().await.unwrap().text().await.unwrap();
-        assert_eq!(html.matches("class=\"bar split-bar\"").count(), 2, "{html}");
+        assert_eq!(html.matches("class=\"bar split-bar\">").count(), 2, "one bar a group: {html}");
+        assert!(html.contains("class=\"bar split-bar\" id=\"reach-total-bar\""), "and the total's: {html}");
         assert!(html.contains("class=\"enrolled\" style=\"width:100.0%\""), "{html}");
         assert!(html.contains("class=\"enrolled\" style=\"width:33.3%\""), "{html}");
         assert!(html.contains("id=\"funnel-chart\"") && html.contains("8 · 100.0%"), "the funnel: {html}");
@@ -1324,5 +1331,107 @@ async fn outreach_export_hides_officials_female_4_from_a_district_officer() {
             assert_eq!(column(&rows, &headers, "officials_female"), ["4"], "row-level rights: {rows:?}");
             assert!(!rows.iter().any(|r| r[0] == "note"), "{rows:?}");
         }
+    }
+}
+
+#[tokio::test]
+async fn awards_are_listed_by_programme_unit_and_year_paged_exported_and_scoped() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let admin = app.api("admin").await;
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;
+        let in_cameroon = app
+            .id_of(
+                "SELECT MIN(x.person_id) FROM positions x JOIN schools s ON s.id = x.school_id \
+                 WHERE s.code LIKE $1 AND x.end_date IS NULL",
+                "CM%",
+            )
+            .await;
+        for (name, person, on, programme) in [
+            ("Zebra prize 1", teacher, "2019-03-01", Some("LT2")),
+            ("Zebra prize 2", teacher, "2019-05-01", Some("LT2")),
+            ("Zebra prize 3", in_cameroon, "2019-06-01", Some("LT2")),
+            ("Zebra prize 4", in_cameroon, "2018-07-01", None),
+        ] {
+            let award = json!({"person_id": person, "name": name, "awarded_on": on, "programme_code": programme});
+            let (status, body) = json_of(admin.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+            assert_eq!(status, 201, "{backend:?} {body}");
+        }
+        let names = |v: &Value| -> Vec<String> {
+            v["items"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect()
+        };
+        // Newest first by default; searched, filtered, sorted and paged.
+        let (status, all) = json_of(admin.get("/api/v1/awards?q=zebra").send().await.unwrap()).await;
+        assert_eq!(status, 200, "{all}");
+        assert_eq!(all["total"], 4);
+        assert_eq!(names(&all), ["Zebra prize 3", "Zebra prize 2", "Zebra prize 1", "Zebra prize 4"]);
+        let (_, filtered) =
+            json_of(admin.get(&format!("/api/v1/awards?q=zebra&programme_id={lt2}&year=2019")).send().await.unwrap())
+                .await;
+        assert_eq!(filtered["total"], 3, "{filtered}");
+        let (_, second) =
+            json_of(admin.get("/api/v1/awards?q=zebra&sort=name&dir=asc&per_page=2&page=2").send().await.unwrap())
+                .await;
+        assert_eq!(names(&second), ["Zebra prize 3", "Zebra prize 4"]);
+        let gitega = app.id_of("SELECT id FROM units WHERE code = $1", "RW-10101").await;
+        let (_, by_unit) =
+            json_of(admin.get(&format!("/api/v1/awards?q=zebra&unit_id={gitega}")).send().await.unwrap()).await;
+        assert_eq!(names(&by_unit), ["Zebra prize 2", "Zebra prize 1"]);
+        let (status, bad) = json_of(admin.get("/api/v1/awards?sort=colour").send().await.unwrap()).await;
+        assert_eq!((status, codes(&bad)), (422, vec![("bad-choice".to_string(), "sort".to_string())]));
+        // Counts: the numbers themselves with row-level rights.
+        let (_, counts) =
+            json_of(admin.get(&format!("/api/v1/awards/counts?programme_id={lt2}&year=2019")).send().await.unwrap())
+                .await;
+        assert_eq!((counts["awards"].as_str(), counts["people"].as_str()), (Some("3"), Some("2")), "{counts}");
+
+        // Scope: the sector officer reads Gitega's awards and nothing of Cameroon's, the
+        // national officer of Cameroon the reverse; small counts are hidden from both.
+        let seo = app.api("seo.gitega").await;
+        let (_, seen) = json_of(seo.get("/api/v1/awards?q=zebra").send().await.unwrap()).await;
+        assert_eq!(
+            (seen["total"].as_i64(), names(&seen)),
+            (Some(2), vec!["Zebra prize 2".into(), "Zebra prize 1".into()])
+        );
+        let (_, seen) = json_of(app.api("national.cm").await.get("/api/v1/awards?q=zebra").send().await.unwrap()).await;
+        assert_eq!(names(&seen), ["Zebra prize 3", "Zebra prize 4"]);
+        let (_, counts) =
+            json_of(seo.get(&format!("/api/v1/awards/counts?programme_id={lt2}&year=2019")).send().await.unwrap())
+                .await;
+        assert_eq!(
+            (counts["people"].as_str(), counts["small_cell_threshold"].as_i64()),
+            (Some("<5"), Some(5)),
+            "{counts}"
+        );
+        let r = seo.get("/api/v1/awards/export?format=csv&year=2019").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("id,awarded_on,name"), "{csv}");
+        assert!(csv.contains("Zebra prize 1") && !csv.contains("Zebra prize 3"), "the export keeps the scope: {csv}");
+        let r = admin.get("/api/v1/awards/export?format=xlsx&q=zebra").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX file");
+
+        // The page, in French, labels every value; the programme page links to it.
+        let page = app.browser("seo.gitega").await;
+        page.get(app.url("/lang/fr?next=/")).send().await.unwrap();
+        let html = page
+            .get(app.url(&format!("/awards?programme_id={lt2}&year=2019")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("<h1>Distinctions</h1>") && html.contains("Zebra prize 1"), "{backend:?}: {html}");
+        assert!(!html.contains("Zebra prize 3"), "out of scope");
+        assert!(html.contains("<td data-label=\"Décernée à\">"), "{html}");
+        let table = &html[html.find("id=\"awards\"").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(table.matches("<td").count(), table.matches("<td data-label=").count(), "{table}");
+        let programme = page.get(app.url(&format!("/programmes/{lt2}"))).send().await.unwrap().text().await.unwrap();
+        assert!(programme.contains("id=\"programme-awards\""), "{programme}");
+        assert!(programme.contains("enseignant"), "{programme}");
     }
 }

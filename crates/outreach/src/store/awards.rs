@@ -1,13 +1,18 @@
 //! Awards to teachers (best teacher of the district, innovation prize…). An award belongs
 //! to its person: whoever reads the person reads their awards; officers whose scope covers
-//! the person ([`Action::ManageCohorts`]) record them.
+//! the person ([`Action::ManageCohorts`]) record them. Lists of awards (by programme, unit,
+//! year) hold the awards of the people the reader may read; their counts of people follow
+//! the small-cell rule for readers without row-level rights.
 
 use super::{may, people_by_staff_number, programme_by_code, require_person};
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
-use opencpd_domain::access::Action;
+use opencpd_domain::access::{Action, upper_bound};
 use opencpd_domain::registry as vocab;
+use opencpd_domain::suppression;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
+use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 
@@ -139,4 +144,217 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
     .await?;
     tx.commit().await?;
     award(db, actor, id).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists
+
+/// What to list awards by; empty fields match everything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AwardFilter {
+    /// Awards given under this programme.
+    #[serde(default)]
+    pub programme_id: Option<i64>,
+    /// Awards to people with a current position in this unit or below it.
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// Awards given in this calendar year.
+    #[serde(default)]
+    pub year: Option<i32>,
+}
+
+/// The columns awards sort by; newest first unless a sort is given.
+pub const AWARD_SORTS: Sorts =
+    &[("awarded_on", "a.awarded_on"), ("name", "a.name"), ("family_name", "p.family_name"), ("programme", "g.code")];
+
+/// The filter and scope of an award list as SQL over `a` (awards) and `p` (people), with
+/// its arguments: `$1` programme, `$2` first day, `$3` last day, `$4` search, then `$5`
+/// today when the scope or the unit needs current positions.
+struct AwardWhere {
+    sql: String,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    today: Option<NaiveDate>,
+}
+
+async fn award_where(db: &Db, actor: &Actor, filter: &AwardFilter, pattern_given: bool) -> Result<AwardWhere> {
+    let scope = ListScope::of(actor);
+    let mut parts = vec![
+        "($1 IS NULL OR a.programme_id = $1)".to_string(),
+        "($2 IS NULL OR a.awarded_on >= $2)".to_string(),
+        "($3 IS NULL OR a.awarded_on <= $3)".to_string(),
+    ];
+    if pattern_given {
+        parts.push(
+            "($4 IS NULL OR LOWER(a.name) LIKE $4 ESCAPE '\\' OR LOWER(p.given_name || ' ' || p.family_name) LIKE $4 ESCAPE '\\' \
+             OR LOWER(p.family_name || ' ' || p.given_name) LIKE $4 ESCAPE '\\' OR LOWER(p.staff_number) LIKE $4 ESCAPE '\\')"
+                .to_string(),
+        );
+    } else {
+        parts.push("($4 IS NULL OR 1 = 1)".to_string());
+    }
+    let mut today_needed = false;
+    if !scope.is_everything() {
+        today_needed = true;
+        parts.push(format!(
+            "(EXISTS (SELECT 1 FROM positions x WHERE x.person_id = p.id AND x.start_date <= $5 \
+             AND (x.end_date IS NULL OR x.end_date >= $5) AND {}) OR {})",
+            scope.sql(Columns::path("x.path").school("x.school_id").person("x.person_id")),
+            scope.sql(Columns::path("NULL").person("p.id")),
+        ));
+    }
+    if let Some(unit_id) = filter.unit_id {
+        let path: Option<String> = on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_optional(p)
+            .await)?;
+        let path =
+            path.ok_or_else(|| Problem::new("not-found").in_column("unit_id").with_value(unit_id.to_string()))?;
+        debug_assert!(path.chars().all(|c| c.is_ascii_digit() || c == '/'));
+        today_needed = true;
+        parts.push(format!(
+            "EXISTS (SELECT 1 FROM positions y WHERE y.person_id = p.id AND y.start_date <= $5 \
+             AND (y.end_date IS NULL OR y.end_date >= $5) AND y.path >= '{path}' AND y.path < '{}')",
+            upper_bound(&path)
+        ));
+    }
+    let (first, last) = match filter.year {
+        Some(y) => {
+            let bounds = NaiveDate::from_ymd_opt(y, 1, 1)
+                .zip(NaiveDate::from_ymd_opt(y, 12, 31))
+                .filter(|_| (1900..=2100).contains(&y));
+            let (f, l) = bounds.ok_or_else(|| Problem::new("bad-year").in_column("year").with_value(y.to_string()))?;
+            (Some(f), Some(l))
+        }
+        None => (None, None),
+    };
+    if !today_needed {
+        // Every placeholder appears in the text, so that the numbers after it keep theirs.
+        parts.push("($5 IS NULL OR 1 = 1)".to_string());
+    }
+    Ok(AwardWhere { sql: format!("WHERE {}", parts.join(" AND ")), first, last, today: today_needed.then(today) })
+}
+
+const AWARD_FROM: &str =
+    "FROM awards a JOIN people p ON p.id = a.person_id LEFT JOIN programmes g ON g.id = a.programme_id";
+
+/// The awards to people the actor may read, one page, filtered by programme, unit and
+/// year, searched by the award's or the person's name or staff number.
+pub async fn awards(db: &Db, actor: &Actor, filter: &AwardFilter, page: &Page) -> Result<Paged<Award>> {
+    let page = match page.sort {
+        None => Page { sort: Some("awarded_on".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        Some(_) => page.clone(),
+    };
+    let c = page.check(AWARD_SORTS)?;
+    let w = award_where(db, actor, filter, true).await?;
+    let count = format!("SELECT COUNT(*) {AWARD_FROM} {}", w.sql);
+    let sql = format!(
+        "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, a.awarding_body, \
+         a.programme_id, g.code AS programme_code, a.notes {AWARD_FROM} {} {} LIMIT $6 OFFSET $7",
+        w.sql,
+        c.order_by("a.id")
+    );
+    // $5 is bound always (NULL when unused) so that the placeholders keep their numbers.
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(filter.programme_id)
+        .bind(w.first)
+        .bind(w.last)
+        .bind(&c.pattern)
+        .bind(w.today)
+        .fetch_one(p)
+        .await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(filter.programme_id)
+        .bind(w.first)
+        .bind(w.last)
+        .bind(&c.pattern)
+        .bind(w.today)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
+/// Every award of a filtered list, for an export (the same scope and filter, no paging).
+pub async fn all_awards(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<Vec<Award>> {
+    let w = award_where(db, actor, filter, false).await?;
+    let sql = format!(
+        "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, a.awarding_body, \
+         a.programme_id, g.code AS programme_code, a.notes {AWARD_FROM} {} ORDER BY a.awarded_on DESC, a.id DESC",
+        w.sql
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(filter.programme_id)
+        .bind(w.first)
+        .bind(w.last)
+        .bind(None::<String>)
+        .bind(w.today)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// How many awards a filtered list holds and to how many people. `people` is the count
+/// itself for readers with row-level rights and otherwise a text the small-cell rule may
+/// hide ("<5").
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AwardCounts {
+    pub awards: String,
+    pub people: String,
+    /// The small-cell threshold applied, 0 when the counts are shown as they are.
+    pub small_cell_threshold: i64,
+}
+
+pub async fn award_counts(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<AwardCounts> {
+    let w = award_where(db, actor, filter, false).await?;
+    let sql = format!("SELECT COUNT(*), COUNT(DISTINCT a.person_id) {AWARD_FROM} {}", w.sql);
+    let (awards, people): (i64, i64) = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(filter.programme_id)
+        .bind(w.first)
+        .bind(w.last)
+        .bind(None::<String>)
+        .bind(w.today)
+        .fetch_one(p)
+        .await)?;
+    if actor.may(Action::ReadRows) {
+        return Ok(AwardCounts { awards: awards.to_string(), people: people.to_string(), small_cell_threshold: 0 });
+    }
+    let k = opencpd_kernel::settings::small_cell_threshold(db).await?;
+    let shown = |n: i64| suppression::single(n, k).text(n, k);
+    Ok(AwardCounts { awards: shown(awards), people: shown(people), small_cell_threshold: k })
+}
+
+/// Awards as a table for CSV or XLSX.
+pub fn awards_table(awards: &[Award]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let headers = vec![
+        "id",
+        "awarded_on",
+        "name",
+        "category",
+        "given_name",
+        "family_name",
+        "person_id",
+        "programme_code",
+        "awarding_body",
+        "notes",
+    ];
+    let rows = awards
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.to_string(),
+                a.awarded_on.to_string(),
+                a.name.clone(),
+                a.category.clone().unwrap_or_default(),
+                a.given_name.clone(),
+                a.family_name.clone(),
+                a.person_id.to_string(),
+                a.programme_code.clone().unwrap_or_default(),
+                a.awarding_body.clone().unwrap_or_default(),
+                a.notes.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (headers, rows)
 }

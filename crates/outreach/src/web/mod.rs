@@ -8,7 +8,7 @@
 //! `outreach/school_resources.html` and `outreach/person_awards.html`. The award form
 //! (`POST /people/{id}/awards`) stays with delivery too: its answer is the CPD record page.
 
-use crate::store::awards::{self, Award, AwardInput};
+use crate::store::awards::{self, Award, AwardCounts, AwardFilter, AwardInput};
 use crate::store::outreach::{
     self, KindTotal, OutreachEvent, OutreachFilter, OutreachInput, OutreachKind, OutreachTotals, Participants,
     ReachedSchool,
@@ -26,6 +26,7 @@ use opencpd_domain::access::Action;
 use opencpd_http::csrf::{CsrfForm, NoFields};
 use opencpd_http::render::value as v;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, ok};
+use opencpd_kernel::paging::{Page, Paged};
 use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -52,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("outreach/school_resources.html", include_str!("../../templates/outreach/school_resources.html")),
     ("outreach/school_resources_page.html", include_str!("../../templates/outreach/school_resources_page.html")),
     ("outreach/person_awards.html", include_str!("../../templates/outreach/person_awards.html")),
+    ("outreach/awards.html", include_str!("../../templates/outreach/awards.html")),
 ];
 
 fn pages() -> Router<AppState> {
@@ -66,6 +68,7 @@ fn pages() -> Router<AppState> {
         .route("/outreach-kinds", get(kinds_page).post(kind_form))
         .route("/resources/{id}/delete", post(delete_resource_form))
         .route("/awards/{id}/delete", post(delete_award_form))
+        .route("/awards", get(awards_page))
 }
 
 fn api() -> Router<AppState> {
@@ -79,7 +82,9 @@ fn api() -> Router<AppState> {
         .route("/resources/export", get(export_resources))
         .route("/resources/{id}", get(get_resource).delete(delete_resource))
         .route("/resources/{id}/checks", post(add_check))
-        .route("/awards", post(create_award))
+        .route("/awards", get(list_awards).post(create_award))
+        .route("/awards/export", get(export_awards))
+        .route("/awards/counts", get(count_awards))
         .route("/awards/{id}", axum::routing::delete(delete_award))
         .route("/people/{id}/awards", get(person_awards))
 }
@@ -103,6 +108,9 @@ fn api() -> Router<AppState> {
         delete_resource,
         add_check,
         create_award,
+        list_awards,
+        export_awards,
+        count_awards,
         delete_award,
         person_awards
     ),
@@ -120,6 +128,8 @@ fn api() -> Router<AppState> {
         CheckInput,
         Award,
         AwardInput,
+        AwardCounts,
+        Paged<Award>,
         ApiError
     ))
 )]
@@ -357,6 +367,112 @@ async fn create_award(
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
     Ok(created(awards::create_award(&state.db, ctx.actor()?, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/awards", params(AwardFilter, Page),
+    responses((status = 200, body = Paged<Award>, description = "The awards to people in the caller's scope, one page: sorted by `awarded_on` (newest first by default), `name`, `family_name` or `programme`; `q` searches the award's name, the person's name and staff number"), (status = 422, body = ApiError)))]
+async fn list_awards(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    f: std::result::Result<Query<AwardFilter>, QueryRejection>,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Award>>> {
+    let (Query(f), Query(page)) = (ok(f)?, ok(page)?);
+    Ok(Json(awards::awards(&state.db, ctx.actor()?, &f, &page).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/awards/counts", params(AwardFilter),
+    responses((status = 200, body = AwardCounts, description = "How many awards and people awarded the filter holds in the caller's scope; without row-level rights small counts read \"<n\""), (status = 422, body = ApiError)))]
+async fn count_awards(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    f: std::result::Result<Query<AwardFilter>, QueryRejection>,
+) -> Result<Json<AwardCounts>> {
+    let Query(f) = ok(f)?;
+    Ok(Json(awards::award_counts(&state.db, ctx.actor()?, &f).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/awards/export", params(AwardFilter, ExportQuery), responses((status = 200, description = "The awards as CSV or XLSX"), (status = 422, body = ApiError)))]
+async fn export_awards(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<AwardFilter>, QueryRejection>,
+    f: std::result::Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response> {
+    let (Query(q), Query(f)) = (ok(q)?, ok(f)?);
+    let format =
+        opencpd_transfer::Format::parse(f.format.as_deref().unwrap_or("csv")).map_err(|p| p.in_column("format"))?;
+    let list = awards::all_awards(&state.db, ctx.actor()?, &q).await?;
+    let (headers, rows) = awards::awards_table(&list);
+    opencpd_http::download::table(format, "awards", &headers, rows)
+}
+
+/// The awards page's filter as its form sends it: a field left blank is no filter.
+#[derive(Deserialize)]
+struct AwardPageFilter {
+    #[serde(default)]
+    programme_id: Option<String>,
+    #[serde(default)]
+    unit_id: Option<String>,
+    #[serde(default)]
+    year: Option<String>,
+}
+
+impl AwardPageFilter {
+    fn read(&self) -> Result<AwardFilter> {
+        fn number<T: std::str::FromStr>(value: &Option<String>, column: &str) -> Result<Option<T>> {
+            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v.parse().map(Some).map_err(|_| {
+                    opencpd_kernel::Error::from(Problem::new("bad-number").in_column(column).with_value(v)).into()
+                }),
+            }
+        }
+        Ok(AwardFilter {
+            programme_id: number(&self.programme_id, "programme_id")?,
+            unit_id: number(&self.unit_id, "unit_id")?,
+            year: number(&self.year, "year")?,
+        })
+    }
+}
+
+/// The awards page: the list with its filters (programme, unit, year), search, sort,
+/// pages, counts and export links.
+async fn awards_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    f: std::result::Result<Query<AwardPageFilter>, QueryRejection>,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<axum::response::Html<String>> {
+    let (Query(f), Query(page)) = (f?, page?);
+    let f = f.read()?;
+    let actor = ctx.actor()?;
+    let list = awards::awards(&state.db, actor, &f, &page).await?;
+    let counts = awards::award_counts(&state.db, actor, &f).await?;
+    let programmes = outreach_store::programme_choices(&state.db).await?;
+    let unit = match f.unit_id {
+        Some(id) => Some(registry::unit(&state.db, actor, id).await?),
+        None => None,
+    };
+    // The filter again, for the sort, page and export links (numbers only).
+    let mut kept: Vec<String> = Vec::new();
+    if let Some(p) = f.programme_id {
+        kept.push(format!("programme_id={p}"));
+    }
+    if let Some(u) = f.unit_id {
+        kept.push(format!("unit_id={u}"));
+    }
+    if let Some(y) = f.year {
+        kept.push(format!("year={y}"));
+    }
+    state.templates.page(
+        &ctx,
+        "outreach/awards.html",
+        minijinja::context! {
+            awards => v(&list.items), list => opencpd_http::render::ListView::of(&list, &page), counts => v(&counts),
+            programmes => v(&programmes), filter => v(&f), unit => v(&unit), kept => kept.join("&"),
+        },
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/awards", params(("id" = i64, Path)), responses((status = 200, body = Vec<Award>), (status = 404, body = ApiError)))]

@@ -1,0 +1,21 @@
+# Les listes de distinctions (les autres messages de la sensibilisation sont dans fr.ftl).
+
+awards-title = Distinctions
+awards-year = Année
+awards-date = Décernée le
+awards-award = Distinction
+awards-person = Décernée à
+awards-body = Décernée par
+awards-none = Aucune distinction ne correspond.
+awards-counts = { $awards ->
+    [one] { $awards } distinction
+   *[other] { $awards } distinctions
+} à { $people ->
+    [one] { $people } personne
+   *[other] { $people } personnes
+}
+awards-teachers-awarded = { $people ->
+    [one] { $people } enseignant récompensé
+   *[other] { $people } enseignants récompensés
+}
+awards-link = Distinctions
