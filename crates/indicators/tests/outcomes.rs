@@ -8,6 +8,7 @@ use opencpd_indicators::store::{flows, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
+use std::collections::BTreeMap;
 
 fn actor(role: AccountRole, scope: Scope) -> Actor {
     Actor {
@@ -347,5 +348,148 @@ async fn the_data_page_shows_the_trend_flows_and_gaps_of_a_place_in_scope() {
         let (status, page) = api.text(&national, "GET", "/data/schools/3", None).await;
         assert_eq!(status, 200);
         assert!(page.contains("id=\"no-data\"") || page.contains("id=\"flows\""), "{page}");
+    }
+}
+
+/// One school, year, term and subject of `school_outcome_totals`, as stored or as summed
+/// here from the raw rows.
+type Totals = BTreeMap<(i64, i64, i64, i64), (i64, [Option<i64>; 10], i64, Option<f64>)>;
+
+async fn stored_totals(db: &Db) -> Totals {
+    type Raw = (i64, i64, i64, i64, i64, Option<i64>, Option<i64>, i64, Option<f64>);
+    type Counts = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let a: Vec<Raw> = on_db!(db, |p| sqlx::query_as(
+        "SELECT school_id, year, term, subject_id, source_rows, enrolled, assessed, scored, score_sum \
+         FROM school_outcome_totals ORDER BY school_id, year, term, subject_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let b: Vec<Counts> = on_db!(db, |p| sqlx::query_as(
+        "SELECT below_basic, basic, proficient, advanced, promoted, repeating, dropped_out \
+         FROM school_outcome_totals ORDER BY school_id, year, term, subject_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    a.into_iter()
+        .zip(b)
+        .map(|((s, y, t, sub, n, e, asd, scored, sum), (b1, b2, b3, b4, p, r, d))| {
+            ((s, y, t, sub), (n, [e, asd, b1, b2, b3, b4, p, r, d, None], scored, sum))
+        })
+        .collect()
+}
+
+/// The totals summed in Rust from every raw outcome row.
+async fn summed_totals(db: &Db) -> Totals {
+    type Raw = (i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<f64>);
+    type Counts = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let order = "ORDER BY school_id, year, term, grade_id, subject_id, sex, group_id";
+    let a: Vec<Raw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT school_id, year, term, subject_id, group_id, enrolled, assessed, mean_score FROM learner_outcomes {order}"
+    )))
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let b: Vec<Counts> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT below_basic, basic, proficient, advanced, promoted, repeating, dropped_out FROM learner_outcomes {order}"
+    )))
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let add = |into: &mut Option<i64>, v: Option<i64>| {
+        if let Some(v) = v {
+            *into = Some(into.unwrap_or(0) + v);
+        }
+    };
+    let mut out = Totals::new();
+    for ((s, y, t, sub, group, e, asd, mean), (b1, b2, b3, b4, p, r, d)) in a.into_iter().zip(b) {
+        let entry = out.entry((s, y, t, sub)).or_insert((0, [None; 10], 0, None));
+        entry.0 += 1;
+        if group != 0 {
+            continue;
+        }
+        for (i, v) in [e, asd, b1, b2, b3, b4, p, r, d].into_iter().enumerate() {
+            add(&mut entry.1[i], v);
+        }
+        if let (Some(a), Some(m)) = (asd, mean)
+            && a > 0
+        {
+            entry.2 += a;
+            entry.3 = Some(entry.3.unwrap_or(0.0) + m * a as f64);
+        }
+    }
+    out
+}
+
+async fn assert_totals_match(db: &Db, step: &str) {
+    let (stored, summed) = (stored_totals(db).await, summed_totals(db).await);
+    assert_eq!(stored.keys().collect::<Vec<_>>(), summed.keys().collect::<Vec<_>>(), "after {step}");
+    for (key, s) in &stored {
+        let r = &summed[key];
+        assert_eq!((s.0, s.1, s.2), (r.0, r.1, r.2), "{key:?} after {step}");
+        match (s.3, r.3) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-6, "{key:?} after {step}: {a} vs {b}"),
+            (a, b) => assert_eq!(a, b, "{key:?} after {step}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_school_totals_equal_the_raw_rows_after_an_import_an_entry_and_a_removal() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let mut csv = worked_example_csv();
+        for (school, year, mean) in [("S1", 2023, 40.5), ("S1", 2024, 46.25), ("S2", 2024, 51.0), ("S3", 2024, 60.0)] {
+            for sex in ["F", "M"] {
+                csv.push_str(&format!("{school},{year},,P3,MATH,{sex},,,30,{mean},3,12,10,5,,,\n"));
+                csv.push_str(&format!("{school},{year},2,P3,MATH,{sex},REF,,4,{mean},,,1,,,,\n"));
+            }
+        }
+        // An assessed row without a mean, and a mean with nobody assessed: neither is scored.
+        csv.push_str("S3,2024,,P2,MATH,F,,,12,,,,,,,,\nS3,2024,,P1,MATH,F,,,0,50,,,,,,,\n");
+        let report = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_totals_match(&t.db, "the import").await;
+        assert!(!stored_totals(&t.db).await.is_empty());
+
+        // The school leader replaces one row and adds another.
+        let leader = actor(AccountRole::SchoolLeader, Scope::School { school_id: 1 });
+        let entry = |assessed: i64, mean: f64, term: Option<i64>| OutcomeEntry {
+            year: 2024,
+            term,
+            grade: "P3".into(),
+            subject: Some("MATH".into()),
+            sex: "F".into(),
+            assessed: Some(assessed),
+            mean_score: Some(mean),
+            proficient: Some(7),
+            ..Default::default()
+        };
+        outcomes::enter(&t.db, &leader, 1, &[entry(28, 70.0, None), entry(25, 65.0, Some(3))]).await.unwrap();
+        assert_totals_match(&t.db, "an entry").await;
+        let math: i64 = on_db!(&t.db, |p| sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE code = 'MATH'")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+        let s1 = stored_totals(&t.db).await[&(1, 2024, 0, math)];
+        assert_eq!((s1.2, s1.1[4]), (58, Some(17)), "girls 28 (replaced) and boys 30; proficient 7 + 10");
+
+        // A failed entry changes nothing; a file replacing rows and a removal are followed.
+        assert!(outcomes::enter(&t.db, &leader, 1, &[entry(28, 170.0, None)]).await.is_err());
+        assert_totals_match(&t.db, "a refused entry").await;
+        let replace = format!("{HEADER}S2,2024,,P3,MATH,F,,,10,20,,,,,,,\nS3,2023,,P1,,M,,50,,,,,,,,5,\n");
+        let report = outcomes::import(&t.db, &admin, source(&replace), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_totals_match(&t.db, "a replacing import").await;
+        let removed = outcomes::remove_year(&t.db, &leader, 1, 2024).await.unwrap();
+        assert!(removed > 0);
+        assert_totals_match(&t.db, "a removal").await;
+        assert!(stored_totals(&t.db).await.keys().all(|k| (k.0, k.1) != (1, 2024)));
+        // Another school's year is not the leader's to remove.
+        assert!(matches!(outcomes::remove_year(&t.db, &leader, 2, 2024).await, Err(Error::NotFound)));
+        assert_totals_match(&t.db, "a refused removal").await;
     }
 }

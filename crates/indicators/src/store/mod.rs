@@ -6,5 +6,6 @@ pub mod engine;
 pub mod flows;
 pub mod outcomes;
 pub mod reference;
+pub mod rollup;
 
 pub use opencpd_kernel::settings::small_cell_threshold;
