@@ -493,3 +493,127 @@ async fn the_school_totals_equal_the_raw_rows_after_an_import_an_entry_and_a_rem
         assert_totals_match(&t.db, "a refused removal").await;
     }
 }
+
+/// Two people at S1 (ids 1 and 2) and one at S2 (id 3).
+async fn staff(db: &Db) {
+    let sql = "INSERT INTO people (id, staff_number, given_name, family_name, sex) VALUES \
+        (1, 'T1', 'Aline', 'Uwase', 'F'), (2, 'T2', 'Eric', 'Habimana', 'M'), (3, 'T3', 'Grace', 'Mukamana', 'F'); \
+        INSERT INTO positions (person_id, role, school_id, path, start_date) VALUES \
+        (1, 'head_teacher', 1, '/1/2/', '2020-01-01'), (2, 'teacher', 1, '/1/2/', '2020-01-01'), \
+        (3, 'teacher', 2, '/1/2/', '2020-01-01');";
+    on_db!(db, |p| sqlx::raw_sql(sql).execute(p).await.map(|_| ())).unwrap();
+}
+
+fn plan_body(version: Option<i64>, indicator: &str, owner: i64) -> serde_json::Value {
+    serde_json::json!({
+        "version": version,
+        "title": "Better mathematics in P3",
+        "priorities": [{
+            "title": "More learners proficient in mathematics",
+            "indicator": indicator,
+            "baseline_year": 2023,
+            "target": 70.0,
+            "due_on": "2025-06-30"
+        }],
+        "actions": [
+            { "title": "Weekly maths lesson study", "priority": 1, "owner_id": owner, "due_on": "2024-12-15",
+              "status": "in_progress", "review_note": "Started in term 1" },
+            { "title": "Reading corner", "owner_id": 2, "due_on": "2025-03-01" }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_school_leader_writes_their_schools_plan_and_officers_above_read_it() {
+    use opencpd_testkit::api::{Api, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        staff(&t.db).await;
+        // S1 in MATH: 30% proficient or better in 2023, 50% in 2024.
+        let mut csv = HEADER.to_string();
+        for (year, proficient, advanced) in [(2023, 6, 3), (2024, 10, 5)] {
+            for sex in ["F", "M"] {
+                csv.push_str(&format!("S1,{year},,P3,MATH,{sex},,,30,50,,,{proficient},{advanced},,,\n"));
+            }
+        }
+        let report = outcomes::import(&t.db, &Actor::system(), source(&csv), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let leader = token(&t.db, "head", AccountRole::SchoolLeader, Some("S1")).await;
+        let url = "/api/v1/schools/1/plans/2024";
+
+        // Bad input: every problem named by its field, nothing written.
+        let (status, body) = api.call(Some(&leader), "PUT", url, Some(plan_body(None, "no-such", 3))).await;
+        assert_eq!(status, 422, "{body}");
+        let text = body.to_string();
+        assert!(text.contains("priorities[0].indicator") && text.contains("actions[0].owner_id"), "{text}");
+        let mut bad = plan_body(None, "proficiency-rate", 1);
+        bad["actions"][1]["status"] = "later".into();
+        bad["priorities"][0]["due_on"] = "30/06/2025".into();
+        let (status, body) = api.call(Some(&leader), "PUT", url, Some(bad)).await;
+        assert_eq!(status, 422);
+        let text = body.to_string();
+        assert!(text.contains("actions[1].status") && text.contains("priorities[0].due_on"), "{text}");
+        let mut unknown = plan_body(None, "proficiency-rate", 1);
+        unknown["colour"] = "red".into();
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(unknown)).await.0, 422);
+        let listed: Vec<serde_json::Value> = api.get(&leader, "/api/v1/schools/1/plans").await;
+        assert!(listed.is_empty(), "nothing half-written: {listed:?}");
+
+        // Written; the priority reads its baseline, its value now and the way come.
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(plan_body(None, "proficiency-rate", 1))).await;
+        assert_eq!(status, 200, "{plan}");
+        assert_eq!(plan["version"], 1);
+        let p = &plan["priorities"][0];
+        assert_eq!(
+            (p["baseline"].as_f64(), p["now"].as_f64(), p["now_year"].as_i64()),
+            (Some(30.0), Some(50.0), Some(2024))
+        );
+        assert!((p["progress"].as_f64().unwrap() - 0.5).abs() < 1e-9, "{p}");
+        assert_eq!(plan["actions"][0]["owner"], "Aline Uwase");
+        assert_eq!(plan["actions"][1]["status"], "planned");
+        assert_eq!(plan["editable"], true);
+
+        // Edits carry the version read: a stale one (or none) is a conflict.
+        let mut edit = plan_body(Some(1), "proficiency-rate", 2);
+        edit["title"] = "Mathematics and reading".into();
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(edit.clone())).await;
+        assert_eq!((status.as_u16(), &plan["version"]), (200, &serde_json::json!(2)), "{plan}");
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(edit)).await.0, 409);
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(plan_body(None, "proficiency-rate", 1))).await.0, 409);
+
+        // Scope: a teacher (own record) does not reach the school's plan; the school's
+        // mentor reads it but may not edit it; another school's leader does not see it;
+        // the district's officer reads it, and cannot edit it either.
+        let teacher = token(&t.db, "teacher", AccountRole::Teacher, Some("T2")).await;
+        let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
+        let other = token(&t.db, "head2", AccountRole::SchoolLeader, Some("S2")).await;
+        let district = token(&t.db, "d1", AccountRole::DistrictOfficer, Some("D1")).await;
+        let edit = plan_body(Some(2), "proficiency-rate", 1);
+        assert_eq!(api.call(Some(&teacher), "PUT", url, Some(edit.clone())).await.0, 404);
+        assert_eq!(api.call(Some(&mentor), "PUT", url, Some(edit.clone())).await.0, 403);
+        assert_eq!(api.call(Some(&mentor), "GET", url, None).await.0, 200);
+        assert_eq!(api.call(Some(&other), "PUT", url, Some(edit.clone())).await.0, 404);
+        assert_eq!(api.call(Some(&other), "GET", url, None).await.0, 404);
+        assert_eq!(api.call(Some(&district), "PUT", url, Some(edit)).await.0, 403);
+        let read: serde_json::Value = api.get(&district, url).await;
+        assert_eq!((read["version"].as_i64(), read["editable"].as_bool()), (Some(2), Some(false)));
+        assert_eq!(api.call(Some(&leader), "GET", "/api/v1/schools/1/plans/2031", None).await.0, 404);
+
+        // The pages: the data page links the plan; the plan page shows each priority's
+        // chart and labels every cell.
+        let (status, page) = api.text(&district, "GET", "/data/schools/1", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("href=\"/data/schools/1/plans/2024\""), "{page}");
+        let (status, page) = api.text(&district, "GET", "/data/schools/1/plans/2024", None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"priority-1\"") && page.contains("class=\"target\""), "{page}");
+        assert!(page.contains("id=\"plan-read-only\"") && page.contains("Eric Habimana"), "{page}");
+        assert_eq!(
+            page.matches("<td").count(),
+            page.matches("<td data-label=").count() + page.matches("<td class=\"num\" data-label=").count()
+        );
+        assert_eq!(api.text(&other, "GET", "/data/schools/1/plans/2024", None).await.0, 404);
+    }
+}
