@@ -165,6 +165,8 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
             progress("learner outcomes", (n as u64 + 1).min(total));
         }
     }
+    // The rows went in by plain INSERTs: the schools' totals are written again once.
+    opencpd_indicators::store::rollup::refresh_all(db).await?;
     if written == 0 {
         return Err(Error::Invalid(vec![opencpd_domain::Problem::new("evaluation-no-schools").arg("unit", "RW")]));
     }

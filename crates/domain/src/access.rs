@@ -80,6 +80,7 @@ impl AccountRole {
             EditSchoolData => {
                 matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader)
             }
+            EditSchoolPlan => matches!(self, SystemAdmin | SchoolLeader),
         }
     }
 }
@@ -135,6 +136,9 @@ pub enum Action {
     Facilitate,
     /// Import and enter a school's learner outcomes (school leaders for their school).
     EditSchoolData,
+    /// Write a school's improvement plan: its own leader (and system administrators);
+    /// officers above the school read it.
+    EditSchoolPlan,
 }
 
 /// What an action is about, with what is needed to place it.

@@ -249,3 +249,117 @@ pub struct TrendPoint {
     /// Percent of the subject's maximum; absent when the count is hidden.
     pub mean_percent: Option<f64>,
 }
+
+/// A school's improvement plan for a year, as its leader writes it whole. `version` is
+/// the version read (absent for a new plan): an edit of a plan changed since is refused.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    #[serde(default)]
+    pub version: Option<i64>,
+    pub title: String,
+    #[serde(default)]
+    pub priorities: Vec<PriorityInput>,
+    #[serde(default)]
+    pub actions: Vec<PlanActionInput>,
+}
+
+/// A priority: an indicator (by code) for the school, its target and due date. The
+/// baseline is read from the data for `baseline_year` (the year before the plan's when
+/// absent).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityInput {
+    pub title: String,
+    pub indicator: String,
+    #[serde(default)]
+    pub baseline_year: Option<i64>,
+    pub target: f64,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+}
+
+/// An action: who (a person working at the school), by when, where it stands.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanActionInput {
+    pub title: String,
+    /// The priority it serves, by its place in the list (from 1).
+    #[serde(default)]
+    pub priority: Option<i64>,
+    pub owner_id: i64,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    /// `planned` (the default), `in_progress`, `done` or `dropped`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub review_note: Option<String>,
+}
+
+/// A plan in a school's list.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanSummary {
+    pub year: i64,
+    pub title: String,
+    pub version: i64,
+    pub priorities: i64,
+    pub actions: i64,
+}
+
+/// One year of a priority's indicator for the school.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanPoint {
+    pub year: i64,
+    /// Absent when there is no data or it is hidden for this reader.
+    pub value: Option<f64>,
+}
+
+/// A priority with its indicator now, against its baseline and target.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanPriority {
+    pub position: i64,
+    pub title: String,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub baseline_year: i64,
+    pub baseline: Option<f64>,
+    pub target: f64,
+    pub due_on: String,
+    /// The latest year with a value, from the baseline year to the due date's year.
+    pub now_year: Option<i64>,
+    pub now: Option<f64>,
+    /// The share of the way from the baseline to the target come so far.
+    pub progress: Option<f64>,
+    /// The indicator each year from the baseline year to the due date's year.
+    pub series: Vec<PlanPoint>,
+}
+
+/// An action of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanAction {
+    pub position: i64,
+    pub priority: Option<i64>,
+    pub title: String,
+    pub owner_id: i64,
+    pub owner: String,
+    pub due_on: String,
+    pub status: String,
+    pub review_note: String,
+}
+
+/// A school's plan for a year, with each priority read live from the data.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Plan {
+    pub school_id: i64,
+    pub school: String,
+    pub year: i64,
+    pub title: String,
+    pub version: i64,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub priorities: Vec<PlanPriority>,
+    pub actions: Vec<PlanAction>,
+    /// Whether the reader may edit it.
+    pub editable: bool,
+}

@@ -8,6 +8,7 @@ use opencpd_indicators::store::{flows, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
+use std::collections::BTreeMap;
 
 fn actor(role: AccountRole, scope: Scope) -> Actor {
     Actor {
@@ -347,5 +348,272 @@ async fn the_data_page_shows_the_trend_flows_and_gaps_of_a_place_in_scope() {
         let (status, page) = api.text(&national, "GET", "/data/schools/3", None).await;
         assert_eq!(status, 200);
         assert!(page.contains("id=\"no-data\"") || page.contains("id=\"flows\""), "{page}");
+    }
+}
+
+/// One school, year, term and subject of `school_outcome_totals`, as stored or as summed
+/// here from the raw rows.
+type Totals = BTreeMap<(i64, i64, i64, i64), (i64, [Option<i64>; 10], i64, Option<f64>)>;
+
+async fn stored_totals(db: &Db) -> Totals {
+    type Raw = (i64, i64, i64, i64, i64, Option<i64>, Option<i64>, i64, Option<f64>);
+    type Counts = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let a: Vec<Raw> = on_db!(db, |p| sqlx::query_as(
+        "SELECT school_id, year, term, subject_id, source_rows, enrolled, assessed, scored, score_sum \
+         FROM school_outcome_totals ORDER BY school_id, year, term, subject_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let b: Vec<Counts> = on_db!(db, |p| sqlx::query_as(
+        "SELECT below_basic, basic, proficient, advanced, promoted, repeating, dropped_out \
+         FROM school_outcome_totals ORDER BY school_id, year, term, subject_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    a.into_iter()
+        .zip(b)
+        .map(|((s, y, t, sub, n, e, asd, scored, sum), (b1, b2, b3, b4, p, r, d))| {
+            ((s, y, t, sub), (n, [e, asd, b1, b2, b3, b4, p, r, d, None], scored, sum))
+        })
+        .collect()
+}
+
+/// The totals summed in Rust from every raw outcome row.
+async fn summed_totals(db: &Db) -> Totals {
+    type Raw = (i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<f64>);
+    type Counts = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let order = "ORDER BY school_id, year, term, grade_id, subject_id, sex, group_id";
+    let a: Vec<Raw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT school_id, year, term, subject_id, group_id, enrolled, assessed, mean_score FROM learner_outcomes {order}"
+    )))
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let b: Vec<Counts> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT below_basic, basic, proficient, advanced, promoted, repeating, dropped_out FROM learner_outcomes {order}"
+    )))
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let add = |into: &mut Option<i64>, v: Option<i64>| {
+        if let Some(v) = v {
+            *into = Some(into.unwrap_or(0) + v);
+        }
+    };
+    let mut out = Totals::new();
+    for ((s, y, t, sub, group, e, asd, mean), (b1, b2, b3, b4, p, r, d)) in a.into_iter().zip(b) {
+        let entry = out.entry((s, y, t, sub)).or_insert((0, [None; 10], 0, None));
+        entry.0 += 1;
+        if group != 0 {
+            continue;
+        }
+        for (i, v) in [e, asd, b1, b2, b3, b4, p, r, d].into_iter().enumerate() {
+            add(&mut entry.1[i], v);
+        }
+        if let (Some(a), Some(m)) = (asd, mean)
+            && a > 0
+        {
+            entry.2 += a;
+            entry.3 = Some(entry.3.unwrap_or(0.0) + m * a as f64);
+        }
+    }
+    out
+}
+
+async fn assert_totals_match(db: &Db, step: &str) {
+    let (stored, summed) = (stored_totals(db).await, summed_totals(db).await);
+    assert_eq!(stored.keys().collect::<Vec<_>>(), summed.keys().collect::<Vec<_>>(), "after {step}");
+    for (key, s) in &stored {
+        let r = &summed[key];
+        assert_eq!((s.0, s.1, s.2), (r.0, r.1, r.2), "{key:?} after {step}");
+        match (s.3, r.3) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-6, "{key:?} after {step}: {a} vs {b}"),
+            (a, b) => assert_eq!(a, b, "{key:?} after {step}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_school_totals_equal_the_raw_rows_after_an_import_an_entry_and_a_removal() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let mut csv = worked_example_csv();
+        for (school, year, mean) in [("S1", 2023, 40.5), ("S1", 2024, 46.25), ("S2", 2024, 51.0), ("S3", 2024, 60.0)] {
+            for sex in ["F", "M"] {
+                csv.push_str(&format!("{school},{year},,P3,MATH,{sex},,,30,{mean},3,12,10,5,,,\n"));
+                csv.push_str(&format!("{school},{year},2,P3,MATH,{sex},REF,,4,{mean},,,1,,,,\n"));
+            }
+        }
+        // An assessed row without a mean, and a mean with nobody assessed: neither is scored.
+        csv.push_str("S3,2024,,P2,MATH,F,,,12,,,,,,,,\nS3,2024,,P1,MATH,F,,,0,50,,,,,,,\n");
+        let report = outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_totals_match(&t.db, "the import").await;
+        assert!(!stored_totals(&t.db).await.is_empty());
+
+        // The school leader replaces one row and adds another.
+        let leader = actor(AccountRole::SchoolLeader, Scope::School { school_id: 1 });
+        let entry = |assessed: i64, mean: f64, term: Option<i64>| OutcomeEntry {
+            year: 2024,
+            term,
+            grade: "P3".into(),
+            subject: Some("MATH".into()),
+            sex: "F".into(),
+            assessed: Some(assessed),
+            mean_score: Some(mean),
+            proficient: Some(7),
+            ..Default::default()
+        };
+        outcomes::enter(&t.db, &leader, 1, &[entry(28, 70.0, None), entry(25, 65.0, Some(3))]).await.unwrap();
+        assert_totals_match(&t.db, "an entry").await;
+        let math: i64 = on_db!(&t.db, |p| sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE code = 'MATH'")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+        let s1 = stored_totals(&t.db).await[&(1, 2024, 0, math)];
+        assert_eq!((s1.2, s1.1[4]), (58, Some(17)), "girls 28 (replaced) and boys 30; proficient 7 + 10");
+
+        // A failed entry changes nothing; a file replacing rows and a removal are followed.
+        assert!(outcomes::enter(&t.db, &leader, 1, &[entry(28, 170.0, None)]).await.is_err());
+        assert_totals_match(&t.db, "a refused entry").await;
+        let replace = format!("{HEADER}S2,2024,,P3,MATH,F,,,10,20,,,,,,,\nS3,2023,,P1,,M,,50,,,,,,,,5,\n");
+        let report = outcomes::import(&t.db, &admin, source(&replace), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_totals_match(&t.db, "a replacing import").await;
+        let removed = outcomes::remove_year(&t.db, &leader, 1, 2024).await.unwrap();
+        assert!(removed > 0);
+        assert_totals_match(&t.db, "a removal").await;
+        assert!(stored_totals(&t.db).await.keys().all(|k| (k.0, k.1) != (1, 2024)));
+        // Another school's year is not the leader's to remove.
+        assert!(matches!(outcomes::remove_year(&t.db, &leader, 2, 2024).await, Err(Error::NotFound)));
+        assert_totals_match(&t.db, "a refused removal").await;
+    }
+}
+
+/// Two people at S1 (ids 1 and 2) and one at S2 (id 3).
+async fn staff(db: &Db) {
+    let sql = "INSERT INTO people (id, staff_number, given_name, family_name, sex) VALUES \
+        (1, 'T1', 'Aline', 'Uwase', 'F'), (2, 'T2', 'Eric', 'Habimana', 'M'), (3, 'T3', 'Grace', 'Mukamana', 'F'); \
+        INSERT INTO positions (person_id, role, school_id, path, start_date) VALUES \
+        (1, 'head_teacher', 1, '/1/2/', '2020-01-01'), (2, 'teacher', 1, '/1/2/', '2020-01-01'), \
+        (3, 'teacher', 2, '/1/2/', '2020-01-01');";
+    on_db!(db, |p| sqlx::raw_sql(sql).execute(p).await.map(|_| ())).unwrap();
+}
+
+fn plan_body(version: Option<i64>, indicator: &str, owner: i64) -> serde_json::Value {
+    serde_json::json!({
+        "version": version,
+        "title": "Better mathematics in P3",
+        "priorities": [{
+            "title": "More learners proficient in mathematics",
+            "indicator": indicator,
+            "baseline_year": 2023,
+            "target": 70.0,
+            "due_on": "2025-06-30"
+        }],
+        "actions": [
+            { "title": "Weekly maths lesson study", "priority": 1, "owner_id": owner, "due_on": "2024-12-15",
+              "status": "in_progress", "review_note": "Started in term 1" },
+            { "title": "Reading corner", "owner_id": 2, "due_on": "2025-03-01" }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_school_leader_writes_their_schools_plan_and_officers_above_read_it() {
+    use opencpd_testkit::api::{Api, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        staff(&t.db).await;
+        // S1 in MATH: 30% proficient or better in 2023, 50% in 2024.
+        let mut csv = HEADER.to_string();
+        for (year, proficient, advanced) in [(2023, 6, 3), (2024, 10, 5)] {
+            for sex in ["F", "M"] {
+                csv.push_str(&format!("S1,{year},,P3,MATH,{sex},,,30,50,,,{proficient},{advanced},,,\n"));
+            }
+        }
+        let report = outcomes::import(&t.db, &Actor::system(), source(&csv), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let leader = token(&t.db, "head", AccountRole::SchoolLeader, Some("S1")).await;
+        let url = "/api/v1/schools/1/plans/2024";
+
+        // Bad input: every problem named by its field, nothing written.
+        let (status, body) = api.call(Some(&leader), "PUT", url, Some(plan_body(None, "no-such", 3))).await;
+        assert_eq!(status, 422, "{body}");
+        let text = body.to_string();
+        assert!(text.contains("priorities[0].indicator") && text.contains("actions[0].owner_id"), "{text}");
+        let mut bad = plan_body(None, "proficiency-rate", 1);
+        bad["actions"][1]["status"] = "later".into();
+        bad["priorities"][0]["due_on"] = "30/06/2025".into();
+        let (status, body) = api.call(Some(&leader), "PUT", url, Some(bad)).await;
+        assert_eq!(status, 422);
+        let text = body.to_string();
+        assert!(text.contains("actions[1].status") && text.contains("priorities[0].due_on"), "{text}");
+        let mut unknown = plan_body(None, "proficiency-rate", 1);
+        unknown["colour"] = "red".into();
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(unknown)).await.0, 422);
+        let listed: Vec<serde_json::Value> = api.get(&leader, "/api/v1/schools/1/plans").await;
+        assert!(listed.is_empty(), "nothing half-written: {listed:?}");
+
+        // Written; the priority reads its baseline, its value now and the way come.
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(plan_body(None, "proficiency-rate", 1))).await;
+        assert_eq!(status, 200, "{plan}");
+        assert_eq!(plan["version"], 1);
+        let p = &plan["priorities"][0];
+        assert_eq!(
+            (p["baseline"].as_f64(), p["now"].as_f64(), p["now_year"].as_i64()),
+            (Some(30.0), Some(50.0), Some(2024))
+        );
+        assert!((p["progress"].as_f64().unwrap() - 0.5).abs() < 1e-9, "{p}");
+        assert_eq!(plan["actions"][0]["owner"], "Aline Uwase");
+        assert_eq!(plan["actions"][1]["status"], "planned");
+        assert_eq!(plan["editable"], true);
+
+        // Edits carry the version read: a stale one (or none) is a conflict.
+        let mut edit = plan_body(Some(1), "proficiency-rate", 2);
+        edit["title"] = "Mathematics and reading".into();
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(edit.clone())).await;
+        assert_eq!((status.as_u16(), &plan["version"]), (200, &serde_json::json!(2)), "{plan}");
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(edit)).await.0, 409);
+        assert_eq!(api.call(Some(&leader), "PUT", url, Some(plan_body(None, "proficiency-rate", 1))).await.0, 409);
+
+        // Scope: a teacher (own record) does not reach the school's plan; the school's
+        // mentor reads it but may not edit it; another school's leader does not see it;
+        // the district's officer reads it, and cannot edit it either.
+        let teacher = token(&t.db, "teacher", AccountRole::Teacher, Some("T2")).await;
+        let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
+        let other = token(&t.db, "head2", AccountRole::SchoolLeader, Some("S2")).await;
+        let district = token(&t.db, "d1", AccountRole::DistrictOfficer, Some("D1")).await;
+        let edit = plan_body(Some(2), "proficiency-rate", 1);
+        assert_eq!(api.call(Some(&teacher), "PUT", url, Some(edit.clone())).await.0, 404);
+        assert_eq!(api.call(Some(&mentor), "PUT", url, Some(edit.clone())).await.0, 403);
+        assert_eq!(api.call(Some(&mentor), "GET", url, None).await.0, 200);
+        assert_eq!(api.call(Some(&other), "PUT", url, Some(edit.clone())).await.0, 404);
+        assert_eq!(api.call(Some(&other), "GET", url, None).await.0, 404);
+        assert_eq!(api.call(Some(&district), "PUT", url, Some(edit)).await.0, 403);
+        let read: serde_json::Value = api.get(&district, url).await;
+        assert_eq!((read["version"].as_i64(), read["editable"].as_bool()), (Some(2), Some(false)));
+        assert_eq!(api.call(Some(&leader), "GET", "/api/v1/schools/1/plans/2031", None).await.0, 404);
+
+        // The pages: the data page links the plan; the plan page shows each priority's
+        // chart and labels every cell.
+        let (status, page) = api.text(&district, "GET", "/data/schools/1", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("href=\"/data/schools/1/plans/2024\""), "{page}");
+        let (status, page) = api.text(&district, "GET", "/data/schools/1/plans/2024", None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"priority-1\"") && page.contains("class=\"target\""), "{page}");
+        assert!(page.contains("id=\"plan-read-only\"") && page.contains("Eric Habimana"), "{page}");
+        assert_eq!(
+            page.matches("<td").count(),
+            page.matches("<td data-label=").count() + page.matches("<td class=\"num\" data-label=").count()
+        );
+        assert_eq!(api.text(&other, "GET", "/data/schools/1/plans/2024", None).await.0, 404);
     }
 }

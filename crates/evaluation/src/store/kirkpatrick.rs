@@ -12,7 +12,7 @@
 //!   score between each person's first and latest observation.
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
 //!   of the maximum) in the latest year with data, and its change from the year before
-//!   (whole-year rows, term 0).
+//!   (whole-year rows, term 0), read from the schools' totals (`school_outcome_totals`).
 //!
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
@@ -110,31 +110,30 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     // 4 — the participants' schools (of the enrolments in the programme's courses, in
     // scope) and their learner outcomes (every learner, every grade and subject) in the
     // two latest years any school has data for (a national year comes in for every school
-    // at once). The years come first, from the index led by the year,
-    // so only their rows are read.
+    // at once), read from the schools' totals per year, term and subject that the
+    // indicators area keeps (`school_outcome_totals`: a few rows a school and year).
     let in_enrolments = scope.sql(Columns::path("e.path").person("e.person_id"));
     let participant_schools = format!(
         "SELECT DISTINCT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id \
          JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_enrolments}"
     );
     let latest: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM learner_outcomes").fetch_one(p).await)?;
+        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals").fetch_one(p).await)?;
     let mut years: Vec<(i64, i64, f64)> = Vec::new();
     if let Some(latest) = latest {
         let before: Option<i64> =
-            on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM learner_outcomes WHERE year < $1")
+            on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals WHERE year < $1")
                 .bind(latest)
                 .fetch_one(p)
                 .await)?;
         let wanted: Vec<String> = [Some(latest), before].iter().flatten().map(i64::to_string).collect();
         let sql = format!(
-            "SELECT lo.year, COUNT(DISTINCT lo.school_id), \
-             CAST(100.0 * SUM(lo.mean_score / sub.max_score * lo.assessed) / SUM(lo.assessed) AS DOUBLE PRECISION) \
-             FROM learner_outcomes lo JOIN outcome_subjects sub ON sub.id = lo.subject_id \
-             WHERE lo.year IN ({}) AND lo.term = 0 AND lo.subject_id IN (SELECT id FROM outcome_subjects) \
-               AND lo.group_id = 0 AND lo.assessed > 0 AND lo.mean_score IS NOT NULL \
-               AND lo.school_id IN ({participant_schools}) \
-             GROUP BY lo.year ORDER BY lo.year DESC",
+            "SELECT t.year, COUNT(DISTINCT t.school_id), \
+             CAST(100.0 * SUM(t.score_sum / sub.max_score) / SUM(t.scored) AS DOUBLE PRECISION) \
+             FROM school_outcome_totals t JOIN outcome_subjects sub ON sub.id = t.subject_id \
+             WHERE t.year IN ({}) AND t.term = 0 AND t.scored > 0 \
+               AND t.school_id IN ({participant_schools}) \
+             GROUP BY t.year ORDER BY t.year DESC",
             wanted.join(", ")
         );
         years = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;

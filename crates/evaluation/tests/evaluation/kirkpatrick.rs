@@ -80,6 +80,7 @@ pub async fn programme(db: &Db) {
          (101, 2024, 0, 1, 1, 'F', 0, 10, 25), (101, 2025, 0, 1, 1, 'F', 0, 10, 30), (102, 2025, 0, 1, 1, 'M', 0, 30, 20);",
     );
     on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+    opencpd_indicators::store::rollup::refresh_all(db).await.unwrap();
 }
 
 #[tokio::test]

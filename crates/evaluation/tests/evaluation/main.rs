@@ -125,6 +125,7 @@ async fn outcomes(db: &Db, years: &[i64], treated: &[i64], effect: f64) {
         rows.join(", ")
     );
     on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+    opencpd_indicators::store::rollup::refresh_all(db).await.unwrap();
 }
 
 fn invalid_columns(e: Error) -> Vec<(String, String)> {

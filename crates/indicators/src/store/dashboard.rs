@@ -1,7 +1,8 @@
 //! What a school's or a unit's data page shows, read in the reader's scope: the learners'
 //! mean score by subject and year (a trend), with the learners assessed behind each point,
 //! suppressed when few for readers without row-level rights; the flow rates and the gaps
-//! between girls and boys come from [`super::flows`].
+//! between girls and boys come from [`super::flows`]. The trend and the years are read from
+//! the schools' totals ([`super::rollup`]), a few rows a school and year.
 
 use super::flows::{place_clause, row_level};
 use crate::model::{Count, Place, TrendPoint};
@@ -13,10 +14,10 @@ use opencpd_kernel::{Actor, Db, Result, on_db};
 pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoint>> {
     let clause = place_clause(db, actor, place).await?;
     let sql = format!(
-        "SELECT sub.code, o.year, CAST(SUM(o.assessed) AS BIGINT), \
-         CAST(100.0 * SUM(o.mean_score * o.assessed) / SUM(o.assessed) / MAX(sub.max_score) AS DOUBLE PRECISION) \
-         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
-         WHERE {clause} AND o.group_id = 0 AND o.subject_id <> 0 AND o.assessed > 0 AND o.mean_score IS NOT NULL \
+        "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
+         CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
+         FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
+         WHERE {clause} AND o.subject_id <> 0 AND o.scored > 0 \
          GROUP BY sub.code, o.year ORDER BY sub.code, o.year"
     );
     let rows: Vec<(String, i64, i64, f64)> =
@@ -41,7 +42,7 @@ pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoin
 pub async fn years(db: &Db, actor: &Actor, place: Place) -> Result<Vec<i64>> {
     let clause = place_clause(db, actor, place).await?;
     let sql = format!(
-        "SELECT DISTINCT o.year FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
+        "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
          WHERE {clause} AND o.subject_id = 0 AND o.term = 0 ORDER BY o.year DESC"
     );
     Ok(on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)

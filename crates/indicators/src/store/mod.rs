@@ -5,6 +5,8 @@ pub mod dhis2;
 pub mod engine;
 pub mod flows;
 pub mod outcomes;
+pub mod plans;
 pub mod reference;
+pub mod rollup;
 
 pub use opencpd_kernel::settings::small_cell_threshold;

@@ -1,14 +1,16 @@
 //! Learner outcomes in: the import of a file of outcome rows through the kernel's one
 //! import pipeline, and the entry of rows for one school, both checked by the same rules
 //! ([`OutcomeImport::check`]) and written by the same statement (a row already held for
-//! the same school, year, term, grade, subject, sex and group is replaced).
+//! the same school, year, term, grade, subject, sex and group is replaced); and the removal
+//! of a school's rows for a year. Every write notes the schools and years it changed for
+//! [`super::rollup::TOTALS`].
 
 use crate::model::OutcomeEntry;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::{Problem, Sex, TableRow};
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source};
-use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use std::collections::HashMap;
 
 /// The columns of an outcomes file, in this order.
@@ -392,6 +394,10 @@ impl Importer for OutcomeImport {
     }
 
     async fn write(&mut self, tx: &mut Tx, rows: Vec<Checked>) -> Result<u64> {
+        let touched: std::collections::BTreeSet<(i64, i64)> = rows.iter().map(|r| (r.school_id, r.year)).collect();
+        for (school, year) in touched {
+            tx.changed(&super::rollup::TOTALS, super::rollup::changed(school, year));
+        }
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
         bulk::insert_then(tx, INSERT, WIDTH, cells, REPLACE, &|_| {}).await
     }
@@ -470,4 +476,37 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     .await?;
     tx.commit().await?;
     Ok(written)
+}
+
+/// Removes a school's outcome rows for a year (all terms, grades, subjects and groups), as
+/// one who may enter them; answers how many were removed.
+pub async fn remove_year(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Result<u64> {
+    let school: Option<(String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT code, unit_path FROM schools WHERE id = $1")
+            .bind(school_id)
+            .fetch_optional(p)
+            .await)?;
+    let (code, unit_path) = school.ok_or(Error::NotFound)?;
+    actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
+    let mut tx = db.begin().await?;
+    let removed = on_tx!(&mut tx, |c| sqlx::query("DELETE FROM learner_outcomes WHERE school_id = $1 AND year = $2")
+        .bind(school_id)
+        .bind(year)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    tx.changed(&super::rollup::TOTALS, super::rollup::changed(school_id, year));
+    audit::record(
+        &mut tx,
+        actor,
+        "delete",
+        "learner_outcomes",
+        &school_id.to_string(),
+        &format!("{removed} outcome rows of {year} for school {code}"),
+        Some(&serde_json::json!({ "year": year, "rows": removed })),
+        None::<&()>,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
 }

@@ -76,3 +76,77 @@ pub fn trend(points: &[TrendPoint]) -> String {
     svg.push_str("</svg>");
     svg
 }
+
+/// A plan priority's small chart: the indicator each year from the baseline year (a line,
+/// a hidden or missing year breaking it), the baseline as a dot and the target as a
+/// dashed line at its due year.
+pub fn priority(p: &crate::model::PlanPriority) -> String {
+    let (w, h, left, right, top, bottom) = (320.0, 140.0, 40.0, 12.0, 10.0, 24.0);
+    let mut values: Vec<f64> = p.series.iter().filter_map(|s| s.value).collect();
+    values.push(p.target);
+    values.extend(p.baseline);
+    let lo = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.15).max(1.0);
+    let (lo, hi) = ((lo - pad).floor(), (hi + pad).ceil());
+    let years: Vec<i64> = p.series.iter().map(|s| s.year).collect();
+    let n = years.len().max(2) as f64;
+    let x = |year: i64| {
+        let i = years.iter().position(|y| *y == year).unwrap_or(years.len().saturating_sub(1)) as f64;
+        left + i / (n - 1.0) * (w - left - right)
+    };
+    let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"##,
+        HtmlEscape(&p.indicator)
+    );
+    for v in [lo, hi] {
+        let _ =
+            write!(svg, r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/>"##, y(v), w - right);
+        let _ = write!(svg, r##"<text x="2" y="{:.1}" font-size="10">{v:.0}</text>"##, y(v) + 4.0);
+    }
+    for year in &years {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{year}</text>"##,
+            x(*year),
+            h - 8.0
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<line class="target" x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="{2}" stroke-dasharray="4 3"/>"##,
+        y(p.target),
+        w - right,
+        COLOURS[1]
+    );
+    let mut segments: Vec<Vec<String>> = vec![Vec::new()];
+    for s in &p.series {
+        match s.value {
+            Some(v) => segments.last_mut().expect("one").push(format!("{:.1},{:.1}", x(s.year), y(v))),
+            None => segments.push(Vec::new()),
+        }
+    }
+    for s in segments.iter().filter(|s| !s.is_empty()) {
+        let _ = write!(
+            svg,
+            r##"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>"##,
+            s.join(" "),
+            COLOURS[0]
+        );
+    }
+    for (year, v) in p.series.iter().filter_map(|s| s.value.map(|v| (s.year, v))) {
+        let _ = write!(svg, r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"/>"##, x(year), y(v), COLOURS[0]);
+    }
+    if let Some(b) = p.baseline {
+        let _ = write!(
+            svg,
+            r##"<circle class="baseline" cx="{:.1}" cy="{:.1}" r="5" fill="none" stroke="{}" stroke-width="2"/>"##,
+            x(p.baseline_year),
+            y(b),
+            COLOURS[2]
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

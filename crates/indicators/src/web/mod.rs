@@ -6,8 +6,8 @@
 mod chart;
 
 use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
-use crate::store::{engine, flows};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use crate::store::{engine, flows, plans};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,7 +20,10 @@ pub static AREA: Area = Area {
     name: "indicators",
     templates: TEMPLATES,
     pages: |_| {
-        Router::new().route("/data/schools/{id}", get(school_data_page)).route("/data/units/{id}", get(unit_data_page))
+        Router::new()
+            .route("/data/schools/{id}", get(school_data_page))
+            .route("/data/units/{id}", get(unit_data_page))
+            .route("/data/schools/{id}/plans/{year}", get(plan_page))
     },
     api: |_| api_router(),
     openapi: || IndicatorsApi::openapi(),
@@ -28,11 +31,26 @@ pub static AREA: Area = Area {
     after_write: opencpd_http::nothing_after_write,
 };
 
-const TEMPLATES: &[(&str, &str)] = &[("indicators/data.html", include_str!("../../templates/indicators/data.html"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("indicators/data.html", include_str!("../../templates/indicators/data.html")),
+    ("indicators/plan.html", include_str!("../../templates/indicators/plan.html")),
+];
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_indicators, answer, list_targets, set_target, school_flows, unit_flows, school_trend, unit_trend),
+    paths(
+        list_indicators,
+        answer,
+        list_targets,
+        set_target,
+        school_flows,
+        unit_flows,
+        school_trend,
+        unit_trend,
+        list_plans,
+        get_plan,
+        save_plan
+    ),
     components(schemas(
         Indicator,
         Question,
@@ -44,7 +62,15 @@ const TEMPLATES: &[(&str, &str)] = &[("indicators/data.html", include_str!("../.
         TargetProgress,
         FlowReport,
         crate::model::FlowRow,
-        crate::model::TrendPoint
+        crate::model::TrendPoint,
+        crate::model::PlanInput,
+        crate::model::PriorityInput,
+        crate::model::PlanActionInput,
+        crate::model::PlanSummary,
+        crate::model::Plan,
+        crate::model::PlanPriority,
+        crate::model::PlanPoint,
+        crate::model::PlanAction
     ))
 )]
 pub struct IndicatorsApi;
@@ -58,6 +84,69 @@ fn api_router() -> Router<AppState> {
         .route("/units/{id}/flows", get(unit_flows))
         .route("/schools/{id}/trend", get(school_trend))
         .route("/units/{id}/trend", get(unit_trend))
+        .route("/schools/{id}/plans", get(list_plans))
+        .route("/schools/{id}/plans/{year}", get(get_plan).put(save_plan))
+}
+
+/// A school and a year from the path; anything else is "not found".
+fn school_year(path: std::result::Result<Path<(i64, i64)>, PathRejection>) -> Result<(i64, i64)> {
+    path.map(|Path(p)| p).map_err(|_| opencpd_http::Error::NotFound)
+}
+
+/// A school's improvement plans, newest year first.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/plans", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<crate::model::PlanSummary>), (status = 404, body = ApiError)))]
+async fn list_plans(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<crate::model::PlanSummary>>> {
+    Ok(Json(plans::list(&state.db, ctx.actor()?, id).await?))
+}
+
+/// A school's plan for a year, each priority's indicator read from the data now.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/plans/{year}", params(("id" = i64, Path), ("year" = i64, Path)),
+    responses((status = 200, body = crate::model::Plan), (status = 404, body = ApiError)))]
+async fn get_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Json<crate::model::Plan>> {
+    let (id, year) = school_year(path)?;
+    Ok(Json(plans::get(&state.db, ctx.actor()?, id, year).await?))
+}
+
+/// Writes a school's plan for a year whole: created without `version`, replaced with the
+/// version read (an older one is a conflict). The school's leader only.
+#[utoipa::path(put, path = "/api/v1/schools/{id}/plans/{year}", params(("id" = i64, Path), ("year" = i64, Path)),
+    request_body = crate::model::PlanInput,
+    responses((status = 200, body = crate::model::Plan), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn save_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
+    body: std::result::Result<Json<crate::model::PlanInput>, JsonRejection>,
+) -> Result<Json<crate::model::Plan>> {
+    let (id, year) = school_year(path)?;
+    let actor = ctx.actor()?;
+    let Json(input) = body?;
+    Ok(Json(plans::save(&state.db, actor, id, year, &input).await?))
+}
+
+/// A school's plan page: each priority's indicator now against its baseline and target,
+/// with a small chart, then the actions.
+async fn plan_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<axum::response::Html<String>> {
+    use opencpd_http::render::value as v;
+    let (id, year) = school_year(path)?;
+    let plan = plans::get(&state.db, ctx.actor()?, id, year).await?;
+    let charts: Vec<minijinja::Value> =
+        plan.priorities.iter().map(|p| minijinja::Value::from_safe_string(chart::priority(p))).collect();
+    state.templates.page(&ctx, "indicators/plan.html", minijinja::context! { plan => v(&plan), charts })
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, body = Vec<Indicator>), (status = 401, body = ApiError)))]
@@ -184,6 +273,10 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         None => None,
     };
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
+    let plans = match place {
+        Place::School(id) => plans::list(&state.db, actor, id).await?,
+        Place::Unit(_) => Vec::new(),
+    };
     let (kind, id) = match place {
         Place::School(id) => ("schools", id),
         Place::Unit(id) => ("units", id),
@@ -193,7 +286,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         "indicators/data.html",
         minijinja::context! {
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
-            gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)),
+            gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
         },
     )
 }
@@ -217,6 +310,8 @@ mod tests {
             "/api/v1/indicators/{code}/targets",
             "/api/v1/schools/{id}/flows",
             "/api/v1/units/{id}/flows",
+            "/api/v1/schools/{id}/plans",
+            "/api/v1/schools/{id}/plans/{year}",
         ] {
             assert!(paths.contains(&path), "{path} in {paths:?}");
         }
