@@ -137,8 +137,9 @@ impl ListView {
 }
 
 /// What is wrong with a crate's templates, for its one test: files under `dir` that are
-/// not compiled in, and templates holding something the CSP blocks (inline script, a
-/// `<style>` element, an event attribute).
+/// not compiled in, templates holding something the CSP blocks (inline script, a
+/// `<style>` element, an event attribute), and table cells a phone would show without
+/// their column's name.
 pub fn template_problems(dir: &std::path::Path, registered: &[(&str, &str)]) -> Vec<String> {
     let mut problems: Vec<String> =
         unregistered(dir, registered).into_iter().map(|f| format!("{f}: not registered")).collect();
@@ -146,8 +147,35 @@ pub fn template_problems(dir: &std::path::Path, registered: &[(&str, &str)]) -> 
         if let Some(violation) = crate::security::inline_violation(body) {
             problems.push(format!("{name}: {violation}"));
         }
+        for (line, cell) in unlabelled_cells(body) {
+            problems.push(format!("{name}:{line}: a cell without data-label: {cell}"));
+        }
     }
     problems
+}
+
+/// The `<td>` tags of a template that carry no `data-label`, with their line: on a narrow
+/// screen a table's rows become stacks and each value shows its column's name from that
+/// attribute. A cell spanning columns (a "none yet" row), a chart's cell and a cell of
+/// buttons (`class="actions"`) have no column name to show.
+fn unlabelled_cells(body: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut rest = body;
+    let mut offset = 0;
+    while let Some(at) = rest.find("<td") {
+        let after = &rest[at + 3..];
+        let is_cell = after.starts_with('>') || after.starts_with(char::is_whitespace);
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        let tag = &rest[at..at + 3 + end];
+        let exempt = ["data-label", "colspan", "chart-cell", "actions"].iter().any(|k| tag.contains(k));
+        if is_cell && !exempt {
+            let line = body[..offset + at].matches('\n').count() + 1;
+            found.push((line, tag.chars().take(60).collect()));
+        }
+        offset += at + 3;
+        rest = after;
+    }
+    found
 }
 
 /// The `.html` files under `dir` (a crate's `templates/`) that `registered` leaves out:
@@ -184,6 +212,15 @@ mod tests {
         assert_eq!(opencpd_domain::i18n::number(4.5, 1, "fr"), "4,5");
         assert_eq!(opencpd_domain::i18n::number(75.0, 1, "en"), "75");
         assert_eq!(opencpd_domain::i18n::number(1250.26, 1, "en"), "1,250.3");
+    }
+
+    #[test]
+    fn a_cell_without_its_column_name_is_found_with_its_line() {
+        let body = "<table>\n<tr><td data-label=\"Name\">A</td><td class=\"num\">3</td></tr>\n\
+                    <tr><td colspan=\"2\">none</td><td class=\"actions\"><button>x</button></td><td>\n</table>";
+        let found = super::unlabelled_cells(body);
+        assert_eq!(found, vec![(2, "<td class=\"num\">".to_string()), (3, "<td>".to_string())]);
+        assert!(super::unlabelled_cells("<thead><tr><th>Name</th></tr></thead>").is_empty());
     }
 
     #[test]
