@@ -86,12 +86,57 @@ impl Api {
         (a.status, a.text())
     }
 
+    /// A page request in a signed-in browser's session (its cookie; the session's CSRF token
+    /// added to a form), the form URL-encoded. Answers the status, the body as text and the
+    /// address a redirect points to.
+    pub async fn page(
+        &self,
+        session: &Session,
+        method: &str,
+        uri: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> (StatusCode, String, Option<String>) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("cookie", format!("{}={}", opencpd_http::auth::SESSION_COOKIE, session.secret));
+        let req = match form {
+            Some(fields) => {
+                let mut all: Vec<(&str, &str)> = vec![("csrf", session.csrf.as_str())];
+                all.extend_from_slice(fields);
+                let body = serde_urlencoded::to_string(&all).expect("form");
+                req.header("content-type", "application/x-www-form-urlencoded").body(Body::from(body))
+            }
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        (status, String::from_utf8_lossy(&body).into_owned(), location)
+    }
+
     /// A GET that must succeed, its answer read as `T`.
     pub async fn get<T: DeserializeOwned>(&self, token: &str, uri: &str) -> T {
         let a = self.send(Some(token), "GET", uri, None).await;
         assert!(a.status.is_success(), "GET {uri}: {} {}", a.status, a.text());
         a.parse()
     }
+}
+
+/// A browser's session: the secret its cookie carries and the CSRF token its forms carry.
+pub struct Session {
+    pub secret: String,
+    pub csrf: String,
+}
+
+/// A session for the account a [`token`] was issued to (as signing in would start).
+pub async fn session(db: &Db, token: &str) -> Session {
+    let by_token = accounts::read(db, &accounts::Credential::token(token)).await.expect("read").expect("a token");
+    let secret = accounts::start_session(db, &by_token.actor).await.expect("session");
+    let session = accounts::read(db, &accounts::Credential::session(&secret)).await.expect("read").expect("a session");
+    Session { secret, csrf: session.csrf_token }
 }
 
 /// An account with one grant (scope by unit or school code, none for everywhere) and a

@@ -124,3 +124,44 @@ peer-cli-visits = { $count ->
     [one] One visit
    *[other] { $count } visits
 } of { $coach } in { $term } written to { $out }.
+
+## Forms
+problem-one-only = only one person may have this role; chosen: { $value }
+peer-new-plc = New PLC
+peer-save-plc = Create the PLC
+peer-school = School (of a school PLC)
+peer-unit = Unit (of a cluster, sector or district PLC)
+peer-place-hint = A school PLC meets at a school; the others in a unit. Type a code or part of a name and pick from the list.
+peer-meetings-per-term = Meetings planned a term
+peer-find-person = Find a person by name or staff number
+peer-find = Find
+peer-none-found = No one found in your area with that name.
+peer-not-in-plc = Not in the PLC
+peer-people-hint = Give each person found a role; those left “Not in the PLC” are not added. Find again to add more.
+peer-point-saved = The action point is saved.
+peer-save-point = Save the action point
+peer-history = History
+peer-when = When
+peer-by-whom = By
+peer-relations = Coaching relations
+peer-since = Since
+peer-until = Until
+peer-new-relation = New coaching relation
+peer-save-relation = Add the relation
+peer-relation-hint = Find the coach and the coachee, then mark one as coach and one as coachee.
+peer-relation-saved = { $coach } now coaches { $coachee }.
+peer-bands = Feedback bands
+peer-bands-hint = Each rubric domain's score, as a percent of its maximum, falls in a band; coach and coachee read that band's feedback after a visit.
+peer-domain = Domain
+peer-every-domain = Every domain without its own bands (*)
+peer-domain-hint = The rubric domain's name, or * for every domain without its own bands.
+peer-language = Language
+peer-edit = Edit
+peer-edit-bands = Write the bands of a domain
+peer-band-min = From (%)
+peer-band-max = To (%)
+peer-band-label = Band
+peer-band-feedback = Feedback
+peer-band-row = Row { $row }
+peer-save-bands = Save the bands
+peer-bands-saved = The bands are saved.

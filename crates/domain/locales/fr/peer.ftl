@@ -124,3 +124,44 @@ peer-cli-visits = { $count ->
     [one] Une visite
    *[other] { $count } visites
 } de { $coach } au trimestre { $term } écrites dans { $out }.
+
+## Forms
+problem-one-only = une seule personne peut avoir ce rôle ; choisies : { $value }
+peer-new-plc = Nouvelle CAP
+peer-save-plc = Créer la CAP
+peer-school = École (d'une CAP d'école)
+peer-unit = Unité (d'une CAP de grappe, de secteur ou de district)
+peer-place-hint = Une CAP d'école se réunit dans une école ; les autres dans une unité. Tapez un code ou une partie du nom et choisissez dans la liste.
+peer-meetings-per-term = Réunions prévues par trimestre
+peer-find-person = Chercher une personne par nom ou matricule
+peer-find = Chercher
+peer-none-found = Personne de ce nom dans votre zone.
+peer-not-in-plc = Pas dans la CAP
+peer-people-hint = Donnez un rôle à chaque personne trouvée ; celles laissées « Pas dans la CAP » ne sont pas ajoutées. Cherchez à nouveau pour en ajouter.
+peer-point-saved = Le point d'action est enregistré.
+peer-save-point = Enregistrer le point d'action
+peer-history = Historique
+peer-when = Quand
+peer-by-whom = Par
+peer-relations = Relations d'accompagnement
+peer-since = Depuis
+peer-until = Jusqu'au
+peer-new-relation = Nouvelle relation d'accompagnement
+peer-save-relation = Ajouter la relation
+peer-relation-hint = Cherchez l'accompagnateur et la personne accompagnée, puis marquez l'un comme accompagnateur et l'autre comme personne accompagnée.
+peer-relation-saved = { $coach } accompagne désormais { $coachee }.
+peer-bands = Bandes de rétroaction
+peer-bands-hint = Le score de chaque domaine de la grille, en pourcentage de son maximum, tombe dans une bande ; l'accompagnateur et la personne accompagnée lisent la rétroaction de cette bande après une visite.
+peer-domain = Domaine
+peer-every-domain = Tout domaine sans bandes propres (*)
+peer-domain-hint = Le nom du domaine de la grille, ou * pour tout domaine sans bandes propres.
+peer-language = Langue
+peer-edit = Modifier
+peer-edit-bands = Écrire les bandes d'un domaine
+peer-band-min = De (%)
+peer-band-max = À (%)
+peer-band-label = Bande
+peer-band-feedback = Rétroaction
+peer-band-row = Ligne { $row }
+peer-save-bands = Enregistrer les bandes
+peer-bands-saved = Les bandes sont enregistrées.

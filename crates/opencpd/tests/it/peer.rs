@@ -166,3 +166,65 @@ async fn browser_records_a_meeting_on_a_phone_and_sees_its_action_point_carried_
     assert!(problems.contains("owner"), "{problems}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM plc_meetings").await, before);
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn browser_creates_a_plc_on_a_phone_in_french_with_a_member_found_by_name() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+        "UPDATE users SET language = 'fr' WHERE username = 'seo.gitega'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    // A head teacher of Gitega's sector, to find by name.
+    let (head, family, full): (i64, String, String) = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
+        "SELECT p.id, p.family_name, p.given_name || ' ' || p.family_name FROM positions x \
+         JOIN people p ON p.id = x.person_id JOIN units u ON u.code = 'RW-10101' \
+         WHERE x.role = 'head_teacher' AND x.path >= u.path AND x.path < u.path || '~' ORDER BY p.id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "seo.gitega").await;
+    b.client.goto(&app.url("/plcs")).await.unwrap();
+    b.client.find(Locator::Css("#new-plc")).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text("h1").await, "Nouvelle CAP");
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+    find(&b, "[name=code]").await.send_keys("CAP-GIT").await.unwrap();
+    find(&b, "[name=name]").await.send_keys("CAP des directeurs de Gitega").await.unwrap();
+    find(&b, "[name=level]").await.select_by_value("sector").await.unwrap();
+    // A unit of the next sector is out of the officer's scope.
+    find(&b, "[name=unit_code]").await.send_keys("RW-10102").await.unwrap();
+    // Find the head teacher by name; what was typed stays.
+    find(&b, "[name=q]").await.send_keys(&family).await.unwrap();
+    b.client.find(Locator::Css("#find")).await.unwrap().click().await.unwrap();
+    let found = b.text("#found").await;
+    assert!(found.contains(&full), "{found}");
+    find(&b, &format!("[name=role_{head}]")).await.select_by_value("member").await.unwrap();
+    b.client.find(Locator::Css("#save-plc")).await.unwrap().click().await.unwrap();
+    // Refused in French, beside the field; nothing stored.
+    let error = b.text("#error-unit_code").await;
+    assert!(error.contains("RW-10102"), "{error}");
+    assert!(b.text("#problems").await.contains("unit_code"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM plcs").await, 0);
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow with the problems shown {overflow}");
+    // The member chosen is still chosen; the unit corrected, the PLC is made.
+    let unit = find(&b, "[name=unit_code]").await;
+    unit.clear().await.unwrap();
+    unit.send_keys("RW-10101").await.unwrap();
+    b.client.find(Locator::Css("#save-plc")).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text("h1").await, "CAP des directeurs de Gitega CAP-GIT");
+    let people = b.text("#plc-people").await;
+    assert!(people.contains(&full) && people.contains("Membre"), "{people}");
+}
+
+async fn find(b: &Browser, css: &str) -> fantoccini::elements::Element {
+    b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+}

@@ -205,3 +205,103 @@ async fn an_import_outside_the_importers_scope_is_refused_row_by_row() {
         assert_eq!(r.status(), 403);
     }
 }
+
+/// Peer learning's pages and routes, by role: the PLC of Gitega's sector (and its meeting and
+/// action point), a PLC of another sector of the same district, the meeting form, the forms
+/// that set PLCs, relations and feedback bands up, and a PLC created from its form.
+#[tokio::test]
+async fn every_peer_page_answers_by_role_and_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        let plc_of = |code: &'static str| {
+            app.id_of("SELECT MIN(g.id) FROM plcs g JOIN units u ON u.id = g.unit_id WHERE u.code = $1", code)
+        };
+        let gitega = plc_of("RW-10101").await;
+        let same_district = plc_of("RW-10102").await;
+        let first_of = |sql: &'static str| {
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, i64>(sql).bind(gitega).fetch_one(p).await)
+        };
+        let meeting = first_of("SELECT MIN(id) FROM plc_meetings WHERE plc_id = $1").await.expect("a meeting");
+        let point = first_of("SELECT MIN(id) FROM plc_action_points WHERE plc_id = $1").await.expect("an action point");
+        let gitega_readers = ["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "evaluator"];
+        let district_readers = ["admin", "national.rw", "deo.nyarugenge", "evaluator"];
+        let runners = ["admin", "national.rw", "deo.nyarugenge", "seo.gitega"];
+        let managers = ["admin", "national.rw", "national.cm", "deo.nyarugenge", "seo.gitega"];
+        let deployment = ["admin", "national.rw", "national.cm"];
+        let mut failures = Vec::new();
+        for role in ROLES {
+            let api = app.api(role).await;
+            let page = app.browser(role).await;
+            let read = |readers: &[&str]| if readers.contains(role) { 200 } else { 404 };
+            let run = if runners.contains(role) {
+                200
+            } else if gitega_readers.contains(role) {
+                403
+            } else {
+                404
+            };
+            let manage = if managers.contains(role) { 200 } else { 403 };
+            let bands = if deployment.contains(role) { 200 } else { 403 };
+            let pages: Vec<(String, u16)> = vec![
+                ("/plcs".into(), 200),
+                (format!("/plcs/{gitega}"), read(&gitega_readers)),
+                (format!("/plcs/{same_district}"), read(&district_readers)),
+                (format!("/plc-meetings/{meeting}"), read(&gitega_readers)),
+                (format!("/action-points/{point}"), read(&gitega_readers)),
+                (format!("/plcs/{gitega}/meetings/new"), run),
+                ("/plcs/new".into(), manage),
+                ("/coaching/relations".into(), 200),
+                ("/feedback-bands".into(), bands),
+            ];
+            for (path, want) in pages {
+                let got = page.get(app.url(&path)).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} page {path}: {got}, want {want}"));
+                }
+            }
+            let routes: Vec<(String, u16)> = vec![
+                (format!("/api/v1/plcs/{gitega}"), read(&gitega_readers)),
+                (format!("/api/v1/plcs/{same_district}"), read(&district_readers)),
+                (format!("/api/v1/plc-meetings/{meeting}"), read(&gitega_readers)),
+                (format!("/api/v1/action-points/{point}/history"), read(&gitega_readers)),
+            ];
+            for (path, want) in routes {
+                let got = api.get(&path).send().await.unwrap().status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} GET {path}: {got}, want {want}"));
+                }
+            }
+            // A sector PLC of Gitega from the form: made by those who manage cohorts there,
+            // refused naming the unit for Cameroon's officer, forbidden to the others.
+            let html = page.get(app.url("/plcs")).send().await.unwrap().text().await.unwrap();
+            let csrf = crate::helpers::hidden(&html, "csrf");
+            let code = format!("P-{}", role.replace('.', "-").to_uppercase());
+            let r = page
+                .post(app.url("/plcs/new"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("do", "save"),
+                    ("code", &code),
+                    ("name", "Gitega PLC"),
+                    ("level", "sector"),
+                    ("unit_code", "RW-10101"),
+                    ("meetings_per_term", "2"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let (status, path) = (r.status().as_u16(), r.url().path().to_string());
+            let body = r.text().await.unwrap();
+            let (ok, want) = match *role {
+                "national.cm" => (status == 422 && body.contains("error-unit_code"), "422 naming unit_code"),
+                r if managers.contains(&r) => (status == 200 && path.starts_with("/plcs/"), "the new PLC's page"),
+                _ => (status == 403, "403"),
+            };
+            if !ok {
+                failures.push(format!("{backend:?} {role} POST /plcs/new: {status} at {path}, want {want}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}

@@ -15,6 +15,7 @@
 //! programmes, standards, subjects, submissions) by id; every write is one transaction with
 //! its audit event, every problem names its field.
 
+pub mod choices;
 pub mod coaching;
 pub mod lesson;
 pub mod plcs;

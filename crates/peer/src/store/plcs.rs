@@ -658,6 +658,19 @@ pub async fn update_action_point(db: &Db, actor: &Actor, input: &ActionPointUpda
     not_found(found)
 }
 
+/// An action point, read by whoever reads its PLC; with whether the actor may change it (its
+/// owner, or someone who runs the PLC).
+pub async fn action_point(db: &Db, actor: &Actor, id: i64) -> Result<(ActionPoint, bool)> {
+    let sql = format!("{POINT_SQL} WHERE a.id = $1");
+    let found: Option<ActionPoint> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+    let point = not_found(found)?;
+    plc(db, actor, point.plc_id).await?;
+    let owner = super::actor_people(db, actor).await?.contains(&point.owner_id);
+    let may = owner || may_run(db, actor, point.plc_id).await?;
+    Ok((point, may))
+}
+
 /// The history of an action point, oldest first.
 pub async fn action_point_history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<ActionPointChange>> {
     let plc_id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT plc_id FROM plc_action_points WHERE id = $1")

@@ -2,8 +2,11 @@
 //! answer is limited to the caller's scope (the store checks it); out of scope is 404, in
 //! scope but not allowed 403, bad input 422 naming each field.
 //!
-//! The pages are in [`pages`]. Not yet here: artefact uploads over HTTP.
+//! The pages are in [`pages`] (lists, meetings, visits, reports) and [`forms`] (a new PLC,
+//! an action point, coaching relations, feedback bands). Not yet here: artefact uploads over
+//! HTTP.
 
+mod forms;
 mod pages;
 
 use crate::model::*;
@@ -26,7 +29,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub static AREA: Area = Area {
     name: "peer learning and coaching",
     templates: pages::TEMPLATES,
-    pages: |_| pages::pages(),
+    pages: |_| pages::pages().merge(forms::pages()),
     api: |_| router(),
     openapi: || ApiDoc::openapi(),
     imports: &[],

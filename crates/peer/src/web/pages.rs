@@ -36,6 +36,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("peer/coach.html", include_str!("../../templates/peer/coach.html")),
     ("peer/cascade.html", include_str!("../../templates/peer/cascade.html")),
     ("peer/reports.html", include_str!("../../templates/peer/reports.html")),
+    ("peer/plc_form.html", include_str!("../../templates/peer/plc_form.html")),
+    ("peer/action_point.html", include_str!("../../templates/peer/action_point.html")),
+    ("peer/relations.html", include_str!("../../templates/peer/relations.html")),
+    ("peer/bands.html", include_str!("../../templates/peer/bands.html")),
 ];
 
 /// Empty rows for new action points on the meeting form.
@@ -54,12 +58,12 @@ pub(super) fn pages() -> Router<AppState> {
         .route("/peer/reports", get(reports_page))
 }
 
-fn text(ctx: &Ctx, key: &str) -> String {
+pub(super) fn text(ctx: &Ctx, key: &str) -> String {
     opencpd_domain::i18n::catalog().text(ctx.lang, key, &[])
 }
 
 /// The problems of a refused form in the reader's language; other errors pass.
-fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
+pub(super) fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
     match e {
         e @ (Error::Invalid(_) | Error::Conflict(_)) => {
             Ok((e.status(), e.problems().iter().map(|p| p.located(ctx.lang)).collect()))
@@ -69,29 +73,29 @@ fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
 }
 
 /// A query value given and not blank.
-fn given(v: &Option<String>) -> Option<&str> {
+pub(super) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The fields of a form sent: every value of each name, in order.
-struct Sent(Vec<(String, String)>);
+pub(super) struct Sent(pub(super) Vec<(String, String)>);
 
 impl Sent {
-    fn one(&self, name: &str) -> String {
+    pub(super) fn one(&self, name: &str) -> String {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
     }
 
-    fn optional(&self, name: &str) -> Option<String> {
+    pub(super) fn optional(&self, name: &str) -> Option<String> {
         Some(self.one(name)).filter(|v| !v.is_empty())
     }
 
-    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+    pub(super) fn all(&self, name: &str) -> impl Iterator<Item = &str> {
         self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.trim())
     }
 
     /// Whole numbers under `name` (each value may hold several, split by spaces, commas or
     /// semicolons); anything else is a problem naming `column`.
-    fn ids(&self, name: &str, column: &str, problems: &mut Vec<Problem>) -> Vec<i64> {
+    pub(super) fn ids(&self, name: &str, column: &str, problems: &mut Vec<Problem>) -> Vec<i64> {
         let mut out = Vec::new();
         for word in self.all(name).flat_map(|v| v.split(|c: char| c.is_whitespace() || c == ',' || c == ';')) {
             if word.is_empty() {
@@ -106,7 +110,7 @@ impl Sent {
     }
 
     /// The fields as a map for the template (the last value of each name).
-    fn map(&self) -> HashMap<String, String> {
+    pub(super) fn map(&self) -> HashMap<String, String> {
         self.0.iter().map(|(n, v)| (n.clone(), v.clone())).collect()
     }
 }
@@ -124,7 +128,11 @@ async fn plcs_page(
     let html = state.templates.page(
         &ctx,
         "peer/plcs.html",
-        minijinja::context! { plcs => v(&list.items), list => opencpd_http::render::ListView::of(&list, &page) },
+        minijinja::context! {
+            plcs => v(&list.items), list => opencpd_http::render::ListView::of(&list, &page),
+            create => actor.may(opencpd_domain::access::Action::ManageCohorts),
+            bands => actor.allows(opencpd_domain::access::Action::ManageProgrammes, &opencpd_domain::access::Target::Deployment),
+        },
     )?;
     Ok(html.into_response())
 }

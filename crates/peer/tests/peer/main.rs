@@ -3,6 +3,7 @@
 
 mod api;
 mod coaching;
+mod forms;
 mod helpers;
 mod lesson;
 mod pages;
