@@ -30,6 +30,7 @@ field-download-failed = The package could not be downloaded ({ $error }).
 field-offline = You are offline.
 field-instruments = Instruments
 field-no-instruments = No instruments in the package.
+field-attachments-missing = Not collected until its files are uploaded on the server: { $files }
 field-drafts = Drafts
 field-resume = Resume
 field-delete = Delete

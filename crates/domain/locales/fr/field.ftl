@@ -29,6 +29,7 @@ field-download-failed = Le paquet n'a pas pu être téléchargé ({ $error }).
 field-offline = Vous êtes hors ligne.
 field-instruments = Instruments
 field-no-instruments = Aucun instrument dans le paquet.
+field-attachments-missing = Pas de collecte avant le téléversement de ses fichiers sur le serveur : { $files }
 field-drafts = Brouillons
 field-resume = Reprendre
 field-delete = Supprimer

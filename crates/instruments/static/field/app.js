@@ -261,7 +261,8 @@ function renderPackage() {
   const list = $('instruments');
   list.replaceChildren(...(pkg?.instruments ?? []).map((i) => el('li', {},
     el('button', { type: 'button', dataset: { instrumentId: String(i.id) } }, i.title || i.form?.title || i.code,
-      el('small', { text: ` ${i.code} · ${i.version}` })))));
+      el('small', { text: ` ${i.code} · ${i.version}` }),
+      ...(i.missing_attachments?.length ? [el('small', { class: 'missing', text: ` ${t('field-attachments-missing', { files: i.missing_attachments.join(', ') })}` })] : [])))));
   if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('field-no-instruments') }));
   renderSubjects();
   renderContacts();
@@ -396,6 +397,12 @@ function defaults(items, out = {}) {
 }
 
 function openForm(instrument, { answers, subject = '', draftId, started, replaces } = {}) {
+  // A form whose files are not all uploaded is published but not collected.
+  const missing = instrument.missing_attachments ?? [];
+  if (missing.length) {
+    $('package-info').textContent = t('field-attachments-missing', { files: missing.join(', ') });
+    return;
+  }
   state.instrument = instrument;
   state.answers = answers ?? defaults(instrument.form.items);
   state.draftId = draftId ?? crypto.randomUUID();
@@ -511,6 +518,18 @@ function question(item, path) {
     case 'select_external': {
       const list = (form.external_lists?.[item.kind.list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
       control = el('select', { id, name: path }, options(list, text));
+      break;
+    }
+    case 'select_from_file': {
+      // The choices read from the form's uploaded CSV file (`file_lists`, by question).
+      const list = (form.file_lists?.[item.name] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+      if (!item.kind.multiple) {
+        control = el('select', { id, name: path }, options(list, text));
+      } else {
+        const picked = new Set(text.split(/\s+/).filter(Boolean));
+        control = el('div', { class: 'choices' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
+          el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
+      }
       break;
     }
     case 'range': {
