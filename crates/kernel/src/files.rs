@@ -20,7 +20,7 @@ use opencpd_domain::Problem;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 /// A kind of file, recognised by its first bytes (`magic` at `offset`), never by its name
 /// or the type its sender claims. `text` has no magic: valid UTF-8 with no NUL.
@@ -281,28 +281,6 @@ impl Files {
         }
         Ok(bytes)
     }
-
-    /// Reads a local file (a command's argument) into the store, as [`Files::put`].
-    pub async fn put_path(&self, path: &std::path::Path, limits: &Limits, column: &str) -> Result<Stored> {
-        let mut file = tokio::fs::File::open(path).await.map_err(other)?;
-        let stream = async_stream_of(&mut file);
-        self.put(Box::pin(stream), limits, column, None).await
-    }
-}
-
-/// A file read in chunks of 256 KiB.
-fn async_stream_of(file: &mut tokio::fs::File) -> impl Stream<Item = std::io::Result<Bytes>> + '_ {
-    futures_util::stream::unfold(file, |file| async move {
-        let mut buf = vec![0u8; 256 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), file))
-            }
-            Err(e) => Some((Err(e), file)),
-        }
-    })
 }
 
 #[cfg(test)]

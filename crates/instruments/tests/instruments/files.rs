@@ -174,8 +174,8 @@ fn submission(id: i64, answers: Value, files: Value) -> Value {
 }
 
 /// A form whose files are all uploaded.
-async fn collectable(s: &Setup) -> i64 {
-    let id = publish(s, "1").await;
+async fn collectable(s: &Setup, version: &str) -> i64 {
+    let id = publish(s, version).await;
     for (name, bytes) in [
         ("villages.csv", b"name,label,label::fr\nkim,Kimironko,Kimironko (fr)\nrem,Remera,Remera (fr)\n".to_vec()),
         ("prices.csv", b"item,price\nbeans,900\nmaize,450\n".to_vec()),
@@ -204,7 +204,7 @@ async fn a_form_missing_files_is_not_collected_and_says_which_then_reads_its_csv
         let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
         assert_eq!(form["missing_attachments"], json!(["map.png", "villages.csv"]));
 
-        let id = collectable(&s).await;
+        let id = collectable(&s, "2").await;
         let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
         let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
         assert_eq!(form["missing_attachments"], json!([]));
@@ -275,7 +275,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn a_submission_is_stored_with_its_files_or_not_at_all_and_each_file_is_checked_by_its_question() {
     for backend in backends() {
         let s = setup(backend).await;
-        let id = collectable(&s).await;
+        let id = collectable(&s, "1").await;
         let photo = jpeg(200_000, 3);
         let big = jpeg(11 * 1024 * 1024, 4);
         let voice = ogg();
