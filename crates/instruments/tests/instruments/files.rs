@@ -37,7 +37,8 @@ fn form(version: &str) -> Vec<u8> {
 async fn fresh(backend: Backend) -> TestDb {
     let t = TestDb::new(backend).await;
     for sql in [
-        "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/')",
+        "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), \
+         (2, 1, 'RW', 1, 'HUY', 'Huye', '/1/2/')",
         "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
          (10, 'S10', 'EP Kimironko', 1, '/1/', 'primary', 'public')",
     ] {
@@ -120,7 +121,7 @@ async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_ver
         let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
         let names: Vec<(&str, bool)> =
             list.iter().map(|a| (a["name"].as_str().unwrap(), a["present"].as_bool().unwrap())).collect();
-        assert_eq!(names, [("map.png", false), ("villages.csv", false), ("prices.csv", false)]);
+        assert_eq!(names, [("villages.csv", false), ("map.png", false), ("prices.csv", false)]);
 
         // A name the form does not give, a CSV without the column the question reads, an
         // image that is not one: refused, naming the name, the column, the file.
@@ -160,8 +161,8 @@ async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_ver
         let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{v2}/attachments")).await;
         assert!(list.iter().all(|a| a["present"] == false), "{list:?}");
         // Only those who publish forms upload their files.
-        let teacher = token(&s.t.db, "teacher", AccountRole::Teacher, Some("S10")).await;
-        let a = s.api.send_bytes(&teacher, "POST", &format!("/api/v1/instruments/{id}/attachments?name=map.png"), png()).await;
+        let officer = token(&s.t.db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let a = s.api.send_bytes(&officer, "POST", &format!("/api/v1/instruments/{id}/attachments?name=map.png"), png()).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN);
     }
 }
@@ -197,12 +198,12 @@ async fn a_form_missing_files_is_not_collected_and_says_which_then_reads_its_csv
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let (column, message) = &problems(&body)[0];
         assert_eq!(column, "instrument_id");
-        assert!(message.contains("map.png, villages.csv"), "the missing files are named: {message}");
+        assert!(message.contains("villages.csv, map.png"), "the missing files are named: {message}");
         assert_eq!(count(&s.t.db, "submissions").await, 0);
         // The field app is told too.
         let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
         let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
-        assert_eq!(form["missing_attachments"], json!(["map.png", "villages.csv"]));
+        assert_eq!(form["missing_attachments"], json!(["villages.csv", "map.png"]));
 
         let id = collectable(&s, "2").await;
         let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
@@ -331,10 +332,10 @@ async fn a_submission_is_stored_with_its_files_or_not_at_all_and_each_file_is_ch
         let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.body, photo, "the photo is downloaded as sent");
-        // Read as the submission is: someone without the right gets "not found".
-        let teacher = token(&s.t.db, "teacher", AccountRole::Teacher, Some("S10")).await;
+        // Read as the submission is: someone out of its scope gets "not found".
+        let officer = token(&s.t.db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
         let (status, _) =
-            s.api.call(Some(&teacher), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
+            s.api.call(Some(&officer), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
