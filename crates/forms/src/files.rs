@@ -75,13 +75,7 @@ impl Form {
                         texts.insert(self.default_language.clone(), cell(row, i));
                     }
                     let extra = table.columns.iter().enumerate().map(|(i, c)| (c.clone(), cell(row, i))).collect();
-                    Choice {
-                        name: cell(row, value_at),
-                        label: texts,
-                        score: None,
-                        extra,
-                        media: BTreeMap::new(),
-                    }
+                    Choice { name: cell(row, value_at), label: texts, score: None, extra, media: BTreeMap::new() }
                 })
                 .collect();
             lists.insert(item.name.clone(), choices);

@@ -57,7 +57,13 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, trust_proxy: false, max_upload: 50 * 1024 * 1024, public_url: None, files: None }
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            max_upload: 50 * 1024 * 1024,
+            public_url: None,
+            files: None,
+        }
     }
 }
 

@@ -216,7 +216,8 @@ impl Files {
         let mut head: Vec<u8> = Vec::with_capacity(HEAD);
         let mut size = 0u64;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| Problem::new("bad-request").in_column(column).arg("detail", e.to_string()))?;
+            let chunk =
+                chunk.map_err(|e| Problem::new("bad-request").in_column(column).arg("detail", e.to_string()))?;
             size += chunk.len() as u64;
             limits.check_size(size, column)?;
             if head.len() < HEAD {
@@ -232,7 +233,11 @@ impl Files {
         if let Some(expected) = expected
             && expected != sha256
         {
-            return Err(Problem::new("file-digest").in_column(column).with_value(expected).arg("sha256", &sha256).into());
+            return Err(Problem::new("file-digest")
+                .in_column(column)
+                .with_value(expected)
+                .arg("sha256", &sha256)
+                .into());
         }
         let key = key(&sha256)?;
         if self.store.head(&key).await.is_ok() {
@@ -273,7 +278,10 @@ impl Files {
     pub async fn read(&self, sha256: &str, max: u64) -> Result<Vec<u8>> {
         let (size, mut stream) = self.open(sha256).await?;
         if size > max {
-            return Err(Problem::new("file-too-large").arg("size", size.to_string()).arg("max", max.to_string()).into());
+            return Err(Problem::new("file-too-large")
+                .arg("size", size.to_string())
+                .arg("max", max.to_string())
+                .into());
         }
         let mut bytes = Vec::with_capacity(size as usize);
         while let Some(chunk) = stream.next().await {

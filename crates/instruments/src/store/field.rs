@@ -12,10 +12,10 @@
 //! older app) conflicts with any change since its version. The values are checked by the
 //! registry's rules before anything is decided.
 
-use opencpd_kernel::files::Files;
 use crate::store as instruments;
 use chrono::{DateTime, Utc};
 use opencpd_domain::access::Action;
+use opencpd_kernel::files::Files;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use opencpd_registry::store as registry;

@@ -161,7 +161,11 @@ where
     let name = name.trim();
     if !form.attachments.iter().any(|a| a == name) {
         let allowed = if form.attachments.is_empty() { "-".to_string() } else { form.attachments.join(", ") };
-        return Err(Problem::new("form-not-attachment").in_column("name").with_value(name).arg("allowed", allowed).into());
+        return Err(Problem::new("form-not-attachment")
+            .in_column("name")
+            .with_value(name)
+            .arg("allowed", allowed)
+            .into());
     }
     let stored = files.put(body, &attachment_limits(name), "file", None).await?;
     if Form::is_csv_attachment(name) {
@@ -268,12 +272,11 @@ where
 
 /// What is known of the uploaded file `sha256`.
 pub async fn file_info(db: &Db, sha256: &str) -> Result<Option<StoredFile>> {
-    let row: Option<(String, i64, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT sha256, size_bytes, content_type FROM stored_files WHERE sha256 = $1"
-    )
-    .bind(sha256)
-    .fetch_optional(p)
-    .await)?;
+    let row: Option<(String, i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT sha256, size_bytes, content_type FROM stored_files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(p)
+            .await)?;
     Ok(row.map(|(sha256, size_bytes, content_type)| StoredFile { sha256, size_bytes, content_type, new: false }))
 }
 
@@ -340,7 +343,12 @@ pub(crate) async fn answer_files(
 }
 
 /// Every media answer: (question path, kind, file name), repeats numbered from 1.
-fn media_answers(form: &Form, answers: &opencpd_forms::Instance, prefix: &str, out: &mut Vec<(String, MediaKind, String)>) {
+fn media_answers(
+    form: &Form,
+    answers: &opencpd_forms::Instance,
+    prefix: &str,
+    out: &mut Vec<(String, MediaKind, String)>,
+) {
     use opencpd_forms::{Answer, ItemKind};
     for (name, answer) in answers {
         let path = format!("{prefix}{name}");

@@ -509,7 +509,11 @@ async fn store_new(
     };
     // A submission naming files is stored with them in one transaction; the others join
     // the queue of submissions stored together.
-    let id = if named.is_empty() { intake::store(db, row).await? } else { intake::store_with_files(db, row, &named).await? };
+    let id = if named.is_empty() {
+        intake::store(db, row).await?
+    } else {
+        intake::store_with_files(db, row, &named).await?
+    };
     let Some(id) = id else { return Ok(None) };
     Ok(Some(Receipt {
         id,

@@ -71,8 +71,10 @@ async fn publish(s: &Setup, version: &str) -> i64 {
 }
 
 async fn attach(s: &Setup, id: i64, name: &str, bytes: &[u8]) -> (StatusCode, Value) {
-    let a =
-        s.api.send_bytes(&s.admin, "POST", &format!("/api/v1/instruments/{id}/attachments?name={name}"), bytes.into()).await;
+    let a = s
+        .api
+        .send_bytes(&s.admin, "POST", &format!("/api/v1/instruments/{id}/attachments?name={name}"), bytes.into())
+        .await;
     (a.status, a.json())
 }
 
@@ -144,10 +146,14 @@ async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_ver
         assert_eq!(body["sha256"].as_str().unwrap(), sha(b"name,label\nkim,Kimironko\nrem,Remera\n"));
         let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
         assert_eq!(list.iter().filter(|a| a["present"] == true).count(), 1);
-        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/villages.csv"), None).await;
+        let got = s
+            .api
+            .send(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/villages.csv"), None)
+            .await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.text(), "name,label\nkim,Kimironko\nrem,Remera\n");
-        let (status, _) = s.api.call(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/map.png"), None).await;
+        let (status, _) =
+            s.api.call(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/map.png"), None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "missing: nothing to download");
 
         // The page says what is missing.
@@ -162,7 +168,10 @@ async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_ver
         assert!(list.iter().all(|a| a["present"] == false), "{list:?}");
         // Only those who publish forms upload their files.
         let officer = token(&s.t.db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
-        let a = s.api.send_bytes(&officer, "POST", &format!("/api/v1/instruments/{id}/attachments?name=map.png"), png()).await;
+        let a = s
+            .api
+            .send_bytes(&officer, "POST", &format!("/api/v1/instruments/{id}/attachments?name=map.png"), png())
+            .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN);
     }
 }
@@ -209,25 +218,40 @@ async fn a_form_missing_files_is_not_collected_and_says_which_then_reads_its_csv
         let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
         let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
         assert_eq!(form["missing_attachments"], json!([]));
-        let offered: Vec<&str> =
-            form["form"]["file_lists"]["village"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let offered: Vec<&str> = form["form"]["file_lists"]["village"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(offered, ["kim", "rem"], "the choices read from the uploaded CSV go to the field app");
         assert_eq!(form["form"]["file_lists"]["village"][1]["label"]["fr"], "Remera (fr)");
 
         // The file's choices are the question's choices.
         let (status, body) = s
             .api
-            .call(Some(&s.admin), "POST", "/api/v1/submissions", Some(submission(id, json!({"village": "nyarugenge"}), json!([]))))
+            .call(
+                Some(&s.admin),
+                "POST",
+                "/api/v1/submissions",
+                Some(submission(id, json!({"village": "nyarugenge"}), json!([]))),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problems(&body)[0].0, "village");
         assert!(problems(&body)[0].1.contains("kim, rem"), "{body}");
         let (status, body) = s
             .api
-            .call(Some(&s.admin), "POST", "/api/v1/submissions", Some(submission(id, json!({"village": "rem"}), json!([]))))
+            .call(
+                Some(&s.admin),
+                "POST",
+                "/api/v1/submissions",
+                Some(submission(id, json!({"village": "rem"}), json!([]))),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let stored: Value = s.api.get(&s.admin, &format!("/api/v1/submissions/{}", body["uuid"].as_str().unwrap())).await;
+        let stored: Value =
+            s.api.get(&s.admin, &format!("/api/v1/submissions/{}", body["uuid"].as_str().unwrap())).await;
         assert_eq!(stored["answers"]["village"], "rem");
         assert_eq!(stored["answers"]["price"], "450", "pulldata() read the uploaded prices.csv");
     }

@@ -352,12 +352,7 @@ pub async fn add_artefact(
 }
 
 /// An artefact's description and bytes, read as its lesson study is.
-pub async fn artefact(
-    db: &Db,
-    actor: &Actor,
-    files: &Files,
-    artefact_id: i64,
-) -> Result<(Artefact, Vec<u8>)> {
+pub async fn artefact(db: &Db, actor: &Actor, files: &Files, artefact_id: i64) -> Result<(Artefact, Vec<u8>)> {
     let study: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT lesson_study_id FROM lesson_study_artefacts WHERE id = $1")
             .bind(artefact_id)
