@@ -11,6 +11,7 @@
 //! the domain crate's Fluent catalogue under `problem-<code>`.
 
 pub mod expr;
+pub mod files;
 pub mod model;
 pub mod score;
 pub mod validate;

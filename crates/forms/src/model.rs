@@ -32,6 +32,13 @@ pub struct Form {
     /// `select_*_from_file`, `pulldata()` and `csv-external`), each once, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
+    /// The CSV attachments read into the form ([`Form::load_csv`]), by file name: filled
+    /// from the uploads when the form is collected, never by the XLSForm.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, crate::files::FileTable>,
+    /// The choices of each `select_*_from_file` question whose file is loaded, by question.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_lists: BTreeMap<String, Vec<Choice>>,
     /// Where each item is, worked out on first use (see [`Plan`]); never stored.
     #[serde(skip)]
     pub(crate) plan: PlanCell,

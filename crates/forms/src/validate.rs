@@ -205,6 +205,7 @@ impl Env for Scope<'_> {
             Some(ItemKind::SelectExternal { list }) => {
                 self.form.external_lists.get(list).map(Vec::as_slice).unwrap_or(&[])
             }
+            Some(ItemKind::SelectFromFile { .. }) => self.form.file_choices(question).unwrap_or(&[]),
             _ => &[],
         };
         let label = choices
@@ -212,6 +213,9 @@ impl Env for Scope<'_> {
             .find(|c| c.name == choice)
             .and_then(|c| c.label.get(self.default_language).or_else(|| c.label.values().next()));
         Value::Text(label.cloned().unwrap_or_default())
+    }
+    fn pulldata(&self, file: &str, column: &str, key_column: &str, key: &str) -> Value {
+        Value::Text(self.form.pulldata(file, column, key_column, key).unwrap_or_default().to_string())
     }
     fn choice_column(&self, name: &str) -> Value {
         let Some(choice) = self.choice else { return Value::empty() };
@@ -281,16 +285,33 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
             }
             Answer::Choices(names)
         }
-        ItemKind::SelectFromFile { multiple: false, .. } => Answer::Choice(text),
-        ItemKind::SelectFromFile { multiple: true, .. } => match value {
-            Json::Array(elements) => Answer::Choices(
-                elements
-                    .iter()
-                    .map(|e| e.as_str().map(|s| s.trim().to_string()).unwrap_or_else(|| e.to_string()))
-                    .collect(),
-            ),
-            _ => Answer::Choices(text.split_whitespace().map(str::to_string).collect()),
-        },
+        ItemKind::SelectFromFile { multiple, .. } => {
+            let answer = match value {
+                _ if !multiple => Answer::Choice(text),
+                Json::Array(elements) => Answer::Choices(
+                    elements
+                        .iter()
+                        .map(|e| e.as_str().map(|s| s.trim().to_string()).unwrap_or_else(|| e.to_string()))
+                        .collect(),
+                ),
+                _ => Answer::Choices(text.split_whitespace().map(str::to_string).collect()),
+            };
+            // Checked against the file's choices once the file is loaded.
+            if let Some(choices) = form.file_choices(&item.name) {
+                let names = match &answer {
+                    Answer::Choice(one) => std::slice::from_ref(one),
+                    Answer::Choices(many) => many.as_slice(),
+                    _ => &[],
+                };
+                if let Some(bad) = names.iter().find(|n| !choices.iter().any(|c| &c.name == *n)) {
+                    return Err(Problem::new("bad-choice").with_value(bad).arg(
+                        "allowed",
+                        choices.iter().map(|c| c.name.as_str()).take(20).collect::<Vec<_>>().join(", "),
+                    ));
+                }
+            }
+            answer
+        }
         ItemKind::SelectExternal { list } => {
             if let Some(choices) = form.external_lists.get(list)
                 && !choices.iter().any(|c| c.name == text)

@@ -539,6 +539,8 @@ impl Import {
             choice_lists: lists,
             external_lists,
             attachments: std::mem::take(&mut self.attachments),
+            files: Default::default(),
+            file_lists: Default::default(),
             plan: Default::default(),
         };
         self.problems.extend(bad_defaults(&form, &survey));

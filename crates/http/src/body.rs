@@ -22,7 +22,8 @@ pub enum Kind {
     Small,
     /// A submission, a field edit, or the marks or grades of a whole cohort.
     Bulk,
-    /// A file: registry, enrolment, attendance and outreach imports, XLSForms.
+    /// A file: registry, enrolment, attendance and outreach imports, XLSForms, a form's
+    /// attachments, the files of submissions.
     Upload,
 }
 
@@ -40,6 +41,9 @@ impl Kind {
         const UPLOADS: &[&str] = &[
             "/api/v1/imports/*",
             "/api/v1/instruments",
+            "/api/v1/instruments/*/attachments",
+            "/api/v1/files/*",
+            "/instruments/*/attachments",
             "/api/v1/cohorts/*/enrolments/import",
             "/api/v1/cohorts/*/attendance/import",
             "/import",

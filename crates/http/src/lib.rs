@@ -49,11 +49,21 @@ pub struct WebConfig {
     /// absolute address it writes (QR codes, verification links); never read from a
     /// request. Unset, [`serve_on`] uses `http://` and the address it listens on.
     pub public_url: Option<String>,
+    /// Where files are kept (forms' attachments, submissions' photos); unset, a directory
+    /// `opencpd-files` in the system's temporary directory (tests: files are named by their
+    /// content, so tests may share it).
+    pub files: Option<opencpd_kernel::files::Files>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, trust_proxy: false, max_upload: 50 * 1024 * 1024, public_url: None }
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            max_upload: 50 * 1024 * 1024,
+            public_url: None,
+            files: None,
+        }
     }
 }
 
@@ -101,11 +111,18 @@ pub struct AppState {
     pub after_write: Arc<Vec<fn(&Db)>>,
     /// Every API answer checked against the OpenAPI document.
     pub contract: Arc<contract::Contract>,
+    /// The one file store ([`WebConfig::files`]).
+    pub files: opencpd_kernel::files::Files,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, areas: &[&Area]) -> AppState {
+        let files = config.files.clone().unwrap_or_else(|| {
+            opencpd_kernel::files::Files::dir(std::env::temp_dir().join("opencpd-files"))
+                .expect("a directory for files in the temporary directory")
+        });
         AppState {
+            files,
             db,
             config: Arc::new(config),
             templates: Arc::new(render::Templates::new(areas)),

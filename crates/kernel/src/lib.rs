@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod cache;
 pub mod derived;
 pub mod error;
+pub mod files;
 pub mod import;
 pub mod paging;
 pub mod scope;

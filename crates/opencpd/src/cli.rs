@@ -63,6 +63,11 @@ enum Command {
         /// taken from a request. Default: http:// and the listen address.
         #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = crate::delivery_cli::public_url)]
         public_url: Option<String>,
+        /// Where files are kept (forms' attachments, submissions' photos and recordings),
+        /// named by their content. Default: `<database>-files` beside a SQLite file,
+        /// `opencpd-files` in the current directory for PostgreSQL.
+        #[arg(long, env = "OPENCPD_FILES")]
+        files: Option<std::path::PathBuf>,
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
@@ -313,14 +318,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, listen, secure_cookies, trust_proxy, public_url } => {
+        Command::Serve { db, listen, secure_cookies, trust_proxy, public_url, files } => {
             let pool = open(&db.db, IfMissing::Create).await?;
+            let files = files.unwrap_or_else(|| crate::database::files_beside(&db.db));
+            let files = opencpd_kernel::files::Files::dir(&files).map_err(|e| told(e, lang()))?;
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
             let config = opencpd_web::WebConfig {
                 secure_cookies,
                 trust_proxy,
                 public_url: Some(public_url),
+                files: Some(files),
                 ..Default::default()
             };
             opencpd_web::serve(pool, listen, config).await?;
@@ -435,7 +443,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             println!("{}", text("cli-serving", &[("address", format!("http://{listen}"))]));
-            opencpd_web::serve(pool, listen, Default::default()).await?;
+            let files =
+                opencpd_kernel::files::Files::dir(crate::database::files_beside(&db)).map_err(|e| told(e, lang()))?;
+            let config = opencpd_web::WebConfig { files: Some(files), ..Default::default() };
+            opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { kind: k, file, dry_run, cohort, session, format, lang, db } => {

@@ -54,3 +54,15 @@ pub fn told(e: opencpd_kernel::Error, lang: &str) -> anyhow::Error {
         e => anyhow::anyhow!("{e}"),
     }
 }
+
+/// Where the files of the database `db` are kept by default: `<name>-files` beside a SQLite
+/// file, `opencpd-files` in the current directory for PostgreSQL.
+pub fn files_beside(db: &str) -> std::path::PathBuf {
+    match opencpd_kernel::sqlite_file(db) {
+        Some(file) => {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "opencpd".into());
+            file.with_file_name(format!("{stem}-files"))
+        }
+        None => std::path::PathBuf::from("opencpd-files"),
+    }
+}

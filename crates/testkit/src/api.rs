@@ -53,8 +53,28 @@ impl Drop for Api {
 impl Api {
     /// An app serving `areas` (with the shared pages and routes) on `db`.
     pub fn new(db: &Db, areas: &[&'static Area]) -> Api {
-        let state = AppState::new(db.clone(), WebConfig::default(), areas);
+        Api::with_config(db, areas, WebConfig::default())
+    }
+
+    /// [`Api::new`] with a configuration of its own (a file store in a directory).
+    pub fn with_config(db: &Db, areas: &[&'static Area], config: WebConfig) -> Api {
+        let state = AppState::new(db.clone(), config, areas);
         Api { app: opencpd_http::app(state.clone(), areas), state }
+    }
+
+    /// Sends `body` as it is (a file), with a bearer token.
+    pub async fn send_bytes(&self, token: &str, method: &str, uri: &str, body: Vec<u8>) -> Answer {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/octet-stream")
+            .body(Body::from(body))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        Answer { status, body }
     }
 
     /// Sends a request with a bearer token (none: anonymous) and a JSON body.

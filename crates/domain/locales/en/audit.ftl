@@ -29,6 +29,7 @@ audit-action-set = Set
 audit-action-import = Imported
 audit-action-login_failed = Failed sign-in
 audit-action-retire = Retired
+audit-action-upload = Uploaded a file of
 audit-action-enter = Entered
 audit-action-disable = Disabled
 audit-action-enable = Enabled

@@ -5,3 +5,11 @@ problem-form-bad-geoshape = { $value } is not an area: four or more locations se
 problem-form-bad-file-name = { $value } is not the name of a file sent with the submission
 problem-form-bad-rank = { $value } is ranked twice
 problem-form-calculation-cycle = this calculation depends on itself ({ $names }): { $value }
+
+# A form's files (its attachments) and the files answers name.
+problem-form-file-column = the file { $value } has no column { $column }, which the question { $question } reads
+problem-form-attachments-missing = this form cannot be collected until its files are uploaded; missing: { $files }
+problem-form-not-attachment = { $value } is not a file this form names; it names: { $allowed }
+problem-form-file-not-sent = the file { $value } this answer names was not sent with the submission
+problem-form-file-unknown = no file with the digest { $value } was uploaded; upload it first
+problem-file-digest = the file's content does not have the digest { $value } (it has { $sha256 })

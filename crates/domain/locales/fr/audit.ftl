@@ -29,6 +29,7 @@ audit-action-set = Réglage
 audit-action-import = Import
 audit-action-login_failed = Échec de connexion
 audit-action-retire = Retrait du service
+audit-action-upload = Fichier téléversé pour
 audit-action-enter = Saisie
 audit-action-disable = Désactivation
 audit-action-enable = Réactivation

@@ -5,3 +5,11 @@ problem-form-bad-geoshape = { $value } n'est pas une surface : quatre lieux ou p
 problem-form-bad-file-name = { $value } n'est pas le nom d'un fichier envoyé avec la soumission
 problem-form-bad-rank = { $value } est classé deux fois
 problem-form-calculation-cycle = ce calcul dépend de lui-même ({ $names }) : { $value }
+
+# A form's files (its attachments) and the files answers name.
+problem-form-file-column = le fichier { $value } n'a pas de colonne { $column }, que lit la question { $question }
+problem-form-attachments-missing = ce formulaire ne peut pas être collecté avant que ses fichiers soient téléversés ; manquants : { $files }
+problem-form-not-attachment = { $value } n'est pas un fichier que ce formulaire nomme ; il nomme : { $allowed }
+problem-form-file-not-sent = le fichier { $value } que nomme cette réponse n'a pas été envoyé avec la soumission
+problem-form-file-unknown = aucun fichier d'empreinte { $value } n'a été téléversé ; téléversez-le d'abord
+problem-file-digest = le contenu du fichier n'a pas l'empreinte { $value } (il a { $sha256 })

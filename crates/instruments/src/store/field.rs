@@ -15,6 +15,7 @@
 use crate::store as instruments;
 use chrono::{DateTime, Utc};
 use opencpd_domain::access::Action;
+use opencpd_kernel::files::Files;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use opencpd_registry::store as registry;
@@ -102,14 +103,20 @@ pub struct PackageInstrument {
     pub version: String,
     pub title: String,
     pub kind: String,
+    /// The form, with its CSV attachments read in (`files`, `file_lists`).
     #[schema(value_type = Object)]
     pub form: opencpd_forms::Form,
+    /// Every file the form names, present or missing; each present one is at
+    /// `GET /api/v1/instruments/{id}/attachments/{name}`.
+    pub attachments: Vec<super::files::Attachment>,
+    /// The files not uploaded yet: the form is not collected until there are none.
+    pub missing_attachments: Vec<String>,
 }
 
 /// The package for the actor's whole scope, or for one unit of it (`unit_code`): an
 /// officer over a district may take one sector at a time. A unit outside the scope is
 /// "not found".
-pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<Package> {
+pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&str>) -> Result<Package> {
     let narrow = |column: &str| -> String { format!("{column} >= '/' AND {column} < '0'") };
     let (schools_within, people_within) = match unit_code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => {
@@ -156,7 +163,18 @@ pub async fn package(db: &Db, actor: &Actor, unit_code: Option<&str>) -> Result<
     let mut list = Vec::new();
     for i in instruments::list(db, false).await? {
         let form = instruments::form(db, i.id).await?;
-        list.push(PackageInstrument { id: i.id, code: i.code, version: i.version, title: i.title, kind: i.kind, form });
+        let (form, attachments) = super::files::with_files(db, files, i.id, form).await?;
+        let missing_attachments = super::files::missing(&attachments);
+        list.push(PackageInstrument {
+            id: i.id,
+            code: i.code,
+            version: i.version,
+            title: i.title,
+            kind: i.kind,
+            form,
+            attachments,
+            missing_attachments,
+        });
     }
     Ok(Package {
         generated_at: Utc::now(),

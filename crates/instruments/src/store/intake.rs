@@ -18,7 +18,7 @@
 //! submissions to try alone, so each gets its own error.
 
 use chrono::{DateTime, Utc};
-use opencpd_kernel::{Db, DbIdentity, Result};
+use opencpd_kernel::{Db, DbIdentity, Result, TxConn, on_tx};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::oneshot;
@@ -178,75 +178,116 @@ const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received
 /// prepared and planned once per connection. SQLite, whose statements cost nothing to
 /// plan, has them as a `VALUES` list.
 async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>> {
-    let stored: Vec<(i64, String)> = match db {
-        Db::Postgres(pool) => {
-            static SQL: OnceLock<String> = OnceLock::new();
-            let sql = SQL.get_or_init(|| {
-                format!(
-                    "WITH v AS (SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::timestamptz[], \
-                     $5::timestamptz[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], \
-                     $12::text[], $13::int8[]) AS v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp)) {}",
-                    checked("$14", "$15")
-                )
-            });
-            let column = |f: fn(&NewSubmission) -> &str| rows.iter().map(f).collect::<Vec<_>>();
-            let vouches: Vec<_> = rows.iter().map(|r| r.vouch.as_ref().map(|v| v.hashes())).collect();
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(column(|r| &r.uuid))
-                .bind(rows.iter().map(|r| r.instrument_id).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.collected_by).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.collected_at).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
-                .bind(column(|r| &r.subject_kind))
-                .bind(rows.iter().map(|r| r.subject_id).collect::<Vec<_>>())
-                .bind(column(|r| &r.subject_path))
-                .bind(column(|r| &r.answers_json))
-                .bind(column(|r| &r.scores_json))
-                .bind(vouches.iter().map(|v| v.and_then(|(token, _)| token)).collect::<Vec<_>>())
-                .bind(vouches.iter().map(|v| v.and_then(|(_, session)| session)).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.vouch.as_ref().map(|v| v.stamp)).collect::<Vec<_>>())
-                .bind(false)
-                .bind("school")
-                .fetch_all(pool)
-                .await?
-        }
-        Db::Sqlite(pool) => {
-            const VALUES: usize = 13;
-            let mut sql = format!("WITH v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp) AS (VALUES ");
-            for r in 0..rows.len() {
-                sql.push_str(if r > 0 { ", (" } else { "(" });
-                for c in 0..VALUES {
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${}", r * VALUES + c + 1));
-                }
-                sql.push(')');
-            }
-            sql.push_str(") ");
-            sql.push_str(&checked(&format!("${}", rows.len() * VALUES + 1), &format!("${}", rows.len() * VALUES + 2)));
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for row in rows {
-                let (token, session) = row.vouch.as_ref().map(|v| v.hashes()).unwrap_or_default();
-                query = query
-                    .bind(&row.uuid)
-                    .bind(row.instrument_id)
-                    .bind(row.collected_by)
-                    .bind(row.collected_at)
-                    .bind(row.received_at)
-                    .bind(&row.subject_kind)
-                    .bind(row.subject_id)
-                    .bind(&row.subject_path)
-                    .bind(&row.answers_json)
-                    .bind(&row.scores_json)
-                    .bind(token)
-                    .bind(session)
-                    .bind(row.vouch.as_ref().map(|v| v.stamp));
-            }
-            query.bind(false).bind("school").fetch_all(pool).await?
-        }
+    let stored = match db {
+        Db::Postgres(pool) => insert_pg(pool, rows).await?,
+        Db::Sqlite(pool) => insert_sqlite(pool, rows).await?,
     };
     Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
+}
+
+async fn insert_pg<'e>(ex: impl sqlx::PgExecutor<'e>, rows: &[NewSubmission]) -> sqlx::Result<Vec<(i64, String)>> {
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "WITH v AS (SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::timestamptz[], \
+                 $5::timestamptz[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], \
+                 $12::text[], $13::int8[]) AS v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp)) {}",
+            checked("$14", "$15")
+        )
+    });
+    let column = |f: fn(&NewSubmission) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+    let vouches: Vec<_> = rows.iter().map(|r| r.vouch.as_ref().map(|v| v.hashes())).collect();
+    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(column(|r| &r.uuid))
+        .bind(rows.iter().map(|r| r.instrument_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.collected_by).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.collected_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.received_at).collect::<Vec<_>>())
+        .bind(column(|r| &r.subject_kind))
+        .bind(rows.iter().map(|r| r.subject_id).collect::<Vec<_>>())
+        .bind(column(|r| &r.subject_path))
+        .bind(column(|r| &r.answers_json))
+        .bind(column(|r| &r.scores_json))
+        .bind(vouches.iter().map(|v| v.and_then(|(token, _)| token)).collect::<Vec<_>>())
+        .bind(vouches.iter().map(|v| v.and_then(|(_, session)| session)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.vouch.as_ref().map(|v| v.stamp)).collect::<Vec<_>>())
+        .bind(false)
+        .bind("school")
+        .fetch_all(ex)
+        .await
+}
+
+async fn insert_sqlite<'e>(
+    ex: impl sqlx::SqliteExecutor<'e>,
+    rows: &[NewSubmission],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    const VALUES: usize = 13;
+    let mut sql = format!("WITH v ({COLUMNS}, vouch_token, vouch_session, vouch_stamp) AS (VALUES ");
+    for r in 0..rows.len() {
+        sql.push_str(if r > 0 { ", (" } else { "(" });
+        for c in 0..VALUES {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * VALUES + c + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(") ");
+    sql.push_str(&checked(&format!("${}", rows.len() * VALUES + 1), &format!("${}", rows.len() * VALUES + 2)));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for row in rows {
+        let (token, session) = row.vouch.as_ref().map(|v| v.hashes()).unwrap_or_default();
+        query = query
+            .bind(&row.uuid)
+            .bind(row.instrument_id)
+            .bind(row.collected_by)
+            .bind(row.collected_at)
+            .bind(row.received_at)
+            .bind(&row.subject_kind)
+            .bind(row.subject_id)
+            .bind(&row.subject_path)
+            .bind(&row.answers_json)
+            .bind(&row.scores_json)
+            .bind(token)
+            .bind(session)
+            .bind(row.vouch.as_ref().map(|v| v.stamp));
+    }
+    query.bind(false).bind("school").fetch_all(ex).await
+}
+
+/// A file an answer names: the answer's file name, the question (its path), the file's
+/// digest in the file store.
+#[derive(Debug, Clone)]
+pub(crate) struct SubmissionFile {
+    pub name: String,
+    pub question: String,
+    pub sha256: String,
+}
+
+/// Stores one submission with the files its answers name, in one transaction: both or
+/// neither. Its id, or `None` when nothing was stored (as [`store`]).
+pub(crate) async fn store_with_files(db: &Db, row: NewSubmission, files: &[SubmissionFile]) -> Result<Option<i64>> {
+    let mut tx = db.begin().await?;
+    let stored = match &mut tx.conn {
+        TxConn::Sqlite(t) => insert_sqlite(&mut **t, std::slice::from_ref(&row)).await?,
+        TxConn::Postgres(t) => insert_pg(&mut **t, std::slice::from_ref(&row)).await?,
+    };
+    let Some((id, _)) = stored.into_iter().next() else { return Ok(None) };
+    for file in files {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO submission_files (submission_id, name, question, sha256) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(id)
+        .bind(&file.name)
+        .bind(&file.question)
+        .bind(&file.sha256)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 /// The insert of the rows of `v`, each stored only while its instrument is in use, its

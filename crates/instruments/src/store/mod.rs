@@ -21,6 +21,7 @@ use opencpd_domain::access::{Action, Target};
 use opencpd_forms::{Context, DomainScore, Form};
 use opencpd_kernel::accounts::Vouch;
 use opencpd_kernel::cache::Cache;
+use opencpd_kernel::files::Files;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,7 @@ pub struct Instrument {
 }
 
 pub mod field;
+pub mod files;
 mod intake;
 pub mod summary;
 
@@ -115,8 +117,9 @@ pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
 /// [`store_new`] and [`retired_since`]).
 static PUBLISHED: Cache<i64, std::sync::Arc<Form>> = Cache::new("published forms", 256, None);
 
-/// The form of the instrument a submission names, refused when unknown or retired.
-async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Form>> {
+/// The form of the instrument a submission names, with its CSV attachments read in;
+/// refused when unknown, retired, or missing attachments.
+async fn published(db: &Db, files: &Files, id: i64) -> Result<std::sync::Arc<Form>> {
     if let Some(found) = PUBLISHED.get(db, &id) {
         return Ok(found);
     }
@@ -133,7 +136,8 @@ async fn published(db: &Db, id: i64) -> Result<std::sync::Arc<Form>> {
     if retired {
         return Err(retired_problem(&code, &version));
     }
-    let found: std::sync::Arc<Form> = std::sync::Arc::new(serde_json::from_str(&json).map_err(anyhow::Error::from)?);
+    let form: Form = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
+    let found = std::sync::Arc::new(files::collectable(db, files, id, form).await?);
     PUBLISHED.put(db, id, found.clone());
     Ok(found)
 }
@@ -216,6 +220,10 @@ pub struct SubmissionInput {
     #[schema(value_type = Object)]
     #[serde(deserialize_with = "opencpd_forms::validate::deserialize_answers")]
     pub answers: serde_json::Value,
+    /// The files the answers name (photos, recordings), each uploaded first to
+    /// `PUT /api/v1/files/{sha256}`; stored with the submission, or neither is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<files::FileRef>,
 }
 
 /// What a device is told once its submission is stored: enough to mark it sent and show
@@ -242,6 +250,8 @@ pub struct Submission {
     pub answers: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     pub scores: serde_json::Value,
+    /// The files its answers name, each at `GET /api/v1/submissions/{uuid}/files/{name}`.
+    pub files: Vec<files::SubmissionFileView>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -271,6 +281,7 @@ impl SubmissionRow {
             subject: About { kind: self.subject_kind, id: self.subject_id },
             answers: serde_json::from_str(&self.answers_json).unwrap_or_default(),
             scores: serde_json::from_str(&self.scores_json).unwrap_or_default(),
+            files: Vec::new(),
         }
     }
 }
@@ -398,7 +409,13 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
 /// instrument was retired or the school moved meanwhile: a cached school place is read
 /// afresh and the submission tried once more (the same after a refusal of scope, since the
 /// school may have moved into the collector's scope).
-pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &SubmissionInput) -> Result<(Receipt, bool)> {
+pub async fn submit(
+    db: &Db,
+    files: &Files,
+    actor: &Actor,
+    vouch: Option<&Vouch>,
+    input: &SubmissionInput,
+) -> Result<(Receipt, bool)> {
     let uuid = uuid::Uuid::parse_str(input.uuid.trim())
         .map_err(|_| Problem::new("bad-uuid").in_column("uuid").with_value(input.uuid.trim()))?
         .hyphenated()
@@ -410,7 +427,7 @@ pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &Submi
     let mut place_read = false;
     let mut forget_place_once = || !std::mem::replace(&mut place_read, true) && forget_place(db, &input.subject);
     loop {
-        let refused = match store_new(db, &actor, vouch.as_ref(), input, &uuid).await {
+        let refused = match store_new(db, files, &actor, vouch.as_ref(), input, &uuid).await {
             Ok(Some(stored)) => return Ok((stored, false)),
             Ok(None) => None,
             Err(e) => Some(e),
@@ -451,12 +468,13 @@ pub async fn submit(db: &Db, actor: &Actor, vouch: Option<&Vouch>, input: &Submi
 /// stores nothing unless the instrument is still in use; [`submit`] tells the two apart).
 async fn store_new(
     db: &Db,
+    files: &Files,
     actor: &Actor,
     vouch: Option<&Vouch>,
     input: &SubmissionInput,
     uuid: &str,
 ) -> Result<Option<Receipt>> {
-    let form = published(db, input.instrument_id).await?;
+    let form = published(db, files, input.instrument_id).await?;
     let place = place_of(db, actor, &input.subject).await?;
     match input.subject.kind.as_str() {
         "school" => actor.require(Action::Read, &Target::School { id: input.subject.id, unit_path: &place.path })?,
@@ -472,6 +490,7 @@ async fn store_new(
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(form, &input.answers, &ctx).map_err(Error::Invalid)?;
+    let named = files::answer_files(db, form, &validated.answers, &input.files).await?;
     let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;
@@ -488,7 +507,13 @@ async fn store_new(
         scores_json,
         vouch: vouch.cloned(),
     };
-    let id = intake::store(db, row).await?;
+    // A submission naming files is stored with them in one transaction; the others join
+    // the queue of submissions stored together.
+    let id = if named.is_empty() {
+        intake::store(db, row).await?
+    } else {
+        intake::store_with_files(db, row, &named).await?
+    };
     let Some(id) = id else { return Ok(None) };
     Ok(Some(Receipt {
         id,
@@ -515,7 +540,8 @@ pub async fn submission(db: &Db, actor: &Actor, uuid: &str) -> Result<Submission
     if !own && !actor.allows(Action::ReadSubmissions, &target) {
         return Err(Error::NotFound);
     }
-    Ok(row.into_submission())
+    let id = row.id;
+    Ok(Submission { files: files::submission_files(db, id).await?, ..row.into_submission() })
 }
 
 /// How many submissions an export reads per round trip.

@@ -9,6 +9,7 @@
 //! with the login form's token from `/field/sign-in.json`.
 
 use crate::store::field::{self, EditInput, FieldEdit, Package};
+use crate::store::files;
 use crate::store::summary::SurveySummary;
 use crate::store::{self as instruments, About, Instrument, Submission, SubmissionInput};
 use axum::body::Bytes;
@@ -52,6 +53,7 @@ fn pages() -> Router<AppState> {
         .route("/instruments/{id}", get(instrument_page))
         .route("/instruments/{id}/summary", get(instrument_summary_page))
         .route("/instruments/{id}/retire", post(retire_instrument_form))
+        .route("/instruments/{id}/attachments", post(upload_attachment_form))
         .route("/field", get(|| async { Redirect::permanent("/field/") }))
         .route("/field/", get(|| field_file(Path("index.html".to_string()))))
         .route("/field/messages.json", get(field_messages))
@@ -64,6 +66,10 @@ fn api() -> Router<AppState> {
         .route("/instruments", get(list_instruments).post(import_instrument))
         .route("/instruments/{id}", get(get_instrument))
         .route("/instruments/{id}/retire", post(retire_instrument))
+        .route("/instruments/{id}/attachments", get(list_attachments).post(upload_attachment))
+        .route("/instruments/{id}/attachments/{name}", get(get_attachment))
+        .route("/files/{sha256}", get(get_file_info).put(upload_file))
+        .route("/submissions/{uuid}/files/{name}", get(get_submission_file))
         .route("/instruments/{id}/export", get(export_submissions))
         .route("/instruments/{id}/summary", get(survey_summary))
         .route("/instruments/{id}/summary/export", get(export_survey_summary))
@@ -90,7 +96,13 @@ fn api() -> Router<AppState> {
         export_survey_summary,
         submit,
         get_submission,
-        field_package
+        field_package,
+        list_attachments,
+        upload_attachment,
+        get_attachment,
+        upload_file,
+        get_file_info,
+        get_submission_file
     ),
     components(schemas(
         SurveySummary,
@@ -108,6 +120,10 @@ fn api() -> Router<AppState> {
         About,
         Submission,
         SubmissionReceipt,
+        files::Attachment,
+        files::StoredFile,
+        files::FileRef,
+        files::SubmissionFileView,
         Package,
         field::PackageUser,
         field::PackageSchool,
@@ -195,11 +211,14 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
         })
         .collect();
     let counts = instruments::submission_counts(&state.db, actor).await?;
+    let attachments = files::attachments(&state.db, id).await?;
+    let missing = files::missing(&attachments);
     state.templates.page(
         &ctx,
         "instruments/instrument.html",
         minijinja::context! {
             instrument => v(&instrument), items, submissions => counts.get(&id).copied().unwrap_or(0),
+            attachments => v(&attachments), missing => v(&missing),
             can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
             row_level => actor.may(opencpd_domain::access::Action::ReadRows),
         },
@@ -219,6 +238,23 @@ async fn retire_instrument_form(
 ) -> Result<Response> {
     let actor = ctx.actor()?;
     instruments::retire(&state.db, actor, id).await?;
+    Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
+}
+
+/// Uploads an attachment from the instrument page (the file's own name, or the one chosen).
+async fn upload_attachment_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    multipart: Multipart,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    instruments::may_edit(actor)?;
+    let form = opencpd_http::upload::Upload::read(&ctx, multipart).await?;
+    let (file_name, bytes) = form.file()?;
+    let name = Some(form.text("name")).filter(|n| !n.is_empty()).unwrap_or(file_name);
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::copy_from_slice(bytes))]);
+    files::upload_attachment(&state.db, &state.files, actor, id, name, body).await?;
     Ok(Redirect::to(&format!("/instruments/{id}")).into_response())
 }
 
@@ -498,7 +534,8 @@ async fn submit(
     body: std::result::Result<Json<SubmissionInput>, JsonRejection>,
 ) -> Result<Response> {
     let Json(input) = ok(body)?;
-    let (stored, duplicate) = instruments::submit(&state.db, ctx.actor()?, ctx.vouch.as_ref(), &input).await?;
+    let (stored, duplicate) =
+        instruments::submit(&state.db, &state.files, ctx.actor()?, ctx.vouch.as_ref(), &input).await?;
     let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(SubmissionReceipt { uuid: stored.uuid, id: stored.id, duplicate, scores: stored.scores }))
         .into_response())
@@ -530,7 +567,7 @@ async fn field_package(
 ) -> Result<Json<Package>> {
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
-    let mut package = field::package(&state.db, actor, q.unit.as_deref()).await?;
+    let mut package = field::package(&state.db, &state.files, actor, q.unit.as_deref()).await?;
     package.csrf_token = ctx.csrf.clone().unwrap_or_default();
     Ok(Json(package))
 }
@@ -579,6 +616,112 @@ async fn resolve_conflict(
         }
     };
     Ok(Json(field::resolve(&state.db, ctx.actor()?, id, apply).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/attachments", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<files::Attachment>, description = "Every file the form names, present or missing"), (status = 404, body = ApiError)))]
+async fn list_attachments(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Vec<files::Attachment>>> {
+    ctx.actor()?;
+    Ok(Json(files::attachments(&state.db, id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct AttachmentUpload {
+    /// The file's name as the form names it (`villages.csv`).
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/instruments/{id}/attachments", params(("id" = i64, Path), AttachmentUpload),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    responses((status = 200, body = files::Attachment, description = "Stored (a file uploaded before under this name is replaced)"),
+              (status = 422, body = ApiError, description = "Not a file the form names, too large, of a type its name does not say, or a CSV without a column a question reads")))]
+async fn upload_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<AttachmentUpload>, QueryRejection>,
+    request: Request,
+) -> Result<Json<files::Attachment>> {
+    let Query(q) = ok(q)?;
+    let actor = ctx.actor()?;
+    instruments::may_edit(actor)?;
+    let body = request.into_body().into_data_stream();
+    Ok(Json(files::upload_attachment(&state.db, &state.files, actor, id, &q.name, body).await?))
+}
+
+/// A file as a download: its type, its name, its bytes streamed.
+fn file_response(
+    content_type: &str,
+    name: &str,
+    stream: impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+) -> Response {
+    let safe: String = name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';')).collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/attachments/{name}", params(("id" = i64, Path), ("name" = String, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = ApiError, description = "Not named by the form, or not uploaded")))]
+async fn get_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: std::result::Result<Path<(i64, String)>, PathRejection>,
+) -> Result<Response> {
+    let Path((id, name)) = ok(path)?;
+    ctx.actor()?;
+    let (found, stream) = files::attachment_file(&state.db, &state.files, id, &name).await?;
+    Ok(file_response(found.content_type.as_deref().unwrap_or("application/octet-stream"), &found.name, stream))
+}
+
+#[utoipa::path(put, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path, description = "The SHA-256 of the content, hex")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "A file an answer will name: a photo, a recording"),
+    responses((status = 201, body = files::StoredFile, description = "Stored"), (status = 200, body = files::StoredFile, description = "Stored before: nothing new stored"),
+              (status = 422, body = ApiError, description = "The content has another digest, is too large, or of a type no question takes")))]
+async fn upload_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sha256: std::result::Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Result<Response> {
+    let Path(sha256) = ok(sha256)?;
+    let actor = ctx.actor()?;
+    let body = request.into_body().into_data_stream();
+    let stored = files::upload_file(&state.db, &state.files, actor, &sha256, body).await?;
+    let status = if stored.new { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(stored)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path)),
+    responses((status = 200, body = files::StoredFile, description = "Uploaded: a sync need not send it again"), (status = 404, body = ApiError)))]
+async fn get_file_info(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sha256: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<files::StoredFile>> {
+    let Path(sha256) = ok(sha256)?;
+    ctx.actor()?;
+    Ok(Json(files::file_info(&state.db, &sha256).await?.ok_or(Error::NotFound)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{uuid}/files/{name}", params(("uuid" = String, Path), ("name" = String, Path)),
+    responses((status = 200, description = "The file, for whoever may read the submission"), (status = 404, body = ApiError)))]
+async fn get_submission_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    path: std::result::Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response> {
+    let Path((uuid, name)) = ok(path)?;
+    let submission = instruments::submission(&state.db, ctx.actor()?, &uuid).await?;
+    let file = submission.files.into_iter().find(|f| f.name == name).ok_or(Error::NotFound)?;
+    let (_, stream) = state.files.open(&file.sha256).await?;
+    Ok(file_response(&file.content_type, &file.name, stream))
 }
 
 #[cfg(test)]

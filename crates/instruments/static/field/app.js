@@ -261,7 +261,8 @@ function renderPackage() {
   const list = $('instruments');
   list.replaceChildren(...(pkg?.instruments ?? []).map((i) => el('li', {},
     el('button', { type: 'button', dataset: { instrumentId: String(i.id) } }, i.title || i.form?.title || i.code,
-      el('small', { text: ` ${i.code} · ${i.version}` })))));
+      el('small', { text: ` ${i.code} · ${i.version}` }),
+      ...(i.missing_attachments?.length ? [el('small', { class: 'missing', text: ` ${t('field-attachments-missing', { files: i.missing_attachments.join(', ') })}` })] : [])))));
   if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('field-no-instruments') }));
   renderSubjects();
   renderContacts();
@@ -396,6 +397,12 @@ function defaults(items, out = {}) {
 }
 
 function openForm(instrument, { answers, subject = '', draftId, started, replaces } = {}) {
+  // A form whose files are not all uploaded is published but not collected.
+  const missing = instrument.missing_attachments ?? [];
+  if (missing.length) {
+    $('package-info').textContent = t('field-attachments-missing', { files: missing.join(', ') });
+    return;
+  }
   state.instrument = instrument;
   state.answers = answers ?? defaults(instrument.form.items);
   state.draftId = draftId ?? crypto.randomUUID();
@@ -513,6 +520,18 @@ function question(item, path) {
       control = el('select', { id, name: path }, options(list, text));
       break;
     }
+    case 'select_from_file': {
+      // The choices read from the form's uploaded CSV file (`file_lists`, by question).
+      const list = (form.file_lists?.[item.name] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+      if (!item.kind.multiple) {
+        control = el('select', { id, name: path }, options(list, text));
+      } else {
+        const picked = new Set(text.split(/\s+/).filter(Boolean));
+        control = el('div', { class: 'choices' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
+          el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
+      }
+      break;
+    }
     case 'range': {
       const { start, end, step } = item.kind;
       const count = Math.floor((end - start) / step + 1e-9) + 1;
@@ -543,6 +562,15 @@ function question(item, path) {
           text: t(type === 'geopoint' ? 'field-locate' : 'field-locate-add') }),
         el('div', { class: 'hint', id: `${id}-where`, text: t('field-location-hint') }));
       break;
+    case 'media': {
+      // A photo, recording or video taken with the device, kept on it until sent; the
+      // answer is the file's name, its digest then its extension.
+      const accept = { image: 'image/*', audio: 'audio/*', video: 'video/*' }[item.kind.of];
+      control = el('div', { class: 'media' },
+        el('input', { id, type: 'file', accept, capture: accept ? 'environment' : undefined, dataset: { media: path } }),
+        el('div', { class: 'hint', text: text ? t('field-file-kept', { name: text }) : '' }));
+      break;
+    }
     case 'date': control = el('input', { id, name: path, type: 'date', value: text }); break;
     case 'time': control = el('input', { id, name: path, type: 'time', value: text }); break;
     case 'date_time': control = el('input', { id, name: path, type: 'datetime-local', value: text.slice(0, 16) }); break;
@@ -574,8 +602,43 @@ function inputValue(input) {
   return input.value;
 }
 
+/** Keeps the file chosen or captured for a media question in IndexedDB, by its digest. */
+async function keepFile(input) {
+  const file = input.files?.[0];
+  if (!file) return;
+  const bytes = await file.arrayBuffer();
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const sha256 = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const ext = (file.name.match(/\.[A-Za-z0-9]{1,5}$/)?.[0] ?? '').toLowerCase();
+  const name = `${sha256}${ext}`;
+  await state.store.putFile({ sha256, name, type: file.type, blob: new Blob([bytes], { type: file.type }) });
+  const { obj, name: key } = slot(input.dataset.media);
+  obj[key] = name;
+  state.touched.add(input.dataset.media);
+  input.parentElement.querySelector('.hint').textContent = t('field-file-kept', { name });
+  refresh();
+  saveDraftSoon();
+}
+
+/** The files the media answers name, as `{name, sha256}` (the name starts with the digest). */
+function mediaFiles(items, answers, out = []) {
+  for (const item of items) {
+    const value = answers?.[item.name];
+    if (item.kind.type === 'group') mediaFiles(item.kind.items, answers, out);
+    else if (item.kind.type === 'repeat' && Array.isArray(value)) value.forEach((inst) => mediaFiles(item.kind.items, inst, out));
+    else if (item.kind.type === 'media' && typeof value === 'string' && /^[0-9a-f]{64}/.test(value)) {
+      if (!out.some((f) => f.name === value)) out.push({ name: value, sha256: value.slice(0, 64) });
+    }
+  }
+  return out;
+}
+
 function onInput(event) {
   const input = event.target;
+  if (input.dataset?.media && state.instrument) {
+    if (event.type === 'change') keepFile(input);
+    return;
+  }
   if (!input.name || !state.instrument) return;
   const { obj, name } = slot(input.name);
   obj[name] = inputValue(input);
@@ -773,6 +836,7 @@ async function save() {
     collected_at: new Date().toISOString(),
     subject: { kind, id: Number(id) },
     answers,
+    files: mediaFiles(form.items, answers),
     title: instrument.title || form.title,
     subject_label: subjectLabel(subject),
   };
@@ -827,10 +891,28 @@ async function sendOne(record) {
   const edit = record.kind === 'edit';
   const body = JSON.stringify(edit
     ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes, base: record.base }
-    : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers });
+    : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
   let res;
   try {
-    res = await fetch(edit ? '/api/v1/field/edits' : '/api/v1/submissions', {
+    // Each file first, unless the server has it already (a sync cut off resumes here).
+    for (const f of edit ? [] : record.files ?? []) {
+      const known = await fetch(`/api/v1/files/${f.sha256}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (known.status === 200) continue;
+      const kept = await store.getFile(f.sha256);
+      if (!kept) {
+        await store.updateSubmission(uuid, { status: 'rejected', last_error: t('field-file-lost', { name: f.name }), problems: [] });
+        return 'next';
+      }
+      const put = await fetch(`/api/v1/files/${f.sha256}`, {
+        method: 'PUT',
+        credentials: 'same-origin',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/octet-stream', Accept: 'application/json', 'X-CSRF-Token': state.pkg?.csrf_token ?? '' },
+        body: kept.blob,
+      });
+      if (put.status !== 200 && put.status !== 201) { res = put; break; }
+    }
+    res = res ?? await fetch(edit ? '/api/v1/field/edits' : '/api/v1/submissions', {
       method: 'POST',
       credentials: 'same-origin',
       redirect: 'manual',

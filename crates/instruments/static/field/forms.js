@@ -771,6 +771,19 @@ const problem = (code, args = {}) => ({ code, column: null, value: null, args })
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const choicesOf = (form, list) => form.choice_lists?.[list] ?? [];
 
+/**
+ * `pulldata(file, column, keyColumn, key)`: the `column` of the first row of the form's
+ * uploaded `file.csv` (`form.files`) whose `keyColumn` is `key`; undefined when missing.
+ */
+export function pulldata(form, file, column, keyColumn, key) {
+  const table = form.files?.[`${file}.csv`] ?? form.files?.[file];
+  if (!table) return undefined;
+  const at = table.columns.indexOf(column);
+  const keyAt = table.columns.indexOf(keyColumn);
+  if (at < 0 || keyAt < 0) return undefined;
+  return table.rows.find((r) => r[keyAt] === key)?.[at];
+}
+
 /** One answer typed by its item: an answer, null for no answer, or throws a problem. */
 function parseAnswer(form, item, value) {
   const kind = item.kind.type;
@@ -813,9 +826,17 @@ function parseAnswer(form, item, value) {
       return { t: 'choices', v: names, out: names };
     }
     case 'select_from_file': {
-      if (!item.kind.multiple) return { t: 'choice', v: s, out: s };
-      const names = Array.isArray(value) ? value.map((e) => (typeof e === 'string' ? e.trim() : JSON.stringify(e))) : s.split(/\s+/u).filter(Boolean);
-      return { t: 'choices', v: names, out: names };
+      const names = !item.kind.multiple ? [s]
+        : Array.isArray(value) ? value.map((e) => (typeof e === 'string' ? e.trim() : JSON.stringify(e))) : s.split(/\s+/u).filter(Boolean);
+      // Checked against the file's choices once the file is loaded (`file_lists`).
+      const choices = form.file_lists?.[item.name];
+      const bad = choices && names.find((n) => !choices.some((c) => c.name === n));
+      if (bad !== undefined && bad !== false) {
+        const p = problem('bad-choice', { allowed: choices.slice(0, 20).map((c) => c.name).join(', ') });
+        p.value = bad;
+        throw p;
+      }
+      return item.kind.multiple ? { t: 'choices', v: names, out: names } : { t: 'choice', v: s, out: s };
     }
     case 'select_external': {
       const choices = form.external_lists?.[item.kind.list];
@@ -1021,10 +1042,12 @@ class Check {
         let choices = [];
         if (kind && ['select_one', 'select_multiple', 'rank'].includes(kind.type)) choices = choicesOf(form, kind.list);
         if (kind?.type === 'select_external') choices = form.external_lists?.[kind.list] ?? [];
+        if (kind?.type === 'select_from_file') choices = form.file_lists?.[question] ?? [];
         const c = choices.find((x) => x.name === value);
         const label = c ? (c.label?.[form.default_language] ?? Object.values(c.label ?? {})[0]) : undefined;
         return text(label ?? '');
       },
+      pulldata: (file, column, keyColumn, key) => text(pulldata(form, file, column, keyColumn, key) ?? ''),
       choiceColumn: (name) => {
         if (!choice) return EMPTY;
         let v;

@@ -9,14 +9,16 @@
  * - `outbox`: submissions, `{uuid, instrument_id, collected_at, subject, answers, status,
  *   last_error, problems, attempts, created_at, updated_at, …}` where `status` is `waiting`,
  *   `sending`, `sent` or `rejected`; and edits to shared records (`kind: 'edit'`, with
- *   `entity`, `id`, `base_version`, `changes`), sent and counted the same way.
+ *   `entity`, `id`, `base_version`, `changes`), sent and counted the same way;
+ * - `files`: the photos and recordings answers name, `{sha256, name, type, blob}`, kept
+ *   until their submission is sent (each uploaded once, by its digest, before it).
  *
  * Every write is its own transaction and resolves only once committed, so a reload or a
  * closed tab never loses a saved submission. No DOM, no network.
  */
 
 const DB_NAME = 'opencpd-field';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 /** A request as a promise. */
 const done = (request) => new Promise((resolve, reject) => {
@@ -36,6 +38,7 @@ export function openStore(indexedDB = globalThis.indexedDB) {
       if (!db.objectStoreNames.contains('outbox')) {
         db.createObjectStore('outbox', { keyPath: 'uuid' }).createIndex('created_at', 'created_at');
       }
+      if (!db.objectStoreNames.contains('files')) db.createObjectStore('files', { keyPath: 'sha256' });
     };
     request.onsuccess = () => resolve(new Store(request.result));
     request.onerror = () => reject(request.error);
@@ -76,6 +79,11 @@ export class Store {
     return this.run('drafts', 'readwrite', (s) => done(s.put({ ...draft, updated_at: new Date().toISOString() })));
   }
   deleteDraft(id) { return this.run('drafts', 'readwrite', (s) => done(s.delete(id))); }
+
+  // Files (photos, recordings), by digest
+
+  putFile(file) { return this.run('files', 'readwrite', (s) => done(s.put(file))); }
+  getFile(sha256) { return this.run('files', 'readonly', (s) => done(s.get(sha256))); }
 
   // The outbox
 

@@ -6,13 +6,12 @@
 
 use super::plcs::{plc, plc_by_code, plc_to_run};
 use super::{Known, check_ids, collect, fail_if_any, not_found, optional_text, unknown};
-use crate::artefacts::{ArtefactStore, Limits};
+use crate::artefacts::{Files, Limits};
 use crate::model::*;
 use chrono::{NaiveDate, Utc};
 use opencpd_domain::Problem;
 use opencpd_domain::registry::{parse_code, parse_date, parse_name};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 type StudyRow = (i64, String, i64, Option<i64>, String, String, String, Option<i64>, Option<NaiveDate>, i64);
@@ -294,12 +293,12 @@ pub struct Upload<'a> {
 }
 
 /// Keeps an artefact: checked against `limits` (size, type read from its content), written
-/// to `files`, then described in the database with its audit event. When the database
-/// refuses, the file is removed again.
+/// to `files` (under its digest: the same file twice is kept once), then described in the
+/// database with its audit event.
 pub async fn add_artefact(
     db: &Db,
     actor: &Actor,
-    files: &dyn ArtefactStore,
+    files: &Files,
     limits: &Limits,
     id: i64,
     upload: &Upload<'_>,
@@ -308,11 +307,12 @@ pub async fn add_artefact(
     let mut problems = Vec::new();
     let kind = collect(&mut problems, "kind", ArtefactKind::parse(upload.kind));
     let file_name = collect(&mut problems, "file_name", parse_name(upload.file_name));
-    let file_type = collect(&mut problems, "file", limits.check(upload.bytes));
+    let head = &upload.bytes[..upload.bytes.len().min(opencpd_kernel::files::HEAD)];
+    let file_type = collect(&mut problems, "file", limits.check(head, upload.bytes.len() as u64, "file"));
     fail_if_any(problems)?;
-    let sha256 = hex::encode(Sha256::digest(upload.bytes));
-    let key = uuid::Uuid::new_v4().simple().to_string();
-    files.put(&key, upload.bytes).await.map_err(anyhow::Error::from)?;
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(upload.bytes))]);
+    let stored = files.put(body, limits, "file", None).await?;
+    let (sha256, key) = (stored.sha256.clone(), stored.sha256);
     let stored = async {
         let mut tx = db.begin().await?;
         let artefact_id: i64 = on_tx!(&mut tx, |c| {
@@ -346,24 +346,13 @@ pub async fn add_artefact(
         Ok::<i64, Error>(artefact_id)
     }
     .await;
-    let artefact_id = match stored {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = files.delete(&key).await;
-            return Err(e);
-        }
-    };
+    let artefact_id = stored?;
     let study = lesson_study(db, actor, id).await?;
     not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))
 }
 
 /// An artefact's description and bytes, read as its lesson study is.
-pub async fn artefact(
-    db: &Db,
-    actor: &Actor,
-    files: &dyn ArtefactStore,
-    artefact_id: i64,
-) -> Result<(Artefact, Vec<u8>)> {
+pub async fn artefact(db: &Db, actor: &Actor, files: &Files, artefact_id: i64) -> Result<(Artefact, Vec<u8>)> {
     let study: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT lesson_study_id FROM lesson_study_artefacts WHERE id = $1")
             .bind(artefact_id)
@@ -371,6 +360,6 @@ pub async fn artefact(
             .await)?;
     let study = lesson_study(db, actor, not_found(study)?).await?;
     let a = not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))?;
-    let bytes = files.get(&a.storage_key).await.map_err(anyhow::Error::from)?;
+    let bytes = files.read(&a.storage_key, u64::MAX).await?;
     Ok((a, bytes))
 }

@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 use opencpd_kernel::Error;
-use opencpd_peer::artefacts::{DirStore, Limits};
+use opencpd_peer::artefacts::{Files, Limits, limits};
 use opencpd_peer::model::*;
 use opencpd_peer::store::{lesson, plcs};
 use opencpd_testkit::backends;
@@ -26,7 +26,7 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
         let t = fresh(backend).await;
         let db = &t.db;
         let dir = tempfile::tempdir().unwrap();
-        let files = DirStore::new(dir.path());
+        let files = Files::dir(dir.path()).unwrap();
         plcs::create_plc(db, &admin(), &cluster_plc()).await.unwrap();
         let lead = person(Registry::NATIONAL_LEADER);
         let input = LessonStudyInput {
@@ -84,7 +84,7 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
         let b = linked.observers.iter().find(|o| o.person_id == Registry::TEACHER_B).unwrap();
         assert_eq!(b.submission_id, Some(600));
         // Artefacts: the type is read from the content, the size is limited.
-        let limits = Limits { max_bytes: 1000, ..Limits::default() };
+        let limits = Limits { max_bytes: 1000, ..limits() };
         let pdf = b"%PDF-1.4 a lesson plan".to_vec();
         let upload = |kind: &'static str, bytes: &'static [u8]| lesson::Upload { kind, file_name: "plan.pdf", bytes };
         let too_big: &'static [u8] = Box::leak(vec![b'%'; 1001].into_boxed_slice());
@@ -95,7 +95,7 @@ async fn a_lesson_study_moves_forward_with_its_observations_artefacts_and_videos
         assert_eq!(problems(r), vec![("file".to_string(), "file-type")]);
         let r = lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("poster", b"%PDF-1.4")).await;
         assert_eq!(problems(r), vec![("kind".to_string(), "bad-choice")]);
-        assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(0), 0, "nothing kept");
+        assert!(!dir.path().join("sha256").exists(), "nothing kept");
         let pdf: &'static [u8] = Box::leak(pdf.into_boxed_slice());
         let a = lesson::add_artefact(db, &lead, &files, &limits, study.id, &upload("lesson_plan", pdf)).await.unwrap();
         assert_eq!((a.content_type.as_str(), a.size_bytes), ("application/pdf", pdf.len() as i64));

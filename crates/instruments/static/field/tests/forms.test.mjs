@@ -484,6 +484,26 @@ test('the question types of ODK are checked as the server checks them (tests/it/
   ]);
 });
 
+test('a select_one_from_file offers its uploaded file\'s choices and pulldata() reads its rows, as the server does', () => {
+  const form = {
+    form_id: 'f', version: '1', title: 'F', default_language: 'default', languages: ['default'],
+    items: [
+      item('village', { type: 'select_from_file', file: 'villages.csv', multiple: false }),
+      item('price', { type: 'calculate' }, { calculation: "pulldata('prices', 'price', 'item', 'maize')" }),
+      item('named', { type: 'calculate' }, { calculation: "jr:choice-name(${village}, '${village}')" }),
+    ],
+    choice_lists: {},
+    files: { 'prices.csv': { columns: ['item', 'price'], rows: [['beans', '900'], ['maize', '450']] } },
+    file_lists: { village: [{ name: 'kim', label: { default: 'Kimironko' }, score: null, extra: {} }] },
+  };
+  const good = validate(form, { village: 'kim' }, VCTX);
+  assert.equal(good.ok, true, JSON.stringify(good.problems));
+  assert.equal(good.answers.price, '450');
+  assert.equal(good.answers.named, 'Kimironko');
+  const bad = validate(form, { village: 'rem' }, VCTX);
+  assert.deepEqual(bad.problems.map((p) => [p.column, p.code, p.value]), [['village', 'bad-choice', 'rem']]);
+});
+
 test('a default that calls a function or reads an answer is computed when the form opens', () => {
   assert.equal(defaultValue(item('d', { type: 'date' }, { default: 'today()' }), {}, VCTX), '2026-03-15');
   assert.equal(defaultValue(item('t', { type: 'time' }, { default: 'now()' }), {}, { today: '2026-03-15', now: '2026-03-15T09:30:00' }), '09:30:00');

@@ -1,0 +1,111 @@
+//! The CSV files a form reads once they are uploaded: the choices of its
+//! `select_*_from_file` questions and the rows `pulldata()` looks in. A form is published
+//! without them; [`Form::load_csv`] reads one into the form before it is collected (the
+//! store does, from its attachments), and validation and the field app then read them from
+//! the form itself (`files`, `file_lists`).
+
+use crate::model::{Choice, Form, Item, ItemKind};
+use opencpd_domain::table::Problem;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A CSV file read: its columns and rows (cells trimmed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl FileTable {
+    fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// The columns a `select_*_from_file` question reads: `value=` and `label=` of its
+/// `parameters`, `name` and `label` by default.
+fn choice_columns(item: &Item) -> (&str, &str) {
+    (
+        item.parameters.get("value").map(String::as_str).unwrap_or("name"),
+        item.parameters.get("label").map(String::as_str).unwrap_or("label"),
+    )
+}
+
+impl Form {
+    /// Reads the attached CSV file `name` (`bytes`) into the form: every question choosing
+    /// from it gets its choices (`file_lists`, by question name) and `pulldata()` its rows.
+    /// A file that is not CSV, or lacks a column a question reads, is refused: each problem
+    /// names the file, and the column.
+    pub fn load_csv(&mut self, name: &str, bytes: &[u8]) -> Result<(), Vec<Problem>> {
+        let table = opencpd_transfer::read_table(name, bytes).map_err(|p| vec![p.with_value(name)])?;
+        let table = FileTable {
+            columns: table.headers.iter().map(|h| h.trim().to_string()).collect(),
+            rows: table.rows.iter().map(|r| r.cells.iter().map(|c| c.trim().to_string()).collect()).collect(),
+        };
+        let mut problems = Vec::new();
+        let mut lists = BTreeMap::new();
+        for item in self.all_items() {
+            let ItemKind::SelectFromFile { file, .. } = &item.kind else { continue };
+            if file != name {
+                continue;
+            }
+            let (value, label) = choice_columns(item);
+            let Some(value_at) = table.column(value) else {
+                problems.push(
+                    Problem::new("form-file-column").in_column(value).with_value(name).arg("question", &item.name),
+                );
+                continue;
+            };
+            let label_at = table.column(label);
+            let labels: Vec<(String, usize)> = table
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.strip_prefix(&format!("{label}::")).map(|lang| (lang.to_string(), i)))
+                .collect();
+            let cell = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
+            let choices: Vec<Choice> = table
+                .rows
+                .iter()
+                .filter(|row| !cell(row, value_at).is_empty())
+                .map(|row| {
+                    let mut texts: BTreeMap<String, String> =
+                        labels.iter().map(|(lang, i)| (lang.clone(), cell(row, *i))).collect();
+                    if let Some(i) = label_at {
+                        texts.insert(self.default_language.clone(), cell(row, i));
+                    }
+                    let extra = table.columns.iter().enumerate().map(|(i, c)| (c.clone(), cell(row, i))).collect();
+                    Choice { name: cell(row, value_at), label: texts, score: None, extra, media: BTreeMap::new() }
+                })
+                .collect();
+            lists.insert(item.name.clone(), choices);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.file_lists.extend(lists);
+        self.files.insert(name.to_string(), table);
+        Ok(())
+    }
+
+    /// The choices of a `select_*_from_file` question, once its file is loaded.
+    pub fn file_choices(&self, question: &str) -> Option<&[Choice]> {
+        self.file_lists.get(question).map(Vec::as_slice)
+    }
+
+    /// `pulldata(file, column, key_column, key)`: the `column` of the first row of
+    /// `file.csv` whose `key_column` is `key`; `None` when the file is not loaded, or no row
+    /// or column matches.
+    pub fn pulldata(&self, file: &str, column: &str, key_column: &str, key: &str) -> Option<&str> {
+        let table = self.files.get(&format!("{file}.csv")).or_else(|| self.files.get(file))?;
+        let (at, key_at) = (table.column(column)?, table.column(key_column)?);
+        let row = table.rows.iter().find(|r| r.get(key_at).map(String::as_str) == Some(key))?;
+        row.get(at).map(String::as_str)
+    }
+
+    /// The attachments the form reads as CSV (the files of `select_*_from_file` and
+    /// `pulldata()`).
+    pub fn is_csv_attachment(name: &str) -> bool {
+        name.to_ascii_lowercase().ends_with(".csv")
+    }
+}

@@ -1,0 +1,386 @@
+//! The files of instruments, kept by the one file store ([`opencpd_kernel::files`]):
+//! a form's attachments (the CSV files of `select_*_from_file` and `pulldata()`, the images
+//! and sounds of its labels and choices), uploaded with or after the form for one version
+//! of it; and the files a submission's answers name (photos, recordings), uploaded first by
+//! their digest and stored with the submission that names them.
+//!
+//! A form whose attachments are not all uploaded is published but not collected: the
+//! submission route and the field app's package say which files are missing.
+
+use super::{Instrument, PUBLISHED, form, instrument, may_edit};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use opencpd_domain::Problem;
+use opencpd_forms::{Form, MediaKind};
+use opencpd_kernel::files::{self, FileType, Files, Limits, Stored};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use serde::{Deserialize, Serialize};
+
+const MB: u64 = 1024 * 1024;
+
+/// The most a CSV attachment may be (it is read whole into the form).
+pub const CSV_LIMIT: u64 = 10 * MB;
+
+/// What an attachment may be, by its name's extension: CSV (text), an image, a sound, a
+/// video; any known type for other names (XML, GeoJSON are text).
+pub fn attachment_limits(name: &str) -> Limits {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "csv" => Limits::new(CSV_LIMIT, &[files::TEXT]),
+        "jpg" | "jpeg" | "png" | "gif" | "webp" => media_limits(MediaKind::Image),
+        "mp3" | "m4a" | "ogg" | "oga" | "wav" | "amr" => media_limits(MediaKind::Audio),
+        "mp4" | "3gp" | "mov" | "webm" => media_limits(MediaKind::Video),
+        _ => media_limits(MediaKind::File),
+    }
+}
+
+/// What a media question takes: its types, read from the content, and a size per kind.
+pub fn media_limits(kind: MediaKind) -> Limits {
+    use files::*;
+    match kind {
+        MediaKind::Image => Limits::new(10 * MB, &[JPEG, PNG, GIF, WEBP]),
+        MediaKind::Audio => Limits::new(25 * MB, &[MP3, OGG, WAV, AMR, M4A, MP4, WEBM]),
+        MediaKind::Video => Limits::new(50 * MB, &[MP4, WEBM, OGG]),
+        MediaKind::File => {
+            let mut all = TYPES.to_vec();
+            all.push(TEXT);
+            Limits::new(25 * MB, &all)
+        }
+    }
+}
+
+/// What any upload of a submission's file may be: every kind's types, the largest size.
+pub fn upload_limits() -> Limits {
+    let mut limits = media_limits(MediaKind::Video);
+    for kind in [MediaKind::Image, MediaKind::Audio, MediaKind::File] {
+        for t in media_limits(kind).types {
+            if !limits.types.contains(&t) {
+                limits.types.push(t);
+            }
+        }
+    }
+    limits
+}
+
+/// One file a form names, and whether it is uploaded.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Attachment {
+    pub name: String,
+    pub present: bool,
+    pub sha256: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub content_type: Option<String>,
+    pub uploaded_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    name: String,
+    sha256: String,
+    size_bytes: i64,
+    content_type: String,
+    uploaded_at: DateTime<Utc>,
+}
+
+async fn uploaded(db: &Db, id: i64) -> Result<Vec<AttachmentRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT a.name, a.sha256, f.size_bytes, f.content_type, a.uploaded_at FROM instrument_attachments a \
+         JOIN stored_files f ON f.sha256 = a.sha256 WHERE a.instrument_id = $1"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?)
+}
+
+fn listed(form: &Form, rows: Vec<AttachmentRow>) -> Vec<Attachment> {
+    form.attachments
+        .iter()
+        .map(|name| match rows.iter().find(|r| &r.name == name) {
+            Some(r) => Attachment {
+                name: name.clone(),
+                present: true,
+                sha256: Some(r.sha256.clone()),
+                size_bytes: Some(r.size_bytes),
+                content_type: Some(r.content_type.clone()),
+                uploaded_at: Some(r.uploaded_at),
+            },
+            None => Attachment {
+                name: name.clone(),
+                present: false,
+                sha256: None,
+                size_bytes: None,
+                content_type: None,
+                uploaded_at: None,
+            },
+        })
+        .collect()
+}
+
+/// Every file the form of instrument `id` names, in the form's order, present or missing.
+pub async fn attachments(db: &Db, id: i64) -> Result<Vec<Attachment>> {
+    let form = form(db, id).await?;
+    Ok(listed(&form, uploaded(db, id).await?))
+}
+
+/// Describes a stored file once (a file kept before keeps its first description).
+pub(crate) async fn describe(tx: &mut Tx, stored: &Stored) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (sha256) DO NOTHING"
+    )
+    .bind(&stored.sha256)
+    .bind(stored.size as i64)
+    .bind(stored.file_type.mime)
+    .bind(Utc::now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Uploads (or replaces) the attachment `name` of instrument `id` from `body`. Refused,
+/// with nothing stored, when the form does not name it (`name`), when it is too large or
+/// of a type its name does not say (`file`), and, for a CSV, when it lacks a column a
+/// question reads (naming the column and the question).
+pub async fn upload_attachment<S, E>(
+    db: &Db,
+    files: &Files,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    body: S,
+) -> Result<Attachment>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    may_edit(actor)?;
+    let instrument: Instrument = instrument(db, id).await?;
+    let mut form = form(db, id).await?;
+    let name = name.trim();
+    if !form.attachments.iter().any(|a| a == name) {
+        let allowed = if form.attachments.is_empty() { "-".to_string() } else { form.attachments.join(", ") };
+        return Err(Problem::new("form-not-attachment")
+            .in_column("name")
+            .with_value(name)
+            .arg("allowed", allowed)
+            .into());
+    }
+    let stored = files.put(body, &attachment_limits(name), "file", None).await?;
+    if Form::is_csv_attachment(name) {
+        let bytes = files.read(&stored.sha256, CSV_LIMIT).await?;
+        form.load_csv(name, &bytes).map_err(Error::Invalid)?;
+    }
+    let mut tx = db.begin().await?;
+    describe(&mut tx, &stored).await?;
+    let now = Utc::now();
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO instrument_attachments (instrument_id, name, sha256, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instrument_id, name) \
+         DO UPDATE SET sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at"
+    )
+    .bind(id)
+    .bind(name)
+    .bind(&stored.sha256)
+    .bind(actor.user_id)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let summary = format!("file {name} of instrument {} version {}", instrument.code, instrument.version);
+    let after = serde_json::json!({ "name": name, "sha256": stored.sha256, "size_bytes": stored.size });
+    audit::record(&mut tx, actor, "upload", "instrument", &id.to_string(), &summary, None::<&()>, Some(&after)).await?;
+    tx.commit().await?;
+    PUBLISHED.remove(db, &id);
+    attachments(db, id).await?.into_iter().find(|a| a.name == name).ok_or(Error::NotFound)
+}
+
+/// The attachment `name` of instrument `id`, with its bytes as a stream; not found when the
+/// form does not name it or it is not uploaded.
+pub async fn attachment_file(
+    db: &Db,
+    files: &Files,
+    id: i64,
+    name: &str,
+) -> Result<(Attachment, impl Stream<Item = std::io::Result<Bytes>> + Send + 'static + use<>)> {
+    let found = attachments(db, id).await?.into_iter().find(|a| a.name == name && a.present).ok_or(Error::NotFound)?;
+    let (_, stream) = files.open(found.sha256.as_deref().unwrap_or_default()).await?;
+    Ok((found, stream))
+}
+
+/// The names of the files the form names that are not uploaded.
+pub fn missing(list: &[Attachment]) -> Vec<String> {
+    list.iter().filter(|a| !a.present).map(|a| a.name.clone()).collect()
+}
+
+/// The form with the CSV attachments uploaded so far read into it, and every attachment.
+pub(crate) async fn with_files(db: &Db, files: &Files, id: i64, mut form: Form) -> Result<(Form, Vec<Attachment>)> {
+    let list = listed(&form, uploaded(db, id).await?);
+    for a in list.iter().filter(|a| a.present && Form::is_csv_attachment(&a.name)) {
+        let bytes = files.read(a.sha256.as_deref().unwrap_or_default(), CSV_LIMIT).await?;
+        form.load_csv(&a.name, &bytes).map_err(Error::Invalid)?;
+    }
+    Ok((form, list))
+}
+
+/// The form ready to be collected: every attachment uploaded and its CSV files read in;
+/// refused, naming the missing files, otherwise.
+pub(crate) async fn collectable(db: &Db, files: &Files, id: i64, form: Form) -> Result<Form> {
+    let (form, list) = with_files(db, files, id, form).await?;
+    let missing = missing(&list);
+    if !missing.is_empty() {
+        return Err(Problem::new("form-attachments-missing")
+            .in_column("instrument_id")
+            .with_value(id.to_string())
+            .arg("files", missing.join(", "))
+            .into());
+    }
+    Ok(form)
+}
+
+/// A file of a submission, uploaded before the submission that names it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content_type: String,
+    /// False when the file had been uploaded before: nothing new was stored.
+    pub new: bool,
+}
+
+/// Uploads a file a submission will name, by the digest its sender computed (`sha256`):
+/// the content must have that digest. Within [`upload_limits`]; the question's own limits
+/// are checked when the submission names it. Anyone signed in may upload.
+pub async fn upload_file<S, E>(db: &Db, files: &Files, actor: &Actor, sha256: &str, body: S) -> Result<StoredFile>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    if actor.user_id.is_none() {
+        return Err(Error::Forbidden);
+    }
+    if !files::is_digest(sha256) {
+        return Err(Problem::new("file-digest").in_column("sha256").with_value(sha256).arg("sha256", "-").into());
+    }
+    let stored = files.put(body, &upload_limits(), "file", Some(sha256)).await?;
+    let mut tx = db.begin().await?;
+    describe(&mut tx, &stored).await?;
+    tx.commit().await?;
+    file_info(db, sha256).await?.map(|f| StoredFile { new: stored.new, ..f }).ok_or(Error::NotFound)
+}
+
+/// What is known of the uploaded file `sha256`.
+pub async fn file_info(db: &Db, sha256: &str) -> Result<Option<StoredFile>> {
+    let row: Option<(String, i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT sha256, size_bytes, content_type FROM stored_files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(p)
+            .await)?;
+    Ok(row.map(|(sha256, size_bytes, content_type)| StoredFile { sha256, size_bytes, content_type, new: false }))
+}
+
+/// A file an answer names, as the submission gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileRef {
+    /// The file name the answer gives.
+    pub name: String,
+    /// The SHA-256 of its content (hex), as uploaded to `PUT /api/v1/files/{sha256}`.
+    pub sha256: String,
+}
+
+/// The file type named by a stored content type.
+fn type_of(mime: &str) -> Option<FileType> {
+    files::TYPES.iter().copied().chain([files::TEXT]).find(|t| t.mime == mime)
+}
+
+/// The files the media answers of a validated submission name, each checked against its
+/// question: sent with the submission (`refs`), uploaded, of a type and size the question
+/// takes. Every problem names the question (its path).
+pub(crate) async fn answer_files(
+    db: &Db,
+    form: &Form,
+    answers: &opencpd_forms::Instance,
+    refs: &[FileRef],
+) -> Result<Vec<super::intake::SubmissionFile>> {
+    let mut named = Vec::new();
+    media_answers(form, answers, "", &mut named);
+    let mut problems = Vec::new();
+    let mut out: Vec<super::intake::SubmissionFile> = Vec::new();
+    for (question, kind, name) in named {
+        let Some(r) = refs.iter().find(|r| r.name == name) else {
+            problems.push(Problem::new("form-file-not-sent").in_column(&question).with_value(&name));
+            continue;
+        };
+        let Some(info) = file_info(db, &r.sha256).await? else {
+            problems.push(Problem::new("form-file-unknown").in_column(&question).with_value(&r.sha256));
+            continue;
+        };
+        let limits = media_limits(kind);
+        if let Err(p) = limits.check_size(info.size_bytes as u64, &question) {
+            problems.push(p);
+            continue;
+        }
+        if !type_of(&info.content_type).is_some_and(|t| limits.types.contains(&t)) {
+            let allowed: Vec<&str> = limits.types.iter().map(|t| t.name).collect();
+            problems.push(
+                Problem::new("file-type")
+                    .in_column(&question)
+                    .with_value(type_of(&info.content_type).map(|t| t.name).unwrap_or(&info.content_type))
+                    .arg("allowed", allowed.join(", ")),
+            );
+            continue;
+        }
+        if !out.iter().any(|f| f.name == name) {
+            out.push(super::intake::SubmissionFile { name, question, sha256: r.sha256.clone() });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(out)
+}
+
+/// Every media answer: (question path, kind, file name), repeats numbered from 1.
+fn media_answers(
+    form: &Form,
+    answers: &opencpd_forms::Instance,
+    prefix: &str,
+    out: &mut Vec<(String, MediaKind, String)>,
+) {
+    use opencpd_forms::{Answer, ItemKind};
+    for (name, answer) in answers {
+        let path = format!("{prefix}{name}");
+        match (answer, form.item(name).map(|i| &i.kind)) {
+            (Answer::Text(file), Some(ItemKind::Media { of })) => out.push((path, *of, file.clone())),
+            (Answer::Repeat(instances), _) => {
+                for (i, inst) in instances.iter().enumerate() {
+                    media_answers(form, inst, &format!("{path}[{}].", i + 1), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A file of a submission as listed with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct SubmissionFileView {
+    pub name: String,
+    pub question: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content_type: String,
+}
+
+/// The files stored with submission `id`.
+pub(crate) async fn submission_files(db: &Db, id: i64) -> Result<Vec<SubmissionFileView>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "SELECT s.name, s.question, s.sha256, f.size_bytes, f.content_type FROM submission_files s \
+         JOIN stored_files f ON f.sha256 = s.sha256 WHERE s.submission_id = $1 ORDER BY s.question, s.name"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?)
+}

@@ -1,0 +1,365 @@
+//! A form's attachments (uploaded, listed present or missing, per version, read by
+//! `select_one_from_file` and `pulldata()`), and the photos and recordings of submissions
+//! (uploaded by digest, checked by question, stored with the submission or not at all).
+
+use axum::http::StatusCode;
+use opencpd_domain::AccountRole;
+use opencpd_instruments::web::AREA;
+use opencpd_kernel::{Db, on_db};
+use opencpd_testkit::api::{Api, token};
+use opencpd_testkit::{Backend, TestDb, backends};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// A survey with a choice from a CSV file, a price looked up in another, an image on a
+/// label, a photo and a recording.
+fn form(version: &str) -> Vec<u8> {
+    opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "calculation", "media::image"],
+                &["select_one_from_file villages.csv", "village", "Village", "", "map.png"],
+                &["calculate", "price", "", "pulldata('prices', 'price', 'item', 'maize')", ""],
+                &["image", "photo", "Photo of the classroom", "", ""],
+                &["audio", "voice", "Recorded remark", "", ""],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["media_form", version]])),
+    ])
+    .expect("workbook")
+}
+
+async fn fresh(backend: Backend) -> TestDb {
+    let t = TestDb::new(backend).await;
+    for sql in [
+        "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), \
+         (2, 1, 'RW', 1, 'HUY', 'Huye', '/1/2/')",
+        "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+         (10, 'S10', 'EP Kimironko', 1, '/1/', 'primary', 'public')",
+    ] {
+        on_db!(&t.db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql);
+    }
+    t
+}
+
+struct Setup {
+    t: TestDb,
+    api: Api,
+    admin: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let t = fresh(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+    let config = opencpd_http::WebConfig { files: Some(files), ..Default::default() };
+    let api = Api::with_config(&t.db, &[&AREA], config);
+    let admin = token(&t.db, "admin", AccountRole::SystemAdmin, None).await;
+    Setup { t, api, admin, _dir: dir }
+}
+
+async fn publish(s: &Setup, version: &str) -> i64 {
+    let a = s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=media.xlsx", form(version)).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    a.json()["id"].as_i64().unwrap()
+}
+
+async fn attach(s: &Setup, id: i64, name: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let a = s
+        .api
+        .send_bytes(&s.admin, "POST", &format!("/api/v1/instruments/{id}/attachments?name={name}"), bytes.into())
+        .await;
+    (a.status, a.json())
+}
+
+fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend_from_slice(&[7; 200]);
+    b
+}
+
+fn jpeg(size: usize, seed: u8) -> Vec<u8> {
+    let mut b = b"\xff\xd8\xff\xe0".to_vec();
+    b.extend((0..size).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    b
+}
+
+fn ogg() -> Vec<u8> {
+    let mut b = b"OggS".to_vec();
+    b.extend_from_slice(&[3; 500]);
+    b
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The columns and values of every problem of a 422.
+fn problems(body: &Value) -> Vec<(String, String)> {
+    body["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("problems in {body}"))
+        .iter()
+        .map(|p| (p["column"].as_str().unwrap_or("").to_string(), p["message"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+async fn count(db: &Db, table: &'static str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_version() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let id = publish(&s, "1").await;
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
+        let names: Vec<(&str, bool)> =
+            list.iter().map(|a| (a["name"].as_str().unwrap(), a["present"].as_bool().unwrap())).collect();
+        assert_eq!(names, [("villages.csv", false), ("map.png", false), ("prices.csv", false)]);
+
+        // A name the form does not give, a CSV without the column the question reads, an
+        // image that is not one: refused, naming the name, the column, the file.
+        let (status, body) = attach(&s, id, "other.csv", b"name,label\na,A\n").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "name");
+        assert!(problems(&body)[0].1.contains("villages.csv"), "{body}");
+        let (status, body) = attach(&s, id, "villages.csv", b"code,label\nkim,Kimironko\n").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "name");
+        assert!(problems(&body)[0].1.contains("village"), "the question is named: {body}");
+        let (status, body) = attach(&s, id, "map.png", &ogg()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "file");
+        assert!(problems(&body)[0].1.contains("ogg"), "{body}");
+
+        let (status, body) = attach(&s, id, "villages.csv", b"name,label\nkim,Kimironko\nrem,Remera\n").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["present"], true);
+        assert_eq!(body["sha256"].as_str().unwrap(), sha(b"name,label\nkim,Kimironko\nrem,Remera\n"));
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
+        assert_eq!(list.iter().filter(|a| a["present"] == true).count(), 1);
+        let got = s
+            .api
+            .send(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/villages.csv"), None)
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.text(), "name,label\nkim,Kimironko\nrem,Remera\n");
+        let (status, _) =
+            s.api.call(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/attachments/map.png"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "missing: nothing to download");
+
+        // The page says what is missing.
+        let (status, page) = s.api.text(&s.admin, "GET", &format!("/instruments/{id}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("id=\"attachments-missing\""), "{page}");
+        assert!(page.contains("map.png, prices.csv"), "{page}");
+
+        // A new version of the form has files of its own.
+        let v2 = publish(&s, "2").await;
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{v2}/attachments")).await;
+        assert!(list.iter().all(|a| a["present"] == false), "{list:?}");
+        // Only those who publish forms upload their files.
+        let officer = token(&s.t.db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let a = s
+            .api
+            .send_bytes(&officer, "POST", &format!("/api/v1/instruments/{id}/attachments?name=map.png"), png())
+            .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+    }
+}
+
+fn submission(id: i64, answers: Value, files: Value) -> Value {
+    json!({
+        "uuid": uuid::Uuid::new_v4().to_string(), "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
+        "subject": {"kind": "school", "id": 10}, "answers": answers, "files": files,
+    })
+}
+
+/// A form whose files are all uploaded.
+async fn collectable(s: &Setup, version: &str) -> i64 {
+    let id = publish(s, version).await;
+    for (name, bytes) in [
+        ("villages.csv", b"name,label,label::fr\nkim,Kimironko,Kimironko (fr)\nrem,Remera,Remera (fr)\n".to_vec()),
+        ("prices.csv", b"item,price\nbeans,900\nmaize,450\n".to_vec()),
+        ("map.png", png()),
+    ] {
+        assert_eq!(attach(s, id, name, &bytes).await.0, StatusCode::OK, "{name}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_form_missing_files_is_not_collected_and_says_which_then_reads_its_csv_files() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let id = publish(&s, "1").await;
+        attach(&s, id, "prices.csv", b"item,price\nmaize,450\n").await;
+        let (status, body) =
+            s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(submission(id, json!({}), json!([])))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (column, message) = &problems(&body)[0];
+        assert_eq!(column, "instrument_id");
+        assert!(message.contains("villages.csv, map.png"), "the missing files are named: {message}");
+        assert_eq!(count(&s.t.db, "submissions").await, 0);
+        // The field app is told too.
+        let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
+        let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(form["missing_attachments"], json!(["villages.csv", "map.png"]));
+
+        let id = collectable(&s, "2").await;
+        let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
+        let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(form["missing_attachments"], json!([]));
+        let offered: Vec<&str> = form["form"]["file_lists"]["village"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(offered, ["kim", "rem"], "the choices read from the uploaded CSV go to the field app");
+        assert_eq!(form["form"]["file_lists"]["village"][1]["label"]["fr"], "Remera (fr)");
+
+        // The file's choices are the question's choices.
+        let (status, body) = s
+            .api
+            .call(
+                Some(&s.admin),
+                "POST",
+                "/api/v1/submissions",
+                Some(submission(id, json!({"village": "nyarugenge"}), json!([]))),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "village");
+        assert!(problems(&body)[0].1.contains("kim, rem"), "{body}");
+        let (status, body) = s
+            .api
+            .call(
+                Some(&s.admin),
+                "POST",
+                "/api/v1/submissions",
+                Some(submission(id, json!({"village": "rem"}), json!([]))),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let stored: Value =
+            s.api.get(&s.admin, &format!("/api/v1/submissions/{}", body["uuid"].as_str().unwrap())).await;
+        assert_eq!(stored["answers"]["village"], "rem");
+        assert_eq!(stored["answers"]["price"], "450", "pulldata() read the uploaded prices.csv");
+    }
+}
+
+#[tokio::test]
+async fn a_file_uploaded_twice_is_stored_once_and_a_wrong_digest_is_refused() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let photo = jpeg(300_000, 9);
+        let uri = format!("/api/v1/files/{}", sha(&photo));
+        let first = s.api.send_bytes(&s.admin, "PUT", &uri, photo.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+        assert_eq!(first.json()["content_type"], "image/jpeg");
+        let again = s.api.send_bytes(&s.admin, "PUT", &uri, photo.clone()).await;
+        assert_eq!(again.status, StatusCode::OK, "sent again: nothing new stored");
+        assert_eq!(again.json()["new"], false);
+        assert_eq!(count(&s.t.db, "stored_files").await, 1);
+        let kept: Vec<_> = walk(s._dir.path());
+        assert_eq!(kept.len(), 1, "one copy on disk: {kept:?}");
+        let (status, _) = s.api.call(Some(&s.admin), "GET", &uri, None).await;
+        assert_eq!(status, StatusCode::OK, "a sync asks before sending");
+
+        let other = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(b"x")), photo).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(other.text().contains("digest"), "{}", other.text());
+        let (status, _) = s.api.call(Some(&s.admin), "GET", &format!("/api/v1/files/{}", sha(b"x")), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_submission_is_stored_with_its_files_or_not_at_all_and_each_file_is_checked_by_its_question() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let id = collectable(&s, "1").await;
+        let photo = jpeg(200_000, 3);
+        let big = jpeg(11 * 1024 * 1024, 4);
+        let voice = ogg();
+        for f in [&photo, &big, &voice] {
+            let a = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(f)), f.clone()).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        }
+        let submit = |answers: Value, files: Value| {
+            let body = submission(id, answers, files);
+            async { s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await }
+        };
+        let refs = |pairs: &[(&str, &Vec<u8>)]| -> Value {
+            pairs.iter().map(|(n, b)| json!({"name": n, "sha256": sha(b)})).collect()
+        };
+
+        // A file named by an answer but not sent; a photo over the size for images; a
+        // photo given to the question of a recording: each refused, naming the question.
+        let (status, body) = submit(json!({"photo": "a.jpg"}), json!([])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body), [("photo".to_string(), problems(&body)[0].1.clone())]);
+        let (status, body) = submit(json!({"photo": "big.jpg"}), refs(&[("big.jpg", &big)])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "photo");
+        assert!(problems(&body)[0].1.contains(&(10 * 1024 * 1024).to_string()), "{body}");
+        let (status, body) =
+            submit(json!({"photo": "a.jpg", "voice": "b.jpg"}), refs(&[("a.jpg", &photo), ("b.jpg", &photo)])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body).len(), 1, "{body}");
+        assert_eq!(problems(&body)[0].0, "voice");
+        assert!(problems(&body)[0].1.contains("jpeg"), "{body}");
+        // A digest never uploaded.
+        let (status, body) =
+            submit(json!({"photo": "a.jpg"}), json!([{"name": "a.jpg", "sha256": sha(b"never sent")}])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "photo");
+        // Nothing of the refused submissions was kept.
+        assert_eq!(count(&s.t.db, "submissions").await, 0);
+        assert_eq!(count(&s.t.db, "submission_files").await, 0);
+
+        let (status, body) =
+            submit(json!({"photo": "a.jpg", "voice": "v.ogg"}), refs(&[("a.jpg", &photo), ("v.ogg", &voice)])).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uuid = body["uuid"].as_str().unwrap().to_string();
+        assert_eq!(count(&s.t.db, "submission_files").await, 2);
+        let stored: Value = s.api.get(&s.admin, &format!("/api/v1/submissions/{uuid}")).await;
+        let files: Vec<(&str, &str)> = stored["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["question"].as_str().unwrap(), f["content_type"].as_str().unwrap()))
+            .collect();
+        assert_eq!(files, [("photo", "image/jpeg"), ("voice", "audio/ogg")]);
+        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.body, photo, "the photo is downloaded as sent");
+        // Read as the submission is: someone out of its scope gets "not found".
+        let officer = token(&s.t.db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let (status, _) =
+            s.api.call(Some(&officer), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}

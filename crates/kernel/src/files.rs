@@ -1,0 +1,367 @@
+//! Where files are kept (a form's attachments, the photos and recordings of submissions):
+//! one [`Files`] over an `object_store` store, a directory by default
+//! (`--files DIR`, `OPENCPD_FILES`), named by the SHA-256 of their content, so a file sent
+//! twice is kept once. The database says what each file is to whom (a form's attachment, a
+//! submission's answer) and holds its digest; the store holds the bytes.
+//!
+//! A file is taken as a stream: written to a spool file beside the store while its digest
+//! is computed, its size counted against [`Limits`] (the upload stops at the first byte
+//! too many) and its type read from its first bytes; then handed to the store under its
+//! digest, unless the store has it already. Nothing is ever held whole in memory.
+
+use crate::{Error, Result};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use object_store::ObjectStore;
+use object_store::ObjectStoreExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as Key;
+use opencpd_domain::Problem;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+/// A kind of file, recognised by its first bytes (`magic` at `offset`), never by its name
+/// or the type its sender claims. `text` has no magic: valid UTF-8 with no NUL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileType {
+    pub name: &'static str,
+    pub mime: &'static str,
+    magic: &'static [u8],
+    offset: usize,
+}
+
+const fn t(name: &'static str, mime: &'static str, magic: &'static [u8], offset: usize) -> FileType {
+    FileType { name, mime, magic, offset }
+}
+
+pub const JPEG: FileType = t("jpeg", "image/jpeg", b"\xff\xd8\xff", 0);
+pub const PNG: FileType = t("png", "image/png", b"\x89PNG\r\n\x1a\n", 0);
+pub const GIF: FileType = t("gif", "image/gif", b"GIF8", 0);
+pub const WEBP: FileType = t("webp", "image/webp", b"WEBP", 8);
+pub const WAV: FileType = t("wav", "audio/wav", b"WAVE", 8);
+pub const MP3: FileType = t("mp3", "audio/mpeg", b"ID3", 0);
+pub const OGG: FileType = t("ogg", "audio/ogg", b"OggS", 0);
+pub const AMR: FileType = t("amr", "audio/amr", b"#!AMR", 0);
+pub const M4A: FileType = t("m4a", "audio/mp4", b"ftypM4A", 4);
+/// MP4, 3GP and QuickTime: an ISO media file (`ftyp` box first).
+pub const MP4: FileType = t("mp4", "video/mp4", b"ftyp", 4);
+/// WebM and Matroska, as browsers record audio and video.
+pub const WEBM: FileType = t("webm", "video/webm", b"\x1a\x45\xdf\xa3", 0);
+pub const PDF: FileType = t("pdf", "application/pdf", b"%PDF-", 0);
+/// A zip: the Office formats (.docx, .xlsx, .pptx) among others.
+pub const ZIP: FileType = t("zip", "application/zip", b"PK\x03\x04", 0);
+/// CSV, XML, GeoJSON and other text.
+pub const TEXT: FileType = t("text", "text/plain; charset=utf-8", b"", 0);
+
+/// Every type known, in the order they are tried (the more particular first).
+pub const TYPES: &[FileType] = &[JPEG, PNG, GIF, WEBP, WAV, MP3, OGG, AMR, M4A, MP4, WEBM, PDF, ZIP];
+
+impl FileType {
+    /// The known type of a file starting with `head` (its first [`HEAD`] bytes or all of it).
+    pub fn of(head: &[u8]) -> Option<FileType> {
+        TYPES.iter().copied().find(|t| head.get(t.offset..).is_some_and(|h| h.starts_with(t.magic))).or_else(|| {
+            let text = match std::str::from_utf8(head) {
+                Ok(_) => true,
+                // A character cut by the end of the head is still text.
+                Err(e) => e.error_len().is_none(),
+            };
+            (text && !head.is_empty() && !head.contains(&0)).then_some(TEXT)
+        })
+    }
+
+    /// The type named `name` (`jpeg`, `text`…).
+    pub fn named(name: &str) -> Option<FileType> {
+        TYPES.iter().copied().chain([TEXT]).find(|t| t.name == name)
+    }
+}
+
+/// How many first bytes are read to tell a type.
+pub const HEAD: usize = 4096;
+
+/// What a file may be: at most `max_bytes`, of one of `types`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_bytes: u64,
+    pub types: Vec<FileType>,
+}
+
+impl Limits {
+    pub fn new(max_bytes: u64, types: &[FileType]) -> Limits {
+        Limits { max_bytes, types: types.to_vec() }
+    }
+
+    /// Whether `size` bytes are too many: the problem, in `column`.
+    pub fn check_size(&self, size: u64, column: &str) -> std::result::Result<(), Problem> {
+        if size > self.max_bytes {
+            return Err(Problem::new("file-too-large")
+                .in_column(column)
+                .arg("size", size.to_string())
+                .arg("max", self.max_bytes.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The type of a file of `size` bytes starting with `head`, when it is taken; the
+    /// problem, in `column`, otherwise.
+    pub fn check(&self, head: &[u8], size: u64, column: &str) -> std::result::Result<FileType, Problem> {
+        self.check_size(size, column)?;
+        if size == 0 {
+            return Err(Problem::new("empty-file").in_column(column));
+        }
+        let found = FileType::of(head);
+        found.filter(|f| self.types.contains(f)).ok_or_else(|| {
+            let value = match found {
+                Some(f) => f.name.to_string(),
+                None => head.iter().take(4).map(|b| format!("{b:02x}")).collect(),
+            };
+            let allowed: Vec<&str> = self.types.iter().map(|t| t.name).collect();
+            Problem::new("file-type").in_column(column).with_value(value).arg("allowed", allowed.join(", "))
+        })
+    }
+
+    /// The type named `mime` (as stored) is among the types taken.
+    pub fn takes_mime(&self, mime: &str) -> bool {
+        self.types.iter().any(|t| t.mime == mime)
+    }
+}
+
+/// A file kept: its digest (hex), size, type, and whether this call stored it (false when
+/// the store had it already).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub sha256: String,
+    pub size: u64,
+    pub file_type: FileType,
+    pub new: bool,
+}
+
+/// The one file store.
+#[derive(Clone)]
+pub struct Files {
+    store: Arc<dyn ObjectStore>,
+    /// Where uploads are written while they arrive.
+    spool: PathBuf,
+}
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Files({})", self.store)
+    }
+}
+
+fn other(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Other(anyhow::Error::new(e))
+}
+
+/// Whether `sha256` is a digest as keys are made (64 lower-case hex digits).
+pub fn is_digest(sha256: &str) -> bool {
+    sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn key(sha256: &str) -> Result<Key> {
+    if !is_digest(sha256) {
+        return Err(Error::NotFound);
+    }
+    Ok(Key::from(format!("sha256/{}/{sha256}", &sha256[..2])))
+}
+
+impl Files {
+    /// Files in the directory `dir` (made when missing), spooled in `dir/.incoming`.
+    pub fn dir(dir: impl Into<PathBuf>) -> Result<Files> {
+        let dir = dir.into();
+        let spool = dir.join(".incoming");
+        std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
+        let store = LocalFileSystem::new_with_prefix(&dir).map_err(other)?.with_automatic_cleanup(true);
+        Ok(Files { store: Arc::new(store), spool })
+    }
+
+    /// Files in any `object_store` store (an S3-compatible bucket, memory in tests),
+    /// spooled in the local directory `spool`.
+    pub fn with_store(store: Arc<dyn ObjectStore>, spool: impl Into<PathBuf>) -> Result<Files> {
+        let spool = spool.into();
+        std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
+        Ok(Files { store, spool })
+    }
+
+    /// Takes a file from `body` within `limits`; a problem naming `column` when it is too
+    /// large, empty or of a type not taken (what arrived is then removed). When `expected`
+    /// is given, the content must have that digest (a problem naming `column` otherwise).
+    pub async fn put<S, E>(&self, body: S, limits: &Limits, column: &str, expected: Option<&str>) -> Result<Stored>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let spooled = self.spool.join(format!("{:032x}.part", rand::random::<u128>()));
+        let result = self.spool_and_store(body, limits, column, expected, &spooled).await;
+        let _ = tokio::fs::remove_file(&spooled).await;
+        result
+    }
+
+    async fn spool_and_store<S, E>(
+        &self,
+        mut body: S,
+        limits: &Limits,
+        column: &str,
+        expected: Option<&str>,
+        spooled: &std::path::Path,
+    ) -> Result<Stored>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let mut file = tokio::fs::File::create(spooled).await.map_err(other)?;
+        let mut hasher = Sha256::new();
+        let mut head: Vec<u8> = Vec::with_capacity(HEAD);
+        let mut size = 0u64;
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| Problem::new("bad-request").in_column(column).arg("detail", e.to_string()))?;
+            size += chunk.len() as u64;
+            limits.check_size(size, column)?;
+            if head.len() < HEAD {
+                head.extend_from_slice(&chunk[..chunk.len().min(HEAD - head.len())]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(other)?;
+        }
+        file.flush().await.map_err(other)?;
+        drop(file);
+        let file_type = limits.check(&head, size, column)?;
+        let sha256 = hex::encode(hasher.finalize());
+        if let Some(expected) = expected
+            && expected != sha256
+        {
+            return Err(Problem::new("file-digest")
+                .in_column(column)
+                .with_value(expected)
+                .arg("sha256", &sha256)
+                .into());
+        }
+        let key = key(&sha256)?;
+        if self.store.head(&key).await.is_ok() {
+            return Ok(Stored { sha256, size, file_type, new: false });
+        }
+        let mut source = tokio::fs::File::open(spooled).await.map_err(other)?;
+        let mut writer = object_store::buffered::BufWriter::new(self.store.clone(), key);
+        tokio::io::copy(&mut source, &mut writer).await.map_err(other)?;
+        writer.shutdown().await.map_err(other)?;
+        Ok(Stored { sha256, size, file_type, new: true })
+    }
+
+    /// The size of the file `sha256`, `None` when the store does not have it.
+    pub async fn size(&self, sha256: &str) -> Result<Option<u64>> {
+        match self.store.head(&key(sha256)?).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(other(e)),
+        }
+    }
+
+    /// The file `sha256` as a stream of chunks, with its size.
+    pub async fn open(
+        &self,
+        sha256: &str,
+    ) -> Result<(u64, impl Stream<Item = std::io::Result<Bytes>> + Send + 'static + use<>)> {
+        let found = match self.store.get(&key(sha256)?).await {
+            Ok(found) => found,
+            Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
+            Err(e) => return Err(other(e)),
+        };
+        let size = found.meta.size;
+        Ok((size, found.into_stream().map(|chunk| chunk.map_err(std::io::Error::other))))
+    }
+
+    /// The whole file `sha256`, refused past `max` bytes (for small files read whole, such
+    /// as a form's CSV attachments).
+    pub async fn read(&self, sha256: &str, max: u64) -> Result<Vec<u8>> {
+        let (size, mut stream) = self.open(sha256).await?;
+        if size > max {
+            return Err(Problem::new("file-too-large")
+                .arg("size", size.to_string())
+                .arg("max", max.to_string())
+                .into());
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        while let Some(chunk) = stream.next().await {
+            bytes.extend_from_slice(&chunk.map_err(other)?);
+        }
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: &[&[u8]]) -> impl Stream<Item = std::result::Result<Bytes, std::io::Error>> + Unpin {
+        futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::copy_from_slice(p))).collect::<Vec<_>>())
+    }
+
+    fn files_in(dir: &std::path::Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() { stack.push(p) } else { out.push(p) }
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_file_sent_twice_is_kept_once_under_its_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::dir(dir.path()).unwrap();
+        let limits = Limits::new(1 << 20, &[JPEG, PNG]);
+        let photo: Vec<u8> = b"\xff\xd8\xff\xe0".iter().copied().chain((0..100_000u32).map(|i| i as u8)).collect();
+        let (a, b) = photo.split_at(3);
+        let first = files.put(chunks(&[a, b]), &limits, "photo", None).await.unwrap();
+        assert!(first.new);
+        assert_eq!(first.file_type, JPEG);
+        assert_eq!(first.size, photo.len() as u64);
+        assert_eq!(first.sha256, hex::encode(Sha256::digest(&photo)));
+        let again = files.put(chunks(&[&photo]), &limits, "photo", Some(&first.sha256)).await.unwrap();
+        assert!(!again.new, "the second copy is not stored");
+        assert_eq!(again.sha256, first.sha256);
+        let kept = files_in(dir.path());
+        assert_eq!(kept.len(), 1, "one file in the store, none left in the spool: {kept:?}");
+        assert!(kept[0].ends_with(format!("sha256/{}/{}", &first.sha256[..2], first.sha256)));
+        assert_eq!(files.read(&first.sha256, 1 << 20).await.unwrap(), photo);
+        assert_eq!(files.size(&first.sha256).await.unwrap(), Some(photo.len() as u64));
+        assert_eq!(files.size(&"0".repeat(64)).await.unwrap(), None);
+        assert!(matches!(files.read("../../etc/passwd", 10).await, Err(Error::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn too_large_wrong_type_or_wrong_digest_is_refused_naming_the_column_and_nothing_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::dir(dir.path()).unwrap();
+        let limits = Limits::new(10, &[PNG]);
+        let refused = |r: Result<Stored>| match r {
+            Err(Error::Invalid(p)) => (p[0].code.to_string(), p[0].column.clone().unwrap_or_default()),
+            other => panic!("refused, not {other:?}"),
+        };
+        let big = refused(files.put(chunks(&[b"\x89PNG\r\n\x1a\n", b"0123"]), &limits, "photo", None).await);
+        assert_eq!(big, ("file-too-large".to_string(), "photo".to_string()));
+        let jpeg = refused(files.put(chunks(&[b"\xff\xd8\xff\xe0"]), &limits, "photo", None).await);
+        assert_eq!(jpeg, ("file-type".to_string(), "photo".to_string()));
+        let empty = refused(files.put(chunks(&[]), &limits, "photo", None).await);
+        assert_eq!(empty.0, "empty-file");
+        let digest = refused(files.put(chunks(&[b"\x89PNG\r\n\x1a\n"]), &limits, "photo", Some(&"a".repeat(64))).await);
+        assert_eq!(digest.0, "file-digest");
+        assert_eq!(files_in(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn types_are_read_from_the_first_bytes() {
+        assert_eq!(FileType::of(b"name,label\nA,B\n"), Some(TEXT));
+        assert_eq!(FileType::of(b"\0\0\0\x18ftypM4A \0"), Some(M4A));
+        assert_eq!(FileType::of(b"\0\0\0\x18ftypisom"), Some(MP4));
+        assert_eq!(FileType::of(b"RIFF\0\0\0\0WEBPVP8 "), Some(WEBP));
+        assert_eq!(FileType::of(b"caf\xc3"), Some(TEXT), "a character cut at the end of the head");
+        assert_eq!(FileType::of(b"\x00\x01binary"), None);
+    }
+}
