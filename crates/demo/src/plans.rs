@@ -108,14 +108,16 @@ pub async fn build(db: &Db) -> Result<PlansDemo> {
         language: "en".into(),
         grants: vec![Grant { role: AccountRole::SectorOfficer, scope: Scope::Unit { unit_id, path: path.clone() } }],
     };
-    let others: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+    let others: Vec<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
         "SELECT s.id FROM schools s WHERE s.unit_path = $1 AND s.id <> $2 \
          AND (SELECT COUNT(*) FROM positions x WHERE x.school_id = s.id AND x.end_date IS NULL) >= 3 ORDER BY s.id LIMIT 3"
     )
     .bind(&path)
     .bind(head)
     .fetch_all(p)
-    .await)?;
+    .await
+    })?;
     let mut built = PlansDemo::default();
     for (n, school) in std::iter::once(head).chain(others).enumerate() {
         let staff: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
@@ -136,7 +138,8 @@ pub async fn build(db: &Db) -> Result<PlansDemo> {
                 plans::step(db, &lead, school, YEAR, PlanStep::Submit, &step(saved.version, None)).await?;
                 let reason = "The mathematics target is below the sector's: aim for 60% proficient.";
                 plans::step(db, &officer, school, YEAR, PlanStep::Return, &step(saved.version, Some(reason))).await?;
-                let revised = plans::save(db, &lead, school, YEAR, &plan(Some(saved.version), &staff, 60.0, false)).await?;
+                let revised =
+                    plans::save(db, &lead, school, YEAR, &plan(Some(saved.version), &staff, 60.0, false)).await?;
                 plans::step(db, &lead, school, YEAR, PlanStep::Submit, &step(revised.version, None)).await?;
                 plans::step(db, &officer, school, YEAR, PlanStep::Approve, &step(revised.version, None)).await?;
                 // The term's review: statuses and notes only, so it stays approved.

@@ -20,7 +20,10 @@ pub enum Block {
     Intervals(Vec<(String, f64, f64, f64)>),
     /// Horizontal bars from zero to `max`, one a row: (label, value, what to print after
     /// the bar). A row without a value (hidden, or no data) draws no bar, only its text.
-    Bars { max: f64, rows: Vec<(String, Option<f64>, String)> },
+    Bars {
+        max: f64,
+        rows: Vec<(String, Option<f64>, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -200,7 +203,14 @@ fn draw_block(l: &mut Layout, block: &Block) {
                     c.set_fill_gray(0.0);
                     end = left + w;
                 }
-                pdf::text_at(c, &pdf::fit(&plain(text), Font::Regular, 8.0, usable * 0.14), Font::Regular, 8.0, end + 4.0, y - 3.0);
+                pdf::text_at(
+                    c,
+                    &pdf::fit(&plain(text), Font::Regular, 8.0, usable * 0.14),
+                    Font::Regular,
+                    8.0,
+                    end + 4.0,
+                    y - 3.0,
+                );
                 l.y -= 16.0;
             }
             l.y -= 6.0;
@@ -284,7 +294,13 @@ mod tests {
                 Block::Heading("Effets".into()),
                 Block::Paragraph("Un paragraphe assez long pour être coupé en plusieurs lignes. ".repeat(8)),
                 Block::Intervals(vec![("A".into(), 1.0, -0.5, 2.5), ("B".into(), 3.0, 2.0, 4.0)]),
-                Block::Bars { max: 100.0, rows: vec![("MATH 2024".into(), Some(61.5), "61,5 %".into()), ("ENG 2024".into(), None, "<5".into())] },
+                Block::Bars {
+                    max: 100.0,
+                    rows: vec![
+                        ("MATH 2024".into(), Some(61.5), "61,5 %".into()),
+                        ("ENG 2024".into(), None, "<5".into()),
+                    ],
+                },
                 Block::Table { columns: vec!["École".into(), "n".into(), "Effet".into()], rows },
             ],
             page_label: "Page {page} sur {pages}".into(),

@@ -660,7 +660,8 @@ async fn a_plan_is_submitted_returned_with_a_reason_revised_and_approved_each_ve
         let (status, plan) = api.call(Some(&leader), "POST", &step("submit"), body(1, None)).await;
         assert_eq!((status.as_u16(), plan["state"].as_str()), (200, Some("submitted")), "{plan}");
         assert_eq!((plan["editable"].as_bool(), plan["may_sign_off"].as_bool()), (Some(false), Some(false)));
-        let (status, refused) = api.call(Some(&leader), "PUT", url, Some(plan_body(Some(1), "proficiency-rate", 1))).await;
+        let (status, refused) =
+            api.call(Some(&leader), "PUT", url, Some(plan_body(Some(1), "proficiency-rate", 1))).await;
         assert_eq!(status, 409, "{refused}");
         assert!(refused.to_string().contains("state"), "{refused}");
         assert_eq!(api.call(Some(&leader), "POST", &step("approve"), body(1, None)).await.0, 403);
@@ -763,9 +764,8 @@ async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_d
         let t = TestDb::new(backend).await;
         fixture(&t.db).await;
         staff(&t.db).await;
-        let report = outcomes::import(&t.db, &Actor::system(), source(&worked_example_csv()), Options::default())
-            .await
-            .unwrap();
+        let report =
+            outcomes::import(&t.db, &Actor::system(), source(&worked_example_csv()), Options::default()).await.unwrap();
         assert!(report.ok(), "{:?}", report.problems);
         let scores = format!("{HEADER}S1,2024,,P3,MATH,F,,,30,61.5,,,,,,,\nS1,2024,,P3,MATH,M,,,3,40,,,,,,,\n");
         outcomes::import(&t.db, &Actor::system(), source(&scores), Options::default()).await.unwrap();

@@ -129,14 +129,14 @@ plan-plan-title = Title of the plan
 plan-baseline-year = Baseline year
 plan-choose = — choose —
 plan-none = —
-report-title = Learner outcomes: { $place }
-report-issued = Issued on { $date }
-report-page = Page { $page } of { $pages }
-report-suppression = Small cells: a count below { $threshold } is shown as <{ $threshold }, and anything derived from it (a rate, a mean, a total it could be subtracted back from) is hidden too, unless the reader may see row-level data.
-report-definitions = Definitions
-report-def-mean = Mean score: the learners' mean score as a percentage of the subject's maximum, weighted by the learners assessed, every grade together.
-report-def-flows = Flow rates as UNESCO's UIS defines them: repetition rate RR(g,t) = R(g,t+1) / E(g,t); promotion rate PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t); drop-out rate = 1 − PR − RR; E is enrolment and R repeaters.
-report-def-parity = Gender parity index: girls' rate over boys'; adjusted (2 − boys' over girls') when above 1, so that it reads the same either way.
-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share.
+data-report-title = Learner outcomes: { $place }
+data-report-issued = Issued on { $date }
+data-report-page = Page { $page } of { $pages }
+data-report-suppression = Small cells: a count below { $threshold } is shown as <{ $threshold }, and anything derived from it (a rate, a mean, a total it could be subtracted back from) is hidden too, unless the reader may see row-level data.
+data-report-definitions = Definitions
+data-report-def-mean = Mean score: the learners' mean score as a percentage of the subject's maximum, weighted by the learners assessed, every grade together.
+data-report-def-flows = Flow rates as UNESCO's UIS defines them: repetition rate RR(g,t) = R(g,t+1) / E(g,t); promotion rate PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t); drop-out rate = 1 − PR − RR; E is enrolment and R repeaters.
+data-report-def-parity = Gender parity index: girls' rate over boys'; adjusted (2 − boys' over girls') when above 1, so that it reads the same either way.
+data-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share.
 data-report = Report (PDF)
 data-report-fr = Rapport en français (PDF)

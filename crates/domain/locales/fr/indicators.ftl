@@ -129,14 +129,14 @@ plan-plan-title = Titre du plan
 plan-baseline-year = Année de référence
 plan-choose = — choisir —
 plan-none = —
-report-title = Résultats des élèves : { $place }
-report-issued = Édité le { $date }
-report-page = Page { $page } sur { $pages }
-report-suppression = Petits effectifs : un effectif inférieur à { $threshold } est affiché <{ $threshold }, et tout ce qui en est tiré (un taux, une moyenne, un total dont on pourrait le retrouver par soustraction) est masqué aussi, sauf pour qui peut lire les données individuelles.
-report-definitions = Définitions
-report-def-mean = Score moyen : le score moyen des élèves en pourcentage du maximum de la matière, pondéré par les élèves évalués, toutes classes ensemble.
-report-def-flows = Taux de flux selon l'ISU de l'UNESCO : taux de redoublement RR(g,t) = R(g,t+1) / E(g,t) ; taux de promotion PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t) ; taux d'abandon = 1 − PR − RR ; E est l'effectif inscrit et R les redoublants.
-report-def-parity = Indice de parité : le taux des filles sur celui des garçons ; ajusté (2 − garçons sur filles) au-dessus de 1, pour se lire de même dans les deux sens.
-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part.
+data-report-title = Résultats des élèves : { $place }
+data-report-issued = Édité le { $date }
+data-report-page = Page { $page } sur { $pages }
+data-report-suppression = Petits effectifs : un effectif inférieur à { $threshold } est affiché <{ $threshold }, et tout ce qui en est tiré (un taux, une moyenne, un total dont on pourrait le retrouver par soustraction) est masqué aussi, sauf pour qui peut lire les données individuelles.
+data-report-definitions = Définitions
+data-report-def-mean = Score moyen : le score moyen des élèves en pourcentage du maximum de la matière, pondéré par les élèves évalués, toutes classes ensemble.
+data-report-def-flows = Taux de flux selon l'ISU de l'UNESCO : taux de redoublement RR(g,t) = R(g,t+1) / E(g,t) ; taux de promotion PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t) ; taux d'abandon = 1 − PR − RR ; E est l'effectif inscrit et R les redoublants.
+data-report-def-parity = Indice de parité : le taux des filles sur celui des garçons ; ajusté (2 − garçons sur filles) au-dessus de 1, pour se lire de même dans les deux sens.
+data-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part.
 data-report = Rapport (PDF)
 data-report-fr = Rapport en français (PDF)

@@ -155,10 +155,16 @@ mod tests {
         assert_eq!(step(Submitted, Return, OFFICER, Some("  Targets too low ")), Ok(Returned));
         assert_eq!(step(Submitted, Approve, OFFICER, None), Ok(Approved));
         // A return says why: no reason, or a blank one, names `reason`.
-        assert_eq!(column(step(Submitted, Return, OFFICER, None)), ("plan-reason-needed".into(), Some("reason".into())));
+        assert_eq!(
+            column(step(Submitted, Return, OFFICER, None)),
+            ("plan-reason-needed".into(), Some("reason".into()))
+        );
         assert_eq!(column(step(Submitted, Return, OFFICER, Some(" \n "))).1, Some("reason".into()));
         let long = "x".repeat(REASON_MAX + 1);
-        assert_eq!(column(step(Submitted, Return, OFFICER, Some(&long))), ("plan-bad-reason".into(), Some("reason".into())));
+        assert_eq!(
+            column(step(Submitted, Return, OFFICER, Some(&long))),
+            ("plan-bad-reason".into(), Some("reason".into()))
+        );
     }
 
     #[test]

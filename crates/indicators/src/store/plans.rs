@@ -356,7 +356,14 @@ pub async fn versions(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Resu
     rows.into_iter()
         .map(|(version, saved_at, saved_by, snapshot)| {
             let s: Snapshot = serde_json::from_str(&snapshot).map_err(|e| Error::Other(e.into()))?;
-            Ok(PlanVersion { version, saved_at, saved_by, title: s.title, priorities: s.priorities, actions: s.actions })
+            Ok(PlanVersion {
+                version,
+                saved_at,
+                saved_by,
+                title: s.title,
+                priorities: s.priorities,
+                actions: s.actions,
+            })
         })
         .collect()
 }
@@ -653,7 +660,8 @@ pub async fn save(db: &Db, actor: &Actor, school_id: i64, year: i64, input: &Pla
     let (kept_p, kept_a) = content(&mut tx, id).await?;
     let snapshot = serde_json::to_string(&Snapshot { title: title.clone(), priorities: kept_p, actions: kept_a })
         .map_err(|e| Error::Other(e.into()))?;
-    add_event(&mut tx, actor, id, Event { version, event: "saved", state, reason: "", snapshot: Some(snapshot) }).await?;
+    add_event(&mut tx, actor, id, Event { version, event: "saved", state, reason: "", snapshot: Some(snapshot) })
+        .await?;
     audit::record(
         &mut tx,
         actor,

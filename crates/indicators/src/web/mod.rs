@@ -23,7 +23,9 @@ pub static AREA: Area = Area {
     templates: TEMPLATES,
     pages: |_| {
         plans::page_routes(
-            Router::new().route("/data/schools/{id}", get(school_data_page)).route("/data/units/{id}", get(unit_data_page)),
+            Router::new()
+                .route("/data/schools/{id}", get(school_data_page))
+                .route("/data/units/{id}", get(unit_data_page)),
         )
     },
     api: |_| api_router(),

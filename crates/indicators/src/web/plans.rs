@@ -401,9 +401,8 @@ async fn render(state: &AppState, ctx: &Ctx, school_id: i64, year: i64, outcome:
         None => Vec::new(),
     };
     let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
-    let returned_reason = plan
-        .as_ref()
-        .and_then(|p| p.history.iter().rev().find(|e| e.event == "returned").map(|e| e.reason.clone()));
+    let returned_reason =
+        plan.as_ref().and_then(|p| p.history.iter().rev().find(|e| e.event == "returned").map(|e| e.reason.clone()));
     let html = state.templates.page(
         ctx,
         "indicators/plan.html",
@@ -459,11 +458,9 @@ async fn step_form(
     let (id, year) = school_year(path)?;
     let actor = ctx.actor()?;
     let step = PlanStep::parse(&form.step).map_err(|p| Error::Invalid(vec![p.in_column("step")]))?;
-    let version = form
-        .version
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| Error::Invalid(vec![Problem::new("bad-number").with_value(form.version.trim()).in_column("version")]))?;
+    let version = form.version.trim().parse::<i64>().map_err(|_| {
+        Error::Invalid(vec![Problem::new("bad-number").with_value(form.version.trim()).in_column("version")])
+    })?;
     let input = PlanStepInput { version, reason: form.reason.clone() };
     match plans::step(&state.db, actor, id, year, step, &input).await.map_err(Error::from) {
         Ok(_) => Ok(Redirect::to(&format!("/data/schools/{id}/plans/{year}#plan-state")).into_response()),

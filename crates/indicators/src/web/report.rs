@@ -69,9 +69,13 @@ async fn answer(
     let Query(q) = q?;
     let lang = match q.lang.as_deref().map(str::trim) {
         None | Some("") => ctx.lang,
-        Some(l) => opencpd_domain::i18n::LANGUAGES.iter().map(|(code, _)| *code).find(|c| *c == l).ok_or_else(|| {
-            Error::Invalid(vec![Problem::new("bad-choice").with_value(l).arg("allowed", "en, fr").in_column("lang")])
-        })?,
+        Some(l) => {
+            opencpd_domain::i18n::LANGUAGES.iter().map(|(code, _)| *code).find(|c| *c == l).ok_or_else(|| {
+                Error::Invalid(vec![
+                    Problem::new("bad-choice").with_value(l).arg("allowed", "en, fr").in_column("lang"),
+                ])
+            })?
+        }
     };
     let contents = read(state, actor, place).await?;
     let bytes = render(&report(&contents, lang, &opencpd_kernel::today().to_string()));
@@ -117,7 +121,7 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
     let hidden = c.trend.iter().any(|p| p.mean_percent.is_none())
         || c.flows.as_ref().is_some_and(|f| f.suppressed)
         || c.gaps.as_ref().is_some_and(|g| g.1.iter().any(|r| r.points.is_none()));
-    blocks.push(Block::Paragraph(ta("report-suppression", &[("threshold", c.threshold.to_string())])));
+    blocks.push(Block::Paragraph(ta("data-report-suppression", &[("threshold", c.threshold.to_string())])));
     if hidden {
         blocks.push(Block::Paragraph(ta("data-suppressed", &[("threshold", c.threshold.to_string())])));
     }
@@ -157,7 +161,10 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
         });
     }
     if let Some(f) = &c.flows {
-        blocks.push(Block::Heading(ta("data-flows", &[("year", f.year.to_string()), ("next", (f.year + 1).to_string())])));
+        blocks.push(Block::Heading(ta(
+            "data-flows",
+            &[("year", f.year.to_string()), ("next", (f.year + 1).to_string())],
+        )));
         blocks.push(Block::Table {
             columns: vec![
                 t("data-grade"),
@@ -219,14 +226,14 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
                 .collect(),
         });
     }
-    blocks.push(Block::Heading(t("report-definitions")));
-    for id in ["report-def-mean", "report-def-flows", "report-def-parity", "report-def-gap"] {
+    blocks.push(Block::Heading(t("data-report-definitions")));
+    for id in ["data-report-def-mean", "data-report-def-flows", "data-report-def-parity", "data-report-def-gap"] {
         blocks.push(Block::Paragraph(t(id)));
     }
     Report {
-        title: ta("report-title", &[("place", c.name.clone())]),
-        subtitle: vec![ta("report-issued", &[("date", today.to_string())])],
+        title: ta("data-report-title", &[("place", c.name.clone())]),
+        subtitle: vec![ta("data-report-issued", &[("date", today.to_string())])],
         blocks,
-        page_label: ta("report-page", &[("page", "{page}".into()), ("pages", "{pages}".into())]),
+        page_label: ta("data-report-page", &[("page", "{page}".into()), ("pages", "{pages}".into())]),
     }
 }

@@ -197,7 +197,12 @@ async fn the_demo_has_plans_in_each_state_and_the_leader_writes_and_submits_one_
         assert!(r.text().await.unwrap().contains("id=\"error-reason\""), "{backend:?}");
         let r = officer
             .post(format!("{url}/step"))
-            .form(&[("csrf", csrf.as_str()), ("version", "1"), ("step", "return"), ("reason", "Add a numeracy priority")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "1"),
+                ("step", "return"),
+                ("reason", "Add a numeracy priority"),
+            ])
             .send()
             .await
             .unwrap();
