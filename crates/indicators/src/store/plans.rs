@@ -226,12 +226,15 @@ async fn content(tx: &mut Tx, plan_id: i64) -> Result<(Vec<VersionPriority>, Vec
     Ok((priorities, actions))
 }
 
+/// An action as signed: title, priority, owner, due date.
+type ActionCommitment = (String, Option<i64>, i64, String);
+
 /// What was signed: the content without the review (actions' statuses and notes).
 fn commitments(
     title: &str,
     priorities: &[VersionPriority],
     actions: &[VersionAction],
-) -> (String, Vec<VersionPriority>, Vec<(String, Option<i64>, i64, String)>) {
+) -> (String, Vec<VersionPriority>, Vec<ActionCommitment>) {
     (
         title.to_string(),
         priorities.to_vec(),
