@@ -1,5 +1,6 @@
-//! School improvement plans for 2025 at four schools of Gitega, written and signed off
-//! through the indicators area's own functions, each at another point of the workflow:
+//! School improvement plans for 2025 at four schools of Gitega (or its district), written
+//! and signed off through the indicators area's own functions, each at another point of
+//! the workflow:
 //! the head teacher's school approved (returned once with a reason, revised, approved,
 //! then its review brought up to date), one submitted, one returned, one a draft.
 
@@ -85,7 +86,7 @@ fn plan(version: Option<i64>, staff: &[i64], maths_target: f64, done: bool) -> P
 /// `seo.gitega` and `head.gitega` accounts); reads the evaluation's outcomes for the
 /// baselines when they are there.
 pub async fn build(db: &Db) -> Result<PlansDemo> {
-    // The head teacher's school first, then the next Gitega schools with three staff.
+    // The head teacher's school first, then the next Gitega schools with staff.
     let head: Option<i64> = on_db!(db, |p| sqlx::query_scalar(
         "SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'head.gitega'"
     )
@@ -108,16 +109,19 @@ pub async fn build(db: &Db) -> Result<PlansDemo> {
         language: "en".into(),
         grants: vec![Grant { role: AccountRole::SectorOfficer, scope: Scope::Unit { unit_id, path: path.clone() } }],
     };
-    let others: Vec<i64> = on_db!(db, |p| {
-        sqlx::query_scalar(
-        "SELECT s.id FROM schools s WHERE s.unit_path = $1 AND s.id <> $2 \
-         AND (SELECT COUNT(*) FROM positions x WHERE x.school_id = s.id AND x.end_date IS NULL) >= 3 ORDER BY s.id LIMIT 3"
+    // Gitega's schools first (the officer signs theirs off); the draft may be in the
+    // district around it when the sector has few schools.
+    let district = path.trim_end_matches('/').rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or(path.clone());
+    let others: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT s.id FROM schools s WHERE s.unit_path LIKE $1 AND s.id <> $2 \
+         AND EXISTS (SELECT 1 FROM positions x WHERE x.school_id = s.id AND x.end_date IS NULL) \
+         ORDER BY CASE WHEN s.unit_path = $3 THEN 0 ELSE 1 END, s.id LIMIT 3"
     )
-    .bind(&path)
+    .bind(format!("{district}%"))
     .bind(head)
+    .bind(&path)
     .fetch_all(p)
-    .await
-    })?;
+    .await)?;
     let mut built = PlansDemo::default();
     for (n, school) in std::iter::once(head).chain(others).enumerate() {
         let staff: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
