@@ -9,6 +9,8 @@
 //! - [`evaluation`]: Rwanda's schools drawn into arms, with learner outcomes carrying a
 //!   known effect.
 //! - [`peer`]: PLCs with meetings and action points, and a coaching cascade with visits.
+//! - [`plans`]: school improvement plans at four schools of Gitega, one in each state of
+//!   their sign-off.
 //!
 //! [`full`] builds them all in order, as `opencpd demo` does. Each area's records are
 //! written through that area's own functions, so the demo passes the checks a user's
@@ -18,6 +20,7 @@ pub mod delivery;
 pub mod evaluation;
 pub mod outreach;
 pub mod peer;
+pub mod plans;
 pub mod registry;
 
 pub use registry::{DemoAccount, DemoConfig, DemoSummary, Scale, build, lesson_observation_xlsform};
@@ -31,10 +34,11 @@ pub struct Full {
     pub delivery: delivery::DeliverySummary,
     pub evaluation: evaluation::EvaluationDemo,
     pub peer: peer::PeerDemo,
+    pub plans: plans::PlansDemo,
 }
 
 /// Builds every part of the demo at the configured scale: the registry, delivery (and
-/// outreach), the evaluation, then peer learning and coaching. `progress` hears the stage, the rows done and the rows
+/// outreach), the evaluation, peer learning and coaching, then improvement plans. `progress` hears the stage, the rows done and the rows
 /// expected (0 when unknown).
 pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Full> {
     let registry = build(db, config, progress).await?;
@@ -45,5 +49,7 @@ pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u6
     let evaluation = evaluation::build(db, config.seed, &|what, n| progress(what, n, 0)).await?;
     let national = config.scale == Scale::National;
     let peer = peer::build(db, config.seed, national, &|what, n| progress(what, n, 0)).await?;
-    Ok(Full { registry, delivery, evaluation, peer })
+    progress("improvement plans", 0, 0);
+    let plans = plans::build(db).await?;
+    Ok(Full { registry, delivery, evaluation, peer, plans })
 }

@@ -18,6 +18,12 @@ pub enum Block {
     },
     /// One row an interval: (label, estimate, low, high).
     Intervals(Vec<(String, f64, f64, f64)>),
+    /// Horizontal bars from zero to `max`, one a row: (label, value, what to print after
+    /// the bar). A row without a value (hidden, or no data) draws no bar, only its text.
+    Bars {
+        max: f64,
+        rows: Vec<(String, Option<f64>, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +184,37 @@ fn draw_block(l: &mut Layout, block: &Block) {
             }
             l.y -= height;
         }
+        Block::Bars { max, rows } => {
+            let left = MARGIN + usable * 0.3;
+            let span = usable * 0.55;
+            let max = if max.is_finite() && *max > 0.0 { *max } else { 1.0 };
+            for (label, value, text) in rows {
+                l.room(16.0);
+                let y = l.y;
+                let c = l.page();
+                let label = pdf::fit(&plain(label), Font::Regular, 8.5, usable * 0.28);
+                pdf::text_at(c, &label, Font::Regular, 8.5, MARGIN, y - 3.0);
+                let mut end = left;
+                if let Some(v) = value.filter(|v| v.is_finite()) {
+                    let w = ((v / max).clamp(0.0, 1.0) as f32) * span;
+                    c.set_fill_gray(0.45);
+                    c.rect(left, y - 5.0, w.max(0.5), 10.0);
+                    c.fill_nonzero();
+                    c.set_fill_gray(0.0);
+                    end = left + w;
+                }
+                pdf::text_at(
+                    c,
+                    &pdf::fit(&plain(text), Font::Regular, 8.0, usable * 0.14),
+                    Font::Regular,
+                    8.0,
+                    end + 4.0,
+                    y - 3.0,
+                );
+                l.y -= 16.0;
+            }
+            l.y -= 6.0;
+        }
     }
 }
 
@@ -257,6 +294,13 @@ mod tests {
                 Block::Heading("Effets".into()),
                 Block::Paragraph("Un paragraphe assez long pour être coupé en plusieurs lignes. ".repeat(8)),
                 Block::Intervals(vec![("A".into(), 1.0, -0.5, 2.5), ("B".into(), 3.0, 2.0, 4.0)]),
+                Block::Bars {
+                    max: 100.0,
+                    rows: vec![
+                        ("MATH 2024".into(), Some(61.5), "61,5 %".into()),
+                        ("ENG 2024".into(), None, "<5".into()),
+                    ],
+                },
                 Block::Table { columns: vec!["École".into(), "n".into(), "Effet".into()], rows },
             ],
             page_label: "Page {page} sur {pages}".into(),

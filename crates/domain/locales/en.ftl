@@ -767,6 +767,7 @@ cli-demo-delivery = Delivery: { $programmes } programmes, { $courses } courses, 
 cli-demo-outreach = Outreach: { $events } events, { $resources } resources delivered to schools ({ $checks } checks), { $awards } teacher awards.
 cli-demo-evaluation = Evaluation { $code }: { $schools } schools drawn into 3 arms; { $rows } learner-outcome rows (2022 to 2025).
 cli-demo-peer = Peer learning: { $plcs } PLCs, { $meetings } meetings, { $points } action points; coaching: { $relations } relations, { $visits } visits.
+cli-demo-plans = Improvement plans 2025 in Gitega: { $approved } approved, { $submitted } submitted, { $returned } returned, { $draft } draft.
 cli-demo-accounts = Accounts (password: { $password }):
 cli-demo-login = Log in as admin / { $password }
 cli-serving = Serving on { $address } (Ctrl-C to stop)

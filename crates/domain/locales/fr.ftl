@@ -767,6 +767,7 @@ cli-demo-delivery = Formation : { $programmes } programmes, { $courses } cours, 
 cli-demo-outreach = Sensibilisation : { $events } événements, { $resources } ressources livrées aux écoles ({ $checks } vérifications), { $awards } distinctions d'enseignants.
 cli-demo-evaluation = Évaluation { $code } : { $schools } écoles réparties en 3 bras ; { $rows } lignes de résultats d'apprentissage (2022 à 2025).
 cli-demo-peer = Apprentissage entre pairs : { $plcs } CAP, { $meetings } réunions, { $points } actions ; accompagnement : { $relations } relations, { $visits } visites.
+cli-demo-plans = Plans d'amélioration 2025 à Gitega : { $approved } approuvé, { $submitted } soumis, { $returned } renvoyé, { $draft } brouillon.
 cli-demo-accounts = Comptes (mot de passe : { $password }) :
 cli-demo-login = Connectez-vous en tant que admin / { $password }
 cli-serving = En service sur { $address } (Ctrl-C pour arrêter)

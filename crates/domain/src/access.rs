@@ -81,6 +81,9 @@ impl AccountRole {
                 matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer | SchoolLeader)
             }
             EditSchoolPlan => matches!(self, SystemAdmin | SchoolLeader),
+            SignOffSchoolPlan => {
+                matches!(self, SystemAdmin | NationalOfficer | DistrictOfficer | SectorOfficer)
+            }
         }
     }
 }
@@ -139,6 +142,9 @@ pub enum Action {
     /// Write a school's improvement plan: its own leader (and system administrators);
     /// officers above the school read it.
     EditSchoolPlan,
+    /// Approve a school's submitted plan, or return it with a reason: an officer whose
+    /// scope covers the school (and system administrators).
+    SignOffSchoolPlan,
 }
 
 /// What an action is about, with what is needed to place it.

@@ -303,6 +303,8 @@ pub struct PlanSummary {
     pub year: i64,
     pub title: String,
     pub version: i64,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub state: String,
     pub priorities: i64,
     pub actions: i64,
 }
@@ -358,8 +360,76 @@ pub struct Plan {
     pub version: i64,
     pub updated_at: String,
     pub updated_by: String,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub state: String,
+    /// The last version approved, if any.
+    pub approved_version: Option<i64>,
     pub priorities: Vec<PlanPriority>,
     pub actions: Vec<PlanAction>,
-    /// Whether the reader may edit it.
+    /// Whether the reader may edit it now (its leader, unless it is with the officer).
     pub editable: bool,
+    /// Whether the reader may submit it now (its leader, a draft or returned plan).
+    pub may_submit: bool,
+    /// Whether the reader may approve or return it now (an officer over the school, a
+    /// submitted plan).
+    pub may_sign_off: bool,
+    /// Every version saved and every step of the sign-off, oldest first.
+    pub history: Vec<PlanEvent>,
+}
+
+/// A step taken on a plan: `version` is the version read (a step on an older one is a
+/// conflict); a return gives its `reason`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStepInput {
+    pub version: i64,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One event of a plan's history: a version saved, or a step of its sign-off.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanEvent {
+    pub version: i64,
+    /// `saved`, `submitted`, `approved` or `returned`.
+    pub event: String,
+    /// The plan's state after it.
+    pub state: String,
+    /// Why it was returned (empty otherwise).
+    pub reason: String,
+    pub at: String,
+    pub by: String,
+}
+
+/// A priority as a version of the plan held it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VersionPriority {
+    pub title: String,
+    pub indicator: String,
+    pub baseline_year: i64,
+    pub target: f64,
+    pub due_on: String,
+}
+
+/// An action as a version of the plan held it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VersionAction {
+    pub title: String,
+    pub priority: Option<i64>,
+    pub owner_id: i64,
+    pub owner: String,
+    pub due_on: String,
+    pub status: String,
+    pub review_note: String,
+}
+
+/// A version of a plan, kept as it was saved.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanVersion {
+    pub version: i64,
+    pub saved_at: String,
+    pub saved_by: String,
+    pub title: String,
+    pub priorities: Vec<VersionPriority>,
+    pub actions: Vec<VersionAction>,
 }

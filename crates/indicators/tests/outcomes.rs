@@ -617,3 +617,190 @@ async fn a_school_leader_writes_their_schools_plan_and_officers_above_read_it() 
         assert_eq!(api.text(&other, "GET", "/data/schools/1/plans/2024", None).await.0, 404);
     }
 }
+
+/// The text of a PDF as a reader extracts it, on one line.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF a reader opens");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn a_plan_is_submitted_returned_with_a_reason_revised_and_approved_each_version_kept() {
+    use opencpd_testkit::api::{Api, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        staff(&t.db).await;
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let leader = token(&t.db, "head", AccountRole::SchoolLeader, Some("S1")).await;
+        let teacher = token(&t.db, "teacher", AccountRole::Teacher, Some("T2")).await;
+        let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
+        let officer = token(&t.db, "d1", AccountRole::DistrictOfficer, Some("D1")).await;
+        let elsewhere = token(&t.db, "d2", AccountRole::SectorOfficer, Some("D2")).await;
+        let url = "/api/v1/schools/1/plans/2024";
+        let step = |s: &str| format!("{url}/{s}");
+        let body = |version: i64, reason: Option<&str>| Some(serde_json::json!({"version": version, "reason": reason}));
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(plan_body(None, "proficiency-rate", 1))).await;
+        assert_eq!(status, 200, "{plan}");
+        assert_eq!((plan["state"].as_str(), plan["may_submit"].as_bool()), (Some("draft"), Some(true)));
+
+        // Not theirs: a teacher does not even see the plan, a mentor reads it only, the
+        // officer does not submit, an officer elsewhere does not see it; and nothing is
+        // signed off before it is submitted.
+        assert_eq!(api.call(Some(&teacher), "POST", &step("submit"), body(1, None)).await.0, 404);
+        assert_eq!(api.call(Some(&mentor), "POST", &step("submit"), body(1, None)).await.0, 403);
+        assert_eq!(api.call(Some(&officer), "POST", &step("submit"), body(1, None)).await.0, 403);
+        assert_eq!(api.call(Some(&elsewhere), "POST", &step("approve"), body(1, None)).await.0, 404);
+        assert_eq!(api.call(Some(&officer), "POST", &step("approve"), body(1, None)).await.0, 409);
+        assert_eq!(api.call(Some(&leader), "POST", &step("submit"), body(7, None)).await.0, 409, "an older version");
+        assert_eq!(api.call(Some(&leader), "POST", &step("submit"), Some(serde_json::json!({"v": 1}))).await.0, 422);
+
+        // Submitted: with the officer, not edited under them, not signed off by its leader.
+        let (status, plan) = api.call(Some(&leader), "POST", &step("submit"), body(1, None)).await;
+        assert_eq!((status.as_u16(), plan["state"].as_str()), (200, Some("submitted")), "{plan}");
+        assert_eq!((plan["editable"].as_bool(), plan["may_sign_off"].as_bool()), (Some(false), Some(false)));
+        let (status, refused) =
+            api.call(Some(&leader), "PUT", url, Some(plan_body(Some(1), "proficiency-rate", 1))).await;
+        assert_eq!(status, 409, "{refused}");
+        assert!(refused.to_string().contains("state"), "{refused}");
+        assert_eq!(api.call(Some(&leader), "POST", &step("approve"), body(1, None)).await.0, 403);
+        assert_eq!(api.call(Some(&mentor), "POST", &step("return"), body(1, Some("no"))).await.0, 403);
+
+        // Returned: a reason is required and named when missing.
+        let read: serde_json::Value = api.get(&officer, url).await;
+        assert_eq!(read["may_sign_off"], true);
+        for missing in [None, Some("   ")] {
+            let (status, problem) = api.call(Some(&officer), "POST", &step("return"), body(1, missing)).await;
+            assert_eq!(status, 422, "{problem}");
+            assert!(problem.to_string().contains("\"reason\""), "{problem}");
+        }
+        let reason = "Aim for 75% proficient, as the district does";
+        let (status, plan) = api.call(Some(&officer), "POST", &step("return"), body(1, Some(reason))).await;
+        assert_eq!((status.as_u16(), plan["state"].as_str()), (200, Some("returned")), "{plan}");
+        assert_eq!(api.call(Some(&officer), "POST", &step("approve"), body(1, None)).await.0, 409);
+
+        // Revised: a new version, a draft again; submitted and approved.
+        let mut revised = plan_body(Some(1), "proficiency-rate", 1);
+        revised["priorities"][0]["target"] = 75.0.into();
+        let (status, plan) = api.call(Some(&leader), "PUT", url, Some(revised.clone())).await;
+        assert_eq!((status.as_u16(), plan["version"].as_i64(), plan["state"].as_str()), (200, Some(2), Some("draft")));
+        api.call(Some(&leader), "POST", &step("submit"), body(2, None)).await;
+        let (status, plan) = api.call(Some(&officer), "POST", &step("approve"), body(2, None)).await;
+        assert_eq!((status.as_u16(), plan["state"].as_str()), (200, Some("approved")), "{plan}");
+        assert_eq!(plan["approved_version"], 2);
+        assert_eq!((plan["editable"].as_bool(), plan["may_submit"].as_bool()), (Some(false), Some(false)));
+
+        // The year's review (statuses, notes) keeps it approved; a new target makes a draft
+        // to sign again, the approved version kept.
+        let mut review = revised.clone();
+        review["version"] = 2.into();
+        review["actions"][1]["status"] = "done".into();
+        review["actions"][1]["review_note"] = "Opened in March".into();
+        let (_, plan) = api.call(Some(&leader), "PUT", url, Some(review.clone())).await;
+        assert_eq!((plan["version"].as_i64(), plan["state"].as_str()), (Some(3), Some("approved")), "{plan}");
+        review["version"] = 3.into();
+        review["priorities"][0]["due_on"] = "2025-12-31".into();
+        let (_, plan) = api.call(Some(&leader), "PUT", url, Some(review)).await;
+        assert_eq!((plan["version"].as_i64(), plan["state"].as_str()), (Some(4), Some("draft")), "{plan}");
+        assert_eq!(plan["approved_version"], 2);
+        let events: Vec<(String, i64)> = plan["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["event"].as_str().unwrap().to_string(), e["version"].as_i64().unwrap()))
+            .collect();
+        let expected = [
+            ("saved", 1),
+            ("submitted", 1),
+            ("returned", 1),
+            ("saved", 2),
+            ("submitted", 2),
+            ("approved", 2),
+            ("saved", 3),
+            ("saved", 4),
+        ];
+        assert_eq!(events, expected.map(|(e, v)| (e.to_string(), v)).to_vec());
+        assert_eq!(plan["history"][2]["reason"], reason);
+
+        // Every version kept as saved.
+        let versions: Vec<serde_json::Value> = api.get(&officer, &format!("{url}/versions")).await;
+        assert_eq!(versions.len(), 4);
+        assert_eq!(versions[0]["priorities"][0]["target"], 70.0);
+        assert_eq!(versions[1]["priorities"][0]["target"], 75.0);
+        assert_eq!(versions[2]["actions"][1]["status"], "done");
+        assert_eq!(versions[0]["actions"][0]["owner"], "Aline Uwase");
+        assert_eq!(versions[3]["priorities"][0]["due_on"], "2025-12-31");
+        assert_eq!(api.call(Some(&teacher), "GET", &format!("{url}/versions"), None).await.0, 404);
+        let audited: i64 = on_db!(&t.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE entity = 'school_plans' AND action IN ('submit', 'approve', 'return')"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(audited, 4);
+
+        // The page: the leader's form and submit button; the officer's sign-off once submitted.
+        let (status, page) = api.text(&leader, "GET", "/data/schools/1/plans/2024", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"plan-form\"") && page.contains("id=\"submit-plan\""), "{page}");
+        assert!(page.contains("id=\"history\"") && page.contains(reason) && page.contains("id=\"version-4\""));
+        assert!(!page.contains("id=\"approve-plan\""));
+        api.call(Some(&leader), "POST", &step("submit"), body(4, None)).await;
+        let (_, page) = api.text(&officer, "GET", "/data/schools/1/plans/2024", None).await;
+        assert!(page.contains("id=\"approve-plan\"") && page.contains("id=\"return-plan\""), "{page}");
+        assert!(!page.contains("id=\"plan-form\""));
+        assert_eq!(
+            page.matches("<td").count(),
+            page.matches("<td data-label=").count() + page.matches("<td class=\"num\" data-label=").count()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_definitions() {
+    use opencpd_testkit::api::{Api, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        staff(&t.db).await;
+        let report =
+            outcomes::import(&t.db, &Actor::system(), source(&worked_example_csv()), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let scores = format!("{HEADER}S1,2024,,P3,MATH,F,,,30,61.5,,,,,,,\nS1,2024,,P3,MATH,M,,,3,40,,,,,,,\n");
+        outcomes::import(&t.db, &Actor::system(), source(&scores), Options::default()).await.unwrap();
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let officer = token(&t.db, "d1", AccountRole::DistrictOfficer, Some("D1")).await;
+        let leader = token(&t.db, "head", AccountRole::SchoolLeader, Some("S1")).await;
+        api.call(Some(&leader), "PUT", "/api/v1/schools/1/plans/2024", Some(plan_body(None, "proficiency-rate", 1)))
+            .await;
+
+        let a = api.send(Some(&officer), "GET", "/api/v1/schools/1/report", None).await;
+        assert_eq!(a.status, 200, "{}", a.text());
+        let text = pdf_text(&a.body);
+        for wanted in [
+            "Learner outcomes: School one",
+            "Mean score by subject",
+            "MATH 2024",
+            "Flows from 2023 to 2024",
+            "Definitions",
+            "UIS",
+            "below 5 is shown as <5",
+            "Better mathematics in P3",
+            "Draft",
+        ] {
+            assert!(text.contains(wanted), "{wanted:?} not in {text}");
+        }
+        let a = api.send(Some(&officer), "GET", "/api/v1/units/2/report?lang=fr", None).await;
+        assert_eq!(a.status, 200);
+        let text = pdf_text(&a.body);
+        assert!(text.contains("Résultats des élèves : One") && text.contains("Définitions"), "{text}");
+        assert!(text.contains("Flux de 2023 à 2024"), "{text}");
+        let (status, problem) = api.call(Some(&officer), "GET", "/api/v1/units/2/report?lang=xx", None).await;
+        assert_eq!(status, 422);
+        assert!(problem.to_string().contains("lang"), "{problem}");
+        assert_eq!(api.call(Some(&officer), "GET", "/api/v1/units/3/report", None).await.0, 404);
+        let (_, page) = api.text(&officer, "GET", "/data/schools/1", None).await;
+        assert!(page.contains("href=\"/api/v1/schools/1/report\""), "{page}");
+    }
+}

@@ -363,7 +363,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 pb.set_position(done);
             })
             .await;
-            let demo::Full { registry: summary, delivery, evaluation, peer } = match built {
+            let demo::Full { registry: summary, delivery, evaluation, peer, plans } = match built {
                 Ok(built) => built,
                 Err(opencpd_kernel::Error::Conflict(_)) => {
                     pb.finish_and_clear();
@@ -434,6 +434,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 ("visits", n(peer.visits)),
             ];
             println!("{}", text("cli-demo-peer", &args));
+            let args = [
+                ("approved", n(plans.approved.len() as u64)),
+                ("submitted", n(plans.submitted.len() as u64)),
+                ("returned", n(plans.returned.len() as u64)),
+                ("draft", n(plans.draft.len() as u64)),
+            ];
+            println!("{}", text("cli-demo-plans", &args));
             println!("{}", text("cli-demo-accounts", &[("password", password.clone())]));
             for a in &summary.accounts {
                 println!("  {:<16} {:<18} {}", a.username, a.role, a.scope);

@@ -128,3 +128,6 @@ audit-field-language = Language
 audit-field-value = Value
 audit-field-rows_read = Rows read
 audit-field-written = Rows written
+audit-action-submit = Submitted
+audit-action-return = Returned
+audit-entity-school_plans = improvement plan

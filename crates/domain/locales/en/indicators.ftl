@@ -84,3 +84,59 @@ problem-plan-due-before-year = { $value } is before the plan's year
 problem-plan-no-such-priority = the plan has no priority { $value }
 problem-plan-owner-not-at-school = person { $value } does not work at this school
 problem-plan-bad-note = the review note is too long or holds control characters
+problem-plan-bad-reason = the reason is too long or holds control characters
+problem-plan-reason-needed = say why the plan is returned
+problem-plan-step-not-now = the plan cannot be { $step ->
+    [submit] submitted
+    [approve] approved
+   *[return] returned
+} now: it is { $state ->
+    [draft] a draft
+    [submitted] submitted
+    [approved] approved
+   *[returned] returned
+}
+problem-plan-under-review = the plan is submitted for sign-off: it can be edited once the officer returns it
+plan-state = State
+plan-state-draft = Draft
+plan-state-submitted = Submitted
+plan-state-approved = Approved
+plan-state-returned = Returned
+plan-approved-version = Version { $version } is the one approved.
+plan-returned-because = Returned: { $reason }
+plan-under-review = Submitted for sign-off: it is not edited until the officer approves or returns it.
+plan-awaiting-leader = The school's leader submits the plan when it is ready.
+plan-submit = Submit for sign-off
+plan-approve = Approve
+plan-return = Return to the school
+plan-reason = Reason for returning it
+plan-history = History
+plan-event = Event
+plan-event-saved = Version { $version } saved
+plan-event-submitted = Version { $version } submitted
+plan-event-approved = Version { $version } approved
+plan-event-returned = Version { $version } returned
+plan-at = When
+plan-by = By
+plan-versions = Versions kept
+plan-version-saved = Version { $version }, saved by { $by } on { $at }
+plan-edit = Edit the plan
+plan-new = Write the plan for { $year }
+plan-save = Save
+plan-edit-hint = Clear every field of a row to remove it; save to get more blank rows.
+plan-edit-approved = Updating the actions' status and review notes keeps the plan approved; changing its title, priorities, targets, dates, actions or owners makes a new draft to submit again.
+plan-plan-title = Title of the plan
+plan-baseline-year = Baseline year
+plan-choose = — choose —
+plan-none = —
+data-report-title = Learner outcomes: { $place }
+data-report-issued = Issued on { $date }
+data-report-page = Page { $page } of { $pages }
+data-report-suppression = Small cells: a count below { $threshold } is shown as <{ $threshold }, and anything derived from it (a rate, a mean, a total it could be subtracted back from) is hidden too, unless the reader may see row-level data.
+data-report-definitions = Definitions
+data-report-def-mean = Mean score: the learners' mean score as a percentage of the subject's maximum, weighted by the learners assessed, every grade together.
+data-report-def-flows = Flow rates as UNESCO's UIS defines them: repetition rate RR(g,t) = R(g,t+1) / E(g,t); promotion rate PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t); drop-out rate = 1 − PR − RR; E is enrolment and R repeaters.
+data-report-def-parity = Gender parity index: girls' rate over boys'; adjusted (2 − boys' over girls') when above 1, so that it reads the same either way.
+data-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share.
+data-report = Report (PDF)
+data-report-fr = Rapport en français (PDF)

@@ -128,3 +128,6 @@ audit-field-language = Langue
 audit-field-value = Valeur
 audit-field-rows_read = Lignes lues
 audit-field-written = Lignes écrites
+audit-action-submit = Soumis
+audit-action-return = Renvoyé
+audit-entity-school_plans = plan d'amélioration

@@ -84,3 +84,59 @@ problem-plan-due-before-year = { $value } est avant l'année du plan
 problem-plan-no-such-priority = le plan n'a pas de priorité { $value }
 problem-plan-owner-not-at-school = la personne { $value } ne travaille pas dans cette école
 problem-plan-bad-note = la note de revue est trop longue ou contient des caractères de contrôle
+problem-plan-bad-reason = le motif est trop long ou contient des caractères de contrôle
+problem-plan-reason-needed = dites pourquoi le plan est renvoyé
+problem-plan-step-not-now = le plan ne peut pas être { $step ->
+    [submit] soumis
+    [approve] approuvé
+   *[return] renvoyé
+} maintenant : il est { $state ->
+    [draft] au brouillon
+    [submitted] soumis
+    [approved] approuvé
+   *[returned] renvoyé
+}
+problem-plan-under-review = le plan est soumis pour validation : il pourra être modifié quand l'agent l'aura renvoyé
+plan-state = État
+plan-state-draft = Brouillon
+plan-state-submitted = Soumis
+plan-state-approved = Approuvé
+plan-state-returned = Renvoyé
+plan-approved-version = La version { $version } est celle approuvée.
+plan-returned-because = Renvoyé : { $reason }
+plan-under-review = Soumis pour validation : il n'est pas modifié tant que l'agent ne l'a pas approuvé ou renvoyé.
+plan-awaiting-leader = Le chef d'établissement soumet le plan quand il est prêt.
+plan-submit = Soumettre pour validation
+plan-approve = Approuver
+plan-return = Renvoyer à l'école
+plan-reason = Motif du renvoi
+plan-history = Historique
+plan-event = Événement
+plan-event-saved = Version { $version } enregistrée
+plan-event-submitted = Version { $version } soumise
+plan-event-approved = Version { $version } approuvée
+plan-event-returned = Version { $version } renvoyée
+plan-at = Quand
+plan-by = Par
+plan-versions = Versions conservées
+plan-version-saved = Version { $version }, enregistrée par { $by } le { $at }
+plan-edit = Modifier le plan
+plan-new = Écrire le plan de { $year }
+plan-save = Enregistrer
+plan-edit-hint = Videz tous les champs d'une ligne pour la retirer ; enregistrez pour avoir d'autres lignes vides.
+plan-edit-approved = Mettre à jour l'état et les notes de revue des actions garde le plan approuvé ; changer son titre, ses priorités, cibles, dates, actions ou responsables en fait un nouveau brouillon à soumettre de nouveau.
+plan-plan-title = Titre du plan
+plan-baseline-year = Année de référence
+plan-choose = — choisir —
+plan-none = —
+data-report-title = Résultats des élèves : { $place }
+data-report-issued = Édité le { $date }
+data-report-page = Page { $page } sur { $pages }
+data-report-suppression = Petits effectifs : un effectif inférieur à { $threshold } est affiché <{ $threshold }, et tout ce qui en est tiré (un taux, une moyenne, un total dont on pourrait le retrouver par soustraction) est masqué aussi, sauf pour qui peut lire les données individuelles.
+data-report-definitions = Définitions
+data-report-def-mean = Score moyen : le score moyen des élèves en pourcentage du maximum de la matière, pondéré par les élèves évalués, toutes classes ensemble.
+data-report-def-flows = Taux de flux selon l'ISU de l'UNESCO : taux de redoublement RR(g,t) = R(g,t+1) / E(g,t) ; taux de promotion PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t) ; taux d'abandon = 1 − PR − RR ; E est l'effectif inscrit et R les redoublants.
+data-report-def-parity = Indice de parité : le taux des filles sur celui des garçons ; ajusté (2 − garçons sur filles) au-dessus de 1, pour se lire de même dans les deux sens.
+data-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part.
+data-report = Rapport (PDF)
+data-report-fr = Rapport en français (PDF)

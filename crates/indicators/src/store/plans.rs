@@ -5,16 +5,21 @@
 //! year, when the plan is read. A plan carries a version: an edit names the version it
 //! was made on, and one made on an older version is a conflict.
 //!
-//! Not here: sign-off by the sector officer (a later step of the issue).
+//! Sign-off ([`step`]): the leader submits, an officer over the school
+//! (`Action::SignOffSchoolPlan`) approves or returns with a reason, as
+//! `opencpd_domain::indicators::plan` rules; what an edit does to a submitted or approved
+//! plan is ruled there too (`after_edit`). Every version's content is kept as saved, and
+//! every step, in `school_plan_history` ([`versions`], `Plan::history`).
 
 use crate::model::{
-    Place, Plan, PlanAction, PlanActionInput, PlanInput, PlanPoint, PlanPriority, PlanSummary, PriorityInput, Question,
+    Place, Plan, PlanAction, PlanActionInput, PlanEvent, PlanInput, PlanPoint, PlanPriority, PlanStepInput,
+    PlanSummary, PlanVersion, PriorityInput, Question, VersionAction, VersionPriority,
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
-use opencpd_domain::indicators::plan::{ActionStatus, progress};
+use opencpd_domain::indicators::plan::{ActionStatus, PlanState, PlanStep, Refusal, Standing, after_edit, progress};
 use opencpd_domain::registry::{parse_date, parse_name};
-use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 
 /// The school's name and unit path, or "not found".
 async fn school(db: &Db, school_id: i64) -> Result<(String, String)> {
@@ -29,8 +34,8 @@ async fn school(db: &Db, school_id: i64) -> Result<(String, String)> {
 pub async fn list(db: &Db, actor: &Actor, school_id: i64) -> Result<Vec<PlanSummary>> {
     let (_, unit_path) = school(db, school_id).await?;
     actor.require(Action::Read, &Target::School { id: school_id, unit_path: &unit_path })?;
-    let rows: Vec<(i64, String, i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT p.year, p.title, p.version, \
+    let rows: Vec<(i64, String, i64, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT p.year, p.title, p.version, p.state, \
          (SELECT COUNT(*) FROM school_plan_priorities x WHERE x.plan_id = p.id), \
          (SELECT COUNT(*) FROM school_plan_actions a WHERE a.plan_id = p.id) \
          FROM school_plans p WHERE p.school_id = $1 ORDER BY p.year DESC"
@@ -40,7 +45,14 @@ pub async fn list(db: &Db, actor: &Actor, school_id: i64) -> Result<Vec<PlanSumm
     .await)?;
     Ok(rows
         .into_iter()
-        .map(|(year, title, version, priorities, actions)| PlanSummary { year, title, version, priorities, actions })
+        .map(|(year, title, version, state, priorities, actions)| PlanSummary {
+            year,
+            title,
+            version,
+            state,
+            priorities,
+            actions,
+        })
         .collect())
 }
 
@@ -55,14 +67,16 @@ pub async fn get(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Result<Pl
     let (name, unit_path) = school(db, school_id).await?;
     let target = Target::School { id: school_id, unit_path: &unit_path };
     actor.require(Action::Read, &target)?;
-    let plan: Option<(i64, String, i64, String, String)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, title, version, updated_at, updated_by FROM school_plans WHERE school_id = $1 AND year = $2"
+    type Head = (i64, String, i64, String, String, String, Option<i64>);
+    let plan: Option<Head> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, title, version, updated_at, updated_by, state, approved_version FROM school_plans \
+         WHERE school_id = $1 AND year = $2"
     )
     .bind(school_id)
     .bind(year)
     .fetch_optional(p)
     .await)?;
-    let (id, title, version, updated_at, updated_by) = plan.ok_or(Error::NotFound)?;
+    let (id, title, version, updated_at, updated_by, state, approved_version) = plan.ok_or(Error::NotFound)?;
     type PriorityRow = (i64, String, String, String, String, i64, Option<f64>, f64, String);
     let rows: Vec<PriorityRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT x.position, x.title, i.code, i.name_en, i.name_fr, x.baseline_year, x.baseline, x.target, x.due_on \
@@ -118,6 +132,19 @@ pub async fn get(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Result<Pl
             review_note,
         })
         .collect();
+    let history: Vec<(i64, String, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT version, event, state, reason, at, by_name FROM school_plan_history WHERE plan_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    let history = history
+        .into_iter()
+        .map(|(version, event, state, reason, at, by)| PlanEvent { version, event, state, reason, at, by })
+        .collect();
+    let who = standing(actor, &target);
+    let now = PlanState::parse(&state).map_err(|p| Error::Other(anyhow::anyhow!("stored state: {p}")))?;
+    let may = |s: PlanStep| opencpd_domain::indicators::plan::step(now, s, who, Some("-")).is_ok();
     Ok(Plan {
         school_id,
         school: name,
@@ -126,10 +153,245 @@ pub async fn get(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Result<Pl
         version,
         updated_at,
         updated_by,
+        state,
+        approved_version,
         priorities,
         actions,
-        editable: actor.allows(Action::EditSchoolPlan, &target),
+        editable: who.writes && after_edit(now, true).is_ok(),
+        may_submit: may(PlanStep::Submit),
+        may_sign_off: may(PlanStep::Approve),
+        history,
     })
+}
+
+/// What the actor may do at the school: write its plan, sign plans off.
+fn standing(actor: &Actor, target: &Target<'_>) -> Standing {
+    Standing {
+        writes: actor.allows(Action::EditSchoolPlan, target),
+        signs_off: actor.allows(Action::SignOffSchoolPlan, target),
+    }
+}
+
+fn refused(r: Refusal) -> Error {
+    match r {
+        Refusal::NotYours => Error::Forbidden,
+        Refusal::State(p) => Error::Conflict(p),
+        Refusal::Invalid(p) => Error::Invalid(vec![p]),
+    }
+}
+
+fn stamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A plan's content as stored now, read in the transaction: its priorities and actions.
+async fn content(tx: &mut Tx, plan_id: i64) -> Result<(Vec<VersionPriority>, Vec<VersionAction>)> {
+    let rows: Vec<(String, String, i64, f64, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT x.title, i.code, x.baseline_year, x.target, x.due_on FROM school_plan_priorities x \
+         JOIN indicators i ON i.id = x.indicator_id WHERE x.plan_id = $1 ORDER BY x.position"
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *c)
+    .await)?;
+    let priorities = rows
+        .into_iter()
+        .map(|(title, indicator, baseline_year, target, due_on)| VersionPriority {
+            title,
+            indicator,
+            baseline_year,
+            target,
+            due_on,
+        })
+        .collect();
+    type Row = (String, Option<i64>, i64, String, String, String, String, String);
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.title, a.priority, a.owner_id, pe.given_name, pe.family_name, a.due_on, a.status, a.review_note \
+         FROM school_plan_actions a JOIN people pe ON pe.id = a.owner_id WHERE a.plan_id = $1 ORDER BY a.position"
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *c)
+    .await)?;
+    let actions = rows
+        .into_iter()
+        .map(|(title, priority, owner_id, given, family, due_on, status, review_note)| VersionAction {
+            title,
+            priority,
+            owner_id,
+            owner: format!("{given} {family}"),
+            due_on,
+            status,
+            review_note,
+        })
+        .collect();
+    Ok((priorities, actions))
+}
+
+/// An action as signed: title, priority, owner, due date.
+type ActionCommitment = (String, Option<i64>, i64, String);
+
+/// What was signed: the content without the review (actions' statuses and notes).
+fn commitments(
+    title: &str,
+    priorities: &[VersionPriority],
+    actions: &[VersionAction],
+) -> (String, Vec<VersionPriority>, Vec<ActionCommitment>) {
+    (
+        title.to_string(),
+        priorities.to_vec(),
+        actions.iter().map(|a| (a.title.clone(), a.priority, a.owner_id, a.due_on.clone())).collect(),
+    )
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    title: String,
+    priorities: Vec<VersionPriority>,
+    actions: Vec<VersionAction>,
+}
+
+/// One row of a plan's history.
+struct Event<'a> {
+    version: i64,
+    event: &'a str,
+    state: PlanState,
+    reason: &'a str,
+    snapshot: Option<String>,
+}
+
+async fn add_event(tx: &mut Tx, actor: &Actor, plan_id: i64, e: Event<'_>) -> Result<()> {
+    let Event { version, event, state, reason, snapshot } = e;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO school_plan_history (plan_id, version, event, state, reason, snapshot, at, by_user, by_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    )
+    .bind(plan_id)
+    .bind(version)
+    .bind(event)
+    .bind(state.key())
+    .bind(reason)
+    .bind(snapshot)
+    .bind(stamp())
+    .bind(&actor.username)
+    .bind(&actor.display_name)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Takes a step of a plan's sign-off on the version the actor read: the leader submits,
+/// an officer over the school approves or returns it with a reason. Refused as the domain
+/// rules say (403 not theirs, 409 not from this state or an older version, 422 a return
+/// without reason); kept in the history and audited. Answers the plan as now stored.
+pub async fn step(
+    db: &Db,
+    actor: &Actor,
+    school_id: i64,
+    year: i64,
+    step: PlanStep,
+    input: &PlanStepInput,
+) -> Result<Plan> {
+    let (school_name, unit_path) = school(db, school_id).await?;
+    let target = Target::School { id: school_id, unit_path: &unit_path };
+    actor.require(Action::Read, &target)?;
+    let who = standing(actor, &target);
+    let mut tx = db.begin().await?;
+    let held: Option<(i64, i64, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT id, version, state FROM school_plans WHERE school_id = $1 AND year = $2"
+    )
+    .bind(school_id)
+    .bind(year)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let (id, version, state) = held.ok_or(Error::NotFound)?;
+    let state = PlanState::parse(&state).map_err(|p| Error::Other(anyhow::anyhow!("stored state: {p}")))?;
+    let next = opencpd_domain::indicators::plan::step(state, step, who, input.reason.as_deref()).map_err(refused)?;
+    if input.version != version {
+        return Err(opencpd_kernel::error::stale(input.version, version));
+    }
+    let reason = if step == PlanStep::Return { input.reason.as_deref().unwrap_or("").trim() } else { "" };
+    let updated = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE school_plans SET state = $1, \
+         approved_version = CASE WHEN $2 THEN version ELSE approved_version END \
+         WHERE id = $3 AND version = $4 AND state = $5"
+    )
+    .bind(next.key())
+    .bind(next == PlanState::Approved)
+    .bind(id)
+    .bind(version)
+    .bind(state.key())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if updated == 0 {
+        return Err(opencpd_kernel::error::stale(input.version, version + 1));
+    }
+    add_event(&mut tx, actor, id, Event { version, event: next.key(), state: next, reason, snapshot: None }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        step.key(),
+        "school_plans",
+        &id.to_string(),
+        &format!("plan {year} of {school_name}, version {version}"),
+        Some(&serde_json::json!({ "state": state.key() })),
+        Some(&serde_json::json!({ "state": next.key(), "reason": reason })),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, actor, school_id, year).await
+}
+
+/// Every version of a school's plan for a year as it was saved, oldest first (versions
+/// saved before versions were kept are not listed).
+pub async fn versions(db: &Db, actor: &Actor, school_id: i64, year: i64) -> Result<Vec<PlanVersion>> {
+    let (_, unit_path) = school(db, school_id).await?;
+    actor.require(Action::Read, &Target::School { id: school_id, unit_path: &unit_path })?;
+    let rows: Vec<(i64, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT h.version, h.at, h.by_name, h.snapshot FROM school_plan_history h \
+         JOIN school_plans p ON p.id = h.plan_id \
+         WHERE p.school_id = $1 AND p.year = $2 AND h.event = 'saved' AND h.snapshot IS NOT NULL ORDER BY h.id"
+    )
+    .bind(school_id)
+    .bind(year)
+    .fetch_all(p)
+    .await)?;
+    rows.into_iter()
+        .map(|(version, saved_at, saved_by, snapshot)| {
+            let s: Snapshot = serde_json::from_str(&snapshot).map_err(|e| Error::Other(e.into()))?;
+            Ok(PlanVersion {
+                version,
+                saved_at,
+                saved_by,
+                title: s.title,
+                priorities: s.priorities,
+                actions: s.actions,
+            })
+        })
+        .collect()
+}
+
+/// Whether the actor may write the school's plans (a school they cannot read is "not found").
+pub async fn may_write(db: &Db, actor: &Actor, school_id: i64) -> Result<bool> {
+    let (_, unit_path) = school(db, school_id).await?;
+    let target = Target::School { id: school_id, unit_path: &unit_path };
+    actor.require(Action::Read, &target)?;
+    Ok(actor.allows(Action::EditSchoolPlan, &target))
+}
+
+/// The people working at the school now, by name: whom an action may be given to.
+pub async fn staff(db: &Db, actor: &Actor, school_id: i64) -> Result<Vec<(i64, String)>> {
+    let (_, unit_path) = school(db, school_id).await?;
+    actor.require(Action::Read, &Target::School { id: school_id, unit_path: &unit_path })?;
+    let rows: Vec<(i64, String, String)> = on_db!(db, |c| sqlx::query_as(
+        "SELECT DISTINCT p.id, p.given_name, p.family_name FROM positions x JOIN people p ON p.id = x.person_id \
+         WHERE x.school_id = $1 AND (x.end_date IS NULL OR x.end_date >= $2) ORDER BY p.family_name, p.given_name, p.id"
+    )
+    .bind(school_id)
+    .bind(opencpd_kernel::today())
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|(id, given, family)| (id, format!("{given} {family}"))).collect())
 }
 
 /// A priority checked: indicator id and code, baseline year, date.
@@ -278,22 +540,55 @@ pub async fn save(db: &Db, actor: &Actor, school_id: i64, year: i64, input: &Pla
     }
 
     let mut tx = db.begin().await?;
-    let held: Option<(i64, i64)> =
-        on_tx!(&mut tx, |c| sqlx::query_as("SELECT id, version FROM school_plans WHERE school_id = $1 AND year = $2")
-            .bind(school_id)
-            .bind(year)
-            .fetch_optional(&mut *c)
-            .await)?;
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let held: Option<(i64, i64, String, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT id, version, state, title FROM school_plans WHERE school_id = $1 AND year = $2"
+    )
+    .bind(school_id)
+    .bind(year)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let now = stamp();
+    let mut state = PlanState::Draft;
     let (id, version) = match (held, input.version) {
-        (Some((id, latest)), Some(seen)) if seen == latest => {
+        (Some((id, latest, held_state, held_title)), Some(seen)) if seen == latest => {
+            // What the edit does to the plan's sign-off: the stored commitments against
+            // the new ones (owners' names play no part).
+            let (held_p, held_a) = content(&mut tx, id).await?;
+            let new_p: Vec<VersionPriority> = priorities
+                .iter()
+                .flatten()
+                .map(|p| VersionPriority {
+                    title: p.title.clone(),
+                    indicator: p.code.clone(),
+                    baseline_year: p.baseline_year,
+                    target: p.target,
+                    due_on: p.due_on.clone(),
+                })
+                .collect();
+            let new_a: Vec<VersionAction> = actions
+                .iter()
+                .flatten()
+                .map(|a| VersionAction {
+                    title: a.title.clone(),
+                    priority: a.priority,
+                    owner_id: a.owner_id,
+                    owner: String::new(),
+                    due_on: a.due_on.clone(),
+                    status: a.status.to_string(),
+                    review_note: a.review_note.clone(),
+                })
+                .collect();
+            let changed = commitments(&held_title, &held_p, &held_a) != commitments(&title, &new_p, &new_a);
+            let from = PlanState::parse(&held_state).map_err(|p| Error::Other(anyhow::anyhow!("stored state: {p}")))?;
+            state = after_edit(from, changed).map_err(refused)?;
             let updated = on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE school_plans SET title = $1, version = version + 1, updated_at = $2, updated_by = $3 \
-                 WHERE id = $4 AND version = $5"
+                "UPDATE school_plans SET title = $1, version = version + 1, updated_at = $2, updated_by = $3, \
+                 state = $4 WHERE id = $5 AND version = $6"
             )
             .bind(&title)
             .bind(&now)
             .bind(&actor.username)
+            .bind(state.key())
             .bind(id)
             .bind(latest)
             .execute(&mut *c)
@@ -312,7 +607,7 @@ pub async fn save(db: &Db, actor: &Actor, school_id: i64, year: i64, input: &Pla
             }
             (id, latest + 1)
         }
-        (Some((_, latest)), seen) => return Err(opencpd_kernel::error::stale(seen.unwrap_or(0), latest)),
+        (Some((_, latest, _, _)), seen) => return Err(opencpd_kernel::error::stale(seen.unwrap_or(0), latest)),
         (None, Some(seen)) => return Err(opencpd_kernel::error::stale(seen, 0)),
         (None, None) => {
             let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
@@ -365,6 +660,11 @@ pub async fn save(db: &Db, actor: &Actor, school_id: i64, year: i64, input: &Pla
         .map(|r| r.rows_affected())
         })?;
     }
+    let (kept_p, kept_a) = content(&mut tx, id).await?;
+    let snapshot = serde_json::to_string(&Snapshot { title: title.clone(), priorities: kept_p, actions: kept_a })
+        .map_err(|e| Error::Other(e.into()))?;
+    add_event(&mut tx, actor, id, Event { version, event: "saved", state, reason: "", snapshot: Some(snapshot) })
+        .await?;
     audit::record(
         &mut tx,
         actor,
@@ -374,7 +674,7 @@ pub async fn save(db: &Db, actor: &Actor, school_id: i64, year: i64, input: &Pla
         &format!("plan {year} of {school_name}, version {version}"),
         None::<&()>,
         Some(&serde_json::json!({
-            "school_id": school_id, "year": year, "version": version,
+            "school_id": school_id, "year": year, "version": version, "state": state.key(),
             "priorities": priorities.len(), "actions": actions.len(),
         })),
     )

@@ -4,10 +4,12 @@
 //! boys).
 
 mod chart;
+mod plans;
+mod report;
 
 use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
-use crate::store::{engine, flows, plans};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use crate::store::{engine, flows};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,10 +22,11 @@ pub static AREA: Area = Area {
     name: "indicators",
     templates: TEMPLATES,
     pages: |_| {
-        Router::new()
-            .route("/data/schools/{id}", get(school_data_page))
-            .route("/data/units/{id}", get(unit_data_page))
-            .route("/data/schools/{id}/plans/{year}", get(plan_page))
+        plans::page_routes(
+            Router::new()
+                .route("/data/schools/{id}", get(school_data_page))
+                .route("/data/units/{id}", get(unit_data_page)),
+        )
     },
     api: |_| api_router(),
     openapi: || IndicatorsApi::openapi(),
@@ -47,9 +50,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         unit_flows,
         school_trend,
         unit_trend,
-        list_plans,
-        get_plan,
-        save_plan
+        plans::list_plans,
+        plans::get_plan,
+        plans::save_plan,
+        plans::plan_versions,
+        plans::submit_plan,
+        plans::approve_plan,
+        plans::return_plan,
+        report::school_report,
+        report::unit_report
     ),
     components(schemas(
         Indicator,
@@ -70,7 +79,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         crate::model::Plan,
         crate::model::PlanPriority,
         crate::model::PlanPoint,
-        crate::model::PlanAction
+        crate::model::PlanAction,
+        crate::model::PlanStepInput,
+        crate::model::PlanEvent,
+        crate::model::PlanVersion,
+        crate::model::VersionPriority,
+        crate::model::VersionAction
     ))
 )]
 pub struct IndicatorsApi;
@@ -84,69 +98,9 @@ fn api_router() -> Router<AppState> {
         .route("/units/{id}/flows", get(unit_flows))
         .route("/schools/{id}/trend", get(school_trend))
         .route("/units/{id}/trend", get(unit_trend))
-        .route("/schools/{id}/plans", get(list_plans))
-        .route("/schools/{id}/plans/{year}", get(get_plan).put(save_plan))
-}
-
-/// A school and a year from the path; anything else is "not found".
-fn school_year(path: std::result::Result<Path<(i64, i64)>, PathRejection>) -> Result<(i64, i64)> {
-    path.map(|Path(p)| p).map_err(|_| opencpd_http::Error::NotFound)
-}
-
-/// A school's improvement plans, newest year first.
-#[utoipa::path(get, path = "/api/v1/schools/{id}/plans", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<crate::model::PlanSummary>), (status = 404, body = ApiError)))]
-async fn list_plans(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id,
-) -> Result<Json<Vec<crate::model::PlanSummary>>> {
-    Ok(Json(plans::list(&state.db, ctx.actor()?, id).await?))
-}
-
-/// A school's plan for a year, each priority's indicator read from the data now.
-#[utoipa::path(get, path = "/api/v1/schools/{id}/plans/{year}", params(("id" = i64, Path), ("year" = i64, Path)),
-    responses((status = 200, body = crate::model::Plan), (status = 404, body = ApiError)))]
-async fn get_plan(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
-) -> Result<Json<crate::model::Plan>> {
-    let (id, year) = school_year(path)?;
-    Ok(Json(plans::get(&state.db, ctx.actor()?, id, year).await?))
-}
-
-/// Writes a school's plan for a year whole: created without `version`, replaced with the
-/// version read (an older one is a conflict). The school's leader only.
-#[utoipa::path(put, path = "/api/v1/schools/{id}/plans/{year}", params(("id" = i64, Path), ("year" = i64, Path)),
-    request_body = crate::model::PlanInput,
-    responses((status = 200, body = crate::model::Plan), (status = 403, body = ApiError), (status = 404, body = ApiError),
-        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-async fn save_plan(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
-    body: std::result::Result<Json<crate::model::PlanInput>, JsonRejection>,
-) -> Result<Json<crate::model::Plan>> {
-    let (id, year) = school_year(path)?;
-    let actor = ctx.actor()?;
-    let Json(input) = body?;
-    Ok(Json(plans::save(&state.db, actor, id, year, &input).await?))
-}
-
-/// A school's plan page: each priority's indicator now against its baseline and target,
-/// with a small chart, then the actions.
-async fn plan_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    path: std::result::Result<Path<(i64, i64)>, PathRejection>,
-) -> Result<axum::response::Html<String>> {
-    use opencpd_http::render::value as v;
-    let (id, year) = school_year(path)?;
-    let plan = plans::get(&state.db, ctx.actor()?, id, year).await?;
-    let charts: Vec<minijinja::Value> =
-        plan.priorities.iter().map(|p| minijinja::Value::from_safe_string(chart::priority(p))).collect();
-    state.templates.page(&ctx, "indicators/plan.html", minijinja::context! { plan => v(&plan), charts })
+        .route("/schools/{id}/report", get(report::school_report))
+        .route("/units/{id}/report", get(report::unit_report))
+        .merge(plans::api_routes(Router::new()))
 }
 
 #[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, body = Vec<Indicator>), (status = 401, body = ApiError)))]
@@ -273,10 +227,15 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         None => None,
     };
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
-    let plans = match place {
-        Place::School(id) => plans::list(&state.db, actor, id).await?,
-        Place::Unit(_) => Vec::new(),
+    let (plans, may_write) = match place {
+        Place::School(id) => (
+            crate::store::plans::list(&state.db, actor, id).await?,
+            crate::store::plans::may_write(&state.db, actor, id).await?,
+        ),
+        Place::Unit(_) => (Vec::new(), false),
     };
+    let this_year = i64::from(chrono::Datelike::year(&opencpd_kernel::today()));
+    let new_plan_year = (may_write && !plans.iter().any(|p| p.year == this_year)).then_some(this_year);
     let (kind, id) = match place {
         Place::School(id) => ("schools", id),
         Place::Unit(id) => ("units", id),
@@ -287,6 +246,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         minijinja::context! {
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
+            new_plan_year,
         },
     )
 }
@@ -312,6 +272,12 @@ mod tests {
             "/api/v1/units/{id}/flows",
             "/api/v1/schools/{id}/plans",
             "/api/v1/schools/{id}/plans/{year}",
+            "/api/v1/schools/{id}/plans/{year}/submit",
+            "/api/v1/schools/{id}/plans/{year}/approve",
+            "/api/v1/schools/{id}/plans/{year}/return",
+            "/api/v1/schools/{id}/plans/{year}/versions",
+            "/api/v1/schools/{id}/report",
+            "/api/v1/units/{id}/report",
         ] {
             assert!(paths.contains(&path), "{path} in {paths:?}");
         }

@@ -638,3 +638,65 @@ async fn the_audit_trail_on_a_phone_in_french_names_the_record_with_a_link_and_s
         .unwrap();
     assert_eq!(label.as_str(), Some("\"Quand\""), "{label}");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_school_improvement_plan_is_written_submitted_and_signed_off_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let (head, _) = crate::indicators::demo_plans(&app).await;
+    let set = |name: &str, value: &str| {
+        format!("document.querySelector('[name=\"{name}\"]').value = {};", serde_json::json!(value))
+    };
+    // The head teacher writes next year's plan on a phone and submits it.
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "head.gitega").await;
+    b.client.goto(&app.url(&format!("/data/schools/{head}"))).await.unwrap();
+    b.client.find(Locator::Css("#new-plan")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#plan-form")).await.unwrap();
+    b.client.find(Locator::Css("[name=title]")).await.unwrap().send_keys("Reading for all").await.unwrap();
+    b.client.find(Locator::Css("[name='priorities[0].title']")).await.unwrap().send_keys("More readers").await.unwrap();
+    b.client
+        .find(Locator::Css("[name='priorities[0].indicator']"))
+        .await
+        .unwrap()
+        .select_by_value("proficiency-rate")
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("[name='priorities[0].target']")).await.unwrap().send_keys("55").await.unwrap();
+    b.client.find(Locator::Css("[name='actions[0].title']")).await.unwrap().send_keys("Reading corner").await.unwrap();
+    let year = b.text("h1").await;
+    let year: String = year.chars().filter(char::is_ascii_digit).collect();
+    let script = format!(
+        "{} {} const o = document.querySelector('[name=\"actions[0].owner_id\"]'); o.selectedIndex = 1;",
+        set("priorities[0].due_on", &format!("{year}-12-15")),
+        set("actions[0].due_on", &format!("{year}-10-01"))
+    );
+    b.client.execute(&script, vec![]).await.unwrap();
+    b.client.find(Locator::Css("#save-plan")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#submit-plan")).await.unwrap();
+    assert_eq!(b.text("#state").await, "Draft");
+    b.client.find(Locator::Css("#submit-plan")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#under-review")).await.unwrap();
+    assert_eq!(b.text("#state").await, "Submitted");
+    let plan_url = b.client.current_url().await.unwrap();
+
+    // The sector officer signs it off on their phone.
+    let o = Browser::start(390, 844).await;
+    o.login(&app, "seo.gitega").await;
+    o.client.goto(plan_url.as_str()).await.unwrap();
+    o.client.find(Locator::Css("#approve-plan")).await.unwrap().click().await.unwrap();
+    o.client.wait().for_element(Locator::Css("#approved-version")).await.unwrap();
+    assert_eq!(o.text("#state").await, "Approved");
+    let history = o.text("#history").await;
+    assert!(history.contains("Version 1 submitted") && history.contains("Version 1 approved"), "{history}");
+    let overflow =
+        o.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+    // On a phone each history cell carries its column's name.
+    let label = o
+        .client
+        .execute("return getComputedStyle(document.querySelector('#history tbody td'), '::before').content;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(label.as_str(), Some("\"Event\""), "{label}");
+}

@@ -107,3 +107,106 @@ async fn indicators_answer_over_http_within_scope_and_targets_take_allowed_disag
         assert_eq!(r.status(), 200, "{backend:?}: {}", r.text().await.unwrap());
     }
 }
+
+/// The head teacher's school and the demo's plans built on it.
+pub(crate) async fn demo_plans(app: &TestApp) -> (i64, opencpd_demo::plans::PlansDemo) {
+    let built = opencpd_demo::plans::build(&app.db.db).await.expect("plans demo");
+    let head = app
+        .id_of("SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = $1", "head.gitega")
+        .await;
+    (head, built)
+}
+
+#[tokio::test]
+async fn the_demo_has_plans_in_each_state_and_the_leader_writes_and_submits_one_on_the_page() {
+    use crate::helpers::hidden;
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let (head, built) = demo_plans(&app).await;
+        assert_eq!(built.approved, vec![head], "{backend:?}");
+        assert_eq!((built.submitted.len(), built.returned.len(), built.draft.len()), (1, 1, 1), "{backend:?}");
+        let seo = app.api("seo.gitega").await;
+        let plan: Value =
+            seo.get(&format!("/api/v1/schools/{head}/plans/2025")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((plan["state"].as_str(), plan["version"].as_i64()), (Some("approved"), Some(3)), "{plan}");
+        assert!(plan["history"].as_array().unwrap().iter().any(|e| e["event"] == "returned"), "{plan}");
+        let submitted = built.submitted[0];
+        let listed: Value =
+            seo.get(&format!("/api/v1/schools/{submitted}/plans")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed[0]["state"], "submitted", "{backend:?}");
+
+        // The leader writes next year's plan on the page: a row with problems comes back
+        // with each problem beside its field and what was typed kept.
+        let web = app.browser("head.gitega").await;
+        let url = app.url(&format!("/data/schools/{head}/plans/2026"));
+        let page = web.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("id=\"plan-form\""), "{backend:?}: an empty form for a new plan");
+        let owner = {
+            let marker = "name=\"actions[0].owner_id\"><option value=\"\">";
+            let at = page.find(marker).expect("owner picker") + marker.len();
+            page[at..].split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+        };
+        let csrf = hidden(&page, "csrf");
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("version", String::new()),
+            ("title", "Reading for all".to_string()),
+            ("priorities[0].title", "More readers in P2".to_string()),
+            ("priorities[0].indicator", "proficiency-rate".to_string()),
+            ("priorities[0].target", "55".to_string()),
+            ("priorities[0].due_on", "30/06/2026".to_string()),
+            ("actions[0].title", "Reading corner".to_string()),
+            ("actions[0].owner_id", String::new()),
+            ("actions[0].due_on", "2026-03-01".to_string()),
+            ("actions[0].status", "planned".to_string()),
+        ];
+        let r = web.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"error-actions-0-owner_id\""), "{backend:?}: {page}");
+        assert!(page.contains("value=\"Reading for all\""), "{backend:?}: kept");
+        form[8].1 = owner;
+        let r = web.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"error-priorities-0-due_on\""), "{backend:?}: {page}");
+        form[6].1 = "2026-06-30".into();
+        let r = web.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}: after the redirect");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("data-state=\"draft\"") && page.contains("id=\"submit-plan\""), "{backend:?}: {page}");
+        let r = web
+            .post(format!("{url}/step"))
+            .form(&[("csrf", csrf.as_str()), ("version", "1"), ("step", "submit")])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("data-state=\"submitted\""), "{backend:?}");
+
+        // The officer returns it: without a reason the page says so beside the field.
+        let officer = app.browser("seo.gitega").await;
+        let page = officer.get(&url).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&page, "csrf");
+        let r = officer
+            .post(format!("{url}/step"))
+            .form(&[("csrf", csrf.as_str()), ("version", "1"), ("step", "return"), ("reason", " ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        assert!(r.text().await.unwrap().contains("id=\"error-reason\""), "{backend:?}");
+        let r = officer
+            .post(format!("{url}/step"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "1"),
+                ("step", "return"),
+                ("reason", "Add a numeracy priority"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"returned-reason\"") && page.contains("Add a numeracy priority"), "{backend:?}");
+    }
+}

@@ -1,0 +1,239 @@
+//! The data page as a PDF a manager sends to a donor (`opencpd_documents::report`): the
+//! trend as bars and a table, the flows, the gaps between girls and boys, a school's plans,
+//! the small-cell rule as applied to this reader, and the definitions; in English or
+//! French.
+
+use crate::model::{FlowReport, GapRow, Place, PlanSummary, TrendPoint};
+use crate::store::{dashboard, flows, plans};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use opencpd_documents::report::{Block, Report, render};
+use opencpd_domain::Problem;
+use opencpd_domain::i18n::{catalog, decimal};
+use opencpd_http::{ApiError, AppState, Ctx, Error, Id, Result, download};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReportQuery {
+    /// `en` or `fr` (the reader's language when absent).
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// What the report holds, read once in the reader's scope.
+pub struct Contents {
+    pub name: String,
+    pub trend: Vec<TrendPoint>,
+    pub flows: Option<FlowReport>,
+    pub gaps: Option<(i64, Vec<GapRow>)>,
+    pub plans: Vec<PlanSummary>,
+    pub threshold: i64,
+}
+
+/// A school's learner outcomes as a PDF report.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/report", params(("id" = i64, Path), ReportQuery),
+    responses((status = 200, description = "The report (application/pdf)", content_type = "application/pdf"),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub(super) async fn school_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response> {
+    answer(&state, &ctx, Place::School(id), q).await
+}
+
+/// A unit's learner outcomes (its schools in the reader's scope) as a PDF report.
+#[utoipa::path(get, path = "/api/v1/units/{id}/report", params(("id" = i64, Path), ReportQuery),
+    responses((status = 200, description = "The report (application/pdf)", content_type = "application/pdf"),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub(super) async fn unit_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response> {
+    answer(&state, &ctx, Place::Unit(id), q).await
+}
+
+async fn answer(
+    state: &AppState,
+    ctx: &Ctx,
+    place: Place,
+    q: std::result::Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let Query(q) = q?;
+    let lang = match q.lang.as_deref().map(str::trim) {
+        None | Some("") => ctx.lang,
+        Some(l) => {
+            opencpd_domain::i18n::LANGUAGES.iter().map(|(code, _)| *code).find(|c| *c == l).ok_or_else(|| {
+                Error::Invalid(vec![
+                    Problem::new("bad-choice").with_value(l).arg("allowed", "en, fr").in_column("lang"),
+                ])
+            })?
+        }
+    };
+    let contents = read(state, actor, place).await?;
+    let bytes = render(&report(&contents, lang, &opencpd_kernel::today().to_string()));
+    let stem = match place {
+        Place::School(id) => format!("school-{id}"),
+        Place::Unit(id) => format!("unit-{id}"),
+    };
+    Ok(download::file("application/pdf", &format!("{stem}-outcomes-{lang}.pdf"), bytes))
+}
+
+/// What the data page shows, read the same way.
+pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place) -> Result<Contents> {
+    let db = &state.db;
+    let name = dashboard::place_name(db, actor, place).await?;
+    let trend = dashboard::trend(db, actor, place).await?;
+    let years = dashboard::years(db, actor, place).await?;
+    let flows = match years.get(1) {
+        Some(year) => Some(flows::flow_report(db, actor, place, *year, None).await?),
+        None => None,
+    };
+    let gaps = match years.first() {
+        Some(year) => Some((*year, flows::proficiency_gaps(db, actor, place, *year, None).await?)),
+        None => None,
+    };
+    let plans = match place {
+        Place::School(id) => plans::list(db, actor, id).await?,
+        Place::Unit(_) => Vec::new(),
+    };
+    let threshold = crate::store::small_cell_threshold(db).await?;
+    Ok(Contents { name, trend, flows, gaps, plans, threshold })
+}
+
+fn percent(share: Option<f64>, lang: &str) -> String {
+    share.map(|s| format!("{} %", decimal(s * 100.0, 1, lang))).unwrap_or_else(|| "–".into())
+}
+
+/// The report's pages, in `lang`.
+pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
+    let cat = catalog();
+    let t = |id: &str| cat.text(lang, id, &[]);
+    let ta = |id: &str, args: &[(&str, String)]| cat.text(lang, id, args);
+    let mut blocks = Vec::new();
+    let hidden = c.trend.iter().any(|p| p.mean_percent.is_none())
+        || c.flows.as_ref().is_some_and(|f| f.suppressed)
+        || c.gaps.as_ref().is_some_and(|g| g.1.iter().any(|r| r.points.is_none()));
+    blocks.push(Block::Paragraph(ta("data-report-suppression", &[("threshold", c.threshold.to_string())])));
+    if hidden {
+        blocks.push(Block::Paragraph(ta("data-suppressed", &[("threshold", c.threshold.to_string())])));
+    }
+    blocks.push(Block::Heading(t("data-trend")));
+    if c.trend.is_empty() {
+        blocks.push(Block::Paragraph(t("data-none")));
+    } else {
+        blocks.push(Block::Paragraph(t("data-trend-caption")));
+        blocks.push(Block::Bars {
+            max: 100.0,
+            rows: c
+                .trend
+                .iter()
+                .map(|p| {
+                    let shown = match p.mean_percent {
+                        Some(m) => format!("{} %", decimal(m, 1, lang)),
+                        None => p.assessed.shown.clone(),
+                    };
+                    (format!("{} {}", p.subject, p.year), p.mean_percent, shown)
+                })
+                .collect(),
+        });
+        blocks.push(Block::Table {
+            columns: vec![t("data-subject"), t("data-year"), t("data-assessed"), t("data-mean")],
+            rows: c
+                .trend
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.subject.clone(),
+                        p.year.to_string(),
+                        p.assessed.shown.clone(),
+                        p.mean_percent.map(|m| format!("{} %", decimal(m, 1, lang))).unwrap_or_else(|| "–".into()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if let Some(f) = &c.flows {
+        blocks.push(Block::Heading(ta(
+            "data-flows",
+            &[("year", f.year.to_string()), ("next", (f.year + 1).to_string())],
+        )));
+        blocks.push(Block::Table {
+            columns: vec![
+                t("data-grade"),
+                t("data-enrolled"),
+                t("data-promotion"),
+                t("data-repetition"),
+                t("data-dropout"),
+                t("data-parity"),
+            ],
+            rows: f
+                .grades
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.grade.clone(),
+                        g.enrolled.shown.clone(),
+                        percent(g.promotion, lang),
+                        percent(g.repetition, lang),
+                        percent(g.dropout, lang),
+                        g.promotion_parity_adjusted.map(|p| decimal(p, 2, lang)).unwrap_or_else(|| "–".into()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if let Some((year, gaps)) = &c.gaps {
+        blocks.push(Block::Heading(ta("data-gaps", &[("year", year.to_string())])));
+        blocks.push(Block::Table {
+            columns: vec![t("data-grade"), t("data-girls"), t("data-boys"), t("data-gap")],
+            rows: gaps
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.grade.clone(),
+                        format!("{} / {}", g.girls.shown, g.girls_size.shown),
+                        format!("{} / {}", g.boys.shown, g.boys_size.shown),
+                        g.points.map(|p| decimal(p, 1, lang)).unwrap_or_else(|| "–".into()),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if !c.plans.is_empty() {
+        blocks.push(Block::Heading(t("plans-title")));
+        blocks.push(Block::Table {
+            columns: vec![t("plans-plan"), t("plans-year"), t("plan-state"), t("plans-priorities"), t("plans-actions")],
+            rows: c
+                .plans
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.title.clone(),
+                        p.year.to_string(),
+                        t(&format!("plan-state-{}", p.state)),
+                        p.priorities.to_string(),
+                        p.actions.to_string(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    blocks.push(Block::Heading(t("data-report-definitions")));
+    for id in ["data-report-def-mean", "data-report-def-flows", "data-report-def-parity", "data-report-def-gap"] {
+        blocks.push(Block::Paragraph(t(id)));
+    }
+    Report {
+        title: ta("data-report-title", &[("place", c.name.clone())]),
+        subtitle: vec![ta("data-report-issued", &[("date", today.to_string())])],
+        blocks,
+        page_label: ta("data-report-page", &[("page", "{page}".into()), ("pages", "{pages}".into())]),
+    }
+}
