@@ -343,11 +343,16 @@ async fn pages_sorts_and_searches(api: &crate::helpers::Api, path: &str, sort: &
 #[tokio::test]
 async fn every_api_list_pages_sorts_searches_and_keeps_to_scope() {
     for backend in backends() {
-        let app = TestApp::start(backend).await;
+        let app = crate::delivery::start(backend).await;
+        opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.expect("evaluation demo");
         let admin = app.api("admin").await;
         let seo = app.api("seo.gitega").await;
         pages_sorts_and_searches(&admin, "/api/v1/programmes", "code", &["code", "name"]).await;
         pages_sorts_and_searches(&admin, "/api/v1/courses", "title", &["code", "title"]).await;
+        let tutorial =
+            std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__tutorial.xls")).unwrap();
+        let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{backend:?}: a second instrument");
         pages_sorts_and_searches(&admin, "/api/v1/instruments", "title", &["code", "title"]).await;
         pages_sorts_and_searches(&admin, "/api/v1/indicators", "code", &["code", "name_en"]).await;
         pages_sorts_and_searches(&admin, "/api/v1/users", "username", &["username", "display_name"]).await;
@@ -399,7 +404,7 @@ async fn every_api_list_pages_sorts_searches_and_keeps_to_scope() {
 #[tokio::test]
 async fn list_pages_page_search_and_refuse_a_bad_sort() {
     for backend in backends() {
-        let app = TestApp::start(backend).await;
+        let app = crate::delivery::start(backend).await;
         let web = app.browser("admin").await;
         for (path, table, total) in [
             ("/programmes", "programmes", app.scalar("SELECT COUNT(*) FROM programmes").await),
@@ -412,8 +417,10 @@ async fn list_pages_page_search_and_refuse_a_bad_sort() {
             let html = web.get(app.url(&format!("{path}?per_page=1"))).send().await.unwrap().text().await.unwrap();
             assert!(html.contains(&format!("id=\"{table}\"")), "{backend:?} {path}");
             let body = html.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
-            assert_eq!(body.matches("<tr><td data-label=").count() + body.matches("<tr class=").count(), 1, "{path}");
-            assert!(html.contains(&format!("1–1 of {total}")), "{backend:?} {path}: {total}");
+            let shown = total.min(1);
+            let rows = body.split("<tbody>").nth(1).unwrap().matches("<tr").count();
+            assert_eq!(rows as i64, shown.max(1), "{path}: one row, or the row saying there is none");
+            assert!(html.contains(&format!("{shown}–{shown} of {total}")), "{backend:?} {path}: {total}");
             assert!(html.contains("role=\"search\"") || html.contains("name=\"q\""), "{path}: a search");
             if total > 1 {
                 assert!(html.contains("rel=\"next\""), "{path}");
@@ -444,7 +451,8 @@ async fn list_pages_page_search_and_refuse_a_bad_sort() {
             .text()
             .await
             .unwrap()
-            .replace("&amp;", "&");
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/");
         assert!(html.contains("href=\"/outreach?kind=maths_camp&"), "{backend:?}: the filter kept");
     }
 }
@@ -492,7 +500,7 @@ async fn forms_offer_units_schools_and_people_to_choose_from() {
 #[tokio::test]
 async fn awards_are_listed_and_exported_per_event() {
     for backend in backends() {
-        let app = TestApp::start(backend).await;
+        let app = crate::delivery::start(backend).await;
         let admin = app.api("admin").await;
         let ceremony = app.scalar("SELECT id FROM outreach_events WHERE kind = 'award_ceremony'").await;
         let given = app.scalar("SELECT COUNT(*) FROM awards WHERE event_id IS NOT NULL").await;
@@ -534,7 +542,8 @@ async fn awards_are_listed_and_exported_per_event() {
         assert!(html.contains("Teacher awards ceremony</a></h1>"), "{backend:?}");
         let rows = html.split("id=\"awards\"").nth(1).unwrap().matches("<tr><td data-label=").count() as i64;
         assert_eq!(rows, given);
-        assert!(html.replace("&amp;", "&").contains(&format!("/awards?event_id={ceremony}&")), "links keep the event");
+        let links = html.replace("&amp;", "&").replace("&#x2f;", "/");
+        assert!(links.contains(&format!("href=\"/awards?event_id={ceremony}&")), "links keep the event");
         let event_page = web.get(app.url(&format!("/outreach/{ceremony}"))).send().await.unwrap().text().await.unwrap();
         assert!(event_page.contains(&format!("href=\"/awards?event_id={ceremony}\"")));
 

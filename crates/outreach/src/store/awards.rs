@@ -190,7 +190,7 @@ pub const AWARD_SORTS: Sorts = &[
     ("name", "a.name"),
     ("family_name", "p.family_name"),
     ("programme", "g.code"),
-    ("event", "ev.title"),
+    ("event", "COALESCE(ev.title, '')"),
 ];
 
 /// The filter and scope of an award list as SQL over `a` (awards) and `p` (people), with

@@ -314,7 +314,7 @@ pub const EVENT_SORTS: Sorts = &[
     ("title", "e.title"),
     ("kind", "e.kind"),
     ("place", "COALESCE(s.name, u.name, '')"),
-    ("programme", "g.code"),
+    ("programme", "COALESCE(g.code, '')"),
 ];
 
 /// The events the actor may read, filtered, one page, searched by title, or by the name

@@ -156,7 +156,7 @@ pub const RESOURCE_SORTS: Sorts = &[
     ("school", "x.school_name"),
     ("kind", "x.kind"),
     ("quantity", "x.quantity"),
-    ("programme", "x.programme_code"),
+    ("programme", "COALESCE(x.programme_code, '')"),
 ];
 
 /// The resources the actor reads, filtered, one page, searched by the school's name or code
