@@ -323,7 +323,11 @@ pub const USER_SORTS: crate::paging::Sorts = &[
 ];
 
 /// The accounts with their grants, one page, searched by user name or display name.
-pub async fn list_users(db: &Db, actor: &Actor, page: &crate::paging::Page) -> Result<crate::paging::Paged<(User, Vec<Grant>)>> {
+pub async fn list_users(
+    db: &Db,
+    actor: &Actor,
+    page: &crate::paging::Page,
+) -> Result<crate::paging::Paged<(User, Vec<Grant>)>> {
     actor.require(Action::ManageUsers, &Target::Deployment)?;
     let c = page.check(USER_SORTS)?;
     let filter = "WHERE ($1 IS NULL OR LOWER(username) LIKE $1 ESCAPE '\\' OR LOWER(display_name) LIKE $1 ESCAPE '\\')";
@@ -350,8 +354,7 @@ pub async fn list_users(db: &Db, actor: &Actor, page: &crate::paging::Page) -> R
             "SELECT g.user_id, g.role, g.unit_id, u.path, g.school_id, g.person_id \
              FROM grants g LEFT JOIN units u ON u.id = g.unit_id WHERE g.user_id IN ({ids}) ORDER BY g.id"
         );
-        let rows: Vec<Row> =
-            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(grants.clone())).fetch_all(p).await)?;
+        let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(grants.clone())).fetch_all(p).await)?;
         for (user_id, role, unit_id, unit_path, school_id, person_id) in rows {
             if let Some(grant) = grant_of(GrantRow { role, unit_id, unit_path, school_id, person_id }) {
                 by_user.entry(user_id).or_default().push(grant);

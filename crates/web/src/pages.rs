@@ -11,12 +11,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::AccountRole;
 use opencpd_http::csrf::{CsrfForm, NoFields};
+use opencpd_http::render::ListView;
 pub use opencpd_http::session::can_import;
 use opencpd_http::session::render_errors;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_kernel::audit::{self, AuditFilter};
 use opencpd_kernel::paging::Page;
-use opencpd_http::render::ListView;
 use opencpd_registry::store as registry;
 use serde::Deserialize;
 
@@ -161,9 +161,11 @@ async fn render_users(
         .collect();
     let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
     let list = ListView::of(&list, page);
-    let html = state
-        .templates
-        .page(ctx, "users.html", minijinja::context! { users, list, roles, problems, created, reset })?;
+    let html = state.templates.page(
+        ctx,
+        "users.html",
+        minijinja::context! { users, list, roles, problems, created, reset },
+    )?;
     Ok((status, html).into_response())
 }
 

@@ -400,8 +400,13 @@ pub async fn programme(db: &Db, _actor: &Actor, id: i64) -> Result<Programme> {
 }
 
 /// The columns the list of programmes sorts by (newest first unless asked otherwise).
-pub const PROGRAMME_SORTS: Sorts =
-    &[("start_date", "start_date"), ("code", "code"), ("name", "name"), ("end_date", "end_date"), ("funder", "COALESCE(funder, '')")];
+pub const PROGRAMME_SORTS: Sorts = &[
+    ("start_date", "start_date"),
+    ("code", "code"),
+    ("name", "name"),
+    ("end_date", "end_date"),
+    ("funder", "COALESCE(funder, '')"),
+];
 
 /// The programmes, one page, searched by code, name or funder; newest first unless a sort
 /// is given. Everyone logged in reads them.

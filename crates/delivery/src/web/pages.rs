@@ -1294,10 +1294,9 @@ async fn award_form(
     let event = form.event_id.trim();
     let input = match event {
         "" => Ok(input),
-        e => e
-            .parse()
-            .map(|id| AwardInput { event_id: Some(id), ..input })
-            .map_err(|_| Error::from(opencpd_kernel::Error::from(Problem::new("bad-number").in_column("event_id").with_value(e)))),
+        e => e.parse().map(|id| AwardInput { event_id: Some(id), ..input }).map_err(|_| {
+            Error::from(opencpd_kernel::Error::from(Problem::new("bad-number").in_column("event_id").with_value(e)))
+        }),
     };
     let outcome = match input {
         Ok(input) => awards::create_award(&state.db, actor, &input).await.map_err(Error::from),

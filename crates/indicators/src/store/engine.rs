@@ -144,8 +144,12 @@ pub async fn indicators(db: &Db) -> Result<Vec<Indicator>> {
 }
 
 /// The columns the list of indicators sorts by.
-pub const INDICATOR_SORTS: opencpd_kernel::paging::Sorts =
-    &[("code", "code"), ("name_en", "name_en"), ("name_fr", "name_fr"), ("kirkpatrick_level", "COALESCE(kirkpatrick_level, 0)")];
+pub const INDICATOR_SORTS: opencpd_kernel::paging::Sorts = &[
+    ("code", "code"),
+    ("name_en", "name_en"),
+    ("name_fr", "name_fr"),
+    ("kirkpatrick_level", "COALESCE(kirkpatrick_level, 0)"),
+];
 
 /// The indicators, one page, searched by code or name in either language.
 pub async fn indicator_list(

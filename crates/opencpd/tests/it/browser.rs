@@ -642,7 +642,7 @@ async fn the_audit_trail_on_a_phone_in_french_names_the_record_with_a_link_and_s
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_paged_list_is_searched_and_a_picker_offers_units_on_a_phone_in_french() {
-    let app = TestApp::start(Backend::Sqlite).await;
+    let app = crate::delivery::start(Backend::Sqlite).await;
     opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin'")
         .execute(p)
         .await

@@ -324,7 +324,10 @@ async fn pages_sorts_and_searches(api: &crate::helpers::Api, path: &str, sort: &
         let part = if part.is_ascii() { part.to_uppercase() } else { part };
         let (status, hit) = get(api, &format!("{path}{join}per_page=200&q={}", encoded(&part))).await;
         assert_eq!(status, 200, "{path} {hit}");
-        assert!(ids(&hit).contains(&last["id"].as_i64().unwrap()), "{path}: {field} {value:?} found by {part:?}: {hit}");
+        assert!(
+            ids(&hit).contains(&last["id"].as_i64().unwrap()),
+            "{path}: {field} {value:?} found by {part:?}: {hit}"
+        );
         assert!(hit["total"].as_i64().unwrap() <= total);
     }
     let (_, none) = get(api, &format!("{path}{join}q=%25_nothing_like_this")).await;
@@ -484,11 +487,7 @@ async fn forms_offer_units_schools_and_people_to_choose_from() {
         assert!(script.text().await.unwrap().contains("data-source"));
         // What a picker asks for, with the page's session: units by part of their name.
         let name = app.text("SELECT name FROM units WHERE code = 'RW-10101'").await;
-        let r = web
-            .get(app.url(&format!("/api/v1/units?per_page=20&q={}", encoded(&name[..4]))))
-            .send()
-            .await
-            .unwrap();
+        let r = web.get(app.url(&format!("/api/v1/units?per_page=20&q={}", encoded(&name[..4])))).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let found: Value = r.json().await.unwrap();
         assert!(strings(&found, "code").contains(&"RW-10101".to_string()), "{backend:?} {found}");
@@ -531,14 +530,8 @@ async fn awards_are_listed_and_exported_per_event() {
 
         // The page: the event named, its awards only, the filter kept by the sort links.
         let web = app.browser("admin").await;
-        let html = web
-            .get(app.url(&format!("/awards?event_id={ceremony}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html =
+            web.get(app.url(&format!("/awards?event_id={ceremony}"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Teacher awards ceremony</a></h1>"), "{backend:?}");
         let rows = html.split("id=\"awards\"").nth(1).unwrap().matches("<tr><td data-label=").count() as i64;
         assert_eq!(rows, given);

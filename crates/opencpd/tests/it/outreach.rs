@@ -156,7 +156,11 @@ async fn outreach_events_are_checked_scoped_listed_edited_and_added_up() {
             ("deo.nyarugenge", 2),
         ] {
             let (status, list) = json_of(app.api(role).await.get("/api/v1/outreach").send().await.unwrap()).await;
-            assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(want)), "{backend:?} {role}: {list}");
+            assert_eq!(
+                (status, list["items"].as_array().map(Vec::len)),
+                (200, Some(want)),
+                "{backend:?} {role}: {list}"
+            );
             assert_eq!(list["total"], want);
         }
         let (status, _) =

@@ -62,11 +62,11 @@ pub struct AwardInput {
 const AWARD_COLUMNS: &str = "a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, \
      a.awarding_body, a.programme_id, g.code AS programme_code, a.event_id, ev.title AS event_title, a.notes";
 
-
 /// A person's awards, newest first.
 pub async fn awards_of(db: &Db, actor: &Actor, person_id: i64) -> Result<Vec<Award>> {
     require_person(db, actor, person_id, Action::Read).await?;
-    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} WHERE a.person_id = $1 ORDER BY a.awarded_on DESC, a.id DESC");
+    let sql =
+        format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} WHERE a.person_id = $1 ORDER BY a.awarded_on DESC, a.id DESC");
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(person_id).fetch_all(p).await)?)
 }
 
@@ -278,11 +278,7 @@ pub async fn awards(db: &Db, actor: &Actor, filter: &AwardFilter, page: &Page) -
     let c = page.check(AWARD_SORTS)?;
     let w = award_where(db, actor, filter, true).await?;
     let count = format!("SELECT COUNT(*) {AWARD_FROM} {}", w.sql);
-    let sql = format!(
-        "SELECT {AWARD_COLUMNS} {AWARD_FROM} {} {} LIMIT $6 OFFSET $7",
-        w.sql,
-        c.order_by("a.id")
-    );
+    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} {} {} LIMIT $6 OFFSET $7", w.sql, c.order_by("a.id"));
     // $5 is bound always (NULL when unused) so that the placeholders keep their numbers.
     let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
         .bind(filter.programme_id)
@@ -308,10 +304,7 @@ pub async fn awards(db: &Db, actor: &Actor, filter: &AwardFilter, page: &Page) -
 /// Every award of a filtered list, for an export (the same scope and filter, no paging).
 pub async fn all_awards(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<Vec<Award>> {
     let w = award_where(db, actor, filter, false).await?;
-    let sql = format!(
-        "SELECT {AWARD_COLUMNS} {AWARD_FROM} {} ORDER BY a.awarded_on DESC, a.id DESC",
-        w.sql
-    );
+    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} {} ORDER BY a.awarded_on DESC, a.id DESC", w.sql);
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(filter.programme_id)
         .bind(w.first)

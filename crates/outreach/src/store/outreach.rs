@@ -952,7 +952,8 @@ pub async fn figures(
     actor: &Actor,
     filter: &OutreachFilter,
 ) -> Result<(Vec<EventFigures>, Vec<(i64, i64, String)>)> {
-    let rows: Vec<EventFigures> = scoped(db, actor, filter, FIGURES_SQL, " ORDER BY e.id", None, (LIST_LIMIT, 0)).await?;
+    let rows: Vec<EventFigures> =
+        scoped(db, actor, filter, FIGURES_SQL, " ORDER BY e.id", None, (LIST_LIMIT, 0)).await?;
     let mut reached: Vec<(i64, i64, String)> = Vec::new();
     let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
     for chunk in ids.chunks(5000) {

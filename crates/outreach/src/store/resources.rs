@@ -163,7 +163,9 @@ pub const RESOURCE_SORTS: Sorts = &[
 /// or the resource's description.
 pub async fn resource_list(db: &Db, actor: &Actor, filter: &ResourceFilter, page: &Page) -> Result<Paged<Resource>> {
     let page = match page.sort {
-        None => Page { sort: Some("delivered_on".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        None => {
+            Page { sort: Some("delivered_on".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() }
+        }
         Some(_) => page.clone(),
     };
     let c = page.check(RESOURCE_SORTS)?;
@@ -196,14 +198,17 @@ async fn conditions(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Result<S
         ListScope::of(actor).sql(Columns::path("x.unit_path").school("x.school_id"))
     };
     Ok(format!(
-            "{place} AND ($1 IS NULL OR x.kind = $1) AND ($2 IS NULL OR x.programme_id = $2) \
+        "{place} AND ($1 IS NULL OR x.kind = $1) AND ($2 IS NULL OR x.programme_id = $2) \
              AND ($3 IS NULL OR x.last_state = $3 OR ($3 = 'unchecked' AND x.last_state IS NULL)) \
              AND ($4 IS NULL OR LOWER(x.school_name) LIKE $4 ESCAPE '\\' OR LOWER(x.school_code) LIKE $4 ESCAPE '\\' \
              OR LOWER(COALESCE(x.description, '')) LIKE $4 ESCAPE '\\')"
     ))
 }
 
-fn binds(filter: &ResourceFilter, pattern: Option<&str>) -> (Option<String>, Option<i64>, Option<String>, Option<String>) {
+fn binds(
+    filter: &ResourceFilter,
+    pattern: Option<&str>,
+) -> (Option<String>, Option<i64>, Option<String>, Option<String>) {
     (
         optional_text(&filter.kind).map(|k| k.to_lowercase()),
         filter.programme_id,

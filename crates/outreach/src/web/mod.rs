@@ -649,7 +649,17 @@ async fn create_outreach_form(
         Ok(e) => Ok(Redirect::to(&format!("/outreach/{}", e.id)).into_response()),
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_outreach(&state, &ctx, OutreachQuery::default(), &Page::first(), Some(messages), Some(&input), None, status).await
+            render_outreach(
+                &state,
+                &ctx,
+                OutreachQuery::default(),
+                &Page::first(),
+                Some(messages),
+                Some(&input),
+                None,
+                status,
+            )
+            .await
         }
     }
 }
@@ -920,11 +930,22 @@ async fn import_outreach_form(State(state): State<AppState>, ctx: Ctx, multipart
             } else {
                 text(&ctx, "import-done", &[("created", r.rows_written.to_string())])
             };
-            render_outreach(&state, &ctx, OutreachQuery::default(), &Page::first(), None, None, Some(notice), StatusCode::OK).await
+            render_outreach(
+                &state,
+                &ctx,
+                OutreachQuery::default(),
+                &Page::first(),
+                None,
+                None,
+                Some(notice),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_outreach(&state, &ctx, OutreachQuery::default(), &Page::first(), Some(messages), None, None, status).await
+            render_outreach(&state, &ctx, OutreachQuery::default(), &Page::first(), Some(messages), None, None, status)
+                .await
         }
     }
 }
