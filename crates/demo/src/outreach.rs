@@ -162,9 +162,13 @@ pub async fn build(db: &Db, seed: u64) -> Result<OutreachSummary> {
             ..Default::default()
         },
     ];
+    let mut ceremony = None;
     for mut e in events {
         e.programme_code = Some(s("TTP"));
-        outreach::create_event(db, &actor, &e).await?;
+        let created = outreach::create_event(db, &actor, &e).await?;
+        if created.kind == "award_ceremony" {
+            ceremony = Some(created.id);
+        }
         summary.events += 1;
     }
     // Smart classrooms and science kits, with what later visits found.
@@ -249,6 +253,8 @@ pub async fn build(db: &Db, seed: u64) -> Result<OutreachSummary> {
                 awarded_on: s(if i < 3 { "2025-06-27" } else { "2024-06-28" }),
                 awarding_body: Some(s("Teacher Training Programme and Ministry of Education")),
                 programme_code: Some(s("TTP")),
+                // This year's awards were given at the ceremony.
+                event_id: if i < 3 { ceremony } else { None },
                 notes: None,
             },
         )

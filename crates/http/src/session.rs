@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_language))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/picker.js", get(picker))
 }
 
 /// Whether the actor may import anything at all (the store checks each row's scope).
@@ -186,6 +187,15 @@ async fn switch_language(
         .headers_mut()
         .insert(header::SET_COOKIE, auth::set_cookie(LANG_COOKIE, lang, Some(365 * 86400)).parse().expect("cookie"));
     Ok(response)
+}
+
+/// The one script of the pages: pickers that offer what exists as a person types.
+async fn picker() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/picker.js"),
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {

@@ -314,38 +314,61 @@ pub async fn user(db: &Db, id: i64) -> Result<User> {
     user.ok_or(Error::NotFound)
 }
 
-pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<Grant>)>> {
+/// The columns the list of accounts sorts by.
+pub const USER_SORTS: crate::paging::Sorts = &[
+    ("username", "username"),
+    ("display_name", "display_name"),
+    ("created_at", "created_at"),
+    ("disabled", "disabled"),
+];
+
+/// The accounts with their grants, one page, searched by user name or display name.
+pub async fn list_users(
+    db: &Db,
+    actor: &Actor,
+    page: &crate::paging::Page,
+) -> Result<crate::paging::Paged<(User, Vec<Grant>)>> {
     actor.require(Action::ManageUsers, &Target::Deployment)?;
-    let users: Vec<User> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users ORDER BY username",
-        )
+    let c = page.check(USER_SORTS)?;
+    let filter = "WHERE ($1 IS NULL OR LOWER(username) LIKE $1 ESCAPE '\\' OR LOWER(display_name) LIKE $1 ESCAPE '\\')";
+    let count = format!("SELECT COUNT(*) FROM users {filter}");
+    let sql = format!(
+        "SELECT id, username, display_name, person_id, language, disabled, created_at FROM users {filter} {} \
+         LIMIT $2 OFFSET $3",
+        c.order_by("id")
+    );
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let users: Vec<User> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
         .fetch_all(p)
-        .await
-    })?;
-    // Every account's grants in one read, not one per account.
-    type Row = (i64, String, Option<i64>, Option<String>, Option<i64>, Option<i64>);
-    let rows: Vec<Row> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT g.user_id, g.role, g.unit_id, u.path, g.school_id, g.person_id \
-             FROM grants g LEFT JOIN units u ON u.id = g.unit_id ORDER BY g.id",
-        )
-        .fetch_all(p)
-        .await
-    })?;
+        .await)?;
+    // The page's grants in one read, not one per account.
+    let ids = users.iter().map(|u| u.id.to_string()).collect::<Vec<_>>().join(", ");
     let mut by_user: std::collections::HashMap<i64, Vec<Grant>> = std::collections::HashMap::new();
-    for (user_id, role, unit_id, unit_path, school_id, person_id) in rows {
-        if let Some(grant) = grant_of(GrantRow { role, unit_id, unit_path, school_id, person_id }) {
-            by_user.entry(user_id).or_default().push(grant);
+    if !users.is_empty() {
+        type Row = (i64, String, Option<i64>, Option<String>, Option<i64>, Option<i64>);
+        let grants = format!(
+            "SELECT g.user_id, g.role, g.unit_id, u.path, g.school_id, g.person_id \
+             FROM grants g LEFT JOIN units u ON u.id = g.unit_id WHERE g.user_id IN ({ids}) ORDER BY g.id"
+        );
+        let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(grants.clone())).fetch_all(p).await)?;
+        for (user_id, role, unit_id, unit_path, school_id, person_id) in rows {
+            if let Some(grant) = grant_of(GrantRow { role, unit_id, unit_path, school_id, person_id }) {
+                by_user.entry(user_id).or_default().push(grant);
+            }
         }
     }
-    Ok(users
+    let items = users
         .into_iter()
         .map(|u| {
             let grants = by_user.remove(&u.id).unwrap_or_default();
             (u, grants)
         })
-        .collect())
+        .collect();
+    Ok(c.answer(total, items))
 }
 
 /// Disables (or enables again) an account; its sessions and tokens stop working at once.

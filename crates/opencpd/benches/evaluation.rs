@@ -51,7 +51,11 @@ async fn bench_backend(backend: &str) {
         built.outcome_rows
     );
     let system = Actor::system();
-    let evaluation = opencpd_evaluation::store::list(&db, &system).await.expect("list")[0].id;
+    let evaluation = opencpd_evaluation::store::list(&db, &system, &opencpd_kernel::paging::Page::first())
+        .await
+        .expect("list")
+        .items[0]
+        .id;
     let q = opencpd_evaluation::model::OutcomeQuery { subject: Some("MATH".into()), ..Default::default() };
     let mut direct = Vec::new();
     for _ in 0..11 {

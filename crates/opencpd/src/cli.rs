@@ -670,10 +670,22 @@ async fn user(action: UserAction) -> anyhow::Result<ExitCode> {
         }
         UserAction::List { db } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
-            for (u, grants) in accounts::list_users(&pool, &actor).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-                let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
-                let state = if u.disabled { "disabled" } else { "active" };
-                println!("{:<20} {:<9} {:<30} {}", u.username, state, roles.join(","), u.display_name);
+            // Every account, a page of the most a page holds at a time.
+            let mut page = opencpd_kernel::paging::Page {
+                per_page: Some(opencpd_kernel::paging::MAX_PER_PAGE),
+                ..opencpd_kernel::paging::Page::first()
+            };
+            loop {
+                let list = accounts::list_users(&pool, &actor, &page).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                for (u, grants) in &list.items {
+                    let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
+                    let state = if u.disabled { "disabled" } else { "active" };
+                    println!("{:<20} {:<9} {:<30} {}", u.username, state, roles.join(","), u.display_name);
+                }
+                if !list.has_next() {
+                    break;
+                }
+                page.page = Some(list.page + 1);
             }
             Ok(ExitCode::SUCCESS)
         }

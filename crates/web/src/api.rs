@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser, User};
 use opencpd_kernel::audit::{self, AuditEvent, AuditFilter};
+use opencpd_kernel::paging::{Page, Paged};
 use opencpd_registry::store::{self as registry, Counts};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         audit::Change,
         User,
         UserView,
+        Paged<UserView>,
         CreateUser,
         GrantSpec,
         Counts
@@ -136,15 +138,22 @@ struct UserView {
     roles: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<UserView>), (status = 403, body = ApiError)))]
-async fn list_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<UserView>>> {
-    let users = accounts::list_users(&state.db, ctx.actor()?).await?;
-    Ok(Json(
-        users
-            .into_iter()
-            .map(|(user, grants)| UserView { user, roles: grants.iter().map(|g| g.role.key().to_string()).collect() })
-            .collect(),
-    ))
+/// The accounts, one page: sorted by `username` (the default), `display_name`,
+/// `created_at` or `disabled`; `q` searches user name and display name.
+#[utoipa::path(get, path = "/api/v1/users", params(Page), responses((status = 200, body = Paged<UserView>), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn list_users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<UserView>>> {
+    let Query(page) = ok(page)?;
+    let users = accounts::list_users(&state.db, ctx.actor()?, &page).await?;
+    let Paged { total, page, per_page, sort, dir, items } = users;
+    let items = items
+        .into_iter()
+        .map(|(user, grants)| UserView { user, roles: grants.iter().map(|g| g.role.key().to_string()).collect() })
+        .collect();
+    Ok(Json(Paged { total, page, per_page, sort, dir, items }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,10 +11,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::AccountRole;
 use opencpd_http::csrf::{CsrfForm, NoFields};
+use opencpd_http::render::ListView;
 pub use opencpd_http::session::can_import;
 use opencpd_http::session::render_errors;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_kernel::audit::{self, AuditFilter};
+use opencpd_kernel::paging::Page;
 use opencpd_registry::store as registry;
 use serde::Deserialize;
 
@@ -128,30 +130,42 @@ struct UsersQuery {
     reset: Option<String>,
 }
 
-async fn users_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Response> {
-    render_users(&state, &ctx, None, None, q.reset, StatusCode::OK).await
+async fn users_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UsersQuery>,
+    page: std::result::Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let Query(page) = page?;
+    render_users(&state, &ctx, &page, None, None, q.reset, StatusCode::OK).await
 }
 
 async fn render_users(
     state: &AppState,
     ctx: &Ctx,
+    page: &Page,
     problems: Option<Vec<String>>,
     created: Option<String>,
     reset: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let users = accounts::list_users(&state.db, actor).await?;
-    let users: Vec<_> = users
-        .into_iter()
+    let list = accounts::list_users(&state.db, actor, page).await?;
+    let users: Vec<_> = list
+        .items
+        .iter()
         .map(|(u, grants)| {
             let roles: Vec<&str> = grants.iter().map(|g| g.role.key()).collect();
-            minijinja::context! { roles, ..v(&u) }
+            minijinja::context! { roles, ..v(u) }
         })
         .collect();
     let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
-    let html =
-        state.templates.page(ctx, "users.html", minijinja::context! { users, roles, problems, created, reset })?;
+    let list = ListView::of(&list, page);
+    let html = state.templates.page(
+        ctx,
+        "users.html",
+        minijinja::context! { users, list, roles, problems, created, reset },
+    )?;
     Ok((status, html).into_response())
 }
 
@@ -180,10 +194,10 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): Cs
     }
     .await;
     match outcome {
-        Ok(user) => render_users(&state, &ctx, None, Some(user.username), None, StatusCode::OK).await,
+        Ok(user) => render_users(&state, &ctx, &Page::first(), None, Some(user.username), None, StatusCode::OK).await,
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
             let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
-            render_users(&state, &ctx, Some(messages), None, None, e.status()).await
+            render_users(&state, &ctx, &Page::first(), Some(messages), None, None, e.status()).await
         }
         Err(e) => Err(e),
     }
@@ -344,7 +358,7 @@ async fn reset_password(
         Ok(()) => Ok(Redirect::to(&format!("/users?reset={}", accounts::login_name(&username))).into_response()),
         Err(e @ Error::Invalid(_)) => {
             let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
-            render_users(&state, &ctx, Some(messages), None, None, e.status()).await
+            render_users(&state, &ctx, &Page::first(), Some(messages), None, None, e.status()).await
         }
         Err(e) => Err(e),
     }

@@ -9,6 +9,7 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::delivery::{CourseKind, Measure, Modality};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 
@@ -398,6 +399,43 @@ pub async fn programme(db: &Db, _actor: &Actor, id: i64) -> Result<Programme> {
     })
 }
 
+/// The columns the list of programmes sorts by (newest first unless asked otherwise).
+pub const PROGRAMME_SORTS: Sorts = &[
+    ("start_date", "start_date"),
+    ("code", "code"),
+    ("name", "name"),
+    ("end_date", "end_date"),
+    ("funder", "COALESCE(funder, '')"),
+];
+
+/// The programmes, one page, searched by code, name or funder; newest first unless a sort
+/// is given. Everyone logged in reads them.
+pub async fn programme_list(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<Programme>> {
+    let page = match page.sort {
+        None => Page { sort: Some("start_date".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        Some(_) => page.clone(),
+    };
+    let c = page.check(PROGRAMME_SORTS)?;
+    let filter = "WHERE ($1 IS NULL OR LOWER(code) LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\' \
+                  OR LOWER(COALESCE(funder, '')) LIKE $1 ESCAPE '\\')";
+    let count = format!("SELECT COUNT(*) FROM programmes {filter}");
+    let sql = format!("SELECT id FROM programmes {filter} {} LIMIT $2 OFFSET $3", c.order_by("id"));
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let ids: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        items.push(programme(db, actor, id).await?);
+    }
+    Ok(c.answer(total, items))
+}
+
+/// Every programme, newest first: the choices of a form (a deployment runs a handful).
 pub async fn programmes(db: &Db, actor: &Actor) -> Result<Vec<Programme>> {
     let ids: Vec<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM programmes ORDER BY start_date DESC, code")
         .fetch_all(p)
@@ -1038,7 +1076,35 @@ pub(crate) async fn assessments(db: &Db, course_id: i64) -> Result<Vec<Assessmen
     })?)
 }
 
-/// Every course, by code; optionally those of one programme.
+/// The columns the list of courses sorts by.
+pub const COURSE_SORTS: Sorts =
+    &[("code", "code"), ("title", "title"), ("kind", "kind"), ("modality", "modality"), ("hours", "hours")];
+
+/// The courses, one page, searched by code or title; optionally those of one programme.
+/// Everyone logged in reads them.
+pub async fn course_list(db: &Db, programme_id: Option<i64>, page: &Page) -> Result<Paged<Course>> {
+    let c = page.check(COURSE_SORTS)?;
+    let filter = "WHERE ($1 IS NULL OR programme_id = $1) \
+                  AND ($2 IS NULL OR LOWER(code) LIKE $2 ESCAPE '\\' OR LOWER(title) LIKE $2 ESCAPE '\\')";
+    let count = format!("SELECT COUNT(*) FROM courses {filter}");
+    let sql = format!("{COURSE_SQL} {filter} {} LIMIT $3 OFFSET $4", c.order_by("id"));
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(programme_id)
+        .bind(&c.pattern)
+        .fetch_one(p)
+        .await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(programme_id)
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
+/// Every course, by code; optionally those of one programme: the choices of a form and a
+/// programme's own courses.
 pub async fn courses(db: &Db, programme_id: Option<i64>) -> Result<Vec<Course>> {
     let sql = format!("{COURSE_SQL} WHERE ($1 IS NULL OR programme_id = $1) ORDER BY code");
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?)

@@ -121,6 +121,8 @@ pub fn router() -> Router<AppState> {
     ),
     components(schemas(
         Paged<Cohort>,
+        Paged<Programme>,
+        Paged<Course>,
         Programme,
         ProgrammeInput,
         ProgrammeTarget,
@@ -186,9 +188,14 @@ fn created<T: Serialize>(value: T) -> Response {
 // ---------------------------------------------------------------------------------------
 // Programmes, standards, courses
 
-#[utoipa::path(get, path = "/api/v1/programmes", responses((status = 200, body = Vec<Programme>)))]
-async fn list_programmes(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Programme>>> {
-    Ok(Json(catalogue::programmes(&state.db, ctx.actor()?).await?))
+#[utoipa::path(get, path = "/api/v1/programmes", params(Page), responses((status = 200, body = Paged<Programme>, description = "The programmes, one page: sorted by `start_date` (newest first by default), `code`, `name`, `end_date` or `funder`; `q` searches code, name and funder"), (status = 422, body = ApiError)))]
+async fn list_programmes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Programme>>> {
+    let Query(page) = ok(page)?;
+    Ok(Json(catalogue::programme_list(&state.db, ctx.actor()?, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/programmes", request_body = ProgrammeInput, responses((status = 201, body = Programme), (status = 422, body = ApiError), (status = 403, body = ApiError)))]
@@ -282,15 +289,17 @@ struct CourseQuery {
     programme_id: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/courses", params(CourseQuery), responses((status = 200, body = Vec<Course>)))]
+#[utoipa::path(get, path = "/api/v1/courses", params(CourseQuery, Page), responses((status = 200, body = Paged<Course>, description = "The courses, one page: sorted by `code` (the default), `title`, `kind`, `modality` or `hours`; `q` searches code and title"), (status = 422, body = ApiError)))]
 async fn list_courses(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<CourseQuery>, QueryRejection>,
-) -> Result<Json<Vec<Course>>> {
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Course>>> {
     let Query(q) = ok(q)?;
+    let Query(page) = ok(page)?;
     ctx.actor()?;
-    Ok(Json(catalogue::courses(&state.db, q.programme_id).await?))
+    Ok(Json(catalogue::course_list(&state.db, q.programme_id, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/courses", request_body = CourseInput, responses((status = 201, body = CourseDetail), (status = 422, body = ApiError), (status = 403, body = ApiError)))]

@@ -30,6 +30,7 @@ pub static AREA: Area = Area {
 /// The templates of delivery's pages (the layout and lists are `opencpd_http`'s).
 const TEMPLATES: &[(&str, &str)] = &[
     ("delivery/programmes.html", include_str!("../../templates/delivery/programmes.html")),
+    ("delivery/courses.html", include_str!("../../templates/delivery/courses.html")),
     ("delivery/programme.html", include_str!("../../templates/delivery/programme.html")),
     ("delivery/course.html", include_str!("../../templates/delivery/course.html")),
     ("delivery/cohorts.html", include_str!("../../templates/delivery/cohorts.html")),

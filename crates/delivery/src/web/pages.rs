@@ -32,7 +32,7 @@ use opencpd_http::render::value as v;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programmes", get(programmes_page).post(create_programme_form))
-        .route("/courses", post(create_course_form))
+        .route("/courses", get(courses_page).post(create_course_form))
         .route("/programmes/{id}", get(programme_page))
         .route("/courses/{id}", get(course_page))
         .route("/programmes/{id}/edit", get(edit_programme_page).post(edit_programme_form))
@@ -58,29 +58,53 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/awards", post(award_form))
 }
 
-async fn programmes_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    render_programmes(&state, &ctx, "", None, HashMap::new(), StatusCode::OK).await
+async fn programmes_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Response> {
+    let Query(page) = page?;
+    render_programmes(&state, &ctx, &page, "", None, HashMap::new(), StatusCode::OK).await
 }
 
-/// The programmes and courses, with the forms to set up new ones for those who may.
+/// The courses, paged, sorted and searched like the API.
+async fn courses_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Html<String>> {
+    let Query(page) = page?;
+    ctx.actor()?;
+    let courses = catalogue::course_list(&state.db, None, &page).await?;
+    state.templates.page(
+        &ctx,
+        "delivery/courses.html",
+        minijinja::context! { courses => v(&courses.items), list => ListView::of(&courses, &page) },
+    )
+}
+
+/// The programmes, one page, with the forms to set up new programmes and courses for
+/// those who may.
 async fn render_programmes(
     state: &AppState,
     ctx: &Ctx,
+    page: &Page,
     which: &str,
     problems: Option<Vec<String>>,
     form: HashMap<String, String>,
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
+    let list = catalogue::programme_list(&state.db, actor, page).await?;
     let programmes = catalogue::programmes(&state.db, actor).await?;
-    let courses = catalogue::courses(&state.db, None).await?;
     let standards = catalogue::standards(&state.db).await?;
     let roles: Vec<&str> = opencpd_domain::registry::PositionRole::ALL.iter().map(|r| r.key()).collect();
     let html = state.templates.page(
         ctx,
         "delivery/programmes.html",
         minijinja::context! {
-            programmes => v(&programmes), courses => v(&courses), manage => actor.may(Action::ManageProgrammes),
+            items => v(&list.items), list => ListView::of(&list, page), programmes => v(&programmes),
+            manage => actor.may(Action::ManageProgrammes),
             which, problems, form => v(&form), standards => v(&standards), roles, measures => v(&Measure::keys()),
             course_kinds => v(&CourseKind::keys()), modalities => v(&Modality::keys()),
         },
@@ -343,7 +367,7 @@ async fn create_programme_form(
         Ok(p) => Ok(Redirect::to(&format!("/programmes/{}", p.id)).into_response()),
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_programmes(&state, &ctx, "programme", Some(messages), form, status).await
+            render_programmes(&state, &ctx, &Page::first(), "programme", Some(messages), form, status).await
         }
     }
 }
@@ -362,7 +386,7 @@ async fn create_course_form(
         Ok(c) => Ok(Redirect::to(&format!("/courses/{}", c.course.id)).into_response()),
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_programmes(&state, &ctx, "course", Some(messages), form, status).await
+            render_programmes(&state, &ctx, &Page::first(), "course", Some(messages), form, status).await
         }
     }
 }
@@ -1243,6 +1267,8 @@ struct AwardForm {
     #[serde(default)]
     programme_code: String,
     #[serde(default)]
+    event_id: String,
+    #[serde(default)]
     notes: String,
 }
 
@@ -1261,10 +1287,22 @@ async fn award_form(
         awarded_on: form.awarded_on,
         awarding_body: Some(form.awarding_body),
         programme_code: Some(form.programme_code),
+        event_id: None,
         notes: Some(form.notes),
     };
     let year = chrono::Datelike::year(&opencpd_kernel::today());
-    match awards::create_award(&state.db, actor, &input).await.map_err(Error::from) {
+    let event = form.event_id.trim();
+    let input = match event {
+        "" => Ok(input),
+        e => e.parse().map(|id| AwardInput { event_id: Some(id), ..input }).map_err(|_| {
+            Error::from(opencpd_kernel::Error::from(Problem::new("bad-number").in_column("event_id").with_value(e)))
+        }),
+    };
+    let outcome = match input {
+        Ok(input) => awards::create_award(&state.db, actor, &input).await.map_err(Error::from),
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(a) => {
             let notice = text(&ctx, "award-recorded", &[("name", a.name.clone())]);
             render_record(&state, &ctx, id, year, None, Some(notice), StatusCode::CREATED).await

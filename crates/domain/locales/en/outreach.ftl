@@ -6,6 +6,8 @@ awards-date = Awarded on
 awards-award = Award
 awards-person = Awarded to
 awards-body = Awarding body
+awards-event = Event
+awards-at-event = The awards given at this event
 awards-none = No award matches.
 awards-counts = { $awards ->
     [one] { $awards } award

@@ -6,6 +6,8 @@ awards-date = Décernée le
 awards-award = Distinction
 awards-person = Décernée à
 awards-body = Décernée par
+awards-event = Évènement
+awards-at-event = Les distinctions décernées lors de cet évènement
 awards-none = Aucune distinction ne correspond.
 awards-counts = { $awards ->
     [one] { $awards } distinction

@@ -15,6 +15,7 @@ use opencpd_domain::evaluation::{assign, bootstrap, did};
 use opencpd_domain::input::choice;
 use opencpd_domain::registry::{parse_code, parse_name};
 use opencpd_kernel::error::{collect, fail_if_any, optional_text, unique_violation};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 use std::collections::HashMap;
@@ -168,16 +169,32 @@ struct EvaluationRow {
 const SELECT: &str = "SELECT e.id, e.code, e.name, e.unit_id, u.name AS unit_name, e.unit_path, e.assignment, \
     CAST(e.assigned_at AS TEXT) AS assigned_at, e.seed, e.strata_depth FROM evaluations e JOIN units u ON u.id = e.unit_id";
 
-/// The evaluations whose whole place the actor reads.
-pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<Evaluation>> {
-    let scope = ListScope::of(actor).sql(Columns::path("e.unit_path"));
-    let sql = format!("{SELECT} WHERE {scope} ORDER BY e.code");
-    let rows: Vec<EvaluationRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+/// The columns the list of evaluations sorts by.
+pub const EVALUATION_SORTS: Sorts =
+    &[("code", "e.code"), ("name", "e.name"), ("unit", "u.name"), ("assignment", "e.assignment")];
+
+/// The evaluations whose whole place the actor reads, one page, searched by code or name.
+pub async fn list(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<Evaluation>> {
+    let c = page.check(EVALUATION_SORTS)?;
+    let filter = format!(
+        "WHERE {} AND ($1 IS NULL OR LOWER(e.code) LIKE $1 ESCAPE '\\' OR LOWER(e.name) LIKE $1 ESCAPE '\\')",
+        ListScope::of(actor).sql(Columns::path("e.unit_path"))
+    );
+    let count = format!("SELECT COUNT(*) FROM evaluations e JOIN units u ON u.id = e.unit_id {filter}");
+    let sql = format!("{SELECT} {filter} {} LIMIT $2 OFFSET $3", c.order_by("e.id"));
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let rows: Vec<EvaluationRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(with_parts(db, row).await?);
     }
-    Ok(out)
+    Ok(c.answer(total, out))
 }
 
 async fn row(db: &Db, actor: &Actor, id: i64) -> Result<EvaluationRow> {

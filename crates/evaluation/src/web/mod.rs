@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use opencpd_domain::Problem;
 use opencpd_domain::evaluation::power;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, download, ok};
+use opencpd_kernel::paging::{Page, Paged};
 use utoipa::OpenApi;
 
 /// Evaluation designs, assignment and impact estimates.
@@ -79,6 +80,7 @@ fn api() -> Router<AppState> {
     ),
     components(schemas(
         Evaluation,
+        Paged<Evaluation>,
         EvaluationInput,
         crate::model::ArmInput,
         crate::model::RoundInput,
@@ -106,9 +108,16 @@ fn api() -> Router<AppState> {
 )]
 struct EvaluationApi;
 
-#[utoipa::path(get, path = "/api/v1/evaluations", responses((status = 200, body = Vec<Evaluation>)))]
-async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Evaluation>>> {
-    Ok(Json(store::list(&state.db, ctx.actor()?).await?))
+/// The evaluations whose place the caller reads, one page: sorted by `code` (the default),
+/// `name`, `unit` or `assignment`; `q` searches code and name.
+#[utoipa::path(get, path = "/api/v1/evaluations", params(Page), responses((status = 200, body = Paged<Evaluation>), (status = 422, body = ApiError)))]
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Evaluation>>> {
+    let Query(page) = ok(page)?;
+    Ok(Json(store::list(&state.db, ctx.actor()?, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/evaluations", request_body = EvaluationInput,
@@ -307,9 +316,20 @@ async fn needs_page(
 
 use opencpd_http::render::value as v;
 
-async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
-    let evaluations = store::list(&state.db, ctx.actor()?).await?;
-    state.templates.page(&ctx, "evaluation/list.html", minijinja::context! { evaluations => v(&evaluations) })
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Html<String>> {
+    let Query(page) = page?;
+    let evaluations = store::list(&state.db, ctx.actor()?, &page).await?;
+    state.templates.page(
+        &ctx,
+        "evaluation/list.html",
+        minijinja::context! {
+            evaluations => v(&evaluations.items), list => opencpd_http::render::ListView::of(&evaluations, &page),
+        },
+    )
 }
 
 async fn evaluation_page(

@@ -14,6 +14,7 @@ use opencpd_evaluation::model::{
     ArmInput, DrawInput, EvaluationInput, OutcomeQuery, RecordInput, RecordedSchool, RoundInput,
 };
 use opencpd_evaluation::store;
+use opencpd_kernel::paging::Page;
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::api::Api;
 use opencpd_testkit::{TestDb, backends};
@@ -171,8 +172,8 @@ async fn a_design_is_checked_field_by_field_and_set_up_by_programme_managers_onl
         assert_eq!(e.rounds.iter().map(|r| r.post).collect::<Vec<_>>(), vec![false, true]);
         // Read by those who read its whole place; out of scope is "not found".
         assert!(matches!(store::get(db, &officer, e.id).await, Err(Error::NotFound)));
-        assert!(store::list(db, &officer).await.unwrap().is_empty());
-        assert_eq!(store::list(db, &admin()).await.unwrap().len(), 1);
+        assert!(store::list(db, &officer, &Page::first()).await.unwrap().items.is_empty());
+        assert_eq!(store::list(db, &admin(), &Page::first()).await.unwrap().items.len(), 1);
         assert!(matches!(store::create(db, &admin(), &design("E1", ROUNDS)).await, Err(Error::Conflict(_))));
     }
 }

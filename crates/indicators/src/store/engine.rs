@@ -143,6 +143,39 @@ pub async fn indicators(db: &Db) -> Result<Vec<Indicator>> {
     Ok(rows.into_iter().map(Indicator::from).collect())
 }
 
+/// The columns the list of indicators sorts by.
+pub const INDICATOR_SORTS: opencpd_kernel::paging::Sorts = &[
+    ("code", "code"),
+    ("name_en", "name_en"),
+    ("name_fr", "name_fr"),
+    ("kirkpatrick_level", "COALESCE(kirkpatrick_level, 0)"),
+];
+
+/// The indicators, one page, searched by code or name in either language.
+pub async fn indicator_list(
+    db: &Db,
+    page: &opencpd_kernel::paging::Page,
+) -> Result<opencpd_kernel::paging::Paged<Indicator>> {
+    let c = page.check(INDICATOR_SORTS)?;
+    let filter = "WHERE ($1 IS NULL OR LOWER(code) LIKE $1 ESCAPE '\\' OR LOWER(name_en) LIKE $1 ESCAPE '\\' \
+                  OR LOWER(name_fr) LIKE $1 ESCAPE '\\')";
+    let count = format!("SELECT COUNT(*) FROM indicators {filter}");
+    let sql = format!(
+        "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
+         shipped, version FROM indicators {filter} {} LIMIT $2 OFFSET $3",
+        c.order_by("id")
+    );
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let rows: Vec<IndicatorRow> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, rows.into_iter().map(Indicator::from).collect()))
+}
+
 pub async fn indicator(db: &Db, code: &str) -> Result<Indicator> {
     let found: Option<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \

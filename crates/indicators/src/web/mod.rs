@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use opencpd_http::{ApiError, AppState, Area, Ctx, Id, Result};
+use opencpd_kernel::paging::{Page, Paged};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
@@ -62,6 +63,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     components(schemas(
         Indicator,
+        Paged<Indicator>,
         Question,
         Answer,
         crate::model::AnswerCell,
@@ -103,10 +105,17 @@ fn api_router() -> Router<AppState> {
         .merge(plans::api_routes(Router::new()))
 }
 
-#[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, body = Vec<Indicator>), (status = 401, body = ApiError)))]
-async fn list_indicators(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Indicator>>> {
+/// The indicators, one page: sorted by `code` (the default), `name_en`, `name_fr` or
+/// `kirkpatrick_level`; `q` searches the code and both names.
+#[utoipa::path(get, path = "/api/v1/indicators", params(Page), responses((status = 200, body = Paged<Indicator>), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+async fn list_indicators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Indicator>>> {
+    let Query(page) = page?;
     ctx.actor()?;
-    Ok(Json(engine::indicators(&state.db).await?))
+    Ok(Json(engine::indicator_list(&state.db, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/indicators/{code}/answer", params(("code" = String, Path)), request_body = Question,

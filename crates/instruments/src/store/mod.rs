@@ -22,6 +22,7 @@ use opencpd_forms::{Context, DomainScore, Form};
 use opencpd_kernel::accounts::Vouch;
 use opencpd_kernel::cache::Cache;
 use opencpd_kernel::files::Files;
+use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,35 @@ pub async fn list(db: &Db, include_retired: bool) -> Result<Vec<Instrument>> {
         .bind(include_retired)
         .fetch_all(p)
         .await)?)
+}
+
+/// The columns the list of instruments sorts by.
+pub const INSTRUMENT_SORTS: Sorts =
+    &[("code", "code"), ("title", "title"), ("version", "version"), ("kind", "kind"), ("created_at", "created_at")];
+
+/// The instruments, one page, retired ones too when asked, searched by code or title.
+/// Everyone logged in reads them.
+pub async fn instrument_list(db: &Db, include_retired: bool, page: &Page) -> Result<Paged<Instrument>> {
+    let c = page.check(INSTRUMENT_SORTS)?;
+    let filter = "WHERE (retired = $1 OR $2) \
+                  AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(title) LIKE $3 ESCAPE '\\')";
+    let count = format!("SELECT COUNT(*) FROM instruments {filter}");
+    let sql = format!("{INSTRUMENT_SQL} {filter} {} LIMIT $4 OFFSET $5", c.order_by("id"));
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(false)
+        .bind(include_retired)
+        .bind(&c.pattern)
+        .fetch_one(p)
+        .await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(false)
+        .bind(include_retired)
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
 }
 
 /// Retires an instrument version: it takes no new submissions; those stored stay.

@@ -22,6 +22,7 @@ use axum::{Json, Router};
 use opencpd_http::csrf::{CsrfForm, NoFields};
 use opencpd_http::render::value as v;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result, Vouched, download, ok};
+use opencpd_kernel::paging::{Page, Paged};
 use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -115,6 +116,7 @@ fn api() -> Router<AppState> {
         field::PersonChanges,
         Resolution,
         Instrument,
+        Paged<Instrument>,
         InstrumentWithForm,
         SubmissionInput,
         About,
@@ -142,26 +144,33 @@ struct InstrumentsApi;
 async fn render_instruments(
     state: &AppState,
     ctx: &Ctx,
+    page: &Page,
     report: Option<minijinja::Value>,
     status: StatusCode,
 ) -> Result<Response> {
     let actor = ctx.actor()?;
-    let list = instruments::list(&state.db, true).await?;
+    let list = instruments::instrument_list(&state.db, true, page).await?;
     let counts = instruments::submission_counts(&state.db, actor).await?;
     let rows: Vec<_> = list
+        .items
         .iter()
         .map(|i| minijinja::context! { submissions => counts.get(&i.id).copied().unwrap_or(0), ..v(i) })
         .collect();
     let html = state.templates.page(
         ctx,
         "instruments/instruments.html",
-        minijinja::context! { instruments => rows, can_edit => instruments::can_edit(actor), kinds => v(&instruments::KINDS), report },
+        minijinja::context! { instruments => rows, list => opencpd_http::render::ListView::of(&list, page), can_edit => instruments::can_edit(actor), kinds => v(&instruments::KINDS), report },
     )?;
     Ok((status, html).into_response())
 }
 
-async fn instruments_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    render_instruments(&state, &ctx, None, StatusCode::OK).await
+async fn instruments_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Response> {
+    let Query(page) = page?;
+    render_instruments(&state, &ctx, &page, None, StatusCode::OK).await
 }
 
 async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
@@ -174,13 +183,13 @@ async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: 
         Ok(i) => {
             let report =
                 minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
-            render_instruments(&state, &ctx, Some(report), StatusCode::OK).await
+            render_instruments(&state, &ctx, &Page::first(), Some(report), StatusCode::OK).await
         }
         Err(opencpd_kernel::Error::Invalid(problems)) => {
             let problems: Vec<_> =
                 problems.iter().map(|p| opencpd_http::error::ApiProblem::from_problem(p, ctx.lang)).collect();
             let report = minijinja::context! { ok => false, file => name, problems => v(&problems) };
-            render_instruments(&state, &ctx, Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_instruments(&state, &ctx, &Page::first(), Some(report), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
@@ -402,10 +411,17 @@ async fn import_instrument(
     Ok((StatusCode::CREATED, Json(instrument)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/instruments", responses((status = 200, body = Vec<Instrument>)))]
-async fn list_instruments(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Instrument>>> {
+/// The instruments in use, one page: sorted by `code` (the default), `title`, `version`,
+/// `kind` or `created_at`; `q` searches code and title.
+#[utoipa::path(get, path = "/api/v1/instruments", params(Page), responses((status = 200, body = Paged<Instrument>), (status = 422, body = ApiError)))]
+async fn list_instruments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Instrument>>> {
+    let Query(page) = ok(page)?;
     ctx.actor()?;
-    Ok(Json(instruments::list(&state.db, false).await?))
+    Ok(Json(instruments::instrument_list(&state.db, false, &page).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -700,3 +700,75 @@ async fn a_school_improvement_plan_is_written_submitted_and_signed_off_on_a_phon
         .unwrap();
     assert_eq!(label.as_str(), Some("\"Event\""), "{label}");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_paged_list_is_searched_and_a_picker_offers_units_on_a_phone_in_french() {
+    let app = crate::delivery::start(Backend::Sqlite).await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin'")
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let total = app.scalar("SELECT COUNT(*) FROM courses").await;
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "admin").await;
+
+    // The courses, one a page, in French, with a link to the next.
+    b.client.goto(&app.url("/courses?per_page=1&sort=code")).await.unwrap();
+    assert_eq!(b.text(".pager .count").await, format!("1–1 sur {total}"));
+    assert!(b.text(".list-search").await.contains("Chercher par nom ou code"));
+    b.click_link("Suivante").await;
+    for _ in 0..100 {
+        if b.client.current_url().await.unwrap().query().is_some_and(|q| q.contains("page=2")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.text(".pager .count").await, format!("2–2 sur {total}"));
+
+    // A search typed into the form finds a course by part of its title.
+    let title = app.text("SELECT title FROM courses ORDER BY code DESC LIMIT 1").await;
+    let part: String = title.chars().skip(1).take(6).collect();
+    let search = b.client.find(Locator::Css(".list-search input[name=q]")).await.unwrap();
+    search.send_keys(&part.to_uppercase()).await.unwrap();
+    b.client.find(Locator::Css(".list-search button")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if b.client.current_url().await.unwrap().query().is_some_and(|q| q.contains("q=")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let found = b.text("#courses tbody").await;
+    assert!(found.contains(&title), "{part}: {found}");
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+
+    // The new cohort's place: typing part of a unit's name offers the units that match.
+    let name = app.text("SELECT name FROM units WHERE code = 'RW-10101'").await;
+    b.client.goto(&app.url("/cohorts")).await.unwrap();
+    let unit = b.client.wait().for_element(Locator::Css("input[name=unit_code]")).await.unwrap();
+    assert!(b.text("#new-cohort").await.contains("Code de l'unité"));
+    unit.send_keys(&name[..4]).await.unwrap();
+    let mut offered = Vec::new();
+    for _ in 0..100 {
+        let options = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#unit-choices option')].map((o) => [o.value, o.label]);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        offered = options.as_array().unwrap().iter().map(|o| (o[0].to_string(), o[1].to_string())).collect();
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        offered.iter().any(|(value, label)| value == "\"RW-10101\"" && label == &format!("\"{name} RW-10101\"")),
+        "{offered:?}"
+    );
+}

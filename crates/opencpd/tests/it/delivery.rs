@@ -1251,6 +1251,7 @@ async fn pages_open_cohorts_take_applications_and_revoke_certificates() {
         fr.get(app.url("/lang/fr")).send().await.unwrap();
         for path in [
             "/programmes".to_string(),
+            "/courses".to_string(),
             format!("/programmes/{lt2}?by=unit&level=2"),
             format!("/courses/{course}"),
             "/cohorts".into(),

@@ -18,7 +18,7 @@ async fn indicators_answer_over_http_within_scope_and_targets_take_allowed_disag
         assert_eq!(r.status(), 401, "{backend:?}");
         let admin = app.api("admin").await;
         let list: Value = admin.get("/api/v1/indicators").send().await.unwrap().json().await.unwrap();
-        let codes: Vec<&str> = list.as_array().unwrap().iter().filter_map(|i| i["code"].as_str()).collect();
+        let codes: Vec<&str> = list["items"].as_array().unwrap().iter().filter_map(|i| i["code"].as_str()).collect();
         assert!(codes.contains(&"reach") && codes.contains(&"completion-rate"), "{backend:?}: {codes:?}");
 
         // Reach of Rwanda is every participant row under it, and its split by sex adds up.

@@ -24,6 +24,11 @@ async fn open_cohorts(app: &TestApp, n: usize) -> Vec<i64> {
     ids
 }
 
+async fn answer(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
 fn strings(page: &Value, field: &str) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|x| x[field].as_str().unwrap_or_default().to_string()).collect()
 }
@@ -270,5 +275,288 @@ async fn people_and_schools_pages_page_search_and_keep_to_the_scope() {
         assert_eq!(rows(page(format!("/people?q={outside}")).await), 0, "{backend:?}: {outside} out of scope");
         let r = web.get(app.url("/people?sort=password")).send().await.unwrap();
         assert_eq!(r.status(), 422);
+    }
+}
+
+/// `q` as a query parameter: every byte but letters and digits percent-encoded.
+fn encoded(q: &str) -> String {
+    q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect()
+}
+
+/// One API list pages, sorts by `sort` both ways, finds a row by part of each of `fields`
+/// (written in another case), and refuses a bad `sort` or `per_page` naming it. Returns
+/// the list's total.
+async fn pages_sorts_and_searches(api: &crate::helpers::Api, path: &str, sort: &str, fields: &[&str]) -> i64 {
+    let join = if path.contains('?') { '&' } else { '?' };
+    let (status, all) = get(api, &format!("{path}{join}per_page=200&sort={sort}")).await;
+    assert_eq!(status, 200, "{path}: {all}");
+    let total = all["total"].as_i64().unwrap();
+    assert!(total >= 2, "{path}: the demo holds at least two rows, {all}");
+    assert_eq!(all["items"].as_array().unwrap().len() as i64, total.min(200), "{path}");
+    let every = ids(&all);
+
+    // One a page: page 2 follows page 1, the total is the same.
+    let (_, p1) = get(api, &format!("{path}{join}per_page=1&sort={sort}")).await;
+    let (_, p2) = get(api, &format!("{path}{join}per_page=1&page=2&sort={sort}")).await;
+    assert_eq!((p1["total"].as_i64(), p2["total"].as_i64()), (Some(total), Some(total)), "{path}");
+    assert_eq!(ids(&p1), [every[0]], "{path}");
+    assert_eq!(ids(&p2), [every[1]], "{path}");
+    assert_ne!(ids(&p1), ids(&p2), "{path}");
+
+    // Descending is ascending reversed (ties broken by id the other way too).
+    if total <= 200 {
+        let (_, desc) = get(api, &format!("{path}{join}per_page=200&sort={sort}&dir=desc")).await;
+        let mut reversed = every.clone();
+        reversed.reverse();
+        assert_eq!(ids(&desc), reversed, "{path}: desc by {sort}");
+        assert_eq!(desc["dir"], "desc");
+    }
+
+    // Part of a field of the last row, in another case, finds it.
+    let last = all["items"].as_array().unwrap().last().unwrap().clone();
+    for field in fields {
+        let value = last[*field].as_str().unwrap_or_else(|| panic!("{path}: {field} in {last}"));
+        let part: String = value.chars().skip(1).take(5).collect();
+        let part = if part.is_ascii() { part.to_uppercase() } else { part };
+        let (status, hit) = get(api, &format!("{path}{join}per_page=200&q={}", encoded(&part))).await;
+        assert_eq!(status, 200, "{path} {hit}");
+        assert!(
+            ids(&hit).contains(&last["id"].as_i64().unwrap()),
+            "{path}: {field} {value:?} found by {part:?}: {hit}"
+        );
+        assert!(hit["total"].as_i64().unwrap() <= total);
+    }
+    let (_, none) = get(api, &format!("{path}{join}q=%25_nothing_like_this")).await;
+    assert_eq!(none["total"], 0, "{path}");
+
+    // Bad parameters: 422 naming each.
+    for (query, parameter) in [("sort=secret", "sort"), ("per_page=201", "per_page"), ("dir=up", "dir")] {
+        let (status, body) = get(api, &format!("{path}{join}{query}")).await;
+        assert_eq!(status, 422, "{path}?{query}: {body}");
+        assert_eq!(body["problems"][0]["column"], parameter, "{body}");
+    }
+    total
+}
+
+/// Every API list pages, sorts and searches the same way, within the reader's scope.
+#[tokio::test]
+async fn every_api_list_pages_sorts_searches_and_keeps_to_scope() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.expect("evaluation demo");
+        let admin = app.api("admin").await;
+        let seo = app.api("seo.gitega").await;
+        pages_sorts_and_searches(&admin, "/api/v1/programmes", "code", &["code", "name"]).await;
+        pages_sorts_and_searches(&admin, "/api/v1/courses", "title", &["code", "title"]).await;
+        let tutorial =
+            std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__tutorial.xls")).unwrap();
+        let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{backend:?}: a second instrument");
+        pages_sorts_and_searches(&admin, "/api/v1/instruments", "title", &["code", "title"]).await;
+        pages_sorts_and_searches(&admin, "/api/v1/indicators", "code", &["code", "name_en"]).await;
+        pages_sorts_and_searches(&admin, "/api/v1/users", "username", &["username", "display_name"]).await;
+        let (status, _) = get(&seo, "/api/v1/users").await;
+        assert_eq!(status, 403, "{backend:?}: accounts are the administrators'");
+
+        // The scoped lists: a sector officer sees fewer rows, each readable one by one.
+        for (path, sort, fields) in [
+            ("/api/v1/units", "code", &["code", "name"][..]),
+            ("/api/v1/outreach", "title", &["title"][..]),
+            ("/api/v1/resources", "school", &["school_code", "school_name"][..]),
+        ] {
+            let all = pages_sorts_and_searches(&admin, path, sort, fields).await;
+            let (status, seen) = get(&seo, &format!("{path}?per_page=200")).await;
+            assert_eq!(status, 200, "{path} {seen}");
+            let seen_total = seen["total"].as_i64().unwrap();
+            assert!(seen_total < all, "{backend:?} {path}: {seen_total} of {all}");
+            assert_eq!(seen["items"].as_array().unwrap().len() as i64, seen_total.min(200));
+        }
+        let (_, units) = get(&seo, "/api/v1/units?per_page=200").await;
+        for id in ids(&units) {
+            let r = seo.get(&format!("/api/v1/units/{id}")).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{backend:?}: listed unit {id} is readable");
+        }
+
+        // Evaluations: the demo's one, searched by code; out of a sector officer's sight
+        // unless placed in their sector.
+        let (status, evaluations) = get(&admin, "/api/v1/evaluations").await;
+        assert_eq!(status, 200, "{evaluations}");
+        let code = evaluations["items"][0]["code"].as_str().expect("the demo's evaluation").to_string();
+        let (_, hit) = get(&admin, &format!("/api/v1/evaluations?q={}", encoded(&code.to_lowercase()))).await;
+        assert_eq!(hit["total"], 1, "{hit}");
+        let (_, seen) = get(&seo, "/api/v1/evaluations").await;
+        let in_sector = app
+            .scalar(
+                "SELECT COUNT(*) FROM evaluations e JOIN grants g ON e.unit_path LIKE \
+                 (SELECT u.path FROM units u WHERE u.id = g.unit_id) || '%' \
+                 JOIN users us ON us.id = g.user_id WHERE us.username = 'seo.gitega'",
+            )
+            .await;
+        assert_eq!(seen["total"], in_sector, "{backend:?}");
+        let (status, body) = get(&admin, "/api/v1/evaluations?sort=seed").await;
+        assert_eq!((status, body["problems"][0]["column"].as_str()), (422, Some("sort")), "{body}");
+    }
+}
+
+/// The pages of those lists: one row a page with the count and a link to the next, the
+/// search form, and a bad sort refused naming it.
+#[tokio::test]
+async fn list_pages_page_search_and_refuse_a_bad_sort() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let web = app.browser("admin").await;
+        for (path, table, total) in [
+            ("/programmes", "programmes", app.scalar("SELECT COUNT(*) FROM programmes").await),
+            ("/courses", "courses", app.scalar("SELECT COUNT(*) FROM courses").await),
+            ("/outreach", "outreach", app.scalar("SELECT COUNT(*) FROM outreach_events").await),
+            ("/instruments", "instruments", app.scalar("SELECT COUNT(*) FROM instruments").await),
+            ("/users", "users", app.scalar("SELECT COUNT(*) FROM users").await),
+            ("/evaluations", "evaluations", app.scalar("SELECT COUNT(*) FROM evaluations").await),
+        ] {
+            let html = web.get(app.url(&format!("{path}?per_page=1"))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains(&format!("id=\"{table}\"")), "{backend:?} {path}");
+            let body = html.split(&format!("id=\"{table}\"")).nth(1).unwrap().split("</table>").next().unwrap();
+            let shown = total.min(1);
+            let rows = body.split("<tbody>").nth(1).unwrap().matches("<tr").count();
+            assert_eq!(rows as i64, shown.max(1), "{path}: one row, or the row saying there is none");
+            assert!(html.contains(&format!("{shown}–{shown} of {total}")), "{backend:?} {path}: {total}");
+            assert!(html.contains("role=\"search\"") || html.contains("name=\"q\""), "{path}: a search");
+            if total > 1 {
+                assert!(html.contains("rel=\"next\""), "{path}");
+            }
+            let r = web.get(app.url(&format!("{path}?sort=secret"))).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{backend:?} {path}");
+            assert!(r.text().await.unwrap().contains("sort"));
+        }
+        // A search on a page: the demo's programme by part of its code.
+        let code = app.text("SELECT MIN(code) FROM programmes").await;
+        let html = web
+            .get(app.url(&format!("/programmes?q={}", encoded(&code.to_lowercase()))))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(&format!(">{code}</td>")), "{backend:?}");
+        let html = web.get(app.url("/programmes?q=zzqqxx")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("0–0 of 0") || html.contains("of 0"), "{backend:?}");
+        // The outreach page keeps its filters in the sort and page links.
+        let html = web
+            .get(app.url("/outreach?kind=maths_camp&per_page=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/");
+        assert!(html.contains("href=\"/outreach?kind=maths_camp&"), "{backend:?}: the filter kept");
+    }
+}
+
+/// Forms that ask for a unit, school or person offer what exists: an input tied to a
+/// datalist the pickers' script fills from the API's lists.
+#[tokio::test]
+async fn forms_offer_units_schools_and_people_to_choose_from() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let web = app.browser("admin").await;
+        let page = |path: String| {
+            let web = web.clone();
+            let url = app.url(&path);
+            async move { web.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let cohorts = page("/cohorts".into()).await;
+        assert!(cohorts.contains("list=\"unit-choices\" data-source=\"/api/v1/units\""), "{backend:?}");
+        assert!(cohorts.contains("<datalist id=\"unit-choices\">"));
+        let outreach = page("/outreach".into()).await;
+        assert!(outreach.contains("data-source=\"/api/v1/schools\""));
+        assert!(outreach.contains("data-source=\"/api/v1/units\""));
+        let cohort = app.scalar("SELECT MIN(id) FROM cohorts").await;
+        let html = page(format!("/cohorts/{cohort}")).await;
+        assert!(html.contains("data-source=\"/api/v1/people\" data-value=\"staff_number\""), "{backend:?}");
+        assert!(html.contains("<script src=\"/static/picker.js\" defer></script>"));
+        let script = web.get(app.url("/static/picker.js")).send().await.unwrap();
+        assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert!(script.text().await.unwrap().contains("data-source"));
+        // What a picker asks for, with the page's session: units by part of their name.
+        let name = app.text("SELECT name FROM units WHERE code = 'RW-10101'").await;
+        let r = web.get(app.url(&format!("/api/v1/units?per_page=20&q={}", encoded(&name[..4])))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let found: Value = r.json().await.unwrap();
+        assert!(strings(&found, "code").contains(&"RW-10101".to_string()), "{backend:?} {found}");
+    }
+}
+
+/// Awards given at an outreach event: listed, sorted and exported per event, recorded with
+/// the event (one the recorder reads), kept when the event is deleted.
+#[tokio::test]
+async fn awards_are_listed_and_exported_per_event() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let admin = app.api("admin").await;
+        let ceremony = app.scalar("SELECT id FROM outreach_events WHERE kind = 'award_ceremony'").await;
+        let given = app.scalar("SELECT COUNT(*) FROM awards WHERE event_id IS NOT NULL").await;
+        assert!(given > 0 && given < app.scalar("SELECT COUNT(*) FROM awards").await, "{backend:?}");
+
+        let (status, list) = get(&admin, &format!("/api/v1/awards?event_id={ceremony}&per_page=200")).await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list["total"], given, "{backend:?}");
+        for a in list["items"].as_array().unwrap() {
+            assert_eq!(a["event_id"], ceremony);
+            assert_eq!(a["event_title"], "Teacher awards ceremony");
+        }
+        let (status, sorted) = get(&admin, "/api/v1/awards?sort=event&dir=desc&per_page=1").await;
+        assert_eq!(status, 200, "{sorted}");
+        assert_eq!(sorted["items"][0]["event_id"], ceremony, "{backend:?}: titled rows come first descending");
+
+        let csv = admin
+            .get(&format!("/api/v1/awards/export?event_id={ceremony}&format=csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count() as i64, given + 1, "{csv}");
+        assert!(csv.lines().next().unwrap().ends_with("event_id,event_title"), "{csv}");
+        assert!(csv.lines().nth(1).unwrap().ends_with(&format!("{ceremony},Teacher awards ceremony")), "{csv}");
+
+        // The page: the event named, its awards only, the filter kept by the sort links.
+        let web = app.browser("admin").await;
+        let html =
+            web.get(app.url(&format!("/awards?event_id={ceremony}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Teacher awards ceremony</a></h1>"), "{backend:?}");
+        let rows = html.split("id=\"awards\"").nth(1).unwrap().matches("<tr><td data-label=").count() as i64;
+        assert_eq!(rows, given);
+        let links = html.replace("&amp;", "&").replace("&#x2f;", "/");
+        assert!(links.contains(&format!("href=\"/awards?event_id={ceremony}&")), "links keep the event");
+        let event_page = web.get(app.url(&format!("/outreach/{ceremony}"))).send().await.unwrap().text().await.unwrap();
+        assert!(event_page.contains(&format!("href=\"/awards?event_id={ceremony}\"")));
+
+        // Recorded with the event; an event that does not exist is refused naming the field.
+        let person = app.scalar("SELECT MIN(id) FROM people").await;
+        let award = serde_json::json!({ "person_id": person, "name": "Camp prize", "awarded_on": "2025-06-27",
+                                        "event_id": ceremony });
+        let (status, body) = answer(admin.post("/api/v1/awards").json(&award).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["event_title"], "Teacher awards ceremony");
+        let mut bad = award.clone();
+        bad["event_id"] = serde_json::json!(999_999);
+        let (status, body) = answer(admin.post("/api/v1/awards").json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["problems"][0]["column"], "event_id");
+
+        // Deleting the event keeps its awards, no longer tied to it.
+        let r = admin.delete(&format!("/api/v1/outreach/{ceremony}")).send().await.unwrap();
+        assert_eq!(r.status(), 204, "{backend:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards WHERE event_id IS NOT NULL").await, 0);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards WHERE name = 'Camp prize'").await, 1);
     }
 }

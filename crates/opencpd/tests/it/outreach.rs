@@ -156,7 +156,12 @@ async fn outreach_events_are_checked_scoped_listed_edited_and_added_up() {
             ("deo.nyarugenge", 2),
         ] {
             let (status, list) = json_of(app.api(role).await.get("/api/v1/outreach").send().await.unwrap()).await;
-            assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(want)), "{backend:?} {role}: {list}");
+            assert_eq!(
+                (status, list["items"].as_array().map(Vec::len)),
+                (200, Some(want)),
+                "{backend:?} {role}: {list}"
+            );
+            assert_eq!(list["total"], want);
         }
         let (status, _) =
             json_of(app.api("national.cm").await.get(&format!("/api/v1/outreach/{id}")).send().await.unwrap()).await;
@@ -164,9 +169,9 @@ async fn outreach_events_are_checked_scoped_listed_edited_and_added_up() {
         let (_, filtered) =
             json_of(admin.get("/api/v1/outreach?kind=maths_camp&from=2025-07-15&to=2025-07-15").send().await.unwrap())
                 .await;
-        assert_eq!(filtered.as_array().map(Vec::len), Some(1), "{filtered}");
+        assert_eq!(filtered["items"].as_array().map(Vec::len), Some(1), "{filtered}");
         let (_, none) = json_of(admin.get("/api/v1/outreach?from=2025-10-01").send().await.unwrap()).await;
-        assert_eq!(none.as_array().map(Vec::len), Some(0));
+        assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
         let (status, body) = json_of(admin.get("/api/v1/outreach?from=2025-13-01").send().await.unwrap()).await;
         assert_eq!((status, has(&body, "bad-date", "from")), (422, true), "{body}");
 
@@ -339,9 +344,9 @@ async fn resources_delivered_to_schools_and_their_checks() {
         let (_, list) =
             json_of(app.api("deo.nyarugenge").await.get("/api/v1/resources?state=partly_in_use").send().await.unwrap())
                 .await;
-        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
         let (_, list) = json_of(app.api("national.cm").await.get("/api/v1/resources").send().await.unwrap()).await;
-        assert_eq!(list.as_array().map(Vec::len), Some(0));
+        assert_eq!((list["items"].as_array().map(Vec::len), list["total"].as_i64()), (Some(0), Some(0)));
 
         // The school page lists them; the resource page takes a check.
         let page = app.browser("seo.gitega").await;
@@ -901,7 +906,7 @@ async fn programmes_and_courses_are_set_up_from_the_pages() {
         assert_eq!(r.status(), 200);
         let (_, body) =
             json_of(app.api("admin").await.get("/api/v1/courses?programme_id=1").send().await.unwrap()).await;
-        let id = body[0]["id"].as_i64().unwrap();
+        let id = body["items"][0]["id"].as_i64().unwrap();
         let (_, detail) =
             json_of(app.api("admin").await.get(&format!("/api/v1/courses/{id}")).send().await.unwrap()).await;
         assert_eq!(detail["modules"][0]["standards"], json!(["SL2", "SL3"]), "{detail}");
@@ -928,7 +933,7 @@ async fn the_demo_holds_a_programme_year() {
         assert!(html.contains("Holiday maths camp") && html.contains("Maths is everywhere"), "{html}");
         let (_, broken) =
             json_of(app.api("admin").await.get("/api/v1/resources?state=broken").send().await.unwrap()).await;
-        assert_eq!(broken.as_array().map(Vec::len), Some(1), "{broken}");
+        assert_eq!(broken["items"].as_array().map(Vec::len), Some(1), "{broken}");
     }
 }
 

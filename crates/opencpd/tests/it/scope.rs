@@ -219,8 +219,9 @@ async fn every_peer_page_answers_by_role_and_scope() {
         };
         let gitega = plc_of("RW-10101").await;
         let same_district = plc_of("RW-10102").await;
-        let first_of = |sql: &'static str| {
-            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, i64>(sql).bind(gitega).fetch_one(p).await)
+        let db = &app.db.db;
+        let first_of = |sql: &'static str| async move {
+            opencpd_kernel::on_db!(db, |p| sqlx::query_scalar::<_, i64>(sql).bind(gitega).fetch_one(p).await)
         };
         let meeting = first_of("SELECT MIN(id) FROM plc_meetings WHERE plc_id = $1").await.expect("a meeting");
         let point = first_of("SELECT MIN(id) FROM plc_action_points WHERE plc_id = $1").await.expect("an action point");

@@ -28,6 +28,9 @@ pub struct Award {
     pub awarding_body: Option<String>,
     pub programme_id: Option<i64>,
     pub programme_code: Option<String>,
+    /// The outreach event it was given at, if any.
+    pub event_id: Option<i64>,
+    pub event_title: Option<String>,
     pub notes: Option<String>,
 }
 
@@ -48,23 +51,27 @@ pub struct AwardInput {
     pub awarding_body: Option<String>,
     #[serde(default)]
     pub programme_code: Option<String>,
+    /// The outreach event it was given at: one the recorder reads.
+    #[serde(default)]
+    pub event_id: Option<i64>,
     #[serde(default)]
     pub notes: Option<String>,
 }
 
-const AWARD_SQL: &str = "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, \
-     a.awarding_body, a.programme_id, g.code AS programme_code, a.notes FROM awards a JOIN people p ON p.id = a.person_id \
-     LEFT JOIN programmes g ON g.id = a.programme_id";
+/// The columns of an [`Award`], read from `AWARD_FROM`.
+const AWARD_COLUMNS: &str = "a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, \
+     a.awarding_body, a.programme_id, g.code AS programme_code, a.event_id, ev.title AS event_title, a.notes";
 
 /// A person's awards, newest first.
 pub async fn awards_of(db: &Db, actor: &Actor, person_id: i64) -> Result<Vec<Award>> {
     require_person(db, actor, person_id, Action::Read).await?;
-    let sql = format!("{AWARD_SQL} WHERE a.person_id = $1 ORDER BY a.awarded_on DESC, a.id DESC");
+    let sql =
+        format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} WHERE a.person_id = $1 ORDER BY a.awarded_on DESC, a.id DESC");
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(person_id).fetch_all(p).await)?)
 }
 
 pub async fn award(db: &Db, actor: &Actor, id: i64) -> Result<Award> {
-    let sql = format!("{AWARD_SQL} WHERE a.id = $1");
+    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} WHERE a.id = $1");
     let found: Option<Award> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     let found = found.ok_or(Error::NotFound)?;
@@ -112,12 +119,21 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
         }
         None => None,
     };
+    if let Some(event) = input.event_id {
+        match super::outreach::event(db, actor, event).await {
+            Ok(_) => {}
+            Err(Error::NotFound | Error::Forbidden) => {
+                problems.push(Problem::new("not-found").in_column("event_id").with_value(event.to_string()))
+            }
+            Err(e) => return Err(e),
+        }
+    }
     fail_if_any(problems)?;
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO awards (person_id, name, category, awarded_on, awarding_body, programme_id, notes, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        "INSERT INTO awards (person_id, name, category, awarded_on, awarding_body, programme_id, notes, created_at, created_by, \
+         event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
     )
     .bind(person_id)
     .bind(name.as_deref())
@@ -128,6 +144,7 @@ pub async fn create_award(db: &Db, actor: &Actor, input: &AwardInput) -> Result<
     .bind(optional_text(&input.notes))
     .bind(Utc::now())
     .bind(&actor.username)
+    .bind(input.event_id)
     .fetch_one(&mut *c)
     .await
     })?;
@@ -162,11 +179,19 @@ pub struct AwardFilter {
     /// Awards given in this calendar year.
     #[serde(default)]
     pub year: Option<i32>,
+    /// Awards given at this outreach event.
+    #[serde(default)]
+    pub event_id: Option<i64>,
 }
 
 /// The columns awards sort by; newest first unless a sort is given.
-pub const AWARD_SORTS: Sorts =
-    &[("awarded_on", "a.awarded_on"), ("name", "a.name"), ("family_name", "p.family_name"), ("programme", "g.code")];
+pub const AWARD_SORTS: Sorts = &[
+    ("awarded_on", "a.awarded_on"),
+    ("name", "a.name"),
+    ("family_name", "p.family_name"),
+    ("programme", "g.code"),
+    ("event", "COALESCE(ev.title, '')"),
+];
 
 /// The filter and scope of an award list as SQL over `a` (awards) and `p` (people), with
 /// its arguments: `$1` programme, `$2` first day, `$3` last day, `$4` search, then `$5`
@@ -193,6 +218,10 @@ async fn award_where(db: &Db, actor: &Actor, filter: &AwardFilter, pattern_given
         );
     } else {
         parts.push("($4 IS NULL OR 1 = 1)".to_string());
+    }
+    if let Some(event) = filter.event_id {
+        // An integer, written into the text like the scope's paths.
+        parts.push(format!("a.event_id = {event}"));
     }
     let mut today_needed = false;
     if !scope.is_everything() {
@@ -236,8 +265,8 @@ async fn award_where(db: &Db, actor: &Actor, filter: &AwardFilter, pattern_given
     Ok(AwardWhere { sql: format!("WHERE {}", parts.join(" AND ")), first, last, today: today_needed.then(today) })
 }
 
-const AWARD_FROM: &str =
-    "FROM awards a JOIN people p ON p.id = a.person_id LEFT JOIN programmes g ON g.id = a.programme_id";
+const AWARD_FROM: &str = "FROM awards a JOIN people p ON p.id = a.person_id \
+     LEFT JOIN programmes g ON g.id = a.programme_id LEFT JOIN outreach_events ev ON ev.id = a.event_id";
 
 /// The awards to people the actor may read, one page, filtered by programme, unit and
 /// year, searched by the award's or the person's name or staff number.
@@ -249,12 +278,7 @@ pub async fn awards(db: &Db, actor: &Actor, filter: &AwardFilter, page: &Page) -
     let c = page.check(AWARD_SORTS)?;
     let w = award_where(db, actor, filter, true).await?;
     let count = format!("SELECT COUNT(*) {AWARD_FROM} {}", w.sql);
-    let sql = format!(
-        "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, a.awarding_body, \
-         a.programme_id, g.code AS programme_code, a.notes {AWARD_FROM} {} {} LIMIT $6 OFFSET $7",
-        w.sql,
-        c.order_by("a.id")
-    );
+    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} {} {} LIMIT $6 OFFSET $7", w.sql, c.order_by("a.id"));
     // $5 is bound always (NULL when unused) so that the placeholders keep their numbers.
     let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
         .bind(filter.programme_id)
@@ -280,11 +304,7 @@ pub async fn awards(db: &Db, actor: &Actor, filter: &AwardFilter, page: &Page) -
 /// Every award of a filtered list, for an export (the same scope and filter, no paging).
 pub async fn all_awards(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<Vec<Award>> {
     let w = award_where(db, actor, filter, false).await?;
-    let sql = format!(
-        "SELECT a.id, a.person_id, p.given_name, p.family_name, a.name, a.category, a.awarded_on, a.awarding_body, \
-         a.programme_id, g.code AS programme_code, a.notes {AWARD_FROM} {} ORDER BY a.awarded_on DESC, a.id DESC",
-        w.sql
-    );
+    let sql = format!("SELECT {AWARD_COLUMNS} {AWARD_FROM} {} ORDER BY a.awarded_on DESC, a.id DESC", w.sql);
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(filter.programme_id)
         .bind(w.first)
@@ -338,6 +358,8 @@ pub fn awards_table(awards: &[Award]) -> (Vec<&'static str>, Vec<Vec<String>>) {
         "programme_code",
         "awarding_body",
         "notes",
+        "event_id",
+        "event_title",
     ];
     let rows = awards
         .iter()
@@ -353,6 +375,8 @@ pub fn awards_table(awards: &[Award]) -> (Vec<&'static str>, Vec<Vec<String>>) {
                 a.programme_code.clone().unwrap_or_default(),
                 a.awarding_body.clone().unwrap_or_default(),
                 a.notes.clone().unwrap_or_default(),
+                a.event_id.map(|e| e.to_string()).unwrap_or_default(),
+                a.event_title.clone().unwrap_or_default(),
             ]
         })
         .collect();

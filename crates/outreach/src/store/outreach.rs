@@ -16,6 +16,7 @@ use opencpd_domain::import::Cells;
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
 use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use opencpd_registry::store as registry;
@@ -302,8 +303,40 @@ pub struct OutreachFilter {
 /// The events the actor may read, newest first: the deployment's, those placed in a unit
 /// of their scope and those at their schools.
 pub async fn events(db: &Db, actor: &Actor, filter: &OutreachFilter) -> Result<Vec<OutreachEvent>> {
+    let tail = " ORDER BY e.start_date DESC, e.id DESC";
+    let rows = scoped(db, actor, filter, &format!("{EVENT_SQL} WHERE "), tail, None, (LIST_LIMIT, 0)).await?;
+    with_schools(db, rows).await
+}
+
+/// The columns the list of events sorts by (newest first unless asked otherwise).
+pub const EVENT_SORTS: Sorts = &[
+    ("start_date", "e.start_date"),
+    ("title", "e.title"),
+    ("kind", "e.kind"),
+    ("place", "COALESCE(s.name, u.name, '')"),
+    ("programme", "COALESCE(g.code, '')"),
+];
+
+/// The events the actor may read, filtered, one page, searched by title, or by the name
+/// or code of the school or unit they were held at.
+pub async fn event_list(db: &Db, actor: &Actor, filter: &OutreachFilter, page: &Page) -> Result<Paged<OutreachEvent>> {
+    let page = match page.sort {
+        None => Page { sort: Some("start_date".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        Some(_) => page.clone(),
+    };
+    let c = page.check(EVENT_SORTS)?;
+    let pattern = c.pattern.as_deref();
+    let count = "SELECT COUNT(*) FROM outreach_events e LEFT JOIN units u ON u.id = e.unit_id \
+                 LEFT JOIN schools s ON s.id = e.school_id WHERE ";
+    let total: Vec<(i64,)> = scoped(db, actor, filter, count, "", pattern, (1, 0)).await?;
+    let tail = format!(" {}", c.order_by("e.id"));
     let rows =
-        scoped(db, actor, filter, &format!("{EVENT_SQL} WHERE "), " ORDER BY e.start_date DESC, e.id DESC").await?;
+        scoped(db, actor, filter, &format!("{EVENT_SQL} WHERE "), &tail, pattern, (c.limit(), c.offset())).await?;
+    Ok(c.answer(total.first().map_or(0, |t| t.0), with_schools(db, rows).await?))
+}
+
+/// Events with the schools each reached.
+async fn with_schools(db: &Db, rows: Vec<OutreachEvent>) -> Result<Vec<OutreachEvent>> {
     let mut out: Vec<OutreachEvent> = rows;
     if !out.is_empty() {
         let ids: Vec<i64> = out.iter().map(|e| e.id).collect();
@@ -334,8 +367,17 @@ pub async fn events(db: &Db, actor: &Actor, filter: &OutreachFilter) -> Result<V
     Ok(out)
 }
 
-/// Runs `head` + the scope and filter conditions + `tail` on `outreach_events e`.
-async fn scoped<T>(db: &Db, actor: &Actor, filter: &OutreachFilter, head: &str, tail: &str) -> Result<Vec<T>>
+/// Runs `head` + the scope and filter conditions (and the search `pattern`, which needs
+/// `u` and `s` joined) + `tail` on `outreach_events e`, at most `limit` rows after `offset`.
+async fn scoped<T>(
+    db: &Db,
+    actor: &Actor,
+    filter: &OutreachFilter,
+    head: &str,
+    tail: &str,
+    pattern: Option<&str>,
+    (limit, offset): (i64, i64),
+) -> Result<Vec<T>>
 where
     T: Send
         + Unpin
@@ -380,8 +422,16 @@ where
         if let Some(d) = to {
             qb.push(" AND e.start_date <= ").push_bind(d);
         }
+        if let Some(like) = pattern {
+            qb.push(" AND (LOWER(e.title) LIKE ").push_bind(like.to_string());
+            qb.push(" ESCAPE '\\' OR LOWER(COALESCE(s.name, '')) LIKE ").push_bind(like.to_string());
+            qb.push(" ESCAPE '\\' OR LOWER(COALESCE(s.code, '')) LIKE ").push_bind(like.to_string());
+            qb.push(" ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ").push_bind(like.to_string());
+            qb.push(" ESCAPE '\\')");
+        }
         qb.push(tail);
-        qb.push(" LIMIT ").push_bind(LIST_LIMIT);
+        qb.push(" LIMIT ").push_bind(limit);
+        qb.push(" OFFSET ").push_bind(offset);
         qb.build_query_as().fetch_all(p).await
     })?;
     Ok(rows)
@@ -902,7 +952,8 @@ pub async fn figures(
     actor: &Actor,
     filter: &OutreachFilter,
 ) -> Result<(Vec<EventFigures>, Vec<(i64, i64, String)>)> {
-    let rows: Vec<EventFigures> = scoped(db, actor, filter, FIGURES_SQL, " ORDER BY e.id").await?;
+    let rows: Vec<EventFigures> =
+        scoped(db, actor, filter, FIGURES_SQL, " ORDER BY e.id", None, (LIST_LIMIT, 0)).await?;
     let mut reached: Vec<(i64, i64, String)> = Vec::new();
     let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
     for chunk in ids.chunks(5000) {

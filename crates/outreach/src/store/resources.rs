@@ -12,6 +12,7 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use opencpd_registry::store as registry;
@@ -143,10 +144,50 @@ pub struct ResourceFilter {
     pub state: Option<String>,
 }
 
-/// The resources the actor reads, newest delivery first (at most 2,000).
+/// The resources the actor reads, newest delivery first (at most 2,000): what the export
+/// and a school's page show.
 pub async fn resources(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Result<Vec<Resource>> {
-    // The actor's scope, narrowed by the filter to one school or one unit (each checked
-    // as a single record first).
+    query(db, actor, filter, None, "ORDER BY x.delivered_on DESC, x.id DESC", (2000, 0)).await
+}
+
+/// The columns the list of resources sorts by (newest delivery first unless asked).
+pub const RESOURCE_SORTS: Sorts = &[
+    ("delivered_on", "x.delivered_on"),
+    ("school", "x.school_name"),
+    ("kind", "x.kind"),
+    ("quantity", "x.quantity"),
+    ("programme", "COALESCE(x.programme_code, '')"),
+];
+
+/// The resources the actor reads, filtered, one page, searched by the school's name or code
+/// or the resource's description.
+pub async fn resource_list(db: &Db, actor: &Actor, filter: &ResourceFilter, page: &Page) -> Result<Paged<Resource>> {
+    let page = match page.sort {
+        None => {
+            Page { sort: Some("delivered_on".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() }
+        }
+        Some(_) => page.clone(),
+    };
+    let c = page.check(RESOURCE_SORTS)?;
+    let where_ = conditions(db, actor, filter).await?;
+    let count = format!("SELECT COUNT(*) FROM ({RESOURCE_SQL}) x WHERE {where_}");
+    let binds = binds(filter, c.pattern.as_deref());
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(&binds.0)
+        .bind(binds.1)
+        .bind(&binds.2)
+        .bind(&binds.3)
+        .fetch_one(p)
+        .await)?;
+    let items = query(db, actor, filter, c.pattern.as_deref(), &c.order_by("x.id"), (c.limit(), c.offset())).await?;
+    Ok(c.answer(total, items))
+}
+
+/// The conditions of a list of resources on `x` (the resource with its school, programme
+/// and latest check), binding `$1` kind, `$2` programme, `$3` state and `$4` the search.
+/// The actor's scope, narrowed by the filter to one school or one unit (each checked as a
+/// single record first).
+async fn conditions(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Result<String> {
     let place = if let Some(id) = filter.school_id {
         let school = registry::school(db, actor, id).await?;
         format!("x.school_id = {}", school.id)
@@ -156,30 +197,46 @@ pub async fn resources(db: &Db, actor: &Actor, filter: &ResourceFilter) -> Resul
     } else {
         ListScope::of(actor).sql(Columns::path("x.unit_path").school("x.school_id"))
     };
-    let kind = optional_text(&filter.kind).map(|k| k.to_lowercase());
-    let state = optional_text(&filter.state).map(|k| k.to_lowercase());
-    let sql = format!("SELECT * FROM ({RESOURCE_SQL}) x WHERE {place}");
-    let rows: Vec<Resource> = on_db!(db, |p| {
-        let mut qb = sqlx::QueryBuilder::new(sql.clone());
-        if let Some(k) = &kind {
-            qb.push(" AND x.kind = ").push_bind(k.clone());
-        }
-        if let Some(id) = filter.programme_id {
-            qb.push(" AND x.programme_id = ").push_bind(id);
-        }
-        match state.as_deref() {
-            Some("unchecked") => {
-                qb.push(" AND x.last_state IS NULL");
-            }
-            Some(s) => {
-                qb.push(" AND x.last_state = ").push_bind(s.to_string());
-            }
-            None => {}
-        }
-        qb.push(" ORDER BY x.delivered_on DESC, x.id DESC LIMIT 2000");
-        qb.build_query_as().fetch_all(p).await
-    })?;
-    Ok(rows)
+    Ok(format!(
+        "{place} AND ($1 IS NULL OR x.kind = $1) AND ($2 IS NULL OR x.programme_id = $2) \
+             AND ($3 IS NULL OR x.last_state = $3 OR ($3 = 'unchecked' AND x.last_state IS NULL)) \
+             AND ($4 IS NULL OR LOWER(x.school_name) LIKE $4 ESCAPE '\\' OR LOWER(x.school_code) LIKE $4 ESCAPE '\\' \
+             OR LOWER(COALESCE(x.description, '')) LIKE $4 ESCAPE '\\')"
+    ))
+}
+
+fn binds(
+    filter: &ResourceFilter,
+    pattern: Option<&str>,
+) -> (Option<String>, Option<i64>, Option<String>, Option<String>) {
+    (
+        optional_text(&filter.kind).map(|k| k.to_lowercase()),
+        filter.programme_id,
+        optional_text(&filter.state).map(|k| k.to_lowercase()),
+        pattern.map(str::to_string),
+    )
+}
+
+async fn query(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResourceFilter,
+    pattern: Option<&str>,
+    order: &str,
+    (limit, offset): (i64, i64),
+) -> Result<Vec<Resource>> {
+    let where_ = conditions(db, actor, filter).await?;
+    let sql = format!("SELECT * FROM ({RESOURCE_SQL}) x WHERE {where_} {order} LIMIT $5 OFFSET $6");
+    let binds = binds(filter, pattern);
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&binds.0)
+        .bind(binds.1)
+        .bind(&binds.2)
+        .bind(&binds.3)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?)
 }
 
 /// Records a delivery to a school.

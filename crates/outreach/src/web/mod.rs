@@ -130,6 +130,8 @@ fn api() -> Router<AppState> {
         AwardInput,
         AwardCounts,
         Paged<Award>,
+        Paged<OutreachEvent>,
+        Paged<Resource>,
         ApiError
     ))
 )]
@@ -187,14 +189,15 @@ fn refused(ctx: &Ctx, e: Error) -> Result<(StatusCode, Vec<String>)> {
 // ---------------------------------------------------------------------------------------
 // API: outreach events
 
-#[utoipa::path(get, path = "/api/v1/outreach", params(OutreachFilter), responses((status = 200, body = Vec<OutreachEvent>, description = "The events the caller reads, newest first (at most 1,000)")))]
+#[utoipa::path(get, path = "/api/v1/outreach", params(OutreachFilter, Page), responses((status = 200, body = Paged<OutreachEvent>, description = "The events the caller reads, one page: sorted by `start_date` (newest first by default), `title`, `kind`, `place` or `programme`; `q` searches the title and the name or code of the school or unit"), (status = 422, body = ApiError)))]
 async fn list_outreach(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<OutreachFilter>, QueryRejection>,
-) -> Result<Json<Vec<OutreachEvent>>> {
-    let Query(q) = ok(q)?;
-    Ok(Json(outreach::events(&state.db, ctx.actor()?, &q).await?))
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<OutreachEvent>>> {
+    let (Query(q), Query(page)) = (ok(q)?, ok(page)?);
+    Ok(Json(outreach::event_list(&state.db, ctx.actor()?, &q, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/outreach", request_body = OutreachInput,
@@ -289,14 +292,15 @@ async fn set_outreach_kind(
 // ---------------------------------------------------------------------------------------
 // API: resources delivered to schools
 
-#[utoipa::path(get, path = "/api/v1/resources", params(ResourceFilter), responses((status = 200, body = Vec<Resource>, description = "Resources at the schools the caller reads")))]
+#[utoipa::path(get, path = "/api/v1/resources", params(ResourceFilter, Page), responses((status = 200, body = Paged<Resource>, description = "Resources at the schools the caller reads, one page: sorted by `delivered_on` (newest first by default), `school`, `kind`, `quantity` or `programme`; `q` searches the school's name and code and the description"), (status = 422, body = ApiError)))]
 async fn list_resources(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<ResourceFilter>, QueryRejection>,
-) -> Result<Json<Vec<Resource>>> {
-    let Query(q) = ok(q)?;
-    Ok(Json(resources::resources(&state.db, ctx.actor()?, &q).await?))
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Resource>>> {
+    let (Query(q), Query(page)) = (ok(q)?, ok(page)?);
+    Ok(Json(resources::resource_list(&state.db, ctx.actor()?, &q, &page).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/resources/export", params(ResourceFilter, ExportQuery), responses((status = 200, description = "The resources as CSV or XLSX")))]
@@ -416,6 +420,8 @@ struct AwardPageFilter {
     unit_id: Option<String>,
     #[serde(default)]
     year: Option<String>,
+    #[serde(default)]
+    event_id: Option<String>,
 }
 
 impl AwardPageFilter {
@@ -432,6 +438,7 @@ impl AwardPageFilter {
             programme_id: number(&self.programme_id, "programme_id")?,
             unit_id: number(&self.unit_id, "unit_id")?,
             year: number(&self.year, "year")?,
+            event_id: number(&self.event_id, "event_id")?,
         })
     }
 }
@@ -465,12 +472,19 @@ async fn awards_page(
     if let Some(y) = f.year {
         kept.push(format!("year={y}"));
     }
+    if let Some(e) = f.event_id {
+        kept.push(format!("event_id={e}"));
+    }
+    let event = match f.event_id {
+        Some(id) => Some(outreach::event(&state.db, actor, id).await?),
+        None => None,
+    };
     state.templates.page(
         &ctx,
         "outreach/awards.html",
         minijinja::context! {
             awards => v(&list.items), list => opencpd_http::render::ListView::of(&list, &page), counts => v(&counts),
-            programmes => v(&programmes), filter => v(&f), unit => v(&unit), kept => kept.join("&"),
+            programmes => v(&programmes), filter => v(&f), unit => v(&unit), event => v(&event), kept => kept.join("&"),
         },
     )
 }
@@ -505,14 +519,22 @@ struct OutreachQuery {
     to: Option<String>,
 }
 
-async fn outreach_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OutreachQuery>) -> Result<Response> {
-    render_outreach(&state, &ctx, q, None, None, None, StatusCode::OK).await
+async fn outreach_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OutreachQuery>,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Response> {
+    let Query(page) = page?;
+    render_outreach(&state, &ctx, q, &page, None, None, None, StatusCode::OK).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_outreach(
     state: &AppState,
     ctx: &Ctx,
     q: OutreachQuery,
+    page: &Page,
     problems: Option<Vec<String>>,
     form: Option<&OutreachInput>,
     notice: Option<String>,
@@ -527,9 +549,10 @@ async fn render_outreach(
         from: blank(&q.from),
         to: blank(&q.to),
     };
-    let events = outreach::events(&state.db, actor, &filter).await?;
+    let list = outreach::event_list(&state.db, actor, &filter, page).await?;
     let totals = outreach::totals(&state.db, actor, &filter).await?;
-    let events: Vec<_> = events
+    let events: Vec<_> = list
+        .items
         .iter()
         .map(|e| minijinja::context! { female => e.participants.female(), male => e.participants.male(), ..v(e) })
         .collect();
@@ -550,7 +573,8 @@ async fn render_outreach(
         ctx,
         "outreach/outreach.html",
         minijinja::context! {
-            events, totals => v(&totals), filter => v(&filter), query, programmes => v(&programmes),
+            events, list => opencpd_http::render::ListView::of(&list, page), totals => v(&totals), filter => v(&filter),
+            query, programmes => v(&programmes),
             kinds => kinds_list(state, ctx).await?, kind_names => v(&kind_names(state, ctx).await?),
             media => v(&outreach::MEDIA), categories => v(&outreach::CATEGORIES),
             manage => actor.may(Action::ManageCohorts), problems, form => v(&form), notice,
@@ -625,7 +649,17 @@ async fn create_outreach_form(
         Ok(e) => Ok(Redirect::to(&format!("/outreach/{}", e.id)).into_response()),
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_outreach(&state, &ctx, OutreachQuery::default(), Some(messages), Some(&input), None, status).await
+            render_outreach(
+                &state,
+                &ctx,
+                OutreachQuery::default(),
+                &Page::first(),
+                Some(messages),
+                Some(&input),
+                None,
+                status,
+            )
+            .await
         }
     }
 }
@@ -896,11 +930,22 @@ async fn import_outreach_form(State(state): State<AppState>, ctx: Ctx, multipart
             } else {
                 text(&ctx, "import-done", &[("created", r.rows_written.to_string())])
             };
-            render_outreach(&state, &ctx, OutreachQuery::default(), None, None, Some(notice), StatusCode::OK).await
+            render_outreach(
+                &state,
+                &ctx,
+                OutreachQuery::default(),
+                &Page::first(),
+                None,
+                None,
+                Some(notice),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => {
             let (status, messages) = refused(&ctx, e)?;
-            render_outreach(&state, &ctx, OutreachQuery::default(), Some(messages), None, None, status).await
+            render_outreach(&state, &ctx, OutreachQuery::default(), &Page::first(), Some(messages), None, None, status)
+                .await
         }
     }
 }

@@ -236,6 +236,30 @@ pub async fn unit(db: &Db, actor: &Actor, id: i64) -> Result<Unit> {
     Ok(unit)
 }
 
+/// The columns the list of units sorts by.
+pub const UNIT_SORTS: Sorts = &[("name", "name"), ("code", "code"), ("depth", "depth")];
+
+/// The units the actor reads, one page, searched by name or code: what a form offers when
+/// it asks for a unit.
+pub async fn units(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<Unit>> {
+    let c = page.check(UNIT_SORTS)?;
+    let filter = format!(
+        "WHERE {} AND ($1 IS NULL OR LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(code) LIKE $1 ESCAPE '\\')",
+        ListScope::of(actor).sql(Columns::path("path"))
+    );
+    let count = format!("SELECT COUNT(*) FROM units {filter}");
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units {filter} {} LIMIT $2 OFFSET $3", c.order_by("id"));
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
 /// The units above `path` (root first), for breadcrumbs; only those the actor may read.
 pub async fn ancestors(db: &Db, actor: &Actor, path: &str) -> Result<Vec<Unit>> {
     // The path is the ancestors' ids: one query for all of them, root first.

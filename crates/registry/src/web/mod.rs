@@ -73,6 +73,7 @@ fn pages() -> Router<AppState> {
 
 fn api() -> Router<AppState> {
     Router::new()
+        .route("/units", get(list_units))
         .route("/units/{id}", get(get_unit))
         .route("/units/{id}/children", get(unit_children))
         .route("/units/{id}/schools", get(unit_schools))
@@ -91,8 +92,8 @@ fn api() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, export, list_schools, list_people),
-    components(schemas(Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, Paged<School>, Paged<Person>))
+    paths(create_cluster, get_cluster, list_subjects, get_unit, unit_children, unit_schools, create_school, get_school, update_school, school_staff, create_person, get_person, update_person, add_position, end_position, export, list_schools, list_people, list_units),
+    components(schemas(Cluster, ClusterInput, ClusterWithSchools, Subject, ApiError, Unit, UnitSummary, School, SchoolInput, NewSchool, SchoolUpdate, StaffMember, Person, PersonInput, PersonUpdate, NewPerson, Position, PositionInput, EndPosition, PersonWithPositions, Paged<School>, Paged<Person>, Paged<Unit>))
 )]
 struct RegistryApi;
 
@@ -220,6 +221,18 @@ async fn unit_schools(
     let actor = ctx.actor()?;
     let unit = registry::unit(&state.db, actor, id).await?;
     Ok(Json(registry::schools_under(&state.db, actor, &unit, q.q.as_deref(), q.page.unwrap_or(1)).await?))
+}
+
+/// The units the actor may read: paged, sorted (`name`, `code`, `depth`) and searched by
+/// name or code (`q`); what a form's unit picker offers.
+#[utoipa::path(get, path = "/api/v1/units", params(Page), responses((status = 200, body = Paged<Unit>), (status = 422, body = ApiError)))]
+async fn list_units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<Unit>>> {
+    let Query(page) = ok(q)?;
+    Ok(Json(registry::units(&state.db, ctx.actor()?, &page).await?))
 }
 
 /// The schools the actor may read: paged (`page`, `per_page`), sorted (`sort` one of `name`,
