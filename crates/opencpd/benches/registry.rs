@@ -169,7 +169,9 @@ async fn bench_update(backends: &[&str], rows: usize) {
     people_csv(&csv, rows);
     people_csv_named(&renamed, rows, 1);
     println!("\n## `opencpd import people --update` of {rows} people who exist (one transaction; median of 3)\n");
-    println!("| backend | plain import rows/s (peak RSS) | update, every row changed, rows/s (peak RSS) | update, none changed, rows/s (peak RSS) |");
+    println!(
+        "| backend | plain import rows/s (peak RSS) | update, every row changed, rows/s (peak RSS) | update, none changed, rows/s (peak RSS) |"
+    );
     println!("| --- | --- | --- | --- |");
     for backend in backends {
         let mut runs: [(Vec<f64>, Vec<f64>); 3] = Default::default();

@@ -29,7 +29,8 @@ async fn fixture(db: &Db) {
     let units = "country,code,name,level,parent_code\nRW,RW,Rwanda,country,\nRW,RW-1,Kigali,province,RW\n\
                  RW,RW-1-1,Gasabo,district,RW-1\nRW,RW-1-2,Kicukiro,district,RW-1\n";
     assert!(run(db, ImportKind::Units, units, false, false).await.ok());
-    let schools = format!("{SCHOOLS}S1,EP Gitega,RW-1-1,primary,public,,-1.95,30.06\nS2,GS Remera,RW-1-1,secondary,public,,,\n");
+    let schools =
+        format!("{SCHOOLS}S1,EP Gitega,RW-1-1,primary,public,,-1.95,30.06\nS2,GS Remera,RW-1-1,secondary,public,,,\n");
     let report = run(db, ImportKind::Schools, &schools, false, false).await;
     assert!(report.ok(), "{:?}", report.problems);
     let people = format!(
@@ -57,13 +58,17 @@ async fn an_update_renames_a_school_adds_a_new_one_and_records_both_sides_a_dry_
         let db = &t.db;
         fixture(db).await;
         // S1 renamed, its coordinates left empty (kept); S3 new.
-        let file = format!("{SCHOOLS}s1,EP Gitega II,RW-1-1,primary,public,,,\nS3,EP Kicukiro,RW-1-2,primary,private,,,\n");
+        let file =
+            format!("{SCHOOLS}s1,EP Gitega II,RW-1-1,primary,public,,,\nS3,EP Kicukiro,RW-1-2,primary,private,,,\n");
 
         // Without an update the existing code is refused, named by row and column.
         let refused = run(db, ImportKind::Schools, &file, false, false).await;
         assert!(!refused.ok());
         let p = &refused.problems[0];
-        assert_eq!((p.code, p.row, p.column.as_deref(), p.value.as_deref()), ("exists", Some(2), Some("code"), Some("s1")));
+        assert_eq!(
+            (p.code, p.row, p.column.as_deref(), p.value.as_deref()),
+            ("exists", Some(2), Some("code"), Some("s1"))
+        );
         assert_eq!(refused.problems_total, 1, "{backend:?}: {:?}", refused.problems);
 
         // A dry run lists the change and writes nothing.
@@ -75,7 +80,11 @@ async fn an_update_renames_a_school_adds_a_new_one_and_records_both_sides_a_dry_
         assert_eq!(dry.changes_total, 1);
         assert_eq!(text(db, "SELECT name FROM schools WHERE code = 'S1'").await.as_deref(), Some("EP Gitega"));
         assert_eq!(count(db, "SELECT COUNT(*) FROM schools").await, 2);
-        assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events").await, audits, "{backend:?}: a dry run records nothing");
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM audit_events").await,
+            audits,
+            "{backend:?}: a dry run records nothing"
+        );
 
         // The update: S1 renamed, its coordinates kept, its version moved on; S3 added.
         let done = run(db, ImportKind::Schools, &file, false, true).await;
@@ -84,7 +93,10 @@ async fn an_update_renames_a_school_adds_a_new_one_and_records_both_sides_a_dry_
         assert_eq!(text(db, "SELECT name FROM schools WHERE code = 'S1'").await.as_deref(), Some("EP Gitega II"));
         assert_eq!(count(db, "SELECT version FROM schools WHERE code = 'S1'").await, 2);
         assert_eq!(
-            text(db, "SELECT CAST(latitude AS TEXT) FROM schools WHERE code = 'S1'").await.as_deref().map(|l| l.parse::<f64>().unwrap()),
+            text(db, "SELECT CAST(latitude AS TEXT) FROM schools WHERE code = 'S1'")
+                .await
+                .as_deref()
+                .map(|l| l.parse::<f64>().unwrap()),
             Some(-1.95),
             "an empty cell leaves the value as it is"
         );
@@ -99,11 +111,18 @@ async fn an_update_renames_a_school_adds_a_new_one_and_records_both_sides_a_dry_
         let seen = audit::changes(edit.before_json.as_deref(), edit.after_json.as_deref());
         assert_eq!(
             seen,
-            vec![audit::Change { field: "name".into(), before: Some("EP Gitega".into()), after: Some("EP Gitega II".into()) }]
+            vec![audit::Change {
+                field: "name".into(),
+                before: Some("EP Gitega".into()),
+                after: Some("EP Gitega II".into())
+            }]
         );
         let import = events.iter().find(|e| e.action == "import").expect("the import");
         let after: Value = serde_json::from_str(import.after_json.as_deref().unwrap()).unwrap();
-        assert_eq!((after["added"].as_i64(), after["updated"].as_i64(), after["unchanged"].as_i64()), (Some(1), Some(1), Some(0)));
+        assert_eq!(
+            (after["added"].as_i64(), after["updated"].as_i64(), after["unchanged"].as_i64()),
+            (Some(1), Some(1), Some(0))
+        );
 
         // The same file again changes nothing.
         let again = run(db, ImportKind::Schools, &file, false, true).await;
@@ -127,18 +146,27 @@ async fn a_key_twice_in_an_update_file_or_a_unit_moved_is_a_problem_and_nothing_
         let t = TestDb::new(backend).await;
         let db = &t.db;
         fixture(db).await;
-        let file = format!("{SCHOOLS}S1,One,RW-1-1,primary,public,,,\nS2,Two,RW-1-1,primary,public,,,\nS1,Three,RW-1-1,primary,public,,,\n");
+        let file = format!(
+            "{SCHOOLS}S1,One,RW-1-1,primary,public,,,\nS2,Two,RW-1-1,primary,public,,,\nS1,Three,RW-1-1,primary,public,,,\n"
+        );
         let report = run(db, ImportKind::Schools, &file, false, true).await;
         assert!(!report.ok());
         let p = &report.problems[0];
         assert_eq!((p.code, p.row, p.column.as_deref()), ("duplicate-in-file", Some(4), Some("code")), "{backend:?}");
         assert_eq!(report.rows_written, 0);
-        assert_eq!(text(db, "SELECT name FROM schools WHERE code = 'S2'").await.as_deref(), Some("GS Remera"), "all or nothing");
+        assert_eq!(
+            text(db, "SELECT name FROM schools WHERE code = 'S2'").await.as_deref(),
+            Some("GS Remera"),
+            "all or nothing"
+        );
 
         // The same position twice in a positions update.
         let file = format!("{POSITIONS}T1,teacher,S1,2024-01-08,2025-07-31\nT1,teacher,S1,2024-01-08,2025-08-31\n");
         let report = run(db, ImportKind::Positions, &file, true, true).await;
-        assert_eq!(report.problems.iter().map(|p| (p.code, p.row)).collect::<Vec<_>>(), vec![("duplicate-in-file", Some(3))]);
+        assert_eq!(
+            report.problems.iter().map(|p| (p.code, p.row)).collect::<Vec<_>>(),
+            vec![("duplicate-in-file", Some(3))]
+        );
 
         // A unit's name changes; its parent does not.
         let units = "country,code,name,level,parent_code\nRW,RW-1-1,Gasabo District,district,RW-1\nRW,RW-1-2,Kicukiro,district,RW-1-1\n";
@@ -175,16 +203,41 @@ async fn people_and_positions_update_their_details_add_a_new_post_and_end_one() 
                 (3, "T2", "position", None, Some("head_teacher · S2 · 2025-01-06")),
             ]
         );
-        assert_eq!(text(db, "SELECT family_name FROM people WHERE staff_number = 'T1'").await.as_deref(), Some("Mukamana"));
-        assert_eq!(text(db, "SELECT phone FROM people WHERE staff_number = 'T1'").await.as_deref(), Some("+250788000001"));
-        assert_eq!(count(db, "SELECT COUNT(*) FROM positions x JOIN people p ON p.id = x.person_id WHERE p.staff_number = 'T2'").await, 2);
-        assert_eq!(count(db, "SELECT COUNT(*) FROM positions x JOIN people p ON p.id = x.person_id WHERE p.staff_number = 'T1'").await, 1);
+        assert_eq!(
+            text(db, "SELECT family_name FROM people WHERE staff_number = 'T1'").await.as_deref(),
+            Some("Mukamana")
+        );
+        assert_eq!(
+            text(db, "SELECT phone FROM people WHERE staff_number = 'T1'").await.as_deref(),
+            Some("+250788000001")
+        );
+        assert_eq!(
+            count(
+                db,
+                "SELECT COUNT(*) FROM positions x JOIN people p ON p.id = x.person_id WHERE p.staff_number = 'T2'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            count(
+                db,
+                "SELECT COUNT(*) FROM positions x JOIN people p ON p.id = x.person_id WHERE p.staff_number = 'T1'"
+            )
+            .await,
+            1
+        );
         let events = audit::list(db, &Actor::system(), &Default::default()).await.unwrap();
         let t1 = count(db, "SELECT id FROM people WHERE staff_number = 'T1'").await.to_string();
-        let edit = events.iter().find(|e| e.entity == "person" && e.entity_id.as_deref() == Some(&t1)).expect("T1's update");
+        let edit =
+            events.iter().find(|e| e.entity == "person" && e.entity_id.as_deref() == Some(&t1)).expect("T1's update");
         assert_eq!(
             audit::changes(edit.before_json.as_deref(), edit.after_json.as_deref()),
-            vec![audit::Change { field: "family_name".into(), before: Some("Uwase".into()), after: Some("Mukamana".into()) }]
+            vec![audit::Change {
+                field: "family_name".into(),
+                before: Some("Uwase".into()),
+                after: Some("Mukamana".into())
+            }]
         );
 
         // A positions file ends T1's post and adds another.
@@ -208,26 +261,38 @@ async fn the_import_route_updates_with_update_true_lists_changes_and_refuses_it_
         fixture(db).await;
         let api = Api::new(db, &[&opencpd_registry::web::AREA]);
         let admin = token(db, "admin", AccountRole::SystemAdmin, None).await;
-        let file = format!("{SCHOOLS}S1,EP Gitega II,RW-1-1,primary,public,,,\nS2,GS Remera,RW-1-1,secondary,public,,,\n");
+        let file =
+            format!("{SCHOOLS}S1,EP Gitega II,RW-1-1,primary,public,,,\nS2,GS Remera,RW-1-1,secondary,public,,,\n");
 
-        let a = api.send_file(&admin, "POST", "/api/v1/imports/schools?filename=s.csv", file.clone().into_bytes()).await;
+        let a =
+            api.send_file(&admin, "POST", "/api/v1/imports/schools?filename=s.csv", file.clone().into_bytes()).await;
         assert_eq!(a.status, 422, "{backend:?}: without update, existing codes are refused");
         assert_eq!(a.json()["problems"][0]["message"], "row 2, column code: S1 already exists");
 
         let a = api
-            .send_file(&admin, "POST", "/api/v1/imports/schools?filename=s.csv&update=true&dry_run=true", file.clone().into_bytes())
+            .send_file(
+                &admin,
+                "POST",
+                "/api/v1/imports/schools?filename=s.csv&update=true&dry_run=true",
+                file.clone().into_bytes(),
+            )
             .await;
         assert_eq!(a.status, 200, "{backend:?}: {}", a.text());
         let report = a.json();
         assert_eq!((report["update"].as_bool(), report["dry_run"].as_bool()), (Some(true), Some(true)));
-        assert_eq!((report["added"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()), (Some(0), Some(1), Some(1)));
+        assert_eq!(
+            (report["added"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()),
+            (Some(0), Some(1), Some(1))
+        );
         assert_eq!(report["changes_total"], 1);
         let c = &report["changes"][0];
         assert_eq!((c["row"].as_u64(), c["key"].as_str(), c["field"].as_str()), (Some(2), Some("S1"), Some("name")));
         assert_eq!((c["before"].as_str(), c["after"].as_str()), (Some("EP Gitega"), Some("EP Gitega II")));
         assert_eq!(text(db, "SELECT name FROM schools WHERE code = 'S1'").await.as_deref(), Some("EP Gitega"));
 
-        let a = api.send_file(&admin, "POST", "/api/v1/imports/schools?filename=s.csv&update=1", file.clone().into_bytes()).await;
+        let a = api
+            .send_file(&admin, "POST", "/api/v1/imports/schools?filename=s.csv&update=1", file.clone().into_bytes())
+            .await;
         assert_eq!(a.status, 200, "{backend:?}: {}", a.text());
         assert_eq!(a.json()["created"], 1, "records written");
         assert_eq!(text(db, "SELECT name FROM schools WHERE code = 'S1'").await.as_deref(), Some("EP Gitega II"));
@@ -244,7 +309,13 @@ async fn the_import_route_updates_with_update_true_lists_changes_and_refuses_it_
         let a = api.send_file(&district, "POST", "/api/v1/imports/schools?update=true", moved.into_bytes()).await;
         assert_eq!(a.status, 422, "{backend:?}: {}", a.text());
         let p = &a.json()["problems"][0];
-        assert_eq!((p["code"].as_str(), p["row"].as_u64(), p["column"].as_str()), (Some("out-of-scope"), Some(2), Some("code")));
-        assert_eq!(text(db, "SELECT unit_path FROM schools WHERE code = 'S2'").await, text(db, "SELECT path FROM units WHERE code = 'RW-1-1'").await);
+        assert_eq!(
+            (p["code"].as_str(), p["row"].as_u64(), p["column"].as_str()),
+            (Some("out-of-scope"), Some(2), Some("code"))
+        );
+        assert_eq!(
+            text(db, "SELECT unit_path FROM schools WHERE code = 'S2'").await,
+            text(db, "SELECT path FROM units WHERE code = 'RW-1-1'").await
+        );
     }
 }

@@ -951,7 +951,11 @@ async fn an_update_dry_run_lists_each_change_in_the_readers_language_and_writes_
 
         // In French, then for real.
         let out = opencpd(&["import", "schools", path, "--db", &db.url, "--update", "--dry-run", "--lang", "fr"]);
-        assert!(stdout(&out).contains("un enregistrement serait ajouté, un mis à jour, aucun laissé tel quel"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("un enregistrement serait ajouté, un mis à jour, aucun laissé tel quel"),
+            "{}",
+            stdout(&out)
+        );
         assert!(stdout(&out).contains("ligne 2, S1 : name EP Gitega → EP Gitega II"), "{}", stdout(&out));
         let out = opencpd(&["import", "schools", path, "--db", &db.url, "--update"]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));

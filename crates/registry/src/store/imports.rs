@@ -20,8 +20,8 @@
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::import::{
-    ImportKind, PersonRow, PersonRule, PositionRow, PositionRule, Rule, SchoolRow, SchoolRule, Seen, UnitRow,
-    UnitRule, key_hash,
+    ImportKind, PersonRow, PersonRule, PositionRow, PositionRule, Rule, SchoolRow, SchoolRule, Seen, UnitRow, UnitRule,
+    key_hash,
 };
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::import::{self, Column, Current, ImportReport, Importer, Keyed, Options, Row, Source};
@@ -45,7 +45,9 @@ pub async fn import(
         ImportKind::Schools => {
             import::run(db, actor, &mut Schools::load(db, actor, update).await?, source, options).await
         }
-        ImportKind::People => import::run(db, actor, &mut People::load(db, actor, update).await?, source, options).await,
+        ImportKind::People => {
+            import::run(db, actor, &mut People::load(db, actor, update).await?, source, options).await
+        }
         ImportKind::Positions => {
             import::run(db, actor, &mut Positions::load(db, actor, update).await?, source, options).await
         }
@@ -277,7 +279,8 @@ impl Importer for Units {
     }
 
     async fn current(&mut self, tx: &mut Tx, rows: &mut Vec<NewUnit>) -> Result<(Vec<Option<Current>>, Vec<Problem>)> {
-        let sql = format!("SELECT id, name FROM units WHERE id IN ({})", id_list(rows.iter().filter_map(|u| u.existing)));
+        let sql =
+            format!("SELECT id, name FROM units WHERE id IN ({})", id_list(rows.iter().filter_map(|u| u.existing)));
         let found: HashMap<i64, String> = if rows.iter().any(|u| u.existing.is_some()) {
             let found: Vec<(i64, String)> =
                 on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?;
@@ -296,14 +299,9 @@ impl Importer for Units {
     }
 
     async fn update(&mut self, tx: &mut Tx, rows: Vec<(i64, NewUnit)>) -> Result<()> {
-        for (id, u) in rows {
-            on_tx!(&mut *tx, |c| sqlx::query("UPDATE units SET name = $1 WHERE id = $2")
-                .bind(&u.row.name)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
+        let cells = rows.into_iter().map(|(id, u)| vec![Cell::from(id), u.row.name.into()]).collect();
+        bulk::update(tx, "UPDATE units SET name = v.column2", "WHERE units.id = v.column1", &["BIGINT", "TEXT"], cells)
+            .await?;
         Ok(())
     }
 }
@@ -489,33 +487,45 @@ impl Importer for Schools {
     }
 
     async fn update(&mut self, tx: &mut Tx, rows: Vec<(i64, NewSchool)>) -> Result<()> {
-        for (id, s) in rows {
-            let r = &s.row;
-            on_tx!(&mut *tx, |c| sqlx::query(
-                "UPDATE schools SET name = $1, unit_id = $2, unit_path = $3, level = $4, ownership = $5, \
-                 subsystem = COALESCE($6, subsystem), latitude = COALESCE($7, latitude), \
-                 longitude = COALESCE($8, longitude), version = version + 1 WHERE id = $9"
-            )
-            .bind(&r.name)
-            .bind(s.unit_id)
-            .bind(&s.unit_path)
-            .bind(r.level.key())
-            .bind(r.ownership.key())
-            .bind(r.subsystem.map(|v| v.key()))
-            .bind(r.latitude)
-            .bind(r.longitude)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            // A school moved to another unit takes its positions with it.
-            on_tx!(&mut *tx, |c| sqlx::query("UPDATE positions SET path = $1 WHERE school_id = $2 AND path <> $1")
-                .bind(&s.unit_path)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
+        let mut places = Vec::with_capacity(rows.len());
+        let cells = rows
+            .into_iter()
+            .map(|(id, s)| {
+                let r = s.row;
+                places.push(vec![Cell::from(id), s.unit_path.clone().into()]);
+                vec![
+                    Cell::from(id),
+                    r.name.into(),
+                    s.unit_id.into(),
+                    s.unit_path.into(),
+                    r.level.key().into(),
+                    r.ownership.key().into(),
+                    r.subsystem.map(|v| v.key().to_string()).into(),
+                    r.latitude.into(),
+                    r.longitude.into(),
+                ]
+            })
+            .collect();
+        bulk::update(
+            tx,
+            "UPDATE schools SET name = v.column2, unit_id = v.column3, unit_path = v.column4, level = v.column5, \
+             ownership = v.column6, subsystem = COALESCE(v.column7, subsystem), \
+             latitude = COALESCE(v.column8, latitude), longitude = COALESCE(v.column9, longitude), \
+             version = version + 1",
+            "WHERE schools.id = v.column1",
+            &["BIGINT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "DOUBLE PRECISION", "DOUBLE PRECISION"],
+            cells,
+        )
+        .await?;
+        // A school moved to another unit takes its positions with it.
+        bulk::update(
+            tx,
+            "UPDATE positions SET path = v.column2",
+            "WHERE positions.school_id = v.column1 AND positions.path <> v.column2",
+            &["BIGINT", "TEXT"],
+            places,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -718,11 +728,7 @@ impl Importer for People {
                 None
             }
         };
-        if problems.is_empty() {
-            Ok(NewPerson { row: r, place, existing, new_position: false })
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(NewPerson { row: r, place, existing, new_position: false }) } else { Err(problems) }
     }
 
     async fn write(&mut self, tx: &mut Tx, rows: Vec<NewPerson>) -> Result<u64> {
@@ -869,27 +875,34 @@ impl Importer for People {
 
     async fn update(&mut self, tx: &mut Tx, rows: Vec<(i64, NewPerson)>) -> Result<()> {
         let mut positions = Vec::new();
-        for (id, p) in rows {
-            let r = &p.row;
-            on_tx!(&mut *tx, |c| sqlx::query(
-                "UPDATE people SET given_name = $1, family_name = $2, sex = $3, \
-                 birth_year = COALESCE($4, birth_year), phone = COALESCE($5, phone), email = COALESCE($6, email), \
-                 version = version + 1 WHERE id = $7"
-            )
-            .bind(&r.given_name)
-            .bind(&r.family_name)
-            .bind(r.sex.key())
-            .bind(r.birth_year.map(i64::from))
-            .bind(&r.phone)
-            .bind(&r.email)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            if let (true, Some(x), Some(place)) = (p.new_position, &r.position, &p.place) {
-                positions.push(position_cells(id, x, place));
-            }
-        }
+        let cells = rows
+            .into_iter()
+            .map(|(id, p)| {
+                if let (true, Some(x), Some(place)) = (p.new_position, &p.row.position, &p.place) {
+                    positions.push(position_cells(id, x, place));
+                }
+                let r = p.row;
+                vec![
+                    Cell::from(id),
+                    r.given_name.into(),
+                    r.family_name.into(),
+                    r.sex.key().into(),
+                    r.birth_year.map(i64::from).into(),
+                    r.phone.into(),
+                    r.email.into(),
+                ]
+            })
+            .collect();
+        bulk::update(
+            tx,
+            "UPDATE people SET given_name = v.column2, family_name = v.column3, sex = v.column4, \
+             birth_year = COALESCE(v.column5, birth_year), phone = COALESCE(v.column6, phone), \
+             email = COALESCE(v.column7, email), version = version + 1",
+            "WHERE people.id = v.column1",
+            &["BIGINT", "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT"],
+            cells,
+        )
+        .await?;
         bulk::insert(tx, POSITIONS_INSERT, 7, positions, &|_| {}).await?;
         Ok(())
     }
@@ -1009,9 +1022,10 @@ impl Importer for Positions {
         let current = rows
             .iter_mut()
             .map(|x| {
-                let now = held.get(&x.person_id)?.iter().find(|h| {
-                    h.role == x.row.role.key() && x.place.holds(h) && h.start_date == x.row.start_date
-                })?;
+                let now = held
+                    .get(&x.person_id)?
+                    .iter()
+                    .find(|h| h.role == x.row.role.key() && x.place.holds(h) && h.start_date == x.row.start_date)?;
                 x.existing = Some(now.id);
                 Some(Current { id: now.id, values: vec![now.end_date.map(|d| d.to_string())] })
             })
@@ -1020,14 +1034,15 @@ impl Importer for Positions {
     }
 
     async fn update(&mut self, tx: &mut Tx, rows: Vec<(i64, NewPosition)>) -> Result<()> {
-        for (id, x) in rows {
-            on_tx!(&mut *tx, |c| sqlx::query("UPDATE positions SET end_date = COALESCE($1, end_date) WHERE id = $2")
-                .bind(x.row.end_date)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
+        let cells = rows.into_iter().map(|(id, x)| vec![Cell::from(id), x.row.end_date.into()]).collect();
+        bulk::update(
+            tx,
+            "UPDATE positions SET end_date = COALESCE(v.column2, end_date)",
+            "WHERE positions.id = v.column1",
+            &["BIGINT", "DATE"],
+            cells,
+        )
+        .await?;
         Ok(())
     }
 }
