@@ -57,6 +57,8 @@ problem-wrong-level = a { $level } unit must be under a { $expected } unit
 problem-unknown-school = no school has the code { $value }
 problem-unknown-person = no person has the staff number { $value }
 problem-exists = { $value } already exists
+problem-no-update = { $kind } files only add records: they cannot update them
+problem-unit-moved = the unit has { $was } here: an update does not move a unit or change its level (edit the unit for that)
 problem-out-of-scope = { $value } is outside your scope
 problem-not-found = not found
 problem-forbidden = you are not allowed to do this
@@ -152,6 +154,36 @@ import-failed = { $problems ->
     [one] one row
    *[other] { $rows } rows
 }. Nothing was written.
+import-update = Update the records that exist (same code or staff number): an empty cell leaves a value as it is
+import-update-done = { $added ->
+    [0] No record added
+    [one] One record added
+   *[other] { $added } records added
+}, { $updated ->
+    [0] none updated
+    [one] one updated
+   *[other] { $updated } updated
+}, { $unchanged ->
+    [0] none unchanged
+    [one] one unchanged
+   *[other] { $unchanged } unchanged
+}.
+import-update-dry-ok = Every row is valid: { $added ->
+    [0] no record would be added
+    [one] one record would be added
+   *[other] { $added } records would be added
+}, { $updated ->
+    [0] none updated
+    [one] one updated
+   *[other] { $updated } updated
+}, { $unchanged ->
+    [0] none left unchanged
+    [one] one left unchanged
+   *[other] { $unchanged } left unchanged
+}. Nothing was written (dry run).
+import-changes = Changes
+import-change = row { $row }, { $key }: { $field } { $before } → { $after }
+import-more-changes = { $total } changes; the first { $max } are listed
 users-title = Users
 users-add = Add a user
 users-created = User { $username } created.
@@ -218,6 +250,10 @@ col-row = Row
 col-column = Column
 col-value = Value
 col-problem = Problem
+col-key = Key
+col-field = Field
+col-before = Before
+col-after = After
 col-clusters = Clusters
 col-state = State
 

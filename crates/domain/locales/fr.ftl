@@ -57,6 +57,8 @@ problem-wrong-level = une unité de niveau { $level } doit se trouver sous une u
 problem-unknown-school = aucune école n'a le code { $value }
 problem-unknown-person = aucune personne n'a le matricule { $value }
 problem-exists = { $value } existe déjà
+problem-no-update = les fichiers { $kind } ne font qu'ajouter des enregistrements : ils ne peuvent pas les mettre à jour
+problem-unit-moved = l'unité a { $was } ici : une mise à jour ne déplace pas une unité et ne change pas son niveau (modifiez l'unité pour cela)
 problem-out-of-scope = { $value } est hors de votre périmètre
 problem-not-found = introuvable
 problem-forbidden = vous n'êtes pas autorisé à faire cela
@@ -152,6 +154,36 @@ import-failed = { $problems ->
     [one] une ligne
    *[other] { $rows } lignes
 }. Rien n'a été écrit.
+import-update = Mettre à jour les enregistrements qui existent (même code ou matricule) : une cellule vide laisse la valeur telle quelle
+import-update-done = { $added ->
+    [0] Aucun enregistrement ajouté
+    [one] Un enregistrement ajouté
+   *[other] { $added } enregistrements ajoutés
+}, { $updated ->
+    [0] aucun mis à jour
+    [one] un mis à jour
+   *[other] { $updated } mis à jour
+}, { $unchanged ->
+    [0] aucun inchangé
+    [one] un inchangé
+   *[other] { $unchanged } inchangés
+}.
+import-update-dry-ok = Toutes les lignes sont valides : { $added ->
+    [0] aucun enregistrement ne serait ajouté
+    [one] un enregistrement serait ajouté
+   *[other] { $added } enregistrements seraient ajoutés
+}, { $updated ->
+    [0] aucun mis à jour
+    [one] un mis à jour
+   *[other] { $updated } mis à jour
+}, { $unchanged ->
+    [0] aucun laissé tel quel
+    [one] un laissé tel quel
+   *[other] { $unchanged } laissés tels quels
+}. Rien n'a été écrit (essai).
+import-changes = Modifications
+import-change = ligne { $row }, { $key } : { $field } { $before } → { $after }
+import-more-changes = { $total } modifications ; les { $max } premières sont listées
 users-title = Utilisateurs
 users-add = Ajouter un utilisateur
 users-created = Utilisateur { $username } créé.
@@ -218,6 +250,10 @@ col-row = Ligne
 col-column = Colonne
 col-value = Valeur
 col-problem = Problème
+col-key = Clé
+col-field = Champ
+col-before = Avant
+col-after = Après
 col-clusters = Grappes
 col-state = État
 

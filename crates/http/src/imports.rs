@@ -47,10 +47,32 @@ pub struct ReportView {
     /// Rows that passed their checks.
     pub valid: u64,
     pub dry_run: bool,
+    /// Rows naming existing records update them (`update=true`).
+    pub update: bool,
+    /// Rows that passed their checks, by what they do (on a dry run, or when a row has a
+    /// problem, what they would do): add a record, change one, leave one as it is.
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
     pub ok: bool,
     /// Every problem found, listed or not.
     pub problems_total: u64,
     pub problems: Vec<ApiProblem>,
+    /// An update's changed fields, the first 1,000 in file order.
+    pub changes: Vec<ChangeView>,
+    /// Every changed field, listed or not.
+    pub changes_total: u64,
+}
+
+/// One field an update changes: the row, the record's key, the field's column, and its
+/// value before and after (none: empty).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChangeView {
+    pub row: u64,
+    pub key: String,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 impl ReportView {
@@ -61,6 +83,17 @@ impl ReportView {
                 Problem::new("too-many-problems").arg("total", report.problems_total).arg("max", report.problems.len());
             problems.push(ApiProblem::from_problem(&more, lang));
         }
+        let changes = report
+            .changes
+            .iter()
+            .map(|c| ChangeView {
+                row: c.row as u64,
+                key: c.key.clone(),
+                field: c.field.to_string(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+            })
+            .collect();
         ReportView {
             kind: report.kind.to_string(),
             file: file.to_string(),
@@ -68,10 +101,23 @@ impl ReportView {
             created: report.rows_written,
             valid: report.rows_valid,
             dry_run: report.dry_run,
+            update: report.update,
+            added: report.rows_added,
+            updated: report.rows_updated,
+            unchanged: report.rows_unchanged,
             ok: report.ok(),
             problems_total: report.problems_total,
             problems,
+            changes,
+            changes_total: report.changes_total,
         }
+    }
+
+    /// A report of a request refused before any file was read.
+    fn refused(kind: &str, lang: &str, problems: &[Problem]) -> ReportView {
+        let mut report = ImportReport::empty("", false);
+        report.add(problems.iter().cloned());
+        ReportView { kind: kind.to_string(), ..ReportView::new(&report, "", lang) }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -89,12 +135,13 @@ pub async fn run(
     file: &str,
     bytes: Vec<u8>,
     dry_run: bool,
+    update: bool,
 ) -> Result<ImportReport> {
     let source = match Source::bytes(file, bytes) {
         Ok(source) => source,
         Err(problem) => return Ok(ImportReport::refused(kind.key, dry_run, problem)),
     };
-    Ok((kind.run)(&state.db, actor, source, Options { dry_run, progress: None }, into).await?)
+    Ok((kind.run)(&state.db, actor, source, Options { dry_run, update, progress: None }, into).await?)
 }
 
 /// The kind named in a request, for someone who may import it (refused before the file
@@ -132,7 +179,13 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
         return Err(Error::Forbidden);
     }
     let kind = if kinds.contains(&"schools") { "schools" } else { kinds[0] };
-    state.templates.page(&ctx, "import.html", minijinja::context! { kinds, report => (), kind })
+    let updating = updating_kinds(&state, &kinds);
+    state.templates.page(&ctx, "import.html", minijinja::context! { kinds, updating, report => (), kind })
+}
+
+/// Of `kinds`, those whose files may update records.
+fn updating_kinds(state: &AppState, kinds: &[&'static str]) -> Vec<&'static str> {
+    state.imports.iter().filter(|k| k.updates && kinds.contains(&k.key)).map(|k| k.key).collect()
 }
 
 async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response> {
@@ -145,41 +198,56 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     let kind = kind_for(&state, actor, form.text("kind"))?;
     let into = into_of(kind, kind.into.map(|name| form.text(name)))?;
     let dry_run = form.ticked("dry_run");
+    let update = import::update_of(kind, form.ticked("update"), "update")?;
     let (name, bytes) = form.file()?;
-    let report = run(&state, actor, kind, into, name, bytes.to_vec(), dry_run).await?;
+    let report = run(&state, actor, kind, into, name, bytes.to_vec(), dry_run, update).await?;
     let view = ReportView::new(&report, name, ctx.lang);
+    let kinds = page_kinds(&state, actor);
     let html = state.templates.page(
         &ctx,
         "import.html",
         minijinja::context! {
-            kinds => page_kinds(&state, actor),
+            updating => updating_kinds(&state, &kinds),
+            kinds,
             report => minijinja::Value::from(minijinja::value::Serde(&view)),
             kind => kind.key,
+            update,
         },
     )?;
     Ok((view.status(), html).into_response())
 }
 
-/// The parameters of the import route: `dry_run`, `filename`, and the record a kind's
-/// rows go into, named after it. Any other is a 422 naming it.
+/// The parameters of the import route: `dry_run`, `update`, `filename`, and the record a
+/// kind's rows go into, named after it. Any other is a 422 naming it.
 struct ImportParams {
     dry_run: bool,
+    update: bool,
     filename: Option<String>,
     into: Option<i64>,
 }
 
+/// A yes-or-no parameter: `true`, `1` or nothing is yes, `false` or `0` no.
+fn switch(name: &str, value: &str, problems: &mut Vec<Problem>) -> bool {
+    match value {
+        "true" | "1" | "" => true,
+        "false" | "0" => false,
+        _ => {
+            problems.push(Problem::new("bad-choice").in_column(name).with_value(value).arg("allowed", "true, false"));
+            false
+        }
+    }
+}
+
 fn import_params(kind: &Kind, pairs: Vec<(String, String)>) -> Result<ImportParams> {
-    let mut params = ImportParams { dry_run: false, filename: None, into: None };
+    let mut params = ImportParams { dry_run: false, update: false, filename: None, into: None };
     let mut into = None;
     let mut problems = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
-            "dry_run" => match value.as_str() {
-                "true" | "1" | "" => params.dry_run = true,
-                "false" | "0" => params.dry_run = false,
-                _ => problems.push(
-                    Problem::new("bad-choice").in_column("dry_run").with_value(&value).arg("allowed", "true, false"),
-                ),
+            "dry_run" => params.dry_run = switch("dry_run", &value, &mut problems),
+            "update" => match import::update_of(kind, switch("update", &value, &mut problems), "update") {
+                Ok(update) => params.update = update,
+                Err(p) => problems.push(p),
             },
             "filename" => params.filename = Some(value),
             n if Some(n) == kind.into => into = Some(value),
@@ -196,7 +264,8 @@ fn import_params(kind: &Kind, pairs: Vec<(String, String)>) -> Result<ImportPara
 #[utoipa::path(post, path = "/api/v1/imports/{kind}",
     params(
         ("kind" = String, Path, description = "units, schools, people, positions, outcomes, enrolments (with cohort), attendance (with session), outreach"),
-        ("dry_run" = Option<bool>, Query, description = "Check everything, write nothing"),
+        ("dry_run" = Option<bool>, Query, description = "Check everything, write nothing; with update, list what would change"),
+        ("update" = Option<bool>, Query, description = "units, schools, people, positions: a row whose key (code, staff number; a position's person, role, place and start date) exists updates that record instead of being refused, an empty optional cell leaving its value as it is; other rows add records. The report counts rows added, updated and unchanged and lists the changes. Other kinds refuse it (422)"),
         ("filename" = Option<String>, Query, description = "The file's name; its extension (.csv, .xlsx) gives the format"),
         ("cohort" = Option<i64>, Query, description = "enrolments: the cohort the people are enrolled in"),
         ("session" = Option<i64>, Query, description = "attendance: the session the marks are for"),
@@ -214,17 +283,7 @@ pub(crate) async fn import_api(
     let actor = ctx.actor()?;
     // Every 422 of this route is a report, a wrong kind or parameter too.
     let refused = |problems: Vec<Problem>| {
-        let view = ReportView {
-            kind: key.clone(),
-            file: String::new(),
-            rows: 0,
-            created: 0,
-            valid: 0,
-            dry_run: false,
-            ok: false,
-            problems_total: problems.len() as u64,
-            problems: problems.iter().map(|p| ApiProblem::from_problem(p, ctx.lang)).collect(),
-        };
+        let view = ReportView::refused(&key, ctx.lang, &problems);
         Ok((view.status(), Json(view)).into_response())
     };
     let kind = match kind_for(&state, actor, &key) {
@@ -251,7 +310,7 @@ async fn respond(state: &AppState, ctx: &Ctx, kind: &Kind, params: ImportParams,
     };
     let report = match source {
         Ok((source, _file)) => {
-            let options = Options { dry_run: params.dry_run, progress: None };
+            let options = Options { dry_run: params.dry_run, update: params.update, progress: None };
             (kind.run)(&state.db, actor, source, options, params.into).await?
         }
         Err(problem) => ImportReport::refused(kind.key, params.dry_run, problem),
@@ -306,7 +365,7 @@ pub async fn alias(
     request: Request,
 ) -> Result<Response> {
     let kind = kind_for(state, ctx.actor()?, key)?;
-    respond(state, ctx, kind, ImportParams { dry_run, filename, into }, request).await
+    respond(state, ctx, kind, ImportParams { dry_run, update: false, filename, into }, request).await
 }
 
 /// The report of an import made from a record's own page (enrolments from a cohort's
@@ -321,7 +380,8 @@ pub async fn from_form(
     let actor = ctx.actor()?;
     let kind = kind_for(state, actor, key)?;
     let (name, bytes) = form.file()?;
-    run(state, actor, kind, into, name, bytes.to_vec(), form.ticked("dry_run")).await
+    let update = import::update_of(kind, form.ticked("update"), "update")?;
+    run(state, actor, kind, into, name, bytes.to_vec(), form.ticked("dry_run"), update).await
 }
 
 /// An empty file of a kind: its header and one example row.

@@ -186,7 +186,7 @@ async fn not_found() -> Error {
 #[openapi(
     info(title = "OpenCPD API", description = "Continuous professional development for teachers and school leaders. Every answer is limited to the caller's scope; errors have the ApiError shape with each problem's row, column and value."),
     paths(imports::import_api),
-    components(schemas(ApiError, error::ApiProblem, imports::ReportView)),
+    components(schemas(ApiError, error::ApiProblem, imports::ReportView, imports::ChangeView)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -82,8 +82,9 @@ async fn an_outcomes_file_is_imported_whole_and_flows_are_read_by_school_and_uni
         fixture(&t.db).await;
         let admin = Actor::system();
         let csv = worked_example_csv();
-        let dry =
-            outcomes::import(&t.db, &admin, source(&csv), Options { dry_run: true, progress: None }).await.unwrap();
+        let dry = outcomes::import(&t.db, &admin, source(&csv), Options { dry_run: true, ..Options::default() })
+            .await
+            .unwrap();
         assert!(dry.ok(), "{:?}", dry.problems);
         assert_eq!((dry.rows_read, dry.rows_valid, dry.rows_written), (24, 24, 0));
         assert_eq!(stored(&t.db).await, 0, "a dry run writes nothing");

@@ -120,6 +120,51 @@ pub async fn insert_then(
     Ok(written)
 }
 
+/// Updates rows from a list of values, batched to the bind limit: `head` is the statement
+/// up to its SET clause (`UPDATE people SET name = v.column2`), reading a row's values as
+/// `v.column1`, `v.column2`…; `tail` joins them to the table (`WHERE people.id =
+/// v.column1`). `types` are the values' SQL types, which PostgreSQL needs to read bound
+/// values in a VALUES list (SQLite keeps each bound value's own type). The same text runs
+/// on both backends; answers the rows changed.
+pub async fn update(tx: &mut Tx, head: &str, tail: &str, types: &[&str], mut rows: Vec<Vec<Cell>>) -> Result<u64> {
+    let pg = matches!(tx.conn, TxConn::Postgres(_));
+    let per_batch = batch_rows(types.len());
+    let mut changed = 0u64;
+    while !rows.is_empty() {
+        let take = per_batch.min(rows.len());
+        let mut batch: Vec<Vec<Cell>> = rows.drain(..take).collect();
+        changed += on_tx!(&mut *tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(format!("{head} FROM (VALUES "));
+            for (r, row) in batch.drain(..).enumerate() {
+                qb.push(if r == 0 { "(" } else { ", (" });
+                for (i, (cell, ty)) in row.into_iter().zip(types).enumerate() {
+                    qb.push(match (i, pg) {
+                        (0, true) => "CAST(",
+                        (_, true) => ", CAST(",
+                        (0, false) => "",
+                        (_, false) => ", ",
+                    });
+                    match cell {
+                        Cell::Int(v) => qb.push_bind(v),
+                        Cell::Text(v) => qb.push_bind(v),
+                        Cell::Real(v) => qb.push_bind(v),
+                        Cell::Date(v) => qb.push_bind(v),
+                        Cell::Bool(v) => qb.push_bind(v),
+                        Cell::Timestamp(v) => qb.push_bind(v),
+                    };
+                    if pg {
+                        qb.push(format!(" AS {ty})"));
+                    }
+                }
+                qb.push(")");
+            }
+            qb.push(format!(") AS v {tail}"));
+            qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(changed)
+}
+
 /// The first free id of `table`, locking the table against concurrent writers on
 /// PostgreSQL (SQLite has one writer at a time anyway).
 pub async fn next_id(tx: &mut Tx, table: &'static str) -> Result<i64> {

@@ -12,7 +12,14 @@
 //!   every problem (row and column) and nothing is written: all or nothing;
 //! - an area that must look rows up in the database checks each batch there
 //!   ([`Importer::check_batch`]), in the import's transaction, on a dry run too;
-//! - a dry run checks everything and writes nothing.
+//! - a dry run checks everything and writes nothing;
+//! - on an update (`--update`), for a kind that takes one ([`Importer::compared`]), a row
+//!   whose key names a record ([`Importer::current`]) updates it instead of being refused:
+//!   the runner compares the row's fields with the record's ([`Importer::keyed`]; an empty
+//!   cell leaves a value as it is), counts the rows added, updated and unchanged, lists the
+//!   changes (key, field, before, after; the first [`LISTED_CHANGES`], every one counted),
+//!   writes the changed records ([`Importer::update`]) and records each with its fields
+//!   before and after in the audit trail, in the import's one transaction.
 //!
 //! What an area looks up before checking (codes already in the database, what the actor
 //! may write) it reads when it builds its importer, before [`run`].
@@ -25,6 +32,9 @@ use std::path::Path;
 
 /// How many problems a report lists; every problem is counted.
 pub const LISTED_PROBLEMS: usize = 1_000;
+
+/// How many changes an update's report lists; every change is counted.
+pub const LISTED_CHANGES: usize = 1_000;
 
 /// Rows sent from the reading thread at a time, and how many such chunks may wait.
 const CHUNK_ROWS: usize = 512;
@@ -139,6 +149,71 @@ pub trait Importer: Send {
     fn batch_rows(&self) -> usize {
         crate::bulk::batch_rows(self.columns().len())
     }
+
+    /// The fields an update compares and may change, by their column names; none (the
+    /// default) for a kind whose files only add records, which refuses an update.
+    fn compared(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The record kind an update's audit events name (`school`).
+    fn entity(&self) -> &'static str {
+        self.kind()
+    }
+
+    /// Update: a checked row's key and its value of each [`Importer::compared`] field.
+    fn keyed(&self, _row: &Self::Checked) -> Keyed {
+        Keyed { row: 0, key: String::new(), values: Vec::new() }
+    }
+
+    /// Update: the record each row of a batch names, read in the import's transaction (on a
+    /// dry run too), one per row left in `rows` (`None`: no record has the row's key, the
+    /// row adds one). A row naming a record the actor may not change is a problem, and is
+    /// taken out of `rows`. Called after [`Importer::check_batch`].
+    fn current(
+        &mut self,
+        _tx: &mut Tx,
+        rows: &mut Vec<Self::Checked>,
+    ) -> impl Future<Output = Result<(Vec<Option<Current>>, Vec<Problem>)>> + Send {
+        let none: Vec<Option<Current>> = rows.iter().map(|_| None).collect();
+        async move { Ok((none, Vec::new())) }
+    }
+
+    /// Update: writes rows that change the records they name (each with the record's id),
+    /// in the import's transaction. A field a row leaves empty keeps its value.
+    fn update(&mut self, _tx: &mut Tx, _rows: Vec<(i64, Self::Checked)>) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// What an update compares of one checked row.
+pub struct Keyed {
+    /// The row's number.
+    pub row: usize,
+    /// The record's key as the file gives it (a code, a staff number).
+    pub key: String,
+    /// The row's value of each [`Importer::compared`] field as text; `None` for a cell left
+    /// empty, which leaves the record's value as it is.
+    pub values: Vec<Option<String>>,
+}
+
+/// A record an update's row names, as the database holds it.
+pub struct Current {
+    pub id: i64,
+    /// Its value of each [`Importer::compared`] field, as text written as [`Keyed::values`]
+    /// are (so that equal values compare equal).
+    pub values: Vec<Option<String>>,
+}
+
+/// One field an update changes (or, on a dry run, would change).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Change {
+    pub row: usize,
+    /// The record's key, as the file gives it.
+    pub key: String,
+    pub field: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// Where the rows come from.
@@ -187,28 +262,53 @@ pub struct ImportReport {
     pub problems: Vec<Problem>,
     /// Every problem found.
     pub problems_total: u64,
+    /// Whether rows naming existing records update them.
+    pub update: bool,
+    /// Rows that passed their checks, by what they do (on a dry run, or when another row
+    /// has a problem, what they would do): add a record, change one, or leave one as it is.
+    pub rows_added: u64,
+    pub rows_updated: u64,
+    pub rows_unchanged: u64,
+    /// An update's first [`LISTED_CHANGES`] changed fields, in file order.
+    pub changes: Vec<Change>,
+    /// Every changed field.
+    pub changes_total: u64,
 }
 
 impl ImportReport {
-    /// A report of a file not read at all: `problem` says why (no right to import, a file
-    /// that is no table).
-    pub fn refused(kind: &'static str, dry_run: bool, problem: Problem) -> ImportReport {
+    /// A report of nothing read yet.
+    pub fn empty(kind: &'static str, dry_run: bool) -> ImportReport {
         ImportReport {
             kind,
             rows_read: 0,
             rows_written: 0,
             rows_valid: 0,
             dry_run,
-            problems: vec![problem],
-            problems_total: 1,
+            problems: Vec::new(),
+            problems_total: 0,
+            update: false,
+            rows_added: 0,
+            rows_updated: 0,
+            rows_unchanged: 0,
+            changes: Vec::new(),
+            changes_total: 0,
         }
+    }
+
+    /// A report of a file not read at all: `problem` says why (no right to import, a file
+    /// that is no table).
+    pub fn refused(kind: &'static str, dry_run: bool, problem: Problem) -> ImportReport {
+        let mut report = ImportReport::empty(kind, dry_run);
+        report.add([problem]);
+        report
     }
 
     pub fn ok(&self) -> bool {
         self.problems_total == 0
     }
 
-    fn add(&mut self, problems: impl IntoIterator<Item = Problem>) {
+    /// Counts and lists `problems`, the first [`LISTED_PROBLEMS`] of a report.
+    pub fn add(&mut self, problems: impl IntoIterator<Item = Problem>) {
         for p in problems {
             self.problems_total += 1;
             if self.problems.len() < LISTED_PROBLEMS {
@@ -222,6 +322,9 @@ impl ImportReport {
 #[derive(Clone, Copy, Default)]
 pub struct Options<'a> {
     pub dry_run: bool,
+    /// Rows whose key names a record update it (a kind that takes updates only: see
+    /// [`update_of`]); other rows add records.
+    pub update: bool,
     /// Called with the rows read so far, after each chunk.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
@@ -368,15 +471,12 @@ pub async fn run<I: Importer>(
     source: Source,
     options: Options<'_>,
 ) -> Result<ImportReport> {
-    let mut report = ImportReport {
-        kind: importer.kind(),
-        rows_read: 0,
-        rows_written: 0,
-        rows_valid: 0,
-        dry_run: options.dry_run,
-        problems: Vec::new(),
-        problems_total: 0,
-    };
+    let mut report = ImportReport::empty(importer.kind(), options.dry_run);
+    report.update = options.update;
+    if options.update && importer.compared().is_empty() {
+        report.add([no_update(importer.kind(), "update")]);
+        return Ok(report);
+    }
     let (sender, mut chunks) = tokio::sync::mpsc::channel::<Chunk>(QUEUE_CHUNKS);
     spawn_reader(source, sender);
     let columns = importer.columns();
@@ -436,14 +536,14 @@ pub async fn run<I: Importer>(
                 }
             }
             if batch.len() >= batch_rows {
-                flush(importer, &mut tx, &mut batch, &mut writing, &mut report).await?;
+                flush(importer, actor, &mut tx, &mut batch, &mut writing, &mut report).await?;
             }
         }
         if let Some(progress) = options.progress {
             progress(report.rows_read);
         }
     }
-    flush(importer, &mut tx, &mut batch, &mut writing, &mut report).await?;
+    flush(importer, actor, &mut tx, &mut batch, &mut writing, &mut report).await?;
     if report.rows_read == 0 && report.problems_total == 0 {
         report.add([Problem::new("no-rows")]);
     }
@@ -455,6 +555,12 @@ pub async fn run<I: Importer>(
         }
     }
     if writing && report.ok() {
+        let mut after = serde_json::json!({ "rows_read": report.rows_read, "written": report.rows_written });
+        if report.update {
+            after["added"] = report.rows_added.into();
+            after["updated"] = report.rows_updated.into();
+            after["unchanged"] = report.rows_unchanged.into();
+        }
         audit::record(
             &mut tx,
             actor,
@@ -463,7 +569,7 @@ pub async fn run<I: Importer>(
             "",
             &format!("import of {} {} rows", report.rows_written, report.kind),
             None::<&()>,
-            Some(&serde_json::json!({ "rows_read": report.rows_read, "written": report.rows_written })),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -476,9 +582,11 @@ pub async fn run<I: Importer>(
 
 /// Checks a batch against the database ([`Importer::check_batch`]) and, while nothing has
 /// gone wrong anywhere, writes it; a write that refuses (a conflict found in the
-/// database) stops the writing like a bad row.
+/// database) stops the writing like a bad row. On an update, the rows naming records are
+/// compared with them first: the changed are updated, the others left as they are.
 async fn flush<I: Importer>(
     importer: &mut I,
+    actor: &Actor,
     tx: &mut Tx,
     batch: &mut Vec<I::Checked>,
     writing: &mut bool,
@@ -494,8 +602,67 @@ async fn flush<I: Importer>(
         report.add(problems);
         *writing = false;
     }
+    let mut updates = Vec::new();
+    let mut events = Vec::new();
+    if report.update {
+        let before = batch.len();
+        let (current, problems) = importer.current(tx, batch).await?;
+        report.rows_valid -= (before - batch.len()) as u64;
+        if !problems.is_empty() {
+            report.add(problems);
+            *writing = false;
+        }
+        let mut added = Vec::with_capacity(batch.len());
+        for (row, current) in std::mem::take(batch).into_iter().zip(current) {
+            let Some(current) = current else {
+                added.push(row);
+                continue;
+            };
+            let keyed = importer.keyed(&row);
+            let (mut was, mut now) = (serde_json::Map::new(), serde_json::Map::new());
+            for ((&field, value), old) in importer.compared().iter().zip(keyed.values).zip(current.values) {
+                // An empty cell leaves the value as it is.
+                let Some(value) = value else { continue };
+                if old.as_deref() == Some(value.as_str()) {
+                    continue;
+                }
+                was.insert(field.to_string(), old.clone().into());
+                now.insert(field.to_string(), value.clone().into());
+                report.changes_total += 1;
+                if report.changes.len() < LISTED_CHANGES {
+                    report.changes.push(Change {
+                        row: keyed.row,
+                        key: keyed.key.clone(),
+                        field,
+                        before: old,
+                        after: Some(value),
+                    });
+                }
+            }
+            if now.is_empty() {
+                report.rows_unchanged += 1;
+            } else {
+                report.rows_updated += 1;
+                updates.push((current.id, row));
+                if *writing {
+                    events.push((current.id, keyed.key, was, now));
+                }
+            }
+        }
+        *batch = added;
+    }
+    report.rows_added += batch.len() as u64;
     if *writing {
-        match importer.write(tx, std::mem::take(batch)).await {
+        let updated = updates.len() as u64;
+        let written = async {
+            let added = importer.write(tx, std::mem::take(batch)).await?;
+            if !updates.is_empty() {
+                importer.update(tx, updates).await?;
+                record_updates(tx, actor, importer.entity(), events).await?;
+            }
+            Ok::<u64, Error>(added + updated)
+        };
+        match written.await {
             Ok(n) => report.rows_written += n,
             Err(Error::Invalid(problems)) => {
                 report.add(problems);
@@ -505,6 +672,43 @@ async fn flush<I: Importer>(
         }
     }
     batch.clear();
+    Ok(())
+}
+
+/// The audit events of a batch of updated records, one a record with the fields that
+/// changed before and after, as a single edit records them; written together.
+async fn record_updates(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: &'static str,
+    events: Vec<(i64, String, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>)>,
+) -> Result<()> {
+    use crate::bulk::Cell;
+    let at = chrono::Utc::now();
+    let rows = events
+        .into_iter()
+        .map(|(id, key, before, after)| {
+            vec![
+                Cell::Timestamp(Some(at)),
+                actor.user_id.into(),
+                actor.username.as_str().into(),
+                "update".into(),
+                entity.into(),
+                id.to_string().into(),
+                format!("{entity} {key} (import)").into(),
+                serde_json::Value::Object(before).to_string().into(),
+                serde_json::Value::Object(after).to_string().into(),
+            ]
+        })
+        .collect();
+    crate::bulk::insert(
+        tx,
+        "INSERT INTO audit_events (at, user_id, actor, action, entity, entity_id, summary, before_json, after_json)",
+        9,
+        rows,
+        &|_| {},
+    )
+    .await?;
     Ok(())
 }
 
@@ -525,6 +729,8 @@ pub struct Kind {
     pub into: Option<&'static str>,
     /// Whether the actor may import this kind somewhere: checked before the file is read.
     pub may: fn(&Actor) -> bool,
+    /// Whether a file of this kind may update the records its rows name (`--update`).
+    pub updates: bool,
     /// Runs the import (`into` is the id of the record named by [`Kind::into`]).
     pub run: for<'a> fn(&'a Db, &'a Actor, Source, Options<'a>, Option<i64>) -> Running<'a>,
 }
@@ -553,6 +759,16 @@ pub fn into_id(kind: &Kind, given: Option<i64>, parameter: &str) -> std::result:
         (None, Some(_)) => Err(Problem::new("unknown-field").in_column(parameter).with_value(parameter)),
         (None, None) => Ok(None),
     }
+}
+
+/// Whether to update, for a kind: a problem naming `parameter` when an update is asked of a
+/// kind whose files only add records (checked before the file is read).
+pub fn update_of(kind: &Kind, update: bool, parameter: &str) -> std::result::Result<bool, Problem> {
+    if update && !kind.updates { Err(no_update(kind.key, parameter)) } else { Ok(update) }
+}
+
+fn no_update(kind: &str, parameter: &str) -> Problem {
+    Problem::new("no-update").in_column(parameter).arg("kind", kind)
 }
 
 #[cfg(test)]
@@ -591,5 +807,23 @@ mod tests {
             (problems[0].code, problems[0].row, problems[0].column.as_deref(), problems[0].value.as_deref()),
             ("negative", Some(7), Some("c"), Some("-3"))
         );
+    }
+
+    #[test]
+    fn an_update_is_refused_for_a_kind_that_only_adds_naming_the_parameter_as_given() {
+        let mut kind = Kind {
+            key: "attendance",
+            columns: &[],
+            into: None,
+            may: |_| true,
+            updates: false,
+            run: |_, _, _, _, _| Box::pin(async { Ok(ImportReport::empty("attendance", false)) }),
+        };
+        assert_eq!(update_of(&kind, false, "--update"), Ok(false));
+        let p = update_of(&kind, true, "--update").unwrap_err();
+        assert_eq!((p.code, p.column.as_deref()), ("no-update", Some("--update")));
+        assert_eq!(p.message("en"), "attendance files only add records: they cannot update them");
+        kind.updates = true;
+        assert_eq!(update_of(&kind, true, "update"), Ok(true));
     }
 }

@@ -4,6 +4,7 @@
 //!
 //!     cargo bench -p opencpd --bench registry            # everything
 //!     OPENCPD_BENCH_ROWS=100000 cargo bench -p opencpd --bench registry -- import
+//!     OPENCPD_BENCH_ROWS=200000 cargo bench -p opencpd --bench registry -- update
 //!
 //! PostgreSQL figures use `OPENCPD_TEST_PG` (as the tests do) unless it is `off`.
 
@@ -20,6 +21,12 @@ use std::io::Write;
 use std::time::Instant;
 
 fn people_csv(path: &std::path::Path, rows: usize) {
+    people_csv_named(path, rows, 0)
+}
+
+/// People with their family names taken `shift` places further along the list: the same
+/// people, each with a new family name when `shift` is not a multiple of 6.
+fn people_csv_named(path: &std::path::Path, rows: usize, shift: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
     writeln!(f, "staff_number,given_name,family_name,sex,birth_year,phone,email").unwrap();
     let given = ["Aline", "Jean Bosco", "Claudine", "Emmanuel", "Diane", "Eric"];
@@ -30,7 +37,7 @@ fn people_csv(path: &std::path::Path, rows: usize) {
             f,
             "B{i:08},{},{},{sex},{},+25078{:07},",
             given[i % 6],
-            family[(i / 6) % 6],
+            family[(i / 6 + shift) % 6],
             1960 + i % 40,
             i % 10_000_000
         )
@@ -150,6 +157,51 @@ async fn bench_import(backends: &[&str], rows: usize) {
         }
         let (r, f) = (median(raw), median(full));
         println!("| {backend} | {r:.0} | {f:.0} | {:.0}% | {:.0} MB |", 100.0 * f / r, median(peaks));
+    }
+}
+
+/// `opencpd import people --update` of a file naming people who all exist, against a plain
+/// import of the same number of new people: every row changed (each updated and audited),
+/// then the same file again (every row compared, none changed).
+async fn bench_update(backends: &[&str], rows: usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (csv, renamed) = (dir.path().join("people.csv"), dir.path().join("renamed.csv"));
+    people_csv(&csv, rows);
+    people_csv_named(&renamed, rows, 1);
+    println!("\n## `opencpd import people --update` of {rows} people who exist (one transaction; median of 3)\n");
+    println!(
+        "| backend | plain import rows/s (peak RSS) | update, every row changed, rows/s (peak RSS) | update, none changed, rows/s (peak RSS) |"
+    );
+    println!("| --- | --- | --- | --- |");
+    for backend in backends {
+        let mut runs: [(Vec<f64>, Vec<f64>); 3] = Default::default();
+        for round in 0..3 {
+            let (db, url) = fresh(backend, dir.path(), &format!("update{round}")).await;
+            for (i, (file, update)) in [(&csv, false), (&renamed, true), (&renamed, true)].into_iter().enumerate() {
+                opencpd_testkit::bench::reset_peak();
+                let started = Instant::now();
+                let options = Options { update, ..Options::default() };
+                let source = Source::path(file).expect("source");
+                let report =
+                    imports::import(&db, &Actor::system(), ImportKind::People, source, options).await.expect("import");
+                assert!(report.ok(), "{:?}", report.problems.first());
+                let expected = [(rows, 0, 0), (0, rows, 0), (0, 0, rows)][i];
+                assert_eq!(
+                    (report.rows_added as usize, report.rows_updated as usize, report.rows_unchanged as usize),
+                    expected
+                );
+                runs[i].0.push(rows as f64 / started.elapsed().as_secs_f64());
+                runs[i].1.push(opencpd_testkit::bench::peak_mb());
+            }
+            db.close().await;
+            if *backend == "postgres" {
+                drop_pg(&url).await;
+            }
+        }
+        let cell = |(rates, peaks): &(Vec<f64>, Vec<f64>)| {
+            format!("{:.0} ({:.0} MB)", median(rates.clone()), median(peaks.clone()))
+        };
+        println!("| {backend} | {} | {} | {} |", cell(&runs[0]), cell(&runs[1]), cell(&runs[2]));
     }
 }
 
@@ -300,6 +352,9 @@ async fn main() {
     );
     if filter.is_empty() || filter == "import" {
         bench_import(&backends, rows).await;
+    }
+    if filter.is_empty() || filter == "update" {
+        bench_update(&backends, rows).await;
     }
     if (filter.is_empty() || filter == "demo" || filter == "pages")
         && let Some((_dir, url)) = bench_demo(&backends).await

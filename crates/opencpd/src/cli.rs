@@ -98,9 +98,14 @@ enum Command {
         #[arg(value_parser = import_kinds())]
         kind: String,
         file: PathBuf,
-        /// Check everything, write nothing.
+        /// Check everything, write nothing (with --update: list what would change).
         #[arg(long)]
         dry_run: bool,
+        /// units, schools, people, positions: a row whose key (code, staff number; a
+        /// position's person, role, place and start date) exists updates that record
+        /// instead of being refused; an empty optional cell leaves its value as it is.
+        #[arg(long)]
+        update: bool,
         /// enrolments: the cohort (id) the people are enrolled in.
         #[arg(long)]
         cohort: Option<i64>,
@@ -456,7 +461,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { kind: k, file, dry_run, cohort, session, format, lang, db } => {
+        Command::Import { kind: k, file, dry_run, update, cohort, session, format, lang, db } => {
             let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
             let kind = import::find(&kinds, &k).map_err(|p| anyhow::anyhow!("{p}"))?;
             let given = match kind.into {
@@ -467,6 +472,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let into = import::into_id(kind, given, &format!("--{}", kind.into.unwrap_or("cohort")))
                 .map_err(|p| anyhow::anyhow!("{}", p.located("en")))?;
             let lang = opencpd_domain::i18n::resolve(&lang);
+            let update =
+                import::update_of(kind, update, "--update").map_err(|p| anyhow::anyhow!("{}", p.located(lang)))?;
             let source = match import::Source::path(&file) {
                 Ok(source) => source,
                 Err(problem) => {
@@ -477,7 +484,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let pool = open(&db.db, IfMissing::Refuse).await?;
             let pb = spinner("checking rows");
             let tick = |n: u64| pb.set_position(n);
-            let options = import::Options { dry_run, progress: Some(&tick) };
+            let options = import::Options { dry_run, update, progress: Some(&tick) };
             let report =
                 (kind.run)(&pool, &Actor::system(), source, options, into).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             pb.finish_and_clear();
@@ -607,6 +614,8 @@ fn print_report(report: &import::ImportReport, file: &std::path::Path, format: &
         let body = serde_json::json!({
             "file": file.display().to_string(), "kind": report.kind, "rows": report.rows_read,
             "created": report.rows_written, "valid": report.rows_valid, "dry_run": report.dry_run, "ok": report.ok(),
+            "update": report.update, "added": report.rows_added, "updated": report.rows_updated,
+            "unchanged": report.rows_unchanged, "changes": report.changes, "changes_total": report.changes_total,
             "problems_total": report.problems_total, "problems": problems,
         });
         println!("{}", serde_json::to_string_pretty(&body)?);
@@ -614,8 +623,32 @@ fn print_report(report: &import::ImportReport, file: &std::path::Path, format: &
     }
     // The summary in the reader's language, as the import page words it.
     let say = |id: &str, args: &[(&str, String)]| opencpd_domain::i18n::catalog().text(lang, id, args);
+    let counts = || {
+        [
+            ("added", report.rows_added.to_string()),
+            ("updated", report.rows_updated.to_string()),
+            ("unchanged", report.rows_unchanged.to_string()),
+        ]
+    };
     if report.ok() {
-        if report.dry_run {
+        if report.update {
+            let id = if report.dry_run { "import-update-dry-ok" } else { "import-update-done" };
+            println!("{}: {}", file.display(), say(id, &counts()));
+            for c in &report.changes {
+                let args = [
+                    ("row", c.row.to_string()),
+                    ("key", c.key.clone()),
+                    ("field", c.field.to_string()),
+                    ("before", c.before.clone().unwrap_or_else(|| "-".into())),
+                    ("after", c.after.clone().unwrap_or_else(|| "-".into())),
+                ];
+                println!("  {}", say("import-change", &args));
+            }
+            if report.changes_total > report.changes.len() as u64 {
+                let args = [("total", report.changes_total.to_string()), ("max", report.changes.len().to_string())];
+                println!("  {}", say("import-more-changes", &args));
+            }
+        } else if report.dry_run {
             println!("{}: {}", file.display(), say("import-dry-ok", &[("rows", report.rows_read.to_string())]));
         } else {
             println!("{}: {}", file.display(), say("import-done", &[("created", report.rows_written.to_string())]));

@@ -143,7 +143,7 @@ async fn import_file(
         }
         None => None,
     };
-    let options = import::Options { dry_run, progress: None };
+    let options = import::Options { dry_run, ..Default::default() };
     let report = (kind.run)(&pool, &actor, source, options, cohort.as_ref().map(|c| c.id)).await?;
     if !report.ok() {
         print_problems(file, &report.problems, lang);

@@ -94,6 +94,22 @@ impl Api {
         Answer { status, body }
     }
 
+    /// Sends a file's bytes as the body (`application/octet-stream`: an import), with a
+    /// bearer token.
+    pub async fn send_file(&self, token: &str, method: &str, uri: &str, bytes: Vec<u8>) -> Answer {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/octet-stream")
+            .body(Body::from(bytes))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        Answer { status, body }
+    }
+
     /// [`Api::send`], the answer read as JSON.
     pub async fn call(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
         let a = self.send(token, method, uri, body).await;

@@ -30,6 +30,7 @@ pub const KINDS: [import::Kind; 2] = [
         columns: ENROLMENT_COLUMNS,
         into: Some("cohort"),
         may: |actor| actor.may(Action::ManageCohorts),
+        updates: false,
         run: |db, actor, source, options, into| Box::pin(enrolments(db, actor, into.unwrap_or(0), source, options)),
     },
     import::Kind {
@@ -37,6 +38,7 @@ pub const KINDS: [import::Kind; 2] = [
         columns: ATTENDANCE_COLUMNS,
         into: Some("cohort"),
         may: |actor| actor.may(Action::Facilitate),
+        updates: false,
         run: |db, actor, source, options, into| Box::pin(attendance(db, actor, into.unwrap_or(0), source, options)),
     },
 ];

@@ -211,17 +211,10 @@ pub async fn import_data_values(
         entry.1[at] = v.value.trim().to_string();
     }
     if !problems.is_empty() {
-        let total = problems.len() as u64;
-        problems.truncate(opencpd_kernel::import::LISTED_PROBLEMS);
-        return Ok(opencpd_kernel::import::ImportReport {
-            kind: "outcomes",
-            rows_read: set.data_values.len() as u64,
-            rows_written: 0,
-            rows_valid: 0,
-            dry_run: options.dry_run,
-            problems,
-            problems_total: total,
-        });
+        let mut report = opencpd_kernel::import::ImportReport::empty("outcomes", options.dry_run);
+        report.rows_read = set.data_values.len() as u64;
+        report.add(problems);
+        return Ok(report);
     }
     let mut table_rows: Vec<opencpd_domain::TableRow> =
         rows.into_values().map(|(number, cells)| opencpd_domain::TableRow { number, cells }).collect();

@@ -410,6 +410,7 @@ pub static KINDS: [import::Kind; 1] = [import::Kind {
     columns: COLUMNS,
     into: None,
     may: |actor| actor.may(Action::EditSchoolData),
+    updates: false,
     run: |db, actor, source, options, _| Box::pin(import(db, actor, source, options)),
 }];
 

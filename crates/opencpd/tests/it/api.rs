@@ -476,3 +476,62 @@ async fn a_template_workbook_names_required_columns_and_the_values_each_takes_an
     let report: Value = r.unwrap().json().await.unwrap();
     assert_eq!(report["rows"].as_i64(), Some(1), "{report}");
 }
+
+#[tokio::test]
+async fn the_import_page_updates_schools_when_ticked_and_shows_each_change_with_its_labels_in_french() {
+    for backend in crate::helpers::backends() {
+        let app = TestApp::start(backend).await;
+        let browser = app.browser("admin").await;
+        browser.get(app.url("/lang/fr?next=/")).send().await.unwrap();
+        let page = browser.get(app.url("/import")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("name=\"update\"") && page.contains("une cellule vide laisse la valeur"), "{page}");
+        let csrf = crate::helpers::hidden(&page, "csrf");
+        let (code, name): (String, String) = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
+            "SELECT code, name FROM schools ORDER BY id LIMIT 1"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let unit = app.id_of("SELECT unit_id FROM schools WHERE code = $1", &code).await;
+        let unit_code: String =
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT code FROM units WHERE id = $1")
+                .bind(unit)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        let csv = format!("code,name,unit_code,level,ownership\n{code},Nouveau nom,{unit_code},primary,public\n");
+        let send = |update: bool| {
+            let mut form = reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("kind", "schools")
+                .text("dry_run", "1")
+                .part("file", reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("schools.csv"));
+            if update {
+                form = form.text("update", "1");
+            }
+            browser.post(app.url("/import")).multipart(form).send()
+        };
+        let r = send(false).await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}: without the tick the code exists");
+        assert!(r.text().await.unwrap().contains(&format!("{code} existe déjà")));
+        let r = send(true).await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"changes\""), "{html}");
+        assert!(
+            html.contains("Rien n'a été écrit (essai)") && html.contains("aucun enregistrement ne serait ajouté"),
+            "{html}"
+        );
+        for label in ["Ligne", "Clé", "Champ", "Avant", "Après"] {
+            assert!(html.contains(&format!("data-label=\"{label}\"")), "{label}: {html}");
+        }
+        assert!(html.contains(&format!(">{name}</td>")) && html.contains(">Nouveau nom</td>"), "{html}");
+        let kept: String =
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT name FROM schools WHERE code = $1")
+                .bind(&code)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        assert_eq!(kept, name, "a dry run writes nothing");
+    }
+}

@@ -915,3 +915,56 @@ async fn summaries_follow_the_language_and_instrument_export_writes_to_standard_
     assert!(said.contains("n'est pas une base de données OpenCPD"), "{said}");
     assert!(!said.contains("code: 26") && said.matches("notes.db").count() <= 2, "{said}");
 }
+
+#[tokio::test]
+async fn an_update_dry_run_lists_each_change_in_the_readers_language_and_writes_nothing() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let units = "country,code,name,level,parent_code\nRW,RW,Rwanda,country,\nRW,RW-1,Kigali,province,RW\n";
+        let file = write(dir.path(), "units.csv", units.as_bytes());
+        assert!(opencpd(&["import", "units", file.to_str().unwrap(), "--db", &db.url]).status.success());
+        let header = "code,name,unit_code,level,ownership,subsystem,latitude,longitude\n";
+        let schools = format!("{header}S1,EP Gitega,RW-1,primary,public,,-1.95,30.06\n");
+        let file = write(dir.path(), "schools.csv", schools.as_bytes());
+        assert!(opencpd(&["import", "schools", file.to_str().unwrap(), "--db", &db.url]).status.success());
+
+        let update = format!("{header}S1,EP Gitega II,RW-1,primary,public,,,\nS2,EP Remera,RW-1,primary,public,,,\n");
+        let file = write(dir.path(), "update.csv", update.as_bytes());
+        let path = file.to_str().unwrap();
+        // Without --update the existing code is refused, named by row.
+        let out = opencpd(&["import", "schools", path, "--db", &db.url]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}");
+        assert!(stderr(&out).contains("row 2, column code: S1 already exists"), "{}", stderr(&out));
+
+        let audits = count(&db, "audit_events").await;
+        let out = opencpd(&["import", "schools", path, "--db", &db.url, "--update", "--dry-run"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("Every row is valid: one record would be added, one updated, none left unchanged. Nothing was written (dry run)."),
+            "{text}"
+        );
+        assert!(text.contains("row 2, S1: name EP Gitega → EP Gitega II"), "{text}");
+        assert_eq!(count(&db, "schools").await, 1, "{backend:?}: a dry run writes nothing");
+        assert_eq!(count(&db, "audit_events").await, audits);
+
+        // In French, then for real.
+        let out = opencpd(&["import", "schools", path, "--db", &db.url, "--update", "--dry-run", "--lang", "fr"]);
+        assert!(
+            stdout(&out).contains("un enregistrement serait ajouté, un mis à jour, aucun laissé tel quel"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(stdout(&out).contains("ligne 2, S1 : name EP Gitega → EP Gitega II"), "{}", stdout(&out));
+        let out = opencpd(&["import", "schools", path, "--db", &db.url, "--update"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("One record added, one updated, none unchanged."), "{}", stdout(&out));
+        assert_eq!(count(&db, "schools").await, 2);
+
+        // A kind whose files only add records refuses the option, naming it, before reading.
+        let out = opencpd(&["import", "outcomes", path, "--db", &db.url, "--update"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("--update: outcomes files only add records"), "{}", stderr(&out));
+    }
+}

@@ -707,6 +707,7 @@ pub const KINDS: [import::Kind; 1] = [import::Kind {
     columns: IMPORT_COLUMNS,
     into: None,
     may: |actor| actor.may(Action::ManageCohorts),
+    updates: false,
     run: |db, actor, source, options, _| Box::pin(import_events(db, actor, source, options)),
 }];
 
