@@ -8,6 +8,8 @@
 //!   beside the programme they serve).
 //! - [`evaluation`]: Rwanda's schools drawn into arms, with learner outcomes carrying a
 //!   known effect.
+//! - [`kirkpatrick`]: the small demo programme's satisfaction surveys, pre- and post-tests
+//!   and observations of practice, so its funnel shows every level.
 //! - [`peer`]: PLCs with meetings and action points, and a coaching cascade with visits.
 //!
 //! [`full`] builds them all in order, as `opencpd demo` does. Each area's records are
@@ -16,6 +18,7 @@
 
 pub mod delivery;
 pub mod evaluation;
+pub mod kirkpatrick;
 pub mod outreach;
 pub mod peer;
 pub mod registry;
@@ -30,11 +33,12 @@ pub struct Full {
     pub registry: DemoSummary,
     pub delivery: delivery::DeliverySummary,
     pub evaluation: evaluation::EvaluationDemo,
+    pub funnel: kirkpatrick::FunnelDemo,
     pub peer: peer::PeerDemo,
 }
 
 /// Builds every part of the demo at the configured scale: the registry, delivery (and
-/// outreach), the evaluation, then peer learning and coaching. `progress` hears the stage, the rows done and the rows
+/// outreach), the evaluation and the small programme's funnel, then peer learning and coaching. `progress` hears the stage, the rows done and the rows
 /// expected (0 when unknown).
 pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Full> {
     let registry = build(db, config, progress).await?;
@@ -43,7 +47,8 @@ pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u6
         Scale::National => delivery::build_national(db, config.seed, &|what, n| progress(what, n, 0)).await?,
     };
     let evaluation = evaluation::build(db, config.seed, &|what, n| progress(what, n, 0)).await?;
+    let funnel = kirkpatrick::build(db, config.seed).await?;
     let national = config.scale == Scale::National;
     let peer = peer::build(db, config.seed, national, &|what, n| progress(what, n, 0)).await?;
-    Ok(Full { registry, delivery, evaluation, peer })
+    Ok(Full { registry, delivery, evaluation, funnel, peer })
 }
