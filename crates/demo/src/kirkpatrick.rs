@@ -153,8 +153,9 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
         instruments::import(db, &actor, "session-satisfaction.xlsx", &satisfaction_xlsform(), "survey").await?;
     let test = instruments::import(db, &actor, "leadership-test.xlsx", &leadership_test_xlsform(), "test").await?;
     let observation: i64 = on_db!(db, |p| sqlx::query_scalar(
-        "SELECT id FROM instruments WHERE kind = 'observation' AND retired = 0 ORDER BY id LIMIT 1"
+        "SELECT id FROM instruments WHERE kind = 'observation' AND retired = $1 ORDER BY id LIMIT 1"
     )
+    .bind(false)
     .fetch_one(p)
     .await)?;
     let cohort_ids: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
@@ -216,12 +217,13 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
         let ckey = seed ^ (cohort.id as u64).wrapping_mul(0x9E37_79B9);
         // How well the cohort's sessions land: a cohort effect and, per session, a little more.
         let cohort_mood = 0.6 * (uniform(ckey) - 0.5);
-        let present: Vec<(i64, String, i64)> = on_db!(db, |p| sqlx::query_as(
+        let present: Vec<(i64, NaiveDate, i64)> = on_db!(db, |p| sqlx::query_as(
             "SELECT s.id, s.held_on, e.person_id FROM attendance a JOIN sessions_held s ON s.id = a.session_id \
              JOIN attendance_statuses st ON st.key = a.status JOIN enrolments e ON e.id = a.enrolment_id \
-             WHERE s.cohort_id = $1 AND st.counts_present = 1 ORDER BY s.held_on, e.person_id"
+             WHERE s.cohort_id = $1 AND st.counts_present = $2 ORDER BY s.held_on, e.person_id"
         )
         .bind(cohort.id)
+        .bind(true)
         .fetch_all(p)
         .await)?;
         for (n, (session, held_on, person)) in present.iter().enumerate() {
@@ -229,7 +231,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
             if uniform(key) > 0.74 {
                 continue;
             }
-            let day = NaiveDate::parse_from_str(&held_on[..10], "%Y-%m-%d").unwrap_or(cohort.start_date);
+            let day = *held_on;
             let liking = 3.9 + cohort_mood + 0.3 * (uniform(*session as u64 ^ ckey) - 0.5);
             let mut answers = serde_json::Map::new();
             for (i, (name, ..)) in LIKERT_ITEMS.iter().enumerate() {

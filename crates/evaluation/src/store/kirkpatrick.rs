@@ -47,7 +47,6 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
         .ok_or(Error::NotFound)?;
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
-    let in_subjects = scope.sql(Columns::path("sub.subject_path"));
     let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
     let suppressed = !actor.may(Action::ReadRows);
     let catalog = opencpd_domain::i18n::catalog();
@@ -343,10 +342,10 @@ async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<React
          JOIN sessions_held s ON s.id = a.session_id \
          JOIN attendance_statuses st ON st.key = a.status \
          JOIN enrolments e ON e.id = a.enrolment_id \
-         WHERE s.cohort_id IN ({list}) AND st.counts_present = 1 AND {in_enrolments} GROUP BY s.cohort_id"
+         WHERE s.cohort_id IN ({list}) AND st.counts_present = $1 AND {in_enrolments} GROUP BY s.cohort_id"
     );
     let present: Vec<(i64, i64, i64)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
     let present: HashMap<i64, (i64, i64)> = present.into_iter().map(|(c, m, a)| (c, (m, a))).collect();
     let attended = |cohort: &i64| {
         let (_, about_cohort, about_sessions) = &cohorts[cohort];
