@@ -300,9 +300,10 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
                     continue;
                 }
                 let learners = 35 + (uniform(rkey ^ 1) * 40.0) as i64;
+                let subject = ["math", "english", "kinyarwanda", "science"][(uniform(rkey ^ 2) * 4.0) as usize % 4];
                 let mut answers = json!({
                     "lesson_date": day.to_string(),
-                    "subject": ["math", "english", "kinyarwanda", "science"][(uniform(rkey ^ 2) * 4.0) as usize % 4],
+                    "subject": subject,
                     "learners_present": learners,
                     "girls_present": learners / 2,
                     "agreed_action": "Plan one question that makes learners explain their thinking",
