@@ -19,7 +19,7 @@ pub struct EvaluationDemo {
 }
 
 /// A deterministic draw in [0, 1) from a key (SplitMix64's finaliser).
-fn uniform(key: u64) -> f64 {
+pub(crate) fn uniform(key: u64) -> f64 {
     let mut x = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

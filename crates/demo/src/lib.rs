@@ -8,6 +8,8 @@
 //!   beside the programme they serve).
 //! - [`evaluation`]: Rwanda's schools drawn into arms, with learner outcomes carrying a
 //!   known effect.
+//! - [`kirkpatrick`]: the small demo programme's satisfaction surveys, pre- and post-tests
+//!   and observations of practice, so its funnel shows every level.
 //! - [`peer`]: PLCs with meetings and action points, and a coaching cascade with visits.
 //! - [`plans`]: school improvement plans at four schools of Gitega, one in each state of
 //!   their sign-off.
@@ -18,6 +20,7 @@
 
 pub mod delivery;
 pub mod evaluation;
+pub mod kirkpatrick;
 pub mod outreach;
 pub mod peer;
 pub mod plans;
@@ -33,12 +36,13 @@ pub struct Full {
     pub registry: DemoSummary,
     pub delivery: delivery::DeliverySummary,
     pub evaluation: evaluation::EvaluationDemo,
+    pub funnel: kirkpatrick::FunnelDemo,
     pub peer: peer::PeerDemo,
     pub plans: plans::PlansDemo,
 }
 
 /// Builds every part of the demo at the configured scale: the registry, delivery (and
-/// outreach), the evaluation, peer learning and coaching, then improvement plans. `progress` hears the stage, the rows done and the rows
+/// outreach), the evaluation and the small programme's funnel, peer learning and coaching, then improvement plans. `progress` hears the stage, the rows done and the rows
 /// expected (0 when unknown).
 pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Full> {
     let registry = build(db, config, progress).await?;
@@ -47,9 +51,10 @@ pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u6
         Scale::National => delivery::build_national(db, config.seed, &|what, n| progress(what, n, 0)).await?,
     };
     let evaluation = evaluation::build(db, config.seed, &|what, n| progress(what, n, 0)).await?;
+    let funnel = kirkpatrick::build(db, config.seed).await?;
     let national = config.scale == Scale::National;
     let peer = peer::build(db, config.seed, national, &|what, n| progress(what, n, 0)).await?;
     progress("improvement plans", 0, 0);
     let plans = plans::build(db).await?;
-    Ok(Full { registry, delivery, evaluation, peer, plans })
+    Ok(Full { registry, delivery, evaluation, funnel, peer, plans })
 }

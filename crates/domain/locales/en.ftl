@@ -802,6 +802,7 @@ cli-demo-database = Database { $database }: { $megabytes } MB
 cli-demo-delivery = Delivery: { $programmes } programmes, { $courses } courses, { $cohorts } cohorts, { $enrolments } enrolments, { $marks } attendance marks, { $certificates } certificates.
 cli-demo-outreach = Outreach: { $events } events, { $resources } resources delivered to schools ({ $checks } checks), { $awards } teacher awards.
 cli-demo-evaluation = Evaluation { $code }: { $schools } schools drawn into 3 arms; { $rows } learner-outcome rows (2022 to 2025).
+cli-demo-funnel = Kirkpatrick levels of LT2: { $surveys } satisfaction surveys, { $tests } pre- and post-tests, { $observations } lesson observations.
 cli-demo-peer = Peer learning: { $plcs } PLCs, { $meetings } meetings, { $points } action points; coaching: { $relations } relations, { $visits } visits.
 cli-demo-plans = Improvement plans 2025 in Gitega: { $approved } approved, { $submitted } submitted, { $returned } returned, { $draft } draft.
 cli-demo-accounts = Accounts (password: { $password }):

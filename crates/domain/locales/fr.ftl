@@ -802,6 +802,7 @@ cli-demo-database = Base de données { $database } : { $megabytes } Mo
 cli-demo-delivery = Formation : { $programmes } programmes, { $courses } cours, { $cohorts } cohortes, { $enrolments } inscriptions, { $marks } présences notées, { $certificates } certificats.
 cli-demo-outreach = Sensibilisation : { $events } événements, { $resources } ressources livrées aux écoles ({ $checks } vérifications), { $awards } distinctions d'enseignants.
 cli-demo-evaluation = Évaluation { $code } : { $schools } écoles réparties en 3 bras ; { $rows } lignes de résultats d'apprentissage (2022 à 2025).
+cli-demo-funnel = Niveaux de Kirkpatrick de LT2 : { $surveys } enquêtes de satisfaction, { $tests } pré- et post-tests, { $observations } observations de classe.
 cli-demo-peer = Apprentissage entre pairs : { $plcs } CAP, { $meetings } réunions, { $points } actions ; accompagnement : { $relations } relations, { $visits } visites.
 cli-demo-plans = Plans d'amélioration 2025 à Gitega : { $approved } approuvé, { $submitted } soumis, { $returned } renvoyé, { $draft } brouillon.
 cli-demo-accounts = Comptes (mot de passe : { $password }) :

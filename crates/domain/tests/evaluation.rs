@@ -752,3 +752,41 @@ fn satisfaction_index_rescales_likert_items() {
     assert_eq!(satisfaction_index(&[vec![None]], 1.0, 5.0), Err(GainError::NoRespondents));
     assert!(matches!(satisfaction_index(&[], 5.0, 1.0), Err(GainError::Scale { .. })));
 }
+
+#[test]
+fn the_likert_index_rescales_each_item_on_its_own_scale_and_averages_respondents() {
+    use opencpd_domain::evaluation::likert::{self, Item, Scale};
+    let list = |names: &[(&str, Option<f64>)]| names.iter().map(|(n, s)| (n.to_string(), *s)).collect::<Vec<_>>();
+    // Five points by place (no scores): 1 to 5.
+    let five = Scale::of(&list(&[("sd", None), ("d", None), ("n", None), ("a", None), ("sa", None)])).unwrap();
+    assert_eq!((five.low, five.high), (1.0, 5.0));
+    assert_eq!(five.rescale("a"), Some(75.0));
+    // Four points scored 0 to 3, with a "don't know" that is no answer.
+    let four =
+        Scale::of(&list(&[("0", Some(0.0)), ("1", Some(1.0)), ("2", Some(2.0)), ("3", Some(3.0)), ("dk", None)]))
+            .unwrap();
+    assert_eq!(four.rescale("2").map(|x| (x * 1e9).round() / 1e9), Some(66.666666667));
+    assert_eq!(four.rescale("dk"), None);
+    assert_eq!(four.rescale("9"), None);
+    // One point is no scale.
+    assert!(Scale::of(&list(&[("yes", Some(1.0)), ("also", Some(1.0))])).is_none());
+    assert!(likert::is_likert(Some("Likert")) && likert::is_likert(Some("minimal likert")));
+    assert!(!likert::is_likert(Some("likert-ish")) && !likert::is_likert(None));
+
+    let items = [Item { name: "q1".into(), scale: five }, Item { name: "q2".into(), scale: four }];
+    let answers = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    };
+    // 75 and 100 → 87.5; 0 and "don't know" → 0; nothing on the scale → not a respondent.
+    let a = likert::respondent(&items, answers(&[("q1", "a"), ("q2", "3")])).unwrap();
+    let b = likert::respondent(&items, answers(&[("q1", "sd"), ("q2", "dk")])).unwrap();
+    assert_eq!((a, b), (87.5, 0.0));
+    assert_eq!(likert::respondent(&items, answers(&[("q2", "dk"), ("other", "a")])), None);
+    // Two respondents of five attendances: index 43.75, response 40 %.
+    let i = likert::index(&[a, b], 5);
+    assert_eq!((i.index, i.respondents, i.attended, i.response_rate), (Some(43.75), 2, 5, Some(0.4)));
+    // No attendance recorded: no rate; more answers than attendances: at most 100 %.
+    assert_eq!(likert::index(&[50.0], 0).response_rate, None);
+    assert_eq!(likert::index(&[50.0, 60.0], 1).response_rate, Some(1.0));
+    assert_eq!(likert::index(&[], 3).index, None);
+}

@@ -284,10 +284,11 @@ pub struct FunnelLevel {
     /// 1 reaction, 2 learning, 3 behaviour, 4 results.
     pub level: i64,
     pub name: String,
-    /// Responses (1), persons with a pre- and a post-test (2), participants observed (3),
-    /// participants' schools with learner outcomes (4).
+    /// Respondents to the satisfaction surveys' Likert items (1), participants with a pre-
+    /// and a post-test (2), participants observed (3), participants' schools with learner
+    /// outcomes (4): the level's sample size.
     pub n: FunnelCount,
-    /// Participants (1, 3), persons tested (2), participants' schools (4).
+    /// Attendances surveyed (1), participants (2, 3), participants' schools (4).
     pub of: FunnelCount,
     /// n / of, at most 1; none when either is hidden.
     pub rate: Option<f64>,
@@ -298,6 +299,26 @@ pub struct FunnelLevel {
     pub detail: Option<String>,
 }
 
+/// The satisfaction index of one course, cohort or facilitator (level 1), with its sample
+/// size and response rate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SatisfactionRow {
+    /// `course`, `cohort` or `facilitator`.
+    pub group: String,
+    /// The course's, cohort's or facilitator's (a person's) id.
+    pub id: i64,
+    pub name: String,
+    /// Respondents to the Likert items.
+    pub n: FunnelCount,
+    /// Attendances surveyed: at the sessions surveyed, or the participants who attended
+    /// a cohort surveyed as a whole.
+    pub of: FunnelCount,
+    /// n / of, at most 1; none when either is hidden.
+    pub rate: Option<f64>,
+    /// Mean of the respondents' Likert scores, 0–100; none when n is hidden.
+    pub index: Option<f64>,
+}
+
 /// A programme's four Kirkpatrick levels, in the reader's scope and language.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KirkpatrickFunnel {
@@ -305,6 +326,8 @@ pub struct KirkpatrickFunnel {
     pub programme: String,
     pub participants: FunnelCount,
     pub levels: Vec<FunnelLevel>,
+    /// Level 1 per course, per cohort and per facilitator (the cohorts surveyed only).
+    pub satisfaction: Vec<SatisfactionRow>,
     /// Counts of people below the threshold are hidden for this reader.
     pub suppressed: bool,
     pub threshold: i64,

@@ -368,7 +368,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 pb.set_position(done);
             })
             .await;
-            let demo::Full { registry: summary, delivery, evaluation, peer, plans } = match built {
+            let demo::Full { registry: summary, delivery, evaluation, funnel, peer, plans } = match built {
                 Ok(built) => built,
                 Err(opencpd_kernel::Error::Conflict(_)) => {
                     pb.finish_and_clear();
@@ -430,6 +430,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("rows", n(evaluation.outcome_rows)),
                 ];
                 println!("{}", text("cli-demo-evaluation", &args));
+            }
+            if funnel.surveys > 0 {
+                let args = [
+                    ("surveys", n(funnel.surveys)),
+                    ("tests", n(funnel.tests)),
+                    ("observations", n(funnel.observations)),
+                ];
+                println!("{}", text("cli-demo-funnel", &args));
             }
             let args = [
                 ("plcs", n(peer.plcs)),

@@ -71,8 +71,24 @@ kirkpatrick-level-2 = 2 · Learning
 kirkpatrick-level-3 = 3 · Behaviour in the classroom
 kirkpatrick-level-4 = 4 · Results for learners
 kirkpatrick-satisfaction = Satisfaction index (0–100)
+kirkpatrick-satisfaction-detail = from the Likert items of { $surveys ->
+        [one] one survey answer
+       *[other] { $surveys } survey answers
+    }, in { $cohorts ->
+        [one] one cohort
+       *[other] { $cohorts } cohorts
+    } surveyed
+kirkpatrick-by-title = Satisfaction by course, cohort and facilitator
+kirkpatrick-by-rule = Each answer is rescaled from its item's scale to 0–100 (the items marked with the appearance likert); the index is the mean over respondents. Response: respondents out of the attendances surveyed.
+kirkpatrick-name = Name
+kirkpatrick-group = Group
+kirkpatrick-group-course = Course
+kirkpatrick-group-cohort = Cohort
+kirkpatrick-group-facilitator = Facilitator
+kirkpatrick-respondents = Respondents
+kirkpatrick-index = Index
 kirkpatrick-gain = Normalised gain ⟨g⟩
-kirkpatrick-gain-detail = mean pre-test { $pre } %, post-test { $post } %; { $attrition } without a post-test
+kirkpatrick-gain-detail = { $tested } tested; mean pre-test { $pre } %, post-test { $post } %; { $attrition } without a post-test
 kirkpatrick-practice = Change of the observation score (points)
 kirkpatrick-practice-detail = { $twice } observed twice or more
 kirkpatrick-results = Learners' mean score (% of the maximum)

@@ -71,8 +71,24 @@ kirkpatrick-level-2 = 2 · Apprentissage
 kirkpatrick-level-3 = 3 · Comportement en classe
 kirkpatrick-level-4 = 4 · Résultats des élèves
 kirkpatrick-satisfaction = Indice de satisfaction (0–100)
+kirkpatrick-satisfaction-detail = d'après les items de Likert { $surveys ->
+        [one] d'une réponse aux enquêtes
+       *[other] de { $surveys } réponses aux enquêtes
+    }, dans { $cohorts ->
+        [one] une cohorte enquêtée
+       *[other] { $cohorts } cohortes enquêtées
+    }
+kirkpatrick-by-title = Satisfaction par formation, cohorte et formateur
+kirkpatrick-by-rule = Chaque réponse est ramenée de l'échelle de son item à 0–100 (les items marqués de l'apparence likert) ; l'indice est la moyenne sur les répondants. Réponse : répondants sur les présences enquêtées.
+kirkpatrick-name = Nom
+kirkpatrick-group = Groupe
+kirkpatrick-group-course = Formation
+kirkpatrick-group-cohort = Cohorte
+kirkpatrick-group-facilitator = Formateur
+kirkpatrick-respondents = Répondants
+kirkpatrick-index = Indice
 kirkpatrick-gain = Gain normalisé ⟨g⟩
-kirkpatrick-gain-detail = pré-test moyen { $pre } %, post-test { $post } % ; { $attrition } sans post-test
+kirkpatrick-gain-detail = { $tested } testé(s) ; pré-test moyen { $pre } %, post-test { $post } % ; { $attrition } sans post-test
 kirkpatrick-practice = Évolution du score d'observation (points)
 kirkpatrick-practice-detail = { $twice } observé(s) au moins deux fois
 kirkpatrick-results = Score moyen des élèves (% du maximum)

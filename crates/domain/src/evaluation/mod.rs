@@ -11,7 +11,9 @@
 //! - [`assign`]: stratified random assignment of units to arms, reproducible from a seed.
 //! - [`needs`]: a needs assessment's weakest standards and the courses that serve them.
 //! - [`gain`]: pre- and post-tests paired per person, raw and normalised (Hake) gains,
-//!   attrition; a satisfaction index from Likert items.
+//!   attrition; a satisfaction index from answers on one scale.
+//! - [`likert`]: level 1, the satisfaction index from the Likert items a survey marks,
+//!   per respondent and per group, with its sample and response rate.
 //!
 //! Not here: where observations come from, who may read an estimate, small-cell
 //! suppression of the counts shown beside it (the area crate does these), the clock.
@@ -21,6 +23,7 @@ pub mod bootstrap;
 pub mod did;
 pub mod dist;
 pub mod gain;
+pub mod likert;
 mod linalg;
 pub mod needs;
 pub mod power;

@@ -4,10 +4,15 @@
 //! it rests on and out of how many, so a high score on a handful of answers reads as such.
 //!
 //! - 1 reaction: survey answers about the programme's cohorts and sessions; the
-//!   satisfaction index is their mean score as a percent of the maximum.
+//!   satisfaction index read from the Likert items the survey's form marks
+//!   (`domain::evaluation::likert` states the rule), for the programme and per course,
+//!   cohort and facilitator. Its base is the attendances surveyed: a cohort with answers
+//!   about its sessions counts the attendances (present or late) at its sessions, a cohort
+//!   with answers about itself the participants who attended any of its sessions; a cohort
+//!   nobody answered about was not surveyed and is not in the base.
 //! - 2 learning: tests about participants, the first and the last of each test per person
 //!   paired as pre and post (a pre-test alone is attrition); Hake's normalised gain on the
-//!   averages.
+//!   averages; out of the participants.
 //! - 3 behaviour: observations about participants; the change of the mean observation
 //!   score between each person's first and latest observation.
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
@@ -17,13 +22,14 @@
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
 
-use crate::model::{FunnelCount, FunnelLevel, KirkpatrickFunnel};
+use crate::model::{FunnelCount, FunnelLevel, KirkpatrickFunnel, SatisfactionRow};
 use opencpd_domain::access::Action;
 use opencpd_domain::evaluation::gain::{self, Score, Test};
+use opencpd_domain::evaluation::likert;
 use opencpd_domain::suppression;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::percent;
 
@@ -41,7 +47,6 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
         .ok_or(Error::NotFound)?;
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
-    let in_subjects = scope.sql(Columns::path("sub.subject_path"));
     let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
     let suppressed = !actor.may(Action::ReadRows);
     let catalog = opencpd_domain::i18n::catalog();
@@ -52,17 +57,7 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
 
     // 1 — reaction.
-    let sql = format!(
-        "SELECT sub.scores_json FROM submissions sub JOIN instruments i ON i.id = sub.instrument_id \
-         WHERE i.kind = 'survey' AND {in_subjects} AND ( \
-           (sub.subject_kind = 'cohort' AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)) \
-           OR (sub.subject_kind = 'session' AND sub.subject_id IN (SELECT s.id FROM sessions_held s JOIN cohorts c ON c.id = s.cohort_id \
-               JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)))"
-    );
-    let surveys: Vec<String> =
-        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    let satisfaction: Vec<f64> = surveys.iter().filter_map(|s| percent(s)).collect();
-
+    let reaction = reaction(db, &scope, programme_id).await?;
     // 2 and 3 — tests and observations about participants, oldest first.
     let about_participants = |kind: &'static str| {
         format!(
@@ -168,16 +163,22 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     let levels = vec![
         level(
             1,
-            count(satisfaction.len() as i64, false),
-            count(participants, true),
+            count(reaction.all.respondents as i64, true),
+            count(reaction.all.attended as i64, true),
             "kirkpatrick-satisfaction",
-            mean(&satisfaction),
-            None,
+            reaction.all.index,
+            (reaction.surveys > 0).then(|| {
+                catalog.text(
+                    lang,
+                    "kirkpatrick-satisfaction-detail",
+                    &[("surveys", reaction.surveys.to_string()), ("cohorts", reaction.cohorts.to_string())],
+                )
+            }),
         ),
         level(
             2,
             count(g.map_or(0, |g| g.paired as i64), true),
-            count(tested, true),
+            count(participants, true),
             "kirkpatrick-gain",
             g.and_then(|g| g.normalised_gain),
             g.map(|g| {
@@ -185,6 +186,7 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
                     lang,
                     "kirkpatrick-gain-detail",
                     &[
+                        ("tested", tested.to_string()),
                         ("pre", opencpd_domain::i18n::decimal(g.mean_pre, 1, lang)),
                         ("post", opencpd_domain::i18n::decimal(g.mean_post, 1, lang)),
                         ("attrition", g.attrition.to_string()),
@@ -219,12 +221,176 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
             }),
         ),
     ];
+    let satisfaction = reaction
+        .groups
+        .iter()
+        .map(|(group, id, name, i)| {
+            let n = count(i.respondents as i64, true);
+            let of = count(i.attended as i64, true);
+            let shown = n.value.is_some() && of.value.is_some();
+            SatisfactionRow {
+                group: (*group).to_string(),
+                id: *id,
+                name: name.clone(),
+                rate: if shown { i.response_rate } else { None },
+                index: if n.value.is_some() { i.index } else { None },
+                n,
+                of,
+            }
+        })
+        .collect();
     Ok(KirkpatrickFunnel {
         programme_id,
         programme: format!("{} · {}", programme.0, programme.1),
         participants: count(participants, true),
         levels,
+        satisfaction,
         suppressed,
         threshold,
     })
+}
+
+/// Level 1 of a programme: its index and those of its courses, cohorts and facilitators.
+struct Reaction {
+    all: likert::Index,
+    /// (group, id, name, index), courses then cohorts then facilitators, each by name.
+    groups: Vec<(&'static str, i64, String, likert::Index)>,
+    /// Satisfaction surveys answered about the programme.
+    surveys: usize,
+    /// Cohorts surveyed.
+    cohorts: usize,
+}
+
+/// The Likert items of every survey instrument that has any (instrument → items).
+async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
+    let forms: Vec<(i64, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT i.id, f.form_json FROM instruments i JOIN instrument_forms f ON f.instrument_id = i.id WHERE i.kind = 'survey'"
+    )
+    .fetch_all(p)
+    .await
+    })?;
+    let mut out = HashMap::new();
+    for (id, json) in forms {
+        let Ok(form) = serde_json::from_str::<opencpd_forms::Form>(&json) else { continue };
+        let items: Vec<likert::Item> = form
+            .all_items()
+            .into_iter()
+            .filter(|item| likert::is_likert(item.appearance.as_deref()))
+            .filter_map(|item| {
+                let opencpd_forms::ItemKind::SelectOne { list } = &item.kind else { return None };
+                let choices: Vec<(String, Option<f64>)> =
+                    form.choices(list).iter().map(|c| (c.name.clone(), c.score)).collect();
+                Some(likert::Item { name: item.name.clone(), scale: likert::Scale::of(&choices)? })
+            })
+            .collect();
+        if !items.is_empty() {
+            out.insert(id, items);
+        }
+    }
+    Ok(out)
+}
+
+async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<Reaction> {
+    let surveys = likert_surveys(db).await?;
+    let mut reaction = Reaction { all: likert::index(&[], 0), groups: Vec::new(), surveys: 0, cohorts: 0 };
+    if surveys.is_empty() {
+        return Ok(reaction);
+    }
+    let mut ids: Vec<i64> = surveys.keys().copied().collect();
+    ids.sort_unstable();
+    let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let in_subjects = scope.sql(Columns::path("sub.subject_path"));
+    // Answers about the programme's cohorts and about their sessions, with the cohort.
+    let sql = format!(
+        "SELECT sub.instrument_id, sub.subject_id, 0, sub.answers_json FROM submissions sub \
+         WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
+           AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
+         UNION ALL \
+         SELECT sub.instrument_id, s.cohort_id, 1, sub.answers_json FROM submissions sub \
+         JOIN sessions_held s ON s.id = sub.subject_id \
+         WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
+           AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
+    );
+    let answers: Vec<(i64, i64, i32, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Per cohort: the respondents' scores, and whether it was surveyed about itself and
+    // about its sessions.
+    let mut cohorts: BTreeMap<i64, (Vec<f64>, bool, bool)> = BTreeMap::new();
+    for (instrument, cohort, about_session, json) in &answers {
+        let entry = cohorts.entry(*cohort).or_default();
+        if *about_session == 1 {
+            entry.2 = true;
+        } else {
+            entry.1 = true;
+        }
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else { continue };
+        if let Some(score) = likert::respondent(&surveys[instrument], |name| map.get(name).and_then(|v| v.as_str())) {
+            entry.0.push(score);
+        }
+    }
+    reaction.surveys = answers.len();
+    reaction.cohorts = cohorts.len();
+    if cohorts.is_empty() {
+        return Ok(reaction);
+    }
+    // The attendances surveyed, of participants in scope.
+    let list = cohorts.keys().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let in_enrolments = scope.sql(Columns::path("e.path").person("e.person_id"));
+    let sql = format!(
+        "SELECT s.cohort_id, COUNT(*), COUNT(DISTINCT a.enrolment_id) FROM attendance a \
+         JOIN sessions_held s ON s.id = a.session_id \
+         JOIN attendance_statuses st ON st.key = a.status \
+         JOIN enrolments e ON e.id = a.enrolment_id \
+         WHERE s.cohort_id IN ({list}) AND st.counts_present = $1 AND {in_enrolments} GROUP BY s.cohort_id"
+    );
+    let present: Vec<(i64, i64, i64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
+    let present: HashMap<i64, (i64, i64)> = present.into_iter().map(|(c, m, a)| (c, (m, a))).collect();
+    let attended = |cohort: &i64| {
+        let (_, about_cohort, about_sessions) = &cohorts[cohort];
+        let (marks, attendees) = present.get(cohort).copied().unwrap_or((0, 0));
+        (if *about_sessions { marks } else { 0 } + if *about_cohort { attendees } else { 0 }) as usize
+    };
+    let sql = format!(
+        "SELECT c.id, c.code || ' · ' || c.name, co.id, co.code || ' · ' || co.title FROM cohorts c \
+         JOIN courses co ON co.id = c.course_id WHERE c.id IN ({list})"
+    );
+    let names: Vec<(i64, String, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let sql = format!(
+        "SELECT f.cohort_id, p.id, p.given_name || ' ' || p.family_name FROM cohort_facilitators f \
+         JOIN people p ON p.id = f.person_id WHERE f.cohort_id IN ({list})"
+    );
+    let facilitators: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    // Each group: its name and cohorts.
+    let mut groups: BTreeMap<(u8, i64), (String, BTreeSet<i64>)> = BTreeMap::new();
+    for (cohort, cohort_name, course, course_name) in &names {
+        groups.entry((0, *course)).or_insert_with(|| (course_name.clone(), BTreeSet::new())).1.insert(*cohort);
+        groups.entry((1, *cohort)).or_insert_with(|| (cohort_name.clone(), BTreeSet::new())).1.insert(*cohort);
+    }
+    for (cohort, person, name) in &facilitators {
+        groups.entry((2, *person)).or_insert_with(|| (name.clone(), BTreeSet::new())).1.insert(*cohort);
+    }
+    let index_of = |members: &mut dyn Iterator<Item = &i64>| {
+        let (mut scores, mut base) = (Vec::new(), 0);
+        for cohort in members {
+            scores.extend_from_slice(&cohorts[cohort].0);
+            base += attended(cohort);
+        }
+        likert::index(&scores, base)
+    };
+    reaction.all = index_of(&mut cohorts.keys());
+    let mut rows: Vec<(u8, i64, String, likert::Index)> = groups
+        .into_iter()
+        .map(|((kind, id), (name, members))| (kind, id, name, index_of(&mut members.iter())))
+        .collect();
+    rows.sort_by(|a, b| (a.0, &a.2, a.1).cmp(&(b.0, &b.2, b.1)));
+    let rows = rows
+        .into_iter()
+        .map(|(kind, id, name, i)| (["course", "cohort", "facilitator"][kind as usize], id, name, i))
+        .collect();
+    reaction.groups = rows;
+    Ok(reaction)
 }

@@ -184,6 +184,18 @@ pub fn funnel(f: &crate::model::KirkpatrickFunnel) -> String {
     svg
 }
 
+/// Level 1 by course, cohort and facilitator: one bar a row, its length the index out of
+/// 100, labelled with the course's or cohort's code or the facilitator's name; a hidden
+/// index draws no bar (the shared bar chart of shares).
+pub fn satisfaction(f: &crate::model::KirkpatrickFunnel) -> String {
+    let rows: Vec<(&str, Option<f64>)> = f
+        .satisfaction
+        .iter()
+        .map(|r| (r.name.split(" · ").next().unwrap_or(&r.name), r.index.map(|i| i / 100.0)))
+        .collect();
+    opencpd_http::chart::shares("satisfaction", &rows)
+}
+
 /// The needs of a group: one bar a standard, its length the share of the people assessed
 /// who scored below the bar; a hidden share draws no bar (the shared bar chart of shares).
 pub fn needs(g: &crate::model::GroupNeeds) -> String {

@@ -98,6 +98,7 @@ fn api() -> Router<AppState> {
         KirkpatrickFunnel,
         FunnelLevel,
         FunnelCount,
+        crate::model::SatisfactionRow,
         crate::model::PersonNeeds,
         crate::model::StandardRow,
         crate::model::NeedRecommendation,
@@ -281,7 +282,12 @@ async fn kirkpatrick(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
 async fn kirkpatrick_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Html<String>> {
     let funnel = store::kirkpatrick::funnel(&state.db, ctx.actor()?, id, ctx.lang).await?;
     let chart = minijinja::Value::from_safe_string(chart::funnel(&funnel));
-    state.templates.page(&ctx, "evaluation/kirkpatrick.html", minijinja::context! { funnel => v(&funnel), chart })
+    let satisfaction_chart = minijinja::Value::from_safe_string(chart::satisfaction(&funnel));
+    state.templates.page(
+        &ctx,
+        "evaluation/kirkpatrick.html",
+        minijinja::context! { funnel => v(&funnel), chart, satisfaction_chart },
+    )
 }
 
 /// A person's needs from their latest needs assessment and the courses recommended.

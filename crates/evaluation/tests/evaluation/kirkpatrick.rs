@@ -8,14 +8,40 @@ use opencpd_evaluation::store::kirkpatrick;
 use opencpd_kernel::{Db, on_db};
 use opencpd_testkit::{TestDb, backends};
 
+/// The satisfaction survey's form: q1 and q2 marked Likert, q3 not.
+fn satisfaction_form() -> String {
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<String>>();
+    let survey = vec![
+        row(&["type", "name", "label", "appearance"]),
+        row(&["select_one agree", "q1", "Useful", "likert"]),
+        row(&["select_one four", "q2", "Clear", "Likert"]),
+        row(&["select_one agree", "q3", "Again", "minimal"]),
+    ];
+    let mut choices = vec![row(&["list_name", "name", "label", "score"])];
+    for n in 1..=5 {
+        choices.push(row(&["agree", &n.to_string(), &n.to_string(), ""]));
+    }
+    for (name, score) in [("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("dk", "")] {
+        choices.push(row(&["four", name, name, score]));
+    }
+    let bytes = opencpd_transfer::write_workbook(&[("survey", survey), ("choices", choices)]).unwrap();
+    serde_json::to_string(&opencpd_forms::parse_xlsform("sat.xlsx", &bytes).unwrap()).unwrap()
+}
+
 fn scores(score: f64, max: f64) -> String {
     format!(r#"[{{"domain":"all","score":{score},"max":{max},"items":1}}]"#)
 }
 
-/// Programme 1 (BLF) with course 1, cohort 1 (in D1) and its session 1; people 1 to 6
-/// enrolled from schools 101 to 106, person 7 not enrolled; programme 2 with cohort 2.
-/// Surveys about cohort 1 and its session score 80, 100, 60, 80 % (and one about
-/// programme 2's cohort, left out); tests: person 1 40 → 70 %, person 2 50 → 75 %,
+/// Programme 1 (BLF) with course 1, cohort 1 (in D1) and its session 1, cohort 3 of the same
+/// course and its session 2; people 1 to 6 enrolled in cohort 1 from schools 101 to 106,
+/// person 1 in cohort 3 too, person 7 not enrolled; programme 2 with cohort 2. Person 7
+/// facilitates cohorts 1 and 3, person 8 cohort 1.
+/// Satisfaction (the survey's Likert items: q1 five points by place, q2 scored 0 to 3 with
+/// a "don't know"; q3 is not marked Likert): about cohort 1, q1 5 and q2 3 (100), q1 4 and
+/// q2 "don't know" (75); about session 1, q1 3 and q2 1 (50 and 33.3: 41.7), q3 alone (no
+/// respondent); about cohort 3, q1 2 (25); about programme 2's cohort, q1 1 (left out).
+/// Session 1: five of six present or late; session 2: person 1 present.
+/// Tests: person 1 40 → 70 %, person 2 50 → 75 %,
 /// person 3 30 % only, person 7 (no participant) 10 → 90 %; observations: person 1
 /// 50 → 60 %, person 2 40 → 55 %, person 4 70 % once; learner outcomes: school 101 50 %
 /// in 2024 and 60 % in 2025 (10 assessed), school 102 40 % in 2025 (30 assessed).
@@ -27,8 +53,10 @@ pub async fn programme(db: &Db) {
          (1, 'C1', 'Course', 1, 'course', 'face_to_face', 10, 1, '2024-01-01T00:00:00Z'), (2, 'C2', 'Other course', 2, 'course', 'face_to_face', 10, 1, '2024-01-01T00:00:00Z'); \
          INSERT INTO cohorts (id, code, name, course_id, unit_id, unit_path, start_date, end_date, capacity, created_at) VALUES \
          (1, 'K1', 'Cohort', 1, 2, '/1/2/', '2024-02-01', '2024-06-01', 30, '2024-01-01T00:00:00Z'), \
-         (2, 'K2', 'Other cohort', 2, 2, '/1/2/', '2024-02-01', '2024-06-01', 30, '2024-01-01T00:00:00Z'); \
-         INSERT INTO sessions_held (id, cohort_id, held_on, title, modality) VALUES (1, 1, '2024-02-01', 'One', 'face_to_face'); \
+         (2, 'K2', 'Other cohort', 2, 2, '/1/2/', '2024-02-01', '2024-06-01', 30, '2024-01-01T00:00:00Z'), \
+         (3, 'K3', 'Third cohort', 1, 2, '/1/2/', '2024-02-01', '2024-06-01', 30, '2024-01-01T00:00:00Z'); \
+         INSERT INTO sessions_held (id, cohort_id, held_on, title, modality) VALUES (1, 1, '2024-02-01', 'One', 'face_to_face'), \
+         (2, 3, '2024-02-02', 'Two', 'face_to_face'); \
          INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) VALUES \
          (1, 'SAT', '1', 'Satisfaction', 'survey', 's.xlsx', '2024-01-01T00:00:00Z'), (2, 'TEST', '1', 'Test', 'test', 't.xlsx', '2024-01-01T00:00:00Z'), \
          (3, 'OBS', '1', 'Observation', 'observation', 'o.xlsx', '2024-01-01T00:00:00Z'); ",
@@ -46,18 +74,31 @@ pub async fn programme(db: &Db) {
             ));
         }
     }
+    sql.push_str(
+        "INSERT INTO people (id, given_name, family_name, sex) VALUES (8, 'Ann', 'Facilitator', 'F'); \
+         INSERT INTO enrolments (cohort_id, person_id, source, enrolled_at, sex, school_id, path) VALUES (3, 1, 'manual', '2024-01-15T00:00:00Z', 'M', 101, '/1/2/'); \
+         INSERT INTO cohort_facilitators (cohort_id, person_id) VALUES (1, 7), (3, 7), (1, 8); \
+         INSERT INTO attendance (session_id, enrolment_id, status, marked_at, marked_by) \
+         SELECT s.id, e.id, CASE WHEN e.person_id = 5 THEN 'late' WHEN e.person_id = 6 THEN 'absent' ELSE 'present' END, '2024-02-01T10:00:00Z', 'test' \
+         FROM enrolments e JOIN sessions_held s ON s.cohort_id = e.cohort_id; ",
+    );
     let mut n = 0;
-    let mut submission = |instrument: i64, kind: &str, id: i64, day: &str, scores: String| {
+    let mut submission = |instrument: i64, kind: &str, id: i64, day: &str, answers: &str, scores: String| {
         n += 1;
         format!(
             "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
-             VALUES ('u{n}', {instrument}, '2024-{day}T10:00:00Z', '2024-{day}T10:00:00Z', '{kind}', {id}, '/1/2/', '{{}}', '{scores}'); "
+             VALUES ('u{n}', {instrument}, '2024-{day}T10:00:00Z', '2024-{day}T10:00:00Z', '{kind}', {id}, '/1/2/', '{answers}', '{scores}'); "
         )
     };
-    for (kind, id, s) in
-        [("cohort", 1, 4.0), ("cohort", 1, 5.0), ("session", 1, 3.0), ("session", 1, 4.0), ("cohort", 2, 1.0)]
-    {
-        sql.push_str(&submission(1, kind, id, "03-01", scores(s, 5.0)));
+    for (kind, id, answers) in [
+        ("cohort", 1, r#"{"q1":"5","q2":"3"}"#),
+        ("cohort", 1, r#"{"q1":"4","q2":"dk"}"#),
+        ("session", 1, r#"{"q1":"3","q2":"1","q3":"5"}"#),
+        ("session", 1, r#"{"q3":"5"}"#),
+        ("cohort", 3, r#"{"q1":"2"}"#),
+        ("cohort", 2, r#"{"q1":"1"}"#),
+    ] {
+        sql.push_str(&submission(1, kind, id, "03-01", answers, "[]".into()));
     }
     for (person, day, s) in [
         (1, "02-01", 40.0),
@@ -68,18 +109,27 @@ pub async fn programme(db: &Db) {
         (7, "02-01", 10.0),
         (7, "06-01", 90.0),
     ] {
-        sql.push_str(&submission(2, "person", person, day, scores(s, 100.0)));
+        sql.push_str(&submission(2, "person", person, day, "{}", scores(s, 100.0)));
     }
     for (person, day, s) in
         [(1, "03-01", 5.0), (1, "09-01", 6.0), (2, "03-01", 4.0), (2, "09-01", 5.5), (4, "03-01", 7.0)]
     {
-        sql.push_str(&submission(3, "person", person, day, scores(s, 10.0)));
+        sql.push_str(&submission(3, "person", person, day, "{}", scores(s, 10.0)));
     }
     sql.push_str(
         "INSERT INTO learner_outcomes (school_id, year, term, grade_id, subject_id, sex, group_id, assessed, mean_score) VALUES \
          (101, 2024, 0, 1, 1, 'F', 0, 10, 25), (101, 2025, 0, 1, 1, 'F', 0, 10, 30), (102, 2025, 0, 1, 1, 'M', 0, 30, 20);",
     );
     on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+    let form = satisfaction_form();
+    on_db!(db, |p| sqlx::query(
+        "INSERT INTO instrument_forms (instrument_id, form_json) VALUES (1, $1), (2, '{}'), (3, '{}')"
+    )
+    .bind(&form)
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
     opencpd_indicators::store::rollup::refresh_all(db).await.unwrap();
 }
 
@@ -93,13 +143,40 @@ async fn the_funnel_counts_each_level_on_its_base_with_its_measure() {
         let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
         assert_eq!(f.participants.value, Some(6));
         let l = &f.levels;
-        // 1: four answers about the programme, of six participants; index 80.
-        assert_eq!((l[0].n.value, l[0].of.value), (Some(4), Some(6)));
-        assert!((l[0].value.unwrap() - 80.0).abs() < 1e-9, "{:?}", l[0]);
-        // 2: two pairs of three tested (one attrition); ⟨g⟩ = (72.5 − 45) / (100 − 45) = 0.5.
-        assert_eq!((l[1].n.value, l[1].of.value), (Some(2), Some(3)));
+        // 1: four respondents (the answer with q3 alone is none) of eleven attendances surveyed:
+        // cohort 1 about itself (5 attended) and its session (5 present or late), cohort 3
+        // about itself (1); index (100 + 75 + 41.67 + 25) / 4.
+        assert_eq!((l[0].n.value, l[0].of.value), (Some(4), Some(11)));
+        let cohort_1 = (100.0 + 75.0 + (50.0 + 100.0 / 3.0) / 2.0) / 3.0;
+        let all = (cohort_1 * 3.0 + 25.0) / 4.0;
+        assert!((l[0].value.unwrap() - all).abs() < 1e-9, "{:?}", l[0]);
+        assert!((l[0].rate.unwrap() - 4.0 / 11.0).abs() < 1e-9);
+        assert!(l[0].detail.as_deref().unwrap().contains("5 survey answers, in 2 cohorts"), "{:?}", l[0]);
+        // Per course, cohort and facilitator, each with its sample and response rate.
+        let row = |group: &str, id: i64| {
+            f.satisfaction.iter().find(|r| r.group == group && r.id == id).unwrap_or_else(|| panic!("{group} {id}"))
+        };
+        let check = |group: &str, id: i64, n: i64, of: i64, index: f64| {
+            let r = row(group, id);
+            assert_eq!((r.n.value, r.of.value), (Some(n), Some(of)), "{r:?}");
+            assert!((r.index.unwrap() - index).abs() < 1e-9, "{r:?}");
+            assert!((r.rate.unwrap() - n as f64 / of as f64).abs() < 1e-9, "{r:?}");
+        };
+        check("course", 1, 4, 11, all);
+        check("cohort", 1, 3, 10, cohort_1);
+        check("cohort", 3, 1, 1, 25.0);
+        check("facilitator", 7, 4, 11, all);
+        check("facilitator", 8, 3, 10, cohort_1);
+        assert_eq!(f.satisfaction.len(), 5, "no row for programme 2's cohort: {:?}", f.satisfaction);
+        let groups: Vec<&str> = f.satisfaction.iter().map(|r| r.group.as_str()).collect();
+        assert_eq!(groups, ["course", "cohort", "cohort", "facilitator", "facilitator"]);
+        assert_eq!(row("facilitator", 8).name, "Ann Facilitator");
+        // 2: two pairs of six participants (three tested, one attrition);
+        // ⟨g⟩ = (72.5 − 45) / (100 − 45) = 0.5.
+        assert_eq!((l[1].n.value, l[1].of.value), (Some(2), Some(6)));
         assert!((l[1].value.unwrap() - 0.5).abs() < 1e-9, "{:?}", l[1]);
-        assert!(l[1].detail.as_deref().unwrap().contains("1 without a post-test"), "{:?}", l[1]);
+        let detail = l[1].detail.as_deref().unwrap();
+        assert!(detail.contains("3 tested") && detail.contains("1 without a post-test"), "{detail}");
         // 3: three observed of six; mean change (10 + 15) / 2.
         assert_eq!((l[2].n.value, l[2].of.value), (Some(3), Some(6)));
         assert!((l[2].value.unwrap() - 12.5).abs() < 1e-9, "{:?}", l[2]);
@@ -107,7 +184,7 @@ async fn the_funnel_counts_each_level_on_its_base_with_its_measure() {
         assert_eq!((l[3].n.value, l[3].of.value), (Some(2), Some(6)));
         assert!((l[3].value.unwrap() - 45.0).abs() < 1e-9, "{:?}", l[3]);
         assert!(l[3].detail.as_deref().unwrap().contains("−5.0"), "{:?}", l[3]);
-        assert!((l[1].rate.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        assert!((l[1].rate.unwrap() - 2.0 / 6.0).abs() < 1e-9);
 
         // A district officer reads small counts of people suppressed, with no rate.
         let officer = actor(AccountRole::DistrictOfficer, Scope::Unit { unit_id: 2, path: "/1/2/".into() });
@@ -117,11 +194,50 @@ async fn the_funnel_counts_each_level_on_its_base_with_its_measure() {
         assert_eq!(f.levels[1].n.shown, format!("<{}", f.threshold));
         assert_eq!((f.levels[1].rate, f.levels[1].value), (None, None));
         assert_eq!(f.levels[0].name, "1 · Réaction");
+        // Each group's small counts hidden too, and its index and rate with them.
+        let r = f.satisfaction.iter().find(|r| r.group == "cohort" && r.id == 3).unwrap();
+        assert_eq!((r.n.value, r.rate, r.index), (None, None, None), "{r:?}");
         // Out of the participants' place: nobody.
         let elsewhere = actor(AccountRole::NationalOfficer, Scope::Unit { unit_id: 3, path: "/1/3/".into() });
         let f = kirkpatrick::funnel(db, &elsewhere, 1, "en").await.unwrap();
         assert_eq!(f.participants.value, Some(0));
         assert!(f.levels.iter().all(|l| l.n.value == Some(0)), "{:?}", f.levels);
         assert!(matches!(kirkpatrick::funnel(db, &admin(), 99, "en").await, Err(opencpd_kernel::Error::NotFound)));
+    }
+}
+
+#[tokio::test]
+async fn the_funnel_api_and_page_give_satisfaction_per_course_cohort_and_facilitator() {
+    use axum::http::StatusCode;
+    use opencpd_evaluation::model::KirkpatrickFunnel;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        let api = crate::app(db);
+        let token = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let f: KirkpatrickFunnel = api.get(&token, "/api/v1/programmes/1/kirkpatrick").await;
+        let facilitator = f.satisfaction.iter().find(|r| r.group == "facilitator" && r.id == 8).unwrap();
+        assert_eq!((facilitator.n.value, facilitator.of.value), (Some(3), Some(10)), "{facilitator:?}");
+        assert!((facilitator.rate.unwrap() - 0.3).abs() < 1e-9);
+        let cohort = f.satisfaction.iter().find(|r| r.group == "cohort" && r.id == 3).unwrap();
+        assert_eq!((cohort.n.value, cohort.of.value, cohort.index), (Some(1), Some(1), Some(25.0)), "{cohort:?}");
+        assert_eq!(cohort.name, "K3 · Third cohort");
+        // Every level carries its sample size and response rate.
+        assert!(f.levels.iter().all(|l| l.n.value.is_some() && l.rate.is_some()), "{:?}", f.levels);
+
+        // The page: the table of groups with their samples, and the bars.
+        let (status, page) = api.text(&token, "GET", "/programmes/1/kirkpatrick", None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let section = &page[page.find("id=\"satisfaction\"").expect("the satisfaction section")..];
+        assert!(section.contains("<svg") && section.contains("aria-label=\"satisfaction\""), "{section}");
+        assert!(section.contains("Ann Facilitator") && section.contains("3 of 10"), "{section}");
+        assert!(section.contains("data-label=\"Respondents\""), "{section}");
+        // A district officer's page hides the small groups' index.
+        let officer = opencpd_testkit::api::token(db, "officer", AccountRole::DistrictOfficer, Some("D1")).await;
+        let f: KirkpatrickFunnel = api.get(&officer, "/api/v1/programmes/1/kirkpatrick").await;
+        assert!(f.suppressed);
+        assert!(f.satisfaction.iter().all(|r| r.index.is_none() && r.n.value.is_none()), "{:?}", f.satisfaction);
     }
 }

@@ -20,6 +20,7 @@ mod helpers;
 mod homes;
 mod indicators;
 mod instruments;
+mod kirkpatrick;
 mod lists;
 mod outreach;
 mod paper;
