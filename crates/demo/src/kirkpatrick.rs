@@ -122,13 +122,15 @@ fn uuid(seed: u64, kind: u32, n: u64) -> String {
 /// Submits `inputs` as the system, several at a time (the instruments area stores the
 /// submissions that arrive together in one statement).
 async fn submit_all(db: &Db, inputs: Vec<SubmissionInput>) -> Result<u64> {
+    // The demo's answers carry no files: the store is only there because a submission may.
+    let files = opencpd_kernel::files::Files::dir(std::env::temp_dir().join("opencpd-demo-files"))?;
     let mut stored = 0;
     let mut inputs = inputs.into_iter().peekable();
     while inputs.peek().is_some() {
         let mut set = tokio::task::JoinSet::new();
         for input in inputs.by_ref().take(64) {
-            let db = db.clone();
-            set.spawn(async move { instruments::submit(&db, &Actor::system(), None, &input).await });
+            let (db, files) = (db.clone(), files.clone());
+            set.spawn(async move { instruments::submit(&db, &files, &Actor::system(), None, &input).await });
         }
         while let Some(done) = set.join_next().await {
             done.expect("a submission task")?;
@@ -246,6 +248,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
             }
             answers.insert("whole_session".into(), json!(if uniform(key ^ 9) < 0.9 { "yes" } else { "no" }));
             surveys.push(SubmissionInput {
+                files: Vec::new(),
                 uuid: uuid(seed, 1, cohort.id as u64 * 100_000 + n as u64),
                 instrument_id: survey.id,
                 collected_at: at(day, 16),
@@ -277,6 +280,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
                     answers.insert(format!("s{}", k + 1), json!(if right == *truth { "true" } else { "false" }));
                 }
                 tests.push(SubmissionInput {
+                    files: Vec::new(),
                     uuid: uuid(seed, 2, (e.person_id as u64) * 4 + t + (cohort.id as u64) * 10_000_000),
                     instrument_id: test.id,
                     collected_at: at(day, if t == 0 { 9 } else { 15 }),
@@ -316,6 +320,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
                     answers[*item] = json!((level.round().clamp(0.0, 3.0) as i64 + 1).to_string());
                 }
                 observations.push(SubmissionInput {
+                    files: Vec::new(),
                     uuid: uuid(seed, 3, (e.person_id as u64) * 4 + r),
                     instrument_id: observation,
                     collected_at: at(day, 11),
