@@ -675,14 +675,14 @@ async fn flush<I: Importer>(
     Ok(())
 }
 
+/// One updated record for the audit trail: its id, its key, and the fields that changed,
+/// before and after.
+type UpdateEvent =
+    (i64, String, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>);
+
 /// The audit events of a batch of updated records, one a record with the fields that
 /// changed before and after, as a single edit records them; written together.
-async fn record_updates(
-    tx: &mut Tx,
-    actor: &Actor,
-    entity: &'static str,
-    events: Vec<(i64, String, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>)>,
-) -> Result<()> {
+async fn record_updates(tx: &mut Tx, actor: &Actor, entity: &'static str, events: Vec<UpdateEvent>) -> Result<()> {
     use crate::bulk::Cell;
     let at = chrono::Utc::now();
     let rows = events

@@ -480,8 +480,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let into = import::into_id(kind, given, &format!("--{}", kind.into.unwrap_or("cohort")))
                 .map_err(|p| anyhow::anyhow!("{}", p.located("en")))?;
             let lang = opencpd_domain::i18n::resolve(&lang);
-            let update =
-                import::update_of(kind, update, "--update").map_err(|p| anyhow::anyhow!("{}", p.located(lang)))?;
+            let update = import::update_of(kind, update, "--update")
+                .map_err(|p| anyhow::anyhow!("--update: {}", p.message(lang)))?;
             let source = match import::Source::path(&file) {
                 Ok(source) => source,
                 Err(problem) => {
