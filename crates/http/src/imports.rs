@@ -134,14 +134,13 @@ pub async fn run(
     into: Option<i64>,
     file: &str,
     bytes: Vec<u8>,
-    dry_run: bool,
-    update: bool,
+    options: Options<'_>,
 ) -> Result<ImportReport> {
     let source = match Source::bytes(file, bytes) {
         Ok(source) => source,
-        Err(problem) => return Ok(ImportReport::refused(kind.key, dry_run, problem)),
+        Err(problem) => return Ok(ImportReport::refused(kind.key, options.dry_run, problem)),
     };
-    Ok((kind.run)(&state.db, actor, source, Options { dry_run, update, progress: None }, into).await?)
+    Ok((kind.run)(&state.db, actor, source, options, into).await?)
 }
 
 /// The kind named in a request, for someone who may import it (refused before the file
@@ -200,7 +199,8 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     let dry_run = form.ticked("dry_run");
     let update = import::update_of(kind, form.ticked("update"), "update")?;
     let (name, bytes) = form.file()?;
-    let report = run(&state, actor, kind, into, name, bytes.to_vec(), dry_run, update).await?;
+    let options = Options { dry_run, update, progress: None };
+    let report = run(&state, actor, kind, into, name, bytes.to_vec(), options).await?;
     let view = ReportView::new(&report, name, ctx.lang);
     let kinds = page_kinds(&state, actor);
     let html = state.templates.page(
@@ -381,7 +381,8 @@ pub async fn from_form(
     let kind = kind_for(state, actor, key)?;
     let (name, bytes) = form.file()?;
     let update = import::update_of(kind, form.ticked("update"), "update")?;
-    run(state, actor, kind, into, name, bytes.to_vec(), form.ticked("dry_run"), update).await
+    let options = Options { dry_run: form.ticked("dry_run"), update, progress: None };
+    run(state, actor, kind, into, name, bytes.to_vec(), options).await
 }
 
 /// An empty file of a kind: its header and one example row.

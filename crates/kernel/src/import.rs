@@ -675,13 +675,16 @@ async fn flush<I: Importer>(
     Ok(())
 }
 
+/// A record's changed fields by name, as the audit trail keeps them.
+type Fields = serde_json::Map<String, serde_json::Value>;
+
 /// The audit events of a batch of updated records, one a record with the fields that
 /// changed before and after, as a single edit records them; written together.
 async fn record_updates(
     tx: &mut Tx,
     actor: &Actor,
     entity: &'static str,
-    events: Vec<(i64, String, serde_json::Map<String, serde_json::Value>, serde_json::Map<String, serde_json::Value>)>,
+    events: Vec<(i64, String, Fields, Fields)>,
 ) -> Result<()> {
     use crate::bulk::Cell;
     let at = chrono::Utc::now();

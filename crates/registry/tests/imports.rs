@@ -47,7 +47,10 @@ async fn count(db: &Db, sql: &'static str) -> i64 {
     on_db!(db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).expect(sql)
 }
 
-fn changes(report: &ImportReport) -> Vec<(usize, &str, &str, Option<&str>, Option<&str>)> {
+/// A change as the tests compare it: row, key, field, before, after.
+type Seen<'a> = (usize, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
+fn changes(report: &ImportReport) -> Vec<Seen<'_>> {
     report.changes.iter().map(|c| (c.row, c.key.as_str(), c.field, c.before.as_deref(), c.after.as_deref())).collect()
 }
 

@@ -519,7 +519,7 @@ async fn the_import_page_updates_schools_when_ticked_and_shows_each_change_with_
         let html = r.text().await.unwrap();
         assert!(html.contains("id=\"changes\""), "{html}");
         assert!(
-            html.contains("Rien n'a été écrit (essai)") && html.contains("aucun enregistrement ne serait ajouté"),
+            html.contains("Rien n&#x27;a été écrit (essai)") && html.contains("aucun enregistrement ne serait ajouté"),
             "{html}"
         );
         for label in ["Ligne", "Clé", "Champ", "Avant", "Après"] {
