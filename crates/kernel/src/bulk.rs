@@ -159,7 +159,9 @@ pub async fn update(tx: &mut Tx, head: &str, tail: &str, types: &[&str], mut row
                 qb.push(")");
             }
             qb.push(format!(") AS v {tail}"));
-            qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            // Not kept prepared: a statement of thousands of values, its text varying with the
+            // batch's size, would fill the connection's statement cache.
+            qb.build().persistent(false).execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(changed)

@@ -174,11 +174,12 @@ async fn bench_update(backends: &[&str], rows: usize) {
     );
     println!("| --- | --- | --- | --- |");
     for backend in backends {
-        let mut runs: [(Vec<f64>, Vec<f64>); 3] = Default::default();
+        let mut runs: [(Vec<f64>, Vec<f64>, Vec<f64>); 3] = Default::default();
         for round in 0..3 {
             let (db, url) = fresh(backend, dir.path(), &format!("update{round}")).await;
             for (i, (file, update)) in [(&csv, false), (&renamed, true), (&renamed, true)].into_iter().enumerate() {
                 opencpd_testkit::bench::reset_peak();
+                let start_mb = rss_mb();
                 let started = Instant::now();
                 let options = Options { update, ..Options::default() };
                 let source = Source::path(file).expect("source");
@@ -192,17 +193,30 @@ async fn bench_update(backends: &[&str], rows: usize) {
                 );
                 runs[i].0.push(rows as f64 / started.elapsed().as_secs_f64());
                 runs[i].1.push(opencpd_testkit::bench::peak_mb());
+                runs[i].2.push(opencpd_testkit::bench::peak_mb() - start_mb);
             }
             db.close().await;
             if *backend == "postgres" {
                 drop_pg(&url).await;
             }
         }
-        let cell = |(rates, peaks): &(Vec<f64>, Vec<f64>)| {
-            format!("{:.0} ({:.0} MB)", median(rates.clone()), median(peaks.clone()))
+        let cell = |(rates, peaks, rises): &(Vec<f64>, Vec<f64>, Vec<f64>)| {
+            format!("{:.0} ({:.0} MB, +{:.0})", median(rates.clone()), median(peaks.clone()), median(rises.clone()))
         };
         println!("| {backend} | {} | {} | {} |", cell(&runs[0]), cell(&runs[1]), cell(&runs[2]));
     }
+}
+
+/// The process's resident memory now, in MB.
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
 }
 
 async fn bench_demo(backends: &[&str]) -> Option<(tempfile::TempDir, String)> {

@@ -282,8 +282,10 @@ impl Importer for Units {
         let sql =
             format!("SELECT id, name FROM units WHERE id IN ({})", id_list(rows.iter().filter_map(|u| u.existing)));
         let found: HashMap<i64, String> = if rows.iter().any(|u| u.existing.is_some()) {
-            let found: Vec<(i64, String)> =
-                on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?;
+            let found: Vec<(i64, String)> = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
+                .fetch_all(&mut *c)
+                .await)?;
             found.into_iter().collect()
         } else {
             HashMap::new()
@@ -450,8 +452,10 @@ impl Importer for Schools {
                  s.latitude, s.longitude FROM schools s JOIN units u ON u.id = s.unit_id WHERE s.id IN ({})",
                 id_list(rows.iter().filter_map(|s| s.existing))
             );
-            let found: Vec<SchoolNow> =
-                on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?;
+            let found: Vec<SchoolNow> = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(false)
+                .fetch_all(&mut *c)
+                .await)?;
             found.into_iter().map(|s| (s.id, s)).collect()
         } else {
             HashMap::new()
@@ -569,7 +573,10 @@ async fn positions_of(tx: &mut Tx, people: impl Iterator<Item = i64>) -> Result<
         "SELECT id, person_id, role, school_id, unit_id, path, start_date, end_date FROM positions \
          WHERE person_id IN ({ids}) ORDER BY id"
     );
-    Ok(on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?)
+    Ok(on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .persistent(false)
+        .fetch_all(&mut *c)
+        .await)?)
 }
 
 /// A position as the report names it: role, place and start date.
@@ -815,8 +822,10 @@ impl Importer for People {
             "SELECT id, given_name, family_name, sex, birth_year, phone, email FROM people WHERE id IN ({})",
             id_list(rows.iter().filter_map(|p| p.existing))
         );
-        let found: Vec<PersonNow> =
-            on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?;
+        let found: Vec<PersonNow> = on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .persistent(false)
+            .fetch_all(&mut *c)
+            .await)?;
         let found: HashMap<i64, PersonNow> = found.into_iter().map(|p| (p.id, p)).collect();
         let mut held: HashMap<i64, Vec<PositionNow>> = HashMap::new();
         for x in positions_of(tx, rows.iter().filter_map(|p| p.existing)).await? {
