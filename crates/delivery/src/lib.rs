@@ -7,9 +7,11 @@
 //! - [`web`]: its pages (including the one-screen marking page for a phone and the public
 //!   `/verify/{code}`) and its `/api/v1` routes with their OpenAPI part, as an
 //!   `opencpd_http::Area`.
+//! - [`cli`]: `opencpd delivery …`, its commands.
 //!
 //! Its pure rules are in `opencpd_domain` (`completion`, `suppression`, `access`); the
 //! registry, instruments and outreach are read through their own crates.
 
+pub mod cli;
 pub mod store;
 pub mod web;

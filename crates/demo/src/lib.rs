@@ -26,7 +26,8 @@ pub mod peer;
 pub mod plans;
 pub mod registry;
 
-pub use registry::{DemoAccount, DemoConfig, DemoSummary, Scale, build, lesson_observation_xlsform};
+pub use opencpd_instruments::sample::lesson_observation_xlsform;
+pub use registry::{DemoAccount, DemoConfig, DemoSummary, Scale, build};
 
 use opencpd_kernel::{Db, Result};
 

@@ -8,10 +8,13 @@
 //!   that stores submissions arriving together, the summary, the field package and edits.
 //! - [`web`]: its pages, the offline field app's files and its `/api/v1` routes, as an
 //!   `opencpd_http::Area`.
+//! - [`cli`]: `opencpd instrument …`, its commands; [`sample`]: a rubric to start from.
 //!
 //! The forms themselves (reading an XLSForm, expressions, validation, scoring) are
 //! `opencpd-forms`; the field app's copy of its expression language is
 //! `static/field/forms.js`.
 
+pub mod cli;
+pub mod sample;
 pub mod store;
 pub mod web;

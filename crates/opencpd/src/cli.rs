@@ -5,20 +5,17 @@
 //! database is marked in use while a command runs (`backup::InUse`) and closed at the end,
 //! its write-ahead log copied back.
 
-use crate::database::{DEFAULT_DB, close_opened, lang, open, text, told};
-use crate::delivery_cli::bar;
-use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use opencpd_cli::{DbArg, bar, close_opened, lang, open, refused, spinner, text, told};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::AccountRole;
-use opencpd_domain::import::ImportKind;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
 use opencpd_kernel::backup as store_backup;
 use opencpd_kernel::import;
 use opencpd_kernel::{Actor, IfMissing, describe_url};
-use opencpd_registry::store::exports;
 use opencpd_transfer::Format;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,13 +29,6 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Args, Debug, Clone)]
-struct DbArg {
-    /// Database: a SQLite file path, or postgres://user:pass@host/db
-    #[arg(long, env = "OPENCPD_DB", default_value = DEFAULT_DB)]
-    db: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,7 +51,7 @@ enum Command {
         /// The address users reach the server at (https://cpd.example.org), the start of
         /// every absolute address it writes (certificate QR codes, check-in codes); never
         /// taken from a request. Default: http:// and the listen address.
-        #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = crate::delivery_cli::public_url)]
+        #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = opencpd_cli::public_url)]
         public_url: Option<String>,
         /// Where files are kept (forms' attachments, submissions' photos and recordings),
         /// named by their content. Default: `<database>-files` beside a SQLite file,
@@ -121,17 +111,7 @@ enum Command {
         db: DbArg,
     },
     /// Export units, schools, people or positions in the columns the import takes.
-    Export {
-        #[arg(value_parser = ["units", "schools", "people", "positions"])]
-        kind: String,
-        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
-        format: String,
-        /// Output file (standard output when absent, CSV only).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        db: DbArg,
-    },
+    Export(opencpd_registry::cli::Export),
     /// Write an empty import file of any kind with its columns and an example row (in
     /// XLSX, a second sheet says what each column takes).
     Template {
@@ -145,22 +125,22 @@ enum Command {
     /// CPD delivery: enrolments and attendance from files, reach reports, the delivery demo.
     Delivery {
         #[command(subcommand)]
-        action: crate::delivery_cli::DeliveryCommand,
+        action: DeliveryAction,
     },
     /// Peer learning and coaching: PLCs, a coach's visits, coverage and regularity reports.
     Peer {
         #[command(subcommand)]
-        action: crate::peer_cli::PeerCommand,
+        action: opencpd_peer::cli::Command,
     },
     /// Publish, list and export instruments (XLSForms) and their submissions.
     Instrument {
         #[command(subcommand)]
-        action: InstrumentAction,
+        action: opencpd_instruments::cli::Command,
     },
     /// Show or set the administrative levels of each country.
     Levels {
         #[command(subcommand)]
-        action: LevelsAction,
+        action: opencpd_registry::cli::Levels,
     },
     /// Manage accounts.
     User {
@@ -185,60 +165,43 @@ enum Command {
     },
 }
 
+/// `opencpd delivery`: the area's own commands, and its demo (which needs every area).
 #[derive(Subcommand, Debug)]
-enum InstrumentAction {
-    /// Publish a new instrument version from an XLSForm (.xlsx or .xls); every problem in
-    /// the form is listed by sheet, row and column, and nothing is stored.
-    Import {
-        file: PathBuf,
-        #[arg(long, default_value = "survey", value_parser = ["survey", "test", "observation", "needs_assessment", "checklist"])]
-        kind: String,
-        #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
-        lang: String,
+enum DeliveryAction {
+    #[command(flatten)]
+    Area(opencpd_delivery::cli::Command),
+    /// Add the delivery demo (programme, courses, cohorts, attendance, certificates) to a
+    /// database holding the small demo.
+    Demo {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
         #[command(flatten)]
         db: DbArg,
-    },
-    /// List the instruments in use.
-    List {
-        #[command(flatten)]
-        db: DbArg,
-    },
-    /// Export an instrument's submissions, one row each, labels in the chosen language
-    /// (CSV to standard output unless --out is given, as `export` does).
-    Export {
-        id: i64,
-        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
-        format: String,
-        #[arg(long, default_value = "en")]
-        lang: String,
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        db: DbArg,
-    },
-    /// Write the sample lesson-observation rubric (an XLSForm to start from).
-    Sample {
-        #[arg(long)]
-        out: PathBuf,
     },
 }
 
-#[derive(Subcommand, Debug)]
-enum LevelsAction {
-    /// List every country's levels.
-    List {
-        #[command(flatten)]
-        db: DbArg,
-    },
-    /// Set a country's levels from the top down: key:English:Français, e.g.
-    /// `opencpd levels set KE country:Country:Pays county:County:Comté ward:Ward:Quartier`
-    Set {
-        country: String,
-        #[arg(required = true)]
-        levels: Vec<String>,
-        #[command(flatten)]
-        db: DbArg,
-    },
+async fn delivery(action: DeliveryAction) -> anyhow::Result<ExitCode> {
+    let (seed, db) = match action {
+        DeliveryAction::Area(command) => return opencpd_delivery::cli::run(command).await,
+        DeliveryAction::Demo { seed, db } => (seed, db),
+    };
+    let pool = open(&db.db, IfMissing::Refuse).await?;
+    let summary = demo::delivery::build(&pool, seed).await?;
+    println!(
+        "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates; \
+         {} outreach events, {} resources ({} checks), {} awards",
+        summary.programmes,
+        summary.courses,
+        summary.cohorts,
+        summary.enrolments,
+        summary.marks,
+        summary.certificates,
+        summary.outreach.events,
+        summary.outreach.resources,
+        summary.outreach.checks,
+        summary.outreach.awards
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand, Debug)]
@@ -311,10 +274,6 @@ enum UserAction {
     },
 }
 
-fn kind(text: &str) -> anyhow::Result<ImportKind> {
-    ImportKind::parse(text).map_err(|p| anyhow::anyhow!("{p}"))
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let outcome = dispatch(cli).await;
     close_opened().await;
@@ -325,7 +284,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { db, listen, secure_cookies, trust_proxy, public_url, files } => {
             let pool = open(&db.db, IfMissing::Create).await?;
-            let files = files.unwrap_or_else(|| crate::database::files_beside(&db.db));
+            let files = files.unwrap_or_else(|| opencpd_cli::files_beside(&db.db));
             let files = opencpd_kernel::files::Files::dir(&files).map_err(|e| told(e, lang()))?;
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
@@ -464,7 +423,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("{}", text("cli-serving", &[("address", format!("http://{listen}"))]));
             let files =
-                opencpd_kernel::files::Files::dir(crate::database::files_beside(&db)).map_err(|e| told(e, lang()))?;
+                opencpd_kernel::files::Files::dir(opencpd_cli::files_beside(&db)).map_err(|e| told(e, lang()))?;
             let config = opencpd_web::WebConfig { files: Some(files), ..Default::default() };
             opencpd_web::serve(pool, listen, config).await?;
             Ok(ExitCode::SUCCESS)
@@ -499,17 +458,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             print_report(&report, &file, &format, lang)?;
             Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Export { kind: k, format, out, db } => {
-            let kind = kind(&k)?;
-            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            let pool = open(&db.db, IfMissing::Refuse).await?;
-            let (headers, rows) =
-                exports::export(&pool, &Actor::system(), kind).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let n = rows.len();
-            write_out(format, &headers, rows, out.as_ref())?;
-            eprintln!("{}", text(&format!("cli-exported-{}", kind.key()), &[("count", n.to_string())]));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Export(args) => opencpd_registry::cli::export(args).await,
         Command::Template { kind: k, format, out } => {
             let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
             let kind = import::find(&kinds, &k).map_err(|p| anyhow::anyhow!("{p}"))?;
@@ -523,38 +472,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(action).await,
-        Command::Instrument { action } => instrument(action).await,
-        Command::Delivery { action } => crate::delivery_cli::run(action).await,
-        Command::Peer { action } => crate::peer_cli::run(action).await,
-        Command::Levels { action } => match action {
-            LevelsAction::List { db } => {
-                let pool = open(&db.db, IfMissing::Refuse).await?;
-                for l in opencpd_registry::store::levels(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-                    println!("{} {} {:<14} {} / {}", l.country, l.depth, l.key, l.name_en, l.name_fr);
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            LevelsAction::Set { country, levels, db } => {
-                let pool = open(&db.db, IfMissing::Refuse).await?;
-                match opencpd_registry::store::set_levels(&pool, &Actor::system(), &country, &levels).await {
-                    Ok(set) => {
-                        println!(
-                            "{}: {}",
-                            country.to_uppercase(),
-                            set.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(" › ")
-                        );
-                        Ok(ExitCode::SUCCESS)
-                    }
-                    Err(opencpd_kernel::Error::Invalid(problems)) => {
-                        for p in problems {
-                            eprintln!("error: {p}");
-                        }
-                        Ok(ExitCode::from(1))
-                    }
-                    Err(e) => Err(anyhow::anyhow!("{e}")),
-                }
-            }
-        },
+        Command::Instrument { action } => opencpd_instruments::cli::run(action).await,
+        Command::Delivery { action } => delivery(action).await,
+        Command::Peer { action } => opencpd_peer::cli::run(action).await,
+        Command::Levels { action } => opencpd_registry::cli::levels(action).await,
         Command::Backup { file, db } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
             let pb = bar(0, "copying");
@@ -572,44 +493,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn write_out(format: Format, headers: &[&str], rows: Vec<Vec<String>>, out: Option<&PathBuf>) -> anyhow::Result<()> {
-    match out {
-        Some(path) => {
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-            );
-            opencpd_transfer::write_table(format, headers, rows, &mut file)?;
-            file.flush()?;
-        }
-        None if format == Format::Csv => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            opencpd_transfer::write_table(format, headers, rows, &mut lock)?;
-        }
-        None => bail!("{}", text("cli-xlsx-needs-out", &[])),
-    }
-    Ok(())
-}
-
 /// The kinds `opencpd import` takes: every area's.
 fn import_kinds() -> Vec<&'static str> {
     opencpd_http::imports::kinds_of(opencpd_web::AREAS).iter().map(|k| k.key).collect()
-}
-
-/// A counter of rows for work whose total is not known before the end (a streamed file).
-fn spinner(what: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} rows ({per_sec}, {elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    pb.set_message(what.to_string());
-    pb.enable_steady_tick(std::time::Duration::from_millis(200));
-    pb
 }
 
 fn print_report(report: &import::ImportReport, file: &std::path::Path, format: &str, lang: &str) -> anyhow::Result<()> {
@@ -794,22 +680,6 @@ fn read_password(username: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// A refusal of the store said on standard error, in the operator's language: exit code 1.
-/// Anything else is an error of the program.
-fn refused(e: opencpd_kernel::Error) -> anyhow::Result<ExitCode> {
-    match e {
-        e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_)) => {
-            eprintln!("error: {}", told(e, lang()));
-            Ok(ExitCode::from(1))
-        }
-        opencpd_kernel::Error::NotFound => {
-            eprintln!("error: {}", text("problem-not-found", &[]));
-            Ok(ExitCode::from(1))
-        }
-        e => Err(anyhow::anyhow!("{e}")),
-    }
-}
-
 async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Result<ExitCode> {
     let pool = open(url, IfMissing::Refuse).await?;
     match accounts::set_disabled(&pool, &Actor::system(), username, disabled).await {
@@ -878,78 +748,4 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
         None => println!("{}", text("restore-nothing-kept", &[])),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-async fn instrument(action: InstrumentAction) -> anyhow::Result<ExitCode> {
-    use opencpd_instruments::store as instruments;
-    match action {
-        InstrumentAction::Import { file, kind, lang, db } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let pool = open(&db.db, IfMissing::Refuse).await?;
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            match instruments::import(&pool, &Actor::system(), &file.to_string_lossy(), &bytes, &kind).await {
-                Ok(i) => {
-                    let args = [
-                        ("code", i.code.clone()),
-                        ("version", i.version.to_string()),
-                        ("title", i.title.clone()),
-                        ("id", i.id.to_string()),
-                    ];
-                    println!("{}", text("cli-published", &args));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(opencpd_kernel::Error::Invalid(problems)) => {
-                    let args = [("file", file.display().to_string()), ("count", problems.len().to_string())];
-                    eprintln!("{}", text("cli-form-refused", &args));
-                    for p in problems {
-                        eprintln!("  {}", p.located(lang));
-                    }
-                    Ok(ExitCode::from(1))
-                }
-                Err(e @ opencpd_kernel::Error::Conflict(_)) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(1))
-                }
-                Err(e) => Err(anyhow::anyhow!("{e}")),
-            }
-        }
-        InstrumentAction::List { db } => {
-            let pool = open(&db.db, IfMissing::Refuse).await?;
-            println!("{:>4} {:<24} {:<10} {:<12} {:<8} title", "id", "code", "version", "kind", "state");
-            for i in instruments::list(&pool, true).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-                let state = if i.retired { "retired" } else { "in use" };
-                println!("{:>4} {:<24} {:<10} {:<12} {:<8} {}", i.id, i.code, i.version, i.kind, state, i.title);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        InstrumentAction::Export { id, format, lang, out, db } => {
-            let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            if out.is_none() && format != Format::Csv {
-                bail!("{}", text("cli-xlsx-needs-out", &[]));
-            }
-            let pool = open(&db.db, IfMissing::Refuse).await?;
-            let mut sink: Box<dyn Write> = match &out {
-                Some(out) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            };
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            let n = instruments::export(&pool, &Actor::system(), id, lang, format, |bytes| {
-                std::future::ready(sink.write_all(&bytes))
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            sink.flush()?;
-            let to = out.as_ref().map_or_else(|| text("cli-stdout", &[]), |o| o.display().to_string());
-            eprintln!("{}", text("cli-exported-to", &[("count", n.to_string()), ("file", to)]));
-            Ok(ExitCode::SUCCESS)
-        }
-        InstrumentAction::Sample { out } => {
-            std::fs::write(&out, opencpd_demo::lesson_observation_xlsform())
-                .with_context(|| format!("writing {}", out.display()))?;
-            println!("{}", text("cli-wrote", &[("file", out.display().to_string())]));
-            Ok(ExitCode::SUCCESS)
-        }
-    }
 }

@@ -5,9 +5,6 @@
 //! input had problems (nothing written), 2 the command failed.
 
 mod cli;
-mod database;
-mod delivery_cli;
-mod peer_cli;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -7,6 +7,7 @@
 //! - [`store`]: all the SQL, scoped and audited (see its module doc).
 //! - [`artefacts`]: where uploaded files are kept (a directory by default) and what is taken.
 //! - [`web`]: the `/api/v1` routes, as an `opencpd_http::Area`.
+//! - [`cli`]: `opencpd peer …`, the commands.
 //!
 //! The rules with no IO (loops in a cascade, feedback bands, the visit plan's order,
 //! coverage, regularity, action points on time and carried over) are in
@@ -32,6 +33,7 @@
 //! - Artefacts are kept by a directory store; the `object_store` crate (S3) is not added.
 
 pub mod artefacts;
+pub mod cli;
 pub mod model;
 pub mod store;
 pub mod web;

@@ -5,9 +5,11 @@
 //!
 //! - [`store`]: all its SQL, scoped and audited, and the import and export of its files.
 //! - [`web`]: its pages and `/api/v1` routes, as an `opencpd_http::Area`.
+//! - [`cli`]: `opencpd export` and `opencpd levels`.
 //!
 //! Its pure rules (codes, sexes, levels, dates, a row of each file) are
 //! `opencpd_domain::registry` and `opencpd_domain::import`.
 
+pub mod cli;
 pub mod store;
 pub mod web;

@@ -1026,19 +1026,17 @@ async fn every_delivery_route_answers_by_role_and_scope() {
     }
 }
 
-#[path = "../../src/delivery_cli.rs"]
-mod delivery_cli;
-
+/// The delivery area's commands, parsed and run in this process.
 #[derive(clap::Parser)]
 struct Cli {
     #[command(subcommand)]
-    command: delivery_cli::DeliveryCommand,
+    command: opencpd_delivery::cli::Command,
 }
 
 pub(crate) async fn cli(args: &[&str]) -> std::process::ExitCode {
     let parsed =
         <Cli as clap::Parser>::try_parse_from(std::iter::once("delivery").chain(args.iter().copied())).unwrap();
-    delivery_cli::run(parsed.command).await.unwrap()
+    opencpd_delivery::cli::run(parsed.command).await.unwrap()
 }
 
 #[tokio::test]
@@ -1046,7 +1044,7 @@ async fn the_command_line_imports_enrolments_and_attendance_and_writes_reach() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let url = app.db.url.clone();
-        assert_eq!(cli(&["demo", "--seed", "3", "--db", &url]).await, std::process::ExitCode::SUCCESS);
+        opencpd_demo::delivery::build(&app.db.db, 3).await.unwrap();
         let admin = app.api("admin").await;
         admin.post("/api/v1/courses").json(&course("BASE")).send().await.unwrap();
         admin.post("/api/v1/cohorts").json(&cohort("CLI-1", "BASE", "RW-10101", 5)).send().await.unwrap();

@@ -10,10 +10,6 @@ mod audit;
 mod browser;
 mod catalogue;
 mod cli;
-// The binary's, for the delivery commands run in this process (see `delivery.rs`).
-#[allow(dead_code)]
-#[path = "../../src/database.rs"]
-mod database;
 mod delivery;
 mod hardening;
 mod helpers;

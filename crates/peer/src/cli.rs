@@ -4,21 +4,21 @@
 //! the cascade's levels) as tables. Acts as the operator, like every command; messages in
 //! `OPENCPD_LANG` (English or French).
 
-use crate::database::{lang, open, text, told};
+use crate::model::ShownCount;
+use crate::store::reports::{self, Grouping};
+use crate::store::{coaching, plcs};
 use clap::Subcommand;
+use opencpd_cli::{lang, open, text, told};
 use opencpd_kernel::IfMissing;
 use opencpd_kernel::paging::Page;
 use opencpd_kernel::{Actor, Db};
-use opencpd_peer::model::ShownCount;
-use opencpd_peer::store::reports::{self, Grouping};
-use opencpd_peer::store::{coaching, plcs};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
-pub enum PeerCommand {
+pub enum Command {
     /// List the PLCs: code, name, level, place, meetings, last meeting, open action points.
     Plcs {
         /// Part of a code or name.
@@ -33,7 +33,7 @@ pub enum PeerCommand {
         page: i64,
         #[arg(long, default_value_t = 50)]
         per_page: i64,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Write a coach's visits of a term (with the instrument of each observation) as CSV or
@@ -50,7 +50,7 @@ pub enum PeerCommand {
         /// Output file (standard output when absent; XLSX only when it is not a terminal).
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Print a report as a table: coverage (head teachers visited), regularity (PLC
@@ -70,7 +70,7 @@ pub enum PeerCommand {
         /// cascade: the programme's code.
         #[arg(long)]
         programme: Option<String>,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
 }
@@ -118,10 +118,10 @@ async fn db_of(url: &str) -> anyhow::Result<Db> {
 }
 
 /// Runs a peer command; exit code 1 when the input was refused.
-pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     let outcome = match command {
-        PeerCommand::Plcs { q, sort, desc, page, per_page, db } => {
+        Command::Plcs { q, sort, desc, page, per_page, db } => {
             let pool = db_of(&db).await?;
             let asked = Page {
                 page: Some(page),
@@ -132,11 +132,11 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
             };
             plcs_table(&pool, &actor, &asked).await
         }
-        PeerCommand::Visits { coach, term, format, out, db } => {
+        Command::Visits { coach, term, format, out, db } => {
             let pool = db_of(&db).await?;
             visits(&pool, &actor, coach, term.as_deref(), &format, out).await
         }
-        PeerCommand::Report { report, term, level, within, programme, db } => {
+        Command::Report { report, term, level, within, programme, db } => {
             let pool = db_of(&db).await?;
             report_table(&pool, &actor, &report, term.as_deref(), &level, within.as_deref(), programme.as_deref()).await
         }

@@ -1,20 +1,19 @@
 //! `opencpd delivery …`: the command line of CPD delivery. Enrolments and attendance from
-//! CSV or XLSX (every row or none, problems by row and column, exit code 1 when refused),
-//! the delivery demo, and reach reports to a file. Acts as the operator, like every command.
+//! CSV or XLSX into a cohort named by its code (every row or none, problems by row and
+//! column, exit code 1 when refused; the one import pipeline's kinds), reach reports to a
+//! file, and a cohort's certificates as PDFs. Acts as the operator, like every command.
 
+use crate::store::{certificates, cohorts, documents, reports};
 use anyhow::Context;
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
-use opencpd_delivery::store::{certificates, cohorts, documents, reports};
-use opencpd_demo::delivery as demo;
+use opencpd_cli::{bar, print_problems, public_url};
 use opencpd_kernel::{Actor, Db};
 use opencpd_transfer::Format;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
-pub enum DeliveryCommand {
+pub enum Command {
     /// Enrol the people named in a file (column staff_number) in a cohort: all or none.
     ImportEnrolments {
         /// The cohort's code.
@@ -28,7 +27,7 @@ pub enum DeliveryCommand {
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
         /// Database: a SQLite file path, or postgres://user:pass@host/db
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Record attendance of a cohort from a file (staff_number, date, status): all or none.
@@ -40,7 +39,7 @@ pub enum DeliveryCommand {
         dry_run: bool,
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Record outreach events from a file, one a row (kind, title, start_date, place or
@@ -51,7 +50,7 @@ pub enum DeliveryCommand {
         dry_run: bool,
         #[arg(long, env = "OPENCPD_LANG", default_value = "en")]
         lang: String,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Write a programme's reach against its targets (CSV or XLSX).
@@ -69,7 +68,7 @@ pub enum DeliveryCommand {
         format: String,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
     /// Write the PDF of every certificate of a cohort that is not revoked into a folder
@@ -91,27 +90,13 @@ pub enum DeliveryCommand {
         /// Only write the certificates already issued.
         #[arg(long)]
         no_issue: bool,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
-        db: String,
-    },
-    /// Add the delivery demo (programme, courses, cohorts, attendance, certificates) to a
-    /// database holding the small demo.
-    Demo {
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
         db: String,
     },
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    crate::database::open(url, opencpd_kernel::IfMissing::Refuse).await
-}
-
-fn print_problems(file: &std::path::Path, problems: &[opencpd_domain::Problem], lang: &str) {
-    for p in problems {
-        eprintln!("{}: {}", file.display(), p.located(lang));
-    }
+    opencpd_cli::open(url, opencpd_kernel::IfMissing::Refuse).await
 }
 
 /// `delivery import-*`: the one import pipeline's kind, with a cohort named by its code.
@@ -127,7 +112,7 @@ async fn import_file(
     use opencpd_kernel::import;
     let actor = Actor::system();
     let lang = opencpd_domain::i18n::resolve(lang);
-    let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
+    let kinds = opencpd_http::imports::kinds_of(&[&crate::web::AREA, &opencpd_outreach::web::AREA]);
     let kind = import::find(&kinds, key).map_err(|p| anyhow::anyhow!("{p}"))?;
     let source = match import::Source::path(file) {
         Ok(source) => source,
@@ -161,21 +146,21 @@ async fn import_file(
 }
 
 /// Runs a delivery command; exit code 1 when the input was refused (nothing written).
-pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     match command {
-        DeliveryCommand::ImportEnrolments { cohort, file, dry_run, lang, db } => {
+        Command::ImportEnrolments { cohort, file, dry_run, lang, db } => {
             import_file("enrolments", Some(&cohort), &file, dry_run, &lang, &db, "enrolled in").await
         }
-        DeliveryCommand::ImportAttendance { cohort, file, dry_run, lang, db } => {
+        Command::ImportAttendance { cohort, file, dry_run, lang, db } => {
             import_file("attendance", Some(&cohort), &file, dry_run, &lang, &db, "marks recorded for").await
         }
-        DeliveryCommand::ImportOutreach { file, dry_run, lang, db } => {
+        Command::ImportOutreach { file, dry_run, lang, db } => {
             import_file("outreach", None, &file, dry_run, &lang, &db, "outreach events recorded").await
         }
-        DeliveryCommand::Reach { programme, by, level, format, out, db } => {
+        Command::Reach { programme, by, level, format, out, db } => {
             let pool = open(&db).await?;
-            let id = opencpd_delivery::store::catalogue::programme_by_code(&pool, &programme)
+            let id = crate::store::catalogue::programme_by_code(&pool, &programme)
                 .await?
                 .with_context(|| format!("no programme has the code {programme}"))?;
             let reach = reports::reach(&pool, &actor, id, by.as_deref(), level).await?;
@@ -189,7 +174,7 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        DeliveryCommand::Certificates { cohort, out, public_url, lang, no_issue, db } => {
+        Command::Certificates { cohort, out, public_url, lang, no_issue, db } => {
             let pool = open(&db).await?;
             let c =
                 cohorts::cohort_by_code(&pool, &actor, &cohort).await.with_context(|| format!("cohort {cohort}"))?;
@@ -214,49 +199,5 @@ pub async fn run(command: DeliveryCommand) -> anyhow::Result<ExitCode> {
             println!("{} certificates of {} written to {}", list.len(), c.code, out.display());
             Ok(ExitCode::SUCCESS)
         }
-        DeliveryCommand::Demo { seed, db } => {
-            let pool = open(&db).await?;
-            let summary = demo::build(&pool, seed).await?;
-            println!(
-                "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates; \
-                 {} outreach events, {} resources ({} checks), {} awards",
-                summary.programmes,
-                summary.courses,
-                summary.cohorts,
-                summary.enrolments,
-                summary.marks,
-                summary.certificates,
-                summary.outreach.events,
-                summary.outreach.resources,
-                summary.outreach.checks,
-                summary.outreach.awards
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// A progress bar on the terminal (none when the output is not one).
-pub fn bar(total: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(total);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
-
-/// A `--public-url`: an http or https address, kept without a trailing slash.
-pub fn public_url(value: &str) -> Result<String, String> {
-    let url = value.trim().trim_end_matches('/');
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_string()),
-        _ => Err(format!("{value:?} is not an http:// or https:// address")),
     }
 }
