@@ -1,6 +1,7 @@
 //! CPD delivery, an area crate: what a programme team runs, from the programme's targets
 //! to the certificate a teacher shows an employer.
 //!
+//! - [`model`]: its request and answer shapes.
 //! - [`store`]: programmes and courses, cohorts and enrolment, sessions and attendance,
 //!   grades and completion, certificates and their paper, sign-in sheets, QR check-in, the
 //!   CPD record, reach and funnels; all its SQL, through the kernel.
@@ -13,5 +14,6 @@
 //! registry, instruments and outreach are read through their own crates.
 
 pub mod cli;
+pub mod model;
 pub mod store;
 pub mod web;

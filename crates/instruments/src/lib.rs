@@ -4,6 +4,7 @@
 //! summaries and exports; and field sync: the package the offline field app takes away,
 //! the corrections it sends back and the conflicts a person resolves.
 //!
+//! - [`model`]: its request and answer shapes.
 //! - [`store`]: all its SQL, scoped and audited: instruments and submissions, the intake
 //!   that stores submissions arriving together, the summary, the field package and edits.
 //! - [`web`]: its pages, the offline field app's files and its `/api/v1` routes, as an
@@ -15,6 +16,7 @@
 //! `static/field/forms.js`.
 
 pub mod cli;
+pub mod model;
 pub mod sample;
 pub mod store;
 pub mod web;

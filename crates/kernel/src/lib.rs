@@ -94,6 +94,38 @@ macro_rules! on_tx {
     };
 }
 
+/// Reads an area's answer shapes (its `model` types, which stay free of SQL) from rows of
+/// either backend, column by field name. A field marked `= skip` takes its default; one
+/// marked `= flatten` is read whole from the same row by its own `FromRow`.
+///
+/// ```ignore
+/// opencpd_kernel::from_row! {
+///     School { id, code, name, staff = skip }
+/// }
+/// ```
+#[macro_export]
+macro_rules! from_row {
+    ($($ty:ident { $($field:ident $(= $how:ident)?),+ $(,)? })+) => {$(
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $ty {
+            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> ::std::result::Result<Self, sqlx::Error> {
+                #[allow(unused_imports)]
+                use sqlx::Row as _;
+                Ok($ty { $($field: $crate::from_row!(@field row, $field $(, $how)?)),+ })
+            }
+        }
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $ty {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> ::std::result::Result<Self, sqlx::Error> {
+                #[allow(unused_imports)]
+                use sqlx::Row as _;
+                Ok($ty { $($field: $crate::from_row!(@field row, $field $(, $how)?)),+ })
+            }
+        }
+    )+};
+    (@field $row:ident, $field:ident) => { $row.try_get(stringify!($field))? };
+    (@field $row:ident, $field:ident, skip) => { ::std::default::Default::default() };
+    (@field $row:ident, $field:ident, flatten) => { sqlx::FromRow::from_row($row)? };
+}
+
 /// A transaction on either backend, with the derived data its writes have made stale.
 /// Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {

@@ -3,6 +3,7 @@
 //! of event and the import of event files; resources delivered to schools and the later
 //! checks of their state; awards to teachers.
 //!
+//! - [`model`]: its request and answer shapes.
 //! - [`store`]: all its SQL, scoped and audited.
 //! - [`web`]: its pages and `/api/v1` routes, as an `opencpd_http::Area`.
 //!
@@ -34,5 +35,6 @@
 //! - Awards belong to their person: officers whose scope covers the person record them,
 //!   whoever reads the person reads them (on the person page and the CPD record).
 
+pub mod model;
 pub mod store;
 pub mod web;

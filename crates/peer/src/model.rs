@@ -404,3 +404,133 @@ pub struct ShownCount {
 
 /// A share in percent, none when a count it is made of is hidden or the whole is zero.
 pub type Share = Option<f64>;
+// What `store::reports` answers.
+
+/// How the counts of a report are shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Shown {
+    pub small_cell_threshold: i64,
+    /// True when small counts are hidden (the reader has no row-level rights).
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HeadTeacherRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub head_teachers: ShownCount,
+    /// With at least one coaching visit in the term.
+    pub visited: ShownCount,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HeadTeachersVisited {
+    pub term: String,
+    pub level: String,
+    pub shown: Shown,
+    pub rows: Vec<HeadTeacherRow>,
+    pub total: HeadTeacherRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeaderRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub head_teachers: ShownCount,
+    /// Head teachers who also hold a national or local leader of learning position.
+    pub leaders: ShownCount,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeadersOfLearning {
+    pub level: String,
+    pub shown: Shown,
+    pub rows: Vec<LeaderRow>,
+    pub total: LeaderRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlcRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub plcs: i64,
+    /// Meetings planned by the last day counted (the term's end, or today).
+    pub planned: i64,
+    pub held: i64,
+    pub regularity: Option<f64>,
+    /// Members' places at the meetings held (members × meetings).
+    pub expected: ShownCount,
+    /// Members present.
+    pub present: ShownCount,
+    pub attendance: Option<f64>,
+    pub guests: ShownCount,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlcRegularity {
+    pub term: String,
+    pub level: String,
+    pub shown: Shown,
+    pub rows: Vec<PlcRow>,
+    pub total: PlcRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionPointRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Due in the term by the last day counted (dropped points left out).
+    pub due: ShownCount,
+    pub on_time: ShownCount,
+    pub late: ShownCount,
+    pub overdue: ShownCount,
+    pub share_on_time: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionPointsReport {
+    pub term: String,
+    pub level: String,
+    pub shown: Shown,
+    pub rows: Vec<ActionPointRow>,
+    pub total: ActionPointRow,
+}
+
+/// A coach in the cascade with the coverage of their own coachees in the term, and those
+/// coachees below.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CascadeNode {
+    pub person_id: i64,
+    pub name: String,
+    pub coachees: i64,
+    pub visited: i64,
+    pub visits: i64,
+    pub repeat: i64,
+    pub share: Option<f64>,
+    pub visits_per_coachee: Option<f64>,
+    #[schema(no_recursion)]
+    pub children: Vec<CascadeNode>,
+}
+
+/// The coverage of everyone at one depth of the cascade (1: the coachees of the top coaches).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CascadeLevel {
+    pub depth: i64,
+    pub coachees: ShownCount,
+    pub visited: ShownCount,
+    pub visits: ShownCount,
+    pub repeat: ShownCount,
+    pub share: Option<f64>,
+    pub visits_per_coachee: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Cascade {
+    pub programme: String,
+    pub term: String,
+    pub shown: Shown,
+    pub levels: Vec<CascadeLevel>,
+    pub roots: Vec<CascadeNode>,
+}

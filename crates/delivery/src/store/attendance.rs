@@ -7,25 +7,22 @@
 
 use super::cohorts::{Cohort, cohort_for};
 use super::{collect, fail_if_any, optional_text};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::delivery::Modality;
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttendanceStatus {
-    pub key: String,
-    pub name_en: String,
-    pub name_fr: String,
-    /// Whether this status counts as having attended (for completion).
-    pub counts_present: bool,
-    pub position: i64,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{AttendanceStatus, Mark, MarkInput, MarkReport, Session, SessionInput};
+
+opencpd_kernel::from_row! {
+    AttendanceStatus { key, name_en, name_fr, counts_present, position }
+    Session { id, cohort_id, held_on, title, modality, venue, hours, marked }
+    Mark { person_id, status }
 }
 
 impl AttendanceStatus {
@@ -105,33 +102,6 @@ pub async fn set_status(db: &Db, actor: &Actor, status: &AttendanceStatus) -> Re
     .await?;
     tx.commit().await?;
     statuses(db).await
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Session {
-    pub id: i64,
-    pub cohort_id: i64,
-    pub held_on: NaiveDate,
-    pub title: String,
-    pub modality: String,
-    pub venue: Option<String>,
-    pub hours: f64,
-    /// Marks recorded so far.
-    pub marked: i64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SessionInput {
-    pub held_on: String,
-    pub title: String,
-    /// face_to_face (default), online or blended.
-    #[serde(default)]
-    pub modality: Option<String>,
-    #[serde(default)]
-    pub venue: Option<String>,
-    #[serde(default)]
-    pub hours: f64,
 }
 
 const SESSION_SQL: &str = "SELECT s.id, s.cohort_id, s.held_on, s.title, s.modality, s.venue, s.hours, \
@@ -214,14 +184,6 @@ pub async fn sessions(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<Ses
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cohort.id).fetch_all(p).await)?)
 }
 
-/// One participant's mark in a session as stored.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Mark {
-    pub person_id: i64,
-    pub status: String,
-}
-
 /// The marks of a session, by person.
 pub async fn marks(db: &Db, actor: &Actor, session_id: i64) -> Result<Vec<Mark>> {
     session(db, actor, session_id).await?;
@@ -233,22 +195,6 @@ pub async fn marks(db: &Db, actor: &Actor, session_id: i64) -> Result<Vec<Mark>>
     .fetch_all(p)
     .await
     })?)
-}
-
-/// Marks to record for a session: one a participant; a participant left out keeps the
-/// mark they had.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkInput {
-    pub marks: Vec<Mark>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MarkReport {
-    pub session_id: i64,
-    pub marked: u64,
-    /// Participants counted as attending this session after the change.
-    pub attended: i64,
 }
 
 /// A mark checked against the cohort: the enrolment it belongs to.

@@ -11,89 +11,21 @@ use opencpd_domain::delivery::{CourseKind, Measure, Modality};
 use opencpd_domain::registry::{self as vocab, PositionRole, Sex};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    Assessment, AssessmentInput, Course, CourseDetail, CourseInput, Module, ModuleInput, Programme, ProgrammeInput,
+    ProgrammeTarget, Standard, TargetInput,
+};
+
+opencpd_kernel::from_row! {
+    Standard { id, framework, code, name_en, name_fr }
+    Course { id, code, title, programme_id, kind, modality, hours, credits, accrediting_body, target_roles, min_attendance_pct, require_assessments_passed, min_final_grade, certificate_months }
+    Assessment { id, module_id, code, title, max_score, pass_score, weight }
+}
 
 /// The framework modules map to when a standard is named by code alone.
 pub const DEFAULT_FRAMEWORK: &str = "rw-school-leadership";
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Programme {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub funder: Option<String>,
-    pub budget: Option<f64>,
-    pub currency: Option<String>,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    pub pillars: Vec<String>,
-    pub targets: Vec<ProgrammeTarget>,
-}
-
-/// What a programme promised: `value` people `measure`d by `due_date`, optionally only
-/// of one sex, of some roles or in one unit.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ProgrammeTarget {
-    pub id: i64,
-    pub label: String,
-    pub measure: String,
-    pub value: i64,
-    pub due_date: Option<NaiveDate>,
-    pub sex: Option<String>,
-    /// The position roles counted together (a person once, whichever of them they hold);
-    /// none counts every role.
-    pub roles: Vec<String>,
-    pub unit_id: Option<i64>,
-    pub unit_path: Option<String>,
-    pub unit_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProgrammeInput {
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub funder: Option<String>,
-    #[serde(default)]
-    pub budget: Option<f64>,
-    /// ISO 4217, e.g. RWF, XAF, USD.
-    #[serde(default)]
-    pub currency: Option<String>,
-    pub start_date: String,
-    #[serde(default)]
-    pub end_date: Option<String>,
-    #[serde(default)]
-    pub pillars: Vec<String>,
-    #[serde(default)]
-    pub targets: Vec<TargetInput>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetInput {
-    /// The target to change, when a programme is edited; absent for a new target.
-    #[serde(default)]
-    pub id: Option<i64>,
-    pub label: String,
-    /// enrolled, completed or certified.
-    pub measure: String,
-    pub value: i64,
-    #[serde(default)]
-    pub due_date: Option<String>,
-    #[serde(default)]
-    pub sex: Option<String>,
-    /// Position roles (teacher, head_teacher, …) counted together; none counts every role.
-    #[serde(default)]
-    pub roles: Vec<String>,
-    /// One position role: the same as `roles` with one role, for clients written before
-    /// targets had several.
-    #[serde(default)]
-    #[schema(deprecated)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub unit_code: Option<String>,
-}
 
 /// A stored target as read, its roles comma-separated.
 #[derive(sqlx::FromRow)]
@@ -457,15 +389,6 @@ pub async fn programme_by_code(db: &Db, code: &str) -> Result<Option<i64>> {
 // ---------------------------------------------------------------------------------------
 // Standards
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Standard {
-    pub id: i64,
-    pub framework: String,
-    pub code: String,
-    pub name_en: String,
-    pub name_fr: String,
-}
-
 pub async fn standards(db: &Db) -> Result<Vec<Standard>> {
     Ok(on_db!(db, |p| sqlx::query_as(
         "SELECT id, framework, code, name_en, name_fr FROM standards ORDER BY framework, code"
@@ -476,122 +399,6 @@ pub async fn standards(db: &Db) -> Result<Vec<Standard>> {
 
 // ---------------------------------------------------------------------------------------
 // Courses
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Course {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub programme_id: Option<i64>,
-    pub kind: String,
-    pub modality: String,
-    pub hours: f64,
-    pub credits: f64,
-    pub accrediting_body: Option<String>,
-    /// Position roles the course is meant for, comma-separated.
-    pub target_roles: String,
-    /// Completion rule: share of the cohort's sessions attended (present or late).
-    pub min_attendance_pct: f64,
-    /// Completion rule: every assessment at or above its pass score.
-    pub require_assessments_passed: bool,
-    /// Completion rule: weighted final grade (0-100) at least this.
-    pub min_final_grade: Option<f64>,
-    /// Certificates expire this many months after issue; never when empty.
-    pub certificate_months: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CourseDetail {
-    #[serde(flatten)]
-    pub course: Course,
-    pub modules: Vec<Module>,
-    pub assessments: Vec<Assessment>,
-    /// Codes of the courses to complete first.
-    pub prerequisites: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Module {
-    pub id: i64,
-    pub position: i64,
-    pub code: String,
-    pub title: String,
-    pub hours: f64,
-    /// Codes of the professional standards the module serves.
-    pub standards: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Assessment {
-    pub id: i64,
-    pub module_id: Option<i64>,
-    pub code: String,
-    pub title: String,
-    pub max_score: f64,
-    pub pass_score: f64,
-    pub weight: f64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CourseInput {
-    pub code: String,
-    pub title: String,
-    #[serde(default)]
-    pub programme_code: Option<String>,
-    /// diploma, certificate or short_training.
-    pub kind: String,
-    /// face_to_face, online or blended.
-    pub modality: String,
-    pub hours: f64,
-    #[serde(default)]
-    pub credits: f64,
-    #[serde(default)]
-    pub accrediting_body: Option<String>,
-    #[serde(default)]
-    pub target_roles: Vec<String>,
-    /// Default 80.
-    #[serde(default)]
-    pub min_attendance_pct: Option<f64>,
-    /// Default true.
-    #[serde(default)]
-    pub require_assessments_passed: Option<bool>,
-    #[serde(default)]
-    pub min_final_grade: Option<f64>,
-    #[serde(default)]
-    pub certificate_months: Option<i64>,
-    #[serde(default)]
-    pub prerequisites: Vec<String>,
-    #[serde(default)]
-    pub modules: Vec<ModuleInput>,
-    #[serde(default)]
-    pub assessments: Vec<AssessmentInput>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ModuleInput {
-    pub code: String,
-    pub title: String,
-    #[serde(default)]
-    pub hours: f64,
-    /// Standard codes (SL1…SL5 of the default framework, or framework:code).
-    #[serde(default)]
-    pub standards: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssessmentInput {
-    pub code: String,
-    pub title: String,
-    #[serde(default)]
-    pub module_code: Option<String>,
-    pub max_score: f64,
-    pub pass_score: f64,
-    #[serde(default)]
-    pub weight: Option<f64>,
-}
 
 const COURSE_SQL: &str = "SELECT id, code, title, programme_id, kind, modality, hours, credits, accrediting_body, \
      target_roles, min_attendance_pct, require_assessments_passed, min_final_grade, certificate_months FROM courses";

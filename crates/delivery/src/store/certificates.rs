@@ -13,24 +13,12 @@ use opencpd_domain::access::Action;
 use opencpd_domain::delivery::CertificateStatus;
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Certificate {
-    pub id: i64,
-    pub serial: String,
-    pub code: String,
-    pub enrolment_id: i64,
-    pub person_id: i64,
-    pub holder: String,
-    pub course_code: String,
-    pub course_title: String,
-    pub cohort_code: String,
-    pub issued_on: NaiveDate,
-    pub expires_on: Option<NaiveDate>,
-    pub revoked_on: Option<NaiveDate>,
-    pub revoke_reason: Option<String>,
-    pub replaces_id: Option<i64>,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{BatchReport, Certificate, Revocation, Verification};
+
+opencpd_kernel::from_row! {
+    Certificate { id, serial, code, enrolment_id, person_id, holder, course_code, course_title, cohort_code, issued_on, expires_on, revoked_on, revoke_reason, replaces_id }
 }
 
 impl Certificate {
@@ -59,20 +47,6 @@ async fn certificate_unchecked(db: &Db, id: i64) -> Result<Certificate> {
     let found: Option<Certificate> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
     found.ok_or(Error::NotFound)
-}
-
-/// What the public verification page shows.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Verification {
-    /// valid, expired or revoked.
-    pub status: String,
-    pub serial: String,
-    pub holder: String,
-    pub course_title: String,
-    pub issued_on: NaiveDate,
-    pub expires_on: Option<NaiveDate>,
-    pub revoked_on: Option<NaiveDate>,
-    pub revoke_reason: Option<String>,
 }
 
 /// Checks a verification code; no account needed. Unknown codes are "not found".
@@ -218,17 +192,6 @@ pub async fn issue(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Certific
     certificate_unchecked(db, id).await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BatchReport {
-    pub issued: u64,
-    /// Completed participants who already held a valid certificate.
-    pub already_certified: u64,
-    /// Participants who have not completed (no certificate).
-    pub not_completed: u64,
-    /// Participants withdrawn from the cohort (no certificate, whatever they completed).
-    pub withdrawn: u64,
-}
-
 /// Issues certificates to everyone in a cohort who completed, is not withdrawn and holds
 /// none: serials numbered on from the course's year, reach refreshed once for the cohort,
 /// all in one transaction.
@@ -277,12 +240,6 @@ pub async fn issue_for_cohort(db: &Db, actor: &Actor, cohort_id: i64) -> Result<
     .await?;
     tx.commit().await?;
     Ok(report)
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Revocation {
-    pub reason: String,
 }
 
 async fn certificate_for(db: &Db, actor: &Actor, id: i64) -> Result<Certificate> {

@@ -16,38 +16,16 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{CheckinCode, CheckinOutcome};
 
 /// How long one code is shown; a code is accepted for two windows.
 pub const WINDOW_SECONDS: i64 = 60;
 /// How far back an old code is recognised as "expired" rather than wrong.
 const EXPIRED_WINDOWS: i64 = 24 * 60;
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CheckinCode {
-    pub session_id: i64,
-    pub code: String,
-    /// The path the QR code points to, under the server's address.
-    pub path: String,
-    /// The last moment the code is accepted.
-    pub valid_until: DateTime<Utc>,
-    /// When the screen should show the next code.
-    pub refresh_in_seconds: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CheckinOutcome {
-    pub session_id: i64,
-    pub cohort_code: String,
-    pub session_title: String,
-    pub name: String,
-    /// The mark now held.
-    pub status: String,
-    /// The participant was marked already; nothing changed.
-    pub already: bool,
-}
 
 async fn secret(db: &Db) -> Result<Vec<u8>> {
     let fresh: String = {

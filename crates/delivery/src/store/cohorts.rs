@@ -7,7 +7,7 @@
 
 use super::catalogue::{self, Course};
 use super::{Placement, collect, fail_if_any, may, optional_text, people_by_staff_number, placements};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::delivery::{ApplicationStatus, Decision as Verdict, EnrolmentSource};
@@ -16,50 +16,24 @@ use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Cohort {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub course_id: i64,
-    pub course_code: String,
-    pub course_title: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub venue: Option<String>,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub capacity: i64,
-    pub enrolled: i64,
-    pub version: i64,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    Application, ApplicationInput, Cohort, CohortInput, CohortUpdate, Criteria, Decision, EnrolInput, EnrolReport,
+    Enrolment, Withdrawal,
+};
+
+opencpd_kernel::from_row! {
+    Cohort { id, code, name, course_id, course_code, course_title, unit_id, unit_name, unit_path, venue, start_date, end_date, capacity, enrolled, version }
+    Enrolment { id, cohort_id, person_id, staff_number, given_name, family_name, sex, role, source, enrolled_at, attendance_pct, final_grade, completed_on, withdrawn_on, withdraw_reason }
+    Application { id, cohort_id, person_id, given_name, family_name, status, motivation, applied_at, applied_by, decided_at, decided_by, reason }
 }
 
 impl Cohort {
     pub fn target(&self) -> Target<'_> {
         Target::Unit { path: &self.unit_path }
     }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CohortInput {
-    pub code: String,
-    pub name: String,
-    pub course_code: String,
-    /// The venue's unit: the cohort belongs to it.
-    pub unit_code: String,
-    #[serde(default)]
-    pub venue: Option<String>,
-    pub start_date: String,
-    pub end_date: String,
-    pub capacity: i64,
-    /// Staff numbers of the facilitators.
-    #[serde(default)]
-    pub facilitators: Vec<String>,
 }
 
 const COHORT_SQL: &str = "SELECT h.id, h.code, h.name, h.course_id, k.code AS course_code, k.title AS course_title, \
@@ -261,24 +235,6 @@ pub(crate) async fn active_count(db: &Db, cohort_id: i64) -> Result<i64> {
     .await)?)
 }
 
-/// What may change on a cohort once opened (its code, course and unit stay).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CohortUpdate {
-    /// The version read; a stale one is a conflict.
-    pub version: i64,
-    pub name: String,
-    #[serde(default)]
-    pub venue: Option<String>,
-    pub start_date: String,
-    pub end_date: String,
-    /// At least the number enrolled (withdrawals left out).
-    pub capacity: i64,
-    /// Staff numbers of the facilitators; absent leaves them as they are.
-    #[serde(default)]
-    pub facilitators: Option<Vec<String>>,
-}
-
 /// Changes a cohort's name, venue, dates, capacity and facilitators.
 pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate) -> Result<Cohort> {
     let before = cohort_for(db, actor, id, Action::ManageCohorts).await?;
@@ -381,16 +337,6 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
     .await?;
     tx.commit().await?;
     cohort(db, actor, id).await
-}
-
-/// A withdrawal: from when, and why.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Withdrawal {
-    /// YYYY-MM-DD: on or after the enrolment, not in the future. Default: today.
-    #[serde(default)]
-    pub withdrawn_on: Option<String>,
-    pub reason: String,
 }
 
 /// Withdraws someone from a cohort. The enrolment stays (reach counts everyone ever
@@ -511,31 +457,6 @@ pub async fn reinstate(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Enro
 
 // ---------------------------------------------------------------------------------------
 // Enrolments
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Enrolment {
-    pub id: i64,
-    pub cohort_id: i64,
-    pub person_id: i64,
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub sex: String,
-    /// The role held when enrolled.
-    pub role: Option<String>,
-    /// single, import, criteria or application.
-    pub source: String,
-    pub enrolled_at: DateTime<Utc>,
-    /// Computed: share of the cohort's sessions attended.
-    pub attendance_pct: Option<f64>,
-    /// Computed: weighted grade over the course's assessments, 0-100.
-    pub final_grade: Option<f64>,
-    /// Computed: when the course's completion rule was first met.
-    pub completed_on: Option<NaiveDate>,
-    /// Withdrawn from the cohort on this day: no longer counted in capacity or completion.
-    pub withdrawn_on: Option<NaiveDate>,
-    pub withdraw_reason: Option<String>,
-}
 
 const ENROLMENT_SQL: &str = "SELECT e.id, e.cohort_id, e.person_id, p.staff_number, p.given_name, p.family_name, e.sex, \
      e.role, e.source, e.enrolled_at, e.attendance_pct, e.final_grade, e.completed_on, e.withdrawn_on, e.withdraw_reason \
@@ -744,16 +665,6 @@ pub(crate) async fn write_enrolments(
     Ok(written)
 }
 
-/// Whom to enrol: a person by id or by staff number.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrolInput {
-    #[serde(default)]
-    pub person_id: Option<i64>,
-    #[serde(default)]
-    pub staff_number: Option<String>,
-}
-
 async fn candidate_of(db: &Db, input: &EnrolInput) -> Result<Candidate> {
     match (input.person_id, optional_text(&input.staff_number)) {
         (Some(id), _) => Ok(Candidate { row: None, column: "person_id".into(), label: id.to_string(), person_id: id }),
@@ -795,37 +706,6 @@ pub async fn enrol(db: &Db, actor: &Actor, cohort_id: i64, input: &EnrolInput) -
             .fetch_one(p)
             .await)?;
     enrolment_unchecked(db, id).await
-}
-
-/// What a bulk enrolment did or would do.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct EnrolReport {
-    /// People matched (criteria) or data rows read (file).
-    pub rows: usize,
-    pub created: u64,
-    pub dry_run: bool,
-    /// Criteria only: people left out because they are enrolled already.
-    pub skipped_enrolled: usize,
-    /// Criteria only: people left out because they lack a prerequisite.
-    pub skipped_prerequisite: usize,
-    #[serde(skip)]
-    pub problems: Vec<Problem>,
-}
-
-/// Whom to enrol by criteria: people holding `role` today in the unit (and below),
-/// assigned to it on or after `assigned_since`, optionally of one sex.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Criteria {
-    pub role: String,
-    pub unit_code: String,
-    #[serde(default)]
-    pub assigned_since: Option<String>,
-    #[serde(default)]
-    pub sex: Option<String>,
-    /// Count who would be enrolled, write nothing.
-    #[serde(default)]
-    pub dry_run: bool,
 }
 
 /// Enrols everyone matching the criteria whom the actor may read. People enrolled already,
@@ -902,36 +782,8 @@ pub async fn enrol_by_criteria(db: &Db, actor: &Actor, cohort_id: i64, criteria:
 // ---------------------------------------------------------------------------------------
 // Applications
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Application {
-    pub id: i64,
-    pub cohort_id: i64,
-    pub person_id: i64,
-    pub given_name: String,
-    pub family_name: String,
-    /// pending, approved or rejected.
-    pub status: String,
-    pub motivation: Option<String>,
-    pub applied_at: DateTime<Utc>,
-    pub applied_by: String,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decided_by: Option<String>,
-    pub reason: Option<String>,
-}
-
 const APPLICATION_SQL: &str = "SELECT a.id, a.cohort_id, a.person_id, p.given_name, p.family_name, a.status, a.motivation, \
      a.applied_at, a.applied_by, a.decided_at, a.decided_by, a.reason FROM applications a JOIN people p ON p.id = a.person_id";
-
-/// An application's fields. Flattened into the body that carries it, which refuses other
-/// fields (see `opencpd_domain::input`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApplicationInput {
-    /// Who applies: oneself (a teacher's own record) or someone the actor may read
-    /// (a head teacher nominating staff).
-    pub person_id: i64,
-    #[serde(default)]
-    pub motivation: Option<String>,
-}
 
 async fn application_unchecked(db: &Db, id: i64) -> Result<Application> {
     let sql = format!("{APPLICATION_SQL} WHERE a.id = $1");
@@ -1012,16 +864,6 @@ pub async fn applications(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec
         "{APPLICATION_SQL} WHERE a.cohort_id = $1 ORDER BY CASE a.status WHEN 'pending' THEN 0 ELSE 1 END, a.applied_at"
     );
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cohort.id).fetch_all(p).await)?)
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Decision {
-    /// approve or reject.
-    pub decision: String,
-    /// Required to reject; shown to the applicant.
-    #[serde(default)]
-    pub reason: Option<String>,
 }
 
 /// Approves (enrolling, with every enrolment check) or rejects (with a reason) a pending

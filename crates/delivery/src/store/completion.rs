@@ -13,8 +13,10 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::completion as rules;
 use opencpd_kernel::{Actor, Db, Result, Tx, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{GradeInput, GradeReport, Score};
 
 /// The course rule applied to what each participant of the cohort did
 /// (`opencpd_domain::completion`), and the figures it gives kept on the enrolments.
@@ -98,29 +100,6 @@ pub(crate) async fn recompute(tx: &mut Tx, cohort_id: i64) -> Result<u64> {
         tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort_id));
     }
     Ok(changed)
-}
-
-/// A score for one participant.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Score {
-    pub person_id: i64,
-    pub score: f64,
-}
-
-/// Scores on one assessment of the cohort's course.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GradeInput {
-    pub assessment_code: String,
-    pub grades: Vec<Score>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct GradeReport {
-    pub graded: u64,
-    /// Participants of the cohort who have completed, after the change.
-    pub completed: i64,
 }
 
 /// Records grades on one assessment for a cohort: all or none.

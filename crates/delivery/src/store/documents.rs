@@ -8,50 +8,23 @@
 
 use super::certificates::{CERTIFICATE_SQL, Certificate};
 use super::{collect, fail_if_any};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use opencpd_documents::template::{fill, unknown_placeholders};
 use opencpd_documents::{CertificatePage, Line, Style};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Scope};
 use opencpd_domain::i18n::catalog;
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{CertificateTemplate, TemplateInput};
+
+opencpd_kernel::from_row! {
+    CertificateTemplate { id, course_code, lang, issuer, title, body, signatories, updated_at, updated_by }
+}
 
 /// Languages a certificate may be printed in.
 pub const LANGUAGES: &[&str] = &["en", "fr"];
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CertificateTemplate {
-    /// Empty for the built-in wording (nothing stored yet).
-    pub id: Option<i64>,
-    /// The course this wording is for; empty for the deployment's default.
-    pub course_code: Option<String>,
-    pub lang: String,
-    /// The issuing body, printed above the title.
-    pub issuer: String,
-    pub title: String,
-    /// Lines; a line that is only `{name}` is printed large, only `{course}` in bold.
-    pub body: String,
-    /// One a line: "Name, role" over a signature line (three at most).
-    pub signatories: String,
-    pub updated_at: Option<DateTime<Utc>>,
-    pub updated_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateInput {
-    /// The course's code; empty for the deployment's default.
-    #[serde(default)]
-    pub course_code: Option<String>,
-    /// en or fr.
-    pub lang: String,
-    pub issuer: String,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub signatories: String,
-}
 
 const TEMPLATE_SQL: &str = "SELECT t.id, k.code AS course_code, t.lang, t.issuer, t.title, t.body, t.signatories, \
      t.updated_at, t.updated_by FROM certificate_templates t LEFT JOIN courses k ON k.id = t.course_id";

@@ -3,57 +3,23 @@
 //! against the threshold set for their role. Readable as the person is (registry rules):
 //! a teacher reads their own, a head teacher their staff's, an officer those in scope.
 
-use super::certificates::{self, Certificate};
+use super::certificates;
 use super::{collect, fail_if_any, may, placements};
 use chrono::{Datelike, NaiveDate};
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry::PositionRole;
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct RecordCourse {
-    pub enrolment_id: i64,
-    pub cohort_code: String,
-    pub course_code: String,
-    pub course_title: String,
-    pub programme_code: Option<String>,
-    pub hours: f64,
-    pub credits: f64,
-    pub start_date: NaiveDate,
-    pub attendance_pct: Option<f64>,
-    pub final_grade: Option<f64>,
-    pub completed_on: Option<NaiveDate>,
-}
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{BelowThreshold, CpdRecord, NextSession, RecordCourse, StaffCpd, Threshold, YearTotal};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct YearTotal {
-    pub year: i32,
-    pub hours: f64,
-    pub credits: f64,
-    pub courses: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    pub role: String,
-    pub hours_per_year: f64,
-    pub credits_per_year: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CpdRecord {
-    pub person_id: i64,
-    /// The role the person holds now, whose threshold applies.
-    pub role: Option<String>,
-    pub courses: Vec<RecordCourse>,
-    pub years: Vec<YearTotal>,
-    pub certificates: Vec<Certificate>,
-    pub threshold: Option<Threshold>,
-    /// Whether this year's hours or credits are below the role's threshold.
-    pub below_threshold: bool,
+opencpd_kernel::from_row! {
+    RecordCourse { enrolment_id, cohort_code, course_code, course_title, programme_code, hours, credits, start_date, attendance_pct, final_grade, completed_on }
+    Threshold { role, hours_per_year, credits_per_year }
+    BelowThreshold { person_id, staff_number, given_name, family_name, role, hours, credits, hours_per_year, credits_per_year }
+    NextSession { session_id, held_on, title, venue, cohort_id, cohort_code, course_title }
+    StaffCpd { person_id, given_name, family_name, role, hours, credits, hours_per_year, credits_per_year }
 }
 
 /// A person's CPD record, when the actor may read the person.
@@ -163,20 +129,6 @@ pub async fn set_threshold(db: &Db, actor: &Actor, input: &Threshold) -> Result<
     thresholds(db).await
 }
 
-/// Someone whose CPD this year is below their role's threshold.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct BelowThreshold {
-    pub person_id: i64,
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub role: String,
-    pub hours: f64,
-    pub credits: f64,
-    pub hours_per_year: f64,
-    pub credits_per_year: f64,
-}
-
 /// Everyone holding a thresholded role today in a unit (and below) whose CPD completed in
 /// `year` is below the threshold, by name.
 pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) -> Result<Vec<BelowThreshold>> {
@@ -206,18 +158,6 @@ pub async fn below_threshold(db: &Db, actor: &Actor, unit_id: i64, year: i32) ->
     Ok(rows)
 }
 
-/// A session to come of a cohort someone is enrolled in.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct NextSession {
-    pub session_id: i64,
-    pub held_on: NaiveDate,
-    pub title: String,
-    pub venue: Option<String>,
-    pub cohort_id: i64,
-    pub cohort_code: String,
-    pub course_title: String,
-}
-
 /// The sessions from `from` on of the cohorts `person_id` is enrolled in and has not left,
 /// soonest first, at most `limit`; readable as the person is.
 pub async fn next_sessions(
@@ -242,20 +182,6 @@ pub async fn next_sessions(
     .bind(limit)
     .fetch_all(p)
     .await)?)
-}
-
-/// One member of a school's staff and their CPD of a year against their role's threshold
-/// (none when the role has no threshold).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct StaffCpd {
-    pub person_id: i64,
-    pub given_name: String,
-    pub family_name: String,
-    pub role: String,
-    pub hours: f64,
-    pub credits: f64,
-    pub hours_per_year: Option<f64>,
-    pub credits_per_year: Option<f64>,
 }
 
 impl StaffCpd {

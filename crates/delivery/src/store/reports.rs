@@ -25,50 +25,10 @@ use opencpd_kernel::cache::Cache;
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, on_db, on_tx};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a reach report may be split by.
 pub const DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem"];
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TargetReach {
-    pub target_id: i64,
-    pub label: String,
-    pub measure: String,
-    pub value: i64,
-    pub achieved: i64,
-    /// achieved / value, in percent (one decimal).
-    pub percent: f64,
-    pub due_date: Option<chrono::NaiveDate>,
-    /// The position roles counted together; none counts every role.
-    pub roles: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReachRow {
-    /// The group's key: F/M, a role, a unit id, an ownership or sub-system key; empty
-    /// when unknown.
-    pub key: String,
-    /// The unit's name when split by unit.
-    pub name: Option<String>,
-    pub enrolled: i64,
-    pub completed: i64,
-    pub certified: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Reach {
-    pub programme_id: i64,
-    pub by: Option<String>,
-    pub level: Option<i64>,
-    pub totals: ReachRow,
-    pub targets: Vec<TargetReach>,
-    pub rows: Vec<ReachRow>,
-    /// The deployment's small-cell threshold: report pages and exports show the split's
-    /// counts below it as "<n" (this answer carries the counts themselves).
-    pub small_cell_threshold: i64,
-}
 
 #[derive(sqlx::FromRow, Clone)]
 struct Group {
@@ -226,13 +186,13 @@ static GROUPS: Cache<(String, i64, String), std::sync::Arc<Vec<Group>>> = Cache:
 
 pub use opencpd_kernel::settings::{DEFAULT_SMALL_CELL_THRESHOLD, small_cell_threshold};
 
-/// The deployment's report settings.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportSettings {
-    /// Disaggregated counts below this are shown as "<n" in report pages and exports;
-    /// 0 turns suppression off. At most 100.
-    pub small_cell_threshold: i64,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
+};
+
+opencpd_kernel::from_row! {
+    CohortFunnel { cohort_id, code, name, course_code, unit_name, enrolled, withdrawn, attended, completed, certified }
 }
 
 pub async fn report_settings(db: &Db) -> Result<ReportSettings> {
@@ -325,48 +285,6 @@ pub fn shown_bars(reach: &Reach) -> Vec<Option<[f64; 3]>> {
         .enumerate()
         .map(|(i, r)| shown(i).then(|| [percent(r.enrolled), percent(r.completed), percent(r.certified)]))
         .collect()
-}
-
-/// A target as a reader without row-level rights reads it from the API.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShownTarget {
-    pub target_id: i64,
-    pub label: String,
-    pub measure: String,
-    pub value: i64,
-    /// The count, or "<n" when it is small.
-    pub achieved: String,
-    /// None when the count is hidden.
-    pub percent: Option<f64>,
-    pub due_date: Option<chrono::NaiveDate>,
-    pub roles: Vec<String>,
-}
-
-/// A group of the split as a reader without row-level rights reads it from the API.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShownRow {
-    pub key: String,
-    pub name: Option<String>,
-    /// The count, "<n" when small, "x" when hidden so that a small one cannot be worked out.
-    pub enrolled: String,
-    pub completed: String,
-    pub certified: String,
-}
-
-/// The reach report with small counts hidden: what the API answers a reader without
-/// row-level rights.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShownReach {
-    pub programme_id: i64,
-    pub by: Option<String>,
-    pub level: Option<i64>,
-    /// Exact, but "<n" when small.
-    pub totals: ShownRow,
-    pub targets: Vec<ShownTarget>,
-    pub rows: Vec<ShownRow>,
-    pub small_cell_threshold: i64,
-    /// The sentence stating the suppression, in the reader's language.
-    pub suppression: String,
 }
 
 /// [`Reach`] with every small count hidden, as read without row-level rights.
@@ -466,20 +384,6 @@ pub fn reach_table(reach: &Reach, row_level: bool, lang: &str) -> (Vec<&'static 
     (headers, rows)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Funnel {
-    pub cohort_id: i64,
-    /// Everyone ever enrolled, withdrawn or not.
-    pub enrolled: i64,
-    /// Withdrawn: not counted in the steps below.
-    pub withdrawn: i64,
-    /// Attended at least the course's minimum share of sessions.
-    pub attended: i64,
-    pub completed: i64,
-    pub certified: i64,
-    pub min_attendance_pct: f64,
-}
-
 /// The completion funnel of a cohort.
 pub async fn funnel(db: &Db, actor: &Actor, cohort_id: i64) -> Result<Funnel> {
     let c = cohort(db, actor, cohort_id).await?;
@@ -569,22 +473,6 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
             .map(|r| r.rows_affected()))?;
         Ok(())
     })
-}
-
-/// A cohort's funnel, in the list of a programme's cohorts.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CohortFunnel {
-    pub cohort_id: i64,
-    pub code: String,
-    pub name: String,
-    pub course_code: String,
-    pub unit_name: String,
-    /// Everyone ever enrolled; the steps after leave the withdrawn out.
-    pub enrolled: i64,
-    pub withdrawn: i64,
-    pub attended: i64,
-    pub completed: i64,
-    pub certified: i64,
 }
 
 /// The completion funnel of every cohort of a programme in the reader's scope.

@@ -4,24 +4,19 @@
 //! marking page ([`super::attendance::mark`]). A bad number or range is named and nothing
 //! is saved.
 
-use super::attendance::{self, Mark, MarkInput, MarkReport, Session, session};
+use super::attendance::{self, Mark, MarkInput, Session, session};
 use super::cohorts::Cohort;
 use opencpd_documents::{SheetLabels, SheetPage, SheetRow};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_domain::i18n::catalog;
 use opencpd_kernel::{Actor, Db, Result, on_db};
-use serde::{Deserialize, Serialize};
 
-/// One line of a sign-in sheet, numbered in sheet order (by name).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct SheetLine {
-    pub row: i64,
-    pub person_id: i64,
-    pub given_name: String,
-    pub family_name: String,
-    pub staff_number: Option<String>,
-    pub school: Option<String>,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{RowGroup, SheetLine, TypedLine, TypedMarks, TypedReport};
+
+opencpd_kernel::from_row! {
+    SheetLine { row, person_id, given_name, family_name, staff_number, school }
 }
 
 /// The participants of a session's cohort in sheet order: by family name, given name and
@@ -91,45 +86,6 @@ pub async fn sheet(db: &Db, actor: &Actor, session_id: i64, lang: &str) -> Resul
             legend: t("sheet-legend", &[("statuses", legend)]),
         },
     })
-}
-
-/// Row numbers typed for one status.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RowGroup {
-    /// An attendance status key (present, late, …).
-    pub status: String,
-    /// Row numbers and ranges: "1-14, 16, 18-60".
-    pub rows: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TypedMarks {
-    pub groups: Vec<RowGroup>,
-    /// The status of every row not typed; empty leaves those rows as they are.
-    #[serde(default)]
-    pub others: Option<String>,
-    /// Only check and list the names; save nothing.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TypedLine {
-    pub row: i64,
-    pub person_id: i64,
-    pub name: String,
-    pub staff_number: Option<String>,
-    /// The status this row will get; empty when it is left as it is.
-    pub status: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TypedReport {
-    pub lines: Vec<TypedLine>,
-    /// Present after saving (not on a dry run).
-    pub saved: Option<MarkReport>,
 }
 
 /// Row numbers from "1-14, 16, 18-60" (commas, semicolons or spaces between), each from 1

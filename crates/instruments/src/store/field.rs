@@ -13,105 +13,32 @@
 //! registry's rules before anything is decided.
 
 use crate::store as instruments;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use opencpd_domain::access::Action;
 use opencpd_kernel::files::Files;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use opencpd_registry::store as registry;
-use serde::Serialize;
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    EditInput, FieldEdit, Package, PackageCohort, PackageInstrument, PackagePerson, PackageSchool, PackageSession,
+    PackageUser, PersonChanges,
+};
+
+opencpd_kernel::from_row! {
+    PackageCohort { id, code, name, unit_name, start_date, end_date, participant, sessions = skip }
+    PackageSession { id, cohort_id, held_on, title }
+    PackageSchool { id, code, name, unit_name }
+    PackagePerson { id, staff_number, given_name, family_name, sex, birth_year, phone, email, school_id, version }
+    FieldEdit { id, uuid, entity, entity_id, base_version, changes_json, base_json, status, current_json, received_at }
+}
 
 pub const PEOPLE_SCHOOL_LIMIT: usize = 500;
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Package {
-    pub generated_at: DateTime<Utc>,
-    /// Filled in by the web layer: the session's token for the app's writes.
-    pub csrf_token: String,
-    pub user: PackageUser,
-    pub schools: Vec<PackageSchool>,
-    pub people: Vec<PackagePerson>,
-    /// False when the scope is too wide to carry its people.
-    pub people_included: bool,
-    pub instruments: Vec<PackageInstrument>,
-    /// Cohorts a form may be filled about, with their sessions: those the user may
-    /// facilitate in the package's units, and those they take part in (enrolled or named
-    /// as a facilitator) wherever they are; none that ended more than
-    /// [`COHORT_RECENT_DAYS`] days ago.
-    pub cohorts: Vec<PackageCohort>,
-}
 
 /// How long after its end a cohort stays in the package (a reaction survey or a follow-up
 /// visit comes after the last session).
 pub const COHORT_RECENT_DAYS: i64 = 365;
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PackageCohort {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub unit_name: String,
-    pub start_date: chrono::NaiveDate,
-    pub end_date: chrono::NaiveDate,
-    /// The user is enrolled in it or named among its facilitators.
-    pub participant: bool,
-    #[sqlx(skip)]
-    pub sessions: Vec<PackageSession>,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PackageSession {
-    pub id: i64,
-    pub cohort_id: i64,
-    pub held_on: chrono::NaiveDate,
-    pub title: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PackageUser {
-    pub username: String,
-    pub display_name: String,
-    pub language: String,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PackageSchool {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub unit_name: String,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PackagePerson {
-    pub id: i64,
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub sex: String,
-    pub birth_year: Option<i64>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub school_id: Option<i64>,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PackageInstrument {
-    pub id: i64,
-    pub code: String,
-    pub version: String,
-    pub title: String,
-    pub kind: String,
-    /// The form, with its CSV attachments read in (`files`, `file_lists`).
-    #[schema(value_type = Object)]
-    pub form: opencpd_forms::Form,
-    /// Every file the form names, present or missing; each present one is at
-    /// `GET /api/v1/instruments/{id}/attachments/{name}`.
-    pub attachments: Vec<super::files::Attachment>,
-    /// The files not uploaded yet: the form is not collected until there are none.
-    pub missing_attachments: Vec<String>,
-}
 
 /// The package for the actor's whole scope, or for one unit of it (`unit_code`): an
 /// officer over a district may take one sector at a time. A unit outside the scope is
@@ -235,22 +162,6 @@ async fn package_cohorts(db: &Db, actor: &Actor, within: &str) -> Result<Vec<Pac
 // ---------------------------------------------------------------------------------------
 // Edits made offline to shared records.
 
-/// Fields of a person the field app may change; a field left out is not changed.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonChanges {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub family_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub birth_year: Option<i64>,
-}
-
 /// The fields of [`PersonChanges`], in the order pages show them.
 pub const PERSON_FIELDS: &[&str] = &["given_name", "family_name", "birth_year", "phone", "email"];
 
@@ -271,42 +182,6 @@ impl PersonChanges {
             birth_year: person.birth_year,
         }
     }
-}
-
-/// An edit as the device sends it: what it changed, on the version it had read.
-#[derive(Debug, Clone, serde::Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EditInput {
-    /// Made by the device; the same edit sent twice is applied once.
-    pub uuid: String,
-    /// `person` (the shared record the app edits).
-    pub entity: String,
-    pub id: i64,
-    pub base_version: i64,
-    pub changes: PersonChanges,
-    /// The values the device read, at `base_version`, of the fields it changed (a field
-    /// left out was empty). With them an edit to a record changed since in *other* fields
-    /// still applies; without them any change since `base_version` is a conflict.
-    #[serde(default)]
-    pub base: Option<PersonChanges>,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct FieldEdit {
-    pub id: i64,
-    pub uuid: String,
-    pub entity: String,
-    pub entity_id: i64,
-    pub base_version: i64,
-    /// What the device sent, as JSON.
-    pub changes_json: String,
-    /// The values the device read of the fields it changed, as JSON, when it sent them.
-    pub base_json: Option<String>,
-    /// `applied`, `conflict`, `resolved_applied` or `resolved_discarded`.
-    pub status: String,
-    /// The record as it stood when the conflict was found, as JSON.
-    pub current_json: Option<String>,
-    pub received_at: DateTime<Utc>,
 }
 
 const EDIT_SQL: &str = "SELECT id, uuid, entity, entity_id, base_version, changes_json, base_json, status, current_json, \

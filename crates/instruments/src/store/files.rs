@@ -15,7 +15,13 @@ use opencpd_domain::Problem;
 use opencpd_forms::{Form, MediaKind};
 use opencpd_kernel::files::{self, FileType, Files, Limits, Stored};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
-use serde::{Deserialize, Serialize};
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{Attachment, FileRef, StoredFile, SubmissionFileView};
+
+opencpd_kernel::from_row! {
+    SubmissionFileView { name, question, sha256, size_bytes, content_type }
+}
 
 const MB: u64 = 1024 * 1024;
 
@@ -61,17 +67,6 @@ pub fn upload_limits() -> Limits {
         }
     }
     limits
-}
-
-/// One file a form names, and whether it is uploaded.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Attachment {
-    pub name: String,
-    pub present: bool,
-    pub sha256: Option<String>,
-    pub size_bytes: Option<i64>,
-    pub content_type: Option<String>,
-    pub uploaded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -239,16 +234,6 @@ pub(crate) async fn collectable(db: &Db, files: &Files, id: i64, form: Form) -> 
     Ok(form)
 }
 
-/// A file of a submission, uploaded before the submission that names it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct StoredFile {
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub content_type: String,
-    /// False when the file had been uploaded before: nothing new was stored.
-    pub new: bool,
-}
-
 /// Uploads a file a submission will name, by the digest its sender computed (`sha256`):
 /// the content must have that digest. Within [`upload_limits`]; the question's own limits
 /// are checked when the submission names it. Anyone signed in may upload.
@@ -278,16 +263,6 @@ pub async fn file_info(db: &Db, sha256: &str) -> Result<Option<StoredFile>> {
             .fetch_optional(p)
             .await)?;
     Ok(row.map(|(sha256, size_bytes, content_type)| StoredFile { sha256, size_bytes, content_type, new: false }))
-}
-
-/// A file an answer names, as the submission gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FileRef {
-    /// The file name the answer gives.
-    pub name: String,
-    /// The SHA-256 of its content (hex), as uploaded to `PUT /api/v1/files/{sha256}`.
-    pub sha256: String,
 }
 
 /// The file type named by a stored content type.
@@ -362,16 +337,6 @@ fn media_answers(
             _ => {}
         }
     }
-}
-
-/// A file of a submission as listed with it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
-pub struct SubmissionFileView {
-    pub name: String,
-    pub question: String,
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub content_type: String,
 }
 
 /// The files stored with submission `id`.

@@ -25,22 +25,16 @@ use opencpd_kernel::files::Files;
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
-use serde::{Deserialize, Serialize};
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{About, Instrument, Submission, SubmissionInput};
+
+opencpd_kernel::from_row! {
+    Instrument { id, code, version, title, kind, source_name, retired, created_at }
+}
 
 /// The kinds of instrument.
 pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment", "checklist"];
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Instrument {
-    pub id: i64,
-    pub code: String,
-    pub version: String,
-    pub title: String,
-    pub kind: String,
-    pub source_name: String,
-    pub retired: bool,
-    pub created_at: DateTime<Utc>,
-}
 
 pub mod field;
 pub mod files;
@@ -227,35 +221,6 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64) -> Result<Instrument> {
     instrument(db, id).await
 }
 
-/// What a submission is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct About {
-    /// `school`, `person`, `cohort` or `session` (a session held in a cohort).
-    pub kind: String,
-    pub id: i64,
-}
-
-/// A filled form as a field device sends it.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SubmissionInput {
-    /// Made by the collecting device; the same UUID is stored once.
-    pub uuid: String,
-    pub instrument_id: i64,
-    /// When it was filled in, RFC 3339.
-    pub collected_at: DateTime<Utc>,
-    pub subject: About,
-    /// Answers by item name; repeats are arrays of objects.
-    #[schema(value_type = Object)]
-    #[serde(deserialize_with = "opencpd_forms::validate::deserialize_answers")]
-    pub answers: serde_json::Value,
-    /// The files the answers name (photos, recordings), each uploaded first to
-    /// `PUT /api/v1/files/{sha256}`; stored with the submission, or neither is.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<files::FileRef>,
-}
-
 /// What a device is told once its submission is stored: enough to mark it sent and show
 /// its scores (the answers it holds already).
 #[derive(Debug, Clone)]
@@ -264,24 +229,6 @@ pub struct Receipt {
     pub uuid: String,
     /// Scores per domain, as stored.
     pub scores: serde_json::Value,
-}
-
-/// A submission as stored.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Submission {
-    pub id: i64,
-    pub uuid: String,
-    pub instrument_id: i64,
-    pub collected_by: Option<i64>,
-    pub collected_at: DateTime<Utc>,
-    pub received_at: DateTime<Utc>,
-    pub subject: About,
-    #[schema(value_type = Object)]
-    pub answers: serde_json::Value,
-    #[schema(value_type = Vec<Object>)]
-    pub scores: serde_json::Value,
-    /// The files its answers name, each at `GET /api/v1/submissions/{uuid}/files/{name}`.
-    pub files: Vec<files::SubmissionFileView>,
 }
 
 #[derive(sqlx::FromRow)]

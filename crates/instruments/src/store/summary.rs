@@ -13,64 +13,10 @@ use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::settings::small_cell_threshold;
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One count as shown: the text ("12", "<5", "x") and, when shown, its percent.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ShownTally {
-    pub count: String,
-    pub percent: Option<f64>,
-}
-
-/// A group of respondents (a sex, a unit).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Group {
-    /// F, M, a unit id; empty when unknown.
-    pub key: String,
-    /// The unit's name when grouped by unit.
-    pub name: Option<String>,
-    /// How many in the group answered the question.
-    pub answered: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ChoiceSummary {
-    pub name: String,
-    pub label: String,
-    pub overall: ShownTally,
-    /// In the order of the question's `sexes`.
-    pub by_sex: Vec<ShownTally>,
-    /// In the order of the question's `units`.
-    pub by_unit: Vec<ShownTally>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct QuestionSummary {
-    pub name: String,
-    pub label: String,
-    /// select_one or select_multiple.
-    pub kind: String,
-    /// How many answered it.
-    pub answered: String,
-    pub sexes: Vec<Group>,
-    pub units: Vec<Group>,
-    pub choices: Vec<ChoiceSummary>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SurveySummary {
-    pub instrument_id: i64,
-    pub code: String,
-    pub title: String,
-    /// The submissions read (those in the reader's scope).
-    pub submissions: String,
-    pub level: i64,
-    pub small_cell_threshold: i64,
-    /// The sentence stating the suppression, in the reader's language.
-    pub suppression: String,
-    pub questions: Vec<QuestionSummary>,
-}
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{ChoiceSummary, Group, QuestionSummary, ShownTally, SurveySummary};
 
 /// A respondent's sex, unit and the choices they made for one question.
 type Picked<'a> = (&'a str, &'a str, Vec<&'a str>);

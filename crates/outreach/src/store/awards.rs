@@ -16,46 +16,11 @@ use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Award {
-    pub id: i64,
-    pub person_id: i64,
-    pub given_name: String,
-    pub family_name: String,
-    pub name: String,
-    pub category: Option<String>,
-    pub awarded_on: NaiveDate,
-    pub awarding_body: Option<String>,
-    pub programme_id: Option<i64>,
-    pub programme_code: Option<String>,
-    /// The outreach event it was given at, if any.
-    pub event_id: Option<i64>,
-    pub event_title: Option<String>,
-    pub notes: Option<String>,
-}
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{Award, AwardCounts, AwardInput};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardInput {
-    /// The person, by id or by staff number.
-    #[serde(default)]
-    pub person_id: Option<i64>,
-    #[serde(default)]
-    pub staff_number: Option<String>,
-    /// The award's name, e.g. "Best mathematics teacher".
-    pub name: String,
-    #[serde(default)]
-    pub category: Option<String>,
-    pub awarded_on: String,
-    #[serde(default)]
-    pub awarding_body: Option<String>,
-    #[serde(default)]
-    pub programme_code: Option<String>,
-    /// The outreach event it was given at: one the recorder reads.
-    #[serde(default)]
-    pub event_id: Option<i64>,
-    #[serde(default)]
-    pub notes: Option<String>,
+opencpd_kernel::from_row! {
+    Award { id, person_id, given_name, family_name, name, category, awarded_on, awarding_body, programme_id, programme_code, event_id, event_title, notes }
 }
 
 /// The columns of an [`Award`], read from `AWARD_FROM`.
@@ -313,17 +278,6 @@ pub async fn all_awards(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<
         .bind(w.today)
         .fetch_all(p)
         .await)?)
-}
-
-/// How many awards a filtered list holds and to how many people. `people` is the count
-/// itself for readers with row-level rights and otherwise a text the small-cell rule may
-/// hide ("<5").
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AwardCounts {
-    pub awards: String,
-    pub people: String,
-    /// The small-cell threshold applied, 0 when the counts are shown as they are.
-    pub small_cell_threshold: i64,
 }
 
 pub async fn award_counts(db: &Db, actor: &Actor, filter: &AwardFilter) -> Result<AwardCounts> {

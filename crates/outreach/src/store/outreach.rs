@@ -23,29 +23,24 @@ use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    KindTotal, OutreachEvent, OutreachInput, OutreachKind, OutreachTotals, Participants, ReachedSchool,
+};
+
+opencpd_kernel::from_row! {
+    Participants { learners_female, learners_male, teachers_female, teachers_male, parents_female, parents_male, officials_female, officials_male, others_female, others_male }
+    OutreachKind { key, name_en, name_fr, position }
+    ReachedSchool { id, code, name }
+    OutreachEvent { id, kind, title, programme_id, programme_code, start_date, end_date, unit_id, unit_code, unit_name, school_id, school_code, school_name, path, medium, audience, participants = flatten, notes, version, schools = skip }
+}
+
 /// How a broadcast reaches people.
 pub const MEDIA: &[&str] = &["radio", "tv", "online"];
 /// Who took part, each counted by sex.
 pub const CATEGORIES: &[&str] = &["learners", "teachers", "parents", "officials", "others"];
 /// The most events a list returns.
 pub const LIST_LIMIT: i64 = 1000;
-
-/// Participants by category and sex.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[serde(default)]
-pub struct Participants {
-    pub learners_female: i64,
-    pub learners_male: i64,
-    pub teachers_female: i64,
-    pub teachers_male: i64,
-    pub parents_female: i64,
-    pub parents_male: i64,
-    pub officials_female: i64,
-    pub officials_male: i64,
-    pub others_female: i64,
-    pub others_male: i64,
-}
 
 impl Participants {
     /// (column name, value), in the order of [`CATEGORIES`], female then male.
@@ -90,56 +85,10 @@ impl Participants {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OutreachKind {
-    pub key: String,
-    pub name_en: String,
-    pub name_fr: String,
-    pub position: i64,
-}
-
 impl OutreachKind {
     pub fn name(&self, lang: &str) -> &str {
         if lang == "fr" { &self.name_fr } else { &self.name_en }
     }
-}
-
-/// A school an event reached.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ReachedSchool {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct OutreachEvent {
-    pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub programme_id: Option<i64>,
-    pub programme_code: Option<String>,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub unit_id: Option<i64>,
-    pub unit_code: Option<String>,
-    pub unit_name: Option<String>,
-    pub school_id: Option<i64>,
-    pub school_code: Option<String>,
-    pub school_name: Option<String>,
-    /// The place's unit path; `/` for an event of the whole deployment.
-    pub path: String,
-    /// radio, tv or online, for a broadcast.
-    pub medium: Option<String>,
-    /// Estimated audience of a broadcast.
-    pub audience: Option<i64>,
-    #[sqlx(flatten)]
-    pub participants: Participants,
-    pub notes: Option<String>,
-    pub version: i64,
-    #[sqlx(skip)]
-    pub schools: Vec<ReachedSchool>,
 }
 
 impl OutreachEvent {
@@ -150,40 +99,6 @@ impl OutreachEvent {
             (None, path) => Some(Target::Unit { path }),
         }
     }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OutreachInput {
-    /// One of the deployment's outreach kinds (maths_camp, science_caravan, …).
-    pub kind: String,
-    pub title: String,
-    #[serde(default)]
-    pub programme_code: Option<String>,
-    pub start_date: String,
-    /// Default: the start date.
-    #[serde(default)]
-    pub end_date: Option<String>,
-    /// Where it was held: a unit, or a school (its unit is then the place).
-    #[serde(default)]
-    pub unit_code: Option<String>,
-    #[serde(default)]
-    pub school_code: Option<String>,
-    /// radio, tv or online; a broadcast may have no place.
-    #[serde(default)]
-    pub medium: Option<String>,
-    #[serde(default)]
-    pub audience: Option<i64>,
-    #[serde(default)]
-    pub participants: Participants,
-    /// Codes of the schools reached.
-    #[serde(default)]
-    pub schools: Vec<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
-    /// Editing: the version read; a stale one is a conflict.
-    #[serde(default)]
-    pub version: Option<i64>,
 }
 
 const EVENT_SQL: &str = "SELECT e.id, e.kind, e.title, e.programme_id, g.code AS programme_code, e.start_date, e.end_date, \
@@ -906,29 +821,6 @@ pub async fn delete_event(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     }
     let summary = format!("outreach {}", before.title);
     super::delete_record(db, actor, super::Removable::OutreachEvent, id, &summary, &before).await
-}
-
-/// Outreach added up over the events the actor reads (optionally of one programme).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OutreachTotals {
-    pub events: i64,
-    pub participants: Participants,
-    pub female: i64,
-    pub male: i64,
-    pub total: i64,
-    /// Distinct schools reached.
-    pub schools_reached: i64,
-    /// Estimated audience of broadcasts.
-    pub audience: i64,
-    /// Events by kind: (kind, events, participants).
-    pub by_kind: Vec<KindTotal>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct KindTotal {
-    pub kind: String,
-    pub events: i64,
-    pub participants: i64,
 }
 
 /// One event's figures, for adding up (here, and by delivery's programme report for the

@@ -7,7 +7,7 @@
 //! (by date) gives the resource's current state.
 
 use super::{choice, may, programme_by_code};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::registry as vocab;
@@ -17,6 +17,14 @@ use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 use opencpd_registry::store as registry;
 use serde::{Deserialize, Serialize};
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{CheckInput, Resource, ResourceCheck, ResourceInput};
+
+opencpd_kernel::from_row! {
+    Resource { id, kind, description, quantity, school_id, school_code, school_name, unit_path, programme_id, programme_code, delivered_on, state, notes, last_state, last_checked_on, checks = skip }
+    ResourceCheck { id, resource_id, checked_on, state, notes, checked_by, created_at }
+}
 
 pub const RESOURCE_KINDS: &[&str] = &[
     "smart_classroom",
@@ -35,71 +43,6 @@ pub const RESOURCE_KINDS: &[&str] = &[
 pub const DELIVERY_STATES: &[&str] = &["complete", "incomplete", "damaged"];
 /// What a later check finds.
 pub const CHECK_STATES: &[&str] = &["in_use", "partly_in_use", "not_in_use", "broken", "missing"];
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Resource {
-    pub id: i64,
-    pub kind: String,
-    pub description: Option<String>,
-    pub quantity: i64,
-    pub school_id: i64,
-    pub school_code: String,
-    pub school_name: String,
-    pub unit_path: String,
-    pub programme_id: Option<i64>,
-    pub programme_code: Option<String>,
-    pub delivered_on: NaiveDate,
-    /// complete, incomplete or damaged, when delivered.
-    pub state: String,
-    pub notes: Option<String>,
-    /// What the latest check found, and when.
-    pub last_state: Option<String>,
-    pub last_checked_on: Option<NaiveDate>,
-    #[sqlx(skip)]
-    pub checks: Vec<ResourceCheck>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ResourceCheck {
-    pub id: i64,
-    pub resource_id: i64,
-    pub checked_on: NaiveDate,
-    /// in_use, partly_in_use, not_in_use, broken or missing.
-    pub state: String,
-    pub notes: Option<String>,
-    /// Who checked: the name given, else the account that recorded it.
-    pub checked_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceInput {
-    pub kind: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    pub quantity: i64,
-    pub school_code: String,
-    #[serde(default)]
-    pub programme_code: Option<String>,
-    pub delivered_on: String,
-    /// complete (default), incomplete or damaged.
-    #[serde(default)]
-    pub state: Option<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInput {
-    pub checked_on: String,
-    pub state: String,
-    #[serde(default)]
-    pub notes: Option<String>,
-    #[serde(default)]
-    pub checked_by: Option<String>,
-}
 
 const RESOURCE_SQL: &str = "SELECT r.id, r.kind, r.description, r.quantity, r.school_id, s.code AS school_code, \
      s.name AS school_name, r.unit_path, r.programme_id, g.code AS programme_code, r.delivered_on, r.state, r.notes, \

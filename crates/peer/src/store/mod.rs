@@ -30,26 +30,11 @@ use std::collections::{HashMap, HashSet};
 
 pub(crate) use opencpd_kernel::error::{collect, fail_if_any, optional_text};
 
-/// Reads the answer types of `crate::model` from rows of either backend, column by field
-/// name (the model stays free of SQL).
-macro_rules! from_row {
-    ($($ty:ident { $($field:ident),+ $(,)? })+) => {$(
-        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for crate::model::$ty {
-            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
-                use sqlx::Row;
-                Ok(crate::model::$ty { $($field: row.try_get(stringify!($field))?),+ })
-            }
-        }
-        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for crate::model::$ty {
-            fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
-                use sqlx::Row;
-                Ok(crate::model::$ty { $($field: row.try_get(stringify!($field))?),+ })
-            }
-        }
-    )+};
-}
+use crate::model::{
+    ActionPoint, ActionPointChange, Artefact, Attendee, Observer, Plc, PlcLine, PlcPerson, Relation, Video,
+};
 
-from_row! {
+opencpd_kernel::from_row! {
     Plc { id, code, name, level, unit_id, unit_name, unit_path, school_id, programme_id, model_id, meetings_per_term }
     PlcLine { id, code, name, level, unit_name, meetings_per_term, meetings, last_meeting, open_points }
     PlcPerson { person_id, name, role }

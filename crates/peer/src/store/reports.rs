@@ -22,9 +22,13 @@ use opencpd_domain::peer::{self, CoacheeVisits, Coverage, PointState, percent};
 use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Result, on_db};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use utoipa::ToSchema;
+
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    ActionPointRow, ActionPointsReport, Cascade, CascadeLevel, CascadeNode, HeadTeacherRow, HeadTeachersVisited,
+    LeaderRow, LeadersOfLearning, PlcRegularity, PlcRow, Shown,
+};
 
 /// What every grouped report is read for.
 #[derive(Debug, Clone)]
@@ -34,14 +38,6 @@ pub struct Grouping<'a> {
     pub level: &'a str,
     /// Only what lies within this unit (by code).
     pub within: Option<&'a str>,
-}
-
-/// How the counts of a report are shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Shown {
-    pub small_cell_threshold: i64,
-    /// True when small counts are hidden (the reader has no row-level rights).
-    pub suppressed: bool,
 }
 
 async fn shown(db: &Db, actor: &Actor) -> Result<Shown> {
@@ -168,25 +164,6 @@ fn last_day(term: &Term) -> NaiveDate {
 
 // ---------------------------------------------------------------- head teachers visited
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct HeadTeacherRow {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub head_teachers: ShownCount,
-    /// With at least one coaching visit in the term.
-    pub visited: ShownCount,
-    pub share: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct HeadTeachersVisited {
-    pub term: String,
-    pub level: String,
-    pub shown: Shown,
-    pub rows: Vec<HeadTeacherRow>,
-    pub total: HeadTeacherRow,
-}
-
 /// Head teachers in scope today: (person, path of their school).
 async fn head_teachers(db: &Db, actor: &Actor, within: &Option<String>) -> Result<Vec<(i64, String)>> {
     let sql = format!(
@@ -238,24 +215,6 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
 
 // ---------------------------------------------------------------- leaders of learning
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LeaderRow {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub head_teachers: ShownCount,
-    /// Head teachers who also hold a national or local leader of learning position.
-    pub leaders: ShownCount,
-    pub share: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LeadersOfLearning {
-    pub level: String,
-    pub shown: Shown,
-    pub rows: Vec<LeaderRow>,
-    pub total: LeaderRow,
-}
-
 pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<LeadersOfLearning> {
     let (depth, within) = place_filter(db, g).await?;
     let heads = head_teachers(db, actor, &within).await?;
@@ -282,32 +241,6 @@ pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Re
 }
 
 // ---------------------------------------------------------------- PLC regularity
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PlcRow {
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub plcs: i64,
-    /// Meetings planned by the last day counted (the term's end, or today).
-    pub planned: i64,
-    pub held: i64,
-    pub regularity: Option<f64>,
-    /// Members' places at the meetings held (members × meetings).
-    pub expected: ShownCount,
-    /// Members present.
-    pub present: ShownCount,
-    pub attendance: Option<f64>,
-    pub guests: ShownCount,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PlcRegularity {
-    pub term: String,
-    pub level: String,
-    pub shown: Shown,
-    pub rows: Vec<PlcRow>,
-    pub total: PlcRow,
-}
 
 pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<PlcRegularity> {
     let (depth, within) = place_filter(db, g).await?;
@@ -387,27 +320,6 @@ pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<
 
 // ---------------------------------------------------------------- action points on time
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ActionPointRow {
-    pub unit_id: i64,
-    pub unit_name: String,
-    /// Due in the term by the last day counted (dropped points left out).
-    pub due: ShownCount,
-    pub on_time: ShownCount,
-    pub late: ShownCount,
-    pub overdue: ShownCount,
-    pub share_on_time: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ActionPointsReport {
-    pub term: String,
-    pub level: String,
-    pub shown: Shown,
-    pub rows: Vec<ActionPointRow>,
-    pub total: ActionPointRow,
-}
-
 pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<ActionPointsReport> {
     let (depth, within) = place_filter(db, g).await?;
     let last = last_day(g.term);
@@ -466,43 +378,6 @@ pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<A
 
 /// The visits (day, next visit) of each (coach, coachee).
 type VisitsByPair = HashMap<(i64, i64), Vec<(NaiveDate, Option<NaiveDate>)>>;
-
-/// A coach in the cascade with the coverage of their own coachees in the term, and those
-/// coachees below.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CascadeNode {
-    pub person_id: i64,
-    pub name: String,
-    pub coachees: i64,
-    pub visited: i64,
-    pub visits: i64,
-    pub repeat: i64,
-    pub share: Option<f64>,
-    pub visits_per_coachee: Option<f64>,
-    #[schema(no_recursion)]
-    pub children: Vec<CascadeNode>,
-}
-
-/// The coverage of everyone at one depth of the cascade (1: the coachees of the top coaches).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CascadeLevel {
-    pub depth: i64,
-    pub coachees: ShownCount,
-    pub visited: ShownCount,
-    pub visits: ShownCount,
-    pub repeat: ShownCount,
-    pub share: Option<f64>,
-    pub visits_per_coachee: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Cascade {
-    pub programme: String,
-    pub term: String,
-    pub shown: Shown,
-    pub levels: Vec<CascadeLevel>,
-    pub roots: Vec<CascadeNode>,
-}
 
 /// The cascade of a programme as the actor reads it (relations whose coachee is in scope,
 /// or where the actor is coach or coachee), optionally within one unit.

@@ -15,15 +15,23 @@ use opencpd_kernel::error::{collect, optional_text, stale};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Level {
-    pub country: String,
-    pub depth: i64,
-    pub key: String,
-    pub name_en: String,
-    pub name_fr: String,
+// The answer shapes of these queries, kept in `crate::model`.
+pub use crate::model::{
+    Cluster, ClusterInput, Counts, Level, NewPerson, Person, PersonInput, Position, PositionInput, School, SchoolInput,
+    StaffMember, Subject, Unit, UnitSummary,
+};
+
+opencpd_kernel::from_row! {
+    Level { country, depth, key, name_en, name_fr }
+    Unit { id, parent_id, country, depth, code, name, path }
+    UnitSummary { id, code, name, depth, path, schools, staff }
+    School { id, code, name, unit_id, unit_name, unit_path, level, ownership, subsystem, latitude, longitude, version }
+    Person { id, staff_number, given_name, family_name, sex, birth_year, phone, email, version }
+    Position { id, person_id, role, school_id, school_code, school_name, unit_id, unit_name, path, start_date, end_date }
+    StaffMember { person_id, staff_number, given_name, family_name, sex, role, start_date }
+    Cluster { id, code, name, unit_id, unit_path }
+    Subject { id, code, name_en, name_fr }
 }
 
 impl Level {
@@ -32,49 +40,10 @@ impl Level {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Unit {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    pub country: String,
-    pub depth: i64,
-    pub code: String,
-    pub name: String,
-    pub path: String,
-}
-
 impl Unit {
     fn target(&self) -> Target<'_> {
         Target::Unit { path: &self.path }
     }
-}
-
-/// A unit with what lies below it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct UnitSummary {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub depth: i64,
-    pub path: String,
-    pub schools: i64,
-    pub staff: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct School {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub level: String,
-    pub ownership: String,
-    pub subsystem: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub version: i64,
 }
 
 impl School {
@@ -83,50 +52,10 @@ impl School {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Person {
-    pub id: i64,
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub sex: String,
-    pub birth_year: Option<i64>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Position {
-    pub id: i64,
-    pub person_id: i64,
-    pub role: String,
-    pub school_id: Option<i64>,
-    pub school_code: Option<String>,
-    pub school_name: Option<String>,
-    pub unit_id: Option<i64>,
-    pub unit_name: Option<String>,
-    pub path: String,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-}
-
 impl Position {
     pub fn is_current(&self, on: NaiveDate) -> bool {
         self.start_date <= on && self.end_date.is_none_or(|e| e >= on)
     }
-}
-
-/// A member of staff at a school: the person and the position held there.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct StaffMember {
-    pub person_id: i64,
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub sex: String,
-    pub role: String,
-    pub start_date: NaiveDate,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -386,16 +315,6 @@ pub async fn start_units(db: &Db, actor: &Actor, stats: &UnitStats) -> Result<Ve
     Ok(summaries(rows, stats))
 }
 
-/// Counts for the home page over everything the actor may read. `staff` counts posts
-/// held today (a person with two current posts counts twice).
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct Counts {
-    pub units: i64,
-    pub schools: i64,
-    pub staff: i64,
-    pub people: i64,
-}
-
 pub async fn counts(db: &Db, actor: &Actor, stats: &UnitStats) -> Result<Counts> {
     if actor.grants.iter().any(|g| g.scope == Scope::Everything) {
         let roots: Vec<String> =
@@ -506,23 +425,6 @@ pub async fn schools(db: &Db, actor: &Actor, page: &Page) -> Result<Paged<School
         .fetch_all(p)
         .await)?;
     Ok(c.answer(total, items))
-}
-
-/// What a person may set on a school, from a form or JSON. Flattened into the bodies that
-/// carry it, which refuse other fields (see `opencpd_domain::input`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SchoolInput {
-    pub code: String,
-    pub name: String,
-    pub unit_code: String,
-    pub level: String,
-    pub ownership: String,
-    #[serde(default)]
-    pub subsystem: Option<String>,
-    #[serde(default)]
-    pub latitude: Option<f64>,
-    #[serde(default)]
-    pub longitude: Option<f64>,
 }
 
 struct CheckedSchool {
@@ -827,23 +729,6 @@ pub async fn staff(db: &Db, actor: &Actor, school: &School) -> Result<Vec<StaffM
     })?)
 }
 
-/// A person's own fields. Flattened into the bodies that carry it, which refuse other
-/// fields (see `opencpd_domain::input`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PersonInput {
-    #[serde(default)]
-    pub staff_number: Option<String>,
-    pub given_name: String,
-    pub family_name: String,
-    pub sex: String,
-    #[serde(default)]
-    pub birth_year: Option<i64>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
 /// A person's fields once checked (what a write stores).
 pub struct CheckedPerson {
     staff_number: Option<String>,
@@ -926,32 +811,6 @@ pub async fn update_person(db: &Db, actor: &Actor, id: i64, version: i64, input:
     .await?;
     tx.commit().await?;
     person_unchecked(db, id).await
-}
-
-/// A new person with the position they hold now (where they work is what places them in
-/// someone's scope).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NewPerson {
-    #[serde(flatten)]
-    pub person: PersonInput,
-    pub position: Option<PositionInput>,
-    /// Any other field is refused.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unknown: opencpd_domain::input::UnknownFields,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PositionInput {
-    pub role: String,
-    #[serde(default)]
-    pub school_code: Option<String>,
-    #[serde(default)]
-    pub unit_code: Option<String>,
-    pub start_date: String,
-    #[serde(default)]
-    pub end_date: Option<String>,
 }
 
 /// Where a position is: the school or unit it is held at, and that place's unit path.
@@ -1166,28 +1025,6 @@ pub async fn end_position(db: &Db, actor: &Actor, position_id: i64, end: NaiveDa
 // Clusters: groupings of schools that cut across the hierarchy (PLCs and cluster leads
 // work through them).
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Cluster {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    /// The unit that owns the cluster, if any; its officers manage it.
-    pub unit_id: Option<i64>,
-    pub unit_path: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClusterInput {
-    pub code: String,
-    pub name: String,
-    /// The owning unit's code; none for a cluster of the whole deployment.
-    #[serde(default)]
-    pub unit_code: Option<String>,
-    /// The member schools, by code.
-    pub school_codes: Vec<String>,
-}
-
 const CLUSTER_SQL: &str =
     "SELECT c.id, c.code, c.name, c.unit_id, u.path AS unit_path FROM clusters c LEFT JOIN units u ON u.id = c.unit_id";
 
@@ -1311,14 +1148,6 @@ pub async fn create_cluster(db: &Db, actor: &Actor, input: &ClusterInput) -> Res
     .await?;
     tx.commit().await?;
     cluster(db, actor, id).await
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Subject {
-    pub id: i64,
-    pub code: String,
-    pub name_en: String,
-    pub name_fr: String,
 }
 
 /// The subjects taught, for everyone logged in.
