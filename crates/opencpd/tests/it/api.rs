@@ -1,6 +1,6 @@
 //! The JSON API and the storage behind it, on SQLite and PostgreSQL alike.
 
-use crate::helpers::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -238,7 +238,7 @@ async fn clusters_group_schools_across_the_hierarchy_within_scope() {
 
 #[tokio::test]
 async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
-    let app = TestApp::start(crate::helpers::Backend::Sqlite).await;
+    let app = TestApp::start(opencpd_testapp::Backend::Sqlite).await;
     let browser = app.browser("seo.gitega").await;
     let home = browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("Welcome, Sector education officer, Gitega"));
@@ -248,7 +248,7 @@ async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
     // Cookie-authenticated API writes need the token in a header.
     let r = browser.post(app.url("/api/v1/schools")).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let csrf = crate::helpers::hidden(&home, "csrf");
+    let csrf = opencpd_testapp::hidden(&home, "csrf");
     let r = browser.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
     assert!(r.url().path().starts_with("/login"), "{}", r.url());
     let r = browser.get(app.url("/schools/1")).send().await.unwrap();
@@ -257,7 +257,7 @@ async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
     // Five wrong passwords, then even the right one waits.
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let token = crate::helpers::hidden(&page, "csrf");
+    let token = opencpd_testapp::hidden(&page, "csrf");
     for attempt in 0..5 {
         let r = client
             .post(app.url("/login"))
@@ -269,7 +269,7 @@ async fn sessions_need_csrf_on_forms_and_failed_logins_are_throttled() {
     }
     let r = client
         .post(app.url("/login"))
-        .form(&[("username", "evaluator"), ("password", crate::helpers::PASSWORD), ("csrf", &token)])
+        .form(&[("username", "evaluator"), ("password", opencpd_testapp::PASSWORD), ("csrf", &token)])
         .send()
         .await
         .unwrap();
@@ -457,7 +457,7 @@ async fn one_import_route_takes_every_areas_kinds_refuses_unknown_parameters_and
 
 #[tokio::test]
 async fn a_template_workbook_names_required_columns_and_the_values_each_takes_and_imports_as_it_is() {
-    let app = TestApp::start(crate::helpers::Backend::Sqlite).await;
+    let app = TestApp::start(opencpd_testapp::Backend::Sqlite).await;
     let browser = app.browser("admin").await;
     let r = browser.get(app.url("/templates/people?format=xlsx")).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -479,13 +479,13 @@ async fn a_template_workbook_names_required_columns_and_the_values_each_takes_an
 
 #[tokio::test]
 async fn the_import_page_updates_schools_when_ticked_and_shows_each_change_with_its_labels_in_french() {
-    for backend in crate::helpers::backends() {
+    for backend in opencpd_testapp::backends() {
         let app = TestApp::start(backend).await;
         let browser = app.browser("admin").await;
         browser.get(app.url("/lang/fr?next=/")).send().await.unwrap();
         let page = browser.get(app.url("/import")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("name=\"update\"") && page.contains("une cellule vide laisse la valeur"), "{page}");
-        let csrf = crate::helpers::hidden(&page, "csrf");
+        let csrf = opencpd_testapp::hidden(&page, "csrf");
         let (code, name): (String, String) = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
             "SELECT code, name FROM schools ORDER BY id LIMIT 1"
         )

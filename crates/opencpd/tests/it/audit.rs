@@ -1,7 +1,7 @@
 //! The audit trail as people read it: names with links instead of ids, translated labels
 //! and sentences, and the changed fields side by side; the API carries the same.
 
-use crate::helpers::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends};
 use serde_json::{Value, json};
 
 /// An officer creates a school and renames it; returns the school's id.

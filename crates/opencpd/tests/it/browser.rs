@@ -1,8 +1,8 @@
 //! Pages in a real browser: Debian's chromium driven through chromedriver. Slow, so they
 //! run only with `OPENCPD_SLOW_TESTS=1` (`.ci/run` sets it).
 
-use crate::helpers::{Backend, PASSWORD, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
+use opencpd_testapp::{Backend, PASSWORD, TestApp};
 use std::process::{Child, Command, Stdio};
 
 /// A chromedriver with a headless chromium, ended on drop.
@@ -210,7 +210,7 @@ async fn wait_for_text(b: &Browser, css: &str, want: &str) {
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_once() {
-    use crate::helpers::TestDb;
+    use opencpd_testapp::TestDb;
     let db = TestDb::new(Backend::Sqlite).await;
     opencpd_demo::build(
         &db.db,
@@ -704,7 +704,7 @@ async fn a_school_improvement_plan_is_written_submitted_and_signed_off_on_a_phon
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_paged_list_is_searched_and_a_picker_offers_units_on_a_phone_in_french() {
-    let app = crate::delivery::start(Backend::Sqlite).await;
+    let app = opencpd_testapp::delivery::start(Backend::Sqlite).await;
     opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin'")
         .execute(p)
         .await

@@ -1,6 +1,6 @@
 //! The command line, run as a user runs it: the built binary on real files.
 
-use crate::helpers::{Backend, TestDb, backends};
+use opencpd_testapp::{Backend, TestApp, TestDb, backends};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -967,5 +967,87 @@ async fn an_update_dry_run_lists_each_change_in_the_readers_language_and_writes_
         // A usage error, as an unknown option is.
         assert_eq!(out.status.code(), Some(2));
         assert!(stderr(&out).contains("--update: outcomes files only add records"), "{}", stderr(&out));
+    }
+}
+
+#[tokio::test]
+async fn outreach_files_are_imported_from_the_command_line_all_or_nothing() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        // The head teacher's school at Gitega, and another school of the same sector.
+        let school_in_code = app
+            .text(
+                "SELECT s.code FROM grants g JOIN users u ON u.id = g.user_id JOIN schools s ON s.id = g.school_id \
+                   WHERE u.username = 'head.gitega'",
+            )
+            .await;
+        let school_also_code = app
+            .text(
+                "SELECT MIN(s.code) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101' \
+                   AND s.id NOT IN (SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id \
+                   WHERE u.username = 'head.gitega')",
+            )
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let run = |file: &std::path::Path, extra: &[&str]| {
+            let mut args = vec!["delivery", "import-outreach", file.to_str().unwrap(), "--db", &app.db.url];
+            args.extend_from_slice(extra);
+            std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+                .args(&args)
+                .env_remove("OPENCPD_DB")
+                .output()
+                .unwrap()
+        };
+        let headers =
+            ["kind", "title", "start_date", "school_code", "medium", "learners_female", "learners_male", "schools"];
+        let bad = vec![
+            vec!["maths_camp", "Camp", "2025-07-14", school_in_code.as_str(), "", "30", "many", ""],
+            vec!["science_caravan", "Caravan", "2025-07-20", "NO-SCHOOL", "", "-2", "4", "ALSO-NONE"],
+        ];
+        let path = dir.path().join("outreach.csv");
+        let to_strings = |rows: &Vec<Vec<&str>>| -> Vec<Vec<String>> {
+            rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        };
+        let mut bytes = Vec::new();
+        opencpd_transfer::write_table(opencpd_transfer::Format::Csv, &headers, to_strings(&bad), &mut bytes).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&path, &[]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for needle in [
+            "row 2",
+            "many is not a number",
+            "row 3",
+            "no school has the code NO-SCHOOL",
+            "-2 is below zero",
+            "ALSO-NONE",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "nothing written");
+        let good = vec![
+            vec![
+                "maths_camp",
+                "Camp",
+                "2025-07-14",
+                school_in_code.as_str(),
+                "",
+                "30",
+                "28",
+                school_also_code.as_str(),
+            ],
+            vec!["radio_broadcast", "On air", "2025-07-20", "", "radio", "", "", ""],
+        ];
+        let path = dir.path().join("outreach.xlsx");
+        let mut bytes = Vec::new();
+        opencpd_transfer::write_table(opencpd_transfer::Format::Xlsx, &headers, to_strings(&good), &mut bytes).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&path, &["--dry-run"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "a dry run writes nothing");
+        let out = run(&path, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("2 outreach events recorded"));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_schools").await, 2);
     }
 }

@@ -3,7 +3,7 @@
 //! request bodies refused before they are read (no credentials, no right, too large).
 
 use crate::api::app_school_code;
-use crate::helpers::{Backend, PASSWORD, TestApp, backends, hidden};
+use opencpd_testapp::{Backend, PASSWORD, TestApp, backends, hidden};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -435,7 +435,7 @@ async fn bodies_read_before_authentication_a_large_unauthenticated_post_is_refus
 #[tokio::test]
 async fn import_read_before_the_rights_check_a_teachers_file_is_refused_unread() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let token = app.token("teacher").await;
         let head = format!(
             "POST /api/v1/imports/people?filename=people.csv HTTP/1.1\r\nAuthorization: Bearer {token}\r\n\

@@ -3,11 +3,11 @@
 //! their CPD, an officer the units in scope. Nobody sees "0 schools" counts that are not
 //! theirs to count.
 
-use crate::helpers::{PASSWORD, TestApp, backends};
 use opencpd_delivery::store::attendance::{self, SessionInput};
 use opencpd_domain::AccountRole;
 use opencpd_kernel::Actor;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
+use opencpd_testapp::{PASSWORD, TestApp, backends};
 
 #[tokio::test]
 async fn each_role_home_shows_what_that_role_works_with() {

@@ -2,7 +2,7 @@
 //! participants the delivery reports read, within the reader's scope, with targets checked
 //! against what the indicator allows.
 
-use crate::helpers::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends};
 use serde_json::{Value, json};
 
 fn total(answer: &Value) -> i64 {
@@ -119,7 +119,7 @@ pub(crate) async fn demo_plans(app: &TestApp) -> (i64, opencpd_demo::plans::Plan
 
 #[tokio::test]
 async fn the_demo_has_plans_in_each_state_and_the_leader_writes_and_submits_one_on_the_page() {
-    use crate::helpers::hidden;
+    use opencpd_testapp::hidden;
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let (head, built) = demo_plans(&app).await;

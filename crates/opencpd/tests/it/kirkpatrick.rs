@@ -3,7 +3,7 @@
 //! the learner outcomes of its participants' schools, each level with its sample and
 //! response rate, and level 1 per course, cohort and facilitator.
 
-use crate::helpers::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends};
 use serde_json::Value;
 
 #[tokio::test]

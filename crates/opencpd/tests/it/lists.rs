@@ -1,11 +1,11 @@
 //! Lists paged, sorted and searched on the server (`kernel::paging`), in the API and on
 //! pages, on SQLite and PostgreSQL alike.
 
-use crate::delivery::{cohort, teachers_in};
-use crate::helpers::{TestApp, backends, hidden};
+use opencpd_testapp::delivery::{cohort, teachers_in};
+use opencpd_testapp::{TestApp, backends, hidden};
 use serde_json::Value;
 
-async fn get(api: &crate::helpers::Api, path: &str) -> (u16, Value) {
+async fn get(api: &opencpd_testapp::Api, path: &str) -> (u16, Value) {
     let r = api.get(path).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
@@ -140,7 +140,7 @@ async fn people_list_pages_sorts_searches_and_keeps_to_scope() {
 #[tokio::test]
 async fn cohorts_page_shows_fifty_rows_at_most_with_links_to_the_next() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         open_cohorts(&app, 4).await;
         let total = app.scalar("SELECT COUNT(*) FROM cohorts").await;
         assert!(total >= 3, "{backend:?}: the demo has cohorts");
@@ -181,7 +181,7 @@ async fn cohorts_page_shows_fifty_rows_at_most_with_links_to_the_next() {
 #[tokio::test]
 async fn enrolment_finds_a_person_by_part_of_their_family_name() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let cohort = open_cohorts(&app, 1).await[0];
         // A teacher of the sector enrolled nowhere yet.
         let mut chosen = None;
@@ -290,7 +290,7 @@ fn ids(page: &Value) -> Vec<i64> {
 /// One API list pages, sorts by `sort` both ways, finds a row by part of each of `fields`
 /// (written in another case), and refuses a bad `sort` or `per_page` naming it. Returns
 /// the list's total.
-async fn pages_sorts_and_searches(api: &crate::helpers::Api, path: &str, sort: &str, fields: &[&str]) -> i64 {
+async fn pages_sorts_and_searches(api: &opencpd_testapp::Api, path: &str, sort: &str, fields: &[&str]) -> i64 {
     let join = if path.contains('?') { '&' } else { '?' };
     let (status, all) = get(api, &format!("{path}{join}per_page=200&sort={sort}")).await;
     assert_eq!(status, 200, "{path}: {all}");
@@ -346,7 +346,7 @@ async fn pages_sorts_and_searches(api: &crate::helpers::Api, path: &str, sort: &
 #[tokio::test]
 async fn every_api_list_pages_sorts_searches_and_keeps_to_scope() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.expect("evaluation demo");
         let admin = app.api("admin").await;
         let seo = app.api("seo.gitega").await;
@@ -407,7 +407,7 @@ async fn every_api_list_pages_sorts_searches_and_keeps_to_scope() {
 #[tokio::test]
 async fn list_pages_page_search_and_refuse_a_bad_sort() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let web = app.browser("admin").await;
         for (path, table, total) in [
             ("/programmes", "programmes", app.scalar("SELECT COUNT(*) FROM programmes").await),
@@ -465,7 +465,7 @@ async fn list_pages_page_search_and_refuse_a_bad_sort() {
 #[tokio::test]
 async fn forms_offer_units_schools_and_people_to_choose_from() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let web = app.browser("admin").await;
         let page = |path: String| {
             let web = web.clone();
@@ -499,7 +499,7 @@ async fn forms_offer_units_schools_and_people_to_choose_from() {
 #[tokio::test]
 async fn awards_are_listed_and_exported_per_event() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let admin = app.api("admin").await;
         let ceremony = app.scalar("SELECT id FROM outreach_events WHERE kind = 'award_ceremony'").await;
         let given = app.scalar("SELECT COUNT(*) FROM awards WHERE event_id IS NOT NULL").await;

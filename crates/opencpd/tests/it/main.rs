@@ -8,17 +8,13 @@
 mod api;
 mod audit;
 mod browser;
-mod catalogue;
 mod cli;
-mod delivery;
 mod hardening;
-mod helpers;
 mod homes;
 mod indicators;
 mod instruments;
 mod kirkpatrick;
 mod lists;
-mod outreach;
 mod paper;
 mod peer;
 mod scope;

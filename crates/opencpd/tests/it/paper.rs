@@ -2,8 +2,8 @@
 //! sign-in sheet and its marks typed back, and QR self check-in with every refusal, on
 //! both databases.
 
-use crate::delivery::{cli, codes, cohort, cohort_id, course, json_of, start, teachers_in};
-use crate::helpers::{TestApp, backends, hidden};
+use opencpd_testapp::delivery::{cli, codes, cohort, cohort_id, course, json_of, start, teachers_in};
+use opencpd_testapp::{TestApp, backends, hidden};
 use serde_json::{Value, json};
 
 /// The text of every page of a PDF, as a reader extracts it.
@@ -528,7 +528,7 @@ fn decode_qr(png_bytes: &[u8]) -> String {
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_certificate_is_verified_by_scanning_its_qr_code_in_a_browser() {
-    let app = start(crate::helpers::Backend::Sqlite).await;
+    let app = start(opencpd_testapp::Backend::Sqlite).await;
     let id = cohort_id(&app, "EL-DIP-2025-NYA").await;
     let seo = app.api("seo.gitega").await;
     let list: Value =

@@ -3,8 +3,8 @@
 //! phone's width, its action point carried to the next meeting's form.
 
 use crate::browser::Browser;
-use crate::helpers::{Backend, TestApp, TestDb, backends};
 use fantoccini::Locator;
+use opencpd_testapp::{Backend, TestApp, TestDb, backends};
 use std::process::Output;
 
 fn opencpd(args: &[&str], lang: &str) -> Output {

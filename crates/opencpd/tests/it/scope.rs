@@ -2,7 +2,7 @@
 //! scope. Reads out of scope are "not found" (ids cannot be probed); reads in scope but
 //! writes not allowed are "forbidden".
 
-use crate::helpers::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends};
 use serde_json::{Value, json};
 
 const ROLES: &[&str] =
@@ -277,7 +277,7 @@ async fn every_peer_page_answers_by_role_and_scope() {
             // A sector PLC of Gitega from the form: made by those who manage cohorts there,
             // refused naming the unit for Cameroon's officer, forbidden to the others.
             let html = page.get(app.url("/plcs")).send().await.unwrap().text().await.unwrap();
-            let csrf = crate::helpers::hidden(&html, "csrf");
+            let csrf = opencpd_testapp::hidden(&html, "csrf");
             let code = format!("P-{}", role.replace('.', "-").to_uppercase());
             let r = page
                 .post(app.url("/plcs/new"))

@@ -3,7 +3,7 @@
 //! teachers, editing cohorts and withdrawals, small-cell suppression in reach reports, and
 //! the scope matrix of these routes.
 
-use crate::helpers::{TestApp, backends, hidden};
+use opencpd_testapp::{TestApp, backends, hidden};
 use serde_json::{Value, json};
 
 async fn json_of(r: reqwest::Response) -> (u16, Value) {
@@ -937,75 +937,6 @@ async fn the_demo_holds_a_programme_year() {
     }
 }
 
-#[tokio::test]
-async fn outreach_files_are_imported_from_the_command_line_all_or_nothing() {
-    for backend in backends() {
-        let app = TestApp::start(backend).await;
-        let p = places(&app).await;
-        let dir = tempfile::tempdir().unwrap();
-        let run = |file: &std::path::Path, extra: &[&str]| {
-            let mut args = vec!["delivery", "import-outreach", file.to_str().unwrap(), "--db", &app.db.url];
-            args.extend_from_slice(extra);
-            std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-                .args(&args)
-                .env_remove("OPENCPD_DB")
-                .output()
-                .unwrap()
-        };
-        let headers =
-            ["kind", "title", "start_date", "school_code", "medium", "learners_female", "learners_male", "schools"];
-        let bad = vec![
-            vec!["maths_camp", "Camp", "2025-07-14", p.school_in_code.as_str(), "", "30", "many", ""],
-            vec!["science_caravan", "Caravan", "2025-07-20", "NO-SCHOOL", "", "-2", "4", "ALSO-NONE"],
-        ];
-        let path = dir.path().join("outreach.csv");
-        let to_strings = |rows: &Vec<Vec<&str>>| -> Vec<Vec<String>> {
-            rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
-        };
-        let mut bytes = Vec::new();
-        opencpd_transfer::write_table(opencpd_transfer::Format::Csv, &headers, to_strings(&bad), &mut bytes).unwrap();
-        std::fs::write(&path, &bytes).unwrap();
-        let out = run(&path, &[]);
-        let err = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(out.status.code(), Some(1), "{err}");
-        for needle in [
-            "row 2",
-            "many is not a number",
-            "row 3",
-            "no school has the code NO-SCHOOL",
-            "-2 is below zero",
-            "ALSO-NONE",
-        ] {
-            assert!(err.contains(needle), "{needle}: {err}");
-        }
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "nothing written");
-        let good = vec![
-            vec![
-                "maths_camp",
-                "Camp",
-                "2025-07-14",
-                p.school_in_code.as_str(),
-                "",
-                "30",
-                "28",
-                p.school_also_code.as_str(),
-            ],
-            vec!["radio_broadcast", "On air", "2025-07-20", "", "radio", "", "", ""],
-        ];
-        let path = dir.path().join("outreach.xlsx");
-        let mut bytes = Vec::new();
-        opencpd_transfer::write_table(opencpd_transfer::Format::Xlsx, &headers, to_strings(&good), &mut bytes).unwrap();
-        std::fs::write(&path, &bytes).unwrap();
-        let out = run(&path, &["--dry-run"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_events").await, 0, "a dry run writes nothing");
-        let out = run(&path, &[]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("2 outreach events recorded"));
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_schools").await, 2);
-    }
-}
-
 /// What was recorded by mistake is deleted by whoever may record it there, with what hung
 /// off it, and the audit log keeps what it held; others are refused and nothing goes.
 #[tokio::test]
@@ -1342,7 +1273,7 @@ async fn outreach_export_hides_officials_female_4_from_a_district_officer() {
 #[tokio::test]
 async fn awards_are_listed_by_programme_unit_and_year_paged_exported_and_scoped() {
     for backend in backends() {
-        let app = crate::delivery::start(backend).await;
+        let app = opencpd_testapp::delivery::start(backend).await;
         let admin = app.api("admin").await;
         let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
         let teacher = app.id_of("SELECT person_id FROM users WHERE username = $1", "teacher").await;

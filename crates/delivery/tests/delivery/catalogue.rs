@@ -3,8 +3,8 @@
 //! and completion computed again for its cohorts; graded assessments protected;
 //! prerequisites that would go round in a circle refused.
 
-use crate::delivery::{codes, course, json_of, start};
-use crate::helpers::{backends, hidden};
+use opencpd_testapp::delivery::{codes, course, json_of, start};
+use opencpd_testapp::{backends, hidden};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -254,7 +254,7 @@ async fn a_target_field_sent_in_the_plural_is_refused_naming_the_field() {
 }
 
 /// Staff numbers of people holding `role` today at schools in a unit, first `n`.
-async fn holding(app: &crate::helpers::TestApp, role: &str, unit_code: &str, n: usize) -> Vec<String> {
+async fn holding(app: &opencpd_testapp::TestApp, role: &str, unit_code: &str, n: usize) -> Vec<String> {
     let list: Vec<String> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
         "SELECT p.staff_number FROM positions x JOIN people p ON p.id = x.person_id JOIN schools s ON s.id = x.school_id \
          JOIN units u ON u.id = s.unit_id WHERE u.code = $1 AND x.role = $2 AND x.end_date IS NULL ORDER BY p.id"
@@ -271,7 +271,7 @@ async fn holding(app: &crate::helpers::TestApp, role: &str, unit_code: &str, n: 
 #[tokio::test]
 async fn a_target_over_several_roles_counts_each_participant_of_any_of_them_once() {
     for backend in backends() {
-        let app = crate::helpers::TestApp::start(backend).await;
+        let app = opencpd_testapp::TestApp::start(backend).await;
         let admin = app.api("admin").await;
         let targets = json!([
             {"label": "Both", "measure": "enrolled", "value": 1500, "roles": ["teacher", "head_teacher"]},
@@ -291,7 +291,7 @@ async fn a_target_over_several_roles_counts_each_participant_of_any_of_them_once
         assert_eq!(roles, [&both, &teacher, &head, &both, &json!(["deputy_head"]), &none]);
 
         // Three teachers and two head teachers, one teacher in both cohorts of the programme.
-        let mut course = crate::delivery::course("STAKE-C");
+        let mut course = opencpd_testapp::delivery::course("STAKE-C");
         course["programme_code"] = json!("STAKE");
         let (status, body) = json_of(admin.post("/api/v1/courses").json(&course).send().await.unwrap()).await;
         assert_eq!(status, 201, "{body}");
@@ -300,7 +300,7 @@ async fn a_target_over_several_roles_counts_each_participant_of_any_of_them_once
         for (code, people) in
             [("STAKE-1", [&teachers[..], &heads[..]].concat()), ("STAKE-2", vec![teachers[0].clone()])]
         {
-            let cohort = crate::delivery::cohort(code, "STAKE-C", "RW-10101", 30);
+            let cohort = opencpd_testapp::delivery::cohort(code, "STAKE-C", "RW-10101", 30);
             let (status, body) = json_of(admin.post("/api/v1/cohorts").json(&cohort).send().await.unwrap()).await;
             assert_eq!(status, 201, "{body}");
             let cohort_id = body["id"].as_i64().unwrap();
@@ -345,7 +345,7 @@ async fn a_target_over_several_roles_counts_each_participant_of_any_of_them_once
         assert_eq!(row.matches(" selected").count(), 2, "{row}");
 
         // The page sends the roles chosen in a target's list, each as a field of its own.
-        let csrf = crate::helpers::hidden(&html, "csrf");
+        let csrf = opencpd_testapp::hidden(&html, "csrf");
         let form = [
             ("csrf", csrf.as_str()),
             ("code", "STAKE"),
