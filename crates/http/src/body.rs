@@ -23,7 +23,7 @@ pub enum Kind {
     /// A submission, a field edit, or the marks or grades of a whole cohort.
     Bulk,
     /// A file: registry, enrolment, attendance and outreach imports, XLSForms, a form's
-    /// attachments, the files of submissions.
+    /// attachments, the files of submissions, the artefacts of lesson studies.
     Upload,
 }
 
@@ -50,6 +50,8 @@ impl Kind {
             "/instruments",
             "/cohorts/*/enrolments",
             "/outreach/import",
+            "/api/v1/lesson-studies/*/artefacts",
+            "/lesson-studies/*/artefacts",
         ];
         const BULK: &[&str] = &[
             "/api/v1/submissions",
