@@ -340,6 +340,14 @@ async fn every_peer_page_answers_by_role_and_scope() {
             // refused naming the unit for Cameroon's officer, forbidden to the others.
             let html = page.get(app.url("/plcs")).send().await.unwrap().text().await.unwrap();
             let csrf = crate::helpers::hidden(&html, "csrf");
+            // A video added from the cycle's page by those who run its PLC (back to the cycle).
+            let path = format!("/lesson-studies/{study}/videos");
+            let form = [("csrf", csrf.as_str()), ("url", "https://example.org/v"), ("title", role), ("source", "REB")];
+            let r = page.post(app.url(&path)).form(&form).send().await.unwrap();
+            let (got, at) = (r.status().as_u16(), r.url().path().to_string());
+            if got != edit || (got == 200 && at != format!("/lesson-studies/{study}")) {
+                failures.push(format!("{backend:?} {role} POST {path}: {got} at {at}, want {edit}"));
+            }
             let code = format!("P-{}", role.replace('.', "-").to_uppercase());
             let r = page
                 .post(app.url("/plcs/new"))

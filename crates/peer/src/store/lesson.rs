@@ -2,7 +2,8 @@
 //! teacher teaches it while the others observe (each observer's observation is a
 //! submission), then they reflect, revise and share it. Stages move forward only. Artefacts
 //! are files kept by an [`ArtefactStore`] within [`Limits`]; videos are links with their
-//! source. Belongs to its PLC: read and written as the PLC is.
+//! source. Belongs to its PLC: read and written as the PLC is; listed ([`lesson_list`]) for
+//! the PLCs the reader reads or belongs to.
 
 use super::plcs::{plc, plc_by_code, plc_to_run};
 use super::{Known, check_ids, collect, fail_if_any, not_found, optional_text, unknown};
@@ -418,12 +419,6 @@ pub async fn studies_of_plc(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<L
     plc(db, actor, plc_id).await?;
     let sql = format!("{STUDY_LINE_SQL} WHERE ls.plc_id = $1 ORDER BY ls.id DESC");
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(plc_id).fetch_all(p).await)?)
-}
-
-/// Whether the actor may run the lesson study (as they may its PLC).
-pub async fn may_run(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
-    let row = study_row(db, id).await?;
-    super::plcs::may_run(db, actor, row.2).await
 }
 
 /// The subjects a lesson study is on: (code, English name, French name), by code.

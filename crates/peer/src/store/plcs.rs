@@ -1,7 +1,9 @@
 //! Terms, PLC models, PLCs and their people, meetings and action points.
 //!
 //! A PLC belongs to its unit (or, at school level, its school): officers whose scope covers
-//! it set it up ([`Action::ManageCohorts`]); those who may facilitate there, and its own
+//! it set it up and edit it ([`Action::ManageCohorts`]; an edit names the version it was
+//! made on, and its facilitators and supporting officers hold a position at, in or over its
+//! place); those who may facilitate there, and its own
 //! facilitators, record its meetings ([`Action::Facilitate`]); whoever reads the place, and
 //! its own people, read it. A meeting is dated today or before. Attendees who are not
 //! members are taken as guests and marked so. Action points need an owner; they reappear at
