@@ -616,9 +616,9 @@ pub async fn plc_to_edit(db: &Db, actor: &Actor, id: i64) -> Result<Plc> {
     Ok(g)
 }
 
-/// Edits a PLC: its name, level and place (one the actor sets PLCs up in, as before),
-/// programme, model, meetings planned and people (given in full: those left out are
-/// removed), on the version read. Checked as a new PLC is; nothing is changed when a field
+/// Edits a PLC: its name, level and place (one the actor sets PLCs up in, as before; its
+/// lesson studies move with it), programme, model, meetings planned and people (given in
+/// full: those left out are removed), on the version read. Checked as a new PLC is; nothing is changed when a field
 /// is refused or the version is stale. The audit event holds the PLC before and after,
 /// field by field.
 pub async fn update_plc(db: &Db, actor: &Actor, id: i64, input: &PlcUpdate) -> Result<Plc> {
@@ -680,6 +680,15 @@ pub async fn update_plc(db: &Db, actor: &Actor, id: i64, input: &PlcUpdate) -> R
     if changed == 0 {
         return Err(opencpd_kernel::error::stale(input.version, before.version));
     }
+    // Its lesson studies are read and listed as the PLC is: they move with it. Meetings and
+    // action points stay placed where they were held.
+    on_tx!(&mut tx, |c2| sqlx::query("UPDATE lesson_studies SET unit_path = $1, school_id = $2 WHERE plc_id = $3")
+        .bind(&c.unit_path)
+        .bind(c.school_id)
+        .bind(id)
+        .execute(&mut *c2)
+        .await
+        .map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, |c2| sqlx::query("DELETE FROM plc_people WHERE plc_id = $1")
         .bind(id)
         .execute(&mut *c2)

@@ -306,5 +306,24 @@ async fn a_plc_is_edited_on_the_version_read_audited_field_by_field_and_bad_inpu
         let members = changes.iter().find(|c| c.field == "members").unwrap();
         assert_eq!(members.before.as_deref(), Some("P Nll (101), P Alpha (104), P Bravo (105)"));
         assert_eq!(members.after.as_deref(), Some("P Nll (101), P Alpha (104), P Charlie (106)"));
+
+        // Moved to Remera by the district: its lesson study moves with it.
+        let study = LessonStudyInput {
+            code: "LS-1".into(),
+            plc_code: "PLC-KIM".into(),
+            grade: "P4".into(),
+            topic: "Fractions".into(),
+            ..Default::default()
+        };
+        opencpd_peer::store::lesson::create_lesson_study(db, &kim, &study).await.unwrap();
+        let gasabo = district_officer(2);
+        let moved = PlcUpdate { unit_code: Some("REM".into()), facilitators: vec![], version: 2, ..edit.clone() };
+        assert_eq!(plcs::update_plc(db, &gasabo, plc.id, &moved).await.unwrap().unit_path, "/1/9/2/4/");
+        let page = opencpd_kernel::paging::Page::first();
+        let listed = |a: opencpd_kernel::Actor| {
+            let page = page.clone();
+            async move { opencpd_peer::store::lesson::lesson_list(db, &a, &page).await.unwrap().total }
+        };
+        assert_eq!((listed(sector_officer(4)).await, listed(sector_officer(3)).await), (1, 0));
     }
 }
