@@ -1,5 +1,5 @@
-//! `opencpd peer …`: the command line of peer learning and coaching. The PLCs (paged and
-//! searched like the page), a coach's visits of a term as CSV or XLSX, and the reports
+//! `opencpd peer …`: the command line of peer learning and coaching. The PLCs and the lesson
+//! study cycles (paged and searched like the pages), a coach's visits of a term as CSV or XLSX, and the reports
 //! (coverage of head teachers, PLC regularity, action points on time, leaders of learning,
 //! the cascade's levels) as tables. Acts as the operator, like every command; messages in
 //! `OPENCPD_LANG` (English or French).
@@ -11,7 +11,7 @@ use opencpd_kernel::paging::Page;
 use opencpd_kernel::{Actor, Db};
 use opencpd_peer::model::ShownCount;
 use opencpd_peer::store::reports::{self, Grouping};
-use opencpd_peer::store::{coaching, plcs};
+use opencpd_peer::store::{coaching, lesson, plcs};
 use opencpd_transfer::Format;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -25,6 +25,23 @@ pub enum PeerCommand {
         #[arg(long)]
         q: Option<String>,
         /// name, code, level, unit or last_meeting.
+        #[arg(long)]
+        sort: Option<String>,
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+        #[arg(long, default_value_t = 50)]
+        per_page: i64,
+        #[arg(long, env = "OPENCPD_DB", default_value = crate::database::DEFAULT_DB)]
+        db: String,
+    },
+    /// List the lesson study cycles: code, group, subject, grade, topic, stage, lesson day.
+    LessonStudies {
+        /// Part of a code, topic, grade or group's name.
+        #[arg(long)]
+        q: Option<String>,
+        /// code, plc, grade, topic, stage or lesson_on.
         #[arg(long)]
         sort: Option<String>,
         #[arg(long)]
@@ -132,6 +149,17 @@ pub async fn run(command: PeerCommand) -> anyhow::Result<ExitCode> {
             };
             plcs_table(&pool, &actor, &asked).await
         }
+        PeerCommand::LessonStudies { q, sort, desc, page, per_page, db } => {
+            let pool = db_of(&db).await?;
+            let asked = Page {
+                page: Some(page),
+                per_page: Some(per_page),
+                sort,
+                dir: Some(if desc { "desc" } else { "asc" }.into()),
+                q,
+            };
+            studies_table(&pool, &actor, &asked).await
+        }
         PeerCommand::Visits { coach, term, format, out, db } => {
             let pool = db_of(&db).await?;
             visits(&pool, &actor, coach, term.as_deref(), &format, out).await
@@ -195,6 +223,41 @@ async fn plcs_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::R
             ]
         )
     );
+    Ok(())
+}
+
+async fn studies_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::Result<()> {
+    let list = lesson::lesson_list(pool, actor, asked).await?;
+    let rows: Vec<Vec<String>> = list
+        .items
+        .iter()
+        .map(|s| {
+            vec![
+                s.code.clone(),
+                s.plc_name.clone(),
+                s.subject_code.clone().unwrap_or_else(|| "–".into()),
+                s.grade.clone(),
+                s.topic.clone(),
+                text(&format!("peer-stage-{}", s.stage), &[]),
+                s.lesson_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+            ]
+        })
+        .collect();
+    print_table(
+        &headers(&[
+            "col-code",
+            "peer-group",
+            "peer-subject",
+            "peer-grade",
+            "peer-topic",
+            "peer-stage",
+            "peer-lesson-on",
+        ]),
+        &rows,
+    );
+    let args =
+        [("first", list.first().to_string()), ("last", list.last().to_string()), ("total", list.total.to_string())];
+    println!("{}", text("peer-cli-studies", &args));
     Ok(())
 }
 

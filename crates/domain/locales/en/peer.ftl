@@ -120,6 +120,7 @@ peer-leaders-count = Leaders of learning
 
 ## Command line
 peer-cli-plcs = PLCs { $first } to { $last } of { $total }.
+peer-cli-studies = Lesson study cycles { $first } to { $last } of { $total }.
 peer-cli-visits = { $count ->
     [one] One visit
    *[other] { $count } visits

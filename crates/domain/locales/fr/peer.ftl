@@ -120,6 +120,7 @@ peer-leaders-count = Leaders d'apprentissage
 
 ## Ligne de commande
 peer-cli-plcs = CAP { $first } à { $last } sur { $total }.
+peer-cli-studies = Cycles de recherche sur la leçon { $first } à { $last } sur { $total }.
 peer-cli-visits = { $count ->
     [one] Une visite
    *[other] { $count } visites
