@@ -228,6 +228,9 @@ mod tests {
         assert_eq!(Kind::of("/api/v1/imports/people"), Kind::Upload);
         assert_eq!(Kind::of("/api/v1/cohorts/7/enrolments/import"), Kind::Upload);
         assert_eq!(Kind::of("/cohorts/7/enrolments"), Kind::Upload);
+        assert_eq!(Kind::of("/lesson-studies/7/artefacts"), Kind::Upload);
+        assert_eq!(Kind::of("/api/v1/lesson-studies/7/artefacts"), Kind::Upload);
+        assert_eq!(Kind::of("/lesson-studies/7/videos"), Kind::Small);
         assert_eq!(Kind::of("/api/v1/cohorts/7/enrolments"), Kind::Small);
         assert_eq!(Kind::of("/api/v1/submissions"), Kind::Bulk);
         assert_eq!(Kind::of("/api/v1/people"), Kind::Small);
