@@ -23,6 +23,7 @@ pub struct PeerDemo {
     pub action_points: u64,
     pub relations: u64,
     pub visits: u64,
+    pub lesson_studies: u64,
 }
 
 /// A deterministic draw in [0, 1) from a key (SplitMix64's finaliser).
@@ -465,6 +466,43 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
         bulk::sync_ids(&mut tx, table).await?;
     }
     tx.commit().await?;
+
+    // A lesson study cycle in every sector PLC, through the store (a few hundred at most):
+    // a teacher of a member's school teaches, other members observe, the cycle at a stage
+    // drawn from the seed.
+    let sector_plcs: Vec<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code FROM plcs WHERE level = 'sector' ORDER BY id")
+            .fetch_all(p)
+            .await)?;
+    let school_of: BTreeMap<i64, i64> = heads.values().flatten().map(|(head, school, _)| (*head, *school)).collect();
+    let topics = ["Fractions on a number line", "Reading for meaning", "Place value to 1,000", "Shapes around us"];
+    for (n, (plc_id, code)) in sector_plcs.iter().enumerate() {
+        let Some(g) = plcs.iter().find(|g| g.id == *plc_id) else { continue };
+        let teacher = g
+            .members
+            .iter()
+            .find_map(|m| teachers.get(school_of.get(m)?)?.first().copied())
+            .or_else(|| g.members.first().copied());
+        let input = opencpd_peer::model::LessonStudyInput {
+            code: format!("LS-{code}"),
+            plc_code: code.clone(),
+            subject_code: Some(if n % 2 == 0 { "MATH" } else { "ENG" }.into()),
+            grade: format!("P{}", 1 + n % 6),
+            topic: topics[n % topics.len()].into(),
+            teacher_id: teacher,
+            lesson_on: Some((today - Duration::days(7 + (n % 30) as i64)).to_string()),
+            observers: g.members.iter().skip(1).take(3).copied().collect(),
+        };
+        let study = opencpd_peer::store::lesson::create_lesson_study(db, &actor, &input).await?;
+        let stages = opencpd_peer::model::LessonStudyStage::ALL;
+        let stage = stages[below(seed ^ (*plc_id as u64).wrapping_mul(31), stages.len())];
+        if stage != stages[0] {
+            let to = opencpd_peer::model::StageInput { stage: stage.key().into(), version: study.version };
+            opencpd_peer::store::lesson::set_stage(db, &actor, study.id, &to).await?;
+        }
+        summary.lesson_studies += 1;
+    }
+    progress("lesson studies", summary.lesson_studies);
     Ok(summary)
 }
 

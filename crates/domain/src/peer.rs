@@ -373,9 +373,28 @@ pub fn carried_over(points: &[PointState], meeting_day: NaiveDate) -> Vec<i64> {
     kept.into_iter().map(|p| p.id).collect()
 }
 
+/// Whether a person whose current positions are at `paths` may facilitate or support a PLC
+/// that meets at `plc_path`: one of their positions is at its place, inside it (a school's
+/// head teacher for its cluster) or over it (a district officer supporting a sector PLC).
+/// Someone of another sector or district may not.
+pub fn may_lead_at(paths: &[String], plc_path: &str) -> bool {
+    paths.iter().any(|p| p.starts_with(plc_path) || plc_path.starts_with(p.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plc_is_led_from_its_place_inside_it_or_over_it_not_from_beside_it() {
+        let at = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert!(may_lead_at(&at(&["/1/9/2/3/"]), "/1/9/2/3/"));
+        assert!(may_lead_at(&at(&["/1/9/5/6/", "/1/9/2/3/7/"]), "/1/9/2/3/"));
+        assert!(may_lead_at(&at(&["/1/9/2/"]), "/1/9/2/3/"));
+        assert!(!may_lead_at(&at(&["/1/9/2/4/"]), "/1/9/2/3/"));
+        assert!(!may_lead_at(&at(&["/1/9/2/33/"]), "/1/9/2/3/"), "a path is cut at its slashes");
+        assert!(!may_lead_at(&[], "/1/9/2/3/"));
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -23,7 +23,7 @@ pub enum Kind {
     /// A submission, a field edit, or the marks or grades of a whole cohort.
     Bulk,
     /// A file: registry, enrolment, attendance and outreach imports, XLSForms, a form's
-    /// attachments, the files of submissions.
+    /// attachments, the files of submissions, the artefacts of lesson studies.
     Upload,
 }
 
@@ -50,6 +50,8 @@ impl Kind {
             "/instruments",
             "/cohorts/*/enrolments",
             "/outreach/import",
+            "/api/v1/lesson-studies/*/artefacts",
+            "/lesson-studies/*/artefacts",
         ];
         const BULK: &[&str] = &[
             "/api/v1/submissions",
@@ -226,6 +228,9 @@ mod tests {
         assert_eq!(Kind::of("/api/v1/imports/people"), Kind::Upload);
         assert_eq!(Kind::of("/api/v1/cohorts/7/enrolments/import"), Kind::Upload);
         assert_eq!(Kind::of("/cohorts/7/enrolments"), Kind::Upload);
+        assert_eq!(Kind::of("/lesson-studies/7/artefacts"), Kind::Upload);
+        assert_eq!(Kind::of("/api/v1/lesson-studies/7/artefacts"), Kind::Upload);
+        assert_eq!(Kind::of("/lesson-studies/7/videos"), Kind::Small);
         assert_eq!(Kind::of("/api/v1/cohorts/7/enrolments"), Kind::Small);
         assert_eq!(Kind::of("/api/v1/submissions"), Kind::Bulk);
         assert_eq!(Kind::of("/api/v1/people"), Kind::Small);

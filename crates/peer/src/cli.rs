@@ -1,12 +1,12 @@
-//! `opencpd peer …`: the command line of peer learning and coaching. The PLCs (paged and
-//! searched like the page), a coach's visits of a term as CSV or XLSX, and the reports
+//! `opencpd peer …`: the command line of peer learning and coaching. The PLCs and the lesson
+//! study cycles (paged and searched like the pages), a coach's visits of a term as CSV or XLSX, and the reports
 //! (coverage of head teachers, PLC regularity, action points on time, leaders of learning,
 //! the cascade's levels) as tables. Acts as the operator, like every command; messages in
 //! `OPENCPD_LANG` (English or French).
 
 use crate::model::ShownCount;
 use crate::store::reports::{self, Grouping};
-use crate::store::{coaching, plcs};
+use crate::store::{coaching, lesson, plcs};
 use clap::Subcommand;
 use opencpd_cli::{lang, open, text, told};
 use opencpd_kernel::IfMissing;
@@ -25,6 +25,23 @@ pub enum Command {
         #[arg(long)]
         q: Option<String>,
         /// name, code, level, unit or last_meeting.
+        #[arg(long)]
+        sort: Option<String>,
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+        #[arg(long, default_value_t = 50)]
+        per_page: i64,
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
+        db: String,
+    },
+    /// List the lesson study cycles: code, group, subject, grade, topic, stage, lesson day.
+    LessonStudies {
+        /// Part of a code, topic, grade or group's name.
+        #[arg(long)]
+        q: Option<String>,
+        /// code, plc, grade, topic, stage or lesson_on.
         #[arg(long)]
         sort: Option<String>,
         #[arg(long)]
@@ -132,6 +149,17 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             };
             plcs_table(&pool, &actor, &asked).await
         }
+        Command::LessonStudies { q, sort, desc, page, per_page, db } => {
+            let pool = db_of(&db).await?;
+            let asked = Page {
+                page: Some(page),
+                per_page: Some(per_page),
+                sort,
+                dir: Some(if desc { "desc" } else { "asc" }.into()),
+                q,
+            };
+            studies_table(&pool, &actor, &asked).await
+        }
         Command::Visits { coach, term, format, out, db } => {
             let pool = db_of(&db).await?;
             visits(&pool, &actor, coach, term.as_deref(), &format, out).await
@@ -195,6 +223,41 @@ async fn plcs_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::R
             ]
         )
     );
+    Ok(())
+}
+
+async fn studies_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::Result<()> {
+    let list = lesson::lesson_list(pool, actor, asked).await?;
+    let rows: Vec<Vec<String>> = list
+        .items
+        .iter()
+        .map(|s| {
+            vec![
+                s.code.clone(),
+                s.plc_name.clone(),
+                s.subject_code.clone().unwrap_or_else(|| "–".into()),
+                s.grade.clone(),
+                s.topic.clone(),
+                text(&format!("peer-stage-{}", s.stage), &[]),
+                s.lesson_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+            ]
+        })
+        .collect();
+    print_table(
+        &headers(&[
+            "col-code",
+            "peer-group",
+            "peer-subject",
+            "peer-grade",
+            "peer-topic",
+            "peer-stage",
+            "peer-lesson-on",
+        ]),
+        &rows,
+    );
+    let args =
+        [("first", list.first().to_string()), ("last", list.last().to_string()), ("total", list.total.to_string())];
+    println!("{}", text("peer-cli-studies", &args));
     Ok(())
 }
 

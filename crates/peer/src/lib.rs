@@ -23,6 +23,11 @@
 //! - Feedback bands are written against a domain's score as a percent of its maximum, per
 //!   domain and language (`*` for every domain without its own; English when a language has
 //!   none).
+//! - A PLC's facilitators and supporting officers hold a current position at its place,
+//!   inside it or over it (a district officer may support a sector PLC; someone of another
+//!   sector may not); members may come from anywhere. An edit gives the PLC in full (people
+//!   left out are removed) with the version read; its code stays.
+//! - The same file may be an artefact of several lesson studies (kept once by the store).
 //! - A relation and its visits are placed where the coachee was when the relation was made.
 //! - Counts of people (head teachers, visited, members present, action points of owners)
 //!   are suppressed for readers without row-level rights; counts of meetings and PLCs are
@@ -30,7 +35,7 @@
 //!   shown; its per-level totals are suppressed.
 //! - A coach's export lists the visits of a term the reader may read (the coach reads all
 //!   theirs), with the instrument (`code version`) of each visit's observation.
-//! - Artefacts are kept by a directory store; the `object_store` crate (S3) is not added.
+//! - Artefacts are kept by the kernel's one file store (`opencpd_kernel::files`).
 
 pub mod artefacts;
 pub mod cli;

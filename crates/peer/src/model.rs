@@ -83,6 +83,35 @@ pub struct Plc {
     pub programme_id: Option<i64>,
     pub model_id: Option<i64>,
     pub meetings_per_term: i64,
+    /// Changed by each edit; an edit names the version it was made on.
+    pub version: i64,
+}
+
+/// An edit of a PLC: every field as it is to be (its code stays), its people given in full
+/// (those left out are removed), and the version the editor read (an older one is a
+/// conflict).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlcUpdate {
+    pub name: String,
+    /// school, cluster, sector or district.
+    pub level: String,
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    #[serde(default)]
+    pub school_code: Option<String>,
+    #[serde(default)]
+    pub programme_code: Option<String>,
+    #[serde(default)]
+    pub model_code: Option<String>,
+    pub meetings_per_term: i64,
+    #[serde(default)]
+    pub facilitators: Vec<i64>,
+    #[serde(default)]
+    pub supporting_officers: Vec<i64>,
+    #[serde(default)]
+    pub members: Vec<i64>,
+    pub version: i64,
 }
 
 /// A PLC in a list: where it meets, its meetings so far and the action points still open.
@@ -251,6 +280,8 @@ pub struct Observer {
     pub person_id: i64,
     pub name: String,
     pub submission_id: Option<i64>,
+    /// The client id of the observation submission (its address in the API).
+    pub submission_uuid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -288,6 +319,20 @@ pub struct LessonStudy {
     pub observers: Vec<Observer>,
     pub artefacts: Vec<Artefact>,
     pub videos: Vec<Video>,
+}
+
+/// A lesson study in a list: its group, subject, grade, topic and stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LessonStudyLine {
+    pub id: i64,
+    pub code: String,
+    pub plc_id: i64,
+    pub plc_name: String,
+    pub subject_code: Option<String>,
+    pub grade: String,
+    pub topic: String,
+    pub stage: String,
+    pub lesson_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -153,6 +153,48 @@ impl Api {
         (status, String::from_utf8_lossy(&body).into_owned(), location)
     }
 
+    /// A form with a file (`multipart/form-data`) posted in a browser's session: the
+    /// session's CSRF token and `fields`, then the file as the part named `file`. Answers as
+    /// [`Api::page`] does.
+    pub async fn upload_page(
+        &self,
+        session: &Session,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, String, Option<String>) {
+        let boundary = "opencpd-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", session.csrf.as_str())].iter().chain(fields) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("cookie", format!("{}={}", opencpd_http::auth::SESSION_COOKIE, session.secret))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        (status, String::from_utf8_lossy(&body).into_owned(), location)
+    }
+
     /// A GET that must succeed, its answer read as `T`.
     pub async fn get<T: DeserializeOwned>(&self, token: &str, uri: &str) -> T {
         let a = self.send(Some(token), "GET", uri, None).await;

@@ -120,6 +120,7 @@ peer-leaders-count = Leaders of learning
 
 ## Command line
 peer-cli-plcs = PLCs { $first } to { $last } of { $total }.
+peer-cli-studies = Lesson study cycles { $first } to { $last } of { $total }.
 peer-cli-visits = { $count ->
     [one] One visit
    *[other] { $count } visits
@@ -165,3 +166,63 @@ peer-band-feedback = Feedback
 peer-band-row = Row { $row }
 peer-save-bands = Save the bands
 peer-bands-saved = The bands are saved.
+
+## Editing a PLC, terms and PLC models
+problem-not-here = person { $value } holds no position at, in or over this PLC's place: they may not lead it
+peer-edit-plc = Edit the PLC
+peer-save-edit = Save the changes
+peer-terms = Terms
+peer-terms-hint = Coverage, visit plans and regularity are read for a term: the term today falls in, or the one chosen.
+peer-term-start = Starts on
+peer-term-end = Ends on
+peer-new-term = New term
+peer-save-term = Add the term
+peer-term-added = The term { $name } is added.
+peer-models = PLC models
+peer-models-hint = A PLC model is the steps every meeting cycle of a PLC follows, in order: the deployment's standard.
+peer-steps = Steps
+peer-steps-hint = One step a line, in order.
+peer-new-model = New PLC model
+peer-save-model = Add the model
+peer-model-added = The PLC model { $name } is added.
+
+## Lesson study
+peer-lesson-studies = Lesson study cycles
+peer-new-study = New lesson study cycle
+peer-save-study = Start the cycle
+peer-group = Group (PLC)
+peer-subject = Subject
+peer-grade = Grade
+peer-topic = Topic
+peer-stage = Stage
+peer-stages = Stages
+peer-stage-plan = Plan
+peer-stage-teach_observe = Teach and observe
+peer-stage-reflect = Reflect
+peer-stage-revise = Revise
+peer-stage-share = Share
+peer-advance = Move on to: { $stage }
+peer-research-lesson = Research lesson
+peer-teacher = Teacher
+peer-lesson-on = Lesson on
+peer-observer = Observer
+peer-not-observed = No observation linked yet
+peer-submission-n = Submission { $n }
+peer-link-observation = Link the observation
+peer-picker-hint = Type part of a name and pick the person from the list.
+peer-artefacts = Artefacts
+peer-file = File
+peer-artefact-kind = Kind
+peer-kind-lesson_plan = Lesson plan
+peer-kind-digitised_lesson = Digitised lesson
+peer-kind-photo = Photo
+peer-kind-other = Other
+peer-file-type = Type
+peer-file-size = Size
+peer-upload = Upload
+peer-artefact-limits = At most { $max }, of these types: { $types }.
+peer-videos = Videos
+peer-video = Title
+peer-video-url = Address (https://…)
+peer-video-source = Source
+peer-add-video = Add the video

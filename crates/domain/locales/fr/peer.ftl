@@ -120,6 +120,7 @@ peer-leaders-count = Leaders d'apprentissage
 
 ## Ligne de commande
 peer-cli-plcs = CAP { $first } à { $last } sur { $total }.
+peer-cli-studies = Cycles de recherche sur la leçon { $first } à { $last } sur { $total }.
 peer-cli-visits = { $count ->
     [one] Une visite
    *[other] { $count } visites
@@ -165,3 +166,63 @@ peer-band-feedback = Rétroaction
 peer-band-row = Ligne { $row }
 peer-save-bands = Enregistrer les bandes
 peer-bands-saved = Les bandes sont enregistrées.
+
+## Editing a PLC, terms and PLC models
+problem-not-here = la personne { $value } n'a aucun poste dans le lieu de cette CAP, ni dessous ni au-dessus : elle ne peut pas l'animer
+peer-edit-plc = Modifier la CAP
+peer-save-edit = Enregistrer les modifications
+peer-terms = Trimestres
+peer-terms-hint = La couverture, les plans de visite et la régularité se lisent par trimestre : celui d'aujourd'hui, ou celui choisi.
+peer-term-start = Début
+peer-term-end = Fin
+peer-new-term = Nouveau trimestre
+peer-save-term = Ajouter le trimestre
+peer-term-added = Le trimestre { $name } est ajouté.
+peer-models = Modèles de CAP
+peer-models-hint = Un modèle de CAP est la suite d'étapes que suit chaque cycle de réunions d'une CAP : la norme du déploiement.
+peer-steps = Étapes
+peer-steps-hint = Une étape par ligne, dans l'ordre.
+peer-new-model = Nouveau modèle de CAP
+peer-save-model = Ajouter le modèle
+peer-model-added = Le modèle de CAP { $name } est ajouté.
+
+## Lesson study
+peer-lesson-studies = Cycles de recherche sur la leçon
+peer-new-study = Nouveau cycle de recherche sur la leçon
+peer-save-study = Commencer le cycle
+peer-group = Groupe (CAP)
+peer-subject = Matière
+peer-grade = Classe
+peer-topic = Thème
+peer-stage = Étape
+peer-stages = Étapes
+peer-stage-plan = Préparer
+peer-stage-teach_observe = Enseigner et observer
+peer-stage-reflect = Analyser
+peer-stage-revise = Réviser
+peer-stage-share = Partager
+peer-advance = Passer à : { $stage }
+peer-research-lesson = Leçon de recherche
+peer-teacher = Enseignant
+peer-lesson-on = Leçon le
+peer-observer = Observateur
+peer-not-observed = Aucune observation liée
+peer-submission-n = Soumission { $n }
+peer-link-observation = Lier l'observation
+peer-picker-hint = Tapez une partie du nom et choisissez la personne dans la liste.
+peer-artefacts = Documents
+peer-file = Fichier
+peer-artefact-kind = Nature
+peer-kind-lesson_plan = Fiche de préparation
+peer-kind-digitised_lesson = Leçon numérisée
+peer-kind-photo = Photo
+peer-kind-other = Autre
+peer-file-type = Type
+peer-file-size = Taille
+peer-upload = Téléverser
+peer-artefact-limits = Au plus { $max }, de ces types : { $types }.
+peer-videos = Vidéos
+peer-video = Titre
+peer-video-url = Adresse (https://…)
+peer-video-source = Source
+peer-add-video = Ajouter la vidéo

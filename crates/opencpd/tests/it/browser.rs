@@ -772,3 +772,53 @@ async fn a_paged_list_is_searched_and_a_picker_offers_units_on_a_phone_in_french
         "{offered:?}"
     );
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_lesson_study_cycle_is_moved_to_its_next_stage_on_a_phone_in_french() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+    let code = app
+        .text(
+            "SELECT ls.code FROM lesson_studies ls JOIN plcs g ON g.id = ls.plc_id JOIN units u ON u.id = g.unit_id \
+             WHERE u.code = 'RW-10101'",
+        )
+        .await;
+    // The cycle is at its reflection; its lead writes in French.
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE lesson_studies SET stage = 'reflect' WHERE code = $1")
+        .bind(&code)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+        "UPDATE users SET language = 'fr' WHERE username = 'seo.gitega'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "seo.gitega").await;
+    b.client.goto(&app.url(&format!("/lesson-studies?q={code}"))).await.unwrap();
+    assert_eq!(b.text("h1").await, "Cycles de recherche sur la leçon");
+    b.click_link(&code).await;
+    wait_for_text(&b, "#stage-now", "Analyser").await;
+    assert!(b.text("#stage-list .current").await.contains("Analyser"));
+    let button = b.client.wait().for_element(Locator::Css("#advance")).await.unwrap();
+    assert_eq!(button.text().await.unwrap(), "Passer à : Réviser");
+    button.click().await.unwrap();
+    wait_for_text(&b, "#stage-now", "Réviser").await;
+    assert!(b.text("#stage-list .current").await.contains("Réviser"));
+    assert_eq!(b.text("#advance").await, "Passer à : Partager");
+    let stored: String =
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT stage FROM lesson_studies WHERE code = $1")
+            .bind(&code)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!(stored, "revise");
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+}

@@ -51,6 +51,18 @@ async fn the_demo_holds_plcs_and_a_cascade_and_the_commands_read_them_in_english
         let listed = text(&out.stdout);
         assert!(listed.contains(&format!("PLCs 1 to 5 of {plcs}.")), "{listed}");
         assert_eq!(listed.lines().filter(|l| l.starts_with("PLC-")).count(), 5, "{listed}");
+        // A lesson study cycle in every sector PLC, listed in French.
+        let studies = scalar(&db, "SELECT COUNT(*) FROM lesson_studies").await;
+        assert_eq!(studies, scalar(&db, "SELECT COUNT(*) FROM plcs WHERE level = 'sector'").await);
+        let out = opencpd(&["peer", "lesson-studies", "--db", &db.url, "--per-page", "2", "--sort", "code"], "fr");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let listed = text(&out.stdout);
+        assert!(listed.contains(&format!("Cycles de recherche sur la leçon 1 à 2 sur {studies}.")), "{listed}");
+        assert!(listed.starts_with("Code") && listed.contains("Étape"), "{listed}");
+        assert_eq!(listed.lines().filter(|l| l.starts_with("LS-PLC-")).count(), 2, "{listed}");
+        let out = opencpd(&["peer", "lesson-studies", "--db", &db.url, "--sort", "nope"], "en");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("sort"), "{}", text(&out.stderr));
         let out = opencpd(&["peer", "plcs", "--db", &db.url, "--sort", "nope"], "fr");
         assert_eq!(out.status.code(), Some(1));
         assert!(text(&out.stderr).contains("sort"), "{}", text(&out.stderr));

@@ -206,9 +206,11 @@ async fn an_import_outside_the_importers_scope_is_refused_row_by_row() {
     }
 }
 
-/// Peer learning's pages and routes, by role: the PLC of Gitega's sector (and its meeting and
-/// action point), a PLC of another sector of the same district, the meeting form, the forms
-/// that set PLCs, relations and feedback bands up, and a PLC created from its form.
+/// Peer learning's pages and routes, by role: the PLC of Gitega's sector (and its meeting,
+/// action point and lesson study with an artefact), a PLC of another sector of the same
+/// district, the meeting form, the forms that set PLCs, relations, feedback bands, terms and
+/// PLC models up, a PLC created from its form and edited through the API, an artefact
+/// uploaded.
 #[tokio::test]
 async fn every_peer_page_answers_by_role_and_scope() {
     for backend in backends() {
@@ -225,6 +227,20 @@ async fn every_peer_page_answers_by_role_and_scope() {
         };
         let meeting = first_of("SELECT MIN(id) FROM plc_meetings WHERE plc_id = $1").await.expect("a meeting");
         let point = first_of("SELECT MIN(id) FROM plc_action_points WHERE plc_id = $1").await.expect("an action point");
+        let study = first_of("SELECT MIN(id) FROM lesson_studies WHERE plc_id = $1").await.expect("a lesson study");
+        let pdf = format!("%PDF-1.4 scope {}", uuid::Uuid::new_v4()).into_bytes();
+        let upload = opencpd_peer::store::lesson::Upload { kind: "photo", file_name: "seed.pdf", bytes: &pdf };
+        let artefact = opencpd_peer::store::lesson::add_artefact(
+            db,
+            &opencpd_kernel::Actor::system(),
+            &app.state.files,
+            &opencpd_peer::artefacts::limits(),
+            study,
+            &upload,
+        )
+        .await
+        .expect("an artefact")
+        .id;
         let gitega_readers = ["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "evaluator"];
         let district_readers = ["admin", "national.rw", "deo.nyarugenge", "evaluator"];
         let runners = ["admin", "national.rw", "deo.nyarugenge", "seo.gitega"];
@@ -244,6 +260,14 @@ async fn every_peer_page_answers_by_role_and_scope() {
                 404
             };
             let manage = if managers.contains(role) { 200 } else { 403 };
+            // Editing Gitega's PLC: those who set PLCs up there; a reader who may not is refused.
+            let edit = if runners.contains(role) {
+                200
+            } else if gitega_readers.contains(role) {
+                403
+            } else {
+                404
+            };
             let bands = if deployment.contains(role) { 200 } else { 403 };
             let pages: Vec<(String, u16)> = vec![
                 ("/plcs".into(), 200),
@@ -255,6 +279,12 @@ async fn every_peer_page_answers_by_role_and_scope() {
                 ("/plcs/new".into(), manage),
                 ("/coaching/relations".into(), 200),
                 ("/feedback-bands".into(), bands),
+                (format!("/plcs/{gitega}/edit"), edit),
+                ("/lesson-studies".into(), 200),
+                (format!("/lesson-studies/{study}"), read(&gitega_readers)),
+                ("/lesson-studies/new".into(), manage),
+                ("/peer/terms".into(), bands),
+                ("/plc-models".into(), bands),
             ];
             for (path, want) in pages {
                 let got = page.get(app.url(&path)).send().await.unwrap().status().as_u16();
@@ -267,6 +297,10 @@ async fn every_peer_page_answers_by_role_and_scope() {
                 (format!("/api/v1/plcs/{same_district}"), read(&district_readers)),
                 (format!("/api/v1/plc-meetings/{meeting}"), read(&gitega_readers)),
                 (format!("/api/v1/action-points/{point}/history"), read(&gitega_readers)),
+                (format!("/api/v1/lesson-studies/{study}"), read(&gitega_readers)),
+                (format!("/api/v1/lesson-study-artefacts/{artefact}"), read(&gitega_readers)),
+                ("/api/v1/lesson-studies".into(), 200),
+                ("/api/v1/plc-models".into(), 200),
             ];
             for (path, want) in routes {
                 let got = api.get(&path).send().await.unwrap().status().as_u16();
@@ -274,10 +308,46 @@ async fn every_peer_page_answers_by_role_and_scope() {
                     failures.push(format!("{backend:?} {role} GET {path}: {got}, want {want}"));
                 }
             }
+            // Gitega's PLC edited as it is, on its version; an artefact of its lesson study.
+            let version: i64 =
+                opencpd_kernel::on_db!(db, |p| sqlx::query_scalar("SELECT version FROM plcs WHERE id = $1")
+                    .bind(gitega)
+                    .fetch_one(p)
+                    .await)
+                .unwrap();
+            let people: Vec<(i64, String)> = opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+                "SELECT person_id, role FROM plc_people WHERE plc_id = $1 ORDER BY person_id"
+            )
+            .bind(gitega)
+            .fetch_all(p)
+            .await)
+            .unwrap();
+            let of = |r: &str| people.iter().filter(|(_, x)| x == r).map(|(id, _)| *id).collect::<Vec<_>>();
+            let body = serde_json::json!({"name": "Gitega head teachers", "level": "sector", "unit_code": "RW-10101",
+                "programme_code": "BLF", "model_code": "PLC-CYCLE", "meetings_per_term": 3, "facilitators": of("facilitator"),
+                "supporting_officers": of("supporting_officer"), "members": of("member"), "version": version});
+            let got = api.put(&format!("/api/v1/plcs/{gitega}")).json(&body).send().await.unwrap().status().as_u16();
+            if got != edit {
+                failures.push(format!("{backend:?} {role} PUT /api/v1/plcs/{gitega}: {got}, want {edit}"));
+            }
+            let path = format!("/api/v1/lesson-studies/{study}/artefacts?kind=photo&file_name=p.pdf");
+            let got = api.post(&path).body(pdf.clone()).send().await.unwrap().status().as_u16();
+            let want = if edit == 200 { 201 } else { edit };
+            if got != want {
+                failures.push(format!("{backend:?} {role} POST {path}: {got}, want {want}"));
+            }
             // A sector PLC of Gitega from the form: made by those who manage cohorts there,
             // refused naming the unit for Cameroon's officer, forbidden to the others.
             let html = page.get(app.url("/plcs")).send().await.unwrap().text().await.unwrap();
             let csrf = opencpd_testapp::hidden(&html, "csrf");
+            // A video added from the cycle's page by those who run its PLC (back to the cycle).
+            let path = format!("/lesson-studies/{study}/videos");
+            let form = [("csrf", csrf.as_str()), ("url", "https://example.org/v"), ("title", role), ("source", "REB")];
+            let r = page.post(app.url(&path)).form(&form).send().await.unwrap();
+            let (got, at) = (r.status().as_u16(), r.url().path().to_string());
+            if got != edit || (got == 200 && at != format!("/lesson-studies/{study}")) {
+                failures.push(format!("{backend:?} {role} POST {path}: {got} at {at}, want {edit}"));
+            }
             let code = format!("P-{}", role.replace('.', "-").to_uppercase());
             let r = page
                 .post(app.url("/plcs/new"))

@@ -2,7 +2,8 @@
 //! teacher teaches it while the others observe (each observer's observation is a
 //! submission), then they reflect, revise and share it. Stages move forward only. Artefacts
 //! are files kept by an [`ArtefactStore`] within [`Limits`]; videos are links with their
-//! source. Belongs to its PLC: read and written as the PLC is.
+//! source. Belongs to its PLC: read and written as the PLC is; listed ([`lesson_list`]) for
+//! the PLCs the reader reads or belongs to.
 
 use super::plcs::{plc, plc_by_code, plc_to_run};
 use super::{Known, check_ids, collect, fail_if_any, not_found, optional_text, unknown};
@@ -119,8 +120,9 @@ pub async fn lesson_study(db: &Db, actor: &Actor, id: i64) -> Result<LessonStudy
     plc(db, actor, plc_id).await?;
     let observers: Vec<Observer> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT o.person_id, p.given_name || ' ' || p.family_name AS name, o.submission_id FROM lesson_study_observers o \
-         JOIN people p ON p.id = o.person_id WHERE o.lesson_study_id = $1 ORDER BY p.family_name, p.id"
+        "SELECT o.person_id, p.given_name || ' ' || p.family_name AS name, o.submission_id, s.uuid AS submission_uuid \
+         FROM lesson_study_observers o JOIN people p ON p.id = o.person_id LEFT JOIN submissions s ON s.id = o.submission_id \
+         WHERE o.lesson_study_id = $1 ORDER BY p.family_name, p.id"
     )
     .bind(id)
     .fetch_all(p)
@@ -362,4 +364,72 @@ pub async fn artefact(db: &Db, actor: &Actor, files: &Files, artefact_id: i64) -
     let a = not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))?;
     let bytes = files.read(&a.storage_key, u64::MAX).await?;
     Ok((a, bytes))
+}
+
+/// The columns the list of lesson studies sorts by (by code unless asked otherwise).
+pub const STUDY_SORTS: opencpd_kernel::paging::Sorts = &[
+    ("code", "ls.code"),
+    ("plc", "g.name"),
+    ("grade", "ls.grade"),
+    ("topic", "ls.topic"),
+    ("stage", "ls.stage"),
+    ("lesson_on", "ls.lesson_on"),
+];
+
+const STUDY_LINE_SQL: &str = "SELECT ls.id, ls.code, ls.plc_id, g.name AS plc_name, sj.code AS subject_code, ls.grade, \
+     ls.topic, ls.stage, ls.lesson_on FROM lesson_studies ls JOIN plcs g ON g.id = ls.plc_id \
+     LEFT JOIN subjects sj ON sj.id = ls.subject_id";
+
+/// The lesson studies the actor reads (by their PLC's place, or as one of its people), one
+/// page, searched by code, topic, grade or group.
+pub async fn lesson_list(
+    db: &Db,
+    actor: &Actor,
+    page: &opencpd_kernel::paging::Page,
+) -> Result<opencpd_kernel::paging::Paged<LessonStudyLine>> {
+    use opencpd_kernel::scope::{Columns, ListScope};
+    let c = page.check(STUDY_SORTS)?;
+    let people = super::actor_people(db, actor).await?;
+    let own = if people.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = people.iter().map(i64::to_string).collect();
+        format!(" OR ls.plc_id IN (SELECT plc_id FROM plc_people WHERE person_id IN ({}))", ids.join(", "))
+    };
+    let filter = format!(
+        "WHERE ({}{own}) AND ($1 IS NULL OR LOWER(ls.code) LIKE $1 ESCAPE '\\' OR LOWER(ls.topic) LIKE $1 ESCAPE '\\' \
+         OR LOWER(ls.grade) LIKE $1 ESCAPE '\\' OR LOWER(g.name) LIKE $1 ESCAPE '\\')",
+        ListScope::of(actor).sql(Columns::path("ls.unit_path").school("ls.school_id"))
+    );
+    let count = format!("SELECT COUNT(*) FROM lesson_studies ls JOIN plcs g ON g.id = ls.plc_id {filter}");
+    let sql = format!("{STUDY_LINE_SQL} {filter} {} LIMIT $2 OFFSET $3", c.order_by("ls.id"));
+    let total: i64 =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).bind(&c.pattern).fetch_one(p).await)?;
+    let items = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
+        .fetch_all(p)
+        .await)?;
+    Ok(c.answer(total, items))
+}
+
+/// The lesson studies of a PLC, newest first, read as the PLC is.
+pub async fn studies_of_plc(db: &Db, actor: &Actor, plc_id: i64) -> Result<Vec<LessonStudyLine>> {
+    plc(db, actor, plc_id).await?;
+    let sql = format!("{STUDY_LINE_SQL} WHERE ls.plc_id = $1 ORDER BY ls.id DESC");
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(plc_id).fetch_all(p).await)?)
+}
+
+/// The subjects a lesson study is on: (code, English name, French name), by code.
+pub async fn subjects(db: &Db) -> Result<Vec<(String, String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT code, name_en, name_fr FROM subjects ORDER BY code").fetch_all(p).await)?)
+}
+
+/// A subject by id: (code, English name, French name).
+pub async fn subjects_by_id(db: &Db, id: i64) -> Result<Option<(String, String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as("SELECT code, name_en, name_fr FROM subjects WHERE id = $1")
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
 }

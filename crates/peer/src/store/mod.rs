@@ -31,17 +31,19 @@ use std::collections::{HashMap, HashSet};
 pub(crate) use opencpd_kernel::error::{collect, fail_if_any, optional_text};
 
 use crate::model::{
-    ActionPoint, ActionPointChange, Artefact, Attendee, Observer, Plc, PlcLine, PlcPerson, Relation, Video,
+    ActionPoint, ActionPointChange, Artefact, Attendee, LessonStudyLine, Observer, Plc, PlcLine, PlcPerson, Relation,
+    Video,
 };
 
 opencpd_kernel::from_row! {
-    Plc { id, code, name, level, unit_id, unit_name, unit_path, school_id, programme_id, model_id, meetings_per_term }
+    Plc { id, code, name, level, unit_id, unit_name, unit_path, school_id, programme_id, model_id, meetings_per_term, version }
     PlcLine { id, code, name, level, unit_name, meetings_per_term, meetings, last_meeting, open_points }
     PlcPerson { person_id, name, role }
     Attendee { person_id, name, guest }
     ActionPoint { id, plc_id, meeting_id, agreed_on, title, owner_id, owner_name, due_on, status, closed_on, version }
     ActionPointChange { at, actor, status, due_on, note }
-    Observer { person_id, name, submission_id }
+    Observer { person_id, name, submission_id, submission_uuid }
+    LessonStudyLine { id, code, plc_id, plc_name, subject_code, grade, topic, stage, lesson_on }
     Artefact { id, kind, file_name, content_type, size_bytes, sha256, storage_key }
     Video { id, url, title, source }
     Relation { id, programme_id, coach_id, coach_name, coachee_id, coachee_name, start_on, end_on }

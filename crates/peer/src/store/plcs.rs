@@ -1,7 +1,9 @@
 //! Terms, PLC models, PLCs and their people, meetings and action points.
 //!
 //! A PLC belongs to its unit (or, at school level, its school): officers whose scope covers
-//! it set it up ([`Action::ManageCohorts`]); those who may facilitate there, and its own
+//! it set it up and edit it ([`Action::ManageCohorts`]; an edit names the version it was
+//! made on, and its facilitators and supporting officers hold a position at, in or over its
+//! place); those who may facilitate there, and its own
 //! facilitators, record its meetings ([`Action::Facilitate`]); whoever reads the place, and
 //! its own people, read it. A meeting is dated today or before. Attendees who are not
 //! members are taken as guests and marked so. Action points need an owner; they reappear at
@@ -168,8 +170,27 @@ pub async fn model(db: &Db, id: i64) -> Result<PlcModel> {
     Ok(PlcModel { id, code, name, steps })
 }
 
+/// Every PLC model with its steps, by code (the deployment's: read by everyone signed in).
+pub async fn models(db: &Db) -> Result<Vec<PlcModel>> {
+    let heads: Vec<(i64, String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM plc_models ORDER BY code").fetch_all(p).await)?;
+    let steps: Vec<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT model_id, title FROM plc_model_steps ORDER BY model_id, position")
+            .fetch_all(p)
+            .await)?;
+    Ok(heads
+        .into_iter()
+        .map(|(id, code, name)| PlcModel {
+            id,
+            code,
+            name,
+            steps: steps.iter().filter(|(m, _)| *m == id).map(|(_, t)| t.clone()).collect(),
+        })
+        .collect())
+}
+
 const PLC_SQL: &str = "SELECT g.id, g.code, g.name, g.level, g.unit_id, u.name AS unit_name, g.unit_path, g.school_id, \
-     g.programme_id, g.model_id, g.meetings_per_term FROM plcs g JOIN units u ON u.id = g.unit_id";
+     g.programme_id, g.model_id, g.meetings_per_term, g.version FROM plcs g JOIN units u ON u.id = g.unit_id";
 
 impl Plc {
     pub fn target(&self) -> Target<'_> {
@@ -256,20 +277,86 @@ pub async fn plcs(db: &Db, actor: &Actor) -> Result<Vec<Plc>> {
     Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)
 }
 
-pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc> {
-    may(actor, Action::ManageCohorts)?;
-    let mut problems = Vec::new();
-    let code = collect(&mut problems, "code", parse_code(&input.code));
-    let name = collect(&mut problems, "name", parse_name(&input.name));
-    let level = collect(&mut problems, "level", PlcLevel::parse(&input.level));
-    if input.meetings_per_term < 0 {
+/// The fields of a PLC a creation or an edit gives (its code aside).
+struct PlcFields<'a> {
+    name: &'a str,
+    level: &'a str,
+    unit_code: &'a Option<String>,
+    school_code: &'a Option<String>,
+    programme_code: &'a Option<String>,
+    model_code: &'a Option<String>,
+    meetings_per_term: i64,
+    facilitators: &'a [i64],
+    supporting_officers: &'a [i64],
+    members: &'a [i64],
+}
+
+impl<'a> PlcFields<'a> {
+    fn of_input(i: &'a PlcInput) -> PlcFields<'a> {
+        PlcFields {
+            name: &i.name,
+            level: &i.level,
+            unit_code: &i.unit_code,
+            school_code: &i.school_code,
+            programme_code: &i.programme_code,
+            model_code: &i.model_code,
+            meetings_per_term: i.meetings_per_term,
+            facilitators: &i.facilitators,
+            supporting_officers: &i.supporting_officers,
+            members: &i.members,
+        }
+    }
+
+    fn of_update(u: &'a PlcUpdate) -> PlcFields<'a> {
+        PlcFields {
+            name: &u.name,
+            level: &u.level,
+            unit_code: &u.unit_code,
+            school_code: &u.school_code,
+            programme_code: &u.programme_code,
+            model_code: &u.model_code,
+            meetings_per_term: u.meetings_per_term,
+            facilitators: &u.facilitators,
+            supporting_officers: &u.supporting_officers,
+            members: &u.members,
+        }
+    }
+
+    /// The people by role, facilitators first.
+    fn groups(&self) -> [(&'static str, &'a [i64], MemberRole); 3] {
+        [
+            ("facilitators", self.facilitators, MemberRole::Facilitator),
+            ("supporting_officers", self.supporting_officers, MemberRole::SupportingOfficer),
+            ("members", self.members, MemberRole::Member),
+        ]
+    }
+}
+
+/// A PLC's fields checked: where it meets (unit, path, school), its programme and model.
+struct Checked {
+    name: String,
+    level: PlcLevel,
+    unit_id: i64,
+    unit_path: String,
+    school_id: Option<i64>,
+    programme: Option<i64>,
+    model: Option<i64>,
+}
+
+/// Checks a PLC's fields, recording every problem: the place must exist and be one the
+/// actor sets PLCs up in, the programme, model and people must exist, and its facilitators
+/// and supporting officers must hold a position at, in or over its place.
+async fn check_plc(db: &Db, actor: &Actor, f: &PlcFields<'_>, problems: &mut Vec<Problem>) -> Result<Option<Checked>> {
+    let name = collect(problems, "name", parse_name(f.name));
+    let level = collect(problems, "level", PlcLevel::parse(f.level));
+    if f.meetings_per_term < 0 {
         problems.push(
-            Problem::new("not-positive").in_column("meetings_per_term").with_value(input.meetings_per_term.to_string()),
+            Problem::new("not-positive").in_column("meetings_per_term").with_value(f.meetings_per_term.to_string()),
         );
     }
     // Where it meets: a school for a school PLC, a unit otherwise.
     let mut place: Option<(i64, String, Option<i64>)> = None;
-    match (level, optional_text(&input.school_code), optional_text(&input.unit_code)) {
+    match (level, optional_text(f.school_code), optional_text(f.unit_code)) {
         (Some(PlcLevel::School), Some(code), _) => {
             let found: Option<(i64, String, i64)> =
                 on_db!(db, |p| sqlx::query_as("SELECT unit_id, unit_path, id FROM schools WHERE code = $1")
@@ -302,13 +389,13 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
             None => Target::Unit { path },
         };
         if !actor.allows(Action::ManageCohorts, &target) {
-            let field = if school.is_some() { "school_code" } else { "unit_code" };
-            let value = if school.is_some() { &input.school_code } else { &input.unit_code };
+            let (field, value) =
+                if school.is_some() { ("school_code", f.school_code) } else { ("unit_code", f.unit_code) };
             problems
                 .push(Problem::new("out-of-scope").in_column(field).with_value(value.as_deref().unwrap_or("").trim()));
         }
     }
-    let programme = match optional_text(&input.programme_code) {
+    let programme = match optional_text(f.programme_code) {
         Some(code) => {
             let id = super::programme_id(db, code).await?;
             if id.is_none() {
@@ -318,7 +405,7 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
         }
         None => None,
     };
-    let model = match optional_text(&input.model_code) {
+    let model = match optional_text(f.model_code) {
         Some(code) => {
             let id: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT id FROM plc_models WHERE code = $1")
                 .bind(code)
@@ -331,41 +418,58 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
         }
         None => None,
     };
-    let groups: [(&str, &[i64], MemberRole); 3] = [
-        ("facilitators", &input.facilitators, MemberRole::Facilitator),
-        ("supporting_officers", &input.supporting_officers, MemberRole::SupportingOfficer),
-        ("members", &input.members, MemberRole::Member),
-    ];
-    for (field, ids, _) in groups {
-        check_ids(db, &mut problems, Known::People, field, ids).await?;
+    for (field, ids, role) in f.groups() {
+        let found = super::existing(db, Known::People, ids).await?;
+        let leads = matches!(role, MemberRole::Facilitator | MemberRole::SupportingOfficer);
+        let paths = if leads { current_paths(db, ids).await? } else { Default::default() };
+        for (i, id) in ids.iter().enumerate() {
+            if !found.contains(id) {
+                problems.push(unknown("unknown-person-id", &format!("{field}[{i}]"), id));
+            } else if let Some((_, plc_path, _)) = &place
+                && leads
+                && !peer::may_lead_at(paths.get(id).map(Vec::as_slice).unwrap_or_default(), plc_path)
+            {
+                problems.push(Problem::new("not-here").in_column(format!("{field}[{i}]")).with_value(id.to_string()));
+            }
+        }
     }
-    fail_if_any(problems)?;
-    let (code, name, level) = (code.expect("checked"), name.expect("checked"), level.expect("checked"));
-    let (unit_id, unit_path, school_id) = place.expect("checked");
-    let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO plcs (code, name, level, unit_id, unit_path, school_id, programme_id, model_id, meetings_per_term, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
-    )
-    .bind(&code)
-    .bind(&name)
-    .bind(level.key())
-    .bind(unit_id)
-    .bind(&unit_path)
-    .bind(school_id)
-    .bind(programme)
-    .bind(model)
-    .bind(input.meetings_per_term)
-    .bind(Utc::now())
-    .fetch_one(&mut *c)
-    .await)
-    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
-    // Someone named twice keeps the first role given (facilitator before member).
+    let (Some(name), Some(level), Some((unit_id, unit_path, school_id))) = (name, level, place) else {
+        return Ok(None);
+    };
+    Ok(Some(Checked { name, level, unit_id, unit_path, school_id, programme, model }))
+}
+
+/// The paths of the current positions of each of `ids`.
+async fn current_paths(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let today = opencpd_kernel::today();
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, String)> = on_db!(db, |p| {
+            let mut qb = sqlx::QueryBuilder::new("SELECT person_id, path FROM positions WHERE start_date <= ");
+            qb.push_bind(today).push(" AND (end_date IS NULL OR end_date >= ").push_bind(today);
+            qb.push(") AND person_id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        for (id, path) in rows {
+            out.entry(id).or_default().push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the PLC's people: someone named twice keeps the first role given (facilitator
+/// before member).
+async fn write_people(tx: &mut Tx, plc_id: i64, f: &PlcFields<'_>) -> Result<()> {
     let mut seen = HashSet::new();
-    for (_, ids, role) in groups {
+    for (_, ids, role) in f.groups() {
         for person in ids.iter().filter(|p| seen.insert(**p)) {
-            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO plc_people (plc_id, person_id, role) VALUES ($1, $2, $3)")
-                .bind(id)
+            on_tx!(tx, |c| sqlx::query("INSERT INTO plc_people (plc_id, person_id, role) VALUES ($1, $2, $3)")
+                .bind(plc_id)
                 .bind(*person)
                 .bind(role.key())
                 .execute(&mut *c)
@@ -373,8 +477,235 @@ pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc>
                 .map(|r| r.rows_affected()))?;
         }
     }
+    Ok(())
+}
+
+pub async fn create_plc(db: &Db, actor: &Actor, input: &PlcInput) -> Result<Plc> {
+    may(actor, Action::ManageCohorts)?;
+    let fields = PlcFields::of_input(input);
+    let mut problems = Vec::new();
+    let code = collect(&mut problems, "code", parse_code(&input.code));
+    let checked = check_plc(db, actor, &fields, &mut problems).await?;
+    fail_if_any(problems)?;
+    let (code, c) = (code.expect("checked"), checked.expect("checked"));
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, |c2| sqlx::query_scalar(
+        "INSERT INTO plcs (code, name, level, unit_id, unit_path, school_id, programme_id, model_id, meetings_per_term, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(&code)
+    .bind(&c.name)
+    .bind(c.level.key())
+    .bind(c.unit_id)
+    .bind(&c.unit_path)
+    .bind(c.school_id)
+    .bind(c.programme)
+    .bind(c.model)
+    .bind(input.meetings_per_term)
+    .bind(Utc::now())
+    .fetch_one(&mut *c2)
+    .await)
+    .map_err(|e| opencpd_kernel::error::unique_violation(e, &code))?;
+    write_people(&mut tx, id, &fields).await?;
     audit::record(&mut tx, actor, "create", "plc", &id.to_string(), &format!("PLC {code}"), None::<&()>, Some(input))
         .await?;
+    tx.commit().await?;
+    plc(db, actor, id).await
+}
+
+/// A PLC as the audit trail compares it before and after an edit: field by field, by the
+/// names an edit gives, people by name and id.
+#[derive(Debug, serde::Serialize)]
+struct PlcRecord {
+    name: String,
+    level: String,
+    unit_code: Option<String>,
+    school_code: Option<String>,
+    programme_code: Option<String>,
+    model_code: Option<String>,
+    meetings_per_term: i64,
+    facilitators: Vec<String>,
+    supporting_officers: Vec<String>,
+    members: Vec<String>,
+}
+
+/// The PLC as [`PlcRecord`] reads it, as stored now.
+async fn plc_record(db: &Db, id: i64) -> Result<PlcRecord> {
+    type Row = (String, String, String, Option<String>, Option<String>, Option<String>, i64);
+    let row: Row = on_db!(db, |p| sqlx::query_as(
+        "SELECT g.name, g.level, u.code, s.code, pr.code, m.code, g.meetings_per_term FROM plcs g \
+         JOIN units u ON u.id = g.unit_id LEFT JOIN schools s ON s.id = g.school_id \
+         LEFT JOIN programmes pr ON pr.id = g.programme_id LEFT JOIN plc_models m ON m.id = g.model_id WHERE g.id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await)?;
+    let people: Vec<(i64, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT x.person_id, p.given_name || ' ' || p.family_name, x.role FROM plc_people x \
+         JOIN people p ON p.id = x.person_id WHERE x.plc_id = $1 ORDER BY x.person_id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)?;
+    let of = |role: MemberRole| -> Vec<String> {
+        people.iter().filter(|(_, _, r)| r == role.key()).map(|(id, name, _)| format!("{name} ({id})")).collect()
+    };
+    let school = row.3.is_some();
+    Ok(PlcRecord {
+        name: row.0,
+        level: row.1,
+        // A school PLC is placed by its school; its unit follows.
+        unit_code: (!school).then_some(row.2),
+        school_code: row.3,
+        programme_code: row.4,
+        model_code: row.5,
+        meetings_per_term: row.6,
+        facilitators: of(MemberRole::Facilitator),
+        supporting_officers: of(MemberRole::SupportingOfficer),
+        members: of(MemberRole::Member),
+    })
+}
+
+/// The PLC as an edit would leave it unchanged: its fields by code, its people by role, its
+/// version (what the edit form starts from). Read as [`plc_to_edit`].
+pub async fn plc_as_update(db: &Db, actor: &Actor, id: i64) -> Result<PlcUpdate> {
+    let g = plc_to_edit(db, actor, id).await?;
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let (unit, school, programme, model): Row = on_db!(db, |p| sqlx::query_as(
+        "SELECT u.code, s.code, pr.code, m.code FROM plcs g JOIN units u ON u.id = g.unit_id \
+         LEFT JOIN schools s ON s.id = g.school_id LEFT JOIN programmes pr ON pr.id = g.programme_id \
+         LEFT JOIN plc_models m ON m.id = g.model_id WHERE g.id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await)?;
+    let people: Vec<(i64, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT person_id, role FROM plc_people WHERE plc_id = $1 ORDER BY person_id")
+            .bind(id)
+            .fetch_all(p)
+            .await)?;
+    let of = |role: MemberRole| people.iter().filter(|(_, r)| r == role.key()).map(|(p, _)| *p).collect();
+    Ok(PlcUpdate {
+        name: g.name,
+        level: g.level,
+        unit_code: if school.is_some() { None } else { Some(unit) },
+        school_code: school,
+        programme_code: programme,
+        model_code: model,
+        meetings_per_term: g.meetings_per_term,
+        facilitators: of(MemberRole::Facilitator),
+        supporting_officers: of(MemberRole::SupportingOfficer),
+        members: of(MemberRole::Member),
+        version: g.version,
+    })
+}
+
+/// Whether the actor may edit the PLC: they set PLCs up at its place.
+pub async fn may_edit(db: &Db, actor: &Actor, id: i64) -> Result<bool> {
+    let g = plc(db, actor, id).await?;
+    Ok(actor.allows(Action::ManageCohorts, &g.target()))
+}
+
+/// A PLC the actor may edit: read as [`plc`] (else not found), then set up at its place
+/// by the actor (else forbidden).
+pub async fn plc_to_edit(db: &Db, actor: &Actor, id: i64) -> Result<Plc> {
+    let g = plc(db, actor, id).await?;
+    if !actor.allows(Action::ManageCohorts, &g.target()) {
+        return Err(Error::Forbidden);
+    }
+    Ok(g)
+}
+
+/// Edits a PLC: its name, level and place (one the actor sets PLCs up in, as before; its
+/// lesson studies move with it), programme, model, meetings planned and people (given in
+/// full: those left out are removed), on the version read. Checked as a new PLC is; nothing is changed when a field
+/// is refused or the version is stale. The audit event holds the PLC before and after,
+/// field by field.
+pub async fn update_plc(db: &Db, actor: &Actor, id: i64, input: &PlcUpdate) -> Result<Plc> {
+    let before = plc_to_edit(db, actor, id).await?;
+    let fields = PlcFields::of_update(input);
+    let mut problems = Vec::new();
+    let checked = check_plc(db, actor, &fields, &mut problems).await?;
+    fail_if_any(problems)?;
+    let c = checked.expect("checked");
+    let was = plc_record(db, id).await?;
+    // What the PLC will be, as the trail compares it with what it was.
+    let names =
+        super::names(db, &[input.facilitators.as_slice(), &input.supporting_officers, &input.members].concat()).await?;
+    let named = |ids: &[i64]| -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut out: Vec<(i64, String)> = ids
+            .iter()
+            .filter(|i| seen.insert(**i))
+            .map(|i| (*i, format!("{} ({i})", names.get(i).cloned().unwrap_or_default())))
+            .collect();
+        out.sort();
+        out.into_iter().map(|(_, n)| n).collect()
+    };
+    let (f, s) = (named(input.facilitators.as_slice()), named(input.supporting_officers.as_slice()));
+    let taken: HashSet<&String> = f.iter().chain(&s).collect();
+    let m: Vec<String> = named(input.members.as_slice()).into_iter().filter(|n| !taken.contains(n)).collect();
+    let s: Vec<String> = s.iter().filter(|n| !f.contains(n)).cloned().collect();
+    let school = c.school_id.is_some();
+    let now = PlcRecord {
+        name: c.name.clone(),
+        level: c.level.key().to_string(),
+        unit_code: if school { None } else { optional_text(&input.unit_code).map(str::to_string) },
+        school_code: if school { optional_text(&input.school_code).map(str::to_string) } else { None },
+        programme_code: optional_text(&input.programme_code).map(str::to_string),
+        model_code: optional_text(&input.model_code).map(str::to_string),
+        meetings_per_term: input.meetings_per_term,
+        facilitators: f,
+        supporting_officers: s,
+        members: m,
+    };
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, |c2| sqlx::query(
+        "UPDATE plcs SET name = $1, level = $2, unit_id = $3, unit_path = $4, school_id = $5, programme_id = $6, \
+         model_id = $7, meetings_per_term = $8, version = version + 1 WHERE id = $9 AND version = $10"
+    )
+    .bind(&c.name)
+    .bind(c.level.key())
+    .bind(c.unit_id)
+    .bind(&c.unit_path)
+    .bind(c.school_id)
+    .bind(c.programme)
+    .bind(c.model)
+    .bind(input.meetings_per_term)
+    .bind(id)
+    .bind(input.version)
+    .execute(&mut *c2)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(opencpd_kernel::error::stale(input.version, before.version));
+    }
+    // Its lesson studies are read and listed as the PLC is: they move with it. Meetings and
+    // action points stay placed where they were held.
+    on_tx!(&mut tx, |c2| sqlx::query("UPDATE lesson_studies SET unit_path = $1, school_id = $2 WHERE plc_id = $3")
+        .bind(&c.unit_path)
+        .bind(c.school_id)
+        .bind(id)
+        .execute(&mut *c2)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |c2| sqlx::query("DELETE FROM plc_people WHERE plc_id = $1")
+        .bind(id)
+        .execute(&mut *c2)
+        .await
+        .map(|r| r.rows_affected()))?;
+    write_people(&mut tx, id, &fields).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "plc",
+        &id.to_string(),
+        &format!("PLC {}", before.code),
+        Some(&was),
+        Some(&now),
+    )
+    .await?;
     tx.commit().await?;
     plc(db, actor, id).await
 }

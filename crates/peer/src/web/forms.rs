@@ -31,6 +31,9 @@ use std::collections::HashMap;
 pub(super) fn pages() -> Router<AppState> {
     Router::new()
         .route("/plcs/new", get(new_plc_page).post(new_plc_form))
+        .route("/plcs/{id}/edit", get(edit_plc_page).post(edit_plc_form))
+        .route("/peer/terms", get(terms_page).post(terms_form))
+        .route("/plc-models", get(models_page).post(models_form))
         .route("/action-points/{id}", get(action_point_page).post(action_point_form))
         .route("/coaching/relations", get(relations_page).post(relations_form))
         .route("/feedback-bands", get(bands_page).post(bands_form))
@@ -42,19 +45,19 @@ const BAND_ROWS: usize = 5;
 /// A form refused: its status, every problem located (the list at the top), and the
 /// messages of each field, under the field's full name (`bands[1].label`) and its root
 /// (`bands`).
-struct Refusal {
-    status: StatusCode,
+pub(super) struct Refusal {
+    pub(super) status: StatusCode,
     problems: Vec<String>,
     fields: HashMap<String, Vec<String>>,
 }
 
 impl Refusal {
-    fn none() -> Refusal {
+    pub(super) fn none() -> Refusal {
         Refusal { status: StatusCode::OK, problems: Vec::new(), fields: HashMap::new() }
     }
 
     /// The refusal of `e` in the reader's language; errors that are not a refusal pass.
-    fn of(ctx: &Ctx, e: Error) -> Result<Refusal> {
+    pub(super) fn of(ctx: &Ctx, e: Error) -> Result<Refusal> {
         match e {
             e @ (Error::Invalid(_) | Error::Conflict(_)) => {
                 let mut fields: HashMap<String, Vec<String>> = HashMap::new();
@@ -89,7 +92,7 @@ impl Refusal {
         self.fields.get(key).cloned().unwrap_or_default()
     }
 
-    fn context(&self) -> minijinja::Value {
+    pub(super) fn context(&self) -> minijinja::Value {
         minijinja::context! {
             problems => (!self.problems.is_empty()).then_some(&self.problems), errors => v(&self.fields),
         }
@@ -145,12 +148,21 @@ fn chosen_people(sent: &Sent, column: &str, problems: &mut Vec<Problem>) -> Vec<
 
 async fn new_plc_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     may(ctx.actor()?, Action::ManageCohorts)?;
-    render_plc_form(&state, &ctx, None, &[], None, Refusal::none()).await
+    render_plc_form(&state, &ctx, None, None, &[], None, Refusal::none()).await
 }
 
+/// The PLC an edit form is about: its id, code and the version the editor read.
+struct Editing {
+    id: i64,
+    code: String,
+    version: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn render_plc_form(
     state: &AppState,
     ctx: &Ctx,
+    editing: Option<&Editing>,
     sent: Option<&Sent>,
     chosen: &[(i64, String)],
     q: Option<&str>,
@@ -167,7 +179,9 @@ async fn render_plc_form(
             schools => v(&choices::schools(&state.db, actor).await?),
             programmes => v(&choices::programmes(&state.db).await?), models => v(&choices::models(&state.db).await?),
             people => v(&people), searched => q.is_some(), q => q.unwrap_or(""),
-            sent => sent.map(|s| v(&s.map())), ..refusal.context(),
+            sent => sent.map(|s| v(&s.map())),
+            edit => editing.map(|e| minijinja::context! { id => e.id, code => &e.code, version => e.version }),
+            ..refusal.context(),
         },
     )?;
     Ok((refusal.status, html).into_response())
@@ -218,7 +232,7 @@ async fn new_plc_form(
     let chosen = chosen_people(&sent, "person", &mut problems);
     if sent.one("do") == "find" {
         let q = sent.one("q");
-        return render_plc_form(&state, &ctx, Some(&sent), &chosen, Some(&q), Refusal::none()).await;
+        return render_plc_form(&state, &ctx, None, Some(&sent), &chosen, Some(&q), Refusal::none()).await;
     }
     let input = plc_from_form(&sent, &chosen, &mut problems);
     let outcome = if problems.is_empty() {
@@ -230,7 +244,186 @@ async fn new_plc_form(
         Ok(plc) => Ok(Redirect::to(&format!("/plcs/{}", plc.id)).into_response()),
         Err(e) => {
             let refusal = Refusal::of(&ctx, e)?;
-            render_plc_form(&state, &ctx, Some(&sent), &chosen, None, refusal).await
+            render_plc_form(&state, &ctx, None, Some(&sent), &chosen, None, refusal).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- editing a PLC
+
+/// The edit form of a PLC, filled with what it is now: its people listed with their roles
+/// (a role set to "Not in the PLC" removes someone; finding people adds them).
+async fn edit_plc_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let g = plcs::plc_to_edit(&state.db, actor, id).await?;
+    let now = plcs::plc_as_update(&state.db, actor, id).await?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let sent = Sent(vec![
+        ("name".into(), now.name.clone()),
+        ("level".into(), now.level.clone()),
+        ("unit_code".into(), text(&now.unit_code)),
+        ("school_code".into(), text(&now.school_code)),
+        ("programme_code".into(), text(&now.programme_code)),
+        ("model_code".into(), text(&now.model_code)),
+        ("meetings_per_term".into(), now.meetings_per_term.to_string()),
+    ]);
+    let chosen: Vec<(i64, String)> = [
+        (&now.facilitators, MemberRole::Facilitator),
+        (&now.supporting_officers, MemberRole::SupportingOfficer),
+        (&now.members, MemberRole::Member),
+    ]
+    .iter()
+    .flat_map(|(ids, role)| ids.iter().map(move |id| (*id, role.key().to_string())))
+    .collect();
+    let editing = Editing { id, code: g.code, version: now.version };
+    render_plc_form(&state, &ctx, Some(&editing), Some(&sent), &chosen, None, Refusal::none()).await
+}
+
+/// An edit of a PLC from its form, on the version the form was drawn from: saved and back
+/// to the PLC's page, or refused with every problem and nothing changed.
+async fn edit_plc_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let g = plcs::plc_to_edit(&state.db, actor, id).await?;
+    let sent = Sent(fields);
+    let mut problems = Vec::new();
+    let version = sent.one("version").parse::<i64>().unwrap_or_else(|_| {
+        problems.push(Problem::new("bad-number").in_column("version").with_value(sent.one("version")));
+        0
+    });
+    let editing = Editing { id, code: g.code, version };
+    let chosen = chosen_people(&sent, "person", &mut problems);
+    if sent.one("do") == "find" {
+        let q = sent.one("q");
+        return render_plc_form(&state, &ctx, Some(&editing), Some(&sent), &chosen, Some(&q), Refusal::none()).await;
+    }
+    let input = plc_from_form(&sent, &chosen, &mut problems);
+    let update = PlcUpdate {
+        name: input.name,
+        level: input.level,
+        unit_code: input.unit_code,
+        school_code: input.school_code,
+        programme_code: input.programme_code,
+        model_code: input.model_code,
+        meetings_per_term: input.meetings_per_term,
+        facilitators: input.facilitators,
+        supporting_officers: input.supporting_officers,
+        members: input.members,
+        version,
+    };
+    let outcome = if problems.is_empty() {
+        plcs::update_plc(&state.db, actor, id, &update).await.map_err(Error::from)
+    } else {
+        Err(Error::Invalid(problems))
+    };
+    match outcome {
+        Ok(plc) => Ok(Redirect::to(&format!("/plcs/{}", plc.id)).into_response()),
+        Err(e) => {
+            let refusal = Refusal::of(&ctx, e)?;
+            render_plc_form(&state, &ctx, Some(&editing), Some(&sent), &chosen, None, refusal).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- terms and PLC models
+
+/// The deployment's terms, newest first, and a form adding one: for those who set the
+/// deployment's programmes up.
+async fn terms_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    ctx.actor()?.require(Action::ManageProgrammes, &Target::Deployment)?;
+    render_terms(&state, &ctx, None, None, Refusal::none()).await
+}
+
+async fn render_terms(
+    state: &AppState,
+    ctx: &Ctx,
+    sent: Option<&Sent>,
+    notice: Option<String>,
+    refusal: Refusal,
+) -> Result<Response> {
+    let terms = plcs::terms(&state.db).await?;
+    let html = state.templates.page(
+        ctx,
+        "peer/terms.html",
+        minijinja::context! {
+            terms => v(&terms), notice, sent => sent.map(|s| v(&s.map())), ..refusal.context(),
+        },
+    )?;
+    Ok((refusal.status, html).into_response())
+}
+
+async fn terms_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let sent = Sent(fields);
+    let input = TermInput { name: sent.one("name"), start_on: sent.one("start_on"), end_on: sent.one("end_on") };
+    match plcs::create_term(&state.db, actor, &input).await {
+        Ok(t) => {
+            let notice = opencpd_domain::i18n::catalog().text(ctx.lang, "peer-term-added", &[("name", t.name)]);
+            render_terms(&state, &ctx, None, Some(notice), Refusal::none()).await
+        }
+        Err(e) => {
+            let refusal = Refusal::of(&ctx, e.into())?;
+            render_terms(&state, &ctx, Some(&sent), None, refusal).await
+        }
+    }
+}
+
+/// The PLC models (the steps of a meeting cycle) and a form adding one: for those who set
+/// the deployment's programmes up.
+async fn models_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    ctx.actor()?.require(Action::ManageProgrammes, &Target::Deployment)?;
+    render_models(&state, &ctx, None, None, Refusal::none()).await
+}
+
+async fn render_models(
+    state: &AppState,
+    ctx: &Ctx,
+    sent: Option<&Sent>,
+    notice: Option<String>,
+    refusal: Refusal,
+) -> Result<Response> {
+    let models = plcs::models(&state.db).await?;
+    let html = state.templates.page(
+        ctx,
+        "peer/models.html",
+        minijinja::context! {
+            models => v(&models), notice, sent => sent.map(|s| v(&s.map())), ..refusal.context(),
+        },
+    )?;
+    Ok((refusal.status, html).into_response())
+}
+
+/// A model's steps from the form: one a line, blank lines left out.
+fn steps_from_form(sent: &Sent) -> Vec<String> {
+    sent.one("steps").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+async fn models_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    let sent = Sent(fields);
+    let input = PlcModelInput { code: sent.one("code"), name: sent.one("name"), steps: steps_from_form(&sent) };
+    match plcs::create_model(&state.db, actor, &input).await {
+        Ok(m) => {
+            let notice = opencpd_domain::i18n::catalog().text(ctx.lang, "peer-model-added", &[("name", m.name)]);
+            render_models(&state, &ctx, None, Some(notice), Refusal::none()).await
+        }
+        Err(e) => {
+            let refusal = Refusal::of(&ctx, e.into())?;
+            render_models(&state, &ctx, Some(&sent), None, refusal).await
         }
     }
 }
@@ -594,6 +787,13 @@ mod tests {
         plc_from_form(&sent(&[("meetings_per_term", "two")]), &[(4, "chief".into())], &mut problems);
         let columns: Vec<_> = problems.iter().map(|p| p.column.clone().unwrap_or_default()).collect();
         assert_eq!(columns, vec!["meetings_per_term", "role_4"]);
+    }
+
+    #[test]
+    fn a_model_takes_one_step_a_line_and_leaves_blank_lines_out() {
+        let form = sent(&[("steps", "Review action points\r\n\r\n  Share practice \nPlan\n")]);
+        assert_eq!(steps_from_form(&form), vec!["Review action points", "Share practice", "Plan"]);
+        assert!(steps_from_form(&sent(&[])).is_empty());
     }
 
     #[test]

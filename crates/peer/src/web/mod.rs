@@ -3,11 +3,13 @@
 //! scope but not allowed 403, bad input 422 naming each field.
 //!
 //! The pages are in [`pages`] (lists, meetings, visits, reports) and [`forms`] (a new PLC,
-//! an action point, coaching relations, feedback bands). Not yet here: artefact uploads over
-//! HTTP.
+//! an action point, coaching relations, feedback bands, editing a PLC, terms and PLC models)
+//! and [`studies`] (lesson study cycles: list, new, a cycle with its stages, observers,
+//! artefacts and videos).
 
 mod forms;
 mod pages;
+mod studies;
 
 use crate::model::*;
 use crate::store::reports::{
@@ -22,6 +24,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use opencpd_domain::peer::Band;
 use opencpd_http::{ApiError, AppState, Area, Ctx, Error, Id, Result};
+use opencpd_kernel::paging::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -29,7 +32,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub static AREA: Area = Area {
     name: "peer learning and coaching",
     templates: pages::TEMPLATES,
-    pages: |_| pages::pages().merge(forms::pages()),
+    pages: |_| pages::pages().merge(forms::pages()).merge(studies::pages()),
     api: |_| router(),
     openapi: || ApiDoc::openapi(),
     imports: &[],
@@ -39,21 +42,23 @@ pub static AREA: Area = Area {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/peer/terms", get(list_terms).post(create_term))
-        .route("/plc-models", post(create_model))
+        .route("/plc-models", get(list_models).post(create_model))
         .route("/plc-models/{id}", get(get_model))
         .route("/plcs", get(list_plcs).post(create_plc))
-        .route("/plcs/{id}", get(get_plc))
+        .route("/plcs/{id}", get(get_plc).put(update_plc))
         .route("/plcs/{id}/people", get(plc_people))
         .route("/plcs/{id}/meetings", get(list_meetings).post(record_meeting))
         .route("/plcs/{id}/carried-over", get(carried_over))
         .route("/plc-meetings/{id}", get(get_meeting))
         .route("/action-points/{id}", put(update_action_point))
         .route("/action-points/{id}/history", get(action_point_history))
-        .route("/lesson-studies", post(create_lesson_study))
+        .route("/lesson-studies", get(list_lesson_studies).post(create_lesson_study))
         .route("/lesson-studies/{id}", get(get_lesson_study))
         .route("/lesson-studies/{id}/stage", put(set_stage))
         .route("/lesson-studies/{id}/observations", post(link_observation))
         .route("/lesson-studies/{id}/videos", post(add_video))
+        .route("/lesson-studies/{id}/artefacts", post(add_artefact))
+        .route("/lesson-study-artefacts/{id}", get(get_artefact))
         .route("/coaching/relations", get(list_relations).post(create_relation))
         .route("/coaching/visits", post(record_visit))
         .route("/coaching/visits/{id}", get(get_visit))
@@ -71,11 +76,13 @@ pub fn router() -> Router<AppState> {
 #[openapi(paths(
     list_terms,
     create_term,
+    list_models,
     create_model,
     get_model,
     list_plcs,
     create_plc,
     get_plc,
+    update_plc,
     plc_people,
     list_meetings,
     record_meeting,
@@ -83,8 +90,11 @@ pub fn router() -> Router<AppState> {
     get_meeting,
     update_action_point,
     action_point_history,
+    list_lesson_studies,
     create_lesson_study,
     get_lesson_study,
+    add_artefact,
+    get_artefact,
     set_stage,
     link_observation,
     add_video,
@@ -100,7 +110,7 @@ pub fn router() -> Router<AppState> {
     plc_regularity,
     action_points,
     leaders_of_learning,
-))]
+), components(schemas(Paged<LessonStudyLine>)))]
 struct ApiDoc;
 
 use opencpd_http::ok;
@@ -137,6 +147,12 @@ async fn create_model(
     Ok(created(plcs::create_model(&state.db, ctx.actor()?, &input).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/plc-models", responses((status = 200, body = Vec<PlcModel>, description = "Every PLC model with its steps, by code")))]
+async fn list_models(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<PlcModel>>> {
+    ctx.actor()?;
+    Ok(Json(plcs::models(&state.db).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/plc-models/{id}", params(("id" = i64, Path)), responses((status = 200, body = PlcModel), (status = 404, body = ApiError)))]
 async fn get_model(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<PlcModel>> {
     ctx.actor()?;
@@ -163,6 +179,20 @@ async fn create_plc(
 #[utoipa::path(get, path = "/api/v1/plcs/{id}", params(("id" = i64, Path)), responses((status = 200, body = Plc), (status = 404, body = ApiError)))]
 async fn get_plc(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<Plc>> {
     Ok(Json(plcs::plc(&state.db, ctx.actor()?, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/plcs/{id}", params(("id" = i64, Path)), request_body = PlcUpdate,
+    responses((status = 200, body = Plc), (status = 422, body = ApiError, description = "Unknown fields, people, places, programmes or models; a place out of the caller's scope; a facilitator or supporting officer with no position at, in or over the PLC's place"),
+        (status = 409, body = ApiError, description = "A stale version"), (status = 403, body = ApiError, description = "The caller reads the PLC but does not set PLCs up at its place"), (status = 404, body = ApiError)))]
+async fn update_plc(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<PlcUpdate>, JsonRejection>,
+) -> Result<Json<Plc>> {
+    let actor = ctx.actor()?;
+    let Json(input) = ok(body)?;
+    Ok(Json(plcs::update_plc(&state.db, actor, id, &input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/plcs/{id}/people", params(("id" = i64, Path)), responses((status = 200, body = Vec<PlcPerson>), (status = 404, body = ApiError)))]
@@ -249,6 +279,18 @@ async fn action_point_history(
 
 // ---------------------------------------------------------------- lesson study
 
+#[utoipa::path(get, path = "/api/v1/lesson-studies", params(Page),
+    responses((status = 200, body = Paged<LessonStudyLine>, description = "The lesson studies of the PLCs the caller reads, one page"), (status = 422, body = ApiError)))]
+async fn list_lesson_studies(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    q: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<LessonStudyLine>>> {
+    let actor = ctx.actor()?;
+    let Query(page) = ok(q)?;
+    Ok(Json(lesson::lesson_list(&state.db, actor, &page).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/lesson-studies", request_body = LessonStudyInput, responses((status = 201, body = LessonStudy), (status = 422, body = ApiError), (status = 403, body = ApiError)))]
 async fn create_lesson_study(
     State(state): State<AppState>,
@@ -298,6 +340,40 @@ async fn add_video(
     let actor = ctx.actor()?;
     let Json(input) = ok(body)?;
     Ok(Json(lesson::add_video(&state.db, actor, id, &input).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ArtefactQuery {
+    /// lesson_plan, digitised_lesson, photo or other.
+    pub kind: String,
+    /// The file's name, as it is to be downloaded.
+    pub file_name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/lesson-studies/{id}/artefacts", params(("id" = i64, Path), ArtefactQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file: PDF, PNG, JPEG or an Office document, at most 20 MB"),
+    responses((status = 201, body = Artefact), (status = 422, body = ApiError, description = "A file too large or of a type not taken (read from its content), an unknown kind")))]
+async fn add_artefact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<ArtefactQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let Query(q) = ok(q)?;
+    let upload = lesson::Upload { kind: &q.kind, file_name: &q.file_name, bytes: &body };
+    let limits = crate::artefacts::limits();
+    Ok(created(lesson::add_artefact(&state.db, actor, &state.files, &limits, id, &upload).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/lesson-study-artefacts/{id}", params(("id" = i64, Path)),
+    responses((status = 200, description = "The file, for whoever reads its lesson study"), (status = 404, body = ApiError)))]
+async fn get_artefact(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    let (a, bytes) = lesson::artefact(&state.db, ctx.actor()?, &state.files, id).await?;
+    let name: String = a.file_name.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\\')).collect();
+    Ok(opencpd_http::download::file(&a.content_type, &name, bytes))
 }
 
 // ---------------------------------------------------------------- coaching

@@ -40,6 +40,11 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("peer/action_point.html", include_str!("../../templates/peer/action_point.html")),
     ("peer/relations.html", include_str!("../../templates/peer/relations.html")),
     ("peer/bands.html", include_str!("../../templates/peer/bands.html")),
+    ("peer/terms.html", include_str!("../../templates/peer/terms.html")),
+    ("peer/models.html", include_str!("../../templates/peer/models.html")),
+    ("peer/lesson_studies.html", include_str!("../../templates/peer/lesson_studies.html")),
+    ("peer/lesson_study_form.html", include_str!("../../templates/peer/lesson_study_form.html")),
+    ("peer/lesson_study.html", include_str!("../../templates/peer/lesson_study.html")),
 ];
 
 /// Empty rows for new action points on the meeting form.
@@ -150,6 +155,8 @@ async fn plc_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result
     let tomorrow = opencpd_kernel::today().succ_opt().unwrap_or(NaiveDate::MAX);
     let open = plcs::carried_to(&state.db, actor, id, tomorrow).await?;
     let run = plcs::may_run(&state.db, actor, id).await?;
+    let edit = plcs::may_edit(&state.db, actor, id).await?;
+    let studies = crate::store::lesson::studies_of_plc(&state.db, actor, id).await?;
     let model = match plc.model_id {
         Some(m) => Some(plcs::model(&state.db, m).await?),
         None => None,
@@ -158,7 +165,8 @@ async fn plc_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result
         &ctx,
         "peer/plc.html",
         minijinja::context! {
-            plc => v(&plc), people => v(&people), meetings, open => v(&open), run, model => v(&model),
+            plc => v(&plc), people => v(&people), meetings, open => v(&open), run, edit, model => v(&model),
+            studies => v(&studies),
             today => opencpd_kernel::today().to_string(),
         },
     )?;

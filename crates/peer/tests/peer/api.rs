@@ -198,6 +198,106 @@ async fn every_route_answers_in_scope_refuses_out_of_scope_and_asks_for_a_creden
         // Every route is in the OpenAPI document (with the shared import route).
         let doc = opencpd_http::openapi_document(&[&AREA]);
         let paths: Vec<&String> = doc.paths.paths.keys().filter(|p| *p != "/api/v1/imports/{kind}").collect();
-        assert_eq!(paths.len(), 27, "{paths:?}");
+        assert_eq!(paths.len(), 29, "{paths:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_plc_is_edited_through_the_api_on_its_version_within_scope_naming_what_is_wrong() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let gasabo = token(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
+        let huye = token(db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let reader = token(db, "reader", AccountRole::Evaluator, None).await;
+        let (g, h, r) = (Some(gasabo.as_str()), Some(huye.as_str()), Some(reader.as_str()));
+        let plc = json!({"code": "PLC-KIM", "name": "Kimironko", "level": "sector", "unit_code": "KIM",
+            "meetings_per_term": 3, "facilitators": [Registry::OFFICER], "members": [Registry::TEACHER_A]});
+        let (s, created) = api.call(g, "POST", "/api/v1/plcs", Some(plc)).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        assert_eq!(created["version"], json!(1));
+        let uri = format!("/api/v1/plcs/{}", created["id"]);
+        let edit = json!({"name": "Kimironko PLC", "level": "sector", "unit_code": "KIM", "meetings_per_term": 2,
+            "facilitators": [Registry::OFFICER], "members": [Registry::TEACHER_A, Registry::TEACHER_B], "version": 1});
+        assert_eq!(api.call(h, "PUT", &uri, Some(edit.clone())).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(api.call(r, "PUT", &uri, Some(edit.clone())).await.0, StatusCode::FORBIDDEN);
+        // Unknown fields and unknown people are named; nothing changes.
+        let mut unknown = edit.clone();
+        unknown["colour"] = json!("blue");
+        let (s, body) = api.call(g, "PUT", &uri, Some(unknown)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.to_string().contains("colour"), "{body}");
+        let mut nobody = edit.clone();
+        nobody["members"] = json!([9999]);
+        nobody["facilitators"] = json!([Registry::HEAD_TUMBA]);
+        let (s, body) = api.call(g, "PUT", &uri, Some(nobody)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.to_string().contains("members[0]") && body.to_string().contains("facilitators[0]"), "{body}");
+        assert_eq!(api.call(g, "GET", &uri, None).await.1["name"], json!("Kimironko"));
+        let (s, edited) = api.call(g, "PUT", &uri, Some(edit.clone())).await;
+        assert_eq!(s, StatusCode::OK, "{edited}");
+        assert_eq!((edited["name"].clone(), edited["version"].clone()), (json!("Kimironko PLC"), json!(2)));
+        let (_, people) = api.call(g, "GET", &format!("{uri}/people"), None).await;
+        assert_eq!(people.as_array().unwrap().len(), 3, "{people}");
+        // The same edit on the version read before: a conflict.
+        let (s, body) = api.call(g, "PUT", &uri, Some(edit)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{body}");
+
+        // The models and the lesson studies are listed too.
+        let (s, models) = api.call(g, "GET", "/api/v1/plc-models", None).await;
+        assert_eq!((s, models), (StatusCode::OK, json!([])));
+        let study = json!({"code": "LS-1", "plc_code": "PLC-KIM", "grade": "P4", "topic": "Fractions"});
+        assert_eq!(api.call(g, "POST", "/api/v1/lesson-studies", Some(study)).await.0, StatusCode::CREATED);
+        let (s, list) = api.call(g, "GET", "/api/v1/lesson-studies?q=fract", None).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        assert_eq!((list["total"].clone(), list["items"][0]["plc_name"].clone()), (json!(1), json!("Kimironko PLC")));
+        let (s, list) = api.call(h, "GET", "/api/v1/lesson-studies", None).await;
+        assert_eq!((s, list["total"].clone()), (StatusCode::OK, json!(0)));
+        assert_eq!(
+            api.call(g, "GET", "/api/v1/lesson-studies?sort=nope", None).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_artefact_is_uploaded_within_its_limits_and_read_back_as_its_lesson_study_is() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let gasabo = token(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
+        let huye = token(db, "huye", AccountRole::DistrictOfficer, Some("HUY")).await;
+        let g = Some(gasabo.as_str());
+        let plc = json!({"code": "PLC-KIM", "name": "Kimironko", "level": "sector", "unit_code": "KIM", "meetings_per_term": 3});
+        assert_eq!(api.call(g, "POST", "/api/v1/plcs", Some(plc)).await.0, StatusCode::CREATED);
+        let study = json!({"code": "LS-1", "plc_code": "PLC-KIM", "grade": "P4", "topic": "Fractions"});
+        let (_, ls) = api.call(g, "POST", "/api/v1/lesson-studies", Some(study)).await;
+        let uri = format!("/api/v1/lesson-studies/{}/artefacts?kind=lesson_plan&file_name=plan.pdf", ls["id"]);
+        let pdf = format!("%PDF-1.4 the plan of {}", uuid::Uuid::new_v4()).into_bytes();
+        let a = api.send_file(&huye, "POST", &uri, pdf.clone()).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        let a = api.send_file(&gasabo, "POST", &uri, b"MZ\x90\x00 not a plan".to_vec()).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.text().contains("\"file\""), "{}", a.text());
+        let bad_kind = uri.replace("lesson_plan", "poster");
+        let a = api.send_file(&gasabo, "POST", &bad_kind, pdf.clone()).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.text().contains("\"kind\""), "{}", a.text());
+        assert_eq!(count(db, "SELECT COUNT(*) FROM lesson_study_artefacts").await, 0);
+        let a = api.send_file(&gasabo, "POST", &uri, pdf.clone()).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        assert_eq!(a.json()["size_bytes"], json!(pdf.len()));
+        let file = api.send(Some(&gasabo), "GET", &format!("/api/v1/lesson-study-artefacts/{id}"), None).await;
+        assert_eq!((file.status, file.body.clone()), (StatusCode::OK, pdf.clone()));
+        let file = api.send(Some(&huye), "GET", &format!("/api/v1/lesson-study-artefacts/{id}"), None).await;
+        assert_eq!(file.status, StatusCode::NOT_FOUND);
+        // The same file is taken again, for another cycle too (the store keeps it once).
+        let other = json!({"code": "LS-2", "plc_code": "PLC-KIM", "grade": "P5", "topic": "Decimals"});
+        let (_, ls2) = api.call(g, "POST", "/api/v1/lesson-studies", Some(other)).await;
+        let uri2 = format!("/api/v1/lesson-studies/{}/artefacts?kind=other&file_name=plan.pdf", ls2["id"]);
+        assert_eq!(api.send_file(&gasabo, "POST", &uri2, pdf).await.status, StatusCode::CREATED);
     }
 }

@@ -363,3 +363,141 @@ async fn feedback_bands_are_written_from_their_page_and_an_overlap_is_named_by_r
         );
     }
 }
+
+#[tokio::test]
+async fn a_plc_is_edited_from_its_form_people_added_and_removed_on_the_version_read() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let (plc_id, _) = plc_with_a_point(db).await;
+        let kim = as_role(db, "kim", AccountRole::SectorOfficer, Some("KIM")).await;
+        let uri = format!("/plcs/{plc_id}/edit");
+        // The PLC's page offers the edit to those who set PLCs up there.
+        let (s, html) = get(&api, &kim, &format!("/plcs/{plc_id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains(&format!("href=\"{uri}\"")), "{html}");
+        let (s, html) = get(&api, &kim, &uri).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"name="version" value="1""#) && html.contains(r#"value="Kimironko PLC""#), "{html}");
+        assert!(!html.contains(r#"name="code""#), "the code stays: {html}");
+        assert!(html.contains(r#"<option value="facilitator" selected>"#), "the people with their roles: {html}");
+        // Finding someone keeps what was written.
+        let (s, html, _) =
+            post(&api, &kim, &uri, &[("do", "find"), ("q", "bravo"), ("version", "1"), ("name", "Renamed")]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("name=\"role_105\"") && html.contains(r#"value="Renamed""#), "{html}");
+        let form = |name: &'static str, unit: &'static str, version: &'static str| {
+            vec![
+                ("do", "save"),
+                ("version", version),
+                ("name", name),
+                ("level", "sector"),
+                ("unit_code", unit),
+                ("meetings_per_term", "4"),
+                ("person", "107"),
+                ("role_107", "facilitator"),
+                ("person", "104"),
+                ("role_104", ""),
+                ("person", "105"),
+                ("role_105", "member"),
+            ]
+        };
+        // Out of the officer's sector: named, nothing changed.
+        let (s, html, _) = post(&api, &kim, &uri, &form("Moved", "TUM", "1")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("id=\"error-unit_code\""), "{html}");
+        // Saved: Alpha removed, Bravo added.
+        let (s, html, to) = post(&api, &kim, &uri, &form("Kimironko leaders", "KIM", "1")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+        assert_eq!(to.as_deref(), Some(format!("/plcs/{plc_id}").as_str()));
+        let people = plcs::plc_people(db, &admin(), plc_id).await.unwrap();
+        let roles: Vec<(i64, &str)> = people.iter().map(|p| (p.person_id, p.role.as_str())).collect();
+        assert_eq!(roles, vec![(Registry::OFFICER, "facilitator"), (Registry::TEACHER_B, "member")]);
+        // The form drawn before that edit: a conflict, shown on the form; nothing changed.
+        let (s, html, _) = post(&api, &kim, &uri, &form("Stale", "KIM", "1")).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains("id=\"problems\""), "{html}");
+        assert_eq!(plcs::plc(db, &admin(), plc_id).await.unwrap().name, "Kimironko leaders");
+        // The next sector's officer does not find it; a reader who may not set PLCs up is refused.
+        let rem = as_role(db, "rem", AccountRole::SectorOfficer, Some("REM")).await;
+        assert_eq!(get(&api, &rem, &uri).await.0, StatusCode::NOT_FOUND);
+        let reader = as_role(db, "reader", AccountRole::Evaluator, None).await;
+        assert_eq!(get(&api, &reader, &uri).await.0, StatusCode::FORBIDDEN);
+        let (s, _, _) = post(&api, &reader, &uri, &form("Theirs", "KIM", "2")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, html) = get(&api, &reader, &format!("/plcs/{plc_id}")).await;
+        assert!(!html.contains("id=\"edit-plc\""), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_lists_and_adds_terms_and_plc_models_in_english_and_french() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let admin_token = token(db, "admin", AccountRole::SystemAdmin, None).await;
+        on_db!(db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin'")
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let fr = session(db, &admin_token).await;
+        let en = as_role(db, "national", AccountRole::NationalOfficer, None).await;
+        let (s, html) = get(&api, &en, "/peer/terms").await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("<h1>Terms</h1>") && html.contains("term-form"), "{html}");
+        let (s, html) = get(&api, &fr, "/peer/terms").await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("<h1>Trimestres</h1>"), "{html}");
+        // A term ending before it starts is named; nothing is added.
+        let (s, html, _) = post(
+            &api,
+            &en,
+            "/peer/terms",
+            &[("name", "2026 T1"), ("start_on", "2026-04-01"), ("end_on", "2026-01-01")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("id=\"error-end_on\""), "{html}");
+        assert_eq!(count(db, "SELECT COUNT(*) FROM peer_terms").await, 0);
+        let (s, html, _) = post(
+            &api,
+            &fr,
+            "/peer/terms",
+            &[("name", "2026 T1"), ("start_on", "2026-01-08"), ("end_on", "2026-04-04")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("Le trimestre 2026 T1 est ajouté.") && html.contains("2026-04-04"), "{html}");
+        let (s, html, _) = post(
+            &api,
+            &en,
+            "/peer/terms",
+            &[("name", "2026 T1"), ("start_on", "2026-01-08"), ("end_on", "2026-04-04")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "the same name twice: {html}");
+
+        // A model needs its steps, one a line.
+        let (s, html, _) =
+            post(&api, &en, "/plc-models", &[("code", "CYCLE"), ("name", "Sector cycle"), ("steps", " \n")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("id=\"error-steps\""), "{html}");
+        let steps = "Review action points\r\nShare practice\r\n\r\nAgree actions";
+        let (s, html, _) =
+            post(&api, &en, "/plc-models", &[("code", "CYCLE"), ("name", "Sector cycle"), ("steps", steps)]).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("<li>Review action points</li><li>Share practice</li><li>Agree actions</li>"), "{html}");
+        let (s, html) = get(&api, &fr, "/plc-models").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("<h1>Modèles de CAP</h1>") && html.contains("Sector cycle"), "{html}");
+        // Only those who set the deployment up.
+        let gasabo = as_role(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
+        for uri in ["/peer/terms", "/plc-models"] {
+            assert_eq!(get(&api, &gasabo, uri).await.0, StatusCode::FORBIDDEN, "{uri}");
+            assert_eq!(post(&api, &gasabo, uri, &[("name", "x")]).await.0, StatusCode::FORBIDDEN, "{uri}");
+        }
+    }
+}

@@ -215,6 +215,10 @@ pub async fn add_term(db: &Db) -> opencpd_peer::model::Term {
     .expect("term")
 }
 
+pub async fn count_text(db: &Db, sql: &'static str) -> String {
+    on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await).expect(sql)
+}
+
 pub async fn count(db: &Db, sql: &'static str) -> i64 {
     on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await).expect(sql)
 }

@@ -19,7 +19,8 @@ fn plc(code: &str, name: &str, unit: &str, members: Vec<i64>) -> PlcInput {
         level: "sector".into(),
         unit_code: Some(unit.into()),
         meetings_per_term: 2,
-        facilitators: vec![Registry::OFFICER],
+        // The sector officer leads Kimironko's PLC, not another sector's.
+        facilitators: if unit == "KIM" { vec![Registry::OFFICER] } else { vec![] },
         members,
         ..Default::default()
     }

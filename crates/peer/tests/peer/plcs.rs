@@ -215,3 +215,115 @@ async fn plcs_are_set_up_and_read_within_scope() {
         assert_eq!(people.len(), 4);
     }
 }
+
+#[tokio::test]
+async fn a_plc_is_edited_on_the_version_read_audited_field_by_field_and_bad_input_changes_nothing() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        model(db).await;
+        let kim = sector_officer(3);
+        let plc = plcs::create_plc(db, &kim, &sector_plc()).await.unwrap();
+        assert_eq!(plc.version, 1);
+        let now = plcs::plc_as_update(db, &kim, plc.id).await.unwrap();
+        assert_eq!(now.facilitators, vec![Registry::OFFICER]);
+        assert_eq!(now.members, vec![Registry::NATIONAL_LEADER, Registry::TEACHER_A, Registry::TEACHER_B]);
+        assert_eq!((now.unit_code.as_deref(), now.model_code.as_deref()), (Some("KIM"), Some("VVOB")));
+        // Renamed, a cluster PLC, without a model, Gasabo's advisor supporting, Bravo out and Charlie in.
+        let edit = PlcUpdate {
+            name: "Kimironko leaders".into(),
+            level: "cluster".into(),
+            model_code: None,
+            meetings_per_term: 4,
+            supporting_officers: vec![Registry::ADVISOR],
+            members: vec![Registry::NATIONAL_LEADER, Registry::TEACHER_A, Registry::TEACHER_C],
+            ..now.clone()
+        };
+        let edited = plcs::update_plc(db, &kim, plc.id, &edit).await.unwrap();
+        assert_eq!(
+            (edited.name.as_str(), edited.level.as_str(), edited.model_id, edited.meetings_per_term, edited.version),
+            ("Kimironko leaders", "cluster", None, 4, 2)
+        );
+        let people: Vec<(i64, String)> =
+            plcs::plc_people(db, &kim, plc.id).await.unwrap().into_iter().map(|p| (p.person_id, p.role)).collect();
+        assert!(people.contains(&(Registry::ADVISOR, "supporting_officer".into())), "{people:?}");
+        assert!(people.contains(&(Registry::TEACHER_C, "member".into())));
+        assert!(!people.iter().any(|(id, _)| *id == Registry::TEACHER_B), "removed: {people:?}");
+
+        // The version read before the edit: a conflict, nothing changed.
+        let stale = plcs::update_plc(db, &kim, plc.id, &PlcUpdate { name: "Other".into(), ..edit.clone() }).await;
+        assert!(matches!(stale, Err(Error::Conflict(_))), "{stale:?}");
+        // Bad input names each field; nothing changes.
+        let bad = PlcUpdate {
+            model_code: Some("NONE".into()),
+            facilitators: vec![Registry::HEAD_TUMBA],
+            members: vec![9999],
+            version: 2,
+            ..edit.clone()
+        };
+        assert_eq!(
+            problems(plcs::update_plc(db, &kim, plc.id, &bad).await),
+            vec![
+                ("model_code".to_string(), "unknown-model"),
+                ("facilitators[0]".to_string(), "not-here"),
+                ("members[0]".to_string(), "unknown-person-id"),
+            ]
+        );
+        // Moved to the next sector: out of the officer's scope, and their facilitator is not from there.
+        let moved = PlcUpdate { unit_code: Some("REM".into()), version: 2, ..edit.clone() };
+        assert_eq!(
+            problems(plcs::update_plc(db, &kim, plc.id, &moved).await),
+            vec![("unit_code".to_string(), "out-of-scope"), ("facilitators[0]".to_string(), "not-here")]
+        );
+        // The next sector's officer does not read it; the evaluator reads it but may not edit it.
+        let r = plcs::update_plc(db, &sector_officer(4), plc.id, &PlcUpdate { version: 2, ..edit.clone() }).await;
+        assert!(matches!(r, Err(Error::NotFound)), "{r:?}");
+        let r = plcs::update_plc(db, &evaluator(), plc.id, &PlcUpdate { version: 2, ..edit.clone() }).await;
+        assert!(matches!(r, Err(Error::Forbidden)), "{r:?}");
+        let after = plcs::plc(db, &kim, plc.id).await.unwrap();
+        assert_eq!((after.name.as_str(), after.version), ("Kimironko leaders", 2));
+        assert_eq!(plcs::plc_people(db, &kim, plc.id).await.unwrap().len(), 5);
+        // A facilitator at, in or over its place is taken at creation as at an edit.
+        let elsewhere = plcs::create_plc(
+            db,
+            &admin(),
+            &PlcInput { code: "PLC-2".into(), facilitators: vec![Registry::HEAD_TUMBA], ..sector_plc() },
+        )
+        .await;
+        assert_eq!(problems(elsewhere), vec![("facilitators[0]".to_string(), "not-here")]);
+
+        // The trail holds the edit field by field.
+        let (before, after): (Option<String>, Option<String>) = opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+            "SELECT before_json, after_json FROM audit_events WHERE entity = 'plc' AND action = 'update'"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let changes = opencpd_kernel::audit::changes(before.as_deref(), after.as_deref());
+        let mut fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(fields, ["level", "meetings_per_term", "members", "model_code", "name", "supporting_officers"]);
+        let members = changes.iter().find(|c| c.field == "members").unwrap();
+        assert_eq!(members.before.as_deref(), Some("P Nll (101), P Alpha (104), P Bravo (105)"));
+        assert_eq!(members.after.as_deref(), Some("P Nll (101), P Alpha (104), P Charlie (106)"));
+
+        // Moved to Remera by the district: its lesson study moves with it.
+        let study = LessonStudyInput {
+            code: "LS-1".into(),
+            plc_code: "PLC-KIM".into(),
+            grade: "P4".into(),
+            topic: "Fractions".into(),
+            ..Default::default()
+        };
+        opencpd_peer::store::lesson::create_lesson_study(db, &kim, &study).await.unwrap();
+        let gasabo = district_officer(2);
+        let moved = PlcUpdate { unit_code: Some("REM".into()), facilitators: vec![], version: 2, ..edit.clone() };
+        assert_eq!(plcs::update_plc(db, &gasabo, plc.id, &moved).await.unwrap().unit_path, "/1/9/2/4/");
+        let page = opencpd_kernel::paging::Page::first();
+        let listed = |a: opencpd_kernel::Actor| {
+            let page = page.clone();
+            async move { opencpd_peer::store::lesson::lesson_list(db, &a, &page).await.unwrap().total }
+        };
+        assert_eq!((listed(sector_officer(4)).await, listed(sector_officer(3)).await), (1, 0));
+    }
+}
