@@ -239,6 +239,44 @@ pub struct TargetProgress {
     pub achieved: Option<f64>,
 }
 
+/// A unit's parts on its data page (the units just below it, or its schools at the lowest
+/// level) with a year's figures, each part linking to its own data page: how a manager
+/// drills down from the country to a school.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Breakdown {
+    /// The year read (the newest with data when none is asked); absent when there is none.
+    pub year: Option<i64>,
+    pub parts: Vec<Part>,
+    /// Whether some count is hidden from this reader (fewer than `threshold`).
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// One part of a [`Breakdown`]: all learners, every grade, the year's whole-year rows.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Part {
+    pub place: Place,
+    pub code: String,
+    pub name: String,
+    pub enrolled: Count,
+    pub assessed: Count,
+    /// Mean score, percent of each subject's maximum, weighted by the learners assessed.
+    pub mean_percent: Option<f64>,
+    /// Learners at proficient or advanced, percent of those assessed with bands.
+    pub proficient_percent: Option<f64>,
+    /// Repeaters, percent of those enrolled.
+    pub repeating_percent: Option<f64>,
+}
+
+/// A target on one of the place's indicators, with what is achieved read live, and the
+/// indicator's name in the reader's language.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlaceTarget {
+    pub name: String,
+    #[serde(flatten)]
+    pub progress: TargetProgress,
+}
+
 /// One point of a place's trend: a subject's mean score in a year.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct TrendPoint {

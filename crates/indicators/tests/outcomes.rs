@@ -805,3 +805,98 @@ async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_d
         assert!(page.contains("href=\"/api/v1/schools/1/report\""), "{page}");
     }
 }
+
+/// A manager drills down from the country to a school: each unit lists its parts with the
+/// newest year's figures and links, and a place's targets show against what is achieved.
+#[tokio::test]
+async fn a_unit_drills_down_to_its_parts_and_its_targets_show_against_what_is_achieved() {
+    use opencpd_indicators::model::IndicatorTargetInput;
+    use opencpd_indicators::store::engine;
+    use opencpd_testkit::api::{Api, token};
+    use serde_json::Value;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let mut csv = worked_example_csv();
+        // S1's P3 in MATH in 2024: 60 assessed, mean 46 of 100, 30 proficient or better.
+        for sex in ["F", "M"] {
+            csv.push_str(&format!("S1,2024,,P3,MATH,{sex},,,30,46,,,10,5,,,\n"));
+        }
+        // S3 (district D2): three learners enrolled, fewer than the threshold of 5.
+        csv.push_str("S3,2024,,P1,,F,,3,,,,,,,,,\n");
+        outcomes::import(&t.db, &admin, source(&csv), Options::default()).await.unwrap();
+        let target = IndicatorTargetInput {
+            place: Some(Place::Unit(1)),
+            year: 2024,
+            disaggregation: None,
+            category: None,
+            baseline: Some(40.0),
+            target: 60.0,
+        };
+        engine::set_target(&t.db, &admin, "proficiency-rate", &target).await.unwrap();
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let national = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
+
+        // The country's parts are its districts, with the newest year's figures.
+        let b: Value = api.get(&national, "/api/v1/units/1/breakdown").await;
+        assert_eq!(b["year"], 2024, "{b}");
+        let parts = b["parts"].as_array().unwrap();
+        let names: Vec<&str> = parts.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["One", "Two"]);
+        assert_eq!(parts[0]["place"], serde_json::json!({"kind": "unit", "id": 2}));
+        // 2024: E = 950 + 860 + 750 (the split by share rounds 752 down) and R = 100 + 40 + 30.
+        assert_eq!(parts[0]["enrolled"]["value"], 2560, "{b}");
+        assert_eq!(parts[0]["assessed"]["value"], 60);
+        close(parts[0]["mean_percent"].as_f64(), 46.0);
+        close(parts[0]["proficient_percent"].as_f64(), 50.0);
+        close(parts[0]["repeating_percent"].as_f64(), 100.0 * 170.0 / 2560.0);
+        assert_eq!(parts[1]["enrolled"]["value"], 3, "a reader with row-level rights sees small counts");
+
+        // One level down, a district's parts are its schools; they add up to the district.
+        let b: Value = api.get(&national, "/api/v1/units/2/breakdown").await;
+        let schools: Vec<(String, i64)> = b["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["code"].as_str().unwrap().to_string(), p["enrolled"]["value"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(schools, [("S1".to_string(), 1536), ("S2".to_string(), 1024)]);
+        assert_eq!(b["parts"][0]["place"], serde_json::json!({"kind": "school", "id": 1}));
+
+        // Without row-level rights, D2's three learners are hidden, and One's count with
+        // them (the country's total would give it back); the rates resting on them too.
+        let evaluator = token(&t.db, "evaluator", AccountRole::Evaluator, None).await;
+        let b: Value = api.get(&evaluator, "/api/v1/units/1/breakdown").await;
+        assert_eq!(b["suppressed"], true, "{b}");
+        assert_eq!(b["parts"][1]["enrolled"]["shown"], "<5", "{b}");
+        assert_eq!(b["parts"][1]["enrolled"]["value"], Value::Null);
+        assert_eq!(b["parts"][0]["enrolled"]["shown"], "x", "{b}");
+        assert_eq!(b["parts"][0]["repeating_percent"], Value::Null);
+
+        // The country's target on the proficiency rate, with what is achieved read live.
+        let targets: Vec<Value> = api.get(&national, "/api/v1/units/1/targets").await;
+        assert_eq!(targets.len(), 1, "{targets:?}");
+        assert_eq!(targets[0]["indicator"], "proficiency-rate");
+        assert_eq!(targets[0]["name"], "Learners assessed at proficient or above (%)");
+        assert_eq!(targets[0]["target"], 60.0);
+        close(targets[0]["achieved"].as_f64(), 50.0);
+        let none: Vec<Value> = api.get(&national, "/api/v1/schools/1/targets").await;
+        assert!(none.is_empty(), "a target on the country is not the school's: {none:?}");
+
+        // The page: the targets' chart and table, the parts linking to their own pages.
+        let (status, page) = api.text(&national, "GET", "/data/units/1", None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"targets-chart\"") && page.contains("class=\"achieved\""), "{page}");
+        assert!(page.contains("id=\"parts\"") && page.contains("href=\"/data/units/2\""), "{page}");
+        let (_, page) = api.text(&national, "GET", "/data/units/2", None).await;
+        assert!(page.contains("href=\"/data/schools/1\"") && page.contains("School one"), "{page}");
+
+        // Another district's officer reads neither D1's parts nor its targets.
+        let other = token(&t.db, "d2", AccountRole::DistrictOfficer, Some("D2")).await;
+        assert_eq!(api.text(&other, "GET", "/api/v1/units/2/breakdown", None).await.0, 404);
+        assert_eq!(api.text(&other, "GET", "/api/v1/units/2/targets", None).await.0, 404);
+        let (status, _) = api.text(&national, "GET", "/api/v1/units/1/breakdown?year=x", None).await;
+        assert_eq!(status, 422, "a year that is no number is named");
+    }
+}

@@ -49,6 +49,15 @@ data-suppressed = Counts below { $threshold } and the rates made from them are h
 data-gaps = Proficient or better, girls and boys, { $year }
 data-girls = Girls
 data-boys = Boys
+data-targets = Targets and what is achieved
+data-targets-caption = Each target (dark tick) against what is achieved (bar) and its baseline (grey tick), each on its own scale
+data-target-indicator = Indicator
+data-baseline = Baseline
+data-target = Target
+data-achieved = Achieved
+data-parts = Within this place, { $year }
+data-part = Place
+data-proficient = Proficient or better
 data-gap = Gap (points, girls − boys)
 
 ## School improvement plans

@@ -49,6 +49,15 @@ data-suppressed = Les effectifs inférieurs à { $threshold } et les taux qui en
 data-gaps = Compétents ou mieux, filles et garçons, { $year }
 data-girls = Filles
 data-boys = Garçons
+data-targets = Cibles et résultats atteints
+data-targets-caption = Chaque cible (trait foncé) face au résultat atteint (barre) et à sa valeur de référence (trait gris), chacune à sa propre échelle
+data-target-indicator = Indicateur
+data-baseline = Référence
+data-target = Cible
+data-achieved = Atteint
+data-parts = Au sein de ce lieu, { $year }
+data-part = Lieu
+data-proficient = Compétents ou mieux
 data-gap = Écart (points, filles − garçons)
 
 ## Plans d'amélioration de l'école

@@ -7,7 +7,8 @@
 //! then added up per category. Counts leave through `opencpd_domain::suppression`.
 
 use crate::model::{
-    Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, Question, TargetProgress,
+    Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, PlaceTarget, Question,
+    TargetProgress,
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
@@ -582,18 +583,64 @@ pub async fn set_target(db: &Db, actor: &Actor, code: &str, input: &IndicatorTar
     Ok(id)
 }
 
+/// A target as stored: id, unit, school, year, disaggregation, category, baseline, target.
+type TargetRow = (i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64);
+
 /// An indicator's targets the reader may see, each with what is achieved read live.
 pub async fn targets(db: &Db, actor: &Actor, code: &str) -> Result<Vec<TargetProgress>> {
     let indicator = indicator(db, code).await?;
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64)> =
-        on_db!(db, |p| sqlx::query_as(
-            "SELECT id, unit_id, school_id, year, disaggregation, category, baseline, target FROM indicator_targets \
+    let rows: Vec<TargetRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, unit_id, school_id, year, disaggregation, category, baseline, target FROM indicator_targets \
          WHERE indicator_id = $1 ORDER BY year, id"
-        )
-        .bind(indicator.id)
-        .fetch_all(p)
-        .await)?;
+    )
+    .bind(indicator.id)
+    .fetch_all(p)
+    .await)?;
+    progress(db, actor, &indicator.code, rows).await
+}
+
+/// The targets set on a place (on the country's unit, also those of the whole deployment)
+/// on every indicator, each with what is achieved read live and the indicator's name in
+/// `lang`; the place's own scope is checked first.
+pub async fn targets_at(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result<Vec<PlaceTarget>> {
+    crate::store::flows::place_clause(db, actor, place).await?;
+    let (column, id) = match place {
+        Place::School(id) => ("school_id", id),
+        Place::Unit(id) => ("unit_id", id),
+    };
+    let root: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
+    let deployment =
+        if place == Place::Unit(root.unwrap_or(0)) { " OR (t.unit_id IS NULL AND t.school_id IS NULL)" } else { "" };
+    let sql = format!(
+        "SELECT i.code, t.id, t.unit_id, t.school_id, t.year, t.disaggregation, t.category, t.baseline, t.target \
+         FROM indicator_targets t JOIN indicators i ON i.id = t.indicator_id \
+         WHERE t.{column} = $1{deployment} ORDER BY i.code, t.year, t.id"
+    );
+    type Row = (String, i64, Option<i64>, Option<i64>, i64, String, String, Option<f64>, f64);
+    let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_all(p).await)?;
+    let mut by_indicator: Vec<(String, Vec<TargetRow>)> = Vec::new();
+    for (code, id, unit, school, year, d, c, baseline, target) in rows {
+        let row = (id, unit, school, year, d, c, baseline, target);
+        match by_indicator.last_mut() {
+            Some((last, list)) if *last == code => list.push(row),
+            _ => by_indicator.push((code, vec![row])),
+        }
+    }
+    let mut out = Vec::new();
+    for (code, rows) in by_indicator {
+        let indicator = indicator(db, &code).await?;
+        let name = if lang == "fr" { indicator.name_fr.clone() } else { indicator.name_en.clone() };
+        for progress in progress(db, actor, &code, rows).await? {
+            out.push(PlaceTarget { name: name.clone(), progress });
+        }
+    }
+    Ok(out)
+}
+
+/// What is achieved of each target, read live; a target on a place the reader may not
+/// read is left out.
+async fn progress(db: &Db, actor: &Actor, code: &str, rows: Vec<TargetRow>) -> Result<Vec<TargetProgress>> {
     let root: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
     let mut out = Vec::new();
@@ -614,7 +661,7 @@ pub async fn targets(db: &Db, actor: &Actor, code: &str) -> Result<Vec<TargetPro
         };
         out.push(TargetProgress {
             id,
-            indicator: indicator.code.clone(),
+            indicator: code.to_string(),
             place,
             year,
             disaggregation: (!disaggregation.is_empty()).then_some(disaggregation),

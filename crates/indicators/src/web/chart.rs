@@ -150,3 +150,66 @@ pub fn priority(p: &crate::model::PlanPriority) -> String {
     svg.push_str("</svg>");
     svg
 }
+
+/// Targets against what is achieved: a row per target, each on its own scale (indicators
+/// differ in unit), the achieved value as a bar, the target as a dark tick and the baseline
+/// as a grey one; a value not achieved yet or hidden leaves the bar out.
+pub fn targets(targets: &[crate::model::PlaceTarget], labels: &[String]) -> String {
+    let (w, row, left, right) = (640.0, 34.0, 200.0, 120.0);
+    let h = 8.0 + row * targets.len() as f64;
+    let span = w - left - right;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="targets" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for (i, (t, label)) in targets.iter().zip(labels).enumerate() {
+        let p = &t.progress;
+        let top = 8.0 + row * i as f64;
+        let most = [Some(p.target), p.achieved, p.baseline].into_iter().flatten().fold(0.0_f64, f64::max);
+        let scale = if most > 0.0 { span / (most * 1.15) } else { 0.0 };
+        let x = |v: f64| left + v.max(0.0) * scale;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            top + 15.0,
+            HtmlEscape(label)
+        );
+        let _ =
+            write!(svg, r##"<rect x="{left}" y="{:.1}" width="{span:.1}" height="14" fill="#f1f1f1"/>"##, top + 4.0);
+        if let Some(a) = p.achieved {
+            let colour = if a >= p.target { "#2e8b57" } else { COLOURS[0] };
+            let _ = write!(
+                svg,
+                r##"<rect class="achieved" x="{left}" y="{:.1}" width="{:.1}" height="14" fill="{colour}"/>"##,
+                top + 4.0,
+                x(a) - left
+            );
+        }
+        if let Some(b) = p.baseline {
+            let _ = write!(
+                svg,
+                r##"<line class="baseline" x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="#888" stroke-width="2"/>"##,
+                x(b),
+                top + 2.0,
+                top + 20.0
+            );
+        }
+        let _ = write!(
+            svg,
+            r##"<line class="target" x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="#222" stroke-width="3"/>"##,
+            x(p.target),
+            top,
+            top + 24.0
+        );
+        let achieved = p.achieved.map_or_else(|| "–".to_string(), |a| format!("{a:.1}"));
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11">{achieved} / {:.1}</text>"##,
+            w - right + 8.0,
+            top + 15.0,
+            p.target
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -51,6 +51,9 @@ const TEMPLATES: &[(&str, &str)] = &[
         unit_flows,
         school_trend,
         unit_trend,
+        unit_breakdown,
+        school_targets,
+        unit_targets,
         plans::list_plans,
         plans::get_plan,
         plans::save_plan,
@@ -74,6 +77,9 @@ const TEMPLATES: &[(&str, &str)] = &[
         FlowReport,
         crate::model::FlowRow,
         crate::model::TrendPoint,
+        crate::model::Breakdown,
+        crate::model::Part,
+        crate::model::PlaceTarget,
         crate::model::PlanInput,
         crate::model::PriorityInput,
         crate::model::PlanActionInput,
@@ -100,6 +106,9 @@ fn api_router() -> Router<AppState> {
         .route("/units/{id}/flows", get(unit_flows))
         .route("/schools/{id}/trend", get(school_trend))
         .route("/units/{id}/trend", get(unit_trend))
+        .route("/units/{id}/breakdown", get(unit_breakdown))
+        .route("/schools/{id}/targets", get(school_targets))
+        .route("/units/{id}/targets", get(unit_targets))
         .route("/schools/{id}/report", get(report::school_report))
         .route("/units/{id}/report", get(report::unit_report))
         .merge(plans::api_routes(Router::new()))
@@ -188,6 +197,52 @@ async fn unit_flows(
     Ok(Json(flows::flow_report(&state.db, actor, Place::Unit(id), q.year, q.group.as_deref()).await?))
 }
 
+/// The year a unit's parts are read for (the newest with data when absent).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+struct BreakdownQuery {
+    #[serde(default)]
+    year: Option<i64>,
+}
+
+/// A unit's parts (the units just below it, or its schools at the lowest level) with a
+/// year's figures, for drilling down; counts suppressed as everywhere.
+#[utoipa::path(get, path = "/api/v1/units/{id}/breakdown", params(("id" = i64, Path), BreakdownQuery),
+    responses((status = 200, body = crate::model::Breakdown), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn unit_breakdown(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    q: std::result::Result<Query<BreakdownQuery>, QueryRejection>,
+) -> Result<Json<crate::model::Breakdown>> {
+    let actor = ctx.actor()?;
+    let Query(q) = q?;
+    Ok(Json(crate::store::dashboard::breakdown(&state.db, actor, id, q.year).await?))
+}
+
+/// The targets set on a school, each with what is achieved read live.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/targets", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<crate::model::PlaceTarget>), (status = 404, body = ApiError)))]
+async fn school_targets(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<crate::model::PlaceTarget>>> {
+    Ok(Json(engine::targets_at(&state.db, ctx.actor()?, Place::School(id), ctx.lang).await?))
+}
+
+/// The targets set on a unit (on the country, also the deployment's), each with what is
+/// achieved read live.
+#[utoipa::path(get, path = "/api/v1/units/{id}/targets", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<crate::model::PlaceTarget>), (status = 404, body = ApiError)))]
+async fn unit_targets(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<Vec<crate::model::PlaceTarget>>> {
+    Ok(Json(engine::targets_at(&state.db, ctx.actor()?, Place::Unit(id), ctx.lang).await?))
+}
+
 /// A school's learners' mean score by subject and year.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/trend", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<crate::model::TrendPoint>), (status = 404, body = ApiError)))]
@@ -236,6 +291,20 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         None => None,
     };
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
+    let targets = engine::targets_at(&state.db, actor, place, ctx.lang).await?;
+    let labels: Vec<String> = targets
+        .iter()
+        .map(|t| match &t.progress.category {
+            Some(c) => format!("{} {} ({c})", t.name, t.progress.year),
+            None => format!("{} {}", t.name, t.progress.year),
+        })
+        .collect();
+    let targets_chart =
+        (!targets.is_empty()).then(|| minijinja::Value::from_safe_string(chart::targets(&targets, &labels)));
+    let breakdown = match place {
+        Place::Unit(id) => Some(dashboard::breakdown(&state.db, actor, id, None).await?),
+        Place::School(_) => None,
+    };
     let (plans, may_write) = match place {
         Place::School(id) => (
             crate::store::plans::list(&state.db, actor, id).await?,
@@ -255,7 +324,8 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         minijinja::context! {
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
-            new_plan_year,
+            new_plan_year, targets => v(&targets), target_labels => labels, targets_chart,
+            breakdown => v(&breakdown),
         },
     )
 }
