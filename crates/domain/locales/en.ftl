@@ -420,6 +420,7 @@ problem-unknown-certificate = no certificate has this code; check it and try aga
 problem-unknown-course = no course has the code { $value }
 problem-unknown-module = the course has no module { $value }
 problem-unknown-programme = no programme has the code { $value }
+problem-unknown-event = no outreach event you can read has the id { $value }
 problem-unknown-session = the cohort { $cohort } has no session on { $value }
 problem-unknown-standard = { $value } is not a professional standard (SL1 to SL5, or framework:code)
 nav-delivery = Programmes
@@ -574,6 +575,7 @@ problem-school-not-in-unit = the school { $value } is not in the unit { $unit }
 problem-place-or-medium = give a place (a school_code or unit_code) or, for a broadcast, a medium
 problem-national-event = an event with no place belongs to the whole deployment: only those who manage programmes record it; give a school_code or unit_code
 problem-in-future = { $value } is in the future
+problem-before-from = { $value } is before { $from }, the start of the range
 problem-check-before-delivery = the check ({ $value }) is dated before the delivery ({ $delivered })
 problem-capacity-below-enrolled = { $value } places is fewer than the { $enrolled } people enrolled; withdraw people first or keep at least { $enrolled } places
 problem-already-withdrawn = { $value } was already withdrawn on { $date }
@@ -854,3 +856,16 @@ problem-bad-per-page = { $value } rows a page is not possible: from 1 to { $max 
 enrol-search = Find a person by name or staff number
 enrol-search-none = Nobody you may enrol matches this search.
 enrol-button = Enrol
+
+# A template file's notes (the second sheet of a workbook, comment lines of a CSV file).
+template-column = column
+template-required = required
+template-allowed = allowed values
+template-yes = yes
+template-no = no
+template-allowed-line = { $column }: one of { $values }
+template-update-key = On an update (--update, or “Update the records that exist” ticked on the import page), { $count ->
+    [one] the column { $columns } names the record
+   *[other] the columns { $columns } name the record
+  } a row changes; a row naming no record adds one.
+template-update-empty = On an update, an empty optional cell leaves the record's value as it is.

@@ -420,6 +420,7 @@ problem-unknown-certificate = aucun certificat ne porte ce code ; vérifiez-le e
 problem-unknown-course = aucun cours n'a le code { $value }
 problem-unknown-module = le cours n'a pas de module { $value }
 problem-unknown-programme = aucun programme n'a le code { $value }
+problem-unknown-event = aucune activité de sensibilisation que vous pouvez consulter n'a l'identifiant { $value }
 problem-unknown-session = la cohorte { $cohort } n'a pas de séance le { $value }
 problem-unknown-standard = { $value } n'est pas une norme professionnelle (SL1 à SL5, ou référentiel:code)
 nav-delivery = Programmes
@@ -574,6 +575,7 @@ problem-school-not-in-unit = l'école { $value } n'est pas dans l'unité { $unit
 problem-place-or-medium = indiquez un lieu (school_code ou unit_code) ou, pour une émission, un média
 problem-national-event = un événement sans lieu concerne tout le déploiement : seuls les gestionnaires de programmes l'enregistrent ; indiquez un school_code ou un unit_code
 problem-in-future = { $value } est dans le futur
+problem-before-from = { $value } est avant { $from }, le début de la période
 problem-check-before-delivery = la vérification ({ $value }) est datée d'avant la livraison ({ $delivered })
 problem-capacity-below-enrolled = { $value } places, c'est moins que les { $enrolled } personnes inscrites ; retirez d'abord des personnes ou gardez au moins { $enrolled } places
 problem-already-withdrawn = { $value } a déjà été retiré(e) le { $date }
@@ -854,3 +856,16 @@ problem-bad-per-page = { $value } lignes par page n'est pas possible : de 1 à {
 enrol-search = Trouver une personne par nom ou numéro de matricule
 enrol-search-none = Personne que vous pouvez inscrire ne correspond à cette recherche.
 enrol-button = Inscrire
+
+# A template file's notes (the second sheet of a workbook, comment lines of a CSV file).
+template-column = colonne
+template-required = obligatoire
+template-allowed = valeurs permises
+template-yes = oui
+template-no = non
+template-allowed-line = { $column } : une valeur parmi { $values }
+template-update-key = Lors d'une mise à jour (--update, ou « Mettre à jour les enregistrements qui existent » coché sur la page d'import), { $count ->
+    [one] la colonne { $columns } désigne l'enregistrement
+   *[other] les colonnes { $columns } désignent l'enregistrement
+  } qu'une ligne modifie ; une ligne qui ne désigne aucun enregistrement en ajoute un.
+template-update-empty = Lors d'une mise à jour, une cellule facultative laissée vide conserve la valeur de l'enregistrement.

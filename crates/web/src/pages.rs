@@ -227,26 +227,70 @@ async fn enable_user(
     set_disabled(state, ctx, username, false).await
 }
 
+/// The audit trail: one page of events with the filters a manager expects (kind of record,
+/// actor, action, a range of days), the search, sorting and pages of every list. A bad
+/// parameter is shown above the form, naming it.
 async fn audit_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(filter): Query<AuditFilter>,
-) -> Result<Html<String>> {
+    filter: std::result::Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
+    page: std::result::Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let (Query(filter), Query(page)) = (filter?, page?);
     let actor = ctx.actor()?;
-    let events = audit::list(&state.db, actor, &filter).await?;
-    let names = audit::names(&state.db, &events).await?;
-    let rows: Vec<AuditRow> = events.iter().map(|e| AuditRow::of(e, &names, ctx.lang)).collect();
-    let page = filter.page.unwrap_or(1).max(1);
-    let more = events.len() as i64 == audit::AUDIT_PAGE;
-    state.templates.page(
+    let (list, problems, status) = match audit::list(&state.db, actor, &filter, &page).await.map_err(Error::from) {
+        Ok(list) => (list, Vec::new(), StatusCode::OK),
+        Err(e @ Error::Invalid(_)) => {
+            let messages: Vec<String> = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
+            let empty =
+                audit::list(&state.db, actor, &AuditFilter::default(), &Page { per_page: Some(1), ..Page::first() })
+                    .await?;
+            let empty = opencpd_kernel::paging::Paged { total: 0, items: Vec::new(), ..empty };
+            (empty, messages, e.status())
+        }
+        Err(e) => return Err(e),
+    };
+    let names = audit::names(&state.db, &list.items).await?;
+    let rows: Vec<AuditRow> = list.items.iter().map(|e| AuditRow::of(e, &names, ctx.lang)).collect();
+    let catalog = opencpd_domain::i18n::catalog();
+    let choices = |prefix: &str| {
+        let mut keys: Vec<(String, String)> = audit::known_keys(prefix)
+            .into_iter()
+            .map(|k| {
+                let label = catalog.text(ctx.lang, &format!("{prefix}{k}"), &[]);
+                (k, label)
+            })
+            .collect();
+        keys.sort_by_key(|(_, label)| label.to_lowercase());
+        keys
+    };
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_string();
+    // The filter again, for the sort and page links (`|urlencode` in the template).
+    let kept: std::collections::BTreeMap<&str, String> = [
+        ("actor", text(&filter.actor)),
+        ("entity", text(&filter.entity)),
+        ("action", text(&filter.action)),
+        ("entity_id", text(&filter.entity_id)),
+        ("from", text(&filter.from)),
+        ("to", text(&filter.to)),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let html = state.templates.page(
         &ctx,
         "audit.html",
         minijinja::context! {
-            events => v(&rows), page, more,
-            actor => filter.actor.unwrap_or_default(), entity => filter.entity.unwrap_or_default(),
-            action => filter.action.unwrap_or_default(),
+            events => v(&rows), list => ListView::of(&list, &page), problems,
+            entities => choices("audit-entity-"), actions => choices("audit-action-"),
+            filter => minijinja::context! {
+                actor => text(&filter.actor), entity => text(&filter.entity), action => text(&filter.action),
+                entity_id => text(&filter.entity_id), from => text(&filter.from), to => text(&filter.to),
+            },
+            kept,
         },
-    )
+    )?;
+    Ok((status, html).into_response())
 }
 
 /// The page of a record the trail names, where one exists.

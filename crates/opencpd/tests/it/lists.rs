@@ -560,3 +560,73 @@ async fn awards_are_listed_and_exported_per_event() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM awards WHERE name = 'Camp prize'").await, 1);
     }
 }
+
+/// Awards come from a file too, each optionally tied to the outreach event it was given at
+/// (by the event's id): an event that does not exist or is not a number is a problem of its
+/// row and column, and nothing is written; the event is written and exported.
+#[tokio::test]
+async fn awards_are_imported_with_their_event_checked_row_by_row() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let admin = app.api("admin").await;
+        let ceremony = app.scalar("SELECT id FROM outreach_events WHERE kind = 'award_ceremony'").await;
+        let staff =
+            app.text("SELECT staff_number FROM people WHERE staff_number IS NOT NULL ORDER BY id LIMIT 1").await;
+        let before = app.scalar("SELECT COUNT(*) FROM awards").await;
+        // The template names the column.
+        let web = app.browser("admin").await;
+        let template = web.get(app.url("/templates/awards")).send().await.unwrap().text().await.unwrap();
+        let header = template.lines().find(|l| !l.starts_with('#')).unwrap();
+        assert!(header.contains("event_id"), "{backend:?}: {template}");
+
+        let bad = format!(
+            "staff_number,name,awarded_on,event_id\n{staff},Reading prize,2025-06-20,999999\n\
+             {staff},Maths prize,2025-06-20,soon\nNOBODY-1,Science prize,2025-06-20,{ceremony}\n\
+             {staff},Writing prize,2025-06-20,{ceremony}\n"
+        );
+        let r = admin.post("/api/v1/imports/awards?filename=awards.csv").body(bad).send().await.unwrap();
+        let (status, report) = answer(r).await;
+        assert_eq!(status, 422, "{backend:?} {report}");
+        let found: Vec<(i64, String, String)> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (p["row"].as_i64().unwrap_or(0), text("column"), text("code"))
+            })
+            .collect();
+        for want in
+            [(2, "event_id", "unknown-event"), (3, "event_id", "bad-number"), (4, "staff_number", "unknown-person")]
+        {
+            assert!(found.contains(&(want.0, want.1.into(), want.2.into())), "{backend:?}: {want:?} in {found:?}");
+        }
+        assert_eq!(found.len(), 3, "{backend:?}: the good row has no problem: {found:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, before, "{backend:?}: nothing written");
+
+        let good = format!(
+            "staff_number,name,category,awarded_on,event_id,notes\n{staff},Imported reading prize,reading,2025-06-20,{ceremony},\n\
+             {staff},Imported maths prize,,2025-06-21,,no event\n"
+        );
+        let r = admin.post("/api/v1/imports/awards?filename=awards.csv").body(good).send().await.unwrap();
+        let (status, report) = answer(r).await;
+        assert_eq!(status, 200, "{backend:?} {report}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, before + 2, "{backend:?}");
+        let tied = app.id_of("SELECT event_id FROM awards WHERE name = $1", "Imported reading prize").await;
+        assert_eq!(tied, ceremony, "{backend:?}: the event written");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM awards WHERE name = 'Imported maths prize' AND event_id IS NULL").await,
+            1
+        );
+        let csv = admin
+            .get(&format!("/api/v1/awards/export?event_id={ceremony}&format=csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = csv.lines().find(|l| l.contains("Imported reading prize")).expect("exported with its event");
+        assert!(line.ends_with(&format!("{ceremony},Teacher awards ceremony")), "{line}");
+    }
+}
