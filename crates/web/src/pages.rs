@@ -65,12 +65,33 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     } else {
         (None, Vec::new())
     };
+    // A school leader's school: its staff's CPD, its improvement plan and the coaching
+    // visits to its staff this term (the calendar year when no term is set) with the next
+    // one planned.
+    let term = opencpd_peer::store::plcs::term_on(&state.db, today).await?;
+    let (visits_from, visits_to, term_name) = match &term {
+        Some(t) => (t.start_on, t.end_on, Some(t.name.clone())),
+        None => (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
+            None,
+        ),
+    };
     let mut schools = Vec::new();
     for school in registry::own_schools(&state.db, actor).await? {
         let staff = record::school_staff_cpd(&state.db, actor, school.id, year).await?;
         let below = staff.iter().filter(|s| s.below()).count();
         let staff: Vec<_> = staff.into_iter().map(|s| (s.below(), s)).collect();
-        schools.push(minijinja::context! { school => v(&school), staff => v(&staff), below });
+        let plans = opencpd_indicators::store::plans::list(&state.db, actor, school.id).await?;
+        // This year's plan, else the latest.
+        let plan = plans.iter().find(|p| p.year == i64::from(year)).or(plans.first()).cloned();
+        let (visits, next_visit) =
+            opencpd_peer::store::coaching::school_visits(&state.db, actor, school.id, visits_from, visits_to, today)
+                .await?;
+        schools.push(minijinja::context! {
+            school => v(&school), staff => v(&staff), below, plan => v(&plan), visits => v(&visits),
+            next_visit => v(&next_visit),
+        });
     }
     let mut own = Vec::new();
     for g in &actor.grants {
@@ -81,11 +102,29 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
             own.push(minijinja::context! { person_id, cpd => v(&cpd), this_year => v(&this_year), next => v(&next) });
         }
     }
+    // What the field app offers a teacher to answer about the cohorts they take part in.
+    let answer = if actor.grants.iter().any(|g| matches!(g.scope, Scope::Own { .. })) {
+        let open = opencpd_instruments::store::field::to_answer(&state.db, actor).await?;
+        let mut rows = Vec::new();
+        for i in &open.instruments {
+            for c in &open.cohorts {
+                rows.push(minijinja::context! {
+                    id => i.id, title => &i.title, kind => &i.kind, cohort_id => c.id, cohort_code => &c.code,
+                    cohort_name => &c.name,
+                });
+            }
+        }
+        rows
+    } else {
+        Vec::new()
+    };
     let roles: Vec<&str> = actor.grants.iter().map(|g| g.role.key()).collect();
     state.templates.page(
         &ctx,
         "home.html",
-        minijinja::context! { counts => v(&counts), units => v(&units), schools, own, roles => v(&roles), year },
+        minijinja::context! {
+            counts => v(&counts), units => v(&units), schools, own, answer, roles => v(&roles), year, term_name,
+        },
     )
 }
 
@@ -159,7 +198,18 @@ async fn render_users(
             minijinja::context! { roles, ..v(u) }
         })
         .collect();
-    let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
+    // Each role with what its scope is chosen from: a school, a person or a unit.
+    let roles: Vec<_> = AccountRole::ALL
+        .iter()
+        .map(|r| {
+            let (source, value, label) = match r {
+                AccountRole::SchoolLeader | AccountRole::Mentor => ("/api/v1/schools", "code", "name unit_name"),
+                AccountRole::Teacher => ("/api/v1/people", "staff_number", "given_name family_name"),
+                _ => ("/api/v1/units", "code", "name"),
+            };
+            minijinja::context! { key => r.key(), source, value, label }
+        })
+        .collect();
     let list = ListView::of(&list, page);
     let html = state.templates.page(
         ctx,

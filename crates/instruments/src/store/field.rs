@@ -192,6 +192,39 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
     })
 }
 
+/// An instrument a person may answer now, as their home lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenInstrument {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+}
+
+/// What the field app offers a person to answer about their own training: the package's
+/// instruments that are collected (none of their files missing), each about the cohorts
+/// the person takes part in (enrolled or named a facilitator), as [`package`] chooses them.
+/// Nothing when they take part in none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToAnswer {
+    pub instruments: Vec<OpenInstrument>,
+    pub cohorts: Vec<PackageCohort>,
+}
+
+pub async fn to_answer(db: &Db, actor: &Actor) -> Result<ToAnswer> {
+    let mut cohorts = package_cohorts(db, actor, "1 = 0").await?;
+    cohorts.retain(|c| c.participant);
+    let mut instruments = Vec::new();
+    if !cohorts.is_empty() {
+        for i in instruments::list(db, false).await? {
+            if super::files::missing(&super::files::attachments(db, i.id).await?).is_empty() {
+                instruments.push(OpenInstrument { id: i.id, code: i.code, title: i.title, kind: i.kind });
+            }
+        }
+    }
+    Ok(ToAnswer { instruments, cohorts })
+}
+
 /// The cohorts of the package (see [`Package::cohorts`]) and their sessions: two queries.
 async fn package_cohorts(db: &Db, actor: &Actor, within: &str) -> Result<Vec<PackageCohort>> {
     let facilitating = Actor {

@@ -512,7 +512,7 @@ async fn a_template_says_what_an_update_does_in_the_readers_language() {
     use opencpd_transfer::{Limits, Which, read_sheets};
     let sheets = read_sheets(&bytes, Which::Named(&["positions", "columns"]), &Limits::FORM).unwrap();
     let about: Vec<String> = sheets[1].rows.iter().map(|r| r.cells.join(" ")).collect();
-    assert_eq!(sheets[1].headers[0], "colonne", "{about:?}");
+    assert_eq!(sheets[1].rows[0].cells[0], "colonne", "{about:?}");
     assert!(
         about
             .iter()

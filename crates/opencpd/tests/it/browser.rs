@@ -772,3 +772,63 @@ async fn a_paged_list_is_searched_and_a_picker_offers_units_on_a_phone_in_french
         "{offered:?}"
     );
 }
+
+/// The value's label a phone shows before a table cell (`td::before`).
+async fn label_before(b: &Browser, css: &str) -> String {
+    let script = format!("return getComputedStyle(document.querySelector('{css}'), '::before').content;");
+    b.client.execute(&script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+async fn overflow(b: &Browser) -> i64 {
+    let o = b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    o.as_i64().unwrap()
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_teachers_and_a_head_teachers_home_on_a_phone_in_french_show_what_they_work_with() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let (cohort, _) = crate::homes::teacher_and_head_at_work(&app).await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+        "UPDATE users SET language = 'fr' WHERE username IN ('teacher', 'head.gitega')"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+
+    // The teacher: the surveys to answer, each cell labelled, a link into the field app.
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "teacher").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let block = b.text("#my-cpd").await;
+    assert!(block.contains("Questionnaires à remplir"), "{block}");
+    let row = b.text("#to-answer > tbody > tr:first-child").await;
+    assert!(row.contains("Cohort HOME-1") && row.contains("Remplir dans l'application de terrain"), "{row}");
+    assert_eq!(label_before(&b, "#to-answer > tbody > tr:first-child > td").await, "\"Questionnaire\"");
+    assert!(overflow(&b).await <= 0, "no horizontal scrolling");
+    b.click_link("Remplir dans l'application de terrain").await;
+    // The field app downloads the package with the session and opens the form about the cohort.
+    b.client.wait().for_element(Locator::Css("#editor:not([hidden])")).await.unwrap();
+    let subject = b.client.execute("return document.getElementById('subject').value;", vec![]).await.unwrap();
+    assert_eq!(subject.as_str(), Some(format!("cohort:{cohort}").as_str()));
+    drop(b);
+
+    // The head teacher: the school's plan and state, this term's visits and the next one.
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "head.gitega").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let plan = b.text(".school-plan").await;
+    assert!(plan.contains("Approuvé"), "{plan}");
+    let link = b.client.find(Locator::Css(".school-plan a")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.contains("/plans/"), "{link}");
+    let section = b.text(".my-school").await;
+    assert!(section.contains("Visites d'accompagnement ce trimestre"), "{section}");
+    assert!(b.text(".next-visit").await.starts_with("Prochaine visite prévue :"));
+    assert_eq!(label_before(&b, ".school-visits > tbody > tr:first-child > td").await, "\"Date\"");
+    assert_eq!(
+        label_before(&b, ".school-visits > tbody > tr:first-child > td:nth-child(3)").await,
+        "\"Accompagnateur\""
+    );
+    assert!(overflow(&b).await <= 0, "no horizontal scrolling");
+}

@@ -494,6 +494,128 @@ async fn forms_offer_units_schools_and_people_to_choose_from() {
     }
 }
 
+/// Every form that names an existing record offers it to choose: a cohort's facilitators
+/// (kept by a tick, one added through a picker of people), a grant's scope (units, schools
+/// or people by the role chosen), a PLC's school and unit, a report's unit, the cohort
+/// applied to.
+#[tokio::test]
+async fn pickers_choose_facilitators_scopes_places_and_cohorts_from_what_exists() {
+    for backend in backends() {
+        let app = crate::delivery::start(backend).await;
+        let web = app.browser("admin").await;
+        let page = |path: String| {
+            let web = web.clone();
+            let url = app.url(&path);
+            async move { web.get(url).send().await.unwrap().text().await.unwrap().replace("&#x2f;", "/") }
+        };
+        let cohort = app.scalar("SELECT MIN(id) FROM cohorts").await;
+        let html = page(format!("/cohorts/{cohort}")).await;
+        assert!(
+            html.contains("name=\"facilitator_add\" id=\"facilitator_add\" list=\"facilitator-choices\" data-source=\"/api/v1/people\" data-value=\"staff_number\""),
+            "{backend:?}: {html}"
+        );
+        assert!(!html.contains("name=\"facilitators\""), "no typed list of staff numbers");
+        // Two facilitators added one at a time, then one of them unticked.
+        let staff = teachers_in(&app, "RW-10101", 2).await;
+        let edit = |extra: Vec<(String, String)>| {
+            let web = web.clone();
+            let app = &app;
+            async move {
+                let html = web.get(app.url(&format!("/cohorts/{cohort}"))).send().await.unwrap().text().await.unwrap();
+                let c: Value = app
+                    .api("admin")
+                    .await
+                    .get(&format!("/api/v1/cohorts/{cohort}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let mut form: Vec<(String, String)> = vec![
+                    ("csrf".into(), hidden(&html, "csrf")),
+                    ("version".into(), c["version"].to_string()),
+                    ("name".into(), c["name"].as_str().unwrap().to_string()),
+                    ("venue".into(), String::new()),
+                    ("start_date".into(), c["start_date"].as_str().unwrap().to_string()),
+                    ("end_date".into(), c["end_date"].as_str().unwrap().to_string()),
+                    ("capacity".into(), c["capacity"].to_string()),
+                    ("facilitators_shown".into(), "1".into()),
+                ];
+                form.extend(extra);
+                let r = web.post(app.url(&format!("/cohorts/{cohort}/edit"))).form(&form).send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let facilitators = || async {
+            let mut names: Vec<String> = Vec::new();
+            for n in &staff {
+                let found = app
+                    .id_of(
+                        "SELECT COUNT(*) FROM cohort_facilitators f JOIN people p ON p.id = f.person_id \
+                         WHERE p.staff_number = $1 AND f.cohort_id = (SELECT MIN(id) FROM cohorts)",
+                        n,
+                    )
+                    .await;
+                if found == 1 {
+                    names.push(n.clone());
+                }
+            }
+            names
+        };
+        assert_eq!(edit(vec![("facilitator_add".into(), staff[0].clone())]).await.0, 200, "{backend:?}");
+        assert_eq!(facilitators().await, vec![staff[0].clone()], "{backend:?}");
+        let first = app.id_of("SELECT id FROM people WHERE staff_number = $1", &staff[0]).await;
+        let (status, html) =
+            edit(vec![(format!("keep_{first}"), staff[0].clone()), ("facilitator_add".into(), staff[1].clone())]).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert_eq!(facilitators().await, staff, "{backend:?}: kept and added");
+        assert!(html.contains(&format!("name=\"keep_{first}\" value=\"{}\" checked", staff[0])), "{backend:?}");
+        let second = app.id_of("SELECT id FROM people WHERE staff_number = $1", &staff[1]).await;
+        assert_eq!(edit(vec![(format!("keep_{second}"), staff[1].clone())]).await.0, 200, "{backend:?}");
+        assert_eq!(facilitators().await, vec![staff[1].clone()], "{backend:?}: the unticked one removed");
+        let (status, html) = edit(vec![("facilitator_add".into(), "NOBODY-9".into())]).await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert!(
+            html.contains("no person has the staff number NOBODY-9"),
+            "{backend:?}: an unknown staff number is named"
+        );
+        assert_eq!(facilitators().await, vec![staff[1].clone()], "{backend:?}: and nothing changed");
+
+        // A grant's scope follows the role chosen.
+        let html = page("/users".into()).await;
+        assert!(html.contains("data-source-by=\"grant-role\""), "{backend:?}");
+        assert!(
+            html.contains("<option value=\"school_leader\" data-source=\"/api/v1/schools\" data-value=\"code\""),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"teacher\" data-source=\"/api/v1/people\" data-value=\"staff_number\""));
+        assert!(html.contains("<option value=\"sector_officer\" data-source=\"/api/v1/units\" data-value=\"code\""));
+        let script = page("/static/picker.js".into()).await;
+        assert!(script.contains("sourceBy"), "the script reads the role's source");
+        // Places and cohorts elsewhere, from the API's lists rather than lists of everything.
+        let html = page("/plcs/new".into()).await;
+        assert!(html.contains("name=\"school_code\" list=\"schools\" data-source=\"/api/v1/schools\""), "{html}");
+        assert!(html.contains("name=\"unit_code\" list=\"units\" data-source=\"/api/v1/units\""));
+        assert!(html.contains("<datalist id=\"schools\"></datalist>"), "not every school in the page");
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        for path in ["/peer/cascade", "/peer/reports"] {
+            let html = page(path.into()).await;
+            assert!(
+                html.contains("name=\"within\"") && html.contains("data-source=\"/api/v1/units\""),
+                "{path}: {html}"
+            );
+        }
+        let html = page("/apply".into()).await;
+        assert!(html.contains("name=\"cohort\"") && html.contains("data-source=\"/api/v1/cohorts\""), "{html}");
+        // What a grant's picker asks for when the role is a head teacher's: schools by name.
+        let name = app.text("SELECT name FROM schools ORDER BY id LIMIT 1").await;
+        let r = web.get(app.url(&format!("/api/v1/schools?per_page=20&q={}", encoded(&name)))).send().await.unwrap();
+        let found: Value = r.json().await.unwrap();
+        assert!(found["total"].as_i64().unwrap() >= 1, "{backend:?} {found}");
+    }
+}
+
 /// Awards given at an outreach event: listed, sorted and exported per event, recorded with
 /// the event (one the recorder reads), kept when the event is deleted.
 #[tokio::test]
