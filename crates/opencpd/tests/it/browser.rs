@@ -832,3 +832,51 @@ async fn a_teachers_and_a_head_teachers_home_on_a_phone_in_french_show_what_they
     );
     assert!(overflow(&b).await <= 0, "no horizontal scrolling");
 }
+
+/// The options a picker's datalist holds, as (value, label), once the script filled it.
+async fn offered(b: &Browser, list: &str) -> Vec<(String, String)> {
+    let script = format!("return [...document.querySelectorAll('#{list} option')].map((o) => [o.value, o.label]);");
+    for _ in 0..100 {
+        let options = b.client.execute(&script, vec![]).await.unwrap();
+        let found: Vec<(String, String)> = options
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o[0].as_str().unwrap_or_default().to_string(), o[1].as_str().unwrap_or_default().to_string()))
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_grants_scope_is_picked_from_schools_or_units_by_the_role_chosen() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start_in(390, 844, "en-US").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url("/users")).await.unwrap();
+    // A head teacher's scope: schools by part of their name.
+    let (code, name) = {
+        let code = app.text("SELECT code FROM schools ORDER BY id LIMIT 1").await;
+        let name = app.text("SELECT name FROM schools ORDER BY id LIMIT 1").await;
+        (code, name)
+    };
+    let role = b.client.wait().for_element(Locator::Css("#grant-role")).await.unwrap();
+    role.select_by_value("school_leader").await.unwrap();
+    let scope = b.client.find(Locator::Css("#scope_code")).await.unwrap();
+    scope.send_keys(&name).await.unwrap();
+    let schools = offered(&b, "scope-choices").await;
+    assert!(schools.iter().any(|(value, _)| *value == code), "{name}: {schools:?}");
+    // A sector officer's: units, the list emptied when the role changes.
+    role.select_by_value("sector_officer").await.unwrap();
+    scope.clear().await.unwrap();
+    let unit = app.text("SELECT name FROM units WHERE code = 'RW-10101'").await;
+    scope.send_keys(&unit).await.unwrap();
+    let units = offered(&b, "scope-choices").await;
+    assert!(units.iter().any(|(value, _)| value == "RW-10101"), "{unit}: {units:?}");
+    assert!(!units.iter().any(|(value, _)| *value == code), "no school left from before: {units:?}");
+}
