@@ -700,6 +700,8 @@ async fn awards_are_imported_with_their_event_checked_row_by_row() {
         let template = web.get(app.url("/templates/awards")).send().await.unwrap().text().await.unwrap();
         let header = template.lines().find(|l| !l.starts_with('#')).unwrap();
         assert!(header.contains("event_id"), "{backend:?}: {template}");
+        let page = web.get(app.url("/import")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<option value=\"awards\">Awards</option>"), "{backend:?}: offered on the import page");
 
         let bad = format!(
             "staff_number,name,awarded_on,event_id\n{staff},Reading prize,2025-06-20,999999\n\
