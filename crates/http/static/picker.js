@@ -5,7 +5,9 @@
 // Without this script the input still takes a typed code. An input whose list depends on
 // another field (`data-source-by="role"`, the id of a <select>) takes its source, value and
 // label from the chosen option's own `data-source`, `data-value` and `data-label`: a
-// grant's scope is a unit, a school or a person by the role chosen.
+// grant's scope is a unit, a school or a person by the role chosen. An input that takes
+// several codes separated by spaces (`data-multiple`) is offered matches of the last one
+// typed, each option keeping the codes before it.
 'use strict';
 
 (function () {
@@ -41,7 +43,10 @@
     input.addEventListener('input', () => {
       clearTimeout(timer);
       timer = setTimeout(async () => {
-        const q = input.value.trim();
+        const multiple = 'multiple' in input.dataset;
+        const words = input.value.split(/[\s,;]+/);
+        const before = multiple ? words.slice(0, -1).filter((w) => w).join(' ') : '';
+        const q = multiple ? words[words.length - 1].trim() : input.value.trim();
         if (q.length < 2 || q === asked) return;
         asked = q;
         const { source, value, label } = settings(input);
@@ -54,7 +59,7 @@
           list.replaceChildren(
             ...page.items.map((item) => {
               const option = document.createElement('option');
-              option.value = item[value] ?? '';
+              option.value = (before ? `${before} ` : '') + (item[value] ?? '');
               option.label = labelOf(item, label);
               option.textContent = option.label;
               return option;

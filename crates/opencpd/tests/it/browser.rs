@@ -880,3 +880,20 @@ async fn a_grants_scope_is_picked_from_schools_or_units_by_the_role_chosen() {
     assert!(units.iter().any(|(value, _)| value == "RW-10101"), "{unit}: {units:?}");
     assert!(!units.iter().any(|(value, _)| *value == code), "no school left from before: {units:?}");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_courses_prerequisites_are_picked_one_after_another() {
+    let app = crate::delivery::start(Backend::Sqlite).await;
+    let course = app.scalar("SELECT MIN(id) FROM courses").await;
+    let other = app.text("SELECT code FROM courses ORDER BY id DESC LIMIT 1").await;
+    let b = Browser::start_in(390, 844, "en-US").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url(&format!("/courses/{course}/edit"))).await.unwrap();
+    let input = b.client.wait().for_element(Locator::Css("input[name=prerequisites]")).await.unwrap();
+    input.clear().await.unwrap();
+    // The codes typed before stay; the last one is looked up.
+    input.send_keys(&format!("FIRST-1 {}", &other[..other.len().min(4)])).await.unwrap();
+    let options = offered(&b, "prerequisite-choices").await;
+    assert!(options.iter().any(|(value, _)| *value == format!("FIRST-1 {other}")), "{other}: {options:?}");
+}
