@@ -606,6 +606,9 @@ async fn pickers_choose_facilitators_scopes_places_and_cohorts_from_what_exists(
                 "{path}: {html}"
             );
         }
+        let html = page("/outreach".into()).await;
+        assert!(html.contains("name=\"schools\"") && html.contains("list=\"reached-choices\""), "{backend:?}");
+        assert!(html.contains("data-multiple"), "the schools reached are picked one after another");
         let html = page("/apply".into()).await;
         assert!(html.contains("name=\"cohort\"") && html.contains("data-source=\"/api/v1/cohorts\""), "{html}");
         // What a grant's picker asks for when the role is a head teacher's: schools by name.
