@@ -113,6 +113,16 @@ impl ImportKind {
         })
     }
 
+    /// The columns that name the record a row updates (`--update`): a row naming a record
+    /// that exists changes it, any other row adds one.
+    pub const fn identified_by(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Units | ImportKind::Schools => &["code"],
+            ImportKind::People => &["staff_number"],
+            ImportKind::Positions => &["staff_number", "role", "school_code", "unit_code", "start_date"],
+        }
+    }
+
     pub const fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Units => UNIT_COLUMNS,

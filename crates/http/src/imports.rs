@@ -394,9 +394,11 @@ pub async fn from_form(
     .await
 }
 
-/// An empty file of a kind: its header and one example row.
+/// An empty file of a kind: its header and one example row, with what each column takes
+/// in the reader's language.
 async fn template_file(
     State(state): State<AppState>,
+    ctx: Ctx,
     kind: std::result::Result<Path<String>, PathRejection>,
     pairs: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response> {
@@ -405,27 +407,68 @@ async fn template_file(
     let kind = import::find(&state.imports, key).map_err(|p| p.in_column("kind"))?;
     let format = pairs.iter().find(|(n, _)| n == "format").map(|(_, v)| v.as_str()).unwrap_or("csv");
     let format = opencpd_transfer::Format::parse(format).map_err(|p| p.in_column("format"))?;
-    let bytes = template(kind, format).map_err(|e| Error::Internal(e.into()))?;
+    let bytes = template(kind, format, ctx.lang).map_err(|e| Error::Internal(e.into()))?;
     Ok(crate::download::file(format.content_type(), &format!("{}-template.{}", kind.key, format.extension()), bytes))
 }
 
-/// A file to fill in for `kind`: its header and one example row; a workbook says, on a
-/// second sheet, which columns are required and the values each fixed-list column takes.
-pub fn template(kind: &Kind, format: opencpd_transfer::Format) -> std::io::Result<Vec<u8>> {
+/// What a template says beside its columns, in `lang`: for a kind that updates
+/// (`--update`), that an empty optional cell leaves the value as it is and which columns
+/// name the record.
+pub fn template_notes(kind: &Kind, lang: &str) -> Vec<String> {
+    let catalog = opencpd_domain::i18n::catalog();
+    let Some(by) = kind.updates.then(|| opencpd_domain::import::ImportKind::parse(kind.key).ok()).flatten() else {
+        return Vec::new();
+    };
+    let columns = by.identified_by();
+    vec![
+        catalog.text(
+            lang,
+            "template-update-key",
+            &[("columns", columns.join(", ")), ("count", columns.len().to_string())],
+        ),
+        catalog.text(lang, "template-update-empty", &[]),
+    ]
+}
+
+/// A file to fill in for `kind`: its header and one example row. A workbook says, on a
+/// second sheet, which columns are required, the values each fixed-list column takes and
+/// what an update does; a CSV file says the same on comment lines (`# …`) before its
+/// header, which the import skips.
+pub fn template(kind: &Kind, format: opencpd_transfer::Format, lang: &str) -> std::io::Result<Vec<u8>> {
+    let catalog = opencpd_domain::i18n::catalog();
+    let say = |id: &str| catalog.text(lang, id, &[]);
     let headers: Vec<&str> = kind.columns.iter().map(|c| c.name).collect();
     let example: Vec<String> = kind.columns.iter().map(|c| c.example.to_string()).collect();
+    let notes = template_notes(kind, lang);
     match format {
         opencpd_transfer::Format::Xlsx => {
-            let mut about = vec![vec!["column".to_string(), "required".into(), "allowed values".into()]];
+            let mut about = vec![vec![say("template-column"), say("template-required"), say("template-allowed")]];
             for c in kind.columns {
                 let values = c.allowed.map(|values| values().join(", ")).unwrap_or_default();
-                about.push(vec![c.name.to_string(), if c.required { "yes" } else { "no" }.into(), values]);
+                let required = say(if c.required { "template-yes" } else { "template-no" });
+                about.push(vec![c.name.to_string(), required, values]);
+            }
+            if !notes.is_empty() {
+                about.push(Vec::new());
+                about.extend(notes.into_iter().map(|n| vec![n]));
             }
             let data = vec![headers.iter().map(|h| h.to_string()).collect(), example];
             opencpd_transfer::write_workbook(&[(kind.key, data), ("columns", about)])
         }
         opencpd_transfer::Format::Csv => {
+            let mut comments: Vec<String> = kind
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    let values = c.allowed?().join(", ");
+                    Some(catalog.text(lang, "template-allowed-line", &[("column", c.name.into()), ("values", values)]))
+                })
+                .collect();
+            comments.extend(notes);
             let mut bytes = Vec::new();
+            for line in comments {
+                opencpd_transfer::write_comment(&line, &mut bytes)?;
+            }
             opencpd_transfer::write_table(format, &headers, vec![example], &mut bytes)?;
             Ok(bytes)
         }

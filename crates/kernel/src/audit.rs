@@ -5,8 +5,10 @@
 //!
 //! Not here: wording and links (the pages translate the action and entity keys).
 
+use crate::paging::{Page, Paged, Sorts};
 use crate::{Actor, Db, Result, Tx, on_db, on_tx};
 use chrono::{DateTime, Utc};
+use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,40 +64,165 @@ pub async fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
     Ok(())
 }
 
-/// What to look for in the trail; empty fields match everything.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// What to look for in the trail; empty fields match everything. Paging, sorting and the
+/// search (`q`: the summary, the actor's user name or display name, the record's id) are a
+/// [`Page`].
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
+    /// The acting account's user name.
+    #[serde(default)]
     pub actor: Option<String>,
+    /// The kind of record (`school`, `person`, `award`…).
+    #[serde(default)]
     pub entity: Option<String>,
+    /// What was done (`create`, `update`, `delete`…).
+    #[serde(default)]
     pub action: Option<String>,
+    /// The record's id.
+    #[serde(default)]
     pub entity_id: Option<String>,
-    pub page: Option<i64>,
+    /// Events on or after this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Events on or before this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
-pub const AUDIT_PAGE: i64 = 50;
+/// The columns the trail sorts by; newest first unless a sort is given.
+pub const AUDIT_SORTS: Sorts = &[("at", "e.at"), ("actor", "e.actor"), ("action", "e.action"), ("entity", "e.entity")];
 
-/// The newest events first, filtered; admins only.
-pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+/// The kinds of record and the actions the trail names in words (`audit-entity-…`,
+/// `audit-action-…` in the catalogue), by key: what a filter offers.
+pub fn known_keys(prefix: &str) -> Vec<String> {
+    let mut keys: Vec<String> = opencpd_domain::i18n::catalog()
+        .ids("en")
+        .into_iter()
+        .filter_map(|id| id.strip_prefix(prefix).map(str::to_string))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// A filter checked: every field trimmed (blank is no filter), the keys checked for their
+/// shape, the days read; every bad one is a problem naming it.
+struct Checked {
+    actor: Option<String>,
+    entity: Option<String>,
+    action: Option<String>,
+    entity_id: Option<String>,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    fn check(&self) -> Result<Checked> {
+        let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let mut problems = Vec::new();
+        // A kind of record or an action is a key (`outreach_event`): anything else is no key
+        // the trail holds, and the filter says which there are.
+        let mut key = |column: &str, prefix: &str, value: Option<String>| {
+            let value = value.map(|v| v.to_lowercase());
+            if let Some(v) = &value
+                && !(v.len() <= 60 && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            {
+                problems.push(
+                    Problem::new("bad-choice")
+                        .in_column(column)
+                        .with_value(v)
+                        .arg("allowed", known_keys(prefix).join(", ")),
+                );
+            }
+            value
+        };
+        let entity = key("entity", "audit-entity-", blank(&self.entity));
+        let action = key("action", "audit-action-", blank(&self.action));
+        let mut day = |column: &str, value: Option<String>| {
+            value.and_then(|v| match opencpd_domain::registry::parse_date(&v) {
+                Ok(d) => Some(d),
+                Err(p) => {
+                    problems.push(p.in_column(column));
+                    None
+                }
+            })
+        };
+        let from = day("from", blank(&self.from));
+        let to = day("to", blank(&self.to));
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            problems
+                .push(Problem::new("before-from").in_column("to").with_value(t.to_string()).arg("from", f.to_string()));
+        }
+        if !problems.is_empty() {
+            return Err(crate::Error::Invalid(problems));
+        }
+        let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        Ok(Checked {
+            actor: blank(&self.actor).map(|a| a.to_lowercase()),
+            entity,
+            action,
+            entity_id: blank(&self.entity_id),
+            from: from.and_then(midnight),
+            until: to.and_then(|t| t.succ_opt()).and_then(midnight),
+        })
+    }
+}
+
+const AUDIT_FROM: &str = "FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
+     WHERE ($1 IS NULL OR e.actor = $1) AND ($2 IS NULL OR e.entity = $2) AND ($3 IS NULL OR e.action = $3) \
+     AND ($4 IS NULL OR e.entity_id = $4) AND ($5 IS NULL OR e.at >= $5) AND ($6 IS NULL OR e.at < $6) \
+     AND ($7 IS NULL OR LOWER(e.summary) LIKE $7 ESCAPE '\\' OR LOWER(e.actor) LIKE $7 ESCAPE '\\' \
+     OR LOWER(COALESCE(u.display_name, '')) LIKE $7 ESCAPE '\\' OR LOWER(COALESCE(e.entity_id, '')) LIKE $7 ESCAPE '\\')";
+
+/// One page of the trail, filtered, searched and sorted (newest first unless asked);
+/// admins only.
+pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: &Page) -> Result<Paged<AuditEvent>> {
     actor.require(Action::ReadAudit, &Target::Deployment)?;
-    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let page = filter.page.unwrap_or(1).max(1);
-    let events: Vec<AuditEvent> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before_json, e.after_json, \
-         u.display_name AS actor_name FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
-         WHERE ($1 IS NULL OR e.actor = $1) AND ($2 IS NULL OR e.entity = $2) AND ($3 IS NULL OR e.action = $3) \
-         AND ($4 IS NULL OR e.entity_id = $4) ORDER BY e.id DESC LIMIT $5 OFFSET $6",
-        )
-        .bind(blank(&filter.actor))
-        .bind(blank(&filter.entity))
-        .bind(blank(&filter.action))
-        .bind(blank(&filter.entity_id))
-        .bind(AUDIT_PAGE)
-        .bind((page - 1) * AUDIT_PAGE)
+    let page = match page.sort {
+        None => Page { sort: Some("at".into()), dir: page.dir.clone().or(Some("desc".into())), ..page.clone() },
+        Some(_) => page.clone(),
+    };
+    // Both checked before either answers, so that one answer names every bad parameter.
+    let (f, c) = match (filter.check(), page.check(AUDIT_SORTS)) {
+        (Ok(f), Ok(c)) => (f, c),
+        (Err(crate::Error::Invalid(mut a)), Err(crate::Error::Invalid(b))) => {
+            a.extend(b);
+            return Err(crate::Error::Invalid(a));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let count = format!("SELECT COUNT(*) {AUDIT_FROM}");
+    let sql = format!(
+        "SELECT e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before_json, e.after_json, \
+         u.display_name AS actor_name {AUDIT_FROM} {} LIMIT $8 OFFSET $9",
+        c.order_by("e.id")
+    );
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(&f.actor)
+        .bind(&f.entity)
+        .bind(&f.action)
+        .bind(&f.entity_id)
+        .bind(f.from)
+        .bind(f.until)
+        .bind(&c.pattern)
+        .fetch_one(p)
+        .await)?;
+    let events: Vec<AuditEvent> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&f.actor)
+        .bind(&f.entity)
+        .bind(&f.action)
+        .bind(&f.entity_id)
+        .bind(f.from)
+        .bind(f.until)
+        .bind(&c.pattern)
+        .bind(c.limit())
+        .bind(c.offset())
         .fetch_all(p)
-        .await
-    })?;
-    Ok(events)
+        .await)?;
+    Ok(c.answer(total, events))
 }
 
 /// A record as a person reads it: its name, and the page that shows it (`kind`, `id`:

@@ -463,7 +463,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let kinds = opencpd_http::imports::kinds_of(opencpd_web::AREAS);
             let kind = import::find(&kinds, &k).map_err(|p| anyhow::anyhow!("{p}"))?;
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
-            let bytes = opencpd_http::imports::template(kind, format)?;
+            let bytes = opencpd_http::imports::template(kind, format, lang())?;
             match (out, format) {
                 (Some(path), _) => std::fs::write(&path, bytes).with_context(|| path.display().to_string())?,
                 (None, Format::Csv) => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,

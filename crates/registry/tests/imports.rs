@@ -107,7 +107,10 @@ async fn an_update_renames_a_school_adds_a_new_one_and_records_both_sides_a_dry_
 
         // The audit trail: the school's edit with the name before and after, as a single edit
         // records it, and the import with its counts.
-        let events = audit::list(db, &Actor::system(), &Default::default()).await.unwrap();
+        let events = audit::list(db, &Actor::system(), &Default::default(), &opencpd_kernel::paging::Page::first())
+            .await
+            .unwrap()
+            .items;
         let edit = events.iter().find(|e| e.action == "update" && e.entity == "school").expect("the school's update");
         let s1 = count(db, "SELECT id FROM schools WHERE code = 'S1'").await;
         assert_eq!(edit.entity_id.as_deref(), Some(s1.to_string().as_str()));
@@ -230,7 +233,10 @@ async fn people_and_positions_update_their_details_add_a_new_post_and_end_one() 
             .await,
             1
         );
-        let events = audit::list(db, &Actor::system(), &Default::default()).await.unwrap();
+        let events = audit::list(db, &Actor::system(), &Default::default(), &opencpd_kernel::paging::Page::first())
+            .await
+            .unwrap()
+            .items;
         let t1 = count(db, "SELECT id FROM people WHERE staff_number = 'T1'").await.to_string();
         let edit =
             events.iter().find(|e| e.entity == "person" && e.entity_id.as_deref() == Some(&t1)).expect("T1's update");

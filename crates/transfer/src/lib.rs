@@ -76,7 +76,7 @@ pub fn read_path(path: &std::path::Path) -> Result<Table, Problem> {
 /// The separator a CSV uses, judged from its first line: spreadsheets in French locales
 /// write `;`, some tools write tabs.
 fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
+    let first = text.lines().find(|l| !is_comment(l)).unwrap_or("");
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
     for ch in first.bytes() {
@@ -91,6 +91,20 @@ fn sniff_delimiter(text: &str) -> u8 {
         }
     }
     counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
+}
+
+/// Whether a line of a CSV, or the first cell of a row, is a comment: it starts with `#`
+/// (quoted or not). Templates say what their columns take on such lines before the header;
+/// reading skips them there.
+pub(crate) fn is_comment(text: &str) -> bool {
+    text.trim_start_matches('"').starts_with('#')
+}
+
+/// Writes `text` as a comment line of a CSV (`# text`), quoted as a cell when it must be.
+pub fn write_comment<W: std::io::Write>(text: &str, out: &mut W) -> Result<(), std::io::Error> {
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    writer.write_record([format!("# {text}")]).map_err(csv_io)?;
+    writer.flush()
 }
 
 /// Reads a CSV within `limits`: a row with more cells than the column limit is refused
@@ -125,6 +139,9 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
             return Err(Problem::new("too-many-cells").at_row(i + 1).arg("max", limits.cells));
         }
         let cells: Vec<String> = record.iter().map(|c| unneutralised(c).to_string()).collect();
+        if headers.is_none() && cells.first().is_some_and(|c| is_comment(c)) {
+            continue;
+        }
         if headers.is_none() {
             headers = Some(cells);
         } else {
@@ -320,6 +337,24 @@ pub fn write_table<W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_lines_before_the_header_are_skipped_and_rows_keep_their_numbers() {
+        let mut file = Vec::new();
+        write_comment("sex: one of F, M", &mut file).unwrap();
+        write_comment("note; with a semicolon", &mut file).unwrap();
+        file.extend_from_slice(b"code;name\n1;#not a comment\n");
+        let t = read_table("x.csv", &file).unwrap();
+        assert_eq!(t.headers, vec!["code", "name"]);
+        assert_eq!((t.rows[0].number, t.rows[0].cells[1].as_str()), (4, "#not a comment"));
+        let (headers, rows) = {
+            let mut rows = crate::stream::CsvRows::new(&file[..], Limits::IMPORT).unwrap();
+            let first = rows.next_row().unwrap().unwrap();
+            (rows.headers().to_vec(), first)
+        };
+        assert_eq!(headers, vec!["code", "name"], "the separator is read from the header");
+        assert_eq!(rows.number, 4);
+    }
 
     #[test]
     fn semicolons_bom_and_quotes() {

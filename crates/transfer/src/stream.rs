@@ -99,9 +99,7 @@ impl<R: Read> CsvRows<R> {
             return Err(Problem::new("not-a-table").arg("detail", "it contains binary data"));
         }
         let bom = if head.starts_with("\u{feff}".as_bytes()) { 3 } else { 0 };
-        let first_line = &head[bom..];
-        let first_line = &first_line[..first_line.iter().position(|b| *b == b'\n').unwrap_or(first_line.len())];
-        let delimiter = crate::sniff_delimiter(&String::from_utf8_lossy(first_line));
+        let delimiter = crate::sniff_delimiter(&String::from_utf8_lossy(&head[bom..]));
         buffered.consume(bom);
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -110,9 +108,14 @@ impl<R: Read> CsvRows<R> {
             .buffer_capacity(256 * 1024)
             .from_reader(buffered);
         let mut rows = CsvRows { reader, record: csv::StringRecord::new(), headers: Vec::new(), limits, number: 0 };
-        match rows.next_row()? {
-            Some(header) => rows.headers = header.cells,
-            None => return Err(Problem::new("empty-file")),
+        // Comment lines before the header (a template's notes) are skipped; rows keep
+        // their numbers in the file.
+        loop {
+            match rows.next_row()? {
+                Some(line) if line.cells.first().is_some_and(|c| crate::is_comment(c)) => continue,
+                Some(header) => break rows.headers = header.cells,
+                None => return Err(Problem::new("empty-file")),
+            }
         }
         Ok(rows)
     }

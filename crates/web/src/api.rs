@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         Me,
         AuditEvent,
         AuditEntry,
+        Paged<AuditEntry>,
         audit::RecordName,
         audit::Change,
         User,
@@ -107,19 +108,25 @@ struct AuditEntry {
     changes: Vec<audit::Change>,
 }
 
-/// The trail, newest first, 50 events a page. Beside the stored fields each event carries
-/// the actor's display name, the record's name and the page that shows it, and the fields
+/// The trail, one page, newest first unless sorted by `at`, `actor`, `action` or
+/// `entity`; filtered by kind of record (`entity`), actor, action, record id and a range of
+/// days (`from`, `to`, inclusive, UTC); `q` searches the summary, the actor's user and
+/// display name and the record's id. Beside the stored fields each event carries the
+/// actor's display name, the record's name and the page that shows it, and the fields
 /// that changed with their values before and after as text.
-#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ApiError)))]
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter, Page),
+    responses((status = 200, body = Paged<AuditEntry>), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 async fn audit_trail(
     State(state): State<AppState>,
     ctx: Ctx,
     q: std::result::Result<Query<AuditFilter>, QueryRejection>,
-) -> Result<Json<Vec<AuditEntry>>> {
-    let Query(filter) = ok(q)?;
-    let events = audit::list(&state.db, ctx.actor()?, &filter).await?;
-    let names = audit::names(&state.db, &events).await?;
-    let entries = events
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<AuditEntry>>> {
+    let (Query(filter), Query(page)) = (ok(q)?, ok(page)?);
+    let Paged { total, page, per_page, sort, dir, items } =
+        audit::list(&state.db, ctx.actor()?, &filter, &page).await?;
+    let names = audit::names(&state.db, &items).await?;
+    let items = items
         .into_iter()
         .map(|event| {
             let id = event.entity_id.as_deref().and_then(|i| i.parse::<i64>().ok());
@@ -128,7 +135,7 @@ async fn audit_trail(
             AuditEntry { event, record, changes }
         })
         .collect();
-    Ok(Json(entries))
+    Ok(Json(Paged { total, page, per_page, sort, dir, items }))
 }
 
 #[derive(Serialize, ToSchema)]

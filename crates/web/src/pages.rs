@@ -65,12 +65,33 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
     } else {
         (None, Vec::new())
     };
+    // A school leader's school: its staff's CPD, its improvement plan and the coaching
+    // visits to its staff this term (the calendar year when no term is set) with the next
+    // one planned.
+    let term = opencpd_peer::store::plcs::term_on(&state.db, today).await?;
+    let (visits_from, visits_to, term_name) = match &term {
+        Some(t) => (t.start_on, t.end_on, Some(t.name.clone())),
+        None => (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
+            None,
+        ),
+    };
     let mut schools = Vec::new();
     for school in registry::own_schools(&state.db, actor).await? {
         let staff = record::school_staff_cpd(&state.db, actor, school.id, year).await?;
         let below = staff.iter().filter(|s| s.below()).count();
         let staff: Vec<_> = staff.into_iter().map(|s| (s.below(), s)).collect();
-        schools.push(minijinja::context! { school => v(&school), staff => v(&staff), below });
+        let plans = opencpd_indicators::store::plans::list(&state.db, actor, school.id).await?;
+        // This year's plan, else the latest.
+        let plan = plans.iter().find(|p| p.year == i64::from(year)).or(plans.first()).cloned();
+        let (visits, next_visit) =
+            opencpd_peer::store::coaching::school_visits(&state.db, actor, school.id, visits_from, visits_to, today)
+                .await?;
+        schools.push(minijinja::context! {
+            school => v(&school), staff => v(&staff), below, plan => v(&plan), visits => v(&visits),
+            next_visit => v(&next_visit),
+        });
     }
     let mut own = Vec::new();
     for g in &actor.grants {
@@ -81,11 +102,29 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>> {
             own.push(minijinja::context! { person_id, cpd => v(&cpd), this_year => v(&this_year), next => v(&next) });
         }
     }
+    // What the field app offers a teacher to answer about the cohorts they take part in.
+    let answer = if actor.grants.iter().any(|g| matches!(g.scope, Scope::Own { .. })) {
+        let open = opencpd_instruments::store::field::to_answer(&state.db, actor).await?;
+        let mut rows = Vec::new();
+        for i in &open.instruments {
+            for c in &open.cohorts {
+                rows.push(minijinja::context! {
+                    id => i.id, title => &i.title, kind => &i.kind, cohort_id => c.id, cohort_code => &c.code,
+                    cohort_name => &c.name,
+                });
+            }
+        }
+        rows
+    } else {
+        Vec::new()
+    };
     let roles: Vec<&str> = actor.grants.iter().map(|g| g.role.key()).collect();
     state.templates.page(
         &ctx,
         "home.html",
-        minijinja::context! { counts => v(&counts), units => v(&units), schools, own, roles => v(&roles), year },
+        minijinja::context! {
+            counts => v(&counts), units => v(&units), schools, own, answer, roles => v(&roles), year, term_name,
+        },
     )
 }
 
@@ -159,7 +198,18 @@ async fn render_users(
             minijinja::context! { roles, ..v(u) }
         })
         .collect();
-    let roles: Vec<&str> = AccountRole::ALL.iter().map(|r| r.key()).collect();
+    // Each role with what its scope is chosen from: a school, a person or a unit.
+    let roles: Vec<_> = AccountRole::ALL
+        .iter()
+        .map(|r| {
+            let (source, value, label) = match r {
+                AccountRole::SchoolLeader | AccountRole::Mentor => ("/api/v1/schools", "code", "name unit_name"),
+                AccountRole::Teacher => ("/api/v1/people", "staff_number", "given_name family_name"),
+                _ => ("/api/v1/units", "code", "name"),
+            };
+            minijinja::context! { key => r.key(), source, value, label }
+        })
+        .collect();
     let list = ListView::of(&list, page);
     let html = state.templates.page(
         ctx,
@@ -227,26 +277,70 @@ async fn enable_user(
     set_disabled(state, ctx, username, false).await
 }
 
+/// The audit trail: one page of events with the filters a manager expects (kind of record,
+/// actor, action, a range of days), the search, sorting and pages of every list. A bad
+/// parameter is shown above the form, naming it.
 async fn audit_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(filter): Query<AuditFilter>,
-) -> Result<Html<String>> {
+    filter: std::result::Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
+    page: std::result::Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let (Query(filter), Query(page)) = (filter?, page?);
     let actor = ctx.actor()?;
-    let events = audit::list(&state.db, actor, &filter).await?;
-    let names = audit::names(&state.db, &events).await?;
-    let rows: Vec<AuditRow> = events.iter().map(|e| AuditRow::of(e, &names, ctx.lang)).collect();
-    let page = filter.page.unwrap_or(1).max(1);
-    let more = events.len() as i64 == audit::AUDIT_PAGE;
-    state.templates.page(
+    let (list, problems, status) = match audit::list(&state.db, actor, &filter, &page).await.map_err(Error::from) {
+        Ok(list) => (list, Vec::new(), StatusCode::OK),
+        Err(e @ Error::Invalid(_)) => {
+            let messages: Vec<String> = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
+            let empty =
+                audit::list(&state.db, actor, &AuditFilter::default(), &Page { per_page: Some(1), ..Page::first() })
+                    .await?;
+            let empty = opencpd_kernel::paging::Paged { total: 0, items: Vec::new(), ..empty };
+            (empty, messages, e.status())
+        }
+        Err(e) => return Err(e),
+    };
+    let names = audit::names(&state.db, &list.items).await?;
+    let rows: Vec<AuditRow> = list.items.iter().map(|e| AuditRow::of(e, &names, ctx.lang)).collect();
+    let catalog = opencpd_domain::i18n::catalog();
+    let choices = |prefix: &str| {
+        let mut keys: Vec<(String, String)> = audit::known_keys(prefix)
+            .into_iter()
+            .map(|k| {
+                let label = catalog.text(ctx.lang, &format!("{prefix}{k}"), &[]);
+                (k, label)
+            })
+            .collect();
+        keys.sort_by_key(|(_, label)| label.to_lowercase());
+        keys
+    };
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_string();
+    // The filter again, for the sort and page links (`|urlencode` in the template).
+    let kept: std::collections::BTreeMap<&str, String> = [
+        ("actor", text(&filter.actor)),
+        ("entity", text(&filter.entity)),
+        ("action", text(&filter.action)),
+        ("entity_id", text(&filter.entity_id)),
+        ("from", text(&filter.from)),
+        ("to", text(&filter.to)),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let html = state.templates.page(
         &ctx,
         "audit.html",
         minijinja::context! {
-            events => v(&rows), page, more,
-            actor => filter.actor.unwrap_or_default(), entity => filter.entity.unwrap_or_default(),
-            action => filter.action.unwrap_or_default(),
+            events => v(&rows), list => ListView::of(&list, &page), problems,
+            entities => choices("audit-entity-"), actions => choices("audit-action-"),
+            filter => minijinja::context! {
+                actor => text(&filter.actor), entity => text(&filter.entity), action => text(&filter.action),
+                entity_id => text(&filter.entity_id), from => text(&filter.from), to => text(&filter.to),
+            },
+            kept,
         },
-    )
+    )?;
+    Ok((status, html).into_response())
 }
 
 /// The page of a record the trail names, where one exists.

@@ -211,12 +211,12 @@ pub async fn create_cohort(db: &Db, actor: &Actor, input: &CohortInput) -> Resul
     cohort(db, actor, id).await
 }
 
-/// The facilitators of a cohort, as (person id, name).
-pub async fn facilitators(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<(i64, String)>> {
+/// The facilitators of a cohort, as (person id, name, staff number).
+pub async fn facilitators(db: &Db, actor: &Actor, cohort: &Cohort) -> Result<Vec<(i64, String, Option<String>)>> {
     actor.require(Action::Read, &cohort.target())?;
     Ok(on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT p.id, p.given_name || ' ' || p.family_name FROM cohort_facilitators f JOIN people p ON p.id = f.person_id \
+        "SELECT p.id, p.given_name || ' ' || p.family_name, p.staff_number FROM cohort_facilitators f JOIN people p ON p.id = f.person_id \
          WHERE f.cohort_id = $1 ORDER BY p.family_name"
     )
     .bind(cohort.id)

@@ -1179,9 +1179,33 @@ struct EditCohortForm {
     start_date: String,
     end_date: String,
     capacity: String,
-    /// Staff numbers, separated by spaces, commas or new lines; empty leaves them.
+    /// Staff numbers, separated by spaces, commas or new lines (a script's form); with
+    /// `facilitators_shown`, the page's: the facilitators kept (`keep_<person id>`, their
+    /// staff numbers) and one added from the picker (`facilitator_add`). Neither leaves them.
     #[serde(default)]
     facilitators: String,
+    #[serde(default)]
+    facilitators_shown: Option<String>,
+    #[serde(default)]
+    facilitator_add: String,
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
+}
+
+impl EditCohortForm {
+    /// The facilitators the form names, by staff number; none when it leaves them.
+    fn facilitators(&self) -> Option<Vec<String>> {
+        let mut numbers = words(&self.facilitators);
+        if self.facilitators_shown.is_some() {
+            let mut kept: Vec<(&String, &String)> =
+                self.rest.iter().filter(|(k, v)| k.starts_with("keep_") && !v.trim().is_empty()).collect();
+            kept.sort();
+            numbers.extend(kept.into_iter().map(|(_, v)| v.trim().to_string()));
+            numbers.extend(words(&self.facilitator_add));
+            return Some(numbers);
+        }
+        (!numbers.is_empty()).then_some(numbers)
+    }
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -1197,7 +1221,7 @@ async fn edit_cohort_form(
     let actor = ctx.actor()?;
     let outcome = match (form.capacity.trim().parse::<i64>(), form.version.trim().parse::<i64>()) {
         (Ok(capacity), Ok(version)) => {
-            let facilitators = words(&form.facilitators);
+            let facilitators = form.facilitators();
             let input = CohortUpdate {
                 version,
                 name: form.name,
@@ -1205,7 +1229,7 @@ async fn edit_cohort_form(
                 start_date: form.start_date,
                 end_date: form.end_date,
                 capacity,
-                facilitators: if facilitators.is_empty() { None } else { Some(facilitators) },
+                facilitators,
             };
             cohorts::update_cohort(&state.db, actor, id, &input).await.map_err(Error::from)
         }

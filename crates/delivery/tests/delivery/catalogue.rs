@@ -230,6 +230,10 @@ async fn a_course_changed_while_it_runs_computes_completion_again_and_keeps_its_
         let html = browser.get(app.url(&format!("/courses/{id}/edit"))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("value=\"M9\"") && html.contains("value=\"Portfolio of practice\""), "prefilled");
         assert!(html.contains("name=\"m0_standards\" value=\"rw-school-leadership:SL1\" checked"), "{html}");
+        // An assessment's module is picked from the course's modules.
+        assert!(html.contains("list=\"module-codes\""), "{html}");
+        let codes = html.split("<datalist id=\"module-codes\">").nth(1).and_then(|d| d.split("</datalist>").next());
+        assert!(codes.is_some_and(|d| d.contains("<option value=\"M9\">")), "{html}");
         let r = app.browser("teacher").await.get(app.url(&format!("/courses/{id}/edit"))).send().await.unwrap();
         assert_eq!(r.status(), 403);
     }

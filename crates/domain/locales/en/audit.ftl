@@ -7,6 +7,7 @@ audit-yes = yes
 audit-no = no
 audit-any-action = Any action
 audit-any-entity = Any record
+audit-none = No event matches.
 audit-sentence = { $action } { $entity } “{ $name }”
 audit-sentence-bare = { $action } { $entity }
 
@@ -81,6 +82,7 @@ audit-entity-positions = positions
 audit-entity-units = units
 audit-entity-enrolments = enrolments
 audit-entity-outreach = outreach
+audit-entity-awards = awards
 
 audit-field-name = Name
 audit-field-code = Code

@@ -21,3 +21,6 @@ awards-teachers-awarded = { $people ->
    *[other] { $people } teachers awarded
 }
 awards-link = Awards
+
+kind-outreach = Outreach events
+kind-awards = Awards

@@ -7,6 +7,7 @@ audit-yes = oui
 audit-no = non
 audit-any-action = Toute action
 audit-any-entity = Tout enregistrement
+audit-none = Aucun événement ne correspond.
 audit-sentence = { $action } : { $entity } « { $name } »
 audit-sentence-bare = { $action } : { $entity }
 
@@ -81,6 +82,7 @@ audit-entity-positions = postes
 audit-entity-units = unités
 audit-entity-enrolments = inscriptions
 audit-entity-outreach = sensibilisation
+audit-entity-awards = distinctions
 
 audit-field-name = Nom
 audit-field-code = Code

@@ -21,3 +21,6 @@ awards-teachers-awarded = { $people ->
    *[other] { $people } enseignants récompensés
 }
 awards-link = Distinctions
+
+kind-outreach = Activités de sensibilisation
+kind-awards = Distinctions

@@ -19,6 +19,7 @@ use opencpd_kernel::files::Files;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db, today};
 use opencpd_registry::store as registry;
+use serde::Serialize;
 
 // The answer shapes of these queries, kept in `crate::model`.
 pub use crate::model::{
@@ -117,6 +118,39 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
         instruments: list,
         cohorts,
     })
+}
+
+/// An instrument a person may answer now, as their home lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenInstrument {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+}
+
+/// What the field app offers a person to answer about their own training: the package's
+/// instruments that are collected (none of their files missing), each about the cohorts
+/// the person takes part in (enrolled or named a facilitator), as [`package`] chooses them.
+/// Nothing when they take part in none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToAnswer {
+    pub instruments: Vec<OpenInstrument>,
+    pub cohorts: Vec<PackageCohort>,
+}
+
+pub async fn to_answer(db: &Db, actor: &Actor) -> Result<ToAnswer> {
+    let mut cohorts = package_cohorts(db, actor, "1 = 0").await?;
+    cohorts.retain(|c| c.participant);
+    let mut instruments = Vec::new();
+    if !cohorts.is_empty() {
+        for i in instruments::list(db, false).await? {
+            if super::files::missing(&super::files::attachments(db, i.id).await?).is_empty() {
+                instruments.push(OpenInstrument { id: i.id, code: i.code, title: i.title, kind: i.kind });
+            }
+        }
+    }
+    Ok(ToAnswer { instruments, cohorts })
 }
 
 /// The cohorts of the package (see [`Package::cohorts`]) and their sessions: two queries.

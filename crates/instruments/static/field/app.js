@@ -183,6 +183,7 @@ async function download() {
     msg.replaceChildren();
     hideSignIn();
     renderPackage();
+    if (location.hash) openFromAddress();
     sync();
   } catch (e) {
     msg.replaceChildren(navigator.onLine ? t('field-download-failed', { error: e.message }) : t('field-offline'));
@@ -1016,6 +1017,19 @@ async function onHomeClick(event) {
   }
 }
 
+/**
+ * Opens the form an address names (`/field/#instrument=7&subject=cohort:3`, as a person's
+ * home page links to what they have to answer), once the package holds it.
+ */
+function openFromAddress() {
+  const wanted = new URLSearchParams(location.hash.slice(1));
+  const instrument = findInstrument(wanted.get('instrument'));
+  if (!instrument) return;
+  history.replaceState(null, '', location.pathname);
+  $('home-message').textContent = '';
+  openForm(instrument, { subject: wanted.get('subject') ?? '' });
+}
+
 async function clearSent() {
   for (const r of await state.store.listOutbox()) if (r.status === 'sent') await state.store.deleteSubmission(r.uuid);
   renderOutbox();
@@ -1066,6 +1080,8 @@ async function start() {
     if (!state.pkg) await download();
     else sync();
   }
+  openFromAddress();
+  window.addEventListener('hashchange', openFromAddress);
 }
 
 start().catch((e) => {

@@ -822,3 +822,128 @@ async fn a_lesson_study_cycle_is_moved_to_its_next_stage_on_a_phone_in_french() 
         b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
 }
+
+/// The value's label a phone shows before a table cell (`td::before`).
+async fn label_before(b: &Browser, css: &str) -> String {
+    let script = format!("return getComputedStyle(document.querySelector('{css}'), '::before').content;");
+    b.client.execute(&script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+async fn overflow(b: &Browser) -> i64 {
+    let o = b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    o.as_i64().unwrap()
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_teachers_and_a_head_teachers_home_on_a_phone_in_french_show_what_they_work_with() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let (cohort, _) = crate::homes::teacher_and_head_at_work(&app).await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+        "UPDATE users SET language = 'fr' WHERE username IN ('teacher', 'head.gitega')"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+
+    // The teacher: the surveys to answer, each cell labelled, a link into the field app.
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "teacher").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let block = b.text("#my-cpd").await;
+    assert!(block.contains("Questionnaires à remplir"), "{block}");
+    let row = b.text("#to-answer > tbody > tr:first-child").await;
+    assert!(row.contains("Cohort HOME-1") && row.contains("Remplir dans l'application de terrain"), "{row}");
+    assert_eq!(label_before(&b, "#to-answer > tbody > tr:first-child > td").await, "\"Questionnaire\"");
+    assert!(overflow(&b).await <= 0, "no horizontal scrolling");
+    b.click_link("Remplir dans l'application de terrain").await;
+    // The field app downloads the package with the session and opens the form about the cohort.
+    b.client.wait().for_element(Locator::Css("#editor:not([hidden])")).await.unwrap();
+    let subject = b.client.execute("return document.getElementById('subject').value;", vec![]).await.unwrap();
+    assert_eq!(subject.as_str(), Some(format!("cohort:{cohort}").as_str()));
+    drop(b);
+
+    // The head teacher: the school's plan and state, this term's visits and the next one.
+    let b = Browser::start_in(390, 844, "fr-FR").await;
+    b.login(&app, "head.gitega").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let plan = b.text(".school-plan").await;
+    assert!(plan.contains("Approuvé"), "{plan}");
+    let link = b.client.find(Locator::Css(".school-plan a")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(link.contains("/plans/"), "{link}");
+    let section = b.text(".my-school").await;
+    assert!(section.contains("Visites d'accompagnement ce trimestre"), "{section}");
+    assert!(b.text(".next-visit").await.starts_with("Prochaine visite prévue :"));
+    assert_eq!(label_before(&b, ".school-visits > tbody > tr:first-child > td").await, "\"Date\"");
+    assert_eq!(
+        label_before(&b, ".school-visits > tbody > tr:first-child > td:nth-child(3)").await,
+        "\"Accompagnateur\""
+    );
+    assert!(overflow(&b).await <= 0, "no horizontal scrolling");
+}
+
+/// The options a picker's datalist holds, as (value, label), once the script filled it.
+async fn offered(b: &Browser, list: &str) -> Vec<(String, String)> {
+    let script = format!("return [...document.querySelectorAll('#{list} option')].map((o) => [o.value, o.label]);");
+    for _ in 0..100 {
+        let options = b.client.execute(&script, vec![]).await.unwrap();
+        let found: Vec<(String, String)> = options
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o[0].as_str().unwrap_or_default().to_string(), o[1].as_str().unwrap_or_default().to_string()))
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_grants_scope_is_picked_from_schools_or_units_by_the_role_chosen() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start_in(390, 844, "en-US").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url("/users")).await.unwrap();
+    // A head teacher's scope: schools by part of their name.
+    let (code, name) = {
+        let code = app.text("SELECT code FROM schools ORDER BY id LIMIT 1").await;
+        let name = app.text("SELECT name FROM schools ORDER BY id LIMIT 1").await;
+        (code, name)
+    };
+    let role = b.client.wait().for_element(Locator::Css("#grant-role")).await.unwrap();
+    role.select_by_value("school_leader").await.unwrap();
+    let scope = b.client.find(Locator::Css("#scope_code")).await.unwrap();
+    scope.send_keys(&name).await.unwrap();
+    let schools = offered(&b, "scope-choices").await;
+    assert!(schools.iter().any(|(value, _)| *value == code), "{name}: {schools:?}");
+    // A sector officer's: units, the list emptied when the role changes.
+    role.select_by_value("sector_officer").await.unwrap();
+    scope.clear().await.unwrap();
+    let unit = app.text("SELECT name FROM units WHERE code = 'RW-10101'").await;
+    scope.send_keys(&unit).await.unwrap();
+    let units = offered(&b, "scope-choices").await;
+    assert!(units.iter().any(|(value, _)| value == "RW-10101"), "{unit}: {units:?}");
+    assert!(!units.iter().any(|(value, _)| *value == code), "no school left from before: {units:?}");
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_courses_prerequisites_are_picked_one_after_another() {
+    let app = opencpd_testapp::delivery::start(Backend::Sqlite).await;
+    let course = app.scalar("SELECT MIN(id) FROM courses").await;
+    let other = app.text("SELECT code FROM courses ORDER BY id DESC LIMIT 1").await;
+    let b = Browser::start_in(390, 844, "en-US").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url(&format!("/courses/{course}/edit"))).await.unwrap();
+    let input = b.client.wait().for_element(Locator::Css("input[name=prerequisites]")).await.unwrap();
+    input.clear().await.unwrap();
+    // The codes typed before stay; the last one is looked up.
+    input.send_keys(&format!("FIRST-1 {}", &other[..other.len().min(4)])).await.unwrap();
+    let options = offered(&b, "prerequisite-choices").await;
+    assert!(options.iter().any(|(value, _)| *value == format!("FIRST-1 {other}")), "{other}: {options:?}");
+}

@@ -342,7 +342,7 @@ async fn login_throttle_a_hundred_parallel_wrong_passwords_get_about_five_checks
         assert_eq!(audited as usize, checked, "{backend:?}");
         let admin = app.api("admin").await;
         let trail: Value = admin.get("/api/v1/audit?action=login_failed").send().await.unwrap().json().await.unwrap();
-        let event = &trail[0];
+        let event = &trail["items"][0];
         assert_eq!(
             (event["entity"].as_str(), event["entity_id"].as_str()),
             (Some("user"), Some("evaluator")),

@@ -494,6 +494,131 @@ async fn forms_offer_units_schools_and_people_to_choose_from() {
     }
 }
 
+/// Every form that names an existing record offers it to choose: a cohort's facilitators
+/// (kept by a tick, one added through a picker of people), a grant's scope (units, schools
+/// or people by the role chosen), a PLC's school and unit, a report's unit, the cohort
+/// applied to.
+#[tokio::test]
+async fn pickers_choose_facilitators_scopes_places_and_cohorts_from_what_exists() {
+    for backend in backends() {
+        let app = opencpd_testapp::delivery::start(backend).await;
+        let web = app.browser("admin").await;
+        let page = |path: String| {
+            let web = web.clone();
+            let url = app.url(&path);
+            async move { web.get(url).send().await.unwrap().text().await.unwrap().replace("&#x2f;", "/") }
+        };
+        let cohort = app.scalar("SELECT MIN(id) FROM cohorts").await;
+        let html = page(format!("/cohorts/{cohort}")).await;
+        assert!(
+            html.contains("name=\"facilitator_add\" id=\"facilitator_add\" list=\"facilitator-choices\" data-source=\"/api/v1/people\" data-value=\"staff_number\""),
+            "{backend:?}: {html}"
+        );
+        assert!(!html.contains("name=\"facilitators\""), "no typed list of staff numbers");
+        // Two facilitators added one at a time, then one of them unticked.
+        let staff = teachers_in(&app, "RW-10101", 2).await;
+        let edit = |extra: Vec<(String, String)>| {
+            let web = web.clone();
+            let app = &app;
+            async move {
+                let html = web.get(app.url(&format!("/cohorts/{cohort}"))).send().await.unwrap().text().await.unwrap();
+                let c: Value = app
+                    .api("admin")
+                    .await
+                    .get(&format!("/api/v1/cohorts/{cohort}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let mut form: Vec<(String, String)> = vec![
+                    ("csrf".into(), hidden(&html, "csrf")),
+                    ("version".into(), c["version"].to_string()),
+                    ("name".into(), c["name"].as_str().unwrap().to_string()),
+                    ("venue".into(), String::new()),
+                    ("start_date".into(), c["start_date"].as_str().unwrap().to_string()),
+                    ("end_date".into(), c["end_date"].as_str().unwrap().to_string()),
+                    ("capacity".into(), c["capacity"].to_string()),
+                    ("facilitators_shown".into(), "1".into()),
+                ];
+                form.extend(extra);
+                let r = web.post(app.url(&format!("/cohorts/{cohort}/edit"))).form(&form).send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        let facilitators = || async {
+            let mut names: Vec<String> = Vec::new();
+            for n in &staff {
+                let found = app
+                    .id_of(
+                        "SELECT COUNT(*) FROM cohort_facilitators f JOIN people p ON p.id = f.person_id \
+                         WHERE p.staff_number = $1 AND f.cohort_id = (SELECT MIN(id) FROM cohorts)",
+                        n,
+                    )
+                    .await;
+                if found == 1 {
+                    names.push(n.clone());
+                }
+            }
+            names
+        };
+        assert_eq!(edit(vec![("facilitator_add".into(), staff[0].clone())]).await.0, 200, "{backend:?}");
+        assert_eq!(facilitators().await, vec![staff[0].clone()], "{backend:?}");
+        let first = app.id_of("SELECT id FROM people WHERE staff_number = $1", &staff[0]).await;
+        let (status, html) =
+            edit(vec![(format!("keep_{first}"), staff[0].clone()), ("facilitator_add".into(), staff[1].clone())]).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert_eq!(facilitators().await, staff, "{backend:?}: kept and added");
+        assert!(html.contains(&format!("name=\"keep_{first}\" value=\"{}\" checked", staff[0])), "{backend:?}");
+        let second = app.id_of("SELECT id FROM people WHERE staff_number = $1", &staff[1]).await;
+        assert_eq!(edit(vec![(format!("keep_{second}"), staff[1].clone())]).await.0, 200, "{backend:?}");
+        assert_eq!(facilitators().await, vec![staff[1].clone()], "{backend:?}: the unticked one removed");
+        let (status, html) = edit(vec![("facilitator_add".into(), "NOBODY-9".into())]).await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert!(
+            html.contains("no person has the staff number NOBODY-9"),
+            "{backend:?}: an unknown staff number is named"
+        );
+        assert_eq!(facilitators().await, vec![staff[1].clone()], "{backend:?}: and nothing changed");
+
+        // A grant's scope follows the role chosen.
+        let html = page("/users".into()).await;
+        assert!(html.contains("data-source-by=\"grant-role\""), "{backend:?}");
+        assert!(
+            html.contains("<option value=\"school_leader\" data-source=\"/api/v1/schools\" data-value=\"code\""),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"teacher\" data-source=\"/api/v1/people\" data-value=\"staff_number\""));
+        assert!(html.contains("<option value=\"sector_officer\" data-source=\"/api/v1/units\" data-value=\"code\""));
+        let script = page("/static/picker.js".into()).await;
+        assert!(script.contains("sourceBy"), "the script reads the role's source");
+        // Places and cohorts elsewhere, from the API's lists rather than lists of everything.
+        let html = page("/plcs/new".into()).await;
+        assert!(html.contains("name=\"school_code\" list=\"schools\" data-source=\"/api/v1/schools\""), "{html}");
+        assert!(html.contains("name=\"unit_code\" list=\"units\" data-source=\"/api/v1/units\""));
+        assert!(html.contains("<datalist id=\"schools\"></datalist>"), "not every school in the page");
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        for path in ["/peer/cascade", "/peer/reports"] {
+            let html = page(path.into()).await;
+            assert!(
+                html.contains("name=\"within\"") && html.contains("data-source=\"/api/v1/units\""),
+                "{path}: {html}"
+            );
+        }
+        let html = page("/outreach".into()).await;
+        assert!(html.contains("name=\"schools\"") && html.contains("list=\"reached-choices\""), "{backend:?}");
+        assert!(html.contains("data-multiple"), "the schools reached are picked one after another");
+        let html = page("/apply".into()).await;
+        assert!(html.contains("name=\"cohort\"") && html.contains("data-source=\"/api/v1/cohorts\""), "{html}");
+        // What a grant's picker asks for when the role is a head teacher's: schools by name.
+        let name = app.text("SELECT name FROM schools ORDER BY id LIMIT 1").await;
+        let r = web.get(app.url(&format!("/api/v1/schools?per_page=20&q={}", encoded(&name)))).send().await.unwrap();
+        let found: Value = r.json().await.unwrap();
+        assert!(found["total"].as_i64().unwrap() >= 1, "{backend:?} {found}");
+    }
+}
+
 /// Awards given at an outreach event: listed, sorted and exported per event, recorded with
 /// the event (one the recorder reads), kept when the event is deleted.
 #[tokio::test]
@@ -558,5 +683,77 @@ async fn awards_are_listed_and_exported_per_event() {
         assert_eq!(r.status(), 204, "{backend:?}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM awards WHERE event_id IS NOT NULL").await, 0);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM awards WHERE name = 'Camp prize'").await, 1);
+    }
+}
+
+/// Awards come from a file too, each optionally tied to the outreach event it was given at
+/// (by the event's id): an event that does not exist or is not a number is a problem of its
+/// row and column, and nothing is written; the event is written and exported.
+#[tokio::test]
+async fn awards_are_imported_with_their_event_checked_row_by_row() {
+    for backend in backends() {
+        let app = opencpd_testapp::delivery::start(backend).await;
+        let admin = app.api("admin").await;
+        let ceremony = app.scalar("SELECT id FROM outreach_events WHERE kind = 'award_ceremony'").await;
+        let staff =
+            app.text("SELECT staff_number FROM people WHERE staff_number IS NOT NULL ORDER BY id LIMIT 1").await;
+        let before = app.scalar("SELECT COUNT(*) FROM awards").await;
+        // The template names the column.
+        let web = app.browser("admin").await;
+        let template = web.get(app.url("/templates/awards")).send().await.unwrap().text().await.unwrap();
+        let header = template.lines().find(|l| !l.starts_with('#')).unwrap();
+        assert!(header.contains("event_id"), "{backend:?}: {template}");
+        let page = web.get(app.url("/import")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<option value=\"awards\">Awards</option>"), "{backend:?}: offered on the import page");
+
+        let bad = format!(
+            "staff_number,name,awarded_on,event_id\n{staff},Reading prize,2025-06-20,999999\n\
+             {staff},Maths prize,2025-06-20,soon\nNOBODY-1,Science prize,2025-06-20,{ceremony}\n\
+             {staff},Writing prize,2025-06-20,{ceremony}\n"
+        );
+        let r = admin.post("/api/v1/imports/awards?filename=awards.csv").body(bad).send().await.unwrap();
+        let (status, report) = answer(r).await;
+        assert_eq!(status, 422, "{backend:?} {report}");
+        let found: Vec<(i64, String, String)> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (p["row"].as_i64().unwrap_or(0), text("column"), text("code"))
+            })
+            .collect();
+        for want in
+            [(2, "event_id", "unknown-event"), (3, "event_id", "bad-number"), (4, "staff_number", "unknown-person")]
+        {
+            assert!(found.contains(&(want.0, want.1.into(), want.2.into())), "{backend:?}: {want:?} in {found:?}");
+        }
+        assert_eq!(found.len(), 3, "{backend:?}: the good row has no problem: {found:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, before, "{backend:?}: nothing written");
+
+        let good = format!(
+            "staff_number,name,category,awarded_on,event_id,notes\n{staff},Imported reading prize,reading,2025-06-20,{ceremony},\n\
+             {staff},Imported maths prize,,2025-06-21,,no event\n"
+        );
+        let r = admin.post("/api/v1/imports/awards?filename=awards.csv").body(good).send().await.unwrap();
+        let (status, report) = answer(r).await;
+        assert_eq!(status, 200, "{backend:?} {report}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM awards").await, before + 2, "{backend:?}");
+        let tied = app.id_of("SELECT event_id FROM awards WHERE name = $1", "Imported reading prize").await;
+        assert_eq!(tied, ceremony, "{backend:?}: the event written");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM awards WHERE name = 'Imported maths prize' AND event_id IS NULL").await,
+            1
+        );
+        let csv = admin
+            .get(&format!("/api/v1/awards/export?event_id={ceremony}&format=csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = csv.lines().find(|l| l.contains("Imported reading prize")).expect("exported with its event");
+        assert!(line.ends_with(&format!("{ceremony},Teacher awards ceremony")), "{line}");
     }
 }

@@ -11,10 +11,12 @@ use opencpd_domain::access::{Action, upper_bound};
 use opencpd_domain::registry as vocab;
 use opencpd_domain::suppression;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
+use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
-use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
+use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 // The answer shapes of these queries, kept in `crate::model`.
 pub use crate::model::{Award, AwardCounts, AwardInput};
@@ -335,4 +337,222 @@ pub fn awards_table(awards: &[Award]) -> (Vec<&'static str>, Vec<Vec<String>>) {
         })
         .collect();
     (headers, rows)
+}
+
+// ---------------------------------------------------------------------------------------
+// Import
+
+/// The columns of an awards file: the person by staff number, the award, and optionally
+/// the programme (by code) and the outreach event it was given at (by id, as the events
+/// list, `/outreach` and `GET /api/v1/outreach` show it).
+pub const IMPORT_COLUMNS: &[Column] = &[
+    Column::required("staff_number").example("RW0001234"),
+    Column::required("name").example("Best mathematics teacher"),
+    Column::optional("category").example("teaching"),
+    Column::required("awarded_on").example("2025-06-20"),
+    Column::optional("awarding_body").example("District of Nyarugenge"),
+    Column::optional("programme_code"),
+    Column::optional("event_id"),
+    Column::optional("notes"),
+];
+
+/// Awards, for the one import route, page and command: officers over the people named.
+pub const IMPORT_KIND: import::Kind = import::Kind {
+    key: "awards",
+    columns: IMPORT_COLUMNS,
+    into: None,
+    may: |actor| actor.may(Action::ManageCohorts),
+    updates: false,
+    run: |db, actor, source, options, _| Box::pin(import_awards(db, actor, source, options)),
+};
+
+/// Records the awards of a file (one a row): every row or none, each problem named by row
+/// and column; a person, programme or event that does not exist, or that the importer does
+/// not read, is a problem of its row.
+pub async fn import_awards(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<ImportReport> {
+    may(actor, Action::ManageCohorts)?;
+    let mut importer = AwardFile { db: db.clone(), actor: actor.clone(), today: today() };
+    import::run(db, actor, &mut importer, source, options).await
+}
+
+struct AwardFile {
+    db: Db,
+    actor: Actor,
+    today: NaiveDate,
+}
+
+/// A row read, and once checked against the database the ids it names.
+struct AwardRow {
+    row: usize,
+    staff_number: String,
+    name: String,
+    category: Option<String>,
+    awarded_on: NaiveDate,
+    awarding_body: Option<String>,
+    programme_code: Option<String>,
+    event_id: Option<i64>,
+    notes: Option<String>,
+    person_id: Option<i64>,
+    programme_id: Option<i64>,
+}
+
+/// The index of a column of [`IMPORT_COLUMNS`].
+fn at(name: &str) -> usize {
+    IMPORT_COLUMNS.iter().position(|c| c.name == name).unwrap_or(0)
+}
+
+impl Importer for AwardFile {
+    type Checked = AwardRow;
+
+    fn kind(&self) -> &'static str {
+        "awards"
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        IMPORT_COLUMNS
+    }
+
+    fn check(&mut self, r: &Row<'_>) -> std::result::Result<AwardRow, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let text = |name: &str| Some(r.get(at(name)).to_string()).filter(|v| !v.is_empty());
+        let name = match vocab::parse_name(r.get(at("name"))) {
+            Ok(n) => Some(n),
+            Err(p) => {
+                problems.push(p.at_row(r.number()).in_column("name"));
+                None
+            }
+        };
+        let awarded_on = match vocab::parse_date(r.get(at("awarded_on"))) {
+            Ok(d) if d > self.today => {
+                problems.push(r.problem(at("awarded_on"), "in-future"));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(p) => {
+                problems.push(p.at_row(r.number()).in_column("awarded_on"));
+                None
+            }
+        };
+        let event_id = match text("event_id") {
+            None => None,
+            Some(v) => match v.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    problems.push(r.problem(at("event_id"), "bad-number"));
+                    None
+                }
+            },
+        };
+        match (name, awarded_on, problems.is_empty()) {
+            (Some(name), Some(awarded_on), true) => Ok(AwardRow {
+                row: r.number(),
+                staff_number: r.get(at("staff_number")).to_string(),
+                name,
+                category: text("category"),
+                awarded_on,
+                awarding_body: text("awarding_body"),
+                programme_code: text("programme_code"),
+                event_id,
+                notes: text("notes"),
+                person_id: None,
+                programme_id: None,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// People by staff number in the importer's scope, programmes by code, events by id
+    /// among those the importer reads.
+    async fn check_batch(&mut self, _tx: &mut Tx, rows: &mut Vec<AwardRow>) -> Result<Vec<Problem>> {
+        let numbers: Vec<String> =
+            rows.iter().flat_map(|r| [r.staff_number.clone(), r.staff_number.to_uppercase()]).collect();
+        let people = people_by_staff_number(&self.db, &numbers).await?;
+        let mut problems = Vec::new();
+        let mut events: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
+        let mut programmes: std::collections::HashMap<String, Option<i64>> = std::collections::HashMap::new();
+        for r in rows.iter_mut() {
+            let problem = |code: &'static str, column: &str, value: &str| {
+                Problem::new(code).at_row(r.row).in_column(column).with_value(value)
+            };
+            match people.get(&r.staff_number.to_lowercase()) {
+                None => problems.push(problem("unknown-person", "staff_number", &r.staff_number)),
+                Some(id) => match require_person(&self.db, &self.actor, *id, Action::ManageCohorts).await {
+                    Ok(_) => r.person_id = Some(*id),
+                    // Not read or not managed alike: an importer learns nothing of people
+                    // outside their scope.
+                    Err(Error::NotFound | Error::Forbidden) => {
+                        problems.push(problem("out-of-scope", "staff_number", &r.staff_number))
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
+            if let Some(code) = &r.programme_code {
+                let id = match programmes.get(code) {
+                    Some(id) => *id,
+                    None => {
+                        let id = programme_by_code(&self.db, code).await?;
+                        programmes.insert(code.clone(), id);
+                        id
+                    }
+                };
+                match id {
+                    Some(id) => r.programme_id = Some(id),
+                    None => problems.push(problem("unknown-programme", "programme_code", code)),
+                }
+            }
+            if let Some(event) = r.event_id {
+                let known = match events.get(&event) {
+                    Some(known) => *known,
+                    None => {
+                        let known = match super::outreach::event(&self.db, &self.actor, event).await {
+                            Ok(_) => true,
+                            Err(Error::NotFound | Error::Forbidden) => false,
+                            Err(e) => return Err(e),
+                        };
+                        events.insert(event, known);
+                        known
+                    }
+                };
+                if !known {
+                    problems.push(problem("unknown-event", "event_id", &event.to_string()));
+                }
+            }
+        }
+        let bad: HashSet<usize> = problems.iter().filter_map(|p| p.row).collect();
+        rows.retain(|r| !bad.contains(&r.row));
+        Ok(problems)
+    }
+
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<AwardRow>) -> Result<u64> {
+        let now = Utc::now();
+        let mut written = 0;
+        for r in &rows {
+            let Some(person_id) = r.person_id else { continue };
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "INSERT INTO awards (person_id, name, category, awarded_on, awarding_body, programme_id, notes, created_at, \
+                 created_by, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            )
+            .bind(person_id)
+            .bind(&r.name)
+            .bind(&r.category)
+            .bind(r.awarded_on)
+            .bind(&r.awarding_body)
+            .bind(r.programme_id)
+            .bind(&r.notes)
+            .bind(now)
+            .bind(&self.actor.username)
+            .bind(r.event_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    fn batch_rows(&self) -> usize {
+        200
+    }
 }

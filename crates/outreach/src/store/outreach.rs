@@ -616,15 +616,18 @@ pub const IMPORT_COLUMNS: &[Column] = &[
     Column::optional("notes"),
 ];
 
-/// Outreach events, for the one import route, page and command.
-pub const KINDS: [import::Kind; 1] = [import::Kind {
-    key: "outreach",
-    columns: IMPORT_COLUMNS,
-    into: None,
-    may: |actor| actor.may(Action::ManageCohorts),
-    updates: false,
-    run: |db, actor, source, options, _| Box::pin(import_events(db, actor, source, options)),
-}];
+/// Outreach events and awards, for the one import route, page and command.
+pub const KINDS: [import::Kind; 2] = [
+    import::Kind {
+        key: "outreach",
+        columns: IMPORT_COLUMNS,
+        into: None,
+        may: |actor| actor.may(Action::ManageCohorts),
+        updates: false,
+        run: |db, actor, source, options, _| Box::pin(import_events(db, actor, source, options)),
+    },
+    super::awards::IMPORT_KIND,
+];
 
 /// One row of an outreach file as an input; numbers that are not numbers are problems.
 fn row_input(r: &Row<'_>, problems: &mut Vec<Problem>) -> OutreachInput {

@@ -1,7 +1,7 @@
 //! What the pages' pickers offer, each limited to what the reader may read: people found by
 //! name (with the role and place of their current position, so two namesakes can be told
-//! apart), the units and schools a PLC may meet in, the programmes and PLC models, and the
-//! feedback bands as saved.
+//! apart), the programmes and PLC models, and the feedback bands as saved (a PLC's school
+//! and unit are picked from the API's lists of schools and units, scoped there).
 
 use opencpd_domain::peer::Band;
 use opencpd_kernel::paging::Page;
@@ -9,9 +9,8 @@ use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Result, on_db};
 use serde::Serialize;
 
-/// At most this many people are offered for one search, and this many places in a list.
+/// At most this many people are offered for one search.
 pub const FOUND: i64 = 25;
-pub const PLACES: i64 = 1000;
 
 /// A person offered by a picker.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -73,43 +72,6 @@ pub async fn people_by_id(db: &Db, ids: &[i64]) -> Result<Vec<PersonChoice>> {
     }
     out.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
     Ok(out)
-}
-
-/// A place offered by a picker: its code, its name and what it is (a unit's level, in the
-/// reader's language).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlaceChoice {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-}
-
-/// The units below the country the actor reads, by path (at most [`PLACES`]).
-pub async fn units(db: &Db, actor: &Actor, lang: &str) -> Result<Vec<PlaceChoice>> {
-    let sql = format!(
-        "SELECT u.code, u.name, COALESCE(l.name_en, ''), COALESCE(l.name_fr, '') FROM units u \
-         LEFT JOIN unit_levels l ON l.country = u.country AND l.depth = u.depth \
-         WHERE u.depth > 0 AND {} ORDER BY u.path LIMIT {PLACES}",
-        ListScope::of(actor).sql(Columns::path("u.path"))
-    );
-    let rows: Vec<(String, String, String, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, name, en, fr)| PlaceChoice { code, name, kind: if lang == "fr" { fr } else { en } })
-        .collect())
-}
-
-/// The schools the actor reads, by name (at most [`PLACES`]); `kind` is the school's unit.
-pub async fn schools(db: &Db, actor: &Actor) -> Result<Vec<PlaceChoice>> {
-    let sql = format!(
-        "SELECT s.code, s.name, u.name FROM schools s JOIN units u ON u.id = s.unit_id WHERE {} \
-         ORDER BY s.name, s.code LIMIT {PLACES}",
-        ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"))
-    );
-    let rows: Vec<(String, String, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(|(code, name, kind)| PlaceChoice { code, name, kind }).collect())
 }
 
 /// Every programme as (code, name), by code (programmes are the deployment's).

@@ -648,3 +648,48 @@ pub async fn coaching_programmes(db: &Db) -> Result<Vec<(String, String)>> {
     .fetch_all(p)
     .await)?)
 }
+
+/// A coaching visit to someone on a school's staff, as the school's home shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct SchoolVisit {
+    pub visited_on: NaiveDate,
+    pub coach_name: String,
+    pub coachee_id: i64,
+    pub coachee_name: String,
+    pub next_visit_on: Option<NaiveDate>,
+}
+
+/// The visits to a school's staff (its head among them: a visit belongs to the school its
+/// coachee was at) from `from` to `to` that the actor reads, newest first; and the next
+/// visit planned at the school, from `today` on (the earliest next visit any visit agreed).
+pub async fn school_visits(
+    db: &Db,
+    actor: &Actor,
+    school_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Vec<SchoolVisit>, Option<SchoolVisit>)> {
+    let own = super::actor_people(db, actor).await?;
+    let sql = format!(
+        "SELECT v.visited_on, a.given_name || ' ' || a.family_name AS coach_name, v.coachee_id, \
+         b.given_name || ' ' || b.family_name AS coachee_name, v.next_visit_on \
+         FROM coaching_visits v JOIN people a ON a.id = v.coach_id JOIN people b ON b.id = v.coachee_id \
+         WHERE v.coachee_school_id = $1 AND {}",
+        readable(actor, &own, "v")
+    );
+    let within = format!("{sql} AND v.visited_on >= $2 AND v.visited_on <= $3 ORDER BY v.visited_on DESC, v.id DESC");
+    let visits: Vec<SchoolVisit> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(within.clone()))
+        .bind(school_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)?;
+    let next = format!("{sql} AND v.next_visit_on >= $2 ORDER BY v.next_visit_on, v.id LIMIT 1");
+    let next: Option<SchoolVisit> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(next.clone()))
+        .bind(school_id)
+        .bind(today)
+        .fetch_optional(p)
+        .await)?;
+    Ok((visits, next))
+}

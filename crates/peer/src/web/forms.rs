@@ -168,15 +168,12 @@ async fn render_plc_form(
     q: Option<&str>,
     refusal: Refusal,
 ) -> Result<Response> {
-    let actor = ctx.actor()?;
     let people = person_rows(state, ctx, chosen, q).await?;
     let html = state.templates.page(
         ctx,
         "peer/plc_form.html",
         minijinja::context! {
             levels => PlcLevel::keys(), roles => MemberRole::keys(),
-            units => v(&choices::units(&state.db, actor, ctx.lang).await?),
-            schools => v(&choices::schools(&state.db, actor).await?),
             programmes => v(&choices::programmes(&state.db).await?), models => v(&choices::models(&state.db).await?),
             people => v(&people), searched => q.is_some(), q => q.unwrap_or(""),
             sent => sent.map(|s| v(&s.map())),

@@ -79,13 +79,7 @@ async fn new_page(
 }
 
 async fn render_new(state: &AppState, ctx: &Ctx, sent: &Sent, refusal: Refusal) -> Result<Response> {
-    let actor = ctx.actor()?;
-    let groups: Vec<_> = plcs::plcs(&state.db, actor)
-        .await?
-        .into_iter()
-        .take(choices::PLACES as usize)
-        .map(|g| minijinja::context! { code => g.code, name => g.name, place => g.unit_name })
-        .collect();
+    ctx.actor()?;
     let subjects: Vec<_> = lesson::subjects(&state.db)
         .await?
         .into_iter()
@@ -103,7 +97,7 @@ async fn render_new(state: &AppState, ctx: &Ctx, sent: &Sent, refusal: Refusal) 
         ctx,
         "peer/lesson_study_form.html",
         minijinja::context! {
-            groups, subjects, observers, named => v(&named), sent => v(&sent.map()), ..refusal.context(),
+            subjects, observers, named => v(&named), sent => v(&sent.map()), ..refusal.context(),
         },
     )?;
     Ok((refusal.status, html).into_response())

@@ -45,9 +45,10 @@ async fn a_plc_is_created_from_its_form_with_people_found_by_name_within_the_off
         let kim = as_role(db, "kim", AccountRole::SectorOfficer, Some("KIM")).await;
         let (s, html) = get(&api, &kim, "/plcs/new").await;
         assert_eq!(s, StatusCode::OK, "{html}");
-        // The pickers offer the sector's school and units, not Tumba's.
-        assert!(html.contains(r#"<option value="S10">EP Kimironko"#), "{html}");
-        assert!(!html.contains("S12") && !html.contains(r#"value="TUM""#), "{html}");
+        // The places are picked from the API's lists (scoped there), not listed in the page.
+        assert!(html.contains(r#"name="school_code" list="schools" data-source="/api/v1/schools""#), "{html}");
+        assert!(html.contains(r#"name="unit_code" list="units" data-source="/api/v1/units""#), "{html}");
+        assert!(!html.contains("S10") && !html.contains("S12") && !html.contains(r#"value="TUM""#), "{html}");
         // Finding people by name: those of the sector only.
         let (s, html, _) = post(&api, &kim, "/plcs/new", &[("do", "find"), ("q", "alph"), ("code", "P-NEW")]).await;
         assert_eq!(s, StatusCode::OK, "{html}");
