@@ -304,3 +304,46 @@ pub struct SurveySummary {
     pub suppression: String,
     pub questions: Vec<QuestionSummary>,
 }
+
+// What `store::listing` answers.
+
+/// A submission in a list: what it is about, which instrument, who collected it and when
+/// (its answers are read one submission at a time).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmissionLine {
+    pub id: i64,
+    pub uuid: String,
+    pub instrument_id: i64,
+    pub instrument_code: String,
+    pub instrument_title: String,
+    /// survey, test, observation, needs_assessment or checklist.
+    pub instrument_kind: String,
+    pub collected_at: DateTime<Utc>,
+    /// The account that collected it, when known.
+    pub collected_by: Option<String>,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    /// The school's name, the person's names, the cohort's code and name, or the session.
+    pub subject: Option<String>,
+}
+
+/// What to list submissions by; empty fields match everything.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubmissionFilter {
+    /// Submissions of this instrument version.
+    #[serde(default)]
+    pub instrument_id: Option<i64>,
+    /// Submissions of instruments of this kind (observation, survey, test…).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Submissions about this kind of subject (school, person, cohort, session)…
+    #[serde(default)]
+    pub subject_kind: Option<String>,
+    /// …and this one.
+    #[serde(default)]
+    pub subject_id: Option<i64>,
+    /// Only those the caller collected.
+    #[serde(default)]
+    pub mine: Option<bool>,
+}

@@ -39,6 +39,7 @@ pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment"
 pub mod field;
 pub mod files;
 mod intake;
+pub mod listing;
 pub mod summary;
 
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
@@ -670,7 +671,7 @@ where
 
 /// What a subject is called in an export: the school's name, the person's names, the
 /// cohort's code and name, or the session's cohort, title and date.
-const SUBJECT_LABEL_SQL: &str = "CASE s.subject_kind \
+pub(crate) const SUBJECT_LABEL_SQL: &str = "CASE s.subject_kind \
      WHEN 'school' THEN (SELECT x.name FROM schools x WHERE x.id = s.subject_id) \
      WHEN 'person' THEN (SELECT x.given_name || ' ' || x.family_name FROM people x WHERE x.id = s.subject_id) \
      WHEN 'cohort' THEN (SELECT x.code || ' ' || x.name FROM cohorts x WHERE x.id = s.subject_id) \

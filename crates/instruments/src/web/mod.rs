@@ -74,7 +74,7 @@ fn api() -> Router<AppState> {
         .route("/instruments/{id}/export", get(export_submissions))
         .route("/instruments/{id}/summary", get(survey_summary))
         .route("/instruments/{id}/summary/export", get(export_survey_summary))
-        .route("/submissions", post(submit))
+        .route("/submissions", get(list_submissions).post(submit))
         .route("/submissions/{uuid}", get(get_submission))
         .route("/field/package", get(field_package))
         .route("/field/edits", post(submit_edit))
@@ -96,6 +96,7 @@ fn api() -> Router<AppState> {
         survey_summary,
         export_survey_summary,
         submit,
+        list_submissions,
         get_submission,
         field_package,
         list_attachments,
@@ -106,6 +107,8 @@ fn api() -> Router<AppState> {
         get_submission_file
     ),
     components(schemas(
+        crate::model::SubmissionLine,
+        Paged<crate::model::SubmissionLine>,
         SurveySummary,
         crate::store::summary::QuestionSummary,
         crate::store::summary::ChoiceSummary,
@@ -431,6 +434,20 @@ struct InstrumentWithForm {
     /// The form: items, choice lists, labels per language, expressions as text.
     #[schema(value_type = Object)]
     form: opencpd_forms::Form,
+}
+
+/// The submissions the caller may read, one page: their own, and for a reader of
+/// submissions those about schools and people in scope.
+#[utoipa::path(get, path = "/api/v1/submissions", params(crate::model::SubmissionFilter, Page),
+    responses((status = 200, body = Paged<crate::model::SubmissionLine>, description = "Newest first by default; sorted by `collected_at`, `received_at` or `instrument`; `q` searches the instrument's code and title and the name of the school or person a submission is about"), (status = 422, body = ApiError)))]
+async fn list_submissions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    f: std::result::Result<Query<crate::model::SubmissionFilter>, QueryRejection>,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<crate::model::SubmissionLine>>> {
+    let (Query(f), Query(page)) = (ok(f)?, ok(page)?);
+    Ok(Json(crate::store::listing::submissions(&state.db, ctx.actor()?, &f, &page).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/instruments/{id}", params(("id" = i64, Path)), responses((status = 200, body = InstrumentWithForm), (status = 404, body = ApiError)))]

@@ -809,3 +809,65 @@ async fn the_survey_summary_hides_small_cells_and_a_district_officer_gets_it_but
         assert_eq!(csv.text().await.unwrap().lines().count(), 14, "a header and 13 rows");
     }
 }
+
+/// The submissions a person may read, newest first, found by the name of the school they
+/// are about: what an instrument's list shows and a coach's picker searches.
+#[tokio::test]
+async fn submissions_are_listed_newest_first_in_scope_and_found_by_what_they_are_about() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let seo = app.api("seo.gitega").await;
+        let package: Value = seo.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let instrument = package["instruments"][0]["id"].as_i64().unwrap();
+        let school = gitega_school(&app).await;
+        let school_name = app
+            .text(
+                "SELECT name FROM schools WHERE id = (SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id \
+                 WHERE u.code = 'RW-10101')",
+            )
+            .await;
+        let mut uuids = Vec::new();
+        for minute in ["10:15", "11:40"] {
+            let uuid = uuid::Uuid::new_v4().to_string();
+            let mut body = submission(&uuid, instrument, school, good_answers());
+            body["collected_at"] = json!(format!("2026-02-03T{minute}:00Z"));
+            let r = seo.post("/api/v1/submissions").json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 201, "{backend:?}");
+            uuids.push(uuid);
+        }
+        let list = |who: &opencpd_testapp::Api, query: &str| {
+            let url = format!("/api/v1/submissions{query}");
+            let request = who.get(&url);
+            async move {
+                let r = request.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        // The sector officer who collected them finds them by the school's name, newest first.
+        let q = school_name.split_whitespace().last().unwrap().to_lowercase();
+        let (status, page) = list(&seo, &format!("?kind=observation&mine=true&q={q}")).await;
+        assert_eq!(status, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        let found: Vec<&str> = items.iter().map(|i| i["uuid"].as_str().unwrap()).collect();
+        assert_eq!(found, [uuids[1].as_str(), uuids[0].as_str()], "{page}");
+        assert_eq!(items[0]["subject"], json!(school_name));
+        assert_eq!(items[0]["instrument_kind"], "observation");
+        assert_eq!(items[0]["collected_by"], "seo.gitega");
+        // Cameroon's officer does not read them; a teacher reads only their own.
+        let (_, other) = list(&app.api("national.cm").await, "?mine=false").await;
+        assert!(
+            other["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| !uuids.contains(&i["uuid"].as_str().unwrap().to_string())),
+            "{other}"
+        );
+        let (_, teacher) = list(&app.api("teacher").await, "").await;
+        assert!(teacher["items"].as_array().unwrap().iter().all(|i| i["collected_by"] == "teacher"), "{teacher}");
+        // A kind that is none is named.
+        let (status, body) = list(&seo, "?kind=interview").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.to_string().contains("\"kind\""), "{body}");
+    }
+}
