@@ -371,8 +371,8 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
     let mut leader_positions =
         Pending::new("INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date)", 6);
     let visits_each = if national { 26 } else { 3 };
-    // The first cascade's first national leader of learning gets an account: (person, district unit).
-    let mut coach_account: Option<(i64, i64, String)> = None;
+    // The first cascade's first national leader of learning gets an account: (person, district).
+    let mut coach_account: Option<(i64, String)> = None;
     for (district, list) in districts.iter().filter(|(d, _)| officers.contains_key(*d)).take(cascades) {
         let advisor = officers[district];
         let Some((district_unit, ..)) = units.get(district) else { continue };
@@ -384,7 +384,7 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
         let (nll, rest) = list.split_at(n_national);
         if coach_account.is_none() {
             let name = units.get(district).map(|u| u.2.clone()).unwrap_or_default();
-            coach_account = Some((nll[0].0, *district_unit, name));
+            coach_account = Some((nll[0].0, name));
         }
         let (lll, others) = rest.split_at(n_local);
         let mut pairs: Vec<(i64, &(i64, i64, String))> = Vec::new();
@@ -475,8 +475,8 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
         bulk::sync_ids(&mut tx, table).await?;
     }
     tx.commit().await?;
-    if let Some((person, unit, district)) = coach_account {
-        summary.accounts.extend(coach(db, person, unit, &district).await?);
+    if let Some((person, district)) = coach_account {
+        summary.accounts.extend(coach(db, person, &district).await?);
     }
     feedback_bands(db).await?;
 
@@ -532,10 +532,10 @@ mod tests {
 }
 
 /// The account of a national leader of learning, `nll`: their own record (the visits they
-/// record as coach) and a mentor's reading of their district (the schools and people they
-/// observe), with the password of the other demo accounts. None when there are no demo
+/// record as coach) and a mentor's reading of their school and of their coachees' schools
+/// (where they observe), with the password of the other demo accounts. None when there are no demo
 /// accounts to take the password from.
-async fn coach(db: &Db, person: i64, unit: i64, district: &str) -> Result<Option<crate::DemoAccount>> {
+async fn coach(db: &Db, person: i64, district: &str) -> Result<Option<crate::DemoAccount>> {
     let found: Option<(String, String)> = on_db!(db, |p| sqlx::query_as(
         "SELECT u.password_hash, p.given_name || ' ' || p.family_name FROM users u, people p \
          WHERE u.username = 'admin' AND p.id = $1"
@@ -555,16 +555,23 @@ async fn coach(db: &Db, person: i64, unit: i64, district: &str) -> Result<Option
     .bind(Utc::now())
     .fetch_one(p)
     .await)?;
-    on_db!(db, |p| sqlx::query("INSERT INTO grants (user_id, role, unit_id) VALUES ($1, 'mentor', $2)")
-        .bind(id)
-        .bind(unit)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+    // A mentor of their own school and of every school where someone they coach heads.
+    on_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO grants (user_id, role, school_id) SELECT DISTINCT $1, 'mentor', s FROM ( \
+         SELECT coachee_school_id AS s FROM coaching_relations WHERE coach_id = $2 AND coachee_school_id IS NOT NULL \
+         UNION SELECT school_id AS s FROM positions WHERE person_id = $2 AND school_id IS NOT NULL AND end_date IS NULL) x"
+    )
+    .bind(id)
+    .bind(person)
+    .execute(p)
+    .await
+    .map(|_| ())
+    })?;
     Ok(Some(crate::DemoAccount {
         username: "nll".into(),
         role: "mentor",
-        scope: format!("{district}, coaching as {name}"),
+        scope: format!("{name}, coaching in {district}"),
     }))
 }
 
