@@ -519,18 +519,6 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
     Ok(summary)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_path_is_cut_at_a_depth() {
-        assert_eq!(prefix("/1/9/2/3/", 2).as_deref(), Some("/1/9/2/"));
-        assert_eq!(prefix("/1/9/2/3/", 3).as_deref(), Some("/1/9/2/3/"));
-        assert_eq!(prefix("/1/9/", 3), None);
-    }
-}
-
 /// The account of a national leader of learning, `nll`: their own record (the visits they
 /// record as coach) and a mentor's reading of their school and of their coachees' schools
 /// (where they observe), with the password of the other demo accounts. None when there are no demo
@@ -618,4 +606,16 @@ async fn feedback_bands(db: &Db) -> Result<()> {
         opencpd_peer::store::coaching::save_bands(db, &Actor::system(), &input).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_cut_at_a_depth() {
+        assert_eq!(prefix("/1/9/2/3/", 2).as_deref(), Some("/1/9/2/"));
+        assert_eq!(prefix("/1/9/2/3/", 3).as_deref(), Some("/1/9/2/3/"));
+        assert_eq!(prefix("/1/9/", 3), None);
+    }
 }
