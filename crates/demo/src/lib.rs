@@ -55,6 +55,8 @@ pub async fn full(db: &Db, config: &DemoConfig, progress: &(dyn Fn(&str, u64, u6
     let funnel = kirkpatrick::build(db, config.seed).await?;
     let national = config.scale == Scale::National;
     let peer = peer::build(db, config.seed, national, &|what, n| progress(what, n, 0)).await?;
+    let mut registry = registry;
+    registry.accounts.extend(peer.accounts.iter().cloned());
     progress("improvement plans", 0, 0);
     let plans = plans::build(db).await?;
     Ok(Full { registry, delivery, evaluation, funnel, peer, plans })

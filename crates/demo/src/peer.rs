@@ -3,7 +3,8 @@
 //! facilitating) with meetings, attendance and action points (older ones mostly closed,
 //! some late, some overdue), and a Building Learning Foundations cascade (district advisor ›
 //! national leaders of learning › local leaders of learning › head teachers) in several
-//! districts, with visits. At national scale every school also has a PLC of its head and
+//! districts, with visits, feedback bands for every rubric domain in English and French,
+//! and the account `nll` of a national leader of learning who coaches in it. At national scale every school also has a PLC of its head and
 //! teachers, every district a cascade: about 50,000 meetings and 100,000 visits over the
 //! last year, written in batches with ids reserved up front.
 //!
@@ -24,6 +25,8 @@ pub struct PeerDemo {
     pub relations: u64,
     pub visits: u64,
     pub lesson_studies: u64,
+    /// The demo's coach account (a national leader of learning), when a cascade was built.
+    pub accounts: Vec<crate::DemoAccount>,
 }
 
 /// A deterministic draw in [0, 1) from a key (SplitMix64's finaliser).
@@ -368,6 +371,8 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
     let mut leader_positions =
         Pending::new("INSERT INTO positions (person_id, role, school_id, unit_id, path, start_date)", 6);
     let visits_each = if national { 26 } else { 3 };
+    // The first cascade's first national leader of learning gets an account: (person, district).
+    let mut coach_account: Option<(i64, String)> = None;
     for (district, list) in districts.iter().filter(|(d, _)| officers.contains_key(*d)).take(cascades) {
         let advisor = officers[district];
         let Some((district_unit, ..)) = units.get(district) else { continue };
@@ -377,6 +382,10 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
             continue;
         }
         let (nll, rest) = list.split_at(n_national);
+        if coach_account.is_none() {
+            let name = units.get(district).map(|u| u.2.clone()).unwrap_or_default();
+            coach_account = Some((nll[0].0, name));
+        }
         let (lll, others) = rest.split_at(n_local);
         let mut pairs: Vec<(i64, &(i64, i64, String))> = Vec::new();
         for h in nll {
@@ -466,6 +475,10 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
         bulk::sync_ids(&mut tx, table).await?;
     }
     tx.commit().await?;
+    if let Some((person, district)) = coach_account {
+        summary.accounts.extend(coach(db, person, &district).await?);
+    }
+    feedback_bands(db).await?;
 
     // A lesson study cycle in every sector PLC, through the store (a few hundred at most):
     // a teacher of a member's school teaches, other members observe, the cycle at a stage
@@ -504,6 +517,95 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
     }
     progress("lesson studies", summary.lesson_studies);
     Ok(summary)
+}
+
+/// The account of a national leader of learning, `nll`: their own record (the visits they
+/// record as coach) and a mentor's reading of their school and of their coachees' schools
+/// (where they observe), with the password of the other demo accounts. None when there are no demo
+/// accounts to take the password from.
+async fn coach(db: &Db, person: i64, district: &str) -> Result<Option<crate::DemoAccount>> {
+    let found: Option<(String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT u.password_hash, p.given_name || ' ' || p.family_name FROM users u, people p \
+         WHERE u.username = 'admin' AND p.id = $1"
+    )
+    .bind(person)
+    .fetch_optional(p)
+    .await)?;
+    let Some((hash, name)) = found else { return Ok(None) };
+    let id: i64 = on_db!(db, |p| sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, display_name, person_id, language, disabled, created_at) \
+         VALUES ('nll', $1, $2, $3, 'en', $4, $5) RETURNING id"
+    )
+    .bind(&hash)
+    .bind(&name)
+    .bind(person)
+    .bind(false)
+    .bind(Utc::now())
+    .fetch_one(p)
+    .await)?;
+    // A mentor of their own school and of every school where someone they coach heads.
+    on_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO grants (user_id, role, school_id) SELECT DISTINCT $1, 'mentor', s FROM ( \
+         SELECT coachee_school_id AS s FROM coaching_relations WHERE coach_id = $2 AND coachee_school_id IS NOT NULL \
+         UNION SELECT school_id AS s FROM positions WHERE person_id = $2 AND school_id IS NOT NULL AND end_date IS NULL) x"
+    )
+    .bind(id)
+    .bind(person)
+    .execute(p)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(Some(crate::DemoAccount {
+        username: "nll".into(),
+        role: "mentor",
+        scope: format!("{name}, coaching in {district}"),
+    }))
+}
+
+/// Feedback bands for every rubric domain, in English and French: what a coach reads after
+/// a visit with an observation.
+async fn feedback_bands(db: &Db) -> Result<()> {
+    use opencpd_peer::model::{BandInput, BandsInput};
+    let band = |min: f64, max: f64, label: &str, feedback: &str| BandInput {
+        min,
+        max,
+        label: label.into(),
+        feedback: feedback.into(),
+    };
+    let sets = [
+        (
+            "en",
+            [
+                band(
+                    0.0,
+                    49.9,
+                    "Emerging",
+                    "Choose one practice of this standard and plan it into next week's lessons.",
+                ),
+                band(50.0, 79.9, "Developing", "Keep the practice going and ask a peer to observe it."),
+                band(80.0, 100.0, "Secure", "Model this practice for colleagues at the next PLC meeting."),
+            ],
+        ),
+        (
+            "fr",
+            [
+                band(
+                    0.0,
+                    49.9,
+                    "Émergent",
+                    "Choisir une pratique de ce standard et la prévoir dans les leçons de la semaine prochaine.",
+                ),
+                band(50.0, 79.9, "En progrès", "Poursuivre la pratique et demander à un pair de l'observer."),
+                band(80.0, 100.0, "Acquis", "Montrer cette pratique aux collègues à la prochaine réunion de la CAP."),
+            ],
+        ),
+    ];
+    for (lang, bands) in sets {
+        let input = BandsInput { domain: "*".into(), lang: lang.into(), bands: bands.to_vec() };
+        opencpd_peer::store::coaching::save_bands(db, &Actor::system(), &input).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

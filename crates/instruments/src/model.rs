@@ -22,6 +22,32 @@ pub struct Package {
     /// as a facilitator) wherever they are; none that ended more than
     /// [`COHORT_RECENT_DAYS`] days ago.
     pub cohorts: Vec<PackageCohort>,
+    /// The people the user coaches (relations running today where the user's person is the
+    /// coach), for coaching visits: the coach records a visit wherever the coachee is.
+    pub coachees: Vec<PackageCoachee>,
+    /// The professional standards a visit may focus on.
+    pub standards: Vec<PackageStandard>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PackageCoachee {
+    pub programme_code: String,
+    pub programme_name: String,
+    pub coach_id: i64,
+    pub coachee_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PackageStandard {
+    pub id: i64,
+    pub framework: String,
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -373,6 +373,11 @@ pub struct VisitInput {
     /// The observation made during the visit.
     #[serde(default)]
     pub submission_id: Option<i64>,
+    /// The observation by the client id it was sent with (`uuid` of `POST /api/v1/submissions`):
+    /// what the field app knows of a submission it captured offline. Sent before the visit,
+    /// it names the same submission as `submission_id` when both are given.
+    #[serde(default)]
+    pub submission_uuid: Option<String>,
     #[serde(default)]
     pub agreed_actions: Option<String>,
     #[serde(default)]

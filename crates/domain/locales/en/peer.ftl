@@ -7,6 +7,7 @@ problem-in-the-future = { $value } is in the future
 problem-before-visit = { $value } is before the visit
 problem-unknown-person-id = no person has the id { $value }
 problem-unknown-submission = no submission has the id { $value }
+problem-submission-mismatch = submission { $value } is not the one named by submission_id
 problem-unknown-plc = no PLC has the code { $value }
 problem-unknown-model = no PLC model has the code { $value }
 problem-unknown-term = no term has the name { $value }

@@ -7,6 +7,7 @@ problem-in-the-future = { $value } est dans le futur
 problem-before-visit = { $value } est avant la visite
 problem-unknown-person-id = aucune personne n'a l'identifiant { $value }
 problem-unknown-submission = aucune soumission n'a l'identifiant { $value }
+problem-submission-mismatch = la soumission { $value } n'est pas celle que nomme submission_id
 problem-unknown-plc = aucune CAP n'a le code { $value }
 problem-unknown-model = aucun modèle de CAP n'a le code { $value }
 problem-unknown-term = aucun trimestre ne s'appelle { $value }

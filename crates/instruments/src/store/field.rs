@@ -1,6 +1,7 @@
 //! The field app's package: what a coach or officer needs for days offline, limited to
 //! their scope — the schools they visit, the staff of those schools, the instruments in
-//! use, the cohorts they facilitate or take part in with their sessions. Kept small (a
+//! use, the cohorts they facilitate or take part in with their sessions, the people they
+//! coach and the standards a visit focuses on. Kept small (a
 //! sector officer's is tens of kilobytes): people are included only when the scope holds
 //! at most [`PEOPLE_SCHOOL_LIMIT`] schools.
 //!
@@ -23,13 +24,15 @@ use serde::Serialize;
 
 // The answer shapes of these queries, kept in `crate::model`.
 pub use crate::model::{
-    EditInput, FieldEdit, Package, PackageCohort, PackageInstrument, PackagePerson, PackageSchool, PackageSession,
-    PackageUser, PersonChanges,
+    EditInput, FieldEdit, Package, PackageCoachee, PackageCohort, PackageInstrument, PackagePerson, PackageSchool,
+    PackageSession, PackageStandard, PackageUser, PersonChanges,
 };
 
 opencpd_kernel::from_row! {
     PackageCohort { id, code, name, unit_name, start_date, end_date, participant, sessions = skip }
     PackageSession { id, cohort_id, held_on, title }
+    PackageCoachee { programme_code, programme_name, coach_id, coachee_id, given_name, family_name, school_id, school_name }
+    PackageStandard { id, framework, code, name_en, name_fr }
     PackageSchool { id, code, name, unit_name }
     PackagePerson { id, staff_number, given_name, family_name, sex, birth_year, phone, email, school_id, version }
     FieldEdit { id, uuid, entity, entity_id, base_version, changes_json, base_json, status, current_json, received_at }
@@ -104,6 +107,12 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
             missing_attachments,
         });
     }
+    let coachees = package_coachees(db, actor).await?;
+    let standards: Vec<PackageStandard> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, framework, code, name_en, name_fr FROM standards ORDER BY framework, code"
+    )
+    .fetch_all(p)
+    .await)?;
     Ok(Package {
         generated_at: Utc::now(),
         csrf_token: String::new(),
@@ -117,6 +126,8 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
         people_included,
         instruments: list,
         cohorts,
+        coachees,
+        standards,
     })
 }
 
@@ -151,6 +162,35 @@ pub async fn to_answer(db: &Db, actor: &Actor) -> Result<ToAnswer> {
         }
     }
     Ok(ToAnswer { instruments, cohorts })
+}
+
+/// The people the actor coaches: relations running today whose coach is the actor's own
+/// person (the account's person, or a grant over one's own record), the same people the
+/// peer area lets them record visits of, wherever the coachee is; with the coachee's school
+/// as the relation holds it.
+async fn package_coachees(db: &Db, actor: &Actor) -> Result<Vec<PackageCoachee>> {
+    let mut own = opencpd_domain::access::read_people(&actor.grants);
+    if let Some(user) = actor.user_id {
+        let linked: Option<Option<i64>> =
+            on_db!(db, |p| sqlx::query_scalar("SELECT person_id FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(p)
+                .await)?;
+        own.extend(linked.flatten());
+    }
+    if own.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = own.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT g.code AS programme_code, g.name AS programme_name, r.coach_id, r.coachee_id, b.given_name, b.family_name, \
+         r.coachee_school_id AS school_id, s.name AS school_name FROM coaching_relations r \
+         JOIN programmes g ON g.id = r.programme_id JOIN people b ON b.id = r.coachee_id \
+         LEFT JOIN schools s ON s.id = r.coachee_school_id \
+         WHERE r.coach_id IN ({ids}) AND r.start_on <= $1 AND (r.end_on IS NULL OR r.end_on >= $1) \
+         ORDER BY b.family_name, b.given_name, r.coachee_id, g.code"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(today()).fetch_all(p).await)?)
 }
 
 /// The cohorts of the package (see [`Package::cohorts`]) and their sessions: two queries.

@@ -1,6 +1,6 @@
 /**
  * app.js — the controller of the OpenCPD field app (/field/): downloads the package after
- * login, lists instruments and subjects, renders an instrument's Form JSON as an HTML form,
+ * login, lists instruments and subjects, records coaching visits (visits.js), renders an instrument's Form JSON as an HTML form,
  * validates it live and on save with forms.js (the server's rules), keeps drafts and the
  * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
  * connection is there.
@@ -18,6 +18,7 @@
 import * as forms from './forms.js';
 import { openStore, countStatuses } from './store.js';
 import { PERSON_FIELDS, personEdit } from './edits.js';
+import * as visits from './visits.js';
 import { Messages } from './i18n.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +96,12 @@ const CONTACT_FIELDS = {
 const CONTACT_PROBLEMS = {
   required: 'field-contact-problem-required', year: 'field-contact-problem-year',
   phone: 'field-contact-problem-phone', email: 'field-contact-problem-email',
+};
+/** Labels of a visit's fields and of the problems it may have. */
+const VISIT_FIELDS = { coachee: 'field-visit-coachee', visited_on: 'field-visit-date', next_visit_on: 'field-visit-next' };
+const VISIT_PROBLEMS = {
+  required: 'field-visit-problem-required', date: 'field-visit-problem-date', future: 'field-visit-problem-future',
+  'before-visit': 'field-visit-problem-before-visit',
 };
 const STATUSES = {
   waiting: 'field-status-waiting', sending: 'field-status-sending', sent: 'field-status-sent', rejected: 'field-status-rejected',
@@ -267,6 +274,7 @@ function renderPackage() {
   if (pkg && !pkg.instruments.length) list.append(el('li', { text: t('field-no-instruments') }));
   renderSubjects();
   renderContacts();
+  renderVisit();
   renderDrafts();
 }
 
@@ -312,6 +320,91 @@ async function saveContact() {
   Object.assign(person, changes);
   $('contact-message').textContent = t('field-contact-saved');
   await renderOutbox();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coaching visits: a coachee of the package, the day, focus standards, an observation made in
+// this app (a submission of the outbox, named by its uuid), agreed actions and the next visit.
+
+const coacheeName = (c) => `${c.given_name} ${c.family_name}`;
+
+/** The visit form: the package's coachees and standards, the outbox's observations. */
+async function renderVisit() {
+  const coachees = state.pkg?.coachees ?? [];
+  $('visit-section').hidden = coachees.length === 0;
+  if (!coachees.length) return;
+  const select = $('visit-coachee');
+  const current = select.value;
+  const programmes = new Set(coachees.map((c) => c.programme_code)).size > 1;
+  select.replaceChildren(el('option', { value: '', text: t('field-choose') }), ...coachees.map((c) => el('option', {
+    value: visits.coacheeValue(c),
+    text: `${coacheeName(c)}${c.school_name ? ` — ${c.school_name}` : ''}${programmes ? ` (${c.programme_code})` : ''}`,
+  })));
+  select.value = current;
+  const today = forms.deviceContext(lang).today;
+  $('visit-date').max = today;
+  if (!$('visit-date').value) $('visit-date').value = today;
+  const checked = new Set([...$('visit-focus').querySelectorAll('input:checked')].map((i) => i.value));
+  $('visit-focus').replaceChildren(...(state.pkg?.standards ?? []).map((s) => el('label', { class: 'check' },
+    el('input', { type: 'checkbox', name: 'visit-focus', value: String(s.id), checked: checked.has(String(s.id)) }),
+    `${s.code} — ${(lang === 'fr' ? s.name_fr : s.name_en) || s.name_en}`)));
+  $('visit-focus-set').hidden = !(state.pkg?.standards ?? []).length;
+  await renderObservations();
+}
+
+/** The submissions of the outbox a visit may name as its observation, newest first. */
+async function renderObservations() {
+  if (!state.store || $('visit-section').hidden) return;
+  const select = $('visit-observation');
+  const current = select.value;
+  const observations = (await state.store.listOutbox()).filter((r) => !r.kind && r.status !== 'rejected').reverse();
+  select.replaceChildren(el('option', { value: '', text: t('field-visit-no-observation') }), ...observations.map((r) => el('option', {
+    value: r.uuid, text: `${r.title ?? ''} — ${r.subject_label ?? ''} · ${messages.dateTime(r.collected_at)}`,
+  })));
+  select.value = observations.some((r) => r.uuid === current) ? current : '';
+}
+
+/** Checks the visit as typed and puts it in the outbox, `waiting`, with a new client id. */
+async function saveVisit() {
+  const entered = {
+    coachee: $('visit-coachee').value,
+    visited_on: $('visit-date').value,
+    next_visit_on: $('visit-next').value,
+    focus: [...$('visit-focus').querySelectorAll('input:checked')].map((i) => i.value),
+    observation: $('visit-observation').value,
+    agreed_actions: $('visit-actions').value,
+  };
+  const problems = visits.checkVisit(entered, forms.deviceContext(lang).today);
+  const message = $('visit-message');
+  if (problems.length) {
+    message.className = 'error';
+    message.replaceChildren(el('ul', {}, problems.map((p) => el('li', {
+      dataset: { field: p.field, code: p.code }, text: t(VISIT_PROBLEMS[p.code], { field: t(VISIT_FIELDS[p.field]) }),
+    }))));
+    return;
+  }
+  const coachee = (state.pkg?.coachees ?? []).find((c) => visits.coacheeValue(c) === entered.coachee);
+  const record = visits.newVisit(entered, coachee, crypto.randomUUID(), new Date().toISOString());
+  await state.store.addSubmission({
+    ...record, title: t('field-visit-title', { name: coacheeName(coachee) }),
+    subject_label: `${coacheeName(coachee)}${coachee.school_name ? ` — ${coachee.school_name}` : ''}`,
+  });
+  for (const id of ['visit-coachee', 'visit-next', 'visit-actions', 'visit-observation']) $(id).value = '';
+  for (const box of $('visit-focus').querySelectorAll('input:checked')) box.checked = false;
+  message.className = '';
+  message.textContent = t('field-visit-saved');
+  await renderOutbox();
+  sync();
+}
+
+/** A sent visit's feedback, one line a rubric domain, as the server generated it. */
+function visitFeedback(r) {
+  const lines = visits.feedbackLines(r);
+  if (!lines.length) return el('p', { class: 'muted', text: t('field-visit-no-feedback') });
+  return el('div', { class: 'feedback' }, el('strong', { text: t('field-visit-feedback') }), el('ul', {}, lines.map((l) => el('li', {
+    dataset: { domain: l.domain },
+  }, el('strong', { text: `${l.domain}${l.band ? ` · ${l.band}` : ''}${l.percent === null ? '' : ` (${messages.number(l.percent)} %)`}` }),
+  l.text ? ` ${l.text}` : ''))));
 }
 
 function renderSubjects() {
@@ -873,6 +966,7 @@ async function renderOutbox() {
       r.attempts > 1 && r.status !== 'sent' ? ` · ${t('field-attempts', { n: r.attempts })}` : '',
       r.duplicate ? ` · ${t('field-duplicate')}` : '',
       r.conflict ? ` · ${t('field-conflict-kept')}` : ''),
+    r.kind === 'visit' && r.status === 'sent' ? visitFeedback(r) : null,
     r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
     r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error' }, r.problems.map((p) => el('li', {
       text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
@@ -881,6 +975,7 @@ async function renderOutbox() {
       el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
       el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('field-delete') })) : null)));
   $('clear-sent').hidden = counts.sent === 0;
+  await renderObservations();
 }
 
 /** Sends one submission; says whether to go on (`next`) or stop the run (`stop`). */
@@ -890,13 +985,15 @@ async function sendOne(record) {
   await store.updateSubmission(uuid, { status: 'sending', attempts: (record.attempts ?? 0) + 1 });
   await renderOutbox();
   const edit = record.kind === 'edit';
+  const visit = record.kind === 'visit';
   const body = JSON.stringify(edit
     ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes, base: record.base }
-    : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
+    : visit ? visits.visitBody(record)
+      : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
   let res;
   try {
     // Each file first, unless the server has it already (a sync cut off resumes here).
-    for (const f of edit ? [] : record.files ?? []) {
+    for (const f of edit || visit ? [] : record.files ?? []) {
       const known = await fetch(`/api/v1/files/${f.sha256}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
       if (known.status === 200) continue;
       const kept = await store.getFile(f.sha256);
@@ -913,7 +1010,8 @@ async function sendOne(record) {
       });
       if (put.status !== 200 && put.status !== 201) { res = put; break; }
     }
-    res = res ?? await fetch(edit ? '/api/v1/field/edits' : '/api/v1/submissions', {
+    const route = { edit: '/api/v1/field/edits', visit: '/api/v1/coaching/visits' }[record.kind] ?? '/api/v1/submissions';
+    res = res ?? await fetch(route, {
       method: 'POST',
       credentials: 'same-origin',
       redirect: 'manual',
@@ -928,7 +1026,7 @@ async function sendOne(record) {
     await store.updateSubmission(uuid, {
       status: 'sent', last_error: null, problems: [], server_id: json.id ?? null, duplicate: json.duplicate === true,
       conflict: json.status === 'conflict',
-      scores: json.scores ?? [], sent_at: new Date().toISOString(),
+      scores: json.scores ?? [], feedback: visit ? json.feedback ?? [] : undefined, sent_at: new Date().toISOString(),
     });
     return 'next';
   }
@@ -1055,6 +1153,7 @@ async function start() {
   $('download').addEventListener('click', download);
   $('contact-person').addEventListener('change', fillContact);
   $('contact-save').addEventListener('click', () => saveContact().catch((e) => { $('contact-message').textContent = e.message; }));
+  $('visit-save').addEventListener('click', () => saveVisit().catch((e) => { $('visit-message').textContent = e.message; }));
   $('sync').addEventListener('click', () => sync());
   $('clear-sent').addEventListener('click', clearSent);
   $('form').addEventListener('input', onInput);

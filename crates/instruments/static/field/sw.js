@@ -13,6 +13,7 @@ const SHELL = [
   '/field/app.js',
   '/field/forms.js',
   '/field/edits.js',
+  '/field/visits.js',
   '/field/store.js',
   '/field/i18n.js',
   '/field/manifest.webmanifest',

@@ -871,3 +871,52 @@ async fn submissions_are_listed_newest_first_in_scope_and_found_by_what_they_are
         assert!(body.to_string().contains("\"kind\""), "{body}");
     }
 }
+
+/// A coach's package carries the people they coach (with name and school) and the standards
+/// a visit focuses on; someone who coaches nobody gets none, and the shape is the same.
+#[tokio::test]
+async fn a_coach_s_package_carries_their_coachees_and_the_standards() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        let coach = app.id_of("SELECT person_id FROM users WHERE username = $1", "nll").await;
+        let expected: Vec<(i64, String, Option<i64>)> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
+            "SELECT r.coachee_id, b.family_name, r.coachee_school_id FROM coaching_relations r \
+             JOIN people b ON b.id = r.coachee_id WHERE r.coach_id = $1 AND r.end_on IS NULL \
+             ORDER BY b.family_name, b.given_name, r.coachee_id"
+        )
+        .bind(coach)
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert!(expected.len() >= 2, "{backend:?}: the demo's coach coaches local leaders");
+        let nll = app.api("nll").await;
+        let package: Value = nll.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        let coachees: Vec<(i64, String, Option<i64>)> = package["coachees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                assert_eq!((c["programme_code"].clone(), c["coach_id"].clone()), (json!("BLF"), json!(coach)));
+                assert!(c["school_name"].is_string() && c["given_name"].is_string(), "{c}");
+                (
+                    c["coachee_id"].as_i64().unwrap(),
+                    c["family_name"].as_str().unwrap().to_string(),
+                    c["school_id"].as_i64(),
+                )
+            })
+            .collect();
+        assert_eq!(coachees, expected, "{backend:?}");
+        // Their coachees' schools are in the package: the observation is about one of them.
+        let schools: Vec<i64> =
+            package["schools"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect();
+        assert!(coachees.iter().all(|c| c.2.is_some_and(|s| schools.contains(&s))), "{backend:?}");
+        let standards = package["standards"].as_array().unwrap();
+        assert!(standards.iter().any(|s| s["code"] == "SL2" && s["name_fr"].is_string()), "{package}");
+        // Someone who coaches nobody: none, and the rest as before.
+        let seo = app.api("seo.gitega").await;
+        let package: Value = seo.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!(package["coachees"], json!([]), "{backend:?}");
+        assert!(package["instruments"].as_array().is_some_and(|i| !i.is_empty()));
+    }
+}

@@ -947,3 +947,154 @@ async fn a_courses_prerequisites_are_picked_one_after_another() {
     let options = offered(&b, "prerequisite-choices").await;
     assert!(options.iter().any(|(value, _)| *value == format!("FIRST-1 {other}")), "{other}: {options:?}");
 }
+
+/// A coach of the demo (`nll`, a national leader of learning) on a phone: with the server
+/// gone, observes a lesson at a coachee's school and records the visit, naming that
+/// observation; back online, one sync sends both, and the visit shows the feedback the
+/// server generated from the observation. A second sync stores nothing again.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_the_feedback() {
+    use opencpd_testapp::TestDb;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let config = opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() };
+    opencpd_demo::build(&db.db, &config, &|_, _, _| {}).await.unwrap();
+    let peer = opencpd_demo::peer::build(&db.db, 7, false, &|_, _| {}).await.unwrap();
+    assert!(peer.accounts.iter().any(|a| a.username == "nll"), "the demo lists its coach account");
+    let (coach, coachee, school): (i64, i64, i64) = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT r.coach_id, r.coachee_id, r.coachee_school_id FROM coaching_relations r JOIN users u ON u.person_id = r.coach_id \
+         WHERE u.username = 'nll' ORDER BY r.coachee_id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let visits_before: i64 =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM coaching_visits")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let serve = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(["serve", "--db", &db.url, "--listen", &format!("127.0.0.1:{port}")])
+            .env("OPENCPD_LOG", "warn")
+            .spawn()
+            .expect("server")
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let up = |base: String| async move {
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    };
+    let mut server = serve();
+    up(base.clone()).await;
+
+    let b = Browser::start(390, 844).await;
+    b.client.goto(&format!("{base}/login?next=/field/")).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys("nll").await.unwrap();
+    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#download")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+    b.client
+        .execute_async("const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));", vec![])
+        .await
+        .unwrap();
+    b.client.refresh().await.unwrap();
+    let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
+    assert_eq!(controlled, serde_json::json!(true), "the app is installed");
+
+    // Offline: the server is gone.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    b.client.refresh().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+
+    // The lesson observed at the coachee's school.
+    b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
+    b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    let answers = serde_json::json!({
+        "lesson_date": "2026-02-03", "subject": "math", "learners_present": "40", "girls_present": "20",
+        "objectives_shared": "3", "feedback": "2", "learners_active": "4", "questioning": "1",
+        "agreed_action": "Ask open questions",
+    });
+    b.client.execute(FILL, vec![answers]).await.unwrap();
+    b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+
+    // The visit: the coachee from the package, the observation from the outbox.
+    b.client
+        .wait()
+        .for_element(Locator::Css("#visit-coachee"))
+        .await
+        .unwrap()
+        .select_by_value(&format!("BLF:{coachee}"))
+        .await
+        .unwrap();
+    let observation = b
+        .client
+        .execute("return document.querySelector('#visit-observation option[value]:not([value=\"\"])')?.value;", vec![])
+        .await
+        .unwrap();
+    let observation = observation.as_str().expect("the observation is offered").to_string();
+    b.client.find(Locator::Css("#visit-observation")).await.unwrap().select_by_value(&observation).await.unwrap();
+    b.client.find(Locator::Css("#visit-focus input[type=checkbox]")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#visit-actions")).await.unwrap().send_keys("Try think-pair-share").await.unwrap();
+    // A day in the future is refused on the device, naming the field.
+    b.client
+        .execute("const d = document.getElementById('visit-date'); d.max = ''; d.value = '2099-01-01';", vec![])
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("#visit-save")).await.unwrap().click().await.unwrap();
+    assert!(b.text("#visit-message [data-field=visited_on]").await.contains("Date of the visit"));
+    let today = opencpd_kernel::today();
+    b.client
+        .execute(
+            "document.getElementById('visit-date').value = arguments[0]; document.getElementById('visit-next').value = arguments[1];",
+            vec![serde_json::json!(today.to_string()), serde_json::json!((today + chrono::Duration::days(30)).to_string())],
+        )
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("#visit-save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+    b.client.refresh().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+
+    // Back online: one sync sends the observation, then the visit naming it.
+    let mut server = serve();
+    up(base.clone()).await;
+    b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "2 sent, 0 waiting, 0 rejected").await;
+    let feedback = b.text("#outbox li[data-status=sent] .feedback li").await;
+    assert!(
+        ["Choose one practice", "Keep the practice going", "Model this practice"].iter().any(|t| feedback.contains(t)),
+        "the generated feedback shows: {feedback}"
+    );
+    b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let overflow =
+        b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
+
+    let visits: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM coaching_visits")
+        .fetch_one(p)
+        .await)
+    .unwrap();
+    assert_eq!(visits, visits_before + 1, "the visit is stored once");
+    let (by, of, linked): (i64, i64, Option<String>) = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT v.coach_id, v.coachee_id, s.uuid FROM coaching_visits v LEFT JOIN submissions s ON s.id = v.submission_id \
+         WHERE v.agreed_actions = 'Try think-pair-share'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!((by, of, linked.as_deref()), (coach, coachee, Some(observation.as_str())));
+}

@@ -7,7 +7,8 @@
 //! so do the coach and the coachee. A visit is recorded by the coach themselves, or by
 //! someone who may facilitate where the coachee is, and the visitor named must be the
 //! coachee's coach in the programme on the day; it is dated today or before, its next visit
-//! on or after it, and a visit sent again with the same client id is stored once.
+//! on or after it, and a visit sent again with the same client id is stored once. Its
+//! observation is named by id, or by the client id it was sent with (the field app's way).
 
 use super::{Known, Place, check_ids, collect, fail_if_any, free_text, not_found, optional_text, unknown};
 use crate::model::*;
@@ -212,6 +213,27 @@ pub async fn record_visit(db: &Db, actor: &Actor, input: &VisitInput, lang: &str
     {
         problems.push(unknown("unknown-submission", "submission_id", s));
     }
+    let submission_id = match optional_text(&input.submission_uuid) {
+        Some(u) => {
+            let by_uuid: Option<i64> =
+                on_db!(db, |p| sqlx::query_scalar("SELECT id FROM submissions WHERE uuid = $1")
+                    .bind(u.to_lowercase())
+                    .fetch_optional(p)
+                    .await)?;
+            match by_uuid {
+                None => {
+                    problems.push(unknown("unknown-submission", "submission_uuid", u));
+                    None
+                }
+                Some(id) if input.submission_id.is_some_and(|s| s != id) => {
+                    problems.push(Problem::new("submission-mismatch").in_column("submission_uuid").with_value(u));
+                    None
+                }
+                Some(id) => Some(id),
+            }
+        }
+        None => input.submission_id,
+    };
     fail_if_any(problems)?;
     let (relation_id, path, school_id) = relation.expect("checked");
     let uuid = uuid.expect("checked").to_string();
@@ -229,7 +251,7 @@ pub async fn record_visit(db: &Db, actor: &Actor, input: &VisitInput, lang: &str
     .bind(&path)
     .bind(school_id)
     .bind(visited_on)
-    .bind(input.submission_id)
+    .bind(submission_id)
     .bind(&agreed)
     .bind(next)
     .bind(Utc::now())

@@ -409,7 +409,7 @@ async fn create_relation(
 
 #[utoipa::path(post, path = "/api/v1/coaching/visits", request_body = VisitInput,
     responses((status = 201, body = Visit, description = "Stored now"), (status = 200, body = Visit, description = "Stored before under this client id: nothing written"),
-        (status = 422, body = ApiError, description = "Not the coachee's coach, a date in the future, unknown standards or submission")))]
+        (status = 422, body = ApiError, description = "Not the coachee's coach (`coach_id`), a date in the future, unknown standards, an unknown submission (`submission_id`, or `submission_uuid`: the client id the field app sent it with)")))]
 async fn record_visit(
     State(state): State<AppState>,
     ctx: Ctx,

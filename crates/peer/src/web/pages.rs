@@ -404,6 +404,7 @@ async fn record_visit_form(
         visited_on: sent.one("visited_on"),
         focus,
         submission_id,
+        submission_uuid: None,
         agreed_actions: sent.optional("agreed_actions"),
         next_visit_on: sent.optional("next_visit_on"),
     };

@@ -301,3 +301,86 @@ async fn an_artefact_is_uploaded_within_its_limits_and_read_back_as_its_lesson_s
         assert_eq!(api.send_file(&gasabo, "POST", &uri2, pdf).await.status, StatusCode::CREATED);
     }
 }
+
+/// The field app's way: a coach sends a visit naming its observation by the uuid the
+/// submission was sent with and gets its feedback; sent again (a retry) it is stored once;
+/// someone naming themselves coach of a person they do not coach is refused, the field named.
+#[tokio::test]
+async fn a_coach_s_visit_names_its_observation_by_client_id_and_a_retry_stores_it_once() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let admin = token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let nll = token(db, "nll", AccountRole::Mentor, Some("S10")).await;
+        let lll = token(db, "lll", AccountRole::Mentor, Some("S11")).await;
+        for (user, person) in [("nll", Registry::NATIONAL_LEADER), ("lll", Registry::LOCAL_LEADER)] {
+            opencpd_kernel::on_db!(db, |p| sqlx::query("UPDATE users SET person_id = $1 WHERE username = $2")
+                .bind(person)
+                .bind(user)
+                .execute(p)
+                .await
+                .map(|_| ()))
+            .unwrap();
+        }
+        let (a, n, l) = (Some(admin.as_str()), Some(nll.as_str()), Some(lll.as_str()));
+        for rel in [(Registry::ADVISOR, Registry::NATIONAL_LEADER), (Registry::NATIONAL_LEADER, Registry::LOCAL_LEADER)]
+        {
+            let body = json!({"programme_code": "BLF", "coach_id": rel.0, "coachee_id": rel.1, "start_on": days_ago(50).to_string()});
+            assert_eq!(api.call(a, "POST", "/api/v1/coaching/relations", Some(body)).await.0, StatusCode::CREATED);
+        }
+        let bands = json!({"domain": "*", "lang": "en", "bands": [
+            {"min": 0, "max": 49.9, "label": "Emerging", "feedback": "Plan one change"},
+            {"min": 50, "max": 100, "label": "Secure", "feedback": "Share it at the PLC"}]});
+        assert_eq!(api.call(a, "PUT", "/api/v1/feedback-bands", Some(bands)).await.0, StatusCode::OK);
+        let observation =
+            add_submission(db, 500, Registry::LOCAL_LEADER, &[("SL1", 6.0, 8.0), ("SL2", 2.0, 8.0)]).await;
+
+        let visit = json!({"uuid": uuid::Uuid::new_v4().to_string(), "programme_code": "BLF",
+            "coach_id": Registry::NATIONAL_LEADER, "coachee_id": Registry::LOCAL_LEADER, "visited_on": today().to_string(),
+            "focus": [], "submission_uuid": observation, "agreed_actions": "Try pair work",
+            "next_visit_on": (today() + chrono::Duration::days(30)).to_string()});
+        let (s, v) = api.call(n, "POST", "/api/v1/coaching/visits", Some(visit.clone())).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["submission_id"], json!(500));
+        let texts: Vec<&str> = v["feedback"].as_array().unwrap().iter().map(|f| f["text"].as_str().unwrap()).collect();
+        assert_eq!(texts, vec!["Share it at the PLC", "Plan one change"]);
+        // The retry of a sync cut off: the same visit, nothing written again.
+        let (s, again) = api.call(n, "POST", "/api/v1/coaching/visits", Some(visit.clone())).await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        assert_eq!(again["id"], v["id"]);
+        assert_eq!(again["feedback"], v["feedback"]);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM coaching_visits").await, 1);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events WHERE entity = 'coaching_visit'").await, 1);
+
+        let fresh_uuid = || uuid::Uuid::new_v4().to_string();
+        let refused = |body: serde_json::Value| {
+            let mut visit = visit.clone();
+            visit["uuid"] = json!(fresh_uuid());
+            for (k, v) in body.as_object().unwrap() {
+                visit[k] = v.clone();
+            }
+            visit
+        };
+        // An observation the server does not know, or one that is not the submission named by id.
+        let (s, body) = api
+            .call(n, "POST", "/api/v1/coaching/visits", Some(refused(json!({"submission_uuid": fresh_uuid()}))))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["column"], json!("submission_uuid"), "{body}");
+        assert_eq!(body["problems"][0]["code"], json!("unknown-submission"), "{body}");
+        add_submission(db, 501, Registry::LOCAL_LEADER, &[("SL1", 1.0, 8.0)]).await;
+        let (s, body) =
+            api.call(n, "POST", "/api/v1/coaching/visits", Some(refused(json!({"submission_id": 501})))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["code"], json!("submission-mismatch"), "{body}");
+        // The local leader does not coach the national leader: refused, naming the coach.
+        let wrong = refused(json!({"coach_id": Registry::LOCAL_LEADER, "coachee_id": Registry::NATIONAL_LEADER,
+            "submission_uuid": null}));
+        let (s, body) = api.call(l, "POST", "/api/v1/coaching/visits", Some(wrong)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["column"], json!("coach_id"), "{body}");
+        assert_eq!(body["problems"][0]["code"], json!("not-the-coach"), "{body}");
+        assert_eq!(count(db, "SELECT COUNT(*) FROM coaching_visits").await, 1, "nothing stored by the refusals");
+    }
+}

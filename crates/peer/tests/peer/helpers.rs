@@ -110,16 +110,18 @@ pub async fn add_position(db: &Db, id: i64, role: &str, school: Option<i64>, uni
 }
 
 /// Stores a submission with these domain scores (score, max), about person `subject`.
-pub async fn add_submission(db: &Db, id: i64, subject: i64, scores: &[(&str, f64, f64)]) {
+/// A scored submission about `subject`; answers the uuid it was sent with.
+pub async fn add_submission(db: &Db, id: i64, subject: i64, scores: &[(&str, f64, f64)]) -> String {
     let json: Vec<serde_json::Value> =
         scores.iter().map(|(d, s, m)| serde_json::json!({"domain": d, "score": s, "max": m, "items": 3})).collect();
     let now = chrono::Utc::now();
+    let uuid = uuid::Uuid::new_v4().to_string();
     on_db!(db, |p| sqlx::query(
         "INSERT INTO submissions (id, uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, \
          subject_path, answers_json, scores_json) VALUES ($1, $2, 1, $3, $3, 'person', $4, '/1/', '{}', $5)"
     )
     .bind(id)
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&uuid)
     .bind(now)
     .bind(subject)
     .bind(serde_json::Value::Array(json).to_string())
@@ -127,6 +129,7 @@ pub async fn add_submission(db: &Db, id: i64, subject: i64, scores: &[(&str, f64
     .await
     .map(|_| ()))
     .expect("submission");
+    uuid
 }
 
 /// People of the registry, by what they are.
