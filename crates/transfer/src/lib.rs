@@ -6,11 +6,13 @@
 
 pub mod capped;
 pub mod stream;
+mod tables;
 mod workbook;
 mod xls;
 
 use opencpd_domain::{Problem, Table, TableRow};
 pub use stream::CsvRows;
+pub use tables::{TableSpec, TablesWriter, tables_file};
 pub use workbook::{Limits, Sheet, Which, read_sheets};
 
 /// The file formats we read and write.
