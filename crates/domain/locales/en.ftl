@@ -63,6 +63,7 @@ problem-out-of-scope = { $value } is outside your scope
 problem-not-found = not found
 problem-forbidden = you are not allowed to do this
 problem-row-level-export = row-level exports are for system administrators and national officers; read the per-question summary instead: { $summary }
+problem-export-unknown-language = { $value } is not a language of this form; it has: { $languages }
 problem-bad-request = the request is not valid: { $detail }
 problem-unknown-field = { $value } is not a field of this request
 problem-bad-credentials = wrong user name or password
@@ -842,6 +843,7 @@ cli-password-set = The password of { $username } is set; their sessions ended.
 cli-wrote = Wrote { $file }
 cli-stdout = standard output
 cli-xlsx-needs-out = XLSX needs --out FILE
+cli-zip-needs-out = a form with repeats exports as a zip of CSV files, which needs --out FILE
 
 # Lists: paging, sorting, search
 list-search = Search by name or code
