@@ -441,7 +441,8 @@ impl std::io::Write for PageBuffer {
 }
 
 /// One answer as an export shows it: a choice by its wording (ranked choices joined with
-/// "; "), anything else as given.
+/// "; "), choices without a list (from a file) by name joined with spaces, anything else
+/// as given.
 fn cell<'a>(choices: &'a Option<HashMap<&str, String>>, value: Option<&'a serde_json::Value>) -> Cow<'a, str> {
     let Some(value) = value else { return "".into() };
     let choice =
@@ -452,6 +453,10 @@ fn cell<'a>(choices: &'a Option<HashMap<&str, String>>, value: Option<&'a serde_
             a.iter().filter_map(|v| v.as_str()).map(choice).collect::<Vec<_>>().join("; ").into()
         }
         serde_json::Value::String(s) => s.as_str().into(),
+        // The choices of a select from a file, by name, as a select_multiple's first column.
+        serde_json::Value::Array(a) if a.iter().all(|v| v.is_string()) => {
+            a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ").into()
+        }
         serde_json::Value::Null => "".into(),
         other => other.to_string().into(),
     }
