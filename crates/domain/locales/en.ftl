@@ -374,6 +374,11 @@ instruments-refused = { $problems ->
 }
 instruments-languages = Languages
 instruments-export = Export the submissions
+instruments-export-labels = Labels in
+instruments-export-names = names (XML)
+instruments-export-format = Format
+instruments-export-csv = CSV (a zip of one file a table when the form has repeats)
+instruments-export-tables = Each repeat is a table of its own, joined to its submission by _uuid and to its parent by _index.
 instruments-items = Items
 instruments-question = Question
 instruments-type = Type

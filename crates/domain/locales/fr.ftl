@@ -374,6 +374,11 @@ instruments-refused = { $problems ->
 }
 instruments-languages = Langues
 instruments-export = Exporter les soumissions
+instruments-export-labels = Libellés en
+instruments-export-names = noms (XML)
+instruments-export-format = Format
+instruments-export-csv = CSV (un zip d’un fichier par table quand le formulaire a des répétitions)
+instruments-export-tables = Chaque répétition est une table, reliée à sa soumission par _uuid et à son parent par _index.
 instruments-items = Éléments
 instruments-question = Question
 instruments-type = Type

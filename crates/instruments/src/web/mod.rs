@@ -230,6 +230,8 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
             attachments => v(&attachments), missing => v(&missing),
             can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
             row_level => actor.may(opencpd_domain::access::Action::ReadRows),
+            export_languages => v(&form.languages.iter().map(String::as_str).chain(["xml"]).collect::<Vec<_>>()),
+            export_language => if form.languages.iter().any(|l| l == lang) { lang } else { form.default_language.as_str() },
         },
     )
 }

@@ -240,6 +240,16 @@ async fn an_export_speaks_any_language_of_the_form_or_its_xml_names_and_names_th
         assert_eq!(at(main, 1, "location/latitude"), "-1.9536");
         assert_eq!(xml["household.csv"][0], ["_uuid", "_index", "size"]);
 
+        // The instrument page offers them.
+        let (status, page) = s.api.text(&s.admin, "GET", &format!("/instruments/{}", s.id), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("id=\"export-form\""), "{page}");
+        for option in
+            ["<option value=\"en\" selected>en", "<option value=\"sw\">sw", "<option value=\"xml\">names (XML)"]
+        {
+            assert!(page.contains(option), "{option} in {page}");
+        }
+
         let refused = export("de", "csv").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         let body = refused.json();
