@@ -63,6 +63,7 @@ problem-out-of-scope = { $value } is outside your scope
 problem-not-found = not found
 problem-forbidden = you are not allowed to do this
 problem-row-level-export = row-level exports are for system administrators and national officers; read the per-question summary instead: { $summary }
+problem-export-unknown-language = { $value } is not a language of this form; it has: { $languages }
 problem-bad-request = the request is not valid: { $detail }
 problem-unknown-field = { $value } is not a field of this request
 problem-bad-credentials = wrong user name or password
@@ -390,6 +391,11 @@ instruments-refused = { $problems ->
 }
 instruments-languages = Languages
 instruments-export = Export the submissions
+instruments-export-labels = Labels in
+instruments-export-names = names (XML)
+instruments-export-format = Format
+instruments-export-csv = CSV (a zip of one file a table when the form has repeats)
+instruments-export-tables = Each repeat is a table of its own, joined to its submission by _uuid and to its parent by _index.
 instruments-items = Items
 instruments-question = Question
 instruments-type = Type
@@ -861,6 +867,7 @@ cli-password-set = The password of { $username } is set; their sessions ended.
 cli-wrote = Wrote { $file }
 cli-stdout = standard output
 cli-xlsx-needs-out = XLSX needs --out FILE
+cli-zip-needs-out = a form with repeats exports as a zip of CSV files, which needs --out FILE
 
 # Lists: paging, sorting, search
 list-search = Search by name or code

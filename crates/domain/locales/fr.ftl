@@ -63,6 +63,7 @@ problem-out-of-scope = { $value } est hors de votre périmètre
 problem-not-found = introuvable
 problem-forbidden = vous n'êtes pas autorisé à faire cela
 problem-row-level-export = les exports ligne par ligne sont réservés aux administrateurs système et aux responsables nationaux ; lisez plutôt le résumé par question : { $summary }
+problem-export-unknown-language = { $value } n’est pas une langue de ce formulaire ; il a : { $languages }
 problem-bad-request = la requête n'est pas valide : { $detail }
 problem-unknown-field = { $value } n'est pas un champ de cette requête
 problem-bad-credentials = nom d'utilisateur ou mot de passe incorrect
@@ -390,6 +391,11 @@ instruments-refused = { $problems ->
 }
 instruments-languages = Langues
 instruments-export = Exporter les soumissions
+instruments-export-labels = Libellés en
+instruments-export-names = noms (XML)
+instruments-export-format = Format
+instruments-export-csv = CSV (un zip d’un fichier par table quand le formulaire a des répétitions)
+instruments-export-tables = Chaque répétition est une table, reliée à sa soumission par _uuid et à son parent par _index.
 instruments-items = Éléments
 instruments-question = Question
 instruments-type = Type
@@ -861,6 +867,7 @@ cli-password-set = Le mot de passe de { $username } est défini ; ses sessions s
 cli-wrote = { $file } écrit
 cli-stdout = la sortie standard
 cli-xlsx-needs-out = XLSX demande --out FICHIER
+cli-zip-needs-out = un formulaire avec des répétitions s’exporte en zip de fichiers CSV, qui demande --out FICHIER
 
 # Listes : pages, tri, recherche
 list-search = Chercher par nom ou code

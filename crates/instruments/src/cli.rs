@@ -31,8 +31,10 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Export an instrument's submissions, one row each, labels in the chosen language
-    /// (CSV to standard output unless --out is given, as `export` does).
+    /// Export an instrument's submissions, one row each, labels in the chosen language (one
+    /// of the form's, or `xml` for the names), then a table per repeat (CSV to standard
+    /// output unless --out is given, as `export` does; a form with repeats as CSV is a zip
+    /// of one CSV a table, and needs --out).
     Export {
         id: i64,
         #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
@@ -41,6 +43,9 @@ pub enum Command {
         lang: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The server's address, to make media links absolute (else they are paths).
+        #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = opencpd_cli::public_url)]
+        public_url: Option<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -93,20 +98,29 @@ pub async fn run(action: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { id, format, lang, out, db } => {
+        Command::Export { id, format, lang, out, public_url, db } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             if out.is_none() && format != Format::Csv {
                 bail!("{}", text("cli-xlsx-needs-out", &[]));
             }
             let pool = open(&db.db, IfMissing::Refuse).await?;
+            let form = instruments::form(&pool, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let wording = instruments::export::wording(&form, Some(&lang), &lang)
+                .map_err(|p| anyhow::anyhow!("--lang: {}", p.located(opencpd_domain::i18n::resolve(&lang))))?;
+            let (extension, _) = opencpd_transfer::tables_file(format, instruments::export::table_count(&form));
+            if out.is_none() && extension == "zip" {
+                bail!("{}", text("cli-zip-needs-out", &[]));
+            }
             let mut sink: Box<dyn Write> = match &out {
                 Some(out) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let lang = opencpd_domain::i18n::resolve(&lang);
-            let n = instruments::export(&pool, &Actor::system(), id, lang, format, |bytes| {
+            let files_base = public_url.unwrap_or_default();
+            let request =
+                instruments::ExportRequest { instrument_id: id, wording: &wording, format, files_base: &files_base };
+            let n = instruments::export(&pool, &Actor::system(), request, |bytes| {
                 std::future::ready(sink.write_all(&bytes))
             })
             .await

@@ -6,11 +6,13 @@
 
 pub mod capped;
 pub mod stream;
+mod tables;
 mod workbook;
 mod xls;
 
 use opencpd_domain::{Problem, Table, TableRow};
 pub use stream::CsvRows;
+pub use tables::{TableSpec, TablesWriter, tables_file};
 pub use workbook::{Limits, Sheet, Which, read_sheets};
 
 /// The file formats we read and write.
@@ -204,17 +206,9 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
 /// Writes a table row by row (every CSV export goes through here, so every cell is
 /// [`neutralised`]; XLSX cells are written as strings, never formulas), so a large export never holds all its rows: CSV goes
 /// straight to the output; XLSX uses the writer's constant-memory mode (rows go to a
-/// temporary file) and is copied to the output at [`TableWriter::finish`].
-pub struct TableWriter<W: std::io::Write> {
-    inner: Inner<W>,
-    row: u32,
-}
-
-#[allow(clippy::large_enum_variant)] // one per export: size does not matter
-enum Inner<W: std::io::Write> {
-    Csv(csv::Writer<W>),
-    Xlsx { book: Box<rust_xlsxwriter::Workbook>, out: W },
-}
+/// temporary file) and is copied to the output at [`TableWriter::finish`]. One table of a
+/// [`TablesWriter`], whose sheet is `Sheet1`.
+pub struct TableWriter<W: std::io::Write>(TablesWriter<W>);
 
 fn write_csv_record<'a, W: std::io::Write>(
     w: &mut csv::Writer<W>,
@@ -244,60 +238,16 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
 
 impl<W: std::io::Write> TableWriter<W> {
     pub fn new(format: Format, headers: &[&str], out: W) -> Result<TableWriter<W>, std::io::Error> {
-        let mut w = match format {
-            Format::Csv => TableWriter { inner: Inner::Csv(csv::Writer::from_writer(out)), row: 0 },
-            Format::Xlsx => {
-                let mut book = rust_xlsxwriter::Workbook::new();
-                book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-                TableWriter { inner: Inner::Xlsx { book: Box::new(book), out }, row: 0 }
-            }
-        };
-        w.header(headers)?;
-        Ok(w)
-    }
-
-    fn header(&mut self, headers: &[&str]) -> Result<(), std::io::Error> {
-        match &mut self.inner {
-            Inner::Csv(w) => write_csv_record(w, headers.iter().copied()).map_err(csv_io)?,
-            Inner::Xlsx { book, .. } => {
-                let bold = rust_xlsxwriter::Format::new().set_bold();
-                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
-                for (c, h) in headers.iter().enumerate() {
-                    sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
-                }
-                sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-            }
-        }
-        self.row = 1;
-        Ok(())
+        let table = TableSpec { name: "Sheet1", headers: headers.to_vec() };
+        Ok(TableWriter(TablesWriter::new(format, &[table], out)?))
     }
 
     pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), std::io::Error> {
-        match &mut self.inner {
-            Inner::Csv(w) => write_csv_record(w, cells.iter().map(|c| c.as_ref())).map_err(csv_io)?,
-            Inner::Xlsx { book, .. } => {
-                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
-                for (c, value) in cells.iter().enumerate() {
-                    let value = value.as_ref();
-                    if !value.is_empty() {
-                        sheet.write_string(self.row, c as u16, value).map_err(xlsx_error)?;
-                    }
-                }
-            }
-        }
-        self.row += 1;
-        Ok(())
+        self.0.write_row(0, cells)
     }
 
     pub fn finish(self) -> Result<W, std::io::Error> {
-        match self.inner {
-            Inner::Csv(w) => w.into_inner().map_err(|e| e.into_error()),
-            Inner::Xlsx { mut book, mut out } => {
-                let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-                out.write_all(&bytes)?;
-                Ok(out)
-            }
-        }
+        self.0.finish()
     }
 }
 

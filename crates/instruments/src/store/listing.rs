@@ -3,7 +3,7 @@
 //! rule is the one a single submission is read by: one's own, or those about a school or
 //! person in scope for a reader of submissions.
 
-use super::SUBJECT_LABEL_SQL;
+use super::export::SUBJECT_LABEL_SQL;
 use crate::model::{SubmissionFilter, SubmissionLine};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;

@@ -28,6 +28,7 @@ use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx, today};
 
 // The answer shapes of these queries, kept in `crate::model`.
 pub use crate::model::{About, Instrument, Submission, SubmissionInput};
+pub use export::{ExportRequest, Wording, export};
 
 opencpd_kernel::from_row! {
     Instrument { id, code, version, title, kind, source_name, retired, created_at }
@@ -36,6 +37,7 @@ opencpd_kernel::from_row! {
 /// The kinds of instrument.
 pub const KINDS: &[&str] = &["survey", "test", "observation", "needs_assessment", "checklist"];
 
+pub mod export;
 pub mod field;
 pub mod files;
 mod intake;
@@ -520,211 +522,6 @@ pub async fn submission(db: &Db, actor: &Actor, uuid: &str) -> Result<Submission
     }
     let id = row.id;
     Ok(Submission { files: files::submission_files(db, id).await?, ..row.into_submission() })
-}
-
-/// How many submissions an export reads per round trip.
-const EXPORT_PAGE: i64 = 1000;
-
-/// Writes every submission of an instrument that the actor may read as one wide table
-/// (for those with row-level rights, [`Action::ReadRows`]; others read [`summary`]):
-/// one row a submission, one column an item (labels in `lang`), then the domain scores.
-/// Reads a page at a time and hands each page's bytes to `sink` (a file, an HTTP body), so
-/// memory stays flat however many there are. Returns how many rows were written.
-pub async fn export<S, F>(
-    db: &Db,
-    actor: &Actor,
-    instrument_id: i64,
-    lang: &str,
-    format: opencpd_transfer::Format,
-    mut sink: S,
-) -> Result<u64>
-where
-    S: FnMut(Vec<u8>) -> F,
-    F: std::future::Future<Output = std::io::Result<()>>,
-{
-    if !actor.may(Action::ReadSubmissions) || !actor.may(Action::ReadRows) {
-        return Err(Error::Forbidden);
-    }
-    let form = form(db, instrument_id).await?;
-    let items: Vec<&opencpd_forms::Item> = form
-        .all_items()
-        .into_iter()
-        .filter(|i| !matches!(i.kind, opencpd_forms::ItemKind::Group { .. } | opencpd_forms::ItemKind::Note))
-        .collect();
-    let domains: Vec<String> = {
-        let mut d: Vec<String> = Vec::new();
-        for i in &items {
-            if let Some(domain) = &i.domain
-                && !d.contains(domain)
-            {
-                d.push(domain.clone());
-            }
-        }
-        d
-    };
-    let label = |texts: &opencpd_forms::Texts, fallback: &str| -> String {
-        texts
-            .get(lang)
-            .or_else(|| texts.get(&form.default_language))
-            .or_else(|| texts.values().next())
-            .cloned()
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    let mut headers: Vec<String> =
-        ["uuid", "collected_at", "received_at", "collected_by", "subject_kind", "subject_id", "subject"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    headers.extend(items.iter().map(|i| label(&i.label, &i.name)));
-    for d in &domains {
-        headers.push(format!("{d} (score)"));
-        headers.push(format!("{d} (max)"));
-    }
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    // Each item's name and, for a select, its choices' labels in `lang`, looked up once.
-    let columns: Vec<(&str, Option<std::collections::HashMap<&str, String>>)> = items
-        .iter()
-        .map(|item| {
-            let labels = match &item.kind {
-                opencpd_forms::ItemKind::SelectOne { list } | opencpd_forms::ItemKind::SelectMultiple { list } => {
-                    Some(form.choices(list).iter().map(|c| (c.name.as_str(), label(&c.label, &c.name))).collect())
-                }
-                _ => None,
-            };
-            (item.name.as_str(), labels)
-        })
-        .collect();
-    let buffer = PageBuffer::default();
-    let mut writer =
-        opencpd_transfer::TableWriter::new(format, &header_refs, buffer.clone()).map_err(anyhow::Error::from)?;
-    let scope = ListScope::of(actor).sql(Columns::path("s.subject_path"));
-    let sql = format!(
-        "SELECT s.id, s.uuid, s.instrument_id, s.collected_by, s.collected_at, s.received_at, s.subject_kind, s.subject_id, \
-         s.subject_path, s.answers_json, s.scores_json, {SUBJECT_LABEL_SQL} AS subject_label FROM submissions s \
-         WHERE s.instrument_id = $1 AND s.id > $2 AND ({scope} OR s.collected_by = $3) ORDER BY s.id LIMIT $4"
-    );
-    let usernames: std::collections::HashMap<i64, String> =
-        on_db!(db, |p| sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users").fetch_all(p).await)?
-            .into_iter()
-            .collect();
-    // Each page is read while the one before it is written out: the database and the
-    // writing each have a core.
-    let page_after = |last: i64| {
-        let (db, sql, own) = (db.clone(), sql.clone(), actor.user_id.unwrap_or(-1));
-        tokio::spawn(async move {
-            on_db!(&db, |p| sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql))
-                .bind(instrument_id)
-                .bind(last)
-                .bind(own)
-                .bind(EXPORT_PAGE)
-                .fetch_all(p)
-                .await)
-        })
-    };
-    let mut next = Some(page_after(0));
-    let mut written = 0u64;
-    while let Some(page) = next.take() {
-        let rows = page.await.map_err(anyhow::Error::from)??;
-        if rows.len() as i64 == EXPORT_PAGE
-            && let Some(last) = rows.last()
-        {
-            next = Some(page_after(last.row.id));
-        }
-        for ExportRow { row, subject_label } in rows {
-            let answers = opencpd_forms::validate::deserialize_answers(&mut serde_json::Deserializer::from_str(
-                &row.answers_json,
-            ))
-            .ok()
-            .and_then(|a| match a {
-                serde_json::Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default();
-            let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
-            let mut cells: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(headers.len());
-            cells.extend([
-                row.uuid.as_str().into(),
-                row.collected_at.to_rfc3339().into(),
-                row.received_at.to_rfc3339().into(),
-                row.collected_by.and_then(|id| usernames.get(&id)).map(String::as_str).unwrap_or_default().into(),
-                row.subject_kind.as_str().into(),
-                row.subject_id.to_string().into(),
-                subject_label.unwrap_or_default().into(),
-            ]);
-            for (item, labels) in &columns {
-                cells.push(cell(labels, answers.get(*item)));
-            }
-            for d in &domains {
-                let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
-                cells.push(s.map(|s| s["score"].to_string()).unwrap_or_default().into());
-                cells.push(s.map(|s| s["max"].to_string()).unwrap_or_default().into());
-            }
-            writer.write_row(&cells).map_err(anyhow::Error::from)?;
-            written += 1;
-        }
-        sink(buffer.take()).await.map_err(anyhow::Error::from)?;
-    }
-    writer.finish().map_err(anyhow::Error::from)?;
-    sink(buffer.take()).await.map_err(anyhow::Error::from)?;
-    Ok(written)
-}
-
-/// What a subject is called in an export: the school's name, the person's names, the
-/// cohort's code and name, or the session's cohort, title and date.
-pub(crate) const SUBJECT_LABEL_SQL: &str = "CASE s.subject_kind \
-     WHEN 'school' THEN (SELECT x.name FROM schools x WHERE x.id = s.subject_id) \
-     WHEN 'person' THEN (SELECT x.given_name || ' ' || x.family_name FROM people x WHERE x.id = s.subject_id) \
-     WHEN 'cohort' THEN (SELECT x.code || ' ' || x.name FROM cohorts x WHERE x.id = s.subject_id) \
-     WHEN 'session' THEN (SELECT c.code || ' ' || x.title || ' ' || CAST(x.held_on AS TEXT) \
-                          FROM sessions_held x JOIN cohorts c ON c.id = x.cohort_id WHERE x.id = s.subject_id) \
-     END";
-
-#[derive(sqlx::FromRow)]
-struct ExportRow {
-    #[sqlx(flatten)]
-    row: SubmissionRow,
-    subject_label: Option<String>,
-}
-
-/// Bytes written by a page of an export, waiting to be handed on.
-#[derive(Clone, Default)]
-struct PageBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl PageBuffer {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.lock().expect("buffer lock"))
-    }
-}
-
-impl std::io::Write for PageBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("buffer lock").extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// An answer as a cell: choices by their label in `lang`, repeats as JSON.
-/// One answer as an export shows it: a choice by its label (several joined with "; "),
-/// anything else as given.
-fn cell<'a>(
-    labels: &'a Option<std::collections::HashMap<&str, String>>,
-    value: Option<&'a serde_json::Value>,
-) -> std::borrow::Cow<'a, str> {
-    let Some(value) = value else { return "".into() };
-    let choice =
-        |name: &'a str| -> &'a str { labels.as_ref().and_then(|l| l.get(name)).map(String::as_str).unwrap_or(name) };
-    match value {
-        serde_json::Value::String(s) if labels.is_some() => choice(s).into(),
-        serde_json::Value::Array(a) if labels.is_some() => {
-            a.iter().filter_map(|v| v.as_str()).map(choice).collect::<Vec<_>>().join("; ").into()
-        }
-        serde_json::Value::String(s) => s.as_str().into(),
-        serde_json::Value::Null => "".into(),
-        other => other.to_string().into(),
-    }
 }
 
 /// How many submissions of each instrument the actor may read.

@@ -233,6 +233,8 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
             attachments => v(&attachments), missing => v(&missing),
             can_edit => instruments::can_edit(actor), languages_of_form => v(&form.languages),
             row_level => actor.may(opencpd_domain::access::Action::ReadRows),
+            export_languages => v(&form.languages.iter().map(String::as_str).chain(["xml"]).collect::<Vec<_>>()),
+            export_language => if form.languages.iter().any(|l| l == lang) { lang } else { form.default_language.as_str() },
         },
     )
 }
@@ -468,7 +470,8 @@ async fn retire_instrument(State(state): State<AppState>, ctx: Ctx, Id(id): Id) 
 struct SubmissionExport {
     /// csv (default) or xlsx.
     format: Option<String>,
-    /// Language of the column labels and choice labels (default: the reader's).
+    /// The labels of items and choices: one of the form's languages (`sw`, `es`…), or
+    /// `xml` for their names (default: the reader's language).
     lang: Option<String>,
 }
 
@@ -505,7 +508,7 @@ async fn export_survey_summary(
     download::table(format, &format!("{}-summary", summary.code), &headers, rows)
 }
 
-#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item, then the domain scores (system admins and national officers)"), (status = 403, body = ApiError, description = "Without row-level rights: read the summary")))]
+#[utoipa::path(get, path = "/api/v1/instruments/{id}/export", params(("id" = i64, Path), SubmissionExport), responses((status = 200, description = "One row a submission, one column an item (a select_multiple as one column and a 0/1 column per choice, a geopoint as four, media as links), then the domain scores; one more table per repeat, joined by `_uuid` and `_index` (`_parent_index` for a repeat in a repeat): XLSX a sheet each, CSV a zip of one CSV each when there are repeats (system admins and national officers)"), (status = 403, body = ApiError, description = "Without row-level rights: read the summary"), (status = 422, body = ApiError, description = "A language the form does not have, named with those it has")))]
 async fn export_submissions(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -515,7 +518,6 @@ async fn export_submissions(
     let Query(q) = ok(q)?;
     let actor = ctx.actor()?;
     let format = download::format(q.format.as_deref())?;
-    let lang = opencpd_domain::i18n::resolve(q.lang.as_deref().unwrap_or(ctx.lang));
     let instrument = instruments::instrument(&state.db, id).await?;
     if !actor.may(opencpd_domain::access::Action::ReadSubmissions) {
         return Err(Error::Forbidden);
@@ -526,6 +528,12 @@ async fn export_submissions(
                 .arg("summary", format!("/api/v1/instruments/{id}/summary")),
         ));
     }
+    let form = instruments::form(&state.db, id).await?;
+    let wording = instruments::export::wording(&form, q.lang.as_deref(), ctx.lang)?;
+    let (extension, content_type) = opencpd_transfer::tables_file(format, instruments::export::table_count(&form));
+    // Media links are absolute when the server knows the address it is reached at.
+    let files_base =
+        state.config.public_url.as_ref().map(|_| state.config.public_url().to_string()).unwrap_or_default();
     // Stream the pages as they are read: the server never holds the whole export.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
     let (db, actor) = (state.db.clone(), actor.clone());
@@ -534,16 +542,17 @@ async fn export_submissions(
             let tx = tx.clone();
             async move { tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| std::io::Error::other("the client went away")) }
         };
-        if let Err(e) = instruments::export(&db, &actor, id, lang, format, sink).await {
+        let request =
+            instruments::ExportRequest { instrument_id: id, wording: &wording, format, files_base: &files_base };
+        if let Err(e) = instruments::export(&db, &actor, request, sink).await {
             tracing::warn!(error = %e, "submission export stopped");
             let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
-    let disposition =
-        format!("attachment; filename=\"{}-{}.{}\"", instrument.code, instrument.version, format.extension());
+    let disposition = format!("attachment; filename=\"{}-{}.{extension}\"", instrument.code, instrument.version);
     Ok((
-        [(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)],
         axum::body::Body::from_stream(stream),
     )
         .into_response())

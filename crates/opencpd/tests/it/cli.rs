@@ -1051,3 +1051,97 @@ async fn outreach_files_are_imported_from_the_command_line_all_or_nothing() {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM outreach_schools").await, 2);
     }
 }
+
+/// `instrument export` of a form with a repeat: the names with `--lang xml`, a sheet a table
+/// joined by key, media as paths (absolute with `--public-url`); CSV of several tables is a
+/// zip and needs `--out`; a language the form lacks is refused with those it has.
+#[tokio::test]
+async fn instrument_export_writes_a_table_a_repeat_in_the_forms_languages_or_names() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let rows = |rows: &[&[&str]]| -> Vec<Vec<String>> {
+            rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        };
+        let form = opencpd_transfer::write_workbook(&[
+            (
+                "survey",
+                rows(&[
+                    &["type", "name", "label::English (en)", "label::Swahili (sw)"],
+                    &["text", "respondent_name", "Name", "Jina"],
+                    &["image", "photo", "Photo", "Picha"],
+                    &["begin_repeat", "child", "Child", "Mtoto"],
+                    &["integer", "age", "Age", "Umri"],
+                    &["end_repeat", "", "", ""],
+                ]),
+            ),
+            ("settings", rows(&[&["form_id", "version"], &["children", "1"]])),
+        ])
+        .unwrap();
+        let file = write(dir.path(), "children.xlsx", &form);
+        let out = opencpd(&["instrument", "import", file.to_str().unwrap(), "--db", &db.url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let answers = r#"{"respondent_name":"Amina","photo":"a.jpg","child":[{"age":3},{"age":7}]}"#;
+        let id: i64 = opencpd_kernel::on_db!(&db.db, |p| async {
+            let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM instruments").fetch_one(p).await?;
+            sqlx::query(
+                "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
+                 subject_id, subject_path, answers_json, scores_json) VALUES ('s-1', $1, NULL, $2, $2, 'school', 1, '/1/', $3, '[]')",
+            )
+            .bind(id)
+            .bind(chrono::Utc::now())
+            .bind(answers)
+            .execute(p)
+            .await?;
+            Ok::<i64, sqlx::Error>(id)
+        }
+        .await)
+        .unwrap();
+        let id = id.to_string();
+
+        let xlsx = dir.path().join("children.xlsx.out");
+        let out = opencpd(&[
+            "instrument",
+            "export",
+            &id,
+            "--lang",
+            "xml",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+            "--db",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let bytes = std::fs::read(&xlsx).unwrap();
+        let sheets = opencpd_transfer::read_sheets(
+            &bytes,
+            opencpd_transfer::Which::Named(&["children", "child"]),
+            &opencpd_transfer::Limits::IMPORT,
+        )
+        .unwrap();
+        assert_eq!(sheets[0].rows[0].cells[7..], ["respondent_name", "photo"]);
+        assert_eq!(sheets[0].rows[1].cells[7..], ["Amina", "/api/v1/submissions/s-1/files/a.jpg"]);
+        let child: Vec<Vec<String>> = sheets[1].rows.iter().map(|r| r.cells.clone()).collect();
+        assert_eq!(child, rows(&[&["_uuid", "_index", "age"], &["s-1", "1", "3"], &["s-1", "2", "7"]]));
+
+        let zip = dir.path().join("children.zip");
+        let args = ["instrument", "export", &id, "--lang", "sw", "--out", zip.to_str().unwrap(), "--db", &db.url];
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(args)
+            .args(["--public-url", "https://opencpd.example.org"])
+            .env_remove("OPENCPD_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(std::fs::read(&zip).unwrap().starts_with(b"PK\x03\x04"), "a zip of one CSV a table");
+        let out = opencpd(&["instrument", "export", &id, "--db", &db.url]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("needs --out FILE"), "{}", stderr(&out));
+        let out =
+            opencpd(&["instrument", "export", &id, "--lang", "de", "--out", zip.to_str().unwrap(), "--db", &db.url]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("en, sw, xml"), "{}", stderr(&out));
+    }
+}

@@ -1,0 +1,276 @@
+//! The row-level export as Kobo and ODK Central users expect it, through the area alone on a
+//! form built here: English and Swahili labels or the XML names, headers with the item's
+//! name, a select_multiple with a 0/1 column per choice, a geopoint in four columns, a
+//! photo as a link, and a repeat with a repeat inside as tables joined by key (a zip of
+//! CSV files, or a sheet each).
+
+use axum::http::StatusCode;
+use opencpd_domain::AccountRole;
+use opencpd_instruments::web::AREA;
+use opencpd_kernel::on_db;
+use opencpd_testkit::api::{Api, token};
+use opencpd_testkit::{Backend, TestDb, backends};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// Two questions labelled "Name" in English, a select_multiple, a geopoint, a photo, and
+/// households with their members.
+fn form() -> Vec<u8> {
+    opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label::English (en)", "label::Swahili (sw)"],
+                &["text", "respondent_name", "Name", "Jina"],
+                &["text", "village_name", "Name", "Jina la kijiji"],
+                &["select_multiple crops", "crops", "Crops grown", "Mazao"],
+                &["geopoint", "location", "Location", "Mahali"],
+                &["image", "photo", "Photo", "Picha"],
+                &["begin_repeat", "household", "Household", "Kaya"],
+                &["integer", "size", "Size", "Ukubwa"],
+                &["begin_repeat", "member", "Member", "Mwanakaya"],
+                &["text", "member_name", "Member name", "Jina la mwanakaya"],
+                &["end_repeat", "", "", ""],
+                &["end_repeat", "", "", ""],
+            ]),
+        ),
+        (
+            "choices",
+            rows(&[
+                &["list_name", "name", "label::English (en)", "label::Swahili (sw)"],
+                &["crops", "maize", "Maize", "Mahindi"],
+                &["crops", "beans", "Beans", "Maharagwe"],
+                &["crops", "rice", "Rice", "Mchele"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["household_survey", "1"]])),
+    ])
+    .expect("workbook")
+}
+
+struct Setup {
+    api: Api,
+    admin: String,
+    id: i64,
+    /// The submission with every answer, then the one with a name only.
+    full: String,
+    bare: String,
+    _t: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let t = TestDb::new(backend).await;
+    for sql in [
+        "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/')",
+        "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+         (10, 'S10', 'EP Kimironko', 1, '/1/', 'primary', 'public')",
+    ] {
+        on_db!(&t.db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+    let config = opencpd_http::WebConfig {
+        files: Some(files),
+        public_url: Some("https://opencpd.example.org/".into()),
+        ..Default::default()
+    };
+    let api = Api::with_config(&t.db, &[&AREA], config);
+    let admin = token(&t.db, "admin", AccountRole::SystemAdmin, None).await;
+    let a = api.send_bytes(&admin, "POST", "/api/v1/instruments?filename=households.xlsx", form()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let id = a.json()["id"].as_i64().unwrap();
+
+    let photo = {
+        let mut b = b"\xff\xd8\xff\xe0".to_vec();
+        b.extend_from_slice(&[5; 300]);
+        b
+    };
+    let sha = hex::encode(Sha256::digest(&photo));
+    let put = api.send_bytes(&admin, "PUT", &format!("/api/v1/files/{sha}"), photo).await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.text());
+    let submit = async |answers: Value, files: Value| -> String {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "uuid": uuid, "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
+            "subject": {"kind": "school", "id": 10}, "answers": answers, "files": files,
+        });
+        let (status, answer) = api.call(Some(&admin), "POST", "/api/v1/submissions", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        uuid
+    };
+    let full = submit(
+        json!({
+            "respondent_name": "Amina", "village_name": "Kimironko", "crops": ["maize", "rice"],
+            "location": "-1.9536 30.0606 1567 4.5", "photo": "my photo.jpg",
+            "household": [
+                {"size": 2, "member": [{"member_name": "Aline"}, {"member_name": "Bosco"}]},
+                {"size": 1, "member": [{"member_name": "Claude"}]},
+            ],
+        }),
+        json!([{"name": "my photo.jpg", "sha256": sha}]),
+    )
+    .await;
+    let bare = submit(json!({"respondent_name": "Baraka"}), json!([])).await;
+    Setup { api, admin, id, full, bare, _t: t, _dir: dir }
+}
+
+/// A CSV's rows as cells (no cell of these exports holds a comma or a quote).
+fn table(text: &str) -> Vec<Vec<String>> {
+    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+/// The CSV files of a zip, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<Vec<String>>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            (file.name().unwrap().to_string(), table(&text))
+        })
+        .collect()
+}
+
+/// The cell of `row` under `header`.
+fn at<'a>(table: &'a [Vec<String>], row: usize, header: &str) -> &'a str {
+    let c = table[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("no {header} in {:?}", table[0]));
+    &table[row][c]
+}
+
+#[tokio::test]
+async fn a_csv_export_is_a_zip_of_tables_joined_by_key_with_choices_points_and_links_in_columns() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let got =
+            s.api.send(Some(&s.admin), "GET", &format!("/api/v1/instruments/{}/export?lang=en", s.id), None).await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+        let tables = unzip(&got.body);
+        assert_eq!(
+            tables.keys().collect::<Vec<_>>(),
+            ["household.csv", "household_survey.csv", "member.csv"],
+            "{backend:?}: one CSV a table"
+        );
+        let main = &tables["household_survey.csv"];
+        assert_eq!(
+            main[0][7..],
+            [
+                "Name (respondent_name)",
+                "Name (village_name)",
+                "Crops grown (crops)",
+                "Maize (crops/maize)",
+                "Beans (crops/beans)",
+                "Rice (crops/rice)",
+                "Location (location/latitude)",
+                "Location (location/longitude)",
+                "Location (location/altitude)",
+                "Location (location/accuracy)",
+                "Photo (photo)",
+            ],
+            "two questions labelled alike are told apart; no column for the repeats"
+        );
+        assert_eq!(main.len(), 3);
+        assert_eq!(at(main, 1, "uuid"), s.full);
+        assert_eq!(
+            main[1][7..],
+            [
+                "Amina",
+                "Kimironko",
+                "Maize Rice",
+                "1",
+                "0",
+                "1",
+                "-1.9536",
+                "30.0606",
+                "1567",
+                "4.5",
+                &format!("https://opencpd.example.org/api/v1/submissions/{}/files/my%20photo.jpg", s.full),
+            ]
+        );
+        assert_eq!(at(main, 2, "uuid"), s.bare);
+        assert!(main[2][8..].iter().all(String::is_empty), "nothing answered, nothing said: {:?}", main[2]);
+
+        let household = &tables["household.csv"];
+        assert_eq!(household, &table(&format!("_uuid,_index,Size (size)\n{0},1,2\n{0},2,1\n", s.full)));
+        let member = &tables["member.csv"];
+        assert_eq!(
+            member,
+            &table(&format!(
+                "_uuid,_index,_parent_index,Member name (member_name)\n{0},1,1,Aline\n{0},2,1,Bosco\n{0},3,2,Claude\n",
+                s.full
+            )),
+            "each member joined to its household's _index"
+        );
+        // The link is the file route, and it serves the photo.
+        let path = at(main, 1, "Photo (photo)").trim_start_matches("https://opencpd.example.org");
+        let photo = s.api.send(Some(&s.admin), "GET", path, None).await;
+        assert_eq!(photo.status, StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_export_speaks_any_language_of_the_form_or_its_xml_names_and_names_the_others() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let s = &s;
+        let export = async |lang: &str, format: &str| {
+            let uri = format!("/api/v1/instruments/{}/export?lang={lang}&format={format}", s.id);
+            s.api.send(Some(&s.admin), "GET", &uri, None).await
+        };
+        let sw = unzip(&export("sw", "csv").await.body);
+        let main = &sw["household_survey.csv"];
+        assert_eq!(main[0][7..10], ["Jina (respondent_name)", "Jina la kijiji (village_name)", "Mazao (crops)"]);
+        assert_eq!(at(main, 0, "Mahindi (crops/maize)"), "Mahindi (crops/maize)");
+        assert_eq!(at(main, 1, "Mazao (crops)"), "Mahindi Mchele", "{backend:?}");
+        assert_eq!(sw["member.csv"][0][3], "Jina la mwanakaya (member_name)");
+
+        let xml = unzip(&export("xml", "csv").await.body);
+        let main = &xml["household_survey.csv"];
+        assert_eq!(
+            main[0][7..13],
+            ["respondent_name", "village_name", "crops", "crops/maize", "crops/beans", "crops/rice"]
+        );
+        assert_eq!(at(main, 1, "crops"), "maize rice");
+        assert_eq!(at(main, 1, "location/latitude"), "-1.9536");
+        assert_eq!(xml["household.csv"][0], ["_uuid", "_index", "size"]);
+
+        // The instrument page offers them.
+        let (status, page) = s.api.text(&s.admin, "GET", &format!("/instruments/{}", s.id), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("id=\"export-form\""), "{page}");
+        for option in
+            ["<option value=\"en\" selected>en", "<option value=\"sw\">sw", "<option value=\"xml\">names (XML)"]
+        {
+            assert!(page.contains(option), "{option} in {page}");
+        }
+
+        let refused = export("de", "csv").await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = refused.json();
+        assert_eq!(body["problems"][0]["column"], "lang", "{body}");
+        assert!(body["problems"][0]["message"].as_str().unwrap().contains("en, sw, xml"), "{body}");
+
+        // XLSX: a sheet a table, the same headers and keys.
+        let xlsx = export("en", "xlsx").await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        let sheets = opencpd_transfer::read_sheets(
+            &xlsx.body,
+            opencpd_transfer::Which::Named(&["household_survey", "household", "member"]),
+            &opencpd_transfer::Limits::IMPORT,
+        )
+        .unwrap();
+        let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["household_survey", "household", "member"]);
+        assert_eq!(sheets[0].rows[0].cells[9], "Crops grown (crops)");
+        assert_eq!(sheets[0].rows[1].cells[10..13], ["1", "0", "1"]);
+        assert_eq!(sheets[2].rows[0].cells, ["_uuid", "_index", "_parent_index", "Member name (member_name)"]);
+        assert_eq!(sheets[2].rows[3].cells, [s.full.as_str(), "3", "2", "Claude"]);
+        assert_eq!(sheets[1].rows.len(), 3, "a header and two households");
+    }
+}
