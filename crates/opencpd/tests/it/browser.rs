@@ -219,46 +219,13 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     )
     .await
     .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let serve = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-            .args(["serve", "--db", &db.url, "--listen", &format!("127.0.0.1:{port}")])
-            .env("OPENCPD_LOG", "warn")
-            .spawn()
-            .expect("server")
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let up = |base: String| async move {
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("server did not start");
-    };
-    let mut server = serve();
-    up(base.clone()).await;
-
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
     let b = Browser::start(390, 844).await;
-    b.client.goto(&format!("{base}/login?next=/field/")).await.unwrap();
-    b.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys("seo.gitega").await.unwrap();
-    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    b.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
-    download_package(&b).await;
-    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
-    // The service worker has the app: wait until it controls the page.
-    b.client
-        .execute_async("const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));", vec![])
-        .await
-        .unwrap();
-    b.client.refresh().await.unwrap();
-    let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
-    assert_eq!(controlled, serde_json::json!(true), "the app is installed");
+    install_field_app(&b, &base, "seo.gitega").await;
 
     // Offline: the server is gone; the app still opens from its cache.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    served.stop();
     b.client.refresh().await.unwrap();
     b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
 
@@ -310,14 +277,12 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
     assert_eq!(stored, 0);
 
     // Back online: sync sends each once.
-    let mut server = serve();
-    up(base.clone()).await;
+    served.start_again().await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     wait_for_text(&b, "#status", "4 sent, 0 waiting, 0 rejected").await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    served.stop();
     let (stored, distinct): (i64, i64) =
         opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM submissions")
             .fetch_one(p)
@@ -973,45 +938,13 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
             .fetch_one(p)
             .await)
         .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let serve = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-            .args(["serve", "--db", &db.url, "--listen", &format!("127.0.0.1:{port}")])
-            .env("OPENCPD_LOG", "warn")
-            .spawn()
-            .expect("server")
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let up = |base: String| async move {
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("server did not start");
-    };
-    let mut server = serve();
-    up(base.clone()).await;
-
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
     let b = Browser::start(390, 844).await;
-    b.client.goto(&format!("{base}/login?next=/field/")).await.unwrap();
-    b.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys("nll").await.unwrap();
-    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    b.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
-    download_package(&b).await;
-    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
-    b.client
-        .execute_async("const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));", vec![])
-        .await
-        .unwrap();
-    b.client.refresh().await.unwrap();
-    let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
-    assert_eq!(controlled, serde_json::json!(true), "the app is installed");
+    install_field_app(&b, &base, "nll").await;
 
     // Offline: the server is gone.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    served.stop();
     b.client.refresh().await.unwrap();
     b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
 
@@ -1067,8 +1000,7 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
 
     // Back online: one sync sends the observation, then the visit naming it.
-    let mut server = serve();
-    up(base.clone()).await;
+    served.start_again().await;
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     wait_for_text(&b, "#status", "2 sent, 0 waiting, 0 rejected").await;
     let feedback = b.text("#outbox li[data-status=sent] .feedback li").await;
@@ -1078,8 +1010,7 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     );
     b.client.find(Locator::Css("#sync")).await.unwrap().click().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    served.stop();
     let overflow =
         b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
@@ -1105,4 +1036,75 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
 async fn download_package(b: &Browser) {
     b.client.wait().for_element(Locator::Css("#download")).await.unwrap();
     b.client.execute("document.getElementById('download').click();", vec![]).await.unwrap();
+}
+
+/// The binary serving a database on a port of its own, as a person runs it: stopped to cut
+/// the field app off, and started again on the same port to bring it back.
+struct Served {
+    url: String,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Served {
+    async fn start(url: &str) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut served = Served { url: url.to_string(), port, child: None };
+        served.start_again().await;
+        served
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn start_again(&mut self) {
+        let child = Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args(["serve", "--db", &self.url, "--listen", &format!("127.0.0.1:{}", self.port)])
+            .env("OPENCPD_LOG", "warn")
+            .spawn()
+            .expect("server");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if reqwest::get(format!("{}/healthz", self.base())).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Signs `username` in to the field app on a phone, takes its package and waits until the
+/// service worker holds the app, so that it opens with the server gone.
+async fn install_field_app(b: &Browser, base: &str, username: &str) {
+    b.client.goto(&format!("{base}/login?next=/field/")).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
+    b.client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.client.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    download_package(b).await;
+    b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
+    b.client
+        .execute_async("const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));", vec![])
+        .await
+        .unwrap();
+    b.client.refresh().await.unwrap();
+    let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
+    assert_eq!(controlled, serde_json::json!(true), "the app is installed");
 }
