@@ -876,6 +876,7 @@ list-showing = { $first }–{ $last } of { $total }
 list-previous = Previous
 list-next = Next
 problem-bad-page = { $value } is not a page: pages are numbered from 1
+problem-page-too-far = { $value } is past the furthest page a list may be asked for ({ $max })
 problem-bad-per-page = { $value } rows a page is not possible: from 1 to { $max }
 enrol-search = Find a person by name or staff number
 enrol-search-none = Nobody you may enrol matches this search.

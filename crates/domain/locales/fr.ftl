@@ -876,6 +876,7 @@ list-showing = { $first }–{ $last } sur { $total }
 list-previous = Précédente
 list-next = Suivante
 problem-bad-page = { $value } n'est pas une page : les pages sont numérotées à partir de 1
+problem-page-too-far = { $value } dépasse la dernière page qu'on puisse demander d'une liste ({ $max })
 problem-bad-per-page = { $value } lignes par page n'est pas possible : de 1 à { $max }
 enrol-search = Trouver une personne par nom ou numéro de matricule
 enrol-search-none = Personne que vous pouvez inscrire ne correspond à cette recherche.

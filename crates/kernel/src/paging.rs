@@ -13,12 +13,16 @@ use serde::{Deserialize, Serialize};
 pub const PER_PAGE: i64 = 50;
 /// The most rows a page may hold.
 pub const MAX_PER_PAGE: i64 = 200;
+/// The furthest page a request may ask for: far past any list, and near enough that the
+/// rows before it are counted without overflow.
+pub const MAX_PAGE: i64 = 1_000_000_000;
 
 /// The paging, sorting and search of a list, as a request gives it (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Page {
     /// The page, from 1.
+    #[param(minimum = 1, maximum = 1_000_000_000)]
     pub page: Option<i64>,
     /// Rows on a page: 50 unless given, at most 200.
     pub per_page: Option<i64>,
@@ -60,6 +64,9 @@ impl Page {
         let page = self.page.unwrap_or(1);
         if page < 1 {
             problems.push(Problem::new("bad-page").in_column("page").with_value(page.to_string()));
+        } else if page > MAX_PAGE {
+            problems
+                .push(Problem::new("page-too-far").in_column("page").with_value(page.to_string()).arg("max", MAX_PAGE));
         }
         let per_page = self.per_page.unwrap_or(PER_PAGE);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
@@ -185,6 +192,15 @@ mod tests {
                 .unwrap();
         assert_eq!((c.offset(), c.limit()), (40, 20));
         assert_eq!(c.order_by("s.id"), "ORDER BY s.code DESC, s.id DESC");
+    }
+
+    #[test]
+    fn a_page_past_any_list_is_refused_before_its_rows_are_counted() {
+        let far = Page { page: Some(184_467_440_737_095_518), ..Page::first() };
+        let Err(Error::Invalid(problems)) = far.check(SORTS) else { panic!("accepted") };
+        assert_eq!((problems[0].code, problems[0].column.as_deref()), ("page-too-far", Some("page")));
+        let last = Page { page: Some(MAX_PAGE), per_page: Some(MAX_PER_PAGE), ..Page::first() }.check(SORTS).unwrap();
+        assert_eq!(last.offset(), (MAX_PAGE - 1) * MAX_PER_PAGE);
     }
 
     #[test]
