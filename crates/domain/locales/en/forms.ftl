@@ -13,3 +13,23 @@ problem-form-not-attachment = { $value } is not a file this form names; it names
 problem-form-file-not-sent = the file { $value } this answer names was not sent with the submission
 problem-form-file-unknown = no file with the digest { $value } was uploaded; upload it first
 problem-file-digest = the file's content does not have the digest { $value } (it has { $sha256 })
+
+# A submission's page.
+submission-about = About
+submission-subject-school = School
+submission-subject-person = Person
+submission-subject-cohort = Cohort
+submission-subject-session = Session
+submission-collected = Collected
+submission-version = Form and version
+submission-answers = Answers
+submission-question = Question
+submission-answer = Answer
+submission-no-answers = No question of this form was answered.
+submission-scores = Scores
+submission-domain = Domain
+submission-score = Score
+submission-repeat = { $count ->
+    [one] filled once
+   *[other] filled { $count } times
+}

@@ -13,3 +13,23 @@ problem-form-not-attachment = { $value } n'est pas un fichier que ce formulaire 
 problem-form-file-not-sent = le fichier { $value } que nomme cette réponse n'a pas été envoyé avec la soumission
 problem-form-file-unknown = aucun fichier d'empreinte { $value } n'a été téléversé ; téléversez-le d'abord
 problem-file-digest = le contenu du fichier n'a pas l'empreinte { $value } (il a { $sha256 })
+
+# A submission's page.
+submission-about = Sujet
+submission-subject-school = École
+submission-subject-person = Personne
+submission-subject-cohort = Cohorte
+submission-subject-session = Séance
+submission-collected = Collecté
+submission-version = Formulaire et version
+submission-answers = Réponses
+submission-question = Question
+submission-answer = Réponse
+submission-no-answers = Aucune question de ce formulaire n'a reçu de réponse.
+submission-scores = Scores
+submission-domain = Domaine
+submission-score = Score
+submission-repeat = { $count ->
+    [one] rempli une fois
+   *[other] rempli { $count } fois
+}

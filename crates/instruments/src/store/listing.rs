@@ -103,3 +103,13 @@ pub async fn submissions(
         .await)?;
     Ok(c.answer(total, items))
 }
+
+/// The name of the account that collected a submission, as its page shows it.
+pub async fn collector(db: &Db, user_id: i64) -> Result<Option<String>> {
+    let name: Option<(String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT username, display_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?;
+    Ok(name.map(|(username, display)| if display.trim().is_empty() { username } else { display }))
+}

@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("instruments/conflicts.html", include_str!("../../templates/instruments/conflicts.html")),
     ("instruments/instrument.html", include_str!("../../templates/instruments/instrument.html")),
     ("instruments/instrument_summary.html", include_str!("../../templates/instruments/instrument_summary.html")),
+    ("instruments/submission.html", include_str!("../../templates/instruments/submission.html")),
 ];
 
 fn pages() -> Router<AppState> {
@@ -52,6 +53,7 @@ fn pages() -> Router<AppState> {
         .route("/conflicts/{id}", post(resolve_conflict_form))
         .route("/instruments", get(instruments_page).post(publish_instrument))
         .route("/instruments/{id}", get(instrument_page))
+        .route("/submissions/{uuid}", get(submission_page))
         .route("/instruments/{id}/summary", get(instrument_summary_page))
         .route("/instruments/{id}/retire", post(retire_instrument_form))
         .route("/instruments/{id}/attachments", post(upload_attachment_form))
@@ -235,6 +237,75 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
             row_level => actor.may(opencpd_domain::access::Action::ReadRows),
             export_languages => v(&form.languages.iter().map(String::as_str).chain(["xml"]).collect::<Vec<_>>()),
             export_language => if form.languages.iter().any(|l| l == lang) { lang } else { form.default_language.as_str() },
+        },
+    )
+}
+
+/// A submission as a person reads it: what it is about, who collected it and when, each
+/// answered question with its label and the answer in the reader's language (a choice by
+/// its label, a file as a link, a repeat by how many times it was filled), and the scores.
+async fn submission_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uuid: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Html<String>> {
+    let Path(uuid) = ok(uuid)?;
+    let actor = ctx.actor()?;
+    let submission = instruments::submission(&state.db, actor, &uuid).await?;
+    let instrument = instruments::instrument(&state.db, submission.instrument_id).await?;
+    let form = instruments::form(&state.db, submission.instrument_id).await?;
+    let lang = ctx.lang;
+    let text = |t: &opencpd_forms::Texts| -> String {
+        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
+    };
+    let choice = |list: &str, name: &str| -> String {
+        form.choices(list).iter().find(|c| c.name == name).map(|c| text(&c.label)).unwrap_or_else(|| name.to_string())
+    };
+    let mut answers = Vec::new();
+    for item in form.all_items() {
+        use opencpd_forms::ItemKind;
+        if matches!(item.kind, ItemKind::Group { .. } | ItemKind::Note) {
+            continue;
+        }
+        let Some(value) = submission.answers.get(&item.name).filter(|v| !v.is_null()) else { continue };
+        let plain = || match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let (shown, link) = match &item.kind {
+            ItemKind::SelectOne { list } => (choice(list, &plain()), None),
+            ItemKind::SelectMultiple { list } | ItemKind::Rank { list } => {
+                let names: Vec<String> = match value {
+                    serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                    _ => plain().split_whitespace().map(str::to_string).collect(),
+                };
+                (names.iter().map(|n| choice(list, n)).collect::<Vec<_>>().join(", "), None)
+            }
+            ItemKind::Media { .. } => {
+                let name = plain();
+                let link = format!("/api/v1/submissions/{}/files/{}", submission.uuid, name);
+                (name, Some(link))
+            }
+            ItemKind::Repeat { .. } => {
+                let n = value.as_array().map_or(0, Vec::len);
+                (opencpd_domain::i18n::catalog().text(lang, "submission-repeat", &[("count", n.to_string())]), None)
+            }
+            _ => (plain(), None),
+        };
+        let label = text(&item.label);
+        answers.push(minijinja::context! {
+            name => &item.name, label => if label.is_empty() { item.name.clone() } else { label }, shown, link,
+        });
+    }
+    let collected_by = match submission.collected_by {
+        Some(id) => crate::store::listing::collector(&state.db, id).await?,
+        None => None,
+    };
+    state.templates.page(
+        &ctx,
+        "instruments/submission.html",
+        minijinja::context! {
+            submission => v(&submission), instrument => v(&instrument), answers, collected_by,
         },
     )
 }

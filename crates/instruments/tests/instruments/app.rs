@@ -865,6 +865,17 @@ async fn submissions_are_listed_newest_first_in_scope_and_found_by_what_they_are
         );
         let (_, teacher) = list(&app.api("teacher").await, "").await;
         assert!(teacher["items"].as_array().unwrap().iter().all(|i| i["collected_by"] == "teacher"), "{teacher}");
+        // Its page reads as the form does: labels, the choice's label, the scores.
+        let browser = app.browser("seo.gitega").await;
+        let page = browser.get(app.url(&format!("/submissions/{}", uuids[1]))).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("id=\"answers\"") && html.contains("Date of the lesson"), "{html}");
+        assert!(html.contains("Clear explanation") && html.contains("id=\"scores\""), "{html}");
+        assert!(html.contains(&format!("href=\"/schools/{school}\"")), "{html}");
+        let cm = app.browser("national.cm").await;
+        let page = cm.get(app.url(&format!("/submissions/{}", uuids[1]))).send().await.unwrap();
+        assert_eq!(page.status(), 404, "out of scope");
         // A kind that is none is named.
         let (status, body) = list(&seo, "?kind=interview").await;
         assert_eq!(status, 422, "{body}");

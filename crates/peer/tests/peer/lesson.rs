@@ -227,7 +227,7 @@ async fn a_cluster_lead_runs_a_cycle_from_its_pages_and_bad_input_is_named_and_s
         assert_eq!(s, StatusCode::SEE_OTHER);
         let uuid = count_text(db, "SELECT uuid FROM submissions WHERE id = 600").await;
         let (_, html, _) = get(lead, page.clone()).await;
-        assert!(html.contains(&format!("href=\"/api/v1/submissions/{uuid}\">Submission 600</a>")), "{html}");
+        assert!(html.contains(&format!("href=\"/submissions/{uuid}\">Submission 600</a>")), "{html}");
 
         // Videos with their source; artefacts within the limits, listed with type and size.
         let videos = format!("{page}/videos");
