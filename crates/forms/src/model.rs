@@ -292,6 +292,16 @@ pub struct Choice {
 }
 
 impl Form {
+    /// A text of this form in `lang`: the form's default language where it has none in
+    /// `lang`, else any language it has.
+    pub fn text<'t>(&self, texts: &'t Texts, lang: &str) -> Option<&'t str> {
+        texts
+            .get(lang)
+            .or_else(|| texts.get(&self.default_language))
+            .or_else(|| texts.values().next())
+            .map(String::as_str)
+    }
+
     /// Every item, depth first, in the order of the sheet.
     pub fn all_items(&self) -> Vec<&Item> {
         fn collect<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {

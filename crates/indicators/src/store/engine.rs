@@ -596,7 +596,12 @@ pub async fn targets(db: &Db, actor: &Actor, code: &str) -> Result<Vec<TargetPro
     .bind(indicator.id)
     .fetch_all(p)
     .await)?;
-    progress(db, actor, &indicator.code, rows).await
+    progress(db, actor, &indicator.code, root_unit(db).await?, rows).await
+}
+
+/// The country's unit, where a target of the whole deployment is read.
+async fn root_unit(db: &Db) -> Result<Option<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?)
 }
 
 /// The targets set on a place (on the country's unit, also those of the whole deployment)
@@ -608,8 +613,7 @@ pub async fn targets_at(db: &Db, actor: &Actor, place: Place, lang: &str) -> Res
         Place::School(id) => ("school_id", id),
         Place::Unit(id) => ("unit_id", id),
     };
-    let root: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
+    let root = root_unit(db).await?;
     let deployment =
         if place == Place::Unit(root.unwrap_or(0)) { " OR (t.unit_id IS NULL AND t.school_id IS NULL)" } else { "" };
     let sql = format!(
@@ -631,7 +635,7 @@ pub async fn targets_at(db: &Db, actor: &Actor, place: Place, lang: &str) -> Res
     for (code, rows) in by_indicator {
         let indicator = indicator(db, &code).await?;
         let name = if lang == "fr" { indicator.name_fr.clone() } else { indicator.name_en.clone() };
-        for progress in progress(db, actor, &code, rows).await? {
+        for progress in progress(db, actor, &code, root, rows).await? {
             out.push(PlaceTarget { name: name.clone(), progress });
         }
     }
@@ -640,9 +644,13 @@ pub async fn targets_at(db: &Db, actor: &Actor, place: Place, lang: &str) -> Res
 
 /// What is achieved of each target, read live; a target on a place the reader may not
 /// read is left out.
-async fn progress(db: &Db, actor: &Actor, code: &str, rows: Vec<TargetRow>) -> Result<Vec<TargetProgress>> {
-    let root: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT MIN(id) FROM units WHERE parent_id IS NULL").fetch_one(p).await)?;
+async fn progress(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    root: Option<i64>,
+    rows: Vec<TargetRow>,
+) -> Result<Vec<TargetProgress>> {
     let mut out = Vec::new();
     for (id, unit_id, school_id, year, disaggregation, category, baseline, target) in rows {
         let place = school_id.map(Place::School).or(unit_id.map(Place::Unit));

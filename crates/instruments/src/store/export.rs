@@ -102,12 +102,7 @@ impl<'f> Layout<'f> {
     fn new(form: &'f Form, wording: &Wording) -> Layout<'f> {
         let text = |texts: &'f Texts| -> Option<&'f str> {
             let Wording::Labels(lang) = wording else { return None };
-            texts
-                .get(lang)
-                .or_else(|| texts.get(&form.default_language))
-                .or_else(|| texts.values().next())
-                .map(String::as_str)
-                .filter(|t| !t.trim().is_empty())
+            form.text(texts, lang).filter(|t| !t.trim().is_empty())
         };
         // `Label (name)`, or the name alone when there is no label or names are asked for.
         let header = |texts: &'f Texts, name: &str| -> String {

@@ -89,12 +89,7 @@ pub async fn summary(
         names.insert(id.to_string(), name.unwrap_or_default());
     }
     let label = |texts: &opencpd_forms::Texts, fallback: &str| -> String {
-        texts
-            .get(lang)
-            .or_else(|| texts.get(&form.default_language))
-            .or_else(|| texts.values().next())
-            .cloned()
-            .unwrap_or_else(|| fallback.to_string())
+        form.text(texts, lang).unwrap_or(fallback).to_string()
     };
     let mut questions = Vec::new();
     for item in form.all_items() {

@@ -205,9 +205,7 @@ async fn instrument_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
     let instrument = instruments::instrument(&state.db, id).await?;
     let form = instruments::form(&state.db, id).await?;
     let lang = ctx.lang;
-    let text = |t: &opencpd_forms::Texts| -> String {
-        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
-    };
+    let text = |t: &opencpd_forms::Texts| -> String { form.text(t, lang).unwrap_or_default().to_string() };
     let items: Vec<_> = form
         .all_items()
         .into_iter()
@@ -255,9 +253,7 @@ async fn submission_page(
     let instrument = instruments::instrument(&state.db, submission.instrument_id).await?;
     let form = instruments::form(&state.db, submission.instrument_id).await?;
     let lang = ctx.lang;
-    let text = |t: &opencpd_forms::Texts| -> String {
-        t.get(lang).or_else(|| t.get(&form.default_language)).or_else(|| t.values().next()).cloned().unwrap_or_default()
-    };
+    let text = |t: &opencpd_forms::Texts| -> String { form.text(t, lang).unwrap_or_default().to_string() };
     let choice = |list: &str, name: &str| -> String {
         form.choices(list).iter().find(|c| c.name == name).map(|c| text(&c.label)).unwrap_or_else(|| name.to_string())
     };
