@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 pub struct Browser {
     driver: Child,
     pub client: Client,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -46,7 +46,7 @@ impl Browser {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Browser { driver, client, _profile: profile },
+                Ok(client) => return Browser { driver, client, profile },
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -96,9 +96,16 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Stops Chromium with its driver: killing chromedriver alone leaves the browser and its
+    /// helpers running, and a test run would leave hundreds behind. Every process of this
+    /// browser names its own profile directory, so they are found by it.
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(format!("--user-data-dir={}", self.profile.path().display()))
+            .status();
     }
 }
 
