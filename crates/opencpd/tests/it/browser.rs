@@ -69,6 +69,21 @@ impl Browser {
         panic!("{css}: {last:?}");
     }
 
+    /// The text of `css` once `done` holds of it, or the last text read after 10 s: for a
+    /// page a script opens after it has sent a form, where the page before it is still
+    /// showing for a moment.
+    pub async fn text_until(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            text = self.text(css).await;
+            if done(&text) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        text
+    }
+
     pub async fn click_link(&self, text: &str) {
         self.client
             .find(Locator::LinkText(text))

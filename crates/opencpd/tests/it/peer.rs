@@ -160,7 +160,7 @@ async fn browser_records_a_meeting_on_a_phone_and_sees_its_action_point_carried_
     b.client.find(Locator::Css("[name=ap_owner_0]")).await.unwrap().select_by_value(&owner.to_string()).await.unwrap();
     b.client.find(Locator::Css("#save-meeting")).await.unwrap().click().await.unwrap();
     // The meeting's page lists the point agreed.
-    assert!(b.text("h1").await.contains(&yesterday), "on the meeting's page");
+    assert!(b.text_until("h1", |h| h.contains(&yesterday)).await.contains(&yesterday), "on the meeting's page");
     assert!(b.text("#agreed").await.contains(title));
     // The next meeting's form carries it over, with its status to change.
     b.client.find(Locator::Css("#next-meeting")).await.unwrap().click().await.unwrap();
@@ -203,7 +203,7 @@ async fn browser_creates_a_plc_on_a_phone_in_french_with_a_member_found_by_name(
     b.login(&app, "seo.gitega").await;
     b.client.goto(&app.url("/plcs")).await.unwrap();
     b.client.find(Locator::Css("#new-plc")).await.unwrap().click().await.unwrap();
-    assert_eq!(b.text("h1").await, "Nouvelle CAP");
+    assert_eq!(b.text_until("h1", |h| h == "Nouvelle CAP").await, "Nouvelle CAP");
     let overflow =
         b.client.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow {overflow}");
@@ -232,7 +232,8 @@ async fn browser_creates_a_plc_on_a_phone_in_french_with_a_member_found_by_name(
     unit.clear().await.unwrap();
     unit.send_keys("RW-10101").await.unwrap();
     b.client.find(Locator::Css("#save-plc")).await.unwrap().click().await.unwrap();
-    assert_eq!(b.text("h1").await, "CAP des directeurs de Gitega CAP-GIT");
+    let heading = "CAP des directeurs de Gitega CAP-GIT";
+    assert_eq!(b.text_until("h1", |h| h == heading).await, heading);
     let people = b.text("#plc-people").await;
     assert!(people.contains(&full) && people.contains("Membre"), "{people}");
 }
