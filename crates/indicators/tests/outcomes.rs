@@ -4,7 +4,7 @@
 
 use opencpd_domain::{AccountRole, Grant, Scope};
 use opencpd_indicators::model::{NewReference, OutcomeEntry, Place};
-use opencpd_indicators::store::{flows, outcomes, reference};
+use opencpd_indicators::store::{flows, learners, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
@@ -492,6 +492,158 @@ async fn the_school_totals_equal_the_raw_rows_after_an_import_an_entry_and_a_rem
         // Another school's year is not the leader's to remove.
         assert!(matches!(outcomes::remove_year(&t.db, &leader, 2, 2024).await, Err(Error::NotFound)));
         assert_totals_match(&t.db, "a refused removal").await;
+    }
+}
+
+const LEARNERS: &str = "school_code,year,term,grade,subject,learner,sex,group,score,band\n";
+
+fn learner_source(text: &str) -> Source {
+    Source::bytes("learners.csv", text.as_bytes().to_vec()).unwrap()
+}
+
+/// A cell of `learner_outcomes`: assessed, mean score, the four bands, the records it is
+/// made of, and enrolled.
+type CellFigures = (Option<i64>, Option<f64>, [Option<i64>; 4], Option<i64>, Option<i64>);
+
+async fn cell(db: &Db, school: i64, grade: &str, sex: &str, group: i64) -> Option<CellFigures> {
+    type Raw = (Option<i64>, Option<f64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let sql = "SELECT o.assessed, o.mean_score, o.below_basic, o.basic, o.proficient, o.advanced, o.learners, o.enrolled \
+         FROM learner_outcomes o JOIN outcome_grades g ON g.id = o.grade_id \
+         JOIN outcome_subjects s ON s.id = o.subject_id AND s.code = 'MATH' \
+         WHERE o.school_id = $1 AND o.year = 2024 AND o.term = 0 AND g.code = $2 AND o.sex = $3 AND o.group_id = $4";
+    let row: Option<Raw> =
+        on_db!(db, |p| sqlx::query_as(sql).bind(school).bind(grade).bind(sex).bind(group).fetch_optional(p).await)
+            .unwrap();
+    row.map(|(a, m, b1, b2, b3, b4, n, e)| (a, m, [b1, b2, b3, b4], n, e))
+}
+
+async fn records(db: &Db) -> i64 {
+    on_db!(db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM learner_scores").fetch_one(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn learner_records_make_their_schools_cells_which_every_reader_and_the_totals_follow() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let refugees: i64 = on_db!(&t.db, |p| sqlx::query_scalar("SELECT id FROM learner_groups WHERE code = 'REF'")
+            .fetch_one(p)
+            .await)
+        .unwrap();
+        // The girls of S1's P3 come as counts first: enrolled 30, 30 assessed at 50.
+        let counts = format!("{HEADER}S1,2024,,P3,MATH,F,,30,30,50,,,,,,,\n");
+        assert!(outcomes::import(&t.db, &admin, source(&counts), Options::default()).await.unwrap().ok());
+
+        let file = format!(
+            "{LEARNERS}\
+             S1,2024,,P3,MATH,L-1,F,,40,basic\n\
+             S1,2024,,P3,math,L-2,F,REF,50,basic\n\
+             S1,2024,,P3,MATH,L-3,F,,60,proficient\n\
+             S1,2024,,P3,MATH,L-4,F,,70,ADVANCED\n\
+             S1,2024,,P3,MATH,L-5,M,,80,\n\
+             S1,2024,,P3,MATH,L-6,M,,90.5,\n\
+             S2,2024,,P2,MATH,L-1,M,,10,below_basic\n"
+        );
+        let dry =
+            learners::import(&t.db, &admin, learner_source(&file), Options { dry_run: true, ..Options::default() })
+                .await
+                .unwrap();
+        assert!(dry.ok(), "{:?}", dry.problems);
+        assert_eq!((dry.rows_valid, dry.rows_written), (7, 0));
+        assert_eq!(records(&t.db).await, 0, "a dry run writes nothing");
+        assert_eq!(cell(&t.db, 1, "P3", "F", 0).await.unwrap().0, Some(30));
+
+        let report = learners::import(&t.db, &admin, learner_source(&file), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(records(&t.db).await, 7);
+        // The records replace the counts' assessment figures and keep their enrolment.
+        let girls = cell(&t.db, 1, "P3", "F", 0).await.unwrap();
+        assert_eq!(girls.0, Some(4));
+        close(girls.1, 55.0);
+        assert_eq!((girls.2, girls.3, girls.4), ([Some(0), Some(2), Some(1), Some(1)], Some(4), Some(30)));
+        // No band given in a cell: its band counts stay empty, not zero.
+        let boys = cell(&t.db, 1, "P3", "M", 0).await.unwrap();
+        assert_eq!((boys.0, boys.2, boys.3, boys.4), (Some(2), [None; 4], Some(2), None));
+        close(boys.1, 85.25);
+        // A group's learners make its own cell too.
+        let group = cell(&t.db, 1, "P3", "F", refugees).await.unwrap();
+        assert_eq!((group.0, group.3), (Some(1), Some(1)));
+        close(group.1, 50.0);
+        assert_eq!(cell(&t.db, 2, "P2", "M", 0).await.unwrap().2, [Some(1), Some(0), Some(0), Some(0)]);
+        assert_totals_match(&t.db, "a learner records import").await;
+
+        // A later file replaces a learner's record: L-4 was a boy, and rescored.
+        let fix = format!("{LEARNERS}S1,2024,,P3,MATH,L-4,M,,20,below_basic\n");
+        assert!(learners::import(&t.db, &admin, learner_source(&fix), Options::default()).await.unwrap().ok());
+        assert_eq!(records(&t.db).await, 7, "replaced, not added");
+        let girls = cell(&t.db, 1, "P3", "F", 0).await.unwrap();
+        assert_eq!((girls.0, girls.2), (Some(3), [Some(0), Some(2), Some(1), Some(0)]));
+        close(girls.1, 50.0);
+        let boys = cell(&t.db, 1, "P3", "M", 0).await.unwrap();
+        assert_eq!((boys.0, boys.2), (Some(3), [Some(1), Some(0), Some(0), Some(0)]));
+        assert_totals_match(&t.db, "a replacing learner file").await;
+
+        // Counts for a cell made of records change its enrolment, never its scores.
+        let counts = format!("{HEADER}S1,2024,,P3,MATH,F,,32,31,12,,,,,,,\n");
+        assert!(outcomes::import(&t.db, &admin, source(&counts), Options::default()).await.unwrap().ok());
+        let girls = cell(&t.db, 1, "P3", "F", 0).await.unwrap();
+        assert_eq!((girls.0, girls.3, girls.4), (Some(3), Some(3), Some(32)));
+        close(girls.1, 50.0);
+        assert_totals_match(&t.db, "counts over records").await;
+
+        // Removing the school's year removes its records, and the cells they made.
+        let leader = actor(AccountRole::SchoolLeader, Scope::School { school_id: 1 });
+        outcomes::remove_year(&t.db, &leader, 1, 2024).await.unwrap();
+        assert_eq!(records(&t.db).await, 1, "S2's record stays");
+        assert!(cell(&t.db, 1, "P3", "M", 0).await.is_none());
+        assert_totals_match(&t.db, "a removal").await;
+        // The school leader imports only their school's records.
+        let other = format!("{LEARNERS}S2,2024,,P2,MATH,L-9,F,,10,\n");
+        let refused = learners::import(&t.db, &leader, learner_source(&other), Options::default()).await.unwrap();
+        assert_eq!(refused.problems[0].code, "out-of-scope");
+        assert_eq!(records(&t.db).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn bad_learner_records_are_each_named_and_nothing_is_written() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let file = format!(
+            "{LEARNERS}\
+             S1,2024,,P3,MATH,L-1,F,,40,\n\
+             S1,2024,,P3,MATH,Uwase Aline,F,,40,\n\
+             S1,2024,,P3,MATH,L-2,F,,140,\n\
+             S1,2024,,P3,MATH,L-3,F,,-1,\n\
+             S1,2024,,P3,MATH,L-4,F,,40,excellent\n\
+             S1,2024,,P3,MATH,l-1,M,,45,\n\
+             S1,2024,,P3,,L-5,F,,40,\n\
+             S1,2024,3,P3,MATH,L-1,F,,,\n"
+        );
+        let report = learners::import(&t.db, &admin, learner_source(&file), Options::default()).await.unwrap();
+        let found: Vec<(Option<usize>, Option<&str>, &str)> =
+            report.problems.iter().map(|p| (p.row, p.column.as_deref(), p.code)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(3), Some("learner"), "learner-not-pseudonymous"),
+                (Some(4), Some("score"), "learner-score-above-maximum"),
+                (Some(5), Some("score"), "negative"),
+                (Some(6), Some("band"), "bad-choice"),
+                (Some(7), Some("learner"), "duplicate-in-file"),
+                (Some(8), Some("subject"), "required"),
+                (Some(9), Some("score"), "required"),
+            ]
+        );
+        assert_eq!((report.rows_read, report.rows_written), (8, 0));
+        assert_eq!(records(&t.db).await, 0);
+        assert_eq!(stored(&t.db).await, 0, "no cell is made either");
+        assert!(report.problems[0].message("en").contains("never a name"), "{}", report.problems[0]);
+        assert!(report.problems[1].message("fr").contains("dépasse le maximum de 100"), "{}", report.problems[1]);
+        assert!(report.problems[4].message("en").contains("row 2"), "{}", report.problems[4]);
     }
 }
 

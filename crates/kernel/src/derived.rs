@@ -4,7 +4,8 @@
 //! once by its area as a `static` [`Derived`] with its refresher. A write that makes it
 //! stale notes so on its transaction ([`crate::Tx::changed`], with the [`Key`] of what it
 //! changed); [`crate::Tx::commit`] runs each refresher once, for all the keys noted (or
-//! for everything when [`Key::All`] was noted), before the commit. So a derived table
+//! for everything when [`Key::All`] was noted), before the commit; a refresher may note
+//! another table it makes stale, refreshed in the next round. So a derived table
 //! commits together with its sources, a transaction that changes a thousand rows
 //! refreshes once, and no write path can commit without refreshing.
 //!
@@ -50,6 +51,10 @@ impl Stale {
             Some((_, keys)) => keys.push(key),
             None => self.0.push((derived, vec![key])),
         }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Runs each refresher once with its keys, in the order the tables were first noted.

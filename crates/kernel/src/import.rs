@@ -67,6 +67,11 @@ impl<'a> Row<'a> {
         self.at[i].map(|c| self.row.get(c)).unwrap_or("")
     }
 
+    /// The name of column `i`.
+    pub fn column(&self, i: usize) -> &'static str {
+        self.columns[i].name
+    }
+
     /// A problem at this row, in column `i`, with the cell's value.
     pub fn problem(&self, i: usize, code: &'static str) -> Problem {
         Problem::new(code).at_row(self.row.number).in_column(self.columns[i].name).with_value(self.get(i))

@@ -150,8 +150,18 @@ impl Tx {
     /// Refreshes the derived data the writes made stale, then commits: a derived table is
     /// never committed out of step with what it is derived from.
     pub async fn commit(mut self) -> Result<()> {
-        let stale = std::mem::take(&mut self.stale);
-        stale.refresh(&mut self).await?;
+        // A refresher may make another derived table stale (cells made of learner records
+        // feed the schools' totals): refresh until nothing is, a bounded number of rounds.
+        for _ in 0..8 {
+            let stale = std::mem::take(&mut self.stale);
+            if stale.is_empty() {
+                break;
+            }
+            stale.refresh(&mut self).await?;
+        }
+        if !self.stale.is_empty() {
+            return Err(anyhow::anyhow!("derived tables keep making each other stale").into());
+        }
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::Postgres(t) => t.commit().await?,

@@ -149,3 +149,6 @@ data-report-def-parity = Gender parity index: girls' rate over boys'; adjusted (
 data-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share.
 data-report = Report (PDF)
 data-report-fr = Rapport en français (PDF)
+problem-learner-score-above-maximum = the score { $value } is above { $subject }'s maximum of { $max }
+problem-learner-not-pseudonymous = { $value } is not a pseudonymous learner id: give the id the school keeps for the learner (letters and digits with - _ . /, no spaces, at least one digit, at most { $max } characters), never a name
+kind-learner-scores = Learner scores (one row per learner)

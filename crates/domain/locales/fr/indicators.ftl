@@ -149,3 +149,6 @@ data-report-def-parity = Indice de parité : le taux des filles sur celui des ga
 data-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part.
 data-report = Rapport (PDF)
 data-report-fr = Rapport en français (PDF)
+problem-learner-score-above-maximum = la note { $value } dépasse le maximum de { $max } en { $subject }
+problem-learner-not-pseudonymous = { $value } n'est pas un identifiant pseudonyme d'élève : donnez l'identifiant que l'école garde pour l'élève (lettres et chiffres avec - _ . /, sans espace, au moins un chiffre, { $max } caractères au plus), jamais un nom
+kind-learner-scores = Notes des élèves (une ligne par élève)

@@ -170,7 +170,7 @@ impl Seen {
 }
 
 /// What the checks look codes up in, read once before the rows.
-struct Lookups {
+pub(crate) struct Lookups {
     /// School code (as written, and lower-cased) → id and whether the actor may write it.
     schools: HashMap<String, (i64, bool)>,
     grades: HashMap<String, i64>,
@@ -192,7 +192,58 @@ fn find<'m, V>(map: &'m HashMap<String, V>, code: &str) -> Option<&'m V> {
 }
 
 impl Lookups {
-    async fn read(db: &Db, actor: &Actor, only_school: Option<i64>) -> Result<Lookups> {
+    /// The school of column `i`, which the actor may enter data for.
+    pub(crate) fn school(&self, row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+        match find(&self.schools, row.get(i)) {
+            None if row.get(i).is_empty() => {
+                problems.push(row.problem(i, "required"));
+                None
+            }
+            None => {
+                problems.push(row.problem(i, "unknown-school"));
+                None
+            }
+            Some((_, false)) => {
+                problems.push(row.problem(i, "out-of-scope"));
+                None
+            }
+            Some((id, true)) => Some(*id),
+        }
+    }
+
+    /// The grade of column `i` (required).
+    pub(crate) fn grade(&self, row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+        let grade = find(&self.grades, row.get(i)).copied();
+        if grade.is_none() {
+            problems.push(row.problem(i, if row.get(i).is_empty() { "required" } else { "unknown-grade" }));
+        }
+        grade
+    }
+
+    /// The subject of column `i` (required here) and its maximum score.
+    pub(crate) fn subject(&self, row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<(i64, f64)> {
+        let subject = find(&self.subjects, row.get(i)).copied();
+        if subject.is_none() {
+            problems.push(row.problem(i, if row.get(i).is_empty() { "required" } else { "unknown-subject" }));
+        }
+        subject
+    }
+
+    /// The learner group of column `i`; 0 (all learners) when empty.
+    pub(crate) fn group(&self, row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+        match row.get(i) {
+            "" => Some(0),
+            code => match find(&self.groups, code) {
+                Some(id) => Some(*id),
+                None => {
+                    problems.push(row.problem(i, "unknown-group"));
+                    None
+                }
+            },
+        }
+    }
+
+    pub(crate) async fn read(db: &Db, actor: &Actor, only_school: Option<i64>) -> Result<Lookups> {
         let schools: Vec<(i64, String, String)> = match only_school {
             Some(id) => on_db!(db, |p| sqlx::query_as("SELECT id, code, unit_path FROM schools WHERE id = $1")
                 .bind(id)
@@ -225,6 +276,9 @@ impl Lookups {
 /// The importer of outcome files (and the checker of rows entered for a school).
 pub struct OutcomeImport {
     lookups: Lookups,
+    /// Whether any learner records are held: then the cells they make are written again
+    /// after outcome rows, so that a cell's scores keep one source.
+    records: bool,
     /// The first row of each key seen in this file.
     seen: Seen,
 }
@@ -232,16 +286,54 @@ pub struct OutcomeImport {
 impl OutcomeImport {
     /// Reads what the rows are checked against, for `actor`.
     pub async fn new(db: &Db, actor: &Actor) -> Result<OutcomeImport> {
-        Ok(OutcomeImport { lookups: Lookups::read(db, actor, None).await?, seen: Seen::default() })
+        Ok(OutcomeImport {
+            lookups: Lookups::read(db, actor, None).await?,
+            records: records(db).await?,
+            seen: Seen::default(),
+        })
     }
 }
 
-/// A whole number in `1900..=2100`.
-fn year(row: &Row<'_>, problems: &mut Vec<Problem>) -> Option<i64> {
-    match row.get(YEAR).parse::<i64>() {
+/// Whether any learner records are held.
+async fn records(db: &Db) -> Result<bool> {
+    let any: i64 =
+        on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM learner_scores LIMIT 1) one")
+            .fetch_one(p)
+            .await)?;
+    Ok(any > 0)
+}
+
+/// The year of column `i`: a whole number in `1900..=2100`.
+pub(crate) fn year(row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+    match row.get(i).parse::<i64>() {
         Ok(y) if (1900..=2100).contains(&y) => Some(y),
         _ => {
-            problems.push(row.problem(YEAR, "bad-year"));
+            problems.push(row.problem(i, "bad-year"));
+            None
+        }
+    }
+}
+
+/// A term from 1 to 4; 0 (the whole year) when empty.
+pub(crate) fn term(row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<i64> {
+    match row.get(i) {
+        "" => Some(0),
+        t => match t.parse::<i64>() {
+            Ok(t @ 1..=4) => Some(t),
+            _ => {
+                problems.push(row.problem(i, "bad-term"));
+                None
+            }
+        },
+    }
+}
+
+/// The sex of column `i`.
+pub(crate) fn sex(row: &Row<'_>, i: usize, problems: &mut Vec<Problem>) -> Option<Sex> {
+    match Sex::parse(row.get(i)) {
+        Ok(s) => Some(s),
+        Err(p) => {
+            problems.push(Problem { row: Some(row.number()), column: Some(row.column(i).into()), ..p });
             None
         }
     }
@@ -261,63 +353,16 @@ impl Importer for OutcomeImport {
     fn check(&mut self, row: &Row<'_>) -> std::result::Result<Checked, Vec<Problem>> {
         let mut problems = Vec::new();
         let l = &self.lookups;
-        let school = match find(&l.schools, row.get(SCHOOL)) {
-            None if row.get(SCHOOL).is_empty() => {
-                problems.push(row.problem(SCHOOL, "required"));
-                None
-            }
-            None => {
-                problems.push(row.problem(SCHOOL, "unknown-school"));
-                None
-            }
-            Some((_, false)) => {
-                problems.push(row.problem(SCHOOL, "out-of-scope"));
-                None
-            }
-            Some((id, true)) => Some(*id),
-        };
-        let year = year(row, &mut problems);
-        let term = match row.get(TERM) {
-            "" => Some(0),
-            t => match t.parse::<i64>() {
-                Ok(t @ 1..=4) => Some(t),
-                _ => {
-                    problems.push(row.problem(TERM, "bad-term"));
-                    None
-                }
-            },
-        };
-        let grade = find(&l.grades, row.get(GRADE)).copied();
-        if grade.is_none() {
-            problems.push(row.problem(GRADE, if row.get(GRADE).is_empty() { "required" } else { "unknown-grade" }));
-        }
+        let school = l.school(row, SCHOOL, &mut problems);
+        let year = year(row, YEAR, &mut problems);
+        let term = term(row, TERM, &mut problems);
+        let grade = l.grade(row, GRADE, &mut problems);
         let subject = match row.get(SUBJECT) {
             "" => Some((0, None)),
-            code => match find(&l.subjects, code) {
-                Some((id, max)) => Some((*id, Some(*max))),
-                None => {
-                    problems.push(row.problem(SUBJECT, "unknown-subject"));
-                    None
-                }
-            },
+            _ => l.subject(row, SUBJECT, &mut problems).map(|(id, max)| (id, Some(max))),
         };
-        let sex = match Sex::parse(row.get(SEX)) {
-            Ok(s) => Some(s),
-            Err(p) => {
-                problems.push(Problem { row: Some(row.number()), column: Some("sex".into()), ..p });
-                None
-            }
-        };
-        let group = match row.get(GROUP) {
-            "" => Some(0),
-            code => match find(&l.groups, code) {
-                Some(id) => Some(*id),
-                None => {
-                    problems.push(row.problem(GROUP, "unknown-group"));
-                    None
-                }
-            },
-        };
+        let sex = sex(row, SEX, &mut problems);
+        let group = l.group(row, GROUP, &mut problems);
         let count = |i: usize, problems: &mut Vec<Problem>| row.count(i, problems);
         let enrolled = count(ENROLLED, &mut problems);
         let assessed = count(ASSESSED, &mut problems);
@@ -397,6 +442,9 @@ impl Importer for OutcomeImport {
         let touched: std::collections::BTreeSet<(i64, i64)> = rows.iter().map(|r| (r.school_id, r.year)).collect();
         for (school, year) in touched {
             tx.changed(&super::rollup::TOTALS, super::rollup::changed(school, year));
+            if self.records {
+                tx.changed(&super::learners::CELLS, super::rollup::changed(school, year));
+            }
         }
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
         bulk::insert_then(tx, INSERT, WIDTH, cells, REPLACE, &|_| {}).await
@@ -404,15 +452,17 @@ impl Importer for OutcomeImport {
 }
 
 /// Imports a file of outcome rows (CSV or a workbook's first sheet): every row or none.
-/// Learner outcomes, for the one import route, page and command.
-pub static KINDS: [import::Kind; 1] = [import::Kind {
+/// Learner outcomes and learner records, for the one import route, page and command.
+pub static KINDS: [import::Kind; 2] = [OUTCOMES, super::learners::KIND];
+
+const OUTCOMES: import::Kind = import::Kind {
     key: "outcomes",
     columns: COLUMNS,
     into: None,
     may: |actor| actor.may(Action::EditSchoolData),
     updates: false,
     run: |db, actor, source, options, _| Box::pin(import(db, actor, source, options)),
-}];
+};
 
 pub async fn import(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<import::ImportReport> {
     let mut importer = OutcomeImport::new(db, actor).await?;
@@ -429,8 +479,11 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
             .await)?;
     let (code, unit_path) = school.ok_or(Error::NotFound)?;
     actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
-    let mut importer =
-        OutcomeImport { lookups: Lookups::read(db, actor, Some(school_id)).await?, seen: Seen::default() };
+    let mut importer = OutcomeImport {
+        lookups: Lookups::read(db, actor, Some(school_id)).await?,
+        records: records(db).await?,
+        seen: Seen::default(),
+    };
     let at: Vec<Option<usize>> = (0..COLUMNS.len()).map(Some).collect();
     let mut problems = Vec::new();
     let mut checked = Vec::with_capacity(entries.len());
@@ -490,6 +543,12 @@ pub async fn remove_year(db: &Db, actor: &Actor, school_id: i64, year: i64) -> R
     let (code, unit_path) = school.ok_or(Error::NotFound)?;
     actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
     let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM learner_scores WHERE school_id = $1 AND year = $2")
+        .bind(school_id)
+        .bind(year)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let removed = on_tx!(&mut tx, |c| sqlx::query("DELETE FROM learner_outcomes WHERE school_id = $1 AND year = $2")
         .bind(school_id)
         .bind(year)
