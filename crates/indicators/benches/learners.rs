@@ -247,8 +247,13 @@ async fn main() {
     for n in 0..one {
         let grade = GRADES[n % 6];
         let subject = SUBJECTS[n % 2];
-        writeln!(f, "S00042,{YEAR},2,{grade},{subject},T2-{n},{},,{}.5,", if n.is_multiple_of(3) { "F" } else { "M" }, n % 99)
-            .unwrap();
+        writeln!(
+            f,
+            "S00042,{YEAR},2,{grade},{subject},T2-{n},{},,{}.5,",
+            if n.is_multiple_of(3) { "F" } else { "M" },
+            n % 99
+        )
+        .unwrap();
     }
     drop(f);
     let started = Instant::now();

@@ -920,8 +920,20 @@ async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_d
         let report =
             outcomes::import(&t.db, &Actor::system(), source(&worked_example_csv()), Options::default()).await.unwrap();
         assert!(report.ok(), "{:?}", report.problems);
-        let scores = format!("{HEADER}S1,2024,,P3,MATH,F,,,30,61.5,,,,,,,\nS1,2024,,P3,MATH,M,,,3,40,,,,,,,\n");
+        let scores = format!("{HEADER}S1,2024,,P3,MATH,F,,,30,61.5,,,15,,,,\nS1,2024,,P3,MATH,M,,,3,40,,,,,,,\n");
         outcomes::import(&t.db, &Actor::system(), source(&scores), Options::default()).await.unwrap();
+        // A target on the school: 15 of 33 proficient (45.5 %) is 76 % of 60.
+        let target = opencpd_indicators::model::IndicatorTargetInput {
+            place: Some(Place::School(1)),
+            year: 2024,
+            disaggregation: None,
+            category: None,
+            baseline: Some(40.0),
+            target: 60.0,
+        };
+        opencpd_indicators::store::engine::set_target(&t.db, &Actor::system(), "proficiency-rate", &target)
+            .await
+            .unwrap();
         let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
         let officer = token(&t.db, "d1", AccountRole::DistrictOfficer, Some("D1")).await;
         let leader = token(&t.db, "head", AccountRole::SchoolLeader, Some("S1")).await;
@@ -941,9 +953,15 @@ async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_d
             "below 5 is shown as <5",
             "Better mathematics in P3",
             "Draft",
+            "Targets and what is achieved",
+            "76 % of the target",
+            "45.5",
         ] {
             assert!(text.contains(wanted), "{wanted:?} not in {text}");
         }
+        let a = api.send(Some(&officer), "GET", "/api/v1/schools/1/report?lang=fr", None).await;
+        let text = pdf_text(&a.body);
+        assert!(text.contains("Cibles et résultats atteints") && text.contains("76 % de la cible"), "{text}");
         let a = api.send(Some(&officer), "GET", "/api/v1/units/2/report?lang=fr", None).await;
         assert_eq!(a.status, 200);
         let text = pdf_text(&a.body);

@@ -152,3 +152,5 @@ data-report-fr = Rapport en français (PDF)
 problem-learner-score-above-maximum = the score { $value } is above { $subject }'s maximum of { $max }
 problem-learner-not-pseudonymous = { $value } is not a pseudonymous learner id: give the id the school keeps for the learner (letters and digits with - _ . /, no spaces, at least one digit, at most { $max } characters), never a name
 kind-learner-scores = Learner scores (one row per learner)
+data-report-targets-caption = Each target: what is achieved as a share of the target (a full bar is the target met), then its baseline, the target and what is achieved.
+data-report-of-target = { $share } % of the target

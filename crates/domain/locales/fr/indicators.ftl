@@ -152,3 +152,5 @@ data-report-fr = Rapport en français (PDF)
 problem-learner-score-above-maximum = la note { $value } dépasse le maximum de { $max } en { $subject }
 problem-learner-not-pseudonymous = { $value } n'est pas un identifiant pseudonyme d'élève : donnez l'identifiant que l'école garde pour l'élève (lettres et chiffres avec - _ . /, sans espace, au moins un chiffre, { $max } caractères au plus), jamais un nom
 kind-learner-scores = Notes des élèves (une ligne par élève)
+data-report-targets-caption = Chaque cible : le résultat atteint en part de la cible (une barre pleine : la cible est atteinte), puis la valeur de référence, la cible et le résultat atteint.
+data-report-of-target = { $share } % de la cible

@@ -279,38 +279,19 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     use crate::store::dashboard;
     use opencpd_http::render::value as v;
     let actor = ctx.actor()?;
-    let name = dashboard::place_name(&state.db, actor, place).await?;
-    let trend = dashboard::trend(&state.db, actor, place).await?;
-    let years = dashboard::years(&state.db, actor, place).await?;
-    let flows = match years.get(1) {
-        Some(year) => Some(flows::flow_report(&state.db, actor, place, *year, None).await?),
-        None => None,
-    };
-    let gaps = match years.first() {
-        Some(year) => Some((*year, flows::proficiency_gaps(&state.db, actor, place, *year, None).await?)),
-        None => None,
-    };
+    let report::Contents { name, trend, targets, flows, gaps, plans, .. } =
+        report::read(state, actor, place, ctx.lang).await?;
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
-    let targets = engine::targets_at(&state.db, actor, place, ctx.lang).await?;
-    let labels: Vec<String> = targets
-        .iter()
-        .map(|t| match &t.progress.category {
-            Some(c) => format!("{} {} ({c})", t.name, t.progress.year),
-            None => format!("{} {}", t.name, t.progress.year),
-        })
-        .collect();
+    let (targets, labels): (Vec<_>, Vec<String>) = targets.into_iter().unzip();
     let targets_chart =
         (!targets.is_empty()).then(|| minijinja::Value::from_safe_string(chart::targets(&targets, &labels)));
     let breakdown = match place {
         Place::Unit(id) => Some(dashboard::breakdown(&state.db, actor, id, None).await?),
         Place::School(_) => None,
     };
-    let (plans, may_write) = match place {
-        Place::School(id) => (
-            crate::store::plans::list(&state.db, actor, id).await?,
-            crate::store::plans::may_write(&state.db, actor, id).await?,
-        ),
-        Place::Unit(_) => (Vec::new(), false),
+    let may_write = match place {
+        Place::School(id) => crate::store::plans::may_write(&state.db, actor, id).await?,
+        Place::Unit(_) => false,
     };
     let this_year = i64::from(chrono::Datelike::year(&opencpd_kernel::today()));
     let new_plan_year = (may_write && !plans.iter().any(|p| p.year == this_year)).then_some(this_year);

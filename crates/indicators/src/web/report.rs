@@ -1,10 +1,10 @@
 //! The data page as a PDF a manager sends to a donor (`opencpd_documents::report`): the
-//! trend as bars and a table, the flows, the gaps between girls and boys, a school's plans,
-//! the small-cell rule as applied to this reader, and the definitions; in English or
-//! French.
+//! trend as bars and a table, the targets against what is achieved, the flows, the gaps
+//! between girls and boys, a school's plans, the small-cell rule as applied to this reader,
+//! and the definitions; in English or French. [`read`] is what the data page shows too.
 
-use crate::model::{FlowReport, GapRow, Place, PlanSummary, TrendPoint};
-use crate::store::{dashboard, flows, plans};
+use crate::model::{FlowReport, GapRow, Place, PlaceTarget, PlanSummary, TrendPoint};
+use crate::store::{dashboard, engine, flows, plans};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -27,6 +27,8 @@ pub(super) struct ReportQuery {
 pub struct Contents {
     pub name: String,
     pub trend: Vec<TrendPoint>,
+    /// The targets set on the place, each with its label (indicator, year and category).
+    pub targets: Vec<(PlaceTarget, String)>,
     pub flows: Option<FlowReport>,
     pub gaps: Option<(i64, Vec<GapRow>)>,
     pub plans: Vec<PlanSummary>,
@@ -77,7 +79,7 @@ async fn answer(
             })?
         }
     };
-    let contents = read(state, actor, place).await?;
+    let contents = read(state, actor, place, lang).await?;
     let bytes = render(&report(&contents, lang, &opencpd_kernel::today().to_string()));
     let stem = match place {
         Place::School(id) => format!("school-{id}"),
@@ -86,11 +88,24 @@ async fn answer(
     Ok(download::file("application/pdf", &format!("{stem}-outcomes-{lang}.pdf"), bytes))
 }
 
-/// What the data page shows, read the same way.
-pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place) -> Result<Contents> {
+/// What the data page and the report show of a place, in the reader's scope: the trend,
+/// the targets (named in `lang`), flows from the year before the newest (flows read the
+/// next year's repeaters) and the gaps of the newest year, a school's plans.
+pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place, lang: &str) -> Result<Contents> {
     let db = &state.db;
     let name = dashboard::place_name(db, actor, place).await?;
     let trend = dashboard::trend(db, actor, place).await?;
+    let targets = engine::targets_at(db, actor, place, lang)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let label = match &t.progress.category {
+                Some(c) => format!("{} {} ({c})", t.name, t.progress.year),
+                None => format!("{} {}", t.name, t.progress.year),
+            };
+            (t, label)
+        })
+        .collect();
     let years = dashboard::years(db, actor, place).await?;
     let flows = match years.get(1) {
         Some(year) => Some(flows::flow_report(db, actor, place, *year, None).await?),
@@ -105,7 +120,7 @@ pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place)
         Place::Unit(_) => Vec::new(),
     };
     let threshold = crate::store::small_cell_threshold(db).await?;
-    Ok(Contents { name, trend, flows, gaps, plans, threshold })
+    Ok(Contents { name, trend, targets, flows, gaps, plans, threshold })
 }
 
 fn percent(share: Option<f64>, lang: &str) -> String {
@@ -156,6 +171,38 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
                         p.assessed.shown.clone(),
                         p.mean_percent.map(|m| format!("{} %", decimal(m, 1, lang))).unwrap_or_else(|| "–".into()),
                     ]
+                })
+                .collect(),
+        });
+    }
+    if !c.targets.is_empty() {
+        let number = |v: Option<f64>| v.map(|v| decimal(v, 1, lang)).unwrap_or_else(|| "–".into());
+        blocks.push(Block::Heading(t("data-targets")));
+        blocks.push(Block::Paragraph(t("data-report-targets-caption")));
+        blocks.push(Block::Bars {
+            max: 100.0,
+            rows: c
+                .targets
+                .iter()
+                .map(|(tg, label)| {
+                    let p = &tg.progress;
+                    let share = p.achieved.filter(|_| p.target > 0.0).map(|a| 100.0 * a / p.target);
+                    let shown = match share {
+                        Some(s) => ta("data-report-of-target", &[("share", decimal(s, 0, lang))]),
+                        None => "–".into(),
+                    };
+                    (label.clone(), share.map(|s| s.min(100.0)), shown)
+                })
+                .collect(),
+        });
+        blocks.push(Block::Table {
+            columns: vec![t("data-target-indicator"), t("data-baseline"), t("data-target"), t("data-achieved")],
+            rows: c
+                .targets
+                .iter()
+                .map(|(tg, label)| {
+                    let p = &tg.progress;
+                    vec![label.clone(), number(p.baseline), number(Some(p.target)), number(p.achieved)]
                 })
                 .collect(),
         });
