@@ -1,0 +1,249 @@
+//! School data dashboards at national scale: the national demo with its evaluation's
+//! learner outcomes, grown to five years of outcome rows for every school (terms, grades,
+//! subjects, both sexes, all learners and two groups: about 8 million rows), the schools'
+//! totals written once as a transaction would. Then, over HTTP with 20 clients at once, each
+//! asking every dashboard in turn: the data pages of the country, a district and a school,
+//! the country's trend, flows, parts and targets, and an indicator split by sex; p50 and
+//! p95 of each. Last, the donor PDF of the country, one at a time. No batch job runs
+//! between the writes and the reads. Prints its figures; asserts nothing about time.
+//!
+//!     cargo bench -p opencpd --bench dashboards              # both backends
+//!     OPENCPD_TEST_PG=off cargo bench -p opencpd --bench dashboards
+
+mod common;
+
+use common::{backends, drop_pg, fresh, quantile, serve};
+use opencpd_demo::{self as demo, DemoConfig, Scale};
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::{Actor, Db, accounts, on_db};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+const YEARS: std::ops::RangeInclusive<i64> = 2021..=2025;
+const CLIENTS: usize = 20;
+const ROUNDS: usize = 5;
+
+async fn ids(db: &Db, sql: &str) -> Vec<i64> {
+    on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await).expect("ids")
+}
+
+/// Every school's outcome rows for the terms of five years, beside what the demo wrote
+/// (rows it holds already are kept).
+async fn grow(db: &Db) -> u64 {
+    let admin = Actor::system();
+    for (code, name) in [("SEN", "Special needs"), ("REF", "Refugees")] {
+        let new = opencpd_indicators::model::NewReference {
+            code: code.into(),
+            name: name.into(),
+            max_score: None,
+            position: None,
+        };
+        let _ = opencpd_indicators::store::reference::add(
+            db,
+            &admin,
+            opencpd_indicators::store::reference::Kind::Group,
+            &new,
+        )
+        .await;
+    }
+    let schools = ids(db, "SELECT id FROM schools WHERE level = 'primary' ORDER BY id").await;
+    let grades = ids(db, "SELECT id FROM outcome_grades ORDER BY position").await;
+    let mut subjects = vec![0];
+    subjects.extend(ids(db, "SELECT id FROM outcome_subjects ORDER BY id").await);
+    let mut groups = vec![0];
+    groups.extend(ids(db, "SELECT id FROM learner_groups ORDER BY id").await);
+    let mut written = 0u64;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let insert = "INSERT INTO learner_outcomes (school_id, year, term, grade_id, subject_id, sex, group_id, enrolled, \
+         assessed, mean_score, below_basic, basic, proficient, advanced, promoted, repeating, dropped_out)";
+    for (n, school) in schools.iter().enumerate() {
+        for year in YEARS {
+            for term in 1..=3i64 {
+                for (g, grade) in grades.iter().enumerate() {
+                    for subject in &subjects {
+                        for (x, sex) in ["F", "M"].into_iter().enumerate() {
+                            for group in &groups {
+                                let seed = (*school * 31 + year * 7 + term * 5 + g as i64 * 3 + x as i64) % 97;
+                                let enrolled = if *group == 0 { 30 + seed % 30 } else { 1 + seed % 6 };
+                                let cells: Vec<Cell> = if *subject == 0 {
+                                    vec![
+                                        Cell::from(enrolled),
+                                        Cell::Int(None),
+                                        Cell::Real(None),
+                                        Cell::Int(None),
+                                        Cell::Int(None),
+                                        Cell::Int(None),
+                                        Cell::Int(None),
+                                        Cell::from(enrolled * 8 / 10),
+                                        Cell::from(enrolled / 10),
+                                        Cell::from(enrolled / 20),
+                                    ]
+                                } else {
+                                    let assessed = enrolled - enrolled / 10;
+                                    vec![
+                                        Cell::Int(None),
+                                        Cell::from(assessed),
+                                        Cell::Real(Some(35.0 + (seed % 50) as f64)),
+                                        Cell::from(assessed / 4),
+                                        Cell::from(assessed / 4),
+                                        Cell::from(assessed / 4),
+                                        Cell::from(assessed - 3 * (assessed / 4)),
+                                        Cell::Int(None),
+                                        Cell::Int(None),
+                                        Cell::Int(None),
+                                    ]
+                                };
+                                let mut row = vec![
+                                    Cell::from(*school),
+                                    Cell::from(year),
+                                    Cell::from(term),
+                                    Cell::from(*grade),
+                                    Cell::from(*subject),
+                                    Cell::from(sex),
+                                    Cell::from(*group),
+                                ];
+                                row.extend(cells);
+                                rows.push(row);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if rows.len() >= 100_000 || n + 1 == schools.len() {
+            let mut tx = db.begin().await.expect("tx");
+            written +=
+                bulk::insert_then(&mut tx, insert, 17, std::mem::take(&mut rows), "ON CONFLICT DO NOTHING", &|_| {})
+                    .await
+                    .expect("rows");
+            tx.commit().await.expect("commit");
+        }
+    }
+    // Written by plain inserts: the totals once, as the transaction of an import would.
+    opencpd_indicators::store::rollup::refresh_all(db).await.expect("totals");
+    written
+}
+
+async fn bench_backend(backend: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, url) = fresh(backend, dir.path(), "dashboards").await;
+    let started = Instant::now();
+    demo::build(&db, &DemoConfig { scale: Scale::National, seed: 7, password: "bench-password".into() }, &|_, _, _| {})
+        .await
+        .expect("national demo");
+    opencpd_demo::delivery::build_national(&db, 7, &|_, _| {}).await.expect("national delivery");
+    opencpd_demo::evaluation::build(&db, 7, &|_, _| {}).await.expect("evaluation demo");
+    let demo_took = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    grow(&db).await;
+    let rows: i64 =
+        on_db!(&db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM learner_outcomes").fetch_one(p).await).expect("rows");
+    println!(
+        "\n## {backend}: national demo in {demo_took:.0} s; {rows} learner-outcome rows after {:.0} s more\n",
+        started.elapsed().as_secs_f64()
+    );
+    let country = ids(&db, "SELECT id FROM units WHERE depth = 0 AND country = 'RW'").await[0];
+    let district = ids(&db, "SELECT id FROM units WHERE depth = 1 AND country = 'RW' ORDER BY id").await[0];
+    let school = ids(&db, "SELECT id FROM schools WHERE level = 'primary' ORDER BY id").await[0];
+    let system = Actor::system();
+    let target = opencpd_indicators::model::IndicatorTargetInput {
+        place: Some(opencpd_indicators::model::Place::Unit(country)),
+        year: 2025,
+        disaggregation: Some("sex".into()),
+        category: Some("F".into()),
+        baseline: Some(40.0),
+        target: 60.0,
+    };
+    opencpd_indicators::store::engine::set_target(&db, &system, "proficiency-rate", &target).await.expect("target");
+    let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
+    let (mut server, base) = serve(&url).await;
+    let client = reqwest::Client::new();
+    let gets: Vec<(&str, String)> = vec![
+        ("data page, country", format!("/data/units/{country}")),
+        ("data page, district", format!("/data/units/{district}")),
+        ("data page, school", format!("/data/schools/{school}")),
+        ("trend, country", format!("/api/v1/units/{country}/trend")),
+        ("flows 2024, country", format!("/api/v1/units/{country}/flows?year=2024")),
+        ("parts, country", format!("/api/v1/units/{country}/breakdown")),
+        ("targets, country", format!("/api/v1/units/{country}/targets")),
+    ];
+    let answer = serde_json::json!({ "place": { "kind": "unit", "id": country }, "year": 2025, "by": ["sex"] });
+    // Warm each once.
+    for (_, path) in &gets {
+        let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, base, token, gets, answer) =
+            (client.clone(), base.clone(), token.clone(), gets.clone(), answer.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times: Vec<(&str, f64)> = Vec::new();
+            for _ in 0..ROUNDS {
+                for (label, path) in &gets {
+                    let t = Instant::now();
+                    let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
+                    assert_eq!(r.status(), 200, "{path}");
+                    r.bytes().await.expect("body");
+                    times.push((label, t.elapsed().as_secs_f64() * 1e3));
+                }
+                let t = Instant::now();
+                let r = client
+                    .post(format!("{base}/api/v1/indicators/proficiency-rate/answer"))
+                    .bearer_auth(&token)
+                    .json(&answer)
+                    .send()
+                    .await
+                    .expect("answer");
+                assert_eq!(r.status(), 200);
+                r.bytes().await.expect("body");
+                times.push(("indicator by sex, country", t.elapsed().as_secs_f64() * 1e3));
+            }
+            times
+        }));
+    }
+    let mut by: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for task in tasks {
+        for (label, ms) in task.await.expect("client") {
+            by.entry(label).or_default().push(ms);
+        }
+    }
+    println!("{CLIENTS} clients at once, {ROUNDS} rounds each, as the administrator:\n");
+    println!("| dashboard | p50 ms | p95 ms |");
+    println!("| --- | --- | --- |");
+    for (label, mut times) in by {
+        println!("| {label} | {:.1} | {:.1} |", quantile(&mut times.clone(), 0.5), quantile(&mut times, 0.95));
+    }
+    let mut pdf = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r =
+            client.get(format!("{base}/api/v1/units/{country}/report")).bearer_auth(&token).send().await.expect("pdf");
+        assert_eq!(r.status(), 200);
+        r.bytes().await.expect("pdf");
+        pdf.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "\nThe country's donor PDF, one at a time: median {:.0} ms, slowest {:.0} ms",
+        quantile(&mut pdf.clone(), 0.5),
+        quantile(&mut pdf, 1.0)
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    db.close().await;
+    drop_pg(&url).await;
+}
+
+#[tokio::main]
+async fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
+    println!(
+        "# OpenCPD dashboards benchmark ({} cores)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    for backend in backends() {
+        if filter.is_empty() || filter == backend {
+            bench_backend(backend).await;
+        }
+    }
+}
