@@ -7,7 +7,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use opencpd_cli::{DbArg, bar, close_opened, lang, open, refused, spinner, text, told};
+use opencpd_cli::{DbArg, FilesArg, bar, close_opened, lang, open, refused, spinner, text, told};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::AccountRole;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
@@ -53,11 +53,8 @@ enum Command {
         /// taken from a request. Default: http:// and the listen address.
         #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = opencpd_cli::public_url)]
         public_url: Option<String>,
-        /// Where files are kept (forms' attachments, submissions' photos and recordings),
-        /// named by their content. Default: `<database>-files` beside a SQLite file,
-        /// `opencpd-files` in the current directory for PostgreSQL.
-        #[arg(long, env = "OPENCPD_FILES")]
-        files: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        files: FilesArg,
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
@@ -284,8 +281,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { db, listen, secure_cookies, trust_proxy, public_url, files } => {
             let pool = open(&db.db, IfMissing::Create).await?;
-            let files = files.unwrap_or_else(|| opencpd_cli::files_beside(&db.db));
-            let files = opencpd_kernel::files::Files::dir(&files).map_err(|e| told(e, lang()))?;
+            let files = files.open(&db.db)?;
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
             let config = opencpd_web::WebConfig {
