@@ -853,6 +853,23 @@ cli-exported-to = Exported { $count } { $count ->
     [one] submission
    *[other] submissions
   } to { $file }.
+cli-files-none = There is no folder of files at { $files }: nothing to remove.
+cli-file-undescribed = never described
+cli-file-pruned = { $sha256 }: { $size } bytes, { $type }, unused since { $since }
+cli-files-pruned = Removed { $count } { $count ->
+    [one] file
+   *[other] files
+  } no row refers to, unused for { $hours } hours, and { $spooled } { $spooled ->
+    [one] upload
+   *[other] uploads
+  } cut off: { $megabytes } MB.
+cli-files-would-prune = Would remove { $count } { $count ->
+    [one] file
+   *[other] files
+  } no row refers to, unused for { $hours } hours, and { $spooled } { $spooled ->
+    [one] upload
+   *[other] uploads
+  } cut off: { $megabytes } MB. Nothing was removed (--dry-run).
 cli-backed-up = Backed up to { $file }
 cli-published = Published { $code } version { $version } ({ $title }) as instrument { $id }.
 cli-form-refused = { $file }: { $count } { $count ->

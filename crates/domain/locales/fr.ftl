@@ -853,6 +853,23 @@ cli-exported-to = { $count } { $count ->
     [one] soumission exportée
    *[other] soumissions exportées
   } vers { $file }.
+cli-files-none = Il n'y a pas de dossier de fichiers à { $files } : rien à retirer.
+cli-file-undescribed = jamais décrit
+cli-file-pruned = { $sha256 } : { $size } octets, { $type }, inutilisé depuis { $since }
+cli-files-pruned = { $count } { $count ->
+    [one] fichier auquel aucune ligne ne renvoie, inutilisé
+   *[other] fichiers auxquels aucune ligne ne renvoie, inutilisés
+  } depuis { $hours } heures, et { $spooled } { $spooled ->
+    [one] envoi interrompu
+   *[other] envois interrompus
+  } retirés : { $megabytes } Mo.
+cli-files-would-prune = Seraient retirés { $count } { $count ->
+    [one] fichier auquel aucune ligne ne renvoie, inutilisé
+   *[other] fichiers auxquels aucune ligne ne renvoie, inutilisés
+  } depuis { $hours } heures, et { $spooled } { $spooled ->
+    [one] envoi interrompu
+   *[other] envois interrompus
+  } : { $megabytes } Mo. Rien n'a été retiré (--dry-run).
 cli-backed-up = Sauvegarde écrite dans { $file }
 cli-published = { $code } version { $version } ({ $title }) publié comme instrument { $id }.
 cli-form-refused = { $file } : { $count } { $count ->

@@ -144,6 +144,12 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// The files kept for the database (forms' attachments, submissions' photos and
+    /// recordings, lesson studies' artefacts).
+    Files {
+        #[command(subcommand)]
+        action: FilesAction,
+    },
     /// Copy the database to a file (a consistent snapshot, safe while serving).
     Backup {
         file: PathBuf,
@@ -160,6 +166,62 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+}
+
+/// `opencpd files`.
+#[derive(Subcommand, Debug)]
+enum FilesAction {
+    /// Remove the files no row refers to (a photo sent for a submission that never came, a
+    /// form's file refused once stored) that have not been sent nor asked about for the
+    /// grace period, and uploads cut off in the middle; each removed file is listed. A file
+    /// still referred to is never removed.
+    Prune {
+        /// Hours a file no row refers to is kept after it was last sent or asked about (a
+        /// sync cut off resumes within them without sending it again).
+        #[arg(long, default_value_t = 48)]
+        grace_hours: u32,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
+    },
+}
+
+async fn files_command(action: FilesAction) -> anyhow::Result<ExitCode> {
+    let FilesAction::Prune { grace_hours, dry_run, db, files } = action;
+    let pool = open(&db.db, IfMissing::Refuse).await?;
+    let Some(files) = files.existing(&db.db)? else {
+        println!("{}", text("cli-files-none", &[("files", files.dir(&db.db).display().to_string())]));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let idle_before = chrono::Utc::now() - chrono::Duration::hours(i64::from(grace_hours));
+    let report = opencpd_kernel::files::prune(&pool, &files, idle_before, dry_run)
+        .await
+        .map_err(|e| told(e, lang()))
+        .context("pruning the files")?;
+    let undescribed = text("cli-file-undescribed", &[]);
+    for f in &report.removed {
+        let args = [
+            ("sha256", f.sha256.clone()),
+            ("size", f.size.to_string()),
+            ("type", f.content_type.clone().unwrap_or_else(|| undescribed.clone())),
+            ("since", f.idle_since.format("%Y-%m-%d %H:%M UTC").to_string()),
+        ];
+        println!("{}", text("cli-file-pruned", &args));
+    }
+    let bytes: u64 =
+        report.removed.iter().map(|f| f.size).sum::<u64>() + report.spooled.iter().map(|s| s.1).sum::<u64>();
+    let args = [
+        ("count", report.removed.len().to_string()),
+        ("megabytes", opencpd_domain::i18n::decimal(bytes as f64 / 1e6, 1, lang())),
+        ("hours", grace_hours.to_string()),
+        ("spooled", report.spooled.len().to_string()),
+    ];
+    println!("{}", text(if dry_run { "cli-files-would-prune" } else { "cli-files-pruned" }, &args));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `opencpd delivery`: the area's own commands, and its demo (which needs every area).
@@ -472,6 +534,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Delivery { action } => delivery(action).await,
         Command::Peer { action } => opencpd_peer::cli::run(action).await,
         Command::Levels { action } => opencpd_registry::cli::levels(action).await,
+        Command::Files { action } => files_command(action).await,
         Command::Backup { file, db } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
             let pb = bar(0, "copying");

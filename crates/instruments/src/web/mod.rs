@@ -822,7 +822,7 @@ async fn get_file_info(
 ) -> Result<Json<files::StoredFile>> {
     let Path(sha256) = ok(sha256)?;
     ctx.actor()?;
-    Ok(Json(files::file_info(&state.db, &sha256).await?.ok_or(Error::NotFound)?))
+    Ok(Json(files::asked_for(&state.db, &sha256).await?.ok_or(Error::NotFound)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{uuid}/files/{name}", params(("uuid" = String, Path), ("name" = String, Path)),
