@@ -244,7 +244,10 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
         Json::Number(n) => n.to_string(),
         Json::Bool(b) => b.to_string(),
         Json::Array(_)
-            if matches!(item.kind, ItemKind::SelectMultiple { .. } | ItemKind::SelectFromFile { multiple: true, .. }) =>
+            if matches!(
+                item.kind,
+                ItemKind::SelectMultiple { .. } | ItemKind::SelectFromFile { multiple: true, .. }
+            ) =>
         {
             String::new()
         }

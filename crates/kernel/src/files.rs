@@ -422,7 +422,7 @@ pub(crate) async fn file_tables(db: &Db, with_descriptions: bool) -> Result<Vec<
     })?;
     Ok(tables
         .into_iter()
-        .filter(|t| with_descriptions || t != "stored_files")
+        .filter(|t| (with_descriptions || t != "stored_files") && t != crate::backup::FILES_TABLE)
         .collect())
 }
 

@@ -151,13 +151,18 @@ enum Command {
         action: FilesAction,
     },
     /// Copy the database to a file (a consistent snapshot, safe while serving).
+    /// The files the database refers to (forms' attachments, submissions' photos and
+    /// recordings, lesson studies' artefacts) go in the same file.
     Backup {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
     },
     /// Replace the database with a backup; refused while a server or command uses the
-    /// database. The previous contents are kept under a name printed at the end.
+    /// database. The previous contents are kept under a name printed at the end; the
+    /// backup's files are put back among the files.
     Restore {
         file: PathBuf,
         /// Do not ask for confirmation (needed when there is no terminal to ask on).
@@ -165,6 +170,8 @@ enum Command {
         yes: bool,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
     },
 }
 
@@ -535,20 +542,44 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Peer { action } => opencpd_peer::cli::run(action).await,
         Command::Levels { action } => opencpd_registry::cli::levels(action).await,
         Command::Files { action } => files_command(action).await,
-        Command::Backup { file, db } => {
+        Command::Backup { file, db, files } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
+            let store = files.existing(&db.db)?;
             let pb = bar(0, "copying");
-            let written = store_backup::write(&pool, &file, &|table, n| {
+            let progress = |table: &str, n: u64| {
                 pb.set_message(table.to_string());
                 pb.inc(n)
-            })
-            .await;
+            };
+            let written = store_backup::write(&pool, &file, &progress).await;
+            let copied = match (written, &store) {
+                (Ok(()), Some(store)) => store_backup::write_files(&file, store, &progress).await.map(Some),
+                (written, _) => written.map(|()| None),
+            };
             pb.finish_and_clear();
-            written.map_err(|e| told(e, lang())).context("writing the backup")?;
+            let copied = copied.map_err(|e| told(e, lang())).context("writing the backup")?;
             println!("{}", text("cli-backed-up", &[("file", file.display().to_string())]));
+            let folder = files.dir(&db.db).display().to_string();
+            match copied {
+                Some(copied) => {
+                    let args = [
+                        ("count", copied.count.to_string()),
+                        ("megabytes", opencpd_domain::i18n::decimal(copied.bytes as f64 / 1e6, 1, lang())),
+                    ];
+                    println!("{}", text("cli-backed-up-files", &args));
+                    if !copied.missing.is_empty() {
+                        let args = [
+                            ("count", copied.missing.len().to_string()),
+                            ("files", folder),
+                            ("list", copied.missing.join(", ")),
+                        ];
+                        eprintln!("warning: {}", text("cli-backup-files-missing", &args));
+                    }
+                }
+                None => println!("{}", text("cli-backup-no-files", &[("files", folder)])),
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file, yes, db } => restore(&db.db, &file, yes).await,
+        Command::Restore { file, yes, db, files } => restore(&db.db, &file, yes, &files).await,
     }
 }
 
@@ -757,7 +788,7 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
 
 /// Replaces the database with a backup, once the backup is checked, the database is
 /// claimed (no one else uses it) and the operator has confirmed. Exit code 1 when refused.
-async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result<ExitCode> {
+async fn restore(url: &str, file: &std::path::Path, yes: bool, files: &FilesArg) -> anyhow::Result<ExitCode> {
     let lang = lang();
     let refused = |e: opencpd_kernel::Error| match e {
         e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_)) => {
@@ -787,11 +818,12 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
             return Ok(ExitCode::from(1));
         }
     }
+    let store = files.open(url)?;
     // Only a PostgreSQL restore copies table by table; a SQLite one swaps a file.
     let pb =
         if opencpd_kernel::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
     let restored = claim
-        .restore(file, &|table, n| {
+        .restore(file, &store, &|table, n| {
             pb.set_message(table.to_string());
             pb.inc(n)
         })
@@ -802,6 +834,12 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
         Err(e) => return refused(e),
     };
     println!("{}", text("restore-done", &args));
+    let args = [
+        ("count", restored.files.count.to_string()),
+        ("added", restored.files.added.to_string()),
+        ("files", files.dir(url).display().to_string()),
+    ];
+    println!("{}", text("restore-files", &args));
     match restored.kept {
         Some(kept) => println!("{}", text("restore-kept", &[("kept", kept.display().to_string())])),
         None => println!("{}", text("restore-nothing-kept", &[])),

@@ -1332,3 +1332,135 @@ async fn files_prune_removes_what_no_row_refers_to_after_its_grace_and_never_a_f
         assert!(stdout(&out).contains("Removed 0 files"), "{}", stdout(&out));
     }
 }
+
+#[tokio::test]
+async fn a_backup_holds_the_files_and_a_restore_into_a_fresh_place_serves_the_photo_again() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let f = filed(&db).await;
+        let out_dir = tempfile::tempdir().unwrap();
+        let backup = out_dir.path().join("with-files.backup");
+        let files_arg = f.dir.path().to_str().unwrap();
+        let out = opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url, "--files", files_arg]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("2 files (0.1 MB) the database refers to are in the backup"), "{}", stdout(&out));
+
+        // A fresh place: a new database and an empty folder of files.
+        let mut target = TestDb::new(backend).await;
+        let place = tempfile::tempdir().unwrap();
+        let target_files = place.path().join("files");
+        let_go(&target).await;
+        let out = opencpd(&[
+            "restore",
+            backup.to_str().unwrap(),
+            "--db",
+            &target.url,
+            "--files",
+            target_files.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("2 files of the backup in"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("(2 put back that were not there)"), "{}", stdout(&out));
+        let mut both = vec![sha(&f.photo), sha(&f.csv)];
+        both.sort();
+        assert_eq!(kept_digests(&target_files), both);
+        reopen(&mut target).await;
+        let parts: i64 =
+            opencpd_kernel::on_db!(&target.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM stored_files")
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        assert_eq!(parts, 2, "{backend:?}: the files are described, their bytes in the folder");
+
+        // Served by the restored server, the same bytes.
+        let token = opencpd(&["user", "token", "admin", "--db", &target.url]);
+        assert!(token.status.success(), "{}", stderr(&token));
+        let token = stdout(&token).trim().to_string();
+        let_go(&target).await;
+        let server = Server::start_with(&target.url, &["--files", target_files.to_str().unwrap()]).await;
+        let client = reqwest::Client::new();
+        let got = client
+            .get(format!("{}/api/v1/submissions/{}/files/class.jpg", server.base, f.uuid))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status().as_u16(), 200, "{backend:?}");
+        assert_eq!(got.bytes().await.unwrap().to_vec(), f.photo, "{backend:?}: the same bytes");
+        let got = client
+            .get(format!("{}/api/v1/instruments/{}/attachments/places.csv", server.base, f.id))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.bytes().await.unwrap().to_vec(), f.csv);
+        server.kill();
+    }
+}
+
+#[tokio::test]
+async fn a_restore_that_fails_on_a_damaged_file_leaves_the_database_and_the_files_as_they_were() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let f = filed(&db).await;
+        let out_dir = tempfile::tempdir().unwrap();
+        let backup = out_dir.path().join("damaged.backup");
+        let out =
+            opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url, "--files", f.dir.path().to_str().unwrap()]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        // The last file the restore puts back is damaged: the first is already in the store
+        // when the damage is found.
+        let last = std::cmp::max(sha(&f.photo), sha(&f.csv));
+        let damaged =
+            opencpd_kernel::Db::connect(backup.to_str().unwrap(), opencpd_kernel::IfMissing::Refuse).await.unwrap();
+        opencpd_kernel::on_db!(&damaged, |p| sqlx::query(
+            "UPDATE backup_file_parts SET bytes = X'FFD8FFE000' WHERE sha256 = $1"
+        )
+        .bind(&last)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        damaged.close().await;
+
+        // The target holds data of its own, and a file of its own.
+        let mut target = TestDb::new(backend).await;
+        let place = tempfile::tempdir().unwrap();
+        let target_files = place.path().join("files");
+        let own = jpeg(23, 1_000);
+        let config = opencpd_http::WebConfig {
+            files: Some(opencpd_kernel::files::Files::dir(&target_files).unwrap()),
+            ..Default::default()
+        };
+        let api = opencpd_testkit::api::Api::with_config(&target.db, &[&opencpd_instruments::web::AREA], config);
+        let admin =
+            opencpd_testkit::api::token(&target.db, "admin", opencpd_domain::AccountRole::SystemAdmin, None).await;
+        let put = api.send_bytes(&admin, "PUT", &format!("/api/v1/files/{}", sha(&own)), own.clone()).await;
+        assert_eq!(put.status.as_u16(), 201, "{}", put.text());
+        drop(api);
+        let users = count_users(&target.db).await;
+        let_go(&target).await;
+        let out = opencpd(&[
+            "restore",
+            backup.to_str().unwrap(),
+            "--db",
+            &target.url,
+            "--files",
+            target_files.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains(&format!("holds a damaged copy of the file {last}")),
+            "{backend:?}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("Restored"), "{}", stdout(&out));
+        assert_eq!(kept_digests(&target_files), vec![sha(&own)], "{backend:?}: the files as they were");
+        reopen(&mut target).await;
+        assert_eq!(count_users(&target.db).await, users, "{backend:?}: the database as it was");
+        assert_eq!(count(&target, "stored_files").await, 1);
+        assert_eq!(count(&target, "submissions").await, 0);
+    }
+}
