@@ -26,6 +26,36 @@ pub struct DbArg {
     pub db: String,
 }
 
+/// Where a command finds the files (forms' attachments, submissions' photos and
+/// recordings, lesson studies' artefacts): `--files`, else `OPENCPD_FILES`, else beside the
+/// database ([`files_beside`]).
+#[derive(clap::Args, Debug, Clone)]
+pub struct FilesArg {
+    /// Where files are kept (forms' attachments, submissions' photos and recordings), named
+    /// by their content. Default: `<database>-files` beside a SQLite file, `opencpd-files`
+    /// in the current directory for PostgreSQL.
+    #[arg(long, env = "OPENCPD_FILES")]
+    pub files: Option<PathBuf>,
+}
+
+impl FilesArg {
+    /// The folder of the files of the database `db`.
+    pub fn dir(&self, db: &str) -> PathBuf {
+        self.files.clone().unwrap_or_else(|| files_beside(db))
+    }
+
+    /// The files of the database `db`, the folder made when missing.
+    pub fn open(&self, db: &str) -> anyhow::Result<opencpd_kernel::files::Files> {
+        opencpd_kernel::files::Files::dir(self.dir(db)).map_err(|e| told(e, lang()))
+    }
+
+    /// The files of the database `db` when their folder exists (a command that only reads
+    /// makes none).
+    pub fn existing(&self, db: &str) -> anyhow::Result<Option<opencpd_kernel::files::Files>> {
+        if self.dir(db).is_dir() { self.open(db).map(Some) } else { Ok(None) }
+    }
+}
+
 /// A progress bar on the terminal (none when the output is not one).
 pub fn bar(total: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {

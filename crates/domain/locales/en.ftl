@@ -80,6 +80,7 @@ problem-no-file = there is no file { $file }
 problem-file-exists = { $file } exists already; choose a new file name
 problem-not-a-backup = { $file } is not an OpenCPD backup
 problem-backup-damaged = { $file } fails SQLite's integrity check: { $detail }
+problem-backup-file-damaged = the backup { $file } holds a damaged copy of the file { $sha256 } ({ $detail }); nothing was changed
 problem-database-in-use = { $database } is in use by a running OpenCPD server or command (lock file { $lock }, last taken by process { $process }); stop it, then try again
 problem-database-being-restored = { $database } is being restored by process { $process } (lock file { $lock }); try again once the restore is done
 problem-database-connected = the PostgreSQL database { $database } has { $count } other connections (processes { $processes }); stop the servers and commands using it, then restore
@@ -818,6 +819,10 @@ restore-cancelled = Nothing was changed.
 restore-done = Restored { $database } from { $file }.
 restore-kept = The previous database is kept as { $kept }.
 restore-nothing-kept = The database held no data before; nothing was kept aside.
+restore-files = { $count } { $count ->
+    [one] file
+   *[other] files
+  } of the backup in { $files } ({ $added } put back that were not there).
 demo-has-data = { $database } already holds data: opencpd serve serves it; opencpd demo --replace builds the demo afresh and keeps the current file aside.
 demo-kept = The previous database is kept as { $kept }.
 
@@ -853,7 +858,33 @@ cli-exported-to = Exported { $count } { $count ->
     [one] submission
    *[other] submissions
   } to { $file }.
+cli-files-none = There is no folder of files at { $files }: nothing to remove.
+cli-file-undescribed = never described
+cli-file-pruned = { $sha256 }: { $size } bytes, { $type }, unused since { $since }
+cli-files-pruned = Removed { $count } { $count ->
+    [one] file
+   *[other] files
+  } no row refers to, unused for { $hours } hours, and { $spooled } { $spooled ->
+    [one] upload
+   *[other] uploads
+  } cut off: { $megabytes } MB.
+cli-files-would-prune = Would remove { $count } { $count ->
+    [one] file
+   *[other] files
+  } no row refers to, unused for { $hours } hours, and { $spooled } { $spooled ->
+    [one] upload
+   *[other] uploads
+  } cut off: { $megabytes } MB. Nothing was removed (--dry-run).
 cli-backed-up = Backed up to { $file }
+cli-backed-up-files = { $count } { $count ->
+    [one] file
+   *[other] files
+  } ({ $megabytes } MB) the database refers to are in the backup with it.
+cli-backup-files-missing = { $count } { $count ->
+    [one] file
+   *[other] files
+  } the database refers to are not in { $files }, so not in the backup: { $list }
+cli-backup-no-files = There is no folder of files at { $files }: the backup holds the database alone.
 cli-published = Published { $code } version { $version } ({ $title }) as instrument { $id }.
 cli-form-refused = { $file }: { $count } { $count ->
     [one] problem

@@ -80,6 +80,7 @@ problem-no-file = le fichier { $file } n'existe pas
 problem-file-exists = { $file } existe déjà ; choisissez un nouveau nom de fichier
 problem-not-a-backup = { $file } n'est pas une sauvegarde OpenCPD
 problem-backup-damaged = { $file } échoue au contrôle d'intégrité de SQLite : { $detail }
+problem-backup-file-damaged = la sauvegarde { $file } contient une copie abîmée du fichier { $sha256 } ({ $detail }) ; rien n'a été changé
 problem-database-in-use = { $database } est utilisée par un serveur ou une commande OpenCPD en cours (fichier de verrou { $lock }, pris en dernier par le processus { $process }) ; arrêtez-le, puis réessayez
 problem-database-being-restored = { $database } est en cours de restauration par le processus { $process } (fichier de verrou { $lock }) ; réessayez une fois la restauration terminée
 problem-database-connected = la base PostgreSQL { $database } a { $count } autres connexions (processus { $processes }) ; arrêtez les serveurs et commandes qui l'utilisent, puis restaurez
@@ -818,6 +819,10 @@ restore-cancelled = Rien n'a été changé.
 restore-done = { $database } restaurée depuis { $file }.
 restore-kept = La base précédente est conservée sous { $kept }.
 restore-nothing-kept = La base ne contenait aucune donnée ; rien n'a été mis de côté.
+restore-files = { $count } { $count ->
+    [one] fichier
+   *[other] fichiers
+  } de la sauvegarde dans { $files } ({ $added } remis, qui n'y étaient pas).
 demo-has-data = { $database } contient déjà des données : opencpd serve la sert ; opencpd demo --replace reconstruit la démo et met le fichier actuel de côté.
 demo-kept = La base précédente est conservée sous { $kept }.
 
@@ -853,7 +858,33 @@ cli-exported-to = { $count } { $count ->
     [one] soumission exportée
    *[other] soumissions exportées
   } vers { $file }.
+cli-files-none = Il n'y a pas de dossier de fichiers à { $files } : rien à retirer.
+cli-file-undescribed = jamais décrit
+cli-file-pruned = { $sha256 } : { $size } octets, { $type }, inutilisé depuis { $since }
+cli-files-pruned = { $count } { $count ->
+    [one] fichier auquel aucune ligne ne renvoie, inutilisé
+   *[other] fichiers auxquels aucune ligne ne renvoie, inutilisés
+  } depuis { $hours } heures, et { $spooled } { $spooled ->
+    [one] envoi interrompu
+   *[other] envois interrompus
+  } retirés : { $megabytes } Mo.
+cli-files-would-prune = Seraient retirés { $count } { $count ->
+    [one] fichier auquel aucune ligne ne renvoie, inutilisé
+   *[other] fichiers auxquels aucune ligne ne renvoie, inutilisés
+  } depuis { $hours } heures, et { $spooled } { $spooled ->
+    [one] envoi interrompu
+   *[other] envois interrompus
+  } : { $megabytes } Mo. Rien n'a été retiré (--dry-run).
 cli-backed-up = Sauvegarde écrite dans { $file }
+cli-backed-up-files = { $count } { $count ->
+    [one] fichier
+   *[other] fichiers
+  } ({ $megabytes } Mo) auxquels la base renvoie sont dans la sauvegarde avec elle.
+cli-backup-files-missing = { $count } { $count ->
+    [one] fichier
+   *[other] fichiers
+  } auxquels la base renvoie ne sont pas dans { $files }, donc pas dans la sauvegarde : { $list }
+cli-backup-no-files = Il n'y a pas de dossier de fichiers à { $files } : la sauvegarde ne contient que la base.
 cli-published = { $code } version { $version } ({ $title }) publié comme instrument { $id }.
 cli-form-refused = { $file } : { $count } { $count ->
     [one] problème

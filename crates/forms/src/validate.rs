@@ -243,7 +243,14 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
         Json::String(s) => s.trim().to_string(),
         Json::Number(n) => n.to_string(),
         Json::Bool(b) => b.to_string(),
-        Json::Array(_) if matches!(item.kind, ItemKind::SelectMultiple { .. }) => String::new(),
+        Json::Array(_)
+            if matches!(
+                item.kind,
+                ItemKind::SelectMultiple { .. } | ItemKind::SelectFromFile { multiple: true, .. }
+            ) =>
+        {
+            String::new()
+        }
         _ => return Err(Problem::new("form-bad-answer")),
     };
     if text.is_empty() && !value.is_array() {

@@ -6,7 +6,7 @@
 use crate::store as instruments;
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use opencpd_cli::{DbArg, open, text};
+use opencpd_cli::{DbArg, FilesArg, open, text};
 use opencpd_kernel::{Actor, IfMissing};
 use opencpd_transfer::Format;
 use std::io::Write;
@@ -48,6 +48,8 @@ pub enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
     },
     /// Write the sample lesson-observation rubric (an XLSForm to start from).
     Sample {
@@ -98,7 +100,7 @@ pub async fn run(action: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { id, format, lang, out, public_url, db } => {
+        Command::Export { id, format, lang, out, public_url, db, files } => {
             let format = Format::parse(&format).map_err(|p| anyhow::anyhow!("{p}"))?;
             if out.is_none() && format != Format::Csv {
                 bail!("{}", text("cli-xlsx-needs-out", &[]));
@@ -118,8 +120,14 @@ pub async fn run(action: Command) -> anyhow::Result<ExitCode> {
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let files_base = public_url.unwrap_or_default();
-            let request =
-                instruments::ExportRequest { instrument_id: id, wording: &wording, format, files_base: &files_base };
+            let files = files.existing(&db.db)?;
+            let request = instruments::ExportRequest {
+                instrument_id: id,
+                wording: &wording,
+                format,
+                files_base: &files_base,
+                files: files.as_ref(),
+            };
             let n = instruments::export(&pool, &Actor::system(), request, |bytes| {
                 std::future::ready(sink.write_all(&bytes))
             })

@@ -5,6 +5,14 @@
 //!
 //! Sessions are not kept: after a restore everyone logs in again.
 //!
+//! The files the rows refer to (forms' attachments, submissions' photos and recordings,
+//! lesson studies' artefacts) go in the same file ([`write_files`]), in a table of parts of
+//! at most a megabyte that no database copies ([`FILES_TABLE`]). A restore puts back those
+//! the store lacks, each checked against its digest, before the database is swapped, and
+//! takes them out again if anything fails: the database and the files are then as they
+//! were. Files the previous database referred to stay in the store (`files prune` removes
+//! those no row refers to once their grace period is over).
+//!
 //! A restore never replaces a database in use. Every process that uses a SQLite database
 //! holds a shared OS lock on a lock file beside it ([`InUse`], `<file>.lock`), which the OS
 //! drops when the process ends, however it ends; a restore takes the lock exclusively, so
@@ -16,6 +24,7 @@
 //! [`reset`] empties a database of either backend the same way, for `demo --replace`.
 
 use crate::bulk::{self, Cell};
+use crate::files::Files;
 use crate::{Db, Error, IfMissing, Result, Tx, TxConn, on_db, on_tx};
 use opencpd_domain::Problem;
 use sqlx::Row;
@@ -279,6 +288,182 @@ pub async fn write(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) 
     Ok(())
 }
 
+/// The table of a backup that holds the bytes of the files its rows refer to: a row per
+/// part of at most [`PART`] bytes. Not in the schema: no copy of a database carries it.
+pub const FILES_TABLE: &str = "backup_file_parts";
+
+/// The most bytes a part of a file in a backup holds.
+const PART: usize = 1 << 20;
+
+/// The files a backup holds, or a restore put back.
+#[derive(Debug, Default)]
+pub struct FilesCopied {
+    /// How many files, and their bytes.
+    pub count: u64,
+    pub bytes: u64,
+    /// Of those, put back into a store that lacked them (a restore).
+    pub added: u64,
+    /// Files the rows refer to that the store does not have (a backup), by digest.
+    pub missing: Vec<String>,
+}
+
+/// Every file the rows of `db` refer to, by digest, in order.
+async fn referred_files(db: &Db) -> Result<Vec<String>> {
+    let tables = crate::files::file_tables(db, true).await?;
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = tables.iter().map(|t| format!("SELECT sha256 FROM {t}")).collect::<Vec<_>>().join(" UNION ");
+    let sql = format!("SELECT sha256 FROM ({sql}) f ORDER BY sha256");
+    Ok(on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)
+}
+
+/// Adds to the backup `file` (just written by [`write`]) the bytes of every file its rows
+/// refer to, read from `files` a part at a time. A file the store lacks is left out and
+/// named in the answer. When anything else fails the backup is removed.
+pub async fn write_files(file: &Path, files: &Files, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<FilesCopied> {
+    let backup = Db::connect(&file.to_string_lossy(), IfMissing::Refuse).await?;
+    let written = async {
+        let create = format!(
+            "CREATE TABLE {FILES_TABLE} (sha256 TEXT NOT NULL, part INTEGER NOT NULL, bytes BLOB NOT NULL, \
+             PRIMARY KEY (sha256, part))"
+        );
+        on_db!(&backup, |p| sqlx::query(sqlx::AssertSqlSafe(create.clone())).execute(p).await.map(|_| ()))?;
+        let insert = format!("INSERT INTO {FILES_TABLE} (sha256, part, bytes) VALUES ($1, $2, $3)");
+        let mut copied = FilesCopied::default();
+        for sha256 in referred_files(&backup).await? {
+            let mut stream = match files.open(&sha256).await {
+                Ok((_, stream)) => stream,
+                Err(Error::NotFound) => {
+                    copied.missing.push(sha256);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut tx = backup.begin().await?;
+            let mut part: Vec<u8> = Vec::with_capacity(PART);
+            let mut n = 0i64;
+            let flush = async |tx: &mut Tx, part: &mut Vec<u8>, n: &mut i64| -> Result<()> {
+                on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                    .bind(&sha256)
+                    .bind(*n)
+                    .bind(part.as_slice())
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ()))?;
+                *n += 1;
+                part.clear();
+                Ok(())
+            };
+            use futures_util::StreamExt;
+            while let Some(chunk) = stream.next().await {
+                let mut chunk = &chunk.map_err(|e| Error::Other(e.into()))?[..];
+                copied.bytes += chunk.len() as u64;
+                while !chunk.is_empty() {
+                    let take = chunk.len().min(PART - part.len());
+                    part.extend_from_slice(&chunk[..take]);
+                    chunk = &chunk[take..];
+                    if part.len() == PART {
+                        flush(&mut tx, &mut part, &mut n).await?;
+                    }
+                }
+            }
+            if !part.is_empty() || n == 0 {
+                flush(&mut tx, &mut part, &mut n).await?;
+            }
+            tx.commit().await?;
+            copied.count += 1;
+            progress(FILES_TABLE, 1);
+        }
+        Ok(copied)
+    }
+    .await;
+    backup.close().await;
+    if written.is_err() {
+        remove_sqlite_files(file);
+    }
+    written
+}
+
+/// Puts the files of the backup `file` that `files` lacks into it, each checked against
+/// its digest. When one fails, those put so far are taken out again and the failure names
+/// the backup and the file. Returns what it did and the digests it added.
+async fn restore_files(file: &Path, files: &Files) -> Result<(FilesCopied, Vec<String>)> {
+    let backup = Db::connect(&file.to_string_lossy(), IfMissing::Refuse).await?;
+    let mut added: Vec<String> = Vec::new();
+    let outcome = async {
+        let has: i64 = on_db!(&backup, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+        )
+        .bind(FILES_TABLE)
+        .fetch_one(p)
+        .await)?;
+        let mut copied = FilesCopied::default();
+        if has == 0 {
+            return Ok(copied);
+        }
+        let list = format!("SELECT DISTINCT sha256 FROM {FILES_TABLE} ORDER BY sha256");
+        let digests: Vec<String> =
+            on_db!(&backup, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(list.clone())).fetch_all(p).await)?;
+        let mut limits = crate::files::Limits::new(u64::MAX, crate::files::TYPES);
+        limits.types.push(crate::files::TEXT);
+        let read = format!("SELECT bytes FROM {FILES_TABLE} WHERE sha256 = $1 AND part = $2");
+        for sha256 in digests {
+            // The parts one at a time, in order.
+            let parts = futures_util::stream::unfold(0i64, |n| {
+                let (backup, read, sha256) = (backup.clone(), read.clone(), sha256.clone());
+                async move {
+                    let part: Option<Vec<u8>> = match on_db!(&backup, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(read))
+                        .bind(&sha256)
+                        .bind(n)
+                        .fetch_optional(p)
+                        .await)
+                    {
+                        Ok(part) => part,
+                        Err(e) => return Some((Err(std::io::Error::other(e)), n + 1)),
+                    };
+                    part.map(|bytes| (Ok(bytes::Bytes::from(bytes)), n + 1))
+                }
+            });
+            let stored = files.put(Box::pin(parts), &limits, "file", Some(&sha256)).await.map_err(|e| {
+                let detail = match e {
+                    Error::Invalid(p) => p.iter().map(|p| p.message("en")).collect::<Vec<_>>().join("; "),
+                    e => e.to_string(),
+                };
+                Problem::new("backup-file-damaged")
+                    .arg("file", file.display())
+                    .arg("sha256", &sha256)
+                    .arg("detail", detail)
+            })?;
+            copied.count += 1;
+            copied.bytes += stored.size;
+            if stored.new {
+                copied.added += 1;
+                added.push(sha256);
+            }
+        }
+        Ok::<_, Error>(copied)
+    }
+    .await;
+    backup.close().await;
+    match outcome {
+        Ok(copied) => Ok((copied, added)),
+        Err(e) => {
+            take_out(files, &added).await;
+            Err(e)
+        }
+    }
+}
+
+/// Takes out of the store the files a failed restore put in.
+async fn take_out(files: &Files, added: &[String]) {
+    for sha256 in added {
+        if let Err(e) = files.remove(sha256).await {
+            tracing::warn!(sha256, error = %e, "a file put back by a failed restore could not be taken out");
+        }
+    }
+}
+
 /// A SQLite database marked in use by this process for as long as the mark lives (see the
 /// module's documentation). Nothing for PostgreSQL.
 #[derive(Debug)]
@@ -447,6 +632,18 @@ async fn checked_copy(file: &Path, copy: &Path) -> Result<()> {
     written?;
     let db = Db::connect(&copy.to_string_lossy(), IfMissing::Refuse).await?;
     let checked = async {
+        // The files' bytes go to the store, not into the database.
+        let has: i64 = on_db!(&db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+        )
+        .bind(FILES_TABLE)
+        .fetch_one(p)
+        .await)?;
+        if has > 0 {
+            let drop = format!("DROP TABLE {FILES_TABLE}");
+            on_db!(&db, |p| sqlx::query(sqlx::AssertSqlSafe(drop.clone())).execute(p).await.map(|_| ()))?;
+            on_db!(&db, |p| sqlx::query("VACUUM").execute(p).await.map(|_| ()))?;
+        }
         db.migrate().await?;
         let report: Vec<String> = on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check").fetch_all(p).await)?;
         if report != ["ok"] {
@@ -478,6 +675,8 @@ enum Target {
 pub struct Restored {
     /// Where the previous contents are kept (none when there were none).
     pub kept: Option<PathBuf>,
+    /// The files of the backup, and how many the store lacked.
+    pub files: FilesCopied,
 }
 
 /// Claims the database of `url` for a restore; refuses while it is in use.
@@ -546,11 +745,13 @@ async fn alone(db: &Db) -> Result<()> {
 }
 
 impl Claim {
-    /// Replaces the claimed database with the backup `file`. The backup is copied and
-    /// checked first. A SQLite target is swapped in one rename, the previous file kept
-    /// beside it; a PostgreSQL target has its contents written to a SQLite file beside the
-    /// backup, then replaced in one transaction (a failure leaves it as it was).
-    pub async fn restore(self, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<Restored> {
+    /// Replaces the claimed database with the backup `file`, and puts the backup's files
+    /// that `files` lacks into it. The backup is copied and checked first, then the files
+    /// put back. A SQLite target is swapped in one rename, the previous file kept beside
+    /// it; a PostgreSQL target has its contents written to a SQLite file beside the
+    /// backup, then replaced in one transaction. A failure leaves the database and the
+    /// files as they were.
+    pub async fn restore(self, file: &Path, files: &Files, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<Restored> {
         check_backup(file).await?;
         match self.target {
             Target::Sqlite { file: target, _lock } => {
@@ -558,8 +759,11 @@ impl Claim {
                 let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
                 let fresh = dir.join(format!("{name}.restoring-{}", std::process::id()));
                 remove_sqlite_files(&fresh);
+                let mut added = Vec::new();
                 let swapped = async {
                     checked_copy(file, &fresh).await?;
+                    let (copied, put) = restore_files(file, files).await?;
+                    added = put;
                     let mut kept = None;
                     if target.exists() {
                         let keep = kept_name(&target, &stem_of(&target), "before-restore");
@@ -588,14 +792,17 @@ impl Claim {
                     }
                     std::fs::rename(&fresh, &target)
                         .map_err(|e| anyhow::anyhow!("renaming {} to {}: {e}", fresh.display(), target.display()))?;
-                    Ok::<_, Error>(Restored { kept })
+                    Ok::<_, Error>(Restored { kept, files: copied })
                 }
                 .await;
                 remove_sqlite_files(&fresh);
+                if swapped.is_err() {
+                    take_out(files, &added).await;
+                }
                 swapped
             }
             Target::Postgres { db } => {
-                let outcome = restore_postgres(&db, file, progress).await;
+                let outcome = restore_postgres(&db, file, files, progress).await;
                 db.close().await;
                 outcome
             }
@@ -603,7 +810,12 @@ impl Claim {
     }
 }
 
-async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<Restored> {
+async fn restore_postgres(
+    db: &Db,
+    file: &Path,
+    files: &Files,
+    progress: &(dyn Fn(&str, u64) + Sync),
+) -> Result<Restored> {
     alone(db).await?;
     let dir = dir_of(file);
     let scratch = dir.join(format!(
@@ -622,11 +834,19 @@ async fn restore_postgres(db: &Db, file: &Path, progress: &(dyn Fn(&str, u64) + 
             write(db, &keep, &|_, _| {}).await?;
             kept = Some(keep);
         }
-        let source = Db::connect(&scratch.to_string_lossy(), IfMissing::Refuse).await?;
-        let copied = copy(&source, db, Rows::Replaced, progress).await;
-        source.close().await;
-        copied?;
-        Ok(Restored { kept })
+        let (put, added) = restore_files(file, files).await?;
+        let replaced = async {
+            let source = Db::connect(&scratch.to_string_lossy(), IfMissing::Refuse).await?;
+            let copied = copy(&source, db, Rows::Replaced, progress).await;
+            source.close().await;
+            copied
+        }
+        .await;
+        if let Err(e) = replaced {
+            take_out(files, &added).await;
+            return Err(e);
+        }
+        Ok(Restored { kept, files: put })
     }
     .await;
     remove_sqlite_files(&scratch);

@@ -8,9 +8,15 @@
 //! is computed, its size counted against [`Limits`] (the upload stops at the first byte
 //! too many) and its type read from its first bytes; then handed to the store under its
 //! digest, unless the store has it already. Nothing is ever held whole in memory.
+//!
+//! A file no row refers to (a photo uploaded for a submission that never came, a form's
+//! file refused once stored) is removed by [`prune`] once it has lain unused for a grace
+//! period; a file is referred to by any row of any table with a `sha256` column, read from
+//! the schema, so a table added later is counted too.
 
-use crate::{Error, Result};
+use crate::{Db, Error, Result, on_db, on_tx};
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use object_store::ObjectStore;
 use object_store::ObjectStoreExt;
@@ -188,18 +194,73 @@ impl Files {
     /// Takes a file from `body` within `limits`; a problem naming `column` when it is too
     /// large, empty or of a type not taken (what arrived is then removed). When `expected`
     /// is given, the content must have that digest (a problem naming `column` otherwise).
+    /// The file is not described in the database: see [`Files::keep`].
     pub async fn put<S, E>(&self, body: S, limits: &Limits, column: &str, expected: Option<&str>) -> Result<Stored>
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let spooled = self.spool.join(format!("{:032x}.part", rand::random::<u128>()));
-        let result = self.spool_and_store(body, limits, column, expected, &spooled).await;
+        let spooled = self.spool_path();
+        let result = async {
+            let mut stored = self.spool(body, limits, column, expected, &spooled).await?;
+            stored.new = self.store_spooled(&spooled, &stored.sha256).await?;
+            Ok(stored)
+        }
+        .await;
         let _ = tokio::fs::remove_file(&spooled).await;
         result
     }
 
-    async fn spool_and_store<S, E>(
+    /// Takes a file as [`Files::put`] does and describes it in `stored_files` (once; a file
+    /// sent again has the time it was last sent noted, `touched_at`). The description is
+    /// written before the store is asked whether it has the bytes: a [`prune`] at the same
+    /// moment either has removed the file already, and the bytes are stored again here, or
+    /// finds it sent just now and leaves it.
+    pub async fn keep<S, E>(
+        &self,
+        db: &Db,
+        body: S,
+        limits: &Limits,
+        column: &str,
+        expected: Option<&str>,
+    ) -> Result<Stored>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let spooled = self.spool_path();
+        let result = async {
+            let mut stored = self.spool(body, limits, column, expected, &spooled).await?;
+            let now = Utc::now();
+            let mut tx = db.begin().await?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at, touched_at) \
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at"
+            )
+            .bind(&stored.sha256)
+            .bind(stored.size as i64)
+            .bind(stored.file_type.mime)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            tx.commit().await?;
+            stored.new = self.store_spooled(&spooled, &stored.sha256).await?;
+            Ok(stored)
+        }
+        .await;
+        let _ = tokio::fs::remove_file(&spooled).await;
+        result
+    }
+
+    /// A new name in the spool.
+    fn spool_path(&self) -> PathBuf {
+        self.spool.join(format!("{:032x}.part", rand::random::<u128>()))
+    }
+
+    /// Writes `body` to the spool file `spooled`, counting its size against `limits`,
+    /// reading its type and computing its digest.
+    async fn spool<S, E>(
         &self,
         mut body: S,
         limits: &Limits,
@@ -239,15 +300,44 @@ impl Files {
                 .arg("sha256", &sha256)
                 .into());
         }
-        let key = key(&sha256)?;
+        Ok(Stored { sha256, size, file_type, new: false })
+    }
+
+    /// Hands the spooled file to the store under its digest, unless the store has it:
+    /// whether it was stored now.
+    async fn store_spooled(&self, spooled: &std::path::Path, sha256: &str) -> Result<bool> {
+        let key = key(sha256)?;
         if self.store.head(&key).await.is_ok() {
-            return Ok(Stored { sha256, size, file_type, new: false });
+            return Ok(false);
         }
         let mut source = tokio::fs::File::open(spooled).await.map_err(other)?;
         let mut writer = object_store::buffered::BufWriter::new(self.store.clone(), key);
         tokio::io::copy(&mut source, &mut writer).await.map_err(other)?;
         writer.shutdown().await.map_err(other)?;
-        Ok(Stored { sha256, size, file_type, new: true })
+        Ok(true)
+    }
+
+    /// Every file in the store: digest, size and when it was written.
+    pub async fn list(&self) -> Result<Vec<(String, u64, DateTime<Utc>)>> {
+        let mut listing = self.store.list(Some(&Key::from("sha256")));
+        let mut out = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(other)?;
+            if let Some(name) = meta.location.filename()
+                && is_digest(name)
+            {
+                out.push((name.to_string(), meta.size, meta.last_modified));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the file `sha256` from the store (nothing when it is not there).
+    pub(crate) async fn remove(&self, sha256: &str) -> Result<()> {
+        match self.store.delete(&key(sha256)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(other(e)),
+        }
     }
 
     /// The size of the file `sha256`, `None` when the store does not have it.
@@ -289,6 +379,192 @@ impl Files {
         }
         Ok(bytes)
     }
+}
+
+/// A file [`prune`] removed (or, on a dry run, would remove).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    pub sha256: String,
+    pub size: u64,
+    /// Its type as described, none for a file the database never described.
+    pub content_type: Option<String>,
+    /// When it was last sent or asked about (for a file never described, when it was
+    /// written).
+    pub idle_since: DateTime<Utc>,
+}
+
+/// What [`prune`] did.
+#[derive(Debug, Default)]
+pub struct PruneReport {
+    pub removed: Vec<Pruned>,
+    /// Uploads cut off in the middle, left in the spool, removed with their bytes.
+    pub spooled: Vec<(PathBuf, u64)>,
+}
+
+/// The tables whose rows refer to files: every table with a `sha256` column, the
+/// description of files itself only when asked.
+pub(crate) async fn file_tables(db: &Db, with_descriptions: bool) -> Result<Vec<String>> {
+    let tables: Vec<String> = on_db!(db, |p| match db.backend() {
+        crate::Backend::Postgres =>
+            sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND column_name = 'sha256' ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await,
+        crate::Backend::Sqlite =>
+            sqlx::query_scalar(
+                "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' \
+                 AND c.name = 'sha256' ORDER BY 1",
+            )
+            .fetch_all(p)
+            .await,
+    })?;
+    Ok(tables
+        .into_iter()
+        .filter(|t| (with_descriptions || t != "stored_files") && t != crate::backup::FILES_TABLE)
+        .collect())
+}
+
+/// `NOT EXISTS` a row of any of `tables` referring to the file `<alias>.sha256`.
+fn unreferenced(tables: &[String], alias: &str) -> String {
+    let mut sql = String::from("TRUE");
+    for t in tables {
+        sql.push_str(&format!(" AND NOT EXISTS (SELECT 1 FROM {t} r WHERE r.sha256 = {alias}.sha256)"));
+    }
+    sql
+}
+
+/// Removes every file no row refers to that has lain unused since before `idle_before`:
+/// described files not sent nor asked about since then, files in the store the database
+/// never described written before then, and uploads left in the spool. A file still
+/// referred to is never removed: each is taken out of `stored_files` under a lock, in a
+/// transaction that removes the bytes before it commits, so an upload or a submission
+/// naming it at that moment waits and then finds it gone (and sends it again), or it is
+/// left. With `dry_run`, says what it would remove and removes nothing.
+pub async fn prune(db: &Db, files: &Files, idle_before: DateTime<Utc>, dry_run: bool) -> Result<PruneReport> {
+    let tables = file_tables(db, false).await?;
+    let free = unreferenced(&tables, "s");
+    let mut report = PruneReport::default();
+    // Described files.
+    let sql = format!(
+        "SELECT s.sha256, s.size_bytes, s.content_type, COALESCE(s.touched_at, s.created_at) FROM stored_files s \
+         WHERE COALESCE(s.touched_at, s.created_at) < $1 AND {free} ORDER BY s.sha256"
+    );
+    let described: Vec<(String, i64, String, DateTime<Utc>)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(idle_before).fetch_all(p).await)?;
+    let delete = format!(
+        "DELETE FROM stored_files WHERE sha256 = $1 AND COALESCE(touched_at, created_at) < $2 AND {}",
+        unreferenced(&tables, "stored_files")
+    );
+    for (sha256, size, content_type, idle_since) in described {
+        let pruned = Pruned { sha256, size: size as u64, content_type: Some(content_type), idle_since };
+        if dry_run || remove_described(db, files, &delete, &pruned.sha256, idle_before).await? {
+            report.removed.push(pruned);
+        }
+    }
+    // Files the database never described (a crash between storing and describing, a store
+    // shared with an older version), a batch at a time.
+    let stored = files.list().await?;
+    for batch in stored.chunks(200) {
+        let old: Vec<&(String, u64, DateTime<Utc>)> = batch.iter().filter(|f| f.2 < idle_before).collect();
+        if old.is_empty() {
+            continue;
+        }
+        let marks: Vec<String> = (1..=old.len()).map(|i| format!("${i}")).collect();
+        let mut sql = format!("SELECT sha256 FROM stored_files WHERE sha256 IN ({})", marks.join(", "));
+        for t in &tables {
+            sql.push_str(&format!(" UNION SELECT sha256 FROM {t} WHERE sha256 IN ({})", marks.join(", ")));
+        }
+        let known: Vec<String> = on_db!(db, |p| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for f in &old {
+                q = q.bind(f.0.as_str());
+            }
+            q.fetch_all(p).await
+        })?;
+        for (sha256, size, written) in old.into_iter().filter(|f| !known.contains(&f.0)) {
+            let pruned = Pruned { sha256: sha256.clone(), size: *size, content_type: None, idle_since: *written };
+            if dry_run || remove_undescribed(db, files, &tables, &pruned).await? {
+                report.removed.push(pruned);
+            }
+        }
+    }
+    // Uploads cut off in the middle.
+    if let Ok(entries) = std::fs::read_dir(&files.spool) {
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let modified = meta.modified().map(DateTime::<Utc>::from).unwrap_or(idle_before);
+            if meta.is_file() && modified < idle_before {
+                if !dry_run {
+                    std::fs::remove_file(entry.path()).map_err(other)?;
+                }
+                report.spooled.push((entry.path(), meta.len()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Takes the described file `sha256` out of `stored_files` when it is still unused (the
+/// statement `delete`) and removes its bytes before that commits. Whether it was removed:
+/// not when it was sent again or came to be referred to meanwhile.
+async fn remove_described(
+    db: &Db,
+    files: &Files,
+    delete: &str,
+    sha256: &str,
+    idle_before: DateTime<Utc>,
+) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    let taken = on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete.to_string()))
+        .bind(sha256)
+        .bind(idle_before)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()));
+    match taken {
+        Ok(1) => {}
+        Ok(_) => return Ok(false),
+        // Referred to since it was read: the reference's key refuses the delete.
+        Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    files.remove(sha256).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Claims a file the database never described by describing it, in a transaction that
+/// removes its bytes and its description before it commits: an upload of the same file at
+/// that moment waits for the transaction, then stores it again.
+async fn remove_undescribed(db: &Db, files: &Files, tables: &[String], pruned: &Pruned) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    let claimed = on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at, touched_at) \
+         VALUES ($1, $2, 'application/octet-stream', $3, $3) ON CONFLICT (sha256) DO NOTHING"
+    )
+    .bind(&pruned.sha256)
+    .bind(pruned.size as i64)
+    .bind(pruned.idle_since)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if claimed != 1 {
+        return Ok(false);
+    }
+    let sql = format!("DELETE FROM stored_files WHERE sha256 = $1 AND {}", unreferenced(tables, "stored_files"));
+    let taken = on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&pruned.sha256)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if taken != 1 {
+        return Ok(false);
+    }
+    files.remove(&pruned.sha256).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]

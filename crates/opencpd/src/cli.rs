@@ -7,7 +7,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use opencpd_cli::{DbArg, bar, close_opened, lang, open, refused, spinner, text, told};
+use opencpd_cli::{DbArg, FilesArg, bar, close_opened, lang, open, refused, spinner, text, told};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_domain::AccountRole;
 use opencpd_kernel::accounts::{self, GrantSpec, NewUser};
@@ -53,11 +53,8 @@ enum Command {
         /// taken from a request. Default: http:// and the listen address.
         #[arg(long, env = "OPENCPD_PUBLIC_URL", value_parser = opencpd_cli::public_url)]
         public_url: Option<String>,
-        /// Where files are kept (forms' attachments, submissions' photos and recordings),
-        /// named by their content. Default: `<database>-files` beside a SQLite file,
-        /// `opencpd-files` in the current directory for PostgreSQL.
-        #[arg(long, env = "OPENCPD_FILES")]
-        files: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        files: FilesArg,
     },
     /// Build a demo database from the real hierarchies of Rwanda and Cameroon, then serve it.
     Demo {
@@ -147,14 +144,25 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// The files kept for the database (forms' attachments, submissions' photos and
+    /// recordings, lesson studies' artefacts).
+    Files {
+        #[command(subcommand)]
+        action: FilesAction,
+    },
     /// Copy the database to a file (a consistent snapshot, safe while serving).
+    /// The files the database refers to (forms' attachments, submissions' photos and
+    /// recordings, lesson studies' artefacts) go in the same file.
     Backup {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
     },
     /// Replace the database with a backup; refused while a server or command uses the
-    /// database. The previous contents are kept under a name printed at the end.
+    /// database. The previous contents are kept under a name printed at the end; the
+    /// backup's files are put back among the files.
     Restore {
         file: PathBuf,
         /// Do not ask for confirmation (needed when there is no terminal to ask on).
@@ -162,7 +170,65 @@ enum Command {
         yes: bool,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
     },
+}
+
+/// `opencpd files`.
+#[derive(Subcommand, Debug)]
+enum FilesAction {
+    /// Remove the files no row refers to (a photo sent for a submission that never came, a
+    /// form's file refused once stored) that have not been sent nor asked about for the
+    /// grace period, and uploads cut off in the middle; each removed file is listed. A file
+    /// still referred to is never removed.
+    Prune {
+        /// Hours a file no row refers to is kept after it was last sent or asked about (a
+        /// sync cut off resumes within them without sending it again).
+        #[arg(long, default_value_t = 48)]
+        grace_hours: u32,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        files: FilesArg,
+    },
+}
+
+async fn files_command(action: FilesAction) -> anyhow::Result<ExitCode> {
+    let FilesAction::Prune { grace_hours, dry_run, db, files } = action;
+    let pool = open(&db.db, IfMissing::Refuse).await?;
+    let Some(files) = files.existing(&db.db)? else {
+        println!("{}", text("cli-files-none", &[("files", files.dir(&db.db).display().to_string())]));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let idle_before = chrono::Utc::now() - chrono::Duration::hours(i64::from(grace_hours));
+    let report = opencpd_kernel::files::prune(&pool, &files, idle_before, dry_run)
+        .await
+        .map_err(|e| told(e, lang()))
+        .context("pruning the files")?;
+    let undescribed = text("cli-file-undescribed", &[]);
+    for f in &report.removed {
+        let args = [
+            ("sha256", f.sha256.clone()),
+            ("size", f.size.to_string()),
+            ("type", f.content_type.clone().unwrap_or_else(|| undescribed.clone())),
+            ("since", f.idle_since.format("%Y-%m-%d %H:%M UTC").to_string()),
+        ];
+        println!("{}", text("cli-file-pruned", &args));
+    }
+    let bytes: u64 =
+        report.removed.iter().map(|f| f.size).sum::<u64>() + report.spooled.iter().map(|s| s.1).sum::<u64>();
+    let args = [
+        ("count", report.removed.len().to_string()),
+        ("megabytes", opencpd_domain::i18n::decimal(bytes as f64 / 1e6, 1, lang())),
+        ("hours", grace_hours.to_string()),
+        ("spooled", report.spooled.len().to_string()),
+    ];
+    println!("{}", text(if dry_run { "cli-files-would-prune" } else { "cli-files-pruned" }, &args));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `opencpd delivery`: the area's own commands, and its demo (which needs every area).
@@ -284,8 +350,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { db, listen, secure_cookies, trust_proxy, public_url, files } => {
             let pool = open(&db.db, IfMissing::Create).await?;
-            let files = files.unwrap_or_else(|| opencpd_cli::files_beside(&db.db));
-            let files = opencpd_kernel::files::Files::dir(&files).map_err(|e| told(e, lang()))?;
+            let files = files.open(&db.db)?;
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
             let config = opencpd_web::WebConfig {
@@ -476,20 +541,45 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Delivery { action } => delivery(action).await,
         Command::Peer { action } => opencpd_peer::cli::run(action).await,
         Command::Levels { action } => opencpd_registry::cli::levels(action).await,
-        Command::Backup { file, db } => {
+        Command::Files { action } => files_command(action).await,
+        Command::Backup { file, db, files } => {
             let pool = open(&db.db, IfMissing::Refuse).await?;
+            let store = files.existing(&db.db)?;
             let pb = bar(0, "copying");
-            let written = store_backup::write(&pool, &file, &|table, n| {
+            let progress = |table: &str, n: u64| {
                 pb.set_message(table.to_string());
                 pb.inc(n)
-            })
-            .await;
+            };
+            let written = store_backup::write(&pool, &file, &progress).await;
+            let copied = match (written, &store) {
+                (Ok(()), Some(store)) => store_backup::write_files(&file, store, &progress).await.map(Some),
+                (written, _) => written.map(|()| None),
+            };
             pb.finish_and_clear();
-            written.map_err(|e| told(e, lang())).context("writing the backup")?;
+            let copied = copied.map_err(|e| told(e, lang())).context("writing the backup")?;
             println!("{}", text("cli-backed-up", &[("file", file.display().to_string())]));
+            let folder = files.dir(&db.db).display().to_string();
+            match copied {
+                Some(copied) => {
+                    let args = [
+                        ("count", copied.count.to_string()),
+                        ("megabytes", opencpd_domain::i18n::decimal(copied.bytes as f64 / 1e6, 1, lang())),
+                    ];
+                    println!("{}", text("cli-backed-up-files", &args));
+                    if !copied.missing.is_empty() {
+                        let args = [
+                            ("count", copied.missing.len().to_string()),
+                            ("files", folder),
+                            ("list", copied.missing.join(", ")),
+                        ];
+                        eprintln!("warning: {}", text("cli-backup-files-missing", &args));
+                    }
+                }
+                None => println!("{}", text("cli-backup-no-files", &[("files", folder)])),
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file, yes, db } => restore(&db.db, &file, yes).await,
+        Command::Restore { file, yes, db, files } => restore(&db.db, &file, yes, &files).await,
     }
 }
 
@@ -698,7 +788,7 @@ async fn set_disabled(url: &str, username: &str, disabled: bool) -> anyhow::Resu
 
 /// Replaces the database with a backup, once the backup is checked, the database is
 /// claimed (no one else uses it) and the operator has confirmed. Exit code 1 when refused.
-async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result<ExitCode> {
+async fn restore(url: &str, file: &std::path::Path, yes: bool, files: &FilesArg) -> anyhow::Result<ExitCode> {
     let lang = lang();
     let refused = |e: opencpd_kernel::Error| match e {
         e @ (opencpd_kernel::Error::Invalid(_) | opencpd_kernel::Error::Conflict(_)) => {
@@ -728,11 +818,12 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
             return Ok(ExitCode::from(1));
         }
     }
+    let store = files.open(url)?;
     // Only a PostgreSQL restore copies table by table; a SQLite one swaps a file.
     let pb =
         if opencpd_kernel::sqlite_file(url).is_some() { indicatif::ProgressBar::hidden() } else { bar(0, "copying") };
     let restored = claim
-        .restore(file, &|table, n| {
+        .restore(file, &store, &|table, n| {
             pb.set_message(table.to_string());
             pb.inc(n)
         })
@@ -743,6 +834,12 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool) -> anyhow::Result
         Err(e) => return refused(e),
     };
     println!("{}", text("restore-done", &args));
+    let args = [
+        ("count", restored.files.count.to_string()),
+        ("added", restored.files.added.to_string()),
+        ("files", files.dir(url).display().to_string()),
+    ];
+    println!("{}", text("restore-files", &args));
     match restored.kept {
         Some(kept) => println!("{}", text("restore-kept", &[("kept", kept.display().to_string())])),
         None => println!("{}", text("restore-nothing-kept", &[])),

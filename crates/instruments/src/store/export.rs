@@ -1,7 +1,10 @@
 //! The row-level export of an instrument's submissions, laid out as Kobo and ODK Central
 //! users expect it: labels in any of the form's languages or the XML names, headers that
 //! carry the item's name, a `select_multiple` as one column plus a 0/1 column per choice,
-//! a geopoint as latitude, longitude, altitude and accuracy, media as links to the file
+//! a geopoint as latitude, longitude, altitude and accuracy, a geotrace or geoshape as one
+//! column of points as ODK writes them (`lat lon alt acc;…`), the text of an "other" choice
+//! in the column after its select (`<name>_other`), the choices of a select from a CSV
+//! attached to the form read from that file, media as links to the file
 //! route, and one table per repeat joined to its parent by key (`_uuid` of the submission,
 //! `_index` of the instance, `_parent_index` of the instance around a nested repeat).
 //!
@@ -13,6 +16,7 @@ use super::{Columns, ListScope, SubmissionRow, form};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
 use opencpd_forms::{Form, Item, ItemKind, Texts};
+use opencpd_kernel::files::Files;
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -67,6 +71,9 @@ pub struct ExportRequest<'a> {
     /// What goes before `/api/v1/submissions/…` in a media link: the server's public URL
     /// when it is known, else nothing (the link is a path).
     pub files_base: &'a str,
+    /// Where the form's attachments are kept: the choices of `select_*_from_file` are read
+    /// from its CSV files (without it, such a select is one column of names).
+    pub files: Option<&'a Files>,
 }
 
 /// The columns one item gives.
@@ -77,6 +84,9 @@ enum Column<'f> {
     Multiple { name: &'f str, choices: Vec<(&'f str, String)> },
     /// Latitude, longitude, altitude and accuracy.
     Geopoint { name: &'f str },
+    /// A geotrace's or geoshape's points in one cell, each `lat lon alt acc` (0 where the
+    /// device gave no altitude or accuracy, as ODK writes them), separated by `;`.
+    Points { name: &'f str },
     /// A link to the file.
     Media { name: &'f str },
 }
@@ -176,10 +186,27 @@ impl<'f> Layout<'f> {
                     headers.extend(form.choices(list).iter().map(|c| header(&c.label, &format!("{name}/{}", c.name))));
                     (headers, Column::Multiple { name, choices })
                 }
+                ItemKind::SelectFromFile { multiple: true, .. } if form.file_choices(name).is_some() => {
+                    let list = form.file_choices(name).unwrap_or_default();
+                    let choices: Vec<(&'f str, String)> =
+                        list.iter().map(|c| (c.name.as_str(), choice_word(c))).collect();
+                    let mut headers = vec![own];
+                    headers.extend(list.iter().map(|c| header(&c.label, &format!("{name}/{}", c.name))));
+                    (headers, Column::Multiple { name, choices })
+                }
                 ItemKind::SelectOne { list } | ItemKind::Rank { list } => {
                     let choices = form.choices(list).iter().map(|c| (c.name.as_str(), choice_word(c))).collect();
                     (vec![own], Column::Answer { name, choices: Some(choices) })
                 }
+                ItemKind::SelectFromFile { multiple: false, .. } | ItemKind::SelectExternal { .. } => {
+                    let list = match &item.kind {
+                        ItemKind::SelectExternal { list } => form.external_lists.get(list).map(Vec::as_slice),
+                        _ => form.file_choices(name),
+                    };
+                    let choices = list.map(|l| l.iter().map(|c| (c.name.as_str(), choice_word(c))).collect());
+                    (vec![own], Column::Answer { name, choices })
+                }
+                ItemKind::Geotrace | ItemKind::Geoshape => (vec![own], Column::Points { name }),
                 ItemKind::Geopoint => {
                     let label = text(&item.label).filter(|l| *l != name);
                     let headers = ["latitude", "longitude", "altitude", "accuracy"]
@@ -238,6 +265,10 @@ impl<'f> Layout<'f> {
                         cells.push(parts.next().unwrap_or("").into());
                     }
                 }
+                Column::Points { name } => {
+                    let text = answers.get(*name).and_then(|v| v.as_str()).unwrap_or("");
+                    cells.push(odk_points(text));
+                }
                 Column::Media { name } => cells.push(match answers.get(*name).and_then(|v| v.as_str()) {
                     Some(file) if !file.is_empty() => {
                         format!("{files_base}/api/v1/submissions/{}/files/{}", escaped(uuid), escaped(file)).into()
@@ -282,6 +313,18 @@ impl<'f> Layout<'f> {
     }
 }
 
+/// Points as ODK writes them: four numbers each (latitude, longitude, altitude, accuracy;
+/// 0 for a number the device did not give), separated by `;`.
+fn odk_points(text: &str) -> Cow<'_, str> {
+    text.split(';')
+        .map(|p| p.split_whitespace().collect::<Vec<_>>())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.iter().copied().chain(std::iter::repeat("0")).take(4.max(p.len())).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(";")
+        .into()
+}
+
 /// A file name as one segment of a link's path.
 fn escaped(segment: &str) -> Cow<'_, str> {
     let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
@@ -309,8 +352,11 @@ where
     if !actor.may(Action::ReadSubmissions) || !actor.may(Action::ReadRows) {
         return Err(Error::Forbidden);
     }
-    let ExportRequest { instrument_id, wording, format, files_base } = request;
-    let form = form(db, instrument_id).await?;
+    let ExportRequest { instrument_id, wording, format, files_base, files } = request;
+    let form = match files {
+        Some(files) => super::files::with_files(db, files, instrument_id, form(db, instrument_id).await?).await?.0,
+        None => form(db, instrument_id).await?,
+    };
     let layout = Layout::new(&form, wording);
     let specs: Vec<opencpd_transfer::TableSpec<'_>> = layout
         .tables
@@ -459,7 +505,14 @@ fn cell<'a>(choices: &'a Option<HashMap<&str, String>>, value: Option<&'a serde_
 
 #[cfg(test)]
 mod tests {
-    use super::escaped;
+    use super::{escaped, odk_points};
+
+    #[test]
+    fn points_are_written_as_odk_writes_them() {
+        assert_eq!(odk_points("-1.5 30.1 1500 4;-1.6 30.2 1510 5"), "-1.5 30.1 1500 4;-1.6 30.2 1510 5");
+        assert_eq!(odk_points("-1.5 30.1;-1.6 30.2 1510"), "-1.5 30.1 0 0;-1.6 30.2 1510 0");
+        assert_eq!(odk_points(""), "");
+    }
 
     #[test]
     fn a_file_name_is_one_path_segment_of_a_link() {

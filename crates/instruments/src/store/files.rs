@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use opencpd_domain::Problem;
 use opencpd_forms::{Form, MediaKind};
-use opencpd_kernel::files::{self, FileType, Files, Limits, Stored};
-use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use opencpd_kernel::files::{self, FileType, Files, Limits};
+use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 
 // The answer shapes of these queries, kept in `crate::model`.
 pub use crate::model::{Attachment, FileRef, StoredFile, SubmissionFileView};
@@ -118,22 +118,6 @@ pub async fn attachments(db: &Db, id: i64) -> Result<Vec<Attachment>> {
     Ok(listed(&form, uploaded(db, id).await?))
 }
 
-/// Describes a stored file once (a file kept before keeps its first description).
-pub(crate) async fn describe(tx: &mut Tx, stored: &Stored) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (sha256) DO NOTHING"
-    )
-    .bind(&stored.sha256)
-    .bind(stored.size as i64)
-    .bind(stored.file_type.mime)
-    .bind(Utc::now())
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Uploads (or replaces) the attachment `name` of instrument `id` from `body`. Refused,
 /// with nothing stored, when the form does not name it (`name`), when it is too large or
 /// of a type its name does not say (`file`), and, for a CSV, when it lacks a column a
@@ -162,13 +146,12 @@ where
             .arg("allowed", allowed)
             .into());
     }
-    let stored = files.put(body, &attachment_limits(name), "file", None).await?;
+    let stored = files.keep(db, body, &attachment_limits(name), "file", None).await?;
     if Form::is_csv_attachment(name) {
         let bytes = files.read(&stored.sha256, CSV_LIMIT).await?;
         form.load_csv(name, &bytes).map_err(Error::Invalid)?;
     }
     let mut tx = db.begin().await?;
-    describe(&mut tx, &stored).await?;
     let now = Utc::now();
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO instrument_attachments (instrument_id, name, sha256, uploaded_by, uploaded_at) \
@@ -248,10 +231,7 @@ where
     if !files::is_digest(sha256) {
         return Err(Problem::new("file-digest").in_column("sha256").with_value(sha256).arg("sha256", "-").into());
     }
-    let stored = files.put(body, &upload_limits(), "file", Some(sha256)).await?;
-    let mut tx = db.begin().await?;
-    describe(&mut tx, &stored).await?;
-    tx.commit().await?;
+    let stored = files.keep(db, body, &upload_limits(), "file", Some(sha256)).await?;
     file_info(db, sha256).await?.map(|f| StoredFile { new: stored.new, ..f }).ok_or(Error::NotFound)
 }
 
@@ -263,6 +243,24 @@ pub async fn file_info(db: &Db, sha256: &str) -> Result<Option<StoredFile>> {
             .fetch_optional(p)
             .await)?;
     Ok(row.map(|(sha256, size_bytes, content_type)| StoredFile { sha256, size_bytes, content_type, new: false }))
+}
+
+/// What is known of the uploaded file `sha256`, asked by a sender about to name it in a
+/// submission: the time is noted, so that a prune of unused files leaves it for its grace
+/// period. A file a prune is removing at that moment is waited for, then not known.
+pub async fn asked_for(db: &Db, sha256: &str) -> Result<Option<StoredFile>> {
+    if !files::is_digest(sha256) {
+        return Ok(None);
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("UPDATE stored_files SET touched_at = $1 WHERE sha256 = $2")
+        .bind(Utc::now())
+        .bind(sha256)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    file_info(db, sha256).await
 }
 
 /// The file type named by a stored content type.

@@ -603,14 +603,19 @@ async fn export_submissions(
         state.config.public_url.as_ref().map(|_| state.config.public_url().to_string()).unwrap_or_default();
     // Stream the pages as they are read: the server never holds the whole export.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
-    let (db, actor) = (state.db.clone(), actor.clone());
+    let (db, actor, files) = (state.db.clone(), actor.clone(), state.files.clone());
     tokio::spawn(async move {
         let sink = |bytes: Vec<u8>| {
             let tx = tx.clone();
             async move { tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| std::io::Error::other("the client went away")) }
         };
-        let request =
-            instruments::ExportRequest { instrument_id: id, wording: &wording, format, files_base: &files_base };
+        let request = instruments::ExportRequest {
+            instrument_id: id,
+            wording: &wording,
+            format,
+            files_base: &files_base,
+            files: Some(&files),
+        };
         if let Err(e) = instruments::export(&db, &actor, request, sink).await {
             tracing::warn!(error = %e, "submission export stopped");
             let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
@@ -817,7 +822,7 @@ async fn get_file_info(
 ) -> Result<Json<files::StoredFile>> {
     let Path(sha256) = ok(sha256)?;
     ctx.actor()?;
-    Ok(Json(files::file_info(&state.db, &sha256).await?.ok_or(Error::NotFound)?))
+    Ok(Json(files::asked_for(&state.db, &sha256).await?.ok_or(Error::NotFound)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{uuid}/files/{name}", params(("uuid" = String, Path), ("name" = String, Path)),

@@ -274,3 +274,166 @@ async fn an_export_speaks_any_language_of_the_form_or_its_xml_names_and_names_th
         assert_eq!(sheets[1].rows.len(), 3, "a header and two households");
     }
 }
+
+/// Schools chosen from a CSV attached to the form (several, and one), subjects with an
+/// "other" choice, a route and a plot.
+fn field_form() -> Vec<u8> {
+    opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label"],
+                &["select_multiple_from_file schools.csv", "visited", "Schools visited"],
+                &["select_one_from_file schools.csv", "base", "Base school"],
+                &["select_multiple subjects or_other", "subjects", "Subjects"],
+                &["geotrace", "route", "Route"],
+                &["geoshape", "plot", "Plot"],
+                &["text", "remark", "Remark"],
+            ]),
+        ),
+        (
+            "choices",
+            rows(&[
+                &["list_name", "name", "label"],
+                &["subjects", "math", "Math"],
+                &["subjects", "english", "English"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["field_visit", "1"]])),
+    ])
+    .expect("workbook")
+}
+
+#[tokio::test]
+async fn an_export_gives_traces_and_shapes_as_odk_writes_them_the_other_text_after_its_select_and_choices_from_the_attached_file()
+ {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        on_db!(&t.db, |p| sqlx::query(
+            "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'UG', 0, 'UG', 'Uganda', '/1/')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        on_db!(&t.db, |p| sqlx::query(
+            "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+             (10, 'S10', 'Kampala Primary', 1, '/1/', 'primary', 'public')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+        let api =
+            Api::with_config(&t.db, &[&AREA], opencpd_http::WebConfig { files: Some(files), ..Default::default() });
+        let admin = token(&t.db, "admin", AccountRole::SystemAdmin, None).await;
+        let a = api.send_bytes(&admin, "POST", "/api/v1/instruments?filename=field.xlsx", field_form()).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        let csv = b"name,label\nkam,Kampala Primary\ngul,Gulu Primary\nmba,Mbarara Primary\n".to_vec();
+        let up = api
+            .send_bytes(&admin, "POST", &format!("/api/v1/instruments/{id}/attachments?name=schools.csv"), csv)
+            .await;
+        assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "uuid": uuid, "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
+            "subject": {"kind": "school", "id": 10}, "files": [],
+            "answers": {
+                "visited": ["kam", "mba"], "base": "gul", "subjects": ["math", "other"], "subjects_other": "Luganda",
+                "route": "0.3476 32.5825 1190 5;0.3480 32.5830 1192 4.5",
+                "plot": "0.34 32.58;0.34 32.59;0.35 32.59;0.34 32.58",
+            },
+        });
+        let (status, answer) = api.call(Some(&admin), "POST", "/api/v1/submissions", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{backend:?}: {answer}");
+
+        let got = api.send(Some(&admin), "GET", &format!("/api/v1/instruments/{id}/export?lang=en"), None).await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+        let main = table(&got.text());
+        assert_eq!(
+            main[0][7..],
+            [
+                "Schools visited (visited)",
+                "Kampala Primary (visited/kam)",
+                "Gulu Primary (visited/gul)",
+                "Mbarara Primary (visited/mba)",
+                "Base school (base)",
+                "Subjects (subjects)",
+                "Math (subjects/math)",
+                "English (subjects/english)",
+                "Other (subjects/other)",
+                "Specify other. (subjects_other)",
+                "Route (route)",
+                "Plot (plot)",
+                "Remark (remark)",
+            ],
+            "{backend:?}: a 0/1 column per choice of the file, the other text after its select, a column per line"
+        );
+        assert_eq!(
+            main[1][7..],
+            [
+                "Kampala Primary Mbarara Primary",
+                "1",
+                "0",
+                "1",
+                "Gulu Primary",
+                "Math Other",
+                "1",
+                "0",
+                "1",
+                "Luganda",
+                "0.3476 32.5825 1190 5;0.348 32.583 1192 4.5",
+                "0.34 32.58 0 0;0.34 32.59 0 0;0.35 32.59 0 0;0.34 32.58 0 0",
+                "",
+            ],
+            "{backend:?}"
+        );
+        let xml = api.send(Some(&admin), "GET", &format!("/api/v1/instruments/{id}/export?lang=xml"), None).await;
+        let xml = table(&xml.text());
+        assert_eq!(
+            xml[0][7..16],
+            [
+                "visited",
+                "visited/kam",
+                "visited/gul",
+                "visited/mba",
+                "base",
+                "subjects",
+                "subjects/math",
+                "subjects/english",
+                "subjects/other"
+            ]
+        );
+        assert_eq!(xml[1][7..12], ["kam mba", "1", "0", "1", "gul"], "{backend:?}: names in the XML wording");
+    }
+}
+
+/// pyxform's own `or_other` form (`select_one colors or_other`), read from the shared corpus.
+#[tokio::test]
+#[cfg_attr(not(shared_corpus), ignore = "needs the shared reference data: ../shared/data/xlsform-corpus")]
+async fn the_other_text_of_pyxforms_or_other_form_is_exported_after_its_select() {
+    let bytes = std::fs::read(concat!(env!("OPENCPD_SHARED_CORPUS"), "example_xls/or_other.xlsx")).unwrap();
+    for backend in backends() {
+        let s = setup(backend).await;
+        let a = s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=or_other.xlsx", bytes.clone()).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "uuid": uuid, "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
+            "subject": {"kind": "school", "id": 10}, "files": [],
+            "answers": {"fav_color": "other", "fav_color_other": "turquoise"},
+        });
+        let (status, answer) = s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{backend:?}: {answer}");
+        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/instruments/{id}/export?lang=xml"), None).await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+        let main = table(&got.text());
+        let at_select = main[0].iter().position(|h| h == "fav_color").expect("the select's column");
+        assert_eq!(main[0][at_select + 1], "fav_color_other", "{:?}", main[0]);
+        assert_eq!(main[1][at_select..at_select + 2], ["other", "turquoise"], "{backend:?}");
+    }
+}

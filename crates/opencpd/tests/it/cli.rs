@@ -489,9 +489,15 @@ struct Server {
 
 impl Server {
     async fn start(url: &str) -> Server {
+        Server::start_with(url, &[]).await
+    }
+
+    /// The server with more arguments (`--files DIR`).
+    async fn start_with(url: &str, more: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
             .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
+            .args(more)
             .env_remove("OPENCPD_DB")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -1143,5 +1149,318 @@ async fn instrument_export_writes_a_table_a_repeat_in_the_forms_languages_or_nam
             opencpd(&["instrument", "export", &id, "--lang", "de", "--out", zip.to_str().unwrap(), "--db", &db.url]);
         assert!(!out.status.success());
         assert!(stderr(&out).contains("en, sw, xml"), "{}", stderr(&out));
+    }
+}
+
+/// A database with a form reading a CSV attached to it and taking a photo, a submission
+/// with its photo, the files kept in a folder of their own, and a client of the API.
+struct Filed {
+    api: opencpd_testkit::api::Api,
+    admin: String,
+    id: i64,
+    uuid: String,
+    photo: Vec<u8>,
+    csv: Vec<u8>,
+    dir: tempfile::TempDir,
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn jpeg(seed: u8, size: usize) -> Vec<u8> {
+    let mut b = b"\xff\xd8\xff\xe0".to_vec();
+    b.extend((0..size).map(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed)));
+    b
+}
+
+async fn filed(db: &TestDb) -> Filed {
+    for sql in [
+        "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/')",
+        "INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
+         (10, 'S10', 'EP Kimironko', 1, '/1/', 'primary', 'public')",
+    ] {
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+    let config = opencpd_http::WebConfig { files: Some(files), ..Default::default() };
+    let api = opencpd_testkit::api::Api::with_config(&db.db, &[&opencpd_instruments::web::AREA], config);
+    let admin = opencpd_testkit::api::token(&db.db, "admin", opencpd_domain::AccountRole::SystemAdmin, None).await;
+    let rows = |cells: &[&[&str]]| cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label"],
+                &["select_one_from_file places.csv", "place", "Place"],
+                &["image", "photo", "Photo"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["filed", "1"]])),
+    ])
+    .unwrap();
+    let a = api.send_bytes(&admin, "POST", "/api/v1/instruments?filename=filed.xlsx", form).await;
+    assert_eq!(a.status.as_u16(), 201, "{}", a.text());
+    let id = a.json()["id"].as_i64().unwrap();
+    let csv = b"name,label\nkim,Kimironko\nrem,Remera\n".to_vec();
+    let up = api
+        .send_bytes(&admin, "POST", &format!("/api/v1/instruments/{id}/attachments?name=places.csv"), csv.clone())
+        .await;
+    assert_eq!(up.status.as_u16(), 200, "{}", up.text());
+    let photo = jpeg(7, 50_000);
+    let put = api.send_bytes(&admin, "PUT", &format!("/api/v1/files/{}", sha(&photo)), photo.clone()).await;
+    assert_eq!(put.status.as_u16(), 201, "{}", put.text());
+    let uuid = "5d1c7a52-8f0e-4c39-9d0c-2b1f0e6a9c11".to_string();
+    let body = serde_json::json!({
+        "uuid": uuid, "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
+        "subject": {"kind": "school", "id": 10}, "answers": {"place": "kim", "photo": "class.jpg"},
+        "files": [{"name": "class.jpg", "sha256": sha(&photo)}],
+    });
+    let (status, answer) = api.call(Some(&admin), "POST", "/api/v1/submissions", Some(body)).await;
+    assert_eq!(status.as_u16(), 201, "{answer}");
+    Filed { api, admin, id, uuid, photo, csv, dir }
+}
+
+/// The digests of the files in a folder of files.
+fn kept_digests(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(prefixes) = std::fs::read_dir(dir.join("sha256")) else { return out };
+    for prefix in prefixes {
+        for f in std::fs::read_dir(prefix.unwrap().path()).unwrap() {
+            out.push(f.unwrap().file_name().to_string_lossy().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn set_idle(db: &TestDb, sha256: &str, hours: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::hours(hours);
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query(
+        "UPDATE stored_files SET created_at = $1, touched_at = $1 WHERE sha256 = $2"
+    )
+    .bind(at)
+    .bind(sha256)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+}
+
+#[tokio::test]
+async fn files_prune_removes_what_no_row_refers_to_after_its_grace_and_never_a_file_referred_to() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let f = filed(&db).await;
+        let files_arg = f.dir.path().to_str().unwrap().to_string();
+        // A photo sent for a submission that never came, three days ago; one sent an hour
+        // ago; one sent three days ago that a sync asks about again now.
+        let abandoned = jpeg(11, 3_000);
+        let recent = jpeg(13, 3_000);
+        let asked = jpeg(17, 3_000);
+        for bytes in [&abandoned, &recent, &asked] {
+            let put = f.api.send_bytes(&f.admin, "PUT", &format!("/api/v1/files/{}", sha(bytes)), bytes.clone()).await;
+            assert_eq!(put.status.as_u16(), 201, "{}", put.text());
+        }
+        for old in [sha(&f.photo), sha(&f.csv), sha(&abandoned), sha(&asked)] {
+            set_idle(&db, &old, 72).await;
+        }
+        set_idle(&db, &sha(&recent), 1).await;
+        let known = f.api.send(Some(&f.admin), "GET", &format!("/api/v1/files/{}", sha(&asked)), None).await;
+        assert_eq!(known.status.as_u16(), 200);
+        // A file the database never described (a crash between storing and describing),
+        // written three days ago, and an upload cut off in the middle.
+        let stray = jpeg(19, 2_000);
+        let stray_path = f.dir.path().join(format!("sha256/{}/{}", &sha(&stray)[..2], sha(&stray)));
+        std::fs::create_dir_all(stray_path.parent().unwrap()).unwrap();
+        std::fs::write(&stray_path, &stray).unwrap();
+        let part = f.dir.path().join(".incoming/0123.part");
+        std::fs::write(&part, b"half a photo").unwrap();
+        let three_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(72 * 3600);
+        for path in [&stray_path, &part] {
+            std::fs::File::options().write(true).open(path).unwrap().set_modified(three_days_ago).unwrap();
+        }
+        let before = kept_digests(f.dir.path());
+        assert_eq!(before.len(), 6, "{backend:?}: {before:?}");
+
+        let out = opencpd(&["files", "prune", "--db", &db.url, "--files", &files_arg, "--dry-run"]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Would remove 2 files"), "{backend:?}: {}", stdout(&out));
+        assert_eq!(kept_digests(f.dir.path()), before, "{backend:?}: a dry run removes nothing");
+        assert!(part.exists());
+
+        let out = opencpd(&["files", "prune", "--db", &db.url, "--files", &files_arg]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let said = stdout(&out);
+        assert!(said.contains(&format!("{}: 3004 bytes, image/jpeg, unused since", sha(&abandoned))), "{said}");
+        assert!(said.contains(&format!("{}: 2004 bytes, never described", sha(&stray))), "{said}");
+        assert!(said.contains("Removed 2 files no row refers to, unused for 48 hours, and 1 upload cut off"), "{said}");
+        let mut left = vec![sha(&f.photo), sha(&f.csv), sha(&recent), sha(&asked)];
+        left.sort();
+        assert_eq!(kept_digests(f.dir.path()), left, "{backend:?}: what is referred to, or recent, stays");
+        assert!(!part.exists(), "{backend:?}: the cut-off upload is removed");
+        let described: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM stored_files WHERE sha256 = $1 OR sha256 = $2"
+        )
+        .bind(sha(&abandoned))
+        .bind(sha(&stray))
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(described, 0, "{backend:?}");
+        // The submission's photo and the form's file are still served, whole.
+        let got =
+            f.api.send(Some(&f.admin), "GET", &format!("/api/v1/submissions/{}/files/class.jpg", f.uuid), None).await;
+        assert_eq!(got.status.as_u16(), 200);
+        assert_eq!(got.body.to_vec(), f.photo);
+        let got = f
+            .api
+            .send(Some(&f.admin), "GET", &format!("/api/v1/instruments/{}/attachments/places.csv", f.id), None)
+            .await;
+        assert_eq!(got.body.to_vec(), f.csv);
+        // A file removed is unknown to a sync, which sends it again.
+        let gone = f.api.send(Some(&f.admin), "GET", &format!("/api/v1/files/{}", sha(&abandoned)), None).await;
+        assert_eq!(gone.status.as_u16(), 404);
+        let put =
+            f.api.send_bytes(&f.admin, "PUT", &format!("/api/v1/files/{}", sha(&abandoned)), abandoned.clone()).await;
+        assert_eq!(put.status.as_u16(), 201, "{}", put.text());
+        assert!(kept_digests(f.dir.path()).contains(&sha(&abandoned)));
+        // Run again: nothing more to remove.
+        let out = opencpd(&["files", "prune", "--db", &db.url, "--files", &files_arg]);
+        assert!(stdout(&out).contains("Removed 0 files"), "{}", stdout(&out));
+    }
+}
+
+#[tokio::test]
+async fn a_backup_holds_the_files_and_a_restore_into_a_fresh_place_serves_the_photo_again() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let f = filed(&db).await;
+        let out_dir = tempfile::tempdir().unwrap();
+        let backup = out_dir.path().join("with-files.backup");
+        let files_arg = f.dir.path().to_str().unwrap();
+        let out = opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url, "--files", files_arg]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("2 files (0.1 MB) the database refers to are in the backup"), "{}", stdout(&out));
+
+        // A fresh place: a new database and an empty folder of files.
+        let mut target = TestDb::new(backend).await;
+        let place = tempfile::tempdir().unwrap();
+        let target_files = place.path().join("files");
+        let_go(&target).await;
+        let out = opencpd(&[
+            "restore",
+            backup.to_str().unwrap(),
+            "--db",
+            &target.url,
+            "--files",
+            target_files.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("2 files of the backup in"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("(2 put back that were not there)"), "{}", stdout(&out));
+        let mut both = vec![sha(&f.photo), sha(&f.csv)];
+        both.sort();
+        assert_eq!(kept_digests(&target_files), both);
+        reopen(&mut target).await;
+        let parts: i64 =
+            opencpd_kernel::on_db!(&target.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM stored_files")
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        assert_eq!(parts, 2, "{backend:?}: the files are described, their bytes in the folder");
+
+        // Served by the restored server, the same bytes.
+        let token = opencpd(&["user", "token", "admin", "--db", &target.url]);
+        assert!(token.status.success(), "{}", stderr(&token));
+        let token = stdout(&token).trim().to_string();
+        let_go(&target).await;
+        let server = Server::start_with(&target.url, &["--files", target_files.to_str().unwrap()]).await;
+        let client = reqwest::Client::new();
+        let got = client
+            .get(format!("{}/api/v1/submissions/{}/files/class.jpg", server.base, f.uuid))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status().as_u16(), 200, "{backend:?}");
+        assert_eq!(got.bytes().await.unwrap().to_vec(), f.photo, "{backend:?}: the same bytes");
+        let got = client
+            .get(format!("{}/api/v1/instruments/{}/attachments/places.csv", server.base, f.id))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.bytes().await.unwrap().to_vec(), f.csv);
+        server.kill();
+    }
+}
+
+#[tokio::test]
+async fn a_restore_that_fails_on_a_damaged_file_leaves_the_database_and_the_files_as_they_were() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let f = filed(&db).await;
+        let out_dir = tempfile::tempdir().unwrap();
+        let backup = out_dir.path().join("damaged.backup");
+        let out =
+            opencpd(&["backup", backup.to_str().unwrap(), "--db", &db.url, "--files", f.dir.path().to_str().unwrap()]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        // The last file the restore puts back is damaged: the first is already in the store
+        // when the damage is found.
+        let last = std::cmp::max(sha(&f.photo), sha(&f.csv));
+        let damaged =
+            opencpd_kernel::Db::connect(backup.to_str().unwrap(), opencpd_kernel::IfMissing::Refuse).await.unwrap();
+        opencpd_kernel::on_db!(&damaged, |p| sqlx::query(
+            "UPDATE backup_file_parts SET bytes = X'FFD8FFE000' WHERE sha256 = $1"
+        )
+        .bind(&last)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        damaged.close().await;
+
+        // The target holds data of its own, and a file of its own.
+        let mut target = TestDb::new(backend).await;
+        let place = tempfile::tempdir().unwrap();
+        let target_files = place.path().join("files");
+        let own = jpeg(23, 1_000);
+        let config = opencpd_http::WebConfig {
+            files: Some(opencpd_kernel::files::Files::dir(&target_files).unwrap()),
+            ..Default::default()
+        };
+        let api = opencpd_testkit::api::Api::with_config(&target.db, &[&opencpd_instruments::web::AREA], config);
+        let admin =
+            opencpd_testkit::api::token(&target.db, "admin", opencpd_domain::AccountRole::SystemAdmin, None).await;
+        let put = api.send_bytes(&admin, "PUT", &format!("/api/v1/files/{}", sha(&own)), own.clone()).await;
+        assert_eq!(put.status.as_u16(), 201, "{}", put.text());
+        drop(api);
+        let users = count_users(&target.db).await;
+        let_go(&target).await;
+        let out = opencpd(&[
+            "restore",
+            backup.to_str().unwrap(),
+            "--db",
+            &target.url,
+            "--files",
+            target_files.to_str().unwrap(),
+            "--yes",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{backend:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains(&format!("holds a damaged copy of the file {last}")),
+            "{backend:?}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("Restored"), "{}", stdout(&out));
+        assert_eq!(kept_digests(&target_files), vec![sha(&own)], "{backend:?}: the files as they were");
+        reopen(&mut target).await;
+        assert_eq!(count_users(&target.db).await, users, "{backend:?}: the database as it was");
+        assert_eq!(count(&target, "stored_files").await, 1);
+        assert_eq!(count(&target, "submissions").await, 0);
     }
 }

@@ -313,7 +313,7 @@ pub async fn add_artefact(
     let file_type = collect(&mut problems, "file", limits.check(head, upload.bytes.len() as u64, "file"));
     fail_if_any(problems)?;
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(upload.bytes))]);
-    let stored = files.put(body, limits, "file", None).await?;
+    let stored = files.keep(db, body, limits, "file", None).await?;
     let (sha256, key) = (stored.sha256.clone(), stored.sha256);
     let stored = async {
         let mut tx = db.begin().await?;
