@@ -1,7 +1,7 @@
 /**
  * app.js — the controller of the OpenCPD field app (/field/): downloads the package after
  * login, lists instruments and subjects, records coaching visits (visits.js) and PLC meetings
- * (meetings.js), renders an instrument's Form JSON as an HTML form,
+ * (meetings.js), lets a refused visit or meeting be corrected and sent again, renders an instrument's Form JSON as an HTML form,
  * validates it live and on save with forms.js (the server's rules), keeps drafts and the
  * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
  * connection is there.
@@ -45,6 +45,7 @@ const state = {
   draftId: null,
   started: null,
   replaces: null, // uuid of a rejected submission being corrected
+  correcting: null, // {kind: 'visit' | 'meeting', uuid} of a refused visit or meeting being corrected
   meetingPlc: null, // id of the PLC the meeting form shows
   meetingGuests: [], // ids of the guests added to the meeting form
   touched: new Set(),
@@ -412,12 +413,21 @@ async function saveVisit() {
     title: t('field-visit-title', { name: coacheeName(coachee) }),
     subject_label: `${coacheeName(coachee)}${coachee.school_name ? ` — ${coachee.school_name}` : ''}`,
   };
-  const record = visits.newVisit(entered, coachee, crypto.randomUUID(), new Date().toISOString());
-  await state.store.addSubmission({ ...record, ...labels });
+  const correcting = state.correcting?.kind === 'visit' ? state.correcting.uuid : null;
+  if (correcting) {
+    // The refused visit, corrected: sent again under its own client id (the server stored nothing of it).
+    const old = await state.store.getSubmission(correcting);
+    const record = visits.newVisit(entered, coachee, correcting, old?.collected_at ?? new Date().toISOString());
+    await state.store.updateSubmission(correcting, { ...record, ...labels, ...RESEND });
+    stopCorrecting();
+  } else {
+    const record = visits.newVisit(entered, coachee, crypto.randomUUID(), new Date().toISOString());
+    await state.store.addSubmission({ ...record, ...labels });
+  }
   for (const id of ['visit-coachee', 'visit-next', 'visit-actions', 'visit-observation']) $(id).value = '';
   for (const box of $('visit-focus').querySelectorAll('input:checked')) box.checked = false;
   message.className = '';
-  message.textContent = t('field-visit-saved');
+  message.textContent = t(correcting ? 'field-resent' : 'field-visit-saved');
   await renderOutbox();
   sync();
 }
@@ -431,6 +441,9 @@ function visitFeedback(r) {
   }, el('strong', { text: `${l.domain}${l.band ? ` · ${l.band}` : ''}${l.percent === null ? '' : ` (${messages.number(l.percent)} %)`}` }),
   l.text ? ` ${l.text}` : ''))));
 }
+
+/** What a corrected record is put back as: waiting to be sent, its refusal forgotten. */
+const RESEND = { status: 'waiting', problems: [], last_error: null, attempts: 0, duplicate: false };
 
 /** Shows problems as a list in `box`, each `{field, code, text}`. */
 function showProblemList(box, problems) {
@@ -465,6 +478,39 @@ const serverProblems = (record) => (record.problems ?? []).map((p) => ({
   field: p.column ?? '', code: p.code ?? '', text: `${p.column ? `${problemLabel(record, p.column)}: ` : ''}${p.message ?? p.code}`,
 }));
 
+/** Leaves the correction of a refused visit or meeting (the forms record new ones again). */
+function stopCorrecting() {
+  state.correcting = null;
+  for (const id of ['visit-correcting', 'meeting-correcting']) { $(id).hidden = true; $(id).replaceChildren(); }
+}
+
+/** Shows, above a form, that it corrects a refused record, with a way out. */
+function showCorrecting(id, key) {
+  $(id).hidden = false;
+  $(id).replaceChildren(t(key), ' ', el('button', { type: 'button', class: 'small link', dataset: { stopCorrecting: '1' }, text: t('field-stop-correcting') }));
+}
+
+/** Opens a refused visit in the visit form, its problems shown, to be corrected and sent again. */
+async function correctVisit(r) {
+  stopCorrecting();
+  state.correcting = { kind: 'visit', uuid: r.uuid };
+  $('visit-coachee').value = visits.coacheeValue(r);
+  $('visit-date').value = r.visited_on ?? '';
+  $('visit-next').value = r.next_visit_on ?? '';
+  $('visit-actions').value = r.agreed_actions ?? '';
+  const focus = new Set((r.focus ?? []).map(String));
+  for (const box of $('visit-focus').querySelectorAll('input')) box.checked = focus.has(box.value);
+  await renderObservations();
+  const select = $('visit-observation');
+  if (r.submission_uuid && ![...select.options].some((o) => o.value === r.submission_uuid)) {
+    select.append(el('option', { value: r.submission_uuid, text: r.submission_uuid }));
+  }
+  select.value = r.submission_uuid ?? '';
+  showCorrecting('visit-correcting', 'field-correcting-visit');
+  showProblemList($('visit-message'), serverProblems(r));
+  $('visit-section').scrollIntoView?.({ block: 'start' });
+}
+
 // ---------------------------------------------------------------------------------------------
 // PLC meetings: a PLC of the package the user facilitates or supports, the day, topics,
 // attendance (its people ticked, guests picked from the package's people), the action points
@@ -495,10 +541,10 @@ async function renderMeeting() {
   await renderMeetingPlc();
 }
 
-/** The ids of carried points closed by meetings of the outbox. */
+/** The ids of carried points closed by meetings of the outbox (other than the one corrected). */
 async function closedOnDevice() {
   const records = await state.store.listOutbox();
-  return new Set(records.filter((r) => r.kind === 'meeting' && r.status !== 'rejected')
+  return new Set(records.filter((r) => r.kind === 'meeting' && r.status !== 'rejected' && r.uuid !== state.correcting?.uuid)
     .flatMap((r) => (r.updates ?? []).map((u) => u.id)));
 }
 
@@ -513,9 +559,10 @@ function ownerChoices(plc) {
 
 /**
  * The parts of the meeting form that follow the PLC chosen and the day: its people to tick,
- * the guests, the points carried over, the owners to choose from; what is on the form stays.
+ * the guests, the points carried over, the owners to choose from. `given` (a meeting being
+ * corrected) sets what is ticked and closed; otherwise what is on the form stays.
  */
-async function renderMeetingPlc() {
+async function renderMeetingPlc(given = null) {
   const plc = findPlc($('meeting-plc').value);
   $('meeting-body').hidden = !plc;
   if (!plc) return;
@@ -528,7 +575,8 @@ async function renderMeetingPlc() {
     $('meeting-points').replaceChildren();
     addPointRow();
   }
-  const ticked = new Set([...$('meeting-attendance').querySelectorAll('input:checked')].map((i) => Number(i.value)));
+  const ticked = new Set(given?.attendance
+    ?? [...$('meeting-attendance').querySelectorAll('input:checked')].map((i) => Number(i.value)));
   const choices = meetings.guestChoices(state.pkg, plc);
   $('meeting-attendance').replaceChildren(
     ...meetings.members(plc).map((p) => el('label', { class: 'check' },
@@ -540,7 +588,8 @@ async function renderMeetingPlc() {
   const added = new Set(state.meetingGuests);
   $('meeting-guest').replaceChildren(el('option', { value: '', text: t('field-choose') }),
     ...choices.filter((c) => !added.has(c.id)).map((c) => el('option', { value: String(c.id), text: c.name })));
-  const closedHere = new Set([...$('meeting-carried').querySelectorAll('select[data-carried]')].filter((s) => s.value === 'done').map((s) => Number(s.dataset.carried)));
+  const closedHere = new Set(given?.closed
+    ?? [...$('meeting-carried').querySelectorAll('select[data-carried]')].filter((s) => s.value === 'done').map((s) => Number(s.dataset.carried)));
   const closedElsewhere = await closedOnDevice();
   const carried = meetings.pointsCarriedTo(plc, $('meeting-date').value).filter((p) => !closedElsewhere.has(p.id));
   $('meeting-carried').replaceChildren(...(carried.length ? carried.map((p) => el('div', { class: 'point', dataset: { point: String(p.id) } },
@@ -565,7 +614,7 @@ function refreshOwners(plc = findPlc($('meeting-plc').value)) {
   }
 }
 
-/** Adds a row for a new action point. */
+/** Adds a row for a new action point (filled with `values` when a meeting is corrected). */
 function addPointRow(values = {}) {
   const i = $('meeting-points').children.length;
   const id = (part) => `meeting-point-${i}-${part}`;
@@ -624,12 +673,19 @@ async function saveMeeting() {
     })));
     return;
   }
-  const record = meetings.newMeeting(entered, plc, crypto.randomUUID(), new Date().toISOString());
+  const correcting = state.correcting?.kind === 'meeting' ? state.correcting.uuid : null;
+  const old = correcting ? await state.store.getSubmission(correcting) : null;
+  const record = meetings.newMeeting(entered, plc, correcting ?? crypto.randomUUID(), old?.collected_at ?? new Date().toISOString());
   const labels = {
     title: t('field-meeting-title', { plc: plc.name }),
     subject_label: `${messages.date(record.held_on)} · ${t('field-meeting-present', { n: record.attendance.length })}`,
   };
-  await state.store.addSubmission({ ...record, ...labels });
+  if (correcting) {
+    await state.store.updateSubmission(correcting, { ...record, ...labels, ...RESEND });
+    stopCorrecting();
+  } else {
+    await state.store.addSubmission({ ...record, ...labels });
+  }
   // A fresh form for the next meeting.
   state.meetingPlc = null;
   $('meeting-notes').value = '';
@@ -637,9 +693,32 @@ async function saveMeeting() {
   for (const box of $('meeting-topics').querySelectorAll('input:checked')) box.checked = false;
   await renderMeetingPlc();
   message.className = '';
-  message.textContent = t('field-meeting-saved');
+  message.textContent = t(correcting ? 'field-resent' : 'field-meeting-saved');
   await renderOutbox();
   sync();
+}
+
+/** Opens a refused meeting in the meeting form, its problems shown, to be corrected and sent again. */
+async function correctMeeting(r) {
+  stopCorrecting();
+  state.correcting = { kind: 'meeting', uuid: r.uuid };
+  $('meeting-plc').value = String(r.plc_id);
+  state.meetingPlc = r.plc_id;
+  state.meetingGuests = [...(r.guests ?? [])];
+  $('meeting-date').value = r.held_on ?? '';
+  $('meeting-notes').value = r.notes ?? '';
+  const topics = new Set((r.standards ?? []).map(String));
+  for (const box of $('meeting-topics').querySelectorAll('input')) box.checked = topics.has(box.value);
+  $('meeting-points').replaceChildren();
+  for (const p of r.action_points?.length ? r.action_points : [{}]) addPointRow(p);
+  await renderMeetingPlc({ attendance: r.attendance ?? [], closed: (r.updates ?? []).map((u) => u.id) });
+  for (const [i, p] of (r.action_points ?? []).entries()) {
+    const select = $(`meeting-point-${i}-owner`);
+    if (select && p.owner_id) select.value = String(p.owner_id);
+  }
+  showCorrecting('meeting-correcting', 'field-correcting-meeting');
+  showProblemList($('meeting-message'), serverProblems(r));
+  $('meeting-section').scrollIntoView?.({ block: 'start' });
 }
 
 function renderSubjects() {
@@ -1205,18 +1284,24 @@ async function renderOutbox() {
     r.kind === 'meeting' && r.status === 'sent' && r.server_id
       ? el('a', { class: 'meeting-link', href: `/plc-meetings/${r.server_id}`, text: t('field-meeting-open') }) : null,
     r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
-    r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error problems' }, (named(r) ? serverProblems(r) : r.problems.map((p) => ({
+    r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error problems' }, (correctable(r) ? serverProblems(r) : r.problems.map((p) => ({
       field: p.column ?? '', code: p.code ?? '', text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
     }))).map((p) => el('li', { dataset: { field: p.field, code: p.code }, text: p.text }))) : null,
     r.status === 'rejected' ? el('div', {},
-      el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
+      correctable(r)
+        ? el('button', { type: 'button', class: 'small', dataset: { correct: r.uuid }, text: t('field-edit') })
+        : el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
       el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('field-delete') })) : null)));
   $('clear-sent').hidden = counts.sent === 0;
   await renderObservations();
 }
 
-/** Whether a refused record is a visit or a meeting: its problems are named as its form names its fields. */
-const named = (r) => r.kind === 'visit' || r.kind === 'meeting';
+/** Whether a refused record is a visit or a meeting the package still offers a form for. */
+function correctable(r) {
+  if (r.kind === 'visit') return (state.pkg?.coachees ?? []).some((c) => visits.coacheeValue(c) === visits.coacheeValue(r));
+  if (r.kind === 'meeting') return Boolean(findPlc(r.plc_id));
+  return false;
+}
 
 /** Sends one submission; says whether to go on (`next`) or stop the run (`stop`). */
 async function sendOne(record) {
@@ -1351,8 +1436,16 @@ async function onHomeClick(event) {
     state.showAll = true;
     const serverProblems = (r.problems ?? []).map((p) => ({ ...p, message: p.message ?? p.code }));
     showProblems(serverProblems, true);
+  } else if (d.correct) {
+    const r = await state.store.getSubmission(d.correct);
+    if (r?.kind === 'visit') await correctVisit(r);
+    else if (r?.kind === 'meeting') await correctMeeting(r);
+  } else if (d.stopCorrecting) {
+    stopCorrecting();
+    for (const id of ['visit-message', 'meeting-message']) $(id).replaceChildren();
   } else if (d.deleteSubmission) {
     if (!confirm(t('field-confirm-delete'))) return;
+    if (state.correcting?.uuid === d.deleteSubmission) stopCorrecting();
     await state.store.deleteSubmission(d.deleteSubmission);
     renderOutbox();
   }

@@ -1285,6 +1285,122 @@ async fn a_facilitator_records_a_plc_meeting_offline_in_the_field_app_and_finds_
     served.stop();
 }
 
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_refused_visit_and_a_refused_meeting_are_corrected_in_the_field_app_and_sent_again() {
+    let db = peer_field_demo().await;
+    let plc = NllPlc::read(&db.db).await;
+    let coachee: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT r.coachee_id FROM coaching_relations r JOIN users u ON u.person_id = r.coach_id \
+         WHERE u.username = 'nll' ORDER BY r.coachee_id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let meetings_before = count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await;
+    let visits_before = count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await;
+    let today = opencpd_kernel::today();
+    let next = today + chrono::Duration::days(30);
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "nll").await;
+
+    // Recorded offline: a visit and a meeting, both as the app checks them.
+    served.stop();
+    b.client.refresh().await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("#visit-coachee"))
+        .await
+        .unwrap()
+        .select_by_value(&format!("BLF:{coachee}"))
+        .await
+        .unwrap();
+    set_value(&b, "visit-date", &today.to_string()).await;
+    set_value(&b, "visit-next", &next.to_string()).await;
+    click(&b, "#visit-save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    b.client.find(Locator::Css("#meeting-plc")).await.unwrap().select_by_value(&plc.id.to_string()).await.unwrap();
+    click(&b, &format!("#meeting-attendance input[value=\"{}\"]", plc.members[0])).await;
+    click(&b, "#meeting-save").await;
+    wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+    // Left on the device otherwise than the app checked them (a wrong clock, an older app):
+    // the next visit before the visit, the meeting in the future.
+    let earlier = (today - chrono::Duration::days(3)).to_string();
+    outbox(&b, Some("visit"), serde_json::json!({"next_visit_on": earlier})).await;
+    let records = outbox(&b, Some("meeting"), serde_json::json!({"held_on": "2099-01-01"})).await;
+    let uuid_of =
+        |kind: &str| records.iter().find(|r| r["kind"] == kind).unwrap()["uuid"].as_str().unwrap().to_string();
+    let (visit_uuid, meeting_uuid) = (uuid_of("visit"), uuid_of("meeting"));
+
+    // Online: the server refuses both, and the app says which field.
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "0 sent, 0 waiting, 2 rejected").await;
+    let refused = |uuid: &str, field: &str| format!("#outbox li[data-uuid=\"{uuid}\"] li[data-field={field}]");
+    assert!(b.text(&refused(&visit_uuid, "next_visit_on")).await.starts_with("Next visit: "));
+    assert!(b.text(&refused(&meeting_uuid, "held_on")).await.starts_with("Date of the meeting: "));
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before);
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await, visits_before);
+
+    // The meeting opened in its form, as it was, with the problem; corrected and sent again.
+    click(&b, &format!("#outbox li[data-uuid=\"{meeting_uuid}\"] [data-correct]")).await;
+    assert!(b.text("#meeting-correcting").await.contains("Correcting a refused meeting"));
+    assert!(b.text("#meeting-message [data-field=held_on]").await.contains("Date of the meeting"));
+    let shown = b
+        .client
+        .execute(
+            "return [document.getElementById('meeting-date').value, \
+             document.querySelector('#meeting-attendance input[value=\"' + arguments[0] + '\"]').checked];",
+            vec![serde_json::json!(plc.members[0])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(["2099-01-01", true]));
+    set_value(&b, "meeting-date", &today.to_string()).await;
+    click(&b, "#meeting-save").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 1 rejected").await;
+    assert!(b.text("#meeting-correcting").await.is_empty());
+
+    // The visit likewise.
+    click(&b, &format!("#outbox li[data-uuid=\"{visit_uuid}\"] [data-correct]")).await;
+    assert!(b.text("#visit-message [data-field=next_visit_on]").await.contains("Next visit"));
+    let shown = b
+        .client
+        .execute(
+            "return [document.getElementById('visit-coachee').value, document.getElementById('visit-next').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!([format!("BLF:{coachee}"), earlier]));
+    set_value(&b, "visit-next", &next.to_string()).await;
+    click(&b, "#visit-save").await;
+    wait_for_text(&b, "#status", "2 sent, 0 waiting, 0 rejected").await;
+    assert!(overflow(&b).await <= 0, "the app fits the phone");
+    served.stop();
+
+    // Each stored once, under the client id it was first saved with, as corrected.
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before + 1);
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await, visits_before + 1);
+    let held_on: chrono::NaiveDate =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT held_on FROM plc_meetings WHERE uuid = $1")
+            .bind(&meeting_uuid)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!(held_on, today);
+    let next_visit: Option<chrono::NaiveDate> = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT next_visit_on FROM coaching_visits WHERE uuid = $1"
+    )
+    .bind(&visit_uuid)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(next_visit, Some(next));
+}
+
 /// Asks the field app for its package. A first visit starts the download by itself and the
 /// text above the button grows as it goes, so the button is pressed as a script would
 /// press it, not at a point on the screen that may have moved.
