@@ -466,6 +466,15 @@ pub struct FieldPlc {
     pub open_points: Vec<ActionPoint>,
 }
 
+/// A coach's visit plan in the term today falls in, as the field app's package carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldVisitPlan {
+    pub coach_id: i64,
+    pub term: Term,
+    /// Coachees not visited this term first, then overdue follow-ups, then the rest.
+    pub entries: Vec<PlanEntry>,
+}
+
 /// A count as a reader sees it: the number itself, or hidden by the small-cell rule
 /// (`value` none, `text` "<5" or "x").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

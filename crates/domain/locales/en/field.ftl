@@ -116,6 +116,18 @@ field-visit-problem-required = { $field }: required.
 field-visit-problem-date = { $field }: not a date.
 field-visit-problem-future = { $field }: cannot be in the future.
 field-visit-problem-before-visit = { $field }: cannot be before the visit.
+field-visit-plan = Visit plan
+field-visit-plan-term = Term { $term }: those not visited this term first, then overdue follow-ups.
+field-visit-plan-unvisited = Not visited this term
+field-visit-plan-visits = { $n ->
+    [one] { $n } visit this term
+   *[other] { $n } visits this term
+}
+field-visit-plan-last = last visit { $date }
+field-visit-plan-next = next visit { $date }
+field-visit-plan-overdue = Follow-up overdue
+field-visit-plan-recorded = Visit recorded on this device
+field-visit-plan-record = Record a visit
 field-resent = Corrected: it is sent again with the forms.
 field-stop-correcting = Record a new one instead
 field-correcting-visit = Correcting a refused visit: saving sends it again.

@@ -121,6 +121,18 @@ field-visit-problem-required = { $field } : obligatoire.
 field-visit-problem-date = { $field } : n'est pas une date.
 field-visit-problem-future = { $field } : ne peut pas être dans le futur.
 field-visit-problem-before-visit = { $field } : ne peut pas être avant la visite.
+field-visit-plan = Plan de visites
+field-visit-plan-term = Trimestre { $term } : d'abord les personnes non visitées ce trimestre, puis les suivis en retard.
+field-visit-plan-unvisited = Pas visitée ce trimestre
+field-visit-plan-visits = { $n ->
+    [one] { $n } visite ce trimestre
+   *[other] { $n } visites ce trimestre
+}
+field-visit-plan-last = dernière visite le { $date }
+field-visit-plan-next = prochaine visite le { $date }
+field-visit-plan-overdue = Suivi en retard
+field-visit-plan-recorded = Visite enregistrée sur cet appareil
+field-visit-plan-record = Enregistrer une visite
 field-resent = Corrigé : c'est renvoyé avec les formulaires.
 field-stop-correcting = En enregistrer une nouvelle à la place
 field-correcting-visit = Correction d'une visite refusée : l'enregistrer la renvoie.

@@ -1,7 +1,8 @@
 /**
  * app.js — the controller of the OpenCPD field app (/field/): downloads the package after
- * login, lists instruments and subjects, records coaching visits (visits.js) and PLC meetings
- * (meetings.js), lets a refused visit or meeting be corrected and sent again, renders an instrument's Form JSON as an HTML form,
+ * login, lists instruments and subjects, records coaching visits (visits.js) with the coach's
+ * visit plan and PLC meetings (meetings.js), lets a refused visit or meeting be corrected and
+ * sent again, renders an instrument's Form JSON as an HTML form,
  * validates it live and on save with forms.js (the server's rules), keeps drafts and the
  * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
  * connection is there.
@@ -376,6 +377,48 @@ async function renderVisit() {
     `${s.code} — ${(lang === 'fr' ? s.name_fr : s.name_en) || s.name_en}`)));
   $('visit-focus-set').hidden = !(state.pkg?.standards ?? []).length;
   await renderObservations();
+  await renderVisitPlan();
+}
+
+/**
+ * The coach's visit plan as the package carries it (the server's plan of the term: those not
+ * visited this term first, then overdue follow-ups), each coachee marked when a visit to them
+ * was recorded on this device since the package was downloaded.
+ */
+async function renderVisitPlan() {
+  const plans = state.pkg?.visit_plans ?? [];
+  const entries = plans.flatMap((p) => p.entries ?? []);
+  $('visit-plan-box').hidden = entries.length === 0 || $('visit-section').hidden;
+  if ($('visit-plan-box').hidden) return;
+  $('visit-plan-term').textContent = t('field-visit-plan-term', { term: plans.map((p) => p.term.name).join(', ') });
+  const since = Date.parse(state.pkg.generated_at) || 0;
+  const recorded = new Set((await state.store.listOutbox())
+    .filter((r) => r.kind === 'visit' && r.status !== 'rejected' && Date.parse(r.created_at) >= since).map((r) => r.coachee_id));
+  $('visit-plan').replaceChildren(...entries.map((e) => {
+    const unvisited = e.visits_this_term === 0;
+    const facts = [
+      unvisited ? t('field-visit-plan-unvisited') : t('field-visit-plan-visits', { n: e.visits_this_term }),
+      e.last_visit ? t('field-visit-plan-last', { date: messages.date(e.last_visit) }) : null,
+      e.next_visit ? t('field-visit-plan-next', { date: messages.date(e.next_visit) }) : null,
+    ].filter(Boolean);
+    return el('li', {
+      class: unvisited ? 'unvisited' : e.overdue ? 'overdue' : null,
+      dataset: { coachee: String(e.coachee_id), overdue: String(Boolean(e.overdue)), visits: String(e.visits_this_term) },
+    },
+    el('strong', { text: e.coachee_name }), ' ',
+    e.overdue ? el('span', { class: 'flag', text: t('field-visit-plan-overdue') }) : null,
+    el('div', { class: 'muted', text: facts.join(' · ') }),
+    recorded.has(e.coachee_id) ? el('div', { class: 'badge recorded', text: t('field-visit-plan-recorded') }) : null,
+    el('button', { type: 'button', class: 'small secondary', dataset: { planCoachee: String(e.coachee_id) }, text: t('field-visit-plan-record') }));
+  }));
+}
+
+/** Chooses a coachee of the plan in the visit form. */
+function pickFromPlan(id) {
+  const option = [...$('visit-coachee').options].find((o) => o.value && o.value.endsWith(`:${id}`));
+  if (option) $('visit-coachee').value = option.value;
+  $('visit-coachee').scrollIntoView?.({ block: 'center' });
+  $('visit-date').focus();
 }
 
 /** The submissions of the outbox a visit may name as its observation, newest first. */
@@ -1294,6 +1337,7 @@ async function renderOutbox() {
       el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('field-delete') })) : null)));
   $('clear-sent').hidden = counts.sent === 0;
   await renderObservations();
+  await renderVisitPlan();
 }
 
 /** Whether a refused record is a visit or a meeting the package still offers a form for. */
@@ -1443,6 +1487,8 @@ async function onHomeClick(event) {
   } else if (d.stopCorrecting) {
     stopCorrecting();
     for (const id of ['visit-message', 'meeting-message']) $(id).replaceChildren();
+  } else if (d.planCoachee) {
+    pickFromPlan(d.planCoachee);
   } else if (d.deleteSubmission) {
     if (!confirm(t('field-confirm-delete'))) return;
     if (state.correcting?.uuid === d.deleteSubmission) stopCorrecting();

@@ -932,17 +932,51 @@ async fn a_coach_s_package_carries_their_coachees_and_the_standards() {
     }
 }
 
-/// A facilitator's package carries the PLCs they lead with their people and the action
-/// points still open, as the PLC's own routes read them, for meetings recorded offline.
-/// Someone who leads none gets none, and the shape is the same.
+/// A coach's package carries their visit plan as the server's plan reads it (the API's own
+/// answer, entry for entry); a facilitator's carries the PLCs they lead with their people
+/// and the action points still open, for meetings recorded offline. Someone who coaches and
+/// leads nothing gets neither, and the shape is the same.
 #[tokio::test]
-async fn a_facilitator_s_package_carries_the_plcs_they_lead_with_people_and_open_points() {
+async fn a_coach_s_package_carries_their_visit_plan_and_the_plcs_they_facilitate() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
         let coach = app.id_of("SELECT person_id FROM users WHERE username = $1", "nll").await;
         let nll = app.api("nll").await;
         let package: Value = nll.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+
+        // The visit plan: the term today falls in, the entries of GET …/plan.
+        let plans = package["visit_plans"].as_array().unwrap();
+        assert_eq!(plans.len(), 1, "{backend:?}: {package}");
+        assert_eq!(plans[0]["coach_id"], json!(coach));
+        let plan: Value =
+            nll.get(&format!("/api/v1/coaching/coaches/{coach}/plan")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(plans[0]["entries"], plan, "{backend:?}");
+        let entries = plan.as_array().unwrap();
+        let coachees = package["coachees"].as_array().unwrap();
+        assert_eq!(entries.len(), coachees.len(), "{backend:?}: every coachee planned");
+        // Not visited this term first, then overdue follow-ups.
+        let groups: Vec<i64> = entries
+            .iter()
+            .map(|e| {
+                if e["visits_this_term"] == 0 {
+                    0
+                } else if e["overdue"] == true {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        assert!(groups.windows(2).all(|w| w[0] <= w[1]), "{backend:?}: {plan}");
+        let terms: Vec<Value> = nll.get("/api/v1/peer/terms").send().await.unwrap().json().await.unwrap();
+        let today = opencpd_kernel::today().to_string();
+        let current = terms
+            .iter()
+            .filter(|t| t["start_on"].as_str().unwrap() <= today.as_str())
+            .max_by_key(|t| t["start_on"].as_str().unwrap().to_string())
+            .unwrap();
+        assert_eq!(&plans[0]["term"], current, "{backend:?}");
 
         // The PLCs they facilitate: the demo's district PLC of leaders of learning.
         let led: Vec<(i64, String)> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
@@ -984,9 +1018,9 @@ async fn a_facilitator_s_package_carries_the_plcs_they_lead_with_people_and_open
             );
         }
 
-        // Someone who leads none: none.
+        // Someone who coaches and leads nothing: neither.
         let teacher = app.api("teacher").await;
         let package: Value = teacher.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
-        assert_eq!(package["plcs"], json!([]), "{backend:?}");
+        assert_eq!((&package["visit_plans"], &package["plcs"]), (&json!([]), &json!([])), "{backend:?}");
     }
 }

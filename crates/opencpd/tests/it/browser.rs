@@ -955,6 +955,26 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     b.client.refresh().await.unwrap();
     b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
 
+    // The coach's visit plan, offline, as the server's plan orders it: those not visited this
+    // term first, then overdue follow-ups.
+    let term = opencpd_peer::store::plcs::term_on(&db.db, opencpd_kernel::today()).await.unwrap().unwrap();
+    let plan = opencpd_peer::store::coaching::visit_plan(&db.db, &opencpd_kernel::Actor::system(), coach, &term)
+        .await
+        .unwrap();
+    let expected: Vec<serde_json::Value> =
+        plan.iter().map(|e| serde_json::json!([e.coachee_id, e.visits_this_term, e.overdue])).collect();
+    let shown = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#visit-plan li')].map((li) => \
+             [Number(li.dataset.coachee), Number(li.dataset.visits), li.dataset.overdue === 'true']);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(expected));
+    assert!(b.text("#visit-plan-term").await.contains(&term.name));
+
     // The lesson observed at the coachee's school.
     b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
     b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
@@ -1005,6 +1025,9 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
     b.client.refresh().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+    // The plan marks the coachee visited on this device.
+    let marked = b.text(&format!("#visit-plan li[data-coachee=\"{coachee}\"] .recorded")).await;
+    assert_eq!(marked, "Visit recorded on this device");
 
     // Back online: one sync sends the observation, then the visit naming it.
     served.start_again().await;
