@@ -3,8 +3,8 @@
 //! facilitating) with meetings, attendance and action points (older ones mostly closed,
 //! some late, some overdue), and a Building Learning Foundations cascade (district advisor ›
 //! national leaders of learning › local leaders of learning › head teachers) in several
-//! districts, with visits, feedback bands for every rubric domain in English and French,
-//! and the account `nll` of a national leader of learning who coaches in it. At national scale every school also has a PLC of its head and
+//! districts, each with a district PLC of its leaders of learning, with visits, feedback
+//! bands for every rubric domain in English and French, and the account `nll` of a national leader of learning who coaches in it. At national scale every school also has a PLC of its head and
 //! teachers, every district a cascade: about 50,000 meetings and 100,000 visits over the
 //! last year, written in batches with ids reserved up front.
 //!
@@ -373,6 +373,8 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
     let visits_each = if national { 26 } else { 3 };
     // The first cascade's first national leader of learning gets an account: (person, district).
     let mut coach_account: Option<(i64, String)> = None;
+    // Each cascade's district PLC: (district path, national leaders, local leaders, advisor).
+    let mut district_plcs: Vec<(String, Vec<i64>, Vec<i64>, i64)> = Vec::new();
     for (district, list) in districts.iter().filter(|(d, _)| officers.contains_key(*d)).take(cascades) {
         let advisor = officers[district];
         let Some((district_unit, ..)) = units.get(district) else { continue };
@@ -387,6 +389,12 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
             coach_account = Some((nll[0].0, name));
         }
         let (lll, others) = rest.split_at(n_local);
+        district_plcs.push((
+            district.clone(),
+            nll.iter().map(|h| h.0).collect(),
+            lll.iter().map(|h| h.0).collect(),
+            advisor,
+        ));
         let mut pairs: Vec<(i64, &(i64, i64, String))> = Vec::new();
         for h in nll {
             pairs.push((advisor, h));
@@ -479,6 +487,44 @@ pub async fn build(db: &Db, seed: u64, national: bool, progress: &(dyn Fn(&str, 
         summary.accounts.extend(coach(db, person, &district).await?);
     }
     feedback_bands(db).await?;
+
+    // A district PLC in every cascade, as BLF runs them: led by its national leaders of
+    // learning, supported by the district's officer, its local leaders the members; one
+    // meeting held, its action point still open (the coach account records the next one in
+    // the field app).
+    for (district, national_leaders, local_leaders, advisor) in &district_plcs {
+        let Some((_, code, name)) = units.get(district) else { continue };
+        let input = opencpd_peer::model::PlcInput {
+            code: format!("PLC-D-{code}"),
+            name: format!("{name} leaders of learning"),
+            level: "district".into(),
+            unit_code: Some(code.clone()),
+            programme_code: Some("BLF".into()),
+            model_code: Some(model.code.clone()),
+            meetings_per_term: 2,
+            facilitators: national_leaders.clone(),
+            supporting_officers: vec![*advisor],
+            members: local_leaders.clone(),
+            ..Default::default()
+        };
+        let plc = opencpd_peer::store::plcs::create_plc(db, &actor, &input).await?;
+        summary.plcs += 1;
+        let meeting = opencpd_peer::model::MeetingInput {
+            held_on: (today - Duration::days(10)).to_string(),
+            agenda: Some("Review the term's visits; plan the next round".into()),
+            standards: standards.first().copied().into_iter().collect(),
+            attendance: national_leaders.iter().chain(local_leaders).copied().collect(),
+            action_points: vec![opencpd_peer::model::ActionPointInput {
+                title: "Plan the next round of school visits".into(),
+                owner_id: local_leaders.first().copied(),
+                due_on: (today + Duration::days(14)).to_string(),
+            }],
+            ..Default::default()
+        };
+        opencpd_peer::store::plcs::record_meeting(db, &actor, plc.id, &meeting).await?;
+        summary.meetings += 1;
+        summary.action_points += 1;
+    }
 
     // A lesson study cycle in every sector PLC, through the store (a few hundred at most):
     // a teacher of a member's school teaches, other members observe, the cycle at a stage

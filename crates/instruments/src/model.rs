@@ -25,8 +25,14 @@ pub struct Package {
     /// The people the user coaches (relations running today where the user's person is the
     /// coach), for coaching visits: the coach records a visit wherever the coachee is.
     pub coachees: Vec<PackageCoachee>,
-    /// The professional standards a visit may focus on.
+    /// The professional standards a visit may focus on, and a PLC meeting's topics.
     pub standards: Vec<PackageStandard>,
+    /// The user's visit plan as coach in the term today falls in (peer's own plan: coachees
+    /// not visited this term first, overdue follow-ups flagged).
+    pub visit_plans: Vec<opencpd_peer::model::FieldVisitPlan>,
+    /// The PLCs the user facilitates or supports, with their people and open action points:
+    /// their meetings are recorded offline.
+    pub plcs: Vec<opencpd_peer::model::FieldPlc>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

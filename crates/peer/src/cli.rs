@@ -1,5 +1,6 @@
 //! `opencpd peer …`: the command line of peer learning and coaching. The PLCs and the lesson
-//! study cycles (paged and searched like the pages), a coach's visits of a term as CSV or XLSX, and the reports
+//! study cycles (paged and searched like the pages), a PLC edited (`plc edit`: the fields
+//! given, the rest as they are, on the version read, as `PUT /api/v1/plcs/{id}` edits it), a coach's visits of a term as CSV or XLSX, and the reports
 //! (coverage of head teachers, PLC regularity, action points on time, leaders of learning,
 //! the cascade's levels) as tables. Acts as the operator, like every command; messages in
 //! `OPENCPD_LANG` (English or French).
@@ -19,6 +20,11 @@ use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Work on one PLC.
+    Plc {
+        #[command(subcommand)]
+        action: PlcAction,
+    },
     /// List the PLCs: code, name, level, place, meetings, last meeting, open action points.
     Plcs {
         /// Part of a code or name.
@@ -92,6 +98,51 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum PlcAction {
+    /// Edit a PLC: the fields given change, the others stay as they are; a list of people
+    /// given replaces that list (a person left out is removed). Checked as the pages and
+    /// the API check an edit, on the version read (or the one given: an older one is a
+    /// conflict), and audited.
+    Edit {
+        /// The PLC's id.
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// school, cluster, sector or district.
+        #[arg(long)]
+        level: Option<String>,
+        /// The unit it meets in (by code; a cluster, sector or district PLC).
+        #[arg(long, conflicts_with = "school")]
+        unit: Option<String>,
+        /// The school of a school PLC (by code).
+        #[arg(long)]
+        school: Option<String>,
+        /// The programme (by code); `--programme ""` for none.
+        #[arg(long)]
+        programme: Option<String>,
+        /// The PLC model (by code); `--model ""` for none.
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        meetings_per_term: Option<i64>,
+        /// A facilitator's person id (repeat for each; replaces the facilitators).
+        #[arg(long = "facilitator")]
+        facilitators: Vec<i64>,
+        /// A supporting officer's person id (repeat for each; replaces them).
+        #[arg(long = "supporting-officer")]
+        supporting_officers: Vec<i64>,
+        /// A member's person id (repeat for each; replaces the members).
+        #[arg(long = "member")]
+        members: Vec<i64>,
+        /// The version the edit was prepared on (the one read now when absent).
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long, env = "OPENCPD_DB", default_value = opencpd_cli::DEFAULT_DB)]
+        db: String,
+    },
+}
+
 /// Columns padded to their widest cell, numbers to the right.
 fn print_table(headers: &[String], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -138,6 +189,7 @@ async fn db_of(url: &str) -> anyhow::Result<Db> {
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     let actor = Actor::system();
     let outcome = match command {
+        Command::Plc { action } => plc_action(&actor, action).await,
         Command::Plcs { q, sort, desc, page, per_page, db } => {
             let pool = db_of(&db).await?;
             let asked = Page {
@@ -181,6 +233,58 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
+}
+
+async fn plc_action(actor: &Actor, action: PlcAction) -> opencpd_kernel::Result<()> {
+    let PlcAction::Edit {
+        id,
+        name,
+        level,
+        unit,
+        school,
+        programme,
+        model,
+        meetings_per_term,
+        facilitators,
+        supporting_officers,
+        members,
+        version,
+        db,
+    } = action;
+    let pool = db_of(&db).await.map_err(opencpd_kernel::Error::Other)?;
+    // The PLC as it is, changed where asked: the one edit the pages and the API make.
+    let mut edit = plcs::plc_as_update(&pool, actor, id).await?;
+    let given = |v: Option<String>| v.map(|v| Some(v).filter(|v| !v.trim().is_empty()));
+    edit.name = name.unwrap_or(edit.name);
+    edit.level = level.unwrap_or(edit.level);
+    if let Some(school) = school {
+        (edit.school_code, edit.unit_code) = (Some(school), None);
+    }
+    if let Some(unit) = unit {
+        (edit.unit_code, edit.school_code) = (Some(unit), None);
+    }
+    edit.programme_code = given(programme).unwrap_or(edit.programme_code);
+    edit.model_code = given(model).unwrap_or(edit.model_code);
+    edit.meetings_per_term = meetings_per_term.unwrap_or(edit.meetings_per_term);
+    for (list, now) in [
+        (facilitators, &mut edit.facilitators),
+        (supporting_officers, &mut edit.supporting_officers),
+        (members, &mut edit.members),
+    ] {
+        if !list.is_empty() {
+            *now = list;
+        }
+    }
+    edit.version = version.unwrap_or(edit.version);
+    let plc = plcs::update_plc(&pool, actor, id, &edit).await?;
+    println!(
+        "{}",
+        text(
+            "peer-cli-plc-edited",
+            &[("code", plc.code.clone()), ("name", plc.name.clone()), ("version", plc.version.to_string())]
+        )
+    );
+    Ok(())
 }
 
 async fn plcs_table(pool: &Db, actor: &Actor, asked: &Page) -> opencpd_kernel::Result<()> {

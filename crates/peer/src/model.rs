@@ -140,6 +140,10 @@ pub struct PlcPerson {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingInput {
+    /// Made by the client (the field app) when it records the meeting: the same meeting
+    /// sent again with this id is stored once, and answered as stored.
+    #[serde(default)]
+    pub uuid: Option<String>,
     pub held_on: String,
     #[serde(default)]
     pub place: Option<String>,
@@ -219,6 +223,8 @@ pub struct ActionPointChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Meeting {
     pub id: i64,
+    /// The client id it was sent with (none when recorded on the pages).
+    pub uuid: Option<String>,
     pub plc_id: i64,
     pub held_on: NaiveDate,
     pub place: Option<String>,
@@ -442,6 +448,31 @@ pub struct PlanEntry {
     pub last_visit: Option<NaiveDate>,
     pub next_visit: Option<NaiveDate>,
     pub overdue: bool,
+}
+
+/// A PLC as the field app's package carries it for one who facilitates or supports it: its
+/// people (attendance is ticked among them, an action point's owner chosen from them) and
+/// the action points still open (a meeting held later reports on those agreed before it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldPlc {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub unit_name: String,
+    /// The user's own role in it: facilitator or supporting_officer.
+    pub role: String,
+    pub people: Vec<PlcPerson>,
+    pub open_points: Vec<ActionPoint>,
+}
+
+/// A coach's visit plan in the term today falls in, as the field app's package carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldVisitPlan {
+    pub coach_id: i64,
+    pub term: Term,
+    /// Coachees not visited this term first, then overdue follow-ups, then the rest.
+    pub entries: Vec<PlanEntry>,
 }
 
 /// A count as a reader sees it: the number itself, or hidden by the small-cell rule

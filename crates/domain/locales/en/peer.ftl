@@ -122,6 +122,7 @@ peer-leaders-count = Leaders of learning
 ## Command line
 peer-cli-plcs = PLCs { $first } to { $last } of { $total }.
 peer-cli-studies = Lesson study cycles { $first } to { $last } of { $total }.
+peer-cli-plc-edited = PLC { $code } ({ $name }) edited: version { $version }.
 peer-cli-visits = { $count ->
     [one] One visit
    *[other] { $count } visits

@@ -121,3 +121,57 @@ field-visit-problem-required = { $field } : obligatoire.
 field-visit-problem-date = { $field } : n'est pas une date.
 field-visit-problem-future = { $field } : ne peut pas être dans le futur.
 field-visit-problem-before-visit = { $field } : ne peut pas être avant la visite.
+field-visit-plan = Plan de visites
+field-visit-plan-term = Trimestre { $term } : d'abord les personnes non visitées ce trimestre, puis les suivis en retard.
+field-visit-plan-unvisited = Pas visitée ce trimestre
+field-visit-plan-visits = { $n ->
+    [one] { $n } visite ce trimestre
+   *[other] { $n } visites ce trimestre
+}
+field-visit-plan-last = dernière visite le { $date }
+field-visit-plan-next = prochaine visite le { $date }
+field-visit-plan-overdue = Suivi en retard
+field-visit-plan-recorded = Visite enregistrée sur cet appareil
+field-visit-plan-record = Enregistrer une visite
+field-resent = Corrigé : c'est renvoyé avec les formulaires.
+field-stop-correcting = En enregistrer une nouvelle à la place
+field-correcting-visit = Correction d'une visite refusée : l'enregistrer la renvoie.
+field-correcting-meeting = Correction d'une réunion refusée : l'enregistrer la renvoie.
+field-meetings = Réunion de CAP
+field-meeting-intro = Enregistrer une réunion d'une CAP que vous animez ou appuyez ; elle est envoyée avec les formulaires.
+field-meeting-plc = CAP
+field-meeting-date = Date de la réunion
+field-meeting-topics = Thèmes (standards)
+field-meeting-attendance = Présences
+field-meeting-guest = Ajouter un invité
+field-meeting-add-guest = Ajouter
+field-meeting-guest-mark = invité
+field-meeting-carried = Points d'action reportés
+field-meeting-carried-point = Point d'action « { $title } »
+field-meeting-points = Nouveaux points d'action
+field-meeting-add-point = Ajouter un point d'action
+field-meeting-notes = Notes
+field-meeting-save = Enregistrer la réunion
+field-meeting-saved = Réunion enregistrée dans la boîte d'envoi : elle est envoyée avec les formulaires.
+field-meeting-title = Réunion de CAP : { $plc }
+field-meeting-present = { $n ->
+    [one] { $n } présent
+   *[other] { $n } présents
+}
+field-meeting-open = Voir la réunion
+field-meeting-due = échéance le { $date }
+field-meeting-point-status = À cette réunion
+field-meeting-still-open = Toujours ouvert
+field-meeting-closed = Clos
+field-meeting-none-carried = Aucun point d'action ouvert des réunions précédentes.
+field-meeting-point-n = Point d'action { $n }
+field-meeting-point-title = Ce qui est à faire
+field-meeting-point-owner = Responsable
+field-meeting-point-due = Échéance
+field-meeting-problem-required = { $field } : obligatoire.
+field-meeting-problem-date = { $field } : n'est pas une date.
+field-meeting-problem-future = { $field } : ne peut pas être dans le futur.
+field-meeting-problem-owner = { $field } : choisissez qui le fera.
+field-meeting-role-facilitator = animateur
+field-meeting-role-supporting_officer = agent d'appui
+field-meeting-role-member = membre

@@ -122,6 +122,7 @@ peer-leaders-count = Leaders d'apprentissage
 ## Ligne de commande
 peer-cli-plcs = CAP { $first } à { $last } sur { $total }.
 peer-cli-studies = Cycles de recherche sur la leçon { $first } à { $last } sur { $total }.
+peer-cli-plc-edited = CAP { $code } ({ $name }) modifiée : version { $version }.
 peer-cli-visits = { $count ->
     [one] Une visite
    *[other] { $count } visites

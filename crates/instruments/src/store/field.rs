@@ -1,7 +1,8 @@
 //! The field app's package: what a coach or officer needs for days offline, limited to
 //! their scope — the schools they visit, the staff of those schools, the instruments in
 //! use, the cohorts they facilitate or take part in with their sessions, the people they
-//! coach and the standards a visit focuses on. Kept small (a
+//! coach with their visit plan, the standards a visit or a meeting focuses on, and the PLCs
+//! they facilitate or support (peer's own readings of them). Kept small (a
 //! sector officer's is tens of kilobytes): people are included only when the scope holds
 //! at most [`PEOPLE_SCHOOL_LIMIT`] schools.
 //!
@@ -113,6 +114,8 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
     )
     .fetch_all(p)
     .await)?;
+    let visit_plans = opencpd_peer::store::coaching::field_visit_plans(db, actor).await?;
+    let plcs = opencpd_peer::store::plcs::field_plcs(db, actor).await?;
     Ok(Package {
         generated_at: Utc::now(),
         csrf_token: String::new(),
@@ -128,6 +131,8 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
         cohorts,
         coachees,
         standards,
+        visit_plans,
+        plcs,
     })
 }
 

@@ -347,6 +347,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("forms.js", "text/javascript; charset=utf-8", include_str!("../../static/field/forms.js")),
     ("edits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/edits.js")),
     ("visits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/visits.js")),
+    ("meetings.js", "text/javascript; charset=utf-8", include_str!("../../static/field/meetings.js")),
     ("store.js", "text/javascript; charset=utf-8", include_str!("../../static/field/store.js")),
     ("i18n.js", "text/javascript; charset=utf-8", include_str!("../../static/field/i18n.js")),
     ("sw.js", "text/javascript; charset=utf-8", include_str!("../../static/field/sw.js")),

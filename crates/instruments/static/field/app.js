@@ -1,6 +1,8 @@
 /**
  * app.js — the controller of the OpenCPD field app (/field/): downloads the package after
- * login, lists instruments and subjects, records coaching visits (visits.js), renders an instrument's Form JSON as an HTML form,
+ * login, lists instruments and subjects, records coaching visits (visits.js) with the coach's
+ * visit plan and PLC meetings (meetings.js), lets a refused visit or meeting be corrected and
+ * sent again, renders an instrument's Form JSON as an HTML form,
  * validates it live and on save with forms.js (the server's rules), keeps drafts and the
  * outbox in IndexedDB (store.js), and sends waiting submissions one at a time when a
  * connection is there.
@@ -19,6 +21,7 @@ import * as forms from './forms.js';
 import { openStore, countStatuses } from './store.js';
 import { PERSON_FIELDS, personEdit } from './edits.js';
 import * as visits from './visits.js';
+import * as meetings from './meetings.js';
 import { Messages } from './i18n.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -43,6 +46,9 @@ const state = {
   draftId: null,
   started: null,
   replaces: null, // uuid of a rejected submission being corrected
+  correcting: null, // {kind: 'visit' | 'meeting', uuid} of a refused visit or meeting being corrected
+  meetingPlc: null, // id of the PLC the meeting form shows
+  meetingGuests: [], // ids of the guests added to the meeting form
   touched: new Set(),
   showAll: false,
   syncing: false,
@@ -102,6 +108,26 @@ const VISIT_FIELDS = { coachee: 'field-visit-coachee', visited_on: 'field-visit-
 const VISIT_PROBLEMS = {
   required: 'field-visit-problem-required', date: 'field-visit-problem-date', future: 'field-visit-problem-future',
   'before-visit': 'field-visit-problem-before-visit',
+};
+/** Labels of a visit's fields as the server names them in its problems. */
+const VISIT_COLUMNS = {
+  programme_code: 'field-visit-coachee', coach_id: 'field-visit-coachee', coachee_id: 'field-visit-coachee',
+  visited_on: 'field-visit-date', next_visit_on: 'field-visit-next', focus: 'field-visit-focus',
+  submission_uuid: 'field-visit-observation', submission_id: 'field-visit-observation', agreed_actions: 'field-visit-actions',
+};
+/** Labels of a meeting's fields (as the server names them), of an action point's, and of its problems. */
+const MEETING_FIELDS = {
+  plc: 'field-meeting-plc', held_on: 'field-meeting-date', standards: 'field-meeting-topics',
+  attendance: 'field-meeting-attendance', notes: 'field-meeting-notes', updates: 'field-meeting-carried',
+};
+const POINT_PARTS = { title: 'field-meeting-point-title', owner_id: 'field-meeting-point-owner', due_on: 'field-meeting-point-due' };
+const MEETING_PROBLEMS = {
+  required: 'field-meeting-problem-required', date: 'field-meeting-problem-date', future: 'field-meeting-problem-future',
+  owner: 'field-meeting-problem-owner',
+};
+const ROLES = {
+  facilitator: 'field-meeting-role-facilitator', supporting_officer: 'field-meeting-role-supporting_officer',
+  member: 'field-meeting-role-member',
 };
 const STATUSES = {
   waiting: 'field-status-waiting', sending: 'field-status-sending', sent: 'field-status-sent', rejected: 'field-status-rejected',
@@ -275,6 +301,7 @@ function renderPackage() {
   renderSubjects();
   renderContacts();
   renderVisit();
+  renderMeeting();
   renderDrafts();
 }
 
@@ -350,6 +377,48 @@ async function renderVisit() {
     `${s.code} — ${(lang === 'fr' ? s.name_fr : s.name_en) || s.name_en}`)));
   $('visit-focus-set').hidden = !(state.pkg?.standards ?? []).length;
   await renderObservations();
+  await renderVisitPlan();
+}
+
+/**
+ * The coach's visit plan as the package carries it (the server's plan of the term: those not
+ * visited this term first, then overdue follow-ups), each coachee marked when a visit to them
+ * was recorded on this device since the package was downloaded.
+ */
+async function renderVisitPlan() {
+  const plans = state.pkg?.visit_plans ?? [];
+  const entries = plans.flatMap((p) => p.entries ?? []);
+  $('visit-plan-box').hidden = entries.length === 0 || $('visit-section').hidden;
+  if ($('visit-plan-box').hidden) return;
+  $('visit-plan-term').textContent = t('field-visit-plan-term', { term: plans.map((p) => p.term.name).join(', ') });
+  const since = Date.parse(state.pkg.generated_at) || 0;
+  const recorded = new Set((await state.store.listOutbox())
+    .filter((r) => r.kind === 'visit' && r.status !== 'rejected' && Date.parse(r.created_at) >= since).map((r) => r.coachee_id));
+  $('visit-plan').replaceChildren(...entries.map((e) => {
+    const unvisited = e.visits_this_term === 0;
+    const facts = [
+      unvisited ? t('field-visit-plan-unvisited') : t('field-visit-plan-visits', { n: e.visits_this_term }),
+      e.last_visit ? t('field-visit-plan-last', { date: messages.date(e.last_visit) }) : null,
+      e.next_visit ? t('field-visit-plan-next', { date: messages.date(e.next_visit) }) : null,
+    ].filter(Boolean);
+    return el('li', {
+      class: unvisited ? 'unvisited' : e.overdue ? 'overdue' : null,
+      dataset: { coachee: String(e.coachee_id), overdue: String(Boolean(e.overdue)), visits: String(e.visits_this_term) },
+    },
+    el('strong', { text: e.coachee_name }), ' ',
+    e.overdue ? el('span', { class: 'flag', text: t('field-visit-plan-overdue') }) : null,
+    el('div', { class: 'muted', text: facts.join(' · ') }),
+    recorded.has(e.coachee_id) ? el('div', { class: 'badge recorded', text: t('field-visit-plan-recorded') }) : null,
+    el('button', { type: 'button', class: 'small secondary', dataset: { planCoachee: String(e.coachee_id) }, text: t('field-visit-plan-record') }));
+  }));
+}
+
+/** Chooses a coachee of the plan in the visit form. */
+function pickFromPlan(id) {
+  const option = [...$('visit-coachee').options].find((o) => o.value && o.value.endsWith(`:${id}`));
+  if (option) $('visit-coachee').value = option.value;
+  $('visit-coachee').scrollIntoView?.({ block: 'center' });
+  $('visit-date').focus();
 }
 
 /** The submissions of the outbox a visit may name as its observation, newest first. */
@@ -377,22 +446,31 @@ async function saveVisit() {
   const problems = visits.checkVisit(entered, forms.deviceContext(lang).today);
   const message = $('visit-message');
   if (problems.length) {
-    message.className = 'error';
-    message.replaceChildren(el('ul', {}, problems.map((p) => el('li', {
-      dataset: { field: p.field, code: p.code }, text: t(VISIT_PROBLEMS[p.code], { field: t(VISIT_FIELDS[p.field]) }),
-    }))));
+    showProblemList(message, problems.map((p) => ({
+      field: p.field, code: p.code, text: t(VISIT_PROBLEMS[p.code], { field: t(VISIT_FIELDS[p.field]) }),
+    })));
     return;
   }
   const coachee = (state.pkg?.coachees ?? []).find((c) => visits.coacheeValue(c) === entered.coachee);
-  const record = visits.newVisit(entered, coachee, crypto.randomUUID(), new Date().toISOString());
-  await state.store.addSubmission({
-    ...record, title: t('field-visit-title', { name: coacheeName(coachee) }),
+  const labels = {
+    title: t('field-visit-title', { name: coacheeName(coachee) }),
     subject_label: `${coacheeName(coachee)}${coachee.school_name ? ` — ${coachee.school_name}` : ''}`,
-  });
+  };
+  const correcting = state.correcting?.kind === 'visit' ? state.correcting.uuid : null;
+  if (correcting) {
+    // The refused visit, corrected: sent again under its own client id (the server stored nothing of it).
+    const old = await state.store.getSubmission(correcting);
+    const record = visits.newVisit(entered, coachee, correcting, old?.collected_at ?? new Date().toISOString());
+    await state.store.updateSubmission(correcting, { ...record, ...labels, ...RESEND });
+    stopCorrecting();
+  } else {
+    const record = visits.newVisit(entered, coachee, crypto.randomUUID(), new Date().toISOString());
+    await state.store.addSubmission({ ...record, ...labels });
+  }
   for (const id of ['visit-coachee', 'visit-next', 'visit-actions', 'visit-observation']) $(id).value = '';
   for (const box of $('visit-focus').querySelectorAll('input:checked')) box.checked = false;
   message.className = '';
-  message.textContent = t('field-visit-saved');
+  message.textContent = t(correcting ? 'field-resent' : 'field-visit-saved');
   await renderOutbox();
   sync();
 }
@@ -405,6 +483,285 @@ function visitFeedback(r) {
     dataset: { domain: l.domain },
   }, el('strong', { text: `${l.domain}${l.band ? ` · ${l.band}` : ''}${l.percent === null ? '' : ` (${messages.number(l.percent)} %)`}` }),
   l.text ? ` ${l.text}` : ''))));
+}
+
+/** What a corrected record is put back as: waiting to be sent, its refusal forgotten. */
+const RESEND = { status: 'waiting', problems: [], last_error: null, attempts: 0, duplicate: false };
+
+/** Shows problems as a list in `box`, each `{field, code, text}`. */
+function showProblemList(box, problems) {
+  box.className = 'error';
+  box.replaceChildren(el('ul', {}, problems.map((p) => el('li', { dataset: { field: p.field ?? '', code: p.code ?? '' }, text: p.text }))));
+}
+
+/**
+ * The label of the field a problem names, for a visit or a meeting of the outbox: the
+ * server's column (`visited_on`, `action_points[1].owner_id`, `updates[0].status`) read as
+ * the form names it.
+ */
+function problemLabel(record, column) {
+  const f = meetings.problemField(column);
+  if (!f) return column ?? '';
+  if (record.kind === 'visit') return VISIT_COLUMNS[f.field] ? t(VISIT_COLUMNS[f.field]) : column;
+  if (record.kind !== 'meeting') return column;
+  if (f.field === 'action_points' && f.index !== null) {
+    const n = t('field-meeting-point-n', { n: f.index + 1 });
+    return f.part && POINT_PARTS[f.part] ? `${n}, ${t(POINT_PARTS[f.part])}` : n;
+  }
+  if (f.field === 'updates' && f.index !== null) {
+    const id = record.updates?.[f.index]?.id;
+    const point = findPlc(record.plc_id)?.open_points?.find((p) => p.id === id);
+    return t('field-meeting-carried-point', { title: point?.title ?? `#${id ?? ''}` });
+  }
+  return MEETING_FIELDS[f.field] ? t(MEETING_FIELDS[f.field]) : column;
+}
+
+/** The server's problems with a visit or a meeting, each naming its field as the form does. */
+const serverProblems = (record) => (record.problems ?? []).map((p) => ({
+  field: p.column ?? '', code: p.code ?? '', text: `${p.column ? `${problemLabel(record, p.column)}: ` : ''}${p.message ?? p.code}`,
+}));
+
+/** Leaves the correction of a refused visit or meeting (the forms record new ones again). */
+function stopCorrecting() {
+  state.correcting = null;
+  for (const id of ['visit-correcting', 'meeting-correcting']) { $(id).hidden = true; $(id).replaceChildren(); }
+}
+
+/** Shows, above a form, that it corrects a refused record, with a way out. */
+function showCorrecting(id, key) {
+  $(id).hidden = false;
+  $(id).replaceChildren(t(key), ' ', el('button', { type: 'button', class: 'small link', dataset: { stopCorrecting: '1' }, text: t('field-stop-correcting') }));
+}
+
+/** Opens a refused visit in the visit form, its problems shown, to be corrected and sent again. */
+async function correctVisit(r) {
+  stopCorrecting();
+  state.correcting = { kind: 'visit', uuid: r.uuid };
+  $('visit-coachee').value = visits.coacheeValue(r);
+  $('visit-date').value = r.visited_on ?? '';
+  $('visit-next').value = r.next_visit_on ?? '';
+  $('visit-actions').value = r.agreed_actions ?? '';
+  const focus = new Set((r.focus ?? []).map(String));
+  for (const box of $('visit-focus').querySelectorAll('input')) box.checked = focus.has(box.value);
+  await renderObservations();
+  const select = $('visit-observation');
+  if (r.submission_uuid && ![...select.options].some((o) => o.value === r.submission_uuid)) {
+    select.append(el('option', { value: r.submission_uuid, text: r.submission_uuid }));
+  }
+  select.value = r.submission_uuid ?? '';
+  showCorrecting('visit-correcting', 'field-correcting-visit');
+  showProblemList($('visit-message'), serverProblems(r));
+  $('visit-section').scrollIntoView?.({ block: 'start' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// PLC meetings: a PLC of the package the user facilitates or supports, the day, topics,
+// attendance (its people ticked, guests picked from the package's people), the action points
+// carried over (closed or still open), new action points (an owner among those present or
+// its people, a due day) and notes.
+
+const findPlc = (id) => (state.pkg?.plcs ?? []).find((g) => g.id === Number(id));
+
+/** The meeting form: the package's PLCs and standards. */
+async function renderMeeting() {
+  const plcs = state.pkg?.plcs ?? [];
+  $('meeting-section').hidden = plcs.length === 0;
+  if (!plcs.length) return;
+  const select = $('meeting-plc');
+  const current = select.value;
+  select.replaceChildren(el('option', { value: '', text: t('field-choose') }), ...plcs.map((g) => el('option', {
+    value: String(g.id), text: `${g.name} (${g.code}) — ${g.unit_name}`,
+  })));
+  select.value = plcs.some((g) => String(g.id) === current) ? current : plcs.length === 1 ? String(plcs[0].id) : '';
+  const today = forms.deviceContext(lang).today;
+  $('meeting-date').max = today;
+  if (!$('meeting-date').value) $('meeting-date').value = today;
+  const checked = new Set([...$('meeting-topics').querySelectorAll('input:checked')].map((i) => i.value));
+  $('meeting-topics').replaceChildren(...(state.pkg?.standards ?? []).map((s) => el('label', { class: 'check' },
+    el('input', { type: 'checkbox', name: 'meeting-topic', value: String(s.id), checked: checked.has(String(s.id)) }),
+    `${s.code} — ${(lang === 'fr' ? s.name_fr : s.name_en) || s.name_en}`)));
+  $('meeting-topics-set').hidden = !(state.pkg?.standards ?? []).length;
+  await renderMeetingPlc();
+}
+
+/** The ids of carried points closed by meetings of the outbox (other than the one corrected). */
+async function closedOnDevice() {
+  const records = await state.store.listOutbox();
+  return new Set(records.filter((r) => r.kind === 'meeting' && r.status !== 'rejected' && r.uuid !== state.correcting?.uuid)
+    .flatMap((r) => (r.updates ?? []).map((u) => u.id)));
+}
+
+/** The people an action point may be given to: the PLC's people and the guests added. */
+function ownerChoices(plc) {
+  const guests = meetings.guestChoices(state.pkg, plc);
+  return [
+    ...meetings.members(plc).map((p) => ({ id: p.person_id, name: p.name })),
+    ...state.meetingGuests.map((id) => guests.find((g) => g.id === id)).filter(Boolean),
+  ];
+}
+
+/**
+ * The parts of the meeting form that follow the PLC chosen and the day: its people to tick,
+ * the guests, the points carried over, the owners to choose from. `given` (a meeting being
+ * corrected) sets what is ticked and closed; otherwise what is on the form stays.
+ */
+async function renderMeetingPlc(given = null) {
+  const plc = findPlc($('meeting-plc').value);
+  $('meeting-body').hidden = !plc;
+  if (!plc) return;
+  if (state.meetingPlc !== plc.id) {
+    // Another PLC: its own people, no guests, one empty action point.
+    state.meetingPlc = plc.id;
+    state.meetingGuests = [];
+    for (const box of $('meeting-attendance').querySelectorAll('input')) box.checked = false;
+    $('meeting-carried').replaceChildren();
+    $('meeting-points').replaceChildren();
+    addPointRow();
+  }
+  const ticked = new Set(given?.attendance
+    ?? [...$('meeting-attendance').querySelectorAll('input:checked')].map((i) => Number(i.value)));
+  const choices = meetings.guestChoices(state.pkg, plc);
+  $('meeting-attendance').replaceChildren(
+    ...meetings.members(plc).map((p) => el('label', { class: 'check' },
+      el('input', { type: 'checkbox', name: 'meeting-attend', value: String(p.person_id), checked: ticked.has(p.person_id) }),
+      `${p.name} `, el('span', { class: 'muted', text: t(ROLES[p.role] ?? 'field-meeting-role-member') }))),
+    ...state.meetingGuests.map((id) => el('label', { class: 'check' },
+      el('input', { type: 'checkbox', name: 'meeting-attend', value: String(id), checked: true, dataset: { guest: '1' } }),
+      `${choices.find((c) => c.id === id)?.name ?? `#${id}`} `, el('span', { class: 'guest', text: t('field-meeting-guest-mark') }))));
+  const added = new Set(state.meetingGuests);
+  $('meeting-guest').replaceChildren(el('option', { value: '', text: t('field-choose') }),
+    ...choices.filter((c) => !added.has(c.id)).map((c) => el('option', { value: String(c.id), text: c.name })));
+  const closedHere = new Set(given?.closed
+    ?? [...$('meeting-carried').querySelectorAll('select[data-carried]')].filter((s) => s.value === 'done').map((s) => Number(s.dataset.carried)));
+  const closedElsewhere = await closedOnDevice();
+  const carried = meetings.pointsCarriedTo(plc, $('meeting-date').value).filter((p) => !closedElsewhere.has(p.id));
+  $('meeting-carried').replaceChildren(...(carried.length ? carried.map((p) => el('div', { class: 'point', dataset: { point: String(p.id) } },
+    el('strong', { text: p.title }),
+    el('div', { class: 'muted', text: `${p.owner_name} · ${t('field-meeting-due', { date: messages.date(p.due_on) })}` }),
+    el('label', { for: `meeting-carried-${p.id}`, text: t('field-meeting-point-status') }),
+    el('select', { id: `meeting-carried-${p.id}`, dataset: { carried: String(p.id) } },
+      el('option', { value: '', text: t('field-meeting-still-open') }),
+      el('option', { value: 'done', text: t('field-meeting-closed'), selected: closedHere.has(p.id) }))))
+    : [el('p', { class: 'muted', text: t('field-meeting-none-carried') })]));
+  refreshOwners(plc);
+}
+
+/** Puts the owners to choose from in every action point's list, keeping the choices made. */
+function refreshOwners(plc = findPlc($('meeting-plc').value)) {
+  const owners = plc ? ownerChoices(plc) : [];
+  for (const select of $('meeting-points').querySelectorAll('select[data-part=owner_id]')) {
+    const current = select.value;
+    select.replaceChildren(el('option', { value: '', text: t('field-choose') }),
+      ...owners.map((o) => el('option', { value: String(o.id), text: o.name })));
+    select.value = owners.some((o) => String(o.id) === current) ? current : '';
+  }
+}
+
+/** Adds a row for a new action point (filled with `values` when a meeting is corrected). */
+function addPointRow(values = {}) {
+  const i = $('meeting-points').children.length;
+  const id = (part) => `meeting-point-${i}-${part}`;
+  $('meeting-points').append(el('div', { class: 'point', dataset: { row: String(i) } },
+    el('strong', { text: t('field-meeting-point-n', { n: i + 1 }) }),
+    el('label', { for: id('title'), text: t('field-meeting-point-title') }),
+    el('input', { id: id('title'), dataset: { part: 'title' }, value: values.title ?? '', autocomplete: 'off' }),
+    el('label', { for: id('owner'), text: t('field-meeting-point-owner') }),
+    el('select', { id: id('owner'), dataset: { part: 'owner_id' } }),
+    el('label', { for: id('due'), text: t('field-meeting-point-due') }),
+    el('input', { id: id('due'), type: 'date', dataset: { part: 'due_on' }, value: values.due_on ?? '' })));
+  refreshOwners();
+  if (values.owner_id) $(id('owner')).value = String(values.owner_id);
+}
+
+/** Adds the guest chosen to the meeting's attendance (ticked, marked a guest). */
+async function addGuest() {
+  const id = Number($('meeting-guest').value);
+  if (!id || state.meetingGuests.includes(id)) return;
+  state.meetingGuests.push(id);
+  await renderMeetingPlc();
+}
+
+/** A guest unticked leaves the meeting (and the owners to choose from). */
+async function onAttendanceChange(event) {
+  const box = event.target;
+  if (box.dataset?.guest && !box.checked) {
+    state.meetingGuests = state.meetingGuests.filter((id) => id !== Number(box.value));
+    await renderMeetingPlc();
+  }
+}
+
+/** Checks the meeting as typed and puts it in the outbox, `waiting`, with a client id. */
+async function saveMeeting() {
+  const plc = findPlc($('meeting-plc').value);
+  const entered = {
+    plc: $('meeting-plc').value,
+    held_on: $('meeting-date').value,
+    standards: [...$('meeting-topics').querySelectorAll('input:checked')].map((i) => i.value),
+    attendance: [...$('meeting-attendance').querySelectorAll('input:checked')].map((i) => i.value),
+    guests: state.meetingGuests,
+    notes: $('meeting-notes').value,
+    points: [...$('meeting-points').querySelectorAll('.point')].map((row) => ({
+      title: row.querySelector('[data-part=title]').value,
+      owner_id: row.querySelector('[data-part=owner_id]').value,
+      due_on: row.querySelector('[data-part=due_on]').value,
+    })),
+    closed: [...$('meeting-carried').querySelectorAll('select[data-carried]')].filter((s) => s.value === 'done').map((s) => s.dataset.carried),
+  };
+  const message = $('meeting-message');
+  const problems = meetings.checkMeeting(entered, forms.deviceContext(lang).today);
+  if (problems.length) {
+    const pseudo = { kind: 'meeting', plc_id: plc?.id };
+    showProblemList(message, problems.map((p) => ({
+      field: p.field, code: p.code, text: t(MEETING_PROBLEMS[p.code], { field: problemLabel(pseudo, p.field) }),
+    })));
+    return;
+  }
+  const correcting = state.correcting?.kind === 'meeting' ? state.correcting.uuid : null;
+  const old = correcting ? await state.store.getSubmission(correcting) : null;
+  const record = meetings.newMeeting(entered, plc, correcting ?? crypto.randomUUID(), old?.collected_at ?? new Date().toISOString());
+  const labels = {
+    title: t('field-meeting-title', { plc: plc.name }),
+    subject_label: `${messages.date(record.held_on)} · ${t('field-meeting-present', { n: record.attendance.length })}`,
+  };
+  if (correcting) {
+    await state.store.updateSubmission(correcting, { ...record, ...labels, ...RESEND });
+    stopCorrecting();
+  } else {
+    await state.store.addSubmission({ ...record, ...labels });
+  }
+  // A fresh form for the next meeting.
+  state.meetingPlc = null;
+  $('meeting-notes').value = '';
+  $('meeting-date').value = forms.deviceContext(lang).today;
+  for (const box of $('meeting-topics').querySelectorAll('input:checked')) box.checked = false;
+  await renderMeetingPlc();
+  message.className = '';
+  message.textContent = t(correcting ? 'field-resent' : 'field-meeting-saved');
+  await renderOutbox();
+  sync();
+}
+
+/** Opens a refused meeting in the meeting form, its problems shown, to be corrected and sent again. */
+async function correctMeeting(r) {
+  stopCorrecting();
+  state.correcting = { kind: 'meeting', uuid: r.uuid };
+  $('meeting-plc').value = String(r.plc_id);
+  state.meetingPlc = r.plc_id;
+  state.meetingGuests = [...(r.guests ?? [])];
+  $('meeting-date').value = r.held_on ?? '';
+  $('meeting-notes').value = r.notes ?? '';
+  const topics = new Set((r.standards ?? []).map(String));
+  for (const box of $('meeting-topics').querySelectorAll('input')) box.checked = topics.has(box.value);
+  $('meeting-points').replaceChildren();
+  for (const p of r.action_points?.length ? r.action_points : [{}]) addPointRow(p);
+  await renderMeetingPlc({ attendance: r.attendance ?? [], closed: (r.updates ?? []).map((u) => u.id) });
+  for (const [i, p] of (r.action_points ?? []).entries()) {
+    const select = $(`meeting-point-${i}-owner`);
+    if (select && p.owner_id) select.value = String(p.owner_id);
+  }
+  showCorrecting('meeting-correcting', 'field-correcting-meeting');
+  showProblemList($('meeting-message'), serverProblems(r));
+  $('meeting-section').scrollIntoView?.({ block: 'start' });
 }
 
 function renderSubjects() {
@@ -967,15 +1324,27 @@ async function renderOutbox() {
       r.duplicate ? ` · ${t('field-duplicate')}` : '',
       r.conflict ? ` · ${t('field-conflict-kept')}` : ''),
     r.kind === 'visit' && r.status === 'sent' ? visitFeedback(r) : null,
+    r.kind === 'meeting' && r.status === 'sent' && r.server_id
+      ? el('a', { class: 'meeting-link', href: `/plc-meetings/${r.server_id}`, text: t('field-meeting-open') }) : null,
     r.last_error && r.status !== 'sent' ? el('div', { class: 'error', text: r.last_error }) : null,
-    r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error' }, r.problems.map((p) => el('li', {
-      text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
-    }))) : null,
+    r.status === 'rejected' && r.problems?.length ? el('ul', { class: 'error problems' }, (correctable(r) ? serverProblems(r) : r.problems.map((p) => ({
+      field: p.column ?? '', code: p.code ?? '', text: `${p.column ? `${p.column}: ` : ''}${p.message ?? p.code}`,
+    }))).map((p) => el('li', { dataset: { field: p.field, code: p.code }, text: p.text }))) : null,
     r.status === 'rejected' ? el('div', {},
-      el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
+      correctable(r)
+        ? el('button', { type: 'button', class: 'small', dataset: { correct: r.uuid }, text: t('field-edit') })
+        : el('button', { type: 'button', class: 'small', dataset: { edit: r.uuid }, text: t('field-edit'), disabled: !findInstrument(r.instrument_id) }), ' ',
       el('button', { type: 'button', class: 'small link', dataset: { deleteSubmission: r.uuid }, text: t('field-delete') })) : null)));
   $('clear-sent').hidden = counts.sent === 0;
   await renderObservations();
+  await renderVisitPlan();
+}
+
+/** Whether a refused record is a visit or a meeting the package still offers a form for. */
+function correctable(r) {
+  if (r.kind === 'visit') return (state.pkg?.coachees ?? []).some((c) => visits.coacheeValue(c) === visits.coacheeValue(r));
+  if (r.kind === 'meeting') return Boolean(findPlc(r.plc_id));
+  return false;
 }
 
 /** Sends one submission; says whether to go on (`next`) or stop the run (`stop`). */
@@ -986,14 +1355,16 @@ async function sendOne(record) {
   await renderOutbox();
   const edit = record.kind === 'edit';
   const visit = record.kind === 'visit';
+  const meeting = record.kind === 'meeting';
   const body = JSON.stringify(edit
     ? { uuid, entity: record.entity, id: record.id, base_version: record.base_version, changes: record.changes, base: record.base }
     : visit ? visits.visitBody(record)
-      : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
+      : meeting ? meetings.meetingBody(record)
+        : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
   let res;
   try {
     // Each file first, unless the server has it already (a sync cut off resumes here).
-    for (const f of edit || visit ? [] : record.files ?? []) {
+    for (const f of edit || visit || meeting ? [] : record.files ?? []) {
       const known = await fetch(`/api/v1/files/${f.sha256}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
       if (known.status === 200) continue;
       const kept = await store.getFile(f.sha256);
@@ -1010,7 +1381,8 @@ async function sendOne(record) {
       });
       if (put.status !== 200 && put.status !== 201) { res = put; break; }
     }
-    const route = { edit: '/api/v1/field/edits', visit: '/api/v1/coaching/visits' }[record.kind] ?? '/api/v1/submissions';
+    const route = meeting ? meetings.meetingRoute(record)
+      : { edit: '/api/v1/field/edits', visit: '/api/v1/coaching/visits' }[record.kind] ?? '/api/v1/submissions';
     res = res ?? await fetch(route, {
       method: 'POST',
       credentials: 'same-origin',
@@ -1108,8 +1480,18 @@ async function onHomeClick(event) {
     state.showAll = true;
     const serverProblems = (r.problems ?? []).map((p) => ({ ...p, message: p.message ?? p.code }));
     showProblems(serverProblems, true);
+  } else if (d.correct) {
+    const r = await state.store.getSubmission(d.correct);
+    if (r?.kind === 'visit') await correctVisit(r);
+    else if (r?.kind === 'meeting') await correctMeeting(r);
+  } else if (d.stopCorrecting) {
+    stopCorrecting();
+    for (const id of ['visit-message', 'meeting-message']) $(id).replaceChildren();
+  } else if (d.planCoachee) {
+    pickFromPlan(d.planCoachee);
   } else if (d.deleteSubmission) {
     if (!confirm(t('field-confirm-delete'))) return;
+    if (state.correcting?.uuid === d.deleteSubmission) stopCorrecting();
     await state.store.deleteSubmission(d.deleteSubmission);
     renderOutbox();
   }
@@ -1154,6 +1536,12 @@ async function start() {
   $('contact-person').addEventListener('change', fillContact);
   $('contact-save').addEventListener('click', () => saveContact().catch((e) => { $('contact-message').textContent = e.message; }));
   $('visit-save').addEventListener('click', () => saveVisit().catch((e) => { $('visit-message').textContent = e.message; }));
+  $('meeting-plc').addEventListener('change', () => renderMeetingPlc());
+  $('meeting-date').addEventListener('change', () => renderMeetingPlc());
+  $('meeting-add-guest').addEventListener('click', () => addGuest());
+  $('meeting-attendance').addEventListener('change', onAttendanceChange);
+  $('meeting-add-point').addEventListener('click', () => addPointRow());
+  $('meeting-save').addEventListener('click', () => saveMeeting().catch((e) => { $('meeting-message').textContent = e.message; }));
   $('sync').addEventListener('click', () => sync());
   $('clear-sent').addEventListener('click', clearSent);
   $('form').addEventListener('input', onInput);

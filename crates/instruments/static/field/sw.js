@@ -5,7 +5,7 @@
  * texts of /field/messages.json and the sign-in of /field/sign-in.json, not in SHELL). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v7';
+const VERSION = 'opencpd-field-v8';
 const SHELL = [
   '/field/',
   '/field/index.html',
@@ -14,6 +14,7 @@ const SHELL = [
   '/field/forms.js',
   '/field/edits.js',
   '/field/visits.js',
+  '/field/meetings.js',
   '/field/store.js',
   '/field/i18n.js',
   '/field/manifest.webmanifest',

@@ -931,3 +931,96 @@ async fn a_coach_s_package_carries_their_coachees_and_the_standards() {
         assert!(package["instruments"].as_array().is_some_and(|i| !i.is_empty()));
     }
 }
+
+/// A coach's package carries their visit plan as the server's plan reads it (the API's own
+/// answer, entry for entry); a facilitator's carries the PLCs they lead with their people
+/// and the action points still open, for meetings recorded offline. Someone who coaches and
+/// leads nothing gets neither, and the shape is the same.
+#[tokio::test]
+async fn a_coach_s_package_carries_their_visit_plan_and_the_plcs_they_facilitate() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        let coach = app.id_of("SELECT person_id FROM users WHERE username = $1", "nll").await;
+        let nll = app.api("nll").await;
+        let package: Value = nll.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+
+        // The visit plan: the term today falls in, the entries of GET …/plan.
+        let plans = package["visit_plans"].as_array().unwrap();
+        assert_eq!(plans.len(), 1, "{backend:?}: {package}");
+        assert_eq!(plans[0]["coach_id"], json!(coach));
+        let plan: Value =
+            nll.get(&format!("/api/v1/coaching/coaches/{coach}/plan")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(plans[0]["entries"], plan, "{backend:?}");
+        let entries = plan.as_array().unwrap();
+        let coachees = package["coachees"].as_array().unwrap();
+        assert_eq!(entries.len(), coachees.len(), "{backend:?}: every coachee planned");
+        // Not visited this term first, then overdue follow-ups.
+        let groups: Vec<i64> = entries
+            .iter()
+            .map(|e| {
+                if e["visits_this_term"] == 0 {
+                    0
+                } else if e["overdue"] == true {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        assert!(groups.windows(2).all(|w| w[0] <= w[1]), "{backend:?}: {plan}");
+        let terms: Vec<Value> = nll.get("/api/v1/peer/terms").send().await.unwrap().json().await.unwrap();
+        let today = opencpd_kernel::today().to_string();
+        let current = terms
+            .iter()
+            .filter(|t| t["start_on"].as_str().unwrap() <= today.as_str())
+            .max_by_key(|t| t["start_on"].as_str().unwrap().to_string())
+            .unwrap();
+        assert_eq!(&plans[0]["term"], current, "{backend:?}");
+
+        // The PLCs they facilitate: the demo's district PLC of leaders of learning.
+        let led: Vec<(i64, String)> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
+            "SELECT plc_id, role FROM plc_people WHERE person_id = $1 AND role IN ('facilitator', 'supporting_officer') \
+             ORDER BY plc_id"
+        )
+        .bind(coach)
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert!(!led.is_empty(), "{backend:?}: the demo's coach leads a PLC");
+        let plcs = package["plcs"].as_array().unwrap();
+        let found: Vec<(i64, String)> =
+            plcs.iter().map(|g| (g["id"].as_i64().unwrap(), g["role"].as_str().unwrap().to_string())).collect();
+        assert_eq!(found, led, "{backend:?}");
+        for g in plcs {
+            let id = g["id"].as_i64().unwrap();
+            let people: Value =
+                nll.get(&format!("/api/v1/plcs/{id}/people")).send().await.unwrap().json().await.unwrap();
+            assert_eq!(g["people"], people, "{backend:?}");
+            // Its open points: those a meeting held tomorrow would report on.
+            let tomorrow = opencpd_kernel::today() + chrono::Duration::days(1);
+            let open: Value = nll
+                .get(&format!("/api/v1/plcs/{id}/carried-over?on={tomorrow}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(g["open_points"], open, "{backend:?}");
+            assert!(!open.as_array().unwrap().is_empty(), "{backend:?}: the demo leaves a point open");
+            assert!(
+                g["open_points"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["status"] == "open" || p["status"] == "in_progress")
+            );
+        }
+
+        // Someone who coaches and leads nothing: neither.
+        let teacher = app.api("teacher").await;
+        let package: Value = teacher.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!((&package["visit_plans"], &package["plcs"]), (&json!([]), &json!([])), "{backend:?}");
+    }
+}

@@ -970,6 +970,26 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     b.client.refresh().await.unwrap();
     b.client.wait().for_element(Locator::Css("#instruments [data-instrument-id]")).await.unwrap();
 
+    // The coach's visit plan, offline, as the server's plan orders it: those not visited this
+    // term first, then overdue follow-ups.
+    let term = opencpd_peer::store::plcs::term_on(&db.db, opencpd_kernel::today()).await.unwrap().unwrap();
+    let plan = opencpd_peer::store::coaching::visit_plan(&db.db, &opencpd_kernel::Actor::system(), coach, &term)
+        .await
+        .unwrap();
+    let expected: Vec<serde_json::Value> =
+        plan.iter().map(|e| serde_json::json!([e.coachee_id, e.visits_this_term, e.overdue])).collect();
+    let shown = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#visit-plan li')].map((li) => \
+             [Number(li.dataset.coachee), Number(li.dataset.visits), li.dataset.overdue === 'true']);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(expected));
+    assert!(b.text("#visit-plan-term").await.contains(&term.name));
+
     // The lesson observed at the coachee's school.
     b.client.find(Locator::Css("#instruments [data-instrument-id]")).await.unwrap().click().await.unwrap();
     b.client.wait().for_element(Locator::Css("#form [name=\"lesson_date\"]")).await.unwrap();
@@ -1020,6 +1040,9 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
     b.client.refresh().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+    // The plan marks the coachee visited on this device.
+    let marked = b.text(&format!("#visit-plan li[data-coachee=\"{coachee}\"] .recorded")).await;
+    assert_eq!(marked, "Visit recorded on this device");
 
     // Back online: one sync sends the observation, then the visit naming it.
     served.start_again().await;
@@ -1050,6 +1073,370 @@ async fn a_coach_records_a_visit_offline_in_the_field_app_syncs_once_and_sees_th
     .await)
     .unwrap();
     assert_eq!((by, of, linked.as_deref()), (coach, coachee, Some(observation.as_str())));
+}
+
+/// The small demo with its peer learning, in a SQLite file the binary serves.
+async fn peer_field_demo() -> opencpd_testapp::TestDb {
+    let db = opencpd_testapp::TestDb::new(Backend::Sqlite).await;
+    let config = opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() };
+    opencpd_demo::build(&db.db, &config, &|_, _, _| {}).await.unwrap();
+    opencpd_demo::peer::build(&db.db, 7, false, &|_, _| {}).await.unwrap();
+    db
+}
+
+/// The PLC the demo's coach `nll` facilitates: its id, the action point left open by its
+/// last meeting (id and title) and its members.
+struct NllPlc {
+    id: i64,
+    point: i64,
+    point_title: String,
+    members: Vec<i64>,
+}
+
+impl NllPlc {
+    async fn read(db: &opencpd_kernel::Db) -> NllPlc {
+        let id: i64 = opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(
+            "SELECT x.plc_id FROM plc_people x JOIN users u ON u.person_id = x.person_id \
+             WHERE u.username = 'nll' AND x.role = 'facilitator' ORDER BY x.plc_id LIMIT 1"
+        )
+        .fetch_one(p)
+        .await)
+        .expect("the demo's coach facilitates a PLC");
+        let (point, point_title): (i64, String) = opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+            "SELECT id, title FROM plc_action_points WHERE plc_id = $1 AND status = 'open' ORDER BY id LIMIT 1"
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)
+        .expect("a point left open");
+        let members: Vec<i64> = opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(
+            "SELECT person_id FROM plc_people WHERE plc_id = $1 AND role = 'member' ORDER BY person_id"
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert!(members.len() >= 2, "{members:?}");
+        NllPlc { id, point, point_title, members }
+    }
+}
+
+async fn count_rows(db: &opencpd_kernel::Db, sql: &'static str) -> i64 {
+    opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await).expect(sql)
+}
+
+/// Reads the field app's outbox as the device holds it; with `kind`, changes each record of
+/// that kind by `patch` first (as a device's storage may be left by an older app or a wrong
+/// clock).
+const OUTBOX: &str = r#"
+const [kind, patch, done] = arguments;
+const open = indexedDB.open('opencpd-field');
+open.onerror = () => done(null);
+open.onsuccess = () => {
+  const db = open.result;
+  const tx = db.transaction('outbox', 'readwrite');
+  const store = tx.objectStore('outbox');
+  const out = [];
+  const all = store.getAll();
+  all.onsuccess = () => {
+    for (const r of all.result) {
+      const next = kind && r.kind === kind ? { ...r, ...patch } : r;
+      if (next !== r) store.put(next);
+      out.push(next);
+    }
+  };
+  tx.oncomplete = () => { db.close(); done(out); };
+  tx.onerror = () => done(null);
+};
+"#;
+
+async fn outbox(b: &Browser, kind: Option<&str>, patch: serde_json::Value) -> Vec<serde_json::Value> {
+    let records = b.client.execute_async(OUTBOX, vec![serde_json::json!(kind), patch]).await.unwrap();
+    records.as_array().cloned().expect("the outbox is read")
+}
+
+async fn set_value(b: &Browser, id: &str, value: &str) {
+    b.client
+        .execute(
+            "const e = document.getElementById(arguments[0]); e.removeAttribute('max'); e.value = arguments[1];",
+            vec![serde_json::json!(id), serde_json::json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn click(b: &Browser, css: &str) {
+    b.client.wait().for_element(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_facilitator_records_a_plc_meeting_offline_in_the_field_app_and_finds_it_on_the_plc_s_page() {
+    let db = peer_field_demo().await;
+    let plc = NllPlc::read(&db.db).await;
+    let meetings_before = count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await;
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "nll").await;
+
+    // Offline: the server is gone.
+    served.stop();
+    b.client.refresh().await.unwrap();
+    let option = format!("#meeting-plc option[value=\"{}\"]", plc.id);
+    b.client.wait().for_element(Locator::Css(&option)).await.unwrap();
+    b.client.find(Locator::Css("#meeting-plc")).await.unwrap().select_by_value(&plc.id.to_string()).await.unwrap();
+    // Its people to tick, and the point its last meeting left open.
+    for m in &plc.members[..2] {
+        click(&b, &format!("#meeting-attendance input[value=\"{m}\"]")).await;
+    }
+    assert!(b.text("#meeting-carried").await.contains(&plc.point_title));
+    b.client
+        .find(Locator::Css(&format!("#meeting-carried-{}", plc.point)))
+        .await
+        .unwrap()
+        .select_by_value("done")
+        .await
+        .unwrap();
+    // A guest picked from the package's people, marked as one.
+    let guest = b
+        .client
+        .execute("return document.querySelector('#meeting-guest option:not([value=\"\"])')?.value;", vec![])
+        .await
+        .unwrap();
+    let guest = guest.as_str().expect("people to invite").to_string();
+    b.client.find(Locator::Css("#meeting-guest")).await.unwrap().select_by_value(&guest).await.unwrap();
+    click(&b, "#meeting-add-guest").await;
+    b.client
+        .wait()
+        .for_element(Locator::Css(&format!("#meeting-attendance input[data-guest][value=\"{guest}\"]")))
+        .await
+        .unwrap();
+    assert!(b.text("#meeting-attendance").await.contains("guest"));
+    click(&b, "#meeting-topics input[type=checkbox]").await;
+    // An action point for a member, due in a fortnight.
+    let title = "Visit two P1 classes together";
+    b.client.find(Locator::Css("#meeting-point-0-title")).await.unwrap().send_keys(title).await.unwrap();
+    b.client
+        .find(Locator::Css("#meeting-point-0-owner"))
+        .await
+        .unwrap()
+        .select_by_value(&plc.members[1].to_string())
+        .await
+        .unwrap();
+    let today = opencpd_kernel::today();
+    let due = today + chrono::Duration::days(14);
+    set_value(&b, "meeting-point-0-due", &due.to_string()).await;
+    b.client
+        .find(Locator::Css("#meeting-notes"))
+        .await
+        .unwrap()
+        .send_keys("Reading corners in every school")
+        .await
+        .unwrap();
+    // A day in the future is refused on the device, naming the field.
+    set_value(&b, "meeting-date", "2099-01-01").await;
+    click(&b, "#meeting-save").await;
+    assert!(b.text("#meeting-message [data-field=held_on]").await.contains("Date of the meeting"));
+    set_value(&b, "meeting-date", &today.to_string()).await;
+    click(&b, "#meeting-save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    assert!(overflow(&b).await <= 0, "the app fits the phone");
+    b.client.refresh().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    let uuid = outbox(&b, None, serde_json::json!({}))
+        .await
+        .iter()
+        .find(|r| r["kind"] == "meeting")
+        .and_then(|r| r["uuid"].as_str().map(str::to_string))
+        .expect("the meeting waits in the outbox");
+
+    // Back online: one sync sends it.
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let link = b.client.find(Locator::Css("#outbox li[data-status=sent] a.meeting-link")).await.unwrap();
+    let href = link.attr("href").await.unwrap().expect("a link to the meeting");
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before + 1);
+    let (meeting, held_on, notes): (i64, chrono::NaiveDate, Option<String>) =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+            "SELECT id, held_on, notes FROM plc_meetings WHERE uuid = $1"
+        )
+        .bind(&uuid)
+        .fetch_one(p)
+        .await)
+        .expect("stored under its client id");
+    assert_eq!(
+        (href, held_on, notes.as_deref()),
+        (format!("/plc-meetings/{meeting}"), today, Some("Reading corners in every school"))
+    );
+    let attendance: Vec<(i64, bool)> = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT person_id, guest FROM plc_attendance WHERE meeting_id = $1 ORDER BY person_id"
+    )
+    .bind(meeting)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let guest: i64 = guest.parse().unwrap();
+    let mut expected = vec![(plc.members[0], false), (plc.members[1], false), (guest, true)];
+    expected.sort();
+    assert_eq!(attendance, expected);
+    let (owner, point_due): (i64, chrono::NaiveDate) = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT owner_id, due_on FROM plc_action_points WHERE meeting_id = $1"
+    )
+    .bind(meeting)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!((owner, point_due), (plc.members[1], due));
+
+    // The PLC's page: the meeting, its action point open, the point closed at it gone.
+    b.client.goto(&format!("{base}/plcs/{}", plc.id)).await.unwrap();
+    assert!(b.text("#meetings").await.contains(&today.to_string()));
+    let open = b.text("#open-points").await;
+    assert!(open.contains(title) && !open.contains(&plc.point_title), "{open}");
+    assert!(overflow(&b).await <= 0, "the PLC's page fits the phone");
+
+    // Sent again (as when its answer was lost on the way): the same meeting, nothing new.
+    b.client.goto(&format!("{base}/field/")).await.unwrap();
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let points_before = count_rows(&db.db, "SELECT COUNT(*) FROM plc_action_points").await;
+    let held = outbox(&b, Some("meeting"), serde_json::json!({"status": "waiting"})).await;
+    let attempts = held.iter().find(|r| r["uuid"] == uuid.as_str()).unwrap()["attempts"].as_i64().unwrap();
+    click(&b, "#sync").await;
+    let mut resent = serde_json::Value::Null;
+    for _ in 0..100 {
+        resent =
+            outbox(&b, None, serde_json::json!({})).await.into_iter().find(|r| r["uuid"] == uuid.as_str()).unwrap();
+        if resent["status"] == "sent" && resent["attempts"] == attempts + 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (resent["status"].clone(), resent["attempts"].clone()),
+        (serde_json::json!("sent"), serde_json::json!(attempts + 1))
+    );
+    assert_eq!(resent["server_id"], serde_json::json!(meeting), "the same meeting answered");
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before + 1);
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_action_points").await, points_before);
+    served.stop();
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_refused_visit_and_a_refused_meeting_are_corrected_in_the_field_app_and_sent_again() {
+    let db = peer_field_demo().await;
+    let plc = NllPlc::read(&db.db).await;
+    let coachee: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT r.coachee_id FROM coaching_relations r JOIN users u ON u.person_id = r.coach_id \
+         WHERE u.username = 'nll' ORDER BY r.coachee_id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let meetings_before = count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await;
+    let visits_before = count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await;
+    let today = opencpd_kernel::today();
+    let next = today + chrono::Duration::days(30);
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "nll").await;
+
+    // Recorded offline: a visit and a meeting, both as the app checks them.
+    served.stop();
+    b.client.refresh().await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::Css("#visit-coachee"))
+        .await
+        .unwrap()
+        .select_by_value(&format!("BLF:{coachee}"))
+        .await
+        .unwrap();
+    set_value(&b, "visit-date", &today.to_string()).await;
+    set_value(&b, "visit-next", &next.to_string()).await;
+    click(&b, "#visit-save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    b.client.find(Locator::Css("#meeting-plc")).await.unwrap().select_by_value(&plc.id.to_string()).await.unwrap();
+    click(&b, &format!("#meeting-attendance input[value=\"{}\"]", plc.members[0])).await;
+    click(&b, "#meeting-save").await;
+    wait_for_text(&b, "#status", "0 sent, 2 waiting, 0 rejected").await;
+    // Left on the device otherwise than the app checked them (a wrong clock, an older app):
+    // the next visit before the visit, the meeting in the future.
+    let earlier = (today - chrono::Duration::days(3)).to_string();
+    outbox(&b, Some("visit"), serde_json::json!({"next_visit_on": earlier})).await;
+    let records = outbox(&b, Some("meeting"), serde_json::json!({"held_on": "2099-01-01"})).await;
+    let uuid_of =
+        |kind: &str| records.iter().find(|r| r["kind"] == kind).unwrap()["uuid"].as_str().unwrap().to_string();
+    let (visit_uuid, meeting_uuid) = (uuid_of("visit"), uuid_of("meeting"));
+
+    // Online: the server refuses both, and the app says which field.
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "0 sent, 0 waiting, 2 rejected").await;
+    let refused = |uuid: &str, field: &str| format!("#outbox li[data-uuid=\"{uuid}\"] li[data-field={field}]");
+    assert!(b.text(&refused(&visit_uuid, "next_visit_on")).await.starts_with("Next visit: "));
+    assert!(b.text(&refused(&meeting_uuid, "held_on")).await.starts_with("Date of the meeting: "));
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before);
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await, visits_before);
+
+    // The meeting opened in its form, as it was, with the problem; corrected and sent again.
+    click(&b, &format!("#outbox li[data-uuid=\"{meeting_uuid}\"] [data-correct]")).await;
+    assert!(b.text("#meeting-correcting").await.contains("Correcting a refused meeting"));
+    assert!(b.text("#meeting-message [data-field=held_on]").await.contains("Date of the meeting"));
+    let shown = b
+        .client
+        .execute(
+            "return [document.getElementById('meeting-date').value, \
+             document.querySelector('#meeting-attendance input[value=\"' + arguments[0] + '\"]').checked];",
+            vec![serde_json::json!(plc.members[0])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!(["2099-01-01", true]));
+    set_value(&b, "meeting-date", &today.to_string()).await;
+    click(&b, "#meeting-save").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 1 rejected").await;
+    assert!(b.text("#meeting-correcting").await.is_empty());
+
+    // The visit likewise.
+    click(&b, &format!("#outbox li[data-uuid=\"{visit_uuid}\"] [data-correct]")).await;
+    assert!(b.text("#visit-message [data-field=next_visit_on]").await.contains("Next visit"));
+    let shown = b
+        .client
+        .execute(
+            "return [document.getElementById('visit-coachee').value, document.getElementById('visit-next').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, serde_json::json!([format!("BLF:{coachee}"), earlier]));
+    set_value(&b, "visit-next", &next.to_string()).await;
+    click(&b, "#visit-save").await;
+    wait_for_text(&b, "#status", "2 sent, 0 waiting, 0 rejected").await;
+    assert!(overflow(&b).await <= 0, "the app fits the phone");
+    served.stop();
+
+    // Each stored once, under the client id it was first saved with, as corrected.
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM plc_meetings").await, meetings_before + 1);
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM coaching_visits").await, visits_before + 1);
+    let held_on: chrono::NaiveDate =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT held_on FROM plc_meetings WHERE uuid = $1")
+            .bind(&meeting_uuid)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+    assert_eq!(held_on, today);
+    let next_visit: Option<chrono::NaiveDate> = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT next_visit_on FROM coaching_visits WHERE uuid = $1"
+    )
+    .bind(&visit_uuid)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(next_visit, Some(next));
 }
 
 /// Asks the field app for its package. A first visit starts the download by itself and the

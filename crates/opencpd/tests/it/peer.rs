@@ -241,3 +241,84 @@ async fn browser_creates_a_plc_on_a_phone_in_french_with_a_member_found_by_name(
 async fn find(b: &Browser, css: &str) -> fantoccini::elements::Element {
     b.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
 }
+
+/// `opencpd peer plc edit` changes the fields given and keeps the others, on the version
+/// read, as the API edits a PLC: audited; a stale version, a refused field or an unknown PLC
+/// leaves everything as it was, with the reason; in English and French.
+#[tokio::test]
+async fn a_plc_is_edited_from_the_command_line_keeping_what_is_not_given() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        let plc = app.scalar("SELECT MIN(id) FROM plcs WHERE level = 'sector'").await;
+        let db = &app.db.db;
+        let people = |role: &'static str| async move {
+            opencpd_kernel::on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+                "SELECT person_id FROM plc_people WHERE plc_id = $1 AND role = $2 ORDER BY person_id"
+            )
+            .bind(plc)
+            .bind(role)
+            .fetch_all(p)
+            .await)
+            .unwrap()
+        };
+        type Row = (String, String, String, i64, Option<i64>, i64);
+        let row = || async move {
+            opencpd_kernel::on_db!(db, |p| sqlx::query_as::<_, Row>(
+                "SELECT name, level, unit_path, meetings_per_term, model_id, version FROM plcs WHERE id = $1"
+            )
+            .bind(plc)
+            .fetch_one(p)
+            .await)
+            .unwrap()
+        };
+        let (facilitators, members) = (people("facilitator").await, people("member").await);
+        assert!(members.len() >= 3, "{members:?}");
+        let before = row().await;
+        let (id, url) = (plc.to_string(), app.db.url.clone());
+        let (m0, m1) = (members[0].to_string(), members[1].to_string());
+        let (m0, m1) = (m0.as_str(), m1.as_str());
+
+        let edit = |extra: &[&str], lang: &str| {
+            let mut args = vec!["peer", "plc", "edit", id.as_str()];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["--db", url.as_str()]);
+            opencpd(&args, lang)
+        };
+        let out = edit(&["--name", "Gitega heads", "--meetings-per-term", "4", "--member", m0, "--member", m1], "en");
+        assert!(out.status.success(), "{backend:?}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("(Gitega heads) edited: version 2."), "{}", text(&out.stdout));
+        let after = row().await;
+        assert_eq!(after, ("Gitega heads".into(), before.1.clone(), before.2.clone(), 4, before.4, 2));
+        assert_eq!(people("member").await, vec![members[0], members[1]], "the members given, no others");
+        assert_eq!(people("facilitator").await, facilitators, "kept: not given");
+        let (edits, trail): (i64, Option<String>) = opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+            "SELECT COUNT(*), MAX(after_json) FROM audit_events WHERE entity = 'plc' AND action = 'update' AND entity_id = $1"
+        )
+        .bind(&id)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(edits, 1);
+        assert!(trail.is_some_and(|t| t.contains("Gitega heads")));
+
+        // On an older version: a conflict, nothing changed (told in French).
+        let out = edit(&["--name", "Autre", "--version", "1"], "fr");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        assert!(text(&out.stderr).contains("version 1"), "{}", text(&out.stderr));
+        // A facilitator who does not exist: named, nothing changed.
+        let out = edit(&["--name", "Autre", "--facilitator", "999999999"], "en");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("facilitators[0]"), "{}", text(&out.stderr));
+        // A PLC that does not exist.
+        let out = opencpd(&["peer", "plc", "edit", "999999999", "--name", "X", "--db", &url], "en");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(row().await, after, "{backend:?}: nothing changed by the refusals");
+
+        // Its model taken off, in French.
+        let out = edit(&["--model", ""], "fr");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("modifiée : version 3"), "{}", text(&out.stdout));
+        assert_eq!(row().await.4, None);
+    }
+}

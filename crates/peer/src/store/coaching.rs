@@ -525,6 +525,32 @@ pub async fn visit_plan(db: &Db, actor: &Actor, coach_id: i64, term: &Term) -> R
         .collect())
 }
 
+/// The visit plans the field app's package carries: one for each person of the actor's who
+/// coaches someone today, in the term today falls in ([`visit_plan`]); none without a term.
+pub async fn field_visit_plans(db: &Db, actor: &Actor) -> Result<Vec<FieldVisitPlan>> {
+    let own = super::actor_people(db, actor).await?;
+    let today = opencpd_kernel::today();
+    let Some(term) = super::plcs::term_on(db, today).await? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for coach_id in own {
+        let coaches: Option<i64> = on_db!(db, |p| {
+            sqlx::query_scalar(
+            "SELECT id FROM coaching_relations WHERE coach_id = $1 AND start_on <= $2 AND (end_on IS NULL OR end_on >= $2) \
+             LIMIT 1"
+        )
+        .bind(coach_id)
+        .bind(today)
+        .fetch_optional(p)
+        .await
+        })?;
+        if coaches.is_some() {
+            let entries = visit_plan(db, actor, coach_id, &term).await?;
+            out.push(FieldVisitPlan { coach_id, term: term.clone(), entries });
+        }
+    }
+    Ok(out)
+}
+
 /// One visit of a coach, as exported: the coachee, the instrument of its observation, the
 /// focus standards, what was agreed and the next visit.
 #[derive(Debug, Clone, PartialEq)]

@@ -753,12 +753,78 @@ pub async fn carried_to(db: &Db, actor: &Actor, plc_id: i64, day: NaiveDate) -> 
     Ok(ids.iter().filter_map(|id| all.iter().find(|a| a.id == *id).cloned()).collect())
 }
 
+/// The meeting stored under a client id, if any.
+async fn meeting_by_uuid(db: &Db, uuid: &str) -> Result<Option<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar("SELECT id FROM plc_meetings WHERE uuid = $1")
+        .bind(uuid)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// The PLCs a person of the actor's facilitates or supports, by name, for the field app's
+/// package: each with its people and the action points still open (those agreed today
+/// included). Read as [`plc`] reads them.
+pub async fn field_plcs(db: &Db, actor: &Actor) -> Result<Vec<FieldPlc>> {
+    let people = super::actor_people(db, actor).await?;
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let roles: Vec<(i64, String)> = on_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT x.plc_id, x.role FROM plc_people x JOIN plcs g ON g.id = x.plc_id \
+             WHERE x.role IN ('facilitator', 'supporting_officer') AND x.person_id IN (",
+        );
+        let mut list = qb.separated(", ");
+        for id in &people {
+            list.push_bind(*id);
+        }
+        qb.push(") ORDER BY g.name, g.id, x.role");
+        qb.build_query_as().fetch_all(p).await
+    })?;
+    let tomorrow = opencpd_kernel::today().succ_opt().unwrap_or(NaiveDate::MAX);
+    let mut out: Vec<FieldPlc> = Vec::new();
+    for (id, role) in roles {
+        if out.last().is_some_and(|g| g.id == id) {
+            continue; // facilitator sorts before supporting_officer: the first role is kept
+        }
+        let g = plc(db, actor, id).await?;
+        out.push(FieldPlc {
+            id,
+            code: g.code,
+            name: g.name,
+            level: g.level,
+            unit_name: g.unit_name,
+            role,
+            people: plc_people(db, actor, id).await?,
+            open_points: carried_to(db, actor, id, tomorrow).await?,
+        });
+    }
+    Ok(out)
+}
+
 /// Records a meeting that was held, with its topics, attendance, the action points agreed
-/// and the changes to points carried over: all or nothing.
-pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &MeetingInput) -> Result<Meeting> {
+/// and the changes to points carried over: all or nothing. Answers the meeting and whether
+/// it was stored now: a meeting sent again with the client id (`uuid`) of one stored
+/// before is answered as stored, and nothing is written again.
+pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &MeetingInput) -> Result<(Meeting, bool)> {
     let g = plc_to_run(db, actor, plc_id).await?;
     let today = opencpd_kernel::today();
     let mut problems = Vec::new();
+    let uuid = match optional_text(&input.uuid) {
+        Some(u) => collect(
+            &mut problems,
+            "uuid",
+            uuid::Uuid::parse_str(u)
+                .map(|u| u.hyphenated().to_string())
+                .map_err(|_| Problem::new("bad-uuid").with_value(u)),
+        ),
+        None => None,
+    };
+    if let Some(u) = &uuid
+        && let Some(id) = meeting_by_uuid(db, u).await?
+    {
+        return Ok((meeting(db, actor, id).await?, false));
+    }
     let held_on = collect(&mut problems, "held_on", parse_date(&input.held_on));
     if let Some(d) = held_on
         && d > today
@@ -817,9 +883,9 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
         .await)?;
     let members: HashSet<i64> = members.into_iter().collect();
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO plc_meetings (plc_id, held_on, place, agenda, notes, unit_path, school_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    let id: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO plc_meetings (plc_id, held_on, place, agenda, notes, unit_path, school_id, created_at, uuid) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uuid) DO NOTHING RETURNING id"
     )
     .bind(plc_id)
     .bind(held_on)
@@ -829,8 +895,15 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
     .bind(&g.unit_path)
     .bind(g.school_id)
     .bind(Utc::now())
-    .fetch_one(&mut *c)
+    .bind(&uuid)
+    .fetch_optional(&mut *c)
     .await)?;
+    let Some(id) = id else {
+        // Sent twice at once: the other one stored it.
+        drop(tx);
+        let id = meeting_by_uuid(db, uuid.as_deref().unwrap_or_default()).await?;
+        return Ok((meeting(db, actor, not_found(id)?).await?, false));
+    };
     let mut seen = HashSet::new();
     for s in input.standards.iter().filter(|s| seen.insert(**s)) {
         on_tx!(&mut tx, |c| sqlx::query(
@@ -888,7 +961,7 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
     )
     .await?;
     tx.commit().await?;
-    meeting(db, actor, id).await
+    Ok((meeting(db, actor, id).await?, true))
 }
 
 async fn note_change(
@@ -1019,14 +1092,14 @@ pub async fn action_point_history(db: &Db, actor: &Actor, id: i64) -> Result<Vec
 
 /// A meeting with its attendance, topics, points agreed and points carried over to it.
 pub async fn meeting(db: &Db, actor: &Actor, id: i64) -> Result<Meeting> {
-    type Row = (i64, i64, NaiveDate, Option<String>, Option<String>, Option<String>);
+    type Row = (i64, Option<String>, i64, NaiveDate, Option<String>, Option<String>, Option<String>);
     let row: Option<Row> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, plc_id, held_on, place, agenda, notes FROM plc_meetings WHERE id = $1"
+        "SELECT id, uuid, plc_id, held_on, place, agenda, notes FROM plc_meetings WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
     .await)?;
-    let (id, plc_id, held_on, place, agenda, notes) = not_found(row)?;
+    let (id, uuid, plc_id, held_on, place, agenda, notes) = not_found(row)?;
     plc(db, actor, plc_id).await?;
     let standards: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
         "SELECT standard_id FROM plc_meeting_standards WHERE meeting_id = $1 ORDER BY standard_id"
@@ -1046,7 +1119,7 @@ pub async fn meeting(db: &Db, actor: &Actor, id: i64) -> Result<Meeting> {
     let states: Vec<PointState> = all.iter().map(state).collect();
     let carried_over =
         peer::carried_over(&states, held_on).iter().filter_map(|i| all.iter().find(|a| a.id == *i).cloned()).collect();
-    Ok(Meeting { id, plc_id, held_on, place, agenda, notes, standards, attendance, action_points, carried_over })
+    Ok(Meeting { id, uuid, plc_id, held_on, place, agenda, notes, standards, attendance, action_points, carried_over })
 }
 
 /// The meetings of a PLC, newest first, as (id, day).

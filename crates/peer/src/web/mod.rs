@@ -214,7 +214,8 @@ async fn list_meetings(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> R
 }
 
 #[utoipa::path(post, path = "/api/v1/plcs/{id}/meetings", params(("id" = i64, Path)), request_body = MeetingInput,
-    responses((status = 201, body = Meeting), (status = 422, body = ApiError, description = "A date in the future, an action point without an owner, unknown people or standards"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 201, body = Meeting, description = "Stored now"), (status = 200, body = Meeting, description = "Stored before under this client id (`uuid`): nothing written"),
+        (status = 422, body = ApiError, description = "A date in the future, an action point without an owner, unknown people or standards, a client id that is not a UUID"), (status = 409, body = ApiError, description = "A point carried over changed since the version named"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn record_meeting(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -225,7 +226,8 @@ async fn record_meeting(
     // A body that does not read is refused first, whatever the id (as on every write route).
     let Json(input) = ok(body)?;
     plcs::plc_to_run(&state.db, actor, id).await?;
-    Ok(created(plcs::record_meeting(&state.db, actor, id, &input).await?))
+    let (meeting, new) = plcs::record_meeting(&state.db, actor, id, &input).await?;
+    Ok(if new { created(meeting) } else { Json(meeting).into_response() })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -254,6 +254,7 @@ fn meeting_from_form(sent: &Sent) -> (MeetingInput, Vec<Problem>) {
         updates.push(ActionPointUpdate { id, status, due_on: if due_changed { due_on } else { None }, note, version });
     }
     let input = MeetingInput {
+        uuid: None,
         held_on: sent.one("held_on"),
         place: sent.optional("place"),
         agenda: sent.optional("agenda"),
@@ -277,7 +278,7 @@ async fn record_meeting_form(
     let sent = Sent(fields);
     let (input, problems) = meeting_from_form(&sent);
     let outcome = if problems.is_empty() {
-        plcs::record_meeting(&state.db, actor, id, &input).await.map_err(Error::from)
+        plcs::record_meeting(&state.db, actor, id, &input).await.map(|(m, _)| m).map_err(Error::from)
     } else {
         Err(Error::Invalid(problems))
     };

@@ -384,3 +384,76 @@ async fn a_coach_s_visit_names_its_observation_by_client_id_and_a_retry_stores_i
         assert_eq!(count(db, "SELECT COUNT(*) FROM coaching_visits").await, 1, "nothing stored by the refusals");
     }
 }
+
+/// A meeting sent with the client id its device made (the field app's way) is stored once:
+/// sent again, even after the point it closes has moved on, the same meeting is answered
+/// (200) and nothing is written twice; the id is read whatever its case, and one that is
+/// not a UUID is refused naming `uuid`. Meetings without one (the pages') are each new.
+#[tokio::test]
+async fn a_meeting_sent_again_with_its_client_id_is_answered_as_stored_and_written_once() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let api = Api::new(db, &[&AREA]);
+        let gasabo = token(db, "gasabo", AccountRole::DistrictOfficer, Some("GAS")).await;
+        let g = Some(gasabo.as_str());
+        let plc = json!({"code": "PLC-KIM", "name": "Kimironko", "level": "sector", "unit_code": "KIM",
+            "meetings_per_term": 3, "facilitators": [Registry::OFFICER], "members": [Registry::TEACHER_A, Registry::TEACHER_B]});
+        let (s, created) = api.call(g, "POST", "/api/v1/plcs", Some(plc)).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let route = format!("/api/v1/plcs/{}/meetings", created["id"]);
+        // An earlier meeting leaves a point open.
+        let earlier = json!({"held_on": days_ago(20).to_string(), "attendance": [Registry::TEACHER_A],
+            "action_points": [{"title": "Observe", "owner_id": Registry::TEACHER_A, "due_on": days_ago(5).to_string()}]});
+        let (s, m) = api.call(g, "POST", &route, Some(earlier)).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        assert_eq!(m["uuid"], json!(null), "{m}");
+        let open = &m["action_points"][0];
+
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let meeting = json!({"uuid": uuid, "held_on": days_ago(2).to_string(), "standards": [1],
+            "attendance": [Registry::TEACHER_A, Registry::TEACHER_C], "notes": "Reading corners",
+            "action_points": [{"title": "Share the plan", "owner_id": Registry::TEACHER_C, "due_on": today().to_string()}],
+            "updates": [{"id": open["id"], "status": "done", "version": open["version"]}]});
+        let (s, first) = api.call(g, "POST", &route, Some(meeting.clone())).await;
+        assert_eq!(s, StatusCode::CREATED, "{first}");
+        assert_eq!(first["uuid"], json!(uuid), "{first}");
+        let counts = async || {
+            let mut out = Vec::new();
+            for sql in [
+                "SELECT COUNT(*) FROM plc_meetings",
+                "SELECT COUNT(*) FROM plc_action_points",
+                "SELECT COUNT(*) FROM plc_attendance",
+                "SELECT COUNT(*) FROM plc_meeting_standards",
+                "SELECT COUNT(*) FROM plc_action_point_changes",
+                "SELECT COUNT(*) FROM audit_events WHERE entity = 'plc_meeting'",
+            ] {
+                out.push(count(db, sql).await);
+            }
+            out
+        };
+        let stored = counts().await;
+        assert_eq!(stored, [2, 2, 3, 1, 3, 2], "{backend:?}");
+        // Sent again (the answer was lost on the way): the same meeting, nothing new, and the
+        // point it closed is not closed twice (its version has moved on: no conflict).
+        let (s, again) = api.call(g, "POST", &route, Some(meeting.clone())).await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        assert_eq!(again, first, "{backend:?}");
+        let upper = json!({"uuid": uuid.to_uppercase(), "held_on": today().to_string()});
+        let (s, again) = api.call(g, "POST", &route, Some(upper)).await;
+        assert_eq!((s, again["id"].clone()), (StatusCode::OK, first["id"].clone()), "{again}");
+        assert_eq!(counts().await, stored, "{backend:?}: nothing written twice");
+        // A client id that is not one is named.
+        let (s, bad) =
+            api.call(g, "POST", &route, Some(json!({"uuid": "meeting-1", "held_on": today().to_string()}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(bad["problems"][0]["column"], json!("uuid"), "{bad}");
+        assert_eq!(counts().await, stored);
+        // Without a client id, each sending is a meeting of its own.
+        for _ in 0..2 {
+            let (s, m) = api.call(g, "POST", &route, Some(json!({"held_on": today().to_string()}))).await;
+            assert_eq!(s, StatusCode::CREATED, "{m}");
+        }
+        assert_eq!(count(db, "SELECT COUNT(*) FROM plc_meetings").await, 4);
+    }
+}

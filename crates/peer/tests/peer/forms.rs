@@ -209,7 +209,7 @@ async fn plc_with_a_point(db: &Db) -> (i64, ActionPoint) {
         }],
         ..Default::default()
     };
-    let m = plcs::record_meeting(db, &admin(), plc.id, &meeting).await.unwrap();
+    let (m, _) = plcs::record_meeting(db, &admin(), plc.id, &meeting).await.unwrap();
     (plc.id, m.action_points[0].clone())
 }
 

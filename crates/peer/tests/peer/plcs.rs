@@ -70,7 +70,8 @@ async fn a_meeting_records_guests_and_its_action_points_reappear_until_closed() 
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
         let guests: Vec<(i64, bool)> = first.attendance.iter().map(|a| (a.person_id, a.guest)).collect();
         assert_eq!(guests.len(), 3);
         assert!(guests.contains(&(Registry::TEACHER_C, true)), "{guests:?}");
@@ -101,7 +102,8 @@ async fn a_meeting_records_guests_and_its_action_points_reappear_until_closed() 
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(second.carried_over.len(), 2, "closed at this meeting, still shown here");
         // The next meeting carries only the one still open.
         let third = plcs::carried_to(db, &officer, plc.id, today()).await.unwrap();
