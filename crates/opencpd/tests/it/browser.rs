@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 /// A chromedriver with a headless chromium, ended on drop.
 pub struct Browser {
     driver: Child,
+    /// The port chromedriver listens on, for the commands WebDriver lacks ([`Browser::cdp`]).
+    port: u16,
     pub client: Client,
     profile: tempfile::TempDir,
 }
@@ -46,7 +48,7 @@ impl Browser {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Browser { driver, client, profile },
+                Ok(client) => return Browser { driver, port, client, profile },
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -92,6 +94,22 @@ impl Browser {
             .click()
             .await
             .unwrap();
+    }
+
+    /// Sends a Chrome DevTools command to the page (through chromedriver's `goog/cdp`), for
+    /// what a real device gives a page and WebDriver cannot: its location, its permissions.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = self.client.session_id().await.unwrap().expect("a session");
+        let r = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{}/session/{session}/goog/cdp/execute", self.port))
+            .json(&serde_json::json!({ "cmd": cmd, "params": params }))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(status.is_success(), "{cmd}: {body}");
+        body
     }
 
     pub async fn login(&self, app: &TestApp, username: &str) {
@@ -318,6 +336,173 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
             .await)
         .unwrap();
     assert_eq!(phone.as_deref(), Some("+250788555000"), "the offline edit applied once");
+}
+
+/// A small real PNG: a gradient of `side` by `side` pixels.
+fn png_image(side: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let pixels: Vec<u8> = (0..side * side).flat_map(|i| [(i % side * 8) as u8, (i / side * 8) as u8, 120]).collect();
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// An enumerator on a phone collects a form with a photo and a location offline: the photo
+/// is a real file given to the form's file input, the location the one the device reports
+/// (set through the DevTools protocol, with the permission granted). Saved, reloaded while
+/// offline, synced once back online; the administrator's export then holds the latitude and
+/// longitude given in the geopoint's columns and a link to the photo that serves its bytes.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_photo_and_a_location_collected_offline_on_a_phone_sync_once_and_reach_the_export() {
+    use opencpd_testapp::TestDb;
+    let db = TestDb::new(Backend::Sqlite).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+
+    // The form, uploaded as an XLSForm: a site, its location and a photo of it.
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label"],
+                &["text", "site", "Site"],
+                &["geopoint", "place", "Where"],
+                &["image", "photo", "Photo of the classroom"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["classroom_photo", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=classroom_photo.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+
+    // Offline: the server is gone.
+    served.stop();
+    b.client.refresh().await.unwrap();
+    let pick = format!("#instruments [data-instrument-id=\"{instrument}\"]");
+    click(&b, &pick).await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
+
+    // The photo: a real file given to the input, as the camera would give it.
+    let photo = png_image(24);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("classroom.png");
+    std::fs::write(&path, &photo).unwrap();
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&photo))
+    };
+    b.client
+        .find(Locator::Css("#form input[type=file][data-media=\"photo\"]"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
+    assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+
+    // The location: the device reports Kigali to within 12 m.
+    let (latitude, longitude) = (-1.9441, 30.0619);
+    b.cdp("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": base })).await;
+    b.cdp(
+        "Emulation.setGeolocationOverride",
+        serde_json::json!({ "latitude": latitude, "longitude": longitude, "accuracy": 12 }),
+    )
+    .await;
+    click(&b, "#form [data-locate=\"place\"]").await;
+    let found = b.text_until("#form [data-path=\"place\"] .location .hint", |t| t.starts_with("Location found")).await;
+    assert_eq!(found, "Location found, to within 12 m.");
+    let point = b.client.find(Locator::Css("#form [name=\"place\"]")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(point.as_deref(), Some("-1.9441 30.0619 0 12"));
+
+    b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    // A reload while offline keeps the submission and its photo.
+    b.client.refresh().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    assert_eq!(count_rows(&db.db, "SELECT COUNT(*) FROM submissions").await, 0);
+
+    // Back online: one sync sends the photo then the submission, a second sends nothing.
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    click(&b, "#sync").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let uuid: String =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT uuid FROM submissions WHERE instrument_id = $1")
+            .bind(instrument)
+            .fetch_one(p)
+            .await)
+        .expect("the submission is stored once");
+
+    // The administrator's export: the geopoint as its four columns, the photo as a link.
+    let r = http
+        .get(format!("{base}/api/v1/instruments/{instrument}/export?format=xlsx&lang=xml"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let sheets =
+        opencpd_transfer::read_sheets(&bytes, opencpd_transfer::Which::First, &opencpd_transfer::Limits::IMPORT)
+            .unwrap();
+    let rows: Vec<Vec<String>> = sheets[0].rows.iter().map(|r| r.cells.clone()).collect();
+    assert_eq!(rows.len(), 2, "a header and one submission: {rows:?}");
+    let cell = |header: &str| -> String {
+        let at = rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("{header} in {:?}", rows[0]));
+        rows[1][at].clone()
+    };
+    assert_eq!(cell("site"), "Classroom P3");
+    assert_eq!(cell("place/latitude").parse::<f64>().unwrap(), latitude);
+    assert_eq!(cell("place/longitude").parse::<f64>().unwrap(), longitude);
+    assert_eq!(cell("place/accuracy").parse::<f64>().unwrap(), 12.0);
+    let link = cell("photo");
+    assert_eq!(link, format!("{base}/api/v1/submissions/{uuid}/files/{digest}.png"));
+    let got = http.get(&link).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().await.unwrap().to_vec(), photo, "the photo's own bytes");
+    served.stop();
 }
 
 /// A French user opens the field app on a new phone: no session, so the app's own sign-in
