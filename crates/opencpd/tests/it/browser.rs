@@ -355,12 +355,18 @@ fn png_image(side: u32) -> Vec<u8> {
 /// is a real file given to the form's file input, the location the one the device reports
 /// (set through the DevTools protocol, with the permission granted). Saved, reloaded while
 /// offline, synced once back online; the administrator's export then holds the latitude and
-/// longitude given in the geopoint's columns and a link to the photo that serves its bytes.
+/// longitude given in the geopoint's columns and a link to the photo that serves its bytes,
+/// on either database.
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_photo_and_a_location_collected_offline_on_a_phone_sync_once_and_reach_the_export() {
-    use opencpd_testapp::TestDb;
-    let db = TestDb::new(Backend::Sqlite).await;
+    for backend in opencpd_testapp::backends() {
+        photo_and_location_offline(backend).await;
+    }
+}
+
+async fn photo_and_location_offline(backend: Backend) {
+    let db = opencpd_testapp::TestDb::new(backend).await;
     opencpd_demo::build(
         &db.db,
         &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
@@ -1638,12 +1644,14 @@ struct Served {
     url: String,
     port: u16,
     child: Option<Child>,
+    /// The folder of its files (photos, forms' attachments), its own on either database.
+    files: tempfile::TempDir,
 }
 
 impl Served {
     async fn start(url: &str) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut served = Served { url: url.to_string(), port, child: None };
+        let mut served = Served { url: url.to_string(), port, child: None, files: tempfile::tempdir().unwrap() };
         served.start_again().await;
         served
     }
@@ -1656,6 +1664,7 @@ impl Served {
         let child = Command::new(env!("CARGO_BIN_EXE_opencpd"))
             .args(["serve", "--db", &self.url, "--listen", &format!("127.0.0.1:{}", self.port)])
             .env("OPENCPD_LOG", "warn")
+            .env("OPENCPD_FILES", self.files.path())
             .spawn()
             .expect("server");
         self.child = Some(child);
