@@ -129,7 +129,10 @@ pub struct OutcomeQuery {
     /// `mean_score` (the learners' mean score, as a percent of the subject's maximum; the
     /// default), `proficient` (the percent of learners assessed proficient or advanced) or
     /// `practice` (the mean observation score of the school's teachers, as a percent of
-    /// the maximum, from the observations of the round's year; no subject needed).
+    /// the maximum, from the observations of the round's year; no subject needed), or
+    /// `indicator:<code>`: an indicator of the indicator engine that can be split by school
+    /// (`indicator:proficiency-rate`), its value at each school in the round's year (and
+    /// term, for an indicator split by term), in the indicator's own unit; no subject needed.
     pub outcome: Option<String>,
     /// The subject's code (for the learners' outcomes).
     pub subject: Option<String>,
@@ -158,9 +161,10 @@ pub struct DataRow {
     pub arm: String,
     pub round: String,
     pub post: bool,
-    /// The outcome, in percent.
+    /// The outcome: in percent, or an indicator's value in its own unit.
     pub y: f64,
-    /// Learners assessed behind it.
+    /// What it rests on: learners assessed, observations, or an indicator's denominator
+    /// (its numerator when it has none).
     pub assessed: i64,
 }
 

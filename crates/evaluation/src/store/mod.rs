@@ -426,17 +426,60 @@ struct Outcome {
     measure: String,
     subject_id: i64,
     grade_id: i64,
+    /// For `indicator:<code>`: the indicator, as the engine stores it.
+    indicator: Option<opencpd_indicators::model::Indicator>,
+}
+
+/// The prefix of an outcome that names an indicator of the engine.
+const INDICATOR: &str = "indicator:";
+
+/// An indicator asked for as an outcome: one the engine computes per school (it allows
+/// the `school` disaggregation), or the problem naming `outcome`.
+async fn indicator_outcome(db: &Db, code: &str) -> Result<opencpd_indicators::model::Indicator> {
+    use opencpd_indicators::store::engine;
+    let unknown =
+        || Error::Invalid(vec![Problem::new("evaluation-indicator-unknown").arg("value", code).in_column("outcome")]);
+    if code.is_empty() {
+        return Err(unknown());
+    }
+    let indicator = match engine::indicator(db, code).await {
+        Ok(i) => i,
+        Err(Error::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e),
+    };
+    let def = engine::definition_of(&indicator)?;
+    if def.allows("outcome", &["school"]).is_err() {
+        return Err(Error::Invalid(vec![
+            Problem::new("evaluation-indicator-not-per-school")
+                .arg("indicator", code)
+                .arg("allowed", def.disaggregations.join(", "))
+                .in_column("outcome"),
+        ]));
+    }
+    Ok(indicator)
 }
 
 async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
+    let asked = optional_text(&q.outcome).unwrap_or("mean_score");
+    if let Some(code) = asked.strip_prefix(INDICATOR) {
+        // An indicator is the engine's, over the whole school: no subject or grade.
+        let indicator = indicator_outcome(db, code.trim()).await?;
+        return Ok(Outcome { measure: "indicator".into(), subject_id: 0, grade_id: 0, indicator: Some(indicator) });
+    }
     let mut problems = Vec::new();
-    let measure =
-        collect(&mut problems, "outcome", choice(optional_text(&q.outcome).unwrap_or("mean_score"), OUTCOMES));
+    let measure = match choice(asked, OUTCOMES) {
+        Ok(m) => Some(m),
+        Err(_) => {
+            let allowed = format!("{}, {INDICATOR}<code>", OUTCOMES.join(", "));
+            problems.push(Problem::new("bad-choice").arg("value", asked).arg("allowed", allowed).in_column("outcome"));
+            None
+        }
+    };
     let subject = optional_text(&q.subject).unwrap_or("");
     if measure == Some("practice") {
         // Practice is read from observations, not from a subject's learner outcomes.
         fail_if_any(problems)?;
-        return Ok(Outcome { measure: "practice".into(), subject_id: 0, grade_id: 0 });
+        return Ok(Outcome { measure: "practice".into(), subject_id: 0, grade_id: 0, indicator: None });
     }
     let subject_id: Option<i64> = if subject.is_empty() {
         problems.push(Problem::new("required").in_column("subject"));
@@ -470,19 +513,28 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
         measure: measure.unwrap_or_default().to_string(),
         subject_id: subject_id.unwrap_or_default(),
         grade_id: grade_id.unwrap_or_default(),
+        indicator: None,
     })
 }
 
 /// The analysis data set: one row per school and round with data, the outcome in percent
 /// (the mean score over the subject's maximum, or the share proficient or advanced),
 /// weighted by the learners assessed over grades and sexes; groups of learners are not
-/// split (the rows for all learners are read).
+/// split (the rows for all learners are read). An indicator's rows are the engine's values
+/// per school, in the indicator's own unit.
 pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>)> {
     let e = get(db, actor, id).await?;
     let o = outcome(db, q).await?;
+    let rows = rows_of(db, actor, &e, &o).await?;
+    Ok((e, rows))
+}
+
+async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<Vec<DataRow>> {
     if o.measure == "practice" {
-        let rows = practice(db, &e).await?;
-        return Ok((e, rows));
+        return practice(db, e).await;
+    }
+    if let Some(indicator) = &o.indicator {
+        return indicator_rows(db, actor, e, &indicator.code).await;
     }
     let value = match o.measure.as_str() {
         "proficient" => {
@@ -514,7 +566,7 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
         .bind(o.grade_id)
         .fetch_all(p)
         .await)?;
-    let rows = raw
+    Ok(raw
         .into_iter()
         .map(|(school_id, school_code, school_name, stratum, arm, round, kind, y, assessed)| DataRow {
             school_id,
@@ -527,15 +579,56 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
             y,
             assessed,
         })
-        .collect();
-    Ok((e, rows))
+        .collect())
 }
 
-/// Why an estimate is not given, as a problem the reader can act on.
-fn refused(r: did::Refusal) -> Error {
+/// An indicator as the outcome: the engine's value at each assigned school in each round
+/// (the round's year, and its term for an indicator split by term), its count the
+/// indicator's denominator (its numerator when it has none).
+async fn indicator_rows(db: &Db, actor: &Actor, e: &Evaluation, code: &str) -> Result<Vec<DataRow>> {
+    let assigned: Vec<(i64, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT s.id, s.code, s.name, es.stratum, a.code FROM evaluation_schools es \
+         JOIN schools s ON s.id = es.school_id JOIN evaluation_arms a ON a.id = es.arm_id \
+         WHERE es.evaluation_id = $1 ORDER BY s.code"
+    )
+    .bind(e.id)
+    .fetch_all(p)
+    .await)?;
+    let mut values: Vec<HashMap<String, opencpd_indicators::model::SchoolValue>> = Vec::new();
+    for r in &e.rounds {
+        let place = opencpd_indicators::model::Place::Unit(e.unit_id);
+        let at =
+            opencpd_indicators::store::engine::by_school(db, actor, code, place, r.year, r.term, "outcome").await?;
+        values.push(at.into_iter().map(|v| (v.school.clone(), v)).collect());
+    }
+    let mut rows = Vec::new();
+    for (school_id, school_code, school_name, stratum, arm) in assigned {
+        for (r, round) in e.rounds.iter().enumerate() {
+            let Some(v) = values[r].get(&school_code) else { continue };
+            rows.push(DataRow {
+                school_id,
+                school_code: school_code.clone(),
+                school_name: school_name.clone(),
+                stratum: stratum.clone(),
+                arm: arm.clone(),
+                round: round.code.clone(),
+                post: round.post,
+                y: v.value,
+                assessed: v.denominator.unwrap_or(v.numerator).round() as i64,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Why an estimate of `outcome` (as asked) is not given, as a problem the reader can act on.
+fn refused(r: did::Refusal, outcome: &str) -> Error {
     let p = match &r {
         did::Refusal::RoundWithoutData { round } => Problem::new("evaluation-round-empty").arg("round", round),
-        did::Refusal::NoVariance { value } => Problem::new("evaluation-no-variance").arg("value", value),
+        // The outcome asked for is the parameter to change.
+        did::Refusal::NoVariance { value } => {
+            Problem::new("evaluation-no-variance").arg("value", value).arg("outcome", outcome).in_column("outcome")
+        }
         did::Refusal::TooFewClusters { found, needed } => {
             Problem::new("evaluation-few-clusters").arg("found", found).arg("needed", needed)
         }
@@ -569,7 +662,9 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         }
         None => id as u64,
     };
-    let (e, rows) = dataset(db, actor, id, q).await?;
+    let e = get(db, actor, id).await?;
+    let o = outcome(db, q).await?;
+    let rows = rows_of(db, actor, &e, &o).await?;
     if e.assigned_at.is_none() {
         return Err(Error::Invalid(vec![Problem::new("evaluation-unassigned")]));
     }
@@ -607,7 +702,9 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             ]));
         }
     };
-    let model = did::Model::new(&design, &observations, spec).map_err(refused)?.with_correction(correction);
+    let asked = optional_text(&q.outcome).unwrap_or("mean_score");
+    let model =
+        did::Model::new(&design, &observations, spec).map_err(|r| refused(r, asked))?.with_correction(correction);
     let fit = model.fit();
     let mut boot = Vec::new();
     if fit.few_clusters() && spec == did::Spec::Pooled {
@@ -637,11 +734,20 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             }
         })
         .collect();
-    let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o_key(q)), &[]);
-    let outcome = match optional_text(&q.grade) {
-        _ if o_key(q) == "practice" => measure,
-        Some(g) => format!("{measure} · {} · {g}", optional_text(&q.subject).unwrap_or("")),
-        None => format!("{measure} · {}", optional_text(&q.subject).unwrap_or("")),
+    let outcome = match &o.indicator {
+        Some(i) => catalog.text(
+            lang,
+            "evaluation-outcome-indicator",
+            &[("name", if lang == "fr" { i.name_fr.clone() } else { i.name_en.clone() }), ("code", i.code.clone())],
+        ),
+        None => {
+            let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o.measure), &[]);
+            match optional_text(&q.grade) {
+                _ if o.measure == "practice" => measure,
+                Some(g) => format!("{measure} · {} · {g}", optional_text(&q.subject).unwrap_or("")),
+                None => format!("{measure} · {}", optional_text(&q.subject).unwrap_or("")),
+            }
+        }
     };
     Ok(ImpactReport {
         evaluation: e.code.clone(),
@@ -672,12 +778,17 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
     })
 }
 
-fn o_key(q: &OutcomeQuery) -> &'static str {
-    match optional_text(&q.outcome) {
-        Some("proficient") => "proficient",
-        Some("practice") => "practice",
-        _ => "mean_score",
+/// The indicators an outcome can be (those the engine computes per school), as (code, name
+/// in `lang`), for the pages.
+pub async fn indicator_choices(db: &Db, lang: &str) -> Result<Vec<(String, String)>> {
+    use opencpd_indicators::store::engine;
+    let mut out = Vec::new();
+    for i in engine::indicators(db).await? {
+        if engine::definition_of(&i).is_ok_and(|d| d.allows("outcome", &["school"]).is_ok()) {
+            out.push((i.code.clone(), if lang == "fr" { i.name_fr } else { i.name_en }));
+        }
     }
+    Ok(out)
 }
 
 /// The subjects and grades an outcome can be asked for, as (code, name), for the pages.

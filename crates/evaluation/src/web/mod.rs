@@ -347,7 +347,9 @@ async fn evaluation_page(
     let actor = ctx.actor()?;
     let evaluation = store::get(&state.db, actor, id).await?;
     let (subjects, grades) = store::outcome_choices(&state.db).await?;
-    let asked = q.subject.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let indicators = store::indicator_choices(&state.db, ctx.lang).await?;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let asked = given(&q.subject) || given(&q.outcome);
     let (report, refusal, chart, event) = if asked {
         match store::estimate(&state.db, actor, id, &q, ctx.lang).await {
             Ok(report) => {
@@ -368,7 +370,7 @@ async fn evaluation_page(
         &ctx,
         "evaluation/evaluation.html",
         minijinja::context! {
-            evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades),
+            evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades), indicators => v(&indicators),
             q => minijinja::context! { outcome => q.outcome.clone().unwrap_or_default(), subject => q.subject.clone().unwrap_or_default(),
                 grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default(),
                 correction => q.correction.clone().unwrap_or_default() },

@@ -4,6 +4,7 @@
 //! data set and find a known effect, refusals with their reasons, scope, and the API and
 //! page through the app.
 
+mod indicators;
 mod kirkpatrick;
 mod needs;
 
