@@ -60,9 +60,10 @@ async fn an_indicator_of_the_engine_is_an_outcome_whose_estimate_recovers_a_know
         let db = &t.db;
         fixture(db).await;
         let e = store::create(db, &admin(), &design("IND", ROUNDS)).await.unwrap();
-        let e = store::draw(db, &admin(), e.id, &DrawInput { seed: Some("17".into()), strata_depth: Some(1) })
-            .await
-            .unwrap();
+        let e =
+            store::draw(db, &admin(), e.id, &DrawInput { seed: Some("17".into()), strata_depth: Some(1), role: None })
+                .await
+                .unwrap();
         let treated: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
             "SELECT s.school_id FROM evaluation_schools s JOIN evaluation_arms a ON a.id = s.arm_id WHERE a.code = 'COACH'"
         )
@@ -75,16 +76,15 @@ async fn an_indicator_of_the_engine_is_an_outcome_whose_estimate_recovers_a_know
         let (_, rows) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
         assert_eq!(rows.len(), 48, "24 schools × 2 rounds");
         // Each school's value is the engine's: proficient and advanced over assessed, × 100.
-        let s101: Vec<(i64, i64)> =
-            on_db!(db, |p| {
-                sqlx::query_as(
+        let s101: Vec<(i64, i64)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT CAST(SUM(proficient + advanced) AS BIGINT), CAST(SUM(assessed) AS BIGINT) FROM learner_outcomes \
              WHERE school_id = 101 GROUP BY year ORDER BY year"
         )
         .fetch_all(p)
         .await
-            })
-            .unwrap();
+        })
+        .unwrap();
         let ours: Vec<&opencpd_evaluation::model::DataRow> = rows.iter().filter(|r| r.school_code == "S101").collect();
         for (row, (above, assessed)) in ours.iter().zip(&s101) {
             assert!((row.y - 100.0 * *above as f64 / *assessed as f64).abs() < 1e-9, "{row:?}");
