@@ -17,3 +17,6 @@ CREATE TABLE evaluation_people (
 -- An arm's count of people and of schools.
 CREATE INDEX evaluation_people_arm ON evaluation_people (arm_id);
 CREATE INDEX evaluation_schools_arm ON evaluation_schools (arm_id);
+-- A person's observations and tests (their outcomes in a design of people; the funnel's
+-- levels 2 and 3) read by whom they are about.
+CREATE INDEX submissions_subject ON submissions (subject_kind, subject_id);
