@@ -20,3 +20,6 @@ CREATE INDEX evaluation_schools_arm ON evaluation_schools (arm_id);
 -- A person's observations and tests (their outcomes in a design of people; the funnel's
 -- levels 2 and 3) read by whom they are about.
 CREATE INDEX submissions_subject ON submissions (subject_kind, subject_id);
+-- A programme's participants' schools (the funnel's level 4), read from its cohorts'
+-- enrolments without visiting the rows.
+CREATE INDEX enrolments_cohort_school ON enrolments (cohort_id, school_id);
