@@ -68,6 +68,7 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
         name: "LT2: training and coaching against comparison schools".into(),
         unit: country,
         assignment: "randomised".into(),
+        units: None,
         arms: vec![
             arm("TRAIN", "Training", false),
             arm("COACH", "Training and coaching", false),
@@ -84,7 +85,7 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
         db,
         &actor,
         e.id,
-        &DrawInput { seed: Some(seed.to_string()), strata_depth: Some(2) },
+        &DrawInput { seed: Some(seed.to_string()), strata_depth: Some(2), role: None },
     )
     .await?;
     // Every primary grade for enrolment and flows; P3 and P6 are assessed.

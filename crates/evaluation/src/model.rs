@@ -16,6 +16,10 @@ pub struct EvaluationInput {
     pub unit: String,
     /// `randomised` or `observational`: what the estimates may be read as.
     pub assignment: String,
+    /// The units of assignment: `schools` (the default) or `people` (teachers, say, each
+    /// assigned to an arm; their outcomes read from their own observations and tests).
+    #[serde(default)]
+    pub units: Option<String>,
     /// Two or more, exactly one of them the comparison.
     pub arms: Vec<ArmInput>,
     /// In the order they took place: at least one baseline, then midlines and endlines.
@@ -62,7 +66,11 @@ pub struct Evaluation {
     pub unit_id: i64,
     pub unit_name: String,
     pub assignment: String,
-    /// When the schools were assigned; none before.
+    /// `schools` or `people`: what is assigned to the arms.
+    pub units: String,
+    /// For a design of people drawn by OpenCPD: the role its candidates held.
+    pub role: Option<String>,
+    /// When the schools (or people) were assigned; none before.
     pub assigned_at: Option<String>,
     /// The seed of OpenCPD's draw (none for an assignment recorded from elsewhere).
     pub seed: Option<String>,
@@ -81,6 +89,8 @@ pub struct Arm {
     pub ratio: i64,
     /// Schools assigned to it.
     pub schools: i64,
+    /// People assigned to it (a design of people).
+    pub people: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -95,8 +105,10 @@ pub struct Round {
     pub post: bool,
 }
 
-/// OpenCPD draws the arms: every school under the evaluation's unit, stratified by the
-/// units at `strata_depth` below the country (none: one stratum), in the arms' ratios.
+/// OpenCPD draws the arms: every school under the evaluation's unit (or, for a design of
+/// people, everyone holding a current position at one of those schools, in `role` when
+/// given), stratified by the units at `strata_depth` below the country (none: one
+/// stratum), in the arms' ratios.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrawInput {
@@ -104,13 +116,28 @@ pub struct DrawInput {
     /// when none is given. The same seed and schools give the same arms.
     pub seed: Option<String>,
     pub strata_depth: Option<i64>,
+    /// For a design of people: the role the candidates hold (`teacher`, say).
+    pub role: Option<String>,
 }
 
-/// The evaluators drew the arms themselves: each school's arm, recorded as it is.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// The evaluators drew the arms themselves: each school's arm (or, for a design of people,
+/// each person's), recorded as it is.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordInput {
+    #[serde(default)]
     pub schools: Vec<RecordedSchool>,
+    #[serde(default)]
+    pub people: Vec<RecordedPerson>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedPerson {
+    /// The person's staff number.
+    pub person: String,
+    /// The arm's code.
+    pub arm: String,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -129,7 +156,13 @@ pub struct OutcomeQuery {
     /// `mean_score` (the learners' mean score, as a percent of the subject's maximum; the
     /// default), `proficient` (the percent of learners assessed proficient or advanced) or
     /// `practice` (the mean observation score of the school's teachers, as a percent of
-    /// the maximum, from the observations of the round's year; no subject needed).
+    /// the maximum, from the observations of the round's year; no subject needed; for a
+    /// design of people, each person's own observations), `test` (a design of people only:
+    /// each person's mean test score, as a percent of the maximum, from the tests about
+    /// them in the round's year), or
+    /// `indicator:<code>`: an indicator of the indicator engine that can be split by school
+    /// (`indicator:proficiency-rate`), its value at each school in the round's year (and
+    /// term, for an indicator split by term), in the indicator's own unit; no subject needed.
     pub outcome: Option<String>,
     /// The subject's code (for the learners' outcomes).
     pub subject: Option<String>,
@@ -148,9 +181,12 @@ pub struct OutcomeQuery {
     pub correction: Option<String>,
 }
 
-/// One row of the analysis data set: a school in a round.
+/// One row of the analysis data set: a school (or a person) in a round.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DataRow {
+    /// The person, in a design of people (the school is then theirs when assigned).
+    pub person_id: Option<i64>,
+    pub staff_number: Option<String>,
     pub school_id: i64,
     pub school_code: String,
     pub school_name: String,
@@ -158,9 +194,10 @@ pub struct DataRow {
     pub arm: String,
     pub round: String,
     pub post: bool,
-    /// The outcome, in percent.
+    /// The outcome: in percent, or an indicator's value in its own unit.
     pub y: f64,
-    /// Learners assessed behind it.
+    /// What it rests on: learners assessed, observations, or an indicator's denominator
+    /// (its numerator when it has none).
     pub assessed: i64,
 }
 
@@ -173,8 +210,11 @@ pub struct ImpactReport {
     pub spec: String,
     /// N.
     pub observations: i64,
-    /// G: schools (the units of assignment, which the standard errors are clustered by).
+    /// G: schools, or people in a design of people (the units of assignment, which the
+    /// standard errors are clustered by).
     pub clusters: i64,
+    /// `schools` or `people`: what the clusters are.
+    pub units: String,
     /// K, every column counted (the unit effects included), as statsmodels counts it.
     pub parameters: i64,
     /// G − 1, the degrees of freedom of the t intervals.
@@ -213,7 +253,10 @@ pub struct Coefficient {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArmCount {
     pub arm: String,
+    /// Schools with data in the arm (0 in a design of people).
     pub schools: i64,
+    /// People with data in the arm (0 in a design of schools).
+    pub people: i64,
     pub observations: i64,
 }
 

@@ -194,6 +194,17 @@ pub struct AnswerCell {
     pub value: Option<f64>,
 }
 
+/// An indicator's value at one school (`store::engine::by_school`), unsuppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolValue {
+    /// The school's code.
+    pub school: String,
+    pub numerator: f64,
+    pub denominator: Option<f64>,
+    /// The numerator over the denominator (or the numerator alone), times the scale.
+    pub value: f64,
+}
+
 /// An indicator's answer for a place and year.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Answer {

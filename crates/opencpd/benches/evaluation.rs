@@ -2,7 +2,7 @@
 //! arms, their learner outcomes for four years, and the national programme's
 //! participants): an impact estimate over every school and three rounds, with its event
 //! study, read through the database and over HTTP; and the Kirkpatrick funnel of the
-//! national programme. Prints medians and p95; asserts nothing (timings on a shared machine
+//! national programme, computed afresh and over HTTP by one client and by 20 at once. Prints medians and p95; asserts nothing (timings on a shared machine
 //! are noisy). The wild bootstrap alone is measured by `cargo bench -p opencpd-domain
 //! --bench evaluation` (here every estimate has thousands of schools and needs none).
 //!
@@ -33,6 +33,27 @@ async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (f
         times.push(get_ms(client, url, token).await);
     }
     (quantile(&mut times, 0.5), quantile(&mut times, 0.95))
+}
+
+/// `clients` at once, each asking `n` times in turn.
+async fn concurrent(url: &str, token: &str, clients: usize, n: usize) -> (f64, f64) {
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (url, token) = (url.to_string(), token.to_string());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut times = Vec::new();
+            for _ in 0..n {
+                times.push(get_ms(&client, &url, &token).await);
+            }
+            times
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("client"));
+    }
+    (quantile(&mut all.clone(), 0.5), quantile(&mut all, 0.95))
 }
 
 async fn bench_backend(backend: &str) {
@@ -75,6 +96,17 @@ async fn bench_backend(backend: &str) {
         .await)
     .expect("Rwanda");
     let programme = catalogue::programme_by_code(&db, "NAT-CPD").await.expect("query").expect("NAT-CPD");
+    let mut fresh_ms = Vec::new();
+    for _ in 0..11 {
+        let t = Instant::now();
+        opencpd_evaluation::store::kirkpatrick::compute(&db, &system, programme, "en").await.expect("funnel");
+        fresh_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "Kirkpatrick funnel of the national programme computed afresh through the store (no cache): median {:.1} ms, p95 {:.1} ms\n",
+        quantile(&mut fresh_ms.clone(), 0.5),
+        quantile(&mut fresh_ms, 0.95)
+    );
     let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
     let (mut server, base) = serve(&url).await;
     let client = reqwest::Client::new();
@@ -93,6 +125,12 @@ async fn bench_backend(backend: &str) {
         let (p50, p95) = timed(&client, &format!("{base}{path}"), &token, 20).await;
         println!("| {label} | {p50:.1} | {p95:.1} |");
     }
+    println!("\n20 clients at once, 5 requests each:\n");
+    println!("| request | p50 ms | p95 ms |");
+    println!("| --- | --- | --- |");
+    let funnel = format!("{base}/api/v1/programmes/{programme}/kirkpatrick");
+    let (p50, p95) = concurrent(&funnel, &token, 20, 5).await;
+    println!("| Kirkpatrick funnel of the national programme | {p50:.1} | {p95:.1} |");
     let _ = server.kill();
     let _ = server.wait();
     db.close().await;

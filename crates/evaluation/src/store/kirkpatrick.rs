@@ -27,9 +27,10 @@ use opencpd_domain::access::Action;
 use opencpd_domain::evaluation::gain::{self, Score, Test};
 use opencpd_domain::evaluation::likert;
 use opencpd_domain::suppression;
+use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::percent;
 
@@ -37,7 +38,30 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
+/// Funnels as computed, by programme, reader's grants, language and `reach_stamp`. The
+/// participants (enrolments, completions) are caught by the stamp; surveys, tests,
+/// observations and learner outcomes arriving since are shown at most 30 s later, which a
+/// funnel summing up months of a programme can wait.
+static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
+    Cache::new("Kirkpatrick funnels", 256, Some(std::time::Duration::from_secs(30)));
+
+/// A programme's four levels in the reader's scope and language: computed once and served
+/// from [`FUNNELS`] while fresh.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
+    actor.require_role(Action::Read)?;
+    let stamp: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
+    let key = (programme_id, format!("{:?}", actor.grants), lang.to_string(), stamp);
+    if let Some(cached) = FUNNELS.get(db, &key) {
+        return Ok(cached);
+    }
+    let computed = compute(db, actor, programme_id, lang).await?;
+    FUNNELS.put(db, key, computed.clone());
+    Ok(computed)
+}
+
+/// A programme's funnel computed afresh from the tables (what [`funnel`] keeps).
+pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
     let programme: (String, String) =
         on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
@@ -103,39 +127,60 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
 
     // 4 — the participants' schools (of the enrolments in the programme's courses, in
-    // scope) and their learner outcomes (every learner, every grade and subject) in the
-    // two latest years any school has data for (a national year comes in for every school
-    // at once), read from the schools' totals per year, term and subject that the
-    // indicators area keeps (`school_outcome_totals`: a few rows a school and year).
+    // scope), read once, and the learner outcomes (every learner, every grade and subject)
+    // of every school in the two latest years any school has data for (a national year
+    // comes in for every school at once), read from the schools' totals per year, term and
+    // subject that the indicators area keeps (`school_outcome_totals`: a few rows a school
+    // and year) and kept for the participants' schools here: two plain scans whose plans do
+    // not hang on how many schools take part.
     let in_enrolments = scope.sql(Columns::path("e.path").person("e.person_id"));
-    let participant_schools = format!(
-        "SELECT DISTINCT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id \
-         JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1 AND e.school_id IS NOT NULL AND {in_enrolments}"
+    let sql = format!(
+        "SELECT DISTINCT e.school_id FROM enrolments e WHERE e.school_id IS NOT NULL AND {in_enrolments} \
+         AND e.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
+    let participant_schools: HashSet<i64> =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?
+            .into_iter()
+            .collect();
+    let schools = participant_schools.len() as i64;
     let latest: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals").fetch_one(p).await)?;
+    // (year, schools with outcomes, mean score as a percent of the maximum), latest first.
     let mut years: Vec<(i64, i64, f64)> = Vec::new();
-    if let Some(latest) = latest {
+    if let Some(latest) = latest
+        && !participant_schools.is_empty()
+    {
         let before: Option<i64> =
             on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals WHERE year < $1")
                 .bind(latest)
                 .fetch_one(p)
                 .await)?;
-        let wanted: Vec<String> = [Some(latest), before].iter().flatten().map(i64::to_string).collect();
-        let sql = format!(
-            "SELECT t.year, COUNT(DISTINCT t.school_id), \
-             CAST(100.0 * SUM(t.score_sum / sub.max_score) / SUM(t.scored) AS DOUBLE PRECISION) \
-             FROM school_outcome_totals t JOIN outcome_subjects sub ON sub.id = t.subject_id \
-             WHERE t.year IN ({}) AND t.term = 0 AND t.scored > 0 \
-               AND t.school_id IN ({participant_schools}) \
-             GROUP BY t.year ORDER BY t.year DESC",
-            wanted.join(", ")
-        );
-        years = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+        let totals: Vec<(i64, i64, f64, i64)> = on_db!(db, |p| {
+            sqlx::query_as(
+            "SELECT t.year, t.school_id, CAST(SUM(t.score_sum / sub.max_score) AS DOUBLE PRECISION), \
+             CAST(SUM(t.scored) AS BIGINT) FROM school_outcome_totals t JOIN outcome_subjects sub ON sub.id = t.subject_id \
+             WHERE t.year IN ($1, $2) AND t.term = 0 AND t.scored > 0 GROUP BY t.year, t.school_id"
+        )
+        .bind(latest)
+        .bind(before.unwrap_or(latest))
+        .fetch_all(p)
+        .await
+        })?;
+        // Per year: schools, Σ score / max, Σ scored.
+        let mut by_year: BTreeMap<i64, (i64, f64, i64)> = BTreeMap::new();
+        for (year, school, score, scored) in totals {
+            if participant_schools.contains(&school) {
+                let y = by_year.entry(year).or_default();
+                *y = (y.0 + 1, y.1 + score, y.2 + scored);
+            }
+        }
+        years = by_year
+            .into_iter()
+            .rev()
+            .filter(|(_, (_, _, scored))| *scored > 0)
+            .map(|(year, (n, score, scored))| (year, n, 100.0 * score / scored as f64))
+            .collect();
     }
-    let sql = format!("SELECT COUNT(*) FROM ({participant_schools}) ps");
-    let schools: i64 =
-        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
 
     let count = |value: i64, people: bool| {
         let cell = if suppressed && people { suppression::single(value, threshold) } else { suppression::Cell::Shown };

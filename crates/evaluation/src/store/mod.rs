@@ -13,7 +13,7 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::evaluation::{assign, bootstrap, did};
 use opencpd_domain::input::choice;
-use opencpd_domain::registry::{parse_code, parse_name};
+use opencpd_domain::registry::{PositionRole, parse_code, parse_name};
 use opencpd_kernel::error::{collect, fail_if_any, optional_text, unique_violation};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
@@ -22,8 +22,11 @@ use std::collections::HashMap;
 
 const KINDS: &[&str] = &["baseline", "midline", "endline"];
 const ASSIGNMENTS: &[&str] = &["randomised", "observational"];
-/// The outcomes an estimate can be made of, from the schools' learner outcomes.
-pub const OUTCOMES: &[&str] = &["mean_score", "proficient", "practice"];
+/// What a design assigns to its arms.
+const UNITS: &[&str] = &["schools", "people"];
+/// The outcomes an estimate can be made of, besides the indicators: from the schools'
+/// learner outcomes, and from observations and tests (`test` of people only).
+pub const OUTCOMES: &[&str] = &["mean_score", "proficient", "practice", "test"];
 
 /// Checks a new evaluation: every field, every arm and round, by name.
 fn check(input: &EvaluationInput) -> Result<()> {
@@ -31,6 +34,7 @@ fn check(input: &EvaluationInput) -> Result<()> {
     collect(&mut problems, "code", parse_code(&input.code));
     collect(&mut problems, "name", parse_name(&input.name));
     collect(&mut problems, "assignment", choice(&input.assignment, ASSIGNMENTS));
+    collect(&mut problems, "units", choice(optional_text(&input.units).unwrap_or("schools"), UNITS));
     for (i, arm) in input.arms.iter().enumerate() {
         collect(&mut problems, &format!("arms[{i}].code"), parse_code(&arm.code));
         collect(&mut problems, &format!("arms[{i}].name"), parse_name(&arm.name));
@@ -91,15 +95,18 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
     let evaluation = input.code.trim().to_string();
     let assignment =
         choice(&input.assignment, ASSIGNMENTS).map_err(|p| Error::Invalid(vec![p.in_column("assignment")]))?;
+    let units = choice(optional_text(&input.units).unwrap_or("schools"), UNITS)
+        .map_err(|p| Error::Invalid(vec![p.in_column("units")]))?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO evaluations (code, name, unit_id, unit_path, assignment, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        "INSERT INTO evaluations (code, name, unit_id, unit_path, assignment, units, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
     .bind(&evaluation)
     .bind(input.name.trim())
     .bind(unit_id)
     .bind(&unit_path)
     .bind(assignment)
+    .bind(units)
     .bind(chrono::Utc::now())
     .fetch_one(&mut *c)
     .await)
@@ -161,13 +168,15 @@ struct EvaluationRow {
     unit_name: String,
     unit_path: String,
     assignment: String,
+    units: String,
+    role: Option<String>,
     assigned_at: Option<String>,
     seed: Option<String>,
     strata_depth: Option<i64>,
 }
 
 const SELECT: &str = "SELECT e.id, e.code, e.name, e.unit_id, u.name AS unit_name, e.unit_path, e.assignment, \
-    CAST(e.assigned_at AS TEXT) AS assigned_at, e.seed, e.strata_depth FROM evaluations e JOIN units u ON u.id = e.unit_id";
+    e.units, e.role, CAST(e.assigned_at AS TEXT) AS assigned_at, e.seed, e.strata_depth FROM evaluations e JOIN units u ON u.id = e.unit_id";
 
 /// The columns the list of evaluations sorts by.
 pub const EVALUATION_SORTS: Sorts =
@@ -207,9 +216,10 @@ async fn row(db: &Db, actor: &Actor, id: i64) -> Result<EvaluationRow> {
 }
 
 async fn with_parts(db: &Db, row: EvaluationRow) -> Result<Evaluation> {
-    let arms: Vec<(i64, String, String, bool, i64, i64)> = on_db!(db, |p| sqlx::query_as(
+    let arms: Vec<(i64, String, String, bool, i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(
         "SELECT a.id, a.code, a.name, a.comparison, a.ratio, \
-         (SELECT COUNT(*) FROM evaluation_schools s WHERE s.arm_id = a.id) \
+         (SELECT COUNT(*) FROM evaluation_schools s WHERE s.arm_id = a.id), \
+         (SELECT COUNT(*) FROM evaluation_people s WHERE s.arm_id = a.id) \
          FROM evaluation_arms a WHERE a.evaluation_id = $1 ORDER BY a.position"
     )
     .bind(row.id)
@@ -228,12 +238,22 @@ async fn with_parts(db: &Db, row: EvaluationRow) -> Result<Evaluation> {
         unit_id: row.unit_id,
         unit_name: row.unit_name,
         assignment: row.assignment,
+        units: row.units,
+        role: row.role,
         assigned_at: row.assigned_at,
         seed: row.seed,
         strata_depth: row.strata_depth,
         arms: arms
             .into_iter()
-            .map(|(id, code, name, comparison, ratio, schools)| Arm { id, code, name, comparison, ratio, schools })
+            .map(|(id, code, name, comparison, ratio, schools, people)| Arm {
+                id,
+                code,
+                name,
+                comparison,
+                ratio,
+                schools,
+                people,
+            })
             .collect(),
         rounds: rounds
             .into_iter()
@@ -266,105 +286,193 @@ fn assigned_already(e: &Evaluation) -> Result<()> {
     }
 }
 
-/// OpenCPD draws the arms of every school under the evaluation's unit.
+/// OpenCPD draws the arms of every school under the evaluation's unit, or, for a design of
+/// people, of everyone holding a current position (in the role asked) at those schools.
 pub async fn draw(db: &Db, actor: &Actor, id: i64, input: &DrawInput) -> Result<Evaluation> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let e = get(db, actor, id).await?;
     assigned_already(&e)?;
-    let seed: u64 = match optional_text(&input.seed) {
+    let mut problems = Vec::new();
+    let seed: Option<u64> = match optional_text(&input.seed) {
         Some(s) => {
-            s.parse().map_err(|_| Error::Invalid(vec![Problem::new("bad-number").arg("value", s).in_column("seed")]))?
+            s.parse().map_err(|_| problems.push(Problem::new("bad-number").arg("value", s).in_column("seed"))).ok()
         }
-        None => rand::random(),
+        None => Some(rand::random()),
     };
-    let path: String =
-        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
-    // Each school with the code of its unit at the strata depth (its own unit when that
+    // Each candidate with the code of its unit at the strata depth (its own unit when that
     // is shallower).
     let depth = input.strata_depth;
     if let Some(d) = depth
         && !(0..=6).contains(&d)
     {
-        return Err(Error::Invalid(vec![Problem::new("bad-number").arg("value", d).in_column("strata_depth")]));
+        problems.push(Problem::new("bad-number").arg("value", d).in_column("strata_depth"));
     }
-    let schools: Vec<(i64, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT s.id, COALESCE((SELECT u.code FROM units u WHERE u.depth = $3 AND s.unit_path LIKE u.path || '%'), '') \
-         FROM schools s WHERE s.unit_path >= $1 AND s.unit_path < $2 ORDER BY s.id"
-    )
-    .bind(&path)
-    .bind(opencpd_domain::access::upper_bound(&path))
-    .bind(depth.unwrap_or(-1))
-    .fetch_all(p)
-    .await
-    })?;
-    if schools.is_empty() {
-        return Err(Error::Invalid(vec![Problem::new("evaluation-no-schools").arg("unit", &e.unit_name)]));
+    let role = match optional_text(&input.role) {
+        None => None,
+        Some(_) if e.units != "people" => {
+            problems.push(Problem::new("evaluation-role-of-schools").in_column("role"));
+            None
+        }
+        Some(r) => collect(&mut problems, "role", PositionRole::parse(r)).map(|r| r.key()),
+    };
+    fail_if_any(problems)?;
+    let seed = seed.expect("checked");
+    let path: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
+    let stratum = "COALESCE((SELECT u.code FROM units u WHERE u.depth = $3 AND s.unit_path LIKE u.path || '%'), '')";
+    // (candidate, school, stratum): a school is its own; a person is at the first school
+    // (by id) they hold a current position at.
+    let found: Vec<(i64, i64, String)> = if e.units == "people" {
+        let sql = format!(
+            "SELECT x.person_id, x.school_id, {stratum} FROM positions x JOIN schools s ON s.id = x.school_id \
+             WHERE s.unit_path >= $1 AND s.unit_path < $2 AND x.start_date <= $4 \
+               AND (x.end_date IS NULL OR x.end_date >= $4) AND ($5 = '' OR x.role = $5) AND {} \
+             ORDER BY x.person_id, x.school_id",
+            ListScope::of(actor).sql(Columns::path("x.path").person("x.person_id"))
+        );
+        let mut rows: Vec<(i64, i64, String)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(&path)
+            .bind(opencpd_domain::access::upper_bound(&path))
+            .bind(depth.unwrap_or(-1))
+            .bind(opencpd_kernel::today())
+            .bind(role.unwrap_or(""))
+            .fetch_all(p)
+            .await)?;
+        rows.dedup_by_key(|r| r.0);
+        rows
+    } else {
+        let sql = format!(
+            "SELECT s.id, s.id, {stratum} FROM schools s WHERE s.unit_path >= $1 AND s.unit_path < $2 ORDER BY s.id"
+        );
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(&path)
+            .bind(opencpd_domain::access::upper_bound(&path))
+            .bind(depth.unwrap_or(-1))
+            .fetch_all(p)
+            .await)?
+    };
+    if found.is_empty() {
+        let code = if e.units == "people" { "evaluation-no-people" } else { "evaluation-no-schools" };
+        return Err(Error::Invalid(vec![Problem::new(code).arg("unit", &e.unit_name)]));
     }
+    let school_of: HashMap<i64, i64> = found.iter().map(|(c, s, _)| (*c, *s)).collect();
     let candidates: Vec<assign::Candidate> =
-        schools.into_iter().map(|(unit, stratum)| assign::Candidate { unit, stratum }).collect();
+        found.into_iter().map(|(unit, _, stratum)| assign::Candidate { unit, stratum }).collect();
     let arms: Vec<assign::ArmRatio> =
         e.arms.iter().map(|a| assign::ArmRatio { arm: a.code.clone(), ratio: a.ratio as u32 }).collect();
     let drawn = assign::assign(&candidates, &arms, seed)
         .map_err(|err| Error::Invalid(vec![Problem::new("evaluation-draw").arg("reason", err)]))?;
-    let rows: Vec<(i64, i64, String)> = drawn.into_iter().map(|a| (a.unit, e.arms[a.arm].id, a.stratum)).collect();
-    save(db, actor, &e, &rows, Some(seed), depth).await?;
+    let rows: Vec<Assigned> = drawn
+        .into_iter()
+        .map(|a| Assigned { unit: a.unit, school: school_of[&a.unit], arm: e.arms[a.arm].id, stratum: a.stratum })
+        .collect();
+    save(db, actor, &e, &rows, Some(seed), depth, role).await?;
     get(db, actor, id).await
 }
 
-/// The evaluators' own assignment, school by school; every row is checked before any is
-/// written, and a school listed twice or outside the evaluation's unit is named.
+/// One unit of assignment in its arm: a school (then `school` is itself) or a person.
+struct Assigned {
+    unit: i64,
+    school: i64,
+    arm: i64,
+    stratum: String,
+}
+
+/// The evaluators' own assignment, school by school or person by person; every row is
+/// checked before any is written, and a school or person listed twice, or outside the
+/// evaluation's unit or the actor's scope, is named.
 pub async fn record(db: &Db, actor: &Actor, id: i64, input: &RecordInput) -> Result<Evaluation> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let e = get(db, actor, id).await?;
     assigned_already(&e)?;
     let path: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(e.unit_id).fetch_one(p).await)?;
-    // The schools under the evaluation's unit, by code, read once for the whole list.
-    let under: Vec<(String, i64)> =
-        on_db!(db, |p| sqlx::query_as("SELECT code, id FROM schools WHERE unit_path >= $1 AND unit_path < $2")
-            .bind(&path)
-            .bind(opencpd_domain::access::upper_bound(&path))
-            .fetch_all(p)
-            .await)?;
-    let under: HashMap<String, i64> = under.into_iter().collect();
+    let people = e.units == "people";
+    let (listed, other) = if people { ("people", "schools") } else { ("schools", "people") };
     let mut problems = Vec::new();
+    if !(if people { input.schools.is_empty() } else { input.people.is_empty() }) {
+        problems.push(Problem::new("evaluation-units-listed").arg("units", listed).in_column(other));
+    }
+    // The candidates listed, by code (schools) or staff number (people, lower-cased), each
+    // with its school: read once for the whole list, limited to the evaluation's unit (and
+    // for people to the actor's scope and their current positions).
+    let under: HashMap<String, (i64, i64)> = if people {
+        let numbers: Vec<String> = input.people.iter().map(|r| r.person.trim().to_string()).collect();
+        let ids = opencpd_registry::store::people_by_staff_number(db, &numbers).await?;
+        let mut wanted: Vec<i64> = ids.values().copied().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let scope = ListScope::of(actor).sql(Columns::path("x.path").person("x.person_id"));
+        let mut school_of: HashMap<i64, i64> = HashMap::new();
+        for chunk in wanted.chunks(500) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "SELECT x.person_id, MIN(x.school_id) FROM positions x JOIN schools s ON s.id = x.school_id \
+                 WHERE x.person_id IN ({list}) AND s.unit_path >= $1 AND s.unit_path < $2 AND x.start_date <= $3 \
+                   AND (x.end_date IS NULL OR x.end_date >= $3) AND {scope} GROUP BY x.person_id"
+            );
+            let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&path)
+                .bind(opencpd_domain::access::upper_bound(&path))
+                .bind(opencpd_kernel::today())
+                .fetch_all(p)
+                .await)?;
+            school_of.extend(rows);
+        }
+        ids.into_iter().filter_map(|(number, id)| school_of.get(&id).map(|s| (number, (id, *s)))).collect()
+    } else {
+        let rows: Vec<(String, i64)> =
+            on_db!(db, |p| sqlx::query_as("SELECT code, id FROM schools WHERE unit_path >= $1 AND unit_path < $2")
+                .bind(&path)
+                .bind(opencpd_domain::access::upper_bound(&path))
+                .fetch_all(p)
+                .await)?;
+        rows.into_iter().map(|(code, id)| (code, (id, id))).collect()
+    };
+    let listed_rows: Vec<(&str, &str, String)> = if people {
+        input.people.iter().map(|r| (r.person.as_str(), r.arm.as_str(), r.person.trim().to_lowercase())).collect()
+    } else {
+        input.schools.iter().map(|r| (r.school.as_str(), r.arm.as_str(), r.school.trim().to_string())).collect()
+    };
+    let (field, outside) =
+        if people { ("person", "evaluation-person-outside") } else { ("school", "evaluation-school-outside") };
     let mut rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (i, r) in input.schools.iter().enumerate() {
-        let column = format!("schools[{i}]");
-        let Some(arm) = e.arms.iter().find(|a| a.code == r.arm.trim()) else {
+    for (i, (given, arm, key)) in listed_rows.iter().enumerate() {
+        let column = format!("{listed}[{i}]");
+        let Some(arm) = e.arms.iter().find(|a| a.code == arm.trim()) else {
             let allowed: Vec<&str> = e.arms.iter().map(|a| a.code.as_str()).collect();
             problems.push(
                 Problem::new("bad-choice")
-                    .arg("value", &r.arm)
+                    .arg("value", *arm)
                     .arg("allowed", allowed.join(", "))
                     .in_column(format!("{column}.arm")),
             );
             continue;
         };
-        match under.get(r.school.trim()) {
-            Some(&sid) => {
-                if !seen.insert(sid) {
+        match under.get(key) {
+            Some(&(unit, school)) => {
+                if !seen.insert(unit) {
                     problems.push(
-                        Problem::new("duplicate-in-list").arg("value", &r.school).in_column(format!("{column}.school")),
+                        Problem::new("duplicate-in-list").arg("value", *given).in_column(format!("{column}.{field}")),
                     );
                 }
-                rows.push((sid, arm.id, String::new()));
+                rows.push(Assigned { unit, school, arm: arm.id, stratum: String::new() });
             }
             None => problems.push(
-                Problem::new("evaluation-school-outside")
-                    .arg("value", &r.school)
+                Problem::new(outside)
+                    .arg("value", *given)
                     .arg("unit", &e.unit_name)
-                    .in_column(format!("{column}.school")),
+                    .in_column(format!("{column}.{field}")),
             ),
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(Problem::new("evaluation-no-schools").arg("unit", &e.unit_name).in_column("schools"));
+        let code = if people { "evaluation-no-people" } else { "evaluation-no-schools" };
+        problems.push(Problem::new(code).arg("unit", &e.unit_name).in_column(listed));
     }
     fail_if_any(problems)?;
-    save(db, actor, &e, &rows, None, None).await?;
+    save(db, actor, &e, &rows, None, None, None).await?;
     get(db, actor, id).await
 }
 
@@ -372,41 +480,53 @@ async fn save(
     db: &Db,
     actor: &Actor,
     e: &Evaluation,
-    rows: &[(i64, i64, String)],
+    rows: &[Assigned],
     seed: Option<u64>,
     depth: Option<i64>,
+    role: Option<&str>,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     // Only the first of two assignments racing each other is kept.
     let claimed = on_tx!(&mut tx, |c| {
         sqlx::query(
-        "UPDATE evaluations SET assigned_at = $2, seed = $3, strata_depth = $4 WHERE id = $1 AND assigned_at IS NULL"
-    )
-    .bind(e.id)
-    .bind(chrono::Utc::now())
-    .bind(seed.map(|s| s.to_string()))
-    .bind(depth)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected())
+            "UPDATE evaluations SET assigned_at = $2, seed = $3, strata_depth = $4, role = $5 \
+             WHERE id = $1 AND assigned_at IS NULL",
+        )
+        .bind(e.id)
+        .bind(chrono::Utc::now())
+        .bind(seed.map(|s| s.to_string()))
+        .bind(depth)
+        .bind(role)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     if claimed == 0 {
         return Err(Error::Conflict(Problem::new("evaluation-assigned").arg("at", "-").arg("seed", "-")));
     }
-    for chunk in rows.chunks(500) {
-        let mut sql =
-            String::from("INSERT INTO evaluation_schools (evaluation_id, school_id, arm_id, stratum) VALUES ");
-        for (i, _) in chunk.iter().enumerate() {
+    let people = e.units == "people";
+    for chunk in rows.chunks(400) {
+        let mut sql = String::from(if people {
+            "INSERT INTO evaluation_people (evaluation_id, person_id, arm_id, stratum, school_id) VALUES "
+        } else {
+            "INSERT INTO evaluation_schools (evaluation_id, school_id, arm_id, stratum) VALUES "
+        });
+        let width = if people { 5 } else { 4 };
+        for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 4;
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            let b = i * width;
+            let marks: Vec<String> = (1..=width).map(|k| format!("${}", b + k)).collect();
+            sql.push_str(&format!("({})", marks.join(", ")));
         }
         on_tx!(&mut tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (school, arm, stratum) in chunk {
-                q = q.bind(e.id).bind(*school).bind(*arm).bind(stratum);
+            for r in chunk {
+                q = q.bind(e.id).bind(r.unit).bind(r.arm).bind(&r.stratum);
+                if people {
+                    q = q.bind(r.school);
+                }
             }
             q.execute(&mut *c).await.map(|_| ())
         })?;
@@ -415,7 +535,7 @@ async fn save(
         Some(s) => format!("drawn with seed {s}"),
         None => "recorded".to_string(),
     };
-    let summary = format!("{}: {} schools assigned, {how}", e.code, rows.len());
+    let summary = format!("{}: {} {} assigned, {how}", e.code, rows.len(), e.units);
     audit::record::<(), _>(&mut tx, actor, "assign", "evaluation", &e.id.to_string(), &summary, None, Some(&summary))
         .await?;
     tx.commit().await
@@ -426,17 +546,75 @@ struct Outcome {
     measure: String,
     subject_id: i64,
     grade_id: i64,
+    /// For `indicator:<code>`: the indicator, as the engine stores it.
+    indicator: Option<opencpd_indicators::model::Indicator>,
 }
 
-async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
+/// The prefix of an outcome that names an indicator of the engine.
+const INDICATOR: &str = "indicator:";
+
+/// An indicator asked for as an outcome: one the engine computes per school (it allows
+/// the `school` disaggregation), or the problem naming `outcome`.
+async fn indicator_outcome(db: &Db, code: &str) -> Result<opencpd_indicators::model::Indicator> {
+    use opencpd_indicators::store::engine;
+    let unknown =
+        || Error::Invalid(vec![Problem::new("evaluation-indicator-unknown").arg("value", code).in_column("outcome")]);
+    if code.is_empty() {
+        return Err(unknown());
+    }
+    let indicator = match engine::indicator(db, code).await {
+        Ok(i) => i,
+        Err(Error::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e),
+    };
+    let def = engine::definition_of(&indicator)?;
+    if def.allows("outcome", &["school"]).is_err() {
+        return Err(Error::Invalid(vec![
+            Problem::new("evaluation-indicator-not-per-school")
+                .arg("indicator", code)
+                .arg("allowed", def.disaggregations.join(", "))
+                .in_column("outcome"),
+        ]));
+    }
+    Ok(indicator)
+}
+
+async fn outcome(db: &Db, e: &Evaluation, q: &OutcomeQuery) -> Result<Outcome> {
+    let people = e.units == "people";
+    let asked = optional_text(&q.outcome).unwrap_or(if people { "practice" } else { "mean_score" });
+    // A person's outcome is read from their own observations and tests; a school's from
+    // its learners, its teachers' observations and the indicators.
+    let of_people = ["practice", "test"].contains(&asked);
+    let of_schools = asked != "test" && (asked.starts_with(INDICATOR) || OUTCOMES.contains(&asked));
+    if people && !of_people && of_schools {
+        return Err(Error::Invalid(vec![
+            Problem::new("evaluation-outcome-of-schools").arg("value", asked).in_column("outcome"),
+        ]));
+    }
+    if !people && asked == "test" {
+        return Err(Error::Invalid(vec![
+            Problem::new("evaluation-outcome-of-people").arg("value", asked).in_column("outcome"),
+        ]));
+    }
+    if let Some(code) = asked.strip_prefix(INDICATOR) {
+        // An indicator is the engine's, over the whole school: no subject or grade.
+        let indicator = indicator_outcome(db, code.trim()).await?;
+        return Ok(Outcome { measure: "indicator".into(), subject_id: 0, grade_id: 0, indicator: Some(indicator) });
+    }
     let mut problems = Vec::new();
-    let measure =
-        collect(&mut problems, "outcome", choice(optional_text(&q.outcome).unwrap_or("mean_score"), OUTCOMES));
+    let measure = match choice(asked, OUTCOMES) {
+        Ok(m) => Some(m),
+        Err(_) => {
+            let allowed = format!("{}, {INDICATOR}<code>", OUTCOMES.join(", "));
+            problems.push(Problem::new("bad-choice").arg("value", asked).arg("allowed", allowed).in_column("outcome"));
+            None
+        }
+    };
     let subject = optional_text(&q.subject).unwrap_or("");
-    if measure == Some("practice") {
-        // Practice is read from observations, not from a subject's learner outcomes.
+    if let Some(m @ ("practice" | "test")) = measure {
+        // Read from observations and tests, not from a subject's learner outcomes.
         fail_if_any(problems)?;
-        return Ok(Outcome { measure: "practice".into(), subject_id: 0, grade_id: 0 });
+        return Ok(Outcome { measure: m.into(), subject_id: 0, grade_id: 0, indicator: None });
     }
     let subject_id: Option<i64> = if subject.is_empty() {
         problems.push(Problem::new("required").in_column("subject"));
@@ -470,19 +648,36 @@ async fn outcome(db: &Db, q: &OutcomeQuery) -> Result<Outcome> {
         measure: measure.unwrap_or_default().to_string(),
         subject_id: subject_id.unwrap_or_default(),
         grade_id: grade_id.unwrap_or_default(),
+        indicator: None,
     })
 }
 
 /// The analysis data set: one row per school and round with data, the outcome in percent
 /// (the mean score over the subject's maximum, or the share proficient or advanced),
 /// weighted by the learners assessed over grades and sexes; groups of learners are not
-/// split (the rows for all learners are read).
+/// split (the rows for all learners are read). An indicator's rows are the engine's values
+/// per school, in the indicator's own unit.
 pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>)> {
     let e = get(db, actor, id).await?;
-    let o = outcome(db, q).await?;
+    if e.units == "people" {
+        // One row per person: their own scores, for row-level readers only.
+        actor.require_role(Action::ReadRows)?;
+    }
+    let o = outcome(db, &e, q).await?;
+    let rows = rows_of(db, actor, &e, &o).await?;
+    Ok((e, rows))
+}
+
+async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<Vec<DataRow>> {
+    if e.units == "people" {
+        let kind = if o.measure == "test" { "test" } else { "observation" };
+        return person_rows(db, e, kind).await;
+    }
     if o.measure == "practice" {
-        let rows = practice(db, &e).await?;
-        return Ok((e, rows));
+        return practice(db, e).await;
+    }
+    if let Some(indicator) = &o.indicator {
+        return indicator_rows(db, actor, e, &indicator.code).await;
     }
     let value = match o.measure.as_str() {
         "proficient" => {
@@ -514,9 +709,11 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
         .bind(o.grade_id)
         .fetch_all(p)
         .await)?;
-    let rows = raw
+    Ok(raw
         .into_iter()
         .map(|(school_id, school_code, school_name, stratum, arm, round, kind, y, assessed)| DataRow {
+            person_id: None,
+            staff_number: None,
             school_id,
             school_code,
             school_name,
@@ -527,23 +724,70 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
             y,
             assessed,
         })
-        .collect();
-    Ok((e, rows))
+        .collect())
 }
 
-/// Why an estimate is not given, as a problem the reader can act on.
-fn refused(r: did::Refusal) -> Error {
+/// An indicator as the outcome: the engine's value at each assigned school in each round
+/// (the round's year, and its term for an indicator split by term), its count the
+/// indicator's denominator (its numerator when it has none).
+async fn indicator_rows(db: &Db, actor: &Actor, e: &Evaluation, code: &str) -> Result<Vec<DataRow>> {
+    let assigned: Vec<(i64, String, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT s.id, s.code, s.name, es.stratum, a.code FROM evaluation_schools es \
+         JOIN schools s ON s.id = es.school_id JOIN evaluation_arms a ON a.id = es.arm_id \
+         WHERE es.evaluation_id = $1 ORDER BY s.code"
+    )
+    .bind(e.id)
+    .fetch_all(p)
+    .await)?;
+    let mut values: Vec<HashMap<String, opencpd_indicators::model::SchoolValue>> = Vec::new();
+    for r in &e.rounds {
+        let place = opencpd_indicators::model::Place::Unit(e.unit_id);
+        let at =
+            opencpd_indicators::store::engine::by_school(db, actor, code, place, r.year, r.term, "outcome").await?;
+        values.push(at.into_iter().map(|v| (v.school.clone(), v)).collect());
+    }
+    let mut rows = Vec::new();
+    for (school_id, school_code, school_name, stratum, arm) in assigned {
+        for (r, round) in e.rounds.iter().enumerate() {
+            let Some(v) = values[r].get(&school_code) else { continue };
+            rows.push(DataRow {
+                person_id: None,
+                staff_number: None,
+                school_id,
+                school_code: school_code.clone(),
+                school_name: school_name.clone(),
+                stratum: stratum.clone(),
+                arm: arm.clone(),
+                round: round.code.clone(),
+                post: round.post,
+                y: v.value,
+                assessed: v.denominator.unwrap_or(v.numerator).round() as i64,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Why an estimate of `outcome` (as asked) is not given, as a problem the reader can act on.
+fn refused(r: did::Refusal, outcome: &str, units: &str) -> Error {
+    let people = units == "people";
     let p = match &r {
         did::Refusal::RoundWithoutData { round } => Problem::new("evaluation-round-empty").arg("round", round),
-        did::Refusal::NoVariance { value } => Problem::new("evaluation-no-variance").arg("value", value),
+        // The outcome asked for is the parameter to change.
+        did::Refusal::NoVariance { value } => {
+            Problem::new("evaluation-no-variance").arg("value", value).arg("outcome", outcome).in_column("outcome")
+        }
         did::Refusal::TooFewClusters { found, needed } => {
-            Problem::new("evaluation-few-clusters").arg("found", found).arg("needed", needed)
+            let code = if people { "evaluation-few-people" } else { "evaluation-few-clusters" };
+            Problem::new(code).arg("found", found).arg("needed", needed).arg("outcome", outcome)
         }
         did::Refusal::TooFewClustersInArm { arm, found, needed } => {
-            Problem::new("evaluation-few-in-arm").arg("arm", arm).arg("found", found).arg("needed", needed)
+            let code = if people { "evaluation-few-people-in-arm" } else { "evaluation-few-in-arm" };
+            Problem::new(code).arg("arm", arm).arg("found", found).arg("needed", needed).arg("outcome", outcome)
         }
         did::Refusal::NoComparison { arm } | did::Refusal::ArmWithoutUnits { arm } => {
-            Problem::new("evaluation-arm-empty").arg("arm", arm)
+            let code = if people { "evaluation-arm-without-people" } else { "evaluation-arm-empty" };
+            Problem::new(code).arg("arm", arm)
         }
         other => Problem::new("evaluation-refused").arg("reason", other),
     };
@@ -569,7 +813,9 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         }
         None => id as u64,
     };
-    let (e, rows) = dataset(db, actor, id, q).await?;
+    let e = get(db, actor, id).await?;
+    let o = outcome(db, &e, q).await?;
+    let rows = rows_of(db, actor, &e, &o).await?;
     if e.assigned_at.is_none() {
         return Err(Error::Invalid(vec![Problem::new("evaluation-unassigned")]));
     }
@@ -588,8 +834,10 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
     let observations: Vec<did::Observation> = rows
         .iter()
         .map(|r| did::Observation {
-            unit: r.school_id,
-            cluster: r.school_id,
+            // A person, or a school: the unit of assignment, which the errors are
+            // clustered by.
+            unit: r.person_id.unwrap_or(r.school_id),
+            cluster: r.person_id.unwrap_or(r.school_id),
             round: round_of[r.round.as_str()],
             arm: arm_of[r.arm.as_str()],
             y: r.y,
@@ -607,7 +855,10 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
             ]));
         }
     };
-    let model = did::Model::new(&design, &observations, spec).map_err(refused)?.with_correction(correction);
+    let asked = optional_text(&q.outcome).unwrap_or(o.measure.as_str());
+    let model = did::Model::new(&design, &observations, spec)
+        .map_err(|r| refused(r, asked, &e.units))?
+        .with_correction(correction);
     let fit = model.fit();
     let mut boot = Vec::new();
     if fit.few_clusters() && spec == did::Spec::Pooled {
@@ -630,18 +881,36 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         .caveats
         .iter()
         .map(|c| match c {
+            did::Caveat::Randomised if e.units == "people" => {
+                catalog.text(lang, "evaluation-caveat-randomised-people", &[])
+            }
+            did::Caveat::Observational if e.units == "people" => {
+                catalog.text(lang, "evaluation-caveat-observational-people", &[])
+            }
             did::Caveat::Randomised => catalog.text(lang, "evaluation-caveat-randomised", &[]),
             did::Caveat::Observational => catalog.text(lang, "evaluation-caveat-observational", &[]),
             did::Caveat::FewClusters { clusters } => {
-                catalog.text(lang, "evaluation-caveat-few-clusters", &[("clusters", clusters.to_string())])
+                let id =
+                    if e.units == "people" { "evaluation-caveat-few-people" } else { "evaluation-caveat-few-clusters" };
+                catalog.text(lang, id, &[("clusters", clusters.to_string())])
             }
         })
+        .chain((e.units == "people").then(|| catalog.text(lang, "evaluation-caveat-people-clusters", &[])))
         .collect();
-    let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o_key(q)), &[]);
-    let outcome = match optional_text(&q.grade) {
-        _ if o_key(q) == "practice" => measure,
-        Some(g) => format!("{measure} · {} · {g}", optional_text(&q.subject).unwrap_or("")),
-        None => format!("{measure} · {}", optional_text(&q.subject).unwrap_or("")),
+    let outcome = match &o.indicator {
+        Some(i) => catalog.text(
+            lang,
+            "evaluation-outcome-indicator",
+            &[("name", if lang == "fr" { i.name_fr.clone() } else { i.name_en.clone() }), ("code", i.code.clone())],
+        ),
+        None => {
+            let measure = catalog.text(lang, &format!("evaluation-outcome-{}", o.measure), &[]);
+            match optional_text(&q.grade) {
+                _ if o.measure == "practice" || o.measure == "test" => measure,
+                Some(g) => format!("{measure} · {} · {g}", optional_text(&q.subject).unwrap_or("")),
+                None => format!("{measure} · {}", optional_text(&q.subject).unwrap_or("")),
+            }
+        }
     };
     Ok(ImpactReport {
         evaluation: e.code.clone(),
@@ -652,6 +921,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         },
         observations: fit.observations as i64,
         clusters: fit.clusters as i64,
+        units: e.units.clone(),
         parameters: fit.parameters as i64,
         df: fit.df as i64,
         small_sample_factor: fit.small_sample_factor,
@@ -664,7 +934,10 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
         per_arm: fit
             .per_arm
             .iter()
-            .map(|a| ArmCount { arm: a.arm.clone(), schools: a.units as i64, observations: a.observations as i64 })
+            .map(|a| {
+                let (schools, people) = if e.units == "people" { (0, a.units as i64) } else { (a.units as i64, 0) };
+                ArmCount { arm: a.arm.clone(), schools, people, observations: a.observations as i64 }
+            })
             .collect(),
         reference_round: fit.reference_round.map(|r| e.rounds[r].code.clone()),
         caveats,
@@ -672,12 +945,17 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
     })
 }
 
-fn o_key(q: &OutcomeQuery) -> &'static str {
-    match optional_text(&q.outcome) {
-        Some("proficient") => "proficient",
-        Some("practice") => "practice",
-        _ => "mean_score",
+/// The indicators an outcome can be (those the engine computes per school), as (code, name
+/// in `lang`), for the pages.
+pub async fn indicator_choices(db: &Db, lang: &str) -> Result<Vec<(String, String)>> {
+    use opencpd_indicators::store::engine;
+    let mut out = Vec::new();
+    for i in engine::indicators(db).await? {
+        if engine::definition_of(&i).is_ok_and(|d| d.allows("outcome", &["school"]).is_ok()) {
+            out.push((i.code.clone(), if lang == "fr" { i.name_fr } else { i.name_en }));
+        }
     }
+    Ok(out)
 }
 
 /// The subjects and grades an outcome can be asked for, as (code, name), for the pages.
@@ -744,6 +1022,54 @@ async fn practice(db: &Db, e: &Evaluation) -> Result<Vec<DataRow>> {
     Ok(cells
         .into_iter()
         .map(|((school_id, round), (school_code, school_name, stratum, arm, values))| DataRow {
+            person_id: None,
+            staff_number: None,
+            school_id,
+            school_code,
+            school_name,
+            stratum,
+            arm,
+            round: e.rounds[round].code.clone(),
+            post: e.rounds[round].post,
+            y: values.iter().sum::<f64>() / values.len() as f64,
+            assessed: values.len() as i64,
+        })
+        .collect())
+}
+
+/// Outcomes of people: each assigned person's mean score (percent of the maximum) over the
+/// submissions of `kind` (`observation` or `test`) about them in each round's year; their
+/// school is the one they were assigned at.
+async fn person_rows(db: &Db, e: &Evaluation, kind: &str) -> Result<Vec<DataRow>> {
+    type Raw = (i64, Option<String>, i64, String, String, String, String, String, String);
+    let rows: Vec<Raw> = on_db!(db, |p| sqlx::query_as(
+        "SELECT ep.person_id, pe.staff_number, s.id, s.code, s.name, ep.stratum, a.code, \
+         CAST(sub.collected_at AS TEXT), sub.scores_json \
+         FROM evaluation_people ep \
+         JOIN people pe ON pe.id = ep.person_id \
+         JOIN schools s ON s.id = ep.school_id \
+         JOIN evaluation_arms a ON a.id = ep.arm_id \
+         JOIN submissions sub ON sub.subject_kind = 'person' AND sub.subject_id = ep.person_id \
+         JOIN instruments i ON i.id = sub.instrument_id \
+         WHERE ep.evaluation_id = $1 AND i.kind = $2"
+    )
+    .bind(e.id)
+    .bind(kind)
+    .fetch_all(p)
+    .await)?;
+    type Cell = (Option<String>, i64, String, String, String, String, Vec<f64>);
+    let mut cells: std::collections::BTreeMap<(i64, usize), Cell> = std::collections::BTreeMap::new();
+    for (person, staff, school, code, name, stratum, arm, collected_at, scores) in rows {
+        let year: Option<i64> = collected_at.get(..4).and_then(|y| y.parse().ok());
+        let Some(round) = e.rounds.iter().position(|r| Some(r.year) == year) else { continue };
+        let Some(p) = percent(&scores) else { continue };
+        cells.entry((person, round)).or_insert_with(|| (staff, school, code, name, stratum, arm, Vec::new())).6.push(p);
+    }
+    Ok(cells
+        .into_iter()
+        .map(|((person, round), (staff_number, school_id, school_code, school_name, stratum, arm, values))| DataRow {
+            person_id: Some(person),
+            staff_number,
             school_id,
             school_code,
             school_name,

@@ -89,6 +89,7 @@ fn api() -> Router<AppState> {
         DrawInput,
         RecordInput,
         RecordedSchool,
+        crate::model::RecordedPerson,
         ImpactReport,
         Coefficient,
         ArmCount,
@@ -180,10 +181,25 @@ async fn estimate(
 
 const DATA_HEADERS: &[&str] =
     &["school_id", "school_code", "school_name", "stratum", "arm", "round", "post", "y", "assessed"];
+/// A design of people's data set: the person first, then their school.
+const PEOPLE_HEADERS: &[&str] = &[
+    "person_id",
+    "staff_number",
+    "school_id",
+    "school_code",
+    "school_name",
+    "stratum",
+    "arm",
+    "round",
+    "post",
+    "y",
+    "assessed",
+];
 
-/// The analysis data set, one row per school and round, to rerun the analysis in R or Stata.
+/// The analysis data set, one row per school (or person) and round, to rerun the analysis
+/// in R or Stata; a design of people's for row-level readers only.
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/data", params(("id" = i64, Path), OutcomeQuery),
-    responses((status = 200, description = "CSV or XLSX, one row per school and round"), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 200, description = "CSV or XLSX, one row per school (or person) and round"), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 async fn data(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -193,23 +209,32 @@ async fn data(
     let Query(q) = ok(q)?;
     let format = download::format(q.format.as_deref())?;
     let (e, rows) = store::dataset(&state.db, ctx.actor()?, id, &q).await?;
+    let people = e.units == "people";
     let rows = rows
         .into_iter()
         .map(|r| {
-            vec![
-                r.school_id.to_string(),
-                r.school_code,
-                r.school_name,
-                r.stratum,
-                r.arm,
-                r.round,
-                if r.post { "1" } else { "0" }.to_string(),
-                format!("{:.6}", r.y),
-                r.assessed.to_string(),
-            ]
+            let person = people.then(|| {
+                [r.person_id.map(|p| p.to_string()).unwrap_or_default(), r.staff_number.clone().unwrap_or_default()]
+            });
+            person
+                .into_iter()
+                .flatten()
+                .chain([
+                    r.school_id.to_string(),
+                    r.school_code,
+                    r.school_name,
+                    r.stratum,
+                    r.arm,
+                    r.round,
+                    if r.post { "1" } else { "0" }.to_string(),
+                    format!("{:.6}", r.y),
+                    r.assessed.to_string(),
+                ])
+                .collect()
         })
         .collect();
-    download::table(format, &format!("{}-data", e.code), DATA_HEADERS, rows)
+    let headers = if people { PEOPLE_HEADERS } else { DATA_HEADERS };
+    download::table(format, &format!("{}-data", e.code), headers, rows)
 }
 
 /// The evaluation's report as a PDF, in the reader's language: the design, the estimate of
@@ -347,7 +372,9 @@ async fn evaluation_page(
     let actor = ctx.actor()?;
     let evaluation = store::get(&state.db, actor, id).await?;
     let (subjects, grades) = store::outcome_choices(&state.db).await?;
-    let asked = q.subject.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let indicators = store::indicator_choices(&state.db, ctx.lang).await?;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let asked = given(&q.subject) || given(&q.outcome);
     let (report, refusal, chart, event) = if asked {
         match store::estimate(&state.db, actor, id, &q, ctx.lang).await {
             Ok(report) => {
@@ -368,7 +395,7 @@ async fn evaluation_page(
         &ctx,
         "evaluation/evaluation.html",
         minijinja::context! {
-            evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades),
+            evaluation => v(&evaluation), subjects => v(&subjects), grades => v(&grades), indicators => v(&indicators),
             q => minijinja::context! { outcome => q.outcome.clone().unwrap_or_default(), subject => q.subject.clone().unwrap_or_default(),
                 grade => q.grade.clone().unwrap_or_default(), spec => q.spec.clone().unwrap_or_default(),
                 correction => q.correction.clone().unwrap_or_default() },

@@ -27,10 +27,16 @@ pub fn render(e: &Evaluation, estimate: &Result<ImpactReport, String>, lang: &st
         }
         None => subtitle.push(t("evaluation-not-assigned")),
     }
+    let people = e.units == "people";
     let mut blocks = vec![
         Block::Heading(t("evaluation-arms")),
         Block::Table {
-            columns: vec![t("evaluation-arm"), t("col-code"), t("evaluation-ratio"), t("evaluation-schools")],
+            columns: vec![
+                t("evaluation-arm"),
+                t("col-code"),
+                t("evaluation-ratio"),
+                t(if people { "evaluation-people" } else { "evaluation-schools" }),
+            ],
             rows: e
                 .arms
                 .iter()
@@ -40,7 +46,8 @@ pub fn render(e: &Evaluation, estimate: &Result<ImpactReport, String>, lang: &st
                     } else {
                         a.name.clone()
                     };
-                    vec![name, a.code.clone(), a.ratio.to_string(), a.schools.to_string()]
+                    let n = if people { a.people } else { a.schools };
+                    vec![name, a.code.clone(), a.ratio.to_string(), n.to_string()]
                 })
                 .collect(),
         },
@@ -67,7 +74,7 @@ pub fn render(e: &Evaluation, estimate: &Result<ImpactReport, String>, lang: &st
         Ok(r) => {
             blocks.push(Block::Paragraph(r.outcome.clone()));
             blocks.push(Block::Paragraph(ta(
-                "evaluation-n",
+                if people { "evaluation-n-people" } else { "evaluation-n" },
                 &[
                     ("observations", r.observations.to_string()),
                     ("clusters", r.clusters.to_string()),

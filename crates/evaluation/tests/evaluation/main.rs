@@ -4,8 +4,10 @@
 //! data set and find a known effect, refusals with their reasons, scope, and the API and
 //! page through the app.
 
+mod indicators;
 mod kirkpatrick;
 mod needs;
+mod people;
 
 use axum::http::StatusCode;
 use opencpd_domain::evaluation::did;
@@ -66,6 +68,7 @@ fn design(code: &str, rounds: &[(&str, &str, i64)]) -> EvaluationInput {
         name: format!("Coaching study {code}"),
         unit: "RW".into(),
         assignment: "randomised".into(),
+        units: None,
         arms: vec![
             ArmInput { code: "COACH".into(), name: "Coaching".into(), comparison: false, ratio: 1 },
             ArmInput { code: "CMP".into(), name: "Comparison".into(), comparison: true, ratio: 1 },
@@ -198,13 +201,15 @@ async fn a_draw_is_reproducible_from_its_seed_stratified_and_made_once() {
                 rows
             }
         };
-        let draw = DrawInput { seed: Some("20261205".into()), strata_depth: Some(1) };
+        let draw = DrawInput { seed: Some("20261205".into()), strata_depth: Some(1), role: None };
         let a = store::create(db, &admin(), &design("A", ROUNDS)).await.unwrap();
         let b = store::create(db, &admin(), &design("B", ROUNDS)).await.unwrap();
         let c = store::create(db, &admin(), &design("C", ROUNDS)).await.unwrap();
         let a = store::draw(db, &admin(), a.id, &draw).await.unwrap();
         store::draw(db, &admin(), b.id, &draw).await.unwrap();
-        store::draw(db, &admin(), c.id, &DrawInput { seed: Some("7".into()), strata_depth: Some(1) }).await.unwrap();
+        store::draw(db, &admin(), c.id, &DrawInput { seed: Some("7".into()), strata_depth: Some(1), role: None })
+            .await
+            .unwrap();
         let (ra, rb, rc) = (arms_of(db, a.id).await, arms_of(db, b.id).await, arms_of(db, c.id).await);
         assert_eq!(ra.len(), 24);
         assert_eq!(ra, rb, "the same seed and schools give the same arms");
@@ -219,7 +224,10 @@ async fn a_draw_is_reproducible_from_its_seed_stratified_and_made_once() {
         // Once: a second draw or a recorded assignment is a conflict that names the first.
         let again = store::draw(db, &admin(), a.id, &draw).await.unwrap_err();
         assert!(matches!(&again, Error::Conflict(p) if p.code == "evaluation-assigned"), "{again:?}");
-        let record = RecordInput { schools: vec![RecordedSchool { school: "S101".into(), arm: "CMP".into() }] };
+        let record = RecordInput {
+            schools: vec![RecordedSchool { school: "S101".into(), arm: "CMP".into() }],
+            ..Default::default()
+        };
         assert!(matches!(store::record(db, &admin(), a.id, &record).await, Err(Error::Conflict(_))));
         assert_eq!(arms_of(db, a.id).await, ra);
     }
@@ -235,6 +243,7 @@ async fn a_recorded_assignment_is_all_rows_or_none_with_each_bad_row_named() {
         let row = |school: &str, arm: &str| RecordedSchool { school: school.into(), arm: arm.into() };
         let bad = RecordInput {
             schools: vec![row("S101", "COACH"), row("S102", "TRAIN"), row("S999", "CMP"), row("S101", "CMP")],
+            ..Default::default()
         };
         let columns = invalid_columns(store::record(db, &admin(), e.id, &bad).await.unwrap_err());
         assert_eq!(
@@ -249,7 +258,7 @@ async fn a_recorded_assignment_is_all_rows_or_none_with_each_bad_row_named() {
             on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM evaluation_schools").fetch_one(p).await).unwrap();
         assert_eq!(stored, 0);
         assert!(store::get(db, &admin(), e.id).await.unwrap().assigned_at.is_none());
-        let good = RecordInput { schools: vec![row("S101", "COACH"), row("S201", "CMP")] };
+        let good = RecordInput { schools: vec![row("S101", "COACH"), row("S201", "CMP")], ..Default::default() };
         let e = store::record(db, &admin(), e.id, &good).await.unwrap();
         assert_eq!(e.arms.iter().map(|a| a.schools).collect::<Vec<_>>(), vec![1, 1]);
         assert_eq!(e.seed, None);
@@ -267,9 +276,10 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
         // Refused before any assignment, with the reason.
         let err = store::estimate(db, &admin(), e.id, &math(), "en").await.unwrap_err();
         assert!(matches!(&err, Error::Invalid(p) if p[0].code == "evaluation-unassigned"), "{err:?}");
-        let e = store::draw(db, &admin(), e.id, &DrawInput { seed: Some("11".into()), strata_depth: Some(1) })
-            .await
-            .unwrap();
+        let e =
+            store::draw(db, &admin(), e.id, &DrawInput { seed: Some("11".into()), strata_depth: Some(1), role: None })
+                .await
+                .unwrap();
         // A round with no data is named.
         outcomes(db, &[2023, 2024], &[], 0.0).await;
         let err = store::estimate(db, &admin(), e.id, &math(), "en").await.unwrap_err();
@@ -469,9 +479,10 @@ async fn practice_in_the_classroom_is_an_outcome_read_from_observations_of_each_
         let db = &t.db;
         fixture(db).await;
         let e = store::create(db, &admin(), &design("P", ROUNDS)).await.unwrap();
-        let e = store::draw(db, &admin(), e.id, &DrawInput { seed: Some("5".into()), strata_depth: Some(1) })
-            .await
-            .unwrap();
+        let e =
+            store::draw(db, &admin(), e.id, &DrawInput { seed: Some("5".into()), strata_depth: Some(1), role: None })
+                .await
+                .unwrap();
         let treated: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
             "SELECT s.school_id FROM evaluation_schools s JOIN evaluation_arms a ON a.id = s.arm_id WHERE a.code = 'COACH'"
         )

@@ -8,7 +8,7 @@
 
 use crate::model::{
     Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, PlaceTarget, Question,
-    TargetProgress,
+    SchoolValue, TargetProgress,
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
@@ -520,6 +520,54 @@ pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> 
         suppressed,
         threshold,
     })
+}
+
+/// An indicator at every school under a place in a year, as [`answer`] computes it split
+/// by `school`, and not suppressed: the school values an impact estimate is made of, never
+/// published as they are. The year is the engine's period; with a term (1 to 4) an
+/// indicator that can be split by term is read for that term alone, any other for its
+/// year. A school whose denominator is 0 has no value and is left out. The indicator must
+/// allow the `school` disaggregation (every indicator on school data does; those on
+/// programme participants cannot be split by school): the problem names `field`.
+pub async fn by_school(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    place: Place,
+    year: i64,
+    term: i64,
+    field: &str,
+) -> Result<Vec<SchoolValue>> {
+    let indicator = indicator(db, code).await?;
+    let def = definition_of(&indicator)?;
+    def.allows(field, &["school"]).map_err(|p| Error::Invalid(vec![p]))?;
+    let by_term = term != 0 && def.allows(field, &["term"]).is_ok();
+    let by: Vec<String> = if by_term { vec!["school".into(), "term".into()] } else { vec!["school".into()] };
+    let children = children(db, place).await?;
+    let asked = Asked { place, year, by: &by, children: &children };
+    let num = evaluate(db, actor, &def.numerator, &asked).await?;
+    let den = match &def.denominator {
+        Some(d) => Some(evaluate(db, actor, d, &asked).await?),
+        None => None,
+    };
+    let term = term.to_string();
+    let mut keys: Vec<&Vec<String>> = num.keys().chain(den.iter().flat_map(|d| d.keys())).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter(|k| !by_term || k.get(1) == Some(&term))
+        .filter_map(|k| {
+            let numerator = num.get(k).copied().unwrap_or(0.0);
+            let denominator = den.as_ref().map(|d| d.get(k).copied().unwrap_or(0.0));
+            let value = match denominator {
+                None => numerator * def.scale,
+                Some(0.0) => return None,
+                Some(d) => numerator / d * def.scale,
+            };
+            Some(SchoolValue { school: k[0].clone(), numerator, denominator, value })
+        })
+        .collect())
 }
 
 /// Sets a target on an indicator for a place, year and category of a disaggregation it
