@@ -228,3 +228,4 @@ peer-video = Title
 peer-video-url = Address (https://…)
 peer-video-source = Source
 peer-add-video = Add the video
+problem-point-changed-since = the action point “{ $value }” was changed by someone else since this device took its package: take the package again, then record the meeting's update of it

@@ -228,3 +228,4 @@ peer-video = Titre
 peer-video-url = Adresse (https://…)
 peer-video-source = Source
 peer-add-video = Ajouter la vidéo
+problem-point-changed-since = le point d'action « { $value } » a été modifié par quelqu'un d'autre depuis que cet appareil a pris son paquet : reprenez le paquet, puis notez à nouveau ce que la réunion en a fait

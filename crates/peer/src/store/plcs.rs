@@ -946,8 +946,19 @@ pub async fn record_meeting(db: &Db, actor: &Actor, plc_id: i64, input: &Meeting
         })?;
         note_change(&mut tx, actor, point, ActionStatus::Open, due.expect("checked"), None).await?;
     }
-    for (point, status, due, note, version) in updates {
-        change_point(&mut tx, actor, &point, status.expect("checked"), due, note, version, held_on).await?;
+    for (i, (point, status, due, note, version)) in updates.into_iter().enumerate() {
+        // A point changed since the one sending the meeting read it (a package taken
+        // before): named by the update that carries it, in words the field app shows.
+        match change_point(&mut tx, actor, &point, status.expect("checked"), due, note, version, held_on).await {
+            Err(Error::Conflict(_)) => {
+                return Err(Error::Conflict(
+                    Problem::new("point-changed-since")
+                        .in_column(format!("updates[{i}].version"))
+                        .with_value(point.title.clone()),
+                ));
+            }
+            other => other?,
+        }
     }
     audit::record(
         &mut tx,

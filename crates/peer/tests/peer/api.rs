@@ -443,6 +443,16 @@ async fn a_meeting_sent_again_with_its_client_id_is_answered_as_stored_and_writt
         let (s, again) = api.call(g, "POST", &route, Some(upper)).await;
         assert_eq!((s, again["id"].clone()), (StatusCode::OK, first["id"].clone()), "{again}");
         assert_eq!(counts().await, stored, "{backend:?}: nothing written twice");
+        // Another meeting that still carries the point as it was read before it was closed
+        // (a package taken earlier): a conflict naming that update, nothing written.
+        let stale = json!({"uuid": uuid::Uuid::new_v4().to_string(), "held_on": days_ago(1).to_string(),
+            "updates": [{"id": open["id"], "status": "done", "version": open["version"]}]});
+        let (s, conflict) = api.call(g, "POST", &route, Some(stale)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{conflict}");
+        assert_eq!(conflict["problems"][0]["column"], json!("updates[0].version"), "{conflict}");
+        assert_eq!(conflict["problems"][0]["code"], json!("point-changed-since"), "{conflict}");
+        assert!(conflict["problems"][0]["message"].as_str().unwrap().contains("“Observe” was changed"), "{conflict}");
+        assert_eq!(counts().await, stored, "{backend:?}: nothing written");
         // A client id that is not one is named.
         let (s, bad) =
             api.call(g, "POST", &route, Some(json!({"uuid": "meeting-1", "held_on": today().to_string()}))).await;
