@@ -683,7 +683,10 @@ async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<
         "proficient" => {
             "CAST(100.0 * SUM(COALESCE(lo.proficient, 0) + COALESCE(lo.advanced, 0)) / SUM(lo.assessed) AS DOUBLE PRECISION)".to_string()
         }
-        _ => "CAST(100.0 * SUM(lo.mean_score * lo.assessed) / SUM(lo.assessed) / MAX(sub.max_score) AS DOUBLE PRECISION)".to_string(),
+        // Summed in the rows' order: a sum of reals in whatever order a plan reads them can
+        // differ in its last bits from one read to the next (PostgreSQL plans again once
+        // it has analysed the tables), and an estimate must be the same each time.
+        _ => "CAST(100.0 * SUM(lo.mean_score * lo.assessed ORDER BY lo.id) / SUM(lo.assessed) / MAX(sub.max_score) AS DOUBLE PRECISION)".to_string(),
     };
     let measured = match o.measure.as_str() {
         "proficient" => "lo.proficient IS NOT NULL",
