@@ -1575,8 +1575,10 @@ async fn a_refused_visit_and_a_refused_meeting_are_corrected_in_the_field_app_an
 
     // The meeting opened in its form, as it was, with the problem; corrected and sent again.
     click(&b, &format!("#outbox li[data-uuid=\"{meeting_uuid}\"] [data-correct]")).await;
-    assert!(b.text("#meeting-correcting").await.contains("Correcting a refused meeting"));
-    assert!(b.text("#meeting-message [data-field=held_on]").await.contains("Date of the meeting"));
+    let banner = "Correcting a refused meeting";
+    assert!(b.text_until("#meeting-correcting", |t| t.contains(banner)).await.contains(banner));
+    let problem = b.text_until("#meeting-message [data-field=held_on]", |t| t.contains("Date of the meeting")).await;
+    assert!(problem.contains("Date of the meeting"), "{problem}");
     let shown = b
         .client
         .execute(
@@ -1590,11 +1592,12 @@ async fn a_refused_visit_and_a_refused_meeting_are_corrected_in_the_field_app_an
     set_value(&b, "meeting-date", &today.to_string()).await;
     click(&b, "#meeting-save").await;
     wait_for_text(&b, "#status", "1 sent, 0 waiting, 1 rejected").await;
-    assert!(b.text("#meeting-correcting").await.is_empty());
+    assert!(b.text_until("#meeting-correcting", str::is_empty).await.is_empty());
 
     // The visit likewise.
     click(&b, &format!("#outbox li[data-uuid=\"{visit_uuid}\"] [data-correct]")).await;
-    assert!(b.text("#visit-message [data-field=next_visit_on]").await.contains("Next visit"));
+    let problem = b.text_until("#visit-message [data-field=next_visit_on]", |t| t.contains("Next visit")).await;
+    assert!(problem.contains("Next visit"), "{problem}");
     let shown = b
         .client
         .execute(
