@@ -328,3 +328,52 @@ async fn the_import_route_updates_with_update_true_lists_changes_and_refuses_it_
         );
     }
 }
+
+/// A file with more keys than an import keeps in memory (past them, keys go to a file of
+/// the import's own, so that memory stays flat): a staff number repeated far apart, in
+/// another case, is still named with its first row, and nothing is written. Slow: runs
+/// with `OPENCPD_SLOW_TESTS=1`.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_staff_number_repeated_past_the_keys_kept_in_memory_is_named_with_its_first_row() {
+    use std::fmt::Write;
+    let rows = opencpd_domain::import::KEYS_IN_MEMORY + 20_000;
+    let mut file = String::from("staff_number,given_name,family_name,sex\n");
+    for i in 0..rows {
+        writeln!(file, "N{i:07},Aline,Uwase,F").unwrap();
+    }
+    // Rows 2.. hold N0000000..; N0000003 is on row 5, N0600000 far past the spill.
+    let repeated = rows + 2;
+    writeln!(file, "n0000003,Jean,Habimana,M").unwrap();
+    writeln!(file, "N{:07},Jean,Habimana,M", rows - 1).unwrap();
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        let report = run(db, ImportKind::People, &file, false, false).await;
+        let found: Vec<_> = report
+            .problems
+            .iter()
+            .map(|p| {
+                (p.code, p.row, p.column.as_deref(), p.args.iter().find(|(n, _)| *n == "first").map(|a| a.1.clone()))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("duplicate-in-file", Some(repeated), Some("staff_number"), Some("5".to_string())),
+                ("duplicate-in-file", Some(repeated + 1), Some("staff_number"), Some((rows + 1).to_string())),
+            ],
+            "{backend:?}"
+        );
+        assert_eq!((report.rows_read, report.rows_written), (rows as u64 + 2, 0), "{backend:?}");
+        assert_eq!(report.rows_valid, rows as u64, "{backend:?}");
+        assert_eq!(count(db, "SELECT COUNT(*) FROM people").await, 2, "{backend:?}: nothing written");
+
+        // Without the repeats, every row is written.
+        let whole: String = file.lines().take(rows + 1).map(|l| format!("{l}\n")).collect();
+        let report = run(db, ImportKind::People, &whole, false, false).await;
+        assert!(report.ok(), "{backend:?}: {:?}", &report.problems[..report.problems.len().min(3)]);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM people").await, rows as i64 + 2, "{backend:?}");
+    }
+}
