@@ -23,13 +23,15 @@ async fn get_ms(client: &reqwest::Client, url: &str, token: &str) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (f64, f64) {
-    get_ms(client, url, token).await; // warm
+/// The first read (computed afresh: a report's first read after a write), then the p50
+/// and p95 of `n` more.
+async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (f64, f64, f64) {
+    let first = get_ms(client, url, token).await;
     let mut times = Vec::new();
     for _ in 0..n {
         times.push(get_ms(client, url, token).await);
     }
-    (quantile(&mut times, 0.5), quantile(&mut times, 0.95))
+    (first, quantile(&mut times, 0.5), quantile(&mut times, 0.95))
 }
 
 /// `clients` at once, each asking `n` times in turn.
@@ -86,9 +88,9 @@ async fn bench_backend(backend: &str) {
     let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
     let (mut server, base) = serve(&url).await;
     let client = reqwest::Client::new();
-    println!("Over HTTP as the administrator, one client:\n");
-    println!("| request | p50 ms | p95 ms |");
-    println!("| --- | --- | --- |");
+    println!("Over HTTP as the administrator, one client (the first read computes; the grouped reports are then kept until the next write):\n");
+    println!("| request | first read ms | p50 ms | p95 ms |");
+    println!("| --- | --- | --- | --- |");
     let coverage = "/api/v1/peer/reports/head-teachers-visited?level=sector";
     let regularity = "/api/v1/peer/reports/plc-regularity?level=sector";
     for (label, path) in [
@@ -100,8 +102,8 @@ async fn bench_backend(backend: &str) {
         ("PLC list, first page", "/plcs".to_string()),
         ("reports page (four reports, four charts)", "/peer/reports?level=district".to_string()),
     ] {
-        let (p50, p95) = timed(&client, &format!("{base}{path}"), &token, 20).await;
-        println!("| {label} | {p50:.1} | {p95:.1} |");
+        let (first, p50, p95) = timed(&client, &format!("{base}{path}"), &token, 20).await;
+        println!("| {label} | {first:.1} | {p50:.1} | {p95:.1} |");
     }
     println!("\n20 clients at once, 5 requests each:\n");
     println!("| request | p50 ms | p95 ms |");

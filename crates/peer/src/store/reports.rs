@@ -22,6 +22,7 @@ use opencpd_domain::peer::{self, CoacheeVisits, Coverage, PointState, percent};
 use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Result, on_db};
+use opencpd_kernel::cache::Cache;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 // The answer shapes of these queries, kept in `crate::model`.
@@ -162,6 +163,86 @@ fn last_day(term: &Term) -> NaiveDate {
     term.end_on.min(opencpd_kernel::today())
 }
 
+// ---------------------------------------------------------------- kept while true
+
+/// A grouped report as computed.
+#[derive(Clone)]
+enum Grouped {
+    Visited(HeadTeachersVisited),
+    Leaders(LeadersOfLearning),
+    Regularity(PlcRegularity),
+    Points(ActionPointsReport),
+}
+
+/// Report, reader's grants, term (id, name, days), level, unit within, the day, and the
+/// last event of the audit trail.
+type GroupedKey = (&'static str, String, (i64, String, NaiveDate, NaiveDate), String, Option<String>, NaiveDate, i64);
+
+/// The grouped reports as computed, each kept under the audit trail's last event: every
+/// write OpenCPD makes records its event in its own transaction, so a meeting, a visit, a
+/// relation, an action point or a position written since is read under a new key and
+/// computed afresh. An entry is kept 30 s at most besides (what the reports read of
+/// settings, such as the small-cell threshold). Twenty managers opening the national
+/// report at once compute it once each change, not twenty times.
+static GROUPED: Cache<GroupedKey, Grouped> = Cache::new("peer reports", 512, Some(std::time::Duration::from_secs(30)));
+
+async fn grouped<T>(
+    db: &Db,
+    actor: &Actor,
+    report: &'static str,
+    g: &Grouping<'_>,
+    wrap: fn(T) -> Grouped,
+    unwrap: fn(Grouped) -> Option<T>,
+    compute: impl std::future::Future<Output = Result<T>>,
+) -> Result<T>
+where
+    T: Clone,
+{
+    let last: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
+    let term = (g.term.id, g.term.name.clone(), g.term.start_on, g.term.end_on);
+    let within = g.within.map(|w| w.trim().to_string());
+    let key = (
+        report,
+        format!("{:?}", actor.grants),
+        term,
+        g.level.trim().to_string(),
+        within,
+        opencpd_kernel::today(),
+        last.unwrap_or(0),
+    );
+    if let Some(kept) = GROUPED.get(db, &key).and_then(unwrap) {
+        return Ok(kept);
+    }
+    let computed = compute.await?;
+    GROUPED.put(db, key, wrap(computed.clone()));
+    Ok(computed)
+}
+
+/// The share of head teachers with at least one visit in the term, by unit.
+pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<HeadTeachersVisited> {
+    let unwrap = |v| if let Grouped::Visited(r) = v { Some(r) } else { None };
+    grouped(db, actor, "visited", g, Grouped::Visited, unwrap, compute_head_teachers_visited(db, actor, g)).await
+}
+
+/// The share of head teachers who are national or local leaders of learning, by unit.
+pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<LeadersOfLearning> {
+    let unwrap = |v| if let Grouped::Leaders(r) = v { Some(r) } else { None };
+    grouped(db, actor, "leaders", g, Grouped::Leaders, unwrap, compute_leaders_of_learning(db, actor, g)).await
+}
+
+/// PLC meetings held against planned in the term, and members' attendance, by unit.
+pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<PlcRegularity> {
+    let unwrap = |v| if let Grouped::Regularity(r) = v { Some(r) } else { None };
+    grouped(db, actor, "regularity", g, Grouped::Regularity, unwrap, compute_plc_regularity(db, actor, g)).await
+}
+
+/// Action points due in the term: closed on time, late or overdue, by unit.
+pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<ActionPointsReport> {
+    let unwrap = |v| if let Grouped::Points(r) = v { Some(r) } else { None };
+    grouped(db, actor, "points", g, Grouped::Points, unwrap, compute_action_points(db, actor, g)).await
+}
+
 // ---------------------------------------------------------------- head teachers visited
 
 /// Head teachers in scope today: (person, path of their school).
@@ -181,7 +262,7 @@ async fn head_teachers(db: &Db, actor: &Actor, within: &Option<String>) -> Resul
     Ok(rows.into_iter().filter(|(id, _)| seen.insert(*id)).collect())
 }
 
-pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<HeadTeachersVisited> {
+async fn compute_head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<HeadTeachersVisited> {
     let (depth, within) = place_filter(db, g).await?;
     let heads = head_teachers(db, actor, &within).await?;
     let sql = format!(
@@ -215,7 +296,7 @@ pub async fn head_teachers_visited(db: &Db, actor: &Actor, g: &Grouping<'_>) -> 
 
 // ---------------------------------------------------------------- leaders of learning
 
-pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<LeadersOfLearning> {
+async fn compute_leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<LeadersOfLearning> {
     let (depth, within) = place_filter(db, g).await?;
     let heads = head_teachers(db, actor, &within).await?;
     let leaders: Vec<i64> = on_db!(db, |p| {
@@ -242,7 +323,7 @@ pub async fn leaders_of_learning(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Re
 
 // ---------------------------------------------------------------- PLC regularity
 
-pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<PlcRegularity> {
+async fn compute_plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<PlcRegularity> {
     let (depth, within) = place_filter(db, g).await?;
     let place = format!(
         "{} AND {}",
@@ -320,7 +401,7 @@ pub async fn plc_regularity(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<
 
 // ---------------------------------------------------------------- action points on time
 
-pub async fn action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<ActionPointsReport> {
+async fn compute_action_points(db: &Db, actor: &Actor, g: &Grouping<'_>) -> Result<ActionPointsReport> {
     let (depth, within) = place_filter(db, g).await?;
     let last = last_day(g.term);
     let sql = format!(

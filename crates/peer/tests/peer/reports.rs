@@ -214,3 +214,52 @@ async fn plc_regularity_attendance_and_action_points_on_time_by_sector() {
         assert!(other.rows.is_empty());
     }
 }
+
+/// The grouped reports are kept between reads (twenty managers opening the national report
+/// compute it once), but a meeting or a visit recorded since is counted at the next read.
+#[tokio::test]
+async fn a_report_kept_between_reads_counts_a_meeting_or_a_visit_recorded_since_at_once() {
+    for backend in backends() {
+        let t = fresh(backend).await;
+        let db = &t.db;
+        let term = add_term(db).await;
+        let input = PlcInput {
+            code: "PLC-KIM".into(),
+            name: "Kimironko".into(),
+            level: "sector".into(),
+            unit_code: Some("KIM".into()),
+            meetings_per_term: 4,
+            facilitators: vec![Registry::OFFICER],
+            members: vec![Registry::TEACHER_A, Registry::TEACHER_B],
+            ..Default::default()
+        };
+        let plc = plcs::create_plc(db, &admin(), &input).await.unwrap();
+        let g = Grouping { term: &term, level: "sector", within: None };
+        let held = |r: PlcRegularity| r.rows.iter().map(|row| row.held).sum::<i64>();
+        assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 0, "{backend:?}");
+        let meeting = |ago: i64| MeetingInput {
+            held_on: days_ago(ago).to_string(),
+            attendance: vec![Registry::OFFICER, Registry::TEACHER_A],
+            ..Default::default()
+        };
+        plcs::record_meeting(db, &admin(), plc.id, &meeting(20)).await.unwrap();
+        assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 1, "{backend:?}: at once");
+
+        // Kept: a row taken away behind OpenCPD's back (no write of its own) is not seen…
+        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_attendance").execute(p).await.map(|r| r.rows_affected())).unwrap();
+        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_meetings").execute(p).await.map(|r| r.rows_affected())).unwrap();
+        assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 1, "{backend:?}: kept");
+        // …until the next write: computed afresh, the two meetings recorded since.
+        plcs::record_meeting(db, &admin(), plc.id, &meeting(10)).await.unwrap();
+        plcs::record_meeting(db, &admin(), plc.id, &meeting(5)).await.unwrap();
+        assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 2, "{backend:?}: afresh");
+
+        // A visit to a head teacher likewise.
+        let visited = |r: HeadTeachersVisited| r.total.visited.value;
+        let before = visited(reports::head_teachers_visited(db, &national(), &g).await.unwrap());
+        coaching::create_relation(db, &admin(), &relation(Registry::LOCAL_LEADER, Registry::HEAD_TUMBA)).await.unwrap();
+        visit(db, Registry::LOCAL_LEADER, Registry::HEAD_TUMBA, 3).await;
+        let after = visited(reports::head_teachers_visited(db, &national(), &g).await.unwrap());
+        assert_eq!((before, after), (Some(0), Some(1)), "{backend:?}");
+    }
+}
