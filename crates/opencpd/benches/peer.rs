@@ -112,10 +112,69 @@ async fn bench_backend(backend: &str) {
         let (p50, p95) = concurrent(&format!("{base}{path}"), &token, 20, 5).await;
         println!("| {label} | {p50:.1} | {p95:.1} |");
     }
+    bench_visits(&db, &base, &token).await;
     let _ = server.kill();
     let _ = server.wait();
     db.close().await;
     drop_pg(&url).await;
+}
+
+/// Visits as the field app sends them (`POST /api/v1/coaching/visits`, each with its client
+/// id, checked against the coach's relations, audited), from 4 clients at once; then the
+/// same visits sent again (answered as stored, written once).
+async fn bench_visits(db: &opencpd_kernel::Db, base: &str, token: &str) {
+    const VISITS: usize = 2_000;
+    const CLIENTS: usize = 4;
+    let pairs: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT coach_id, coachee_id FROM coaching_relations WHERE end_on IS NULL ORDER BY id LIMIT 2000"
+    )
+    .fetch_all(p)
+    .await)
+    .expect("relations");
+    let day = (opencpd_kernel::today() - chrono::Duration::days(1)).to_string();
+    let bodies: Vec<serde_json::Value> = (0..VISITS)
+        .map(|i| {
+            let (coach, coachee) = pairs[i % pairs.len()];
+            serde_json::json!({
+                "uuid": uuid::Uuid::new_v4().to_string(),
+                "programme_code": "BLF",
+                "coach_id": coach,
+                "coachee_id": coachee,
+                "visited_on": day,
+                "agreed_actions": "Group work in the reading lesson",
+            })
+        })
+        .collect();
+    println!("\n{VISITS} visits synced over HTTP, {CLIENTS} clients at once:\n");
+    println!("| round | visits/s | p50 ms | p95 ms |");
+    println!("| --- | --- | --- | --- |");
+    for round in ["first sync", "sent again (stored once)"] {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..CLIENTS {
+            let mine: Vec<serde_json::Value> = bodies.iter().skip(c).step_by(CLIENTS).cloned().collect();
+            let (url, token) = (format!("{base}/api/v1/coaching/visits"), token.to_string());
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut times = Vec::new();
+                for body in mine {
+                    let t = Instant::now();
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await.expect("post");
+                    let status = r.status();
+                    let text = r.text().await.expect("body");
+                    assert!(status.is_success(), "{status}: {text}");
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                times
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.expect("client"));
+        }
+        let rate = VISITS as f64 / started.elapsed().as_secs_f64();
+        println!("| {round} | {rate:.0} | {:.1} | {:.1} |", quantile(&mut all.clone(), 0.5), quantile(&mut all, 0.95));
+    }
 }
 
 #[tokio::main]
