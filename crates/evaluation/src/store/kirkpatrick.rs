@@ -38,10 +38,17 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// Funnels as computed, by programme, reader's grants, language and `reach_stamp`. The
-/// participants (enrolments, completions) are caught by the stamp; surveys, tests,
-/// observations and learner outcomes arriving since are shown at most 30 s later, which a
-/// funnel summing up months of a programme can wait.
+/// The tables besides the participants a funnel is computed from whose writers renew a
+/// stamp (`opencpd_kernel::stamps`): the surveys, tests and observations (levels 1 to 3)
+/// and the schools' outcome totals (level 4).
+const STAMPED: &[&str] = &["submissions", "school_outcome_totals"];
+
+/// Funnels as computed, by programme, reader's grants, language and the stamps of what
+/// they count: `reach_stamp` (the participants: enrolments, completions and, through the
+/// attendance percent each marking writes again, the attendances that level 1 rests on)
+/// and the stamps of [`STAMPED`]. Any of them changed, from this process or another, and
+/// the next read computes afresh; unchanged, a funnel is served for 30 s at most (names
+/// and facilitators edited meanwhile show within those 30 s).
 static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
     Cache::new("Kirkpatrick funnels", 256, Some(std::time::Duration::from_secs(30)));
 
@@ -49,8 +56,9 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
 /// from [`FUNNELS`] while fresh.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
-    let stamp: String =
+    let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
+    let stamp = format!("{reach} {}", opencpd_kernel::stamps::read(db, STAMPED).await?);
     let key = (programme_id, format!("{:?}", actor.grants), lang.to_string(), stamp);
     if let Some(cached) = FUNNELS.get(db, &key) {
         return Ok(cached);
