@@ -339,15 +339,18 @@ pub struct FunnelCount {
     pub shown: String,
 }
 
-/// One Kirkpatrick level: how many it rests on, out of how many, and its measure.
+/// One Kirkpatrick level (or one measure of it): how many it rests on, out of how many,
+/// and its measure.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FunnelLevel {
-    /// 1 reaction, 2 learning, 3 behaviour, 4 results.
+    /// 1 reaction, 2 learning, 3 behaviour, 4 results (twice: learner outcomes, then
+    /// school culture).
     pub level: i64,
     pub name: String,
     /// Respondents to the satisfaction surveys' Likert items (1), participants with a pre-
     /// and a post-test (2), participants observed (3), participants' schools with learner
-    /// outcomes (4): the level's sample size.
+    /// outcomes, or answered about in a school culture survey, in the latest year (4): the
+    /// level's sample size.
     pub n: FunnelCount,
     /// Attendances surveyed (1), participants (2, 3), participants' schools (4).
     pub of: FunnelCount,
@@ -355,7 +358,8 @@ pub struct FunnelLevel {
     pub rate: Option<f64>,
     pub measure: String,
     /// Satisfaction index 0–100 (1), normalised gain (2), change of the observation score in
-    /// points (3), mean score as a percent of the maximum (4).
+    /// points (3), mean score as a percent of the maximum, or the school culture index
+    /// 0–100 (4).
     pub value: Option<f64>,
     pub detail: Option<String>,
 }
@@ -386,6 +390,8 @@ pub struct KirkpatrickFunnel {
     pub programme_id: i64,
     pub programme: String,
     pub participants: FunnelCount,
+    /// Levels 1 to 4 in order; level 4 has two rows, the learner outcomes and the school
+    /// culture surveys.
     pub levels: Vec<FunnelLevel>,
     /// Level 1 per course, per cohort and per facilitator (the cohorts surveyed only).
     pub satisfaction: Vec<SatisfactionRow>,

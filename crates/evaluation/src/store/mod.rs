@@ -204,9 +204,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
             choice(&round.kind, KINDS).map_err(|p| Error::Invalid(vec![p.in_column(format!("rounds[{i}].kind"))]))?;
         let days = |text: &str| opencpd_domain::registry::parse_date(text).map_err(|p| Error::Invalid(vec![p]));
         let (starts, ends) = (days(&round.starts_on)?, days(&round.ends_on)?);
-        let round_id: i64 =
-            on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
+        let round_id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO evaluation_rounds (evaluation_id, position, code, name, kind, year, term, starts_on, ends_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
         )
@@ -221,7 +220,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
         .bind(ends)
         .fetch_one(&mut *c)
         .await
-            })?;
+        })?;
         for (k, code) in round.instruments.iter().enumerate() {
             on_tx!(&mut tx, |c| sqlx::query(
                 "INSERT INTO evaluation_round_instruments (round_id, position, code) VALUES ($1, $2, $3)"

@@ -341,3 +341,64 @@ async fn regression_the_funnel_kept_under_the_reach_stamp_missed_new_surveys_tes
         assert_eq!(format!("{now:?}"), format!("{afresh:?}"));
     }
 }
+
+/// Level 4's school culture: answers about the participants' schools to a survey with
+/// Likert items (the satisfaction form's q1 and q2, answered about schools), the latest
+/// year's index and its change, out of the participants' schools.
+#[tokio::test]
+async fn the_funnel_reads_school_culture_surveys_about_the_participants_schools_at_level_4() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        let mut sql = String::from(
+            "INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) VALUES \
+             (4, 'CULT', '1', 'School culture', 'survey', 'c.xlsx', '2024-01-01T00:00:00Z'); ",
+        );
+        // 2025: school 101 100 and 50, school 102 (75 + 100) / 2; school 103 answered no
+        // Likert item; school 201 is no participant's. 2024: school 101 25.
+        for (n, (school, path, day, answers)) in [
+            (101, "/1/2/", "2025-05-02", r#"{"q1":"5"}"#),
+            (101, "/1/2/", "2025-05-02", r#"{"q1":"3"}"#),
+            (102, "/1/2/", "2025-05-03", r#"{"q1":"4","q2":"3"}"#),
+            (103, "/1/2/", "2025-05-03", r#"{"q3":"4"}"#),
+            (201, "/1/3/", "2025-05-03", r#"{"q1":"1"}"#),
+            (101, "/1/2/", "2024-05-02", r#"{"q1":"2"}"#),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sql.push_str(&format!(
+                "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
+                 VALUES ('c{n}', 4, '{day}T10:00:00Z', '{day}T10:00:00Z', 'school', {school}, '{path}', '{answers}', '[]'); "
+            ));
+        }
+        on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let form = satisfaction_form();
+        on_db!(db, |p| sqlx::query("INSERT INTO instrument_forms (instrument_id, form_json) VALUES (4, $1)")
+            .bind(&form)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(f.levels.len(), 5);
+        let culture = &f.levels[4];
+        assert_eq!((culture.level, culture.name.as_str()), (4, "4 · Results: school culture"));
+        assert_eq!((culture.n.value, culture.of.value), (Some(2), Some(6)), "{culture:?}");
+        assert!((culture.rate.unwrap() - 2.0 / 6.0).abs() < 1e-9);
+        let index = (100.0 + 50.0 + 87.5) / 3.0;
+        assert!((culture.value.unwrap() - index).abs() < 1e-9, "{culture:?}");
+        assert_eq!(culture.detail.as_deref(), Some("3 answers in 2025, +54.2 points on the year before"));
+        // The school culture answers are not level 1's: its count is unchanged.
+        assert_eq!(f.levels[0].n.value, Some(4));
+        // A district officer reads the small count of answers hidden; the schools shown.
+        let officer = actor(AccountRole::DistrictOfficer, Scope::Unit { unit_id: 2, path: "/1/2/".into() });
+        let f = kirkpatrick::funnel(db, &officer, 1, "fr").await.unwrap();
+        let culture = &f.levels[4];
+        assert_eq!((culture.n.value, culture.of.value), (Some(2), Some(6)), "{culture:?}");
+        let detail = culture.detail.as_deref().unwrap();
+        assert!(detail.starts_with(&format!("<{} réponses en 2025", f.threshold)), "{detail}");
+    }
+}
