@@ -56,12 +56,17 @@ pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) ->
         comparison,
         ratio: 1,
     };
+    // Each round reads its school year's learner outcomes, and the observations collected
+    // in that year.
     let round = |code: &str, name: &str, kind: &str, year: i64| RoundInput {
         code: code.into(),
         name: name.into(),
         kind: kind.into(),
         year,
         term: 0,
+        starts_on: format!("{year}-01-01"),
+        ends_on: format!("{year}-12-31"),
+        instruments: Vec::new(),
     };
     let design = EvaluationInput {
         code: "LT2-IMPACT".into(),

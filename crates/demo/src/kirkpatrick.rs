@@ -1,16 +1,24 @@
-//! The first three Kirkpatrick levels of the small demo's LT2 programme, through the
-//! instruments and delivery areas' own functions, so its funnel shows all four levels:
+//! The Kirkpatrick levels of the demo's programmes, through the instruments and delivery
+//! areas' own functions (national-scale rows in bulk), so their funnels show every level:
 //!
 //! - reaction: a satisfaction survey of ours (five Likert items on a five-point scale with a
-//!   "not applicable" that counts as no answer, a yes/no and a comment), answered after each
-//!   session by about three in four of those present; each cohort gets its district's
-//!   education officers as facilitators, so the index reads per facilitator too;
-//! - learning: a ten-question test taken at a cohort's start and at its end, paired per
+//!   "not applicable" that counts as no answer, a yes/no and a comment). The small demo's
+//!   LT2 asks it after each session, answered by about three in four of those present; each
+//!   cohort gets its district's education officers as facilitators, so the index reads per
+//!   facilitator too. The national programme NAT-CPD asks it of one cohort in ten after
+//!   its last session, answered by about three in five of those present (some 7,000
+//!   answers);
+//! - learning (LT2): a ten-question test taken at a cohort's start and at its end, paired per
 //!   participant; some take the pre-test and not the post-test (attrition);
-//! - practice: the demo's lesson-observation rubric used on the diploma's head teachers
-//!   before it, half-way and at its end (not everyone each time), their practice growing.
+//! - practice (LT2): the demo's lesson-observation rubric used on the diploma's head teachers
+//!   before it, half-way and at its end (not everyone each time), their practice growing;
+//! - results: learner outcomes come from [`crate::evaluation`]; the school culture survey
+//!   (five Likert items answered by a school's staff about their school) is answered in
+//!   2024 and 2025 at every LT2 participant's school, and at one school in ten of the
+//!   country for NAT-CPD (some 7,000 answers), the culture a little better the second
+//!   year.
 //!
-//! Level 4, learner outcomes, comes from [`crate::evaluation`]. Deterministic for a seed.
+//! Deterministic for a seed.
 
 use crate::evaluation::uniform;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -22,9 +30,13 @@ use serde_json::{Value, json};
 /// What the demo's funnel holds.
 #[derive(Debug, Clone, Default)]
 pub struct FunnelDemo {
+    /// The programme's code (none built: empty).
+    pub programme: String,
     pub surveys: u64,
     pub tests: u64,
     pub observations: u64,
+    /// School culture survey answers.
+    pub culture: u64,
 }
 
 fn row(cells: &[&str]) -> Vec<String> {
@@ -77,6 +89,103 @@ const LIKERT_ITEMS: [(&str, &str, &str); 5] = [
     ("apply", "I will apply what I learnt", "J'appliquerai ce que j'ai appris"),
     ("recommend", "I would recommend it to a colleague", "Je la recommanderais à un collègue"),
 ];
+
+/// The school culture survey as an XLSForm, answered by a school's staff about their
+/// school: five Likert items (marked `likert`, which level 4 of the funnel reads as it reads
+/// level 1's) and the respondent's role.
+pub fn school_culture_xlsform() -> Vec<u8> {
+    let mut survey =
+        vec![row(&["type", "name", "label::English (en)", "label::French (fr)", "required", "appearance"])];
+    for (name, en, fr) in CULTURE_ITEMS {
+        survey.push(row(&["select_one agree", name, en, fr, "yes", "likert"]));
+    }
+    survey.push(row(&["select_one role", "role", "My role in this school", "Mon rôle dans cette école", "yes", ""]));
+    let mut choices = vec![row(&["list_name", "name", "label::English (en)", "label::French (fr)", "score"])];
+    for (name, en, fr, score) in [
+        ("1", "Strongly disagree", "Pas du tout d'accord", "1"),
+        ("2", "Disagree", "Pas d'accord", "2"),
+        ("3", "Neither agree nor disagree", "Ni d'accord ni pas d'accord", "3"),
+        ("4", "Agree", "D'accord", "4"),
+        ("5", "Strongly agree", "Tout à fait d'accord", "5"),
+    ] {
+        choices.push(row(&["agree", name, en, fr, score]));
+    }
+    for (name, en, fr) in [("teacher", "Teacher", "Enseignant(e)"), ("leader", "School leader", "Direction")] {
+        choices.push(row(&["role", name, en, fr, ""]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&["School culture survey", "school_culture", "2024-01", "English (en)"]),
+    ];
+    opencpd_transfer::write_workbook(&[("survey", survey), ("choices", choices), ("settings", settings)])
+        .expect("an in-memory workbook")
+}
+
+const CULTURE_ITEMS: [(&str, &str, &str); 5] = [
+    (
+        "collaborate",
+        "Teachers in this school plan and review lessons together",
+        "Les enseignants de cette école préparent et analysent les leçons ensemble",
+    ),
+    (
+        "feedback",
+        "Leaders observe lessons and give useful feedback",
+        "La direction observe les leçons et donne des retours utiles",
+    ),
+    (
+        "results",
+        "We discuss learners' results to decide what to teach next",
+        "Nous discutons des résultats des élèves pour décider quoi enseigner ensuite",
+    ),
+    (
+        "support",
+        "I feel supported to try new ways of teaching",
+        "Je me sens soutenu(e) pour essayer de nouvelles façons d'enseigner",
+    ),
+    ("welcome", "Parents are welcome in this school", "Les parents sont les bienvenus dans cette école"),
+];
+
+/// A satisfaction survey's answers from a respondent whose draws start at `key`, liking
+/// the session `liking` on the five-point scale.
+fn satisfaction_answers(key: u64, liking: f64) -> Value {
+    let mut answers = serde_json::Map::new();
+    for (i, (name, ..)) in LIKERT_ITEMS.iter().enumerate() {
+        let ikey = key ^ ((i as u64 + 1) << 56);
+        let answer = if uniform(ikey ^ 5) < 0.03 {
+            "na".to_string()
+        } else {
+            let v = liking + 2.2 * (uniform(ikey) - 0.5) + if *name == "pace" { -0.4 } else { 0.0 };
+            (v.round().clamp(1.0, 5.0) as i64).to_string()
+        };
+        answers.insert((*name).into(), Value::String(answer));
+    }
+    answers.insert("whole_session".into(), json!(if uniform(key ^ 9) < 0.9 { "yes" } else { "no" }));
+    Value::Object(answers)
+}
+
+/// A school culture survey's answers from a respondent whose draws start at `key`, in a
+/// school whose culture stands at `level` on the five-point scale.
+fn culture_answers(key: u64, level: f64) -> Value {
+    let mut answers = serde_json::Map::new();
+    for (i, (name, ..)) in CULTURE_ITEMS.iter().enumerate() {
+        let v = level + 1.8 * (uniform(key ^ ((i as u64 + 1) << 52)) - 0.5);
+        answers.insert((*name).into(), Value::String((v.round().clamp(1.0, 5.0) as i64).to_string()));
+    }
+    answers.insert("role".into(), json!(if uniform(key ^ 3) < 0.12 { "leader" } else { "teacher" }));
+    Value::Object(answers)
+}
+
+/// A school's culture on the five-point scale in `year` (2024 or 2025): a level of its own
+/// and a little better the second year.
+fn culture_level(seed: u64, school: i64, year: i32) -> f64 {
+    let own = 0.9 * (uniform(seed ^ (school as u64).wrapping_mul(0x5851_F42D_4C95_7F2D)) - 0.5);
+    3.3 + own + if year >= 2025 { 0.25 } else { 0.0 }
+}
+
+/// The day in `year` a school answers the culture survey: in March, by school.
+fn culture_day(year: i32, school: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 3, 2 + (school % 20) as u32).expect("a day in March")
+}
 
 /// Ten true-or-false statements on school leadership, scored one point each into two
 /// standards: the pre- and post-test of the programme's courses.
@@ -144,13 +253,22 @@ fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_hms_opt(hour, 0, 0).expect("a time"))
 }
 
-/// Adds the programme LT2's surveys, tests and observations (nothing when the database has
-/// no LT2, as at national scale).
+/// Adds the small demo's LT2 surveys, tests, observations and school culture surveys, or
+/// at national scale NAT-CPD's surveys and school culture surveys (nothing when the database
+/// has neither programme).
 pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
+    use opencpd_delivery::store::catalogue::programme_by_code;
+    if let Some(programme) = programme_by_code(db, "LT2").await? {
+        return small(db, seed, programme).await;
+    }
+    if let Some(programme) = programme_by_code(db, "NAT-CPD").await? {
+        return national(db, seed, programme).await;
+    }
+    Ok(FunnelDemo::default())
+}
+
+async fn small(db: &Db, seed: u64, programme: i64) -> Result<FunnelDemo> {
     let actor = Actor::system();
-    let Some(programme) = opencpd_delivery::store::catalogue::programme_by_code(db, "LT2").await? else {
-        return Ok(FunnelDemo::default());
-    };
     let survey =
         instruments::import(db, &actor, "session-satisfaction.xlsx", &satisfaction_xlsform(), "survey").await?;
     let test = instruments::import(db, &actor, "leadership-test.xlsx", &leadership_test_xlsform(), "test").await?;
@@ -166,7 +284,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
     .bind(programme)
     .fetch_all(p)
     .await)?;
-    let mut demo = FunnelDemo::default();
+    let mut demo = FunnelDemo { programme: "LT2".into(), ..Default::default() };
     let mut surveys = Vec::new();
     let mut tests = Vec::new();
     let mut observations = Vec::new();
@@ -233,27 +351,14 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
             if uniform(key) > 0.74 {
                 continue;
             }
-            let day = *held_on;
             let liking = 3.9 + cohort_mood + 0.3 * (uniform(*session as u64 ^ ckey) - 0.5);
-            let mut answers = serde_json::Map::new();
-            for (i, (name, ..)) in LIKERT_ITEMS.iter().enumerate() {
-                let ikey = key ^ ((i as u64 + 1) << 56);
-                let answer = if uniform(ikey ^ 5) < 0.03 {
-                    "na".to_string()
-                } else {
-                    let v = liking + 2.2 * (uniform(ikey) - 0.5) + if *name == "pace" { -0.4 } else { 0.0 };
-                    (v.round().clamp(1.0, 5.0) as i64).to_string()
-                };
-                answers.insert((*name).into(), Value::String(answer));
-            }
-            answers.insert("whole_session".into(), json!(if uniform(key ^ 9) < 0.9 { "yes" } else { "no" }));
             surveys.push(SubmissionInput {
                 files: Vec::new(),
                 uuid: uuid(seed, 1, cohort.id as u64 * 100_000 + n as u64),
                 instrument_id: survey.id,
-                collected_at: at(day, 16),
+                collected_at: at(*held_on, 16),
                 subject: About { kind: "session".into(), id: *session },
-                answers: Value::Object(answers),
+                answers: satisfaction_answers(key, liking),
             });
         }
         // Pre- and post-tests: about one in twenty misses the pre-test, one in six of the
@@ -330,8 +435,139 @@ pub async fn build(db: &Db, seed: u64) -> Result<FunnelDemo> {
             }
         }
     }
+    // The school culture survey at every participant's school, in 2024 and 2025: up to
+    // ten of its staff, about seven in ten of them answering.
+    let culture = instruments::import(db, &actor, "school-culture.xlsx", &school_culture_xlsform(), "survey").await?;
+    let schools: Vec<(i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT x.school_id, COUNT(*) FROM positions x WHERE x.end_date IS NULL AND x.school_id IN \
+         (SELECT e.school_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN courses co ON co.id = c.course_id \
+          WHERE co.programme_id = $1) GROUP BY x.school_id ORDER BY x.school_id"
+    )
+    .bind(programme)
+    .fetch_all(p)
+    .await
+    })?;
+    let mut answers = Vec::new();
+    for (school, staff) in schools {
+        for year in [2024, 2025] {
+            for k in 0..staff.min(10) {
+                let key =
+                    seed ^ (school as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ ((year as u64) << 44) ^ (k as u64);
+                if uniform(key) > 0.7 {
+                    continue;
+                }
+                answers.push(SubmissionInput {
+                    files: Vec::new(),
+                    uuid: uuid(seed, 4, (school as u64) * 100 + (year as u64 - 2024) * 20 + k as u64),
+                    instrument_id: culture.id,
+                    collected_at: at(culture_day(year, school), 10),
+                    subject: About { kind: "school".into(), id: school },
+                    answers: culture_answers(key, culture_level(seed, school, year)),
+                });
+            }
+        }
+    }
     demo.surveys = submit_all(db, surveys).await?;
     demo.tests = submit_all(db, tests).await?;
     demo.observations = submit_all(db, observations).await?;
+    demo.culture = submit_all(db, answers).await?;
+    Ok(demo)
+}
+
+/// NAT-CPD's satisfaction surveys after the last session of one cohort in ten and the
+/// school culture survey at one school in ten, in bulk (the national-scale rows), with the stamp of the
+/// submissions renewed in the same transaction.
+async fn national(db: &Db, seed: u64, programme: i64) -> Result<FunnelDemo> {
+    use opencpd_kernel::bulk::{self, Cell};
+    let actor = Actor::system();
+    let survey =
+        instruments::import(db, &actor, "session-satisfaction.xlsx", &satisfaction_xlsform(), "survey").await?;
+    let culture = instruments::import(db, &actor, "school-culture.xlsx", &school_culture_xlsform(), "survey").await?;
+    let mut demo = FunnelDemo { programme: "NAT-CPD".into(), ..Default::default() };
+    // (uuid, instrument, collected at, subject kind, subject, its place, answers)
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut push = |uuid: String,
+                    instrument: i64,
+                    when: chrono::DateTime<Utc>,
+                    kind: &str,
+                    id: i64,
+                    path: String,
+                    answers: Value| {
+        rows.push(vec![
+            uuid.into(),
+            Cell::from(instrument),
+            Cell::Timestamp(Some(when)),
+            Cell::Timestamp(Some(when)),
+            kind.to_string().into(),
+            Cell::from(id),
+            path.into(),
+            answers.to_string().into(),
+            "[]".to_string().into(),
+        ]);
+    };
+    // The survey goes to one cohort in ten, after its last session; about three in five of
+    // those present answer.
+    let present: Vec<(i64, i64, NaiveDate, String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT s.id, s.cohort_id, s.held_on, c.unit_path, e.person_id FROM sessions_held s \
+         JOIN cohorts c ON c.id = s.cohort_id JOIN courses co ON co.id = c.course_id \
+         JOIN attendance a ON a.session_id = s.id JOIN attendance_statuses st ON st.key = a.status \
+         JOIN enrolments e ON e.id = a.enrolment_id \
+         WHERE co.programme_id = $1 AND st.counts_present = $2 \
+           AND s.held_on = (SELECT MAX(x.held_on) FROM sessions_held x WHERE x.cohort_id = s.cohort_id) \
+         ORDER BY s.id, e.person_id"
+    )
+    .bind(programme)
+    .bind(true)
+    .fetch_all(p)
+    .await)?;
+    for (session, cohort, held_on, path, person) in present {
+        let ckey = seed ^ (cohort as u64).wrapping_mul(0x9E37_79B9);
+        let key = ckey ^ ((session as u64) << 20) ^ (person as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
+        if uniform(ckey ^ 0x5a) >= 0.1 || uniform(key) > 0.6 {
+            continue;
+        }
+        let liking = 3.8 + 0.6 * (uniform(ckey) - 0.5);
+        let id = uuid(seed, 5, ((session as u64) << 20) | (person as u64 & 0xf_ffff));
+        push(id, survey.id, at(held_on, 16), "session", session, path, satisfaction_answers(key, liking));
+        demo.surveys += 1;
+    }
+    // The school culture survey at one school in ten, in 2024 and 2025: up to ten of its
+    // staff, about seven in ten of them answering.
+    let schools: Vec<(i64, String, i64)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT x.school_id, s.unit_path, COUNT(*) FROM positions x JOIN schools s ON s.id = x.school_id \
+         WHERE x.end_date IS NULL GROUP BY x.school_id, s.unit_path ORDER BY x.school_id"
+    )
+    .fetch_all(p)
+    .await)?;
+    for (school, path, staff) in schools {
+        if uniform(seed ^ (school as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93)) >= 0.1 {
+            continue;
+        }
+        for year in [2024, 2025] {
+            for k in 0..staff.min(10) {
+                let key =
+                    seed ^ (school as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ ((year as u64) << 44) ^ (k as u64);
+                if uniform(key) > 0.7 {
+                    continue;
+                }
+                let id = uuid(seed, 6, (school as u64) * 100 + (year as u64 - 2024) * 20 + k as u64);
+                let answers = culture_answers(key, culture_level(seed, school, year));
+                push(id, culture.id, at(culture_day(year, school), 10), "school", school, path.clone(), answers);
+                demo.culture += 1;
+            }
+        }
+    }
+    let mut tx = db.begin().await?;
+    bulk::insert(
+        &mut tx,
+        "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json)",
+        9,
+        rows,
+        &|_| {},
+    )
+    .await?;
+    opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+    tx.commit().await?;
     Ok(demo)
 }

@@ -2,8 +2,9 @@
 //! evaluation covers a place; its arms (training, coaching, both, comparison, or as the
 //! deployment names them) hold the schools assigned to them, drawn by OpenCPD from a
 //! recorded seed (stratified by a unit level) or recorded from the evaluators' own draw;
-//! its rounds (baseline, midline, endline) each read a year and term of the schools'
-//! learner outcomes. An impact estimate is a difference-in-differences with school and
+//! its rounds (baseline, midline, endline) each have their dates, within which the
+//! observations and tests they read were collected (of the instruments they name), and a
+//! year and term of the schools' learner outcomes. An impact estimate is a difference-in-differences with school and
 //! round effects and standard errors clustered by school (CR1, as statsmodels computes
 //! it), with the counts it rests on, its caveats in words, and with fewer than 40 schools
 //! the wild cluster bootstrap interval; the event study shows the rounds before the

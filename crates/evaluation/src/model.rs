@@ -55,6 +55,18 @@ pub struct RoundInput {
     /// The term of those outcomes; 0 (the default) for the whole year.
     #[serde(default)]
     pub term: i64,
+    /// The round's first day (`YYYY-MM-DD`): the observations and tests collected from
+    /// this day to `ends_on` are the round's, so a pre-test and a post-test of one school
+    /// year are two rounds.
+    pub starts_on: String,
+    /// Its last day, not before `starts_on`. The rounds of an evaluation do not overlap,
+    /// and each starts after the rounds listed before it.
+    pub ends_on: String,
+    /// The codes of the instruments used in the round (its test, its observation rubric,
+    /// its survey). An outcome read from tests or observations reads, in this round, only
+    /// the instruments listed of that kind; with none of that kind listed, every one.
+    #[serde(default)]
+    pub instruments: Vec<String>,
 }
 
 /// An evaluation with its arms (and how many schools each holds) and rounds.
@@ -99,8 +111,14 @@ pub struct Round {
     pub code: String,
     pub name: String,
     pub kind: String,
+    /// The school year and term of the learner outcomes it reads.
     pub year: i64,
     pub term: i64,
+    /// The days the observations and tests it reads were collected on.
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    /// The codes of the instruments used in it.
+    pub instruments: Vec<String>,
     /// After the programme started.
     pub post: bool,
 }
@@ -156,10 +174,10 @@ pub struct OutcomeQuery {
     /// `mean_score` (the learners' mean score, as a percent of the subject's maximum; the
     /// default), `proficient` (the percent of learners assessed proficient or advanced) or
     /// `practice` (the mean observation score of the school's teachers, as a percent of
-    /// the maximum, from the observations of the round's year; no subject needed; for a
-    /// design of people, each person's own observations), `test` (a design of people only:
-    /// each person's mean test score, as a percent of the maximum, from the tests about
-    /// them in the round's year), or
+    /// the maximum, from the observations collected within the round's dates; no subject
+    /// needed; for a design of people, each person's own observations), `test` (a design of
+    /// people only: each person's mean test score, as a percent of the maximum, from the
+    /// tests about them collected within the round's dates), or
     /// `indicator:<code>`: an indicator of the indicator engine that can be split by school
     /// (`indicator:proficiency-rate`), its value at each school in the round's year (and
     /// term, for an indicator split by term), in the indicator's own unit; no subject needed.
@@ -321,15 +339,18 @@ pub struct FunnelCount {
     pub shown: String,
 }
 
-/// One Kirkpatrick level: how many it rests on, out of how many, and its measure.
+/// One Kirkpatrick level (or one measure of it): how many it rests on, out of how many,
+/// and its measure.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FunnelLevel {
-    /// 1 reaction, 2 learning, 3 behaviour, 4 results.
+    /// 1 reaction, 2 learning, 3 behaviour, 4 results (twice: learner outcomes, then
+    /// school culture).
     pub level: i64,
     pub name: String,
     /// Respondents to the satisfaction surveys' Likert items (1), participants with a pre-
     /// and a post-test (2), participants observed (3), participants' schools with learner
-    /// outcomes (4): the level's sample size.
+    /// outcomes, or answered about in a school culture survey, in the latest year (4): the
+    /// level's sample size.
     pub n: FunnelCount,
     /// Attendances surveyed (1), participants (2, 3), participants' schools (4).
     pub of: FunnelCount,
@@ -337,7 +358,8 @@ pub struct FunnelLevel {
     pub rate: Option<f64>,
     pub measure: String,
     /// Satisfaction index 0–100 (1), normalised gain (2), change of the observation score in
-    /// points (3), mean score as a percent of the maximum (4).
+    /// points (3), mean score as a percent of the maximum, or the school culture index
+    /// 0–100 (4).
     pub value: Option<f64>,
     pub detail: Option<String>,
 }
@@ -368,6 +390,8 @@ pub struct KirkpatrickFunnel {
     pub programme_id: i64,
     pub programme: String,
     pub participants: FunnelCount,
+    /// Levels 1 to 4 in order; level 4 has two rows, the learner outcomes and the school
+    /// culture surveys.
     pub levels: Vec<FunnelLevel>,
     /// Level 1 per course, per cohort and per facilitator (the cohorts surveyed only).
     pub satisfaction: Vec<SatisfactionRow>,

@@ -21,6 +21,7 @@ pub mod import;
 pub mod paging;
 pub mod scope;
 pub mod settings;
+pub mod stamps;
 
 pub use accounts::Actor;
 pub use error::{Error, Result};

@@ -1,10 +1,12 @@
 //! Evaluation figures on the national demo (about 5,000 schools of Rwanda drawn into three
 //! arms, their learner outcomes for four years, and the national programme's
-//! participants): an impact estimate over every school and three rounds, with its event
-//! study, read through the database and over HTTP; and the Kirkpatrick funnel of the
-//! national programme, computed afresh and over HTTP by one client and by 20 at once. Prints medians and p95; asserts nothing (timings on a shared machine
-//! are noisy). The wild bootstrap alone is measured by `cargo bench -p opencpd-domain
-//! --bench evaluation` (here every estimate has thousands of schools and needs none).
+//! participants with its satisfaction and school culture surveys): an impact estimate over
+//! every school and three rounds, with its event study, read through the database and over
+//! HTTP; and the Kirkpatrick funnel of the national programme, computed afresh and over HTTP
+//! by one client and by 20 at once. Prints medians and p95; asserts nothing (timings on a
+//! shared machine are noisy). The wild bootstrap alone is measured by `cargo bench -p
+//! opencpd-domain --bench evaluation` (here every estimate has thousands of schools and
+//! needs none).
 //!
 //!     cargo bench -p opencpd --bench evaluation              # both backends
 //!     OPENCPD_TEST_PG=off cargo bench -p opencpd --bench evaluation
@@ -65,11 +67,15 @@ async fn bench_backend(backend: &str) {
         .expect("national demo");
     delivery_demo::build_national(&db, 7, &|_, _| {}).await.expect("national delivery");
     let built = opencpd_demo::evaluation::build(&db, 7, &|_, _| {}).await.expect("evaluation demo");
+    let funnel = opencpd_demo::kirkpatrick::build(&db, 7).await.expect("funnel demo");
     println!(
-        "\n## {backend}: national demo built in {:.1} s ({} schools in the evaluation, {} learner-outcome rows)\n",
+        "\n## {backend}: national demo built in {:.1} s ({} schools in the evaluation, {} learner-outcome rows; \
+         {} satisfaction and {} school culture survey answers)\n",
         started.elapsed().as_secs_f64(),
         built.schools,
-        built.outcome_rows
+        built.outcome_rows,
+        funnel.surveys,
+        funnel.culture
     );
     let system = Actor::system();
     let evaluation = opencpd_evaluation::store::list(&db, &system, &opencpd_kernel::paging::Page::first())

@@ -457,9 +457,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if funnel.surveys > 0 {
                 let args = [
+                    ("programme", funnel.programme.clone()),
                     ("surveys", n(funnel.surveys)),
                     ("tests", n(funnel.tests)),
                     ("observations", n(funnel.observations)),
+                    ("culture", n(funnel.culture)),
                 ];
                 println!("{}", text("cli-demo-funnel", &args));
             }

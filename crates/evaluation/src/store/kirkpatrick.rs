@@ -6,10 +6,10 @@
 //! - 1 reaction: survey answers about the programme's cohorts and sessions; the
 //!   satisfaction index read from the Likert items the survey's form marks
 //!   (`domain::evaluation::likert` states the rule), for the programme and per course,
-//!   cohort and facilitator. Its base is the attendances surveyed: a cohort with answers
-//!   about its sessions counts the attendances (present or late) at its sessions, a cohort
-//!   with answers about itself the participants who attended any of its sessions; a cohort
-//!   nobody answered about was not surveyed and is not in the base.
+//!   cohort and facilitator. Its base is the attendances surveyed: a session answered
+//!   about counts the attendances (present or late) at it, a cohort with answers about
+//!   itself the participants who attended any of its sessions; a session or cohort nobody
+//!   answered about was not surveyed and is not in the base.
 //! - 2 learning: tests about participants, the first and the last of each test per person
 //!   paired as pre and post (a pre-test alone is attrition); Hake's normalised gain on the
 //!   averages; out of the participants.
@@ -17,7 +17,11 @@
 //!   score between each person's first and latest observation.
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
 //!   of the maximum) in the latest year with data, and its change from the year before
-//!   (whole-year rows, term 0), read from the schools' totals (`school_outcome_totals`).
+//!   (whole-year rows, term 0), read from the schools' totals (`school_outcome_totals`);
+//!   and the school culture surveys, answers about the participants' schools to surveys
+//!   with Likert items: the index of the latest year any was answered (as level 1 reads
+//!   its items), its change from the year before, and the schools surveyed out of the
+//!   participants' schools.
 //!
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
@@ -38,10 +42,17 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// Funnels as computed, by programme, reader's grants, language and `reach_stamp`. The
-/// participants (enrolments, completions) are caught by the stamp; surveys, tests,
-/// observations and learner outcomes arriving since are shown at most 30 s later, which a
-/// funnel summing up months of a programme can wait.
+/// The tables besides the participants a funnel is computed from whose writers renew a
+/// stamp (`opencpd_kernel::stamps`): the surveys, tests and observations (levels 1 to 3)
+/// and the schools' outcome totals (level 4).
+const STAMPED: &[&str] = &["submissions", "school_outcome_totals"];
+
+/// Funnels as computed, by programme, reader's grants, language and the stamps of what
+/// they count: `reach_stamp` (the participants: enrolments, completions and, through the
+/// attendance percent each marking writes again, the attendances that level 1 rests on)
+/// and the stamps of [`STAMPED`]. Any of them changed, from this process or another, and
+/// the next read computes afresh; unchanged, a funnel is served for 30 s at most (names
+/// and facilitators edited meanwhile show within those 30 s).
 static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
     Cache::new("Kirkpatrick funnels", 256, Some(std::time::Duration::from_secs(30)));
 
@@ -49,8 +60,9 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
 /// from [`FUNNELS`] while fresh.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
-    let stamp: String =
+    let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
+    let stamp = format!("{reach} {}", opencpd_kernel::stamps::read(db, STAMPED).await?);
     let key = (programme_id, format!("{:?}", actor.grants), lang.to_string(), stamp);
     if let Some(cached) = FUNNELS.get(db, &key) {
         return Ok(cached);
@@ -80,8 +92,9 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
     let participants: i64 =
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
 
-    // 1 — reaction.
-    let reaction = reaction(db, &scope, programme_id).await?;
+    // 1 — reaction, and the surveys level 4 reads the school culture from.
+    let surveys = likert_surveys(db).await?;
+    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
     // 2 and 3 — tests and observations about participants, oldest first.
     let about_participants = |kind: &'static str| {
         format!(
@@ -182,32 +195,38 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             .collect();
     }
 
+    let culture = culture(db, &scope, &participant_schools, &surveys).await?;
+
     let count = |value: i64, people: bool| {
         let cell = if suppressed && people { suppression::single(value, threshold) } else { suppression::Cell::Shown };
         FunnelCount { value: (!cell.hidden()).then_some(value), shown: cell.text(value, threshold) }
     };
-    let level =
-        |level: i64, n: FunnelCount, of: FunnelCount, measure: &str, value: Option<f64>, detail: Option<String>| {
-            let rate = match (n.value, of.value) {
-                (Some(n), Some(of)) if of > 0 => Some((n as f64 / of as f64).min(1.0)),
-                _ => None,
-            };
-            let value = if n.value.is_some() { value } else { None };
-            FunnelLevel {
-                level,
-                name: t(&format!("kirkpatrick-level-{level}")),
-                n,
-                of,
-                rate,
-                measure: t(measure),
-                value,
-                detail: if rate.is_some() || !suppressed { detail } else { None },
-            }
+    let level = |(level, name): (i64, &str),
+                 n: FunnelCount,
+                 of: FunnelCount,
+                 measure: &str,
+                 value: Option<f64>,
+                 detail: Option<String>| {
+        let rate = match (n.value, of.value) {
+            (Some(n), Some(of)) if of > 0 => Some((n as f64 / of as f64).min(1.0)),
+            _ => None,
         };
+        let value = if n.value.is_some() { value } else { None };
+        FunnelLevel {
+            level,
+            name: t(name),
+            n,
+            of,
+            rate,
+            measure: t(measure),
+            value,
+            detail: if rate.is_some() || !suppressed { detail } else { None },
+        }
+    };
     let g = gains.as_ref().map(|g| &g.overall);
     let levels = vec![
         level(
-            1,
+            (1, "kirkpatrick-level-1"),
             count(reaction.all.respondents as i64, true),
             count(reaction.all.attended as i64, true),
             "kirkpatrick-satisfaction",
@@ -221,7 +240,7 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             }),
         ),
         level(
-            2,
+            (2, "kirkpatrick-level-2"),
             count(g.map_or(0, |g| g.paired as i64), true),
             count(participants, true),
             "kirkpatrick-gain",
@@ -240,7 +259,7 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             }),
         ),
         level(
-            3,
+            (3, "kirkpatrick-level-3"),
             count(observed, true),
             count(participants, true),
             "kirkpatrick-practice",
@@ -248,7 +267,7 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             Some(catalog.text(lang, "kirkpatrick-practice-detail", &[("twice", changes.len().to_string())])),
         ),
         level(
-            4,
+            (4, "kirkpatrick-level-4"),
             count(years.first().map_or(0, |y| y.1), false),
             count(schools, false),
             "kirkpatrick-results",
@@ -263,6 +282,33 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
                     })
                     .unwrap_or_else(|| "–".into());
                 catalog.text(lang, "kirkpatrick-results-detail", &[("year", latest.0.to_string()), ("change", change)])
+            }),
+        ),
+        level(
+            (4, "kirkpatrick-level-4-culture"),
+            count(culture.first().map_or(0, |y| y.schools.len() as i64), false),
+            count(schools, false),
+            "kirkpatrick-culture",
+            culture.first().and_then(|y| y.index.index),
+            culture.first().map(|latest| {
+                let change = match (latest.index.index, culture.get(1).and_then(|before| before.index.index)) {
+                    (Some(now), Some(then)) => {
+                        let d = now - then;
+                        format!("{}{}", if d > 0.0 { "+" } else { "" }, opencpd_domain::i18n::decimal(d, 1, lang))
+                    }
+                    _ => "–".into(),
+                };
+                let answers = latest.index.respondents as i64;
+                let cell = if suppressed { suppression::single(answers, threshold) } else { suppression::Cell::Shown };
+                catalog.text(
+                    lang,
+                    "kirkpatrick-culture-detail",
+                    &[
+                        ("answers", cell.text(answers, threshold)),
+                        ("year", latest.year.to_string()),
+                        ("change", change),
+                    ],
+                )
             }),
         ),
     ];
@@ -336,8 +382,12 @@ async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
     Ok(out)
 }
 
-async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<Reaction> {
-    let surveys = likert_surveys(db).await?;
+async fn reaction(
+    db: &Db,
+    scope: &ListScope,
+    programme_id: i64,
+    surveys: &HashMap<i64, Vec<likert::Item>>,
+) -> Result<Reaction> {
     let mut reaction = Reaction { all: likert::index(&[], 0), groups: Vec::new(), surveys: 0, cohorts: 0 };
     if surveys.is_empty() {
         return Ok(reaction);
@@ -346,31 +396,32 @@ async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<React
     ids.sort_unstable();
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let in_subjects = scope.sql(Columns::path("sub.subject_path"));
-    // Answers about the programme's cohorts and about their sessions, with the cohort.
+    // Answers about the programme's cohorts and about their sessions, with the cohort (and
+    // the session, 0 for an answer about the cohort).
     let sql = format!(
         "SELECT sub.instrument_id, sub.subject_id, 0, sub.answers_json FROM submissions sub \
          WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
          UNION ALL \
-         SELECT sub.instrument_id, s.cohort_id, 1, sub.answers_json FROM submissions sub \
+         SELECT sub.instrument_id, s.cohort_id, s.id, sub.answers_json FROM submissions sub \
          JOIN sessions_held s ON s.id = sub.subject_id \
          WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
-    let answers: Vec<(i64, i64, i32, String)> =
+    let answers: Vec<(i64, i64, i64, String)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    // Per cohort: the respondents' scores, and whether it was surveyed about itself and
-    // about its sessions.
-    let mut cohorts: BTreeMap<i64, (Vec<f64>, bool, bool)> = BTreeMap::new();
-    for (instrument, cohort, about_session, json) in &answers {
+    // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
+    // sessions surveyed.
+    let mut cohorts: BTreeMap<i64, (Vec<f64>, bool)> = BTreeMap::new();
+    let mut sessions: BTreeSet<i64> = BTreeSet::new();
+    for (instrument, cohort, session, json) in &answers {
         let entry = cohorts.entry(*cohort).or_default();
-        if *about_session == 1 {
-            entry.2 = true;
-        } else {
+        if *session == 0 {
             entry.1 = true;
+        } else {
+            sessions.insert(*session);
         }
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else { continue };
-        if let Some(score) = likert::respondent(&surveys[instrument], |name| map.get(name).and_then(|v| v.as_str())) {
+        if let Some(score) = respondent(&surveys[instrument], json) {
             entry.0.push(score);
         }
     }
@@ -379,24 +430,43 @@ async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<React
     if cohorts.is_empty() {
         return Ok(reaction);
     }
-    // The attendances surveyed, of participants in scope.
+    // The attendances surveyed, of participants in scope: at the sessions surveyed, and the
+    // participants who attended the cohorts surveyed about themselves.
     let list = cohorts.keys().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let in_enrolments = scope.sql(Columns::path("e.path").person("e.person_id"));
-    let sql = format!(
-        "SELECT s.cohort_id, COUNT(*), COUNT(DISTINCT a.enrolment_id) FROM attendance a \
-         JOIN sessions_held s ON s.id = a.session_id \
-         JOIN attendance_statuses st ON st.key = a.status \
-         JOIN enrolments e ON e.id = a.enrolment_id \
-         WHERE s.cohort_id IN ({list}) AND st.counts_present = $1 AND {in_enrolments} GROUP BY s.cohort_id"
-    );
-    let present: Vec<(i64, i64, i64)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
-    let present: HashMap<i64, (i64, i64)> = present.into_iter().map(|(c, m, a)| (c, (m, a))).collect();
-    let attended = |cohort: &i64| {
-        let (_, about_cohort, about_sessions) = &cohorts[cohort];
-        let (marks, attendees) = present.get(cohort).copied().unwrap_or((0, 0));
-        (if *about_sessions { marks } else { 0 } + if *about_cohort { attendees } else { 0 }) as usize
+    // The enrolments are joined only to keep the participants in scope (a reader of the
+    // whole deployment has them all).
+    let enrolments = if scope.is_everything() { "" } else { "JOIN enrolments e ON e.id = a.enrolment_id" };
+    let present_at = |filter: String, count: &str| {
+        format!(
+            "SELECT s.cohort_id, {count} FROM attendance a \
+             JOIN sessions_held s ON s.id = a.session_id \
+             JOIN attendance_statuses st ON st.key = a.status {enrolments} \
+             WHERE {filter} AND st.counts_present = $1 AND {in_enrolments} GROUP BY s.cohort_id"
+        )
     };
+    let mut attended: HashMap<i64, i64> = HashMap::new();
+    if !sessions.is_empty() {
+        let surveyed = sessions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = present_at(format!("a.session_id IN ({surveyed})"), "COUNT(*)");
+        let marks: Vec<(i64, i64)> =
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
+        for (cohort, n) in marks {
+            *attended.entry(cohort).or_default() += n;
+        }
+    }
+    let about_themselves: Vec<String> =
+        cohorts.iter().filter(|(_, (_, itself))| *itself).map(|(c, _)| c.to_string()).collect();
+    if !about_themselves.is_empty() {
+        let sql =
+            present_at(format!("s.cohort_id IN ({})", about_themselves.join(", ")), "COUNT(DISTINCT a.enrolment_id)");
+        let attendees: Vec<(i64, i64)> =
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
+        for (cohort, n) in attendees {
+            *attended.entry(cohort).or_default() += n;
+        }
+    }
+    let attended = |cohort: &i64| attended.get(cohort).copied().unwrap_or(0) as usize;
     let sql = format!(
         "SELECT c.id, c.code || ' · ' || c.name, co.id, co.code || ' · ' || co.title FROM cohorts c \
          JOIN courses co ON co.id = c.course_id WHERE c.id IN ({list})"
@@ -438,4 +508,57 @@ async fn reaction(db: &Db, scope: &ListScope, programme_id: i64) -> Result<React
         .collect();
     reaction.groups = rows;
     Ok(reaction)
+}
+
+/// A respondent's score on the Likert items of its survey (none when the answers do not
+/// read or answer none of them).
+fn respondent(items: &[likert::Item], json: &str) -> Option<f64> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else { return None };
+    likert::respondent(items, |name| map.get(name).and_then(|v| v.as_str()))
+}
+
+/// The school culture of one year: the participants' schools answered about, and the
+/// index over their respondents.
+struct CultureYear {
+    year: i64,
+    schools: HashSet<i64>,
+    index: likert::Index,
+}
+
+/// Level 4's school culture: answers about the participants' schools (in scope) to surveys
+/// with Likert items, per year the answers were collected in, latest first.
+async fn culture(
+    db: &Db,
+    scope: &ListScope,
+    participant_schools: &HashSet<i64>,
+    surveys: &HashMap<i64, Vec<likert::Item>>,
+) -> Result<Vec<CultureYear>> {
+    if surveys.is_empty() || participant_schools.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = surveys.keys().copied().collect();
+    ids.sort_unstable();
+    let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, sub.answers_json FROM submissions sub \
+         WHERE sub.subject_kind = 'school' AND sub.instrument_id IN ({ids}) AND {}",
+        scope.sql(Columns::path("sub.subject_path"))
+    );
+    let answers: Vec<(i64, i64, chrono::DateTime<chrono::Utc>, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let mut years: BTreeMap<i64, (HashSet<i64>, Vec<f64>)> = BTreeMap::new();
+    for (instrument, school, at, json) in &answers {
+        if !participant_schools.contains(school) {
+            continue;
+        }
+        let Some(score) = respondent(&surveys[instrument], json) else { continue };
+        let year = years.entry(chrono::Datelike::year(at) as i64).or_default();
+        year.0.insert(*school);
+        year.1.push(score);
+    }
+    Ok(years
+        .into_iter()
+        .rev()
+        .map(|(year, (schools, scores))| CultureYear { year, schools, index: likert::index(&scores, scores.len()) })
+        .collect())
 }

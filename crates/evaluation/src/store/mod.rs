@@ -7,7 +7,7 @@
 
 use crate::model::{
     Arm, ArmCount, BootstrapInterval, Coefficient, DataRow, DrawInput, Evaluation, EvaluationInput, ImpactReport,
-    OutcomeQuery, RecordInput, Round,
+    OutcomeQuery, RecordInput, Round, RoundInput,
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
@@ -28,8 +28,9 @@ const UNITS: &[&str] = &["schools", "people"];
 /// learner outcomes, and from observations and tests (`test` of people only).
 pub const OUTCOMES: &[&str] = &["mean_score", "proficient", "practice", "test"];
 
-/// Checks a new evaluation: every field, every arm and round, by name.
-fn check(input: &EvaluationInput) -> Result<()> {
+/// Checks a new evaluation: every field, every arm and round, by name (the problems, none
+/// when it is well formed).
+fn check(input: &EvaluationInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     collect(&mut problems, "code", parse_code(&input.code));
     collect(&mut problems, "name", parse_name(&input.name));
@@ -72,17 +73,89 @@ fn check(input: &EvaluationInput) -> Result<()> {
                 Problem::new("duplicate-in-list").arg("value", &round.code).in_column(format!("rounds[{i}].code")),
             );
         }
+        for (k, code) in round.instruments.iter().enumerate() {
+            let column = format!("rounds[{i}].instruments[{k}]");
+            collect(&mut problems, &column, parse_code(code));
+            if round.instruments[..k].iter().any(|c| c.trim() == code.trim()) {
+                problems.push(Problem::new("duplicate-in-list").arg("value", code).in_column(column));
+            }
+        }
     }
+    check_dates(&input.rounds, &mut problems);
     let baselines = input.rounds.iter().filter(|r| choice(&r.kind, KINDS) == Ok("baseline")).count();
     if baselines == 0 || baselines == input.rounds.len() {
         problems.push(Problem::new("evaluation-rounds").in_column("rounds"));
     }
-    fail_if_any(problems)
+    problems
+}
+
+/// A round's first and last day as given, or the problem naming the field.
+fn day(text: &str, column: String, problems: &mut Vec<Problem>) -> Option<chrono::NaiveDate> {
+    if text.trim().is_empty() {
+        problems.push(Problem::new("required").in_column(column));
+        return None;
+    }
+    collect(problems, &column, opencpd_domain::registry::parse_date(text))
+}
+
+/// Each round's dates: both days given, the last not before the first, and the rounds in
+/// the order they took place, none overlapping another (each named by the round listed
+/// before it).
+fn check_dates(rounds: &[RoundInput], problems: &mut Vec<Problem>) {
+    let mut spans: Vec<(&str, chrono::NaiveDate, chrono::NaiveDate)> = Vec::new();
+    for (i, round) in rounds.iter().enumerate() {
+        let starts = day(&round.starts_on, format!("rounds[{i}].starts_on"), problems);
+        let ends = day(&round.ends_on, format!("rounds[{i}].ends_on"), problems);
+        let (Some(starts), Some(ends)) = (starts, ends) else { continue };
+        if ends < starts {
+            problems.push(
+                Problem::new("evaluation-round-dates")
+                    .arg("starts", starts)
+                    .arg("ends", ends)
+                    .in_column(format!("rounds[{i}].ends_on")),
+            );
+            continue;
+        }
+        let before = |p: &'static str, (code, s, e): &(&str, chrono::NaiveDate, chrono::NaiveDate)| {
+            Problem::new(p)
+                .arg("round", *code)
+                .arg("starts", s)
+                .arg("ends", e)
+                .in_column(format!("rounds[{i}].starts_on"))
+        };
+        if let Some(other) = spans.iter().find(|(_, s, e)| starts <= *e && *s <= ends) {
+            problems.push(before("evaluation-round-overlap", other));
+        } else if let Some(other) = spans.iter().find(|(_, s, _)| starts < *s) {
+            problems.push(before("evaluation-round-order", other));
+        }
+        spans.push((round.code.trim(), starts, ends));
+    }
+}
+
+/// The instruments the rounds name that no instrument has as its code, each named.
+async fn unknown_instruments(db: &Db, rounds: &[RoundInput]) -> Result<Vec<Problem>> {
+    let codes: Vec<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT DISTINCT code FROM instruments").fetch_all(p).await)?;
+    let mut problems = Vec::new();
+    for (i, round) in rounds.iter().enumerate() {
+        for (k, code) in round.instruments.iter().enumerate() {
+            if !code.trim().is_empty() && !codes.iter().any(|c| c == code.trim()) {
+                problems.push(
+                    Problem::new("evaluation-instrument-unknown")
+                        .arg("value", code.trim())
+                        .in_column(format!("rounds[{i}].instruments[{k}]")),
+                );
+            }
+        }
+    }
+    Ok(problems)
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<Evaluation> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
-    check(input)?;
+    let mut problems = check(input);
+    problems.extend(unknown_instruments(db, &input.rounds).await?);
+    fail_if_any(problems)?;
     let code = input.unit.trim().to_string();
     let unit: Option<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, path FROM units WHERE code = $1")
         .bind(&code)
@@ -129,9 +202,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
     for (i, round) in input.rounds.iter().enumerate() {
         let kind =
             choice(&round.kind, KINDS).map_err(|p| Error::Invalid(vec![p.in_column(format!("rounds[{i}].kind"))]))?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "INSERT INTO evaluation_rounds (evaluation_id, position, code, name, kind, year, term) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        let days = |text: &str| opencpd_domain::registry::parse_date(text).map_err(|p| Error::Invalid(vec![p]));
+        let (starts, ends) = (days(&round.starts_on)?, days(&round.ends_on)?);
+        let round_id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO evaluation_rounds (evaluation_id, position, code, name, kind, year, term, starts_on, ends_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
         )
         .bind(id)
         .bind(i as i64)
@@ -140,9 +216,22 @@ pub async fn create(db: &Db, actor: &Actor, input: &EvaluationInput) -> Result<E
         .bind(kind)
         .bind(round.year)
         .bind(round.term)
-        .execute(&mut *c)
+        .bind(starts)
+        .bind(ends)
+        .fetch_one(&mut *c)
         .await
-        .map(|_| ()))?;
+        })?;
+        for (k, code) in round.instruments.iter().enumerate() {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO evaluation_round_instruments (round_id, position, code) VALUES ($1, $2, $3)"
+            )
+            .bind(round_id)
+            .bind(k as i64)
+            .bind(code.trim())
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+        }
     }
     audit::record::<(), _>(
         &mut tx,
@@ -225,8 +314,17 @@ async fn with_parts(db: &Db, row: EvaluationRow) -> Result<Evaluation> {
     .bind(row.id)
     .fetch_all(p)
     .await)?;
-    let rounds: Vec<(i64, String, String, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(
-        "SELECT id, code, name, kind, year, term FROM evaluation_rounds WHERE evaluation_id = $1 ORDER BY position"
+    type RoundRow = (i64, String, String, String, i64, i64, chrono::NaiveDate, chrono::NaiveDate);
+    let rounds: Vec<RoundRow> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name, kind, year, term, starts_on, ends_on FROM evaluation_rounds \
+         WHERE evaluation_id = $1 ORDER BY position"
+    )
+    .bind(row.id)
+    .fetch_all(p)
+    .await)?;
+    let used: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT ri.round_id, ri.code FROM evaluation_round_instruments ri \
+         JOIN evaluation_rounds r ON r.id = ri.round_id WHERE r.evaluation_id = $1 ORDER BY ri.round_id, ri.position"
     )
     .bind(row.id)
     .fetch_all(p)
@@ -257,14 +355,17 @@ async fn with_parts(db: &Db, row: EvaluationRow) -> Result<Evaluation> {
             .collect(),
         rounds: rounds
             .into_iter()
-            .map(|(id, code, name, kind, year, term)| Round {
+            .map(|(id, code, name, kind, year, term, starts_on, ends_on)| Round {
                 post: kind != "baseline",
+                instruments: used.iter().filter(|(r, _)| *r == id).map(|(_, c)| c.clone()).collect(),
                 id,
                 code,
                 name,
                 kind,
                 year,
                 term,
+                starts_on,
+                ends_on,
             })
             .collect(),
     })
@@ -772,9 +873,15 @@ async fn indicator_rows(db: &Db, actor: &Actor, e: &Evaluation, code: &str) -> R
 }
 
 /// Why an estimate of `outcome` (as asked) is not given, as a problem the reader can act on.
-fn refused(r: did::Refusal, outcome: &str, units: &str) -> Error {
-    let people = units == "people";
+fn refused(r: did::Refusal, outcome: &str, measure: &str, e: &Evaluation) -> Error {
+    let people = e.units == "people";
     let p = match &r {
+        // Observations and tests are read by the round's dates, learner outcomes by its year.
+        did::Refusal::RoundWithoutData { round } if measure == "practice" || measure == "test" => {
+            let dates = e.rounds.iter().find(|r| &r.code == round).map(|r| (r.starts_on, r.ends_on));
+            let (starts, ends) = dates.map_or((String::new(), String::new()), |(s, e)| (s.to_string(), e.to_string()));
+            Problem::new("evaluation-round-empty-dated").arg("round", round).arg("starts", starts).arg("ends", ends)
+        }
         did::Refusal::RoundWithoutData { round } => Problem::new("evaluation-round-empty").arg("round", round),
         // The outcome asked for is the parameter to change.
         did::Refusal::NoVariance { value } => {
@@ -860,7 +967,7 @@ pub async fn estimate(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery, lang: &
     };
     let asked = optional_text(&q.outcome).unwrap_or(o.measure.as_str());
     let model = did::Model::new(&design, &observations, spec)
-        .map_err(|r| refused(r, asked, &e.units))?
+        .map_err(|r| refused(r, asked, &o.measure, &e))?
         .with_correction(correction);
     let fit = model.fit();
     let mut boot = Vec::new();
@@ -993,13 +1100,49 @@ pub(crate) fn percent(scores_json: &str) -> Option<f64> {
     (max > 0.0).then(|| 100.0 * score / max)
 }
 
+/// The rounds as observations and tests are read into them: each round's days and the
+/// instruments of the kind read that it lists.
+struct Windows(Vec<(chrono::NaiveDate, chrono::NaiveDate, std::collections::HashSet<String>)>);
+
+impl Windows {
+    /// The rounds of `e` for submissions of instruments of `kind`.
+    async fn of(db: &Db, e: &Evaluation, kind: &str) -> Result<Windows> {
+        let of_kind: Vec<String> =
+            on_db!(db, |p| sqlx::query_scalar("SELECT DISTINCT code FROM instruments WHERE kind = $1")
+                .bind(kind)
+                .fetch_all(p)
+                .await)?;
+        Ok(Windows(
+            e.rounds
+                .iter()
+                .map(|r| {
+                    let used = r.instruments.iter().filter(|c| of_kind.contains(c)).cloned().collect();
+                    (r.starts_on, r.ends_on, used)
+                })
+                .collect(),
+        ))
+    }
+
+    /// The round a submission of `instrument` collected at `at` (its day in UTC) is read
+    /// into: the first whose days hold it and that lists the instrument, or lists none of
+    /// its kind.
+    fn round(&self, at: chrono::DateTime<chrono::Utc>, instrument: &str) -> Option<usize> {
+        let day = at.date_naive();
+        self.0.iter().position(|(starts, ends, used)| {
+            *starts <= day && day <= *ends && (used.is_empty() || used.contains(instrument))
+        })
+    }
+}
+
 /// Practice in the classroom as an outcome: the mean observation score (percent of the
-/// maximum) of each school in each round, over the observations of the year the round
-/// reads, about the school or about anyone who held a position there.
+/// maximum) of each school in each round, over the observations collected within the
+/// round's dates (of the instruments it uses), about the school or about anyone who held
+/// a position there.
 async fn practice(db: &Db, e: &Evaluation) -> Result<Vec<DataRow>> {
-    let rows: Vec<(i64, String, String, String, String, String, String)> = on_db!(db, |p| {
+    type Raw = (i64, String, String, String, String, String, chrono::DateTime<chrono::Utc>, String);
+    let rows: Vec<Raw> = on_db!(db, |p| {
         sqlx::query_as(
-        "SELECT es.school_id, s.code, s.name, es.stratum, a.code, CAST(sub.collected_at AS TEXT), sub.scores_json \
+        "SELECT es.school_id, s.code, s.name, es.stratum, a.code, i.code, sub.collected_at, sub.scores_json \
          FROM evaluation_schools es \
          JOIN schools s ON s.id = es.school_id \
          JOIN evaluation_arms a ON a.id = es.arm_id \
@@ -1016,9 +1159,9 @@ async fn practice(db: &Db, e: &Evaluation) -> Result<Vec<DataRow>> {
     type Key = (i64, usize);
     let mut cells: std::collections::BTreeMap<Key, (String, String, String, String, Vec<f64>)> =
         std::collections::BTreeMap::new();
-    for (school, code, name, stratum, arm, collected_at, scores) in rows {
-        let year: Option<i64> = collected_at.get(..4).and_then(|y| y.parse().ok());
-        let Some(round) = e.rounds.iter().position(|r| Some(r.year) == year) else { continue };
+    let windows = Windows::of(db, e, "observation").await?;
+    for (school, code, name, stratum, arm, instrument, collected_at, scores) in rows {
+        let Some(round) = windows.round(collected_at, &instrument) else { continue };
         let Some(p) = percent(&scores) else { continue };
         cells.entry((school, round)).or_insert_with(|| (code, name, stratum, arm, Vec::new())).4.push(p);
     }
@@ -1041,13 +1184,15 @@ async fn practice(db: &Db, e: &Evaluation) -> Result<Vec<DataRow>> {
 }
 
 /// Outcomes of people: each assigned person's mean score (percent of the maximum) over the
-/// submissions of `kind` (`observation` or `test`) about them in each round's year; their
-/// school is the one they were assigned at.
+/// submissions of `kind` (`observation` or `test`) about them collected within each
+/// round's dates (of the instruments it uses); their school is the one they were assigned
+/// at.
 async fn person_rows(db: &Db, e: &Evaluation, kind: &str) -> Result<Vec<DataRow>> {
-    type Raw = (i64, Option<String>, i64, String, String, String, String, String, String);
+    type Raw =
+        (i64, Option<String>, i64, String, String, String, String, String, chrono::DateTime<chrono::Utc>, String);
     let rows: Vec<Raw> = on_db!(db, |p| sqlx::query_as(
         "SELECT ep.person_id, pe.staff_number, s.id, s.code, s.name, ep.stratum, a.code, \
-         CAST(sub.collected_at AS TEXT), sub.scores_json \
+         i.code, sub.collected_at, sub.scores_json \
          FROM evaluation_people ep \
          JOIN people pe ON pe.id = ep.person_id \
          JOIN schools s ON s.id = ep.school_id \
@@ -1062,9 +1207,9 @@ async fn person_rows(db: &Db, e: &Evaluation, kind: &str) -> Result<Vec<DataRow>
     .await)?;
     type Cell = (Option<String>, i64, String, String, String, String, Vec<f64>);
     let mut cells: std::collections::BTreeMap<(i64, usize), Cell> = std::collections::BTreeMap::new();
-    for (person, staff, school, code, name, stratum, arm, collected_at, scores) in rows {
-        let year: Option<i64> = collected_at.get(..4).and_then(|y| y.parse().ok());
-        let Some(round) = e.rounds.iter().position(|r| Some(r.year) == year) else { continue };
+    let windows = Windows::of(db, e, kind).await?;
+    for (person, staff, school, code, name, stratum, arm, instrument, collected_at, scores) in rows {
+        let Some(round) = windows.round(collected_at, &instrument) else { continue };
         let Some(p) = percent(&scores) else { continue };
         cells.entry((person, round)).or_insert_with(|| (staff, school, code, name, stratum, arm, Vec::new())).6.push(p);
     }

@@ -53,7 +53,14 @@ pub fn render(e: &Evaluation, estimate: &Result<ImpactReport, String>, lang: &st
         },
         Block::Heading(t("evaluation-rounds")),
         Block::Table {
-            columns: vec![t("evaluation-round"), t("evaluation-kind"), t("evaluation-year"), t("evaluation-term")],
+            columns: vec![
+                t("evaluation-round"),
+                t("evaluation-kind"),
+                t("evaluation-starts-on"),
+                t("evaluation-ends-on"),
+                t("evaluation-year"),
+                t("evaluation-term"),
+            ],
             rows: e
                 .rounds
                 .iter()
@@ -61,14 +68,29 @@ pub fn render(e: &Evaluation, estimate: &Result<ImpactReport, String>, lang: &st
                     vec![
                         r.name.clone(),
                         t(&format!("evaluation-kind-{}", r.kind)),
+                        r.starts_on.to_string(),
+                        r.ends_on.to_string(),
                         r.year.to_string(),
                         r.term.to_string(),
                     ]
                 })
                 .collect(),
         },
-        Block::Heading(t("evaluation-estimate")),
     ];
+    // The instruments each round used, below its table (the table has no room for them).
+    if e.rounds.iter().any(|r| !r.instruments.is_empty()) {
+        let used: Vec<String> = e
+            .rounds
+            .iter()
+            .map(|r| {
+                let instruments =
+                    if r.instruments.is_empty() { t("evaluation-instruments-any") } else { r.instruments.join(", ") };
+                format!("{}: {instruments}", r.name)
+            })
+            .collect();
+        blocks.push(Block::Paragraph(format!("{}. {}", t("evaluation-instruments"), used.join("; "))));
+    }
+    blocks.push(Block::Heading(t("evaluation-estimate")));
     match estimate {
         Err(reason) => blocks.push(Block::Paragraph(reason.clone())),
         Ok(r) => {

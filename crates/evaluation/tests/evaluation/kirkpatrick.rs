@@ -241,3 +241,164 @@ async fn the_funnel_api_and_page_give_satisfaction_per_course_cohort_and_facilit
         assert!(f.satisfaction.iter().all(|r| r.index.is_none() && r.n.value.is_none()), "{:?}", f.satisfaction);
     }
 }
+
+/// A form scoring one integer out of 100 into one domain: the tests' and observations' form.
+fn points_form() -> String {
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<String>>();
+    let survey = vec![
+        row(&["type", "name", "label", "domain", "max_score"]),
+        row(&["integer", "points", "Points", "all", "100"]),
+    ];
+    let bytes = opencpd_transfer::write_workbook(&[("survey", survey)]).unwrap();
+    serde_json::to_string(&opencpd_forms::parse_xlsform("points.xlsx", &bytes).unwrap()).unwrap()
+}
+
+/// Regression: the funnel was kept 30 s under the reach stamp alone, which only a change
+/// of the programme's participants renews, so a survey answered, a test or an observation
+/// sent, or a school's learner outcomes entered within those 30 s were not seen. Each of
+/// them, written through its area, is now seen by the next read. A read with nothing
+/// renewed is still served from the cache: a survey answer written behind every stamp's
+/// back (by plain SQL) is not in it, though the funnel computed afresh counts it.
+#[tokio::test]
+async fn regression_the_funnel_kept_under_the_reach_stamp_missed_new_surveys_tests_observations_and_outcomes() {
+    use opencpd_instruments::store::{self as instruments, About, SubmissionInput};
+    use opencpd_kernel::Actor;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        let form = points_form();
+        on_db!(db, |p| sqlx::query("UPDATE instrument_forms SET form_json = $1 WHERE instrument_id IN (2, 3)")
+            .bind(&form)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+        let mut sent = 0;
+        let mut send = |instrument: i64, kind: &str, id: i64, answers: serde_json::Value| {
+            sent += 1;
+            let input = SubmissionInput {
+                uuid: format!("00000000-0000-4000-8000-{sent:012}"),
+                instrument_id: instrument,
+                collected_at: chrono::Utc::now(),
+                subject: About { kind: kind.into(), id },
+                answers,
+                files: Vec::new(),
+            };
+            let (db, files) = (db.clone(), files.clone());
+            async move { instruments::submit(&db, &files, &Actor::system(), None, &input).await.unwrap() }
+        };
+        let levels = |f: opencpd_evaluation::model::KirkpatrickFunnel| f.levels;
+        let before = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(before[0].n.value, Some(4), "{:?}", before[0]);
+
+        // Behind every stamp's back: not seen by a read served from the cache.
+        on_db!(db, |p| sqlx::query(
+            "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
+             VALUES ('behind', 1, '2024-03-02T10:00:00Z', '2024-03-02T10:00:00Z', 'cohort', 3, '/1/2/', '{\"q1\":\"3\"}', '[]')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let cached = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(cached[0].n.value, Some(4), "served from the cache: {:?}", cached[0]);
+        let afresh = levels(kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(afresh[0].n.value, Some(5), "the row is there: {:?}", afresh[0]);
+
+        // 1: a survey answer about cohort 1, through the instruments area.
+        send(1, "cohort", 1, serde_json::json!({"q1": "5"})).await;
+        let now = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(now[0].n.value, Some(6), "the new answer and the one behind it: {:?}", now[0]);
+        // 2: person 3's post-test (90 after 30): three pairs.
+        send(2, "person", 3, serde_json::json!({"points": 90})).await;
+        let now = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(now[1].n.value, Some(3), "{:?}", now[1]);
+        // 3: person 4 observed again (90 after 70): the mean change (10 + 15 + 20) / 3.
+        assert!((now[2].value.unwrap() - 12.5).abs() < 1e-9, "{:?}", now[2]);
+        send(3, "person", 4, serde_json::json!({"points": 90})).await;
+        let now = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert!((now[2].value.unwrap() - 15.0).abs() < 1e-9, "{:?}", now[2]);
+        // 4: school 103's outcomes for 2025, entered by its data's editor.
+        assert_eq!(now[3].n.value, Some(2), "{:?}", now[3]);
+        let entry = opencpd_indicators::model::OutcomeEntry {
+            year: 2025,
+            grade: "P3".into(),
+            subject: Some("MATH".into()),
+            sex: "F".into(),
+            assessed: Some(20),
+            mean_score: Some(35.0),
+            ..Default::default()
+        };
+        opencpd_indicators::store::outcomes::enter(db, &admin(), 103, &[entry]).await.unwrap();
+        let now = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(now[3].n.value, Some(3), "{:?}", now[3]);
+        // Each read equals the funnel computed afresh.
+        let afresh = levels(kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap());
+        assert_eq!(format!("{now:?}"), format!("{afresh:?}"));
+    }
+}
+
+/// Level 4's school culture: answers about the participants' schools to a survey with
+/// Likert items (the satisfaction form's q1 and q2, answered about schools), the latest
+/// year's index and its change, out of the participants' schools.
+#[tokio::test]
+async fn the_funnel_reads_school_culture_surveys_about_the_participants_schools_at_level_4() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        let mut sql = String::from(
+            "INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) VALUES \
+             (4, 'CULT', '1', 'School culture', 'survey', 'c.xlsx', '2024-01-01T00:00:00Z'); ",
+        );
+        // 2025: school 101 100 and 50, school 102 (75 + 100) / 2; school 103 answered no
+        // Likert item; school 201 is no participant's. 2024: school 101 25.
+        for (n, (school, path, day, answers)) in [
+            (101, "/1/2/", "2025-05-02", r#"{"q1":"5"}"#),
+            (101, "/1/2/", "2025-05-02", r#"{"q1":"3"}"#),
+            (102, "/1/2/", "2025-05-03", r#"{"q1":"4","q2":"3"}"#),
+            (103, "/1/2/", "2025-05-03", r#"{"q3":"4"}"#),
+            (201, "/1/3/", "2025-05-03", r#"{"q1":"1"}"#),
+            (101, "/1/2/", "2024-05-02", r#"{"q1":"2"}"#),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sql.push_str(&format!(
+                "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
+                 VALUES ('c{n}', 4, '{day}T10:00:00Z', '{day}T10:00:00Z', 'school', {school}, '{path}', '{answers}', '[]'); "
+            ));
+        }
+        on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let form = satisfaction_form();
+        on_db!(db, |p| sqlx::query("INSERT INTO instrument_forms (instrument_id, form_json) VALUES (4, $1)")
+            .bind(&form)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(f.levels.len(), 5);
+        let culture = &f.levels[4];
+        assert_eq!((culture.level, culture.name.as_str()), (4, "4 · Results: school culture"));
+        assert_eq!((culture.n.value, culture.of.value), (Some(2), Some(6)), "{culture:?}");
+        assert!((culture.rate.unwrap() - 2.0 / 6.0).abs() < 1e-9);
+        let index = (100.0 + 50.0 + 87.5) / 3.0;
+        assert!((culture.value.unwrap() - index).abs() < 1e-9, "{culture:?}");
+        assert_eq!(culture.detail.as_deref(), Some("3 answers in 2025, +54.2 points on the year before"));
+        // The school culture answers are not level 1's: its count is unchanged.
+        assert_eq!(f.levels[0].n.value, Some(4));
+        // A district officer reads the small count of answers hidden; the schools shown.
+        let officer = actor(AccountRole::DistrictOfficer, Scope::Unit { unit_id: 2, path: "/1/2/".into() });
+        let f = kirkpatrick::funnel(db, &officer, 1, "fr").await.unwrap();
+        let culture = &f.levels[4];
+        assert_eq!((culture.n.value, culture.of.value), (Some(2), Some(6)), "{culture:?}");
+        let detail = culture.detail.as_deref().unwrap();
+        assert!(detail.starts_with(&format!("<{} réponses en 2025", f.threshold)), "{detail}");
+    }
+}

@@ -8,6 +8,7 @@ mod indicators;
 mod kirkpatrick;
 mod needs;
 mod people;
+mod rounds;
 
 use axum::http::StatusCode;
 use opencpd_domain::evaluation::did;
@@ -81,6 +82,9 @@ fn design(code: &str, rounds: &[(&str, &str, i64)]) -> EvaluationInput {
                 kind: (*kind).into(),
                 year: *year,
                 term: 0,
+                starts_on: format!("{year}-01-01"),
+                ends_on: format!("{year}-12-31"),
+                instruments: Vec::new(),
             })
             .collect(),
     }
@@ -386,7 +390,8 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         let api = app(db);
         let body = json!({"code": "API", "name": "Study", "unit": "RW", "assignment": "observational",
             "arms": [{"code": "T", "name": "Training"}, {"code": "C", "name": "Comparison", "comparison": true}],
-            "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024}, {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025}]});
+            "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024, "starts_on": "2024-01-01", "ends_on": "2024-12-31"},
+                {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025, "starts_on": "2025-01-01", "ends_on": "2025-12-31"}]});
         let mut unknown = body.clone();
         unknown["arm"] = json!("T");
         let (status, text) = api.text(&token, "POST", "/api/v1/evaluations", Some(unknown)).await;
@@ -453,7 +458,8 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
         // An estimate that cannot be made is refused on the page with its reason, never shown.
         let unassigned = json!({"code": "LATER", "name": "Later", "unit": "RW", "assignment": "randomised",
             "arms": [{"code": "T", "name": "Training"}, {"code": "C", "name": "Comparison", "comparison": true}],
-            "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024}, {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025}]});
+            "rounds": [{"code": "BL", "name": "Baseline", "kind": "baseline", "year": 2024, "starts_on": "2024-01-01", "ends_on": "2024-12-31"},
+                {"code": "EL", "name": "Endline", "kind": "endline", "year": 2025, "starts_on": "2025-01-01", "ends_on": "2025-12-31"}]});
         let (status, text) = api.text(&token, "POST", "/api/v1/evaluations", Some(unassigned)).await;
         assert_eq!(status, StatusCode::CREATED, "{text}");
         let later = serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap();

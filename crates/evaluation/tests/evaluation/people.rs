@@ -14,7 +14,7 @@ use opencpd_testkit::{TestDb, backends};
 
 /// Four teachers at each school (staff numbers T1010 to T2123) and a head teacher (H101…),
 /// an observation instrument and a test.
-async fn staff(db: &Db) {
+pub(crate) async fn staff(db: &Db) {
     let mut sql = String::from(
         "INSERT INTO instruments (id, code, version, title, kind, source_name, created_at) VALUES \
          (1, 'OBS', '1', 'Observation', 'observation', 'o.xlsx', '2024-01-01T00:00:00Z'), \

@@ -46,9 +46,12 @@ async fn execute(tx: &mut Tx, sql: String) -> Result<()> {
 }
 
 /// Writes again the totals of the schools and years the keys name (all of them after
-/// bulk writes), a year and up to [`CHUNK`] schools a statement.
+/// bulk writes), a year and up to [`CHUNK`] schools a statement, and renews the table's
+/// stamp (`opencpd_kernel::stamps`), so nothing computed from the totals before (the
+/// Kirkpatrick funnel's results) is served again.
 fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
     Box::pin(async move {
+        opencpd_kernel::stamps::renew(tx, TOTALS.table).await?;
         if keys == [Key::All] {
             execute(tx, "DELETE FROM school_outcome_totals".into()).await?;
             execute(tx, format!("{INSERT} GROUP BY school_id, year, term, subject_id")).await?;

@@ -176,12 +176,19 @@ const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received
 /// Every row is kept to the checks of [`checked`]. PostgreSQL is sent the rows as
 /// one array per column, so the statement is the same whatever their number: it is
 /// prepared and planned once per connection. SQLite, whose statements cost nothing to
-/// plan, has them as a `VALUES` list.
+/// plan, has them as a `VALUES` list. When any row is stored, the stamp of `submissions`
+/// is renewed in the same transaction, so what was computed from the submissions before
+/// (the Kirkpatrick funnel) is not served again.
 async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>> {
-    let stored = match db {
-        Db::Postgres(pool) => insert_pg(pool, rows).await?,
-        Db::Sqlite(pool) => insert_sqlite(pool, rows).await?,
+    let mut tx = db.begin().await?;
+    let stored = match &mut tx.conn {
+        TxConn::Postgres(t) => insert_pg(&mut **t, rows).await?,
+        TxConn::Sqlite(t) => insert_sqlite(&mut **t, rows).await?,
     };
+    if !stored.is_empty() {
+        opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+    }
+    tx.commit().await?;
     Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
 }
 
@@ -274,6 +281,7 @@ pub(crate) async fn store_with_files(db: &Db, row: NewSubmission, files: &[Submi
         TxConn::Postgres(t) => insert_pg(&mut **t, std::slice::from_ref(&row)).await?,
     };
     let Some((id, _)) = stored.into_iter().next() else { return Ok(None) };
+    opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
     for file in files {
         on_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO submission_files (submission_id, name, question, sha256) VALUES ($1, $2, $3, $4)"

@@ -1,7 +1,8 @@
 //! The small demo's programme shows every Kirkpatrick level: its satisfaction surveys,
 //! pre- and post-tests and lesson observations (sent through the instruments area), and
-//! the learner outcomes of its participants' schools, each level with its sample and
-//! response rate, and level 1 per course, cohort and facilitator.
+//! the learner outcomes and school culture surveys of its participants' schools, each level
+//! with its sample and response rate, and level 1 per course, cohort and facilitator. The
+//! national demo's programme shows levels 1 and 4 the same way (slow).
 
 use opencpd_testapp::{TestApp, backends};
 use serde_json::Value;
@@ -15,14 +16,17 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         opencpd_demo::delivery::build(db, 7).await.expect("delivery demo");
         opencpd_demo::evaluation::build(db, 7, &|_, _| {}).await.expect("evaluation demo");
         let built = opencpd_demo::kirkpatrick::build(db, 7).await.expect("funnel demo");
-        assert!(built.surveys > 100 && built.tests > 50 && built.observations > 30, "{backend:?}: {built:?}");
+        assert!(
+            built.surveys > 100 && built.tests > 50 && built.observations > 30 && built.culture > 50,
+            "{backend:?}: {built:?}"
+        );
         let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
         let admin = app.api("admin").await;
         let r = admin.get(&format!("/api/v1/programmes/{lt2}/kirkpatrick")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{backend:?}");
         let f: Value = r.json().await.unwrap();
         let levels = f["levels"].as_array().unwrap();
-        assert_eq!(levels.len(), 4);
+        assert_eq!(levels.len(), 5, "level 4 twice: learner outcomes, school culture");
         for l in levels {
             let (n, of) = (l["n"]["value"].as_i64().unwrap(), l["of"]["value"].as_i64().unwrap());
             let rate = l["rate"].as_f64().unwrap();
@@ -39,8 +43,12 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         assert!(detail.contains("without a post-test") && !detail.contains("; 0 without"), "{detail}");
         // Practice grows between first and latest observation.
         assert!(value(2) > 0.0, "{backend:?}: {}", levels[2]);
-        // Results: the learner outcomes of the participants' Rwandan schools.
+        // Results: the learner outcomes of the participants' Rwandan schools, and the school
+        // culture of all their schools, a little better in 2025 than in 2024.
         assert!((20.0..90.0).contains(&value(3)), "{backend:?}: {}", levels[3]);
+        assert!((30.0..90.0).contains(&value(4)), "{backend:?}: {}", levels[4]);
+        let culture = levels[4]["detail"].as_str().unwrap();
+        assert!(culture.contains("answers in 2025, +"), "{backend:?}: {culture}");
 
         // Level 1 per course, cohort and facilitator, each with its sample and rate.
         let rows = f["satisfaction"].as_array().unwrap();
@@ -54,5 +62,54 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         // The page shows the table of groups.
         let page = admin.get(&format!("/programmes/{lt2}/kirkpatrick")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("id=\"satisfaction\"") && page.contains("EL-DIP-2025-NYA"), "{backend:?}");
+    }
+}
+
+/// The national demo's programme NAT-CPD: its satisfaction surveys after the last session
+/// of a sample of cohorts and the school culture surveys at a sample of schools fill levels
+/// 1 and 4 with their sample sizes and response rates (levels 2 and 3 stay empty: the
+/// national demo has no tests or observations of its participants). Slow: runs with
+/// `OPENCPD_SLOW_TESTS=1`.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn the_national_demo_fills_levels_1_and_4_of_its_programme_with_their_samples() {
+    use opencpd_demo::{DemoConfig, Scale};
+    for backend in backends() {
+        let t = opencpd_testapp::TestDb::new(backend).await;
+        let db = &t.db;
+        // The order `opencpd demo --scale national` builds them in.
+        let config = DemoConfig { scale: Scale::National, seed: 7, password: opencpd_testapp::PASSWORD.into() };
+        opencpd_demo::build(db, &config, &|_, _, _| {}).await.expect("national demo");
+        opencpd_demo::delivery::build_national(db, 7, &|_, _| {}).await.expect("national delivery");
+        opencpd_demo::evaluation::build(db, 7, &|_, _| {}).await.expect("evaluation demo");
+        let built = opencpd_demo::kirkpatrick::build(db, 7).await.expect("funnel demo");
+        assert_eq!(built.programme, "NAT-CPD");
+        assert!(built.surveys > 1_000 && built.culture > 1_000, "{backend:?}: {built:?}");
+        let programme =
+            opencpd_delivery::store::catalogue::programme_by_code(db, "NAT-CPD").await.unwrap().expect("NAT-CPD");
+        let f = opencpd_evaluation::store::kirkpatrick::funnel(db, &opencpd_kernel::Actor::system(), programme, "en")
+            .await
+            .unwrap();
+        let levels = &f.levels;
+        assert_eq!(levels.len(), 5);
+        for (i, l) in [(0, &levels[0]), (3, &levels[3]), (4, &levels[4])] {
+            let (n, of) = (l.n.value.unwrap(), l.of.value.unwrap());
+            let rate = l.rate.unwrap();
+            assert!(n > 0 && n <= of && rate > 0.0 && rate <= 1.0, "{backend:?}: level row {i}: {l:?}");
+            assert!(l.value.is_some() && l.detail.is_some(), "{backend:?}: level row {i}: {l:?}");
+        }
+        // Reaction: the answers out of the attendances at the sessions surveyed, about three
+        // in five.
+        assert_eq!(levels[0].n.value, Some(built.surveys as i64), "{backend:?}: every answer counts");
+        assert!((0.5..0.7).contains(&levels[0].rate.unwrap()), "{backend:?}: {:?}", levels[0]);
+        assert!((50.0..90.0).contains(&levels[0].value.unwrap()), "{backend:?}: {:?}", levels[0]);
+        // School culture: about one school in ten of those the participants work at.
+        assert!((0.05..0.15).contains(&levels[4].rate.unwrap()), "{backend:?}: {:?}", levels[4]);
+        let detail = levels[4].detail.as_deref().unwrap();
+        assert!(detail.contains("answers in 2025, +"), "{backend:?}: {detail}");
+        // Level 1 per course and per cohort surveyed, each with its sample and rate.
+        let cohorts = f.satisfaction.iter().filter(|r| r.group == "cohort").count();
+        assert!(cohorts > 100, "{backend:?}: {cohorts} cohorts surveyed");
+        assert!(f.satisfaction.iter().all(|r| r.n.value.is_some_and(|n| n > 0) && r.rate.is_some()));
     }
 }

@@ -1,0 +1,70 @@
+//! Stamps of the data a cache is kept under: one per table, renewed to a fresh random
+//! value by every transaction that writes the table, in that transaction. A value computed
+//! from the table under a stamp is still true while the stamp is unchanged, from this
+//! process or any other reading the database; stamps are random, so two databases (or one
+//! restored from a backup) never share one with what a cache kept.
+//!
+//! A writer calls [`renew`] with the table it wrote; a reader reads the stamps of the
+//! tables it computes from with [`read`] and puts them in its cache's key. A stamp is named
+//! after its table, the name both sides already use in their SQL.
+//!
+//! Not here: what a cache keeps (its area's, in a [`crate::cache::Cache`]); the reach stamp
+//! of a programme's participants, which delivery's refresher renews (`reach_stamp`).
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+
+/// Renews the stamp of `table` in the transaction that writes it: committed with the
+/// write, or not at all.
+pub async fn renew(tx: &mut Tx, table: &str) -> Result<()> {
+    let stamp = format!("{:032x}", rand::random::<u128>());
+    on_tx!(&mut *tx, |c| sqlx::query(
+        "INSERT INTO data_stamps (name, stamp) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp"
+    )
+    .bind(table)
+    .bind(&stamp)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The stamps of `tables`, in their order, as one text for a cache's key (a table never
+/// written since the stamps began reads as `-`).
+pub async fn read(db: &Db, tables: &[&str]) -> Result<String> {
+    let rows: Vec<(String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT name, stamp FROM data_stamps").fetch_all(p).await)?;
+    let stamps: Vec<&str> = tables
+        .iter()
+        .map(|t| rows.iter().find(|(name, _)| name == t).map_or("-", |(_, stamp)| stamp.as_str()))
+        .collect();
+    Ok(stamps.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stamp_changes_with_each_committed_write_of_its_table_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db =
+            crate::Db::connect(&dir.path().join("s.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
+        db.migrate().await.unwrap();
+        let first = read(&db, &["a", "b"]).await.unwrap();
+        assert_eq!(first, "- -");
+        let mut tx = db.begin().await.unwrap();
+        renew(&mut tx, "a").await.unwrap();
+        drop(tx);
+        assert_eq!(read(&db, &["a", "b"]).await.unwrap(), first, "a rolled-back write renews nothing");
+        let mut tx = db.begin().await.unwrap();
+        renew(&mut tx, "a").await.unwrap();
+        tx.commit().await.unwrap();
+        let second = read(&db, &["a", "b"]).await.unwrap();
+        assert_ne!(second, first);
+        assert!(second.ends_with(" -"), "b untouched: {second}");
+        let mut tx = db.begin().await.unwrap();
+        renew(&mut tx, "a").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(read(&db, &["a", "b"]).await.unwrap(), second, "each write a fresh stamp");
+    }
+}
