@@ -88,7 +88,9 @@ async fn bench_backend(backend: &str) {
     let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
     let (mut server, base) = serve(&url).await;
     let client = reqwest::Client::new();
-    println!("Over HTTP as the administrator, one client (the first read computes; the grouped reports are then kept until the next write):\n");
+    println!(
+        "Over HTTP as the administrator, one client (the first read computes; the grouped reports are then kept until the next write):\n"
+    );
     println!("| request | first read ms | p50 ms | p95 ms |");
     println!("| --- | --- | --- | --- |");
     let coverage = "/api/v1/peer/reports/head-teachers-visited?level=sector";

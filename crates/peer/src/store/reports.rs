@@ -20,9 +20,9 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, upper_bound};
 use opencpd_domain::peer::{self, CoacheeVisits, Coverage, PointState, percent};
 use opencpd_domain::suppression::{self, Cell};
+use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Result, on_db};
-use opencpd_kernel::cache::Cache;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 // The answer shapes of these queries, kept in `crate::model`.
@@ -198,8 +198,7 @@ async fn grouped<T>(
 where
     T: Clone,
 {
-    let last: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
+    let last: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
     let term = (g.term.id, g.term.name.clone(), g.term.start_on, g.term.end_on);
     let within = g.within.map(|w| w.trim().to_string());
     let key = (

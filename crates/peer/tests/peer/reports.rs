@@ -246,8 +246,16 @@ async fn a_report_kept_between_reads_counts_a_meeting_or_a_visit_recorded_since_
         assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 1, "{backend:?}: at once");
 
         // Kept: a row taken away behind OpenCPD's back (no write of its own) is not seen…
-        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_attendance").execute(p).await.map(|r| r.rows_affected())).unwrap();
-        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_meetings").execute(p).await.map(|r| r.rows_affected())).unwrap();
+        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_attendance")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        opencpd_kernel::on_db!(db, |p| sqlx::query("DELETE FROM plc_meetings")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
         assert_eq!(held(reports::plc_regularity(db, &national(), &g).await.unwrap()), 1, "{backend:?}: kept");
         // …until the next write: computed afresh, the two meetings recorded since.
         plcs::record_meeting(db, &admin(), plc.id, &meeting(10)).await.unwrap();
