@@ -8,6 +8,10 @@
 //! tables it computes from with [`read`] and puts them in its cache's key. A stamp is named
 //! after its table, the name both sides already use in their SQL.
 //!
+//! For what many tables written in many places feed (the peer reports: meetings, visits,
+//! relations, action points, positions), [`audited`] is the stamp: the audit trail's last
+//! event, which every audited write changes in its own transaction, with no write of its own.
+//!
 //! Not here: what a cache keeps (its area's, in a [`crate::cache::Cache`]); the reach stamp
 //! of a programme's participants, which delivery's refresher renews (`reach_stamp`).
 
@@ -38,6 +42,14 @@ pub async fn read(db: &Db, tables: &[&str]) -> Result<String> {
         .map(|t| rows.iter().find(|(name, _)| name == t).map_or("-", |(_, stamp)| stamp.as_str()))
         .collect();
     Ok(stamps.join(" "))
+}
+
+/// The audit trail's last event: a stamp of everything OpenCPD writes with an audit event
+/// (every write of a person's hand, every import), read with one look-up of its key.
+pub async fn audited(db: &Db) -> Result<i64> {
+    let last: Option<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
+    Ok(last.unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ where
         g.level.trim().to_string(),
         within,
         opencpd_kernel::today(),
-        last.unwrap_or(0),
+        last,
     );
     if let Some(kept) = GROUPED.get(db, &key).and_then(unwrap) {
         return Ok(kept);
