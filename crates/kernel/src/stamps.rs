@@ -47,8 +47,7 @@ pub async fn read(db: &Db, tables: &[&str]) -> Result<String> {
 /// The audit trail's last event: a stamp of everything OpenCPD writes with an audit event
 /// (every write of a person's hand, every import), read with one look-up of its key.
 pub async fn audited(db: &Db) -> Result<i64> {
-    let last: Option<i64> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
+    let last: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
     Ok(last.unwrap_or(0))
 }
 

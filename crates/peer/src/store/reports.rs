@@ -198,7 +198,7 @@ async fn grouped<T>(
 where
     T: Clone,
 {
-    let last: Option<i64> = on_db!(db, |p| sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(p).await)?;
+    let last = opencpd_kernel::stamps::audited(db).await?;
     let term = (g.term.id, g.term.name.clone(), g.term.start_on, g.term.end_on);
     let within = g.within.map(|w| w.trim().to_string());
     let key = (
