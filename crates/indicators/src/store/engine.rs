@@ -6,7 +6,7 @@
 //! programme participants) limited to the place and the reader's scope; the aggregates are
 //! then added up per category. Counts leave through `opencpd_domain::suppression`.
 
-use super::unit_cells::{Cells, Needs};
+use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{
     Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, PlaceTarget, Question,
     SchoolValue, TargetProgress,
@@ -470,13 +470,19 @@ async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
 /// one the indicator allows), with small counts suppressed for readers without
 /// row-level rights.
 pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
+    answer_read(db, actor, code, question, Read::Cells).await
+}
+
+/// [`answer`], a unit's figures read as `read` says: [`Read::Rows`] sums every outcome row
+/// of its schools afresh, which the answer read from the units' cells must equal.
+pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question, read: Read) -> Result<Answer> {
     let indicator = indicator(db, code).await?;
     let def = definition_of(&indicator)?;
     let by: Vec<String> = question.by.iter().map(|d| d.trim().to_lowercase()).collect();
     let wanted: Vec<&str> = by.iter().map(String::as_str).collect();
     def.allows("by", &wanted)?;
     let (place, year) = (question.place, question.year);
-    let cells = Cells::of(db, actor, place, &[year]).await?;
+    let cells = Cells::of(db, actor, place, &[year], read).await?;
     let children = children(db, place).await?;
     let whole = Asked { place, year, by: &[], children: &children, cells: &cells };
     let split = Asked { place, year, by: &by, children: &children, cells: &cells };
@@ -578,7 +584,7 @@ pub async fn by_school(
     def.allows(field, &["school"]).map_err(|p| Error::Invalid(vec![p]))?;
     let by_term = term != 0 && def.allows(field, &["term"]).is_ok();
     let by: Vec<String> = if by_term { vec!["school".into(), "term".into()] } else { vec!["school".into()] };
-    let cells = Cells::of(db, actor, place, &[year]).await?;
+    let cells = Cells::of(db, actor, place, &[year], Read::Cells).await?;
     let children = children(db, place).await?;
     let asked = Asked { place, year, by: &by, children: &children, cells: &cells };
     let num = evaluate(db, actor, &def.numerator, &asked).await?;

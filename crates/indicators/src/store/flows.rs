@@ -8,7 +8,7 @@
 //! from the next year's `repeating`. A unit's are read from its cells
 //! ([`super::unit_cells`]), a school's from its rows.
 
-use super::unit_cells::{Cells, Needs};
+use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{Count, FlowReport, FlowRow, GapRow, Place};
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::indicators::flows::{self, GroupRate};
@@ -68,7 +68,7 @@ fn count(value: i64, cell: Cell, threshold: i64) -> Count {
 
 /// Flow rates of every grade of `place` from `year` to `year + 1`.
 pub async fn flow_report(db: &Db, actor: &Actor, place: Place, year: i64, group: Option<&str>) -> Result<FlowReport> {
-    let cells = Cells::of(db, actor, place, &[year, year + 1]).await?;
+    let cells = Cells::of(db, actor, place, &[year, year + 1], Read::Cells).await?;
     let group_id = group_id(db, group).await?;
     let grades = super::reference::grades(db).await?;
     let sql = format!(
@@ -166,7 +166,7 @@ pub async fn proficiency_gaps(
     year: i64,
     subject: Option<&str>,
 ) -> Result<Vec<GapRow>> {
-    let cells = Cells::of(db, actor, place, &[year]).await?;
+    let cells = Cells::of(db, actor, place, &[year], Read::Cells).await?;
     let grades = super::reference::grades(db).await?;
     let subject_clause = match subject {
         None => "o.subject_id <> 0".to_string(),

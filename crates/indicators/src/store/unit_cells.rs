@@ -202,6 +202,16 @@ fn columns(unit: &str, place: &str, school: &str, sign: &str, rows: Rows) -> Str
     )
 }
 
+/// Where a unit's figures are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Its cells, where they can answer (every reader's figures).
+    Cells,
+    /// The outcome rows of each of its schools, summed afresh: what the cells must equal,
+    /// for checking them.
+    Rows,
+}
+
 /// The rows a reader sums for a place and some years, prepared once for several reads:
 /// the place's scope checked, and for a unit whether its cells can be read and which
 /// schools' years are counted elsewhere than where the schools are now.
@@ -227,8 +237,8 @@ pub(crate) struct Needs {
 
 impl Cells {
     /// Checks the reader may read `place` (not found, forbidden) and prepares its rows for
-    /// `years`.
-    pub(crate) async fn of(db: &Db, actor: &Actor, place: Place, years: &[i64]) -> Result<Cells> {
+    /// `years`, read as `read` says.
+    pub(crate) async fn of(db: &Db, actor: &Actor, place: Place, years: &[i64], read: Read) -> Result<Cells> {
         let clause = place_clause(db, actor, place).await?;
         let years = years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let Place::Unit(id) = place else { return Ok(Cells { years, clause, path: None, unit: None }) };
@@ -236,7 +246,7 @@ impl Cells {
             on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(p).await)?;
         // The cells count every school of the unit: read them only when the reader may
         // read every school of it.
-        if !ListScope::of(actor).unit_paths().iter().any(|p| path.starts_with(p.as_str())) {
+        if read == Read::Rows || !ListScope::of(actor).unit_paths().iter().any(|p| path.starts_with(p.as_str())) {
             return Ok(Cells { years, clause, path: Some(path), unit: None });
         }
         let (low, high) = (&path, upper_bound(&path));
