@@ -1,10 +1,13 @@
 //! The one indicator engine: definitions stored (the shipped ones come with the schema)
 //! and checked when saved, answers for a place and year with the disaggregations an
-//! indicator allows, read from indexed queries on the source tables, and targets.
+//! indicator allows, read from indexed queries on tables the transactions keep current,
+//! and targets.
 //!
-//! Each aggregate of a definition is one grouped query on its source (learner outcomes or
-//! programme participants) limited to the place and the reader's scope; the aggregates are
-//! then added up per category. Counts leave through `opencpd_domain::suppression`.
+//! Each aggregate of a definition is one grouped query on its source limited to the place
+//! and the reader's scope: programme participants, or learner outcomes as
+//! [`Cells`] gives them (a school's rows; a unit's cells, a few thousand rows at any level,
+//! unless the question needs the schools' codes); the aggregates are then added up per
+//! category. Counts leave through `opencpd_domain::suppression`.
 
 use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{
