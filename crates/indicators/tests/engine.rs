@@ -4,7 +4,7 @@
 use opencpd_domain::{AccountRole, Grant, Scope};
 use opencpd_indicators::model::{IndicatorInput, IndicatorTargetInput, NewReference, Place, Question};
 use opencpd_indicators::store::unit_cells::Read;
-use opencpd_indicators::store::{engine, flows, outcomes, reference};
+use opencpd_indicators::store::{dashboard, engine, flows, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
@@ -348,8 +348,18 @@ async fn national_fixture(db: &Db) {
     reference::add(db, &admin, reference::Kind::Group, &sen).await.unwrap();
     import_outcomes(db, &outcome_rows(&["A", "B", "C", "E", "F"], &[2023, 2024, 2025], 1)).await;
     for (code, num, den, by) in [
-        ("girls-banded", "count(proficient) where sex = 'F'", None, "grade,subject,term,group,unit,ownership,subsystem,year,school"),
-        ("kept-public-p2", "sum(enrolled) - sum(dropped_out) where ownership != 'private'", Some("sum(enrolled)"), "sex,grade,group,unit,school"),
+        (
+            "girls-banded",
+            "count(proficient) where sex = 'F'",
+            None,
+            "grade,subject,term,group,unit,ownership,subsystem,year,school",
+        ),
+        (
+            "kept-public-p2",
+            "sum(enrolled) - sum(dropped_out) where ownership != 'private'",
+            Some("sum(enrolled)"),
+            "sex,grade,group,unit,school",
+        ),
         ("sector-four", "sum(enrolled) where unit = '/1/2/4/'", None, "sex,grade,unit"),
     ] {
         let input = IndicatorInput {
@@ -385,7 +395,9 @@ fn outcome_rows(schools: &[&str], years: &[i64], seed: u64) -> String {
                         let size = if group.is_empty() { 20 + next(40) } else { 1 + next(8) };
                         let (promoted, repeating) = (size * 7 / 10, next(size / 3 + 1));
                         let dropped = if next(4) == 0 { String::new() } else { next(3).to_string() };
-                        csv += &format!("{school},{year},,{grade},,{sex},{group},{size},,,,,,,{promoted},{repeating},{dropped}\n");
+                        csv += &format!(
+                            "{school},{year},,{grade},,{sex},{group},{size},,,,,,,{promoted},{repeating},{dropped}\n"
+                        );
                         for term in ["", "1", "2"] {
                             for subject in ["MATH", "READ"] {
                                 let assessed = size - next(size.min(3));
@@ -469,7 +481,9 @@ async fn unit_flows_and_gaps_add_up(db: &Db, unit: i64, schools: &[i64]) {
     };
     let gaps = |g: &[opencpd_indicators::model::GapRow]| -> Vec<[i64; 4]> {
         g.iter()
-            .map(|r| [r.girls.value.unwrap(), r.girls_size.value.unwrap(), r.boys.value.unwrap(), r.boys_size.value.unwrap()])
+            .map(|r| {
+                [r.girls.value.unwrap(), r.girls_size.value.unwrap(), r.boys.value.unwrap(), r.boys_size.value.unwrap()]
+            })
             .collect()
     };
     for group in [None, Some("SEN")] {
@@ -516,7 +530,10 @@ async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_f
             username: "o".into(),
             display_name: "O".into(),
             language: "en".into(),
-            grants: vec![Grant { role: AccountRole::DistrictOfficer, scope: Scope::Unit { unit_id: 1, path: "/1/".into() } }],
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 1, path: "/1/".into() },
+            }],
         };
         let cells: i64 = on_db!(&t.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM unit_outcome_cells WHERE path = '/1/' AND year = 2024"
@@ -530,6 +547,9 @@ async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_f
         assert!(hidden.iter().any(|a| a.suppressed), "some small cells are hidden from the officer");
         unit_flows_and_gaps_add_up(&t.db, 1, &[1, 2, 3, 4, 5]).await;
         unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2, 3]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "imported").await;
+        }
 
         // New figures for school C (sector S4 of D1) change D1's and the country's answers
         // at the import's commit.
@@ -542,7 +562,10 @@ async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_f
                 "{place:?} follows C's import"
             );
         }
-        assert_eq!(total(&before, "learners-enrolled", Place::Unit(3)), total(&after, "learners-enrolled", Place::Unit(3)));
+        assert_eq!(
+            total(&before, "learners-enrolled", Place::Unit(3)),
+            total(&after, "learners-enrolled", Place::Unit(3))
+        );
 
         // Learner records for school E make its cells, its totals and then its units' cells.
         let records: String = (0..12)
@@ -571,10 +594,16 @@ async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_f
         .map(|_| ()))
         .unwrap();
         let moved = same_from_cells_and_rows(&t.db, &admin, "C moved").await;
-        assert_ne!(total(&after, "learners-enrolled", Place::Unit(3)), total(&moved, "learners-enrolled", Place::Unit(3)));
+        assert_ne!(
+            total(&after, "learners-enrolled", Place::Unit(3)),
+            total(&moved, "learners-enrolled", Place::Unit(3))
+        );
         same_from_cells_and_rows(&t.db, &officer, "C moved, suppressed").await;
         unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2]).await;
         unit_flows_and_gaps_add_up(&t.db, 3, &[3, 4, 5]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "C moved").await;
+        }
         import_outcomes(&t.db, &outcome_rows(&["C"], &[2024], 7)).await;
         let again = same_from_cells_and_rows(&t.db, &admin, "C moved and imported again").await;
         unit_flows_and_gaps_add_up(&t.db, 1, &[1, 2, 3, 4, 5]).await;
@@ -582,7 +611,80 @@ async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_f
         // A year removed from a school leaves its units at once.
         outcomes::remove_year(&t.db, &admin, 1, 2024).await.unwrap();
         let removed = same_from_cells_and_rows(&t.db, &admin, "A's 2024 removed").await;
-        assert_ne!(total(&again, "learners-enrolled", Place::Unit(2)), total(&removed, "learners-enrolled", Place::Unit(2)));
+        assert_ne!(
+            total(&again, "learners-enrolled", Place::Unit(2)),
+            total(&removed, "learners-enrolled", Place::Unit(2))
+        );
         unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "A's 2024 removed").await;
+        }
+    }
+}
+
+/// A unit's trend, years and parts read from its cells are what its schools' totals give.
+async fn unit_pages_are_their_schools_totals(db: &Db, unit: i64, what: &str) {
+    let admin = Actor::system();
+    let path: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(unit).fetch_one(p).await)
+            .unwrap();
+    let within = format!("s.unit_path >= '{path}' AND s.unit_path < '{}'", opencpd_domain::access::upper_bound(&path));
+    let sql = format!(
+        "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
+         CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
+         FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
+         WHERE {within} AND o.subject_id <> 0 AND o.scored > 0 GROUP BY sub.code, o.year ORDER BY sub.code, o.year"
+    );
+    let expected: Vec<(String, i64, i64, f64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await).unwrap();
+    let trend = dashboard::trend(db, &admin, Place::Unit(unit)).await.unwrap();
+    assert_eq!(trend.len(), expected.len(), "{what}: trend of unit {unit}");
+    for (point, (subject, year, assessed, mean)) in trend.iter().zip(&expected) {
+        assert_eq!((&point.subject, point.year, point.assessed.value), (subject, *year, Some(*assessed)), "{what}");
+        assert!((point.mean_percent.unwrap() - mean).abs() < 1e-9, "{what}: {point:?} against {mean}");
+    }
+    let sql = format!(
+        "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+         WHERE {within} AND o.subject_id = 0 AND o.term = 0 ORDER BY o.year DESC"
+    );
+    let years: Vec<i64> =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await).unwrap();
+    assert_eq!(dashboard::years(db, &admin, Place::Unit(unit)).await.unwrap(), years, "{what}: years of unit {unit}");
+    // Each part (a child unit) is what the schools under it give.
+    let breakdown = dashboard::breakdown(db, &admin, unit, Some(2024)).await.unwrap();
+    for part in &breakdown.parts {
+        let Place::Unit(child) = part.place else { continue };
+        let path: String =
+            on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(child).fetch_one(p).await)
+                .unwrap();
+        let within =
+            format!("s.unit_path >= '{path}' AND s.unit_path < '{}'", opencpd_domain::access::upper_bound(&path));
+        type Row = (Option<i64>, Option<i64>, i64, Option<f64>, Option<i64>, Option<i64>);
+        let (enrolled, assessed, scored, score_sum, banded, proficient): Row = on_db!(db, |p| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed END) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN o.subject_id <> 0 THEN o.scored ELSE 0 END), 0) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.scored > 0 THEN 100.0 * o.score_sum / sub.max_score END) AS DOUBLE PRECISION), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.assessed END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.proficient + COALESCE(o.advanced, 0) END) AS BIGINT) \
+                 FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+                 LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id WHERE {within} AND o.year = 2024"
+            ))
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let what = format!("{what}: part {} of unit {unit}", part.code);
+        assert_eq!((part.enrolled.value, part.assessed.value), (enrolled, assessed), "{what}");
+        match (part.mean_percent, score_sum) {
+            (Some(m), Some(s)) => assert!((m - s / scored as f64).abs() < 1e-9, "{what}"),
+            (m, s) => assert_eq!((m, s.filter(|_| scored > 0)), (None, None), "{what}"),
+        }
+        let percent = match (proficient, banded) {
+            (Some(n), Some(d)) if d > 0 => Some(100.0 * n as f64 / d as f64),
+            _ => None,
+        };
+        assert_eq!(part.proficient_percent.map(|p| (p * 1e9).round()), percent.map(|p| (p * 1e9).round()), "{what}");
     }
 }

@@ -269,7 +269,12 @@ type Sums = BTreeMap<Vec<String>, i64>;
 /// The categories of a row as asked: a unit path becomes the place's child unit it is in,
 /// and a path under no child unit (a school of the place itself) stays the path one level
 /// below the place at most.
-fn categorise(raw: Vec<Option<String>>, by: &[String], children: &[(String, String)], place: Option<&str>) -> Vec<String> {
+fn categorise(
+    raw: Vec<Option<String>>,
+    by: &[String],
+    children: &[(String, String)],
+    place: Option<&str>,
+) -> Vec<String> {
     raw.into_iter()
         .zip(by)
         .map(|(v, d)| {
@@ -407,7 +412,13 @@ async fn aggregate(
         q.fetch_all(p).await.map(|rows| {
             use sqlx::Row;
             rows.iter()
-                .map(|r| ((0..n).map(|i| r.get::<Option<String>, _>(i)).collect(), r.get::<i64, _>(n), r.get::<i64, _>(n + 1)))
+                .map(|r| {
+                    (
+                        (0..n).map(|i| r.get::<Option<String>, _>(i)).collect(),
+                        r.get::<i64, _>(n),
+                        r.get::<i64, _>(n + 1),
+                    )
+                })
                 .collect()
         })
     })?;

@@ -32,6 +32,24 @@ pub static UNITS: Derived = Derived { table: "unit_outcome_cells", refresh };
 pub const MEASURES: [&str; 9] =
     ["enrolled", "assessed", "below_basic", "basic", "proficient", "advanced", "promoted", "repeating", "dropped_out"];
 
+/// What a cell keeps beyond the counts, as the schools' totals count them (an outcome row
+/// `o` with its school's totals `t` for its term and subject): learners assessed in rows
+/// with a mean score, the sum of mean score × assessed, and where the school's term and
+/// subject has bands, the learners assessed and those at proficient or above.
+const SCORES: [(&str, &str); 4] = [
+    ("scored", "CASE WHEN o.assessed > 0 AND o.mean_score IS NOT NULL THEN o.assessed ELSE 0 END"),
+    ("score_sum", "CASE WHEN o.assessed > 0 AND o.mean_score IS NOT NULL THEN o.mean_score * o.assessed END"),
+    ("banded_assessed", "CASE WHEN t.proficient IS NOT NULL THEN o.assessed END"),
+    (
+        "banded_proficient",
+        "CASE WHEN t.proficient IS NOT NULL THEN COALESCE(o.proficient, 0) + COALESCE(o.advanced, 0) END",
+    ),
+];
+
+/// The totals an outcome row `o` is counted in.
+const TOTALS: &str = "LEFT JOIN school_outcome_totals t ON t.school_id = o.school_id AND t.year = o.year \
+     AND t.term = o.term AND t.subject_id = o.subject_id";
+
 /// What a cell is kept by, besides its unit.
 const DIMENSIONS: &str = "year, term, grade_id, subject_id, sex, group_id, ownership, subsystem";
 
@@ -77,17 +95,33 @@ async fn rebuild(tx: &mut Tx, year: Option<i64>, units: BTreeSet<String>) -> Res
         by_depth.entry(ancestors(unit).len()).or_default().push(unit);
     }
     let of_year = |alias: &str| year.map_or_else(|| "1 = 1".to_string(), |y| format!("{alias}.year = {y}"));
-    let rows: String =
-        MEASURES.iter().map(|m| format!(", o.{m} AS {m}, CASE WHEN o.{m} IS NULL THEN 0 ELSE 1 END AS {m}_n")).collect();
-    let cells: String = MEASURES.iter().map(|m| format!(", c.{m}, c.{m}_n")).collect();
-    let sums: String = MEASURES.iter().map(|m| format!(", SUM(x.{m}), SUM(x.{m}_n)")).collect();
-    let names: String = MEASURES.iter().map(|m| format!(", {m}, {m}_n")).collect();
+    let rows: String = MEASURES
+        .iter()
+        .map(|m| format!(", o.{m} AS {m}, CASE WHEN o.{m} IS NULL THEN 0 ELSE 1 END AS {m}_n"))
+        .chain(SCORES.iter().map(|(name, sql)| format!(", {sql} AS {name}")))
+        .collect();
+    let cells: String = MEASURES
+        .iter()
+        .map(|m| format!(", c.{m}, c.{m}_n"))
+        .chain(SCORES.iter().map(|(name, _)| format!(", c.{name}")))
+        .collect();
+    let sums: String = MEASURES
+        .iter()
+        .map(|m| format!(", SUM(x.{m}), SUM(x.{m}_n)"))
+        .chain(SCORES.iter().map(|(name, _)| format!(", SUM(x.{name})")))
+        .collect();
+    let names: String = MEASURES
+        .iter()
+        .map(|m| format!(", {m}, {m}_n"))
+        .chain(SCORES.iter().map(|(name, _)| format!(", {name}")))
+        .collect();
     let x_dimensions = DIMENSIONS.split(", ").map(|d| format!("x.{d}")).collect::<Vec<_>>().join(", ");
     for (_, units) in by_depth.into_iter().rev() {
         for chunk in units.chunks(CHUNK) {
             let list = quoted(chunk);
             let values = chunk.iter().map(|u| format!("('{u}', '{}')", parent(u))).collect::<Vec<_>>().join(", ");
-            let delete = format!("DELETE FROM unit_outcome_cells WHERE {} AND path IN ({list})", of_year("unit_outcome_cells"));
+            let delete =
+                format!("DELETE FROM unit_outcome_cells WHERE {} AND path IN ({list})", of_year("unit_outcome_cells"));
             execute(tx, delete).await?;
             execute(
                 tx,
@@ -97,7 +131,7 @@ async fn rebuild(tx: &mut Tx, year: Option<i64>, units: BTreeSet<String>) -> Res
                      SELECT p.unit_path AS at, o.year AS year, o.term AS term, o.grade_id AS grade_id, \
                      o.subject_id AS subject_id, o.sex AS sex, o.group_id AS group_id, p.ownership AS ownership, \
                      p.subsystem AS subsystem, 1 AS source_rows{rows} \
-                     FROM unit_outcome_schools p CROSS JOIN learner_outcomes o \
+                     FROM unit_outcome_schools p CROSS JOIN learner_outcomes o {TOTALS} \
                      WHERE {} AND p.unit_path IN ({list}) AND o.school_id = p.school_id AND o.year = p.year \
                      UNION ALL \
                      SELECT c.parent, c.year, c.term, c.grade_id, c.subject_id, c.sex, c.group_id, c.ownership, \
@@ -194,6 +228,10 @@ fn columns(unit: &str, place: &str, school: &str, sign: &str, rows: Rows) -> Str
             }
             Rows::Cells => format!(", {sign}c.{m} AS {m}, {sign}c.{m}_n AS {m}_n"),
         })
+        .chain(SCORES.iter().map(|(name, sql)| match rows {
+            Rows::Outcomes => format!(", {sign}({sql}) AS {name}"),
+            Rows::Cells => format!(", {sign}c.{name} AS {name}"),
+        }))
         .collect();
     format!(
         "{unit} AS unit_path, {place}.ownership AS ownership, {place}.subsystem AS subsystem, \
@@ -216,6 +254,7 @@ pub enum Read {
 /// the place's scope checked, and for a unit whether its cells can be read and which
 /// schools' years are counted elsewhere than where the schools are now.
 pub(crate) struct Cells {
+    /// The years' condition on `o.year`.
     years: String,
     /// The place's condition on `schools s` (the place and the reader's scope).
     clause: String,
@@ -237,10 +276,13 @@ pub(crate) struct Needs {
 
 impl Cells {
     /// Checks the reader may read `place` (not found, forbidden) and prepares its rows for
-    /// `years`, read as `read` says.
+    /// `years` (every year when none), read as `read` says.
     pub(crate) async fn of(db: &Db, actor: &Actor, place: Place, years: &[i64], read: Read) -> Result<Cells> {
         let clause = place_clause(db, actor, place).await?;
-        let years = years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let years = match years {
+            [] => "1 = 1".to_string(),
+            years => format!("o.year IN ({})", years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+        };
         let Place::Unit(id) = place else { return Ok(Cells { years, clause, path: None, unit: None }) };
         let path: String =
             on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(p).await)?;
@@ -250,15 +292,18 @@ impl Cells {
             return Ok(Cells { years, clause, path: Some(path), unit: None });
         }
         let (low, high) = (&path, upper_bound(&path));
-        let moved: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let moved: Vec<(i64, i64)> = on_db!(db, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT r.school_id, r.year FROM unit_outcome_schools r JOIN schools s ON s.id = r.school_id \
-             WHERE r.year IN ({years}) \
+             WHERE {} \
              AND ((r.unit_path >= '{low}' AND r.unit_path < '{high}') OR (s.unit_path >= '{low}' AND s.unit_path < '{high}')) \
              AND (r.unit_path <> s.unit_path OR r.ownership <> s.ownership OR r.subsystem IS DISTINCT FROM s.subsystem) \
-             ORDER BY r.school_id, r.year"
+             ORDER BY r.school_id, r.year",
+            years.replace("o.year", "r.year")
         )))
         .fetch_all(p)
-        .await)?;
+        .await
+        })?;
         Ok(Cells { years, clause, path: Some(path.clone()), unit: Some((path, moved)) })
     }
 
@@ -276,7 +321,8 @@ impl Cells {
         let years = &self.years;
         let outcomes = |filter: &str| {
             format!(
-                "SELECT {} FROM learner_outcomes o JOIN schools s ON s.id = o.school_id WHERE o.year IN ({years}) AND {filter}",
+                "SELECT {} FROM learner_outcomes o JOIN schools s ON s.id = o.school_id {TOTALS} \
+                 WHERE {years} AND {filter}",
                 columns("s.unit_path", "s", "s.code", "", Rows::Outcomes)
             )
         };
@@ -285,8 +331,9 @@ impl Cells {
         };
         let cells = |unit: &str, sign: &str, filter: &str| {
             format!(
-                "SELECT {} FROM unit_outcome_cells c WHERE c.year IN ({years}) AND {filter}",
-                columns(unit, "c", "CAST(NULL AS TEXT)", sign, Rows::Cells)
+                "SELECT {} FROM unit_outcome_cells c WHERE {} AND {filter}",
+                columns(unit, "c", "CAST(NULL AS TEXT)", sign, Rows::Cells),
+                years.replace("o.year", "c.year")
             )
         };
         let mut parts = vec![cells("c.path", "", &format!("c.path = '{path}'"))];
@@ -303,7 +350,7 @@ impl Cells {
             let (low, high) = (path, upper_bound(path));
             parts.push(format!(
                 "SELECT {} FROM learner_outcomes o JOIN unit_outcome_schools r ON r.school_id = o.school_id \
-                 AND r.year = o.year WHERE ({pairs}) AND r.unit_path >= '{low}' AND r.unit_path < '{high}'",
+                 AND r.year = o.year {TOTALS} WHERE ({pairs}) AND r.unit_path >= '{low}' AND r.unit_path < '{high}'",
                 columns("r.unit_path", "r", "CAST(NULL AS TEXT)", "-", Rows::Outcomes)
             ));
             parts.push(outcomes(&format!("({pairs}) AND s.unit_path >= '{low}' AND s.unit_path < '{high}'")));

@@ -36,7 +36,14 @@ CREATE TABLE unit_outcome_cells (
     repeating BIGINT,
     repeating_n BIGINT NOT NULL,
     dropped_out BIGINT,
-    dropped_out_n BIGINT NOT NULL
+    dropped_out_n BIGINT NOT NULL,
+    -- As the schools' totals count them: learners assessed in rows with a mean score and
+    -- the sum of mean score × assessed; and the learners assessed and those at proficient
+    -- or above where the school's term and subject has bands.
+    scored BIGINT NOT NULL,
+    score_sum DOUBLE PRECISION,
+    banded_assessed BIGINT,
+    banded_proficient BIGINT
 );
 -- A unit's cells, and its children's.
 CREATE INDEX unit_outcome_cells_path ON unit_outcome_cells (path, year);
@@ -68,7 +75,7 @@ WITH RECURSIVE ancestors (school_id, year, unit_id) AS (
     WHERE u.parent_id IS NOT NULL
 )
 INSERT INTO unit_outcome_cells (path, parent, year, term, grade_id, subject_id, sex, group_id, ownership, subsystem,
-    source_rows, enrolled, enrolled_n, assessed, assessed_n, below_basic, below_basic_n, basic, basic_n, proficient, proficient_n, advanced, advanced_n, promoted, promoted_n, repeating, repeating_n, dropped_out, dropped_out_n)
+    source_rows, enrolled, enrolled_n, assessed, assessed_n, below_basic, below_basic_n, basic, basic_n, proficient, proficient_n, advanced, advanced_n, promoted, promoted_n, repeating, repeating_n, dropped_out, dropped_out_n, scored, score_sum, banded_assessed, banded_proficient)
 SELECT u.path, COALESCE(pu.path, ''), o.year, o.term, o.grade_id, o.subject_id, o.sex, o.group_id, p.ownership,
     p.subsystem, COUNT(*),
     SUM(o.enrolled), COUNT(o.enrolled),
@@ -79,10 +86,16 @@ SELECT u.path, COALESCE(pu.path, ''), o.year, o.term, o.grade_id, o.subject_id, 
     SUM(o.advanced), COUNT(o.advanced),
     SUM(o.promoted), COUNT(o.promoted),
     SUM(o.repeating), COUNT(o.repeating),
-    SUM(o.dropped_out), COUNT(o.dropped_out)
+    SUM(o.dropped_out), COUNT(o.dropped_out),
+    COALESCE(SUM(CASE WHEN o.assessed > 0 AND o.mean_score IS NOT NULL THEN o.assessed END), 0),
+    SUM(CASE WHEN o.assessed > 0 AND o.mean_score IS NOT NULL THEN o.mean_score * o.assessed END),
+    SUM(CASE WHEN t.proficient IS NOT NULL THEN o.assessed END),
+    SUM(CASE WHEN t.proficient IS NOT NULL THEN COALESCE(o.proficient, 0) + COALESCE(o.advanced, 0) END)
 FROM ancestors a
 JOIN units u ON u.id = a.unit_id
 LEFT JOIN units pu ON pu.id = u.parent_id
 JOIN unit_outcome_schools p ON p.school_id = a.school_id AND p.year = a.year
 JOIN learner_outcomes o ON o.school_id = a.school_id AND o.year = a.year
+LEFT JOIN school_outcome_totals t ON t.school_id = o.school_id AND t.year = o.year AND t.term = o.term
+    AND t.subject_id = o.subject_id
 GROUP BY u.path, pu.path, o.year, o.term, o.grade_id, o.subject_id, o.sex, o.group_id, p.ownership, p.subsystem;
