@@ -20,10 +20,12 @@
 use super::flows::place_clause;
 use crate::model::Place;
 use opencpd_domain::access::upper_bound;
+use opencpd_kernel::cache::Cache;
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
 use opencpd_kernel::scope::ListScope;
 use opencpd_kernel::{Actor, Db, Result, Tx, on_db, on_tx};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The derived table and its refresher.
 pub static UNITS: Derived = Derived { table: "unit_outcome_cells", refresh };
@@ -240,6 +242,45 @@ fn columns(unit: &str, place: &str, school: &str, sign: &str, rows: Rows) -> Str
     )
 }
 
+/// A school's year counted at another unit path (or ownership, or sub-system) than the
+/// school's now: where it was counted and where it is.
+struct Moved {
+    school: i64,
+    year: i64,
+    was: String,
+    is: String,
+}
+
+/// The schools' years counted elsewhere than where the schools are now, kept by a stamp of
+/// the schools (how many, and the sum of their versions): a school moves only by a write
+/// to it, which adds one to its version. A refresh only makes a school's year counted where
+/// it is, and one kept here that is not moved any more is taken out of and added to the
+/// same place, which changes nothing.
+static MOVED: Cache<(i64, i64), Arc<Vec<Moved>>> = Cache::new("schools counted elsewhere", 8, None);
+
+async fn moved(db: &Db) -> Result<Arc<Vec<Moved>>> {
+    let stamp: (i64, i64) =
+        on_db!(db, |p| sqlx::query_as("SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM schools")
+            .fetch_one(p)
+            .await)?;
+    if let Some(moved) = MOVED.get(db, &stamp) {
+        return Ok(moved);
+    }
+    let rows: Vec<(i64, i64, String, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT r.school_id, r.year, r.unit_path, s.unit_path FROM unit_outcome_schools r JOIN schools s ON s.id = r.school_id \
+         WHERE r.unit_path <> s.unit_path OR r.ownership <> s.ownership OR r.subsystem IS DISTINCT FROM s.subsystem \
+         ORDER BY r.school_id, r.year"
+    )
+    .fetch_all(p)
+    .await
+    })?;
+    let moved =
+        Arc::new(rows.into_iter().map(|(school, year, was, is)| Moved { school, year, was, is }).collect::<Vec<_>>());
+    MOVED.put(db, stamp, moved.clone());
+    Ok(moved)
+}
+
 /// Where a unit's figures are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
@@ -279,6 +320,7 @@ impl Cells {
     /// `years` (every year when none), read as `read` says.
     pub(crate) async fn of(db: &Db, actor: &Actor, place: Place, years: &[i64], read: Read) -> Result<Cells> {
         let clause = place_clause(db, actor, place).await?;
+        let wanted = years;
         let years = match years {
             [] => "1 = 1".to_string(),
             years => format!("o.year IN ({})", years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
@@ -291,19 +333,15 @@ impl Cells {
         if read == Read::Rows || !ListScope::of(actor).unit_paths().iter().any(|p| path.starts_with(p.as_str())) {
             return Ok(Cells { years, clause, path: Some(path), unit: None });
         }
-        let (low, high) = (&path, upper_bound(&path));
-        let moved: Vec<(i64, i64)> = on_db!(db, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT r.school_id, r.year FROM unit_outcome_schools r JOIN schools s ON s.id = r.school_id \
-             WHERE {} \
-             AND ((r.unit_path >= '{low}' AND r.unit_path < '{high}') OR (s.unit_path >= '{low}' AND s.unit_path < '{high}')) \
-             AND (r.unit_path <> s.unit_path OR r.ownership <> s.ownership OR r.subsystem IS DISTINCT FROM s.subsystem) \
-             ORDER BY r.school_id, r.year",
-            years.replace("o.year", "r.year")
-        )))
-        .fetch_all(p)
-        .await
-        })?;
+        let high = upper_bound(&path);
+        let within = |p: &str| p >= path.as_str() && p < high.as_str();
+        let moved: Vec<(i64, i64)> = moved(db)
+            .await?
+            .iter()
+            .filter(|m| wanted.is_empty() || wanted.contains(&m.year))
+            .filter(|m| within(&m.was) || within(&m.is))
+            .map(|m| (m.school, m.year))
+            .collect();
         Ok(Cells { years, clause, path: Some(path.clone()), unit: Some((path, moved)) })
     }
 
