@@ -3,7 +3,8 @@
 
 use opencpd_domain::{AccountRole, Grant, Scope};
 use opencpd_indicators::model::{IndicatorInput, IndicatorTargetInput, NewReference, Place, Question};
-use opencpd_indicators::store::{engine, outcomes, reference};
+use opencpd_indicators::store::unit_cells::Read;
+use opencpd_indicators::store::{dashboard, engine, flows, outcomes, reference};
 use opencpd_kernel::import::{Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
@@ -317,5 +318,373 @@ async fn equity_gaps_show_points_and_sample_sizes_and_hide_small_groups() {
             opencpd_indicators::store::flows::proficiency_gaps(&t.db, &d2, Place::Unit(3), 2024, None).await.unwrap();
         assert_eq!(gaps[0].girls_size.shown, "<5");
         assert_eq!((gaps[0].points, gaps[0].parity_adjusted), (None, None));
+    }
+}
+
+/// A country with two districts, each with a sector; schools at a district itself and in
+/// its sector, of two ownerships and three sub-systems.
+async fn national_fixture(db: &Db) {
+    let sql = "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES \
+        (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (2, 1, 'RW', 1, 'D1', 'One', '/1/2/'), \
+        (3, 1, 'RW', 1, 'D2', 'Two', '/1/3/'), (4, 2, 'RW', 2, 'S4', 'Four', '/1/2/4/'), \
+        (5, 3, 'RW', 2, 'S5', 'Five', '/1/3/5/'); \
+        INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership, subsystem) VALUES \
+        (1, 'A', 'A', 2, '/1/2/', 'primary', 'public', NULL), \
+        (2, 'B', 'B', 4, '/1/2/4/', 'primary', 'private', 'general'), \
+        (3, 'C', 'C', 4, '/1/2/4/', 'primary', 'public', 'general'), \
+        (4, 'E', 'E', 5, '/1/3/5/', 'primary', 'public', NULL), \
+        (5, 'F', 'F', 3, '/1/3/', 'primary', 'private', 'tvet');";
+    on_db!(db, |p| sqlx::raw_sql(sql).execute(p).await.map(|_| ())).unwrap();
+    let admin = Actor::system();
+    for code in ["P1", "P2"] {
+        let new = NewReference { code: code.into(), name: code.into(), max_score: None, position: None };
+        reference::add(db, &admin, reference::Kind::Grade, &new).await.unwrap();
+    }
+    for code in ["MATH", "READ"] {
+        let new = NewReference { code: code.into(), name: code.into(), max_score: Some(100.0), position: None };
+        reference::add(db, &admin, reference::Kind::Subject, &new).await.unwrap();
+    }
+    let sen = NewReference { code: "SEN".into(), name: "Special needs".into(), max_score: None, position: None };
+    reference::add(db, &admin, reference::Kind::Group, &sen).await.unwrap();
+    import_outcomes(db, &outcome_rows(&["A", "B", "C", "E", "F"], &[2023, 2024, 2025], 1)).await;
+    for (code, num, den, by) in [
+        (
+            "girls-banded",
+            "count(proficient) where sex = 'F'",
+            None,
+            "grade,subject,term,group,unit,ownership,subsystem,year,school",
+        ),
+        (
+            "kept-public-p2",
+            "sum(enrolled) - sum(dropped_out) where ownership != 'private'",
+            Some("sum(enrolled)"),
+            "sex,grade,group,unit,school",
+        ),
+        ("sector-four", "sum(enrolled) where unit = '/1/2/4/'", None, "sex,grade,unit"),
+    ] {
+        let input = IndicatorInput {
+            code: code.into(),
+            name_en: code.into(),
+            name_fr: code.into(),
+            numerator: num.into(),
+            denominator: den.map(String::from),
+            scale: Some(1.0),
+            disaggregations: by.split(',').map(String::from).collect(),
+            kirkpatrick_level: None,
+        };
+        engine::create(db, &admin, &input).await.unwrap();
+    }
+}
+
+/// Outcome rows for schools and years, every term, grade, subject, sex and group, their
+/// counts drawn from `seed` (some left empty, the groups' small).
+fn outcome_rows(schools: &[&str], years: &[i64], seed: u64) -> String {
+    let mut state = seed;
+    let mut next = |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let mut csv = String::from(
+        "school_code,year,term,grade,subject,sex,group,enrolled,assessed,mean_score,below_basic,basic,proficient,advanced,promoted,repeating,dropped_out\n",
+    );
+    for school in schools {
+        for year in years {
+            for grade in ["P1", "P2"] {
+                for sex in ["F", "M"] {
+                    for group in ["", "SEN"] {
+                        let size = if group.is_empty() { 20 + next(40) } else { 1 + next(8) };
+                        let (promoted, repeating) = (size * 7 / 10, next(size / 3 + 1));
+                        let dropped = if next(4) == 0 { String::new() } else { next(3).to_string() };
+                        csv += &format!(
+                            "{school},{year},,{grade},,{sex},{group},{size},,,,,,,{promoted},{repeating},{dropped}\n"
+                        );
+                        for term in ["", "1", "2"] {
+                            for subject in ["MATH", "READ"] {
+                                let assessed = size - next(size.min(3));
+                                let bands: Vec<String> = (0..4)
+                                    .map(|_| {
+                                        let v = next(assessed / 4 + 1);
+                                        if next(6) == 0 { String::new() } else { v.to_string() }
+                                    })
+                                    .collect();
+                                csv += &format!(
+                                    "{school},{year},{term},{grade},{subject},{sex},{group},,{assessed},{},{},,,\n",
+                                    30 + next(60),
+                                    bands.join(",")
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    csv
+}
+
+async fn import_outcomes(db: &Db, csv: &str) {
+    let source = Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap();
+    let report = outcomes::import(db, &Actor::system(), source, Options::default()).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+/// Every question on school data, at every place: each indicator whole and split by each
+/// disaggregation it allows (and by sex and unit together where it allows both).
+async fn questions(db: &Db) -> Vec<(String, Question)> {
+    let mut out = Vec::new();
+    for indicator in engine::indicators(db).await.unwrap() {
+        let def = engine::definition_of(&indicator).unwrap();
+        if !def.disaggregations.iter().any(|d| d == "grade") {
+            continue; // on programme participants
+        }
+        let mut splits: Vec<Vec<String>> = vec![Vec::new()];
+        splits.extend(def.disaggregations.iter().map(|d| vec![d.clone()]));
+        if def.disaggregations.iter().any(|d| d == "sex") && def.disaggregations.iter().any(|d| d == "unit") {
+            splits.push(vec!["unit".into(), "sex".into()]);
+        }
+        // Every unit; a school's answer is read from its rows either way (C is the one
+        // that moves).
+        let places = (1..=5).map(Place::Unit).chain([Place::School(3)]);
+        for place in places {
+            for by in &splits {
+                out.push((indicator.code.clone(), Question { place, year: 2024, by: by.clone() }));
+            }
+        }
+    }
+    out
+}
+
+/// Asks every question as `actor`, read from the units' cells and from the rows, and
+/// checks they are the same answer; gives the answers.
+async fn same_from_cells_and_rows(db: &Db, actor: &Actor, what: &str) -> Vec<opencpd_indicators::model::Answer> {
+    let mut answers = Vec::new();
+    for (code, q) in questions(db).await {
+        let cells = engine::answer_read(db, actor, &code, &q, Read::Cells).await;
+        let rows = engine::answer_read(db, actor, &code, &q, Read::Rows).await;
+        match (cells, rows) {
+            (Ok(cells), Ok(rows)) => {
+                assert_eq!(cells, rows, "{what}: {code} at {:?} by {:?}", q.place, q.by);
+                answers.push(cells);
+            }
+            (Err(Error::NotFound), Err(Error::NotFound)) => {}
+            (a, b) => panic!("{what}: {code} at {:?}: {a:?} against {b:?}", q.place),
+        }
+    }
+    answers
+}
+
+/// The flows' and the gaps' counts of a unit are its schools' counts added up.
+async fn unit_flows_and_gaps_add_up(db: &Db, unit: i64, schools: &[i64]) {
+    let admin = Actor::system();
+    let counts = |f: &opencpd_indicators::model::FlowReport| -> Vec<(i64, i64)> {
+        f.grades.iter().map(|g| (g.enrolled.value.unwrap(), g.repeating_next.value.unwrap())).collect()
+    };
+    let gaps = |g: &[opencpd_indicators::model::GapRow]| -> Vec<[i64; 4]> {
+        g.iter()
+            .map(|r| {
+                [r.girls.value.unwrap(), r.girls_size.value.unwrap(), r.boys.value.unwrap(), r.boys_size.value.unwrap()]
+            })
+            .collect()
+    };
+    for group in [None, Some("SEN")] {
+        let whole = flows::flow_report(db, &admin, Place::Unit(unit), 2024, group).await.unwrap();
+        let mut summed = vec![(0, 0); whole.grades.len()];
+        for school in schools {
+            let part = flows::flow_report(db, &admin, Place::School(*school), 2024, group).await.unwrap();
+            for (s, (e, r)) in summed.iter_mut().zip(counts(&part)) {
+                s.0 += e;
+                s.1 += r;
+            }
+        }
+        assert_eq!(counts(&whole), summed, "flows of unit {unit}, group {group:?}");
+    }
+    let whole = flows::proficiency_gaps(db, &admin, Place::Unit(unit), 2024, None).await.unwrap();
+    let mut summed = vec![[0; 4]; whole.len()];
+    for school in schools {
+        let part = flows::proficiency_gaps(db, &admin, Place::School(*school), 2024, None).await.unwrap();
+        for (s, p) in summed.iter_mut().zip(gaps(&part)) {
+            for i in 0..4 {
+                s[i] += p[i];
+            }
+        }
+    }
+    assert_eq!(gaps(&whole), summed, "gaps of unit {unit}");
+}
+
+fn total(answers: &[opencpd_indicators::model::Answer], code: &str, place: Place) -> Option<i64> {
+    answers
+        .iter()
+        .find(|a| a.indicator == code && a.place == place && a.by.is_empty())
+        .and_then(|a| a.total.numerator.value)
+}
+
+#[tokio::test]
+async fn a_units_answers_read_from_its_cells_are_those_of_its_schools_rows_and_follow_each_commit() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        national_fixture(&t.db).await;
+        let admin = Actor::system();
+        // An officer over the whole country without row-level rights: small cells hidden.
+        let officer = Actor {
+            user_id: Some(2),
+            username: "o".into(),
+            display_name: "O".into(),
+            language: "en".into(),
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 1, path: "/1/".into() },
+            }],
+        };
+        let cells: i64 = on_db!(&t.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM unit_outcome_cells WHERE path = '/1/' AND year = 2024"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert!(cells > 0, "the country's cells are written at the import's commit");
+        let before = same_from_cells_and_rows(&t.db, &admin, "imported").await;
+        let hidden = same_from_cells_and_rows(&t.db, &officer, "imported, suppressed").await;
+        assert!(hidden.iter().any(|a| a.suppressed), "some small cells are hidden from the officer");
+        unit_flows_and_gaps_add_up(&t.db, 1, &[1, 2, 3, 4, 5]).await;
+        unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2, 3]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "imported").await;
+        }
+
+        // New figures for school C (sector S4 of D1) change D1's and the country's answers
+        // at the import's commit.
+        import_outcomes(&t.db, &outcome_rows(&["C"], &[2024], 99)).await;
+        let after = same_from_cells_and_rows(&t.db, &admin, "after an import into C").await;
+        for place in [Place::Unit(1), Place::Unit(2), Place::Unit(4)] {
+            assert_ne!(
+                total(&before, "learners-enrolled", place),
+                total(&after, "learners-enrolled", place),
+                "{place:?} follows C's import"
+            );
+        }
+        assert_eq!(
+            total(&before, "learners-enrolled", Place::Unit(3)),
+            total(&after, "learners-enrolled", Place::Unit(3))
+        );
+
+        // Learner records for school E make its cells, its totals and then its units' cells.
+        let records: String = (0..12)
+            .map(|i| format!("E,2024,1,P1,MATH,L-{i:03},{},,{}\n", if i % 2 == 0 { "F" } else { "M" }, 40 + i * 4))
+            .collect();
+        let csv = format!("school_code,year,term,grade,subject,learner,sex,group,score\n{records}");
+        let report = opencpd_indicators::store::learners::import(
+            &t.db,
+            &admin,
+            Source::bytes("l.csv", csv.into_bytes()).unwrap(),
+            Options::default(),
+        )
+        .await
+        .unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        same_from_cells_and_rows(&t.db, &admin, "after learner records for E").await;
+        unit_flows_and_gaps_add_up(&t.db, 3, &[4, 5]).await;
+
+        // School C moves to D2's sector and becomes private: every answer follows the
+        // registry at once, before C's outcomes are written again, and after.
+        on_db!(&t.db, |p| sqlx::query(
+            "UPDATE schools SET unit_id = 5, unit_path = '/1/3/5/', ownership = 'private', version = version + 1 WHERE id = 3"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let moved = same_from_cells_and_rows(&t.db, &admin, "C moved").await;
+        assert_ne!(
+            total(&after, "learners-enrolled", Place::Unit(3)),
+            total(&moved, "learners-enrolled", Place::Unit(3))
+        );
+        same_from_cells_and_rows(&t.db, &officer, "C moved, suppressed").await;
+        unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2]).await;
+        unit_flows_and_gaps_add_up(&t.db, 3, &[3, 4, 5]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "C moved").await;
+        }
+        import_outcomes(&t.db, &outcome_rows(&["C"], &[2024], 7)).await;
+        let again = same_from_cells_and_rows(&t.db, &admin, "C moved and imported again").await;
+        unit_flows_and_gaps_add_up(&t.db, 1, &[1, 2, 3, 4, 5]).await;
+
+        // A year removed from a school leaves its units at once.
+        outcomes::remove_year(&t.db, &admin, 1, 2024).await.unwrap();
+        let removed = same_from_cells_and_rows(&t.db, &admin, "A's 2024 removed").await;
+        assert_ne!(
+            total(&again, "learners-enrolled", Place::Unit(2)),
+            total(&removed, "learners-enrolled", Place::Unit(2))
+        );
+        unit_flows_and_gaps_add_up(&t.db, 2, &[1, 2]).await;
+        for unit in [1, 2, 3] {
+            unit_pages_are_their_schools_totals(&t.db, unit, "A's 2024 removed").await;
+        }
+    }
+}
+
+/// A unit's trend, years and parts read from its cells are what its schools' totals give.
+async fn unit_pages_are_their_schools_totals(db: &Db, unit: i64, what: &str) {
+    let admin = Actor::system();
+    let path: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(unit).fetch_one(p).await)
+            .unwrap();
+    let within = format!("s.unit_path >= '{path}' AND s.unit_path < '{}'", opencpd_domain::access::upper_bound(&path));
+    let sql = format!(
+        "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
+         CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
+         FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
+         WHERE {within} AND o.subject_id <> 0 AND o.scored > 0 GROUP BY sub.code, o.year ORDER BY sub.code, o.year"
+    );
+    let expected: Vec<(String, i64, i64, f64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await).unwrap();
+    let trend = dashboard::trend(db, &admin, Place::Unit(unit)).await.unwrap();
+    assert_eq!(trend.len(), expected.len(), "{what}: trend of unit {unit}");
+    for (point, (subject, year, assessed, mean)) in trend.iter().zip(&expected) {
+        assert_eq!((&point.subject, point.year, point.assessed.value), (subject, *year, Some(*assessed)), "{what}");
+        assert!((point.mean_percent.unwrap() - mean).abs() < 1e-9, "{what}: {point:?} against {mean}");
+    }
+    let sql = format!(
+        "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+         WHERE {within} AND o.subject_id = 0 AND o.term = 0 ORDER BY o.year DESC"
+    );
+    let years: Vec<i64> =
+        on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await).unwrap();
+    assert_eq!(dashboard::years(db, &admin, Place::Unit(unit)).await.unwrap(), years, "{what}: years of unit {unit}");
+    // Each part (a child unit) is what the schools under it give.
+    let breakdown = dashboard::breakdown(db, &admin, unit, Some(2024)).await.unwrap();
+    for part in &breakdown.parts {
+        let Place::Unit(child) = part.place else { continue };
+        let path: String =
+            on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(child).fetch_one(p).await)
+                .unwrap();
+        let within =
+            format!("s.unit_path >= '{path}' AND s.unit_path < '{}'", opencpd_domain::access::upper_bound(&path));
+        type Row = (Option<i64>, Option<i64>, i64, Option<f64>, Option<i64>, Option<i64>);
+        let (enrolled, assessed, scored, score_sum, banded, proficient): Row = on_db!(db, |p| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed END) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN o.subject_id <> 0 THEN o.scored ELSE 0 END), 0) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.scored > 0 THEN 100.0 * o.score_sum / sub.max_score END) AS DOUBLE PRECISION), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.assessed END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.proficient + COALESCE(o.advanced, 0) END) AS BIGINT) \
+                 FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+                 LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id WHERE {within} AND o.year = 2024"
+            ))
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let what = format!("{what}: part {} of unit {unit}", part.code);
+        assert_eq!((part.enrolled.value, part.assessed.value), (enrolled, assessed), "{what}");
+        match (part.mean_percent, score_sum) {
+            (Some(m), Some(s)) => assert!((m - s / scored as f64).abs() < 1e-9, "{what}"),
+            (m, s) => assert_eq!((m, s.filter(|_| scored > 0)), (None, None), "{what}"),
+        }
+        let percent = match (proficient, banded) {
+            (Some(n), Some(d)) if d > 0 => Some(100.0 * n as f64 / d as f64),
+            _ => None,
+        };
+        assert_eq!(part.proficient_percent.map(|p| (p * 1e9).round()), percent.map(|p| (p * 1e9).round()), "{what}");
     }
 }

@@ -1,10 +1,12 @@
 //! What a school's or a unit's data page shows, read in the reader's scope: the learners'
 //! mean score by subject and year (a trend), with the learners assessed behind each point,
 //! suppressed when few for readers without row-level rights; the flow rates and the gaps
-//! between girls and boys come from [`super::flows`]. The trend and the years are read from
-//! the schools' totals ([`super::rollup`]), a few rows a school and year.
+//! between girls and boys come from [`super::flows`]. A school's trend and years are read
+//! from its totals ([`super::rollup`]), a unit's and its parts' from the units' cells
+//! ([`super::unit_cells`]): a few rows a school, a few thousand a unit at any level.
 
 use super::flows::{place_clause, row_level};
+use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{Breakdown, Count, Part, Place, TrendPoint};
 use opencpd_domain::suppression;
 use opencpd_kernel::{Actor, Db, Result, on_db};
@@ -12,14 +14,24 @@ use opencpd_kernel::{Actor, Db, Result, on_db};
 /// The mean score (percent of the subject's maximum) by subject and year, all learners,
 /// all grades, weighted by the learners assessed.
 pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoint>> {
-    let clause = place_clause(db, actor, place).await?;
-    let sql = format!(
-        "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
-         CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
-         FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
-         WHERE {clause} AND o.subject_id <> 0 AND o.scored > 0 \
-         GROUP BY sub.code, o.year ORDER BY sub.code, o.year"
-    );
+    let sql = match place {
+        Place::School(_) => format!(
+            "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
+             CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
+             FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id JOIN outcome_subjects sub ON sub.id = o.subject_id \
+             WHERE {} AND o.subject_id <> 0 AND o.scored > 0 \
+             GROUP BY sub.code, o.year ORDER BY sub.code, o.year",
+            place_clause(db, actor, place).await?
+        ),
+        Place::Unit(_) => format!(
+            "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
+             CAST(100.0 * SUM(o.score_sum) / SUM(o.scored) / MAX(sub.max_score) AS DOUBLE PRECISION) \
+             FROM ({}) o JOIN outcome_subjects sub ON sub.id = o.subject_id \
+             WHERE o.group_id = 0 AND o.subject_id <> 0 \
+             GROUP BY sub.code, o.year HAVING SUM(o.scored) > 0 ORDER BY sub.code, o.year",
+            Cells::of(db, actor, place, &[], Read::Cells).await?.sql(Needs::default())
+        ),
+    };
     let rows: Vec<(String, i64, i64, f64)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
@@ -40,11 +52,18 @@ pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoin
 
 /// The years with flow data for the place (whole-year, all-subjects rows), newest first.
 pub async fn years(db: &Db, actor: &Actor, place: Place) -> Result<Vec<i64>> {
-    let clause = place_clause(db, actor, place).await?;
-    let sql = format!(
-        "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
-         WHERE {clause} AND o.subject_id = 0 AND o.term = 0 ORDER BY o.year DESC"
-    );
+    let sql = match place {
+        Place::School(_) => format!(
+            "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+             WHERE {} AND o.subject_id = 0 AND o.term = 0 ORDER BY o.year DESC",
+            place_clause(db, actor, place).await?
+        ),
+        Place::Unit(_) => format!(
+            "SELECT o.year FROM ({}) o WHERE o.subject_id = 0 AND o.term = 0 \
+             GROUP BY o.year HAVING SUM(o.source_rows) > 0 ORDER BY o.year DESC",
+            Cells::of(db, actor, place, &[], Read::Cells).await?.sql(Needs::default())
+        ),
+    };
     Ok(on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)
 }
 
@@ -62,6 +81,11 @@ pub async fn place_name(db: &Db, actor: &Actor, place: Place) -> Result<String> 
     Ok(name)
 }
 
+/// A part's figures: its id, enrolled, repeating, assessed, learners with a score, the sum
+/// of their scores (percent of each subject's maximum), learners assessed with bands and
+/// those at proficient or above.
+type Sums = (i64, Option<i64>, Option<i64>, Option<i64>, i64, Option<f64>, Option<i64>, Option<i64>);
+
 /// A unit's parts with a year's figures (the newest year with data when `year` is none):
 /// the units just below it, or its schools when it has none. Every part is listed, those
 /// without data with empty figures. Counts a reader without row-level rights may not see
@@ -74,14 +98,15 @@ pub async fn breakdown(db: &Db, actor: &Actor, unit: i64, year: Option<i64>) -> 
         Some(y) => Some(y),
         None => years(db, actor, Place::Unit(unit)).await?.first().copied(),
     };
-    let children: Vec<(i64, String, String)> =
-        on_db!(db, |p| sqlx::query_as("SELECT id, code, name FROM units WHERE parent_id = $1 ORDER BY name, id")
-            .bind(unit)
-            .fetch_all(p)
-            .await)?;
+    let children: Vec<(i64, String, String, String)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id, code, name, path FROM units WHERE parent_id = $1 ORDER BY name, id"
+    )
+    .bind(unit)
+    .fetch_all(p)
+    .await)?;
     let by_unit = !children.is_empty();
     let parts: Vec<(i64, String, String)> = if by_unit {
-        children
+        children.iter().map(|(id, code, name, _)| (*id, code.clone(), name.clone())).collect()
     } else {
         let sql = format!("SELECT s.id, s.code, s.name FROM schools s WHERE {clause} ORDER BY s.name, s.id");
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?
@@ -90,30 +115,98 @@ pub async fn breakdown(db: &Db, actor: &Actor, unit: i64, year: Option<i64>) -> 
         return Ok(Breakdown { year: None, parts: Vec::new(), suppressed: false, threshold });
     };
     // Whole-year rows of all subjects give enrolment and repeaters; the subjects' rows give
-    // the scores and bands, as the trend reads them.
-    let (part, join) = if by_unit {
-        ("c.id", format!("JOIN units c ON c.parent_id = {unit} AND s.unit_path LIKE c.path || '%'"))
+    // the scores and bands, as the trend reads them. A unit's parts are its child units,
+    // read from its cells split by unit (a row under no child, a school of the unit itself,
+    // counts in none); a unit without any, its schools, read from their totals.
+    let sums: std::collections::HashMap<i64, Sums> = if by_unit {
+        let sql = format!(
+            "SELECT o.unit_path, \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled_n ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.repeating END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.repeating_n ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed_n ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.scored ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.scored <> 0 THEN 100.0 * o.score_sum / sub.max_score END) \
+             AS DOUBLE PRECISION), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.banded_assessed END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.banded_proficient END) AS BIGINT) \
+             FROM ({}) o LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id \
+             WHERE o.group_id = 0 GROUP BY o.unit_path",
+            Cells::of(db, actor, Place::Unit(unit), &[year], Read::Cells)
+                .await?
+                .sql(Needs { rows: false, by_unit: true })
+        );
+        type Row =
+            (String, Option<i64>, i64, Option<i64>, i64, Option<i64>, i64, i64, Option<f64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+        let add = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        let mut by_child: std::collections::HashMap<i64, (Sums, [i64; 3])> = std::collections::HashMap::new();
+        for (
+            path,
+            enrolled,
+            enrolled_n,
+            repeating,
+            repeating_n,
+            assessed,
+            assessed_n,
+            scored,
+            score_sum,
+            banded,
+            proficient,
+        ) in rows
+        {
+            let Some((id, ..)) = children.iter().find(|(.., p)| path.starts_with(p.as_str())) else { continue };
+            let (sum, n) = by_child.entry(*id).or_insert(((*id, None, None, None, 0, None, None, None), [0; 3]));
+            sum.1 = add(sum.1, enrolled);
+            sum.2 = add(sum.2, repeating);
+            sum.3 = add(sum.3, assessed);
+            sum.4 += scored;
+            sum.5 = match (sum.5, score_sum) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+            };
+            sum.6 = add(sum.6, banded);
+            sum.7 = add(sum.7, proficient);
+            n[0] += enrolled_n;
+            n[1] += repeating_n;
+            n[2] += assessed_n;
+        }
+        // A count no row has a value for is empty, as a sum over no value is.
+        by_child
+            .into_values()
+            .map(|(mut sum, n)| {
+                for (value, n) in [(&mut sum.1, n[0]), (&mut sum.2, n[1]), (&mut sum.3, n[2])] {
+                    if n == 0 {
+                        *value = None;
+                    }
+                }
+                (sum.0, sum)
+            })
+            .collect()
     } else {
-        ("s.id", String::new())
+        let sql = format!(
+            "SELECT s.id, \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.repeating END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.scored ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.scored > 0 THEN 100.0 * o.score_sum / sub.max_score END) AS DOUBLE PRECISION), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.assessed END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL \
+                  THEN o.proficient + COALESCE(o.advanced, 0) END) AS BIGINT) \
+             FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
+             LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id \
+             WHERE {clause} AND o.year = $1 GROUP BY s.id"
+        );
+        let rows: Vec<Sums> =
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).fetch_all(p).await)?;
+        rows.into_iter().map(|r| (r.0, r)).collect()
     };
-    let sql = format!(
-        "SELECT {part}, \
-         CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.enrolled END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.subject_id = 0 AND o.term = 0 THEN o.repeating END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.assessed END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.subject_id <> 0 THEN o.scored ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.scored > 0 THEN 100.0 * o.score_sum / sub.max_score END) AS DOUBLE PRECISION), \
-         CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL THEN o.assessed END) AS BIGINT), \
-         CAST(SUM(CASE WHEN o.subject_id <> 0 AND o.proficient IS NOT NULL \
-              THEN o.proficient + COALESCE(o.advanced, 0) END) AS BIGINT) \
-         FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id {join} \
-         LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id \
-         WHERE {clause} AND o.year = $1 GROUP BY {part}"
-    );
-    type Sums = (i64, Option<i64>, Option<i64>, Option<i64>, i64, Option<f64>, Option<i64>, Option<i64>);
-    let rows: Vec<Sums> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).fetch_all(p).await)?;
-    let sums: std::collections::HashMap<i64, Sums> = rows.into_iter().map(|r| (r.0, r)).collect();
     let of = |id: &i64| sums.get(id).copied().unwrap_or((*id, None, None, None, 0, None, None, None));
     let open = row_level(actor);
     let column = |values: Vec<i64>| -> Vec<suppression::Cell> {

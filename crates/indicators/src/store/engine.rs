@@ -1,11 +1,15 @@
 //! The one indicator engine: definitions stored (the shipped ones come with the schema)
 //! and checked when saved, answers for a place and year with the disaggregations an
-//! indicator allows, read from indexed queries on the source tables, and targets.
+//! indicator allows, read from indexed queries on tables the transactions keep current,
+//! and targets.
 //!
-//! Each aggregate of a definition is one grouped query on its source (learner outcomes or
-//! programme participants) limited to the place and the reader's scope; the aggregates are
-//! then added up per category. Counts leave through `opencpd_domain::suppression`.
+//! Each aggregate of a definition is one grouped query on its source limited to the place
+//! and the reader's scope: programme participants, or learner outcomes as
+//! [`Cells`] gives them (a school's rows; a unit's cells, a few thousand rows at any level,
+//! unless the question needs the schools' codes); the aggregates are then added up per
+//! category. Counts leave through `opencpd_domain::suppression`.
 
+use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{
     Answer, AnswerCell, Count, Indicator, IndicatorInput, IndicatorTargetInput, Place, PlaceTarget, Question,
     SchoolValue, TargetProgress,
@@ -72,17 +76,18 @@ const ASSESSMENT_DIMENSIONS: &[&str] =
     &["sex", "grade", "subject", "term", "group", "school", "unit", "ownership", "subsystem", "year"];
 const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme"];
 
-/// The measures definitions may use: (name, source, column summed).
+/// The measures definitions may use: (name, source, column summed: an outcome count, which
+/// [`Cells`] gives with `<name>_n`, the rows that have a value).
 const MEASURES: &[(&str, Source, &str)] = &[
-    ("enrolled", Source::Flows, "o.enrolled"),
-    ("promoted", Source::Flows, "o.promoted"),
-    ("repeating", Source::Flows, "o.repeating"),
-    ("dropped_out", Source::Flows, "o.dropped_out"),
-    ("assessed", Source::Assessment, "o.assessed"),
-    ("below_basic", Source::Assessment, "o.below_basic"),
-    ("basic", Source::Assessment, "o.basic"),
-    ("proficient", Source::Assessment, "o.proficient"),
-    ("advanced", Source::Assessment, "o.advanced"),
+    ("enrolled", Source::Flows, "enrolled"),
+    ("promoted", Source::Flows, "promoted"),
+    ("repeating", Source::Flows, "repeating"),
+    ("dropped_out", Source::Flows, "dropped_out"),
+    ("assessed", Source::Assessment, "assessed"),
+    ("below_basic", Source::Assessment, "below_basic"),
+    ("basic", Source::Assessment, "basic"),
+    ("proficient", Source::Assessment, "proficient"),
+    ("advanced", Source::Assessment, "advanced"),
     ("participants", Source::Participants, "1"),
     ("completed", Source::Participants, "pp.completed"),
     ("certified", Source::Participants, "pp.certified"),
@@ -111,7 +116,8 @@ pub fn catalogue() -> Catalogue {
 }
 
 /// The SQL expression of a dimension on a source (the unit is read as the school's or
-/// participant's unit path and placed under the asked place's children in Rust).
+/// participant's unit path, or a unit's cells' path, and placed under the asked place's
+/// children in Rust). Outcomes are read from the rows [`Cells`] gives.
 fn column(source: Source, dimension: &str) -> &'static str {
     match (source, dimension) {
         (Source::Participants, "sex") => "pp.sex",
@@ -125,10 +131,10 @@ fn column(source: Source, dimension: &str) -> &'static str {
         (_, "subject") => "sub.code",
         (_, "term") => "CAST(o.term AS TEXT)",
         (_, "group") => "lg.code",
-        (_, "school") => "s.code",
-        (_, "unit") => "s.unit_path",
-        (_, "ownership") => "s.ownership",
-        (_, "subsystem") => "s.subsystem",
+        (_, "school") => "o.school_code",
+        (_, "unit") => "o.unit_path",
+        (_, "ownership") => "o.ownership",
+        (_, "subsystem") => "o.subsystem",
         (_, "year") => "CAST(o.year AS TEXT)",
         _ => "NULL",
     }
@@ -260,8 +266,15 @@ pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<In
 /// One aggregate's grouped sums: categories → value.
 type Sums = BTreeMap<Vec<String>, i64>;
 
-/// The categories of a row as asked: a unit path becomes the place's child unit it is in.
-fn categorise(raw: Vec<Option<String>>, by: &[String], children: &[(String, String)]) -> Vec<String> {
+/// The categories of a row as asked: a unit path becomes the place's child unit it is in,
+/// and a path under no child unit (a school of the place itself) stays the path one level
+/// below the place at most.
+fn categorise(
+    raw: Vec<Option<String>>,
+    by: &[String],
+    children: &[(String, String)],
+    place: Option<&str>,
+) -> Vec<String> {
     raw.into_iter()
         .zip(by)
         .map(|(v, d)| {
@@ -271,12 +284,23 @@ fn categorise(raw: Vec<Option<String>>, by: &[String], children: &[(String, Stri
                     .iter()
                     .find(|(path, _)| v.starts_with(path.as_str()))
                     .map(|(_, code)| code.clone())
-                    .unwrap_or(v)
+                    .unwrap_or_else(|| below(&v, place))
             } else {
                 v
             }
         })
         .collect()
+}
+
+/// A unit path cut one level below `place` (a path outside it, or no place, as it is).
+fn below(path: &str, place: Option<&str>) -> String {
+    match place.and_then(|p| path.strip_prefix(p).map(|rest| (p, rest))) {
+        Some((p, rest)) => match rest.find('/') {
+            Some(i) => format!("{p}{}", &rest[..=i]),
+            None => path.to_string(),
+        },
+        None => path.to_string(),
+    }
 }
 
 /// The SQL condition on `programme_participants pp` for a place, after checking the actor
@@ -296,15 +320,18 @@ async fn participant_place(db: &Db, actor: &Actor, place: Place) -> Result<Strin
     }
 }
 
-/// Reads one aggregate for a place and year, grouped by `by`.
-/// What every aggregate of one answer is read for.
+/// What every aggregate of one answer is read for: the place and year, the split, the
+/// place's child units, and its outcome rows (or cells) prepared once.
 struct Asked<'a> {
     place: Place,
     year: i64,
     by: &'a [String],
     children: &'a [(String, String)],
+    cells: &'a Cells,
 }
 
+/// Reads one aggregate for a place and year, grouped by `by`: its sums, and how many
+/// source rows stand behind each (a category with none is absent, as one no row falls in).
 async fn aggregate(
     db: &Db,
     actor: &Actor,
@@ -313,7 +340,7 @@ async fn aggregate(
     measure: &str,
     filter: &[Condition],
 ) -> Result<Sums> {
-    let Asked { place, year, by, children } = *asked;
+    let Asked { place, year, by, children, cells } = *asked;
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
     let mut binds: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
@@ -330,41 +357,51 @@ async fn aggregate(
         conditions.push(format!("{not}{column} IN ({})", list.join(", ")));
     }
     let group_cols: Vec<&str> = by.iter().map(|d| column(source, d)).collect();
-    let value = match func {
-        Func::Sum => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
-        Func::Count => format!("CAST(COUNT({col}) AS BIGINT)"),
+    let value = match (func, source) {
+        (Func::Sum, Source::Participants) => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
+        (Func::Count, Source::Participants) => format!("CAST(COUNT({col}) AS BIGINT)"),
+        (Func::Sum, _) => format!("CAST(COALESCE(SUM(o.{col}), 0) AS BIGINT)"),
+        (Func::Count, _) => format!("CAST(COALESCE(SUM(o.{col}_n), 0) AS BIGINT)"),
+    };
+    let rows = match source {
+        Source::Participants => "CAST(COUNT(*) AS BIGINT)",
+        _ => "CAST(COALESCE(SUM(o.source_rows), 0) AS BIGINT)",
     };
     let select: Vec<String> =
-        group_cols.iter().map(|c| format!("CAST({c} AS TEXT)")).chain(std::iter::once(value)).collect();
+        group_cols.iter().map(|c| format!("CAST({c} AS TEXT)")).chain([value, rows.to_string()]).collect();
     let grouped = if group_cols.is_empty() { String::new() } else { format!(" GROUP BY {}", group_cols.join(", ")) };
-    let place_sql = match source {
-        Source::Participants => participant_place(db, actor, place).await?,
-        _ => super::flows::place_clause(db, actor, place).await?,
-    };
     let grouped_by_group = by.iter().any(|d| d == "group") || filter.iter().any(|c| c.dimension == "group");
     let sql = match source {
         Source::Participants => format!(
             "SELECT {} FROM programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id \
-             WHERE {place_sql}{}{grouped}",
+             WHERE {}{}{grouped}",
             select.join(", "),
+            participant_place(db, actor, place).await?,
             conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
         ),
         Source::Flows | Source::Assessment => {
             let rows = if source == Source::Flows { "o.term = 0 AND o.subject_id = 0" } else { "o.subject_id <> 0" };
             let groups = if grouped_by_group { "o.group_id <> 0" } else { "o.group_id = 0" };
+            // A school's code, or a filter on the schools' own units, is only in the rows.
+            let needs = Needs {
+                rows: by.iter().any(|d| d == "school")
+                    || filter.iter().any(|c| c.dimension == "school" || c.dimension == "unit"),
+                by_unit: by.iter().any(|d| d == "unit"),
+            };
             format!(
-                "SELECT {} FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
+                "SELECT {} FROM ({}) o \
                  JOIN outcome_grades g ON g.id = o.grade_id \
                  LEFT JOIN outcome_subjects sub ON sub.id = o.subject_id \
                  LEFT JOIN learner_groups lg ON lg.id = o.group_id \
-                 WHERE o.year = $1 AND {rows} AND {groups} AND {place_sql}{}{grouped}",
+                 WHERE o.year = $1 AND {rows} AND {groups}{}{grouped}",
                 select.join(", "),
+                cells.sql(needs),
                 conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
             )
         }
     };
     let n = by.len();
-    let rows: Vec<(Vec<Option<String>>, i64)> = on_db!(db, |p| {
+    let rows: Vec<(Vec<Option<String>>, i64, i64)> = on_db!(db, |p| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         if source != Source::Participants {
             q = q.bind(year);
@@ -374,14 +411,25 @@ async fn aggregate(
         }
         q.fetch_all(p).await.map(|rows| {
             use sqlx::Row;
-            rows.iter().map(|r| ((0..n).map(|i| r.get::<Option<String>, _>(i)).collect(), r.get::<i64, _>(n))).collect()
+            rows.iter()
+                .map(|r| {
+                    (
+                        (0..n).map(|i| r.get::<Option<String>, _>(i)).collect(),
+                        r.get::<i64, _>(n),
+                        r.get::<i64, _>(n + 1),
+                    )
+                })
+                .collect()
         })
     })?;
-    let mut sums = Sums::new();
-    for (raw, v) in rows {
-        *sums.entry(categorise(raw, by, children)).or_default() += v;
+    let unit = cells.unit_path();
+    let mut sums: BTreeMap<Vec<String>, (i64, i64)> = BTreeMap::new();
+    for (raw, v, rows) in rows {
+        let sum = sums.entry(categorise(raw, by, children, unit)).or_default();
+        sum.0 += v;
+        sum.1 += rows;
     }
-    Ok(sums)
+    Ok(sums.into_iter().filter(|(_, (_, rows))| *rows > 0).map(|(k, (v, _))| (k, v)).collect())
 }
 
 /// An expression evaluated per category (a category absent from every aggregate is 0).
@@ -436,15 +484,22 @@ async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
 /// one the indicator allows), with small counts suppressed for readers without
 /// row-level rights.
 pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
+    answer_read(db, actor, code, question, Read::Cells).await
+}
+
+/// [`answer`], a unit's figures read as `read` says: [`Read::Rows`] sums every outcome row
+/// of its schools afresh, which the answer read from the units' cells must equal.
+pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question, read: Read) -> Result<Answer> {
     let indicator = indicator(db, code).await?;
     let def = definition_of(&indicator)?;
     let by: Vec<String> = question.by.iter().map(|d| d.trim().to_lowercase()).collect();
     let wanted: Vec<&str> = by.iter().map(String::as_str).collect();
     def.allows("by", &wanted)?;
-    let children = children(db, question.place).await?;
     let (place, year) = (question.place, question.year);
-    let whole = Asked { place, year, by: &[], children: &children };
-    let split = Asked { place, year, by: &by, children: &children };
+    let cells = Cells::of(db, actor, place, &[year], read).await?;
+    let children = children(db, place).await?;
+    let whole = Asked { place, year, by: &[], children: &children, cells: &cells };
+    let split = Asked { place, year, by: &by, children: &children, cells: &cells };
     let whole_num = evaluate(db, actor, &def.numerator, &whole).await?;
     let whole_den = match &def.denominator {
         Some(d) => Some(evaluate(db, actor, d, &whole).await?),
@@ -543,8 +598,9 @@ pub async fn by_school(
     def.allows(field, &["school"]).map_err(|p| Error::Invalid(vec![p]))?;
     let by_term = term != 0 && def.allows(field, &["term"]).is_ok();
     let by: Vec<String> = if by_term { vec!["school".into(), "term".into()] } else { vec!["school".into()] };
+    let cells = Cells::of(db, actor, place, &[year], Read::Cells).await?;
     let children = children(db, place).await?;
-    let asked = Asked { place, year, by: &by, children: &children };
+    let asked = Asked { place, year, by: &by, children: &children, cells: &cells };
     let num = evaluate(db, actor, &def.numerator, &asked).await?;
     let den = match &def.denominator {
         Some(d) => Some(evaluate(db, actor, d, &asked).await?),

@@ -5,8 +5,10 @@
 //!
 //! Flows read the whole-year, all-subjects rows (term 0, subject 0) of all learners or of
 //! one group, summed over the place's schools: `E(g, t)` from `enrolled`, `R(g, t+1)`
-//! from the next year's `repeating`.
+//! from the next year's `repeating`. A unit's are read from its cells
+//! ([`super::unit_cells`]), a school's from its rows.
 
+use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{Count, FlowReport, FlowRow, GapRow, Place};
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::indicators::flows::{self, GroupRate};
@@ -66,15 +68,16 @@ fn count(value: i64, cell: Cell, threshold: i64) -> Count {
 
 /// Flow rates of every grade of `place` from `year` to `year + 1`.
 pub async fn flow_report(db: &Db, actor: &Actor, place: Place, year: i64, group: Option<&str>) -> Result<FlowReport> {
-    let clause = place_clause(db, actor, place).await?;
+    let cells = Cells::of(db, actor, place, &[year, year + 1], Read::Cells).await?;
     let group_id = group_id(db, group).await?;
     let grades = super::reference::grades(db).await?;
     let sql = format!(
         "SELECT o.grade_id, o.year, o.sex, CAST(COALESCE(SUM(o.enrolled), 0) AS BIGINT), \
          CAST(COALESCE(SUM(o.repeating), 0) AS BIGINT) \
-         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
-         WHERE o.year IN ($1, $2) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = $3 AND {clause} \
-         GROUP BY o.grade_id, o.year, o.sex"
+         FROM ({}) o \
+         WHERE o.year IN ($1, $2) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = $3 \
+         GROUP BY o.grade_id, o.year, o.sex",
+        cells.sql(Needs::default())
     );
     let rows: Vec<(i64, i64, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(year)
@@ -163,7 +166,7 @@ pub async fn proficiency_gaps(
     year: i64,
     subject: Option<&str>,
 ) -> Result<Vec<GapRow>> {
-    let clause = place_clause(db, actor, place).await?;
+    let cells = Cells::of(db, actor, place, &[year], Read::Cells).await?;
     let grades = super::reference::grades(db).await?;
     let subject_clause = match subject {
         None => "o.subject_id <> 0".to_string(),
@@ -182,9 +185,10 @@ pub async fn proficiency_gaps(
     let sql = format!(
         "SELECT o.grade_id, o.sex, CAST(COALESCE(SUM(o.proficient), 0) + COALESCE(SUM(o.advanced), 0) AS BIGINT), \
          CAST(COALESCE(SUM(o.assessed), 0) AS BIGINT) \
-         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
-         WHERE o.year = $1 AND o.group_id = 0 AND {subject_clause} AND {clause} \
-         GROUP BY o.grade_id, o.sex"
+         FROM ({}) o \
+         WHERE o.year = $1 AND o.group_id = 0 AND {subject_clause} \
+         GROUP BY o.grade_id, o.sex",
+        cells.sql(Needs::default())
     );
     let rows: Vec<(i64, String, i64, i64)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).fetch_all(p).await)?;

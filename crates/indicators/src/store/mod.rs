@@ -9,5 +9,6 @@ pub mod outcomes;
 pub mod plans;
 pub mod reference;
 pub mod rollup;
+pub mod unit_cells;
 
 pub use opencpd_kernel::settings::small_cell_threshold;

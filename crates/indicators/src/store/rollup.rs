@@ -5,8 +5,10 @@
 //!
 //! It is a kernel derived table ([`TOTALS`]): a write to `learner_outcomes` notes the
 //! schools and years it changed on its transaction ([`changed`]), and the refresher writes
-//! their totals again, once, at commit. Not here: the rates and suppression (the readers'),
-//! and anything split by grade, sex or group (read from the rows themselves).
+//! their totals again, once, at commit, and notes the same schools and years for the units'
+//! cells above them ([`super::unit_cells`]). Not here: the rates and suppression (the
+//! readers'), and anything split by grade, sex or group (read from the rows or the units'
+//! cells).
 
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
 use opencpd_kernel::{Db, Result, Tx, on_tx};
@@ -55,6 +57,7 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
         if keys == [Key::All] {
             execute(tx, "DELETE FROM school_outcome_totals".into()).await?;
             execute(tx, format!("{INSERT} GROUP BY school_id, year, term, subject_id")).await?;
+            tx.changed(&super::unit_cells::UNITS, Key::All);
             return Ok(());
         }
         let mut by_year: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
@@ -71,6 +74,10 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 let filter = format!("year = {year} AND school_id IN ({ids})");
                 execute(tx, format!("DELETE FROM school_outcome_totals WHERE {filter}")).await?;
                 execute(tx, format!("{INSERT} WHERE {filter} GROUP BY school_id, year, term, subject_id")).await?;
+            }
+            for school in schools {
+                // The units above the school follow, at the same commit.
+                tx.changed(&super::unit_cells::UNITS, changed(school, year));
             }
         }
         Ok(())
