@@ -19,6 +19,7 @@ pub mod input;
 pub mod password;
 pub mod peer;
 pub mod registry;
+pub mod seen;
 pub mod suppression;
 pub mod table;
 pub mod vocabulary;
