@@ -4,7 +4,6 @@
 //! The domain's one use of files: past [`KEYS_IN_MEMORY`] keys, they are kept in an
 //! anonymous temporary file of their own (gone when the import ends, whatever happens).
 
-use crate::table::Problem;
 use std::collections::HashMap;
 
 /// Keys a [`Seen`] keeps in a hash map before it moves them to a file of its own.
