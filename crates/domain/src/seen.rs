@@ -138,23 +138,26 @@ impl Seen {
     /// The row `key` was first seen at, if it was; else remembers `row` as its first.
     pub fn first(&mut self, key: &str, row: usize) -> Option<usize> {
         let hash = key_hash(key);
-        if let Some(first) = self.small.get(&hash) {
-            return Some(*first as usize);
-        }
-        if let Some(large) = &self.large
-            && large.filter.may_hold(hash)
-        {
-            for run in &large.runs {
-                match run.find(&large.file, hash) {
-                    Ok(Some(first)) => return Some(first as usize),
-                    Ok(None) => {}
-                    // The file could not be read back: taken for a repeat (of an unknown
-                    // row) rather than risk writing a key twice.
-                    Err(_) => return Some(0),
+        // One look-up of the map for a new key (the common case), as before there were runs.
+        match self.small.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(first) => return Some(*first.get() as usize),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                if let Some(large) = &self.large
+                    && large.filter.may_hold(hash)
+                {
+                    for run in &large.runs {
+                        match run.find(&large.file, hash) {
+                            Ok(Some(first)) => return Some(first as usize),
+                            Ok(None) => {}
+                            // The file could not be read back: taken for a repeat (of an
+                            // unknown row) rather than risk writing a key twice.
+                            Err(_) => return Some(0),
+                        }
+                    }
                 }
+                slot.insert(u32::try_from(row).unwrap_or(u32::MAX));
             }
         }
-        self.small.insert(hash, u32::try_from(row).unwrap_or(u32::MAX));
         if self.small.len() >= self.kept {
             self.spill();
         }
