@@ -138,10 +138,11 @@ pub trait Importer: Send {
     }
 
     /// Writes checked rows (a batch of at most [`Importer::batch_rows`]) in the import's
-    /// transaction, through [`crate::bulk`]; answers the records written. A conflict it
-    /// finds in the database (a cohort full) is `Error::Invalid`: reported like a bad
-    /// row, and nothing is written.
-    fn write(&mut self, tx: &mut Tx, rows: Vec<Self::Checked>) -> impl Future<Output = Result<u64>> + Send;
+    /// transaction, through [`crate::bulk`]; answers the records written, and the inserts
+    /// it leaves to the pipeline ([`Written::insert`]), which runs them while it checks the
+    /// next rows. A conflict it finds in the database (a cohort full) is `Error::Invalid`:
+    /// reported like a bad row, and nothing is written.
+    fn write(&mut self, tx: &mut Tx, rows: Vec<Self::Checked>) -> impl Future<Output = Result<Written>> + Send;
 
     /// After the last batch, before the commit: note derived data made stale
     /// ([`Tx::changed`]), check what holds only for the whole file. `Error::Invalid` is
@@ -219,6 +220,106 @@ pub struct Change {
     pub field: &'static str,
     pub before: Option<String>,
     pub after: Option<String>,
+}
+
+/// What a batch's write did: the records it wrote or will write, and the inserts it left to
+/// the pipeline. They need nothing but the transaction, so the pipeline runs them on a task
+/// of their own while it checks the next rows (on SQLite the database works on its own
+/// thread, on PostgreSQL the server does): the checks and the database's work overlap
+/// instead of taking turns. The pipeline waits for them before anything else uses the
+/// transaction (the next batch's checks against the database, the commit), so they are
+/// done in order, in the one transaction.
+#[must_use = "the inserts left are run by the pipeline or by `Written::finish`"]
+pub struct Written {
+    rows: u64,
+    inserts: Vec<Insert>,
+}
+
+/// A batched insert left to the pipeline: [`crate::bulk::insert_then`]'s arguments.
+struct Insert {
+    head: &'static str,
+    columns: usize,
+    rows: Vec<Vec<crate::bulk::Cell>>,
+    tail: &'static str,
+}
+
+impl Written {
+    /// `rows` records written, nothing left to do.
+    pub fn rows(rows: u64) -> Written {
+        Written { rows, inserts: Vec::new() }
+    }
+
+    /// Leaves `rows` to insert with `head` and `tail`, as [`crate::bulk::insert_then`]
+    /// does, after the inserts left before.
+    pub fn insert(
+        mut self,
+        head: &'static str,
+        columns: usize,
+        rows: Vec<Vec<crate::bulk::Cell>>,
+        tail: &'static str,
+    ) -> Written {
+        if !rows.is_empty() {
+            self.inserts.push(Insert { head, columns, rows, tail });
+        }
+        self
+    }
+
+    /// Runs what is left now, in `tx`; answers the records written (for a caller that
+    /// writes one batch outside the pipeline, such as a form's entries).
+    pub async fn finish(self, tx: &mut Tx) -> Result<u64> {
+        run_inserts(tx, self.inserts).await?;
+        Ok(self.rows)
+    }
+}
+
+async fn run_inserts(tx: &mut Tx, inserts: Vec<Insert>) -> Result<()> {
+    for i in inserts {
+        crate::bulk::insert_then(tx, i.head, i.columns, i.rows, i.tail, &|_| {}).await?;
+    }
+    Ok(())
+}
+
+/// The import's transaction, lent to the task that runs a batch's inserts while the
+/// pipeline checks the next rows ([`Written`]).
+struct Writer {
+    tx: Option<Tx>,
+    running: Option<tokio::task::JoinHandle<(Tx, Result<()>)>>,
+}
+
+impl Writer {
+    /// The transaction, once the inserts running have ended; their failure is this call's.
+    async fn tx(&mut self) -> Result<&mut Tx> {
+        if let Some(running) = self.running.take() {
+            let (tx, done) =
+                running.await.map_err(|e| Error::Other(anyhow::anyhow!("an import's write failed: {e}")))?;
+            self.tx = Some(tx);
+            done?;
+        }
+        Ok(self.tx.as_mut().expect("the transaction is back once nothing runs"))
+    }
+
+    /// Starts `inserts` on a task of their own, lending it the transaction.
+    async fn start(&mut self, inserts: Vec<Insert>) -> Result<()> {
+        if inserts.is_empty() {
+            return Ok(());
+        }
+        self.tx().await?;
+        let mut tx = self.tx.take().expect("the transaction is back once nothing runs");
+        self.running = Some(tokio::spawn(async move {
+            let done = run_inserts(&mut tx, inserts).await;
+            (tx, done)
+        }));
+        // Let the task send its statement before the checks go on: on a runtime of one
+        // thread it would otherwise wait for the next chunk of rows.
+        tokio::task::yield_now().await;
+        Ok(())
+    }
+
+    /// The transaction back, once everything has run.
+    async fn into_tx(mut self) -> Result<Tx> {
+        self.tx().await?;
+        Ok(self.tx.take().expect("the transaction is back once nothing runs"))
+    }
 }
 
 /// Where the rows come from.
@@ -507,7 +608,7 @@ pub async fn run<I: Importer>(
     };
     let (at, first) = at;
     // Opened on a dry run too, for the database checks of each batch; never committed then.
-    let mut tx = db.begin().await?;
+    let mut writer = Writer { tx: Some(db.begin().await?), running: None };
     let mut writing = !options.dry_run;
     let batch_rows = importer.batch_rows().max(1);
     let mut batch: Vec<I::Checked> = Vec::with_capacity(batch_rows);
@@ -541,17 +642,27 @@ pub async fn run<I: Importer>(
                 }
             }
             if batch.len() >= batch_rows {
-                flush(importer, actor, &mut tx, &mut batch, &mut writing, &mut report).await?;
+                flush(importer, actor, &mut writer, &mut batch, &mut writing, &mut report).await?;
             }
         }
         if let Some(progress) = options.progress {
             progress(report.rows_read);
         }
     }
-    flush(importer, actor, &mut tx, &mut batch, &mut writing, &mut report).await?;
+    flush(importer, actor, &mut writer, &mut batch, &mut writing, &mut report).await?;
     if report.rows_read == 0 && report.problems_total == 0 {
         report.add([Problem::new("no-rows")]);
     }
+    // The last inserts end here; one refused is a problem of the file, like a row's.
+    let mut tx = match writer.into_tx().await {
+        Ok(tx) => tx,
+        Err(Error::Invalid(problems)) => {
+            report.add(problems);
+            report.rows_written = 0;
+            return Ok(report);
+        }
+        Err(e) => return Err(e),
+    };
     if writing && report.ok() {
         match importer.finish(&mut tx).await {
             Ok(()) => {}
@@ -592,7 +703,7 @@ pub async fn run<I: Importer>(
 async fn flush<I: Importer>(
     importer: &mut I,
     actor: &Actor,
-    tx: &mut Tx,
+    writer: &mut Writer,
     batch: &mut Vec<I::Checked>,
     writing: &mut bool,
     report: &mut ImportReport,
@@ -600,6 +711,16 @@ async fn flush<I: Importer>(
     if batch.is_empty() {
         return Ok(());
     }
+    // The last batch's inserts end before this one is checked against the database.
+    let tx = match writer.tx().await {
+        Ok(tx) => tx,
+        Err(Error::Invalid(problems)) => {
+            report.add(problems);
+            *writing = false;
+            writer.tx().await?
+        }
+        Err(e) => return Err(e),
+    };
     let before = batch.len();
     let problems = importer.check_batch(tx, batch).await?;
     report.rows_valid -= (before - batch.len()) as u64;
@@ -665,10 +786,13 @@ async fn flush<I: Importer>(
                 importer.update(tx, updates).await?;
                 record_updates(tx, actor, importer.entity(), events).await?;
             }
-            Ok::<u64, Error>(added + updated)
+            Ok::<Written, Error>(added)
         };
         match written.await {
-            Ok(n) => report.rows_written += n,
+            Ok(written) => {
+                report.rows_written += written.rows + updated;
+                writer.start(written.inserts).await?;
+            }
             Err(Error::Invalid(problems)) => {
                 report.add(problems);
                 *writing = false;
@@ -779,6 +903,88 @@ fn no_update(kind: &str, parameter: &str) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys into `kept (k)`, its key unique; the inserts are left to the pipeline. Each
+    /// batch's check against the database notes how many rows it found written.
+    struct Keys {
+        seen_before_batch: Vec<i64>,
+    }
+
+    impl Importer for Keys {
+        type Checked = String;
+        fn kind(&self) -> &'static str {
+            "keys"
+        }
+        fn columns(&self) -> &'static [Column] {
+            const COLUMNS: [Column; 1] = [Column::required("k")];
+            &COLUMNS
+        }
+        fn check(&mut self, row: &Row<'_>) -> std::result::Result<String, Vec<Problem>> {
+            Ok(row.get(0).to_string())
+        }
+        async fn check_batch(&mut self, tx: &mut Tx, _rows: &mut Vec<String>) -> Result<Vec<Problem>> {
+            let n: i64 =
+                crate::on_tx!(&mut *tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM kept").fetch_one(&mut *c).await)?;
+            self.seen_before_batch.push(n);
+            Ok(Vec::new())
+        }
+        async fn write(&mut self, _tx: &mut Tx, rows: Vec<String>) -> Result<Written> {
+            let cells = rows.into_iter().map(|k| vec![crate::bulk::Cell::from(k)]).collect::<Vec<_>>();
+            Ok(Written::rows(cells.len() as u64).insert("INSERT INTO kept (k)", 1, cells, ""))
+        }
+        fn batch_rows(&self) -> usize {
+            1_000
+        }
+    }
+
+    fn keys(keys: impl Iterator<Item = String>) -> Source {
+        let text: String = std::iter::once("k".to_string()).chain(keys).map(|k| k + "\n").collect();
+        Source::Csv(Box::new(std::io::Cursor::new(text.into_bytes())))
+    }
+
+    async fn kept(db: &Db) -> i64 {
+        crate::on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM kept").fetch_one(p).await).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_checked_against_the_database_once_the_inserts_before_it_have_run_and_a_failed_one_undoes_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&dir.path().join("keys.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
+        db.migrate().await.unwrap();
+        crate::on_db!(&db, |p| sqlx::query("CREATE TABLE kept (k TEXT PRIMARY KEY)")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        let actor = Actor::system();
+
+        // 4,500 rows: four full batches and a half one, each checked after the last is in.
+        let mut importer = Keys { seen_before_batch: Vec::new() };
+        let report = run(&db, &actor, &mut importer, keys((0..4_500).map(|i| format!("k{i}"))), Options::default())
+            .await
+            .unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!((report.rows_read, report.rows_written), (4_500, 4_500));
+        assert_eq!(importer.seen_before_batch, vec![0, 1_000, 2_000, 3_000, 4_000]);
+        assert_eq!(kept(&db).await, 4_500);
+
+        // A key the rows' checks let through and the database refuses, in the third batch:
+        // the import fails, and the batches written before it are undone with it.
+        crate::on_db!(&db, |p| sqlx::query("DELETE FROM kept").execute(p).await.map(|r| r.rows_affected())).unwrap();
+        let mut importer = Keys { seen_before_batch: Vec::new() };
+        let rows = (0..4_500).map(|i| if i == 2_500 { "k7".to_string() } else { format!("k{i}") });
+        let failed = run(&db, &actor, &mut importer, keys(rows), Options::default()).await;
+        assert!(matches!(failed, Err(Error::Database(_))), "{:?}", failed.map(|r| r.rows_written));
+        assert_eq!(importer.seen_before_batch, vec![0, 1_000, 2_000], "stopped at the batch after the refused one");
+        assert_eq!(kept(&db).await, 0, "nothing is kept");
+
+        // A dry run leaves nothing to run.
+        let mut importer = Keys { seen_before_batch: Vec::new() };
+        let dry = Options { dry_run: true, ..Options::default() };
+        let report = run(&db, &actor, &mut importer, keys((0..1_500).map(|i| format!("k{i}"))), dry).await.unwrap();
+        assert_eq!((report.rows_valid, report.rows_written), (1_500, 0));
+        assert_eq!(kept(&db).await, 0);
+    }
 
     #[test]
     fn the_header_is_matched_without_case_and_every_problem_named() {

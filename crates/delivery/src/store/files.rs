@@ -12,7 +12,7 @@ use opencpd_domain::access::Action;
 use opencpd_domain::delivery::EnrolmentSource;
 use opencpd_domain::import::{Column, Seen};
 use opencpd_domain::registry as vocab;
-use opencpd_kernel::import::{self, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::import::{self, ImportReport, Importer, Options, Row, Source, Written};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, on_db, today};
 use std::collections::{HashMap, HashSet};
 
@@ -174,9 +174,9 @@ impl Importer for Enrolments {
         Ok(problems)
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<PendingEnrolment>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<PendingEnrolment>) -> Result<Written> {
         let ready: Vec<NewEnrolment> = rows.into_iter().filter_map(|r| r.ready).collect();
-        write_enrolments(tx, &self.cohort, &ready, EnrolmentSource::Import).await
+        Ok(Written::rows(write_enrolments(tx, &self.cohort, &ready, EnrolmentSource::Import).await?))
     }
 }
 
@@ -289,12 +289,12 @@ impl Importer for Attendance {
         Ok(problems)
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<PendingMark>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<PendingMark>) -> Result<Written> {
         let marks: Vec<CheckedMark> = rows
             .into_iter()
             .filter_map(|r| Some(CheckedMark { session_id: r.session?, enrolment_id: r.enrolment?, status: r.status }))
             .collect();
-        write_marks_in(tx, &self.actor, &marks).await
+        Ok(Written::rows(write_marks_in(tx, &self.actor, &marks).await?))
     }
 
     async fn finish(&mut self, tx: &mut Tx) -> Result<()> {

@@ -15,9 +15,9 @@
 
 use opencpd_domain::Problem;
 use opencpd_domain::import::Seen;
-use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::bulk::Cell;
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
-use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source};
+use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source, Written};
 use opencpd_kernel::{Actor, Db, Result, Tx, on_tx};
 use std::collections::BTreeMap;
 
@@ -211,13 +211,14 @@ impl Importer for LearnerImport {
         })
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<Checked>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<Checked>) -> Result<Written> {
         let touched: std::collections::BTreeSet<(i64, i64)> = rows.iter().map(|r| (r.school_id, r.year)).collect();
         for (school, year) in touched {
             tx.changed(&CELLS, rollup::changed(school, year));
         }
+        let n = rows.len() as u64;
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
-        bulk::insert_then(tx, INSERT, WIDTH, cells, REPLACE, &|_| {}).await
+        Ok(Written::rows(n).insert(INSERT, WIDTH, cells, REPLACE))
     }
 }
 

@@ -8,8 +8,8 @@
 use crate::model::OutcomeEntry;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::{Problem, Sex, TableRow};
-use opencpd_kernel::bulk::{self, Cell};
-use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source};
+use opencpd_kernel::bulk::Cell;
+use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source, Written};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
 use std::collections::HashMap;
 
@@ -438,7 +438,7 @@ impl Importer for OutcomeImport {
         if problems.is_empty() { Ok(checked) } else { Err(problems) }
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<Checked>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<Checked>) -> Result<Written> {
         let touched: std::collections::BTreeSet<(i64, i64)> = rows.iter().map(|r| (r.school_id, r.year)).collect();
         for (school, year) in touched {
             tx.changed(&super::rollup::TOTALS, super::rollup::changed(school, year));
@@ -446,8 +446,9 @@ impl Importer for OutcomeImport {
                 tx.changed(&super::learners::CELLS, super::rollup::changed(school, year));
             }
         }
+        let n = rows.len() as u64;
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
-        bulk::insert_then(tx, INSERT, WIDTH, cells, REPLACE, &|_| {}).await
+        Ok(Written::rows(n).insert(INSERT, WIDTH, cells, REPLACE))
     }
 }
 
@@ -516,7 +517,7 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     }
     opencpd_kernel::error::fail_if_any(problems)?;
     let mut tx = db.begin().await?;
-    let written = importer.write(&mut tx, checked).await?;
+    let written = importer.write(&mut tx, checked).await?.finish(&mut tx).await?;
     audit::record(
         &mut tx,
         actor,

@@ -11,7 +11,7 @@ use opencpd_domain::access::{Action, upper_bound};
 use opencpd_domain::registry as vocab;
 use opencpd_domain::suppression;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
-use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source, Written};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx, today};
@@ -523,7 +523,7 @@ impl Importer for AwardFile {
         Ok(problems)
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<AwardRow>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<AwardRow>) -> Result<Written> {
         let now = Utc::now();
         let mut written = 0;
         for r in &rows {
@@ -549,7 +549,7 @@ impl Importer for AwardFile {
             })?;
             written += 1;
         }
-        Ok(written)
+        Ok(Written::rows(written))
     }
 
     fn batch_rows(&self) -> usize {

@@ -15,7 +15,7 @@ use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::import::Cells;
 use opencpd_domain::registry as vocab;
 use opencpd_kernel::error::{collect, fail_if_any, optional_text};
-use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source};
+use opencpd_kernel::import::{self, Column, ImportReport, Importer, Options, Row, Source, Written};
 use opencpd_kernel::paging::{Page, Paged, Sorts};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
@@ -735,7 +735,7 @@ impl Importer for EventFile {
         Ok(problems)
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<EventRow>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<EventRow>) -> Result<Written> {
         let mut written = 0;
         for r in &rows {
             if let Some(c) = &r.checked {
@@ -743,7 +743,7 @@ impl Importer for EventFile {
                 written += 1;
             }
         }
-        Ok(written)
+        Ok(Written::rows(written))
     }
 
     fn batch_rows(&self) -> usize {

@@ -24,7 +24,7 @@ use opencpd_domain::import::{
     key_hash,
 };
 use opencpd_kernel::bulk::{self, Cell};
-use opencpd_kernel::import::{self, Column, Current, ImportReport, Importer, Keyed, Options, Row, Source};
+use opencpd_kernel::import::{self, Column, Current, ImportReport, Importer, Keyed, Options, Row, Source, Written};
 use opencpd_kernel::{Actor, Db, Result, Tx, on_db, on_tx, today};
 use std::collections::HashMap;
 
@@ -228,7 +228,7 @@ impl Importer for Units {
         Ok(NewUnit { row: r, depth, existing: None })
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewUnit>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewUnit>) -> Result<Written> {
         let mut created = 0;
         for NewUnit { row: r, depth, .. } in rows {
             // A unit's path holds its id: each is written, then its path set.
@@ -259,7 +259,7 @@ impl Importer for Units {
             self.written.insert(r.code.to_lowercase(), (id, path));
             created += 1;
         }
-        Ok(created)
+        Ok(Written::rows(created))
     }
 
     fn batch_rows(&self) -> usize {
@@ -384,7 +384,8 @@ impl Importer for Schools {
         Ok(NewSchool { unit_id: unit.id, unit_code: unit.code.clone(), unit_path: unit.path.clone(), row: r, existing })
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewSchool>) -> Result<u64> {
+    async fn write(&mut self, _tx: &mut Tx, rows: Vec<NewSchool>) -> Result<Written> {
+        let n = rows.len() as u64;
         let cells = rows
             .into_iter()
             .map(|s| {
@@ -402,14 +403,12 @@ impl Importer for Schools {
                 ]
             })
             .collect();
-        bulk::insert(
-            tx,
+        Ok(Written::rows(n).insert(
             "INSERT INTO schools (code, name, unit_id, unit_path, level, ownership, subsystem, latitude, longitude)",
             9,
             cells,
-            &|_| {},
-        )
-        .await
+            "",
+        ))
     }
 
     fn batch_rows(&self) -> usize {
@@ -738,9 +737,9 @@ impl Importer for People {
         if problems.is_empty() { Ok(NewPerson { row: r, place, existing, new_position: false }) } else { Err(problems) }
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewPerson>) -> Result<u64> {
+    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewPerson>) -> Result<Written> {
         if rows.is_empty() {
-            return Ok(0);
+            return Ok(Written::rows(0));
         }
         let mut next = match self.next_id {
             Some(id) => id,
@@ -765,16 +764,14 @@ impl Importer for People {
             next += 1;
         }
         self.next_id = Some(next);
-        let n = bulk::insert(
-            tx,
-            "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)",
-            8,
-            people,
-            &|_| {},
-        )
-        .await?;
-        bulk::insert(tx, POSITIONS_INSERT, 7, positions, &|_| {}).await?;
-        Ok(n)
+        Ok(Written::rows(people.len() as u64)
+            .insert(
+                "INSERT INTO people (id, staff_number, given_name, family_name, sex, birth_year, phone, email)",
+                8,
+                people,
+                "",
+            )
+            .insert(POSITIONS_INSERT, 7, positions, ""))
     }
 
     async fn finish(&mut self, tx: &mut Tx) -> Result<()> {
@@ -994,9 +991,9 @@ impl Importer for Positions {
         }
     }
 
-    async fn write(&mut self, tx: &mut Tx, rows: Vec<NewPosition>) -> Result<u64> {
+    async fn write(&mut self, _tx: &mut Tx, rows: Vec<NewPosition>) -> Result<Written> {
         let cells = rows.iter().map(|x| position_cells(x.person_id, &x.row, &x.place)).collect();
-        bulk::insert(tx, POSITIONS_INSERT, 7, cells, &|_| {}).await
+        Ok(Written::rows(rows.len() as u64).insert(POSITIONS_INSERT, 7, cells, ""))
     }
 
     fn batch_rows(&self) -> usize {
