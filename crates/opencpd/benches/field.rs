@@ -296,6 +296,66 @@ async fn bench_export(count: usize) {
         size as f64 / 1e6
     );
     println!("\n(loading them took {:.1} s, validation and scoring included)", loaded.as_secs_f64());
+    export_over_http(&url, instrument, count).await;
+}
+
+/// The same submissions exported over HTTP (`GET /api/v1/instruments/{id}/export`), as a
+/// national officer downloads them, in each format: the time to the last byte read by the
+/// client and the server's peak resident memory (sampled every 20 ms), median of 3.
+async fn export_over_http(url: &str, instrument: i64, count: usize) {
+    let db = Db::connect(url, opencpd_kernel::IfMissing::Refuse).await.expect("db");
+    let token = accounts::create_token(&db, &Actor::system(), "admin", "bench").await.expect("token");
+    db.close().await;
+    let (mut server, base) = serve(url).await;
+    let pid = server.id();
+    println!("\n## The same {count} submissions exported over HTTP (SQLite; median of 3)\n");
+    println!("| format | rows/s | time | bytes | server peak RSS (before the export) |");
+    println!("| --- | --- | --- | --- | --- |");
+    let client = reqwest::Client::new();
+    for (format, lang) in [("csv", "fr"), ("xlsx", "fr"), ("csv", "xml")] {
+        let (mut rates, mut times, mut peaks, mut size) = (Vec::new(), Vec::new(), Vec::new(), 0usize);
+        let idle = common::memory_kb(pid).0 as f64 / 1024.0;
+        for _ in 0..3 {
+            let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let sampler = {
+                let (peak, done) = (peak.clone(), done.clone());
+                std::thread::spawn(move || {
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        peak.fetch_max(common::memory_kb(pid).0, std::sync::atomic::Ordering::Relaxed);
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                })
+            };
+            let started = Instant::now();
+            let mut res = client
+                .get(format!("{base}/api/v1/instruments/{instrument}/export?format={format}&lang={lang}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("export");
+            assert!(res.status().is_success(), "export: {}", res.status());
+            size = 0;
+            while let Some(chunk) = res.chunk().await.expect("body") {
+                size += chunk.len();
+            }
+            let took = started.elapsed().as_secs_f64();
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            sampler.join().expect("sampler");
+            rates.push(count as f64 / took);
+            times.push(took);
+            peaks.push(peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0);
+        }
+        println!(
+            "| {format} ({lang}) | {:.0} | {:.1} s | {:.0} MB | {:.0} MB ({idle:.0} MB) |",
+            common::median(rates),
+            common::median(times),
+            size as f64 / 1e6,
+            common::median(peaks)
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
 }
 
 async fn bench_package() {
