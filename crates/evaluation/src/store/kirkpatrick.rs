@@ -35,6 +35,7 @@ use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::percent;
 
@@ -57,88 +58,66 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
     Cache::new("Kirkpatrick funnels", 256, Some(std::time::Duration::from_secs(30)));
 
 /// A programme's four levels in the reader's scope and language: computed once and served
-/// from [`FUNNELS`] while fresh.
+/// from [`FUNNELS`] while fresh; readers who ask while it is being computed share that one
+/// computation.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
     let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
-    let stamp = format!("{reach} {}", opencpd_kernel::stamps::read(db, STAMPED).await?);
-    let key = (programme_id, format!("{:?}", actor.grants), lang.to_string(), stamp);
-    if let Some(cached) = FUNNELS.get(db, &key) {
-        return Ok(cached);
-    }
-    let computed = compute(db, actor, programme_id, lang).await?;
-    FUNNELS.put(db, key, computed.clone());
-    Ok(computed)
+    let stamps = opencpd_kernel::stamps::read(db, STAMPED).await?;
+    // STAMPED's second: the schools' outcome totals.
+    let totals = stamps.split(' ').nth(1).unwrap_or("-");
+    let grants = format!("{:?}", actor.grants);
+    let key = (programme_id, grants.clone(), lang.to_string(), format!("{reach} {stamps}"));
+    let base_key = (programme_id, grants, format!("{reach} {totals}"));
+    FUNNELS
+        .get_or_compute(db, key, || async {
+            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id).await?)) };
+            let base = BASES.get_or_compute(db, base_key, read_base).await?;
+            Ok(compute_on(db, actor, programme_id, lang, base, Took::default()).await?.0)
+        })
+        .await
 }
 
 /// A programme's funnel computed afresh from the tables (what [`funnel`] keeps).
 pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
+    Ok(compute_timed(db, actor, programme_id, lang).await?.0)
+}
+
+/// [`compute`], with how long each part took (ms), for the benchmark.
+pub async fn compute_timed(
+    db: &Db,
+    actor: &Actor,
+    programme_id: i64,
+    lang: &str,
+) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
     actor.require_role(Action::Read)?;
-    let programme: (String, String) =
-        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
-            .bind(programme_id)
-            .fetch_optional(p)
-            .await)?
-        .ok_or(Error::NotFound)?;
+    let mut took = Took::default();
+    let base = Arc::new(base_afresh(db, actor, programme_id).await?);
+    took.mark("participants, their schools and level 4's outcomes");
+    compute_on(db, actor, programme_id, lang, base, took).await
+}
+
+/// What a funnel counts of the participants alone, which a new submission leaves as it
+/// is: how many they are, their schools and those schools' learner outcomes (level 4).
+struct Base {
+    participants: i64,
+    participant_schools: HashSet<i64>,
+    /// (year, schools with outcomes, mean score as a percent of the maximum), latest first.
+    years: Vec<(i64, i64, f64)>,
+}
+
+/// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
+/// (`reach_stamp`, the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
+static BASES: Cache<(i64, String, String), Arc<Base>> =
+    Cache::new("Kirkpatrick funnels' participants", 256, Some(std::time::Duration::from_secs(30)));
+
+async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> {
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
-    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
-    let suppressed = !actor.may(Action::ReadRows);
-    let catalog = opencpd_domain::i18n::catalog();
-    let t = |id: &str| catalog.text(lang, id, &[]);
-
     let sql = format!("SELECT COUNT(*) FROM programme_participants pp WHERE pp.programme_id = $1 AND {in_people}");
     let participants: i64 =
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
-
-    // 1 — reaction, and the surveys level 4 reads the school culture from.
-    let surveys = likert_surveys(db).await?;
-    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
-    // 2 and 3 — tests and observations about participants, oldest first.
-    let about_participants = |kind: &'static str| {
-        format!(
-            "SELECT sub.subject_id, sub.instrument_id, sub.scores_json FROM submissions sub \
-             JOIN instruments i ON i.id = sub.instrument_id \
-             JOIN programme_participants pp ON pp.person_id = sub.subject_id AND pp.programme_id = $1 \
-             WHERE sub.subject_kind = 'person' AND i.kind = '{kind}' AND {in_people} \
-             ORDER BY sub.subject_id, sub.collected_at, sub.id"
-        )
-    };
-    let sql = about_participants("test");
-    let tests: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    // Per person and test: the first is the pre-test, the last (when there are two or more)
-    // the post-test. Each (person, test) is one pair; the test is the group.
-    let mut by_pair: BTreeMap<(i64, i64), Vec<f64>> = BTreeMap::new();
-    for (person, instrument, scores) in &tests {
-        if let Some(p) = percent(scores) {
-            by_pair.entry((*person, *instrument)).or_default().push(p);
-        }
-    }
-    let mut scores = Vec::new();
-    for (n, ((_, instrument), values)) in by_pair.iter().enumerate() {
-        let person = n as i64;
-        scores.push(Score { person, group: *instrument, test: Test::Pre, score: values[0] });
-        if values.len() > 1 {
-            scores.push(Score { person, group: *instrument, test: Test::Post, score: values[values.len() - 1] });
-        }
-    }
-    let gains = gain::paired_gains(&scores, 100.0).ok();
-    let tested = by_pair.len() as i64;
-
-    let sql = about_participants("observation");
-    let observations: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for (person, _, scores) in &observations {
-        if let Some(p) = percent(scores) {
-            by_person.entry(*person).or_default().push(p);
-        }
-    }
-    let observed = by_person.len() as i64;
-    let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
-
     // 4 — the participants' schools (of the enrolments in the programme's courses, in
     // scope), read once, and the learner outcomes (every learner, every grade and subject)
     // of every school in the two latest years any school has data for (a national year
@@ -155,7 +134,6 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?
             .into_iter()
             .collect();
-    let schools = participant_schools.len() as i64;
     let latest: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals").fetch_one(p).await)?;
     // (year, schools with outcomes, mean score as a percent of the maximum), latest first.
@@ -195,7 +173,87 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             .collect();
     }
 
-    let culture = culture(db, &scope, &participant_schools, &surveys).await?;
+    Ok(Base { participants, participant_schools, years })
+}
+
+/// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh.
+async fn compute_on(
+    db: &Db,
+    actor: &Actor,
+    programme_id: i64,
+    lang: &str,
+    base: Arc<Base>,
+    mut took: Took,
+) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
+    let programme: (String, String) =
+        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
+            .bind(programme_id)
+            .fetch_optional(p)
+            .await)?
+        .ok_or(Error::NotFound)?;
+    let scope = ListScope::of(actor);
+    let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
+    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
+    let suppressed = !actor.may(Action::ReadRows);
+    let catalog = opencpd_domain::i18n::catalog();
+    let t = |id: &str| catalog.text(lang, id, &[]);
+
+    let Base { participants, participant_schools, years } = &*base;
+    let (participants, schools) = (*participants, participant_schools.len() as i64);
+
+    // 1 — reaction, and the surveys level 4 reads the school culture from.
+    let surveys = likert_surveys(db).await?;
+    took.mark("surveys");
+    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
+    took.mark("level 1");
+    // 2 and 3 — tests and observations about participants, oldest first.
+    let about_participants = |kind: &'static str| {
+        format!(
+            "SELECT sub.subject_id, sub.instrument_id, sub.scores_json FROM submissions sub \
+             JOIN instruments i ON i.id = sub.instrument_id \
+             JOIN programme_participants pp ON pp.person_id = sub.subject_id AND pp.programme_id = $1 \
+             WHERE sub.subject_kind = 'person' AND i.kind = '{kind}' AND {in_people} \
+             ORDER BY sub.subject_id, sub.collected_at, sub.id"
+        )
+    };
+    let sql = about_participants("test");
+    let tests: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Per person and test: the first is the pre-test, the last (when there are two or more)
+    // the post-test. Each (person, test) is one pair; the test is the group.
+    let mut by_pair: BTreeMap<(i64, i64), Vec<f64>> = BTreeMap::new();
+    for (person, instrument, scores) in &tests {
+        if let Some(p) = percent(scores) {
+            by_pair.entry((*person, *instrument)).or_default().push(p);
+        }
+    }
+    let mut scores = Vec::new();
+    for (n, ((_, instrument), values)) in by_pair.iter().enumerate() {
+        let person = n as i64;
+        scores.push(Score { person, group: *instrument, test: Test::Pre, score: values[0] });
+        if values.len() > 1 {
+            scores.push(Score { person, group: *instrument, test: Test::Post, score: values[values.len() - 1] });
+        }
+    }
+    let gains = gain::paired_gains(&scores, 100.0).ok();
+    let tested = by_pair.len() as i64;
+
+    took.mark("level 2");
+    let sql = about_participants("observation");
+    let observations: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (person, _, scores) in &observations {
+        if let Some(p) = percent(scores) {
+            by_person.entry(*person).or_default().push(p);
+        }
+    }
+    let observed = by_person.len() as i64;
+    let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
+
+    took.mark("level 3");
+    let culture = culture(db, &scope, participant_schools, &surveys).await?;
+    took.mark("level 4, culture");
 
     let count = |value: i64, people: bool| {
         let cell = if suppressed && people { suppression::single(value, threshold) } else { suppression::Cell::Shown };
@@ -330,7 +388,7 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             }
         })
         .collect();
-    Ok(KirkpatrickFunnel {
+    let funnel = KirkpatrickFunnel {
         programme_id,
         programme: format!("{} · {}", programme.0, programme.1),
         participants: count(participants, true),
@@ -338,7 +396,27 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
         satisfaction,
         suppressed,
         threshold,
-    })
+    };
+    Ok((funnel, took.parts))
+}
+
+/// How long each part of a computation took.
+struct Took {
+    at: std::time::Instant,
+    parts: Vec<(&'static str, f64)>,
+}
+
+impl Default for Took {
+    fn default() -> Self {
+        Took { at: std::time::Instant::now(), parts: Vec::new() }
+    }
+}
+
+impl Took {
+    fn mark(&mut self, part: &'static str) {
+        self.parts.push((part, self.at.elapsed().as_secs_f64() * 1e3));
+        self.at = std::time::Instant::now();
+    }
 }
 
 /// Level 1 of a programme: its index and those of its courses, cohorts and facilitators.
