@@ -235,16 +235,15 @@ async fn bench_backend(backend: &str) {
     // What a reader waits for after a write: one outcome row of the first school imported
     // (its totals and its units' cells written again at the commit, every figure's stamp
     // renewed), then each dashboard read once, by one client.
-    let (school_code, grade): (String, String) =
-        on_db!(&db, |p| {
-            sqlx::query_as(
+    let (school_code, grade): (String, String) = on_db!(&db, |p| {
+        sqlx::query_as(
         "SELECT (SELECT code FROM schools WHERE id = $1), (SELECT code FROM outcome_grades ORDER BY position LIMIT 1)"
     )
     .bind(school)
     .fetch_one(p)
     .await
-        })
-        .expect("codes");
+    })
+    .expect("codes");
     let mut writes = 0i64;
     let import = {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());

@@ -431,28 +431,14 @@ struct Reaction {
 }
 
 /// The Likert items of every survey instrument that has any (instrument → items).
-async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
-    let forms: Vec<(i64, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT i.id, f.form_json FROM instruments i JOIN instrument_forms f ON f.instrument_id = i.id WHERE i.kind = 'survey'"
-    )
-    .fetch_all(p)
-    .await
-    })?;
+async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Arc<Vec<likert::Item>>>> {
+    let ids: Vec<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT id FROM instruments WHERE kind = 'survey' ORDER BY id")
+            .fetch_all(p)
+            .await)?;
     let mut out = HashMap::new();
-    for (id, json) in forms {
-        let Ok(form) = serde_json::from_str::<opencpd_forms::Form>(&json) else { continue };
-        let items: Vec<likert::Item> = form
-            .all_items()
-            .into_iter()
-            .filter(|item| likert::is_likert(item.appearance.as_deref()))
-            .filter_map(|item| {
-                let opencpd_forms::ItemKind::SelectOne { list } = &item.kind else { return None };
-                let choices: Vec<(String, Option<f64>)> =
-                    form.choices(list).iter().map(|c| (c.name.clone(), c.score)).collect();
-                Some(likert::Item { name: item.name.clone(), scale: likert::Scale::of(&choices)? })
-            })
-            .collect();
+    for id in ids {
+        let items = LIKERT.get_or_compute(db, id, || likert_items(db, id)).await?;
         if !items.is_empty() {
             out.insert(id, items);
         }
@@ -460,11 +446,36 @@ async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
     Ok(out)
 }
 
+/// The Likert items of each survey read lately, by instrument: a published version never
+/// changes.
+static LIKERT: Cache<i64, Arc<Vec<likert::Item>>> = Cache::new("surveys' Likert items", 1024, None);
+
+async fn likert_items(db: &Db, id: i64) -> Result<Arc<Vec<likert::Item>>> {
+    let json: Option<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instrument_forms WHERE instrument_id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
+    let form = json.and_then(|json| serde_json::from_str::<opencpd_forms::Form>(&json).ok());
+    Ok(Arc::new(form.map(|f| opencpd_forms::score::likert_items(&f)).unwrap_or_default()))
+}
+
+/// The columns a survey answer's score is read from: whether it is kept
+/// (`survey_scores`, written when it was stored), the score kept, and the answers when it
+/// is not (a submission stored before the scores were kept), for [`score_of`].
+const SCORED: &str = "CAST(CASE WHEN sc.submission_id IS NULL THEN 0 ELSE 1 END AS BIGINT), sc.score, \
+     CASE WHEN sc.submission_id IS NULL THEN sub.answers_json END";
+
+/// A respondent's score: kept, or read from their answers to the survey's Likert items.
+fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Option<&str>) -> Option<f64> {
+    if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
+}
+
 async fn reaction(
     db: &Db,
     scope: &ListScope,
     programme_id: i64,
-    surveys: &HashMap<i64, Vec<likert::Item>>,
+    surveys: &HashMap<i64, Arc<Vec<likert::Item>>>,
 ) -> Result<Reaction> {
     let mut reaction = Reaction { all: likert::index(&[], 0), groups: Vec::new(), surveys: 0, cohorts: 0 };
     if surveys.is_empty() {
@@ -477,29 +488,30 @@ async fn reaction(
     // Answers about the programme's cohorts and about their sessions, with the cohort (and
     // the session, 0 for an answer about the cohort).
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, 0, sub.answers_json FROM submissions sub \
+        "SELECT sub.instrument_id, sub.subject_id, CAST(0 AS BIGINT), {SCORED} FROM submissions sub \
+         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
          UNION ALL \
-         SELECT sub.instrument_id, s.cohort_id, s.id, sub.answers_json FROM submissions sub \
-         JOIN sessions_held s ON s.id = sub.subject_id \
+         SELECT sub.instrument_id, s.cohort_id, s.id, {SCORED} FROM submissions sub \
+         JOIN sessions_held s ON s.id = sub.subject_id LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
-    let answers: Vec<(i64, i64, i64, String)> =
+    let answers: Vec<(i64, i64, i64, i64, Option<f64>, Option<String>)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
     // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
     // sessions surveyed.
     let mut cohorts: BTreeMap<i64, (Vec<f64>, bool)> = BTreeMap::new();
     let mut sessions: BTreeSet<i64> = BTreeSet::new();
-    for (instrument, cohort, session, json) in &answers {
+    for (instrument, cohort, session, kept, score, json) in &answers {
         let entry = cohorts.entry(*cohort).or_default();
         if *session == 0 {
             entry.1 = true;
         } else {
             sessions.insert(*session);
         }
-        if let Some(score) = respondent(&surveys[instrument], json) {
+        if let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) {
             entry.0.push(score);
         }
     }
@@ -588,13 +600,6 @@ async fn reaction(
     Ok(reaction)
 }
 
-/// A respondent's score on the Likert items of its survey (none when the answers do not
-/// read or answer none of them).
-fn respondent(items: &[likert::Item], json: &str) -> Option<f64> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else { return None };
-    likert::respondent(items, |name| map.get(name).and_then(|v| v.as_str()))
-}
-
 /// The school culture of one year: the participants' schools answered about, and the
 /// index over their respondents.
 struct CultureYear {
@@ -609,7 +614,7 @@ async fn culture(
     db: &Db,
     scope: &ListScope,
     participant_schools: &HashSet<i64>,
-    surveys: &HashMap<i64, Vec<likert::Item>>,
+    surveys: &HashMap<i64, Arc<Vec<likert::Item>>>,
 ) -> Result<Vec<CultureYear>> {
     if surveys.is_empty() || participant_schools.is_empty() {
         return Ok(Vec::new());
@@ -618,18 +623,19 @@ async fn culture(
     ids.sort_unstable();
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, sub.answers_json FROM submissions sub \
+        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, {SCORED} FROM submissions sub \
+         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'school' AND sub.instrument_id IN ({ids}) AND {}",
         scope.sql(Columns::path("sub.subject_path"))
     );
-    let answers: Vec<(i64, i64, chrono::DateTime<chrono::Utc>, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    type Answer = (i64, i64, chrono::DateTime<chrono::Utc>, i64, Option<f64>, Option<String>);
+    let answers: Vec<Answer> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     let mut years: BTreeMap<i64, (HashSet<i64>, Vec<f64>)> = BTreeMap::new();
-    for (instrument, school, at, json) in &answers {
+    for (instrument, school, at, kept, score, json) in &answers {
         if !participant_schools.contains(school) {
             continue;
         }
-        let Some(score) = respondent(&surveys[instrument], json) else { continue };
+        let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) else { continue };
         let year = years.entry(chrono::Datelike::year(at) as i64).or_default();
         year.0.insert(*school);
         year.1.push(score);

@@ -43,6 +43,7 @@ pub mod files;
 mod intake;
 pub mod listing;
 pub mod summary;
+pub mod survey_scores;
 
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
 
@@ -480,6 +481,7 @@ async fn store_new(
         subject_path: place.path,
         answers_json,
         scores_json,
+        likert: opencpd_forms::score::has_likert(form),
         vouch: vouch.cloned(),
     };
     // A submission naming files is stored with them in one transaction; the others join
