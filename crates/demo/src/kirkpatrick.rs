@@ -477,7 +477,7 @@ async fn small(db: &Db, seed: u64, programme: i64) -> Result<FunnelDemo> {
 
 /// NAT-CPD's satisfaction surveys after the last session of one cohort in ten and the
 /// school culture survey at one school in ten, in bulk (the national-scale rows), with the stamp of the
-/// submissions renewed in the same transaction.
+/// submissions renewed and their Likert scores written in the same transaction.
 async fn national(db: &Db, seed: u64, programme: i64) -> Result<FunnelDemo> {
     use opencpd_kernel::bulk::{self, Cell};
     let actor = Actor::system();
@@ -568,6 +568,8 @@ async fn national(db: &Db, seed: u64, programme: i64) -> Result<FunnelDemo> {
     )
     .await?;
     opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+    // Written in bulk, not through the intake: every survey's score is written at the commit.
+    tx.changed(&instruments::survey_scores::SCORES, opencpd_kernel::derived::Key::All);
     tx.commit().await?;
     Ok(demo)
 }

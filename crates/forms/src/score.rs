@@ -15,6 +15,7 @@
 
 use crate::model::{Form, Item, ItemKind};
 use crate::validate::{Answer, Instance, Validated};
+use opencpd_domain::evaluation::likert;
 use serde::Serialize;
 
 /// The score of one domain.
@@ -79,4 +80,34 @@ fn item_score(form: &Form, item: &Item, answer: &Answer) -> Option<(f64, f64)> {
         (ItemKind::Integer | ItemKind::Decimal, answer) => Some((answer.number()?, item.max_score?)),
         _ => None,
     }
+}
+
+/// The form's Likert items as `opencpd_domain::evaluation::likert` reads them: each
+/// `select_one` its appearance marks `likert`, with its list's scale (an item whose list
+/// is no scale does not count).
+pub fn likert_items(form: &Form) -> Vec<likert::Item> {
+    form.all_items()
+        .into_iter()
+        .filter(|item| likert::is_likert(item.appearance.as_deref()))
+        .filter_map(|item| {
+            let ItemKind::SelectOne { list } = &item.kind else { return None };
+            let choices: Vec<(String, Option<f64>)> =
+                form.choices(list).iter().map(|c| (c.name.clone(), c.score)).collect();
+            Some(likert::Item { name: item.name.clone(), scale: likert::Scale::of(&choices)? })
+        })
+        .collect()
+}
+
+/// Whether the form has any item marked `likert` (what [`likert_items`] reads).
+pub fn has_likert(form: &Form) -> bool {
+    form.all_items().iter().any(|item| likert::is_likert(item.appearance.as_deref()))
+}
+
+/// A respondent's score on `items` from their stored answers (JSON, by item name): none
+/// when the answers do not read or answer none of them.
+pub fn likert_score(items: &[likert::Item], answers_json: &str) -> Option<f64> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(answers_json) else {
+        return None;
+    };
+    likert::respondent(items, |name| map.get(name).and_then(|v| v.as_str()))
 }

@@ -849,15 +849,13 @@ static VOUCHED: Cache<Credential, (Session, i64)> =
 /// it must check at commit. Only writes that check it may act on such an actor (the
 /// submission intake does); everything else reads the credential afresh ([`read`]).
 pub async fn vouched(db: &Db, credential: Credential) -> Result<Option<(Session, Vouch)>> {
-    if let Some((session, stamp)) = VOUCHED.get(db, &credential) {
-        return Ok(Some((session, Vouch { credential, stamp })));
+    // A credential that stands for no one is told as `Unauthorized`, which is not kept.
+    let read = || async { read_credential(db, &credential).await?.ok_or(Error::Unauthorized) };
+    match VOUCHED.get_or_compute(db, credential.clone(), read).await {
+        Ok((session, stamp)) => Ok(Some((session, Vouch { credential, stamp }))),
+        Err(Error::Unauthorized) => Ok(None),
+        Err(e) => Err(e),
     }
-    let Some((session, stamp)) = read_credential(db, &credential).await? else {
-        VOUCHED.remove(db, &credential);
-        return Ok(None);
-    };
-    VOUCHED.put(db, credential.clone(), (session.clone(), stamp));
-    Ok(Some((session, Vouch { credential, stamp })))
 }
 
 /// Reads a vouched credential afresh, after a write found its vouch no longer holds:

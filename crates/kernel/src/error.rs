@@ -29,6 +29,20 @@ impl Error {
     pub fn invalid(problem: Problem) -> Error {
         Error::Invalid(vec![problem])
     }
+
+    /// The same error for another reader of one computation (`crate::cache`): the
+    /// problems as they are, a failure of the database or another as its message.
+    pub fn copied(&self) -> Error {
+        match self {
+            Error::Invalid(problems) => Error::Invalid(problems.clone()),
+            Error::NotFound => Error::NotFound,
+            Error::Forbidden => Error::Forbidden,
+            Error::Unauthorized => Error::Unauthorized,
+            Error::Conflict(problem) => Error::Conflict(problem.clone()),
+            Error::Database(e) => Error::Other(anyhow::anyhow!("{e}")),
+            Error::Other(e) => Error::Other(anyhow::anyhow!("{e:#}")),
+        }
+    }
 }
 
 impl From<Problem> for Error {

@@ -59,12 +59,9 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     let mut groups: Vec<Group> = Vec::new();
     for path in &paths {
         let key = (stamp.clone(), programme.id, path.clone());
-        if let Some(cached) = GROUPS.get(db, &key) {
-            groups.extend(cached.iter().cloned());
-            continue;
-        }
-        let rows: Vec<Group> = on_db!(db, |p| {
-            sqlx::query_as(
+        let read = || async {
+            let rows: Vec<Group> = on_db!(db, |p| {
+                sqlx::query_as(
             "SELECT path, sex, role, ownership, subsystem, COUNT(*) AS enrolled, CAST(SUM(completed) AS BIGINT) AS completed, \
              CAST(SUM(certified) AS BIGINT) AS certified FROM programme_participants \
              WHERE programme_id = $1 AND path >= $2 AND path < $3 GROUP BY path, sex, role, ownership, subsystem"
@@ -74,9 +71,10 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         .bind(upper_bound(path))
         .fetch_all(p)
         .await
-        })?;
-        GROUPS.put(db, key, std::sync::Arc::new(rows.clone()));
-        groups.extend(rows);
+            })?;
+            Ok(std::sync::Arc::new(rows))
+        };
+        groups.extend(GROUPS.get_or_compute(db, key, read).await?.iter().cloned());
     }
     let empty = |key: String| ReachRow { key, name: None, enrolled: 0, completed: 0, certified: 0 };
     let add = |row: &mut ReachRow, g: &Group| {

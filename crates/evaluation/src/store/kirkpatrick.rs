@@ -35,6 +35,7 @@ use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::percent;
 
@@ -57,88 +58,66 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
     Cache::new("Kirkpatrick funnels", 256, Some(std::time::Duration::from_secs(30)));
 
 /// A programme's four levels in the reader's scope and language: computed once and served
-/// from [`FUNNELS`] while fresh.
+/// from [`FUNNELS`] while fresh; readers who ask while it is being computed share that one
+/// computation.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
     let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
-    let stamp = format!("{reach} {}", opencpd_kernel::stamps::read(db, STAMPED).await?);
-    let key = (programme_id, format!("{:?}", actor.grants), lang.to_string(), stamp);
-    if let Some(cached) = FUNNELS.get(db, &key) {
-        return Ok(cached);
-    }
-    let computed = compute(db, actor, programme_id, lang).await?;
-    FUNNELS.put(db, key, computed.clone());
-    Ok(computed)
+    let stamps = opencpd_kernel::stamps::read(db, STAMPED).await?;
+    // STAMPED's second: the schools' outcome totals.
+    let totals = stamps.split(' ').nth(1).unwrap_or("-");
+    let grants = format!("{:?}", actor.grants);
+    let key = (programme_id, grants.clone(), lang.to_string(), format!("{reach} {stamps}"));
+    let base_key = (programme_id, grants, format!("{reach} {totals}"));
+    FUNNELS
+        .get_or_compute(db, key, || async {
+            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id).await?)) };
+            let base = BASES.get_or_compute(db, base_key, read_base).await?;
+            Ok(compute_on(db, actor, programme_id, lang, base, Took::default()).await?.0)
+        })
+        .await
 }
 
 /// A programme's funnel computed afresh from the tables (what [`funnel`] keeps).
 pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
+    Ok(compute_timed(db, actor, programme_id, lang).await?.0)
+}
+
+/// [`compute`], with how long each part took (ms), for the benchmark.
+pub async fn compute_timed(
+    db: &Db,
+    actor: &Actor,
+    programme_id: i64,
+    lang: &str,
+) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
     actor.require_role(Action::Read)?;
-    let programme: (String, String) =
-        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
-            .bind(programme_id)
-            .fetch_optional(p)
-            .await)?
-        .ok_or(Error::NotFound)?;
+    let mut took = Took::default();
+    let base = Arc::new(base_afresh(db, actor, programme_id).await?);
+    took.mark("participants, their schools and level 4's outcomes");
+    compute_on(db, actor, programme_id, lang, base, took).await
+}
+
+/// What a funnel counts of the participants alone, which a new submission leaves as it
+/// is: how many they are, their schools and those schools' learner outcomes (level 4).
+struct Base {
+    participants: i64,
+    participant_schools: HashSet<i64>,
+    /// (year, schools with outcomes, mean score as a percent of the maximum), latest first.
+    years: Vec<(i64, i64, f64)>,
+}
+
+/// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
+/// (`reach_stamp`, the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
+static BASES: Cache<(i64, String, String), Arc<Base>> =
+    Cache::new("Kirkpatrick funnels' participants", 256, Some(std::time::Duration::from_secs(30)));
+
+async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> {
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
-    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
-    let suppressed = !actor.may(Action::ReadRows);
-    let catalog = opencpd_domain::i18n::catalog();
-    let t = |id: &str| catalog.text(lang, id, &[]);
-
     let sql = format!("SELECT COUNT(*) FROM programme_participants pp WHERE pp.programme_id = $1 AND {in_people}");
     let participants: i64 =
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_one(p).await)?;
-
-    // 1 — reaction, and the surveys level 4 reads the school culture from.
-    let surveys = likert_surveys(db).await?;
-    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
-    // 2 and 3 — tests and observations about participants, oldest first.
-    let about_participants = |kind: &'static str| {
-        format!(
-            "SELECT sub.subject_id, sub.instrument_id, sub.scores_json FROM submissions sub \
-             JOIN instruments i ON i.id = sub.instrument_id \
-             JOIN programme_participants pp ON pp.person_id = sub.subject_id AND pp.programme_id = $1 \
-             WHERE sub.subject_kind = 'person' AND i.kind = '{kind}' AND {in_people} \
-             ORDER BY sub.subject_id, sub.collected_at, sub.id"
-        )
-    };
-    let sql = about_participants("test");
-    let tests: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    // Per person and test: the first is the pre-test, the last (when there are two or more)
-    // the post-test. Each (person, test) is one pair; the test is the group.
-    let mut by_pair: BTreeMap<(i64, i64), Vec<f64>> = BTreeMap::new();
-    for (person, instrument, scores) in &tests {
-        if let Some(p) = percent(scores) {
-            by_pair.entry((*person, *instrument)).or_default().push(p);
-        }
-    }
-    let mut scores = Vec::new();
-    for (n, ((_, instrument), values)) in by_pair.iter().enumerate() {
-        let person = n as i64;
-        scores.push(Score { person, group: *instrument, test: Test::Pre, score: values[0] });
-        if values.len() > 1 {
-            scores.push(Score { person, group: *instrument, test: Test::Post, score: values[values.len() - 1] });
-        }
-    }
-    let gains = gain::paired_gains(&scores, 100.0).ok();
-    let tested = by_pair.len() as i64;
-
-    let sql = about_participants("observation");
-    let observations: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for (person, _, scores) in &observations {
-        if let Some(p) = percent(scores) {
-            by_person.entry(*person).or_default().push(p);
-        }
-    }
-    let observed = by_person.len() as i64;
-    let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
-
     // 4 — the participants' schools (of the enrolments in the programme's courses, in
     // scope), read once, and the learner outcomes (every learner, every grade and subject)
     // of every school in the two latest years any school has data for (a national year
@@ -155,7 +134,6 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
         on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?
             .into_iter()
             .collect();
-    let schools = participant_schools.len() as i64;
     let latest: Option<i64> =
         on_db!(db, |p| sqlx::query_scalar("SELECT MAX(year) FROM school_outcome_totals").fetch_one(p).await)?;
     // (year, schools with outcomes, mean score as a percent of the maximum), latest first.
@@ -195,7 +173,87 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             .collect();
     }
 
-    let culture = culture(db, &scope, &participant_schools, &surveys).await?;
+    Ok(Base { participants, participant_schools, years })
+}
+
+/// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh.
+async fn compute_on(
+    db: &Db,
+    actor: &Actor,
+    programme_id: i64,
+    lang: &str,
+    base: Arc<Base>,
+    mut took: Took,
+) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
+    let programme: (String, String) =
+        on_db!(db, |p| sqlx::query_as("SELECT code, name FROM programmes WHERE id = $1")
+            .bind(programme_id)
+            .fetch_optional(p)
+            .await)?
+        .ok_or(Error::NotFound)?;
+    let scope = ListScope::of(actor);
+    let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
+    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
+    let suppressed = !actor.may(Action::ReadRows);
+    let catalog = opencpd_domain::i18n::catalog();
+    let t = |id: &str| catalog.text(lang, id, &[]);
+
+    let Base { participants, participant_schools, years } = &*base;
+    let (participants, schools) = (*participants, participant_schools.len() as i64);
+
+    // 1 — reaction, and the surveys level 4 reads the school culture from.
+    let surveys = likert_surveys(db).await?;
+    took.mark("surveys");
+    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
+    took.mark("level 1");
+    // 2 and 3 — tests and observations about participants, oldest first.
+    let about_participants = |kind: &'static str| {
+        format!(
+            "SELECT sub.subject_id, sub.instrument_id, sub.scores_json FROM submissions sub \
+             JOIN instruments i ON i.id = sub.instrument_id \
+             JOIN programme_participants pp ON pp.person_id = sub.subject_id AND pp.programme_id = $1 \
+             WHERE sub.subject_kind = 'person' AND i.kind = '{kind}' AND {in_people} \
+             ORDER BY sub.subject_id, sub.collected_at, sub.id"
+        )
+    };
+    let sql = about_participants("test");
+    let tests: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Per person and test: the first is the pre-test, the last (when there are two or more)
+    // the post-test. Each (person, test) is one pair; the test is the group.
+    let mut by_pair: BTreeMap<(i64, i64), Vec<f64>> = BTreeMap::new();
+    for (person, instrument, scores) in &tests {
+        if let Some(p) = percent(scores) {
+            by_pair.entry((*person, *instrument)).or_default().push(p);
+        }
+    }
+    let mut scores = Vec::new();
+    for (n, ((_, instrument), values)) in by_pair.iter().enumerate() {
+        let person = n as i64;
+        scores.push(Score { person, group: *instrument, test: Test::Pre, score: values[0] });
+        if values.len() > 1 {
+            scores.push(Score { person, group: *instrument, test: Test::Post, score: values[values.len() - 1] });
+        }
+    }
+    let gains = gain::paired_gains(&scores, 100.0).ok();
+    let tested = by_pair.len() as i64;
+
+    took.mark("level 2");
+    let sql = about_participants("observation");
+    let observations: Vec<(i64, i64, String)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for (person, _, scores) in &observations {
+        if let Some(p) = percent(scores) {
+            by_person.entry(*person).or_default().push(p);
+        }
+    }
+    let observed = by_person.len() as i64;
+    let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
+
+    took.mark("level 3");
+    let culture = culture(db, &scope, participant_schools, &surveys).await?;
+    took.mark("level 4, culture");
 
     let count = |value: i64, people: bool| {
         let cell = if suppressed && people { suppression::single(value, threshold) } else { suppression::Cell::Shown };
@@ -330,7 +388,7 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
             }
         })
         .collect();
-    Ok(KirkpatrickFunnel {
+    let funnel = KirkpatrickFunnel {
         programme_id,
         programme: format!("{} · {}", programme.0, programme.1),
         participants: count(participants, true),
@@ -338,7 +396,27 @@ pub async fn compute(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> R
         satisfaction,
         suppressed,
         threshold,
-    })
+    };
+    Ok((funnel, took.parts))
+}
+
+/// How long each part of a computation took.
+struct Took {
+    at: std::time::Instant,
+    parts: Vec<(&'static str, f64)>,
+}
+
+impl Default for Took {
+    fn default() -> Self {
+        Took { at: std::time::Instant::now(), parts: Vec::new() }
+    }
+}
+
+impl Took {
+    fn mark(&mut self, part: &'static str) {
+        self.parts.push((part, self.at.elapsed().as_secs_f64() * 1e3));
+        self.at = std::time::Instant::now();
+    }
 }
 
 /// Level 1 of a programme: its index and those of its courses, cohorts and facilitators.
@@ -353,28 +431,14 @@ struct Reaction {
 }
 
 /// The Likert items of every survey instrument that has any (instrument → items).
-async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
-    let forms: Vec<(i64, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT i.id, f.form_json FROM instruments i JOIN instrument_forms f ON f.instrument_id = i.id WHERE i.kind = 'survey'"
-    )
-    .fetch_all(p)
-    .await
-    })?;
+async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Arc<Vec<likert::Item>>>> {
+    let ids: Vec<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT id FROM instruments WHERE kind = 'survey' ORDER BY id")
+            .fetch_all(p)
+            .await)?;
     let mut out = HashMap::new();
-    for (id, json) in forms {
-        let Ok(form) = serde_json::from_str::<opencpd_forms::Form>(&json) else { continue };
-        let items: Vec<likert::Item> = form
-            .all_items()
-            .into_iter()
-            .filter(|item| likert::is_likert(item.appearance.as_deref()))
-            .filter_map(|item| {
-                let opencpd_forms::ItemKind::SelectOne { list } = &item.kind else { return None };
-                let choices: Vec<(String, Option<f64>)> =
-                    form.choices(list).iter().map(|c| (c.name.clone(), c.score)).collect();
-                Some(likert::Item { name: item.name.clone(), scale: likert::Scale::of(&choices)? })
-            })
-            .collect();
+    for id in ids {
+        let items = LIKERT.get_or_compute(db, id, || likert_items(db, id)).await?;
         if !items.is_empty() {
             out.insert(id, items);
         }
@@ -382,11 +446,36 @@ async fn likert_surveys(db: &Db) -> Result<HashMap<i64, Vec<likert::Item>>> {
     Ok(out)
 }
 
+/// The Likert items of each survey read lately, by instrument: a published version never
+/// changes.
+static LIKERT: Cache<i64, Arc<Vec<likert::Item>>> = Cache::new("surveys' Likert items", 1024, None);
+
+async fn likert_items(db: &Db, id: i64) -> Result<Arc<Vec<likert::Item>>> {
+    let json: Option<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT form_json FROM instrument_forms WHERE instrument_id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
+    let form = json.and_then(|json| serde_json::from_str::<opencpd_forms::Form>(&json).ok());
+    Ok(Arc::new(form.map(|f| opencpd_forms::score::likert_items(&f)).unwrap_or_default()))
+}
+
+/// The columns a survey answer's score is read from: whether it is kept
+/// (`survey_scores`, written when it was stored), the score kept, and the answers when it
+/// is not (a submission stored before the scores were kept), for [`score_of`].
+const SCORED: &str = "CAST(CASE WHEN sc.submission_id IS NULL THEN 0 ELSE 1 END AS BIGINT), sc.score, \
+     CASE WHEN sc.submission_id IS NULL THEN sub.answers_json END";
+
+/// A respondent's score: kept, or read from their answers to the survey's Likert items.
+fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Option<&str>) -> Option<f64> {
+    if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
+}
+
 async fn reaction(
     db: &Db,
     scope: &ListScope,
     programme_id: i64,
-    surveys: &HashMap<i64, Vec<likert::Item>>,
+    surveys: &HashMap<i64, Arc<Vec<likert::Item>>>,
 ) -> Result<Reaction> {
     let mut reaction = Reaction { all: likert::index(&[], 0), groups: Vec::new(), surveys: 0, cohorts: 0 };
     if surveys.is_empty() {
@@ -399,29 +488,30 @@ async fn reaction(
     // Answers about the programme's cohorts and about their sessions, with the cohort (and
     // the session, 0 for an answer about the cohort).
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, 0, sub.answers_json FROM submissions sub \
+        "SELECT sub.instrument_id, sub.subject_id, CAST(0 AS BIGINT), {SCORED} FROM submissions sub \
+         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
          UNION ALL \
-         SELECT sub.instrument_id, s.cohort_id, s.id, sub.answers_json FROM submissions sub \
-         JOIN sessions_held s ON s.id = sub.subject_id \
+         SELECT sub.instrument_id, s.cohort_id, s.id, {SCORED} FROM submissions sub \
+         JOIN sessions_held s ON s.id = sub.subject_id LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
-    let answers: Vec<(i64, i64, i64, String)> =
+    let answers: Vec<(i64, i64, i64, i64, Option<f64>, Option<String>)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
     // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
     // sessions surveyed.
     let mut cohorts: BTreeMap<i64, (Vec<f64>, bool)> = BTreeMap::new();
     let mut sessions: BTreeSet<i64> = BTreeSet::new();
-    for (instrument, cohort, session, json) in &answers {
+    for (instrument, cohort, session, kept, score, json) in &answers {
         let entry = cohorts.entry(*cohort).or_default();
         if *session == 0 {
             entry.1 = true;
         } else {
             sessions.insert(*session);
         }
-        if let Some(score) = respondent(&surveys[instrument], json) {
+        if let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) {
             entry.0.push(score);
         }
     }
@@ -510,13 +600,6 @@ async fn reaction(
     Ok(reaction)
 }
 
-/// A respondent's score on the Likert items of its survey (none when the answers do not
-/// read or answer none of them).
-fn respondent(items: &[likert::Item], json: &str) -> Option<f64> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else { return None };
-    likert::respondent(items, |name| map.get(name).and_then(|v| v.as_str()))
-}
-
 /// The school culture of one year: the participants' schools answered about, and the
 /// index over their respondents.
 struct CultureYear {
@@ -531,7 +614,7 @@ async fn culture(
     db: &Db,
     scope: &ListScope,
     participant_schools: &HashSet<i64>,
-    surveys: &HashMap<i64, Vec<likert::Item>>,
+    surveys: &HashMap<i64, Arc<Vec<likert::Item>>>,
 ) -> Result<Vec<CultureYear>> {
     if surveys.is_empty() || participant_schools.is_empty() {
         return Ok(Vec::new());
@@ -540,18 +623,19 @@ async fn culture(
     ids.sort_unstable();
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, sub.answers_json FROM submissions sub \
+        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, {SCORED} FROM submissions sub \
+         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'school' AND sub.instrument_id IN ({ids}) AND {}",
         scope.sql(Columns::path("sub.subject_path"))
     );
-    let answers: Vec<(i64, i64, chrono::DateTime<chrono::Utc>, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    type Answer = (i64, i64, chrono::DateTime<chrono::Utc>, i64, Option<f64>, Option<String>);
+    let answers: Vec<Answer> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     let mut years: BTreeMap<i64, (HashSet<i64>, Vec<f64>)> = BTreeMap::new();
-    for (instrument, school, at, json) in &answers {
+    for (instrument, school, at, kept, score, json) in &answers {
         if !participant_schools.contains(school) {
             continue;
         }
-        let Some(score) = respondent(&surveys[instrument], json) else { continue };
+        let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) else { continue };
         let year = years.entry(chrono::Datelike::year(at) as i64).or_default();
         year.0.insert(*school);
         year.1.push(score);

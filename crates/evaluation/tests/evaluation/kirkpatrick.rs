@@ -402,3 +402,78 @@ async fn the_funnel_reads_school_culture_surveys_about_the_participants_schools_
         assert!(detail.starts_with(&format!("<{} réponses en 2025", f.threshold)), "{detail}");
     }
 }
+
+/// A survey answer's Likert score is kept by the commit that stores it
+/// (`opencpd_instruments::store::survey_scores`), and the funnel reads the same whether the
+/// scores are kept or read from the answers (answers stored before the scores were kept).
+#[tokio::test]
+async fn a_survey_answers_score_is_kept_when_stored_and_the_funnel_reads_the_same_kept_or_not() {
+    use opencpd_instruments::store::{self as instruments, About, SubmissionInput, survey_scores};
+    use opencpd_kernel::{Actor, derived::Key};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        let kept = |db: &Db| {
+            let db = db.clone();
+            async move {
+                on_db!(&db, |p| sqlx::query_as::<_, (String, Option<f64>)>(
+                    "SELECT s.uuid, k.score FROM survey_scores k JOIN submissions s ON s.id = k.submission_id ORDER BY s.uuid"
+                )
+                .fetch_all(p)
+                .await)
+                .unwrap()
+            }
+        };
+        assert_eq!(kept(db).await, Vec::new(), "written in bulk: nothing kept yet");
+        let from_answers = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+
+        // What a bulk writer notes: every answer to a form with Likert items is scored.
+        let mut tx = db.begin().await.unwrap();
+        tx.changed(&survey_scores::SCORES, Key::All);
+        tx.commit().await.unwrap();
+        let scores = kept(db).await;
+        let expected: Vec<(String, Option<f64>)> = [
+            ("u1", Some(100.0)),
+            ("u2", Some(75.0)),
+            ("u3", Some((50.0 + 100.0 / 3.0) / 2.0)),
+            ("u4", None),
+            ("u5", Some(25.0)),
+            ("u6", Some(0.0)),
+        ]
+        .into_iter()
+        .map(|(u, s)| (u.to_string(), s))
+        .collect();
+        assert_eq!(scores.len(), expected.len(), "{backend:?}: the tests and observations have none: {scores:?}");
+        for ((uuid, score), (want_uuid, want)) in scores.iter().zip(&expected) {
+            assert_eq!(uuid, want_uuid);
+            match (score, want) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{uuid}: {a} against {b}"),
+                (a, b) => assert_eq!(a, b, "{uuid}"),
+            }
+        }
+        let from_kept = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(format!("{from_answers:?}"), format!("{from_kept:?}"), "{backend:?}");
+
+        // Through the intake: kept at the commit that stores it, a Likert answer or none.
+        let dir = tempfile::tempdir().unwrap();
+        let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
+        for (n, answers) in [(1, serde_json::json!({"q1": "1", "q2": "0"})), (2, serde_json::json!({"q3": "4"}))] {
+            let input = SubmissionInput {
+                uuid: format!("00000000-0000-4000-8000-{n:012}"),
+                instrument_id: 1,
+                collected_at: chrono::Utc::now(),
+                subject: About { kind: "cohort".into(), id: 1 },
+                answers,
+                files: Vec::new(),
+            };
+            instruments::submit(db, &files, &Actor::system(), None, &input).await.unwrap();
+        }
+        let scores = kept(db).await;
+        assert_eq!(scores[0], ("00000000-0000-4000-8000-000000000001".to_string(), Some(0.0)), "{scores:?}");
+        assert_eq!(scores[1], ("00000000-0000-4000-8000-000000000002".to_string(), None), "{scores:?}");
+        let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(f.levels[0].n.value, Some(5), "{backend:?}: one more respondent: {:?}", f.levels[0]);
+    }
+}

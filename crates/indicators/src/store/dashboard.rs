@@ -6,14 +6,21 @@
 //! ([`super::unit_cells`]): a few rows a school, a few thousand a unit at any level.
 
 use super::flows::{place_clause, row_level};
+use super::kept;
 use super::unit_cells::{Cells, Needs, Read};
-use crate::model::{Breakdown, Count, Part, Place, TrendPoint};
+use crate::model::{Breakdown, Count, FlowReport, GapRow, Part, Place, PlaceTarget, PlanSummary, TrendPoint};
 use opencpd_domain::suppression;
 use opencpd_kernel::{Actor, Db, Result, on_db};
 
 /// The mean score (percent of the subject's maximum) by subject and year, all learners,
-/// all grades, weighted by the learners assessed.
+/// all grades, weighted by the learners assessed; kept ([`super::kept`]).
 pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoint>> {
+    let stamp = kept::stamp(db).await?;
+    kept::kept(db, actor, &stamp, format!("trend {place:?}"), trend_afresh(db, actor, place)).await
+}
+
+/// [`trend`] computed.
+async fn trend_afresh(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoint>> {
     let sql = match place {
         Place::School(_) => format!(
             "SELECT sub.code, o.year, CAST(SUM(o.scored) AS BIGINT), \
@@ -50,8 +57,15 @@ pub async fn trend(db: &Db, actor: &Actor, place: Place) -> Result<Vec<TrendPoin
         .collect())
 }
 
-/// The years with flow data for the place (whole-year, all-subjects rows), newest first.
+/// The years with flow data for the place (whole-year, all-subjects rows), newest first;
+/// kept ([`super::kept`]).
 pub async fn years(db: &Db, actor: &Actor, place: Place) -> Result<Vec<i64>> {
+    let stamp = kept::stamp(db).await?;
+    kept::kept(db, actor, &stamp, format!("years {place:?}"), years_afresh(db, actor, place)).await
+}
+
+/// [`years`] computed.
+async fn years_afresh(db: &Db, actor: &Actor, place: Place) -> Result<Vec<i64>> {
     let sql = match place {
         Place::School(_) => format!(
             "SELECT DISTINCT o.year FROM school_outcome_totals o JOIN schools s ON s.id = o.school_id \
@@ -65,6 +79,58 @@ pub async fn years(db: &Db, actor: &Actor, place: Place) -> Result<Vec<i64>> {
         ),
     };
     Ok(on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?)
+}
+
+/// What a place's data page (and its PDF report) shows, read once in the reader's scope.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub name: String,
+    pub trend: Vec<TrendPoint>,
+    /// The targets set on the place, with the indicators' names in the page's language.
+    pub targets: Vec<PlaceTarget>,
+    /// The years with flow data, newest first.
+    pub years: Vec<i64>,
+    /// From the year before the newest (flows read the next year's repeaters).
+    pub flows: Option<FlowReport>,
+    /// The gaps of the newest year.
+    pub gaps: Option<(i64, Vec<GapRow>)>,
+    /// A school's plans.
+    pub plans: Vec<PlanSummary>,
+    pub threshold: i64,
+    /// A unit's parts in the newest year.
+    pub parts: Option<Breakdown>,
+    /// Whether the reader may write the school's plans.
+    pub may_write: bool,
+}
+
+/// A place's data page in `lang`: every figure it shows, kept as one ([`super::kept`]),
+/// the place's years read once for the flows, the gaps and the parts.
+pub async fn page(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result<Page> {
+    let stamp = kept::stamp(db).await?;
+    kept::kept(db, actor, &stamp, format!("page {place:?} {lang}"), page_afresh(db, actor, place, lang)).await
+}
+
+async fn page_afresh(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result<Page> {
+    let name = place_name(db, actor, place).await?;
+    let trend = trend_afresh(db, actor, place).await?;
+    let targets = super::engine::targets_at_afresh(db, actor, place, lang).await?;
+    let years = years_afresh(db, actor, place).await?;
+    let flows = match years.get(1) {
+        Some(year) => Some(super::flows::flow_report_afresh(db, actor, place, *year, None).await?),
+        None => None,
+    };
+    let gaps = match years.first() {
+        Some(year) => Some((*year, super::flows::proficiency_gaps_afresh(db, actor, place, *year, None).await?)),
+        None => None,
+    };
+    let (plans, parts, may_write) = match place {
+        Place::School(id) => {
+            (super::plans::list(db, actor, id).await?, None, super::plans::may_write(db, actor, id).await?)
+        }
+        Place::Unit(id) => (Vec::new(), Some(breakdown_afresh(db, actor, id, None, Some(&years)).await?), false),
+    };
+    let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
+    Ok(Page { name, trend, targets, years, flows, gaps, plans, threshold, parts, may_write })
 }
 
 /// The place's name (after the scope check the other reads make).
@@ -90,13 +156,28 @@ type Sums = (i64, Option<i64>, Option<i64>, Option<i64>, i64, Option<f64>, Optio
 /// the units just below it, or its schools when it has none. Every part is listed, those
 /// without data with empty figures. Counts a reader without row-level rights may not see
 /// are hidden by the one rule, column by column (a part's count could otherwise be
-/// subtracted from the unit's total), and the rates resting on them with them.
+/// subtracted from the unit's total), and the rates resting on them with them. Kept
+/// ([`super::kept`]).
 pub async fn breakdown(db: &Db, actor: &Actor, unit: i64, year: Option<i64>) -> Result<Breakdown> {
+    let stamp = kept::stamp(db).await?;
+    let question = format!("parts {unit} {year:?}");
+    kept::kept(db, actor, &stamp, question, breakdown_afresh(db, actor, unit, year, None)).await
+}
+
+/// [`breakdown`] computed; `years` the place's years when read already.
+async fn breakdown_afresh(
+    db: &Db,
+    actor: &Actor,
+    unit: i64,
+    year: Option<i64>,
+    years: Option<&[i64]>,
+) -> Result<Breakdown> {
     let clause = place_clause(db, actor, Place::Unit(unit)).await?;
     let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
-    let year = match year {
-        Some(y) => Some(y),
-        None => years(db, actor, Place::Unit(unit)).await?.first().copied(),
+    let year = match (year, years) {
+        (Some(y), _) => Some(y),
+        (None, Some(years)) => years.first().copied(),
+        (None, None) => years_afresh(db, actor, Place::Unit(unit)).await?.first().copied(),
     };
     let children: Vec<(i64, String, String, String)> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name, path FROM units WHERE parent_id = $1 ORDER BY name, id"

@@ -482,9 +482,11 @@ async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
 
 /// Answers an indicator for a place and year, split by the disaggregations asked (each
 /// one the indicator allows), with small counts suppressed for readers without
-/// row-level rights.
+/// row-level rights. Kept ([`super::kept`]).
 pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
-    answer_read(db, actor, code, question, Read::Cells).await
+    let stamp = super::kept::stamp(db).await?;
+    let asked = format!("answer {code} {:?} {} {:?}", question.place, question.year, question.by);
+    super::kept::kept(db, actor, &stamp, asked, answer_read(db, actor, code, question, Read::Cells)).await
 }
 
 /// [`answer`], a unit's figures read as `read` says: [`Read::Rows`] sums every outcome row
@@ -710,8 +712,15 @@ async fn root_unit(db: &Db) -> Result<Option<i64>> {
 
 /// The targets set on a place (on the country's unit, also those of the whole deployment)
 /// on every indicator, each with what is achieved read live and the indicator's name in
-/// `lang`; the place's own scope is checked first.
+/// `lang`; the place's own scope is checked first. Kept ([`super::kept`]).
 pub async fn targets_at(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result<Vec<PlaceTarget>> {
+    let stamp = super::kept::stamp(db).await?;
+    let question = format!("targets {place:?} {lang}");
+    super::kept::kept(db, actor, &stamp, question, targets_at_afresh(db, actor, place, lang)).await
+}
+
+/// [`targets_at`] computed.
+pub(crate) async fn targets_at_afresh(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result<Vec<PlaceTarget>> {
     crate::store::flows::place_clause(db, actor, place).await?;
     let (column, id) = match place {
         Place::School(id) => ("school_id", id),
@@ -760,7 +769,7 @@ async fn progress(
         let place = school_id.map(Place::School).or(unit_id.map(Place::Unit));
         let Some(asked) = place.or(root.map(Place::Unit)) else { continue };
         let by: Vec<String> = if disaggregation.is_empty() { Vec::new() } else { vec![disaggregation.clone()] };
-        let answer = match answer(db, actor, code, &Question { place: asked, year, by }).await {
+        let answer = match answer_read(db, actor, code, &Question { place: asked, year, by }, Read::Cells).await {
             Ok(a) => a,
             // A target on a place the reader may not read is not listed.
             Err(Error::NotFound | Error::Forbidden) => continue,

@@ -66,8 +66,21 @@ fn count(value: i64, cell: Cell, threshold: i64) -> Count {
     Count { value: (!cell.hidden()).then_some(value), shown: cell.text(value, threshold) }
 }
 
-/// Flow rates of every grade of `place` from `year` to `year + 1`.
+/// Flow rates of every grade of `place` from `year` to `year + 1`; kept ([`super::kept`]).
 pub async fn flow_report(db: &Db, actor: &Actor, place: Place, year: i64, group: Option<&str>) -> Result<FlowReport> {
+    let stamp = super::kept::stamp(db).await?;
+    let question = format!("flows {place:?} {year} {group:?}");
+    super::kept::kept(db, actor, &stamp, question, flow_report_afresh(db, actor, place, year, group)).await
+}
+
+/// [`flow_report`] computed.
+pub(crate) async fn flow_report_afresh(
+    db: &Db,
+    actor: &Actor,
+    place: Place,
+    year: i64,
+    group: Option<&str>,
+) -> Result<FlowReport> {
     let cells = Cells::of(db, actor, place, &[year, year + 1], Read::Cells).await?;
     let group_id = group_id(db, group).await?;
     let grades = super::reference::grades(db).await?;
@@ -158,8 +171,22 @@ pub async fn flow_report(db: &Db, actor: &Actor, place: Place, year: i64, group:
 }
 
 /// Girls against boys in the share of assessed learners at proficient or above, per
-/// grade, for one subject (or every subject together), with the sample sizes.
+/// grade, for one subject (or every subject together), with the sample sizes; kept
+/// ([`super::kept`]).
 pub async fn proficiency_gaps(
+    db: &Db,
+    actor: &Actor,
+    place: Place,
+    year: i64,
+    subject: Option<&str>,
+) -> Result<Vec<GapRow>> {
+    let stamp = super::kept::stamp(db).await?;
+    let question = format!("gaps {place:?} {year} {subject:?}");
+    super::kept::kept(db, actor, &stamp, question, proficiency_gaps_afresh(db, actor, place, year, subject)).await
+}
+
+/// [`proficiency_gaps`] computed.
+pub(crate) async fn proficiency_gaps_afresh(
     db: &Db,
     actor: &Actor,
     place: Place,

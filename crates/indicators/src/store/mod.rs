@@ -4,6 +4,7 @@ pub mod dashboard;
 pub mod dhis2;
 pub mod engine;
 pub mod flows;
+pub mod kept;
 pub mod learners;
 pub mod outcomes;
 pub mod plans;

@@ -263,9 +263,10 @@ async fn moved(db: &Db) -> Result<Arc<Vec<Moved>>> {
         on_db!(db, |p| sqlx::query_as("SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM schools")
             .fetch_one(p)
             .await)?;
-    if let Some(moved) = MOVED.get(db, &stamp) {
-        return Ok(moved);
-    }
+    MOVED.get_or_compute(db, stamp, || read_moved(db)).await
+}
+
+async fn read_moved(db: &Db) -> Result<Arc<Vec<Moved>>> {
     let rows: Vec<(i64, i64, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
         "SELECT r.school_id, r.year, r.unit_path, s.unit_path FROM unit_outcome_schools r JOIN schools s ON s.id = r.school_id \
@@ -275,10 +276,7 @@ async fn moved(db: &Db) -> Result<Arc<Vec<Moved>>> {
     .fetch_all(p)
     .await
     })?;
-    let moved =
-        Arc::new(rows.into_iter().map(|(school, year, was, is)| Moved { school, year, was, is }).collect::<Vec<_>>());
-    MOVED.put(db, stamp, moved.clone());
-    Ok(moved)
+    Ok(Arc::new(rows.into_iter().map(|(school, year, was, is)| Moved { school, year, was, is }).collect()))
 }
 
 /// Where a unit's figures are read from.

@@ -279,20 +279,13 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     use crate::store::dashboard;
     use opencpd_http::render::value as v;
     let actor = ctx.actor()?;
-    let report::Contents { name, trend, targets, flows, gaps, plans, .. } =
-        report::read(state, actor, place, ctx.lang).await?;
+    let page = dashboard::page(&state.db, actor, place, ctx.lang).await?;
+    let (breakdown, may_write) = (page.parts.clone(), page.may_write);
+    let report::Contents { name, trend, targets, flows, gaps, plans, .. } = report::contents(page);
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
     let (targets, labels): (Vec<_>, Vec<String>) = targets.into_iter().unzip();
     let targets_chart =
         (!targets.is_empty()).then(|| minijinja::Value::from_safe_string(chart::targets(&targets, &labels)));
-    let breakdown = match place {
-        Place::Unit(id) => Some(dashboard::breakdown(&state.db, actor, id, None).await?),
-        Place::School(_) => None,
-    };
-    let may_write = match place {
-        Place::School(id) => crate::store::plans::may_write(&state.db, actor, id).await?,
-        Place::Unit(_) => false,
-    };
     let this_year = i64::from(chrono::Datelike::year(&opencpd_kernel::today()));
     let new_plan_year = (may_write && !plans.iter().any(|p| p.year == this_year)).then_some(this_year);
     let (kind, id) = match place {

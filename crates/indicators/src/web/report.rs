@@ -4,7 +4,7 @@
 //! and the definitions; in English or French. [`read`] is what the data page shows too.
 
 use crate::model::{FlowReport, GapRow, Place, PlaceTarget, PlanSummary, TrendPoint};
-use crate::store::{dashboard, engine, flows, plans};
+use crate::store::dashboard;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -88,15 +88,18 @@ async fn answer(
     Ok(download::file("application/pdf", &format!("{stem}-outcomes-{lang}.pdf"), bytes))
 }
 
-/// What the data page and the report show of a place, in the reader's scope: the trend,
-/// the targets (named in `lang`), flows from the year before the newest (flows read the
-/// next year's repeaters) and the gaps of the newest year, a school's plans.
+/// What the report shows of a place, in the reader's scope: the trend, the targets (named
+/// in `lang`), flows from the year before the newest (flows read the next year's
+/// repeaters) and the gaps of the newest year, a school's plans; read as the data page
+/// reads them ([`dashboard::page`]).
 pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place, lang: &str) -> Result<Contents> {
-    let db = &state.db;
-    let name = dashboard::place_name(db, actor, place).await?;
-    let trend = dashboard::trend(db, actor, place).await?;
-    let targets = engine::targets_at(db, actor, place, lang)
-        .await?
+    Ok(contents(dashboard::page(&state.db, actor, place, lang).await?))
+}
+
+/// The report's contents from a data page's figures.
+pub fn contents(page: dashboard::Page) -> Contents {
+    let dashboard::Page { name, trend, targets, flows, gaps, plans, threshold, .. } = page;
+    let targets = targets
         .into_iter()
         .map(|t| {
             let label = match &t.progress.category {
@@ -106,21 +109,7 @@ pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place,
             (t, label)
         })
         .collect();
-    let years = dashboard::years(db, actor, place).await?;
-    let flows = match years.get(1) {
-        Some(year) => Some(flows::flow_report(db, actor, place, *year, None).await?),
-        None => None,
-    };
-    let gaps = match years.first() {
-        Some(year) => Some((*year, flows::proficiency_gaps(db, actor, place, *year, None).await?)),
-        None => None,
-    };
-    let plans = match place {
-        Place::School(id) => plans::list(db, actor, id).await?,
-        Place::Unit(_) => Vec::new(),
-    };
-    let threshold = crate::store::small_cell_threshold(db).await?;
-    Ok(Contents { name, trend, targets, flows, gaps, plans, threshold })
+    Contents { name, trend, targets, flows, gaps, plans, threshold }
 }
 
 fn percent(share: Option<f64>, lang: &str) -> String {

@@ -36,6 +36,9 @@ pub(crate) struct NewSubmission {
     pub subject_path: String,
     pub answers_json: String,
     pub scores_json: String,
+    /// Whether its form has Likert items: its score is then kept at the commit
+    /// ([`super::survey_scores`]).
+    pub likert: bool,
     /// The credential of an actor read before this request, checked by the insert
     /// ([`opencpd_kernel::accounts::Vouch`]).
     pub vouch: Option<opencpd_kernel::accounts::Vouch>,
@@ -178,7 +181,8 @@ const COLUMNS: &str = "uuid, instrument_id, collected_by, collected_at, received
 /// prepared and planned once per connection. SQLite, whose statements cost nothing to
 /// plan, has them as a `VALUES` list. When any row is stored, the stamp of `submissions`
 /// is renewed in the same transaction, so what was computed from the submissions before
-/// (the Kirkpatrick funnel) is not served again.
+/// (the Kirkpatrick funnel) is not served again, and those to forms with Likert items are
+/// noted for their scores ([`super::survey_scores`]).
 async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>> {
     let mut tx = db.begin().await?;
     let stored = match &mut tx.conn {
@@ -187,6 +191,12 @@ async fn insert(db: &Db, rows: &[NewSubmission]) -> Result<HashMap<String, i64>>
     };
     if !stored.is_empty() {
         opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+        let likert: HashSet<&str> = rows.iter().filter(|r| r.likert).map(|r| r.uuid.as_str()).collect();
+        for (id, uuid) in &stored {
+            if likert.contains(uuid.as_str()) {
+                tx.changed(&super::survey_scores::SCORES, super::survey_scores::changed(*id));
+            }
+        }
     }
     tx.commit().await?;
     Ok(stored.into_iter().map(|(id, uuid)| (uuid, id)).collect())
@@ -282,6 +292,9 @@ pub(crate) async fn store_with_files(db: &Db, row: NewSubmission, files: &[Submi
     };
     let Some((id, _)) = stored.into_iter().next() else { return Ok(None) };
     opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+    if row.likert {
+        tx.changed(&super::survey_scores::SCORES, super::survey_scores::changed(id));
+    }
     for file in files {
         on_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO submission_files (submission_id, name, question, sha256) VALUES ($1, $2, $3, $4)"
@@ -327,6 +340,7 @@ mod tests {
             subject_path: "/1/".into(),
             answers_json: "{}".into(),
             scores_json: "[]".into(),
+            likert: false,
             vouch: None,
         };
         (row, oneshot::channel().0)

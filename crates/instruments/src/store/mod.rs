@@ -43,6 +43,7 @@ pub mod files;
 mod intake;
 pub mod listing;
 pub mod summary;
+pub mod survey_scores;
 
 const INSTRUMENT_SQL: &str = "SELECT id, code, version, title, kind, source_name, retired, created_at FROM instruments";
 
@@ -118,9 +119,10 @@ static PUBLISHED: Cache<i64, std::sync::Arc<Form>> = Cache::new("published forms
 /// The form of the instrument a submission names, with its CSV attachments read in;
 /// refused when unknown, retired, or missing attachments.
 async fn published(db: &Db, files: &Files, id: i64) -> Result<std::sync::Arc<Form>> {
-    if let Some(found) = PUBLISHED.get(db, &id) {
-        return Ok(found);
-    }
+    PUBLISHED.get_or_compute(db, id, || read_published(db, files, id)).await
+}
+
+async fn read_published(db: &Db, files: &Files, id: i64) -> Result<std::sync::Arc<Form>> {
     let row: Option<(String, String, bool, String)> = on_db!(db, |p| sqlx::query_as(
         "SELECT i.code, i.version, i.retired, f.form_json FROM instruments i \
          JOIN instrument_forms f ON f.instrument_id = i.id WHERE i.id = $1"
@@ -135,9 +137,7 @@ async fn published(db: &Db, files: &Files, id: i64) -> Result<std::sync::Arc<For
         return Err(retired_problem(&code, &version));
     }
     let form: Form = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
-    let found = std::sync::Arc::new(files::collectable(db, files, id, form).await?);
-    PUBLISHED.put(db, id, found.clone());
-    Ok(found)
+    Ok(std::sync::Arc::new(files::collectable(db, files, id, form).await?))
 }
 
 fn retired_problem(code: &str, version: &str) -> Error {
@@ -306,19 +306,15 @@ async fn place_of(db: &Db, actor: &Actor, subject: &About) -> Result<Place> {
     let not_found = || Problem::new("not-found").in_column("subject.id").with_value(subject.id.to_string());
     match subject.kind.as_str() {
         "school" => {
-            let path = match SCHOOL_PLACES.get(db, &subject.id) {
-                Some(path) => path,
-                None => {
-                    let path: Option<String> =
-                        on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
-                            .bind(subject.id)
-                            .fetch_optional(p)
-                            .await)?;
-                    let path = path.ok_or_else(not_found)?;
-                    SCHOOL_PLACES.put(db, subject.id, path.clone());
-                    path
-                }
+            let read = || async {
+                let path: Option<String> =
+                    on_db!(db, |p| sqlx::query_scalar("SELECT unit_path FROM schools WHERE id = $1")
+                        .bind(subject.id)
+                        .fetch_optional(p)
+                        .await)?;
+                Ok(path.ok_or_else(not_found)?)
             };
+            let path = SCHOOL_PLACES.get_or_compute(db, subject.id, read).await?;
             Ok(Place { path: path.clone(), schools: vec![subject.id], paths: vec![path] })
         }
         "person" => {
@@ -485,6 +481,7 @@ async fn store_new(
         subject_path: place.path,
         answers_json,
         scores_json,
+        likert: opencpd_forms::score::has_likert(form),
         vouch: vouch.cloned(),
     };
     // A submission naming files is stored with them in one transaction; the others join

@@ -210,3 +210,100 @@ async fn the_demo_has_plans_in_each_state_and_the_leader_writes_and_submits_one_
         assert!(page.contains("id=\"returned-reason\"") && page.contains("Add a numeracy priority"), "{backend:?}");
     }
 }
+
+/// The figures of the data pages are kept between writes ([`opencpd_indicators::store::kept`]):
+/// pages and their API read twice (the second from what was kept), then an outcome row
+/// imported into one school, a target set on its sector and the small-cell threshold
+/// raised, each seen by the very next read, on the pages and in the API alike.
+#[tokio::test]
+async fn data_pages_read_then_an_outcome_import_a_target_and_the_threshold_show_at_the_next_read() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.expect("evaluation demo");
+        let admin = app.api("admin").await;
+        let seo = app.api("seo.gitega").await;
+        let sector = app.id_of("SELECT id FROM units WHERE code = $1", "RW-10101").await;
+        let school = app
+            .id_of(
+                "SELECT s.id FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = $1 ORDER BY s.id",
+                "RW-10101",
+            )
+            .await;
+        let code: String =
+            opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar("SELECT code FROM schools WHERE id = $1")
+                .bind(school)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        let text = |api: &opencpd_testapp::Api, path: String| {
+            let r = api.get(&path);
+            async move {
+                let r = r.send().await.unwrap();
+                assert_eq!(r.status(), 200, "{path}");
+                r.text().await.unwrap()
+            }
+        };
+        let json = |api: &opencpd_testapp::Api, path: String| {
+            let r = api.get(&path);
+            async move { serde_json::from_str::<Value>(&r.send().await.unwrap().text().await.unwrap()).unwrap() }
+        };
+        let pages = [format!("/data/schools/{school}"), format!("/data/units/{sector}")];
+        let point = |trend: &Value, year: i64| {
+            trend.as_array().unwrap().iter().find(|p| p["subject"] == "MATH" && p["year"] == year).cloned()
+        };
+        // Read twice: the second read is served from what the first kept.
+        let mut before = Vec::new();
+        for _ in 0..2 {
+            before.clear();
+            for page in &pages {
+                before.push(text(&admin, page.clone()).await);
+            }
+            assert_eq!(point(&json(&admin, format!("/api/v1/schools/{school}/trend")).await, 2031), None);
+            assert_eq!(point(&json(&seo, format!("/api/v1/units/{sector}/trend")).await, 2031), None);
+            let targets = json(&admin, format!("/api/v1/units/{sector}/targets")).await;
+            assert!(targets.as_array().unwrap().iter().all(|t| t["year"] != 2031), "{backend:?}: {targets}");
+        }
+
+        // An outcome import into one school: its page, its sector's and their API follow.
+        let csv = format!(
+            "school_code,year,term,grade,subject,sex,enrolled,assessed,mean_score\n\
+             {code},2031,,P1,,F,47,,\n{code},2031,,P1,MATH,F,,43,71.5\n"
+        );
+        let r = admin.post("/api/v1/imports/outcomes?filename=o.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}: {}", r.text().await.unwrap());
+        for (page, was) in pages.iter().zip(&before) {
+            let now = text(&admin, page.clone()).await;
+            assert_ne!(&now, was, "{backend:?}: {page} follows the import");
+            assert!(now.contains("2031"), "{backend:?}: {page} shows the new year");
+        }
+        let mine = point(&json(&admin, format!("/api/v1/schools/{school}/trend")).await, 2031).expect("the new point");
+        assert_eq!((mine["assessed"]["value"].as_i64(), mine["mean_percent"].as_f64()), (Some(43), Some(71.5)));
+        let theirs = point(&json(&seo, format!("/api/v1/units/{sector}/trend")).await, 2031).expect("in the sector");
+        assert_eq!(theirs["assessed"]["shown"], "43", "{backend:?}: {theirs}");
+        let parts = json(&admin, format!("/api/v1/units/{sector}/breakdown?year=2031")).await;
+        let part = parts["parts"].as_array().unwrap().iter().find(|p| p["place"]["id"] == school).cloned().unwrap();
+        assert_eq!(part["enrolled"]["value"], 47, "{backend:?}: {parts}");
+
+        // A target set on the sector.
+        let seen = text(&admin, pages[1].clone()).await;
+        let target = json!({"place": {"kind": "unit", "id": sector}, "year": 2031, "target": 61.5});
+        let r = admin.post("/api/v1/indicators/proficiency-rate/targets").json(&target).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}: {}", r.text().await.unwrap());
+        let targets = json(&admin, format!("/api/v1/units/{sector}/targets")).await;
+        assert!(
+            targets.as_array().unwrap().iter().any(|t| t["year"] == 2031 && t["target"] == 61.5),
+            "{backend:?}: {targets}"
+        );
+        assert_ne!(text(&admin, pages[1].clone()).await, seen, "{backend:?}: the sector's page shows the target");
+
+        // The small-cell threshold raised above the new count: hidden from the officer at once.
+        let seen = text(&seo, pages[1].clone()).await;
+        let r = admin.put("/api/v1/report-settings").json(&json!({"small_cell_threshold": 100})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{backend:?}");
+        let theirs = point(&json(&seo, format!("/api/v1/units/{sector}/trend")).await, 2031).expect("in the sector");
+        assert_eq!((theirs["assessed"]["shown"].as_str(), theirs["mean_percent"].as_f64()), (Some("<100"), None));
+        let now = text(&seo, pages[1].clone()).await;
+        assert_ne!(now, seen, "{backend:?}: the officer's page follows the threshold");
+        assert!(now.contains("&lt;100"), "{backend:?}: the page hides the count");
+    }
+}

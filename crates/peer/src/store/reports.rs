@@ -183,7 +183,8 @@ type GroupedKey = (&'static str, String, (i64, String, NaiveDate, NaiveDate), St
 /// relation, an action point or a position written since is read under a new key and
 /// computed afresh. An entry is kept 30 s at most besides (what the reports read of
 /// settings, such as the small-cell threshold). Twenty managers opening the national
-/// report at once compute it once each change, not twenty times.
+/// report at once compute it once each change, not twenty times, even when they arrive
+/// together (they share the one computation).
 static GROUPED: Cache<GroupedKey, Grouped> = Cache::new("peer reports", 512, Some(std::time::Duration::from_secs(30)));
 
 async fn grouped<T>(
@@ -210,12 +211,8 @@ where
         opencpd_kernel::today(),
         last,
     );
-    if let Some(kept) = GROUPED.get(db, &key).and_then(unwrap) {
-        return Ok(kept);
-    }
-    let computed = compute.await?;
-    GROUPED.put(db, key, wrap(computed.clone()));
-    Ok(computed)
+    let kept = GROUPED.get_or_compute(db, key, || async { compute.await.map(wrap) }).await?;
+    unwrap(kept).ok_or_else(|| anyhow::anyhow!("peer report {report} kept as another").into())
 }
 
 /// The share of head teachers with at least one visit in the term, by unit.

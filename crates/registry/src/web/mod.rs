@@ -49,16 +49,12 @@ static STATS: Cache<(), Arc<UnitStats>> = Cache::new("unit counts", 64, Some(std
 
 /// The counts under every unit, from [`STATS`] or read afresh.
 pub async fn unit_stats(db: &Db) -> Result<Arc<UnitStats>> {
-    if let Some(stats) = STATS.get(db, &()) {
-        return Ok(stats);
-    }
-    let stats = Arc::new(registry::unit_stats(db).await?);
-    STATS.put(db, (), stats.clone());
-    Ok(stats)
+    Ok(STATS.get_or_compute(db, (), || async { Ok(Arc::new(registry::unit_stats(db).await?)) }).await?)
 }
 
 /// Any successful write, in any area or through the one import route, may change the
-/// counts: drop them.
+/// counts: drop them (and keep a count under way, which may have read before the write,
+/// from being kept).
 fn forget_counts(db: &Db) {
     STATS.remove(db, &());
 }

@@ -1,0 +1,138 @@
+//! `survey_scores`: the Likert score of each submission to a form with Likert items, a
+//! kernel derived table ([`SCORES`]). The intake notes each such submission it stores
+//! ([`changed`]) and the refresher reads its answers and its form's Likert items and writes
+//! its score once, at the commit that stores it (a submission never changes). Those who
+//! read satisfaction and school culture (the Kirkpatrick funnel) read a number a
+//! submission instead of parsing every answer at every read. Submissions stored before the
+//! table existed have no row until written again (`Key::All`); their readers read their
+//! answers.
+//!
+//! Not here: the rule itself (`opencpd_domain::evaluation::likert`) and which items it
+//! reads (`opencpd_forms::score::likert_items`).
+
+use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::derived::{Derived, Key, Refreshing};
+use opencpd_kernel::{Result, Tx, on_tx};
+use std::collections::HashMap;
+
+/// The derived table and its refresher.
+pub static SCORES: Derived = Derived { table: "survey_scores", refresh };
+
+/// Submissions read at a time when every score is written again.
+const CHUNK: i64 = 5_000;
+
+/// The key of a submission stored.
+pub fn changed(submission_id: i64) -> Key {
+    Key::One("submission", submission_id)
+}
+
+/// Each instrument's Likert items (none, or a form that does not read: no row is written
+/// for its submissions).
+async fn items_of(
+    tx: &mut Tx,
+    instruments: &[i64],
+) -> Result<HashMap<i64, Vec<opencpd_domain::evaluation::likert::Item>>> {
+    if instruments.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = instruments.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT instrument_id, form_json FROM instrument_forms WHERE instrument_id IN ({ids})");
+    let forms: Vec<(i64, String)> =
+        on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *c).await)?;
+    // A form that does not read has no Likert items to score.
+    Ok(forms
+        .into_iter()
+        .map(|(id, json)| {
+            let form = serde_json::from_str::<opencpd_forms::Form>(&json).ok();
+            (id, form.map(|f| opencpd_forms::score::likert_items(&f)).unwrap_or_default())
+        })
+        .collect())
+}
+
+/// Writes the scores of `rows` (id, instrument, answers) whose instrument has Likert items.
+async fn write(
+    tx: &mut Tx,
+    rows: Vec<(i64, i64, String)>,
+    items: &HashMap<i64, Vec<opencpd_domain::evaluation::likert::Item>>,
+) -> Result<()> {
+    let cells: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .filter_map(|(id, instrument, answers)| {
+            let items = items.get(&instrument).filter(|i| !i.is_empty())?;
+            Some(vec![Cell::from(id), Cell::Real(opencpd_forms::score::likert_score(items, &answers))])
+        })
+        .collect();
+    if !cells.is_empty() {
+        bulk::insert_then(
+            tx,
+            "INSERT INTO survey_scores (submission_id, score)",
+            2,
+            cells,
+            "ON CONFLICT (submission_id) DO UPDATE SET score = excluded.score",
+            &|_| {},
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes the scores of the submissions the keys name (of every submission to a form with
+/// Likert items after bulk writes).
+fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
+    Box::pin(async move {
+        if keys == [Key::All] {
+            let instruments: Vec<i64> = on_tx!(&mut *tx, |c| sqlx::query_scalar(
+                "SELECT DISTINCT instrument_id FROM submissions ORDER BY instrument_id"
+            )
+            .fetch_all(&mut *c)
+            .await)?;
+            let items = items_of(tx, &instruments).await?;
+            let mut with: Vec<i64> = items.iter().filter(|(_, i)| !i.is_empty()).map(|(id, _)| *id).collect();
+            with.sort_unstable();
+            on_tx!(&mut *tx, |c| sqlx::query("DELETE FROM survey_scores")
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            if with.is_empty() {
+                return Ok(());
+            }
+            let ids = with.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "SELECT id, instrument_id, answers_json FROM submissions WHERE instrument_id IN ({ids}) \
+                 AND id > $1 ORDER BY id LIMIT {CHUNK}"
+            );
+            let mut after = 0i64;
+            loop {
+                let rows: Vec<(i64, i64, String)> =
+                    on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(after)
+                        .fetch_all(&mut *c)
+                        .await)?;
+                let Some(last) = rows.last().map(|r| r.0) else { break };
+                after = last;
+                write(tx, rows, &items).await?;
+            }
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for key in keys {
+            match *key {
+                Key::One("submission", id) => ids.push(id),
+                Key::One(kind, _) => return Err(anyhow::anyhow!("survey scores: no key {kind}").into()),
+                Key::All => unreachable!("All comes alone"),
+            }
+        }
+        for chunk in ids.chunks(CHUNK as usize) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!("SELECT id, instrument_id, answers_json FROM submissions WHERE id IN ({list})");
+            let rows: Vec<(i64, i64, String)> =
+                on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *c).await)?;
+            let mut instruments: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            instruments.sort_unstable();
+            instruments.dedup();
+            let items = items_of(tx, &instruments).await?;
+            write(tx, rows, &items).await?;
+        }
+        Ok(())
+    })
+}
