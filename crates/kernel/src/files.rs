@@ -210,6 +210,47 @@ pub fn is_digest(sha256: &str) -> bool {
     sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Where files are kept, as `--files` (or `OPENCPD_FILES`) says: a directory, or an
+/// S3-compatible bucket written `s3://bucket/prefix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Dir(PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
+impl Place {
+    pub fn parse(text: &str) -> std::result::Result<Place, Problem> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(Place::Dir(PathBuf::from(text)));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let named = !bucket.is_empty()
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !named {
+            return Err(Problem::new("files-bucket").in_column("files").with_value(text));
+        }
+        Ok(Place::S3 { bucket: bucket.to_string(), prefix: prefix.trim_matches('/').to_string() })
+    }
+
+    /// The files kept there; a bucket's uploads are spooled in the local directory `spool`.
+    pub fn open(&self, spool: impl Into<PathBuf>) -> Result<Files> {
+        match self {
+            Place::Dir(dir) => Files::dir(dir),
+            Place::S3 { bucket, prefix } => Files::s3(bucket, prefix, spool),
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Dir(dir) => write!(f, "{}", dir.display()),
+            Place::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Place::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
 fn key(sha256: &str) -> Result<Key> {
     if !is_digest(sha256) {
         return Err(Error::NotFound);
@@ -274,6 +315,29 @@ impl Files {
         std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
         let store = LocalFileSystem::new_with_prefix(&dir).map_err(other)?.with_automatic_cleanup(true);
         Ok(Files { store: Arc::new(store), spool, parts: Arc::default() })
+    }
+
+    /// Files in the S3-compatible bucket `bucket` under `prefix` (none: at its root),
+    /// spooled in the local directory `spool`. The endpoint, region and keys are the usual
+    /// `AWS_*` variables (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`…); an `http://` endpoint (a store on the same network) is
+    /// allowed.
+    pub fn s3(bucket: &str, prefix: &str, spool: impl Into<PathBuf>) -> Result<Files> {
+        let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
+        if let Some(endpoint) = endpoint {
+            builder = builder.with_allow_http(endpoint.starts_with("http://")).with_endpoint(endpoint);
+        }
+        let store = builder.build().map_err(other)?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+        };
+        Files::with_store(store, spool)
     }
 
     /// Files in any `object_store` store (an S3-compatible bucket, memory in tests),
