@@ -285,14 +285,16 @@ async fn read_head(path: &std::path::Path, n: usize) -> Result<Vec<u8>> {
     Ok(head)
 }
 
-/// The SHA-256 (hex) of the file at `path`, read a block at a time.
+/// The SHA-256 (hex) of the file at `path`, read a block at a time. The block is on the
+/// blocking thread's stack: a heap block freed there stays with that thread's allocator
+/// (measured: the server's peak memory grew with every file sent in parts).
 async fn digest_of(path: &std::path::Path) -> Result<String> {
     let path = path.to_path_buf();
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
         let mut file = std::fs::File::open(&path)?;
         let mut hasher = Sha256::new();
-        let mut block = vec![0u8; 256 * 1024];
+        let mut block = [0u8; 64 * 1024];
         loop {
             let n = file.read(&mut block)?;
             if n == 0 {
@@ -495,6 +497,7 @@ impl Files {
     /// start, which leaves it and says how much arrived. A part cut off (the sender's link
     /// lost, nothing sent for [`IDLE`], a newer request for the same part) keeps what came.
     /// A complete file is described and stored as [`Files::keep`] does.
+    #[allow(clippy::too_many_arguments)]
     pub async fn resume<S, E>(
         &self,
         db: &Db,

@@ -1400,6 +1400,8 @@ async function sendOne(record) {
         await store.updateSubmission(uuid, { status: 'rejected', last_error: t('field-file-lost', { name: f.name }), problems: [] });
         return 'next';
       }
+      // Parts that kept not following on (another tab sending the same file): next sync.
+      if (sent.response?.status === 409) return wait(uuid, t('field-unexpected'));
       if (sent.response) { res = sent.response; break; }
     }
     const route = meeting ? meetings.meetingRoute(record)
