@@ -32,27 +32,47 @@ pub struct DbArg {
 #[derive(clap::Args, Debug, Clone)]
 pub struct FilesArg {
     /// Where files are kept (forms' attachments, submissions' photos and recordings), named
-    /// by their content. Default: `<database>-files` beside a SQLite file, `opencpd-files`
-    /// in the current directory for PostgreSQL.
+    /// by their content: a folder, or an S3-compatible bucket as `s3://bucket/prefix`
+    /// (endpoint, region and keys from `AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`; an `http://` endpoint is allowed), whose uploads are
+    /// spooled in the default folder. Default: `<database>-files` beside a SQLite file,
+    /// `opencpd-files` in the current directory for PostgreSQL.
     #[arg(long, env = "OPENCPD_FILES")]
-    pub files: Option<PathBuf>,
+    pub files: Option<String>,
 }
 
 impl FilesArg {
-    /// The folder of the files of the database `db`.
-    pub fn dir(&self, db: &str) -> PathBuf {
-        self.files.clone().unwrap_or_else(|| files_beside(db))
+    /// Where the files of the database `db` are kept.
+    pub fn place(&self, db: &str) -> anyhow::Result<opencpd_kernel::files::Place> {
+        match &self.files {
+            Some(text) => opencpd_kernel::files::Place::parse(text)
+                .map_err(|p| told(opencpd_kernel::Error::Invalid(vec![p]), lang())),
+            None => Ok(opencpd_kernel::files::Place::Dir(files_beside(db))),
+        }
     }
 
-    /// The files of the database `db`, the folder made when missing.
+    /// Where the files of the database `db` are kept, as a person reads it: a folder or a
+    /// bucket.
+    pub fn dir(&self, db: &str) -> String {
+        match self.place(db) {
+            Ok(place) => place.to_string(),
+            Err(_) => self.files.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The files of the database `db`, the folder made when missing (a bucket's uploads are
+    /// spooled in the default folder).
     pub fn open(&self, db: &str) -> anyhow::Result<opencpd_kernel::files::Files> {
-        opencpd_kernel::files::Files::dir(self.dir(db)).map_err(|e| told(e, lang()))
+        self.place(db)?.open(files_beside(db).join(".incoming")).map_err(|e| told(e, lang()))
     }
 
     /// The files of the database `db` when their folder exists (a command that only reads
-    /// makes none).
+    /// makes none); a bucket always.
     pub fn existing(&self, db: &str) -> anyhow::Result<Option<opencpd_kernel::files::Files>> {
-        if self.dir(db).is_dir() { self.open(db).map(Some) } else { Ok(None) }
+        match self.place(db)? {
+            opencpd_kernel::files::Place::Dir(dir) if !dir.is_dir() => Ok(None),
+            _ => self.open(db).map(Some),
+        }
     }
 }
 

@@ -198,6 +198,16 @@ pub struct StoredFile {
     pub new: bool,
 }
 
+/// How much of a file its sender has uploaded: all of it (`stored`: anyone's copy, and
+/// `received` is its size), or the bytes of their part received so far, from which the
+/// rest is sent (`PUT /api/v1/files/{sha256}` with `Content-Range`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UploadState {
+    pub sha256: String,
+    pub stored: bool,
+    pub received: i64,
+}
+
 /// A file an answer names, as the submission gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

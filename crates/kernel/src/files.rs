@@ -9,6 +9,12 @@
 //! too many) and its type read from its first bytes; then handed to the store under its
 //! digest, unless the store has it already. Nothing is ever held whole in memory.
 //!
+//! A file may also come in parts ([`Files::resume`]), each saying where it starts: the part
+//! received so far is kept in the spool under the file's digest and its sender, so a sync
+//! cut off in the middle of a photo sends only the rest. Its size is checked against the
+//! limits before a byte is kept, its type as soon as its first bytes have arrived, its
+//! digest when the last byte has; a wrong offset is refused with what has arrived.
+//!
 //! A file no row refers to (a photo uploaded for a submission that never came, a form's
 //! file refused once stored) is removed by [`prune`] once it has lain unused for a grace
 //! period; a file is referred to by any row of any table with a `sha256` column, read from
@@ -24,9 +30,12 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
 use opencpd_domain::Problem;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use tokio::io::AsyncWriteExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 /// A kind of file, recognised by its first bytes (`magic` at `offset`), never by its name
 /// or the type its sender claims. `text` has no magic: valid UTF-8 with no NUL.
@@ -143,12 +152,47 @@ pub struct Stored {
     pub new: bool,
 }
 
+/// Where a part of a file sent in parts lies in the whole: its first byte (`start`), its
+/// last (`end`, included), the whole file's size (`total`), and the name of the parameter
+/// that said so (for problems: `Content-Range`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range<'a> {
+    pub start: u64,
+    pub end: u64,
+    pub total: u64,
+    pub named: &'a str,
+}
+
+/// What a part sent came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// More is expected: so many bytes of the file have arrived (the next part starts there).
+    Partial { received: u64 },
+    /// The last byte arrived and the content has its digest: the file is kept.
+    Complete(Stored),
+}
+
+/// How long an upload may send nothing before it is taken as cut off (what arrived of a
+/// part is kept).
+pub const IDLE: Duration = Duration::from_secs(60);
+
+/// One part being received: one writer at a time; a newer request for the same part
+/// takes it over from an older one (a sender whose link was cut does not notice at once).
+#[derive(Default)]
+struct PartSlot {
+    writer: tokio::sync::Mutex<()>,
+    generation: AtomicU64,
+    superseded: tokio::sync::Notify,
+}
+
 /// The one file store.
 #[derive(Clone)]
 pub struct Files {
     store: Arc<dyn ObjectStore>,
-    /// Where uploads are written while they arrive.
+    /// Where uploads are written while they arrive, and the parts of files sent in parts.
     spool: PathBuf,
+    /// The parts being received now, by file name in the spool.
+    parts: Arc<Mutex<HashMap<String, Weak<PartSlot>>>>,
 }
 
 impl std::fmt::Debug for Files {
@@ -166,11 +210,103 @@ pub fn is_digest(sha256: &str) -> bool {
     sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Where files are kept, as `--files` (or `OPENCPD_FILES`) says: a directory, or an
+/// S3-compatible bucket written `s3://bucket/prefix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Dir(PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
+impl Place {
+    pub fn parse(text: &str) -> std::result::Result<Place, Problem> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(Place::Dir(PathBuf::from(text)));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let named = !bucket.is_empty()
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !named {
+            return Err(Problem::new("files-bucket").in_column("files").with_value(text));
+        }
+        Ok(Place::S3 { bucket: bucket.to_string(), prefix: prefix.trim_matches('/').to_string() })
+    }
+
+    /// The files kept there; a bucket's uploads are spooled in the local directory `spool`.
+    pub fn open(&self, spool: impl Into<PathBuf>) -> Result<Files> {
+        match self {
+            Place::Dir(dir) => Files::dir(dir),
+            Place::S3 { bucket, prefix } => Files::s3(bucket, prefix, spool),
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Dir(dir) => write!(f, "{}", dir.display()),
+            Place::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Place::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
 fn key(sha256: &str) -> Result<Key> {
     if !is_digest(sha256) {
         return Err(Error::NotFound);
     }
     Ok(Key::from(format!("sha256/{}/{sha256}", &sha256[..2])))
+}
+
+/// Describes a file in `stored_files` (once; a file sent again has the time it was last
+/// sent noted, `touched_at`).
+async fn describe(db: &Db, stored: &Stored) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at, touched_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at"
+    )
+    .bind(&stored.sha256)
+    .bind(stored.size as i64)
+    .bind(stored.file_type.mime)
+    .bind(Utc::now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The first `n` bytes of the file at `path` (fewer when it is shorter).
+async fn read_head(path: &std::path::Path, n: usize) -> Result<Vec<u8>> {
+    let file = tokio::fs::File::open(path).await.map_err(other)?;
+    let mut head = Vec::with_capacity(n);
+    file.take(n as u64).read_to_end(&mut head).await.map_err(other)?;
+    Ok(head)
+}
+
+/// The SHA-256 (hex) of the file at `path`, read a block at a time. The block is on the
+/// blocking thread's stack: a heap block freed there stays with that thread's allocator
+/// (measured: the server's peak memory grew with every file sent in parts).
+async fn digest_of(path: &std::path::Path) -> Result<String> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut file = std::fs::File::open(&path)?;
+        let mut hasher = Sha256::new();
+        let mut block = [0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut block)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&block[..n]);
+        }
+        Ok::<_, std::io::Error>(hex::encode(hasher.finalize()))
+    })
+    .await
+    .map_err(other)?
+    .map_err(other)
 }
 
 impl Files {
@@ -180,7 +316,30 @@ impl Files {
         let spool = dir.join(".incoming");
         std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
         let store = LocalFileSystem::new_with_prefix(&dir).map_err(other)?.with_automatic_cleanup(true);
-        Ok(Files { store: Arc::new(store), spool })
+        Ok(Files { store: Arc::new(store), spool, parts: Arc::default() })
+    }
+
+    /// Files in the S3-compatible bucket `bucket` under `prefix` (none: at its root),
+    /// spooled in the local directory `spool`. The endpoint, region and keys are the usual
+    /// `AWS_*` variables (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`…); an `http://` endpoint (a store on the same network) is
+    /// allowed.
+    pub fn s3(bucket: &str, prefix: &str, spool: impl Into<PathBuf>) -> Result<Files> {
+        let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
+        if let Some(endpoint) = endpoint {
+            builder = builder.with_allow_http(endpoint.starts_with("http://")).with_endpoint(endpoint);
+        }
+        let store = builder.build().map_err(other)?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+        };
+        Files::with_store(store, spool)
     }
 
     /// Files in any `object_store` store (an S3-compatible bucket, memory in tests),
@@ -188,7 +347,7 @@ impl Files {
     pub fn with_store(store: Arc<dyn ObjectStore>, spool: impl Into<PathBuf>) -> Result<Files> {
         let spool = spool.into();
         std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
-        Ok(Files { store, spool })
+        Ok(Files { store, spool, parts: Arc::default() })
     }
 
     /// Takes a file from `body` within `limits`; a problem naming `column` when it is too
@@ -231,20 +390,7 @@ impl Files {
         let spooled = self.spool_path();
         let result = async {
             let mut stored = self.spool(body, limits, column, expected, &spooled).await?;
-            let now = Utc::now();
-            let mut tx = db.begin().await?;
-            on_tx!(&mut tx, |c| sqlx::query(
-                "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at, touched_at) \
-                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at"
-            )
-            .bind(&stored.sha256)
-            .bind(stored.size as i64)
-            .bind(stored.file_type.mime)
-            .bind(now)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            tx.commit().await?;
+            describe(db, &stored).await?;
             stored.new = self.store_spooled(&spooled, &stored.sha256).await?;
             Ok(stored)
         }
@@ -276,7 +422,12 @@ impl Files {
         let mut hasher = Sha256::new();
         let mut head: Vec<u8> = Vec::with_capacity(HEAD);
         let mut size = 0u64;
-        while let Some(chunk) = body.next().await {
+        loop {
+            let chunk = match tokio::time::timeout(IDLE, body.next()).await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(_) => return Err(Problem::new("bad-request").in_column(column).arg("detail", "no data").into()),
+            };
             let chunk =
                 chunk.map_err(|e| Problem::new("bad-request").in_column(column).arg("detail", e.to_string()))?;
             size += chunk.len() as u64;
@@ -301,6 +452,187 @@ impl Files {
                 .into());
         }
         Ok(Stored { sha256, size, file_type, new: false })
+    }
+
+    /// The spool file of the part of `sha256` sent by `sender`.
+    fn part_path(&self, sha256: &str, sender: i64) -> Result<PathBuf> {
+        key(sha256)?;
+        Ok(self.spool.join(format!("{sha256}.{sender}.part")))
+    }
+
+    /// How many bytes of the file `sha256` `sender` has sent in parts so far (0 when none).
+    pub async fn received(&self, sha256: &str, sender: i64) -> Result<u64> {
+        match tokio::fs::metadata(self.part_path(sha256, sender)?).await {
+            Ok(meta) => Ok(meta.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(other(e)),
+        }
+    }
+
+    /// Removes what `sender` has sent of `sha256` in parts.
+    pub async fn discard_part(&self, sha256: &str, sender: i64) -> Result<()> {
+        match tokio::fs::remove_file(self.part_path(sha256, sender)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(other(e)),
+        }
+    }
+
+    fn slot(&self, name: &str) -> Arc<PartSlot> {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = parts.get(name).and_then(Weak::upgrade) {
+            return slot;
+        }
+        parts.retain(|_, w| w.strong_count() > 0);
+        let slot = Arc::new(PartSlot::default());
+        parts.insert(name.to_string(), Arc::downgrade(&slot));
+        slot
+    }
+
+    /// Takes the part `range` of the file `sha256` from `sender`, within `limits`: added to
+    /// what arrived before, which must end where the part starts (a part starting at 0
+    /// starts the file again). The file's size is checked before a byte is kept, its type
+    /// once its first bytes have arrived, its digest once the last has; a refusal (naming
+    /// `column`, or `range.named` for the range) removes what arrived, except a wrong
+    /// start, which leaves it and says how much arrived. A part cut off (the sender's link
+    /// lost, nothing sent for [`IDLE`], a newer request for the same part) keeps what came.
+    /// A complete file is described and stored as [`Files::keep`] does.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn resume<S, E>(
+        &self,
+        db: &Db,
+        sender: i64,
+        sha256: &str,
+        range: Range<'_>,
+        body: S,
+        limits: &Limits,
+        column: &str,
+    ) -> Result<Sent>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let path = self.part_path(sha256, sender)?;
+        if range.start > range.end || range.end >= range.total {
+            return Err(Problem::new("file-range")
+                .in_column(range.named)
+                .with_value(format!("{}-{}/{}", range.start, range.end, range.total))
+                .into());
+        }
+        if let Err(p) = limits.check_size(range.total, column) {
+            self.discard_part(sha256, sender).await?;
+            return Err(p.into());
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let slot = self.slot(&name);
+        let mine = slot.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        slot.superseded.notify_waiters();
+        let _writer = slot.writer.lock().await;
+        let received = self.received(sha256, sender).await?;
+        if range.start != received && range.start != 0 {
+            return Err(Error::Conflict(
+                Problem::new("file-offset")
+                    .in_column(range.named)
+                    .with_value(range.start.to_string())
+                    .arg("received", received.to_string())
+                    .arg("sha256", sha256),
+            ));
+        }
+        let mut file =
+            tokio::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path).await.map_err(other)?;
+        file.set_len(range.start).await.map_err(other)?;
+        file.seek(std::io::SeekFrom::Start(range.start)).await.map_err(other)?;
+        let result = self.receive(&slot, mine, body, &mut file, &path, range, limits, column).await;
+        drop(file);
+        let len = match result {
+            Ok(len) => len,
+            Err(e) => {
+                if !matches!(e, Error::Conflict(_)) {
+                    let _ = tokio::fs::remove_file(&path).await;
+                }
+                return Err(e);
+            }
+        };
+        if len < range.total {
+            return Ok(Sent::Partial { received: len });
+        }
+        let result = async {
+            let head = read_head(&path, HEAD.min(range.total as usize)).await?;
+            let file_type = limits.check(&head, len, column)?;
+            let digest = digest_of(&path).await?;
+            if digest != sha256 {
+                return Err(Problem::new("file-digest")
+                    .in_column(column)
+                    .with_value(sha256)
+                    .arg("sha256", &digest)
+                    .into());
+            }
+            let mut stored = Stored { sha256: digest, size: len, file_type, new: false };
+            describe(db, &stored).await?;
+            stored.new = self.store_spooled(&path, &stored.sha256).await?;
+            Ok(stored)
+        }
+        .await;
+        let _ = tokio::fs::remove_file(&path).await;
+        result.map(Sent::Complete)
+    }
+
+    /// Writes the body of a part to `file` from `range.start`: the part's length after it.
+    /// The body's own problems (too long for its range; a type not taken, once the file's
+    /// first bytes are in) are errors; a cut-off body is not.
+    #[allow(clippy::too_many_arguments)]
+    async fn receive<S, E>(
+        &self,
+        slot: &PartSlot,
+        mine: u64,
+        mut body: S,
+        file: &mut tokio::fs::File,
+        path: &std::path::Path,
+        range: Range<'_>,
+        limits: &Limits,
+        column: &str,
+    ) -> Result<u64>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let mut len = range.start;
+        let head_at = (HEAD as u64).min(range.total);
+        loop {
+            let superseded = slot.superseded.notified();
+            tokio::pin!(superseded);
+            superseded.as_mut().enable();
+            if slot.generation.load(Ordering::SeqCst) != mine {
+                break;
+            }
+            let chunk = tokio::select! {
+                chunk = body.next() => chunk,
+                _ = &mut superseded => break,
+                _ = tokio::time::sleep(IDLE) => break,
+            };
+            let chunk = match chunk {
+                Some(Ok(chunk)) => chunk,
+                // The end, or the sender's link lost: what arrived is kept.
+                None | Some(Err(_)) => break,
+            };
+            if len + chunk.len() as u64 > range.end + 1 {
+                return Err(Problem::new("file-range-length")
+                    .in_column(range.named)
+                    .with_value(format!("{}-{}/{}", range.start, range.end, range.total))
+                    .arg("size", (range.end + 1 - range.start).to_string())
+                    .into());
+            }
+            file.write_all(&chunk).await.map_err(other)?;
+            let before = len;
+            len += chunk.len() as u64;
+            if before < head_at && len >= head_at {
+                file.flush().await.map_err(other)?;
+                let head = read_head(path, head_at as usize).await?;
+                limits.check(&head, range.total, column)?;
+            }
+        }
+        file.flush().await.map_err(other)?;
+        Ok(len)
     }
 
     /// Hands the spooled file to the store under its digest, unless the store has it:

@@ -8,70 +8,12 @@
 
 mod common;
 
-use common::{drop_pg, fresh, pg_admin, serve};
+use common::{ITEMS, answers, big_form, drop_pg, fresh, pg_admin, serve};
 use opencpd_demo::{self as demo, DemoConfig, Scale};
 use opencpd_instruments::store as instruments;
 use opencpd_kernel::bulk::{self, Cell};
 use opencpd_kernel::{Actor, Db, accounts};
 use std::time::{Duration, Instant};
-
-const ITEMS: usize = 250;
-
-/// A 250-item lesson observation: 240 rubric items in 8 domains, 10 counts.
-fn big_form() -> Vec<u8> {
-    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<String>>();
-    let mut survey =
-        vec![row(&["type", "name", "label::English (en)", "label::French (fr)", "required", "constraint", "domain"])];
-    for i in 0..240 {
-        let domain = format!("Domain {}", i / 30 + 1);
-        survey.push(vec![
-            "select_one rubric".into(),
-            format!("item_{i}"),
-            format!("Practice {i}"),
-            format!("Pratique {i}"),
-            "yes".into(),
-            String::new(),
-            domain,
-        ]);
-    }
-    for i in 0..10 {
-        survey.push(vec![
-            "integer".into(),
-            format!("count_{i}"),
-            format!("Count {i}"),
-            format!("Nombre {i}"),
-            "yes".into(),
-            ". >= 0 and . <= 200".into(),
-            String::new(),
-        ]);
-    }
-    let mut choices = vec![row(&["list_name", "name", "label::English (en)", "label::French (fr)", "score"])];
-    for (n, en, fr) in [
-        ("1", "Not yet", "Pas encore"),
-        ("2", "Emerging", "Émergent"),
-        ("3", "Established", "Établi"),
-        ("4", "Strong", "Solide"),
-    ] {
-        choices.push(row(&["rubric", n, en, fr, &(n.parse::<i32>().unwrap() - 1).to_string()]));
-    }
-    let settings = vec![
-        row(&["form_title", "form_id", "version", "default_language"]),
-        row(&["Big observation", "big_observation", "1", "English (en)"]),
-    ];
-    opencpd_transfer::write_workbook(&[("survey", survey), ("choices", choices), ("settings", settings)])
-        .expect("workbook")
-}
-
-fn answers(k: usize) -> serde_json::Value {
-    let mut a = serde_json::Map::new();
-    for i in 0..240 {
-        a.insert(format!("item_{i}"), serde_json::json!(((i + k) % 4 + 1).to_string()));
-    }
-    for i in 0..10 {
-        a.insert(format!("count_{i}"), serde_json::json!((i * 7 + k) % 150));
-    }
-    serde_json::Value::Object(a)
-}
 
 async fn prepared(backend: &str, dir: &std::path::Path, name: &str, scale: Scale) -> (Db, String, i64, i64) {
     let (db, url) = fresh(backend, dir, name).await;
@@ -79,7 +21,7 @@ async fn prepared(backend: &str, dir: &std::path::Path, name: &str, scale: Scale
         .await
         .expect("demo");
     let instrument =
-        instruments::import(&db, &Actor::system(), "big.xlsx", &big_form(), "observation").await.expect("form");
+        instruments::import(&db, &Actor::system(), "big.xlsx", &big_form(None), "observation").await.expect("form");
     let school: i64 = opencpd_kernel::on_db!(&db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
     )

@@ -201,7 +201,7 @@ async fn files_command(action: FilesAction) -> anyhow::Result<ExitCode> {
     let FilesAction::Prune { grace_hours, dry_run, db, files } = action;
     let pool = open(&db.db, IfMissing::Refuse).await?;
     let Some(files) = files.existing(&db.db)? else {
-        println!("{}", text("cli-files-none", &[("files", files.dir(&db.db).display().to_string())]));
+        println!("{}", text("cli-files-none", &[("files", files.dir(&db.db))]));
         return Ok(ExitCode::SUCCESS);
     };
     let idle_before = chrono::Utc::now() - chrono::Duration::hours(i64::from(grace_hours));
@@ -560,7 +560,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             pb.finish_and_clear();
             let copied = copied.map_err(|e| told(e, lang())).context("writing the backup")?;
             println!("{}", text("cli-backed-up", &[("file", file.display().to_string())]));
-            let folder = files.dir(&db.db).display().to_string();
+            let folder = files.dir(&db.db);
             match copied {
                 Some(copied) => {
                     let args = [
@@ -839,7 +839,7 @@ async fn restore(url: &str, file: &std::path::Path, yes: bool, files: &FilesArg)
     let args = [
         ("count", restored.files.count.to_string()),
         ("added", restored.files.added.to_string()),
-        ("files", files.dir(url).display().to_string()),
+        ("files", files.dir(url)),
     ];
     println!("{}", text("restore-files", &args));
     match restored.kept {

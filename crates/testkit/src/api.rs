@@ -77,6 +77,26 @@ impl Api {
         Answer { status, body }
     }
 
+    /// Sends `body` (a stream, which may fail part-way as a cut link does) with a bearer
+    /// token and the headers given.
+    pub async fn send_with(
+        &self,
+        token: &str,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = self.app.clone().oneshot(req.body(body).expect("request")).await.expect("answer");
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20).await.expect("body").to_vec();
+        Answer { status, body }
+    }
+
     /// Sends a request with a bearer token (none: anonymous) and a JSON body.
     pub async fn send(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> Answer {
         let mut req = Request::builder().method(method).uri(uri);

@@ -13,6 +13,10 @@ problem-form-not-attachment = { $value } is not a file this form names; it names
 problem-form-file-not-sent = the file { $value } this answer names was not sent with the submission
 problem-form-file-unknown = no file with the digest { $value } was uploaded; upload it first
 problem-file-digest = the file's content does not have the digest { $value } (it has { $sha256 })
+problem-file-offset = the file { $sha256 } is received up to byte { $received }; a part starting at { $value } does not follow on (send the rest from byte { $received })
+problem-file-range = { $value } is not a part of a file: bytes FIRST-LAST/SIZE, FIRST at most LAST, LAST below SIZE
+problem-file-range-length = more bytes were sent than the part { $value } holds ({ $size })
+problem-files-bucket = { $value } is not a bucket: write s3://bucket/prefix, the bucket's name in lower-case letters, digits, dots and hyphens
 
 # A submission's page.
 submission-about = About

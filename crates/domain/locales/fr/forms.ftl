@@ -13,6 +13,10 @@ problem-form-not-attachment = { $value } n'est pas un fichier que ce formulaire 
 problem-form-file-not-sent = le fichier { $value } que nomme cette réponse n'a pas été envoyé avec la soumission
 problem-form-file-unknown = aucun fichier d'empreinte { $value } n'a été téléversé ; téléversez-le d'abord
 problem-file-digest = le contenu du fichier n'a pas l'empreinte { $value } (il a { $sha256 })
+problem-file-offset = le fichier { $sha256 } est reçu jusqu'à l'octet { $received } ; une partie commençant à { $value } n'en est pas la suite (envoyez le reste à partir de l'octet { $received })
+problem-file-range = { $value } n'est pas une partie d'un fichier : bytes PREMIER-DERNIER/TAILLE, PREMIER au plus DERNIER, DERNIER inférieur à TAILLE
+problem-file-range-length = plus d'octets ont été envoyés que la partie { $value } n'en contient ({ $size })
+problem-files-bucket = { $value } n'est pas un compartiment : écrivez s3://compartiment/préfixe, le nom du compartiment en minuscules, chiffres, points et traits d'union
 
 # A submission's page.
 submission-about = Sujet

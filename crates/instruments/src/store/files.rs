@@ -17,7 +17,7 @@ use opencpd_kernel::files::{self, FileType, Files, Limits};
 use opencpd_kernel::{Actor, Db, Error, Result, audit, on_db, on_tx};
 
 // The answer shapes of these queries, kept in `crate::model`.
-pub use crate::model::{Attachment, FileRef, StoredFile, SubmissionFileView};
+pub use crate::model::{Attachment, FileRef, StoredFile, SubmissionFileView, UploadState};
 
 opencpd_kernel::from_row! {
     SubmissionFileView { name, question, sha256, size_bytes, content_type }
@@ -233,6 +233,86 @@ where
     }
     let stored = files.keep(db, body, &upload_limits(), "file", Some(sha256)).await?;
     file_info(db, sha256).await?.map(|f| StoredFile { new: stored.new, ..f }).ok_or(Error::NotFound)
+}
+
+/// What a part of a file sent in parts came to.
+#[derive(Debug, Clone)]
+pub enum PartSent {
+    /// The file is whole and kept (new, or stored before).
+    Stored(StoredFile),
+    /// More is expected.
+    Partial(UploadState),
+}
+
+fn sender(actor: &Actor) -> Result<i64> {
+    actor.user_id.ok_or(Error::Forbidden)
+}
+
+fn check_digest(sha256: &str) -> Result<()> {
+    if !files::is_digest(sha256) {
+        return Err(Problem::new("file-digest").in_column("sha256").with_value(sha256).arg("sha256", "-").into());
+    }
+    Ok(())
+}
+
+/// The file `sha256` when it is stored, asked about by a sender (noted, as by
+/// [`asked_for`]): described and its bytes in the store.
+async fn stored_now(db: &Db, files: &Files, sha256: &str) -> Result<Option<StoredFile>> {
+    match asked_for(db, sha256).await? {
+        Some(found) if files.size(sha256).await?.is_some() => Ok(Some(found)),
+        _ => Ok(None),
+    }
+}
+
+/// How much of the file `sha256` the actor has uploaded: stored whole (by anyone), or the
+/// bytes of their own part received so far (0 when none).
+pub async fn upload_state(db: &Db, files: &Files, actor: &Actor, sha256: &str) -> Result<UploadState> {
+    let sender = sender(actor)?;
+    check_digest(sha256)?;
+    if let Some(found) = stored_now(db, files, sha256).await? {
+        return Ok(UploadState { sha256: found.sha256, stored: true, received: found.size_bytes });
+    }
+    let received = files.received(sha256, sender).await?;
+    Ok(UploadState { sha256: sha256.to_string(), stored: false, received: received as i64 })
+}
+
+/// Takes the part `range` of the file `sha256` a submission will name, within
+/// [`upload_limits`] (see [`Files::resume`]). A file stored already is not stored again:
+/// the part is read and dropped, what the sender had sent of it removed.
+pub async fn upload_part<S, E>(
+    db: &Db,
+    files: &Files,
+    actor: &Actor,
+    sha256: &str,
+    range: files::Range<'_>,
+    mut body: S,
+) -> Result<PartSent>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    let sender = sender(actor)?;
+    check_digest(sha256)?;
+    if let Some(found) = stored_now(db, files, sha256).await? {
+        files.discard_part(sha256, sender).await?;
+        let mut left = range.end.saturating_sub(range.start) + 1;
+        while left > 0
+            && let Some(Ok(chunk)) = body.next().await
+        {
+            left = left.saturating_sub(chunk.len() as u64);
+        }
+        return Ok(PartSent::Stored(found));
+    }
+    match files.resume(db, sender, sha256, range, body, &upload_limits(), "file").await? {
+        files::Sent::Partial { received } => {
+            Ok(PartSent::Partial(UploadState { sha256: sha256.to_string(), stored: false, received: received as i64 }))
+        }
+        files::Sent::Complete(stored) => file_info(db, sha256)
+            .await?
+            .map(|f| PartSent::Stored(StoredFile { new: stored.new, ..f }))
+            .ok_or(Error::NotFound),
+    }
 }
 
 /// What is known of the uploaded file `sha256`.

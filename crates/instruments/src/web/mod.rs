@@ -72,6 +72,7 @@ fn api() -> Router<AppState> {
         .route("/instruments/{id}/attachments", get(list_attachments).post(upload_attachment))
         .route("/instruments/{id}/attachments/{name}", get(get_attachment))
         .route("/files/{sha256}", get(get_file_info).put(upload_file))
+        .route("/files/{sha256}/upload", get(get_upload_state))
         .route("/submissions/{uuid}/files/{name}", get(get_submission_file))
         .route("/instruments/{id}/export", get(export_submissions))
         .route("/instruments/{id}/summary", get(survey_summary))
@@ -106,6 +107,7 @@ fn api() -> Router<AppState> {
         get_attachment,
         upload_file,
         get_file_info,
+        get_upload_state,
         get_submission_file
     ),
     components(schemas(
@@ -129,6 +131,7 @@ fn api() -> Router<AppState> {
         SubmissionReceipt,
         files::Attachment,
         files::StoredFile,
+        files::UploadState,
         files::FileRef,
         files::SubmissionFileView,
         Package,
@@ -348,6 +351,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("edits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/edits.js")),
     ("visits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/visits.js")),
     ("meetings.js", "text/javascript; charset=utf-8", include_str!("../../static/field/meetings.js")),
+    ("uploads.js", "text/javascript; charset=utf-8", include_str!("../../static/field/uploads.js")),
     ("store.js", "text/javascript; charset=utf-8", include_str!("../../static/field/store.js")),
     ("i18n.js", "text/javascript; charset=utf-8", include_str!("../../static/field/i18n.js")),
     ("sw.js", "text/javascript; charset=utf-8", include_str!("../../static/field/sw.js")),
@@ -796,10 +800,16 @@ async fn get_attachment(
     Ok(file_response(found.content_type.as_deref().unwrap_or("application/octet-stream"), &found.name, stream))
 }
 
-#[utoipa::path(put, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path, description = "The SHA-256 of the content, hex")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "A file an answer will name: a photo, a recording"),
-    responses((status = 201, body = files::StoredFile, description = "Stored"), (status = 200, body = files::StoredFile, description = "Stored before: nothing new stored"),
-              (status = 422, body = ApiError, description = "The content has another digest, is too large, or of a type no question takes")))]
+#[utoipa::path(put, path = "/api/v1/files/{sha256}",
+    params(("sha256" = String, Path, description = "The SHA-256 of the content, hex"),
+           ("Content-Range" = Option<String>, Header, description = "A part of the file, `bytes FIRST-LAST/SIZE` (LAST included): it must start where \
+             what arrived ends (`GET /api/v1/files/{sha256}/upload`), or at 0 to start again. Without it, the body is the whole file")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "A file an answer will name (a photo, a recording), or a part of it"),
+    responses((status = 201, body = files::StoredFile, description = "Stored (with the last part, the file is whole and has its digest)"),
+              (status = 200, body = files::StoredFile, description = "Stored before: nothing new stored"),
+              (status = 202, body = files::UploadState, description = "A part kept: the rest is sent from `received`"),
+              (status = 409, body = ApiError, description = "The part does not start where what arrived ends (the problem says where it does)"),
+              (status = 422, body = ApiError, description = "The content has another digest, is too large, or of a type no question takes; or the range is not one")))]
 async fn upload_file(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -808,10 +818,53 @@ async fn upload_file(
 ) -> Result<Response> {
     let Path(sha256) = ok(sha256)?;
     let actor = ctx.actor()?;
+    if let Some(value) = request.headers().get(header::CONTENT_RANGE) {
+        let range = content_range(value.to_str().unwrap_or("?"))?;
+        let body = request.into_body().into_data_stream();
+        return Ok(match files::upload_part(&state.db, &state.files, actor, &sha256, range, body).await? {
+            files::PartSent::Stored(stored) => {
+                let status = if stored.new { StatusCode::CREATED } else { StatusCode::OK };
+                (status, Json(stored)).into_response()
+            }
+            files::PartSent::Partial(upload) => (StatusCode::ACCEPTED, Json(upload)).into_response(),
+        });
+    }
+    // Too large a file is refused before a byte of it is read.
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if let Some(size) = declared {
+        files::upload_limits().check_size(size, "file")?;
+    }
     let body = request.into_body().into_data_stream();
     let stored = files::upload_file(&state.db, &state.files, actor, &sha256, body).await?;
     let status = if stored.new { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(stored)).into_response())
+}
+
+/// A `Content-Range` of a request: `bytes FIRST-LAST/SIZE`.
+fn content_range(value: &str) -> Result<opencpd_kernel::files::Range<'static>> {
+    let parsed = value.trim().strip_prefix("bytes ").and_then(|rest| {
+        let (span, total) = rest.split_once('/')?;
+        let (start, end) = span.split_once('-')?;
+        Some((start.trim().parse().ok()?, end.trim().parse().ok()?, total.trim().parse().ok()?))
+    });
+    let (start, end, total) = parsed.ok_or_else(|| {
+        opencpd_domain::Problem::new("file-range")
+            .in_column("Content-Range")
+            .with_value(value.chars().take(80).collect::<String>())
+    })?;
+    Ok(opencpd_kernel::files::Range { start, end, total, named: "Content-Range" })
+}
+
+#[utoipa::path(get, path = "/api/v1/files/{sha256}/upload", params(("sha256" = String, Path, description = "The SHA-256 of the content, hex")),
+    responses((status = 200, body = files::UploadState, description = "Stored whole, or how much of the caller's part has arrived (0 when none): the rest is sent from there"),
+              (status = 422, body = ApiError, description = "Not a digest")))]
+async fn get_upload_state(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    sha256: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<files::UploadState>> {
+    let Path(sha256) = ok(sha256)?;
+    Ok(Json(files::upload_state(&state.db, &state.files, ctx.actor()?, &sha256).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/files/{sha256}", params(("sha256" = String, Path)),

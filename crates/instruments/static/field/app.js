@@ -22,6 +22,7 @@ import { openStore, countStatuses } from './store.js';
 import { PERSON_FIELDS, personEdit } from './edits.js';
 import * as visits from './visits.js';
 import * as meetings from './meetings.js';
+import * as uploads from './uploads.js';
 import { Messages } from './i18n.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -1018,7 +1019,8 @@ function question(item, path) {
       // answer is the file's name, its digest then its extension.
       const accept = { image: 'image/*', audio: 'audio/*', video: 'video/*' }[item.kind.of];
       control = el('div', { class: 'media' },
-        el('input', { id, type: 'file', accept, capture: accept ? 'environment' : undefined, dataset: { media: path } }),
+        el('input', { id, type: 'file', accept, capture: accept ? 'environment' : undefined,
+          dataset: { media: path, maxPixels: item.kind.of === 'image' ? item.parameters?.['max-pixels'] : undefined } }),
         el('div', { class: 'hint', text: text ? t('field-file-kept', { name: text }) : '' }));
       break;
     }
@@ -1053,10 +1055,31 @@ function inputValue(input) {
   return input.value;
 }
 
+/**
+ * A photo made smaller as the question's `max-pixels` asks (its longest side at most so
+ * many pixels), as a JPEG; the file as it is when it is small enough, not an image, or the
+ * browser cannot read it.
+ */
+async function downsized(file, maxPixels) {
+  if (!maxPixels || !file.type.startsWith('image/') || typeof createImageBitmap !== 'function') return file;
+  let bitmap;
+  try { bitmap = await createImageBitmap(file); } catch { return file; }
+  const size = uploads.fitWithin(bitmap.width, bitmap.height, maxPixels);
+  if (!size) { bitmap.close(); return file; }
+  const canvas = document.createElement('canvas');
+  canvas.width = size.width;
+  canvas.height = size.height;
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, size.width, size.height);
+  bitmap.close();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', uploads.JPEG_QUALITY));
+  return blob ? new File([blob], file.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') + '.jpg', { type: 'image/jpeg' }) : file;
+}
+
 /** Keeps the file chosen or captured for a media question in IndexedDB, by its digest. */
 async function keepFile(input) {
-  const file = input.files?.[0];
-  if (!file) return;
+  const chosen = input.files?.[0];
+  if (!chosen) return;
+  const file = await downsized(chosen, input.dataset.maxPixels);
   const bytes = await file.arrayBuffer();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const sha256 = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -1363,23 +1386,23 @@ async function sendOne(record) {
         : { uuid, instrument_id: record.instrument_id, collected_at: record.collected_at, subject: record.subject, answers: record.answers, files: record.files ?? [] });
   let res;
   try {
-    // Each file first, unless the server has it already (a sync cut off resumes here).
+    // Each file first, in parts, unless the server has it already: a sync cut off in the
+    // middle of a file sends only what had not arrived.
+    const send = (url, init) => fetch(url, {
+      ...init,
+      credentials: 'same-origin',
+      redirect: 'manual',
+      headers: { ...init.headers, Accept: 'application/json', 'X-CSRF-Token': state.pkg?.csrf_token ?? '' },
+    });
     for (const f of edit || visit || meeting ? [] : record.files ?? []) {
-      const known = await fetch(`/api/v1/files/${f.sha256}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-      if (known.status === 200) continue;
-      const kept = await store.getFile(f.sha256);
-      if (!kept) {
+      const sent = await uploads.upload(send, f.sha256, async () => (await store.getFile(f.sha256))?.blob ?? null);
+      if (sent.lost) {
         await store.updateSubmission(uuid, { status: 'rejected', last_error: t('field-file-lost', { name: f.name }), problems: [] });
         return 'next';
       }
-      const put = await fetch(`/api/v1/files/${f.sha256}`, {
-        method: 'PUT',
-        credentials: 'same-origin',
-        redirect: 'manual',
-        headers: { 'Content-Type': 'application/octet-stream', Accept: 'application/json', 'X-CSRF-Token': state.pkg?.csrf_token ?? '' },
-        body: kept.blob,
-      });
-      if (put.status !== 200 && put.status !== 201) { res = put; break; }
+      // Parts that kept not following on (another tab sending the same file): next sync.
+      if (sent.response?.status === 409) return wait(uuid, t('field-unexpected'));
+      if (sent.response) { res = sent.response; break; }
     }
     const route = meeting ? meetings.meetingRoute(record)
       : { edit: '/api/v1/field/edits', visit: '/api/v1/coaching/visits' }[record.kind] ?? '/api/v1/submissions';

@@ -5,7 +5,7 @@
  * texts of /field/messages.json and the sign-in of /field/sign-in.json, not in SHELL). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v8';
+const VERSION = 'opencpd-field-v9';
 const SHELL = [
   '/field/',
   '/field/index.html',
@@ -15,6 +15,7 @@ const SHELL = [
   '/field/edits.js',
   '/field/visits.js',
   '/field/meetings.js',
+  '/field/uploads.js',
   '/field/store.js',
   '/field/i18n.js',
   '/field/manifest.webmanifest',

@@ -363,3 +363,163 @@ async fn a_submission_is_stored_with_its_files_or_not_at_all_and_each_file_is_ch
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A part of a file: `PUT /api/v1/files/{sha256}` with its `Content-Range`.
+async fn part(s: &Setup, token: &str, digest: &str, range: &str, body: axum::body::Body) -> (StatusCode, Value) {
+    let a = s
+        .api
+        .send_with(
+            token,
+            "PUT",
+            &format!("/api/v1/files/{digest}"),
+            &[("content-type", "application/octet-stream"), ("content-range", range)],
+            body,
+        )
+        .await;
+    (a.status, a.json())
+}
+
+/// A body that sends `bytes`, then the link is cut.
+fn cut_after(bytes: &[u8]) -> axum::body::Body {
+    let chunks: Vec<std::result::Result<bytes::Bytes, std::io::Error>> = vec![
+        Ok(bytes::Bytes::copy_from_slice(bytes)),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "link cut")),
+    ];
+    axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+async fn received(s: &Setup, token: &str, digest: &str) -> (bool, i64) {
+    let state: Value = s.api.get(token, &format!("/api/v1/files/{digest}/upload")).await;
+    (state["stored"].as_bool().unwrap(), state["received"].as_i64().unwrap())
+}
+
+/// What lies in the spool: uploads being received and parts kept.
+fn spooled(s: &Setup) -> Vec<std::path::PathBuf> {
+    walk(&s._dir.path().join(".incoming"))
+}
+
+#[tokio::test]
+async fn a_file_sent_in_parts_resumes_where_the_cut_left_it_and_is_stored_once() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let photo = jpeg(699_996, 5);
+        let digest = sha(&photo);
+        let body = |from: usize, to: usize| axum::body::Body::from(photo[from..to].to_vec());
+        assert_eq!(received(&s, &s.admin, &digest).await, (false, 0), "nothing sent yet");
+
+        // A first part, then a second cut off after 100,000 bytes: what arrived is kept.
+        let (status, a) = part(&s, &s.admin, &digest, "bytes 0-262143/700000", body(0, 262_144)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{a}");
+        assert_eq!((a["stored"].as_bool(), a["received"].as_i64()), (Some(false), Some(262_144)));
+        let (status, _) =
+            part(&s, &s.admin, &digest, "bytes 262144-524287/700000", cut_after(&photo[262_144..362_144])).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        assert_eq!(received(&s, &s.admin, &digest).await, (false, 362_144), "the cut part's bytes are kept");
+        // Someone else's upload of the same file is theirs: they start from nothing.
+        let other = token(&s.t.db, "other", AccountRole::SystemAdmin, None).await;
+        assert_eq!(received(&s, &other, &digest).await, (false, 0));
+
+        // A part that does not follow on is refused, naming the range and where to resume.
+        let (status, body409) = part(&s, &s.admin, &digest, "bytes 400000-699999/700000", body(400_000, 700_000)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body409}");
+        assert_eq!(problems(&body409)[0].0, "Content-Range");
+        assert!(problems(&body409)[0].1.contains("362144") && problems(&body409)[0].1.contains("400000"), "{body409}");
+        assert_eq!(received(&s, &s.admin, &digest).await, (false, 362_144), "the part is left as it was");
+        assert_eq!(count(&s.t.db, "stored_files").await, 0, "nothing stored before the last byte");
+
+        // The rest: the file is whole, has its digest, and is stored.
+        let (status, done) = part(&s, &s.admin, &digest, "bytes 362144-699999/700000", body(362_144, 700_000)).await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        assert_eq!((done["new"].as_bool(), done["content_type"].as_str()), (Some(true), Some("image/jpeg")));
+        assert_eq!(received(&s, &s.admin, &digest).await, (true, 700_000));
+        assert_eq!(spooled(&s), Vec::<std::path::PathBuf>::new(), "no part left behind");
+        let (status, _) = s.api.call(Some(&s.admin), "GET", &format!("/api/v1/files/{digest}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Sent again, whole or in parts, by anyone: stored once.
+        let (status, again) = part(&s, &other, &digest, "bytes 0-699999/700000", body(0, 700_000)).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["new"], false);
+        let whole = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{digest}"), photo.clone()).await;
+        assert_eq!(whole.status, StatusCode::OK);
+        assert_eq!(count(&s.t.db, "stored_files").await, 1);
+        let kept: Vec<_> =
+            walk(s._dir.path()).into_iter().filter(|p| !p.starts_with(s._dir.path().join(".incoming"))).collect();
+        assert_eq!(kept.len(), 1, "one copy: {kept:?}");
+
+        // A submission names it as any uploaded file.
+        let id = collectable(&s, "1").await;
+        let body = submission(id, json!({"photo": "a.jpg"}), json!([{"name": "a.jpg", "sha256": digest}]));
+        let (status, created) = s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let uuid = created["uuid"].as_str().unwrap();
+        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/a.jpg"), None).await;
+        assert_eq!(got.body, photo, "the photo put together from its parts");
+    }
+}
+
+#[tokio::test]
+async fn a_part_too_large_of_a_type_not_taken_or_with_another_digest_is_refused_naming_it_and_nothing_is_kept() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let photo = jpeg(299_996, 6);
+        let digest = sha(&photo);
+
+        // Over the size any question takes: refused from the range alone, before a byte is kept.
+        let (status, big) =
+            part(&s, &s.admin, &digest, "bytes 0-9/62914560", axum::body::Body::from(photo[..10].to_vec())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{big}");
+        assert_eq!(problems(&big)[0].0, "file");
+        assert!(problems(&big)[0].1.contains("62914560") && problems(&big)[0].1.contains("52428800"), "{big}");
+        assert_eq!(spooled(&s), Vec::<std::path::PathBuf>::new());
+
+        // A program, not a photo: refused with its first part, naming the type found.
+        let mut program = b"MZ\x90\x00".to_vec();
+        program.extend(std::iter::repeat_n(0u8, 299_996));
+        let (status, wrong) = part(
+            &s,
+            &s.admin,
+            &sha(&program),
+            "bytes 0-99999/300000",
+            axum::body::Body::from(program[..100_000].to_vec()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+        assert_eq!(problems(&wrong)[0].0, "file");
+        assert!(problems(&wrong)[0].1.contains("jpeg"), "the types taken are named: {wrong}");
+        assert_eq!(received(&s, &s.admin, &sha(&program)).await, (false, 0));
+
+        // Another digest: found with the last byte, the part removed, the digest named.
+        let claimed = sha(b"another photo");
+        let (status, _) =
+            part(&s, &s.admin, &claimed, "bytes 0-149999/300000", axum::body::Body::from(photo[..150_000].to_vec()))
+                .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let (status, digest_wrong) = part(
+            &s,
+            &s.admin,
+            &claimed,
+            "bytes 150000-299999/300000",
+            axum::body::Body::from(photo[150_000..].to_vec()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{digest_wrong}");
+        assert_eq!(problems(&digest_wrong)[0].0, "file");
+        assert!(problems(&digest_wrong)[0].1.contains(&claimed) && problems(&digest_wrong)[0].1.contains(&digest));
+        assert_eq!(received(&s, &s.admin, &claimed).await, (false, 0));
+
+        // A range that is not one, and a body longer than its range.
+        for range in ["bytes 5-2/10", "bytes 0-10/10", "items 0-1/2", "bytes 0-/10"] {
+            let (status, bad) = part(&s, &s.admin, &digest, range, axum::body::Body::from(photo[..2].to_vec())).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{range}: {bad}");
+            assert_eq!(problems(&bad)[0].0, "Content-Range", "{range}");
+        }
+        let (status, long) =
+            part(&s, &s.admin, &digest, "bytes 0-99/300000", axum::body::Body::from(photo[..5000].to_vec())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{long}");
+        assert_eq!(problems(&long)[0].0, "Content-Range");
+
+        assert_eq!(count(&s.t.db, "stored_files").await, 0);
+        assert_eq!(spooled(&s), Vec::<std::path::PathBuf>::new(), "nothing kept of any refused part");
+    }
+}

@@ -53,10 +53,16 @@ pub async fn drop_pg(url: &str) {
 /// The release server on a free port, logging only warnings; returns it and its base URL
 /// once `/healthz` answers.
 pub async fn serve(url: &str) -> (std::process::Child, String) {
+    serve_with(url, &[]).await
+}
+
+/// [`serve`] with variables of its own (`OPENCPD_FILES`, `AWS_*`).
+pub async fn serve_with(url: &str, env: &[(&str, String)]) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
         .args(["serve", "--db", url, "--listen", &format!("127.0.0.1:{port}")])
         .env("OPENCPD_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .spawn()
         .expect("server");
     let base = format!("http://127.0.0.1:{port}");
@@ -94,4 +100,72 @@ pub fn memory_kb(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+pub const ITEMS: usize = 250;
+
+/// A 250-item lesson observation: 240 rubric items in 8 domains, 10 counts; with a photo
+/// question last when `photo` gives its `parameters` (`""`, `"max-pixels=1024"`).
+pub fn big_form(photo: Option<&str>) -> Vec<u8> {
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<String>>();
+    let mut survey =
+        vec![row(&["type", "name", "label::English (en)", "label::French (fr)", "required", "constraint", "domain"])];
+    for i in 0..240 {
+        let domain = format!("Domain {}", i / 30 + 1);
+        survey.push(vec![
+            "select_one rubric".into(),
+            format!("item_{i}"),
+            format!("Practice {i}"),
+            format!("Pratique {i}"),
+            "yes".into(),
+            String::new(),
+            domain,
+        ]);
+    }
+    for i in 0..10 {
+        survey.push(vec![
+            "integer".into(),
+            format!("count_{i}"),
+            format!("Count {i}"),
+            format!("Nombre {i}"),
+            "yes".into(),
+            ". >= 0 and . <= 200".into(),
+            String::new(),
+        ]);
+    }
+    if let Some(parameters) = photo {
+        survey[0].push("parameters".into());
+        for row in survey.iter_mut().skip(1) {
+            row.push(String::new());
+        }
+        let mut row = vec!["image".to_string(), "photo".into(), "Photo of the board".into(), "Photo du tableau".into()];
+        row.extend(["".into(), "".into(), "".into(), parameters.to_string()]);
+        survey.push(row);
+    }
+    let mut choices = vec![row(&["list_name", "name", "label::English (en)", "label::French (fr)", "score"])];
+    for (n, en, fr) in [
+        ("1", "Not yet", "Pas encore"),
+        ("2", "Emerging", "Émergent"),
+        ("3", "Established", "Établi"),
+        ("4", "Strong", "Solide"),
+    ] {
+        choices.push(row(&["rubric", n, en, fr, &(n.parse::<i32>().unwrap() - 1).to_string()]));
+    }
+    let settings = vec![
+        row(&["form_title", "form_id", "version", "default_language"]),
+        row(&["Big observation", "big_observation", "1", "English (en)"]),
+    ];
+    opencpd_transfer::write_workbook(&[("survey", survey), ("choices", choices), ("settings", settings)])
+        .expect("workbook")
+}
+
+pub fn answers(k: usize) -> serde_json::Value {
+    let mut a = serde_json::Map::new();
+    for i in 0..240 {
+        a.insert(format!("item_{i}"), serde_json::json!(((i + k) % 4 + 1).to_string()));
+    }
+    for i in 0..10 {
+        a.insert(format!("count_{i}"), serde_json::json!((i * 7 + k) % 150));
+    }
+    serde_json::Value::Object(a)
 }
