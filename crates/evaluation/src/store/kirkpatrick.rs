@@ -498,7 +498,9 @@ async fn reaction(
          WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
-    let answers: Vec<(i64, i64, i64, i64, Option<f64>, Option<String>)> =
+    // (instrument, cohort, session or 0, then the score's columns: [`SCORED`])
+    type Answer = (i64, i64, i64, i64, Option<f64>, Option<String>);
+    let answers: Vec<Answer> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
     // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
     // sessions surveyed.
