@@ -17,7 +17,7 @@
 //! (`ip netns`, `tc`, `nft`); says so and skips otherwise.
 //!
 //!     cargo bench -p opencpd --bench files
-//!     cargo bench -p opencpd --bench files -- uploads     # or slow-link
+//!     cargo bench -p opencpd --bench files -- uploads     # or slow-link, slow-link-cut
 //!     OPENCPD_BENCH_PHOTOS=200 cargo bench -p opencpd --bench files -- uploads
 
 mod common;
@@ -316,11 +316,11 @@ impl Relay {
     }
 
     fn cut(&self) {
-        let _ = self.cut.send(true);
+        self.cut.send_replace(true);
     }
 
     fn restore(&self) {
-        let _ = self.cut.send(false);
+        self.cut.send_replace(false);
     }
 }
 
@@ -420,7 +420,7 @@ async fn sync(client: &reqwest::Client, base: &str, token: &str, day: &[Collecte
     Ok(())
 }
 
-async fn bench_slow_link() {
+async fn bench_slow_link(only_cut: bool) {
     let link = match SlowLink::make() {
         Ok(link) => link,
         Err(e) => {
@@ -439,6 +439,9 @@ async fn bench_slow_link() {
         ("max-pixels=1024", small_kb * 1000, true),
         ("as taken, 1 MB", 1_000_000, true),
     ] {
+        if only_cut && !cut {
+            continue;
+        }
         let dir = tempfile::tempdir().expect("dir");
         let (db, url) = fresh("sqlite", dir.path(), "day").await;
         demo::build(
@@ -549,7 +552,7 @@ async fn main() {
         bench_uploads("directory", true, count, 4).await;
         bench_uploads("s3", true, count, 4).await;
     }
-    if filter.is_empty() || filter == "slow-link" {
-        bench_slow_link().await;
+    if filter.is_empty() || filter == "slow-link" || filter == "slow-link-cut" {
+        bench_slow_link(filter == "slow-link-cut").await;
     }
 }

@@ -389,10 +389,11 @@ async fn photo_and_location_offline(backend: Backend) {
         (
             "survey",
             rows(&[
-                &["type", "name", "label"],
-                &["text", "site", "Site"],
-                &["geopoint", "place", "Where"],
-                &["image", "photo", "Photo of the classroom"],
+                &["type", "name", "label", "parameters"],
+                &["text", "site", "Site", ""],
+                &["geopoint", "place", "Where", ""],
+                &["image", "photo", "Photo of the classroom", ""],
+                &["image", "board", "Photo of the board", "max-pixels=16"],
             ]),
         ),
         ("settings", rows(&[&["form_id", "version"], &["classroom_photo", "1"]])),
@@ -446,6 +447,17 @@ async fn photo_and_location_offline(backend: Backend) {
         .unwrap();
     let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
     assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+    // The board's question takes photos of 16 pixels at most: the same picture is kept
+    // made smaller, as a JPEG.
+    b.client
+        .find(Locator::Css("#form input[type=file][data-media=\"board\"]"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let board = b.text_until("#form [data-path=\"board\"] .media .hint", |t| t.ends_with(".jpg")).await;
+    assert!(board.starts_with("Kept on this device: ") && !board.contains(&digest), "{board}");
 
     // The location: the device reports Kigali to within 12 m.
     let (latitude, longitude) = (-1.9441, 30.0619);
@@ -508,7 +520,32 @@ async fn photo_and_location_offline(backend: Backend) {
     let got = http.get(&link).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(got.status().as_u16(), 200);
     assert_eq!(got.bytes().await.unwrap().to_vec(), photo, "the photo's own bytes");
+    let got = http.get(cell("board")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(jpeg_size(&got.bytes().await.unwrap()), Some((16, 16)), "made smaller to max-pixels, as a JPEG");
     served.stop();
+}
+
+/// The width and height a JPEG's frame header gives.
+fn jpeg_size(bytes: &[u8]) -> Option<(u16, u16)> {
+    if !bytes.starts_with(&[0xff, 0xd8]) {
+        return None;
+    }
+    let mut at = 2;
+    while at + 9 < bytes.len() {
+        if bytes[at] != 0xff {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
+        if matches!(marker, 0xc0..=0xc3) {
+            let h = u16::from_be_bytes([bytes[at + 5], bytes[at + 6]]);
+            let w = u16::from_be_bytes([bytes[at + 7], bytes[at + 8]]);
+            return Some((w, h));
+        }
+        at += 2 + len;
+    }
+    None
 }
 
 /// A French user opens the field app on a new phone: no session, so the app's own sign-in
