@@ -51,7 +51,7 @@ enum Outcome {
     /// held).
     Written(Option<i64>),
     /// Its statement failed: store it alone to learn why.
-    Alone(NewSubmission),
+    Alone(Box<NewSubmission>),
 }
 
 type Waiting = (NewSubmission, oneshot::Sender<Outcome>);
@@ -145,7 +145,7 @@ async fn write_queue(db: Db, queue: Arc<Mutex<Queue>>) {
             Err(e) => {
                 tracing::warn!("storing {} submissions together failed, each is tried alone: {e}", rows.len());
                 for (row, reply) in rows.into_iter().zip(replies) {
-                    let _ = reply.send(Outcome::Alone(row));
+                    let _ = reply.send(Outcome::Alone(Box::new(row)));
                 }
             }
         }
