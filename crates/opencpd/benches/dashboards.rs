@@ -22,6 +22,8 @@ use std::time::Instant;
 const YEARS: std::ops::RangeInclusive<i64> = 2021..=2025;
 const CLIENTS: usize = 20;
 const ROUNDS: usize = 5;
+/// How long the readers read while a writer imports.
+const WRITING_SECONDS: u64 = 20;
 
 async fn ids(db: &Db, sql: &str) -> Vec<i64> {
     on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await).expect("ids")
@@ -124,22 +126,26 @@ async fn grow(db: &Db) -> u64 {
     written
 }
 
-/// Every dashboard, `ROUNDS` times in turn by each of `CLIENTS` clients at once: the times
-/// of each.
+/// Every dashboard in turn by each of `CLIENTS` clients at once, `ROUNDS` times, or for
+/// `lasting` when given: the times of each.
 async fn round(
     client: &reqwest::Client,
     base: &str,
     token: &str,
     gets: &[(&'static str, String)],
     answer: &serde_json::Value,
+    lasting: Option<std::time::Duration>,
 ) -> BTreeMap<&'static str, Vec<f64>> {
     let mut tasks = Vec::new();
+    let started = Instant::now();
     for _ in 0..CLIENTS {
         let (client, base, token, gets, answer) =
             (client.clone(), base.to_string(), token.to_string(), gets.to_vec(), answer.clone());
         tasks.push(tokio::spawn(async move {
             let mut times: Vec<(&str, f64)> = Vec::new();
-            for _ in 0..ROUNDS {
+            let mut rounds = 0;
+            while lasting.map_or(rounds < ROUNDS, |l| started.elapsed() < l) {
+                rounds += 1;
                 for (label, path) in &gets {
                     let t = Instant::now();
                     let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
@@ -228,7 +234,7 @@ async fn bench_backend(backend: &str) {
         let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
         assert_eq!(r.status(), 200, "{path}");
     }
-    let by = round(&client, &base, &token, &gets, &answer).await;
+    let by = round(&client, &base, &token, &gets, &answer, None).await;
     println!("{CLIENTS} clients at once, {ROUNDS} rounds each, as the administrator, nothing written meanwhile:\n");
     table(by);
 
@@ -306,11 +312,12 @@ async fn bench_backend(backend: &str) {
             n
         })
     };
-    let by = round(&client, &base, &token, &gets, &answer).await;
+    let writing = std::time::Duration::from_secs(WRITING_SECONDS);
+    let by = round(&client, &base, &token, &gets, &answer, Some(writing)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.await.expect("writer");
     println!(
-        "\n{CLIENTS} clients at once, {ROUNDS} rounds each, while one outcome row is imported every second ({written} imports):\n"
+        "\n{CLIENTS} clients at once, rounds for {WRITING_SECONDS} s, while one outcome row is imported every second ({written} imports):\n"
     );
     table(by);
     let mut pdf = Vec::new();

@@ -74,7 +74,7 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
         .get_or_compute(db, key, || async {
             let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id).await?)) };
             let base = BASES.get_or_compute(db, base_key, read_base).await?;
-            Ok(compute_on(db, actor, programme_id, lang, base, Took::default()).await?.0)
+            Ok(compute_on(db, actor, programme_id, lang, base, Some(&reach), Took::default()).await?.0)
         })
         .await
 }
@@ -95,7 +95,7 @@ pub async fn compute_timed(
     let mut took = Took::default();
     let base = Arc::new(base_afresh(db, actor, programme_id).await?);
     took.mark("participants, their schools and level 4's outcomes");
-    compute_on(db, actor, programme_id, lang, base, took).await
+    compute_on(db, actor, programme_id, lang, base, None, took).await
 }
 
 /// What a funnel counts of the participants alone, which a new submission leaves as it
@@ -176,13 +176,15 @@ async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> 
     Ok(Base { participants, participant_schools, years })
 }
 
-/// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh.
+/// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh
+/// (level 1's base kept under `reach`, the reach stamp, when given).
 async fn compute_on(
     db: &Db,
     actor: &Actor,
     programme_id: i64,
     lang: &str,
     base: Arc<Base>,
+    reach: Option<&str>,
     mut took: Took,
 ) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
     let programme: (String, String) =
@@ -204,7 +206,8 @@ async fn compute_on(
     // 1 — reaction, and the surveys level 4 reads the school culture from.
     let surveys = likert_surveys(db).await?;
     took.mark("surveys");
-    let reaction = reaction(db, &scope, programme_id, &surveys).await?;
+    let kept = reach.map(|reach| (format!("{:?}", actor.grants), reach));
+    let reaction = reaction(db, &scope, programme_id, &surveys, kept.as_ref().map(|(g, r)| (g.as_str(), *r))).await?;
     took.mark("level 1");
     // 2 and 3 — tests and observations about participants, oldest first.
     let about_participants = |kind: &'static str| {
@@ -471,11 +474,19 @@ fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Opti
     if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
 }
 
+/// Level 1's base, the attendances surveyed per cohort, by reader's grants, reach stamp
+/// (the attendance marks) and the sessions and cohorts surveyed; 30 s at most, as [`FUNNELS`].
+static ATTENDED: Cache<(String, String, String, String), Arc<HashMap<i64, i64>>> =
+    Cache::new("Kirkpatrick funnels' attendances surveyed", 256, Some(std::time::Duration::from_secs(30)));
+
+/// Level 1; its base kept ([`ATTENDED`]) under `kept` (the reader's grants and the reach
+/// stamp) when given, else read afresh.
 async fn reaction(
     db: &Db,
     scope: &ListScope,
     programme_id: i64,
     surveys: &HashMap<i64, Arc<Vec<likert::Item>>>,
+    kept: Option<(&str, &str)>,
 ) -> Result<Reaction> {
     let mut reaction = Reaction { all: likert::index(&[], 0), groups: Vec::new(), surveys: 0, cohorts: 0 };
     if surveys.is_empty() {
@@ -537,27 +548,39 @@ async fn reaction(
              WHERE {filter} AND st.counts_present = $1 AND {in_enrolments} GROUP BY s.cohort_id"
         )
     };
-    let mut attended: HashMap<i64, i64> = HashMap::new();
-    if !sessions.is_empty() {
-        let surveyed = sessions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        let sql = present_at(format!("a.session_id IN ({surveyed})"), "COUNT(*)");
-        let marks: Vec<(i64, i64)> =
-            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
-        for (cohort, n) in marks {
-            *attended.entry(cohort).or_default() += n;
-        }
-    }
+    let surveyed = sessions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let about_themselves: Vec<String> =
         cohorts.iter().filter(|(_, (_, itself))| *itself).map(|(c, _)| c.to_string()).collect();
-    if !about_themselves.is_empty() {
-        let sql =
-            present_at(format!("s.cohort_id IN ({})", about_themselves.join(", ")), "COUNT(DISTINCT a.enrolment_id)");
-        let attendees: Vec<(i64, i64)> =
-            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
-        for (cohort, n) in attendees {
-            *attended.entry(cohort).or_default() += n;
+    let about_themselves = about_themselves.join(", ");
+    let count = || async {
+        let mut attended: HashMap<i64, i64> = HashMap::new();
+        if !surveyed.is_empty() {
+            let sql = present_at(format!("a.session_id IN ({surveyed})"), "COUNT(*)");
+            let marks: Vec<(i64, i64)> =
+                on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
+            for (cohort, n) in marks {
+                *attended.entry(cohort).or_default() += n;
+            }
         }
-    }
+        if !about_themselves.is_empty() {
+            let sql = present_at(format!("s.cohort_id IN ({about_themselves})"), "COUNT(DISTINCT a.enrolment_id)");
+            let attendees: Vec<(i64, i64)> =
+                on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(true).fetch_all(p).await)?;
+            for (cohort, n) in attendees {
+                *attended.entry(cohort).or_default() += n;
+            }
+        }
+        Ok(Arc::new(attended))
+    };
+    // Kept by the reader's grants, the reach stamp and what was surveyed: a new answer about
+    // a session or cohort surveyed already leaves the base as it was.
+    let attended = match kept {
+        Some((grants, reach)) => {
+            let key = (grants.to_string(), reach.to_string(), surveyed.clone(), about_themselves.clone());
+            ATTENDED.get_or_compute(db, key, count).await?
+        }
+        None => count().await?,
+    };
     let attended = |cohort: &i64| attended.get(cohort).copied().unwrap_or(0) as usize;
     let sql = format!(
         "SELECT c.id, c.code || ' · ' || c.name, co.id, co.code || ' · ' || co.title FROM cohorts c \
