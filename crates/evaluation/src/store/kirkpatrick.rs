@@ -474,9 +474,13 @@ fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Opti
     if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
 }
 
+/// The reader's grants, the reach stamp, the sessions surveyed and the cohorts surveyed about
+/// themselves.
+type AttendedKey = (String, String, String, String);
+
 /// Level 1's base, the attendances surveyed per cohort, by reader's grants, reach stamp
 /// (the attendance marks) and the sessions and cohorts surveyed; 30 s at most, as [`FUNNELS`].
-static ATTENDED: Cache<(String, String, String, String), Arc<HashMap<i64, i64>>> =
+static ATTENDED: Cache<AttendedKey, Arc<HashMap<i64, i64>>> =
     Cache::new("Kirkpatrick funnels' attendances surveyed", 256, Some(std::time::Duration::from_secs(30)));
 
 /// Level 1; its base kept ([`ATTENDED`]) under `kept` (the reader's grants and the reach
