@@ -474,7 +474,8 @@ fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Opti
     if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
 }
 
-/// The reader's grants, the reach stamp, the sessions and the cohorts surveyed.
+/// The reader's grants, the reach stamp, the sessions surveyed and the cohorts surveyed about
+/// themselves.
 type AttendedKey = (String, String, String, String);
 
 /// Level 1's base, the attendances surveyed per cohort, by reader's grants, reach stamp
