@@ -653,16 +653,8 @@ pub async fn run<I: Importer>(
     if report.rows_read == 0 && report.problems_total == 0 {
         report.add([Problem::new("no-rows")]);
     }
-    // The last inserts end here; one refused is a problem of the file, like a row's.
-    let mut tx = match writer.into_tx().await {
-        Ok(tx) => tx,
-        Err(Error::Invalid(problems)) => {
-            report.add(problems);
-            report.rows_written = 0;
-            return Ok(report);
-        }
-        Err(e) => return Err(e),
-    };
+    // The last inserts end here (a failure of theirs is the database's, as any write's).
+    let mut tx = writer.into_tx().await?;
     if writing && report.ok() {
         match importer.finish(&mut tx).await {
             Ok(()) => {}
@@ -712,15 +704,7 @@ async fn flush<I: Importer>(
         return Ok(());
     }
     // The last batch's inserts end before this one is checked against the database.
-    let tx = match writer.tx().await {
-        Ok(tx) => tx,
-        Err(Error::Invalid(problems)) => {
-            report.add(problems);
-            *writing = false;
-            writer.tx().await?
-        }
-        Err(e) => return Err(e),
-    };
+    let tx = writer.tx().await?;
     let before = batch.len();
     let problems = importer.check_batch(tx, batch).await?;
     report.rows_valid -= (before - batch.len()) as u64;
