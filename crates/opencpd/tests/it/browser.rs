@@ -1751,3 +1751,58 @@ async fn install_field_app(b: &Browser, base: &str, username: &str) {
     let controlled = b.client.execute("return !!navigator.serviceWorker.controller;", vec![]).await.unwrap();
     assert_eq!(controlled, serde_json::json!(true), "the app is installed");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn the_school_data_dashboard_drills_down_from_the_country_to_a_school_with_its_charts_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.unwrap();
+    let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url(&format!("/data/units/{rwanda}"))).await.unwrap();
+    // Country › province › district › sector › school, each a row of the place's parts.
+    let mut names = vec![b.text("h1").await];
+    for _ in 0..4 {
+        let svgs = b.client.find_all(Locator::Css("#trend-chart svg")).await.unwrap().len();
+        assert_eq!(svgs, 1, "a trend chart on {:?}", names.last());
+        assert!(overflow(&b).await <= 0, "nothing to scroll sideways on {:?}", names.last());
+        let label = label_before(&b, "#parts tbody td").await;
+        assert_eq!(label, "\"Place\"", "a part's cell says its column on a phone");
+        // The first part with learners enrolled.
+        let part = b
+            .client
+            .execute(
+                "const row = [...document.querySelectorAll('#parts tbody tr')]
+                   .find((r) => r.cells[1].textContent.trim() !== '–');
+                 const a = row.querySelector('a'); const name = a.textContent; a.click(); return name;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        let h1 = b.text_until("h1", |h1| h1.contains(&part)).await;
+        assert!(h1.contains(&part), "{h1} is {part}'s page");
+        b.client.wait().for_element(Locator::Css("#trend-chart")).await.unwrap();
+        names.push(h1);
+    }
+    let url = b.client.current_url().await.unwrap();
+    assert!(url.path().starts_with("/data/schools/"), "the last step is a school: {url}");
+    // The school's page: its trend as a chart, its flows by grade and its gaps by sex, each
+    // cell labelled on a phone.
+    assert_eq!(b.client.find_all(Locator::Css("#trend-chart svg")).await.unwrap().len(), 1);
+    let flows = b.client.find_all(Locator::Css("#flows tbody tr")).await.unwrap().len();
+    assert!(flows >= 2, "flows by grade ({flows})");
+    assert!(!label_before(&b, "#flows tbody td").await.is_empty());
+    assert!(b.client.find_all(Locator::Css("#gaps tbody tr")).await.unwrap().len() >= 2);
+    assert!(overflow(&b).await <= 0);
+    // The report to send on is a PDF link; the page speaks French too.
+    let href = b.client.find(Locator::Css("#report-link")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/api/v1/schools/") && href.ends_with("/report"), "{href}");
+    b.click_link("Français").await;
+    b.client.wait().for_element(Locator::Css("#trend-chart")).await.unwrap();
+    let caption = b.text("#trend-chart figcaption").await;
+    assert!(caption.starts_with("Score moyen des élèves"), "{caption}");
+}

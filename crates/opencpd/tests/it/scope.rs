@@ -109,6 +109,56 @@ async fn every_read_route_answers_by_role_and_scope() {
     }
 }
 
+/// The school data routes (pages, API, reports and plans) follow the same matrix as the
+/// school and unit pages: a place out of the reader's scope does not exist for them.
+#[tokio::test]
+async fn every_school_data_route_answers_by_role_and_scope() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let o = objects(&app).await;
+        let mut failures = Vec::new();
+        for role in ROLES {
+            let api = app.api(role).await;
+            let page = app.browser(role).await;
+            let mut cases: Vec<(&str, String, bool)> = Vec::new();
+            for (object, id) in [
+                ("school_in", o.school_in),
+                ("school_same_district", o.school_same_district),
+                ("school_cm", o.school_cm),
+            ] {
+                cases.push((object, format!("/data/schools/{id}"), false));
+                for path in ["flows?year=2024", "trend", "targets", "report?lang=fr", "plans"] {
+                    cases.push((object, format!("/api/v1/schools/{id}/{path}"), true));
+                }
+            }
+            let unit = o.gitega_unit;
+            cases.push(("gitega_unit", format!("/data/units/{unit}"), false));
+            for path in ["flows?year=2024", "trend", "breakdown", "targets", "report"] {
+                cases.push(("gitega_unit", format!("/api/v1/units/{unit}/{path}"), true));
+            }
+            for (object, path, is_api) in cases {
+                let want = expected_read(object, role);
+                let response = if is_api {
+                    api.get(&path).send().await.unwrap()
+                } else {
+                    page.get(app.url(&path)).send().await.unwrap()
+                };
+                let got = response.status().as_u16();
+                if got != want {
+                    failures.push(format!("{backend:?} {role} GET {path}: {got}, want {want}"));
+                } else if got == 200 && path.contains("/report") {
+                    let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+                    let body = response.bytes().await.unwrap();
+                    if kind != "application/pdf" || !body.starts_with(b"%PDF-") {
+                        failures.push(format!("{backend:?} {role} GET {path}: {kind}, not a PDF"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
 #[tokio::test]
 async fn every_write_route_answers_by_role_and_scope() {
     for backend in backends() {
