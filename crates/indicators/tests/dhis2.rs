@@ -114,3 +114,43 @@ async fn a_data_value_set_is_imported_and_the_indicator_exported_as_json_and_adx
         assert!(matches!(dhis2::set_code(&t.db, &leader, "unit", "D1", "X").await, Err(Error::Forbidden)));
     }
 }
+
+/// `xmllint`'s verdict on an ADX document against the ADX schema (`tests/adx.xsd`): the
+/// messages it printed when it refuses it.
+fn adx_refusal(body: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.adx.xml");
+    std::fs::write(&file, body).unwrap();
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/adx.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", schema])
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian's libxml2-utils) runs");
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1 (xmllint)")]
+async fn the_adx_export_is_valid_against_the_adx_schema() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let report = dhis2::import_data_values(&t.db, &admin, data_values("OU_S1").as_bytes(), Options::default())
+            .await
+            .unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        for by in [vec![], vec!["sex".to_string()]] {
+            let q = Question { place: Place::Unit(2), year: 2024, by };
+            let adx = dhis2::export(&t.db, &admin, "repeaters-share", &q, dhis2::Format::Adx).await.unwrap();
+            assert_eq!(adx_refusal(&adx.body), None, "{backend:?}: {}", adx.body);
+            // The schema is not a formality: the same document with a DHIS2 period, or a
+            // value that is not a number, is refused.
+            let dhis2_period = adx.body.replace("2024-01-01/P1Y", "2024");
+            assert!(adx_refusal(&dhis2_period).is_some_and(|e| e.contains("period")), "{dhis2_period}");
+            let text = adx.body.replacen("value=\"", "value=\"about ", 1);
+            assert!(adx_refusal(&text).is_some_and(|e| e.contains("value")), "{text}");
+        }
+    }
+}
