@@ -193,6 +193,10 @@ pub fn adx(
             None => groups.push((org_unit, vec![line])),
         }
     }
+    if groups.is_empty() && problems.is_empty() {
+        // ADX has no message without a value: say why rather than send an empty one.
+        problems.push(Problem::new("dhis2-no-values").in_column("indicator").with_value(indicator));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

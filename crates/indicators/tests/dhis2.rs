@@ -95,6 +95,31 @@ async fn a_data_value_set_is_imported_and_the_indicator_exported_as_json_and_adx
             adx.body
         );
         assert!(adx.body.contains("<dataValue dataElement=\"LO_REP\" SEX=\"MALE\" value=\"20\"/>"), "{}", adx.body);
+        // A district officer has no row-level rights: girls' 4 repeaters are under the
+        // threshold, and boys' share would give them back from the total, so neither is sent.
+        let officer = Actor {
+            user_id: Some(4),
+            username: "o".into(),
+            display_name: "O".into(),
+            language: "en".into(),
+            grants: vec![opencpd_domain::Grant {
+                role: opencpd_domain::AccountRole::DistrictOfficer,
+                scope: opencpd_domain::Scope::Unit { unit_id: 2, path: "/1/2/".into() },
+            }],
+        };
+        let theirs = dhis2::export(&t.db, &officer, "repeaters-share", &q, dhis2::Format::DataValueSets).await.unwrap();
+        assert_eq!((theirs.values, theirs.suppressed), (0, 2), "{backend:?}: {}", theirs.body);
+        let doc: serde_json::Value = serde_json::from_str(&theirs.body).unwrap();
+        assert_eq!(doc["dataValues"], serde_json::json!([]), "{backend:?}");
+        let Err(Error::Invalid(p)) = dhis2::export(&t.db, &officer, "repeaters-share", &q, dhis2::Format::Adx).await
+        else {
+            panic!("an ADX message with no value is refused");
+        };
+        assert_eq!((p[0].code, p[0].value.as_deref()), ("dhis2-no-values", Some("repeaters-share")));
+        // Their total (14 of 90) is no small cell: it is sent.
+        let whole = Question { place: Place::Unit(2), year: 2024, by: vec![] };
+        let theirs = dhis2::export(&t.db, &officer, "repeaters-share", &whole, dhis2::Format::Adx).await.unwrap();
+        assert_eq!((theirs.values, theirs.suppressed), (1, 0), "{backend:?}: {}", theirs.body);
         // An indicator with no code: refused, naming it.
         let Err(Error::Invalid(p)) = dhis2::export(&t.db, &admin, "dropout-share", &q, dhis2::Format::Adx).await else {
             panic!("refused");

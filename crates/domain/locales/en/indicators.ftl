@@ -28,6 +28,7 @@ problem-bad-kirkpatrick-level = { $value } is not a Kirkpatrick level: give 1, 2
 problem-dhis2-unmapped = { $value } has no DHIS2 code (mapping kind { $kind })
 problem-dhis2-bad-attribute = { $value } cannot be an ADX category attribute: use letters, digits, _ - . and start with a letter
 problem-dhis2-period = { $value } is not a yearly DHIS2 period such as 2025
+problem-dhis2-no-values = { $value } has no value to send: every one is missing or suppressed for your role (an ADX message needs at least one)
 kind-outcomes = Learner outcomes
 data-title = Learners' data: { $place }
 data-link = Learners' data: scores, flows and gaps

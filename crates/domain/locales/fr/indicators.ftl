@@ -28,6 +28,7 @@ problem-bad-kirkpatrick-level = { $value } n'est pas un niveau de Kirkpatrick : 
 problem-dhis2-unmapped = { $value } n'a pas de code DHIS2 (type de correspondance { $kind })
 problem-dhis2-bad-attribute = { $value } ne peut pas être un attribut de catégorie ADX : utilisez des lettres, chiffres, _ - . en commençant par une lettre
 problem-dhis2-period = { $value } n'est pas une période annuelle DHIS2 telle que 2025
+problem-dhis2-no-values = { $value } n'a aucune valeur à envoyer : toutes manquent ou sont masquées pour votre rôle (un message ADX en demande au moins une)
 kind-outcomes = Résultats des élèves
 data-title = Données des élèves : { $place }
 data-link = Données des élèves : scores, flux et écarts
