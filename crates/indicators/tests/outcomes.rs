@@ -948,6 +948,7 @@ async fn the_data_report_is_a_pdf_in_english_or_french_stating_suppression_and_d
             "Mean score by subject",
             "MATH 2024",
             "Flows from 2023 to 2024",
+            "Promotion rate by grade",
             "Definitions",
             "UIS",
             "below 5 is shown as <5",

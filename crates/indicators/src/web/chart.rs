@@ -213,3 +213,184 @@ pub fn targets(targets: &[crate::model::PlaceTarget], labels: &[String]) -> Stri
     svg.push_str("</svg>");
     svg
 }
+
+/// Flows by grade: a bar per grade splitting those enrolled into promoted, repeating and
+/// dropped out (UIS rates, together 100 %); a grade whose rates are hidden or unknown is an
+/// empty bar marked "–". `legend` names the three parts in the reader's language.
+pub fn flows(rows: &[crate::model::FlowRow], legend: [&str; 3]) -> String {
+    const PARTS: [&str; 3] = ["#2e8b57", "#c77c0e", "#b03a2e"];
+    let (w, row, left, right, top) = (640.0, 26.0, 56.0, 24.0, 30.0);
+    let h = top + 8.0 + row * rows.len() as f64;
+    let span = w - left - right;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="flows" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for (i, (name, colour)) in legend.iter().zip(PARTS).enumerate() {
+        let x = left + 170.0 * i as f64;
+        let _ = write!(svg, r##"<rect x="{x:.1}" y="6" width="12" height="12" fill="{colour}"/>"##);
+        let _ = write!(svg, r##"<text x="{:.1}" y="16" font-size="11">{}</text>"##, x + 16.0, HtmlEscape(name));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            y + 14.0,
+            HtmlEscape(&r.grade)
+        );
+        let _ = write!(svg, r##"<rect x="{left}" y="{:.1}" width="{span:.1}" height="18" fill="#f1f1f1"/>"##, y + 2.0);
+        let (Some(p), Some(rr), Some(d)) = (r.promotion, r.repetition, r.dropout) else {
+            let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" font-size="11">–</text>"##, left + 6.0, y + 15.0);
+            continue;
+        };
+        // A negative drop-out (more in the next grade than could come from this one) is
+        // drawn as none; its value stays in the table.
+        let shares = [p.max(0.0), rr.max(0.0), d.max(0.0)];
+        let whole: f64 = shares.iter().sum::<f64>().max(1.0);
+        let mut x = left;
+        for ((share, colour), name) in shares.iter().zip(PARTS).zip(legend) {
+            let width = share / whole * span;
+            if width <= 0.0 {
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{width:.1}" height="18" fill="{colour}"><title>{} {} %</title></rect>"##,
+                y + 2.0,
+                HtmlEscape(name),
+                (share * 1000.0).round() / 10.0
+            );
+            if width > 34.0 {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#fff">{:.0} %</text>"##,
+                    x + 4.0,
+                    y + 15.0,
+                    share * 100.0
+                );
+            }
+            x += width;
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Equity gaps: per grade, girls' and boys' rates (0–100 %) as two dots on one line, the
+/// line between them the gap; a hidden rate leaves its dot out and the gap unsaid.
+/// `legend` names girls and boys in the reader's language.
+pub fn gaps(rows: &[crate::model::GapRow], legend: [&str; 2]) -> String {
+    const SEXES: [&str; 2] = ["#8e44ad", "#1f5fa8"];
+    let (w, row, left, right, top) = (640.0, 24.0, 56.0, 70.0, 30.0);
+    let h = top + 8.0 + row * rows.len() as f64;
+    let span = w - left - right;
+    let x = |share: f64| left + share.clamp(0.0, 100.0) / 100.0 * span;
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="gaps" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for (i, (name, colour)) in legend.iter().zip(SEXES).enumerate() {
+        let at = left + 120.0 * i as f64;
+        let _ = write!(svg, r##"<circle cx="{:.1}" cy="12" r="5" fill="{colour}"/>"##, at + 5.0);
+        let _ = write!(svg, r##"<text x="{:.1}" y="16" font-size="11">{}</text>"##, at + 14.0, HtmlEscape(name));
+    }
+    for v in [0.0, 50.0, 100.0] {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0:.1}" y1="{top}" x2="{0:.1}" y2="{1:.1}" stroke="#ddd"/><text x="{0:.1}" y="{2:.1}" font-size="10" text-anchor="middle">{v:.0} %</text>"##,
+            x(v),
+            h - 12.0,
+            h - 2.0
+        );
+    }
+    let rate = |n: &crate::model::Count, size: &crate::model::Count| match (n.value, size.value) {
+        (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
+        _ => None,
+    };
+    for (i, g) in rows.iter().enumerate() {
+        let y = top + row * i as f64 + 10.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            y + 4.0,
+            HtmlEscape(&g.grade)
+        );
+        let rates = [rate(&g.girls, &g.girls_size), rate(&g.boys, &g.boys_size)];
+        if let [Some(a), Some(b)] = rates {
+            let _ = write!(
+                svg,
+                r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#999" stroke-width="3"/>"##,
+                x(a),
+                x(b)
+            );
+        }
+        for (r, colour) in rates.iter().zip(SEXES) {
+            if let Some(r) = r {
+                let _ = write!(svg, r##"<circle cx="{:.1}" cy="{y:.1}" r="5" fill="{colour}"/>"##, x(*r));
+            }
+        }
+        let said = g.points.map_or_else(|| "–".to_string(), |p| format!("{p:+.1}"));
+        let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" font-size="11">{said}</text>"##, w - right + 8.0, y + 4.0);
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Count, FlowRow, GapRow};
+
+    fn count(value: Option<i64>) -> Count {
+        Count { value, shown: value.map_or_else(|| "<5".into(), |v| v.to_string()) }
+    }
+
+    fn flow(grade: &str, rates: Option<(f64, f64, f64)>) -> FlowRow {
+        FlowRow {
+            grade: grade.into(),
+            enrolled: count(Some(100)),
+            repeating_next: count(Some(10)),
+            promotion: rates.map(|r| r.0),
+            repetition: rates.map(|r| r.1),
+            dropout: rates.map(|r| r.2),
+            survival: None,
+            promotion_parity: None,
+            promotion_parity_adjusted: None,
+        }
+    }
+
+    #[test]
+    fn flows_split_each_grade_into_its_three_rates_and_mark_a_hidden_one() {
+        let svg =
+            flows(&[flow("P1", Some((0.8, 0.15, 0.05))), flow("P2", None)], ["Promoted", "Repeating", "Dropped <out>"]);
+        // P1's three parts, as wide as their shares of the 560 units of the bar.
+        assert!(svg.contains(r##"width="448.0" height="18" fill="#2e8b57"><title>Promoted 80 %</title>"##), "{svg}");
+        assert!(svg.contains(r##"width="84.0" height="18" fill="#c77c0e"><title>Repeating 15 %</title>"##), "{svg}");
+        assert!(svg.contains("<title>Dropped &lt;out&gt; 5 %</title>"), "escaped: {svg}");
+        // P2's rates are hidden: an empty bar marked as such, no part drawn.
+        assert_eq!(svg.matches("<title>").count(), 3);
+        assert!(svg.contains(">P2</text>") && svg.contains(">–</text>"), "{svg}");
+    }
+
+    #[test]
+    fn gaps_draw_both_rates_with_the_gap_and_leave_a_hidden_rate_out() {
+        let row = |grade: &str, girls: Option<i64>, points: Option<f64>| GapRow {
+            grade: grade.into(),
+            girls: count(girls),
+            girls_size: count(Some(40)),
+            boys: count(Some(20)),
+            boys_size: count(Some(50)),
+            points,
+            parity_adjusted: None,
+        };
+        let svg = gaps(&[row("P1", Some(30), Some(35.0)), row("P2", None, None)], ["Girls", "Boys"]);
+        // P1: girls 75 % and boys 40 % on a 0–100 % scale 514 units wide from x = 56.
+        assert!(svg.contains(r##"<line x1="441.5" y1="40.0" x2="261.6" y2="40.0""##), "{svg}");
+        assert!(svg.contains(">+35.0</text>"), "{svg}");
+        // P2: only the boys' dot, no gap line, the gap unsaid.
+        assert_eq!(svg.matches(r##"r="5" fill="#8e44ad""##).count(), 2, "the legend's dot and P1's: {svg}");
+        assert_eq!(svg.matches(r##"r="5" fill="#1f5fa8""##).count(), 3, "the legend's, P1's and P2's: {svg}");
+        assert_eq!(svg.matches(r##"stroke-width="3""##).count(), 1);
+    }
+}

@@ -286,6 +286,16 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     let (targets, labels): (Vec<_>, Vec<String>) = targets.into_iter().unzip();
     let targets_chart =
         (!targets.is_empty()).then(|| minijinja::Value::from_safe_string(chart::targets(&targets, &labels)));
+    let cat = opencpd_domain::i18n::catalog();
+    let t = |id: &str| cat.text(ctx.lang, id, &[]);
+    let flows_chart = flows.as_ref().filter(|f| !f.grades.is_empty()).map(|f| {
+        let legend = [t("data-promotion"), t("data-repetition"), t("data-dropout")];
+        minijinja::Value::from_safe_string(chart::flows(&f.grades, [&legend[0], &legend[1], &legend[2]]))
+    });
+    let gaps_chart = gaps.as_ref().filter(|g| !g.1.is_empty()).map(|g| {
+        let legend = [t("data-girls"), t("data-boys")];
+        minijinja::Value::from_safe_string(chart::gaps(&g.1, [&legend[0], &legend[1]]))
+    });
     let this_year = i64::from(chrono::Datelike::year(&opencpd_kernel::today()));
     let new_plan_year = (may_write && !plans.iter().any(|p| p.year == this_year)).then_some(this_year);
     let (kind, id) = match place {
@@ -299,7 +309,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
             new_plan_year, targets => v(&targets), target_labels => labels, targets_chart,
-            breakdown => v(&breakdown),
+            breakdown => v(&breakdown), flows_chart, gaps_chart,
         },
     )
 }

@@ -201,6 +201,18 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
             "data-flows",
             &[("year", f.year.to_string()), ("next", (f.year + 1).to_string())],
         )));
+        blocks.push(Block::Paragraph(t("data-report-flows-caption")));
+        blocks.push(Block::Bars {
+            max: 100.0,
+            rows: f
+                .grades
+                .iter()
+                .map(|g| {
+                    let promoted = g.promotion.map(|p| 100.0 * p);
+                    (g.grade.clone(), promoted.map(|p| p.clamp(0.0, 100.0)), percent(g.promotion, lang))
+                })
+                .collect(),
+        });
         blocks.push(Block::Table {
             columns: vec![
                 t("data-grade"),
@@ -228,6 +240,19 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
     }
     if let Some((year, gaps)) = &c.gaps {
         blocks.push(Block::Heading(ta("data-gaps", &[("year", year.to_string())])));
+        let rate = |n: &crate::model::Count, size: &crate::model::Count| match (n.value, size.value) {
+            (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
+            _ => None,
+        };
+        let mut bars = Vec::new();
+        for g in gaps {
+            for (sex, n, size) in [("data-girls", &g.girls, &g.girls_size), ("data-boys", &g.boys, &g.boys_size)] {
+                let r = rate(n, size);
+                let shown = r.map(|r| format!("{} %", decimal(r, 1, lang))).unwrap_or_else(|| n.shown.clone());
+                bars.push((format!("{} {}", g.grade, t(sex)), r, shown));
+            }
+        }
+        blocks.push(Block::Bars { max: 100.0, rows: bars });
         blocks.push(Block::Table {
             columns: vec![t("data-grade"), t("data-girls"), t("data-boys"), t("data-gap")],
             rows: gaps

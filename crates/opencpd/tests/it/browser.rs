@@ -1797,6 +1797,11 @@ async fn the_school_data_dashboard_drills_down_from_the_country_to_a_school_with
     assert!(flows >= 2, "flows by grade ({flows})");
     assert!(!label_before(&b, "#flows tbody td").await.is_empty());
     assert!(b.client.find_all(Locator::Css("#gaps tbody tr")).await.unwrap().len() >= 2);
+    // Flows and gaps are charts as well as tables: a bar part per rate shown, a dot per sex.
+    let parts = b.client.find_all(Locator::Css("#flows-chart svg rect title")).await.unwrap().len();
+    assert!(parts >= flows, "a part per rate of each grade shown ({parts})");
+    let dots = b.client.find_all(Locator::Css("#gaps-chart svg circle")).await.unwrap().len();
+    assert!(dots >= 4, "girls and boys of two grades at least, beside the legend ({dots})");
     assert!(overflow(&b).await <= 0);
     // The report to send on is a PDF link; the page speaks French too.
     let href = b.client.find(Locator::Css("#report-link")).await.unwrap().attr("href").await.unwrap().unwrap();
