@@ -69,12 +69,32 @@ enum Source {
     Assessment,
     /// Programme participants.
     Participants,
+    /// Staff holding a position whose role has a CPD threshold, on the last day of the
+    /// year, with the hours and credits of the courses they completed in it.
+    Staff,
+    /// PLC meetings held in the year.
+    PlcMeetings,
+    /// PLCs, with the meetings they plan in the year's terms.
+    Plcs,
+    /// Coaching relations running at some time in the year.
+    Coaching,
+}
+
+impl Source {
+    /// Sources read from base tables by date: the year is bound as its first day ($1),
+    /// the next year's first day ($2) and its last day ($3).
+    fn dated(self) -> bool {
+        matches!(self, Source::Staff | Source::PlcMeetings | Source::Plcs | Source::Coaching)
+    }
 }
 
 const OUTCOME_DIMENSIONS: &[&str] = &["sex", "grade", "group", "school", "unit", "ownership", "subsystem", "year"];
 const ASSESSMENT_DIMENSIONS: &[&str] =
     &["sex", "grade", "subject", "term", "group", "school", "unit", "ownership", "subsystem", "year"];
 const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme"];
+const STAFF_DIMENSIONS: &[&str] = &["sex", "role", "unit", "school"];
+const PLC_DIMENSIONS: &[&str] = &["level", "unit", "school", "programme"];
+const COACHING_DIMENSIONS: &[&str] = &["sex", "unit", "school", "programme"];
 
 /// The measures definitions may use: (name, source, column summed: an outcome count, which
 /// [`Cells`] gives with `<name>_n`, the rows that have a value).
@@ -91,6 +111,27 @@ const MEASURES: &[(&str, Source, &str)] = &[
     ("participants", Source::Participants, "1"),
     ("completed", Source::Participants, "pp.completed"),
     ("certified", Source::Participants, "pp.certified"),
+    ("staff", Source::Staff, "1"),
+    ("cpd_hours", Source::Staff, "COALESCE(d.hours, 0)"),
+    (
+        "cpd_threshold_met",
+        Source::Staff,
+        "CASE WHEN COALESCE(d.hours, 0) >= t.hours_per_year AND COALESCE(d.credits, 0) >= t.credits_per_year \
+         THEN 1 ELSE 0 END",
+    ),
+    ("plc_meetings", Source::PlcMeetings, "1"),
+    (
+        "plc_meetings_planned",
+        Source::Plcs,
+        "pl.meetings_per_term * (SELECT COUNT(*) FROM peer_terms te WHERE te.start_on >= $1 AND te.start_on < $2)",
+    ),
+    ("coachees", Source::Coaching, "1"),
+    (
+        "coachees_visited",
+        Source::Coaching,
+        "CASE WHEN EXISTS (SELECT 1 FROM coaching_visits v WHERE v.relation_id = r.id \
+         AND v.visited_on >= $1 AND v.visited_on < $2) THEN 1 ELSE 0 END",
+    ),
 ];
 
 fn dimensions(source: Source) -> &'static [&'static str] {
@@ -98,6 +139,9 @@ fn dimensions(source: Source) -> &'static [&'static str] {
         Source::Flows => OUTCOME_DIMENSIONS,
         Source::Assessment => ASSESSMENT_DIMENSIONS,
         Source::Participants => PARTICIPANT_DIMENSIONS,
+        Source::Staff => STAFF_DIMENSIONS,
+        Source::PlcMeetings | Source::Plcs => PLC_DIMENSIONS,
+        Source::Coaching => COACHING_DIMENSIONS,
     }
 }
 
@@ -111,7 +155,10 @@ pub fn catalogue() -> Catalogue {
                 dimensions: dimensions(*source).iter().map(|d| d.to_string()).collect(),
             })
             .collect(),
-        values: vec![("sex".into(), vec!["F".into(), "M".into()])],
+        values: vec![
+            ("sex".into(), vec!["F".into(), "M".into()]),
+            ("level".into(), ["school", "cluster", "sector", "district"].map(String::from).to_vec()),
+        ],
     }
 }
 
@@ -126,6 +173,22 @@ fn column(source: Source, dimension: &str) -> &'static str {
         (Source::Participants, "ownership") => "pp.ownership",
         (Source::Participants, "subsystem") => "pp.subsystem",
         (Source::Participants, "programme") => "pr.code",
+        (Source::Staff, "sex") => "pe.sex",
+        (Source::Staff, "role") => "x.role",
+        (Source::Staff, "unit") => "x.path",
+        (Source::Staff, "school") => "sc.code",
+        (Source::PlcMeetings, "level") => "pl.level",
+        (Source::PlcMeetings, "unit") => "m.unit_path",
+        (Source::PlcMeetings, "school") => "sc.code",
+        (Source::PlcMeetings, "programme") => "pr.code",
+        (Source::Plcs, "level") => "pl.level",
+        (Source::Plcs, "unit") => "pl.unit_path",
+        (Source::Plcs, "school") => "sc.code",
+        (Source::Plcs, "programme") => "pr.code",
+        (Source::Coaching, "sex") => "pe.sex",
+        (Source::Coaching, "unit") => "r.coachee_path",
+        (Source::Coaching, "school") => "sc.code",
+        (Source::Coaching, "programme") => "pr.code",
         (_, "sex") => "o.sex",
         (_, "grade") => "g.code",
         (_, "subject") => "sub.code",
@@ -307,16 +370,29 @@ fn below(path: &str, place: Option<&str>) -> String {
 /// may read it: a unit's subtree in the reader's scope, or the people holding a position
 /// at a school.
 async fn participant_place(db: &Db, actor: &Actor, place: Place) -> Result<String> {
+    let at_school = |id: i64| format!("pp.person_id IN (SELECT person_id FROM positions WHERE school_id = {id})");
+    place_of(db, actor, place, "pp.path", at_school).await
+}
+
+/// The SQL condition on a source's rows for a place, after checking the actor may read
+/// it: a unit's subtree (`path`) in the reader's scope, or `at_school` for a school.
+async fn place_of(
+    db: &Db,
+    actor: &Actor,
+    place: Place,
+    path: &str,
+    at_school: impl Fn(i64) -> String,
+) -> Result<String> {
     // The same checks as for outcomes (not found, forbidden).
     super::flows::place_clause(db, actor, place).await?;
     match place {
         Place::Unit(id) => {
-            let path: String =
+            let at: String =
                 on_db!(db, |p| sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(p).await)?;
-            let scope = ListScope::of(actor).sql(Columns::path("pp.path"));
-            Ok(format!("pp.path >= '{path}' AND pp.path < '{}' AND {scope}", upper_bound(&path)))
+            let scope = ListScope::of(actor).sql(Columns::path(path));
+            Ok(format!("{path} >= '{at}' AND {path} < '{}' AND {scope}", upper_bound(&at)))
         }
-        Place::School(id) => Ok(format!("pp.person_id IN (SELECT person_id FROM positions WHERE school_id = {id})")),
+        Place::School(id) => Ok(at_school(id)),
     }
 }
 
@@ -344,8 +420,13 @@ async fn aggregate(
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
     let mut binds: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
-    // Outcomes bind the year as $1; participants have no year.
-    let first = if source == Source::Participants { 0 } else { 1 };
+    // Outcomes bind the year as $1, dated sources its days as $1 to $3; participants have
+    // no year.
+    let first = match source {
+        Source::Participants => 0,
+        s if s.dated() => 3,
+        _ => 1,
+    };
     let bind = |v: &str, binds: &mut Vec<String>| {
         binds.push(v.to_string());
         format!("${}", binds.len() + first)
@@ -358,14 +439,16 @@ async fn aggregate(
     }
     let group_cols: Vec<&str> = by.iter().map(|d| column(source, d)).collect();
     let value = match (func, source) {
-        (Func::Sum, Source::Participants) => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
-        (Func::Count, Source::Participants) => format!("CAST(COUNT({col}) AS BIGINT)"),
+        (Func::Sum, s) if s == Source::Participants || s.dated() => {
+            format!("CAST(COALESCE(ROUND(SUM({col})), 0) AS BIGINT)")
+        }
+        (Func::Count, s) if s == Source::Participants || s.dated() => format!("CAST(COUNT({col}) AS BIGINT)"),
         (Func::Sum, _) => format!("CAST(COALESCE(SUM(o.{col}), 0) AS BIGINT)"),
         (Func::Count, _) => format!("CAST(COALESCE(SUM(o.{col}_n), 0) AS BIGINT)"),
     };
     let rows = match source {
-        Source::Participants => "CAST(COUNT(*) AS BIGINT)",
-        _ => "CAST(COALESCE(SUM(o.source_rows), 0) AS BIGINT)",
+        Source::Flows | Source::Assessment => "CAST(COALESCE(SUM(o.source_rows), 0) AS BIGINT)",
+        _ => "CAST(COUNT(*) AS BIGINT)",
     };
     let select: Vec<String> =
         group_cols.iter().map(|c| format!("CAST({c} AS TEXT)")).chain([value, rows.to_string()]).collect();
@@ -377,6 +460,41 @@ async fn aggregate(
              WHERE {}{}{grouped}",
             select.join(", "),
             participant_place(db, actor, place).await?,
+            conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        ),
+        Source::Staff => format!(
+            "SELECT {} FROM positions x JOIN cpd_thresholds t ON t.role = x.role JOIN people pe ON pe.id = x.person_id \
+             LEFT JOIN schools sc ON sc.id = x.school_id \
+             LEFT JOIN (SELECT e.person_id, SUM(k.hours) AS hours, SUM(k.credits) AS credits FROM enrolments e \
+                        JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                        WHERE e.completed_on >= $1 AND e.completed_on < $2 GROUP BY e.person_id) d \
+               ON d.person_id = x.person_id \
+             WHERE x.start_date <= $3 AND (x.end_date IS NULL OR x.end_date >= $3) AND {}{}{grouped}",
+            select.join(", "),
+            place_of(db, actor, place, "x.path", |id| format!("x.school_id = {id}")).await?,
+            conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        ),
+        Source::PlcMeetings => format!(
+            "SELECT {} FROM plc_meetings m JOIN plcs pl ON pl.id = m.plc_id \
+             LEFT JOIN programmes pr ON pr.id = pl.programme_id LEFT JOIN schools sc ON sc.id = m.school_id \
+             WHERE m.held_on >= $1 AND m.held_on < $2 AND {}{}{grouped}",
+            select.join(", "),
+            place_of(db, actor, place, "m.unit_path", |id| format!("m.school_id = {id}")).await?,
+            conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        ),
+        Source::Plcs => format!(
+            "SELECT {} FROM plcs pl LEFT JOIN programmes pr ON pr.id = pl.programme_id \
+             LEFT JOIN schools sc ON sc.id = pl.school_id WHERE {}{}{grouped}",
+            select.join(", "),
+            place_of(db, actor, place, "pl.unit_path", |id| format!("pl.school_id = {id}")).await?,
+            conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        ),
+        Source::Coaching => format!(
+            "SELECT {} FROM coaching_relations r JOIN people pe ON pe.id = r.coachee_id \
+             JOIN programmes pr ON pr.id = r.programme_id LEFT JOIN schools sc ON sc.id = r.coachee_school_id \
+             WHERE r.start_on < $2 AND (r.end_on IS NULL OR r.end_on >= $1) AND {}{}{grouped}",
+            select.join(", "),
+            place_of(db, actor, place, "r.coachee_path", |id| format!("r.coachee_school_id = {id}")).await?,
             conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
         ),
         Source::Flows | Source::Assessment => {
@@ -403,7 +521,10 @@ async fn aggregate(
     let n = by.len();
     let rows: Vec<(Vec<Option<String>>, i64, i64)> = on_db!(db, |p| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        if source != Source::Participants {
+        if source.dated() {
+            let day = |y: i64, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y as i32, m, d).unwrap_or_default();
+            q = q.bind(day(year, 1, 1)).bind(day(year + 1, 1, 1)).bind(day(year, 12, 31));
+        } else if source != Source::Participants {
             q = q.bind(year);
         }
         for b in &binds {

@@ -307,3 +307,131 @@ async fn data_pages_read_then_an_outcome_import_a_target_and_the_threshold_show_
         assert!(now.contains("&lt;100"), "{backend:?}: the page hides the count");
     }
 }
+
+/// A count over the demo for a year, the year's bounds bound as text (`$1`, `$2`) and
+/// Rwanda's subtree as `RW` in `sql`.
+async fn counted(app: &TestApp, sql: &str, year: i64) -> i64 {
+    let rw = "(SELECT path FROM units WHERE code = 'RW')";
+    let sql = sql.replace("RW_LOW", rw).replace("RW_HIGH", &format!("{rw} || '~'"));
+    let (from, to) = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(p)
+        .await)
+    .expect("a count")
+}
+
+#[tokio::test]
+async fn cpd_hours_plc_regularity_and_coaching_coverage_are_answered_by_the_engine_from_what_those_areas_wrote() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::delivery::build(&app.db.db, 7).await.expect("delivery demo");
+        opencpd_demo::peer::build(&app.db.db, 7, false, &|_, _| {}).await.expect("peer demo");
+        let admin = app.api("admin").await;
+        let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+        let year: i64 = app.text("SELECT CAST(MAX(held_on) AS TEXT) FROM plc_meetings").await[..4].parse().unwrap();
+        let ask = |code: &str, by: Value| {
+            let body = json!({"place": {"kind": "unit", "id": rwanda}, "year": year, "by": by});
+            let request = admin.post(&format!("/api/v1/indicators/{code}/answer")).json(&body);
+            let code = code.to_string();
+            async move {
+                let r = request.send().await.unwrap();
+                assert_eq!(r.status(), 200, "{code}");
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        let fraction = |a: &Value| {
+            let n = a["total"]["numerator"]["value"].as_i64().unwrap();
+            let d = a["total"]["denominator"]["value"].as_i64().unwrap();
+            (n, d)
+        };
+
+        // PLC regularity: the meetings held in the year against each PLC's meetings a term
+        // times the terms that start in the year.
+        let held = counted(
+            &app,
+            "SELECT COUNT(*) FROM plc_meetings WHERE CAST(held_on AS TEXT) >= $1 AND CAST(held_on AS TEXT) < $2 \
+             AND unit_path >= RW_LOW AND unit_path < RW_HIGH",
+            year,
+        )
+        .await;
+        let terms = counted(
+            &app,
+            "SELECT COUNT(*) FROM peer_terms WHERE CAST(start_on AS TEXT) >= $1 AND CAST(start_on AS TEXT) < $2",
+            year,
+        )
+        .await;
+        let per_term = counted(
+            &app,
+            "SELECT CAST(SUM(meetings_per_term) AS BIGINT) FROM plcs \
+             WHERE $1 <> $2 AND unit_path >= RW_LOW AND unit_path < RW_HIGH",
+            year,
+        )
+        .await;
+        assert!(
+            held > 0 && terms > 0 && per_term > 0,
+            "{backend:?}: the demo's PLCs meet ({held}, {terms}, {per_term})"
+        );
+        let plc = ask("plc-regularity", json!(["level"])).await;
+        assert_eq!(fraction(&plc), (held, per_term * terms), "{backend:?}: {plc}");
+        let split: i64 =
+            plc["cells"].as_array().unwrap().iter().map(|c| c["numerator"]["value"].as_i64().unwrap()).sum();
+        assert_eq!(split, held, "{backend:?}: the split by level adds up");
+
+        // Coaching coverage: relations running in the year, and those with a visit in it.
+        let running = "FROM coaching_relations r WHERE CAST(r.start_on AS TEXT) < $2 \
+             AND (r.end_on IS NULL OR CAST(r.end_on AS TEXT) >= $1) \
+             AND r.coachee_path >= RW_LOW AND r.coachee_path < RW_HIGH";
+        let coachees = counted(&app, &format!("SELECT COUNT(*) {running}"), year).await;
+        let visited = counted(
+            &app,
+            &format!(
+                "SELECT COUNT(*) {running} AND EXISTS (SELECT 1 FROM coaching_visits v WHERE v.relation_id = r.id \
+                 AND CAST(v.visited_on AS TEXT) >= $1 AND CAST(v.visited_on AS TEXT) < $2)"
+            ),
+            year,
+        )
+        .await;
+        assert!(visited > 0 && coachees >= visited, "{backend:?}: {visited} of {coachees}");
+        let coaching = ask("coaching-coverage", json!(["sex"])).await;
+        assert_eq!(fraction(&coaching), (visited, coachees), "{backend:?}: {coaching}");
+
+        // CPD against thresholds: staff in a role with a threshold on 31 December, and
+        // those whose courses completed in the year reach its hours and credits.
+        let staff = counted(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM positions x JOIN cpd_thresholds t ON t.role = x.role \
+                 WHERE CAST(x.start_date AS TEXT) < $2 AND $1 <> '' \
+                 AND (x.end_date IS NULL OR CAST(x.end_date AS TEXT) >= '{year}-12-31') \
+                 AND x.path >= RW_LOW AND x.path < RW_HIGH"
+            ),
+            year,
+        )
+        .await;
+        assert!(staff > 0, "{backend:?}: the demo has thresholds for its roles");
+        let cpd = ask("cpd-threshold-met", json!(["role"])).await;
+        let (met, of) = fraction(&cpd);
+        assert_eq!(of, staff, "{backend:?}: {cpd}");
+        assert!(met <= of, "{backend:?}: {cpd}");
+
+        // A meeting recorded now is in the next answer: nothing waits for a batch.
+        let plc_id = app.id_of("SELECT MIN(id) FROM plcs WHERE code <> $1", "").await;
+        let r = admin
+            .post(&format!("/api/v1/plcs/{plc_id}/meetings"))
+            .json(&json!({"held_on": format!("{year}-06-15"), "agenda": "Reading"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{backend:?}: {}", r.text().await.unwrap());
+        let after = ask("plc-regularity", json!([])).await;
+        assert_eq!(fraction(&after), (held + 1, per_term * terms), "{backend:?}: {after}");
+
+        // A sector officer reads their sector only; above it is a place that does not exist.
+        let seo = app.api("seo.gitega").await;
+        let body = json!({"place": {"kind": "unit", "id": rwanda}, "year": year, "by": []});
+        let r = seo.post("/api/v1/indicators/coaching-coverage/answer").json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{backend:?}");
+    }
+}
