@@ -351,6 +351,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { db, listen, secure_cookies, trust_proxy, public_url, files } => {
             let pool = open(&db.db, IfMissing::Create).await?;
             let files = files.open(&db.db)?;
+            // Derived rows a migration left to fill (the scores of surveys stored before they
+            // were kept), before the first request.
+            opencpd_instruments::store::survey_scores::ensure(&pool).await.map_err(|e| told(e, lang()))?;
             let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
             eprintln!("OpenCPD on http://{listen}, public address {public_url} (database {})", describe_url(&db.db));
             let config = opencpd_web::WebConfig {

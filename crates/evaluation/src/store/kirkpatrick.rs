@@ -5,8 +5,9 @@
 //!
 //! - 1 reaction: survey answers about the programme's cohorts and sessions; the
 //!   satisfaction index read from the Likert items the survey's form marks
-//!   (`domain::evaluation::likert` states the rule), for the programme and per course,
-//!   cohort and facilitator. Its base is the attendances surveyed: a session answered
+//!   (`domain::evaluation::likert` states the rule; each answer's score kept by the
+//!   instruments area, `survey_scores`, filled for earlier answers before the first read),
+//!   for the programme and per course, cohort and facilitator. Its base is the attendances surveyed: a session answered
 //!   about counts the attendances (present or late) at it, a cohort with answers about
 //!   itself the participants who attended any of its sessions; a session or cohort nobody
 //!   answered about was not surveyed and is not in the base.
@@ -62,6 +63,7 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
 /// computation.
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
+    opencpd_instruments::store::survey_scores::ensure(db).await?;
     let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
     let stamps = opencpd_kernel::stamps::read(db, STAMPED).await?;
@@ -92,6 +94,7 @@ pub async fn compute_timed(
     lang: &str,
 ) -> Result<(KirkpatrickFunnel, Vec<(&'static str, f64)>)> {
     actor.require_role(Action::Read)?;
+    opencpd_instruments::store::survey_scores::ensure(db).await?;
     let mut took = Took::default();
     let base = Arc::new(base_afresh(db, actor, programme_id).await?);
     took.mark("participants, their schools and level 4's outcomes");
@@ -463,17 +466,6 @@ async fn likert_items(db: &Db, id: i64) -> Result<Arc<Vec<likert::Item>>> {
     Ok(Arc::new(form.map(|f| opencpd_forms::score::likert_items(&f)).unwrap_or_default()))
 }
 
-/// The columns a survey answer's score is read from: whether it is kept
-/// (`survey_scores`, written when it was stored), the score kept, and the answers when it
-/// is not (a submission stored before the scores were kept), for [`score_of`].
-const SCORED: &str = "CAST(CASE WHEN sc.submission_id IS NULL THEN 0 ELSE 1 END AS BIGINT), sc.score, \
-     CASE WHEN sc.submission_id IS NULL THEN sub.answers_json END";
-
-/// A respondent's score: kept, or read from their answers to the survey's Likert items.
-fn score_of(items: &[likert::Item], kept: i64, score: Option<f64>, answers: Option<&str>) -> Option<f64> {
-    if kept == 1 { score } else { answers.and_then(|json| opencpd_forms::score::likert_score(items, json)) }
-}
-
 /// The reader's grants, the reach stamp, the sessions surveyed and the cohorts surveyed about
 /// themselves.
 type AttendedKey = (String, String, String, String);
@@ -503,33 +495,32 @@ async fn reaction(
     // Answers about the programme's cohorts and about their sessions, with the cohort (and
     // the session, 0 for an answer about the cohort).
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, CAST(0 AS BIGINT), {SCORED} FROM submissions sub \
-         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
+        "SELECT sub.subject_id, CAST(0 AS BIGINT), sc.score FROM submissions sub \
+         JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
          UNION ALL \
-         SELECT sub.instrument_id, s.cohort_id, s.id, {SCORED} FROM submissions sub \
-         JOIN sessions_held s ON s.id = sub.subject_id LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
+         SELECT s.cohort_id, s.id, sc.score FROM submissions sub \
+         JOIN sessions_held s ON s.id = sub.subject_id JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
            AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
     );
-    // (instrument, cohort, session or 0, then the score's columns: [`SCORED`])
-    type Answer = (i64, i64, i64, i64, Option<f64>, Option<String>);
-    let answers: Vec<Answer> =
+    // (cohort, session or 0, the respondent's score: none when they answered no Likert item)
+    let answers: Vec<(i64, i64, Option<f64>)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
     // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
     // sessions surveyed.
     let mut cohorts: BTreeMap<i64, (Vec<f64>, bool)> = BTreeMap::new();
     let mut sessions: BTreeSet<i64> = BTreeSet::new();
-    for (instrument, cohort, session, kept, score, json) in &answers {
+    for (cohort, session, score) in &answers {
         let entry = cohorts.entry(*cohort).or_default();
         if *session == 0 {
             entry.1 = true;
         } else {
             sessions.insert(*session);
         }
-        if let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) {
-            entry.0.push(score);
+        if let Some(score) = score {
+            entry.0.push(*score);
         }
     }
     reaction.surveys = answers.len();
@@ -652,19 +643,19 @@ async fn culture(
     ids.sort_unstable();
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT sub.instrument_id, sub.subject_id, sub.collected_at, {SCORED} FROM submissions sub \
-         LEFT JOIN survey_scores sc ON sc.submission_id = sub.id \
+        "SELECT sub.subject_id, sub.collected_at, sc.score FROM submissions sub \
+         JOIN survey_scores sc ON sc.submission_id = sub.id \
          WHERE sub.subject_kind = 'school' AND sub.instrument_id IN ({ids}) AND {}",
         scope.sql(Columns::path("sub.subject_path"))
     );
-    type Answer = (i64, i64, chrono::DateTime<chrono::Utc>, i64, Option<f64>, Option<String>);
-    let answers: Vec<Answer> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let answers: Vec<(i64, chrono::DateTime<chrono::Utc>, Option<f64>)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     let mut years: BTreeMap<i64, (HashSet<i64>, Vec<f64>)> = BTreeMap::new();
-    for (instrument, school, at, kept, score, json) in &answers {
+    for (school, at, score) in &answers {
         if !participant_schools.contains(school) {
             continue;
         }
-        let Some(score) = score_of(&surveys[instrument], *kept, *score, json.as_deref()) else { continue };
+        let Some(score) = *score else { continue };
         let year = years.entry(chrono::Datelike::year(at) as i64).or_default();
         year.0.insert(*school);
         year.1.push(score);

@@ -295,10 +295,12 @@ async fn regression_the_funnel_kept_under_the_reach_stamp_missed_new_surveys_tes
         let before = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
         assert_eq!(before[0].n.value, Some(4), "{:?}", before[0]);
 
-        // Behind every stamp's back: not seen by a read served from the cache.
-        on_db!(db, |p| sqlx::query(
+        // Behind every stamp's back (the answer and its kept score): not seen by a read served
+        // from the cache.
+        on_db!(db, |p| sqlx::raw_sql(
             "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
-             VALUES ('behind', 1, '2024-03-02T10:00:00Z', '2024-03-02T10:00:00Z', 'cohort', 3, '/1/2/', '{\"q1\":\"3\"}', '[]')"
+             VALUES ('behind', 1, '2024-03-02T10:00:00Z', '2024-03-02T10:00:00Z', 'cohort', 3, '/1/2/', '{\"q1\":\"3\"}', '[]'); \
+             INSERT INTO survey_scores (submission_id, score) SELECT id, 50 FROM submissions WHERE uuid = 'behind'"
         )
         .execute(p)
         .await
@@ -404,10 +406,11 @@ async fn the_funnel_reads_school_culture_surveys_about_the_participants_schools_
 }
 
 /// A survey answer's Likert score is kept by the commit that stores it
-/// (`opencpd_instruments::store::survey_scores`), and the funnel reads the same whether the
-/// scores are kept or read from the answers (answers stored before the scores were kept).
+/// (`opencpd_instruments::store::survey_scores`); answers stored before the scores were kept
+/// (an upgraded deployment: migration 0039 asks for them) are scored by the backfill, once:
+/// the funnel counts them the same, and a second run changes nothing.
 #[tokio::test]
-async fn a_survey_answers_score_is_kept_when_stored_and_the_funnel_reads_the_same_kept_or_not() {
+async fn a_survey_answers_score_is_kept_when_stored_and_earlier_answers_are_filled_once_the_same() {
     use opencpd_instruments::store::{self as instruments, About, SubmissionInput, survey_scores};
     use opencpd_kernel::{Actor, derived::Key};
     for backend in backends() {
@@ -427,7 +430,16 @@ async fn a_survey_answers_score_is_kept_when_stored_and_the_funnel_reads_the_sam
             }
         };
         assert_eq!(kept(db).await, Vec::new(), "written in bulk: nothing kept yet");
-        let from_answers = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        let asked = |db: &Db| {
+            let db = db.clone();
+            async move {
+                on_db!(&db, |p| sqlx::query_scalar::<_, String>("SELECT table_name FROM derived_backfills")
+                    .fetch_all(p)
+                    .await)
+                .unwrap()
+            }
+        };
+        assert_eq!(asked(db).await, vec!["survey_scores".to_string()], "{backend:?}: migration 0039 asks for it");
 
         // What a bulk writer notes: every answer to a form with Likert items is scored.
         let mut tx = db.begin().await.unwrap();
@@ -453,8 +465,38 @@ async fn a_survey_answers_score_is_kept_when_stored_and_the_funnel_reads_the_sam
                 (a, b) => assert_eq!(a, b, "{uuid}"),
             }
         }
+        assert_eq!(asked(db).await, Vec::<String>::new(), "{backend:?}: every score written, none left to fill");
         let from_kept = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
-        assert_eq!(format!("{from_answers:?}"), format!("{from_kept:?}"), "{backend:?}");
+        assert_eq!(from_kept.levels[0].n.value, Some(4), "{backend:?}: {:?}", from_kept.levels[0]);
+
+        // An upgraded deployment: answers u1, u3 and u4 stored before the scores were kept
+        // (u4 answered no Likert item), and migration 0039's request.
+        on_db!(db, |p| sqlx::raw_sql(
+            "DELETE FROM survey_scores WHERE submission_id IN (SELECT id FROM submissions WHERE uuid IN ('u1', 'u3', 'u4')); \
+             INSERT INTO derived_backfills (table_name) VALUES ('survey_scores')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        assert_eq!(kept(db).await.len(), 3);
+        assert_eq!(survey_scores::backfill(db).await.unwrap(), 3, "{backend:?}: the three missing");
+        assert_eq!(kept(db).await, scores, "{backend:?}: the same scores as kept when stored");
+        assert_eq!(asked(db).await, Vec::<String>::new(), "{backend:?}: the request done");
+        let filled = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(format!("{from_kept:?}"), format!("{filled:?}"), "{backend:?}: counted the same");
+        // Run again, asked or not: nothing changes.
+        assert_eq!(survey_scores::backfill(db).await.unwrap(), 0, "{backend:?}");
+        on_db!(db, |p| sqlx::query("INSERT INTO derived_backfills (table_name) VALUES ('survey_scores')")
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        assert_eq!(survey_scores::backfill(db).await.unwrap(), 0, "{backend:?}: nothing missing");
+        assert_eq!(kept(db).await, scores, "{backend:?}");
+        assert_eq!(asked(db).await, Vec::<String>::new(), "{backend:?}");
+        let again = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(format!("{from_kept:?}"), format!("{again:?}"), "{backend:?}");
 
         // Through the intake: kept at the commit that stores it, a Likert answer or none.
         let dir = tempfile::tempdir().unwrap();

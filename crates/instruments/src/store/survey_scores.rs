@@ -4,15 +4,17 @@
 //! its score once, at the commit that stores it (a submission never changes). Those who
 //! read satisfaction and school culture (the Kirkpatrick funnel) read a number a
 //! submission instead of parsing every answer at every read. Submissions stored before the
-//! table existed have no row until written again (`Key::All`); their readers read their
-//! answers.
+//! table existed (migration 0038) are filled once by [`backfill`], which migration 0039
+//! asks for (`derived_backfills`) and [`ensure`] runs before any read: the server runs it
+//! at start, the funnel before it reads, so readers read kept scores only.
 //!
 //! Not here: the rule itself (`opencpd_domain::evaluation::likert`) and which items it
 //! reads (`opencpd_forms::score::likert_items`).
 
 use opencpd_kernel::bulk::{self, Cell};
+use opencpd_kernel::cache::Cache;
 use opencpd_kernel::derived::{Derived, Key, Refreshing};
-use opencpd_kernel::{Result, Tx, on_tx};
+use opencpd_kernel::{Db, Result, Tx, on_db, on_tx};
 use std::collections::HashMap;
 
 /// The derived table and its refresher.
@@ -49,7 +51,8 @@ async fn items_of(
         .collect())
 }
 
-/// Writes the scores of `rows` (id, instrument, answers) whose instrument has Likert items.
+/// Writes the scores of `rows` (id, instrument, answers) whose instrument has Likert items
+/// (a score kept already is written again: the same rule on the same answers).
 async fn write(
     tx: &mut Tx,
     rows: Vec<(i64, i64, String)>,
@@ -112,6 +115,11 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 after = last;
                 write(tx, rows, &items).await?;
             }
+            // Every score is written: nothing is left to fill.
+            on_tx!(&mut *tx, |c| sqlx::query("DELETE FROM derived_backfills WHERE table_name = 'survey_scores'")
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
             return Ok(());
         }
         let mut ids = Vec::with_capacity(keys.len());
@@ -135,4 +143,74 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
         }
         Ok(())
     })
+}
+
+/// Whether [`backfill`] has run to its end for a pool, in this process.
+static FILLED: Cache<(), u64> = Cache::new("survey scores filled", 1, None);
+
+/// [`backfill`] once per pool and process (those who ask meanwhile wait for that one run):
+/// what reads `survey_scores` calls it first, so it reads kept scores only.
+pub async fn ensure(db: &Db) -> Result<u64> {
+    FILLED.get_or_compute(db, (), || backfill(db)).await
+}
+
+/// Fills the scores of the submissions stored before `survey_scores` existed, when migration
+/// 0039 asked for it (`derived_backfills`): every submission to a form with Likert items
+/// that has no row is scored, [`CHUNK`] at a time in its own transaction (a busy SQLite
+/// deployment is not held for the whole run), and the request is then deleted. A row
+/// written already, by the intake meanwhile or by a run stopped half-way, is left as it
+/// is, so running it again changes nothing. How many rows it wrote.
+pub async fn backfill(db: &Db) -> Result<u64> {
+    let asked: Option<String> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT table_name FROM derived_backfills WHERE table_name = 'survey_scores'"
+    )
+    .fetch_optional(p)
+    .await)?;
+    if asked.is_none() {
+        return Ok(0);
+    }
+    let instruments: Vec<i64> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT instrument_id FROM instrument_forms ORDER BY instrument_id")
+            .fetch_all(p)
+            .await)?;
+    let mut tx = db.begin().await?;
+    let items = items_of(&mut tx, &instruments).await?;
+    drop(tx);
+    let mut with: Vec<i64> = items.iter().filter(|(_, i)| !i.is_empty()).map(|(id, _)| *id).collect();
+    with.sort_unstable();
+    let mut written = 0u64;
+    if !with.is_empty() {
+        let ids = with.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT sub.id, sub.instrument_id, sub.answers_json FROM submissions sub \
+             WHERE sub.instrument_id IN ({ids}) AND sub.id > $1 \
+             AND NOT EXISTS (SELECT 1 FROM survey_scores sc WHERE sc.submission_id = sub.id) \
+             ORDER BY sub.id LIMIT {CHUNK}"
+        );
+        let mut after = 0i64;
+        loop {
+            let mut tx = db.begin().await?;
+            let rows: Vec<(i64, i64, String)> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(after)
+                .fetch_all(&mut *c)
+                .await)?;
+            let Some(last) = rows.last().map(|r| r.0) else { break };
+            after = last;
+            written += rows.len() as u64;
+            write(&mut tx, rows, &items).await?;
+            tx.commit().await?;
+        }
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM derived_backfills WHERE table_name = 'survey_scores'")
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    // What was computed from the submissions before is computed again.
+    opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+    tx.commit().await?;
+    if written > 0 {
+        tracing::info!(written, "survey scores of earlier submissions filled");
+    }
+    Ok(written)
 }
