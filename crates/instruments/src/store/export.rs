@@ -660,8 +660,8 @@ fn escaped(segment: &str) -> Cow<'_, str> {
         .into()
 }
 
-/// How many pages may be read (and have their cells written) ahead of the one being
-/// written out.
+/// How many pages may be read (and have their cells made) ahead of the one being written
+/// out, besides the one being read and the one having its cells made.
 const PAGES_AHEAD: usize = 2;
 
 /// Writes every submission of an instrument that the actor may read (for those with
@@ -671,9 +671,9 @@ const PAGES_AHEAD: usize = 2;
 /// page's bytes to `sink` (a file, an HTTP body), so memory stays flat however many there
 /// are. Returns how many submissions were written.
 ///
-/// Three steps run at once, a page apart: a task reads pages from the database; each
-/// page's cells are made on a thread of their own (the answers read, the choices worded);
-/// and this function writes the pages' cells out in order, as CSV or XLSX.
+/// Three steps run at once, a page apart: a task reads pages from the database; a thread
+/// makes each page's cells (the answers read, the choices worded); and this function
+/// writes the pages' cells out in order, as CSV or XLSX.
 pub async fn export<S, F>(db: &Db, actor: &Actor, request: ExportRequest<'_>, mut sink: S) -> Result<u64>
 where
     S: FnMut(Vec<u8>) -> F,
@@ -708,11 +708,12 @@ where
             .into_iter()
             .collect(),
     );
-    type Cells = tokio::task::JoinHandle<PageOut>;
-    let (pages, mut ready) = tokio::sync::mpsc::channel::<Result<Cells>>(PAGES_AHEAD);
+    // Pages read go to one thread that makes their cells, and their cells come back here
+    // in the same order; one thread, not one a page, so that its memory is reused.
+    let (read, mut to_cells) = tokio::sync::mpsc::channel::<Result<Vec<ExportRow>>>(PAGES_AHEAD - 1);
+    let (made, mut ready) = tokio::sync::mpsc::channel::<Result<PageOut>>(PAGES_AHEAD - 1);
     let reader = {
-        let (db, own, layout, base) = (db.clone(), actor.user_id.unwrap_or(-1), layout.clone(), files_base.to_string());
-        let base: std::sync::Arc<str> = base.into();
+        let (db, own) = (db.clone(), actor.user_id.unwrap_or(-1));
         tokio::spawn(async move {
             let mut last = 0i64;
             loop {
@@ -722,30 +723,32 @@ where
                     .bind(own)
                     .bind(EXPORT_PAGE)
                     .fetch_all(p)
-                    .await);
-                let rows = match rows {
-                    Ok(rows) => rows,
-                    Err(e) => {
-                        let _ = pages.send(Err(Error::from(e))).await;
-                        return;
-                    }
-                };
-                let more = rows.len() as i64 == EXPORT_PAGE;
-                if let Some(row) = rows.last() {
+                    .await)
+                .map_err(Error::from);
+                let more = rows.as_ref().is_ok_and(|rows| rows.len() as i64 == EXPORT_PAGE);
+                if let Some(row) = rows.as_ref().ok().and_then(|rows| rows.last()) {
                     last = row.row.id;
                 }
-                let (layout, usernames, base) = (layout.clone(), usernames.clone(), base.clone());
-                let cells = tokio::task::spawn_blocking(move || layout.page(rows, &usernames, &base));
                 // The writer has stopped (the client went away): read no more.
-                if pages.send(Ok(cells)).await.is_err() || !more {
+                if read.send(rows).await.is_err() || !more {
+                    return;
+                }
+            }
+        })
+    };
+    let maker = {
+        let (layout, base) = (layout.clone(), files_base.to_string());
+        tokio::task::spawn_blocking(move || {
+            while let Some(rows) = to_cells.blocking_recv() {
+                if made.blocking_send(rows.map(|rows| layout.page(rows, &usernames, &base))).is_err() {
                     return;
                 }
             }
         })
     };
     let mut written = 0u64;
-    while let Some(cells) = ready.recv().await {
-        let page = cells?.await.map_err(anyhow::Error::from)?;
+    while let Some(page) = ready.recv().await {
+        let page = page?;
         page.each_row(|table, cells| writer.write_cells(table, cells)).map_err(anyhow::Error::from)?;
         written += page.submissions;
         drop(page);
@@ -754,6 +757,7 @@ where
             sink(bytes).await.map_err(anyhow::Error::from)?;
         }
     }
+    maker.await.map_err(anyhow::Error::from)?;
     reader.await.map_err(anyhow::Error::from)?;
     writer.finish().map_err(anyhow::Error::from)?;
     sink(buffer.take()).await.map_err(anyhow::Error::from)?;
