@@ -351,6 +351,9 @@ impl PageOut {
     }
 }
 
+/// The headers and the column an item gives.
+type Laid = (Vec<String>, Column);
+
 impl Layout {
     fn new(form: &Form, wording: &Wording) -> Layout {
         let text = |texts: &Texts| -> Option<String> {
@@ -381,7 +384,7 @@ impl Layout {
             at: usize,
             tables: &mut Vec<Table>,
             domains: &mut Vec<String>,
-            lay: &dyn Fn(&Item) -> Option<(Vec<String>, Column)>,
+            lay: &dyn Fn(&Item) -> Option<Laid>,
         ) {
             for item in items {
                 match &item.kind {
@@ -418,7 +421,7 @@ impl Layout {
                 }
             }
         }
-        let lay = |item: &Item| -> Option<(Vec<String>, Column)> {
+        let lay = |item: &Item| -> Option<Laid> {
             let name = item.name.clone();
             let own = header(&item.label, &name);
             Some(match &item.kind {
