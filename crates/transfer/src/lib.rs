@@ -6,6 +6,7 @@
 
 pub mod capped;
 pub mod stream;
+mod streamed;
 mod tables;
 mod workbook;
 mod xls;

@@ -1,8 +1,9 @@
 //! Several tables written side by side, a row at a time, for an export whose rows fall in
 //! more than one table (a form's submissions and each of its repeats). Memory stays flat
 //! however many rows there are:
-//! - XLSX: one sheet a table, each in the writer's constant-memory mode (its rows go to a
-//!   temporary file), the workbook copied to the output at [`TablesWriter::finish`];
+//! - XLSX: one sheet a table, the first compressed into the workbook's zip as its rows
+//!   come, the others in temporary files until [`TablesWriter::finish`] (see
+//!   [`crate::streamed`]);
 //! - CSV of one table: the CSV itself, straight to the output, as [`crate::TableWriter`];
 //! - CSV of several tables: a zip of one CSV a table. The first table is compressed into
 //!   the zip as its rows come (the zip is written without seeking, so to any output); the
@@ -11,7 +12,8 @@
 //! Cells are text, as in [`crate::TableWriter`]: CSV cells are neutralised, XLSX cells are
 //! strings, never formulas. Not for reading: see [`crate::stream`].
 
-use crate::{Format, csv_io, write_csv_record, xlsx_error};
+use crate::streamed::StreamedBook;
+use crate::{Format, csv_io, write_csv_record};
 use std::io::{Seek, Write};
 
 /// One table of a [`TablesWriter`]: its name (the sheet, or the CSV's name in the zip,
@@ -24,7 +26,6 @@ pub struct TableSpec<'a> {
 /// Writes rows to several tables at once; see the module's documentation.
 pub struct TablesWriter<W: Write> {
     inner: Many<W>,
-    rows: Vec<u32>,
 }
 
 type ZipOut<W> = zip::ZipWriter<zip::write::StreamWriter<W>>;
@@ -39,10 +40,7 @@ enum Many<W: Write> {
         /// The other tables, by name, each in a temporary file until the end.
         rest: Vec<(String, csv::Writer<std::io::BufWriter<std::fs::File>>)>,
     },
-    Xlsx {
-        book: Box<rust_xlsxwriter::Workbook>,
-        out: W,
-    },
+    Xlsx(Box<StreamedBook<W>>),
 }
 
 /// What a [`TablesWriter`] of these tables in this format writes: its file extension and
@@ -99,48 +97,42 @@ impl<W: Write> TablesWriter<W> {
                 Many::Zip { zip, first, pending, rest }
             }
             Format::Xlsx => {
-                let mut book = rust_xlsxwriter::Workbook::new();
-                let bold = rust_xlsxwriter::Format::new().set_bold();
-                for (t, name) in tables.iter().zip(&names) {
-                    let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-                    sheet.set_name(name).map_err(xlsx_error)?;
-                    for (c, h) in t.headers.iter().enumerate() {
-                        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
-                    }
-                    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-                }
-                Many::Xlsx { book: Box::new(book), out }
+                let sheets: Vec<(String, Vec<&str>)> =
+                    tables.iter().zip(names).map(|(t, name)| (name, t.headers.clone())).collect();
+                Many::Xlsx(Box::new(StreamedBook::new(&sheets, out)?))
             }
         };
-        Ok(TablesWriter { inner, rows: vec![1; tables.len().max(1)] })
+        Ok(TablesWriter { inner })
     }
 
     /// Writes a row to the table at `table` (in the order given to [`TablesWriter::new`]).
     pub fn write_row<S: AsRef<str>>(&mut self, table: usize, cells: &[S]) -> Result<(), std::io::Error> {
+        self.write_cells(table, cells.iter().map(|c| c.as_ref()))
+    }
+
+    /// Writes a row, given as its cells in order, to the table at `table`.
+    pub fn write_cells<'a>(
+        &mut self,
+        table: usize,
+        cells: impl Iterator<Item = &'a str>,
+    ) -> Result<(), std::io::Error> {
         match &mut self.inner {
-            Many::Csv(w) => write_csv_record(w, cells.iter().map(|c| c.as_ref())).map_err(csv_io)?,
+            Many::Csv(w) => write_csv_record(w, cells).map_err(csv_io)?,
             Many::Zip { zip, first, pending, rest } => {
                 if table == 0 {
-                    write_csv_record(first, cells.iter().map(|c| c.as_ref())).map_err(csv_io)?;
-                    first.flush()?;
-                    zip.write_all(&pending.take())?;
+                    write_csv_record(first, cells).map_err(csv_io)?;
+                    // The zip takes the CSV's bytes in pieces of the CSV writer's buffer.
+                    let bytes = pending.take();
+                    if !bytes.is_empty() {
+                        zip.write_all(&bytes)?;
+                    }
                 } else {
                     let (_, w) = rest.get_mut(table - 1).ok_or_else(|| std::io::Error::other("no such table"))?;
-                    write_csv_record(w, cells.iter().map(|c| c.as_ref())).map_err(csv_io)?;
+                    write_csv_record(w, cells).map_err(csv_io)?;
                 }
             }
-            Many::Xlsx { book, .. } => {
-                let row = self.rows[table];
-                let sheet = book.worksheet_from_index(table).map_err(xlsx_error)?;
-                for (c, value) in cells.iter().enumerate() {
-                    let value = value.as_ref();
-                    if !value.is_empty() {
-                        sheet.write_string(row, c as u16, value).map_err(xlsx_error)?;
-                    }
-                }
-            }
+            Many::Xlsx(book) => book.write_row(table, cells)?,
         }
-        self.rows[table] += 1;
         Ok(())
     }
 
@@ -160,11 +152,7 @@ impl<W: Write> TablesWriter<W> {
                 }
                 Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
             }
-            Many::Xlsx { mut book, mut out } => {
-                let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-                out.write_all(&bytes)?;
-                Ok(out)
-            }
+            Many::Xlsx(book) => book.finish(),
         }
     }
 }

@@ -76,52 +76,298 @@ pub struct ExportRequest<'a> {
     pub files: Option<&'a Files>,
 }
 
+/// The choices of a list by their wording: looked up in order when there are few (a
+/// rubric's four), by hash when there are many (a list from a file).
+enum Words {
+    Few(Vec<(String, String)>),
+    Many(HashMap<String, String>),
+}
+
+impl Words {
+    fn new(pairs: Vec<(String, String)>) -> Words {
+        if pairs.len() <= 16 { Words::Few(pairs) } else { Words::Many(pairs.into_iter().collect()) }
+    }
+
+    /// The wording of the choice `name`, or the name when the list has no such choice. A
+    /// name listed twice has its last wording.
+    fn word<'a>(&'a self, name: &'a str) -> &'a str {
+        match self {
+            Words::Few(pairs) => pairs.iter().rev().find(|(n, _)| n == name).map(|(_, w)| w.as_str()).unwrap_or(name),
+            Words::Many(map) => map.get(name).map(String::as_str).unwrap_or(name),
+        }
+    }
+}
+
 /// The columns one item gives.
-enum Column<'f> {
+enum Column {
     /// One cell: the answer as given, a choice (or ranked choices) by its wording.
-    Answer { name: &'f str, choices: Option<HashMap<&'f str, String>> },
+    Answer { name: String, choices: Option<Words> },
     /// The chosen choices in one cell (space separated), then a 0/1 cell per choice.
-    Multiple { name: &'f str, choices: Vec<(&'f str, String)> },
+    Multiple { name: String, choices: Vec<(String, String)> },
     /// Latitude, longitude, altitude and accuracy.
-    Geopoint { name: &'f str },
+    Geopoint { name: String },
     /// A geotrace's or geoshape's points in one cell, each `lat lon alt acc` (0 where the
     /// device gave no altitude or accuracy, as ODK writes them), separated by `;`.
-    Points { name: &'f str },
+    Points { name: String },
     /// A link to the file.
-    Media { name: &'f str },
+    Media { name: String },
+}
+
+impl Column {
+    fn name(&self) -> &str {
+        match self {
+            Column::Answer { name, .. }
+            | Column::Multiple { name, .. }
+            | Column::Geopoint { name }
+            | Column::Points { name }
+            | Column::Media { name } => name,
+        }
+    }
 }
 
 /// One table of the export: the submissions (`repeat` none) or a repeat's instances.
-struct Table<'f> {
+struct Table {
     name: String,
     /// Whether its rows carry `_parent_index` (a repeat inside a repeat).
     nested: bool,
     headers: Vec<String>,
-    columns: Vec<Column<'f>>,
+    columns: Vec<Column>,
     /// The repeats directly inside, by name, with their tables.
-    repeats: Vec<(&'f str, usize)>,
+    repeats: Vec<(String, usize)>,
 }
 
 /// The layout of an export: its tables, then for the first the domain scores.
-struct Layout<'f> {
-    tables: Vec<Table<'f>>,
+struct Layout {
+    tables: Vec<Table>,
     domains: Vec<String>,
+    /// Where each name the first table reads is kept while a submission is written: its
+    /// columns' answers, then its repeats'.
+    slots: HashMap<String, usize>,
+    /// The slot of each column of the first table, then of each of its repeats.
+    column_slots: Vec<usize>,
+    repeat_slots: Vec<usize>,
 }
 
-impl<'f> Layout<'f> {
-    fn new(form: &'f Form, wording: &Wording) -> Layout<'f> {
-        let text = |texts: &'f Texts| -> Option<&'f str> {
+/// An answer as read from a stored submission: text borrowed from the row where it needs
+/// no unescaping, anything else as `serde_json` reads it.
+enum Answer<'a> {
+    Text(Cow<'a, str>),
+    Json(serde_json::Value),
+}
+
+impl<'a> Answer<'a> {
+    fn got(&self) -> Got<'_> {
+        match self {
+            Answer::Text(t) => Got::Text(t),
+            Answer::Json(v) => Got::of(v),
+        }
+    }
+}
+
+/// An answer as the columns read it.
+#[derive(Clone, Copy)]
+enum Got<'a> {
+    Text(&'a str),
+    Json(&'a serde_json::Value),
+}
+
+impl<'a> Got<'a> {
+    fn of(value: &'a serde_json::Value) -> Got<'a> {
+        match value {
+            serde_json::Value::String(s) => Got::Text(s),
+            other => Got::Json(other),
+        }
+    }
+
+    fn text(self) -> Option<&'a str> {
+        match self {
+            Got::Text(t) => Some(t),
+            Got::Json(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Answer<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        use serde_json::Value;
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Answer<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an answer")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Text(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::from(v)))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::Null))
+            }
+            fn visit_none<E>(self) -> std::result::Result<Answer<'de>, E> {
+                Ok(Answer::Json(Value::Null))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Answer<'de>, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Answer<'de>, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    values.push(v);
+                }
+                Ok(Answer::Json(Value::Array(values)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Answer<'de>, A::Error> {
+                let mut values = serde_json::Map::new();
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    values.insert(k, v);
+                }
+                Ok(Answer::Json(Value::Object(values)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A name of a submission's answers, borrowed from the row where it needs no unescaping.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Reads a submission's answers into the slots of the names the first table reads, and
+/// skips the others. Stored answers have their names sorted, so a page's submissions
+/// mostly have the same names in the same places: `seen` remembers each place's name and
+/// slot, and a name found where it was before is not looked up again.
+struct Reading<'s, 'de> {
+    layout: &'s Layout,
+    slots: &'s mut Vec<Option<Answer<'de>>>,
+    seen: &'s mut Vec<(String, Option<usize>)>,
+}
+
+impl<'s, 'de> serde::de::Visitor<'de> for Reading<'s, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the answers, an object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut at = 0;
+        while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
+            let slot = match self.seen.get_mut(at) {
+                Some((known, slot)) if *known == name => *slot,
+                place => {
+                    let slot = self.layout.slots.get(name.as_ref()).copied();
+                    match place {
+                        Some(place) => *place = (name.to_string(), slot),
+                        None => self.seen.push((name.to_string(), slot)),
+                    }
+                    slot
+                }
+            };
+            at += 1;
+            match slot {
+                // A name given twice keeps its last answer, as serde_json reads it.
+                Some(slot) => self.slots[slot] = Some(map.next_value::<Answer<'de>>()?),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The cells of a page of an export, in one string: each cell's end, and each row's table
+/// and the end of its cells.
+#[derive(Default)]
+struct PageOut {
+    text: String,
+    ends: Vec<usize>,
+    rows: Vec<(usize, usize)>,
+    submissions: u64,
+}
+
+impl PageOut {
+    fn end_cell(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    fn cell(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.end_cell();
+    }
+
+    fn end_row(&mut self, table: usize) {
+        self.rows.push((table, self.ends.len()));
+    }
+
+    /// Each row's table and cells, in order.
+    fn each_row(
+        &self,
+        mut row: impl FnMut(usize, &mut dyn Iterator<Item = &str>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut first = 0;
+        for &(table, end) in &self.rows {
+            let mut cells = (first..end).map(|i| &self.text[if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i]]);
+            row(table, &mut cells)?;
+            first = end;
+        }
+        Ok(())
+    }
+}
+
+/// The headers and the column an item gives.
+type Laid = (Vec<String>, Column);
+
+impl Layout {
+    fn new(form: &Form, wording: &Wording) -> Layout {
+        let text = |texts: &Texts| -> Option<String> {
             let Wording::Labels(lang) = wording else { return None };
-            form.text(texts, lang).filter(|t| !t.trim().is_empty())
+            form.text(texts, lang).filter(|t| !t.trim().is_empty()).map(str::to_string)
         };
         // `Label (name)`, or the name alone when there is no label or names are asked for.
-        let header = |texts: &'f Texts, name: &str| -> String {
+        let header = |texts: &Texts, name: &str| -> String {
             match text(texts) {
                 Some(label) if label != name => format!("{label} ({name})"),
                 _ => name.to_string(),
             }
         };
-        let choice_word = |c: &'f opencpd_forms::Choice| -> String { text(&c.label).unwrap_or(&c.name).to_string() };
+        let choice_word = |c: &opencpd_forms::Choice| -> String { text(&c.label).unwrap_or_else(|| c.name.clone()) };
         let mut tables = vec![Table {
             name: form.form_id.clone(),
             nested: false,
@@ -133,12 +379,12 @@ impl<'f> Layout<'f> {
             repeats: Vec::new(),
         }];
         let mut domains: Vec<String> = Vec::new();
-        fn walk<'f>(
-            items: &'f [Item],
+        fn walk(
+            items: &[Item],
             at: usize,
-            tables: &mut Vec<Table<'f>>,
+            tables: &mut Vec<Table>,
             domains: &mut Vec<String>,
-            lay: &dyn Fn(&'f Item) -> Option<(Vec<String>, Column<'f>)>,
+            lay: &dyn Fn(&Item) -> Option<Laid>,
         ) {
             for item in items {
                 match &item.kind {
@@ -158,7 +404,7 @@ impl<'f> Layout<'f> {
                             columns: Vec::new(),
                             repeats: Vec::new(),
                         });
-                        tables[at].repeats.push((item.name.as_str(), index));
+                        tables[at].repeats.push((item.name.clone(), index));
                         walk(items, index, tables, domains, lay);
                     }
                     _ => {
@@ -175,35 +421,36 @@ impl<'f> Layout<'f> {
                 }
             }
         }
-        let lay = |item: &'f Item| -> Option<(Vec<String>, Column<'f>)> {
-            let name = item.name.as_str();
-            let own = header(&item.label, name);
+        let lay = |item: &Item| -> Option<Laid> {
+            let name = item.name.clone();
+            let own = header(&item.label, &name);
             Some(match &item.kind {
                 ItemKind::SelectMultiple { list } => {
-                    let choices: Vec<(&'f str, String)> =
-                        form.choices(list).iter().map(|c| (c.name.as_str(), choice_word(c))).collect();
+                    let choices: Vec<(String, String)> =
+                        form.choices(list).iter().map(|c| (c.name.clone(), choice_word(c))).collect();
                     let mut headers = vec![own];
                     headers.extend(form.choices(list).iter().map(|c| header(&c.label, &format!("{name}/{}", c.name))));
                     (headers, Column::Multiple { name, choices })
                 }
-                ItemKind::SelectFromFile { multiple: true, .. } if form.file_choices(name).is_some() => {
-                    let list = form.file_choices(name).unwrap_or_default();
-                    let choices: Vec<(&'f str, String)> =
-                        list.iter().map(|c| (c.name.as_str(), choice_word(c))).collect();
+                ItemKind::SelectFromFile { multiple: true, .. } if form.file_choices(&name).is_some() => {
+                    let list = form.file_choices(&name).unwrap_or_default();
+                    let choices: Vec<(String, String)> =
+                        list.iter().map(|c| (c.name.clone(), choice_word(c))).collect();
                     let mut headers = vec![own];
                     headers.extend(list.iter().map(|c| header(&c.label, &format!("{name}/{}", c.name))));
                     (headers, Column::Multiple { name, choices })
                 }
                 ItemKind::SelectOne { list } | ItemKind::Rank { list } => {
-                    let choices = form.choices(list).iter().map(|c| (c.name.as_str(), choice_word(c))).collect();
-                    (vec![own], Column::Answer { name, choices: Some(choices) })
+                    let choices = form.choices(list).iter().map(|c| (c.name.clone(), choice_word(c))).collect();
+                    (vec![own], Column::Answer { name, choices: Some(Words::new(choices)) })
                 }
                 ItemKind::SelectFromFile { multiple: false, .. } | ItemKind::SelectExternal { .. } => {
                     let list = match &item.kind {
                         ItemKind::SelectExternal { list } => form.external_lists.get(list).map(Vec::as_slice),
-                        _ => form.file_choices(name),
+                        _ => form.file_choices(&name),
                     };
-                    let choices = list.map(|l| l.iter().map(|c| (c.name.as_str(), choice_word(c))).collect());
+                    let choices =
+                        list.map(|l| Words::new(l.iter().map(|c| (c.name.clone(), choice_word(c))).collect()));
                     (vec![own], Column::Answer { name, choices })
                 }
                 ItemKind::Geotrace | ItemKind::Geoshape => (vec![own], Column::Points { name }),
@@ -211,7 +458,7 @@ impl<'f> Layout<'f> {
                     let label = text(&item.label).filter(|l| *l != name);
                     let headers = ["latitude", "longitude", "altitude", "accuracy"]
                         .iter()
-                        .map(|part| match label {
+                        .map(|part| match &label {
                             Some(label) => format!("{label} ({name}/{part})"),
                             None => format!("{name}/{part}"),
                         })
@@ -227,89 +474,167 @@ impl<'f> Layout<'f> {
             tables[0].headers.push(format!("{d} (score)"));
             tables[0].headers.push(format!("{d} (max)"));
         }
-        Layout { tables, domains }
+        let mut slots: HashMap<String, usize> = HashMap::new();
+        let mut slot = |name: &str| {
+            let next = slots.len();
+            *slots.entry(name.to_string()).or_insert(next)
+        };
+        let column_slots = tables[0].columns.iter().map(|c| slot(c.name())).collect();
+        let repeat_slots = tables[0].repeats.iter().map(|(name, _)| slot(name)).collect();
+        Layout { tables, domains, slots, column_slots, repeat_slots }
     }
 
-    /// The cells of one instance's columns in `table`.
-    fn cells<'a>(
-        &'a self,
+    /// Writes the cells of one instance's columns in `table`, each answer as `answer` gives
+    /// it by the column's place.
+    fn cells<'g>(
+        &self,
         table: usize,
-        answers: &'a serde_json::Map<String, serde_json::Value>,
+        answer: &dyn Fn(usize) -> Option<Got<'g>>,
         uuid: &str,
         files_base: &str,
-        cells: &mut Vec<Cow<'a, str>>,
+        out: &mut PageOut,
     ) {
-        for column in &self.tables[table].columns {
+        use std::fmt::Write;
+        for (at, column) in self.tables[table].columns.iter().enumerate() {
+            let got = answer(at);
             match column {
-                Column::Answer { name, choices } => cells.push(cell(choices, answers.get(*name))),
-                Column::Multiple { name, choices } => {
-                    let chosen: Vec<&str> = match answers.get(*name) {
-                        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
-                        Some(serde_json::Value::String(s)) => s.split_whitespace().collect(),
+                Column::Answer { choices, .. } => {
+                    cell(choices.as_ref(), got, &mut out.text);
+                    out.end_cell();
+                }
+                Column::Multiple { choices, .. } => {
+                    let chosen: Vec<&str> = match got {
+                        Some(Got::Json(serde_json::Value::Array(a))) => a.iter().filter_map(|v| v.as_str()).collect(),
+                        Some(Got::Text(s)) => s.split_whitespace().collect(),
                         _ => {
-                            cells.extend(std::iter::repeat_n(Cow::Borrowed(""), choices.len() + 1));
+                            for _ in 0..=choices.len() {
+                                out.end_cell();
+                            }
                             continue;
                         }
                     };
-                    let word = |n: &'a str| -> &'a str {
-                        choices.iter().find(|(c, _)| *c == n).map(|(_, w)| w.as_str()).unwrap_or(n)
-                    };
-                    cells.push(chosen.iter().map(|n| word(n)).collect::<Vec<_>>().join(" ").into());
+                    let word = |n: &str| -> Option<usize> { choices.iter().position(|(c, _)| c == n) };
+                    for (i, &n) in chosen.iter().enumerate() {
+                        if i > 0 {
+                            out.text.push(' ');
+                        }
+                        out.text.push_str(word(n).map(|w| choices[w].1.as_str()).unwrap_or(n));
+                    }
+                    out.end_cell();
                     for (c, _) in choices {
-                        cells.push(if chosen.contains(c) { "1".into() } else { "0".into() });
+                        out.cell(if chosen.contains(&c.as_str()) { "1" } else { "0" });
                     }
                 }
-                Column::Geopoint { name } => {
-                    let mut parts = answers.get(*name).and_then(|v| v.as_str()).unwrap_or("").split_whitespace();
+                Column::Geopoint { .. } => {
+                    let mut parts = got.and_then(Got::text).unwrap_or("").split_whitespace();
                     for _ in 0..4 {
-                        cells.push(parts.next().unwrap_or("").into());
+                        out.cell(parts.next().unwrap_or(""));
                     }
                 }
-                Column::Points { name } => {
-                    let text = answers.get(*name).and_then(|v| v.as_str()).unwrap_or("");
-                    cells.push(odk_points(text));
-                }
-                Column::Media { name } => cells.push(match answers.get(*name).and_then(|v| v.as_str()) {
-                    Some(file) if !file.is_empty() => {
-                        format!("{files_base}/api/v1/submissions/{}/files/{}", escaped(uuid), escaped(file)).into()
+                Column::Points { .. } => out.cell(&odk_points(got.and_then(Got::text).unwrap_or(""))),
+                Column::Media { .. } => {
+                    if let Some(file) = got.and_then(Got::text).filter(|f| !f.is_empty()) {
+                        let _ = write!(
+                            out.text,
+                            "{files_base}/api/v1/submissions/{}/files/{}",
+                            escaped(uuid),
+                            escaped(file)
+                        );
                     }
-                    _ => "".into(),
-                }),
+                    out.end_cell();
+                }
             }
         }
     }
 
     /// Writes the instances of the repeats inside one instance (of `table`, numbered
-    /// `index` in it), and the repeats inside those, numbering each table's rows from 1 per
-    /// submission in `counters`.
-    fn write_repeats<W: std::io::Write>(
+    /// `index` in it; its repeats' answers as `repeat` gives them by their place), and the
+    /// repeats inside those, numbering each table's rows from 1 per submission in
+    /// `counters`.
+    fn write_repeats<'g>(
         &self,
-        writer: &mut opencpd_transfer::TablesWriter<W>,
         table: usize,
         index: usize,
-        answers: &serde_json::Map<String, serde_json::Value>,
+        repeat: &dyn Fn(usize) -> Option<&'g serde_json::Value>,
         ctx: (&str, &str),
         counters: &mut [usize],
-    ) -> std::io::Result<()> {
+        out: &mut PageOut,
+    ) {
+        use std::fmt::Write;
         let (uuid, files_base) = ctx;
-        for (name, at) in &self.tables[table].repeats {
-            let Some(serde_json::Value::Array(instances)) = answers.get(*name) else { continue };
+        for (r, (_, at)) in self.tables[table].repeats.iter().enumerate() {
+            let Some(serde_json::Value::Array(instances)) = repeat(r) else { continue };
             for instance in instances {
                 let Some(inner) = instance.as_object() else { continue };
                 counters[*at] += 1;
                 let own = counters[*at];
-                let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(self.tables[*at].headers.len());
-                cells.push(uuid.into());
-                cells.push(own.to_string().into());
+                out.cell(uuid);
+                let _ = write!(out.text, "{own}");
+                out.end_cell();
                 if self.tables[*at].nested {
-                    cells.push(index.to_string().into());
+                    let _ = write!(out.text, "{index}");
+                    out.end_cell();
                 }
-                self.cells(*at, inner, uuid, files_base, &mut cells);
-                writer.write_row(*at, &cells)?;
-                self.write_repeats(writer, *at, own, inner, ctx, counters)?;
+                let columns = &self.tables[*at].columns;
+                self.cells(*at, &|c| inner.get(columns[c].name()).map(Got::of), uuid, files_base, out);
+                out.end_row(*at);
+                let repeats = &self.tables[*at].repeats;
+                self.write_repeats(*at, own, &|r| inner.get(&repeats[r].0), ctx, counters, out);
             }
         }
-        Ok(())
+    }
+
+    /// The cells of a page of submissions.
+    fn page(&self, rows: Vec<ExportRow>, usernames: &HashMap<i64, String>, files_base: &str) -> PageOut {
+        use std::fmt::Write;
+        let mut out = PageOut::default();
+        let mut counters = vec![0usize; self.tables.len()];
+        let mut seen = Vec::new();
+        let mut slots: Vec<Option<Answer<'_>>> = Vec::new();
+        for ExportRow { row, subject_label } in &rows {
+            slots.clear();
+            slots.resize_with(self.slots.len(), || None);
+            let reading = Reading { layout: self, slots: &mut slots, seen: &mut seen };
+            // Answers that cannot be read are none at all, as before they were read here.
+            if serde::Deserializer::deserialize_any(&mut serde_json::Deserializer::from_str(&row.answers_json), reading)
+                .is_err()
+            {
+                slots.iter_mut().for_each(|s| *s = None);
+            }
+            let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
+            out.cell(&row.uuid);
+            out.cell(&row.collected_at.to_rfc3339());
+            out.cell(&row.received_at.to_rfc3339());
+            out.cell(row.collected_by.and_then(|id| usernames.get(&id)).map(String::as_str).unwrap_or_default());
+            out.cell(&row.subject_kind);
+            let _ = write!(out.text, "{}", row.subject_id);
+            out.end_cell();
+            out.cell(subject_label.as_deref().unwrap_or_default());
+            let slots = &slots;
+            self.cells(0, &|c| slots[self.column_slots[c]].as_ref().map(Answer::got), &row.uuid, files_base, &mut out);
+            for d in &self.domains {
+                let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
+                if let Some(s) = s {
+                    let _ = write!(out.text, "{}", s["score"]);
+                }
+                out.end_cell();
+                if let Some(s) = s {
+                    let _ = write!(out.text, "{}", s["max"]);
+                }
+                out.end_cell();
+            }
+            out.end_row(0);
+            if self.tables.len() > 1 {
+                counters.iter_mut().for_each(|c| *c = 0);
+                let repeat = |r: usize| match &slots[self.repeat_slots[r]] {
+                    Some(Answer::Json(v)) => Some(v),
+                    _ => None,
+                };
+                self.write_repeats(0, 0, &repeat, (&row.uuid, files_base), &mut counters, &mut out);
+            }
+            out.submissions += 1;
+        }
+        out
     }
 }
 
@@ -338,12 +663,20 @@ fn escaped(segment: &str) -> Cow<'_, str> {
         .into()
 }
 
+/// How many pages may be read (and have their cells made) ahead of the one being written
+/// out, besides the one being read and the one having its cells made.
+const PAGES_AHEAD: usize = 2;
+
 /// Writes every submission of an instrument that the actor may read (for those with
 /// row-level rights, [`Action::ReadRows`]; others read [`super::summary`]): the first table
 /// one row a submission, one column an item (a select_multiple and a geopoint several),
 /// then the domain scores; then a table per repeat. Reads a page at a time and hands each
 /// page's bytes to `sink` (a file, an HTTP body), so memory stays flat however many there
 /// are. Returns how many submissions were written.
+///
+/// Three steps run at once, a page apart: a task reads pages from the database; a thread
+/// makes each page's cells (the answers read, the choices worded); and this function
+/// writes the pages' cells out in order, as CSV or XLSX.
 pub async fn export<S, F>(db: &Db, actor: &Actor, request: ExportRequest<'_>, mut sink: S) -> Result<u64>
 where
     S: FnMut(Vec<u8>) -> F,
@@ -357,7 +690,8 @@ where
         Some(files) => super::files::with_files(db, files, instrument_id, form(db, instrument_id).await?).await?.0,
         None => form(db, instrument_id).await?,
     };
-    let layout = Layout::new(&form, wording);
+    let layout = std::sync::Arc::new(Layout::new(&form, wording));
+    drop(form);
     let specs: Vec<opencpd_transfer::TableSpec<'_>> = layout
         .tables
         .iter()
@@ -372,73 +706,62 @@ where
          s.subject_path, s.answers_json, s.scores_json, {SUBJECT_LABEL_SQL} AS subject_label FROM submissions s \
          WHERE s.instrument_id = $1 AND s.id > $2 AND ({scope} OR s.collected_by = $3) ORDER BY s.id LIMIT $4"
     );
-    let usernames: HashMap<i64, String> =
+    let usernames: std::sync::Arc<HashMap<i64, String>> = std::sync::Arc::new(
         on_db!(db, |p| sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users").fetch_all(p).await)?
             .into_iter()
-            .collect();
-    // Each page is read while the one before it is written out: the database and the
-    // writing each have a core.
-    let page_after = |last: i64| {
-        let (db, sql, own) = (db.clone(), sql.clone(), actor.user_id.unwrap_or(-1));
+            .collect(),
+    );
+    // Pages read go to one thread that makes their cells, and their cells come back here
+    // in the same order; one thread, not one a page, so that its memory is reused.
+    let (read, mut to_cells) = tokio::sync::mpsc::channel::<Result<Vec<ExportRow>>>(PAGES_AHEAD - 1);
+    let (made, mut ready) = tokio::sync::mpsc::channel::<Result<PageOut>>(PAGES_AHEAD - 1);
+    let reader = {
+        let (db, own) = (db.clone(), actor.user_id.unwrap_or(-1));
         tokio::spawn(async move {
-            on_db!(&db, |p| sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql))
-                .bind(instrument_id)
-                .bind(last)
-                .bind(own)
-                .bind(EXPORT_PAGE)
-                .fetch_all(p)
-                .await)
+            let mut last = 0i64;
+            loop {
+                let rows = on_db!(&db, |p| sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(instrument_id)
+                    .bind(last)
+                    .bind(own)
+                    .bind(EXPORT_PAGE)
+                    .fetch_all(p)
+                    .await)
+                .map_err(Error::from);
+                let more = rows.as_ref().is_ok_and(|rows| rows.len() as i64 == EXPORT_PAGE);
+                if let Some(row) = rows.as_ref().ok().and_then(|rows| rows.last()) {
+                    last = row.row.id;
+                }
+                // The writer has stopped (the client went away): read no more.
+                if read.send(rows).await.is_err() || !more {
+                    return;
+                }
+            }
         })
     };
-    let mut next = Some(page_after(0));
+    let maker = {
+        let (layout, base) = (layout.clone(), files_base.to_string());
+        tokio::task::spawn_blocking(move || {
+            while let Some(rows) = to_cells.blocking_recv() {
+                if made.blocking_send(rows.map(|rows| layout.page(rows, &usernames, &base))).is_err() {
+                    return;
+                }
+            }
+        })
+    };
     let mut written = 0u64;
-    let mut counters = vec![0usize; layout.tables.len()];
-    let width = layout.tables[0].headers.len();
-    while let Some(page) = next.take() {
-        let rows = page.await.map_err(anyhow::Error::from)??;
-        if rows.len() as i64 == EXPORT_PAGE
-            && let Some(last) = rows.last()
-        {
-            next = Some(page_after(last.row.id));
+    while let Some(page) = ready.recv().await {
+        let page = page?;
+        page.each_row(|table, cells| writer.write_cells(table, cells)).map_err(anyhow::Error::from)?;
+        written += page.submissions;
+        drop(page);
+        let bytes = buffer.take();
+        if !bytes.is_empty() {
+            sink(bytes).await.map_err(anyhow::Error::from)?;
         }
-        for ExportRow { row, subject_label } in rows {
-            let answers = opencpd_forms::validate::deserialize_answers(&mut serde_json::Deserializer::from_str(
-                &row.answers_json,
-            ))
-            .ok()
-            .and_then(|a| match a {
-                serde_json::Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default();
-            let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
-            let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(width);
-            cells.extend([
-                row.uuid.as_str().into(),
-                row.collected_at.to_rfc3339().into(),
-                row.received_at.to_rfc3339().into(),
-                row.collected_by.and_then(|id| usernames.get(&id)).map(String::as_str).unwrap_or_default().into(),
-                row.subject_kind.as_str().into(),
-                row.subject_id.to_string().into(),
-                subject_label.unwrap_or_default().into(),
-            ]);
-            layout.cells(0, &answers, &row.uuid, files_base, &mut cells);
-            for d in &layout.domains {
-                let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
-                cells.push(s.map(|s| s["score"].to_string()).unwrap_or_default().into());
-                cells.push(s.map(|s| s["max"].to_string()).unwrap_or_default().into());
-            }
-            writer.write_row(0, &cells).map_err(anyhow::Error::from)?;
-            if layout.tables.len() > 1 {
-                counters.iter_mut().for_each(|c| *c = 0);
-                layout
-                    .write_repeats(&mut writer, 0, 0, &answers, (&row.uuid, files_base), &mut counters)
-                    .map_err(anyhow::Error::from)?;
-            }
-            written += 1;
-        }
-        sink(buffer.take()).await.map_err(anyhow::Error::from)?;
     }
+    maker.await.map_err(anyhow::Error::from)?;
+    reader.await.map_err(anyhow::Error::from)?;
     writer.finish().map_err(anyhow::Error::from)?;
     sink(buffer.take()).await.map_err(anyhow::Error::from)?;
     Ok(written)
@@ -481,25 +804,37 @@ impl std::io::Write for PageBuffer {
     }
 }
 
-/// One answer as an export shows it: a choice by its wording (ranked choices joined with
-/// "; "), choices without a list (from a file) by name joined with spaces, anything else
-/// as given.
-fn cell<'a>(choices: &'a Option<HashMap<&str, String>>, value: Option<&'a serde_json::Value>) -> Cow<'a, str> {
-    let Some(value) = value else { return "".into() };
-    let choice =
-        |name: &'a str| -> &'a str { choices.as_ref().and_then(|l| l.get(name)).map(String::as_str).unwrap_or(name) };
-    match value {
-        serde_json::Value::String(s) if choices.is_some() => choice(s).into(),
-        serde_json::Value::Array(a) if choices.is_some() => {
-            a.iter().filter_map(|v| v.as_str()).map(choice).collect::<Vec<_>>().join("; ").into()
+/// One answer as an export shows it, written to `out`: a choice by its wording (ranked
+/// choices joined with "; "), choices without a list (from a file) by name joined with
+/// spaces, anything else as given.
+fn cell(choices: Option<&Words>, value: Option<Got<'_>>, out: &mut String) {
+    use serde_json::Value;
+    use std::fmt::Write;
+    fn join<'a>(out: &mut String, names: impl Iterator<Item = &'a str>, between: &str) {
+        for (i, name) in names.enumerate() {
+            if i > 0 {
+                out.push_str(between);
+            }
+            out.push_str(name);
         }
-        serde_json::Value::String(s) => s.as_str().into(),
+    }
+    let Some(value) = value else { return };
+    match (value, choices) {
+        (Got::Text(s), Some(words)) => out.push_str(words.word(s)),
+        (Got::Text(s), None) => out.push_str(s),
+        (Got::Json(Value::Array(a)), Some(words)) => {
+            join(out, a.iter().filter_map(|v| v.as_str()).map(|n| words.word(n)), "; ")
+        }
+        (Got::Json(Value::String(s)), Some(words)) => out.push_str(words.word(s)),
+        (Got::Json(Value::String(s)), None) => out.push_str(s),
         // The choices of a select from a file, by name, as a select_multiple's first column.
-        serde_json::Value::Array(a) if a.iter().all(|v| v.is_string()) => {
-            a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ").into()
+        (Got::Json(Value::Array(a)), None) if a.iter().all(|v| v.is_string()) => {
+            join(out, a.iter().filter_map(|v| v.as_str()), " ")
         }
-        serde_json::Value::Null => "".into(),
-        other => other.to_string().into(),
+        (Got::Json(Value::Null), _) => {}
+        (Got::Json(other), _) => {
+            let _ = write!(out, "{other}");
+        }
     }
 }
 

@@ -437,3 +437,111 @@ async fn the_other_text_of_pyxforms_or_other_form_is_exported_after_its_select()
         assert_eq!(main[1][at_select..at_select + 2], ["other", "turquoise"], "{backend:?}");
     }
 }
+
+/// Submissions stored straight into the table, as many as several pages of an export hold:
+/// the `k`th has a name, crops, and `k % 3` households of `k % 2 + 1` members each.
+async fn store_many(db: &opencpd_kernel::Db, id: i64, count: usize) -> Vec<String> {
+    let answers = |k: usize| {
+        let households: Vec<Value> = (0..k % 3)
+            .map(|h| {
+                let members: Vec<Value> =
+                    (0..k % 2 + 1).map(|m| json!({"member_name": format!("M{k}-{h}-{m}")})).collect();
+                json!({"size": h + k % 5, "member": members})
+            })
+            .collect();
+        let crops = [json!(["maize"]), json!(["beans", "rice"]), json!([])][k % 3].clone();
+        json!({"respondent_name": format!("R{k}"), "crops": crops, "household": households}).to_string()
+    };
+    let uuids: Vec<String> = (0..count).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, {id}, NULL, ${}, ${}, 'school', 10, '/1/', ${}, '[]')",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO submissions (uuid, instrument_id, collected_by, collected_at, received_at, subject_kind, \
+             subject_id, subject_path, answers_json, scores_json) VALUES {}",
+            values.join(", ")
+        );
+        on_db!(db, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for &k in chunk {
+                let at = chrono::DateTime::from_timestamp(1_770_000_000 + k as i64, 0).unwrap();
+                q = q.bind(uuids[k].clone()).bind(at).bind(at).bind(answers(k));
+            }
+            q.execute(p).await.map(|_| ())
+        })
+        .expect("stored");
+    }
+    uuids
+}
+
+#[tokio::test]
+async fn an_export_of_several_pages_keeps_submissions_in_order_and_joins_their_repeats_across_pages() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        // 2,500 submissions after the two of the setup: two full pages and a part.
+        let count = 2_500;
+        let uuids = store_many(&s._t.db, s.id, count).await;
+        let export = async |format: &str| {
+            let uri = format!("/api/v1/instruments/{}/export?lang=xml&format={format}", s.id);
+            let got = s.api.send(Some(&s.admin), "GET", &uri, None).await;
+            assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+            got.body
+        };
+        let tables = unzip(&export("csv").await);
+        let main = &tables["household_survey.csv"];
+        assert_eq!(main.len(), 1 + 2 + count, "{backend:?}: a header and every submission once");
+        assert_eq!((at(main, 1, "uuid"), at(main, 2, "uuid")), (s.full.as_str(), s.bare.as_str()));
+        for (k, uuid) in uuids.iter().enumerate() {
+            assert_eq!(at(main, 3 + k, "uuid"), uuid, "{backend:?}: in the order stored");
+            assert_eq!(at(main, 3 + k, "respondent_name"), format!("R{k}"));
+            let crops = ["maize", "beans rice", ""][k % 3];
+            assert_eq!(at(main, 3 + k, "crops"), crops);
+            assert_eq!(at(main, 3 + k, "crops/rice"), if k % 3 == 1 { "1" } else { "0" });
+        }
+        // The repeats' tables as they must be: each instance numbered from 1 in its
+        // submission, each member joined to its household.
+        let (mut households, mut members) = (Vec::new(), Vec::new());
+        for (k, uuid) in uuids.iter().enumerate() {
+            let mut member = 0;
+            for h in 0..k % 3 {
+                households.push(vec![uuid.clone(), (h + 1).to_string(), (h + k % 5).to_string()]);
+                for m in 0..k % 2 + 1 {
+                    member += 1;
+                    members.push(vec![uuid.clone(), member.to_string(), (h + 1).to_string(), format!("M{k}-{h}-{m}")]);
+                }
+            }
+        }
+        assert_eq!(tables["household.csv"][3..], households[..], "{backend:?}");
+        assert_eq!(tables["member.csv"][4..], members[..], "{backend:?}");
+
+        // The workbook holds the same cells, a sheet a table.
+        let xlsx = export("xlsx").await;
+        let sheets = opencpd_transfer::read_sheets(
+            &xlsx,
+            opencpd_transfer::Which::Named(&["household_survey", "household", "member"]),
+            &opencpd_transfer::Limits::IMPORT,
+        )
+        .unwrap();
+        for (sheet, csv) in sheets.iter().zip(["household_survey.csv", "household.csv", "member.csv"]) {
+            let cells: Vec<Vec<String>> = sheet
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut cells = r.cells.clone();
+                    cells.resize(tables[csv][0].len(), String::new());
+                    cells
+                })
+                .collect();
+            assert_eq!(cells, tables[csv], "{backend:?}: {csv}");
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! An XLSX workbook written as its rows come, for exports: the package's small parts
+//! first, then the first sheet compressed into the zip row by row (the zip is written
+//! without seeking, so to any output, as the CSV zip of [`crate::TablesWriter`]); the
+//! other sheets wait in temporary files and follow it at the end. Memory stays flat however
+//! many rows there are, and the first bytes leave before the last row is read.
+//!
+//! The workbook is what rust_xlsxwriter writes in constant-memory mode, less its document
+//! properties: strings inline, the header row bold and frozen, empty cells left out. Its
+//! limits are Excel's and were rust_xlsxwriter's: 1,048,576 rows, 16,384 columns, 32,767
+//! characters a cell, 4 GB a sheet uncompressed (no ZIP64, which Excel reads badly).
+
+use std::io::{Seek, Write};
+
+type ZipOut<W> = zip::ZipWriter<zip::write::StreamWriter<W>>;
+
+/// Excel's limits.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
+const MAX_CHARS: usize = 32_767;
+
+/// Bytes gathered before they are handed to the compressor.
+const CHUNK: usize = 256 * 1024;
+
+pub(crate) struct StreamedBook<W: Write> {
+    zip: Box<ZipOut<W>>,
+    /// The first sheet's XML not yet compressed.
+    buffer: Vec<u8>,
+    /// A row of another sheet, on its way to its file.
+    line: Vec<u8>,
+    /// The other sheets' rows, each in a temporary file until the end.
+    rest: Vec<std::io::BufWriter<std::fs::File>>,
+    /// The next row of each sheet (0-based; the headers are row 0).
+    rows: Vec<u32>,
+    /// Column letters, `A`, `B`, … as far as a row has gone.
+    letters: Vec<Box<[u8]>>,
+}
+
+fn io(e: zip::result::ZipError) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+fn options() -> zip::write::SimpleFileOptions {
+    // Level 1: the sheets are long runs of the same markup, which the fastest level
+    // already shrinks about tenfold; the compressor is the export's slowest step.
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+}
+
+const XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+"#;
+const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const PACKAGE_REL: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+
+impl<W: Write> StreamedBook<W> {
+    /// Starts a workbook of these sheets (names already valid and unique) with their
+    /// headers.
+    pub(crate) fn new(sheets: &[(String, Vec<&str>)], out: W) -> std::io::Result<StreamedBook<W>> {
+        let mut zip = Box::new(zip::ZipWriter::new_stream(out));
+        let count = sheets.len().max(1);
+        let mut types = format!(
+            "{XML}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+             <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+        );
+        for n in 1..=count {
+            types.push_str(&format!(
+                "<Override PartName=\"/xl/worksheets/sheet{n}.xml\" \
+                 ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+            ));
+        }
+        types.push_str(
+            "<Override PartName=\"/xl/styles.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/></Types>",
+        );
+        let mut book =
+            format!("{XML}<workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><bookViews><workbookView/></bookViews><sheets>");
+        let mut rels = format!("{XML}<Relationships xmlns=\"{PACKAGE_REL}\">");
+        for n in 1..=count {
+            let name = sheets.get(n - 1).map(|(name, _)| name.as_str()).unwrap_or("Sheet1");
+            let mut escaped = Vec::new();
+            escape_text(name, true, &mut escaped);
+            let escaped = String::from_utf8(escaped).map_err(std::io::Error::other)?;
+            book.push_str(&format!("<sheet name=\"{escaped}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>"));
+            rels.push_str(&format!(
+                "<Relationship Id=\"rId{n}\" Type=\"{REL}/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"
+            ));
+        }
+        book.push_str("</sheets></workbook>");
+        rels.push_str(&format!(
+            "<Relationship Id=\"rId{}\" Type=\"{REL}/styles\" Target=\"styles.xml\"/></Relationships>",
+            count + 1
+        ));
+        let root = format!(
+            "{XML}<Relationships xmlns=\"{PACKAGE_REL}\"><Relationship Id=\"rId1\" \
+             Type=\"{REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+        );
+        let styles = styles();
+        let parts: [(&str, &str); 5] = [
+            ("[Content_Types].xml", &types),
+            ("_rels/.rels", &root),
+            ("xl/workbook.xml", &book),
+            ("xl/_rels/workbook.xml.rels", &rels),
+            ("xl/styles.xml", &styles),
+        ];
+        for (name, text) in parts {
+            zip.start_file(name, options()).map_err(io)?;
+            zip.write_all(text.as_bytes())?;
+        }
+        let mut book = StreamedBook {
+            zip,
+            buffer: Vec::with_capacity(CHUNK * 2),
+            line: Vec::new(),
+            rest: Vec::new(),
+            rows: vec![0; count],
+            letters: Vec::new(),
+        };
+        book.zip.start_file("xl/worksheets/sheet1.xml", options()).map_err(io)?;
+        let mut head = Vec::new();
+        sheet_start(&mut head, true);
+        book.buffer.extend_from_slice(&head);
+        for _ in 1..count {
+            let mut file = std::io::BufWriter::with_capacity(CHUNK, tempfile::tempfile()?);
+            let mut head = Vec::new();
+            sheet_start(&mut head, false);
+            file.write_all(&head)?;
+            book.rest.push(file);
+        }
+        for (n, (_, headers)) in sheets.iter().enumerate() {
+            book.row(n, headers.iter().copied(), true)?;
+        }
+        Ok(book)
+    }
+
+    /// Writes a row of text cells to the sheet at `sheet`; empty cells are left out.
+    pub(crate) fn write_row<'a>(&mut self, sheet: usize, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
+        self.row(sheet, cells, false)
+    }
+
+    fn row<'a>(&mut self, sheet: usize, cells: impl Iterator<Item = &'a str>, bold: bool) -> std::io::Result<()> {
+        let row = *self.rows.get(sheet).ok_or_else(|| std::io::Error::other("no such table"))?;
+        if row >= MAX_ROWS {
+            return Err(std::io::Error::other(format!("a sheet holds at most {MAX_ROWS} rows")));
+        }
+        let mut number = [0u8; 10];
+        let number = decimal(row + 1, &mut number);
+        let out = if sheet == 0 { &mut self.buffer } else { &mut self.line };
+        out.extend_from_slice(b"<row r=\"");
+        out.extend_from_slice(number);
+        out.extend_from_slice(b"\">");
+        for (c, cell) in cells.enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            if c >= MAX_COLUMNS {
+                return Err(std::io::Error::other(format!("a sheet holds at most {MAX_COLUMNS} columns")));
+            }
+            if cell.len() > MAX_CHARS && cell.chars().count() > MAX_CHARS {
+                return Err(std::io::Error::other(format!("a cell holds at most {MAX_CHARS} characters")));
+            }
+            while self.letters.len() <= c {
+                self.letters.push(column_letters(self.letters.len()));
+            }
+            out.extend_from_slice(b"<c r=\"");
+            out.extend_from_slice(&self.letters[c]);
+            out.extend_from_slice(number);
+            let kind: &[u8] = if bold { b"\" s=\"1\" t=\"inlineStr\"><is><t" } else { b"\" t=\"inlineStr\"><is><t" };
+            out.extend_from_slice(kind);
+            let bytes = cell.as_bytes();
+            let spaced = bytes.first().is_some_and(|b| b" \t\n".contains(b))
+                || bytes.last().is_some_and(|b| b" \t\n".contains(b));
+            let open: &[u8] = if spaced { b" xml:space=\"preserve\">" } else { b">" };
+            out.extend_from_slice(open);
+            escape(cell, out);
+            out.extend_from_slice(b"</t></is></c>");
+        }
+        out.extend_from_slice(b"</row>");
+        if sheet == 0 {
+            if self.buffer.len() >= CHUNK {
+                self.zip.write_all(&self.buffer)?;
+                self.buffer.clear();
+            }
+        } else {
+            self.rest[sheet - 1].write_all(&self.line)?;
+            self.line.clear();
+        }
+        self.rows[sheet] = row + 1;
+        Ok(())
+    }
+
+    /// Ends every sheet and the zip, and returns the output.
+    pub(crate) fn finish(mut self) -> std::io::Result<W> {
+        self.buffer.extend_from_slice(SHEET_END);
+        self.zip.write_all(&self.buffer)?;
+        self.buffer = Vec::new();
+        for (n, file) in std::mem::take(&mut self.rest).into_iter().enumerate() {
+            let mut file = file.into_inner().map_err(|e| e.into_error())?;
+            file.write_all(SHEET_END)?;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            self.zip.start_file(format!("xl/worksheets/sheet{}.xml", n + 2), options()).map_err(io)?;
+            std::io::copy(&mut file, &mut *self.zip)?;
+        }
+        Ok(self.zip.finish().map_err(io)?.into_inner())
+    }
+}
+
+const SHEET_END: &[u8] = b"</sheetData></worksheet>";
+
+/// A sheet's start, to its first row: the header row frozen (the first sheet selected).
+fn sheet_start(out: &mut Vec<u8>, first: bool) {
+    out.extend_from_slice(XML.as_bytes());
+    out.extend_from_slice(format!("<worksheet xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><sheetViews><sheetView").as_bytes());
+    if first {
+        out.extend_from_slice(b" tabSelected=\"1\"");
+    }
+    out.extend_from_slice(
+        b" workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>\
+          <selection pane=\"bottomLeft\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><sheetData>",
+    );
+}
+
+/// The styles: Calibri 11, and the same bold (style 1) for the headers.
+fn styles() -> String {
+    format!(
+        "{XML}<styleSheet xmlns=\"{MAIN}\"><fonts count=\"2\">\
+         <font><sz val=\"11\"/><color theme=\"1\"/><name val=\"Calibri\"/><family val=\"2\"/><scheme val=\"minor\"/></font>\
+         <font><b/><sz val=\"11\"/><color theme=\"1\"/><name val=\"Calibri\"/><family val=\"2\"/><scheme val=\"minor\"/></font>\
+         </fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>\
+         <borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+         <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
+         <cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
+         <xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>\
+         <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
+         <dxfs count=\"0\"/><tableStyles count=\"0\" defaultTableStyle=\"TableStyleMedium9\" defaultPivotStyle=\"PivotStyleLight16\"/>\
+         </styleSheet>"
+    )
+}
+
+/// `A`…`Z`, `AA`… for the 0-based column `c`.
+fn column_letters(c: usize) -> Box<[u8]> {
+    let mut n = c + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        letters.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    letters.into_boxed_slice()
+}
+
+/// `n` in decimal, in `buf`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[at..]
+}
+
+/// Text as XML character data (`attribute` false) or an attribute value, as
+/// rust_xlsxwriter escapes it: `&`, `<`, `>` (and in an attribute `"`) escaped; in data,
+/// the control characters XML cannot hold written as Excel writes them (`_x0001_`), and a
+/// literal `_xHHHH_` kept literal as `_x005F_xHHHH_`.
+fn escape_text(text: &str, attribute: bool, out: &mut Vec<u8>) {
+    let literal;
+    let text = if !attribute && text.contains("_x") {
+        literal = excel_escapes_kept(text);
+        literal.as_str()
+    } else {
+        text
+    };
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let with: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' if attribute => b"&quot;",
+            b'\t' | b'\n' => continue,
+            0..=0x1f if !attribute => {
+                out.extend_from_slice(&bytes[from..i]);
+                out.extend_from_slice(format!("_x{b:04X}_").as_bytes());
+                from = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[from..i]);
+        out.extend_from_slice(with);
+        from = i + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+}
+
+fn escape(text: &str, out: &mut Vec<u8>) {
+    escape_text(text, false, out)
+}
+
+/// `_x005F` put before each `_xHHHH_` of the text, so that it reads back as written.
+fn excel_escapes_kept(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 6);
+    let mut from = 0;
+    for (i, _) in text.match_indices("_x") {
+        let escape =
+            i + 7 <= bytes.len() && bytes[i + 6] == b'_' && bytes[i + 2..i + 6].iter().all(|b| b.is_ascii_hexdigit());
+        if escape {
+            out.push_str(&text[from..i]);
+            out.push_str("_x005F");
+            from = i;
+        }
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_rows_and_text_are_written_as_excel_reads_them() {
+        assert_eq!(&*column_letters(0), b"A");
+        assert_eq!(&*column_letters(25), b"Z");
+        assert_eq!(&*column_letters(26), b"AA");
+        assert_eq!(&*column_letters(16_383), b"XFD");
+        assert_eq!(decimal(1_048_576, &mut [0; 10]), b"1048576");
+        assert_eq!(decimal(0, &mut [0; 10]), b"0");
+        let mut out = Vec::new();
+        escape("a<b & \"c\"\u{1}\r\n\té _x00e9_ _x12_", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "a&lt;b &amp; \"c\"_x0001__x000D_\n\té _x005F_x00e9_ _x12_");
+    }
+}
