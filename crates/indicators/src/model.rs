@@ -138,6 +138,18 @@ pub struct GapRow {
     pub parity_adjusted: Option<f64>,
 }
 
+impl GapRow {
+    /// Girls' and boys' rates (0–100 %), each absent when its count or size is hidden or
+    /// the size is 0: what the charts and the report draw.
+    pub fn rates(&self) -> [Option<f64>; 2] {
+        let rate = |n: &Count, size: &Count| match (n.value, size.value) {
+            (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
+            _ => None,
+        };
+        [rate(&self.girls, &self.girls_size), rate(&self.boys, &self.boys_size)]
+    }
+}
+
 /// An indicator as stored: its definition in the indicator language.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Indicator {

@@ -303,10 +303,6 @@ pub fn gaps(rows: &[crate::model::GapRow], legend: [&str; 2]) -> String {
             h - 2.0
         );
     }
-    let rate = |n: &crate::model::Count, size: &crate::model::Count| match (n.value, size.value) {
-        (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
-        _ => None,
-    };
     for (i, g) in rows.iter().enumerate() {
         let y = top + row * i as f64 + 10.0;
         let _ = write!(
@@ -316,7 +312,7 @@ pub fn gaps(rows: &[crate::model::GapRow], legend: [&str; 2]) -> String {
             y + 4.0,
             HtmlEscape(&g.grade)
         );
-        let rates = [rate(&g.girls, &g.girls_size), rate(&g.boys, &g.boys_size)];
+        let rates = g.rates();
         if let [Some(a), Some(b)] = rates {
             let _ = write!(
                 svg,

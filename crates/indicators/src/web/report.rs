@@ -240,14 +240,9 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
     }
     if let Some((year, gaps)) = &c.gaps {
         blocks.push(Block::Heading(ta("data-gaps", &[("year", year.to_string())])));
-        let rate = |n: &crate::model::Count, size: &crate::model::Count| match (n.value, size.value) {
-            (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
-            _ => None,
-        };
         let mut bars = Vec::new();
         for g in gaps {
-            for (sex, n, size) in [("data-girls", &g.girls, &g.girls_size), ("data-boys", &g.boys, &g.boys_size)] {
-                let r = rate(n, size);
+            for ((sex, n), r) in [("data-girls", &g.girls), ("data-boys", &g.boys)].into_iter().zip(g.rates()) {
                 let shown = r.map(|r| format!("{} %", decimal(r, 1, lang))).unwrap_or_else(|| n.shown.clone());
                 bars.push((format!("{} {}", g.grade, t(sex)), r, shown));
             }
