@@ -11,7 +11,9 @@
 //!
 //! A file may also come in parts ([`Files::resume`]), each saying where it starts: the part
 //! received so far is kept in the spool under the file's digest and its sender, so a sync
-//! cut off in the middle of a photo sends only the rest. Its size is checked against the
+//! cut off in the middle of a photo sends only the rest. In a bucket, which several servers
+//! may share, each part's bytes are kept in the store as well, as pieces under `parts/`,
+//! so the rest may be sent to any of them. Its size is checked against the
 //! limits before a byte is kept, its type as soon as its first bytes have arrived, its
 //! digest when the last byte has; a wrong offset is refused with what has arrived.
 //!
@@ -193,7 +195,15 @@ pub struct Files {
     spool: PathBuf,
     /// The parts being received now, by file name in the spool.
     parts: Arc<Mutex<HashMap<String, Weak<PartSlot>>>>,
+    /// Whether what arrived of a file sent in parts is also kept in the store, as pieces
+    /// ([`PARTS`]), so that a server sharing the store takes up where another left off
+    /// (a bucket, which several servers may share; a directory is one server's).
+    shared_parts: bool,
 }
+
+/// Where the pieces of files sent in parts are kept in a shared store:
+/// `parts/{sha256}.{sender}/{start}`, `start` the piece's first byte, in 20 digits.
+const PARTS: &str = "parts";
 
 impl std::fmt::Debug for Files {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -316,7 +326,7 @@ impl Files {
         let spool = dir.join(".incoming");
         std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
         let store = LocalFileSystem::new_with_prefix(&dir).map_err(other)?.with_automatic_cleanup(true);
-        Ok(Files { store: Arc::new(store), spool, parts: Arc::default() })
+        Ok(Files { store: Arc::new(store), spool, parts: Arc::default(), shared_parts: false })
     }
 
     /// Files in the S3-compatible bucket `bucket` under `prefix` (none: at its root),
@@ -339,7 +349,14 @@ impl Files {
         } else {
             Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
         };
-        Files::with_store(store, spool)
+        Ok(Files::with_store(store, spool)?.sharing_parts())
+    }
+
+    /// The same files, with what arrived of a file sent in parts kept in the store as well
+    /// (as a bucket's are), so that any server sharing the store takes it up.
+    pub fn sharing_parts(mut self) -> Files {
+        self.shared_parts = true;
+        self
     }
 
     /// Files in any `object_store` store (an S3-compatible bucket, memory in tests),
@@ -347,7 +364,7 @@ impl Files {
     pub fn with_store(store: Arc<dyn ObjectStore>, spool: impl Into<PathBuf>) -> Result<Files> {
         let spool = spool.into();
         std::fs::create_dir_all(&spool).map_err(|e| Error::Other(anyhow::anyhow!("{}: {e}", spool.display())))?;
-        Ok(Files { store, spool, parts: Arc::default() })
+        Ok(Files { store, spool, parts: Arc::default(), shared_parts: false })
     }
 
     /// Takes a file from `body` within `limits`; a problem naming `column` when it is too
@@ -460,8 +477,17 @@ impl Files {
         Ok(self.spool.join(format!("{sha256}.{sender}.part")))
     }
 
-    /// How many bytes of the file `sha256` `sender` has sent in parts so far (0 when none).
+    /// How many bytes of the file `sha256` `sender` has sent in parts so far (0 when none):
+    /// the pieces in the store when it is shared, whichever server took them.
     pub async fn received(&self, sha256: &str, sender: i64) -> Result<u64> {
+        if self.shared_parts {
+            return Ok(self.pieces(sha256, sender).await?.iter().map(|p| p.1).sum());
+        }
+        self.spooled_len(sha256, sender).await
+    }
+
+    /// How many bytes of the part of `sha256` from `sender` are in this server's spool.
+    async fn spooled_len(&self, sha256: &str, sender: i64) -> Result<u64> {
         match tokio::fs::metadata(self.part_path(sha256, sender)?).await {
             Ok(meta) => Ok(meta.len()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
@@ -469,13 +495,94 @@ impl Files {
         }
     }
 
-    /// Removes what `sender` has sent of `sha256` in parts.
+    /// Removes what `sender` has sent of `sha256` in parts (its pieces in a shared store
+    /// too).
     pub async fn discard_part(&self, sha256: &str, sender: i64) -> Result<()> {
+        if self.shared_parts {
+            for (key, _, _) in self.pieces_all(sha256, sender).await? {
+                match self.store.delete(&key).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Err(other(e)),
+                }
+            }
+        }
         match tokio::fs::remove_file(self.part_path(sha256, sender)?).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(other(e)),
         }
+    }
+
+    /// Where the pieces of `sha256` from `sender` are kept in a shared store.
+    fn pieces_prefix(&self, sha256: &str, sender: i64) -> Result<Key> {
+        key(sha256)?;
+        Ok(Key::from(format!("{PARTS}/{sha256}.{sender}")))
+    }
+
+    /// Every piece of `sha256` from `sender` in the store, by where it starts: key and
+    /// size.
+    async fn pieces_all(&self, sha256: &str, sender: i64) -> Result<Vec<(Key, u64, u64)>> {
+        let prefix = self.pieces_prefix(sha256, sender)?;
+        let mut listing = self.store.list(Some(&prefix));
+        let mut out = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(other)?;
+            if let Some(start) = meta.location.filename().and_then(|n| n.parse::<u64>().ok()) {
+                out.push((meta.location.clone(), start, meta.size));
+            }
+        }
+        out.sort_by_key(|p| p.1);
+        Ok(out.into_iter().map(|(k, start, size)| (k, size, start)).collect())
+    }
+
+    /// The pieces of `sha256` from `sender` that follow on from the first byte, in order:
+    /// key and size (a piece after a gap, left by a part cut off on its way to the store,
+    /// is not counted).
+    async fn pieces(&self, sha256: &str, sender: i64) -> Result<Vec<(Key, u64)>> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        for (key, size, start) in self.pieces_all(sha256, sender).await? {
+            if start != at {
+                break;
+            }
+            at += size;
+            out.push((key, size));
+        }
+        Ok(out)
+    }
+
+    /// Makes this server's spool file of the part hold what the shared store's pieces
+    /// hold (another server may have taken some of them): written again from the pieces
+    /// when their length differs.
+    async fn spool_from_pieces(&self, sha256: &str, sender: i64, path: &std::path::Path) -> Result<u64> {
+        let pieces = self.pieces(sha256, sender).await?;
+        let total: u64 = pieces.iter().map(|p| p.1).sum();
+        if self.spooled_len(sha256, sender).await? == total {
+            return Ok(total);
+        }
+        let mut file = tokio::fs::File::create(path).await.map_err(other)?;
+        for (key, _) in pieces {
+            let mut stream = self.store.get(&key).await.map_err(other)?.into_stream();
+            while let Some(chunk) = stream.next().await {
+                file.write_all(&chunk.map_err(other)?).await.map_err(other)?;
+            }
+        }
+        file.flush().await.map_err(other)?;
+        Ok(total)
+    }
+
+    /// Keeps the bytes `from..to` of the spool file `path` in the shared store as the piece
+    /// starting at `from`.
+    async fn keep_piece(&self, sha256: &str, sender: i64, path: &std::path::Path, from: u64, to: u64) -> Result<()> {
+        let prefix = self.pieces_prefix(sha256, sender)?;
+        let key = Key::from(format!("{prefix}/{from:020}"));
+        let mut source = tokio::fs::File::open(path).await.map_err(other)?;
+        source.seek(std::io::SeekFrom::Start(from)).await.map_err(other)?;
+        let mut source = source.take(to - from);
+        let mut writer = object_store::buffered::BufWriter::new(self.store.clone(), key);
+        tokio::io::copy(&mut source, &mut writer).await.map_err(other)?;
+        writer.shutdown().await.map_err(other)?;
+        Ok(())
     }
 
     fn slot(&self, name: &str) -> Arc<PartSlot> {
@@ -528,7 +635,11 @@ impl Files {
         let mine = slot.generation.fetch_add(1, Ordering::SeqCst) + 1;
         slot.superseded.notify_waiters();
         let _writer = slot.writer.lock().await;
-        let received = self.received(sha256, sender).await?;
+        let received = if self.shared_parts && range.start != 0 {
+            self.spool_from_pieces(sha256, sender, &path).await?
+        } else {
+            self.received(sha256, sender).await?
+        };
         if range.start != received && range.start != 0 {
             return Err(Error::Conflict(
                 Problem::new("file-offset")
@@ -542,18 +653,30 @@ impl Files {
             tokio::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path).await.map_err(other)?;
         file.set_len(range.start).await.map_err(other)?;
         file.seek(std::io::SeekFrom::Start(range.start)).await.map_err(other)?;
+        if self.shared_parts && range.start == 0 && received > 0 {
+            // Started again: what the store kept of it goes.
+            for (key, _, _) in self.pieces_all(sha256, sender).await? {
+                match self.store.delete(&key).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Err(other(e)),
+                }
+            }
+        }
         let result = self.receive(&slot, mine, body, &mut file, &path, range, limits, column).await;
         drop(file);
         let len = match result {
             Ok(len) => len,
             Err(e) => {
                 if !matches!(e, Error::Conflict(_)) {
-                    let _ = tokio::fs::remove_file(&path).await;
+                    let _ = self.discard_part(sha256, sender).await;
                 }
                 return Err(e);
             }
         };
         if len < range.total {
+            if self.shared_parts && len > range.start {
+                self.keep_piece(sha256, sender, &path, range.start, len).await?;
+            }
             return Ok(Sent::Partial { received: len });
         }
         let result = async {
@@ -573,7 +696,7 @@ impl Files {
             Ok(stored)
         }
         .await;
-        let _ = tokio::fs::remove_file(&path).await;
+        let _ = self.discard_part(sha256, sender).await;
         result.map(Sent::Complete)
     }
 
@@ -833,6 +956,26 @@ pub async fn prune(db: &Db, files: &Files, idle_before: DateTime<Utc>, dry_run: 
                 }
                 report.spooled.push((entry.path(), meta.len()));
             }
+        }
+    }
+    // Their pieces in a shared store.
+    if files.shared_parts {
+        let mut listing = files.store.list(Some(&Key::from(PARTS)));
+        let mut old = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(other)?;
+            if meta.last_modified < idle_before {
+                old.push((meta.location, meta.size));
+            }
+        }
+        for (location, size) in old {
+            if !dry_run {
+                match files.store.delete(&location).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => return Err(other(e)),
+                }
+            }
+            report.spooled.push((PathBuf::from(location.to_string()), size));
         }
     }
     Ok(report)

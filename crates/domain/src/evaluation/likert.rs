@@ -90,9 +90,13 @@ pub struct Index {
 
 /// The index of the respondents' `scores` out of `attended`.
 pub fn index(scores: &[f64], attended: usize) -> Index {
-    let respondents = scores.len();
+    index_of_sum(scores.iter().sum(), scores.len(), attended)
+}
+
+/// [`index`] of `respondents` scores summed to `sum` (as a store keeps them summed).
+pub fn index_of_sum(sum: f64, respondents: usize, attended: usize) -> Index {
     Index {
-        index: (respondents > 0).then(|| scores.iter().sum::<f64>() / respondents as f64),
+        index: (respondents > 0).then(|| sum / respondents as f64),
         respondents,
         attended,
         response_rate: (attended > 0).then(|| (respondents as f64 / attended as f64).min(1.0)),

@@ -6,8 +6,9 @@
 //! - 1 reaction: survey answers about the programme's cohorts and sessions; the
 //!   satisfaction index read from the Likert items the survey's form marks
 //!   (`domain::evaluation::likert` states the rule; each answer's score kept by the
-//!   instruments area, `survey_scores`, filled for earlier answers before the first read),
-//!   for the programme and per course, cohort and facilitator. Its base is the attendances surveyed: a session answered
+//!   instruments area, `survey_scores`, filled for earlier answers before the first read,
+//!   and summed per cohort and session at each commit, `survey_score_cells`, so a read
+//!   does not grow with the answers), for the programme and per course, cohort and facilitator. Its base is the attendances surveyed: a session answered
 //!   about counts the attendances (present or late) at it, a cohort with answers about
 //!   itself the participants who attended any of its sessions; a session or cohort nobody
 //!   answered about was not surveyed and is not in the base.
@@ -491,39 +492,36 @@ async fn reaction(
     let mut ids: Vec<i64> = surveys.keys().copied().collect();
     ids.sort_unstable();
     let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let in_subjects = scope.sql(Columns::path("sub.subject_path"));
-    // Answers about the programme's cohorts and about their sessions, with the cohort (and
-    // the session, 0 for an answer about the cohort).
+    let in_subjects = scope.sql(Columns::path("c.subject_path"));
+    // The answers about the programme's cohorts and about their sessions, summed per cohort
+    // and session (0 for answers about the cohort) by the instruments area
+    // (`survey_score_cells`): a row per cohort, session, survey and subject path.
     let sql = format!(
-        "SELECT sub.subject_id, CAST(0 AS BIGINT), sc.score FROM submissions sub \
-         JOIN survey_scores sc ON sc.submission_id = sub.id \
-         WHERE sub.subject_kind = 'cohort' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
-           AND sub.subject_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1) \
-         UNION ALL \
-         SELECT s.cohort_id, s.id, sc.score FROM submissions sub \
-         JOIN sessions_held s ON s.id = sub.subject_id JOIN survey_scores sc ON sc.submission_id = sub.id \
-         WHERE sub.subject_kind = 'session' AND sub.instrument_id IN ({ids}) AND {in_subjects} \
-           AND s.cohort_id IN (SELECT c.id FROM cohorts c JOIN courses co ON co.id = c.course_id WHERE co.programme_id = $1)"
+        "SELECT c.cohort_id, c.session_id, CAST(SUM(c.answers) AS BIGINT), CAST(SUM(c.scored) AS BIGINT), \
+                CAST(SUM(c.score_sum) AS DOUBLE PRECISION) \
+         FROM survey_score_cells c \
+         WHERE c.instrument_id IN ({ids}) AND {in_subjects} \
+           AND c.cohort_id IN (SELECT h.id FROM cohorts h JOIN courses co ON co.id = h.course_id WHERE co.programme_id = $1) \
+         GROUP BY c.cohort_id, c.session_id"
     );
-    // (cohort, session or 0, the respondent's score: none when they answered no Likert item)
-    let answers: Vec<(i64, i64, Option<f64>)> =
+    // (cohort, session or 0, answers, answers with a score, their scores' sum)
+    let answers: Vec<(i64, i64, i64, i64, f64)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
-    // Per cohort: the respondents' scores, and whether it was surveyed about itself; and the
-    // sessions surveyed.
-    let mut cohorts: BTreeMap<i64, (Vec<f64>, bool)> = BTreeMap::new();
+    // Per cohort: the respondents' scores summed and counted, and whether it was surveyed
+    // about itself; and the sessions surveyed.
+    let mut cohorts: BTreeMap<i64, (f64, usize, bool)> = BTreeMap::new();
     let mut sessions: BTreeSet<i64> = BTreeSet::new();
-    for (cohort, session, score) in &answers {
+    for (cohort, session, _, scored, sum) in &answers {
         let entry = cohorts.entry(*cohort).or_default();
         if *session == 0 {
-            entry.1 = true;
+            entry.2 = true;
         } else {
             sessions.insert(*session);
         }
-        if let Some(score) = score {
-            entry.0.push(*score);
-        }
+        entry.0 += sum;
+        entry.1 += *scored as usize;
     }
-    reaction.surveys = answers.len();
+    reaction.surveys = answers.iter().map(|a| a.2 as usize).sum();
     reaction.cohorts = cohorts.len();
     if cohorts.is_empty() {
         return Ok(reaction);
@@ -545,7 +543,7 @@ async fn reaction(
     };
     let surveyed = sessions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let about_themselves: Vec<String> =
-        cohorts.iter().filter(|(_, (_, itself))| *itself).map(|(c, _)| c.to_string()).collect();
+        cohorts.iter().filter(|(_, (_, _, itself))| *itself).map(|(c, _)| c.to_string()).collect();
     let about_themselves = about_themselves.join(", ");
     let count = || async {
         let mut attended: HashMap<i64, i64> = HashMap::new();
@@ -599,12 +597,13 @@ async fn reaction(
         groups.entry((2, *person)).or_insert_with(|| (name.clone(), BTreeSet::new())).1.insert(*cohort);
     }
     let index_of = |members: &mut dyn Iterator<Item = &i64>| {
-        let (mut scores, mut base) = (Vec::new(), 0);
+        let (mut sum, mut respondents, mut base) = (0.0, 0, 0);
         for cohort in members {
-            scores.extend_from_slice(&cohorts[cohort].0);
+            sum += cohorts[cohort].0;
+            respondents += cohorts[cohort].1;
             base += attended(cohort);
         }
-        likert::index(&scores, base)
+        likert::index_of_sum(sum, respondents, base)
     };
     reaction.all = index_of(&mut cohorts.keys());
     let mut rows: Vec<(u8, i64, String, likert::Index)> = groups

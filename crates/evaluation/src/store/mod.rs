@@ -769,6 +769,28 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
     Ok((e, rows))
 }
 
+/// A school's row of the data set as read: the school (id, code, name), its stratum and
+/// arm, the round (code, kind), the outcome and the learners it rests on.
+type SchoolRaw = (i64, String, String, String, String, String, String, f64, i64);
+
+fn school_rows(raw: Vec<SchoolRaw>) -> Vec<DataRow> {
+    raw.into_iter()
+        .map(|(school_id, school_code, school_name, stratum, arm, round, kind, y, assessed)| DataRow {
+            person_id: None,
+            staff_number: None,
+            school_id,
+            school_code,
+            school_name,
+            stratum,
+            arm,
+            round,
+            post: kind != "baseline",
+            y,
+            assessed,
+        })
+        .collect()
+}
+
 async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<Vec<DataRow>> {
     if e.units == "people" {
         let kind = if o.measure == "test" { "test" } else { "observation" };
@@ -779,6 +801,9 @@ async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<
     }
     if let Some(indicator) = &o.indicator {
         return indicator_rows(db, actor, e, &indicator.code).await;
+    }
+    if o.measure == "mean_score" && o.grade_id == 0 {
+        return school_totals_rows(db, e, o).await;
     }
     let value = match o.measure.as_str() {
         "proficient" => {
@@ -806,29 +831,39 @@ async fn rows_of(db: &Db, actor: &Actor, e: &Evaluation, o: &Outcome) -> Result<
          GROUP BY s.id, s.code, s.name, es.stratum, a.code, r.code, r.kind, r.position \
          ORDER BY s.code, r.position"
     );
-    type Raw = (i64, String, String, String, String, String, String, f64, i64);
-    let raw: Vec<Raw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+    let raw: Vec<SchoolRaw> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(e.id)
         .bind(o.subject_id)
         .bind(o.grade_id)
         .fetch_all(p)
         .await)?;
-    Ok(raw
-        .into_iter()
-        .map(|(school_id, school_code, school_name, stratum, arm, round, kind, y, assessed)| DataRow {
-            person_id: None,
-            staff_number: None,
-            school_id,
-            school_code,
-            school_name,
-            stratum,
-            arm,
-            round,
-            post: kind != "baseline",
-            y,
-            assessed,
-        })
-        .collect())
+    Ok(school_rows(raw))
+}
+
+/// The mean score of every grade of a subject, read from the schools' totals the
+/// indicators area keeps at each commit (`school_outcome_totals`: a row per school, year,
+/// term and subject, with the learners assessed in rows with a mean score and the sum of
+/// mean score × assessed over them), so an estimate over every school of a country reads
+/// a row per school and round instead of every grade's and sex's; the same figure as
+/// [`rows_of`] computes from the rows for a grade.
+async fn school_totals_rows(db: &Db, e: &Evaluation, o: &Outcome) -> Result<Vec<DataRow>> {
+    let raw: Vec<SchoolRaw> = on_db!(db, |p| sqlx::query_as(
+        "SELECT s.id, s.code, s.name, es.stratum, a.code, r.code, r.kind, \
+                CAST(100.0 * t.score_sum / t.scored / sub.max_score AS DOUBLE PRECISION), t.scored \
+         FROM evaluation_schools es \
+         JOIN schools s ON s.id = es.school_id \
+         JOIN evaluation_arms a ON a.id = es.arm_id \
+         JOIN evaluation_rounds r ON r.evaluation_id = es.evaluation_id \
+         JOIN school_outcome_totals t ON t.school_id = es.school_id AND t.year = r.year AND t.term = r.term \
+         JOIN outcome_subjects sub ON sub.id = t.subject_id \
+         WHERE es.evaluation_id = $1 AND t.subject_id = $2 AND t.scored > 0 \
+         ORDER BY s.code, r.position"
+    )
+    .bind(e.id)
+    .bind(o.subject_id)
+    .fetch_all(p)
+    .await)?;
+    Ok(school_rows(raw))
 }
 
 /// An indicator as the outcome: the engine's value at each assigned school in each round

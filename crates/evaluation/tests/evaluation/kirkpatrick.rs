@@ -295,12 +295,16 @@ async fn regression_the_funnel_kept_under_the_reach_stamp_missed_new_surveys_tes
         let before = levels(kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap());
         assert_eq!(before[0].n.value, Some(4), "{:?}", before[0]);
 
-        // Behind every stamp's back (the answer and its kept score): not seen by a read served
-        // from the cache.
+        // Behind every stamp's back (the answer, its kept score and its cohort's sums): not
+        // seen by a read served from the cache.
         on_db!(db, |p| sqlx::raw_sql(
             "INSERT INTO submissions (uuid, instrument_id, collected_at, received_at, subject_kind, subject_id, subject_path, answers_json, scores_json) \
              VALUES ('behind', 1, '2024-03-02T10:00:00Z', '2024-03-02T10:00:00Z', 'cohort', 3, '/1/2/', '{\"q1\":\"3\"}', '[]'); \
-             INSERT INTO survey_scores (submission_id, score) SELECT id, 50 FROM submissions WHERE uuid = 'behind'"
+             INSERT INTO survey_scores (submission_id, score) SELECT id, 50 FROM submissions WHERE uuid = 'behind'; \
+             INSERT INTO survey_score_cells (cohort_id, session_id, instrument_id, subject_path, answers, scored, score_sum) \
+             VALUES (3, 0, 1, '/1/2/', 1, 1, 50) ON CONFLICT (cohort_id, session_id, instrument_id, subject_path) \
+             DO UPDATE SET answers = survey_score_cells.answers + 1, scored = survey_score_cells.scored + 1, \
+             score_sum = survey_score_cells.score_sum + 50"
         )
         .execute(p)
         .await
@@ -433,13 +437,19 @@ async fn a_survey_answers_score_is_kept_when_stored_and_earlier_answers_are_fill
         let asked = |db: &Db| {
             let db = db.clone();
             async move {
-                on_db!(&db, |p| sqlx::query_scalar::<_, String>("SELECT table_name FROM derived_backfills")
-                    .fetch_all(p)
-                    .await)
+                on_db!(&db, |p| sqlx::query_scalar::<_, String>(
+                    "SELECT table_name FROM derived_backfills ORDER BY table_name"
+                )
+                .fetch_all(p)
+                .await)
                 .unwrap()
             }
         };
-        assert_eq!(asked(db).await, vec!["survey_scores".to_string()], "{backend:?}: migration 0039 asks for it");
+        assert_eq!(
+            asked(db).await,
+            vec!["survey_score_cells".to_string(), "survey_scores".to_string()],
+            "{backend:?}: migrations 0039 and 0045 ask for them"
+        );
 
         // What a bulk writer notes: every answer to a form with Likert items is scored.
         let mut tx = db.begin().await.unwrap();
@@ -517,5 +527,69 @@ async fn a_survey_answers_score_is_kept_when_stored_and_earlier_answers_are_fill
         assert_eq!(scores[1], ("00000000-0000-4000-8000-000000000002".to_string(), None), "{scores:?}");
         let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
         assert_eq!(f.levels[0].n.value, Some(5), "{backend:?}: one more respondent: {:?}", f.levels[0]);
+
+        // The scores summed per cohort and session (`survey_score_cells`), kept by the same
+        // commits: what a cell holds is what the scores of its answers sum to.
+        let cells = |db: &Db| {
+            let db = db.clone();
+            async move {
+                on_db!(&db, |p| sqlx::query_as::<_, (i64, i64, i64, String, i64, i64, f64)>(
+                    "SELECT cohort_id, session_id, instrument_id, subject_path, answers, scored, score_sum \
+                     FROM survey_score_cells ORDER BY cohort_id, session_id, instrument_id, subject_path"
+                )
+                .fetch_all(p)
+                .await)
+                .unwrap()
+                .into_iter()
+                .map(|(c, s, i, path, n, scored, sum)| (c, s, i, path, n, scored, (sum * 1e6).round() as i64))
+                .collect::<Vec<_>>()
+            }
+        };
+        let straight: Vec<(i64, i64, i64, String, i64, i64, f64)> =
+            on_db!(db, |p| {
+                sqlx::query_as(
+            "SELECT sub.subject_id, CAST(0 AS BIGINT), sub.instrument_id, sub.subject_path, COUNT(*), COUNT(k.score), \
+                    CAST(COALESCE(SUM(k.score), 0) AS DOUBLE PRECISION) \
+             FROM submissions sub JOIN survey_scores k ON k.submission_id = sub.id \
+             WHERE sub.subject_kind = 'cohort' GROUP BY sub.subject_id, sub.instrument_id, sub.subject_path \
+             UNION ALL \
+             SELECT s.cohort_id, s.id, sub.instrument_id, sub.subject_path, COUNT(*), COUNT(k.score), \
+                    CAST(COALESCE(SUM(k.score), 0) AS DOUBLE PRECISION) \
+             FROM submissions sub JOIN sessions_held s ON s.id = sub.subject_id \
+             JOIN survey_scores k ON k.submission_id = sub.id \
+             WHERE sub.subject_kind = 'session' GROUP BY s.cohort_id, s.id, sub.instrument_id, sub.subject_path"
+        )
+        .fetch_all(p)
+        .await
+            })
+            .unwrap();
+        let mut straight: Vec<_> = straight
+            .into_iter()
+            .map(|(c, s, i, path, n, scored, sum)| (c, s, i, path, n, scored, (sum * 1e6).round() as i64))
+            .collect();
+        straight.sort();
+        let kept_cells = cells(db).await;
+        assert!(!kept_cells.is_empty(), "{backend:?}");
+        assert_eq!(kept_cells, straight, "{backend:?}: the cells are the scores summed");
+        let about_cohort_1: i64 = kept_cells.iter().filter(|c| c.0 == 1 && c.1 == 0).map(|c| c.4).sum();
+        assert!(about_cohort_1 >= 2, "{backend:?}: the two answers sent through the intake are in: {kept_cells:?}");
+        // An upgraded deployment asking for the cells alone (migration 0045): summed again
+        // by the backfill, the same, and the funnel the same.
+        on_db!(db, |p| sqlx::raw_sql(
+            "DELETE FROM survey_score_cells; INSERT INTO derived_backfills (table_name) VALUES ('survey_score_cells')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let before = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        // Read before the backfill has summed them (this process filled its scores already):
+        // level 1 rests on the cells alone.
+        assert_eq!(before.levels[0].n.value, Some(0), "{backend:?}: {:?}", before.levels[0]);
+        assert_eq!(survey_scores::backfill(db).await.unwrap(), 0, "{backend:?}: no score was missing");
+        assert_eq!(cells(db).await, straight, "{backend:?}: summed again the same");
+        assert_eq!(asked(db).await, Vec::<String>::new(), "{backend:?}: the request done");
+        let after = kirkpatrick::compute(db, &admin(), 1, "en").await.unwrap();
+        assert_eq!(format!("{:?}", after.levels), format!("{:?}", f.levels), "{backend:?}: counted the same");
     }
 }

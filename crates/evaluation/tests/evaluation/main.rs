@@ -22,6 +22,7 @@ use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::api::Api;
 use opencpd_testkit::{TestDb, backends};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 fn actor(role: AccountRole, scope: Scope) -> Actor {
     Actor {
@@ -324,6 +325,26 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
         // The same numbers as the estimator run on the downloaded data set.
         let (_, rows) = store::dataset(db, &admin(), e.id, &math()).await.unwrap();
         assert_eq!(rows.len(), 72);
+        // Each school's mean over its grades and sexes, weighted by the learners assessed,
+        // as the outcome rows give it: the schools' totals the data set reads say the same.
+        let straight: Vec<(String, i64, f64, i64)> = on_db!(db, |p| sqlx::query_as(
+            "SELECT s.code, lo.year, CAST(100.0 * SUM(lo.mean_score * lo.assessed) / SUM(lo.assessed) / MAX(sub.max_score) \
+                    AS DOUBLE PRECISION), CAST(SUM(lo.assessed) AS BIGINT) \
+             FROM learner_outcomes lo JOIN schools s ON s.id = lo.school_id \
+             JOIN outcome_subjects sub ON sub.id = lo.subject_id \
+             WHERE lo.subject_id = 1 AND lo.group_id = 0 GROUP BY s.code, lo.year"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        let straight: HashMap<(String, i64), (f64, i64)> =
+            straight.into_iter().map(|(school, year, y, n)| ((school, year), (y, n))).collect();
+        for r in &rows {
+            let year = rounds.iter().find(|x| x.0 == r.round).unwrap().2;
+            let (y, n) = straight[&(r.school_code.clone(), year)];
+            assert!((r.y - y).abs() < 1e-9, "{backend:?} {} {}: {} against {y}", r.school_code, r.round, r.y);
+            assert_eq!(r.assessed, n, "{backend:?} {} {}", r.school_code, r.round);
+        }
         let design = did::Design {
             rounds: rounds.iter().map(|r| did::Round { name: r.0.into(), post: r.1 != "baseline" }).collect(),
             arms: vec!["COACH".into(), "CMP".into()],

@@ -8,6 +8,11 @@
 //! asks for (`derived_backfills`) and [`ensure`] runs before any read: the server runs it
 //! at start, the funnel before it reads, so readers read kept scores only.
 //!
+//! `survey_score_cells` ([`CELLS`]) sums those scores per cohort, session, survey and
+//! subject path; [`SCORES`]'s refresher notes the submissions it scored, and the cells of
+//! their cohorts are summed again in the same commit, so a programme's satisfaction reads a
+//! row per cohort and session however many answers there are.
+//!
 //! Not here: the rule itself (`opencpd_domain::evaluation::likert`) and which items it
 //! reads (`opencpd_forms::score::likert_items`).
 
@@ -19,6 +24,11 @@ use std::collections::HashMap;
 
 /// The derived table and its refresher.
 pub static SCORES: Derived = Derived { table: "survey_scores", refresh };
+
+/// `survey_score_cells`: the scores of the answers about each cohort and its sessions,
+/// summed per survey and subject path (migration 0045), written again for the cohorts of
+/// the submissions [`SCORES`] scores.
+pub static CELLS: Derived = Derived { table: "survey_score_cells", refresh: refresh_cells };
 
 /// Submissions read at a time when every score is written again.
 const CHUNK: i64 = 5_000;
@@ -96,6 +106,7 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 .execute(&mut *c)
                 .await
                 .map(|r| r.rows_affected()))?;
+            tx.changed(&CELLS, Key::All);
             if with.is_empty() {
                 return Ok(());
             }
@@ -141,6 +152,88 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
             let items = items_of(tx, &instruments).await?;
             write(tx, rows, &items).await?;
         }
+        for key in keys {
+            tx.changed(&CELLS, *key);
+        }
+        Ok(())
+    })
+}
+
+/// The cohorts the submissions are about, themselves or through one of their sessions.
+const COHORT_OF: &str = "CASE WHEN sub.subject_kind = 'cohort' THEN sub.subject_id ELSE s.cohort_id END";
+
+/// Sums the scores of the answers about the cohorts listed (`cohorts`, ids separated by
+/// commas; every cohort when none) into `survey_score_cells`.
+async fn sum_cells(tx: &mut Tx, cohorts: Option<&str>) -> Result<()> {
+    let filter = |cohort: &str| cohorts.map_or_else(|| "1 = 1".to_string(), |list| format!("{cohort} IN ({list})"));
+    let sql = format!(
+        "INSERT INTO survey_score_cells \
+           (cohort_id, session_id, instrument_id, subject_path, answers, scored, score_sum) \
+         SELECT sub.subject_id, 0, sub.instrument_id, sub.subject_path, COUNT(*), COUNT(sc.score), \
+                COALESCE(SUM(sc.score), 0) \
+         FROM submissions sub JOIN survey_scores sc ON sc.submission_id = sub.id \
+         WHERE sub.subject_kind = 'cohort' AND {} \
+         GROUP BY sub.subject_id, sub.instrument_id, sub.subject_path \
+         UNION ALL \
+         SELECT s.cohort_id, s.id, sub.instrument_id, sub.subject_path, COUNT(*), COUNT(sc.score), \
+                COALESCE(SUM(sc.score), 0) \
+         FROM submissions sub JOIN sessions_held s ON s.id = sub.subject_id \
+         JOIN survey_scores sc ON sc.submission_id = sub.id \
+         WHERE sub.subject_kind = 'session' AND {} \
+         GROUP BY s.cohort_id, s.id, sub.instrument_id, sub.subject_path",
+        filter("sub.subject_id"),
+        filter("s.cohort_id"),
+    );
+    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Writes again the cells of the cohorts the submissions named are about (every cell for
+/// [`Key::All`]).
+fn refresh_cells<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
+    Box::pin(async move {
+        if keys == [Key::All] {
+            on_tx!(&mut *tx, |c| sqlx::query("DELETE FROM survey_score_cells")
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            sum_cells(tx, None).await?;
+            on_tx!(&mut *tx, |c| sqlx::query("DELETE FROM derived_backfills WHERE table_name = 'survey_score_cells'")
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for key in keys {
+            match *key {
+                Key::One("submission", id) => ids.push(id),
+                Key::One(kind, _) => return Err(anyhow::anyhow!("survey score cells: no key {kind}").into()),
+                Key::All => unreachable!("All comes alone"),
+            }
+        }
+        for chunk in ids.chunks(CHUNK as usize) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "SELECT DISTINCT {COHORT_OF} FROM submissions sub \
+                 LEFT JOIN sessions_held s ON sub.subject_kind = 'session' AND s.id = sub.subject_id \
+                 JOIN survey_scores sc ON sc.submission_id = sub.id \
+                 WHERE sub.id IN ({list}) AND sub.subject_kind IN ('cohort', 'session')"
+            );
+            let cohorts: Vec<Option<i64>> =
+                on_tx!(&mut *tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *c).await)?;
+            let cohorts: Vec<String> = cohorts.into_iter().flatten().map(|c| c.to_string()).collect();
+            if cohorts.is_empty() {
+                continue;
+            }
+            let list = cohorts.join(", ");
+            let sql = format!("DELETE FROM survey_score_cells WHERE cohort_id IN ({list})");
+            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            sum_cells(tx, Some(&list)).await?;
+        }
         Ok(())
     })
 }
@@ -161,12 +254,21 @@ pub async fn ensure(db: &Db) -> Result<u64> {
 /// written already, by the intake meanwhile or by a run stopped half-way, is left as it
 /// is, so running it again changes nothing. How many rows it wrote.
 pub async fn backfill(db: &Db) -> Result<u64> {
-    let asked: Option<String> = on_db!(db, |p| sqlx::query_scalar(
-        "SELECT table_name FROM derived_backfills WHERE table_name = 'survey_scores'"
+    let asked: Vec<String> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT table_name FROM derived_backfills \
+         WHERE table_name IN ('survey_scores', 'survey_score_cells') ORDER BY table_name"
     )
-    .fetch_optional(p)
+    .fetch_all(p)
     .await)?;
-    if asked.is_none() {
+    if asked.is_empty() {
+        return Ok(0);
+    }
+    if !asked.iter().any(|t| t == "survey_scores") {
+        // The scores are all kept; only their cells (migration 0045) are asked for.
+        let mut tx = db.begin().await?;
+        tx.changed(&CELLS, Key::All);
+        opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
+        tx.commit().await?;
         return Ok(0);
     }
     let instruments: Vec<i64> =
@@ -206,6 +308,8 @@ pub async fn backfill(db: &Db) -> Result<u64> {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
+    // The cells summed from every score, those just written with them.
+    tx.changed(&CELLS, Key::All);
     // What was computed from the submissions before is computed again.
     opencpd_kernel::stamps::renew(&mut tx, "submissions").await?;
     tx.commit().await?;

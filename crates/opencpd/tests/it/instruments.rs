@@ -392,7 +392,9 @@ impl Drop for Bucket {
 /// The server configured to keep files in an S3-compatible bucket (`--files s3://…`, the
 /// endpoint and keys in the usual `AWS_*` variables): a submission's photo, sent in parts
 /// with a resumed upload, lands in the bucket under its digest, is read back over HTTP,
-/// and is sent once.
+/// and is sent once. Two servers share the database and the bucket, each with a spool of
+/// its own (PostgreSQL: the spool is in each one's working directory): a part taken by one
+/// is followed by a part sent to the other, then the rest to the first again.
 #[tokio::test]
 #[cfg_attr(
     not(slow_tests),
@@ -400,7 +402,9 @@ impl Drop for Bucket {
 )]
 async fn a_photo_is_kept_in_an_s3_bucket_and_an_upload_resumes_there_too() {
     let bucket = Bucket::start("opencpd-files").await;
-    let db = TestDb::new(Backend::Sqlite).await;
+    // PostgreSQL unless the tests run without it.
+    let backend = *opencpd_testapp::backends().last().unwrap();
+    let db = TestDb::new(backend).await;
     opencpd_demo::build(
         &db.db,
         &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
@@ -411,27 +415,34 @@ async fn a_photo_is_kept_in_an_s3_bucket_and_an_upload_resumes_there_too() {
     let system = opencpd_kernel::Actor::system();
     let admin = opencpd_kernel::accounts::create_token(&db.db, &system, "admin", "forms").await.unwrap();
     let token = opencpd_kernel::accounts::create_token(&db.db, &system, "seo.gitega", "sync").await.unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
-        .args([
-            "serve",
-            "--db",
-            &db.url,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--files",
-            "s3://opencpd-files/site-a",
-        ])
-        .env("OPENCPD_LOG", "warn")
-        .env("AWS_ENDPOINT", &bucket.endpoint)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "opencpd")
-        .env("AWS_SECRET_ACCESS_KEY", "opencpd-secret")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("server");
+    let (here_a, here_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |here: &std::path::Path| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let server = std::process::Command::new(env!("CARGO_BIN_EXE_opencpd"))
+            .args([
+                "serve",
+                "--db",
+                &db.url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--files",
+                "s3://opencpd-files/site-a",
+            ])
+            .current_dir(here)
+            .env("OPENCPD_LOG", "warn")
+            .env("AWS_ENDPOINT", &bucket.endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "opencpd")
+            .env("AWS_SECRET_ACCESS_KEY", "opencpd-secret")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("server");
+        (server, format!("http://127.0.0.1:{port}"))
+    };
+    let (mut server, base) = start(here_a.path());
+    let (mut other, other_base) = start(here_b.path());
     wait_up(&base).await;
+    wait_up(&other_base).await;
     let instrument = photo_form(&base, &admin).await;
     let client = reqwest::Client::new();
     let photo = photo(1_500_000);
@@ -448,8 +459,37 @@ async fn a_photo_is_kept_in_an_s3_bucket_and_an_upload_resumes_there_too() {
         .unwrap();
     assert_eq!(r.status(), 202);
     assert_eq!(upload_state(&client, &base, &token, &digest).await["received"], 262_144);
-    assert_eq!(bucket.keys("opencpd-files", "site-a/").await, Vec::<String>::new(), "nothing in the bucket yet");
-    assert_eq!(send_rest(&client, &base, &token, &photo, 262_144).await, 1_500_000 - 262_144);
+    assert_eq!(bucket.keys("opencpd-files", "site-a/sha256/").await, Vec::<String>::new(), "no file in the bucket yet");
+    assert_eq!(
+        bucket.keys("opencpd-files", "site-a/parts/").await,
+        [format!("site-a/parts/{digest}.{sender}/{:020}", 0, sender = uploader(&db).await)],
+        "the part is kept in the bucket, for every server sharing it"
+    );
+    // The other server knows what arrived at the first, takes the next part, and the first
+    // takes the rest after it.
+    assert_eq!(upload_state(&client, &other_base, &token, &digest).await["received"], 262_144);
+    let r = client
+        .put(format!("{other_base}/api/v1/files/{digest}"))
+        .bearer_auth(&token)
+        .header("content-range", "bytes 262144-524287/1500000")
+        .body(photo[262_144..524_288].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    assert_eq!(upload_state(&client, &base, &token, &digest).await["received"], 524_288);
+    // A part that does not follow on is refused by either, saying where to resume.
+    let r = client
+        .put(format!("{base}/api/v1/files/{digest}"))
+        .bearer_auth(&token)
+        .header("content-range", "bytes 262144-524287/1500000")
+        .body(photo[262_144..524_288].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(send_rest(&client, &base, &token, &photo, 524_288).await, 1_500_000 - 524_288);
+    assert_eq!(bucket.keys("opencpd-files", "site-a/parts/").await, Vec::<String>::new(), "the parts removed");
     assert_eq!(
         bucket.keys("opencpd-files", "site-a/").await,
         [format!("site-a/sha256/{}/{digest}", &digest[..2])],
@@ -491,6 +531,17 @@ async fn a_photo_is_kept_in_an_s3_bucket_and_an_upload_resumes_there_too() {
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().to_vec(), photo, "read back from the bucket");
     assert_eq!(bucket.keys("opencpd-files", "site-a/").await.len(), 1);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    for server in [&mut server, &mut other] {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
+
+/// The account a sync token of `seo.gitega` sends as (the pieces of its uploads are kept
+/// under its id).
+async fn uploader(db: &TestDb) -> i64 {
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = 'seo.gitega'")
+        .fetch_one(p)
+        .await)
+    .unwrap()
 }
