@@ -236,9 +236,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProgrammeCostInput) -> Resul
     let mut tx = db.begin().await?;
     take_turn(&mut tx).await?;
     let c = check(&mut tx, input, 0).await?;
-    let id: i64 =
-        on_tx!(&mut tx, |x| {
-            sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut tx, |x| {
+        sqlx::query_scalar(
         "INSERT INTO programme_costs (programme_id, year, category, amount, currency, note, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -252,7 +251,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProgrammeCostInput) -> Resul
     .bind(&actor.username)
     .fetch_one(&mut *x)
     .await
-        })?;
+    })?;
     let summary = format!("cost {} {} {}", input.programme_code.trim(), c.year, c.category.key());
     audit::record(&mut tx, actor, "create", "programme_cost", &id.to_string(), &summary, None::<&()>, Some(input))
         .await?;
