@@ -802,6 +802,9 @@ const REACHED: &str = "SELECT DISTINCT k.programme_id, e.person_id, e.path FROM 
      JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
      WHERE CAST(h.start_date AS TEXT) <= $2 AND CAST(h.end_date AS TEXT) >= $1";
 
+/// A cell's numerator, denominator and value.
+type Fraction = (Option<i64>, Option<i64>, Option<f64>);
+
 #[tokio::test]
 async fn cost_per_participant_is_the_years_costs_over_the_participants_reached_apportioned_to_units() {
     for backend in backends() {
@@ -841,8 +844,7 @@ async fn cost_per_participant_is_the_years_costs_over_the_participants_reached_a
         let a = engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), 2024, &["programme"]))
             .await
             .unwrap();
-        let cells: Vec<(Vec<String>, (Option<i64>, Option<i64>, Option<f64>))> =
-            a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
+        let cells: Vec<(Vec<String>, Fraction)> = a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
         assert_eq!(
             cells,
             vec![
@@ -856,8 +858,7 @@ async fn cost_per_participant_is_the_years_costs_over_the_participants_reached_a
         // LEAD's and 1/6 of SCALE's, D2 the rest; the parts add up to the whole.
         let a =
             engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), 2024, &["unit"])).await.unwrap();
-        let cells: Vec<(Vec<String>, (Option<i64>, Option<i64>, Option<f64>))> =
-            a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
+        let cells: Vec<(Vec<String>, Fraction)> = a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
         assert_eq!(
             cells,
             vec![
