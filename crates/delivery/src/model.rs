@@ -548,6 +548,62 @@ pub struct GradeReport {
     pub completed: i64,
 }
 
+// What `store::costs` takes and answers.
+
+/// What a programme spent in a year on one thing.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProgrammeCost {
+    pub id: i64,
+    pub programme_id: i64,
+    pub programme_code: String,
+    pub year: i64,
+    /// training, travel, materials, coaching or other.
+    pub category: String,
+    pub amount: f64,
+    /// ISO 4217: the one currency of every cost of the deployment.
+    pub currency: String,
+    pub note: Option<String>,
+    pub version: i64,
+}
+
+/// A cost to record or change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeCostInput {
+    /// The programme, by code.
+    pub programme_code: String,
+    /// Within the programme's years (from its start to its end), 1900 to 2100.
+    pub year: i64,
+    /// training, travel, materials, coaching or other.
+    pub category: String,
+    /// Zero or more, at most two decimals.
+    pub amount: f64,
+    /// The deployment's currency (that of the costs recorded), e.g. RWF or XAF; required
+    /// while no cost is recorded, and may be left out afterwards.
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The version read: required to change a cost.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A programme's costs of a year, added up by category.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CostYear {
+    pub year: i64,
+    pub currency: String,
+    pub total: f64,
+    pub categories: Vec<CategoryCost>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CategoryCost {
+    pub category: String,
+    pub amount: f64,
+}
+
 // What `store::documents` takes and answers.
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

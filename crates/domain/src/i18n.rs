@@ -35,6 +35,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("fr", "fr/audit.ftl", include_str!("../locales/fr/audit.ftl")),
     ("en", "en/field.ftl", include_str!("../locales/en/field.ftl")),
     ("fr", "fr/field.ftl", include_str!("../locales/fr/field.ftl")),
+    ("en", "en/delivery.ftl", include_str!("../locales/en/delivery.ftl")),
+    ("fr", "fr/delivery.ftl", include_str!("../locales/fr/delivery.ftl")),
 ];
 
 pub struct Catalog {

@@ -126,6 +126,25 @@ pub fn parse_name(input: &str) -> Result<String, Problem> {
     }
 }
 
+/// A longer text a person writes (a note, a description): what a name refuses is refused
+/// (control characters other than spaces and line breaks, direction overrides, invisible
+/// characters only), its lines kept as written, at most `max` characters.
+pub fn parse_text(input: &str, max: usize) -> Result<String, Problem> {
+    if let Some(c) = input.chars().find(|&c| forbidden_in_name(c)) {
+        return Err(Problem::new("bad-character").arg("character", format!("U+{:04X}", c as u32)));
+    }
+    let text = input.trim();
+    if text.is_empty() {
+        Err(Problem::new("required"))
+    } else if text.chars().all(|c| c.is_whitespace() || invisible(c)) {
+        Err(Problem::new("invisible-only"))
+    } else if text.chars().count() > max {
+        Err(Problem::new("too-long").with_value(text.chars().take(40).collect::<String>()).arg("max", max))
+    } else {
+        Ok(text.to_string())
+    }
+}
+
 /// Characters no name may hold: control characters other than the spaces a name is
 /// cleaned of, and the characters that override or isolate the direction of text.
 fn forbidden_in_name(c: char) -> bool {
@@ -230,6 +249,14 @@ mod tests {
         // Joiners inside a visible name are writing, not a trick.
         assert_eq!(parse_name("\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}").unwrap().chars().count(), 8);
         assert_eq!(parse_name("=HYPERLINK(\"x\")").unwrap(), "=HYPERLINK(\"x\")");
+    }
+
+    #[test]
+    fn a_longer_text_keeps_its_lines_and_refuses_what_a_name_refuses() {
+        assert_eq!(parse_text("  Venue hire\nand meals ", 100).unwrap(), "Venue hire\nand meals");
+        assert_eq!(parse_text("a\0", 100).unwrap_err().code, "bad-character");
+        assert_eq!(parse_text("\u{200B}\n", 100).unwrap_err().code, "invisible-only");
+        assert_eq!(parse_text("abcd", 3).unwrap_err().code, "too-long");
     }
 
     #[test]

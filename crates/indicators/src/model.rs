@@ -165,6 +165,10 @@ pub struct Indicator {
     pub kirkpatrick_level: Option<i64>,
     pub shipped: bool,
     pub version: i64,
+    /// What the indicator counts and how, in words (the rules a reader needs: whom it
+    /// counts, how it is apportioned).
+    pub description_en: Option<String>,
+    pub description_fr: Option<String>,
 }
 
 /// A definition a deployment adds.
@@ -183,6 +187,11 @@ pub struct IndicatorInput {
     pub disaggregations: Vec<String>,
     #[serde(default)]
     pub kirkpatrick_level: Option<i64>,
+    /// What it counts and how, in words; at most 2,000 characters.
+    #[serde(default)]
+    pub description_en: Option<String>,
+    #[serde(default)]
+    pub description_fr: Option<String>,
 }
 
 /// What an indicator is asked for: a place, a year, and the disaggregations wanted (each

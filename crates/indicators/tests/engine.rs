@@ -149,6 +149,8 @@ async fn definitions_are_checked_when_saved_and_targets_on_allowed_disaggregatio
             scale: Some(100.0),
             disaggregations: dis.iter().map(|d| d.to_string()).collect(),
             kirkpatrick_level: Some(4),
+            description_en: None,
+            description_fr: None,
         };
         assert_eq!(
             refused(engine::create(&t.db, &admin, &input("sum(advanced", None, &[])).await),
@@ -371,6 +373,8 @@ async fn national_fixture(db: &Db) {
             scale: Some(1.0),
             disaggregations: by.split(',').map(String::from).collect(),
             kirkpatrick_level: None,
+            description_en: None,
+            description_fr: None,
         };
         engine::create(db, &admin, &input).await.unwrap();
     }
@@ -686,5 +690,370 @@ async fn unit_pages_are_their_schools_totals(db: &Db, unit: i64, what: &str) {
             _ => None,
         };
         assert_eq!(part.proficient_percent.map(|p| (p * 1e9).round()), percent.map(|p| (p * 1e9).round()), "{what}");
+    }
+}
+
+/// An officer over one unit, without row-level rights.
+fn officer_of(unit: i64, path: &str) -> Actor {
+    Actor {
+        user_id: Some(2),
+        username: "o".into(),
+        display_name: "O".into(),
+        language: "en".into(),
+        grants: vec![Grant {
+            role: AccountRole::DistrictOfficer,
+            scope: Scope::Unit { unit_id: unit, path: path.into() },
+        }],
+    }
+}
+
+/// Three programmes on the fixture's units with their cohorts, enrolments, participants
+/// (as delivery's refresher writes them: once a programme and person) and costs.
+///
+/// LEAD: cohort A (D1, 2024) holds people 1–4 of D1 and 8–9 of D2; cohort B (D1, October
+/// 2023 to January 2024) people 3–6 of D1, so 3 and 4 are in two cohorts; cohort C (D2,
+/// 2025) person 7 of D2. SCALE: cohort S (D2, 2024) people 10–14 of D2 and person 1.
+/// IDLE has a cohort in 2027 only. Completed: 1, 2, 3 in A, 4 and 5 in B; 4 withdrew
+/// from A after completing it.
+async fn programme_fixture(db: &Db) {
+    let mut sql = String::from(
+        "INSERT INTO programmes (id, code, name, start_date, created_at) VALUES \
+         (1, 'LEAD', 'LEAD', '2023-01-01', '2023-01-01T00:00:00Z'), (2, 'SCALE', 'SCALE', '2024-01-01', '2024-01-01T00:00:00Z'), \
+         (3, 'IDLE', 'IDLE', '2024-01-01', '2024-01-01T00:00:00Z'); \
+         INSERT INTO courses (id, code, title, programme_id, kind, modality, hours, credits, created_at) VALUES \
+         (1, 'K1', 'K1', 1, 'short_training', 'face_to_face', 10, 1, '2023-01-01T00:00:00Z'), \
+         (2, 'K2', 'K2', 1, 'short_training', 'face_to_face', 10, 1, '2023-01-01T00:00:00Z'), \
+         (3, 'K3', 'K3', 2, 'short_training', 'face_to_face', 10, 1, '2024-01-01T00:00:00Z'), \
+         (4, 'K4', 'K4', 3, 'short_training', 'face_to_face', 10, 1, '2024-01-01T00:00:00Z'); \
+         INSERT INTO cohorts (id, code, name, course_id, unit_id, unit_path, start_date, end_date, capacity, created_at) VALUES \
+         (1, 'A', 'A', 1, 2, '/1/2/', '2024-02-01', '2024-06-30', 50, '2024-01-01T00:00:00Z'), \
+         (2, 'B', 'B', 2, 2, '/1/2/', '2023-10-01', '2024-01-31', 50, '2023-01-01T00:00:00Z'), \
+         (3, 'C', 'C', 1, 3, '/1/3/', '2025-03-01', '2025-05-01', 50, '2025-01-01T00:00:00Z'), \
+         (4, 'S', 'S', 3, 3, '/1/3/', '2024-03-01', '2024-04-01', 50, '2024-01-01T00:00:00Z'), \
+         (5, 'I', 'I', 4, 3, '/1/3/', '2027-03-01', '2027-04-01', 50, '2024-01-01T00:00:00Z');",
+    );
+    let d1 = |p: i64| if p <= 6 { "/1/2/" } else { "/1/3/" };
+    let sex = |p: i64| if p % 2 == 0 { "M" } else { "F" };
+    // (cohort, programme, person, completed, withdrawn)
+    let mut enrolments: Vec<(i64, i64, i64, bool, bool)> = Vec::new();
+    for p in [1, 2, 3, 4, 8, 9] {
+        enrolments.push((1, 1, p, p <= 4, p == 4));
+    }
+    for p in [3, 4, 5, 6] {
+        enrolments.push((2, 1, p, p == 4 || p == 5, false));
+    }
+    enrolments.push((3, 1, 7, false, false));
+    for p in [10, 11, 12, 13, 14, 1] {
+        enrolments.push((4, 2, p, false, false));
+    }
+    for p in 1..=14 {
+        sql.push_str(&format!(
+            "INSERT INTO people (id, given_name, family_name, sex) VALUES ({p}, 'A', 'B', '{}');",
+            sex(p)
+        ));
+    }
+    let mut participants: std::collections::BTreeMap<(i64, i64), bool> = Default::default();
+    for (i, (cohort, programme, person, completed, withdrawn)) in enrolments.iter().enumerate() {
+        sql.push_str(&format!(
+            "INSERT INTO enrolments (id, cohort_id, person_id, source, enrolled_at, sex, role, path, completed_on, withdrawn_on) \
+             VALUES ({}, {cohort}, {person}, 'single', '2023-09-01T00:00:00Z', '{}', 'teacher', '{}', {}, {});",
+            i + 1,
+            sex(*person),
+            d1(*person),
+            if *completed { "'2024-06-30'" } else { "NULL" },
+            if *withdrawn { "'2024-07-01'" } else { "NULL" },
+        ));
+        *participants.entry((*programme, *person)).or_default() |= *completed && !*withdrawn;
+    }
+    for ((programme, person), completed) in participants {
+        sql.push_str(&format!(
+            "INSERT INTO programme_participants (programme_id, person_id, path, sex, role, completed, certified) \
+             VALUES ({programme}, {person}, '{}', '{}', 'teacher', {}, 0);",
+            d1(person),
+            sex(person),
+            i64::from(completed)
+        ));
+    }
+    sql.push_str(
+        "INSERT INTO programme_costs (programme_id, year, category, amount, currency, created_at, created_by) VALUES \
+         (1, 2024, 'training', 8000, 'RWF', '2024-01-01T00:00:00Z', 'x'), (1, 2024, 'travel', 1600, 'RWF', '2024-01-01T00:00:00Z', 'x'), \
+         (2, 2024, 'materials', 3000, 'RWF', '2024-01-01T00:00:00Z', 'x'), (1, 2025, 'coaching', 500, 'RWF', '2024-01-01T00:00:00Z', 'x'), \
+         (1, 2023, 'training', 1000, 'RWF', '2024-01-01T00:00:00Z', 'x'), (3, 2024, 'training', 700, 'RWF', '2024-01-01T00:00:00Z', 'x');",
+    );
+    on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+}
+
+/// A count or sum straight from the base tables (enrolments, cohorts, courses, costs), the
+/// year's first and last days bound as `$1` and `$2`.
+async fn straight(db: &Db, sql: &str, year: i64) -> f64 {
+    let (first, last) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let sql = sql.replace("$1", &format!("'{first}'")).replace("$2", &format!("'{last}'"));
+    on_db!(db, |p| sqlx::query_scalar::<_, f64>(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(({sql}) AS DOUBLE PRECISION)"
+    )))
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}
+
+/// Programme and person pairs with an enrolment in a cohort of the programme running in the
+/// year (the cohort's unit is where it ran; the person is counted where they are placed).
+const REACHED: &str = "SELECT DISTINCT k.programme_id, e.person_id, e.path FROM enrolments e \
+     JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+     WHERE CAST(h.start_date AS TEXT) <= $2 AND CAST(h.end_date AS TEXT) >= $1";
+
+/// A cell's numerator, denominator and value.
+type Fraction = (Option<i64>, Option<i64>, Option<f64>);
+
+#[tokio::test]
+async fn cost_per_participant_is_the_years_costs_over_the_participants_reached_apportioned_to_units() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        programme_fixture(&t.db).await;
+        let admin = Actor::system();
+        let ask = |place, year, by: &[&str]| Question { place, year, by: by.iter().map(|b| b.to_string()).collect() };
+        let value = |a: &opencpd_indicators::model::AnswerCell| {
+            (a.numerator.value, a.denominator.as_ref().and_then(|d| d.value), a.value)
+        };
+        for year in [2023, 2024, 2025, 2026] {
+            // The country: every cost of a programme that reached anyone in the year over
+            // everyone reached, counted straight from the tables.
+            let participants = straight(&t.db, &format!("SELECT COUNT(*) FROM ({REACHED}) r"), year).await;
+            let spent = straight(
+                &t.db,
+                &format!(
+                    "SELECT COALESCE(SUM(amount), 0) FROM programme_costs WHERE year = {year} \
+                     AND programme_id IN (SELECT programme_id FROM ({REACHED}) r)"
+                ),
+                year,
+            )
+            .await;
+            let a =
+                engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), year, &[])).await.unwrap();
+            assert_eq!(a.total.numerator.value, Some(spent.round() as i64), "{backend:?} {year}");
+            assert_eq!(a.total.denominator.as_ref().unwrap().value, Some(participants as i64), "{backend:?} {year}");
+            match a.total.value {
+                Some(v) => assert!((v - spent / participants).abs() < 1e-9, "{backend:?} {year}: {v}"),
+                None => assert_eq!(participants, 0.0, "{backend:?} {year}"),
+            }
+        }
+        // 2024: LEAD spent 9,600 on 8 people reached (6 in D1, 2 in D2: cohort B, which
+        // ran into January, counts); SCALE 3,000 on 6 (1 in D1, 5 in D2); IDLE's 700 reached
+        // nobody and goes nowhere. Person 1 is in both programmes, once in each.
+        let a = engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), 2024, &["programme"]))
+            .await
+            .unwrap();
+        let cells: Vec<(Vec<String>, Fraction)> = a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
+        assert_eq!(
+            cells,
+            vec![
+                (vec!["LEAD".to_string()], (Some(9600), Some(8), Some(1200.0))),
+                (vec!["SCALE".to_string()], (Some(3000), Some(6), Some(500.0))),
+            ],
+            "{backend:?}"
+        );
+        assert_eq!(value(&a.total), (Some(12600), Some(14), Some(900.0)), "{backend:?}");
+        // By unit, each programme's costs go where its participants are: D1 has 6/8 of
+        // LEAD's and 1/6 of SCALE's, D2 the rest; the parts add up to the whole.
+        let a =
+            engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), 2024, &["unit"])).await.unwrap();
+        let cells: Vec<(Vec<String>, Fraction)> = a.cells.iter().map(|c| (c.categories.clone(), value(c))).collect();
+        assert_eq!(
+            cells,
+            vec![
+                (vec!["D1".to_string()], (Some(7200 + 500), Some(7), Some(1100.0))),
+                (vec!["D2".to_string()], (Some(2400 + 2500), Some(7), Some(700.0))),
+            ],
+            "{backend:?}"
+        );
+        // Asked at D2, its share; by programme, each programme's own rate.
+        let a = engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(3), 2024, &["programme"]))
+            .await
+            .unwrap();
+        assert_eq!(value(&a.total), (Some(4900), Some(7), Some(700.0)), "{backend:?}");
+        assert_eq!(a.cells.iter().map(|c| c.value).collect::<Vec<_>>(), vec![Some(1200.0), Some(500.0)]);
+
+        // D2's officer: LEAD's 2 participants there are a small count, so LEAD's share of
+        // the costs (which would give them back) is hidden with them, and SCALE's cell as
+        // the complement; the whole (7 people) is shown.
+        let d2 = officer_of(3, "/1/3/");
+        let a = engine::answer(&t.db, &d2, "cost-per-participant", &ask(Place::Unit(3), 2024, &["programme"]))
+            .await
+            .unwrap();
+        let shown: Vec<(&str, &str, Option<f64>)> = a
+            .cells
+            .iter()
+            .map(|c| (c.numerator.shown.as_str(), c.denominator.as_ref().unwrap().shown.as_str(), c.value))
+            .collect();
+        assert_eq!(shown, vec![("x", "<5", None), ("x", "x", None)], "{backend:?}");
+        assert!(a.suppressed);
+        assert_eq!(value(&a.total), (Some(4900), Some(7), Some(700.0)), "{backend:?}");
+        // Above their unit is a place that does not exist to them.
+        assert!(matches!(
+            engine::answer(&t.db, &d2, "cost-per-participant", &ask(Place::Unit(1), 2024, &[])).await,
+            Err(Error::NotFound)
+        ));
+        // A split the indicator does not allow is named.
+        let Err(Error::Invalid(p)) =
+            engine::answer(&t.db, &admin, "cost-per-participant", &ask(Place::Unit(1), 2024, &["cohort"])).await
+        else {
+            panic!("refused");
+        };
+        assert_eq!((p[0].code, p[0].value.as_deref()), ("indicator-disaggregation-not-allowed", Some("cohort")));
+
+        // A deployment's own: training costs alone, by category and unit.
+        let input = IndicatorInput {
+            code: "training-costs".into(),
+            name_en: "Training costs".into(),
+            name_fr: "Coûts de formation".into(),
+            numerator: "sum(cost) where category = 'training'".into(),
+            denominator: None,
+            scale: Some(1.0),
+            disaggregations: vec!["unit".into(), "category".into()],
+            kirkpatrick_level: None,
+            description_en: Some("What training cost, apportioned by participants reached.".into()),
+            description_fr: None,
+        };
+        let saved = engine::create(&t.db, &admin, &input).await.unwrap();
+        assert_eq!(saved.description_en.as_deref(), input.description_en.as_deref());
+        let a = engine::answer(&t.db, &admin, "training-costs", &ask(Place::Unit(1), 2024, &["unit", "category"]))
+            .await
+            .unwrap();
+        let cells: Vec<(Vec<String>, Option<f64>)> = a.cells.iter().map(|c| (c.categories.clone(), c.value)).collect();
+        assert_eq!(
+            cells,
+            vec![
+                (vec!["D1".to_string(), "training".to_string()], Some(6000.0)),
+                (vec!["D2".to_string(), "training".to_string()], Some(2000.0)),
+            ],
+            "{backend:?}"
+        );
+        let bad =
+            IndicatorInput { code: "bad-costs".into(), numerator: "sum(cost) where category = 'food'".into(), ..input };
+        assert_eq!(
+            refused(engine::create(&t.db, &admin, &bad).await),
+            vec![("indicator-unknown-value", "numerator".to_string())]
+        );
+    }
+}
+
+#[tokio::test]
+async fn participant_indicators_split_by_cohort_count_a_person_in_each_cohort_and_once_in_the_whole() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        programme_fixture(&t.db).await;
+        let admin = Actor::system();
+        let ask = |place, by: &[&str]| Question { place, year: 2024, by: by.iter().map(|b| b.to_string()).collect() };
+        let reach = engine::answer(&t.db, &admin, "reach", &ask(Place::Unit(1), &["cohort"])).await.unwrap();
+        let by_cohort: Vec<(String, Option<i64>)> =
+            reach.cells.iter().map(|c| (c.categories[0].clone(), c.numerator.value)).collect();
+        // Each cohort's cell is its enrolments, counted from the table.
+        let enrolled: Vec<(String, i64)> = on_db!(&t.db, |p| sqlx::query_as(
+            "SELECT h.code, COUNT(*) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id GROUP BY h.code ORDER BY h.code"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert_eq!(by_cohort, enrolled.iter().map(|(c, n)| (c.clone(), Some(*n))).collect::<Vec<_>>(), "{backend:?}");
+        // The whole counts each participant once a programme: 9 of LEAD and 6 of SCALE,
+        // fewer than the cells' 17, as people 1, 3 and 4 are in two cohorts.
+        let cells: i64 = reach.cells.iter().filter_map(|c| c.numerator.value).sum();
+        let participants: i64 =
+            on_db!(&t.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM programme_participants").fetch_one(p).await)
+                .unwrap();
+        assert_eq!((reach.total.numerator.value, cells), (Some(participants), 17), "{backend:?}");
+        assert_eq!(participants, 15);
+        // Completion by cohort is each enrolment's: A 3 of 6 (4 withdrew), B 2 of 4; the
+        // programme's whole is its people's: 5 of LEAD's 9 (and none of SCALE's 6).
+        let c = engine::answer(&t.db, &admin, "completion-rate", &ask(Place::Unit(1), &["cohort"])).await.unwrap();
+        let rates: Vec<(String, Option<i64>, Option<f64>)> =
+            c.cells.iter().map(|c| (c.categories[0].clone(), c.numerator.value, c.value)).collect();
+        assert_eq!(
+            rates,
+            vec![
+                ("A".to_string(), Some(3), Some(50.0)),
+                ("B".to_string(), Some(2), Some(50.0)),
+                ("C".to_string(), Some(0), Some(0.0)),
+                ("S".to_string(), Some(0), Some(0.0)),
+            ],
+            "{backend:?}"
+        );
+        close(c.total.value, 100.0 * 5.0 / 15.0);
+        // With another split: D1's people by cohort and sex.
+        let split = engine::answer(&t.db, &admin, "reach", &ask(Place::Unit(2), &["cohort", "sex"])).await.unwrap();
+        let cells: Vec<(Vec<String>, Option<i64>)> =
+            split.cells.iter().map(|c| (c.categories.clone(), c.numerator.value)).collect();
+        let v = |c: &str, s: &str, n: i64| (vec![c.to_string(), s.to_string()], Some(n));
+        assert_eq!(cells, vec![v("A", "F", 2), v("A", "M", 2), v("B", "F", 2), v("B", "M", 2), v("S", "F", 1)]);
+        assert_eq!(split.total.numerator.value, Some(7), "{backend:?}: people 1 to 6 and 1 again for SCALE");
+
+        // D2's officer: cohorts A and C hold 2 and 1 of D2's people, small counts hidden
+        // as any other cell; S's 5 are shown (two cells hidden need no complement).
+        let d2 = officer_of(3, "/1/3/");
+        let a = engine::answer(&t.db, &d2, "reach", &ask(Place::Unit(3), &["cohort"])).await.unwrap();
+        let shown: Vec<(String, String, Option<f64>)> =
+            a.cells.iter().map(|c| (c.categories[0].clone(), c.numerator.shown.clone(), c.value)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("A".to_string(), "<5".to_string(), None),
+                ("C".to_string(), "<5".to_string(), None),
+                ("S".to_string(), "5".to_string(), Some(5.0)),
+            ],
+            "{backend:?}"
+        );
+        assert!(a.suppressed);
+        assert_eq!(a.total.numerator.value, Some(8));
+
+        // A definition filtered on a cohort counts its people once, wherever the split.
+        let input = IndicatorInput {
+            code: "cohort-a".into(),
+            name_en: "Cohort A".into(),
+            name_fr: "Cohorte A".into(),
+            numerator: "count(participants) where cohort = 'A'".into(),
+            denominator: None,
+            scale: Some(1.0),
+            disaggregations: vec!["unit".into(), "sex".into()],
+            kirkpatrick_level: None,
+            description_en: None,
+            description_fr: None,
+        };
+        engine::create(&t.db, &admin, &input).await.unwrap();
+        let a = engine::answer(&t.db, &admin, "cohort-a", &ask(Place::Unit(1), &["unit"])).await.unwrap();
+        let units: Vec<(String, Option<f64>)> = a.cells.iter().map(|c| (c.categories[0].clone(), c.value)).collect();
+        assert_eq!(units, vec![("D1".to_string(), Some(4.0)), ("D2".to_string(), Some(2.0))], "{backend:?}");
+        close(a.total.value, 6.0);
+
+        // What refuses a split refuses cohort where it is not carried or allowed.
+        let staff = IndicatorInput {
+            code: "staff-by-cohort".into(),
+            numerator: "count(staff)".into(),
+            disaggregations: vec!["cohort".into()],
+            ..input
+        };
+        assert_eq!(
+            refused(engine::create(&t.db, &admin, &staff).await),
+            vec![("indicator-disaggregation-not-carried", "disaggregations".to_string())]
+        );
+        let Err(Error::Invalid(p)) =
+            engine::answer(&t.db, &admin, "cpd-threshold-met", &ask(Place::Unit(1), &["cohort"])).await
+        else {
+            panic!("refused");
+        };
+        assert_eq!((p[0].code, p[0].column.as_deref()), ("indicator-disaggregation-not-allowed", Some("by")));
+        // A target on a cohort of reach, read live.
+        let target = IndicatorTargetInput {
+            place: None,
+            year: 2024,
+            disaggregation: Some("cohort".into()),
+            category: Some("A".into()),
+            baseline: None,
+            target: 10.0,
+        };
+        engine::set_target(&t.db, &admin, "reach", &target).await.unwrap();
+        let progress = engine::targets(&t.db, &admin, "reach").await.unwrap();
+        close(progress[0].achieved, 6.0);
     }
 }

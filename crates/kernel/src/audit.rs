@@ -264,6 +264,12 @@ const NAMINGS: &[Naming] = &[
         sql: "SELECT id, name, id FROM programmes WHERE id IN ({ids})",
         page: Some("programme"),
     },
+    Naming {
+        kind: "programme_cost",
+        sql: "SELECT c.id, pr.name || ' · ' || CAST(c.year AS TEXT) || ' · ' || c.category, pr.id FROM programme_costs c \
+              JOIN programmes pr ON pr.id = c.programme_id WHERE c.id IN ({ids})",
+        page: Some("programme"),
+    },
     Naming { kind: "course", sql: "SELECT id, title, id FROM courses WHERE id IN ({ids})", page: Some("course") },
     Naming { kind: "cohort", sql: "SELECT id, code, id FROM cohorts WHERE id IN ({ids})", page: Some("cohort") },
     Naming {

@@ -23,8 +23,9 @@ const ATTENDANCE_COLUMNS: &[Column] = &[
     Column::required("status").example("present"),
 ];
 
-/// Delivery's kinds, for the one import route, page and command.
-pub const KINDS: [import::Kind; 2] = [
+/// Delivery's kinds, for the one import route, page and command (with programmes' costs,
+/// [`super::costs::IMPORT_KIND`]).
+pub const KINDS: [import::Kind; 3] = [
     import::Kind {
         key: "enrolments",
         columns: ENROLMENT_COLUMNS,
@@ -41,6 +42,7 @@ pub const KINDS: [import::Kind; 2] = [
         updates: false,
         run: |db, actor, source, options, into| Box::pin(attendance(db, actor, into.unwrap_or(0), source, options)),
     },
+    super::costs::IMPORT_KIND,
 ];
 
 /// Enrols everyone named in a file of staff numbers: every row or none. The cohort is

@@ -1,6 +1,8 @@
 //! CPD delivery: what a programme team runs, from the programme's targets to the
 //! certificate a teacher shows an employer.
 //!
+//! - [`costs`]: what a programme spent each year, by category, in the deployment's one
+//!   currency; managed by `ManageProgrammes`, read by those who read reach.
 //! - [`catalogue`]: programmes (funder, budget, period, pillars, targets) and courses
 //!   (kind, modality, hours, credits, modules and the professional standards they serve,
 //!   prerequisites, assessments, completion rule). Deployment-wide; managed by those
@@ -78,6 +80,7 @@ pub mod certificates;
 pub mod checkin;
 pub mod cohorts;
 pub mod completion;
+pub mod costs;
 pub mod documents;
 pub mod files;
 pub mod record;

@@ -12,6 +12,7 @@ use crate::store::cohorts::{
     Withdrawal,
 };
 use crate::store::completion::{self, GradeInput, GradeReport, Score};
+use crate::store::costs::{self, ProgrammeCost, ProgrammeCostInput};
 use crate::store::record::{self, BelowThreshold, CpdRecord, RecordCourse, Threshold, YearTotal};
 use crate::store::reports::{
     self, CohortFunnel, Funnel, Reach, ReachRow, ReportSettings, ShownReach, ShownRow, ShownTarget, TargetReach,
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{id}/reach/export", get(export_reach))
         .route("/programmes/{id}/funnels", get(programme_funnels))
         .route("/programmes/{id}/funnels/export", get(export_funnels))
+        .route("/programme-costs", get(list_costs).post(create_cost))
+        .route("/programme-costs/{id}", get(get_cost).put(update_cost).delete(delete_cost))
         .route("/standards", get(list_standards))
         .route("/courses", get(list_courses).post(create_course))
         .route("/courses/{id}", get(get_course).put(update_course))
@@ -79,6 +82,11 @@ pub fn router() -> Router<AppState> {
         export_reach,
         programme_funnels,
         export_funnels,
+        list_costs,
+        create_cost,
+        get_cost,
+        update_cost,
+        delete_cost,
         list_standards,
         list_courses,
         create_course,
@@ -123,6 +131,9 @@ pub fn router() -> Router<AppState> {
         Paged<Cohort>,
         Paged<Programme>,
         Paged<Course>,
+        Paged<ProgrammeCost>,
+        ProgrammeCost,
+        ProgrammeCostInput,
         Programme,
         ProgrammeInput,
         ProgrammeTarget,
@@ -276,6 +287,59 @@ async fn export_funnels(
     let rows = reports::funnels(&state.db, ctx.actor()?, id).await?;
     let (headers, rows) = reports::funnels_table(&rows);
     opencpd_http::download::table(format, &format!("funnels-{id}"), &headers, rows)
+}
+
+#[derive(Deserialize, IntoParams)]
+struct CostFilter {
+    /// The costs of one programme.
+    programme_id: Option<i64>,
+    /// The costs of one year.
+    year: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programme-costs", params(CostFilter, Page), responses((status = 200, body = Paged<ProgrammeCost>, description = "Programmes' costs, one page: sorted by `year` (latest first by default), `programme`, `category` or `amount`; `q` searches the note, the category and the programme's code"), (status = 403, body = ApiError, description = "Those who read a school's or their own record only"), (status = 422, body = ApiError)))]
+async fn list_costs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    f: std::result::Result<Query<CostFilter>, QueryRejection>,
+    page: std::result::Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Paged<ProgrammeCost>>> {
+    let (Query(f), Query(page)) = (ok(f)?, ok(page)?);
+    Ok(Json(costs::list(&state.db, ctx.actor()?, f.programme_id, f.year, &page).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/programme-costs", request_body = ProgrammeCostInput, responses((status = 201, body = ProgrammeCost), (status = 422, body = ApiError, description = "A bad field, named: an unknown programme, a year outside the programme's, an unknown category, a negative amount, a currency other than the deployment's"), (status = 403, body = ApiError)))]
+async fn create_cost(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: std::result::Result<Json<ProgrammeCostInput>, JsonRejection>,
+) -> Result<Response> {
+    let Json(input) = ok(body)?;
+    Ok(created(costs::create(&state.db, ctx.actor()?, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/programme-costs/{id}", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeCost), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn get_cost(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Json<ProgrammeCost>> {
+    Ok(Json(costs::cost(&state.db, ctx.actor()?, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/programme-costs/{id}", params(("id" = i64, Path)), request_body = ProgrammeCostInput,
+    responses((status = 200, body = ProgrammeCost), (status = 422, body = ApiError), (status = 409, body = ApiError, description = "A stale version"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn update_cost(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    body: std::result::Result<Json<ProgrammeCostInput>, JsonRejection>,
+) -> Result<Json<ProgrammeCost>> {
+    let Json(input) = ok(body)?;
+    Ok(Json(costs::update(&state.db, ctx.actor()?, id, &input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/programme-costs/{id}", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn delete_cost(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<StatusCode> {
+    costs::delete(&state.db, ctx.actor()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/standards", responses((status = 200, body = Vec<Standard>)))]

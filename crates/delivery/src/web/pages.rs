@@ -5,7 +5,7 @@ use super::api::{ReachQuery, YearQuery, year_of};
 use crate::store::attendance::{self, Mark, MarkInput, SessionInput};
 use crate::store::certificates::Revocation;
 use crate::store::cohorts::{self, ApplicationInput, CohortInput, CohortUpdate, Decision, EnrolInput, Withdrawal};
-use crate::store::{catalogue, certificates, record, reports};
+use crate::store::{catalogue, certificates, costs, record, reports};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -571,15 +571,54 @@ async fn programme_page(
         opencpd_domain::suppression::column(&by_sex, k).iter().zip(by_sex).map(|(c, v)| c.text(v, k)).collect();
     let outreach_hidden =
         hidden.iter().flatten().any(|c| c.hidden()) || outreach_sex.iter().any(|c| c.parse::<i64>().is_err());
+    let cost_years = cost_years(&state, actor, &programme).await?;
     state.templates.page(
         &ctx,
         "delivery/programme.html",
-        minijinja::context! { funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
+        minijinja::context! { cost_years, funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
         manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
         outreach_hidden, threshold => k, total_bar, levels, awarded => v(&awarded) },
     )
+}
+
+/// A programme's costs by year, each with the participants it reached in the year and the
+/// cost per participant as the indicator engine answers `cost-per-participant` at the
+/// place the reader reads ([`costs::reader_unit`]); none for a reader of no costs.
+async fn cost_years(
+    state: &AppState,
+    actor: &opencpd_kernel::Actor,
+    programme: &catalogue::Programme,
+) -> Result<Option<Vec<minijinja::Value>>> {
+    use opencpd_indicators::model::{Place, Question};
+    use opencpd_indicators::store::engine;
+    let years = match costs::years(&state.db, actor, programme.id).await {
+        Ok(years) => years,
+        Err(opencpd_kernel::Error::Forbidden) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let unit = costs::reader_unit(&state.db, actor, programme.id).await?;
+    let mut out = Vec::with_capacity(years.len());
+    for y in years {
+        let answer = match unit {
+            Some(unit) => {
+                let question = Question { place: Place::Unit(unit), year: y.year, by: vec!["programme".into()] };
+                match engine::answer(&state.db, actor, "cost-per-participant", &question).await {
+                    Ok(answer) => Some(answer),
+                    Err(opencpd_kernel::Error::NotFound | opencpd_kernel::Error::Forbidden) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            None => None,
+        };
+        let cell = answer.as_ref().and_then(|a| a.cells.iter().find(|c| c.categories.first() == Some(&programme.code)));
+        let participants = cell.and_then(|c| c.denominator.as_ref()).map(|d| d.shown.clone());
+        let per_participant = cell.and_then(|c| c.value);
+        out.push(minijinja::context! { year => y.year, currency => y.currency, total => y.total,
+        categories => v(&y.categories), participants, per_participant });
+    }
+    Ok(Some(out))
 }
 
 /// The unit levels to split reach by, each depth named by its levels in the reader's

@@ -153,6 +153,8 @@ async fn an_indicator_of_the_engine_is_an_outcome_whose_estimate_recovers_a_know
             scale: Some(100.0),
             disaggregations: vec!["school".into()],
             kirkpatrick_level: None,
+            description_en: None,
+            description_fr: None,
         };
         opencpd_indicators::store::engine::create(db, &admin(), &flat).await.unwrap();
         let err = store::estimate(db, &admin(), e.id, &outcome("indicator:assessed-share"), "en").await.unwrap_err();

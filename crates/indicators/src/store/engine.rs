@@ -8,6 +8,16 @@
 //! [`Cells`] gives them (a school's rows; a unit's cells, a few thousand rows at any level,
 //! unless the question needs the schools' codes); the aggregates are then added up per
 //! category. Counts leave through `opencpd_domain::suppression`.
+//!
+//! Participants split or filtered by cohort, and the participants reached in a year, are
+//! read through their enrolments (each joined by the person, its cohort and course by their
+//! keys), one row a participant and cell: a person in two cohorts counts in each cohort's
+//! cell and once in any cell that is not a cohort, and in the whole.
+//!
+//! A programme's costs belong to no place: the costs of a year are apportioned to places in
+//! proportion to the programme's participants reached in that year there (see
+//! [`costs`]), so that a unit's cost per participant is its share of the costs over its
+//! participants and the country's is every cost over every participant.
 
 use super::unit_cells::{Cells, Needs, Read};
 use crate::model::{
@@ -16,10 +26,11 @@ use crate::model::{
 };
 use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target, upper_bound};
+use opencpd_domain::delivery::CostCategory;
 use opencpd_domain::indicators::definition::{
     self, Catalogue, Condition, Definition, DefinitionText, Expr, Func, Measure,
 };
-use opencpd_domain::registry::{parse_code, parse_name};
+use opencpd_domain::registry::{parse_code, parse_name, parse_text};
 use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::error::{collect, fail_if_any, unique_violation};
 use opencpd_kernel::scope::{Columns, ListScope};
@@ -40,6 +51,8 @@ struct IndicatorRow {
     kirkpatrick_level: Option<i64>,
     shipped: bool,
     version: i64,
+    description_en: Option<String>,
+    description_fr: Option<String>,
 }
 
 impl From<IndicatorRow> for Indicator {
@@ -56,6 +69,8 @@ impl From<IndicatorRow> for Indicator {
             kirkpatrick_level: r.kirkpatrick_level,
             shipped: r.shipped,
             version: r.version,
+            description_en: r.description_en,
+            description_fr: r.description_fr,
         }
     }
 }
@@ -78,20 +93,33 @@ enum Source {
     Plcs,
     /// Coaching relations running at some time in the year.
     Coaching,
+    /// Programme participants reached in the year: enrolled in a cohort of the programme
+    /// that runs at some time in the year (the participants reach counts, withdrawals
+    /// included, once a programme).
+    Reached,
+    /// Programme costs recorded for the year, apportioned to places by the participants
+    /// reached.
+    Costs,
 }
 
 impl Source {
     /// Sources read from base tables by date: the year is bound as its first day ($1),
     /// the next year's first day ($2) and its last day ($3).
     fn dated(self) -> bool {
-        matches!(self, Source::Staff | Source::PlcMeetings | Source::Plcs | Source::Coaching)
+        matches!(self, Source::Staff | Source::PlcMeetings | Source::Plcs | Source::Coaching | Source::Reached)
+    }
+
+    /// Sources of programme participants.
+    fn participants(self) -> bool {
+        matches!(self, Source::Participants | Source::Reached)
     }
 }
 
 const OUTCOME_DIMENSIONS: &[&str] = &["sex", "grade", "group", "school", "unit", "ownership", "subsystem", "year"];
 const ASSESSMENT_DIMENSIONS: &[&str] =
     &["sex", "grade", "subject", "term", "group", "school", "unit", "ownership", "subsystem", "year"];
-const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme"];
+const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme", "cohort"];
+const COST_DIMENSIONS: &[&str] = &["programme", "unit", "category"];
 const STAFF_DIMENSIONS: &[&str] = &["sex", "role", "unit", "school"];
 const PLC_DIMENSIONS: &[&str] = &["level", "unit", "school", "programme"];
 const COACHING_DIMENSIONS: &[&str] = &["sex", "unit", "school", "programme"];
@@ -111,6 +139,8 @@ const MEASURES: &[(&str, Source, &str)] = &[
     ("participants", Source::Participants, "1"),
     ("completed", Source::Participants, "pp.completed"),
     ("certified", Source::Participants, "pp.certified"),
+    ("reached", Source::Reached, "1"),
+    ("cost", Source::Costs, "c.amount"),
     ("staff", Source::Staff, "1"),
     ("cpd_hours", Source::Staff, "COALESCE(d.hours, 0)"),
     (
@@ -138,7 +168,8 @@ fn dimensions(source: Source) -> &'static [&'static str] {
     match source {
         Source::Flows => OUTCOME_DIMENSIONS,
         Source::Assessment => ASSESSMENT_DIMENSIONS,
-        Source::Participants => PARTICIPANT_DIMENSIONS,
+        Source::Participants | Source::Reached => PARTICIPANT_DIMENSIONS,
+        Source::Costs => COST_DIMENSIONS,
         Source::Staff => STAFF_DIMENSIONS,
         Source::PlcMeetings | Source::Plcs => PLC_DIMENSIONS,
         Source::Coaching => COACHING_DIMENSIONS,
@@ -158,6 +189,7 @@ pub fn catalogue() -> Catalogue {
         values: vec![
             ("sex".into(), vec!["F".into(), "M".into()]),
             ("level".into(), ["school", "cluster", "sector", "district"].map(String::from).to_vec()),
+            ("category".into(), CostCategory::keys().into_iter().map(String::from).collect()),
         ],
     }
 }
@@ -167,12 +199,16 @@ pub fn catalogue() -> Catalogue {
 /// children in Rust). Outcomes are read from the rows [`Cells`] gives.
 fn column(source: Source, dimension: &str) -> &'static str {
     match (source, dimension) {
-        (Source::Participants, "sex") => "pp.sex",
-        (Source::Participants, "role") => "pp.role",
-        (Source::Participants, "unit") => "pp.path",
-        (Source::Participants, "ownership") => "pp.ownership",
-        (Source::Participants, "subsystem") => "pp.subsystem",
-        (Source::Participants, "programme") => "pr.code",
+        (Source::Participants | Source::Reached, "sex") => "pp.sex",
+        (Source::Participants | Source::Reached, "role") => "pp.role",
+        (Source::Participants | Source::Reached, "unit") => "pp.path",
+        (Source::Participants | Source::Reached, "ownership") => "pp.ownership",
+        (Source::Participants | Source::Reached, "subsystem") => "pp.subsystem",
+        (Source::Participants | Source::Reached, "programme") => "pr.code",
+        (Source::Participants | Source::Reached, "cohort") => "h.code",
+        (Source::Costs, "programme") => "pr.code",
+        (Source::Costs, "category") => "c.category",
+        (Source::Costs, "unit") => "pp.path",
         (Source::Staff, "sex") => "pe.sex",
         (Source::Staff, "role") => "x.role",
         (Source::Staff, "unit") => "x.path",
@@ -206,7 +242,7 @@ fn column(source: Source, dimension: &str) -> &'static str {
 pub async fn indicators(db: &Db) -> Result<Vec<Indicator>> {
     let rows: Vec<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
-         shipped, version FROM indicators ORDER BY code"
+         shipped, version, description_en, description_fr FROM indicators ORDER BY code"
     )
     .fetch_all(p)
     .await)?;
@@ -232,7 +268,7 @@ pub async fn indicator_list(
     let count = format!("SELECT COUNT(*) FROM indicators {filter}");
     let sql = format!(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
-         shipped, version FROM indicators {filter} {} LIMIT $2 OFFSET $3",
+         shipped, version, description_en, description_fr FROM indicators {filter} {} LIMIT $2 OFFSET $3",
         c.order_by("id")
     );
     let total: i64 =
@@ -249,7 +285,7 @@ pub async fn indicator_list(
 pub async fn indicator(db: &Db, code: &str) -> Result<Indicator> {
     let found: Option<IndicatorRow> = on_db!(db, |p| sqlx::query_as(
         "SELECT id, code, name_en, name_fr, numerator, denominator, scale, disaggregations, kirkpatrick_level, \
-         shipped, version FROM indicators WHERE code = $1"
+         shipped, version, description_en, description_fr FROM indicators WHERE code = $1"
     )
     .bind(code)
     .fetch_optional(p)
@@ -284,6 +320,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<In
     let code = collect(&mut problems, "code", parse_code(&input.code));
     let name_en = collect(&mut problems, "name_en", parse_name(&input.name_en));
     let name_fr = collect(&mut problems, "name_fr", parse_name(&input.name_fr));
+    let mut description = |field: &str, text: &Option<String>| match text.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => collect(&mut problems, field, parse_text(t, 2000)),
+        _ => None,
+    };
+    let description_en = description("description_en", &input.description_en);
+    let description_fr = description("description_fr", &input.description_fr);
     if let Some(level) = input.kirkpatrick_level
         && !(1..=4).contains(&level)
     {
@@ -308,7 +350,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<In
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "INSERT INTO indicators (code, name_en, name_fr, numerator, denominator, scale, disaggregations, \
-         kirkpatrick_level) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+         kirkpatrick_level, description_en, description_fr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         RETURNING id"
     )
     .bind(&code)
     .bind(name_en.as_deref())
@@ -318,6 +361,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<In
     .bind(text.scale)
     .bind(checked.disaggregations.join(","))
     .bind(input.kirkpatrick_level)
+    .bind(description_en.as_deref())
+    .bind(description_fr.as_deref())
     .fetch_one(&mut *c)
     .await)
     .map_err(|e| unique_violation(e, &code))?;
@@ -406,6 +451,25 @@ struct Asked<'a> {
     cells: &'a Cells,
 }
 
+/// The source of a measure.
+fn source_of(measure: &str) -> Option<Source> {
+    MEASURES.iter().find(|(m, _, _)| *m == measure).map(|(_, source, _)| *source)
+}
+
+/// Whether an expression reads programme costs.
+fn reads_costs(expr: &Expr) -> bool {
+    expr.aggregates().iter().any(|(_, m, _)| source_of(m) == Some(Source::Costs))
+}
+
+/// Whether an enrolment of a participant (`e`, in cohort `h`) was completed, as
+/// `programme_participants` counts a programme's: completed and not withdrawn.
+const ENROLMENT_COMPLETED: &str = "CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END";
+
+/// Whether an enrolment was certified, as `programme_participants` counts a programme's: a
+/// certificate not revoked, and not withdrawn.
+const ENROLMENT_CERTIFIED: &str = "CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates ce \
+     WHERE ce.enrolment_id = e.id AND ce.revoked_on IS NULL) THEN 1 ELSE 0 END";
+
 /// Reads one aggregate for a place and year, grouped by `by`: its sums, and how many
 /// source rows stand behind each (a category with none is absent, as one no row falls in).
 async fn aggregate(
@@ -416,8 +480,32 @@ async fn aggregate(
     measure: &str,
     filter: &[Condition],
 ) -> Result<Sums> {
+    match source_of(measure) {
+        Some(Source::Costs) => costs(db, actor, asked, func, filter).await,
+        _ => grouped(db, actor, asked, func, measure, filter).await,
+    }
+}
+
+/// [`aggregate`] of a measure read by one grouped query on its source.
+async fn grouped(
+    db: &Db,
+    actor: &Actor,
+    asked: &Asked<'_>,
+    func: Func,
+    measure: &str,
+    filter: &[Condition],
+) -> Result<Sums> {
     let Asked { place, year, by, children, cells } = *asked;
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
+    // Participants by cohort, or reached in a year, are read through their enrolments.
+    let through_enrolments = source == Source::Reached
+        || (source == Source::Participants
+            && (by.iter().any(|d| d == "cohort") || filter.iter().any(|c| c.dimension == "cohort")));
+    let col = match col {
+        "pp.completed" if through_enrolments => ENROLMENT_COMPLETED,
+        "pp.certified" if through_enrolments => ENROLMENT_CERTIFIED,
+        col => col,
+    };
     let mut binds: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
     // Outcomes bind the year as $1, dated sources its days as $1 to $3; participants have
@@ -439,10 +527,10 @@ async fn aggregate(
     }
     let group_cols: Vec<&str> = by.iter().map(|d| column(source, d)).collect();
     let value = match (func, source) {
-        (Func::Sum, s) if s == Source::Participants || s.dated() => {
+        (Func::Sum, s) if s.participants() || s.dated() => {
             format!("CAST(COALESCE(ROUND(SUM({col})), 0) AS BIGINT)")
         }
-        (Func::Count, s) if s == Source::Participants || s.dated() => format!("CAST(COUNT({col}) AS BIGINT)"),
+        (Func::Count, s) if s.participants() || s.dated() => format!("CAST(COUNT({col}) AS BIGINT)"),
         (Func::Sum, _) => format!("CAST(COALESCE(SUM(o.{col}), 0) AS BIGINT)"),
         (Func::Count, _) => format!("CAST(COALESCE(SUM(o.{col}_n), 0) AS BIGINT)"),
     };
@@ -455,7 +543,35 @@ async fn aggregate(
     let grouped = if group_cols.is_empty() { String::new() } else { format!(" GROUP BY {}", group_cols.join(", ")) };
     let grouped_by_group = by.iter().any(|d| d == "group") || filter.iter().any(|c| c.dimension == "group");
     let sql = match source {
-        Source::Participants => format!(
+        Source::Participants | Source::Reached if through_enrolments => {
+            // One row a participant and cell (a cohort's, when split by cohort), its value
+            // the highest of its enrolments', then added up per cell.
+            let cols: String = group_cols.iter().enumerate().map(|(i, c)| format!("{c} AS d{i}, ")).collect();
+            let keys: String = group_cols.iter().map(|c| format!("{c}, ")).collect();
+            let running = if source == Source::Reached { " AND h.start_date < $2 AND h.end_date >= $1" } else { "" };
+            let inner = format!(
+                "SELECT {cols}MAX({col}) AS v FROM programme_participants pp \
+                 JOIN programmes pr ON pr.id = pp.programme_id JOIN enrolments e ON e.person_id = pp.person_id \
+                 JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                 AND k.programme_id = pp.programme_id WHERE {}{running}{} \
+                 GROUP BY {keys}pp.programme_id, pp.person_id",
+                participant_place(db, actor, place).await?,
+                conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+            );
+            let value = match func {
+                Func::Sum => "CAST(COALESCE(ROUND(SUM(x.v)), 0) AS BIGINT)",
+                Func::Count => "CAST(COUNT(x.v) AS BIGINT)",
+            };
+            let outer: Vec<String> = (0..group_cols.len())
+                .map(|i| format!("CAST(x.d{i} AS TEXT)"))
+                .chain([value.to_string(), "CAST(COUNT(*) AS BIGINT)".to_string()])
+                .collect();
+            let by_cells: Vec<String> = (0..group_cols.len()).map(|i| format!("x.d{i}")).collect();
+            let grouped =
+                if by_cells.is_empty() { String::new() } else { format!(" GROUP BY {}", by_cells.join(", ")) };
+            format!("SELECT {} FROM ({inner}) x{grouped}", outer.join(", "))
+        }
+        Source::Participants | Source::Reached => format!(
             "SELECT {} FROM programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id \
              WHERE {}{}{grouped}",
             select.join(", "),
@@ -497,6 +613,7 @@ async fn aggregate(
             place_of(db, actor, place, "r.coachee_path", |id| format!("r.coachee_school_id = {id}")).await?,
             conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
         ),
+        Source::Costs => return Err(anyhow::anyhow!("programme costs are apportioned, not grouped").into()),
         Source::Flows | Source::Assessment => {
             let rows = if source == Source::Flows { "o.term = 0 AND o.subject_id = 0" } else { "o.subject_id <> 0" };
             let groups = if grouped_by_group { "o.group_id <> 0" } else { "o.group_id = 0" };
@@ -524,7 +641,7 @@ async fn aggregate(
         if source.dated() {
             let day = |y: i64, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y as i32, m, d).unwrap_or_default();
             q = q.bind(day(year, 1, 1)).bind(day(year + 1, 1, 1)).bind(day(year, 12, 31));
-        } else if source != Source::Participants {
+        } else if source == Source::Flows || source == Source::Assessment {
             q = q.bind(year);
         }
         for b in &binds {
@@ -551,6 +668,97 @@ async fn aggregate(
         sum.1 += rows;
     }
     Ok(sums.into_iter().filter(|(_, (_, rows))| *rows > 0).map(|(k, (v, _))| (k, v)).collect())
+}
+
+/// The programmes' costs of the year apportioned to the place and the reader's scope, by
+/// `by`. The rule, which the shipped `cost-per-participant` states: a programme's costs of
+/// a year go to the places where it reached participants that year, in proportion to
+/// them (its costs × its participants reached there ÷ all its participants reached), so a
+/// cell's cost is the share of each programme's costs its participants stand for, and the
+/// country's is every cost of the programmes that reached anyone. Costs of a programme
+/// that reached nobody in the year go to no place. `sum(cost)` apportions the amounts,
+/// `count(cost)` the lines recorded. Filters on the programme or category choose the
+/// costs; on the unit, the participants they are apportioned to. A cell is present when
+/// participants stand behind it; its amount is rounded to the currency's unit.
+async fn costs(db: &Db, actor: &Actor, asked: &Asked<'_>, func: Func, filter: &[Condition]) -> Result<Sums> {
+    let Asked { year, by, .. } = *asked;
+    // The year's costs by programme, and by category when asked.
+    let by_category = by.iter().any(|d| d == "category");
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions = String::new();
+    for c in filter.iter().filter(|c| c.dimension == "programme" || c.dimension == "category") {
+        let list: Vec<String> = c
+            .values
+            .iter()
+            .map(|v| {
+                binds.push(v.clone());
+                format!("${}", binds.len() + 1)
+            })
+            .collect();
+        let not = if c.negated { "NOT " } else { "" };
+        conditions.push_str(&format!(" AND {not}{} IN ({})", column(Source::Costs, &c.dimension), list.join(", ")));
+    }
+    let (category, grouped_by) = if by_category { ("c.category", ", c.category") } else { ("''", "") };
+    let value = match func {
+        Func::Sum => "SUM(c.amount)",
+        Func::Count => "CAST(COUNT(*) AS DOUBLE PRECISION)",
+    };
+    let sql = format!(
+        "SELECT pr.code, {category}, CAST({value} AS DOUBLE PRECISION) FROM programme_costs c \
+         JOIN programmes pr ON pr.id = c.programme_id WHERE c.year = $1{conditions} GROUP BY pr.code{grouped_by}"
+    );
+    let spent: Vec<(String, String, f64)> = on_db!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        q.fetch_all(p).await
+    })?;
+    if spent.is_empty() {
+        return Ok(Sums::new());
+    }
+    // Every participant each of those programmes reached in the year, wherever they are.
+    let mut programmes: Vec<&str> = spent.iter().map(|(p, _, _)| p.as_str()).collect();
+    programmes.sort_unstable();
+    programmes.dedup();
+    let everywhere = format!(
+        "SELECT pr.code, CAST(COUNT(*) AS BIGINT) FROM programme_participants pp \
+         JOIN programmes pr ON pr.id = pp.programme_id WHERE pr.code IN ({}) AND EXISTS (SELECT 1 FROM enrolments e \
+         JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+         WHERE e.person_id = pp.person_id AND k.programme_id = pp.programme_id AND h.start_date < $2 \
+         AND h.end_date >= $1) GROUP BY pr.code",
+        (0..programmes.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")
+    );
+    let day = |y: i64| chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1).unwrap_or_default();
+    let reached: BTreeMap<String, i64> = on_db!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(everywhere.clone())).bind(day(year)).bind(day(year + 1));
+        for code in &programmes {
+            q = q.bind(code.to_string());
+        }
+        q.fetch_all(p).await.map(|rows: Vec<(String, i64)>| rows.into_iter().collect())
+    })?;
+    // Those reached at the place, in the reader's scope, by every other dimension asked and
+    // by programme.
+    let mut split: Vec<String> = by.iter().filter(|d| *d != "category").cloned().collect();
+    if !split.iter().any(|d| d == "programme") {
+        split.push("programme".into());
+    }
+    let at = |d: &str| split.iter().position(|s| s == d).unwrap_or(0);
+    let people: Vec<Condition> =
+        filter.iter().filter(|c| c.dimension == "unit" || c.dimension == "programme").cloned().collect();
+    let there = Asked { by: &split, ..*asked };
+    let counts = grouped(db, actor, &there, Func::Count, "reached", &people).await?;
+    let mut cells: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    for (key, n) in counts {
+        let programme = &key[at("programme")];
+        let Some(all) = reached.get(programme).copied().filter(|all| *all > 0) else { continue };
+        for (_, category, amount) in spent.iter().filter(|(p, _, _)| p == programme) {
+            let cell: Vec<String> =
+                by.iter().map(|d| if d == "category" { category.clone() } else { key[at(d)].clone() }).collect();
+            *cells.entry(cell).or_default() += amount * n as f64 / all as f64;
+        }
+    }
+    Ok(cells.into_iter().map(|(k, v)| (k, v.round() as i64)).collect())
 }
 
 /// An expression evaluated per category (a category absent from every aggregate is 0).
@@ -647,10 +855,31 @@ pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question
     let nums: Vec<i64> = keys.iter().map(|k| num.get(k).copied().unwrap_or(0.0).round() as i64).collect();
     let dens: Vec<i64> =
         keys.iter().map(|k| den.as_ref().and_then(|d| d.get(k)).copied().unwrap_or(0.0).round() as i64).collect();
+    // An apportioned cost stands for the participants it is apportioned by: it is hidden
+    // with them (as "x": the amount itself is not small), never by its own size.
+    let (num_costs, den_costs) = (reads_costs(&def.numerator), def.denominator.as_ref().is_some_and(reads_costs));
+    let behind = if (num_costs || den_costs) && !unhidden {
+        let reached = Expr::Aggregate { func: Func::Count, measure: "reached".into(), filter: Vec::new() };
+        let per_cell = evaluate(db, actor, &reached, &split).await?;
+        let in_whole = evaluate(db, actor, &reached, &whole).await?;
+        let counts: Vec<i64> = keys.iter().map(|k| per_cell.get(k).copied().unwrap_or(0.0).round() as i64).collect();
+        let as_cost = |c: Cell| if c.hidden() { Cell::Complement } else { Cell::Shown };
+        let total = in_whole.get(&Vec::new()).copied().unwrap_or(0.0).round() as i64;
+        Some((
+            suppression::column(&counts, threshold).into_iter().map(as_cost).collect::<Vec<Cell>>(),
+            as_cost(suppression::single(total, threshold)),
+        ))
+    } else {
+        None
+    };
+    let cells_of = |values: &[i64], costs: bool| match &behind {
+        Some((cells, _)) if costs => cells.clone(),
+        _ => suppression::column(values, threshold),
+    };
     let (num_cells, den_cells) = if unhidden {
         (vec![Cell::Shown; keys.len()], vec![Cell::Shown; keys.len()])
     } else {
-        (suppression::column(&nums, threshold), suppression::column(&dens, threshold))
+        (cells_of(&nums, num_costs), cells_of(&dens, den_costs))
     };
     let shown = |v: i64, c: Cell| Count { value: (!c.hidden()).then_some(v), shown: c.text(v, threshold) };
     let value = |n: i64, d: Option<i64>| match d {
@@ -675,10 +904,14 @@ pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question
         .collect();
     let total_n = whole_num.get(&Vec::new()).copied().unwrap_or(0.0).round() as i64;
     let total_d = whole_den.as_ref().map(|d| d.get(&Vec::new()).copied().unwrap_or(0.0).round() as i64);
+    let total_of = |value: i64, costs: bool| match &behind {
+        Some((_, total)) if costs => *total,
+        _ => suppression::single(value, threshold),
+    };
     let (tn, td) = if unhidden {
         (Cell::Shown, Cell::Shown)
     } else {
-        (suppression::single(total_n, threshold), suppression::single(total_d.unwrap_or(0), threshold))
+        (total_of(total_n, num_costs), total_of(total_d.unwrap_or(0), den_costs))
     };
     let total_hidden = tn.hidden() || (total_d.is_some() && td.hidden());
     suppressed |= total_hidden;

@@ -1,0 +1,306 @@
+//! Programmes' costs through the real server on both databases: recorded, changed and
+//! deleted by those who set up programmes and read by officers, every bad field named with
+//! nothing written, files of costs on the one import pipeline, and the indicator engine's
+//! cost per participant: the year's costs over the participants reached in the year,
+//! counted straight from the tables, on the API and on the programme's page.
+
+use opencpd_testapp::delivery::{codes, cohort, course, json_of};
+use opencpd_testapp::{TestApp, backends};
+use serde_json::json;
+
+/// The rows of programme costs.
+async fn costs_stored(app: &TestApp) -> i64 {
+    app.scalar("SELECT COUNT(*) FROM programme_costs").await
+}
+
+/// A programme `COST` (2025–2026) with one cohort in Gitega running through 2025, its
+/// teachers enrolled by criteria: the cohort's id.
+async fn costed_programme(app: &TestApp) -> i64 {
+    let admin = app.api("admin").await;
+    let programme =
+        json!({"code": "COST", "name": "Costed programme", "start_date": "2025-01-01", "end_date": "2026-12-31"});
+    let (status, body) = json_of(admin.post("/api/v1/programmes").json(&programme).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    let mut c = course("CST-1");
+    c["programme_code"] = json!("COST");
+    let (status, body) = json_of(admin.post("/api/v1/courses").json(&c).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) =
+        json_of(admin.post("/api/v1/cohorts").json(&cohort("CST-1-A", "CST-1", "RW-10101", 500)).send().await.unwrap())
+            .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let (status, report) = json_of(
+        admin
+            .post(&format!("/api/v1/cohorts/{id}/enrolments/criteria"))
+            .json(&json!({"role": "teacher", "unit_code": "RW-10101"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert!(report["created"].as_i64().unwrap() > 0, "{report}");
+    id
+}
+
+#[tokio::test]
+async fn costs_are_recorded_checked_and_scoped_and_give_the_engines_cost_per_participant() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        costed_programme(&app).await;
+        let programme = app.id_of("SELECT id FROM programmes WHERE code = $1", "COST").await;
+        let admin = app.api("admin").await;
+        let before = costs_stored(&app).await;
+
+        // The first cost needs its currency; it sets the deployment's.
+        let cost = |category: &str, amount: f64, currency: Option<&str>| {
+            let mut c = json!({"programme_code": "COST", "year": 2025, "category": category, "amount": amount});
+            if let Some(currency) = currency {
+                c["currency"] = json!(currency);
+            }
+            c
+        };
+        let (status, body) = json_of(
+            admin.post("/api/v1/programme-costs").json(&cost("training", 10_000.25, None)).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!((status, codes(&body)), (422, vec![("required".into(), "currency".into())]), "{backend:?} {body}");
+        let (status, first) = json_of(
+            admin.post("/api/v1/programme-costs").json(&cost("training", 10_000.25, Some("rwf"))).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{backend:?} {first}");
+        assert_eq!((first["currency"].as_str(), first["amount"].as_f64()), (Some("RWF"), Some(10_000.25)));
+        let mut travel = cost("travel", 2_000.0, None);
+        travel["note"] = json!("Buses to the sector office");
+        let (status, second) = json_of(admin.post("/api/v1/programme-costs").json(&travel).send().await.unwrap()).await;
+        assert_eq!((status, second["currency"].as_str()), (201, Some("RWF")), "{backend:?} {second}");
+
+        // Bad input: every field named, nothing written.
+        let stored = costs_stored(&app).await;
+        let bad = json!({"programme_code": "NOPE", "year": 1800, "category": "food", "amount": -5, "currency": "USD"});
+        let (status, body) = json_of(admin.post("/api/v1/programme-costs").json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{backend:?} {body}");
+        let mut got = codes(&body);
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("bad-choice".to_string(), "category".to_string()),
+                ("bad-year".into(), "year".into()),
+                ("cost-currency".into(), "currency".into()),
+                ("negative".into(), "amount".into()),
+                ("unknown-programme".into(), "programme_code".into()),
+            ],
+            "{backend:?} {body}"
+        );
+        assert!(body["message"].as_str().unwrap().contains("RWF"), "{backend:?}: the currency kept is named: {body}");
+        let mut before_start = cost("materials", 1.0, None);
+        before_start["year"] = json!(2024);
+        let (status, body) =
+            json_of(admin.post("/api/v1/programme-costs").json(&before_start).send().await.unwrap()).await;
+        assert_eq!(
+            (status, codes(&body)),
+            (422, vec![("cost-year-outside-programme".into(), "year".into())]),
+            "{backend:?} {body}"
+        );
+        let mut unknown = cost("materials", 1.0, None);
+        unknown["colour"] = json!("red");
+        let (status, _) = json_of(admin.post("/api/v1/programme-costs").json(&unknown).send().await.unwrap()).await;
+        assert_eq!(status, 422, "{backend:?}: a field it does not know");
+        assert_eq!(costs_stored(&app).await, stored, "{backend:?}: nothing written");
+
+        // An edit carries the version read; a stale one is a conflict.
+        let id = second["id"].as_i64().unwrap();
+        let mut edit = travel.clone();
+        edit["amount"] = json!(2_344.75);
+        edit["version"] = json!(second["version"]);
+        let (status, edited) =
+            json_of(admin.put(&format!("/api/v1/programme-costs/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!((status, edited["amount"].as_f64()), (200, Some(2_344.75)), "{backend:?} {edited}");
+        let (status, _) =
+            json_of(admin.put(&format!("/api/v1/programme-costs/{id}")).json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 409, "{backend:?}: the version read is no longer the latest");
+
+        // Scope: officers read; only those who set up programmes write; school leaders and
+        // teachers read no costs; a cost that does not exist is not found.
+        let seo = app.api("seo.gitega").await;
+        let (status, list) =
+            json_of(seo.get(&format!("/api/v1/programme-costs?programme_id={programme}")).send().await.unwrap()).await;
+        assert_eq!((status, list["total"].as_i64()), (200, Some(2)), "{backend:?} {list}");
+        assert_eq!(list["items"][0]["programme_code"], "COST");
+        let (status, _) =
+            json_of(seo.post("/api/v1/programme-costs").json(&cost("other", 1.0, None)).send().await.unwrap()).await;
+        assert_eq!(status, 403, "{backend:?}");
+        let (status, _) = json_of(seo.delete(&format!("/api/v1/programme-costs/{id}")).send().await.unwrap()).await;
+        assert_eq!(status, 403, "{backend:?}");
+        for reader in ["head.gitega", "teacher"] {
+            let api = app.api(reader).await;
+            let (status, _) = json_of(api.get("/api/v1/programme-costs").send().await.unwrap()).await;
+            assert_eq!(status, 403, "{backend:?} {reader}");
+            let (status, _) = json_of(api.get(&format!("/api/v1/programme-costs/{id}")).send().await.unwrap()).await;
+            assert_eq!(status, 403, "{backend:?} {reader}");
+            let (status, _) =
+                json_of(api.post("/api/v1/programme-costs").json(&cost("other", 1.0, None)).send().await.unwrap())
+                    .await;
+            assert_eq!(status, 403, "{backend:?} {reader}");
+        }
+        let (status, _) = json_of(admin.get("/api/v1/programme-costs/999999").send().await.unwrap()).await;
+        assert_eq!(status, 404, "{backend:?}");
+        let (status, _) = json_of(admin.delete("/api/v1/programme-costs/999999").send().await.unwrap()).await;
+        assert_eq!(status, 404, "{backend:?}");
+        let (status, _) = json_of(admin.put("/api/v1/programme-costs/999999").json(&edit).send().await.unwrap()).await;
+        assert_eq!(status, 404, "{backend:?}");
+
+        // The engine: the year's costs over the people reached in it, counted from the
+        // tables (everyone enrolled in a cohort of the programme running in 2025).
+        let spent = app
+            .scalar(
+                "SELECT CAST(ROUND(SUM(c.amount)) AS BIGINT) FROM programme_costs c JOIN programmes p ON p.id = c.programme_id \
+                 WHERE p.code = 'COST' AND c.year = 2025",
+            )
+            .await;
+        let reached = app
+            .scalar(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT e.person_id FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                 JOIN courses k ON k.id = h.course_id JOIN programmes p ON p.id = k.programme_id WHERE p.code = 'COST' \
+                 AND CAST(h.start_date AS TEXT) <= '2025-12-31' AND CAST(h.end_date AS TEXT) >= '2025-01-01') x",
+            )
+            .await;
+        assert_eq!(spent, 12_345, "{backend:?}: 10,000.25 and 2,344.75");
+        assert!(reached > 0, "{backend:?}");
+        let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+        let ask = json!({"place": {"kind": "unit", "id": rwanda}, "year": 2025, "by": ["programme"]});
+        let (status, answer) =
+            json_of(admin.post("/api/v1/indicators/cost-per-participant/answer").json(&ask).send().await.unwrap())
+                .await;
+        assert_eq!(status, 200, "{backend:?} {answer}");
+        let cell = answer["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["categories"][0] == "COST")
+            .unwrap_or_else(|| panic!("{backend:?}: COST in {answer}"))
+            .clone();
+        assert_eq!(cell["numerator"]["value"].as_i64(), Some(spent), "{backend:?} {cell}");
+        assert_eq!(cell["denominator"]["value"].as_i64(), Some(reached), "{backend:?} {cell}");
+        let per_participant = spent as f64 / reached as f64;
+        assert!((cell["value"].as_f64().unwrap() - per_participant).abs() < 1e-9, "{backend:?} {cell}");
+        // No cost recorded for 2026, when the cohort still runs: nothing spent per participant.
+        let ask = json!({"place": {"kind": "unit", "id": rwanda}, "year": 2026, "by": ["programme"]});
+        let (_, later) =
+            json_of(admin.post("/api/v1/indicators/cost-per-participant/answer").json(&ask).send().await.unwrap())
+                .await;
+        let cell = later["cells"].as_array().unwrap().iter().find(|c| c["categories"][0] == "COST").unwrap().clone();
+        assert_eq!((cell["numerator"]["value"].as_i64(), cell["value"].as_f64()), (Some(0), Some(0.0)), "{backend:?}");
+
+        // The programme's page: the year, what was spent on, the total and the engine's
+        // figure, in the reader's language; a teacher's page has no costs.
+        let page = |who: &'static str| {
+            let app = &app;
+            async move {
+                let web = app.browser(who).await;
+                web.get(app.url(&format!("/programmes/{programme}"))).send().await.unwrap().text().await.unwrap()
+            }
+        };
+        let html = page("admin").await;
+        assert!(html.contains("id=\"costs\""), "{backend:?}");
+        let shown = opencpd_domain::i18n::number(per_participant, 2, "en");
+        assert!(html.contains(&format!("{shown} RWF")), "{backend:?}: {shown} RWF on the page");
+        assert!(html.contains("12,345 RWF") && html.contains("Travel 2,344.75"), "{backend:?}");
+        assert!(!page("teacher").await.contains("id=\"costs\""), "{backend:?}");
+
+        // Deleting a cost changes the answer at once.
+        let (status, _) =
+            json_of(admin.delete(&format!("/api/v1/programme-costs/{}", first["id"])).send().await.unwrap()).await;
+        assert_eq!(status, 204, "{backend:?}");
+        let ask = json!({"place": {"kind": "unit", "id": rwanda}, "year": 2025, "by": []});
+        let (_, after) =
+            json_of(admin.post("/api/v1/indicators/cost-per-participant/answer").json(&ask).send().await.unwrap())
+                .await;
+        let left = app.scalar("SELECT CAST(ROUND(SUM(amount)) AS BIGINT) FROM programme_costs WHERE year = 2025").await;
+        assert_eq!(after["total"]["numerator"]["value"].as_i64(), Some(left), "{backend:?} {after}");
+        assert_eq!(costs_stored(&app).await, before + 1);
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'programme_cost'").await,
+            4,
+            "{backend:?}: two added, one changed, one deleted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_file_of_costs_is_written_whole_or_not_at_all_in_the_one_currency() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        costed_programme(&app).await;
+        let admin = app.api("admin").await;
+        let import = |csv: String| {
+            let admin = &admin;
+            async move {
+                json_of(admin.post("/api/v1/imports/costs?filename=costs.csv").body(csv).send().await.unwrap()).await
+            }
+        };
+        let before = costs_stored(&app).await;
+        let bad = "programme_code,year,category,amount,currency,note\n\
+                   COST,2025,training,\"1 250 000,50\",RWF,Term 1\n\
+                   NOPE,2025,training,10,RWF,\n\
+                   COST,2031,travel,10,RWF,\n\
+                   COST,2025,food,-3,RWF,\n\
+                   COST,2025,materials,\"1,250\",USD,\n";
+        let (status, report) = import(bad.to_string()).await;
+        assert_eq!(status, 422, "{backend:?} {report}");
+        let mut found: Vec<(i64, String, String)> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (p["row"].as_i64().unwrap_or(0), text("column"), text("code"))
+            })
+            .collect();
+        found.sort();
+        let want = |row: i64, column: &str, code: &str| (row, column.to_string(), code.to_string());
+        assert_eq!(
+            found,
+            vec![
+                want(3, "programme_code", "unknown-programme"),
+                want(4, "year", "cost-year-outside-programme"),
+                want(5, "amount", "negative"),
+                want(5, "category", "bad-choice"),
+                want(6, "amount", "bad-amount"),
+                want(6, "currency", "cost-currency"),
+            ],
+            "{backend:?} {report}"
+        );
+        assert_eq!(costs_stored(&app).await, before, "{backend:?}: nothing written");
+
+        let good = "programme_code,year,category,amount,currency,note\n\
+                    COST,2025,training,\"1 250 000,50\",RWF,Term 1\n\
+                    COST,2026,coaching,300,,\n";
+        let (status, report) = import(good.to_string()).await;
+        assert_eq!(status, 200, "{backend:?} {report}");
+        assert_eq!(costs_stored(&app).await, before + 2, "{backend:?}");
+        let (_, list) = json_of(admin.get("/api/v1/programme-costs?year=2025").send().await.unwrap()).await;
+        assert_eq!(list["items"][0]["amount"].as_f64(), Some(1_250_000.5), "{backend:?} {list}");
+        assert_eq!(list["items"][0]["note"], "Term 1");
+        // Another currency afterwards is refused, by the API as by a file.
+        let (status, body) = json_of(
+            admin
+                .post("/api/v1/programme-costs")
+                .json(&json!({"programme_code": "COST", "year": 2026, "category": "other", "amount": 5, "currency": "XAF"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, codes(&body)), (422, vec![("cost-currency".into(), "currency".into())]), "{backend:?}");
+        // The template names its columns and the categories.
+        let web = app.browser("admin").await;
+        let template = web.get(app.url("/templates/costs")).send().await.unwrap().text().await.unwrap();
+        let header = template.lines().find(|l| !l.trim_start_matches('"').starts_with('#')).unwrap();
+        assert_eq!(header, "programme_code,year,category,amount,currency,note", "{backend:?}: {template}");
+        assert!(template.contains("training, travel, materials, coaching, other"), "{backend:?}: {template}");
+    }
+}
