@@ -14,24 +14,30 @@
 //! - 2 learning: tests about participants, the first and the last of each test per person
 //!   paired as pre and post (a pre-test alone is attrition); Hake's normalised gain on the
 //!   averages; out of the participants.
-//! - 3 behaviour: observations about participants; the change of the mean observation
-//!   score between each person's first and latest observation.
+//! - 3 behaviour: observations about participants (made on coaching visits, in lesson
+//!   study or alone); the change of the mean observation score between each person's first
+//!   and latest observation; and the scores per standard term by term (`super::practice`).
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
 //!   of the maximum) in the latest year with data, and its change from the year before
 //!   (whole-year rows, term 0), read from the schools' totals (`school_outcome_totals`);
 //!   and the school culture surveys, answers about the participants' schools to surveys
 //!   with Likert items: the index of the latest year any was answered (as level 1 reads
 //!   its items), its change from the year before, and the schools surveyed out of the
-//!   participants' schools.
+//!   participants' schools; and the schools' flows (promotion, repetition and drop-out as
+//!   `opencpd_indicators::store::flows::schools_flows` computes them, all grades together)
+//!   from the latest school year with the next year's data, their change from the year
+//!   before, and the schools with learners enrolled in both years out of the participants'
+//!   schools.
 //!
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
 
-use crate::model::{FunnelCount, FunnelLevel, KirkpatrickFunnel, SatisfactionRow};
+use crate::model::{FunnelCount, FunnelFlowRates, FunnelFlows, FunnelLevel, KirkpatrickFunnel, SatisfactionRow};
 use opencpd_domain::access::Action;
 use opencpd_domain::evaluation::gain::{self, Score, Test};
 use opencpd_domain::evaluation::likert;
 use opencpd_domain::suppression;
+use opencpd_indicators::store::flows::{SchoolsFlow, schools_flows};
 use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
@@ -102,12 +108,15 @@ pub async fn compute_timed(
 }
 
 /// What a funnel counts of the participants alone, which a new submission leaves as it
-/// is: how many they are, their schools and those schools' learner outcomes (level 4).
+/// is: how many they are, their schools and those schools' learner outcomes and flows
+/// (level 4).
 struct Base {
     participants: i64,
     participant_schools: HashSet<i64>,
     /// (year, schools with outcomes, mean score as a percent of the maximum), latest first.
     years: Vec<(i64, i64, f64)>,
+    /// The schools' flows from the latest year with data and from the year before.
+    flows: Vec<SchoolsFlow>,
 }
 
 /// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
@@ -176,7 +185,10 @@ async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> 
             .collect();
     }
 
-    Ok(Base { participants, participant_schools, years })
+    // The flows of the same schools, from the schools' rows (a few a school, grade and year).
+    let flows = schools_flows(db, actor, &participant_schools).await?;
+
+    Ok(Base { participants, participant_schools, years, flows })
 }
 
 /// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh
@@ -203,7 +215,7 @@ async fn compute_on(
     let catalog = opencpd_domain::i18n::catalog();
     let t = |id: &str| catalog.text(lang, id, &[]);
 
-    let Base { participants, participant_schools, years } = &*base;
+    let Base { participants, participant_schools, years, flows } = &*base;
     let (participants, schools) = (*participants, participant_schools.len() as i64);
 
     // 1 — reaction, and the surveys level 4 reads the school culture from.
@@ -245,17 +257,18 @@ async fn compute_on(
     let tested = by_pair.len() as i64;
 
     took.mark("level 2");
-    let sql = about_participants("observation");
-    let observations: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Each participant's observations, oldest first.
+    let observations = super::practice::of_participants(db, &in_people, programme_id).await?;
     let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for (person, _, scores) in &observations {
-        if let Some(p) = percent(scores) {
-            by_person.entry(*person).or_default().push(p);
+    for o in &observations {
+        if let Some(p) = percent(&o.scores_json) {
+            by_person.entry(o.person).or_default().push(p);
         }
     }
     let observed = by_person.len() as i64;
     let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
+    let setting = super::practice::Setting::read(db, lang, suppressed).await?;
+    let practice = super::practice::series("programme", &observations, &setting);
 
     took.mark("level 3");
     let culture = culture(db, &scope, participant_schools, &surveys).await?;
@@ -337,14 +350,7 @@ async fn compute_on(
             "kirkpatrick-results",
             years.first().map(|y| y.2),
             years.first().map(|latest| {
-                let change = years
-                    .get(1)
-                    .map(|before| {
-                        let d = latest.2 - before.2;
-                        let sign = if d > 0.0 { "+" } else { "" };
-                        format!("{sign}{}", opencpd_domain::i18n::decimal(d, 1, lang))
-                    })
-                    .unwrap_or_else(|| "–".into());
+                let change = signed(years.get(1).map(|before| latest.2 - before.2), lang);
                 catalog.text(lang, "kirkpatrick-results-detail", &[("year", latest.0.to_string()), ("change", change)])
             }),
         ),
@@ -355,13 +361,8 @@ async fn compute_on(
             "kirkpatrick-culture",
             culture.first().and_then(|y| y.index.index),
             culture.first().map(|latest| {
-                let change = match (latest.index.index, culture.get(1).and_then(|before| before.index.index)) {
-                    (Some(now), Some(then)) => {
-                        let d = now - then;
-                        format!("{}{}", if d > 0.0 { "+" } else { "" }, opencpd_domain::i18n::decimal(d, 1, lang))
-                    }
-                    _ => "–".into(),
-                };
+                let then = culture.get(1).and_then(|before| before.index.index);
+                let change = signed(latest.index.index.zip(then).map(|(now, then)| now - then), lang);
                 let answers = latest.index.respondents as i64;
                 let cell = if suppressed { suppression::single(answers, threshold) } else { suppression::Cell::Shown };
                 catalog.text(
@@ -371,6 +372,36 @@ async fn compute_on(
                         ("answers", cell.text(answers, threshold)),
                         ("year", latest.year.to_string()),
                         ("change", change),
+                    ],
+                )
+            }),
+        ),
+        level(
+            (4, "kirkpatrick-level-4-flows"),
+            count(flows.first().map_or(0, |f| f.schools), false),
+            count(schools, false),
+            "kirkpatrick-flows",
+            flows.first().and_then(|f| f.all.promotion).map(|p| 100.0 * p),
+            flows.first().map(|latest| {
+                let before = flows.get(1);
+                let shown = |v: Option<f64>| match v {
+                    Some(v) => opencpd_domain::i18n::decimal(100.0 * v, 1, lang),
+                    None => "–".into(),
+                };
+                let change = |rate: fn(&SchoolsFlow) -> Option<f64>| {
+                    signed(rate(latest).zip(before.and_then(rate)).map(|(now, then)| 100.0 * (now - then)), lang)
+                };
+                catalog.text(
+                    lang,
+                    "kirkpatrick-flows-detail",
+                    &[
+                        ("from", latest.year.to_string()),
+                        ("to", (latest.year + 1).to_string()),
+                        ("repetition", shown(latest.all.repetition)),
+                        ("dropout", shown(latest.all.dropout)),
+                        ("promotion_change", change(|f| f.all.promotion)),
+                        ("repetition_change", change(|f| f.all.repetition)),
+                        ("dropout_change", change(|f| f.all.dropout)),
                     ],
                 )
             }),
@@ -400,10 +431,35 @@ async fn compute_on(
         participants: count(participants, true),
         levels,
         satisfaction,
+        practice,
+        flows: flows.first().map(|latest| FunnelFlows {
+            schools: count(latest.schools, false),
+            latest: flow_rates(latest),
+            before: flows.get(1).map(flow_rates),
+        }),
         suppressed,
         threshold,
     };
     Ok((funnel, took.parts))
+}
+
+/// A change in points, signed (`+1.5`, `−0.5`), in `lang`; `–` when there is none.
+fn signed(change: Option<f64>, lang: &str) -> String {
+    match change {
+        Some(d) => format!("{}{}", if d > 0.0 { "+" } else { "" }, opencpd_domain::i18n::decimal(d, 1, lang)),
+        None => "–".into(),
+    }
+}
+
+/// A year's flow rates as the funnel gives them, in percent.
+fn flow_rates(f: &SchoolsFlow) -> FunnelFlowRates {
+    let percent = |v: Option<f64>| v.map(|v| 100.0 * v);
+    FunnelFlowRates {
+        year: f.year,
+        promotion: percent(f.all.promotion),
+        repetition: percent(f.all.repetition),
+        dropout: percent(f.all.dropout),
+    }
 }
 
 /// How long each part of a computation took.
