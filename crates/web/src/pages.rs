@@ -141,7 +141,7 @@ async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
         &ctx,
         "school.html",
         minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women, clusters => v(&clusters),
-        ..resources, ..practice },
+        ..minijinja::context! { ..resources, ..practice } },
     )
 }
 

@@ -37,8 +37,8 @@ use opencpd_kernel::{Actor, Db, Result, on_db};
 use std::collections::{BTreeMap, HashMap};
 
 /// Where an observation was made: 1 on a coaching visit, 2 in lesson study, else 0.
-const SOURCE_SQL: &str = "CASE WHEN EXISTS (SELECT 1 FROM coaching_visits v WHERE v.submission_id = sub.id) THEN 1 \
-     WHEN EXISTS (SELECT 1 FROM lesson_study_observers o WHERE o.submission_id = sub.id) THEN 2 ELSE 0 END";
+const SOURCE_SQL: &str = "CAST(CASE WHEN EXISTS (SELECT 1 FROM coaching_visits v WHERE v.submission_id = sub.id) THEN 1 \
+     WHEN EXISTS (SELECT 1 FROM lesson_study_observers o WHERE o.submission_id = sub.id) THEN 2 ELSE 0 END AS BIGINT)";
 
 /// One observation about a person.
 pub(crate) struct Observed {

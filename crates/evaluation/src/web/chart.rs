@@ -208,8 +208,9 @@ const COLOURS: [&str; 6] = ["#1f5fa8", "#c77c0e", "#2e8b57", "#8e44ad", "#c0392b
 
 /// Level 3 by standard over time: one line per standard across the periods (oldest on the
 /// left), a point per period with its mean, named with its standard, period and the
-/// people (or, for a person, the observations) it rests on; a period with no point (no
-/// one observed, or a hidden count) breaks the line; the standards' codes on the right.
+/// people (or, for a person, the observations) it rests on; the line goes on past a period
+/// in which nobody was observed on the standard, and breaks at a point whose count is
+/// hidden; the standards' codes on the right.
 pub fn practice(p: &crate::model::Practice) -> String {
     let (w, h, left, right, top, bottom) = (WIDTH, 240.0, 44.0, 110.0, 12.0, 30.0);
     let values: Vec<f64> = p.standards.iter().flat_map(|s| s.points.iter().filter_map(|x| x.mean)).collect();
@@ -241,9 +242,10 @@ pub fn practice(p: &crate::model::Practice) -> String {
         // A period with no point ends one segment and starts the next.
         let (mut segment, mut segments) = (Vec::new(), Vec::new());
         for (i, point) in standard.points.iter().enumerate() {
-            match point.mean {
-                Some(v) => segment.push(format!("{:.1},{:.1}", x(i), y(v))),
-                None => segments.push(std::mem::take(&mut segment)),
+            match (point.mean, point.people.value) {
+                (Some(v), _) => segment.push(format!("{:.1},{:.1}", x(i), y(v))),
+                (None, Some(0)) => {}
+                (None, _) => segments.push(std::mem::take(&mut segment)),
             }
         }
         segments.push(segment);
@@ -285,8 +287,9 @@ mod tests {
         PracticePoint { people: count.clone(), observations: count, mean }
     }
 
-    /// Two standards over three terms: one line each, the second broken where its middle
-    /// point is missing (so only its points are drawn), every point named.
+    /// Three standards over three terms: the first a line through its three points, the
+    /// second broken where its middle point is hidden (so only its points are drawn), the
+    /// third a line past the term in which nobody was observed on it; every point named.
     #[test]
     fn each_standard_is_a_line_broken_where_a_period_has_no_point() {
         let period = |name: &str| PracticePeriod { name: name.into(), starts_on: String::new(), kind: "term".into() };
@@ -309,6 +312,11 @@ mod tests {
                         point(Some(55.0), 7),
                     ],
                 },
+                PracticeStandard {
+                    code: "SL3".into(),
+                    name: String::new(),
+                    points: vec![point(Some(45.0), 6), point(None, 0), point(Some(65.0), 6)],
+                },
             ],
             observations: FunnelCount { value: Some(30), shown: "30".into() },
             from_visits: FunnelCount { value: Some(0), shown: "0".into() },
@@ -317,8 +325,9 @@ mod tests {
             threshold: 5,
         };
         let svg = practice(&p);
-        assert_eq!(svg.matches("<polyline").count(), 1, "{svg}");
-        assert_eq!(svg.matches("<circle").count(), 5, "{svg}");
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(svg.contains(r##"<polyline points="44.0,"##) && svg.contains("530.0,"), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 7, "{svg}");
         assert!(svg.contains("<title>SL2 · 2025 T2: 60.0 % (6)</title>"), "{svg}");
         assert!(svg.contains("A &amp; B") && svg.contains(">2025 T3</text>"), "{svg}");
     }
