@@ -130,11 +130,13 @@ impl Setting {
 
 /// The scores of `observations` per standard and period.
 pub(crate) fn series(about: &str, observations: &[Observed], setting: &Setting) -> Practice {
-    // (standard) → period (kind, name) → person → (sum of percents, observations).
+    // A period: its kind and name. (standard) → period → person → (sum of percents,
+    // observations).
+    type Period = (&'static str, String);
     type People = BTreeMap<i64, (f64, i64)>;
-    let mut cells: BTreeMap<(u8, String, String), HashMap<(&'static str, String), People>> = BTreeMap::new();
-    // Period (kind, name) → (its first day, the first day observed in it).
-    let mut seen: HashMap<(&'static str, String), (NaiveDate, NaiveDate)> = HashMap::new();
+    let mut cells: BTreeMap<(u8, String, String), HashMap<Period, People>> = BTreeMap::new();
+    // Period → (its first day, the first day observed in it).
+    let mut seen: HashMap<Period, (NaiveDate, NaiveDate)> = HashMap::new();
     for o in observations {
         let day = o.at.date_naive();
         let (kind, name, starts) = setting.period(day);
@@ -156,7 +158,7 @@ pub(crate) fn series(about: &str, observations: &[Observed], setting: &Setting) 
             first.1 = first.1.min(day);
         }
     }
-    let mut periods: Vec<((&'static str, String), (NaiveDate, NaiveDate))> = seen.into_iter().collect();
+    let mut periods: Vec<(Period, (NaiveDate, NaiveDate))> = seen.into_iter().collect();
     periods.sort_by(|a, b| (a.1.1, a.1.0, &a.0).cmp(&(b.1.1, b.1.0, &b.0)));
     let standards = cells
         .into_iter()

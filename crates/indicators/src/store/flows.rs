@@ -250,7 +250,8 @@ pub async fn schools_flows(db: &Db, actor: &Actor, schools: &HashSet<i64>) -> Re
     let rows: Vec<(i64, i64, i64, String, i64, i64)> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
     // Per school and year: its rows (grade, sex, enrolled, repeating) and learners enrolled.
-    let mut by_school: BTreeMap<(i64, i64), (Vec<(i64, String, i64, i64)>, i64)> = BTreeMap::new();
+    type Rows = Vec<(i64, String, i64, i64)>;
+    let mut by_school: BTreeMap<(i64, i64), (Rows, i64)> = BTreeMap::new();
     for (school, year, grade, sex, enrolled, repeating) in rows {
         if schools.contains(&school) {
             let entry = by_school.entry((school, year)).or_default();
