@@ -80,7 +80,7 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     let base_key = (programme_id, grants, format!("{reach} {totals}"));
     FUNNELS
         .get_or_compute(db, key, || async {
-            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id).await?)) };
+            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id, Flows::Kept).await?)) };
             let base = BASES.get_or_compute(db, base_key, read_base).await?;
             Ok(compute_on(db, actor, programme_id, lang, base, Some(&reach), Took::default()).await?.0)
         })
@@ -102,7 +102,7 @@ pub async fn compute_timed(
     actor.require_role(Action::Read)?;
     opencpd_instruments::store::survey_scores::ensure(db).await?;
     let mut took = Took::default();
-    let base = Arc::new(base_afresh(db, actor, programme_id).await?);
+    let base = Arc::new(base_afresh(db, actor, programme_id, Flows::Afresh).await?);
     took.mark("participants, their schools and level 4's outcomes");
     compute_on(db, actor, programme_id, lang, base, None, took).await
 }
@@ -116,15 +116,34 @@ struct Base {
     /// (year, schools with outcomes, mean score as a percent of the maximum), latest first.
     years: Vec<(i64, i64, f64)>,
     /// The schools' flows from the latest year with data and from the year before.
-    flows: Vec<SchoolsFlow>,
+    flows: Arc<Vec<SchoolsFlow>>,
 }
+
+/// Whether a [`Base`] reads its schools' flows from [`SCHOOL_FLOWS`] or afresh.
+#[derive(Clone, Copy, PartialEq)]
+enum Flows {
+    Kept,
+    Afresh,
+}
+
+/// The reader's grants, the schools' outcome totals' stamp, and the schools asked about (a
+/// digest of their ids, and how many).
+type FlowsKey = (String, String, u64, usize);
+
+/// The participants' schools' flows as computed, kept apart from the rest of [`Base`]
+/// because a national year of rows is summed for them, while the participants change
+/// with every enrolment and attendance marked: by reader's grants, the schools' outcome
+/// totals' stamp (any write of outcomes renews it) and the schools, ten minutes at most (a
+/// grade added or a school moved meanwhile shows within them).
+static SCHOOL_FLOWS: Cache<FlowsKey, Arc<Vec<SchoolsFlow>>> =
+    Cache::new("Kirkpatrick funnels' school flows", 256, Some(std::time::Duration::from_secs(600)));
 
 /// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
 /// (`reach_stamp`, the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
 static BASES: Cache<(i64, String, String), Arc<Base>> =
     Cache::new("Kirkpatrick funnels' participants", 256, Some(std::time::Duration::from_secs(30)));
 
-async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> {
+async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64, read_flows: Flows) -> Result<Base> {
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
     let sql = format!("SELECT COUNT(*) FROM programme_participants pp WHERE pp.programme_id = $1 AND {in_people}");
@@ -186,7 +205,19 @@ async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> 
     }
 
     // The flows of the same schools, from the schools' rows (a few a school, grade and year).
-    let flows = schools_flows(db, actor, &participant_schools).await?;
+    let afresh = || async { Ok(Arc::new(schools_flows(db, actor, &participant_schools).await?)) };
+    let flows = match read_flows {
+        Flows::Afresh => afresh().await?,
+        Flows::Kept => {
+            let mut ids: Vec<i64> = participant_schools.iter().copied().collect();
+            ids.sort_unstable();
+            let mut digest = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&ids, &mut digest);
+            let totals = opencpd_kernel::stamps::read(db, &["school_outcome_totals"]).await?;
+            let key = (format!("{:?}", actor.grants), totals, std::hash::Hasher::finish(&digest), ids.len());
+            SCHOOL_FLOWS.get_or_compute(db, key, afresh).await?
+        }
+    };
 
     Ok(Base { participants, participant_schools, years, flows })
 }

@@ -228,35 +228,29 @@ pub async fn schools_flows(db: &Db, actor: &Actor, schools: &HashSet<i64>) -> Re
         return Ok(Vec::new());
     }
     // A national year comes in for every school at once: the latest years any school has.
-    let years: Vec<i64> = on_db!(db, |p| {
-        sqlx::query_scalar(
-        "SELECT DISTINCT year FROM school_outcome_totals WHERE term = 0 AND subject_id = 0 AND enrolled > 0 ORDER BY year DESC LIMIT 3"
+    let years: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT DISTINCT year FROM school_outcome_totals WHERE term = 0 AND subject_id = 0 AND enrolled > 0 \
+         ORDER BY year DESC LIMIT 3"
     )
     .fetch_all(p)
-    .await
-    })?;
+    .await)?;
     if years.len() < 2 {
         return Ok(Vec::new());
     }
     let scope = ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"));
-    let list = years.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    // The schools in scope with learners enrolled, year by year, from the schools' totals
+    // (a row a school and year): which schools each pair of years rests on.
     let sql = format!(
-        "SELECT o.school_id, o.year, o.grade_id, o.sex, CAST(COALESCE(SUM(o.enrolled), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(o.repeating), 0) AS BIGINT) \
-         FROM learner_outcomes o JOIN schools s ON s.id = o.school_id \
-         WHERE o.year IN ({list}) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = 0 AND {scope} \
-         GROUP BY o.school_id, o.year, o.grade_id, o.sex"
+        "SELECT t.school_id, t.year FROM school_outcome_totals t JOIN schools s ON s.id = t.school_id \
+         WHERE t.term = 0 AND t.subject_id = 0 AND t.enrolled > 0 AND t.year IN ({}) AND {scope}",
+        list(&years)
     );
-    let rows: Vec<(i64, i64, i64, String, i64, i64)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
-    // Per school and year: its rows (grade, sex, enrolled, repeating) and learners enrolled.
-    type Rows = Vec<(i64, String, i64, i64)>;
-    let mut by_school: BTreeMap<(i64, i64), (Rows, i64)> = BTreeMap::new();
-    for (school, year, grade, sex, enrolled, repeating) in rows {
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let mut enrolled_in: BTreeMap<i64, HashSet<i64>> = BTreeMap::new();
+    for (school, year) in rows {
         if schools.contains(&school) {
-            let entry = by_school.entry((school, year)).or_default();
-            entry.0.push((grade, sex, enrolled, repeating));
-            entry.1 += enrolled;
+            enrolled_in.entry(year).or_default().insert(school);
         }
     }
     let grades = super::reference::grades(db).await?;
@@ -265,29 +259,27 @@ pub async fn schools_flows(db: &Db, actor: &Actor, schools: &HashSet<i64>) -> Re
     let mut out = Vec::new();
     for pair in years.windows(2) {
         let (next, year) = (pair[0], pair[1]);
-        if next != year + 1 {
+        let (Some(now), Some(then)) = (enrolled_in.get(&year), enrolled_in.get(&next)) else { continue };
+        let mut both: Vec<i64> = now.intersection(then).copied().collect();
+        if next != year + 1 || both.is_empty() {
             continue;
         }
+        both.sort_unstable();
+        // Their rows of the two years summed by the database, per year, grade and sex.
+        let sql = format!(
+            "SELECT o.year, o.grade_id, o.sex, CAST(COALESCE(SUM(o.enrolled), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(o.repeating), 0) AS BIGINT) FROM learner_outcomes o \
+             WHERE o.year IN ($1, $2) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = 0 AND o.school_id IN ({}) \
+             GROUP BY o.year, o.grade_id, o.sex",
+            list(&both)
+        );
+        let rows: Vec<(i64, i64, String, i64, i64)> =
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).bind(next).fetch_all(p).await)?;
         let mut counts = Counts::new(grades.len());
-        let mut n = 0;
-        for school in schools {
-            let (Some(now), Some(then)) = (by_school.get(&(*school, year)), by_school.get(&(*school, next))) else {
-                continue;
-            };
-            if now.1 <= 0 || then.1 <= 0 {
-                continue;
+        for (y, grade, sex, enrolled, repeating) in rows {
+            if let Some(g) = grades.iter().position(|x| x.id == grade) {
+                counts.add(g, y == next, &sex, enrolled, repeating);
             }
-            n += 1;
-            for (rows, later) in [(&now.0, false), (&then.0, true)] {
-                for (grade, sex, enrolled, repeating) in rows {
-                    if let Some(g) = grades.iter().position(|x| x.id == *grade) {
-                        counts.add(g, later, sex, *enrolled, *repeating);
-                    }
-                }
-            }
-        }
-        if n == 0 {
-            continue;
         }
         let (rows, suppressed) = flow_rows(&grades, &counts, threshold, unhidden);
         let (enrolled, enrolled_next, repeating_next) = counts.both_sexes();
@@ -301,7 +293,7 @@ pub async fn schools_flows(db: &Db, actor: &Actor, schools: &HashSet<i64>) -> Re
         } else {
             flows::across_grades(&enrolled.iter().copied().zip(rates).collect::<Vec<_>>())
         };
-        out.push(SchoolsFlow { year, schools: n, grades: rows, all, suppressed });
+        out.push(SchoolsFlow { year, schools: both.len() as i64, grades: rows, all, suppressed });
     }
     Ok(out)
 }
