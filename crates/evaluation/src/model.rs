@@ -343,14 +343,14 @@ pub struct FunnelCount {
 /// and its measure.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FunnelLevel {
-    /// 1 reaction, 2 learning, 3 behaviour, 4 results (twice: learner outcomes, then
-    /// school culture).
+    /// 1 reaction, 2 learning, 3 behaviour, 4 results (three times: learner outcomes,
+    /// school culture, then the schools' flows).
     pub level: i64,
     pub name: String,
     /// Respondents to the satisfaction surveys' Likert items (1), participants with a pre-
     /// and a post-test (2), participants observed (3), participants' schools with learner
-    /// outcomes, or answered about in a school culture survey, in the latest year (4): the
-    /// level's sample size.
+    /// outcomes, answered about in a school culture survey, or with learners enrolled in
+    /// both years of the flows, in the latest year (4): the level's sample size.
     pub n: FunnelCount,
     /// Attendances surveyed (1), participants (2, 3), participants' schools (4).
     pub of: FunnelCount,
@@ -358,8 +358,8 @@ pub struct FunnelLevel {
     pub rate: Option<f64>,
     pub measure: String,
     /// Satisfaction index 0–100 (1), normalised gain (2), change of the observation score in
-    /// points (3), mean score as a percent of the maximum, or the school culture index
-    /// 0–100 (4).
+    /// points (3), mean score as a percent of the maximum, the school culture index
+    /// 0–100, or the promotion rate in percent (4).
     pub value: Option<f64>,
     pub detail: Option<String>,
 }
@@ -390,12 +390,93 @@ pub struct KirkpatrickFunnel {
     pub programme_id: i64,
     pub programme: String,
     pub participants: FunnelCount,
-    /// Levels 1 to 4 in order; level 4 has two rows, the learner outcomes and the school
-    /// culture surveys.
+    /// Levels 1 to 4 in order; level 4 has three rows: the learner outcomes, the school
+    /// culture surveys and the schools' flows.
     pub levels: Vec<FunnelLevel>,
     /// Level 1 per course, per cohort and per facilitator (the cohorts surveyed only).
     pub satisfaction: Vec<SatisfactionRow>,
+    /// Level 3 by standard over time: the participants' observation scores, term by term.
+    pub practice: Practice,
+    /// Level 4's school flows (the row after the school culture's), with the year before;
+    /// none when the participants' schools have no two consecutive years of enrolment.
+    pub flows: Option<FunnelFlows>,
     /// Counts of people below the threshold are hidden for this reader.
+    pub suppressed: bool,
+    pub threshold: i64,
+}
+
+/// The promotion, repetition and drop-out rates of the participants' schools taken
+/// together, from one school year to the next, over all grades but the last (as the
+/// indicators area computes them grade by grade, each grade weighted by its enrolment).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FunnelFlowRates {
+    /// The school year the rates go from (to the next one).
+    pub year: i64,
+    /// Percent (0–100); none when a count they rest on is hidden from the reader.
+    pub promotion: Option<f64>,
+    pub repetition: Option<f64>,
+    pub dropout: Option<f64>,
+}
+
+/// Level 4's school flows: the latest year's rates, the schools they rest on (those with
+/// learners enrolled in both years), and the year before's rates.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FunnelFlows {
+    pub schools: FunnelCount,
+    pub latest: FunnelFlowRates,
+    pub before: Option<FunnelFlowRates>,
+}
+
+/// A period observations are counted in: one of the deployment's terms, or a calendar
+/// year for an observation in no term.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PracticePeriod {
+    /// The term's name (`2025 T1`), or the year (`2025`).
+    pub name: String,
+    /// Its first day (`YYYY-MM-DD`).
+    pub starts_on: String,
+    /// `term` or `year`.
+    pub kind: String,
+}
+
+/// One standard's score in one period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PracticePoint {
+    /// People observed on the standard in the period.
+    pub people: FunnelCount,
+    /// Their observations.
+    pub observations: FunnelCount,
+    /// The mean over those people of each one's mean score on the standard in the period,
+    /// as a percent of the maximum; none when nobody was observed or the count is hidden.
+    pub mean: Option<f64>,
+}
+
+/// A standard's scores over time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PracticeStandard {
+    /// The standard's code, or the form's domain where it names no standard.
+    pub code: String,
+    /// The standard's name in the reader's language (empty for a domain that names none).
+    pub name: String,
+    /// One a period, in the order of `periods`.
+    pub points: Vec<PracticePoint>,
+}
+
+/// Observation scores per standard over time (Kirkpatrick level 3): the observation
+/// forms' domains, matched to the deployment's standards by code or name, scored term by
+/// term; for a programme's participants, one person, or a school's staff.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Practice {
+    /// `programme`, `person` or `school`.
+    pub about: String,
+    /// The periods with observations, oldest first.
+    pub periods: Vec<PracticePeriod>,
+    pub standards: Vec<PracticeStandard>,
+    /// Observations read, and of them those made on coaching visits and in lesson study.
+    pub observations: FunnelCount,
+    pub from_visits: FunnelCount,
+    pub from_lesson_study: FunnelCount,
+    /// Counts below the threshold, and the means resting on them, are hidden.
     pub suppressed: bool,
     pub threshold: i64,
 }

@@ -136,11 +136,12 @@ async fn school_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
     let clusters = registry::clusters_of(&state.db, actor, &school).await?;
     let women = staff.iter().filter(|s| s.sex == "F").count();
     let resources = opencpd_outreach::web::school_resources(&state, &ctx, school.id, &school.unit_path).await?;
+    let practice = opencpd_evaluation::web::school_practice(&state, &ctx, school.id).await?;
     state.templates.page(
         &ctx,
         "school.html",
         minijinja::context! { school => v(&school), crumbs => v(&crumbs), staff => v(&staff), women, clusters => v(&clusters),
-        ..resources },
+        ..minijinja::context! { ..resources, ..practice } },
     )
 }
 
@@ -157,10 +158,11 @@ async fn person_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Res
         .collect();
     let awards = opencpd_outreach::store::awards::awards_of(&state.db, actor, id).await?;
     let needs = opencpd_evaluation::store::needs::person(&state.db, actor, id, ctx.lang).await?;
+    let practice = opencpd_evaluation::web::person_practice(&state, &ctx, id).await?;
     state.templates.page(
         &ctx,
         "person.html",
-        minijinja::context! { person => v(&person), positions, awards => v(&awards), needs => v(&needs) },
+        minijinja::context! { person => v(&person), positions, awards => v(&awards), needs => v(&needs), ..practice },
     )
 }
 

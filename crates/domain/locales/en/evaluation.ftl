@@ -107,6 +107,23 @@ kirkpatrick-results-detail = in { $year }, { $change } points on the year before
 kirkpatrick-level-4-culture = 4 · Results: school culture
 kirkpatrick-culture = School culture index (0–100)
 kirkpatrick-culture-detail = { $answers } answers in { $year }, { $change } points on the year before
+kirkpatrick-level-4-flows = 4 · Results: school flows
+kirkpatrick-flows = Promotion rate (%)
+kirkpatrick-flows-detail = from { $from } to { $to }, all grades but the last: repetition { $repetition } %, drop-out { $dropout } %; on the year before, promotion { $promotion_change }, repetition { $repetition_change } and drop-out { $dropout_change } points
+practice-title = Practice by standard over time
+practice-intro-programme = The participants' observation scores, standard by standard and term by term: each point is the mean over the people observed of each one's mean score (% of the maximum), with the number of people observed.
+practice-intro-person = This person's observation scores, standard by standard and term by term (% of the maximum), with the number of observations.
+practice-intro-school = The observation scores of the people working at the school when observed, standard by standard and term by term: each point is the mean over the people observed of each one's mean score (% of the maximum), with the number of people observed.
+practice-standard = Standard
+practice-people = { $n } observed
+practice-observations = { $n ->
+        [one] one observation
+       *[other] { $n } observations
+    }
+practice-sources = { $observations } observations, of which { $visits } on coaching visits and { $lesson } in lesson study.
+practice-rule = An observation form's domain that names a standard (by its code or name) counts as that standard; an observation made in no term counts in its calendar year.
+practice-none = No observation yet.
+practice-chart = Mean observation score (% of the maximum), standard by standard
 kirkpatrick-participants = Participants: { $n }
 kirkpatrick-n = { $n } of { $of }
 kirkpatrick-rate = Response

@@ -107,6 +107,23 @@ kirkpatrick-results-detail = en { $year }, { $change } points sur l'année préc
 kirkpatrick-level-4-culture = 4 · Résultats : culture de l'école
 kirkpatrick-culture = Indice de culture de l'école (0–100)
 kirkpatrick-culture-detail = { $answers } réponses en { $year }, { $change } points sur l'année précédente
+kirkpatrick-level-4-flows = 4 · Résultats : flux scolaires
+kirkpatrick-flows = Taux de promotion (%)
+kirkpatrick-flows-detail = de { $from } à { $to }, toutes les années d'études sauf la dernière : redoublement { $repetition } %, abandon { $dropout } % ; par rapport à l'année précédente, promotion { $promotion_change }, redoublement { $repetition_change } et abandon { $dropout_change } points
+practice-title = Pratique par standard au fil du temps
+practice-intro-programme = Les scores d'observation des participants, standard par standard et trimestre par trimestre : chaque point est la moyenne, sur les personnes observées, du score moyen de chacune (% du maximum), avec le nombre de personnes observées.
+practice-intro-person = Les scores d'observation de cette personne, standard par standard et trimestre par trimestre (% du maximum), avec le nombre d'observations.
+practice-intro-school = Les scores d'observation des personnes qui travaillaient à l'école lors de l'observation, standard par standard et trimestre par trimestre : chaque point est la moyenne, sur les personnes observées, du score moyen de chacune (% du maximum), avec le nombre de personnes observées.
+practice-standard = Standard
+practice-people = { $n } observé(s)
+practice-observations = { $n ->
+        [one] une observation
+       *[other] { $n } observations
+    }
+practice-sources = { $observations } observations, dont { $visits } lors de visites d'accompagnement et { $lesson } en étude de leçon.
+practice-rule = Un domaine du formulaire d'observation qui nomme un standard (par son code ou son nom) compte pour ce standard ; une observation faite hors trimestre compte dans son année civile.
+practice-none = Pas encore d'observation.
+practice-chart = Score d'observation moyen (% du maximum), standard par standard
 kirkpatrick-participants = Participants : { $n }
 kirkpatrick-n = { $n } sur { $of }
 kirkpatrick-rate = Réponse

@@ -65,6 +65,30 @@ pub fn grade_rates(enrolled: &[i64], enrolled_next: &[i64], repeating_next: &[i6
         .collect()
 }
 
+/// The rates of several grades taken together, from each grade's enrolment `E(g, t)` and
+/// rates (as [`grade_rates`] gives them): each rate weighted by its grade's enrolment,
+/// over the grades with a promotion rate (not the last grade, whose promotion UIS counts
+/// from its graduates, nor a grade with nobody enrolled), so that promotion, repetition and
+/// drop-out still add up to one. Weighted so, the promotion rate is the learners promoted
+/// from those grades over the learners enrolled in them. No rate when no grade has one.
+pub fn across_grades(grades: &[(i64, FlowRates)]) -> FlowRates {
+    let (mut enrolled, mut promoted, mut repeating) = (0.0, 0.0, 0.0);
+    for (e, r) in grades {
+        if let (Some(pr), Some(rr)) = (r.promotion, r.repetition)
+            && *e > 0
+        {
+            enrolled += *e as f64;
+            promoted += *e as f64 * pr;
+            repeating += *e as f64 * rr;
+        }
+    }
+    if enrolled <= 0.0 {
+        return FlowRates { repetition: None, promotion: None, dropout: None };
+    }
+    let (promotion, repetition) = (promoted / enrolled, repeating / enrolled);
+    FlowRates { repetition: Some(repetition), promotion: Some(promotion), dropout: Some(1.0 - promotion - repetition) }
+}
+
 /// How far the reconstructed cohort is followed: years, and the share of the cohort still
 /// in school below which the flow stops.
 const COHORT_YEARS: usize = 200;
@@ -195,6 +219,26 @@ mod tests {
         close(s[2], 0.82 / 0.95);
         // In cohort terms: 863 of 1000 entrants reach P3.
         assert_eq!((s[2].unwrap() * 1000.0).round(), 863.0);
+    }
+
+    /// The worked example's grades taken together: P1 and P2 (P3 has no promotion) weighted
+    /// by their enrolment in 2023. Promotion (820 + 720) / 1800 = 0.855…; repetition
+    /// (100 + 40) / 1800 = 0.0777…; drop-out 1 − both = (80 + 40) / 1800 = 0.0666….
+    #[test]
+    fn grades_taken_together_weigh_each_by_its_enrolment_and_leave_out_the_last() {
+        let enrolled = [1000, 800, 700];
+        let rates = grade_rates(&enrolled, &[950, 860, 752], &[100, 40, 32]);
+        let pairs: Vec<(i64, FlowRates)> = enrolled.iter().copied().zip(rates).collect();
+        let all = across_grades(&pairs);
+        close(all.promotion, 1540.0 / 1800.0);
+        close(all.repetition, 140.0 / 1800.0);
+        close(all.dropout, 120.0 / 1800.0);
+        // A grade nobody was enrolled in, or no grade with a next one: no rate.
+        let none = across_grades(&pairs[2..]);
+        assert_eq!((none.promotion, none.repetition, none.dropout), (None, None, None));
+        let empty = grade_rates(&[0, 0], &[5, 5], &[0, 0]);
+        let none = across_grades(&[(0, empty[0]), (0, empty[1])]);
+        assert_eq!(none.promotion, None);
     }
 
     #[test]

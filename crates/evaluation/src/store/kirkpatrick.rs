@@ -15,24 +15,30 @@
 //! - 2 learning: tests about participants, the first and the last of each test per person
 //!   paired as pre and post (a pre-test alone is attrition); Hake's normalised gain on the
 //!   averages; out of the participants.
-//! - 3 behaviour: observations about participants; the change of the mean observation
-//!   score between each person's first and latest observation.
+//! - 3 behaviour: observations about participants (made on coaching visits, in lesson
+//!   study or alone); the change of the mean observation score between each person's first
+//!   and latest observation; and the scores per standard term by term (`super::practice`).
 //! - 4 results: the learner outcomes of the participants' schools: the mean score (percent
 //!   of the maximum) in the latest year with data, and its change from the year before
 //!   (whole-year rows, term 0), read from the schools' totals (`school_outcome_totals`);
 //!   and the school culture surveys, answers about the participants' schools to surveys
 //!   with Likert items: the index of the latest year any was answered (as level 1 reads
 //!   its items), its change from the year before, and the schools surveyed out of the
-//!   participants' schools.
+//!   participants' schools; and the schools' flows (promotion, repetition and drop-out as
+//!   `opencpd_indicators::store::flows::schools_flows` computes them, all grades together)
+//!   from the latest school year with the next year's data, their change from the year
+//!   before, and the schools with learners enrolled in both years out of the participants'
+//!   schools.
 //!
 //! Counts of people are suppressed for readers without row-level rights
 //! (`domain::suppression`); rates and means are then given only where their count shows.
 
-use crate::model::{FunnelCount, FunnelLevel, KirkpatrickFunnel, SatisfactionRow};
+use crate::model::{FunnelCount, FunnelFlowRates, FunnelFlows, FunnelLevel, KirkpatrickFunnel, SatisfactionRow};
 use opencpd_domain::access::Action;
 use opencpd_domain::evaluation::gain::{self, Score, Test};
 use opencpd_domain::evaluation::likert;
 use opencpd_domain::suppression;
+use opencpd_indicators::store::flows::{SchoolsFlow, schools_flows};
 use opencpd_kernel::cache::Cache;
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
@@ -75,7 +81,7 @@ pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Re
     let base_key = (programme_id, grants, format!("{reach} {totals}"));
     FUNNELS
         .get_or_compute(db, key, || async {
-            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id).await?)) };
+            let read_base = || async { Ok(Arc::new(base_afresh(db, actor, programme_id, Flows::Kept).await?)) };
             let base = BASES.get_or_compute(db, base_key, read_base).await?;
             Ok(compute_on(db, actor, programme_id, lang, base, Some(&reach), Took::default()).await?.0)
         })
@@ -97,26 +103,48 @@ pub async fn compute_timed(
     actor.require_role(Action::Read)?;
     opencpd_instruments::store::survey_scores::ensure(db).await?;
     let mut took = Took::default();
-    let base = Arc::new(base_afresh(db, actor, programme_id).await?);
+    let base = Arc::new(base_afresh(db, actor, programme_id, Flows::Afresh).await?);
     took.mark("participants, their schools and level 4's outcomes");
     compute_on(db, actor, programme_id, lang, base, None, took).await
 }
 
 /// What a funnel counts of the participants alone, which a new submission leaves as it
-/// is: how many they are, their schools and those schools' learner outcomes (level 4).
+/// is: how many they are, their schools and those schools' learner outcomes and flows
+/// (level 4).
 struct Base {
     participants: i64,
     participant_schools: HashSet<i64>,
     /// (year, schools with outcomes, mean score as a percent of the maximum), latest first.
     years: Vec<(i64, i64, f64)>,
+    /// The schools' flows from the latest year with data and from the year before.
+    flows: Arc<Vec<SchoolsFlow>>,
 }
+
+/// Whether a [`Base`] reads its schools' flows from [`SCHOOL_FLOWS`] or afresh.
+#[derive(Clone, Copy, PartialEq)]
+enum Flows {
+    Kept,
+    Afresh,
+}
+
+/// The reader's grants, the schools' outcome totals' stamp, and the schools asked about (a
+/// digest of their ids, and how many).
+type FlowsKey = (String, String, u64, usize);
+
+/// The participants' schools' flows as computed, kept apart from the rest of [`Base`]
+/// because a national year of rows is summed for them, while the participants change
+/// with every enrolment and attendance marked: by reader's grants, the schools' outcome
+/// totals' stamp (any write of outcomes renews it) and the schools, ten minutes at most (a
+/// grade added or a school moved meanwhile shows within them).
+static SCHOOL_FLOWS: Cache<FlowsKey, Arc<Vec<SchoolsFlow>>> =
+    Cache::new("Kirkpatrick funnels' school flows", 256, Some(std::time::Duration::from_secs(600)));
 
 /// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
 /// (`reach_stamp`, the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
 static BASES: Cache<(i64, String, String), Arc<Base>> =
     Cache::new("Kirkpatrick funnels' participants", 256, Some(std::time::Duration::from_secs(30)));
 
-async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> {
+async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64, read_flows: Flows) -> Result<Base> {
     let scope = ListScope::of(actor);
     let in_people = scope.sql(Columns::path("pp.path").person("pp.person_id"));
     let sql = format!("SELECT COUNT(*) FROM programme_participants pp WHERE pp.programme_id = $1 AND {in_people}");
@@ -177,7 +205,22 @@ async fn base_afresh(db: &Db, actor: &Actor, programme_id: i64) -> Result<Base> 
             .collect();
     }
 
-    Ok(Base { participants, participant_schools, years })
+    // The flows of the same schools, from the schools' rows (a few a school, grade and year).
+    let afresh = || async { Ok(Arc::new(schools_flows(db, actor, &participant_schools).await?)) };
+    let flows = match read_flows {
+        Flows::Afresh => afresh().await?,
+        Flows::Kept => {
+            let mut ids: Vec<i64> = participant_schools.iter().copied().collect();
+            ids.sort_unstable();
+            let mut digest = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&ids, &mut digest);
+            let totals = opencpd_kernel::stamps::read(db, &["school_outcome_totals"]).await?;
+            let key = (format!("{:?}", actor.grants), totals, std::hash::Hasher::finish(&digest), ids.len());
+            SCHOOL_FLOWS.get_or_compute(db, key, afresh).await?
+        }
+    };
+
+    Ok(Base { participants, participant_schools, years, flows })
 }
 
 /// The funnel on a [`Base`] read already: levels 1 to 3 and the school culture, read afresh
@@ -204,7 +247,7 @@ async fn compute_on(
     let catalog = opencpd_domain::i18n::catalog();
     let t = |id: &str| catalog.text(lang, id, &[]);
 
-    let Base { participants, participant_schools, years } = &*base;
+    let Base { participants, participant_schools, years, flows } = &*base;
     let (participants, schools) = (*participants, participant_schools.len() as i64);
 
     // 1 — reaction, and the surveys level 4 reads the school culture from.
@@ -246,17 +289,18 @@ async fn compute_on(
     let tested = by_pair.len() as i64;
 
     took.mark("level 2");
-    let sql = about_participants("observation");
-    let observations: Vec<(i64, i64, String)> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(programme_id).fetch_all(p).await)?;
+    // Each participant's observations, oldest first.
+    let observations = super::practice::of_participants(db, &in_people, programme_id).await?;
     let mut by_person: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for (person, _, scores) in &observations {
-        if let Some(p) = percent(scores) {
-            by_person.entry(*person).or_default().push(p);
+    for o in &observations {
+        if let Some(p) = percent(&o.scores_json) {
+            by_person.entry(o.person).or_default().push(p);
         }
     }
     let observed = by_person.len() as i64;
     let changes: Vec<f64> = by_person.values().filter(|v| v.len() > 1).map(|v| v[v.len() - 1] - v[0]).collect();
+    let setting = super::practice::Setting::read(db, lang, suppressed).await?;
+    let practice = super::practice::series("programme", &observations, &setting);
 
     took.mark("level 3");
     let culture = culture(db, &scope, participant_schools, &surveys).await?;
@@ -338,14 +382,7 @@ async fn compute_on(
             "kirkpatrick-results",
             years.first().map(|y| y.2),
             years.first().map(|latest| {
-                let change = years
-                    .get(1)
-                    .map(|before| {
-                        let d = latest.2 - before.2;
-                        let sign = if d > 0.0 { "+" } else { "" };
-                        format!("{sign}{}", opencpd_domain::i18n::decimal(d, 1, lang))
-                    })
-                    .unwrap_or_else(|| "–".into());
+                let change = signed(years.get(1).map(|before| latest.2 - before.2), lang);
                 catalog.text(lang, "kirkpatrick-results-detail", &[("year", latest.0.to_string()), ("change", change)])
             }),
         ),
@@ -356,13 +393,8 @@ async fn compute_on(
             "kirkpatrick-culture",
             culture.first().and_then(|y| y.index.index),
             culture.first().map(|latest| {
-                let change = match (latest.index.index, culture.get(1).and_then(|before| before.index.index)) {
-                    (Some(now), Some(then)) => {
-                        let d = now - then;
-                        format!("{}{}", if d > 0.0 { "+" } else { "" }, opencpd_domain::i18n::decimal(d, 1, lang))
-                    }
-                    _ => "–".into(),
-                };
+                let then = culture.get(1).and_then(|before| before.index.index);
+                let change = signed(latest.index.index.zip(then).map(|(now, then)| now - then), lang);
                 let answers = latest.index.respondents as i64;
                 let cell = if suppressed { suppression::single(answers, threshold) } else { suppression::Cell::Shown };
                 catalog.text(
@@ -372,6 +404,36 @@ async fn compute_on(
                         ("answers", cell.text(answers, threshold)),
                         ("year", latest.year.to_string()),
                         ("change", change),
+                    ],
+                )
+            }),
+        ),
+        level(
+            (4, "kirkpatrick-level-4-flows"),
+            count(flows.first().map_or(0, |f| f.schools), false),
+            count(schools, false),
+            "kirkpatrick-flows",
+            flows.first().and_then(|f| f.all.promotion).map(|p| 100.0 * p),
+            flows.first().map(|latest| {
+                let before = flows.get(1);
+                let shown = |v: Option<f64>| match v {
+                    Some(v) => opencpd_domain::i18n::decimal(100.0 * v, 1, lang),
+                    None => "–".into(),
+                };
+                let change = |rate: fn(&SchoolsFlow) -> Option<f64>| {
+                    signed(rate(latest).zip(before.and_then(rate)).map(|(now, then)| 100.0 * (now - then)), lang)
+                };
+                catalog.text(
+                    lang,
+                    "kirkpatrick-flows-detail",
+                    &[
+                        ("from", latest.year.to_string()),
+                        ("to", (latest.year + 1).to_string()),
+                        ("repetition", shown(latest.all.repetition)),
+                        ("dropout", shown(latest.all.dropout)),
+                        ("promotion_change", change(|f| f.all.promotion)),
+                        ("repetition_change", change(|f| f.all.repetition)),
+                        ("dropout_change", change(|f| f.all.dropout)),
                     ],
                 )
             }),
@@ -401,10 +463,35 @@ async fn compute_on(
         participants: count(participants, true),
         levels,
         satisfaction,
+        practice,
+        flows: flows.first().map(|latest| FunnelFlows {
+            schools: count(latest.schools, false),
+            latest: flow_rates(latest),
+            before: flows.get(1).map(flow_rates),
+        }),
         suppressed,
         threshold,
     };
     Ok((funnel, took.parts))
+}
+
+/// A change in points, signed (`+1.5`, `−0.5`), in `lang`; `–` when there is none.
+fn signed(change: Option<f64>, lang: &str) -> String {
+    match change {
+        Some(d) => format!("{}{}", if d > 0.0 { "+" } else { "" }, opencpd_domain::i18n::decimal(d, 1, lang)),
+        None => "–".into(),
+    }
+}
+
+/// A year's flow rates as the funnel gives them, in percent.
+fn flow_rates(f: &SchoolsFlow) -> FunnelFlowRates {
+    let percent = |v: Option<f64>| v.map(|v| 100.0 * v);
+    FunnelFlowRates {
+        year: f.year,
+        promotion: percent(f.all.promotion),
+        repetition: percent(f.all.repetition),
+        dropout: percent(f.all.dropout),
+    }
 }
 
 /// How long each part of a computation took.

@@ -1114,6 +1114,7 @@ pub async fn outcome_choices(db: &Db) -> Result<(Vec<(String, String)>, Vec<(Str
 
 pub mod kirkpatrick;
 pub mod needs;
+pub mod practice;
 
 /// One domain of a submission's `scores_json` (as `opencpd_forms::score` writes it).
 #[derive(serde::Deserialize)]

@@ -202,3 +202,133 @@ pub fn needs(g: &crate::model::GroupNeeds) -> String {
     let rows: Vec<(&str, Option<f64>)> = g.standards.iter().map(|s| (s.code.as_str(), s.share_in_need)).collect();
     opencpd_http::chart::shares("needs", &rows)
 }
+
+/// Colours of the lines of a chart with several, in turn.
+const COLOURS: [&str; 6] = ["#1f5fa8", "#c77c0e", "#2e8b57", "#8e44ad", "#c0392b", "#5d6d7e"];
+
+/// Level 3 by standard over time: one line per standard across the periods (oldest on the
+/// left), a point per period with its mean, named with its standard, period and the
+/// people (or, for a person, the observations) it rests on; the line goes on past a period
+/// in which nobody was observed on the standard, and breaks at a point whose count is
+/// hidden; the standards' codes on the right.
+pub fn practice(p: &crate::model::Practice) -> String {
+    let (w, h, left, right, top, bottom) = (WIDTH, 240.0, 44.0, 110.0, 12.0, 30.0);
+    let values: Vec<f64> = p.standards.iter().flat_map(|s| s.points.iter().filter_map(|x| x.mean)).collect();
+    let lo = ((values.iter().cloned().fold(f64::INFINITY, f64::min) - 5.0).max(0.0) / 10.0).floor() * 10.0;
+    let hi = ((values.iter().cloned().fold(f64::NEG_INFINITY, f64::max) + 5.0).min(100.0) / 10.0).ceil() * 10.0;
+    let (lo, hi) = if lo < hi { (lo, hi) } else { (0.0, 100.0) };
+    let n = p.periods.len().max(2) as f64;
+    let x = |i: usize| left + i as f64 / (n - 1.0) * (w - left - right);
+    let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="practice" xmlns="http://www.w3.org/2000/svg">"##
+    );
+    for v in [lo, (lo + hi) / 2.0, hi] {
+        let _ =
+            write!(svg, r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/>"##, y(v), w - right);
+        let _ = write!(svg, r##"<text x="4" y="{:.1}" font-size="11">{v:.0} %</text>"##, y(v) + 4.0);
+    }
+    for (i, period) in p.periods.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"##,
+            x(i),
+            h - 10.0,
+            HtmlEscape(&period.name)
+        );
+    }
+    for (k, standard) in p.standards.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        // A period with no point ends one segment and starts the next.
+        let (mut segment, mut segments) = (Vec::new(), Vec::new());
+        for (i, point) in standard.points.iter().enumerate() {
+            match (point.mean, point.people.value) {
+                (Some(v), _) => segment.push(format!("{:.1},{:.1}", x(i), y(v))),
+                (None, Some(0)) => {}
+                (None, _) => segments.push(std::mem::take(&mut segment)),
+            }
+        }
+        segments.push(segment);
+        for s in segments.iter().filter(|s: &&Vec<String>| s.len() > 1) {
+            let _ =
+                write!(svg, r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"##, s.join(" "));
+        }
+        for (i, point) in standard.points.iter().enumerate() {
+            let Some(v) = point.mean else { continue };
+            let rests_on = if p.about == "person" { &point.observations.shown } else { &point.people.shown };
+            let title = format!("{} · {}: {v:.1} % ({rests_on})", standard.code, p.periods[i].name);
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{}</title></circle>"##,
+                x(i),
+                y(v),
+                HtmlEscape(&title)
+            );
+        }
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="{colour}">{}</text>"##,
+            w - right + 8.0,
+            top + 14.0 + 16.0 * k as f64,
+            HtmlEscape(&standard.code)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FunnelCount, Practice, PracticePeriod, PracticePoint, PracticeStandard};
+
+    fn point(mean: Option<f64>, people: i64) -> PracticePoint {
+        let count = FunnelCount { value: Some(people), shown: people.to_string() };
+        PracticePoint { people: count.clone(), observations: count, mean }
+    }
+
+    /// Three standards over three terms: the first a line through its three points, the
+    /// second broken where its middle point is hidden (so only its points are drawn), the
+    /// third a line past the term in which nobody was observed on it; every point named.
+    #[test]
+    fn each_standard_is_a_line_broken_where_a_period_has_no_point() {
+        let period = |name: &str| PracticePeriod { name: name.into(), starts_on: String::new(), kind: "term".into() };
+        let hidden = FunnelCount { value: None, shown: "<5".into() };
+        let p = Practice {
+            about: "programme".into(),
+            periods: vec![period("2025 T1"), period("2025 T2"), period("2025 T3")],
+            standards: vec![
+                PracticeStandard {
+                    code: "SL2".into(),
+                    name: "Leading learning".into(),
+                    points: vec![point(Some(50.0), 6), point(Some(60.0), 6), point(Some(70.0), 5)],
+                },
+                PracticeStandard {
+                    code: "A & B".into(),
+                    name: String::new(),
+                    points: vec![
+                        point(Some(40.0), 6),
+                        PracticePoint { people: hidden.clone(), observations: hidden, mean: None },
+                        point(Some(55.0), 7),
+                    ],
+                },
+                PracticeStandard {
+                    code: "SL3".into(),
+                    name: String::new(),
+                    points: vec![point(Some(45.0), 6), point(None, 0), point(Some(65.0), 6)],
+                },
+            ],
+            observations: FunnelCount { value: Some(30), shown: "30".into() },
+            from_visits: FunnelCount { value: Some(0), shown: "0".into() },
+            from_lesson_study: FunnelCount { value: Some(0), shown: "0".into() },
+            suppressed: true,
+            threshold: 5,
+        };
+        let svg = practice(&p);
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(svg.contains(r##"<polyline points="44.0,"##) && svg.contains("530.0,"), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 7, "{svg}");
+        assert!(svg.contains("<title>SL2 · 2025 T2: 60.0 % (6)</title>"), "{svg}");
+        assert!(svg.contains("A &amp; B") && svg.contains(">2025 T3</text>"), "{svg}");
+    }
+}

@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("evaluation/kirkpatrick.html", include_str!("../../templates/evaluation/kirkpatrick.html")),
     ("evaluation/needs.html", include_str!("../../templates/evaluation/needs.html")),
     ("evaluation/person_needs.html", include_str!("../../templates/evaluation/person_needs.html")),
+    ("evaluation/practice.html", include_str!("../../templates/evaluation/practice.html")),
 ];
 
 fn pages() -> Router<AppState> {
@@ -59,6 +60,8 @@ fn api() -> Router<AppState> {
         .route("/evaluations/{id}/report", get(report_pdf))
         .route("/programmes/{id}/kirkpatrick", get(kirkpatrick))
         .route("/people/{id}/needs", get(person_needs))
+        .route("/people/{id}/practice", get(person_practice_api))
+        .route("/schools/{id}/practice", get(school_practice_api))
         .route("/needs", get(group_needs))
 }
 
@@ -76,6 +79,8 @@ fn api() -> Router<AppState> {
         minimum_detectable_effect,
         kirkpatrick,
         person_needs,
+        person_practice_api,
+        school_practice_api,
         group_needs
     ),
     components(schemas(
@@ -100,6 +105,12 @@ fn api() -> Router<AppState> {
         FunnelLevel,
         FunnelCount,
         crate::model::SatisfactionRow,
+        crate::model::Practice,
+        crate::model::PracticePeriod,
+        crate::model::PracticeStandard,
+        crate::model::PracticePoint,
+        crate::model::FunnelFlows,
+        crate::model::FunnelFlowRates,
         crate::model::PersonNeeds,
         crate::model::StandardRow,
         crate::model::NeedRecommendation,
@@ -308,11 +319,61 @@ async fn kirkpatrick_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
     let funnel = store::kirkpatrick::funnel(&state.db, ctx.actor()?, id, ctx.lang).await?;
     let chart = minijinja::Value::from_safe_string(chart::funnel(&funnel));
     let satisfaction_chart = minijinja::Value::from_safe_string(chart::satisfaction(&funnel));
+    let practice_chart = minijinja::Value::from_safe_string(chart::practice(&funnel.practice));
     state.templates.page(
         &ctx,
         "evaluation/kirkpatrick.html",
-        minijinja::context! { funnel => v(&funnel), chart, satisfaction_chart },
+        minijinja::context! {
+            funnel => v(&funnel), chart, satisfaction_chart, practice => v(&funnel.practice), practice_chart,
+        },
     )
+}
+
+/// A person's observation scores per standard over time; for those who may read their
+/// submissions, and for the person themselves.
+#[utoipa::path(get, path = "/api/v1/people/{id}/practice", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::model::Practice), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn person_practice_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<crate::model::Practice>> {
+    Ok(Json(store::practice::person(&state.db, ctx.actor()?, id, ctx.lang).await?))
+}
+
+/// The observation scores per standard over time of the people working at a school,
+/// small counts suppressed for readers without row-level rights.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/practice", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::model::Practice), (status = 404, body = ApiError)))]
+async fn school_practice_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> Result<Json<crate::model::Practice>> {
+    Ok(Json(store::practice::school(&state.db, ctx.actor()?, id, ctx.lang).await?))
+}
+
+/// The section `evaluation/practice.html` draws, as a page's context (`practice` and its
+/// chart).
+fn practice_section(practice: &crate::model::Practice) -> minijinja::Value {
+    let practice_chart = minijinja::Value::from_safe_string(chart::practice(practice));
+    minijinja::context! { practice => v(practice), practice_chart }
+}
+
+/// What a person's page shows of their practice over time (`evaluation/practice.html`);
+/// nothing for a reader who may read the person but not their submissions.
+pub async fn person_practice(state: &AppState, ctx: &Ctx, person_id: i64) -> Result<minijinja::Value> {
+    match store::practice::person(&state.db, ctx.actor()?, person_id, ctx.lang).await {
+        Ok(practice) => Ok(practice_section(&practice)),
+        Err(opencpd_kernel::Error::Forbidden) => Ok(minijinja::context! {}),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a school's page shows of its staff's practice over time (`evaluation/practice.html`).
+pub async fn school_practice(state: &AppState, ctx: &Ctx, school_id: i64) -> Result<minijinja::Value> {
+    let practice = store::practice::school(&state.db, ctx.actor()?, school_id, ctx.lang).await?;
+    Ok(practice_section(&practice))
 }
 
 /// A person's needs from their latest needs assessment and the courses recommended.

@@ -389,7 +389,7 @@ async fn the_funnel_reads_school_culture_surveys_about_the_participants_schools_
             .map(|_| ()))
         .unwrap();
         let f = kirkpatrick::funnel(db, &admin(), 1, "en").await.unwrap();
-        assert_eq!(f.levels.len(), 5);
+        assert_eq!(f.levels.len(), 6, "level 4's learner outcomes, school culture and flows");
         let culture = &f.levels[4];
         assert_eq!((culture.level, culture.name.as_str()), (4, "4 · Results: school culture"));
         assert_eq!((culture.n.value, culture.of.value), (Some(2), Some(6)), "{culture:?}");

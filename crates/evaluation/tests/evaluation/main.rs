@@ -8,6 +8,7 @@ mod indicators;
 mod kirkpatrick;
 mod needs;
 mod people;
+mod practice;
 mod rounds;
 
 use axum::http::StatusCode;

@@ -132,3 +132,93 @@ async fn a_cohorts_needs_by_standard_are_counted_once_a_person_and_suppressed_wh
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+/// The person's page (every area's app, as a browser asks for it) shows the needs section:
+/// the standards scored, the courses recommended for the weakest with the modules that
+/// serve them and the reason, in English and in French. Needs are read by whoever may read
+/// the person: the person themselves too; a reader out of the person's place finds no page,
+/// so no needs.
+#[tokio::test]
+async fn the_person_page_shows_the_recommended_courses_and_their_reason_in_english_and_french() {
+    use axum::body::Body;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        programme(db).await;
+        assessments(db).await;
+        on_db!(db, |p| sqlx::raw_sql(
+            "UPDATE people SET staff_number = 'T' || CAST(id AS TEXT) WHERE id <= 7; \
+             INSERT INTO positions (person_id, role, school_id, path, start_date) VALUES \
+             (1, 'teacher', 101, '/1/2/', '2020-01-01'), (7, 'teacher', 102, '/1/2/', '2020-01-01')"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let api = opencpd_testkit::api::Api::new(db, opencpd_web::AREAS);
+        let admin = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let page = |token: String, lang: &'static str| {
+            let api = &api;
+            async move {
+                let a = api.send_with(&token, "GET", "/people/1", &[("cookie", lang)], Body::empty()).await;
+                (a.status, a.text())
+            }
+        };
+        let section = |page: &str| -> String {
+            let start = page.find("<section id=\"needs\">").unwrap_or_else(|| panic!("no needs section: {page}"));
+            page[start..start + page[start..].find("</section>").unwrap()].to_string()
+        };
+
+        let (status, html) = page(admin.clone(), "opencpd_lang=en").await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {html}");
+        let needs = section(&html);
+        assert!(needs.contains("From the needs assessment NEEDS of 2024-05-10."), "{needs}");
+        // Weakest first, each need marked.
+        let sl5 = needs.find("SL5 Community and parental involvement").expect("SL5");
+        let sl3 = needs.find("SL3 Leading teaching").expect("SL3");
+        assert!(sl5 < sl3, "{needs}");
+        let courses = &needs[needs.find("<ul id=\"needs-courses\">").expect("the courses")..];
+        assert!(courses.contains("<strong>C1 · Course</strong> (Leading learning)"), "{courses}");
+        assert!(courses.contains("<strong>C2 · Other course</strong>"), "{courses}");
+        assert!(
+            courses.contains(
+                "Serves SL1 Creating strategic direction (30 %), SL2 Leading learning (50 %) — from NEEDS of 2024-05-10."
+            ),
+            "{courses}"
+        );
+        assert!(courses.contains("Serves SL5 Community and parental involvement (20 %)"), "{courses}");
+
+        let (status, html) = page(admin.clone(), "opencpd_lang=fr").await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {html}");
+        let needs = section(&html);
+        assert!(needs.contains("Besoins et formations recommandées"), "{needs}");
+        assert!(needs.contains("D&#x27;après l&#x27;évaluation des besoins NEEDS du 2024-05-10."), "{needs}");
+        let courses = &needs[needs.find("<ul id=\"needs-courses\">").expect("the courses")..];
+        assert!(courses.contains("<strong>C1 · Course</strong> (Leading learning)"), "{courses}");
+        assert!(
+            courses.contains("Répond à SL1 Définir l&#x27;orientation stratégique (30 %), SL2 Piloter"),
+            "{courses}"
+        );
+        assert!(courses.contains("Répond à SL5 Impliquer la communauté et les parents (20 %)"), "{courses}");
+
+        // The person reads their own; another teacher, and a reader of another district,
+        // find no page and no needs.
+        let own = opencpd_testkit::api::token(db, "own", AccountRole::Teacher, Some("T1")).await;
+        let (status, html) = page(own, "opencpd_lang=en").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(section(&html).contains("Serves SL5"), "{html}");
+        let other = opencpd_testkit::api::token(db, "other", AccountRole::Teacher, Some("T7")).await;
+        let elsewhere = opencpd_testkit::api::token(db, "elsewhere", AccountRole::DistrictOfficer, Some("D2")).await;
+        for token in [other, elsewhere] {
+            let (status, html) = page(token, "opencpd_lang=en").await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}: {html}");
+            assert!(!html.contains("id=\"needs\"") && !html.contains("Serves"), "{html}");
+        }
+        // A person never assessed: the section says so, with no course.
+        let (status, html) = api.text(&admin, "GET", "/people/7", None).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let needs = section(&html);
+        assert!(needs.contains("No needs assessment yet.") && !needs.contains("needs-courses"), "{needs}");
+    }
+}

@@ -6,15 +6,17 @@
 //! Flows read the whole-year, all-subjects rows (term 0, subject 0) of all learners or of
 //! one group, summed over the place's schools: `E(g, t)` from `enrolled`, `R(g, t+1)`
 //! from the next year's `repeating`. A unit's are read from its cells
-//! ([`super::unit_cells`]), a school's from its rows.
+//! ([`super::unit_cells`]), a school's from its rows; several schools taken together
+//! ([`schools_flows`], a programme's participants' schools) from theirs.
 
 use super::unit_cells::{Cells, Needs, Read};
-use crate::model::{Count, FlowReport, FlowRow, GapRow, Place};
+use crate::model::{Count, FlowReport, FlowRow, GapRow, Grade, Place};
 use opencpd_domain::access::{Action, Target, upper_bound};
-use opencpd_domain::indicators::flows::{self, GroupRate};
+use opencpd_domain::indicators::flows::{self, FlowRates, GroupRate};
 use opencpd_domain::suppression::{self, Cell};
 use opencpd_kernel::scope::{Columns, ListScope};
 use opencpd_kernel::{Actor, Db, Error, Result, on_db};
+use std::collections::{BTreeMap, HashSet};
 
 /// The SQL condition on `schools s` for a place, after checking the actor may read it.
 pub(crate) async fn place_clause(db: &Db, actor: &Actor, place: Place) -> Result<String> {
@@ -99,37 +101,66 @@ pub(crate) async fn flow_report_afresh(
         .fetch_all(p)
         .await)?;
     // [sex: 0 girls, 1 boys][grade index]: enrolment in t, enrolment and repeaters in t+1.
-    let n = grades.len();
-    let mut e_t = [vec![0i64; n], vec![0i64; n]];
-    let mut e_next = [vec![0i64; n], vec![0i64; n]];
-    let mut r_next = [vec![0i64; n], vec![0i64; n]];
+    let mut counts = Counts::new(grades.len());
     for (grade_id, y, sex, enrolled, repeating) in rows {
         let Some(g) = grades.iter().position(|x| x.id == grade_id) else { continue };
+        counts.add(g, y > year, &sex, enrolled, repeating);
+    }
+    let threshold = super::small_cell_threshold(db).await?;
+    let (rows, suppressed) = flow_rows(&grades, &counts, threshold, row_level(actor));
+    Ok(FlowReport { place, year, group: group.map(String::from), grades: rows, suppressed, threshold })
+}
+
+/// Enrolment in a school year `t` (`E(g, t)`), and enrolment and repeaters in `t + 1`, by sex
+/// (0 girls, 1 boys) and grade: what flow rates are read from.
+struct Counts {
+    e_t: [Vec<i64>; 2],
+    e_next: [Vec<i64>; 2],
+    r_next: [Vec<i64>; 2],
+}
+
+impl Counts {
+    fn new(grades: usize) -> Counts {
+        let zero = || [vec![0i64; grades], vec![0i64; grades]];
+        Counts { e_t: zero(), e_next: zero(), r_next: zero() }
+    }
+
+    /// Girls and boys together: `E(g, t)`, `E(g, t+1)` and `R(g, t+1)` by grade.
+    fn both_sexes(&self) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
+        let sum = |v: &[Vec<i64>; 2]| -> Vec<i64> { v[0].iter().zip(&v[1]).map(|(f, m)| f + m).collect() };
+        (sum(&self.e_t), sum(&self.e_next), sum(&self.r_next))
+    }
+
+    /// A row's learners of grade `g`: in `t`, or in `t + 1` (`next`).
+    fn add(&mut self, g: usize, next: bool, sex: &str, enrolled: i64, repeating: i64) {
         let s = usize::from(sex != "F");
-        if y == year {
-            e_t[s][g] += enrolled;
+        if next {
+            self.e_next[s][g] += enrolled;
+            self.r_next[s][g] += repeating;
         } else {
-            e_next[s][g] += enrolled;
-            r_next[s][g] += repeating;
+            self.e_t[s][g] += enrolled;
         }
     }
-    let sum = |v: &[Vec<i64>; 2]| -> Vec<i64> { (0..n).map(|g| v[0][g] + v[1][g]).collect() };
-    let (all_e, all_en, all_r) = (sum(&e_t), sum(&e_next), sum(&r_next));
+}
+
+/// Every grade's flow rates (`grades` in order) with the counts they are read from, small
+/// cells hidden unless `unhidden` (a hidden count hides every rate computed from it); and
+/// whether anything is hidden.
+fn flow_rows(grades: &[Grade], counts: &Counts, threshold: i64, unhidden: bool) -> (Vec<FlowRow>, bool) {
+    let Counts { e_t, e_next, r_next } = counts;
+    let n = grades.len();
+    let (all_e, all_en, all_r) = counts.both_sexes();
     let rates = flows::grade_rates(&all_e, &all_en, &all_r);
     let survival = flows::survival(&rates);
     let girls = flows::grade_rates(&e_t[0], &e_next[0], &r_next[0]);
     let boys = flows::grade_rates(&e_t[1], &e_next[1], &r_next[1]);
 
-    let threshold = super::small_cell_threshold(db).await?;
-    let unhidden = row_level(actor);
     let (e_cells, r_cells, en_cells, by_sex_small) = if unhidden {
         (vec![Cell::Shown; n], vec![Cell::Shown; n], vec![Cell::Shown; n], vec![false; n])
     } else {
         let small = (0..n)
             .map(|g| {
-                [&e_t, &e_next, &r_next]
-                    .iter()
-                    .any(|v| (0..2).any(|s| suppression::single(v[s][g], threshold).hidden()))
+                [e_t, e_next, r_next].iter().any(|v| (0..2).any(|s| suppression::single(v[s][g], threshold).hidden()))
             })
             .collect();
         (
@@ -167,7 +198,104 @@ pub(crate) async fn flow_report_afresh(
         // Survival past this grade reads its rates.
         survival_hidden |= rr_hidden || pr_hidden;
     }
-    Ok(FlowReport { place, year, group: group.map(String::from), grades: rows, suppressed, threshold })
+    (rows, suppressed)
+}
+
+/// The flows of several schools taken together from a school year `t` to `t + 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolsFlow {
+    /// `t`.
+    pub year: i64,
+    /// The schools it rests on: those with learners enrolled in both years.
+    pub schools: i64,
+    /// Every grade's rates, as a place's [`flow_report`] gives them.
+    pub grades: Vec<FlowRow>,
+    /// All grades together (`flows::across_grades`); none where a grade's rate it reads
+    /// is hidden from the reader.
+    pub all: FlowRates,
+    /// Whether any count or rate is hidden for this reader.
+    pub suppressed: bool,
+}
+
+/// The flows of a set of schools taken together (the programme's participants' schools,
+/// say): those of `schools` the reader may read, from the latest school year `t` whose next
+/// year any school has rows for, and from `t − 1`, latest first, each over the schools with
+/// learners enrolled (whole-year rows of all learners, as [`flow_report`] reads) in both
+/// of its years; a year with no such school is left out. The grades' rates are
+/// [`flow_report`]'s, suppressed alike.
+pub async fn schools_flows(db: &Db, actor: &Actor, schools: &HashSet<i64>) -> Result<Vec<SchoolsFlow>> {
+    if schools.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A national year comes in for every school at once: the latest years any school has.
+    let years: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT DISTINCT year FROM school_outcome_totals WHERE term = 0 AND subject_id = 0 AND enrolled > 0 \
+         ORDER BY year DESC LIMIT 3"
+    )
+    .fetch_all(p)
+    .await)?;
+    if years.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let scope = ListScope::of(actor).sql(Columns::path("s.unit_path").school("s.id"));
+    let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    // The schools in scope with learners enrolled, year by year, from the schools' totals
+    // (a row a school and year): which schools each pair of years rests on.
+    let sql = format!(
+        "SELECT t.school_id, t.year FROM school_outcome_totals t JOIN schools s ON s.id = t.school_id \
+         WHERE t.term = 0 AND t.subject_id = 0 AND t.enrolled > 0 AND t.year IN ({}) AND {scope}",
+        list(&years)
+    );
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await)?;
+    let mut enrolled_in: BTreeMap<i64, HashSet<i64>> = BTreeMap::new();
+    for (school, year) in rows {
+        if schools.contains(&school) {
+            enrolled_in.entry(year).or_default().insert(school);
+        }
+    }
+    let grades = super::reference::grades(db).await?;
+    let threshold = super::small_cell_threshold(db).await?;
+    let unhidden = row_level(actor);
+    let mut out = Vec::new();
+    for pair in years.windows(2) {
+        let (next, year) = (pair[0], pair[1]);
+        let (Some(now), Some(then)) = (enrolled_in.get(&year), enrolled_in.get(&next)) else { continue };
+        let mut both: Vec<i64> = now.intersection(then).copied().collect();
+        if next != year + 1 || both.is_empty() {
+            continue;
+        }
+        both.sort_unstable();
+        // Their rows of the two years summed by the database, per year, grade and sex.
+        let sql = format!(
+            "SELECT o.year, o.grade_id, o.sex, CAST(COALESCE(SUM(o.enrolled), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(o.repeating), 0) AS BIGINT) FROM learner_outcomes o \
+             WHERE o.year IN ($1, $2) AND o.term = 0 AND o.subject_id = 0 AND o.group_id = 0 AND o.school_id IN ({}) \
+             GROUP BY o.year, o.grade_id, o.sex",
+            list(&both)
+        );
+        let rows: Vec<(i64, i64, String, i64, i64)> =
+            on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).bind(next).fetch_all(p).await)?;
+        let mut counts = Counts::new(grades.len());
+        for (y, grade, sex, enrolled, repeating) in rows {
+            if let Some(g) = grades.iter().position(|x| x.id == grade) {
+                counts.add(g, y == next, &sex, enrolled, repeating);
+            }
+        }
+        let (rows, suppressed) = flow_rows(&grades, &counts, threshold, unhidden);
+        let (enrolled, enrolled_next, repeating_next) = counts.both_sexes();
+        let rates = flows::grade_rates(&enrolled, &enrolled_next, &repeating_next);
+        // A grade's rate the reader does not see hides the rates of all grades it enters.
+        let hidden = rates.iter().zip(&rows).zip(&enrolled).any(|((rate, row), e)| {
+            *e > 0 && rate.promotion.is_some() && (row.promotion.is_none() || row.repetition.is_none())
+        });
+        let all = if hidden {
+            FlowRates { repetition: None, promotion: None, dropout: None }
+        } else {
+            flows::across_grades(&enrolled.iter().copied().zip(rates).collect::<Vec<_>>())
+        };
+        out.push(SchoolsFlow { year, schools: both.len() as i64, grades: rows, all, suppressed });
+    }
+    Ok(out)
 }
 
 /// Girls against boys in the share of assessed learners at proficient or above, per

@@ -800,6 +800,34 @@ async fn an_evaluation_page_estimates_the_effect_with_its_interval_chart_and_eve
     b.click_link("Français").await;
     b.client.wait().for_element(Locator::Css("#report")).await.unwrap();
     assert!(b.text("#report").await.contains("tirage au sort"));
+
+    // The programme's Kirkpatrick page (in French still): level 3 by standard over the
+    // terms of 2025, one line per standard of the observation rubric, and a table whose
+    // cells say their term on a phone.
+    let db = &app.db.db;
+    opencpd_demo::delivery::build(db, 7).await.unwrap();
+    opencpd_demo::kirkpatrick::build(db, 7).await.unwrap();
+    opencpd_kernel::on_db!(db, |p| sqlx::raw_sql(
+        "INSERT INTO peer_terms (name, start_on, end_on) VALUES ('2025 T1', '2025-01-08', '2025-04-04'), \
+         ('2025 T2', '2025-04-21', '2025-07-17'), ('2025 T3', '2025-09-01', '2025-12-18')"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+    b.client.goto(&app.url(&format!("/programmes/{lt2}/kirkpatrick"))).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#practice")).await.unwrap();
+    let lines = b.client.find_all(Locator::Css("#practice svg polyline")).await.unwrap().len();
+    assert_eq!(lines, 2, "SL2 and SL3, each over the diploma's three terms of observations");
+    // On a phone the head is hidden; each cell says its term instead.
+    let heads =
+        b.client.execute("return document.querySelector('#practice-table thead').textContent;", vec![]).await.unwrap();
+    let heads = heads.as_str().unwrap_or_default();
+    assert!(heads.contains("2025 T1") && heads.contains("2025 T2") && heads.contains("2025 T3"), "{heads}");
+    assert!(b.text("#practice").await.contains("Pratique par standard"));
+    assert_eq!(label_before(&b, "#practice-table tbody td:nth-child(2)").await, "\"2025 T1\"");
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The small demo's programme shows every Kirkpatrick level: its satisfaction surveys,
 //! pre- and post-tests and lesson observations (sent through the instruments area), and
-//! the learner outcomes and school culture surveys of its participants' schools, each level
-//! with its sample and response rate, and level 1 per course, cohort and facilitator. The
+//! the learner outcomes, flows and school culture surveys of its participants' schools, each
+//! level with its sample and response rate, level 1 per course, cohort and facilitator, and
+//! level 3 per standard over time. The
 //! national demo's programme shows levels 1 and 4 the same way (slow).
 
 use opencpd_testapp::{TestApp, backends};
@@ -26,7 +27,7 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         assert_eq!(r.status(), 200, "{backend:?}");
         let f: Value = r.json().await.unwrap();
         let levels = f["levels"].as_array().unwrap();
-        assert_eq!(levels.len(), 5, "level 4 twice: learner outcomes, school culture");
+        assert_eq!(levels.len(), 6, "level 4 three times: learner outcomes, school culture, flows");
         for l in levels {
             let (n, of) = (l["n"]["value"].as_i64().unwrap(), l["of"]["value"].as_i64().unwrap());
             let rate = l["rate"].as_f64().unwrap();
@@ -49,6 +50,25 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         assert!((30.0..90.0).contains(&value(4)), "{backend:?}: {}", levels[4]);
         let culture = levels[4]["detail"].as_str().unwrap();
         assert!(culture.contains("answers in 2025, +"), "{backend:?}: {culture}");
+        // The schools' flows: promotion, repetition and drop-out from 2024 to 2025, with
+        // the year before.
+        assert!((50.0..=100.0).contains(&value(5)), "{backend:?}: {}", levels[5]);
+        let flows = &f["flows"];
+        assert_eq!((flows["latest"]["year"].as_i64(), flows["before"]["year"].as_i64()), (Some(2024), Some(2023)));
+        assert_eq!(flows["schools"]["value"], levels[5]["n"]["value"]);
+        // Practice by standard over time: the rubric's domains are standards SL2 and SL3
+        // (named in English), each point with the people it rests on.
+        let standards = f["practice"]["standards"].as_array().unwrap();
+        let codes: Vec<&str> = standards.iter().map(|s| s["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["SL2", "SL3"], "{backend:?}");
+        let periods = f["practice"]["periods"].as_array().unwrap().len();
+        for s in standards {
+            let points = s["points"].as_array().unwrap();
+            assert_eq!(points.len(), periods);
+            for p in points {
+                assert_eq!(p["people"]["value"].as_i64().unwrap() > 0, p["mean"].is_f64(), "{backend:?}: {p}");
+            }
+        }
 
         // Level 1 per course, cohort and facilitator, each with its sample and rate.
         let rows = f["satisfaction"].as_array().unwrap();
@@ -62,6 +82,11 @@ async fn the_small_demo_fills_every_kirkpatrick_level_of_its_programme() {
         // The page shows the table of groups.
         let page = admin.get(&format!("/programmes/{lt2}/kirkpatrick")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("id=\"satisfaction\"") && page.contains("EL-DIP-2025-NYA"), "{backend:?}");
+        let practice = &page[page.find("id=\"practice\"").expect("the practice section")..];
+        assert!(
+            practice.contains("aria-label=\"practice\"") && practice.contains("SL3 Leading teaching"),
+            "{backend:?}"
+        );
     }
 }
 
@@ -91,7 +116,7 @@ async fn the_national_demo_fills_levels_1_and_4_of_its_programme_with_their_samp
             .await
             .unwrap();
         let levels = &f.levels;
-        assert_eq!(levels.len(), 5);
+        assert_eq!(levels.len(), 6);
         for (i, l) in [(0, &levels[0]), (3, &levels[3]), (4, &levels[4])] {
             let (n, of) = (l.n.value.unwrap(), l.of.value.unwrap());
             let rate = l.rate.unwrap();
