@@ -545,9 +545,8 @@ async fn a_survey_answers_score_is_kept_when_stored_and_earlier_answers_are_fill
                 .collect::<Vec<_>>()
             }
         };
-        let straight: Vec<(i64, i64, i64, String, i64, i64, f64)> =
-            on_db!(db, |p| {
-                sqlx::query_as(
+        let straight: Vec<(i64, i64, i64, String, i64, i64, f64)> = on_db!(db, |p| {
+            sqlx::query_as(
             "SELECT sub.subject_id, CAST(0 AS BIGINT), sub.instrument_id, sub.subject_path, COUNT(*), COUNT(k.score), \
                     CAST(COALESCE(SUM(k.score), 0) AS DOUBLE PRECISION) \
              FROM submissions sub JOIN survey_scores k ON k.submission_id = sub.id \
@@ -561,8 +560,8 @@ async fn a_survey_answers_score_is_kept_when_stored_and_earlier_answers_are_fill
         )
         .fetch_all(p)
         .await
-            })
-            .unwrap();
+        })
+        .unwrap();
         let mut straight: Vec<_> = straight
             .into_iter()
             .map(|(c, s, i, path, n, scored, sum)| (c, s, i, path, n, scored, (sum * 1e6).round() as i64))
