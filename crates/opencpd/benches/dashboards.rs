@@ -126,6 +126,9 @@ async fn grow(db: &Db) -> u64 {
     written
 }
 
+/// An indicator asked of the engine: its label in the table, its code and the question.
+type Answer = (&'static str, &'static str, serde_json::Value);
+
 /// Every dashboard in turn by each of `CLIENTS` clients at once, `ROUNDS` times, or for
 /// `lasting` when given: the times of each.
 async fn round(
@@ -133,14 +136,14 @@ async fn round(
     base: &str,
     token: &str,
     gets: &[(&'static str, String)],
-    answer: &serde_json::Value,
+    answers: &[Answer],
     lasting: Option<std::time::Duration>,
 ) -> BTreeMap<&'static str, Vec<f64>> {
     let mut tasks = Vec::new();
     let started = Instant::now();
     for _ in 0..CLIENTS {
-        let (client, base, token, gets, answer) =
-            (client.clone(), base.to_string(), token.to_string(), gets.to_vec(), answer.clone());
+        let (client, base, token, gets, answers) =
+            (client.clone(), base.to_string(), token.to_string(), gets.to_vec(), answers.to_vec());
         tasks.push(tokio::spawn(async move {
             let mut times: Vec<(&str, f64)> = Vec::new();
             let mut rounds = 0;
@@ -153,17 +156,19 @@ async fn round(
                     r.bytes().await.expect("body");
                     times.push((*label, t.elapsed().as_secs_f64() * 1e3));
                 }
-                let t = Instant::now();
-                let r = client
-                    .post(format!("{base}/api/v1/indicators/proficiency-rate/answer"))
-                    .bearer_auth(&token)
-                    .json(&answer)
-                    .send()
-                    .await
-                    .expect("answer");
-                assert_eq!(r.status(), 200);
-                r.bytes().await.expect("body");
-                times.push(("indicator by sex, country", t.elapsed().as_secs_f64() * 1e3));
+                for (label, code, body) in &answers {
+                    let t = Instant::now();
+                    let r = client
+                        .post(format!("{base}/api/v1/indicators/{code}/answer"))
+                        .bearer_auth(&token)
+                        .json(body)
+                        .send()
+                        .await
+                        .expect("answer");
+                    assert_eq!(r.status(), 200, "{code}");
+                    r.bytes().await.expect("body");
+                    times.push((*label, t.elapsed().as_secs_f64() * 1e3));
+                }
             }
             times
         }));
@@ -216,6 +221,32 @@ async fn bench_backend(backend: &str) {
         target: 60.0,
     };
     opencpd_indicators::store::engine::set_target(&db, &system, "proficiency-rate", &target).await.expect("target");
+    // The programmes' costs of 2025, where the demo recorded none, so that the cost per
+    // participant has something to divide.
+    let costs: i64 =
+        on_db!(&db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM programme_costs").fetch_one(p).await).expect("costs");
+    let programmes: Vec<(i64, String)> =
+        on_db!(&db, |p| sqlx::query_as("SELECT id, code FROM programmes ORDER BY id").fetch_all(p).await)
+            .expect("programmes");
+    if costs == 0 {
+        for (_, code) in &programmes {
+            for (category, amount) in
+                [("training", 412_000_000.0), ("travel", 96_500_000.0), ("coaching", 150_000_000.0)]
+            {
+                let input = opencpd_delivery::model::ProgrammeCostInput {
+                    programme_code: code.clone(),
+                    year: 2025,
+                    category: category.into(),
+                    amount,
+                    currency: Some("RWF".into()),
+                    note: None,
+                    version: None,
+                };
+                // A programme that does not run in 2025 takes no cost of that year.
+                let _ = opencpd_delivery::store::costs::create(&db, &system, &input).await;
+            }
+        }
+    }
     let token = accounts::create_token(&db, &system, "admin", "bench").await.expect("token");
     let (mut server, base) = serve(&url).await;
     let client = reqwest::Client::new();
@@ -227,14 +258,28 @@ async fn bench_backend(backend: &str) {
         ("flows 2024, country", format!("/api/v1/units/{country}/flows?year=2024")),
         ("parts, country", format!("/api/v1/units/{country}/breakdown")),
         ("targets, country", format!("/api/v1/units/{country}/targets")),
+        ("programme page, national", format!("/programmes/{}", programmes.last().expect("a programme").0)),
     ];
-    let answer = serde_json::json!({ "place": { "kind": "unit", "id": country }, "year": 2025, "by": ["sex"] });
+    let place = serde_json::json!({ "kind": "unit", "id": country });
+    let answers: Vec<Answer> = vec![
+        (
+            "indicator by sex, country",
+            "proficiency-rate",
+            serde_json::json!({ "place": place, "year": 2025, "by": ["sex"] }),
+        ),
+        ("reach by cohort, country", "reach", serde_json::json!({ "place": place, "year": 2025, "by": ["cohort"] })),
+        (
+            "cost per participant by unit, country",
+            "cost-per-participant",
+            serde_json::json!({ "place": place, "year": 2025, "by": ["unit"] }),
+        ),
+    ];
     // Warm each once.
     for (_, path) in &gets {
         let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
         assert_eq!(r.status(), 200, "{path}");
     }
-    let by = round(&client, &base, &token, &gets, &answer, None).await;
+    let by = round(&client, &base, &token, &gets, &answers, None).await;
     println!("{CLIENTS} clients at once, {ROUNDS} rounds each, as the administrator, nothing written meanwhile:\n");
     table(by);
 
@@ -313,7 +358,7 @@ async fn bench_backend(backend: &str) {
         })
     };
     let writing = std::time::Duration::from_secs(WRITING_SECONDS);
-    let by = round(&client, &base, &token, &gets, &answer, Some(writing)).await;
+    let by = round(&client, &base, &token, &gets, &answers, Some(writing)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.await.expect("writer");
     println!(

@@ -239,6 +239,11 @@ async fn bench_export(count: usize) {
     );
     println!("\n(loading them took {:.1} s, validation and scoring included)", loaded.as_secs_f64());
     export_over_http(&url, instrument, count).await;
+    // `OPENCPD_BENCH_KEEP=1` keeps the database for a profiler, and says where it is.
+    if std::env::var_os("OPENCPD_BENCH_KEEP").is_some() {
+        println!("\n(the database is kept: {url})");
+        let _ = dir.keep();
+    }
 }
 
 /// The same submissions exported over HTTP (`GET /api/v1/instruments/{id}/export`), as a

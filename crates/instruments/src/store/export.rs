@@ -21,8 +21,10 @@ use opencpd_kernel::{Actor, Db, Error, Result, on_db};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// How many submissions an export reads per round trip.
-const EXPORT_PAGE: i64 = 1000;
+/// How many submissions an export reads per round trip: a few hundred, so that the pages in
+/// flight between its steps stay a few megabytes each and their buffers are reused rather
+/// than taken from the system afresh.
+const EXPORT_PAGE: i64 = 250;
 
 /// How an export names items and choices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,6 +325,14 @@ struct PageOut {
 }
 
 impl PageOut {
+    /// Empties it for the next page, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+        self.submissions = 0;
+    }
+
     fn end_cell(&mut self) {
         self.ends.push(self.text.len());
     }
@@ -584,10 +594,10 @@ impl Layout {
         }
     }
 
-    /// The cells of a page of submissions.
-    fn page(&self, rows: Vec<ExportRow>, usernames: &HashMap<i64, String>, files_base: &str) -> PageOut {
+    /// The cells of a page of submissions, in `out` (emptied first).
+    fn page(&self, rows: Vec<ExportRow>, usernames: &HashMap<i64, String>, files_base: &str, out: &mut PageOut) {
         use std::fmt::Write;
-        let mut out = PageOut::default();
+        out.clear();
         let mut counters = vec![0usize; self.tables.len()];
         let mut seen = Vec::new();
         let mut slots: Vec<Option<Answer<'_>>> = Vec::new();
@@ -601,7 +611,7 @@ impl Layout {
             {
                 slots.iter_mut().for_each(|s| *s = None);
             }
-            let scores: Vec<serde_json::Value> = serde_json::from_str(&row.scores_json).unwrap_or_default();
+            let scores: Vec<Scored<'_>> = serde_json::from_str(&row.scores_json).unwrap_or_default();
             out.cell(&row.uuid);
             out.cell(&row.collected_at.to_rfc3339());
             out.cell(&row.received_at.to_rfc3339());
@@ -611,17 +621,15 @@ impl Layout {
             out.end_cell();
             out.cell(subject_label.as_deref().unwrap_or_default());
             let slots = &slots;
-            self.cells(0, &|c| slots[self.column_slots[c]].as_ref().map(Answer::got), &row.uuid, files_base, &mut out);
+            self.cells(0, &|c| slots[self.column_slots[c]].as_ref().map(Answer::got), &row.uuid, files_base, out);
             for d in &self.domains {
-                let s = scores.iter().find(|s| s["domain"].as_str() == Some(d.as_str()));
-                if let Some(s) = s {
-                    let _ = write!(out.text, "{}", s["score"]);
+                let s = scores.iter().find(|s| s.domain == d.as_str());
+                for number in [s.and_then(|s| s.score.as_ref()), s.and_then(|s| s.max.as_ref())] {
+                    if let Some(number) = number {
+                        let _ = write!(out.text, "{number}");
+                    }
+                    out.end_cell();
                 }
-                out.end_cell();
-                if let Some(s) = s {
-                    let _ = write!(out.text, "{}", s["max"]);
-                }
-                out.end_cell();
             }
             out.end_row(0);
             if self.tables.len() > 1 {
@@ -630,12 +638,22 @@ impl Layout {
                     Some(Answer::Json(v)) => Some(v),
                     _ => None,
                 };
-                self.write_repeats(0, 0, &repeat, (&row.uuid, files_base), &mut counters, &mut out);
+                self.write_repeats(0, 0, &repeat, (&row.uuid, files_base), &mut counters, out);
             }
             out.submissions += 1;
         }
-        out
     }
+}
+
+/// A domain's score as kept with a submission, its numbers written as they were stored.
+#[derive(serde::Deserialize)]
+struct Scored<'a> {
+    #[serde(borrow)]
+    domain: Cow<'a, str>,
+    #[serde(default)]
+    score: Option<serde_json::Number>,
+    #[serde(default)]
+    max: Option<serde_json::Number>,
 }
 
 /// Points as ODK writes them: four numbers each (latitude, longitude, altitude, accuracy;
@@ -663,9 +681,12 @@ fn escaped(segment: &str) -> Cow<'_, str> {
         .into()
 }
 
-/// How many pages may be read (and have their cells made) ahead of the one being written
-/// out, besides the one being read and the one having its cells made.
+/// How many pages each maker of cells may have waiting to be made, and made waiting to be
+/// written, besides the one being read, made and written.
 const PAGES_AHEAD: usize = 2;
+
+/// At most how many threads make pages' cells at once (one a core, up to this).
+const MAKERS: usize = 4;
 
 /// Writes every submission of an instrument that the actor may read (for those with
 /// row-level rights, [`Action::ReadRows`]; others read [`super::summary`]): the first table
@@ -674,9 +695,10 @@ const PAGES_AHEAD: usize = 2;
 /// page's bytes to `sink` (a file, an HTTP body), so memory stays flat however many there
 /// are. Returns how many submissions were written.
 ///
-/// Three steps run at once, a page apart: a task reads pages from the database; a thread
-/// makes each page's cells (the answers read, the choices worded); and this function
-/// writes the pages' cells out in order, as CSV or XLSX.
+/// Three steps run at once, a page apart: a task reads pages from the database; threads (one
+/// a core, up to [`MAKERS`]) make the pages' cells (the answers read, the choices worded),
+/// taking pages in turn; and this function writes the pages' cells out in the order read,
+/// as CSV or XLSX.
 pub async fn export<S, F>(db: &Db, actor: &Actor, request: ExportRequest<'_>, mut sink: S) -> Result<u64>
 where
     S: FnMut(Vec<u8>) -> F,
@@ -711,15 +733,37 @@ where
             .into_iter()
             .collect(),
     );
-    // Pages read go to one thread that makes their cells, and their cells come back here
-    // in the same order; one thread, not one a page, so that its memory is reused.
-    let (read, mut to_cells) = tokio::sync::mpsc::channel::<Result<Vec<ExportRow>>>(PAGES_AHEAD - 1);
-    let (made, mut ready) = tokio::sync::mpsc::channel::<Result<PageOut>>(PAGES_AHEAD - 1);
+    // Page k goes to maker k % makers, and its cells come back from the same maker, so the
+    // pages are written in the order read. Each maker is one thread, not one a page, and
+    // is handed back the pages written, so that their buffers are reused.
+    let makers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAKERS);
+    let (mut to_cells, mut ready, mut spares, mut threads) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..makers {
+        let (read, mut rows_in) = tokio::sync::mpsc::channel::<Result<Vec<ExportRow>>>(PAGES_AHEAD);
+        let (made, cells_out) = tokio::sync::mpsc::channel::<Result<PageOut>>(PAGES_AHEAD);
+        let (spare, mut spare_in) = tokio::sync::mpsc::channel::<PageOut>(PAGES_AHEAD + 1);
+        let (layout, base, usernames) = (layout.clone(), files_base.to_string(), usernames.clone());
+        threads.push(tokio::task::spawn_blocking(move || {
+            while let Some(rows) = rows_in.blocking_recv() {
+                let page = rows.map(|rows| {
+                    let mut out = spare_in.try_recv().unwrap_or_default();
+                    layout.page(rows, &usernames, &base, &mut out);
+                    out
+                });
+                if made.blocking_send(page).is_err() {
+                    return;
+                }
+            }
+        }));
+        to_cells.push(read);
+        ready.push(cells_out);
+        spares.push(spare);
+    }
     let reader = {
         let (db, own) = (db.clone(), actor.user_id.unwrap_or(-1));
         tokio::spawn(async move {
             let mut last = 0i64;
-            loop {
+            for k in 0.. {
                 let rows = on_db!(&db, |p| sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql.clone()))
                     .bind(instrument_id)
                     .bind(last)
@@ -733,34 +777,30 @@ where
                     last = row.row.id;
                 }
                 // The writer has stopped (the client went away): read no more.
-                if read.send(rows).await.is_err() || !more {
-                    return;
-                }
-            }
-        })
-    };
-    let maker = {
-        let (layout, base) = (layout.clone(), files_base.to_string());
-        tokio::task::spawn_blocking(move || {
-            while let Some(rows) = to_cells.blocking_recv() {
-                if made.blocking_send(rows.map(|rows| layout.page(rows, &usernames, &base))).is_err() {
+                if to_cells[k % to_cells.len()].send(rows).await.is_err() || !more {
                     return;
                 }
             }
         })
     };
     let mut written = 0u64;
-    while let Some(page) = ready.recv().await {
+    // The first maker with nothing more to give ends the export: the reader has stopped
+    // before the page it would have made.
+    for k in 0.. {
+        let Some(page) = ready[k % makers].recv().await else { break };
         let page = page?;
         page.each_row(|table, cells| writer.write_cells(table, cells)).map_err(anyhow::Error::from)?;
         written += page.submissions;
-        drop(page);
+        let _ = spares[k % makers].try_send(page);
         let bytes = buffer.take();
         if !bytes.is_empty() {
             sink(bytes).await.map_err(anyhow::Error::from)?;
         }
     }
-    maker.await.map_err(anyhow::Error::from)?;
+    drop(ready);
+    for thread in threads {
+        thread.await.map_err(anyhow::Error::from)?;
+    }
     reader.await.map_err(anyhow::Error::from)?;
     writer.finish().map_err(anyhow::Error::from)?;
     sink(buffer.take()).await.map_err(anyhow::Error::from)?;

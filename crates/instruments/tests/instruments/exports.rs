@@ -487,7 +487,8 @@ async fn store_many(db: &opencpd_kernel::Db, id: i64, count: usize) -> Vec<Strin
 async fn an_export_of_several_pages_keeps_submissions_in_order_and_joins_their_repeats_across_pages() {
     for backend in backends() {
         let s = setup(backend).await;
-        // 2,500 submissions after the two of the setup: two full pages and a part.
+        // 2,500 submissions after the two of the setup: ten full pages and a part, made in
+        // turn by as many threads as there are cores.
         let count = 2_500;
         let uuids = store_many(&s._t.db, s.id, count).await;
         let export = async |format: &str| {
