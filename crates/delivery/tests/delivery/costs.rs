@@ -304,3 +304,78 @@ async fn a_file_of_costs_is_written_whole_or_not_at_all_in_the_one_currency() {
         assert!(template.contains("training, travel, materials, coaching, other"), "{backend:?}: {template}");
     }
 }
+
+/// The engine's cost per participant of a programme in a year, at a unit, by code.
+async fn cost_per_participant(admin: &opencpd_testapp::Api, unit: i64, year: i64, code: &str) -> serde_json::Value {
+    let ask = json!({"place": {"kind": "unit", "id": unit}, "year": year, "by": ["programme"]});
+    let (status, answer) =
+        json_of(admin.post("/api/v1/indicators/cost-per-participant/answer").json(&ask).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["categories"][0] == code)
+        .unwrap_or_else(|| panic!("{code} in {answer}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn the_demo_records_every_programmes_costs_in_one_currency_and_the_engine_gives_their_cost_per_participant() {
+    let mut first: Option<Vec<String>> = None;
+    for backend in backends() {
+        let app = opencpd_testapp::delivery::start(backend).await;
+        // Both countries are one deployment: one currency, US dollars.
+        assert!(costs_stored(&app).await > 0, "{backend:?}: the demo records costs");
+        assert_eq!(
+            app.text("SELECT MIN(currency) || ' ' || MAX(currency) FROM programme_costs").await,
+            "USD USD",
+            "{backend:?}"
+        );
+        // Every programme, every year it runs up to 2025: LT2 from 2023, TTP from 2020;
+        // the year LT2's cohorts run in every category.
+        let years = "SELECT COUNT(DISTINCT c.year) FROM programme_costs c JOIN programmes p ON p.id = c.programme_id \
+                     WHERE p.code = $1";
+        assert_eq!((app.id_of(years, "LT2").await, app.id_of(years, "TTP").await), (3, 6), "{backend:?}");
+        assert_eq!(
+            app.scalar(
+                "SELECT COUNT(DISTINCT c.category) FROM programme_costs c JOIN programmes p ON p.id = c.programme_id \
+                 WHERE p.code = 'LT2' AND c.year = 2025"
+            )
+            .await,
+            5,
+            "{backend:?}"
+        );
+        // The engine: LT2's 2025 costs over its participants reached, some tens of dollars each.
+        let admin = app.api("admin").await;
+        let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+        let cell = cost_per_participant(&admin, rwanda, 2025, "LT2").await;
+        let per_participant = cell["value"].as_f64().unwrap_or_else(|| panic!("{backend:?}: a number: {cell}"));
+        assert!((40.0..=100.0).contains(&per_participant), "{backend:?}: {cell}");
+        assert!(cell["denominator"]["value"].as_i64().unwrap() > 0, "{backend:?}: {cell}");
+        // The programme's page shows it.
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let web = app.browser("admin").await;
+        let html = web.get(app.url(&format!("/programmes/{lt2}"))).send().await.unwrap().text().await.unwrap();
+        let shown = opencpd_domain::i18n::number(per_participant, 2, "en");
+        assert!(html.contains(&format!("{shown} USD")), "{backend:?}: {shown} USD on LT2's page");
+        // The same seed gives the same costs, whichever the database.
+        let rows: Vec<String> = admin
+            .get("/api/v1/programme-costs?per_page=200&sort=amount")
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {} {} {}", c["programme_code"], c["year"], c["category"], c["amount"]))
+            .collect();
+        match &first {
+            None => first = Some(rows),
+            Some(first) => assert_eq!(first, &rows, "{backend:?}: deterministic"),
+        }
+    }
+}
