@@ -1,8 +1,9 @@
 //! Delivery data for the small demo: an LT²-like school-leadership diploma in Rwanda (a
 //! programme with targets, five modules mapped to the five standards, a cohort of
 //! Nyarugenge's head teachers with sessions, attendance, grades and certificates) and a
-//! short cluster-lead training in Cameroon. Built through the same store functions as
-//! everything else, as the command line's operator; deterministic for a seed.
+//! short cluster-lead training in Cameroon, and every programme's costs by year and
+//! category ([`costs`]). Built through the same store functions as everything else, as the
+//! command line's operator; deterministic for a seed.
 
 use opencpd_delivery::store::attendance::{self, Mark, MarkInput, SessionInput};
 use opencpd_delivery::store::catalogue::{
@@ -25,6 +26,8 @@ pub struct DeliverySummary {
     pub enrolments: u64,
     pub marks: u64,
     pub certificates: u64,
+    /// Programme costs recorded (a year and category each).
+    pub costs: u64,
     /// Outreach events, resources with their checks, awards.
     pub outreach: crate::outreach::OutreachSummary,
 }
@@ -281,6 +284,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
         certified += certificates::issue_for_cohort(db, &actor, cohort.id).await?.issued;
     }
     let outreach = crate::outreach::build(db, seed).await?;
+    let costs = costs(db, seed).await?;
     Ok(DeliverySummary {
         programmes: 2,
         courses: 2,
@@ -288,6 +292,7 @@ pub async fn build(db: &Db, seed: u64) -> Result<DeliverySummary> {
         enrolments: enrolled,
         marks,
         certificates: certified,
+        costs,
         outreach,
     })
 }
@@ -512,6 +517,8 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
     } else if let Db::Sqlite(p) = db {
         sqlx::query("ANALYZE").execute(p).await?;
     }
+    progress("costs", 0);
+    let costs = costs(db, seed).await?;
     Ok(DeliverySummary {
         programmes: 1,
         courses: course_ids.len(),
@@ -519,6 +526,97 @@ pub async fn build_national(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + 
         enrolments: n_enrolments,
         marks: n_marks,
         certificates: n_certificates,
+        costs,
         outreach: Default::default(),
     })
+}
+
+/// The one currency of the demo's costs. The demo is one deployment over Rwanda and
+/// Cameroon, and a deployment keeps every cost in one currency (so that costs add up and
+/// the cost per participant is one figure): US dollars, in which the programmes' funders
+/// report and the programmes' budgets are given, rather than Rwandan or CFA francs.
+pub const COST_CURRENCY: &str = "USD";
+
+/// The last year the demo delivers in (its cohorts run in 2025): costs are recorded for
+/// the years a programme runs up to it, never for years still to come.
+pub const LAST_COST_YEAR: i64 = 2025;
+
+/// What each participant reached in a year costs, by category, in US dollars: facilitators,
+/// venues and meals; transport to sessions; modules and portfolios printed; coaching visits
+/// between sessions; certificates and communication. About 70 dollars a participant.
+const PER_PARTICIPANT: [(&str, f64, &str); 5] = [
+    ("training", 32.0, "Facilitators' fees, venues and meals"),
+    ("travel", 12.0, "Participants' transport to the sessions"),
+    ("materials", 9.0, "Modules and portfolios printed"),
+    ("coaching", 14.0, "Coaches' visits to schools between sessions"),
+    ("other", 3.0, "Certificates and communication"),
+];
+
+/// What a year of a programme without participants (preparing it, or reaching schools by
+/// outreach only) costs, in US dollars.
+const WITHOUT_PARTICIPANTS: [(&str, f64, &str); 4] = [
+    ("training", 2400.0, "Training of trainers"),
+    ("travel", 900.0, "Travel to design workshops and schools"),
+    ("materials", 3200.0, "Materials written and printed"),
+    ("other", 600.0, "Meetings with partners"),
+];
+
+/// Records every programme's costs, through the store's own function as a person at the
+/// page would: for each year it runs up to [`LAST_COST_YEAR`], by category, in
+/// [`COST_CURRENCY`]. A year with participants reached costs about 70 dollars for each,
+/// varied by up to 15%; a year without costs a fixed amount for preparation. A handful of
+/// rows per programme, so the national demo is not slower for them. Deterministic for a
+/// seed; returns how many costs were recorded.
+pub async fn costs(db: &Db, seed: u64) -> Result<u64> {
+    use chrono::{Datelike, NaiveDate};
+    use opencpd_delivery::store::costs::{self, ProgrammeCostInput};
+    let actor = Actor::system();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xc057);
+    let programmes: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> =
+        on_db!(db, |p| sqlx::query_as("SELECT id, code, start_date, end_date FROM programmes ORDER BY code")
+            .fetch_all(p)
+            .await)?;
+    let mut recorded = 0;
+    for (id, code, start, end) in programmes {
+        let last = end.map_or(LAST_COST_YEAR, |e| i64::from(e.year()).min(LAST_COST_YEAR));
+        for year in i64::from(start.year())..=last {
+            // Those reached in the year, as the engine counts them: enrolled in a cohort of
+            // the programme running at some time in it.
+            let (first_day, last_day) = (format!("{year}-01-01"), format!("{year}-12-31"));
+            let reached: i64 = on_db!(db, |p| sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT e.person_id) FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+                 JOIN courses k ON k.id = h.course_id WHERE k.programme_id = $1 \
+                 AND CAST(h.start_date AS TEXT) <= $2 AND CAST(h.end_date AS TEXT) >= $3"
+            )
+            .bind(id)
+            .bind(&last_day)
+            .bind(&first_day)
+            .fetch_one(p)
+            .await)?;
+            let lines: Vec<(&str, f64, &str)> = if reached > 0 {
+                PER_PARTICIPANT.iter().map(|&(c, rate, note)| (c, rate * reached as f64, note)).collect()
+            } else {
+                WITHOUT_PARTICIPANTS.to_vec()
+            };
+            for (category, amount, note) in lines {
+                let amount = (amount * rng.random_range(0.85..1.15f64)).round();
+                costs::create(
+                    db,
+                    &actor,
+                    &ProgrammeCostInput {
+                        programme_code: code.clone(),
+                        year,
+                        category: s(category),
+                        amount,
+                        currency: Some(s(COST_CURRENCY)),
+                        note: Some(s(note)),
+                        version: None,
+                    },
+                )
+                .await?;
+                recorded += 1;
+            }
+        }
+    }
+    Ok(recorded)
 }

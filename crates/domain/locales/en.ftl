@@ -829,7 +829,7 @@ demo-kept = The previous database is kept as { $kept }.
 ## The command line: summaries
 cli-demo-built = Demo built in { $seconds } s: { $units } units, { $schools } schools, { $people } people, { $positions } positions.
 cli-demo-database = Database { $database }: { $megabytes } MB
-cli-demo-delivery = Delivery: { $programmes } programmes, { $courses } courses, { $cohorts } cohorts, { $enrolments } enrolments, { $marks } attendance marks, { $certificates } certificates.
+cli-demo-delivery = Delivery: { $programmes } programmes, { $courses } courses, { $cohorts } cohorts, { $enrolments } enrolments, { $marks } attendance marks, { $certificates } certificates, { $costs } programme costs.
 cli-demo-outreach = Outreach: { $events } events, { $resources } resources delivered to schools ({ $checks } checks), { $awards } teacher awards.
 cli-demo-evaluation = Evaluation { $code }: { $schools } schools drawn into 3 arms; { $rows } learner-outcome rows (2022 to 2025).
 cli-demo-funnel = Kirkpatrick levels of { $programme }: { $surveys } satisfaction surveys, { $tests } pre- and post-tests, { $observations } lesson observations, { $culture } school culture surveys.

@@ -829,7 +829,7 @@ demo-kept = La base précédente est conservée sous { $kept }.
 ## The command line: summaries
 cli-demo-built = Démo construite en { $seconds } s : { $units } unités, { $schools } écoles, { $people } personnes, { $positions } postes.
 cli-demo-database = Base de données { $database } : { $megabytes } Mo
-cli-demo-delivery = Formation : { $programmes } programmes, { $courses } cours, { $cohorts } cohortes, { $enrolments } inscriptions, { $marks } présences notées, { $certificates } certificats.
+cli-demo-delivery = Formation : { $programmes } programmes, { $courses } cours, { $cohorts } cohortes, { $enrolments } inscriptions, { $marks } présences notées, { $certificates } certificats, { $costs } coûts de programme.
 cli-demo-outreach = Sensibilisation : { $events } événements, { $resources } ressources livrées aux écoles ({ $checks } vérifications), { $awards } distinctions d'enseignants.
 cli-demo-evaluation = Évaluation { $code } : { $schools } écoles réparties en 3 bras ; { $rows } lignes de résultats d'apprentissage (2022 à 2025).
 cli-demo-funnel = Niveaux de Kirkpatrick de { $programme } : { $surveys } enquêtes de satisfaction, { $tests } pré- et post-tests, { $observations } observations de classe, { $culture } enquêtes sur la culture de l'école.

@@ -254,14 +254,15 @@ async fn delivery(action: DeliveryAction) -> anyhow::Result<ExitCode> {
     let pool = open(&db.db, IfMissing::Refuse).await?;
     let summary = demo::delivery::build(&pool, seed).await?;
     println!(
-        "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates; \
-         {} outreach events, {} resources ({} checks), {} awards",
+        "{} programmes, {} courses, {} cohorts, {} enrolments, {} attendance marks, {} certificates, \
+         {} costs; {} outreach events, {} resources ({} checks), {} awards",
         summary.programmes,
         summary.courses,
         summary.cohorts,
         summary.enrolments,
         summary.marks,
         summary.certificates,
+        summary.costs,
         summary.outreach.events,
         summary.outreach.resources,
         summary.outreach.checks,
@@ -437,6 +438,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                         ("enrolments", n(delivery.enrolments)),
                         ("marks", n(delivery.marks)),
                         ("certificates", n(delivery.certificates)),
+                        ("costs", n(delivery.costs)),
                     ]
                 )
             );

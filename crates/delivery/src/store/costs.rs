@@ -49,6 +49,12 @@ fn may_read(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Whether the actor records, changes and deletes costs: those who set up programmes. The
+/// one check of every write, which the programme's page also asks before it offers a form.
+pub fn may_write(actor: &Actor) -> Result<()> {
+    may(actor, Action::ManageProgrammes)
+}
+
 /// One cost.
 pub async fn cost(db: &Db, actor: &Actor, id: i64) -> Result<ProgrammeCost> {
     may_read(actor)?;
@@ -119,6 +125,14 @@ pub async fn years(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Cost
         last.categories.push(CategoryCost { category, amount });
     }
     Ok(out)
+}
+
+/// The deployment's currency: that of the costs recorded, none while there is none (the
+/// first cost will set it). What a form to record a cost offers first.
+pub async fn currency(db: &Db) -> Result<Option<String>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar("SELECT currency FROM programme_costs ORDER BY id LIMIT 1")
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// A cost checked, ready to be written.
@@ -232,7 +246,7 @@ async fn check(tx: &mut Tx, input: &ProgrammeCostInput, except: i64) -> Result<C
 
 /// Records a programme's cost of a year (those who set up programmes).
 pub async fn create(db: &Db, actor: &Actor, input: &ProgrammeCostInput) -> Result<ProgrammeCost> {
-    may(actor, Action::ManageProgrammes)?;
+    may_write(actor)?;
     let mut tx = db.begin().await?;
     take_turn(&mut tx).await?;
     let c = check(&mut tx, input, 0).await?;
@@ -261,7 +275,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProgrammeCostInput) -> Resul
 
 /// Changes a cost; `version` is the one read (a stale one is a conflict).
 pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ProgrammeCostInput) -> Result<ProgrammeCost> {
-    may(actor, Action::ManageProgrammes)?;
+    may_write(actor)?;
     let before = cost(db, actor, id).await?;
     let version = input.version.ok_or_else(|| Problem::new("required").in_column("version"))?;
     let mut tx = db.begin().await?;
@@ -294,7 +308,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ProgrammeCostInput)
 
 /// Deletes a cost recorded by mistake.
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
-    may(actor, Action::ManageProgrammes)?;
+    may_write(actor)?;
     let before = cost(db, actor, id).await?;
     let mut tx = db.begin().await?;
     let gone = on_tx!(&mut tx, |x| sqlx::query("DELETE FROM programme_costs WHERE id = $1")
@@ -332,7 +346,7 @@ pub const IMPORT_KIND: import::Kind = import::Kind {
     key: "costs",
     columns: IMPORT_COLUMNS,
     into: None,
-    may: |actor| actor.may(Action::ManageProgrammes),
+    may: |actor| may_write(actor).is_ok(),
     updates: false,
     run: |db, actor, source, options, _| Box::pin(import_costs(db, actor, source, options)),
 };
@@ -340,11 +354,8 @@ pub const IMPORT_KIND: import::Kind = import::Kind {
 /// Records the costs of a file (one a row): every row or none, each problem named by row
 /// and column.
 pub async fn import_costs(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<ImportReport> {
-    may(actor, Action::ManageProgrammes)?;
-    let currency: Option<String> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT currency FROM programme_costs ORDER BY id LIMIT 1")
-            .fetch_optional(p)
-            .await)?;
+    may_write(actor)?;
+    let currency = currency(db).await?;
     let mut importer = CostFile { actor: actor.clone(), currency, programmes: HashMap::new() };
     import::run(db, actor, &mut importer, source, options).await
 }

@@ -224,7 +224,7 @@ async fn get_programme(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> R
     Ok(Json(catalogue::programme(&state.db, ctx.actor()?, id).await?))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 pub(super) struct ReachQuery {
     /// sex, role, unit, ownership or subsystem.
     pub by: Option<String>,

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use opencpd_domain::Problem;
 use opencpd_domain::access::Action;
-use opencpd_domain::delivery::{CourseKind, Measure, Modality};
+use opencpd_domain::delivery::{CostCategory, CourseKind, Measure, Modality, parse_cost_amount};
 use opencpd_http::AppState;
 use opencpd_http::auth::{Ctx, Id};
 use opencpd_http::csrf::{CsrfForm, NoFields};
@@ -34,6 +34,9 @@ pub fn router() -> Router<AppState> {
         .route("/programmes", get(programmes_page).post(create_programme_form))
         .route("/courses", get(courses_page).post(create_course_form))
         .route("/programmes/{id}", get(programme_page))
+        .route("/programmes/{id}/costs", post(create_cost_form))
+        .route("/programme-costs/{id}/edit", get(edit_cost_page).post(edit_cost_form))
+        .route("/programme-costs/{id}/delete", post(delete_cost_form))
         .route("/courses/{id}", get(course_page))
         .route("/programmes/{id}/edit", get(edit_programme_page).post(edit_programme_form))
         .route("/courses/{id}/edit", get(edit_course_page).post(edit_course_form))
@@ -493,7 +496,20 @@ async fn programme_page(
     ctx: Ctx,
     Id(id): Id,
     Query(q): Query<ReachQuery>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
+    render_programme(&state, &ctx, id, q, CostFormView::default(), StatusCode::OK).await
+}
+
+/// A programme's page, with its cost form as `cost` says: a new cost, a cost to edit, or
+/// either as sent with the problems it was refused for.
+async fn render_programme(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    q: ReachQuery,
+    cost: CostFormView,
+    status: StatusCode,
+) -> Result<Response> {
     let actor = ctx.actor()?;
     let programme = catalogue::programme(&state.db, actor, id).await?;
     let courses = catalogue::courses(&state.db, Some(id)).await?;
@@ -520,7 +536,7 @@ async fn programme_page(
             .collect();
     let filter = OutreachFilter { programme_id: Some(id), ..Default::default() };
     let outreach = outreach::totals(&state.db, actor, &filter).await?;
-    let kinds = kind_names(&state, &ctx).await?;
+    let kinds = kind_names(state, ctx).await?;
     // Targets: the counts themselves with row-level rights, else small ones hidden.
     let k = reports::small_cell_threshold(&state.db).await?;
     let row_level = reports::row_level(actor);
@@ -571,16 +587,200 @@ async fn programme_page(
         opencpd_domain::suppression::column(&by_sex, k).iter().zip(by_sex).map(|(c, v)| c.text(v, k)).collect();
     let outreach_hidden =
         hidden.iter().flatten().any(|c| c.hidden()) || outreach_sex.iter().any(|c| c.parse::<i64>().is_err());
-    let cost_years = cost_years(&state, actor, &programme).await?;
-    state.templates.page(
-        &ctx,
+    let cost_years = cost_years(state, actor, &programme).await?;
+    // The costs one by one, with the form, for those who record them.
+    let cost_manage = cost_years.is_some() && costs::may_write(actor).is_ok();
+    let (cost_items, cost_total, cost_fields) = if cost_manage {
+        let page = Page { per_page: Some(COSTS_SHOWN), ..Page::first() };
+        let items = costs::list(&state.db, actor, Some(id), None, &page).await?;
+        let fields = match cost.fields {
+            Some(fields) => fields,
+            None => new_cost_fields(&programme, costs::currency(&state.db).await?),
+        };
+        (items.items, items.total, fields)
+    } else {
+        (Vec::new(), 0, CostForm::default())
+    };
+    let html = state.templates.page(
+        ctx,
         "delivery/programme.html",
         minijinja::context! { cost_years, funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
         manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
-        outreach_hidden, threshold => k, total_bar, levels, awarded => v(&awarded) },
-    )
+        outreach_hidden, threshold => k, total_bar, levels, awarded => v(&awarded),
+        cost_manage, cost_items => v(&cost_items), cost_total, cost_form => v(&cost_fields),
+        cost_editing => cost.editing, cost_problems => cost.problems, cost_categories => CostCategory::keys() },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// How many of a programme's costs its page lists one by one (the latest years first).
+const COSTS_SHOWN: i64 = 200;
+
+/// The cost form of a programme's page: which cost it edits (none for a new one), its
+/// fields (none: a new cost's), and the problems of the last sending.
+#[derive(Default)]
+struct CostFormView {
+    editing: Option<i64>,
+    fields: Option<CostForm>,
+    problems: Option<Vec<String>>,
+}
+
+/// A cost as the programme's page sends it.
+#[derive(Default, Deserialize, serde::Serialize)]
+struct CostForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    note: String,
+    /// The version read, to edit a cost.
+    #[serde(default)]
+    version: String,
+}
+
+/// A new cost's fields: this year if the programme runs in it (else its last or first
+/// year), and the deployment's currency (else the programme's budget's).
+fn new_cost_fields(programme: &catalogue::Programme, currency: Option<String>) -> CostForm {
+    use chrono::Datelike;
+    let mut year = opencpd_kernel::today().year();
+    if let Some(end) = programme.end_date {
+        year = year.min(end.year());
+    }
+    year = year.max(programme.start_date.year());
+    CostForm {
+        year: year.to_string(),
+        currency: currency.or_else(|| programme.currency.clone()).unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// A stored cost's fields, to edit it.
+fn cost_fields(c: &costs::ProgrammeCost) -> CostForm {
+    CostForm {
+        year: c.year.to_string(),
+        category: c.category.clone(),
+        amount: c.amount.to_string(),
+        currency: c.currency.clone(),
+        note: c.note.clone().unwrap_or_default(),
+        version: c.version.to_string(),
+    }
+}
+
+/// The cost a form describes, for a programme: the year and the amount read as typed (an
+/// amount as a file takes it: `1 250,50` in French), each problem naming its field.
+fn cost_input(
+    programme_code: &str,
+    f: &CostForm,
+    editing: bool,
+    problems: &mut Vec<Problem>,
+) -> costs::ProgrammeCostInput {
+    use opencpd_kernel::error::collect;
+    let year = match f.year.trim() {
+        "" => Err(Problem::new("required")),
+        y => y.parse::<i64>().map_err(|_| Problem::new("bad-year").with_value(y)),
+    };
+    let amount = match f.amount.trim() {
+        "" => Err(Problem::new("required")),
+        a => parse_cost_amount(a),
+    };
+    let year = collect(problems, "year", year).unwrap_or(0);
+    let amount = collect(problems, "amount", amount).unwrap_or(0.0);
+    let version = if editing {
+        collect(problems, "version", f.version.trim().parse::<i64>().map_err(|_| Problem::new("required")))
+    } else {
+        None
+    };
+    costs::ProgrammeCostInput {
+        programme_code: programme_code.to_string(),
+        year,
+        category: f.category.trim().to_string(),
+        amount,
+        currency: Some(f.currency.clone()),
+        note: Some(f.note.clone()),
+        version,
+    }
+}
+
+/// After a cost is written, the programme's page at its costs.
+fn to_costs(programme_id: i64) -> Response {
+    Redirect::to(&format!("/programmes/{programme_id}#costs-heading")).into_response()
+}
+
+/// Records a cost from the programme's page (those who set up programmes).
+async fn create_cost_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<CostForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    costs::may_write(actor)?;
+    let programme = catalogue::programme(&state.db, actor, id).await?;
+    let mut problems = Vec::new();
+    let input = cost_input(&programme.code, &form, false, &mut problems);
+    match stored_if_read(problems, costs::create(&state.db, actor, &input)).await {
+        Ok(_) => Ok(to_costs(id)),
+        Err(e) => {
+            let (status, messages) = refused(&ctx, e)?;
+            let view = CostFormView { editing: None, fields: Some(form), problems: Some(messages) };
+            render_programme(&state, &ctx, id, ReachQuery::default(), view, status).await
+        }
+    }
+}
+
+/// The programme's page with the form filled in with one of its costs, to edit it.
+async fn edit_cost_page(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Result<Response> {
+    let actor = ctx.actor()?;
+    costs::may_write(actor)?;
+    let cost = costs::cost(&state.db, actor, id).await?;
+    let view = CostFormView { editing: Some(id), fields: Some(cost_fields(&cost)), problems: None };
+    render_programme(&state, &ctx, cost.programme_id, ReachQuery::default(), view, StatusCode::OK).await
+}
+
+/// Changes a cost from the programme's page; the version read must still be the latest.
+/// When it is not, the form shows the cost as it is now, to change again knowingly.
+async fn edit_cost_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(form): CsrfForm<CostForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    costs::may_write(actor)?;
+    let before = costs::cost(&state.db, actor, id).await?;
+    let mut problems = Vec::new();
+    let input = cost_input(&before.programme_code, &form, true, &mut problems);
+    match stored_if_read(problems, costs::update(&state.db, actor, id, &input)).await {
+        Ok(_) => Ok(to_costs(before.programme_id)),
+        Err(e) => {
+            let stale = matches!(e, Error::Conflict(_));
+            let (status, messages) = refused(&ctx, e)?;
+            let fields = if stale { cost_fields(&costs::cost(&state.db, actor, id).await?) } else { form };
+            let view = CostFormView { editing: Some(id), fields: Some(fields), problems: Some(messages) };
+            render_programme(&state, &ctx, before.programme_id, ReachQuery::default(), view, status).await
+        }
+    }
+}
+
+/// Deletes a cost recorded by mistake, from the programme's page.
+async fn delete_cost_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    costs::may_write(actor)?;
+    let cost = costs::cost(&state.db, actor, id).await?;
+    costs::delete(&state.db, actor, id).await?;
+    Ok(to_costs(cost.programme_id))
 }
 
 /// A programme's costs by year, each with the participants it reached in the year and the

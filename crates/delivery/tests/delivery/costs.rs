@@ -5,7 +5,7 @@
 //! counted straight from the tables, on the API and on the programme's page.
 
 use opencpd_testapp::delivery::{codes, cohort, course, json_of};
-use opencpd_testapp::{TestApp, backends};
+use opencpd_testapp::{TestApp, backends, hidden};
 use serde_json::json;
 
 /// The rows of programme costs.
@@ -302,5 +302,221 @@ async fn a_file_of_costs_is_written_whole_or_not_at_all_in_the_one_currency() {
         let header = template.lines().find(|l| !l.trim_start_matches('"').starts_with('#')).unwrap();
         assert_eq!(header, "programme_code,year,category,amount,currency,note", "{backend:?}: {template}");
         assert!(template.contains("training, travel, materials, coaching, other"), "{backend:?}: {template}");
+    }
+}
+
+/// The engine's cost per participant of a programme in a year, at a unit, by code.
+async fn cost_per_participant(admin: &opencpd_testapp::Api, unit: i64, year: i64, code: &str) -> serde_json::Value {
+    let ask = json!({"place": {"kind": "unit", "id": unit}, "year": year, "by": ["programme"]});
+    let (status, answer) =
+        json_of(admin.post("/api/v1/indicators/cost-per-participant/answer").json(&ask).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["categories"][0] == code)
+        .unwrap_or_else(|| panic!("{code} in {answer}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn the_demo_records_every_programmes_costs_in_one_currency_and_the_engine_gives_their_cost_per_participant() {
+    let mut first: Option<Vec<String>> = None;
+    for backend in backends() {
+        let app = opencpd_testapp::delivery::start(backend).await;
+        // Both countries are one deployment: one currency, US dollars.
+        assert!(costs_stored(&app).await > 0, "{backend:?}: the demo records costs");
+        assert_eq!(
+            app.text("SELECT MIN(currency) || ' ' || MAX(currency) FROM programme_costs").await,
+            "USD USD",
+            "{backend:?}"
+        );
+        // Every programme, every year it runs up to 2025: LT2 from 2023, TTP from 2020;
+        // the year LT2's cohorts run in every category.
+        let years = "SELECT COUNT(DISTINCT c.year) FROM programme_costs c JOIN programmes p ON p.id = c.programme_id \
+                     WHERE p.code = $1";
+        assert_eq!((app.id_of(years, "LT2").await, app.id_of(years, "TTP").await), (3, 6), "{backend:?}");
+        assert_eq!(
+            app.scalar(
+                "SELECT COUNT(DISTINCT c.category) FROM programme_costs c JOIN programmes p ON p.id = c.programme_id \
+                 WHERE p.code = 'LT2' AND c.year = 2025"
+            )
+            .await,
+            5,
+            "{backend:?}"
+        );
+        // The engine: LT2's 2025 costs over its participants reached, some tens of dollars each.
+        let admin = app.api("admin").await;
+        let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+        let cell = cost_per_participant(&admin, rwanda, 2025, "LT2").await;
+        let per_participant = cell["value"].as_f64().unwrap_or_else(|| panic!("{backend:?}: a number: {cell}"));
+        assert!((40.0..=100.0).contains(&per_participant), "{backend:?}: {cell}");
+        assert!(cell["denominator"]["value"].as_i64().unwrap() > 0, "{backend:?}: {cell}");
+        // The programme's page shows it.
+        let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+        let web = app.browser("admin").await;
+        let html = web.get(app.url(&format!("/programmes/{lt2}"))).send().await.unwrap().text().await.unwrap();
+        let shown = opencpd_domain::i18n::number(per_participant, 2, "en");
+        assert!(html.contains(&format!("{shown} USD")), "{backend:?}: {shown} USD on LT2's page");
+        // The same seed gives the same costs, whichever the database.
+        let rows: Vec<String> = admin
+            .get("/api/v1/programme-costs?per_page=200&sort=amount")
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {} {} {}", c["programme_code"], c["year"], c["category"], c["amount"]))
+            .collect();
+        match &first {
+            None => first = Some(rows),
+            Some(first) => assert_eq!(first, &rows, "{backend:?}: deterministic"),
+        }
+    }
+}
+
+/// A form's fields for a cost, with the page's CSRF token.
+fn cost_form<'a>(csrf: &'a str, year: &'a str, category: &'a str, amount: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![("csrf", csrf), ("year", year), ("category", category), ("amount", amount), ("currency", ""), ("note", "")]
+}
+
+/// The value of a field of a form sent back.
+fn set<'a>(form: &mut [(&'static str, &'a str)], name: &str, value: &'a str) {
+    form.iter_mut().find(|(k, _)| *k == name).unwrap().1 = value;
+}
+
+#[tokio::test]
+async fn a_cost_is_recorded_changed_and_deleted_on_the_programmes_page_with_bad_fields_named_and_no_form_for_readers() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        costed_programme(&app).await;
+        let programme = app.id_of("SELECT id FROM programmes WHERE code = $1", "COST").await;
+        let page = format!("/programmes/{programme}");
+        let admin = app.browser("admin").await;
+        let html = admin.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"cost-form\"") && html.contains("id=\"costs-none\""), "{backend:?}");
+        let csrf = hidden(&html, "csrf");
+
+        // Recorded from the page: the first cost sets the currency; the page shows it with
+        // the engine's cost per participant.
+        let mut form = cost_form(&csrf, "2025", "training", "12 345,50");
+        set(&mut form, "currency", "rwf");
+        set(&mut form, "note", "Venue and meals");
+        let r = admin.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!((r.status().as_u16(), r.url().path()), (200, page.as_str()), "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert_eq!(costs_stored(&app).await, 1, "{backend:?}");
+        let rwanda = app.id_of("SELECT id FROM units WHERE code = $1", "RW").await;
+        let cell = cost_per_participant(&app.api("admin").await, rwanda, 2025, "COST").await;
+        let shown = opencpd_domain::i18n::number(cell["value"].as_f64().unwrap(), 2, "en");
+        assert!(html.contains("12,345.5 RWF") && html.contains(&format!("{shown} RWF")), "{backend:?}: {shown}");
+        assert!(html.contains("Venue and meals") && html.contains("id=\"cost-items\""), "{backend:?}");
+
+        // A bad amount: the page again, the field named, what was typed kept, nothing written.
+        for (amount, message) in
+            [("-5", "column amount: -5 is below zero"), ("abc", "column amount: abc is not an amount")]
+        {
+            let form = cost_form(&csrf, "2025", "travel", amount);
+            let r = admin.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{backend:?} {amount}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains(message), "{backend:?}: «{message}»");
+            assert!(html.contains(&format!("name=\"amount\" inputmode=\"decimal\" value=\"{amount}\"")), "{backend:?}");
+            assert!(html.contains("<option value=\"travel\" selected>"), "{backend:?}: the category kept");
+        }
+        // In the reader's language; the store's own checks named alike.
+        let french = app.browser("national.cm").await;
+        let html = french.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        let french_csrf = hidden(&html, "csrf");
+        let mut form = cost_form(&french_csrf, "2031", "travel", "-5");
+        let r = french.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        assert!(r.text().await.unwrap().contains("colonne amount: -5 est inférieur à zéro"), "{backend:?}");
+        set(&mut form, "amount", "10");
+        set(&mut form, "currency", "XAF");
+        let r = french.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("colonne year: 2031 est en dehors des années du programme"), "{backend:?}");
+        assert!(html.contains("colonne currency: XAF n"), "{backend:?}");
+        assert_eq!(costs_stored(&app).await, 1, "{backend:?}: nothing written");
+
+        // Changed from its edit link with the version read; a stale version is refused.
+        let id = app.scalar("SELECT MAX(id) FROM programme_costs").await;
+        let html =
+            admin.get(app.url(&format!("/programme-costs/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("action=\"/programme-costs/{id}/edit\"")), "{backend:?}");
+        let version = hidden(&html, "version");
+        let mut form = cost_form(&csrf, "2025", "training", "12345.5");
+        assert!(html.contains("name=\"currency\" value=\"RWF\""), "{backend:?}: the form filled in");
+        form.push(("version", version.as_str()));
+        set(&mut form, "currency", "RWF");
+        set(&mut form, "amount", "20000");
+        let r = admin.post(app.url(&format!("/programme-costs/{id}/edit"))).form(&form).send().await.unwrap();
+        assert_eq!((r.status().as_u16(), r.url().path()), (200, page.as_str()), "{backend:?}");
+        assert!(r.text().await.unwrap().contains("20,000 RWF"), "{backend:?}: the amount changed");
+        set(&mut form, "amount", "30000");
+        let r = admin.post(app.url(&format!("/programme-costs/{id}/edit"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 409, "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("is not the latest"), "{backend:?}");
+        assert!(
+            html.contains("value=\"20000\"") && hidden(&html, "version") != version,
+            "{backend:?}: the cost as it is now"
+        );
+        assert_eq!(app.scalar("SELECT CAST(SUM(amount) AS BIGINT) FROM programme_costs").await, 20_000, "{backend:?}");
+
+        // An officer who reads costs but does not record them: no form, no links, and what
+        // they send is refused.
+        let seo = app.browser("seo.gitega").await;
+        let html = seo.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"costs\""), "{backend:?}: costs read");
+        assert!(!html.contains("cost-form") && !html.contains("delete-cost") && !html.contains("/edit#cost-form"));
+        let seo_csrf = hidden(&html, "csrf");
+        let form = cost_form(&seo_csrf, "2025", "travel", "-5");
+        let r = seo.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}: refused before its fields are read");
+        let r = seo.get(app.url(&format!("/programme-costs/{id}/edit"))).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        let r = seo
+            .post(app.url(&format!("/programme-costs/{id}/delete")))
+            .form(&[("csrf", seo_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        let teacher = app.browser("teacher").await;
+        let html = teacher.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("cost-form"), "{backend:?}");
+        let teacher_csrf = hidden(&html, "csrf");
+        let form = cost_form(&teacher_csrf, "2025", "travel", "5");
+        let r = teacher.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        // Without the session's token, nothing is written either.
+        let form = cost_form("forged", "2025", "travel", "5");
+        let r = admin.post(app.url(&format!("{page}/costs"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{backend:?}");
+        assert_eq!(costs_stored(&app).await, 1, "{backend:?}");
+
+        // Deleted from its button.
+        let r = admin
+            .post(app.url(&format!("/programme-costs/{id}/delete")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((r.status().as_u16(), r.url().path()), (200, page.as_str()), "{backend:?}");
+        assert!(r.text().await.unwrap().contains("id=\"costs-none\""), "{backend:?}");
+        assert_eq!(costs_stored(&app).await, 0, "{backend:?}");
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'programme_cost'").await,
+            3,
+            "{backend:?}: one added, one changed, one deleted"
+        );
     }
 }

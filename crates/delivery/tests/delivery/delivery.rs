@@ -1036,9 +1036,21 @@ async fn reach_report_at_national_scale() {
         let started = std::time::Instant::now();
         let config = DemoConfig { scale: Scale::National, seed: 7, password: opencpd_testapp::PASSWORD.into() };
         opencpd_demo::build(&db.db, &config, &|_, _, _| {}).await.expect("national demo");
-        let summary = opencpd_demo::delivery::build_national(&db.db, 7, &|_, _| {}).await.expect("national delivery");
-        eprintln!("{backend:?}: national demo with delivery built in {:?}: {summary:?}", started.elapsed());
+        // When the costs begin: the last stage, a handful of rows through the store.
+        let costs_from = std::sync::Mutex::new(None);
+        let progress = |what: &str, _| {
+            if what == "costs" {
+                *costs_from.lock().unwrap() = Some(std::time::Instant::now());
+            }
+        };
+        let summary = opencpd_demo::delivery::build_national(&db.db, 7, &progress).await.expect("national delivery");
+        let costs_took = costs_from.lock().unwrap().map(|t| t.elapsed());
+        eprintln!(
+            "{backend:?}: national demo with delivery built in {:?} (costs in {costs_took:?}): {summary:?}",
+            started.elapsed()
+        );
         assert!(summary.enrolments >= 140_000 && summary.marks >= 1_800_000, "{summary:?}");
+        assert!(summary.costs >= 5, "{backend:?}: NAT-CPD's costs of 2025, every category: {summary:?}");
         let actor = opencpd_kernel::Actor::system();
         let programme =
             opencpd_delivery::store::catalogue::programme_by_code(&db.db, "NAT-CPD").await.unwrap().unwrap();

@@ -1839,3 +1839,43 @@ async fn the_school_data_dashboard_drills_down_from_the_country_to_a_school_with
     let caption = b.text("#trend-chart figcaption").await;
     assert!(caption.starts_with("Score moyen des élèves"), "{caption}");
 }
+
+/// A national officer records a programme's cost on a phone, in French: the demo's costs
+/// listed one by one above the form, an amount typed as French writes it, the cost listed
+/// at once, then changed from its edit link; nothing wider than the phone.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_programmes_cost_is_recorded_and_changed_on_a_phone_in_french() {
+    let app = opencpd_testapp::delivery::start(Backend::Sqlite).await;
+    let lt2 = app.id_of("SELECT id FROM programmes WHERE code = $1", "LT2").await;
+    let b = Browser::start_in(390, 844, "fr").await;
+    b.login(&app, "national.cm").await;
+    b.client.goto(&app.url(&format!("/programmes/{lt2}"))).await.unwrap();
+    assert_eq!(b.text("#cost-form h3").await, "Enregistrer un coût");
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
+    assert_eq!(label_before(&b, "#cost-items tbody td:nth-child(3)").await, "\"Montant\"");
+    let field = |name: &'static str| {
+        let b = &b;
+        async move { b.client.find(Locator::Css(&format!("#cost-form [name={name}]"))).await.unwrap() }
+    };
+    let year = field("year").await;
+    year.clear().await.unwrap();
+    year.send_keys("2025").await.unwrap();
+    field("category").await.select_by_value("coaching").await.unwrap();
+    field("amount").await.send_keys("1 250,50").await.unwrap();
+    field("note").await.send_keys("Visites de suivi").await.unwrap();
+    b.client.find(Locator::Css("#cost-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let listed = b.text_until("#cost-items", |t| t.contains("Visites de suivi")).await;
+    assert!(listed.contains("1\u{202f}250,5 USD"), "{listed}");
+
+    let id = app.scalar("SELECT MAX(id) FROM programme_costs").await;
+    b.client.find(Locator::Css(&format!("#edit-cost-{id}"))).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text_until("#cost-form h3", |t| t == "Modifier ce coût").await, "Modifier ce coût");
+    let amount = field("amount").await;
+    amount.clear().await.unwrap();
+    amount.send_keys("1300").await.unwrap();
+    b.client.find(Locator::Css("#cost-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let row = b.text_until(&format!("#cost-{id}"), |t| t.contains("1\u{202f}300 USD")).await;
+    assert!(row.contains("1\u{202f}300 USD") && row.contains("Accompagnement"), "{row}");
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
+}

@@ -798,8 +798,16 @@ async fn demo_replace_leaves_nothing_of_the_previous_data() {
         for table in &tables {
             assert_eq!(count(&db, table).await, count(&fresh, table).await, "{backend:?}: rows of {table}");
         }
-        for table in ["programmes", "programme_targets", "cohorts", "instruments", "people", "units", "outreach_kinds"]
-        {
+        for table in [
+            "programmes",
+            "programme_targets",
+            "programme_costs",
+            "cohorts",
+            "instruments",
+            "people",
+            "units",
+            "outreach_kinds",
+        ] {
             assert!(count(&fresh, table).await > 0, "{backend:?}: the demo should fill {table}");
         }
         // Accounts of the demo work after the replacement.
