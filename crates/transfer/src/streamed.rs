@@ -5,9 +5,13 @@
 //! many rows there are, and the first bytes leave before the last row is read.
 //!
 //! The workbook is what rust_xlsxwriter writes in constant-memory mode, less its document
-//! properties: strings inline, the header row bold and frozen, empty cells left out. Its
-//! limits are Excel's and were rust_xlsxwriter's: 1,048,576 rows, 16,384 columns, 32,767
-//! characters a cell, 4 GB a sheet uncompressed (no ZIP64, which Excel reads badly).
+//! properties: the header row bold and frozen, empty cells left out. Short texts are kept
+//! once in the shared strings table, as Excel itself writes them, while it holds fewer than
+//! [`SHARED_MAX`] of them (an export's choices, codes and numbers repeat on every row, so
+//! its sheets and its compressor's work shrink by half); longer texts, and any once the
+//! table is full, are written inline, so memory stays bounded. Its limits are Excel's and
+//! were rust_xlsxwriter's: 1,048,576 rows, 16,384 columns, 32,767 characters a cell, 4 GB
+//! a sheet uncompressed (no ZIP64, which Excel reads badly).
 
 use std::io::{Seek, Write};
 
@@ -21,6 +25,49 @@ const MAX_CHARS: usize = 32_767;
 /// Bytes gathered before they are handed to the compressor.
 const CHUNK: usize = 256 * 1024;
 
+/// At most how many texts the shared strings table holds, and how long each may be.
+const SHARED_MAX: usize = 65_536;
+const SHARED_LEN: usize = 64;
+
+/// The shared strings table: each text's place, and the table's XML so far.
+#[derive(Default)]
+struct Shared {
+    places: std::collections::HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    xml: Vec<u8>,
+    /// How many cells refer to the table.
+    uses: u64,
+}
+
+impl Shared {
+    /// The place of `text` in the table, added when it is short and the table not full.
+    fn place(&mut self, text: &str) -> Option<u32> {
+        if text.len() > SHARED_LEN {
+            return None;
+        }
+        let place = match self.places.get(text) {
+            Some(&place) => place,
+            None if self.places.len() < SHARED_MAX => {
+                let place = self.places.len() as u32;
+                self.places.insert(text.into(), place);
+                self.xml.extend_from_slice(b"<si><t");
+                self.xml.extend_from_slice(if spaced(text) { b" xml:space=\"preserve\">" } else { b">" });
+                escape(text, &mut self.xml);
+                self.xml.extend_from_slice(b"</t></si>");
+                place
+            }
+            None => return None,
+        };
+        self.uses += 1;
+        Some(place)
+    }
+}
+
+/// Whether a text begins or ends with white space, which XML keeps only when told to.
+fn spaced(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first().is_some_and(|b| b" \t\n".contains(b)) || bytes.last().is_some_and(|b| b" \t\n".contains(b))
+}
+
 pub(crate) struct StreamedBook<W: Write> {
     zip: Box<ZipOut<W>>,
     /// The first sheet's XML not yet compressed.
@@ -33,6 +80,7 @@ pub(crate) struct StreamedBook<W: Write> {
     rows: Vec<u32>,
     /// Column letters, `A`, `B`, … as far as a row has gone.
     letters: Vec<Box<[u8]>>,
+    shared: Shared,
 }
 
 fn io(e: zip::result::ZipError) -> std::io::Error {
@@ -73,7 +121,9 @@ impl<W: Write> StreamedBook<W> {
         }
         types.push_str(
             "<Override PartName=\"/xl/styles.xml\" \
-             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/></Types>",
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>\
+             <Override PartName=\"/xl/sharedStrings.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>",
         );
         let mut book =
             format!("{XML}<workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><bookViews><workbookView/></bookViews><sheets>");
@@ -90,8 +140,10 @@ impl<W: Write> StreamedBook<W> {
         }
         book.push_str("</sheets></workbook>");
         rels.push_str(&format!(
-            "<Relationship Id=\"rId{}\" Type=\"{REL}/styles\" Target=\"styles.xml\"/></Relationships>",
-            count + 1
+            "<Relationship Id=\"rId{}\" Type=\"{REL}/styles\" Target=\"styles.xml\"/>\
+             <Relationship Id=\"rId{}\" Type=\"{REL}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>",
+            count + 1,
+            count + 2
         ));
         let root = format!(
             "{XML}<Relationships xmlns=\"{PACKAGE_REL}\"><Relationship Id=\"rId1\" \
@@ -116,6 +168,7 @@ impl<W: Write> StreamedBook<W> {
             rest: Vec::new(),
             rows: vec![0; count],
             letters: Vec::new(),
+            shared: Shared::default(),
         };
         book.zip.start_file("xl/worksheets/sheet1.xml", options()).map_err(io)?;
         let mut head = Vec::new();
@@ -166,13 +219,18 @@ impl<W: Write> StreamedBook<W> {
             out.extend_from_slice(b"<c r=\"");
             out.extend_from_slice(&self.letters[c]);
             out.extend_from_slice(number);
-            let kind: &[u8] = if bold { b"\" s=\"1\" t=\"inlineStr\"><is><t" } else { b"\" t=\"inlineStr\"><is><t" };
-            out.extend_from_slice(kind);
-            let bytes = cell.as_bytes();
-            let spaced = bytes.first().is_some_and(|b| b" \t\n".contains(b))
-                || bytes.last().is_some_and(|b| b" \t\n".contains(b));
-            let open: &[u8] = if spaced { b" xml:space=\"preserve\">" } else { b">" };
-            out.extend_from_slice(open);
+            if bold {
+                out.extend_from_slice(b"\" s=\"1");
+            }
+            if let Some(place) = self.shared.place(cell) {
+                out.extend_from_slice(b"\" t=\"s\"><v>");
+                let mut digits = [0u8; 10];
+                out.extend_from_slice(decimal(place, &mut digits));
+                out.extend_from_slice(b"</v></c>");
+                continue;
+            }
+            out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+            out.extend_from_slice(if spaced(cell) { b" xml:space=\"preserve\">" } else { b">" });
             escape(cell, out);
             out.extend_from_slice(b"</t></is></c>");
         }
@@ -202,6 +260,16 @@ impl<W: Write> StreamedBook<W> {
             self.zip.start_file(format!("xl/worksheets/sheet{}.xml", n + 2), options()).map_err(io)?;
             std::io::copy(&mut file, &mut *self.zip)?;
         }
+        // The shared strings last: the table is complete only once every row is written.
+        self.zip.start_file("xl/sharedStrings.xml", options()).map_err(io)?;
+        let head = format!(
+            "{XML}<sst xmlns=\"{MAIN}\" count=\"{}\" uniqueCount=\"{}\">",
+            self.shared.uses,
+            self.shared.places.len()
+        );
+        self.zip.write_all(head.as_bytes())?;
+        self.zip.write_all(&self.shared.xml)?;
+        self.zip.write_all(b"</sst>")?;
         Ok(self.zip.finish().map_err(io)?.into_inner())
     }
 }
@@ -270,6 +338,11 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 /// the control characters XML cannot hold written as Excel writes them (`_x0001_`), and a
 /// literal `_xHHHH_` kept literal as `_x005F_xHHHH_`.
 fn escape_text(text: &str, attribute: bool, out: &mut Vec<u8>) {
+    // Most cells need nothing done: say so in one pass.
+    if !text.bytes().any(|b| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'_')) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
     let literal;
     let text = if !attribute && text.contains("_x") {
         literal = excel_escapes_kept(text);
@@ -326,6 +399,52 @@ fn excel_escapes_kept(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+
+    fn part(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
+
+    #[test]
+    fn short_texts_are_shared_once_long_ones_inline_and_every_cell_reads_back_as_written() {
+        let long = "a remark longer than sixty-four characters, which is written in its cell".to_string();
+        let rows: Vec<Vec<String>> = (0..50)
+            .map(|i| vec![format!("{}", i % 4 + 1), " Émergent & <ok> ".into(), long.clone(), "_x0041_".into()])
+            .collect();
+        let mut book =
+            StreamedBook::new(&[("data".into(), vec!["level", "word", "remark", "code"])], Vec::new()).unwrap();
+        for row in &rows {
+            book.write_row(0, row.iter().map(String::as_str)).unwrap();
+        }
+        let bytes = book.finish().unwrap();
+        let strings = part(&bytes, "xl/sharedStrings.xml");
+        // Four headers, four levels, the word and the code: ten texts, each once.
+        assert!(strings.contains("count=\"154\" uniqueCount=\"10\""), "{strings}");
+        assert_eq!(strings.matches("Émergent").count(), 1);
+        assert!(strings.contains("<si><t xml:space=\"preserve\"> Émergent &amp; &lt;ok&gt; </t></si>"));
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert_eq!(sheet.matches(long.as_str()).count(), 50, "long texts inline");
+        let read = crate::read_sheets(&bytes, crate::Which::Named(&["data"]), &crate::Limits::IMPORT).unwrap();
+        assert_eq!(read[0].rows[0].cells, ["level", "word", "remark", "code"]);
+        for (got, want) in read[0].rows[1..].iter().zip(&rows) {
+            assert_eq!(&got.cells, want);
+        }
+    }
+
+    #[test]
+    fn the_shared_strings_stop_growing_at_their_bound() {
+        let mut shared = Shared::default();
+        for i in 0..SHARED_MAX + 10 {
+            let place = shared.place(&i.to_string());
+            assert_eq!(place.is_some(), i < SHARED_MAX, "{i}");
+        }
+        assert_eq!(shared.place("0"), Some(0), "a text already shared stays shared");
+        assert_eq!(shared.places.len(), SHARED_MAX);
+        assert_eq!(shared.place(&"x".repeat(SHARED_LEN + 1)), None);
+    }
 
     #[test]
     fn columns_rows_and_text_are_written_as_excel_reads_them() {
