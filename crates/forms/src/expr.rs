@@ -9,9 +9,11 @@
 //! and a bare `null` is empty, as in pyxform and JavaRosa. What needs the submission
 //! (`position(..)`, `indexed-repeat`, `jr:choice-name`) or the form's files (`pulldata`) is
 //! asked of the [`Env`]. `random()` and `uuid()` are the only functions that are not pure.
+//! `digest()` hashes with the RustCrypto crates; an algorithm given as text that JavaRosa
+//! does not know is refused when parsing.
 //!
 //! Not here: XPath paths (`/data/x`, `../x`, `instance('x')/root/item[…]`), axes and
-//! predicates, `digest()`, and the functions of SurveyCTO (`duration`, `index`,
+//! predicates, and the functions of SurveyCTO (`duration`, `index`,
 //! `device-info`…). They are refused when parsing, so a form that uses them is rejected at
 //! import instead of misbehaving later.
 
@@ -146,6 +148,7 @@ pub enum Function {
     Position,
     Pulldata,
     ChoiceName,
+    Digest,
 }
 
 impl Function {
@@ -222,6 +225,7 @@ impl Function {
             "position" => (Position, 0, 0),
             "pulldata" => (Pulldata, 4, 4),
             "jr:choice-name" => (ChoiceName, 2, 2),
+            "digest" => (Digest, 2, 3),
             _ => return None,
         })
     }
@@ -240,6 +244,8 @@ pub enum ExprError {
     UnsupportedPath { at: usize, path: String },
     /// A `regex()` whose pattern is a constant that does not compile.
     BadPattern { at: usize, pattern: String },
+    /// A `digest()` whose algorithm is a constant JavaRosa does not know.
+    UnknownAlgorithm { at: usize, name: String, algorithm: String },
 }
 
 impl fmt::Display for ExprError {
@@ -250,6 +256,7 @@ impl fmt::Display for ExprError {
             ExprError::Arity { name, min, max, .. } => write!(f, "{name}() takes {min} to {max} arguments"),
             ExprError::UnsupportedPath { path, .. } => write!(f, "unsupported path {path}"),
             ExprError::BadPattern { pattern, .. } => write!(f, "bad regular expression {pattern}"),
+            ExprError::UnknownAlgorithm { name, algorithm, .. } => write!(f, "{name}(): unknown algorithm {algorithm}"),
         }
     }
 }
@@ -264,7 +271,8 @@ impl ExprError {
             | ExprError::UnsupportedFunction { at, .. }
             | ExprError::Arity { at, .. }
             | ExprError::UnsupportedPath { at, .. }
-            | ExprError::BadPattern { at, .. } => *at,
+            | ExprError::BadPattern { at, .. }
+            | ExprError::UnknownAlgorithm { at, .. } => *at,
         }
     }
 }
@@ -572,6 +580,12 @@ impl Parser<'_> {
                     && regex::Regex::new(pattern).is_err()
                 {
                     self.refused.push(ExprError::BadPattern { at, pattern: pattern.clone() });
+                }
+                if function == Function::Digest
+                    && let Ast::Text(algorithm) = &args[1]
+                    && DigestAlgorithm::named(algorithm).is_none()
+                {
+                    self.refused.push(ExprError::UnknownAlgorithm { at, name, algorithm: algorithm.clone() });
                 }
                 Ok(Ast::Call(function, args))
             }
@@ -1195,6 +1209,49 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
             let question = question.rsplit('/').next().unwrap_or(question).trim();
             env.choice_name(text(0).trim(), question)
         }
+        Digest => {
+            let Some(algorithm) = DigestAlgorithm::named(&text(1)) else { return Value::empty() };
+            let hash = algorithm.hash(text(0).as_bytes());
+            match args.len() {
+                2 => Value::Text(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, hash)),
+                _ => match text(2).to_ascii_lowercase().as_str() {
+                    "base64" => Value::Text(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, hash)),
+                    "hex" => Value::Text(hash.iter().map(|b| format!("{b:02x}")).collect()),
+                    _ => Value::empty(),
+                },
+            }
+        }
+    }
+}
+
+/// The algorithms of `digest()`, named as JavaRosa names them (any case).
+#[derive(Debug, Clone, Copy)]
+enum DigestAlgorithm {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    fn named(name: &str) -> Option<DigestAlgorithm> {
+        use DigestAlgorithm::*;
+        [("MD5", Md5), ("SHA-1", Sha1), ("SHA-256", Sha256), ("SHA-384", Sha384), ("SHA-512", Sha512)]
+            .into_iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(name.trim()))
+            .map(|(_, algorithm)| algorithm)
+    }
+
+    fn hash(self, bytes: &[u8]) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            DigestAlgorithm::Md5 => md5::Md5::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha1 => sha1::Sha1::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha256 => sha2::Sha256::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha384 => sha2::Sha384::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha512 => sha2::Sha512::digest(bytes).to_vec(),
+        }
     }
 }
 
@@ -1455,6 +1512,9 @@ mod tests {
             Err(ExprError::Arity { at: 1, name: "selected".into(), min: 2, max: 2 })
         );
         assert!(matches!(Expr::parse("regex(., '[a-')"), Err(ExprError::BadPattern { .. })));
+        let unknown = Expr::parse("1 + digest(., 'SHA-3')").unwrap_err();
+        assert_eq!(unknown, ExprError::UnknownAlgorithm { at: 5, name: "digest".into(), algorithm: "SHA-3".into() });
+        assert_eq!(unknown.to_string(), "digest(): unknown algorithm SHA-3");
     }
 
     #[test]

@@ -4,7 +4,8 @@
  * so that the field app refuses offline exactly what the server would refuse.
  *
  * - `parse(source, dialect)` turns an expression into a syntax tree or throws an ExprError
- *   (`kind`: syntax | unsupported-function | arity | unsupported-path | bad-pattern, `at`
+ *   (`kind`: syntax | unsupported-function | arity | unsupported-path | bad-pattern |
+ *   unknown-algorithm, `at`
  *   the 1-based character); `evaluate(expr, env, ctx)` computes a Value.
  * - `validate(form, answers, ctx)` → `{ok: true, answers}` (typed, calculations computed,
  *   in the JSON shape of the server's `Validated`) or `{ok: false, problems: [{column, value,
@@ -18,6 +19,8 @@
  * parts come from the device clock; `message(problem)`, when given, words a problem (the app
  * passes the server's problem-<code> messages), else the built-in English and French do. Importable from node (`node --test`) and from the browser.
  */
+
+import { digest, algorithm as digestAlgorithm } from './digest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Expression language: lexer and parser (expr.rs)
@@ -38,11 +41,12 @@ const FUNCTIONS = {
   'min': [1, Infinity], 'max': [1, Infinity], 'join': [2, 2], 'checklist': [2, Infinity],
   'weighted-checklist': [2, Infinity], 'area': [1, 1], 'distance': [1, 1], 'once': [1, 1],
   'indexed-repeat': [3, 7], 'position': [0, 0], 'pulldata': [4, 4], 'jr:choice-name': [2, 2],
+  'digest': [2, 3],
 };
 
 /**
  * Why an expression was refused; `at` is the 1-based character position, and `function`,
- * `min`, `max`, `path` or `pattern` say more, as expr.rs `ExprError` does.
+ * `min`, `max`, `path`, `pattern` or `algorithm` say more, as expr.rs `ExprError` does.
  */
 export class ExprError extends Error {
   constructor(kind, at, extra = {}) {
@@ -192,6 +196,9 @@ class Parser {
         }
         if (tok.v === 'regex' && args[1].t === 'text' && !compilePattern(args[1].v)) {
           this.refused.push(new ExprError('bad-pattern', at, { pattern: args[1].v }));
+        }
+        if (tok.v === 'digest' && args[1].t === 'text' && !digestAlgorithm(args[1].v)) {
+          this.refused.push(new ExprError('unknown-algorithm', at, { function: tok.v, algorithm: args[1].v }));
         }
         return { t: 'call', f: tok.v, args };
       }
@@ -582,6 +589,7 @@ function call(f, args, env, ctx) {
       return env.indexed ? env.indexed(args[0].v, at) : EMPTY;
     }
     case 'position': return env.position ? env.position() : EMPTY;
+    case 'digest': return text(digest(str(0), str(1), args.length > 2 ? str(2) : 'base64'));
     case 'pulldata': return env.pulldata ? env.pulldata(str(0), str(1), str(2), str(3)) : EMPTY;
     case 'jr:choice-name': {
       let q = str(1).trim();

@@ -131,6 +131,7 @@ test('syntax errors say where, as the server does', () => {
 });
 
 test('unsupported functions and paths are refused by name', () => {
+  const pick = (f) => { try { f(); } catch (e) { return { kind: e.kind, at: e.at, function: e.function, algorithm: e.algorithm }; } return null; };
   const err = (src, dialect) => {
     try { parse(src, dialect); } catch (e) { return { kind: e.kind, at: e.at, name: e.function, path: e.path }; }
     return null;
@@ -150,6 +151,7 @@ test('unsupported functions and paths are refused by name', () => {
   assert.equal(err('${state} = cf', 'choice_filter'), null);
   assert.equal(err('selected(${a})').kind, 'arity');
   assert.equal(err("regex(., '[a-')").kind, 'bad-pattern');
+  assert.deepEqual(pick(() => parse("1 + digest(., 'SHA-3')")), { kind: 'unknown-algorithm', at: 5, function: 'digest', algorithm: 'SHA-3' });
   assert.equal(err('toString(1)').kind, 'unsupported-function');
 });
 
