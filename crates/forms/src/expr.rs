@@ -673,6 +673,12 @@ impl Expr {
         out
     }
 
+    /// Whether the whole expression is `once(…)`: its first non-empty value is kept, so a
+    /// value already given (by the device that computed it) is not computed again.
+    pub fn is_once(&self) -> bool {
+        matches!(self.ast, Ast::Call(Function::Once, _))
+    }
+
     /// The choice columns read by a choice filter.
     pub fn choice_columns(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -1205,6 +1205,8 @@ function fitRepeatCounts() {
 function refresh() {
   const form = state.instrument.form;
   const view = forms.inspect(form, state.answers, ctx());
+  // A once() calculation keeps its first value: stored with the answers, kept across reloads.
+  forms.keepFirstValues(form, state.answers, view.calculations);
   const root = $('form');
   for (const box of root.querySelectorAll('[data-path]')) {
     const path = box.dataset.path;
@@ -1292,6 +1294,7 @@ async function save() {
   const instrument = state.instrument;
   const form = instrument.form;
   const c = ctx();
+  forms.keepFirstValues(form, state.answers, forms.computeCalculations(form, state.answers, c));
   const answers = forms.prune(form, { ...state.answers, ...metadata(form) }, c);
   const result = forms.validate(form, answers, c);
   const problems = result.ok ? [] : result.problems;

@@ -792,6 +792,38 @@ export function pulldata(form, file, column, keyColumn, key) {
   return table.rows.find((r) => r[keyAt] === key)?.[at];
 }
 
+/**
+ * Whether a calculate is `once(…)`: its first non-empty value is kept, as JavaRosa keeps it
+ * (expr.rs `Expr::is_once`). The app stores that value with the answers (`keepFirstValues`),
+ * so it survives recomputation and reloads and is sent; the server takes it as sent.
+ */
+export function isOnce(item) {
+  if (item.kind.type !== 'calculate' || !item.calculation) return false;
+  const ast = compiled(item.calculation);
+  return ast.t === 'call' && ast.f === 'once';
+}
+
+/**
+ * Stores in `answers` (the raw answers, repeats as arrays of objects) the value of each
+ * `once(…)` calculation that has none yet, from `calculations` (path → text, as `inspect`
+ * gives them). Returns whether anything was stored.
+ */
+export function keepFirstValues(form, answers, calculations) {
+  const index = indexItems(form.items);
+  let stored = false;
+  for (const [path, value] of calculations) {
+    const { pos, name } = parsePath(path);
+    const item = index.get(name)?.item;
+    if (!item || !isOnce(item) || value === '') continue;
+    let obj = answers;
+    for (const [repeat, i] of pos) obj = Array.isArray(obj?.[repeat]) ? obj[repeat][i] : undefined;
+    if (!isObject(obj) || (obj[name] !== undefined && obj[name] !== null && obj[name] !== '')) continue;
+    obj[name] = value;
+    stored = true;
+  }
+  return stored;
+}
+
 /** One answer typed by its item: an answer, null for no answer, or throws a problem. */
 function parseAnswer(form, item, value) {
   const kind = item.kind.type;
@@ -910,7 +942,10 @@ function parseAnswer(form, item, value) {
       if (value === false) return null;
       if (s.toLowerCase() === 'ok') return { t: 'text', v: 'OK', out: 'OK' };
       throw problem('form-bad-answer');
-    case 'note': case 'calculate': throw problem('form-no-answer-expected');
+    case 'calculate':
+      if (isOnce(item)) return { t: 'calculated', v: typeof value === 'string' ? value : s, out: typeof value === 'string' ? value : s };
+      throw problem('form-no-answer-expected');
+    case 'note': throw problem('form-no-answer-expected');
     default: throw problem('form-bad-answer');
   }
 }
@@ -1144,7 +1179,9 @@ class Check {
 
   setCalculation(item, root, pos, relevant) {
     let value = null;
-    if (item.calculation && relevant) {
+    const kept = relevant && isOnce(item) ? instanceAt(root, pos)?.get(item.name) : null;
+    if (kept?.t === 'calculated') value = kept.v;
+    else if (item.calculation && relevant) {
       const s = toText(evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));
       if (s !== '') value = s;
     }

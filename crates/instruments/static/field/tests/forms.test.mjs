@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
-  computeCalculations, prune, formatNumber, parsePath, defaultValue,
+  computeCalculations, prune, formatNumber, parsePath, defaultValue, keepFirstValues,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -511,4 +511,36 @@ test('a default that calls a function or reads an answer is computed when the fo
   assert.equal(defaultValue(item('t', { type: 'time' }, { default: 'now()' }), {}, { today: '2026-03-15', now: '2026-03-15T09:30:00' }), '09:30:00');
   assert.equal(defaultValue(item('n', { type: 'text' }, { default: "concat(${a}, '!')" }), { a: 'hi' }, VCTX), 'hi!');
   assert.equal(defaultValue(item('x', { type: 'integer' }, { default: '3' })), '3');
+});
+
+test('a once() calculation keeps its first value across recomputation, as the app stores it', () => {
+  const form = {
+    form_id: 'f', version: '1', title: 'F', default_language: 'default', languages: ['default'],
+    items: [
+      item('n', { type: 'integer' }),
+      item('started', { type: 'calculate' }, { calculation: 'once(now())' }),
+      item('double', { type: 'calculate' }, { calculation: '${n} * 2' }),
+      item('visits', { type: 'repeat', repeat_count: null, items: [item('code', { type: 'calculate' }, { calculation: 'once(concat(${n}, position(..)))' })] }),
+    ],
+    choice_lists: {},
+  };
+  const answers = { n: 2, visits: [{}] };
+  const first = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
+  assert.equal(keepFirstValues(form, answers, computeCalculations(form, answers, first)), true);
+  assert.deepEqual(answers, { n: 2, started: '2026-03-15T09:30:00', visits: [{ code: '21' }] });
+  // Later, after a reload and a change: the once() values stay, the plain one follows.
+  const stored = JSON.parse(JSON.stringify(answers));
+  stored.n = 3;
+  const later = { today: '2026-03-15', now: '2026-03-15T11:45:00' };
+  const calculations = computeCalculations(form, stored, later);
+  assert.equal(calculations.get('started'), '2026-03-15T09:30:00');
+  assert.equal(calculations.get('visits[1].code'), '21');
+  assert.equal(calculations.get('double'), '6');
+  assert.equal(keepFirstValues(form, stored, calculations), false);
+  const r = validate(form, stored, later);
+  assert.equal(r.ok, true, JSON.stringify(r.problems));
+  assert.equal(r.answers.started, '2026-03-15T09:30:00');
+  assert.equal(r.answers.visits[0].code, '21');
+  // A plain calculation sent as an answer is still refused, as the server refuses it.
+  assert.deepEqual(validate(form, { n: 3, double: '7' }, later).problems.map((p) => [p.column, p.code]), [['double', 'form-no-answer-expected']]);
 });
