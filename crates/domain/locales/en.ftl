@@ -336,7 +336,6 @@ problem-form-unsupported-path = the path { $path } is not supported, in { $value
 problem-form-bad-expression = { $value } is not a valid expression (the problem is at character { $position })
 problem-form-bad-arguments = { $function }() is given the wrong number of arguments, in { $value }
 problem-form-bad-pattern = { $pattern } is not a valid regular expression, in { $value }
-problem-form-unknown-algorithm = { $function }() does not know the algorithm { $algorithm }, in { $value }
 problem-form-duplicate-choice = the choice { $value } is already in this list on row { $first }
 problem-form-duplicate-name = the name { $value } is already used on row { $first }
 problem-form-mismatched-end = { $value } does not close the group or repeat begun on row { $begin }

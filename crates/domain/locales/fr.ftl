@@ -336,7 +336,6 @@ problem-form-unsupported-path = le chemin { $path } n'est pas pris en charge, da
 problem-form-bad-expression = { $value } n'est pas une expression valide (l'erreur est au caractère { $position })
 problem-form-bad-arguments = la fonction { $function }() reçoit un mauvais nombre d'arguments, dans { $value }
 problem-form-bad-pattern = { $pattern } n'est pas une expression régulière valide, dans { $value }
-problem-form-unknown-algorithm = { $function }() ne connaît pas l'algorithme { $algorithm }, dans { $value }
 problem-form-duplicate-choice = le choix { $value } figure déjà dans cette liste à la ligne { $first }
 problem-form-duplicate-name = le nom { $value } est déjà utilisé à la ligne { $first }
 problem-form-mismatched-end = { $value } ne ferme pas le groupe ou la répétition ouvert à la ligne { $begin }
