@@ -679,6 +679,20 @@ impl Expr {
         matches!(self.ast, Ast::Call(Function::Once, _))
     }
 
+    /// The columns `pulldata()` reads, as (file, column, key column), where all three are
+    /// given as text (the file without `.csv`).
+    pub fn pulldata_columns(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::Call(Function::Pulldata, args) = ast
+                && let [Ast::Text(file), Ast::Text(column), Ast::Text(key_column), ..] = args.as_slice()
+            {
+                out.push((file.clone(), column.clone(), key_column.clone()));
+            }
+        });
+        out
+    }
+
     /// The choice columns read by a choice filter.
     pub fn choice_columns(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -1521,6 +1535,15 @@ mod tests {
         let unknown = Expr::parse("1 + digest(., 'SHA-3')").unwrap_err();
         assert_eq!(unknown, ExprError::UnknownAlgorithm { at: 5, name: "digest".into(), algorithm: "SHA-3".into() });
         assert_eq!(unknown.to_string(), "digest(): unknown algorithm SHA-3");
+    }
+
+    #[test]
+    fn the_columns_pulldata_reads_are_listed_where_given_as_text() {
+        let expr =
+            Expr::parse("pulldata('hh', 'name', 'id', ${id}) + pulldata('hh', ${c}, 'id', 1) + once(1)").unwrap();
+        assert_eq!(expr.pulldata_columns(), [("hh".to_string(), "name".to_string(), "id".to_string())]);
+        assert!(!expr.is_once());
+        assert!(Expr::parse("once(now())").unwrap().is_once());
     }
 
     #[test]
