@@ -149,6 +149,7 @@ pub enum Function {
     Pulldata,
     ChoiceName,
     Digest,
+    Randomize,
 }
 
 impl Function {
@@ -226,6 +227,7 @@ impl Function {
             "pulldata" => (Pulldata, 4, 4),
             "jr:choice-name" => (ChoiceName, 2, 2),
             "digest" => (Digest, 2, 3),
+            "randomize" => (Randomize, 1, 2),
             _ => return None,
         })
     }
@@ -1229,6 +1231,13 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
             let question = question.rsplit('/').next().unwrap_or(question).trim();
             env.choice_name(text(0).trim(), question)
         }
+        Randomize => {
+            let seed = match args.len() {
+                1 => i64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 bytes")),
+                _ => java_long(number(1)),
+            };
+            Value::List(shuffled(arg(0).items(), seed))
+        }
         Digest => {
             let Some(algorithm) = DigestAlgorithm::named(&text(1)) else { return Value::empty() };
             let hash = algorithm.hash(text(0).as_bytes());
@@ -1241,6 +1250,48 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
                 },
             }
         }
+    }
+}
+
+/// A number as Java's `(long)` makes it: truncated, and 0 for what is not finite (the seed of
+/// `randomize()`).
+fn java_long(n: f64) -> i64 {
+    if n.is_finite() { n.trunc() as i64 } else { 0 }
+}
+
+/// `randomize()` with a seed, as JavaRosa and Enketo shuffle: the "inside-out" Fisher–Yates,
+/// each index drawn from the Park–Miller generator seeded with `seed`, so ODK Collect, the
+/// field app and the server put the same items in the same order.
+fn shuffled(items: Vec<Value>, seed: i64) -> Vec<Value> {
+    let mut random = ParkMiller::new(seed);
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let j = ((random.next_float() * (i + 1) as f64).floor() as usize).min(i);
+        if j == i {
+            out.push(item);
+        } else {
+            let moved = std::mem::replace(&mut out[j], item);
+            out.push(moved);
+        }
+    }
+    out
+}
+
+/// The "minimal standard" generator of Park and Miller: state times 16807 modulo 2³¹ − 1.
+struct ParkMiller(i64);
+
+impl ParkMiller {
+    const MODULUS: i64 = 2_147_483_647;
+
+    fn new(seed: i64) -> ParkMiller {
+        let state = seed % Self::MODULUS;
+        ParkMiller(if state <= 0 { state + Self::MODULUS - 1 } else { state })
+    }
+
+    /// A number in [0, 1).
+    fn next_float(&mut self) -> f64 {
+        self.0 = self.0 * 16807 % Self::MODULUS;
+        (self.0 - 1) as f64 / (Self::MODULUS - 1) as f64
     }
 }
 

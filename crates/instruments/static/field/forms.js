@@ -41,7 +41,7 @@ const FUNCTIONS = {
   'min': [1, Infinity], 'max': [1, Infinity], 'join': [2, 2], 'checklist': [2, Infinity],
   'weighted-checklist': [2, Infinity], 'area': [1, 1], 'distance': [1, 1], 'once': [1, 1],
   'indexed-repeat': [3, 7], 'position': [0, 0], 'pulldata': [4, 4], 'jr:choice-name': [2, 2],
-  'digest': [2, 3],
+  'digest': [2, 3], 'randomize': [1, 2],
 };
 
 /**
@@ -589,6 +589,11 @@ function call(f, args, env, ctx) {
       return env.indexed ? env.indexed(args[0].v, at) : EMPTY;
     }
     case 'position': return env.position ? env.position() : EMPTY;
+    case 'randomize': {
+      const seed = args.length > 1 ? javaLong(toNumber(arg(1)))
+        : new DataView(randomBytes(8).buffer).getBigInt64(0);
+      return { t: 'list', v: shuffled(items(arg(0)), seed) };
+    }
     case 'digest': return text(digest(str(0), str(1), args.length > 2 ? str(2) : 'base64'));
     case 'pulldata': return env.pulldata ? env.pulldata(str(0), str(1), str(2), str(3)) : EMPTY;
     case 'jr:choice-name': {
@@ -623,6 +628,36 @@ function call(f, args, env, ctx) {
 }
 
 const xpathRound = (n) => Math.floor(n + 0.5);
+
+/** A number as Java's `(long)` makes it (expr.rs `java_long`): truncated, 0 if not finite. */
+function javaLong(n) {
+  if (!Number.isFinite(n)) return 0n;
+  const t = BigInt(Math.trunc(n));
+  const max = (1n << 63n) - 1n;
+  return t > max ? max : t < -max - 1n ? -max - 1n : t;
+}
+
+/**
+ * `randomize()` with a seed, as JavaRosa and Enketo shuffle (expr.rs `shuffled`): the
+ * "inside-out" Fisher–Yates, each index drawn from the Park–Miller generator (state times
+ * 16807 modulo 2^31 - 1; products stay below 2^53, so Numbers are exact) seeded with `seed`.
+ */
+function shuffled(list, seed) {
+  const M = 2147483647;
+  let state = Number(seed % BigInt(M));
+  if (state <= 0) state += M - 1;
+  const nextFloat = () => {
+    state = (state * 16807) % M;
+    return (state - 1) / (M - 1);
+  };
+  const out = [];
+  list.forEach((item, i) => {
+    const j = Math.min(Math.floor(nextFloat() * (i + 1)), i);
+    if (j !== i) out[i] = out[j];
+    out[j] = item;
+  });
+  return out;
+}
 
 function randomBytes(n) {
   const bytes = new Uint8Array(n);
