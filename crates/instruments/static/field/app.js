@@ -940,7 +940,10 @@ function question(item, path) {
   const text = String(value);
   const hint = label(item.hint, '');
   let control;
-  const choices = (list) => (form.choice_lists[list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+  // `randomize=true` (with `seed=`, a number or ${question}) orders the choices as ODK does.
+  const seed = item.parameters?.seed ? forms.inspect(form, state.answers, ctx()).fill(item.parameters.seed, path) : undefined;
+  const choices = (list) => forms.choiceOrder(item, (form.choice_lists[list] ?? [])
+    .map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name })), seed);
   const options = (list, current) => [el('option', { value: '', text: '' }),
     ...list.map((c) => el('option', { value: c.name, text: c.text, selected: c.name === current }))];
   switch (type) {

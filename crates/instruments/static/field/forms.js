@@ -638,6 +638,17 @@ function javaLong(n) {
 }
 
 /**
+ * The choices of a select in the order it shows them: as listed, or, with the XLSForm
+ * parameter `randomize=true`, shuffled as `randomize()` shuffles (`seed` is the value of its
+ * `seed=` parameter, a number or a question's answer; without one the order is random).
+ */
+export function choiceOrder(item, choices, seed) {
+  if (String(item.parameters?.randomize ?? '').toLowerCase() !== 'true') return choices;
+  const given = seed !== undefined && seed !== null && String(seed).trim() !== '';
+  return shuffled(choices, given ? javaLong(toNumber(text(String(seed)))) : new DataView(randomBytes(8).buffer).getBigInt64(0));
+}
+
+/**
  * `randomize()` with a seed, as JavaRosa and Enketo shuffle (expr.rs `shuffled`): the
  * "inside-out" Fisher–Yates, each index drawn from the Park–Miller generator (state times
  * 16807 modulo 2^31 - 1; products stay below 2^53, so Numbers are exact) seeded with `seed`.

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
-  computeCalculations, prune, formatNumber, parsePath, defaultValue, keepFirstValues,
+  computeCalculations, prune, formatNumber, parsePath, defaultValue, keepFirstValues, choiceOrder,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -543,4 +543,14 @@ test('a once() calculation keeps its first value across recomputation, as the ap
   assert.equal(r.answers.visits[0].code, '21');
   // A plain calculation sent as an answer is still refused, as the server refuses it.
   assert.deepEqual(validate(form, { n: 3, double: '7' }, later).problems.map((p) => [p.column, p.code]), [['double', 'form-no-answer-expected']]);
+});
+
+test('randomize=true orders a select as ODK does: by its seed, or at random without one', () => {
+  const letters = [...'ABCDEF'];
+  const q = (parameters) => item('crop', { type: 'select_one', list: 'crops' }, { parameters });
+  assert.equal(choiceOrder(q({ randomize: 'true', seed: '42' }), letters, '42').join(''), 'AFCBDE');
+  assert.equal(choiceOrder(q({ randomize: 'TRUE' }), letters, -42).join(''), 'EDAFBC', 'as randomize(…, -42)');
+  assert.equal(choiceOrder(q({}), letters, '42').join(''), 'ABCDEF', 'not randomized: as listed');
+  const random = choiceOrder(q({ randomize: 'true' }), letters);
+  assert.deepEqual([...random].sort(), letters);
 });
