@@ -9,9 +9,11 @@
 //! and a bare `null` is empty, as in pyxform and JavaRosa. What needs the submission
 //! (`position(..)`, `indexed-repeat`, `jr:choice-name`) or the form's files (`pulldata`) is
 //! asked of the [`Env`]. `random()` and `uuid()` are the only functions that are not pure.
+//! `digest()` hashes with the RustCrypto crates; an algorithm given as text that JavaRosa
+//! does not know is refused when parsing.
 //!
 //! Not here: XPath paths (`/data/x`, `../x`, `instance('x')/root/item[…]`), axes and
-//! predicates, `digest()`, and the functions of SurveyCTO (`duration`, `index`,
+//! predicates, and the functions of SurveyCTO (`duration`, `index`,
 //! `device-info`…). They are refused when parsing, so a form that uses them is rejected at
 //! import instead of misbehaving later.
 
@@ -146,6 +148,8 @@ pub enum Function {
     Position,
     Pulldata,
     ChoiceName,
+    Digest,
+    Randomize,
 }
 
 impl Function {
@@ -222,6 +226,8 @@ impl Function {
             "position" => (Position, 0, 0),
             "pulldata" => (Pulldata, 4, 4),
             "jr:choice-name" => (ChoiceName, 2, 2),
+            "digest" => (Digest, 2, 3),
+            "randomize" => (Randomize, 1, 2),
             _ => return None,
         })
     }
@@ -240,6 +246,8 @@ pub enum ExprError {
     UnsupportedPath { at: usize, path: String },
     /// A `regex()` whose pattern is a constant that does not compile.
     BadPattern { at: usize, pattern: String },
+    /// A `digest()` whose algorithm is a constant JavaRosa does not know.
+    UnknownAlgorithm { at: usize, name: String, algorithm: String },
 }
 
 impl fmt::Display for ExprError {
@@ -250,6 +258,7 @@ impl fmt::Display for ExprError {
             ExprError::Arity { name, min, max, .. } => write!(f, "{name}() takes {min} to {max} arguments"),
             ExprError::UnsupportedPath { path, .. } => write!(f, "unsupported path {path}"),
             ExprError::BadPattern { pattern, .. } => write!(f, "bad regular expression {pattern}"),
+            ExprError::UnknownAlgorithm { name, algorithm, .. } => write!(f, "{name}(): unknown algorithm {algorithm}"),
         }
     }
 }
@@ -264,7 +273,8 @@ impl ExprError {
             | ExprError::UnsupportedFunction { at, .. }
             | ExprError::Arity { at, .. }
             | ExprError::UnsupportedPath { at, .. }
-            | ExprError::BadPattern { at, .. } => *at,
+            | ExprError::BadPattern { at, .. }
+            | ExprError::UnknownAlgorithm { at, .. } => *at,
         }
     }
 }
@@ -573,6 +583,12 @@ impl Parser<'_> {
                 {
                     self.refused.push(ExprError::BadPattern { at, pattern: pattern.clone() });
                 }
+                if function == Function::Digest
+                    && let Ast::Text(algorithm) = &args[1]
+                    && DigestAlgorithm::named(algorithm).is_none()
+                {
+                    self.refused.push(ExprError::UnknownAlgorithm { at, name, algorithm: algorithm.clone() });
+                }
                 Ok(Ast::Call(function, args))
             }
             // A bare `null` is a path to nothing: empty, as JavaRosa reads it.
@@ -654,6 +670,26 @@ impl Expr {
                 && !out.contains(file)
             {
                 out.push(file.clone());
+            }
+        });
+        out
+    }
+
+    /// Whether the whole expression is `once(…)`: its first non-empty value is kept, so a
+    /// value already given (by the device that computed it) is not computed again.
+    pub fn is_once(&self) -> bool {
+        matches!(self.ast, Ast::Call(Function::Once, _))
+    }
+
+    /// The columns `pulldata()` reads, as (file, column, key column), where all three are
+    /// given as text (the file without `.csv`).
+    pub fn pulldata_columns(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::Call(Function::Pulldata, args) = ast
+                && let [Ast::Text(file), Ast::Text(column), Ast::Text(key_column), ..] = args.as_slice()
+            {
+                out.push((file.clone(), column.clone(), key_column.clone()));
             }
         });
         out
@@ -1195,6 +1231,98 @@ fn call(f: Function, args: &[Ast], env: &dyn Env, ctx: &Context) -> Value {
             let question = question.rsplit('/').next().unwrap_or(question).trim();
             env.choice_name(text(0).trim(), question)
         }
+        Randomize => {
+            let seed = match args.len() {
+                1 => i64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().expect("8 bytes")),
+                _ => java_long(number(1)),
+            };
+            Value::List(shuffled(arg(0).items(), seed))
+        }
+        Digest => {
+            let Some(algorithm) = DigestAlgorithm::named(&text(1)) else { return Value::empty() };
+            let hash = algorithm.hash(text(0).as_bytes());
+            match args.len() {
+                2 => Value::Text(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, hash)),
+                _ => match text(2).to_ascii_lowercase().as_str() {
+                    "base64" => Value::Text(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, hash)),
+                    "hex" => Value::Text(hash.iter().map(|b| format!("{b:02x}")).collect()),
+                    _ => Value::empty(),
+                },
+            }
+        }
+    }
+}
+
+/// A number as Java's `(long)` makes it: truncated, and 0 for what is not finite (the seed of
+/// `randomize()`).
+fn java_long(n: f64) -> i64 {
+    if n.is_finite() { n.trunc() as i64 } else { 0 }
+}
+
+/// `randomize()` with a seed, as JavaRosa and Enketo shuffle: the "inside-out" Fisher–Yates,
+/// each index drawn from the Park–Miller generator seeded with `seed`, so ODK Collect, the
+/// field app and the server put the same items in the same order.
+fn shuffled(items: Vec<Value>, seed: i64) -> Vec<Value> {
+    let mut random = ParkMiller::new(seed);
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let j = ((random.next_float() * (i + 1) as f64).floor() as usize).min(i);
+        if j == i {
+            out.push(item);
+        } else {
+            let moved = std::mem::replace(&mut out[j], item);
+            out.push(moved);
+        }
+    }
+    out
+}
+
+/// The "minimal standard" generator of Park and Miller: state times 16807 modulo 2³¹ − 1.
+struct ParkMiller(i64);
+
+impl ParkMiller {
+    const MODULUS: i64 = 2_147_483_647;
+
+    fn new(seed: i64) -> ParkMiller {
+        let state = seed % Self::MODULUS;
+        ParkMiller(if state <= 0 { state + Self::MODULUS - 1 } else { state })
+    }
+
+    /// A number in [0, 1).
+    fn next_float(&mut self) -> f64 {
+        self.0 = self.0 * 16807 % Self::MODULUS;
+        (self.0 - 1) as f64 / (Self::MODULUS - 1) as f64
+    }
+}
+
+/// The algorithms of `digest()`, named as JavaRosa names them (any case).
+#[derive(Debug, Clone, Copy)]
+enum DigestAlgorithm {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    fn named(name: &str) -> Option<DigestAlgorithm> {
+        use DigestAlgorithm::*;
+        [("MD5", Md5), ("SHA-1", Sha1), ("SHA-256", Sha256), ("SHA-384", Sha384), ("SHA-512", Sha512)]
+            .into_iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(name.trim()))
+            .map(|(_, algorithm)| algorithm)
+    }
+
+    fn hash(self, bytes: &[u8]) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            DigestAlgorithm::Md5 => md5::Md5::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha1 => sha1::Sha1::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha256 => sha2::Sha256::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha384 => sha2::Sha384::digest(bytes).to_vec(),
+            DigestAlgorithm::Sha512 => sha2::Sha512::digest(bytes).to_vec(),
+        }
     }
 }
 
@@ -1455,6 +1583,18 @@ mod tests {
             Err(ExprError::Arity { at: 1, name: "selected".into(), min: 2, max: 2 })
         );
         assert!(matches!(Expr::parse("regex(., '[a-')"), Err(ExprError::BadPattern { .. })));
+        let unknown = Expr::parse("1 + digest(., 'SHA-3')").unwrap_err();
+        assert_eq!(unknown, ExprError::UnknownAlgorithm { at: 5, name: "digest".into(), algorithm: "SHA-3".into() });
+        assert_eq!(unknown.to_string(), "digest(): unknown algorithm SHA-3");
+    }
+
+    #[test]
+    fn the_columns_pulldata_reads_are_listed_where_given_as_text() {
+        let expr =
+            Expr::parse("pulldata('hh', 'name', 'id', ${id}) + pulldata('hh', ${c}, 'id', 1) + once(1)").unwrap();
+        assert_eq!(expr.pulldata_columns(), [("hh".to_string(), "name".to_string(), "id".to_string())]);
+        assert!(!expr.is_once());
+        assert!(Expr::parse("once(now())").unwrap().is_once());
     }
 
     #[test]

@@ -34,8 +34,10 @@ fn choice_columns(item: &Item) -> (&str, &str) {
 impl Form {
     /// Reads the attached CSV file `name` (`bytes`) into the form: every question choosing
     /// from it gets its choices (`file_lists`, by question name) and `pulldata()` its rows.
-    /// A file that is not CSV, or lacks a column a question reads, is refused: each problem
-    /// names the file, and the column.
+    /// A file that is not CSV, or lacks a column a question reads (its value and label, or a
+    /// column or key column `pulldata()` names as text in any of its expressions), is
+    /// refused: each problem names the file, the column and the question. A key that no row
+    /// has is not checked: `pulldata()` then gives empty, as in JavaRosa.
     pub fn load_csv(&mut self, name: &str, bytes: &[u8]) -> Result<(), Vec<Problem>> {
         let table = opencpd_transfer::read_table(name, bytes).map_err(|p| vec![p.with_value(name)])?;
         let table = FileTable {
@@ -79,6 +81,22 @@ impl Form {
                 })
                 .collect();
             lists.insert(item.name.clone(), choices);
+        }
+        for item in self.all_items() {
+            for expr in item.expressions() {
+                for (file, column, key_column) in expr.pulldata_columns() {
+                    if format!("{file}.csv") != name && file != name {
+                        continue;
+                    }
+                    for column in [column, key_column] {
+                        let problem = Problem::new("form-file-column").in_column(&column).with_value(name);
+                        let problem = problem.arg("question", &item.name);
+                        if table.column(&column).is_none() && !problems.contains(&problem) {
+                            problems.push(problem);
+                        }
+                    }
+                }
+            }
         }
         if !problems.is_empty() {
             return Err(problems);

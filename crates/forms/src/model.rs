@@ -168,6 +168,25 @@ impl Item {
             _ => &[],
         }
     }
+
+    /// Every expression of the item: relevance, calculation, constraint, required and
+    /// read-only conditions, choice filter, repeat count, and a default that is one.
+    pub fn expressions(&self) -> Vec<Expr> {
+        let condition = |c: &Condition| match c {
+            Condition::When(expr) => Some(expr.clone()),
+            _ => None,
+        };
+        let repeat_count = match &self.kind {
+            ItemKind::Repeat { repeat_count, .. } => repeat_count.clone(),
+            _ => None,
+        };
+        [self.relevant.clone(), self.calculation.clone(), self.constraint.clone(), self.choice_filter.clone()]
+            .into_iter()
+            .chain([condition(&self.required), condition(&self.read_only), repeat_count])
+            .chain([self.default.as_deref().and_then(|d| Expr::parse(d).ok())])
+            .flatten()
+            .collect()
+    }
 }
 
 /// What kind of item a row is, with what that kind needs.

@@ -17,12 +17,15 @@
 //! - `required` is checked only where the question is relevant; constraints, ranges, choice
 //!   filters and score bounds only where there is an answer;
 //! - calculations are computed twice in document order (once so that every relevance can
-//!   see them, once more with relevance applied); an irrelevant calculation is empty.
+//!   see them, once more with relevance applied); an irrelevant calculation is empty;
+//! - a calculation that is `once(…)` keeps the value sent with the submission, as JavaRosa
+//!   keeps the first non-empty value (`once(now())` is when the device first computed it,
+//!   not when the server reads it); it is computed only when none was sent.
 //!
 //! Problems name the item as the column (`age`, or `members[2].age` inside a repeat, 1-based)
 //! and carry the offending value. Nothing here scores; see [`crate::score`].
 
-use crate::expr::{Context, Env, Value};
+use crate::expr::{Context, Env, Expr, Value};
 use crate::model::{Choice, Condition, Form, Item, ItemKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use opencpd_domain::table::Problem;
@@ -383,6 +386,10 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
             _ if text.eq_ignore_ascii_case("ok") => Answer::Text("OK".into()),
             _ => return Err(Problem::new("form-bad-answer")),
         },
+        ItemKind::Calculate if item.calculation.as_ref().is_some_and(Expr::is_once) => match value {
+            Json::String(s) => Answer::Calculated(s.clone()),
+            _ => Answer::Calculated(text),
+        },
         ItemKind::Note | ItemKind::Calculate => return Err(Problem::new("form-no-answer-expected")),
         ItemKind::Group { .. } | ItemKind::Repeat { .. } => return Err(Problem::new("form-bad-answer")),
     }))
@@ -559,6 +566,12 @@ impl<'f> Check<'f> {
 
     fn set_calculation(&self, item: &Item, root: &mut Instance, pos: &[(String, usize)], relevant: bool) {
         let value = match (&item.calculation, relevant) {
+            (Some(calculation), true)
+                if calculation.is_once()
+                    && let Some(Answer::Calculated(kept)) = instance_at(root, pos).get(&item.name) =>
+            {
+                Some(kept.clone())
+            }
             (Some(calculation), true) => {
                 let text = calculation.eval(&self.scope(root, pos, &item.name), self.ctx).text();
                 (!text.is_empty()).then_some(text)

@@ -1369,6 +1369,9 @@ fn expression_problem(error: ExprError) -> Problem {
         ExprError::Arity { name, .. } => Problem::new("form-bad-arguments").arg("function", name),
         ExprError::UnsupportedPath { path, .. } => Problem::new("form-unsupported-path").arg("path", path),
         ExprError::BadPattern { pattern, .. } => Problem::new("form-bad-pattern").arg("pattern", pattern),
+        ExprError::UnknownAlgorithm { name, algorithm, .. } => {
+            Problem::new("form-unknown-algorithm").arg("function", name).arg("algorithm", algorithm)
+        }
     }
 }
 

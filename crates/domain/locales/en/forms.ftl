@@ -37,3 +37,4 @@ submission-repeat = { $count ->
     [one] filled once
    *[other] filled { $count } times
 }
+problem-form-unknown-algorithm = { $function }() does not know the algorithm { $algorithm }, in { $value }

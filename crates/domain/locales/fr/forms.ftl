@@ -37,3 +37,4 @@ submission-repeat = { $count ->
     [one] rempli une fois
    *[other] rempli { $count } fois
 }
+problem-form-unknown-algorithm = { $function }() ne connaît pas l'algorithme { $algorithm }, dans { $value }

@@ -38,6 +38,7 @@ fn kind(error: &ExprError) -> &'static str {
         ExprError::Arity { .. } => "arity",
         ExprError::UnsupportedPath { .. } => "unsupported-path",
         ExprError::BadPattern { .. } => "bad-pattern",
+        ExprError::UnknownAlgorithm { .. } => "unknown-algorithm",
     }
 }
 

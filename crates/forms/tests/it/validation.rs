@@ -219,3 +219,27 @@ fn answers_must_be_an_object() {
     let problems = validate(&observation(), &json!([1, 2]), &ctx()).unwrap_err();
     assert_eq!(problems[0].code, "form-bad-answers");
 }
+
+#[test]
+fn a_once_calculation_keeps_the_value_sent_and_a_plain_one_is_computed_again() {
+    let form = taken(&survey_only(
+        &["type", "name", "label", "calculation"],
+        &[
+            &["integer", "n", "N", ""],
+            &["calculate", "started", "", "once(now())"],
+            &["calculate", "code", "", "once(concat('c', ${n}))"],
+            &["calculate", "double", "", "${n} * 2"],
+        ],
+    ));
+    let sent = json!({"n": 4, "started": "2026-03-14T07:12:00.000+02:00"});
+    let validated = validate(&form, &sent, &ctx()).unwrap();
+    assert_eq!(validated.get("started"), Some(&Answer::Calculated("2026-03-14T07:12:00.000+02:00".into())));
+    assert_eq!(validated.get("code"), Some(&Answer::Calculated("c4".into())), "computed when none was sent");
+    assert_eq!(validated.get("double"), Some(&Answer::Calculated("8".into())));
+    let problems = validate(&form, &json!({"n": 4, "double": "9"}), &ctx()).unwrap_err();
+    assert_eq!(
+        problems.iter().map(|p| (p.column.as_deref(), p.code)).collect::<Vec<_>>(),
+        [(Some("double"), "form-no-answer-expected")],
+        "a calculation that is not once() is the server's to compute"
+    );
+}

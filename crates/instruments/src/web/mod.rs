@@ -348,6 +348,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("../../static/field/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("../../static/field/app.js")),
     ("forms.js", "text/javascript; charset=utf-8", include_str!("../../static/field/forms.js")),
+    ("digest.js", "text/javascript; charset=utf-8", include_str!("../../static/field/digest.js")),
     ("edits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/edits.js")),
     ("visits.js", "text/javascript; charset=utf-8", include_str!("../../static/field/visits.js")),
     ("meetings.js", "text/javascript; charset=utf-8", include_str!("../../static/field/meetings.js")),

@@ -940,7 +940,10 @@ function question(item, path) {
   const text = String(value);
   const hint = label(item.hint, '');
   let control;
-  const choices = (list) => (form.choice_lists[list] ?? []).map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name }));
+  // `randomize=true` (with `seed=`, a number or ${question}) orders the choices as ODK does.
+  const seed = item.parameters?.seed ? forms.inspect(form, state.answers, ctx()).fill(item.parameters.seed, path) : undefined;
+  const choices = (list) => forms.choiceOrder(item, (form.choice_lists[list] ?? [])
+    .map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name })), seed);
   const options = (list, current) => [el('option', { value: '', text: '' }),
     ...list.map((c) => el('option', { value: c.name, text: c.text, selected: c.name === current }))];
   switch (type) {
@@ -1205,6 +1208,8 @@ function fitRepeatCounts() {
 function refresh() {
   const form = state.instrument.form;
   const view = forms.inspect(form, state.answers, ctx());
+  // A once() calculation keeps its first value: stored with the answers, kept across reloads.
+  forms.keepFirstValues(form, state.answers, view.calculations);
   const root = $('form');
   for (const box of root.querySelectorAll('[data-path]')) {
     const path = box.dataset.path;
@@ -1292,6 +1297,7 @@ async function save() {
   const instrument = state.instrument;
   const form = instrument.form;
   const c = ctx();
+  forms.keepFirstValues(form, state.answers, forms.computeCalculations(form, state.answers, c));
   const answers = forms.prune(form, { ...state.answers, ...metadata(form) }, c);
   const result = forms.validate(form, answers, c);
   const problems = result.ok ? [] : result.problems;

@@ -4,7 +4,8 @@
  * so that the field app refuses offline exactly what the server would refuse.
  *
  * - `parse(source, dialect)` turns an expression into a syntax tree or throws an ExprError
- *   (`kind`: syntax | unsupported-function | arity | unsupported-path | bad-pattern, `at`
+ *   (`kind`: syntax | unsupported-function | arity | unsupported-path | bad-pattern |
+ *   unknown-algorithm, `at`
  *   the 1-based character); `evaluate(expr, env, ctx)` computes a Value.
  * - `validate(form, answers, ctx)` → `{ok: true, answers}` (typed, calculations computed,
  *   in the JSON shape of the server's `Validated`) or `{ok: false, problems: [{column, value,
@@ -18,6 +19,8 @@
  * parts come from the device clock; `message(problem)`, when given, words a problem (the app
  * passes the server's problem-<code> messages), else the built-in English and French do. Importable from node (`node --test`) and from the browser.
  */
+
+import { digest, algorithm as digestAlgorithm } from './digest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Expression language: lexer and parser (expr.rs)
@@ -38,11 +41,12 @@ const FUNCTIONS = {
   'min': [1, Infinity], 'max': [1, Infinity], 'join': [2, 2], 'checklist': [2, Infinity],
   'weighted-checklist': [2, Infinity], 'area': [1, 1], 'distance': [1, 1], 'once': [1, 1],
   'indexed-repeat': [3, 7], 'position': [0, 0], 'pulldata': [4, 4], 'jr:choice-name': [2, 2],
+  'digest': [2, 3], 'randomize': [1, 2],
 };
 
 /**
  * Why an expression was refused; `at` is the 1-based character position, and `function`,
- * `min`, `max`, `path` or `pattern` say more, as expr.rs `ExprError` does.
+ * `min`, `max`, `path`, `pattern` or `algorithm` say more, as expr.rs `ExprError` does.
  */
 export class ExprError extends Error {
   constructor(kind, at, extra = {}) {
@@ -192,6 +196,9 @@ class Parser {
         }
         if (tok.v === 'regex' && args[1].t === 'text' && !compilePattern(args[1].v)) {
           this.refused.push(new ExprError('bad-pattern', at, { pattern: args[1].v }));
+        }
+        if (tok.v === 'digest' && args[1].t === 'text' && !digestAlgorithm(args[1].v)) {
+          this.refused.push(new ExprError('unknown-algorithm', at, { function: tok.v, algorithm: args[1].v }));
         }
         return { t: 'call', f: tok.v, args };
       }
@@ -582,6 +589,12 @@ function call(f, args, env, ctx) {
       return env.indexed ? env.indexed(args[0].v, at) : EMPTY;
     }
     case 'position': return env.position ? env.position() : EMPTY;
+    case 'randomize': {
+      const seed = args.length > 1 ? javaLong(toNumber(arg(1)))
+        : new DataView(randomBytes(8).buffer).getBigInt64(0);
+      return { t: 'list', v: shuffled(items(arg(0)), seed) };
+    }
+    case 'digest': return text(digest(str(0), str(1), args.length > 2 ? str(2) : 'base64'));
     case 'pulldata': return env.pulldata ? env.pulldata(str(0), str(1), str(2), str(3)) : EMPTY;
     case 'jr:choice-name': {
       let q = str(1).trim();
@@ -615,6 +628,47 @@ function call(f, args, env, ctx) {
 }
 
 const xpathRound = (n) => Math.floor(n + 0.5);
+
+/** A number as Java's `(long)` makes it (expr.rs `java_long`): truncated, 0 if not finite. */
+function javaLong(n) {
+  if (!Number.isFinite(n)) return 0n;
+  const t = BigInt(Math.trunc(n));
+  const max = (1n << 63n) - 1n;
+  return t > max ? max : t < -max - 1n ? -max - 1n : t;
+}
+
+/**
+ * The choices of a select in the order it shows them: as listed, or, with the XLSForm
+ * parameter `randomize=true`, shuffled as `randomize()` shuffles (`seed` is the value of its
+ * `seed=` parameter, a number or a question's answer; without one the order is random).
+ */
+export function choiceOrder(item, choices, seed) {
+  if (String(item.parameters?.randomize ?? '').toLowerCase() !== 'true') return choices;
+  const given = seed !== undefined && seed !== null && String(seed).trim() !== '';
+  return shuffled(choices, given ? javaLong(toNumber(text(String(seed)))) : new DataView(randomBytes(8).buffer).getBigInt64(0));
+}
+
+/**
+ * `randomize()` with a seed, as JavaRosa and Enketo shuffle (expr.rs `shuffled`): the
+ * "inside-out" Fisher–Yates, each index drawn from the Park–Miller generator (state times
+ * 16807 modulo 2^31 - 1; products stay below 2^53, so Numbers are exact) seeded with `seed`.
+ */
+function shuffled(list, seed) {
+  const M = 2147483647;
+  let state = Number(seed % BigInt(M));
+  if (state <= 0) state += M - 1;
+  const nextFloat = () => {
+    state = (state * 16807) % M;
+    return (state - 1) / (M - 1);
+  };
+  const out = [];
+  list.forEach((item, i) => {
+    const j = Math.min(Math.floor(nextFloat() * (i + 1)), i);
+    if (j !== i) out[i] = out[j];
+    out[j] = item;
+  });
+  return out;
+}
 
 function randomBytes(n) {
   const bytes = new Uint8Array(n);
@@ -784,6 +838,38 @@ export function pulldata(form, file, column, keyColumn, key) {
   return table.rows.find((r) => r[keyAt] === key)?.[at];
 }
 
+/**
+ * Whether a calculate is `once(…)`: its first non-empty value is kept, as JavaRosa keeps it
+ * (expr.rs `Expr::is_once`). The app stores that value with the answers (`keepFirstValues`),
+ * so it survives recomputation and reloads and is sent; the server takes it as sent.
+ */
+export function isOnce(item) {
+  if (item.kind.type !== 'calculate' || !item.calculation) return false;
+  const ast = compiled(item.calculation);
+  return ast.t === 'call' && ast.f === 'once';
+}
+
+/**
+ * Stores in `answers` (the raw answers, repeats as arrays of objects) the value of each
+ * `once(…)` calculation that has none yet, from `calculations` (path → text, as `inspect`
+ * gives them). Returns whether anything was stored.
+ */
+export function keepFirstValues(form, answers, calculations) {
+  const index = indexItems(form.items);
+  let stored = false;
+  for (const [path, value] of calculations) {
+    const { pos, name } = parsePath(path);
+    const item = index.get(name)?.item;
+    if (!item || !isOnce(item) || value === '') continue;
+    let obj = answers;
+    for (const [repeat, i] of pos) obj = Array.isArray(obj?.[repeat]) ? obj[repeat][i] : undefined;
+    if (!isObject(obj) || (obj[name] !== undefined && obj[name] !== null && obj[name] !== '')) continue;
+    obj[name] = value;
+    stored = true;
+  }
+  return stored;
+}
+
 /** One answer typed by its item: an answer, null for no answer, or throws a problem. */
 function parseAnswer(form, item, value) {
   const kind = item.kind.type;
@@ -902,7 +988,10 @@ function parseAnswer(form, item, value) {
       if (value === false) return null;
       if (s.toLowerCase() === 'ok') return { t: 'text', v: 'OK', out: 'OK' };
       throw problem('form-bad-answer');
-    case 'note': case 'calculate': throw problem('form-no-answer-expected');
+    case 'calculate':
+      if (isOnce(item)) return { t: 'calculated', v: typeof value === 'string' ? value : s, out: typeof value === 'string' ? value : s };
+      throw problem('form-no-answer-expected');
+    case 'note': throw problem('form-no-answer-expected');
     default: throw problem('form-bad-answer');
   }
 }
@@ -1136,7 +1225,9 @@ class Check {
 
   setCalculation(item, root, pos, relevant) {
     let value = null;
-    if (item.calculation && relevant) {
+    const kept = relevant && isOnce(item) ? instanceAt(root, pos)?.get(item.name) : null;
+    if (kept?.t === 'calculated') value = kept.v;
+    else if (item.calculation && relevant) {
       const s = toText(evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));
       if (s !== '') value = s;
     }

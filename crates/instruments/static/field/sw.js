@@ -5,13 +5,14 @@
  * texts of /field/messages.json and the sign-in of /field/sign-in.json, not in SHELL). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v9';
+const VERSION = 'opencpd-field-v10';
 const SHELL = [
   '/field/',
   '/field/index.html',
   '/field/app.css',
   '/field/app.js',
   '/field/forms.js',
+  '/field/digest.js',
   '/field/edits.js',
   '/field/visits.js',
   '/field/meetings.js',

@@ -258,6 +258,53 @@ async fn a_form_missing_files_is_not_collected_and_says_which_then_reads_its_csv
 }
 
 #[tokio::test]
+async fn a_csv_lacking_a_column_pulldata_reads_is_refused_naming_it_and_a_key_not_in_it_gives_empty() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let id = publish(&s, "1").await;
+        // pulldata('prices', 'price', 'item', 'maize'): both columns must be in prices.csv.
+        for (csv, missing) in [(&b"item,cost\nmaize,450\n"[..], "price"), (&b"name,price\nmaize,450\n"[..], "item")] {
+            let (status, body) = attach(&s, id, "prices.csv", csv).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let problems = problems(&body);
+            assert_eq!(problems.len(), 1, "{body}");
+            let (column, message) = &problems[0];
+            assert_eq!(column, missing);
+            for named in ["prices.csv", missing, "question price"] {
+                assert!(message.contains(named), "{named} is named: {message}");
+            }
+        }
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
+        assert!(list.iter().all(|a| a["present"] == false), "nothing refused is kept: {list:?}");
+
+        // The columns are there but not the key: taken, and the calculation is empty, as in
+        // JavaRosa; answers are not refused for it.
+        for (name, bytes) in [
+            ("villages.csv", b"name,label\nkim,Kimironko\n".to_vec()),
+            ("prices.csv", b"item,price\nbeans,900\n".to_vec()),
+            ("map.png", png()),
+        ] {
+            let (status, body) = attach(&s, id, name, &bytes).await;
+            assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        }
+        let (status, body) = s
+            .api
+            .call(
+                Some(&s.admin),
+                "POST",
+                "/api/v1/submissions",
+                Some(submission(id, json!({"village": "kim"}), json!([]))),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let stored: Value =
+            s.api.get(&s.admin, &format!("/api/v1/submissions/{}", body["uuid"].as_str().unwrap())).await;
+        assert_eq!(stored["answers"]["village"], "kim");
+        assert!(stored["answers"].get("price").is_none_or(|p| p.is_null() || p == ""), "{stored}");
+    }
+}
+
+#[tokio::test]
 async fn a_file_uploaded_twice_is_stored_once_and_a_wrong_digest_is_refused() {
     for backend in backends() {
         let s = setup(backend).await;

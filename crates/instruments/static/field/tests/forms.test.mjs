@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
-  computeCalculations, prune, formatNumber, parsePath, defaultValue,
+  computeCalculations, prune, formatNumber, parsePath, defaultValue, keepFirstValues, choiceOrder,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -131,6 +131,7 @@ test('syntax errors say where, as the server does', () => {
 });
 
 test('unsupported functions and paths are refused by name', () => {
+  const pick = (f) => { try { f(); } catch (e) { return { kind: e.kind, at: e.at, function: e.function, algorithm: e.algorithm }; } return null; };
   const err = (src, dialect) => {
     try { parse(src, dialect); } catch (e) { return { kind: e.kind, at: e.at, name: e.function, path: e.path }; }
     return null;
@@ -150,6 +151,7 @@ test('unsupported functions and paths are refused by name', () => {
   assert.equal(err('${state} = cf', 'choice_filter'), null);
   assert.equal(err('selected(${a})').kind, 'arity');
   assert.equal(err("regex(., '[a-')").kind, 'bad-pattern');
+  assert.deepEqual(pick(() => parse("1 + digest(., 'SHA-3')")), { kind: 'unknown-algorithm', at: 5, function: 'digest', algorithm: 'SHA-3' });
   assert.equal(err('toString(1)').kind, 'unsupported-function');
 });
 
@@ -509,4 +511,46 @@ test('a default that calls a function or reads an answer is computed when the fo
   assert.equal(defaultValue(item('t', { type: 'time' }, { default: 'now()' }), {}, { today: '2026-03-15', now: '2026-03-15T09:30:00' }), '09:30:00');
   assert.equal(defaultValue(item('n', { type: 'text' }, { default: "concat(${a}, '!')" }), { a: 'hi' }, VCTX), 'hi!');
   assert.equal(defaultValue(item('x', { type: 'integer' }, { default: '3' })), '3');
+});
+
+test('a once() calculation keeps its first value across recomputation, as the app stores it', () => {
+  const form = {
+    form_id: 'f', version: '1', title: 'F', default_language: 'default', languages: ['default'],
+    items: [
+      item('n', { type: 'integer' }),
+      item('started', { type: 'calculate' }, { calculation: 'once(now())' }),
+      item('double', { type: 'calculate' }, { calculation: '${n} * 2' }),
+      item('visits', { type: 'repeat', repeat_count: null, items: [item('code', { type: 'calculate' }, { calculation: 'once(concat(${n}, position(..)))' })] }),
+    ],
+    choice_lists: {},
+  };
+  const answers = { n: 2, visits: [{}] };
+  const first = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
+  assert.equal(keepFirstValues(form, answers, computeCalculations(form, answers, first)), true);
+  assert.deepEqual(answers, { n: 2, started: '2026-03-15T09:30:00', visits: [{ code: '21' }] });
+  // Later, after a reload and a change: the once() values stay, the plain one follows.
+  const stored = JSON.parse(JSON.stringify(answers));
+  stored.n = 3;
+  const later = { today: '2026-03-15', now: '2026-03-15T11:45:00' };
+  const calculations = computeCalculations(form, stored, later);
+  assert.equal(calculations.get('started'), '2026-03-15T09:30:00');
+  assert.equal(calculations.get('visits[1].code'), '21');
+  assert.equal(calculations.get('double'), '6');
+  assert.equal(keepFirstValues(form, stored, calculations), false);
+  const r = validate(form, stored, later);
+  assert.equal(r.ok, true, JSON.stringify(r.problems));
+  assert.equal(r.answers.started, '2026-03-15T09:30:00');
+  assert.equal(r.answers.visits[0].code, '21');
+  // A plain calculation sent as an answer is still refused, as the server refuses it.
+  assert.deepEqual(validate(form, { n: 3, double: '7' }, later).problems.map((p) => [p.column, p.code]), [['double', 'form-no-answer-expected']]);
+});
+
+test('randomize=true orders a select as ODK does: by its seed, or at random without one', () => {
+  const letters = [...'ABCDEF'];
+  const q = (parameters) => item('crop', { type: 'select_one', list: 'crops' }, { parameters });
+  assert.equal(choiceOrder(q({ randomize: 'true', seed: '42' }), letters, '42').join(''), 'AFCBDE');
+  assert.equal(choiceOrder(q({ randomize: 'TRUE' }), letters, -42).join(''), 'EDAFBC', 'as randomize(…, -42)');
+  assert.equal(choiceOrder(q({}), letters, '42').join(''), 'ABCDEF', 'not randomized: as listed');
+  const random = choiceOrder(q({ randomize: 'true' }), letters);
+  assert.deepEqual([...random].sort(), letters);
 });
