@@ -12,11 +12,17 @@ fn main() {
     });
     let forms = std::path::Path::new(&dir).join("xlsforms");
     println!("cargo::rustc-env=OPENCPD_SHARED_XLSFORMS={}/", forms.display());
+    // Cargo re-runs this script when the folder changes, appears or goes (a missing path
+    // is always stale), so the tests are no longer skipped once it is there, and back.
+    println!("cargo::rerun-if-changed={}", forms.display());
     if forms.is_dir() {
         println!("cargo::rustc-cfg=shared_data");
     }
     let corpus = std::path::Path::new(&dir).join("xlsform-corpus");
     println!("cargo::rustc-env=OPENCPD_SHARED_CORPUS={}/", corpus.display());
+    // Cargo re-runs this script when the folder changes, appears or goes (a missing path
+    // is always stale), so the tests are no longer skipped once it is there, and back.
+    println!("cargo::rerun-if-changed={}", corpus.display());
     if corpus.join("README.md").is_file() {
         println!("cargo::rustc-cfg=shared_corpus");
     }

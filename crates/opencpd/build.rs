@@ -12,6 +12,9 @@ fn main() {
     });
     let forms = std::path::Path::new(&dir).join("xlsforms");
     println!("cargo::rustc-env=OPENCPD_SHARED_XLSFORMS={}/", forms.display());
+    // Cargo re-runs this script when the folder changes, appears or goes (a missing path
+    // is always stale), so the tests are no longer skipped once it is there, and back.
+    println!("cargo::rerun-if-changed={}", forms.display());
     if forms.is_dir() {
         println!("cargo::rustc-cfg=shared_data");
     }

@@ -1,6 +1,7 @@
-//! The CSV files a form reads once they are uploaded: the choices of its
-//! `select_*_from_file` questions and the rows `pulldata()` looks in. A form is published
-//! without them; [`Form::load_csv`] reads one into the form before it is collected (the
+//! The files a form reads once they are uploaded: the choices of its
+//! `select_*_from_file` questions (from a CSV file, an XML instance or a GeoJSON
+//! FeatureCollection, as ODK Collect reads them) and the rows `pulldata()` looks in. A form
+//! is published without them; [`Form::load_file`] reads one into the form before it is collected (the
 //! store does, from its attachments), and validation and the field app then read them from
 //! the form itself (`files`, `file_lists`).
 
@@ -9,7 +10,7 @@ use opencpd_domain::table::Problem;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A CSV file read: its columns and rows (cells trimmed).
+/// A file read: its columns and rows (cells trimmed).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileTable {
     pub columns: Vec<String>,
@@ -23,23 +24,36 @@ impl FileTable {
 }
 
 /// The columns a `select_*_from_file` question reads: `value=` and `label=` of its
-/// `parameters`, `name` and `label` by default.
-fn choice_columns(item: &Item) -> (&str, &str) {
+/// `parameters`; by default `name` and `label`, and a GeoJSON feature's `id` and `title`
+/// (as pyxform and ODK Collect read them).
+fn choice_columns(item: &Item, geojson: bool) -> (&str, &str) {
+    let (value, label) = if geojson { ("id", "title") } else { ("name", "label") };
     (
-        item.parameters.get("value").map(String::as_str).unwrap_or("name"),
-        item.parameters.get("label").map(String::as_str).unwrap_or("label"),
+        item.parameters.get("value").map(String::as_str).unwrap_or(value),
+        item.parameters.get("label").map(String::as_str).unwrap_or(label),
     )
 }
 
+fn extension(name: &str) -> String {
+    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+}
+
 impl Form {
-    /// Reads the attached CSV file `name` (`bytes`) into the form: every question choosing
-    /// from it gets its choices (`file_lists`, by question name) and `pulldata()` its rows.
-    /// A file that is not CSV, or lacks a column a question reads (its value and label, or a
-    /// column or key column `pulldata()` names as text in any of its expressions), is
-    /// refused: each problem names the file, the column and the question. A key that no row
-    /// has is not checked: `pulldata()` then gives empty, as in JavaRosa.
-    pub fn load_csv(&mut self, name: &str, bytes: &[u8]) -> Result<(), Vec<Problem>> {
-        let table = opencpd_transfer::read_table(name, bytes).map_err(|p| vec![p.with_value(name)])?;
+    /// Reads the attached file `name` (`bytes`: CSV, XML or GeoJSON, by its extension)
+    /// into the form: every question choosing from it gets its choices (`file_lists`, by
+    /// question name) and `pulldata()` its rows. A file that cannot be read, or lacks a
+    /// column a question reads (its value and label; an XML item's child, a feature's
+    /// property; or a column or key column `pulldata()` names as text in any of its
+    /// expressions), is refused: each problem names the file, the column and the question.
+    /// A key that no row has is not checked: `pulldata()` then gives empty, as in JavaRosa.
+    pub fn load_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), Vec<Problem>> {
+        let ext = extension(name);
+        let table = match ext.as_str() {
+            "xml" => opencpd_transfer::read_xml_items(bytes),
+            "geojson" => opencpd_transfer::read_geojson(bytes),
+            _ => opencpd_transfer::read_table(name, bytes),
+        }
+        .map_err(|p| vec![p.with_value(name)])?;
         let table = FileTable {
             columns: table.headers.iter().map(|h| h.trim().to_string()).collect(),
             rows: table.rows.iter().map(|r| r.cells.iter().map(|c| c.trim().to_string()).collect()).collect(),
@@ -51,7 +65,7 @@ impl Form {
             if file != name {
                 continue;
             }
-            let (value, label) = choice_columns(item);
+            let (value, label) = choice_columns(item, ext == "geojson");
             let Some(value_at) = table.column(value) else {
                 problems.push(
                     Problem::new("form-file-column").in_column(value).with_value(name).arg("question", &item.name),
@@ -121,9 +135,9 @@ impl Form {
         row.get(at).map(String::as_str)
     }
 
-    /// The attachments the form reads as CSV (the files of `select_*_from_file` and
-    /// `pulldata()`).
-    pub fn is_csv_attachment(name: &str) -> bool {
-        name.to_ascii_lowercase().ends_with(".csv")
+    /// The attachments the form reads (the CSV, XML and GeoJSON files of
+    /// `select_*_from_file`, and `pulldata()`'s).
+    pub fn is_read_attachment(name: &str) -> bool {
+        matches!(extension(name).as_str(), "csv" | "xml" | "geojson")
     }
 }

@@ -32,7 +32,7 @@ pub struct Form {
     /// `select_*_from_file`, `pulldata()` and `csv-external`), each once, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
-    /// The CSV attachments read into the form ([`Form::load_csv`]), by file name: filled
+    /// The CSV, XML and GeoJSON attachments read into the form ([`Form::load_file`]), by file name: filled
     /// from the uploads when the form is collected, never by the XLSForm.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub files: BTreeMap<String, crate::files::FileTable>,

@@ -5,12 +5,14 @@
 //! business; what is written to the database is the areas' stores'.
 
 pub mod capped;
+mod instances;
 pub mod stream;
 mod streamed;
 mod tables;
 mod workbook;
 mod xls;
 
+pub use instances::{read_geojson, read_xml_items};
 use opencpd_domain::{Problem, Table, TableRow};
 pub use stream::CsvRows;
 pub use tables::{TableSpec, TablesWriter, tables_file};

@@ -7,8 +7,9 @@
 //! cell by cell with calamine's streaming reader, counting rows, columns and cells: the
 //! sheet's declared dimension is never used and no grid is built, so a sheet holding only
 //! A1 and XFD1048576 stops at the second cell. Old `.xls` files are parsed whole by
-//! calamine, so their size is capped and the grids calamine would build are measured
-//! first (`crate::xls`); their cells are counted after.
+//! calamine, so their size is capped and their cells are first renumbered to the rows and
+//! columns that hold one (`crate::xls`), which bounds the grids calamine builds by the
+//! cells present, not by how far apart they lie; their cells are counted after.
 //!
 //! Not here: what the cells mean (`opencpd-domain`, `opencpd-forms`).
 
@@ -37,8 +38,8 @@ pub struct Limits {
     pub ratio_from_bytes: u64,
     /// An old `.xls` file, which calamine parses whole.
     pub xls_bytes: usize,
-    /// The grids calamine builds for an `.xls` (each sheet from its first cell to its last,
-    /// and the room its DIMENSIONS record declares), all sheets together.
+    /// The grids calamine builds for an `.xls`, all sheets together: each sheet's rows
+    /// holding a cell times its columns holding one (see `crate::xls`).
     pub xls_grid_cells: u64,
 }
 
@@ -59,7 +60,8 @@ impl Limits {
     /// XLSForms: a few hundred questions, their choices and translations.
     pub const FORM: Limits = Limits {
         rows: 20_000,
-        columns: 200,
+        // As wide as an `.xls` sheet (A to IV): pyxform reads a header in column IV.
+        columns: 256,
         cells: 1_000_000,
         unpacked_bytes: 20 * MB,
         shared_strings_bytes: 10 * MB,
@@ -125,16 +127,19 @@ fn read_sheets_unguarded(bytes: &[u8], which: Which<'_>, limits: &Limits) -> Res
         if bytes.len() > limits.xls_bytes {
             return Err(Problem::new("workbook-file-too-large").arg("max", limits.xls_bytes as u64 / MB));
         }
-        crate::xls::check(bytes, limits)?;
-        let mut book = Xls::new(Cursor::new(bytes)).map_err(unreadable)?;
+        let renumbered = crate::xls::renumber(bytes, limits)?;
+        let mut book = Xls::new(Cursor::new(&renumbered.bytes[..])).map_err(unreadable)?;
         let mut counter = Counter { cells: 0, limits };
         let mut sheets = Vec::new();
-        for name in wanted(book.sheet_names(), which) {
+        let names = book.sheet_names();
+        for name in wanted(names.clone(), which) {
+            let index = names.iter().position(|n| *n == name).unwrap_or(0);
             let range = book.worksheet_range(&name).map_err(unreadable)?;
             let mut rows = Rows::new(&name, &mut counter);
             let start = range.start().unwrap_or((0, 0));
             for (row, column, value) in range.used_cells() {
-                rows.cell(start.0 + row as u32, start.1 + column as u32, &data_ref(value))?;
+                let (row, column) = renumbered.place(index, start.0 + row as u32, start.1 + column as u32);
+                rows.cell(row, column, &data_ref(value))?;
             }
             sheets.push(rows.finish());
         }

@@ -31,14 +31,6 @@ fn read(path: &str) -> Result<Form, Vec<Problem>> {
     parse_xlsform(path, &bytes)
 }
 
-/// Forms pyxform takes and OpenCPD does not yet, each with the problem it gets instead. A
-/// form listed here that is taken fails the test, so the list only shrinks.
-const NOT_YET: &[(&str, &str)] = &[
-    // A cell at IV19999 makes a grid of 5 million cells: reading it costs 320 MB, past what
-    // a form upload may take (the workbook reader refuses it and asks for an .xlsx).
-    ("bug_example_xls/extra_columns.xls", "workbook-grid-too-large"),
-];
-
 fn located(p: &Problem) -> bool {
     p.row.is_some()
         && p.column.as_deref().is_some_and(|c| c.split_once('!').is_some_and(|(s, h)| !s.is_empty() && !h.is_empty()))
@@ -52,11 +44,8 @@ fn every_corpus_form_gets_the_verdict_of_pyxform_and_odk_validate() {
     assert_eq!(verdicts.iter().filter(|(_, accepted)| *accepted).count(), 45);
     let mut wrong = Vec::new();
     for (path, accepted) in &verdicts {
-        let gap = NOT_YET.iter().find(|(p, _)| p == path).map(|(_, code)| *code);
         match (read(path), accepted) {
-            (Ok(_), true) if gap.is_some() => wrong.push(format!("{path}: taken now; take it off NOT_YET")),
             (Ok(_), true) => {}
-            (Err(problems), true) if gap.is_some_and(|code| problems.iter().any(|p| p.code == code)) => {}
             (Err(problems), false) if problems.iter().any(located) => {}
             (Err(problems), false) => wrong.push(format!("{path}: refused without a place: {problems:?}")),
             (Ok(_), false) => wrong.push(format!("{path}: taken, but pyxform refuses it")),

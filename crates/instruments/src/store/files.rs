@@ -147,9 +147,9 @@ where
             .into());
     }
     let stored = files.keep(db, body, &attachment_limits(name), "file", None).await?;
-    if Form::is_csv_attachment(name) {
+    if Form::is_read_attachment(name) {
         let bytes = files.read(&stored.sha256, CSV_LIMIT).await?;
-        form.load_csv(name, &bytes).map_err(Error::Invalid)?;
+        form.load_file(name, &bytes).map_err(Error::Invalid)?;
     }
     let mut tx = db.begin().await?;
     let now = Utc::now();
@@ -195,9 +195,9 @@ pub fn missing(list: &[Attachment]) -> Vec<String> {
 /// The form with the CSV attachments uploaded so far read into it, and every attachment.
 pub(crate) async fn with_files(db: &Db, files: &Files, id: i64, mut form: Form) -> Result<(Form, Vec<Attachment>)> {
     let list = listed(&form, uploaded(db, id).await?);
-    for a in list.iter().filter(|a| a.present && Form::is_csv_attachment(&a.name)) {
+    for a in list.iter().filter(|a| a.present && Form::is_read_attachment(&a.name)) {
         let bytes = files.read(a.sha256.as_deref().unwrap_or_default(), CSV_LIMIT).await?;
-        form.load_csv(&a.name, &bytes).map_err(Error::Invalid)?;
+        form.load_file(&a.name, &bytes).map_err(Error::Invalid)?;
     }
     Ok((form, list))
 }

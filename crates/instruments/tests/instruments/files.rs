@@ -570,3 +570,76 @@ async fn a_part_too_large_of_a_type_not_taken_or_with_another_digest_is_refused_
         assert_eq!(spooled(&s), Vec::<std::path::PathBuf>::new(), "nothing kept of any refused part");
     }
 }
+
+/// A survey choosing from an XML instance and from a GeoJSON FeatureCollection.
+fn instance_form() -> Vec<u8> {
+    opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label"],
+                &["select_one_from_file sectors.xml", "sector", "Sector"],
+                &["select_multiple_from_file zones.geojson", "zones", "Zones"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["instances", "1"]])),
+    ])
+    .unwrap()
+}
+
+const SECTORS: &str = "<?xml version=\"1.0\"?>\n<root><item><name>kim</name><label>Kimironko &amp; co</label></item>\
+    <item><name>rem</name><label>Remera</label><district>Gasabo</district></item></root>";
+const ZONES: &str = r#"{"type": "FeatureCollection", "features": [
+    {"type": "Feature", "id": "z1", "geometry": {"type": "Point", "coordinates": [30.1, -1.9]}, "properties": {"title": "North"}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.2, -1.8]}, "properties": {"id": "z2", "title": "South"}}]}"#;
+
+#[tokio::test]
+async fn a_form_reads_its_choices_from_an_xml_instance_and_a_geojson_file_and_refuses_files_without_them() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let a =
+            s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=instances.xlsx", instance_form()).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        // Files without the fields the questions read are refused, naming the file and field.
+        let (status, body) = attach(&s, id, "sectors.xml", b"<root><item><code>kim</code></item></root>").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(problems(&body).iter().any(|(c, m)| c == "name" && m.contains("sectors.xml")), "{body}");
+        let (status, body) = attach(&s, id, "sectors.xml", b"<root><item><name>kim</name>").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let no_ids =
+            r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"title": "North"}}]}"#;
+        let (status, body) = attach(&s, id, "zones.geojson", no_ids.as_bytes()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(problems(&body).iter().any(|(c, m)| c == "id" && m.contains("zones.geojson")), "{body}");
+        let (status, body) = attach(&s, id, "zones.geojson", b"[1, 2]").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+        assert_eq!(attach(&s, id, "sectors.xml", SECTORS.as_bytes()).await.0, StatusCode::OK);
+        assert_eq!(attach(&s, id, "zones.geojson", ZONES.as_bytes()).await.0, StatusCode::OK);
+        let package: Value = s.api.get(&s.admin, "/api/v1/field/package").await;
+        let form = package["instruments"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(form["missing_attachments"], json!([]));
+        let lists = &form["form"]["file_lists"];
+        let names = |q: &str| -> Vec<String> {
+            lists[q].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(names("sector"), ["kim", "rem"]);
+        assert_eq!(lists["sector"][0]["label"].as_object().unwrap().values().next().unwrap(), "Kimironko & co");
+        assert_eq!(names("zones"), ["z1", "z2"]);
+        assert_eq!(lists["zones"][1]["label"].as_object().unwrap().values().next().unwrap(), "South");
+
+        let submit = |answers: Value| {
+            s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(submission(id, answers, json!([]))))
+        };
+        let (status, body) = submit(json!({"sector": "nyarugenge"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problems(&body)[0].0, "sector");
+        assert!(problems(&body)[0].1.contains("kim, rem"), "{body}");
+        let (status, body) = submit(json!({"zones": "z3"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problems(&body)[0].0, "zones");
+        let (status, body) = submit(json!({"sector": "rem", "zones": "z2"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+}

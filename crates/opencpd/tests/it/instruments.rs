@@ -1,37 +1,37 @@
-//! Instruments through the binary: XLSForms written by others published from the shared
-//! reference data, a sync cut by a killed server and retried, a photo's upload cut in the
+//! Instruments through the binary: an XLSForm's problems reported by row, XLSForms written
+//! by others published from the shared reference data, a sync cut by a killed server and retried, a photo's upload cut in the
 //! middle by a killed server and resumed, and photos kept in an S3-compatible bucket.
 
 use opencpd_testapp::instruments::{good_answers, submission};
 use opencpd_testapp::{Backend, PASSWORD, TestApp, TestDb};
 use serde_json::Value;
 
+fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let sheets: Vec<(&str, Vec<Vec<String>>)> = sheets
+        .iter()
+        .map(|(name, cells)| (*name, cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()))
+        .collect();
+    opencpd_transfer::write_workbook(&sheets).unwrap()
+}
+
 #[tokio::test]
-#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
 async fn publishing_an_xlsform_reports_every_problem_by_row_and_only_managers_publish() {
     let app = TestApp::start(Backend::Sqlite).await;
-    // pyxform's specification form, every type of ODK in it, is taken whole.
-    let spec =
-        std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__xlsform_spec_test.xlsx")).unwrap();
     let admin = app.api("admin").await;
-    let r = admin.post("/api/v1/instruments?filename=spec.xlsx&kind=survey").body(spec).send().await.unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     // A form with several mistakes is refused with each of them, by sheet, row and column.
-    let rows = |cells: &[&[&str]]| cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    let broken = opencpd_transfer::write_workbook(&[
+    let broken = workbook(&[
         (
             "survey",
-            rows(&[
+            &[
                 &["type", "name", "label", "constraint"],
                 &["text", "school", "School", ""],
                 &["teleport", "where", "Where", ""],
                 &["integer", "age", "Age", ". > frobnicate(1)"],
                 &["", "", "A label with no type", ""],
-            ]),
+            ],
         ),
-        ("settings", rows(&[&["form_id", "version"], &["broken", "1"]])),
-    ])
-    .unwrap();
+        ("settings", &[&["form_id", "version"], &["broken", "1"]]),
+    ]);
     let r = admin.post("/api/v1/instruments?filename=broken.xlsx&kind=survey").body(broken).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
@@ -39,16 +39,38 @@ async fn publishing_an_xlsform_reports_every_problem_by_row_and_only_managers_pu
     assert!(problems.iter().any(|p| p["row"] == 3 && p["column"] == "survey!type"), "{body}");
     assert!(problems.iter().any(|p| p["row"] == 4 && p["column"] == "survey!constraint"), "{body}");
     assert!(problems.iter().any(|p| p["row"] == 5 && p["column"] == "survey!type"), "{body}");
-    let tutorial = std::fs::read(concat!(env!("OPENCPD_SHARED_XLSFORMS"), "XLSForm_pyxform__tutorial.xls")).unwrap();
+    let small = workbook(&[
+        ("survey", &[&["type", "name", "label"], &["text", "school", "School"]]),
+        ("settings", &[&["form_id", "version"], &["small", "1"]]),
+    ]);
     let officer = app.api("seo.gitega").await;
-    let r = officer.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial.clone()).send().await.unwrap();
+    let r = officer.post("/api/v1/instruments?filename=small.xlsx").body(small.clone()).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial.clone()).send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let r = admin.post("/api/v1/instruments?filename=tutorial.xls").body(tutorial).send().await.unwrap();
+    let r = admin.post("/api/v1/instruments?filename=small.xlsx").body(small.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = admin.post("/api/v1/instruments?filename=small.xlsx").body(small).send().await.unwrap();
     assert_eq!(r.status(), 409, "the same code and version twice");
-    // The demo's rubric, the specification form and the tutorial; not the broken one.
+    // The demo's rubric and the small form; not the broken one.
     let list: Value = officer.get("/api/v1/instruments").send().await.unwrap().json().await.unwrap();
+    assert_eq!((list["items"].as_array().unwrap().len(), list["total"].as_i64()), (2, Some(2)));
+}
+
+#[tokio::test]
+#[cfg_attr(not(shared_data), ignore = "needs the shared reference data: ../shared/data/xlsforms")]
+async fn pyxforms_specification_form_and_tutorial_are_published_whole() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let admin = app.api("admin").await;
+    // pyxform's specification form, every type of ODK in it, is taken whole.
+    for (file, query) in [
+        ("XLSForm_pyxform__xlsform_spec_test.xlsx", "filename=spec.xlsx&kind=survey"),
+        ("XLSForm_pyxform__tutorial.xls", "filename=tutorial.xls"),
+    ] {
+        let bytes = std::fs::read(format!("{}{file}", env!("OPENCPD_SHARED_XLSFORMS"))).unwrap();
+        let r = admin.post(&format!("/api/v1/instruments?{query}")).body(bytes).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{file}: {}", r.text().await.unwrap());
+    }
+    // The demo's rubric, the specification form and the tutorial.
+    let list: Value = admin.get("/api/v1/instruments").send().await.unwrap().json().await.unwrap();
     assert_eq!((list["items"].as_array().unwrap().len(), list["total"].as_i64()), (3, Some(3)));
 }
 

@@ -190,7 +190,7 @@ fn number(row: u16, column: u16) -> Vec<u8> {
 }
 
 /// A workbook stream of one sheet holding `records`, in a version 3 compound file written
-/// by hand: header, one FAT sector, one directory sector, then the stream.
+/// by hand: header, the FAT sectors (up to 109), one directory sector, then the stream.
 fn xls(records: &[Vec<u8>]) -> Vec<u8> {
     let bof = |kind: u16| record(0x0809, &[&[0x00, 0x06][..], &kind.to_le_bytes(), &[0; 12]].concat());
     // BOUNDSHEET: where the sheet's substream starts, visible, a worksheet, "people".
@@ -202,23 +202,28 @@ fn xls(records: &[Vec<u8>]) -> Vec<u8> {
     let size = stream.len().max(4096);
     stream.resize(size.div_ceil(512) * 512, 0);
     let sectors = stream.len() / 512;
+    let fats = (sectors + 1).div_ceil(127);
     let mut header = vec![0u8; 512];
     header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     for (at, value) in [(0x18, 0x3Eu16), (0x1A, 3), (0x1C, 0xFFFE), (0x1E, 9), (0x20, 6)] {
         header[at..at + 2].copy_from_slice(&value.to_le_bytes());
     }
-    for (at, value) in [(0x2C, 1u32), (0x30, 1), (0x38, 4096), (0x3C, 0xFFFF_FFFE), (0x44, 0xFFFF_FFFE), (0x4C, 0)] {
+    let fats_u32 = fats as u32;
+    for (at, value) in [(0x2C, fats_u32), (0x30, fats_u32), (0x38, 4096), (0x3C, 0xFFFF_FFFE), (0x44, 0xFFFF_FFFE)] {
         header[at..at + 4].copy_from_slice(&value.to_le_bytes());
     }
-    for i in 1..109 {
-        header[0x4C + 4 * i..0x50 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    for i in 0..109 {
+        let id = if i < fats { i as u32 } else { 0xFFFF_FFFF };
+        header[0x4C + 4 * i..0x50 + 4 * i].copy_from_slice(&id.to_le_bytes());
     }
-    let mut fat = vec![0xFFFF_FFFDu32, 0xFFFF_FFFE];
-    fat.extend((0..sectors as u32).map(|i| if i + 1 == sectors as u32 { 0xFFFF_FFFE } else { i + 3 }));
-    fat.resize(128, 0xFFFF_FFFF);
+    let mut fat = vec![0xFFFF_FFFDu32; fats];
+    fat.push(0xFFFF_FFFE);
+    let first = fats_u32 + 1;
+    fat.extend((0..sectors as u32).map(|i| if i + 1 == sectors as u32 { 0xFFFF_FFFE } else { first + i + 1 }));
+    fat.resize(128 * fats, 0xFFFF_FFFF);
     let mut directory = vec![0u8; 512];
     for (i, (name, kind, child, start, size)) in
-        [("Root Entry", 5u8, 1u32, 0xFFFF_FFFEu32, 0u32), ("Workbook", 2, 0xFFFF_FFFF, 2, size as u32)]
+        [("Root Entry", 5u8, 1u32, 0xFFFF_FFFEu32, 0u32), ("Workbook", 2, 0xFFFF_FFFF, first, size as u32)]
             .into_iter()
             .enumerate()
     {
@@ -237,21 +242,58 @@ fn xls(records: &[Vec<u8>]) -> Vec<u8> {
 }
 
 #[test]
-fn an_xls_sheet_of_two_cells_a1_and_iv65536_is_refused_before_calamine_builds_its_grid() {
+fn an_xls_sheet_of_two_cells_a1_and_iv65536_costs_a_grid_of_four_not_sixteen_million() {
+    // calamine builds a sheet's grid from its first cell to its last: the cells are
+    // renumbered first, so the grid is two rows by two columns. IV is past the columns an
+    // import reads, and refused as such.
     let book = xls(&[number(0, 0), number(65_535, 255)]);
     assert!(book.len() < 6_000);
     let p = read_table("people.xls", &book).unwrap_err();
-    assert_eq!(p.code, "workbook-grid-too-large");
-    assert_eq!(p.args, vec![("cells", "16777216".to_string()), ("max", "4000000".to_string())]);
+    assert_eq!((p.code, p.row, p.value.as_deref()), ("sheet-too-many-columns", Some(65_536), Some("IV")));
+    let sheets = read_sheets(&xls(&[number(0, 0), number(65_535, 150)]), Which::First, &Limits::IMPORT).unwrap();
+    let rows = &sheets[0].rows;
+    assert_eq!(rows.iter().map(|r| (r.number, r.cells.len())).collect::<Vec<_>>(), vec![(1, 1), (65_536, 151)]);
+    assert_eq!(rows[1].cells[150], "1");
 }
 
 #[test]
-fn an_xls_sheet_declaring_four_billion_rows_is_refused_before_calamine_makes_room_for_them() {
+fn an_xls_sheet_declaring_four_billion_rows_gets_room_for_the_cells_it_holds() {
     let dimensions =
         [&0u32.to_le_bytes()[..], &u32::MAX.to_le_bytes(), &0u16.to_le_bytes(), &1u16.to_le_bytes(), &[0, 0]].concat();
-    let book = xls(&[record(0x0200, &dimensions), number(0, 0)]);
-    let p = read_table("people.xls", &book).unwrap_err();
+    let book = xls(&[record(0x0200, &dimensions), number(0, 0), number(9, 0)]);
+    let sheets = read_sheets(&book, Which::First, &Limits::IMPORT).unwrap();
+    assert_eq!(sheets[0].rows.iter().map(|r| r.number).collect::<Vec<_>>(), vec![1, 10]);
+}
+
+#[test]
+fn an_xls_sheet_whose_cells_fill_more_rows_times_columns_than_the_limit_is_refused() {
+    // 16,000 cells, each in a row of its own, over all 256 columns: calamine would build a
+    // grid of 4,096,000 cells however they are numbered.
+    let cells: Vec<Vec<u8>> = (0..16_000u16).map(|r| number(r, r % 256)).collect();
+    let p = read_table("people.xls", &xls(&cells)).unwrap_err();
     assert_eq!(p.code, "workbook-grid-too-large");
+    assert_eq!(p.args, vec![("cells", "4096000".to_string()), ("max", "4000000".to_string())]);
+    // The same cells in 200 columns fit.
+    let cells: Vec<Vec<u8>> = (0..16_000u16).map(|r| number(r, r % 200)).collect();
+    let sheets = read_sheets(&xls(&cells), Which::First, &Limits::IMPORT).unwrap();
+    assert_eq!(sheets[0].rows.len(), 16_000);
+    assert_eq!((sheets[0].rows[15_999].number, sheets[0].rows[15_999].cells.len()), (16_000, 200));
+}
+
+#[test]
+fn an_xls_sheet_with_a_multiple_rk_record_far_away_is_read_in_place() {
+    // MULRK: row 40000, columns 190 to 192, three RK numbers (2, 3, 4 as whole RKs).
+    let mut data = 40_000u16.to_le_bytes().to_vec();
+    data.extend_from_slice(&190u16.to_le_bytes());
+    for n in [2u32, 3, 4] {
+        data.extend_from_slice(&[0, 0]);
+        data.extend_from_slice(&((n << 2) | 2).to_le_bytes());
+    }
+    data.extend_from_slice(&192u16.to_le_bytes());
+    let sheets = read_sheets(&xls(&[number(0, 0), record(0x00BD, &data)]), Which::First, &Limits::IMPORT).unwrap();
+    let far = &sheets[0].rows[1];
+    assert_eq!(far.number, 40_001);
+    assert_eq!(&far.cells[190..], &["2", "3", "4"]);
 }
 
 #[test]
