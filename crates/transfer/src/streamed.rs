@@ -203,6 +203,9 @@ impl<W: Write> StreamedBook<W> {
         out.extend_from_slice(b"<row r=\"");
         out.extend_from_slice(number);
         out.extend_from_slice(b"\">");
+        // A cell right after the one before it (or first in its row) needs no reference, as
+        // the format allows: only a cell after an empty one says where it is.
+        let mut next = 0;
         for (c, cell) in cells.enumerate() {
             if cell.is_empty() {
                 continue;
@@ -216,20 +219,25 @@ impl<W: Write> StreamedBook<W> {
             while self.letters.len() <= c {
                 self.letters.push(column_letters(self.letters.len()));
             }
-            out.extend_from_slice(b"<c r=\"");
-            out.extend_from_slice(&self.letters[c]);
-            out.extend_from_slice(number);
+            out.extend_from_slice(b"<c");
+            if c != next {
+                out.extend_from_slice(b" r=\"");
+                out.extend_from_slice(&self.letters[c]);
+                out.extend_from_slice(number);
+                out.push(b'"');
+            }
+            next = c + 1;
             if bold {
-                out.extend_from_slice(b"\" s=\"1");
+                out.extend_from_slice(b" s=\"1\"");
             }
             if let Some(place) = self.shared.place(cell) {
-                out.extend_from_slice(b"\" t=\"s\"><v>");
+                out.extend_from_slice(b" t=\"s\"><v>");
                 let mut digits = [0u8; 10];
                 out.extend_from_slice(decimal(place, &mut digits));
                 out.extend_from_slice(b"</v></c>");
                 continue;
             }
-            out.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+            out.extend_from_slice(b" t=\"inlineStr\"><is><t");
             out.extend_from_slice(if spaced(cell) { b" xml:space=\"preserve\">" } else { b">" });
             escape(cell, out);
             out.extend_from_slice(b"</t></is></c>");
@@ -411,8 +419,12 @@ mod tests {
     #[test]
     fn short_texts_are_shared_once_long_ones_inline_and_every_cell_reads_back_as_written() {
         let long = "a remark longer than sixty-four characters, which is written in its cell".to_string();
+        // Every fifth row has no word: the cells after it say where they are.
         let rows: Vec<Vec<String>> = (0..50)
-            .map(|i| vec![format!("{}", i % 4 + 1), " Émergent & <ok> ".into(), long.clone(), "_x0041_".into()])
+            .map(|i| {
+                let word = if i % 5 == 0 { "" } else { " Émergent & <ok> " };
+                vec![format!("{}", i % 4 + 1), word.into(), long.clone(), "_x0041_".into()]
+            })
             .collect();
         let mut book =
             StreamedBook::new(&[("data".into(), vec!["level", "word", "remark", "code"])], Vec::new()).unwrap();
@@ -422,11 +434,12 @@ mod tests {
         let bytes = book.finish().unwrap();
         let strings = part(&bytes, "xl/sharedStrings.xml");
         // Four headers, four levels, the word and the code: ten texts, each once.
-        assert!(strings.contains("count=\"154\" uniqueCount=\"10\""), "{strings}");
+        assert!(strings.contains("count=\"144\" uniqueCount=\"10\""), "{strings}");
         assert_eq!(strings.matches("Émergent").count(), 1);
         assert!(strings.contains("<si><t xml:space=\"preserve\"> Émergent &amp; &lt;ok&gt; </t></si>"));
         let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
         assert_eq!(sheet.matches(long.as_str()).count(), 50, "long texts inline");
+        assert_eq!(sheet.matches(" r=\"C").count(), 10, "a reference only after an empty cell");
         let read = crate::read_sheets(&bytes, crate::Which::Named(&["data"]), &crate::Limits::IMPORT).unwrap();
         assert_eq!(read[0].rows[0].cells, ["level", "word", "remark", "code"]);
         for (got, want) in read[0].rows[1..].iter().zip(&rows) {
