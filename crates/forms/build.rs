@@ -3,26 +3,18 @@
 // the project: `xlsforms/` (forms from the field) and `xlsform-corpus/` (pyxform's own test
 // forms, with the verdicts of pyxform and ODK Validate). Without them, the tests that read
 // them are compiled as ignored, so a run lists each by name as skipped.
+include!("../../build/shared_data.rs");
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_data)");
     println!("cargo::rustc-check-cfg=cfg(shared_corpus)");
-    println!("cargo::rerun-if-env-changed=OPENCPD_SHARED_DATA");
-    let dir = std::env::var("OPENCPD_SHARED_DATA").unwrap_or_else(|_| {
-        format!("{}/../../../shared/data", std::env::var("CARGO_MANIFEST_DIR").expect("manifest dir"))
-    });
-    let forms = std::path::Path::new(&dir).join("xlsforms");
+    let forms = shared_folder("xlsforms");
     println!("cargo::rustc-env=OPENCPD_SHARED_XLSFORMS={}/", forms.display());
-    // Cargo re-runs this script when the folder changes, appears or goes (a missing path
-    // is always stale), so the tests are no longer skipped once it is there, and back.
-    println!("cargo::rerun-if-changed={}", forms.display());
     if forms.is_dir() {
         println!("cargo::rustc-cfg=shared_data");
     }
-    let corpus = std::path::Path::new(&dir).join("xlsform-corpus");
+    let corpus = shared_folder("xlsform-corpus");
     println!("cargo::rustc-env=OPENCPD_SHARED_CORPUS={}/", corpus.display());
-    // Cargo re-runs this script when the folder changes, appears or goes (a missing path
-    // is always stale), so the tests are no longer skipped once it is there, and back.
-    println!("cargo::rerun-if-changed={}", corpus.display());
     if corpus.join("README.md").is_file() {
         println!("cargo::rustc-cfg=shared_corpus");
     }

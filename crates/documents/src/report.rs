@@ -77,22 +77,41 @@ impl Layout {
     }
 }
 
+/// A table's titles, each broken between words onto as many lines as it needs, up to
+/// three (a longer one is cut with an ellipsis on its third), on a band as tall as the
+/// tallest.
 fn table_titles(l: &mut Layout, columns: &[String], widths: &[f32]) {
+    const LINE: f32 = 10.0;
     let usable = WIDTH - 2.0 * MARGIN;
+    let lines: Vec<Vec<String>> = columns
+        .iter()
+        .zip(widths)
+        .map(|(title, w)| {
+            let mut lines = pdf::wrap(&plain(title), Font::Bold, 8.5, w - 6.0);
+            if lines.len() > 3 {
+                let rest = lines[2..].join(" ");
+                lines.truncate(2);
+                lines.push(rest);
+            }
+            lines.into_iter().map(|line| pdf::fit(&line, Font::Bold, 8.5, w - 6.0)).collect()
+        })
+        .collect();
+    let extra = LINE * (lines.iter().map(Vec::len).max().unwrap_or(1).max(1) - 1) as f32;
     let y = l.y;
     let c = l.page();
     c.set_fill_gray(0.88);
-    c.rect(MARGIN, y - 4.0, usable, ROW);
+    c.rect(MARGIN, y - 4.0 - extra, usable, ROW + extra);
     c.fill_nonzero();
     c.set_fill_gray(0.0);
     let mut x = MARGIN;
-    for (i, (title, w)) in columns.iter().zip(widths).enumerate() {
-        let text = pdf::fit(&plain(title), Font::Bold, 8.5, w - 6.0);
-        let tx = if i == 0 { x + 3.0 } else { x + w - 3.0 - pdf::width(&text, Font::Bold, 8.5) };
-        pdf::text_at(c, &text, Font::Bold, 8.5, tx, y + 1.0);
+    for (i, (title, w)) in lines.iter().zip(widths).enumerate() {
+        for (k, text) in title.iter().enumerate() {
+            let tx = if i == 0 { x + 3.0 } else { x + w - 3.0 - pdf::width(text, Font::Bold, 8.5) };
+            pdf::text_at(c, text, Font::Bold, 8.5, tx, y + 1.0 - LINE * k as f32);
+        }
         x += w;
     }
-    l.y -= ROW;
+    l.y -= ROW + extra;
 }
 
 fn draw_block(l: &mut Layout, block: &Block) {

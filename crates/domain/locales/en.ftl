@@ -91,6 +91,7 @@ people-title = People
 schools-title = Schools
 nav-registry = Schools and people
 nav-home = Home
+nav-indicators = Indicators
 nav-import = Import
 nav-users = Users
 nav-audit = Audit trail

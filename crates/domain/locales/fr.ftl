@@ -91,6 +91,7 @@ people-title = Personnes
 schools-title = Écoles
 nav-registry = Écoles et personnes
 nav-home = Accueil
+nav-indicators = Indicateurs
 nav-import = Importer
 nav-users = Utilisateurs
 nav-audit = Journal d'audit

@@ -305,7 +305,7 @@ pub(crate) async fn import_api(
 async fn respond(state: &AppState, ctx: &Ctx, kind: &Kind, params: ImportParams, request: Request) -> Result<Response> {
     let actor = ctx.actor()?;
     let name = params.filename.unwrap_or_else(|| format!("{}.csv", kind.key));
-    let source = match opencpd_transfer::Format::from_name(&name) {
+    let source = match import::readable(&name) {
         Ok(_) => spooled(state, &name, request).await?,
         Err(problem) => Err(problem),
     };

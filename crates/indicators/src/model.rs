@@ -125,28 +125,47 @@ pub struct FlowReport {
     pub threshold: i64,
 }
 
-/// A gap between girls and boys in one measure's rate (promotion, proficiency…).
+/// A gap in one measure's rate (proficiency…) between two groups of learners of a grade:
+/// girls (`first`) and boys (`second`), or a group a deployment defines (`first`: refugees,
+/// say) and the other learners (`second`: every learner but the group's).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct GapRow {
     pub grade: String,
-    pub girls: Count,
-    pub girls_size: Count,
-    pub boys: Count,
-    pub boys_size: Count,
-    /// Percentage points, girls minus boys; absent when a count is hidden.
+    /// The first group's learners counted (at proficient or above).
+    pub first: Count,
+    /// The first group's learners the rate is out of (assessed): the sample size.
+    pub first_size: Count,
+    pub second: Count,
+    pub second_size: Count,
+    /// Percentage points, first minus second; absent when a count is hidden.
     pub points: Option<f64>,
+    /// Girls and boys only: the adjusted parity index of their rates.
     pub parity_adjusted: Option<f64>,
 }
 
+/// The gaps between a group of learners a deployment defines and the other learners, grade
+/// by grade.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct GroupGaps {
+    pub code: String,
+    pub name: String,
+    pub rows: Vec<GapRow>,
+}
+
 impl GapRow {
-    /// Girls' and boys' rates (0–100 %), each absent when its count or size is hidden or
+    /// Whether a count of the row is hidden from its reader.
+    pub fn hidden(&self) -> bool {
+        [&self.first, &self.first_size, &self.second, &self.second_size].iter().any(|c| c.value.is_none())
+    }
+
+    /// The two groups' rates (0–100 %), each absent when its count or size is hidden or
     /// the size is 0: what the charts and the report draw.
     pub fn rates(&self) -> [Option<f64>; 2] {
         let rate = |n: &Count, size: &Count| match (n.value, size.value) {
             (Some(n), Some(s)) if s > 0 => Some(100.0 * n as f64 / s as f64),
             _ => None,
         };
-        [rate(&self.girls, &self.girls_size), rate(&self.boys, &self.boys_size)]
+        [rate(&self.first, &self.first_size), rate(&self.second, &self.second_size)]
     }
 }
 
@@ -169,6 +188,19 @@ pub struct Indicator {
     /// counts, how it is apportioned).
     pub description_en: Option<String>,
     pub description_fr: Option<String>,
+}
+
+/// One code of the deployment's mapping to a DHIS2 instance: what OpenCPD names `key`
+/// (a unit's or school's code, an indicator's code, `sex:F` for an option, `grade:P1;sex:F`
+/// for a category option combination, an outcome column for a data element imported) is
+/// `code` in DHIS2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dhis2Code {
+    /// unit, school, indicator, category, option, combo, dataset or measure.
+    pub kind: String,
+    pub key: String,
+    pub code: String,
 }
 
 /// A definition a deployment adds.

@@ -8,7 +8,8 @@ use opencpd_kernel::import::Options;
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
 
-async fn fixture(db: &Db) {
+/// Rwanda with district D1, its school S1, and grades P1 and P2.
+async fn fixture_places(db: &Db) {
     let sql = "INSERT INTO units (id, parent_id, country, depth, code, name, path) VALUES \
         (1, NULL, 'RW', 0, 'RW', 'Rwanda', '/1/'), (2, 1, 'RW', 1, 'D1', 'One', '/1/2/'); \
         INSERT INTO schools (id, code, name, unit_id, unit_path, level, ownership) VALUES \
@@ -19,6 +20,12 @@ async fn fixture(db: &Db) {
         let new = NewReference { code: code.into(), name: code.into(), max_score: None, position: None };
         reference::add(db, &admin, reference::Kind::Grade, &new).await.unwrap();
     }
+}
+
+/// [`fixture_places`] with a mapping of their codes.
+async fn fixture(db: &Db) {
+    fixture_places(db).await;
+    let admin = Actor::system();
     for (kind, key, code) in [
         ("measure", "enrolled", "DE_ENR"),
         ("measure", "repeating", "DE_REP"),
@@ -177,5 +184,130 @@ async fn the_adx_export_is_valid_against_the_adx_schema() {
             let text = adx.body.replacen("value=\"", "value=\"about ", 1);
             assert!(adx_refusal(&text).is_some_and(|e| e.contains("value")), "{text}");
         }
+    }
+}
+
+/// The exchange over HTTP, as a deployment uses it: the mapping uploaded as a file through
+/// the one import route (a bad file named row by row, nothing written) and one code set by
+/// itself; DHIS2 data values imported as JSON and as DHIS2's CSV (an unmapped code named,
+/// nothing written); an indicator the deployment defines, checked when saved; and that
+/// indicator exported for DHIS2 in both formats.
+#[tokio::test]
+async fn a_deployment_maps_its_codes_imports_dhis2_data_defines_an_indicator_and_exports_it_over_http() {
+    use axum::http::StatusCode;
+    use opencpd_domain::AccountRole;
+    use serde_json::json;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture_places(db).await;
+        let api = opencpd_testkit::api::Api::new(db, &[&opencpd_indicators::web::AREA]);
+        let admin = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let officer = opencpd_testkit::api::token(db, "officer", AccountRole::DistrictOfficer, Some("D1")).await;
+        let codes = |db: &Db| {
+            let db = db.clone();
+            async move {
+                on_db!(&db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM dhis2_codes").fetch_one(p).await)
+                    .unwrap()
+            }
+        };
+
+        // The mapping as a file: an unknown kind and a key twice, each named; nothing written.
+        let bad = "kind,key,code\nschool,S1,OU_S1\nschoool,D1,OU_D1\nschool,S1,OU_S1B\n";
+        let answer = api.send_bytes(&admin, "POST", "/api/v1/imports/dhis2-codes?filename=codes.csv", bad.into()).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+        let problems: Vec<(i64, String)> = answer.json()["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["row"].as_i64().unwrap(), p["column"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(problems, vec![(3, "kind".to_string()), (4, "key".to_string())]);
+        assert_eq!(codes(db).await, 0, "{backend:?}: nothing written");
+        let file = "kind,key,code\nmeasure,enrolled,DE_ENR\nmeasure,repeating,DE_REP\nschool,S1,OU_S1\n\
+                    unit,D1,OU_D1\ncombo,grade:P1;sex:F,COC_P1_F\ncombo,grade:P1;sex:M,COC_P1_M\n\
+                    combo,sex:F,COC_F\ncombo,sex:M,COC_M\ndataset,default,DS_LO\ncategory,sex,SEX\n\
+                    option,sex:F,FEMALE\noption,sex:M,MALE\n";
+        let answer =
+            api.send_bytes(&officer, "POST", "/api/v1/imports/dhis2-codes?filename=codes.csv", file.into()).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "the mapping is the deployment's");
+        let answer =
+            api.send_bytes(&admin, "POST", "/api/v1/imports/dhis2-codes?filename=codes.csv", file.into()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(answer.json()["created"], 12);
+        // One code by itself: a kind that is none is named; an officer may not.
+        let (status, body) = api
+            .call(Some(&admin), "PUT", "/api/v1/dhis2/codes", Some(json!({"kind": "area", "key": "x", "code": "y"})))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["column"], "kind", "{body}");
+        let one = json!({"kind": "indicator", "key": "girls-repeating", "code": "LO_REP_F"});
+        let (status, _) = api.call(Some(&officer), "PUT", "/api/v1/dhis2/codes", Some(one.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = api.call(Some(&admin), "PUT", "/api/v1/dhis2/codes", Some(one.clone())).await;
+        assert_eq!((status, &body), (StatusCode::OK, &one));
+        let listed: Vec<opencpd_indicators::model::Dhis2Code> = api.get(&admin, "/api/v1/dhis2/codes").await;
+        assert_eq!(listed.len(), 13);
+        assert!(listed.iter().any(|c| c.kind == "school" && c.key == "S1" && c.code == "OU_S1"));
+
+        // Data values from DHIS2: its CSV with a school not mapped, named by row and
+        // column, nothing written; then as JSON, two outcome rows.
+        let csv = "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n\
+                   DE_ENR,2024,OU_S1,COC_P1_F,,40\nDE_REP,2024,OU_NOWHERE,COC_P1_F,,4\n";
+        let answer = api.send_bytes(&admin, "POST", "/api/v1/imports/dhis2-data?filename=values.csv", csv.into()).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+        let p = &answer.json()["problems"][0];
+        assert_eq!((p["row"].as_i64(), p["column"].as_str()), (Some(3), Some("orgunit")), "{p}");
+        assert_eq!(stored(db).await, 0);
+        let answer = api
+            .send_bytes(&admin, "POST", "/api/v1/imports/dhis2-data?filename=values.json", data_values("OU_S1").into())
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(stored(db).await, 2);
+        // A JSON file is not a table: a table kind refuses it by its format.
+        let answer = api
+            .send_bytes(&admin, "POST", "/api/v1/imports/outcomes?filename=values.json", data_values("OU_S1").into())
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(answer.json()["problems"][0]["code"], "unsupported-format");
+
+        // An indicator the deployment defines: a definition that does not parse is named;
+        // an officer may not add one; the good one is saved and answers.
+        let mut input = json!({"code": "girls-repeating", "name_en": "Girls repeating (%)",
+            "name_fr": "Filles redoublantes (%)", "numerator": "sum(repeating) where sex = 'F'",
+            "denominator": "sum(enrolled) where sex = 'F'", "scale": 100, "disaggregations": ["unit", "grade"],
+            "kirkpatrick_level": 4});
+        let mut broken = input.clone();
+        broken["numerator"] = json!("sum(repeating");
+        let (status, body) = api.call(Some(&admin), "POST", "/api/v1/indicators", Some(broken)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["column"], "numerator", "{body}");
+        let (status, _) = api.call(Some(&officer), "POST", "/api/v1/indicators", Some(input.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = api.call(Some(&admin), "POST", "/api/v1/indicators", Some(input.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["code"], "girls-repeating");
+        input["name_en"] = json!("Again");
+        let (status, _) = api.call(Some(&admin), "POST", "/api/v1/indicators", Some(input)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "a code is defined once");
+
+        // Exported for DHIS2: 4 of 40 girls is 10%; as ADX, with the ISO period.
+        let question = json!({"place": {"kind": "unit", "id": 2}, "year": 2024, "by": []});
+        let answer =
+            api.send(Some(&admin), "POST", "/api/v1/indicators/girls-repeating/dhis2", Some(question.clone())).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(
+            answer.json()["dataValues"][0],
+            json!({"dataElement": "LO_REP_F", "period": "2024", "orgUnit": "OU_D1", "value": "10"})
+        );
+        let answer = api
+            .send(Some(&admin), "POST", "/api/v1/indicators/girls-repeating/dhis2?format=adx", Some(question.clone()))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert!(answer.text().contains("period=\"2024-01-01/P1Y\""), "{}", answer.text());
+        let answer =
+            api.send(Some(&admin), "POST", "/api/v1/indicators/girls-repeating/dhis2?format=pdf", Some(question)).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(answer.json()["problems"][0]["column"], "format");
     }
 }

@@ -302,7 +302,7 @@ async fn equity_gaps_show_points_and_sample_sizes_and_hide_small_groups() {
         .await
         .unwrap();
         assert_eq!(gaps.len(), 1);
-        assert_eq!((gaps[0].girls_size.value, gaps[0].boys_size.value), (Some(40), Some(40)));
+        assert_eq!((gaps[0].first_size.value, gaps[0].second_size.value), (Some(40), Some(40)));
         close(gaps[0].points, 35.0);
         close(gaps[0].parity_adjusted, 2.0 - 0.40 / 0.75);
         // D2 read by its officer: 4 girls assessed is a small group, so no gap is shown.
@@ -318,8 +318,96 @@ async fn equity_gaps_show_points_and_sample_sizes_and_hide_small_groups() {
         };
         let gaps =
             opencpd_indicators::store::flows::proficiency_gaps(&t.db, &d2, Place::Unit(3), 2024, None).await.unwrap();
-        assert_eq!(gaps[0].girls_size.shown, "<5");
+        assert_eq!(gaps[0].first_size.shown, "<5");
         assert_eq!((gaps[0].points, gaps[0].parity_adjusted), (None, None));
+    }
+}
+
+/// The shipped `promotion-share`: learners promoted at the end of the year over those
+/// enrolled, by sex and whole.
+#[tokio::test]
+async fn the_shipped_promotion_share_is_the_promoted_over_the_enrolled() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let csv = "school_code,year,grade,sex,enrolled,promoted,repeating,dropped_out\n\
+            S1,2025,P1,F,40,30,6,4\n\
+            S1,2025,P1,M,60,36,15,9\n";
+        let source = Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap();
+        let report = outcomes::import(&t.db, &admin, source, Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let q = Question { place: Place::Unit(2), year: 2025, by: vec!["sex".into()] };
+        let a = engine::answer(&t.db, &admin, "promotion-share", &q).await.unwrap();
+        // (30 + 36) / (40 + 60); girls 30 / 40, boys 36 / 60.
+        close(a.total.value, 66.0);
+        close(a.cells[0].value, 75.0);
+        close(a.cells[1].value, 60.0);
+        assert_eq!(a.cells[1].denominator.as_ref().unwrap().value, Some(60));
+    }
+}
+
+/// A group of learners a deployment defines, against the other learners (all learners
+/// less the group's): each side's rate with its sample size and the gap, on the data page
+/// and in its report; hidden as a small cell, with the page saying so, for a reader without
+/// row-level rights.
+#[tokio::test]
+async fn a_group_of_learners_is_compared_with_the_others_with_sample_sizes_and_small_groups_hidden() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let refugees = NewReference { code: "REF".into(), name: "Refugees".into(), max_score: None, position: None };
+        reference::add(&t.db, &admin, reference::Kind::Group, &refugees).await.unwrap();
+        // S1's refugees in P1: girls 3 of 10, boys 4 of 10; S2's: 1 girl of 3.
+        let csv = "school_code,year,term,grade,subject,sex,group,assessed,below_basic,basic,proficient,advanced,enrolled,repeating\n\
+            S1,2024,2,P1,MATH,F,REF,10,3,4,2,1,,\n\
+            S1,2024,2,P1,MATH,M,REF,10,2,4,3,1,,\n\
+            S2,2024,2,P1,MATH,F,REF,3,1,1,1,0,,\n\
+            S2,2024,,P1,,F,,,,,,,10,1\n\
+            S2,2024,,P1,,M,,,,,,,30,2\n";
+        let source = Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap();
+        let report = outcomes::import(&t.db, &admin, source, Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+
+        // D1: refugees 7 of 20 (35%); the others (46 − 7) of (80 − 20), 65%: −30 points.
+        let page = dashboard::page(&t.db, &admin, Place::Unit(2), "en").await.unwrap();
+        assert_eq!(page.group_gaps.len(), 1);
+        let (group, row) = (&page.group_gaps[0], &page.group_gaps[0].rows[0]);
+        assert_eq!((group.code.as_str(), row.grade.as_str()), ("REF", "P1"));
+        assert_eq!(
+            [row.first.value, row.first_size.value, row.second.value, row.second_size.value],
+            [Some(7), Some(20), Some(39), Some(60)]
+        );
+        close(row.points, -30.0);
+        assert_eq!(row.parity_adjusted, None, "a parity index is for girls and boys");
+        let contents = opencpd_indicators::web::report_contents(page);
+        assert!(!contents.hidden());
+        let text = opencpd_indicators::web::report_text(&contents, "fr");
+        assert!(text.contains("Refugees et autres élèves"), "{text}");
+
+        // D2 read by its officer: the refugees are one of three, a small cell; the others'
+        // counts would give it back from the whole, so the gap is hidden too.
+        let d2 = Actor {
+            user_id: Some(2),
+            username: "o".into(),
+            display_name: "O".into(),
+            language: "en".into(),
+            grants: vec![Grant {
+                role: AccountRole::DistrictOfficer,
+                scope: Scope::Unit { unit_id: 3, path: "/1/3/".into() },
+            }],
+        };
+        let page = dashboard::page(&t.db, &d2, Place::Unit(3), "en").await.unwrap();
+        let row = &page.group_gaps[0].rows[0];
+        assert_eq!((row.first.shown.as_str(), row.first_size.shown.as_str()), ("<5", "<5"));
+        assert_eq!(row.points, None);
+        assert!(opencpd_indicators::web::report_contents(page).hidden(), "the page and report say so");
+        // The administrator sees the same gap: 1 of 3 against 22 of 31.
+        let page = dashboard::page(&t.db, &admin, Place::Unit(3), "en").await.unwrap();
+        let row = &page.group_gaps[0].rows[0];
+        assert_eq!([row.first.value, row.first_size.value], [Some(1), Some(3)]);
+        assert_eq!([row.second.value, row.second_size.value], [Some(22), Some(31)]);
     }
 }
 
@@ -486,7 +574,12 @@ async fn unit_flows_and_gaps_add_up(db: &Db, unit: i64, schools: &[i64]) {
     let gaps = |g: &[opencpd_indicators::model::GapRow]| -> Vec<[i64; 4]> {
         g.iter()
             .map(|r| {
-                [r.girls.value.unwrap(), r.girls_size.value.unwrap(), r.boys.value.unwrap(), r.boys_size.value.unwrap()]
+                [
+                    r.first.value.unwrap(),
+                    r.first_size.value.unwrap(),
+                    r.second.value.unwrap(),
+                    r.second_size.value.unwrap(),
+                ]
             })
             .collect()
     };
@@ -1055,5 +1148,62 @@ async fn participant_indicators_split_by_cohort_count_a_person_in_each_cohort_an
         engine::set_target(&t.db, &admin, "reach", &target).await.unwrap();
         let progress = engine::targets(&t.db, &admin, "reach").await.unwrap();
         close(progress[0].achieved, 6.0);
+    }
+}
+
+/// The indicators page lists every indicator with its definition, and lets those who set
+/// up programmes for the whole deployment add one: a definition that does not parse is
+/// named by its field in the reader's language with what was typed kept, nothing written;
+/// a good one is saved and listed; an officer sees the list and no form, and may not post.
+#[tokio::test]
+async fn an_indicator_is_defined_on_the_indicators_page_with_bad_fields_named_and_no_form_for_officers() {
+    use opencpd_testkit::api::{Api, session, token};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let admin = session(&t.db, &token(&t.db, "admin", AccountRole::SystemAdmin, None).await).await;
+        let officer = session(&t.db, &token(&t.db, "officer", AccountRole::DistrictOfficer, Some("D1")).await).await;
+        let (status, page, _) = api.page(&admin, "GET", "/indicators", None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"indicator-proficiency-rate\"") && page.contains("id=\"indicator-form\""), "{page}");
+        let fields = |numerator: &'static str, scale: &'static str| {
+            vec![
+                ("code", "girls-advanced"),
+                ("name_en", "Girls at advanced (%)"),
+                ("name_fr", "Filles au niveau avancé (%)"),
+                ("numerator", numerator),
+                ("denominator", "sum(assessed) where sex = 'F'"),
+                ("scale", scale),
+                ("disaggregations", "unit, grade"),
+                ("kirkpatrick_level", "4"),
+            ]
+        };
+        let bad = fields("sum(advanced", "cent");
+        let (status, page, _) = api.page(&admin, "POST", "/indicators", Some(&bad[..])).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("id=\"problems\"") && page.contains("scale"), "{page}");
+        assert!(page.contains("value=\"Girls at advanced (%)\""), "what was typed is kept: {page}");
+        let bad = fields("sum(advanced", "100");
+        let (status, page, _) = api.page(&admin, "POST", "/indicators", Some(&bad[..])).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("numerator"), "{page}");
+        assert!(engine::indicator(&t.db, "girls-advanced").await.is_err(), "nothing written");
+        let good = fields("sum(advanced) where sex = 'F'", "100");
+        let (status, _, location) = api.page(&admin, "POST", "/indicators", Some(&good[..])).await;
+        assert_eq!((status.as_u16(), location.as_deref()), (303, Some("/indicators#indicator-girls-advanced")));
+        let saved = engine::indicator(&t.db, "girls-advanced").await.unwrap();
+        assert_eq!((saved.scale, saved.disaggregations.as_str(), saved.shipped), (100.0, "unit,grade", false));
+        // Girls at advanced in D1: 10 of 40.
+        let q = Question { place: Place::Unit(2), year: 2024, by: vec![] };
+        let a = engine::answer(&t.db, &Actor::system(), "girls-advanced", &q).await.unwrap();
+        close(a.total.value, 25.0);
+
+        let (status, page, _) = api.page(&officer, "GET", "/indicators", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"indicator-girls-advanced\"") && !page.contains("id=\"indicator-form\""), "{page}");
+        let other = fields("sum(advanced)", "1");
+        let (status, _, _) = api.page(&officer, "POST", "/indicators", Some(&other[..])).await;
+        assert_eq!(status, 403);
     }
 }

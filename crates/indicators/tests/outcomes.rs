@@ -336,7 +336,10 @@ async fn the_data_page_shows_the_trend_flows_and_gaps_of_a_place_in_scope() {
         assert!(page.contains("id=\"trend-chart\"") && page.contains("<svg"), "{page}");
         assert!(page.contains("46.0 %") && page.contains("40.0 %"), "the means, weighted by learners assessed: {page}");
         assert!(page.contains("Flows from 2023 to 2024") && page.contains("id=\"flows\""), "{page}");
+        // Survival to P3 by the reconstructed cohort: 0.82 / (1 − 0.05) = 86.3 %.
+        assert!(page.contains("Survival to the grade") && page.contains("86.3 %"), "{page}");
         assert!(page.contains("id=\"gaps\""), "{page}");
+        assert!(!page.contains("id=\"suppressed\""), "nothing is hidden from a national officer");
         let trend: Vec<serde_json::Value> = api.get(&national, "/api/v1/schools/1/trend").await;
         assert_eq!(trend.len(), 2);
         assert_eq!(trend[1]["year"], 2024);

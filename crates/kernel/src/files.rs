@@ -519,8 +519,8 @@ impl Files {
         Ok(Key::from(format!("{PARTS}/{sha256}.{sender}")))
     }
 
-    /// Every piece of `sha256` from `sender` in the store, by where it starts: key and
-    /// size.
+    /// Every piece of `sha256` from `sender` in the store, by where it starts: key, where
+    /// it starts and size.
     async fn pieces_all(&self, sha256: &str, sender: i64) -> Result<Vec<(Key, u64, u64)>> {
         let prefix = self.pieces_prefix(sha256, sender)?;
         let mut listing = self.store.list(Some(&prefix));
@@ -532,7 +532,7 @@ impl Files {
             }
         }
         out.sort_by_key(|p| p.1);
-        Ok(out.into_iter().map(|(k, start, size)| (k, size, start)).collect())
+        Ok(out)
     }
 
     /// The pieces of `sha256` from `sender` that follow on from the first byte, in order:
@@ -541,7 +541,7 @@ impl Files {
     async fn pieces(&self, sha256: &str, sender: i64) -> Result<Vec<(Key, u64)>> {
         let mut at = 0;
         let mut out = Vec::new();
-        for (key, size, start) in self.pieces_all(sha256, sender).await? {
+        for (key, start, size) in self.pieces_all(sha256, sender).await? {
             if start != at {
                 break;
             }

@@ -331,6 +331,20 @@ pub enum Source {
     /// A table already read from another format (a DHIS2 data value set, say): its rows'
     /// numbers are what problems name.
     Table(opencpd_domain::Table),
+    /// A JSON document (`.json`: a DHIS2 data value set), read whole by the kinds that
+    /// take one; a kind that reads tables refuses it as a format it does not read.
+    Json(Vec<u8>),
+}
+
+/// Whether a file name's extension is a JSON document's.
+fn is_json(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("json"))
+}
+
+/// Whether the import route reads a file of this name (a table by its extension, or a
+/// JSON document), before its bytes are received.
+pub fn readable(name: &str) -> std::result::Result<(), Problem> {
+    if is_json(name) { Ok(()) } else { opencpd_transfer::Format::from_name(name).map(|_| ()) }
 }
 
 impl Source {
@@ -338,7 +352,11 @@ impl Source {
     pub fn path(path: &Path) -> std::result::Result<Source, Problem> {
         let unreadable =
             |e: std::io::Error| Problem::new("not-a-table").arg("detail", format!("{}: {e}", path.display()));
-        match opencpd_transfer::Format::from_name(&path.to_string_lossy())? {
+        let name = path.to_string_lossy();
+        if is_json(&name) {
+            return Ok(Source::Json(std::fs::read(path).map_err(unreadable)?));
+        }
+        match opencpd_transfer::Format::from_name(&name)? {
             opencpd_transfer::Format::Csv => Ok(Source::Csv(Box::new(std::fs::File::open(path).map_err(unreadable)?))),
             opencpd_transfer::Format::Xlsx => Ok(Source::Workbook(std::fs::read(path).map_err(unreadable)?)),
         }
@@ -346,6 +364,9 @@ impl Source {
 
     /// Bytes already received, their format told by the file name.
     pub fn bytes(name: &str, bytes: Vec<u8>) -> std::result::Result<Source, Problem> {
+        if is_json(name) {
+            return Ok(Source::Json(bytes));
+        }
         match opencpd_transfer::Format::from_name(name)? {
             opencpd_transfer::Format::Csv => Ok(Source::Csv(Box::new(std::io::Cursor::new(bytes)))),
             opencpd_transfer::Format::Xlsx => Ok(Source::Workbook(bytes)),
@@ -496,6 +517,9 @@ fn read_into(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
                     }
                 }
             }
+            Source::Json(_) => {
+                let _ = tx.blocking_send(Err(Problem::new("unsupported-format").with_value("json")));
+            }
             Source::Table(table) => {
                 let header = TableRow { number: 1, cells: table.headers };
                 if !send_rows(&tx, vec![header]) {
@@ -538,7 +562,7 @@ fn read_into(source: Source, tx: tokio::sync::mpsc::Sender<Chunk>) {
 }
 
 /// Where each of the importer's columns is in the file, or the problems of the header.
-fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<Vec<Option<usize>>, Vec<Problem>> {
+pub fn match_header(headers: &[String], columns: &[Column]) -> std::result::Result<Vec<Option<usize>>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut at = vec![None; columns.len()];
     for (i, h) in headers.iter().enumerate() {

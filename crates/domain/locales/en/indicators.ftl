@@ -45,6 +45,7 @@ data-enrolled = Enrolled
 data-promotion = Promotion
 data-repetition = Repetition
 data-dropout = Drop-out
+data-survival = Survival to the grade
 data-parity = Parity (promotion, adjusted)
 data-suppressed = Counts below { $threshold } and the rates made from them are hidden.
 data-gaps = Proficient or better, girls and boys, { $year }
@@ -62,6 +63,10 @@ data-parts = Within this place, { $year }
 data-part = Place
 data-proficient = Proficient or better
 data-gap = Gap (points, girls − boys)
+data-group-gaps = Proficient or better, { $group } and other learners, { $year }
+data-group-gaps-caption = Share proficient or better, { $group } and the other learners, by grade; the figure on the right is the gap in percentage points
+data-group-gap = Gap (points, { $group } − others)
+data-others = Other learners
 
 ## School improvement plans
 plans-title = Improvement plans
@@ -147,9 +152,9 @@ data-report-page = Page { $page } of { $pages }
 data-report-suppression = Small cells: a count below { $threshold } is shown as <{ $threshold }, and anything derived from it (a rate, a mean, a total it could be subtracted back from) is hidden too, unless the reader may see row-level data.
 data-report-definitions = Definitions
 data-report-def-mean = Mean score: the learners' mean score as a percentage of the subject's maximum, weighted by the learners assessed, every grade together.
-data-report-def-flows = Flow rates as UNESCO's UIS defines them: repetition rate RR(g,t) = R(g,t+1) / E(g,t); promotion rate PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t); drop-out rate = 1 − PR − RR; E is enrolment and R repeaters.
+data-report-def-flows = Flow rates as UNESCO's UIS defines them: repetition rate RR(g,t) = R(g,t+1) / E(g,t); promotion rate PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t); drop-out rate = 1 − PR − RR; E is enrolment and R repeaters. Survival to a grade is the share of a cohort of entrants reaching it, by the reconstructed cohort method (the year's promotion and repetition rates applied, year after year, to a cohort entering the first grade).
 data-report-def-parity = Gender parity index: girls' rate over boys'; adjusted (2 − boys' over girls') when above 1, so that it reads the same either way.
-data-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share.
+data-report-def-gap = Gap: girls' share proficient or better minus boys', in percentage points, with the number of learners behind each share. A group of learners is compared in the same way with the other learners: every learner but the group's.
 data-report = Report (PDF)
 data-report-fr = Rapport en français (PDF)
 problem-learner-score-above-maximum = the score { $value } is above { $subject }'s maximum of { $max }
@@ -158,3 +163,24 @@ kind-learner-scores = Learner scores (one row per learner)
 data-report-targets-caption = Each target: what is achieved as a share of the target (a full bar is the target met), then its baseline, the target and what is achieved.
 data-report-flows-caption = Promotion rate by grade (% of those enrolled who are in the next grade the next year)
 data-report-of-target = { $share } % of the target
+
+indicators-title = Indicators
+indicators-intro = Every figure on the dashboards, targets, reports and exports is one of these indicators, defined once: a numerator, a denominator, the scale, and the disaggregations it may be split by.
+indicators-code = Code
+indicators-name = Name
+indicators-name-en = Name in English
+indicators-name-fr = Name in French
+indicators-definition = Definition
+indicators-disaggregations = Disaggregations
+indicators-level = Kirkpatrick level
+indicators-own = this deployment's
+indicators-add = Add an indicator
+indicators-numerator = Numerator
+indicators-denominator = Denominator (empty: a count or sum)
+indicators-scale = Scale (100 for a percentage)
+indicators-description-en = What it counts, in English
+indicators-description-fr = What it counts, in French
+indicators-save = Check and save
+indicators-measures = Measures a definition may use
+indicators-language = A definition sums measures, filtered or not: sum(proficient) + sum(advanced), sum(assessed) where sex = 'F', count(participants). A measure may be split only by the disaggregations listed beside it; the definition is checked when saved.
+indicators-measure = Measure

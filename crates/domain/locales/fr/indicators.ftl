@@ -45,6 +45,7 @@ data-enrolled = Inscrits
 data-promotion = Promotion
 data-repetition = Redoublement
 data-dropout = Abandon
+data-survival = Survie jusqu'à la classe
 data-parity = Parité (promotion, ajustée)
 data-suppressed = Les effectifs inférieurs à { $threshold } et les taux qui en sont tirés sont masqués.
 data-gaps = Compétents ou mieux, filles et garçons, { $year }
@@ -62,6 +63,10 @@ data-parts = Au sein de ce lieu, { $year }
 data-part = Lieu
 data-proficient = Compétents ou mieux
 data-gap = Écart (points, filles − garçons)
+data-group-gaps = Compétents ou mieux, { $group } et autres élèves, { $year }
+data-group-gaps-caption = Part des élèves au niveau attendu ou au-delà, { $group } et les autres élèves, par classe ; le chiffre à droite est l'écart en points de pourcentage
+data-group-gap = Écart (points, { $group } − autres)
+data-others = Autres élèves
 
 ## Plans d'amélioration de l'école
 plans-title = Plans d'amélioration
@@ -147,9 +152,9 @@ data-report-page = Page { $page } sur { $pages }
 data-report-suppression = Petits effectifs : un effectif inférieur à { $threshold } est affiché <{ $threshold }, et tout ce qui en est tiré (un taux, une moyenne, un total dont on pourrait le retrouver par soustraction) est masqué aussi, sauf pour qui peut lire les données individuelles.
 data-report-definitions = Définitions
 data-report-def-mean = Score moyen : le score moyen des élèves en pourcentage du maximum de la matière, pondéré par les élèves évalués, toutes classes ensemble.
-data-report-def-flows = Taux de flux selon l'ISU de l'UNESCO : taux de redoublement RR(g,t) = R(g,t+1) / E(g,t) ; taux de promotion PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t) ; taux d'abandon = 1 − PR − RR ; E est l'effectif inscrit et R les redoublants.
+data-report-def-flows = Taux de flux selon l'ISU de l'UNESCO : taux de redoublement RR(g,t) = R(g,t+1) / E(g,t) ; taux de promotion PR(g,t) = (E(g+1,t+1) − R(g+1,t+1)) / E(g,t) ; taux d'abandon = 1 − PR − RR ; E est l'effectif inscrit et R les redoublants. La survie jusqu'à une classe est la part d'une cohorte d'entrants qui l'atteint, par la méthode de la cohorte reconstituée (les taux de promotion et de redoublement de l'année appliqués, année après année, à une cohorte entrant en première classe).
 data-report-def-parity = Indice de parité : le taux des filles sur celui des garçons ; ajusté (2 − garçons sur filles) au-dessus de 1, pour se lire de même dans les deux sens.
-data-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part.
+data-report-def-gap = Écart : part des filles compétentes ou mieux moins celle des garçons, en points de pourcentage, avec le nombre d'élèves derrière chaque part. Un groupe d'élèves est comparé de même aux autres élèves : tous sauf ceux du groupe.
 data-report = Rapport (PDF)
 data-report-fr = Rapport en français (PDF)
 problem-learner-score-above-maximum = la note { $value } dépasse le maximum de { $max } en { $subject }
@@ -158,3 +163,24 @@ kind-learner-scores = Notes des élèves (une ligne par élève)
 data-report-targets-caption = Chaque cible : le résultat atteint en part de la cible (une barre pleine : la cible est atteinte), puis la valeur de référence, la cible et le résultat atteint.
 data-report-flows-caption = Taux de promotion par classe (% des inscrits qui sont dans la classe suivante l'année suivante)
 data-report-of-target = { $share } % de la cible
+
+indicators-title = Indicateurs
+indicators-intro = Chaque chiffre des tableaux de bord, des cibles, des rapports et des exports est l'un de ces indicateurs, défini une seule fois : un numérateur, un dénominateur, l'échelle et les ventilations permises.
+indicators-code = Code
+indicators-name = Nom
+indicators-name-en = Nom en anglais
+indicators-name-fr = Nom en français
+indicators-definition = Définition
+indicators-disaggregations = Ventilations
+indicators-level = Niveau de Kirkpatrick
+indicators-own = propre à ce déploiement
+indicators-add = Ajouter un indicateur
+indicators-numerator = Numérateur
+indicators-denominator = Dénominateur (vide : un effectif ou une somme)
+indicators-scale = Échelle (100 pour un pourcentage)
+indicators-description-en = Ce qu'il compte, en anglais
+indicators-description-fr = Ce qu'il compte, en français
+indicators-save = Vérifier et enregistrer
+indicators-measures = Mesures qu'une définition peut utiliser
+indicators-language = Une définition additionne des mesures, filtrées ou non : sum(proficient) + sum(advanced), sum(assessed) where sex = 'F', count(participants). Une mesure ne se ventile que selon les ventilations indiquées à côté ; la définition est vérifiée à l'enregistrement.
+indicators-measure = Mesure

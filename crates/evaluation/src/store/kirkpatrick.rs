@@ -362,6 +362,7 @@ async fn compute_on(
                         ("tested", tested.to_string()),
                         ("pre", opencpd_domain::i18n::decimal(g.mean_pre, 1, lang)),
                         ("post", opencpd_domain::i18n::decimal(g.mean_post, 1, lang)),
+                        ("gain", signed(Some(g.mean_post - g.mean_pre), lang)),
                         ("attrition", g.attrition.to_string()),
                     ],
                 )

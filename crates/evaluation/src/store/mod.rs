@@ -758,7 +758,11 @@ async fn outcome(db: &Db, e: &Evaluation, q: &OutcomeQuery) -> Result<Outcome> {
 /// weighted by the learners assessed over grades and sexes; groups of learners are not
 /// split (the rows for all learners are read). An indicator's rows are the engine's values
 /// per school, in the indicator's own unit.
-pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>)> {
+///
+/// For a reader without row-level rights, a row resting on fewer learners than the small
+/// cell threshold is a small cell: [`Shown::cell`] says so, and what reads the rows out
+/// leaves its outcome and count out (`domain::suppression`).
+pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Result<(Evaluation, Vec<DataRow>, Shown)> {
     let e = get(db, actor, id).await?;
     if e.units == "people" {
         // One row per person: their own scores, for row-level readers only.
@@ -766,7 +770,30 @@ pub async fn dataset(db: &Db, actor: &Actor, id: i64, q: &OutcomeQuery) -> Resul
     }
     let o = outcome(db, &e, q).await?;
     let rows = rows_of(db, actor, &e, &o).await?;
-    Ok((e, rows))
+    let shown = Shown {
+        threshold: opencpd_kernel::settings::small_cell_threshold(db).await?,
+        suppressed: !actor.may(Action::ReadRows),
+    };
+    Ok((e, rows, shown))
+}
+
+/// How the rows of a data set are shown to its reader.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    pub threshold: i64,
+    /// The reader has no row-level rights: small cells are hidden.
+    pub suppressed: bool,
+}
+
+impl Shown {
+    /// Whether a row resting on `assessed` is shown, or hidden as a small cell.
+    pub fn cell(self, assessed: i64) -> opencpd_domain::suppression::Cell {
+        if self.suppressed {
+            opencpd_domain::suppression::single(assessed, self.threshold)
+        } else {
+            opencpd_domain::suppression::Cell::Shown
+        }
+    }
 }
 
 /// A school's row of the data set as read: the school (id, code, name), its stratum and

@@ -208,7 +208,9 @@ const PEOPLE_HEADERS: &[&str] = &[
 ];
 
 /// The analysis data set, one row per school (or person) and round, to rerun the analysis
-/// in R or Stata; a design of people's for row-level readers only.
+/// in R or Stata; a design of people's for row-level readers only. For a reader without
+/// row-level rights, a row resting on fewer learners than the small cell threshold has its
+/// outcome left empty and its count shown as `<5`.
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/data", params(("id" = i64, Path), OutcomeQuery),
     responses((status = 200, description = "CSV or XLSX, one row per school (or person) and round"), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 async fn data(
@@ -219,11 +221,14 @@ async fn data(
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
     let format = download::format(q.format.as_deref())?;
-    let (e, rows) = store::dataset(&state.db, ctx.actor()?, id, &q).await?;
+    let (e, rows, shown) = store::dataset(&state.db, ctx.actor()?, id, &q).await?;
     let people = e.units == "people";
     let rows = rows
         .into_iter()
         .map(|r| {
+            // A row on too few learners: its outcome left out, its count shown as "<5".
+            let cell = shown.cell(r.assessed);
+            let y = if cell.hidden() { String::new() } else { format!("{:.6}", r.y) };
             let person = people.then(|| {
                 [r.person_id.map(|p| p.to_string()).unwrap_or_default(), r.staff_number.clone().unwrap_or_default()]
             });
@@ -238,8 +243,8 @@ async fn data(
                     r.arm,
                     r.round,
                     if r.post { "1" } else { "0" }.to_string(),
-                    format!("{:.6}", r.y),
-                    r.assessed.to_string(),
+                    y,
+                    cell.text(r.assessed, shown.threshold),
                 ])
                 .collect()
         })

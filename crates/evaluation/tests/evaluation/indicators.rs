@@ -73,7 +73,7 @@ async fn an_indicator_of_the_engine_is_an_outcome_whose_estimate_recovers_a_know
         proficiency(db, &treated, 10.0).await;
 
         let q = outcome("indicator:proficiency-rate");
-        let (_, rows) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
         assert_eq!(rows.len(), 48, "24 schools × 2 rounds");
         // Each school's value is the engine's: proficient and advanced over assessed, × 100.
         let s101: Vec<(i64, i64)> = on_db!(db, |p| {

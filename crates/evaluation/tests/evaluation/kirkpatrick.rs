@@ -177,6 +177,7 @@ async fn the_funnel_counts_each_level_on_its_base_with_its_measure() {
         assert!((l[1].value.unwrap() - 0.5).abs() < 1e-9, "{:?}", l[1]);
         let detail = l[1].detail.as_deref().unwrap();
         assert!(detail.contains("3 tested") && detail.contains("1 without a post-test"), "{detail}");
+        assert!(detail.contains("raw gain +27.5 points"), "72.5 − 45: {detail}");
         // 3: three observed of six; mean change (10 + 15) / 2.
         assert_eq!((l[2].n.value, l[2].of.value), (Some(3), Some(6)));
         assert!((l[2].value.unwrap() - 12.5).abs() < 1e-9, "{:?}", l[2]);

@@ -324,7 +324,7 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
         assert!(fr.caveats.iter().any(|c| c.contains("tirage au sort")), "{:?}", fr.caveats);
 
         // The same numbers as the estimator run on the downloaded data set.
-        let (_, rows) = store::dataset(db, &admin(), e.id, &math()).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), e.id, &math()).await.unwrap();
         assert_eq!(rows.len(), 72);
         // Each school's mean over its grades and sexes, weighted by the learners assessed,
         // as the outcome rows give it: the schools' totals the data set reads say the same.
@@ -397,9 +397,66 @@ async fn an_estimate_finds_the_known_effect_and_agrees_with_the_estimator_on_the
     }
 }
 
+/// The text of a PDF as a reader extracts it, on one line.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF a reader opens");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// An app serving the evaluation area, and an administrator's token.
 fn app(db: &Db) -> Api {
     Api::new(db, &[&opencpd_evaluation::web::AREA])
+}
+
+/// A school's round resting on fewer learners than the small cell threshold is a small
+/// cell of the analysis data set: a district officer (no row-level rights) gets its
+/// outcome left out and its count as "<5"; an administrator the row as it is.
+#[tokio::test]
+async fn the_data_set_hides_a_round_on_too_few_learners_from_readers_without_row_level_rights() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let db = &t.db;
+        fixture(db).await;
+        let mut input = design("D1STUDY", ROUNDS);
+        input.unit = "D1".into();
+        let e = store::create(db, &admin(), &input).await.unwrap();
+        let draw = opencpd_evaluation::model::DrawInput { seed: Some("5".into()), ..Default::default() };
+        store::draw(db, &admin(), e.id, &draw).await.unwrap();
+        outcomes(db, &[2024, 2025], &[], 0.0).await;
+        // School 103's endline in P3: two learners, one a sex.
+        on_db!(db, |p| sqlx::query(
+            "UPDATE learner_outcomes SET assessed = 1, enrolled = 1 WHERE school_id = 103 AND year = 2025 AND grade_id = 1"
+        )
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        opencpd_indicators::store::rollup::refresh_all(db).await.unwrap();
+        let api = app(db);
+        let admin_token = opencpd_testkit::api::token(db, "admin", AccountRole::SystemAdmin, None).await;
+        let officer = opencpd_testkit::api::token(db, "officer", AccountRole::DistrictOfficer, Some("D1")).await;
+        let path = format!("/api/v1/evaluations/{}/data?subject=MATH&grade=P3", e.id);
+        let row_of = |csv: &str, school: &str, round: &str| -> Vec<String> {
+            csv.lines()
+                .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+                .find(|cells| cells[1] == school && cells[5] == round)
+                .unwrap_or_else(|| panic!("{school} {round} in {csv}"))
+        };
+        let (status, csv) = api.text(&admin_token, "GET", &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        let row = row_of(&csv, "S103", "EL");
+        assert_eq!(row[8], "2");
+        assert!(row[7].parse::<f64>().is_ok(), "{row:?}");
+        let (status, csv) = api.text(&officer, "GET", &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        assert_eq!(csv.lines().count(), 1 + 24, "every school and round is listed: {csv}");
+        let row = row_of(&csv, "S103", "EL");
+        assert_eq!((row[7].as_str(), row[8].as_str()), ("", "<5"), "{row:?}");
+        // The other rounds rest on enough learners and are shown.
+        let row = row_of(&csv, "S103", "BL");
+        assert!(row[7].parse::<f64>().is_ok() && row[8].parse::<i64>().unwrap() >= 5, "{row:?}");
+    }
 }
 
 #[tokio::test]
@@ -455,6 +512,23 @@ async fn the_api_and_page_show_the_estimate_with_its_chart_and_the_data_set() {
             .await;
         assert_eq!(status, StatusCode::OK);
         assert!(pdf.starts_with("%PDF-"), "a PDF report");
+        // The report states the estimate with what it rests on and its caveats, in the
+        // reader's language.
+        let uri = format!("/api/v1/evaluations/{id}/report?subject=MATH&grade=P3");
+        let english = pdf_text(&api.send(Some(&token), "GET", &uri, None).await.body);
+        for expected in ["95% interval", "48 observations of 24 schools", "Wild cluster bootstrap", "parallel trends"] {
+            assert!(english.contains(expected), "{expected}: {english}");
+        }
+        let french = opencpd_testkit::api::token(db, "lecteur", AccountRole::SystemAdmin, None).await;
+        on_db!(db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'lecteur'")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        let french = pdf_text(&api.send(Some(&french), "GET", &uri, None).await.body);
+        for expected in ["Intervalle à 95 %", "48 observations de 24 écoles", "tendances parallèles"] {
+            assert!(french.contains(expected), "{expected}: {french}");
+        }
         let (status, text) =
             api.text(&token, "GET", &format!("/api/v1/evaluations/{id}/report?subject=ART"), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a parameter named wrong is a 422: {text}");
@@ -549,7 +623,7 @@ async fn practice_in_the_classroom_is_an_outcome_read_from_observations_of_each_
         }
         on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
         let q = OutcomeQuery { outcome: Some("practice".into()), ..Default::default() };
-        let (_, rows) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), e.id, &q).await.unwrap();
         assert_eq!(rows.len(), 48, "24 schools × 2 rounds");
         assert!(rows.iter().all(|r| r.assessed == 2), "two teachers observed a school a round");
         let report = store::estimate(db, &admin(), e.id, &q, "en").await.unwrap();

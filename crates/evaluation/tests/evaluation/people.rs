@@ -129,7 +129,7 @@ async fn teachers_drawn_into_arms_are_the_units_of_an_estimate_read_from_their_o
         assert!(matches!(&again, Error::Conflict(p) if p.code == "evaluation-assigned"), "{again:?}");
 
         scores(db, a.id, 8.0, 5.0).await;
-        let (_, rows) = store::dataset(db, &admin(), a.id, &outcome("practice")).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), a.id, &outcome("practice")).await.unwrap();
         assert_eq!(rows.len(), 96 * 2, "one row per person and round");
         assert!(rows.iter().all(|r| r.person_id.is_some() && r.assessed == 1));
         assert!(rows.iter().all(|r| r.staff_number.as_deref().is_some_and(|n| n.starts_with('T'))));

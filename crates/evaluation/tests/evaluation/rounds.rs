@@ -104,7 +104,7 @@ async fn a_pre_and_a_post_test_in_one_school_year_are_two_rounds_each_read_from_
         on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
 
         let test = OutcomeQuery { outcome: Some("test".into()), ..Default::default() };
-        let (_, rows) = store::dataset(db, &admin(), e.id, &test).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), e.id, &test).await.unwrap();
         assert_eq!(rows.len(), assigned.len() * 2, "one row per teacher and round");
         for r in &rows {
             let want = expected[&(r.person_id.unwrap(), r.round.as_str())];
@@ -154,7 +154,7 @@ async fn a_pre_and_a_post_test_in_one_school_year_are_two_rounds_each_read_from_
         }
         on_db!(db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
         let practice = OutcomeQuery { outcome: Some("practice".into()), ..Default::default() };
-        let (_, rows) = store::dataset(db, &admin(), s.id, &practice).await.unwrap();
+        let (_, rows, _) = store::dataset(db, &admin(), s.id, &practice).await.unwrap();
         assert_eq!(rows.len(), 48, "24 schools × 2 rounds");
         for r in &rows {
             let scores = &by_school[&(r.school_id, r.round.as_str())];

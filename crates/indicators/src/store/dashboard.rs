@@ -8,7 +8,9 @@
 use super::flows::{place_clause, row_level};
 use super::kept;
 use super::unit_cells::{Cells, Needs, Read};
-use crate::model::{Breakdown, Count, FlowReport, GapRow, Part, Place, PlaceTarget, PlanSummary, TrendPoint};
+use crate::model::{
+    Breakdown, Count, FlowReport, GapRow, GroupGaps, Part, Place, PlaceTarget, PlanSummary, TrendPoint,
+};
 use opencpd_domain::suppression;
 use opencpd_kernel::{Actor, Db, Result, on_db};
 
@@ -94,6 +96,8 @@ pub struct Page {
     pub flows: Option<FlowReport>,
     /// The gaps of the newest year.
     pub gaps: Option<(i64, Vec<GapRow>)>,
+    /// The same year's gaps between each group of learners and the others.
+    pub group_gaps: Vec<GroupGaps>,
     /// A school's plans.
     pub plans: Vec<PlanSummary>,
     pub threshold: i64,
@@ -123,6 +127,10 @@ async fn page_afresh(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result
         Some(year) => Some((*year, super::flows::proficiency_gaps_afresh(db, actor, place, *year, None).await?)),
         None => None,
     };
+    let group_gaps = match years.first() {
+        Some(year) => super::flows::group_gaps_afresh(db, actor, place, *year).await?,
+        None => Vec::new(),
+    };
     let (plans, parts, may_write) = match place {
         Place::School(id) => {
             (super::plans::list(db, actor, id).await?, None, super::plans::may_write(db, actor, id).await?)
@@ -130,7 +138,7 @@ async fn page_afresh(db: &Db, actor: &Actor, place: Place, lang: &str) -> Result
         Place::Unit(id) => (Vec::new(), Some(breakdown_afresh(db, actor, id, None, Some(&years)).await?), false),
     };
     let threshold = opencpd_kernel::settings::small_cell_threshold(db).await?;
-    Ok(Page { name, trend, targets, years, flows, gaps, plans, threshold, parts, may_write })
+    Ok(Page { name, trend, targets, years, flows, gaps, group_gaps, plans, threshold, parts, may_write })
 }
 
 /// The place's name (after the scope check the other reads make).

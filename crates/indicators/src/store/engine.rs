@@ -313,9 +313,15 @@ pub fn definition_of(i: &Indicator) -> Result<Definition> {
     definition::check(&text_of(i), &catalogue()).map_err(Error::Invalid)
 }
 
+/// Whether the actor may add indicators: those who set up programmes for the whole
+/// deployment.
+pub fn may_define(actor: &Actor) -> Result<()> {
+    Ok(actor.require(Action::ManageProgrammes, &Target::Deployment)?)
+}
+
 /// Adds an indicator: its definition parsed and checked, each problem naming its field.
 pub async fn create(db: &Db, actor: &Actor, input: &IndicatorInput) -> Result<Indicator> {
-    actor.require(Action::ManageProgrammes, &Target::Deployment)?;
+    may_define(actor)?;
     let mut problems = Vec::new();
     let code = collect(&mut problems, "code", parse_code(&input.code));
     let name_en = collect(&mut problems, "name_en", parse_name(&input.name_en));

@@ -10,7 +10,7 @@
 //! ([`schools_flows`], a programme's participants' schools) from theirs.
 
 use super::unit_cells::{Cells, Needs, Read};
-use crate::model::{Count, FlowReport, FlowRow, GapRow, Grade, Place};
+use crate::model::{Count, FlowReport, FlowRow, GapRow, Grade, GroupGaps, Place};
 use opencpd_domain::access::{Action, Target, upper_bound};
 use opencpd_domain::indicators::flows::{self, FlowRates, GroupRate};
 use opencpd_domain::suppression::{self, Cell};
@@ -357,32 +357,88 @@ pub(crate) async fn proficiency_gaps_afresh(
                 .map(|r| GroupRate { count: r.2, size: r.3 })
                 .unwrap_or(GroupRate { count: 0, size: 0 })
         };
-        let (f, m) = (of("F"), of("M"));
-        if f.size == 0 && m.size == 0 {
-            continue;
+        if let Some(row) = gap_row(&grade.code, of("F"), of("M"), true, unhidden, threshold) {
+            out.push(row);
         }
-        let gap = flows::equity_gap(f, m);
-        // Counts in a row of girls and boys with their sizes: a table of two lines
-        // (proficient, assessed) with known totals.
-        let cells = if unhidden {
-            vec![vec![Cell::Shown; 2]; 2]
+    }
+    Ok(out)
+}
+
+/// A grade's gap between two groups (none when neither has learners): the counts of both
+/// with their sizes are a table of two lines (counted, out of) with known totals, hidden
+/// by the one rule for a reader without row-level rights, and the gap with them; the
+/// adjusted parity index for girls and boys (`parity`).
+fn gap_row(grade: &str, a: GroupRate, b: GroupRate, parity: bool, unhidden: bool, threshold: i64) -> Option<GapRow> {
+    if a.size == 0 && b.size == 0 {
+        return None;
+    }
+    let gap = flows::equity_gap(a, b);
+    let cells = if unhidden {
+        vec![vec![Cell::Shown; 2]; 2]
+    } else {
+        suppression::table(&[vec![a.count, b.count], vec![a.size, b.size]], threshold, true)
+    };
+    let hidden = cells.iter().flatten().any(|c| c.hidden());
+    Some(GapRow {
+        grade: grade.to_string(),
+        first: count(a.count, cells[0][0], threshold),
+        first_size: count(a.size, cells[1][0], threshold),
+        second: count(b.count, cells[0][1], threshold),
+        second_size: count(b.size, cells[1][1], threshold),
+        points: if hidden { None } else { gap.points },
+        parity_adjusted: if hidden || !parity {
+            None
         } else {
-            suppression::table(&[vec![f.count, m.count], vec![f.size, m.size]], threshold, true)
-        };
-        let hidden = cells.iter().flatten().any(|c| c.hidden());
-        out.push(GapRow {
-            grade: grade.code.clone(),
-            girls: count(f.count, cells[0][0], threshold),
-            girls_size: count(f.size, cells[1][0], threshold),
-            boys: count(m.count, cells[0][1], threshold),
-            boys_size: count(m.size, cells[1][1], threshold),
-            points: if hidden { None } else { gap.points },
-            parity_adjusted: if hidden {
-                None
-            } else {
-                f.rate().zip(m.rate()).and_then(|(a, b)| flows::adjusted_parity_index(a, b))
-            },
-        });
+            a.rate().zip(b.rate()).and_then(|(a, b)| flows::adjusted_parity_index(a, b))
+        },
+    })
+}
+
+/// Each group of learners the deployment defines against the other learners (every
+/// learner but the group's, both sexes) in the share assessed at proficient or above, per
+/// grade, every subject together, in one year, with the sample sizes; a group without
+/// learners assessed at the place that year is left out. Suppressed as
+/// [`proficiency_gaps`] is.
+pub(crate) async fn group_gaps_afresh(db: &Db, actor: &Actor, place: Place, year: i64) -> Result<Vec<GroupGaps>> {
+    let groups = super::reference::groups(db).await?;
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cells = Cells::of(db, actor, place, &[year], Read::Cells).await?;
+    let grades = super::reference::grades(db).await?;
+    let sql = format!(
+        "SELECT o.grade_id, o.group_id, CAST(COALESCE(SUM(o.proficient), 0) + COALESCE(SUM(o.advanced), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(o.assessed), 0) AS BIGINT) \
+         FROM ({}) o \
+         WHERE o.year = $1 AND o.subject_id <> 0 \
+         GROUP BY o.grade_id, o.group_id",
+        cells.sql(Needs::default())
+    );
+    let rows: Vec<(i64, i64, i64, i64)> =
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(year).fetch_all(p).await)?;
+    let of = |grade: i64, group: i64| {
+        rows.iter()
+            .find(|r| r.0 == grade && r.1 == group)
+            .map(|r| GroupRate { count: r.2, size: r.3 })
+            .unwrap_or(GroupRate { count: 0, size: 0 })
+    };
+    let threshold = super::small_cell_threshold(db).await?;
+    let unhidden = row_level(actor);
+    let mut out = Vec::new();
+    for group in &groups {
+        let mut gaps = Vec::new();
+        for grade in &grades {
+            let (theirs, all) = (of(grade.id, group.id), of(grade.id, 0));
+            if theirs.size == 0 {
+                continue;
+            }
+            // The group's learners are among all learners: the others are the rest.
+            let others = GroupRate { count: (all.count - theirs.count).max(0), size: (all.size - theirs.size).max(0) };
+            gaps.extend(gap_row(&grade.code, theirs, others, false, unhidden, threshold));
+        }
+        if !gaps.is_empty() {
+            out.push(GroupGaps { code: group.code.clone(), name: group.name.clone(), rows: gaps });
+        }
     }
     Ok(out)
 }

@@ -454,7 +454,8 @@ impl Importer for OutcomeImport {
 
 /// Imports a file of outcome rows (CSV or a workbook's first sheet): every row or none.
 /// Learner outcomes and learner records, for the one import route, page and command.
-pub static KINDS: [import::Kind; 2] = [OUTCOMES, super::learners::KIND];
+pub static KINDS: [import::Kind; 4] =
+    [OUTCOMES, super::learners::KIND, super::dhis2::DATA_KIND, super::dhis2::CODES_KIND];
 
 const OUTCOMES: import::Kind = import::Kind {
     key: "outcomes",

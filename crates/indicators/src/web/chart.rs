@@ -373,10 +373,10 @@ mod tests {
     fn gaps_draw_both_rates_with_the_gap_and_leave_a_hidden_rate_out() {
         let row = |grade: &str, girls: Option<i64>, points: Option<f64>| GapRow {
             grade: grade.into(),
-            girls: count(girls),
-            girls_size: count(Some(40)),
-            boys: count(Some(20)),
-            boys_size: count(Some(50)),
+            first: count(girls),
+            first_size: count(Some(40)),
+            second: count(Some(20)),
+            second_size: count(Some(50)),
             points,
             parity_adjusted: None,
         };

@@ -4,6 +4,8 @@
 //! boys).
 
 mod chart;
+mod definitions;
+mod exchange;
 mod plans;
 mod report;
 
@@ -23,21 +25,39 @@ pub static AREA: Area = Area {
     name: "indicators",
     templates: TEMPLATES,
     pages: |_| {
-        plans::page_routes(
+        definitions::page_routes(plans::page_routes(
             Router::new()
                 .route("/data/schools/{id}", get(school_data_page))
                 .route("/data/units/{id}", get(unit_data_page)),
-        )
+        ))
     },
     api: |_| api_router(),
-    openapi: || IndicatorsApi::openapi(),
+    openapi: || {
+        let mut doc = IndicatorsApi::openapi();
+        doc.merge(exchange::ExchangeApi::openapi());
+        doc
+    },
     imports: &crate::store::outcomes::KINDS,
     after_write: opencpd_http::nothing_after_write,
 };
 
+pub use report::Contents as ReportContents;
+
+/// What a data page's PDF report holds, from the page's figures.
+pub fn report_contents(page: crate::store::dashboard::Page) -> ReportContents {
+    report::contents(page)
+}
+
+/// The text of a report's pages in `lang` (headings, paragraphs, tables), as written
+/// into its PDF.
+pub fn report_text(contents: &ReportContents, lang: &str) -> String {
+    format!("{:?}", report::report(contents, lang, "2025-01-01").blocks)
+}
+
 const TEMPLATES: &[(&str, &str)] = &[
     ("indicators/data.html", include_str!("../../templates/indicators/data.html")),
     ("indicators/plan.html", include_str!("../../templates/indicators/plan.html")),
+    ("indicators/indicators.html", include_str!("../../templates/indicators/indicators.html")),
 ];
 
 #[derive(OpenApi)]
@@ -112,6 +132,7 @@ fn api_router() -> Router<AppState> {
         .route("/schools/{id}/report", get(report::school_report))
         .route("/units/{id}/report", get(report::unit_report))
         .merge(plans::api_routes(Router::new()))
+        .merge(exchange::api_routes(Router::new()))
 }
 
 /// The indicators, one page: sorted by `code` (the default), `name_en`, `name_fr` or
@@ -281,7 +302,9 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     let actor = ctx.actor()?;
     let page = dashboard::page(&state.db, actor, place, ctx.lang).await?;
     let (breakdown, may_write) = (page.parts.clone(), page.may_write);
-    let report::Contents { name, trend, targets, flows, gaps, plans, .. } = report::contents(page);
+    let contents = report::contents(page);
+    let hidden = contents.hidden().then_some(contents.threshold);
+    let report::Contents { name, trend, targets, flows, gaps, group_gaps, plans, .. } = contents;
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
     let (targets, labels): (Vec<_>, Vec<String>) = targets.into_iter().unzip();
     let targets_chart =
@@ -296,6 +319,19 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
         let legend = [t("data-girls"), t("data-boys")];
         minijinja::Value::from_safe_string(chart::gaps(&g.1, [&legend[0], &legend[1]]))
     });
+    // Each group of learners against the others: its table and chart.
+    let group_gaps: Vec<minijinja::Value> = group_gaps
+        .iter()
+        .map(|g| {
+            let args = [("group", g.name.clone())];
+            let chart = minijinja::Value::from_safe_string(chart::gaps(&g.rows, [&g.name, &t("data-others")]));
+            minijinja::context! {
+                code => g.code.clone(), name => g.name.clone(), rows => v(&g.rows), chart,
+                caption => cat.text(ctx.lang, "data-group-gaps-caption", &args),
+                gap => cat.text(ctx.lang, "data-group-gap", &args),
+            }
+        })
+        .collect();
     let this_year = i64::from(chrono::Datelike::year(&opencpd_kernel::today()));
     let new_plan_year = (may_write && !plans.iter().any(|p| p.year == this_year)).then_some(this_year);
     let (kind, id) = match place {
@@ -309,7 +345,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
             new_plan_year, targets => v(&targets), target_labels => labels, targets_chart,
-            breakdown => v(&breakdown), flows_chart, gaps_chart,
+            breakdown => v(&breakdown), flows_chart, gaps_chart, group_gaps, hidden,
         },
     )
 }

@@ -3,7 +3,7 @@
 //! between girls and boys, a school's plans, the small-cell rule as applied to this reader,
 //! and the definitions; in English or French. [`read`] is what the data page shows too.
 
-use crate::model::{FlowReport, GapRow, Place, PlaceTarget, PlanSummary, TrendPoint};
+use crate::model::{FlowReport, GapRow, GroupGaps, Place, PlaceTarget, PlanSummary, TrendPoint};
 use crate::store::dashboard;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -31,8 +31,21 @@ pub struct Contents {
     pub targets: Vec<(PlaceTarget, String)>,
     pub flows: Option<FlowReport>,
     pub gaps: Option<(i64, Vec<GapRow>)>,
+    /// The same year's gaps between each group of learners and the others.
+    pub group_gaps: Vec<GroupGaps>,
     pub plans: Vec<PlanSummary>,
     pub threshold: i64,
+}
+
+impl Contents {
+    /// Whether a figure of the trend, the flows or the gaps is hidden from this reader as
+    /// a small cell (or a figure that would give one back): the page and the report say so.
+    pub fn hidden(&self) -> bool {
+        self.trend.iter().any(|p| p.mean_percent.is_none() && p.assessed.value.is_none())
+            || self.flows.as_ref().is_some_and(|f| f.suppressed)
+            || self.gaps.as_ref().is_some_and(|g| g.1.iter().any(GapRow::hidden))
+            || self.group_gaps.iter().any(|g| g.rows.iter().any(GapRow::hidden))
+    }
 }
 
 /// A school's learner outcomes as a PDF report.
@@ -98,7 +111,7 @@ pub async fn read(state: &AppState, actor: &opencpd_kernel::Actor, place: Place,
 
 /// The report's contents from a data page's figures.
 pub fn contents(page: dashboard::Page) -> Contents {
-    let dashboard::Page { name, trend, targets, flows, gaps, plans, threshold, .. } = page;
+    let dashboard::Page { name, trend, targets, flows, gaps, group_gaps, plans, threshold, .. } = page;
     let targets = targets
         .into_iter()
         .map(|t| {
@@ -109,11 +122,41 @@ pub fn contents(page: dashboard::Page) -> Contents {
             (t, label)
         })
         .collect();
-    Contents { name, trend, targets, flows, gaps, plans, threshold }
+    Contents { name, trend, targets, flows, gaps, group_gaps, plans, threshold }
 }
 
 fn percent(share: Option<f64>, lang: &str) -> String {
     share.map(|s| format!("{} %", decimal(s * 100.0, 1, lang))).unwrap_or_else(|| "–".into())
+}
+
+/// A comparison's gaps as bars (each group's rate, or its count where the rate is hidden)
+/// and a table (counted of assessed, and the gap in points); `names` the two groups.
+fn gap_blocks(blocks: &mut Vec<Block>, gaps: &[GapRow], names: [String; 2], gap: String, lang: &str) {
+    let cat = catalog();
+    let t = |id: &str| cat.text(lang, id, &[]);
+    let mut bars = Vec::new();
+    for g in gaps {
+        for ((name, n), r) in [(&names[0], &g.first), (&names[1], &g.second)].into_iter().zip(g.rates()) {
+            let shown = r.map(|r| format!("{} %", decimal(r, 1, lang))).unwrap_or_else(|| n.shown.clone());
+            bars.push((format!("{} {name}", g.grade), r, shown));
+        }
+    }
+    blocks.push(Block::Bars { max: 100.0, rows: bars });
+    let [first, second] = names;
+    blocks.push(Block::Table {
+        columns: vec![t("data-grade"), first, second, gap],
+        rows: gaps
+            .iter()
+            .map(|g| {
+                vec![
+                    g.grade.clone(),
+                    format!("{} / {}", g.first.shown, g.first_size.shown),
+                    format!("{} / {}", g.second.shown, g.second_size.shown),
+                    g.points.map(|p| decimal(p, 1, lang)).unwrap_or_else(|| "–".into()),
+                ]
+            })
+            .collect(),
+    });
 }
 
 /// The report's pages, in `lang`.
@@ -122,9 +165,7 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
     let t = |id: &str| cat.text(lang, id, &[]);
     let ta = |id: &str, args: &[(&str, String)]| cat.text(lang, id, args);
     let mut blocks = Vec::new();
-    let hidden = c.trend.iter().any(|p| p.mean_percent.is_none())
-        || c.flows.as_ref().is_some_and(|f| f.suppressed)
-        || c.gaps.as_ref().is_some_and(|g| g.1.iter().any(|r| r.points.is_none()));
+    let hidden = c.hidden();
     blocks.push(Block::Paragraph(ta("data-report-suppression", &[("threshold", c.threshold.to_string())])));
     if hidden {
         blocks.push(Block::Paragraph(ta("data-suppressed", &[("threshold", c.threshold.to_string())])));
@@ -220,6 +261,7 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
                 t("data-promotion"),
                 t("data-repetition"),
                 t("data-dropout"),
+                t("data-survival"),
                 t("data-parity"),
             ],
             rows: f
@@ -232,6 +274,7 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
                         percent(g.promotion, lang),
                         percent(g.repetition, lang),
                         percent(g.dropout, lang),
+                        percent(g.survival, lang),
                         g.promotion_parity_adjusted.map(|p| decimal(p, 2, lang)).unwrap_or_else(|| "–".into()),
                     ]
                 })
@@ -240,28 +283,13 @@ pub fn report(c: &Contents, lang: &str, today: &str) -> Report {
     }
     if let Some((year, gaps)) = &c.gaps {
         blocks.push(Block::Heading(ta("data-gaps", &[("year", year.to_string())])));
-        let mut bars = Vec::new();
-        for g in gaps {
-            for ((sex, n), r) in [("data-girls", &g.girls), ("data-boys", &g.boys)].into_iter().zip(g.rates()) {
-                let shown = r.map(|r| format!("{} %", decimal(r, 1, lang))).unwrap_or_else(|| n.shown.clone());
-                bars.push((format!("{} {}", g.grade, t(sex)), r, shown));
-            }
+        gap_blocks(&mut blocks, gaps, [t("data-girls"), t("data-boys")], t("data-gap"), lang);
+        for group in &c.group_gaps {
+            let args = [("group", group.name.clone()), ("year", year.to_string())];
+            blocks.push(Block::Heading(ta("data-group-gaps", &args)));
+            let gap = ta("data-group-gap", &args[..1]);
+            gap_blocks(&mut blocks, &group.rows, [group.name.clone(), t("data-others")], gap, lang);
         }
-        blocks.push(Block::Bars { max: 100.0, rows: bars });
-        blocks.push(Block::Table {
-            columns: vec![t("data-grade"), t("data-girls"), t("data-boys"), t("data-gap")],
-            rows: gaps
-                .iter()
-                .map(|g| {
-                    vec![
-                        g.grade.clone(),
-                        format!("{} / {}", g.girls.shown, g.girls_size.shown),
-                        format!("{} / {}", g.boys.shown, g.boys_size.shown),
-                        g.points.map(|p| decimal(p, 1, lang)).unwrap_or_else(|| "–".into()),
-                    ]
-                })
-                .collect(),
-        });
     }
     if !c.plans.is_empty() {
         blocks.push(Block::Heading(t("plans-title")));

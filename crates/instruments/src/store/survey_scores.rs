@@ -89,6 +89,18 @@ async fn write(
     Ok(())
 }
 
+/// The submissions a refresher's keys name (never [`Key::All`], which comes alone); any
+/// other kind of key is a mistake of the writer that noted it.
+fn submissions(keys: &[Key], table: &str) -> Result<Vec<i64>> {
+    keys.iter()
+        .map(|key| match *key {
+            Key::One("submission", id) => Ok(id),
+            Key::One(kind, _) => Err(anyhow::anyhow!("{table}: no key {kind}").into()),
+            Key::All => unreachable!("All comes alone"),
+        })
+        .collect()
+}
+
 /// Writes the scores of the submissions the keys name (of every submission to a form with
 /// Likert items after bulk writes).
 fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
@@ -133,14 +145,7 @@ fn refresh<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 .map(|r| r.rows_affected()))?;
             return Ok(());
         }
-        let mut ids = Vec::with_capacity(keys.len());
-        for key in keys {
-            match *key {
-                Key::One("submission", id) => ids.push(id),
-                Key::One(kind, _) => return Err(anyhow::anyhow!("survey scores: no key {kind}").into()),
-                Key::All => unreachable!("All comes alone"),
-            }
-        }
+        let ids = submissions(keys, "survey scores")?;
         for chunk in ids.chunks(CHUNK as usize) {
             let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
             let sql = format!("SELECT id, instrument_id, answers_json FROM submissions WHERE id IN ({list})");
@@ -204,14 +209,7 @@ fn refresh_cells<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 .map(|r| r.rows_affected()))?;
             return Ok(());
         }
-        let mut ids = Vec::with_capacity(keys.len());
-        for key in keys {
-            match *key {
-                Key::One("submission", id) => ids.push(id),
-                Key::One(kind, _) => return Err(anyhow::anyhow!("survey score cells: no key {kind}").into()),
-                Key::All => unreachable!("All comes alone"),
-            }
-        }
+        let ids = submissions(keys, "survey score cells")?;
         for chunk in ids.chunks(CHUNK as usize) {
             let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
             let sql = format!(

@@ -231,6 +231,23 @@ async fn every_write_route_answers_by_role_and_scope() {
                 }
             }
         }
+        // What the deployment itself defines: its own indicators and its mapping to DHIS2
+        // codes, for those who set up programmes for the whole deployment.
+        for role in ROLES {
+            let api = app.api(role).await;
+            let want = |done: u16| if *role == "admin" { done } else { 403 };
+            let code = format!("scope-{}", role.replace('.', "-"));
+            let body = json!({"code": code, "name_en": "Scope", "name_fr": "Portée", "numerator": "sum(enrolled)"});
+            let got = api.post("/api/v1/indicators").json(&body).send().await.unwrap().status().as_u16();
+            if got != want(201) {
+                failures.push(format!("{backend:?} {role} POST indicator: {got}, want {}", want(201)));
+            }
+            let body = json!({"kind": "unit", "key": "RW", "code": code});
+            let got = api.put("/api/v1/dhis2/codes").json(&body).send().await.unwrap().status().as_u16();
+            if got != want(200) {
+                failures.push(format!("{backend:?} {role} PUT DHIS2 code: {got}, want {}", want(200)));
+            }
+        }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
