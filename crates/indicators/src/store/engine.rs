@@ -316,7 +316,7 @@ pub fn definition_of(i: &Indicator) -> Result<Definition> {
 /// Whether the actor may add indicators: those who set up programmes for the whole
 /// deployment.
 pub fn may_define(actor: &Actor) -> Result<()> {
-    Ok(actor.require(Action::ManageProgrammes, &Target::Deployment)?)
+    actor.require(Action::ManageProgrammes, &Target::Deployment)
 }
 
 /// Adds an indicator: its definition parsed and checked, each problem naming its field.
