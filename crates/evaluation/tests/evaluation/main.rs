@@ -236,6 +236,20 @@ async fn a_draw_is_reproducible_from_its_seed_stratified_and_made_once() {
         };
         assert!(matches!(store::record(db, &admin(), a.id, &record).await, Err(Error::Conflict(_))));
         assert_eq!(arms_of(db, a.id).await, ra);
+
+        // A draw asked without a seed draws one and records it: the same seed given to
+        // another design of the same schools gives the same arms.
+        let d = store::create(db, &admin(), &design("D", ROUNDS)).await.unwrap();
+        let d = store::draw(db, &admin(), d.id, &DrawInput { seed: None, strata_depth: Some(1), role: None })
+            .await
+            .unwrap();
+        let seed = d.seed.clone().expect("the seed drawn is recorded");
+        assert!(seed.parse::<u64>().is_ok(), "{seed}");
+        let e = store::create(db, &admin(), &design("E", ROUNDS)).await.unwrap();
+        store::draw(db, &admin(), e.id, &DrawInput { seed: Some(seed), strata_depth: Some(1), role: None })
+            .await
+            .unwrap();
+        assert_eq!(arms_of(db, d.id).await, arms_of(db, e.id).await);
     }
 }
 

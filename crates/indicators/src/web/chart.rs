@@ -357,6 +357,26 @@ mod tests {
     }
 
     #[test]
+    fn a_hidden_point_of_the_trend_breaks_its_line_and_draws_no_dot() {
+        let point = |year: i64, mean: Option<f64>| crate::model::TrendPoint {
+            subject: "MATH".into(),
+            year,
+            assessed: count(mean.map(|_| 40)),
+            mean_percent: mean,
+        };
+        let svg =
+            trend(&[point(2022, Some(50.0)), point(2023, Some(55.0)), point(2024, None), point(2025, Some(60.0))]);
+        // Two dots before the hidden year and one after; the line stops at the hidden year.
+        assert_eq!(svg.matches("<circle").count(), 3, "{svg}");
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        let segments: Vec<usize> =
+            svg.split("<polyline points=\"").skip(1).map(|s| s.split('"').next().unwrap().split(' ').count()).collect();
+        assert_eq!(segments, [2, 1], "{svg}");
+        // Every year keeps its place on the axis, the hidden one too.
+        assert!(svg.contains(">2024</text>"), "{svg}");
+    }
+
+    #[test]
     fn flows_split_each_grade_into_its_three_rates_and_mark_a_hidden_one() {
         let svg =
             flows(&[flow("P1", Some((0.8, 0.15, 0.05))), flow("P2", None)], ["Promoted", "Repeating", "Dropped <out>"]);
