@@ -65,7 +65,7 @@ function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'dataset') Object.assign(e.dataset, v);
+    if (k === 'dataset') { for (const [dk, dv] of Object.entries(v)) if (dv !== undefined && dv !== null) e.dataset[dk] = dv; }
     else if (k === 'text') e.textContent = v;
     else if (k in e && typeof v !== 'string') e[k] = v;
     else e.setAttribute(k, v === true ? '' : v);
@@ -159,7 +159,7 @@ async function rerender() {
   renderPackage();
   await renderOutbox();
   if (!$('sign-in').hidden) showSignIn(state.signInReason);
-  if (state.instrument) { renderForm(); refresh(); }
+  if (state.instrument) { renderForm(); refresh(); renderNotices(); }
 }
 
 /**

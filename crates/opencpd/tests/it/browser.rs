@@ -719,6 +719,29 @@ async fn metadata_offline(backend: Backend) {
     assert!(started > 1_700_000_000_000, "{csv}");
     assert!(ms(lines[2][2]) >= started && ms(lines[2][3]) >= ms(lines[2][2]) && ms(lines[3][2]) >= ms(lines[2][3]), "{csv}");
     assert_eq!(lines[1][3], "", "a moment has a start only: {csv}");
+
+    // The export: the start position in a geopoint's four columns, the log as a link.
+    let r = http
+        .get(format!("{base}/api/v1/instruments/{instrument}/export?format=xlsx&lang=xml"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let sheets =
+        opencpd_transfer::read_sheets(&bytes, opencpd_transfer::Which::First, &opencpd_transfer::Limits::IMPORT)
+            .unwrap();
+    let rows: Vec<Vec<String>> = sheets[0].rows.iter().map(|r| r.cells.clone()).collect();
+    let cell = |header: &str| -> String {
+        let at = rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("{header} in {:?}", rows[0]));
+        rows[1][at].clone()
+    };
+    assert_eq!(cell("where/latitude").parse::<f64>().unwrap(), -1.9441);
+    assert_eq!(cell("where/longitude").parse::<f64>().unwrap(), 30.0619);
+    assert_eq!(cell("where/accuracy").parse::<f64>().unwrap(), 12.0);
+    assert_eq!(cell("audit"), format!("{base}/api/v1/submissions/{uuid}/files/audit.csv"));
+    assert_eq!(cell("mail"), "seo.gitega@example.org");
     served.stop();
 }
 
