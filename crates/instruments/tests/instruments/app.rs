@@ -1038,16 +1038,20 @@ async fn the_field_package_gives_the_accounts_email_and_phone_from_its_person() 
             .bind("+250788000111")
             .bind(person)
             .execute(p)
-            .await)
+            .await
+            .map(|_| ()))
         .unwrap();
         let package: Value =
             app.api("teacher").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
         assert_eq!(package["user"]["email"], "teacher@example.org", "{backend:?}");
         assert_eq!(package["user"]["phone"], "+250788000111");
-        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE people SET email = NULL, phone = ' ' WHERE id = $1")
-            .bind(person)
-            .execute(p)
-            .await)
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+            "UPDATE people SET email = NULL, phone = ' ' WHERE id = $1"
+        )
+        .bind(person)
+        .execute(p)
+        .await
+        .map(|_| ()))
         .unwrap();
         let package: Value =
             app.api("teacher").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
@@ -1055,6 +1059,10 @@ async fn the_field_package_gives_the_accounts_email_and_phone_from_its_person() 
         let package: Value =
             app.api("seo.gitega").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
         assert_eq!(package["user"]["username"], "seo.gitega");
-        assert_eq!((&package["user"]["email"], &package["user"]["phone"]), (&Value::Null, &Value::Null), "linked to no one");
+        assert_eq!(
+            (&package["user"]["email"], &package["user"]["phone"]),
+            (&Value::Null, &Value::Null),
+            "linked to no one"
+        );
     }
 }

@@ -655,9 +655,11 @@ async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
         let workbook = opencpd_transfer::write_workbook(&[
             (
                 "survey",
-                rows(&[&["type", "name", "label", "parameters"], &["audit", "audit", "", "track-changes=true"], &[
-                    "text", "site", "Site", "",
-                ]]),
+                rows(&[
+                    &["type", "name", "label", "parameters"],
+                    &["audit", "audit", "", "track-changes=true"],
+                    &["text", "site", "Site", ""],
+                ]),
             ),
             ("settings", rows(&[&["form_id", "version"], &["audited", "1"]])),
         ])
@@ -691,7 +693,8 @@ async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
         assert_eq!(status, StatusCode::CREATED, "{body}");
 
         let (status, body) =
-            submit(json!({"audit": "audit.csv", "site": "P3"}), json!([{"name": "audit.csv", "sha256": sha(&log)}])).await;
+            submit(json!({"audit": "audit.csv", "site": "P3"}), json!([{"name": "audit.csv", "sha256": sha(&log)}]))
+                .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let uuid = body["uuid"].as_str().unwrap().to_string();
         let stored: Value = s.api.get(&s.admin, &format!("/api/v1/submissions/{uuid}")).await;
@@ -699,11 +702,12 @@ async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| (f["name"].as_str().unwrap(), f["question"].as_str().unwrap(), f["content_type"].as_str().unwrap()))
+            .map(|f| {
+                (f["name"].as_str().unwrap(), f["question"].as_str().unwrap(), f["content_type"].as_str().unwrap())
+            })
             .collect();
         assert_eq!(files, [("audit.csv", "audit", "text/plain; charset=utf-8")]);
-        let got =
-            s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/audit.csv"), None).await;
+        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/audit.csv"), None).await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.body, log, "the log is downloaded as sent");
     }

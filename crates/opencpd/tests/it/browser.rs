@@ -560,12 +560,14 @@ async fn metadata_offline(backend: Backend) {
         .bind("seo.gitega@example.org")
         .bind(person)
         .execute(p)
-        .await)
+        .await
+        .map(|_| ()))
     .unwrap();
     opencpd_kernel::on_db!(&db.db, |p| sqlx::query("UPDATE users SET person_id = $1 WHERE username = 'seo.gitega'")
         .bind(person)
         .execute(p)
-        .await)
+        .await
+        .map(|_| ()))
     .unwrap();
     let mut served = Served::start(&db.url).await;
     let base = served.base();
@@ -630,7 +632,10 @@ async fn metadata_offline(backend: Backend) {
         "This form records your phone number, but your account has none (it is the phone of the person your \
          account is linked to): it will be sent empty."
     );
-    assert!(b.client.find(Locator::Css("#form-notices [data-metadata=\"email\"]")).await.is_err(), "the e-mail is known");
+    assert!(
+        b.client.find(Locator::Css("#form-notices [data-metadata=\"email\"]")).await.is_err(),
+        "the e-mail is known"
+    );
     assert_eq!(overflow(&b).await, 0, "the notices fit the phone");
     let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
@@ -654,9 +659,8 @@ async fn metadata_offline(backend: Backend) {
     )
     .await;
     click(&b, &pick).await;
-    let refused = b
-        .text_until("#form-notices [data-metadata=\"start-geopoint\"]", |t| t.contains("gave no location"))
-        .await;
+    let refused =
+        b.text_until("#form-notices [data-metadata=\"start-geopoint\"]", |t| t.contains("gave no location")).await;
     assert!(
         refused.starts_with("This form records where it was started, but this device gave no location (")
             && refused.ends_with("): it will be sent empty."),
@@ -689,12 +693,8 @@ async fn metadata_offline(backend: Backend) {
 
     // The log: the form's start, each question while it had the focus with its value before
     // and after, then the form saved, left and finalized; times in milliseconds.
-    let r = http
-        .get(format!("{base}/api/v1/submissions/{uuid}/files/audit.csv"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        http.get(format!("{base}/api/v1/submissions/{uuid}/files/audit.csv")).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let csv = r.text().await.unwrap();
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
@@ -717,7 +717,10 @@ async fn metadata_offline(backend: Backend) {
     let ms = |s: &str| s.parse::<i64>().unwrap_or_else(|_| panic!("{s} in {csv}"));
     let started = ms(lines[1][2]);
     assert!(started > 1_700_000_000_000, "{csv}");
-    assert!(ms(lines[2][2]) >= started && ms(lines[2][3]) >= ms(lines[2][2]) && ms(lines[3][2]) >= ms(lines[2][3]), "{csv}");
+    assert!(
+        ms(lines[2][2]) >= started && ms(lines[2][3]) >= ms(lines[2][2]) && ms(lines[3][2]) >= ms(lines[2][3]),
+        "{csv}"
+    );
     assert_eq!(lines[1][3], "", "a moment has a start only: {csv}");
 
     // The export: the start position in a geopoint's four columns, the log as a link.
@@ -797,7 +800,14 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
                 &["text", "site", "Site", "", ""],
             ]),
         ),
-        ("choices", rows(&[&["list_name", "name", "label", "image"], &["yn", "yes", "Yes", "yes.png"], &["yn", "no", "No", ""]])),
+        (
+            "choices",
+            rows(&[
+                &["list_name", "name", "label", "image"],
+                &["yn", "yes", "Yes", "yes.png"],
+                &["yn", "no", "No", ""],
+            ]),
+        ),
         ("settings", rows(&[&["form_id", "version"], &["board_pictures", "1"]])),
     ])
     .unwrap();
@@ -835,9 +845,10 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
             for _ in 0..100 {
                 let w = b
                     .client
-                    .execute("const i = document.querySelector(arguments[0]); return i && i.complete ? i.naturalWidth : 0;", vec![
-                        serde_json::json!(css),
-                    ])
+                    .execute(
+                        "const i = document.querySelector(arguments[0]); return i && i.complete ? i.naturalWidth : 0;",
+                        vec![serde_json::json!(css)],
+                    )
                     .await
                     .unwrap();
                 if w.as_i64().unwrap_or(0) > 0 {
@@ -858,7 +869,10 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
         .await
         .unwrap();
     assert!(sound.as_str().unwrap().starts_with("blob:"), "the sound is played from the device: {sound}");
-    assert!(b.client.find(Locator::Css("#form [data-choice=\"no\"] .label-media")).await.is_err(), "no picture, nothing shown");
+    assert!(
+        b.client.find(Locator::Css("#form [data-choice=\"no\"] .label-media")).await.is_err(),
+        "no picture, nothing shown"
+    );
     assert_eq!(overflow(&b).await, 0, "the pictures fit the phone");
     // Choosing by the picture chooses the choice.
     click(&b, "#form [data-choice=\"yes\"] img").await;
@@ -1028,12 +1042,21 @@ async fn signature_audio_video(backend: Backend) {
         .collect();
     assert_eq!(
         files,
-        [("clip".into(), "video/mp4".into()), ("remark".into(), "audio/wav".into()), ("sig".into(), "image/png".into())]
+        [
+            ("clip".into(), "video/mp4".into()),
+            ("remark".into(), "audio/wav".into()),
+            ("sig".into(), "image/png".into())
+        ]
     );
     let download = |name: String| {
         let (http, base, admin, uuid) = (&http, &base, &admin, &uuid);
         async move {
-            let r = http.get(format!("{base}/api/v1/submissions/{uuid}/files/{name}")).bearer_auth(admin).send().await.unwrap();
+            let r = http
+                .get(format!("{base}/api/v1/submissions/{uuid}/files/{name}"))
+                .bearer_auth(admin)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status().as_u16(), 200, "{name}");
             r.bytes().await.unwrap().to_vec()
         }
