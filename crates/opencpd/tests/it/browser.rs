@@ -636,7 +636,7 @@ async fn metadata_offline(backend: Backend) {
         b.client.find(Locator::Css("#form-notices [data-metadata=\"email\"]")).await.is_err(),
         "the e-mail is known"
     );
-    assert_eq!(overflow(&b).await, 0, "the notices fit the phone");
+    assert!(overflow(&b).await <= 0, "the notices fit the phone");
     let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
     )
@@ -856,7 +856,16 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            panic!("{css} shows no picture");
+            let page = b
+                .client
+                .execute(
+                    "return document.getElementById('form').innerHTML + ' | ' + \
+                     document.getElementById('package-message').textContent;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!("{css} shows no picture: {page}");
         }
     };
     assert_eq!(width("#form [data-path=\"board\"] > .label-media img").await, 24, "the question's picture, offline");
@@ -873,7 +882,7 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
         b.client.find(Locator::Css("#form [data-choice=\"no\"] .label-media")).await.is_err(),
         "no picture, nothing shown"
     );
-    assert_eq!(overflow(&b).await, 0, "the pictures fit the phone");
+    assert!(overflow(&b).await <= 0, "the pictures fit the phone");
     // Choosing by the picture chooses the choice.
     click(&b, "#form [data-choice=\"yes\"] img").await;
     let chosen =
@@ -901,7 +910,7 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
         "Not on this device: yes.png (download the package again while online)."
     );
     assert_eq!(width("#form [data-path=\"board\"] > .label-media img").await, 24, "the other picture still shows");
-    assert_eq!(overflow(&b).await, 0, "the form still fits the phone");
+    assert!(overflow(&b).await <= 0, "the form still fits the phone");
 }
 
 /// A signature drawn on the pad with the pointer, a recording and a video chosen as the
@@ -979,7 +988,7 @@ async fn signature_audio_video(backend: Backend) {
     // Kept before anything is drawn: said so, nothing kept.
     click(&b, "#form [data-pad-keep=\"sig\"]").await;
     assert_eq!(b.text("#form [data-pad-state=\"sig\"]").await, "Nothing is drawn yet.");
-    assert_eq!(overflow(&b).await, 0, "the pad fits the phone");
+    assert!(overflow(&b).await <= 0, "the pad fits the phone");
     // A stroke across the pad, as a finger draws it.
     let pad = b.client.find(Locator::Css("#form canvas[data-pad=\"sig\"]")).await.unwrap();
     pad.clone().click().await.ok(); // scrolled into view
