@@ -17,8 +17,10 @@ use std::net::SocketAddr;
 /// Scripts and styles come from our own files only: the pages and the field app have no
 /// inline script and no `<style>` element. Inline `style=` attributes are allowed (the
 /// bars of reports carry their computed widths that way); they run no code.
+/// Pictures, sounds and videos may come from `blob:` URLs: the field app shows the files it
+/// keeps on the device (a form's media, offline) through them.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     style-src-attr 'unsafe-inline'; img-src 'self'; connect-src 'self'; object-src 'none'; \
+     style-src-attr 'unsafe-inline'; img-src 'self' blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// A year, the usual HSTS lifetime; subdomains are left to the deployment.

@@ -82,6 +82,10 @@ pub struct PackageUser {
     pub username: String,
     pub display_name: String,
     pub language: String,
+    /// The e-mail of the person the account is linked to, if any: a form's `email` metadata.
+    pub email: Option<String>,
+    /// The phone of the person the account is linked to, if any: a form's `phonenumber` metadata.
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

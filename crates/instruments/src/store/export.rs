@@ -464,7 +464,8 @@ impl Layout {
                     (vec![own], Column::Answer { name, choices })
                 }
                 ItemKind::Geotrace | ItemKind::Geoshape => (vec![own], Column::Points { name }),
-                ItemKind::Geopoint => {
+                // The position the form was started at is a geopoint too.
+                ItemKind::Geopoint | ItemKind::Metadata { .. } if is_point(&item.kind) => {
                     let label = text(&item.label).filter(|l| *l != name);
                     let headers = ["latitude", "longitude", "altitude", "accuracy"]
                         .iter()
@@ -475,7 +476,9 @@ impl Layout {
                         .collect();
                     (headers, Column::Geopoint { name })
                 }
+                // The audit log is a file of the submission, as a photo is.
                 ItemKind::Media { .. } => (vec![own], Column::Media { name }),
+                ItemKind::Metadata { of } if of == "audit" => (vec![own], Column::Media { name }),
                 _ => (vec![own], Column::Answer { name, choices: None }),
             })
         };
@@ -875,6 +878,15 @@ fn cell(choices: Option<&Words>, value: Option<Got<'_>>, out: &mut String) {
         (Got::Json(other), _) => {
             let _ = write!(out, "{other}");
         }
+    }
+}
+
+/// Whether an item's answer is one position: a geopoint, or the `start-geopoint` metadata.
+fn is_point(kind: &opencpd_forms::ItemKind) -> bool {
+    match kind {
+        opencpd_forms::ItemKind::Geopoint => true,
+        opencpd_forms::ItemKind::Metadata { of } => of == "start-geopoint",
+        _ => false,
     }
 }
 

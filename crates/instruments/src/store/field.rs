@@ -116,6 +116,7 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
     .await)?;
     let visit_plans = opencpd_peer::store::coaching::field_visit_plans(db, actor).await?;
     let plcs = opencpd_peer::store::plcs::field_plcs(db, actor).await?;
+    let (email, phone) = account_contact(db, actor).await?;
     Ok(Package {
         generated_at: Utc::now(),
         csrf_token: String::new(),
@@ -123,6 +124,8 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
             username: actor.username.clone(),
             display_name: actor.display_name.clone(),
             language: actor.language.clone(),
+            email,
+            phone,
         },
         schools,
         people,
@@ -134,6 +137,20 @@ pub async fn package(db: &Db, files: &Files, actor: &Actor, unit_code: Option<&s
         visit_plans,
         plcs,
     })
+}
+
+/// The e-mail and phone of the person the actor's account is linked to (accounts hold
+/// neither themselves); none for an account linked to no one.
+async fn account_contact(db: &Db, actor: &Actor) -> Result<(Option<String>, Option<String>)> {
+    let Some(user) = actor.user_id else { return Ok((None, None)) };
+    let row: Option<(Option<String>, Option<String>)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT p.email, p.phone FROM users u JOIN people p ON p.id = u.person_id WHERE u.id = $1"
+    )
+    .bind(user)
+    .fetch_optional(p)
+    .await)?;
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    Ok(row.map(|(e, p)| (blank(e), blank(p))).unwrap_or((None, None)))
 }
 
 /// An instrument a person may answer now, as their home lists it.

@@ -370,7 +370,10 @@ pub(crate) async fn answer_files(
             problems.push(Problem::new("form-file-unknown").in_column(&question).with_value(&r.sha256));
             continue;
         };
-        let limits = media_limits(kind);
+        let limits = match kind {
+            Named::Media(kind) => media_limits(kind),
+            Named::Audit => audit_limits(),
+        };
         if let Err(p) = limits.check_size(info.size_bytes as u64, &question) {
             problems.push(p);
             continue;
@@ -395,18 +398,30 @@ pub(crate) async fn answer_files(
     Ok(out)
 }
 
-/// Every media answer: (question path, kind, file name), repeats numbered from 1.
-fn media_answers(
-    form: &Form,
-    answers: &opencpd_forms::Instance,
-    prefix: &str,
-    out: &mut Vec<(String, MediaKind, String)>,
-) {
+/// What a file an answer names may be: a media question's kind, or the audit log.
+#[derive(Debug, Clone, Copy)]
+enum Named {
+    Media(MediaKind),
+    /// The `audit` metadata item's `audit.csv`: a text file.
+    Audit,
+}
+
+/// The types and size an audit log may have: text, as large as any file.
+fn audit_limits() -> Limits {
+    Limits::new(25 * MB, &[files::TEXT])
+}
+
+/// Every answer naming a file: (question path, what it may be, file name), repeats
+/// numbered from 1. An empty answer names none.
+fn media_answers(form: &Form, answers: &opencpd_forms::Instance, prefix: &str, out: &mut Vec<(String, Named, String)>) {
     use opencpd_forms::{Answer, ItemKind};
     for (name, answer) in answers {
         let path = format!("{prefix}{name}");
         match (answer, form.item(name).map(|i| &i.kind)) {
-            (Answer::Text(file), Some(ItemKind::Media { of })) => out.push((path, *of, file.clone())),
+            (Answer::Text(file), Some(ItemKind::Media { of })) => out.push((path, Named::Media(*of), file.clone())),
+            (Answer::Text(file), Some(ItemKind::Metadata { of })) if of == "audit" && !file.is_empty() => {
+                out.push((path, Named::Audit, file.clone()))
+            }
             (Answer::Repeat(instances), _) => {
                 for (i, inst) in instances.iter().enumerate() {
                     media_answers(form, inst, &format!("{path}[{}].", i + 1), out);

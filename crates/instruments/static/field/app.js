@@ -23,6 +23,8 @@ import { PERSON_FIELDS, personEdit } from './edits.js';
 import * as visits from './visits.js';
 import * as meetings from './meetings.js';
 import * as uploads from './uploads.js';
+import * as meta from './metadata.js';
+import * as media from './media.js';
 import { Messages } from './i18n.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -47,6 +49,8 @@ const state = {
   draftId: null,
   started: null,
   replaces: null, // uuid of a rejected submission being corrected
+  startGeopoint: null, // {value} or {failed: reason} or {pending: true}: the position when the form was started
+  audit: null, // the audit log of the open form (metadata.js), when it has an audit item
   correcting: null, // {kind: 'visit' | 'meeting', uuid} of a refused visit or meeting being corrected
   meetingPlc: null, // id of the PLC the meeting form shows
   meetingGuests: [], // ids of the guests added to the meeting form
@@ -61,7 +65,7 @@ function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'dataset') Object.assign(e.dataset, v);
+    if (k === 'dataset') { for (const [dk, dv] of Object.entries(v)) if (dv !== undefined && dv !== null) e.dataset[dk] = dv; }
     else if (k === 'text') e.textContent = v;
     else if (k in e && typeof v !== 'string') e[k] = v;
     else e.setAttribute(k, v === true ? '' : v);
@@ -155,7 +159,7 @@ async function rerender() {
   renderPackage();
   await renderOutbox();
   if (!$('sign-in').hidden) showSignIn(state.signInReason);
-  if (state.instrument) { renderForm(); refresh(); }
+  if (state.instrument) { renderForm(); refresh(); renderNotices(); }
 }
 
 /**
@@ -214,7 +218,8 @@ async function download() {
     if (!pkg || !Array.isArray(pkg.instruments)) throw new Error(t('field-unexpected'));
     await state.store.putPackage(pkg);
     state.pkg = pkg;
-    msg.replaceChildren();
+    const lost = await keepFormMedia(pkg);
+    msg.replaceChildren(lost.length ? t('field-media-not-downloaded', { files: lost.join(', ') }) : '');
     hideSignIn();
     renderPackage();
     if (location.hash) openFromAddress();
@@ -224,6 +229,27 @@ async function download() {
   } finally {
     $('download').disabled = false;
   }
+}
+
+/**
+ * Keeps on the device the pictures, sounds and videos the forms' labels and choices show
+ * (each once, by its digest), so that they show offline. Resolves to the names of those
+ * that could not be downloaded.
+ */
+async function keepFormMedia(pkg) {
+  const lost = [];
+  for (const f of media.filesToKeep(pkg)) {
+    if (await state.store.getFile(f.sha256)) continue;
+    try {
+      const res = await fetch(`/api/v1/instruments/${f.instrument_id}/attachments/${encodeURIComponent(f.name)}`, { credentials: 'same-origin' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const blob = await res.blob();
+      await state.store.putFile({ sha256: f.sha256, name: f.name, type: blob.type, blob, form_media: true });
+    } catch {
+      lost.push(f.name);
+    }
+  }
+  return lost;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -830,6 +856,8 @@ async function saveDraftNow() {
   await state.store.putDraft({
     id: state.draftId, instrument_id: state.instrument.id, subject: $('subject').value, answers: state.answers,
     started: state.started, replaces: state.replaces,
+    audit: state.audit ? { trackChanges: state.audit.trackChanges, events: state.audit.events, open: null } : undefined,
+    start_geopoint: state.startGeopoint?.value ? state.startGeopoint : undefined,
   });
   renderDrafts();
 }
@@ -848,7 +876,7 @@ function defaults(items, out = {}) {
   return out;
 }
 
-function openForm(instrument, { answers, subject = '', draftId, started, replaces } = {}) {
+function openForm(instrument, { answers, subject = '', draftId, started, replaces, audit, startGeopoint } = {}) {
   // A form whose files are not all uploaded is published but not collected.
   const missing = instrument.missing_attachments ?? [];
   if (missing.length) {
@@ -862,6 +890,11 @@ function openForm(instrument, { answers, subject = '', draftId, started, replace
   state.replaces = replaces ?? null;
   state.touched = new Set();
   state.showAll = false;
+  const auditing = meta.auditItem(instrument.form.items);
+  state.audit = auditing ? (audit ?? meta.newAudit(auditing.trackChanges)) : null;
+  if (state.audit) { state.audit.open = null; meta.logEvent(state.audit, audit ? 'form resume' : 'form start'); }
+  state.startGeopoint = startGeopoint?.value ? startGeopoint : null;
+  if (!state.startGeopoint && meta.metadataItems(instrument.form.items).some((m) => m.of === 'start-geopoint')) locateStart();
   $('form-title').textContent = instrument.title || instrument.form.title;
   $('subject').value = subject;
   $('save-message').textContent = '';
@@ -870,11 +903,62 @@ function openForm(instrument, { answers, subject = '', draftId, started, replace
   fitRepeatCounts();
   renderForm();
   refresh();
+  renderNotices();
   window.scrollTo(0, 0);
+}
+
+/** Which notice a metadata item the device does not know shows. */
+const UNKNOWN_METADATA = {
+  email: 'field-meta-no-email', phonenumber: 'field-meta-no-phone',
+};
+
+/**
+ * What the form records that the user should know: metadata this device cannot fill (sent
+ * empty), and the position taken when the form was started (or why there is none).
+ */
+function renderNotices() {
+  const box = $('form-notices');
+  if (!state.instrument) { box.replaceChildren(); return; }
+  const { unknown } = metadataNow(state.instrument.form);
+  const lines = [];
+  for (const { of } of unknown) if (UNKNOWN_METADATA[of]) lines.push(el('li', { dataset: { metadata: of }, text: t(UNKNOWN_METADATA[of]) }));
+  const wantsPlace = meta.metadataItems(state.instrument.form.items).some((m) => m.of === 'start-geopoint');
+  const place = state.startGeopoint;
+  if (wantsPlace) {
+    const text = place?.value ? t('field-meta-start-place', { metres: Math.round(place.accuracy ?? 0) })
+      : place?.failed ? t('field-meta-no-start-place', { reason: place.failed })
+        : t('field-meta-locating-start');
+    lines.push(el('li', { dataset: { metadata: 'start-geopoint', status: place?.value ? 'ok' : place?.failed ? 'failed' : 'pending' }, text }));
+  }
+  if (state.audit) lines.push(el('li', { dataset: { metadata: 'audit' }, text: t('field-meta-audit') }));
+  box.replaceChildren(...(lines.length ? [el('ul', {}, lines)] : []));
+}
+
+/** Takes the device's position for `start-geopoint` once, as the form starts. */
+function locateStart() {
+  state.startGeopoint = { pending: true };
+  const instrument = state.instrument;
+  const done = (value) => {
+    if (state.instrument !== instrument) return;
+    state.startGeopoint = value;
+    renderNotices();
+    saveDraftSoon();
+  };
+  if (!navigator.geolocation) { done({ failed: 'geolocation' }); return; }
+  navigator.geolocation.getCurrentPosition(
+    (position) => done({ value: meta.geopoint(position.coords), accuracy: position.coords.accuracy ?? 0 }),
+    (error) => done({ failed: error.message || String(error.code) }),
+    { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 },
+  );
 }
 
 function closeForm() {
   state.instrument = null;
+  for (const url of mediaUrls.values()) URL.revokeObjectURL(url);
+  mediaUrls.clear();
+  state.audit = null;
+  state.startGeopoint = null;
+  $('form-notices').replaceChildren();
   $('form').replaceChildren();
   $('problems').replaceChildren();
   $('editor').hidden = true;
@@ -901,6 +985,58 @@ function valueAt(path) {
 function renderForm() {
   const form = state.instrument.form;
   $('form').replaceChildren(...renderItems(form.items, ''));
+  showMedia();
+}
+
+/** Object URLs of the form's media files kept on the device, by file name. */
+const mediaUrls = new Map();
+
+/**
+ * The elements showing a label's or a choice's media (`{image, big, audio, video}`): an
+ * image (tapped, its big image), an audio player, a video player; each given its file from
+ * the device by `showMedia`.
+ */
+function mediaElements(m, alt = '') {
+  if (!media.hasMedia(m)) return null;
+  const parts = [];
+  if (m.image) parts.push(el('img', { class: 'label-image', alt, dataset: { mediaFile: m.image, big: m.big && m.big !== m.image ? m.big : undefined } }));
+  if (m.audio) parts.push(el('audio', { controls: true, preload: 'none', dataset: { mediaFile: m.audio } }));
+  if (m.video) parts.push(el('video', { controls: true, playsinline: true, preload: 'metadata', dataset: { mediaFile: m.video } }));
+  return el('div', { class: 'label-media' }, parts);
+}
+
+/** The object URL of the open form's media file `name`, read from the device; null when missing. */
+async function mediaUrl(name) {
+  if (mediaUrls.has(name)) return mediaUrls.get(name);
+  const sha256 = media.attachmentDigest(state.instrument, name);
+  const file = sha256 ? await state.store.getFile(sha256) : null;
+  const url = file?.blob ? URL.createObjectURL(file.blob) : null;
+  if (url) mediaUrls.set(name, url);
+  return url;
+}
+
+/** Gives each media element of the form its file, or says the file is not on the device. */
+async function showMedia() {
+  const instrument = state.instrument;
+  for (const node of $('form').querySelectorAll('[data-media-file]:not([src])')) {
+    const url = await mediaUrl(node.dataset.mediaFile);
+    if (state.instrument !== instrument) return;
+    if (url) {
+      node.src = url;
+    } else {
+      node.replaceWith(el('span', { class: 'media-missing', dataset: { missing: node.dataset.mediaFile },
+        text: t('field-media-missing', { name: node.dataset.mediaFile }) }));
+    }
+  }
+}
+
+/** A tapped label image shows its big image, and tapped again, the image. */
+async function toggleBigImage(img) {
+  const big = img.dataset.big;
+  if (!big) return;
+  const showing = img.classList.toggle('big');
+  const url = await mediaUrl(showing ? big : img.dataset.mediaFile);
+  if (url) img.src = url;
 }
 
 function renderItems(items, prefix) {
@@ -924,7 +1060,8 @@ function renderItems(items, prefix) {
         el('div', { class: 'msg', role: 'alert' }),
         el('button', { type: 'button', class: 'small', dataset: { add: path }, text: `${t('field-add')}: ${title}` })));
     } else if (type === 'note') {
-      out.push(el('div', { class: 'q note', dataset: { path } }, el('p', { dataset: { template: label(item.label, '') } })));
+      out.push(el('div', { class: 'q note', dataset: { path } }, el('p', { dataset: { template: label(item.label, '') } }),
+        mediaElements(media.labelMedia(item.media, state.instrument.form, lang), label(item.label, ''))));
     } else {
       out.push(question(item, path));
     }
@@ -943,23 +1080,25 @@ function question(item, path) {
   // `randomize=true` (with `seed=`, a number or ${question}) orders the choices as ODK does.
   const seed = item.parameters?.seed ? forms.inspect(form, state.answers, ctx()).fill(item.parameters.seed, path) : undefined;
   const choices = (list) => forms.choiceOrder(item, (form.choice_lists[list] ?? [])
-    .map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name })), seed);
+    .map((c) => ({ name: c.name, text: forms.pickText(c.label, form, lang) ?? c.name, media: media.labelMedia(c.media, form, lang) })), seed);
+  // A choice's picture, sound or video, shown with its text.
+  const shown = (c) => mediaElements(c.media ?? {}, c.text);
   const options = (list, current) => [el('option', { value: '', text: '' }),
     ...list.map((c) => el('option', { value: c.name, text: c.text, selected: c.name === current }))];
   switch (type) {
     case 'select_one': {
       const list = choices(item.kind.list);
-      const minimal = (item.appearance ?? '').includes('minimal') || list.length > 6;
+      const minimal = (item.appearance ?? '').includes('minimal') || (list.length > 6 && !list.some((c) => media.hasMedia(c.media)));
       control = minimal
         ? el('select', { id, name: path }, options(list, text))
         : el('div', { class: 'choices', role: 'radiogroup' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
-          el('input', { type: 'radio', name: path, value: c.name, checked: c.name === text }), ` ${c.text}`)));
+          el('input', { type: 'radio', name: path, value: c.name, checked: c.name === text }), ` ${c.text}`, shown(c))));
       break;
     }
     case 'select_multiple': {
       const picked = new Set(text.split(/\s+/).filter(Boolean));
       control = el('div', { class: 'choices' }, choices(item.kind.list).map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
-        el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`)));
+        el('input', { type: 'checkbox', name: path, value: c.name, checked: picked.has(c.name), dataset: { multiple: '1' } }), ` ${c.text}`, shown(c))));
       break;
     }
     case 'rank': {
@@ -1018,6 +1157,12 @@ function question(item, path) {
         el('div', { class: 'hint', id: `${id}-where`, text: t('field-location-hint') }));
       break;
     case 'media': {
+      // A signature or a drawing: made on a pad, kept as a PNG.
+      const appearance = item.appearance ?? '';
+      if (item.kind.of === 'image' && /\b(signature|draw)\b/.test(appearance)) {
+        control = drawingPad(path, id, text, /\bsignature\b/.test(appearance));
+        break;
+      }
       // A photo, recording or video taken with the device, kept on it until sent; the
       // answer is the file's name, its digest then its extension.
       const accept = { image: 'image/*', audio: 'audio/*', video: 'video/*' }[item.kind.of];
@@ -1040,6 +1185,7 @@ function question(item, path) {
     el(grouped ? 'div' : 'label', { class: 'qlabel', for: grouped ? undefined : id },
       el('span', { dataset: { template: label(item.label, item.name) } }),
       item.required === 'always' ? el('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null),
+    mediaElements(media.labelMedia(item.media, form, lang), label(item.label, item.name)),
     hint ? el('div', { class: 'hint', dataset: { template: hint } }) : null,
     control,
     el('div', { class: 'msg', role: 'alert' }));
@@ -1083,18 +1229,99 @@ async function keepFile(input) {
   const chosen = input.files?.[0];
   if (!chosen) return;
   const file = await downsized(chosen, input.dataset.maxPixels);
+  await keepAnswerFile(input.dataset.media, file, input.parentElement.querySelector('.hint'));
+}
+
+/** Keeps `file` as the answer of the media question at `path`, saying so in `hint`. */
+async function keepAnswerFile(path, file, hint) {
   const bytes = await file.arrayBuffer();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const sha256 = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
   const ext = (file.name.match(/\.[A-Za-z0-9]{1,5}$/)?.[0] ?? '').toLowerCase();
   const name = `${sha256}${ext}`;
   await state.store.putFile({ sha256, name, type: file.type, blob: new Blob([bytes], { type: file.type }) });
-  const { obj, name: key } = slot(input.dataset.media);
+  const { obj, name: key } = slot(path);
   obj[key] = name;
-  state.touched.add(input.dataset.media);
-  input.parentElement.querySelector('.hint').textContent = t('field-file-kept', { name });
+  state.touched.add(path);
+  hint.textContent = t('field-file-kept', { name });
   refresh();
   saveDraftSoon();
+}
+
+// A drawing pad for `signature` and `draw` image questions: drawn with a finger, a pen or
+// the mouse, kept as a PNG like a photo.
+
+/** The pad of an image question whose appearance asks to draw or sign. */
+function drawingPad(path, id, text, signature) {
+  const canvas = el('canvas', { id, class: 'pad', width: '600', height: signature ? '240' : '400', dataset: { pad: path },
+    'aria-label': t(signature ? 'field-pad-sign' : 'field-pad-draw') });
+  return el('div', { class: 'media drawing' },
+    el('div', { class: 'hint', text: t(signature ? 'field-pad-sign' : 'field-pad-draw') }),
+    canvas,
+    el('div', { class: 'row' },
+      el('button', { type: 'button', class: 'small', dataset: { padKeep: path }, text: t('field-pad-keep') }),
+      el('button', { type: 'button', class: 'small secondary', dataset: { padClear: path }, text: t('field-pad-clear') })),
+    el('div', { class: 'hint', dataset: { padState: path }, text: text ? t('field-file-kept', { name: text }) : '' }));
+}
+
+/** The point of a pointer event in the canvas's own pixels. */
+function padPoint(canvas, event) {
+  const r = canvas.getBoundingClientRect();
+  return [(event.clientX - r.left) * (canvas.width / r.width), (event.clientY - r.top) * (canvas.height / r.height)];
+}
+
+/** Draws the strokes on the pads of the form as the pointer moves. */
+function onPadPointer(event) {
+  const canvas = event.target;
+  if (!canvas.dataset?.pad) return;
+  const g = canvas.getContext('2d');
+  if (event.type === 'pointerdown') {
+    event.preventDefault();
+    try { canvas.setPointerCapture?.(event.pointerId); } catch { /* a pointer the page cannot hold */ }
+    canvas.dataset.drawing = '1';
+    const [x, y] = padPoint(canvas, event);
+    g.lineWidth = 4;
+    g.lineCap = 'round';
+    g.lineJoin = 'round';
+    g.strokeStyle = '#111';
+    g.beginPath();
+    g.moveTo(x, y);
+    g.lineTo(x + 0.01, y);
+    g.stroke();
+    canvas.dataset.drawn = '1';
+  } else if (event.type === 'pointermove' && canvas.dataset.drawing) {
+    const [x, y] = padPoint(canvas, event);
+    g.lineTo(x, y);
+    g.stroke();
+  } else if (event.type === 'pointerup' || event.type === 'pointercancel') {
+    delete canvas.dataset.drawing;
+  }
+}
+
+/** Keeps the drawing of a pad as the question's PNG, or clears the pad. */
+async function padAction(button) {
+  const path = button.dataset.padKeep ?? button.dataset.padClear;
+  const box = button.closest('.drawing');
+  const canvas = box.querySelector('canvas');
+  const hint = box.querySelector('[data-pad-state]');
+  if (button.dataset.padClear !== undefined) {
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    delete canvas.dataset.drawn;
+    hint.textContent = '';
+    return;
+  }
+  if (!canvas.dataset.drawn) { hint.textContent = t('field-pad-empty'); return; }
+  // A white page under the strokes, as a signature on paper.
+  const page = document.createElement('canvas');
+  page.width = canvas.width;
+  page.height = canvas.height;
+  const g = page.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, page.width, page.height);
+  g.drawImage(canvas, 0, 0);
+  const blob = await new Promise((resolve) => page.toBlob(resolve, 'image/png'));
+  if (!blob) { hint.textContent = t('field-pad-empty'); return; }
+  await keepAnswerFile(path, new File([blob], 'drawing.png', { type: 'image/png' }), hint);
 }
 
 /** The files the media answers name, as `{name, sha256}` (the name starts with the digest). */
@@ -1108,6 +1335,21 @@ function mediaFiles(items, answers, out = []) {
     }
   }
   return out;
+}
+
+/** A question taking or losing the focus: its `question` event in the audit log. */
+function onFocus(event) {
+  if (!state.audit || !state.instrument) return;
+  const box = event.target.closest?.('.q[data-path]');
+  if (event.type === 'focusout') {
+    // Moving within the same question (its radio buttons) is not leaving it.
+    if (box && event.relatedTarget && box.contains(event.relatedTarget)) return;
+    if (box) meta.questionLeft(state.audit, String(valueAt(box.dataset.path) ?? ''));
+    return;
+  }
+  if (!box) return;
+  const path = box.dataset.path;
+  meta.questionShown(state.audit, meta.nodePath(state.instrument.form.items, path), String(valueAt(path) ?? ''));
 }
 
 function onInput(event) {
@@ -1146,17 +1388,24 @@ function locate(button) {
 }
 
 function onFormClick(event) {
+  if (event.target.matches?.('img.label-image[data-big]')) { event.preventDefault(); toggleBigImage(event.target); return; }
   const button = event.target.closest('button');
   if (!button || !state.instrument) return;
   if (button.dataset.locate !== undefined) { locate(button); return; }
+  if (button.dataset.padKeep !== undefined || button.dataset.padClear !== undefined) { padAction(button); return; }
   const { add, remove, index } = button.dataset;
   if (add === undefined && remove === undefined) return;
   const path = add ?? remove;
   const s = slot(path);
   if (!Array.isArray(s.obj[s.name])) s.obj[s.name] = [];
   const instances = s.obj[s.name];
-  if (add !== undefined) instances.push(defaults(repeatItem(path).kind.items));
-  else instances.splice(Number(index), 1);
+  if (add !== undefined) {
+    instances.push(defaults(repeatItem(path).kind.items));
+    audit('add repeat', `${path}[${instances.length}]`);
+  } else {
+    audit('delete repeat', `${path}[${Number(index) + 1}]`);
+    instances.splice(Number(index), 1);
+  }
   state.touched.add(path);
   renderForm();
   refresh();
@@ -1271,26 +1520,39 @@ function showProblems(problems, heading = false) {
       p.column ? el('strong', { text: `${itemLabel(p.column)}: ` }) : null, p.message)))] : []));
 }
 
-/** Values of the metadata items (start, end, today, username, deviceid). */
-function metadata(form) {
-  const out = {};
-  const now = new Date();
-  const walk = (items) => {
-    for (const item of items) {
-      if (item.kind.type === 'group') walk(item.kind.items);
-      if (item.kind.type !== 'metadata') continue;
-      const value = {
-        start: state.started,
-        end: isoLocal(now),
-        today: forms.deviceContext().today,
-        username: state.pkg?.user?.username,
-        deviceid: deviceId(),
-      }[item.kind.of];
-      if (value) out[item.name] = value;
-    }
-  };
-  walk(form.items);
-  return out;
+/**
+ * The metadata items' values (start, end, today, username, deviceid, email, phonenumber,
+ * start-geopoint, audit) and those this device does not know, which are sent empty.
+ */
+function metadataNow(form) {
+  const user = state.pkg?.user ?? {};
+  return meta.metadataValues(form.items, {
+    start: state.started,
+    end: isoLocal(new Date()),
+    today: forms.deviceContext().today,
+    username: user.username,
+    deviceid: deviceId(),
+    email: user.email,
+    phonenumber: user.phone,
+    'start-geopoint': state.startGeopoint?.value,
+    audit: state.audit ? meta.AUDIT_FILE : '',
+  });
+}
+
+const metadata = (form) => metadataNow(form).values;
+
+/** The audit log as `audit.csv`, kept on the device by its digest like a photo. */
+async function keepAudit() {
+  const bytes = new TextEncoder().encode(meta.auditCsv(state.audit));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const sha256 = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  await state.store.putFile({ sha256, name: meta.AUDIT_FILE, type: 'text/csv', blob: new Blob([bytes], { type: 'text/csv' }) });
+  return { name: meta.AUDIT_FILE, sha256 };
+}
+
+/** An audit event of the open form (when it keeps an audit log), naming the question at `path`. */
+function audit(event, path = '') {
+  if (state.audit) meta.logEvent(state.audit, event, meta.nodePath(state.instrument.form.items, path));
 }
 
 async function save() {
@@ -1305,9 +1567,17 @@ async function save() {
   if (!subject) problems.unshift({ column: null, value: null, code: 'subject', message: t('field-choose-subject') });
   state.showAll = true;
   if (problems.length) {
+    for (const p of problems) if (p.column) audit('constraint error', p.column);
     showProblems(problems, true);
     $('problems').scrollIntoView?.({ block: 'start' });
+    saveDraftSoon();
     return;
+  }
+  const files = mediaFiles(form.items, answers);
+  if (state.audit) {
+    meta.questionLeft(state.audit);
+    for (const event of ['form save', 'form exit', 'form finalize']) audit(event);
+    files.push(await keepAudit());
   }
   const [kind, id] = subject.split(':');
   const record = {
@@ -1316,7 +1586,7 @@ async function save() {
     collected_at: new Date().toISOString(),
     subject: { kind, id: Number(id) },
     answers,
-    files: mediaFiles(form.items, answers),
+    files,
     title: instrument.title || form.title,
     subject_label: subjectLabel(subject),
   };
@@ -1496,7 +1766,10 @@ async function onHomeClick(event) {
     const draft = await state.store.getDraft(d.resume);
     const instrument = findInstrument(draft?.instrument_id);
     if (!instrument) { $('home-message').textContent = t('field-unknown-instrument'); return; }
-    openForm(instrument, { answers: draft.answers, subject: draft.subject, draftId: draft.id, started: draft.started, replaces: draft.replaces });
+    openForm(instrument, {
+      answers: draft.answers, subject: draft.subject, draftId: draft.id, started: draft.started, replaces: draft.replaces,
+      audit: draft.audit, startGeopoint: draft.start_geopoint,
+    });
   } else if (d.deleteDraft) {
     if (!confirm(t('field-confirm-delete'))) return;
     await state.store.deleteDraft(d.deleteDraft);
@@ -1579,7 +1852,14 @@ async function start() {
   $('form').addEventListener('submit', (e) => e.preventDefault());
   $('subject').addEventListener('change', saveDraftSoon);
   $('save').addEventListener('click', () => save().catch((e) => { $('save-message').textContent = e.message; }));
-  $('cancel').addEventListener('click', async () => { await saveDraftNow(); closeForm(); });
+  $('cancel').addEventListener('click', async () => {
+    if (state.audit) { meta.questionLeft(state.audit); audit('form save'); audit('form exit'); }
+    await saveDraftNow();
+    closeForm();
+  });
+  $('form').addEventListener('focusin', onFocus);
+  for (const type of ['pointerdown', 'pointermove', 'pointerup', 'pointercancel']) $('form').addEventListener(type, onPadPointer);
+  $('form').addEventListener('focusout', onFocus);
   $('home').addEventListener('click', onHomeClick);
   $('outbox').addEventListener('click', onHomeClick);
   window.addEventListener('online', () => sync());

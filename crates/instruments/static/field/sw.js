@@ -5,7 +5,7 @@
  * texts of /field/messages.json and the sign-in of /field/sign-in.json, not in SHELL). Bump VERSION
  * when a shell file changes: the new worker caches the new set and removes the old one.
  */
-const VERSION = 'opencpd-field-v10';
+const VERSION = 'opencpd-field-v11';
 const SHELL = [
   '/field/',
   '/field/index.html',
@@ -17,6 +17,8 @@ const SHELL = [
   '/field/visits.js',
   '/field/meetings.js',
   '/field/uploads.js',
+  '/field/metadata.js',
+  '/field/media.js',
   '/field/store.js',
   '/field/i18n.js',
   '/field/manifest.webmanifest',

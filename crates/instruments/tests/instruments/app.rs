@@ -1024,3 +1024,45 @@ async fn a_coach_s_package_carries_their_visit_plan_and_the_plcs_they_facilitate
         assert_eq!((&package["visit_plans"], &package["plcs"]), (&json!([]), &json!([])), "{backend:?}");
     }
 }
+
+/// The package names the account's e-mail and phone (the person it is linked to holds them),
+/// which the field app fills a form's `email` and `phonenumber` metadata with; an account
+/// linked to no one, or to a person without them, has none.
+#[tokio::test]
+async fn the_field_package_gives_the_accounts_email_and_phone_from_its_person() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let person = app.scalar("SELECT person_id FROM users WHERE username = 'teacher'").await;
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE people SET email = $1, phone = $2 WHERE id = $3")
+            .bind("teacher@example.org")
+            .bind("+250788000111")
+            .bind(person)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let package: Value =
+            app.api("teacher").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!(package["user"]["email"], "teacher@example.org", "{backend:?}");
+        assert_eq!(package["user"]["phone"], "+250788000111");
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query(
+            "UPDATE people SET email = NULL, phone = ' ' WHERE id = $1"
+        )
+        .bind(person)
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let package: Value =
+            app.api("teacher").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!((&package["user"]["email"], &package["user"]["phone"]), (&Value::Null, &Value::Null));
+        let package: Value =
+            app.api("seo.gitega").await.get("/api/v1/field/package").send().await.unwrap().json().await.unwrap();
+        assert_eq!(package["user"]["username"], "seo.gitega");
+        assert_eq!(
+            (&package["user"]["email"], &package["user"]["phone"]),
+            (&Value::Null, &Value::Null),
+            "linked to no one"
+        );
+    }
+}

@@ -643,3 +643,72 @@ async fn a_form_reads_its_choices_from_an_xml_instance_and_a_geojson_file_and_re
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 }
+
+/// A form's audit log (the `audit` metadata item, answered `audit.csv`) is a file of the
+/// submission like a photo: uploaded first by its digest, checked as text, stored with the
+/// submission and listed under the audit item; named but not sent, or not text, refused
+/// naming the item.
+#[tokio::test]
+async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let workbook = opencpd_transfer::write_workbook(&[
+            (
+                "survey",
+                rows(&[
+                    &["type", "name", "label", "parameters"],
+                    &["audit", "audit", "", "track-changes=true"],
+                    &["text", "site", "Site", ""],
+                ]),
+            ),
+            ("settings", rows(&[&["form_id", "version"], &["audited", "1"]])),
+        ])
+        .unwrap();
+        let a = s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=audited.xlsx", workbook).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        let log = b"event,node,start,end,old-value,new-value\nform start,,1765000000000,\n\
+                    question,/data/site,1765000000100,1765000004000,,P3\nform save,,1765000005000,\n"
+            .to_vec();
+        let picture = png();
+        for f in [&log, &picture] {
+            let a = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(f)), f.clone()).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        }
+        let submit = |answers: Value, files: Value| {
+            let body = submission(id, answers, files);
+            async { s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await }
+        };
+        let (status, body) = submit(json!({"audit": "audit.csv", "site": "P3"}), json!([])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problems(&body)[0].0, "audit", "{body}");
+        let (status, body) =
+            submit(json!({"audit": "audit.csv"}), json!([{"name": "audit.csv", "sha256": sha(&picture)}])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problems(&body)[0].0, "audit");
+        assert!(problems(&body)[0].1.contains("png"), "{body}");
+        assert_eq!(count(&s.t.db, "submissions").await, 0);
+        // With no log (a form filled where none is kept), nothing is asked for.
+        let (status, body) = submit(json!({"site": "P2"}), json!([])).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        let (status, body) =
+            submit(json!({"audit": "audit.csv", "site": "P3"}), json!([{"name": "audit.csv", "sha256": sha(&log)}]))
+                .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let uuid = body["uuid"].as_str().unwrap().to_string();
+        let stored: Value = s.api.get(&s.admin, &format!("/api/v1/submissions/{uuid}")).await;
+        let files: Vec<(&str, &str, &str)> = stored["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (f["name"].as_str().unwrap(), f["question"].as_str().unwrap(), f["content_type"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(files, [("audit.csv", "audit", "text/plain; charset=utf-8")]);
+        let got = s.api.send(Some(&s.admin), "GET", &format!("/api/v1/submissions/{uuid}/files/audit.csv"), None).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.body, log, "the log is downloaded as sent");
+    }
+}

@@ -526,6 +526,567 @@ async fn photo_and_location_offline(backend: Backend) {
     served.stop();
 }
 
+/// The form's metadata filled by the field app as ODK Collect fills them, offline on a phone:
+/// the account's e-mail (its person's), its phone left empty and said so on the form, the
+/// position the device reports when the form starts (`start-geopoint`), and the audit log
+/// `audit.csv` (with its changes tracked) sent with the submission as its file; then a form
+/// started where the device refuses its location says that it goes without one. On either
+/// database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_forms_email_phone_start_location_and_audit_log_are_recorded_offline_and_stored() {
+    for backend in opencpd_testapp::backends() {
+        metadata_offline(backend).await;
+    }
+}
+
+async fn metadata_offline(backend: Backend) {
+    let db = opencpd_testapp::TestDb::new(backend).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    // The account is linked to a person with an e-mail and no phone.
+    let person: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(id) FROM people WHERE id NOT IN (SELECT person_id FROM users WHERE person_id IS NOT NULL)"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query("UPDATE people SET email = $1, phone = NULL WHERE id = $2")
+        .bind("seo.gitega@example.org")
+        .bind(person)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    opencpd_kernel::on_db!(&db.db, |p| sqlx::query("UPDATE users SET person_id = $1 WHERE username = 'seo.gitega'")
+        .bind(person)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "parameters"],
+                &["start", "started", "", ""],
+                &["end", "ended", "", ""],
+                &["username", "user", "", ""],
+                &["email", "mail", "", ""],
+                &["phonenumber", "phone", "", ""],
+                &["start-geopoint", "where", "", ""],
+                &["audit", "audit", "", "track-changes=true"],
+                &["text", "site", "Site", ""],
+                &["integer", "pupils", "Pupils", ""],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["visit_meta", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=visit_meta.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    // The device is in Kigali, to within 12 m, and lets the app know it.
+    b.cdp("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": base })).await;
+    b.cdp(
+        "Emulation.setGeolocationOverride",
+        serde_json::json!({ "latitude": -1.9441, "longitude": 30.0619, "accuracy": 12 }),
+    )
+    .await;
+
+    served.stop();
+    b.client.refresh().await.unwrap();
+    let pick = format!("#instruments [data-instrument-id=\"{instrument}\"]");
+    click(&b, &pick).await;
+    let place = b
+        .text_until("#form-notices [data-metadata=\"start-geopoint\"]", |t| t.starts_with("Where the form was started"))
+        .await;
+    assert_eq!(place, "Where the form was started is recorded, to within 12 m.");
+    assert_eq!(
+        b.text("#form-notices [data-metadata=\"phonenumber\"]").await,
+        "This form records your phone number, but your account has none (it is the phone of the person your \
+         account is linked to): it will be sent empty."
+    );
+    assert!(
+        b.client.find(Locator::Css("#form-notices [data-metadata=\"email\"]")).await.is_err(),
+        "the e-mail is known"
+    );
+    assert!(overflow(&b).await <= 0, "the notices fit the phone");
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    // Typed as a person types, one question after the other: the log follows the focus.
+    click(&b, "#form [name=\"site\"]").await;
+    b.client.find(Locator::Css("#form [name=\"site\"]")).await.unwrap().send_keys("Classroom P3").await.unwrap();
+    click(&b, "#form [name=\"pupils\"]").await;
+    b.client.find(Locator::Css("#form [name=\"pupils\"]")).await.unwrap().send_keys("41").await.unwrap();
+    click(&b, "#save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+
+    // A form started where the device refuses its location says it goes without one.
+    b.cdp(
+        "Browser.setPermission",
+        serde_json::json!({ "permission": { "name": "geolocation" }, "setting": "denied", "origin": base }),
+    )
+    .await;
+    click(&b, &pick).await;
+    let refused =
+        b.text_until("#form-notices [data-metadata=\"start-geopoint\"]", |t| t.contains("gave no location")).await;
+    assert!(
+        refused.starts_with("This form records where it was started, but this device gave no location (")
+            && refused.ends_with("): it will be sent empty."),
+        "{refused}"
+    );
+    click(&b, "#cancel").await;
+
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let uuid: String =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT uuid FROM submissions WHERE instrument_id = $1")
+            .bind(instrument)
+            .fetch_one(p)
+            .await)
+        .expect("the submission is stored once");
+    let r = http.get(format!("{base}/api/v1/submissions/{uuid}")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let stored: serde_json::Value = r.json().await.unwrap();
+    let answers = &stored["answers"];
+    assert_eq!(answers["user"], "seo.gitega");
+    assert_eq!(answers["mail"], "seo.gitega@example.org");
+    assert!(answers["phone"].is_null() || answers["phone"] == "", "no phone: {answers}");
+    assert_eq!(answers["where"], "-1.9441 30.0619 0 12");
+    assert_eq!(answers["audit"], "audit.csv");
+    assert_eq!(answers["site"], "Classroom P3");
+    let files = stored["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!((files[0]["name"].as_str(), files[0]["question"].as_str()), (Some("audit.csv"), Some("audit")));
+
+    // The log: the form's start, each question while it had the focus with its value before
+    // and after, then the form saved, left and finalized; times in milliseconds.
+    let r =
+        http.get(format!("{base}/api/v1/submissions/{uuid}/files/audit.csv")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines[0], ["event", "node", "start", "end", "old-value", "new-value"], "{csv}");
+    let events: Vec<(&str, &str)> = lines[1..].iter().map(|l| (l[0], l[1])).collect();
+    assert_eq!(
+        events,
+        [
+            ("form start", ""),
+            ("question", "/data/site"),
+            ("question", "/data/pupils"),
+            ("form save", ""),
+            ("form exit", ""),
+            ("form finalize", "")
+        ],
+        "{csv}"
+    );
+    assert_eq!(&lines[2][4..], ["", "Classroom P3"], "{csv}");
+    assert_eq!(&lines[3][4..], ["", "41"], "{csv}");
+    let ms = |s: &str| s.parse::<i64>().unwrap_or_else(|_| panic!("{s} in {csv}"));
+    let started = ms(lines[1][2]);
+    assert!(started > 1_700_000_000_000, "{csv}");
+    assert!(
+        ms(lines[2][2]) >= started && ms(lines[2][3]) >= ms(lines[2][2]) && ms(lines[3][2]) >= ms(lines[2][3]),
+        "{csv}"
+    );
+    assert_eq!(lines[1][3], "", "a moment has a start only: {csv}");
+
+    // The export: the start position in a geopoint's four columns, the log as a link.
+    let r = http
+        .get(format!("{base}/api/v1/instruments/{instrument}/export?format=xlsx&lang=xml"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let sheets =
+        opencpd_transfer::read_sheets(&bytes, opencpd_transfer::Which::First, &opencpd_transfer::Limits::IMPORT)
+            .unwrap();
+    let rows: Vec<Vec<String>> = sheets[0].rows.iter().map(|r| r.cells.clone()).collect();
+    let cell = |header: &str| -> String {
+        let at = rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("{header} in {:?}", rows[0]));
+        rows[1][at].clone()
+    };
+    assert_eq!(cell("where/latitude").parse::<f64>().unwrap(), -1.9441);
+    assert_eq!(cell("where/longitude").parse::<f64>().unwrap(), 30.0619);
+    assert_eq!(cell("where/accuracy").parse::<f64>().unwrap(), 12.0);
+    assert_eq!(cell("audit"), format!("{base}/api/v1/submissions/{uuid}/files/audit.csv"));
+    assert_eq!(cell("mail"), "seo.gitega@example.org");
+    served.stop();
+}
+
+/// A short WAV sound: `samples` of silence at 8 kHz, 8 bits, mono.
+fn wav_sound(samples: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + samples).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&8000u32.to_le_bytes());
+    out.extend_from_slice(&8000u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&8u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&samples.to_le_bytes());
+    out.extend(std::iter::repeat_n(128u8, samples as usize));
+    out
+}
+
+/// The pictures and sounds a form shows with a question and a choice are downloaded with
+/// the package and shown offline on a phone: the question's image and sound, the choice's
+/// image beside its text. A file the device lost is named, said missing, and the form
+/// still fits the phone.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_one_is_named() {
+    let db = opencpd_testapp::TestDb::new(Backend::Sqlite).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "media::image", "media::audio"],
+                &["select_one yn", "board", "Is the board used?", "board.png", "question.wav"],
+                &["text", "site", "Site", "", ""],
+            ]),
+        ),
+        (
+            "choices",
+            rows(&[
+                &["list_name", "name", "label", "image"],
+                &["yn", "yes", "Yes", "yes.png"],
+                &["yn", "no", "No", ""],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["board_pictures", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=board_pictures.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+    for (name, bytes) in [("board.png", png_image(24)), ("yes.png", png_image(16)), ("question.wav", wav_sound(800))] {
+        let r = http
+            .post(format!("{base}/api/v1/instruments/{instrument}/attachments?name={name}"))
+            .bearer_auth(&admin)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{name}: {}", r.text().await.unwrap());
+    }
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    served.stop();
+    b.client.refresh().await.unwrap();
+    let pick = format!("#instruments [data-instrument-id=\"{instrument}\"]");
+    click(&b, &pick).await;
+    let width = |css: &'static str| {
+        let b = &b;
+        async move {
+            for _ in 0..100 {
+                let w = b
+                    .client
+                    .execute(
+                        "const i = document.querySelector(arguments[0]); return i && i.complete ? i.naturalWidth : 0;",
+                        vec![serde_json::json!(css)],
+                    )
+                    .await
+                    .unwrap();
+                if w.as_i64().unwrap_or(0) > 0 {
+                    return w.as_i64().unwrap();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let page = b
+                .client
+                .execute(
+                    "return document.getElementById('form').innerHTML + ' | ' + \
+                     document.getElementById('package-message').textContent;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!("{css} shows no picture: {page}");
+        }
+    };
+    assert_eq!(width("#form [data-path=\"board\"] > .label-media img").await, 24, "the question's picture, offline");
+    assert_eq!(width("#form [data-choice=\"yes\"] .label-media img").await, 16, "the choice's picture");
+    let alt = b.client.find(Locator::Css("#form [data-choice=\"yes\"] img")).await.unwrap().attr("alt").await.unwrap();
+    assert_eq!(alt.as_deref(), Some("Yes"));
+    let sound = b
+        .client
+        .execute("return document.querySelector('#form [data-path=\"board\"] audio')?.src ?? '';", vec![])
+        .await
+        .unwrap();
+    assert!(sound.as_str().unwrap().starts_with("blob:"), "the sound is played from the device: {sound}");
+    assert!(
+        b.client.find(Locator::Css("#form [data-choice=\"no\"] .label-media")).await.is_err(),
+        "no picture, nothing shown"
+    );
+    assert!(overflow(&b).await <= 0, "the pictures fit the phone");
+    // Choosing by the picture chooses the choice.
+    click(&b, "#form [data-choice=\"yes\"] img").await;
+    let chosen =
+        b.client.find(Locator::Css("#form [data-choice=\"yes\"] input")).await.unwrap().prop("checked").await.unwrap();
+    assert_eq!(chosen.as_deref(), Some("true"));
+
+    // The device lost a picture: the form names it instead and still fits.
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(png_image(16)))
+    };
+    b.client
+        .execute_async(
+            "const [sha, done] = arguments; const o = indexedDB.open('opencpd-field'); o.onsuccess = () => { \
+             const tx = o.result.transaction('files', 'readwrite'); tx.objectStore('files').delete(sha); \
+             tx.oncomplete = () => { o.result.close(); done(true); }; };",
+            vec![serde_json::json!(digest)],
+        )
+        .await
+        .unwrap();
+    click(&b, "#cancel").await;
+    click(&b, &pick).await;
+    assert_eq!(
+        b.text("#form [data-choice=\"yes\"] .media-missing").await,
+        "Not on this device: yes.png (download the package again while online)."
+    );
+    assert_eq!(width("#form [data-path=\"board\"] > .label-media img").await, 24, "the other picture still shows");
+    assert!(overflow(&b).await <= 0, "the form still fits the phone");
+}
+
+/// A signature drawn on the pad with the pointer, a recording and a video chosen as the
+/// device's camera and recorder give them, collected offline on a phone, then synced: the
+/// server stores the signature as a PNG of the pad with the strokes on it, and the sound and
+/// the video as sent. On either database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_signature_drawn_on_the_pad_a_recording_and_a_video_are_collected_offline_and_stored() {
+    for backend in opencpd_testapp::backends() {
+        signature_audio_video(backend).await;
+    }
+}
+
+async fn signature_audio_video(backend: Backend) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let db = opencpd_testapp::TestDb::new(backend).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "appearance"],
+                &["text", "site", "Site", ""],
+                &["image", "sig", "Signature of the teacher", "signature"],
+                &["audio", "remark", "Remark", ""],
+                &["video", "clip", "Clip of the lesson", ""],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["signed_visit", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=signed_visit.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    served.stop();
+    b.client.refresh().await.unwrap();
+    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
+
+    // Kept before anything is drawn: said so, nothing kept.
+    click(&b, "#form [data-pad-keep=\"sig\"]").await;
+    assert_eq!(b.text("#form [data-pad-state=\"sig\"]").await, "Nothing is drawn yet.");
+    assert!(overflow(&b).await <= 0, "the pad fits the phone");
+    // A stroke across the pad, as a finger draws it.
+    let pad = b.client.find(Locator::Css("#form canvas[data-pad=\"sig\"]")).await.unwrap();
+    pad.clone().click().await.ok(); // scrolled into view
+    let stroke = MouseActions::new("finger".into())
+        .then(PointerAction::MoveToElement { element: pad, duration: None, x: -120.0, y: -20.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy { duration: None, x: 80.0, y: 30.0 })
+        .then(PointerAction::MoveBy { duration: None, x: 80.0, y: -30.0 })
+        .then(PointerAction::MoveBy { duration: None, x: 60.0, y: 20.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    b.client.perform_actions(stroke).await.unwrap();
+    click(&b, "#form [data-pad-keep=\"sig\"]").await;
+    let kept = b.text_until("#form [data-pad-state=\"sig\"]", |t| t.ends_with(".png")).await;
+    assert!(kept.starts_with("Kept on this device: ") && kept.len() == "Kept on this device: ".len() + 68, "{kept}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let sound = wav_sound(1600);
+    let mut video = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2".to_vec();
+    video.extend_from_slice(&[7; 400]);
+    for (name, bytes, question) in [("remark.wav", &sound, "remark"), ("clip.mp4", &video, "clip")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        b.client
+            .find(Locator::Css(&format!("#form input[type=file][data-media=\"{question}\"]")))
+            .await
+            .unwrap()
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+        let ext = name.rsplit_once('.').unwrap().1;
+        let hint = b.text_until(&format!("#form [data-path=\"{question}\"] .media .hint"), |t| t.ends_with(ext)).await;
+        assert!(hint.starts_with("Kept on this device: "), "{hint}");
+    }
+    click(&b, "#save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let uuid: String =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT uuid FROM submissions WHERE instrument_id = $1")
+            .bind(instrument)
+            .fetch_one(p)
+            .await)
+        .expect("the submission is stored once");
+    let stored: serde_json::Value = http
+        .get(format!("{base}/api/v1/submissions/{uuid}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let files: Vec<(String, String)> = stored["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["question"].as_str().unwrap().to_string(), f["content_type"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("clip".into(), "video/mp4".into()),
+            ("remark".into(), "audio/wav".into()),
+            ("sig".into(), "image/png".into())
+        ]
+    );
+    let download = |name: String| {
+        let (http, base, admin, uuid) = (&http, &base, &admin, &uuid);
+        async move {
+            let r = http
+                .get(format!("{base}/api/v1/submissions/{uuid}/files/{name}"))
+                .bearer_auth(admin)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{name}");
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    let answers = &stored["answers"];
+    assert_eq!(download(answers["remark"].as_str().unwrap().to_string()).await, sound);
+    assert_eq!(download(answers["clip"].as_str().unwrap().to_string()).await, video);
+    let signature = download(answers["sig"].as_str().unwrap().to_string()).await;
+    let decoder = png::Decoder::new(std::io::Cursor::new(signature));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((frame.width, frame.height), (600, 240), "the pad's size");
+    let channels = frame.line_size / frame.width as usize;
+    let dark = pixels[..frame.buffer_size()].chunks(channels).filter(|p| p[0] < 100).count();
+    let white = pixels[..frame.buffer_size()].chunks(channels).filter(|p| p[0] > 240).count();
+    assert!(dark > 200, "the stroke is drawn: {dark} dark pixels");
+    assert!(white > 100_000, "on a white page: {white}");
+    served.stop();
+}
+
 /// The width and height a JPEG's frame header gives.
 fn jpeg_size(bytes: &[u8]) -> Option<(u16, u16)> {
     if !bytes.starts_with(&[0xff, 0xd8]) {
