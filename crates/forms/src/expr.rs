@@ -67,7 +67,10 @@ pub enum Ast {
     ChoiceColumn(String),
     /// A path to a question of the form: from the root when `absolute` (the first step is
     /// the root's name), else from the question evaluated (`../x`, `current()/../x`).
-    Path { absolute: bool, steps: Vec<Step> },
+    Path {
+        absolute: bool,
+        steps: Vec<Step>,
+    },
     Negate(Box<Ast>),
     Binary(BinaryOp, Box<Ast>, Box<Ast>),
     Call(Function, Vec<Ast>),
@@ -638,9 +641,10 @@ impl Parser<'_> {
             },
             Tok::Name(name)
                 if name == "current"
-                    && self.toks.get(self.pos..self.pos + 2).is_some_and(|t| {
-                        matches!((&t[0].0, &t[1].0), (Tok::LParen, Tok::RParen))
-                    }) =>
+                    && self
+                        .toks
+                        .get(self.pos..self.pos + 2)
+                        .is_some_and(|t| matches!((&t[0].0, &t[1].0), (Tok::LParen, Tok::RParen))) =>
             {
                 // `current()`: the question evaluated, also inside a choice filter.
                 self.pos += 2;
@@ -1705,8 +1709,14 @@ mod tests {
         };
         assert_eq!(Expr::parse("/data/grp/x = 1").unwrap().paths(), [path(true, &["data", "grp", "x"])]);
         assert_eq!(Expr::parse("../x = 1").unwrap().paths(), [path(false, &["..", "x"])]);
-        assert_eq!(Expr::parse("current()/../x + ./y").unwrap().paths(), [path(false, &["..", "x"]), path(false, &["y"])]);
-        assert_eq!(Expr::parse("current() = .").unwrap().ast(), &Ast::Binary(BinaryOp::Eq, Box::new(Ast::Current), Box::new(Ast::Current)));
+        assert_eq!(
+            Expr::parse("current()/../x + ./y").unwrap().paths(),
+            [path(false, &["..", "x"]), path(false, &["y"])]
+        );
+        assert_eq!(
+            Expr::parse("current() = .").unwrap().ast(),
+            &Ast::Binary(BinaryOp::Eq, Box::new(Ast::Current), Box::new(Ast::Current))
+        );
         assert_eq!(Expr::parse("/ = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "/".into() }));
         assert_eq!(Expr::parse("../x/y(1)"), Err(ExprError::UnsupportedPath { at: 6, path: "../x".into() }));
         assert_eq!(Expr::parse("${x}/y"), Err(ExprError::UnsupportedPath { at: 5, path: "/".into() }));

@@ -1198,8 +1198,8 @@ impl Import {
         for path in std::mem::take(&mut self.paths) {
             // Rows refused for their own reasons, and the renamed copies of a loop's rows.
             let Some(above) = ancestors.get(&path.context) else { continue };
-            let root_fits = !path.absolute
-                || matches!(path.steps.first(), Some(Step::Child(root)) if roots.contains(root));
+            let root_fits =
+                !path.absolute || matches!(path.steps.first(), Some(Step::Child(root)) if roots.contains(root));
             let names_an_item = root_fits
                 && follow_path(path.absolute, &path.steps, above, &path.context).is_some_and(|chain| {
                     chain.split_last().is_some_and(|(name, rest)| ancestors.get(name).is_some_and(|a| a == rest))

@@ -69,8 +69,10 @@ fn the_shared_expression_cases_hold() {
                     }
                 }
                 (Err(problems), None) => {
-                    let got: Vec<Json> =
-                        problems.iter().map(|p| serde_json::json!([p.column.clone().unwrap_or_default(), p.code])).collect();
+                    let got: Vec<Json> = problems
+                        .iter()
+                        .map(|p| serde_json::json!([p.column.clone().unwrap_or_default(), p.code]))
+                        .collect();
                     if Json::Array(got.clone()) != case["problems"] {
                         wrong.push(format!("{shown}: expected problems {}, got {got:?}", case["problems"]));
                     }

@@ -590,10 +590,7 @@ fn add_none_option_gives_each_select_multiple_a_none_choice_chosen_alone() {
         .into_iter()
         .map(|p| (p.column.unwrap_or_default(), p.code))
         .collect::<Vec<_>>();
-    assert_eq!(
-        problems,
-        [("liked".to_string(), "form-constraint"), ("meals[1].drunk".to_string(), "form-constraint")]
-    );
+    assert_eq!(problems, [("liked".to_string(), "form-constraint"), ("meals[1].drunk".to_string(), "form-constraint")]);
     let form = taken(&workbook("no"));
     assert_eq!(form.choices("fruit").len(), 2);
     assert!(form.item("liked").unwrap().constraint.as_ref().is_some_and(|c| c.source() == "count-selected(.) < 3"));
@@ -620,11 +617,7 @@ fn paths_name_questions_from_where_they_are_written() {
         vec!["text", "bad4", "/survey/people/years", "", "", ""],
         vec!["select_one district", "bad5", "", "", "region = current()/../missing", ""],
     ];
-    let choices = vec![
-        vec!["list_name", "name", "region"],
-        vec!["region", "n", ""],
-        vec!["district", "n1", "n"],
-    ];
+    let choices = vec![vec!["list_name", "name", "region"], vec!["region", "n", ""], vec!["district", "n1", "n"]];
     let settings = vec![vec!["form_id", "name"], vec!["f", "survey"]];
     let bytes = xlsx(&[("survey", rows.clone()), ("choices", choices.clone()), ("settings", settings)]);
     assert_eq!(
@@ -644,11 +637,8 @@ fn paths_name_questions_from_where_they_are_written() {
     assert_eq!(problems[4].args[0], ("path", "../missing".to_string()));
 
     // Without a `name` setting the root is `data`, or the form id.
-    let unnamed = xlsx(&[
-        ("survey", rows[..11].to_vec()),
-        ("choices", choices),
-        ("settings", vec![vec!["form_id"], vec!["f"]]),
-    ]);
+    let unnamed =
+        xlsx(&[("survey", rows[..11].to_vec()), ("choices", choices), ("settings", vec![vec!["form_id"], vec!["f"]])]);
     assert_eq!(
         rejected(&unnamed),
         vec![
