@@ -624,6 +624,9 @@ impl Parser<'_> {
             Tok::Number(n) => Ok(Ast::Number(n)),
             Tok::Text(s) => Ok(Ast::Text(s)),
             Tok::Reference(name) => Ok(Ast::Reference(name)),
+            Tok::Dot if self.peek() == Some(&Tok::Slash) && self.dialect == Dialect::ChoiceFilter => {
+                Err(ExprError::UnsupportedPath { at, path: "./".into() })
+            }
             Tok::Dot if self.peek() == Some(&Tok::Slash) => self.steps(false, Vec::new()),
             Tok::Dot => Ok(Ast::Current),
             Tok::DotDot if self.dialect == Dialect::ChoiceFilter => {
@@ -1725,6 +1728,7 @@ mod tests {
             Err(ExprError::UnsupportedPath { at: 1, path: "..".into() })
         );
         assert!(Expr::parse_in("current()/../x = name", Dialect::ChoiceFilter).is_ok());
+        assert!(Expr::parse_in("./x = name", Dialect::ChoiceFilter).is_err(), "a child of the choice");
         let chain = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let (absolute, steps) = path(false, &["..", "..", "y"]);
         assert_eq!(follow_path(absolute, &steps, &chain(&["r", "g"]), "x"), Some(chain(&["r", "y"])));

@@ -171,7 +171,9 @@ class Parser {
       case 'num': return { t: 'num', v: tok.v };
       case 'text': return { t: 'text', v: tok.v };
       case 'ref': return { t: 'ref', v: tok.v };
-      case '.': return this.peek() === '/' ? this.steps(false, []) : { t: 'current' };
+      case '.':
+        if (this.peek() === '/' && this.dialect === 'choice_filter') throw new ExprError('unsupported-path', at, { path: './' });
+        return this.peek() === '/' ? this.steps(false, []) : { t: 'current' };
       case '..':
         // In a choice filter, relative to the choice being filtered: not a question.
         if (this.dialect === 'choice_filter') throw new ExprError('unsupported-path', at, { path: '..' });

@@ -150,6 +150,7 @@ test('unsupported functions and paths are refused by name', () => {
   assert.deepEqual(err('../x/y(1)'), { kind: 'unsupported-path', at: 6, name: undefined, path: '../x' });
   assert.equal(err('../x = name', 'choice_filter').path, '..', 'in a choice filter, relative to the choice');
   assert.equal(err('current()/../x = name', 'choice_filter'), null);
+  assert.equal(err('./x = name', 'choice_filter').path, './', 'a child of the choice');
   assert.equal(err('cf = 1').path, 'cf');
   assert.equal(err('${state} = cf', 'choice_filter'), null);
   assert.equal(err('selected(${a})').kind, 'arity');
