@@ -1078,6 +1078,10 @@ export function computedText(kind, v) {
  * answers, repeats as arrays of objects) and returns the paths whose value changed.
  */
 export function followCalculations(form, answers, seen, ctx = {}) {
+  // Most forms have none: nothing to evaluate after each change then.
+  const calculated = [...indexItems(form.items).values()]
+    .some(({ item }) => item.calculation && !['calculate', 'note', 'group', 'repeat'].includes(item.kind.type));
+  if (!calculated) return [];
   const check = new Check(form, ctx);
   const root = check.run(isObject(answers) ? answers : {});
   const changed = [];
