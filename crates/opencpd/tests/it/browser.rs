@@ -611,7 +611,14 @@ async fn a_calculated_question_follows_its_inputs_in_the_field_app_and_keeps_an_
         names.push(input.prop("value").await.unwrap().unwrap_or_default());
     }
     assert_eq!(names, ["books", "none"]);
-    click(&b, "#form input[name=\"help\"][value=\"none\"]").await;
+    // Ticked as a tap does (the sticky save button may cover it on a phone's screen).
+    b.client
+        .execute(
+            "document.querySelector(arguments[0]).click();",
+            vec![serde_json::json!("#form input[name=\"help\"][value=\"none\"]")],
+        )
+        .await
+        .unwrap();
 
     let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
         "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
