@@ -12,6 +12,11 @@
 //! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
 //! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
 //! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
+//! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
+//! pyxform does; `name` is the root of absolute paths (`data` without it, or the form id).
+//! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
+//! bind, the value following its inputs. Every path (`../x`, `/data/x`, `current()/../x`)
+//! must name an item from where it is written, else it is reported at its row and column.
 //!
 //! What OpenCPD cannot honour is reported, never dropped: a question type, function, path,
 //! appearance or setting we do not support is a [`Problem`] naming the sheet and header
