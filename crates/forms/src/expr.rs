@@ -12,10 +12,16 @@
 //! `digest()` hashes with the RustCrypto crates; an algorithm given as text that JavaRosa
 //! does not know is refused when parsing.
 //!
-//! Not here: XPath paths (`/data/x`, `../x`, `instance('x')/root/item[…]`), axes and
-//! predicates, and the functions of SurveyCTO (`duration`, `index`,
-//! `device-info`…). They are refused when parsing, so a form that uses them is rejected at
-//! import instead of misbehaving later.
+//! Paths to the form's own questions are read as JavaRosa reads them: absolute from the
+//! root (`/data/grp/x`), relative to the question evaluated (`../x`, `./x`, `..`), and from
+//! `current()` (the question, also in a `choice_filter`: `current()/../x`). The importer
+//! checks that each names a question ([`Expr::paths`]); the [`Env`] finds it from where the
+//! expression is evaluated ([`Env::path`]), in the same repeat instance as `${x}` would.
+//!
+//! Not here: paths into other instances (`instance('x')/root/item[…]`), axes and
+//! predicates, bare names outside a choice filter, and the functions of SurveyCTO
+//! (`duration`, `index`, `device-info`…). They are refused when parsing, so a form that uses
+//! them is rejected at import instead of misbehaving later.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -37,10 +43,15 @@ pub struct Expr {
 
 /// Where a bare name (`cf`, `filter`) may appear: only a `choice_filter` reads the columns of
 /// the choice being filtered; elsewhere a bare name is an XPath path, which is not supported.
+/// A choice filter's relative paths would start from the choice (`../x`), so only its paths
+/// from `current()` or the root are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Question,
     ChoiceFilter,
+    /// What a stored form holds, whatever column it came from (checked at import): bare
+    /// names are choice columns, and relative paths are taken.
+    Stored,
 }
 
 /// The syntax tree.
@@ -54,9 +65,67 @@ pub enum Ast {
     Current,
     /// A column of the choices sheet, in a `choice_filter`.
     ChoiceColumn(String),
+    /// A path to a question of the form: from the root when `absolute` (the first step is
+    /// the root's name), else from the question evaluated (`../x`, `current()/../x`).
+    Path {
+        absolute: bool,
+        steps: Vec<Step>,
+    },
     Negate(Box<Ast>),
     Binary(BinaryOp, Box<Ast>, Box<Ast>),
     Call(Function, Vec<Ast>),
+}
+
+/// One step of a [`Ast::Path`] (`.` steps are dropped when parsing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `..`
+    Parent,
+    /// A child element by name.
+    Child(String),
+}
+
+/// A path as written back: `/data/x`, `../x`, `..`.
+pub fn path_text(absolute: bool, steps: &[Step]) -> String {
+    let parts: Vec<&str> = steps
+        .iter()
+        .map(|s| match s {
+            Step::Parent => "..",
+            Step::Child(name) => name.as_str(),
+        })
+        .collect();
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if parts.is_empty() {
+        ".".into()
+    } else if matches!(steps.first(), Some(Step::Child(_))) {
+        format!("./{joined}")
+    } else {
+        joined
+    }
+}
+
+/// Where a path leads from the question `context` whose enclosing groups and repeats are
+/// `ancestors` (outermost first): the names from the root down to the element it names, or
+/// `None` when it climbs above the root. An absolute path's root step is dropped unchecked.
+pub fn follow_path(absolute: bool, steps: &[Step], ancestors: &[String], context: &str) -> Option<Vec<String>> {
+    let (mut chain, steps) = if absolute {
+        (Vec::new(), steps.get(1..).unwrap_or(&[]))
+    } else {
+        let mut chain = ancestors.to_vec();
+        chain.push(context.to_string());
+        (chain, steps)
+    };
+    for step in steps {
+        match step {
+            Step::Parent => {
+                chain.pop()?;
+            }
+            Step::Child(name) => chain.push(name.clone()),
+        }
+    }
+    Some(chain)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -530,6 +599,24 @@ impl Parser<'_> {
         }
         Ok(primary)
     }
+    /// The rest of a path after its start: `/name`, `/..` or `/.` steps.
+    fn steps(&mut self, absolute: bool, mut steps: Vec<Step>) -> Result<Ast, ExprError> {
+        while self.peek() == Some(&Tok::Slash) {
+            self.pos += 1;
+            let Some((tok, step_at)) = self.toks.get(self.pos).cloned() else { return Err(self.error()) };
+            self.pos += 1;
+            match tok {
+                Tok::Name(name) if !name.contains(':') && self.peek() != Some(&Tok::LParen) => {
+                    steps.push(Step::Child(name))
+                }
+                Tok::DotDot => steps.push(Step::Parent),
+                Tok::Dot => {}
+                _ => return Err(ExprError::UnsupportedPath { at: step_at, path: path_text(absolute, &steps) }),
+            }
+        }
+        Ok(Ast::Path { absolute, steps })
+    }
+
     fn primary(&mut self) -> Result<Ast, ExprError> {
         let Some((tok, at)) = self.toks.get(self.pos).cloned() else { return Err(self.error()) };
         self.pos += 1;
@@ -537,9 +624,35 @@ impl Parser<'_> {
             Tok::Number(n) => Ok(Ast::Number(n)),
             Tok::Text(s) => Ok(Ast::Text(s)),
             Tok::Reference(name) => Ok(Ast::Reference(name)),
+            Tok::Dot if self.peek() == Some(&Tok::Slash) && self.dialect == Dialect::ChoiceFilter => {
+                Err(ExprError::UnsupportedPath { at, path: "./".into() })
+            }
+            Tok::Dot if self.peek() == Some(&Tok::Slash) => self.steps(false, Vec::new()),
             Tok::Dot => Ok(Ast::Current),
-            Tok::DotDot => Err(ExprError::UnsupportedPath { at, path: "..".into() }),
-            Tok::Slash => Err(ExprError::UnsupportedPath { at, path: "/".into() }),
+            Tok::DotDot if self.dialect == Dialect::ChoiceFilter => {
+                // Relative to the choice being filtered: not a question of the form.
+                Err(ExprError::UnsupportedPath { at, path: "..".into() })
+            }
+            Tok::DotDot => self.steps(false, vec![Step::Parent]),
+            Tok::Slash => match self.toks.get(self.pos) {
+                Some((Tok::Name(root), _)) => {
+                    let root = root.clone();
+                    self.pos += 1;
+                    self.steps(true, vec![Step::Child(root)])
+                }
+                _ => Err(ExprError::UnsupportedPath { at, path: "/".into() }),
+            },
+            Tok::Name(name)
+                if name == "current"
+                    && self
+                        .toks
+                        .get(self.pos..self.pos + 2)
+                        .is_some_and(|t| matches!((&t[0].0, &t[1].0), (Tok::LParen, Tok::RParen))) =>
+            {
+                // `current()`: the question evaluated, also inside a choice filter.
+                self.pos += 2;
+                if self.peek() == Some(&Tok::Slash) { self.steps(false, Vec::new()) } else { Ok(Ast::Current) }
+            }
             Tok::LParen => {
                 let inner = self.or()?;
                 self.expect(Tok::RParen)?;
@@ -594,7 +707,7 @@ impl Parser<'_> {
             // A bare `null` is a path to nothing: empty, as JavaRosa reads it.
             Tok::Name(name) if name == "null" => Ok(Ast::Text(std::string::String::new())),
             Tok::Name(name) => match self.dialect {
-                Dialect::ChoiceFilter if !name.contains(':') => Ok(Ast::ChoiceColumn(name)),
+                Dialect::ChoiceFilter | Dialect::Stored if !name.contains(':') => Ok(Ast::ChoiceColumn(name)),
                 _ => Err(ExprError::UnsupportedPath { at, path: name }),
             },
             _ => Err(ExprError::Syntax { at }),
@@ -695,6 +808,17 @@ impl Expr {
         out
     }
 
+    /// The paths of the expression, as (absolute, steps), in order of appearance.
+    pub fn paths(&self) -> Vec<(bool, Vec<Step>)> {
+        let mut out = Vec::new();
+        walk(&self.ast, &mut |ast| {
+            if let Ast::Path { absolute, steps } = ast {
+                out.push((*absolute, steps.clone()));
+            }
+        });
+        out
+    }
+
     /// The choice columns read by a choice filter.
     pub fn choice_columns(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -758,8 +882,8 @@ impl Serialize for Expr {
 impl<'de> Deserialize<'de> for Expr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let source = String::deserialize(d)?;
-        // Stored forms came through the importer; choice filters need the wider dialect.
-        Expr::parse_in(&source, Dialect::ChoiceFilter).map_err(serde::de::Error::custom)
+        // Stored forms came through the importer, which checked each in its own column.
+        Expr::parse_in(&source, Dialect::Stored).map_err(serde::de::Error::custom)
     }
 }
 
@@ -888,6 +1012,10 @@ pub trait Env {
     fn choice_column(&self, _name: &str) -> Value {
         Value::empty()
     }
+    /// A path ([`Ast::Path`]) from the question evaluated, or from the root.
+    fn path(&self, _absolute: bool, _steps: &[Step]) -> Value {
+        Value::empty()
+    }
     /// `position(..)`: the 1-based number of the repeat instance evaluated in.
     fn position(&self) -> Value {
         Value::empty()
@@ -958,6 +1086,7 @@ fn eval(ast: &Ast, env: &dyn Env, ctx: &Context) -> Value {
         Ast::Reference(name) => env.reference(name),
         Ast::Current => env.current(),
         Ast::ChoiceColumn(name) => env.choice_column(name),
+        Ast::Path { absolute, steps } => env.path(*absolute, steps),
         Ast::Negate(a) => Value::Number(-eval(a, env, ctx).number()),
         Ast::Binary(Or, a, b) => Value::Bool(eval(a, env, ctx).truthy() || eval(b, env, ctx).truthy()),
         Ast::Binary(And, a, b) => Value::Bool(eval(a, env, ctx).truthy() && eval(b, env, ctx).truthy()),
@@ -1574,8 +1703,39 @@ mod tests {
             assert!(Expr::parse(supported).is_ok(), "{supported}");
         }
         assert_eq!(Expr::parse("\u{201C}a\u{201D} = \u{2018}a\u{2019}").unwrap().source(), "\"a\" = 'a'");
-        assert_eq!(Expr::parse("/data/x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "/".into() }));
-        assert_eq!(Expr::parse("../x = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "..".into() }));
+        let path = |absolute, steps: &[&str]| {
+            let steps = steps
+                .iter()
+                .map(|s| if *s == ".." { Step::Parent } else { Step::Child(s.to_string()) })
+                .collect::<Vec<_>>();
+            (absolute, steps)
+        };
+        assert_eq!(Expr::parse("/data/grp/x = 1").unwrap().paths(), [path(true, &["data", "grp", "x"])]);
+        assert_eq!(Expr::parse("../x = 1").unwrap().paths(), [path(false, &["..", "x"])]);
+        assert_eq!(
+            Expr::parse("current()/../x + ./y").unwrap().paths(),
+            [path(false, &["..", "x"]), path(false, &["y"])]
+        );
+        assert_eq!(
+            Expr::parse("current() = .").unwrap().ast(),
+            &Ast::Binary(BinaryOp::Eq, Box::new(Ast::Current), Box::new(Ast::Current))
+        );
+        assert_eq!(Expr::parse("/ = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "/".into() }));
+        assert_eq!(Expr::parse("../x/y(1)"), Err(ExprError::UnsupportedPath { at: 6, path: "../x".into() }));
+        assert_eq!(Expr::parse("${x}/y"), Err(ExprError::UnsupportedPath { at: 5, path: "/".into() }));
+        assert_eq!(
+            Expr::parse_in("../x = name", Dialect::ChoiceFilter),
+            Err(ExprError::UnsupportedPath { at: 1, path: "..".into() })
+        );
+        assert!(Expr::parse_in("current()/../x = name", Dialect::ChoiceFilter).is_ok());
+        assert!(Expr::parse_in("./x = name", Dialect::ChoiceFilter).is_err(), "a child of the choice");
+        let chain = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (absolute, steps) = path(false, &["..", "..", "y"]);
+        assert_eq!(follow_path(absolute, &steps, &chain(&["r", "g"]), "x"), Some(chain(&["r", "y"])));
+        assert_eq!(follow_path(absolute, &steps, &[], "x"), None);
+        let (absolute, steps) = path(true, &["data", "r", "x"]);
+        assert_eq!(follow_path(absolute, &steps, &[], "q"), Some(chain(&["r", "x"])));
+        assert_eq!(path_text(false, &[Step::Parent, Step::Child("x".into())]), "../x");
         assert_eq!(Expr::parse("cf = 1"), Err(ExprError::UnsupportedPath { at: 1, path: "cf".into() }));
         assert!(Expr::parse_in("${state} = cf", Dialect::ChoiceFilter).is_ok());
         assert_eq!(

@@ -13,17 +13,30 @@ use std::collections::{BTreeMap, HashMap};
 pub type Texts = BTreeMap<String, String>;
 
 /// An instrument: an observation rubric, a self-assessment, a survey.
+///
+/// Every field but `items` has a default when read from JSON, so that a form can be written
+/// by hand with only what it needs (the shared expression cases do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Form {
+    #[serde(default)]
     pub form_id: String,
+    #[serde(default)]
     pub version: String,
+    #[serde(default)]
     pub title: String,
+    /// The name of the root element of the form's instance, which absolute paths start
+    /// with (`/data/x`): the settings' `name`, else `data`, as in pyxform.
+    #[serde(default = "default_root")]
+    pub root_name: String,
     /// The language of untagged `label`/`hint` columns (`default` when the settings do not
     /// name one, as in pyxform).
+    #[serde(default = "default_language")]
     pub default_language: String,
     /// Every language the form has text in, the default first.
+    #[serde(default)]
     pub languages: Vec<String>,
     pub items: Vec<Item>,
+    #[serde(default)]
     pub choice_lists: BTreeMap<String, Vec<Choice>>,
     /// The lists of the `external_choices` sheet, for `select_one_external`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -42,6 +55,14 @@ pub struct Form {
     /// Where each item is, worked out on first use (see [`Plan`]); never stored.
     #[serde(skip)]
     pub(crate) plan: PlanCell,
+}
+
+fn default_root() -> String {
+    "data".into()
+}
+
+fn default_language() -> String {
+    "default".into()
 }
 
 /// The place a form keeps its [`Plan`]. A copy of the form starts without one (the copy may
@@ -86,6 +107,8 @@ pub(crate) struct Place {
     pub order: usize,
     /// The repeats around it, outermost first.
     pub repeats: Vec<String>,
+    /// The groups and repeats around it, outermost first.
+    pub ancestors: Vec<String>,
     /// Whether it is a repeat itself.
     pub repeat: bool,
     /// The index of its domain in [`Plan::domains`].
@@ -93,28 +116,47 @@ pub(crate) struct Place {
 }
 
 /// One row of the survey sheet: a question, a note, a calculation, a group or a repeat.
+///
+/// Read from JSON, everything but the name and the kind may be left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub name: String,
     pub kind: ItemKind,
     /// The row of the survey sheet it came from (the header is row 1).
+    #[serde(default)]
     pub row: usize,
+    #[serde(default)]
     pub label: Texts,
+    #[serde(default)]
     pub hint: Texts,
+    #[serde(default)]
     pub required: Condition,
+    #[serde(default)]
     pub required_message: Texts,
+    #[serde(default)]
     pub constraint: Option<Expr>,
+    #[serde(default)]
     pub constraint_message: Texts,
+    #[serde(default)]
     pub relevant: Option<Expr>,
+    /// For a `calculate`, its value. On a question, the value it takes whenever what the
+    /// calculation reads changes (JavaRosa's `calculate` bind): see [`crate::validate`].
+    #[serde(default)]
     pub calculation: Option<Expr>,
+    #[serde(default)]
     pub default: Option<String>,
+    #[serde(default)]
     pub appearance: Option<String>,
+    #[serde(default)]
     pub read_only: Condition,
     /// Which choices of the list are offered, for selects (reads the choices' columns).
+    #[serde(default)]
     pub choice_filter: Option<Expr>,
     /// The professional standard or domain this item scores into (OpenCPD extension).
+    #[serde(default)]
     pub domain: Option<String>,
     /// The most an integer, decimal or range answer can score (OpenCPD extension).
+    #[serde(default)]
     pub max_score: Option<f64>,
     /// The `parameters` column as `key=value` pairs (`max-pixels`, `capture-accuracy`,
     /// `value`/`label` of a `select_*_from_file`…); a range's are in its kind.
@@ -288,9 +330,10 @@ impl MediaKind {
 }
 
 /// `required` and `read_only`: never, always, or when an expression holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
+    #[default]
     Never,
     Always,
     When(Expr),
@@ -300,10 +343,13 @@ pub enum Condition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub name: String,
+    #[serde(default)]
     pub label: Texts,
     /// Points for choosing it (OpenCPD extension).
+    #[serde(default)]
     pub score: Option<f64>,
     /// The other columns of the choices sheet, by header (what `choice_filter` reads).
+    #[serde(default)]
     pub extra: BTreeMap<String, String>,
     /// Media shown with the choice, as on items: kind → file per language.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -352,6 +398,7 @@ impl Form {
                 items: &[Item],
                 path: &mut Vec<usize>,
                 repeats: &mut Vec<String>,
+                ancestors: &mut Vec<String>,
                 plan: &mut Plan,
                 order: &mut usize,
             ) {
@@ -368,16 +415,23 @@ impl Form {
                         path: path.clone(),
                         order: *order,
                         repeats: repeats.clone(),
+                        ancestors: ancestors.clone(),
                         repeat: matches!(item.kind, ItemKind::Repeat { .. }),
                         domain,
                     };
                     *order += 1;
                     plan.places.insert(item.name.clone(), place);
                     match &item.kind {
-                        ItemKind::Group { items } => walk(items, path, repeats, plan, order),
+                        ItemKind::Group { items } => {
+                            ancestors.push(item.name.clone());
+                            walk(items, path, repeats, ancestors, plan, order);
+                            ancestors.pop();
+                        }
                         ItemKind::Repeat { items, .. } => {
                             repeats.push(item.name.clone());
-                            walk(items, path, repeats, plan, order);
+                            ancestors.push(item.name.clone());
+                            walk(items, path, repeats, ancestors, plan, order);
+                            ancestors.pop();
                             repeats.pop();
                         }
                         _ => {}
@@ -386,7 +440,7 @@ impl Form {
                 }
             }
             let mut plan = Plan::default();
-            walk(&self.items, &mut Vec::new(), &mut Vec::new(), &mut plan, &mut 0);
+            walk(&self.items, &mut Vec::new(), &mut Vec::new(), &mut Vec::new(), &mut plan, &mut 0);
             plan
         })
     }

@@ -20,12 +20,18 @@
 //!   see them, once more with relevance applied); an irrelevant calculation is empty;
 //! - a calculation that is `once(…)` keeps the value sent with the submission, as JavaRosa
 //!   keeps the first non-empty value (`once(now())` is when the device first computed it,
-//!   not when the server reads it); it is computed only when none was sent.
+//!   not when the server reads it); it is computed only when none was sent;
+//! - a question with a `calculation` (an integer or a text computed from other answers) is
+//!   answered like any other: the value sent is taken after its type, constraint and the
+//!   other rules are checked, since the device may have let the respondent change it and
+//!   nothing tells an edit from a computation. Where none was sent and the question applies,
+//!   the calculation gives its value (as the device would have), if that value fits the
+//!   question's type.
 //!
 //! Problems name the item as the column (`age`, or `members[2].age` inside a repeat, 1-based)
 //! and carry the offending value. Nothing here scores; see [`crate::score`].
 
-use crate::expr::{Context, Env, Expr, Value};
+use crate::expr::{Context, Env, Expr, Step, Value, follow_path};
 use crate::model::{Choice, Condition, Form, Item, ItemKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use opencpd_domain::table::Problem;
@@ -87,6 +93,29 @@ pub fn validate(form: &Form, answers: &Json, ctx: &Context) -> Result<Validated,
     check.calculate(&form.items, &mut root, &mut Vec::new(), None);
     check.rules(&form.items, &mut root, &mut Vec::new(), true, "");
     if check.problems.is_empty() { Ok(Validated { answers: root }) } else { Err(check.problems) }
+}
+
+/// Evaluates `expr` where the form evaluates the item at `at` (`age`, or `visits[2].age`
+/// inside a repeat, 1-based), on the answers read and computed as [`validate`] reads and
+/// computes them (whether or not they pass its checks): `.`, relative paths and
+/// `position(..)` are that item's. The field app's `evaluateAt` does the same, and the
+/// shared expression cases hold both to it.
+pub fn evaluate_at(form: &Form, answers: &Json, at: &str, expr: &Expr, ctx: &Context) -> Value {
+    let empty = serde_json::Map::new();
+    let object = answers.as_object().unwrap_or(&empty);
+    let mut check = Check { form, ctx, problems: Vec::new(), unreadable: BTreeSet::new() };
+    let mut root = check.read(object, "", None);
+    check.calculate(&form.items, &mut root, &mut Vec::new(), None);
+    check.rules(&form.items, &mut root, &mut Vec::new(), true, "");
+    let mut pos = Vec::new();
+    let mut rest = at;
+    while let Some((head, tail)) = rest.split_once("].") {
+        let Some((name, index)) = head.split_once('[') else { break };
+        let index: usize = index.parse().unwrap_or(1);
+        pos.push((name.to_string(), index.saturating_sub(1)));
+        rest = tail;
+    }
+    expr.eval(&check.scope(&root, &pos, rest), ctx)
 }
 
 /// A position in the submission: the repeat instances we are inside (name, 0-based index).
@@ -182,6 +211,13 @@ impl Env for Scope<'_> {
     }
     fn current(&self) -> Value {
         self.reference(self.current)
+    }
+    fn path(&self, absolute: bool, steps: &[Step]) -> Value {
+        let ancestors = self.form.plan().places.get(self.current).map(|p| p.ancestors.as_slice()).unwrap_or(&[]);
+        match follow_path(absolute, steps, ancestors, self.current).as_deref().and_then(<[String]>::last) {
+            Some(name) => self.reference(name),
+            None => Value::empty(),
+        }
     }
     fn position(&self) -> Value {
         self.pos.last().map(|(_, i)| Value::Number((i + 1) as f64)).unwrap_or(Value::empty())
@@ -395,6 +431,29 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
     }))
 }
 
+/// The text a calculation gives a question of this kind, as JavaRosa stores it: a number
+/// that is not finite is no value, and an integer question takes the whole part.
+pub fn computed_text(kind: &ItemKind, value: &Value) -> Option<String> {
+    let text = match kind {
+        ItemKind::Integer => {
+            let n = value.number();
+            if !n.is_finite() {
+                return None;
+            }
+            crate::expr::format_number(n.trunc())
+        }
+        ItemKind::Decimal | ItemKind::Range { .. } => {
+            let n = value.number();
+            if !n.is_finite() {
+                return None;
+            }
+            crate::expr::format_number(n)
+        }
+        _ => value.text(),
+    };
+    (!text.is_empty()).then_some(text)
+}
+
 /// A location answer checked: `latitude longitude [altitude [accuracy]]` per point, points
 /// separated by `;`; a line has two or more, a shape four or more and ends where it starts.
 fn geo_answer(kind: &ItemKind, text: &str) -> Result<String, Problem> {
@@ -586,6 +645,20 @@ impl<'f> Check<'f> {
         }
     }
 
+    /// The value a question with a calculation takes when none was sent: the calculation's,
+    /// typed as the question's answers are (an integer question keeps the whole part of a
+    /// number, as JavaRosa casts it); nothing when it does not fit.
+    fn set_computed_answer(&self, item: &Item, root: &mut Instance, pos: &[(String, usize)]) {
+        let Some(calculation) = &item.calculation else { return };
+        let value = calculation.eval(&self.scope(root, pos, &item.name), self.ctx);
+        let Some(text) = computed_text(&item.kind, &value) else { return };
+        if let (Ok(Some(answer)), Some(inst)) =
+            (parse_answer(self.form, item, &Json::String(text)), instance_at_mut(root, pos))
+        {
+            inst.insert(item.name.clone(), answer);
+        }
+    }
+
     fn holds(&self, condition: &Condition, root: &Instance, pos: &[(String, usize)], current: &str) -> bool {
         match condition {
             Condition::Never => false,
@@ -657,6 +730,9 @@ impl<'f> Check<'f> {
                     pos.pop();
                 }
                 continue;
+            }
+            if item.calculation.is_some() && instance_at(root, pos).get(&item.name).is_none() {
+                self.set_computed_answer(item, root, pos);
             }
             let root: &Instance = root;
             let Some(answer) = instance_at(root, pos).get(&item.name) else {

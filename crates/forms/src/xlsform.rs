@@ -12,6 +12,11 @@
 //! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
 //! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
 //! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
+//! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
+//! pyxform does; `name` is the root of absolute paths (`data` without it, or the form id).
+//! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
+//! bind, the value following its inputs. Every path (`../x`, `/data/x`, `current()/../x`)
+//! must name an item from where it is written, else it is reported at its row and column.
 //!
 //! What OpenCPD cannot honour is reported, never dropped: a question type, function, path,
 //! appearance or setting we do not support is a [`Problem`] naming the sheet and header
@@ -20,7 +25,7 @@
 //! XLSForm does not define (notes to the author, SurveyCTO's `publishable`…) are ignored, as
 //! pyxform does.
 
-use crate::expr::{Dialect, Expr, ExprError, text_references};
+use crate::expr::{Dialect, Expr, ExprError, Step, follow_path, path_text, text_references};
 use crate::model::{Choice, Condition, Form, Item, ItemKind, MediaKind, Texts};
 use opencpd_domain::table::Problem;
 use opencpd_transfer::{Limits, Which};
@@ -494,6 +499,20 @@ struct Import {
     refused_names: Vec<String>,
     /// The files the form names, in order.
     attachments: Vec<String>,
+    /// The item whose expressions are being read: where relative paths start.
+    context: String,
+    /// The paths seen, checked once the form's shape is known.
+    paths: Vec<PathUse>,
+}
+
+/// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
+struct PathUse {
+    row: usize,
+    column: String,
+    value: String,
+    context: String,
+    absolute: bool,
+    steps: Vec<Step>,
 }
 
 impl Import {
@@ -505,6 +524,8 @@ impl Import {
             languages: Vec::new(),
             default_language: "default".into(),
             refused_names: Vec::new(),
+            context: String::new(),
+            paths: Vec::new(),
             attachments: Vec::new(),
         }
     }
@@ -522,8 +543,15 @@ impl Import {
             Some(sheet) => self.choices(sheet, true),
             None => (BTreeMap::new(), BTreeSet::new()),
         };
-        let items = self.survey(&survey, &mut lists);
+        let mut items = self.survey(&survey, &mut lists);
+        if settings.add_none_option {
+            add_none_option(&mut items, &mut lists, &self.default_language);
+        }
         self.check_form(&items, &lists, &external_lists, sheets.choices.is_some());
+        let root_name = settings.root_name.clone().unwrap_or_else(|| "data".into());
+        let mut roots = vec![root_name.clone()];
+        roots.extend(settings.form_id.clone());
+        self.check_paths(&items, &roots);
         if items.is_empty() && self.problems.is_empty() {
             self.problems.push(Problem::new("form-no-questions").in_column(format!("{}!type", survey.name)));
         }
@@ -531,6 +559,7 @@ impl Import {
         languages.extend(self.languages.iter().filter(|l| **l != self.default_language).cloned());
         let form = Form {
             form_id: settings.form_id.clone().unwrap_or_else(|| self.stem.clone()),
+            root_name,
             version: settings.version.unwrap_or_default(),
             title: settings.title.or(settings.form_id).unwrap_or_else(|| self.stem.clone()),
             default_language: self.default_language.clone(),
@@ -560,22 +589,20 @@ impl Import {
     fn settings(&mut self, sheet: Option<&Sheet>) -> Settings {
         let mut settings = Settings::default();
         let Some(sheet) = sheet else { return settings };
-        let Some((number, cells)) = sheet.rows.first() else { return settings };
+        let Some((_, cells)) = sheet.rows.first() else { return settings };
         for (i, header) in sheet.headers.iter().enumerate() {
             let value = cells.get(i).map(|c| c.trim()).unwrap_or("");
             if value.is_empty() {
                 continue;
             }
-            let column = sheet.column(i);
             match header.trim().to_lowercase().replace(' ', "_").as_str() {
                 "form_title" | "title" => settings.title = Some(value.to_string()),
                 "form_id" | "id_string" => settings.form_id = Some(value.to_string()),
                 "version" => settings.version = Some(value.to_string()),
                 "default_language" => self.default_language = language_key(value),
                 "allow_choice_duplicates" => settings.allow_choice_duplicates = yes_no(value) == Some(true),
-                "add_none_option" if yes_no(value) != Some(false) => {
-                    self.problems.push(unsupported_setting(*number, column, value))
-                }
+                "add_none_option" => settings.add_none_option = yes_no(value) == Some(true),
+                "name" => settings.root_name = Some(value.to_string()),
                 _ => {}
             }
         }
@@ -635,6 +662,16 @@ impl Import {
         let column = row.column(column);
         match Expr::parse_all(text, dialect) {
             Ok(expr) => {
+                for (absolute, steps) in expr.paths() {
+                    self.paths.push(PathUse {
+                        row: row.number,
+                        column: column.clone(),
+                        value: text.to_string(),
+                        context: self.context.clone(),
+                        absolute,
+                        steps,
+                    });
+                }
                 for file in expr.pulldata_files() {
                     self.attach(&format!("{file}.csv"));
                 }
@@ -858,10 +895,13 @@ impl Import {
                     continue;
                 }
                 RowType::Begin { repeat: false } => ItemKind::Group { items: Vec::new() },
-                RowType::Begin { repeat: true } => ItemKind::Repeat {
-                    items: Vec::new(),
-                    repeat_count: self.expression(&row, &Column::RepeatCount, Dialect::Question),
-                },
+                RowType::Begin { repeat: true } => {
+                    self.context = name.to_string();
+                    ItemKind::Repeat {
+                        items: Vec::new(),
+                        repeat_count: self.expression(&row, &Column::RepeatCount, Dialect::Question),
+                    }
+                }
                 RowType::BeginLoop { list } => {
                     over = Some(list);
                     ItemKind::Group { items: Vec::new() }
@@ -1012,6 +1052,7 @@ impl Import {
     }
 
     fn item(&mut self, row: &Row, name: &str, kind: ItemKind) -> Item {
+        self.context = name.to_string();
         let mut item = Item::new(name, kind, row.number);
         item.label = self.texts(row, |c| if let Column::Label(l) = c { Some(l) } else { None });
         item.hint = self.texts(row, |c| if let Column::Hint(l) = c { Some(l) } else { None });
@@ -1087,7 +1128,8 @@ impl Import {
             );
             let numeric = matches!(item.kind, ItemKind::Integer | ItemKind::Decimal | ItemKind::Range { .. });
             match column {
-                Column::Calculation => !matches!(item.kind, ItemKind::Calculate),
+                // On a question, JavaRosa's `calculate` bind: the value follows its inputs.
+                Column::Calculation => matches!(item.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. }),
                 Column::ChoiceFilter => !select,
                 Column::RepeatCount => !matches!(item.kind, ItemKind::Repeat { .. }),
                 Column::Parameters => matches!(item.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. }),
@@ -1140,6 +1182,41 @@ impl Import {
                         .at_row(row.number)
                         .in_column(row.column(&Column::Domain))
                         .with_value(domain),
+                );
+            }
+        }
+    }
+
+    /// Every path names an item of the form, from where it is written: a path that leads
+    /// nowhere, or from another root than the form's, is reported at its row and column.
+    fn check_paths(&mut self, items: &[Item], roots: &[String]) {
+        fn chains(items: &[Item], above: &mut Vec<String>, out: &mut BTreeMap<String, Vec<String>>) {
+            for item in items {
+                out.entry(item.name.clone()).or_insert_with(|| above.clone());
+                above.push(item.name.clone());
+                chains(item.children(), above, out);
+                above.pop();
+            }
+        }
+        let mut ancestors = BTreeMap::new();
+        chains(items, &mut Vec::new(), &mut ancestors);
+        for path in std::mem::take(&mut self.paths) {
+            // Rows refused for their own reasons, and the renamed copies of a loop's rows.
+            let Some(above) = ancestors.get(&path.context) else { continue };
+            let root_fits =
+                !path.absolute || matches!(path.steps.first(), Some(Step::Child(root)) if roots.contains(root));
+            let names_an_item = root_fits
+                && follow_path(path.absolute, &path.steps, above, &path.context).is_some_and(|chain| {
+                    chain.split_last().is_some_and(|(name, rest)| ancestors.get(name).is_some_and(|a| a == rest))
+                });
+            if !names_an_item {
+                self.problems.push(
+                    Problem::new("form-unknown-path")
+                        .at_row(path.row)
+                        .in_column(path.column)
+                        .with_value(path.value)
+                        .arg("path", path_text(path.absolute, &path.steps))
+                        .arg("root", &roots[0]),
                 );
             }
         }
@@ -1350,15 +1427,42 @@ struct Settings {
     form_id: Option<String>,
     version: Option<String>,
     allow_choice_duplicates: bool,
+    add_none_option: bool,
+    /// The `name` setting: the root element of the instance.
+    root_name: Option<String>,
 }
 
-fn unsupported_setting(row: usize, column: String, value: &str) -> Problem {
-    let value = if value.chars().count() > 40 {
-        format!("{}…", value.chars().take(40).collect::<String>())
-    } else {
-        value.to_string()
-    };
-    Problem::new("form-unsupported-setting").at_row(row).in_column(column).with_value(value)
+/// The `add_none_option` setting, as pyxform applies it: every `select_multiple`'s list
+/// gets a `none` choice labelled "None" (unless it has one), and the question a constraint
+/// that "none" is chosen alone, joined to its own constraint with `and` as pyxform writes it.
+/// The choice is in the list itself, so the field app, the server's checks and the exports
+/// all see it.
+fn add_none_option(items: &mut [Item], lists: &mut BTreeMap<String, Vec<Choice>>, language: &str) {
+    const ALONE: &str = "(.='none' or not(selected(., 'none')))";
+    for item in items {
+        match &mut item.kind {
+            ItemKind::Group { items } | ItemKind::Repeat { items, .. } => add_none_option(items, lists, language),
+            ItemKind::SelectMultiple { list } => {
+                if let Some(choices) = lists.get_mut(list.as_str())
+                    && !choices.iter().any(|c| c.name == "none")
+                {
+                    choices.push(Choice {
+                        name: "none".into(),
+                        label: Texts::from([(language.to_string(), "None".to_string())]),
+                        score: None,
+                        extra: BTreeMap::new(),
+                        media: BTreeMap::new(),
+                    });
+                }
+                let text = match &item.constraint {
+                    Some(own) => format!("{} and {ALONE}", own.source()),
+                    None => ALONE.to_string(),
+                };
+                item.constraint = Expr::parse(&text).ok().or(item.constraint.take());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The problem for an expression that cannot be used (row, column and value added by the caller).

@@ -38,3 +38,4 @@ submission-repeat = { $count ->
    *[other] filled { $count } times
 }
 problem-form-unknown-algorithm = { $function }() does not know the algorithm { $algorithm }, in { $value }
+problem-form-unknown-path = the path { $path } names no question of this form, in { $value }; a path starts from the question it is written for (../x), from current(), or from the root (/{ $root }/x)

@@ -38,3 +38,4 @@ submission-repeat = { $count ->
    *[other] rempli { $count } fois
 }
 problem-form-unknown-algorithm = { $function }() ne connaît pas l'algorithme { $algorithm }, dans { $value }
+problem-form-unknown-path = le chemin { $path } ne désigne aucune question de ce formulaire, dans { $value } ; un chemin part de la question pour laquelle il est écrit (../x), de current(), ou de la racine (/{ $root }/x)

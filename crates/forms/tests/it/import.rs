@@ -255,25 +255,25 @@ fn unsupported_functions_paths_appearances_and_columns_are_reported() {
             &["calculate", "c3", "", "", "device-info() + duration() + pulldata('x')", "", "", "", "", "", ""],
         ],
     );
+    // `/data/id` (row 8) and a calculation on a text question (row 16) are taken; a path
+    // relative to the choice being filtered (row 13) is not.
     let problems = rejected(&bytes);
     assert_eq!(
         problems,
         vec![
-            at(8, "survey!relevant", "form-unsupported-path"),
             at(9, "survey!appearance", "form-unsupported-appearance"),
             at(10, "survey!appearance", "form-unsupported-appearance"),
             at(13, "survey!choice_filter", "form-unsupported-path"),
-            at(16, "survey!calculation", "form-unsupported-column"),
             at(19, "survey!calculation", "form-unsupported-function"),
             at(19, "survey!calculation", "form-unsupported-function"),
             at(19, "survey!calculation", "form-bad-arguments"),
         ]
     );
     let all = rejected_problems(&bytes);
-    assert_eq!(all[5].args, vec![("function", "device-info".to_string())]);
-    assert_eq!(all[6].args, vec![("function", "duration".to_string())]);
-    assert_eq!(all[7].args, vec![("function", "pulldata".to_string())]);
-    assert_eq!(all[7].value.as_deref(), Some("device-info() + duration() + pulldata('x')"));
+    assert_eq!(all[3].args, vec![("function", "device-info".to_string())]);
+    assert_eq!(all[4].args, vec![("function", "duration".to_string())]);
+    assert_eq!(all[5].args, vec![("function", "pulldata".to_string())]);
+    assert_eq!(all[5].value.as_deref(), Some("device-info() + duration() + pulldata('x')"));
 }
 
 #[test]
@@ -542,15 +542,111 @@ fn scoring_columns_are_checked() {
 }
 
 #[test]
-fn unsupported_settings_are_reported() {
-    let bytes = xlsx(&[
-        ("survey", vec![vec!["type", "name"], vec!["text", "a"]]),
-        (
-            "settings",
-            vec![vec!["form_id", "add_none_option", "submission_url"], vec!["f", "yes", "https://example.org"]],
-        ),
-    ]);
-    assert_eq!(rejected(&bytes), vec![at(2, "settings!add_none_option", "form-unsupported-setting")]);
+fn add_none_option_gives_each_select_multiple_a_none_choice_chosen_alone() {
+    let workbook = |setting: &str| {
+        xlsx(&[
+            (
+                "survey",
+                vec![
+                    vec!["type", "name", "constraint"],
+                    vec!["select_multiple fruit", "liked", "count-selected(.) < 3"],
+                    vec!["begin repeat", "meals", ""],
+                    vec!["select_multiple drink", "drunk", ""],
+                    vec!["end repeat", "", ""],
+                    vec!["select_one size", "size", ""],
+                ],
+            ),
+            (
+                "choices",
+                vec![
+                    vec!["list_name", "name", "label"],
+                    vec!["fruit", "mango", "Mango"],
+                    vec!["fruit", "pear", "Pear"],
+                    vec!["drink", "tea", "Tea"],
+                    vec!["drink", "none", "Nothing"],
+                    vec!["size", "big", "Big"],
+                ],
+            ),
+            (
+                "settings",
+                vec![vec!["form_id", "add_none_option", "submission_url"], vec!["f", setting, "https://example.org"]],
+            ),
+        ])
+    };
+    let form = taken(&workbook("yes"));
+    let names = |list: &str| form.choices(list).iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names("fruit"), ["mango", "pear", "none"]);
+    assert_eq!(form.choices("fruit")[2].label.get("default").map(String::as_str), Some("None"));
+    assert_eq!(names("drink"), ["tea", "none"], "a list with its own none keeps it");
+    assert_eq!(names("size"), ["big"], "only the lists of select_multiple questions");
+    let liked = form.item("liked").unwrap();
+    assert_eq!(
+        liked.constraint.as_ref().map(|c| c.source()),
+        Some("count-selected(.) < 3 and (.='none' or not(selected(., 'none')))")
+    );
+    assert!(validate(&form, &json!({"liked": "none", "meals": [{"drunk": "none"}]}), &ctx()).is_ok());
+    let problems = validate(&form, &json!({"liked": "mango none", "meals": [{"drunk": "tea none"}]}), &ctx())
+        .unwrap_err()
+        .into_iter()
+        .map(|p| (p.column.unwrap_or_default(), p.code))
+        .collect::<Vec<_>>();
+    assert_eq!(problems, [("liked".to_string(), "form-constraint"), ("meals[1].drunk".to_string(), "form-constraint")]);
+    let form = taken(&workbook("no"));
+    assert_eq!(form.choices("fruit").len(), 2);
+    assert!(form.item("liked").unwrap().constraint.as_ref().is_some_and(|c| c.source() == "count-selected(.) < 3"));
+}
+
+#[test]
+fn paths_name_questions_from_where_they_are_written() {
+    let header = &["type", "name", "relevant", "calculation", "choice_filter", "constraint"];
+    let rows: Vec<Vec<&str>> = vec![
+        header.to_vec(),
+        vec!["integer", "age", "", "", "", ""],
+        vec!["begin group", "home", "/survey/age > 1", "", "", ""],
+        vec!["select_one region", "region", "", "", "", ""],
+        vec!["begin repeat", "people", "", "", "", ""],
+        vec!["integer", "years", "../../../age > 0", "", "", ". <= /survey/age"],
+        vec!["select_one district", "district", "", "", "region = current()/../../region", ""],
+        vec!["text", "note", "", "concat(../years, /f/age)", "", ""],
+        vec!["end repeat", "", "", "", "", ""],
+        vec!["end group", "", "", "", "", ""],
+        vec!["calculate", "n", "", "count(/survey/home/people)", "", ""],
+        vec!["text", "bad1", "/data/age > 1", "", "", ""],
+        vec!["text", "bad2", "", "../nowhere", "", ""],
+        vec!["text", "bad3", "", "", "", "../../age"],
+        vec!["text", "bad4", "/survey/people/years", "", "", ""],
+        vec!["select_one district", "bad5", "", "", "region = current()/../missing", ""],
+    ];
+    let choices = vec![vec!["list_name", "name", "region"], vec!["region", "n", ""], vec!["district", "n1", "n"]];
+    let settings = vec![vec!["form_id", "name"], vec!["f", "survey"]];
+    let bytes = xlsx(&[("survey", rows.clone()), ("choices", choices.clone()), ("settings", settings)]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(12, "survey!relevant", "form-unknown-path"),
+            at(13, "survey!calculation", "form-unknown-path"),
+            at(14, "survey!constraint", "form-unknown-path"),
+            at(15, "survey!relevant", "form-unknown-path"),
+            at(16, "survey!choice_filter", "form-unknown-path"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].value.as_deref(), Some("/data/age > 1"));
+    assert_eq!(problems[0].args, vec![("path", "/data/age".to_string()), ("root", "survey".to_string())]);
+    assert_eq!(problems[1].args[0], ("path", "../nowhere".to_string()));
+    assert_eq!(problems[4].args[0], ("path", "../missing".to_string()));
+
+    // Without a `name` setting the root is `data`, or the form id.
+    let unnamed =
+        xlsx(&[("survey", rows[..11].to_vec()), ("choices", choices), ("settings", vec![vec!["form_id"], vec!["f"]])]);
+    assert_eq!(
+        rejected(&unnamed),
+        vec![
+            at(3, "survey!relevant", "form-unknown-path"),
+            at(6, "survey!constraint", "form-unknown-path"),
+            at(11, "survey!calculation", "form-unknown-path"),
+        ]
+    );
 }
 
 #[test]
@@ -639,4 +735,40 @@ fn a_calculation_that_depends_on_itself_is_refused() {
     let problems = rejected_problems(&bytes);
     assert_eq!(problems[0].args, vec![("names", "a → b → a".to_string())]);
     assert_eq!(problems[2].args, vec![("names", "c → c".to_string())]);
+}
+
+#[test]
+fn a_calculation_on_a_question_is_taken_and_its_value_sent_or_computed() {
+    let bytes = survey_only(
+        &["type", "name", "calculation", "constraint"],
+        &[
+            &["integer", "n", "", ""],
+            &["integer", "double", "${n} * 2 + 0.5", ". < 100"],
+            &["text", "said", "concat('n=', /data/n)", ""],
+            &["note", "shown", "${n}", ""],
+        ],
+    );
+    let form = taken(&bytes);
+    assert_eq!(form.item("double").unwrap().calculation.as_ref().map(|c| c.source()), Some("${n} * 2 + 0.5"));
+    let done = validate(&form, &json!({"n": 3}), &ctx()).unwrap();
+    assert_eq!(done.get("double"), Some(&opencpd_forms::Answer::Integer(6)), "computed where none was sent");
+    assert_eq!(done.get("said"), Some(&opencpd_forms::Answer::Text("n=3".into())));
+    let done = validate(&form, &json!({"n": 3, "double": 7, "said": "hi"}), &ctx()).unwrap();
+    assert_eq!(done.get("double"), Some(&opencpd_forms::Answer::Integer(7)), "the value sent is taken");
+    let problems: Vec<_> = validate(&form, &json!({"n": 3, "double": "x", "said": "hi"}), &ctx())
+        .unwrap_err()
+        .into_iter()
+        .chain(validate(&form, &json!({"n": 3, "double": 150}), &ctx()).unwrap_err())
+        .map(|p| (p.column.unwrap_or_default(), p.code))
+        .collect();
+    assert_eq!(
+        problems,
+        [("double".to_string(), "form-bad-integer"), ("double".to_string(), "form-constraint")],
+        "the type and the constraint are checked"
+    );
+    let group = survey_only(
+        &["type", "name", "calculation"],
+        &[&["begin group", "g", "1"], &["text", "t", ""], &["end group", "", ""]],
+    );
+    assert_eq!(rejected(&group), vec![at(2, "survey!calculation", "form-unsupported-column")]);
 }

@@ -46,6 +46,7 @@ const state = {
   signInReason: null, // 'first' or 'ended' while the sign-in form shows
   instrument: null, // the instrument whose form is open
   answers: {}, // raw answers of the open form (repeats as arrays of objects)
+  computed: new Map(), // path → the inputs of a question with a calculation when last computed
   draftId: null,
   started: null,
   replaces: null, // uuid of a rejected submission being corrected
@@ -895,6 +896,8 @@ function openForm(instrument, { answers, subject = '', draftId, started, replace
   if (state.audit) { state.audit.open = null; meta.logEvent(state.audit, audit ? 'form resume' : 'form start'); }
   state.startGeopoint = startGeopoint?.value ? startGeopoint : null;
   if (!state.startGeopoint && meta.metadataItems(instrument.form.items).some((m) => m.of === 'start-geopoint')) locateStart();
+  // The inputs of each question with a calculation when it was last computed.
+  state.computed = new Map();
   $('form-title').textContent = instrument.title || instrument.form.title;
   $('subject').value = subject;
   $('save-message').textContent = '';
@@ -1456,6 +1459,8 @@ function fitRepeatCounts() {
 /** Relevance, read-only, choice filters, labels and problems after a change. */
 function refresh() {
   const form = state.instrument.form;
+  // Questions with a calculation take its value when what it reads changes.
+  for (const path of forms.followCalculations(form, state.answers, state.computed, ctx())) showValue(path);
   const view = forms.inspect(form, state.answers, ctx());
   // A once() calculation keeps its first value: stored with the answers, kept across reloads.
   forms.keepFirstValues(form, state.answers, view.calculations);
@@ -1483,6 +1488,20 @@ function refresh() {
   const shown = view.problems.filter((p) => p.code !== 'form-not-relevant'
     && (state.showAll || state.touched.has(p.column) || [...state.touched].some((x) => p.column?.startsWith(`${x}[`))));
   showProblems(shown);
+}
+
+/** Puts the answer at `path` back into its inputs (after a calculation set it). */
+function showValue(path) {
+  const box = [...$('form').querySelectorAll('[data-path]')].find((b) => b.dataset.path === path);
+  if (!box) return;
+  const text = String(valueAt(path) ?? '');
+  const picked = new Set(text.split(/\s+/).filter(Boolean));
+  for (const input of box.querySelectorAll('input, select, textarea')) {
+    if (input.type === 'checkbox' && input.dataset.multiple) input.checked = picked.has(input.value);
+    else if (input.type === 'checkbox') input.checked = text.toUpperCase() === input.value.toUpperCase();
+    else if (input.type === 'radio') input.checked = input.value === text;
+    else if (input.type !== 'file' && input.type !== 'button') input.value = text;
+  }
 }
 
 /** "Age (Learner 2)" for the column `learners[2].age`. */

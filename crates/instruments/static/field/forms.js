@@ -149,6 +149,19 @@ class Parser {
     if (this.peek() === '/' || this.peek() === '|') throw new ExprError('unsupported-path', this.at(), { path: '/' });
     return primary;
   }
+  /** The rest of a path after its start: `/name`, `/..` or `/.` steps (expr.rs `steps`). */
+  steps(absolute, steps) {
+    while (this.peek() === '/') {
+      this.pos += 1;
+      const tok = this.toks[this.pos];
+      if (!tok) throw new ExprError('syntax', this.at());
+      this.pos += 1;
+      if (tok.t === 'name' && !tok.v.includes(':') && this.peek() !== '(') steps.push({ t: 'child', v: tok.v });
+      else if (tok.t === '..') steps.push({ t: 'parent' });
+      else if (tok.t !== '.') throw new ExprError('unsupported-path', tok.at, { path: pathText(absolute, steps) });
+    }
+    return { t: 'path', absolute, steps };
+  }
   primary() {
     const tok = this.toks[this.pos];
     if (!tok) throw new ExprError('syntax', this.at());
@@ -158,12 +171,27 @@ class Parser {
       case 'num': return { t: 'num', v: tok.v };
       case 'text': return { t: 'text', v: tok.v };
       case 'ref': return { t: 'ref', v: tok.v };
-      case '.': return { t: 'current' };
-      case '..': throw new ExprError('unsupported-path', at, { path: '..' });
-      case '/': throw new ExprError('unsupported-path', at, { path: '/' });
+      case '.':
+        if (this.peek() === '/' && this.dialect === 'choice_filter') throw new ExprError('unsupported-path', at, { path: './' });
+        return this.peek() === '/' ? this.steps(false, []) : { t: 'current' };
+      case '..':
+        // In a choice filter, relative to the choice being filtered: not a question.
+        if (this.dialect === 'choice_filter') throw new ExprError('unsupported-path', at, { path: '..' });
+        return this.steps(false, [{ t: 'parent' }]);
+      case '/': {
+        const root = this.toks[this.pos];
+        if (root?.t !== 'name') throw new ExprError('unsupported-path', at, { path: '/' });
+        this.pos += 1;
+        return this.steps(true, [{ t: 'child', v: root.v }]);
+      }
       case '(': { const inner = this.or(); this.expect(')'); return inner; }
       case 'name': {
         const next = this.toks.slice(this.pos, this.pos + 3).map((t) => t.t).join(' ');
+        if (tok.v === 'current' && next.startsWith('( )')) {
+          // current(): the question evaluated, also inside a choice filter.
+          this.pos += 2;
+          return this.peek() === '/' ? this.steps(false, []) : { t: 'current' };
+        }
         if (tok.v === 'position' && next === '( .. )') {
           // position(..): the number of the repeat instance being evaluated.
           this.pos += 3;
@@ -171,7 +199,7 @@ class Parser {
         }
         if (this.peek() !== '(' && tok.v === 'null') return { t: 'text', v: '' };
         if (this.peek() !== '(') {
-          if (this.dialect === 'choice_filter' && !tok.v.includes(':')) return { t: 'column', v: tok.v };
+          if ((this.dialect === 'choice_filter' || this.dialect === 'stored') && !tok.v.includes(':')) return { t: 'column', v: tok.v };
           throw new ExprError('unsupported-path', at, { path: tok.v });
         }
         this.pos += 1;
@@ -207,8 +235,29 @@ class Parser {
   }
 }
 
+/** A path as written back: `/data/x`, `../x`, `..` (expr.rs `path_text`). */
+export function pathText(absolute, steps) {
+  const joined = steps.map((s) => (s.t === 'parent' ? '..' : s.v)).join('/');
+  if (absolute) return `/${joined}`;
+  if (!steps.length) return '.';
+  return steps[0].t === 'child' ? `./${joined}` : joined;
+}
+
 /**
- * Parses an expression. `dialect` is `question` (no bare names) or `choice_filter` (bare
+ * Where a path leads from the question `context` inside the groups and repeats `ancestors`
+ * (outermost first): the names from the root down, or null above the root (expr.rs
+ * `follow_path`). An absolute path's root step is dropped unchecked.
+ */
+export function followPath(absolute, steps, ancestors, context) {
+  const chain = absolute ? [] : [...ancestors, context];
+  for (const step of absolute ? steps.slice(1) : steps) {
+    if (step.t === 'parent') { if (!chain.length) return null; chain.pop(); } else chain.push(step.v);
+  }
+  return chain;
+}
+
+/**
+ * Parses an expression. `dialect` is `question` (no bare names), `stored` (what a stored form holds) or `choice_filter` (bare
  * names read the columns of the choice being filtered). Throws an ExprError.
  */
 export function parse(source, dialect = 'question') {
@@ -245,10 +294,14 @@ export function parseAll(source, dialect = 'question') {
 }
 
 const cache = new Map();
-/** A stored form expression, parsed once (stored forms use the wider dialect, as in serde). */
+/**
+ * A stored form expression, parsed once, in the dialect of stored forms (bare names read
+ * choice columns, relative paths are taken), as in serde: the importer checked each in its
+ * own column.
+ */
 function compiled(source) {
   let ast = cache.get(source);
-  if (!ast) { ast = parse(source, 'choice_filter'); cache.set(source, ast); }
+  if (!ast) { ast = parse(source, 'stored'); cache.set(source, ast); }
   return ast;
 }
 
@@ -421,7 +474,7 @@ function compare(op, a, b) {
  * `{reference(name), current(), choiceColumn(name)}` at the moment `ctx`.
  */
 export function evaluate(ast, env, ctx = {}) {
-  if (typeof ast === 'string') ast = parse(ast, 'choice_filter');
+  if (typeof ast === 'string') ast = parse(ast, 'stored');
   return evalAst(ast, env, clock(ctx));
 }
 
@@ -432,6 +485,7 @@ function evalAst(ast, env, ctx) {
     case 'ref': return env.reference(ast.v);
     case 'current': return env.current();
     case 'column': return env.choiceColumn ? env.choiceColumn(ast.v) : EMPTY;
+    case 'path': return env.path ? env.path(ast.absolute, ast.steps) : EMPTY;
     case 'neg': return num(-toNumber(evalAst(ast.a, env, ctx)));
     case 'bin': {
       if (ast.op === 'or') return bool(truthy(evalAst(ast.a, env, ctx)) || truthy(evalAst(ast.b, env, ctx)));
@@ -997,6 +1051,80 @@ function parseAnswer(form, item, value) {
 }
 
 /**
+ * The text a calculation gives a question of this kind (validate.rs `computed_text`): a
+ * number that is not finite is no value (null), and an integer question takes the whole part.
+ */
+export function computedText(kind, v) {
+  let s;
+  if (kind.type === 'integer' || kind.type === 'decimal' || kind.type === 'range') {
+    const n = toNumber(v);
+    if (!Number.isFinite(n)) return null;
+    s = formatNumber(kind.type === 'integer' ? Math.trunc(n) : n);
+  } else s = toText(v);
+  return s === '' ? null : s;
+}
+
+/**
+ * Questions with a calculation, as ODK Collect fills them: whenever what the calculation
+ * reads changes, the question takes the calculation's value; in between, the respondent may
+ * change it (unless it is read-only), and that change stays until an input changes again.
+ * Like Collect, a value the respondent typed is overwritten when the inputs change: the
+ * calculation is the form author's rule, the edit a correction of its current result.
+ *
+ * `seen` (path → the inputs' values at the last computation, kept by the caller across
+ * changes) tells a change of the inputs from a change of the question itself. The first
+ * time a question is seen (a new or reopened form), it is filled only when it has no value,
+ * so that reopening a draft keeps what was typed. Sets the values in `answers` (raw
+ * answers, repeats as arrays of objects) and returns the paths whose value changed.
+ */
+export function followCalculations(form, answers, seen, ctx = {}) {
+  // Most forms have none: nothing to evaluate after each change then.
+  const calculated = [...indexItems(form.items).values()]
+    .some(({ item }) => item.calculation && !['calculate', 'note', 'group', 'repeat'].includes(item.kind.type));
+  if (!calculated) return [];
+  const check = new Check(form, ctx);
+  const root = check.run(isObject(answers) ? answers : {});
+  const changed = [];
+  const walk = (items, inst, object, pos, prefix) => {
+    for (const item of items) {
+      const type = item.kind.type;
+      if (type === 'group') { walk(item.kind.items, inst, object, pos, prefix); continue; }
+      if (type === 'repeat') {
+        const a = inst.get(item.name);
+        if (a?.t === 'repeat' && Array.isArray(object[item.name])) {
+          a.v.forEach((sub, i) => isObject(object[item.name][i])
+            && walk(item.kind.items, sub, object[item.name][i], [...pos, [item.name, i]], `${prefix}${item.name}[${i + 1}].`));
+        }
+        continue;
+      }
+      if (!item.calculation || type === 'calculate' || type === 'note') continue;
+      const path = prefix + item.name;
+      if (check.relevance.get(path) === false) continue;
+      // The inputs: every value the calculation reads, recorded while it is evaluated.
+      const scope = check.scope(root, pos, item.name);
+      const inputs = [];
+      const recording = {
+        ...scope,
+        reference: (name) => { const v = scope.reference(name); inputs.push([name, v]); return v; },
+        path: (absolute, steps) => { const v = scope.path(absolute, steps); inputs.push([pathText(absolute, steps), v]); return v; },
+      };
+      const value = computedText(item.kind, evalAst(compiled(item.calculation), recording, check.ctx)) ?? '';
+      const key = JSON.stringify(inputs);
+      const before = seen.get(path);
+      seen.set(path, key);
+      const current = object[item.name];
+      const empty = current === undefined || current === null || current === '';
+      if (before === key || (before === undefined && !empty)) continue;
+      if ((empty && value === '') || String(current) === value) continue;
+      object[item.name] = value;
+      changed.push(path);
+    }
+  };
+  walk(form.items, root, isObject(answers) ? answers : {}, [], '');
+  return changed;
+}
+
+/**
  * A location answer checked (validate.rs `geo_answer`): `latitude longitude [altitude
  * [accuracy]]` per point, points separated by `;`.
  */
@@ -1033,12 +1161,15 @@ function answerValue(a) {
   }
 }
 
-/** Where every item lives: name → {item, repeats (names, outermost first)}. */
-function indexItems(items, repeats = [], index = new Map()) {
+/**
+ * Where every item lives: name → {item, repeats, ancestors} (the repeats, and the groups and
+ * repeats, around it, outermost first).
+ */
+function indexItems(items, repeats = [], index = new Map(), ancestors = []) {
   for (const item of items) {
-    index.set(item.name, { item, repeats: [...repeats] });
-    if (item.kind.type === 'group') indexItems(item.kind.items, repeats, index);
-    if (item.kind.type === 'repeat') indexItems(item.kind.items, [...repeats, item.name], index);
+    index.set(item.name, { item, repeats: [...repeats], ancestors: [...ancestors] });
+    if (item.kind.type === 'group') indexItems(item.kind.items, repeats, index, [...ancestors, item.name]);
+    if (item.kind.type === 'repeat') indexItems(item.kind.items, [...repeats, item.name], index, [...ancestors, item.name]);
   }
   return index;
 }
@@ -1113,6 +1244,10 @@ class Check {
     return {
       reference,
       current: () => reference(current),
+      path: (absolute, steps) => {
+        const chain = followPath(absolute, steps, index.get(current)?.ancestors ?? [], current);
+        return chain?.length ? reference(chain[chain.length - 1]) : EMPTY;
+      },
       position: () => (pos.length ? num(pos[pos.length - 1][1] + 1) : EMPTY),
       indexed: (name, at) => {
         const found = index.get(name);
@@ -1259,7 +1394,7 @@ class Check {
       }
       if (this.unreadable.has(path)) continue;
       const inst = instanceAt(root, pos);
-      const answer = inst?.get(item.name);
+      let answer = inst?.get(item.name);
       if (!relevant) {
         if (answer) {
           const shown = answer.t === 'repeat' ? `${answer.v.length} ×` : toText(answerValue(answer));
@@ -1281,6 +1416,15 @@ class Check {
           this.rules(item.kind.items, root, [...pos, [item.name, i]], true, `${path}[${i + 1}].`);
         }
         continue;
+      }
+      if (!answer && item.calculation && inst) {
+        // A question with a calculation that was not answered takes the calculation's
+        // value, as the server does (validate.rs `set_computed_answer`).
+        const computed = computedText(item.kind, evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));
+        if (computed !== null) {
+          try { answer = parseAnswer(this.form, item, computed); } catch { answer = null; }
+          if (answer) inst.set(item.name, answer);
+        }
       }
       if (!answer) {
         if (this.condition(item.required, root, pos, item.name)) {
@@ -1425,6 +1569,18 @@ export function validate(form, answers, ctx = {}) {
       column: p.column, value: p.value, code: p.code, message: ctx.message?.(p) ?? problemMessage(p, language), args: p.args,
     })),
   };
+}
+
+/**
+ * Evaluates the expression `source` where the form evaluates the item at `at` (`age`, or
+ * `visits[2].age`), on the answers read and computed as `validate` reads and computes them
+ * (validate.rs `evaluate_at`): `.`, relative paths and `position(..)` are that item's.
+ */
+export function evaluateAt(form, answers, at, source, ctx = {}) {
+  const check = new Check(form, ctx);
+  const root = check.run(isObject(answers) ? answers : {});
+  const { pos, name } = parsePath(at);
+  return evalAst(parse(source), check.scope(root, pos, name), check.ctx);
 }
 
 /**

@@ -526,6 +526,125 @@ async fn photo_and_location_offline(backend: Backend) {
     served.stop();
 }
 
+/// A question with a calculation in the field app: it takes the calculation's value when what
+/// the calculation reads changes, keeps the respondent's own value until then, and the
+/// server takes the value sent; `add_none_option` offers "None" on the device.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_calculated_question_follows_its_inputs_in_the_field_app_and_keeps_an_edit_until_they_change() {
+    let db = opencpd_testapp::TestDb::new(Backend::Sqlite).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "calculation"],
+                &["integer", "pupils", "Pupils", ""],
+                &["integer", "books", "Books needed", "${pupils} * 2"],
+                &["text", "said", "Summary", "concat('pupils: ', /data/pupils)"],
+                &["text", "site", "Site", ""],
+                &["select_multiple help", "help", "Help wanted", ""],
+            ]),
+        ),
+        ("choices", rows(&[&["list_name", "name", "label"], &["help", "books", "Books"]])),
+        ("settings", rows(&[&["form_id", "version", "add_none_option"], &["books_count", "1", "yes"]])),
+    ])
+    .unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/instruments?filename=books_count.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"pupils\"]")).await.unwrap();
+    let value = |name: &'static str| {
+        let b = &b;
+        async move {
+            b.client
+                .find(Locator::Css(&format!("#form [name=\"{name}\"]")))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    b.client.execute(FILL, vec![serde_json::json!({ "pupils": "30" })]).await.unwrap();
+    assert_eq!(value("books").await, "60");
+    assert_eq!(value("said").await, "pupils: 30");
+    // The respondent's own number stays while the pupils stay.
+    b.client.execute(FILL, vec![serde_json::json!({ "books": "55", "site": "P3" })]).await.unwrap();
+    assert_eq!(value("books").await, "55");
+    // The pupils change: the calculation's value again.
+    b.client.execute(FILL, vec![serde_json::json!({ "pupils": "31" })]).await.unwrap();
+    assert_eq!(value("books").await, "62");
+    assert_eq!(value("said").await, "pupils: 31");
+    b.client.execute(FILL, vec![serde_json::json!({ "books": "60" })]).await.unwrap();
+    // add_none_option: "None" is offered with the list's own choices.
+    let offered = b.client.find_all(Locator::Css("#form input[name=\"help\"]")).await.unwrap();
+    let mut names = Vec::new();
+    for input in offered {
+        names.push(input.prop("value").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(names, ["books", "none"]);
+    // Ticked as a tap does (the sticky save button may cover it on a phone's screen).
+    b.client
+        .execute(
+            "document.querySelector(arguments[0]).click();",
+            vec![serde_json::json!("#form input[name=\"help\"][value=\"none\"]")],
+        )
+        .await
+        .unwrap();
+
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    click(&b, "#save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let stored: String = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT answers_json FROM submissions WHERE instrument_id = $1"
+    )
+    .bind(instrument)
+    .fetch_one(p)
+    .await)
+    .expect("the submission is stored");
+    let answers: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(answers["books"], 60, "the value sent, edited after the last change: {answers}");
+    assert_eq!(answers["said"], "pupils: 31");
+    assert_eq!(answers["help"], serde_json::json!(["none"]));
+    served.stop();
+}
+
 /// The form's metadata filled by the field app as ODK Collect fills them, offline on a phone:
 /// the account's e-mail (its person's), its phone left empty and said so on the form, the
 /// position the device reports when the form starts (`start-geopoint`), and the audit log
