@@ -4,7 +4,9 @@
 //! boys).
 
 mod chart;
+mod entry;
 mod plans;
+mod reference;
 mod report;
 
 use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
@@ -23,14 +25,20 @@ pub static AREA: Area = Area {
     name: "indicators",
     templates: TEMPLATES,
     pages: |_| {
-        plans::page_routes(
+        let r = plans::page_routes(
             Router::new()
                 .route("/data/schools/{id}", get(school_data_page))
                 .route("/data/units/{id}", get(unit_data_page)),
-        )
+        );
+        entry::page_routes(reference::page_routes(r))
     },
     api: |_| api_router(),
-    openapi: || IndicatorsApi::openapi(),
+    openapi: || {
+        let mut doc = IndicatorsApi::openapi();
+        doc.merge(reference::ReferenceApi::openapi());
+        doc.merge(entry::EntryApi::openapi());
+        doc
+    },
     imports: &crate::store::outcomes::KINDS,
     after_write: opencpd_http::nothing_after_write,
 };
@@ -38,6 +46,8 @@ pub static AREA: Area = Area {
 const TEMPLATES: &[(&str, &str)] = &[
     ("indicators/data.html", include_str!("../../templates/indicators/data.html")),
     ("indicators/plan.html", include_str!("../../templates/indicators/plan.html")),
+    ("indicators/lists.html", include_str!("../../templates/indicators/lists.html")),
+    ("indicators/entry.html", include_str!("../../templates/indicators/entry.html")),
 ];
 
 #[derive(OpenApi)]
@@ -112,6 +122,8 @@ fn api_router() -> Router<AppState> {
         .route("/schools/{id}/report", get(report::school_report))
         .route("/units/{id}/report", get(report::unit_report))
         .merge(plans::api_routes(Router::new()))
+        .merge(entry::api_routes(Router::new()))
+        .merge(reference::api_routes(Router::new()))
 }
 
 /// The indicators, one page: sorted by `code` (the default), `name_en`, `name_fr` or
@@ -280,6 +292,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     use opencpd_http::render::value as v;
     let actor = ctx.actor()?;
     let page = dashboard::page(&state.db, actor, place, ctx.lang).await?;
+    let may_enter = entry::may_enter(state, actor, place).await?;
     let (breakdown, may_write) = (page.parts.clone(), page.may_write);
     let report::Contents { name, trend, targets, flows, gaps, plans, .. } = report::contents(page);
     let chart = (!trend.is_empty()).then(|| minijinja::Value::from_safe_string(chart::trend(&trend)));
@@ -309,7 +322,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
             new_plan_year, targets => v(&targets), target_labels => labels, targets_chart,
-            breakdown => v(&breakdown), flows_chart, gaps_chart,
+            breakdown => v(&breakdown), flows_chart, gaps_chart, may_enter,
         },
     )
 }
