@@ -53,6 +53,8 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
         places(&t.db).await;
         let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
         let admin = token(&t.db, "admin", AccountRole::SystemAdmin, None).await;
+        // A national officer administers programmes in their country, not the deployment's
+        // lists, which every country shares.
         let national = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
 
         // Added: a grade takes the next position unless given one; the lists answer them.
@@ -60,7 +62,7 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
             api.call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P1", "name": "Primary 1"}))).await;
         assert_eq!((status.as_u16(), &p1["position"]), (201, &json!(1)), "{backend:?}: {p1}");
         let (status, p3) = api
-            .call(Some(&national), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P3", "name": "Primary 3", "position": 3})))
+            .call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P3", "name": "Primary 3", "position": 3})))
             .await;
         assert_eq!((status.as_u16(), &p3["code"]), (201, &json!("P3")), "{backend:?}: {p3}");
         let (status, p2) =
@@ -120,7 +122,7 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
         let district = token(&t.db, "district", AccountRole::DistrictOfficer, Some("D1")).await;
         let leader = token(&t.db, "leader", AccountRole::SchoolLeader, Some("S1")).await;
         let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
-        for (who, caller) in [("district", &district), ("leader", &leader), ("mentor", &mentor)] {
+        for (who, caller) in [("national", &national), ("district", &district), ("leader", &leader), ("mentor", &mentor)] {
             for (path, body) in [
                 ("/api/v1/outcome-grades", json!({"code": "P9", "name": "Primary 9"})),
                 ("/api/v1/outcome-subjects", json!({"code": "SCI", "name": "Science", "max_score": 100})),
@@ -198,8 +200,8 @@ async fn the_lists_page_adds_to_each_list_with_bad_fields_named_in_the_readers_l
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM outcome_grades").await, 1, "{backend:?}");
 
         // In French for a French reader.
-        let french = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
-        on_db!(&t.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'national'")
+        let french = token(&t.db, "admin.fr", AccountRole::SystemAdmin, None).await;
+        on_db!(&t.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin.fr'")
             .execute(p)
             .await
             .map(|_| ()))

@@ -67,7 +67,7 @@ data-gap = Gap (points, girls − boys)
 lists-title = Grades, subjects and learner groups
 lists-link = Grades, subjects and learner groups
 lists-hint = Outcome rows, imported or entered, name a grade, a subject and a learner group by its code; a row naming a code not listed here is refused.
-lists-read-only = Only those who set up programmes add to these lists.
+lists-read-only = Only the deployment's administrators add to these lists, which every country of the deployment shares.
 lists-grades = Grades
 lists-subjects = Subjects
 lists-groups = Learner groups
@@ -116,7 +116,7 @@ entry-saved = { $rows ->
     [one] One line saved.
    *[other] { $rows } lines saved.
 }
-entry-no-grades = No grade is defined yet, so nothing can be entered: those who set up programmes add grades on the lists page.
+entry-no-grades = No grade is defined yet, so nothing can be entered: the deployment's administrators add grades on the lists page.
 entry-problems = Nothing was saved:
 problem-nothing-entered = nothing is entered: fill in at least one line
 

@@ -67,7 +67,7 @@ data-gap = Écart (points, filles − garçons)
 lists-title = Classes, matières et groupes d'élèves
 lists-link = Classes, matières et groupes d'élèves
 lists-hint = Les lignes de résultats, importées ou saisies, désignent une classe, une matière et un groupe d'élèves par son code ; une ligne qui nomme un code absent d'ici est refusée.
-lists-read-only = Seuls ceux qui montent les programmes complètent ces listes.
+lists-read-only = Seuls les administrateurs du déploiement complètent ces listes, communes à tous ses pays.
 lists-grades = Classes
 lists-subjects = Matières
 lists-groups = Groupes d'élèves
@@ -116,7 +116,7 @@ entry-saved = { $rows ->
     [one] Une ligne enregistrée.
    *[other] { $rows } lignes enregistrées.
 }
-entry-no-grades = Aucune classe n'est encore définie, rien ne peut donc être saisi : ceux qui montent les programmes ajoutent les classes sur la page des listes.
+entry-no-grades = Aucune classe n'est encore définie, rien ne peut donc être saisi : les administrateurs du déploiement ajoutent les classes sur la page des listes.
 entry-problems = Rien n'a été enregistré :
 problem-nothing-entered = rien n'est saisi : remplissez au moins une ligne
 

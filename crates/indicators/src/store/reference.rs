@@ -48,11 +48,12 @@ impl Kind {
     }
 }
 
-/// Adds a grade, subject or group (deployment-wide: those who set up programmes). Every
-/// problem is named by its field and nothing is written: an empty or bad code or name, a
-/// code already held (in any case: imports find codes regardless of case), a subject
-/// without a maximum score above zero, a grade's position taken or below 1, and a field the
-/// kind does not take (`max_score` is for subjects, `position` for grades).
+/// Adds a grade, subject or group: deployment-wide, so its administrators only (every
+/// country of the deployment shares the lists). Every problem is named by its field and
+/// nothing is written: an empty or bad code or name, a code already held (in any case:
+/// imports find codes regardless of case), a subject without a maximum score above zero, a
+/// grade's position taken or below 1, and a field the kind does not take (`max_score` is
+/// for subjects, `position` for grades).
 pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Result<i64> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let mut problems = Vec::new();

@@ -190,14 +190,14 @@ async fn render(
     let this_year = chrono::Datelike::year(&opencpd_kernel::today()).to_string();
     let year = Some(field("year")).filter(|y| !y.is_empty()).unwrap_or(this_year);
     let columns: Vec<String> = FIELDS.iter().map(|(_, label)| cat.text(lang, label, &[])).collect();
-    let invalid: Vec<&String> = typed.invalid.iter().collect();
+    let (problems, invalid): (Vec<String>, Vec<String>) = (typed.problems, typed.invalid.into_iter().collect());
     let html = state.templates.page(
         ctx,
         "indicators/entry.html",
         minijinja::context! {
             id, name, year, term => field("term"), grade => field("grade"), subject => field("subject"),
             grades => v(&reference::grades(&state.db).await?), subjects => v(&reference::subjects(&state.db).await?),
-            lines => v(&views), columns, problems => typed.problems, invalid, saved,
+            lines => v(&views), columns, problems, invalid, saved,
         },
     )?;
     Ok((status, html).into_response())

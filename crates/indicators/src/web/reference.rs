@@ -1,7 +1,8 @@
 //! The grades, subjects and learner groups outcome rows refer to, over HTTP: their lists
 //! and additions in the API (`/api/v1/outcome-grades`, `/api/v1/outcome-subjects`,
 //! `/api/v1/learner-groups`) and the page `/data/lists`, which every signed-in reader reads
-//! and where those who set up programmes add to each list. The rules are the store's
+//! and where the deployment's administrators (those who set up programmes for the whole
+//! deployment: the lists are every country's) add to each list. The rules are the store's
 //! ([`crate::store::reference::add`]); this module only reads forms and answers.
 
 use crate::model::{Grade, LearnerGroup, NewReference, Subject};
@@ -66,8 +67,8 @@ pub(super) async fn list_grades(State(state): State<AppState>, ctx: Ctx) -> Resu
     Ok(Json(reference::grades(&state.db).await?))
 }
 
-/// Adds a grade: `code` and `name`, and `position` (the next one when absent). Those who
-/// set up programmes only.
+/// Adds a grade: `code` and `name`, and `position` (the next one when absent). The deployment's
+/// administrators only.
 #[utoipa::path(post, path = "/api/v1/outcome-grades", request_body = NewReference,
     responses((status = 201, body = Grade), (status = 403, body = ApiError),
         (status = 422, body = ApiError, description = "A bad field, named: an empty or bad code or name, a code already held, a position taken or below 1, a `max_score`")))]
@@ -89,7 +90,7 @@ pub(super) async fn list_subjects(State(state): State<AppState>, ctx: Ctx) -> Re
 }
 
 /// Adds a subject: `code`, `name` and `max_score` (above zero), which bounds the mean scores
-/// entered for it. Those who set up programmes only.
+/// entered for it. The deployment's administrators only.
 #[utoipa::path(post, path = "/api/v1/outcome-subjects", request_body = NewReference,
     responses((status = 201, body = Subject), (status = 403, body = ApiError),
         (status = 422, body = ApiError, description = "A bad field, named: an empty or bad code or name, a code already held, a maximum score absent or not above zero, a `position`")))]
@@ -110,7 +111,7 @@ pub(super) async fn list_groups(State(state): State<AppState>, ctx: Ctx) -> Resu
     Ok(Json(reference::groups(&state.db).await?))
 }
 
-/// Adds a learner group: `code` and `name`. Those who set up programmes only.
+/// Adds a learner group: `code` and `name`. The deployment's administrators only.
 #[utoipa::path(post, path = "/api/v1/learner-groups", request_body = NewReference,
     responses((status = 201, body = LearnerGroup), (status = 403, body = ApiError),
         (status = 422, body = ApiError, description = "A bad field, named: an empty or bad code or name, a code already held, a `max_score` or `position`")))]
