@@ -58,25 +58,43 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
         let national = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
 
         // Added: a grade takes the next position unless given one; the lists answer them.
-        let (status, p1) =
-            api.call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P1", "name": "Primary 1"}))).await;
+        let (status, p1) = api
+            .call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P1", "name": "Primary 1"})))
+            .await;
         assert_eq!((status.as_u16(), &p1["position"]), (201, &json!(1)), "{backend:?}: {p1}");
         let (status, p3) = api
-            .call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P3", "name": "Primary 3", "position": 3})))
+            .call(
+                Some(&admin),
+                "POST",
+                "/api/v1/outcome-grades",
+                Some(json!({"code": "P3", "name": "Primary 3", "position": 3})),
+            )
             .await;
         assert_eq!((status.as_u16(), &p3["code"]), (201, &json!("P3")), "{backend:?}: {p3}");
-        let (status, p2) =
-            api.call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P2", "name": "Primary 2", "position": 2}))).await;
+        let (status, p2) = api
+            .call(
+                Some(&admin),
+                "POST",
+                "/api/v1/outcome-grades",
+                Some(json!({"code": "P2", "name": "Primary 2", "position": 2})),
+            )
+            .await;
         assert_eq!(status, 201, "{backend:?}: {p2}");
         let grades: Vec<Value> = api.get(&admin, "/api/v1/outcome-grades").await;
         let codes: Vec<&str> = grades.iter().map(|g| g["code"].as_str().unwrap()).collect();
         assert_eq!(codes, ["P1", "P2", "P3"], "{backend:?}: in the order flows read them");
         let (status, math) = api
-            .call(Some(&admin), "POST", "/api/v1/outcome-subjects", Some(json!({"code": "MATH", "name": "Mathematics", "max_score": 20.5})))
+            .call(
+                Some(&admin),
+                "POST",
+                "/api/v1/outcome-subjects",
+                Some(json!({"code": "MATH", "name": "Mathematics", "max_score": 20.5})),
+            )
             .await;
         assert_eq!((status.as_u16(), &math["max_score"]), (201, &json!(20.5)), "{backend:?}: {math}");
-        let (status, group) =
-            api.call(Some(&admin), "POST", "/api/v1/learner-groups", Some(json!({"code": "REF", "name": "Refugees"}))).await;
+        let (status, group) = api
+            .call(Some(&admin), "POST", "/api/v1/learner-groups", Some(json!({"code": "REF", "name": "Refugees"})))
+            .await;
         assert_eq!((status.as_u16(), &group["name"]), (201, &json!("Refugees")), "{backend:?}: {group}");
         let groups: Vec<Value> = api.get(&admin, "/api/v1/learner-groups").await;
         assert_eq!(groups.len(), 1);
@@ -93,11 +111,19 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
             ("/api/v1/outcome-grades", json!({"code": "P4", "name": "Primary 4", "position": 0}), vec!["position"]),
             ("/api/v1/outcome-grades", json!({"code": "P4", "name": "Primary 4", "max_score": 10}), vec!["max_score"]),
             ("/api/v1/outcome-subjects", json!({"code": "LIT", "name": "Literacy", "max_score": 0}), vec!["max_score"]),
-            ("/api/v1/outcome-subjects", json!({"code": "LIT", "name": "Literacy", "max_score": -5}), vec!["max_score"]),
+            (
+                "/api/v1/outcome-subjects",
+                json!({"code": "LIT", "name": "Literacy", "max_score": -5}),
+                vec!["max_score"],
+            ),
             ("/api/v1/outcome-subjects", json!({"code": "LIT", "name": "Literacy"}), vec!["max_score"]),
             ("/api/v1/outcome-subjects", json!({"code": "math", "name": "  ", "max_score": 10}), vec!["code", "name"]),
             ("/api/v1/learner-groups", json!({"code": "REF", "name": "Refugees again"}), vec!["code"]),
-            ("/api/v1/learner-groups", json!({"code": "SEN", "name": "Special needs", "position": 1}), vec!["position"]),
+            (
+                "/api/v1/learner-groups",
+                json!({"code": "SEN", "name": "Special needs", "position": 1}),
+                vec!["position"],
+            ),
             ("/api/v1/learner-groups", json!({"code": "bad code!", "name": "x"}), vec!["code"]),
         ] {
             let (status, body) = api.call(Some(&admin), "POST", path, Some(body.clone())).await;
@@ -105,11 +131,17 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
             assert_eq!(columns(&body), named, "{backend:?} {path}: {body}");
         }
         let (status, body) = api
-            .call(Some(&admin), "POST", "/api/v1/learner-groups", Some(json!({"code": "SEN", "name": "x", "colour": "red"})))
+            .call(
+                Some(&admin),
+                "POST",
+                "/api/v1/learner-groups",
+                Some(json!({"code": "SEN", "name": "x", "colour": "red"})),
+            )
             .await;
         assert_eq!(status, 422, "{backend:?}: an unknown field: {body}");
-        let (status, body) =
-            api.call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P1", "name": "Again"}))).await;
+        let (status, body) = api
+            .call(Some(&admin), "POST", "/api/v1/outcome-grades", Some(json!({"code": "P1", "name": "Again"})))
+            .await;
         assert!(body.to_string().contains("P1 already exists"), "{backend:?}: {status} {body}");
         let after = (
             count(&t.db, "SELECT COUNT(*) FROM outcome_grades").await,
@@ -122,14 +154,20 @@ async fn grades_subjects_and_groups_are_listed_and_added_through_the_api_with_ba
         let district = token(&t.db, "district", AccountRole::DistrictOfficer, Some("D1")).await;
         let leader = token(&t.db, "leader", AccountRole::SchoolLeader, Some("S1")).await;
         let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
-        for (who, caller) in [("national", &national), ("district", &district), ("leader", &leader), ("mentor", &mentor)] {
+        for (who, caller) in
+            [("national", &national), ("district", &district), ("leader", &leader), ("mentor", &mentor)]
+        {
             for (path, body) in [
                 ("/api/v1/outcome-grades", json!({"code": "P9", "name": "Primary 9"})),
                 ("/api/v1/outcome-subjects", json!({"code": "SCI", "name": "Science", "max_score": 100})),
                 ("/api/v1/learner-groups", json!({"code": "SEN", "name": "Special needs"})),
             ] {
                 assert_eq!(api.call(Some(caller), "GET", path, None).await.0, 200, "{backend:?} {who} GET {path}");
-                assert_eq!(api.call(Some(caller), "POST", path, Some(body)).await.0, 403, "{backend:?} {who} POST {path}");
+                assert_eq!(
+                    api.call(Some(caller), "POST", path, Some(body)).await.0,
+                    403,
+                    "{backend:?} {who} POST {path}"
+                );
             }
         }
         assert_eq!(api.call(None, "GET", "/api/v1/outcome-grades", None).await.0, 401, "{backend:?}");
@@ -158,7 +196,11 @@ async fn the_lists_page_adds_to_each_list_with_bad_fields_named_in_the_readers_l
 
         let (status, html, _) = api.page(&admin, "GET", "/data/lists", None).await;
         assert_eq!(status, 200, "{backend:?}");
-        assert!(html.contains("id=\"grade-form\"") && html.contains("id=\"subject-form\"") && html.contains("id=\"group-form\""));
+        assert!(
+            html.contains("id=\"grade-form\"")
+                && html.contains("id=\"subject-form\"")
+                && html.contains("id=\"group-form\"")
+        );
         assert!(html.contains("id=\"no-grades\"") && !html.contains("id=\"lists-read-only\""), "{backend:?}");
 
         // Added from the page, the maximum score typed as French writes it.
@@ -166,7 +208,10 @@ async fn the_lists_page_adds_to_each_list_with_bad_fields_named_in_the_readers_l
         let (status, _, to) = api.page(&admin, "POST", "/data/lists/subjects", Some(&form)).await;
         assert_eq!((status.as_u16(), to.as_deref()), (303, Some("/data/lists?added=LIT#subjects")), "{backend:?}");
         let (_, html, _) = api.page(&admin, "GET", "/data/lists?added=LIT", None).await;
-        assert!(html.contains("id=\"added\"") && html.contains("<code>LIT</code>") && html.contains("12.5"), "{backend:?}");
+        assert!(
+            html.contains("id=\"added\"") && html.contains("<code>LIT</code>") && html.contains("12.5"),
+            "{backend:?}"
+        );
         let form = [("code", "P1"), ("name", "Primary 1"), ("position", "")];
         assert_eq!(api.page(&admin, "POST", "/data/lists/grades", Some(&form)).await.0, 303, "{backend:?}");
         let form = [("code", "REF"), ("name", "Refugees")];
@@ -184,7 +229,11 @@ async fn the_lists_page_adds_to_each_list_with_bad_fields_named_in_the_readers_l
         let (status, html, _) = api.page(&admin, "POST", "/data/lists/subjects", Some(&form)).await;
         assert_eq!(status, 422, "{backend:?}");
         assert!(html.contains("id=\"subject-problems\""), "{backend:?}");
-        for named in ["column code: LIT already exists", "column name: a value is required", "column max_score: 0 is not a maximum score"] {
+        for named in [
+            "column code: LIT already exists",
+            "column name: a value is required",
+            "column max_score: 0 is not a maximum score",
+        ] {
             assert!(html.contains(named), "{backend:?}: «{named}» in {html}");
         }
         assert!(has_value(&html, "code", "LIT") && has_value(&html, "max_score", "0"), "{backend:?}: the form kept");
@@ -339,7 +388,8 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
 
         // Entered: counts with spaces between thousands, a mean score with a comma.
         let choices = [("year", "2025"), ("term", "2"), ("grade", "P1"), ("subject", "MATH")];
-        let girls = line(0, &[("enrolled", "1 250"), ("assessed", "1 200"), ("mean_score", "61,5"), ("proficient", "400")]);
+        let girls =
+            line(0, &[("enrolled", "1 250"), ("assessed", "1 200"), ("mean_score", "61,5"), ("proficient", "400")]);
         let boys = line(2, &[("enrolled", "30"), ("repeating", "3")]);
         let (status, _, to) = send_entry(&api, &leader, 1, &choices, &[girls.clone(), boys.clone()]).await;
         assert_eq!(
@@ -357,14 +407,19 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM learner_outcomes").await, 2, "{backend:?}");
         let (_, html, _) = api.page(&leader, "GET", &to.unwrap(), None).await;
         assert!(html.contains("2 lines saved."), "{backend:?}");
-        assert!(html.contains("<option value=\"P1\" selected>") && html.contains("<option value=\"2\" selected>"), "{backend:?}");
+        assert!(
+            html.contains("<option value=\"P1\" selected>") && html.contains("<option value=\"2\" selected>"),
+            "{backend:?}"
+        );
 
         // A number that does not read: named by its line and field, the form kept.
         let bad = line(1, &[("enrolled", "abc")]);
         let (status, html, _) = send_entry(&api, &leader, 1, &choices, &[girls.clone(), bad]).await;
         assert_eq!(status, 422, "{backend:?}");
         assert!(html.contains("Girls, Refugees, Enrolled: abc is not a number"), "{backend:?}: {html}");
-        assert!(html.contains("name=\"r1_enrolled\" value=\"abc\" aria-label=\"Girls, Refugees: Enrolled\" aria-invalid=\"true\""));
+        assert!(html.contains(
+            "name=\"r1_enrolled\" value=\"abc\" aria-label=\"Girls, Refugees: Enrolled\" aria-invalid=\"true\""
+        ));
         assert!(html.contains("name=\"r0_enrolled\" value=\"1 250\""), "{backend:?}: what was typed kept");
 
         // The store's rules, named the same way: more repeaters than enrolled, a score above
@@ -373,8 +428,14 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
         let boys = line(2, &[("enrolled", "30"), ("mean_score", "120")]);
         let (status, html, _) = send_entry(&api, &leader, 1, &choices, &[girls, boys]).await;
         assert_eq!(status, 422, "{backend:?}");
-        assert!(html.contains("Girls, all learners, Repeating: 25 repeaters is more than the 20 enrolled"), "{backend:?}: {html}");
-        assert!(html.contains("Boys, all learners, Mean score: the mean score 120 is above MATH"), "{backend:?}: {html}");
+        assert!(
+            html.contains("Girls, all learners, Repeating: 25 repeaters is more than the 20 enrolled"),
+            "{backend:?}: {html}"
+        );
+        assert!(
+            html.contains("Boys, all learners, Mean score: the mean score 120 is above MATH"),
+            "{backend:?}: {html}"
+        );
         assert!(html.contains("name=\"r0_repeating\" value=\"25\""), "{backend:?}");
         let enrolled = count(&t.db, "SELECT CAST(SUM(enrolled) AS BIGINT) FROM learner_outcomes").await;
         assert_eq!(enrolled, 1280, "{backend:?}: nothing written");
@@ -416,6 +477,10 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
         assert_eq!(send_entry(&api, &other, 1, &choices, &[one.clone()]).await.0, 404, "{backend:?}");
         let forged = Session { secret: leader.secret.clone(), csrf: "forged".into() };
         assert_eq!(send_entry(&api, &forged, 1, &choices, &[one]).await.0, 403, "{backend:?}");
-        assert_eq!(count(&t.db, "SELECT CAST(SUM(enrolled) AS BIGINT) FROM learner_outcomes").await, 1280, "{backend:?}");
+        assert_eq!(
+            count(&t.db, "SELECT CAST(SUM(enrolled) AS BIGINT) FROM learner_outcomes").await,
+            1280,
+            "{backend:?}"
+        );
     }
 }

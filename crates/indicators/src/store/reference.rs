@@ -82,24 +82,24 @@ pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Resu
     }
     if let Some(code) = &code {
         let held: i64 = match kind {
-            Kind::Grade => on_db!(db, |p| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM outcome_grades WHERE LOWER(code) = LOWER($1)"
-            )
-            .bind(code)
-            .fetch_one(p)
-            .await)?,
+            Kind::Grade => {
+                on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outcome_grades WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_one(p)
+                    .await)?
+            }
             Kind::Subject => on_db!(db, |p| sqlx::query_scalar(
                 "SELECT COUNT(*) FROM outcome_subjects WHERE LOWER(code) = LOWER($1)"
             )
             .bind(code)
             .fetch_one(p)
             .await)?,
-            Kind::Group => on_db!(db, |p| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM learner_groups WHERE LOWER(code) = LOWER($1)"
-            )
-            .bind(code)
-            .fetch_one(p)
-            .await)?,
+            Kind::Group => {
+                on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM learner_groups WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_one(p)
+                    .await)?
+            }
         };
         if held > 0 {
             problems.push(Problem::new("exists").in_column("code").with_value(code.as_str()));
@@ -108,11 +108,10 @@ pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Resu
     if kind == Kind::Grade
         && let Some(position) = new.position.filter(|p| *p >= 1)
     {
-        let taken: i64 =
-            on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outcome_grades WHERE position = $1")
-                .bind(position)
-                .fetch_one(p)
-                .await)?;
+        let taken: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outcome_grades WHERE position = $1")
+            .bind(position)
+            .fetch_one(p)
+            .await)?;
         if taken > 0 {
             problems.push(Problem::new("position-taken").in_column("position").with_value(position.to_string()));
         }

@@ -218,10 +218,11 @@ async fn entry_page(
     let actor = ctx.actor()?;
     let name = school(&state, actor, id).await?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let fields: HashMap<String, String> = [("year", q.year), ("term", q.term), ("grade", q.grade), ("subject", q.subject)]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-        .collect();
+    let fields: HashMap<String, String> =
+        [("year", q.year), ("term", q.term), ("grade", q.grade), ("subject", q.subject)]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .collect();
     let typed = Typed { fields: &fields, problems: Vec::new(), invalid: BTreeSet::new() };
     render(&state, &ctx, id, &name, typed, q.saved, StatusCode::OK).await
 }
@@ -244,9 +245,9 @@ fn typed_decimal(raw: &str) -> std::result::Result<Option<f64>, Problem> {
     if raw.is_empty() {
         return Ok(None);
     }
-    opencpd_domain::delivery::parse_cost_amount(raw).map(Some).map_err(|p| {
-        if p.code == "bad-amount" { Problem::new("bad-number").with_value(raw) } else { p }
-    })
+    opencpd_domain::delivery::parse_cost_amount(raw)
+        .map(Some)
+        .map_err(|p| if p.code == "bad-amount" { Problem::new("bad-number").with_value(raw) } else { p })
 }
 
 /// The problems of a refused form, in the reader's language, each naming its line and

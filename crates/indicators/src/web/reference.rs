@@ -281,7 +281,11 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-async fn grade_form(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<ReferenceForm>) -> Result<Response> {
+async fn grade_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<ReferenceForm>,
+) -> Result<Response> {
     submitted(state, ctx, Kind::Grade, form).await
 }
 
@@ -293,7 +297,11 @@ async fn subject_form(
     submitted(state, ctx, Kind::Subject, form).await
 }
 
-async fn group_form(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<ReferenceForm>) -> Result<Response> {
+async fn group_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<ReferenceForm>,
+) -> Result<Response> {
     submitted(state, ctx, Kind::Group, form).await
 }
 
@@ -319,7 +327,8 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(super::typed_number("vingt", "max_score", &mut problems), None);
         assert_eq!(super::typed_whole("2,5", "position", &mut problems), None);
-        let named: Vec<(&str, Option<&str>)> = problems.iter().map(|p| (p.code.as_str(), p.column.as_deref())).collect();
+        let named: Vec<(&str, Option<&str>)> =
+            problems.iter().map(|p| (p.code.as_str(), p.column.as_deref())).collect();
         assert_eq!(named, [("bad-number", Some("max_score")), ("bad-number", Some("position"))]);
     }
 }

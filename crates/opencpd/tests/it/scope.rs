@@ -192,10 +192,16 @@ async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
                 let got = api.post(path).json(&json!({"code": "", "name": ""})).send().await.unwrap().status().as_u16();
                 check(format!("POST {path}"), got, if managers.contains(role) { 422 } else { 403 });
             }
-            check("GET /data/lists".into(), page.get(app.url("/data/lists")).send().await.unwrap().status().as_u16(), 200);
-            for (object, id) in
-                [("school_in", o.school_in), ("school_same_district", o.school_same_district), ("school_cm", o.school_cm)]
-            {
+            check(
+                "GET /data/lists".into(),
+                page.get(app.url("/data/lists")).send().await.unwrap().status().as_u16(),
+                200,
+            );
+            for (object, id) in [
+                ("school_in", o.school_in),
+                ("school_same_district", o.school_same_district),
+                ("school_cm", o.school_cm),
+            ] {
                 let refused = if readers(object).contains(role) { 403 } else { 404 };
                 let may = enterers(object).contains(role);
                 let path = format!("/data/schools/{id}/outcomes");
