@@ -471,10 +471,10 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
         assert!(!html.contains("enter-outcomes"), "{backend:?}");
         assert_eq!(api.page(&mentor, "GET", "/data/schools/1/outcomes", None).await.0, 403, "{backend:?}");
         let one = line(0, &[("enrolled", "5")]);
-        assert_eq!(send_entry(&api, &mentor, 1, &choices, &[one.clone()]).await.0, 403, "{backend:?}");
+        assert_eq!(send_entry(&api, &mentor, 1, &choices, std::slice::from_ref(&one)).await.0, 403, "{backend:?}");
         let other = session(&t.db, &token(&t.db, "other", AccountRole::SchoolLeader, Some("S2")).await).await;
         assert_eq!(api.page(&other, "GET", "/data/schools/1/outcomes", None).await.0, 404, "{backend:?}");
-        assert_eq!(send_entry(&api, &other, 1, &choices, &[one.clone()]).await.0, 404, "{backend:?}");
+        assert_eq!(send_entry(&api, &other, 1, &choices, std::slice::from_ref(&one)).await.0, 404, "{backend:?}");
         let forged = Session { secret: leader.secret.clone(), csrf: "forged".into() };
         assert_eq!(send_entry(&api, &forged, 1, &choices, &[one]).await.0, 403, "{backend:?}");
         assert_eq!(

@@ -327,8 +327,7 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(super::typed_number("vingt", "max_score", &mut problems), None);
         assert_eq!(super::typed_whole("2,5", "position", &mut problems), None);
-        let named: Vec<(&str, Option<&str>)> =
-            problems.iter().map(|p| (p.code.as_str(), p.column.as_deref())).collect();
+        let named: Vec<(&str, Option<&str>)> = problems.iter().map(|p| (p.code, p.column.as_deref())).collect();
         assert_eq!(named, [("bad-number", Some("max_score")), ("bad-number", Some("position"))]);
     }
 }
