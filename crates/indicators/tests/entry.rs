@@ -286,11 +286,11 @@ async fn outcomes_are_entered_through_the_api_each_bad_line_named_and_nothing_wr
         let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
         let leader = token(&t.db, "leader", AccountRole::SchoolLeader, Some("S1")).await;
         let url = "/api/v1/schools/1/outcomes";
-        let good = json!([
+        let good = json!({"entries": [
             {"year": 2025, "grade": "P1", "subject": "MATH", "sex": "F", "enrolled": 30, "assessed": 28, "mean_score": 61.5, "proficient": 10},
             {"year": 2025, "grade": "P1", "subject": "MATH", "sex": "F", "group": "REF", "enrolled": 4, "repeating": 1},
             {"year": 2025, "grade": "P1", "sex": "M", "enrolled": 32, "promoted": 28, "repeating": 2, "dropped_out": 2}
-        ]);
+        ]});
         let (status, body) = api.call(Some(&leader), "POST", url, Some(good.clone())).await;
         assert_eq!((status.as_u16(), &body["rows"]), (200, &json!(3)), "{backend:?}: {body}");
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM learner_outcomes").await, 3, "{backend:?}");
@@ -299,12 +299,12 @@ async fn outcomes_are_entered_through_the_api_each_bad_line_named_and_nothing_wr
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM learner_outcomes").await, 3, "{backend:?}");
 
         // Each bad line named by its place in the list and its field; nothing written.
-        let bad = json!([
+        let bad = json!({"entries": [
             {"year": 2025, "grade": "P2", "sex": "F", "enrolled": 10},
             {"year": 2025, "grade": "P1", "sex": "M", "enrolled": 5, "repeating": 9},
             {"year": 2025, "grade": "P1", "subject": "MATH", "sex": "M", "mean_score": 120.0},
             {"year": 2025, "grade": "P7", "sex": "F", "group": "NONE"}
-        ]);
+        ]});
         let (status, body) = api.call(Some(&leader), "POST", url, Some(bad)).await;
         assert_eq!(status, 422, "{backend:?}: {body}");
         let named: Vec<(i64, String)> = body["problems"]
@@ -317,15 +317,15 @@ async fn outcomes_are_entered_through_the_api_each_bad_line_named_and_nothing_wr
         assert_eq!(named, want.map(|(r, c)| (r, c.to_string())), "{backend:?}: {body}");
         assert!(body.to_string().contains("the mean score 120 is above MATH's maximum of 100"), "{backend:?}: {body}");
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM learner_outcomes").await, 3, "{backend:?}");
-        let (status, body) = api.call(Some(&leader), "POST", url, Some(json!([]))).await;
+        let (status, body) = api.call(Some(&leader), "POST", url, Some(json!({"entries": []}))).await;
         assert_eq!(status, 422, "{backend:?}");
         assert!(body.to_string().contains("nothing is entered"), "{backend:?}: {body}");
-        let unknown = json!([{"year": 2025, "grade": "P1", "sex": "F", "pupils": 3}]);
+        let unknown = json!({"entries": [{"year": 2025, "grade": "P1", "sex": "F", "pupils": 3}]});
         assert_eq!(api.call(Some(&leader), "POST", url, Some(unknown)).await.0, 422, "{backend:?}");
 
         // Rights: the school's mentor reads it but may not enter; another school's leader
         // does not see it; the district's officer enters it.
-        let one = json!([{"year": 2024, "grade": "P1", "sex": "F", "enrolled": 3}]);
+        let one = json!({"entries": [{"year": 2024, "grade": "P1", "sex": "F", "enrolled": 3}]});
         let mentor = token(&t.db, "mentor", AccountRole::Mentor, Some("S1")).await;
         let other = token(&t.db, "other", AccountRole::SchoolLeader, Some("S2")).await;
         let district = token(&t.db, "district", AccountRole::DistrictOfficer, Some("D1")).await;

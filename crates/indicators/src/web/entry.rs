@@ -23,7 +23,7 @@ use utoipa::{OpenApi, ToSchema};
 
 /// The entry's part of the area's OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(enter_outcomes), components(schemas(OutcomeEntry, EnteredOutcomes)))]
+#[openapi(paths(enter_outcomes), components(schemas(OutcomeEntry, OutcomeEntries, EnteredOutcomes)))]
 pub(super) struct EntryApi;
 
 pub(super) fn api_routes(r: Router<AppState>) -> Router<AppState> {
@@ -42,6 +42,14 @@ pub(super) async fn may_enter(state: &AppState, actor: &Actor, place: Place) -> 
     }
 }
 
+/// The lines of outcomes entered for a school, each naming its grade, subject and group by
+/// code as an outcomes file does.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeEntries {
+    pub entries: Vec<OutcomeEntry>,
+}
+
 /// How many lines were written (a line already held for the same school, year, term,
 /// grade, subject, sex and group is replaced).
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,22 +57,23 @@ pub struct EnteredOutcomes {
     pub rows: u64,
 }
 
-/// Enters lines of outcomes for one school, each naming its grade, subject and group by
-/// code as an outcomes file does. Every line or none: each problem names the line (`row`,
-/// from 1) and the field (`column`), as the import does; an empty list is refused. Those
+/// Enters lines of outcomes for one school (`entries`), each naming its grade, subject and
+/// group by code as an outcomes file does. Every line or none: each problem names the line
+/// (`row`, its place in `entries` from 1) and the field (`column`), as the import does; an
+/// empty list is refused. Those
 /// who may enter the school's data (its leader, officers over it); out of scope is 404.
-#[utoipa::path(post, path = "/api/v1/schools/{id}/outcomes", params(("id" = i64, Path)), request_body = Vec<OutcomeEntry>,
+#[utoipa::path(post, path = "/api/v1/schools/{id}/outcomes", params(("id" = i64, Path)), request_body = OutcomeEntries,
     responses((status = 200, body = EnteredOutcomes), (status = 403, body = ApiError), (status = 404, body = ApiError),
         (status = 422, body = ApiError, description = "A bad line, named by row and field: an unknown grade, subject or group, more repeaters than enrolled, a score above the subject's maximum…")))]
 pub(super) async fn enter_outcomes(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    body: std::result::Result<Json<Vec<OutcomeEntry>>, JsonRejection>,
+    body: std::result::Result<Json<OutcomeEntries>, JsonRejection>,
 ) -> Result<Json<EnteredOutcomes>> {
     let actor = ctx.actor()?;
-    let Json(entries) = body?;
-    Ok(Json(EnteredOutcomes { rows: outcomes::enter(&state.db, actor, id, &entries).await? }))
+    let Json(input) = body?;
+    Ok(Json(EnteredOutcomes { rows: outcomes::enter(&state.db, actor, id, &input.entries).await? }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -429,7 +438,7 @@ mod tests {
         let item = doc.paths.paths.get("/api/v1/schools/{id}/outcomes").expect("the entry route");
         assert!(item.post.is_some());
         let schemas = doc.components.expect("components").schemas;
-        assert!(schemas.contains_key("OutcomeEntry") && schemas.contains_key("EnteredOutcomes"));
+        assert!(schemas.contains_key("OutcomeEntries") && schemas.contains_key("EnteredOutcomes"));
     }
 
     #[test]

@@ -208,7 +208,7 @@ async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
                 let got = page.get(app.url(&path)).send().await.unwrap().status().as_u16();
                 check(format!("GET {path}"), got, if may { 200 } else { refused });
                 let path = format!("/api/v1/schools/{id}/outcomes");
-                let body = json!([{"year": 2025, "grade": "NO-SUCH", "sex": "F", "enrolled": 1}]);
+                let body = json!({"entries": [{"year": 2025, "grade": "NO-SUCH", "sex": "F", "enrolled": 1}]});
                 let got = api.post(&path).json(&body).send().await.unwrap().status().as_u16();
                 check(format!("POST {path}"), got, if may { 422 } else { refused });
             }
