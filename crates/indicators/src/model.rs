@@ -13,8 +13,10 @@ pub struct Grade {
     pub position: i64,
 }
 
-/// A subject learners are assessed in, with its maximum score.
+/// A subject learners are assessed in, with its maximum score (`OutcomeSubject` in the API
+/// document, where registry's `Subject` is another shape).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = OutcomeSubject)]
 pub struct Subject {
     pub id: i64,
     pub code: String,

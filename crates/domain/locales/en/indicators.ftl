@@ -68,6 +68,63 @@ data-group-gaps-caption = Share proficient or better, { $group } and the other l
 data-group-gap = Gap (points, { $group } − others)
 data-others = Other learners
 
+## The lists outcome rows refer to, and entry for one school
+lists-title = Grades, subjects and learner groups
+lists-link = Grades, subjects and learner groups
+lists-hint = Outcome rows, imported or entered, name a grade, a subject and a learner group by its code; a row naming a code not listed here is refused.
+lists-read-only = Only the deployment's administrators add to these lists, which every country of the deployment shares.
+lists-grades = Grades
+lists-subjects = Subjects
+lists-groups = Learner groups
+lists-code = Code
+lists-name = Name
+lists-position = Position
+lists-position-hint = The grades' order, which flows read (the next one when empty)
+lists-max-score = Maximum score
+lists-none = None yet.
+lists-add-grade = Add a grade
+lists-add-subject = Add a subject
+lists-add-group = Add a learner group
+lists-added = { $code } added.
+problem-position-taken = position { $value } is already another grade's
+problem-bad-position = { $value } is not a position: give a whole number from 1
+problem-reference-not-taken = { $kind ->
+    [grade] a grade
+    [subject] a subject
+   *[group] a learner group
+} has no { $value }
+entry-link = Enter learner outcomes
+entry-title = Learner outcomes: { $school }
+entry-hint = One line per sex, and per learner group when the deployment has groups; a line left empty is skipped. What is saved replaces what was held for the same year, term, grade, subject, sex and group.
+entry-year = Year
+entry-term = Term
+entry-whole-year = Whole year
+entry-term-n = Term { $n }
+entry-grade = Grade
+entry-subject = Subject
+entry-every-subject = Every subject (enrolment and flows)
+entry-choose = — choose —
+entry-learners = Learners
+entry-all-learners = all learners
+entry-enrolled = Enrolled
+entry-assessed = Assessed
+entry-mean-score = Mean score
+entry-below-basic = Below basic
+entry-basic = Basic
+entry-proficient = Proficient
+entry-advanced = Advanced
+entry-promoted = Promoted
+entry-repeating = Repeating
+entry-dropped-out = Dropped out
+entry-save = Save
+entry-saved = { $rows ->
+    [one] One line saved.
+   *[other] { $rows } lines saved.
+}
+entry-no-grades = No grade is defined yet, so nothing can be entered: the deployment's administrators add grades on the lists page.
+entry-problems = Nothing was saved:
+problem-nothing-entered = nothing is entered: fill in at least one line
+
 ## School improvement plans
 plans-title = Improvement plans
 plans-none = No improvement plan yet.

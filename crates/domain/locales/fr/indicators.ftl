@@ -68,6 +68,63 @@ data-group-gaps-caption = Part des élèves au niveau attendu ou au-delà, { $gr
 data-group-gap = Écart (points, { $group } − autres)
 data-others = Autres élèves
 
+## Les listes auxquelles renvoient les résultats, et la saisie pour une école
+lists-title = Classes, matières et groupes d'élèves
+lists-link = Classes, matières et groupes d'élèves
+lists-hint = Les lignes de résultats, importées ou saisies, désignent une classe, une matière et un groupe d'élèves par son code ; une ligne qui nomme un code absent d'ici est refusée.
+lists-read-only = Seuls les administrateurs du déploiement complètent ces listes, communes à tous ses pays.
+lists-grades = Classes
+lists-subjects = Matières
+lists-groups = Groupes d'élèves
+lists-code = Code
+lists-name = Nom
+lists-position = Rang
+lists-position-hint = L'ordre des classes, que lisent les flux (le suivant si vide)
+lists-max-score = Note maximale
+lists-none = Aucun pour l'instant.
+lists-add-grade = Ajouter une classe
+lists-add-subject = Ajouter une matière
+lists-add-group = Ajouter un groupe d'élèves
+lists-added = { $code } ajouté.
+problem-position-taken = le rang { $value } est déjà celui d'une autre classe
+problem-bad-position = { $value } n'est pas un rang : donnez un nombre entier à partir de 1
+problem-reference-not-taken = { $kind ->
+    [grade] une classe
+    [subject] une matière
+   *[group] un groupe d'élèves
+} n'a pas de { $value }
+entry-link = Saisir les résultats des élèves
+entry-title = Résultats des élèves : { $school }
+entry-hint = Une ligne par sexe, et par groupe d'élèves quand le déploiement en a ; une ligne laissée vide est ignorée. Ce qui est enregistré remplace ce qui était tenu pour la même année, le même trimestre, la même classe, la même matière, le même sexe et le même groupe.
+entry-year = Année
+entry-term = Trimestre
+entry-whole-year = Toute l'année
+entry-term-n = Trimestre { $n }
+entry-grade = Classe
+entry-subject = Matière
+entry-every-subject = Toutes matières (effectifs et flux)
+entry-choose = — choisir —
+entry-learners = Élèves
+entry-all-learners = tous les élèves
+entry-enrolled = Inscrits
+entry-assessed = Évalués
+entry-mean-score = Score moyen
+entry-below-basic = Sous le niveau de base
+entry-basic = Niveau de base
+entry-proficient = Compétents
+entry-advanced = Avancés
+entry-promoted = Promus
+entry-repeating = Redoublants
+entry-dropped-out = Abandons
+entry-save = Enregistrer
+entry-saved = { $rows ->
+    [one] Une ligne enregistrée.
+   *[other] { $rows } lignes enregistrées.
+}
+entry-no-grades = Aucune classe n'est encore définie, rien ne peut donc être saisi : les administrateurs du déploiement ajoutent les classes sur la page des listes.
+entry-problems = Rien n'a été enregistré :
+problem-nothing-entered = rien n'est saisi : remplissez au moins une ligne
+
 ## Plans d'amélioration de l'école
 plans-title = Plans d'amélioration
 plans-none = Pas encore de plan d'amélioration.

@@ -481,6 +481,9 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
             .await)?;
     let (code, unit_path) = school.ok_or(Error::NotFound)?;
     actor.require(Action::EditSchoolData, &Target::School { id: school_id, unit_path: &unit_path })?;
+    if entries.is_empty() {
+        return Err(Error::Invalid(vec![Problem::new("nothing-entered")]));
+    }
     let mut importer = OutcomeImport {
         lookups: Lookups::read(db, actor, Some(school_id)).await?,
         records: records(db).await?,
@@ -532,6 +535,25 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     .await?;
     tx.commit().await?;
     Ok(written)
+}
+
+/// A school as its outcomes' entry page needs it: its name, and whether the reader may
+/// enter its outcomes ([`enter`]'s rule). Read in scope first: out of scope is "not found".
+pub struct EntrySchool {
+    pub name: String,
+    pub may_enter: bool,
+}
+
+pub async fn entry_school(db: &Db, actor: &Actor, school_id: i64) -> Result<EntrySchool> {
+    let school: Option<(String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT name, unit_path FROM schools WHERE id = $1")
+            .bind(school_id)
+            .fetch_optional(p)
+            .await)?;
+    let (name, unit_path) = school.ok_or(Error::NotFound)?;
+    let target = Target::School { id: school_id, unit_path: &unit_path };
+    actor.require(Action::Read, &target)?;
+    Ok(EntrySchool { name, may_enter: actor.allows(Action::EditSchoolData, &target) })
 }
 
 /// Removes a school's outcome rows for a year (all terms, grades, subjects and groups), as

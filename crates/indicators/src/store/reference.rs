@@ -48,15 +48,73 @@ impl Kind {
     }
 }
 
-/// Adds a grade, subject or group (deployment-wide: those who set up programmes).
+/// Adds a grade, subject or group: deployment-wide, so its administrators only (every
+/// country of the deployment shares the lists). Every problem is named by its field and
+/// nothing is written: an empty or bad code or name, a code already held (in any case:
+/// imports find codes regardless of case), a subject without a maximum score above zero, a
+/// grade's position taken or below 1, and a field the kind does not take (`max_score` is
+/// for subjects, `position` for grades).
 pub async fn add(db: &Db, actor: &Actor, kind: Kind, new: &NewReference) -> Result<i64> {
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let mut problems = Vec::new();
     let code = collect(&mut problems, "code", parse_code(&new.code));
     let name = collect(&mut problems, "name", parse_name(&new.name));
+    let not_taken = |field: &str| {
+        let kind = match kind {
+            Kind::Grade => "grade",
+            Kind::Subject => "subject",
+            Kind::Group => "group",
+        };
+        Problem::new("reference-not-taken").in_column(field).with_value(field).arg("kind", kind)
+    };
     if kind == Kind::Subject && !new.max_score.is_some_and(|m| m.is_finite() && m > 0.0) {
         let value = new.max_score.map(|m| m.to_string()).unwrap_or_default();
         problems.push(Problem::new("bad-max-score").in_column("max_score").with_value(value));
+    }
+    if kind != Kind::Subject && new.max_score.is_some() {
+        problems.push(not_taken("max_score"));
+    }
+    if kind != Kind::Grade && new.position.is_some() {
+        problems.push(not_taken("position"));
+    }
+    if let Some(p) = new.position.filter(|p| *p < 1) {
+        problems.push(Problem::new("bad-position").in_column("position").with_value(p.to_string()));
+    }
+    if let Some(code) = &code {
+        let held: i64 = match kind {
+            Kind::Grade => {
+                on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outcome_grades WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_one(p)
+                    .await)?
+            }
+            Kind::Subject => on_db!(db, |p| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outcome_subjects WHERE LOWER(code) = LOWER($1)"
+            )
+            .bind(code)
+            .fetch_one(p)
+            .await)?,
+            Kind::Group => {
+                on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM learner_groups WHERE LOWER(code) = LOWER($1)")
+                    .bind(code)
+                    .fetch_one(p)
+                    .await)?
+            }
+        };
+        if held > 0 {
+            problems.push(Problem::new("exists").in_column("code").with_value(code.as_str()));
+        }
+    }
+    if kind == Kind::Grade
+        && let Some(position) = new.position.filter(|p| *p >= 1)
+    {
+        let taken: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outcome_grades WHERE position = $1")
+            .bind(position)
+            .fetch_one(p)
+            .await)?;
+        if taken > 0 {
+            problems.push(Problem::new("position-taken").in_column("position").with_value(position.to_string()));
+        }
     }
     fail_if_any(problems)?;
     let (code, name) = (code.expect("checked"), name.expect("checked"));

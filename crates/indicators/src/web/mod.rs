@@ -5,8 +5,10 @@
 
 mod chart;
 mod definitions;
+mod entry;
 mod exchange;
 mod plans;
+mod reference;
 mod report;
 
 use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
@@ -25,16 +27,19 @@ pub static AREA: Area = Area {
     name: "indicators",
     templates: TEMPLATES,
     pages: |_| {
-        definitions::page_routes(plans::page_routes(
+        let r = plans::page_routes(
             Router::new()
                 .route("/data/schools/{id}", get(school_data_page))
                 .route("/data/units/{id}", get(unit_data_page)),
-        ))
+        );
+        definitions::page_routes(entry::page_routes(reference::page_routes(r)))
     },
     api: |_| api_router(),
     openapi: || {
         let mut doc = IndicatorsApi::openapi();
         doc.merge(exchange::ExchangeApi::openapi());
+        doc.merge(reference::ReferenceApi::openapi());
+        doc.merge(entry::EntryApi::openapi());
         doc
     },
     imports: &crate::store::outcomes::KINDS,
@@ -58,6 +63,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("indicators/data.html", include_str!("../../templates/indicators/data.html")),
     ("indicators/plan.html", include_str!("../../templates/indicators/plan.html")),
     ("indicators/indicators.html", include_str!("../../templates/indicators/indicators.html")),
+    ("indicators/lists.html", include_str!("../../templates/indicators/lists.html")),
+    ("indicators/entry.html", include_str!("../../templates/indicators/entry.html")),
 ];
 
 #[derive(OpenApi)]
@@ -133,6 +140,8 @@ fn api_router() -> Router<AppState> {
         .route("/units/{id}/report", get(report::unit_report))
         .merge(plans::api_routes(Router::new()))
         .merge(exchange::api_routes(Router::new()))
+        .merge(entry::api_routes(Router::new()))
+        .merge(reference::api_routes(Router::new()))
 }
 
 /// The indicators, one page: sorted by `code` (the default), `name_en`, `name_fr` or
@@ -301,6 +310,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
     use opencpd_http::render::value as v;
     let actor = ctx.actor()?;
     let page = dashboard::page(&state.db, actor, place, ctx.lang).await?;
+    let may_enter = entry::may_enter(state, actor, place).await?;
     let (breakdown, may_write) = (page.parts.clone(), page.may_write);
     let contents = report::contents(page);
     let hidden = contents.hidden().then_some(contents.threshold);
@@ -345,7 +355,7 @@ async fn data_page(state: &AppState, ctx: &Ctx, place: Place) -> Result<axum::re
             name, kind, id, trend => v(&trend), chart, flows => v(&flows),
             gaps_year => gaps.as_ref().map(|g| g.0), gaps => v(&gaps.map(|g| g.1)), plans => v(&plans),
             new_plan_year, targets => v(&targets), target_labels => labels, targets_chart,
-            breakdown => v(&breakdown), flows_chart, gaps_chart, group_gaps, hidden,
+            breakdown => v(&breakdown), flows_chart, gaps_chart, group_gaps, hidden, may_enter,
         },
     )
 }

@@ -2559,3 +2559,76 @@ async fn a_programmes_cost_is_recorded_and_changed_on_a_phone_in_french() {
     assert!(row.contains("1\u{202f}300 USD") && row.contains("Accompagnement"), "{row}");
     assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
 }
+
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_head_teacher_enters_the_schools_learner_outcomes_on_a_phone_in_french() {
+    use opencpd_indicators::model::NewReference;
+    use opencpd_indicators::store::reference::{Kind, add};
+    let app = TestApp::start(Backend::Sqlite).await;
+    let admin = opencpd_kernel::Actor::system();
+    // The deployment's grade and subject (already there when the demo defines them).
+    let p4 = NewReference { code: "P4".into(), name: "Primary 4".into(), max_score: None, position: None };
+    let _ = add(&app.db.db, &admin, Kind::Grade, &p4).await;
+    let math = NewReference { code: "MATH".into(), name: "Mathematics".into(), max_score: Some(100.0), position: None };
+    let _ = add(&app.db.db, &admin, Kind::Subject, &math).await;
+    let school = app
+        .id_of("SELECT g.school_id FROM grants g JOIN users u ON u.id = g.user_id WHERE u.username = $1", "head.gitega")
+        .await;
+    let b = Browser::start_in(390, 844, "fr").await;
+    b.login(&app, "head.gitega").await;
+    b.client.goto(&app.url(&format!("/lang/fr?next=/data/schools/{school}"))).await.unwrap();
+    b.client.wait().for_element(Locator::Css("#enter-outcomes")).await.unwrap().click().await.unwrap();
+    assert!(b.text_until("h1", |t| t.starts_with("Résultats des élèves")).await.starts_with("Résultats des élèves"));
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
+    assert_eq!(label_before(&b, "#line-0 td:nth-child(2)").await, "\"Inscrits\"");
+    let field = |name: &'static str| {
+        let b = &b;
+        async move { b.client.find(Locator::Css(&format!("#entry-form [name={name}]"))).await.unwrap() }
+    };
+    let year = field("year").await;
+    year.clear().await.unwrap();
+    year.send_keys("2026").await.unwrap();
+    field("term").await.select_by_value("1").await.unwrap();
+    field("grade").await.select_by_value("P4").await.unwrap();
+    field("subject").await.select_by_value("MATH").await.unwrap();
+    field("r0_enrolled").await.send_keys("1 042").await.unwrap();
+    field("r0_assessed").await.send_keys("1 000").await.unwrap();
+    field("r0_mean_score").await.send_keys("61,5").await.unwrap();
+    field("r0_repeating").await.send_keys("1 050").await.unwrap();
+    field("r1_enrolled").await.send_keys("40").await.unwrap();
+    field("r1_dropped_out").await.send_keys("2").await.unwrap();
+    b.client.find(Locator::Css("#save-outcomes")).await.unwrap().click().await.unwrap();
+
+    // Refused: the line and field named in French, what was typed kept, nothing written.
+    let problems = b.text_until("#problems", |t| t.contains("Redoublants")).await;
+    assert!(
+        problems.contains("Filles, tous les élèves, Redoublants: 1050 redoublants, c'est plus que les 1042 inscrits"),
+        "{problems}"
+    );
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways with the problems shown");
+    let kept = field("r0_mean_score").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("61,5"));
+    let stored = || app.scalar("SELECT COUNT(*) FROM learner_outcomes WHERE year = 2026");
+    assert_eq!(stored().await, 0);
+    let repeating = field("r0_repeating").await;
+    repeating.clear().await.unwrap();
+    repeating.send_keys("12").await.unwrap();
+    b.client.find(Locator::Css("#save-outcomes")).await.unwrap().click().await.unwrap();
+    let saved = b.text_until("#saved", |t| t.contains("enregistrées")).await;
+    assert_eq!(saved, "2 lignes enregistrées.");
+    assert_eq!(stored().await, 2);
+    let mean: f64 = on_db_mean(&app).await;
+    assert!((mean - 61.5).abs() < 1e-9, "{mean}");
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
+}
+
+/// The girls' mean score entered for 2026.
+async fn on_db_mean(app: &TestApp) -> f64 {
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
+        "SELECT mean_score FROM learner_outcomes WHERE year = 2026 AND sex = 'F'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}

@@ -159,6 +159,64 @@ async fn every_school_data_route_answers_by_role_and_scope() {
     }
 }
 
+/// The lists outcome rows refer to, and a school's outcomes entered by hand: every reader
+/// lists the grades, subjects and learner groups, which every country of the deployment
+/// shares, and only its administrators add to them; the entry page and route answer those who may enter a school's data, forbid
+/// those who only read the school, and do not exist for the others.
+#[tokio::test]
+async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
+    let managers = ["admin"];
+    let enterers = |object: &str| -> &'static [&'static str] {
+        match object {
+            "school_in" => &["admin", "national.rw", "deo.nyarugenge", "seo.gitega", "head.gitega"],
+            "school_same_district" => &["admin", "national.rw", "deo.nyarugenge"],
+            "school_cm" => &["admin", "national.cm"],
+            _ => unreachable!(),
+        }
+    };
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let o = objects(&app).await;
+        let mut failures = Vec::new();
+        for role in ROLES {
+            let api = app.api(role).await;
+            let page = app.browser(role).await;
+            let mut check = |what: String, got: u16, want: u16| {
+                if got != want {
+                    failures.push(format!("{backend:?} {role} {what}: {got}, want {want}"));
+                }
+            };
+            for path in ["/api/v1/outcome-grades", "/api/v1/outcome-subjects", "/api/v1/learner-groups"] {
+                check(format!("GET {path}"), api.get(path).send().await.unwrap().status().as_u16(), 200);
+                // A body every manager is refused for its fields: rights come first.
+                let got = api.post(path).json(&json!({"code": "", "name": ""})).send().await.unwrap().status().as_u16();
+                check(format!("POST {path}"), got, if managers.contains(role) { 422 } else { 403 });
+            }
+            check(
+                "GET /data/lists".into(),
+                page.get(app.url("/data/lists")).send().await.unwrap().status().as_u16(),
+                200,
+            );
+            for (object, id) in [
+                ("school_in", o.school_in),
+                ("school_same_district", o.school_same_district),
+                ("school_cm", o.school_cm),
+            ] {
+                let refused = if readers(object).contains(role) { 403 } else { 404 };
+                let may = enterers(object).contains(role);
+                let path = format!("/data/schools/{id}/outcomes");
+                let got = page.get(app.url(&path)).send().await.unwrap().status().as_u16();
+                check(format!("GET {path}"), got, if may { 200 } else { refused });
+                let path = format!("/api/v1/schools/{id}/outcomes");
+                let body = json!({"entries": [{"year": 2025, "grade": "NO-SUCH", "sex": "F", "enrolled": 1}]});
+                let got = api.post(&path).json(&body).send().await.unwrap().status().as_u16();
+                check(format!("POST {path}"), got, if may { 422 } else { refused });
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
 #[tokio::test]
 async fn every_write_route_answers_by_role_and_scope() {
     for backend in backends() {
