@@ -2101,8 +2101,23 @@ async fn set_value(b: &Browser, id: &str, value: &str) {
         .unwrap();
 }
 
+/// Clicks the element `css` finds, once it is there. The app may draw its lists again
+/// meanwhile (a package's media arriving, say): an element replaced between being found
+/// and clicked is found again.
 async fn click(b: &Browser, css: &str) {
-    b.client.wait().for_element(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    for _ in 0..20 {
+        let element = b.client.wait().for_element(Locator::Css(css)).await.unwrap();
+        match element.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if matches!(e.error, fantoccini::error::ErrorStatus::StaleElementReference) =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
+    panic!("{css} was drawn again at every click");
 }
 
 #[tokio::test]
