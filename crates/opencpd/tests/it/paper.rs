@@ -540,6 +540,11 @@ async fn a_certificate_is_verified_by_scanning_its_qr_code_in_a_browser() {
     b.click_link(first["serial"].as_str().unwrap()).await;
     assert_eq!(b.text("#certificate-holder").await, first["holder"].as_str().unwrap());
     let qr = b.client.wait().for_element(fantoccini::Locator::Css("#certificate-qr")).await.unwrap();
+    // As a reader would, scroll the code whole into the window before taking it.
+    b.client
+        .execute("document.getElementById('certificate-qr').scrollIntoView({block: 'center'});", vec![])
+        .await
+        .unwrap();
     let shot = qr.screenshot().await.expect("screenshot");
     let url = decode_qr(&shot);
     assert_eq!(url, app.url(&format!("/verify/{}", first["code"].as_str().unwrap())));
