@@ -46,31 +46,10 @@ struct IndicatorForm {
 impl IndicatorForm {
     /// The definition the form gives, or the problems of fields that are not even numbers.
     fn input(&self) -> std::result::Result<IndicatorInput, Vec<Problem>> {
+        use super::typed::{decimal, noted, whole};
         let mut problems = Vec::new();
-        let mut number = |column: &'static str, text: &str| -> Option<f64> {
-            let text = text.trim();
-            if text.is_empty() {
-                return None;
-            }
-            // As the reader types it: 100, 1 000 or 0,5 in French.
-            let plain: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace(',', ".");
-            match plain.parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(v),
-                _ => {
-                    problems.push(Problem::new("bad-number").with_value(text).in_column(column));
-                    None
-                }
-            }
-        };
-        let scale = number("scale", &self.scale);
-        let level = number("kirkpatrick_level", &self.kirkpatrick_level);
-        if level.is_some_and(|l| l.fract() != 0.0) {
-            problems.push(
-                Problem::new("bad-kirkpatrick-level")
-                    .with_value(self.kirkpatrick_level.trim())
-                    .in_column("kirkpatrick_level"),
-            );
-        }
+        let scale = noted(decimal(&self.scale), "scale", &mut problems);
+        let level = noted(whole(&self.kirkpatrick_level), "kirkpatrick_level", &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -88,7 +67,7 @@ impl IndicatorForm {
                 .filter(|d| !d.is_empty())
                 .map(str::to_string)
                 .collect(),
-            kirkpatrick_level: level.map(|l| l as i64),
+            kirkpatrick_level: level,
             description_en: text(&self.description_en),
             description_fr: text(&self.description_fr),
         })

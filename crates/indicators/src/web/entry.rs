@@ -236,29 +236,6 @@ async fn entry_page(
     render(&state, &ctx, id, &name, typed, q.saved, StatusCode::OK).await
 }
 
-/// A whole number typed on a form: spaces between thousands (as French writes them) are
-/// skipped; the sign is left for the store's checks to name.
-fn typed_whole(raw: &str) -> std::result::Result<Option<i64>, Problem> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    digits.parse::<i64>().map(Some).map_err(|_| Problem::new("bad-number").with_value(raw))
-}
-
-/// A decimal number typed as the reader's language writes it (`61,5` or `61.5`), read by
-/// the one reader of typed amounts.
-fn typed_decimal(raw: &str) -> std::result::Result<Option<f64>, Problem> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    opencpd_domain::delivery::parse_cost_amount(raw)
-        .map(Some)
-        .map_err(|p| if p.code == "bad-amount" { Problem::new("bad-number").with_value(raw) } else { p })
-}
-
 /// The problems of a refused form, in the reader's language, each naming its line and
 /// field, and the fields to mark.
 struct Found<'a> {
@@ -324,7 +301,7 @@ async fn entry_form(
             0
         }),
     };
-    let term = match typed_whole(field("term")) {
+    let term = match super::typed::whole(field("term")) {
         Ok(t) => t,
         Err(_) => {
             found.header("term", Problem::new("bad-term").with_value(field("term")));
@@ -346,7 +323,7 @@ async fn entry_form(
             continue;
         }
         let mut whole = |f: &str| {
-            typed_whole(&cell(f)).unwrap_or_else(|p| {
+            super::typed::whole(&cell(f)).unwrap_or_else(|p| {
                 found.line(i, f, p);
                 None
             })
@@ -360,7 +337,7 @@ async fn entry_form(
         let promoted = whole("promoted");
         let repeating = whole("repeating");
         let dropped_out = whole("dropped_out");
-        let mean_score = typed_decimal(&cell("mean_score")).unwrap_or_else(|p| {
+        let mean_score = super::typed::decimal(&cell("mean_score")).unwrap_or_else(|p| {
             found.line(i, "mean_score", p);
             None
         });
@@ -439,18 +416,5 @@ mod tests {
         assert!(item.post.is_some());
         let schemas = doc.components.expect("components").schemas;
         assert!(schemas.contains_key("OutcomeEntries") && schemas.contains_key("EnteredOutcomes"));
-    }
-
-    #[test]
-    fn numbers_are_read_as_typed_in_either_language() {
-        assert_eq!(super::typed_whole("1 250").unwrap(), Some(1250));
-        assert_eq!(super::typed_whole("1\u{202f}250").unwrap(), Some(1250));
-        assert_eq!(super::typed_whole(" ").unwrap(), None);
-        assert_eq!(super::typed_whole("-3").unwrap(), Some(-3));
-        assert_eq!(super::typed_whole("12,5").unwrap_err().code, "bad-number");
-        assert_eq!(super::typed_decimal("61,5").unwrap(), Some(61.5));
-        assert_eq!(super::typed_decimal("61.25").unwrap(), Some(61.25));
-        assert_eq!(super::typed_decimal("beaucoup").unwrap_err().code, "bad-number");
-        assert_eq!(super::typed_decimal("-4").unwrap_err().code, "negative");
     }
 }

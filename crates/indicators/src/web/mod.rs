@@ -10,6 +10,7 @@ mod exchange;
 mod plans;
 mod reference;
 mod report;
+mod typed;
 
 use crate::model::{Answer, FlowReport, Indicator, IndicatorTargetInput, Place, Question, TargetProgress};
 use crate::store::{engine, flows};

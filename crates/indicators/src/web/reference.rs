@@ -12,7 +12,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Json, Router};
-use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_http::render::value as v;
 use opencpd_http::{ApiError, AppState, CsrfForm, Ctx, Error, Result};
@@ -193,42 +192,6 @@ async fn render(state: &AppState, ctx: &Ctx, shown: Shown, status: StatusCode) -
     Ok((status, html).into_response())
 }
 
-/// A number as the reader's language writes it (`12,5` or `12.5`, spaces between
-/// thousands), read by the one reader of typed amounts.
-fn typed_number(raw: &str, column: &str, problems: &mut Vec<Problem>) -> Option<f64> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match opencpd_domain::delivery::parse_cost_amount(raw) {
-        Ok(n) => Some(n),
-        Err(p) if p.code == "bad-amount" => {
-            problems.push(Problem::new("bad-number").in_column(column).with_value(raw));
-            None
-        }
-        Err(p) => {
-            problems.push(p.in_column(column));
-            None
-        }
-    }
-}
-
-/// A whole number typed on a form, spaces between thousands allowed.
-fn typed_whole(raw: &str, column: &str, problems: &mut Vec<Problem>) -> Option<i64> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    match digits.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            problems.push(Problem::new("bad-number").in_column(column).with_value(raw));
-            None
-        }
-    }
-}
-
 /// Adds what a form describes to a list; the page again with every problem named, what
 /// was typed kept and nothing written when refused. Those who may not add are refused
 /// before the fields are read.
@@ -237,11 +200,11 @@ async fn submitted(state: AppState, ctx: Ctx, kind: Kind, form: ReferenceForm) -
     actor.require(Action::ManageProgrammes, &Target::Deployment)?;
     let mut problems = Vec::new();
     let max_score = match kind {
-        Kind::Subject => typed_number(&form.max_score, "max_score", &mut problems),
+        Kind::Subject => super::typed::noted(super::typed::decimal(&form.max_score), "max_score", &mut problems),
         _ => None,
     };
     let position = match kind {
-        Kind::Grade => typed_whole(&form.position, "position", &mut problems),
+        Kind::Grade => super::typed::noted(super::typed::whole(&form.position), "position", &mut problems),
         _ => None,
     };
     let outcome = if problems.is_empty() {
@@ -316,18 +279,5 @@ mod tests {
             let item = &doc.paths.paths[path];
             assert!(item.get.is_some() && item.post.is_some(), "{path}: GET and POST");
         }
-    }
-
-    #[test]
-    fn typed_numbers_are_read_as_the_readers_language_writes_them() {
-        let mut problems = Vec::new();
-        assert_eq!(super::typed_number("1 250,5", "max_score", &mut problems), Some(1250.5));
-        assert_eq!(super::typed_number("20.25", "max_score", &mut problems), Some(20.25));
-        assert_eq!(super::typed_whole("1 250", "position", &mut problems), Some(1250));
-        assert!(problems.is_empty());
-        assert_eq!(super::typed_number("vingt", "max_score", &mut problems), None);
-        assert_eq!(super::typed_whole("2,5", "position", &mut problems), None);
-        let named: Vec<(&str, Option<&str>)> = problems.iter().map(|p| (p.code, p.column.as_deref())).collect();
-        assert_eq!(named, [("bad-number", Some("max_score")), ("bad-number", Some("position"))]);
     }
 }
