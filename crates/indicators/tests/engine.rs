@@ -285,6 +285,71 @@ async fn reach_and_completion_are_read_from_programme_participants() {
     }
 }
 
+/// A programme figure is kept through writes of schools' outcome data, which it never
+/// reads, and computed again after any other audited write; a school-data figure follows
+/// every outcome write. A participant removed behind the engine's back (no stamp renewed)
+/// shows which answers were kept.
+#[tokio::test]
+async fn a_programme_figure_is_kept_through_outcome_writes_and_computed_again_after_others() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        programme_fixture(&t.db).await;
+        let admin = Actor::system();
+        let ask = |by: &[&str]| Question {
+            place: Place::Unit(1),
+            year: 2024,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
+        let reach = engine::answer(&t.db, &admin, "reach", &ask(&[])).await.unwrap().total.value.unwrap();
+        let cost = engine::answer(&t.db, &admin, "cost-per-participant", &ask(&["unit"])).await.unwrap();
+        let proficient = engine::answer(&t.db, &admin, "proficiency-rate", &ask(&[])).await.unwrap().total.value;
+        on_db!(&t.db, |p| sqlx::query("DELETE FROM programme_participants WHERE programme_id = 1 AND person_id = 1")
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        // Outcome rows imported, entered and removed: the programme figures are kept, the
+        // school data follows.
+        import_outcomes(
+            &t.db,
+            "school_code,year,term,grade,subject,sex,assessed,below_basic,basic,proficient,advanced\n\
+            S2,2024,2,P2,MATH,F,40,40,0,0,0\n",
+        )
+        .await;
+        let after = engine::answer(&t.db, &admin, "proficiency-rate", &ask(&[])).await.unwrap().total.value;
+        assert!(after.unwrap() < proficient.unwrap(), "{backend:?}: school data follows the import");
+        outcomes::remove_year(&t.db, &admin, 2, 2023).await.unwrap();
+        assert_eq!(
+            engine::answer(&t.db, &admin, "reach", &ask(&[])).await.unwrap().total.value,
+            Some(reach),
+            "{backend:?}: kept through outcome writes"
+        );
+        let kept = engine::answer(&t.db, &admin, "cost-per-participant", &ask(&["unit"])).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&kept).unwrap(),
+            serde_json::to_value(&cost).unwrap(),
+            "{backend:?}: the costs kept too"
+        );
+        // Any other audited write (a target here) and the programme figures are computed
+        // again, without the participant removed.
+        let target = IndicatorTargetInput {
+            place: None,
+            year: 2024,
+            disaggregation: None,
+            category: None,
+            baseline: None,
+            target: 9.0,
+        };
+        engine::set_target(&t.db, &admin, "reach", &target).await.unwrap();
+        assert_eq!(
+            engine::answer(&t.db, &admin, "reach", &ask(&[])).await.unwrap().total.value,
+            Some(reach - 1.0),
+            "{backend:?}: computed again"
+        );
+    }
+}
+
 #[tokio::test]
 async fn equity_gaps_show_points_and_sample_sizes_and_hide_small_groups() {
     for backend in backends() {

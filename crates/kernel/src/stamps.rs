@@ -68,6 +68,32 @@ pub async fn audited_and(db: &Db, tables: &[&str]) -> Result<String> {
     Ok(stamps.join(" "))
 }
 
+/// The last audit event about anything but `entities`, and the stamps of `tables`, as one
+/// text for a cache's key, read in one query: [`audited_and`] for a figure that the
+/// records named (by the events' entity) never feed, so that their writes, however many,
+/// leave it kept. The last such event is found by reading the trail back from its end,
+/// which stops at the first event of another kind.
+pub async fn audited_except_and(db: &Db, entities: &[&str], tables: &[&str]) -> Result<String> {
+    let skipped: Vec<String> = (0..entities.len()).map(|i| format!("${}", i + 1)).collect();
+    let not_in =
+        if skipped.is_empty() { String::new() } else { format!(" WHERE entity NOT IN ({})", skipped.join(", ")) };
+    let sql = format!(
+        "SELECT name, stamp FROM data_stamps UNION ALL \
+         SELECT '', CAST(COALESCE((SELECT id FROM audit_events{not_in} ORDER BY id DESC LIMIT 1), 0) AS TEXT)"
+    );
+    let rows: Vec<(String, String)> = on_db!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for e in entities {
+            q = q.bind(*e);
+        }
+        q.fetch_all(p).await
+    })?;
+    let of = |t: &str| rows.iter().find(|(name, _)| name == t).map_or("-", |(_, stamp)| stamp.as_str());
+    let mut stamps = vec![of("")];
+    stamps.extend(tables.iter().map(|t| of(t)));
+    Ok(stamps.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +139,51 @@ mod tests {
         let after = audited_and(&db, &["a", "b"]).await.unwrap();
         assert_eq!(after, format!("{} {third}", audited(&db).await.unwrap()), "the last event, then the stamps");
         assert_ne!(after, format!("0 {third}"));
+    }
+
+    #[tokio::test]
+    async fn a_stamp_except_some_records_ignores_their_events_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db =
+            crate::Db::connect(&dir.path().join("s.db").to_string_lossy(), crate::IfMissing::Create).await.unwrap();
+        db.migrate().await.unwrap();
+        let event = |entity: &'static str| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                crate::audit::record(
+                    &mut tx,
+                    &crate::Actor::system(),
+                    "update",
+                    entity,
+                    "1",
+                    "x",
+                    None::<&()>,
+                    None::<&()>,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            }
+        };
+        assert_eq!(audited_except_and(&db, &["outcomes"], &["a"]).await.unwrap(), "0 -", "no event yet");
+        event("cohort").await;
+        let first = audited_except_and(&db, &["outcomes"], &["a"]).await.unwrap();
+        assert_eq!(first, format!("{} -", audited(&db).await.unwrap()));
+        event("outcomes").await;
+        event("outcomes").await;
+        assert_eq!(audited_except_and(&db, &["outcomes"], &["a"]).await.unwrap(), first, "outcomes' events skipped");
+        assert_ne!(audited_and(&db, &["a"]).await.unwrap(), first, "but the whole trail moved");
+        event("unit").await;
+        assert_ne!(
+            audited_except_and(&db, &["outcomes"], &["a"]).await.unwrap(),
+            first,
+            "another record's event counts"
+        );
+        assert_eq!(
+            audited_except_and(&db, &[], &["a"]).await.unwrap(),
+            audited_and(&db, &["a"]).await.unwrap(),
+            "skipping nothing is the whole trail"
+        );
     }
 }

@@ -473,10 +473,31 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
     })
 }
 
-/// The completion funnel of every cohort of a programme in the reader's scope.
+/// Cohort funnels by (stamp, programme, scope condition): see [`funnels`].
+static FUNNELS: Cache<(String, i64, String), std::sync::Arc<Vec<CohortFunnel>>> =
+    Cache::new("cohort funnels", 256, Some(std::time::Duration::from_secs(600)));
+
+/// The completion funnel of every cohort of a programme in the reader's scope. Kept under
+/// the reach stamp (enrolments, attendance, completions and certificates renew it) and the
+/// audit trail's last event but those of schools' outcome data (cohorts, courses and units
+/// are changed by audited writes), so a national programme's thousands of cohorts are
+/// summed once between the changes that move them.
 pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<CohortFunnel>> {
     let programme = super::catalogue::programme(db, actor, programme_id).await?;
     let scope = ListScope::of(actor).sql(Columns::path("h.unit_path"));
+    let reach: String =
+        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
+    let audited =
+        opencpd_kernel::stamps::audited_except_and(db, opencpd_domain::indicators::SCHOOL_DATA_EVENTS, &[]).await?;
+    let key = (format!("{reach} {audited}"), programme.id, scope.clone());
+    let kept = FUNNELS
+        .get_or_compute(db, key, || async { Ok(std::sync::Arc::new(funnels_afresh(db, programme.id, &scope).await?)) })
+        .await?;
+    Ok(kept.as_ref().clone())
+}
+
+/// [`funnels`], summed from the enrolments of the cohorts `scope` lets through.
+async fn funnels_afresh(db: &Db, programme_id: i64, scope: &str) -> Result<Vec<CohortFunnel>> {
     let sql = format!(
         "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
              CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS withdrawn, \
@@ -490,7 +511,7 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
              GROUP BY h.id, h.code, h.name, k.code, u.name ORDER BY h.code LIMIT 5000"
     );
     let out: Vec<CohortFunnel> =
-        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(programme.id).fetch_all(p).await)?;
+        on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(programme_id).fetch_all(p).await)?;
     Ok(out)
 }
 

@@ -762,6 +762,54 @@ async fn cpd_records_thresholds_and_reach_reports_follow_scope() {
         let r = admin.get(&format!("/api/v1/programmes/{lt2}/funnels/export?format=csv")).send().await.unwrap();
         let text = r.text().await.unwrap();
         assert!(text.starts_with("cohort,name,course,unit,enrolled") && text.contains("EL-DIP-2025-NYA"), "{text}");
+        // Kept between the writes that move them: a name changed behind the store's back
+        // stays unseen through an outcome row imported (school data, which no funnel
+        // reads); a withdrawal, the store's own write, shows it and the withdrawal.
+        let dip_id = dip["cohort_id"].as_i64().unwrap();
+        let funnel_of =
+            |all: Value| all.as_array().unwrap().iter().find(|f| f["cohort_id"] == dip_id).cloned().unwrap();
+        let (status, body) = json_of(
+            admin.post("/api/v1/outcome-grades").json(&json!({"code": "G1", "name": "Grade 1"})).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let (_, before) = json_of(admin.get(&format!("/api/v1/programmes/{lt2}/funnels")).send().await.unwrap()).await;
+        assert_eq!(funnel_of(before), *dip);
+        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET name = 'Renamed unseen' WHERE id = $1")
+            .bind(dip_id)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let school = app.text("SELECT MIN(code) FROM schools WHERE level = 'primary'").await;
+        let csv = format!("school_code,year,grade,sex,enrolled,repeating\n{school},2025,G1,F,40,2\n");
+        let r = admin.post("/api/v1/imports/outcomes?filename=o.csv").body(csv).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let (_, kept) = json_of(admin.get(&format!("/api/v1/programmes/{lt2}/funnels")).send().await.unwrap()).await;
+        assert_eq!(funnel_of(kept), *dip, "kept through school data written");
+        let enrolment: i64 = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(
+            "SELECT MIN(id) FROM enrolments WHERE cohort_id = $1 AND withdrawn_on IS NULL"
+        )
+        .bind(dip_id)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let (status, body) = json_of(
+            admin
+                .post(&format!("/api/v1/enrolments/{enrolment}/withdraw"))
+                .json(&json!({"reason": "Moved away"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (_, fresh) = json_of(admin.get(&format!("/api/v1/programmes/{lt2}/funnels")).send().await.unwrap()).await;
+        let fresh = funnel_of(fresh);
+        assert_eq!(
+            (fresh["name"].as_str(), fresh["withdrawn"].as_i64()),
+            (Some("Renamed unseen"), Some(dip["withdrawn"].as_i64().unwrap() + 1))
+        );
 
         // A CPD record: the participant reads as people are read.
         let certified_person: i64 = app.scalar("SELECT MIN(e.person_id) FROM certificates c JOIN enrolments e ON e.id = c.enrolment_id JOIN cohorts h ON h.id = e.cohort_id WHERE h.code = 'EL-DIP-2025-NYA'").await;

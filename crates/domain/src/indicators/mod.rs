@@ -9,3 +9,9 @@
 pub mod definition;
 pub mod flows;
 pub mod plan;
+
+/// The records the audit trail names for writes of schools' outcome data alone (outcome
+/// rows imported, from a file or DHIS2, entered on a school's page or removed; learner-level
+/// records): what a figure of programmes, their participants and their costs never reads,
+/// so their events leave such a figure kept (`opencpd_kernel::stamps::audited_except_and`).
+pub const SCHOOL_DATA_EVENTS: &[&str] = &["outcomes", "learner_outcomes", "learner-scores"];

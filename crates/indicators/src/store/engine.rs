@@ -804,6 +804,15 @@ async fn evaluate(db: &Db, actor: &Actor, expr: &Expr, asked: &Asked<'_>) -> Res
     Ok(out)
 }
 
+/// What an indicator is computed from, for the stamp its answers are kept under.
+fn reads(def: &Definition) -> super::kept::Reads {
+    let outcomes = std::iter::once(&def.numerator)
+        .chain(def.denominator.as_ref())
+        .flat_map(|e| e.aggregates())
+        .any(|(_, measure, _)| matches!(source_of(measure), Some(Source::Flows | Source::Assessment) | None));
+    if outcomes { super::kept::Reads::SchoolData } else { super::kept::Reads::Programmes }
+}
+
 /// The child units of a unit place (path, code), for the `unit` disaggregation.
 async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
     match place {
@@ -819,7 +828,7 @@ async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
 /// one the indicator allows), with small counts suppressed for readers without
 /// row-level rights. Kept ([`super::kept`]).
 pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
-    let stamp = super::kept::stamp(db).await?;
+    let stamp = super::kept::stamp_of(db, reads(&definition_of(&indicator(db, code).await?)?)).await?;
     let asked = format!("answer {code} {:?} {} {:?}", question.place, question.year, question.by);
     super::kept::kept(db, actor, &stamp, asked, answer_read(db, actor, code, question, Read::Cells)).await
 }

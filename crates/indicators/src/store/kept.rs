@@ -12,6 +12,12 @@
 //! versions (a school moves only by a write to it, which adds one to its version). A
 //! figure is thus never served after any of them changed, from this process or another.
 //!
+//! A figure that reads no school's outcome data ([`Reads::Programmes`]: reach, costs per
+//! participant, CPD hours, PLCs, coaching) is kept under the same stamp less what only
+//! outcome data renews (its writes' audit events, named by
+//! `opencpd_domain::indicators::SCHOOL_DATA_EVENTS`, and the schools' totals), so a
+//! ministry importing outcome rows does not make every programme figure computed again.
+//!
 //! Not here: the figures themselves ([`super::dashboard`], [`super::flows`],
 //! [`super::engine`]), which give their computation and what it is asked with.
 
@@ -31,9 +37,31 @@ type Key = (String, String, String);
 /// again, and age out within ten minutes).
 static KEPT: Cache<Key, Figure> = Cache::new("school data", 4096, Some(std::time::Duration::from_secs(600)));
 
+/// What a figure is computed from, which chooses the stamp it is kept under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Schools' outcome data, perhaps with anything else.
+    SchoolData,
+    /// Programmes, their participants and costs, staff, PLCs and coaching, and never a
+    /// school's outcome data: kept through outcome rows written (their audit events
+    /// skipped, their totals' stamp left out).
+    Programmes,
+}
+
 /// The stamp of everything a figure of school data is computed from (see the module).
 pub async fn stamp(db: &Db) -> Result<String> {
-    let stamps = opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals"]).await?;
+    stamp_of(db, Reads::SchoolData).await
+}
+
+/// The stamp of what a figure that `reads` so is computed from (see the module).
+pub async fn stamp_of(db: &Db, reads: Reads) -> Result<String> {
+    let stamps = match reads {
+        Reads::SchoolData => opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals"]).await?,
+        Reads::Programmes => {
+            let skipped = opencpd_domain::indicators::SCHOOL_DATA_EVENTS;
+            format!("programmes {}", opencpd_kernel::stamps::audited_except_and(db, skipped, &[]).await?)
+        }
+    };
     let (reach, schools, versions): (Option<String>, i64, i64) = on_db!(db, |p| sqlx::query_as(
         "SELECT (SELECT stamp FROM reach_stamp WHERE id = 1), COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) \
          FROM schools"
