@@ -471,6 +471,12 @@ fn reads_costs(expr: &Expr) -> bool {
 /// `programme_participants` counts a programme's: completed and not withdrawn.
 const ENROLMENT_COMPLETED: &str = "CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END";
 
+/// Whether a participant `pp` was enrolled in a cohort of the programme running at some
+/// time in the year (its first day bound as `$1`, the next year's as `$2`).
+const REACHED_IN_YEAR: &str = " AND EXISTS (SELECT 1 FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
+     JOIN courses k ON k.id = h.course_id WHERE e.person_id = pp.person_id AND k.programme_id = pp.programme_id \
+     AND h.start_date < $2 AND h.end_date >= $1)";
+
 /// Whether an enrolment was certified, as `programme_participants` counts a programme's: a
 /// certificate not revoked, and not withdrawn.
 const ENROLMENT_CERTIFIED: &str = "CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates ce \
@@ -503,10 +509,11 @@ async fn grouped(
 ) -> Result<Sums> {
     let Asked { place, year, by, children, cells } = *asked;
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
-    // Participants by cohort, or reached in a year, are read through their enrolments.
-    let through_enrolments = source == Source::Reached
-        || (source == Source::Participants
-            && (by.iter().any(|d| d == "cohort") || filter.iter().any(|c| c.dimension == "cohort")));
+    // Participants split or filtered by cohort are read through their enrolments; those
+    // reached in a year otherwise once each, with a look-up of an enrolment in a cohort
+    // running in the year.
+    let through_enrolments =
+        source.participants() && (by.iter().any(|d| d == "cohort") || filter.iter().any(|c| c.dimension == "cohort"));
     let col = match col {
         "pp.completed" if through_enrolments => ENROLMENT_COMPLETED,
         "pp.certified" if through_enrolments => ENROLMENT_CERTIFIED,
@@ -579,10 +586,11 @@ async fn grouped(
         }
         Source::Participants | Source::Reached => format!(
             "SELECT {} FROM programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id \
-             WHERE {}{}{grouped}",
+             WHERE {}{}{}{grouped}",
             select.join(", "),
             participant_place(db, actor, place).await?,
             conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+            if source == Source::Reached { REACHED_IN_YEAR } else { "" },
         ),
         Source::Staff => format!(
             "SELECT {} FROM positions x JOIN cpd_thresholds t ON t.role = x.role JOIN people pe ON pe.id = x.person_id \
@@ -729,10 +737,7 @@ async fn costs(db: &Db, actor: &Actor, asked: &Asked<'_>, func: Func, filter: &[
     programmes.dedup();
     let everywhere = format!(
         "SELECT pr.code, CAST(COUNT(*) AS BIGINT) FROM programme_participants pp \
-         JOIN programmes pr ON pr.id = pp.programme_id WHERE pr.code IN ({}) AND EXISTS (SELECT 1 FROM enrolments e \
-         JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
-         WHERE e.person_id = pp.person_id AND k.programme_id = pp.programme_id AND h.start_date < $2 \
-         AND h.end_date >= $1) GROUP BY pr.code",
+         JOIN programmes pr ON pr.id = pp.programme_id WHERE pr.code IN ({}){REACHED_IN_YEAR} GROUP BY pr.code",
         (0..programmes.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")
     );
     let day = |y: i64| chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1).unwrap_or_default();
