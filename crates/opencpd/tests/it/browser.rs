@@ -1210,12 +1210,18 @@ async fn signature_audio_video(backend: Backend) {
 /// proportions (no larger than the question's `max-pixels`), drawn over with the pointer and
 /// kept; the server stores a PNG of the picture with the stroke on it. The same form shows
 /// its group's picture under the group's label, and the message its `ex:` question gives for
-/// a missing app (`noAppErrorString`) above the answer typed by hand.
+/// a missing app (`noAppErrorString`) above the answer typed by hand. On either database.
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn a_photo_annotated_on_a_phone_is_stored_as_a_png_with_the_picture_and_the_stroke() {
+    for backend in opencpd_testapp::backends() {
+        annotated_photo(backend).await;
+    }
+}
+
+async fn annotated_photo(backend: Backend) {
     use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
-    let db = opencpd_testapp::TestDb::new(Backend::Sqlite).await;
+    let db = opencpd_testapp::TestDb::new(backend).await;
     opencpd_demo::build(
         &db.db,
         &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
@@ -1233,6 +1239,17 @@ async fn a_photo_annotated_on_a_phone_is_stored_as_a_png_with_the_picture_and_th
         cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
     };
     let no_app = "No scale app on this phone: type the weight.";
+    // The pad's Keep button, brought above the form's sticky actions first, as a reader scrolls.
+    async fn keep(b: &Browser) {
+        b.client
+            .execute(
+                "document.querySelector('#form [data-pad-keep=\"board\"]').scrollIntoView({ block: 'center' });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        click(b, "#form [data-pad-keep=\"board\"]").await;
+    }
     let form = opencpd_transfer::write_workbook(&[
         (
             "survey",
@@ -1304,7 +1321,7 @@ async fn a_photo_annotated_on_a_phone_is_stored_as_a_png_with_the_picture_and_th
     b.client.execute(FILL, vec![serde_json::json!({ "weight": "12" })]).await.unwrap();
 
     // Kept before any picture: nothing to keep.
-    click(&b, "#form [data-pad-keep=\"board\"]").await;
+    keep(&b).await;
     assert_eq!(b.text("#form [data-pad-state=\"board\"]").await, "Nothing is drawn yet.");
     // A green picture of 800 × 400 comes on a pad of 400 × 200 (max-pixels=400).
     let dir = tempfile::tempdir().unwrap();
@@ -1345,7 +1362,7 @@ async fn a_photo_annotated_on_a_phone_is_stored_as_a_png_with_the_picture_and_th
         .then(PointerAction::MoveBy { duration: None, x: 60.0, y: 10.0 })
         .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
     b.client.perform_actions(stroke).await.unwrap();
-    click(&b, "#form [data-pad-keep=\"board\"]").await;
+    keep(&b).await;
     let kept = b.text_until("#form [data-pad-state=\"board\"]", |t| t.ends_with(".png")).await;
     assert!(kept.starts_with("Kept on this device: "), "{kept}");
     click(&b, "#save").await;
