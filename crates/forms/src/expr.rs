@@ -1625,6 +1625,34 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    #[test]
+    fn only_the_steps_of_paths_are_renamed_with_what_came_before_them() {
+        let mut seen = Vec::new();
+        let renamed = rename_path_steps(
+            "../a + /data/g/a + ${a} + string-length('../a') + current()/../a",
+            Dialect::Question,
+            |absolute, before, name| {
+                seen.push((absolute, path_text(absolute, before), name.to_string()));
+                (name == "a").then(|| "copy_of_a".to_string())
+            },
+        );
+        assert_eq!(
+            renamed.as_deref(),
+            Some("../copy_of_a + /data/g/copy_of_a + ${a} + string-length('../a') + current()/../copy_of_a")
+        );
+        assert_eq!(
+            seen,
+            [
+                (false, "..".to_string(), "a".to_string()),
+                (true, "/".to_string(), "data".to_string()),
+                (true, "/data".to_string(), "g".to_string()),
+                (true, "/data/g".to_string(), "a".to_string()),
+                (false, "..".to_string(), "a".to_string()),
+            ]
+        );
+        assert_eq!(rename_path_steps("../a +", Dialect::Question, |_, _, _| None), None, "no parse, no rewrite");
+    }
+
     struct Answers {
         values: BTreeMap<&'static str, Value>,
         current: Value,
