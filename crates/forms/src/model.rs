@@ -176,9 +176,9 @@ pub struct Item {
     /// `instance::odk:tag`, the legacy `compact_tag`), and `trigger`. Kept with the form; those
     /// ODK Collect acts on are also read into what OpenCPD honours: `bind::orx:max-pixels`
     /// into the `max-pixels` parameter, `body::accuracyThreshold` and
-    /// `body::unacceptableAccuracyThreshold` into `capture-accuracy` and `warning-accuracy`,
-    /// `bind::jr:constraintMsg` and `bind::jr:requiredMsg` into the messages, and
-    /// `bind::jr:noAppErrorString` into [`Item::no_app_message`].
+    /// `body::unacceptableAccuracyThreshold` into `capture-accuracy` and `warning-accuracy`.
+    /// (`bind::jr:constraintMsg`, `bind::jr:requiredMsg` and `bind::jr:noAppErrorString` are
+    /// the message columns, read per language into the messages and [`Item::no_app_message`].)
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     /// What to say when the app an `ex:` appearance names cannot be opened (`noAppErrorString`,
