@@ -85,6 +85,48 @@ pub enum Step {
     Child(String),
 }
 
+/// The expression `source` with the names of its paths' steps changed where `rename` says:
+/// it is called for each named step with whether the path is absolute, the steps before it
+/// (as renamed) and its name, and gives the new name or `None` to keep it. Everything else
+/// is kept as written. `None` when the expression does not parse. The import uses it to point
+/// the paths of a loop's rows at the questions of each copy.
+pub fn rename_path_steps(
+    source: &str,
+    dialect: Dialect,
+    mut rename: impl FnMut(bool, &[Step], &str) -> Option<String>,
+) -> Option<String> {
+    let source = normalise_quotes(source);
+    let toks = lex(&source).ok()?;
+    let end = source.chars().count() + 1;
+    let mut parser = Parser { toks: &toks, pos: 0, end, dialect, refused: Vec::new(), spans: Vec::new() };
+    parser.or().ok()?;
+    if parser.pos < toks.len() {
+        return None;
+    }
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (absolute, spans) in &parser.spans {
+        let mut done: Vec<Step> = Vec::new();
+        for (step, at) in spans {
+            match step {
+                Step::Child(name) => match rename(*absolute, &done, name) {
+                    Some(new) => {
+                        edits.push((*at - 1, name.chars().count(), new.clone()));
+                        done.push(Step::Child(new));
+                    }
+                    None => done.push(step.clone()),
+                },
+                Step::Parent => done.push(Step::Parent),
+            }
+        }
+    }
+    let mut chars: Vec<char> = source.chars().collect();
+    edits.sort_by_key(|(at, ..)| std::cmp::Reverse(*at));
+    for (at, len, new) in edits {
+        chars.splice(at..at + len, new.chars());
+    }
+    Some(chars.into_iter().collect())
+}
+
 /// A path as written back: `/data/x`, `../x`, `..`.
 pub fn path_text(absolute: bool, steps: &[Step]) -> String {
     let parts: Vec<&str> = steps
@@ -496,6 +538,9 @@ struct Parser<'a> {
     /// Functions refused so far (unknown, wrong arguments, bad pattern): parsing goes on so
     /// that every one in the expression is reported.
     refused: Vec<ExprError>,
+    /// Every path parsed, in the order written, with where each of its steps starts (the
+    /// 1-based character of its token): what [`rename_path_steps`] rewrites.
+    spans: Vec<(bool, Vec<(Step, usize)>)>,
 }
 
 impl Parser<'_> {
@@ -600,20 +645,28 @@ impl Parser<'_> {
         Ok(primary)
     }
     /// The rest of a path after its start: `/name`, `/..` or `/.` steps.
-    fn steps(&mut self, absolute: bool, mut steps: Vec<Step>) -> Result<Ast, ExprError> {
+    fn steps(&mut self, absolute: bool, mut spans: Vec<(Step, usize)>) -> Result<Ast, ExprError> {
+        let steps_of = |spans: &[(Step, usize)]| spans.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
         while self.peek() == Some(&Tok::Slash) {
             self.pos += 1;
             let Some((tok, step_at)) = self.toks.get(self.pos).cloned() else { return Err(self.error()) };
             self.pos += 1;
             match tok {
                 Tok::Name(name) if !name.contains(':') && self.peek() != Some(&Tok::LParen) => {
-                    steps.push(Step::Child(name))
+                    spans.push((Step::Child(name), step_at))
                 }
-                Tok::DotDot => steps.push(Step::Parent),
+                Tok::DotDot => spans.push((Step::Parent, step_at)),
                 Tok::Dot => {}
-                _ => return Err(ExprError::UnsupportedPath { at: step_at, path: path_text(absolute, &steps) }),
+                _ => {
+                    return Err(ExprError::UnsupportedPath {
+                        at: step_at,
+                        path: path_text(absolute, &steps_of(&spans)),
+                    });
+                }
             }
         }
+        let steps = steps_of(&spans);
+        self.spans.push((absolute, spans));
         Ok(Ast::Path { absolute, steps })
     }
 
@@ -633,12 +686,12 @@ impl Parser<'_> {
                 // Relative to the choice being filtered: not a question of the form.
                 Err(ExprError::UnsupportedPath { at, path: "..".into() })
             }
-            Tok::DotDot => self.steps(false, vec![Step::Parent]),
+            Tok::DotDot => self.steps(false, vec![(Step::Parent, at)]),
             Tok::Slash => match self.toks.get(self.pos) {
-                Some((Tok::Name(root), _)) => {
-                    let root = root.clone();
+                Some((Tok::Name(root), root_at)) => {
+                    let (root, root_at) = (root.clone(), *root_at);
                     self.pos += 1;
-                    self.steps(true, vec![Step::Child(root)])
+                    self.steps(true, vec![(Step::Child(root), root_at)])
                 }
                 _ => Err(ExprError::UnsupportedPath { at, path: "/".into() }),
             },
@@ -735,7 +788,7 @@ impl Expr {
         if toks.is_empty() {
             return Err(vec![ExprError::Syntax { at: 1 }]);
         }
-        let mut parser = Parser { toks: &toks, pos: 0, end, dialect, refused: Vec::new() };
+        let mut parser = Parser { toks: &toks, pos: 0, end, dialect, refused: Vec::new(), spans: Vec::new() };
         let ast = match parser.or() {
             Ok(_) if parser.pos < toks.len() => Err(parser.error()),
             other => other,
@@ -1571,6 +1624,34 @@ fn area(points: &[(f64, f64)]) -> f64 {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn only_the_steps_of_paths_are_renamed_with_what_came_before_them() {
+        let mut seen = Vec::new();
+        let renamed = rename_path_steps(
+            "../a + /data/g/a + ${a} + string-length('../a') + current()/../a",
+            Dialect::Question,
+            |absolute, before, name| {
+                seen.push((absolute, path_text(absolute, before), name.to_string()));
+                (name == "a").then(|| "copy_of_a".to_string())
+            },
+        );
+        assert_eq!(
+            renamed.as_deref(),
+            Some("../copy_of_a + /data/g/copy_of_a + ${a} + string-length('../a') + current()/../copy_of_a")
+        );
+        assert_eq!(
+            seen,
+            [
+                (false, "..".to_string(), "a".to_string()),
+                (true, "/".to_string(), "data".to_string()),
+                (true, "/data".to_string(), "g".to_string()),
+                (true, "/data/g".to_string(), "a".to_string()),
+                (false, "..".to_string(), "a".to_string()),
+            ]
+        );
+        assert_eq!(rename_path_steps("../a +", Dialect::Question, |_, _, _| None), None, "no parse, no rewrite");
+    }
 
     struct Answers {
         values: BTreeMap<&'static str, Value>,

@@ -46,6 +46,8 @@ impl Form {
     /// property; or a column or key column `pulldata()` names as text in any of its
     /// expressions), is refused: each problem names the file, the column and the question.
     /// A key that no row has is not checked: `pulldata()` then gives empty, as in JavaRosa.
+    /// With the settings' `add_none_option`, a `select_multiple_from_file` is offered `none`
+    /// after the file's choices, as a `select_multiple` is.
     pub fn load_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), Vec<Problem>> {
         let ext = extension(name);
         let table = match ext.as_str() {
@@ -94,6 +96,13 @@ impl Form {
                     Choice { name: cell(row, value_at), label: texts, score: None, extra, media: BTreeMap::new() }
                 })
                 .collect();
+            let mut choices = choices;
+            if self.add_none_option
+                && matches!(item.kind, ItemKind::SelectFromFile { multiple: true, .. })
+                && !choices.iter().any(|c| c.name == "none")
+            {
+                choices.push(crate::xlsform::none_choice(&self.default_language));
+            }
             lists.insert(item.name.clone(), choices);
         }
         for item in self.all_items() {

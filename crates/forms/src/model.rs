@@ -52,6 +52,10 @@ pub struct Form {
     /// The choices of each `select_*_from_file` question whose file is loaded, by question.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub file_lists: BTreeMap<String, Vec<Choice>>,
+    /// The settings' `add_none_option`: besides the `none` choice the import adds to each
+    /// `select_multiple`'s list, a `select_multiple_from_file` gets one when its file is read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub add_none_option: bool,
     /// Where each item is, worked out on first use (see [`Plan`]); never stored.
     #[serde(skip)]
     pub(crate) plan: PlanCell,
@@ -166,10 +170,22 @@ pub struct Item {
     /// per language.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub media: BTreeMap<String, Texts>,
-    /// `bind::…`, `instance::…` and `body::…` columns, by header as written (lower case), with
-    /// the XLSForm attributes that have no column of their own (`trigger`).
+    /// `bind::…`, `instance::…` and `body::…` columns: the attributes pyxform writes on the
+    /// question's `<bind>`, its node of the primary instance and its control, keyed
+    /// `bind::NAME`, `instance::NAME`, `body::NAME` with the name as written (`bind::odk:length`,
+    /// `instance::odk:tag`, the legacy `compact_tag`), and `trigger`. Kept with the form; those
+    /// ODK Collect acts on are also read into what OpenCPD honours: `bind::orx:max-pixels`
+    /// into the `max-pixels` parameter, `body::accuracyThreshold` and
+    /// `body::unacceptableAccuracyThreshold` into `capture-accuracy` and `warning-accuracy`.
+    /// (`bind::jr:constraintMsg`, `bind::jr:requiredMsg` and `bind::jr:noAppErrorString` are
+    /// the message columns, read per language into the messages and [`Item::no_app_message`].)
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    /// What to say when the app an `ex:` appearance names cannot be opened (`noAppErrorString`,
+    /// `bind::jr:noAppErrorString`), per language: the field app, which can open no Android
+    /// app, shows it above the answer typed by hand, as ODK Collect does when the app is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub no_app_message: Texts,
     /// A select with an "other" choice (`or_other`): its text is asked in `<name>_other`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub or_other: bool,
@@ -199,6 +215,7 @@ impl Item {
             parameters: BTreeMap::new(),
             media: BTreeMap::new(),
             attributes: BTreeMap::new(),
+            no_app_message: Texts::new(),
             or_other: false,
         }
     }

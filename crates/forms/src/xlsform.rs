@@ -16,7 +16,16 @@
 //! pyxform does; `name` is the root of absolute paths (`data` without it, or the form id).
 //! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
 //! bind, the value following its inputs. Every path (`../x`, `/data/x`, `current()/../x`)
-//! must name an item from where it is written, else it is reported at its row and column.
+//! must name an item from where it is written, else it is reported at its row and column;
+//! in a loop, from each copy of the row, pyxform's `<loop>/<choice>/<name>` pointed at the
+//! copy's names. `bind::`, `instance::` and `body::` columns are kept under the names pyxform
+//! writes (`bind::odk:length`; `compact_tag` is `instance::odk:tag`), an attribute in a
+//! namespace neither XForms nor the settings' `namespaces` declare is refused (ODK Validate
+//! refuses the XForm), and those ODK Collect acts on are honoured: `bind::jr:constraintMsg`
+//! and `bind::jr:requiredMsg` (with a language) are the messages, `noAppErrorString` is said
+//! for an `ex:` question, `bind::orx:max-pixels` and `body::accuracyThreshold` are the
+//! parameters they come from. `bind::odk:length` sizes ODK Aggregate's database column and
+//! limits nothing in Collect, nor here.
 //!
 //! What OpenCPD cannot honour is reported, never dropped: a question type, function, path,
 //! appearance or setting we do not support is a [`Problem`] naming the sheet and header
@@ -25,7 +34,7 @@
 //! XLSForm does not define (notes to the author, SurveyCTO's `publishable`…) are ignored, as
 //! pyxform does.
 
-use crate::expr::{Dialect, Expr, ExprError, Step, follow_path, path_text, text_references};
+use crate::expr::{Dialect, Expr, ExprError, Step, follow_path, path_text, rename_path_steps, text_references};
 use crate::model::{Choice, Condition, Form, Item, ItemKind, MediaKind, Texts};
 use opencpd_domain::table::Problem;
 use opencpd_transfer::{Limits, Which};
@@ -148,8 +157,12 @@ enum Column {
     /// Images, audio, video on labels or choices: the kind (`image`, `big-image`, `audio`,
     /// `video`) and the language.
     Media(String, Option<String>),
-    /// `bind::…`, `instance::…`, `body::…` and `trigger`: attributes kept with the item.
+    /// `bind::…`, `instance::…`, `body::…`, `compact_tag` and `trigger`: attributes kept with
+    /// the item (see [`attribute_key`]).
     Attribute,
+    /// `noAppErrorString` (`bind::jr:noAppErrorString`): what to say when an `ex:` app cannot
+    /// be opened, per language.
+    NoAppMessage(Option<String>),
     /// `disabled`: a row that is not part of the form.
     Disabled,
     /// Not an XLSForm column: kept on choices, ignored on the survey.
@@ -181,6 +194,7 @@ impl Column {
             Column::MaxScore => "max_score",
             Column::Score => "score",
             Column::Media(..) => "media",
+            Column::NoAppMessage(_) => "noAppErrorString",
             Column::Disabled => "disabled",
             Column::Attribute | Column::Other => "",
         }
@@ -192,6 +206,13 @@ fn classify(header: &str, choices: bool) -> Column {
     let (h, bound) = match h.strip_prefix("bind::").or_else(|| h.strip_prefix("bind:")) {
         Some(rest) => (rest.to_string(), true),
         None => (h, false),
+    };
+    // `jr:constraintMsg::French (fr)`: the messages of the `jr` namespace take a language.
+    let h = match h.strip_prefix("jr:") {
+        Some(rest) if ["constraintmsg", "requiredmsg", "noapperrorstring"].iter().any(|m| rest.starts_with(m)) => {
+            rest.to_string()
+        }
+        _ => h,
     };
     let whole = match h.as_str() {
         "type" => Some(Column::Type),
@@ -213,7 +234,7 @@ fn classify(header: &str, choices: bool) -> Column {
         "score" if choices => Some(Column::Score),
         "jr:constraintmsg" => Some(Column::ConstraintMessage(None)),
         "jr:requiredmsg" => Some(Column::RequiredMessage(None)),
-        "trigger" => Some(Column::Attribute),
+        "trigger" | "compact_tag" => Some(Column::Attribute),
         "disabled" => Some(Column::Disabled),
         _ => None,
     };
@@ -238,7 +259,8 @@ fn classify(header: &str, choices: bool) -> Column {
         "hint" => Column::Hint(language),
         "constraint_message" | "constraint message" | "constraintmsg" => Column::ConstraintMessage(language),
         "required_message" | "required message" | "requiredmsg" => Column::RequiredMessage(language),
-        "body" | "instance" => Column::Attribute,
+        "noapperrorstring" | "no_app_error_string" => Column::NoAppMessage(language),
+        "body" | "control" | "instance" => Column::Attribute,
         _ if bound => Column::Attribute,
         _ => Column::Other,
     }
@@ -270,6 +292,42 @@ pub fn language_key(raw: &str) -> String {
         _ => return lower,
     }
     .to_string()
+}
+
+/// The key an attribute column is kept under in [`Item::attributes`]: `bind::NAME`,
+/// `instance::NAME` or `body::NAME` (`control::` is pyxform's other spelling of `body::`)
+/// with the name as written, since XML names keep their case (`saveIncomplete`);
+/// `compact_tag` is pyxform's alias of `instance::odk:tag`, and `trigger` stays `trigger`.
+fn attribute_key(header: &str) -> String {
+    let header = header.trim();
+    let lower = header.to_lowercase();
+    if lower == "compact_tag" {
+        return "instance::odk:tag".into();
+    }
+    for (kind, spellings) in
+        [("bind", &["bind::", "bind:"][..]), ("instance", &["instance::"]), ("body", &["body::", "control::"])]
+    {
+        for spelling in spellings {
+            if lower.starts_with(spelling) {
+                return format!("{kind}::{}", header[spelling.len()..].trim());
+            }
+        }
+    }
+    lower
+}
+
+/// The namespace prefixes every XForm pyxform writes declares (`xmlns:h`, `ev`, `xsd`, `jr`,
+/// `orx`, `odk`): an attribute named with another prefix needs it declared in the settings'
+/// `namespaces` column, or ODK Validate refuses the form.
+const NAMESPACES: [&str; 6] = ["h", "ev", "xsd", "jr", "orx", "odk"];
+
+/// The prefixes the settings' `namespaces` column declares: `oc="http://…" esri='…'`.
+fn declared_namespaces(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter_map(|part| part.split_once('='))
+        .map(|(prefix, _)| prefix.trim().to_string())
+        .filter(|prefix| !prefix.is_empty())
+        .collect()
 }
 
 /// A sheet's headers classified, with duplicates and unsupported columns reported.
@@ -479,6 +537,86 @@ struct Open {
     items: Vec<Item>,
     /// The list of a `begin loop over list`.
     over: Option<String>,
+    /// How many paths were seen before its rows: a loop's rows have theirs checked in each
+    /// copy instead (see [`Import::unroll`]).
+    paths_mark: usize,
+}
+
+/// What a loop's copies need to point their paths at their own names.
+struct LoopShape {
+    /// The loop's name.
+    name: String,
+    /// The names of its list's choices (pyxform's group for each).
+    choices: Vec<String>,
+    /// The names its rows are written with, before renaming.
+    body: BTreeSet<String>,
+}
+
+impl LoopShape {
+    /// A path's step `step` taken from the element `from` (as renamed): a choice under the
+    /// loop is the choice's group, a row's name under a choice's group (or a group of its
+    /// copy) is that copy's name; anything else keeps its name.
+    fn rename(&self, from: Option<&str>, step: &str) -> Option<String> {
+        let from = from?;
+        if from == self.name && self.choices.iter().any(|c| c == step) {
+            return Some(format!("{}_{step}", self.name));
+        }
+        let prefix = self.choices.iter().map(|c| format!("{}_{c}", self.name)).find(|p| {
+            from == p.as_str()
+                || from
+                    .strip_prefix(p.as_str())
+                    .and_then(|r| r.strip_prefix('_'))
+                    .is_some_and(|r| self.body.contains(r))
+        })?;
+        self.body.contains(step).then(|| format!("{prefix}_{step}"))
+    }
+}
+
+/// A path's step `step` named for a loop's copy, if it goes into one: the path is written
+/// for the item at the end of `here` (its groups, outermost first, then itself), and
+/// `before` are its steps so far, as renamed. `None`: the step keeps its name.
+fn loop_step(loops: &[LoopShape], here: &[String], absolute: bool, before: &[Step], step: &str) -> Option<String> {
+    if absolute && before.is_empty() {
+        return None; // the root
+    }
+    let mut at: Vec<&str> = if absolute { Vec::new() } else { here.iter().map(String::as_str).collect() };
+    for (i, s) in before.iter().enumerate() {
+        match s {
+            Step::Child(_) if absolute && i == 0 => {}
+            Step::Child(name) => at.push(name),
+            Step::Parent => drop(at.pop()),
+        }
+    }
+    let from = at.last().copied();
+    loops.iter().find_map(|shape| shape.rename(from, step))
+}
+
+/// An item's expressions that may hold paths, with the column they come from and how they
+/// are parsed: relevance, constraint, calculation, choice filter, the `required` and
+/// `read_only` conditions, a repeat's count.
+fn expression_fields(item: &mut Item) -> Vec<(&'static str, Dialect, &mut Expr)> {
+    fn condition(c: &mut Condition) -> Option<&mut Expr> {
+        match c {
+            Condition::When(expr) => Some(expr),
+            _ => None,
+        }
+    }
+    let repeat_count = match &mut item.kind {
+        ItemKind::Repeat { repeat_count, .. } => repeat_count.as_mut(),
+        _ => None,
+    };
+    [
+        ("relevant", Dialect::Question, item.relevant.as_mut()),
+        ("constraint", Dialect::Question, item.constraint.as_mut()),
+        ("calculation", Dialect::Question, item.calculation.as_mut()),
+        ("choice_filter", Dialect::ChoiceFilter, item.choice_filter.as_mut()),
+        ("required", Dialect::Question, condition(&mut item.required)),
+        ("read_only", Dialect::Question, condition(&mut item.read_only)),
+        ("repeat_count", Dialect::Question, repeat_count),
+    ]
+    .into_iter()
+    .filter_map(|(field, dialect, expr)| expr.map(|e| (field, dialect, e)))
+    .collect()
 }
 
 /// A `${name}` seen somewhere, checked once every name is known.
@@ -503,6 +641,13 @@ struct Import {
     context: String,
     /// The paths seen, checked once the form's shape is known.
     paths: Vec<PathUse>,
+    /// The namespace prefixes the settings declare (`namespaces`).
+    namespaces: Vec<String>,
+    /// The loops unrolled, whose copies paths are pointed at.
+    loops: Vec<LoopShape>,
+    /// The survey's columns that hold expressions, as `survey!header`: where a loop's copies
+    /// report the paths of their rows.
+    expression_columns: BTreeMap<&'static str, String>,
 }
 
 /// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
@@ -527,6 +672,9 @@ impl Import {
             context: String::new(),
             paths: Vec::new(),
             attachments: Vec::new(),
+            namespaces: Vec::new(),
+            loops: Vec::new(),
+            expression_columns: BTreeMap::new(),
         }
     }
 
@@ -544,6 +692,7 @@ impl Import {
             None => (BTreeMap::new(), BTreeSet::new()),
         };
         let mut items = self.survey(&survey, &mut lists);
+        self.point_into_loops(&mut items);
         if settings.add_none_option {
             add_none_option(&mut items, &mut lists, &self.default_language);
         }
@@ -552,6 +701,7 @@ impl Import {
         let mut roots = vec![root_name.clone()];
         roots.extend(settings.form_id.clone());
         self.check_paths(&items, &roots);
+        self.problems.extend(calculation_cycles(&items, &roots));
         if items.is_empty() && self.problems.is_empty() {
             self.problems.push(Problem::new("form-no-questions").in_column(format!("{}!type", survey.name)));
         }
@@ -570,6 +720,7 @@ impl Import {
             attachments: std::mem::take(&mut self.attachments),
             files: Default::default(),
             file_lists: Default::default(),
+            add_none_option: settings.add_none_option,
             plan: Default::default(),
         };
         self.problems.extend(bad_defaults(&form, &survey));
@@ -603,6 +754,7 @@ impl Import {
                 "allow_choice_duplicates" => settings.allow_choice_duplicates = yes_no(value) == Some(true),
                 "add_none_option" => settings.add_none_option = yes_no(value) == Some(true),
                 "name" => settings.root_name = Some(value.to_string()),
+                "namespaces" => self.namespaces = declared_namespaces(value),
                 _ => {}
             }
         }
@@ -795,6 +947,20 @@ impl Import {
 
     fn survey(&mut self, sheet: &Sheet, lists: &mut BTreeMap<String, Vec<Choice>>) -> Vec<Item> {
         let columns = Columns::new(sheet, false, &mut self.problems);
+        self.check_namespaces(sheet, &columns);
+        for (field, column) in [
+            ("relevant", Column::Relevant),
+            ("constraint", Column::Constraint),
+            ("calculation", Column::Calculation),
+            ("choice_filter", Column::ChoiceFilter),
+            ("required", Column::Required),
+            ("read_only", Column::ReadOnly),
+            ("repeat_count", Column::RepeatCount),
+        ] {
+            if let Some(index) = columns.find(&column) {
+                self.expression_columns.insert(field, sheet.column(index));
+            }
+        }
         for wanted in [Column::Type, Column::Name] {
             if columns.find(&wanted).is_none() {
                 let header = if wanted == Column::Type { "type" } else { "name" };
@@ -849,9 +1015,11 @@ impl Import {
                                 (ItemKind::Repeat { repeat_count, .. }, _) => {
                                     ItemKind::Repeat { items: open.items, repeat_count }
                                 }
-                                (_, Some(list)) => ItemKind::Group {
-                                    items: self.unroll(&item.name, item.row, list, &open.items, lists),
-                                },
+                                (_, Some(list)) => {
+                                    self.paths.truncate(open.paths_mark);
+                                    let items = self.unroll(&item.name, item.row, list, &open.items, lists);
+                                    ItemKind::Group { items }
+                                }
                                 _ => ItemKind::Group { items: open.items },
                             };
                             stack.last_mut().map(|o| &mut o.items).unwrap_or(&mut top).push(item);
@@ -934,8 +1102,14 @@ impl Import {
             let mut item = self.item(&row, name, kind);
             item.or_other = or_other;
             match &item.kind {
-                ItemKind::Group { .. } => stack.push(Open { item, repeat: false, items: Vec::new(), over }),
-                ItemKind::Repeat { .. } => stack.push(Open { item, repeat: true, items: Vec::new(), over: None }),
+                ItemKind::Group { .. } => {
+                    let paths_mark = self.paths.len();
+                    stack.push(Open { item, repeat: false, items: Vec::new(), over, paths_mark })
+                }
+                ItemKind::Repeat { .. } => {
+                    let paths_mark = self.paths.len();
+                    stack.push(Open { item, repeat: true, items: Vec::new(), over: None, paths_mark })
+                }
                 _ => {
                     let other = or_other.then(|| self.other_text(&item));
                     let items = stack.last_mut().map(|o| &mut o.items).unwrap_or(&mut top);
@@ -973,7 +1147,9 @@ impl Import {
 
     /// The rows of `begin loop over list`, once per choice of the list: a group per choice
     /// (`<loop>_<choice>`) holding the rows renamed `<loop>_<choice>_<name>`, with
-    /// `%(label)s` and `%(name)s` in their texts replaced by the choice's.
+    /// `%(label)s` and `%(name)s` in their texts and expressions replaced by the choice's, as
+    /// pyxform does in every cell of a loop's rows; each copy's paths are checked from the
+    /// copy, like every path, once [`Import::point_into_loops`] has pointed them at its names.
     fn unroll(
         &mut self,
         name: &str,
@@ -1008,16 +1184,133 @@ impl Import {
             };
             item
         }
+        let mut body = BTreeSet::new();
+        fn names(items: &[Item], out: &mut BTreeSet<String>) {
+            for item in items {
+                out.insert(item.name.clone());
+                names(item.children(), out);
+            }
+        }
+        names(items, &mut body);
+        self.loops.push(LoopShape {
+            name: name.to_string(),
+            choices: choices.iter().map(|c| c.name.clone()).collect(),
+            body,
+        });
+        // pyxform asks no copy for a choice named `none` (the choice `add_none_option` adds).
         choices
             .iter()
+            .filter(|choice| choice.name != "none")
             .map(|choice| {
                 let prefix = format!("{name}_{}", choice.name);
                 let mut group = Item::new(&prefix, ItemKind::Group { items: Vec::new() }, row);
                 group.label = choice.label.clone();
-                group.kind = ItemKind::Group { items: items.iter().map(|i| rename(i, &prefix, choice)).collect() };
+                let mut copies: Vec<Item> = items.iter().map(|i| rename(i, &prefix, choice)).collect();
+                for copy in &mut copies {
+                    self.loop_expressions(copy, choice);
+                }
+                group.kind = ItemKind::Group { items: copies };
                 group
             })
             .collect()
+    }
+
+    /// The expressions of one copy of a loop's row (and of the rows it holds), for `choice`:
+    /// `%(name)s` and `%(label)s` replaced, parsed again, and their paths noted for
+    /// [`Import::check_paths`] from the copy.
+    fn loop_expressions(&mut self, item: &mut Item, choice: &Choice) {
+        let label = choice
+            .label
+            .get(&self.default_language)
+            .or_else(|| choice.label.values().next())
+            .cloned()
+            .unwrap_or_else(|| choice.name.clone());
+        let (row, name) = (item.row, item.name.clone());
+        for (field, dialect, expr) in expression_fields(item) {
+            let text = expr.source().replace("%(name)s", &choice.name).replace("%(label)s", &label);
+            let column = self.expression_columns.get(field).cloned().unwrap_or_else(|| format!("survey!{field}"));
+            match Expr::parse_all(&text, dialect) {
+                Ok(parsed) => {
+                    for (absolute, steps) in parsed.paths() {
+                        let value = text.clone();
+                        let (column, context) = (column.clone(), name.clone());
+                        self.paths.push(PathUse { row, column, value, context, absolute, steps });
+                    }
+                    *expr = parsed;
+                }
+                Err(errors) => {
+                    for error in errors {
+                        let problem = expression_problem(error).at_row(row).in_column(&column).with_value(&text);
+                        if !self.problems.contains(&problem) {
+                            self.problems.push(problem);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(default) = &item.default
+            && default.contains("%(")
+        {
+            item.default = Some(default.replace("%(name)s", &choice.name).replace("%(label)s", &label));
+        }
+        if let ItemKind::Group { items } | ItemKind::Repeat { items, .. } = &mut item.kind {
+            for child in items {
+                self.loop_expressions(child, choice);
+            }
+        }
+    }
+
+    /// Points every path that goes into a loop at OpenCPD's copies: pyxform names a loop's
+    /// group per choice after the choice and keeps its rows' names (`/data/loop/pit/number`,
+    /// `../number` from inside the loop), OpenCPD names them `loop_pit` and
+    /// `loop_pit_number`. The expressions of every item are rewritten so (the field app and
+    /// the server then find the copies), and so are the paths noted for
+    /// [`Import::check_paths`]; a path that leads nowhere keeps its steps.
+    fn point_into_loops(&mut self, items: &mut [Item]) {
+        if self.loops.is_empty() {
+            return;
+        }
+        let ancestors = chains(items);
+        let loops = std::mem::take(&mut self.loops);
+        let here = |context: &str| -> Vec<String> {
+            let mut here = ancestors.get(context).cloned().unwrap_or_default();
+            here.push(context.to_string());
+            here
+        };
+        fn walk(items: &mut [Item], loops: &[LoopShape], here: &dyn Fn(&str) -> Vec<String>) {
+            for item in items {
+                let chain = here(&item.name);
+                for (_, dialect, expr) in expression_fields(item) {
+                    let renamed = rename_path_steps(expr.source(), dialect, |absolute, before, step| {
+                        loop_step(loops, &chain, absolute, before, step)
+                    });
+                    if let Some(text) = renamed
+                        && text != expr.source()
+                        && let Ok(parsed) = Expr::parse_all(&text, dialect)
+                    {
+                        *expr = parsed;
+                    }
+                }
+                if let ItemKind::Group { items } | ItemKind::Repeat { items, .. } = &mut item.kind {
+                    walk(items, loops, here);
+                }
+            }
+        }
+        walk(items, &loops, &here);
+        for path in &mut self.paths {
+            let chain = here(&path.context);
+            let mut done: Vec<Step> = Vec::new();
+            for step in &path.steps {
+                let renamed = match step {
+                    Step::Child(name) => Step::Child(
+                        loop_step(&loops, &chain, path.absolute, &done, name).unwrap_or_else(|| name.clone()),
+                    ),
+                    Step::Parent => Step::Parent,
+                };
+                done.push(renamed);
+            }
+            path.steps = done;
+        }
     }
 
     fn range(&mut self, row: &Row) -> ItemKind {
@@ -1070,8 +1363,9 @@ impl Import {
         item.appearance = non_empty(row.get(&Column::Appearance));
         item.domain = non_empty(row.get(&Column::Domain));
         item.media = self.media(row);
+        item.no_app_message = self.texts(row, |c| if let Column::NoAppMessage(l) = c { Some(l) } else { None });
         for (_, index, text) in row.each(|c| *c == Column::Attribute) {
-            let header = row.sheet.headers[index].trim().to_lowercase();
+            let header = attribute_key(&row.sheet.headers[index]);
             for name in text_references(text) {
                 self.references.push(Reference {
                     row: row.number,
@@ -1085,6 +1379,7 @@ impl Import {
         if !matches!(item.kind, ItemKind::Range { .. }) {
             item.parameters = parameters(row.get(&Column::Parameters));
         }
+        self.attribute_parameters(row, &mut item);
         // `ex:` (an Android app filling the answer) falls back to typing it, as ODK Collect
         // does when the app is missing; SurveyCTO's plug-ins and `search()` have no fallback.
         if let Some(appearance) = &item.appearance {
@@ -1113,6 +1408,74 @@ impl Import {
         }
         self.check_columns_fit(row, &item);
         item
+    }
+
+    /// The attribute columns ODK Collect acts on, read into the parameters OpenCPD honours
+    /// (pyxform writes those parameters as these very attributes): an image's
+    /// `bind::orx:max-pixels` is its `max-pixels`, a location's `body::accuracyThreshold` and
+    /// `body::unacceptableAccuracyThreshold` its `capture-accuracy` and `warning-accuracy`.
+    /// The `parameters` column wins where both are given. A value that is not a positive
+    /// number is reported at its row and column.
+    fn attribute_parameters(&mut self, row: &Row, item: &mut Item) {
+        let location = matches!(item.kind, ItemKind::Geopoint | ItemKind::Geotrace | ItemKind::Geoshape);
+        let image = matches!(item.kind, ItemKind::Media { of: MediaKind::Image });
+        let read = [
+            ("bind::orx:max-pixels", "max-pixels", image, true),
+            ("body::accuracythreshold", "capture-accuracy", location, false),
+            ("body::unacceptableaccuracythreshold", "warning-accuracy", location, false),
+        ];
+        for (_, index, text) in row.each(|c| *c == Column::Attribute) {
+            let key = attribute_key(&row.sheet.headers[index]).to_lowercase();
+            let Some((_, parameter, fits, whole)) = read.iter().find(|(k, ..)| *k == key) else { continue };
+            if !fits {
+                continue;
+            }
+            let good = match text.parse::<f64>() {
+                Ok(n) => n.is_finite() && n > 0.0 && (!whole || n.fract() == 0.0),
+                Err(_) => false,
+            };
+            if !good {
+                self.problems.push(
+                    Problem::new("form-bad-attribute")
+                        .at_row(row.number)
+                        .in_column(row.sheet.column(index))
+                        .with_value(text),
+                );
+                continue;
+            }
+            let value =
+                if *whole { format!("{}", text.parse::<f64>().unwrap_or_default() as u64) } else { text.to_string() };
+            item.parameters.entry(parameter.to_string()).or_insert(value);
+        }
+    }
+
+    /// Attribute columns named with a namespace prefix no XForm of this form declares
+    /// ([`NAMESPACES`], and the settings' `namespaces`), each reported once, at the first row
+    /// that gives it a value (an empty column writes no attribute).
+    fn check_namespaces(&mut self, sheet: &Sheet, columns: &Columns) {
+        for (index, column) in columns.by_index.iter().enumerate() {
+            if *column != Column::Attribute {
+                continue;
+            }
+            let key = attribute_key(&sheet.headers[index]);
+            let Some((_, name)) = key.split_once("::") else { continue };
+            let Some((prefix, _)) = name.split_once(':') else { continue };
+            if NAMESPACES.contains(&prefix) || self.namespaces.iter().any(|n| n == prefix) {
+                continue;
+            }
+            let first = sheet.rows.iter().find_map(|(number, cells)| {
+                cells.get(index).map(|c| c.trim()).filter(|c| !c.is_empty()).map(|c| (*number, c))
+            });
+            if let Some((number, value)) = first {
+                self.problems.push(
+                    Problem::new("form-unknown-namespace")
+                        .at_row(number)
+                        .in_column(sheet.column(index))
+                        .with_value(value)
+                        .arg("prefix", prefix),
+                );
+            }
+        }
     }
 
     /// Columns that only some kinds of item may carry.
@@ -1190,34 +1553,21 @@ impl Import {
     /// Every path names an item of the form, from where it is written: a path that leads
     /// nowhere, or from another root than the form's, is reported at its row and column.
     fn check_paths(&mut self, items: &[Item], roots: &[String]) {
-        fn chains(items: &[Item], above: &mut Vec<String>, out: &mut BTreeMap<String, Vec<String>>) {
-            for item in items {
-                out.entry(item.name.clone()).or_insert_with(|| above.clone());
-                above.push(item.name.clone());
-                chains(item.children(), above, out);
-                above.pop();
-            }
-        }
-        let mut ancestors = BTreeMap::new();
-        chains(items, &mut Vec::new(), &mut ancestors);
+        let ancestors = chains(items);
         for path in std::mem::take(&mut self.paths) {
-            // Rows refused for their own reasons, and the renamed copies of a loop's rows.
+            // Rows refused for their own reasons.
             let Some(above) = ancestors.get(&path.context) else { continue };
-            let root_fits =
-                !path.absolute || matches!(path.steps.first(), Some(Step::Child(root)) if roots.contains(root));
-            let names_an_item = root_fits
-                && follow_path(path.absolute, &path.steps, above, &path.context).is_some_and(|chain| {
-                    chain.split_last().is_some_and(|(name, rest)| ancestors.get(name).is_some_and(|a| a == rest))
-                });
-            if !names_an_item {
-                self.problems.push(
-                    Problem::new("form-unknown-path")
-                        .at_row(path.row)
-                        .in_column(path.column)
-                        .with_value(path.value)
-                        .arg("path", path_text(path.absolute, &path.steps))
-                        .arg("root", &roots[0]),
-                );
+            if path_target(&ancestors, roots, above, &path.context, path.absolute, &path.steps).is_none() {
+                let problem = Problem::new("form-unknown-path")
+                    .at_row(path.row)
+                    .in_column(path.column)
+                    .with_value(path.value)
+                    .arg("path", path_text(path.absolute, &path.steps))
+                    .arg("root", &roots[0]);
+                // A loop's row is checked in each copy: reported once.
+                if !self.problems.contains(&problem) {
+                    self.problems.push(problem);
+                }
             }
         }
     }
@@ -1255,7 +1605,6 @@ impl Import {
                 first.insert(&item.name, item.row);
             }
         }
-        self.problems.extend(calculation_cycles(&all));
         let refused = std::mem::take(&mut self.refused_names);
         for reference in std::mem::take(&mut self.references) {
             if !first.contains_key(reference.name.as_str()) && !refused.contains(&reference.name) {
@@ -1306,12 +1655,68 @@ impl Import {
     }
 }
 
-/// Calculations that depend on themselves, through others or directly: each is reported at
-/// its row, with the names of the loop.
-fn calculation_cycles(items: &[&Item]) -> Vec<Problem> {
-    let graph: BTreeMap<&str, (usize, &Expr, Vec<String>)> = items
+/// Every item's enclosing groups and repeats, outermost first, by name.
+fn chains(items: &[Item]) -> BTreeMap<String, Vec<String>> {
+    fn walk(items: &[Item], above: &mut Vec<String>, out: &mut BTreeMap<String, Vec<String>>) {
+        for item in items {
+            out.entry(item.name.clone()).or_insert_with(|| above.clone());
+            above.push(item.name.clone());
+            walk(item.children(), above, out);
+            above.pop();
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(items, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The item a path names, written for the item `context` (inside `above`), or `None` when
+/// it leads nowhere or starts from another root than the form's.
+fn path_target(
+    ancestors: &BTreeMap<String, Vec<String>>,
+    roots: &[String],
+    above: &[String],
+    context: &str,
+    absolute: bool,
+    steps: &[Step],
+) -> Option<String> {
+    if absolute && !matches!(steps.first(), Some(Step::Child(root)) if roots.contains(root)) {
+        return None;
+    }
+    let chain = follow_path(absolute, steps, above, context)?;
+    let (name, rest) = chain.split_last()?;
+    ancestors.get(name).is_some_and(|a| a == rest).then(|| name.clone())
+}
+
+/// Calculations that depend on themselves, through others or directly, by `${name}` or by a
+/// path (`../x`, `/data/x`, `current()/../x`): each is reported at its row, with the names of
+/// the loop.
+fn calculation_cycles(items: &[Item], roots: &[String]) -> Vec<Problem> {
+    let ancestors = chains(items);
+    let mut all = Vec::new();
+    fn collect<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
+        for item in items {
+            out.push(item);
+            collect(item.children(), out);
+        }
+    }
+    collect(items, &mut all);
+    let graph: BTreeMap<&str, (usize, &Expr, Vec<String>)> = all
         .iter()
-        .filter_map(|item| item.calculation.as_ref().map(|c| (item.name.as_str(), (item.row, c, c.references()))))
+        .filter_map(|item| {
+            let calculation = item.calculation.as_ref()?;
+            let mut reads = calculation.references();
+            if let Some(above) = ancestors.get(&item.name) {
+                for (absolute, steps) in calculation.paths() {
+                    if let Some(name) = path_target(&ancestors, roots, above, &item.name, absolute, &steps)
+                        && !reads.contains(&name)
+                    {
+                        reads.push(name);
+                    }
+                }
+            }
+            Some((item.name.as_str(), (item.row, calculation, reads)))
+        })
         .collect();
     let mut problems = Vec::new();
     for (name, (row, calculation, _)) in &graph {
@@ -1436,23 +1841,19 @@ struct Settings {
 /// gets a `none` choice labelled "None" (unless it has one), and the question a constraint
 /// that "none" is chosen alone, joined to its own constraint with `and` as pyxform writes it.
 /// The choice is in the list itself, so the field app, the server's checks and the exports
-/// all see it.
+/// all see it. A `select_multiple_from_file` gets the constraint here and its choice when
+/// its file is read ([`Form::load_file`], from [`Form::add_none_option`]).
 fn add_none_option(items: &mut [Item], lists: &mut BTreeMap<String, Vec<Choice>>, language: &str) {
     const ALONE: &str = "(.='none' or not(selected(., 'none')))";
     for item in items {
         match &mut item.kind {
             ItemKind::Group { items } | ItemKind::Repeat { items, .. } => add_none_option(items, lists, language),
-            ItemKind::SelectMultiple { list } => {
-                if let Some(choices) = lists.get_mut(list.as_str())
+            ItemKind::SelectMultiple { .. } | ItemKind::SelectFromFile { multiple: true, .. } => {
+                if let ItemKind::SelectMultiple { list } = &item.kind
+                    && let Some(choices) = lists.get_mut(list.as_str())
                     && !choices.iter().any(|c| c.name == "none")
                 {
-                    choices.push(Choice {
-                        name: "none".into(),
-                        label: Texts::from([(language.to_string(), "None".to_string())]),
-                        score: None,
-                        extra: BTreeMap::new(),
-                        media: BTreeMap::new(),
-                    });
+                    choices.push(none_choice(language));
                 }
                 let text = match &item.constraint {
                     Some(own) => format!("{} and {ALONE}", own.source()),
@@ -1462,6 +1863,17 @@ fn add_none_option(items: &mut [Item], lists: &mut BTreeMap<String, Vec<Choice>>
             }
             _ => {}
         }
+    }
+}
+
+/// The choice `add_none_option` adds: `none`, labelled "None" in the form's default language.
+pub(crate) fn none_choice(language: &str) -> Choice {
+    Choice {
+        name: "none".into(),
+        label: Texts::from([(language.to_string(), "None".to_string())]),
+        score: None,
+        extra: BTreeMap::new(),
+        media: BTreeMap::new(),
     }
 }
 

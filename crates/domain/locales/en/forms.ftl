@@ -39,3 +39,5 @@ submission-repeat = { $count ->
 }
 problem-form-unknown-algorithm = { $function }() does not know the algorithm { $algorithm }, in { $value }
 problem-form-unknown-path = the path { $path } names no question of this form, in { $value }; a path starts from the question it is written for (../x), from current(), or from the root (/{ $root }/x)
+problem-form-unknown-namespace = the namespace { $prefix } of this column is not declared, so ODK Validate refuses the form: XForms declare h, ev, xsd, jr, orx and odk; declare { $prefix } in the settings' namespaces column ({ $prefix }="http://…") or rename the column ({ $value })
+problem-form-bad-attribute = { $value } is not a positive number, which this attribute takes

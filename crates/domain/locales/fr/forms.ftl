@@ -39,3 +39,5 @@ submission-repeat = { $count ->
 }
 problem-form-unknown-algorithm = { $function }() ne connaît pas l'algorithme { $algorithm }, dans { $value }
 problem-form-unknown-path = le chemin { $path } ne désigne aucune question de ce formulaire, dans { $value } ; un chemin part de la question pour laquelle il est écrit (../x), de current(), ou de la racine (/{ $root }/x)
+problem-form-unknown-namespace = l'espace de noms { $prefix } de cette colonne n'est pas déclaré, si bien qu'ODK Validate refuse le formulaire : les XForms déclarent h, ev, xsd, jr, orx et odk ; déclarez { $prefix } dans la colonne namespaces des réglages ({ $prefix }="http://…") ou renommez la colonne ({ $value })
+problem-form-bad-attribute = { $value } n'est pas un nombre positif, ce que prend cet attribut

@@ -63,3 +63,44 @@ fn every_corpus_form_gets_the_verdict_of_pyxform_and_odk_validate() {
         wrong.join("\n")
     );
 }
+
+#[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs the shared reference data: ../shared/data/xlsform-corpus")]
+fn pyxforms_attribute_columns_test_keeps_its_bind_instance_and_body_attributes() {
+    let form = read("example_xls/attribute_columns_test.xlsx").expect("pyxform takes it");
+    let attributes = |name: &str| {
+        let item = form.item(name).unwrap_or_else(|| panic!("no item {name}"));
+        item.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>()
+    };
+    let pairs = |list: &[(&str, &str)]| list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    // As pyxform writes them: saveIncomplete="true()" on the bind, testAttribute="test" on
+    // the instance node, bodyAttribute="42" on the control (a number cell, read as Excel shows it).
+    assert_eq!(
+        attributes("skip_to_end"),
+        pairs(&[
+            ("bind::saveIncomplete", "true()"),
+            ("body::bodyAttribute", "42"),
+            ("instance::testAttribute", "test")
+        ])
+    );
+    assert_eq!(
+        attributes("address"),
+        pairs(&[
+            ("bind::bindAttribute", "${my_name}"),
+            ("body::bodyAttribute", "${my_name}"),
+            ("instance::testAttribute", "${my_name}")
+        ])
+    );
+    assert_eq!(
+        attributes("everything"),
+        pairs(&[("body::bodyAttribute2", "test"), ("instance::testAttribute", "test")])
+    );
+    assert_eq!(attributes("repeat_test").len(), 4, "a repeat keeps its attributes too");
+    let launch = form.item("launch").unwrap();
+    assert_eq!(launch.appearance.as_deref(), Some("ex:org.thirdparty.app.ActivityName"));
+    assert_eq!(
+        launch.no_app_message.values().collect::<Vec<_>>(),
+        ["Sorry, app does not exist."],
+        "noAppErrorString, shown by the field app, which opens no Android app"
+    );
+}

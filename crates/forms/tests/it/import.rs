@@ -307,8 +307,8 @@ fn media_attributes_parameters_and_or_other_are_kept() {
     ]);
     let form = taken(&bytes);
     let place = form.item("where").unwrap();
-    assert_eq!(place.attributes["body::accuracythreshold"], "5");
-    assert_eq!(place.parameters["capture-accuracy"], "10");
+    assert_eq!(place.attributes["body::accuracyThreshold"], "5");
+    assert_eq!(place.parameters["capture-accuracy"], "10", "the parameters column wins over the attribute");
     let pick = form.item("pick").unwrap();
     assert!(pick.or_other);
     assert_eq!(pick.media["image"]["fr"], "pick.png");
@@ -771,4 +771,280 @@ fn a_calculation_on_a_question_is_taken_and_its_value_sent_or_computed() {
         &[&["begin group", "g", "1"], &["text", "t", ""], &["end group", "", ""]],
     );
     assert_eq!(rejected(&group), vec![at(2, "survey!calculation", "form-unsupported-column")]);
+}
+
+#[test]
+fn attribute_columns_are_kept_as_written_and_those_odk_collect_acts_on_are_honoured() {
+    let bytes = xlsx(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "appearance",
+                    "bind::saveIncomplete",
+                    "bind::odk:length",
+                    "instance::odk:saveIncomplete",
+                    "compact_tag",
+                    "bind::orx:max-pixels",
+                    "body::accuracyThreshold",
+                    "body::unacceptableAccuracyThreshold",
+                    "bind::jr:constraintMsg::French (fr)",
+                    "bind::jr:requiredMsg",
+                    "noAppErrorString",
+                    "bind::jr:noAppErrorString::French (fr)",
+                    "bind::oc:itemgroup",
+                    "constraint",
+                ],
+                vec![
+                    "text",
+                    "name",
+                    "Name",
+                    "",
+                    "true()",
+                    "40",
+                    "true()",
+                    "n",
+                    "",
+                    "",
+                    "",
+                    "Trop long",
+                    "Say it",
+                    "",
+                    "",
+                    "",
+                    "string-length(.) < 100",
+                ],
+                vec!["image", "photo", "Photo", "", "", "", "", "", "1024", "", "", "", "", "", "", "", ""],
+                vec!["geopoint", "where", "Where", "", "", "", "", "", "", "5", "20", "", "", "", "", "", ""],
+                vec![
+                    "integer",
+                    "scale",
+                    "Weight",
+                    "ex:org.example.Scale",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "No scale app",
+                    "Pas d'application",
+                    "",
+                    "",
+                ],
+            ],
+        ),
+        ("settings", vec![vec!["form_id", "namespaces"], vec!["f", r#"oc="http://openclinica.org/xforms""#]]),
+    ]);
+    let form = taken(&bytes);
+    let name = form.item("name").unwrap();
+    let kept: Vec<(&str, &str)> = name.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        kept,
+        [
+            ("bind::odk:length", "40"),
+            ("bind::saveIncomplete", "true()"),
+            ("instance::odk:saveIncomplete", "true()"),
+            ("instance::odk:tag", "n"),
+        ],
+        "kept under the names pyxform writes, their case as written"
+    );
+    assert_eq!(name.constraint_message["fr"], "Trop long", "bind::jr:constraintMsg is the constraint message");
+    assert_eq!(name.required_message["default"], "Say it");
+    assert!(
+        validate(&form, &json!({"name": "x".repeat(80)}), &ctx()).is_ok(),
+        "odk:length sizes ODK Aggregate's database column; Collect and OpenCPD set no limit by it"
+    );
+    assert_eq!(form.item("photo").unwrap().parameters["max-pixels"], "1024", "orx:max-pixels resizes the photo");
+    let place = form.item("where").unwrap();
+    assert_eq!(place.parameters["capture-accuracy"], "5");
+    assert_eq!(place.parameters["warning-accuracy"], "20");
+    let scale = form.item("scale").unwrap();
+    assert_eq!(scale.no_app_message["default"], "No scale app");
+    assert_eq!(scale.no_app_message["fr"], "Pas d'application");
+    let json = serde_json::to_value(&form).unwrap();
+    assert_eq!(json["items"][3]["no_app_message"]["fr"], "Pas d'application", "the field app reads it");
+}
+
+#[test]
+fn an_attribute_in_an_undeclared_namespace_is_refused_at_its_first_row_and_column() {
+    let workbook = |namespaces: &str| {
+        xlsx(&[
+            (
+                "survey",
+                vec![
+                    vec!["type", "name", "label", "bind::oc:itemgroup", "instance::esri:fieldType", "body::naf:x"],
+                    vec!["text", "a", "A", "", "", ""],
+                    vec!["text", "b", "B", "group1", "", ""],
+                    vec!["text", "c", "C", "group2", "esriFieldTypeString", ""],
+                ],
+            ),
+            ("settings", vec![vec!["form_id", "namespaces"], vec!["f", namespaces]]),
+        ])
+    };
+    let bytes = workbook("");
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(3, "survey!bind::oc:itemgroup", "form-unknown-namespace"),
+            at(4, "survey!instance::esri:fieldType", "form-unknown-namespace"),
+        ],
+        "each column once, where it first gives a value; an empty column writes nothing"
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].value.as_deref(), Some("group1"));
+    assert!(problems[0].message("en").contains("oc"), "{}", problems[0].message("en"));
+    assert!(problems[0].message("fr").contains("espace de noms oc"), "{}", problems[0].message("fr"));
+    let declared = workbook(r#"oc="http://openclinica.org/xforms" esri='http://esri.com/xforms'"#);
+    let form = taken(&declared);
+    assert_eq!(form.item("c").unwrap().attributes["instance::esri:fieldType"], "esriFieldTypeString");
+    let only_oc = workbook(r#"oc="http://openclinica.org/xforms""#);
+    assert_eq!(rejected(&only_oc), vec![at(4, "survey!instance::esri:fieldType", "form-unknown-namespace")]);
+}
+
+#[test]
+fn an_attribute_odk_collect_reads_as_a_number_must_be_one() {
+    let bytes = survey_only(
+        &["type", "name", "bind::orx:max-pixels", "body::accuracyThreshold"],
+        &[
+            &["image", "p1", "big", ""],
+            &["image", "p2", "-5", ""],
+            &["image", "p3", "1024.5", ""],
+            &["geopoint", "g1", "", "close"],
+            &["geopoint", "g2", "", "2.5"],
+            &["image", "p4", "640", ""],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(2, "survey!bind::orx:max-pixels", "form-bad-attribute"),
+            at(3, "survey!bind::orx:max-pixels", "form-bad-attribute"),
+            at(4, "survey!bind::orx:max-pixels", "form-bad-attribute"),
+            at(5, "survey!body::accuracyThreshold", "form-bad-attribute"),
+        ]
+    );
+}
+
+#[test]
+fn paths_inside_a_loop_are_checked_and_point_at_each_copy() {
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["type", "name", "label", "relevant", "constraint", "calculation"],
+        vec!["select_multiple toilet", "available", "Which?", "", "", ""],
+        vec!["begin loop over toilet", "loop", "", "", "", ""],
+        vec!["integer", "number", "How many %(label)s?", "selected(${available}, '%(name)s')", "", ""],
+        vec!["integer", "working", "Working", "../number > 0", ". <= ../number", ""],
+        vec!["end loop", "", "", "", "", ""],
+        vec!["calculate", "total", "", "", "", "/data/loop/pit/number + /data/loop/flush/number"],
+    ];
+    let choices =
+        vec![vec!["list_name", "name", "label"], vec!["toilet", "pit", "Pit"], vec!["toilet", "flush", "Flush"]];
+    let form = taken(&xlsx(&[("survey", rows.clone()), ("choices", choices.clone())]));
+    let relevant = |name: &str| form.item(name).unwrap().relevant.as_ref().unwrap().source().to_string();
+    assert_eq!(relevant("loop_pit_number"), "selected(${available}, 'pit')", "%(name)s in expressions too");
+    assert_eq!(relevant("loop_flush_working"), "../loop_flush_number > 0");
+    assert_eq!(
+        form.item("total").unwrap().calculation.as_ref().unwrap().source(),
+        "/data/loop/loop_pit/loop_pit_number + /data/loop/loop_flush/loop_flush_number",
+        "pyxform's path into a loop names OpenCPD's copy"
+    );
+    let answers =
+        json!({"available": "pit flush", "loop_pit_number": 3, "loop_pit_working": 2, "loop_flush_number": 1});
+    let done = validate(&form, &answers, &ctx()).unwrap();
+    assert_eq!(done.get("total"), Some(&opencpd_forms::Answer::Calculated("4".into())));
+    let problems = validate(&form, &json!({"available": "pit", "loop_pit_number": 3, "loop_pit_working": 5}), &ctx())
+        .unwrap_err()
+        .into_iter()
+        .map(|p| (p.column.unwrap_or_default(), p.code))
+        .collect::<Vec<_>>();
+    assert_eq!(problems, [("loop_pit_working".to_string(), "form-constraint")]);
+    let problems = validate(&form, &json!({"available": "pit", "loop_flush_number": 2}), &ctx()).unwrap_err();
+    assert_eq!((problems[0].column.as_deref(), problems[0].code), (Some("loop_flush_number"), "form-not-relevant"));
+
+    // A path inside the loop that leads nowhere is reported once, at its row and column.
+    let mut bad = rows.clone();
+    bad.insert(5, vec!["text", "remark", "Remark", "../nowhere = 1", "", ""]);
+    bad.insert(6, vec!["text", "other", "Other", "", "", "/data/loop/septic/number"]);
+    let bytes = xlsx(&[("survey", bad), ("choices", choices)]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![at(6, "survey!relevant", "form-unknown-path"), at(7, "survey!calculation", "form-unknown-path")]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].args[0], ("path", "../nowhere".to_string()));
+    assert_eq!(problems[1].args[0], ("path", "/data/loop/septic/number".to_string()));
+}
+
+#[test]
+fn a_calculation_that_reads_itself_through_a_path_is_refused() {
+    let bytes = survey_only(
+        &["type", "name", "calculation"],
+        &[
+            &["calculate", "a", "../a + 1"],
+            &["calculate", "b", "/data/b * 2"],
+            &["begin group", "g", ""],
+            &["calculate", "c", "current()/../c"],
+            &["calculate", "d", "../../e"],
+            &["end group", "", ""],
+            &["calculate", "e", "${d} + 1"],
+            &["integer", "f", "../a"],
+            &["calculate", "h", "../f + /data/g/c"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(2, "survey!calculation", "form-calculation-cycle"),
+            at(3, "survey!calculation", "form-calculation-cycle"),
+            at(5, "survey!calculation", "form-calculation-cycle"),
+            at(6, "survey!calculation", "form-calculation-cycle"),
+            at(8, "survey!calculation", "form-calculation-cycle"),
+        ],
+        "reading a question caught in a cycle (f, h) is no cycle of one's own"
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].args, vec![("names", "a → a".to_string())]);
+    assert_eq!(problems[3].args, vec![("names", "d → e → d".to_string())]);
+}
+
+#[test]
+fn add_none_option_reaches_a_select_multiple_from_file_when_its_file_is_read() {
+    let workbook = |setting: &str| {
+        xlsx(&[
+            (
+                "survey",
+                vec![
+                    vec!["type", "name", "label"],
+                    vec!["select_multiple_from_file villages.csv", "visited", "Visited"],
+                    vec!["select_one_from_file villages.csv", "home", "Home"],
+                ],
+            ),
+            ("settings", vec![vec!["form_id", "add_none_option"], vec!["f", setting]]),
+        ])
+    };
+    let csv = b"name,label\nkigali,Kigali\nhuye,Huye\n";
+    let mut form = taken(&workbook("yes"));
+    form.load_file("villages.csv", csv).unwrap();
+    let names = |form: &opencpd_forms::Form, q: &str| {
+        form.file_choices(q).unwrap().iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&form, "visited"), ["kigali", "huye", "none"]);
+    assert_eq!(form.file_choices("visited").unwrap()[2].label["default"], "None");
+    assert_eq!(names(&form, "home"), ["kigali", "huye"], "only the select_multiple");
+    assert!(validate(&form, &json!({"visited": "none", "home": "huye"}), &ctx()).is_ok());
+    let problems = validate(&form, &json!({"visited": "kigali none"}), &ctx()).unwrap_err();
+    assert_eq!((problems[0].column.as_deref(), problems[0].code), (Some("visited"), "form-constraint"));
+    let stored: opencpd_forms::Form = serde_json::from_str(&serde_json::to_string(&form).unwrap()).unwrap();
+    assert!(stored.add_none_option, "kept with the form, for files uploaded later");
+
+    let mut form = taken(&workbook("no"));
+    form.load_file("villages.csv", csv).unwrap();
+    assert_eq!(names(&form, "visited"), ["kigali", "huye"]);
+    assert!(validate(&form, &json!({"visited": "none"}), &ctx()).is_err());
 }

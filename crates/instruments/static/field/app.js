@@ -959,6 +959,8 @@ function closeForm() {
   state.instrument = null;
   for (const url of mediaUrls.values()) URL.revokeObjectURL(url);
   mediaUrls.clear();
+  for (const bitmap of annotated.values()) bitmap.close?.();
+  annotated.clear();
   state.audit = null;
   state.startGeopoint = null;
   $('form-notices').replaceChildren();
@@ -988,6 +990,15 @@ function valueAt(path) {
 function renderForm() {
   const form = state.instrument.form;
   $('form').replaceChildren(...renderItems(form.items, ''));
+  // A picture being annotated stays on its pad when the form is drawn again.
+  for (const canvas of $('form').querySelectorAll('canvas[data-pad]')) {
+    const bitmap = annotated.get(canvas.dataset.pad);
+    if (!bitmap) continue;
+    const input = canvas.parentElement.querySelector('input[data-annotate]');
+    Object.assign(canvas, uploads.annotateSize(bitmap.width, bitmap.height, input?.dataset.maxPixels));
+    paintPicture(canvas);
+    canvas.dataset.picture = '1';
+  }
   showMedia();
 }
 
@@ -1048,14 +1059,16 @@ function renderItems(items, prefix) {
     const path = prefix + item.name;
     const type = item.kind.type;
     if (type === 'calculate' || type === 'metadata' || type === 'hidden') continue;
+    // A group's or repeat's picture, sound or video is shown under its label, as a question's.
+    const shown = () => mediaElements(media.labelMedia(item.media, state.instrument.form, lang), label(item.label, item.name));
     if (type === 'group') {
       out.push(el('fieldset', { class: 'group', dataset: { path } },
-        el('legend', { dataset: { template: label(item.label, item.name) } }), ...renderItems(item.kind.items, prefix)));
+        el('legend', { dataset: { template: label(item.label, item.name) } }), shown(), ...renderItems(item.kind.items, prefix)));
     } else if (type === 'repeat') {
       const instances = Array.isArray(valueAt(path)) ? valueAt(path) : [];
       const title = label(item.label, item.name);
       out.push(el('fieldset', { class: 'repeat', dataset: { path } },
-        el('legend', { text: title }),
+        el('legend', { text: title }), shown(),
         instances.map((_, i) => el('fieldset', { class: 'instance', dataset: { path: `${path}[${i + 1}]` } },
           el('legend', { text: `${title} — ${t('field-entry', { n: i + 1 })}` }),
           ...renderItems(item.kind.items, `${path}[${i + 1}].`),
@@ -1079,6 +1092,8 @@ function question(item, path) {
   const value = valueAt(path) ?? '';
   const text = String(value);
   const hint = label(item.hint, '');
+  // No Android app opens in a browser: an `ex:` question is typed, with its noAppErrorString.
+  const noApp = /(^|\s)ex:/.test(item.appearance ?? '') ? label(item.no_app_message ?? {}, '') : '';
   let control;
   // `randomize=true` (with `seed=`, a number or ${question}) orders the choices as ODK does.
   const seed = item.parameters?.seed ? forms.inspect(form, state.answers, ctx()).fill(item.parameters.seed, path) : undefined;
@@ -1163,7 +1178,12 @@ function question(item, path) {
       // A signature or a drawing: made on a pad, kept as a PNG.
       const appearance = item.appearance ?? '';
       if (item.kind.of === 'image' && /\b(signature|draw)\b/.test(appearance)) {
-        control = drawingPad(path, id, text, /\bsignature\b/.test(appearance));
+        control = drawingPad(path, id, text, /\bsignature\b/.test(appearance) ? 'field-pad-sign' : 'field-pad-draw');
+        break;
+      }
+      // `annotate`: a photo taken or chosen, drawn over on the pad, kept as a PNG.
+      if (item.kind.of === 'image' && /\bannotate\b/.test(appearance)) {
+        control = drawingPad(path, id, text, 'field-pad-annotate', item.parameters?.['max-pixels']);
         break;
       }
       // A photo, recording or video taken with the device, kept on it until sent; the
@@ -1190,6 +1210,7 @@ function question(item, path) {
       item.required === 'always' ? el('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null),
     mediaElements(media.labelMedia(item.media, form, lang), label(item.label, item.name)),
     hint ? el('div', { class: 'hint', dataset: { template: hint } }) : null,
+    noApp ? el('div', { class: 'hint', dataset: { noApp: '1', template: noApp } }) : null,
     control,
     el('div', { class: 'msg', role: 'alert' }));
 }
@@ -1254,12 +1275,19 @@ async function keepAnswerFile(path, file, hint) {
 // A drawing pad for `signature` and `draw` image questions: drawn with a finger, a pen or
 // the mouse, kept as a PNG like a photo.
 
-/** The pad of an image question whose appearance asks to draw or sign. */
-function drawingPad(path, id, text, signature) {
-  const canvas = el('canvas', { id, class: 'pad', width: '600', height: signature ? '240' : '400', dataset: { pad: path },
-    'aria-label': t(signature ? 'field-pad-sign' : 'field-pad-draw') });
+/**
+ * The pad of an image question whose appearance asks to sign, draw or annotate (`says`: the
+ * message that tells how). An annotated picture is taken or chosen first, then drawn over
+ * (its longest side at most `maxPixels`, else `uploads.ANNOTATE_PIXELS`).
+ */
+function drawingPad(path, id, text, says, maxPixels) {
+  const annotate = says === 'field-pad-annotate';
+  const canvas = el('canvas', { id, class: 'pad', width: '600', height: says === 'field-pad-sign' ? '240' : '400',
+    dataset: { pad: path }, 'aria-label': t(says) });
   return el('div', { class: 'media drawing' },
-    el('div', { class: 'hint', text: t(signature ? 'field-pad-sign' : 'field-pad-draw') }),
+    el('div', { class: 'hint', text: t(says) }),
+    annotate ? el('input', { type: 'file', accept: 'image/*', capture: 'environment', 'aria-label': t('field-pad-picture'),
+      dataset: { annotate: path, maxPixels } }) : null,
     canvas,
     el('div', { class: 'row' },
       el('button', { type: 'button', class: 'small', dataset: { padKeep: path }, text: t('field-pad-keep') }),
@@ -1309,11 +1337,12 @@ async function padAction(button) {
   const hint = box.querySelector('[data-pad-state]');
   if (button.dataset.padClear !== undefined) {
     canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    paintPicture(canvas);
     delete canvas.dataset.drawn;
     hint.textContent = '';
     return;
   }
-  if (!canvas.dataset.drawn) { hint.textContent = t('field-pad-empty'); return; }
+  if (!canvas.dataset.drawn && !canvas.dataset.picture) { hint.textContent = t('field-pad-empty'); return; }
   // A white page under the strokes, as a signature on paper.
   const page = document.createElement('canvas');
   page.width = canvas.width;
@@ -1325,6 +1354,36 @@ async function padAction(button) {
   const blob = await new Promise((resolve) => page.toBlob(resolve, 'image/png'));
   if (!blob) { hint.textContent = t('field-pad-empty'); return; }
   await keepAnswerFile(path, new File([blob], 'drawing.png', { type: 'image/png' }), hint);
+}
+
+/** The pictures annotated on the open form's pads, by the question's path. */
+const annotated = new Map();
+
+/** Puts the picture taken or chosen for an `annotate` question on its pad, to draw over. */
+async function loadAnnotated(input) {
+  const file = input.files?.[0];
+  const box = input.closest('.drawing');
+  const canvas = box.querySelector('canvas');
+  const hint = box.querySelector('[data-pad-state]');
+  if (!file) return;
+  let bitmap = null;
+  try { bitmap = typeof createImageBitmap === 'function' ? await createImageBitmap(file) : null; } catch { bitmap = null; }
+  if (!bitmap) { hint.textContent = t('field-pad-not-picture'); return; }
+  const size = uploads.annotateSize(bitmap.width, bitmap.height, input.dataset.maxPixels);
+  canvas.width = size.width;
+  canvas.height = size.height;
+  annotated.get(canvas.dataset.pad)?.close?.();
+  annotated.set(canvas.dataset.pad, bitmap);
+  paintPicture(canvas);
+  canvas.dataset.picture = '1';
+  delete canvas.dataset.drawn;
+  hint.textContent = '';
+}
+
+/** Paints a pad's annotated picture under what is drawn on it (nothing for other pads). */
+function paintPicture(canvas) {
+  const bitmap = annotated.get(canvas.dataset.pad);
+  if (bitmap) canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
 }
 
 /** The files the media answers name, as `{name, sha256}` (the name starts with the digest). */
@@ -1359,6 +1418,10 @@ function onInput(event) {
   const input = event.target;
   if (input.dataset?.media && state.instrument) {
     if (event.type === 'change') keepFile(input);
+    return;
+  }
+  if (input.dataset?.annotate && state.instrument) {
+    if (event.type === 'change') loadAnnotated(input);
     return;
   }
   if (!input.name || !state.instrument) return;

@@ -91,3 +91,19 @@ export function fitWithin(width, height, maxPixels) {
   const scale = max / longest;
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
+
+/**
+ * The longest side of the pad an `annotate` question draws its picture on when the
+ * question sets no `max-pixels`: the drawing is kept as a PNG, which a photo at the
+ * camera's full size would make tens of megabytes.
+ */
+export const ANNOTATE_PIXELS = 1600;
+
+/**
+ * The size of the pad an `annotate` question draws a picture of `width` × `height` on: the
+ * picture's own, its longest side brought down to `maxPixels` (else `ANNOTATE_PIXELS`).
+ */
+export function annotateSize(width, height, maxPixels) {
+  const max = Number.parseInt(maxPixels, 10) > 0 ? maxPixels : ANNOTATE_PIXELS;
+  return fitWithin(width, height, max) ?? { width, height };
+}

@@ -1206,6 +1206,216 @@ async fn signature_audio_video(backend: Backend) {
     served.stop();
 }
 
+/// A photo annotated on a phone, offline: the picture chosen is put on the pad at its
+/// proportions (no larger than the question's `max-pixels`), drawn over with the pointer and
+/// kept; the server stores a PNG of the picture with the stroke on it. The same form shows
+/// its group's picture under the group's label, and the message its `ex:` question gives for
+/// a missing app (`noAppErrorString`) above the answer typed by hand. On either database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_photo_annotated_on_a_phone_is_stored_as_a_png_with_the_picture_and_the_stroke() {
+    for backend in opencpd_testapp::backends() {
+        annotated_photo(backend).await;
+    }
+}
+
+async fn annotated_photo(backend: Backend) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let db = opencpd_testapp::TestDb::new(backend).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let no_app = "No scale app on this phone: type the weight.";
+    // The pad's Keep button, brought above the form's sticky actions first, as a reader scrolls.
+    async fn keep(b: &Browser) {
+        b.client
+            .execute(
+                "document.querySelector('#form [data-pad-keep=\"board\"]').scrollIntoView({ block: 'center' });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        click(b, "#form [data-pad-keep=\"board\"]").await;
+    }
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "appearance", "parameters", "media::image", "noAppErrorString"],
+                &["begin group", "room", "Classroom", "", "", "plan.png", ""],
+                &["image", "board", "The board, marked", "annotate", "max-pixels=400", "", ""],
+                &["integer", "weight", "Weight of the books", "ex:org.example.Scale", "", "", no_app],
+                &["end group", "", "", "", "", "", ""],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["annotated_visit", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=annotated_visit.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments/{instrument}/attachments?name=plan.png"))
+        .bearer_auth(&admin)
+        .body(png_image(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    served.stop();
+    b.client.refresh().await.unwrap();
+    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+    b.client.wait().for_element(Locator::Css("#form canvas[data-pad=\"board\"]")).await.unwrap();
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+
+    // The group's picture, offline, under its label; the app's message above the typed answer.
+    let mut plan = 0;
+    for _ in 0..100 {
+        let w = b
+            .client
+            .execute(
+                "const i = document.querySelector('#form fieldset[data-path=\"room\"] > .label-media img'); \
+                 return i && i.complete ? i.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        plan = w.as_i64().unwrap_or(0);
+        if plan > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(plan, 20, "the group's picture, from the device");
+    assert_eq!(b.text("#form [data-path=\"weight\"] [data-no-app]").await, no_app);
+    b.client.execute(FILL, vec![serde_json::json!({ "weight": "12" })]).await.unwrap();
+
+    // Kept before any picture: nothing to keep.
+    keep(&b).await;
+    assert_eq!(b.text("#form [data-pad-state=\"board\"]").await, "Nothing is drawn yet.");
+    // A green picture of 800 × 400 comes on a pad of 400 × 200 (max-pixels=400).
+    let dir = tempfile::tempdir().unwrap();
+    let picture = dir.path().join("board.png");
+    std::fs::write(&picture, green_png(800, 400)).unwrap();
+    b.client
+        .find(Locator::Css("#form input[data-annotate=\"board\"]"))
+        .await
+        .unwrap()
+        .send_keys(picture.to_str().unwrap())
+        .await
+        .unwrap();
+    let mut size = serde_json::Value::Null;
+    for _ in 0..100 {
+        size = b
+            .client
+            .execute(
+                "const c = document.querySelector('#form canvas[data-pad=\"board\"]'); \
+                 return c.dataset.picture ? [c.width, c.height] : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !size.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(size, serde_json::json!([400, 200]), "the picture's proportions, within max-pixels");
+    assert!(overflow(&b).await <= 0, "the pad fits the phone");
+    let pad = b.client.find(Locator::Css("#form canvas[data-pad=\"board\"]")).await.unwrap();
+    pad.clone().click().await.ok(); // scrolled into view
+    let stroke = MouseActions::new("finger".into())
+        .then(PointerAction::MoveToElement { element: pad, duration: None, x: -120.0, y: -10.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy { duration: None, x: 80.0, y: 20.0 })
+        .then(PointerAction::MoveBy { duration: None, x: 80.0, y: -20.0 })
+        .then(PointerAction::MoveBy { duration: None, x: 60.0, y: 10.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    b.client.perform_actions(stroke).await.unwrap();
+    keep(&b).await;
+    let kept = b.text_until("#form [data-pad-state=\"board\"]", |t| t.ends_with(".png")).await;
+    assert!(kept.starts_with("Kept on this device: "), "{kept}");
+    click(&b, "#save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let uuid: String =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT uuid FROM submissions WHERE instrument_id = $1")
+            .bind(instrument)
+            .fetch_one(p)
+            .await)
+        .expect("the submission is stored once");
+    let stored: serde_json::Value = http
+        .get(format!("{base}/api/v1/submissions/{uuid}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let name = stored["answers"]["board"].as_str().expect("the drawing is the answer").to_string();
+    let r =
+        http.get(format!("{base}/api/v1/submissions/{uuid}/files/{name}")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((frame.width, frame.height), (400, 200), "the pad's size, the picture's proportions");
+    let channels = frame.line_size / frame.width as usize;
+    let green = pixels[..frame.buffer_size()].chunks(channels).filter(|p| p[0] < 60 && p[1] > 150).count();
+    let dark = pixels[..frame.buffer_size()].chunks(channels).filter(|p| p[0] < 100 && p[1] < 100).count();
+    assert!(green > 60_000, "the picture is under the drawing: {green} green pixels");
+    assert!(dark > 150, "the stroke is drawn over it: {dark} dark pixels");
+    served.stop();
+}
+
+/// A PNG of one colour, green, `width` by `height` pixels.
+fn green_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let pixels: Vec<u8> = (0..width * height).flat_map(|_| [20u8, 180, 40]).collect();
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
 /// The width and height a JPEG's frame header gives.
 fn jpeg_size(bytes: &[u8]) -> Option<(u16, u16)> {
     if !bytes.starts_with(&[0xff, 0xd8]) {

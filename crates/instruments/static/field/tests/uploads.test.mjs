@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CHUNK, fitWithin, nextPart, upload } from '../uploads.js';
+import { ANNOTATE_PIXELS, CHUNK, annotateSize, fitWithin, nextPart, upload } from '../uploads.js';
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -137,4 +137,12 @@ test('a photo is made smaller to the max-pixels of its question, its proportions
   assert.equal(fitWithin(4000, 3000, undefined), null, 'no parameter');
   assert.equal(fitWithin(4000, 3000, 'big'), null);
   assert.equal(fitWithin(4000, 3000, '0'), null);
+});
+
+test('a picture to annotate is drawn on a pad of its own proportions, no larger than max-pixels or the pad limit', () => {
+  assert.deepEqual(annotateSize(4000, 3000, '800'), { width: 800, height: 600 });
+  assert.deepEqual(annotateSize(640, 480, '800'), { width: 640, height: 480 }, 'a small picture keeps its size');
+  assert.equal(ANNOTATE_PIXELS, 1600);
+  assert.deepEqual(annotateSize(3000, 4000, undefined), { width: 1200, height: 1600 }, 'no max-pixels: the pad limit');
+  assert.deepEqual(annotateSize(3000, 4000, 'big'), { width: 1200, height: 1600 });
 });
