@@ -177,19 +177,22 @@ async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let o = objects(&app).await;
-        // An item of each list to edit (the demo defines no learner group: one is added),
-        // with the page that edits it.
+        // An item added to each list, to edit, with the page that edits it.
         let admin = app.api("admin").await;
-        let added = admin.post("/api/v1/learner-groups").json(&json!({"code": "SEN", "name": "Special needs"}));
-        assert_eq!(added.send().await.unwrap().status(), 201);
         let mut lists = Vec::new();
-        for (path, page) in [
-            ("/api/v1/outcome-grades", "/data/lists/grades"),
-            ("/api/v1/outcome-subjects", "/data/lists/subjects"),
-            ("/api/v1/learner-groups", "/data/lists/groups"),
+        for (path, page, new) in [
+            ("/api/v1/outcome-grades", "/data/lists/grades", json!({"code": "SCOPE-G", "name": "Grade"})),
+            (
+                "/api/v1/outcome-subjects",
+                "/data/lists/subjects",
+                json!({"code": "SCOPE-S", "name": "Subject", "max_score": 20}),
+            ),
+            ("/api/v1/learner-groups", "/data/lists/groups", json!({"code": "SCOPE-L", "name": "Group"})),
         ] {
-            let items: Vec<Value> = admin.get(path).send().await.unwrap().json().await.unwrap();
-            let (id, version) = (items[0]["id"].as_i64().unwrap(), items[0]["version"].as_i64().unwrap());
+            let added = admin.post(path).json(&new).send().await.unwrap();
+            assert_eq!(added.status(), 201, "{backend:?} POST {path}");
+            let item: Value = added.json().await.unwrap();
+            let (id, version) = (item["id"].as_i64().unwrap(), item["version"].as_i64().unwrap());
             lists.push((path, format!("{path}/{id}"), format!("{page}/{id}"), version));
         }
         let mut failures = Vec::new();
