@@ -415,7 +415,11 @@ async fn the_shipped_certification_rate_is_the_certified_over_the_participants()
         }
         on_db!(&t.db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
         let admin = Actor::system();
-        let ask = |by: &[&str]| Question { place: Place::Unit(1), year: 2024, by: by.iter().map(|b| b.to_string()).collect() };
+        let ask = |by: &[&str]| Question {
+            place: Place::Unit(1),
+            year: 2024,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
         let fractions = |a: &opencpd_indicators::model::Answer| -> Vec<(String, Option<i64>, Option<i64>)> {
             a.cells
                 .iter()
@@ -508,7 +512,11 @@ async fn the_shipped_cpd_hours_per_staff_are_the_years_hours_completed_over_the_
         }
         on_db!(&t.db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
         let admin = Actor::system();
-        let ask = |by: &[&str]| Question { place: Place::Unit(1), year: 2024, by: by.iter().map(|b| b.to_string()).collect() };
+        let ask = |by: &[&str]| Question {
+            place: Place::Unit(1),
+            year: 2024,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
         let fractions = |a: &opencpd_indicators::model::Answer| -> Vec<(String, Option<i64>, Option<i64>)> {
             a.cells
                 .iter()

@@ -563,7 +563,12 @@ async fn grades_subjects_and_groups_are_edited_through_the_api_with_the_version_
             .await;
         assert_eq!(status, 422, "{backend:?}: a code is not edited: {answer}");
         let (status, _) = api
-            .call(Some(&admin), "PUT", "/api/v1/outcome-grades/999", Some(json!({"name": "x", "position": 9, "version": 1})))
+            .call(
+                Some(&admin),
+                "PUT",
+                "/api/v1/outcome-grades/999",
+                Some(json!({"name": "x", "position": 9, "version": 1})),
+            )
             .await;
         assert_eq!(status, 404, "{backend:?}");
         // P2 takes position 1 back once free, and P1 the old place of P2: reordered.
@@ -596,9 +601,8 @@ async fn grades_subjects_and_groups_are_edited_through_the_api_with_the_version_
         let subject = &items(&api, &admin, "/api/v1/outcome-subjects").await[0].1;
         assert_eq!((&subject["max_score"], &subject["version"]), (&json!(100.0), &json!(1)), "{backend:?}");
         // Down to the highest score stored, and renamed: taken.
-        let (status, body) = api
-            .call(Some(&admin), "PUT", &url, Some(json!({"name": "Maths", "max_score": 72, "version": 1})))
-            .await;
+        let (status, body) =
+            api.call(Some(&admin), "PUT", &url, Some(json!({"name": "Maths", "max_score": 72, "version": 1}))).await;
         assert_eq!(status, 200, "{backend:?}: {body}");
         assert_eq!((&body["name"], &body["max_score"], &body["version"]), (&json!("Maths"), &json!(72.0), &json!(2)));
         for (body, named) in [
@@ -612,7 +616,8 @@ async fn grades_subjects_and_groups_are_edited_through_the_api_with_the_version_
         }
         // An entry above the new maximum is refused as any other.
         let leader = token(&t.db, "leader", AccountRole::SchoolLeader, Some("S1")).await;
-        let entry = json!({"entries": [{"year": 2025, "grade": "P2", "subject": "MATH", "sex": "M", "mean_score": 75}]});
+        let entry =
+            json!({"entries": [{"year": 2025, "grade": "P2", "subject": "MATH", "sex": "M", "mean_score": 75}]});
         let (status, body) = api.call(Some(&leader), "POST", "/api/v1/schools/1/outcomes", Some(entry)).await;
         assert!(status == 422 && body.to_string().contains("above MATH's maximum of 72"), "{backend:?}: {body}");
 
@@ -636,7 +641,8 @@ async fn grades_subjects_and_groups_are_edited_through_the_api_with_the_version_
                 format!("/api/v1/learner-groups/{refugees}"),
                 "/api/v1/learner-groups/999".to_string(),
             ] {
-                let (status, _) = api.call(Some(caller), "PUT", &path, Some(json!({"name": "Taken", "version": 2}))).await;
+                let (status, _) =
+                    api.call(Some(caller), "PUT", &path, Some(json!({"name": "Taken", "version": 2}))).await;
                 assert_eq!(status, 403, "{backend:?} {who} PUT {path}");
             }
         }
@@ -772,8 +778,8 @@ async fn the_lists_page_edits_each_item_in_its_rows_form_with_stale_versions_and
         assert_eq!(api.page(&district, "POST", &group_url, Some(&form)).await.0, 403, "{backend:?}");
         let forged = Session { secret: admin.secret.clone(), csrf: "forged".into() };
         assert_eq!(api.page(&forged, "POST", &group_url, Some(&form)).await.0, 403, "{backend:?}");
-        let name: String = on_db!(&t.db, |p| sqlx::query_scalar("SELECT name FROM learner_groups").fetch_one(p).await)
-            .unwrap();
+        let name: String =
+            on_db!(&t.db, |p| sqlx::query_scalar("SELECT name FROM learner_groups").fetch_one(p).await).unwrap();
         assert_eq!(name, "Réfugiés", "{backend:?}");
     }
 }

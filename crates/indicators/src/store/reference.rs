@@ -295,10 +295,8 @@ pub async fn edit(db: &Db, actor: &Actor, kind: Kind, id: i64, edit: &ReferenceE
     let mut problems = Vec::new();
     let name = collect(&mut problems, "name", parse_name(&edit.name));
     kind_fields(kind, edit.max_score, edit.position, true, &mut problems);
-    let lowered = edit
-        .max_score
-        .filter(|m| m.is_finite() && *m > 0.0)
-        .filter(|m| before.max_score.is_some_and(|was| *m < was));
+    let lowered =
+        edit.max_score.filter(|m| m.is_finite() && *m > 0.0).filter(|m| before.max_score.is_some_and(|was| *m < was));
     if kind == Kind::Subject
         && let Some(max) = lowered
     {

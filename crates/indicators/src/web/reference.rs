@@ -453,7 +453,8 @@ async fn edit_submitted(state: AppState, ctx: Ctx, kind: Kind, id: i64, form: Ed
             let status = e.status();
             let messages = e.problems().iter().map(|p| p.located(ctx.lang)).collect();
             let form = (!stale).then_some(form);
-            let shown = Shown { edit_refused: Some(Refused { kind, id, form, problems: messages }), ..Shown::default() };
+            let shown =
+                Shown { edit_refused: Some(Refused { kind, id, form, problems: messages }), ..Shown::default() };
             render(&state, &ctx, shown, status).await
         }
         Err(e) => Err(e),
