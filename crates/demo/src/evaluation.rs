@@ -35,13 +35,38 @@ fn normal(key: u64) -> f64 {
 
 const YEARS: [i64; 4] = [2022, 2023, 2024, 2025];
 
+/// The grades P1 to P6 and the subjects the demo's outcomes are in (mathematics and
+/// literacy, out of 100), added through the lists' one way in (`reference::add`); those a
+/// database holds already are kept as they are.
+async fn lists(db: &Db, actor: &Actor) -> Result<()> {
+    use opencpd_indicators::model::NewReference;
+    use opencpd_indicators::store::reference::{self, Kind};
+    let grades = reference::grades(db).await?;
+    for (n, name) in
+        ["Primary 1", "Primary 2", "Primary 3", "Primary 4", "Primary 5", "Primary 6"].into_iter().enumerate()
+    {
+        let code = format!("P{}", n + 1);
+        let position = n as i64 + 1;
+        if grades.iter().any(|g| g.code.eq_ignore_ascii_case(&code) || g.position == position) {
+            continue;
+        }
+        let new = NewReference { code, name: name.into(), max_score: None, position: Some(position) };
+        reference::add(db, actor, Kind::Grade, &new).await?;
+    }
+    let subjects = reference::subjects(db).await?;
+    for (code, name) in [("MATH", "Mathematics"), ("LIT", "Literacy")] {
+        if subjects.iter().any(|s| s.code.eq_ignore_ascii_case(code)) {
+            continue;
+        }
+        let new = NewReference { code: code.into(), name: name.into(), max_score: Some(100.0), position: None };
+        reference::add(db, actor, Kind::Subject, &new).await?;
+    }
+    Ok(())
+}
+
 pub async fn build(db: &Db, seed: u64, progress: &(dyn Fn(&str, u64) + Sync)) -> Result<EvaluationDemo> {
     let actor = Actor::system();
-    let setup = "INSERT INTO outcome_grades (code, name, position) VALUES ('P1', 'Primary 1', 1), ('P2', 'Primary 2', 2), \
-                 ('P3', 'Primary 3', 3), ('P4', 'Primary 4', 4), ('P5', 'Primary 5', 5), ('P6', 'Primary 6', 6) ON CONFLICT DO NOTHING; \
-                 INSERT INTO outcome_subjects (code, name, max_score) VALUES ('MATH', 'Mathematics', 100), ('LIT', 'Literacy', 100) \
-                 ON CONFLICT DO NOTHING;";
-    on_db!(db, |p| sqlx::raw_sql(setup).execute(p).await.map(|_| ()))?;
+    lists(db, &actor).await?;
     let country: Option<String> = on_db!(db, |p| sqlx::query_scalar(
         "SELECT code FROM units WHERE depth = 0 AND country = 'RW' ORDER BY id LIMIT 1"
     )

@@ -11,6 +11,8 @@ pub struct Grade {
     pub code: String,
     pub name: String,
     pub position: i64,
+    /// The version an edit names (`ReferenceEdit::version`).
+    pub version: i64,
 }
 
 /// A subject learners are assessed in, with its maximum score (`OutcomeSubject` in the API
@@ -22,6 +24,8 @@ pub struct Subject {
     pub code: String,
     pub name: String,
     pub max_score: f64,
+    /// The version an edit names (`ReferenceEdit::version`).
+    pub version: i64,
 }
 
 /// A group of learners a deployment reports by (special needs, refugee status…).
@@ -30,6 +34,8 @@ pub struct LearnerGroup {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// The version an edit names (`ReferenceEdit::version`).
+    pub version: i64,
 }
 
 /// A grade, subject or group to add: `max_score` is for subjects only, `position` for
@@ -43,6 +49,22 @@ pub struct NewReference {
     pub max_score: Option<f64>,
     #[serde(default)]
     pub position: Option<i64>,
+}
+
+/// An edit of a grade, subject or group, whose code stays (import files, entries and the
+/// DHIS2 mapping name it): its `name`, a subject's `max_score` (above zero, and not below
+/// a score stored for the subject), a grade's `position` (the grades' order, which flows
+/// read; one no other grade holds), and the `version` read, which must still be the
+/// latest (an older one is a conflict, 409).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceEdit {
+    pub name: String,
+    #[serde(default)]
+    pub max_score: Option<f64>,
+    #[serde(default)]
+    pub position: Option<i64>,
+    pub version: i64,
 }
 
 /// One row of outcomes entered for a school, by codes, as in the import file.

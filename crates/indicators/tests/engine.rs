@@ -412,6 +412,217 @@ async fn the_shipped_promotion_share_is_the_promoted_over_the_enrolled() {
     }
 }
 
+/// The shipped `certification-rate`: participants holding a certificate (not revoked,
+/// and not withdrawn from the cohort it is for) over the participants, each person once a
+/// programme; split by cohort, each enrolment's.
+///
+/// LEAD's cohort A (D1) holds people 1 to 4 of D1 and 5 of D2; cohort B (D2) people 5 and
+/// 6. Certificates: 1's (valid), 2's (revoked), 4's (then withdrawn), 5's in B; 3 completed
+/// without one, 5 did not complete A, 6 did not complete B. Certified: people 1 and 5.
+#[tokio::test]
+async fn the_shipped_certification_rate_is_the_certified_over_the_participants() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let mut sql = String::from(
+            "INSERT INTO programmes (id, code, name, start_date, created_at) \
+             VALUES (1, 'LEAD', 'LEAD', '2024-01-01', '2024-01-01T00:00:00Z'); \
+             INSERT INTO courses (id, code, title, programme_id, kind, modality, hours, credits, created_at) \
+             VALUES (1, 'K1', 'K1', 1, 'short_training', 'face_to_face', 10, 1, '2024-01-01T00:00:00Z'); \
+             INSERT INTO cohorts (id, code, name, course_id, unit_id, unit_path, start_date, end_date, capacity, created_at) VALUES \
+             (1, 'A', 'A', 1, 2, '/1/2/', '2024-02-01', '2024-06-30', 50, '2024-01-01T00:00:00Z'), \
+             (2, 'B', 'B', 1, 3, '/1/3/', '2024-03-01', '2024-07-31', 50, '2024-01-01T00:00:00Z');",
+        );
+        let sex = |p: i64| if [1, 2, 5].contains(&p) { "F" } else { "M" };
+        let path = |p: i64| if p <= 4 { "/1/2/" } else { "/1/3/" };
+        // (enrolment, cohort, person, completed, withdrawn, certificate: None, valid or revoked)
+        let enrolments: [(i64, i64, i64, bool, bool, Option<bool>); 7] = [
+            (1, 1, 1, true, false, Some(true)),
+            (2, 1, 2, true, false, Some(false)),
+            (3, 1, 3, true, false, None),
+            (4, 1, 4, true, true, Some(true)),
+            (5, 1, 5, false, false, None),
+            (6, 2, 5, true, false, Some(true)),
+            (7, 2, 6, false, false, None),
+        ];
+        for p in 1..=6 {
+            sql.push_str(&format!(
+                "INSERT INTO people (id, given_name, family_name, sex) VALUES ({p}, 'A', 'B', '{}');",
+                sex(p)
+            ));
+        }
+        for (id, cohort, person, completed, withdrawn, certificate) in enrolments {
+            sql.push_str(&format!(
+                "INSERT INTO enrolments (id, cohort_id, person_id, source, enrolled_at, sex, role, path, completed_on, withdrawn_on) \
+                 VALUES ({id}, {cohort}, {person}, 'single', '2024-01-15T00:00:00Z', '{}', 'teacher', '{}', {}, {});",
+                sex(person),
+                path(person),
+                if completed { "'2024-06-30'" } else { "NULL" },
+                if withdrawn { "'2024-07-15'" } else { "NULL" },
+            ));
+            if let Some(valid) = certificate {
+                sql.push_str(&format!(
+                    "INSERT INTO certificates (id, serial, code, enrolment_id, issued_on, revoked_on, created_at) \
+                     VALUES ({id}, 'S-{id}', 'C-{id}', {id}, '2024-07-01', {}, '2024-07-01T00:00:00Z');",
+                    if valid { "NULL" } else { "'2024-07-10'" }
+                ));
+            }
+        }
+        // The programme's participants as delivery writes them from those enrolments: once a
+        // person; completed and certified as counted above, by hand.
+        for (person, completed, certified) in [(1, 1, 1), (2, 1, 0), (3, 1, 0), (4, 0, 0), (5, 1, 1), (6, 0, 0)] {
+            sql.push_str(&format!(
+                "INSERT INTO programme_participants (programme_id, person_id, path, sex, role, completed, certified) \
+                 VALUES (1, {person}, '{}', '{}', 'teacher', {completed}, {certified});",
+                path(person),
+                sex(person)
+            ));
+        }
+        on_db!(&t.db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let admin = Actor::system();
+        let ask = |by: &[&str]| Question {
+            place: Place::Unit(1),
+            year: 2024,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
+        let fractions = |a: &opencpd_indicators::model::Answer| -> Vec<(String, Option<i64>, Option<i64>)> {
+            a.cells
+                .iter()
+                .map(|c| (c.categories.join(" "), c.numerator.value, c.denominator.as_ref().and_then(|d| d.value)))
+                .collect()
+        };
+        let f = |c: &str, n: i64, d: i64| (c.to_string(), Some(n), Some(d));
+
+        // The whole: 2 of 6; girls 2 of 3 (1, 2, 5), boys none of 3.
+        let a = engine::answer(&t.db, &admin, "certification-rate", &ask(&["sex"])).await.unwrap();
+        close(a.total.value, 100.0 * 2.0 / 6.0);
+        assert_eq!(a.total.numerator.value, Some(2), "{backend:?}");
+        assert_eq!(fractions(&a), vec![f("F", 2, 3), f("M", 0, 3)], "{backend:?}");
+        close(a.cells[0].value, 100.0 * 2.0 / 3.0);
+        close(a.cells[1].value, 0.0);
+        // By unit: D1 1 of 4, D2 1 of 2.
+        let a = engine::answer(&t.db, &admin, "certification-rate", &ask(&["unit"])).await.unwrap();
+        assert_eq!(fractions(&a), vec![f("D1", 1, 4), f("D2", 1, 2)], "{backend:?}");
+        close(a.cells[0].value, 25.0);
+        // By cohort, each enrolment's: A 1 of 5 (2's revoked, 4 withdrew, 3 and 5 have
+        // none), B 1 of 2; the whole still counts each person once: 2 of 6.
+        let a = engine::answer(&t.db, &admin, "certification-rate", &ask(&["cohort"])).await.unwrap();
+        assert_eq!(fractions(&a), vec![f("A", 1, 5), f("B", 1, 2)], "{backend:?}");
+        close(a.cells[0].value, 20.0);
+        close(a.cells[1].value, 50.0);
+        close(a.total.value, 100.0 * 2.0 / 6.0);
+    }
+}
+
+/// The shipped `cpd-hours-per-staff`: the hours of the courses staff completed in the year
+/// over the staff holding, on its last day, a position whose role has a CPD threshold.
+///
+/// 2024, thresholds for teachers and head teachers. Counted: 1 (F, teacher at S1: 10 + 6
+/// hours in 2024), 2 (M, teacher at S1: 10 hours completed on the last day of 2023) and 3
+/// (F, head teacher at S2: 10 hours in 2024, 8 more on the first day of 2025). Not counted:
+/// 4 (teacher at S2 until June, 10 hours in 2024), 5 (a librarian at S1, whose role has no
+/// threshold, 10 hours) and 6 (a teacher at S2 from 2025). So 26 hours over 3 staff.
+#[tokio::test]
+async fn the_shipped_cpd_hours_per_staff_are_the_years_hours_completed_over_the_staff() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let mut sql = String::from(
+            "INSERT INTO cpd_thresholds (role, hours_per_year, credits_per_year) VALUES ('teacher', 20, 0), ('head_teacher', 30, 0); \
+             INSERT INTO programmes (id, code, name, start_date, created_at) \
+             VALUES (1, 'LEAD', 'LEAD', '2023-01-01', '2023-01-01T00:00:00Z'); \
+             INSERT INTO courses (id, code, title, programme_id, kind, modality, hours, credits, created_at) VALUES \
+             (1, 'K1', 'K1', 1, 'short_training', 'face_to_face', 10, 1, '2023-01-01T00:00:00Z'), \
+             (2, 'K2', 'K2', 1, 'short_training', 'face_to_face', 6, 1, '2023-01-01T00:00:00Z'), \
+             (3, 'K3', 'K3', 1, 'short_training', 'face_to_face', 8, 1, '2023-01-01T00:00:00Z'); \
+             INSERT INTO cohorts (id, code, name, course_id, unit_id, unit_path, start_date, end_date, capacity, created_at) VALUES \
+             (1, 'A', 'A', 1, 2, '/1/2/', '2023-09-01', '2024-12-31', 50, '2023-01-01T00:00:00Z'), \
+             (2, 'B', 'B', 2, 2, '/1/2/', '2024-09-01', '2024-11-30', 50, '2023-01-01T00:00:00Z'), \
+             (3, 'C', 'C', 3, 3, '/1/3/', '2024-09-01', '2025-01-01', 50, '2023-01-01T00:00:00Z');",
+        );
+        // (person, sex, role, school, unit path, start, end)
+        let staff = [
+            (1, "F", "teacher", 1, "/1/2/", "2020-01-01", None),
+            (2, "M", "teacher", 1, "/1/2/", "2021-01-01", None),
+            (3, "F", "head_teacher", 2, "/1/3/", "2019-01-01", None),
+            (4, "M", "teacher", 2, "/1/3/", "2019-01-01", Some("2024-06-30")),
+            (5, "F", "librarian", 1, "/1/2/", "2019-01-01", None),
+            (6, "M", "teacher", 2, "/1/3/", "2025-01-01", None),
+        ];
+        for (id, sex, role, school, path, start, end) in staff {
+            sql.push_str(&format!(
+                "INSERT INTO people (id, given_name, family_name, sex) VALUES ({id}, 'A', 'B', '{sex}'); \
+                 INSERT INTO positions (id, person_id, role, school_id, path, start_date, end_date) \
+                 VALUES ({id}, {id}, '{role}', {school}, '{path}', '{start}', {});",
+                end.map(|e| format!("'{e}'")).unwrap_or("NULL".into())
+            ));
+        }
+        // (person, cohort, completed on)
+        let completed = [
+            (1, 1, "2024-03-01"),
+            (1, 2, "2024-11-30"),
+            (2, 1, "2023-12-31"),
+            (3, 1, "2024-06-01"),
+            (3, 3, "2025-01-01"),
+            (4, 1, "2024-05-01"),
+            (5, 1, "2024-05-01"),
+        ];
+        for (i, (person, cohort, on)) in completed.into_iter().enumerate() {
+            let path = if [3, 4, 6].contains(&person) { "/1/3/" } else { "/1/2/" };
+            sql.push_str(&format!(
+                "INSERT INTO enrolments (id, cohort_id, person_id, source, enrolled_at, sex, role, path, completed_on) \
+                 VALUES ({}, {cohort}, {person}, 'single', '2023-09-01T00:00:00Z', 'F', 'teacher', '{path}', '{on}');",
+                i + 1
+            ));
+        }
+        on_db!(&t.db, |p| sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ())).unwrap();
+        let admin = Actor::system();
+        let ask = |by: &[&str]| Question {
+            place: Place::Unit(1),
+            year: 2024,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
+        let fractions = |a: &opencpd_indicators::model::Answer| -> Vec<(String, Option<i64>, Option<i64>)> {
+            a.cells
+                .iter()
+                .map(|c| (c.categories.join(" "), c.numerator.value, c.denominator.as_ref().and_then(|d| d.value)))
+                .collect()
+        };
+        let f = |c: &str, n: i64, d: i64| (c.to_string(), Some(n), Some(d));
+
+        let a = engine::answer(&t.db, &admin, "cpd-hours-per-staff", &ask(&["sex"])).await.unwrap();
+        close(a.total.value, 26.0 / 3.0);
+        assert_eq!(
+            (a.total.numerator.value, a.total.denominator.as_ref().and_then(|d| d.value)),
+            (Some(26), Some(3)),
+            "{backend:?}"
+        );
+        // Women: 16 + 10 hours over 2; men: 0 over 1.
+        assert_eq!(fractions(&a), vec![f("F", 26, 2), f("M", 0, 1)], "{backend:?}");
+        close(a.cells[0].value, 13.0);
+        close(a.cells[1].value, 0.0);
+        // By school: S1 16 over 2, S2 10 over 1; by role: teachers 16 over 2, the head 10.
+        let a = engine::answer(&t.db, &admin, "cpd-hours-per-staff", &ask(&["school"])).await.unwrap();
+        assert_eq!(fractions(&a), vec![f("S1", 16, 2), f("S2", 10, 1)], "{backend:?}");
+        close(a.cells[0].value, 8.0);
+        let a = engine::answer(&t.db, &admin, "cpd-hours-per-staff", &ask(&["role"])).await.unwrap();
+        assert_eq!(fractions(&a), vec![f("head_teacher", 10, 1), f("teacher", 16, 2)], "{backend:?}");
+        // A school's own: S2 alone, 10 hours over its one member of staff counted.
+        let q = Question { place: Place::School(2), year: 2024, by: Vec::new() };
+        let a = engine::answer(&t.db, &admin, "cpd-hours-per-staff", &q).await.unwrap();
+        close(a.total.value, 10.0);
+        // The year before: only person 2's 10 hours, over the four holding a position on
+        // the last day of 2023 (4's ended in 2024).
+        let q = Question { place: Place::Unit(1), year: 2023, by: Vec::new() };
+        let a = engine::answer(&t.db, &admin, "cpd-hours-per-staff", &q).await.unwrap();
+        assert_eq!(
+            (a.total.numerator.value, a.total.denominator.as_ref().and_then(|d| d.value)),
+            (Some(10), Some(4)),
+            "{backend:?}"
+        );
+    }
+}
+
 /// A group of learners a deployment defines, against the other learners (all learners
 /// less the group's): each side's rate with its sample size and the gap, on the data page
 /// and in its report; hidden as a small cell, with the page saying so, for a reader without

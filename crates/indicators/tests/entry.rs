@@ -484,3 +484,302 @@ async fn a_school_leader_enters_outcomes_on_the_schools_page_with_bad_fields_nam
         );
     }
 }
+
+/// A list's items through the API, `(code, item)`.
+async fn items(api: &Api, token: &str, path: &str) -> Vec<(String, Value)> {
+    let items: Vec<Value> = api.get(token, path).await;
+    items.into_iter().map(|i| (i["code"].as_str().unwrap().to_string(), i)).collect()
+}
+
+/// Scores stored for MATH: S1's boys in P1 as counts (mean 61.5), S1's girls in P1 from
+/// two learners' records (72 and 40, so their cell's mean is 56).
+async fn scores(db: &Db) {
+    use opencpd_indicators::store::{learners, outcomes};
+    use opencpd_kernel::import::{Options, Source};
+    let admin = Actor::system();
+    let csv = "school_code,year,grade,subject,sex,assessed,mean_score\nS1,2025,P1,MATH,M,30,61.5\n";
+    let source = Source::bytes("o.csv", csv.as_bytes().to_vec()).unwrap();
+    assert!(outcomes::import(db, &admin, source, Options::default()).await.unwrap().ok());
+    let csv = "school_code,year,term,grade,subject,learner,sex,group,score\n\
+        S1,2025,,P1,MATH,L-1,F,,72\nS1,2025,,P1,MATH,L-2,F,,40\n";
+    let source = Source::bytes("l.csv", csv.as_bytes().to_vec()).unwrap();
+    let report = learners::import(db, &admin, source, Options::default()).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn grades_subjects_and_groups_are_edited_through_the_api_with_the_version_read_and_stored_scores_kept_below_the_maximum()
+ {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        places(&t.db).await;
+        lists(&t.db).await;
+        scores(&t.db).await;
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let admin = token(&t.db, "admin", AccountRole::SystemAdmin, None).await;
+        let grades = items(&api, &admin, "/api/v1/outcome-grades").await;
+        let (p1, p2) = (grades[0].1["id"].as_i64().unwrap(), grades[1].1["id"].as_i64().unwrap());
+        assert_eq!(grades[0].1["version"], 1, "{backend:?}: {grades:?}");
+        let math = items(&api, &admin, "/api/v1/outcome-subjects").await[0].1["id"].as_i64().unwrap();
+        let refugees = items(&api, &admin, "/api/v1/learner-groups").await[0].1["id"].as_i64().unwrap();
+
+        // A grade renamed and moved after P2: flows read the grades in the new order.
+        let url = format!("/api/v1/outcome-grades/{p1}");
+        let edit = json!({"name": "Primary one", "position": 5, "version": 1});
+        let (status, body) = api.call(Some(&admin), "PUT", &url, Some(edit.clone())).await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        assert_eq!(
+            (&body["code"], &body["name"], &body["position"], &body["version"]),
+            (&json!("P1"), &json!("Primary one"), &json!(5), &json!(2)),
+            "{backend:?}"
+        );
+        let order: Vec<String> = items(&api, &admin, "/api/v1/outcome-grades").await.into_iter().map(|i| i.0).collect();
+        assert_eq!(order, ["P2", "P1"], "{backend:?}");
+        // The same edit again names version 1, which is no longer the latest: refused, as
+        // is any edit on it, and nothing is written.
+        let stale = json!({"name": "Primary ONE", "position": 7, "version": 1});
+        let (status, body) = api.call(Some(&admin), "PUT", &url, Some(stale)).await;
+        assert_eq!(status, 409, "{backend:?}: {body}");
+        assert!(body.to_string().contains("version 1 is not the latest (2)"), "{backend:?}: {body}");
+        let now = &items(&api, &admin, "/api/v1/outcome-grades").await[1].1;
+        assert_eq!((&now["name"], &now["position"], &now["version"]), (&json!("Primary one"), &json!(5), &json!(2)));
+
+        // Bad fields: 422, each named, nothing written.
+        for (body, named) in [
+            (json!({"name": "", "position": 2, "version": 2}), vec!["name", "position"]),
+            (json!({"name": "P1", "position": 0, "version": 2}), vec!["position"]),
+            (json!({"name": "P1", "version": 2}), vec!["position"]),
+            (json!({"name": "P1", "position": 6, "max_score": 10, "version": 2}), vec!["max_score"]),
+        ] {
+            let (status, answer) = api.call(Some(&admin), "PUT", &url, Some(body.clone())).await;
+            assert_eq!(status, 422, "{backend:?} {body}: {answer}");
+            assert_eq!(columns(&answer), named, "{backend:?} {body}: {answer}");
+        }
+        let (_, answer) =
+            api.call(Some(&admin), "PUT", &url, Some(json!({"name": "x", "position": 2, "version": 2}))).await;
+        assert!(answer.to_string().contains("position 2 is already another grade's"), "{backend:?}: {answer}");
+        let (status, answer) = api
+            .call(Some(&admin), "PUT", &url, Some(json!({"name": "x", "position": 6, "version": 2, "code": "P9"})))
+            .await;
+        assert_eq!(status, 422, "{backend:?}: a code is not edited: {answer}");
+        let (status, _) = api
+            .call(
+                Some(&admin),
+                "PUT",
+                "/api/v1/outcome-grades/999",
+                Some(json!({"name": "x", "position": 9, "version": 1})),
+            )
+            .await;
+        assert_eq!(status, 404, "{backend:?}");
+        // P2 takes position 1 back once free, and P1 the old place of P2: reordered.
+        let url2 = format!("/api/v1/outcome-grades/{p2}");
+        let (status, _) =
+            api.call(Some(&admin), "PUT", &url2, Some(json!({"name": "Primary 2", "position": 1, "version": 1}))).await;
+        assert_eq!(status, 200, "{backend:?}");
+
+        // A subject's maximum is not lowered below a score stored for it: S1's boys' mean
+        // (61.5) and the girls' cell (mean 56) are outcome rows above 50, learner L-1's 72
+        // a learner's record above 50 and 70; the subject, the maximum asked, the counts and
+        // the highest are named; nothing is written.
+        let url = format!("/api/v1/outcome-subjects/{math}");
+        let (status, body) = api
+            .call(Some(&admin), "PUT", &url, Some(json!({"name": "Mathematics", "max_score": 50, "version": 1})))
+            .await;
+        assert_eq!(status, 422, "{backend:?}: {body}");
+        assert_eq!(columns(&body), ["max_score"], "{backend:?}");
+        let said = body.to_string();
+        assert!(
+            said.contains("MATH's maximum score cannot be lowered to 50: 2 outcome rows and one learner's record")
+                && said.contains("(the highest is 72)"),
+            "{backend:?}: {said}"
+        );
+        let (status, body) = api
+            .call(Some(&admin), "PUT", &url, Some(json!({"name": "Mathematics", "max_score": 70, "version": 1})))
+            .await;
+        assert_eq!(status, 422, "{backend:?}: {body}");
+        assert!(body.to_string().contains("no outcome row and one learner's record"), "{backend:?}: {body}");
+        let subject = &items(&api, &admin, "/api/v1/outcome-subjects").await[0].1;
+        assert_eq!((&subject["max_score"], &subject["version"]), (&json!(100.0), &json!(1)), "{backend:?}");
+        // Down to the highest score stored, and renamed: taken.
+        let (status, body) =
+            api.call(Some(&admin), "PUT", &url, Some(json!({"name": "Maths", "max_score": 72, "version": 1}))).await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        assert_eq!((&body["name"], &body["max_score"], &body["version"]), (&json!("Maths"), &json!(72.0), &json!(2)));
+        for (body, named) in [
+            (json!({"name": "Maths", "max_score": 0, "version": 2}), vec!["max_score"]),
+            (json!({"name": "Maths", "version": 2}), vec!["max_score"]),
+            (json!({"name": "Maths", "max_score": 80, "position": 2, "version": 2}), vec!["position"]),
+        ] {
+            let (status, answer) = api.call(Some(&admin), "PUT", &url, Some(body.clone())).await;
+            assert_eq!(status, 422, "{backend:?} {body}: {answer}");
+            assert_eq!(columns(&answer), named, "{backend:?} {body}: {answer}");
+        }
+        // An entry above the new maximum is refused as any other.
+        let leader = token(&t.db, "leader", AccountRole::SchoolLeader, Some("S1")).await;
+        let entry =
+            json!({"entries": [{"year": 2025, "grade": "P2", "subject": "MATH", "sex": "M", "mean_score": 75}]});
+        let (status, body) = api.call(Some(&leader), "POST", "/api/v1/schools/1/outcomes", Some(entry)).await;
+        assert!(status == 422 && body.to_string().contains("above MATH's maximum of 72"), "{backend:?}: {body}");
+
+        // A group renamed; it takes neither a maximum nor a position.
+        let url = format!("/api/v1/learner-groups/{refugees}");
+        let (status, body) =
+            api.call(Some(&admin), "PUT", &url, Some(json!({"name": "Refugee learners", "version": 1}))).await;
+        assert_eq!((status.as_u16(), &body["name"]), (200, &json!("Refugee learners")), "{backend:?}: {body}");
+        let (status, body) =
+            api.call(Some(&admin), "PUT", &url, Some(json!({"name": "R", "position": 1, "version": 2}))).await;
+        assert_eq!((status.as_u16(), columns(&body)), (422, vec!["position".to_string()]), "{backend:?}");
+
+        // Rights: only those who may add to the lists edit them, refused before the body is
+        // read or the item looked up.
+        let national = token(&t.db, "national", AccountRole::NationalOfficer, Some("RW")).await;
+        let district = token(&t.db, "district", AccountRole::DistrictOfficer, Some("D1")).await;
+        for (who, caller) in [("national", &national), ("district", &district), ("leader", &leader)] {
+            for path in [
+                format!("/api/v1/outcome-grades/{p1}"),
+                format!("/api/v1/outcome-subjects/{math}"),
+                format!("/api/v1/learner-groups/{refugees}"),
+                "/api/v1/learner-groups/999".to_string(),
+            ] {
+                let (status, _) =
+                    api.call(Some(caller), "PUT", &path, Some(json!({"name": "Taken", "version": 2}))).await;
+                assert_eq!(status, 403, "{backend:?} {who} PUT {path}");
+            }
+        }
+        assert_eq!(api.call(None, "PUT", &url, Some(json!({"name": "x", "version": 2}))).await.0, 401);
+        let mut names: Vec<String> = on_db!(&t.db, |p| sqlx::query_scalar(
+            "SELECT name FROM outcome_grades UNION ALL SELECT name FROM outcome_subjects \
+             UNION ALL SELECT name FROM learner_groups"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        names.sort();
+        assert_eq!(names, ["Maths", "Primary 2", "Primary one", "Refugee learners"], "{backend:?}");
+        let audited = count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'update' \
+             AND entity IN ('outcome_grade', 'outcome_subject', 'learner_group')",
+        )
+        .await;
+        assert_eq!(audited, 4, "{backend:?}: one event for each edit saved");
+    }
+}
+
+#[tokio::test]
+async fn the_lists_page_edits_each_item_in_its_rows_form_with_stale_versions_and_bad_fields_named_in_the_readers_language()
+ {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        places(&t.db).await;
+        lists(&t.db).await;
+        let api = Api::new(&t.db, &[&opencpd_indicators::web::AREA]);
+        let admin = session(&t.db, &token(&t.db, "admin", AccountRole::SystemAdmin, None).await).await;
+        let p1 = count(&t.db, "SELECT id FROM outcome_grades WHERE code = 'P1'").await;
+        let math = count(&t.db, "SELECT id FROM outcome_subjects WHERE code = 'MATH'").await;
+        let refugees = count(&t.db, "SELECT id FROM learner_groups WHERE code = 'REF'").await;
+
+        // Each row has its form, filled in with what is stored and the version read.
+        let (status, html, _) = api.page(&admin, "GET", "/data/lists", None).await;
+        assert_eq!(status, 200, "{backend:?}");
+        for form in [
+            format!("action=\"/data/lists/grades/{p1}\""),
+            format!("action=\"/data/lists/subjects/{math}\""),
+            format!("action=\"/data/lists/groups/{refugees}\""),
+        ] {
+            assert!(html.contains(&form), "{backend:?}: {form}");
+        }
+        assert!(has_value(&html, "max_score", "100") && has_value(&html, "version", "1"), "{backend:?}");
+        assert!(has_value(&html, "name", "Primary 1") && has_value(&html, "position", "1"), "{backend:?}");
+        assert_eq!(
+            html.matches("<td").count(),
+            html.matches("<td data-label=").count() + html.matches("<td class=\"num\" data-label=").count(),
+            "{backend:?}: every cell labelled for a phone"
+        );
+
+        // Saved, the maximum typed as French writes it: back to the list at the item.
+        let url = format!("/data/lists/subjects/{math}");
+        let form = [("name", "Maths"), ("max_score", "80,5"), ("version", "1")];
+        let (status, _, to) = api.page(&admin, "POST", &url, Some(&form)).await;
+        let want = format!("/data/lists?saved=MATH#subject-{math}");
+        assert_eq!((status.as_u16(), to.as_deref()), (303, Some(want.as_str())), "{backend:?}");
+        let (_, html, _) = api.page(&admin, "GET", &want, None).await;
+        assert!(html.contains("id=\"saved\"") && html.contains("MATH saved."), "{backend:?}");
+        assert!(has_value(&html, "max_score", "80.5") && html.contains(">Maths</td>"), "{backend:?}");
+
+        // The same form sent again names version 1: refused, and the row's form shows the
+        // subject as it now is (version 2), open, to be edited again knowingly.
+        let (status, html, _) = api.page(&admin, "POST", &url, Some(&form)).await;
+        assert_eq!(status, 409, "{backend:?}");
+        assert!(html.contains(&format!("id=\"subject-{math}-problems\"")), "{backend:?}");
+        assert!(html.contains("version 1 is not the latest (2)"), "{backend:?}: {html}");
+        assert!(html.contains("<details open>") && has_value(&html, "version", "2"), "{backend:?}");
+
+        // Bad fields: each named, what was typed kept, nothing written.
+        let url = format!("/data/lists/grades/{p1}");
+        let form = [("name", ""), ("position", "beaucoup"), ("version", "1")];
+        let (status, html, _) = api.page(&admin, "POST", &url, Some(&form)).await;
+        assert_eq!(status, 422, "{backend:?}");
+        for named in ["column position: beaucoup is not a number", "column name: a value is required"] {
+            assert!(html.contains(named), "{backend:?}: «{named}»");
+        }
+        assert!(has_value(&html, "position", "beaucoup"), "{backend:?}: what was typed kept");
+        let form = [("name", "Primary 1"), ("position", "2"), ("version", "1")];
+        let (status, html, _) = api.page(&admin, "POST", &url, Some(&form)).await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert!(html.contains("column position: position 2 is already another grade"), "{backend:?}");
+        let form = [("name", "Primary 1"), ("position", "3")];
+        let (status, html, _) = api.page(&admin, "POST", &url, Some(&form)).await;
+        assert!(status == 422 && html.contains("column version: a value is required"), "{backend:?}");
+        let stored: (String, i64, i64) =
+            on_db!(&t.db, |p| sqlx::query_as("SELECT name, position, version FROM outcome_grades WHERE id = $1")
+                .bind(p1)
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        assert_eq!(stored, ("Primary 1".to_string(), 1, 1), "{backend:?}: nothing written");
+        let form = [("name", "Réfugiés"), ("version", "1")];
+        let group_url = format!("/data/lists/groups/{refugees}");
+        assert_eq!(api.page(&admin, "POST", &group_url, Some(&form)).await.0, 303, "{backend:?}");
+
+        // In French for a French reader: the forms, a stale version and a maximum below a
+        // stored score.
+        scores(&t.db).await;
+        let french = token(&t.db, "admin.fr", AccountRole::SystemAdmin, None).await;
+        on_db!(&t.db, |p| sqlx::query("UPDATE users SET language = 'fr' WHERE username = 'admin.fr'")
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let french = session(&t.db, &french).await;
+        let (_, html, _) = api.page(&french, "GET", "/data/lists", None).await;
+        assert!(html.contains("Modifier P1") && html.contains("Enregistrer"), "{backend:?}");
+        let url = format!("/data/lists/subjects/{math}");
+        let form = [("name", "Maths"), ("max_score", "50"), ("version", "1")];
+        let (status, html, _) = api.page(&french, "POST", &url, Some(&form)).await;
+        assert_eq!(status, 409, "{backend:?}");
+        assert!(html.contains("cela contredit des données existantes"), "{backend:?}: {html}");
+        let form = [("name", "Maths"), ("max_score", "50"), ("version", "2")];
+        let (status, html, _) = api.page(&french, "POST", &url, Some(&form)).await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert!(
+            html.contains("colonne max_score: la note maximale de MATH ne peut pas descendre à 50 : 2 lignes de résultats et un relevé")
+                && html.contains("(la note la plus haute est 72)"),
+            "{backend:?}: {html}"
+        );
+        assert_eq!(count(&t.db, "SELECT version FROM outcome_subjects").await, 2, "{backend:?}: nothing written");
+
+        // Readers have no forms; what they send is refused, and so is a form without the
+        // session's token.
+        let district = session(&t.db, &token(&t.db, "district", AccountRole::DistrictOfficer, Some("D1")).await).await;
+        let (_, html, _) = api.page(&district, "GET", "/data/lists", None).await;
+        assert!(!html.contains("-edit\"") && !html.contains("<details"), "{backend:?}");
+        let form = [("name", "Taken"), ("version", "2")];
+        assert_eq!(api.page(&district, "POST", &group_url, Some(&form)).await.0, 403, "{backend:?}");
+        let forged = Session { secret: admin.secret.clone(), csrf: "forged".into() };
+        assert_eq!(api.page(&forged, "POST", &group_url, Some(&form)).await.0, 403, "{backend:?}");
+        let name: String =
+            on_db!(&t.db, |p| sqlx::query_scalar("SELECT name FROM learner_groups").fetch_one(p).await).unwrap();
+        assert_eq!(name, "Réfugiés", "{backend:?}");
+    }
+}

@@ -72,7 +72,7 @@ data-others = Other learners
 lists-title = Grades, subjects and learner groups
 lists-link = Grades, subjects and learner groups
 lists-hint = Outcome rows, imported or entered, name a grade, a subject and a learner group by its code; a row naming a code not listed here is refused.
-lists-read-only = Only the deployment's administrators add to these lists, which every country of the deployment shares.
+lists-read-only = Only the deployment's administrators add to these lists and edit them: every country of the deployment shares them.
 lists-grades = Grades
 lists-subjects = Subjects
 lists-groups = Learner groups
@@ -86,6 +86,20 @@ lists-add-grade = Add a grade
 lists-add-subject = Add a subject
 lists-add-group = Add a learner group
 lists-added = { $code } added.
+lists-edit = Edit
+lists-edit-item = Edit { $code }
+lists-save = Save
+lists-saved = { $code } saved.
+lists-max-score-hint = Not below a score stored for the subject
+problem-max-score-below-stored = { $subject }'s maximum score cannot be lowered to { $value }: { $rows ->
+    [0] no outcome row
+    [one] one outcome row
+   *[other] { $rows } outcome rows
+} and { $learners ->
+    [0] no learner's record
+    [one] one learner's record
+   *[other] { $learners } learners' records
+} stored for it have a score above { $value } (the highest is { $highest }); correct those scores first, or keep a maximum of at least { $highest }
 problem-position-taken = position { $value } is already another grade's
 problem-bad-position = { $value } is not a position: give a whole number from 1
 problem-reference-not-taken = { $kind ->

@@ -72,7 +72,7 @@ data-others = Autres élèves
 lists-title = Classes, matières et groupes d'élèves
 lists-link = Classes, matières et groupes d'élèves
 lists-hint = Les lignes de résultats, importées ou saisies, désignent une classe, une matière et un groupe d'élèves par son code ; une ligne qui nomme un code absent d'ici est refusée.
-lists-read-only = Seuls les administrateurs du déploiement complètent ces listes, communes à tous ses pays.
+lists-read-only = Seuls les administrateurs du déploiement complètent et modifient ces listes, communes à tous ses pays.
 lists-grades = Classes
 lists-subjects = Matières
 lists-groups = Groupes d'élèves
@@ -86,6 +86,20 @@ lists-add-grade = Ajouter une classe
 lists-add-subject = Ajouter une matière
 lists-add-group = Ajouter un groupe d'élèves
 lists-added = { $code } ajouté.
+lists-edit = Modifier
+lists-edit-item = Modifier { $code }
+lists-save = Enregistrer
+lists-saved = { $code } enregistré.
+lists-max-score-hint = Pas en dessous d'une note enregistrée pour la matière
+problem-max-score-below-stored = la note maximale de { $subject } ne peut pas descendre à { $value } : { $rows ->
+    [0] aucune ligne de résultats
+    [one] une ligne de résultats
+   *[other] { $rows } lignes de résultats
+} et { $learners ->
+    [0] aucun relevé d'élève
+    [one] un relevé d'élève
+   *[other] { $learners } relevés d'élèves
+} enregistrés pour cette matière dépassent { $value } (la note la plus haute est { $highest }) ; corrigez d'abord ces notes, ou gardez un maximum d'au moins { $highest }
 problem-position-taken = le rang { $value } est déjà celui d'une autre classe
 problem-bad-position = { $value } n'est pas un rang : donnez un nombre entier à partir de 1
 problem-reference-not-taken = { $kind ->

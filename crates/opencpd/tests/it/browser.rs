@@ -2848,6 +2848,64 @@ async fn a_head_teacher_enters_the_schools_learner_outcomes_on_a_phone_in_french
     assert!(overflow(&b).await <= 0, "nothing to scroll sideways");
 }
 
+/// The lists page on a phone, in French: a subject's row opens its form, the maximum typed
+/// with a decimal comma is saved; lowered below a stored mean score it is refused, the
+/// subject, the maximum and the rows above it named, what was typed kept, nothing written.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn an_administrator_edits_a_subjects_maximum_on_the_lists_page_on_a_phone_in_french() {
+    use opencpd_indicators::model::NewReference;
+    use opencpd_indicators::store::{outcomes, reference};
+    use opencpd_kernel::import::{Options, Source};
+    let app = TestApp::start(Backend::Sqlite).await;
+    let admin = opencpd_kernel::Actor::system();
+    let p4 = NewReference { code: "P4".into(), name: "Primary 4".into(), max_score: None, position: None };
+    reference::add(&app.db.db, &admin, reference::Kind::Grade, &p4).await.unwrap();
+    let math = NewReference { code: "MATH".into(), name: "Mathematics".into(), max_score: Some(100.0), position: None };
+    let math = reference::add(&app.db.db, &admin, reference::Kind::Subject, &math).await.unwrap();
+    let school = app.text("SELECT MIN(code) FROM schools").await;
+    let csv = format!("school_code,year,grade,subject,sex,assessed,mean_score\n{school},2025,P4,MATH,F,30,61.5\n");
+    let report =
+        outcomes::import(&app.db.db, &admin, Source::bytes("o.csv", csv.into_bytes()).unwrap(), Options::default())
+            .await
+            .unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    let b = Browser::start_in(390, 844, "fr").await;
+    b.login(&app, "admin").await;
+    b.client.goto(&app.url("/lang/fr?next=/data/lists")).await.unwrap();
+    let row = format!("#subject-{math}");
+    b.client.wait().for_element(Locator::Css(&format!("{row} summary"))).await.unwrap().click().await.unwrap();
+    assert_eq!(label_before(&b, &format!("{row} td:nth-child(2)")).await, "\"Nom\"");
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways with the form open");
+    let field = |name: &'static str| {
+        let (b, row) = (&b, row.clone());
+        async move { b.client.find(Locator::Css(&format!("{row} [name={name}]"))).await.unwrap() }
+    };
+    let max = field("max_score").await;
+    max.clear().await.unwrap();
+    max.send_keys("80,5").await.unwrap();
+    b.client.find(Locator::Css(&format!("{row} button"))).await.unwrap().click().await.unwrap();
+    assert_eq!(b.text_until("#saved", |t| t.contains("enregistré")).await, "MATH enregistré.");
+    let stored = || app.text("SELECT CAST(max_score AS TEXT) || ' ' || CAST(version AS TEXT) FROM outcome_subjects");
+    assert_eq!(stored().await, "80.5 2");
+
+    // Below the girls' mean of 61.5: refused in French, the form open with what was typed.
+    b.client.find(Locator::Css(&format!("{row} summary"))).await.unwrap().click().await.unwrap();
+    let max = field("max_score").await;
+    max.clear().await.unwrap();
+    max.send_keys("50").await.unwrap();
+    b.client.find(Locator::Css(&format!("{row} button"))).await.unwrap().click().await.unwrap();
+    let problems = b.text_until(&format!("#subject-{math}-problems"), |t| t.contains("MATH")).await;
+    assert!(
+        problems.contains("la note maximale de MATH ne peut pas descendre à 50 : une ligne de résultats")
+            && problems.contains("(la note la plus haute est 61.5)"),
+        "{problems}"
+    );
+    assert!(overflow(&b).await <= 0, "nothing to scroll sideways with the problems shown");
+    assert_eq!(field("max_score").await.prop("value").await.unwrap().as_deref(), Some("50"));
+    assert_eq!(stored().await, "80.5 2");
+}
+
 /// The girls' mean score entered for 2026.
 async fn on_db_mean(app: &TestApp) -> f64 {
     opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_scalar(

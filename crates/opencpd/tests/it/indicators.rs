@@ -435,3 +435,43 @@ async fn cpd_hours_plc_regularity_and_coaching_coverage_are_answered_by_the_engi
         assert_eq!(r.status(), 404, "{backend:?}");
     }
 }
+
+/// The demo's grades and subjects come in as any deployment's do, through the lists' one
+/// way in (`reference::add`, an audit event each): P1 to P6 in order, mathematics and
+/// literacy out of 100.
+#[tokio::test]
+async fn the_demos_grades_and_subjects_are_added_through_the_lists_one_way_in() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        opencpd_demo::evaluation::build(&app.db.db, 7, &|_, _| {}).await.expect("evaluation demo");
+        let admin = app.api("admin").await;
+        let grades: Vec<Value> = admin.get("/api/v1/outcome-grades").send().await.unwrap().json().await.unwrap();
+        let grades: Vec<(String, String, i64, i64)> = grades
+            .iter()
+            .map(|g| {
+                let text = |k: &str| g[k].as_str().unwrap().to_string();
+                (text("code"), text("name"), g["position"].as_i64().unwrap(), g["version"].as_i64().unwrap())
+            })
+            .collect();
+        let want: Vec<(String, String, i64, i64)> =
+            (1..=6).map(|n| (format!("P{n}"), format!("Primary {n}"), n, 1)).collect();
+        assert_eq!(grades, want, "{backend:?}");
+        let subjects: Vec<Value> = admin.get("/api/v1/outcome-subjects").send().await.unwrap().json().await.unwrap();
+        let subjects: Vec<(&str, &str, f64)> = subjects
+            .iter()
+            .map(|s| (s["code"].as_str().unwrap(), s["name"].as_str().unwrap(), s["max_score"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(subjects, [("LIT", "Literacy", 100.0), ("MATH", "Mathematics", 100.0)], "{backend:?}");
+        let db = &app.db.db;
+        let added = |entity: &'static str| async move {
+            opencpd_kernel::on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM audit_events WHERE action = 'create' AND entity = $1"
+            )
+            .bind(entity)
+            .fetch_one(p)
+            .await)
+            .unwrap()
+        };
+        assert_eq!((added("outcome_grade").await, added("outcome_subject").await), (6, 2), "{backend:?}");
+    }
+}

@@ -177,6 +177,24 @@ async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let o = objects(&app).await;
+        // An item added to each list, to edit, with the page that edits it.
+        let admin = app.api("admin").await;
+        let mut lists = Vec::new();
+        for (path, page, new) in [
+            ("/api/v1/outcome-grades", "/data/lists/grades", json!({"code": "SCOPE-G", "name": "Grade"})),
+            (
+                "/api/v1/outcome-subjects",
+                "/data/lists/subjects",
+                json!({"code": "SCOPE-S", "name": "Subject", "max_score": 20}),
+            ),
+            ("/api/v1/learner-groups", "/data/lists/groups", json!({"code": "SCOPE-L", "name": "Group"})),
+        ] {
+            let added = admin.post(path).json(&new).send().await.unwrap();
+            assert_eq!(added.status(), 201, "{backend:?} POST {path}");
+            let item: Value = added.json().await.unwrap();
+            let (id, version) = (item["id"].as_i64().unwrap(), item["version"].as_i64().unwrap());
+            lists.push((path, format!("{path}/{id}"), format!("{page}/{id}"), version));
+        }
         let mut failures = Vec::new();
         for role in ROLES {
             let api = app.api(role).await;
@@ -186,11 +204,20 @@ async fn every_outcome_list_and_entry_route_answers_by_role_and_scope() {
                     failures.push(format!("{backend:?} {role} {what}: {got}, want {want}"));
                 }
             };
-            for path in ["/api/v1/outcome-grades", "/api/v1/outcome-subjects", "/api/v1/learner-groups"] {
+            let html = page.get(app.url("/data/lists")).send().await.unwrap().text().await.unwrap();
+            let csrf = opencpd_testapp::hidden(&html, "csrf");
+            for (path, item, form, version) in &lists {
                 check(format!("GET {path}"), api.get(path).send().await.unwrap().status().as_u16(), 200);
                 // A body every manager is refused for its fields: rights come first.
                 let got = api.post(path).json(&json!({"code": "", "name": ""})).send().await.unwrap().status().as_u16();
                 check(format!("POST {path}"), got, if managers.contains(role) { 422 } else { 403 });
+                let body = json!({"name": "", "version": version});
+                let got = api.put(item).json(&body).send().await.unwrap().status().as_u16();
+                check(format!("PUT {item}"), got, if managers.contains(role) { 422 } else { 403 });
+                let version = version.to_string();
+                let fields = [("csrf", csrf.as_str()), ("name", ""), ("version", version.as_str())];
+                let got = page.post(app.url(form)).form(&fields).send().await.unwrap().status().as_u16();
+                check(format!("POST {form}"), got, if managers.contains(role) { 422 } else { 403 });
             }
             check(
                 "GET /data/lists".into(),
