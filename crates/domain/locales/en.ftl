@@ -570,6 +570,7 @@ apply-cohort-code = Cohort code
 apply-motivation = Why this course (optional)
 apply-submit = Apply
 delivery-funnels = Completion funnel of each cohort
+delivery-funnels-shown = The first { $shown } cohorts of { $total }, by code: the CSV and XLSX files hold every one.
 delivery-attended = Attended enough
 below-title = Below the CPD threshold in { $year }
 below-threshold = { $hours } hours and { $credits } credits a year

@@ -570,6 +570,7 @@ apply-cohort-code = Code de la cohorte
 apply-motivation = Pourquoi cette formation (facultatif)
 apply-submit = Postuler
 delivery-funnels = Entonnoir d'achèvement par cohorte
+delivery-funnels-shown = Les { $shown } premières cohortes sur { $total }, par code : les fichiers CSV et XLSX les contiennent toutes.
 delivery-attended = Assez présents
 below-title = Sous le seuil de formation continue en { $year }
 below-threshold = { $hours } heures et { $credits } crédits par an

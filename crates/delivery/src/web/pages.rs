@@ -604,7 +604,8 @@ async fn render_programme(
     let html = state.templates.page(
         ctx,
         "delivery/programme.html",
-        minijinja::context! { cost_years, funnels => v(&funnels), programme => v(&programme), courses => v(&courses), reach => v(&reach),
+        minijinja::context! { cost_years, funnels => v(&funnels[..funnels.len().min(FUNNELS_SHOWN)]),
+        funnels_total => funnels.len(), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
         manage => actor.may(Action::ManageProgrammes), achieved, totals, targets_hidden, outreach_cells, outreach_sex,
@@ -614,6 +615,10 @@ async fn render_programme(
     )?;
     Ok((status, html).into_response())
 }
+
+/// How many cohorts' funnels a programme's page lists (in the order of their codes); the
+/// funnel above them and the CSV and XLSX files count every one.
+const FUNNELS_SHOWN: usize = 200;
 
 /// How many of a programme's costs its page lists one by one (the latest years first).
 const COSTS_SHOWN: i64 = 200;
