@@ -56,7 +56,7 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
     let paths = ListScope::of(actor).unit_paths();
     let stamp: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
-    let mut groups: Vec<Group> = Vec::new();
+    let mut kept: Vec<std::sync::Arc<Vec<Group>>> = Vec::new();
     for path in &paths {
         let key = (stamp.clone(), programme.id, path.clone());
         let read = || async {
@@ -74,8 +74,10 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
             })?;
             Ok(std::sync::Arc::new(rows))
         };
-        groups.extend(GROUPS.get_or_compute(db, key, read).await?.iter().cloned());
+        kept.push(GROUPS.get_or_compute(db, key, read).await?);
     }
+    // Read where they are kept: a national programme has tens of thousands of groups.
+    let groups: Vec<&Group> = kept.iter().flat_map(|k| k.iter()).collect();
     let empty = |key: String| ReachRow { key, name: None, enrolled: 0, completed: 0, certified: 0 };
     let add = |row: &mut ReachRow, g: &Group| {
         row.enrolled += g.enrolled;
@@ -137,20 +139,17 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         })
         .collect();
     let level = if by == Some("unit") { Some(level.unwrap_or(2).max(0)) } else { None };
-    let mut rows: BTreeMap<String, ReachRow> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, ReachRow> = BTreeMap::new();
     if let Some(dim) = by {
         for g in &groups {
             let key = match dim {
-                "sex" => g.sex.clone(),
-                "role" => g.role.clone().unwrap_or_default(),
-                "ownership" => g.ownership.clone().unwrap_or_default(),
-                "subsystem" => g.subsystem.clone().unwrap_or_default(),
-                _ => {
-                    let ids: Vec<&str> = g.path.split('/').filter(|s| !s.is_empty()).collect();
-                    ids.get(level.unwrap_or(0) as usize).map(|s| s.to_string()).unwrap_or_default()
-                }
+                "sex" => g.sex.as_str(),
+                "role" => g.role.as_deref().unwrap_or_default(),
+                "ownership" => g.ownership.as_deref().unwrap_or_default(),
+                "subsystem" => g.subsystem.as_deref().unwrap_or_default(),
+                _ => g.path.split('/').filter(|s| !s.is_empty()).nth(level.unwrap_or(0) as usize).unwrap_or_default(),
             };
-            add(rows.entry(key.clone()).or_insert_with(|| empty(key)), g);
+            add(rows.entry(key).or_insert_with(|| empty(key.to_string())), g);
         }
     }
     let mut rows: Vec<ReachRow> = rows.into_values().collect();

@@ -604,7 +604,7 @@ async fn render_programme(
     let html = state.templates.page(
         ctx,
         "delivery/programme.html",
-        minijinja::context! { cost_years, funnels => v(&funnels[..funnels.len().min(FUNNELS_SHOWN)]),
+        minijinja::context! { cost_years, funnels => v(&&funnels[..funnels.len().min(FUNNELS_SHOWN)]),
         funnels_total => funnels.len(), programme => v(&programme), courses => v(&courses), reach => v(&reach),
         by => q.by.unwrap_or_default(), level => q.level.unwrap_or(2), dimensions => v(&reports::DIMENSIONS),
         cells => v(&cells), bars => v(&bars), funnel, outreach => v(&outreach), kind_names => v(&kinds),
