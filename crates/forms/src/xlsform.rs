@@ -15,7 +15,9 @@
 //! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
 //! pyxform does; `name` is the root of absolute paths (`data` without it, or the form id).
 //! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
-//! bind, the value following its inputs. Every path (`../x`, `/data/x`, `current()/../x`)
+//! bind, the value following its inputs. A `trigger` (`${a}`, or `${a}, ${b}`) makes the
+//! item's value set when one of those questions changes and kept otherwise (pyxform's
+//! `setvalue` on `xforms-value-changed`); each must be a question the respondent sees. Every path (`../x`, `/data/x`, `current()/../x`)
 //! must name an item from where it is written, else it is reported at its row and column;
 //! in a loop, from each copy of the row, pyxform's `<loop>/<choice>/<name>` pointed at the
 //! copy's names. `bind::`, `instance::` and `body::` columns are kept under the names pyxform
@@ -157,9 +159,11 @@ enum Column {
     /// Images, audio, video on labels or choices: the kind (`image`, `big-image`, `audio`,
     /// `video`) and the language.
     Media(String, Option<String>),
-    /// `bind::…`, `instance::…`, `body::…`, `compact_tag` and `trigger`: attributes kept with
-    /// the item (see [`attribute_key`]).
+    /// `bind::…`, `instance::…`, `body::…` and `compact_tag`: attributes kept with the item
+    /// (see [`attribute_key`]).
     Attribute,
+    /// `trigger`: the questions whose change sets the item's value (`${a}`, or `${a}, ${b}`).
+    Trigger,
     /// `noAppErrorString` (`bind::jr:noAppErrorString`): what to say when an `ex:` app cannot
     /// be opened, per language.
     NoAppMessage(Option<String>),
@@ -196,6 +200,7 @@ impl Column {
             Column::Media(..) => "media",
             Column::NoAppMessage(_) => "noAppErrorString",
             Column::Disabled => "disabled",
+            Column::Trigger => "trigger",
             Column::Attribute | Column::Other => "",
         }
     }
@@ -234,7 +239,8 @@ fn classify(header: &str, choices: bool) -> Column {
         "score" if choices => Some(Column::Score),
         "jr:constraintmsg" => Some(Column::ConstraintMessage(None)),
         "jr:requiredmsg" => Some(Column::RequiredMessage(None)),
-        "trigger" | "compact_tag" => Some(Column::Attribute),
+        "compact_tag" => Some(Column::Attribute),
+        "trigger" => Some(Column::Trigger),
         "disabled" => Some(Column::Disabled),
         _ => None,
     };
@@ -297,7 +303,7 @@ pub fn language_key(raw: &str) -> String {
 /// The key an attribute column is kept under in [`Item::attributes`]: `bind::NAME`,
 /// `instance::NAME` or `body::NAME` (`control::` is pyxform's other spelling of `body::`)
 /// with the name as written, since XML names keep their case (`saveIncomplete`);
-/// `compact_tag` is pyxform's alias of `instance::odk:tag`, and `trigger` stays `trigger`.
+/// `compact_tag` is pyxform's alias of `instance::odk:tag`.
 fn attribute_key(header: &str) -> String {
     let header = header.trim();
     let lower = header.to_lowercase();
@@ -648,6 +654,9 @@ struct Import {
     /// The survey's columns that hold expressions, as `survey!header`: where a loop's copies
     /// report the paths of their rows.
     expression_columns: BTreeMap<&'static str, String>,
+    /// The survey's `trigger` column, as `survey!header`, for problems found once the form
+    /// is whole.
+    trigger_column: String,
 }
 
 /// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
@@ -675,6 +684,7 @@ impl Import {
             namespaces: Vec::new(),
             loops: Vec::new(),
             expression_columns: BTreeMap::new(),
+            trigger_column: "survey!trigger".into(),
         }
     }
 
@@ -697,6 +707,7 @@ impl Import {
             add_none_option(&mut items, &mut lists, &self.default_language);
         }
         self.check_form(&items, &lists, &external_lists, sheets.choices.is_some());
+        self.check_triggers(&items);
         let root_name = settings.root_name.clone().unwrap_or_else(|| "data".into());
         let mut roots = vec![root_name.clone()];
         roots.extend(settings.form_id.clone());
@@ -960,6 +971,9 @@ impl Import {
             if let Some(index) = columns.find(&column) {
                 self.expression_columns.insert(field, sheet.column(index));
             }
+        }
+        if let Some(index) = columns.find(&Column::Trigger) {
+            self.trigger_column = sheet.column(index);
         }
         for wanted in [Column::Type, Column::Name] {
             if columns.find(&wanted).is_none() {
@@ -1376,6 +1390,7 @@ impl Import {
             }
             item.attributes.insert(header, text.to_string());
         }
+        item.trigger = self.trigger(row);
         if !matches!(item.kind, ItemKind::Range { .. }) {
             item.parameters = parameters(row.get(&Column::Parameters));
         }
@@ -1408,6 +1423,40 @@ impl Import {
         }
         self.check_columns_fit(row, &item);
         item
+    }
+
+    /// The `trigger` cell: one or more `${name}` separated by commas, as pyxform takes it
+    /// (stray and doubled commas are allowed); anything else is reported at its row and
+    /// column. Each name is checked as a reference once the form is whole, and must be a
+    /// question ODK shows ([`Import::check_triggers`]).
+    fn trigger(&mut self, row: &Row) -> Vec<String> {
+        let text = row.get(&Column::Trigger);
+        let mut names = Vec::new();
+        let mut bad = false;
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.strip_prefix("${").and_then(|p| p.strip_suffix('}')).map(str::trim) {
+                Some(name) if valid_name(name) => {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_string());
+                    }
+                }
+                _ => bad = true,
+            }
+        }
+        let column = row.column(&Column::Trigger);
+        if bad {
+            self.problems.push(Problem::new("form-bad-trigger").at_row(row.number).in_column(column).with_value(text));
+            return Vec::new();
+        }
+        for name in &names {
+            self.references.push(Reference {
+                row: row.number,
+                column: column.clone(),
+                name: name.clone(),
+                value: text.to_string(),
+            });
+        }
+        names
     }
 
     /// The attribute columns ODK Collect acts on, read into the parameters OpenCPD honours
@@ -1568,6 +1617,37 @@ impl Import {
                 if !self.problems.contains(&problem) {
                     self.problems.push(problem);
                 }
+            }
+        }
+    }
+
+    /// Every trigger names a question the respondent sees, as pyxform requires: a
+    /// `calculate`, a `hidden` or metadata item, a question computed or triggered without a
+    /// label or hint, a group or a repeat has no control whose change could be heard. (A
+    /// name that is no item's is an unknown reference, reported by [`Import::check_form`].)
+    fn check_triggers(&mut self, items: &[Item]) {
+        let mut all: BTreeMap<&str, &Item> = BTreeMap::new();
+        fn collect<'a>(items: &'a [Item], out: &mut BTreeMap<&'a str, &'a Item>) {
+            for item in items {
+                out.entry(item.name.as_str()).or_insert(item);
+                collect(item.children(), out);
+            }
+        }
+        collect(items, &mut all);
+        for item in all.values() {
+            for name in &item.trigger {
+                let Some(target) = all.get(name.as_str()) else { continue };
+                if target.is_shown() && !matches!(target.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. }) {
+                    continue;
+                }
+                self.problems.push(
+                    Problem::new("form-trigger-not-shown")
+                        .at_row(item.row)
+                        .in_column(&self.trigger_column)
+                        .with_value(item.trigger.iter().map(|n| format!("${{{n}}}")).collect::<Vec<_>>().join(", "))
+                        .arg("name", name)
+                        .arg("question", &item.name),
+                );
             }
         }
     }

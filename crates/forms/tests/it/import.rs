@@ -1048,3 +1048,93 @@ fn add_none_option_reaches_a_select_multiple_from_file_when_its_file_is_read() {
     assert_eq!(names(&form, "visited"), ["kigali", "huye"]);
     assert!(validate(&form, &json!({"visited": "none"}), &ctx()).is_err());
 }
+
+#[test]
+fn a_trigger_sets_a_value_when_its_question_changes_and_the_value_is_kept_not_followed() {
+    let bytes = survey_only(
+        &["type", "name", "label", "calculation", "trigger"],
+        &[
+            &["text", "a", "A", "", ""],
+            &["integer", "n", "N", "", ""],
+            &["dateTime", "a_at", "", "now()", "${a}"],
+            &["integer", "doubled", "Doubled", "${n} * 2", " , ${a},, ${ n } "],
+            &["calculate", "stamp", "", "concat('n=', ${n})", "${a}"],
+            &["begin group", "g", "G", "", "${a}"],
+            &["text", "cleared", "Cleared", "", "${n}"],
+            &["end group", "", "", "", ""],
+        ],
+    );
+    let form = taken(&bytes);
+    assert_eq!(form.item("doubled").unwrap().trigger, ["a", "n"], "commas and spaces as pyxform takes them");
+    assert!(!form.item("a_at").unwrap().is_shown(), "triggered without a label or hint: kept, not shown");
+    assert!(form.item("doubled").unwrap().is_shown());
+    assert!(form.item("a_at").unwrap().attributes.is_empty(), "the trigger is read, not kept as an attribute");
+    let json = serde_json::to_value(&form).unwrap();
+    assert_eq!(json["items"][2]["trigger"], json!(["a"]), "the field app reads it");
+
+    let done = validate(&form, &json!({"n": 5}), &ctx()).unwrap();
+    assert_eq!(
+        (done.get("a_at"), done.get("stamp")),
+        (None, None),
+        "never triggered: nothing set, though the calculations could be computed"
+    );
+    let sent =
+        json!({"a": "x", "n": 5, "a_at": "2026-03-01T08:00:00", "doubled": 4, "stamp": "n=2", "cleared": "kept"});
+    let done = validate(&form, &sent, &ctx()).unwrap();
+    let at_eight = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    assert_eq!(done.get("a_at"), Some(&opencpd_forms::Answer::DateTime(at_eight)), "the moment the device set");
+    assert_eq!(done.get("doubled"), Some(&opencpd_forms::Answer::Integer(4)), "not recomputed from n = 5");
+    assert_eq!(done.get("stamp"), Some(&opencpd_forms::Answer::Calculated("n=2".into())), "a calculate's value kept");
+    assert_eq!(done.get("cleared"), Some(&opencpd_forms::Answer::Text("kept".into())));
+
+    let done = validate(&form, &json!({"a": "x", "n": 5}), &ctx()).unwrap();
+    assert_eq!(done.get("a_at"), Some(&opencpd_forms::Answer::DateTime(ctx().now)), "triggered, none sent: computed");
+    assert_eq!(done.get("doubled"), Some(&opencpd_forms::Answer::Integer(10)));
+    assert_eq!(done.get("stamp"), Some(&opencpd_forms::Answer::Calculated("n=5".into())));
+    assert_eq!(done.get("cleared"), None, "no calculation: the trigger empties it");
+
+    let problems = validate(&form, &json!({"a": "x", "a_at": "soon"}), &ctx()).unwrap_err();
+    assert_eq!(
+        problems.iter().map(|p| (p.column.as_deref().unwrap_or(""), p.code)).collect::<Vec<_>>(),
+        [("a_at", "form-bad-datetime")],
+        "a value sent is checked like any answer"
+    );
+}
+
+#[test]
+fn a_trigger_names_questions_the_respondent_sees_each_problem_at_its_row_and_column() {
+    let bytes = survey_only(
+        &["type", "name", "label", "calculation", "trigger"],
+        &[
+            &["text", "a", "A", "", ""],
+            &["calculate", "c", "", "1 + 1", ""],
+            &["integer", "hid", "", "2", ""],
+            &["dateTime", "t1", "", "now()", "${b}"],
+            &["dateTime", "t2", "", "now()", "6"],
+            &["dateTime", "t3", "", "now()", "${a}${a}"],
+            &["dateTime", "t4", "", "now()", "${c}"],
+            &["dateTime", "t5", "", "now()", "${a}, ${hid}"],
+            &["begin group", "g", "G", "", ""],
+            &["text", "inside", "Inside", "", ""],
+            &["end group", "", "", "", ""],
+            &["dateTime", "t6", "", "now()", "${g}"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(5, "survey!trigger", "form-unknown-reference"),
+            at(6, "survey!trigger", "form-bad-trigger"),
+            at(7, "survey!trigger", "form-bad-trigger"),
+            at(8, "survey!trigger", "form-trigger-not-shown"),
+            at(9, "survey!trigger", "form-trigger-not-shown"),
+            at(13, "survey!trigger", "form-trigger-not-shown"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    let hidden = problems.iter().find(|p| p.row == Some(9)).unwrap();
+    assert!(hidden.message("en").contains("hid") && hidden.message("en").contains("t5"), "{}", hidden.message("en"));
+    assert!(hidden.message("fr").contains("n'est pas montrée"), "{}", hidden.message("fr"));
+    let unknown = problems.iter().find(|p| p.row == Some(5)).unwrap();
+    assert!(unknown.message("fr").contains('b'), "{}", unknown.message("fr"));
+}

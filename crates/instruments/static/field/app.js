@@ -1058,7 +1058,9 @@ function renderItems(items, prefix) {
   for (const item of items) {
     const path = prefix + item.name;
     const type = item.kind.type;
-    if (type === 'calculate' || type === 'metadata' || type === 'hidden') continue;
+    // Calculations, hidden and metadata items, and questions computed or triggered without a
+    // label or hint are not shown, as in ODK.
+    if (!forms.isShown(item)) continue;
     // A group's or repeat's picture, sound or video is shown under its label, as a question's.
     const shown = () => mediaElements(media.labelMedia(item.media, state.instrument.form, lang), label(item.label, item.name));
     if (type === 'group') {
@@ -1471,6 +1473,7 @@ function onFormClick(event) {
   } else {
     audit('delete repeat', `${path}[${Number(index) + 1}]`);
     instances.splice(Number(index), 1);
+    forms.forgetInstance(state.computed, path, Number(index));
   }
   state.touched.add(path);
   renderForm();
