@@ -9,7 +9,9 @@
 //! `phone number`, `imei`, `select one from x`, `select one from x or specify other`, `begin
 //! loop over x`, `dateTime`, `trigger`) are accepted. `or_other` adds an `other` choice (to a
 //! copy of the list, `<list> or_other`) and a text question `<name>_other`; a loop becomes a
-//! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
+//! group per choice with its questions renamed `<loop>_<choice>_<name>`, `%(name)s` and
+//! `%(label)s` in its rows' cells the choice's, inside `${…}` too (`${%(name)s_count}` reads
+//! `${pit_count}` in the copy for `pit`), each copy's references checked; a note without a
 //! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
 //! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
 //! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
@@ -546,6 +548,8 @@ struct Open {
     /// How many paths were seen before its rows: a loop's rows have theirs checked in each
     /// copy instead (see [`Import::unroll`]).
     paths_mark: usize,
+    /// How many of [`Import::loop_references`] were seen before its rows.
+    references_mark: usize,
 }
 
 /// What a loop's copies need to point their paths at their own names.
@@ -657,6 +661,29 @@ struct Import {
     /// The survey's `trigger` column, as `survey!header`, for problems found once the form
     /// is whole.
     trigger_column: String,
+    /// Whether the row being read is inside a `begin loop`, where `%(name)s` and `%(label)s`
+    /// stand for each choice's.
+    in_loop: bool,
+    /// The `${…}` of a loop's rows that hold `%(name)s` or `%(label)s`, as written: checked
+    /// as references once per choice when the loop is unrolled.
+    loop_references: Vec<Reference>,
+}
+
+/// What `%(name)s` and `%(label)s` are read as in a loop's expressions until each copy puts
+/// its choice's in their place ([`Import::loop_expressions`]): names an expression may hold,
+/// inside `${…}` as well as in a text, so the row's expressions parse as pyxform's do once
+/// it has substituted them.
+const LOOP_NAME: &str = "__opencpd_loop_name__";
+const LOOP_LABEL: &str = "__opencpd_loop_label__";
+
+/// A loop's row's text with `%(name)s` and `%(label)s` put as the expression reads them.
+fn loop_placeholders(text: &str) -> String {
+    text.replace("%(name)s", LOOP_NAME).replace("%(label)s", LOOP_LABEL)
+}
+
+/// An expression text read with [`loop_placeholders`] put back as written.
+fn loop_written(text: &str) -> String {
+    text.replace(LOOP_NAME, "%(name)s").replace(LOOP_LABEL, "%(label)s")
 }
 
 /// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
@@ -685,6 +712,8 @@ impl Import {
             loops: Vec::new(),
             expression_columns: BTreeMap::new(),
             trigger_column: "survey!trigger".into(),
+            in_loop: false,
+            loop_references: Vec::new(),
         }
     }
 
@@ -787,12 +816,13 @@ impl Import {
             let language = pick(column).cloned().flatten();
             let key = self.add_language(&language);
             for name in text_references(text) {
-                self.references.push(Reference {
-                    row: row.number,
-                    column: row.sheet.column(index),
-                    name,
-                    value: text.to_string(),
-                });
+                let reference =
+                    Reference { row: row.number, column: row.sheet.column(index), name, value: text.to_string() };
+                if self.in_loop && reference.name.contains("%(") {
+                    self.loop_references.push(reference);
+                } else {
+                    self.references.push(reference);
+                }
             }
             texts.insert(key, text.to_string());
         }
@@ -823,7 +853,8 @@ impl Import {
             return None;
         }
         let column = row.column(column);
-        match Expr::parse_all(text, dialect) {
+        let read = if self.in_loop { loop_placeholders(text) } else { text.to_string() };
+        match Expr::parse_all(&read, dialect) {
             Ok(expr) => {
                 for (absolute, steps) in expr.paths() {
                     self.paths.push(PathUse {
@@ -839,12 +870,14 @@ impl Import {
                     self.attach(&format!("{file}.csv"));
                 }
                 for name in expr.references() {
-                    self.references.push(Reference {
-                        row: row.number,
-                        column: column.clone(),
-                        name,
-                        value: text.to_string(),
-                    });
+                    let written = loop_written(&name);
+                    let reference =
+                        Reference { row: row.number, column: column.clone(), name: written, value: text.to_string() };
+                    if written_in_loop(&name) {
+                        self.loop_references.push(reference);
+                    } else {
+                        self.references.push(reference);
+                    }
                 }
                 Some(expr)
             }
@@ -997,6 +1030,7 @@ impl Import {
             let row = Row { number: *number, cells, columns: &columns, sheet };
             let type_text = row.get(&Column::Type);
             let name = row.get(&Column::Name);
+            self.in_loop = stack.iter().any(|o| o.over.is_some());
             if disabled > 0 || yes_no(row.get(&Column::Disabled)) == Some(true) {
                 // A disabled row is not part of the form; nor is what a disabled group holds.
                 match parse_type(type_text) {
@@ -1031,7 +1065,9 @@ impl Import {
                                 }
                                 (_, Some(list)) => {
                                     self.paths.truncate(open.paths_mark);
-                                    let items = self.unroll(&item.name, item.row, list, &open.items, lists);
+                                    let written = self.loop_references.split_off(open.references_mark);
+                                    self.in_loop = stack.iter().any(|o| o.over.is_some());
+                                    let items = self.unroll(&item.name, item.row, list, &open.items, lists, written);
                                     ItemKind::Group { items }
                                 }
                                 _ => ItemKind::Group { items: open.items },
@@ -1117,12 +1153,12 @@ impl Import {
             item.or_other = or_other;
             match &item.kind {
                 ItemKind::Group { .. } => {
-                    let paths_mark = self.paths.len();
-                    stack.push(Open { item, repeat: false, items: Vec::new(), over, paths_mark })
+                    let (paths_mark, references_mark) = (self.paths.len(), self.loop_references.len());
+                    stack.push(Open { item, repeat: false, items: Vec::new(), over, paths_mark, references_mark })
                 }
                 ItemKind::Repeat { .. } => {
-                    let paths_mark = self.paths.len();
-                    stack.push(Open { item, repeat: true, items: Vec::new(), over: None, paths_mark })
+                    let (paths_mark, references_mark) = (self.paths.len(), self.loop_references.len());
+                    stack.push(Open { item, repeat: true, items: Vec::new(), over: None, paths_mark, references_mark })
                 }
                 _ => {
                     let other = or_other.then(|| self.other_text(&item));
@@ -1171,6 +1207,7 @@ impl Import {
         list: &str,
         items: &[Item],
         lists: &BTreeMap<String, Vec<Choice>>,
+        written: Vec<Reference>,
     ) -> Vec<Item> {
         let Some(choices) = lists.get(list) else {
             self.problems
@@ -1211,6 +1248,20 @@ impl Import {
             choices: choices.iter().map(|c| c.name.clone()).collect(),
             body,
         });
+        // The `${…}` written with `%(name)s` or `%(label)s`, as each copy reads them.
+        for choice in choices.iter().filter(|choice| choice.name != "none") {
+            let label = self.choice_label(choice);
+            for reference in &written {
+                let name = reference.name.replace("%(name)s", &choice.name).replace("%(label)s", &label);
+                let value = reference.value.replace("%(name)s", &choice.name).replace("%(label)s", &label);
+                let expanded = Reference { row: reference.row, column: reference.column.clone(), name, value };
+                if expanded.name.contains("%(") && self.in_loop {
+                    self.loop_references.push(expanded);
+                } else {
+                    self.references.push(expanded);
+                }
+            }
+        }
         // pyxform asks no copy for a choice named `none` (the choice `add_none_option` adds).
         choices
             .iter()
@@ -1233,15 +1284,10 @@ impl Import {
     /// `%(name)s` and `%(label)s` replaced, parsed again, and their paths noted for
     /// [`Import::check_paths`] from the copy.
     fn loop_expressions(&mut self, item: &mut Item, choice: &Choice) {
-        let label = choice
-            .label
-            .get(&self.default_language)
-            .or_else(|| choice.label.values().next())
-            .cloned()
-            .unwrap_or_else(|| choice.name.clone());
+        let label = self.choice_label(choice);
         let (row, name) = (item.row, item.name.clone());
         for (field, dialect, expr) in expression_fields(item) {
-            let text = expr.source().replace("%(name)s", &choice.name).replace("%(label)s", &label);
+            let text = loop_written(expr.source()).replace("%(name)s", &choice.name).replace("%(label)s", &label);
             let column = self.expression_columns.get(field).cloned().unwrap_or_else(|| format!("survey!{field}"));
             match Expr::parse_all(&text, dialect) {
                 Ok(parsed) => {
@@ -1272,6 +1318,17 @@ impl Import {
                 self.loop_expressions(child, choice);
             }
         }
+    }
+
+    /// What `%(label)s` is in a loop's expressions for `choice`: its label in the form's
+    /// default language (else any), or its name.
+    fn choice_label(&self, choice: &Choice) -> String {
+        choice
+            .label
+            .get(&self.default_language)
+            .or_else(|| choice.label.values().next())
+            .cloned()
+            .unwrap_or_else(|| choice.name.clone())
     }
 
     /// Points every path that goes into a loop at OpenCPD's copies: pyxform names a loop's
@@ -1381,12 +1438,13 @@ impl Import {
         for (_, index, text) in row.each(|c| *c == Column::Attribute) {
             let header = attribute_key(&row.sheet.headers[index]);
             for name in text_references(text) {
-                self.references.push(Reference {
-                    row: row.number,
-                    column: row.sheet.column(index),
-                    name,
-                    value: text.to_string(),
-                });
+                let reference =
+                    Reference { row: row.number, column: row.sheet.column(index), name, value: text.to_string() };
+                if self.in_loop && reference.name.contains("%(") {
+                    self.loop_references.push(reference);
+                } else {
+                    self.references.push(reference);
+                }
             }
             item.attributes.insert(header, text.to_string());
         }
@@ -1688,13 +1746,15 @@ impl Import {
         let refused = std::mem::take(&mut self.refused_names);
         for reference in std::mem::take(&mut self.references) {
             if !first.contains_key(reference.name.as_str()) && !refused.contains(&reference.name) {
-                self.problems.push(
-                    Problem::new("form-unknown-reference")
-                        .at_row(reference.row)
-                        .in_column(reference.column)
-                        .with_value(reference.value)
-                        .arg("name", reference.name),
-                );
+                let problem = Problem::new("form-unknown-reference")
+                    .at_row(reference.row)
+                    .in_column(reference.column)
+                    .with_value(reference.value)
+                    .arg("name", reference.name);
+                // A loop's row is checked in each copy: reported once.
+                if !self.problems.contains(&problem) {
+                    self.problems.push(problem);
+                }
             }
         }
         for item in &all {
@@ -1733,6 +1793,11 @@ impl Import {
             }
         }
     }
+}
+
+/// Whether a name read in a loop's expression holds `%(name)s` or `%(label)s`.
+fn written_in_loop(name: &str) -> bool {
+    name.contains(LOOP_NAME) || name.contains(LOOP_LABEL)
 }
 
 /// Every item's enclosing groups and repeats, outermost first, by name.

@@ -1138,3 +1138,52 @@ fn a_trigger_names_questions_the_respondent_sees_each_problem_at_its_row_and_col
     let unknown = problems.iter().find(|p| p.row == Some(5)).unwrap();
     assert!(unknown.message("fr").contains('b'), "{}", unknown.message("fr"));
 }
+
+#[test]
+fn a_loops_name_and_label_inside_references_are_each_copys_choice() {
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["type", "name", "label", "relevant", "calculation"],
+        vec!["integer", "pit_count", "Pits", "", ""],
+        vec!["integer", "flush_count", "Flush toilets", "", ""],
+        vec!["begin loop over toilet", "loop", "", "", ""],
+        vec!["integer", "working", "Of the ${%(name)s_count} %(label)s, how many work?", "${%(name)s_count} > 0", ""],
+        vec!["calculate", "broken", "", "", "${%(name)s_count} - ../working"],
+        vec!["end loop", "", "", "", ""],
+    ];
+    let choices =
+        vec![vec!["list_name", "name", "label"], vec!["toilet", "pit", "Pit"], vec!["toilet", "flush", "Flush"]];
+    let form = taken(&xlsx(&[("survey", rows.clone()), ("choices", choices.clone())]));
+    let item = form.item("loop_flush_working").unwrap();
+    assert_eq!(item.relevant.as_ref().unwrap().source(), "${flush_count} > 0");
+    assert_eq!(item.label["default"], "Of the ${flush_count} Flush, how many work?");
+    assert_eq!(
+        form.item("loop_pit_broken").unwrap().calculation.as_ref().unwrap().source(),
+        "${pit_count} - ../loop_pit_working"
+    );
+    let answers = json!({"pit_count": 3, "flush_count": 0, "loop_pit_working": 1});
+    let done = validate(&form, &answers, &ctx()).unwrap();
+    assert_eq!(done.get("loop_pit_broken"), Some(&opencpd_forms::Answer::Calculated("2".into())));
+    let problems =
+        validate(&form, &json!({"pit_count": 3, "flush_count": 0, "loop_flush_working": 1}), &ctx()).unwrap_err();
+    assert_eq!(
+        (problems[0].column.as_deref(), problems[0].code),
+        (Some("loop_flush_working"), "form-not-relevant"),
+        "each copy reads its own choice's count"
+    );
+
+    // A choice for which the name does not exist: reported once, at the row and column, naming it.
+    let mut more = choices.clone();
+    more.push(vec!["toilet", "septic", "Septic"]);
+    let bytes = xlsx(&[("survey", rows.clone()), ("choices", more)]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(5, "survey!label", "form-unknown-reference"),
+            at(5, "survey!relevant", "form-unknown-reference"),
+            at(6, "survey!calculation", "form-unknown-reference"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[1].args[0], ("name", "septic_count".to_string()));
+    assert_eq!(problems[1].value.as_deref(), Some("${septic_count} > 0"));
+}
