@@ -1453,6 +1453,9 @@ impl Import {
             item.parameters = parameters(row.get(&Column::Parameters));
         }
         self.attribute_parameters(row, &mut item);
+        if matches!(&item.kind, ItemKind::Metadata { of } if of == "audit") {
+            self.audit_parameters(row, &item);
+        }
         // `ex:` (an Android app filling the answer) falls back to typing it, as ODK Collect
         // does when the app is missing; SurveyCTO's plug-ins and `search()` have no fallback.
         if let Some(appearance) = &item.appearance {
@@ -1515,6 +1518,57 @@ impl Import {
             });
         }
         names
+    }
+
+    /// The parameters of an `audit` item, checked as pyxform checks them: `track-changes`
+    /// and `identify-user` are `true` or `false`; location tracking takes
+    /// `location-priority` (`no-power`, `low-power`, `balanced`, `high-accuracy`),
+    /// `location-min-interval` and `location-max-age` (whole seconds, the age at least the
+    /// interval), all three or none. Each problem names the row and the `parameters` column.
+    fn audit_parameters(&mut self, row: &Row, item: &Item) {
+        let column = row.column(&Column::Parameters);
+        let text = row.get(&Column::Parameters);
+        let p = &item.parameters;
+        let mut problems = Vec::new();
+        let mut bad = |parameter: &str, allowed: &str, given: &str| {
+            problems.push(
+                Problem::new("form-audit-bad-parameter")
+                    .arg("parameter", parameter)
+                    .arg("allowed", allowed)
+                    .arg("given", given),
+            );
+        };
+        for key in ["track-changes", "identify-user"] {
+            if let Some(v) = p.get(key)
+                && !matches!(v.to_lowercase().as_str(), "true" | "false")
+            {
+                bad(key, "true, false", v);
+            }
+        }
+        if let Some(v) = p.get("location-priority")
+            && !matches!(v.as_str(), "no-power" | "low-power" | "balanced" | "high-accuracy")
+        {
+            bad("location-priority", "no-power, low-power, balanced, high-accuracy", v);
+        }
+        let seconds = |key: &str| p.get(key).map(|v| (v, v.parse::<u64>().ok()));
+        let (min, max) = (seconds("location-min-interval"), seconds("location-max-age"));
+        for (key, given) in [("location-min-interval", &min), ("location-max-age", &max)] {
+            if let Some((v, None)) = given {
+                bad(key, "0, 1, 2…", v);
+            }
+        }
+        let given = ["location-priority", "location-min-interval", "location-max-age"].map(|k| p.contains_key(k));
+        if given.iter().any(|g| *g) && !given.iter().all(|g| *g) {
+            problems.push(Problem::new("form-audit-location-incomplete"));
+        }
+        if let (Some((_, Some(min))), Some((_, Some(max)))) = (min, max)
+            && max < min
+        {
+            problems.push(Problem::new("form-audit-max-age").arg("min", min).arg("max", max));
+        }
+        for problem in problems {
+            self.problems.push(problem.at_row(row.number).in_column(&column).with_value(text));
+        }
     }
 
     /// The attribute columns ODK Collect acts on, read into the parameters OpenCPD honours

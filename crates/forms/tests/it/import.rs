@@ -1187,3 +1187,35 @@ fn a_loops_name_and_label_inside_references_are_each_copys_choice() {
     assert_eq!(problems[1].args[0], ("name", "septic_count".to_string()));
     assert_eq!(problems[1].value.as_deref(), Some("${septic_count} > 0"));
 }
+
+#[test]
+fn an_audits_identify_user_and_location_parameters_are_taken_and_checked_as_pyxform_checks_them() {
+    let audit = |parameters: &'static str| {
+        survey_only(&["type", "name", "parameters"], &[&["audit", "audit", parameters], &["text", "a", ""]])
+    };
+    let form =
+        taken(&audit("identify-user=true location-priority=balanced location-min-interval=20 location-max-age=60"));
+    let parameters = &form.item("audit").unwrap().parameters;
+    assert_eq!(parameters["identify-user"], "true");
+    assert_eq!(parameters["location-priority"], "balanced");
+    assert_eq!(parameters["location-max-age"], "60", "the field app reads them");
+    for (parameters, code) in [
+        ("identify-user=yes", "form-audit-bad-parameter"),
+        ("location-priority=precise location-min-interval=1 location-max-age=2", "form-audit-bad-parameter"),
+        ("location-priority=balanced location-min-interval=-1 location-max-age=2", "form-audit-bad-parameter"),
+        ("location-priority=balanced location-min-interval=10", "form-audit-location-incomplete"),
+        ("location-priority=balanced location-min-interval=60 location-max-age=30", "form-audit-max-age"),
+    ] {
+        let bytes = audit(parameters);
+        assert_eq!(rejected(&bytes), vec![at(2, "survey!parameters", code)], "{parameters}");
+        let problem = &rejected_problems(&bytes)[0];
+        assert!(problem.message("fr").contains(parameters), "{}", problem.message("fr"));
+    }
+    let problem =
+        &rejected_problems(&audit("location-priority=balanced location-min-interval=60 location-max-age=30"))[0];
+    assert!(
+        problem.message("en").contains("(30 s) must be at least its location-min-interval (60 s)"),
+        "{}",
+        problem.message("en")
+    );
+}
