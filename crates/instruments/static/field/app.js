@@ -1169,7 +1169,12 @@ function question(item, path) {
     case 'select_one': {
       const list = choices(item.kind.list);
       const minimal = (item.appearance ?? '').includes('minimal') || (list.length > 6 && !list.some((c) => media.hasMedia(c.media)));
-      control = minimal
+      // A dropdown shows the chosen choice's picture (sound, video) beside it, as Collect's spinner.
+      const pictured = list.filter((c) => media.hasMedia(c.media));
+      control = minimal && pictured.length
+        ? el('div', { class: 'minimal' }, el('select', { id, name: path }, options(list, text)),
+          pictured.map((c) => el('div', { class: 'chosen-media', dataset: { showsChoice: c.name }, hidden: c.name !== text }, shown(c))))
+        : minimal
         ? el('select', { id, name: path }, options(list, text))
         : el('div', { class: 'choices', role: 'radiogroup' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
           el('input', { type: 'radio', name: path, value: c.name, checked: c.name === text }), ` ${c.text}`, shown(c))));
@@ -1265,7 +1270,8 @@ function question(item, path) {
         ? el('textarea', { id, name: path, rows: '3' }, text)
         : el('input', { id, name: path, type: 'text', value: text });
   }
-  const grouped = control.tagName === 'DIV';
+  // A dropdown with its chosen picture is still labelled by its label, as a dropdown alone.
+  const grouped = control.tagName === 'DIV' && !control.classList.contains('minimal');
   return el('div', { class: 'q', dataset: { path, type } },
     el(grouped ? 'div' : 'label', { class: 'qlabel', for: grouped ? undefined : id },
       el('span', { dataset: { template: label(item.label, item.name) } }),
@@ -1489,6 +1495,7 @@ function onInput(event) {
   if (!input.name || !state.instrument) return;
   const { obj, name } = slot(input.name);
   obj[name] = inputValue(input);
+  if (input.tagName === 'SELECT') showChosenMedia(input.closest('.q'), input.value);
   state.touched.add(input.name);
   if (fitRepeatCounts()) renderForm();
   refresh();
@@ -1596,7 +1603,7 @@ function refresh() {
     const path = box.dataset.path;
     box.hidden = view.relevant.get(path) === false;
     const readOnly = view.readOnly.get(path) === true;
-    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .location input, :scope > label > input')) {
+    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .minimal select, :scope > .location input, :scope > label > input')) {
       if (input.tagName === 'INPUT' && input.type !== 'checkbox' && input.type !== 'radio') input.readOnly = readOnly;
       else input.disabled = readOnly;
     }
@@ -1617,6 +1624,11 @@ function refresh() {
   showProblems(shown);
 }
 
+/** In a dropdown with pictures, the chosen choice's picture is the one shown. */
+function showChosenMedia(box, value) {
+  for (const node of box?.querySelectorAll('[data-shows-choice]') ?? []) node.hidden = node.dataset.showsChoice !== value;
+}
+
 /** Puts the answer at `path` back into its inputs (after a calculation set it). */
 function showValue(path) {
   const box = [...$('form').querySelectorAll('[data-path]')].find((b) => b.dataset.path === path);
@@ -1629,6 +1641,7 @@ function showValue(path) {
     else if (input.type === 'radio') input.checked = input.value === text;
     else if (input.type !== 'file' && input.type !== 'button') input.value = text;
   }
+  showChosenMedia(box, text);
 }
 
 /** "Age (Learner 2)" for the column `learners[2].age`. */

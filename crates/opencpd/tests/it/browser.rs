@@ -1081,9 +1081,10 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
         (
             "survey",
             rows(&[
-                &["type", "name", "label", "media::image", "media::audio"],
-                &["select_one yn", "board", "Is the board used?", "board.png", "question.wav"],
-                &["text", "site", "Site", "", ""],
+                &["type", "name", "label", "media::image", "media::audio", "appearance"],
+                &["select_one yn", "board", "Is the board used?", "board.png", "question.wav", ""],
+                &["select_one yn", "books", "Are the books used?", "", "", "minimal"],
+                &["text", "site", "Site", "", "", ""],
             ]),
         ),
         (
@@ -1174,6 +1175,45 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
     let chosen =
         b.client.find(Locator::Css("#form [data-choice=\"yes\"] input")).await.unwrap().prop("checked").await.unwrap();
     assert_eq!(chosen.as_deref(), Some("true"));
+    // A dropdown (`minimal`) shows the chosen choice's picture beside it, as Collect's spinner;
+    // nothing while nothing is chosen, nor for a choice without one.
+    let beside = |choice: &'static str| {
+        let b = &b;
+        async move {
+            let css = format!("#form [data-path=\"books\"] .minimal [data-shows-choice=\"{choice}\"]");
+            b.client
+                .execute("return document.querySelector(arguments[0])?.hidden ?? null;", vec![serde_json::json!(css)])
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(beside("yes").await, serde_json::json!(true), "nothing chosen: no picture");
+    let dropdown = b.client.find(Locator::Css("#form select[name=\"books\"]")).await.unwrap();
+    dropdown.select_by_value("yes").await.unwrap();
+    assert_eq!(beside("yes").await, serde_json::json!(false));
+    assert_eq!(
+        width("#form [data-path=\"books\"] [data-shows-choice=\"yes\"] img").await,
+        16,
+        "the chosen one's picture"
+    );
+    let (select_box, picture_box) = {
+        let rect = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom];";
+        let select = b.client.execute(rect, vec![serde_json::json!("#form select[name=\"books\"]")]).await.unwrap();
+        let picture = b
+            .client
+            .execute(rect, vec![serde_json::json!("#form [data-path=\"books\"] [data-shows-choice=\"yes\"] img")])
+            .await
+            .unwrap();
+        (select, picture)
+    };
+    assert!(
+        picture_box[0].as_f64().unwrap() >= select_box[1].as_f64().unwrap() - 0.5
+            && picture_box[2].as_f64().unwrap() < select_box[3].as_f64().unwrap(),
+        "beside the dropdown, on its line: {select_box} {picture_box}"
+    );
+    b.client.find(Locator::Css("#form select[name=\"books\"]")).await.unwrap().select_by_value("no").await.unwrap();
+    assert_eq!(beside("yes").await, serde_json::json!(true), "a choice without a picture shows none");
+    assert!(overflow(&b).await <= 0, "the dropdown and its picture fit the phone");
 
     // The device lost a picture: the form names it instead and still fits.
     let digest = {
