@@ -974,18 +974,21 @@ function startAudit() {
   log.positions = [];
   meta.logEvent(log, 'location tracking enabled');
   if (!navigator.geolocation) { meta.logEvent(log, 'location providers disabled'); return; }
+  // Permission granted once; the providers' state logged when it changes, as Collect does.
   let granted = false;
+  let providers = null;
   // `no-power` asks for no fix of its own: positions the device already has, up to location-max-age.
   const { priority, maxAge } = log.location;
   state.auditWatch = navigator.geolocation.watchPosition((position) => {
     if (state.audit !== log) return;
     if (!granted) { granted = true; meta.logEvent(log, 'location permissions granted'); }
-    meta.logEvent(log, 'location providers enabled');
+    if (providers !== true) { providers = true; meta.logEvent(log, 'location providers enabled'); }
     const { latitude, longitude, accuracy } = position.coords;
     meta.addPosition(log, { latitude, longitude, accuracy: accuracy ?? 0, time: position.timestamp || Date.now() });
   }, (error) => {
     if (state.audit !== log) return;
-    meta.logEvent(log, error.code === 1 ? 'location permissions not granted' : 'location providers disabled');
+    if (error.code === 1) meta.logEvent(log, 'location permissions not granted');
+    else if (providers !== false) { providers = false; meta.logEvent(log, 'location providers disabled'); }
   }, { enableHighAccuracy: priority === 'high-accuracy', maximumAge: priority === 'no-power' ? maxAge * 1000 : 0 });
 }
 
