@@ -19,8 +19,9 @@
 //! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
 //! bind, the value following its inputs. A `trigger` (`${a}`, or `${a}, ${b}`) makes the
 //! item's value set when one of those questions changes and kept otherwise (pyxform's
-//! `setvalue` on `xforms-value-changed`); each must be a question the respondent sees. Every path (`../x`, `/data/x`, `current()/../x`)
-//! must name an item from where it is written, else it is reported at its row and column;
+//! `setvalue` on `xforms-value-changed`); each must be a question the respondent sees.
+//! Every path (`../x`, `/data/x`, `current()/../x`) must name an item from where it is
+//! written, else it is reported at its row and column;
 //! in a loop, from each copy of the row, pyxform's `<loop>/<choice>/<name>` pointed at the
 //! copy's names. `bind::`, `instance::` and `body::` columns are kept under the names pyxform
 //! writes (`bind::odk:length`; `compact_tag` is `instance::odk:tag`), an attribute in a

@@ -580,17 +580,15 @@ async fn a_calculated_question_follows_its_inputs_in_the_field_app_and_keeps_an_
     install_field_app(&b, &base, "seo.gitega").await;
     click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
     b.client.wait().for_element(Locator::Css("#form [name=\"pupils\"]")).await.unwrap();
+    // Read by a script, so that the form drawn again meanwhile (the app's messages arriving)
+    // leaves no stale element behind.
     let value = |name: &'static str| {
         let b = &b;
         async move {
-            b.client
-                .find(Locator::Css(&format!("#form [name=\"{name}\"]")))
-                .await
-                .unwrap()
-                .prop("value")
-                .await
-                .unwrap()
-                .unwrap_or_default()
+            let script =
+                "const i = document.querySelector(`#form [name=\"${arguments[0]}\"]`); return i ? i.value : null;";
+            let got = b.client.execute(script, vec![serde_json::json!(name)]).await.unwrap();
+            got.as_str().unwrap_or_else(|| panic!("no input {name}")).to_string()
         }
     };
     b.client.execute(FILL, vec![serde_json::json!({ "pupils": "30" })]).await.unwrap();
@@ -955,17 +953,15 @@ async fn identified_located_triggered(backend: Backend) {
     );
     assert!(overflow(&b).await <= 0, "the form fits the phone");
 
+    // Read by a script, so that the form drawn again meanwhile (the app's messages arriving)
+    // leaves no stale element behind.
     let value = |name: &'static str| {
         let b = &b;
         async move {
-            b.client
-                .find(Locator::Css(&format!("#form [name=\"{name}\"]")))
-                .await
-                .unwrap()
-                .prop("value")
-                .await
-                .unwrap()
-                .unwrap_or_default()
+            let script =
+                "const i = document.querySelector(`#form [name=\"${arguments[0]}\"]`); return i ? i.value : null;";
+            let got = b.client.execute(script, vec![serde_json::json!(name)]).await.unwrap();
+            got.as_str().unwrap_or_else(|| panic!("no input {name}")).to_string()
         }
     };
     assert!(
