@@ -173,7 +173,7 @@ pub struct Item {
     /// `bind::…`, `instance::…` and `body::…` columns: the attributes pyxform writes on the
     /// question's `<bind>`, its node of the primary instance and its control, keyed
     /// `bind::NAME`, `instance::NAME`, `body::NAME` with the name as written (`bind::odk:length`,
-    /// `instance::odk:tag`, the legacy `compact_tag`), and `trigger`. Kept with the form; those
+    /// `instance::odk:tag`, the legacy `compact_tag`). Kept with the form; those
     /// ODK Collect acts on are also read into what OpenCPD honours: `bind::orx:max-pixels`
     /// into the `max-pixels` parameter, `body::accuracyThreshold` and
     /// `body::unacceptableAccuracyThreshold` into `capture-accuracy` and `warning-accuracy`.
@@ -189,6 +189,13 @@ pub struct Item {
     /// A select with an "other" choice (`or_other`): its text is asked in `<name>_other`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub or_other: bool,
+    /// The `trigger` column: the questions whose change sets this item's value (pyxform's
+    /// `setvalue` on `xforms-value-changed`). When the respondent changes one of them, the
+    /// item takes its `calculation`'s value at that moment (no calculation: it is emptied),
+    /// and keeps it otherwise: the calculation no longer follows its inputs. A timestamp
+    /// (`now()`) recorded when a question is answered is the usual use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger: Vec<String>,
 }
 
 impl Item {
@@ -217,6 +224,22 @@ impl Item {
             attributes: BTreeMap::new(),
             no_app_message: Texts::new(),
             or_other: false,
+            trigger: Vec::new(),
+        }
+    }
+
+    /// Whether ODK shows the item to the respondent (pyxform writes a control for it): not a
+    /// `calculate`, `hidden` or metadata item, and not a question with a calculation or a
+    /// trigger that has neither a label nor a hint (then a value kept, as a `calculate`).
+    pub fn is_shown(&self) -> bool {
+        match self.kind {
+            ItemKind::Calculate | ItemKind::Hidden | ItemKind::Metadata { .. } => false,
+            ItemKind::Group { .. } | ItemKind::Repeat { .. } => true,
+            _ => {
+                !((self.calculation.is_some() || !self.trigger.is_empty())
+                    && self.label.is_empty()
+                    && self.hint.is_empty())
+            }
         }
     }
 

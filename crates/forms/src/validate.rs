@@ -26,7 +26,13 @@
 //!   other rules are checked, since the device may have let the respondent change it and
 //!   nothing tells an edit from a computation. Where none was sent and the question applies,
 //!   the calculation gives its value (as the device would have), if that value fits the
-//!   question's type.
+//!   question's type;
+//! - an item with a `trigger` (a question or a `calculate`) is set by the device when one of
+//!   its trigger questions changes, and keeps that value: the value sent is taken (checked
+//!   like any answer; a `calculate`'s as text) and never computed again from its inputs. When
+//!   none was sent and a trigger question is answered, the device would have set it, so the
+//!   calculation gives it (`now()` is then when the server reads it); when no trigger is
+//!   answered it stays empty, as it was never triggered.
 //!
 //! Problems name the item as the column (`age`, or `members[2].age` inside a repeat, 1-based)
 //! and carry the offending value. Nothing here scores; see [`crate::score`].
@@ -422,10 +428,12 @@ pub(crate) fn parse_answer(form: &Form, item: &Item, value: &Json) -> Result<Opt
             _ if text.eq_ignore_ascii_case("ok") => Answer::Text("OK".into()),
             _ => return Err(Problem::new("form-bad-answer")),
         },
-        ItemKind::Calculate if item.calculation.as_ref().is_some_and(Expr::is_once) => match value {
-            Json::String(s) => Answer::Calculated(s.clone()),
-            _ => Answer::Calculated(text),
-        },
+        ItemKind::Calculate if item.calculation.as_ref().is_some_and(Expr::is_once) || !item.trigger.is_empty() => {
+            match value {
+                Json::String(s) => Answer::Calculated(s.clone()),
+                _ => Answer::Calculated(text),
+            }
+        }
         ItemKind::Note | ItemKind::Calculate => return Err(Problem::new("form-no-answer-expected")),
         ItemKind::Group { .. } | ItemKind::Repeat { .. } => return Err(Problem::new("form-bad-answer")),
     }))
@@ -625,6 +633,15 @@ impl<'f> Check<'f> {
 
     fn set_calculation(&self, item: &Item, root: &mut Instance, pos: &[(String, usize)], relevant: bool) {
         let value = match (&item.calculation, relevant) {
+            (_, true) if !item.trigger.is_empty() => match instance_at(root, pos).get(&item.name) {
+                Some(Answer::Calculated(kept)) => Some(kept.clone()),
+                _ if self.triggered(item, root, pos) => item
+                    .calculation
+                    .as_ref()
+                    .map(|c| c.eval(&self.scope(root, pos, &item.name), self.ctx).text())
+                    .filter(|text| !text.is_empty()),
+                _ => None,
+            },
             (Some(calculation), true)
                 if calculation.is_once()
                     && let Some(Answer::Calculated(kept)) = instance_at(root, pos).get(&item.name) =>
@@ -645,11 +662,25 @@ impl<'f> Check<'f> {
         }
     }
 
+    /// Whether one of the item's trigger questions is answered, seen from where the item is:
+    /// the device would then have set the item's value.
+    fn triggered(&self, item: &Item, root: &Instance, pos: &[(String, usize)]) -> bool {
+        let scope = self.scope(root, pos, &item.name);
+        item.trigger.iter().any(|name| match scope.reference(name) {
+            Value::List(values) => values.iter().any(|v| !v.text().is_empty()),
+            value => !value.text().is_empty(),
+        })
+    }
+
     /// The value a question with a calculation takes when none was sent: the calculation's,
     /// typed as the question's answers are (an integer question keeps the whole part of a
-    /// number, as JavaRosa casts it); nothing when it does not fit.
+    /// number, as JavaRosa casts it); nothing when it does not fit. A question with a trigger
+    /// takes it only when a trigger question is answered.
     fn set_computed_answer(&self, item: &Item, root: &mut Instance, pos: &[(String, usize)]) {
         let Some(calculation) = &item.calculation else { return };
+        if !item.trigger.is_empty() && !self.triggered(item, root, pos) {
+            return;
+        }
         let value = calculation.eval(&self.scope(root, pos, &item.name), self.ctx);
         let Some(text) = computed_text(&item.kind, &value) else { return };
         if let (Ok(Some(answer)), Some(inst)) =

@@ -9,14 +9,19 @@
 //! `phone number`, `imei`, `select one from x`, `select one from x or specify other`, `begin
 //! loop over x`, `dateTime`, `trigger`) are accepted. `or_other` adds an `other` choice (to a
 //! copy of the list, `<list> or_other`) and a text question `<name>_other`; a loop becomes a
-//! group per choice with its questions renamed `<loop>_<choice>_<name>`; a note without a
+//! group per choice with its questions renamed `<loop>_<choice>_<name>`, `%(name)s` and
+//! `%(label)s` in its rows' cells the choice's, inside `${…}` too (`${%(name)s_count}` reads
+//! `${pit_count}` in the copy for `pit`), each copy's references checked; a note without a
 //! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
 //! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
 //! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
 //! pyxform does; `name` is the root of absolute paths (`data` without it, or the form id).
 //! A `calculation` may sit on any question, not only a `calculate`: JavaRosa's calculate
-//! bind, the value following its inputs. Every path (`../x`, `/data/x`, `current()/../x`)
-//! must name an item from where it is written, else it is reported at its row and column;
+//! bind, the value following its inputs. A `trigger` (`${a}`, or `${a}, ${b}`) makes the
+//! item's value set when one of those questions changes and kept otherwise (pyxform's
+//! `setvalue` on `xforms-value-changed`); each must be a question the respondent sees.
+//! Every path (`../x`, `/data/x`, `current()/../x`) must name an item from where it is
+//! written, else it is reported at its row and column;
 //! in a loop, from each copy of the row, pyxform's `<loop>/<choice>/<name>` pointed at the
 //! copy's names. `bind::`, `instance::` and `body::` columns are kept under the names pyxform
 //! writes (`bind::odk:length`; `compact_tag` is `instance::odk:tag`), an attribute in a
@@ -157,9 +162,11 @@ enum Column {
     /// Images, audio, video on labels or choices: the kind (`image`, `big-image`, `audio`,
     /// `video`) and the language.
     Media(String, Option<String>),
-    /// `bind::…`, `instance::…`, `body::…`, `compact_tag` and `trigger`: attributes kept with
-    /// the item (see [`attribute_key`]).
+    /// `bind::…`, `instance::…`, `body::…` and `compact_tag`: attributes kept with the item
+    /// (see [`attribute_key`]).
     Attribute,
+    /// `trigger`: the questions whose change sets the item's value (`${a}`, or `${a}, ${b}`).
+    Trigger,
     /// `noAppErrorString` (`bind::jr:noAppErrorString`): what to say when an `ex:` app cannot
     /// be opened, per language.
     NoAppMessage(Option<String>),
@@ -196,6 +203,7 @@ impl Column {
             Column::Media(..) => "media",
             Column::NoAppMessage(_) => "noAppErrorString",
             Column::Disabled => "disabled",
+            Column::Trigger => "trigger",
             Column::Attribute | Column::Other => "",
         }
     }
@@ -234,7 +242,8 @@ fn classify(header: &str, choices: bool) -> Column {
         "score" if choices => Some(Column::Score),
         "jr:constraintmsg" => Some(Column::ConstraintMessage(None)),
         "jr:requiredmsg" => Some(Column::RequiredMessage(None)),
-        "trigger" | "compact_tag" => Some(Column::Attribute),
+        "compact_tag" => Some(Column::Attribute),
+        "trigger" => Some(Column::Trigger),
         "disabled" => Some(Column::Disabled),
         _ => None,
     };
@@ -297,7 +306,7 @@ pub fn language_key(raw: &str) -> String {
 /// The key an attribute column is kept under in [`Item::attributes`]: `bind::NAME`,
 /// `instance::NAME` or `body::NAME` (`control::` is pyxform's other spelling of `body::`)
 /// with the name as written, since XML names keep their case (`saveIncomplete`);
-/// `compact_tag` is pyxform's alias of `instance::odk:tag`, and `trigger` stays `trigger`.
+/// `compact_tag` is pyxform's alias of `instance::odk:tag`.
 fn attribute_key(header: &str) -> String {
     let header = header.trim();
     let lower = header.to_lowercase();
@@ -540,6 +549,8 @@ struct Open {
     /// How many paths were seen before its rows: a loop's rows have theirs checked in each
     /// copy instead (see [`Import::unroll`]).
     paths_mark: usize,
+    /// How many of [`Import::loop_references`] were seen before its rows.
+    references_mark: usize,
 }
 
 /// What a loop's copies need to point their paths at their own names.
@@ -648,6 +659,32 @@ struct Import {
     /// The survey's columns that hold expressions, as `survey!header`: where a loop's copies
     /// report the paths of their rows.
     expression_columns: BTreeMap<&'static str, String>,
+    /// The survey's `trigger` column, as `survey!header`, for problems found once the form
+    /// is whole.
+    trigger_column: String,
+    /// Whether the row being read is inside a `begin loop`, where `%(name)s` and `%(label)s`
+    /// stand for each choice's.
+    in_loop: bool,
+    /// The `${…}` of a loop's rows that hold `%(name)s` or `%(label)s`, as written: checked
+    /// as references once per choice when the loop is unrolled.
+    loop_references: Vec<Reference>,
+}
+
+/// What `%(name)s` and `%(label)s` are read as in a loop's expressions until each copy puts
+/// its choice's in their place ([`Import::loop_expressions`]): names an expression may hold,
+/// inside `${…}` as well as in a text, so the row's expressions parse as pyxform's do once
+/// it has substituted them.
+const LOOP_NAME: &str = "__opencpd_loop_name__";
+const LOOP_LABEL: &str = "__opencpd_loop_label__";
+
+/// A loop's row's text with `%(name)s` and `%(label)s` put as the expression reads them.
+fn loop_placeholders(text: &str) -> String {
+    text.replace("%(name)s", LOOP_NAME).replace("%(label)s", LOOP_LABEL)
+}
+
+/// An expression text read with [`loop_placeholders`] put back as written.
+fn loop_written(text: &str) -> String {
+    text.replace(LOOP_NAME, "%(name)s").replace(LOOP_LABEL, "%(label)s")
 }
 
 /// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
@@ -675,6 +712,9 @@ impl Import {
             namespaces: Vec::new(),
             loops: Vec::new(),
             expression_columns: BTreeMap::new(),
+            trigger_column: "survey!trigger".into(),
+            in_loop: false,
+            loop_references: Vec::new(),
         }
     }
 
@@ -697,6 +737,7 @@ impl Import {
             add_none_option(&mut items, &mut lists, &self.default_language);
         }
         self.check_form(&items, &lists, &external_lists, sheets.choices.is_some());
+        self.check_triggers(&items);
         let root_name = settings.root_name.clone().unwrap_or_else(|| "data".into());
         let mut roots = vec![root_name.clone()];
         roots.extend(settings.form_id.clone());
@@ -776,12 +817,13 @@ impl Import {
             let language = pick(column).cloned().flatten();
             let key = self.add_language(&language);
             for name in text_references(text) {
-                self.references.push(Reference {
-                    row: row.number,
-                    column: row.sheet.column(index),
-                    name,
-                    value: text.to_string(),
-                });
+                let reference =
+                    Reference { row: row.number, column: row.sheet.column(index), name, value: text.to_string() };
+                if self.in_loop && reference.name.contains("%(") {
+                    self.loop_references.push(reference);
+                } else {
+                    self.references.push(reference);
+                }
             }
             texts.insert(key, text.to_string());
         }
@@ -812,7 +854,8 @@ impl Import {
             return None;
         }
         let column = row.column(column);
-        match Expr::parse_all(text, dialect) {
+        let read = if self.in_loop { loop_placeholders(text) } else { text.to_string() };
+        match Expr::parse_all(&read, dialect) {
             Ok(expr) => {
                 for (absolute, steps) in expr.paths() {
                     self.paths.push(PathUse {
@@ -828,12 +871,14 @@ impl Import {
                     self.attach(&format!("{file}.csv"));
                 }
                 for name in expr.references() {
-                    self.references.push(Reference {
-                        row: row.number,
-                        column: column.clone(),
-                        name,
-                        value: text.to_string(),
-                    });
+                    let written = loop_written(&name);
+                    let reference =
+                        Reference { row: row.number, column: column.clone(), name: written, value: text.to_string() };
+                    if written_in_loop(&name) {
+                        self.loop_references.push(reference);
+                    } else {
+                        self.references.push(reference);
+                    }
                 }
                 Some(expr)
             }
@@ -961,6 +1006,9 @@ impl Import {
                 self.expression_columns.insert(field, sheet.column(index));
             }
         }
+        if let Some(index) = columns.find(&Column::Trigger) {
+            self.trigger_column = sheet.column(index);
+        }
         for wanted in [Column::Type, Column::Name] {
             if columns.find(&wanted).is_none() {
                 let header = if wanted == Column::Type { "type" } else { "name" };
@@ -983,6 +1031,7 @@ impl Import {
             let row = Row { number: *number, cells, columns: &columns, sheet };
             let type_text = row.get(&Column::Type);
             let name = row.get(&Column::Name);
+            self.in_loop = stack.iter().any(|o| o.over.is_some());
             if disabled > 0 || yes_no(row.get(&Column::Disabled)) == Some(true) {
                 // A disabled row is not part of the form; nor is what a disabled group holds.
                 match parse_type(type_text) {
@@ -1017,7 +1066,9 @@ impl Import {
                                 }
                                 (_, Some(list)) => {
                                     self.paths.truncate(open.paths_mark);
-                                    let items = self.unroll(&item.name, item.row, list, &open.items, lists);
+                                    let written = self.loop_references.split_off(open.references_mark);
+                                    self.in_loop = stack.iter().any(|o| o.over.is_some());
+                                    let items = self.unroll(&item.name, item.row, list, &open.items, lists, written);
                                     ItemKind::Group { items }
                                 }
                                 _ => ItemKind::Group { items: open.items },
@@ -1103,12 +1154,12 @@ impl Import {
             item.or_other = or_other;
             match &item.kind {
                 ItemKind::Group { .. } => {
-                    let paths_mark = self.paths.len();
-                    stack.push(Open { item, repeat: false, items: Vec::new(), over, paths_mark })
+                    let (paths_mark, references_mark) = (self.paths.len(), self.loop_references.len());
+                    stack.push(Open { item, repeat: false, items: Vec::new(), over, paths_mark, references_mark })
                 }
                 ItemKind::Repeat { .. } => {
-                    let paths_mark = self.paths.len();
-                    stack.push(Open { item, repeat: true, items: Vec::new(), over: None, paths_mark })
+                    let (paths_mark, references_mark) = (self.paths.len(), self.loop_references.len());
+                    stack.push(Open { item, repeat: true, items: Vec::new(), over: None, paths_mark, references_mark })
                 }
                 _ => {
                     let other = or_other.then(|| self.other_text(&item));
@@ -1157,6 +1208,7 @@ impl Import {
         list: &str,
         items: &[Item],
         lists: &BTreeMap<String, Vec<Choice>>,
+        written: Vec<Reference>,
     ) -> Vec<Item> {
         let Some(choices) = lists.get(list) else {
             self.problems
@@ -1197,6 +1249,20 @@ impl Import {
             choices: choices.iter().map(|c| c.name.clone()).collect(),
             body,
         });
+        // The `${…}` written with `%(name)s` or `%(label)s`, as each copy reads them.
+        for choice in choices.iter().filter(|choice| choice.name != "none") {
+            let label = self.choice_label(choice);
+            for reference in &written {
+                let name = reference.name.replace("%(name)s", &choice.name).replace("%(label)s", &label);
+                let value = reference.value.replace("%(name)s", &choice.name).replace("%(label)s", &label);
+                let expanded = Reference { row: reference.row, column: reference.column.clone(), name, value };
+                if expanded.name.contains("%(") && self.in_loop {
+                    self.loop_references.push(expanded);
+                } else {
+                    self.references.push(expanded);
+                }
+            }
+        }
         // pyxform asks no copy for a choice named `none` (the choice `add_none_option` adds).
         choices
             .iter()
@@ -1219,15 +1285,10 @@ impl Import {
     /// `%(name)s` and `%(label)s` replaced, parsed again, and their paths noted for
     /// [`Import::check_paths`] from the copy.
     fn loop_expressions(&mut self, item: &mut Item, choice: &Choice) {
-        let label = choice
-            .label
-            .get(&self.default_language)
-            .or_else(|| choice.label.values().next())
-            .cloned()
-            .unwrap_or_else(|| choice.name.clone());
+        let label = self.choice_label(choice);
         let (row, name) = (item.row, item.name.clone());
         for (field, dialect, expr) in expression_fields(item) {
-            let text = expr.source().replace("%(name)s", &choice.name).replace("%(label)s", &label);
+            let text = loop_written(expr.source()).replace("%(name)s", &choice.name).replace("%(label)s", &label);
             let column = self.expression_columns.get(field).cloned().unwrap_or_else(|| format!("survey!{field}"));
             match Expr::parse_all(&text, dialect) {
                 Ok(parsed) => {
@@ -1258,6 +1319,17 @@ impl Import {
                 self.loop_expressions(child, choice);
             }
         }
+    }
+
+    /// What `%(label)s` is in a loop's expressions for `choice`: its label in the form's
+    /// default language (else any), or its name.
+    fn choice_label(&self, choice: &Choice) -> String {
+        choice
+            .label
+            .get(&self.default_language)
+            .or_else(|| choice.label.values().next())
+            .cloned()
+            .unwrap_or_else(|| choice.name.clone())
     }
 
     /// Points every path that goes into a loop at OpenCPD's copies: pyxform names a loop's
@@ -1367,19 +1439,24 @@ impl Import {
         for (_, index, text) in row.each(|c| *c == Column::Attribute) {
             let header = attribute_key(&row.sheet.headers[index]);
             for name in text_references(text) {
-                self.references.push(Reference {
-                    row: row.number,
-                    column: row.sheet.column(index),
-                    name,
-                    value: text.to_string(),
-                });
+                let reference =
+                    Reference { row: row.number, column: row.sheet.column(index), name, value: text.to_string() };
+                if self.in_loop && reference.name.contains("%(") {
+                    self.loop_references.push(reference);
+                } else {
+                    self.references.push(reference);
+                }
             }
             item.attributes.insert(header, text.to_string());
         }
+        item.trigger = self.trigger(row);
         if !matches!(item.kind, ItemKind::Range { .. }) {
             item.parameters = parameters(row.get(&Column::Parameters));
         }
         self.attribute_parameters(row, &mut item);
+        if matches!(&item.kind, ItemKind::Metadata { of } if of == "audit") {
+            self.audit_parameters(row, &item);
+        }
         // `ex:` (an Android app filling the answer) falls back to typing it, as ODK Collect
         // does when the app is missing; SurveyCTO's plug-ins and `search()` have no fallback.
         if let Some(appearance) = &item.appearance {
@@ -1408,6 +1485,91 @@ impl Import {
         }
         self.check_columns_fit(row, &item);
         item
+    }
+
+    /// The `trigger` cell: one or more `${name}` separated by commas, as pyxform takes it
+    /// (stray and doubled commas are allowed); anything else is reported at its row and
+    /// column. Each name is checked as a reference once the form is whole, and must be a
+    /// question ODK shows ([`Import::check_triggers`]).
+    fn trigger(&mut self, row: &Row) -> Vec<String> {
+        let text = row.get(&Column::Trigger);
+        let mut names = Vec::new();
+        let mut bad = false;
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.strip_prefix("${").and_then(|p| p.strip_suffix('}')).map(str::trim) {
+                Some(name) if valid_name(name) => {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_string());
+                    }
+                }
+                _ => bad = true,
+            }
+        }
+        let column = row.column(&Column::Trigger);
+        if bad {
+            self.problems.push(Problem::new("form-bad-trigger").at_row(row.number).in_column(column).with_value(text));
+            return Vec::new();
+        }
+        for name in &names {
+            self.references.push(Reference {
+                row: row.number,
+                column: column.clone(),
+                name: name.clone(),
+                value: text.to_string(),
+            });
+        }
+        names
+    }
+
+    /// The parameters of an `audit` item, checked as pyxform checks them: `track-changes`
+    /// and `identify-user` are `true` or `false`; location tracking takes
+    /// `location-priority` (`no-power`, `low-power`, `balanced`, `high-accuracy`),
+    /// `location-min-interval` and `location-max-age` (whole seconds, the age at least the
+    /// interval), all three or none. Each problem names the row and the `parameters` column.
+    fn audit_parameters(&mut self, row: &Row, item: &Item) {
+        let column = row.column(&Column::Parameters);
+        let text = row.get(&Column::Parameters);
+        let p = &item.parameters;
+        let mut problems = Vec::new();
+        let mut bad = |parameter: &str, allowed: &str, given: &str| {
+            problems.push(
+                Problem::new("form-audit-bad-parameter")
+                    .arg("parameter", parameter)
+                    .arg("allowed", allowed)
+                    .arg("given", given),
+            );
+        };
+        for key in ["track-changes", "identify-user"] {
+            if let Some(v) = p.get(key)
+                && !matches!(v.to_lowercase().as_str(), "true" | "false")
+            {
+                bad(key, "true, false", v);
+            }
+        }
+        if let Some(v) = p.get("location-priority")
+            && !matches!(v.as_str(), "no-power" | "low-power" | "balanced" | "high-accuracy")
+        {
+            bad("location-priority", "no-power, low-power, balanced, high-accuracy", v);
+        }
+        let seconds = |key: &str| p.get(key).map(|v| (v, v.parse::<u64>().ok()));
+        let (min, max) = (seconds("location-min-interval"), seconds("location-max-age"));
+        for (key, given) in [("location-min-interval", &min), ("location-max-age", &max)] {
+            if let Some((v, None)) = given {
+                bad(key, "0, 1, 2…", v);
+            }
+        }
+        let given = ["location-priority", "location-min-interval", "location-max-age"].map(|k| p.contains_key(k));
+        if given.iter().any(|g| *g) && !given.iter().all(|g| *g) {
+            problems.push(Problem::new("form-audit-location-incomplete"));
+        }
+        if let (Some((_, Some(min))), Some((_, Some(max)))) = (min, max)
+            && max < min
+        {
+            problems.push(Problem::new("form-audit-max-age").arg("min", min).arg("max", max));
+        }
+        for problem in problems {
+            self.problems.push(problem.at_row(row.number).in_column(&column).with_value(text));
+        }
     }
 
     /// The attribute columns ODK Collect acts on, read into the parameters OpenCPD honours
@@ -1572,6 +1734,37 @@ impl Import {
         }
     }
 
+    /// Every trigger names a question the respondent sees, as pyxform requires: a
+    /// `calculate`, a `hidden` or metadata item, a question computed or triggered without a
+    /// label or hint, a group or a repeat has no control whose change could be heard. (A
+    /// name that is no item's is an unknown reference, reported by [`Import::check_form`].)
+    fn check_triggers(&mut self, items: &[Item]) {
+        let mut all: BTreeMap<&str, &Item> = BTreeMap::new();
+        fn collect<'a>(items: &'a [Item], out: &mut BTreeMap<&'a str, &'a Item>) {
+            for item in items {
+                out.entry(item.name.as_str()).or_insert(item);
+                collect(item.children(), out);
+            }
+        }
+        collect(items, &mut all);
+        for item in all.values() {
+            for name in &item.trigger {
+                let Some(target) = all.get(name.as_str()) else { continue };
+                if target.is_shown() && !matches!(target.kind, ItemKind::Group { .. } | ItemKind::Repeat { .. }) {
+                    continue;
+                }
+                self.problems.push(
+                    Problem::new("form-trigger-not-shown")
+                        .at_row(item.row)
+                        .in_column(&self.trigger_column)
+                        .with_value(item.trigger.iter().map(|n| format!("${{{n}}}")).collect::<Vec<_>>().join(", "))
+                        .arg("name", name)
+                        .arg("question", &item.name),
+                );
+            }
+        }
+    }
+
     /// Checks that need the whole form: names, references, lists, choice filters, scores.
     fn check_form(
         &mut self,
@@ -1608,13 +1801,15 @@ impl Import {
         let refused = std::mem::take(&mut self.refused_names);
         for reference in std::mem::take(&mut self.references) {
             if !first.contains_key(reference.name.as_str()) && !refused.contains(&reference.name) {
-                self.problems.push(
-                    Problem::new("form-unknown-reference")
-                        .at_row(reference.row)
-                        .in_column(reference.column)
-                        .with_value(reference.value)
-                        .arg("name", reference.name),
-                );
+                let problem = Problem::new("form-unknown-reference")
+                    .at_row(reference.row)
+                    .in_column(reference.column)
+                    .with_value(reference.value)
+                    .arg("name", reference.name);
+                // A loop's row is checked in each copy: reported once.
+                if !self.problems.contains(&problem) {
+                    self.problems.push(problem);
+                }
             }
         }
         for item in &all {
@@ -1653,6 +1848,11 @@ impl Import {
             }
         }
     }
+}
+
+/// Whether a name read in a loop's expression holds `%(name)s` or `%(label)s`.
+fn written_in_loop(name: &str) -> bool {
+    name.contains(LOOP_NAME) || name.contains(LOOP_LABEL)
 }
 
 /// Every item's enclosing groups and repeats, outermost first, by name.

@@ -41,3 +41,8 @@ problem-form-unknown-algorithm = { $function }() does not know the algorithm { $
 problem-form-unknown-path = the path { $path } names no question of this form, in { $value }; a path starts from the question it is written for (../x), from current(), or from the root (/{ $root }/x)
 problem-form-unknown-namespace = the namespace { $prefix } of this column is not declared, so ODK Validate refuses the form: XForms declare h, ev, xsd, jr, orx and odk; declare { $prefix } in the settings' namespaces column ({ $prefix }="http://…") or rename the column ({ $value })
 problem-form-bad-attribute = { $value } is not a positive number, which this attribute takes
+problem-form-bad-trigger = { $value } is not a trigger: name the questions whose change sets this one as ${"{"}name{"}"}, several separated by commas
+problem-form-trigger-not-shown = { $name } is not shown to the respondent (a calculation, a hidden or metadata item, a group, or a computed question without a label), so its change cannot set { $question }: { $value }
+problem-form-audit-bad-parameter = the audit's { $parameter } takes { $allowed }, not { $given } ({ $value })
+problem-form-audit-location-incomplete = the audit tracks the location with location-priority, location-min-interval and location-max-age given together, or none of them ({ $value })
+problem-form-audit-max-age = the audit's location-max-age ({ $max } s) must be at least its location-min-interval ({ $min } s) ({ $value })

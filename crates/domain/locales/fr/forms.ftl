@@ -41,3 +41,8 @@ problem-form-unknown-algorithm = { $function }() ne connaît pas l'algorithme { 
 problem-form-unknown-path = le chemin { $path } ne désigne aucune question de ce formulaire, dans { $value } ; un chemin part de la question pour laquelle il est écrit (../x), de current(), ou de la racine (/{ $root }/x)
 problem-form-unknown-namespace = l'espace de noms { $prefix } de cette colonne n'est pas déclaré, si bien qu'ODK Validate refuse le formulaire : les XForms déclarent h, ev, xsd, jr, orx et odk ; déclarez { $prefix } dans la colonne namespaces des réglages ({ $prefix }="http://…") ou renommez la colonne ({ $value })
 problem-form-bad-attribute = { $value } n'est pas un nombre positif, ce que prend cet attribut
+problem-form-bad-trigger = { $value } n'est pas un déclencheur : nommez les questions dont le changement fixe celle-ci sous la forme ${"{"}nom{"}"}, séparées par des virgules
+problem-form-trigger-not-shown = { $name } n'est pas montrée au répondant (un calcul, un élément caché ou de métadonnées, un groupe, ou une question calculée sans libellé), donc son changement ne peut pas fixer { $question } : { $value }
+problem-form-audit-bad-parameter = le paramètre { $parameter } du journal d'audit prend { $allowed }, pas { $given } ({ $value })
+problem-form-audit-location-incomplete = le journal d'audit suit la position avec location-priority, location-min-interval et location-max-age donnés ensemble, ou aucun des trois ({ $value })
+problem-form-audit-max-age = le location-max-age du journal d'audit ({ $max } s) doit être au moins son location-min-interval ({ $min } s) ({ $value })

@@ -1048,3 +1048,174 @@ fn add_none_option_reaches_a_select_multiple_from_file_when_its_file_is_read() {
     assert_eq!(names(&form, "visited"), ["kigali", "huye"]);
     assert!(validate(&form, &json!({"visited": "none"}), &ctx()).is_err());
 }
+
+#[test]
+fn a_trigger_sets_a_value_when_its_question_changes_and_the_value_is_kept_not_followed() {
+    let bytes = survey_only(
+        &["type", "name", "label", "calculation", "trigger"],
+        &[
+            &["text", "a", "A", "", ""],
+            &["integer", "n", "N", "", ""],
+            &["dateTime", "a_at", "", "now()", "${a}"],
+            &["integer", "doubled", "Doubled", "${n} * 2", " , ${a},, ${ n } "],
+            &["calculate", "stamp", "", "concat('n=', ${n})", "${a}"],
+            &["begin group", "g", "G", "", "${a}"],
+            &["text", "cleared", "Cleared", "", "${n}"],
+            &["end group", "", "", "", ""],
+        ],
+    );
+    let form = taken(&bytes);
+    assert_eq!(form.item("doubled").unwrap().trigger, ["a", "n"], "commas and spaces as pyxform takes them");
+    assert!(!form.item("a_at").unwrap().is_shown(), "triggered without a label or hint: kept, not shown");
+    assert!(form.item("doubled").unwrap().is_shown());
+    assert!(form.item("a_at").unwrap().attributes.is_empty(), "the trigger is read, not kept as an attribute");
+    let json = serde_json::to_value(&form).unwrap();
+    assert_eq!(json["items"][2]["trigger"], json!(["a"]), "the field app reads it");
+
+    let done = validate(&form, &json!({"n": 5}), &ctx()).unwrap();
+    assert_eq!(
+        (done.get("a_at"), done.get("stamp")),
+        (None, None),
+        "never triggered: nothing set, though the calculations could be computed"
+    );
+    let sent =
+        json!({"a": "x", "n": 5, "a_at": "2026-03-01T08:00:00", "doubled": 4, "stamp": "n=2", "cleared": "kept"});
+    let done = validate(&form, &sent, &ctx()).unwrap();
+    let at_eight = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    assert_eq!(done.get("a_at"), Some(&opencpd_forms::Answer::DateTime(at_eight)), "the moment the device set");
+    assert_eq!(done.get("doubled"), Some(&opencpd_forms::Answer::Integer(4)), "not recomputed from n = 5");
+    assert_eq!(done.get("stamp"), Some(&opencpd_forms::Answer::Calculated("n=2".into())), "a calculate's value kept");
+    assert_eq!(done.get("cleared"), Some(&opencpd_forms::Answer::Text("kept".into())));
+
+    let done = validate(&form, &json!({"a": "x", "n": 5}), &ctx()).unwrap();
+    assert_eq!(done.get("a_at"), Some(&opencpd_forms::Answer::DateTime(ctx().now)), "triggered, none sent: computed");
+    assert_eq!(done.get("doubled"), Some(&opencpd_forms::Answer::Integer(10)));
+    assert_eq!(done.get("stamp"), Some(&opencpd_forms::Answer::Calculated("n=5".into())));
+    assert_eq!(done.get("cleared"), None, "no calculation: the trigger empties it");
+
+    let problems = validate(&form, &json!({"a": "x", "a_at": "soon"}), &ctx()).unwrap_err();
+    assert_eq!(
+        problems.iter().map(|p| (p.column.as_deref().unwrap_or(""), p.code)).collect::<Vec<_>>(),
+        [("a_at", "form-bad-datetime")],
+        "a value sent is checked like any answer"
+    );
+}
+
+#[test]
+fn a_trigger_names_questions_the_respondent_sees_each_problem_at_its_row_and_column() {
+    let bytes = survey_only(
+        &["type", "name", "label", "calculation", "trigger"],
+        &[
+            &["text", "a", "A", "", ""],
+            &["calculate", "c", "", "1 + 1", ""],
+            &["integer", "hid", "", "2", ""],
+            &["dateTime", "t1", "", "now()", "${b}"],
+            &["dateTime", "t2", "", "now()", "6"],
+            &["dateTime", "t3", "", "now()", "${a}${a}"],
+            &["dateTime", "t4", "", "now()", "${c}"],
+            &["dateTime", "t5", "", "now()", "${a}, ${hid}"],
+            &["begin group", "g", "G", "", ""],
+            &["text", "inside", "Inside", "", ""],
+            &["end group", "", "", "", ""],
+            &["dateTime", "t6", "", "now()", "${g}"],
+        ],
+    );
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(5, "survey!trigger", "form-unknown-reference"),
+            at(6, "survey!trigger", "form-bad-trigger"),
+            at(7, "survey!trigger", "form-bad-trigger"),
+            at(8, "survey!trigger", "form-trigger-not-shown"),
+            at(9, "survey!trigger", "form-trigger-not-shown"),
+            at(13, "survey!trigger", "form-trigger-not-shown"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    let hidden = problems.iter().find(|p| p.row == Some(9)).unwrap();
+    assert!(hidden.message("en").contains("hid") && hidden.message("en").contains("t5"), "{}", hidden.message("en"));
+    assert!(hidden.message("fr").contains("n'est pas montrée"), "{}", hidden.message("fr"));
+    let unknown = problems.iter().find(|p| p.row == Some(5)).unwrap();
+    assert!(unknown.message("fr").contains('b'), "{}", unknown.message("fr"));
+}
+
+#[test]
+fn a_loops_name_and_label_inside_references_are_each_copys_choice() {
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["type", "name", "label", "relevant", "calculation"],
+        vec!["integer", "pit_count", "Pits", "", ""],
+        vec!["integer", "flush_count", "Flush toilets", "", ""],
+        vec!["begin loop over toilet", "loop", "", "", ""],
+        vec!["integer", "working", "Of the ${%(name)s_count} %(label)s, how many work?", "${%(name)s_count} > 0", ""],
+        vec!["calculate", "broken", "", "", "${%(name)s_count} - ../working"],
+        vec!["end loop", "", "", "", ""],
+    ];
+    let choices =
+        vec![vec!["list_name", "name", "label"], vec!["toilet", "pit", "Pit"], vec!["toilet", "flush", "Flush"]];
+    let form = taken(&xlsx(&[("survey", rows.clone()), ("choices", choices.clone())]));
+    let item = form.item("loop_flush_working").unwrap();
+    assert_eq!(item.relevant.as_ref().unwrap().source(), "${flush_count} > 0");
+    assert_eq!(item.label["default"], "Of the ${flush_count} Flush, how many work?");
+    assert_eq!(
+        form.item("loop_pit_broken").unwrap().calculation.as_ref().unwrap().source(),
+        "${pit_count} - ../loop_pit_working"
+    );
+    let answers = json!({"pit_count": 3, "flush_count": 0, "loop_pit_working": 1});
+    let done = validate(&form, &answers, &ctx()).unwrap();
+    assert_eq!(done.get("loop_pit_broken"), Some(&opencpd_forms::Answer::Calculated("2".into())));
+    let problems =
+        validate(&form, &json!({"pit_count": 3, "flush_count": 0, "loop_flush_working": 1}), &ctx()).unwrap_err();
+    assert_eq!(
+        (problems[0].column.as_deref(), problems[0].code),
+        (Some("loop_flush_working"), "form-not-relevant"),
+        "each copy reads its own choice's count"
+    );
+
+    // A choice for which the name does not exist: reported once, at the row and column, naming it.
+    let mut more = choices.clone();
+    more.push(vec!["toilet", "septic", "Septic"]);
+    let bytes = xlsx(&[("survey", rows.clone()), ("choices", more)]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(5, "survey!label", "form-unknown-reference"),
+            at(5, "survey!relevant", "form-unknown-reference"),
+            at(6, "survey!calculation", "form-unknown-reference"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[1].args[0], ("name", "septic_count".to_string()));
+    assert_eq!(problems[1].value.as_deref(), Some("${septic_count} > 0"));
+}
+
+#[test]
+fn an_audits_identify_user_and_location_parameters_are_taken_and_checked_as_pyxform_checks_them() {
+    let audit = |parameters: &'static str| {
+        survey_only(&["type", "name", "parameters"], &[&["audit", "audit", parameters], &["text", "a", ""]])
+    };
+    let form =
+        taken(&audit("identify-user=true location-priority=balanced location-min-interval=20 location-max-age=60"));
+    let parameters = &form.item("audit").unwrap().parameters;
+    assert_eq!(parameters["identify-user"], "true");
+    assert_eq!(parameters["location-priority"], "balanced");
+    assert_eq!(parameters["location-max-age"], "60", "the field app reads them");
+    for (parameters, code) in [
+        ("identify-user=yes", "form-audit-bad-parameter"),
+        ("location-priority=precise location-min-interval=1 location-max-age=2", "form-audit-bad-parameter"),
+        ("location-priority=balanced location-min-interval=-1 location-max-age=2", "form-audit-bad-parameter"),
+        ("location-priority=balanced location-min-interval=10", "form-audit-location-incomplete"),
+        ("location-priority=balanced location-min-interval=60 location-max-age=30", "form-audit-max-age"),
+    ] {
+        let bytes = audit(parameters);
+        assert_eq!(rejected(&bytes), vec![at(2, "survey!parameters", code)], "{parameters}");
+        let problem = &rejected_problems(&bytes)[0];
+        assert!(problem.message("fr").contains(parameters), "{}", problem.message("fr"));
+    }
+    let problem =
+        &rejected_problems(&audit("location-priority=balanced location-min-interval=60 location-max-age=30"))[0];
+    assert!(
+        problem.message("en").contains("(30 s) must be at least its location-min-interval (60 s)"),
+        "{}",
+        problem.message("en")
+    );
+}

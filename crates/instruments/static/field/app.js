@@ -857,7 +857,7 @@ async function saveDraftNow() {
   await state.store.putDraft({
     id: state.draftId, instrument_id: state.instrument.id, subject: $('subject').value, answers: state.answers,
     started: state.started, replaces: state.replaces,
-    audit: state.audit ? { trackChanges: state.audit.trackChanges, events: state.audit.events, open: null } : undefined,
+    audit: state.audit ? { events: state.audit.events } : undefined,
     start_geopoint: state.startGeopoint?.value ? state.startGeopoint : undefined,
   });
   renderDrafts();
@@ -892,8 +892,15 @@ function openForm(instrument, { answers, subject = '', draftId, started, replace
   state.touched = new Set();
   state.showAll = false;
   const auditing = meta.auditItem(instrument.form.items);
-  state.audit = auditing ? (audit ?? meta.newAudit(auditing.trackChanges)) : null;
-  if (state.audit) { state.audit.open = null; meta.logEvent(state.audit, audit ? 'form resume' : 'form start'); }
+  // The log's options are the form's; a draft brings the events logged so far.
+  state.audit = auditing ? { ...meta.newAudit(auditing), events: audit?.events ?? [] } : null;
+  if (state.audit) {
+    state.audit.open = null;
+    // Who fills the form is asked each time it opens (identify-user), before anything is logged.
+    if (state.audit.identifyUser) state.audit.user = '';
+    state.audit.resumed = Boolean(audit);
+    if (!meta.needsUser(state.audit)) startAudit();
+  }
   state.startGeopoint = startGeopoint?.value ? startGeopoint : null;
   if (!state.startGeopoint && meta.metadataItems(instrument.form.items).some((m) => m.of === 'start-geopoint')) locateStart();
   // The inputs of each question with a calculation when it was last computed.
@@ -934,6 +941,7 @@ function renderNotices() {
     lines.push(el('li', { dataset: { metadata: 'start-geopoint', status: place?.value ? 'ok' : place?.failed ? 'failed' : 'pending' }, text }));
   }
   if (state.audit) lines.push(el('li', { dataset: { metadata: 'audit' }, text: t('field-meta-audit') }));
+  if (state.audit?.location) lines.push(el('li', { dataset: { metadata: 'audit-location' }, text: t('field-meta-audit-location') }));
   box.replaceChildren(...(lines.length ? [el('ul', {}, lines)] : []));
 }
 
@@ -955,7 +963,53 @@ function locateStart() {
   );
 }
 
+/**
+ * The audit log starts (`form start` or `form resume`) once the enumerator is known, and
+ * with location tracking the device's positions are followed until the form closes.
+ */
+function startAudit() {
+  const log = state.audit;
+  meta.logEvent(log, log.resumed ? 'form resume' : 'form start');
+  if (!log.location) return;
+  log.positions = [];
+  meta.logEvent(log, 'location tracking enabled');
+  if (!navigator.geolocation) { meta.logEvent(log, 'location providers disabled'); return; }
+  // Permission granted once; the providers' state logged when it changes, as Collect does.
+  let granted = false;
+  let providers = null;
+  // `no-power` asks for no fix of its own: positions the device already has, up to location-max-age.
+  const { priority, maxAge } = log.location;
+  state.auditWatch = navigator.geolocation.watchPosition((position) => {
+    if (state.audit !== log) return;
+    if (!granted) { granted = true; meta.logEvent(log, 'location permissions granted'); }
+    if (providers !== true) { providers = true; meta.logEvent(log, 'location providers enabled'); }
+    const { latitude, longitude, accuracy } = position.coords;
+    meta.addPosition(log, { latitude, longitude, accuracy: accuracy ?? 0, time: position.timestamp || Date.now() });
+  }, (error) => {
+    if (state.audit !== log) return;
+    if (error.code === 1) meta.logEvent(log, 'location permissions not granted');
+    else if (providers !== false) { providers = false; meta.logEvent(log, 'location providers disabled'); }
+  }, { enableHighAccuracy: priority === 'high-accuracy', maximumAge: priority === 'no-power' ? maxAge * 1000 : 0 });
+}
+
+/** The enumerator's name or id, for an audit log with identify-user: then the form is shown. */
+function identify() {
+  const input = $('audit-user');
+  if (!meta.setUser(state.audit, input?.value)) {
+    const msg = $('form').querySelector('.identify .msg');
+    if (msg) msg.textContent = t('field-audit-identify-empty');
+    input?.focus();
+    return;
+  }
+  startAudit();
+  renderForm();
+  refresh();
+  saveDraftSoon();
+}
+
 function closeForm() {
+  if (state.auditWatch !== undefined && state.auditWatch !== null) navigator.geolocation?.clearWatch(state.auditWatch);
+  state.auditWatch = null;
   state.instrument = null;
   for (const url of mediaUrls.values()) URL.revokeObjectURL(url);
   mediaUrls.clear();
@@ -989,6 +1043,15 @@ function valueAt(path) {
 
 function renderForm() {
   const form = state.instrument.form;
+  if (meta.needsUser(state.audit)) {
+    // As Collect, the form is filled only once the enumerator has said who they are.
+    $('form').replaceChildren(el('div', { class: 'q identify' },
+      el('label', { class: 'qlabel', for: 'audit-user', text: t('field-audit-identify') }),
+      el('input', { id: 'audit-user', type: 'text', autocomplete: 'name' }),
+      el('button', { type: 'button', dataset: { identify: '1' }, text: t('field-audit-identify-go') }),
+      el('div', { class: 'msg', role: 'alert' })));
+    return;
+  }
   $('form').replaceChildren(...renderItems(form.items, ''));
   // A picture being annotated stays on its pad when the form is drawn again.
   for (const canvas of $('form').querySelectorAll('canvas[data-pad]')) {
@@ -1058,7 +1121,9 @@ function renderItems(items, prefix) {
   for (const item of items) {
     const path = prefix + item.name;
     const type = item.kind.type;
-    if (type === 'calculate' || type === 'metadata' || type === 'hidden') continue;
+    // Calculations, hidden and metadata items, and questions computed or triggered without a
+    // label or hint are not shown, as in ODK.
+    if (!forms.isShown(item)) continue;
     // A group's or repeat's picture, sound or video is shown under its label, as a question's.
     const shown = () => mediaElements(media.labelMedia(item.media, state.instrument.form, lang), label(item.label, item.name));
     if (type === 'group') {
@@ -1107,7 +1172,12 @@ function question(item, path) {
     case 'select_one': {
       const list = choices(item.kind.list);
       const minimal = (item.appearance ?? '').includes('minimal') || (list.length > 6 && !list.some((c) => media.hasMedia(c.media)));
-      control = minimal
+      // A dropdown shows the chosen choice's picture (sound, video) beside it, as Collect's spinner.
+      const pictured = list.filter((c) => media.hasMedia(c.media));
+      control = minimal && pictured.length
+        ? el('div', { class: 'minimal' }, el('select', { id, name: path }, options(list, text)),
+          pictured.map((c) => el('div', { class: 'chosen-media', dataset: { showsChoice: c.name }, hidden: c.name !== text }, shown(c))))
+        : minimal
         ? el('select', { id, name: path }, options(list, text))
         : el('div', { class: 'choices', role: 'radiogroup' }, list.map((c) => el('label', { class: 'check', dataset: { choice: c.name } },
           el('input', { type: 'radio', name: path, value: c.name, checked: c.name === text }), ` ${c.text}`, shown(c))));
@@ -1203,7 +1273,8 @@ function question(item, path) {
         ? el('textarea', { id, name: path, rows: '3' }, text)
         : el('input', { id, name: path, type: 'text', value: text });
   }
-  const grouped = control.tagName === 'DIV';
+  // A dropdown with its chosen picture is still labelled by its label, as a dropdown alone.
+  const grouped = control.tagName === 'DIV' && !control.classList.contains('minimal');
   return el('div', { class: 'q', dataset: { path, type } },
     el(grouped ? 'div' : 'label', { class: 'qlabel', for: grouped ? undefined : id },
       el('span', { dataset: { template: label(item.label, item.name) } }),
@@ -1427,6 +1498,7 @@ function onInput(event) {
   if (!input.name || !state.instrument) return;
   const { obj, name } = slot(input.name);
   obj[name] = inputValue(input);
+  if (input.tagName === 'SELECT') showChosenMedia(input.closest('.q'), input.value);
   state.touched.add(input.name);
   if (fitRepeatCounts()) renderForm();
   refresh();
@@ -1458,6 +1530,7 @@ function onFormClick(event) {
   const button = event.target.closest('button');
   if (!button || !state.instrument) return;
   if (button.dataset.locate !== undefined) { locate(button); return; }
+  if (button.dataset.identify !== undefined) { identify(); return; }
   if (button.dataset.padKeep !== undefined || button.dataset.padClear !== undefined) { padAction(button); return; }
   const { add, remove, index } = button.dataset;
   if (add === undefined && remove === undefined) return;
@@ -1471,6 +1544,7 @@ function onFormClick(event) {
   } else {
     audit('delete repeat', `${path}[${Number(index) + 1}]`);
     instances.splice(Number(index), 1);
+    forms.forgetInstance(state.computed, path, Number(index));
   }
   state.touched.add(path);
   renderForm();
@@ -1532,7 +1606,7 @@ function refresh() {
     const path = box.dataset.path;
     box.hidden = view.relevant.get(path) === false;
     const readOnly = view.readOnly.get(path) === true;
-    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .location input, :scope > label > input')) {
+    for (const input of box.querySelectorAll(':scope > input, :scope > select, :scope > textarea, :scope > .choices input, :scope > .choices select, :scope > .minimal select, :scope > .location input, :scope > label > input')) {
       if (input.tagName === 'INPUT' && input.type !== 'checkbox' && input.type !== 'radio') input.readOnly = readOnly;
       else input.disabled = readOnly;
     }
@@ -1553,6 +1627,11 @@ function refresh() {
   showProblems(shown);
 }
 
+/** In a dropdown with pictures, the chosen choice's picture is the one shown. */
+function showChosenMedia(box, value) {
+  for (const node of box?.querySelectorAll('[data-shows-choice]') ?? []) node.hidden = node.dataset.showsChoice !== value;
+}
+
 /** Puts the answer at `path` back into its inputs (after a calculation set it). */
 function showValue(path) {
   const box = [...$('form').querySelectorAll('[data-path]')].find((b) => b.dataset.path === path);
@@ -1565,6 +1644,7 @@ function showValue(path) {
     else if (input.type === 'radio') input.checked = input.value === text;
     else if (input.type !== 'file' && input.type !== 'button') input.value = text;
   }
+  showChosenMedia(box, text);
 }
 
 /** "Age (Learner 2)" for the column `learners[2].age`. */
@@ -1648,6 +1728,7 @@ async function save() {
   const subject = $('subject').value;
   if (!subject) problems.unshift({ column: null, value: null, code: 'subject', message: t('field-choose-subject') });
   state.showAll = true;
+  if (meta.needsUser(state.audit)) problems.unshift({ column: null, value: null, code: 'audit-user', message: t('field-audit-identify-empty') });
   if (problems.length) {
     for (const p of problems) if (p.column) audit('constraint error', p.column);
     showProblems(problems, true);
@@ -1932,10 +2013,11 @@ async function start() {
   $('form').addEventListener('change', onInput);
   $('form').addEventListener('click', onFormClick);
   $('form').addEventListener('submit', (e) => e.preventDefault());
+  $('form').addEventListener('keydown', (e) => { if (e.target.id === 'audit-user' && e.key === 'Enter') identify(); });
   $('subject').addEventListener('change', saveDraftSoon);
   $('save').addEventListener('click', () => save().catch((e) => { $('save-message').textContent = e.message; }));
   $('cancel').addEventListener('click', async () => {
-    if (state.audit) { meta.questionLeft(state.audit); audit('form save'); audit('form exit'); }
+    if (state.audit && !meta.needsUser(state.audit)) { meta.questionLeft(state.audit); audit('form save'); audit('form exit'); }
     await saveDraftNow();
     closeForm();
   });

@@ -903,6 +903,21 @@ export function isOnce(item) {
   return ast.t === 'call' && ast.f === 'once';
 }
 
+/** Whether the item has a `trigger`: its value is set when a trigger question changes. */
+export const isTriggered = (item) => Array.isArray(item.trigger) && item.trigger.length > 0;
+
+/**
+ * Whether ODK shows the item (model.rs `Item::is_shown`): not a calculate, hidden or
+ * metadata item, nor a question with a calculation or a trigger and no label or hint.
+ */
+export function isShown(item) {
+  const type = item.kind.type;
+  if (type === 'calculate' || type === 'hidden' || type === 'metadata') return false;
+  if (type === 'group' || type === 'repeat') return true;
+  const empty = (texts) => !texts || Object.keys(texts).length === 0;
+  return !((item.calculation || isTriggered(item)) && empty(item.label) && empty(item.hint));
+}
+
 /**
  * Stores in `answers` (the raw answers, repeats as arrays of objects) the value of each
  * `once(…)` calculation that has none yet, from `calculations` (path → text, as `inspect`
@@ -1043,7 +1058,7 @@ function parseAnswer(form, item, value) {
       if (s.toLowerCase() === 'ok') return { t: 'text', v: 'OK', out: 'OK' };
       throw problem('form-bad-answer');
     case 'calculate':
-      if (isOnce(item)) return { t: 'calculated', v: typeof value === 'string' ? value : s, out: typeof value === 'string' ? value : s };
+      if (isOnce(item) || isTriggered(item)) return { t: 'calculated', v: typeof value === 'string' ? value : s, out: typeof value === 'string' ? value : s };
       throw problem('form-no-answer-expected');
     case 'note': throw problem('form-no-answer-expected');
     default: throw problem('form-bad-answer');
@@ -1080,7 +1095,7 @@ export function computedText(kind, v) {
 export function followCalculations(form, answers, seen, ctx = {}) {
   // Most forms have none: nothing to evaluate after each change then.
   const calculated = [...indexItems(form.items).values()]
-    .some(({ item }) => item.calculation && !['calculate', 'note', 'group', 'repeat'].includes(item.kind.type));
+    .some(({ item }) => isTriggered(item) || (item.calculation && !['calculate', 'note', 'group', 'repeat'].includes(item.kind.type)));
   if (!calculated) return [];
   const check = new Check(form, ctx);
   const root = check.run(isObject(answers) ? answers : {});
@@ -1097,8 +1112,24 @@ export function followCalculations(form, answers, seen, ctx = {}) {
         }
         continue;
       }
-      if (!item.calculation || type === 'calculate' || type === 'note') continue;
       const path = prefix + item.name;
+      if (isTriggered(item) && type !== 'note') {
+        // A trigger question changed: the value is set now, and kept until one changes again.
+        const scope = check.scope(root, pos, item.name);
+        const key = JSON.stringify(item.trigger.map((name) => toText(scope.reference(name))));
+        const before = seen.get(path);
+        seen.set(path, key);
+        if (before === undefined || before === key) continue;
+        const computed = item.calculation ? evalAst(compiled(item.calculation), scope, check.ctx) : EMPTY;
+        const value = (type === 'calculate' ? toText(computed) : computedText(item.kind, computed)) ?? '';
+        const current = object[item.name];
+        const empty = current === undefined || current === null || current === '';
+        if ((empty && value === '') || String(current) === value) continue;
+        object[item.name] = value;
+        changed.push(path);
+        continue;
+      }
+      if (!item.calculation || type === 'calculate' || type === 'note') continue;
       if (check.relevance.get(path) === false) continue;
       // The inputs: every value the calculation reads, recorded while it is evaluated.
       const scope = check.scope(root, pos, item.name);
@@ -1122,6 +1153,26 @@ export function followCalculations(form, answers, seen, ctx = {}) {
   };
   walk(form.items, root, isObject(answers) ? answers : {}, [], '');
   return changed;
+}
+
+/**
+ * The repeat instance `index` (0-based) of the repeat at `path` deleted: what `seen` (as
+ * `followCalculations` keeps it) knew of it is forgotten, and what it knew of the
+ * instances after it moves down one, so that no instance takes another's inputs for a change.
+ */
+export function forgetInstance(seen, path, index) {
+  const moved = [];
+  for (const key of [...seen.keys()]) {
+    if (!key.startsWith(`${path}[`)) continue;
+    const m = /^\[(\d+)\]\./.exec(key.slice(path.length));
+    if (!m) continue;
+    const n = Number(m[1]);
+    if (n < index + 1) continue;
+    const value = seen.get(key);
+    seen.delete(key);
+    if (n > index + 1) moved.push([`${path}[${n - 1}].${key.slice(path.length + m[0].length)}`, value]);
+  }
+  for (const [key, value] of moved) seen.set(key, value);
 }
 
 /**
@@ -1358,11 +1409,25 @@ class Check {
     }
   }
 
+  /** Whether one of the item's trigger questions is answered (validate.rs `triggered`). */
+  triggered(item, root, pos) {
+    const scope = this.scope(root, pos, item.name);
+    return item.trigger.some((name) => {
+      const v = scope.reference(name);
+      return v.t === 'list' ? v.v.some((x) => toText(x) !== '') : toText(v) !== '';
+    });
+  }
+
   setCalculation(item, root, pos, relevant) {
     let value = null;
-    const kept = relevant && isOnce(item) ? instanceAt(root, pos)?.get(item.name) : null;
+    const kept = relevant && (isOnce(item) || isTriggered(item)) ? instanceAt(root, pos)?.get(item.name) : null;
     if (kept?.t === 'calculated') value = kept.v;
-    else if (item.calculation && relevant) {
+    else if (isTriggered(item)) {
+      if (relevant && item.calculation && this.triggered(item, root, pos)) {
+        const s = toText(evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));
+        if (s !== '') value = s;
+      }
+    } else if (item.calculation && relevant) {
       const s = toText(evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));
       if (s !== '') value = s;
     }
@@ -1417,7 +1482,7 @@ class Check {
         }
         continue;
       }
-      if (!answer && item.calculation && inst) {
+      if (!answer && item.calculation && inst && (!isTriggered(item) || this.triggered(item, root, pos))) {
         // A question with a calculation that was not answered takes the calculation's
         // value, as the server does (validate.rs `set_computed_answer`).
         const computed = computedText(item.kind, evalAst(compiled(item.calculation), this.scope(root, pos, item.name), this.ctx));

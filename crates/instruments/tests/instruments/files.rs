@@ -11,7 +11,7 @@ use opencpd_testkit::{Backend, TestDb, backends};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
+pub(crate) fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
     rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
 
@@ -47,14 +47,14 @@ async fn fresh(backend: Backend) -> TestDb {
     t
 }
 
-struct Setup {
-    t: TestDb,
-    api: Api,
-    admin: String,
+pub(crate) struct Setup {
+    pub t: TestDb,
+    pub api: Api,
+    pub admin: String,
     _dir: tempfile::TempDir,
 }
 
-async fn setup(backend: Backend) -> Setup {
+pub(crate) async fn setup(backend: Backend) -> Setup {
     let t = fresh(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let files = opencpd_kernel::files::Files::dir(dir.path()).unwrap();
@@ -110,7 +110,7 @@ fn problems(body: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn count(db: &Db, table: &'static str) -> i64 {
+pub(crate) async fn count(db: &Db, table: &'static str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     on_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await).unwrap()
 }
@@ -176,7 +176,7 @@ async fn attachments_are_listed_present_or_missing_checked_and_belong_to_one_ver
     }
 }
 
-fn submission(id: i64, answers: Value, files: Value) -> Value {
+pub(crate) fn submission(id: i64, answers: Value, files: Value) -> Value {
     json!({
         "uuid": uuid::Uuid::new_v4().to_string(), "instrument_id": id, "collected_at": "2026-03-02T10:00:00Z",
         "subject": {"kind": "school", "id": 10}, "answers": answers, "files": files,

@@ -6,3 +6,4 @@
 mod app;
 mod exports;
 mod files;
+mod triggers;

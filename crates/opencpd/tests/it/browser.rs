@@ -580,17 +580,15 @@ async fn a_calculated_question_follows_its_inputs_in_the_field_app_and_keeps_an_
     install_field_app(&b, &base, "seo.gitega").await;
     click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
     b.client.wait().for_element(Locator::Css("#form [name=\"pupils\"]")).await.unwrap();
+    // Read by a script, so that the form drawn again meanwhile (the app's messages arriving)
+    // leaves no stale element behind.
     let value = |name: &'static str| {
         let b = &b;
         async move {
-            b.client
-                .find(Locator::Css(&format!("#form [name=\"{name}\"]")))
-                .await
-                .unwrap()
-                .prop("value")
-                .await
-                .unwrap()
-                .unwrap_or_default()
+            let script =
+                "const i = document.querySelector(`#form [name=\"${arguments[0]}\"]`); return i ? i.value : null;";
+            let got = b.client.execute(script, vec![serde_json::json!(name)]).await.unwrap();
+            got.as_str().unwrap_or_else(|| panic!("no input {name}")).to_string()
         }
     };
     b.client.execute(FILL, vec![serde_json::json!({ "pupils": "30" })]).await.unwrap();
@@ -867,6 +865,171 @@ async fn metadata_offline(backend: Backend) {
     served.stop();
 }
 
+/// A form as ODK Collect fills it on a phone, offline: the enumerator says who they are before
+/// the form shows (the audit's `identify-user`), the device's positions go into the audit log
+/// (`location-priority`…), and values set by a `trigger` are set when their question changes
+/// and kept when anything else does (a timestamp, a count taken then). On either database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn an_enumerator_named_a_located_audit_log_and_triggered_values_are_recorded_offline_and_stored() {
+    for backend in opencpd_testapp::backends() {
+        identified_located_triggered(backend).await;
+    }
+}
+
+async fn identified_located_triggered(backend: Backend) {
+    let db = opencpd_testapp::TestDb::new(backend).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let base = served.base();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &opencpd_kernel::Actor::system(), "admin", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let audit = "identify-user=true location-priority=high-accuracy location-min-interval=1 location-max-age=600";
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label", "parameters", "calculation", "trigger"],
+                &["audit", "audit", "", audit, "", ""],
+                &["integer", "pupils", "Pupils present", "", "", ""],
+                &["text", "teacher", "Teacher observed", "", "", ""],
+                &["dateTime", "teacher_at", "", "", "now()", "${teacher}"],
+                &["integer", "pupils_then", "Pupils when the teacher was named", "", "${pupils}", "${teacher}"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["timed_visit", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=timed_visit.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let instrument = created["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+    b.cdp("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": base })).await;
+    b.cdp(
+        "Emulation.setGeolocationOverride",
+        serde_json::json!({ "latitude": -1.9441, "longitude": 30.0619, "accuracy": 12 }),
+    )
+    .await;
+    served.stop();
+    b.client.refresh().await.unwrap();
+    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+
+    // Nothing to fill before the enumerator says who they are; a blank name is not taken.
+    b.client.wait().for_element(Locator::Css("#audit-user")).await.unwrap();
+    assert!(b.client.find(Locator::Css("#form [name=\"pupils\"]")).await.is_err(), "the questions wait");
+    assert_eq!(
+        b.text("#form label[for=\"audit-user\"]").await,
+        "Your name or ID: this form's log records who fills it in."
+    );
+    click(&b, "#form [data-identify]").await;
+    wait_for_text(&b, "#form .identify .msg", "Enter your name or ID to fill in this form.").await;
+    b.client.find(Locator::Css("#audit-user")).await.unwrap().send_keys("Ana K.").await.unwrap();
+    click(&b, "#form [data-identify]").await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"pupils\"]")).await.unwrap();
+    assert_eq!(
+        b.text("#form-notices [data-metadata=\"audit-location\"]").await,
+        "This form's log also records where the device is while the form is filled in."
+    );
+    assert!(overflow(&b).await <= 0, "the form fits the phone");
+
+    // Read by a script, so that the form drawn again meanwhile (the app's messages arriving)
+    // leaves no stale element behind.
+    let value = |name: &'static str| {
+        let b = &b;
+        async move {
+            let script =
+                "const i = document.querySelector(`#form [name=\"${arguments[0]}\"]`); return i ? i.value : null;";
+            let got = b.client.execute(script, vec![serde_json::json!(name)]).await.unwrap();
+            got.as_str().unwrap_or_else(|| panic!("no input {name}")).to_string()
+        }
+    };
+    assert!(
+        b.client.find(Locator::Css("#form [name=\"teacher_at\"]")).await.is_err(),
+        "triggered without a label: kept, not shown"
+    );
+    // Typed as a person types: the focus moves from question to question.
+    click(&b, "#form [name=\"pupils\"]").await;
+    b.client.find(Locator::Css("#form [name=\"pupils\"]")).await.unwrap().send_keys("30").await.unwrap();
+    assert_eq!(value("pupils_then").await, "", "not triggered yet: the calculation does not follow its input");
+    click(&b, "#form [name=\"teacher\"]").await;
+    b.client.find(Locator::Css("#form [name=\"teacher\"]")).await.unwrap().send_keys("Uwase").await.unwrap();
+    assert_eq!(value("pupils_then").await, "30", "the teacher named: the count then");
+    b.client.execute(FILL, vec![serde_json::json!({ "pupils": "35" })]).await.unwrap();
+    assert_eq!(value("pupils_then").await, "30", "kept while the pupils change");
+    b.client.execute(FILL, vec![serde_json::json!({ "teacher": "Uwase M." })]).await.unwrap();
+    assert_eq!(value("pupils_then").await, "35", "the teacher changed: set again");
+    click(&b, "#form [name=\"pupils\"]").await;
+
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    click(&b, "#save").await;
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+    served.start_again().await;
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+
+    let uuid: String =
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT uuid FROM submissions WHERE instrument_id = $1")
+            .bind(instrument)
+            .fetch_one(p)
+            .await)
+        .expect("the submission is stored once");
+    let r = http.get(format!("{base}/api/v1/submissions/{uuid}")).bearer_auth(&admin).send().await.unwrap();
+    let stored: serde_json::Value = r.json().await.unwrap();
+    let answers = &stored["answers"];
+    assert_eq!(answers["pupils"], 35);
+    assert_eq!(answers["pupils_then"], 35, "{answers}");
+    let at = answers["teacher_at"].as_str().unwrap_or_else(|| panic!("the moment the teacher was named: {answers}"));
+    assert!(chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S").is_ok(), "{at}");
+
+    let r =
+        http.get(format!("{base}/api/v1/submissions/{uuid}/files/audit.csv")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines[0], ["event", "node", "start", "end", "latitude", "longitude", "accuracy", "user"], "{csv}");
+    assert!(lines[1..].iter().all(|l| l.len() == 8 && l[7] == "Ana K."), "every event names the enumerator: {csv}");
+    let events: Vec<&str> = lines[1..].iter().map(|l| l[0]).collect();
+    for event in
+        ["form start", "location tracking enabled", "location permissions granted", "location providers enabled"]
+    {
+        assert!(events.contains(&event), "{event} in {csv}");
+    }
+    let teacher = lines.iter().find(|l| l[0] == "question" && l[1] == "/data/teacher").expect("the teacher's question");
+    assert_eq!(
+        (teacher[4].parse::<f64>().ok(), teacher[5].parse::<f64>().ok(), teacher[6].parse::<f64>().ok()),
+        (Some(-1.9441), Some(30.0619), Some(12.0)),
+        "where the device was: {csv}"
+    );
+    served.stop();
+}
+
 /// A short WAV sound: `samples` of silence at 8 kHz, 8 bits, mono.
 fn wav_sound(samples: u32) -> Vec<u8> {
     let mut out = Vec::new();
@@ -914,9 +1077,10 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
         (
             "survey",
             rows(&[
-                &["type", "name", "label", "media::image", "media::audio"],
-                &["select_one yn", "board", "Is the board used?", "board.png", "question.wav"],
-                &["text", "site", "Site", "", ""],
+                &["type", "name", "label", "media::image", "media::audio", "appearance"],
+                &["select_one yn", "board", "Is the board used?", "board.png", "question.wav", ""],
+                &["select_one yn", "books", "Are the books used?", "", "", "minimal"],
+                &["text", "site", "Site", "", "", ""],
             ]),
         ),
         (
@@ -1007,6 +1171,45 @@ async fn a_forms_label_and_choice_pictures_show_offline_on_a_phone_and_a_lost_on
     let chosen =
         b.client.find(Locator::Css("#form [data-choice=\"yes\"] input")).await.unwrap().prop("checked").await.unwrap();
     assert_eq!(chosen.as_deref(), Some("true"));
+    // A dropdown (`minimal`) shows the chosen choice's picture beside it, as Collect's spinner;
+    // nothing while nothing is chosen, nor for a choice without one.
+    let beside = |choice: &'static str| {
+        let b = &b;
+        async move {
+            let css = format!("#form [data-path=\"books\"] .minimal [data-shows-choice=\"{choice}\"]");
+            b.client
+                .execute("return document.querySelector(arguments[0])?.hidden ?? null;", vec![serde_json::json!(css)])
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(beside("yes").await, serde_json::json!(true), "nothing chosen: no picture");
+    let dropdown = b.client.find(Locator::Css("#form select[name=\"books\"]")).await.unwrap();
+    dropdown.select_by_value("yes").await.unwrap();
+    assert_eq!(beside("yes").await, serde_json::json!(false));
+    assert_eq!(
+        width("#form [data-path=\"books\"] [data-shows-choice=\"yes\"] img").await,
+        16,
+        "the chosen one's picture"
+    );
+    let (select_box, picture_box) = {
+        let rect = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom];";
+        let select = b.client.execute(rect, vec![serde_json::json!("#form select[name=\"books\"]")]).await.unwrap();
+        let picture = b
+            .client
+            .execute(rect, vec![serde_json::json!("#form [data-path=\"books\"] [data-shows-choice=\"yes\"] img")])
+            .await
+            .unwrap();
+        (select, picture)
+    };
+    assert!(
+        picture_box[0].as_f64().unwrap() >= select_box[1].as_f64().unwrap() - 0.5
+            && picture_box[2].as_f64().unwrap() < select_box[3].as_f64().unwrap(),
+        "beside the dropdown, on its line: {select_box} {picture_box}"
+    );
+    b.client.find(Locator::Css("#form select[name=\"books\"]")).await.unwrap().select_by_value("no").await.unwrap();
+    assert_eq!(beside("yes").await, serde_json::json!(true), "a choice without a picture shows none");
+    assert!(overflow(&b).await <= 0, "the dropdown and its picture fit the phone");
 
     // The device lost a picture: the form names it instead and still fits.
     let digest = {

@@ -26,7 +26,7 @@ test('the shared expression cases hold', () => {
       const r = validate(form, c.submission, CTX);
       if (r.ok && c.validated) {
         for (const [name, want] of Object.entries(c.validated)) {
-          try { assert.deepEqual(r.answers[name], want); } catch { wrong.push(`${shown}: ${name} expected ${JSON.stringify(want)}, got ${JSON.stringify(r.answers[name])}`); }
+          try { assert.deepEqual(r.answers[name] ?? null, want); } catch { wrong.push(`${shown}: ${name} expected ${JSON.stringify(want)}, got ${JSON.stringify(r.answers[name])}`); }
         }
       } else if (!r.ok && c.problems) {
         const got = r.problems.map((p) => [p.column ?? '', p.code]);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   parse, parseAll, evaluate, ExprError, text, num, toText, toNumber, validate, inspect, relevant,
   computeCalculations, prune, formatNumber, parsePath, defaultValue, keepFirstValues, choiceOrder, followCalculations,
+  forgetInstance, isShown,
 } from '../forms.js';
 
 const CTX = { today: '2026-03-15', now: '2026-03-15T09:30:00' };
@@ -579,4 +580,62 @@ test('a question with a calculation takes its value when what it reads changes, 
   const empty = {};
   assert.deepEqual(followCalculations(form, empty, new Map(), VCTX), []);
   assert.deepEqual(empty, {});
+});
+
+test('a triggered item takes its value when a trigger question changes, and keeps it otherwise', () => {
+  const form = {
+    form_id: 'f', version: '1', title: 'F', default_language: 'default', languages: ['default'],
+    items: [
+      item('a', { type: 'text' }, { label: { default: 'A' } }),
+      item('n', { type: 'integer' }, { label: { default: 'N' } }),
+      item('a_at', { type: 'date_time' }, { label: {}, calculation: 'now()', trigger: ['a'] }),
+      item('doubled', { type: 'integer' }, { label: { default: 'Doubled' }, calculation: '${n} * 2', trigger: ['a'] }),
+      item('stamp', { type: 'calculate' }, { label: {}, calculation: "concat('n=', ${n})", trigger: ['a'] }),
+      item('cleared', { type: 'text' }, { label: { default: 'Cleared' }, trigger: ['n'] }),
+      item('rows', { type: 'repeat', repeat_count: null, items: [
+        item('q', { type: 'text' }, { label: { default: 'Q' } }),
+        item('q_at', { type: 'date_time' }, { label: {}, calculation: 'now()', trigger: ['q'] }),
+      ] }),
+    ],
+    choice_lists: {},
+  };
+  assert.equal(isShown(form.items[2]), false, 'no label nor hint: kept, not shown');
+  assert.equal(isShown(form.items[3]), true);
+  const seen = new Map();
+  // A new form: what the triggers hold is noted, nothing is set.
+  const answers = { n: '3', rows: [{}, {}] };
+  assert.deepEqual(followCalculations(form, answers, seen, { ...VCTX, now: '2026-03-15T09:00:00' }), []);
+  assert.deepEqual(answers, { n: '3', rows: [{}, {}] });
+  // n changes: only what n triggers (emptied, having no calculation); doubled does not follow n.
+  answers.cleared = 'typed';
+  answers.n = '4';
+  assert.deepEqual(followCalculations(form, answers, seen, VCTX), ['cleared']);
+  assert.equal(answers.cleared, '');
+  assert.equal(answers.doubled, undefined);
+  // a is answered: each item it triggers is set, at that moment.
+  answers.a = 'x';
+  assert.deepEqual(followCalculations(form, answers, seen, { ...VCTX, now: '2026-03-15T09:31:00' }), ['a_at', 'doubled', 'stamp']);
+  assert.deepEqual([answers.a_at, answers.doubled, answers.stamp], ['2026-03-15T09:31:00', '8', 'n=4']);
+  // Later changes of n and of the clock change none of them.
+  answers.n = '7';
+  answers.cleared = 'again';
+  answers.doubled = '9';
+  assert.deepEqual(followCalculations(form, answers, seen, { ...VCTX, now: '2026-03-15T10:00:00' }), ['cleared']);
+  assert.deepEqual([answers.a_at, answers.doubled, answers.stamp], ['2026-03-15T09:31:00', '9', 'n=4']);
+  // The values sent are kept by validation too, a calculate's as text.
+  const done = validate(form, answers, VCTX);
+  assert.ok(done.ok, JSON.stringify(done.problems));
+  assert.equal(done.answers.a_at, '2026-03-15T09:31:00');
+  assert.equal(done.answers.doubled, 9);
+  assert.equal(done.answers.stamp, 'n=4');
+  // In a repeat, each instance's own trigger; a deleted instance's successor keeps its value.
+  answers.rows[1].q = 'second';
+  assert.deepEqual(followCalculations(form, answers, seen, { ...VCTX, now: '2026-03-15T10:05:00' }), ['rows[2].q_at']);
+  answers.rows.splice(0, 1);
+  forgetInstance(seen, 'rows', 0);
+  assert.deepEqual(followCalculations(form, answers, seen, { ...VCTX, now: '2026-03-15T10:09:00' }), []);
+  assert.deepEqual(answers.rows, [{ q: 'second', q_at: '2026-03-15T10:05:00' }]);
+  // A draft reopened (nothing seen yet): nothing set again.
+  assert.deepEqual(followCalculations(form, answers, new Map(), { ...VCTX, now: '2026-03-16T08:00:00' }), []);
+  assert.equal(answers.a_at, '2026-03-15T09:31:00');
 });

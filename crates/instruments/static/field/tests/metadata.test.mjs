@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   metadataValues, geopoint, auditItem, nodePath, newAudit, logEvent, questionShown, questionLeft, auditCsv, AUDIT_FILE,
+  needsUser, setUser, addPosition, bestPosition,
 } from '../metadata.js';
 
 const meta = (name, of, parameters = {}) => ({ name, kind: { type: 'metadata', of }, parameters });
@@ -35,8 +36,12 @@ test('a position is written as ODK writes a geopoint: latitude longitude altitud
 });
 
 test('the audit item is found inside its group, with track-changes read from its parameters', () => {
-  assert.deepEqual(auditItem(FORM), { name: 'log', trackChanges: false });
-  assert.deepEqual(auditItem([meta('audit', 'audit', { 'track-changes': 'true' })]), { name: 'audit', trackChanges: true });
+  assert.deepEqual(auditItem(FORM), { name: 'log', trackChanges: false, identifyUser: false, location: null });
+  assert.deepEqual(auditItem([meta('audit', 'audit', { 'track-changes': 'true' })]),
+    { name: 'audit', trackChanges: true, identifyUser: false, location: null });
+  const full = { 'identify-user': 'true', 'location-priority': 'balanced', 'location-min-interval': '20', 'location-max-age': '60' };
+  assert.deepEqual(auditItem([meta('audit', 'audit', full)]),
+    { name: 'audit', trackChanges: false, identifyUser: true, location: { priority: 'balanced', minInterval: 20, maxAge: 60 } });
   assert.equal(auditItem([q('x')]), null);
 });
 
@@ -81,4 +86,63 @@ test('with track-changes, each question carries its value before and after, quot
     'question,/data/age,30,40,,',
     '',
   ].join('\n'));
+});
+
+test('identify-user: the enumerator names themself before filling, and every event carries the name', () => {
+  const log = newAudit({ trackChanges: true, identifyUser: true });
+  assert.equal(needsUser(log), true);
+  assert.equal(setUser(log, '   '), false, 'a blank identity is not taken');
+  assert.equal(needsUser(log), true);
+  assert.equal(setUser(log, ' Ana, coach '), true);
+  assert.equal(needsUser(log), false);
+  logEvent(log, 'form start', '', 1000);
+  questionShown(log, '/data/school', '', 1100);
+  questionLeft(log, 'P3', 1200);
+  logEvent(log, 'form save', '', 1300);
+  assert.equal(auditCsv(log, 1400), [
+    'event,node,start,end,old-value,new-value,user',
+    'form start,,1000,,,,"Ana, coach"',
+    'question,/data/school,1100,1200,,P3,"Ana, coach"',
+    'form save,,1300,,,,"Ana, coach"',
+    '',
+  ].join('\n'));
+  // Opened again by someone else: asked again, the events before keep their own name.
+  log.user = '';
+  assert.equal(needsUser(log), true);
+  setUser(log, 'Ben');
+  logEvent(log, 'form resume', '', 2000);
+  assert.match(auditCsv(log, 2100), /form start,,1000,,,,"Ana, coach"\n[^]*form resume,,2000,,,,Ben\n$/);
+});
+
+test('location tracking: each event carries the most accurate recent position, and location events are logged', () => {
+  const log = newAudit({ location: { priority: 'balanced', minInterval: 10, maxAge: 30 } });
+  logEvent(log, 'location tracking enabled', '', 1000);
+  logEvent(log, 'form start', '', 1000);
+  assert.equal(addPosition(log, { latitude: -1.95, longitude: 30.06, accuracy: 40, time: 2000 }), true);
+  assert.equal(addPosition(log, { latitude: -1.9501, longitude: 30.0601, accuracy: 5, time: 5000 }), false, 'sooner than the minimum interval');
+  assert.equal(addPosition(log, { latitude: -1.9502, longitude: 30.0602, accuracy: 8, time: 12000 }), true);
+  logEvent(log, 'location permissions granted', '', 2000);
+  logEvent(log, 'location providers enabled', '', 2000);
+  logEvent(log, 'location providers enabled', '', 2500);
+  questionShown(log, '/data/school', '', 13000);
+  questionLeft(log, 'P3', 14000);
+  assert.deepEqual(bestPosition(log, 13000), { latitude: -1.9502, longitude: 30.0602, accuracy: 8, time: 12000 });
+  assert.equal(bestPosition(log, 50000), null, 'older than location-max-age');
+  logEvent(log, 'location providers disabled', '', 50000);
+  logEvent(log, 'form save', '', 50000);
+  assert.equal(auditCsv(log, 51000), [
+    'event,node,start,end,latitude,longitude,accuracy',
+    'location tracking enabled,,1000,,,,',
+    'form start,,1000,,,,',
+    'location permissions granted,,2000,,-1.95,30.06,40',
+    'location providers enabled,,2000,,-1.95,30.06,40',
+    'question,/data/school,13000,14000,-1.9502,30.0602,8',
+    'location providers disabled,,50000,,,,',
+    'form save,,50000,,,,',
+    '',
+  ].join('\n'));
+  // Without location tracking, location events are not written.
+  const plain = newAudit();
+  logEvent(plain, 'location tracking enabled', '', 1);
+  assert.deepEqual(plain.events, []);
 });
