@@ -1134,6 +1134,25 @@ async fn programme_fixture(db: &Db) {
         ));
         *participants.entry((*programme, *person)).or_default() |= *completed && !*withdrawn;
     }
+    // The years each cohort ran in, and so each participant was reached in.
+    let years = |cohort: i64| match cohort {
+        2 => vec![2023, 2024],
+        3 => vec![2025],
+        5 => vec![2027],
+        _ => vec![2024],
+    };
+    let mut reached: std::collections::BTreeSet<(i64, i64, i64)> = Default::default();
+    for (cohort, programme, person, _, _) in &enrolments {
+        reached.extend(years(*cohort).into_iter().map(|y| (*programme, y, *person)));
+    }
+    for (programme, year, person) in reached {
+        sql.push_str(&format!(
+            "INSERT INTO programme_reach_years (programme_id, year, person_id, path, sex, role) \
+             VALUES ({programme}, {year}, {person}, '{}', '{}', 'teacher');",
+            d1(person),
+            sex(person),
+        ));
+    }
     for ((programme, person), completed) in participants {
         sql.push_str(&format!(
             "INSERT INTO programme_participants (programme_id, person_id, path, sex, role, completed, certified) \

@@ -130,6 +130,38 @@ async fn grow(db: &Db) -> u64 {
 /// An indicator asked of the engine: its label in the table, its code and the question.
 type Answer = (&'static str, &'static str, serde_json::Value);
 
+/// Every dashboard read once, the pages then the indicators' answers: the time of each.
+async fn read_each(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    gets: &[(&'static str, String)],
+    answers: &[Answer],
+) -> Vec<(&'static str, f64)> {
+    let mut times = Vec::new();
+    for (label, path) in gets {
+        let t = Instant::now();
+        let r = client.get(format!("{base}{path}")).bearer_auth(token).send().await.expect("get");
+        assert_eq!(r.status(), 200, "{path}");
+        r.bytes().await.expect("body");
+        times.push((*label, t.elapsed().as_secs_f64() * 1e3));
+    }
+    for (label, code, body) in answers {
+        let t = Instant::now();
+        let r = client
+            .post(format!("{base}/api/v1/indicators/{code}/answer"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(r.status(), 200, "{code}");
+        r.bytes().await.expect("body");
+        times.push((*label, t.elapsed().as_secs_f64() * 1e3));
+    }
+    times
+}
+
 /// Every dashboard in turn by each of `CLIENTS` clients at once, `ROUNDS` times, or for
 /// `lasting` when given: the times of each.
 async fn round(
@@ -150,26 +182,7 @@ async fn round(
             let mut rounds = 0;
             while lasting.map_or(rounds < ROUNDS, |l| started.elapsed() < l) {
                 rounds += 1;
-                for (label, path) in &gets {
-                    let t = Instant::now();
-                    let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
-                    assert_eq!(r.status(), 200, "{path}");
-                    r.bytes().await.expect("body");
-                    times.push((*label, t.elapsed().as_secs_f64() * 1e3));
-                }
-                for (label, code, body) in &answers {
-                    let t = Instant::now();
-                    let r = client
-                        .post(format!("{base}/api/v1/indicators/{code}/answer"))
-                        .bearer_auth(&token)
-                        .json(body)
-                        .send()
-                        .await
-                        .expect("answer");
-                    assert_eq!(r.status(), 200, "{code}");
-                    r.bytes().await.expect("body");
-                    times.push((*label, t.elapsed().as_secs_f64() * 1e3));
-                }
+                times.extend(read_each(&client, &base, &token, &gets, &answers).await);
             }
             times
         }));
@@ -278,25 +291,8 @@ async fn bench_backend(backend: &str) {
     // Warm each once, the pages and the indicators' answers alike: the first computation of
     // a figure is timed apart.
     let mut cold: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for (label, path) in &gets {
-        let t = Instant::now();
-        let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
-        assert_eq!(r.status(), 200, "{path}");
-        r.bytes().await.expect("body");
-        cold.entry(label).or_default().push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    for (label, code, body) in &answers {
-        let t = Instant::now();
-        let r = client
-            .post(format!("{base}/api/v1/indicators/{code}/answer"))
-            .bearer_auth(&token)
-            .json(body)
-            .send()
-            .await
-            .expect("answer");
-        assert_eq!(r.status(), 200, "{code}");
-        r.bytes().await.expect("body");
-        cold.entry(label).or_default().push(t.elapsed().as_secs_f64() * 1e3);
+    for (label, ms) in read_each(&client, &base, &token, &gets, &answers).await {
+        cold.entry(label).or_default().push(ms);
     }
     println!("Each dashboard's first reading, one client, computed afresh:\n");
     println!("| dashboard | ms |");
@@ -350,25 +346,8 @@ async fn bench_backend(backend: &str) {
     for _ in 0..5 {
         writes += 1;
         imports.push(import(writes).await);
-        for (label, path) in &gets {
-            let t = Instant::now();
-            let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await.expect("get");
-            assert_eq!(r.status(), 200, "{path}");
-            r.bytes().await.expect("body");
-            after.entry(label).or_default().push(t.elapsed().as_secs_f64() * 1e3);
-        }
-        for (label, code, body) in &answers {
-            let t = Instant::now();
-            let r = client
-                .post(format!("{base}/api/v1/indicators/{code}/answer"))
-                .bearer_auth(&token)
-                .json(body)
-                .send()
-                .await
-                .expect("answer");
-            assert_eq!(r.status(), 200, "{code}");
-            r.bytes().await.expect("body");
-            after.entry(label).or_default().push(t.elapsed().as_secs_f64() * 1e3);
+        for (label, ms) in read_each(&client, &base, &token, &gets, &answers).await {
+            after.entry(label).or_default().push(ms);
         }
     }
     println!("\nOne client, each dashboard read once after an outcome row imported into one school (5 times):\n");

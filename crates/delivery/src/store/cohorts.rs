@@ -324,6 +324,10 @@ pub async fn update_cohort(db: &Db, actor: &Actor, id: i64, input: &CohortUpdate
                 .map(|r| r.rows_affected()))?;
         }
     }
+    // New dates change the years its participants were reached in.
+    if start != Some(before.start_date) || end != Some(before.end_date) {
+        tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(id));
+    }
     audit::record(
         &mut tx,
         actor,

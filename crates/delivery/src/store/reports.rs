@@ -426,7 +426,12 @@ pub fn cohort_changed(id: i64) -> Key {
     Key::One("cohort", id)
 }
 
-/// Writes again, from the enrolments, the reach rows of the people the keys name, and
+/// The year of a date column (`{date}`) as a number, on either database (a date reads as
+/// `YYYY-MM-DD` text on both).
+const YEAR_OF: &str = "CAST(SUBSTR(CAST({date} AS TEXT), 1, 4) AS BIGINT)";
+
+/// Writes again, from the enrolments, the reach rows of the people the keys name (and the
+/// years they were reached in, `programme_reach_years`), and
 /// renews the reach stamp (so no cached report outlives the change).
 fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
     Box::pin(async move {
@@ -451,16 +456,29 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                        WHERE k.programme_id IS NOT NULL AND e.{filter} GROUP BY k.programme_id, e.person_id) x \
                  LEFT JOIN schools s ON s.id = x.school_id"
             );
-            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete))
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(insert))
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            // The years each was reached in: every year from a cohort's start to its end.
+            let delete_years = format!("DELETE FROM programme_reach_years WHERE {filter}");
+            let insert_years = format!(
+                "WITH RECURSIVE spans(programme_id, person_id, y, last) AS ( \
+                   SELECT k.programme_id, e.person_id, {}, {} \
+                   FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                   WHERE k.programme_id IS NOT NULL AND e.{filter} \
+                   UNION SELECT programme_id, person_id, y + 1, last FROM spans WHERE y < last) \
+                 INSERT INTO programme_reach_years \
+                 (programme_id, year, person_id, path, sex, role, ownership, subsystem) \
+                 SELECT DISTINCT s.programme_id, s.y, s.person_id, pp.path, pp.sex, pp.role, pp.ownership, pp.subsystem \
+                 FROM spans s JOIN programme_participants pp \
+                 ON pp.programme_id = s.programme_id AND pp.person_id = s.person_id",
+                YEAR_OF.replace("{date}", "h.start_date"),
+                YEAR_OF.replace("{date}", "h.end_date"),
+            );
+            for sql in [delete_years, delete, insert, insert_years] {
+                on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
         }
         let stamp = uuid::Uuid::new_v4().to_string();
         on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")

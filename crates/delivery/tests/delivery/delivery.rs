@@ -1300,6 +1300,107 @@ async fn reach_is_cached_but_never_stale() {
     }
 }
 
+/// The years each participant was reached in (`programme_reach_years`, which the cost per
+/// participant counts) are those of their cohorts, from each one's start to its end, as
+/// counted straight from the enrolments: after the demo, after an enrolment, and after a
+/// cohort's dates are moved into the next year and back.
+#[tokio::test]
+async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dates() {
+    type Row = (i64, i64, i64, String, String);
+    for backend in backends() {
+        let app = start(backend).await;
+        let db = &app.db.db;
+        let system = opencpd_kernel::Actor::system();
+        // Every year from each cohort's start to its end, with the participant's place and sex.
+        let straight = || async {
+            let rows: Vec<(i64, i64, chrono::NaiveDate, chrono::NaiveDate, String, String)> =
+                opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+                    "SELECT k.programme_id, e.person_id, h.start_date, h.end_date, pp.path, pp.sex FROM enrolments e \
+                     JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+                     JOIN programme_participants pp ON pp.programme_id = k.programme_id AND pp.person_id = e.person_id"
+                )
+                .fetch_all(p)
+                .await)
+                .unwrap();
+            let mut out = std::collections::BTreeSet::new();
+            for (programme, person, start, end, path, sex) in rows {
+                use chrono::Datelike;
+                for year in start.year()..=end.year() {
+                    out.insert((programme, i64::from(year), person, path.clone(), sex.clone()));
+                }
+            }
+            out
+        };
+        let kept = || async {
+            let rows: Vec<Row> = opencpd_kernel::on_db!(db, |p| sqlx::query_as(
+                "SELECT programme_id, year, person_id, path, sex FROM programme_reach_years"
+            )
+            .fetch_all(p)
+            .await)
+            .unwrap();
+            rows.into_iter().collect::<std::collections::BTreeSet<Row>>()
+        };
+        let demo = kept().await;
+        assert!(!demo.is_empty(), "{backend:?}: the demo reached people");
+        assert_eq!(demo, straight().await, "{backend:?}: after the demo");
+
+        let cohort_id = app
+            .id_of(
+                "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN programmes g ON g.id = k.programme_id \
+                 WHERE g.code = $1",
+                "LT2",
+            )
+            .await;
+        let newcomer = app
+            .id_of(
+                "SELECT MIN(p.id) FROM people p WHERE p.staff_number LIKE $1 AND p.id NOT IN \
+                 (SELECT person_id FROM programme_participants)",
+                "%",
+            )
+            .await;
+        opencpd_kernel::on_db!(db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
+            .bind(cohort_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        let input = opencpd_delivery::store::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
+        opencpd_delivery::store::cohorts::enrol(db, &system, cohort_id, &input).await.unwrap();
+        let enrolled = kept().await;
+        assert!(enrolled.iter().any(|r| r.2 == newcomer), "{backend:?}: the newcomer was reached");
+        assert_eq!(enrolled, straight().await, "{backend:?}: after an enrolment");
+
+        // The cohort moved to end in the next year: its people were reached in both.
+        let before = opencpd_delivery::store::cohorts::cohort(db, &system, cohort_id).await.unwrap();
+        let moved_end = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&before.end_date) + 1, 2, 28).unwrap();
+        let update =
+            |c: &opencpd_delivery::model::Cohort, end: chrono::NaiveDate| opencpd_delivery::model::CohortUpdate {
+                version: c.version,
+                name: c.name.clone(),
+                venue: c.venue.clone(),
+                start_date: c.start_date.to_string(),
+                end_date: end.to_string(),
+                capacity: c.capacity,
+                facilitators: None,
+            };
+        let moved =
+            opencpd_delivery::store::cohorts::update_cohort(db, &system, cohort_id, &update(&before, moved_end))
+                .await
+                .unwrap();
+        let next_year = i64::from(chrono::Datelike::year(&moved_end));
+        let spanning = kept().await;
+        assert!(
+            spanning.iter().any(|r| r.2 == newcomer && r.1 == next_year),
+            "{backend:?}: reached in {next_year} too once the cohort runs into it"
+        );
+        assert_eq!(spanning, straight().await, "{backend:?}: after the cohort's dates moved");
+        opencpd_delivery::store::cohorts::update_cohort(db, &system, cohort_id, &update(&moved, before.end_date))
+            .await
+            .unwrap();
+        assert_eq!(kept().await, enrolled, "{backend:?}: the dates put back, the years as they were");
+    }
+}
+
 /// A participant withdrawn after completing gets no certificate, one by one or in a batch,
 /// and the batch says how many it left out for that reason.
 #[tokio::test]

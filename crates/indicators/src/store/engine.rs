@@ -471,11 +471,16 @@ fn reads_costs(expr: &Expr) -> bool {
 /// `programme_participants` counts a programme's: completed and not withdrawn.
 const ENROLMENT_COMPLETED: &str = "CASE WHEN e.completed_on IS NOT NULL AND e.withdrawn_on IS NULL THEN 1 ELSE 0 END";
 
-/// Whether a participant `pp` was enrolled in a cohort of the programme running at some
-/// time in the year (its first day bound as `$1`, the next year's as `$2`).
-const REACHED_IN_YEAR: &str = " AND EXISTS (SELECT 1 FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id \
-     JOIN courses k ON k.id = h.course_id WHERE e.person_id = pp.person_id AND k.programme_id = pp.programme_id \
-     AND h.start_date < $2 AND h.end_date >= $1)";
+/// Every programme's participants (`pp`) with their programme (`pr`).
+const PARTICIPANTS: &str = "programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id";
+
+/// The participants reached in a year (`pp`, with the dimensions of `programme_participants`
+/// but not `completed` and `certified`) with their programme (`pr`): those enrolled in a
+/// cohort of the programme running at some time in the year, one row each, as
+/// `programme_reach_years` keeps them with the participants.
+fn reached_in(year: i64) -> String {
+    format!("programme_reach_years pp JOIN programmes pr ON pr.id = pp.programme_id AND pp.year = {year}")
+}
 
 /// Whether an enrolment was certified, as `programme_participants` counts a programme's: a
 /// certificate not revoked, and not withdrawn.
@@ -585,12 +590,11 @@ async fn grouped(
             format!("SELECT {} FROM ({inner}) x{grouped}", outer.join(", "))
         }
         Source::Participants | Source::Reached => format!(
-            "SELECT {} FROM programme_participants pp JOIN programmes pr ON pr.id = pp.programme_id \
-             WHERE {}{}{}{grouped}",
+            "SELECT {} FROM {} WHERE {}{}{grouped}",
             select.join(", "),
+            if source == Source::Reached { reached_in(year) } else { PARTICIPANTS.into() },
             participant_place(db, actor, place).await?,
             conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
-            if source == Source::Reached { REACHED_IN_YEAR } else { "" },
         ),
         Source::Staff => format!(
             "SELECT {} FROM positions x JOIN cpd_thresholds t ON t.role = x.role JOIN people pe ON pe.id = x.person_id \
@@ -736,13 +740,12 @@ async fn costs(db: &Db, actor: &Actor, asked: &Asked<'_>, func: Func, filter: &[
     programmes.sort_unstable();
     programmes.dedup();
     let everywhere = format!(
-        "SELECT pr.code, CAST(COUNT(*) AS BIGINT) FROM programme_participants pp \
-         JOIN programmes pr ON pr.id = pp.programme_id WHERE pr.code IN ({}){REACHED_IN_YEAR} GROUP BY pr.code",
-        (0..programmes.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")
+        "SELECT pr.code, CAST(COUNT(*) AS BIGINT) FROM {} WHERE pr.code IN ({}) GROUP BY pr.code",
+        reached_in(year),
+        (0..programmes.len()).map(|i| format!("${}", i + 1)).collect::<Vec<_>>().join(", ")
     );
-    let day = |y: i64| chrono::NaiveDate::from_ymd_opt(y as i32, 1, 1).unwrap_or_default();
     let reached: BTreeMap<String, i64> = on_db!(db, |p| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(everywhere.clone())).bind(day(year)).bind(day(year + 1));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(everywhere.clone()));
         for code in &programmes {
             q = q.bind(code.to_string());
         }
@@ -833,16 +836,28 @@ async fn children(db: &Db, place: Place) -> Result<Vec<(String, String)>> {
 /// one the indicator allows), with small counts suppressed for readers without
 /// row-level rights. Kept ([`super::kept`]).
 pub async fn answer(db: &Db, actor: &Actor, code: &str, question: &Question) -> Result<Answer> {
-    let stamp = super::kept::stamp_of(db, reads(&definition_of(&indicator(db, code).await?)?)).await?;
+    let def = definition_of(&indicator(db, code).await?)?;
+    let stamp = super::kept::stamp_of(db, reads(&def)).await?;
     let asked = format!("answer {code} {:?} {} {:?}", question.place, question.year, question.by);
-    super::kept::kept(db, actor, &stamp, asked, answer_read(db, actor, code, question, Read::Cells)).await
+    super::kept::kept(db, actor, &stamp, asked, answer_defined(db, actor, code, &def, question, Read::Cells)).await
 }
 
 /// [`answer`], a unit's figures read as `read` says: [`Read::Rows`] sums every outcome row
 /// of its schools afresh, which the answer read from the units' cells must equal.
 pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question, read: Read) -> Result<Answer> {
-    let indicator = indicator(db, code).await?;
-    let def = definition_of(&indicator)?;
+    let def = definition_of(&indicator(db, code).await?)?;
+    answer_defined(db, actor, code, &def, question, read).await
+}
+
+/// [`answer_read`] of an indicator whose definition has been read.
+async fn answer_defined(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    def: &Definition,
+    question: &Question,
+    read: Read,
+) -> Result<Answer> {
     let by: Vec<String> = question.by.iter().map(|d| d.trim().to_lowercase()).collect();
     let wanted: Vec<&str> = by.iter().map(String::as_str).collect();
     def.allows("by", &wanted)?;
@@ -942,7 +957,7 @@ pub async fn answer_read(db: &Db, actor: &Actor, code: &str, question: &Question
         value: if total_hidden { None } else { value(total_n, total_d) },
     };
     Ok(Answer {
-        indicator: indicator.code,
+        indicator: code.to_string(),
         place: question.place,
         year: question.year,
         by,

@@ -1988,9 +1988,7 @@ async function start() {
   await state.store.recoverSending();
   state.pkg = (await state.store.getPackage()) ?? null;
   state.catalogue = (await state.store.getMessages()) ?? null;
-  applyLanguage();
-  renderPackage();
-  await renderOutbox();
+  // The listeners come before the first drawing: a button shown is a button that answers.
   $('sign-in-form').addEventListener('submit', (e) => signIn(e));
   $('languages').addEventListener('click', (e) => {
     const code = e.target.closest('button')?.dataset.lang;
@@ -2028,6 +2026,9 @@ async function start() {
   $('outbox').addEventListener('click', onHomeClick);
   window.addEventListener('online', () => sync());
   window.addEventListener('offline', () => renderOutbox());
+  applyLanguage();
+  renderPackage();
+  await renderOutbox();
   // Retry now and then while something waits (a server that was down comes back).
   setInterval(async () => {
     if (!navigator.onLine || state.syncing) return;

@@ -173,7 +173,8 @@ struct AwardWhere {
 async fn award_where(db: &Db, actor: &Actor, filter: &AwardFilter, pattern_given: bool) -> Result<AwardWhere> {
     let scope = ListScope::of(actor);
     let mut parts = vec![
-        "($1 IS NULL OR a.programme_id = $1)".to_string(),
+        // Written as the filter is, so that a programme's awards are read from its index.
+        if filter.programme_id.is_some() { "a.programme_id = $1" } else { "$1 IS NULL" }.to_string(),
         "($2 IS NULL OR a.awarded_on >= $2)".to_string(),
         "($3 IS NULL OR a.awarded_on <= $3)".to_string(),
     ];
