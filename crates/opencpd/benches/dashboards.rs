@@ -397,6 +397,50 @@ async fn bench_backend(backend: &str) {
         quantile(&mut pdf.clone(), 0.5),
         quantile(&mut pdf, 1.0)
     );
+    // What a reader waits for after an enrolment: the participants' figures (reach, costs per
+    // participant, the programme page's funnels) are computed again, each once.
+    let programme = programmes.last().expect("a programme").0;
+    let cohort = ids(
+        &db,
+        &format!(
+            "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id WHERE k.programme_id = {programme}"
+        ),
+    )
+    .await[0];
+    let newcomers = ids(
+        &db,
+        &format!(
+            "SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM programme_participants \
+             WHERE programme_id = {programme}) ORDER BY id LIMIT 5"
+        ),
+    )
+    .await;
+    on_db!(&db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 5 WHERE id = $1")
+        .bind(cohort)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .expect("capacity");
+    let mut enrolled: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for person in newcomers {
+        let r = client
+            .post(format!("{base}/api/v1/cohorts/{cohort}/enrolments"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "person_id": person }))
+            .send()
+            .await
+            .expect("enrol");
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+        for (label, ms) in read_each(&client, &base, &token, &gets, &answers).await {
+            enrolled.entry(label).or_default().push(ms);
+        }
+    }
+    println!("\nOne client, each dashboard read once after an enrolment in the programme (5 times):\n");
+    println!("| dashboard | median ms | slowest ms |");
+    println!("| --- | --- | --- |");
+    for (label, mut times) in enrolled {
+        println!("| {label} | {:.1} | {:.1} |", quantile(&mut times.clone(), 0.5), quantile(&mut times, 1.0));
+    }
     let _ = server.kill();
     let _ = server.wait();
     db.close().await;
