@@ -150,16 +150,79 @@ async fn a_data_value_set_is_imported_and_the_indicator_exported_as_json_and_adx
 /// `xmllint`'s verdict on an ADX document against the ADX schema (`tests/adx.xsd`): the
 /// messages it printed when it refuses it.
 fn adx_refusal(body: &str) -> Option<String> {
+    adx_refusal_by(body, concat!(env!("CARGO_MANIFEST_DIR"), "/tests/adx.xsd"))
+}
+
+/// `xmllint`'s verdict on an ADX document against the schema in the file `schema`.
+fn adx_refusal_by(body: &str, schema: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.adx.xml");
     std::fs::write(&file, body).unwrap();
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/adx.xsd");
     let out = std::process::Command::new("xmllint")
         .args(["--noout", "--schema", schema])
         .arg(&file)
         .output()
         .expect("xmllint (Debian's libxml2-utils) runs");
     (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The schema of a deployment's ADX messages, made from its mapping as the ADX profile
+/// makes one from a data structure definition: each code list (organisation units, data
+/// elements, data sets, and each category's options) an enumeration, the places and data
+/// elements required on their elements, each category an optional attribute of a value
+/// named by its code and taking only its options' codes.
+async fn adx_schema_of_mapping(db: &Db) -> String {
+    use std::collections::BTreeMap;
+    let codes: Vec<(String, String, String)> =
+        on_db!(db, |p| sqlx::query_as("SELECT kind, key, code FROM dhis2_codes ORDER BY kind, key").fetch_all(p).await)
+            .unwrap();
+    let of = |kinds: &[&str]| -> Vec<String> {
+        codes.iter().filter(|(k, _, _)| kinds.contains(&k.as_str())).map(|(_, _, c)| c.clone()).collect()
+    };
+    let enumeration = |name: &str, values: &[String]| {
+        let items: String = values.iter().map(|v| format!("<xs:enumeration value=\"{v}\"/>")).collect();
+        format!(
+            "<xs:simpleType name=\"{name}\"><xs:restriction base=\"xs:token\">{items}</xs:restriction></xs:simpleType>\n"
+        )
+    };
+    let mut types = enumeration("orgUnit_Type", &of(&["school", "unit"]));
+    types.push_str(&enumeration("dataElement_Type", &of(&["indicator", "measure"])));
+    types.push_str(&enumeration("dataSet_Type", &of(&["dataset"])));
+    // Each category's options, under the category's code.
+    let mut options: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, key, code) in codes.iter().filter(|(k, _, _)| k == "option") {
+        let dimension = key.split(':').next().unwrap_or_default();
+        if let Some((_, _, category)) = codes.iter().find(|(k, d, _)| k == "category" && d == dimension) {
+            options.entry(category.clone()).or_default().push(code.clone());
+        }
+    }
+    let mut categories = String::new();
+    for (category, values) in &options {
+        types.push_str(&enumeration(&format!("{category}_Type"), values));
+        categories.push_str(&format!("<xs:attribute name=\"{category}\" type=\"{category}_Type\" use=\"optional\"/>"));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"urn:ihe:qrph:adx:2015\" \
+         targetNamespace=\"urn:ihe:qrph:adx:2015\" elementFormDefault=\"qualified\">\n{types}\
+         <xs:simpleType name=\"periodType\"><xs:restriction base=\"xs:token\">\
+         <xs:pattern value=\"[0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])/P[0-9]+[DWMY]\"/></xs:restriction></xs:simpleType>\n\
+         <xs:complexType name=\"DataValueType\"><xs:sequence minOccurs=\"0\"><xs:element name=\"annotation\"/></xs:sequence>\
+         <xs:attribute name=\"dataElement\" use=\"required\" type=\"dataElement_Type\"/>\
+         <xs:attribute name=\"value\" use=\"required\" type=\"xs:decimal\"/>{categories}\
+         <xs:anyAttribute processContents=\"skip\"/></xs:complexType>\n\
+         <xs:complexType name=\"groupType\"><xs:sequence maxOccurs=\"unbounded\">\
+         <xs:element name=\"dataValue\" type=\"DataValueType\"/></xs:sequence>\
+         <xs:attribute name=\"orgUnit\" use=\"required\" type=\"orgUnit_Type\"/>\
+         <xs:attribute name=\"period\" use=\"required\" type=\"periodType\"/>\
+         <xs:attribute name=\"dataSet\" use=\"required\" type=\"dataSet_Type\"/>\
+         <xs:anyAttribute processContents=\"skip\"/></xs:complexType>\n\
+         <xs:complexType name=\"adxType\"><xs:sequence maxOccurs=\"unbounded\">\
+         <xs:element name=\"group\" type=\"groupType\"/></xs:sequence>\
+         <xs:attribute name=\"exported\" use=\"required\" type=\"xs:dateTime\"/>\
+         <xs:anyAttribute processContents=\"skip\"/></xs:complexType>\n\
+         <xs:element name=\"adx\" type=\"adxType\"/>\n</xs:schema>\n"
+    )
 }
 
 #[tokio::test]
@@ -183,7 +246,27 @@ async fn the_adx_export_is_valid_against_the_adx_schema() {
             assert!(adx_refusal(&dhis2_period).is_some_and(|e| e.contains("period")), "{dhis2_period}");
             let text = adx.body.replacen("value=\"", "value=\"about ", 1);
             assert!(adx_refusal(&text).is_some_and(|e| e.contains("value")), "{text}");
+            // The deployment's own schema, made from its mapping: the export passes; a place,
+            // a data element or a category option it does not map is refused.
+            let dir = tempfile::tempdir().unwrap();
+            let schema = dir.path().join("deployment.adx.xsd");
+            std::fs::write(&schema, adx_schema_of_mapping(&t.db).await).unwrap();
+            let schema = schema.to_str().unwrap();
+            assert_eq!(adx_refusal_by(&adx.body, schema), None, "{backend:?}: {}", adx.body);
+            let elsewhere = adx.body.replace("orgUnit=\"OU_D1\"", "orgUnit=\"OU_ELSEWHERE\"");
+            assert_ne!(elsewhere, adx.body, "the district's code is written");
+            assert!(adx_refusal_by(&elsewhere, schema).is_some_and(|e| e.contains("orgUnit")), "{elsewhere}");
+            let element = adx.body.replace("dataElement=\"LO_REP\"", "dataElement=\"LO_OTHER\"");
+            assert!(adx_refusal_by(&element, schema).is_some_and(|e| e.contains("dataElement")), "{element}");
+            if adx.body.contains("SEX=\"FEMALE\"") {
+                let option = adx.body.replace("SEX=\"FEMALE\"", "SEX=\"GIRLS\"");
+                assert!(adx_refusal_by(&option, schema).is_some_and(|e| e.contains("SEX")), "{option}");
+            }
         }
+        // Split by sex, the categories are written as the mapping names them.
+        let q = Question { place: Place::Unit(2), year: 2024, by: vec!["sex".into()] };
+        let adx = dhis2::export(&t.db, &admin, "repeaters-share", &q, dhis2::Format::Adx).await.unwrap();
+        assert!(adx.body.contains("SEX=\"FEMALE\"") && adx.body.contains("SEX=\"MALE\""), "{}", adx.body);
     }
 }
 
