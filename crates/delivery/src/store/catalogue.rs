@@ -810,6 +810,8 @@ pub async fn update_course(db: &Db, actor: &Actor, id: i64, input: &CourseInput)
         if changed == 0 && before.course.programme_id != c.programme_id {
             tx.changed(&super::reports::PARTICIPANTS, super::reports::cohort_changed(cohort));
         }
+        // Who attended enough follows the course's minimum, which may have changed.
+        tx.changed(&super::reports::FUNNEL_COUNTS, super::reports::cohort_changed(cohort));
     }
     audit::record(
         &mut tx,

@@ -479,6 +479,21 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                     .await
                     .map(|r| r.rows_affected()))?;
             }
+            // The funnels of the cohorts the change is in: a cohort's own, or a person's.
+            match *key {
+                Key::One("person", person) => {
+                    let cohorts: Vec<i64> = on_tx!(&mut *tx, |c| sqlx::query_scalar(
+                        "SELECT DISTINCT cohort_id FROM enrolments WHERE person_id = $1"
+                    )
+                    .bind(person)
+                    .fetch_all(&mut *c)
+                    .await)?;
+                    for cohort in cohorts {
+                        tx.changed(&FUNNEL_COUNTS, Key::One("cohort", cohort));
+                    }
+                }
+                key => tx.changed(&FUNNEL_COUNTS, key),
+            }
         }
         let stamp = uuid::Uuid::new_v4().to_string();
         on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")
@@ -486,6 +501,49 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
+        Ok(())
+    })
+}
+
+/// `cohort_funnels`: each cohort's completion funnel, counted from its enrolments. The
+/// participants' refresher notes the cohorts their changes are in; a course whose minimum
+/// attendance changes notes its cohorts ([`cohort_changed`]).
+pub static FUNNEL_COUNTS: Derived = Derived { table: "cohort_funnels", refresh: refresh_funnels };
+
+/// Counts again the funnels of the cohorts the keys name (every cohort's for [`Key::All`]).
+fn refresh_funnels<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
+    Box::pin(async move {
+        let which = if keys.contains(&Key::All) {
+            "IS NOT NULL".to_string()
+        } else {
+            let ids: Vec<String> = keys
+                .iter()
+                .map(|key| match *key {
+                    Key::One("cohort", id) => Ok(id.to_string()),
+                    other => Err(anyhow::anyhow!("cohort funnels: no key {other:?}")),
+                })
+                .collect::<std::result::Result<_, _>>()?;
+            // Numbers, written into the text.
+            format!("IN ({})", ids.join(", "))
+        };
+        let delete = format!("DELETE FROM cohort_funnels WHERE cohort_id {which}");
+        let insert = format!(
+            "INSERT INTO cohort_funnels (cohort_id, enrolled, withdrawn, attended, completed, certified) \
+             SELECT h.id, COUNT(e.id), \
+             COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c \
+                 WHERE c.enrolment_id = e.id AND c.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) \
+             FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN enrolments e ON e.cohort_id = h.id \
+             WHERE h.id {which} GROUP BY h.id"
+        );
+        for sql in [delete, insert] {
+            on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
         Ok(())
     })
 }
@@ -516,16 +574,13 @@ pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<Co
 /// [`funnels`], summed from the enrolments of the cohorts `scope` lets through.
 async fn funnels_afresh(db: &Db, programme_id: i64, scope: &str) -> Result<Vec<CohortFunnel>> {
     let sql = format!(
-        "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, COUNT(e.id) AS enrolled, \
-             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS withdrawn, \
-             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END), 0) AS BIGINT) AS attended, \
-             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
-             CAST(COALESCE(SUM(CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = e.id \
-                 AND c.revoked_on IS NULL) THEN 1 ELSE 0 END), 0) AS BIGINT) AS certified \
+        "SELECT h.id AS cohort_id, h.code, h.name, k.code AS course_code, u.name AS unit_name, \
+             CAST(COALESCE(f.enrolled, 0) AS BIGINT) AS enrolled, CAST(COALESCE(f.withdrawn, 0) AS BIGINT) AS withdrawn, \
+             CAST(COALESCE(f.attended, 0) AS BIGINT) AS attended, CAST(COALESCE(f.completed, 0) AS BIGINT) AS completed, \
+             CAST(COALESCE(f.certified, 0) AS BIGINT) AS certified \
              FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN units u ON u.id = h.unit_id \
-             LEFT JOIN enrolments e ON e.cohort_id = h.id \
-             WHERE k.programme_id = $1 AND {scope} \
-             GROUP BY h.id, h.code, h.name, k.code, u.name ORDER BY h.code LIMIT 5000"
+             LEFT JOIN cohort_funnels f ON f.cohort_id = h.id \
+             WHERE k.programme_id = $1 AND {scope} ORDER BY h.code LIMIT 5000"
     );
     let out: Vec<CohortFunnel> =
         on_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(programme_id).fetch_all(p).await)?;

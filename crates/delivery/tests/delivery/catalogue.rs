@@ -154,6 +154,9 @@ async fn a_course_changed_while_it_runs_computes_completion_again_and_keeps_its_
         let (status, body) =
             json_of(admin.put(&format!("/api/v1/courses/{id}")).json(&edit).send().await.unwrap()).await;
         assert_eq!(status, 200, "{backend:?} {body}");
+        // Who attended enough is counted again at the new minimum in every cohort's funnel.
+        let (kept, counted) = crate::delivery::funnels_kept_and_counted(&app.db.db).await;
+        assert_eq!(kept, counted, "{backend:?}: the funnels at the course's new minimum");
         assert_eq!(body["modules"].as_array().unwrap().len(), before["modules"].as_array().unwrap().len() + 1);
         let renamed =
             body["assessments"].as_array().unwrap().iter().find(|a| a["code"] == "PORTFOLIO").unwrap().clone();

@@ -1300,6 +1300,34 @@ async fn reach_is_cached_but_never_stale() {
     }
 }
 
+/// Every cohort's funnel as `cohort_funnels` keeps it, and as counted straight from the
+/// enrolments, attendance, completions and certificates at this moment (cohorts with an
+/// enrolment), to compare.
+pub(crate) async fn funnels_kept_and_counted(db: &opencpd_kernel::Db) -> (Vec<[i64; 6]>, Vec<[i64; 6]>) {
+    type Counts = (i64, i64, i64, i64, i64, i64);
+    let read = |sql: &'static str| async move {
+        let rows: Vec<Counts> = opencpd_kernel::on_db!(db, |p| sqlx::query_as(sql).fetch_all(p).await).unwrap();
+        rows.into_iter().map(|(a, b, c, d, e, f)| [a, b, c, d, e, f]).collect::<Vec<_>>()
+    };
+    let kept = read(
+        "SELECT cohort_id, CAST(enrolled AS BIGINT), CAST(withdrawn AS BIGINT), CAST(attended AS BIGINT), \
+         CAST(completed AS BIGINT), CAST(certified AS BIGINT) FROM cohort_funnels ORDER BY cohort_id",
+    )
+    .await;
+    let counted = read(
+        "SELECT h.id, COUNT(*), \
+         CAST(SUM(CASE WHEN e.withdrawn_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.attendance_pct >= k.min_attendance_pct THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.completed_on IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN e.withdrawn_on IS NULL AND e.id IN (SELECT enrolment_id FROM certificates \
+             WHERE revoked_on IS NULL) THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM enrolments e JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+         GROUP BY h.id ORDER BY h.id",
+    )
+    .await;
+    (kept, counted)
+}
+
 /// The years each participant was reached in (`programme_reach_years`, which the cost per
 /// participant counts) are those of their cohorts, from each one's start to its end, as
 /// counted straight from the enrolments: after the demo, after an enrolment, and after a
@@ -1369,6 +1397,9 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
         let enrolled = kept().await;
         assert!(enrolled.iter().any(|r| r.2 == newcomer), "{backend:?}: the newcomer was reached");
         assert_eq!(enrolled, straight().await, "{backend:?}: after an enrolment");
+        let (kept_funnels, counted) = funnels_kept_and_counted(db).await;
+        assert!(!counted.is_empty());
+        assert_eq!(kept_funnels, counted, "{backend:?}: the funnels after an enrolment");
 
         // The cohort moved to end in the next year: its people were reached in both.
         let before = opencpd_delivery::store::cohorts::cohort(db, &system, cohort_id).await.unwrap();
@@ -1398,6 +1429,18 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
             .await
             .unwrap();
         assert_eq!(kept().await, enrolled, "{backend:?}: the dates put back, the years as they were");
+        // The newcomer withdraws: their cohort's funnel counts them as withdrawn.
+        let enrolment: i64 = opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(
+            "SELECT MAX(id) FROM enrolments WHERE person_id = $1 AND withdrawn_on IS NULL"
+        )
+        .bind(newcomer)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        let withdrawal = opencpd_delivery::model::Withdrawal { withdrawn_on: None, reason: "Moved".into() };
+        opencpd_delivery::store::cohorts::withdraw(db, &system, enrolment, &withdrawal).await.unwrap();
+        let (kept_funnels, counted) = funnels_kept_and_counted(db).await;
+        assert_eq!(kept_funnels, counted, "{backend:?}: the funnels after a withdrawal");
     }
 }
 
