@@ -4,12 +4,14 @@
 //!
 //! Reach counts people, not enrolments: someone in two cohorts of a programme counts once,
 //! as completed if they completed either. Only participants placed (when enrolled) inside
-//! the reader's scope are counted. Reports read `programme_participants` (one row a
-//! programme and person, written again from the enrolments by [`PARTICIPANTS`]'s refresher
-//! before every commit that changes them), through an index ordered and covering as the
-//! report groups: a national year is one pass over an index, with no sort.
+//! the reader's scope are counted. `programme_participants` holds one row a programme and
+//! person, written again from the enrolments by [`PARTICIPANTS`]'s refresher before every
+//! commit that changes them; the same refresher counts again the groups reports read
+//! (`programme_reach_groups`: by programme, place, sex, role, ownership and sub-system) for
+//! the programmes and places the change touched, so a report reads a national programme's
+//! groups, never its hundred thousand participants.
 //!
-//! That pass is kept: the groups of a programme and scope path are cached in memory under
+//! What is read is kept: the groups of a programme and scope path are cached in memory under
 //! the database's `reach_stamp`, which that refresher changes to a fresh random
 //! value in the same transaction. A report reads the stamp (one row) and reuses the groups
 //! computed under it; any change, from this process or another, changes the stamp, so a
@@ -62,9 +64,9 @@ pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, 
         let read = || async {
             let rows: Vec<Group> = on_db!(db, |p| {
                 sqlx::query_as(
-            "SELECT path, sex, role, ownership, subsystem, COUNT(*) AS enrolled, CAST(SUM(completed) AS BIGINT) AS completed, \
-             CAST(SUM(certified) AS BIGINT) AS certified FROM programme_participants \
-             WHERE programme_id = $1 AND path >= $2 AND path < $3 GROUP BY path, sex, role, ownership, subsystem"
+            "SELECT path, sex, role, ownership, subsystem, CAST(enrolled AS BIGINT) AS enrolled, \
+             CAST(completed AS BIGINT) AS completed, CAST(certified AS BIGINT) AS certified FROM programme_reach_groups \
+             WHERE programme_id = $1 AND path >= $2 AND path < $3"
         )
         .bind(programme.id)
         .bind(path)
@@ -435,6 +437,7 @@ const YEAR_OF: &str = "CAST(SUBSTR(CAST({date} AS TEXT), 1, 4) AS BIGINT)";
 /// renews the reach stamp (so no cached report outlives the change).
 fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
     Box::pin(async move {
+        let mut touched: std::collections::BTreeSet<(i64, String)> = std::collections::BTreeSet::new();
         for key in keys {
             let (filter, id) = match *key {
                 Key::One("cohort", id) => ("person_id IN (SELECT person_id FROM enrolments WHERE cohort_id = $1)", id),
@@ -472,12 +475,30 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 YEAR_OF.replace("{date}", "h.start_date"),
                 YEAR_OF.replace("{date}", "h.end_date"),
             );
+            // The programmes and places whose groups change: the participants' before and after.
+            let places = format!("SELECT DISTINCT programme_id, path FROM programme_participants WHERE {filter}");
+            if *key != Key::All {
+                touched.extend(on_tx!(&mut *tx, |c| sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(
+                    places.clone()
+                ))
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await)?);
+            }
             for sql in [delete_years, delete, insert, insert_years] {
                 on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                     .bind(id)
                     .execute(&mut *c)
                     .await
                     .map(|r| r.rows_affected()))?;
+            }
+            if *key != Key::All {
+                touched.extend(on_tx!(&mut *tx, |c| sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(
+                    places.clone()
+                ))
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await)?);
             }
             // The funnels of the cohorts the change is in: a cohort's own, or a person's.
             match *key {
@@ -493,6 +514,33 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                     }
                 }
                 key => tx.changed(&FUNNEL_COUNTS, key),
+            }
+        }
+        // The groups reach reads, counted again where participants changed (everywhere after
+        // a change to all).
+        let grouped = "INSERT INTO programme_reach_groups \
+             (programme_id, path, sex, role, ownership, subsystem, enrolled, completed, certified) \
+             SELECT programme_id, path, sex, role, ownership, subsystem, COUNT(*), SUM(completed), SUM(certified) \
+             FROM programme_participants";
+        let groups = "GROUP BY programme_id, path, sex, role, ownership, subsystem";
+        if keys.contains(&Key::All) {
+            for sql in ["DELETE FROM programme_reach_groups".to_string(), format!("{grouped} {groups}")] {
+                on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
+        } else {
+            let at = "WHERE programme_id = $1 AND path = $2";
+            for (programme, path) in &touched {
+                for sql in [format!("DELETE FROM programme_reach_groups {at}"), format!("{grouped} {at} {groups}")] {
+                    on_tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(programme)
+                        .bind(path)
+                        .execute(&mut *c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
             }
         }
         let stamp = uuid::Uuid::new_v4().to_string();

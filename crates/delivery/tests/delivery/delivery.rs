@@ -1300,6 +1300,31 @@ async fn reach_is_cached_but_never_stale() {
     }
 }
 
+/// The reach groups as `programme_reach_groups` keeps them, and as grouped straight from
+/// the participants at this moment, to compare.
+pub(crate) async fn groups_kept_and_counted(db: &opencpd_kernel::Db) -> (Vec<Group>, Vec<Group>) {
+    let read = |sql: &'static str| async move {
+        opencpd_kernel::on_db!(db, |p| sqlx::query_as::<_, Group>(sql).fetch_all(p).await).unwrap()
+    };
+    let kept = read(
+        "SELECT programme_id, path, sex, role, ownership, subsystem, CAST(enrolled AS BIGINT), \
+         CAST(completed AS BIGINT), CAST(certified AS BIGINT) FROM programme_reach_groups \
+         ORDER BY programme_id, path, sex, role, ownership, subsystem",
+    )
+    .await;
+    let counted = read(
+        "SELECT programme_id, path, sex, role, ownership, subsystem, COUNT(*), CAST(SUM(completed) AS BIGINT), \
+         CAST(SUM(certified) AS BIGINT) FROM programme_participants \
+         GROUP BY programme_id, path, sex, role, ownership, subsystem \
+         ORDER BY programme_id, path, sex, role, ownership, subsystem",
+    )
+    .await;
+    (kept, counted)
+}
+
+/// A reach group: programme, place, sex, role, ownership, sub-system and its counts.
+type Group = (i64, String, String, Option<String>, Option<String>, Option<String>, i64, i64, i64);
+
 /// Every cohort's funnel as `cohort_funnels` keeps it, and as counted straight from the
 /// enrolments, attendance, completions and certificates at this moment (cohorts with an
 /// enrolment), to compare.
@@ -1370,6 +1395,8 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
         };
         let demo = kept().await;
         assert!(!demo.is_empty(), "{backend:?}: the demo reached people");
+        let (kept_groups, grouped) = groups_kept_and_counted(db).await;
+        assert_eq!(kept_groups, grouped, "{backend:?}: the reach groups after the demo");
         assert_eq!(demo, straight().await, "{backend:?}: after the demo");
 
         let cohort_id = app
@@ -1400,6 +1427,9 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
         let (kept_funnels, counted) = funnels_kept_and_counted(db).await;
         assert!(!counted.is_empty());
         assert_eq!(kept_funnels, counted, "{backend:?}: the funnels after an enrolment");
+        let (kept_groups, grouped) = groups_kept_and_counted(db).await;
+        assert!(!grouped.is_empty());
+        assert_eq!(kept_groups, grouped, "{backend:?}: the reach groups after an enrolment");
 
         // The cohort moved to end in the next year: its people were reached in both.
         let before = opencpd_delivery::store::cohorts::cohort(db, &system, cohort_id).await.unwrap();
@@ -1441,6 +1471,8 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
         opencpd_delivery::store::cohorts::withdraw(db, &system, enrolment, &withdrawal).await.unwrap();
         let (kept_funnels, counted) = funnels_kept_and_counted(db).await;
         assert_eq!(kept_funnels, counted, "{backend:?}: the funnels after a withdrawal");
+        let (kept_groups, grouped) = groups_kept_and_counted(db).await;
+        assert_eq!(kept_groups, grouped, "{backend:?}: the reach groups after a withdrawal");
     }
 }
 
