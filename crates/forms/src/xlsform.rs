@@ -1645,7 +1645,8 @@ impl Import {
     }
 
     /// The parameters of an `audit` item, checked as pyxform checks them: `track-changes`
-    /// and `identify-user` are `true` or `false`; location tracking takes
+    /// and `identify-user` are `true` or `false`, `track-changes-reasons` is
+    /// `on-form-edit`; location tracking takes
     /// `location-priority` (`no-power`, `low-power`, `balanced`, `high-accuracy`),
     /// `location-min-interval` and `location-max-age` (whole seconds, the age at least the
     /// interval), all three or none. Each problem names the row and the `parameters` column.
@@ -1668,6 +1669,11 @@ impl Import {
             {
                 bad(key, "true, false", v);
             }
+        }
+        if let Some(v) = p.get("track-changes-reasons")
+            && v != "on-form-edit"
+        {
+            bad("track-changes-reasons", "on-form-edit", v);
         }
         if let Some(v) = p.get("location-priority")
             && !matches!(v.as_str(), "no-power" | "low-power" | "balanced" | "high-accuracy")

@@ -46,3 +46,5 @@ problem-form-trigger-not-shown = { $name } is not shown to the respondent (a cal
 problem-form-audit-bad-parameter = the audit's { $parameter } takes { $allowed }, not { $given } ({ $value })
 problem-form-audit-location-incomplete = the audit tracks the location with location-priority, location-min-interval and location-max-age given together, or none of them ({ $value })
 problem-form-audit-max-age = the audit's location-max-age ({ $max } s) must be at least its location-min-interval ({ $min } s) ({ $value })
+problem-form-audit-column-missing = the audit log { $value } has no { $heading } column: this form's audit parameters make its header { $expected }
+problem-form-audit-column-unexpected = the audit log { $value } has a { $heading } column this form's audit parameters do not ask for: its header must be { $expected }

@@ -46,3 +46,5 @@ problem-form-trigger-not-shown = { $name } n'est pas montrée au répondant (un 
 problem-form-audit-bad-parameter = le paramètre { $parameter } du journal d'audit prend { $allowed }, pas { $given } ({ $value })
 problem-form-audit-location-incomplete = le journal d'audit suit la position avec location-priority, location-min-interval et location-max-age donnés ensemble, ou aucun des trois ({ $value })
 problem-form-audit-max-age = le location-max-age du journal d'audit ({ $max } s) doit être au moins son location-min-interval ({ $min } s) ({ $value })
+problem-form-audit-column-missing = le journal d'audit { $value } n'a pas de colonne { $heading } : les paramètres d'audit de ce formulaire en font l'en-tête { $expected }
+problem-form-audit-column-unexpected = le journal d'audit { $value } a une colonne { $heading } que les paramètres d'audit de ce formulaire ne demandent pas : son en-tête doit être { $expected }

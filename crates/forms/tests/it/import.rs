@@ -1258,6 +1258,7 @@ fn an_audits_identify_user_and_location_parameters_are_taken_and_checked_as_pyxf
     assert_eq!(parameters["location-max-age"], "60", "the field app reads them");
     for (parameters, code) in [
         ("identify-user=yes", "form-audit-bad-parameter"),
+        ("track-changes-reasons=always", "form-audit-bad-parameter"),
         ("location-priority=precise location-min-interval=1 location-max-age=2", "form-audit-bad-parameter"),
         ("location-priority=balanced location-min-interval=-1 location-max-age=2", "form-audit-bad-parameter"),
         ("location-priority=balanced location-min-interval=10", "form-audit-location-incomplete"),

@@ -466,7 +466,7 @@ async fn store_new(
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(form, &input.answers, &ctx).map_err(Error::Invalid)?;
-    let named = files::answer_files(db, form, &validated.answers, &input.files).await?;
+    let named = files::answer_files(db, files, form, &validated.answers, &input.files).await?;
     let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;

@@ -712,3 +712,72 @@ async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
         assert_eq!(got.body, log, "the log is downloaded as sent");
     }
 }
+
+/// An audit log's header must have the columns its form's audit parameters make ODK Collect
+/// write (`event,node,start,end`; `latitude,longitude,accuracy` with location tracking;
+/// `old-value,new-value` with track-changes; `user` with identify-user; `change-reason`
+/// with track-changes-reasons): a log lacking one or having one more is refused, naming
+/// the file, the question and the column, and nothing of the submission is stored.
+#[tokio::test]
+async fn an_audit_logs_header_has_the_columns_its_parameters_ask_for() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let parameters = "location-priority=balanced location-min-interval=10 location-max-age=60 \
+                          track-changes=true identify-user=true track-changes-reasons=on-form-edit";
+        let workbook = opencpd_transfer::write_workbook(&[
+            (
+                "survey",
+                rows(&[
+                    &["type", "name", "label", "parameters"],
+                    &["audit", "audit", "", parameters],
+                    &["text", "site", "Site", ""],
+                ]),
+            ),
+            ("settings", rows(&[&["form_id", "version"], &["audited_fully", "1"]])),
+        ])
+        .unwrap();
+        let a = s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=audited.xlsx", workbook).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        let full = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user,change-reason";
+        let short = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user";
+        let extra = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user,change-reason,note";
+        let log = |header: &str| format!("{header}\nform start,,1765000000000,,,,,,,Ana,\n").into_bytes();
+        for header in [full, short, extra] {
+            let bytes = log(header);
+            let a = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(&bytes)), bytes.clone()).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        }
+        let submit = |header: &str| {
+            let body = submission(
+                id,
+                json!({"audit": "audit.csv", "site": "P3"}),
+                json!([{"name": "audit.csv", "sha256": sha(&log(header))}]),
+            );
+            async { s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await }
+        };
+        for (header, column, said) in
+            [(short, "change-reason", "has no change-reason column"), (extra, "note", "has a note column")]
+        {
+            let (status, body) = submit(header).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let found = problems(&body);
+            assert_eq!(found.len(), 1, "{body}");
+            assert_eq!(found[0].0, "audit", "the question");
+            assert!(found[0].1.contains("audit.csv") && found[0].1.contains(said), "{column}: {body}");
+            assert!(found[0].1.contains(full), "the header expected is said: {body}");
+        }
+        assert_eq!(count(&s.t.db, "submissions").await, 0);
+        assert_eq!(count(&s.t.db, "submission_files").await, 0, "nothing stored");
+        let (status, body) = submit(full).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(count(&s.t.db, "submission_files").await, 1);
+
+        // Said in French too.
+        let problem = opencpd_domain::Problem::new("form-audit-column-missing")
+            .with_value("audit.csv")
+            .arg("heading", "user")
+            .arg("expected", "event,node,start,end,user");
+        assert!(problem.message("fr").contains("n'a pas de colonne user"), "{}", problem.message("fr"));
+    }
+}
