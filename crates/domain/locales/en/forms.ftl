@@ -10,6 +10,7 @@ problem-form-calculation-cycle = this calculation depends on itself ({ $names })
 problem-form-file-column = the file { $value } has no column { $column }, which the question { $question } reads
 problem-form-attachments-missing = this form cannot be collected until its files are uploaded; missing: { $files }
 problem-form-not-attachment = { $value } is not a file this form names; it names: { $allowed }
+problem-form-attachment-twice = { $value } is sent twice; send each file once
 problem-form-file-not-sent = the file { $value } this answer names was not sent with the submission
 problem-form-file-unknown = no file with the digest { $value } was uploaded; upload it first
 problem-file-digest = the file's content does not have the digest { $value } (it has { $sha256 })

@@ -10,6 +10,7 @@ problem-form-calculation-cycle = ce calcul dépend de lui-même ({ $names }) : {
 problem-form-file-column = le fichier { $value } n'a pas de colonne { $column }, que lit la question { $question }
 problem-form-attachments-missing = ce formulaire ne peut pas être collecté avant que ses fichiers soient téléversés ; manquants : { $files }
 problem-form-not-attachment = { $value } n'est pas un fichier que ce formulaire nomme ; il nomme : { $allowed }
+problem-form-attachment-twice = { $value } est envoyé deux fois ; envoyez chaque fichier une seule fois
 problem-form-file-not-sent = le fichier { $value } que nomme cette réponse n'a pas été envoyé avec la soumission
 problem-form-file-unknown = aucun fichier d'empreinte { $value } n'a été téléversé ; téléversez-le d'abord
 problem-file-digest = le contenu du fichier n'a pas l'empreinte { $value } (il a { $sha256 })
