@@ -386,6 +386,7 @@ instruments-in-use = in use
 instruments-none = No instrument yet.
 instruments-publish = Publish an instrument
 instruments-publish-intro = Upload an XLSForm (.xlsx or .xls) as written for ODK, Kobo or SurveyCTO. A form with any unsupported feature is refused, and every problem is listed with its sheet, row and column.
+instruments-publish-attachments = Files the form names (CSV, images, sounds), if you have them now; others can be uploaded after
 instruments-published = Published { $name }.
 instruments-refused = { $problems ->
     [one] One problem: nothing was published.

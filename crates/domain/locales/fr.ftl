@@ -386,6 +386,7 @@ instruments-in-use = en usage
 instruments-none = Aucun instrument pour l'instant.
 instruments-publish = Publier un instrument
 instruments-publish-intro = Déposez un XLSForm (.xlsx ou .xls) tel qu'écrit pour ODK, Kobo ou SurveyCTO. Un formulaire qui utilise une fonction non prise en charge est refusé, et chaque problème est listé avec sa feuille, sa ligne et sa colonne.
+instruments-publish-attachments = Fichiers que nomme le formulaire (CSV, images, sons), si vous les avez maintenant ; les autres peuvent être téléversés ensuite
 instruments-published = { $name } publié.
 instruments-refused = { $problems ->
     [one] Un problème : rien n'a été publié.

@@ -243,6 +243,48 @@ impl Item {
         }
     }
 
+    /// The columns of the `audit.csv` an `audit` item's parameters make ODK Collect write,
+    /// in its order: `event,node,start,end`, then `latitude,longitude,accuracy` when it
+    /// tracks the location (`location-priority`, `-min-interval` and `-max-age` given),
+    /// `old-value,new-value` with `track-changes=true`, `user` with `identify-user=true` and
+    /// `change-reason` with `track-changes-reasons=on-form-edit`.
+    pub fn audit_columns(&self) -> Vec<&'static str> {
+        let p = &self.parameters;
+        let yes = |key: &str| p.get(key).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let mut columns = vec!["event", "node", "start", "end"];
+        if ["location-priority", "location-min-interval", "location-max-age"].iter().all(|k| p.contains_key(*k)) {
+            columns.extend(["latitude", "longitude", "accuracy"]);
+        }
+        if yes("track-changes") {
+            columns.extend(["old-value", "new-value"]);
+        }
+        if yes("identify-user") {
+            columns.push("user");
+        }
+        if p.get("track-changes-reasons").is_some_and(|v| v.trim() == "on-form-edit") {
+            columns.push("change-reason");
+        }
+        columns
+    }
+
+    /// The problems of an audit log whose first line is `header`, for this `audit` item:
+    /// each column its parameters ask for and the header lacks, and each column it has that
+    /// they do not ask for (`heading`), with the header expected (`expected`). The caller
+    /// names the file and the question.
+    pub fn audit_header_problems(&self, header: &str) -> Vec<opencpd_domain::table::Problem> {
+        use opencpd_domain::table::Problem;
+        let header = header.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
+        let found: Vec<&str> = header.split(',').map(str::trim).collect();
+        let wanted = self.audit_columns();
+        let expected = wanted.join(",");
+        let missing = wanted.iter().filter(|c| !found.contains(c)).map(|c| ("form-audit-column-missing", *c));
+        let unexpected = found.iter().filter(|c| !wanted.contains(c)).map(|c| ("form-audit-column-unexpected", *c));
+        missing
+            .chain(unexpected)
+            .map(|(code, column)| Problem::new(code).arg("heading", column).arg("expected", &expected))
+            .collect()
+    }
+
     /// The items inside a group or repeat; none for a question.
     pub fn children(&self) -> &[Item] {
         match &self.kind {

@@ -9,9 +9,11 @@
 //! `phone number`, `imei`, `select one from x`, `select one from x or specify other`, `begin
 //! loop over x`, `dateTime`, `trigger`) are accepted. `or_other` adds an `other` choice (to a
 //! copy of the list, `<list> or_other`) and a text question `<name>_other`; a loop becomes a
-//! group per choice with its questions renamed `<loop>_<choice>_<name>`, `%(name)s` and
-//! `%(label)s` in its rows' cells the choice's, inside `${…}` too (`${%(name)s_count}` reads
-//! `${pit_count}` in the copy for `pit`), each copy's references checked; a note without a
+//! group per choice with its questions renamed `<loop>_<choice>_<name>`, `%(name)s`,
+//! `%(label)s` and any other column of the choices (`%(column)s`) in its rows' cells the
+//! choice's, inside `${…}` too (`${%(name)s_count}` reads `${pit_count}` in the copy for
+//! `pit`), each copy's references checked; a `trigger` in a loop names, in each copy, that
+//! copy's question when it names one of the loop's rows; a note without a
 //! name is named after its row; `disabled` rows are left out. The settings' `public_key` is
 //! accepted and not used: submissions reach OpenCPD by its own field app, unencrypted.
 //! `add_none_option` gives each `select_multiple`'s list a "none" choice chosen alone, as
@@ -583,6 +585,13 @@ impl LoopShape {
     }
 }
 
+/// One copy of a loop's rows: the prefix its names take (`<loop>_<choice>`) and the names
+/// the loop's rows are written with.
+struct LoopCopy<'a> {
+    prefix: String,
+    body: &'a BTreeSet<String>,
+}
+
 /// A path's step `step` named for a loop's copy, if it goes into one: the path is written
 /// for the item at the end of `here` (its groups, outermost first, then itself), and
 /// `before` are its steps so far, as renamed. `None`: the step keeps its name.
@@ -670,21 +679,97 @@ struct Import {
     loop_references: Vec<Reference>,
 }
 
-/// What `%(name)s` and `%(label)s` are read as in a loop's expressions until each copy puts
-/// its choice's in their place ([`Import::loop_expressions`]): names an expression may hold,
-/// inside `${…}` as well as in a text, so the row's expressions parse as pyxform's do once
-/// it has substituted them.
-const LOOP_NAME: &str = "__opencpd_loop_name__";
-const LOOP_LABEL: &str = "__opencpd_loop_label__";
+/// What a loop's `%(column)s` (`%(name)s`, `%(label)s`, any other column of the choices
+/// sheet) is read as in its expressions until each copy puts its choice's in its place
+/// ([`Import::loop_expressions`]): `__opencpd_loop_<column>__`, a name an expression may
+/// hold, inside `${…}` as well as in a text, so the row's expressions parse as pyxform's do
+/// once it has substituted them.
+const LOOP_MARK: &str = "__opencpd_loop_";
 
-/// A loop's row's text with `%(name)s` and `%(label)s` put as the expression reads them.
+/// The column a loop's `%(column)s` starting `text` names, and the length of the
+/// placeholder; only columns written as names are (`[A-Za-z0-9_]`, no `__`).
+fn loop_key(text: &str) -> Option<(&str, usize)> {
+    let key = text.strip_prefix("%(")?.split_once(")s")?.0;
+    let good = !key.is_empty() && !key.contains("__") && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    good.then(|| (key, key.len() + 4))
+}
+
+/// A loop's row's text with each `%(column)s` put as the expression reads it.
 fn loop_placeholders(text: &str) -> String {
-    text.replace("%(name)s", LOOP_NAME).replace("%(label)s", LOOP_LABEL)
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("%(") {
+        out.push_str(&rest[..at]);
+        match loop_key(&rest[at..]) {
+            Some((key, len)) => {
+                out.push_str(&format!("{LOOP_MARK}{key}__"));
+                rest = &rest[at + len..];
+            }
+            None => {
+                out.push_str("%(");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An expression text read with [`loop_placeholders`] put back as written.
 fn loop_written(text: &str) -> String {
-    text.replace(LOOP_NAME, "%(name)s").replace(LOOP_LABEL, "%(label)s")
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(LOOP_MARK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + LOOP_MARK.len()..];
+        match after.find("__") {
+            Some(end) => {
+                out.push_str(&format!("%({})s", &after[..end]));
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(LOOP_MARK);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` as one copy of a loop's row has it, for `choice`, as pyxform fills every cell of
+/// a loop's rows: `%(name)s` the choice's name, `%(label)s` its `label` (in the text's
+/// language) and `%(column)s` its value in another column of the choices sheet. A
+/// placeholder naming no column of the choice is kept as written.
+fn fill_loop(text: &str, choice: &Choice, label: &str) -> String {
+    if !text.contains("%(") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("%(") {
+        out.push_str(&rest[..at]);
+        let found = rest[at..].strip_prefix("%(").and_then(|r| r.split_once(")s")).and_then(|(key, _)| {
+            let value = match key {
+                "name" => Some(choice.name.as_str()),
+                "label" => Some(label),
+                _ => choice.extra.get(key).map(String::as_str),
+            };
+            value.map(|v| (v, key.len() + 4))
+        });
+        match found {
+            Some((value, len)) => {
+                out.push_str(value);
+                rest = &rest[at + len..];
+            }
+            None => {
+                out.push_str("%(");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A path (`../x`, `/data/x`, `current()/../x`) seen in an expression of `context`.
@@ -1221,8 +1306,7 @@ impl Import {
             for texts in [&mut item.label, &mut item.hint] {
                 for (language, text) in texts.iter_mut() {
                     let label = choice.label.get(language).or_else(|| choice.label.values().next());
-                    *text = text.replace("%(label)s", label.map(String::as_str).unwrap_or(&choice.name));
-                    *text = text.replace("%(name)s", &choice.name);
+                    *text = fill_loop(text, choice, label.map(String::as_str).unwrap_or(&choice.name));
                 }
             }
             item.kind = match item.kind {
@@ -1247,14 +1331,14 @@ impl Import {
         self.loops.push(LoopShape {
             name: name.to_string(),
             choices: choices.iter().map(|c| c.name.clone()).collect(),
-            body,
+            body: body.clone(),
         });
         // The `${…}` written with `%(name)s` or `%(label)s`, as each copy reads them.
         for choice in choices.iter().filter(|choice| choice.name != "none") {
             let label = self.choice_label(choice);
             for reference in &written {
-                let name = reference.name.replace("%(name)s", &choice.name).replace("%(label)s", &label);
-                let value = reference.value.replace("%(name)s", &choice.name).replace("%(label)s", &label);
+                let name = fill_loop(&reference.name, choice, &label);
+                let value = fill_loop(&reference.value, choice, &label);
                 let expanded = Reference { row: reference.row, column: reference.column.clone(), name, value };
                 if expanded.name.contains("%(") && self.in_loop {
                     self.loop_references.push(expanded);
@@ -1272,8 +1356,9 @@ impl Import {
                 let mut group = Item::new(&prefix, ItemKind::Group { items: Vec::new() }, row);
                 group.label = choice.label.clone();
                 let mut copies: Vec<Item> = items.iter().map(|i| rename(i, &prefix, choice)).collect();
-                for copy in &mut copies {
-                    self.loop_expressions(copy, choice);
+                let copy = LoopCopy { prefix: prefix.clone(), body: &body };
+                for item in &mut copies {
+                    self.loop_expressions(item, choice, &copy);
                 }
                 group.kind = ItemKind::Group { items: copies };
                 group
@@ -1284,11 +1369,11 @@ impl Import {
     /// The expressions of one copy of a loop's row (and of the rows it holds), for `choice`:
     /// `%(name)s` and `%(label)s` replaced, parsed again, and their paths noted for
     /// [`Import::check_paths`] from the copy.
-    fn loop_expressions(&mut self, item: &mut Item, choice: &Choice) {
+    fn loop_expressions(&mut self, item: &mut Item, choice: &Choice, copy: &LoopCopy) {
         let label = self.choice_label(choice);
         let (row, name) = (item.row, item.name.clone());
         for (field, dialect, expr) in expression_fields(item) {
-            let text = loop_written(expr.source()).replace("%(name)s", &choice.name).replace("%(label)s", &label);
+            let text = fill_loop(&loop_written(expr.source()), choice, &label);
             let column = self.expression_columns.get(field).cloned().unwrap_or_else(|| format!("survey!{field}"));
             match Expr::parse_all(&text, dialect) {
                 Ok(parsed) => {
@@ -1312,12 +1397,47 @@ impl Import {
         if let Some(default) = &item.default
             && default.contains("%(")
         {
-            item.default = Some(default.replace("%(name)s", &choice.name).replace("%(label)s", &label));
+            item.default = Some(fill_loop(default, choice, &label));
         }
+        self.loop_trigger(item, choice, copy);
         if let ItemKind::Group { items } | ItemKind::Repeat { items, .. } = &mut item.kind {
             for child in items {
-                self.loop_expressions(child, choice);
+                self.loop_expressions(child, choice, copy);
             }
+        }
+    }
+
+    /// The trigger of one copy of a loop's row, for `choice`: each name with the choice's
+    /// `%(name)s`, `%(label)s` and other columns put in, and a name of the loop's rows
+    /// pointed at the same copy's question (`${number}` in the copy for `pit` is
+    /// `loop_pit_number`). Checked as references once the outermost loop is unrolled: a
+    /// name that is no question's is reported at the row and the `trigger` column.
+    fn loop_trigger(&mut self, item: &mut Item, choice: &Choice, copy: &LoopCopy) {
+        if item.trigger.is_empty() {
+            return;
+        }
+        let label = self.choice_label(choice);
+        let mut names: Vec<String> = Vec::new();
+        for name in &item.trigger {
+            let filled = fill_loop(name, choice, &label);
+            let name = if copy.body.contains(&filled) { format!("{}_{filled}", copy.prefix) } else { filled };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        item.trigger = names;
+        if self.in_loop {
+            return; // an outer loop's copies point and check them
+        }
+        let value = item.trigger.iter().map(|n| format!("${{{n}}}")).collect::<Vec<_>>().join(", ");
+        for name in &item.trigger {
+            let reference = Reference {
+                row: item.row,
+                column: self.trigger_column.clone(),
+                name: name.clone(),
+                value: value.clone(),
+            };
+            self.references.push(reference);
         }
     }
 
@@ -1497,7 +1617,7 @@ impl Import {
         let mut bad = false;
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part.strip_prefix("${").and_then(|p| p.strip_suffix('}')).map(str::trim) {
-                Some(name) if valid_name(name) => {
+                Some(name) if valid_name(name) || (self.in_loop && valid_name(&loop_placeholders(name))) => {
                     if !names.iter().any(|n| n == name) {
                         names.push(name.to_string());
                     }
@@ -1509,6 +1629,9 @@ impl Import {
         if bad {
             self.problems.push(Problem::new("form-bad-trigger").at_row(row.number).in_column(column).with_value(text));
             return Vec::new();
+        }
+        if self.in_loop {
+            return names; // each copy's, checked once the loop is unrolled (`Import::loop_trigger`)
         }
         for name in &names {
             self.references.push(Reference {
@@ -1522,7 +1645,8 @@ impl Import {
     }
 
     /// The parameters of an `audit` item, checked as pyxform checks them: `track-changes`
-    /// and `identify-user` are `true` or `false`; location tracking takes
+    /// and `identify-user` are `true` or `false`, `track-changes-reasons` is
+    /// `on-form-edit`; location tracking takes
     /// `location-priority` (`no-power`, `low-power`, `balanced`, `high-accuracy`),
     /// `location-min-interval` and `location-max-age` (whole seconds, the age at least the
     /// interval), all three or none. Each problem names the row and the `parameters` column.
@@ -1545,6 +1669,11 @@ impl Import {
             {
                 bad(key, "true, false", v);
             }
+        }
+        if let Some(v) = p.get("track-changes-reasons")
+            && v != "on-form-edit"
+        {
+            bad("track-changes-reasons", "on-form-edit", v);
         }
         if let Some(v) = p.get("location-priority")
             && !matches!(v.as_str(), "no-power" | "low-power" | "balanced" | "high-accuracy")
@@ -1850,9 +1979,9 @@ impl Import {
     }
 }
 
-/// Whether a name read in a loop's expression holds `%(name)s` or `%(label)s`.
+/// Whether a name read in a loop's expression holds a `%(column)s`.
 fn written_in_loop(name: &str) -> bool {
-    name.contains(LOOP_NAME) || name.contains(LOOP_LABEL)
+    name.contains(LOOP_MARK)
 }
 
 /// Every item's enclosing groups and repeats, outermost first, by name.

@@ -184,28 +184,27 @@ impl Api {
         file_name: &str,
         bytes: &[u8],
     ) -> (StatusCode, String, Option<String>) {
-        let boundary = "opencpd-test-boundary-7MA4YWxkTrZu0gW";
-        let mut body = Vec::new();
-        for (name, value) in [("csrf", session.csrf.as_str())].iter().chain(fields) {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.upload_page_files(session, uri, fields, &[("file", file_name, bytes)]).await
+    }
+
+    /// A form with files (`multipart/form-data`) posted in a browser's session: the
+    /// session's CSRF token and `fields`, then each file (part name, file name, bytes).
+    /// Answers as [`Api::page`] does.
+    pub async fn upload_page_files(
+        &self,
+        session: &Session,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> (StatusCode, String, Option<String>) {
+        let with_csrf: Vec<(&str, &str)> =
+            [("csrf", session.csrf.as_str())].into_iter().chain(fields.iter().copied()).collect();
+        let (content_type, body) = multipart(&with_csrf, files);
         let req = Request::builder()
             .method("POST")
             .uri(uri)
             .header("cookie", format!("{}={}", opencpd_http::auth::SESSION_COOKIE, session.secret))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("content-type", content_type)
             .body(Body::from(body))
             .expect("request");
         let res = self.app.clone().oneshot(req).await.expect("answer");
@@ -215,12 +214,51 @@ impl Api {
         (status, String::from_utf8_lossy(&body).into_owned(), location)
     }
 
+    /// A form with files (`multipart/form-data`: `fields`, then each file as part name,
+    /// file name, bytes) sent to the API with a bearer token.
+    pub async fn send_multipart(
+        &self,
+        token: &str,
+        method: &str,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Answer {
+        let (content_type, body) = multipart(fields, files);
+        self.send_with(token, method, uri, &[("content-type", content_type.as_str())], Body::from(body)).await
+    }
+
     /// A GET that must succeed, its answer read as `T`.
     pub async fn get<T: DeserializeOwned>(&self, token: &str, uri: &str) -> T {
         let a = self.send(Some(token), "GET", uri, None).await;
         assert!(a.status.is_success(), "GET {uri}: {} {}", a.status, a.text());
         a.parse()
     }
+}
+
+/// A `multipart/form-data` body with its content type: the text `fields`, then the
+/// `files` (part name, file name, bytes).
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "opencpd-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (part, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// A browser's session: the secret its cookie carries and the CSRF token its forms carry.

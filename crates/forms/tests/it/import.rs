@@ -1189,6 +1189,63 @@ fn a_loops_name_and_label_inside_references_are_each_copys_choice() {
 }
 
 #[test]
+fn a_trigger_inside_a_loop_names_each_copys_question_and_its_choices_columns() {
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["type", "name", "label", "calculation", "trigger"],
+        vec!["integer", "pit_count", "Pits", "", ""],
+        vec!["integer", "flush_count", "Flush toilets", "", ""],
+        vec!["begin loop over toilet", "loop", "", "", ""],
+        vec!["integer", "working", "Working %(label)s", "", ""],
+        vec!["dateTime", "counted_at", "", "now()", "${%(name)s_count}"],
+        vec!["dateTime", "checked_at", "", "now()", "${working}, ${%(code)s}"],
+        vec!["end loop", "", "", "", ""],
+    ];
+    let choices = vec![
+        vec!["list_name", "name", "label", "code"],
+        vec!["toilet", "pit", "Pit", "pit_count"],
+        vec!["toilet", "flush", "Flush", "flush_count"],
+    ];
+    let form = taken(&xlsx(&[("survey", rows.clone()), ("choices", choices.clone())]));
+    let trigger = |name: &str| form.item(name).unwrap_or_else(|| panic!("no item {name}")).trigger.clone();
+    assert_eq!(trigger("loop_pit_counted_at"), ["pit_count"], "%(name)s put in the trigger cell");
+    assert_eq!(trigger("loop_flush_counted_at"), ["flush_count"]);
+    assert_eq!(trigger("loop_pit_checked_at"), ["loop_pit_working", "pit_count"], "the loop's row is the copy's");
+    assert_eq!(trigger("loop_flush_checked_at"), ["loop_flush_working", "flush_count"], "a choice's other column");
+    let answers = json!({"pit_count": 2, "loop_pit_working": 1});
+    let done = validate(&form, &answers, &ctx()).unwrap();
+    assert!(done.get("loop_pit_counted_at").is_some(), "its trigger is answered");
+    assert!(done.get("loop_flush_counted_at").is_none(), "flush_count is not answered: never triggered");
+
+    // A trigger naming no question, in one copy or in all: at its row and column, per copy.
+    let mut more = choices.clone();
+    more.push(vec!["toilet", "septic", "Septic", "septic_count"]);
+    let mut bad = rows.clone();
+    bad.insert(6, vec!["dateTime", "seen_at", "", "now()", "${nowhere}"]);
+    let bytes = xlsx(&[("survey", bad), ("choices", more)]);
+    assert_eq!(
+        rejected(&bytes),
+        vec![
+            at(6, "survey!trigger", "form-unknown-reference"),
+            at(7, "survey!trigger", "form-unknown-reference"),
+            at(8, "survey!trigger", "form-unknown-reference"),
+        ]
+    );
+    let problems = rejected_problems(&bytes);
+    assert_eq!(problems[0].args[0], ("name", "septic_count".to_string()));
+    assert_eq!(problems[0].value.as_deref(), Some("${septic_count}"));
+    assert_eq!(problems[1].args[0], ("name", "nowhere".to_string()), "reported once for every copy");
+    assert_eq!(problems[2].value.as_deref(), Some("${loop_septic_working}, ${septic_count}"));
+    assert!(problems[1].message("fr").contains("nowhere"), "{}", problems[1].message("fr"));
+
+    // Outside a loop a placeholder is no name.
+    let bytes = survey_only(
+        &["type", "name", "calculation", "trigger"],
+        &[&["integer", "a", "", ""], &["dateTime", "t", "now()", "${%(name)s}"]],
+    );
+    assert_eq!(rejected(&bytes), vec![at(3, "survey!trigger", "form-bad-trigger")]);
+}
+
+#[test]
 fn an_audits_identify_user_and_location_parameters_are_taken_and_checked_as_pyxform_checks_them() {
     let audit = |parameters: &'static str| {
         survey_only(&["type", "name", "parameters"], &[&["audit", "audit", parameters], &["text", "a", ""]])
@@ -1201,6 +1258,7 @@ fn an_audits_identify_user_and_location_parameters_are_taken_and_checked_as_pyxf
     assert_eq!(parameters["location-max-age"], "60", "the field app reads them");
     for (parameters, code) in [
         ("identify-user=yes", "form-audit-bad-parameter"),
+        ("track-changes-reasons=always", "form-audit-bad-parameter"),
         ("location-priority=precise location-min-interval=1 location-max-age=2", "form-audit-bad-parameter"),
         ("location-priority=balanced location-min-interval=-1 location-max-age=2", "form-audit-bad-parameter"),
         ("location-priority=balanced location-min-interval=10", "form-audit-location-incomplete"),

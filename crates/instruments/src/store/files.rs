@@ -350,9 +350,11 @@ fn type_of(mime: &str) -> Option<FileType> {
 
 /// The files the media answers of a validated submission name, each checked against its
 /// question: sent with the submission (`refs`), uploaded, of a type and size the question
-/// takes. Every problem names the question (its path).
+/// takes; an audit log's header with the columns its item's parameters ask for
+/// ([`opencpd_forms::Item::audit_columns`]). Every problem names the question (its path).
 pub(crate) async fn answer_files(
     db: &Db,
+    files: &Files,
     form: &Form,
     answers: &opencpd_forms::Instance,
     refs: &[FileRef],
@@ -388,6 +390,16 @@ pub(crate) async fn answer_files(
             );
             continue;
         }
+        if let Named::Audit = kind
+            && let Some(item) = form.item(question.rsplit(['.', ']']).next().unwrap_or(&question))
+        {
+            let header = first_line(files, &r.sha256).await?;
+            let found = item.audit_header_problems(&header);
+            if !found.is_empty() {
+                problems.extend(found.into_iter().map(|p| p.in_column(&question).with_value(&name)));
+                continue;
+            }
+        }
         if !out.iter().any(|f| f.name == name) {
             out.push(super::intake::SubmissionFile { name, question, sha256: r.sha256.clone() });
         }
@@ -396,6 +408,22 @@ pub(crate) async fn answer_files(
         return Err(Error::Invalid(problems));
     }
     Ok(out)
+}
+
+/// The first line of the stored file `sha256`, read from at most its first 4 KiB.
+async fn first_line(files: &Files, sha256: &str) -> Result<String> {
+    use futures_util::StreamExt;
+    const MOST: usize = 4096;
+    let (_, mut stream) = files.open(sha256).await?;
+    let mut head = Vec::new();
+    while head.len() < MOST && !head.contains(&b'\n') {
+        match stream.next().await {
+            Some(chunk) => head.extend_from_slice(&chunk.map_err(anyhow::Error::from)?),
+            None => break,
+        }
+    }
+    let end = head.iter().position(|b| *b == b'\n').unwrap_or(head.len()).min(MOST);
+    Ok(String::from_utf8_lossy(&head[..end]).into_owned())
 }
 
 /// What a file an answer names may be: a media question's kind, or the audit log.

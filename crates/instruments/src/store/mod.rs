@@ -55,6 +55,68 @@ pub fn may_edit(actor: &Actor) -> Result<()> {
 /// Publishes a new instrument version from an XLSForm. Every problem in the form comes
 /// back with its sheet, row and column, and nothing is stored.
 pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind: &str) -> Result<Instrument> {
+    let (form, kind) = read_form(actor, file_name, bytes, kind)?;
+    let id = publish(db, actor, file_name, &form, &kind, &[]).await?;
+    instrument(db, id).await
+}
+
+/// Publishes a new instrument version from an XLSForm sent with its attachments (`files`,
+/// each by the name the form gives it): the form and every file are checked first, as
+/// [`import`] checks a form and [`files::upload_attachment`] a file (one the form names, of
+/// the size and type its name says, a CSV holding the columns its questions read), every
+/// problem reported with the file's name as its column, and nothing is stored unless all
+/// are taken; then the files are kept and the instrument and its attachments written in
+/// one transaction. A file not sent may be uploaded after, as ever.
+pub async fn import_with_attachments(
+    db: &Db,
+    store: &Files,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    kind: &str,
+    attachments: &[(&str, &[u8])],
+) -> Result<Instrument> {
+    let (form, kind) = read_form(actor, file_name, bytes, kind)?;
+    let mut problems = Vec::new();
+    let mut read = form.clone();
+    for (i, (name, content)) in attachments.iter().enumerate() {
+        let name = name.trim();
+        if !form.attachments.iter().any(|a| a == name) {
+            let allowed = if form.attachments.is_empty() { "-".to_string() } else { form.attachments.join(", ") };
+            problems.push(Problem::new("form-not-attachment").in_column(name).with_value(name).arg("allowed", allowed));
+            continue;
+        }
+        if attachments[..i].iter().any(|(before, _)| before.trim() == name) {
+            problems.push(Problem::new("form-attachment-twice").in_column(name).with_value(name));
+            continue;
+        }
+        let head = &content[..content.len().min(64)];
+        if let Err(p) = files::attachment_limits(name).check(head, content.len() as u64, name) {
+            problems.push(p);
+            continue;
+        }
+        if Form::is_read_attachment(name)
+            && let Err(found) = read.load_file(name, content)
+        {
+            problems.extend(found);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let mut kept = Vec::new();
+    for (name, content) in attachments {
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(::bytes::Bytes::copy_from_slice(content))]);
+        let name = name.trim();
+        let stored = store.keep(db, body, &files::attachment_limits(name), name, None).await?;
+        kept.push((name.to_string(), stored.sha256, stored.size));
+    }
+    let id = publish(db, actor, file_name, &form, &kind, &kept).await?;
+    instrument(db, id).await
+}
+
+/// The form an XLSForm holds and the instrument's kind, checked: nothing is stored.
+fn read_form(actor: &Actor, file_name: &str, bytes: &[u8], kind: &str) -> Result<(Form, String)> {
     may_edit(actor)?;
     let kind = kind.trim().to_lowercase();
     if !KINDS.contains(&kind.as_str()) {
@@ -68,6 +130,19 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
         return Err(Problem::new("empty-file").into());
     }
     let form = opencpd_forms::parse_xlsform(file_name, bytes).map_err(Error::Invalid)?;
+    Ok((form, kind))
+}
+
+/// Writes a checked form as a new instrument version with the attachments kept for it
+/// (name, digest, size), in one transaction with its audit event.
+async fn publish(
+    db: &Db,
+    actor: &Actor,
+    file_name: &str,
+    form: &Form,
+    kind: &str,
+    attachments: &[(String, String, u64)],
+) -> Result<i64> {
     let version =
         if form.version.trim().is_empty() { today().format("%Y-%m-%d").to_string() } else { form.version.clone() };
     let title = if form.title.trim().is_empty() {
@@ -77,6 +152,7 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
     };
     let form_json = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
     let mut tx = db.begin().await?;
+    let now = Utc::now();
     let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "INSERT INTO instruments (code, version, title, kind, source_name, retired, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -84,10 +160,10 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
     .bind(&form.form_id)
     .bind(&version)
     .bind(&title)
-    .bind(&kind)
+    .bind(kind)
     .bind(file_name)
     .bind(false)
-    .bind(Utc::now())
+    .bind(now)
     .fetch_one(&mut *c)
     .await)
     .map_err(|e| opencpd_kernel::error::unique_violation(e, &format!("{} {version}", form.form_id)))?;
@@ -97,10 +173,35 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
-    let summary = format!("instrument {} version {version} ({} items)", form.form_id, form.all_items().len());
-    audit::record(&mut tx, actor, "create", "instrument", &id.to_string(), &summary, None::<&()>, None::<&()>).await?;
+    for (name, sha256, _) in attachments {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO instrument_attachments (instrument_id, name, sha256, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(id)
+        .bind(name)
+        .bind(sha256)
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    let mut summary = format!("instrument {} version {version} ({} items)", form.form_id, form.all_items().len());
+    let after = (!attachments.is_empty()).then(|| {
+        let files: Vec<_> = attachments
+            .iter()
+            .map(|(name, sha256, size)| serde_json::json!({ "name": name, "sha256": sha256, "size_bytes": size }))
+            .collect();
+        serde_json::json!({ "attachments": files })
+    });
+    if !attachments.is_empty() {
+        summary.push_str(&format!(" with {} files", attachments.len()));
+    }
+    audit::record(&mut tx, actor, "create", "instrument", &id.to_string(), &summary, None::<&()>, after.as_ref())
+        .await?;
     tx.commit().await?;
-    instrument(db, id).await
+    Ok(id)
 }
 
 pub async fn instrument(db: &Db, id: i64) -> Result<Instrument> {
@@ -466,7 +567,7 @@ async fn store_new(
     let now = Utc::now();
     let ctx = Context { today: today(), now: now.naive_utc() };
     let validated = opencpd_forms::validate(form, &input.answers, &ctx).map_err(Error::Invalid)?;
-    let named = files::answer_files(db, form, &validated.answers, &input.files).await?;
+    let named = files::answer_files(db, files, form, &validated.answers, &input.files).await?;
     let scores: Vec<DomainScore> = opencpd_forms::score(form, &validated);
     let answers_json = serde_json::to_string(&validated.answers).map_err(anyhow::Error::from)?;
     let scores_json = serde_json::to_string(&scores).map_err(anyhow::Error::from)?;

@@ -125,6 +125,7 @@ fn api() -> Router<AppState> {
         Instrument,
         Paged<Instrument>,
         InstrumentWithForm,
+        InstrumentWithAttachments,
         SubmissionInput,
         About,
         Submission,
@@ -187,7 +188,8 @@ async fn publish_instrument(State(state): State<AppState>, ctx: Ctx, multipart: 
     let form = opencpd_http::upload::Upload::read(&ctx, multipart).await?;
     let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).unwrap_or("survey");
     let (name, bytes) = form.file()?;
-    match instruments::import(&state.db, actor, name, bytes, kind).await {
+    let attachments: Vec<(&str, &[u8])> = form.files("attachments").into_iter().map(|(n, b)| (n, b.as_ref())).collect();
+    match instruments::import_with_attachments(&state.db, &state.files, actor, name, bytes, kind, &attachments).await {
         Ok(i) => {
             let report =
                 minijinja::context! { ok => true, file => name, published => format!("{} {}", i.code, i.version) };
@@ -474,9 +476,25 @@ struct InstrumentImport {
     kind: Option<String>,
 }
 
+/// An XLSForm sent with its attachments, as `multipart/form-data`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the request body in the OpenAPI document
+struct InstrumentWithAttachments {
+    /// The XLSForm (.xlsx or .xls), its file name giving the format.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// survey, test, observation, needs_assessment or checklist (else the query's `kind`).
+    kind: Option<String>,
+    /// The files the form names (`villages.csv`, `map.png`), each a part of this name with
+    /// its file name as the form names it.
+    #[schema(value_type = Vec<String>)]
+    attachments: Vec<Vec<u8>>,
+}
+
 #[utoipa::path(post, path = "/api/v1/instruments", params(InstrumentImport),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The XLSForm (.xlsx or .xls)"),
-    responses((status = 201, body = Instrument), (status = 422, body = ApiError, description = "Every problem in the form, by sheet, row and column")))]
+    request_body(description = "The XLSForm (.xlsx or .xls) as it is; or, as `multipart/form-data`, the XLSForm with its attachments: stored together, or nothing stored when the form or any file is refused",
+        content((Vec<u8> = "application/octet-stream"), (InstrumentWithAttachments = "multipart/form-data"))),
+    responses((status = 201, body = Instrument), (status = 422, body = ApiError, description = "Every problem in the form, by sheet, row and column, and in each file sent with it, the file's name as the column")))]
 async fn import_instrument(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -484,11 +502,29 @@ async fn import_instrument(
     request: Request,
 ) -> Result<Response> {
     let Query(q) = ok(q)?;
-    instruments::may_edit(ctx.actor()?)?;
-    let body = Bytes::from_request(request, &state).await?;
-    let name = q.filename.unwrap_or_else(|| "form.xlsx".into());
-    let kind = q.kind.unwrap_or_else(|| "survey".into());
-    let instrument = instruments::import(&state.db, ctx.actor()?, &name, &body, &kind).await?;
+    let actor = ctx.actor()?;
+    instruments::may_edit(actor)?;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let instrument = if multipart {
+        let parts = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| opencpd_domain::Problem::new("bad-request").arg("detail", e.body_text()))?;
+        let form = opencpd_http::upload::Upload::parts(parts).await?;
+        let (name, bytes) = form.file()?;
+        let kind = Some(form.text("kind")).filter(|k| !k.is_empty()).or(q.kind.as_deref()).unwrap_or("survey");
+        let attachments: Vec<(&str, &[u8])> =
+            form.files("attachments").into_iter().map(|(n, b)| (n, b.as_ref())).collect();
+        instruments::import_with_attachments(&state.db, &state.files, actor, name, bytes, kind, &attachments).await?
+    } else {
+        let body = Bytes::from_request(request, &state).await?;
+        let name = q.filename.unwrap_or_else(|| "form.xlsx".into());
+        let kind = q.kind.unwrap_or_else(|| "survey".into());
+        instruments::import(&state.db, actor, &name, &body, &kind).await?
+    };
     Ok((StatusCode::CREATED, Json(instrument)).into_response())
 }
 

@@ -12,6 +12,8 @@
  *   focus (this app shows the whole form on one page), `add repeat` and `delete repeat`,
  *   `constraint error` for each problem a save finds, `form save` and `form exit` when it
  *   is closed, `form finalize` when it goes to the outbox;
+ * - with `track-changes-reasons=on-form-edit`, a `change-reason` column, left empty: the
+ *   reason Collect asks for when a saved form is edited again, which this app does not do;
  * - with `identify-user=true`, the name or id the enumerator gives when the form opens (each
  *   time it opens) in a `user` column of every event;
  * - with `location-priority`, `location-min-interval` and `location-max-age` (all three), the
@@ -65,7 +67,7 @@ export function geopoint(coords) {
 
 /**
  * The audit item of the form, if it has one: whether it tracks changes, identifies the user,
- * and where it tracks the location `{priority, minInterval, maxAge}` (seconds; null unless
+ * writes the reasons for changes, and where it tracks the location `{priority, minInterval, maxAge}` (seconds; null unless
  * the three parameters are given, as the import checks).
  */
 export function auditItem(items) {
@@ -77,7 +79,8 @@ export function auditItem(items) {
   const location = located
     ? { priority: p['location-priority'], minInterval: Number(p['location-min-interval']), maxAge: Number(p['location-max-age']) }
     : null;
-  return { name: found.name, trackChanges: yes('track-changes'), identifyUser: yes('identify-user'), location };
+  const changeReasons = String(p['track-changes-reasons'] ?? '') === 'on-form-edit';
+  return { name: found.name, trackChanges: yes('track-changes'), identifyUser: yes('identify-user'), changeReasons, location };
 }
 
 /**
@@ -110,7 +113,8 @@ export function nodePath(items, path) {
 export function newAudit(config = false) {
   const c = typeof config === 'object' && config !== null ? config : { trackChanges: Boolean(config) };
   return {
-    trackChanges: Boolean(c.trackChanges), identifyUser: Boolean(c.identifyUser), location: c.location ?? null,
+    trackChanges: Boolean(c.trackChanges), identifyUser: Boolean(c.identifyUser), changeReasons: Boolean(c.changeReasons),
+    location: c.location ?? null,
     user: '', events: [], open: null, positions: [],
   };
 }
@@ -203,7 +207,9 @@ const field = (v) => {
 /**
  * The log as `audit.csv` (a question still open ends at `at`), its columns as Collect writes
  * them: `event,node,start,end`, then `latitude,longitude,accuracy` with location tracking,
- * `old-value,new-value` with track-changes, `user` with identify-user.
+ * `old-value,new-value` with track-changes, `user` with identify-user, `change-reason` with
+ * `track-changes-reasons=on-form-edit` (empty: a form sent is not edited again here, so no
+ * reason is asked for), the columns the server checks the header for.
  */
 export function auditCsv(log, at = Date.now()) {
   const events = [...log.events];
@@ -212,12 +218,14 @@ export function auditCsv(log, at = Date.now()) {
   if (log.location) header.push('latitude', 'longitude', 'accuracy');
   if (log.trackChanges) header.push('old-value', 'new-value');
   if (log.identifyUser) header.push('user');
+  if (log.changeReasons) header.push('change-reason');
   const lines = [header.join(',')];
   for (const e of events) {
     const row = [e.event, e.node, e.start, e.end];
     if (log.location) row.push(e.latitude ?? '', e.longitude ?? '', e.accuracy ?? '');
     if (log.trackChanges) row.push(e.old ?? '', e.new ?? '');
     if (log.identifyUser) row.push(e.user ?? '');
+    if (log.changeReasons) row.push(e.reason ?? '');
     lines.push(row.map(field).join(','));
   }
   return `${lines.join('\n')}\n`;

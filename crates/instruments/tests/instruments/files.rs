@@ -712,3 +712,187 @@ async fn an_audit_log_is_stored_with_its_submission_and_checked_as_text() {
         assert_eq!(got.body, log, "the log is downloaded as sent");
     }
 }
+
+/// An audit log's header must have the columns its form's audit parameters make ODK Collect
+/// write (`event,node,start,end`; `latitude,longitude,accuracy` with location tracking;
+/// `old-value,new-value` with track-changes; `user` with identify-user; `change-reason`
+/// with track-changes-reasons): a log lacking one or having one more is refused, naming
+/// the file, the question and the column, and nothing of the submission is stored.
+#[tokio::test]
+async fn an_audit_logs_header_has_the_columns_its_parameters_ask_for() {
+    for backend in backends() {
+        let s = setup(backend).await;
+        let parameters = "location-priority=balanced location-min-interval=10 location-max-age=60 \
+                          track-changes=true identify-user=true track-changes-reasons=on-form-edit";
+        let workbook = opencpd_transfer::write_workbook(&[
+            (
+                "survey",
+                rows(&[
+                    &["type", "name", "label", "parameters"],
+                    &["audit", "audit", "", parameters],
+                    &["text", "site", "Site", ""],
+                ]),
+            ),
+            ("settings", rows(&[&["form_id", "version"], &["audited_fully", "1"]])),
+        ])
+        .unwrap();
+        let a = s.api.send_bytes(&s.admin, "POST", "/api/v1/instruments?filename=audited.xlsx", workbook).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        let id = a.json()["id"].as_i64().unwrap();
+        let full = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user,change-reason";
+        let short = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user";
+        let extra = "event,node,start,end,latitude,longitude,accuracy,old-value,new-value,user,change-reason,note";
+        let log = |header: &str| format!("{header}\nform start,,1765000000000,,,,,,,Ana,\n").into_bytes();
+        for header in [full, short, extra] {
+            let bytes = log(header);
+            let a = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(&bytes)), bytes.clone()).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        }
+        let submit = |header: &str| {
+            let body = submission(
+                id,
+                json!({"audit": "audit.csv", "site": "P3"}),
+                json!([{"name": "audit.csv", "sha256": sha(&log(header))}]),
+            );
+            async { s.api.call(Some(&s.admin), "POST", "/api/v1/submissions", Some(body)).await }
+        };
+        for (header, column, said) in
+            [(short, "change-reason", "has no change-reason column"), (extra, "note", "has a note column")]
+        {
+            let (status, body) = submit(header).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let found = problems(&body);
+            assert_eq!(found.len(), 1, "{body}");
+            assert_eq!(found[0].0, "audit", "the question");
+            assert!(found[0].1.contains("audit.csv") && found[0].1.contains(said), "{column}: {body}");
+            assert!(found[0].1.contains(full), "the header expected is said: {body}");
+        }
+        assert_eq!(count(&s.t.db, "submissions").await, 0);
+        assert_eq!(count(&s.t.db, "submission_files").await, 0, "nothing stored");
+        let (status, body) = submit(full).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(count(&s.t.db, "submission_files").await, 1);
+
+        // Said in French too.
+        let problem = opencpd_domain::Problem::new("form-audit-column-missing")
+            .with_value("audit.csv")
+            .arg("heading", "user")
+            .arg("expected", "event,node,start,end,user");
+        assert!(problem.message("fr").contains("n'a pas de colonne user"), "{}", problem.message("fr"));
+    }
+}
+
+/// An XLSForm and its attachments sent together (`multipart/form-data` on the import route,
+/// or the publish page's form): stored together, or nothing stored when the form or any
+/// file is refused, each refusal naming the file; a file not sent is uploaded after.
+#[tokio::test]
+async fn a_form_sent_with_its_attachments_is_stored_with_them_or_not_at_all() {
+    for backend in backends() {
+        let setup = setup(backend).await;
+        let s = &setup;
+        let workbook = form("1");
+        let villages = b"name,label\nkim,Kimironko\nrem,Remera\n".to_vec();
+        let prices = b"item,price\nmaize,450\n".to_vec();
+        let map = png();
+        let send = |files: Vec<(&'static str, Vec<u8>)>| {
+            let workbook = workbook.clone();
+            async move {
+                let mut parts: Vec<(&str, &str, &[u8])> = vec![("file", "media.xlsx", &workbook)];
+                parts.extend(files.iter().map(|(name, bytes)| ("attachments", *name, bytes.as_slice())));
+                let a =
+                    s.api.send_multipart(&s.admin, "POST", "/api/v1/instruments", &[("kind", "survey")], &parts).await;
+                (a.status, a.json())
+            }
+        };
+        let nothing_written = || async {
+            for table in ["instruments", "instrument_forms", "instrument_attachments", "stored_files"] {
+                assert_eq!(count(&s.t.db, table).await, 0, "{table}");
+            }
+        };
+
+        // One file refused refuses all, naming it: not a file the form names, too large or
+        // of another type than its name says, a CSV without the column a question reads,
+        // a file sent twice.
+        for (files, file, said) in [
+            (vec![("villages.csv", villages.clone()), ("other.csv", prices.clone())], "other.csv", "villages.csv"),
+            (vec![("villages.csv", villages.clone()), ("map.png", ogg())], "map.png", "ogg"),
+            (
+                vec![("prices.csv", prices.clone()), ("villages.csv", b"code,label\nkim,K\n".to_vec())],
+                "name",
+                "village",
+            ),
+            (vec![("map.png", map.clone()), ("map.png", map.clone())], "map.png", "twice"),
+        ] {
+            let (status, body) = send(files).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let found = problems(&body);
+            assert_eq!(found.len(), 1, "{body}");
+            assert_eq!(found[0].0, file, "{body}");
+            assert!(found[0].1.contains(said), "{said}: {body}");
+            nothing_written().await;
+        }
+        let big = {
+            let mut b = b"name,label\n".to_vec();
+            b.resize(11 * 1024 * 1024, b'a');
+            b
+        };
+        let (status, body) = send(vec![("map.png", map.clone()), ("villages.csv", big)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problems(&body)[0].0, "villages.csv", "{body}");
+        assert!(body["problems"][0]["code"] == "file-too-large" || problems(&body)[0].1.contains("bytes"), "{body}");
+        nothing_written().await;
+
+        // All taken: the instrument and its files in one go; the one not sent is missing.
+        let (status, body) = send(vec![("villages.csv", villages.clone()), ("map.png", map.clone())]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_i64().unwrap();
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{id}/attachments")).await;
+        let state: Vec<(&str, bool)> =
+            list.iter().map(|a| (a["name"].as_str().unwrap(), a["present"].as_bool().unwrap())).collect();
+        assert_eq!(state, [("villages.csv", true), ("map.png", true), ("prices.csv", false)]);
+        assert_eq!(list[1]["sha256"].as_str().unwrap(), sha(&map));
+        let (status, _) = attach(s, id, "prices.csv", &prices).await;
+        assert_eq!(status, StatusCode::OK, "a file not sent is uploaded after");
+
+        // The publish page takes the files with the form, and says what it refused.
+        let session = opencpd_testkit::api::session(&s.t.db, &s.admin).await;
+        let workbook2 = form("2");
+        let bad_villages = b"code,label\nkim,K\n".to_vec();
+        let (status, page, _) = s
+            .api
+            .upload_page_files(
+                &session,
+                "/instruments",
+                &[("kind", "survey")],
+                &[("file", "media.xlsx", &workbook2), ("attachments", "villages.csv", &bad_villages)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("villages.csv") && page.contains("id=\"problems\""), "{page}");
+        assert_eq!(count(&s.t.db, "instruments").await, 1, "nothing of version 2 stored");
+        let (status, page, _) = s
+            .api
+            .upload_page_files(
+                &session,
+                "/instruments",
+                &[("kind", "survey")],
+                &[
+                    ("file", "media.xlsx", &workbook2),
+                    ("attachments", "villages.csv", &villages),
+                    ("attachments", "prices.csv", &prices),
+                    ("attachments", "map.png", &map),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let listed: Paged = s.api.get(&s.admin, "/api/v1/instruments?q=media_form&sort=version").await;
+        let v2 = listed.items.iter().find(|i| i["version"] == "2").expect("version 2")["id"].as_i64().unwrap();
+        let list: Vec<Value> = s.api.get(&s.admin, &format!("/api/v1/instruments/{v2}/attachments")).await;
+        assert!(list.iter().all(|a| a["present"] == true), "{list:?}");
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Paged {
+    items: Vec<Value>,
+}

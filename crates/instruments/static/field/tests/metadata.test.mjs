@@ -36,12 +36,12 @@ test('a position is written as ODK writes a geopoint: latitude longitude altitud
 });
 
 test('the audit item is found inside its group, with track-changes read from its parameters', () => {
-  assert.deepEqual(auditItem(FORM), { name: 'log', trackChanges: false, identifyUser: false, location: null });
+  assert.deepEqual(auditItem(FORM), { name: 'log', trackChanges: false, identifyUser: false, changeReasons: false, location: null });
   assert.deepEqual(auditItem([meta('audit', 'audit', { 'track-changes': 'true' })]),
-    { name: 'audit', trackChanges: true, identifyUser: false, location: null });
+    { name: 'audit', trackChanges: true, identifyUser: false, changeReasons: false, location: null });
   const full = { 'identify-user': 'true', 'location-priority': 'balanced', 'location-min-interval': '20', 'location-max-age': '60' };
   assert.deepEqual(auditItem([meta('audit', 'audit', full)]),
-    { name: 'audit', trackChanges: false, identifyUser: true, location: { priority: 'balanced', minInterval: 20, maxAge: 60 } });
+    { name: 'audit', trackChanges: false, identifyUser: true, changeReasons: false, location: { priority: 'balanced', minInterval: 20, maxAge: 60 } });
   assert.equal(auditItem([q('x')]), null);
 });
 
@@ -145,4 +145,20 @@ test('location tracking: each event carries the most accurate recent position, a
   const plain = newAudit();
   logEvent(plain, 'location tracking enabled', '', 1);
   assert.deepEqual(plain.events, []);
+});
+
+test('track-changes-reasons: a change-reason column after the user, as Collect writes it', () => {
+  const items = [{ name: 'audit', kind: { type: 'metadata', of: 'audit' },
+    parameters: { 'track-changes': 'true', 'identify-user': 'true', 'track-changes-reasons': 'on-form-edit' } }];
+  const config = auditItem(items);
+  assert.equal(config.changeReasons, true);
+  const log = newAudit(config);
+  setUser(log, 'Ana');
+  logEvent(log, 'form start', '', 1000);
+  assert.equal(auditCsv(log, 1100), [
+    'event,node,start,end,old-value,new-value,user,change-reason',
+    'form start,,1000,,,,Ana,',
+    '',
+  ].join('\n'));
+  assert.equal(auditItem([{ ...items[0], parameters: {} }]).changeReasons, false);
 });
