@@ -1256,6 +1256,36 @@ async fn pages_open_cohorts_take_applications_and_revoke_certificates() {
     }
 }
 
+/// Someone in no programme yet enrolled, by the store as another process would write, in
+/// the first cohort of the demo's programme LT2 (given a place more): the cohort and person.
+async fn enrol_a_newcomer_in_lt2(app: &TestApp) -> (i64, i64) {
+    let cohort = app
+        .id_of(
+            "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN programmes g ON g.id = k.programme_id \
+             WHERE g.code = $1",
+            "LT2",
+        )
+        .await;
+    let newcomer = app
+        .id_of(
+            "SELECT MIN(p.id) FROM people p WHERE p.staff_number LIKE $1 AND p.id NOT IN \
+             (SELECT person_id FROM programme_participants)",
+            "%",
+        )
+        .await;
+    opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
+        .bind(cohort)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    let input = opencpd_delivery::store::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
+    opencpd_delivery::store::cohorts::enrol(&app.db.db, &opencpd_kernel::Actor::system(), cohort, &input)
+        .await
+        .unwrap();
+    (cohort, newcomer)
+}
+
 /// Reach is cached under the database's reach stamp: read twice it answers the same, and
 /// an enrolment written straight to the database (as another process would) shows at once.
 #[tokio::test]
@@ -1270,30 +1300,7 @@ async fn reach_is_cached_but_never_stale() {
         let (_, again) =
             json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
         assert_eq!(first, again);
-        let cohort = app
-            .id_of(
-                "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN programmes g ON g.id = k.programme_id \
-                 WHERE g.code = $1",
-                "LT2",
-            )
-            .await;
-        let newcomer = app
-            .id_of(
-                "SELECT MIN(p.id) FROM people p WHERE p.staff_number LIKE $1 AND p.id NOT IN \
-                 (SELECT person_id FROM programme_participants)",
-                "%",
-            )
-            .await;
-        opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
-            .bind(cohort)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .unwrap();
-        let input = opencpd_delivery::store::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
-        opencpd_delivery::store::cohorts::enrol(&app.db.db, &opencpd_kernel::Actor::system(), cohort, &input)
-            .await
-            .unwrap();
+        enrol_a_newcomer_in_lt2(&app).await;
         let (_, after) =
             json_of(admin.get(&format!("/api/v1/programmes/{lt2}/reach?by=sex")).send().await.unwrap()).await;
         assert_eq!(total(&after), total(&first) + 1, "{backend:?}: the new participant counts at once");
@@ -1399,28 +1406,7 @@ async fn the_years_a_participant_was_reached_follow_enrolments_and_a_cohorts_dat
         assert_eq!(kept_groups, grouped, "{backend:?}: the reach groups after the demo");
         assert_eq!(demo, straight().await, "{backend:?}: after the demo");
 
-        let cohort_id = app
-            .id_of(
-                "SELECT MIN(h.id) FROM cohorts h JOIN courses k ON k.id = h.course_id JOIN programmes g ON g.id = k.programme_id \
-                 WHERE g.code = $1",
-                "LT2",
-            )
-            .await;
-        let newcomer = app
-            .id_of(
-                "SELECT MIN(p.id) FROM people p WHERE p.staff_number LIKE $1 AND p.id NOT IN \
-                 (SELECT person_id FROM programme_participants)",
-                "%",
-            )
-            .await;
-        opencpd_kernel::on_db!(db, |p| sqlx::query("UPDATE cohorts SET capacity = capacity + 1 WHERE id = $1")
-            .bind(cohort_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .unwrap();
-        let input = opencpd_delivery::store::cohorts::EnrolInput { person_id: Some(newcomer), staff_number: None };
-        opencpd_delivery::store::cohorts::enrol(db, &system, cohort_id, &input).await.unwrap();
+        let (cohort_id, newcomer) = enrol_a_newcomer_in_lt2(&app).await;
         let enrolled = kept().await;
         assert!(enrolled.iter().any(|r| r.2 == newcomer), "{backend:?}: the newcomer was reached");
         assert_eq!(enrolled, straight().await, "{backend:?}: after an enrolment");
