@@ -9,6 +9,10 @@
 //! as `sex`) → ADX category attribute; `option` (`sex:F`) → ADX category option;
 //! `combo` (`sex:F`, or `grade:P1;sex:F` in the order asked) → dataValueSets
 //! category option combination.
+//!
+//! The period is the answer's year (DHIS2's `2025`, ADX's `2025-01-01/P1Y`); an answer
+//! split by `quarter` sends each quarter's value in its own period (`2025Q2`,
+//! `2025-04-01/P3M`), the quarter being DHIS2's period, not a category.
 
 use opencpd_domain::Problem;
 use serde::Serialize;
@@ -38,12 +42,14 @@ impl Mapping {
     }
 }
 
-/// One value to send: where (a unit's or a school's code), its categories as
-/// (disaggregation, category) in the order asked, and the value.
+/// One value to send: where (a unit's or a school's code), its quarter of the year (1 to 4,
+/// or none for the whole year), its categories as (disaggregation, category) in the order
+/// asked, and the value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
     pub place_kind: &'static str,
     pub place: String,
+    pub quarter: Option<u32>,
     pub categories: Vec<(String, String)>,
     /// `None` when suppressed: left out.
     pub value: Option<f64>,
@@ -62,9 +68,25 @@ fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{}", (v * 1e6).round() / 1e6) }
 }
 
-/// A year as an ISO 8601 period of one year, as ADX writes it.
-pub fn adx_period(year: i64) -> String {
-    format!("{year:04}-01-01/P1Y")
+/// A year, or one of its quarters, as an ISO 8601 period, as ADX writes it.
+pub fn adx_period(year: i64, quarter: Option<u32>) -> String {
+    match quarter {
+        None => format!("{year:04}-01-01/P1Y"),
+        Some(q) => format!("{year:04}-{:02}-01/P3M", 3 * q - 2),
+    }
+}
+
+/// A year, or one of its quarters, as DHIS2 names periods (`2025`, `2025Q2`).
+fn dhis2_period(year: i64, quarter: Option<u32>) -> String {
+    match quarter {
+        None => year.to_string(),
+        Some(q) => format!("{year}Q{q}"),
+    }
+}
+
+/// The quarter a category of the `quarter` split names (`Q1` to `Q4`).
+pub fn quarter_of(category: &str) -> Option<u32> {
+    category.strip_prefix('Q').and_then(|q| q.parse().ok()).filter(|q| (1..=4).contains(q))
 }
 
 #[derive(Serialize)]
@@ -85,7 +107,7 @@ struct DataValueSet {
 }
 
 /// The values as a `dataValueSets` document (codes as identifiers: import it with
-/// `idScheme=CODE`), periods as DHIS2's yearly `2025`.
+/// `idScheme=CODE`), periods as DHIS2's yearly `2025` (or quarterly `2025Q2`).
 pub fn data_value_sets(
     indicator: &str,
     year: i64,
@@ -111,7 +133,7 @@ pub fn data_value_sets(
         if let (Some(element), Some(org_unit)) = (&element, org_unit) {
             out.push(DataValue {
                 data_element: element.clone(),
-                period: year.to_string(),
+                period: dhis2_period(year, v.quarter),
                 org_unit,
                 category_option_combo: combo.flatten(),
                 value: number(value),
@@ -148,7 +170,8 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The values as ADX: one `group` per organisation unit, the period `2025-01-01/P1Y`,
+/// The values as ADX: one `group` per organisation unit and period (`2025-01-01/P1Y`, or a
+/// quarter's `2025-04-01/P3M`),
 /// each value's categories as attributes named by their category codes. `exported` is
 /// the time written in the document (the caller's clock).
 pub fn adx(
@@ -161,8 +184,8 @@ pub fn adx(
     let mut problems = Vec::new();
     let element = mapping.code("indicator", indicator, "indicator", &mut problems);
     let dataset = mapping.code("dataset", "default", "dataset", &mut problems);
-    // Groups in the order their places first appear.
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    // Groups in the order their places and periods first appear.
+    let mut groups: Vec<((String, String), Vec<String>)> = Vec::new();
     let mut suppressed = 0;
     let mut count = 0;
     for v in values {
@@ -188,9 +211,10 @@ pub fn adx(
         let line =
             format!("    <dataValue dataElement=\"{}\"{attributes} value=\"{}\"/>", escape(element), number(value));
         count += 1;
-        match groups.iter_mut().find(|(o, _)| *o == org_unit) {
+        let group = (org_unit, adx_period(year, v.quarter));
+        match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, lines)) => lines.push(line),
-            None => groups.push((org_unit, vec![line])),
+            None => groups.push((group, vec![line])),
         }
     }
     if groups.is_empty() && problems.is_empty() {
@@ -203,12 +227,11 @@ pub fn adx(
     let dataset = dataset.expect("mapped");
     let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(body, "<adx xmlns=\"urn:ihe:qrph:adx:2015\" exported=\"{}\">", escape(exported));
-    for (org_unit, lines) in groups {
+    for ((org_unit, period), lines) in groups {
         let _ = writeln!(
             body,
-            "  <group orgUnit=\"{}\" period=\"{}\" dataSet=\"{}\">",
+            "  <group orgUnit=\"{}\" period=\"{period}\" dataSet=\"{}\">",
             escape(&org_unit),
-            adx_period(year),
             escape(&dataset)
         );
         for line in lines {
@@ -245,6 +268,7 @@ mod tests {
         let v = |sex: &str, value: Option<f64>| Value {
             place_kind: "unit",
             place: "D1".into(),
+            quarter: None,
             categories: vec![("sex".into(), sex.into())],
             value,
         };
@@ -278,6 +302,25 @@ mod tests {
              <dataValue dataElement=\"LO_PROF\" SEX=\"MALE\" value=\"40.125\"/>\n  \
              </group>\n</adx>\n"
         );
+    }
+
+    /// Values of quarters go in quarterly periods: DHIS2's `2025Q3`, ADX's `2025-07-01/P3M`,
+    /// one ADX group for each place and quarter.
+    #[test]
+    fn a_quarters_values_are_sent_in_its_period() {
+        let mut values = values();
+        values[0].quarter = Some(1);
+        values[1].quarter = Some(3);
+        let json = data_value_sets("proficiency-rate", 2025, &values, &mapping()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        let periods: Vec<&str> =
+            json["dataValues"].as_array().unwrap().iter().map(|v| v["period"].as_str().unwrap()).collect();
+        assert_eq!(periods, ["2025Q1", "2025Q3"]);
+        let xml = adx("proficiency-rate", 2025, &values, &mapping(), "t").unwrap().body;
+        assert!(xml.contains("<group orgUnit=\"OU_D1\" period=\"2025-01-01/P3M\" dataSet=\"DS_LO\">\n    <dataValue dataElement=\"LO_PROF\" SEX=\"FEMALE\""), "{xml}");
+        assert!(xml.contains("<group orgUnit=\"OU_D1\" period=\"2025-07-01/P3M\" dataSet=\"DS_LO\">\n    <dataValue dataElement=\"LO_PROF\" SEX=\"MALE\""), "{xml}");
+        assert_eq!(xml.matches("<group ").count(), 2);
+        assert_eq!((quarter_of("Q4"), quarter_of("Q5"), quarter_of("4")), (Some(4), None, None));
     }
 
     #[test]

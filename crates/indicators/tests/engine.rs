@@ -1502,3 +1502,116 @@ async fn an_indicator_is_defined_on_the_indicators_page_with_bad_fields_named_an
         assert_eq!(status, 403);
     }
 }
+
+/// Programme and person pairs reached in a span of days (`$1` its first day, `$2` the
+/// first day after it), as [`REACHED`] for a year.
+const REACHED_IN_SPAN: &str = "SELECT COUNT(*) FROM (SELECT DISTINCT k.programme_id, e.person_id FROM enrolments e \
+     JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
+     WHERE CAST(h.start_date AS TEXT) < $2 AND CAST(h.end_date AS TEXT) >= $1) x";
+
+/// The people reached in the year split by quarter: a person counts in each quarter one of
+/// their cohorts ran in, and once in the year; a filter on quarters counts a person
+/// reached in any of them once. Only those reached in a year carry quarters; a DHIS2
+/// export sends each quarter in its own period.
+#[tokio::test]
+async fn people_reached_in_the_year_are_split_by_the_quarters_their_cohorts_ran_in() {
+    use opencpd_indicators::store::dhis2;
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        programme_fixture(&t.db).await;
+        let admin = Actor::system();
+        let ask = |place, by: &[&str]| Question { place, year: 2024, by: by.iter().map(|b| b.to_string()).collect() };
+        let a = engine::answer(&t.db, &admin, "reach-in-year", &ask(Place::Unit(1), &["quarter"])).await.unwrap();
+        let quarters: Vec<(String, Option<i64>)> =
+            a.cells.iter().map(|c| (c.categories[0].clone(), c.numerator.value)).collect();
+        // Q1: cohorts A, B (LEAD: people 1 to 6, 8, 9) and S (SCALE: 1, 10 to 14); Q2: A and
+        // S (S ends on 1 April). Nothing ran later in 2024.
+        assert_eq!(quarters, vec![("Q1".to_string(), Some(14)), ("Q2".to_string(), Some(12))], "{backend:?}");
+        for (q, from, to) in [("Q1", "2024-01-01", "2024-04-01"), ("Q2", "2024-04-01", "2024-07-01")] {
+            let sql = REACHED_IN_SPAN.replace("$1", &format!("'{from}'")).replace("$2", &format!("'{to}'"));
+            let straight: i64 =
+                on_db!(&t.db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await).unwrap();
+            let cell = quarters.iter().find(|(c, _)| c == q).unwrap().1;
+            assert_eq!(cell, Some(straight), "{backend:?} {q}");
+        }
+        // Once in the year: the year's people, as kept in programme_reach_years.
+        let year: i64 =
+            on_db!(&t.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM programme_reach_years WHERE year = 2024")
+                .fetch_one(p)
+                .await)
+            .unwrap();
+        assert_eq!((a.total.numerator.value, year), (Some(14), 14), "{backend:?}");
+        let whole = engine::answer(&t.db, &admin, "reach-in-year", &ask(Place::Unit(1), &[])).await.unwrap();
+        assert_eq!(whole.total.numerator.value, Some(14));
+        // With another split: D1's people (1 to 6) by quarter and sex.
+        let split =
+            engine::answer(&t.db, &admin, "reach-in-year", &ask(Place::Unit(2), &["quarter", "sex"])).await.unwrap();
+        let cells: Vec<(Vec<String>, Option<i64>)> =
+            split.cells.iter().map(|c| (c.categories.clone(), c.numerator.value)).collect();
+        let v = |q: &str, s: &str, n: i64| (vec![q.to_string(), s.to_string()], Some(n));
+        // Q1: LEAD 1–6 (F 1, 3, 5; M 2, 4, 6) and SCALE 1; Q2: LEAD 1–4 (A) and SCALE 1.
+        assert_eq!(cells, vec![v("Q1", "F", 4), v("Q1", "M", 3), v("Q2", "F", 3), v("Q2", "M", 2)], "{backend:?}");
+
+        // A definition filtered on quarters counts a person reached in either once.
+        let input = IndicatorInput {
+            code: "reached-spring".into(),
+            name_en: "Reached in the second or third quarter".into(),
+            name_fr: "Atteints au deuxième ou au troisième trimestre".into(),
+            numerator: "count(reached) where quarter in ('Q2', 'Q3')".into(),
+            denominator: None,
+            scale: Some(1.0),
+            disaggregations: vec!["sex".into()],
+            kirkpatrick_level: Some(1),
+            description_en: None,
+            description_fr: None,
+        };
+        engine::create(&t.db, &admin, &input).await.unwrap();
+        let spring = engine::answer(&t.db, &admin, "reached-spring", &ask(Place::Unit(1), &[])).await.unwrap();
+        assert_eq!(spring.total.numerator.value, Some(12), "{backend:?}");
+        // A quarter that is none, and a quarter on all participants, are refused by name.
+        let bad =
+            IndicatorInput { code: "q5".into(), numerator: "count(reached) where quarter = 'Q5'".into(), ..input };
+        assert_eq!(refused(engine::create(&t.db, &admin, &bad).await)[0].1, "numerator");
+        let all = IndicatorInput {
+            code: "participants-by-quarter".into(),
+            numerator: "count(participants)".into(),
+            disaggregations: vec!["quarter".into()],
+            ..bad
+        };
+        assert_eq!(
+            refused(engine::create(&t.db, &admin, &all).await),
+            vec![("indicator-disaggregation-not-carried", "disaggregations".to_string())]
+        );
+
+        // DHIS2: each quarter's value in its own period.
+        for (kind, key, code) in
+            [("indicator", "reach-in-year", "REACH_Y"), ("unit", "RW", "OU_RW"), ("dataset", "default", "DS_CPD")]
+        {
+            dhis2::set_code(&t.db, &admin, kind, key, code).await.unwrap();
+        }
+        let q = ask(Place::Unit(1), &["quarter"]);
+        let json = dhis2::export(&t.db, &admin, "reach-in-year", &q, dhis2::Format::DataValueSets).await.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        let sent: Vec<(String, String, String)> = json["dataValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["period"].as_str().unwrap().into(),
+                    v["orgUnit"].as_str().unwrap().into(),
+                    v["value"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let s = |p: &str, n: &str| (p.to_string(), "OU_RW".to_string(), n.to_string());
+        assert_eq!(sent, vec![s("2024Q1", "14"), s("2024Q2", "12")], "{backend:?}");
+        assert!(
+            json["dataValues"][0].get("categoryOptionCombo").is_none(),
+            "the quarter is the period, not a category"
+        );
+        let adx = dhis2::export(&t.db, &admin, "reach-in-year", &q, dhis2::Format::Adx).await.unwrap().body;
+        assert!(adx.contains("period=\"2024-01-01/P3M\"") && adx.contains("period=\"2024-04-01/P3M\""), "{adx}");
+    }
+}

@@ -3,9 +3,9 @@
 //! by school and by unit in scope, with small cells suppressed.
 
 use opencpd_domain::{AccountRole, Grant, Scope};
-use opencpd_indicators::model::{NewReference, OutcomeEntry, Place};
+use opencpd_indicators::model::{NewReference, OutcomeEntry, Place, ReferenceEdit};
 use opencpd_indicators::store::{flows, learners, outcomes, reference};
-use opencpd_kernel::import::{Options, Source};
+use opencpd_kernel::import::{self, Options, Source};
 use opencpd_kernel::{Actor, Db, Error, on_db};
 use opencpd_testkit::{TestDb, backends};
 use std::collections::BTreeMap;
@@ -1073,4 +1073,100 @@ async fn a_unit_drills_down_to_its_parts_and_its_targets_show_against_what_is_ac
         let (status, _) = api.text(&national, "GET", "/api/v1/units/1/breakdown?year=x", None).await;
         assert_eq!(status, 422, "a year that is no number is named");
     }
+}
+
+/// Lowers MATH's maximum (100 in the fixture) to `max`, at the version stored.
+async fn lower_math(db: &Db, max: f64) -> opencpd_kernel::Result<()> {
+    let math = reference::subjects(db).await.unwrap().into_iter().find(|s| s.code == "MATH").unwrap();
+    let edit = ReferenceEdit { name: math.name, max_score: Some(max), position: None, version: math.version };
+    reference::edit(db, &Actor::system(), reference::Kind::Subject, math.id, &edit).await
+}
+
+/// An import's rows are checked against the subjects' maxima read before its transaction.
+/// A maximum lowered in between (the importer made, then the edit, then the rows written)
+/// is read again before the commit: the row of the highest score is named, nothing written.
+#[tokio::test]
+async fn a_maximum_lowered_while_scores_are_imported_refuses_the_scores_above_it() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        fixture(&t.db).await;
+        let admin = Actor::system();
+        let csv = format!(
+            "{HEADER}\
+             S1,2024,1,P2,MATH,F,,40,38,48.5,,,,,,,\n\
+             S1,2024,1,P2,MATH,M,,40,38,71.5,,,,,,,\n\
+             S2,2024,1,P2,MATH,F,,40,38,64,,,,,,,\n"
+        );
+        let mut importer = outcomes::OutcomeImport::new(&t.db, &admin).await.unwrap();
+        lower_math(&t.db, 50.0).await.unwrap();
+        let report = import::run(&t.db, &admin, &mut importer, source(&csv), Options::default()).await.unwrap();
+        let found: Vec<(Option<usize>, Option<&str>, &str)> =
+            report.problems.iter().map(|p| (p.row, p.column.as_deref(), p.code)).collect();
+        assert_eq!(found, vec![(Some(3), Some("mean_score"), "score-above-maximum")], "{:?}", report.problems);
+        assert!(report.problems[0].message("en").contains("above MATH's maximum of 50"), "{}", report.problems[0]);
+        assert_eq!((report.rows_written, stored(&t.db).await), (0, 0), "nothing is written");
+
+        // Learner records, the same way.
+        let file = format!("{LEARNERS}S1,2024,,P3,MATH,L-1,F,,40,\nS1,2024,,P3,MATH,L-2,F,,45,\n");
+        let mut importer = learners::LearnerImport::new(&t.db, &admin).await.unwrap();
+        lower_math(&t.db, 42.0).await.unwrap();
+        let report =
+            import::run(&t.db, &admin, &mut importer, learner_source(&file), Options::default()).await.unwrap();
+        let found: Vec<(Option<usize>, Option<&str>, &str)> =
+            report.problems.iter().map(|p| (p.row, p.column.as_deref(), p.code)).collect();
+        assert_eq!(found, vec![(Some(3), Some("score"), "learner-score-above-maximum")]);
+        assert_eq!((records(&t.db).await, stored(&t.db).await), (0, 0));
+
+        // Scores under the maximum as it is now are taken.
+        let file = format!("{LEARNERS}S1,2024,,P3,MATH,L-1,F,,40,\nS1,2024,,P3,MATH,L-2,F,,41,\n");
+        let mut importer = learners::LearnerImport::new(&t.db, &admin).await.unwrap();
+        lower_math(&t.db, 41.0).await.unwrap();
+        let report =
+            import::run(&t.db, &admin, &mut importer, learner_source(&file), Options::default()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(records(&t.db).await, 2);
+    }
+}
+
+/// PostgreSQL runs an edit and an import at once. An import holds each subject's row from
+/// the check of its scores against the maximum to its commit; an edit lowering the maximum
+/// waits for it, then counts the scores it wrote and refuses.
+#[tokio::test]
+async fn an_edit_lowering_a_maximum_waits_for_an_import_holding_the_subject_and_counts_its_scores() {
+    if !backends().contains(&opencpd_testkit::Backend::Postgres) {
+        return;
+    }
+    let t = TestDb::new(opencpd_testkit::Backend::Postgres).await;
+    fixture(&t.db).await;
+    let Db::Postgres(pool) = &t.db else { unreachable!() };
+    // What an import's transaction holds just before its commit: the subject read under a
+    // share lock (as `Maxima::hold` reads it) and a score of 80 written.
+    let mut import = pool.begin().await.unwrap();
+    let math: i64 = sqlx::query_scalar("SELECT id FROM outcome_subjects WHERE code = 'MATH' FOR SHARE")
+        .fetch_one(&mut *import)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO learner_outcomes (school_id, year, term, grade_id, subject_id, sex, group_id, enrolled, assessed, mean_score) \
+         SELECT 1, 2024, 1, id, $1, 'F', 0, 40, 38, 80 FROM outcome_grades WHERE code = 'P2'",
+    )
+    .bind(math)
+    .execute(&mut *import)
+    .await
+    .unwrap();
+    let db = t.db.clone();
+    let edit = tokio::spawn(async move { lower_math(&db, 50.0).await });
+    // The edit runs meanwhile as far as it can; then the import commits.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    import.commit().await.unwrap();
+    match edit.await.unwrap() {
+        Err(Error::Invalid(problems)) => {
+            assert_eq!(problems[0].code, "max-score-below-stored", "{problems:?}");
+            assert_eq!(problems[0].column.as_deref(), Some("max_score"));
+        }
+        other => panic!("the edit counts the committed score and refuses: {other:?}"),
+    }
+    let max: f64 =
+        sqlx::query_scalar("SELECT max_score FROM outcome_subjects WHERE code = 'MATH'").fetch_one(pool).await.unwrap();
+    assert_eq!(max, 100.0, "the maximum stays");
 }

@@ -141,7 +141,30 @@ pub enum TxConn {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// How a transaction holds the rows a `SELECT` reads until it ends ([`Tx::locking`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLock {
+    /// For a write that depends on what it read: no other transaction may change or lock
+    /// the rows until this one ends.
+    Update,
+    /// For a write checked against the rows read: they may not change until this one ends.
+    Share,
+}
+
 impl Tx {
+    /// The clause that ends a `SELECT` reading rows this transaction's writes depend on.
+    /// PostgreSQL takes a row lock (`FOR UPDATE`, `FOR SHARE`), so a concurrent writer of
+    /// the same rows waits for this transaction's end, then reads what it committed.
+    /// SQLite needs none: a transaction holds the database's one write lock from its start
+    /// (`BEGIN IMMEDIATE`), so no other write commits while it runs.
+    pub fn locking(&self, lock: RowLock) -> &'static str {
+        match (&self.conn, lock) {
+            (TxConn::Sqlite(_), _) => "",
+            (TxConn::Postgres(_), RowLock::Update) => " FOR UPDATE",
+            (TxConn::Postgres(_), RowLock::Share) => " FOR SHARE",
+        }
+    }
+
     /// Notes that this transaction's writes make `derived` stale for `key`: its refresher
     /// runs once, for every key noted, just before the commit.
     pub fn changed(&mut self, derived: &'static derived::Derived, key: derived::Key) {

@@ -103,19 +103,30 @@ pub async fn export(db: &Db, actor: &Actor, code: &str, question: &Question, for
             on_db!(db, |p| sqlx::query_scalar("SELECT code FROM schools WHERE id = $1").bind(id).fetch_one(p).await)?,
         ),
     };
-    let by_unit = answer.by.iter().position(|d| d == "unit");
     let mut values = Vec::new();
     if answer.by.is_empty() {
-        values.push(Value { place_kind, place: place_code.clone(), categories: Vec::new(), value: answer.total.value });
+        values.push(Value {
+            place_kind,
+            place: place_code.clone(),
+            quarter: None,
+            categories: Vec::new(),
+            value: answer.total.value,
+        });
     }
     for cell in &answer.cells {
+        // The unit is the organisation unit, the quarter the period; the rest categories.
         let mut categories: Vec<(String, String)> =
             answer.by.iter().cloned().zip(cell.categories.iter().cloned()).collect();
-        let (kind, place) = match by_unit {
-            Some(i) => ("unit", categories.remove(i).1),
+        let mut take = |dimension: &str| {
+            let i = categories.iter().position(|(d, _)| d == dimension)?;
+            Some(categories.remove(i).1)
+        };
+        let (kind, place) = match take("unit") {
+            Some(unit) => ("unit", unit),
             None => (place_kind, place_code.clone()),
         };
-        values.push(Value { place_kind: kind, place, categories, value: cell.value });
+        let quarter = take("quarter").as_deref().and_then(dhis2::quarter_of);
+        values.push(Value { place_kind: kind, place, quarter, categories, value: cell.value });
     }
     let mapping = mapping(db).await?;
     let exported = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -119,6 +119,10 @@ const OUTCOME_DIMENSIONS: &[&str] = &["sex", "grade", "group", "school", "unit",
 const ASSESSMENT_DIMENSIONS: &[&str] =
     &["sex", "grade", "subject", "term", "group", "school", "unit", "ownership", "subsystem", "year"];
 const PARTICIPANT_DIMENSIONS: &[&str] = &["sex", "role", "unit", "ownership", "subsystem", "programme", "cohort"];
+/// Those reached in the year may also be split by the quarter they were reached in
+/// ([`QUARTERS`]).
+const REACHED_DIMENSIONS: &[&str] =
+    &["sex", "role", "unit", "ownership", "subsystem", "programme", "cohort", "quarter"];
 const COST_DIMENSIONS: &[&str] = &["programme", "unit", "category"];
 const STAFF_DIMENSIONS: &[&str] = &["sex", "role", "unit", "school"];
 const PLC_DIMENSIONS: &[&str] = &["level", "unit", "school", "programme"];
@@ -168,7 +172,8 @@ fn dimensions(source: Source) -> &'static [&'static str] {
     match source {
         Source::Flows => OUTCOME_DIMENSIONS,
         Source::Assessment => ASSESSMENT_DIMENSIONS,
-        Source::Participants | Source::Reached => PARTICIPANT_DIMENSIONS,
+        Source::Participants => PARTICIPANT_DIMENSIONS,
+        Source::Reached => REACHED_DIMENSIONS,
         Source::Costs => COST_DIMENSIONS,
         Source::Staff => STAFF_DIMENSIONS,
         Source::PlcMeetings | Source::Plcs => PLC_DIMENSIONS,
@@ -190,6 +195,7 @@ pub fn catalogue() -> Catalogue {
             ("sex".into(), vec!["F".into(), "M".into()]),
             ("level".into(), ["school", "cluster", "sector", "district"].map(String::from).to_vec()),
             ("category".into(), CostCategory::keys().into_iter().map(String::from).collect()),
+            ("quarter".into(), ["Q1", "Q2", "Q3", "Q4"].map(String::from).to_vec()),
         ],
     }
 }
@@ -206,6 +212,7 @@ fn column(source: Source, dimension: &str) -> &'static str {
         (Source::Participants | Source::Reached, "subsystem") => "pp.subsystem",
         (Source::Participants | Source::Reached, "programme") => "pr.code",
         (Source::Participants | Source::Reached, "cohort") => "h.code",
+        (Source::Reached, "quarter") => "qu.q",
         (Source::Costs, "programme") => "pr.code",
         (Source::Costs, "category") => "c.category",
         (Source::Costs, "unit") => "pp.path",
@@ -482,6 +489,14 @@ fn reached_in(year: i64) -> String {
     format!("programme_reach_years pp JOIN programmes pr ON pr.id = pp.programme_id AND pp.year = {year}")
 }
 
+/// The quarters of the year a participant reached in it may be split by (`qu`): each its
+/// label (`Q1` to `Q4`), first day (`qs`) and the next quarter's first day (`qe`), bound as
+/// `$4` to `$8` after the year's days. A person enrolled in a cohort running at some time
+/// in a quarter is reached in it, so in every quarter their cohorts ran in, and once in the
+/// year.
+const QUARTERS: &str = " JOIN (SELECT 'Q1' AS q, $4 AS qs, $5 AS qe UNION ALL SELECT 'Q2', $5, $6 \
+     UNION ALL SELECT 'Q3', $6, $7 UNION ALL SELECT 'Q4', $7, $8) qu ON h.start_date < qu.qe AND h.end_date >= qu.qs";
+
 /// Whether an enrolment was certified, as `programme_participants` counts a programme's: a
 /// certificate not revoked, and not withdrawn.
 const ENROLMENT_CERTIFIED: &str = "CASE WHEN e.withdrawn_on IS NULL AND EXISTS (SELECT 1 FROM certificates ce \
@@ -514,11 +529,12 @@ async fn grouped(
 ) -> Result<Sums> {
     let Asked { place, year, by, children, cells } = *asked;
     let (_, source, col) = MEASURES.iter().find(|(m, _, _)| *m == measure).copied().ok_or(Error::NotFound)?;
-    // Participants split or filtered by cohort are read through their enrolments; those
-    // reached in a year otherwise once each, with a look-up of an enrolment in a cohort
-    // running in the year.
-    let through_enrolments =
-        source.participants() && (by.iter().any(|d| d == "cohort") || filter.iter().any(|c| c.dimension == "cohort"));
+    let involves =
+        |dimension: &str| by.iter().any(|d| d == dimension) || filter.iter().any(|c| c.dimension == dimension);
+    // Participants split or filtered by cohort, or those reached by quarter, are read
+    // through their enrolments; those reached in a year otherwise from the years kept.
+    let quarterly = source == Source::Reached && involves("quarter");
+    let through_enrolments = source.participants() && (quarterly || involves("cohort"));
     let col = match col {
         "pp.completed" if through_enrolments => ENROLMENT_COMPLETED,
         "pp.certified" if through_enrolments => ENROLMENT_CERTIFIED,
@@ -526,10 +542,11 @@ async fn grouped(
     };
     let mut binds: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
-    // Outcomes bind the year as $1, dated sources its days as $1 to $3; participants have
-    // no year.
+    // Outcomes bind the year as $1, dated sources its days as $1 to $3 (and those reached
+    // by quarter the quarters' first days as $4 to $8); participants have no year.
     let first = match source {
         Source::Participants => 0,
+        _ if quarterly => 8,
         s if s.dated() => 3,
         _ => 1,
     };
@@ -566,12 +583,16 @@ async fn grouped(
             // the highest of its enrolments', then added up per cell.
             let cols: String = group_cols.iter().enumerate().map(|(i, c)| format!("{c} AS d{i}, ")).collect();
             let keys: String = group_cols.iter().map(|c| format!("{c}, ")).collect();
-            let running = if source == Source::Reached { " AND h.start_date < $2 AND h.end_date >= $1" } else { "" };
+            let running = match source {
+                Source::Reached if !quarterly => " AND h.start_date < $2 AND h.end_date >= $1",
+                _ => "",
+            };
+            let quarters = if quarterly { QUARTERS } else { "" };
             let inner = format!(
                 "SELECT {cols}MAX({col}) AS v FROM programme_participants pp \
                  JOIN programmes pr ON pr.id = pp.programme_id JOIN enrolments e ON e.person_id = pp.person_id \
                  JOIN cohorts h ON h.id = e.cohort_id JOIN courses k ON k.id = h.course_id \
-                 AND k.programme_id = pp.programme_id WHERE {}{running}{} \
+                 AND k.programme_id = pp.programme_id{quarters} WHERE {}{running}{} \
                  GROUP BY {keys}pp.programme_id, pp.person_id",
                 participant_place(db, actor, place).await?,
                 conditions.iter().map(|c| format!(" AND {c}")).collect::<String>(),
@@ -659,6 +680,11 @@ async fn grouped(
         if source.dated() {
             let day = |y: i64, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y as i32, m, d).unwrap_or_default();
             q = q.bind(day(year, 1, 1)).bind(day(year + 1, 1, 1)).bind(day(year, 12, 31));
+            if quarterly {
+                for (y, m) in [(year, 1), (year, 4), (year, 7), (year, 10), (year + 1, 1)] {
+                    q = q.bind(day(y, m, 1));
+                }
+            }
         } else if source == Source::Flows || source == Source::Assessment {
             q = q.bind(year);
         }

@@ -21,7 +21,7 @@ use opencpd_kernel::import::{self, Column, Importer, Options, Row, Source, Writt
 use opencpd_kernel::{Actor, Db, Result, Tx, on_tx};
 use std::collections::BTreeMap;
 
-use super::outcomes::{Lookups, sex, term, year};
+use super::outcomes::{Lookups, Maxima, sex, term, year};
 use super::rollup;
 
 /// The columns of a learner records file, in this order.
@@ -110,8 +110,21 @@ impl Checked {
 /// The importer of learner records files.
 pub struct LearnerImport {
     lookups: Lookups,
+    /// The highest score of each subject, checked again before the commit.
+    maxima: Maxima,
     /// The first row of each school, year, term, subject and learner in this file.
     seen: Seen,
+}
+
+impl LearnerImport {
+    /// Reads what the rows are checked against, for `actor`.
+    pub async fn new(db: &Db, actor: &Actor) -> Result<LearnerImport> {
+        Ok(LearnerImport {
+            lookups: Lookups::read(db, actor, None).await?,
+            maxima: Maxima::default(),
+            seen: Seen::default(),
+        })
+    }
 }
 
 impl Importer for LearnerImport {
@@ -158,12 +171,14 @@ impl Importer for LearnerImport {
                 }
             },
         };
-        if let (Some(s), Some((_, max))) = (score, subject)
-            && s > max
-        {
-            problems.push(
-                row.problem(SCORE, "learner-score-above-maximum").arg("max", max).arg("subject", row.get(SUBJECT)),
-            );
+        if let (Some(s), Some((id, max))) = (score, subject) {
+            if s > max {
+                problems.push(
+                    row.problem(SCORE, "learner-score-above-maximum").arg("max", max).arg("subject", row.get(SUBJECT)),
+                );
+            } else {
+                self.maxima.note(id, s, row, SCORE, row.get(SUBJECT));
+            }
         }
         let band = match row.get(BAND) {
             "" => None,
@@ -220,6 +235,10 @@ impl Importer for LearnerImport {
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
         Ok(Written::rows(n).insert(INSERT, WIDTH, cells, REPLACE))
     }
+
+    async fn finish(&mut self, tx: &mut Tx) -> Result<()> {
+        self.maxima.hold(tx, "learner-score-above-maximum").await
+    }
 }
 
 /// Learner records, for the one import route, page and command.
@@ -234,7 +253,7 @@ pub const KIND: import::Kind = import::Kind {
 
 /// Imports a file of learner records (CSV or a workbook's first sheet): every row or none.
 pub async fn import(db: &Db, actor: &Actor, source: Source, options: Options<'_>) -> Result<import::ImportReport> {
-    let mut importer = LearnerImport { lookups: Lookups::read(db, actor, None).await?, seen: Seen::default() };
+    let mut importer = LearnerImport::new(db, actor).await?;
     import::run(db, actor, &mut importer, source, options).await
 }
 

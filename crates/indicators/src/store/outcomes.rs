@@ -178,6 +178,60 @@ pub(crate) struct Lookups {
     groups: HashMap<String, i64>,
 }
 
+/// The highest score an import checked for each subject, with where it was read: checked
+/// again, before the import commits, against each subject's maximum as it is then
+/// ([`Maxima::hold`]). A maximum lowered after the rows were checked (their look-ups are
+/// read before the import's transaction) cannot leave a score above it.
+#[derive(Default)]
+pub(crate) struct Maxima {
+    /// Subject id → its highest score, the row and column it was read at, its code as written.
+    highest: HashMap<i64, (f64, usize, &'static str, String)>,
+}
+
+impl Maxima {
+    /// Notes a score checked for `subject`, read at `row`'s column `i`.
+    pub(crate) fn note(&mut self, subject: i64, score: f64, row: &Row<'_>, i: usize, code: &str) {
+        let higher = self.highest.get(&subject).is_none_or(|(was, ..)| score > *was);
+        if higher {
+            self.highest.insert(subject, (score, row.number(), row.column(i), code.to_string()));
+        }
+    }
+
+    /// Reads each subject's maximum in `tx`, holding its row until the transaction ends
+    /// (so an edit lowering it waits, then counts the scores written here), and refuses
+    /// a score above it: the problem `code` names its row, column and the maximum.
+    pub(crate) async fn hold(&self, tx: &mut Tx, code: &'static str) -> Result<()> {
+        if self.highest.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = self.highest.keys().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT id, max_score FROM outcome_subjects WHERE id IN ({}) ORDER BY id{}",
+            ids.join(", "),
+            tx.locking(opencpd_kernel::RowLock::Share)
+        );
+        let maxima: Vec<(i64, f64)> =
+            on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut *c).await)?;
+        let mut problems = Vec::new();
+        for (id, max) in maxima {
+            if let Some((score, row, column, subject)) = self.highest.get(&id)
+                && *score > max
+            {
+                problems.push(
+                    Problem::new(code)
+                        .at_row(*row)
+                        .in_column(*column)
+                        .with_value(score.to_string())
+                        .arg("max", max)
+                        .arg("subject", subject.as_str()),
+                );
+            }
+        }
+        problems.sort_by_key(|p| p.row);
+        opencpd_kernel::error::fail_if_any(problems)
+    }
+}
+
 fn lowered<V: Clone>(rows: Vec<(String, V)>) -> HashMap<String, V> {
     let mut map = HashMap::with_capacity(rows.len() * 2);
     for (code, v) in rows {
@@ -276,6 +330,8 @@ impl Lookups {
 /// The importer of outcome files (and the checker of rows entered for a school).
 pub struct OutcomeImport {
     lookups: Lookups,
+    /// The highest mean score of each subject, checked again before the commit.
+    maxima: Maxima,
     /// Whether any learner records are held: then the cells they make are written again
     /// after outcome rows, so that a cell's scores keep one source.
     records: bool,
@@ -288,6 +344,7 @@ impl OutcomeImport {
     pub async fn new(db: &Db, actor: &Actor) -> Result<OutcomeImport> {
         Ok(OutcomeImport {
             lookups: Lookups::read(db, actor, None).await?,
+            maxima: Maxima::default(),
             records: records(db).await?,
             seen: Seen::default(),
         })
@@ -399,7 +456,7 @@ impl Importer for OutcomeImport {
         {
             problems.push(row.problem(BANDS[0], "bands-above-assessed").arg("total", banded).arg("assessed", a));
         }
-        if let (Some(m), Some((_, max))) = (mean_score, subject) {
+        if let (Some(m), Some((id, max))) = (mean_score, subject) {
             match max {
                 Some(max) if m > max => {
                     problems.push(
@@ -407,7 +464,7 @@ impl Importer for OutcomeImport {
                     );
                 }
                 None => problems.push(row.problem(MEAN, "score-needs-subject")),
-                _ => {}
+                Some(_) => self.maxima.note(id, m, row, MEAN, row.get(SUBJECT)),
             }
         }
         let (Some(school_id), Some(year), Some(term), Some(grade_id), Some((subject_id, _)), Some(sex), Some(group_id)) =
@@ -450,6 +507,10 @@ impl Importer for OutcomeImport {
         let cells: Vec<Vec<Cell>> = rows.into_iter().map(Checked::cells).collect();
         Ok(Written::rows(n).insert(INSERT, WIDTH, cells, REPLACE))
     }
+
+    async fn finish(&mut self, tx: &mut Tx) -> Result<()> {
+        self.maxima.hold(tx, "score-above-maximum").await
+    }
 }
 
 /// Imports a file of outcome rows (CSV or a workbook's first sheet): every row or none.
@@ -486,6 +547,7 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     }
     let mut importer = OutcomeImport {
         lookups: Lookups::read(db, actor, Some(school_id)).await?,
+        maxima: Maxima::default(),
         records: records(db).await?,
         seen: Seen::default(),
     };
@@ -522,6 +584,7 @@ pub async fn enter(db: &Db, actor: &Actor, school_id: i64, entries: &[OutcomeEnt
     opencpd_kernel::error::fail_if_any(problems)?;
     let mut tx = db.begin().await?;
     let written = importer.write(&mut tx, checked).await?.finish(&mut tx).await?;
+    importer.finish(&mut tx).await?;
     audit::record(
         &mut tx,
         actor,

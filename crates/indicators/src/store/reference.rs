@@ -8,7 +8,7 @@ use opencpd_domain::Problem;
 use opencpd_domain::access::{Action, Target};
 use opencpd_domain::registry::{parse_code, parse_name};
 use opencpd_kernel::error::{collect, fail_if_any, stale, unique_violation};
-use opencpd_kernel::{Actor, Db, Error, Result, Tx, audit, on_db, on_tx};
+use opencpd_kernel::{Actor, Db, Error, Result, RowLock, Tx, audit, on_db, on_tx};
 
 pub async fn grades(db: &Db) -> Result<Vec<Grade>> {
     let rows: Vec<(i64, String, String, i64, i64)> = on_db!(db, |p| sqlx::query_as(
@@ -231,12 +231,18 @@ async fn stored(tx: &mut Tx, kind: Kind, id: i64) -> Result<Option<Stored>> {
             })
         }
         Kind::Subject => {
-            let row: Option<(String, String, f64, i64)> = on_tx!(&mut *tx, |c| sqlx::query_as(
-                "SELECT code, name, max_score, version FROM outcome_subjects WHERE id = $1"
-            )
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await)?;
+            // Held until the edit ends: an import of scores checks them against the maximum
+            // it reads under a share lock of the same row (`outcomes::Maxima`), so one of the
+            // two waits for the other and then sees its scores or its maximum.
+            let sql = format!(
+                "SELECT code, name, max_score, version FROM outcome_subjects WHERE id = $1{}",
+                tx.locking(RowLock::Update)
+            );
+            let row: Option<(String, String, f64, i64)> =
+                on_tx!(&mut *tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(id)
+                    .fetch_optional(&mut *c)
+                    .await)?;
             row.map(|(code, name, max_score, version)| Stored {
                 code,
                 name,
@@ -281,7 +287,10 @@ async fn scores_above(tx: &mut Tx, subject_id: i64, max: f64) -> Result<(i64, i6
 /// below 1 or another grade's, a field the kind does not take.
 ///
 /// Checked and written in one transaction, which on SQLite holds the write lock, so no
-/// score is stored between the check and the write. A new maximum or position changes
+/// score is stored between the check and the write. On PostgreSQL the subject's row is
+/// held from the check to the end: an import of scores, which checks its highest score
+/// against the maximum under a share lock of that row before it commits, either commits
+/// first (and the check here counts its scores) or reads the new maximum. A new maximum or position changes
 /// what is computed from the schools' outcome totals without writing them (scores as a
 /// share of the maximum, flows in the grades' order), so their stamp is renewed with it:
 /// nothing kept from them before is served again.
