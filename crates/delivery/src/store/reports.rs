@@ -48,6 +48,17 @@ struct Group {
 /// of units, 0 the country).
 pub async fn reach(db: &Db, actor: &Actor, programme_id: i64, by: Option<&str>, level: Option<i64>) -> Result<Reach> {
     let programme = super::catalogue::programme(db, actor, programme_id).await?;
+    reach_of(db, actor, &programme, by, level).await
+}
+
+/// [`reach`] of a programme already read in the reader's scope (its page reads it once).
+pub async fn reach_of(
+    db: &Db,
+    actor: &Actor,
+    programme: &super::catalogue::Programme,
+    by: Option<&str>,
+    level: Option<i64>,
+) -> Result<Reach> {
     let by = match by.map(str::trim).filter(|b| !b.is_empty()) {
         Some(b) => Some(super::choice(b, DIMENSIONS).map_err(|p| p.in_column("by"))?),
         None => None,
@@ -607,6 +618,11 @@ static FUNNELS: Cache<(String, i64, String), std::sync::Arc<Vec<CohortFunnel>>> 
 /// summed once between the changes that move them.
 pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<CohortFunnel>> {
     let programme = super::catalogue::programme(db, actor, programme_id).await?;
+    funnels_of(db, actor, &programme).await
+}
+
+/// [`funnels`] of a programme already read in the reader's scope (its page reads it once).
+pub async fn funnels_of(db: &Db, actor: &Actor, programme: &super::catalogue::Programme) -> Result<Vec<CohortFunnel>> {
     let scope = ListScope::of(actor).sql(Columns::path("h.unit_path"));
     let reach: String =
         on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;

@@ -513,8 +513,8 @@ async fn render_programme(
     let actor = ctx.actor()?;
     let programme = catalogue::programme(&state.db, actor, id).await?;
     let courses = catalogue::courses(&state.db, Some(id)).await?;
-    let funnels = reports::funnels(&state.db, actor, id).await?;
-    let reach = match reports::reach(&state.db, actor, id, q.by.as_deref(), q.level).await {
+    let funnels = reports::funnels_of(&state.db, actor, &programme).await?;
+    let reach = match reports::reach_of(&state.db, actor, &programme, q.by.as_deref(), q.level).await {
         Ok(r) => Some(r),
         Err(opencpd_kernel::Error::Forbidden) => None,
         Err(e) => return Err(e.into()),

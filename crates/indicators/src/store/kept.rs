@@ -8,9 +8,10 @@
 //! targets, plans, indicators, the small-cell threshold, units, schools, people and
 //! positions), the stamps of what is written without an event of its own (the schools'
 //! totals, renewed by their refresher at the commit of any write of outcomes; the reach
-//! stamp of the programmes' participants, renewed by theirs) and the schools' count and
-//! versions (a school moves only by a write to it, which adds one to its version). A
-//! figure is thus never served after any of them changed, from this process or another.
+//! stamp of the programmes' participants, renewed by theirs) and the schools' stamp
+//! (renewed by a trigger at any write to a school, so a school moved by whatever means is
+//! followed). A figure is thus never served after any of them changed, from this process
+//! or another.
 //!
 //! A figure that reads no school's outcome data ([`Reads::Programmes`]: reach, costs per
 //! participant, CPD hours, PLCs, coaching) is kept under the same stamp less what only
@@ -56,19 +57,15 @@ pub async fn stamp(db: &Db) -> Result<String> {
 /// The stamp of what a figure that `reads` so is computed from (see the module).
 pub async fn stamp_of(db: &Db, reads: Reads) -> Result<String> {
     let stamps = match reads {
-        Reads::SchoolData => opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals"]).await?,
+        Reads::SchoolData => opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals", "schools"]).await?,
         Reads::Programmes => {
             let skipped = opencpd_domain::indicators::SCHOOL_DATA_EVENTS;
-            format!("programmes {}", opencpd_kernel::stamps::audited_except_and(db, skipped, &[]).await?)
+            format!("programmes {}", opencpd_kernel::stamps::audited_except_and(db, skipped, &["schools"]).await?)
         }
     };
-    let (reach, schools, versions): (Option<String>, i64, i64) = on_db!(db, |p| sqlx::query_as(
-        "SELECT (SELECT stamp FROM reach_stamp WHERE id = 1), COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) \
-         FROM schools"
-    )
-    .fetch_one(p)
-    .await)?;
-    Ok(format!("{stamps} {} {schools} {versions}", reach.as_deref().unwrap_or("-")))
+    let reach: Option<String> =
+        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_optional(p).await)?;
+    Ok(format!("{stamps} {}", reach.as_deref().unwrap_or("-")))
 }
 
 /// The figure `question` names for `actor`, kept under `stamp` (read by the caller with

@@ -251,18 +251,14 @@ struct Moved {
     is: String,
 }
 
-/// The schools' years counted elsewhere than where the schools are now, kept by a stamp of
-/// the schools (how many, and the sum of their versions): a school moves only by a write
-/// to it, which adds one to its version. A refresh only makes a school's year counted where
+/// The schools' years counted elsewhere than where the schools are now, kept by the
+/// schools' stamp (`data_stamps`, renewed by a trigger at any write to a school). A refresh only makes a school's year counted where
 /// it is, and one kept here that is not moved any more is taken out of and added to the
 /// same place, which changes nothing.
-static MOVED: Cache<(i64, i64), Arc<Vec<Moved>>> = Cache::new("schools counted elsewhere", 8, None);
+static MOVED: Cache<String, Arc<Vec<Moved>>> = Cache::new("schools counted elsewhere", 8, None);
 
 async fn moved(db: &Db) -> Result<Arc<Vec<Moved>>> {
-    let stamp: (i64, i64) =
-        on_db!(db, |p| sqlx::query_as("SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM schools")
-            .fetch_one(p)
-            .await)?;
+    let stamp = opencpd_kernel::stamps::read(db, &["schools"]).await?;
     MOVED.get_or_compute(db, stamp, || read_moved(db)).await
 }
 
