@@ -20,7 +20,8 @@
 //! A file no row refers to (a photo uploaded for a submission that never came, a form's
 //! file refused once stored) is removed by [`prune`] once it has lain unused for a grace
 //! period; a file is referred to by any row of any table with a `sha256` column, read from
-//! the schema, so a table added later is counted too.
+//! the schema, so a table added later is counted too. A request that kept files for rows it
+//! then failed to write removes them at once with [`forget`], as safely.
 
 use crate::{Db, Error, Result, on_db, on_tx};
 use bytes::Bytes;
@@ -144,14 +145,16 @@ impl Limits {
     }
 }
 
-/// A file kept: its digest (hex), size, type, and whether this call stored it (false when
-/// the store had it already).
+/// A file kept: its digest (hex), size, type, whether this call stored it (false when
+/// the store had it already), and when this call described it in `stored_files` (none when
+/// it did not: [`Files::put`]), which [`forget`] reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub sha256: String,
     pub size: u64,
     pub file_type: FileType,
     pub new: bool,
+    pub kept_at: Option<DateTime<Utc>>,
 }
 
 /// Where a part of a file sent in parts lies in the whole: its first byte (`start`), its
@@ -269,8 +272,10 @@ fn key(sha256: &str) -> Result<Key> {
 }
 
 /// Describes a file in `stored_files` (once; a file sent again has the time it was last
-/// sent noted, `touched_at`).
-async fn describe(db: &Db, stored: &Stored) -> Result<()> {
+/// sent noted, `touched_at`): the time written, to the microsecond both backends keep.
+async fn describe(db: &Db, stored: &Stored) -> Result<DateTime<Utc>> {
+    use chrono::SubsecRound;
+    let now = Utc::now().trunc_subsecs(6);
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO stored_files (sha256, size_bytes, content_type, created_at, touched_at) \
@@ -279,12 +284,12 @@ async fn describe(db: &Db, stored: &Stored) -> Result<()> {
     .bind(&stored.sha256)
     .bind(stored.size as i64)
     .bind(stored.file_type.mime)
-    .bind(Utc::now())
+    .bind(now)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
     tx.commit().await?;
-    Ok(())
+    Ok(now)
 }
 
 /// The first `n` bytes of the file at `path` (fewer when it is shorter).
@@ -407,7 +412,7 @@ impl Files {
         let spooled = self.spool_path();
         let result = async {
             let mut stored = self.spool(body, limits, column, expected, &spooled).await?;
-            describe(db, &stored).await?;
+            stored.kept_at = Some(describe(db, &stored).await?);
             stored.new = self.store_spooled(&spooled, &stored.sha256).await?;
             Ok(stored)
         }
@@ -468,7 +473,7 @@ impl Files {
                 .arg("sha256", &sha256)
                 .into());
         }
-        Ok(Stored { sha256, size, file_type, new: false })
+        Ok(Stored { sha256, size, file_type, new: false, kept_at: None })
     }
 
     /// The spool file of the part of `sha256` sent by `sender`.
@@ -690,8 +695,8 @@ impl Files {
                     .arg("sha256", &digest)
                     .into());
             }
-            let mut stored = Stored { sha256: digest, size: len, file_type, new: false };
-            describe(db, &stored).await?;
+            let mut stored = Stored { sha256: digest, size: len, file_type, new: false, kept_at: None };
+            stored.kept_at = Some(describe(db, &stored).await?);
             stored.new = self.store_spooled(&path, &stored.sha256).await?;
             Ok(stored)
         }
@@ -914,7 +919,7 @@ pub async fn prune(db: &Db, files: &Files, idle_before: DateTime<Utc>, dry_run: 
     );
     for (sha256, size, content_type, idle_since) in described {
         let pruned = Pruned { sha256, size: size as u64, content_type: Some(content_type), idle_since };
-        if dry_run || remove_described(db, files, &delete, &pruned.sha256, idle_before).await? {
+        if dry_run || remove_described(db, files, &delete, &pruned.sha256, &[idle_before]).await? {
             report.removed.push(pruned);
         }
     }
@@ -981,23 +986,52 @@ pub async fn prune(db: &Db, files: &Files, idle_before: DateTime<Utc>, dry_run: 
     Ok(report)
 }
 
+/// Removes the files a request kept ([`Files::keep`], [`Files::resume`]) for rows it then
+/// did not write (refused after its files were kept, or its transaction failed): each is
+/// removed as [`prune`] removes a file, at once instead of after a grace period, when no
+/// row refers to it and this request alone described it, first and last; a file described
+/// before (perhaps uploaded for a submission still to come) or sent or asked about again
+/// since (another request about to name it) is left, for [`prune`]. The digests removed.
+pub async fn forget(db: &Db, files: &Files, kept: &[Stored]) -> Result<Vec<String>> {
+    // Each file once, with the first and last time this request described it.
+    let mut times: Vec<(&str, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for stored in kept {
+        let Some(at) = stored.kept_at else { continue };
+        match times.iter_mut().find(|t| t.0 == stored.sha256) {
+            Some(t) => (t.1, t.2) = (t.1.min(at), t.2.max(at)),
+            None => times.push((&stored.sha256, at, at)),
+        }
+    }
+    if times.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tables = file_tables(db, false).await?;
+    let delete = format!(
+        "DELETE FROM stored_files WHERE sha256 = $1 AND created_at = $2 AND touched_at = $3 AND {}",
+        unreferenced(&tables, "stored_files")
+    );
+    let mut removed = Vec::new();
+    for (sha256, first, last) in times {
+        if remove_described(db, files, &delete, sha256, &[first, last]).await? {
+            removed.push(sha256.to_string());
+        }
+    }
+    Ok(removed)
+}
+
 /// Takes the described file `sha256` out of `stored_files` when it is still unused (the
-/// statement `delete`) and removes its bytes before that commits. Whether it was removed:
-/// not when it was sent again or came to be referred to meanwhile.
-async fn remove_described(
-    db: &Db,
-    files: &Files,
-    delete: &str,
-    sha256: &str,
-    idle_before: DateTime<Utc>,
-) -> Result<bool> {
+/// statement `delete`, given `sha256` then `times`) and removes its bytes before that
+/// commits. Whether it was removed: not when it was sent again or came to be referred to
+/// meanwhile.
+async fn remove_described(db: &Db, files: &Files, delete: &str, sha256: &str, times: &[DateTime<Utc>]) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let taken = on_tx!(&mut tx, |c| sqlx::query(sqlx::AssertSqlSafe(delete.to_string()))
-        .bind(sha256)
-        .bind(idle_before)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()));
+    let taken = on_tx!(&mut tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(delete.to_string())).bind(sha256);
+        for t in times {
+            q = q.bind(*t);
+        }
+        q.execute(&mut *c).await.map(|r| r.rows_affected())
+    });
     match taken {
         Ok(1) => {}
         Ok(_) => return Ok(false),

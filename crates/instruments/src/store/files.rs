@@ -121,7 +121,9 @@ pub async fn attachments(db: &Db, id: i64) -> Result<Vec<Attachment>> {
 /// Uploads (or replaces) the attachment `name` of instrument `id` from `body`. Refused,
 /// with nothing stored, when the form does not name it (`name`), when it is too large or
 /// of a type its name does not say (`file`), and, for a CSV, when it lacks a column a
-/// question reads (naming the column and the question).
+/// question reads (naming the column and the question): the file, kept before it could be
+/// read, is removed again unless a row names it ([`or_forget`]), as when the transaction
+/// fails.
 pub async fn upload_attachment<S, E>(
     db: &Db,
     files: &Files,
@@ -147,6 +149,38 @@ where
             .into());
     }
     let stored = files.keep(db, body, &attachment_limits(name), "file", None).await?;
+    let written = write_attachment(db, files, actor, &instrument, &mut form, name, &stored).await;
+    or_forget(db, files, std::slice::from_ref(&stored), written).await?;
+    PUBLISHED.remove(db, &id);
+    attachments(db, id).await?.into_iter().find(|a| a.name == name).ok_or(Error::NotFound)
+}
+
+/// `result`, once the files kept for what it writes are removed again when it is an error
+/// and no row names them ([`files::forget`]: a file described before this request, or
+/// sent again since, is left for `files prune`); a failure to remove them is logged, and
+/// the first error given back.
+pub(crate) async fn or_forget<T>(db: &Db, store: &Files, kept: &[files::Stored], result: Result<T>) -> Result<T> {
+    if result.is_err()
+        && !kept.is_empty()
+        && let Err(e) = files::forget(db, store, kept).await
+    {
+        tracing::warn!(error = %e, "files kept for a write that failed are left for files prune");
+    }
+    result
+}
+
+/// Checks the attachment `name` of `instrument` kept as `stored` (a CSV read into `form`)
+/// and writes it, with its audit event.
+async fn write_attachment(
+    db: &Db,
+    files: &Files,
+    actor: &Actor,
+    instrument: &Instrument,
+    form: &mut Form,
+    name: &str,
+    stored: &files::Stored,
+) -> Result<()> {
+    let id = instrument.id;
     if Form::is_read_attachment(name) {
         let bytes = files.read(&stored.sha256, CSV_LIMIT).await?;
         form.load_file(name, &bytes).map_err(Error::Invalid)?;
@@ -170,8 +204,7 @@ where
     let after = serde_json::json!({ "name": name, "sha256": stored.sha256, "size_bytes": stored.size });
     audit::record(&mut tx, actor, "upload", "instrument", &id.to_string(), &summary, None::<&()>, Some(&after)).await?;
     tx.commit().await?;
-    PUBLISHED.remove(db, &id);
-    attachments(db, id).await?.into_iter().find(|a| a.name == name).ok_or(Error::NotFound)
+    Ok(())
 }
 
 /// The attachment `name` of instrument `id`, with its bytes as a stream; not found when the

@@ -66,7 +66,9 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
 /// the size and type its name says, a CSV holding the columns its questions read), every
 /// problem reported with the file's name as its column, and nothing is stored unless all
 /// are taken; then the files are kept and the instrument and its attachments written in
-/// one transaction. A file not sent may be uploaded after, as ever.
+/// one transaction, and when that fails (the same version published meanwhile) the files
+/// this request kept are removed again unless a row names them ([`files::or_forget`]). A
+/// file not sent may be uploaded after, as ever.
 pub async fn import_with_attachments(
     db: &Db,
     store: &Files,
@@ -105,13 +107,19 @@ pub async fn import_with_attachments(
         return Err(Error::Invalid(problems));
     }
     let mut kept = Vec::new();
-    for (name, content) in attachments {
-        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(::bytes::Bytes::copy_from_slice(content))]);
-        let name = name.trim();
-        let stored = store.keep(db, body, &files::attachment_limits(name), name, None).await?;
-        kept.push((name.to_string(), stored.sha256, stored.size));
+    let published = async {
+        let mut rows = Vec::new();
+        for (name, content) in attachments {
+            let body = futures_util::stream::iter([Ok::<_, std::io::Error>(::bytes::Bytes::copy_from_slice(content))]);
+            let name = name.trim();
+            let stored = store.keep(db, body, &files::attachment_limits(name), name, None).await?;
+            rows.push((name.to_string(), stored.sha256.clone(), stored.size));
+            kept.push(stored);
+        }
+        publish(db, actor, file_name, &form, &kind, &rows).await
     }
-    let id = publish(db, actor, file_name, &form, &kind, &kept).await?;
+    .await;
+    let id = files::or_forget(db, store, &kept, published).await?;
     instrument(db, id).await
 }
 

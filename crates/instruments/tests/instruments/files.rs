@@ -892,6 +892,129 @@ async fn a_form_sent_with_its_attachments_is_stored_with_them_or_not_at_all() {
     }
 }
 
+/// Files kept for a publish or an upload that is then refused (the same version published
+/// twice, a CSV without the column a question reads) are removed again, unless a row names
+/// them or another request described them first: no file is left that no row names, and a
+/// file an instrument or a coming submission uses stays.
+#[tokio::test]
+async fn files_kept_for_a_refused_publish_or_upload_are_removed_unless_something_else_uses_them() {
+    for backend in backends() {
+        let setup = setup(backend).await;
+        let s = &setup;
+        let villages = b"name,label\nkim,Kimironko\nrem,Remera\n".to_vec();
+        let prices = b"item,price\nmaize,450\n".to_vec();
+        let map = png();
+        let publish = |version: &'static str, files: Vec<(&'static str, Vec<u8>)>| async move {
+            let workbook = form(version);
+            let mut parts: Vec<(&str, &str, &[u8])> = vec![("file", "media.xlsx", &workbook)];
+            parts.extend(files.iter().map(|(name, bytes)| ("attachments", *name, bytes.as_slice())));
+            let a = s.api.send_multipart(&s.admin, "POST", "/api/v1/instruments", &[("kind", "survey")], &parts).await;
+            (a.status, a.json())
+        };
+        // The digests described, and those of the files in the store.
+        let kept = || async {
+            let described: Vec<String> =
+                on_db!(&s.t.db, |p| sqlx::query_scalar("SELECT sha256 FROM stored_files ORDER BY sha256")
+                    .fetch_all(p)
+                    .await)
+                .unwrap();
+            let mut stored: Vec<String> = walk(s._dir.path())
+                .into_iter()
+                .filter(|p| !p.starts_with(s._dir.path().join(".incoming")))
+                .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+                .collect();
+            stored.sort();
+            (described, stored)
+        };
+        let sorted = |mut d: Vec<String>| {
+            d.sort();
+            (d.clone(), d)
+        };
+
+        let (status, body) = publish("1", vec![("villages.csv", villages.clone()), ("map.png", map.clone())]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_i64().unwrap();
+        let used = sorted(vec![sha(&villages), sha(&map)]);
+        assert_eq!(kept().await, used);
+
+        // The same version again, with the instrument's own CSV, another picture and a file
+        // of its own: refused once its files are kept; only the instrument's CSV stays.
+        let other_map = jpeg(5_000, 1);
+        let (status, body) = publish(
+            "1",
+            vec![("villages.csv", villages.clone()), ("map.png", other_map.clone()), ("prices.csv", prices.clone())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(count(&s.t.db, "instruments").await, 1);
+        assert_eq!(kept().await, used, "no file left that no row names");
+
+        // An upload after the form of a CSV without the column a question reads.
+        let (status, body) = attach(s, id, "villages.csv", b"code,label\nkim,K\n").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(kept().await, used, "the refused CSV is not kept");
+
+        // A photo uploaded for a submission still to come, then kept by a refused publish
+        // too: another request described it first, so it stays.
+        let photo = jpeg(8_000, 2);
+        let put = s.api.send_bytes(&s.admin, "PUT", &format!("/api/v1/files/{}", sha(&photo)), photo.clone()).await;
+        assert_eq!(put.status, StatusCode::CREATED, "{}", put.text());
+        let (status, body) = publish("1", vec![("map.png", photo.clone())]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(kept().await, sorted(vec![sha(&villages), sha(&map), sha(&photo)]));
+    }
+}
+
+/// `files::forget` removes a file only when the request that kept it alone described it,
+/// first and last: another request that sent the same file since (and may be about to name
+/// it) or before keeps it in the store.
+#[tokio::test]
+async fn forget_removes_a_file_only_when_one_request_alone_kept_it() {
+    use opencpd_kernel::files::{Files, Limits, TEXT, forget};
+    for backend in backends() {
+        let t = TestDb::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::dir(dir.path()).unwrap();
+        let limits = Limits::new(1 << 20, &[TEXT]);
+        let keep = |text: &'static str| {
+            let (db, files, limits) = (&t.db, &files, &limits);
+            async move {
+                let body =
+                    futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(text.as_bytes()))]);
+                files.keep(db, body, limits, "file", None).await.unwrap()
+            }
+        };
+        let kept = |sha256: String| {
+            let (db, files) = (&t.db, &files);
+            async move {
+                let described: i64 =
+                    on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM stored_files WHERE sha256 = $1")
+                        .bind(&sha256)
+                        .fetch_one(p)
+                        .await)
+                    .unwrap();
+                (described, files.size(&sha256).await.unwrap().is_some())
+            }
+        };
+
+        // Kept by one request alone, even twice: removed.
+        let alone = keep("name,label\nkim,Kimironko\n").await;
+        assert_eq!(forget(&t.db, &files, std::slice::from_ref(&alone)).await.unwrap(), vec![alone.sha256.clone()]);
+        assert_eq!(kept(alone.sha256).await, (0, false));
+        let (once, twice) = (keep("item,price\n").await, keep("item,price\n").await);
+        let sha256 = once.sha256.clone();
+        assert_eq!(forget(&t.db, &files, &[once, twice]).await.unwrap(), vec![sha256.clone()]);
+        assert_eq!(kept(sha256).await, (0, false));
+
+        // Sent by another request since, or before: left, for prune.
+        let (first, then) = (keep("code\n1\n").await, keep("code\n1\n").await);
+        let none = Vec::<String>::new();
+        assert_eq!(forget(&t.db, &files, std::slice::from_ref(&first)).await.unwrap(), none, "sent again since");
+        assert_eq!(forget(&t.db, &files, &[then]).await.unwrap(), none, "sent before");
+        assert_eq!(kept(first.sha256).await, (1, true));
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Paged {
     items: Vec<Value>,

@@ -340,13 +340,33 @@ async fn the_field_app_collects_offline_survives_a_reload_and_syncs_each_form_on
 
 /// A small real PNG: a gradient of `side` by `side` pixels.
 fn png_image(side: u32) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..side * side).flat_map(|i| [(i % side * 8) as u8, (i / side * 8) as u8, 120]).collect();
+    rgb_png(side, &pixels)
+}
+
+/// A PNG of `side` by `side` pixels of noise, which compresses to no less than its 3 bytes
+/// a pixel: as heavy as a phone's photo.
+fn noise_png(side: u32) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let pixels: Vec<u8> = (0..side * side * 3)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect();
+    rgb_png(side, &pixels)
+}
+
+/// The PNG of `side` by `side` RGB `pixels`.
+fn rgb_png(side: u32, pixels: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, side, side);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    let pixels: Vec<u8> = (0..side * side).flat_map(|i| [(i % side * 8) as u8, (i / side * 8) as u8, 120]).collect();
     let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&pixels).unwrap();
+    writer.write_image_data(pixels).unwrap();
     writer.finish().unwrap();
     out
 }
@@ -2888,6 +2908,308 @@ async fn install_field_app(b: &Browser, base: &str, username: &str) {
     assert_eq!(controlled, serde_json::json!(true), "the app is installed");
 }
 
+/// A link to a server that lets what the browser sends through at most so many bytes a
+/// tick ([`SlowLink::limit`]; 0, as fast as it comes), as a phone's slow connection does;
+/// what the server answers is not held. A connection ends on both sides when either side
+/// ends it, so a server killed cuts the upload under way.
+struct SlowLink {
+    port: u16,
+    limit: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl SlowLink {
+    const TICK: std::time::Duration = std::time::Duration::from_millis(20);
+
+    async fn start(to: u16) -> SlowLink {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let limit = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let shared = limit.clone();
+        let accepting = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let limit = shared.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await else { return };
+                    let (mut from_client, mut to_client) = client.into_split();
+                    let (mut from_server, mut to_server) = server.into_split();
+                    let up = async {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let most = match limit.load(Ordering::SeqCst) {
+                                0 => buf.len(),
+                                n => n.min(buf.len()),
+                            };
+                            let n = match from_client.read(&mut buf[..most]).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            if to_server.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                            if most < buf.len() {
+                                tokio::time::sleep(SlowLink::TICK).await;
+                            }
+                        }
+                    };
+                    let down = tokio::io::copy(&mut from_server, &mut to_client);
+                    tokio::select! {
+                        _ = up => {}
+                        _ = down => {}
+                    }
+                });
+            }
+        });
+        SlowLink { port, limit, accepting }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Lets at most `bytes` through a tick from now on (0: as fast as they come).
+    fn limit(&self, bytes: usize) {
+        self.limit.store(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for SlowLink {
+    fn drop(&mut self) {
+        self.accepting.abort();
+    }
+}
+
+/// Records the `Content-Range` of every part the field app sends (`window.sentParts`),
+/// through the page's own `fetch`, which does the sending.
+const RECORD_PARTS: &str = r#"
+window.sentParts = [];
+window.pageFetch = window.pageFetch ?? window.fetch;
+window.fetch = (url, init = {}) => {
+  if (init.method === 'PUT') window.sentParts.push(init.headers['Content-Range']);
+  return window.pageFetch(url, init);
+};
+"#;
+
+/// The size of a part the field app sends (`CHUNK` in `uploads.js`).
+const PART: u64 = 256 * 1024;
+
+/// A sync killed in the middle of a photo's upload and retried: an enumerator on a phone
+/// collects a form with a 2.4 MB photo offline; back online over a slow link, the sync
+/// sends the photo in parts and the server is killed while one of them is on its way. Started
+/// again, the server says how much of the photo it kept; the next sync from the page sends
+/// only the rest, and the photo and its submission are stored once, on either database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_sync_killed_in_the_middle_of_a_photos_upload_and_retried_sends_only_the_rest_and_stores_it_once() {
+    for backend in opencpd_testapp::backends() {
+        upload_killed_and_retried(backend).await;
+    }
+}
+
+async fn upload_killed_and_retried(backend: Backend) {
+    let db = opencpd_testapp::TestDb::new(backend).await;
+    opencpd_demo::build(
+        &db.db,
+        &opencpd_demo::DemoConfig { scale: opencpd_demo::Scale::Small, seed: 7, password: PASSWORD.into() },
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let mut served = Served::start(&db.url).await;
+    let link = SlowLink::start(served.port).await;
+    let base = link.base();
+    let system = opencpd_kernel::Actor::system();
+    let admin = opencpd_kernel::accounts::create_token(&db.db, &system, "admin", "test").await.unwrap();
+    let enumerator = opencpd_kernel::accounts::create_token(&db.db, &system, "seo.gitega", "test").await.unwrap();
+    let http = reqwest::Client::new();
+    let server = served.base();
+    let upload_state = |digest: String| {
+        let (http, url, token) = (http.clone(), server.clone(), enumerator.clone());
+        async move {
+            let r = http.get(format!("{url}/api/v1/files/{digest}/upload")).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+            let state: serde_json::Value = r.json().await.unwrap();
+            (state["stored"].as_bool().unwrap(), state["received"].as_u64().unwrap())
+        }
+    };
+
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let form = opencpd_transfer::write_workbook(&[
+        (
+            "survey",
+            rows(&[
+                &["type", "name", "label"],
+                &["text", "site", "Site"],
+                &["image", "photo", "Photo of the classroom"],
+            ]),
+        ),
+        ("settings", rows(&[&["form_id", "version"], &["classroom_photo", "1"]])),
+    ])
+    .unwrap();
+    let r = http
+        .post(format!("{server}/api/v1/instruments?filename=classroom_photo.xlsx"))
+        .bearer_auth(&admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let instrument = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let b = Browser::start(390, 844).await;
+    install_field_app(&b, &base, "seo.gitega").await;
+
+    // Offline: the form and its photo, a file as heavy as a phone's photo, which the
+    // question (no max-pixels) keeps as it is.
+    served.stop();
+    b.client.refresh().await.unwrap();
+    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
+    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
+    let photo = noise_png(900);
+    let size = photo.len() as u64;
+    assert!(size > 2_000_000, "{size}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("classroom.png");
+    std::fs::write(&path, &photo).unwrap();
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&photo))
+    };
+    b.client
+        .find(Locator::Css("#form input[type=file][data-media=\"photo\"]"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
+    assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+    b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
+
+    // Back online over a slow link (400 kB/s up): the sync sends the photo in parts; the
+    // server is killed once the first part is in and the second is arriving. (The app also
+    // syncs by itself now and then: whichever sync runs, the parts are recorded.)
+    link.limit(8_000);
+    b.client.execute(RECORD_PARTS, vec![]).await.unwrap();
+    served.start_again().await;
+    click(&b, "#sync").await;
+    let user: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind("seo.gitega")
+        .fetch_one(p)
+        .await)
+    .unwrap();
+    let part = served.files.path().join(".incoming").join(format!("{digest}.{user}.part"));
+    let arrived = || std::fs::metadata(&part).map_or(0, |m| m.len());
+    let mut waited = 0;
+    while !(arrived() > PART && arrived() % PART != 0) {
+        assert!(waited < 6_000, "the second part did not start arriving: {} bytes after 60 s", arrived());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    served.stop();
+    let received = arrived();
+    assert!(received > PART && received < size, "cut in the middle: {received} of {size}");
+    // The page sees the sync cut off and keeps the submission waiting.
+    let syncing =
+        || async { b.client.execute("return document.getElementById('sync').disabled;", vec![]).await.unwrap() };
+    let mut waited = 0;
+    while syncing().await == serde_json::json!(true) {
+        assert!(waited < 300, "the sync did not end once cut off");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let records = outbox(&b, None, serde_json::json!({})).await;
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["status"] == "waiting" && records[0]["last_error"].is_string(), "{}", records[0]);
+    let parts = || async {
+        let sent = b.client.execute("return window.sentParts;", vec![]).await.unwrap();
+        serde_json::from_value::<Vec<String>>(sent).unwrap()
+    };
+    let first = parts().await;
+    assert!(first.len() >= 2 && first[0] == format!("bytes 0-{}/{size}", PART - 1), "{first:?}");
+    let stored = || async {
+        opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar::<_, String>(
+            "SELECT uuid FROM submissions WHERE instrument_id = $1"
+        )
+        .bind(instrument)
+        .fetch_all(p)
+        .await)
+        .unwrap()
+    };
+    assert_eq!(stored().await, Vec::<String>::new(), "nothing stored but part of the photo");
+
+    // Started again: the server says what it kept; a sync from the page sends the rest.
+    link.limit(0);
+    b.client.execute(RECORD_PARTS, vec![]).await.unwrap();
+    served.start_again().await;
+    assert_eq!(upload_state(digest.clone()).await, (false, received), "what arrived before the kill is kept");
+    click(&b, "#sync").await;
+    wait_for_text(&b, "#status", "1 sent, 0 waiting, 0 rejected").await;
+    let second = parts().await;
+    let ranges: Vec<(u64, u64, u64)> = second
+        .iter()
+        .map(|h| {
+            let (span, total) = h.strip_prefix("bytes ").and_then(|r| r.split_once('/')).expect(h);
+            let (start, end) = span.split_once('-').expect(h);
+            (start.parse().unwrap(), end.parse().unwrap(), total.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(ranges.first().map(|r| r.0), Some(received), "the rest starts where the server stopped: {second:?}");
+    assert_eq!(ranges.last().map(|r| (r.1, r.2)), Some((size - 1, size)), "{second:?}");
+    assert!(ranges.windows(2).all(|w| w[1].0 == w[0].1 + 1), "each part follows on: {second:?}");
+    let sent: u64 = ranges.iter().map(|r| r.1 + 1 - r.0).sum();
+    assert_eq!(sent, size - received, "nothing that had arrived is sent again");
+    assert_eq!(upload_state(digest.clone()).await, (true, size));
+
+    // Stored once: one submission naming the photo, one description, one file with the
+    // photo's bytes, and nothing left of the part.
+    let uuids = stored().await;
+    assert_eq!(uuids.len(), 1, "the submission is stored once");
+    let described: Vec<(String, i64)> = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_as(
+        "SELECT f.sha256, f.size_bytes FROM submission_files s JOIN submissions u ON u.id = s.submission_id \
+         JOIN stored_files f ON f.sha256 = s.sha256 WHERE u.instrument_id = $1"
+    )
+    .bind(instrument)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(described, [(digest.clone(), size as i64)]);
+    let mut in_store = Vec::new();
+    let mut dirs = vec![served.files.path().join("sha256")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { dirs.push(p) } else { in_store.push(p) }
+        }
+    }
+    assert_eq!(in_store.len(), 1, "{in_store:?}");
+    assert!(in_store[0].ends_with(&digest));
+    assert_eq!(std::fs::read(&in_store[0]).unwrap(), photo, "the photo's own bytes");
+    assert!(!part.exists(), "no part left behind");
+    let got = http
+        .get(format!("{server}/api/v1/submissions/{}/files/{digest}.png", uuids[0]))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().await.unwrap().len() as u64, size);
+    served.stop();
+}
+
 #[tokio::test]
 #[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
 async fn the_school_data_dashboard_drills_down_from_the_country_to_a_school_with_its_charts_on_a_phone() {
@@ -3117,4 +3439,151 @@ async fn on_db_mean(app: &TestApp) -> f64 {
     .fetch_one(p)
     .await)
     .unwrap()
+}
+
+/// An administrator on a phone publishes an XLSForm with its attachments from the publish
+/// page, the files given together to its input that takes several: the instrument's page
+/// lists them uploaded. A second version sent with a CSV lacking the column a question
+/// reads is refused, the problem naming the file, and nothing of it is stored; on either
+/// database.
+#[tokio::test]
+#[cfg_attr(not(slow_tests), ignore = "slow: runs with OPENCPD_SLOW_TESTS=1")]
+async fn a_form_is_published_with_its_attachments_from_the_publish_page_on_a_phone_or_refused_naming_the_file() {
+    for backend in opencpd_testapp::backends() {
+        publish_with_attachments(backend).await;
+    }
+}
+
+async fn publish_with_attachments(backend: Backend) {
+    let store = tempfile::tempdir().unwrap();
+    let config = opencpd_web::WebConfig {
+        files: Some(opencpd_kernel::files::Files::dir(store.path()).unwrap()),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| -> String {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    // A market survey: a village chosen from a CSV file, a map on a label.
+    let form = |version: &str| {
+        opencpd_transfer::write_workbook(&[
+            (
+                "survey",
+                rows(&[
+                    &["type", "name", "label", "media::image"],
+                    &["select_one_from_file villages.csv", "village", "Village", "map.png"],
+                    &["text", "stall", "Stall", ""],
+                ]),
+            ),
+            ("settings", rows(&[&["form_id", "version"], &["market_stalls", version]])),
+        ])
+        .unwrap()
+    };
+    let villages = b"name,label\nkim,Kimironko\nrem,Remera\n".to_vec();
+    let map = png_image(24);
+    let first = write("market_stalls.xlsx", &form("1"));
+    let attachments = [write("villages.csv", &villages), write("map.png", &map)].join("\n");
+
+    let b = Browser::start(390, 844).await;
+    b.login(&app, "admin").await;
+    let publish = |form: String, attachments: String| {
+        let b = &b;
+        let url = app.url("/instruments");
+        async move {
+            b.client.goto(&url).await.unwrap();
+            b.client
+                .wait()
+                .for_element(Locator::Css("#instrument-file"))
+                .await
+                .unwrap()
+                .send_keys(&form)
+                .await
+                .unwrap();
+            b.client
+                .find(Locator::Css("#instrument-attachments"))
+                .await
+                .unwrap()
+                .send_keys(&attachments)
+                .await
+                .unwrap();
+            let chosen = b
+                .client
+                .execute("return document.getElementById('instrument-attachments').files.length;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(chosen, serde_json::json!(attachments.lines().count()), "every file is given to the input");
+            assert!(overflow(b).await <= 0, "nothing to scroll sideways");
+            b.client.find(Locator::Css("#publish")).await.unwrap().click().await.unwrap();
+            b.client.wait().for_element(Locator::Css("#report-summary")).await.unwrap();
+        }
+    };
+    publish(first, attachments).await;
+    assert_eq!(b.text("#report-summary").await, "Published market_stalls 1.");
+    let id = app.id_of("SELECT id FROM instruments WHERE code = $1", "market_stalls").await;
+    b.client.goto(&app.url(&format!("/instruments/{id}"))).await.unwrap();
+    let listed: Vec<String> = {
+        let rows = b.client.wait().for_element(Locator::Css("#attachments tbody")).await.unwrap();
+        let mut out = Vec::new();
+        for row in rows.find_all(Locator::Css("tr")).await.unwrap() {
+            out.push(row.text().await.unwrap().split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        out
+    };
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(
+        listed[0].starts_with("villages.csv Uploaded ") && listed[1].starts_with("map.png Uploaded "),
+        "{listed:?}"
+    );
+    assert!(b.client.find(Locator::Css("#attachments-missing")).await.is_err(), "nothing missing");
+    let sha = |bytes: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes))
+    };
+    let attached: Vec<(String, String)> = opencpd_kernel::on_db!(&app.db.db, |p| sqlx::query_as(
+        "SELECT name, sha256 FROM instrument_attachments WHERE instrument_id = $1 ORDER BY name"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(attached, [("map.png".to_string(), sha(&map)), ("villages.csv".to_string(), sha(&villages))]);
+
+    // Version 2 with a CSV of villages by code, not by the name the question reads.
+    let stored = || async {
+        let rows = (
+            app.scalar("SELECT COUNT(*) FROM instruments").await,
+            app.scalar("SELECT COUNT(*) FROM instrument_attachments").await,
+            app.scalar("SELECT COUNT(*) FROM stored_files").await,
+        );
+        let mut files = Vec::new();
+        let mut dirs = vec![store.path().to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() { dirs.push(p) } else { files.push(p) }
+            }
+        }
+        files.sort();
+        (rows, files)
+    };
+    let before = stored().await;
+    let second = write("market_stalls_2.xlsx", &form("2"));
+    let wrong = [write("by-code/villages.csv", b"code,label\nkim,Kimironko\n"), write("map.png", &map)].join("\n");
+    publish(second, wrong).await;
+    let summary = b.text("#report-summary").await;
+    assert_eq!(summary, "One problem: nothing was published.");
+    let problems = b.text("#problems tbody").await;
+    assert!(
+        problems.contains("the file villages.csv has no column name, which the question village reads"),
+        "{problems}"
+    );
+    assert_eq!(stored().await, before, "nothing of version 2 is stored");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM instruments WHERE code = 'market_stalls'").await, 1);
 }
