@@ -986,6 +986,20 @@ pub async fn prune(db: &Db, files: &Files, idle_before: DateTime<Utc>, dry_run: 
     Ok(report)
 }
 
+/// `result`, once the files kept for what it writes are removed again when it is an error
+/// and no row names them ([`forget`]: a file described before this request, or sent again
+/// since, is left for [`prune`]); a failure to remove them is logged, and the first error
+/// given back.
+pub async fn or_forget<T>(db: &Db, store: &Files, kept: &[Stored], result: Result<T>) -> Result<T> {
+    if result.is_err()
+        && !kept.is_empty()
+        && let Err(e) = forget(db, store, kept).await
+    {
+        tracing::warn!(error = %e, "files kept for a write that failed are left for files prune");
+    }
+    result
+}
+
 /// Removes the files a request kept ([`Files::keep`], [`Files::resume`]) for rows it then
 /// did not write (refused after its files were kept, or its transaction failed): each is
 /// removed as [`prune`] removes a file, at once instead of after a grace period, when no

@@ -122,7 +122,7 @@ pub async fn attachments(db: &Db, id: i64) -> Result<Vec<Attachment>> {
 /// with nothing stored, when the form does not name it (`name`), when it is too large or
 /// of a type its name does not say (`file`), and, for a CSV, when it lacks a column a
 /// question reads (naming the column and the question): the file, kept before it could be
-/// read, is removed again unless a row names it ([`or_forget`]), as when the transaction
+/// read, is removed again unless a row names it ([`files::or_forget`]), as when the transaction
 /// fails.
 pub async fn upload_attachment<S, E>(
     db: &Db,
@@ -150,23 +150,9 @@ where
     }
     let stored = files.keep(db, body, &attachment_limits(name), "file", None).await?;
     let written = write_attachment(db, files, actor, &instrument, &mut form, name, &stored).await;
-    or_forget(db, files, std::slice::from_ref(&stored), written).await?;
+    files::or_forget(db, files, std::slice::from_ref(&stored), written).await?;
     PUBLISHED.remove(db, &id);
     attachments(db, id).await?.into_iter().find(|a| a.name == name).ok_or(Error::NotFound)
-}
-
-/// `result`, once the files kept for what it writes are removed again when it is an error
-/// and no row names them ([`files::forget`]: a file described before this request, or
-/// sent again since, is left for `files prune`); a failure to remove them is logged, and
-/// the first error given back.
-pub(crate) async fn or_forget<T>(db: &Db, store: &Files, kept: &[files::Stored], result: Result<T>) -> Result<T> {
-    if result.is_err()
-        && !kept.is_empty()
-        && let Err(e) = files::forget(db, store, kept).await
-    {
-        tracing::warn!(error = %e, "files kept for a write that failed are left for files prune");
-    }
-    result
 }
 
 /// Checks the attachment `name` of `instrument` kept as `stored` (a CSV read into `form`)

@@ -67,7 +67,7 @@ pub async fn import(db: &Db, actor: &Actor, file_name: &str, bytes: &[u8], kind:
 /// problem reported with the file's name as its column, and nothing is stored unless all
 /// are taken; then the files are kept and the instrument and its attachments written in
 /// one transaction, and when that fails (the same version published meanwhile) the files
-/// this request kept are removed again unless a row names them ([`files::or_forget`]). A
+/// this request kept are removed again unless a row names them ([`opencpd_kernel::files::or_forget`]). A
 /// file not sent may be uploaded after, as ever.
 pub async fn import_with_attachments(
     db: &Db,
@@ -119,7 +119,7 @@ pub async fn import_with_attachments(
         publish(db, actor, file_name, &form, &kind, &rows).await
     }
     .await;
-    let id = files::or_forget(db, store, &kept, published).await?;
+    let id = opencpd_kernel::files::or_forget(db, store, &kept, published).await?;
     instrument(db, id).await
 }
 

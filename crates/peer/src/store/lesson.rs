@@ -296,7 +296,7 @@ pub struct Upload<'a> {
 
 /// Keeps an artefact: checked against `limits` (size, type read from its content), written
 /// to `files` (under its digest: the same file twice is kept once), then described in the
-/// database with its audit event.
+/// database with its audit event; a file no row names after a failed write is removed again.
 pub async fn add_artefact(
     db: &Db,
     actor: &Actor,
@@ -313,8 +313,8 @@ pub async fn add_artefact(
     let file_type = collect(&mut problems, "file", limits.check(head, upload.bytes.len() as u64, "file"));
     fail_if_any(problems)?;
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(upload.bytes))]);
-    let stored = files.keep(db, body, limits, "file", None).await?;
-    let (sha256, key) = (stored.sha256.clone(), stored.sha256);
+    let kept = files.keep(db, body, limits, "file", None).await?;
+    let (sha256, key) = (&kept.sha256, &kept.sha256);
     let stored = async {
         let mut tx = db.begin().await?;
         let artefact_id: i64 = on_tx!(&mut tx, |c| {
@@ -348,7 +348,8 @@ pub async fn add_artefact(
         Ok::<i64, Error>(artefact_id)
     }
     .await;
-    let artefact_id = stored?;
+    // Refused after its file was kept: the file goes again unless a row names it.
+    let artefact_id = opencpd_kernel::files::or_forget(db, files, std::slice::from_ref(&kept), stored).await?;
     let study = lesson_study(db, actor, id).await?;
     not_found(study.artefacts.into_iter().find(|a| a.id == artefact_id))
 }
