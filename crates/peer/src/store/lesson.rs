@@ -327,8 +327,8 @@ pub async fn add_artefact(
         .bind(file_name.as_deref())
         .bind(file_type.expect("checked").mime)
         .bind(upload.bytes.len() as i64)
-        .bind(&sha256)
-        .bind(&key)
+        .bind(sha256)
+        .bind(key)
         .bind(Utc::now())
         .fetch_one(&mut *c)
         .await
