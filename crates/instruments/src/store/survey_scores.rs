@@ -236,8 +236,11 @@ fn refresh_cells<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
     })
 }
 
-/// Whether [`backfill`] has run to its end for a pool, in this process.
-static FILLED: Cache<(), u64> = Cache::new("survey scores filled", 1, None);
+/// Whether [`backfill`] has run to its end for a pool, in this process. Room for many pools
+/// (a server opens one, a test process many): an entry pushed out by another pool's would
+/// run the backfill again for its own, which then sums what a request asked for at a moment
+/// its caller did not choose.
+static FILLED: Cache<(), u64> = Cache::new("survey scores filled", 4096, None);
 
 /// [`backfill`] once per pool and process (those who ask meanwhile wait for that one run):
 /// what reads `survey_scores` calls it first, so it reads kept scores only.

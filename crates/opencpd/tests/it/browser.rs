@@ -385,6 +385,71 @@ async fn a_photo_and_a_location_collected_offline_on_a_phone_sync_once_and_reach
     }
 }
 
+/// Uploads the XLSForm `classroom_photo` as the administrator: a site, a photo of the
+/// classroom, then `more` rows (`type`, `name`, `label`, `parameters`). Its id.
+async fn classroom_photo_form(http: &reqwest::Client, base: &str, admin: &str, more: &[&[&str]]) -> i64 {
+    let mut survey: Vec<Vec<String>> = [
+        ["type", "name", "label", "parameters"],
+        ["text", "site", "Site", ""],
+        ["image", "photo", "Photo of the classroom", ""],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    survey.extend(more.iter().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+    let settings =
+        vec![vec!["form_id".to_string(), "version".to_string()], vec!["classroom_photo".to_string(), "1".to_string()]];
+    let form = opencpd_transfer::write_workbook(&[("survey", survey), ("settings", settings)]).unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/instruments?filename=classroom_photo.xlsx"))
+        .bearer_auth(admin)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status.as_u16(), 201, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+/// In the field app, offline: opens the form `instrument` about the first school of
+/// RW-10101, fills its site, and gives `photo`, written to `path`, to its `photo` question
+/// as the camera would. The photo's digest, once the app says it keeps it.
+async fn photo_of_a_classroom(
+    b: &Browser,
+    db: &opencpd_kernel::Db,
+    instrument: i64,
+    photo: &[u8],
+    path: &std::path::Path,
+) -> String {
+    click(b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
+    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
+    let school: i64 = opencpd_kernel::on_db!(db, |p| sqlx::query_scalar(
+        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
+    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
+    std::fs::write(path, photo).unwrap();
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(photo))
+    };
+    b.client
+        .find(Locator::Css("#form input[type=file][data-media=\"photo\"]"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
+    assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+    digest
+}
+
 async fn photo_and_location_offline(backend: Backend) {
     let db = opencpd_testapp::TestDb::new(backend).await;
     opencpd_demo::build(
@@ -402,34 +467,13 @@ async fn photo_and_location_offline(backend: Backend) {
     let http = reqwest::Client::new();
 
     // The form, uploaded as an XLSForm: a site, its location and a photo of it.
-    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
-        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
-    };
-    let form = opencpd_transfer::write_workbook(&[
-        (
-            "survey",
-            rows(&[
-                &["type", "name", "label", "parameters"],
-                &["text", "site", "Site", ""],
-                &["geopoint", "place", "Where", ""],
-                &["image", "photo", "Photo of the classroom", ""],
-                &["image", "board", "Photo of the board", "max-pixels=16"],
-            ]),
-        ),
-        ("settings", rows(&[&["form_id", "version"], &["classroom_photo", "1"]])),
-    ])
-    .unwrap();
-    let r = http
-        .post(format!("{base}/api/v1/instruments?filename=classroom_photo.xlsx"))
-        .bearer_auth(&admin)
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let created: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(status.as_u16(), 201, "{created}");
-    let instrument = created["id"].as_i64().unwrap();
+    let instrument = classroom_photo_form(
+        &http,
+        &base,
+        &admin,
+        &[&["geopoint", "place", "Where", ""], &["image", "board", "Photo of the board", "max-pixels=16"]],
+    )
+    .await;
 
     let b = Browser::start(390, 844).await;
     install_field_app(&b, &base, "seo.gitega").await;
@@ -437,36 +481,11 @@ async fn photo_and_location_offline(backend: Backend) {
     // Offline: the server is gone.
     served.stop();
     b.client.refresh().await.unwrap();
-    let pick = format!("#instruments [data-instrument-id=\"{instrument}\"]");
-    click(&b, &pick).await;
-    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
-    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
-        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
-    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
-    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
-
-    // The photo: a real file given to the input, as the camera would give it.
-    let photo = png_image(24);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("classroom.png");
-    std::fs::write(&path, &photo).unwrap();
-    let digest = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&photo))
-    };
-    b.client
-        .find(Locator::Css("#form input[type=file][data-media=\"photo\"]"))
-        .await
-        .unwrap()
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
-    assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+    // The photo: a real file given to the input, as the camera would give it.
+    let photo = png_image(24);
+    let digest = photo_of_a_classroom(&b, &db.db, instrument, &photo, &path).await;
     // The board's question takes photos of 16 pixels at most: the same picture is kept
     // made smaller, as a JPEG.
     b.client
@@ -3035,30 +3054,7 @@ async fn upload_killed_and_retried(backend: Backend) {
         }
     };
 
-    let rows = |cells: &[&[&str]]| -> Vec<Vec<String>> {
-        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
-    };
-    let form = opencpd_transfer::write_workbook(&[
-        (
-            "survey",
-            rows(&[
-                &["type", "name", "label"],
-                &["text", "site", "Site"],
-                &["image", "photo", "Photo of the classroom"],
-            ]),
-        ),
-        ("settings", rows(&[&["form_id", "version"], &["classroom_photo", "1"]])),
-    ])
-    .unwrap();
-    let r = http
-        .post(format!("{server}/api/v1/instruments?filename=classroom_photo.xlsx"))
-        .bearer_auth(&admin)
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
-    let instrument = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let instrument = classroom_photo_form(&http, &server, &admin, &[]).await;
 
     let b = Browser::start(390, 844).await;
     install_field_app(&b, &base, "seo.gitega").await;
@@ -3067,35 +3063,12 @@ async fn upload_killed_and_retried(backend: Backend) {
     // question (no max-pixels) keeps as it is.
     served.stop();
     b.client.refresh().await.unwrap();
-    click(&b, &format!("#instruments [data-instrument-id=\"{instrument}\"]")).await;
-    b.client.wait().for_element(Locator::Css("#form [name=\"site\"]")).await.unwrap();
-    let school: i64 = opencpd_kernel::on_db!(&db.db, |p| sqlx::query_scalar(
-        "SELECT MIN(s.id) FROM schools s JOIN units u ON u.id = s.unit_id WHERE u.code = 'RW-10101'"
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
-    b.client.find(Locator::Css("#subject")).await.unwrap().select_by_value(&format!("school:{school}")).await.unwrap();
-    b.client.execute(FILL, vec![serde_json::json!({ "site": "Classroom P3" })]).await.unwrap();
     let photo = noise_png(900);
     let size = photo.len() as u64;
     assert!(size > 2_000_000, "{size}");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("classroom.png");
-    std::fs::write(&path, &photo).unwrap();
-    let digest = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&photo))
-    };
-    b.client
-        .find(Locator::Css("#form input[type=file][data-media=\"photo\"]"))
-        .await
-        .unwrap()
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-    let kept = b.text_until("#form [data-path=\"photo\"] .media .hint", |t| t.contains(&digest)).await;
-    assert_eq!(kept, format!("Kept on this device: {digest}.png"));
+    let digest = photo_of_a_classroom(&b, &db.db, instrument, &photo, &path).await;
     b.client.find(Locator::Css("#save")).await.unwrap().click().await.unwrap();
     wait_for_text(&b, "#status", "0 sent, 1 waiting, 0 rejected").await;
 
