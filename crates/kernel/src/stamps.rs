@@ -12,8 +12,10 @@
 //! relations, action points, positions), [`audited`] is the stamp: the audit trail's last
 //! event, which every audited write changes in its own transaction, with no write of its own.
 //!
-//! Not here: what a cache keeps (its area's, in a [`crate::cache::Cache`]); the reach stamp
-//! of a programme's participants, which delivery's refresher renews (`reach_stamp`).
+//! The reach stamp, of the programmes' participants, is one of them
+//! (`programme_participants`, renewed by delivery's refresher), read with the others.
+//!
+//! Not here: what a cache keeps (its area's, in a [`crate::cache::Cache`]).
 
 use crate::{Db, Result, Tx, on_db, on_tx};
 

@@ -12,8 +12,8 @@
 //! groups, never its hundred thousand participants.
 //!
 //! What is read is kept: the groups of a programme and scope path are cached in memory under
-//! the database's `reach_stamp`, which that refresher changes to a fresh random
-//! value in the same transaction. A report reads the stamp (one row) and reuses the groups
+//! the participants' stamp (`opencpd_kernel::stamps`, `programme_participants`), which that
+//! refresher renews to a fresh random value in the same transaction. A report reads the stamp (one row) and reuses the groups
 //! computed under it; any change, from this process or another, changes the stamp, so a
 //! cached report is never stale, and stamps are unique, so two databases never share one.
 
@@ -67,8 +67,7 @@ pub async fn reach_of(
         return Err(Error::Forbidden);
     }
     let paths = ListScope::of(actor).unit_paths();
-    let stamp: String =
-        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
+    let stamp = opencpd_kernel::stamps::read(db, &["programme_participants"]).await?;
     let mut kept: Vec<std::sync::Arc<Vec<Group>>> = Vec::new();
     for path in &paths {
         let key = (stamp.clone(), programme.id, path.clone());
@@ -554,13 +553,7 @@ fn refresh_participants<'a>(tx: &'a mut Tx, keys: &'a [Key]) -> Refreshing<'a> {
                 }
             }
         }
-        let stamp = uuid::Uuid::new_v4().to_string();
-        on_tx!(&mut *tx, |c| sqlx::query("UPDATE reach_stamp SET stamp = $1 WHERE id = 1")
-            .bind(&stamp)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        opencpd_kernel::stamps::renew(tx, "programme_participants").await
     })
 }
 
@@ -618,21 +611,28 @@ static FUNNELS: Cache<(String, i64, String), std::sync::Arc<Vec<CohortFunnel>>> 
 /// summed once between the changes that move them.
 pub async fn funnels(db: &Db, actor: &Actor, programme_id: i64) -> Result<Vec<CohortFunnel>> {
     let programme = super::catalogue::programme(db, actor, programme_id).await?;
-    funnels_of(db, actor, &programme).await
+    Ok(funnels_of(db, actor, &programme).await?.as_ref().clone())
 }
 
-/// [`funnels`] of a programme already read in the reader's scope (its page reads it once).
-pub async fn funnels_of(db: &Db, actor: &Actor, programme: &super::catalogue::Programme) -> Result<Vec<CohortFunnel>> {
+/// [`funnels`] of a programme already read in the reader's scope (its page reads it once),
+/// as kept: shared with every reader of the same scope, not copied.
+pub async fn funnels_of(
+    db: &Db,
+    actor: &Actor,
+    programme: &super::catalogue::Programme,
+) -> Result<std::sync::Arc<Vec<CohortFunnel>>> {
     let scope = ListScope::of(actor).sql(Columns::path("h.unit_path"));
-    let reach: String =
-        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
-    let audited =
-        opencpd_kernel::stamps::audited_except_and(db, opencpd_domain::indicators::SCHOOL_DATA_EVENTS, &[]).await?;
-    let key = (format!("{reach} {audited}"), programme.id, scope.clone());
+    let stamps = opencpd_kernel::stamps::audited_except_and(
+        db,
+        opencpd_domain::indicators::SCHOOL_DATA_EVENTS,
+        &["programme_participants"],
+    )
+    .await?;
+    let key = (stamps, programme.id, scope.clone());
     let kept = FUNNELS
         .get_or_compute(db, key, || async { Ok(std::sync::Arc::new(funnels_afresh(db, programme.id, &scope).await?)) })
         .await?;
-    Ok(kept.as_ref().clone())
+    Ok(kept)
 }
 
 /// [`funnels`], summed from the enrolments of the cohorts `scope` lets through.

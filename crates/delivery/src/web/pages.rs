@@ -538,7 +538,10 @@ async fn render_programme(
     let outreach = outreach::totals(&state.db, actor, &filter).await?;
     let kinds = kind_names(state, ctx).await?;
     // Targets: the counts themselves with row-level rights, else small ones hidden.
-    let k = reports::small_cell_threshold(&state.db).await?;
+    let k = match &reach {
+        Some(r) => r.small_cell_threshold,
+        None => reports::small_cell_threshold(&state.db).await?,
+    };
     let row_level = reports::row_level(actor);
     let achieved: Vec<minijinja::Value> = reach
         .as_ref()

@@ -51,15 +51,15 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// The tables besides the participants a funnel is computed from whose writers renew a
-/// stamp (`opencpd_kernel::stamps`): the surveys, tests and observations (levels 1 to 3)
+/// The tables a funnel is computed from whose writers renew a stamp
+/// (`opencpd_kernel::stamps`): the participants, the surveys, tests and observations (levels 1 to 3)
 /// and the schools' outcome totals (level 4).
-const STAMPED: &[&str] = &["submissions", "school_outcome_totals"];
+const STAMPED: &[&str] = &["programme_participants", "submissions", "school_outcome_totals"];
 
 /// Funnels as computed, by programme, reader's grants, language and the stamps of what
-/// they count: `reach_stamp` (the participants: enrolments, completions and, through the
-/// attendance percent each marking writes again, the attendances that level 1 rests on)
-/// and the stamps of [`STAMPED`]. Any of them changed, from this process or another, and
+/// they count, [`STAMPED`]: the participants (enrolments, completions and, through the
+/// attendance percent each marking writes again, the attendances that level 1 rests on),
+/// the surveys, tests and observations, and the schools' outcome totals. Any of them changed, from this process or another, and
 /// the next read computes afresh; unchanged, a funnel is served for 30 s at most (names
 /// and facilitators edited meanwhile show within those 30 s).
 static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
@@ -71,13 +71,13 @@ static FUNNELS: Cache<(i64, String, String, String), KirkpatrickFunnel> =
 pub async fn funnel(db: &Db, actor: &Actor, programme_id: i64, lang: &str) -> Result<KirkpatrickFunnel> {
     actor.require_role(Action::Read)?;
     opencpd_instruments::store::survey_scores::ensure(db).await?;
-    let reach: String =
-        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_one(p).await)?;
     let stamps = opencpd_kernel::stamps::read(db, STAMPED).await?;
-    // STAMPED's second: the schools' outcome totals.
-    let totals = stamps.split(' ').nth(1).unwrap_or("-");
+    // STAMPED's first: the participants; its third: the schools' outcome totals.
+    let mut each = stamps.split(' ');
+    let reach = each.next().unwrap_or("-").to_string();
+    let totals = each.nth(1).unwrap_or("-");
     let grants = format!("{:?}", actor.grants);
-    let key = (programme_id, grants.clone(), lang.to_string(), format!("{reach} {stamps}"));
+    let key = (programme_id, grants.clone(), lang.to_string(), stamps.clone());
     let base_key = (programme_id, grants, format!("{reach} {totals}"));
     FUNNELS
         .get_or_compute(db, key, || async {
@@ -140,7 +140,7 @@ static SCHOOL_FLOWS: Cache<FlowsKey, Arc<Vec<SchoolsFlow>>> =
     Cache::new("Kirkpatrick funnels' school flows", 256, Some(std::time::Duration::from_secs(600)));
 
 /// [`Base`]s as computed, by programme, reader's grants and the stamps of what they count
-/// (`reach_stamp`, the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
+/// (the participants', the schools' outcome totals'); 30 s at most, as [`FUNNELS`].
 static BASES: Cache<(i64, String, String), Arc<Base>> =
     Cache::new("Kirkpatrick funnels' participants", 256, Some(std::time::Duration::from_secs(30)));
 

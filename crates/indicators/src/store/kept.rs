@@ -23,7 +23,7 @@
 //! [`super::engine`]), which give their computation and what it is asked with.
 
 use opencpd_kernel::cache::Cache;
-use opencpd_kernel::{Actor, Db, Result, on_db};
+use opencpd_kernel::{Actor, Db, Result};
 use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
@@ -56,16 +56,17 @@ pub async fn stamp(db: &Db) -> Result<String> {
 
 /// The stamp of what a figure that `reads` so is computed from (see the module).
 pub async fn stamp_of(db: &Db, reads: Reads) -> Result<String> {
-    let stamps = match reads {
-        Reads::SchoolData => opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals", "schools"]).await?,
+    const PARTICIPANTS: &str = "programme_participants";
+    Ok(match reads {
+        Reads::SchoolData => {
+            opencpd_kernel::stamps::audited_and(db, &["school_outcome_totals", "schools", PARTICIPANTS]).await?
+        }
         Reads::Programmes => {
             let skipped = opencpd_domain::indicators::SCHOOL_DATA_EVENTS;
-            format!("programmes {}", opencpd_kernel::stamps::audited_except_and(db, skipped, &["schools"]).await?)
+            let stamps = opencpd_kernel::stamps::audited_except_and(db, skipped, &["schools", PARTICIPANTS]).await?;
+            format!("programmes {stamps}")
         }
-    };
-    let reach: Option<String> =
-        on_db!(db, |p| sqlx::query_scalar("SELECT stamp FROM reach_stamp WHERE id = 1").fetch_optional(p).await)?;
-    Ok(format!("{stamps} {}", reach.as_deref().unwrap_or("-")))
+    })
 }
 
 /// The figure `question` names for `actor`, kept under `stamp` (read by the caller with
