@@ -68,9 +68,116 @@ pub async fn reach_of(
     }
     let paths = ListScope::of(actor).unit_paths();
     let stamp = opencpd_kernel::stamps::read(db, &["programme_participants"]).await?;
+    let level = if by == Some("unit") { Some(level.unwrap_or(2).max(0)) } else { None };
+    // What each target counts, for the key: a target edited sums afresh.
+    let counting: Vec<TargetKey> = programme
+        .targets
+        .iter()
+        .map(|t| (t.measure.clone(), t.sex.clone(), t.roles.clone(), t.unit_path.clone()))
+        .collect();
+    let key = (stamp.clone(), programme.id, paths.clone(), counting, by.map(str::to_string), level);
+    let summed = SUMMED.get_or_compute(db, key, || summed(db, programme, &stamp, &paths, by, level)).await?;
+    let outreach = if programme.targets.iter().any(|t| Measure::parse(&t.measure).is_ok_and(Measure::is_outreach)) {
+        let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
+        Some(super::outreach::figures(db, actor, &filter).await?)
+    } else {
+        None
+    };
+    let targets = programme
+        .targets
+        .iter()
+        .zip(&summed.achieved)
+        .map(|(t, &from_groups)| {
+            let inside = |path: &str| t.unit_path.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
+            let measure = Measure::parse(&t.measure).unwrap_or(Measure::Enrolled);
+            let achieved: i64 = match (measure, &outreach) {
+                (Measure::OutreachParticipants, Some((events, _))) => events
+                    .iter()
+                    .filter(|e| inside(&e.path))
+                    .map(|e| match t.sex.as_deref() {
+                        Some("F") => e.participants.female(),
+                        Some("M") => e.participants.male(),
+                        _ => e.participants.total(),
+                    })
+                    .sum(),
+                (Measure::SchoolsReached, Some((_, reached))) => {
+                    reached.iter().filter(|r| inside(&r.2)).map(|r| r.1).collect::<std::collections::HashSet<_>>().len()
+                        as i64
+                }
+                _ => from_groups,
+            };
+            TargetReach {
+                target_id: t.id,
+                label: t.label.clone(),
+                measure: t.measure.clone(),
+                value: t.value,
+                achieved,
+                percent: (achieved as f64 * 1000.0 / t.value as f64).round() / 10.0,
+                due_date: t.due_date,
+                roles: t.roles.clone(),
+            }
+        })
+        .collect();
+    let totals = summed.totals.clone();
+    let mut rows = summed.rows.clone();
+    if by == Some("unit") {
+        let names: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, name FROM units WHERE depth = $1")
+            .bind(level.unwrap_or(0))
+            .fetch_all(p)
+            .await)?;
+        let names: std::collections::HashMap<String, String> =
+            names.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+        for r in &mut rows {
+            r.name = names.get(&r.key).cloned();
+        }
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let small_cell_threshold = small_cell_threshold(db).await?;
+    Ok(Reach {
+        programme_id: programme.id,
+        by: by.map(str::to_string),
+        level,
+        totals,
+        targets,
+        rows,
+        small_cell_threshold,
+    })
+}
+
+/// Reach groups by (stamp, programme, scope path). The stamp changes with every change to
+/// the participants, so an entry is never stale.
+static GROUPS: Cache<(String, i64, String), std::sync::Arc<Vec<Group>>> = Cache::new("reach groups", 256, None);
+
+/// What a target counts from the groups: its measure, sex, roles and place.
+type TargetKey = (String, Option<String>, Vec<String>, Option<String>);
+
+/// A reach report's sums over the groups: by stamp, programme, scope paths, what each
+/// target counts, and the split (dimension and level). Never stale, as [`GROUPS`].
+type SummedKey = (String, i64, Vec<String>, Vec<TargetKey>, Option<String>, Option<i64>);
+static SUMMED: Cache<SummedKey, std::sync::Arc<Summed>> = Cache::new("reach sums", 256, None);
+
+/// What [`reach_of`] sums from the groups a reader may see.
+struct Summed {
+    totals: ReachRow,
+    /// Each target's count from the groups, in the programme's order (an outreach
+    /// target's is counted from the outreach events instead).
+    achieved: Vec<i64>,
+    /// One row a key of the split, units unnamed.
+    rows: Vec<ReachRow>,
+}
+
+/// [`Summed`] from the groups of `programme` under `paths`, read from [`GROUPS`].
+async fn summed(
+    db: &Db,
+    programme: &super::catalogue::Programme,
+    stamp: &str,
+    paths: &[String],
+    by: Option<&str>,
+    level: Option<i64>,
+) -> Result<std::sync::Arc<Summed>> {
     let mut kept: Vec<std::sync::Arc<Vec<Group>>> = Vec::new();
-    for path in &paths {
-        let key = (stamp.clone(), programme.id, path.clone());
+    for path in paths {
+        let key = (stamp.to_string(), programme.id, path.clone());
         let read = || async {
             let rows: Vec<Group> = on_db!(db, |p| {
                 sqlx::query_as(
@@ -100,57 +207,24 @@ pub async fn reach_of(
     for g in &groups {
         add(&mut totals, g);
     }
-    let outreach = if programme.targets.iter().any(|t| Measure::parse(&t.measure).is_ok_and(Measure::is_outreach)) {
-        let filter = super::outreach::OutreachFilter { programme_id: Some(programme.id), ..Default::default() };
-        Some(super::outreach::figures(db, actor, &filter).await?)
-    } else {
-        None
-    };
-    let targets = programme
+    let achieved = programme
         .targets
         .iter()
         .map(|t| {
-            let inside = |path: &str| t.unit_path.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
             let measure = Measure::parse(&t.measure).unwrap_or(Measure::Enrolled);
-            let achieved: i64 = match (measure, &outreach) {
-                (Measure::OutreachParticipants, Some((events, _))) => events
-                    .iter()
-                    .filter(|e| inside(&e.path))
-                    .map(|e| match t.sex.as_deref() {
-                        Some("F") => e.participants.female(),
-                        Some("M") => e.participants.male(),
-                        _ => e.participants.total(),
-                    })
-                    .sum(),
-                (Measure::SchoolsReached, Some((_, reached))) => {
-                    reached.iter().filter(|r| inside(&r.2)).map(|r| r.1).collect::<std::collections::HashSet<_>>().len()
-                        as i64
-                }
-                _ => groups
-                    .iter()
-                    .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
-                    .filter(|g| t.roles.is_empty() || g.role.as_ref().is_some_and(|r| t.roles.contains(r)))
-                    .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
-                    .map(|g| match measure {
-                        Measure::Completed => g.completed,
-                        Measure::Certified => g.certified,
-                        _ => g.enrolled,
-                    })
-                    .sum(),
-            };
-            TargetReach {
-                target_id: t.id,
-                label: t.label.clone(),
-                measure: t.measure.clone(),
-                value: t.value,
-                achieved,
-                percent: (achieved as f64 * 1000.0 / t.value as f64).round() / 10.0,
-                due_date: t.due_date,
-                roles: t.roles.clone(),
-            }
+            groups
+                .iter()
+                .filter(|g| t.sex.as_ref().is_none_or(|s| *s == g.sex))
+                .filter(|g| t.roles.is_empty() || g.role.as_ref().is_some_and(|r| t.roles.contains(r)))
+                .filter(|g| t.unit_path.as_ref().is_none_or(|p| g.path.starts_with(p.as_str())))
+                .map(|g| match measure {
+                    Measure::Completed => g.completed,
+                    Measure::Certified => g.certified,
+                    _ => g.enrolled,
+                })
+                .sum()
         })
         .collect();
-    let level = if by == Some("unit") { Some(level.unwrap_or(2).max(0)) } else { None };
     let mut rows: BTreeMap<&str, ReachRow> = BTreeMap::new();
     if let Some(dim) = by {
         for g in &groups {
@@ -164,34 +238,8 @@ pub async fn reach_of(
             add(rows.entry(key).or_insert_with(|| empty(key.to_string())), g);
         }
     }
-    let mut rows: Vec<ReachRow> = rows.into_values().collect();
-    if by == Some("unit") {
-        let names: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as("SELECT id, name FROM units WHERE depth = $1")
-            .bind(level.unwrap_or(0))
-            .fetch_all(p)
-            .await)?;
-        let names: std::collections::HashMap<String, String> =
-            names.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
-        for r in &mut rows {
-            r.name = names.get(&r.key).cloned();
-        }
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    let small_cell_threshold = small_cell_threshold(db).await?;
-    Ok(Reach {
-        programme_id: programme.id,
-        by: by.map(str::to_string),
-        level,
-        totals,
-        targets,
-        rows,
-        small_cell_threshold,
-    })
+    Ok(std::sync::Arc::new(Summed { totals, achieved, rows: rows.into_values().collect() }))
 }
-
-/// Reach groups by (stamp, programme, scope path). The stamp changes with every change to
-/// the participants, so an entry is never stale.
-static GROUPS: Cache<(String, i64, String), std::sync::Arc<Vec<Group>>> = Cache::new("reach groups", 256, None);
 
 pub use opencpd_kernel::settings::{DEFAULT_SMALL_CELL_THRESHOLD, small_cell_threshold};
 

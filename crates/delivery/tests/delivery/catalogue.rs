@@ -17,6 +17,9 @@ async fn programmes_are_edited_target_by_target_and_reach_follows() {
         let targets = before["targets"].as_array().unwrap().clone();
         assert!(targets.len() >= 2, "{before}");
         let kept = targets[0]["id"].as_i64().unwrap();
+        // Reach read before the edit: its sums are kept for the targets as they were.
+        let (_, old) = json_of(admin.get(&format!("/api/v1/programmes/{id}/reach")).send().await.unwrap()).await;
+        assert_eq!(old["targets"].as_array().unwrap().len(), targets.len());
 
         // Keep the first target with a new value, drop the others, add one.
         let mut edit = before.clone();
@@ -39,6 +42,12 @@ async fn programmes_are_edited_target_by_target_and_reach_follows() {
         let values: Vec<i64> =
             reach["targets"].as_array().unwrap().iter().map(|t| t["value"].as_i64().unwrap()).collect();
         assert_eq!(values, [777, 40], "reach reads the targets as they are now");
+        // And counts them as they are now: the new target counts the women certified.
+        let (_, by_sex) =
+            json_of(admin.get(&format!("/api/v1/programmes/{id}/reach?by=sex")).send().await.unwrap()).await;
+        let women = by_sex["rows"].as_array().unwrap().iter().find(|r| r["key"] == "F").unwrap()["certified"].clone();
+        assert_eq!(reach["targets"][1]["achieved"], women, "{backend:?} {reach} {by_sex}");
+        assert_eq!(reach["targets"][0]["achieved"], old["targets"][0]["achieved"], "{backend:?}");
         assert_eq!(
             app.scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'programme' AND action = 'update'").await,
             1
