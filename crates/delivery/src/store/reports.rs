@@ -13,9 +13,10 @@
 //!
 //! What is read is kept: the groups of a programme and scope path are cached in memory under
 //! the participants' stamp (`opencpd_kernel::stamps`, `programme_participants`), which that
-//! refresher renews to a fresh random value in the same transaction. A report reads the stamp (one row) and reuses the groups
-//! computed under it; any change, from this process or another, changes the stamp, so a
-//! cached report is never stale, and stamps are unique, so two databases never share one.
+//! refresher renews to a fresh random value in the same transaction. A report reads the
+//! stamp (one row) and reuses the groups, and their sums, computed under it; any change,
+//! from this process or another, changes the stamp, so a cached report is never stale, and
+//! stamps are unique, so two databases never share one.
 
 use super::cohorts::cohort;
 use opencpd_domain::Scope;

@@ -52,8 +52,8 @@ fn mean(values: &[f64]) -> Option<f64> {
 }
 
 /// The tables a funnel is computed from whose writers renew a stamp
-/// (`opencpd_kernel::stamps`): the participants, the surveys, tests and observations (levels 1 to 3)
-/// and the schools' outcome totals (level 4).
+/// (`opencpd_kernel::stamps`): the participants, the surveys, tests and observations
+/// (levels 1 to 3) and the schools' outcome totals (level 4).
 const STAMPED: &[&str] = &["programme_participants", "submissions", "school_outcome_totals"];
 
 /// Funnels as computed, by programme, reader's grants, language and the stamps of what
